@@ -1,0 +1,11 @@
+//! The rules of Parta that need no storage and no network: ids, roles, the
+//! permission table and the validation of what people type. Nothing here does IO.
+
+pub mod ids;
+pub mod permission;
+pub mod roles;
+pub mod validate;
+
+pub use ids::*;
+pub use permission::{Grant, Permission, Role, Scope};
+pub use roles::{InviteRole, MemberRole, StaffRole};

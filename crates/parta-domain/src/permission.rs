@@ -1,0 +1,272 @@
+//! Permissions as data: which role may do what, and how far a held role reaches.
+//! Loading who holds which role is the server's `access` module; deciding is here.
+
+use crate::ids::{ClassId, OrgId};
+
+/// Something a person may be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// List, open, approve and reject school applications.
+    ReviewApplications,
+    /// Read the audit log of every school.
+    ReadPlatformAudit,
+    /// Read a school's profile, structure units and classes.
+    ReadSchool,
+    /// Edit a school's profile and settings.
+    EditSchool,
+    /// Create and edit structure units and classes.
+    ManageStructure,
+    /// Attach and detach class teachers.
+    AssignClassTeachers,
+    /// Appoint and remove school admins.
+    ManageAdmins,
+    /// Create, list and revoke invite links.
+    ManageInvites,
+    /// Accept or reject join requests.
+    ReviewJoinRequests,
+    /// Verify or withdraw a teacher's status.
+    VerifyTeachers,
+    /// Transfer students, mark leavers, change staff roles.
+    MoveMembers,
+    /// See the people of a school or a class: names, role badges, classes.
+    ReadMembers,
+    /// See members' phone numbers and e-mail addresses.
+    ReadContacts,
+    /// Read a school's audit log.
+    ReadSchoolAudit,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 14] = [
+        Permission::ReviewApplications,
+        Permission::ReadPlatformAudit,
+        Permission::ReadSchool,
+        Permission::EditSchool,
+        Permission::ManageStructure,
+        Permission::AssignClassTeachers,
+        Permission::ManageAdmins,
+        Permission::ManageInvites,
+        Permission::ReviewJoinRequests,
+        Permission::VerifyTeachers,
+        Permission::MoveMembers,
+        Permission::ReadMembers,
+        Permission::ReadContacts,
+        Permission::ReadSchoolAudit,
+    ];
+}
+
+/// A role as the authorizer sees it. `Member` is held by everyone with an active
+/// place in a school; the others add to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Operator,
+    SchoolAdmin,
+    Member,
+    Director,
+    Deputy,
+    Teacher,
+    Employee,
+    ClassTeacher,
+    Student,
+    Parent,
+}
+
+impl Role {
+    pub const ALL: [Role; 10] = [
+        Role::Operator,
+        Role::SchoolAdmin,
+        Role::Member,
+        Role::Director,
+        Role::Deputy,
+        Role::Teacher,
+        Role::Employee,
+        Role::ClassTeacher,
+        Role::Student,
+        Role::Parent,
+    ];
+}
+
+/// What a grant reaches, or what an action targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    Platform,
+    School(OrgId),
+    Class(OrgId, ClassId),
+}
+
+impl Scope {
+    /// A platform grant reaches everything, a school grant its classes, a class grant only itself.
+    pub fn covers(self, target: Scope) -> bool {
+        match (self, target) {
+            (Scope::Platform, _) => true,
+            (Scope::School(held), Scope::School(wanted)) => held == wanted,
+            (Scope::School(held), Scope::Class(wanted, _)) => held == wanted,
+            (Scope::Class(held_org, held_class), Scope::Class(org, class)) => {
+                held_org == org && held_class == class
+            }
+            (Scope::School(_) | Scope::Class(..), Scope::Platform) => false,
+            (Scope::Class(..), Scope::School(_)) => false,
+        }
+    }
+}
+
+/// A role held over a scope: "class teacher of 5А", "admin of school 3".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Grant {
+    pub role: Role,
+    pub scope: Scope,
+}
+
+/// The permission table. Adding a feature means adding a permission here and a row
+/// in the exhaustive test below.
+pub fn role_grants(role: Role) -> &'static [Permission] {
+    use Permission::*;
+    match role {
+        Role::Operator => &[ReviewApplications, ReadPlatformAudit, ReadSchool, ReadSchoolAudit],
+        Role::SchoolAdmin => &[
+            ReadSchool,
+            EditSchool,
+            ManageStructure,
+            AssignClassTeachers,
+            ManageAdmins,
+            ManageInvites,
+            ReviewJoinRequests,
+            VerifyTeachers,
+            MoveMembers,
+            ReadMembers,
+            ReadContacts,
+            ReadSchoolAudit,
+        ],
+        Role::Member => &[ReadSchool],
+        Role::Director | Role::Deputy | Role::Teacher | Role::Employee => &[ReadMembers],
+        Role::ClassTeacher => &[ReadMembers, ManageInvites, ReviewJoinRequests],
+        Role::Student | Role::Parent => &[ReadMembers],
+    }
+}
+
+/// The one decision: does any held grant give `permission` over `target`?
+pub fn is_allowed(held: &[Grant], permission: Permission, target: Scope) -> bool {
+    held.iter()
+        .any(|grant| grant.scope.covers(target) && role_grants(grant.role).contains(&permission))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORG: OrgId = OrgId(1);
+    const OTHER_ORG: OrgId = OrgId(2);
+    const CLASS: ClassId = ClassId(10);
+    const OTHER_CLASS: ClassId = ClassId(11);
+
+    /// The expected table, written independently of `role_grants`: one line per
+    /// permission, the roles that hold it.
+    const EXPECTED: &[(Permission, &[Role])] = &[
+        (Permission::ReviewApplications, &[Role::Operator]),
+        (Permission::ReadPlatformAudit, &[Role::Operator]),
+        (Permission::ReadSchool, &[Role::Operator, Role::SchoolAdmin, Role::Member]),
+        (Permission::EditSchool, &[Role::SchoolAdmin]),
+        (Permission::ManageStructure, &[Role::SchoolAdmin]),
+        (Permission::AssignClassTeachers, &[Role::SchoolAdmin]),
+        (Permission::ManageAdmins, &[Role::SchoolAdmin]),
+        (Permission::ManageInvites, &[Role::SchoolAdmin, Role::ClassTeacher]),
+        (Permission::ReviewJoinRequests, &[Role::SchoolAdmin, Role::ClassTeacher]),
+        (Permission::VerifyTeachers, &[Role::SchoolAdmin]),
+        (Permission::MoveMembers, &[Role::SchoolAdmin]),
+        (
+            Permission::ReadMembers,
+            &[
+                Role::SchoolAdmin,
+                Role::Director,
+                Role::Deputy,
+                Role::Teacher,
+                Role::Employee,
+                Role::ClassTeacher,
+                Role::Student,
+                Role::Parent,
+            ],
+        ),
+        (Permission::ReadContacts, &[Role::SchoolAdmin]),
+        (Permission::ReadSchoolAudit, &[Role::Operator, Role::SchoolAdmin]),
+    ];
+
+    #[test]
+    fn every_permission_has_an_expected_row() {
+        for permission in Permission::ALL {
+            assert!(
+                EXPECTED.iter().any(|(p, _)| *p == permission),
+                "{permission:?} has no row in EXPECTED"
+            );
+        }
+    }
+
+    #[test]
+    fn the_table_matches_the_expected_rows_for_every_role() {
+        for (permission, holders) in EXPECTED {
+            for role in Role::ALL {
+                assert_eq!(
+                    role_grants(role).contains(permission),
+                    holders.contains(&role),
+                    "{role:?} × {permission:?}"
+                );
+            }
+        }
+    }
+
+    /// Every role × permission × (held scope, target scope) pair: a grant works
+    /// exactly inside what its scope covers.
+    #[test]
+    fn grants_reach_exactly_their_scope() {
+        let scopes = [
+            Scope::Platform,
+            Scope::School(ORG),
+            Scope::School(OTHER_ORG),
+            Scope::Class(ORG, CLASS),
+            Scope::Class(ORG, OTHER_CLASS),
+            Scope::Class(OTHER_ORG, CLASS),
+        ];
+        for role in Role::ALL {
+            for permission in Permission::ALL {
+                let holds = role_grants(role).contains(&permission);
+                for held in scopes {
+                    for target in scopes {
+                        let expected_reach = match (held, target) {
+                            (Scope::Platform, _) => true,
+                            (Scope::School(a), Scope::School(b)) => a == b,
+                            (Scope::School(a), Scope::Class(b, _)) => a == b,
+                            (Scope::Class(a, x), Scope::Class(b, y)) => a == b && x == y,
+                            _ => false,
+                        };
+                        let allowed = is_allowed(&[Grant { role, scope: held }], permission, target);
+                        assert_eq!(
+                            allowed,
+                            holds && expected_reach,
+                            "{role:?} held on {held:?} × {permission:?} on {target:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_grants_allow_nothing() {
+        for permission in Permission::ALL {
+            assert!(!is_allowed(&[], permission, Scope::Platform));
+            assert!(!is_allowed(&[], permission, Scope::School(ORG)));
+        }
+    }
+
+    #[test]
+    fn a_class_teacher_manages_invites_of_their_class_only() {
+        let held = [
+            Grant { role: Role::Member, scope: Scope::School(ORG) },
+            Grant { role: Role::Teacher, scope: Scope::School(ORG) },
+            Grant { role: Role::ClassTeacher, scope: Scope::Class(ORG, CLASS) },
+        ];
+        assert!(is_allowed(&held, Permission::ManageInvites, Scope::Class(ORG, CLASS)));
+        assert!(!is_allowed(&held, Permission::ManageInvites, Scope::Class(ORG, OTHER_CLASS)));
+        assert!(!is_allowed(&held, Permission::ManageInvites, Scope::School(ORG)));
+        assert!(!is_allowed(&held, Permission::ManageInvites, Scope::Class(OTHER_ORG, CLASS)));
+    }
+}
