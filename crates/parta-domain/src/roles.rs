@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// A person's role in a school, as recorded on a membership row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MemberRole {
     Student,
     Parent,
@@ -48,6 +49,7 @@ impl MemberRole {
 /// The roles an admin can give a staff member (role changes move between these).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum StaffRole {
     Teacher,
     Employee,
@@ -79,6 +81,7 @@ impl StaffRole {
 /// The roles an invite link can carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum InviteRole {
     Teacher,
     Student,

@@ -1,0 +1,25 @@
+//! Wire types of the REST API: what clients send and receive, with OpenAPI schemas.
+//! No behaviour lives here; the server fills these from storage.
+//!
+//! Times are RFC 3339 strings in UTC; calendar dates are `YYYY-MM-DD`.
+
+pub mod accounts;
+pub mod applications;
+pub mod directory;
+pub mod invites;
+pub mod problem;
+
+pub use accounts::*;
+pub use applications::*;
+pub use directory::*;
+pub use invites::*;
+pub use problem::*;
+
+/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}

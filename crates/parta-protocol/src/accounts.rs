@@ -1,0 +1,108 @@
+use parta_domain::{ClassId, MemberRole, MembershipId, OrgId, SessionId, UserId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// A phone number (any usual Russian spelling) or an e-mail address.
+    pub login: String,
+    pub password: String,
+}
+
+/// Answer to a login or registration. The same token is also set as an HttpOnly
+/// cookie; a client using the cookie sends `csrf_token` in `X-CSRF-Token` on every
+/// request that changes something.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionCreated {
+    pub token: String,
+    pub csrf_token: String,
+    pub user: Me,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CsrfToken {
+    pub csrf_token: String,
+}
+
+/// A person as peers see them: a name and nothing else.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PersonRef {
+    pub id: UserId,
+    pub family_name: String,
+    pub given_name: String,
+    pub patronymic: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClassRef {
+    pub id: ClassId,
+    pub name: String,
+    /// `class` or `staff_room` («Учительская»).
+    pub kind: String,
+    pub academic_year: Option<i64>,
+}
+
+/// One place a person holds in a school: a role in a class (for a parent: for a child).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Place {
+    pub membership_id: MembershipId,
+    pub role: MemberRole,
+    pub class: ClassRef,
+    pub child: Option<PersonRef>,
+    pub started_on: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MySchool {
+    pub org_id: OrgId,
+    pub name: String,
+    pub short_name: String,
+    pub is_admin: bool,
+    pub teacher_verified: bool,
+    pub places: Vec<Place>,
+    pub class_teacher_of: Vec<ClassRef>,
+}
+
+/// The signed-in person, with contacts (their own) and every school they belong to.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Me {
+    pub id: UserId,
+    pub family_name: String,
+    pub given_name: String,
+    pub patronymic: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub is_operator: bool,
+    pub schools: Vec<MySchool>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionInfo {
+    pub id: SessionId,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub expires_at: String,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    /// The session this request was made with.
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DeleteAccountRequest {
+    /// The current password, so a borrowed unlocked phone cannot delete the account.
+    pub password: String,
+}
+
+/// Sets a password with a one-time code (the operator's first login).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SetPasswordRequest {
+    pub token: String,
+    pub password: String,
+}

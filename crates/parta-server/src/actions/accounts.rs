@@ -1,0 +1,318 @@
+//! Accounts and sessions: log in and out, the session list, passwords, deleting
+//! one's own account, and the operator's one-time set-password code.
+
+use std::collections::BTreeMap;
+
+use parta_domain::validate::{self, LoginId, PersonName};
+use parta_domain::{OrgId, SessionId, UserId};
+use parta_protocol::{Me, MySchool, SessionCreated, SessionInfo};
+use serde_json::json;
+use sqlx::AnyConnection;
+
+use super::{Fields, checked};
+use crate::auth::{Actor, ClientInfo};
+use crate::clock::{HOUR_MS, MINUTE_MS, now_ms, rfc3339};
+use crate::error::{Error, Result};
+use crate::secrets;
+use crate::state::AppState;
+use crate::store;
+use crate::store::audit::Entry;
+
+/// At most this many failed logins per account identifier per window (ASVS 2.2.1).
+pub const MAX_FAILURES_PER_LOGIN: i64 = 10;
+/// And this many per client address, across all identifiers.
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 100;
+pub const FAILURE_WINDOW_MS: i64 = 15 * MINUTE_MS;
+
+/// A new session, and the token to hand out (once).
+pub struct NewSession {
+    pub token: String,
+    pub created: SessionCreated,
+}
+
+pub async fn do_create_session(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    user: UserId,
+    client: &ClientInfo,
+) -> Result<(String, String)> {
+    let token = secrets::new_token();
+    let csrf = secrets::new_token();
+    let expires_at = now_ms() + state.settings.session_idle_ms;
+    store::sessions::insert(
+        conn,
+        user,
+        &secrets::token_hash(&token),
+        &csrf,
+        client.user_agent.as_deref(),
+        Some(&client.ip),
+        expires_at,
+    )
+    .await?;
+    Ok((token, csrf))
+}
+
+/// # Log in
+/// Unknown accounts, deleted accounts and wrong passwords answer the same, in the
+/// same time. Throttled per login identifier (known or not) and per address.
+pub async fn login(state: &AppState, login: &str, password: &str, client: &ClientInfo) -> Result<NewSession> {
+    let login_id = validate::login_id(login).ok();
+    let login_key = format!(
+        "login:{}",
+        match &login_id {
+            Some(LoginId::Email(e)) => e.clone(),
+            Some(LoginId::Phone(p)) => p.clone(),
+            None => login.trim().to_lowercase(),
+        }
+    );
+    let ip_key = format!("ip:{}", client.ip);
+    let since = now_ms() - FAILURE_WINDOW_MS;
+    {
+        let mut conn = state.db.reads().acquire().await?;
+        if store::users::count_login_failures(&mut conn, &login_key, since).await? >= MAX_FAILURES_PER_LOGIN
+            || store::users::count_login_failures(&mut conn, &ip_key, since).await? >= MAX_FAILURES_PER_ADDRESS
+        {
+            return Err(Error::TooManyAttempts);
+        }
+    }
+    let user = match &login_id {
+        Some(id) => {
+            let mut conn = state.db.reads().acquire().await?;
+            store::users::find_by_login(&mut conn, id).await?
+        }
+        None => None,
+    };
+    let password = password.to_owned();
+    let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
+    let verified = tokio::task::spawn_blocking(move || match stored_hash {
+        Some(hash) => secrets::verify_password(&password, &hash),
+        None => {
+            secrets::verify_against_dummy(&password);
+            false
+        }
+    })
+    .await
+    .map_err(|e| Error::Internal(e.into()))?;
+
+    let mut tx = state.db.begin().await?;
+    let Some(user) = user.filter(|_| verified) else {
+        store::users::record_login_failure(&mut tx, &login_key, since).await?;
+        store::users::record_login_failure(&mut tx, &ip_key, since).await?;
+        tx.commit().await?;
+        return Err(Error::InvalidCredentials);
+    };
+    store::users::clear_login_failures(&mut tx, &login_key).await?;
+    let (token, csrf_token) = do_create_session(&mut tx, state, user.user_id(), client).await?;
+    tx.commit().await?;
+    let me = me(state, user.user_id()).await?;
+    Ok(NewSession { token: token.clone(), created: SessionCreated { token, csrf_token, user: me } })
+}
+
+/// # Log out: ends the current session.
+pub async fn logout(state: &AppState, actor: &Actor) -> Result<()> {
+    let mut tx = state.db.begin().await?;
+    store::sessions::delete(&mut tx, actor.user_id, actor.session_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The signed-in person with every school they belong to.
+pub async fn me(state: &AppState, user: UserId) -> Result<Me> {
+    let mut conn = state.db.reads().acquire().await?;
+    let row = store::users::get(&mut conn, user).await?.ok_or(Error::Unauthenticated)?;
+    let places = store::directory::active_places_everywhere(&mut conn, user).await?;
+    let mut orgs: BTreeMap<i64, ()> = places.iter().map(|p| (p.org_id, ())).collect();
+    for org in store::directory::admin_of(&mut conn, user).await? {
+        orgs.insert(org.0, ());
+    }
+    let mut schools = Vec::new();
+    for org_id in orgs.keys().map(|id| OrgId(*id)) {
+        let Some(org) = store::schools::get(&mut conn, org_id).await? else { continue };
+        let record = store::directory::member_record(&mut conn, org_id, user).await?.unwrap_or_default();
+        schools.push(MySchool {
+            org_id,
+            name: org.name,
+            short_name: org.short_name,
+            is_admin: store::directory::is_admin(&mut conn, org_id, user).await?,
+            teacher_verified: record.teacher_verified,
+            places: places.iter().filter(|p| p.org_id == org_id.0).map(|p| p.place()).collect(),
+            class_teacher_of: store::directory::classes_led_by(&mut conn, org_id, user).await?,
+        });
+    }
+    Ok(Me {
+        id: user,
+        family_name: row.family_name,
+        given_name: row.given_name,
+        patronymic: row.patronymic,
+        email: row.email,
+        phone: row.phone,
+        is_operator: row.is_operator == 1,
+        schools,
+    })
+}
+
+pub async fn sessions(state: &AppState, actor: &Actor) -> Result<Vec<SessionInfo>> {
+    let mut conn = state.db.reads().acquire().await?;
+    let rows = store::sessions::list_for_user(&mut conn, actor.user_id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|s| SessionInfo {
+            id: SessionId(s.id),
+            created_at: rfc3339(s.created_at),
+            last_seen_at: rfc3339(s.last_seen_at),
+            expires_at: rfc3339(s.expires_at),
+            user_agent: s.user_agent,
+            ip: s.ip,
+            current: s.id == actor.session_id.0,
+        })
+        .collect())
+}
+
+/// Ends one of the actor's own sessions; someone else's session id is `NotFound`.
+pub async fn end_session(state: &AppState, actor: &Actor, session: SessionId) -> Result<()> {
+    let mut tx = state.db.begin().await?;
+    if !store::sessions::delete(&mut tx, actor.user_id, session).await? {
+        return Err(Error::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn verify_current_password(state: &AppState, user: UserId, password: &str) -> Result<bool> {
+    let mut conn = state.db.reads().acquire().await?;
+    let hash = store::users::get(&mut conn, user).await?.and_then(|u| u.password_hash);
+    drop(conn);
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash.is_some_and(|h| secrets::verify_password(&password, &h)))
+        .await
+        .map_err(|e| Error::Internal(e.into()))
+}
+
+async fn hash_in_background(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || secrets::hash_password(&password))
+        .await
+        .map_err(|e| Error::Internal(e.into()))
+}
+
+/// # Change password: ends every other session of the account.
+pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new: &str) -> Result<()> {
+    let new = validate::password("new_password", new)?;
+    if !verify_current_password(state, actor.user_id, current).await? {
+        return Err(Error::field("current_password", "wrong_password"));
+    }
+    let hash = hash_in_background(new).await?;
+    let mut tx = state.db.begin().await?;
+    store::users::set_password(&mut tx, actor.user_id, &hash).await?;
+    store::sessions::delete_all_except(&mut tx, actor.user_id, Some(actor.session_id)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// # Set a password with a one-time code; the code is spent.
+pub async fn set_password_with_token(state: &AppState, token: &str, password: &str) -> Result<()> {
+    let password = validate::password("password", password)?;
+    let hash = hash_in_background(password).await?;
+    let mut tx = state.db.begin().await?;
+    let user = store::users::use_password_token(&mut tx, &secrets::token_hash(token.trim()))
+        .await?
+        .ok_or(Error::Conflict("token_invalid"))?;
+    store::users::set_password(&mut tx, user, &hash).await?;
+    store::sessions::delete_all_except(&mut tx, user, None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// # Delete one's own account
+/// Personal data is erased, every place in every school ended, sessions closed;
+/// the audit log keeps its entries (now pointing at "a deleted user"). The last
+/// admin of a school must appoint a successor first.
+pub async fn delete_account(state: &AppState, actor: &Actor, password: &str) -> Result<()> {
+    if !verify_current_password(state, actor.user_id, password).await? {
+        return Err(Error::field("password", "wrong_password"));
+    }
+    let mut tx = state.db.begin().await?;
+    let user = actor.user_id;
+    let admin_of = store::directory::admin_of(&mut tx, user).await?;
+    for org in &admin_of {
+        store::schools::lock(&mut tx, *org).await?;
+        if store::directory::count_admins(&mut tx, *org).await? <= 1 {
+            return Err(Error::Conflict("last_admin"));
+        }
+    }
+    let places = store::directory::active_places_everywhere(&mut tx, user).await?;
+    let mut orgs: Vec<OrgId> = places.iter().map(|p| OrgId(p.org_id)).chain(admin_of.iter().copied()).collect();
+    orgs.sort();
+    orgs.dedup();
+    for place in &places {
+        let today = crate::clock::today_in("UTC");
+        store::directory::end_membership(&mut tx, place.place().membership_id, &today, "account_deleted").await?;
+    }
+    for org in &orgs {
+        store::directory::remove_admin(&mut tx, *org, user, Some(user)).await?;
+        store::directory::remove_class_teacher(&mut tx, *org, None, user, Some(user)).await?;
+        store::audit::record(
+            &mut tx,
+            Entry {
+                org: Some(*org),
+                actor: Some(user),
+                action: "account_deleted",
+                target_type: "user",
+                target_id: Some(user.0),
+                details: json!({}),
+            },
+        )
+        .await?;
+    }
+    store::invites::cancel_pending_of(&mut tx, user).await?;
+    store::sessions::delete_all_except(&mut tx, user, None).await?;
+    store::users::anonymize(&mut tx, user).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What `parta admin create-operator` prints.
+pub struct OperatorCreated {
+    pub user: UserId,
+    pub code: String,
+    pub expires_at: i64,
+}
+
+/// # Create (or promote) the platform operator and issue a one-time set-password code.
+pub async fn create_operator(
+    state: &AppState,
+    email: &str,
+    family_name: &str,
+    given_name: &str,
+) -> Result<OperatorCreated> {
+    let mut fields = Fields::default();
+    let email = fields.check(validate::email("email", email));
+    let name = fields.check(validate::person_name(family_name, given_name, None));
+    fields.finish()?;
+    let (email, name): (String, PersonName) = (checked(email)?, checked(name)?);
+    let mut tx = state.db.begin().await?;
+    let user = match store::users::find_by_login(&mut tx, &LoginId::Email(email.clone())).await? {
+        Some(existing) => {
+            sqlx::query("UPDATE users SET is_operator = 1 WHERE id = $1").bind(existing.id).execute(&mut *tx).await?;
+            existing.user_id()
+        }
+        None => store::users::insert(&mut tx, &name, Some(&email), None, None, true).await?,
+    };
+    let code = secrets::new_token();
+    let expires_at = now_ms() + 72 * HOUR_MS;
+    store::users::insert_password_token(&mut tx, user, &secrets::token_hash(&code), expires_at).await?;
+    store::audit::record(
+        &mut tx,
+        Entry {
+            org: None,
+            actor: None,
+            action: "operator_created",
+            target_type: "user",
+            target_id: Some(user.0),
+            details: json!({ "email": email }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(OperatorCreated { user, code, expires_at })
+}

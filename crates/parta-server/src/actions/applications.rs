@@ -1,0 +1,291 @@
+//! School applications: anyone submits one with the director's order attached;
+//! the operator reviews it and approves (creating the school and inviting its
+//! first admin) or rejects it with a reason.
+
+use parta_domain::permission::Permission;
+use parta_domain::validate;
+use parta_domain::{ApplicationId, FileId, InviteRole};
+use parta_protocol::{Application, ApplicationApproved, ApplicationForm, ApplicationReceived};
+use serde_json::json;
+use sqlx::AnyConnection;
+
+use super::{Fields, checked};
+use crate::access;
+use crate::auth::Actor;
+use crate::blobs::{new_key, sniff_document};
+use crate::clock::{HOUR_MS, now_ms, rfc3339, rfc3339_opt};
+use crate::error::{Error, Result};
+use crate::secrets;
+use crate::state::AppState;
+use crate::store;
+use crate::store::applications::{ApplicationRow, NewApplication};
+use crate::store::audit::Entry;
+use crate::store::files::{FileRow, NewFile};
+use crate::store::invites::NewInvite;
+
+/// How long the first admin's link lives.
+pub const ADMIN_INVITE_HOURS: i64 = 14 * 24;
+
+/// An uploaded file as received: the bytes and the name the client gave.
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+async fn render(conn: &mut AnyConnection, row: ApplicationRow) -> Result<Application> {
+    let file = store::files::get(conn, FileId(row.order_file_id)).await?.ok_or(Error::NotFound)?;
+    Ok(Application {
+        id: ApplicationId(row.id),
+        school_name: row.school_name,
+        short_name: row.short_name,
+        address: row.address,
+        inn: row.inn,
+        ogrn: row.ogrn,
+        region: row.region,
+        time_zone: row.time_zone,
+        admin_family_name: row.admin_family_name,
+        admin_given_name: row.admin_given_name,
+        admin_patronymic: row.admin_patronymic,
+        admin_email: row.admin_email,
+        admin_phone: row.admin_phone,
+        order: file.info(),
+        status: row.status,
+        reject_reason: row.reject_reason,
+        created_at: rfc3339(row.created_at),
+        decided_at: rfc3339_opt(row.decided_at),
+        org_id: row.org_id.map(parta_domain::OrgId),
+    })
+}
+
+/// Keeps only the last path component of a client's file name, for display.
+fn display_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    if clean.trim().is_empty() { "order".to_owned() } else { clean }
+}
+
+/// # Submit an application (anyone, no account needed)
+pub async fn submit(state: &AppState, form: &ApplicationForm, order: Option<Upload>) -> Result<ApplicationReceived> {
+    let mut fields = Fields::default();
+    let profile = super::schools::check_profile(
+        &form.school_name,
+        &form.short_name,
+        &form.address,
+        &form.inn,
+        &form.ogrn,
+        &form.region,
+        &form.time_zone,
+        false,
+        &mut fields,
+    );
+    let admin = fields.check(validate::person_name(
+        &form.admin_family_name,
+        &form.admin_given_name,
+        form.admin_patronymic.as_deref(),
+    ));
+    let email = fields.check(validate::email("admin_email", &form.admin_email));
+    let phone = fields.check(validate::phone("admin_phone", &form.admin_phone));
+    let content_type = match &order {
+        None => {
+            fields.reject("order", "required");
+            None
+        }
+        Some(upload) => {
+            let sniffed = sniff_document(&upload.bytes);
+            if sniffed.is_none() {
+                fields.reject("order", "file_type_not_allowed");
+            }
+            sniffed
+        }
+    };
+    // Field names are the form's, not the profile's.
+    fields.finish().map_err(|error| match error {
+        Error::Validation(mut list) => {
+            for field in &mut list {
+                if field.field == "name" {
+                    field.field = "school_name".into();
+                }
+                if ["family_name", "given_name", "patronymic"].contains(&field.field.as_str()) {
+                    field.field = format!("admin_{}", field.field);
+                }
+            }
+            Error::Validation(list)
+        }
+        other => other,
+    })?;
+    let (profile, admin, email, phone) = (checked(profile)?, checked(admin)?, checked(email)?, checked(phone)?);
+    let (content_type, order) = (checked(content_type)?, checked(order)?);
+
+    // The bytes go to storage first; a crash before commit leaves an orphan file, never a row without its file.
+    let key = new_key("orders");
+    state.blobs.put(&key, &order.bytes).await.map_err(|e| Error::Internal(e.into()))?;
+    let mut tx = state.db.begin().await?;
+    let file = store::files::insert(
+        &mut tx,
+        &NewFile {
+            org: None,
+            storage_key: &key,
+            content_type,
+            size: order.bytes.len() as i64,
+            original_name: &display_name(&order.file_name),
+            sha256: &secrets::sha256_hex(&order.bytes),
+            uploaded_by: None,
+        },
+    )
+    .await?;
+    let id = store::applications::insert(
+        &mut tx,
+        &NewApplication {
+            school_name: profile.name,
+            short_name: profile.short_name,
+            address: profile.address,
+            inn: profile.inn,
+            ogrn: profile.ogrn,
+            region: profile.region,
+            time_zone: profile.time_zone,
+            admin_family_name: admin.family,
+            admin_given_name: admin.given,
+            admin_patronymic: admin.patronymic,
+            admin_email: email,
+            admin_phone: phone,
+        },
+        file,
+    )
+    .await?;
+    store::audit::record(
+        &mut tx,
+        Entry {
+            org: None,
+            actor: None,
+            action: "application_submitted",
+            target_type: "application",
+            target_id: Some(id.0),
+            details: json!({}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ApplicationReceived { id, status: "pending".into() })
+}
+
+pub async fn list(state: &AppState, actor: &Actor, status: Option<&str>) -> Result<Vec<Application>> {
+    access::platform(actor, Permission::ReviewApplications)?;
+    let status = match status {
+        None | Some("") => None,
+        Some(s @ ("pending" | "approved" | "rejected")) => Some(s),
+        Some(_) => return Err(Error::field("status", "invalid_format")),
+    };
+    let mut conn = state.db.reads().acquire().await?;
+    let rows = store::applications::list(&mut conn, status).await?;
+    let mut list = Vec::with_capacity(rows.len());
+    for row in rows {
+        list.push(render(&mut conn, row).await?);
+    }
+    Ok(list)
+}
+
+/// Applications exist only for the operator: to anyone else every id is `NotFound`.
+async fn load(conn: &mut AnyConnection, actor: &Actor, id: ApplicationId) -> Result<ApplicationRow> {
+    access::platform(actor, Permission::ReviewApplications).map_err(|_| Error::NotFound)?;
+    store::applications::get(conn, id).await?.ok_or(Error::NotFound)
+}
+
+pub async fn get(state: &AppState, actor: &Actor, id: ApplicationId) -> Result<Application> {
+    let mut conn = state.db.reads().acquire().await?;
+    let row = load(&mut conn, actor, id).await?;
+    render(&mut conn, row).await
+}
+
+/// The attached order, for the operator to open.
+pub async fn order_file(state: &AppState, actor: &Actor, id: ApplicationId) -> Result<(FileRow, tokio::fs::File)> {
+    let mut conn = state.db.reads().acquire().await?;
+    let row = load(&mut conn, actor, id).await?;
+    let file = store::files::get(&mut conn, FileId(row.order_file_id)).await?.ok_or(Error::NotFound)?;
+    let handle = state.blobs.open(&file.storage_key).await.map_err(|e| Error::Internal(e.into()))?;
+    Ok((file, handle))
+}
+
+/// # Approve: creates the school with «Учительская» and a one-time admin link.
+pub async fn approve(state: &AppState, actor: &Actor, id: ApplicationId) -> Result<ApplicationApproved> {
+    let mut tx = state.db.begin().await?;
+    let row = load(&mut tx, actor, id).await?;
+    if row.status != "pending" {
+        return Err(Error::Conflict("application_decided"));
+    }
+    let profile = store::schools::Profile {
+        name: row.school_name.clone(),
+        short_name: row.short_name.clone(),
+        address: row.address.clone(),
+        inn: row.inn.clone(),
+        ogrn: row.ogrn.clone(),
+        region: row.region.clone(),
+        time_zone: row.time_zone.clone(),
+        join_approval_required: false,
+    };
+    let (org, staff_room) = super::schools::do_create_school(&mut tx, &profile, Some(actor.user_id)).await?;
+    if !store::applications::decide(&mut tx, id, "approved", actor.user_id, None, Some(org)).await? {
+        return Err(Error::Conflict("application_decided"));
+    }
+    sqlx::query("UPDATE files SET org_id = $1 WHERE id = $2").bind(org.0).bind(row.order_file_id).execute(&mut *tx).await?;
+    let token = secrets::new_token();
+    let token_hash = secrets::token_hash(&token);
+    let admin_invite = super::invites::do_create(
+        &mut tx,
+        NewInvite {
+            org,
+            class: staff_room,
+            role: InviteRole::Employee,
+            child: None,
+            grants_admin: true,
+            token_hash: &token_hash,
+            created_by: Some(actor.user_id),
+            expires_at: now_ms() + ADMIN_INVITE_HOURS * HOUR_MS,
+            max_uses: 1,
+            requires_approval: false,
+        },
+        &token,
+    )
+    .await?;
+    store::audit::record(
+        &mut tx,
+        Entry {
+            org: Some(org),
+            actor: Some(actor.user_id),
+            action: "application_approved",
+            target_type: "application",
+            target_id: Some(id.0),
+            details: json!({ "admin_email": row.admin_email }),
+        },
+    )
+    .await?;
+    let row = store::applications::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    let application = render(&mut tx, row).await?;
+    tx.commit().await?;
+    Ok(ApplicationApproved { application, org_id: org, admin_invite })
+}
+
+/// # Reject with a reason the applicant will be told.
+pub async fn reject(state: &AppState, actor: &Actor, id: ApplicationId, reason: &str) -> Result<Application> {
+    let reason = validate::text("reason", reason, 2000)?;
+    let mut tx = state.db.begin().await?;
+    load(&mut tx, actor, id).await?;
+    if !store::applications::decide(&mut tx, id, "rejected", actor.user_id, Some(&reason), None).await? {
+        return Err(Error::Conflict("application_decided"));
+    }
+    store::audit::record(
+        &mut tx,
+        Entry {
+            org: None,
+            actor: Some(actor.user_id),
+            action: "application_rejected",
+            target_type: "application",
+            target_id: Some(id.0),
+            details: json!({ "reason": reason }),
+        },
+    )
+    .await?;
+    let row = store::applications::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    let application = render(&mut tx, row).await?;
+    tx.commit().await?;
+    Ok(application)
+}

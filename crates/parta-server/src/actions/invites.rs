@@ -1,0 +1,452 @@
+//! Invite links and joining: create, list, revoke; open a link; join by it
+//! (directly or through a join request); accept or reject join requests.
+
+use parta_domain::permission::Permission;
+use parta_domain::validate::{self, LoginId};
+use parta_domain::{InviteId, InviteRole, JoinRequestId, MemberRole, OrgId, UserId};
+use parta_protocol::{
+    CreateInviteRequest, CreatedInvite, Invite, InvitePreview, JoinOutcome, JoinRequest, RegisterRequest, Registered,
+    SessionCreated,
+};
+use serde_json::json;
+use sqlx::AnyConnection;
+
+use super::{Fields, checked};
+use crate::access;
+use crate::auth::{Actor, ClientInfo};
+use crate::clock::{HOUR_MS, now_ms, rfc3339, rfc3339_opt, today_in};
+use crate::error::{Error, Result};
+use crate::secrets;
+use crate::state::AppState;
+use crate::store;
+use crate::store::audit::Entry;
+use crate::store::directory::NewMembership;
+use crate::store::invites::{InviteRow, InviteState, NewInvite};
+
+pub const DEFAULT_EXPIRY_HOURS: i64 = 168;
+pub const MAX_EXPIRY_HOURS: i64 = 24 * 365;
+pub const MAX_USES: i64 = 10_000;
+
+pub fn join_path(token: &str) -> String {
+    format!("/join/{token}")
+}
+
+/// Renders a stored invite for its managers.
+pub async fn render(conn: &mut AnyConnection, row: &InviteRow) -> Result<Invite> {
+    let class = store::schools::get_class(conn, row.org_id(), row.class_id()).await?.ok_or(Error::NotFound)?;
+    let child = match row.child_user_id {
+        Some(id) => store::users::person(conn, UserId(id)).await?,
+        None => None,
+    };
+    let created_by = match row.created_by {
+        Some(id) => store::users::person(conn, UserId(id)).await?,
+        None => None,
+    };
+    Ok(Invite {
+        id: row.invite_id(),
+        class: class.class_ref(),
+        role: row.role(),
+        child,
+        grants_admin: row.grants_admin == 1,
+        created_by,
+        created_at: rfc3339(row.created_at),
+        expires_at: rfc3339(row.expires_at),
+        max_uses: row.max_uses,
+        use_count: row.use_count,
+        requires_approval: row.requires_approval == 1,
+        revoked_at: rfc3339_opt(row.revoked_at),
+        status: row.state(now_ms()).as_str().to_owned(),
+    })
+}
+
+/// The trusted write: a new link with a fresh token. Returns the token (shown once).
+pub async fn do_create(conn: &mut AnyConnection, new: NewInvite<'_>, token: &str) -> Result<CreatedInvite> {
+    let id = store::invites::insert(conn, &new).await?;
+    store::audit::record(
+        conn,
+        Entry {
+            org: Some(new.org),
+            actor: new.created_by,
+            action: "invite_created",
+            target_type: "invite",
+            target_id: Some(id.0),
+            details: json!({
+                "class_id": new.class, "role": new.role, "child_user_id": new.child,
+                "max_uses": new.max_uses, "requires_approval": new.requires_approval,
+                "grants_admin": new.grants_admin,
+            }),
+        },
+    )
+    .await?;
+    let row = store::invites::get(conn, new.org, id).await?.ok_or(Error::NotFound)?;
+    Ok(CreatedInvite { invite: render(conn, &row).await?, token: token.to_owned(), path: join_path(token) })
+}
+
+/// # Create an invite link for a class and a role
+/// Admins for any class; class teachers for their own. A parent link names a
+/// current student of the class; «Учительская» takes only staff links.
+pub async fn create(state: &AppState, actor: &Actor, org: OrgId, request: &CreateInviteRequest) -> Result<CreatedInvite> {
+    let mut tx = state.db.begin().await?;
+    let (access, class) = access::class(&mut tx, actor, org, request.class_id, Permission::ManageInvites).await?;
+    let mut fields = Fields::default();
+    let expires_in = request.expires_in_hours.unwrap_or(DEFAULT_EXPIRY_HOURS);
+    if !(1..=MAX_EXPIRY_HOURS).contains(&expires_in) {
+        fields.reject("expires_in_hours", "out_of_range");
+    }
+    let default_uses = if request.role == InviteRole::Parent { 1 } else { 50 };
+    let max_uses = request.max_uses.unwrap_or(default_uses);
+    if !(1..=MAX_USES).contains(&max_uses) {
+        fields.reject("max_uses", "out_of_range");
+    }
+    let staff_role = matches!(request.role, InviteRole::Teacher | InviteRole::Employee);
+    if class.is_staff_room() && !staff_role {
+        fields.reject("role", "not_allowed_in_staff_room");
+    }
+    match (request.role, request.child_user_id) {
+        (InviteRole::Parent, None) => fields.reject("child_user_id", "child_required"),
+        (InviteRole::Parent, Some(child)) => {
+            let places = store::directory::active_places(&mut tx, org, child).await?;
+            let is_student_here =
+                places.iter().any(|p| p.role() == MemberRole::Student && p.class_id() == class.class_id());
+            if !is_student_here {
+                fields.reject("child_user_id", "unknown_student");
+            }
+        }
+        (_, Some(_)) => fields.reject("child_user_id", "child_not_allowed"),
+        (_, None) => {}
+    }
+    fields.finish()?;
+    let token = secrets::new_token();
+    let token_hash = secrets::token_hash(&token);
+    let created = do_create(
+        &mut tx,
+        NewInvite {
+            org,
+            class: class.class_id(),
+            role: request.role,
+            child: request.child_user_id,
+            grants_admin: false,
+            token_hash: &token_hash,
+            created_by: Some(actor.user_id),
+            expires_at: now_ms() + expires_in * HOUR_MS,
+            max_uses,
+            requires_approval: request.requires_approval.unwrap_or(access.org.join_approval_required == 1),
+        },
+        &token,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// # List a school's invite links: all for admins, their classes' for class teachers.
+pub async fn list(state: &AppState, actor: &Actor, org: OrgId) -> Result<Vec<Invite>> {
+    let mut conn = state.db.reads().acquire().await?;
+    let access = access::visible_school(&mut conn, actor, org).await?;
+    let whole_school = access.allows_in_school(Permission::ManageInvites);
+    let rows = store::invites::list(&mut conn, org).await?;
+    let visible: Vec<InviteRow> = rows
+        .into_iter()
+        .filter(|row| whole_school || access.allows_in_class(Permission::ManageInvites, row.class_id()))
+        .collect();
+    if visible.is_empty() && !whole_school && !access.grants.iter().any(|g| g.role == parta_domain::Role::ClassTeacher) {
+        return Err(Error::Forbidden);
+    }
+    let mut invites = Vec::with_capacity(visible.len());
+    for row in &visible {
+        invites.push(render(&mut conn, row).await?);
+    }
+    Ok(invites)
+}
+
+/// # Revoke a link: it admits no one from now on.
+pub async fn revoke(state: &AppState, actor: &Actor, org: OrgId, invite: InviteId) -> Result<Invite> {
+    let mut tx = state.db.begin().await?;
+    let _school = access::visible_school(&mut tx, actor, org).await?;
+    let row = store::invites::get(&mut tx, org, invite).await?.filter(|r| r.grants_admin == 0).ok_or(Error::NotFound)?;
+    access::class(&mut tx, actor, org, row.class_id(), Permission::ManageInvites).await?;
+    if row.revoked_at.is_some() {
+        return Err(Error::Conflict("invite_already_revoked"));
+    }
+    store::invites::revoke(&mut tx, invite, actor.user_id).await?;
+    store::audit::record(
+        &mut tx,
+        Entry {
+            org: Some(org),
+            actor: Some(actor.user_id),
+            action: "invite_revoked",
+            target_type: "invite",
+            target_id: Some(invite.0),
+            details: json!({ "use_count": row.use_count }),
+        },
+    )
+    .await?;
+    let row = store::invites::get(&mut tx, org, invite).await?.ok_or(Error::NotFound)?;
+    let rendered = render(&mut tx, &row).await?;
+    tx.commit().await?;
+    Ok(rendered)
+}
+
+/// Finds a link that still admits people, or says exactly why it does not.
+async fn usable_invite(conn: &mut AnyConnection, token: &str) -> Result<InviteRow> {
+    let row = store::invites::find_by_token_hash(conn, &secrets::token_hash(token.trim()))
+        .await?
+        .ok_or(Error::Missing("invite_not_found"))?;
+    match row.state(now_ms()) {
+        InviteState::Active => Ok(row),
+        InviteState::Expired => Err(Error::Gone("invite_expired")),
+        InviteState::Revoked => Err(Error::Gone("invite_revoked")),
+        InviteState::UsedUp => Err(Error::Gone("invite_used_up")),
+    }
+}
+
+/// # Open a link: the school, class and role it leads to. Anyone holding the link may look.
+pub async fn preview(state: &AppState, token: &str) -> Result<InvitePreview> {
+    let mut conn = state.db.reads().acquire().await?;
+    let row = usable_invite(&mut conn, token).await?;
+    let org = store::schools::get(&mut conn, row.org_id()).await?.ok_or(Error::Missing("invite_not_found"))?;
+    let class = store::schools::get_class(&mut conn, row.org_id(), row.class_id()).await?.ok_or(Error::NotFound)?;
+    let child = match row.child_user_id {
+        Some(id) => store::users::person(&mut conn, UserId(id)).await?,
+        None => None,
+    };
+    Ok(InvitePreview {
+        school: org.school_ref(),
+        class: class.class_ref(),
+        role: row.role(),
+        child,
+        grants_admin: row.grants_admin == 1,
+        requires_approval: row.requires_approval == 1 && row.grants_admin == 0,
+        expires_at: rfc3339(row.expires_at),
+    })
+}
+
+/// The trusted write that gives a person the place a link (or an accepted request) stands for.
+async fn do_admit(conn: &mut AnyConnection, row: &InviteRow, user: UserId, by: Option<UserId>) -> Result<()> {
+    let org = store::schools::get(conn, row.org_id()).await?.ok_or(Error::NotFound)?;
+    let membership = store::directory::insert_membership(
+        conn,
+        &NewMembership {
+            org: row.org_id(),
+            user,
+            role: row.role().member_role(),
+            class: row.class_id(),
+            child: row.child_user_id.map(UserId),
+            started_on: today_in(&org.time_zone),
+            created_by: by,
+        },
+    )
+    .await?;
+    if row.grants_admin == 1 && !store::directory::is_admin(conn, row.org_id(), user).await? {
+        store::directory::insert_admin(conn, row.org_id(), user, by).await?;
+    }
+    store::audit::record(
+        conn,
+        Entry {
+            org: Some(row.org_id()),
+            actor: by.or(Some(user)),
+            action: "member_joined",
+            target_type: "user",
+            target_id: Some(user.0),
+            details: json!({
+                "invite_id": row.id, "membership_id": membership, "role": row.role(),
+                "class_id": row.class_id, "child_user_id": row.child_user_id,
+                "admin": row.grants_admin == 1,
+            }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Uses a link for `user` inside the caller's transaction.
+async fn do_join(conn: &mut AnyConnection, row: &InviteRow, user: UserId) -> Result<JoinOutcome> {
+    let places = store::directory::active_places(conn, row.org_id(), user).await?;
+    let role = row.role().member_role();
+    let already = places.iter().any(|p| {
+        p.role() == role && p.class_id() == row.class_id() && p.child_user_id == row.child_user_id
+    });
+    if already && row.grants_admin == 0 {
+        return Err(Error::Conflict("already_member"));
+    }
+    if let Some(child) = row.child_user_id {
+        let child_places = store::directory::active_places(conn, row.org_id(), UserId(child)).await?;
+        if !child_places.iter().any(|p| p.role() == MemberRole::Student && p.class_id() == row.class_id()) {
+            return Err(Error::Gone("invite_expired"));
+        }
+    }
+    if store::invites::pending_request_for(conn, row.invite_id(), user).await?.is_some() {
+        return Err(Error::Conflict("join_request_pending"));
+    }
+    if !store::invites::take_use(conn, row.invite_id()).await? {
+        return Err(Error::Gone("invite_used_up"));
+    }
+    if row.requires_approval == 1 && row.grants_admin == 0 {
+        let request = store::invites::insert_join_request(conn, row.org_id(), row.invite_id(), user).await?;
+        store::audit::record(
+            conn,
+            Entry {
+                org: Some(row.org_id()),
+                actor: Some(user),
+                action: "join_requested",
+                target_type: "join_request",
+                target_id: Some(request.0),
+                details: json!({ "invite_id": row.id }),
+            },
+        )
+        .await?;
+        return Ok(JoinOutcome { status: "pending".into(), org_id: row.org_id(), join_request_id: Some(request) });
+    }
+    if !already {
+        do_admit(conn, row, user, None).await?;
+    } else {
+        // The first admin's link given to someone already in the staff room: only the admin role is new.
+        store::directory::insert_admin(conn, row.org_id(), user, None).await?;
+    }
+    Ok(JoinOutcome { status: "joined".into(), org_id: row.org_id(), join_request_id: None })
+}
+
+/// # Join by a link as the signed-in person.
+pub async fn accept(state: &AppState, actor: &Actor, token: &str) -> Result<JoinOutcome> {
+    let mut tx = state.db.begin().await?;
+    let row = usable_invite(&mut tx, token).await?;
+    let outcome = do_join(&mut tx, &row, actor.user_id).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// # Register through a link: a new account, a session, and the join — in one transaction,
+/// so a dead link creates no account.
+pub async fn register(state: &AppState, request: &RegisterRequest, client: &ClientInfo) -> Result<(String, Registered)> {
+    let mut fields = Fields::default();
+    let name = fields.check(validate::person_name(
+        &request.family_name,
+        &request.given_name,
+        request.patronymic.as_deref(),
+    ));
+    let email = match request.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        Some(email) => fields.check(validate::email("email", email)),
+        None => None,
+    };
+    let phone = match request.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(phone) => fields.check(validate::phone("phone", phone)),
+        None => None,
+    };
+    let contact_given = request.email.as_deref().is_some_and(|e| !e.trim().is_empty())
+        || request.phone.as_deref().is_some_and(|p| !p.trim().is_empty());
+    if !contact_given {
+        fields.reject("email", "required");
+        fields.reject("phone", "required");
+    }
+    let password = fields.check(validate::password("password", &request.password));
+    fields.finish()?;
+    let (name, password) = (checked(name)?, checked(password)?);
+    let hash = tokio::task::spawn_blocking(move || secrets::hash_password(&password))
+        .await
+        .map_err(|e| Error::Internal(e.into()))?;
+
+    let mut tx = state.db.begin().await?;
+    let row = usable_invite(&mut tx, &request.invite_token).await?;
+    for login in [email.clone().map(LoginId::Email), phone.clone().map(LoginId::Phone)].into_iter().flatten() {
+        if store::users::find_by_login(&mut tx, &login).await?.is_some() {
+            return Err(Error::Conflict("account_exists"));
+        }
+    }
+    let user = store::users::insert(&mut tx, &name, email.as_deref(), phone.as_deref(), Some(&hash), false)
+        .await
+        .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("account_exists") } else { e.into() })?;
+    let join = do_join(&mut tx, &row, user).await?;
+    let (token, csrf_token) = super::accounts::do_create_session(&mut tx, state, user, client).await?;
+    tx.commit().await?;
+    let me = super::accounts::me(state, user).await?;
+    Ok((token.clone(), Registered { session: SessionCreated { token, csrf_token, user: me }, join }))
+}
+
+async fn render_request(conn: &mut AnyConnection, row: &store::invites::JoinRequestRow) -> Result<JoinRequest> {
+    let user = store::users::get(conn, UserId(row.user_id)).await?.ok_or(Error::NotFound)?;
+    let class = store::schools::get_class(conn, OrgId(row.org_id), row.class_id()).await?.ok_or(Error::NotFound)?;
+    let child = match row.child_user_id {
+        Some(id) => store::users::person(conn, UserId(id)).await?,
+        None => None,
+    };
+    Ok(JoinRequest {
+        id: JoinRequestId(row.id),
+        person: user.person(),
+        email: user.email.clone(),
+        phone: user.phone.clone(),
+        role: MemberRole::parse(&row.role).unwrap_or(MemberRole::Employee),
+        class: class.class_ref(),
+        child,
+        status: row.status.clone(),
+        created_at: rfc3339(row.created_at),
+        decided_at: rfc3339_opt(row.decided_at),
+        reason: row.reason.clone(),
+    })
+}
+
+/// # List join requests: all for admins, their classes' for class teachers.
+pub async fn list_requests(state: &AppState, actor: &Actor, org: OrgId, status: Option<&str>) -> Result<Vec<JoinRequest>> {
+    let mut conn = state.db.reads().acquire().await?;
+    let access = access::visible_school(&mut conn, actor, org).await?;
+    let whole_school = access.allows_in_school(Permission::ReviewJoinRequests);
+    if !whole_school && !access.grants.iter().any(|g| g.role == parta_domain::Role::ClassTeacher) {
+        return Err(Error::Forbidden);
+    }
+    let status = match status {
+        None | Some("") => None,
+        Some(s @ ("pending" | "accepted" | "rejected")) => Some(s),
+        Some(_) => return Err(Error::field("status", "invalid_format")),
+    };
+    let rows = store::invites::list_join_requests(&mut conn, org, status).await?;
+    let mut requests = Vec::new();
+    for row in rows.iter().filter(|r| access.allows_in_class(Permission::ReviewJoinRequests, r.class_id())) {
+        requests.push(render_request(&mut conn, row).await?);
+    }
+    Ok(requests)
+}
+
+/// # Accept or reject a join request.
+pub async fn decide_request(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    id: JoinRequestId,
+    accept: bool,
+    reason: Option<&str>,
+) -> Result<JoinRequest> {
+    let reason = validate::optional_line("reason", reason, 500)?;
+    let mut tx = state.db.begin().await?;
+    let _school = access::visible_school(&mut tx, actor, org).await?;
+    let request = store::invites::get_join_request(&mut tx, org, id).await?.ok_or(Error::NotFound)?;
+    access::class(&mut tx, actor, org, request.class_id(), Permission::ReviewJoinRequests).await?;
+    let status = if accept { "accepted" } else { "rejected" };
+    if !store::invites::decide_join_request(&mut tx, id, status, actor.user_id, reason.as_deref()).await? {
+        return Err(Error::Conflict("join_request_decided"));
+    }
+    if accept {
+        let invite = store::invites::get(&mut tx, org, InviteId(request.invite_id)).await?.ok_or(Error::NotFound)?;
+        if let Some(child) = invite.child_user_id {
+            let child_places = store::directory::active_places(&mut tx, org, UserId(child)).await?;
+            if !child_places.iter().any(|p| p.role() == MemberRole::Student && p.class_id() == invite.class_id()) {
+                return Err(Error::Conflict("not_student"));
+            }
+        }
+        do_admit(&mut tx, &invite, UserId(request.user_id), Some(actor.user_id)).await?;
+    }
+    store::audit::record(
+        &mut tx,
+        Entry {
+            org: Some(org),
+            actor: Some(actor.user_id),
+            action: if accept { "join_request_accepted" } else { "join_request_rejected" },
+            target_type: "join_request",
+            target_id: Some(id.0),
+            details: json!({ "user_id": request.user_id, "reason": reason }),
+        },
+    )
+    .await?;
+    let row = store::invites::get_join_request(&mut tx, org, id).await?.ok_or(Error::NotFound)?;
+    let rendered = render_request(&mut tx, &row).await?;
+    tx.commit().await?;
+    Ok(rendered)
+}

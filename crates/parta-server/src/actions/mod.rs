@@ -1,0 +1,44 @@
+//! Every change of state happens here. `check_*` (or a plain verb) validates
+//! untrusted input, authorizes through `access`, opens the transaction and calls
+//! `do_*`; `do_*` is the trusted write that also records the audit entry in the
+//! same transaction. Handlers only parse, call one action and render.
+
+pub mod accounts;
+pub mod applications;
+pub mod audit;
+pub mod invites;
+pub mod members;
+pub mod schools;
+
+use parta_domain::validate::FieldError;
+
+use crate::error::Error;
+
+/// Collects every field error of a request, so a form shows all its problems at once.
+#[derive(Default)]
+pub struct Fields(Vec<FieldError>);
+
+impl Fields {
+    pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.0.push(error);
+                None
+            }
+        }
+    }
+
+    pub fn reject(&mut self, field: &str, code: &'static str) {
+        self.0.push(FieldError::new(field, code));
+    }
+
+    pub fn finish(self) -> Result<(), Error> {
+        if self.0.is_empty() { Ok(()) } else { Err(Error::Validation(self.0)) }
+    }
+}
+
+/// Unwraps a value that `Fields::finish` has vouched for.
+pub fn checked<T>(value: Option<T>) -> Result<T, Error> {
+    value.ok_or_else(|| Error::Internal(anyhow::anyhow!("checked field missing after validation")))
+}

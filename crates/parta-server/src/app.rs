@@ -1,0 +1,78 @@
+//! The whole HTTP surface as one `Router`, which tests drive without a socket.
+
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::{Error, problem_layer};
+use crate::routes;
+use crate::routes::system;
+use crate::state::AppState;
+
+pub fn app(state: AppState) -> Router {
+    let (api, openapi) = routes::api().split_for_parts();
+    Router::new()
+        .merge(api)
+        .route("/healthz", get(system::healthz))
+        .route("/readyz", get(system::readyz))
+        .route("/metrics", get(system::metrics_endpoint))
+        .route_layer(middleware::from_fn(system::track))
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
+        .route("/", get(landing))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), body_limit))
+        .layer(DefaultBodyLimit::disable())
+        .layer(middleware::from_fn(problem_layer))
+        .layer(middleware::from_fn(security_headers))
+        .layer(CatchPanicLayer::new())
+        .with_state(state)
+}
+
+async fn not_found() -> Error {
+    Error::NotFound
+}
+
+/// Caps every request body: uploads by the file limit, everything else by the JSON
+/// limit. Reading past the cap fails the extractor with 413.
+async fn body_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let is_multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let limit = if is_multipart {
+        state.settings.max_upload_bytes + 64 * 1024
+    } else {
+        state.settings.max_json_bytes
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return Error::PayloadTooLarge.into_response();
+    }
+    let request = request.map(|body| Body::new(http_body_util::Limited::new(body, limit)));
+    next.run(request).await
+}
+
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
+/// Until the web client is served here, the root says what is running and where to look.
+async fn landing() -> Html<&'static str> {
+    Html(include_str!("landing.html"))
+}

@@ -1,0 +1,145 @@
+//! Who is asking: the session behind a request, from the `parta_session` cookie
+//! (web, with a CSRF token on every change) or from `Authorization: Bearer` (API).
+//! Tokens are looked up by digest; a token never appears in a URL or a log.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use parta_domain::{SessionId, UserId};
+
+use crate::clock::{MINUTE_MS, now_ms};
+use crate::error::Error;
+use crate::secrets::token_hash;
+use crate::state::AppState;
+use crate::store;
+
+pub const SESSION_COOKIE: &str = "parta_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A signed-in person.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub session_id: SessionId,
+    pub is_operator: bool,
+    pub csrf_token: String,
+}
+
+/// The signed-in person, if any (for endpoints anonymous people may use too).
+#[derive(Debug, Clone)]
+pub struct MaybeActor(pub Option<Actor>);
+
+enum Credential {
+    Bearer(String),
+    Cookie(String),
+}
+
+fn credential(headers: &HeaderMap) -> Option<Credential> {
+    if let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        if let Some(token) = value.strip_prefix("Bearer ") {
+            return Some(Credential::Bearer(token.trim().to_owned()));
+        }
+    }
+    cookie(headers, SESSION_COOKIE).map(Credential::Cookie)
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (key, value) = pair.trim().split_once('=')?;
+            (key == name).then(|| value.to_owned())
+        })
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Actor>, Error> {
+    let Some(credential) = credential(&parts.headers) else {
+        return Ok(None);
+    };
+    let (token, via_cookie) = match credential {
+        Credential::Bearer(token) => (token, false),
+        Credential::Cookie(token) => (token, true),
+    };
+    let mut conn = state.db.reads().acquire().await?;
+    let Some((session, is_operator)) = store::sessions::find_live(&mut conn, &token_hash(&token)).await? else {
+        return Err(Error::Unauthenticated);
+    };
+    drop(conn);
+    // A cookie is sent by the browser on its own; a change must also prove it came
+    // from our page by echoing the CSRF token only our page can read.
+    let safe_method = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if via_cookie && !safe_method {
+        let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes()) {
+            return Err(Error::CsrfFailed);
+        }
+    }
+    // Sliding expiry, written at most once a minute per session.
+    let now = now_ms();
+    if now - session.last_seen_at > MINUTE_MS {
+        let mut conn = state.db.begin().await?;
+        store::sessions::touch(&mut conn, SessionId(session.id), now + state.settings.session_idle_ms).await?;
+        conn.commit().await?;
+    }
+    Ok(Some(Actor {
+        user_id: UserId(session.user_id),
+        session_id: SessionId(session.id),
+        is_operator,
+        csrf_token: session.csrf_token,
+    }))
+}
+
+impl FromRequestParts<AppState> for Actor {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Actor, Error> {
+        authenticate(parts, state).await?.ok_or(Error::Unauthenticated)
+    }
+}
+
+impl FromRequestParts<AppState> for MaybeActor {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<MaybeActor, Error> {
+        authenticate(parts, state).await.map(MaybeActor)
+    }
+}
+
+/// Where a request came from, for throttling and the session list.
+#[derive(Debug, Clone)]
+pub struct ClientInfo {
+    pub ip: String,
+    pub user_agent: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<ClientInfo, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(|| "local".to_owned(), |info| info.0.ip().to_string());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.chars().take(300).collect());
+        Ok(ClientInfo { ip, user_agent })
+    }
+}
+
+/// The `Set-Cookie` value for a new session (or, with an empty token, for logging out).
+pub fn session_cookie(token: &str, max_age_secs: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}")
+}

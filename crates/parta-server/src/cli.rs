@@ -1,0 +1,235 @@
+//! The `parta` command line: `serve`, `migrate`, `admin …`. Settings come from
+//! flags, then `PARTA_*` environment variables, then a TOML config file, then
+//! defaults — the first that says something wins.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use serde::Deserialize;
+
+use crate::blobs::LocalDisk;
+use crate::db::Db;
+use crate::state::{AppState, Settings};
+
+#[derive(Debug, Parser)]
+#[command(name = "parta", version, about = "Parta — школьная платформа: справочник, приглашения, общение")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(CommonArgs),
+    /// Administrative tasks.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create the platform operator (or make an existing account one) and print a one-time set-password code.
+    CreateOperator {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Оператор")]
+        family_name: String,
+        #[arg(long, default_value = "Платформы")]
+        given_name: String,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+struct CommonArgs {
+    /// TOML config file.
+    #[arg(long, env = "PARTA_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data directory: the SQLite database and uploaded files. Default `./parta-data`.
+    #[arg(long, env = "PARTA_DATA")]
+    data: Option<PathBuf>,
+    /// `postgres://…` to use PostgreSQL instead of SQLite in the data directory.
+    #[arg(long, env = "PARTA_DATABASE_URL")]
+    database_url: Option<String>,
+    /// `text` (default) or `json` logs.
+    #[arg(long, env = "PARTA_LOG_FORMAT")]
+    log_format: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Address to listen on. Default `127.0.0.1:8080`.
+    #[arg(long, env = "PARTA_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// Seed a demo school with known passwords (only if it is not there yet).
+    #[arg(long, env = "PARTA_DEMO")]
+    demo: bool,
+    /// Mark the session cookie `Secure` (serve behind HTTPS).
+    #[arg(long, env = "PARTA_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+/// The config file's keys; all optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    data: Option<PathBuf>,
+    database_url: Option<String>,
+    log_format: Option<String>,
+    secure_cookies: Option<bool>,
+    max_upload_mib: Option<usize>,
+    demo: Option<bool>,
+}
+
+/// Settings after merging flags, environment, file and defaults.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub listen: SocketAddr,
+    pub data: PathBuf,
+    pub database_url: String,
+    pub json_logs: bool,
+    pub demo: bool,
+    pub settings: Settings,
+}
+
+fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Resolved> {
+    let file: FileConfig = match &common.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
+        }
+        None => FileConfig::default(),
+    };
+    let data = common.data.clone().or(file.data).unwrap_or_else(|| PathBuf::from("parta-data"));
+    let database_url = match common.database_url.clone().or(file.database_url) {
+        Some(url) => url,
+        None => sqlite_url(&data.join("parta.db")),
+    };
+    let log_format = common.log_format.clone().or(file.log_format).unwrap_or_else(|| "text".into());
+    let mut settings = Settings::default();
+    settings.secure_cookies = serve.is_some_and(|s| s.secure_cookies) || file.secure_cookies.unwrap_or(false);
+    if let Some(mib) = file.max_upload_mib {
+        settings.max_upload_bytes = mib * 1024 * 1024;
+    }
+    Ok(Resolved {
+        listen: serve.and_then(|s| s.listen).or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+        data,
+        database_url,
+        json_logs: log_format == "json",
+        demo: serve.is_some_and(|s| s.demo) || file.demo.unwrap_or(false),
+        settings,
+    })
+}
+
+pub fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+fn init_logs(json: bool) {
+    let filter: tracing_subscriber::filter::Targets = std::env::var("PARTA_LOG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| "info,sqlx=warn".parse().expect("static filter parses"));
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let registry = tracing_subscriber::registry().with(filter);
+    if json {
+        registry.with(tracing_subscriber::fmt::layer().json()).init();
+    } else {
+        registry.with(tracing_subscriber::fmt::layer()).init();
+    }
+}
+
+/// Opens the database (creating the data directory for SQLite) and migrates it.
+pub async fn open(resolved: &Resolved) -> anyhow::Result<(Db, Arc<LocalDisk>)> {
+    std::fs::create_dir_all(&resolved.data).with_context(|| format!("creating {}", resolved.data.display()))?;
+    let db = Db::connect(&resolved.database_url).await?;
+    let applied = db.migrate().await?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, backend = db.backend.name(), "migrations applied");
+    }
+    let blobs = Arc::new(LocalDisk::new(resolved.data.join("files"))?);
+    Ok((db, blobs))
+}
+
+pub async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => {
+            let resolved = resolve(&args.common, Some(&args))?;
+            init_logs(resolved.json_logs);
+            serve(resolved).await
+        }
+        Command::Migrate(common) => {
+            let resolved = resolve(&common, None)?;
+            init_logs(resolved.json_logs);
+            let (db, _) = open(&resolved).await?;
+            println!("Миграции применены ({}).", db.backend.name());
+            db.close().await;
+            Ok(())
+        }
+        Command::Admin(AdminCommand::CreateOperator { common, email, family_name, given_name }) => {
+            let resolved = resolve(&common, None)?;
+            init_logs(resolved.json_logs);
+            let (db, blobs) = open(&resolved).await?;
+            let state = AppState::new(db.clone(), blobs, resolved.settings.clone());
+            let created = crate::actions::accounts::create_operator(&state, &email, &family_name, &given_name)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Оператор платформы: {email} (id {}).", created.user);
+            println!("Одноразовый код для установки пароля (действует 72 часа):");
+            println!("  {}", created.code);
+            println!("Установить пароль: POST /api/v1/auth/set-password {{\"token\": \"…\", \"password\": \"…\"}}");
+            db.close().await;
+            Ok(())
+        }
+    }
+}
+
+async fn serve(resolved: Resolved) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let (db, blobs) = open(&resolved).await?;
+    let state = AppState::new(db.clone(), blobs, resolved.settings.clone());
+    if resolved.demo {
+        crate::demo::seed(&state).await.context("seeding the demo school")?;
+    }
+    let listener = tokio::net::TcpListener::bind(resolved.listen)
+        .await
+        .with_context(|| format!("listening on {}", resolved.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, backend = db.backend.name(), startup_ms = started.elapsed().as_millis() as u64, "parta is ready");
+    println!("Парта работает: откройте http://{address}/ (документация API: http://{address}/api/docs/)");
+    let app = crate::app::app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

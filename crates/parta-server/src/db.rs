@@ -1,0 +1,194 @@
+//! The database handle shared by both backends: connection pools, durability
+//! settings checked at start, and the embedded migration history of each backend.
+//!
+//! Both backends go through sqlx's `Any` driver with one SQL dialect: `$1`
+//! placeholders (SQLite reads them as numbered parameters), 64-bit integers for
+//! ids, times (Unix ms) and 0/1 flags, and text for everything else.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Row};
+
+pub type Tx = sqlx::Transaction<'static, Any>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Db {
+    pub backend: Backend,
+    reads: AnyPool,
+    writes: AnyPool,
+}
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+/// One history per backend, kept in step: a migration is added to both at once,
+/// and the whole API test suite runs on both.
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+}];
+
+impl Db {
+    /// Connects to `sqlite://…` or `postgres://…` and checks that commits are durable.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            bail!("unsupported database URL (expected sqlite:// or postgres://)");
+        };
+        let options: AnyConnectOptions = url.parse().context("parsing the database URL")?;
+        let db = match backend {
+            Backend::Sqlite => {
+                // SQLite has one writer at a time. A single pooled write connection
+                // queues writers in-process instead of failing them with SQLITE_BUSY
+                // (a deferred transaction that reads and then writes cannot wait).
+                let writes = sqlite_pool(1).connect_with(options.clone()).await?;
+                let reads = sqlite_pool(4).connect_with(options).await?;
+                Db { backend, reads, writes }
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("SET synchronous_commit = on").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await
+                    .context("connecting to PostgreSQL")?;
+                Db { backend, reads: pool.clone(), writes: pool }
+            }
+        };
+        db.check_durability().await?;
+        Ok(db)
+    }
+
+    /// The pool for reads that need no transaction.
+    pub fn reads(&self) -> &AnyPool {
+        &self.reads
+    }
+
+    /// Starts a write transaction. On SQLite this waits for the single writer.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        self.writes.begin().await
+    }
+
+    /// Acknowledged must mean durable: refuse to start on settings that lose commits.
+    async fn check_durability(&self) -> anyhow::Result<()> {
+        let mut conn = self.writes.acquire().await?;
+        match self.backend {
+            Backend::Sqlite => {
+                let journal: String = sqlx::query("PRAGMA journal_mode").fetch_one(&mut *conn).await?.try_get(0)?;
+                let synchronous: i64 = sqlx::query("PRAGMA synchronous").fetch_one(&mut *conn).await?.try_get(0)?;
+                let foreign_keys: i64 = sqlx::query("PRAGMA foreign_keys").fetch_one(&mut *conn).await?.try_get(0)?;
+                if journal.to_lowercase() != "wal" || synchronous != 2 || foreign_keys != 1 {
+                    bail!(
+                        "SQLite must run with journal_mode=WAL, synchronous=FULL, foreign_keys=ON \
+                         (found {journal}, {synchronous}, {foreign_keys})"
+                    );
+                }
+            }
+            Backend::Postgres => {
+                let setting: String =
+                    sqlx::query("SHOW synchronous_commit").fetch_one(&mut *conn).await?.try_get(0)?;
+                if setting != "on" && setting != "remote_apply" && setting != "remote_write" {
+                    bail!("PostgreSQL must run with synchronous_commit=on (found {setting})");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies the migrations this database has not seen, each in its own transaction.
+    pub async fn migrate(&self) -> anyhow::Result<Vec<&'static str>> {
+        let mut conn = self.writes.acquire().await?;
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS parta_migrations (
+                version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        )
+        .await?;
+        let mut applied = Vec::new();
+        for migration in MIGRATIONS {
+            let mut tx = conn.begin().await?;
+            let done = sqlx::query("SELECT 1 FROM parta_migrations WHERE version = $1")
+                .bind(migration.version)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some();
+            if done {
+                continue;
+            }
+            let script = match self.backend {
+                Backend::Sqlite => migration.sqlite,
+                Backend::Postgres => migration.postgres,
+            };
+            tx.execute(sqlx::raw_sql(script))
+                .await
+                .with_context(|| format!("migration {} ({})", migration.version, migration.name))?;
+            sqlx::query("INSERT INTO parta_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(migration.version)
+                .bind(migration.name)
+                .bind(crate::clock::now_ms())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            applied.push(migration.name);
+        }
+        Ok(applied)
+    }
+
+    /// For `/readyz`: can we run a query right now?
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(&self.reads).await.map(|_| ())
+    }
+
+    pub async fn close(&self) {
+        self.reads.close().await;
+        self.writes.close().await;
+    }
+}
+
+fn sqlite_pool(max_connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(|conn: &mut AnyConnection, _| {
+            Box::pin(async move {
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+}

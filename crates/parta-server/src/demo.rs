@@ -1,0 +1,195 @@
+//! `parta serve --demo`: a demo school a newcomer can log into at once. Seeded
+//! only when absent; every account shares one known password, printed on start.
+
+use parta_domain::validate::{LoginId, PersonName};
+use parta_domain::{ClassId, MemberRole, OrgId, UserId};
+use sqlx::AnyConnection;
+
+use crate::actions::schools::do_create_school;
+use crate::clock::today_in;
+use crate::db::Tx;
+use crate::error::Result;
+use crate::secrets::hash_password;
+use crate::state::AppState;
+use crate::store;
+use crate::store::directory::NewMembership;
+use crate::store::schools::{NewClass, Profile};
+
+pub const DEMO_PASSWORD: &str = "demo-parta-2026";
+pub const DEMO_INN: &str = "7701234560";
+
+struct Person {
+    family: &'static str,
+    given: &'static str,
+    patronymic: &'static str,
+    email: &'static str,
+}
+
+const fn person(family: &'static str, given: &'static str, patronymic: &'static str, email: &'static str) -> Person {
+    Person { family, given, patronymic, email }
+}
+
+/// The academic year in progress (it starts on 1 September).
+fn current_academic_year(time_zone: &str) -> i64 {
+    let today = today_in(time_zone);
+    let year: i64 = today.get(0..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
+    let month: i64 = today.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(9);
+    if month >= 9 { year } else { year - 1 }
+}
+
+async fn add_user(tx: &mut AnyConnection, who: &Person, hash: &str) -> Result<UserId> {
+    let name = PersonName {
+        family: who.family.into(),
+        given: who.given.into(),
+        patronymic: Some(who.patronymic.into()),
+    };
+    Ok(store::users::insert(tx, &name, Some(who.email), None, Some(hash), false).await?)
+}
+
+async fn place(
+    tx: &mut AnyConnection,
+    org: OrgId,
+    user: UserId,
+    role: MemberRole,
+    class: ClassId,
+    child: Option<UserId>,
+    on: &str,
+) -> Result<()> {
+    store::directory::insert_membership(
+        tx,
+        &NewMembership { org, user, role, class, child, started_on: on.into(), created_by: None },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Seeds the demo school unless it exists; prints the accounts either way.
+pub async fn seed(state: &AppState) -> Result<()> {
+    let mut tx: Tx = state.db.begin().await?;
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE inn = $1")
+        .bind(DEMO_INN)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let operator_login = LoginId::Email("operator@demo.parta.local".into());
+    if exists.is_none() && store::users::find_by_login(&mut tx, &operator_login).await?.is_none() {
+        let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD))
+            .await
+            .map_err(|e| crate::error::Error::Internal(e.into()))?;
+        seed_school(&mut tx, &hash).await?;
+        tx.commit().await?;
+        tracing::info!("demo school seeded");
+    } else {
+        tx.rollback().await?;
+    }
+    println!("Демо-школа «Школа № 1 (демо)». Пароль у всех учётных записей: {DEMO_PASSWORD}");
+    for (role, login) in [
+        ("оператор платформы", "operator@demo.parta.local"),
+        ("администратор школы, директор", "director@demo.parta.local"),
+        ("классный руководитель 5А", "ivanova@demo.parta.local"),
+        ("классный руководитель 5Б", "smirnov@demo.parta.local"),
+        ("учитель (1А)", "kuznetsova@demo.parta.local"),
+        ("ученица 5А", "student.5a@demo.parta.local"),
+        ("родитель двоих детей (5А и 1А)", "parent@demo.parta.local"),
+    ] {
+        println!("  {role:<32} {login}");
+    }
+    Ok(())
+}
+
+async fn seed_school(tx: &mut Tx, hash: &str) -> Result<()> {
+    let time_zone = "Europe/Moscow";
+    let profile = Profile {
+        name: "Муниципальное бюджетное общеобразовательное учреждение «Школа № 1 (демо)»".into(),
+        short_name: "Школа № 1 (демо)".into(),
+        address: "г. Москва, ул. Учебная, д. 1".into(),
+        inn: DEMO_INN.into(),
+        ogrn: "1027700123450".into(),
+        region: "Москва".into(),
+        time_zone: time_zone.into(),
+        join_approval_required: false,
+    };
+    let (org, staff_room) = do_create_school(tx, &profile, None).await?;
+    let on = today_in(time_zone);
+    let year = current_academic_year(time_zone);
+
+    let operator = store::users::insert(
+        tx,
+        &PersonName { family: "Оператор".into(), given: "Платформы".into(), patronymic: None },
+        Some("operator@demo.parta.local"),
+        None,
+        Some(hash),
+        true,
+    )
+    .await?;
+    let _ = operator;
+
+    let primary = store::schools::insert_unit(tx, org, "Начальная школа").await?;
+    let middle = store::schools::insert_unit(tx, org, "Основная школа").await?;
+    let mut classes = Vec::new();
+    for (name, grade, unit) in [("1А", 1, primary), ("5А", 5, middle), ("5Б", 5, middle), ("9А", 9, middle)] {
+        let class = store::schools::insert_class(
+            tx,
+            org,
+            &NewClass { kind: "class", name, grade: Some(grade), academic_year: Some(year), unit: Some(unit) },
+        )
+        .await?;
+        classes.push(class);
+    }
+    let [class_1a, class_5a, class_5b, class_9a] = classes[..] else { unreachable!("four classes were created") };
+
+    let director = add_user(tx, &person("Петрова", "Ольга", "Николаевна", "director@demo.parta.local"), hash).await?;
+    place(tx, org, director, MemberRole::Director, staff_room, None, &on).await?;
+    store::directory::insert_admin(tx, org, director, None).await?;
+
+    let teachers = [
+        (person("Иванова", "Мария", "Сергеевна", "ivanova@demo.parta.local"), Some(class_5a)),
+        (person("Смирнов", "Алексей", "Петрович", "smirnov@demo.parta.local"), Some(class_5b)),
+        (person("Кузнецова", "Елена", "Викторовна", "kuznetsova@demo.parta.local"), Some(class_1a)),
+        (person("Орлов", "Дмитрий", "Игоревич", "orlov@demo.parta.local"), Some(class_9a)),
+    ];
+    for (who, leads) in &teachers {
+        let teacher = add_user(tx, who, hash).await?;
+        place(tx, org, teacher, MemberRole::Teacher, staff_room, None, &on).await?;
+        store::directory::set_teacher_verified(tx, org, teacher, Some(director), true).await?;
+        if let Some(class) = leads {
+            place(tx, org, teacher, MemberRole::Teacher, *class, None, &on).await?;
+            store::directory::insert_class_teacher(tx, org, *class, teacher, Some(director)).await?;
+        }
+    }
+    let secretary = add_user(tx, &person("Соколова", "Анна", "Павловна", "secretary@demo.parta.local"), hash).await?;
+    place(tx, org, secretary, MemberRole::Employee, staff_room, None, &on).await?;
+
+    let students: [(&Person, ClassId); 9] = [
+        (&person("Волкова", "Анастасия", "Дмитриевна", "student.5a@demo.parta.local"), class_5a),
+        (&person("Лебедев", "Артём", "Андреевич", "lebedev@demo.parta.local"), class_5a),
+        (&person("Козлова", "Варвара", "Ильинична", "kozlova@demo.parta.local"), class_5a),
+        (&person("Новиков", "Максим", "Олегович", "novikov@demo.parta.local"), class_5b),
+        (&person("Морозова", "Полина", "Сергеевна", "morozova@demo.parta.local"), class_5b),
+        (&person("Волков", "Тимофей", "Дмитриевич", "volkov@demo.parta.local"), class_1a),
+        (&person("Соловьёва", "Ева", "Романовна", "solovyova@demo.parta.local"), class_1a),
+        (&person("Павлов", "Кирилл", "Александрович", "pavlov@demo.parta.local"), class_9a),
+        (&person("Фёдорова", "София", "Михайловна", "fedorova@demo.parta.local"), class_9a),
+    ];
+    let mut student_ids = Vec::new();
+    for (who, class) in students {
+        let id = add_user(tx, who, hash).await?;
+        place(tx, org, id, MemberRole::Student, class, None, &on).await?;
+        student_ids.push((id, class));
+    }
+    // One parent with two children (5А and 1А), as the product promises; others with one.
+    let parent = add_user(tx, &person("Волкова", "Ирина", "Владимировна", "parent@demo.parta.local"), hash).await?;
+    for (child, class) in [student_ids[0], student_ids[5]] {
+        place(tx, org, parent, MemberRole::Parent, class, Some(child), &on).await?;
+    }
+    let other_parents = [
+        (person("Лебедева", "Светлана", "Игоревна", "lebedeva@demo.parta.local"), 1),
+        (person("Новикова", "Татьяна", "Юрьевна", "novikova@demo.parta.local"), 3),
+        (person("Павлов", "Александр", "Викторович", "pavlov.parent@demo.parta.local"), 7),
+    ];
+    for (who, index) in &other_parents {
+        let id = add_user(tx, who, hash).await?;
+        let (child, class) = student_ids[*index];
+        place(tx, org, id, MemberRole::Parent, class, Some(child), &on).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,226 @@
+//! Messages the server itself writes (problem details), in Russian and English.
+//! Russian is the default; a request whose Accept-Language prefers English gets English.
+
+use axum::http::{HeaderMap, header};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Ru,
+    En,
+}
+
+impl Lang {
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Ru => "ru",
+            Lang::En => "en",
+        }
+    }
+
+    /// Picks the preferred of the two languages we speak by q-value; Russian on a tie or nothing.
+    pub fn from_headers(headers: &HeaderMap) -> Lang {
+        let Some(value) = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) else {
+            return Lang::Ru;
+        };
+        let mut best = (Lang::Ru, -1.0f32);
+        for part in value.split(',') {
+            let mut pieces = part.trim().split(';');
+            let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .unwrap_or(1.0);
+            let lang = if tag == "ru" || tag.starts_with("ru-") {
+                Lang::Ru
+            } else if tag == "en" || tag.starts_with("en-") {
+                Lang::En
+            } else {
+                continue;
+            };
+            if q > best.1 {
+                best = (lang, q);
+            }
+        }
+        best.0
+    }
+}
+
+/// The `detail` of a problem document, by its stable code.
+pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
+    let (ru, en) = match code {
+        "validation_failed" => ("Проверьте заполнение полей.", "Some fields are not filled in correctly."),
+        "not_found" => ("Не найдено.", "Not found."),
+        "forbidden" => ("Недостаточно прав для этого действия.", "You are not allowed to do this."),
+        "unauthenticated" => ("Войдите в систему.", "Please sign in."),
+        "invalid_credentials" => ("Неверный логин или пароль.", "Wrong login or password."),
+        "too_many_attempts" => (
+            "Слишком много неудачных попыток. Попробуйте позже.",
+            "Too many failed attempts. Please try again later.",
+        ),
+        "csrf_failed" => (
+            "Запрос отклонён: обновите страницу и повторите.",
+            "The request was refused: reload the page and try again.",
+        ),
+        "method_not_allowed" => ("Этот метод здесь не поддерживается.", "This method is not allowed here."),
+        "payload_too_large" => ("Слишком большой запрос или файл.", "The request or file is too large."),
+        "unsupported_media_type" => (
+            "Неподдерживаемый тип содержимого: ожидается application/json.",
+            "Unsupported content type: application/json expected.",
+        ),
+        "invalid_body" => ("Тело запроса не соответствует формату.", "The request body does not match the expected format."),
+        "malformed_body" => ("Тело запроса — не корректный JSON.", "The request body is not valid JSON."),
+        "bad_request" => ("Некорректный запрос.", "Bad request."),
+        "timeout" => ("Время ожидания истекло.", "The request timed out."),
+        "internal" => (
+            "Внутренняя ошибка сервера. Мы уже знаем о ней.",
+            "Internal server error. It has been logged.",
+        ),
+        "invite_not_found" => (
+            "Ссылка-приглашение не найдена. Проверьте, что она скопирована полностью.",
+            "Invite link not found. Check that it was copied in full.",
+        ),
+        "invite_expired" => (
+            "Срок действия ссылки-приглашения истёк. Попросите новую ссылку.",
+            "This invite link has expired. Ask for a new one.",
+        ),
+        "invite_revoked" => (
+            "Ссылка-приглашение аннулирована. Попросите новую ссылку.",
+            "This invite link has been revoked. Ask for a new one.",
+        ),
+        "invite_used_up" => (
+            "По этой ссылке уже присоединилось максимальное число участников. Попросите новую ссылку.",
+            "This invite link has been used the maximum number of times. Ask for a new one.",
+        ),
+        "already_member" => (
+            "Вы уже состоите в этом классе в этой роли.",
+            "You already hold this role in this class.",
+        ),
+        "join_request_pending" => (
+            "Ваша заявка на вступление уже ожидает решения.",
+            "Your join request is already waiting for a decision.",
+        ),
+        "account_exists" => (
+            "Учётная запись с таким телефоном или e-mail уже есть. Войдите, чтобы принять приглашение.",
+            "An account with this phone or e-mail already exists. Sign in to accept the invite.",
+        ),
+        "contact_required" => ("Укажите телефон или e-mail.", "Give a phone number or an e-mail address."),
+        "last_admin" => (
+            "Нельзя оставить школу без администратора: сначала назначьте другого.",
+            "A school cannot be left without an admin: appoint another one first.",
+        ),
+        "already_admin" => ("Этот сотрудник уже администратор.", "This person is already an admin."),
+        "not_admin" => ("Этот человек не администратор школы.", "This person is not an admin of the school."),
+        "not_staff" => (
+            "Действие возможно только для работника школы.",
+            "This is only possible for a member of staff.",
+        ),
+        "not_student" => ("Этот человек не обучающийся класса.", "This person is not a student of the class."),
+        "not_member" => ("Этот человек не состоит в школе.", "This person is not a member of the school."),
+        "not_teacher" => ("Этот человек не учитель школы.", "This person is not a teacher of the school."),
+        "already_class_teacher" => (
+            "Этот учитель уже классный руководитель этого класса.",
+            "This teacher already leads this class.",
+        ),
+        "not_class_teacher" => (
+            "Этот учитель не классный руководитель этого класса.",
+            "This teacher does not lead this class.",
+        ),
+        "same_class" => ("Обучающийся уже в этом классе.", "The student is already in this class."),
+        "same_role" => ("У сотрудника уже эта роль.", "The staff member already has this role."),
+        "staff_room" => (
+            "Это действие недоступно для «Учительской».",
+            "This is not possible for the staff room.",
+        ),
+        "class_name_taken" => (
+            "Класс с таким названием в этом учебном году уже есть.",
+            "A class with this name already exists in this academic year.",
+        ),
+        "unit_name_taken" => ("Подразделение с таким названием уже есть.", "A unit with this name already exists."),
+        "unit_not_empty" => (
+            "В подразделении есть классы: сначала перенесите их.",
+            "The unit still has classes: move them first.",
+        ),
+        "application_decided" => ("По этой заявке уже принято решение.", "This application has already been decided."),
+        "join_request_decided" => (
+            "По этой заявке на вступление уже принято решение.",
+            "This join request has already been decided.",
+        ),
+        "invite_already_revoked" => ("Ссылка уже аннулирована.", "The link is already revoked."),
+        "wrong_password" => ("Текущий пароль указан неверно.", "The current password is wrong."),
+        "token_invalid" => (
+            "Код недействителен или уже использован.",
+            "The code is invalid or has already been used.",
+        ),
+        "file_required" => ("Приложите файл приказа.", "Attach the order file."),
+        "file_type_not_allowed" => (
+            "Допустимы только PDF, PNG и JPEG.",
+            "Only PDF, PNG and JPEG files are accepted.",
+        ),
+        "multipart_invalid" => ("Форма отправлена некорректно.", "The form was not sent correctly."),
+        _ => ("Ошибка запроса.", "Request error."),
+    };
+    match lang {
+        Lang::Ru => ru,
+        Lang::En => en,
+    }
+}
+
+/// The `detail` of one rejected field, by the validation rule's code.
+pub fn field_detail(code: &str, lang: Lang) -> &'static str {
+    let (ru, en) = match code {
+        "required" => ("Обязательное поле.", "This field is required."),
+        "too_long" => ("Слишком длинное значение.", "The value is too long."),
+        "invalid_characters" => ("Недопустимые символы.", "The value contains characters that are not allowed."),
+        "invalid_email" => ("Некорректный адрес e-mail.", "Not a valid e-mail address."),
+        "invalid_phone" => ("Некорректный номер телефона.", "Not a valid phone number."),
+        "password_too_short" => (
+            "Пароль должен быть не короче 8 символов.",
+            "The password must be at least 8 characters long.",
+        ),
+        "invalid_format" => ("Неверный формат.", "Wrong format."),
+        "invalid_checksum" => ("Контрольная цифра не сходится.", "The check digit does not match."),
+        "out_of_range" => ("Значение вне допустимого диапазона.", "The value is out of range."),
+        "invalid_time_zone" => (
+            "Неизвестный часовой пояс (пример: Europe/Moscow).",
+            "Unknown time zone (for example Europe/Moscow).",
+        ),
+        "invalid_date" => ("Дата в формате ГГГГ-ММ-ДД.", "A date as YYYY-MM-DD."),
+        "unknown_class" => ("Класс не найден в этой школе.", "No such class in this school."),
+        "unknown_unit" => ("Подразделение не найдено в этой школе.", "No such unit in this school."),
+        "unknown_student" => ("Обучающийся не найден в этом классе.", "No such student in this class."),
+        "child_required" => ("Для ссылки родителя укажите ребёнка.", "A parent link needs the child."),
+        "child_not_allowed" => ("Ребёнок указывается только для ссылки родителя.", "Only parent links name a child."),
+        "not_allowed_in_staff_room" => (
+            "В «Учительскую» приглашают только работников.",
+            "Only staff are invited to the staff room.",
+        ),
+        "taken" => ("Уже используется другой учётной записью.", "Already used by another account."),
+        _ => ("Некорректное значение.", "Invalid value."),
+    };
+    match lang {
+        Lang::Ru => ru,
+        Lang::En => en,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn lang(value: &str) -> Lang {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_str(value).expect("ascii"));
+        Lang::from_headers(&headers)
+    }
+
+    #[test]
+    fn russian_unless_english_is_preferred() {
+        assert_eq!(Lang::from_headers(&HeaderMap::new()), Lang::Ru);
+        assert_eq!(lang("en"), Lang::En);
+        assert_eq!(lang("en-US,en;q=0.9"), Lang::En);
+        assert_eq!(lang("ru-RU,ru;q=0.9,en;q=0.8"), Lang::Ru);
+        assert_eq!(lang("de, en;q=0.5"), Lang::En);
+        assert_eq!(lang("de"), Lang::Ru);
+        assert_eq!(lang("en;q=0.3, ru;q=0.7"), Lang::Ru);
+    }
+}

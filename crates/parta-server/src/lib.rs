@@ -1,0 +1,18 @@
+//! Parta's server: storage, actions, the HTTP API and the command line.
+//! Start reading at `app.rs` (the router) and `actions/mod.rs` (where state changes).
+
+pub mod access;
+pub mod actions;
+pub mod app;
+pub mod auth;
+pub mod blobs;
+pub mod cli;
+pub mod clock;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod routes;
+pub mod secrets;
+pub mod state;
+pub mod store;

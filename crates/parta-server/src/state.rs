@@ -1,0 +1,53 @@
+//! What every request can reach: the database, file storage and settings.
+
+use std::sync::Arc;
+
+use crate::blobs::BlobStore;
+use crate::db::Db;
+
+/// Limits and switches that requests depend on.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Largest accepted JSON body.
+    pub max_json_bytes: usize,
+    /// Largest accepted file in an upload (the director's order).
+    pub max_upload_bytes: usize,
+    /// Set the `Secure` attribute on the session cookie (behind HTTPS).
+    pub secure_cookies: bool,
+    /// How long a session lives without use.
+    pub session_idle_ms: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            max_json_bytes: 256 * 1024,
+            max_upload_bytes: 10 * 1024 * 1024,
+            secure_cookies: false,
+            session_idle_ms: 30 * 24 * crate::clock::HOUR_MS,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub db: Db,
+    pub blobs: Arc<dyn BlobStore>,
+    pub settings: Settings,
+}
+
+impl AppState {
+    pub fn new(db: Db, blobs: Arc<dyn BlobStore>, settings: Settings) -> AppState {
+        AppState(Arc::new(Inner { db, blobs, settings }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
