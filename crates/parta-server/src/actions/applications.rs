@@ -78,7 +78,7 @@ pub async fn submit(state: &AppState, form: &ApplicationForm, order: Option<Uplo
         false,
         &mut fields,
     );
-    let admin = fields.check(validate::person_name(
+    let admin = fields.check_all(validate::person_name_all(
         &form.admin_family_name,
         &form.admin_given_name,
         form.admin_patronymic.as_deref(),
@@ -266,9 +266,9 @@ pub async fn approve(state: &AppState, actor: &Actor, id: ApplicationId) -> Resu
 
 /// # Reject with a reason the applicant will be told.
 pub async fn reject(state: &AppState, actor: &Actor, id: ApplicationId, reason: &str) -> Result<Application> {
-    let reason = validate::text("reason", reason, 2000)?;
     let mut tx = state.db.begin().await?;
     load(&mut tx, actor, id).await?;
+    let reason = validate::text("reason", reason, 2000)?;
     if !store::applications::decide(&mut tx, id, "rejected", actor.user_id, Some(&reason), None).await? {
         return Err(Error::Conflict("application_decided"));
     }

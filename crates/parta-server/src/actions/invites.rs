@@ -319,7 +319,7 @@ pub async fn accept(state: &AppState, actor: &Actor, token: &str) -> Result<Join
 /// so a dead link creates no account.
 pub async fn register(state: &AppState, request: &RegisterRequest, client: &ClientInfo) -> Result<(String, Registered)> {
     let mut fields = Fields::default();
-    let name = fields.check(validate::person_name(
+    let name = fields.check_all(validate::person_name_all(
         &request.family_name,
         &request.given_name,
         request.patronymic.as_deref(),
@@ -414,11 +414,11 @@ pub async fn decide_request(
     accept: bool,
     reason: Option<&str>,
 ) -> Result<JoinRequest> {
-    let reason = validate::optional_line("reason", reason, 500)?;
     let mut tx = state.db.begin().await?;
     let _school = access::visible_school(&mut tx, actor, org).await?;
     let request = store::invites::get_join_request(&mut tx, org, id).await?.ok_or(Error::NotFound)?;
     access::class(&mut tx, actor, org, request.class_id(), Permission::ReviewJoinRequests).await?;
+    let reason = validate::optional_line("reason", reason, 500)?;
     let status = if accept { "accepted" } else { "rejected" };
     if !store::invites::decide_join_request(&mut tx, id, status, actor.user_id, reason.as_deref()).await? {
         return Err(Error::Conflict("join_request_decided"));

@@ -29,6 +29,17 @@ impl Fields {
         }
     }
 
+    /// Like `check`, for a rule that can name several fields at once.
+    pub fn check_all<T>(&mut self, result: Result<T, Vec<FieldError>>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(errors) => {
+                self.0.extend(errors);
+                None
+            }
+        }
+    }
+
     pub fn reject(&mut self, field: &str, code: &'static str) {
         self.0.push(FieldError::new(field, code));
     }

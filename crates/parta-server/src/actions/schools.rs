@@ -126,9 +126,9 @@ pub async fn units(state: &AppState, actor: &Actor, org: OrgId) -> Result<Vec<Un
 }
 
 pub async fn create_unit(state: &AppState, actor: &Actor, org: OrgId, name: &str) -> Result<Unit> {
-    let name = validate::line("name", name, 200)?;
     let mut tx = state.db.begin().await?;
     access::school(&mut tx, actor, org, Permission::ManageStructure).await?;
+    let name = validate::line("name", name, 200)?;
     let id = store::schools::insert_unit(&mut tx, org, &name)
         .await
         .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("unit_name_taken") } else { e.into() })?;
@@ -138,9 +138,9 @@ pub async fn create_unit(state: &AppState, actor: &Actor, org: OrgId, name: &str
 }
 
 pub async fn rename_unit(state: &AppState, actor: &Actor, org: OrgId, unit: UnitId, name: &str) -> Result<Unit> {
-    let name = validate::line("name", name, 200)?;
     let mut tx = state.db.begin().await?;
     access::school(&mut tx, actor, org, Permission::ManageStructure).await?;
+    let name = validate::line("name", name, 200)?;
     let old = store::schools::get_unit(&mut tx, org, unit).await?.ok_or(Error::NotFound)?;
     store::schools::rename_unit(&mut tx, org, unit, &name)
         .await

@@ -1,0 +1,452 @@
+//! The authorization matrix: every API operation × every kind of person, with
+//! the expected answer written out. The operations come from the OpenAPI
+//! document, so a route without a row here fails the test.
+//!
+//! Expectations: `Allow` — authorization passed (the answer is not 401, 403 or
+//! 404; requests are shaped so that allowed people get a success or a harmless
+//! business error); `Deny` — 403 (the person sees the object, the act is not
+//! theirs); `Hidden` — 404 (the object is private to them: absent and forbidden
+//! look the same); `Unauth` — 401.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+
+use crate::on_both_backends;
+use crate::support::{PASSWORD, Person, School, TestApp, multipart};
+
+on_both_backends!(every_operation_for_every_person, foreign_ids_in_own_school_paths);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Who {
+    Anonymous,
+    Operator,
+    OtherSchoolAdmin,
+    OtherSchoolTeacher,
+    OtherSchoolStudent,
+    Removed,
+    ParentOfOtherChild,
+    Parent,
+    Student,
+    Employee,
+    Teacher,
+    ClassTeacherOfOtherClass,
+    ClassTeacher,
+    Director,
+    Admin,
+}
+
+use Who::*;
+
+/// In the order they act: admins last, so that what they change (revocations,
+/// decisions) cannot turn someone else's expected denial into something else.
+const EVERYONE: [Who; 15] = [
+    Anonymous,
+    Operator,
+    OtherSchoolAdmin,
+    OtherSchoolTeacher,
+    OtherSchoolStudent,
+    Removed,
+    ParentOfOtherChild,
+    Parent,
+    Student,
+    Employee,
+    Teacher,
+    ClassTeacherOfOtherClass,
+    ClassTeacher,
+    Director,
+    Admin,
+];
+
+/// Current members of school A.
+const MEMBERS: [Who; 9] =
+    [ParentOfOtherChild, Parent, Student, Employee, Teacher, ClassTeacherOfOtherClass, ClassTeacher, Director, Admin];
+/// Staff of school A.
+const STAFF: [Who; 6] = [Employee, Teacher, ClassTeacherOfOtherClass, ClassTeacher, Director, Admin];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Allow,
+    Deny,
+    Hidden,
+    Unauth,
+}
+
+/// The world: school A with one person of every kind, school B beside it.
+struct World {
+    a: School,
+    b: School,
+    class_5a: i64,
+    class_5b: i64,
+    unit: i64,
+    invite_5a: i64,
+    preview_token: String,
+    revoked_token: String,
+    join_request_5a: i64,
+    student: Person,
+    teacher: Person,
+    application: i64,
+    admin_spare_session: i64,
+    tokens: Vec<(Who, String)>,
+    logout_tokens: Vec<(Who, String)>,
+}
+
+impl World {
+    fn token(&self, who: Who) -> Option<&str> {
+        self.tokens.iter().find(|(w, _)| *w == who).map(|(_, t)| t.as_str())
+    }
+
+    fn logout_token(&self, who: Who) -> Option<&str> {
+        self.logout_tokens.iter().find(|(w, _)| *w == who).map(|(_, t)| t.as_str())
+    }
+}
+
+async fn build_world(app: &TestApp) -> World {
+    let operator = app.operator().await;
+    let a = app.school_with(&operator, 101).await;
+    let b = app.school_with(&operator, 102).await;
+    let unit = app.post(&format!("/api/v1/orgs/{}/units", a.org)).token(&a.admin).json(json!({ "name": "Основная школа" })).send().await.expect(201).id();
+    let class_5a = app.create_class(&a, "5А", 5).await;
+    let class_5b = app.create_class(&a, "5Б", 5).await;
+    app.patch(&format!("/api/v1/orgs/{}/classes/{class_5a}", a.org)).token(&a.admin).json(json!({ "unit_id": unit })).send().await.expect(200);
+
+    let class_teacher = app.join(&a, class_5a, "teacher", None, "Классная").await;
+    app.assign_class_teacher(&a, class_5a, class_teacher.id).await;
+    let other_class_teacher = app.join(&a, class_5b, "teacher", None, "Другая").await;
+    app.assign_class_teacher(&a, class_5b, other_class_teacher.id).await;
+    let teacher = app.join(&a, class_5a, "teacher", None, "Предметник").await;
+    let director = app.join(&a, a.staff_room, "teacher", None, "Директорова").await;
+    app.post(&format!("/api/v1/orgs/{}/members/{}/role", a.org, director.id)).token(&a.admin).json(json!({ "role": "director" })).send().await.expect(200);
+    let employee = app.join(&a, a.staff_room, "employee", None, "Завхозов").await;
+    let student = app.join(&a, class_5a, "student", None, "Ученикова").await;
+    let student_5b = app.join(&a, class_5b, "student", None, "Другоклассник").await;
+    let parent = app.join(&a, class_5a, "parent", Some(student.id), "Родителева").await;
+    let parent_other = app.join(&a, class_5b, "parent", Some(student_5b.id), "Чужеродителев").await;
+    let removed = app.join(&a, class_5a, "student", None, "Ушедший").await;
+    app.post(&format!("/api/v1/orgs/{}/members/{}/leave", a.org, removed.id)).token(&a.admin).json(json!({ "on": "2026-10-01" })).send().await.expect(204);
+
+    let class_b = app.create_class(&b, "5А", 5).await;
+    let teacher_b = app.join(&b, class_b, "teacher", None, "Учительбе").await;
+    let student_b = app.join(&b, class_b, "student", None, "Ученикбе").await;
+
+    // A pending join request for 5А, two links for 5А, one revoked link.
+    let approval_link = app.invite(&a.admin, a.org, json!({ "class_id": class_5a, "role": "student", "requires_approval": true })).await;
+    let applicant = app.register(&approval_link, "Заявителев", "applicant@people.test").await;
+    let _ = applicant;
+    let requests = app.get(&format!("/api/v1/orgs/{}/join-requests?status=pending", a.org)).token(&a.admin).send().await.expect(200);
+    let join_request_5a = requests.json[0]["id"].as_i64().expect("join request");
+    let created = app.post(&format!("/api/v1/orgs/{}/invites", a.org)).token(&a.admin).json(json!({ "class_id": class_5a, "role": "student" })).send().await.expect(201);
+    let invite_5a = created.json["invite"]["id"].as_i64().expect("invite id");
+    let preview_token = app.invite(&a.admin, a.org, json!({ "class_id": class_5a, "role": "student" })).await;
+    let revoked = app.post(&format!("/api/v1/orgs/{}/invites", a.org)).token(&a.admin).json(json!({ "class_id": class_5b, "role": "student" })).send().await.expect(201);
+    let revoked_token = revoked.json["token"].as_str().expect("token").to_owned();
+    app.post(&format!("/api/v1/orgs/{}/invites/{}/revoke", a.org, revoked.json["invite"]["id"])).token(&a.admin).send().await.expect(200);
+
+    let application = app.apply(103).await;
+
+    let people: Vec<(Who, String)> = vec![
+        (Operator, operator.clone()),
+        (OtherSchoolAdmin, b.admin.clone()),
+        (OtherSchoolTeacher, teacher_b.token.clone()),
+        (OtherSchoolStudent, student_b.token.clone()),
+        (Removed, removed.token.clone()),
+        (ParentOfOtherChild, parent_other.token.clone()),
+        (Parent, parent.token.clone()),
+        (Student, student.token.clone()),
+        (Employee, employee.token.clone()),
+        (Teacher, teacher.token.clone()),
+        (ClassTeacherOfOtherClass, other_class_teacher.token.clone()),
+        (ClassTeacher, class_teacher.token.clone()),
+        (Director, director.token.clone()),
+        (Admin, a.admin.clone()),
+    ];
+    // A second session each, for logging out without losing the first.
+    let mut logout_tokens = Vec::new();
+    for (who, token) in &people {
+        let me = app.get("/api/v1/me").token(token).send().await.expect(200);
+        let login = me.json["email"].as_str().expect("email").to_owned();
+        logout_tokens.push((*who, app.login(&login, PASSWORD).await));
+    }
+    let spare = app.login("admin101@school101.ru", PASSWORD).await;
+    let sessions = app.get("/api/v1/me/sessions").token(&spare).send().await.expect(200);
+    let admin_spare_session = sessions.json.as_array().expect("list").iter().find(|s| s["current"] == true).expect("current")["id"]
+        .as_i64()
+        .expect("id");
+
+    World {
+        a,
+        b,
+        class_5a,
+        class_5b,
+        unit,
+        invite_5a,
+        preview_token,
+        revoked_token,
+        join_request_5a,
+        student,
+        teacher,
+        application,
+        admin_spare_session,
+        tokens: people,
+        logout_tokens,
+    }
+}
+
+/// One operation: how to call it in the world, and who may.
+struct Row {
+    method: &'static str,
+    template: &'static str,
+    path: String,
+    body: Option<Body>,
+    expect: Box<dyn Fn(Who) -> Expect>,
+    /// Logs out or otherwise spends the session: use the spare token.
+    spends_session: bool,
+}
+
+enum Body {
+    Json(Value),
+    Multipart(String, Vec<u8>),
+}
+
+fn public() -> Box<dyn Fn(Who) -> Expect> {
+    Box::new(|_| Expect::Allow)
+}
+
+fn signed_in() -> Box<dyn Fn(Who) -> Expect> {
+    Box::new(|who| if who == Anonymous { Expect::Unauth } else { Expect::Allow })
+}
+
+/// School A's object: `allowed` act; other members of A (and the operator when
+/// `operator_sees`) are denied; everyone else finds nothing.
+fn school(allowed: &'static [Who], operator_sees: bool) -> Box<dyn Fn(Who) -> Expect> {
+    Box::new(move |who| {
+        if who == Anonymous {
+            Expect::Unauth
+        } else if allowed.contains(&who) {
+            Expect::Allow
+        } else if MEMBERS.contains(&who) || (who == Operator && operator_sees) {
+            Expect::Deny
+        } else {
+            Expect::Hidden
+        }
+    })
+}
+
+/// Private to `allowed`: to everyone else it does not exist.
+fn private(allowed: &'static [Who]) -> Box<dyn Fn(Who) -> Expect> {
+    Box::new(move |who| {
+        if who == Anonymous {
+            Expect::Unauth
+        } else if allowed.contains(&who) {
+            Expect::Allow
+        } else {
+            Expect::Hidden
+        }
+    })
+}
+
+/// Platform lists: the operator acts, everyone else is refused.
+fn platform() -> Box<dyn Fn(Who) -> Expect> {
+    Box::new(|who| match who {
+        Anonymous => Expect::Unauth,
+        Operator => Expect::Allow,
+        _ => Expect::Deny,
+    })
+}
+
+const ADMIN: &[Who] = &[Admin];
+const OPERATOR: &[Who] = &[Operator];
+const ADMIN_AND_OPERATOR: &[Who] = &[Admin, Operator];
+const READERS_OF_SCHOOL: &[Who] =
+    &[Operator, ParentOfOtherChild, Parent, Student, Employee, Teacher, ClassTeacherOfOtherClass, ClassTeacher, Director, Admin];
+const INVITE_MANAGERS: &[Who] = &[Admin, ClassTeacher, ClassTeacherOfOtherClass];
+const MANAGERS_OF_5A: &[Who] = &[Admin, ClassTeacher];
+const READERS_OF_5A: &[Who] =
+    &[Parent, Student, Employee, Teacher, ClassTeacherOfOtherClass, ClassTeacher, Director, Admin];
+
+fn rows(w: &World) -> Vec<Row> {
+    let org = w.a.org;
+    let row = |method: &'static str, template: &'static str, path: String, body: Option<Body>, expect: Box<dyn Fn(Who) -> Expect>| Row {
+        method,
+        template,
+        path,
+        body,
+        expect,
+        spends_session: false,
+    };
+    let json = |value: Value| Some(Body::Json(value));
+    let (bad_form_type, bad_form) = multipart(&[("school_name", "")], &[]);
+    let _ = STAFF;
+    vec![
+        row("POST", "/api/v1/auth/login", "/api/v1/auth/login".into(), json(json!({ "login": "admin101@school101.ru", "password": PASSWORD })), public()),
+        Row { spends_session: true, ..row("POST", "/api/v1/auth/logout", "/api/v1/auth/logout".into(), None, signed_in()) },
+        row("POST", "/api/v1/auth/register", "/api/v1/auth/register".into(),
+            json(json!({ "invite_token": w.preview_token, "family_name": "", "given_name": "", "password": "x" })), public()),
+        row("POST", "/api/v1/auth/set-password", "/api/v1/auth/set-password".into(), json(json!({ "token": "no such code", "password": PASSWORD })), public()),
+        row("GET", "/api/v1/me", "/api/v1/me".into(), None, signed_in()),
+        row("DELETE", "/api/v1/me", "/api/v1/me".into(), json(json!({ "password": "not my password" })), signed_in()),
+        row("GET", "/api/v1/me/csrf", "/api/v1/me/csrf".into(), None, signed_in()),
+        row("GET", "/api/v1/me/sessions", "/api/v1/me/sessions".into(), None, signed_in()),
+        row("DELETE", "/api/v1/me/sessions/{session_id}", format!("/api/v1/me/sessions/{}", w.admin_spare_session), None, private(ADMIN)),
+        row("POST", "/api/v1/me/password", "/api/v1/me/password".into(), json(json!({ "current_password": "wrong", "new_password": "whatever123" })), signed_in()),
+        row("POST", "/api/v1/applications", "/api/v1/applications".into(), Some(Body::Multipart(bad_form_type, bad_form)), public()),
+        row("GET", "/api/v1/applications", "/api/v1/applications".into(), None, platform()),
+        row("GET", "/api/v1/applications/{application_id}", format!("/api/v1/applications/{}", w.application), None, private(OPERATOR)),
+        row("GET", "/api/v1/applications/{application_id}/order", format!("/api/v1/applications/{}/order", w.application), None, private(OPERATOR)),
+        row("POST", "/api/v1/applications/{application_id}/reject", format!("/api/v1/applications/{}/reject", w.application), json(json!({ "reason": "" })), private(OPERATOR)),
+        row("POST", "/api/v1/applications/{application_id}/approve", format!("/api/v1/applications/{}/approve", w.application), None, private(OPERATOR)),
+        row("GET", "/api/v1/audit", "/api/v1/audit".into(), None, platform()),
+        row("GET", "/api/v1/orgs/{org_id}", format!("/api/v1/orgs/{org}"), None, school(READERS_OF_SCHOOL, true)),
+        row("PATCH", "/api/v1/orgs/{org_id}", format!("/api/v1/orgs/{org}"), json(json!({})), school(ADMIN, true)),
+        row("GET", "/api/v1/orgs/{org_id}/units", format!("/api/v1/orgs/{org}/units"), None, school(READERS_OF_SCHOOL, true)),
+        row("POST", "/api/v1/orgs/{org_id}/units", format!("/api/v1/orgs/{org}/units"), json(json!({ "name": "" })), school(ADMIN, true)),
+        row("PATCH", "/api/v1/orgs/{org_id}/units/{unit_id}", format!("/api/v1/orgs/{org}/units/{}", w.unit), json(json!({ "name": "Основная школа" })), school(ADMIN, true)),
+        row("DELETE", "/api/v1/orgs/{org_id}/units/{unit_id}", format!("/api/v1/orgs/{org}/units/{}", w.unit), None, school(ADMIN, true)),
+        row("GET", "/api/v1/orgs/{org_id}/classes", format!("/api/v1/orgs/{org}/classes"), None, school(READERS_OF_SCHOOL, true)),
+        row("POST", "/api/v1/orgs/{org_id}/classes", format!("/api/v1/orgs/{org}/classes"), json(json!({ "name": "6А", "grade": 99, "academic_year": 2026 })), school(ADMIN, true)),
+        row("GET", "/api/v1/orgs/{org_id}/classes/{class_id}", format!("/api/v1/orgs/{org}/classes/{}", w.class_5a), None, school(READERS_OF_SCHOOL, true)),
+        row("PATCH", "/api/v1/orgs/{org_id}/classes/{class_id}", format!("/api/v1/orgs/{org}/classes/{}", w.class_5a), json(json!({})), school(ADMIN, true)),
+        row("POST", "/api/v1/orgs/{org_id}/classes/{class_id}/class-teachers", format!("/api/v1/orgs/{org}/classes/{}/class-teachers", w.class_5a),
+            json(json!({ "user_id": w.student.id })), school(ADMIN, true)),
+        row("DELETE", "/api/v1/orgs/{org_id}/classes/{class_id}/class-teachers/{user_id}",
+            format!("/api/v1/orgs/{org}/classes/{}/class-teachers/{}", w.class_5a, w.student.id), None, school(ADMIN, true)),
+        row("GET", "/api/v1/orgs/{org_id}/classes/{class_id}/memberships", format!("/api/v1/orgs/{org}/classes/{}/memberships", w.class_5a), None, school(READERS_OF_5A, true)),
+        row("GET", "/api/v1/orgs/{org_id}/admins", format!("/api/v1/orgs/{org}/admins"), None, school(READERS_OF_SCHOOL, true)),
+        row("POST", "/api/v1/orgs/{org_id}/admins", format!("/api/v1/orgs/{org}/admins"), json(json!({ "user_id": w.student.id })), school(ADMIN, true)),
+        row("DELETE", "/api/v1/orgs/{org_id}/admins/{user_id}", format!("/api/v1/orgs/{org}/admins/{}", w.teacher.id), None, school(ADMIN, true)),
+        row("GET", "/api/v1/orgs/{org_id}/invites", format!("/api/v1/orgs/{org}/invites"), None, school(INVITE_MANAGERS, true)),
+        row("POST", "/api/v1/orgs/{org_id}/invites", format!("/api/v1/orgs/{org}/invites"),
+            json(json!({ "class_id": w.class_5a, "role": "student", "max_uses": 0 })), school(MANAGERS_OF_5A, true)),
+        row("POST", "/api/v1/orgs/{org_id}/invites/{invite_id}/revoke", format!("/api/v1/orgs/{org}/invites/{}/revoke", w.invite_5a), None, school(MANAGERS_OF_5A, true)),
+        row("GET", "/api/v1/invites/{token}", format!("/api/v1/invites/{}", w.preview_token), None, public()),
+        row("POST", "/api/v1/invites/accept", "/api/v1/invites/accept".into(), json(json!({ "token": w.revoked_token })), signed_in()),
+        row("GET", "/api/v1/orgs/{org_id}/join-requests", format!("/api/v1/orgs/{org}/join-requests"), None, school(INVITE_MANAGERS, true)),
+        row("POST", "/api/v1/orgs/{org_id}/join-requests/{request_id}/reject", format!("/api/v1/orgs/{org}/join-requests/{}/reject", w.join_request_5a),
+            json(json!({ "reason": "Не из нашего класса" })), school(MANAGERS_OF_5A, true)),
+        row("POST", "/api/v1/orgs/{org_id}/join-requests/{request_id}/accept", format!("/api/v1/orgs/{org}/join-requests/{}/accept", w.join_request_5a), None, school(MANAGERS_OF_5A, true)),
+        row("GET", "/api/v1/orgs/{org_id}/members", format!("/api/v1/orgs/{org}/members"), None,
+            school(&[Employee, Teacher, ClassTeacherOfOtherClass, ClassTeacher, Director, Admin], true)),
+        row("GET", "/api/v1/orgs/{org_id}/members/{user_id}", format!("/api/v1/orgs/{org}/members/{}", w.student.id), None, private(READERS_OF_5A)),
+        row("PUT", "/api/v1/orgs/{org_id}/members/{user_id}/teacher-verification", format!("/api/v1/orgs/{org}/members/{}/teacher-verification", w.teacher.id), None, school(ADMIN, true)),
+        row("DELETE", "/api/v1/orgs/{org_id}/members/{user_id}/teacher-verification", format!("/api/v1/orgs/{org}/members/{}/teacher-verification", w.teacher.id), None, school(ADMIN, true)),
+        row("POST", "/api/v1/orgs/{org_id}/members/{user_id}/transfer", format!("/api/v1/orgs/{org}/members/{}/transfer", w.student.id),
+            json(json!({ "to_class_id": w.class_5a })), school(ADMIN, true)),
+        row("POST", "/api/v1/orgs/{org_id}/members/{user_id}/leave", format!("/api/v1/orgs/{org}/members/{}/leave", w.student.id), json(json!({ "on": "not a date" })), school(ADMIN, true)),
+        row("POST", "/api/v1/orgs/{org_id}/members/{user_id}/role", format!("/api/v1/orgs/{org}/members/{}/role", w.student.id), json(json!({ "role": "teacher" })), school(ADMIN, true)),
+        row("GET", "/api/v1/orgs/{org_id}/audit", format!("/api/v1/orgs/{org}/audit"), None, school(ADMIN_AND_OPERATOR, true)),
+    ]
+}
+
+async fn call(app: &TestApp, row: &Row, token: Option<&str>) -> crate::support::Reply {
+    let method = row.method.parse().expect("method");
+    let mut request = app.request(method, &row.path);
+    if let Some(token) = token {
+        request = request.token(token);
+    }
+    match &row.body {
+        Some(Body::Json(value)) => request = request.json(value.clone()),
+        Some(Body::Multipart(content_type, bytes)) => request = request.raw(content_type, bytes.clone()),
+        None => {}
+    }
+    request.send().await
+}
+
+fn verdict(status: u16) -> Option<Expect> {
+    match status {
+        401 => Some(Expect::Unauth),
+        403 => Some(Expect::Deny),
+        404 => Some(Expect::Hidden),
+        s if s >= 500 => None,
+        _ => Some(Expect::Allow),
+    }
+}
+
+async fn every_operation_for_every_person(app: TestApp) {
+    let world = build_world(&app).await;
+    let rows = rows(&world);
+
+    // Every documented operation has a row, and every row is documented.
+    let spec = app.get("/api/openapi.json").send().await.expect(200).json;
+    let documented: BTreeSet<(String, String)> = spec["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object().expect("item").keys().map(move |method| (method.to_uppercase(), path.clone()))
+        })
+        .filter(|(method, _)| ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&method.as_str()))
+        .collect();
+    let covered: BTreeSet<(String, String)> = rows.iter().map(|r| (r.method.to_owned(), r.template.to_owned())).collect();
+    let missing: Vec<_> = documented.difference(&covered).collect();
+    let stale: Vec<_> = covered.difference(&documented).collect();
+    assert!(missing.is_empty(), "operations without a row in the authorization matrix: {missing:?}");
+    assert!(stale.is_empty(), "rows for operations that do not exist: {stale:?}");
+
+    let mut failures = Vec::new();
+    let mut cases = 0;
+    for who in EVERYONE {
+        for row in &rows {
+            let token = if row.spends_session { world.logout_token(who) } else { world.token(who) };
+            let reply = call(&app, row, token).await;
+            let expected = (row.expect)(who);
+            cases += 1;
+            match verdict(reply.status.as_u16()) {
+                Some(actual) if actual == expected => {}
+                actual => failures.push(format!(
+                    "{:?} {} {}: expected {:?}, got {} {:?} {}",
+                    who, row.method, row.template, expected, reply.status, actual, reply.json
+                )),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {cases} cases differ:\n{}", failures.len(), failures.join("\n"));
+    let _ = (world.b.org, world.class_5b);
+}
+
+/// School B's admin puts school A's ids into school B's paths (and bodies): nothing
+/// of A is reached, nothing changes.
+async fn foreign_ids_in_own_school_paths(app: TestApp) {
+    let world = build_world(&app).await;
+    let b = &world.b;
+    let a_class = world.class_5a;
+    let a_student = world.student.id;
+    let a_teacher = world.teacher.id;
+    let probes: Vec<(&str, String, Option<Value>)> = vec![
+        ("GET", format!("/api/v1/orgs/{}/classes/{a_class}", b.org), None),
+        ("PATCH", format!("/api/v1/orgs/{}/classes/{a_class}", b.org), Some(json!({ "name": "захвачен" }))),
+        ("GET", format!("/api/v1/orgs/{}/classes/{a_class}/memberships", b.org), None),
+        ("POST", format!("/api/v1/orgs/{}/classes/{a_class}/class-teachers", b.org), Some(json!({ "user_id": a_teacher }))),
+        ("GET", format!("/api/v1/orgs/{}/members?class_id={a_class}", b.org), None),
+        ("GET", format!("/api/v1/orgs/{}/members/{a_student}", b.org), None),
+        ("POST", format!("/api/v1/orgs/{}/members/{a_student}/leave", b.org), Some(json!({ "on": "2026-11-01" }))),
+        ("POST", format!("/api/v1/orgs/{}/members/{a_student}/transfer", b.org), Some(json!({ "to_class_id": a_class }))),
+        ("PUT", format!("/api/v1/orgs/{}/members/{a_teacher}/teacher-verification", b.org), None),
+        ("POST", format!("/api/v1/orgs/{}/admins", b.org), Some(json!({ "user_id": a_teacher }))),
+        ("POST", format!("/api/v1/orgs/{}/invites", b.org), Some(json!({ "class_id": a_class, "role": "student" }))),
+        ("POST", format!("/api/v1/orgs/{}/invites/{}/revoke", b.org, world.invite_5a), None),
+        ("POST", format!("/api/v1/orgs/{}/join-requests/{}/accept", b.org, world.join_request_5a), None),
+        ("PATCH", format!("/api/v1/orgs/{}/units/{}", b.org, world.unit), Some(json!({ "name": "захвачен" }))),
+        ("DELETE", format!("/api/v1/orgs/{}/units/{}", b.org, world.unit), None),
+    ];
+    for (method, path, body) in probes {
+        let mut request = app.request(method.parse().expect("method"), &path).token(&b.admin);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let reply = request.send().await;
+        let status = reply.status.as_u16();
+        assert!(
+            status == 404 || status == 409 || status == 422,
+            "{method} {path} with school A's ids answered {status}: {}",
+            reply.json
+        );
+        assert!(!reply.json.to_string().contains("Ученикова"), "{method} {path} leaked school A's data: {}", reply.json);
+    }
+    // School A is as it was.
+    let class = app.get(&format!("/api/v1/orgs/{}/classes/{a_class}", world.a.org)).token(&world.a.admin).send().await.expect(200);
+    assert_eq!(class.json["name"], "5А");
+    let members = app.get(&format!("/api/v1/orgs/{}/members?class_id={a_class}", world.a.org)).token(&world.a.admin).send().await.expect(200);
+    assert!(members.json.as_array().expect("list").iter().any(|m| m["person"]["id"] == a_student));
+    let invites = app.get(&format!("/api/v1/orgs/{}/invites", world.a.org)).token(&world.a.admin).send().await.expect(200);
+    assert!(invites.json.as_array().expect("list").iter().any(|i| i["id"] == world.invite_5a && i["status"] == "active"));
+}

@@ -1,0 +1,7 @@
+//! API integration tests: every flow through HTTP, on SQLite and PostgreSQL.
+//! One test binary for the whole API keeps link time low.
+
+mod support;
+
+mod accounts;
+mod authz;

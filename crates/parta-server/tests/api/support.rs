@@ -1,0 +1,471 @@
+//! The test harness: a fresh Parta per test on SQLite (always) or PostgreSQL
+//! (whenever reachable; required under `CI=true`), driven through the router
+//! without a socket, plus fixtures that build schools the way users do — through
+//! the API.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use axum::Router;
+use http_body_util::BodyExt;
+use parta_server::blobs::LocalDisk;
+use parta_server::db::{Backend, Db};
+use parta_server::state::{AppState, Settings};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse 42";
+
+/// Runs each listed test body once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::support::TestApp::sqlite().await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if let Some(app) = $crate::support::TestApp::postgres().await {
+                        super::$name(app).await
+                    }
+                }
+            )*
+        }
+    };
+}
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    pub backend: Backend,
+    dir: std::path::PathBuf,
+    schema: Option<String>,
+}
+
+fn random_suffix() -> String {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("random source");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn test_settings() -> Settings {
+    Settings { max_upload_bytes: 256 * 1024, ..Settings::default() }
+}
+
+impl TestApp {
+    async fn build(url: &str, dir: std::path::PathBuf, schema: Option<String>) -> TestApp {
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let db = Db::connect(url).await.expect("database connects");
+        db.migrate().await.expect("migrations apply");
+        let blobs = Arc::new(LocalDisk::new(dir.join("files")).expect("file store"));
+        let state = AppState::new(db.clone(), blobs, test_settings());
+        TestApp { router: parta_server::app::app(state.clone()), state, backend: db.backend, dir, schema }
+    }
+
+    pub async fn sqlite() -> TestApp {
+        let dir = std::env::temp_dir().join(format!("parta-test-{}", random_suffix()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let url = parta_server::cli::sqlite_url(&dir.join("parta.db"));
+        TestApp::build(&url, dir, None).await
+    }
+
+    /// A fresh schema in the test PostgreSQL. `None` (with a note) when PostgreSQL is
+    /// unreachable outside CI; a failure when it is unreachable under `CI=true` or when
+    /// `PARTA_TEST_POSTGRES_URL` names it explicitly.
+    pub async fn postgres() -> Option<TestApp> {
+        let explicit = std::env::var("PARTA_TEST_POSTGRES_URL").ok();
+        let required = explicit.is_some() || std::env::var("CI").is_ok_and(|v| v == "true");
+        let base = explicit.unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+        let schema = format!("t_{}_{}", unix_seconds(), random_suffix());
+        let setup = async {
+            use sqlx::Connection;
+            sqlx::any::install_default_drivers();
+            let mut conn = sqlx::AnyConnection::connect(&base).await?;
+            drop_stale_schemas(&mut conn).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&mut conn).await?;
+            conn.close().await
+        };
+        if let Err(error) = setup.await {
+            assert!(!required, "PostgreSQL is required here but unreachable at {base}: {error}");
+            eprintln!("note: PostgreSQL unreachable at {base}; this test ran on SQLite only");
+            return None;
+        }
+        let separator = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
+        let dir = std::env::temp_dir().join(format!("parta-test-{}", random_suffix()));
+        Some(TestApp::build(&url, dir, Some(schema)).await)
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> Call<'_> {
+        Call { app: self, method, path: path.to_owned(), headers: Vec::new(), body: None }
+    }
+
+    pub fn get(&self, path: &str) -> Call<'_> {
+        self.request(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> Call<'_> {
+        self.request(Method::POST, path)
+    }
+
+    pub fn patch(&self, path: &str) -> Call<'_> {
+        self.request(Method::PATCH, path)
+    }
+
+    pub fn put(&self, path: &str) -> Call<'_> {
+        self.request(Method::PUT, path)
+    }
+
+    pub fn delete(&self, path: &str) -> Call<'_> {
+        self.request(Method::DELETE, path)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // PostgreSQL schemas are not dropped here: Drop cannot await, and blocking on
+        // DROP SCHEMA while this test's pool may still hold a transaction would wait
+        // forever. Old schemas are removed when the next test run starts.
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Removes schemas left by earlier runs (older than an hour, so a run going on in
+/// parallel keeps its own).
+async fn drop_stale_schemas(conn: &mut sqlx::AnyConnection) -> sqlx::Result<()> {
+    static DONE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    DONE.get_or_try_init(|| async {
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 't\\_%'",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let hour_ago = unix_seconds().saturating_sub(3600);
+        for name in names {
+            let created = name.split('_').nth(1).and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
+            if created < hour_ago {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {name} CASCADE"))).execute(&mut *conn).await?;
+            }
+        }
+        Ok::<(), sqlx::Error>(())
+    })
+    .await
+    .map(|_| ())
+}
+
+fn unix_seconds() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// One request being built.
+pub struct Call<'a> {
+    app: &'a TestApp,
+    method: Method,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Option<(String, Vec<u8>)>,
+}
+
+impl Call<'_> {
+    pub fn token(self, token: &str) -> Self {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn json(mut self, body: Value) -> Self {
+        self.body = Some(("application/json".into(), body.to_string().into_bytes()));
+        self
+    }
+
+    pub fn raw(mut self, content_type: &str, body: Vec<u8>) -> Self {
+        self.body = Some((content_type.into(), body));
+        self
+    }
+
+    pub async fn send(self) -> Reply {
+        let mut builder = Request::builder().method(self.method.clone()).uri(&self.path);
+        for (name, value) in &self.headers {
+            builder = builder.header(name, value);
+        }
+        let request = match self.body {
+            Some((content_type, bytes)) => {
+                builder.header(header::CONTENT_TYPE, content_type).body(Body::from(bytes)).expect("request builds")
+            }
+            None => builder.body(Body::empty()).expect("request builds"),
+        };
+        let response = self.app.router.clone().oneshot(request).await.expect("router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body reads").to_bytes().to_vec();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply { status, headers, bytes, json, what: format!("{} {}", self.method, self.path) }
+    }
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub bytes: Vec<u8>,
+    pub json: Value,
+    what: String,
+}
+
+impl Reply {
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Reply {
+        assert_eq!(self.status.as_u16(), status, "{} answered {}: {}", self.what, self.status, self.json);
+        self
+    }
+
+    /// Asserts an RFC 9457 problem with this status and code.
+    #[track_caller]
+    pub fn problem(self, status: u16, code: &str) -> Reply {
+        let reply = self.expect(status);
+        assert_eq!(
+            reply.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
+            Some("application/problem+json"),
+            "{}: not a problem document",
+            reply.what
+        );
+        assert_eq!(reply.json["code"], code, "{}: {}", reply.what, reply.json);
+        assert_eq!(reply.json["status"], status);
+        assert!(reply.json["detail"].as_str().is_some_and(|d| !d.is_empty()));
+        reply
+    }
+
+    pub fn id(&self) -> i64 {
+        self.json["id"].as_i64().unwrap_or_else(|| panic!("{}: no id in {}", self.what, self.json))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Fixtures: everything through the API, as people would do it.
+// ---------------------------------------------------------------------------
+
+pub const ORDER_PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+
+/// A multipart body with text fields and optional file parts `(name, file_name, bytes)`.
+pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "parta-test-boundary-7c1d";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    for (name, file_name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The fields of a valid application; `n` varies names and contacts.
+pub fn application_fields(n: u32) -> Vec<(&'static str, String)> {
+    vec![
+        ("school_name", format!("МБОУ «Средняя общеобразовательная школа № {n}»")),
+        ("short_name", format!("Школа № {n}")),
+        ("address", "г. Екатеринбург, ул. Ленина, д. 1".into()),
+        ("inn", "6601234565".into()),
+        ("ogrn", "1026600123450".into()),
+        ("region", "Свердловская область".into()),
+        ("time_zone", "Asia/Yekaterinburg".into()),
+        ("admin_family_name", "Сидорова".into()),
+        ("admin_given_name", "Наталья".into()),
+        ("admin_patronymic", "Игоревна".into()),
+        ("admin_email", format!("admin{n}@school{n}.ru")),
+        ("admin_phone", format!("+7 912 000 {:02} {:02}", n % 100, (n / 100) % 100)),
+    ]
+}
+
+/// A school as its admin set it up.
+pub struct School {
+    pub org: i64,
+    pub admin: String,
+    pub admin_id: i64,
+    pub staff_room: i64,
+}
+
+/// A person who joined through a link.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: i64,
+    pub token: String,
+    pub email: String,
+}
+
+impl TestApp {
+    /// The platform operator, logged in; returns their token.
+    pub async fn operator(&self) -> String {
+        let email = format!("operator-{}@parta.test", random_suffix());
+        let created = parta_server::actions::accounts::create_operator(&self.state, &email, "Оператор", "Платформы")
+            .await
+            .expect("operator created");
+        self.post("/api/v1/auth/set-password")
+            .json(json!({ "token": created.code, "password": PASSWORD }))
+            .send()
+            .await
+            .expect(204);
+        self.login(&email, PASSWORD).await
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> String {
+        let reply = self.post("/api/v1/auth/login").json(json!({ "login": login, "password": password })).send().await.expect(200);
+        reply.json["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Submits an application through the multipart form; returns its id.
+    pub async fn apply(&self, n: u32) -> i64 {
+        let fields = application_fields(n);
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (content_type, body) = multipart(&pairs, &[("order", "приказ.pdf", ORDER_PDF)]);
+        self.post("/api/v1/applications").raw(&content_type, body).send().await.expect(201).id()
+    }
+
+    /// A school: applied, approved by `operator`, its first admin registered by the link.
+    pub async fn school_with(&self, operator: &str, n: u32) -> School {
+        let application = self.apply(n).await;
+        let approved = self.post(&format!("/api/v1/applications/{application}/approve")).token(operator).send().await.expect(200);
+        let org = approved.json["org_id"].as_i64().expect("org id");
+        let token = approved.json["admin_invite"]["token"].as_str().expect("admin token").to_owned();
+        let admin = self.register(&token, "Сидорова", &format!("admin{n}@school{n}.ru")).await;
+        let classes = self.get(&format!("/api/v1/orgs/{org}/classes")).token(&admin.token).send().await.expect(200);
+        let staff_room = classes.json[0]["id"].as_i64().expect("staff room");
+        assert_eq!(classes.json[0]["kind"], "staff_room");
+        School { org, admin: admin.token, admin_id: admin.id, staff_room }
+    }
+
+    pub async fn school(&self, n: u32) -> School {
+        let operator = self.operator().await;
+        self.school_with(&operator, n).await
+    }
+
+    /// Registers a new account through an invite link (expects an immediate join or a pending request).
+    pub async fn register(&self, invite_token: &str, family_name: &str, email: &str) -> Person {
+        let reply = self
+            .post("/api/v1/auth/register")
+            .json(json!({
+                "invite_token": invite_token, "family_name": family_name, "given_name": "Тест",
+                "patronymic": "Тестович", "email": email, "password": PASSWORD,
+            }))
+            .send()
+            .await
+            .expect(201);
+        Person {
+            id: reply.json["session"]["user"]["id"].as_i64().expect("user id"),
+            token: reply.json["session"]["token"].as_str().expect("token").to_owned(),
+            email: email.to_owned(),
+        }
+    }
+
+    pub async fn create_class(&self, school: &School, name: &str, grade: i64) -> i64 {
+        self.post(&format!("/api/v1/orgs/{}/classes", school.org))
+            .token(&school.admin)
+            .json(json!({ "name": name, "grade": grade, "academic_year": 2026 }))
+            .send()
+            .await
+            .expect(201)
+            .id()
+    }
+
+    /// Creates an invite as `by`; returns the token.
+    pub async fn invite(&self, by: &str, org: i64, body: Value) -> String {
+        let reply = self.post(&format!("/api/v1/orgs/{org}/invites")).token(by).json(body).send().await.expect(201);
+        reply.json["token"].as_str().expect("token").to_owned()
+    }
+
+    /// A new person joined directly to `class` in `role` (child for parents).
+    pub async fn join(&self, school: &School, class: i64, role: &str, child: Option<i64>, name: &str) -> Person {
+        let mut body = json!({ "class_id": class, "role": role, "requires_approval": false });
+        if let Some(child) = child {
+            body["child_user_id"] = json!(child);
+        }
+        let token = self.invite(&school.admin, school.org, body).await;
+        let email = format!("{}-{}@people.test", name.to_lowercase(), random_suffix());
+        self.register(&token, name, &email).await
+    }
+
+    pub async fn assign_class_teacher(&self, school: &School, class: i64, user: i64) {
+        self.post(&format!("/api/v1/orgs/{}/classes/{class}/class-teachers", school.org))
+            .token(&school.admin)
+            .json(json!({ "user_id": user }))
+            .send()
+            .await
+            .expect(200);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Small generic helpers (added for the flow tests).
+// ---------------------------------------------------------------------------
+
+impl Reply {
+    /// The `(field, code)` pairs of a validation problem, in order.
+    pub fn field_errors(&self) -> Vec<(String, String)> {
+        self.json["errors"]
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .map(|e| (e["field"].as_str().unwrap_or("").to_owned(), e["code"].as_str().unwrap_or("").to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Asserts a 422 `validation_failed` naming exactly these `(field, code)` pairs (any order).
+    #[track_caller]
+    pub fn invalid(self, expected: &[(&str, &str)]) -> Reply {
+        let reply = self.problem(422, "validation_failed");
+        let mut got = reply.field_errors();
+        got.sort();
+        let mut want: Vec<(String, String)> = expected.iter().map(|(f, c)| ((*f).to_owned(), (*c).to_owned())).collect();
+        want.sort();
+        assert_eq!(got, want, "{}: {}", reply.what, reply.json);
+        reply
+    }
+
+    /// The body as a JSON array.
+    #[track_caller]
+    pub fn list(&self) -> &Vec<Value> {
+        self.json.as_array().unwrap_or_else(|| panic!("{}: not a list: {}", self.what, self.json))
+    }
+
+    pub fn header_str(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl TestApp {
+    /// Runs one SQL statement in a committed write transaction (to set up states the API cannot reach, like an expired link).
+    pub async fn sql(&self, statement: &'static str) {
+        let mut tx = self.state.db.begin().await.expect("transaction");
+        sqlx::query(statement).execute(&mut *tx).await.expect("statement runs");
+        tx.commit().await.expect("commit");
+    }
+
+    /// The signed-in person (`GET /api/v1/me`).
+    pub async fn me(&self, token: &str) -> Value {
+        self.get("/api/v1/me").token(token).send().await.expect(200).json
+    }
+}
