@@ -70,16 +70,28 @@ pub struct PersonName {
 }
 
 pub fn person_name(family: &str, given: &str, patronymic: Option<&str>) -> Checked<PersonName> {
-    Ok(PersonName {
-        family: line("family_name", family, 100)?,
-        given: line("given_name", given, 100)?,
-        patronymic: optional_line("patronymic", patronymic, 100)?,
-    })
+    person_name_all(family, given, patronymic).map_err(|mut errors| errors.remove(0))
+}
+
+/// Like `person_name`, but names every wrong part, so a form shows them all at once.
+pub fn person_name_all(family: &str, given: &str, patronymic: Option<&str>) -> Result<PersonName, Vec<FieldError>> {
+    let family = line("family_name", family, 100);
+    let given = line("given_name", given, 100);
+    let patronymic = optional_line("patronymic", patronymic, 100);
+    match (family, given, patronymic) {
+        (Ok(family), Ok(given), Ok(patronymic)) => Ok(PersonName { family, given, patronymic }),
+        (family, given, patronymic) => {
+            Err([family.err(), given.err(), patronymic.err()].into_iter().flatten().collect())
+        }
+    }
 }
 
 /// Lower-cases and checks an e-mail address (shape only; nothing is sent here).
 pub fn email(field: &str, value: &str) -> Checked<String> {
     let address = value.trim().to_lowercase();
+    if address.is_empty() {
+        return Err(FieldError::new(field, "required"));
+    }
     let Some((local, domain)) = address.split_once('@') else {
         return Err(FieldError::new(field, "invalid_email"));
     };
@@ -98,6 +110,9 @@ pub fn email(field: &str, value: &str) -> Checked<String> {
 /// `8 (912) 345-67-89` and `+7 912 345 67 89` are the same number.
 pub fn phone(field: &str, value: &str) -> Checked<String> {
     let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(FieldError::new(field, "required"));
+    }
     let has_plus = trimmed.starts_with('+');
     if trimmed
         .chars()
@@ -148,6 +163,9 @@ pub fn password(field: &str, value: &str) -> Checked<String> {
 
 fn digits_of(field: &str, value: &str, len: usize) -> Checked<Vec<u32>> {
     let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(FieldError::new(field, "required"));
+    }
     if trimmed.len() != len || !trimmed.chars().all(|c| c.is_ascii_digit()) {
         return Err(FieldError::new(field, "invalid_format"));
     }
@@ -261,6 +279,22 @@ mod tests {
             person_name(&"я".repeat(101), "Мария", None).map_err(|e| e.code),
             Err("too_long")
         );
+    }
+
+    #[test]
+    fn every_wrong_name_part_is_named() {
+        let errors = person_name_all(" ", "", Some("Ив\u{1}анович")).expect_err("three errors");
+        let named: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(named, [("family_name", "required"), ("given_name", "required"), ("patronymic", "invalid_characters")]);
+        assert_eq!(person_name("", "", None).map_err(|e| e.field), Err("family_name".into()));
+    }
+
+    #[test]
+    fn empty_values_are_missing_not_malformed() {
+        assert_eq!(inn(" ").map_err(|e| e.code), Err("required"));
+        assert_eq!(ogrn("").map_err(|e| e.code), Err("required"));
+        assert_eq!(email("email", "  ").map_err(|e| e.code), Err("required"));
+        assert_eq!(phone("phone", "").map_err(|e| e.code), Err("required"));
     }
 
     #[test]

@@ -16,6 +16,9 @@ use crate::routes::system;
 use crate::state::AppState;
 
 pub fn app(state: AppState) -> Router {
+    // Install the metrics recorder now: counters recorded before it exists are lost,
+    // so waiting for the first scrape would miss every request until then.
+    system::metrics_handle();
     let (api, openapi) = routes::api().split_for_parts();
     Router::new()
         .merge(api)

@@ -94,6 +94,10 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
             "Вы уже состоите в этом классе в этой роли.",
             "You already hold this role in this class.",
         ),
+        "own_child" => (
+            "Нельзя присоединиться родителем к самому себе.",
+            "You cannot join as your own parent.",
+        ),
         "join_request_pending" => (
             "Ваша заявка на вступление уже ожидает решения.",
             "Your join request is already waiting for a decision.",
@@ -143,6 +147,14 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
         "join_request_decided" => (
             "По этой заявке на вступление уже принято решение.",
             "This join request has already been decided.",
+        ),
+        "application_not_approved" => (
+            "Заявка ещё не одобрена.",
+            "The application has not been approved.",
+        ),
+        "admin_already_joined" => (
+            "Администратор школы уже присоединился; новые приглашения создаёт он.",
+            "The school's admin has already joined and creates invites from now on.",
         ),
         "invite_already_revoked" => ("Ссылка уже аннулирована.", "The link is already revoked."),
         "wrong_password" => ("Текущий пароль указан неверно.", "The current password is wrong."),

@@ -4,8 +4,8 @@
 
 use parta_domain::permission::Permission;
 use parta_domain::validate;
-use parta_domain::{ApplicationId, FileId, InviteRole};
-use parta_protocol::{Application, ApplicationApproved, ApplicationForm, ApplicationReceived};
+use parta_domain::{ApplicationId, ClassId, FileId, InviteRole, OrgId};
+use parta_protocol::{Application, ApplicationApproved, ApplicationForm, ApplicationReceived, CreatedInvite};
 use serde_json::json;
 use sqlx::AnyConnection;
 
@@ -53,7 +53,7 @@ async fn render(conn: &mut AnyConnection, row: ApplicationRow) -> Result<Applica
         reject_reason: row.reject_reason,
         created_at: rfc3339(row.created_at),
         decided_at: rfc3339_opt(row.decided_at),
-        org_id: row.org_id.map(parta_domain::OrgId),
+        org_id: row.org_id.map(OrgId),
     })
 }
 
@@ -227,25 +227,7 @@ pub async fn approve(state: &AppState, actor: &Actor, id: ApplicationId) -> Resu
         return Err(Error::Conflict("application_decided"));
     }
     sqlx::query("UPDATE files SET org_id = $1 WHERE id = $2").bind(org.0).bind(row.order_file_id).execute(&mut *tx).await?;
-    let token = secrets::new_token();
-    let token_hash = secrets::token_hash(&token);
-    let admin_invite = super::invites::do_create(
-        &mut tx,
-        NewInvite {
-            org,
-            class: staff_room,
-            role: InviteRole::Employee,
-            child: None,
-            grants_admin: true,
-            token_hash: &token_hash,
-            created_by: Some(actor.user_id),
-            expires_at: now_ms() + ADMIN_INVITE_HOURS * HOUR_MS,
-            max_uses: 1,
-            requires_approval: false,
-        },
-        &token,
-    )
-    .await?;
+    let admin_invite = do_admin_invite(&mut tx, org, staff_room, actor).await?;
     store::audit::record(
         &mut tx,
         Entry {
@@ -262,6 +244,53 @@ pub async fn approve(state: &AppState, actor: &Actor, id: ApplicationId) -> Resu
     let application = render(&mut tx, row).await?;
     tx.commit().await?;
     Ok(ApplicationApproved { application, org_id: org, admin_invite })
+}
+
+/// The one-time link that makes its holder the school's admin (and a member of staff).
+async fn do_admin_invite(conn: &mut AnyConnection, org: OrgId, staff_room: ClassId, actor: &Actor) -> Result<CreatedInvite> {
+    let token = secrets::new_token();
+    let token_hash = secrets::token_hash(&token);
+    super::invites::do_create(
+        conn,
+        NewInvite {
+            org,
+            class: staff_room,
+            role: InviteRole::Employee,
+            child: None,
+            grants_admin: true,
+            token_hash: &token_hash,
+            created_by: Some(actor.user_id),
+            expires_at: now_ms() + ADMIN_INVITE_HOURS * HOUR_MS,
+            max_uses: 1,
+            requires_approval: false,
+        },
+        &token,
+    )
+    .await
+}
+
+/// # Issue a new first-admin link for an approved school whose admin has not joined
+/// (the first link was lost or expired). Earlier unused admin links are revoked.
+pub async fn reissue_admin_invite(state: &AppState, actor: &Actor, id: ApplicationId) -> Result<CreatedInvite> {
+    let mut tx = state.db.begin().await?;
+    let row = load(&mut tx, actor, id).await?;
+    let Some(org) = row.org_id.map(OrgId).filter(|_| row.status == "approved") else {
+        return Err(Error::Conflict("application_not_approved"));
+    };
+    store::schools::lock(&mut tx, org).await?;
+    if store::directory::count_admins(&mut tx, org).await? > 0 {
+        return Err(Error::Conflict("admin_already_joined"));
+    }
+    sqlx::query("UPDATE invites SET revoked_at = $1, revoked_by = $2 WHERE org_id = $3 AND grants_admin = 1 AND revoked_at IS NULL")
+        .bind(now_ms())
+        .bind(actor.user_id.0)
+        .bind(org.0)
+        .execute(&mut *tx)
+        .await?;
+    let staff_room = store::schools::staff_room(&mut tx, org).await?;
+    let invite = do_admin_invite(&mut tx, org, staff_room.class_id(), actor).await?;
+    tx.commit().await?;
+    Ok(invite)
 }
 
 /// # Reject with a reason the applicant will be told.

@@ -269,6 +269,9 @@ async fn do_join(conn: &mut AnyConnection, row: &InviteRow, user: UserId) -> Res
     if already && row.grants_admin == 0 {
         return Err(Error::Conflict("already_member"));
     }
+    if row.child_user_id == Some(user.0) {
+        return Err(Error::Conflict("own_child"));
+    }
     if let Some(child) = row.child_user_id {
         let child_places = store::directory::active_places(conn, row.org_id(), UserId(child)).await?;
         if !child_places.iter().any(|p| p.role() == MemberRole::Student && p.class_id() == row.class_id()) {
@@ -425,6 +428,12 @@ pub async fn decide_request(
     }
     if accept {
         let invite = store::invites::get(&mut tx, org, InviteId(request.invite_id)).await?.ok_or(Error::NotFound)?;
+        // They may have joined the same place by another link meanwhile: no second copy of it.
+        let places = store::directory::active_places(&mut tx, org, UserId(request.user_id)).await?;
+        let role = invite.role().member_role();
+        if places.iter().any(|p| p.role() == role && p.class_id() == invite.class_id() && p.child_user_id == invite.child_user_id) {
+            return Err(Error::Conflict("already_member"));
+        }
         if let Some(child) = invite.child_user_id {
             let child_places = store::directory::active_places(&mut tx, org, UserId(child)).await?;
             if !child_places.iter().any(|p| p.role() == MemberRole::Student && p.class_id() == invite.class_id()) {

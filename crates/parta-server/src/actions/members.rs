@@ -212,6 +212,10 @@ pub async fn transfer(state: &AppState, actor: &Actor, org: OrgId, user: UserId,
 pub async fn leave(state: &AppState, actor: &Actor, org: OrgId, user: UserId, request: &LeaveRequest) -> Result<()> {
     let mut tx = state.db.begin().await?;
     let access = access::school(&mut tx, actor, org, Permission::MoveMembers).await?;
+    // The last day is required here: a blank one must not silently mean today.
+    if request.on.trim().is_empty() {
+        return Err(Error::field("on", "required"));
+    }
     let on = date_or_today("on", Some(&request.on), &access.org.time_zone)?;
     let reason = match request.reason.as_deref().unwrap_or("left") {
         reason @ ("left" | "graduated") => reason,

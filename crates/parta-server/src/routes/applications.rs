@@ -4,7 +4,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use parta_domain::ApplicationId;
-use parta_protocol::{Application, ApplicationApproved, ApplicationForm, ApplicationReceived, Problem, RejectApplicationRequest};
+use parta_protocol::{
+    Application, ApplicationApproved, ApplicationForm, ApplicationReceived, CreatedInvite, Problem, RejectApplicationRequest,
+};
 use serde::Deserialize;
 use tokio_util::io::ReaderStream;
 use utoipa::IntoParams;
@@ -25,6 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(applications_order))
         .routes(routes!(applications_approve))
         .routes(routes!(applications_reject))
+        .routes(routes!(applications_admin_invite))
 }
 
 /// The multipart limit: the file's limit plus room for the text fields.
@@ -167,4 +170,14 @@ async fn applications_reject(
     AppJson(body): AppJson<RejectApplicationRequest>,
 ) -> Result<Json<Application>> {
     Ok(Json(applications::reject(&state, &actor, ApplicationId(id), &body.reason).await?))
+}
+
+/// # `POST /api/v1/applications/{application_id}/admin-invite`
+/// A new one-time link for the first admin of an approved school, while no admin has
+/// joined yet; earlier unused links stop working.
+#[utoipa::path(post, path = "/api/v1/applications/{application_id}/admin-invite", tag = "applications", security(("bearer" = []), ("cookie" = [])),
+    params(("application_id" = i64, Path)),
+    responses((status = 201, body = CreatedInvite), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn applications_admin_invite(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> Result<(StatusCode, Json<CreatedInvite>)> {
+    Ok((StatusCode::CREATED, Json(applications::reissue_admin_invite(&state, &actor, ApplicationId(id)).await?)))
 }

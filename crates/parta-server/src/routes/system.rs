@@ -50,10 +50,13 @@ pub async fn track(request: Request, next: Next) -> Response {
     let method = request.method().to_string();
     let started = Instant::now();
     let response = next.run(request).await;
-    let status = response.status().as_u16().to_string();
+    let elapsed = started.elapsed();
+    let code = response.status().as_u16();
+    tracing::info!(target: "parta::http", %method, %route, status = code, ms = elapsed.as_secs_f64() * 1000.0, "request");
+    let status = code.to_string();
     metrics::counter!("parta_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
         .increment(1);
     metrics::histogram!("parta_http_request_duration_seconds", "method" => method, "route" => route)
-        .record(started.elapsed().as_secs_f64());
+        .record(elapsed.as_secs_f64());
     response
 }

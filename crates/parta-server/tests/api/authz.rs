@@ -294,6 +294,7 @@ fn rows(w: &World) -> Vec<Row> {
         row("GET", "/api/v1/applications/{application_id}", format!("/api/v1/applications/{}", w.application), None, private(OPERATOR)),
         row("GET", "/api/v1/applications/{application_id}/order", format!("/api/v1/applications/{}/order", w.application), None, private(OPERATOR)),
         row("POST", "/api/v1/applications/{application_id}/reject", format!("/api/v1/applications/{}/reject", w.application), json(json!({ "reason": "" })), private(OPERATOR)),
+        row("POST", "/api/v1/applications/{application_id}/admin-invite", format!("/api/v1/applications/{}/admin-invite", w.application), None, private(OPERATOR)),
         row("POST", "/api/v1/applications/{application_id}/approve", format!("/api/v1/applications/{}/approve", w.application), None, private(OPERATOR)),
         row("GET", "/api/v1/audit", "/api/v1/audit".into(), None, platform()),
         row("GET", "/api/v1/orgs/{org_id}", format!("/api/v1/orgs/{org}"), None, school(READERS_OF_SCHOOL, true)),

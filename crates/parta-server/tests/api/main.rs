@@ -4,4 +4,10 @@
 mod support;
 
 mod accounts;
+mod applications;
+mod directory;
+mod invites;
 mod authz;
+mod movement;
+mod privacy;
+mod protocol;
