@@ -91,8 +91,12 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
             "This invite link has been used the maximum number of times. Ask for a new one.",
         ),
         "already_member" => (
-            "Вы уже состоите в этом классе в этой роли.",
-            "You already hold this role in this class.",
+            "Этот человек уже состоит в этом классе в этой роли.",
+            "This person already holds this role in this class.",
+        ),
+        "invite_child_left" => (
+            "Ребёнок, для родителей которого создана ссылка, больше не учится в этом классе. Попросите новую ссылку.",
+            "The child this parent link was made for is no longer in the class. Ask for a new link.",
         ),
         "own_child" => (
             "Нельзя присоединиться родителем к самому себе.",
@@ -196,6 +200,10 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
             "Unknown time zone (for example Europe/Moscow).",
         ),
         "invalid_date" => ("Дата в формате ГГГГ-ММ-ДД.", "A date as YYYY-MM-DD."),
+        "before_start" => (
+            "Дата раньше начала членства.",
+            "The date is before the membership began.",
+        ),
         "unknown_class" => ("Класс не найден в этой школе.", "No such class in this school."),
         "unknown_unit" => ("Подразделение не найдено в этой школе.", "No such unit in this school."),
         "unknown_student" => ("Обучающийся не найден в этом классе.", "No such student in this class."),

@@ -238,7 +238,8 @@ async fn do_admit(conn: &mut AnyConnection, row: &InviteRow, user: UserId, by: O
     )
     .await?;
     if row.grants_admin == 1 && !store::directory::is_admin(conn, row.org_id(), user).await? {
-        store::directory::insert_admin(conn, row.org_id(), user, by).await?;
+        // The first admin is appointed by the operator who approved the school.
+        store::directory::insert_admin(conn, row.org_id(), user, row.created_by.map(UserId)).await?;
     }
     store::audit::record(
         conn,
@@ -275,7 +276,7 @@ async fn do_join(conn: &mut AnyConnection, row: &InviteRow, user: UserId) -> Res
     if let Some(child) = row.child_user_id {
         let child_places = store::directory::active_places(conn, row.org_id(), UserId(child)).await?;
         if !child_places.iter().any(|p| p.role() == MemberRole::Student && p.class_id() == row.class_id()) {
-            return Err(Error::Gone("invite_expired"));
+            return Err(Error::Gone("invite_child_left"));
         }
     }
     if store::invites::pending_request_for(conn, row.invite_id(), user).await?.is_some() {
@@ -304,7 +305,7 @@ async fn do_join(conn: &mut AnyConnection, row: &InviteRow, user: UserId) -> Res
         do_admit(conn, row, user, None).await?;
     } else {
         // The first admin's link given to someone already in the staff room: only the admin role is new.
-        store::directory::insert_admin(conn, row.org_id(), user, None).await?;
+        store::directory::insert_admin(conn, row.org_id(), user, row.created_by.map(UserId)).await?;
     }
     Ok(JoinOutcome { status: "joined".into(), org_id: row.org_id(), join_request_id: None })
 }
@@ -426,8 +427,12 @@ pub async fn decide_request(
     if !store::invites::decide_join_request(&mut tx, id, status, actor.user_id, reason.as_deref()).await? {
         return Err(Error::Conflict("join_request_decided"));
     }
+    let invite = store::invites::get(&mut tx, org, InviteId(request.invite_id)).await?.ok_or(Error::NotFound)?;
+    if !accept {
+        // A rejected request does not use up the link: the right person can still join by it.
+        store::invites::give_back_use(&mut tx, invite.invite_id()).await?;
+    }
     if accept {
-        let invite = store::invites::get(&mut tx, org, InviteId(request.invite_id)).await?.ok_or(Error::NotFound)?;
         // They may have joined the same place by another link meanwhile: no second copy of it.
         let places = store::directory::active_places(&mut tx, org, UserId(request.user_id)).await?;
         let role = invite.role().member_role();

@@ -190,6 +190,9 @@ pub async fn transfer(state: &AppState, actor: &Actor, org: OrgId, user: UserId,
     if student_place.class_id() == target.class_id() {
         return Err(Error::Conflict("same_class"));
     }
+    if on < student_place.started_on {
+        return Err(Error::field("on", "before_start"));
+    }
     let from = student_place.class_id();
     do_move_place(&mut tx, student_place, target.class_id(), &on, actor.user_id).await?;
     for parent_place in store::directory::parent_places_for_child(&mut tx, org, user).await? {
@@ -226,6 +229,10 @@ pub async fn leave(state: &AppState, actor: &Actor, org: OrgId, user: UserId, re
     let is_admin = store::directory::is_admin(&mut tx, org, user).await?;
     if places.is_empty() && !is_admin {
         return Err(Error::Conflict("not_member"));
+    }
+    // ISO dates compare as text.
+    if places.iter().any(|p| on < p.started_on) {
+        return Err(Error::field("on", "before_start"));
     }
     if is_admin {
         if store::directory::count_admins(&mut tx, org).await? <= 1 {

@@ -11,11 +11,12 @@ use sqlx::AnyConnection;
 use super::{Fields, checked};
 use crate::access;
 use crate::auth::Actor;
-use crate::clock::{is_time_zone, rfc3339};
+use crate::clock::{is_time_zone, rfc3339, today_in};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
 use crate::store::audit::Entry;
+use crate::store::directory::NewMembership;
 use crate::store::schools::{ClassRow, NewClass, Profile, STAFF_ROOM_NAME};
 
 fn audit<'a>(org: OrgId, actor: &Actor, action: &'a str, target_type: &'a str, target_id: i64, details: serde_json::Value) -> Entry<'a> {
@@ -280,7 +281,7 @@ pub fn teaches(role: MemberRole) -> bool {
 
 pub async fn assign_class_teacher(state: &AppState, actor: &Actor, org: OrgId, class: ClassId, user: UserId) -> Result<Class> {
     let mut tx = state.db.begin().await?;
-    access::school(&mut tx, actor, org, Permission::AssignClassTeachers).await?;
+    let access = access::school(&mut tx, actor, org, Permission::AssignClassTeachers).await?;
     let row = store::schools::get_class(&mut tx, org, class).await?.ok_or(Error::NotFound)?;
     if row.is_staff_room() {
         return Err(Error::Conflict("staff_room"));
@@ -293,6 +294,24 @@ pub async fn assign_class_teacher(state: &AppState, actor: &Actor, org: OrgId, c
         return Err(Error::Conflict("already_class_teacher"));
     }
     store::directory::insert_class_teacher(&mut tx, org, class, user, Some(actor.user_id)).await?;
+    // A class teacher is one of the class: its students and parents see them in the
+    // class list. A teacher who already teaches there keeps their place.
+    if !places.iter().any(|p| p.class_id() == class && teaches(p.role())) {
+        let teaching_role = places.iter().map(|p| p.role()).find(|r| teaches(*r)).unwrap_or(MemberRole::Teacher);
+        store::directory::insert_membership(
+            &mut tx,
+            &NewMembership {
+                org,
+                user,
+                role: teaching_role,
+                class,
+                child: None,
+                started_on: today_in(&access.org.time_zone),
+                created_by: Some(actor.user_id),
+            },
+        )
+        .await?;
+    }
     store::audit::record(&mut tx, audit(org, actor, "class_teacher_assigned", "class", class.0, json!({ "user_id": user }))).await?;
     let rendered = render_class(&mut tx, org, class).await?;
     tx.commit().await?;

@@ -150,6 +150,15 @@ pub async fn take_use(conn: &mut AnyConnection, id: InviteId) -> sqlx::Result<bo
     Ok(done.rows_affected() == 1)
 }
 
+/// Returns a use taken by a join request that was rejected.
+pub async fn give_back_use(conn: &mut AnyConnection, id: InviteId) -> sqlx::Result<()> {
+    sqlx::query("UPDATE invites SET use_count = use_count - 1 WHERE id = $1 AND use_count > 0")
+        .bind(id.0)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
 pub async fn revoke(conn: &mut AnyConnection, id: InviteId, by: UserId) -> sqlx::Result<()> {
     sqlx::query("UPDATE invites SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL")
         .bind(now_ms())

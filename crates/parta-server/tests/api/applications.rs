@@ -19,6 +19,7 @@ on_both_backends!(
     approval_creates_the_school_and_a_one_time_admin_link,
     a_decided_application_stays_decided,
     rejection_needs_a_reason_and_shows_it,
+    a_lost_first_admin_link_is_reissued,
 );
 
 /// The valid form of `n`, with some fields replaced (an empty value drops the field).
@@ -349,4 +350,23 @@ async fn rejection_needs_a_reason_and_shows_it(app: TestApp) {
     assert_eq!(entry["target_id"], id);
     assert_eq!(entry["details"]["reason"], reason);
     assert!(entry["actor"]["id"].as_i64().is_some());
+}
+
+async fn a_lost_first_admin_link_is_reissued(app: TestApp) {
+    let operator = app.operator().await;
+    let pending = app.apply(66).await;
+    app.post(&format!("/api/v1/applications/{pending}/admin-invite")).token(&operator).send().await.problem(409, "application_not_approved");
+    let application = app.apply(67).await;
+    let approved = app.post(&format!("/api/v1/applications/{application}/approve")).token(&operator).send().await.expect(200);
+    let lost = approved.json["admin_invite"]["token"].as_str().expect("token").to_owned();
+    let reissued = app.post(&format!("/api/v1/applications/{application}/admin-invite")).token(&operator).send().await.expect(201);
+    let token = reissued.json["token"].as_str().expect("token").to_owned();
+    assert_eq!(reissued.json["invite"]["grants_admin"], true);
+    // The lost link stops working; the new one makes an admin, once.
+    app.get(&format!("/api/v1/invites/{lost}")).send().await.problem(410, "invite_revoked");
+    let admin = app.register(&token, "Новоадминова", "new.admin@school67.ru").await;
+    assert_eq!(app.me(&admin.token).await["schools"][0]["is_admin"], true);
+    app.post(&format!("/api/v1/applications/{application}/admin-invite")).token(&operator).send().await.problem(409, "admin_already_joined");
+    // Only the operator may do this; to anyone else the application does not exist.
+    app.post(&format!("/api/v1/applications/{application}/admin-invite")).token(&admin.token).send().await.problem(404, "not_found");
 }

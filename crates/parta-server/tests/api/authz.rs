@@ -123,7 +123,8 @@ async fn build_world(app: &TestApp) -> World {
     let parent = app.join(&a, class_5a, "parent", Some(student.id), "Родителева").await;
     let parent_other = app.join(&a, class_5b, "parent", Some(student_5b.id), "Чужеродителев").await;
     let removed = app.join(&a, class_5a, "student", None, "Ушедший").await;
-    app.post(&format!("/api/v1/orgs/{}/members/{}/leave", a.org, removed.id)).token(&a.admin).json(json!({ "on": "2026-10-01" })).send().await.expect(204);
+    let joined_on = app.get("/api/v1/me").token(&removed.token).send().await.json["schools"][0]["places"][0]["started_on"].clone();
+    app.post(&format!("/api/v1/orgs/{}/members/{}/leave", a.org, removed.id)).token(&a.admin).json(json!({ "on": joined_on })).send().await.expect(204);
 
     let class_b = app.create_class(&b, "5А", 5).await;
     let teacher_b = app.join(&b, class_b, "teacher", None, "Учительбе").await;

@@ -16,6 +16,8 @@ on_both_backends!(
     class_teachers_are_attached_and_detached,
     admins_are_appointed_among_staff_and_one_always_stays,
     teachers_are_verified_with_a_badge,
+    a_class_teacher_is_one_of_the_class,
+    the_first_admin_is_appointed_by_the_operator,
 );
 
 async fn members_read_the_profile_and_admins_edit_it(app: TestApp) {
@@ -522,4 +524,30 @@ async fn teachers_are_verified_with_a_badge(app: TestApp) {
     let entry = audit.list().iter().find(|e| e["action"] == "teacher_verification_withdrawn").expect("audited").clone();
     assert_eq!(entry["target_id"], teacher.id);
     assert_eq!(entry["actor"]["id"], school.admin_id);
+}
+
+async fn a_class_teacher_is_one_of_the_class(app: TestApp) {
+    let school = app.school(64).await;
+    let class = app.create_class(&school, "6Е", 6).await;
+    let teacher = app.join(&school, school.staff_room, "teacher", None, "Руководителева").await;
+    let student = app.join(&school, class, "student", None, "Шестиклассник").await;
+    app.assign_class_teacher(&school, class, teacher.id).await;
+    // The class's students see their class teacher in the class list and can open the profile.
+    let members = app.get(&format!("/api/v1/orgs/{}/members?class_id={class}", school.org)).token(&student.token).send().await.expect(200);
+    let listed = members.list().iter().find(|m| m["person"]["id"] == teacher.id).expect("class teacher listed").clone();
+    assert_eq!(listed["class_teacher_of"][0]["id"], class);
+    assert!(listed["email"].is_null());
+    app.get(&format!("/api/v1/orgs/{}/members/{}", school.org, teacher.id)).token(&student.token).send().await.expect(200);
+    // Detaching ends the leadership; the teacher keeps teaching the class.
+    app.delete(&format!("/api/v1/orgs/{}/classes/{class}/class-teachers/{}", school.org, teacher.id)).token(&school.admin).send().await.expect(200);
+    let profile = app.get(&format!("/api/v1/orgs/{}/members/{}", school.org, teacher.id)).token(&student.token).send().await.expect(200);
+    assert_eq!(profile.json["class_teacher_of"], json!([]));
+}
+
+async fn the_first_admin_is_appointed_by_the_operator(app: TestApp) {
+    let school = app.school(65).await;
+    let admins = app.get(&format!("/api/v1/orgs/{}/admins", school.org)).token(&school.admin).send().await.expect(200);
+    assert_eq!(admins.list().len(), 1);
+    assert_eq!(admins.list()[0]["person"]["id"], school.admin_id);
+    assert_eq!(admins.list()[0]["appointed_by"]["family_name"], "Оператор");
 }

@@ -23,6 +23,8 @@ on_both_backends!(
     registration_errors_are_reported,
     a_request_for_a_place_already_held_is_not_accepted_twice,
     nobody_is_their_own_parent,
+    a_rejected_request_gives_the_link_back,
+    a_parent_link_dies_with_the_childs_place,
 );
 
 fn register_body(token: &str, family: &str, email: &str) -> Value {
@@ -462,8 +464,13 @@ async fn join_requests_are_decided_by_admins_and_the_class_teacher(app: TestApp)
     assert_eq!(done.list().len(), 1);
     assert_eq!(done.list()[0]["id"], second_request);
     let members = app.get(&format!("/api/v1/orgs/{}/members?class_id={a}", school.org)).token(&school.admin).send().await.expect(200);
-    let ids: Vec<i64> = members.list().iter().filter_map(|m| m["person"]["id"].as_i64()).collect();
-    assert_eq!(ids, vec![waiting_id]);
+    let students: Vec<i64> = members
+        .list()
+        .iter()
+        .filter(|m| m["roles"].as_array().is_some_and(|r| r.contains(&json!("student"))))
+        .filter_map(|m| m["person"]["id"].as_i64())
+        .collect();
+    assert_eq!(students, vec![waiting_id]);
     app.post(&format!("{requests}/999999/accept")).token(&school.admin).send().await.problem(404, "not_found");
     let audit = app.get(&format!("/api/v1/orgs/{}/audit", school.org)).token(&school.admin).send().await.expect(200);
     let actions: Vec<&str> = audit.list().iter().filter_map(|e| e["action"].as_str()).collect();
@@ -599,4 +606,45 @@ async fn nobody_is_their_own_parent(app: TestApp) {
     assert_eq!(find(&links(&app, &school.admin, school.org).await, id)["use_count"], 0);
     let parent = app.register(&token, "Волкова", "volkova@mail.ru").await;
     assert_eq!(app.me(&parent.token).await["schools"][0]["places"][0]["child"]["id"], student.id);
+}
+
+async fn a_rejected_request_gives_the_link_back(app: TestApp) {
+    let school = app.school(61).await;
+    let class = app.create_class(&school, "3В", 3).await;
+    let child = app.join(&school, class, "student", None, "Дочкина").await;
+    // A one-use parent link with approval: a stranger's request is rejected, and the
+    // real parent can still use the link.
+    let token = app
+        .invite(&school.admin, school.org, json!({ "class_id": class, "role": "parent", "child_user_id": child.id, "requires_approval": true }))
+        .await;
+    let stranger = app.register(&token, "Посторонний", "stranger@people.test").await;
+    let requests = format!("/api/v1/orgs/{}/join-requests", school.org);
+    let pending = app.get(&format!("{requests}?status=pending")).token(&school.admin).send().await.expect(200);
+    let request = pending.list()[0]["id"].as_i64().expect("request");
+    app.post(&format!("{requests}/{request}/reject")).token(&school.admin).json(json!({ "reason": "Не родитель" })).send().await.expect(200);
+    let invites = app.get(&format!("/api/v1/orgs/{}/invites", school.org)).token(&school.admin).send().await.expect(200);
+    let link = invites.list().iter().find(|i| i["child"]["id"] == child.id).expect("parent link").clone();
+    assert_eq!((link["use_count"].as_i64(), link["status"].as_str()), (Some(0), Some("active")));
+    app.register(&token, "Настоящая", "real.parent@people.test").await;
+    assert_eq!(app.me(&stranger.token).await["schools"], json!([]));
+}
+
+async fn a_parent_link_dies_with_the_childs_place(app: TestApp) {
+    let school = app.school(62).await;
+    let class = app.create_class(&school, "4Г", 4).await;
+    let child = app.join(&school, class, "student", None, "Переведённый").await;
+    let token = app.invite(&school.admin, school.org, json!({ "class_id": class, "role": "parent", "child_user_id": child.id })).await;
+    let other = app.create_class(&school, "4Д", 4).await;
+    app.post(&format!("/api/v1/orgs/{}/members/{}/transfer", school.org, child.id))
+        .token(&school.admin)
+        .json(json!({ "to_class_id": other }))
+        .send()
+        .await
+        .expect(200);
+    app.post("/api/v1/auth/register")
+        .json(json!({ "invite_token": token, "family_name": "Опоздавшая", "given_name": "Мама", "email": "late@people.test", "password": PASSWORD }))
+        .send()
+        .await
+        .problem(410, "invite_child_left");
+    app.post("/api/v1/auth/login").json(json!({ "login": "late@people.test", "password": PASSWORD })).send().await.expect(401);
 }

@@ -15,6 +15,7 @@ on_both_backends!(
     a_staff_member_who_leaves_stops_leading_classes,
     a_role_change_ends_class_teaching_and_verification,
     every_movement_is_audited,
+    dates_before_the_start_are_refused,
 );
 
 fn memberships(school: &School, class: i64) -> String {
@@ -369,4 +370,17 @@ async fn every_movement_is_audited(app: TestApp) {
     let operator = app.operator().await;
     let seen = app.get(&format!("/api/v1/orgs/{}/audit", school.org)).token(&operator).send().await.expect(200);
     assert_eq!(seen.list()[..3], audit.list()[..3]);
+}
+
+async fn dates_before_the_start_are_refused(app: TestApp) {
+    let school = app.school(63).await;
+    let a = app.create_class(&school, "8А", 8).await;
+    let b = app.create_class(&school, "8Б", 8).await;
+    let student = app.join(&school, a, "student", None, "Ранний").await;
+    let path = |what: &str| format!("/api/v1/orgs/{}/members/{}/{what}", school.org, student.id);
+    app.post(&path("transfer")).token(&school.admin).json(json!({ "to_class_id": b, "on": "2001-09-01" })).send().await.invalid(&[("on", "before_start")]);
+    app.post(&path("leave")).token(&school.admin).json(json!({ "on": "2001-09-01" })).send().await.invalid(&[("on", "before_start")]);
+    // Nothing moved.
+    let me = app.me(&student.token).await;
+    assert_eq!(me["schools"][0]["places"][0]["class"]["id"], a);
 }
