@@ -101,9 +101,7 @@ impl Scope {
             (Scope::Platform, _) => true,
             (Scope::School(held), Scope::School(wanted)) => held == wanted,
             (Scope::School(held), Scope::Class(wanted, _)) => held == wanted,
-            (Scope::Class(held_org, held_class), Scope::Class(org, class)) => {
-                held_org == org && held_class == class
-            }
+            (Scope::Class(held_org, held_class), Scope::Class(org, class)) => held_org == org && held_class == class,
             (Scope::School(_) | Scope::Class(..), Scope::Platform) => false,
             (Scope::Class(..), Scope::School(_)) => false,
         }
@@ -146,8 +144,7 @@ pub fn role_grants(role: Role) -> &'static [Permission] {
 
 /// The one decision: does any held grant give `permission` over `target`?
 pub fn is_allowed(held: &[Grant], permission: Permission, target: Scope) -> bool {
-    held.iter()
-        .any(|grant| grant.scope.covers(target) && role_grants(grant.role).contains(&permission))
+    held.iter().any(|grant| grant.scope.covers(target) && role_grants(grant.role).contains(&permission))
 }
 
 #[cfg(test)]
@@ -193,10 +190,7 @@ mod tests {
     #[test]
     fn every_permission_has_an_expected_row() {
         for permission in Permission::ALL {
-            assert!(
-                EXPECTED.iter().any(|(p, _)| *p == permission),
-                "{permission:?} has no row in EXPECTED"
-            );
+            assert!(EXPECTED.iter().any(|(p, _)| *p == permission), "{permission:?} has no row in EXPECTED");
         }
     }
 

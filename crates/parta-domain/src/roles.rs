@@ -125,9 +125,6 @@ mod tests {
     #[test]
     fn staff_are_exactly_the_working_roles() {
         let staff: Vec<_> = MemberRole::ALL.into_iter().filter(|r| r.is_staff()).collect();
-        assert_eq!(
-            staff,
-            [MemberRole::Teacher, MemberRole::Employee, MemberRole::Director, MemberRole::Deputy]
-        );
+        assert_eq!(staff, [MemberRole::Teacher, MemberRole::Employee, MemberRole::Director, MemberRole::Deputy]);
     }
 }

@@ -114,9 +114,7 @@ pub fn phone(field: &str, value: &str) -> Checked<String> {
         return Err(FieldError::new(field, "required"));
     }
     let has_plus = trimmed.starts_with('+');
-    if trimmed
-        .chars()
-        .any(|c| !(c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '+')))
+    if trimmed.chars().any(|c| !(c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '+')))
         || trimmed.matches('+').count() > usize::from(has_plus)
     {
         return Err(FieldError::new(field, "invalid_phone"));
@@ -198,20 +196,12 @@ pub const GRADE_MAX: i64 = 11;
 
 /// A school grade (параллель): 0 (подготовительный) to 11.
 pub fn grade(value: i64) -> Checked<i64> {
-    if (GRADE_MIN..=GRADE_MAX).contains(&value) {
-        Ok(value)
-    } else {
-        Err(FieldError::new("grade", "out_of_range"))
-    }
+    if (GRADE_MIN..=GRADE_MAX).contains(&value) { Ok(value) } else { Err(FieldError::new("grade", "out_of_range")) }
 }
 
 /// An academic year, named by the calendar year it starts in (2026 = 2026/27).
 pub fn academic_year(value: i64) -> Checked<i64> {
-    if (2000..=2100).contains(&value) {
-        Ok(value)
-    } else {
-        Err(FieldError::new("academic_year", "out_of_range"))
-    }
+    if (2000..=2100).contains(&value) { Ok(value) } else { Err(FieldError::new("academic_year", "out_of_range")) }
 }
 
 /// A class name such as «5А» or «10 Б (профильный)».
@@ -271,21 +261,18 @@ mod tests {
         assert_eq!(name.family, "Иванова");
         assert_eq!(name.patronymic, None);
         assert_eq!(person_name("", "Мария", None).map_err(|e| e.field), Err("family_name".into()));
-        assert_eq!(
-            person_name("Иванова", "Ма\u{0}рия", None).map_err(|e| e.code),
-            Err("invalid_characters")
-        );
-        assert_eq!(
-            person_name(&"я".repeat(101), "Мария", None).map_err(|e| e.code),
-            Err("too_long")
-        );
+        assert_eq!(person_name("Иванова", "Ма\u{0}рия", None).map_err(|e| e.code), Err("invalid_characters"));
+        assert_eq!(person_name(&"я".repeat(101), "Мария", None).map_err(|e| e.code), Err("too_long"));
     }
 
     #[test]
     fn every_wrong_name_part_is_named() {
         let errors = person_name_all(" ", "", Some("Ив\u{1}анович")).expect_err("three errors");
         let named: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
-        assert_eq!(named, [("family_name", "required"), ("given_name", "required"), ("patronymic", "invalid_characters")]);
+        assert_eq!(
+            named,
+            [("family_name", "required"), ("given_name", "required"), ("patronymic", "invalid_characters")]
+        );
         assert_eq!(person_name("", "", None).map_err(|e| e.field), Err("family_name".into()));
     }
 

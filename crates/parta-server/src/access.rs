@@ -89,7 +89,12 @@ pub async fn visible_school(conn: &mut AnyConnection, actor: &Actor, org: OrgId)
 }
 
 /// A school, with `permission` over the whole of it.
-pub async fn school(conn: &mut AnyConnection, actor: &Actor, org: OrgId, permission: Permission) -> Result<SchoolAccess> {
+pub async fn school(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    org: OrgId,
+    permission: Permission,
+) -> Result<SchoolAccess> {
     let access = visible_school(conn, actor, org).await?;
     access.require(permission, Scope::School(org))?;
     Ok(access)
@@ -112,10 +117,7 @@ pub async fn class(
 
 /// Platform-wide permissions (the operator's).
 pub fn platform(actor: &Actor, permission: Permission) -> Result<()> {
-    let grants: &[Grant] = if actor.is_operator {
-        &[Grant { role: Role::Operator, scope: Scope::Platform }]
-    } else {
-        &[]
-    };
+    let grants: &[Grant] =
+        if actor.is_operator { &[Grant { role: Role::Operator, scope: Scope::Platform }] } else { &[] };
     if is_allowed(grants, permission, Scope::Platform) { Ok(()) } else { Err(Error::Forbidden) }
 }

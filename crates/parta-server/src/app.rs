@@ -1,12 +1,12 @@
 //! The whole HTTP surface as one `Router`, which tests drive without a socket.
 
+use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -49,11 +49,7 @@ async fn body_limit(State(state): State<AppState>, request: Request, next: Next)
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
-    let limit = if is_multipart {
-        state.settings.max_upload_bytes + 64 * 1024
-    } else {
-        state.settings.max_json_bytes
-    };
+    let limit = if is_multipart { state.settings.max_upload_bytes + 64 * 1024 } else { state.settings.max_json_bytes };
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)

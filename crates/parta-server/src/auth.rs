@@ -37,24 +37,19 @@ enum Credential {
 }
 
 fn credential(headers: &HeaderMap) -> Option<Credential> {
-    if let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        if let Some(token) = value.strip_prefix("Bearer ") {
-            return Some(Credential::Bearer(token.trim().to_owned()));
-        }
+    if let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
+        && let Some(token) = value.strip_prefix("Bearer ")
+    {
+        return Some(Credential::Bearer(token.trim().to_owned()));
     }
     cookie(headers, SESSION_COOKIE).map(Credential::Cookie)
 }
 
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
-            let (key, value) = pair.trim().split_once('=')?;
-            (key == name).then(|| value.to_owned())
-        })
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+        let (key, value) = pair.trim().split_once('=')?;
+        (key == name).then(|| value.to_owned())
+    })
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -70,7 +65,9 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Actor>, 
         Credential::Cookie(token) => (token, true),
     };
     let mut conn = state.db.reads().acquire().await?;
-    let Some((session, is_operator)) = store::sessions::find_live(&mut conn, &token_hash(&token)).await? else {
+    let Some(store::sessions::LiveSession { session, is_operator }) =
+        store::sessions::find_live(&mut conn, &token_hash(&token)).await?
+    else {
         return Err(Error::Unauthenticated);
     };
     drop(conn);
@@ -93,7 +90,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Actor>, 
     Ok(Some(Actor {
         user_id: UserId(session.user_id),
         session_id: SessionId(session.id),
-        is_operator,
+        is_operator: is_operator == 1,
         csrf_token: session.csrf_token,
     }))
 }
@@ -129,11 +126,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map_or_else(|| "local".to_owned(), |info| info.0.ip().to_string());
-        let user_agent = parts
-            .headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.chars().take(300).collect());
+        let user_agent =
+            parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|v| v.chars().take(300).collect());
         Ok(ClientInfo { ip, user_agent })
     }
 }

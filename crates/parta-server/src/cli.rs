@@ -116,13 +116,17 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         None => sqlite_url(&data.join("parta.db")),
     };
     let log_format = common.log_format.clone().or(file.log_format).unwrap_or_else(|| "text".into());
-    let mut settings = Settings::default();
-    settings.secure_cookies = serve.is_some_and(|s| s.secure_cookies) || file.secure_cookies.unwrap_or(false);
-    if let Some(mib) = file.max_upload_mib {
-        settings.max_upload_bytes = mib * 1024 * 1024;
-    }
+    let defaults = Settings::default();
+    let settings = Settings {
+        secure_cookies: serve.is_some_and(|s| s.secure_cookies) || file.secure_cookies.unwrap_or(false),
+        max_upload_bytes: file.max_upload_mib.map_or(defaults.max_upload_bytes, |mib| mib * 1024 * 1024),
+        ..defaults
+    };
     Ok(Resolved {
-        listen: serve.and_then(|s| s.listen).or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+        listen: serve
+            .and_then(|s| s.listen)
+            .or(file.listen)
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
         data,
         database_url,
         json_logs: log_format == "json",

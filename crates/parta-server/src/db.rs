@@ -118,8 +118,7 @@ impl Db {
                 }
             }
             Backend::Postgres => {
-                let setting: String =
-                    sqlx::query("SHOW synchronous_commit").fetch_one(&mut *conn).await?.try_get(0)?;
+                let setting: String = sqlx::query("SHOW synchronous_commit").fetch_one(&mut *conn).await?.try_get(0)?;
                 if setting != "on" && setting != "remote_apply" && setting != "remote_write" {
                     bail!("PostgreSQL must run with synchronous_commit=on (found {setting})");
                 }
@@ -178,10 +177,8 @@ impl Db {
 }
 
 fn sqlite_pool(max_connections: u32) -> AnyPoolOptions {
-    AnyPoolOptions::new()
-        .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(30))
-        .after_connect(|conn: &mut AnyConnection, _| {
+    AnyPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(30)).after_connect(
+        |conn: &mut AnyConnection, _| {
             Box::pin(async move {
                 conn.execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
@@ -190,5 +187,6 @@ fn sqlite_pool(max_connections: u32) -> AnyPoolOptions {
                 .await?;
                 Ok(())
             })
-        })
+        },
+    )
 }

@@ -38,11 +38,8 @@ fn current_academic_year(time_zone: &str) -> i64 {
 }
 
 async fn add_user(tx: &mut AnyConnection, who: &Person, hash: &str) -> Result<UserId> {
-    let name = PersonName {
-        family: who.family.into(),
-        given: who.given.into(),
-        patronymic: Some(who.patronymic.into()),
-    };
+    let name =
+        PersonName { family: who.family.into(), given: who.given.into(), patronymic: Some(who.patronymic.into()) };
     Ok(store::users::insert(tx, &name, Some(who.email), None, Some(hash), false).await?)
 }
 

@@ -26,9 +26,7 @@ impl Lang {
         for part in value.split(',') {
             let mut pieces = part.trim().split(';');
             let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = pieces
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
-                .unwrap_or(1.0);
+            let q = pieces.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
             let lang = if tag == "ru" || tag.starts_with("ru-") {
                 Lang::Ru
             } else if tag == "en" || tag.starts_with("en-") {
@@ -52,10 +50,9 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
         "forbidden" => ("Недостаточно прав для этого действия.", "You are not allowed to do this."),
         "unauthenticated" => ("Войдите в систему.", "Please sign in."),
         "invalid_credentials" => ("Неверный логин или пароль.", "Wrong login or password."),
-        "too_many_attempts" => (
-            "Слишком много неудачных попыток. Попробуйте позже.",
-            "Too many failed attempts. Please try again later.",
-        ),
+        "too_many_attempts" => {
+            ("Слишком много неудачных попыток. Попробуйте позже.", "Too many failed attempts. Please try again later.")
+        }
         "csrf_failed" => (
             "Запрос отклонён: обновите страницу и повторите.",
             "The request was refused: reload the page and try again.",
@@ -66,14 +63,13 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
             "Неподдерживаемый тип содержимого: ожидается application/json.",
             "Unsupported content type: application/json expected.",
         ),
-        "invalid_body" => ("Тело запроса не соответствует формату.", "The request body does not match the expected format."),
+        "invalid_body" => {
+            ("Тело запроса не соответствует формату.", "The request body does not match the expected format.")
+        }
         "malformed_body" => ("Тело запроса — не корректный JSON.", "The request body is not valid JSON."),
         "bad_request" => ("Некорректный запрос.", "Bad request."),
         "timeout" => ("Время ожидания истекло.", "The request timed out."),
-        "internal" => (
-            "Внутренняя ошибка сервера. Мы уже знаем о ней.",
-            "Internal server error. It has been logged.",
-        ),
+        "internal" => ("Внутренняя ошибка сервера. Мы уже знаем о ней.", "Internal server error. It has been logged."),
         "invite_not_found" => (
             "Ссылка-приглашение не найдена. Проверьте, что она скопирована полностью.",
             "Invite link not found. Check that it was copied in full.",
@@ -98,14 +94,10 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
             "Ребёнок, для родителей которого создана ссылка, больше не учится в этом классе. Попросите новую ссылку.",
             "The child this parent link was made for is no longer in the class. Ask for a new link.",
         ),
-        "own_child" => (
-            "Нельзя присоединиться родителем к самому себе.",
-            "You cannot join as your own parent.",
-        ),
-        "join_request_pending" => (
-            "Ваша заявка на вступление уже ожидает решения.",
-            "Your join request is already waiting for a decision.",
-        ),
+        "own_child" => ("Нельзя присоединиться родителем к самому себе.", "You cannot join as your own parent."),
+        "join_request_pending" => {
+            ("Ваша заявка на вступление уже ожидает решения.", "Your join request is already waiting for a decision.")
+        }
         "account_exists" => (
             "Учётная запись с таким телефоном или e-mail уже есть. Войдите, чтобы принять приглашение.",
             "An account with this phone or e-mail already exists. Sign in to accept the invite.",
@@ -117,60 +109,43 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
         ),
         "already_admin" => ("Этот сотрудник уже администратор.", "This person is already an admin."),
         "not_admin" => ("Этот человек не администратор школы.", "This person is not an admin of the school."),
-        "not_staff" => (
-            "Действие возможно только для работника школы.",
-            "This is only possible for a member of staff.",
-        ),
+        "not_staff" => {
+            ("Действие возможно только для работника школы.", "This is only possible for a member of staff.")
+        }
         "not_student" => ("Этот человек не обучающийся класса.", "This person is not a student of the class."),
         "not_member" => ("Этот человек не состоит в школе.", "This person is not a member of the school."),
         "not_teacher" => ("Этот человек не учитель школы.", "This person is not a teacher of the school."),
-        "already_class_teacher" => (
-            "Этот учитель уже классный руководитель этого класса.",
-            "This teacher already leads this class.",
-        ),
-        "not_class_teacher" => (
-            "Этот учитель не классный руководитель этого класса.",
-            "This teacher does not lead this class.",
-        ),
+        "already_class_teacher" => {
+            ("Этот учитель уже классный руководитель этого класса.", "This teacher already leads this class.")
+        }
+        "not_class_teacher" => {
+            ("Этот учитель не классный руководитель этого класса.", "This teacher does not lead this class.")
+        }
         "same_class" => ("Обучающийся уже в этом классе.", "The student is already in this class."),
         "same_role" => ("У сотрудника уже эта роль.", "The staff member already has this role."),
-        "staff_room" => (
-            "Это действие недоступно для «Учительской».",
-            "This is not possible for the staff room.",
-        ),
+        "staff_room" => ("Это действие недоступно для «Учительской».", "This is not possible for the staff room."),
         "class_name_taken" => (
             "Класс с таким названием в этом учебном году уже есть.",
             "A class with this name already exists in this academic year.",
         ),
         "unit_name_taken" => ("Подразделение с таким названием уже есть.", "A unit with this name already exists."),
-        "unit_not_empty" => (
-            "В подразделении есть классы: сначала перенесите их.",
-            "The unit still has classes: move them first.",
-        ),
+        "unit_not_empty" => {
+            ("В подразделении есть классы: сначала перенесите их.", "The unit still has classes: move them first.")
+        }
         "application_decided" => ("По этой заявке уже принято решение.", "This application has already been decided."),
-        "join_request_decided" => (
-            "По этой заявке на вступление уже принято решение.",
-            "This join request has already been decided.",
-        ),
-        "application_not_approved" => (
-            "Заявка ещё не одобрена.",
-            "The application has not been approved.",
-        ),
+        "join_request_decided" => {
+            ("По этой заявке на вступление уже принято решение.", "This join request has already been decided.")
+        }
+        "application_not_approved" => ("Заявка ещё не одобрена.", "The application has not been approved."),
         "admin_already_joined" => (
             "Администратор школы уже присоединился; новые приглашения создаёт он.",
             "The school's admin has already joined and creates invites from now on.",
         ),
         "invite_already_revoked" => ("Ссылка уже аннулирована.", "The link is already revoked."),
         "wrong_password" => ("Текущий пароль указан неверно.", "The current password is wrong."),
-        "token_invalid" => (
-            "Код недействителен или уже использован.",
-            "The code is invalid or has already been used.",
-        ),
+        "token_invalid" => ("Код недействителен или уже использован.", "The code is invalid or has already been used."),
         "file_required" => ("Приложите файл приказа.", "Attach the order file."),
-        "file_type_not_allowed" => (
-            "Допустимы только PDF, PNG и JPEG.",
-            "Only PDF, PNG and JPEG files are accepted.",
-        ),
+        "file_type_not_allowed" => ("Допустимы только PDF, PNG и JPEG.", "Only PDF, PNG and JPEG files are accepted."),
         "multipart_invalid" => ("Форма отправлена некорректно.", "The form was not sent correctly."),
         _ => ("Ошибка запроса.", "Request error."),
     };
@@ -188,31 +163,25 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         "invalid_characters" => ("Недопустимые символы.", "The value contains characters that are not allowed."),
         "invalid_email" => ("Некорректный адрес e-mail.", "Not a valid e-mail address."),
         "invalid_phone" => ("Некорректный номер телефона.", "Not a valid phone number."),
-        "password_too_short" => (
-            "Пароль должен быть не короче 8 символов.",
-            "The password must be at least 8 characters long.",
-        ),
+        "password_too_short" => {
+            ("Пароль должен быть не короче 8 символов.", "The password must be at least 8 characters long.")
+        }
         "invalid_format" => ("Неверный формат.", "Wrong format."),
         "invalid_checksum" => ("Контрольная цифра не сходится.", "The check digit does not match."),
         "out_of_range" => ("Значение вне допустимого диапазона.", "The value is out of range."),
-        "invalid_time_zone" => (
-            "Неизвестный часовой пояс (пример: Europe/Moscow).",
-            "Unknown time zone (for example Europe/Moscow).",
-        ),
+        "invalid_time_zone" => {
+            ("Неизвестный часовой пояс (пример: Europe/Moscow).", "Unknown time zone (for example Europe/Moscow).")
+        }
         "invalid_date" => ("Дата в формате ГГГГ-ММ-ДД.", "A date as YYYY-MM-DD."),
-        "before_start" => (
-            "Дата раньше начала членства.",
-            "The date is before the membership began.",
-        ),
+        "before_start" => ("Дата раньше начала членства.", "The date is before the membership began."),
         "unknown_class" => ("Класс не найден в этой школе.", "No such class in this school."),
         "unknown_unit" => ("Подразделение не найдено в этой школе.", "No such unit in this school."),
         "unknown_student" => ("Обучающийся не найден в этом классе.", "No such student in this class."),
         "child_required" => ("Для ссылки родителя укажите ребёнка.", "A parent link needs the child."),
         "child_not_allowed" => ("Ребёнок указывается только для ссылки родителя.", "Only parent links name a child."),
-        "not_allowed_in_staff_room" => (
-            "В «Учительскую» приглашают только работников.",
-            "Only staff are invited to the staff room.",
-        ),
+        "not_allowed_in_staff_room" => {
+            ("В «Учительскую» приглашают только работников.", "Only staff are invited to the staff room.")
+        }
         "taken" => ("Уже используется другой учётной записью.", "Already used by another account."),
         _ => ("Некорректное значение.", "Invalid value."),
     };

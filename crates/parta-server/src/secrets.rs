@@ -25,9 +25,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Argon2id with the crate's defaults (19 MiB, 2 passes), as a PHC string.
 pub fn hash_password(password: &str) -> String {
-    let hash: PasswordHash = Argon2::default()
-        .hash_password(password.as_bytes())
-        .expect("hashing with a fresh salt cannot fail");
+    let hash: PasswordHash =
+        Argon2::default().hash_password(password.as_bytes()).expect("hashing with a fresh salt cannot fail");
     hash.to_string()
 }
 

@@ -190,9 +190,7 @@ async fn verify_current_password(state: &AppState, user: UserId, password: &str)
 }
 
 async fn hash_in_background(password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || secrets::hash_password(&password))
-        .await
-        .map_err(|e| Error::Internal(e.into()))
+    tokio::task::spawn_blocking(move || secrets::hash_password(&password)).await.map_err(|e| Error::Internal(e.into()))
 }
 
 /// # Change password: ends every other session of the account.

@@ -68,14 +68,16 @@ fn display_name(name: &str) -> String {
 pub async fn submit(state: &AppState, form: &ApplicationForm, order: Option<Upload>) -> Result<ApplicationReceived> {
     let mut fields = Fields::default();
     let profile = super::schools::check_profile(
-        &form.school_name,
-        &form.short_name,
-        &form.address,
-        &form.inn,
-        &form.ogrn,
-        &form.region,
-        &form.time_zone,
-        false,
+        &super::schools::ProfileInput {
+            name: &form.school_name,
+            short_name: &form.short_name,
+            address: &form.address,
+            inn: &form.inn,
+            ogrn: &form.ogrn,
+            region: &form.region,
+            time_zone: &form.time_zone,
+            join_approval_required: false,
+        },
         &mut fields,
     );
     let admin = fields.check_all(validate::person_name_all(
@@ -226,7 +228,11 @@ pub async fn approve(state: &AppState, actor: &Actor, id: ApplicationId) -> Resu
     if !store::applications::decide(&mut tx, id, "approved", actor.user_id, None, Some(org)).await? {
         return Err(Error::Conflict("application_decided"));
     }
-    sqlx::query("UPDATE files SET org_id = $1 WHERE id = $2").bind(org.0).bind(row.order_file_id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE files SET org_id = $1 WHERE id = $2")
+        .bind(org.0)
+        .bind(row.order_file_id)
+        .execute(&mut *tx)
+        .await?;
     let admin_invite = do_admin_invite(&mut tx, org, staff_room, actor).await?;
     store::audit::record(
         &mut tx,
@@ -247,7 +253,12 @@ pub async fn approve(state: &AppState, actor: &Actor, id: ApplicationId) -> Resu
 }
 
 /// The one-time link that makes its holder the school's admin (and a member of staff).
-async fn do_admin_invite(conn: &mut AnyConnection, org: OrgId, staff_room: ClassId, actor: &Actor) -> Result<CreatedInvite> {
+async fn do_admin_invite(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    staff_room: ClassId,
+    actor: &Actor,
+) -> Result<CreatedInvite> {
     let token = secrets::new_token();
     let token_hash = secrets::token_hash(&token);
     super::invites::do_create(

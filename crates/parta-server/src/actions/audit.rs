@@ -36,7 +36,13 @@ async fn render(conn: &mut AnyConnection, rows: Vec<store::audit::EntryRow>) -> 
 }
 
 /// # A school's log, newest first, paged by `before_id`.
-pub async fn school_log(state: &AppState, actor: &Actor, org: OrgId, before_id: Option<i64>, limit: Option<i64>) -> Result<Vec<AuditEntry>> {
+pub async fn school_log(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    before_id: Option<i64>,
+    limit: Option<i64>,
+) -> Result<Vec<AuditEntry>> {
     let mut conn = state.db.reads().acquire().await?;
     access::school(&mut conn, actor, org, Permission::ReadSchoolAudit).await?;
     let rows = store::audit::list(&mut conn, Some(org), before_id, limit.unwrap_or(50).clamp(1, PAGE_MAX)).await?;
@@ -44,7 +50,12 @@ pub async fn school_log(state: &AppState, actor: &Actor, org: OrgId, before_id: 
 }
 
 /// # The whole platform's log (operator).
-pub async fn platform_log(state: &AppState, actor: &Actor, before_id: Option<i64>, limit: Option<i64>) -> Result<Vec<AuditEntry>> {
+pub async fn platform_log(
+    state: &AppState,
+    actor: &Actor,
+    before_id: Option<i64>,
+    limit: Option<i64>,
+) -> Result<Vec<AuditEntry>> {
     access::platform(actor, Permission::ReadPlatformAudit)?;
     let mut conn = state.db.reads().acquire().await?;
     let rows = store::audit::list(&mut conn, None, before_id, limit.unwrap_or(50).clamp(1, PAGE_MAX)).await?;

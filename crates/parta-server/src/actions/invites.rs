@@ -85,7 +85,12 @@ pub async fn do_create(conn: &mut AnyConnection, new: NewInvite<'_>, token: &str
 /// # Create an invite link for a class and a role
 /// Admins for any class; class teachers for their own. A parent link names a
 /// current student of the class; «Учительская» takes only staff links.
-pub async fn create(state: &AppState, actor: &Actor, org: OrgId, request: &CreateInviteRequest) -> Result<CreatedInvite> {
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    request: &CreateInviteRequest,
+) -> Result<CreatedInvite> {
     let mut tx = state.db.begin().await?;
     let (access, class) = access::class(&mut tx, actor, org, request.class_id, Permission::ManageInvites).await?;
     let mut fields = Fields::default();
@@ -149,7 +154,8 @@ pub async fn list(state: &AppState, actor: &Actor, org: OrgId) -> Result<Vec<Inv
         .into_iter()
         .filter(|row| whole_school || access.allows_in_class(Permission::ManageInvites, row.class_id()))
         .collect();
-    if visible.is_empty() && !whole_school && !access.grants.iter().any(|g| g.role == parta_domain::Role::ClassTeacher) {
+    if visible.is_empty() && !whole_school && !access.grants.iter().any(|g| g.role == parta_domain::Role::ClassTeacher)
+    {
         return Err(Error::Forbidden);
     }
     let mut invites = Vec::with_capacity(visible.len());
@@ -163,7 +169,8 @@ pub async fn list(state: &AppState, actor: &Actor, org: OrgId) -> Result<Vec<Inv
 pub async fn revoke(state: &AppState, actor: &Actor, org: OrgId, invite: InviteId) -> Result<Invite> {
     let mut tx = state.db.begin().await?;
     let _school = access::visible_school(&mut tx, actor, org).await?;
-    let row = store::invites::get(&mut tx, org, invite).await?.filter(|r| r.grants_admin == 0).ok_or(Error::NotFound)?;
+    let row =
+        store::invites::get(&mut tx, org, invite).await?.filter(|r| r.grants_admin == 0).ok_or(Error::NotFound)?;
     access::class(&mut tx, actor, org, row.class_id(), Permission::ManageInvites).await?;
     if row.revoked_at.is_some() {
         return Err(Error::Conflict("invite_already_revoked"));
@@ -264,9 +271,9 @@ async fn do_admit(conn: &mut AnyConnection, row: &InviteRow, user: UserId, by: O
 async fn do_join(conn: &mut AnyConnection, row: &InviteRow, user: UserId) -> Result<JoinOutcome> {
     let places = store::directory::active_places(conn, row.org_id(), user).await?;
     let role = row.role().member_role();
-    let already = places.iter().any(|p| {
-        p.role() == role && p.class_id() == row.class_id() && p.child_user_id == row.child_user_id
-    });
+    let already = places
+        .iter()
+        .any(|p| p.role() == role && p.class_id() == row.class_id() && p.child_user_id == row.child_user_id);
     if already && row.grants_admin == 0 {
         return Err(Error::Conflict("already_member"));
     }
@@ -321,7 +328,11 @@ pub async fn accept(state: &AppState, actor: &Actor, token: &str) -> Result<Join
 
 /// # Register through a link: a new account, a session, and the join — in one transaction,
 /// so a dead link creates no account.
-pub async fn register(state: &AppState, request: &RegisterRequest, client: &ClientInfo) -> Result<(String, Registered)> {
+pub async fn register(
+    state: &AppState,
+    request: &RegisterRequest,
+    client: &ClientInfo,
+) -> Result<(String, Registered)> {
     let mut fields = Fields::default();
     let name = fields.check_all(validate::person_name_all(
         &request.family_name,
@@ -389,7 +400,12 @@ async fn render_request(conn: &mut AnyConnection, row: &store::invites::JoinRequ
 }
 
 /// # List join requests: all for admins, their classes' for class teachers.
-pub async fn list_requests(state: &AppState, actor: &Actor, org: OrgId, status: Option<&str>) -> Result<Vec<JoinRequest>> {
+pub async fn list_requests(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    status: Option<&str>,
+) -> Result<Vec<JoinRequest>> {
     let mut conn = state.db.reads().acquire().await?;
     let access = access::visible_school(&mut conn, actor, org).await?;
     let whole_school = access.allows_in_school(Permission::ReviewJoinRequests);
@@ -436,7 +452,10 @@ pub async fn decide_request(
         // They may have joined the same place by another link meanwhile: no second copy of it.
         let places = store::directory::active_places(&mut tx, org, UserId(request.user_id)).await?;
         let role = invite.role().member_role();
-        if places.iter().any(|p| p.role() == role && p.class_id() == invite.class_id() && p.child_user_id == invite.child_user_id) {
+        if places
+            .iter()
+            .any(|p| p.role() == role && p.class_id() == invite.class_id() && p.child_user_id == invite.child_user_id)
+        {
             return Err(Error::Conflict("already_member"));
         }
         if let Some(child) = invite.child_user_id {

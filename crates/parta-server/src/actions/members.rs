@@ -109,7 +109,12 @@ pub async fn get(state: &AppState, actor: &Actor, org: OrgId, user: UserId) -> R
 }
 
 /// # Every membership a class has had, current and past.
-pub async fn class_history(state: &AppState, actor: &Actor, org: OrgId, class: ClassId) -> Result<Vec<ClassMembership>> {
+pub async fn class_history(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    class: ClassId,
+) -> Result<Vec<ClassMembership>> {
     let mut conn = state.db.reads().acquire().await?;
     access::class(&mut conn, actor, org, class, Permission::ReadMembers).await?;
     let rows = store::directory::class_history(&mut conn, org, class).await?;
@@ -132,7 +137,13 @@ fn entry<'a>(org: OrgId, actor: &Actor, action: &'a str, user: UserId, details: 
 }
 
 /// # Verify or withdraw a teacher's status (the badge on their profile).
-pub async fn set_teacher_verified(state: &AppState, actor: &Actor, org: OrgId, user: UserId, verified: bool) -> Result<Member> {
+pub async fn set_teacher_verified(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    user: UserId,
+    verified: bool,
+) -> Result<Member> {
     let mut tx = state.db.begin().await?;
     access::school(&mut tx, actor, org, Permission::VerifyTeachers).await?;
     let places = store::directory::active_places(&mut tx, org, user).await?;
@@ -173,7 +184,13 @@ async fn do_move_place(conn: &mut AnyConnection, place: &PlaceRow, to: ClassId, 
 }
 
 /// # Transfer a student to another class; their parents' places follow.
-pub async fn transfer(state: &AppState, actor: &Actor, org: OrgId, user: UserId, request: &TransferRequest) -> Result<Member> {
+pub async fn transfer(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    user: UserId,
+    request: &TransferRequest,
+) -> Result<Member> {
     let mut tx = state.db.begin().await?;
     let access = access::school(&mut tx, actor, org, Permission::MoveMembers).await?;
     let on = date_or_today("on", request.on.as_deref(), &access.org.time_zone)?;
@@ -202,7 +219,13 @@ pub async fn transfer(state: &AppState, actor: &Actor, org: OrgId, user: UserId,
     }
     store::audit::record(
         &mut tx,
-        entry(org, actor, "student_transferred", user, json!({ "from_class_id": from, "to_class_id": target.id, "on": on })),
+        entry(
+            org,
+            actor,
+            "student_transferred",
+            user,
+            json!({ "from_class_id": from, "to_class_id": target.id, "on": on }),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -245,11 +268,13 @@ pub async fn leave(state: &AppState, actor: &Actor, org: OrgId, user: UserId, re
     }
     if places.iter().any(|p| p.role() == MemberRole::Student) {
         for parent_place in store::directory::parent_places_for_child(&mut tx, org, user).await? {
-            store::directory::end_membership(&mut tx, MembershipId(parent_place.membership_id), &on, "child_left").await?;
+            store::directory::end_membership(&mut tx, MembershipId(parent_place.membership_id), &on, "child_left")
+                .await?;
         }
     }
     store::directory::remove_class_teacher(&mut tx, org, None, user, Some(actor.user_id)).await?;
-    store::audit::record(&mut tx, entry(org, actor, "member_left", user, json!({ "on": on, "reason": reason }))).await?;
+    store::audit::record(&mut tx, entry(org, actor, "member_left", user, json!({ "on": on, "reason": reason })))
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -297,7 +322,11 @@ pub async fn change_role(state: &AppState, actor: &Actor, org: OrgId, user: User
         store::directory::remove_class_teacher(&mut tx, org, None, user, Some(actor.user_id)).await?;
         store::directory::set_teacher_verified(&mut tx, org, user, None, false).await?;
     }
-    store::audit::record(&mut tx, entry(org, actor, "staff_role_changed", user, json!({ "from": old_roles, "to": new_role }))).await?;
+    store::audit::record(
+        &mut tx,
+        entry(org, actor, "staff_role_changed", user, json!({ "from": old_roles, "to": new_role })),
+    )
+    .await?;
     tx.commit().await?;
     get(state, actor, org, user).await
 }

@@ -19,29 +19,38 @@ use crate::store::audit::Entry;
 use crate::store::directory::NewMembership;
 use crate::store::schools::{ClassRow, NewClass, Profile, STAFF_ROOM_NAME};
 
-fn audit<'a>(org: OrgId, actor: &Actor, action: &'a str, target_type: &'a str, target_id: i64, details: serde_json::Value) -> Entry<'a> {
+fn audit<'a>(
+    org: OrgId,
+    actor: &Actor,
+    action: &'a str,
+    target_type: &'a str,
+    target_id: i64,
+    details: serde_json::Value,
+) -> Entry<'a> {
     Entry { org: Some(org), actor: Some(actor.user_id), action, target_type, target_id: Some(target_id), details }
 }
 
+/// A school profile as typed, before validation.
+pub struct ProfileInput<'a> {
+    pub name: &'a str,
+    pub short_name: &'a str,
+    pub address: &'a str,
+    pub inn: &'a str,
+    pub ogrn: &'a str,
+    pub region: &'a str,
+    pub time_zone: &'a str,
+    pub join_approval_required: bool,
+}
+
 /// Validates a complete profile, collecting every field's problem.
-pub fn check_profile(
-    name: &str,
-    short_name: &str,
-    address: &str,
-    inn: &str,
-    ogrn: &str,
-    region: &str,
-    time_zone: &str,
-    join_approval_required: bool,
-    fields: &mut Fields,
-) -> Option<Profile> {
-    let name = fields.check(validate::line("name", name, 300));
-    let short_name = fields.check(validate::line("short_name", short_name, 100));
-    let address = fields.check(validate::line("address", address, 500));
-    let inn = fields.check(validate::inn(inn));
-    let ogrn = fields.check(validate::ogrn(ogrn));
-    let region = fields.check(validate::line("region", region, 200));
-    let time_zone = fields.check(validate::line("time_zone", time_zone, 64)).and_then(|tz| {
+pub fn check_profile(input: &ProfileInput<'_>, fields: &mut Fields) -> Option<Profile> {
+    let name = fields.check(validate::line("name", input.name, 300));
+    let short_name = fields.check(validate::line("short_name", input.short_name, 100));
+    let address = fields.check(validate::line("address", input.address, 500));
+    let inn = fields.check(validate::inn(input.inn));
+    let ogrn = fields.check(validate::ogrn(input.ogrn));
+    let region = fields.check(validate::line("region", input.region, 200));
+    let time_zone = fields.check(validate::line("time_zone", input.time_zone, 64)).and_then(|tz| {
         if is_time_zone(&tz) {
             Some(tz)
         } else {
@@ -57,12 +66,16 @@ pub fn check_profile(
         ogrn: ogrn?,
         region: region?,
         time_zone: time_zone?,
-        join_approval_required,
+        join_approval_required: input.join_approval_required,
     })
 }
 
 /// The trusted write that creates a school with its built-in «Учительская».
-pub async fn do_create_school(conn: &mut AnyConnection, profile: &Profile, by: Option<UserId>) -> Result<(OrgId, ClassId)> {
+pub async fn do_create_school(
+    conn: &mut AnyConnection,
+    profile: &Profile,
+    by: Option<UserId>,
+) -> Result<(OrgId, ClassId)> {
     let org = store::schools::insert(conn, profile).await?;
     let staff_room = store::schools::insert_class(
         conn,
@@ -99,20 +112,26 @@ pub async fn update(state: &AppState, actor: &Actor, org: OrgId, request: &Updat
     let old = &access.org;
     let mut fields = Fields::default();
     let profile = check_profile(
-        request.name.as_deref().unwrap_or(&old.name),
-        request.short_name.as_deref().unwrap_or(&old.short_name),
-        request.address.as_deref().unwrap_or(&old.address),
-        request.inn.as_deref().unwrap_or(&old.inn),
-        request.ogrn.as_deref().unwrap_or(&old.ogrn),
-        request.region.as_deref().unwrap_or(&old.region),
-        request.time_zone.as_deref().unwrap_or(&old.time_zone),
-        request.join_approval_required.unwrap_or(old.join_approval_required == 1),
+        &ProfileInput {
+            name: request.name.as_deref().unwrap_or(&old.name),
+            short_name: request.short_name.as_deref().unwrap_or(&old.short_name),
+            address: request.address.as_deref().unwrap_or(&old.address),
+            inn: request.inn.as_deref().unwrap_or(&old.inn),
+            ogrn: request.ogrn.as_deref().unwrap_or(&old.ogrn),
+            region: request.region.as_deref().unwrap_or(&old.region),
+            time_zone: request.time_zone.as_deref().unwrap_or(&old.time_zone),
+            join_approval_required: request.join_approval_required.unwrap_or(old.join_approval_required == 1),
+        },
         &mut fields,
     );
     fields.finish()?;
     let profile = checked(profile)?;
     store::schools::update(&mut tx, org, &profile).await?;
-    store::audit::record(&mut tx, audit(org, actor, "school_updated", "organization", org.0, serde_json::to_value(request).unwrap_or_default())).await?;
+    store::audit::record(
+        &mut tx,
+        audit(org, actor, "school_updated", "organization", org.0, serde_json::to_value(request).unwrap_or_default()),
+    )
+    .await?;
     let row = store::schools::get(&mut tx, org).await?.ok_or(Error::NotFound)?;
     tx.commit().await?;
     Ok(row.school())
@@ -146,7 +165,11 @@ pub async fn rename_unit(state: &AppState, actor: &Actor, org: OrgId, unit: Unit
     store::schools::rename_unit(&mut tx, org, unit, &name)
         .await
         .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("unit_name_taken") } else { e.into() })?;
-    store::audit::record(&mut tx, audit(org, actor, "unit_renamed", "unit", unit.0, json!({ "from": old.name, "to": name }))).await?;
+    store::audit::record(
+        &mut tx,
+        audit(org, actor, "unit_renamed", "unit", unit.0, json!({ "from": old.name, "to": name })),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Unit { id: unit, name })
 }
@@ -159,7 +182,8 @@ pub async fn delete_unit(state: &AppState, actor: &Actor, org: OrgId, unit: Unit
         return Err(Error::Conflict("unit_not_empty"));
     }
     store::schools::delete_unit(&mut tx, org, unit).await?;
-    store::audit::record(&mut tx, audit(org, actor, "unit_deleted", "unit", unit.0, json!({ "name": old.name }))).await?;
+    store::audit::record(&mut tx, audit(org, actor, "unit_deleted", "unit", unit.0, json!({ "name": old.name })))
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -201,10 +225,10 @@ pub async fn class(state: &AppState, actor: &Actor, org: OrgId, class: ClassId) 
 }
 
 async fn check_unit(conn: &mut AnyConnection, org: OrgId, unit: Option<UnitId>, fields: &mut Fields) -> Result<()> {
-    if let Some(unit) = unit {
-        if store::schools::get_unit(conn, org, unit).await?.is_none() {
-            fields.reject("unit_id", "unknown_unit");
-        }
+    if let Some(unit) = unit
+        && store::schools::get_unit(conn, org, unit).await?.is_none()
+    {
+        fields.reject("unit_id", "unknown_unit");
     }
     Ok(())
 }
@@ -231,7 +255,14 @@ pub async fn create_class(state: &AppState, actor: &Actor, org: OrgId, request: 
         .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("class_name_taken") } else { e.into() })?;
     store::audit::record(
         &mut tx,
-        audit(org, actor, "class_created", "class", id.0, json!({ "name": name, "grade": new.grade, "academic_year": new.academic_year })),
+        audit(
+            org,
+            actor,
+            "class_created",
+            "class",
+            id.0,
+            json!({ "name": name, "grade": new.grade, "academic_year": new.academic_year }),
+        ),
     )
     .await?;
     let class = render_class(&mut tx, org, id).await?;
@@ -268,7 +299,11 @@ pub async fn update_class(
     store::schools::update_class(&mut tx, org, class, &name, grade, unit)
         .await
         .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("class_name_taken") } else { e.into() })?;
-    store::audit::record(&mut tx, audit(org, actor, "class_updated", "class", class.0, serde_json::to_value(request).unwrap_or_default())).await?;
+    store::audit::record(
+        &mut tx,
+        audit(org, actor, "class_updated", "class", class.0, serde_json::to_value(request).unwrap_or_default()),
+    )
+    .await?;
     let rendered = render_class(&mut tx, org, class).await?;
     tx.commit().await?;
     Ok(rendered)
@@ -279,7 +314,13 @@ pub fn teaches(role: MemberRole) -> bool {
     matches!(role, MemberRole::Teacher | MemberRole::Director | MemberRole::Deputy)
 }
 
-pub async fn assign_class_teacher(state: &AppState, actor: &Actor, org: OrgId, class: ClassId, user: UserId) -> Result<Class> {
+pub async fn assign_class_teacher(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    class: ClassId,
+    user: UserId,
+) -> Result<Class> {
     let mut tx = state.db.begin().await?;
     let access = access::school(&mut tx, actor, org, Permission::AssignClassTeachers).await?;
     let row = store::schools::get_class(&mut tx, org, class).await?.ok_or(Error::NotFound)?;
@@ -312,20 +353,34 @@ pub async fn assign_class_teacher(state: &AppState, actor: &Actor, org: OrgId, c
         )
         .await?;
     }
-    store::audit::record(&mut tx, audit(org, actor, "class_teacher_assigned", "class", class.0, json!({ "user_id": user }))).await?;
+    store::audit::record(
+        &mut tx,
+        audit(org, actor, "class_teacher_assigned", "class", class.0, json!({ "user_id": user })),
+    )
+    .await?;
     let rendered = render_class(&mut tx, org, class).await?;
     tx.commit().await?;
     Ok(rendered)
 }
 
-pub async fn remove_class_teacher(state: &AppState, actor: &Actor, org: OrgId, class: ClassId, user: UserId) -> Result<Class> {
+pub async fn remove_class_teacher(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    class: ClassId,
+    user: UserId,
+) -> Result<Class> {
     let mut tx = state.db.begin().await?;
     access::school(&mut tx, actor, org, Permission::AssignClassTeachers).await?;
     store::schools::get_class(&mut tx, org, class).await?.ok_or(Error::NotFound)?;
     if store::directory::remove_class_teacher(&mut tx, org, Some(class), user, Some(actor.user_id)).await? == 0 {
         return Err(Error::Conflict("not_class_teacher"));
     }
-    store::audit::record(&mut tx, audit(org, actor, "class_teacher_removed", "class", class.0, json!({ "user_id": user }))).await?;
+    store::audit::record(
+        &mut tx,
+        audit(org, actor, "class_teacher_removed", "class", class.0, json!({ "user_id": user })),
+    )
+    .await?;
     let rendered = render_class(&mut tx, org, class).await?;
     tx.commit().await?;
     Ok(rendered)

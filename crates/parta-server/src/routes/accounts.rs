@@ -1,7 +1,7 @@
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse};
-use axum::Json;
 use parta_domain::SessionId;
 use parta_protocol::{
     ChangePasswordRequest, CsrfToken, DeleteAccountRequest, LoginRequest, Me, Problem, RegisterRequest, Registered,
@@ -44,7 +44,11 @@ fn clear_cookie(state: &AppState) -> AppendHeaders<[(header::HeaderName, String)
 /// failures in 15 minutes for one login the answer is 429.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest,
     responses((status = 200, body = SessionCreated), (status = 401, body = Problem), (status = 429, body = Problem)))]
-async fn auth_login(State(state): State<AppState>, client: ClientInfo, AppJson(body): AppJson<LoginRequest>) -> Result<impl IntoResponse> {
+async fn auth_login(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    AppJson(body): AppJson<LoginRequest>,
+) -> Result<impl IntoResponse> {
     let session = accounts::login(&state, &body.login, &body.password, &client).await?;
     Ok((cookie_header(&state, &session.token), Json(session.created)))
 }
@@ -64,7 +68,11 @@ async fn auth_logout(State(state): State<AppState>, actor: Actor) -> Result<impl
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "accounts", request_body = RegisterRequest,
     responses((status = 201, body = Registered), (status = 404, body = Problem), (status = 409, body = Problem),
         (status = 410, body = Problem), (status = 422, body = Problem)))]
-async fn auth_register(State(state): State<AppState>, client: ClientInfo, AppJson(body): AppJson<RegisterRequest>) -> Result<impl IntoResponse> {
+async fn auth_register(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    AppJson(body): AppJson<RegisterRequest>,
+) -> Result<impl IntoResponse> {
     let (token, registered) = invites::register(&state, &body, &client).await?;
     Ok((StatusCode::CREATED, cookie_header(&state, &token), Json(registered)))
 }
@@ -74,7 +82,10 @@ async fn auth_register(State(state): State<AppState>, client: ClientInfo, AppJso
 /// Ends every existing session of that account.
 #[utoipa::path(post, path = "/api/v1/auth/set-password", tag = "accounts", request_body = SetPasswordRequest,
     responses((status = 204), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn auth_set_password(State(state): State<AppState>, AppJson(body): AppJson<SetPasswordRequest>) -> Result<StatusCode> {
+async fn auth_set_password(
+    State(state): State<AppState>,
+    AppJson(body): AppJson<SetPasswordRequest>,
+) -> Result<StatusCode> {
     accounts::set_password_with_token(&state, &body.token, &body.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -93,7 +104,11 @@ async fn me_get(State(state): State<AppState>, actor: Actor) -> Result<Json<Me>>
 #[utoipa::path(delete, path = "/api/v1/me", tag = "accounts", security(("bearer" = []), ("cookie" = [])),
     request_body = DeleteAccountRequest,
     responses((status = 204), (status = 401, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn me_delete(State(state): State<AppState>, actor: Actor, AppJson(body): AppJson<DeleteAccountRequest>) -> Result<impl IntoResponse> {
+async fn me_delete(
+    State(state): State<AppState>,
+    actor: Actor,
+    AppJson(body): AppJson<DeleteAccountRequest>,
+) -> Result<impl IntoResponse> {
     accounts::delete_account(&state, &actor, &body.password).await?;
     Ok((StatusCode::NO_CONTENT, clear_cookie(&state)))
 }
@@ -118,7 +133,11 @@ async fn me_sessions(State(state): State<AppState>, actor: Actor) -> Result<Json
 /// Ends one of the account's sessions (on another device, or this one).
 #[utoipa::path(delete, path = "/api/v1/me/sessions/{session_id}", tag = "accounts", security(("bearer" = []), ("cookie" = [])),
     params(("session_id" = i64, Path)), responses((status = 204), (status = 404, body = Problem)))]
-async fn me_session_end(State(state): State<AppState>, actor: Actor, Path(session_id): Path<i64>) -> Result<StatusCode> {
+async fn me_session_end(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(session_id): Path<i64>,
+) -> Result<StatusCode> {
     accounts::end_session(&state, &actor, SessionId(session_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -127,7 +146,11 @@ async fn me_session_end(State(state): State<AppState>, actor: Actor, Path(sessio
 /// Changes the password; every other session ends.
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "accounts", security(("bearer" = []), ("cookie" = [])),
     request_body = ChangePasswordRequest, responses((status = 204), (status = 422, body = Problem)))]
-async fn me_password(State(state): State<AppState>, actor: Actor, AppJson(body): AppJson<ChangePasswordRequest>) -> Result<StatusCode> {
+async fn me_password(
+    State(state): State<AppState>,
+    actor: Actor,
+    AppJson(body): AppJson<ChangePasswordRequest>,
+) -> Result<StatusCode> {
     accounts::change_password(&state, &actor, &body.current_password, &body.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }

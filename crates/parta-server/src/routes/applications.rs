@@ -1,11 +1,12 @@
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use parta_domain::ApplicationId;
 use parta_protocol::{
-    Application, ApplicationApproved, ApplicationForm, ApplicationReceived, CreatedInvite, Problem, RejectApplicationRequest,
+    Application, ApplicationApproved, ApplicationForm, ApplicationReceived, CreatedInvite, Problem,
+    RejectApplicationRequest,
 };
 use serde::Deserialize;
 use tokio_util::io::ReaderStream;
@@ -36,7 +37,11 @@ pub fn upload_limit(state: &AppState) -> DefaultBodyLimit {
 }
 
 fn multipart_error(error: axum::extract::multipart::MultipartError) -> Error {
-    if error.status() == StatusCode::PAYLOAD_TOO_LARGE { Error::PayloadTooLarge } else { Error::BadRequest("multipart_invalid") }
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        Error::PayloadTooLarge
+    } else {
+        Error::BadRequest("multipart_invalid")
+    }
 }
 
 /// # `POST /api/v1/applications`
@@ -47,7 +52,10 @@ fn multipart_error(error: axum::extract::multipart::MultipartError) -> Error {
     request_body(content = ApplicationForm, content_type = "multipart/form-data"),
     responses((status = 201, body = ApplicationReceived), (status = 413, body = Problem), (status = 415, body = Problem),
         (status = 422, body = Problem)))]
-async fn applications_submit(State(state): State<AppState>, request: axum::extract::Request) -> Result<impl IntoResponse> {
+async fn applications_submit(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+) -> Result<impl IntoResponse> {
     let is_multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -108,14 +116,22 @@ struct StatusFilter {
 /// School applications, newest first (operator).
 #[utoipa::path(get, path = "/api/v1/applications", tag = "applications", security(("bearer" = []), ("cookie" = [])),
     params(StatusFilter), responses((status = 200, body = [Application]), (status = 403, body = Problem)))]
-async fn applications_list(State(state): State<AppState>, actor: Actor, Query(filter): Query<StatusFilter>) -> Result<Json<Vec<Application>>> {
+async fn applications_list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(filter): Query<StatusFilter>,
+) -> Result<Json<Vec<Application>>> {
     Ok(Json(applications::list(&state, &actor, filter.status.as_deref()).await?))
 }
 
 /// # `GET /api/v1/applications/{application_id}`
 #[utoipa::path(get, path = "/api/v1/applications/{application_id}", tag = "applications", security(("bearer" = []), ("cookie" = [])),
     params(("application_id" = i64, Path)), responses((status = 200, body = Application), (status = 404, body = Problem)))]
-async fn applications_get(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> Result<Json<Application>> {
+async fn applications_get(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> Result<Json<Application>> {
     Ok(Json(applications::get(&state, &actor, ApplicationId(id)).await?))
 }
 
@@ -130,7 +146,10 @@ pub fn attachment(file: FileRow, handle: tokio::fs::File) -> Response {
         .collect();
     let mut response = Body::from_stream(ReaderStream::new(handle)).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(&file.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&file.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(file.size as u64));
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"file\"; filename*=UTF-8''{encoded}")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
@@ -155,7 +174,11 @@ async fn applications_order(State(state): State<AppState>, actor: Actor, Path(id
 #[utoipa::path(post, path = "/api/v1/applications/{application_id}/approve", tag = "applications", security(("bearer" = []), ("cookie" = [])),
     params(("application_id" = i64, Path)),
     responses((status = 200, body = ApplicationApproved), (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn applications_approve(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> Result<Json<ApplicationApproved>> {
+async fn applications_approve(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> Result<Json<ApplicationApproved>> {
     Ok(Json(applications::approve(&state, &actor, ApplicationId(id)).await?))
 }
 
@@ -178,6 +201,10 @@ async fn applications_reject(
 #[utoipa::path(post, path = "/api/v1/applications/{application_id}/admin-invite", tag = "applications", security(("bearer" = []), ("cookie" = [])),
     params(("application_id" = i64, Path)),
     responses((status = 201, body = CreatedInvite), (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn applications_admin_invite(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> Result<(StatusCode, Json<CreatedInvite>)> {
+async fn applications_admin_invite(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> Result<(StatusCode, Json<CreatedInvite>)> {
     Ok((StatusCode::CREATED, Json(applications::reissue_admin_invite(&state, &actor, ApplicationId(id)).await?)))
 }

@@ -1,5 +1,5 @@
-use axum::extract::{Path, Query, State};
 use axum::Json;
+use axum::extract::{Path, Query, State};
 use parta_domain::OrgId;
 use parta_protocol::{AuditEntry, Problem};
 use serde::Deserialize;
@@ -28,7 +28,12 @@ struct Page {
 /// The school's audit log, newest first (admins; the operator).
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/audit", tag = "audit", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), Page), responses((status = 200, body = [AuditEntry]), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn audit_school(State(state): State<AppState>, actor: Actor, Path(org): Path<i64>, Query(page): Query<Page>) -> Result<Json<Vec<AuditEntry>>> {
+async fn audit_school(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(org): Path<i64>,
+    Query(page): Query<Page>,
+) -> Result<Json<Vec<AuditEntry>>> {
     Ok(Json(audit::school_log(&state, &actor, OrgId(org), page.before_id, page.limit).await?))
 }
 
@@ -36,6 +41,10 @@ async fn audit_school(State(state): State<AppState>, actor: Actor, Path(org): Pa
 /// The whole platform's audit log, newest first (operator).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = []), ("cookie" = [])),
     params(Page), responses((status = 200, body = [AuditEntry]), (status = 403, body = Problem)))]
-async fn audit_platform(State(state): State<AppState>, actor: Actor, Query(page): Query<Page>) -> Result<Json<Vec<AuditEntry>>> {
+async fn audit_platform(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(page): Query<Page>,
+) -> Result<Json<Vec<AuditEntry>>> {
     Ok(Json(audit::platform_log(&state, &actor, page.before_id, page.limit).await?))
 }

@@ -1,6 +1,6 @@
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::Json;
 use parta_domain::{InviteId, JoinRequestId, OrgId};
 use parta_protocol::{
     AcceptInviteRequest, CreateInviteRequest, CreatedInvite, DecideJoinRequest, Invite, InvitePreview, JoinOutcome,
@@ -42,7 +42,12 @@ async fn invites_list(State(state): State<AppState>, actor: Actor, Path(org): Pa
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/invites", tag = "invites", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path)), request_body = CreateInviteRequest,
     responses((status = 201, body = CreatedInvite), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-async fn invites_create(State(state): State<AppState>, actor: Actor, Path(org): Path<i64>, AppJson(body): AppJson<CreateInviteRequest>) -> Result<(StatusCode, Json<CreatedInvite>)> {
+async fn invites_create(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(org): Path<i64>,
+    AppJson(body): AppJson<CreateInviteRequest>,
+) -> Result<(StatusCode, Json<CreatedInvite>)> {
     Ok((StatusCode::CREATED, Json(invites::create(&state, &actor, OrgId(org), &body).await?)))
 }
 
@@ -51,7 +56,11 @@ async fn invites_create(State(state): State<AppState>, actor: Actor, Path(org): 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/invites/{invite_id}/revoke", tag = "invites", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), ("invite_id" = i64, Path)),
     responses((status = 200, body = Invite), (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn invites_revoke(State(state): State<AppState>, actor: Actor, Path((org, invite)): Path<(i64, i64)>) -> Result<Json<Invite>> {
+async fn invites_revoke(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, invite)): Path<(i64, i64)>,
+) -> Result<Json<Invite>> {
     Ok(Json(invites::revoke(&state, &actor, OrgId(org), InviteId(invite)).await?))
 }
 
@@ -70,7 +79,11 @@ async fn invites_preview(State(state): State<AppState>, Path(token): Path<String
 #[utoipa::path(post, path = "/api/v1/invites/accept", tag = "invites", security(("bearer" = []), ("cookie" = [])),
     request_body = AcceptInviteRequest,
     responses((status = 200, body = JoinOutcome), (status = 404, body = Problem), (status = 409, body = Problem), (status = 410, body = Problem)))]
-async fn invites_accept(State(state): State<AppState>, actor: Actor, AppJson(body): AppJson<AcceptInviteRequest>) -> Result<Json<JoinOutcome>> {
+async fn invites_accept(
+    State(state): State<AppState>,
+    actor: Actor,
+    AppJson(body): AppJson<AcceptInviteRequest>,
+) -> Result<Json<JoinOutcome>> {
     Ok(Json(invites::accept(&state, &actor, &body.token).await?))
 }
 
@@ -84,7 +97,12 @@ struct StatusFilter {
 /// Join requests: all for admins, own classes' for class teachers.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/join-requests", tag = "invites", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), StatusFilter), responses((status = 200, body = [JoinRequest]), (status = 403, body = Problem)))]
-async fn join_requests_list(State(state): State<AppState>, actor: Actor, Path(org): Path<i64>, Query(filter): Query<StatusFilter>) -> Result<Json<Vec<JoinRequest>>> {
+async fn join_requests_list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(org): Path<i64>,
+    Query(filter): Query<StatusFilter>,
+) -> Result<Json<Vec<JoinRequest>>> {
     Ok(Json(invites::list_requests(&state, &actor, OrgId(org), filter.status.as_deref()).await?))
 }
 
@@ -92,7 +110,11 @@ async fn join_requests_list(State(state): State<AppState>, actor: Actor, Path(or
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/join-requests/{request_id}/accept", tag = "invites", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), ("request_id" = i64, Path)),
     responses((status = 200, body = JoinRequest), (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn join_requests_accept(State(state): State<AppState>, actor: Actor, Path((org, id)): Path<(i64, i64)>) -> Result<Json<JoinRequest>> {
+async fn join_requests_accept(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, id)): Path<(i64, i64)>,
+) -> Result<Json<JoinRequest>> {
     Ok(Json(invites::decide_request(&state, &actor, OrgId(org), JoinRequestId(id), true, None).await?))
 }
 
@@ -106,5 +128,7 @@ async fn join_requests_reject(
     Path((org, id)): Path<(i64, i64)>,
     AppJson(body): AppJson<DecideJoinRequest>,
 ) -> Result<Json<JoinRequest>> {
-    Ok(Json(invites::decide_request(&state, &actor, OrgId(org), JoinRequestId(id), false, body.reason.as_deref()).await?))
+    Ok(Json(
+        invites::decide_request(&state, &actor, OrgId(org), JoinRequestId(id), false, body.reason.as_deref()).await?,
+    ))
 }

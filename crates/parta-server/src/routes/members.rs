@@ -1,6 +1,6 @@
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::Json;
 use parta_domain::{ClassId, OrgId, UserId};
 use parta_protocol::{ChangeRoleRequest, ClassMembership, LeaveRequest, Member, Problem, TransferRequest};
 use serde::Deserialize;
@@ -38,7 +38,12 @@ struct ClassFilter {
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members", tag = "members", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), ClassFilter),
     responses((status = 200, body = [Member]), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn members_list(State(state): State<AppState>, actor: Actor, Path(org): Path<i64>, Query(filter): Query<ClassFilter>) -> Result<Json<Vec<Member>>> {
+async fn members_list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(org): Path<i64>,
+    Query(filter): Query<ClassFilter>,
+) -> Result<Json<Vec<Member>>> {
     Ok(Json(members::list(&state, &actor, OrgId(org), filter.class_id.map(ClassId)).await?))
 }
 
@@ -46,7 +51,11 @@ async fn members_list(State(state): State<AppState>, actor: Actor, Path(org): Pa
 /// One person's profile in the school, with the verified-teacher badge.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/members/{user_id}", tag = "members", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), ("user_id" = i64, Path)), responses((status = 200, body = Member), (status = 404, body = Problem)))]
-async fn members_get(State(state): State<AppState>, actor: Actor, Path((org, user)): Path<(i64, i64)>) -> Result<Json<Member>> {
+async fn members_get(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, user)): Path<(i64, i64)>,
+) -> Result<Json<Member>> {
     Ok(Json(members::get(&state, &actor, OrgId(org), UserId(user)).await?))
 }
 
@@ -55,7 +64,11 @@ async fn members_get(State(state): State<AppState>, actor: Actor, Path((org, use
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/classes/{class_id}/memberships", tag = "members", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), ("class_id" = i64, Path)),
     responses((status = 200, body = [ClassMembership]), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn class_memberships(State(state): State<AppState>, actor: Actor, Path((org, class)): Path<(i64, i64)>) -> Result<Json<Vec<ClassMembership>>> {
+async fn class_memberships(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, class)): Path<(i64, i64)>,
+) -> Result<Json<Vec<ClassMembership>>> {
     Ok(Json(members::class_history(&state, &actor, OrgId(org), ClassId(class)).await?))
 }
 
@@ -64,7 +77,11 @@ async fn class_memberships(State(state): State<AppState>, actor: Actor, Path((or
 #[utoipa::path(put, path = "/api/v1/orgs/{org_id}/members/{user_id}/teacher-verification", tag = "members", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), ("user_id" = i64, Path)),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
-async fn members_verify(State(state): State<AppState>, actor: Actor, Path((org, user)): Path<(i64, i64)>) -> Result<Json<Member>> {
+async fn members_verify(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, user)): Path<(i64, i64)>,
+) -> Result<Json<Member>> {
     Ok(Json(members::set_teacher_verified(&state, &actor, OrgId(org), UserId(user), true).await?))
 }
 
@@ -73,7 +90,11 @@ async fn members_verify(State(state): State<AppState>, actor: Actor, Path((org, 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/members/{user_id}/teacher-verification", tag = "members", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), ("user_id" = i64, Path)),
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
-async fn members_unverify(State(state): State<AppState>, actor: Actor, Path((org, user)): Path<(i64, i64)>) -> Result<Json<Member>> {
+async fn members_unverify(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, user)): Path<(i64, i64)>,
+) -> Result<Json<Member>> {
     Ok(Json(members::set_teacher_verified(&state, &actor, OrgId(org), UserId(user), false).await?))
 }
 
@@ -82,7 +103,12 @@ async fn members_unverify(State(state): State<AppState>, actor: Actor, Path((org
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{user_id}/transfer", tag = "members", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), ("user_id" = i64, Path)), request_body = TransferRequest,
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn members_transfer(State(state): State<AppState>, actor: Actor, Path((org, user)): Path<(i64, i64)>, AppJson(body): AppJson<TransferRequest>) -> Result<Json<Member>> {
+async fn members_transfer(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, user)): Path<(i64, i64)>,
+    AppJson(body): AppJson<TransferRequest>,
+) -> Result<Json<Member>> {
     Ok(Json(members::transfer(&state, &actor, OrgId(org), UserId(user), &body).await?))
 }
 
@@ -91,7 +117,12 @@ async fn members_transfer(State(state): State<AppState>, actor: Actor, Path((org
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{user_id}/leave", tag = "members", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), ("user_id" = i64, Path)), request_body = LeaveRequest,
     responses((status = 204), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn members_leave(State(state): State<AppState>, actor: Actor, Path((org, user)): Path<(i64, i64)>, AppJson(body): AppJson<LeaveRequest>) -> Result<StatusCode> {
+async fn members_leave(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, user)): Path<(i64, i64)>,
+    AppJson(body): AppJson<LeaveRequest>,
+) -> Result<StatusCode> {
     members::leave(&state, &actor, OrgId(org), UserId(user), &body).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -101,6 +132,11 @@ async fn members_leave(State(state): State<AppState>, actor: Actor, Path((org, u
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{user_id}/role", tag = "members", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), ("user_id" = i64, Path)), request_body = ChangeRoleRequest,
     responses((status = 200, body = Member), (status = 403, body = Problem), (status = 409, body = Problem)))]
-async fn members_change_role(State(state): State<AppState>, actor: Actor, Path((org, user)): Path<(i64, i64)>, AppJson(body): AppJson<ChangeRoleRequest>) -> Result<Json<Member>> {
+async fn members_change_role(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, user)): Path<(i64, i64)>,
+    AppJson(body): AppJson<ChangeRoleRequest>,
+) -> Result<Json<Member>> {
     Ok(Json(members::change_role(&state, &actor, OrgId(org), UserId(user), body.role).await?))
 }

@@ -11,10 +11,10 @@ pub mod members;
 pub mod schools;
 pub mod system;
 
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
-use axum::Json;
 use parta_domain::validate::FieldError;
 use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -45,10 +45,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
 
 /// Names the field serde complained about, when it says which.
 fn shape_error(message: &str) -> Error {
-    if let Some(rest) = message.split("missing field `").nth(1) {
-        if let Some(field) = rest.split('`').next() {
-            return Error::Validation(vec![FieldError::new(field, "required")]);
-        }
+    if let Some(rest) = message.split("missing field `").nth(1)
+        && let Some(field) = rest.split('`').next()
+    {
+        return Error::Validation(vec![FieldError::new(field, "required")]);
     }
     let field = message
         .split(": ")

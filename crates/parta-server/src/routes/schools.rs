@@ -1,6 +1,6 @@
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use parta_domain::{ClassId, OrgId, UnitId, UserId};
 use parta_protocol::{
     Admin, Class, CreateClassRequest, Problem, School, Unit, UnitRequest, UpdateClassRequest, UpdateSchoolRequest,
@@ -41,7 +41,12 @@ async fn schools_get(State(state): State<AppState>, actor: Actor, Path(org): Pat
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}", tag = "schools", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path)), request_body = UpdateSchoolRequest,
     responses((status = 200, body = School), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn schools_update(State(state): State<AppState>, actor: Actor, Path(org): Path<i64>, AppJson(body): AppJson<UpdateSchoolRequest>) -> Result<Json<School>> {
+async fn schools_update(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(org): Path<i64>,
+    AppJson(body): AppJson<UpdateSchoolRequest>,
+) -> Result<Json<School>> {
     Ok(Json(schools::update(&state, &actor, OrgId(org), &body).await?))
 }
 
@@ -57,7 +62,12 @@ async fn units_list(State(state): State<AppState>, actor: Actor, Path(org): Path
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/units", tag = "schools", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path)), request_body = UnitRequest,
     responses((status = 201, body = Unit), (status = 403, body = Problem), (status = 409, body = Problem)))]
-async fn units_create(State(state): State<AppState>, actor: Actor, Path(org): Path<i64>, AppJson(body): AppJson<UnitRequest>) -> Result<(StatusCode, Json<Unit>)> {
+async fn units_create(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(org): Path<i64>,
+    AppJson(body): AppJson<UnitRequest>,
+) -> Result<(StatusCode, Json<Unit>)> {
     Ok((StatusCode::CREATED, Json(schools::create_unit(&state, &actor, OrgId(org), &body.name).await?)))
 }
 
@@ -65,7 +75,12 @@ async fn units_create(State(state): State<AppState>, actor: Actor, Path(org): Pa
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/units/{unit_id}", tag = "schools", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), ("unit_id" = i64, Path)), request_body = UnitRequest,
     responses((status = 200, body = Unit), (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn units_rename(State(state): State<AppState>, actor: Actor, Path((org, unit)): Path<(i64, i64)>, AppJson(body): AppJson<UnitRequest>) -> Result<Json<Unit>> {
+async fn units_rename(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, unit)): Path<(i64, i64)>,
+    AppJson(body): AppJson<UnitRequest>,
+) -> Result<Json<Unit>> {
     Ok(Json(schools::rename_unit(&state, &actor, OrgId(org), UnitId(unit), &body.name).await?))
 }
 
@@ -74,7 +89,11 @@ async fn units_rename(State(state): State<AppState>, actor: Actor, Path((org, un
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/units/{unit_id}", tag = "schools", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), ("unit_id" = i64, Path)),
     responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn units_delete(State(state): State<AppState>, actor: Actor, Path((org, unit)): Path<(i64, i64)>) -> Result<StatusCode> {
+async fn units_delete(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, unit)): Path<(i64, i64)>,
+) -> Result<StatusCode> {
     schools::delete_unit(&state, &actor, OrgId(org), UnitId(unit)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -92,14 +111,23 @@ async fn classes_list(State(state): State<AppState>, actor: Actor, Path(org): Pa
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/classes", tag = "schools", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path)), request_body = CreateClassRequest,
     responses((status = 201, body = Class), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn classes_create(State(state): State<AppState>, actor: Actor, Path(org): Path<i64>, AppJson(body): AppJson<CreateClassRequest>) -> Result<(StatusCode, Json<Class>)> {
+async fn classes_create(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(org): Path<i64>,
+    AppJson(body): AppJson<CreateClassRequest>,
+) -> Result<(StatusCode, Json<Class>)> {
     Ok((StatusCode::CREATED, Json(schools::create_class(&state, &actor, OrgId(org), &body).await?)))
 }
 
 /// # `GET /api/v1/orgs/{org_id}/classes/{class_id}`
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/classes/{class_id}", tag = "schools", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), ("class_id" = i64, Path)), responses((status = 200, body = Class), (status = 404, body = Problem)))]
-async fn classes_get(State(state): State<AppState>, actor: Actor, Path((org, class)): Path<(i64, i64)>) -> Result<Json<Class>> {
+async fn classes_get(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, class)): Path<(i64, i64)>,
+) -> Result<Json<Class>> {
     Ok(Json(schools::class(&state, &actor, OrgId(org), ClassId(class)).await?))
 }
 
@@ -108,7 +136,12 @@ async fn classes_get(State(state): State<AppState>, actor: Actor, Path((org, cla
 #[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/classes/{class_id}", tag = "schools", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), ("class_id" = i64, Path)), request_body = UpdateClassRequest,
     responses((status = 200, body = Class), (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn classes_update(State(state): State<AppState>, actor: Actor, Path((org, class)): Path<(i64, i64)>, AppJson(body): AppJson<UpdateClassRequest>) -> Result<Json<Class>> {
+async fn classes_update(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, class)): Path<(i64, i64)>,
+    AppJson(body): AppJson<UpdateClassRequest>,
+) -> Result<Json<Class>> {
     Ok(Json(schools::update_class(&state, &actor, OrgId(org), ClassId(class), &body).await?))
 }
 
@@ -117,7 +150,12 @@ async fn classes_update(State(state): State<AppState>, actor: Actor, Path((org, 
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/classes/{class_id}/class-teachers", tag = "schools", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), ("class_id" = i64, Path)), request_body = UserRef,
     responses((status = 200, body = Class), (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn class_teachers_add(State(state): State<AppState>, actor: Actor, Path((org, class)): Path<(i64, i64)>, AppJson(body): AppJson<UserRef>) -> Result<Json<Class>> {
+async fn class_teachers_add(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, class)): Path<(i64, i64)>,
+    AppJson(body): AppJson<UserRef>,
+) -> Result<Json<Class>> {
     Ok(Json(schools::assign_class_teacher(&state, &actor, OrgId(org), ClassId(class), body.user_id).await?))
 }
 
@@ -125,7 +163,11 @@ async fn class_teachers_add(State(state): State<AppState>, actor: Actor, Path((o
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/classes/{class_id}/class-teachers/{user_id}", tag = "schools", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), ("class_id" = i64, Path), ("user_id" = i64, Path)),
     responses((status = 200, body = Class), (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn class_teachers_remove(State(state): State<AppState>, actor: Actor, Path((org, class, user)): Path<(i64, i64, i64)>) -> Result<Json<Class>> {
+async fn class_teachers_remove(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, class, user)): Path<(i64, i64, i64)>,
+) -> Result<Json<Class>> {
     Ok(Json(schools::remove_class_teacher(&state, &actor, OrgId(org), ClassId(class), UserId(user)).await?))
 }
 
@@ -142,7 +184,12 @@ async fn admins_list(State(state): State<AppState>, actor: Actor, Path(org): Pat
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/admins", tag = "schools", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path)), request_body = UserRef,
     responses((status = 200, body = [Admin]), (status = 403, body = Problem), (status = 409, body = Problem)))]
-async fn admins_appoint(State(state): State<AppState>, actor: Actor, Path(org): Path<i64>, AppJson(body): AppJson<UserRef>) -> Result<Json<Vec<Admin>>> {
+async fn admins_appoint(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(org): Path<i64>,
+    AppJson(body): AppJson<UserRef>,
+) -> Result<Json<Vec<Admin>>> {
     Ok(Json(schools::appoint_admin(&state, &actor, OrgId(org), body.user_id).await?))
 }
 
@@ -151,6 +198,10 @@ async fn admins_appoint(State(state): State<AppState>, actor: Actor, Path(org): 
 #[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/admins/{user_id}", tag = "schools", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), ("user_id" = i64, Path)),
     responses((status = 200, body = [Admin]), (status = 403, body = Problem), (status = 409, body = Problem)))]
-async fn admins_remove(State(state): State<AppState>, actor: Actor, Path((org, user)): Path<(i64, i64)>) -> Result<Json<Vec<Admin>>> {
+async fn admins_remove(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, user)): Path<(i64, i64)>,
+) -> Result<Json<Vec<Admin>>> {
     Ok(Json(schools::remove_admin(&state, &actor, OrgId(org), UserId(user)).await?))
 }

@@ -173,14 +173,16 @@ pub async fn insert_membership(conn: &mut AnyConnection, new: &NewMembership) ->
 }
 
 pub async fn end_membership(conn: &mut AnyConnection, id: MembershipId, on: &str, reason: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE memberships SET ended_at = $1, ended_on = $2, end_reason = $3 WHERE id = $4 AND ended_at IS NULL")
-        .bind(now_ms())
-        .bind(on)
-        .bind(reason)
-        .bind(id.0)
-        .execute(conn)
-        .await
-        .map(|_| ())
+    sqlx::query(
+        "UPDATE memberships SET ended_at = $1, ended_on = $2, end_reason = $3 WHERE id = $4 AND ended_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(on)
+    .bind(reason)
+    .bind(id.0)
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 /// Current parent places held for `child` in `class`.
@@ -230,14 +232,16 @@ pub async fn set_teacher_verified(
     verified: bool,
 ) -> sqlx::Result<()> {
     let at = verified.then(now_ms);
-    sqlx::query("UPDATE members SET teacher_verified_at = $1, teacher_verified_by = $2 WHERE org_id = $3 AND user_id = $4")
-        .bind(at)
-        .bind(if verified { by.map(|u| u.0) } else { None })
-        .bind(org.0)
-        .bind(user.0)
-        .execute(conn)
-        .await
-        .map(|_| ())
+    sqlx::query(
+        "UPDATE members SET teacher_verified_at = $1, teacher_verified_by = $2 WHERE org_id = $3 AND user_id = $4",
+    )
+    .bind(at)
+    .bind(if verified { by.map(|u| u.0) } else { None })
+    .bind(org.0)
+    .bind(user.0)
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 // School admins.
@@ -264,13 +268,12 @@ pub async fn list_admins(conn: &mut AnyConnection, org: OrgId) -> sqlx::Result<V
 }
 
 pub async fn is_admin(conn: &mut AnyConnection, org: OrgId, user: UserId) -> sqlx::Result<bool> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM org_admins WHERE org_id = $1 AND user_id = $2 AND removed_at IS NULL",
-    )
-    .bind(org.0)
-    .bind(user.0)
-    .fetch_one(conn)
-    .await?;
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM org_admins WHERE org_id = $1 AND user_id = $2 AND removed_at IS NULL")
+            .bind(org.0)
+            .bind(user.0)
+            .fetch_one(conn)
+            .await?;
     Ok(n > 0)
 }
 
@@ -356,15 +359,17 @@ pub async fn insert_class_teacher(
     user: UserId,
     by: Option<UserId>,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO class_teachers (org_id, class_id, user_id, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(org.0)
-        .bind(class.0)
-        .bind(user.0)
-        .bind(by.map(|u| u.0))
-        .bind(now_ms())
-        .execute(conn)
-        .await
-        .map(|_| ())
+    sqlx::query(
+        "INSERT INTO class_teachers (org_id, class_id, user_id, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(org.0)
+    .bind(class.0)
+    .bind(user.0)
+    .bind(by.map(|u| u.0))
+    .bind(now_ms())
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 /// Ends the person's class-teacher assignments: for one class, or all of them in the school.

@@ -55,10 +55,8 @@ pub async fn insert(conn: &mut AnyConnection, file: &NewFile<'_>) -> sqlx::Resul
 }
 
 pub async fn get(conn: &mut AnyConnection, id: FileId) -> sqlx::Result<Option<FileRow>> {
-    sqlx::query_as(
-        "SELECT id, org_id, storage_key, content_type, size, original_name, sha256 FROM files WHERE id = $1",
-    )
-    .bind(id.0)
-    .fetch_optional(conn)
-    .await
+    sqlx::query_as("SELECT id, org_id, storage_key, content_type, size, original_name, sha256 FROM files WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await
 }

@@ -221,13 +221,11 @@ pub async fn get_join_request(
     org: OrgId,
     id: JoinRequestId,
 ) -> sqlx::Result<Option<JoinRequestRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {JR_COLUMNS} FROM {JR_FROM} WHERE r.org_id = $1 AND r.id = $2"
-    )))
-    .bind(org.0)
-    .bind(id.0)
-    .fetch_optional(conn)
-    .await
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {JR_COLUMNS} FROM {JR_FROM} WHERE r.org_id = $1 AND r.id = $2")))
+        .bind(org.0)
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await
 }
 
 /// A pending request of this person by the same link, if any.
@@ -236,13 +234,12 @@ pub async fn pending_request_for(
     invite: InviteId,
     user: UserId,
 ) -> sqlx::Result<Option<JoinRequestId>> {
-    let id: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM join_requests WHERE invite_id = $1 AND user_id = $2 AND status = 'pending'",
-    )
-    .bind(invite.0)
-    .bind(user.0)
-    .fetch_optional(conn)
-    .await?;
+    let id: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM join_requests WHERE invite_id = $1 AND user_id = $2 AND status = 'pending'")
+            .bind(invite.0)
+            .bind(user.0)
+            .fetch_optional(conn)
+            .await?;
     Ok(id.map(JoinRequestId))
 }
 
@@ -284,10 +281,12 @@ pub async fn decide_join_request(
 
 /// Withdraws every pending request of a person (their account is being deleted).
 pub async fn cancel_pending_of(conn: &mut AnyConnection, user: UserId) -> sqlx::Result<()> {
-    sqlx::query("UPDATE join_requests SET status = 'cancelled', decided_at = $1 WHERE user_id = $2 AND status = 'pending'")
-        .bind(now_ms())
-        .bind(user.0)
-        .execute(conn)
-        .await
-        .map(|_| ())
+    sqlx::query(
+        "UPDATE join_requests SET status = 'cancelled', decided_at = $1 WHERE user_id = $2 AND status = 'pending'",
+    )
+    .bind(now_ms())
+    .bind(user.0)
+    .execute(conn)
+    .await
+    .map(|_| ())
 }

@@ -207,13 +207,11 @@ const CLASS_COLUMNS: &str = "id, org_id, unit_id, kind, name, grade, academic_ye
 
 /// A class of this school; another school's class id finds nothing.
 pub async fn get_class(conn: &mut AnyConnection, org: OrgId, id: ClassId) -> sqlx::Result<Option<ClassRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {CLASS_COLUMNS} FROM classes WHERE org_id = $1 AND id = $2"
-    )))
-    .bind(org.0)
-    .bind(id.0)
-    .fetch_optional(conn)
-    .await
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CLASS_COLUMNS} FROM classes WHERE org_id = $1 AND id = $2")))
+        .bind(org.0)
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await
 }
 
 pub async fn list_classes(conn: &mut AnyConnection, org: OrgId) -> sqlx::Result<Vec<ClassRow>> {

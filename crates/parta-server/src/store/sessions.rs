@@ -43,20 +43,24 @@ pub async fn insert(
     Ok(SessionId(id))
 }
 
+/// A session with the one fact about its account that every request needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LiveSession {
+    #[sqlx(flatten)]
+    pub session: SessionRow,
+    pub is_operator: i64,
+}
+
 /// A live session of a live account, by token digest.
-pub async fn find_live(conn: &mut AnyConnection, token_hash: &str) -> sqlx::Result<Option<(SessionRow, bool)>> {
-    let row: Option<(i64, i64, String, Option<String>, Option<String>, i64, i64, i64, i64)> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS}, u.is_operator FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL"
-        )))
-        .bind(token_hash)
-        .bind(now_ms())
-        .fetch_optional(conn)
-        .await?;
-    Ok(row.map(|(id, user_id, csrf_token, user_agent, ip, created_at, last_seen_at, expires_at, op)| {
-        (SessionRow { id, user_id, csrf_token, user_agent, ip, created_at, last_seen_at, expires_at }, op == 1)
-    }))
+pub async fn find_live(conn: &mut AnyConnection, token_hash: &str) -> sqlx::Result<Option<LiveSession>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS}, u.is_operator FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.deleted_at IS NULL"
+    )))
+    .bind(token_hash)
+    .bind(now_ms())
+    .fetch_optional(conn)
+    .await
 }
 
 pub async fn touch(conn: &mut AnyConnection, id: SessionId, expires_at: i64) -> sqlx::Result<()> {

@@ -34,7 +34,8 @@ impl UserRow {
     }
 }
 
-const COLUMNS: &str = "id, family_name, given_name, patronymic, email, phone, password_hash, is_operator, created_at, deleted_at";
+const COLUMNS: &str =
+    "id, family_name, given_name, patronymic, email, phone, password_hash, is_operator, created_at, deleted_at";
 
 pub async fn get(conn: &mut AnyConnection, id: UserId) -> sqlx::Result<Option<UserRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM users WHERE id = $1")))
@@ -48,12 +49,10 @@ pub async fn find_by_login(conn: &mut AnyConnection, login: &LoginId) -> sqlx::R
         LoginId::Email(email) => ("email", email),
         LoginId::Phone(phone) => ("phone", phone),
     };
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM users WHERE {sql} = $1 AND deleted_at IS NULL"
-    )))
-    .bind(value)
-    .fetch_optional(conn)
-    .await
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM users WHERE {sql} = $1 AND deleted_at IS NULL")))
+        .bind(value)
+        .fetch_optional(conn)
+        .await
 }
 
 pub async fn insert(

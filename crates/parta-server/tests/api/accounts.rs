@@ -18,8 +18,16 @@ on_both_backends!(
 
 async fn login_answers_alike_for_unknown_and_wrong(app: TestApp) {
     let school = app.school(1).await;
-    let known = app.post("/api/v1/auth/login").json(json!({ "login": "admin1@school1.ru", "password": "wrong password" })).send().await;
-    let unknown = app.post("/api/v1/auth/login").json(json!({ "login": "nobody@school1.ru", "password": "wrong password" })).send().await;
+    let known = app
+        .post("/api/v1/auth/login")
+        .json(json!({ "login": "admin1@school1.ru", "password": "wrong password" }))
+        .send()
+        .await;
+    let unknown = app
+        .post("/api/v1/auth/login")
+        .json(json!({ "login": "nobody@school1.ru", "password": "wrong password" }))
+        .send()
+        .await;
     let nonsense = app.post("/api/v1/auth/login").json(json!({ "login": "not a login", "password": "x" })).send().await;
     let known = known.problem(401, "invalid_credentials");
     let unknown = unknown.problem(401, "invalid_credentials");
@@ -60,11 +68,20 @@ async fn login_is_throttled_after_ten_failures(app: TestApp) {
         .await
         .problem(429, "too_many_attempts");
     for _ in 0..10 {
-        app.post("/api/v1/auth/login").json(json!({ "login": "ghost@school2.ru", "password": "x" })).send().await.expect(401);
+        app.post("/api/v1/auth/login")
+            .json(json!({ "login": "ghost@school2.ru", "password": "x" }))
+            .send()
+            .await
+            .expect(401);
     }
-    app.post("/api/v1/auth/login").json(json!({ "login": "ghost@school2.ru", "password": "x" })).send().await.problem(429, "too_many_attempts");
+    app.post("/api/v1/auth/login")
+        .json(json!({ "login": "ghost@school2.ru", "password": "x" }))
+        .send()
+        .await
+        .problem(429, "too_many_attempts");
     // Another account from elsewhere is not affected.
-    let other = app.post("/api/v1/auth/login").json(json!({ "login": "someone@else.ru", "password": "x" })).send().await;
+    let other =
+        app.post("/api/v1/auth/login").json(json!({ "login": "someone@else.ru", "password": "x" })).send().await;
     other.problem(401, "invalid_credentials");
 }
 
@@ -88,7 +105,12 @@ async fn sessions_are_listed_and_ended(app: TestApp) {
 
 async fn cookie_sessions_need_the_csrf_token(app: TestApp) {
     app.school(5).await;
-    let reply = app.post("/api/v1/auth/login").json(json!({ "login": "admin5@school5.ru", "password": PASSWORD })).send().await.expect(200);
+    let reply = app
+        .post("/api/v1/auth/login")
+        .json(json!({ "login": "admin5@school5.ru", "password": PASSWORD }))
+        .send()
+        .await
+        .expect(200);
     let set_cookie = reply.headers.get("set-cookie").and_then(|v| v.to_str().ok()).expect("cookie").to_owned();
     assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"), "{set_cookie}");
     let cookie = set_cookie.split(';').next().expect("pair").to_owned();
@@ -99,7 +121,12 @@ async fn cookie_sessions_need_the_csrf_token(app: TestApp) {
     assert_eq!(fetched.json["csrf_token"], csrf.as_str());
     // A change without the token (what a forged cross-site form sends) is refused.
     app.post("/api/v1/auth/logout").header("cookie", &cookie).send().await.problem(403, "csrf_failed");
-    app.post("/api/v1/auth/logout").header("cookie", &cookie).header("x-csrf-token", "wrong").send().await.problem(403, "csrf_failed");
+    app.post("/api/v1/auth/logout")
+        .header("cookie", &cookie)
+        .header("x-csrf-token", "wrong")
+        .send()
+        .await
+        .problem(403, "csrf_failed");
     app.post("/api/v1/auth/logout").header("cookie", &cookie).header("x-csrf-token", &csrf).send().await.expect(204);
     app.get("/api/v1/me").header("cookie", &cookie).send().await.problem(401, "unauthenticated");
 }
@@ -127,7 +154,11 @@ async fn password_change_ends_other_sessions(app: TestApp) {
         .expect(204);
     app.get("/api/v1/me").token(&other).send().await.problem(401, "unauthenticated");
     app.get("/api/v1/me").token(&school.admin).send().await.expect(200);
-    app.post("/api/v1/auth/login").json(json!({ "login": "admin6@school6.ru", "password": PASSWORD })).send().await.expect(401);
+    app.post("/api/v1/auth/login")
+        .json(json!({ "login": "admin6@school6.ru", "password": PASSWORD }))
+        .send()
+        .await
+        .expect(401);
     app.login("admin6@school6.ru", "a new password").await;
 }
 
@@ -135,31 +166,74 @@ async fn deleting_an_account_erases_it_and_keeps_the_audit(app: TestApp) {
     let school = app.school(7).await;
     let class = app.create_class(&school, "5А", 5).await;
     let student = app.join(&school, class, "student", None, "Удаляемов").await;
-    app.delete("/api/v1/me").token(&student.token).json(json!({ "password": "wrong" })).send().await.problem(422, "validation_failed");
+    app.delete("/api/v1/me")
+        .token(&student.token)
+        .json(json!({ "password": "wrong" }))
+        .send()
+        .await
+        .problem(422, "validation_failed");
     app.delete("/api/v1/me").token(&student.token).json(json!({ "password": PASSWORD })).send().await.expect(204);
     app.get("/api/v1/me").token(&student.token).send().await.problem(401, "unauthenticated");
-    app.post("/api/v1/auth/login").json(json!({ "login": student.email, "password": PASSWORD })).send().await.problem(401, "invalid_credentials");
+    app.post("/api/v1/auth/login")
+        .json(json!({ "login": student.email, "password": PASSWORD }))
+        .send()
+        .await
+        .problem(401, "invalid_credentials");
     // Gone from the class, but the class history and the audit log still account for them.
-    let members = app.get(&format!("/api/v1/orgs/{}/members?class_id={class}", school.org)).token(&school.admin).send().await.expect(200);
+    let members = app
+        .get(&format!("/api/v1/orgs/{}/members?class_id={class}", school.org))
+        .token(&school.admin)
+        .send()
+        .await
+        .expect(200);
     assert!(members.json.as_array().expect("list").iter().all(|m| m["person"]["id"] != student.id));
-    let history = app.get(&format!("/api/v1/orgs/{}/classes/{class}/memberships", school.org)).token(&school.admin).send().await.expect(200);
-    let entry = history.json.as_array().expect("list").iter().find(|m| m["person"]["id"] == student.id).expect("history kept").clone();
+    let history = app
+        .get(&format!("/api/v1/orgs/{}/classes/{class}/memberships", school.org))
+        .token(&school.admin)
+        .send()
+        .await
+        .expect(200);
+    let entry = history
+        .json
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|m| m["person"]["id"] == student.id)
+        .expect("history kept")
+        .clone();
     assert_eq!(entry["end_reason"], "account_deleted");
     assert_eq!(entry["person"]["family_name"], "Удалённый");
     let audit = app.get(&format!("/api/v1/orgs/{}/audit", school.org)).token(&school.admin).send().await.expect(200);
     let actions: Vec<&str> = audit.json.as_array().expect("list").iter().filter_map(|e| e["action"].as_str()).collect();
     assert!(actions.contains(&"account_deleted") && actions.contains(&"member_joined"), "{actions:?}");
     // The school's only admin must hand over first.
-    app.delete("/api/v1/me").token(&school.admin).json(json!({ "password": PASSWORD })).send().await.problem(409, "last_admin");
+    app.delete("/api/v1/me")
+        .token(&school.admin)
+        .json(json!({ "password": PASSWORD }))
+        .send()
+        .await
+        .problem(409, "last_admin");
 }
 
 async fn operator_code_works_once(app: TestApp) {
     let created = parta_server::actions::accounts::create_operator(&app.state, "op@parta.test", "Операторова", "Ольга")
         .await
         .expect("created");
-    app.post("/api/v1/auth/set-password").json(json!({ "token": created.code, "password": "short" })).send().await.problem(422, "validation_failed");
-    app.post("/api/v1/auth/set-password").json(json!({ "token": created.code, "password": PASSWORD })).send().await.expect(204);
-    app.post("/api/v1/auth/set-password").json(json!({ "token": created.code, "password": PASSWORD })).send().await.problem(409, "token_invalid");
+    app.post("/api/v1/auth/set-password")
+        .json(json!({ "token": created.code, "password": "short" }))
+        .send()
+        .await
+        .problem(422, "validation_failed");
+    app.post("/api/v1/auth/set-password")
+        .json(json!({ "token": created.code, "password": PASSWORD }))
+        .send()
+        .await
+        .expect(204);
+    app.post("/api/v1/auth/set-password")
+        .json(json!({ "token": created.code, "password": PASSWORD }))
+        .send()
+        .await
+        .problem(409, "token_invalid");
     let token = app.login("op@parta.test", PASSWORD).await;
     let me = app.get("/api/v1/me").token(&token).send().await.expect(200);
     assert_eq!(me.json["is_operator"], true);

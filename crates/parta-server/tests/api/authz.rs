@@ -105,10 +105,22 @@ async fn build_world(app: &TestApp) -> World {
     let operator = app.operator().await;
     let a = app.school_with(&operator, 101).await;
     let b = app.school_with(&operator, 102).await;
-    let unit = app.post(&format!("/api/v1/orgs/{}/units", a.org)).token(&a.admin).json(json!({ "name": "Основная школа" })).send().await.expect(201).id();
+    let unit = app
+        .post(&format!("/api/v1/orgs/{}/units", a.org))
+        .token(&a.admin)
+        .json(json!({ "name": "Основная школа" }))
+        .send()
+        .await
+        .expect(201)
+        .id();
     let class_5a = app.create_class(&a, "5А", 5).await;
     let class_5b = app.create_class(&a, "5Б", 5).await;
-    app.patch(&format!("/api/v1/orgs/{}/classes/{class_5a}", a.org)).token(&a.admin).json(json!({ "unit_id": unit })).send().await.expect(200);
+    app.patch(&format!("/api/v1/orgs/{}/classes/{class_5a}", a.org))
+        .token(&a.admin)
+        .json(json!({ "unit_id": unit }))
+        .send()
+        .await
+        .expect(200);
 
     let class_teacher = app.join(&a, class_5a, "teacher", None, "Классная").await;
     app.assign_class_teacher(&a, class_5a, class_teacher.id).await;
@@ -116,32 +128,66 @@ async fn build_world(app: &TestApp) -> World {
     app.assign_class_teacher(&a, class_5b, other_class_teacher.id).await;
     let teacher = app.join(&a, class_5a, "teacher", None, "Предметник").await;
     let director = app.join(&a, a.staff_room, "teacher", None, "Директорова").await;
-    app.post(&format!("/api/v1/orgs/{}/members/{}/role", a.org, director.id)).token(&a.admin).json(json!({ "role": "director" })).send().await.expect(200);
+    app.post(&format!("/api/v1/orgs/{}/members/{}/role", a.org, director.id))
+        .token(&a.admin)
+        .json(json!({ "role": "director" }))
+        .send()
+        .await
+        .expect(200);
     let employee = app.join(&a, a.staff_room, "employee", None, "Завхозов").await;
     let student = app.join(&a, class_5a, "student", None, "Ученикова").await;
     let student_5b = app.join(&a, class_5b, "student", None, "Другоклассник").await;
     let parent = app.join(&a, class_5a, "parent", Some(student.id), "Родителева").await;
     let parent_other = app.join(&a, class_5b, "parent", Some(student_5b.id), "Чужеродителев").await;
     let removed = app.join(&a, class_5a, "student", None, "Ушедший").await;
-    let joined_on = app.get("/api/v1/me").token(&removed.token).send().await.json["schools"][0]["places"][0]["started_on"].clone();
-    app.post(&format!("/api/v1/orgs/{}/members/{}/leave", a.org, removed.id)).token(&a.admin).json(json!({ "on": joined_on })).send().await.expect(204);
+    let joined_on =
+        app.get("/api/v1/me").token(&removed.token).send().await.json["schools"][0]["places"][0]["started_on"].clone();
+    app.post(&format!("/api/v1/orgs/{}/members/{}/leave", a.org, removed.id))
+        .token(&a.admin)
+        .json(json!({ "on": joined_on }))
+        .send()
+        .await
+        .expect(204);
 
     let class_b = app.create_class(&b, "5А", 5).await;
     let teacher_b = app.join(&b, class_b, "teacher", None, "Учительбе").await;
     let student_b = app.join(&b, class_b, "student", None, "Ученикбе").await;
 
     // A pending join request for 5А, two links for 5А, one revoked link.
-    let approval_link = app.invite(&a.admin, a.org, json!({ "class_id": class_5a, "role": "student", "requires_approval": true })).await;
+    let approval_link = app
+        .invite(&a.admin, a.org, json!({ "class_id": class_5a, "role": "student", "requires_approval": true }))
+        .await;
     let applicant = app.register(&approval_link, "Заявителев", "applicant@people.test").await;
     let _ = applicant;
-    let requests = app.get(&format!("/api/v1/orgs/{}/join-requests?status=pending", a.org)).token(&a.admin).send().await.expect(200);
+    let requests = app
+        .get(&format!("/api/v1/orgs/{}/join-requests?status=pending", a.org))
+        .token(&a.admin)
+        .send()
+        .await
+        .expect(200);
     let join_request_5a = requests.json[0]["id"].as_i64().expect("join request");
-    let created = app.post(&format!("/api/v1/orgs/{}/invites", a.org)).token(&a.admin).json(json!({ "class_id": class_5a, "role": "student" })).send().await.expect(201);
+    let created = app
+        .post(&format!("/api/v1/orgs/{}/invites", a.org))
+        .token(&a.admin)
+        .json(json!({ "class_id": class_5a, "role": "student" }))
+        .send()
+        .await
+        .expect(201);
     let invite_5a = created.json["invite"]["id"].as_i64().expect("invite id");
     let preview_token = app.invite(&a.admin, a.org, json!({ "class_id": class_5a, "role": "student" })).await;
-    let revoked = app.post(&format!("/api/v1/orgs/{}/invites", a.org)).token(&a.admin).json(json!({ "class_id": class_5b, "role": "student" })).send().await.expect(201);
+    let revoked = app
+        .post(&format!("/api/v1/orgs/{}/invites", a.org))
+        .token(&a.admin)
+        .json(json!({ "class_id": class_5b, "role": "student" }))
+        .send()
+        .await
+        .expect(201);
     let revoked_token = revoked.json["token"].as_str().expect("token").to_owned();
-    app.post(&format!("/api/v1/orgs/{}/invites/{}/revoke", a.org, revoked.json["invite"]["id"])).token(&a.admin).send().await.expect(200);
+    app.post(&format!("/api/v1/orgs/{}/invites/{}/revoke", a.org, revoked.json["invite"]["id"]))
+        .token(&a.admin)
+        .send()
+        .await
+        .expect(200);
 
     let application = app.apply(103).await;
 
@@ -170,9 +216,10 @@ async fn build_world(app: &TestApp) -> World {
     }
     let spare = app.login("admin101@school101.ru", PASSWORD).await;
     let sessions = app.get("/api/v1/me/sessions").token(&spare).send().await.expect(200);
-    let admin_spare_session = sessions.json.as_array().expect("list").iter().find(|s| s["current"] == true).expect("current")["id"]
-        .as_i64()
-        .expect("id");
+    let admin_spare_session =
+        sessions.json.as_array().expect("list").iter().find(|s| s["current"] == true).expect("current")["id"]
+            .as_i64()
+            .expect("id");
 
     World {
         a,
@@ -258,8 +305,18 @@ fn platform() -> Box<dyn Fn(Who) -> Expect> {
 const ADMIN: &[Who] = &[Admin];
 const OPERATOR: &[Who] = &[Operator];
 const ADMIN_AND_OPERATOR: &[Who] = &[Admin, Operator];
-const READERS_OF_SCHOOL: &[Who] =
-    &[Operator, ParentOfOtherChild, Parent, Student, Employee, Teacher, ClassTeacherOfOtherClass, ClassTeacher, Director, Admin];
+const READERS_OF_SCHOOL: &[Who] = &[
+    Operator,
+    ParentOfOtherChild,
+    Parent,
+    Student,
+    Employee,
+    Teacher,
+    ClassTeacherOfOtherClass,
+    ClassTeacher,
+    Director,
+    Admin,
+];
 const INVITE_MANAGERS: &[Who] = &[Admin, ClassTeacher, ClassTeacherOfOtherClass];
 const MANAGERS_OF_5A: &[Who] = &[Admin, ClassTeacher];
 const READERS_OF_5A: &[Who] =
@@ -267,7 +324,11 @@ const READERS_OF_5A: &[Who] =
 
 fn rows(w: &World) -> Vec<Row> {
     let org = w.a.org;
-    let row = |method: &'static str, template: &'static str, path: String, body: Option<Body>, expect: Box<dyn Fn(Who) -> Expect>| Row {
+    let row = |method: &'static str,
+               template: &'static str,
+               path: String,
+               body: Option<Body>,
+               expect: Box<dyn Fn(Who) -> Expect>| Row {
         method,
         template,
         path,
@@ -279,63 +340,299 @@ fn rows(w: &World) -> Vec<Row> {
     let (bad_form_type, bad_form) = multipart(&[("school_name", "")], &[]);
     let _ = STAFF;
     vec![
-        row("POST", "/api/v1/auth/login", "/api/v1/auth/login".into(), json(json!({ "login": "admin101@school101.ru", "password": PASSWORD })), public()),
-        Row { spends_session: true, ..row("POST", "/api/v1/auth/logout", "/api/v1/auth/logout".into(), None, signed_in()) },
-        row("POST", "/api/v1/auth/register", "/api/v1/auth/register".into(),
-            json(json!({ "invite_token": w.preview_token, "family_name": "", "given_name": "", "password": "x" })), public()),
-        row("POST", "/api/v1/auth/set-password", "/api/v1/auth/set-password".into(), json(json!({ "token": "no such code", "password": PASSWORD })), public()),
+        row(
+            "POST",
+            "/api/v1/auth/login",
+            "/api/v1/auth/login".into(),
+            json(json!({ "login": "admin101@school101.ru", "password": PASSWORD })),
+            public(),
+        ),
+        Row {
+            spends_session: true,
+            ..row("POST", "/api/v1/auth/logout", "/api/v1/auth/logout".into(), None, signed_in())
+        },
+        row(
+            "POST",
+            "/api/v1/auth/register",
+            "/api/v1/auth/register".into(),
+            json(json!({ "invite_token": w.preview_token, "family_name": "", "given_name": "", "password": "x" })),
+            public(),
+        ),
+        row(
+            "POST",
+            "/api/v1/auth/set-password",
+            "/api/v1/auth/set-password".into(),
+            json(json!({ "token": "no such code", "password": PASSWORD })),
+            public(),
+        ),
         row("GET", "/api/v1/me", "/api/v1/me".into(), None, signed_in()),
         row("DELETE", "/api/v1/me", "/api/v1/me".into(), json(json!({ "password": "not my password" })), signed_in()),
         row("GET", "/api/v1/me/csrf", "/api/v1/me/csrf".into(), None, signed_in()),
         row("GET", "/api/v1/me/sessions", "/api/v1/me/sessions".into(), None, signed_in()),
-        row("DELETE", "/api/v1/me/sessions/{session_id}", format!("/api/v1/me/sessions/{}", w.admin_spare_session), None, private(ADMIN)),
-        row("POST", "/api/v1/me/password", "/api/v1/me/password".into(), json(json!({ "current_password": "wrong", "new_password": "whatever123" })), signed_in()),
-        row("POST", "/api/v1/applications", "/api/v1/applications".into(), Some(Body::Multipart(bad_form_type, bad_form)), public()),
+        row(
+            "DELETE",
+            "/api/v1/me/sessions/{session_id}",
+            format!("/api/v1/me/sessions/{}", w.admin_spare_session),
+            None,
+            private(ADMIN),
+        ),
+        row(
+            "POST",
+            "/api/v1/me/password",
+            "/api/v1/me/password".into(),
+            json(json!({ "current_password": "wrong", "new_password": "whatever123" })),
+            signed_in(),
+        ),
+        row(
+            "POST",
+            "/api/v1/applications",
+            "/api/v1/applications".into(),
+            Some(Body::Multipart(bad_form_type, bad_form)),
+            public(),
+        ),
         row("GET", "/api/v1/applications", "/api/v1/applications".into(), None, platform()),
-        row("GET", "/api/v1/applications/{application_id}", format!("/api/v1/applications/{}", w.application), None, private(OPERATOR)),
-        row("GET", "/api/v1/applications/{application_id}/order", format!("/api/v1/applications/{}/order", w.application), None, private(OPERATOR)),
-        row("POST", "/api/v1/applications/{application_id}/reject", format!("/api/v1/applications/{}/reject", w.application), json(json!({ "reason": "" })), private(OPERATOR)),
-        row("POST", "/api/v1/applications/{application_id}/admin-invite", format!("/api/v1/applications/{}/admin-invite", w.application), None, private(OPERATOR)),
-        row("POST", "/api/v1/applications/{application_id}/approve", format!("/api/v1/applications/{}/approve", w.application), None, private(OPERATOR)),
+        row(
+            "GET",
+            "/api/v1/applications/{application_id}",
+            format!("/api/v1/applications/{}", w.application),
+            None,
+            private(OPERATOR),
+        ),
+        row(
+            "GET",
+            "/api/v1/applications/{application_id}/order",
+            format!("/api/v1/applications/{}/order", w.application),
+            None,
+            private(OPERATOR),
+        ),
+        row(
+            "POST",
+            "/api/v1/applications/{application_id}/reject",
+            format!("/api/v1/applications/{}/reject", w.application),
+            json(json!({ "reason": "" })),
+            private(OPERATOR),
+        ),
+        row(
+            "POST",
+            "/api/v1/applications/{application_id}/admin-invite",
+            format!("/api/v1/applications/{}/admin-invite", w.application),
+            None,
+            private(OPERATOR),
+        ),
+        row(
+            "POST",
+            "/api/v1/applications/{application_id}/approve",
+            format!("/api/v1/applications/{}/approve", w.application),
+            None,
+            private(OPERATOR),
+        ),
         row("GET", "/api/v1/audit", "/api/v1/audit".into(), None, platform()),
         row("GET", "/api/v1/orgs/{org_id}", format!("/api/v1/orgs/{org}"), None, school(READERS_OF_SCHOOL, true)),
         row("PATCH", "/api/v1/orgs/{org_id}", format!("/api/v1/orgs/{org}"), json(json!({})), school(ADMIN, true)),
-        row("GET", "/api/v1/orgs/{org_id}/units", format!("/api/v1/orgs/{org}/units"), None, school(READERS_OF_SCHOOL, true)),
-        row("POST", "/api/v1/orgs/{org_id}/units", format!("/api/v1/orgs/{org}/units"), json(json!({ "name": "" })), school(ADMIN, true)),
-        row("PATCH", "/api/v1/orgs/{org_id}/units/{unit_id}", format!("/api/v1/orgs/{org}/units/{}", w.unit), json(json!({ "name": "Основная школа" })), school(ADMIN, true)),
-        row("DELETE", "/api/v1/orgs/{org_id}/units/{unit_id}", format!("/api/v1/orgs/{org}/units/{}", w.unit), None, school(ADMIN, true)),
-        row("GET", "/api/v1/orgs/{org_id}/classes", format!("/api/v1/orgs/{org}/classes"), None, school(READERS_OF_SCHOOL, true)),
-        row("POST", "/api/v1/orgs/{org_id}/classes", format!("/api/v1/orgs/{org}/classes"), json(json!({ "name": "6А", "grade": 99, "academic_year": 2026 })), school(ADMIN, true)),
-        row("GET", "/api/v1/orgs/{org_id}/classes/{class_id}", format!("/api/v1/orgs/{org}/classes/{}", w.class_5a), None, school(READERS_OF_SCHOOL, true)),
-        row("PATCH", "/api/v1/orgs/{org_id}/classes/{class_id}", format!("/api/v1/orgs/{org}/classes/{}", w.class_5a), json(json!({})), school(ADMIN, true)),
-        row("POST", "/api/v1/orgs/{org_id}/classes/{class_id}/class-teachers", format!("/api/v1/orgs/{org}/classes/{}/class-teachers", w.class_5a),
-            json(json!({ "user_id": w.student.id })), school(ADMIN, true)),
-        row("DELETE", "/api/v1/orgs/{org_id}/classes/{class_id}/class-teachers/{user_id}",
-            format!("/api/v1/orgs/{org}/classes/{}/class-teachers/{}", w.class_5a, w.student.id), None, school(ADMIN, true)),
-        row("GET", "/api/v1/orgs/{org_id}/classes/{class_id}/memberships", format!("/api/v1/orgs/{org}/classes/{}/memberships", w.class_5a), None, school(READERS_OF_5A, true)),
-        row("GET", "/api/v1/orgs/{org_id}/admins", format!("/api/v1/orgs/{org}/admins"), None, school(READERS_OF_SCHOOL, true)),
-        row("POST", "/api/v1/orgs/{org_id}/admins", format!("/api/v1/orgs/{org}/admins"), json(json!({ "user_id": w.student.id })), school(ADMIN, true)),
-        row("DELETE", "/api/v1/orgs/{org_id}/admins/{user_id}", format!("/api/v1/orgs/{org}/admins/{}", w.teacher.id), None, school(ADMIN, true)),
-        row("GET", "/api/v1/orgs/{org_id}/invites", format!("/api/v1/orgs/{org}/invites"), None, school(INVITE_MANAGERS, true)),
-        row("POST", "/api/v1/orgs/{org_id}/invites", format!("/api/v1/orgs/{org}/invites"),
-            json(json!({ "class_id": w.class_5a, "role": "student", "max_uses": 0 })), school(MANAGERS_OF_5A, true)),
-        row("POST", "/api/v1/orgs/{org_id}/invites/{invite_id}/revoke", format!("/api/v1/orgs/{org}/invites/{}/revoke", w.invite_5a), None, school(MANAGERS_OF_5A, true)),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/units",
+            format!("/api/v1/orgs/{org}/units"),
+            None,
+            school(READERS_OF_SCHOOL, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/units",
+            format!("/api/v1/orgs/{org}/units"),
+            json(json!({ "name": "" })),
+            school(ADMIN, true),
+        ),
+        row(
+            "PATCH",
+            "/api/v1/orgs/{org_id}/units/{unit_id}",
+            format!("/api/v1/orgs/{org}/units/{}", w.unit),
+            json(json!({ "name": "Основная школа" })),
+            school(ADMIN, true),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/orgs/{org_id}/units/{unit_id}",
+            format!("/api/v1/orgs/{org}/units/{}", w.unit),
+            None,
+            school(ADMIN, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/classes",
+            format!("/api/v1/orgs/{org}/classes"),
+            None,
+            school(READERS_OF_SCHOOL, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/classes",
+            format!("/api/v1/orgs/{org}/classes"),
+            json(json!({ "name": "6А", "grade": 99, "academic_year": 2026 })),
+            school(ADMIN, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/classes/{class_id}",
+            format!("/api/v1/orgs/{org}/classes/{}", w.class_5a),
+            None,
+            school(READERS_OF_SCHOOL, true),
+        ),
+        row(
+            "PATCH",
+            "/api/v1/orgs/{org_id}/classes/{class_id}",
+            format!("/api/v1/orgs/{org}/classes/{}", w.class_5a),
+            json(json!({})),
+            school(ADMIN, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/classes/{class_id}/class-teachers",
+            format!("/api/v1/orgs/{org}/classes/{}/class-teachers", w.class_5a),
+            json(json!({ "user_id": w.student.id })),
+            school(ADMIN, true),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/orgs/{org_id}/classes/{class_id}/class-teachers/{user_id}",
+            format!("/api/v1/orgs/{org}/classes/{}/class-teachers/{}", w.class_5a, w.student.id),
+            None,
+            school(ADMIN, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/classes/{class_id}/memberships",
+            format!("/api/v1/orgs/{org}/classes/{}/memberships", w.class_5a),
+            None,
+            school(READERS_OF_5A, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/admins",
+            format!("/api/v1/orgs/{org}/admins"),
+            None,
+            school(READERS_OF_SCHOOL, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/admins",
+            format!("/api/v1/orgs/{org}/admins"),
+            json(json!({ "user_id": w.student.id })),
+            school(ADMIN, true),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/orgs/{org_id}/admins/{user_id}",
+            format!("/api/v1/orgs/{org}/admins/{}", w.teacher.id),
+            None,
+            school(ADMIN, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/invites",
+            format!("/api/v1/orgs/{org}/invites"),
+            None,
+            school(INVITE_MANAGERS, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/invites",
+            format!("/api/v1/orgs/{org}/invites"),
+            json(json!({ "class_id": w.class_5a, "role": "student", "max_uses": 0 })),
+            school(MANAGERS_OF_5A, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/invites/{invite_id}/revoke",
+            format!("/api/v1/orgs/{org}/invites/{}/revoke", w.invite_5a),
+            None,
+            school(MANAGERS_OF_5A, true),
+        ),
         row("GET", "/api/v1/invites/{token}", format!("/api/v1/invites/{}", w.preview_token), None, public()),
-        row("POST", "/api/v1/invites/accept", "/api/v1/invites/accept".into(), json(json!({ "token": w.revoked_token })), signed_in()),
-        row("GET", "/api/v1/orgs/{org_id}/join-requests", format!("/api/v1/orgs/{org}/join-requests"), None, school(INVITE_MANAGERS, true)),
-        row("POST", "/api/v1/orgs/{org_id}/join-requests/{request_id}/reject", format!("/api/v1/orgs/{org}/join-requests/{}/reject", w.join_request_5a),
-            json(json!({ "reason": "Не из нашего класса" })), school(MANAGERS_OF_5A, true)),
-        row("POST", "/api/v1/orgs/{org_id}/join-requests/{request_id}/accept", format!("/api/v1/orgs/{org}/join-requests/{}/accept", w.join_request_5a), None, school(MANAGERS_OF_5A, true)),
-        row("GET", "/api/v1/orgs/{org_id}/members", format!("/api/v1/orgs/{org}/members"), None,
-            school(&[Employee, Teacher, ClassTeacherOfOtherClass, ClassTeacher, Director, Admin], true)),
-        row("GET", "/api/v1/orgs/{org_id}/members/{user_id}", format!("/api/v1/orgs/{org}/members/{}", w.student.id), None, private(READERS_OF_5A)),
-        row("PUT", "/api/v1/orgs/{org_id}/members/{user_id}/teacher-verification", format!("/api/v1/orgs/{org}/members/{}/teacher-verification", w.teacher.id), None, school(ADMIN, true)),
-        row("DELETE", "/api/v1/orgs/{org_id}/members/{user_id}/teacher-verification", format!("/api/v1/orgs/{org}/members/{}/teacher-verification", w.teacher.id), None, school(ADMIN, true)),
-        row("POST", "/api/v1/orgs/{org_id}/members/{user_id}/transfer", format!("/api/v1/orgs/{org}/members/{}/transfer", w.student.id),
-            json(json!({ "to_class_id": w.class_5a })), school(ADMIN, true)),
-        row("POST", "/api/v1/orgs/{org_id}/members/{user_id}/leave", format!("/api/v1/orgs/{org}/members/{}/leave", w.student.id), json(json!({ "on": "not a date" })), school(ADMIN, true)),
-        row("POST", "/api/v1/orgs/{org_id}/members/{user_id}/role", format!("/api/v1/orgs/{org}/members/{}/role", w.student.id), json(json!({ "role": "teacher" })), school(ADMIN, true)),
-        row("GET", "/api/v1/orgs/{org_id}/audit", format!("/api/v1/orgs/{org}/audit"), None, school(ADMIN_AND_OPERATOR, true)),
+        row(
+            "POST",
+            "/api/v1/invites/accept",
+            "/api/v1/invites/accept".into(),
+            json(json!({ "token": w.revoked_token })),
+            signed_in(),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/join-requests",
+            format!("/api/v1/orgs/{org}/join-requests"),
+            None,
+            school(INVITE_MANAGERS, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/join-requests/{request_id}/reject",
+            format!("/api/v1/orgs/{org}/join-requests/{}/reject", w.join_request_5a),
+            json(json!({ "reason": "Не из нашего класса" })),
+            school(MANAGERS_OF_5A, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/join-requests/{request_id}/accept",
+            format!("/api/v1/orgs/{org}/join-requests/{}/accept", w.join_request_5a),
+            None,
+            school(MANAGERS_OF_5A, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/members",
+            format!("/api/v1/orgs/{org}/members"),
+            None,
+            school(&[Employee, Teacher, ClassTeacherOfOtherClass, ClassTeacher, Director, Admin], true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/members/{user_id}",
+            format!("/api/v1/orgs/{org}/members/{}", w.student.id),
+            None,
+            private(READERS_OF_5A),
+        ),
+        row(
+            "PUT",
+            "/api/v1/orgs/{org_id}/members/{user_id}/teacher-verification",
+            format!("/api/v1/orgs/{org}/members/{}/teacher-verification", w.teacher.id),
+            None,
+            school(ADMIN, true),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/orgs/{org_id}/members/{user_id}/teacher-verification",
+            format!("/api/v1/orgs/{org}/members/{}/teacher-verification", w.teacher.id),
+            None,
+            school(ADMIN, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/members/{user_id}/transfer",
+            format!("/api/v1/orgs/{org}/members/{}/transfer", w.student.id),
+            json(json!({ "to_class_id": w.class_5a })),
+            school(ADMIN, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/members/{user_id}/leave",
+            format!("/api/v1/orgs/{org}/members/{}/leave", w.student.id),
+            json(json!({ "on": "not a date" })),
+            school(ADMIN, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/members/{user_id}/role",
+            format!("/api/v1/orgs/{org}/members/{}/role", w.student.id),
+            json(json!({ "role": "teacher" })),
+            school(ADMIN, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/audit",
+            format!("/api/v1/orgs/{org}/audit"),
+            None,
+            school(ADMIN_AND_OPERATOR, true),
+        ),
     ]
 }
 
@@ -378,7 +675,8 @@ async fn every_operation_for_every_person(app: TestApp) {
         })
         .filter(|(method, _)| ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&method.as_str()))
         .collect();
-    let covered: BTreeSet<(String, String)> = rows.iter().map(|r| (r.method.to_owned(), r.template.to_owned())).collect();
+    let covered: BTreeSet<(String, String)> =
+        rows.iter().map(|r| (r.method.to_owned(), r.template.to_owned())).collect();
     let missing: Vec<_> = documented.difference(&covered).collect();
     let stale: Vec<_> = covered.difference(&documented).collect();
     assert!(missing.is_empty(), "operations without a row in the authorization matrix: {missing:?}");
@@ -417,11 +715,19 @@ async fn foreign_ids_in_own_school_paths(app: TestApp) {
         ("GET", format!("/api/v1/orgs/{}/classes/{a_class}", b.org), None),
         ("PATCH", format!("/api/v1/orgs/{}/classes/{a_class}", b.org), Some(json!({ "name": "захвачен" }))),
         ("GET", format!("/api/v1/orgs/{}/classes/{a_class}/memberships", b.org), None),
-        ("POST", format!("/api/v1/orgs/{}/classes/{a_class}/class-teachers", b.org), Some(json!({ "user_id": a_teacher }))),
+        (
+            "POST",
+            format!("/api/v1/orgs/{}/classes/{a_class}/class-teachers", b.org),
+            Some(json!({ "user_id": a_teacher })),
+        ),
         ("GET", format!("/api/v1/orgs/{}/members?class_id={a_class}", b.org), None),
         ("GET", format!("/api/v1/orgs/{}/members/{a_student}", b.org), None),
         ("POST", format!("/api/v1/orgs/{}/members/{a_student}/leave", b.org), Some(json!({ "on": "2026-11-01" }))),
-        ("POST", format!("/api/v1/orgs/{}/members/{a_student}/transfer", b.org), Some(json!({ "to_class_id": a_class }))),
+        (
+            "POST",
+            format!("/api/v1/orgs/{}/members/{a_student}/transfer", b.org),
+            Some(json!({ "to_class_id": a_class })),
+        ),
         ("PUT", format!("/api/v1/orgs/{}/members/{a_teacher}/teacher-verification", b.org), None),
         ("POST", format!("/api/v1/orgs/{}/admins", b.org), Some(json!({ "user_id": a_teacher }))),
         ("POST", format!("/api/v1/orgs/{}/invites", b.org), Some(json!({ "class_id": a_class, "role": "student" }))),
@@ -442,13 +748,30 @@ async fn foreign_ids_in_own_school_paths(app: TestApp) {
             "{method} {path} with school A's ids answered {status}: {}",
             reply.json
         );
-        assert!(!reply.json.to_string().contains("Ученикова"), "{method} {path} leaked school A's data: {}", reply.json);
+        assert!(
+            !reply.json.to_string().contains("Ученикова"),
+            "{method} {path} leaked school A's data: {}",
+            reply.json
+        );
     }
     // School A is as it was.
-    let class = app.get(&format!("/api/v1/orgs/{}/classes/{a_class}", world.a.org)).token(&world.a.admin).send().await.expect(200);
+    let class = app
+        .get(&format!("/api/v1/orgs/{}/classes/{a_class}", world.a.org))
+        .token(&world.a.admin)
+        .send()
+        .await
+        .expect(200);
     assert_eq!(class.json["name"], "5А");
-    let members = app.get(&format!("/api/v1/orgs/{}/members?class_id={a_class}", world.a.org)).token(&world.a.admin).send().await.expect(200);
+    let members = app
+        .get(&format!("/api/v1/orgs/{}/members?class_id={a_class}", world.a.org))
+        .token(&world.a.admin)
+        .send()
+        .await
+        .expect(200);
     assert!(members.json.as_array().expect("list").iter().any(|m| m["person"]["id"] == a_student));
-    let invites = app.get(&format!("/api/v1/orgs/{}/invites", world.a.org)).token(&world.a.admin).send().await.expect(200);
-    assert!(invites.json.as_array().expect("list").iter().any(|i| i["id"] == world.invite_5a && i["status"] == "active"));
+    let invites =
+        app.get(&format!("/api/v1/orgs/{}/invites", world.a.org)).token(&world.a.admin).send().await.expect(200);
+    assert!(
+        invites.json.as_array().expect("list").iter().any(|i| i["id"] == world.invite_5a && i["status"] == "active")
+    );
 }

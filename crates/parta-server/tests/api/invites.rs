@@ -117,9 +117,14 @@ async fn admins_create_links_for_each_role(app: TestApp) {
     ids.reverse();
     assert_eq!(&listed[..5], &ids[..]);
     // Longest expiry and largest use limit are allowed.
-    let long = create(&app, &school.admin, school.org, json!({ "class_id": class, "role": "student", "expires_in_hours": 8760, "max_uses": 10000 }))
-        .await
-        .expect(201);
+    let long = create(
+        &app,
+        &school.admin,
+        school.org,
+        json!({ "class_id": class, "role": "student", "expires_in_hours": 8760, "max_uses": 10000 }),
+    )
+    .await
+    .expect(201);
     assert_eq!(long.json["invite"]["max_uses"], 10000);
 }
 
@@ -131,7 +136,9 @@ async fn link_requests_are_checked(app: TestApp) {
     let stranger_class = app.create_class(&other, "5А", 5).await;
     let org = school.org;
 
-    create(&app, &school.admin, org, json!({ "class_id": class, "role": "parent" })).await.invalid(&[("child_user_id", "child_required")]);
+    create(&app, &school.admin, org, json!({ "class_id": class, "role": "parent" }))
+        .await
+        .invalid(&[("child_user_id", "child_required")]);
     create(&app, &school.admin, org, json!({ "class_id": other_class, "role": "parent", "child_user_id": student.id }))
         .await
         .invalid(&[("child_user_id", "unknown_student")]);
@@ -147,9 +154,14 @@ async fn link_requests_are_checked(app: TestApp) {
     create(&app, &school.admin, org, json!({ "class_id": school.staff_room, "role": "student" }))
         .await
         .invalid(&[("role", "not_allowed_in_staff_room")]);
-    create(&app, &school.admin, org, json!({ "class_id": school.staff_room, "role": "parent", "child_user_id": student.id }))
-        .await
-        .invalid(&[("role", "not_allowed_in_staff_room"), ("child_user_id", "unknown_student")]);
+    create(
+        &app,
+        &school.admin,
+        org,
+        json!({ "class_id": school.staff_room, "role": "parent", "child_user_id": student.id }),
+    )
+    .await
+    .invalid(&[("role", "not_allowed_in_staff_room"), ("child_user_id", "unknown_student")]);
     for hours in [0, -5, 8761] {
         create(&app, &school.admin, org, json!({ "class_id": class, "role": "student", "expires_in_hours": hours }))
             .await
@@ -160,13 +172,22 @@ async fn link_requests_are_checked(app: TestApp) {
             .await
             .invalid(&[("max_uses", "out_of_range")]);
     }
-    create(&app, &school.admin, org, json!({ "class_id": class, "role": "student", "expires_in_hours": 0, "max_uses": 0 }))
+    create(
+        &app,
+        &school.admin,
+        org,
+        json!({ "class_id": class, "role": "student", "expires_in_hours": 0, "max_uses": 0 }),
+    )
+    .await
+    .invalid(&[("expires_in_hours", "out_of_range"), ("max_uses", "out_of_range")]);
+    create(&app, &school.admin, org, json!({ "class_id": class, "role": "director" }))
         .await
-        .invalid(&[("expires_in_hours", "out_of_range"), ("max_uses", "out_of_range")]);
-    create(&app, &school.admin, org, json!({ "class_id": class, "role": "director" })).await.invalid(&[("role", "invalid_value")]);
+        .invalid(&[("role", "invalid_value")]);
     create(&app, &school.admin, org, json!({ "role": "student" })).await.invalid(&[("class_id", "required")]);
     // A class of another school, or none at all, is simply not there.
-    create(&app, &school.admin, org, json!({ "class_id": stranger_class, "role": "student" })).await.problem(404, "not_found");
+    create(&app, &school.admin, org, json!({ "class_id": stranger_class, "role": "student" }))
+        .await
+        .problem(404, "not_found");
     create(&app, &school.admin, org, json!({ "class_id": 999999, "role": "student" })).await.problem(404, "not_found");
     // Nothing was created by any of this: only the fixtures' own links (the student's, the teacher's).
     assert_eq!(links(&app, &school.admin, org).await.len(), 2);
@@ -174,14 +195,22 @@ async fn link_requests_are_checked(app: TestApp) {
 
 async fn the_preview_shows_where_a_link_leads(app: TestApp) {
     let (school, class, student) = school_with_student(&app, 204).await;
-    let created = create(&app, &school.admin, school.org, json!({ "class_id": class, "role": "parent", "child_user_id": student.id }))
-        .await
-        .expect(201);
+    let created = create(
+        &app,
+        &school.admin,
+        school.org,
+        json!({ "class_id": class, "role": "parent", "child_user_id": student.id }),
+    )
+    .await
+    .expect(201);
     let token = created.json["token"].as_str().expect("token");
     // Anyone holding the link may look, signed in or not.
     let preview = app.get(&format!("/api/v1/invites/{token}")).send().await.expect(200);
     let p = &preview.json;
-    assert_eq!(p["school"], json!({ "id": school.org, "name": "МБОУ «Средняя общеобразовательная школа № 204»", "short_name": "Школа № 204" }));
+    assert_eq!(
+        p["school"],
+        json!({ "id": school.org, "name": "МБОУ «Средняя общеобразовательная школа № 204»", "short_name": "Школа № 204" })
+    );
     assert_eq!(p["class"]["id"], class);
     assert_eq!(p["class"]["name"], "5А");
     assert_eq!(p["class"]["kind"], "class");
@@ -197,30 +226,61 @@ async fn the_preview_shows_where_a_link_leads(app: TestApp) {
     // Stray whitespace around a pasted token is forgiven.
     app.get(&format!("/api/v1/invites/%20{token}%20")).send().await.expect(200);
     // Looking does not use it up.
-    let listed = find(&links(&app, &school.admin, school.org).await, created.json["invite"]["id"].as_i64().expect("id"));
+    let listed =
+        find(&links(&app, &school.admin, school.org).await, created.json["invite"]["id"].as_i64().expect("id"));
     assert_eq!(listed["use_count"], 0);
 }
 
 async fn a_revoked_link_admits_no_one(app: TestApp) {
     let school = app.school(205).await;
     let class = app.create_class(&school, "8А", 8).await;
-    let created = create(&app, &school.admin, school.org, json!({ "class_id": class, "role": "student" })).await.expect(201);
+    let created =
+        create(&app, &school.admin, school.org, json!({ "class_id": class, "role": "student" })).await.expect(201);
     let id = created.json["invite"]["id"].as_i64().expect("id");
     let token = created.json["token"].as_str().expect("token").to_owned();
-    let revoked = app.post(&format!("/api/v1/orgs/{}/invites/{id}/revoke", school.org)).token(&school.admin).send().await.expect(200);
+    let revoked = app
+        .post(&format!("/api/v1/orgs/{}/invites/{id}/revoke", school.org))
+        .token(&school.admin)
+        .send()
+        .await
+        .expect(200);
     assert_eq!(revoked.json["status"], "revoked");
     assert!(revoked.json["revoked_at"].is_string());
-    app.post(&format!("/api/v1/orgs/{}/invites/{id}/revoke", school.org)).token(&school.admin).send().await.problem(409, "invite_already_revoked");
+    app.post(&format!("/api/v1/orgs/{}/invites/{id}/revoke", school.org))
+        .token(&school.admin)
+        .send()
+        .await
+        .problem(409, "invite_already_revoked");
 
     app.get(&format!("/api/v1/invites/{token}")).send().await.problem(410, "invite_revoked");
-    app.post("/api/v1/auth/register").json(register_body(&token, "Опоздалова", "late@mail.ru")).send().await.problem(410, "invite_revoked");
+    app.post("/api/v1/auth/register")
+        .json(register_body(&token, "Опоздалова", "late@mail.ru"))
+        .send()
+        .await
+        .problem(410, "invite_revoked");
     // No account was created for the attempt.
-    app.post("/api/v1/auth/login").json(json!({ "login": "late@mail.ru", "password": PASSWORD })).send().await.problem(401, "invalid_credentials");
+    app.post("/api/v1/auth/login")
+        .json(json!({ "login": "late@mail.ru", "password": PASSWORD }))
+        .send()
+        .await
+        .problem(401, "invalid_credentials");
     // A signed-in person cannot use it either.
     let other = app.school(206).await;
-    app.post("/api/v1/invites/accept").token(&other.admin).json(json!({ "token": token })).send().await.problem(410, "invite_revoked");
-    assert!(app.me(&other.admin).await["schools"].as_array().expect("schools").iter().all(|s| s["org_id"] != school.org));
-    let members = app.get(&format!("/api/v1/orgs/{}/members?class_id={class}", school.org)).token(&school.admin).send().await.expect(200);
+    app.post("/api/v1/invites/accept")
+        .token(&other.admin)
+        .json(json!({ "token": token }))
+        .send()
+        .await
+        .problem(410, "invite_revoked");
+    assert!(
+        app.me(&other.admin).await["schools"].as_array().expect("schools").iter().all(|s| s["org_id"] != school.org)
+    );
+    let members = app
+        .get(&format!("/api/v1/orgs/{}/members?class_id={class}", school.org))
+        .token(&school.admin)
+        .send()
+        .await
+        .expect(200);
     assert!(members.list().is_empty(), "{}", members.json);
     let listed = find(&links(&app, &school.admin, school.org).await, id);
     assert_eq!(listed["status"], "revoked");
@@ -229,25 +289,50 @@ async fn a_revoked_link_admits_no_one(app: TestApp) {
     let entry = audit.list().iter().find(|e| e["action"] == "invite_revoked").expect("audited").clone();
     assert_eq!(entry["target_id"], id);
     assert_eq!(entry["actor"]["id"], school.admin_id);
-    app.post(&format!("/api/v1/orgs/{}/invites/999999/revoke", school.org)).token(&school.admin).send().await.problem(404, "not_found");
+    app.post(&format!("/api/v1/orgs/{}/invites/999999/revoke", school.org))
+        .token(&school.admin)
+        .send()
+        .await
+        .problem(404, "not_found");
 }
 
 async fn a_used_up_link_admits_no_one_more(app: TestApp) {
     let school = app.school(207).await;
     let class = app.create_class(&school, "4Б", 4).await;
-    let created = create(&app, &school.admin, school.org, json!({ "class_id": class, "role": "student", "max_uses": 1 })).await.expect(201);
+    let created =
+        create(&app, &school.admin, school.org, json!({ "class_id": class, "role": "student", "max_uses": 1 }))
+            .await
+            .expect(201);
     let id = created.json["invite"]["id"].as_i64().expect("id");
     let token = created.json["token"].as_str().expect("token").to_owned();
     let first = app.register(&token, "Первая", "pervaya@mail.ru").await;
     app.get(&format!("/api/v1/invites/{token}")).send().await.problem(410, "invite_used_up");
-    app.post("/api/v1/auth/register").json(register_body(&token, "Вторая", "vtoraya@mail.ru")).send().await.problem(410, "invite_used_up");
-    app.post("/api/v1/auth/login").json(json!({ "login": "vtoraya@mail.ru", "password": PASSWORD })).send().await.problem(401, "invalid_credentials");
+    app.post("/api/v1/auth/register")
+        .json(register_body(&token, "Вторая", "vtoraya@mail.ru"))
+        .send()
+        .await
+        .problem(410, "invite_used_up");
+    app.post("/api/v1/auth/login")
+        .json(json!({ "login": "vtoraya@mail.ru", "password": PASSWORD }))
+        .send()
+        .await
+        .problem(401, "invalid_credentials");
     let other = app.school(208).await;
-    app.post("/api/v1/invites/accept").token(&other.admin).json(json!({ "token": token })).send().await.problem(410, "invite_used_up");
+    app.post("/api/v1/invites/accept")
+        .token(&other.admin)
+        .json(json!({ "token": token }))
+        .send()
+        .await
+        .problem(410, "invite_used_up");
     let listed = find(&links(&app, &school.admin, school.org).await, id);
     assert_eq!(listed["use_count"], 1);
     assert_eq!(listed["status"], "used_up");
-    let members = app.get(&format!("/api/v1/orgs/{}/members?class_id={class}", school.org)).token(&school.admin).send().await.expect(200);
+    let members = app
+        .get(&format!("/api/v1/orgs/{}/members?class_id={class}", school.org))
+        .token(&school.admin)
+        .send()
+        .await
+        .expect(200);
     let ids: Vec<i64> = members.list().iter().filter_map(|m| m["person"]["id"].as_i64()).collect();
     assert_eq!(ids, vec![first.id]);
     // A used-up link can still be revoked (it is then reported as revoked).
@@ -258,7 +343,10 @@ async fn a_used_up_link_admits_no_one_more(app: TestApp) {
 async fn an_expired_link_admits_no_one(app: TestApp) {
     let school = app.school(209).await;
     let class = app.create_class(&school, "10А", 10).await;
-    let created = create(&app, &school.admin, school.org, json!({ "class_id": class, "role": "student", "expires_in_hours": 1 })).await.expect(201);
+    let created =
+        create(&app, &school.admin, school.org, json!({ "class_id": class, "role": "student", "expires_in_hours": 1 }))
+            .await
+            .expect(201);
     let id = created.json["invite"]["id"].as_i64().expect("id");
     let token = created.json["token"].as_str().expect("token").to_owned();
     let created_at: jiff::Timestamp = created.json["invite"]["created_at"].as_str().expect("t").parse().expect("time");
@@ -267,10 +355,23 @@ async fn an_expired_link_admits_no_one(app: TestApp) {
     app.get(&format!("/api/v1/invites/{token}")).send().await.expect(200);
     app.sql("UPDATE invites SET expires_at = 0").await;
     app.get(&format!("/api/v1/invites/{token}")).send().await.problem(410, "invite_expired");
-    app.post("/api/v1/auth/register").json(register_body(&token, "Поздняя", "pozdnyaya@mail.ru")).send().await.problem(410, "invite_expired");
-    app.post("/api/v1/auth/login").json(json!({ "login": "pozdnyaya@mail.ru", "password": PASSWORD })).send().await.problem(401, "invalid_credentials");
+    app.post("/api/v1/auth/register")
+        .json(register_body(&token, "Поздняя", "pozdnyaya@mail.ru"))
+        .send()
+        .await
+        .problem(410, "invite_expired");
+    app.post("/api/v1/auth/login")
+        .json(json!({ "login": "pozdnyaya@mail.ru", "password": PASSWORD }))
+        .send()
+        .await
+        .problem(401, "invalid_credentials");
     let other = app.school(210).await;
-    app.post("/api/v1/invites/accept").token(&other.admin).json(json!({ "token": token })).send().await.problem(410, "invite_expired");
+    app.post("/api/v1/invites/accept")
+        .token(&other.admin)
+        .json(json!({ "token": token }))
+        .send()
+        .await
+        .problem(410, "invite_expired");
     let listed = find(&links(&app, &school.admin, school.org).await, id);
     assert_eq!(listed["status"], "expired");
     assert_eq!(listed["use_count"], 0);
@@ -280,10 +381,28 @@ async fn an_unknown_link_is_not_found(app: TestApp) {
     let other = app.school(211).await;
     let made_up = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
     app.get(&format!("/api/v1/invites/{made_up}")).send().await.problem(404, "invite_not_found");
-    app.post("/api/v1/auth/register").json(register_body(made_up, "Никто", "nikto@mail.ru")).send().await.problem(404, "invite_not_found");
-    app.post("/api/v1/auth/login").json(json!({ "login": "nikto@mail.ru", "password": PASSWORD })).send().await.problem(401, "invalid_credentials");
-    app.post("/api/v1/invites/accept").token(&other.admin).json(json!({ "token": made_up })).send().await.problem(404, "invite_not_found");
-    app.post("/api/v1/invites/accept").token(&other.admin).json(json!({ "token": "" })).send().await.problem(404, "invite_not_found");
+    app.post("/api/v1/auth/register")
+        .json(register_body(made_up, "Никто", "nikto@mail.ru"))
+        .send()
+        .await
+        .problem(404, "invite_not_found");
+    app.post("/api/v1/auth/login")
+        .json(json!({ "login": "nikto@mail.ru", "password": PASSWORD }))
+        .send()
+        .await
+        .problem(401, "invalid_credentials");
+    app.post("/api/v1/invites/accept")
+        .token(&other.admin)
+        .json(json!({ "token": made_up }))
+        .send()
+        .await
+        .problem(404, "invite_not_found");
+    app.post("/api/v1/invites/accept")
+        .token(&other.admin)
+        .json(json!({ "token": "" }))
+        .send()
+        .await
+        .problem(404, "invite_not_found");
     // Accepting needs a session.
     app.post("/api/v1/invites/accept").json(json!({ "token": made_up })).send().await.problem(401, "unauthenticated");
 }
@@ -291,21 +410,35 @@ async fn an_unknown_link_is_not_found(app: TestApp) {
 async fn use_counts_go_up(app: TestApp) {
     let school = app.school(212).await;
     let class = app.create_class(&school, "2В", 2).await;
-    let created = create(&app, &school.admin, school.org, json!({ "class_id": class, "role": "student", "max_uses": 3 })).await.expect(201);
+    let created =
+        create(&app, &school.admin, school.org, json!({ "class_id": class, "role": "student", "max_uses": 3 }))
+            .await
+            .expect(201);
     let id = created.json["invite"]["id"].as_i64().expect("id");
     let token = created.json["token"].as_str().expect("token").to_owned();
-    let count = |list: Vec<Value>| (find(&list, id)["use_count"].as_i64(), find(&list, id)["status"].as_str().map(str::to_owned));
+    let count = |list: Vec<Value>| {
+        (find(&list, id)["use_count"].as_i64(), find(&list, id)["status"].as_str().map(str::to_owned))
+    };
     assert_eq!(count(links(&app, &school.admin, school.org).await), (Some(0), Some("active".into())));
     app.register(&token, "Белова", "belova@mail.ru").await;
     assert_eq!(count(links(&app, &school.admin, school.org).await), (Some(1), Some("active".into())));
     app.register(&token, "Белов", "belov@mail.ru").await;
     assert_eq!(count(links(&app, &school.admin, school.org).await), (Some(2), Some("active".into())));
     // A failed registration does not count.
-    app.post("/api/v1/auth/register").json(register_body(&token, "Белов", "belov@mail.ru")).send().await.problem(409, "account_exists");
+    app.post("/api/v1/auth/register")
+        .json(register_body(&token, "Белов", "belov@mail.ru"))
+        .send()
+        .await
+        .problem(409, "account_exists");
     assert_eq!(count(links(&app, &school.admin, school.org).await), (Some(2), Some("active".into())));
     app.register(&token, "Белых", "belyh@mail.ru").await;
     assert_eq!(count(links(&app, &school.admin, school.org).await), (Some(3), Some("used_up".into())));
-    let members = app.get(&format!("/api/v1/orgs/{}/members?class_id={class}", school.org)).token(&school.admin).send().await.expect(200);
+    let members = app
+        .get(&format!("/api/v1/orgs/{}/members?class_id={class}", school.org))
+        .token(&school.admin)
+        .send()
+        .await
+        .expect(200);
     assert_eq!(members.list().len(), 3);
 }
 
@@ -313,11 +446,22 @@ async fn a_signed_in_person_accepts_a_link_once(app: TestApp) {
     let (school, class, student) = school_with_student(&app, 213).await;
     // A teacher of the school who is also a parent of a 5А student.
     let teacher = app.join(&school, school.staff_room, "teacher", None, "Орлова").await;
-    let parent_link = create(&app, &school.admin, school.org, json!({ "class_id": class, "role": "parent", "child_user_id": student.id }))
-        .await
-        .expect(201);
+    let parent_link = create(
+        &app,
+        &school.admin,
+        school.org,
+        json!({ "class_id": class, "role": "parent", "child_user_id": student.id }),
+    )
+    .await
+    .expect(201);
     let token = parent_link.json["token"].as_str().expect("token").to_owned();
-    let joined = app.post("/api/v1/invites/accept").token(&teacher.token).json(json!({ "token": token })).send().await.expect(200);
+    let joined = app
+        .post("/api/v1/invites/accept")
+        .token(&teacher.token)
+        .json(json!({ "token": token }))
+        .send()
+        .await
+        .expect(200);
     assert_eq!(joined.json["status"], "joined");
     assert_eq!(joined.json["org_id"], school.org);
     assert!(joined.json["join_request_id"].is_null());
@@ -330,21 +474,45 @@ async fn a_signed_in_person_accepts_a_link_once(app: TestApp) {
     assert!(places.iter().any(|p| p["role"] == "teacher" && p["class"]["id"] == school.staff_room));
 
     // Joining the same place twice is refused, even by a link with uses left.
-    let staff_link = create(&app, &school.admin, school.org, json!({ "class_id": school.staff_room, "role": "teacher" })).await.expect(201);
+    let staff_link =
+        create(&app, &school.admin, school.org, json!({ "class_id": school.staff_room, "role": "teacher" }))
+            .await
+            .expect(201);
     let staff_id = staff_link.json["invite"]["id"].as_i64().expect("id");
     let staff_token = staff_link.json["token"].as_str().expect("token").to_owned();
-    app.post("/api/v1/invites/accept").token(&teacher.token).json(json!({ "token": staff_token })).send().await.problem(409, "already_member");
+    app.post("/api/v1/invites/accept")
+        .token(&teacher.token)
+        .json(json!({ "token": staff_token }))
+        .send()
+        .await
+        .problem(409, "already_member");
     assert_eq!(find(&links(&app, &school.admin, school.org).await, staff_id)["use_count"], 0);
     // Someone else joins by it fine; then they too are already there.
     let newcomer = app.school(214).await;
-    let joined = app.post("/api/v1/invites/accept").token(&newcomer.admin).json(json!({ "token": staff_token })).send().await.expect(200);
+    let joined = app
+        .post("/api/v1/invites/accept")
+        .token(&newcomer.admin)
+        .json(json!({ "token": staff_token }))
+        .send()
+        .await
+        .expect(200);
     assert_eq!(joined.json["status"], "joined");
-    app.post("/api/v1/invites/accept").token(&newcomer.admin).json(json!({ "token": staff_token })).send().await.problem(409, "already_member");
+    app.post("/api/v1/invites/accept")
+        .token(&newcomer.admin)
+        .json(json!({ "token": staff_token }))
+        .send()
+        .await
+        .problem(409, "already_member");
     assert_eq!(find(&links(&app, &school.admin, school.org).await, staff_id)["use_count"], 1);
     let me = app.me(&newcomer.admin).await;
     assert_eq!(me["schools"].as_array().expect("schools").len(), 2);
     let audit = app.get(&format!("/api/v1/orgs/{}/audit", school.org)).token(&school.admin).send().await.expect(200);
-    let joins: Vec<i64> = audit.list().iter().filter(|e| e["action"] == "member_joined").filter_map(|e| e["target_id"].as_i64()).collect();
+    let joins: Vec<i64> = audit
+        .list()
+        .iter()
+        .filter(|e| e["action"] == "member_joined")
+        .filter_map(|e| e["target_id"].as_i64())
+        .collect();
     assert!(joins.contains(&teacher.id) && joins.contains(&newcomer.admin_id), "{joins:?}");
 }
 
@@ -354,10 +522,20 @@ async fn one_parent_account_holds_two_children(app: TestApp) {
     let b = app.create_class(&school, "7Б", 7).await;
     let younger = app.join(&school, a, "student", None, "Григорьев").await;
     let older = app.join(&school, b, "student", None, "Григорьева").await;
-    let first = app.invite(&school.admin, school.org, json!({ "class_id": a, "role": "parent", "child_user_id": younger.id })).await;
-    let second = app.invite(&school.admin, school.org, json!({ "class_id": b, "role": "parent", "child_user_id": older.id })).await;
+    let first = app
+        .invite(&school.admin, school.org, json!({ "class_id": a, "role": "parent", "child_user_id": younger.id }))
+        .await;
+    let second = app
+        .invite(&school.admin, school.org, json!({ "class_id": b, "role": "parent", "child_user_id": older.id }))
+        .await;
     let parent = app.register(&first, "Григорьева", "grigorieva.mama@mail.ru").await;
-    let joined = app.post("/api/v1/invites/accept").token(&parent.token).json(json!({ "token": second })).send().await.expect(200);
+    let joined = app
+        .post("/api/v1/invites/accept")
+        .token(&parent.token)
+        .json(json!({ "token": second }))
+        .send()
+        .await
+        .expect(200);
     assert_eq!(joined.json["status"], "joined");
     let me = app.me(&parent.token).await;
     assert_eq!(me["schools"].as_array().expect("schools").len(), 1);
@@ -366,7 +544,11 @@ async fn one_parent_account_holds_two_children(app: TestApp) {
         .iter()
         .map(|p| {
             assert_eq!(p["role"], "parent");
-            (p["child"]["id"].as_i64().expect("child"), p["class"]["id"].as_i64().expect("class"), p["class"]["name"].as_str().unwrap_or("").to_owned())
+            (
+                p["child"]["id"].as_i64().expect("child"),
+                p["class"]["id"].as_i64().expect("class"),
+                p["class"]["name"].as_str().unwrap_or("").to_owned(),
+            )
         })
         .collect();
     seen.sort();
@@ -375,7 +557,11 @@ async fn one_parent_account_holds_two_children(app: TestApp) {
     assert_eq!(seen, want);
     // The parent reads both children's classes.
     for class in [a, b] {
-        app.get(&format!("/api/v1/orgs/{}/members?class_id={class}", school.org)).token(&parent.token).send().await.expect(200);
+        app.get(&format!("/api/v1/orgs/{}/members?class_id={class}", school.org))
+            .token(&parent.token)
+            .send()
+            .await
+            .expect(200);
     }
 }
 
@@ -388,11 +574,18 @@ async fn join_requests_are_decided_by_admins_and_the_class_teacher(app: TestApp)
     let plain = app.join(&school, school.staff_room, "teacher", None, "Предметникова").await;
     app.assign_class_teacher(&school, a, lead_a.id).await;
     app.assign_class_teacher(&school, b, lead_b.id).await;
-    let token = app.invite(&school.admin, school.org, json!({ "class_id": a, "role": "student", "requires_approval": true })).await;
+    let token = app
+        .invite(&school.admin, school.org, json!({ "class_id": a, "role": "student", "requires_approval": true }))
+        .await;
     let requests = format!("/api/v1/orgs/{}/join-requests", school.org);
 
     // Registration by an approval link: an account, no membership yet.
-    let reply = app.post("/api/v1/auth/register").json(register_body(&token, "Ждущая", "zhdushaya@mail.ru")).send().await.expect(201);
+    let reply = app
+        .post("/api/v1/auth/register")
+        .json(register_body(&token, "Ждущая", "zhdushaya@mail.ru"))
+        .send()
+        .await
+        .expect(201);
     assert_eq!(reply.json["join"]["status"], "pending");
     assert_eq!(reply.json["join"]["org_id"], school.org);
     let first_request = reply.json["join"]["join_request_id"].as_i64().expect("request id");
@@ -401,7 +594,12 @@ async fn join_requests_are_decided_by_admins_and_the_class_teacher(app: TestApp)
     let waiting_id = reply.json["session"]["user"]["id"].as_i64().expect("id");
     app.get(&format!("/api/v1/orgs/{}", school.org)).token(&waiting).send().await.problem(404, "not_found");
     // Using the link again while waiting is refused.
-    app.post("/api/v1/invites/accept").token(&waiting).json(json!({ "token": token })).send().await.problem(409, "join_request_pending");
+    app.post("/api/v1/invites/accept")
+        .token(&waiting)
+        .json(json!({ "token": token }))
+        .send()
+        .await
+        .problem(409, "join_request_pending");
 
     // The admin and 6А's class teacher see it; 6Б's class teacher does not; a plain teacher may not look.
     for viewer in [&school.admin, &lead_a.token] {
@@ -422,10 +620,15 @@ async fn join_requests_are_decided_by_admins_and_the_class_teacher(app: TestApp)
     app.get(&requests).token(&plain.token).send().await.problem(403, "forbidden");
     app.post(&format!("{requests}/{first_request}/accept")).token(&lead_b.token).send().await.problem(403, "forbidden");
     app.post(&format!("{requests}/{first_request}/accept")).token(&plain.token).send().await.problem(403, "forbidden");
-    app.get(&format!("{requests}?status=maybe")).token(&school.admin).send().await.invalid(&[("status", "invalid_format")]);
+    app.get(&format!("{requests}?status=maybe"))
+        .token(&school.admin)
+        .send()
+        .await
+        .invalid(&[("status", "invalid_format")]);
 
     // The class teacher accepts: now a student of 6А.
-    let accepted = app.post(&format!("{requests}/{first_request}/accept")).token(&lead_a.token).send().await.expect(200);
+    let accepted =
+        app.post(&format!("{requests}/{first_request}/accept")).token(&lead_a.token).send().await.expect(200);
     assert_eq!(accepted.json["status"], "accepted");
     assert!(accepted.json["decided_at"].is_string());
     let me = app.me(&waiting).await;
@@ -433,13 +636,27 @@ async fn join_requests_are_decided_by_admins_and_the_class_teacher(app: TestApp)
     assert_eq!(me["schools"][0]["places"][0]["role"], "student");
     assert_eq!(me["schools"][0]["places"][0]["class"]["id"], a);
     app.get(&format!("/api/v1/orgs/{}", school.org)).token(&waiting).send().await.expect(200);
-    app.post(&format!("{requests}/{first_request}/accept")).token(&school.admin).send().await.problem(409, "join_request_decided");
-    app.post(&format!("{requests}/{first_request}/reject")).token(&school.admin).json(json!({ "reason": "Поздно" })).send().await.problem(409, "join_request_decided");
+    app.post(&format!("{requests}/{first_request}/accept"))
+        .token(&school.admin)
+        .send()
+        .await
+        .problem(409, "join_request_decided");
+    app.post(&format!("{requests}/{first_request}/reject"))
+        .token(&school.admin)
+        .json(json!({ "reason": "Поздно" }))
+        .send()
+        .await
+        .problem(409, "join_request_decided");
     // Still a member after the refused second decision.
     assert_eq!(app.me(&waiting).await["schools"][0]["org_id"], school.org);
 
     // A second person is rejected with a reason and stays outside.
-    let reply = app.post("/api/v1/auth/register").json(register_body(&token, "Чужая", "chuzhaya@mail.ru")).send().await.expect(201);
+    let reply = app
+        .post("/api/v1/auth/register")
+        .json(register_body(&token, "Чужая", "chuzhaya@mail.ru"))
+        .send()
+        .await
+        .expect(201);
     let second_request = reply.json["join"]["join_request_id"].as_i64().expect("request id");
     let rejected_token = reply.json["session"]["token"].as_str().expect("token").to_owned();
     let rejected = app
@@ -453,8 +670,17 @@ async fn join_requests_are_decided_by_admins_and_the_class_teacher(app: TestApp)
     assert_eq!(rejected.json["reason"], "В 6А такой ученицы нет.");
     assert_eq!(app.me(&rejected_token).await["schools"], json!([]));
     app.get(&format!("/api/v1/orgs/{}", school.org)).token(&rejected_token).send().await.problem(404, "not_found");
-    app.post(&format!("{requests}/{second_request}/accept")).token(&school.admin).send().await.problem(409, "join_request_decided");
-    app.post(&format!("{requests}/{second_request}/reject")).token(&lead_a.token).json(json!({})).send().await.problem(409, "join_request_decided");
+    app.post(&format!("{requests}/{second_request}/accept"))
+        .token(&school.admin)
+        .send()
+        .await
+        .problem(409, "join_request_decided");
+    app.post(&format!("{requests}/{second_request}/reject"))
+        .token(&lead_a.token)
+        .json(json!({}))
+        .send()
+        .await
+        .problem(409, "join_request_decided");
     assert_eq!(app.me(&rejected_token).await["schools"], json!([]));
 
     // Filters.
@@ -463,7 +689,12 @@ async fn join_requests_are_decided_by_admins_and_the_class_teacher(app: TestApp)
     let done = app.get(&format!("{requests}?status=rejected")).token(&school.admin).send().await.expect(200);
     assert_eq!(done.list().len(), 1);
     assert_eq!(done.list()[0]["id"], second_request);
-    let members = app.get(&format!("/api/v1/orgs/{}/members?class_id={a}", school.org)).token(&school.admin).send().await.expect(200);
+    let members = app
+        .get(&format!("/api/v1/orgs/{}/members?class_id={a}", school.org))
+        .token(&school.admin)
+        .send()
+        .await
+        .expect(200);
     let students: Vec<i64> = members
         .list()
         .iter()
@@ -490,15 +721,20 @@ async fn class_teachers_manage_their_own_classes_links(app: TestApp) {
     let plain = app.join(&school, school.staff_room, "teacher", None, "Простая").await;
     app.assign_class_teacher(&school, a, lead.id).await;
     let student = app.join(&school, a, "student", None, "Зайцев").await;
-    let admin_link = create(&app, &school.admin, school.org, json!({ "class_id": b, "role": "student" })).await.expect(201);
+    let admin_link =
+        create(&app, &school.admin, school.org, json!({ "class_id": b, "role": "student" })).await.expect(201);
     let admin_link = admin_link.json["invite"]["id"].as_i64().expect("id");
 
     let own = create(&app, &lead.token, school.org, json!({ "class_id": a, "role": "student" })).await.expect(201);
     assert_eq!(own.json["invite"]["created_by"]["id"], lead.id);
     let own_id = own.json["invite"]["id"].as_i64().expect("id");
-    create(&app, &lead.token, school.org, json!({ "class_id": a, "role": "parent", "child_user_id": student.id })).await.expect(201);
+    create(&app, &lead.token, school.org, json!({ "class_id": a, "role": "parent", "child_user_id": student.id }))
+        .await
+        .expect(201);
     create(&app, &lead.token, school.org, json!({ "class_id": b, "role": "student" })).await.problem(403, "forbidden");
-    create(&app, &lead.token, school.org, json!({ "class_id": school.staff_room, "role": "teacher" })).await.problem(403, "forbidden");
+    create(&app, &lead.token, school.org, json!({ "class_id": school.staff_room, "role": "teacher" }))
+        .await
+        .problem(403, "forbidden");
 
     // The class teacher's list holds only 9А's links (the fixture's, and their two).
     let list = links(&app, &lead.token, school.org).await;
@@ -508,7 +744,8 @@ async fn class_teachers_manage_their_own_classes_links(app: TestApp) {
     // The admin sees all six: the fixtures' three, their own, and the class teacher's two.
     assert_eq!(links(&app, &school.admin, school.org).await.len(), 6);
 
-    let revoke = |by: &str, id: i64| app.post(&format!("/api/v1/orgs/{}/invites/{id}/revoke", school.org)).token(by).send();
+    let revoke =
+        |by: &str, id: i64| app.post(&format!("/api/v1/orgs/{}/invites/{id}/revoke", school.org)).token(by).send();
     revoke(&lead.token, admin_link).await.problem(403, "forbidden");
     revoke(&plain.token, own_id).await.problem(403, "forbidden");
     let revoked = revoke(&lead.token, own_id).await.expect(200);
@@ -517,10 +754,20 @@ async fn class_teachers_manage_their_own_classes_links(app: TestApp) {
     // A teacher who leads no class has no links to manage.
     create(&app, &plain.token, school.org, json!({ "class_id": a, "role": "student" })).await.problem(403, "forbidden");
     app.get(&format!("/api/v1/orgs/{}/invites", school.org)).token(&plain.token).send().await.problem(403, "forbidden");
-    app.get(&format!("/api/v1/orgs/{}/invites", school.org)).token(&student.token).send().await.problem(403, "forbidden");
-    create(&app, &student.token, school.org, json!({ "class_id": a, "role": "student" })).await.problem(403, "forbidden");
+    app.get(&format!("/api/v1/orgs/{}/invites", school.org))
+        .token(&student.token)
+        .send()
+        .await
+        .problem(403, "forbidden");
+    create(&app, &student.token, school.org, json!({ "class_id": a, "role": "student" }))
+        .await
+        .problem(403, "forbidden");
     // Once detached, the former class teacher loses the links too.
-    app.delete(&format!("/api/v1/orgs/{}/classes/{a}/class-teachers/{}", school.org, lead.id)).token(&school.admin).send().await.expect(200);
+    app.delete(&format!("/api/v1/orgs/{}/classes/{a}/class-teachers/{}", school.org, lead.id))
+        .token(&school.admin)
+        .send()
+        .await
+        .expect(200);
     create(&app, &lead.token, school.org, json!({ "class_id": a, "role": "student" })).await.problem(403, "forbidden");
     app.get(&format!("/api/v1/orgs/{}/invites", school.org)).token(&lead.token).send().await.problem(403, "forbidden");
 }
@@ -528,7 +775,8 @@ async fn class_teachers_manage_their_own_classes_links(app: TestApp) {
 async fn registration_errors_are_reported(app: TestApp) {
     let school = app.school(218).await;
     let class = app.create_class(&school, "11А", 11).await;
-    let created = create(&app, &school.admin, school.org, json!({ "class_id": class, "role": "student" })).await.expect(201);
+    let created =
+        create(&app, &school.admin, school.org, json!({ "class_id": class, "role": "student" })).await.expect(201);
     let id = created.json["invite"]["id"].as_i64().expect("id");
     let token = created.json["token"].as_str().expect("token").to_owned();
     let register = |body: Value| app.post("/api/v1/auth/register").json(body).send();
@@ -562,7 +810,11 @@ async fn registration_errors_are_reported(app: TestApp) {
     register(json!({ "invite_token": token, "family_name": "Двойник", "given_name": "Тел", "email": "dvoinik@mail.ru", "phone": "9221112233", "password": PASSWORD }))
         .await
         .problem(409, "account_exists");
-    app.post("/api/v1/auth/login").json(json!({ "login": "dvoinik@mail.ru", "password": PASSWORD })).send().await.problem(401, "invalid_credentials");
+    app.post("/api/v1/auth/login")
+        .json(json!({ "login": "dvoinik@mail.ru", "password": PASSWORD }))
+        .send()
+        .await
+        .problem(401, "invalid_credentials");
     // Only the successful registration used the link.
     assert_eq!(find(&links(&app, &school.admin, school.org).await, id)["use_count"], 1);
 }
@@ -570,9 +822,18 @@ async fn registration_errors_are_reported(app: TestApp) {
 async fn a_request_for_a_place_already_held_is_not_accepted_twice(app: TestApp) {
     let school = app.school(219).await;
     let class = app.create_class(&school, "3В", 3).await;
-    let approval = app.invite(&school.admin, school.org, json!({ "class_id": class, "role": "student", "requires_approval": true })).await;
-    let direct = app.invite(&school.admin, school.org, json!({ "class_id": class, "role": "student", "requires_approval": false })).await;
-    let reply = app.post("/api/v1/auth/register").json(register_body(&approval, "Торопыгина", "toropygina@mail.ru")).send().await.expect(201);
+    let approval = app
+        .invite(&school.admin, school.org, json!({ "class_id": class, "role": "student", "requires_approval": true }))
+        .await;
+    let direct = app
+        .invite(&school.admin, school.org, json!({ "class_id": class, "role": "student", "requires_approval": false }))
+        .await;
+    let reply = app
+        .post("/api/v1/auth/register")
+        .json(register_body(&approval, "Торопыгина", "toropygina@mail.ru"))
+        .send()
+        .await
+        .expect(201);
     let token = reply.json["session"]["token"].as_str().expect("token").to_owned();
     let request = reply.json["join"]["join_request_id"].as_i64().expect("request");
     // While the request waits, a direct link lets them in.
@@ -582,22 +843,43 @@ async fn a_request_for_a_place_already_held_is_not_accepted_twice(app: TestApp) 
     app.post(&format!("{path}/accept")).token(&school.admin).send().await.problem(409, "already_member");
     let me = app.me(&token).await;
     assert_eq!(me["schools"][0]["places"].as_array().expect("places").len(), 1, "{me}");
-    let members = app.get(&format!("/api/v1/orgs/{}/classes/{class}/memberships", school.org)).token(&school.admin).send().await.expect(200);
+    let members = app
+        .get(&format!("/api/v1/orgs/{}/classes/{class}/memberships", school.org))
+        .token(&school.admin)
+        .send()
+        .await
+        .expect(200);
     assert_eq!(members.list().len(), 1, "{}", members.json);
     // The request can still be closed.
-    let closed = app.post(&format!("{path}/reject")).token(&school.admin).json(json!({ "reason": "Уже в классе." })).send().await.expect(200);
+    let closed = app
+        .post(&format!("{path}/reject"))
+        .token(&school.admin)
+        .json(json!({ "reason": "Уже в классе." }))
+        .send()
+        .await
+        .expect(200);
     assert_eq!(closed.json["status"], "rejected");
     assert_eq!(app.me(&token).await["schools"][0]["places"].as_array().expect("places").len(), 1);
 }
 
 async fn nobody_is_their_own_parent(app: TestApp) {
     let (school, class, student) = school_with_student(&app, 220).await;
-    let created = create(&app, &school.admin, school.org, json!({ "class_id": class, "role": "parent", "child_user_id": student.id }))
-        .await
-        .expect(201);
+    let created = create(
+        &app,
+        &school.admin,
+        school.org,
+        json!({ "class_id": class, "role": "parent", "child_user_id": student.id }),
+    )
+    .await
+    .expect(201);
     let id = created.json["invite"]["id"].as_i64().expect("id");
     let token = created.json["token"].as_str().expect("token").to_owned();
-    app.post("/api/v1/invites/accept").token(&student.token).json(json!({ "token": token })).send().await.problem(409, "own_child");
+    app.post("/api/v1/invites/accept")
+        .token(&student.token)
+        .json(json!({ "token": token }))
+        .send()
+        .await
+        .problem(409, "own_child");
     let me = app.me(&student.token).await;
     let places = me["schools"][0]["places"].as_array().expect("places").clone();
     assert_eq!(places.len(), 1);
@@ -615,14 +897,24 @@ async fn a_rejected_request_gives_the_link_back(app: TestApp) {
     // A one-use parent link with approval: a stranger's request is rejected, and the
     // real parent can still use the link.
     let token = app
-        .invite(&school.admin, school.org, json!({ "class_id": class, "role": "parent", "child_user_id": child.id, "requires_approval": true }))
+        .invite(
+            &school.admin,
+            school.org,
+            json!({ "class_id": class, "role": "parent", "child_user_id": child.id, "requires_approval": true }),
+        )
         .await;
     let stranger = app.register(&token, "Посторонний", "stranger@people.test").await;
     let requests = format!("/api/v1/orgs/{}/join-requests", school.org);
     let pending = app.get(&format!("{requests}?status=pending")).token(&school.admin).send().await.expect(200);
     let request = pending.list()[0]["id"].as_i64().expect("request");
-    app.post(&format!("{requests}/{request}/reject")).token(&school.admin).json(json!({ "reason": "Не родитель" })).send().await.expect(200);
-    let invites = app.get(&format!("/api/v1/orgs/{}/invites", school.org)).token(&school.admin).send().await.expect(200);
+    app.post(&format!("{requests}/{request}/reject"))
+        .token(&school.admin)
+        .json(json!({ "reason": "Не родитель" }))
+        .send()
+        .await
+        .expect(200);
+    let invites =
+        app.get(&format!("/api/v1/orgs/{}/invites", school.org)).token(&school.admin).send().await.expect(200);
     let link = invites.list().iter().find(|i| i["child"]["id"] == child.id).expect("parent link").clone();
     assert_eq!((link["use_count"].as_i64(), link["status"].as_str()), (Some(0), Some("active")));
     app.register(&token, "Настоящая", "real.parent@people.test").await;
@@ -633,7 +925,9 @@ async fn a_parent_link_dies_with_the_childs_place(app: TestApp) {
     let school = app.school(62).await;
     let class = app.create_class(&school, "4Г", 4).await;
     let child = app.join(&school, class, "student", None, "Переведённый").await;
-    let token = app.invite(&school.admin, school.org, json!({ "class_id": class, "role": "parent", "child_user_id": child.id })).await;
+    let token = app
+        .invite(&school.admin, school.org, json!({ "class_id": class, "role": "parent", "child_user_id": child.id }))
+        .await;
     let other = app.create_class(&school, "4Д", 4).await;
     app.post(&format!("/api/v1/orgs/{}/members/{}/transfer", school.org, child.id))
         .token(&school.admin)
@@ -646,5 +940,9 @@ async fn a_parent_link_dies_with_the_childs_place(app: TestApp) {
         .send()
         .await
         .problem(410, "invite_child_left");
-    app.post("/api/v1/auth/login").json(json!({ "login": "late@people.test", "password": PASSWORD })).send().await.expect(401);
+    app.post("/api/v1/auth/login")
+        .json(json!({ "login": "late@people.test", "password": PASSWORD }))
+        .send()
+        .await
+        .expect(401);
 }

@@ -5,9 +5,9 @@ mod support;
 
 mod accounts;
 mod applications;
+mod authz;
 mod directory;
 mod invites;
-mod authz;
 mod movement;
 mod privacy;
 mod protocol;

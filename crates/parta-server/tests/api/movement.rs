@@ -42,7 +42,11 @@ fn entry<'a>(history: &'a [Value], person: i64, role: &str, current: bool) -> &'
 }
 
 async fn transfer(app: &TestApp, school: &School, user: i64, body: Value) -> crate::support::Reply {
-    app.post(&format!("/api/v1/orgs/{}/members/{user}/transfer", school.org)).token(&school.admin).json(body).send().await
+    app.post(&format!("/api/v1/orgs/{}/members/{user}/transfer", school.org))
+        .token(&school.admin)
+        .json(body)
+        .send()
+        .await
 }
 
 async fn leave(app: &TestApp, school: &School, user: i64, body: Value) -> crate::support::Reply {
@@ -85,9 +89,19 @@ async fn a_transfer_moves_the_student_and_their_parents(app: TestApp) {
     assert_eq!(me["schools"][0]["places"][0]["class"]["id"], b);
 
     // 5А now: the classmate and their parent. 5Б: the student and both parents.
-    let now_a = app.get(&format!("/api/v1/orgs/{}/members?class_id={a}", school.org)).token(&school.admin).send().await.expect(200);
+    let now_a = app
+        .get(&format!("/api/v1/orgs/{}/members?class_id={a}", school.org))
+        .token(&school.admin)
+        .send()
+        .await
+        .expect(200);
     assert_eq!(member_ids(now_a.list()), sorted(vec![classmate.id, other_parent.id]));
-    let now_b = app.get(&format!("/api/v1/orgs/{}/members?class_id={b}", school.org)).token(&school.admin).send().await.expect(200);
+    let now_b = app
+        .get(&format!("/api/v1/orgs/{}/members?class_id={b}", school.org))
+        .token(&school.admin)
+        .send()
+        .await
+        .expect(200);
     assert_eq!(member_ids(now_b.list()), sorted(vec![student.id, mother.id, father.id]));
 
     // 5А's history keeps the past memberships, ended today as transfers.
@@ -135,9 +149,15 @@ async fn transfers_are_checked(app: TestApp) {
     transfer(&app, &school, teacher.id, json!({ "to_class_id": b })).await.problem(409, "not_student");
     transfer(&app, &school, 999999, json!({ "to_class_id": b })).await.problem(409, "not_student");
     transfer(&app, &school, student.id, json!({ "to_class_id": school.staff_room })).await.problem(409, "staff_room");
-    transfer(&app, &school, student.id, json!({ "to_class_id": foreign })).await.invalid(&[("to_class_id", "unknown_class")]);
-    transfer(&app, &school, student.id, json!({ "to_class_id": b, "on": "29.12.2026" })).await.invalid(&[("on", "invalid_date")]);
-    transfer(&app, &school, student.id, json!({ "to_class_id": b, "on": "2026-02-30" })).await.invalid(&[("on", "invalid_date")]);
+    transfer(&app, &school, student.id, json!({ "to_class_id": foreign }))
+        .await
+        .invalid(&[("to_class_id", "unknown_class")]);
+    transfer(&app, &school, student.id, json!({ "to_class_id": b, "on": "29.12.2026" }))
+        .await
+        .invalid(&[("on", "invalid_date")]);
+    transfer(&app, &school, student.id, json!({ "to_class_id": b, "on": "2026-02-30" }))
+        .await
+        .invalid(&[("on", "invalid_date")]);
     transfer(&app, &school, student.id, json!({})).await.invalid(&[("to_class_id", "required")]);
     // Not even the class teacher may move students; another school's admin finds nothing.
     for token in [&teacher.token, &student.token, &parent.token] {
@@ -170,8 +190,15 @@ async fn a_leaver_loses_every_place_and_their_parents_too(app: TestApp) {
     // One parent of the graduate only; one parent of both children.
     let father = app.join(&school, a, "parent", Some(graduate.id), "Выпускников").await;
     let mother = app.join(&school, a, "parent", Some(graduate.id), "Выпускникова").await;
-    let second_child = app.invite(&school.admin, school.org, json!({ "class_id": b, "role": "parent", "child_user_id": sibling.id })).await;
-    app.post("/api/v1/invites/accept").token(&mother.token).json(json!({ "token": second_child })).send().await.expect(200);
+    let second_child = app
+        .invite(&school.admin, school.org, json!({ "class_id": b, "role": "parent", "child_user_id": sibling.id }))
+        .await;
+    app.post("/api/v1/invites/accept")
+        .token(&mother.token)
+        .json(json!({ "token": second_child }))
+        .send()
+        .await
+        .expect(200);
     let me = app.me(&graduate.token).await;
     let on = me["schools"][0]["places"][0]["started_on"].as_str().expect("date").to_owned();
 
@@ -181,17 +208,29 @@ async fn a_leaver_loses_every_place_and_their_parents_too(app: TestApp) {
     let me = app.me(&graduate.token).await;
     assert_eq!(me["schools"], json!([]));
     app.get(&format!("/api/v1/orgs/{}", school.org)).token(&graduate.token).send().await.problem(404, "not_found");
-    app.get(&format!("/api/v1/orgs/{}/members?class_id={a}", school.org)).token(&graduate.token).send().await.problem(404, "not_found");
+    app.get(&format!("/api/v1/orgs/{}/members?class_id={a}", school.org))
+        .token(&graduate.token)
+        .send()
+        .await
+        .problem(404, "not_found");
     // The father held his place only through the graduate: out too.
     assert_eq!(app.me(&father.token).await["schools"], json!([]));
-    app.get(&format!("/api/v1/orgs/{}/classes", school.org)).token(&father.token).send().await.problem(404, "not_found");
+    app.get(&format!("/api/v1/orgs/{}/classes", school.org))
+        .token(&father.token)
+        .send()
+        .await
+        .problem(404, "not_found");
     // The mother keeps the younger child's class.
     let me = app.me(&mother.token).await;
     let places = me["schools"][0]["places"].as_array().expect("places").clone();
     assert_eq!(places.len(), 1, "{places:?}");
     assert_eq!(places[0]["class"]["id"], b);
     assert_eq!(places[0]["child"]["id"], sibling.id);
-    app.get(&format!("/api/v1/orgs/{}/members?class_id={a}", school.org)).token(&mother.token).send().await.problem(403, "forbidden");
+    app.get(&format!("/api/v1/orgs/{}/members?class_id={a}", school.org))
+        .token(&mother.token)
+        .send()
+        .await
+        .problem(403, "forbidden");
 
     // The history says why and when.
     let history = app.get(&memberships(&school, a)).token(&school.admin).send().await.expect(200);
@@ -203,9 +242,18 @@ async fn a_leaver_loses_every_place_and_their_parents_too(app: TestApp) {
         assert_eq!(past["end_reason"], "child_left");
         assert_eq!(past["ended_on"], on.as_str());
     }
-    let now = app.get(&format!("/api/v1/orgs/{}/members?class_id={a}", school.org)).token(&school.admin).send().await.expect(200);
+    let now = app
+        .get(&format!("/api/v1/orgs/{}/members?class_id={a}", school.org))
+        .token(&school.admin)
+        .send()
+        .await
+        .expect(200);
     assert!(now.list().is_empty(), "{}", now.json);
-    app.get(&format!("/api/v1/orgs/{}/members/{}", school.org, graduate.id)).token(&school.admin).send().await.problem(404, "not_found");
+    app.get(&format!("/api/v1/orgs/{}/members/{}", school.org, graduate.id))
+        .token(&school.admin)
+        .send()
+        .await
+        .problem(404, "not_found");
     // Leaving twice: they are no longer a member.
     leave(&app, &school, graduate.id, json!({ "on": on })).await.problem(409, "not_member");
     // The account itself stays and can log in.
@@ -221,7 +269,9 @@ async fn leaving_is_checked_and_the_last_admin_stays(app: TestApp) {
     for bad in ["2026-13-01", "31.05.2027", "вчера"] {
         leave(&app, &school, student.id, json!({ "on": bad })).await.invalid(&[("on", "invalid_date")]);
     }
-    leave(&app, &school, student.id, json!({ "on": "2027-05-31", "reason": "expelled" })).await.invalid(&[("reason", "invalid_format")]);
+    leave(&app, &school, student.id, json!({ "on": "2027-05-31", "reason": "expelled" }))
+        .await
+        .invalid(&[("reason", "invalid_format")]);
     leave(&app, &school, student.id, json!({})).await.invalid(&[("on", "required")]);
     app.post(&format!("/api/v1/orgs/{}/members/{}/leave", school.org, student.id))
         .token(&teacher.token)
@@ -234,7 +284,12 @@ async fn leaving_is_checked_and_the_last_admin_stays(app: TestApp) {
     // The only admin cannot be marked as left; with a second admin they can.
     leave(&app, &school, school.admin_id, json!({ "on": "2027-05-31" })).await.problem(409, "last_admin");
     assert_eq!(app.me(&school.admin).await["schools"][0]["is_admin"], true);
-    app.post(&format!("/api/v1/orgs/{}/admins", school.org)).token(&school.admin).json(json!({ "user_id": teacher.id })).send().await.expect(200);
+    app.post(&format!("/api/v1/orgs/{}/admins", school.org))
+        .token(&school.admin)
+        .json(json!({ "user_id": teacher.id }))
+        .send()
+        .await
+        .expect(200);
     leave(&app, &school, school.admin_id, json!({ "on": "2027-05-31", "reason": "left" })).await.expect(204);
     assert_eq!(app.me(&school.admin).await["schools"], json!([]));
     let admins = app.get(&format!("/api/v1/orgs/{}/admins", school.org)).token(&teacher.token).send().await.expect(200);
@@ -258,7 +313,8 @@ async fn a_staff_member_who_leaves_stops_leading_classes(app: TestApp) {
     let teacher = app.join(&school, school.staff_room, "teacher", None, "Увольняемова").await;
     app.assign_class_teacher(&school, a, teacher.id).await;
     leave(&app, &school, teacher.id, json!({ "on": "2026-12-31" })).await.expect(204);
-    let class = app.get(&format!("/api/v1/orgs/{}/classes/{a}", school.org)).token(&school.admin).send().await.expect(200);
+    let class =
+        app.get(&format!("/api/v1/orgs/{}/classes/{a}", school.org)).token(&school.admin).send().await.expect(200);
     assert_eq!(class.json["class_teachers"], json!([]));
     assert_eq!(app.me(&teacher.token).await["schools"], json!([]));
     app.post(&format!("/api/v1/orgs/{}/invites", school.org))
@@ -280,7 +336,11 @@ async fn a_role_change_ends_class_teaching_and_verification(app: TestApp) {
     let student = app.join(&school, a, "student", None, "Малышев").await;
     let parent = app.join(&school, a, "parent", Some(student.id), "Малышева").await;
     app.assign_class_teacher(&school, a, teacher.id).await;
-    app.put(&format!("/api/v1/orgs/{}/members/{}/teacher-verification", school.org, teacher.id)).token(&school.admin).send().await.expect(200);
+    app.put(&format!("/api/v1/orgs/{}/members/{}/teacher-verification", school.org, teacher.id))
+        .token(&school.admin)
+        .send()
+        .await
+        .expect(200);
     let role = |user: i64, body: Value, by: &str| {
         app.post(&format!("/api/v1/orgs/{}/members/{user}/role", school.org)).token(by).json(body).send()
     };
@@ -296,7 +356,8 @@ async fn a_role_change_ends_class_teaching_and_verification(app: TestApp) {
     assert_eq!(changed.json["teacher_verified"], false);
     assert_eq!(changed.json["class_teacher_of"], json!([]));
     assert_eq!(changed.json["places"][0]["class"]["id"], school.staff_room);
-    let class = app.get(&format!("/api/v1/orgs/{}/classes/{a}", school.org)).token(&school.admin).send().await.expect(200);
+    let class =
+        app.get(&format!("/api/v1/orgs/{}/classes/{a}", school.org)).token(&school.admin).send().await.expect(200);
     assert_eq!(class.json["class_teachers"], json!([]));
     let me = app.me(&teacher.token).await;
     assert_eq!(me["schools"][0]["teacher_verified"], false);
@@ -322,7 +383,11 @@ async fn a_role_change_ends_class_teaching_and_verification(app: TestApp) {
         .problem(409, "not_teacher");
     let deputy = role(teacher.id, json!({ "role": "deputy" }), &school.admin).await.expect(200);
     assert_eq!(deputy.json["roles"], json!(["deputy"]));
-    app.put(&format!("/api/v1/orgs/{}/members/{}/teacher-verification", school.org, teacher.id)).token(&school.admin).send().await.expect(200);
+    app.put(&format!("/api/v1/orgs/{}/members/{}/teacher-verification", school.org, teacher.id))
+        .token(&school.admin)
+        .send()
+        .await
+        .expect(200);
     app.assign_class_teacher(&school, a, teacher.id).await;
     // Becoming a director keeps what teaching staff may hold.
     let director = role(teacher.id, json!({ "role": "director" }), &school.admin).await.expect(200);
@@ -347,7 +412,12 @@ async fn every_movement_is_audited(app: TestApp) {
         .expect(200);
     let audit = app.get(&format!("/api/v1/orgs/{}/audit", school.org)).token(&school.admin).send().await.expect(200);
     let find = |action: &str| {
-        audit.list().iter().find(|e| e["action"] == action).unwrap_or_else(|| panic!("{action} not in {}", audit.json)).clone()
+        audit
+            .list()
+            .iter()
+            .find(|e| e["action"] == action)
+            .unwrap_or_else(|| panic!("{action} not in {}", audit.json))
+            .clone()
     };
     let moved = find("student_transferred");
     assert_eq!(moved["actor"]["id"], school.admin_id);
@@ -378,8 +448,18 @@ async fn dates_before_the_start_are_refused(app: TestApp) {
     let b = app.create_class(&school, "8Б", 8).await;
     let student = app.join(&school, a, "student", None, "Ранний").await;
     let path = |what: &str| format!("/api/v1/orgs/{}/members/{}/{what}", school.org, student.id);
-    app.post(&path("transfer")).token(&school.admin).json(json!({ "to_class_id": b, "on": "2001-09-01" })).send().await.invalid(&[("on", "before_start")]);
-    app.post(&path("leave")).token(&school.admin).json(json!({ "on": "2001-09-01" })).send().await.invalid(&[("on", "before_start")]);
+    app.post(&path("transfer"))
+        .token(&school.admin)
+        .json(json!({ "to_class_id": b, "on": "2001-09-01" }))
+        .send()
+        .await
+        .invalid(&[("on", "before_start")]);
+    app.post(&path("leave"))
+        .token(&school.admin)
+        .json(json!({ "on": "2001-09-01" }))
+        .send()
+        .await
+        .invalid(&[("on", "before_start")]);
     // Nothing moved.
     let me = app.me(&student.token).await;
     assert_eq!(me["schools"][0]["places"][0]["class"]["id"], a);

@@ -46,7 +46,12 @@ async fn peers_see_names_roles_and_classes_but_no_contacts(app: TestApp) {
     let org = f.school.org;
 
     // A student reading their class: names, roles and classes of everyone; contacts only their own.
-    let list = app.get(&format!("/api/v1/orgs/{org}/members?class_id={}", f.a)).token(&f.student.token).send().await.expect(200);
+    let list = app
+        .get(&format!("/api/v1/orgs/{org}/members?class_id={}", f.a))
+        .token(&f.student.token)
+        .send()
+        .await
+        .expect(200);
     let mut ids: Vec<i64> = list.list().iter().filter_map(|m| m["person"]["id"].as_i64()).collect();
     ids.sort();
     let mut want = vec![f.student.id, f.classmate.id, f.parent.id];
@@ -84,11 +89,26 @@ async fn peers_see_names_roles_and_classes_but_no_contacts(app: TestApp) {
     assert_eq!(admin_entry["is_admin"], true);
     assert_eq!(admin_entry["roles"], json!(["employee"]));
     // One profile: the same rule.
-    let one = app.get(&format!("/api/v1/orgs/{org}/members/{}", f.classmate.id)).token(&f.teacher.token).send().await.expect(200);
+    let one = app
+        .get(&format!("/api/v1/orgs/{org}/members/{}", f.classmate.id))
+        .token(&f.teacher.token)
+        .send()
+        .await
+        .expect(200);
     assert!(one.json["email"].is_null() && one.json["phone"].is_null());
-    let mine = app.get(&format!("/api/v1/orgs/{org}/members/{}", f.student.id)).token(&f.student.token).send().await.expect(200);
+    let mine = app
+        .get(&format!("/api/v1/orgs/{org}/members/{}", f.student.id))
+        .token(&f.student.token)
+        .send()
+        .await
+        .expect(200);
     assert_eq!(mine.json["email"], f.student.email.as_str());
-    let peer = app.get(&format!("/api/v1/orgs/{org}/members/{}", f.classmate.id)).token(&f.student.token).send().await.expect(200);
+    let peer = app
+        .get(&format!("/api/v1/orgs/{org}/members/{}", f.classmate.id))
+        .token(&f.student.token)
+        .send()
+        .await
+        .expect(200);
     assert!(peer.json["email"].is_null());
     assert_eq!(peer.json["person"]["family_name"], "Борисова");
 
@@ -97,10 +117,16 @@ async fn peers_see_names_roles_and_classes_but_no_contacts(app: TestApp) {
     for person in [&f.student, &f.classmate, &f.parent, &f.other_student, &f.teacher] {
         assert_eq!(by_id(list.list(), person.id)["email"], person.email.as_str());
     }
-    let one = app.get(&format!("/api/v1/orgs/{org}/members/{}", f.parent.id)).token(&f.school.admin).send().await.expect(200);
+    let one =
+        app.get(&format!("/api/v1/orgs/{org}/members/{}", f.parent.id)).token(&f.school.admin).send().await.expect(200);
     assert_eq!(one.json["email"], f.parent.email.as_str());
     // The class history names people, without contacts.
-    let history = app.get(&format!("/api/v1/orgs/{org}/classes/{}/memberships", f.a)).token(&f.student.token).send().await.expect(200);
+    let history = app
+        .get(&format!("/api/v1/orgs/{org}/classes/{}/memberships", f.a))
+        .token(&f.student.token)
+        .send()
+        .await
+        .expect(200);
     let text = String::from_utf8(history.bytes.clone()).expect("utf-8");
     assert!(!text.contains('@'), "{text}");
 }
@@ -119,20 +145,41 @@ async fn students_and_parents_read_their_own_classes_only(app: TestApp) {
         app.get(&members(Some(f.b))).token(&reader.token).send().await.problem(403, "forbidden");
         app.get(&members(Some(f.school.staff_room))).token(&reader.token).send().await.problem(403, "forbidden");
         app.get(&members(Some(999999))).token(&reader.token).send().await.problem(404, "not_found");
-        app.get(&format!("/api/v1/orgs/{org}/classes/{}/memberships", f.b)).token(&reader.token).send().await.problem(403, "forbidden");
-        app.get(&format!("/api/v1/orgs/{org}/classes/{}/memberships", f.school.staff_room)).token(&reader.token).send().await.problem(403, "forbidden");
+        app.get(&format!("/api/v1/orgs/{org}/classes/{}/memberships", f.b))
+            .token(&reader.token)
+            .send()
+            .await
+            .problem(403, "forbidden");
+        app.get(&format!("/api/v1/orgs/{org}/classes/{}/memberships", f.school.staff_room))
+            .token(&reader.token)
+            .send()
+            .await
+            .problem(403, "forbidden");
         // People outside their classes do not exist for them.
         for outside in [f.other_student.id, f.teacher.id, f.school.admin_id, 999999] {
-            app.get(&format!("/api/v1/orgs/{org}/members/{outside}")).token(&reader.token).send().await.problem(404, "not_found");
+            app.get(&format!("/api/v1/orgs/{org}/members/{outside}"))
+                .token(&reader.token)
+                .send()
+                .await
+                .problem(404, "not_found");
         }
-        app.get(&format!("/api/v1/orgs/{org}/members/{}", f.classmate.id)).token(&reader.token).send().await.expect(200);
+        app.get(&format!("/api/v1/orgs/{org}/members/{}", f.classmate.id))
+            .token(&reader.token)
+            .send()
+            .await
+            .expect(200);
         // Join requests, links and the audit log are not theirs to read.
-        app.get(&format!("/api/v1/orgs/{org}/join-requests")).token(&reader.token).send().await.problem(403, "forbidden");
+        app.get(&format!("/api/v1/orgs/{org}/join-requests"))
+            .token(&reader.token)
+            .send()
+            .await
+            .problem(403, "forbidden");
         app.get(&format!("/api/v1/orgs/{org}/invites")).token(&reader.token).send().await.problem(403, "forbidden");
         app.get(&format!("/api/v1/orgs/{org}/audit")).token(&reader.token).send().await.problem(403, "forbidden");
     }
     // The absent and the hidden answer alike.
-    let hidden = app.get(&format!("/api/v1/orgs/{org}/members/{}", f.other_student.id)).token(&f.student.token).send().await;
+    let hidden =
+        app.get(&format!("/api/v1/orgs/{org}/members/{}", f.other_student.id)).token(&f.student.token).send().await;
     let absent = app.get(&format!("/api/v1/orgs/{org}/members/999999")).token(&f.student.token).send().await;
     assert_eq!(hidden.json, absent.json);
     // The parent sees their child's class as the child does.
@@ -143,13 +190,24 @@ async fn students_and_parents_read_their_own_classes_only(app: TestApp) {
     // The other class's student sees their own class and not 5А.
     app.get(&members(Some(f.b))).token(&f.other_student.token).send().await.expect(200);
     app.get(&members(Some(f.a))).token(&f.other_student.token).send().await.problem(403, "forbidden");
-    app.get(&format!("/api/v1/orgs/{org}/members/{}", f.student.id)).token(&f.other_student.token).send().await.problem(404, "not_found");
+    app.get(&format!("/api/v1/orgs/{org}/members/{}", f.student.id))
+        .token(&f.other_student.token)
+        .send()
+        .await
+        .problem(404, "not_found");
 }
 
 async fn nothing_of_one_school_reaches_another(app: TestApp) {
     let f = fixture(&app, 403).await;
     let org = f.school.org;
-    let unit = app.post(&format!("/api/v1/orgs/{org}/units")).token(&f.school.admin).json(json!({ "name": "Основная школа" })).send().await.expect(201).id();
+    let unit = app
+        .post(&format!("/api/v1/orgs/{org}/units"))
+        .token(&f.school.admin)
+        .json(json!({ "name": "Основная школа" }))
+        .send()
+        .await
+        .expect(201)
+        .id();
     let invite = app
         .post(&format!("/api/v1/orgs/{org}/invites"))
         .token(&f.school.admin)
@@ -192,7 +250,11 @@ async fn nothing_of_one_school_reaches_another(app: TestApp) {
         ("PATCH", format!("/api/v1/orgs/{org}"), body(json!({ "short_name": "Взломано" }))),
         ("POST", format!("/api/v1/orgs/{org}/units"), body(json!({ "name": "Чужое" }))),
         ("DELETE", format!("/api/v1/orgs/{org}/units/{unit}"), None),
-        ("POST", format!("/api/v1/orgs/{org}/classes"), body(json!({ "name": "9Я", "grade": 9, "academic_year": 2026 }))),
+        (
+            "POST",
+            format!("/api/v1/orgs/{org}/classes"),
+            body(json!({ "name": "9Я", "grade": 9, "academic_year": 2026 })),
+        ),
         ("POST", format!("/api/v1/orgs/{org}/invites"), body(json!({ "class_id": f.a, "role": "student" }))),
         ("POST", format!("/api/v1/orgs/{org}/invites/{invite_id}/revoke"), None),
         ("POST", format!("/api/v1/orgs/{org}/join-requests/{request}/accept"), None),
@@ -227,8 +289,16 @@ async fn nothing_of_one_school_reaches_another(app: TestApp) {
     ] {
         app.get(&path).token(&other.admin).send().await.problem(404, "not_found");
     }
-    app.post(&format!("/api/v1/orgs/{theirs}/invites/{invite_id}/revoke")).token(&other.admin).send().await.problem(404, "not_found");
-    app.post(&format!("/api/v1/orgs/{theirs}/join-requests/{request}/accept")).token(&other.admin).send().await.problem(404, "not_found");
+    app.post(&format!("/api/v1/orgs/{theirs}/invites/{invite_id}/revoke"))
+        .token(&other.admin)
+        .send()
+        .await
+        .problem(404, "not_found");
+    app.post(&format!("/api/v1/orgs/{theirs}/join-requests/{request}/accept"))
+        .token(&other.admin)
+        .send()
+        .await
+        .problem(404, "not_found");
     app.post(&format!("/api/v1/orgs/{theirs}/members/{}/transfer", f.student.id))
         .token(&other.admin)
         .json(json!({ "to_class_id": other_class }))
@@ -247,7 +317,8 @@ async fn nothing_of_one_school_reaches_another(app: TestApp) {
         .send()
         .await
         .invalid(&[("child_user_id", "unknown_student")]);
-    let join_requests = app.get(&format!("/api/v1/orgs/{theirs}/join-requests")).token(&other.admin).send().await.expect(200);
+    let join_requests =
+        app.get(&format!("/api/v1/orgs/{theirs}/join-requests")).token(&other.admin).send().await.expect(200);
     assert!(join_requests.list().is_empty());
     let members = app.get(&format!("/api/v1/orgs/{theirs}/members")).token(&other.admin).send().await.expect(200);
     assert!(members.list().iter().all(|m| m["person"]["id"] != f.student.id));
@@ -255,7 +326,12 @@ async fn nothing_of_one_school_reaches_another(app: TestApp) {
     // School A is untouched.
     let profile = app.get(&format!("/api/v1/orgs/{org}")).token(&f.school.admin).send().await.expect(200);
     assert_eq!(profile.json["short_name"], "Школа № 403");
-    let pending = app.get(&format!("/api/v1/orgs/{org}/join-requests?status=pending")).token(&f.school.admin).send().await.expect(200);
+    let pending = app
+        .get(&format!("/api/v1/orgs/{org}/join-requests?status=pending"))
+        .token(&f.school.admin)
+        .send()
+        .await
+        .expect(200);
     assert_eq!(pending.list().len(), 1);
     let links = app.get(&format!("/api/v1/orgs/{org}/invites")).token(&f.school.admin).send().await.expect(200);
     let approval_link = links.list().iter().find(|i| i["id"] == invite_id).expect("listed").clone();
@@ -283,7 +359,14 @@ async fn the_audit_log_is_for_admins_and_the_operator(app: TestApp) {
     let log = app.get(&format!("/api/v1/orgs/{}/audit", a.org)).token(&a.admin).send().await.expect(200);
     assert!(log.list().iter().all(|e| e["org_id"] == a.org), "{}", log.json);
     let actions: Vec<&str> = log.list().iter().filter_map(|e| e["action"].as_str()).collect();
-    for action in ["school_created", "application_approved", "class_created", "class_teacher_assigned", "invite_created", "member_joined"] {
+    for action in [
+        "school_created",
+        "application_approved",
+        "class_created",
+        "class_teacher_assigned",
+        "invite_created",
+        "member_joined",
+    ] {
         assert!(actions.contains(&action), "{action} in {actions:?}");
     }
     let created = log.list().iter().find(|e| e["action"] == "class_created").expect("entry").clone();
@@ -297,7 +380,12 @@ async fn the_audit_log_is_for_admins_and_the_operator(app: TestApp) {
     let first = app.get(&format!("/api/v1/orgs/{}/audit?limit=2", a.org)).token(&a.admin).send().await.expect(200);
     assert_eq!(first.list().len(), 2);
     assert_eq!(first.list()[0]["id"], ids[0]);
-    let next = app.get(&format!("/api/v1/orgs/{}/audit?limit=2&before_id={}", a.org, ids[1])).token(&a.admin).send().await.expect(200);
+    let next = app
+        .get(&format!("/api/v1/orgs/{}/audit?limit=2&before_id={}", a.org, ids[1]))
+        .token(&a.admin)
+        .send()
+        .await
+        .expect(200);
     let next_ids: Vec<i64> = next.list().iter().filter_map(|e| e["id"].as_i64()).collect();
     assert_eq!(next_ids, ids[2..4].to_vec());
 

@@ -18,8 +18,16 @@ on_both_backends!(
 async fn bodies_that_cannot_be_read_are_problems(app: TestApp) {
     let school = app.school(501).await;
     // Wrong content type, or none.
-    app.post("/api/v1/auth/login").raw("text/plain", br#"{"login":"a@b.ru","password":"x"}"#.to_vec()).send().await.problem(415, "unsupported_media_type");
-    app.post("/api/v1/auth/login").raw("application/x-www-form-urlencoded", b"login=a%40b.ru&password=x".to_vec()).send().await.problem(415, "unsupported_media_type");
+    app.post("/api/v1/auth/login")
+        .raw("text/plain", br#"{"login":"a@b.ru","password":"x"}"#.to_vec())
+        .send()
+        .await
+        .problem(415, "unsupported_media_type");
+    app.post("/api/v1/auth/login")
+        .raw("application/x-www-form-urlencoded", b"login=a%40b.ru&password=x".to_vec())
+        .send()
+        .await
+        .problem(415, "unsupported_media_type");
     app.post("/api/v1/auth/login").send().await.problem(415, "unsupported_media_type");
     // Over 256 KiB, declared or not.
     let padding = "я".repeat(140 * 1024);
@@ -27,7 +35,12 @@ async fn bodies_that_cannot_be_read_are_problems(app: TestApp) {
     assert!(big.len() > 256 * 1024);
     app.post("/api/v1/auth/login").raw("application/json", big.clone()).send().await.problem(413, "payload_too_large");
     let length = big.len().to_string();
-    app.post("/api/v1/auth/login").header("content-length", &length).raw("application/json", big).send().await.problem(413, "payload_too_large");
+    app.post("/api/v1/auth/login")
+        .header("content-length", &length)
+        .raw("application/json", big)
+        .send()
+        .await
+        .problem(413, "payload_too_large");
     app.post(&format!("/api/v1/orgs/{}/units", school.org))
         .token(&school.admin)
         .raw("application/json", json!({ "name": "Ж".repeat(200 * 1024) }).to_string().into_bytes())
@@ -38,12 +51,29 @@ async fn bodies_that_cannot_be_read_are_problems(app: TestApp) {
     let fits = json!({ "login": "admin501@school501.ru", "password": "x".repeat(200 * 1024) }).to_string().into_bytes();
     app.post("/api/v1/auth/login").raw("application/json", fits).send().await.problem(401, "invalid_credentials");
     // Not JSON at all.
-    app.post("/api/v1/auth/login").raw("application/json", b"{\"login\": \"a@b.ru\",".to_vec()).send().await.problem(400, "malformed_body");
-    app.post("/api/v1/auth/login").raw("application/json", b"login=admin".to_vec()).send().await.problem(400, "malformed_body");
+    app.post("/api/v1/auth/login")
+        .raw("application/json", b"{\"login\": \"a@b.ru\",".to_vec())
+        .send()
+        .await
+        .problem(400, "malformed_body");
+    app.post("/api/v1/auth/login")
+        .raw("application/json", b"login=admin".to_vec())
+        .send()
+        .await
+        .problem(400, "malformed_body");
     // JSON of the wrong shape names the field.
-    let missing = app.post("/api/v1/auth/login").json(json!({ "login": "admin501@school501.ru" })).send().await.invalid(&[("password", "required")]);
+    let missing = app
+        .post("/api/v1/auth/login")
+        .json(json!({ "login": "admin501@school501.ru" }))
+        .send()
+        .await
+        .invalid(&[("password", "required")]);
     assert!(missing.json["errors"][0]["detail"].as_str().is_some_and(|d| !d.is_empty()));
-    app.post("/api/v1/auth/login").json(json!({ "login": 42, "password": PASSWORD })).send().await.invalid(&[("login", "invalid_value")]);
+    app.post("/api/v1/auth/login")
+        .json(json!({ "login": 42, "password": PASSWORD }))
+        .send()
+        .await
+        .invalid(&[("login", "invalid_value")]);
     app.post(&format!("/api/v1/orgs/{}/classes", school.org))
         .token(&school.admin)
         .json(json!({ "name": "5А", "grade": "пятый", "academic_year": 2026 }))
@@ -77,7 +107,12 @@ async fn routes_and_methods_that_do_not_exist_are_problems(app: TestApp) {
     let wrong = app.delete("/api/v1/auth/login").send().await.problem(405, "method_not_allowed");
     let allow = wrong.header_str("allow").expect("Allow header");
     assert!(allow.contains("POST"), "{allow}");
-    app.put(&format!("/api/v1/orgs/{}", school.org)).token(&school.admin).json(json!({})).send().await.problem(405, "method_not_allowed");
+    app.put(&format!("/api/v1/orgs/{}", school.org))
+        .token(&school.admin)
+        .json(json!({}))
+        .send()
+        .await
+        .problem(405, "method_not_allowed");
     // The fixed route wins over the token pattern: GET on the accept route is a wrong method, not a token.
     app.get("/api/v1/invites/accept").send().await.problem(405, "method_not_allowed");
 }
@@ -94,7 +129,8 @@ async fn problems_speak_russian_unless_english_is_preferred(app: TestApp) {
     assert_eq!(english.json["code"], russian.json["code"]);
     assert_ne!(english.json["detail"], russian.json["detail"]);
     // Field details follow the language too.
-    let ru = app.post("/api/v1/auth/login").json(json!({ "login": "x" })).send().await.invalid(&[("password", "required")]);
+    let ru =
+        app.post("/api/v1/auth/login").json(json!({ "login": "x" })).send().await.invalid(&[("password", "required")]);
     assert_eq!(ru.json["errors"][0]["detail"], "Обязательное поле.");
     let en = app
         .post("/api/v1/auth/login")
@@ -106,14 +142,24 @@ async fn problems_speak_russian_unless_english_is_preferred(app: TestApp) {
     assert_eq!(en.json["errors"][0]["detail"], "This field is required.");
     assert_eq!(en.header_str("content-language"), Some("en"));
     // Russian preferred over English stays Russian; an unknown language falls back to Russian.
-    let ru = app.get("/api/v1/me").header("accept-language", "ru-RU,ru;q=0.9,en;q=0.8").send().await.problem(401, "unauthenticated");
+    let ru = app
+        .get("/api/v1/me")
+        .header("accept-language", "ru-RU,ru;q=0.9,en;q=0.8")
+        .send()
+        .await
+        .problem(401, "unauthenticated");
     assert_eq!(ru.header_str("content-language"), Some("ru"));
     let de = app.get("/api/v1/me").header("accept-language", "de").send().await.problem(401, "unauthenticated");
     assert_eq!(de.header_str("content-language"), Some("ru"));
     // Framework answers are translated as well.
     let not_found = app.get("/api/v1/nothing").header("accept-language", "en").send().await.problem(404, "not_found");
     assert_eq!(not_found.header_str("content-language"), Some("en"));
-    let gone = app.get("/api/v1/invites/unknown-token").header("accept-language", "en").send().await.problem(404, "invite_not_found");
+    let gone = app
+        .get("/api/v1/invites/unknown-token")
+        .header("accept-language", "en")
+        .send()
+        .await
+        .problem(404, "invite_not_found");
     assert_eq!(gone.json["detail"], "Invite link not found. Check that it was copied in full.");
 }
 

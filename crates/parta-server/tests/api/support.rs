@@ -7,9 +7,9 @@
 
 use std::sync::Arc;
 
+use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use axum::Router;
 use http_body_util::BodyExt;
 use parta_server::blobs::LocalDisk;
 use parta_server::db::{Backend, Db};
@@ -145,16 +145,17 @@ impl Drop for TestApp {
 async fn drop_stale_schemas(conn: &mut sqlx::AnyConnection) -> sqlx::Result<()> {
     static DONE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
     DONE.get_or_try_init(|| async {
-        let names: Vec<String> = sqlx::query_scalar(
-            "SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 't\\_%'",
-        )
-        .fetch_all(&mut *conn)
-        .await?;
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 't\\_%'")
+                .fetch_all(&mut *conn)
+                .await?;
         let hour_ago = unix_seconds().saturating_sub(3600);
         for name in names {
             let created = name.split('_').nth(1).and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
             if created < hour_ago {
-                sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {name} CASCADE"))).execute(&mut *conn).await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {name} CASCADE")))
+                    .execute(&mut *conn)
+                    .await?;
             }
         }
         Ok::<(), sqlx::Error>(())
@@ -265,7 +266,9 @@ pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (Str
     let boundary = "parta-test-boundary-7c1d";
     let mut body = Vec::new();
     for (name, value) in fields {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
     }
     for (name, file_name, bytes) in files {
         body.extend_from_slice(
@@ -331,7 +334,12 @@ impl TestApp {
     }
 
     pub async fn login(&self, login: &str, password: &str) -> String {
-        let reply = self.post("/api/v1/auth/login").json(json!({ "login": login, "password": password })).send().await.expect(200);
+        let reply = self
+            .post("/api/v1/auth/login")
+            .json(json!({ "login": login, "password": password }))
+            .send()
+            .await
+            .expect(200);
         reply.json["token"].as_str().expect("token").to_owned()
     }
 
@@ -346,7 +354,8 @@ impl TestApp {
     /// A school: applied, approved by `operator`, its first admin registered by the link.
     pub async fn school_with(&self, operator: &str, n: u32) -> School {
         let application = self.apply(n).await;
-        let approved = self.post(&format!("/api/v1/applications/{application}/approve")).token(operator).send().await.expect(200);
+        let approved =
+            self.post(&format!("/api/v1/applications/{application}/approve")).token(operator).send().await.expect(200);
         let org = approved.json["org_id"].as_i64().expect("org id");
         let token = approved.json["admin_invite"]["token"].as_str().expect("admin token").to_owned();
         let admin = self.register(&token, "Сидорова", &format!("admin{n}@school{n}.ru")).await;
@@ -427,7 +436,9 @@ impl Reply {
             .as_array()
             .map(|list| {
                 list.iter()
-                    .map(|e| (e["field"].as_str().unwrap_or("").to_owned(), e["code"].as_str().unwrap_or("").to_owned()))
+                    .map(|e| {
+                        (e["field"].as_str().unwrap_or("").to_owned(), e["code"].as_str().unwrap_or("").to_owned())
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -439,7 +450,8 @@ impl Reply {
         let reply = self.problem(422, "validation_failed");
         let mut got = reply.field_errors();
         got.sort();
-        let mut want: Vec<(String, String)> = expected.iter().map(|(f, c)| ((*f).to_owned(), (*c).to_owned())).collect();
+        let mut want: Vec<(String, String)> =
+            expected.iter().map(|(f, c)| ((*f).to_owned(), (*c).to_owned())).collect();
         want.sort();
         assert_eq!(got, want, "{}: {}", reply.what, reply.json);
         reply
