@@ -20,15 +20,19 @@ pub fn app(state: AppState) -> Router {
     // so waiting for the first scrape would miss every request until then.
     system::metrics_handle();
     let (api, openapi) = routes::api().split_for_parts();
-    Router::new()
+    let web_dir = state.settings.web_dir.clone();
+    let router = Router::new()
         .merge(api)
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))
         .route("/metrics", get(system::metrics_endpoint))
         .route_layer(middleware::from_fn(system::track))
-        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
-        .route("/", get(landing))
-        .fallback(not_found)
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi));
+    let router = match web_dir {
+        Some(dir) => router.fallback(move |request: Request| serve_web(dir.clone(), request)),
+        None => router.route("/", get(landing)).fallback(not_found),
+    };
+    router
         .layer(middleware::from_fn_with_state(state.clone(), body_limit))
         .layer(DefaultBodyLimit::disable())
         .layer(middleware::from_fn(problem_layer))
@@ -39,6 +43,21 @@ pub fn app(state: AppState) -> Router {
 
 async fn not_found() -> Error {
     Error::NotFound
+}
+
+/// The web client: its files, and `index.html` for every other page path so that
+/// client-side routes (`/join/…`, `/admin/…`) load the app. Unknown API paths stay 404.
+async fn serve_web(dir: std::path::PathBuf, request: Request) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("/api/") || path == "/api" {
+        return Error::NotFound.into_response();
+    }
+    let index = dir.join("index.html");
+    let service = tower_http::services::ServeDir::new(&dir).fallback(tower_http::services::ServeFile::new(index));
+    match tower::ServiceExt::oneshot(service, request).await {
+        Ok(response) => response.map(Body::new),
+        Err(error) => match error {},
+    }
 }
 
 /// Caps every request body: uploads by the file limit, everything else by the JSON

@@ -30,6 +30,8 @@ enum Command {
     /// Administrative tasks.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Print the OpenAPI document (the web client's wire types are generated from it).
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -76,6 +78,9 @@ struct ServeArgs {
     /// Mark the session cookie `Secure` (serve behind HTTPS).
     #[arg(long, env = "PARTA_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Serve a built web client from this directory.
+    #[arg(long, env = "PARTA_WEB_DIR")]
+    web_dir: Option<PathBuf>,
 }
 
 /// The config file's keys; all optional.
@@ -89,6 +94,7 @@ struct FileConfig {
     secure_cookies: Option<bool>,
     max_upload_mib: Option<usize>,
     demo: Option<bool>,
+    web_dir: Option<PathBuf>,
 }
 
 /// Settings after merging flags, environment, file and defaults.
@@ -120,6 +126,7 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
     let settings = Settings {
         secure_cookies: serve.is_some_and(|s| s.secure_cookies) || file.secure_cookies.unwrap_or(false),
         max_upload_bytes: file.max_upload_mib.map_or(defaults.max_upload_bytes, |mib| mib * 1024 * 1024),
+        web_dir: serve.and_then(|s| s.web_dir.clone()).or(file.web_dir),
         ..defaults
     };
     Ok(Resolved {
@@ -180,6 +187,12 @@ pub async fn run() -> anyhow::Result<()> {
             let (db, _) = open(&resolved).await?;
             println!("Миграции применены ({}).", db.backend.name());
             db.close().await;
+            Ok(())
+        }
+        Command::Openapi => {
+            use std::io::Write;
+            let (_, openapi) = crate::routes::api().split_for_parts();
+            writeln!(std::io::stdout().lock(), "{}", openapi.to_pretty_json()?)?;
             Ok(())
         }
         Command::Admin(AdminCommand::CreateOperator { common, email, family_name, given_name }) => {

@@ -16,6 +16,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// How long a session lives without use.
     pub session_idle_ms: i64,
+    /// A built web client to serve at `/` (its `index.html` answers every non-API path).
+    pub web_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -25,6 +27,7 @@ impl Default for Settings {
             max_upload_bytes: 10 * 1024 * 1024,
             secure_cookies: false,
             session_idle_ms: 30 * 24 * crate::clock::HOUR_MS,
+            web_dir: None,
         }
     }
 }
