@@ -31,4 +31,6 @@ id_type!(
     FileId,
     SessionId,
     AuditEntryId,
+    ChatId,
+    MessageId,
 );

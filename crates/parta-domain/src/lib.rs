@@ -1,6 +1,7 @@
 //! The rules of Parta that need no storage and no network: ids, roles, the
 //! permission table and the validation of what people type. Nothing here does IO.
 
+pub mod chats;
 pub mod ids;
 pub mod permission;
 pub mod roles;

@@ -5,12 +5,14 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod chats;
 pub mod directory;
 pub mod invites;
 pub mod problem;
 
 pub use accounts::*;
 pub use applications::*;
+pub use chats::*;
 pub use directory::*;
 pub use invites::*;
 pub use problem::*;

@@ -23,6 +23,7 @@ pub fn app(state: AppState) -> Router {
     let web_dir = state.settings.web_dir.clone();
     let router = Router::new()
         .merge(api)
+        .route("/api/v1/ws", get(crate::gateway::ws_connect))
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))
         .route("/metrics", get(system::metrics_endpoint))

@@ -56,6 +56,22 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The actor behind a bare token (the WebSocket's first frame).
+pub async fn actor_from_token(state: &AppState, token: &str) -> Result<Option<Actor>, Error> {
+    let mut conn = state.db.reads().acquire().await?;
+    let Some(store::sessions::LiveSession { session, is_operator }) =
+        store::sessions::find_live(&mut conn, &token_hash(token)).await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Actor {
+        user_id: UserId(session.user_id),
+        session_id: SessionId(session.id),
+        is_operator: is_operator == 1,
+        csrf_token: session.csrf_token,
+    }))
+}
+
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Actor>, Error> {
     let Some(credential) = credential(&parts.headers) else {
         return Ok(None);

@@ -44,12 +44,20 @@ struct Migration {
 
 /// One history per backend, kept in step: a migration is added to both at once,
 /// and the whole API test suite runs on both.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "messaging",
+        sqlite: include_str!("../migrations/sqlite/0002_messaging.sql"),
+        postgres: include_str!("../migrations/postgres/0002_messaging.sql"),
+    },
+];
 
 impl Db {
     /// Connects to `sqlite://…` or `postgres://…` and checks that commits are durable.

@@ -7,7 +7,7 @@ use sqlx::AnyConnection;
 
 use crate::actions::schools::do_create_school;
 use crate::clock::today_in;
-use crate::db::Tx;
+use crate::work::Work;
 use crate::error::Result;
 use crate::secrets::hash_password;
 use crate::state::AppState;
@@ -62,7 +62,7 @@ async fn place(
 
 /// Seeds the demo school unless it exists; prints the accounts either way.
 pub async fn seed(state: &AppState) -> Result<()> {
-    let mut tx: Tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM organizations WHERE inn = $1")
         .bind(DEMO_INN)
         .fetch_optional(&mut *tx)
@@ -73,10 +73,8 @@ pub async fn seed(state: &AppState) -> Result<()> {
             .await
             .map_err(|e| crate::error::Error::Internal(e.into()))?;
         seed_school(&mut tx, &hash).await?;
-        tx.commit().await?;
+        tx.commit(state).await?;
         tracing::info!("demo school seeded");
-    } else {
-        tx.rollback().await?;
     }
     println!("Демо-школа «Школа № 1 (демо)». Пароль у всех учётных записей: {DEMO_PASSWORD}");
     for (role, login) in [
@@ -93,7 +91,7 @@ pub async fn seed(state: &AppState) -> Result<()> {
     Ok(())
 }
 
-async fn seed_school(tx: &mut Tx, hash: &str) -> Result<()> {
+async fn seed_school(tx: &mut Work, hash: &str) -> Result<()> {
     let time_zone = "Europe/Moscow";
     let profile = Profile {
         name: "Муниципальное бюджетное общеобразовательное учреждение «Школа № 1 (демо)»".into(),
@@ -130,6 +128,7 @@ async fn seed_school(tx: &mut Tx, hash: &str) -> Result<()> {
             &NewClass { kind: "class", name, grade: Some(grade), academic_year: Some(year), unit: Some(unit) },
         )
         .await?;
+        crate::actions::chats::do_create_class_chats(tx, org, class, name).await?;
         classes.push(class);
     }
     let [class_1a, class_5a, class_5b, class_9a] = classes[..] else { unreachable!("four classes were created") };
@@ -187,6 +186,14 @@ async fn seed_school(tx: &mut Tx, hash: &str) -> Result<()> {
         let id = add_user(tx, who, hash).await?;
         let (child, class) = student_ids[*index];
         place(tx, org, id, MemberRole::Parent, class, Some(child), &on).await?;
+    }
+    // Everyone takes their seats in the chats the directory implies.
+    let people: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT user_id FROM memberships WHERE org_id = $1 ORDER BY user_id")
+        .bind(org.0)
+        .fetch_all(&mut **tx)
+        .await?;
+    for user in people {
+        crate::actions::chats::do_sync_seats(tx, org, UserId(user)).await?;
     }
     Ok(())
 }

@@ -141,6 +141,11 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
             "Администратор школы уже присоединился; новые приглашения создаёт он.",
             "The school's admin has already joined and creates invites from now on.",
         ),
+        "client_msg_id_reused" => (
+            "Этот идентификатор сообщения уже использован для другого сообщения.",
+            "This message id was already used for another message.",
+        ),
+        "message_deleted" => ("Сообщение удалено.", "The message has been deleted."),
         "invite_already_revoked" => ("Ссылка уже аннулирована.", "The link is already revoked."),
         "wrong_password" => ("Текущий пароль указан неверно.", "The current password is wrong."),
         "token_invalid" => ("Код недействителен или уже использован.", "The code is invalid or has already been used."),
@@ -182,6 +187,7 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         "not_allowed_in_staff_room" => {
             ("В «Учительскую» приглашают только работников.", "Only staff are invited to the staff room.")
         }
+        "unknown_message" => ("Сообщение не найдено в этом чате.", "No such message in this chat."),
         "taken" => ("Уже используется другой учётной записью.", "Already used by another account."),
         _ => ("Некорректное значение.", "Invalid value."),
     };

@@ -3,6 +3,9 @@
 use std::sync::Arc;
 
 use crate::blobs::BlobStore;
+use crate::bus::{Bus, LocalBus};
+use crate::gateway::Hub;
+use crate::work::Work;
 use crate::db::Db;
 
 /// Limits and switches that requests depend on.
@@ -39,11 +42,21 @@ pub struct Inner {
     pub db: Db,
     pub blobs: Arc<dyn BlobStore>,
     pub settings: Settings,
+    pub bus: Arc<dyn Bus>,
+    pub hub: Arc<Hub>,
 }
 
 impl AppState {
+    /// A node with the in-process bus; its gateway starts listening at once.
     pub fn new(db: Db, blobs: Arc<dyn BlobStore>, settings: Settings) -> AppState {
-        AppState(Arc::new(Inner { db, blobs, settings }))
+        let bus: Arc<dyn Bus> = Arc::new(LocalBus::new(65_536));
+        let hub = Hub::start(bus.as_ref());
+        AppState(Arc::new(Inner { db, blobs, settings, bus, hub }))
+    }
+
+    /// A write transaction whose events reach the bus after commit.
+    pub async fn begin(&self) -> Result<Work, sqlx::Error> {
+        Work::begin(self).await
     }
 }
 

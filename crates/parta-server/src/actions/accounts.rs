@@ -11,6 +11,7 @@ use sqlx::AnyConnection;
 
 use super::{Fields, checked};
 use crate::auth::{Actor, ClientInfo};
+use crate::bus::Envelope;
 use crate::clock::{HOUR_MS, MINUTE_MS, now_ms, rfc3339};
 use crate::error::{Error, Result};
 use crate::secrets;
@@ -95,25 +96,26 @@ pub async fn login(state: &AppState, login: &str, password: &str, client: &Clien
     .await
     .map_err(|e| Error::Internal(e.into()))?;
 
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     let Some(user) = user.filter(|_| verified) else {
         store::users::record_login_failure(&mut tx, &login_key, since).await?;
         store::users::record_login_failure(&mut tx, &ip_key, since).await?;
-        tx.commit().await?;
+        tx.commit(state).await?;
         return Err(Error::InvalidCredentials);
     };
     store::users::clear_login_failures(&mut tx, &login_key).await?;
     let (token, csrf_token) = do_create_session(&mut tx, state, user.user_id(), client).await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     let me = me(state, user.user_id()).await?;
     Ok(NewSession { token: token.clone(), created: SessionCreated { token, csrf_token, user: me } })
 }
 
 /// # Log out: ends the current session.
 pub async fn logout(state: &AppState, actor: &Actor) -> Result<()> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     store::sessions::delete(&mut tx, actor.user_id, actor.session_id).await?;
-    tx.commit().await?;
+    tx.publish_after_commit(Envelope::SessionsEnded { user: actor.user_id, only: Some(actor.session_id), keep: None });
+    tx.commit(state).await?;
     Ok(())
 }
 
@@ -171,11 +173,12 @@ pub async fn sessions(state: &AppState, actor: &Actor) -> Result<Vec<SessionInfo
 
 /// Ends one of the actor's own sessions; someone else's session id is `NotFound`.
 pub async fn end_session(state: &AppState, actor: &Actor, session: SessionId) -> Result<()> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     if !store::sessions::delete(&mut tx, actor.user_id, session).await? {
         return Err(Error::NotFound);
     }
-    tx.commit().await?;
+    tx.publish_after_commit(Envelope::SessionsEnded { user: actor.user_id, only: Some(session), keep: None });
+    tx.commit(state).await?;
     Ok(())
 }
 
@@ -200,10 +203,11 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
         return Err(Error::field("current_password", "wrong_password"));
     }
     let hash = hash_in_background(new).await?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     store::users::set_password(&mut tx, actor.user_id, &hash).await?;
     store::sessions::delete_all_except(&mut tx, actor.user_id, Some(actor.session_id)).await?;
-    tx.commit().await?;
+    tx.publish_after_commit(Envelope::SessionsEnded { user: actor.user_id, only: None, keep: Some(actor.session_id) });
+    tx.commit(state).await?;
     Ok(())
 }
 
@@ -211,13 +215,14 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
 pub async fn set_password_with_token(state: &AppState, token: &str, password: &str) -> Result<()> {
     let password = validate::password("password", password)?;
     let hash = hash_in_background(password).await?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     let user = store::users::use_password_token(&mut tx, &secrets::token_hash(token.trim()))
         .await?
         .ok_or(Error::Conflict("token_invalid"))?;
     store::users::set_password(&mut tx, user, &hash).await?;
     store::sessions::delete_all_except(&mut tx, user, None).await?;
-    tx.commit().await?;
+    tx.publish_after_commit(Envelope::SessionsEnded { user, only: None, keep: None });
+    tx.commit(state).await?;
     Ok(())
 }
 
@@ -229,7 +234,7 @@ pub async fn delete_account(state: &AppState, actor: &Actor, password: &str) -> 
     if !verify_current_password(state, actor.user_id, password).await? {
         return Err(Error::field("password", "wrong_password"));
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     let user = actor.user_id;
     let admin_of = store::directory::admin_of(&mut tx, user).await?;
     for org in &admin_of {
@@ -249,6 +254,7 @@ pub async fn delete_account(state: &AppState, actor: &Actor, password: &str) -> 
     for org in &orgs {
         store::directory::remove_admin(&mut tx, *org, user, Some(user)).await?;
         store::directory::remove_class_teacher(&mut tx, *org, None, user, Some(user)).await?;
+        super::chats::do_sync_seats(&mut tx, *org, user).await?;
         store::audit::record(
             &mut tx,
             Entry {
@@ -264,8 +270,9 @@ pub async fn delete_account(state: &AppState, actor: &Actor, password: &str) -> 
     }
     store::invites::cancel_pending_of(&mut tx, user).await?;
     store::sessions::delete_all_except(&mut tx, user, None).await?;
+    tx.publish_after_commit(Envelope::SessionsEnded { user, only: None, keep: None });
     store::users::anonymize(&mut tx, user).await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     Ok(())
 }
 
@@ -288,7 +295,7 @@ pub async fn create_operator(
     let name = fields.check(validate::person_name(family_name, given_name, None));
     fields.finish()?;
     let (email, name): (String, PersonName) = (checked(email)?, checked(name)?);
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     let user = match store::users::find_by_login(&mut tx, &LoginId::Email(email.clone())).await? {
         Some(existing) => {
             sqlx::query("UPDATE users SET is_operator = 1 WHERE id = $1").bind(existing.id).execute(&mut *tx).await?;
@@ -311,6 +318,6 @@ pub async fn create_operator(
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     Ok(OperatorCreated { user, code, expires_at })
 }

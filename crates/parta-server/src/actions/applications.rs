@@ -121,7 +121,7 @@ pub async fn submit(state: &AppState, form: &ApplicationForm, order: Option<Uplo
     // The bytes go to storage first; a crash before commit leaves an orphan file, never a row without its file.
     let key = new_key("orders");
     state.blobs.put(&key, &order.bytes).await.map_err(|e| Error::Internal(e.into()))?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     let file = store::files::insert(
         &mut tx,
         &NewFile {
@@ -166,7 +166,7 @@ pub async fn submit(state: &AppState, form: &ApplicationForm, order: Option<Uplo
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     Ok(ApplicationReceived { id, status: "pending".into() })
 }
 
@@ -209,7 +209,7 @@ pub async fn order_file(state: &AppState, actor: &Actor, id: ApplicationId) -> R
 
 /// # Approve: creates the school with «Учительская» and a one-time admin link.
 pub async fn approve(state: &AppState, actor: &Actor, id: ApplicationId) -> Result<ApplicationApproved> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     let row = load(&mut tx, actor, id).await?;
     if row.status != "pending" {
         return Err(Error::Conflict("application_decided"));
@@ -248,7 +248,7 @@ pub async fn approve(state: &AppState, actor: &Actor, id: ApplicationId) -> Resu
     .await?;
     let row = store::applications::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
     let application = render(&mut tx, row).await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     Ok(ApplicationApproved { application, org_id: org, admin_invite })
 }
 
@@ -283,7 +283,7 @@ async fn do_admin_invite(
 /// # Issue a new first-admin link for an approved school whose admin has not joined
 /// (the first link was lost or expired). Earlier unused admin links are revoked.
 pub async fn reissue_admin_invite(state: &AppState, actor: &Actor, id: ApplicationId) -> Result<CreatedInvite> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     let row = load(&mut tx, actor, id).await?;
     let Some(org) = row.org_id.map(OrgId).filter(|_| row.status == "approved") else {
         return Err(Error::Conflict("application_not_approved"));
@@ -300,13 +300,13 @@ pub async fn reissue_admin_invite(state: &AppState, actor: &Actor, id: Applicati
         .await?;
     let staff_room = store::schools::staff_room(&mut tx, org).await?;
     let invite = do_admin_invite(&mut tx, org, staff_room.class_id(), actor).await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     Ok(invite)
 }
 
 /// # Reject with a reason the applicant will be told.
 pub async fn reject(state: &AppState, actor: &Actor, id: ApplicationId, reason: &str) -> Result<Application> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     load(&mut tx, actor, id).await?;
     let reason = validate::text("reason", reason, 2000)?;
     if !store::applications::decide(&mut tx, id, "rejected", actor.user_id, Some(&reason), None).await? {
@@ -326,6 +326,6 @@ pub async fn reject(state: &AppState, actor: &Actor, id: ApplicationId, reason: 
     .await?;
     let row = store::applications::get(&mut tx, id).await?.ok_or(Error::NotFound)?;
     let application = render(&mut tx, row).await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     Ok(application)
 }

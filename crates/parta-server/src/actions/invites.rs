@@ -22,6 +22,7 @@ use crate::store;
 use crate::store::audit::Entry;
 use crate::store::directory::NewMembership;
 use crate::store::invites::{InviteRow, InviteState, NewInvite};
+use crate::work::Work;
 
 pub const DEFAULT_EXPIRY_HOURS: i64 = 168;
 pub const MAX_EXPIRY_HOURS: i64 = 24 * 365;
@@ -91,7 +92,7 @@ pub async fn create(
     org: OrgId,
     request: &CreateInviteRequest,
 ) -> Result<CreatedInvite> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     let (access, class) = access::class(&mut tx, actor, org, request.class_id, Permission::ManageInvites).await?;
     let mut fields = Fields::default();
     let expires_in = request.expires_in_hours.unwrap_or(DEFAULT_EXPIRY_HOURS);
@@ -140,7 +141,7 @@ pub async fn create(
         &token,
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     Ok(created)
 }
 
@@ -167,7 +168,7 @@ pub async fn list(state: &AppState, actor: &Actor, org: OrgId) -> Result<Vec<Inv
 
 /// # Revoke a link: it admits no one from now on.
 pub async fn revoke(state: &AppState, actor: &Actor, org: OrgId, invite: InviteId) -> Result<Invite> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     let _school = access::visible_school(&mut tx, actor, org).await?;
     let row =
         store::invites::get(&mut tx, org, invite).await?.filter(|r| r.grants_admin == 0).ok_or(Error::NotFound)?;
@@ -190,7 +191,7 @@ pub async fn revoke(state: &AppState, actor: &Actor, org: OrgId, invite: InviteI
     .await?;
     let row = store::invites::get(&mut tx, org, invite).await?.ok_or(Error::NotFound)?;
     let rendered = render(&mut tx, &row).await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     Ok(rendered)
 }
 
@@ -229,10 +230,10 @@ pub async fn preview(state: &AppState, token: &str) -> Result<InvitePreview> {
 }
 
 /// The trusted write that gives a person the place a link (or an accepted request) stands for.
-async fn do_admit(conn: &mut AnyConnection, row: &InviteRow, user: UserId, by: Option<UserId>) -> Result<()> {
-    let org = store::schools::get(conn, row.org_id()).await?.ok_or(Error::NotFound)?;
+async fn do_admit(work: &mut Work, row: &InviteRow, user: UserId, by: Option<UserId>) -> Result<()> {
+    let org = store::schools::get(work, row.org_id()).await?.ok_or(Error::NotFound)?;
     let membership = store::directory::insert_membership(
-        conn,
+        work,
         &NewMembership {
             org: row.org_id(),
             user,
@@ -244,12 +245,12 @@ async fn do_admit(conn: &mut AnyConnection, row: &InviteRow, user: UserId, by: O
         },
     )
     .await?;
-    if row.grants_admin == 1 && !store::directory::is_admin(conn, row.org_id(), user).await? {
+    if row.grants_admin == 1 && !store::directory::is_admin(work, row.org_id(), user).await? {
         // The first admin is appointed by the operator who approved the school.
-        store::directory::insert_admin(conn, row.org_id(), user, row.created_by.map(UserId)).await?;
+        store::directory::insert_admin(work, row.org_id(), user, row.created_by.map(UserId)).await?;
     }
     store::audit::record(
-        conn,
+        work,
         Entry {
             org: Some(row.org_id()),
             actor: by.or(Some(user)),
@@ -264,12 +265,13 @@ async fn do_admit(conn: &mut AnyConnection, row: &InviteRow, user: UserId, by: O
         },
     )
     .await?;
+    super::chats::do_sync_seats(work, row.org_id(), user).await?;
     Ok(())
 }
 
 /// Uses a link for `user` inside the caller's transaction.
-async fn do_join(conn: &mut AnyConnection, row: &InviteRow, user: UserId) -> Result<JoinOutcome> {
-    let places = store::directory::active_places(conn, row.org_id(), user).await?;
+async fn do_join(work: &mut Work, row: &InviteRow, user: UserId) -> Result<JoinOutcome> {
+    let places = store::directory::active_places(work, row.org_id(), user).await?;
     let role = row.role().member_role();
     let already = places
         .iter()
@@ -281,21 +283,21 @@ async fn do_join(conn: &mut AnyConnection, row: &InviteRow, user: UserId) -> Res
         return Err(Error::Conflict("own_child"));
     }
     if let Some(child) = row.child_user_id {
-        let child_places = store::directory::active_places(conn, row.org_id(), UserId(child)).await?;
+        let child_places = store::directory::active_places(work, row.org_id(), UserId(child)).await?;
         if !child_places.iter().any(|p| p.role() == MemberRole::Student && p.class_id() == row.class_id()) {
             return Err(Error::Gone("invite_child_left"));
         }
     }
-    if store::invites::pending_request_for(conn, row.invite_id(), user).await?.is_some() {
+    if store::invites::pending_request_for(work, row.invite_id(), user).await?.is_some() {
         return Err(Error::Conflict("join_request_pending"));
     }
-    if !store::invites::take_use(conn, row.invite_id()).await? {
+    if !store::invites::take_use(work, row.invite_id()).await? {
         return Err(Error::Gone("invite_used_up"));
     }
     if row.requires_approval == 1 && row.grants_admin == 0 {
-        let request = store::invites::insert_join_request(conn, row.org_id(), row.invite_id(), user).await?;
+        let request = store::invites::insert_join_request(work, row.org_id(), row.invite_id(), user).await?;
         store::audit::record(
-            conn,
+            work,
             Entry {
                 org: Some(row.org_id()),
                 actor: Some(user),
@@ -309,20 +311,21 @@ async fn do_join(conn: &mut AnyConnection, row: &InviteRow, user: UserId) -> Res
         return Ok(JoinOutcome { status: "pending".into(), org_id: row.org_id(), join_request_id: Some(request) });
     }
     if !already {
-        do_admit(conn, row, user, None).await?;
+        do_admit(work, row, user, None).await?;
     } else {
         // The first admin's link given to someone already in the staff room: only the admin role is new.
-        store::directory::insert_admin(conn, row.org_id(), user, row.created_by.map(UserId)).await?;
+        store::directory::insert_admin(work, row.org_id(), user, row.created_by.map(UserId)).await?;
+        super::chats::do_sync_seats(work, row.org_id(), user).await?;
     }
     Ok(JoinOutcome { status: "joined".into(), org_id: row.org_id(), join_request_id: None })
 }
 
 /// # Join by a link as the signed-in person.
 pub async fn accept(state: &AppState, actor: &Actor, token: &str) -> Result<JoinOutcome> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     let row = usable_invite(&mut tx, token).await?;
     let outcome = do_join(&mut tx, &row, actor.user_id).await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     Ok(outcome)
 }
 
@@ -360,7 +363,7 @@ pub async fn register(
         .await
         .map_err(|e| Error::Internal(e.into()))?;
 
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     let row = usable_invite(&mut tx, &request.invite_token).await?;
     for login in [email.clone().map(LoginId::Email), phone.clone().map(LoginId::Phone)].into_iter().flatten() {
         if store::users::find_by_login(&mut tx, &login).await?.is_some() {
@@ -372,7 +375,7 @@ pub async fn register(
         .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("account_exists") } else { e.into() })?;
     let join = do_join(&mut tx, &row, user).await?;
     let (token, csrf_token) = super::accounts::do_create_session(&mut tx, state, user, client).await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     let me = super::accounts::me(state, user).await?;
     Ok((token.clone(), Registered { session: SessionCreated { token, csrf_token, user: me }, join }))
 }
@@ -434,7 +437,7 @@ pub async fn decide_request(
     accept: bool,
     reason: Option<&str>,
 ) -> Result<JoinRequest> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     let _school = access::visible_school(&mut tx, actor, org).await?;
     let request = store::invites::get_join_request(&mut tx, org, id).await?.ok_or(Error::NotFound)?;
     access::class(&mut tx, actor, org, request.class_id(), Permission::ReviewJoinRequests).await?;
@@ -480,6 +483,6 @@ pub async fn decide_request(
     .await?;
     let row = store::invites::get_join_request(&mut tx, org, id).await?.ok_or(Error::NotFound)?;
     let rendered = render_request(&mut tx, &row).await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     Ok(rendered)
 }

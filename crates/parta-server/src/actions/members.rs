@@ -144,7 +144,7 @@ pub async fn set_teacher_verified(
     user: UserId,
     verified: bool,
 ) -> Result<Member> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     access::school(&mut tx, actor, org, Permission::VerifyTeachers).await?;
     let places = store::directory::active_places(&mut tx, org, user).await?;
     if !places.iter().any(|p| teaches(p.role())) {
@@ -153,7 +153,7 @@ pub async fn set_teacher_verified(
     store::directory::set_teacher_verified(&mut tx, org, user, Some(actor.user_id), verified).await?;
     let action = if verified { "teacher_verified" } else { "teacher_verification_withdrawn" };
     store::audit::record(&mut tx, entry(org, actor, action, user, json!({}))).await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     get(state, actor, org, user).await
 }
 
@@ -191,7 +191,7 @@ pub async fn transfer(
     user: UserId,
     request: &TransferRequest,
 ) -> Result<Member> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     let access = access::school(&mut tx, actor, org, Permission::MoveMembers).await?;
     let on = date_or_today("on", request.on.as_deref(), &access.org.time_zone)?;
     let target = store::schools::get_class(&mut tx, org, request.to_class_id)
@@ -212,9 +212,11 @@ pub async fn transfer(
     }
     let from = student_place.class_id();
     do_move_place(&mut tx, student_place, target.class_id(), &on, actor.user_id).await?;
+    super::chats::do_sync_seats(&mut tx, org, user).await?;
     for parent_place in store::directory::parent_places_for_child(&mut tx, org, user).await? {
         if parent_place.class_id() == from {
             do_move_place(&mut tx, &parent_place, target.class_id(), &on, actor.user_id).await?;
+            super::chats::do_sync_seats(&mut tx, org, UserId(parent_place.user_id)).await?;
         }
     }
     store::audit::record(
@@ -228,7 +230,7 @@ pub async fn transfer(
         ),
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     get(state, actor, org, user).await
 }
 
@@ -236,7 +238,7 @@ pub async fn transfer(
 /// Every place ends; a student's parents lose the places they held through them;
 /// admin and class-teacher roles end. The school's last admin cannot leave.
 pub async fn leave(state: &AppState, actor: &Actor, org: OrgId, user: UserId, request: &LeaveRequest) -> Result<()> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     let access = access::school(&mut tx, actor, org, Permission::MoveMembers).await?;
     // The last day is required here: a blank one must not silently mean today.
     if request.on.trim().is_empty() {
@@ -270,12 +272,14 @@ pub async fn leave(state: &AppState, actor: &Actor, org: OrgId, user: UserId, re
         for parent_place in store::directory::parent_places_for_child(&mut tx, org, user).await? {
             store::directory::end_membership(&mut tx, MembershipId(parent_place.membership_id), &on, "child_left")
                 .await?;
+            super::chats::do_sync_seats(&mut tx, org, UserId(parent_place.user_id)).await?;
         }
     }
     store::directory::remove_class_teacher(&mut tx, org, None, user, Some(actor.user_id)).await?;
+    super::chats::do_sync_seats(&mut tx, org, user).await?;
     store::audit::record(&mut tx, entry(org, actor, "member_left", user, json!({ "on": on, "reason": reason })))
         .await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     Ok(())
 }
 
@@ -283,7 +287,7 @@ pub async fn leave(state: &AppState, actor: &Actor, org: OrgId, user: UserId, re
 /// Each staff place ends and restarts with the new role; someone who no longer
 /// teaches stops leading classes.
 pub async fn change_role(state: &AppState, actor: &Actor, org: OrgId, user: UserId, role: StaffRole) -> Result<Member> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     let access = access::school(&mut tx, actor, org, Permission::MoveMembers).await?;
     let today = today_in(&access.org.time_zone);
     let places = store::directory::active_places(&mut tx, org, user).await?;
@@ -327,6 +331,7 @@ pub async fn change_role(state: &AppState, actor: &Actor, org: OrgId, user: User
         entry(org, actor, "staff_role_changed", user, json!({ "from": old_roles, "to": new_role })),
     )
     .await?;
-    tx.commit().await?;
+    super::chats::do_sync_seats(&mut tx, org, user).await?;
+    tx.commit(state).await?;
     get(state, actor, org, user).await
 }

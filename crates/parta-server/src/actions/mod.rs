@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod chats;
 pub mod invites;
 pub mod members;
 pub mod schools;

@@ -83,6 +83,7 @@ pub async fn do_create_school(
         &NewClass { kind: "staff_room", name: STAFF_ROOM_NAME, grade: None, academic_year: None, unit: None },
     )
     .await?;
+    super::chats::do_create_school_chats(conn, org, staff_room).await?;
     store::audit::record(
         conn,
         Entry {
@@ -107,7 +108,7 @@ pub async fn get(state: &AppState, actor: &Actor, org: OrgId) -> Result<School> 
 
 /// # Edit the profile and settings; only the fields present change.
 pub async fn update(state: &AppState, actor: &Actor, org: OrgId, request: &UpdateSchoolRequest) -> Result<School> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     let access = access::school(&mut tx, actor, org, Permission::EditSchool).await?;
     let old = &access.org;
     let mut fields = Fields::default();
@@ -133,7 +134,7 @@ pub async fn update(state: &AppState, actor: &Actor, org: OrgId, request: &Updat
     )
     .await?;
     let row = store::schools::get(&mut tx, org).await?.ok_or(Error::NotFound)?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     Ok(row.school())
 }
 
@@ -146,19 +147,19 @@ pub async fn units(state: &AppState, actor: &Actor, org: OrgId) -> Result<Vec<Un
 }
 
 pub async fn create_unit(state: &AppState, actor: &Actor, org: OrgId, name: &str) -> Result<Unit> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     access::school(&mut tx, actor, org, Permission::ManageStructure).await?;
     let name = validate::line("name", name, 200)?;
     let id = store::schools::insert_unit(&mut tx, org, &name)
         .await
         .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("unit_name_taken") } else { e.into() })?;
     store::audit::record(&mut tx, audit(org, actor, "unit_created", "unit", id.0, json!({ "name": name }))).await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     Ok(Unit { id, name })
 }
 
 pub async fn rename_unit(state: &AppState, actor: &Actor, org: OrgId, unit: UnitId, name: &str) -> Result<Unit> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     access::school(&mut tx, actor, org, Permission::ManageStructure).await?;
     let name = validate::line("name", name, 200)?;
     let old = store::schools::get_unit(&mut tx, org, unit).await?.ok_or(Error::NotFound)?;
@@ -170,12 +171,12 @@ pub async fn rename_unit(state: &AppState, actor: &Actor, org: OrgId, unit: Unit
         audit(org, actor, "unit_renamed", "unit", unit.0, json!({ "from": old.name, "to": name })),
     )
     .await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     Ok(Unit { id: unit, name })
 }
 
 pub async fn delete_unit(state: &AppState, actor: &Actor, org: OrgId, unit: UnitId) -> Result<()> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     access::school(&mut tx, actor, org, Permission::ManageStructure).await?;
     let old = store::schools::get_unit(&mut tx, org, unit).await?.ok_or(Error::NotFound)?;
     if store::schools::unit_has_classes(&mut tx, org, unit).await? {
@@ -184,7 +185,7 @@ pub async fn delete_unit(state: &AppState, actor: &Actor, org: OrgId, unit: Unit
     store::schools::delete_unit(&mut tx, org, unit).await?;
     store::audit::record(&mut tx, audit(org, actor, "unit_deleted", "unit", unit.0, json!({ "name": old.name })))
         .await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     Ok(())
 }
 
@@ -234,7 +235,7 @@ async fn check_unit(conn: &mut AnyConnection, org: OrgId, unit: Option<UnitId>, 
 }
 
 pub async fn create_class(state: &AppState, actor: &Actor, org: OrgId, request: &CreateClassRequest) -> Result<Class> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     access::school(&mut tx, actor, org, Permission::ManageStructure).await?;
     let mut fields = Fields::default();
     let name = fields.check(validate::class_name(&request.name));
@@ -253,6 +254,7 @@ pub async fn create_class(state: &AppState, actor: &Actor, org: OrgId, request: 
     let id = store::schools::insert_class(&mut tx, org, &new)
         .await
         .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("class_name_taken") } else { e.into() })?;
+    super::chats::do_create_class_chats(&mut tx, org, id, &name).await?;
     store::audit::record(
         &mut tx,
         audit(
@@ -266,7 +268,7 @@ pub async fn create_class(state: &AppState, actor: &Actor, org: OrgId, request: 
     )
     .await?;
     let class = render_class(&mut tx, org, id).await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     Ok(class)
 }
 
@@ -277,7 +279,7 @@ pub async fn update_class(
     class: ClassId,
     request: &UpdateClassRequest,
 ) -> Result<Class> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     access::school(&mut tx, actor, org, Permission::ManageStructure).await?;
     let old = store::schools::get_class(&mut tx, org, class).await?.ok_or(Error::NotFound)?;
     if old.is_staff_room() {
@@ -299,13 +301,16 @@ pub async fn update_class(
     store::schools::update_class(&mut tx, org, class, &name, grade, unit)
         .await
         .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("class_name_taken") } else { e.into() })?;
+    if name != old.name {
+        store::chats::rename_class_chats(&mut tx, class, &name).await?;
+    }
     store::audit::record(
         &mut tx,
         audit(org, actor, "class_updated", "class", class.0, serde_json::to_value(request).unwrap_or_default()),
     )
     .await?;
     let rendered = render_class(&mut tx, org, class).await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     Ok(rendered)
 }
 
@@ -321,7 +326,7 @@ pub async fn assign_class_teacher(
     class: ClassId,
     user: UserId,
 ) -> Result<Class> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     let access = access::school(&mut tx, actor, org, Permission::AssignClassTeachers).await?;
     let row = store::schools::get_class(&mut tx, org, class).await?.ok_or(Error::NotFound)?;
     if row.is_staff_room() {
@@ -358,8 +363,9 @@ pub async fn assign_class_teacher(
         audit(org, actor, "class_teacher_assigned", "class", class.0, json!({ "user_id": user })),
     )
     .await?;
+    super::chats::do_sync_seats(&mut tx, org, user).await?;
     let rendered = render_class(&mut tx, org, class).await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     Ok(rendered)
 }
 
@@ -370,7 +376,7 @@ pub async fn remove_class_teacher(
     class: ClassId,
     user: UserId,
 ) -> Result<Class> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     access::school(&mut tx, actor, org, Permission::AssignClassTeachers).await?;
     store::schools::get_class(&mut tx, org, class).await?.ok_or(Error::NotFound)?;
     if store::directory::remove_class_teacher(&mut tx, org, Some(class), user, Some(actor.user_id)).await? == 0 {
@@ -381,8 +387,9 @@ pub async fn remove_class_teacher(
         audit(org, actor, "class_teacher_removed", "class", class.0, json!({ "user_id": user })),
     )
     .await?;
+    super::chats::do_sync_seats(&mut tx, org, user).await?;
     let rendered = render_class(&mut tx, org, class).await?;
-    tx.commit().await?;
+    tx.commit(state).await?;
     Ok(rendered)
 }
 
@@ -414,7 +421,7 @@ pub async fn admins(state: &AppState, actor: &Actor, org: OrgId) -> Result<Vec<A
 
 /// # Appoint an admin among the school's current staff.
 pub async fn appoint_admin(state: &AppState, actor: &Actor, org: OrgId, user: UserId) -> Result<Vec<Admin>> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     access::school(&mut tx, actor, org, Permission::ManageAdmins).await?;
     store::schools::lock(&mut tx, org).await?;
     let places = store::directory::active_places(&mut tx, org, user).await?;
@@ -426,13 +433,14 @@ pub async fn appoint_admin(state: &AppState, actor: &Actor, org: OrgId, user: Us
     }
     store::directory::insert_admin(&mut tx, org, user, Some(actor.user_id)).await?;
     store::audit::record(&mut tx, audit(org, actor, "admin_appointed", "user", user.0, json!({}))).await?;
-    tx.commit().await?;
+    super::chats::do_sync_seats(&mut tx, org, user).await?;
+    tx.commit(state).await?;
     admins(state, actor, org).await
 }
 
 /// # Remove an admin; a school always keeps at least one.
 pub async fn remove_admin(state: &AppState, actor: &Actor, org: OrgId, user: UserId) -> Result<Vec<Admin>> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin().await?;
     access::school(&mut tx, actor, org, Permission::ManageAdmins).await?;
     store::schools::lock(&mut tx, org).await?;
     if !store::directory::is_admin(&mut tx, org, user).await? {
@@ -443,6 +451,7 @@ pub async fn remove_admin(state: &AppState, actor: &Actor, org: OrgId, user: Use
     }
     store::directory::remove_admin(&mut tx, org, user, Some(actor.user_id)).await?;
     store::audit::record(&mut tx, audit(org, actor, "admin_removed", "user", user.0, json!({}))).await?;
-    tx.commit().await?;
+    super::chats::do_sync_seats(&mut tx, org, user).await?;
+    tx.commit(state).await?;
     admins(state, actor, org).await
 }

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod chats;
 pub mod invites;
 pub mod members;
 pub mod schools;
@@ -98,4 +99,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(invites::routes())
         .merge(members::routes())
         .merge(audit::routes())
+        .merge(chats::routes())
 }

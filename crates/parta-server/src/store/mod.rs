@@ -4,6 +4,7 @@
 
 pub mod applications;
 pub mod audit;
+pub mod chats;
 pub mod directory;
 pub mod files;
 pub mod invites;

@@ -87,6 +87,10 @@ struct World {
     teacher: Person,
     application: i64,
     admin_spare_session: i64,
+    class_chat_5a: i64,
+    school_channel: i64,
+    students_message: i64,
+    students_other_message: i64,
     tokens: Vec<(Who, String)>,
     logout_tokens: Vec<(Who, String)>,
 }
@@ -221,7 +225,29 @@ async fn build_world(app: &TestApp) -> World {
             .as_i64()
             .expect("id");
 
+    // The class chat of 5А and the school channel, as the student of 5А sees them.
+    let chats = app.get(&format!("/api/v1/chats?org_id={}", a.org)).token(&student.token).send().await.expect(200);
+    let chat_of = |kind: &str| {
+        chats.json.as_array().expect("chats").iter().find(|c| c["kind"] == kind).expect("chat")["id"].as_i64().expect("id")
+    };
+    let (class_chat_5a, school_channel) = (chat_of("class"), chat_of("school_channel"));
+    let mut sent = Vec::new();
+    for key in ["authz-1", "authz-2"] {
+        let reply = app
+            .post(&format!("/api/v1/chats/{class_chat_5a}/messages"))
+            .token(&student.token)
+            .json(json!({ "client_msg_id": key, "body": "Здравствуйте!" }))
+            .send()
+            .await
+            .expect(201);
+        sent.push(reply.id());
+    }
+
     World {
+        class_chat_5a,
+        school_channel,
+        students_message: sent[0],
+        students_other_message: sent[1],
         a,
         b,
         class_5a,
@@ -293,6 +319,22 @@ fn private(allowed: &'static [Who]) -> Box<dyn Fn(Who) -> Expect> {
     })
 }
 
+/// A chat every member of school A sits in: `allowed` act, the other members are
+/// refused, and to everyone else (the operator too) it does not exist.
+fn chat_of_school(allowed: &'static [Who]) -> Box<dyn Fn(Who) -> Expect> {
+    Box::new(move |who| {
+        if who == Anonymous {
+            Expect::Unauth
+        } else if allowed.contains(&who) {
+            Expect::Allow
+        } else if MEMBERS.contains(&who) {
+            Expect::Deny
+        } else {
+            Expect::Hidden
+        }
+    })
+}
+
 /// Platform lists: the operator acts, everyone else is refused.
 fn platform() -> Box<dyn Fn(Who) -> Expect> {
     Box::new(|who| match who {
@@ -303,6 +345,8 @@ fn platform() -> Box<dyn Fn(Who) -> Expect> {
 }
 
 const ADMIN: &[Who] = &[Admin];
+/// The class chat of 5А: its students and its class teacher.
+const IN_CLASS_CHAT_5A: &[Who] = &[Student, ClassTeacher];
 const OPERATOR: &[Who] = &[Operator];
 const ADMIN_AND_OPERATOR: &[Who] = &[Admin, Operator];
 const READERS_OF_SCHOOL: &[Who] = &[
@@ -626,6 +670,26 @@ fn rows(w: &World) -> Vec<Row> {
             json(json!({ "role": "teacher" })),
             school(ADMIN, true),
         ),
+        row("GET", "/api/v1/chats", "/api/v1/chats".into(), None, signed_in()),
+        row("GET", "/api/v1/chats/{chat_id}", format!("/api/v1/chats/{}", w.class_chat_5a), None, private(IN_CLASS_CHAT_5A)),
+        row("GET", "/api/v1/chats/{chat_id}/members", format!("/api/v1/chats/{}/members", w.class_chat_5a), None, private(IN_CLASS_CHAT_5A)),
+        row("GET", "/api/v1/chats/{chat_id}/messages", format!("/api/v1/chats/{}/messages", w.class_chat_5a), None, private(IN_CLASS_CHAT_5A)),
+        row("POST", "/api/v1/chats/{chat_id}/messages", format!("/api/v1/chats/{}/messages", w.class_chat_5a),
+            json(json!({ "client_msg_id": "matrix", "body": "Добрый день" })), private(IN_CLASS_CHAT_5A)),
+        // Everyone in school A reads the school channel; only its moderators (admins) post.
+        row("POST", "/api/v1/chats/{chat_id}/messages", format!("/api/v1/chats/{}/messages", w.school_channel),
+            json(json!({ "client_msg_id": "matrix-channel", "body": "Объявление" })), chat_of_school(ADMIN)),
+        row("PATCH", "/api/v1/chats/{chat_id}/messages/{message_id}", format!("/api/v1/chats/{}/messages/{}", w.class_chat_5a, w.students_message),
+            json(json!({ "body": "Исправлено" })),
+            Box::new(|who| match who {
+                Anonymous => Expect::Unauth,
+                Student => Expect::Allow,
+                ClassTeacher => Expect::Deny,
+                _ => Expect::Hidden,
+            })),
+        row("DELETE", "/api/v1/chats/{chat_id}/messages/{message_id}", format!("/api/v1/chats/{}/messages/{}", w.class_chat_5a, w.students_other_message),
+            None, private(IN_CLASS_CHAT_5A)),
+        row("POST", "/api/v1/chats/{chat_id}/read", format!("/api/v1/chats/{}/read", w.class_chat_5a), json(json!({ "seq": 1 })), private(IN_CLASS_CHAT_5A)),
         row(
             "GET",
             "/api/v1/orgs/{org_id}/audit",

@@ -1,0 +1,275 @@
+//! Which chats the school directory implies for a person, and what a member of a
+//! chat may do there. The registry drives the chats: a place in a class is a seat
+//! in that class's chats, so transfers, leavers and new roles move people at once.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::ClassId;
+use crate::roles::MemberRole;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ChatKind {
+    /// Class teacher and the students of a class.
+    Class,
+    /// Class teacher and the parents of the class's students.
+    Parents,
+    /// Class teacher and the teachers who teach the class.
+    ClassTeachers,
+    /// «Учительская»: all staff.
+    StaffRoom,
+    /// «Общешкольный канал»: everyone reads, authors post.
+    SchoolChannel,
+    /// «Сотрудники»: staff read, authors post.
+    StaffChannel,
+}
+
+impl ChatKind {
+    pub const ALL: [ChatKind; 6] = [
+        ChatKind::Class,
+        ChatKind::Parents,
+        ChatKind::ClassTeachers,
+        ChatKind::StaffRoom,
+        ChatKind::SchoolChannel,
+        ChatKind::StaffChannel,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChatKind::Class => "class",
+            ChatKind::Parents => "parents",
+            ChatKind::ClassTeachers => "class_teachers",
+            ChatKind::StaffRoom => "staff_room",
+            ChatKind::SchoolChannel => "school_channel",
+            ChatKind::StaffChannel => "staff_channel",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ChatKind> {
+        ChatKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    pub fn is_channel(self) -> bool {
+        matches!(self, ChatKind::SchoolChannel | ChatKind::StaffChannel)
+    }
+
+    /// The chats every class gets when it is created.
+    pub const OF_A_CLASS: [ChatKind; 3] = [ChatKind::Class, ChatKind::Parents, ChatKind::ClassTeachers];
+
+    /// The title a new chat gets, in Russian, the school's language.
+    pub fn title(self, class_name: &str) -> String {
+        match self {
+            ChatKind::Class => format!("{class_name} — класс"),
+            ChatKind::Parents => format!("{class_name} — родители"),
+            ChatKind::ClassTeachers => format!("{class_name} — учителя класса"),
+            ChatKind::StaffRoom => "Учительская".to_owned(),
+            ChatKind::SchoolChannel => "Общешкольный канал".to_owned(),
+            ChatKind::StaffChannel => "Сотрудники".to_owned(),
+        }
+    }
+}
+
+/// A member's standing in a chat. Ordered: a moderator can do all an author can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ChatRole {
+    Member,
+    /// Posts in a channel.
+    Author,
+    Moderator,
+}
+
+impl ChatRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChatRole::Member => "member",
+            ChatRole::Author => "author",
+            ChatRole::Moderator => "moderator",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ChatRole> {
+        [ChatRole::Member, ChatRole::Author, ChatRole::Moderator].into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+/// A directory-driven chat: its kind, and the class it belongs to (the staff room's
+/// class for «Учительская»; none for the school's two channels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ChatKey {
+    pub kind: ChatKind,
+    pub class: Option<ClassId>,
+}
+
+/// What the directory says about one person in one school.
+#[derive(Debug, Clone, Default)]
+pub struct DirectoryFacts {
+    /// Current places: role and class (the staff room is a class too).
+    pub places: Vec<(MemberRole, ClassId)>,
+    pub staff_room: Option<ClassId>,
+    pub leads: Vec<ClassId>,
+    pub is_admin: bool,
+}
+
+/// The chats the directory puts a person in, each with their role there.
+pub fn directory_chats(facts: &DirectoryFacts) -> BTreeMap<ChatKey, ChatRole> {
+    let mut chats: BTreeMap<ChatKey, ChatRole> = BTreeMap::new();
+    let mut grant = |kind: ChatKind, class: Option<ClassId>, role: ChatRole| {
+        let seat = chats.entry(ChatKey { kind, class }).or_insert(role);
+        *seat = (*seat).max(role);
+    };
+    let is_member = facts.is_admin || !facts.places.is_empty();
+    let is_staff = facts.is_admin || facts.places.iter().any(|(role, _)| role.is_staff());
+    if is_member {
+        grant(ChatKind::SchoolChannel, None, if facts.is_admin { ChatRole::Moderator } else { ChatRole::Member });
+    }
+    if is_staff {
+        grant(ChatKind::StaffChannel, None, if facts.is_admin { ChatRole::Moderator } else { ChatRole::Member });
+        if let Some(staff_room) = facts.staff_room {
+            grant(ChatKind::StaffRoom, Some(staff_room), if facts.is_admin { ChatRole::Moderator } else { ChatRole::Member });
+        }
+    }
+    for (role, class) in &facts.places {
+        if Some(*class) == facts.staff_room {
+            continue;
+        }
+        match role {
+            MemberRole::Student => grant(ChatKind::Class, Some(*class), ChatRole::Member),
+            MemberRole::Parent => grant(ChatKind::Parents, Some(*class), ChatRole::Member),
+            MemberRole::Teacher | MemberRole::Director | MemberRole::Deputy => {
+                grant(ChatKind::ClassTeachers, Some(*class), ChatRole::Member)
+            }
+            MemberRole::Employee => {}
+        }
+    }
+    for class in &facts.leads {
+        for kind in ChatKind::OF_A_CLASS {
+            grant(kind, Some(*class), ChatRole::Moderator);
+        }
+    }
+    chats
+}
+
+/// Whether a member in `role` may post in a chat of `kind`.
+pub fn can_post(kind: ChatKind, role: ChatRole, read_only: bool) -> bool {
+    if kind.is_channel() {
+        role >= ChatRole::Author
+    } else if read_only {
+        role >= ChatRole::Moderator
+    } else {
+        true
+    }
+}
+
+/// Whether a member may delete a message: their own, or any as a moderator.
+pub fn can_delete(role: ChatRole, is_sender: bool) -> bool {
+    is_sender || role >= ChatRole::Moderator
+}
+
+pub const MESSAGE_MAX_CHARS: usize = 4000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STAFF_ROOM: ClassId = ClassId(1);
+    const FIVE_A: ClassId = ClassId(5);
+    const FIVE_B: ClassId = ClassId(6);
+
+    fn keys(facts: &DirectoryFacts) -> Vec<(ChatKind, Option<ClassId>, ChatRole)> {
+        directory_chats(facts).into_iter().map(|(k, r)| (k.kind, k.class, r)).collect()
+    }
+
+    #[test]
+    fn a_student_sits_in_their_class_chat_and_the_school_channel() {
+        let facts = DirectoryFacts { places: vec![(MemberRole::Student, FIVE_A)], staff_room: Some(STAFF_ROOM), ..Default::default() };
+        assert_eq!(
+            keys(&facts),
+            [(ChatKind::Class, Some(FIVE_A), ChatRole::Member), (ChatKind::SchoolChannel, None, ChatRole::Member)]
+        );
+    }
+
+    #[test]
+    fn a_parent_of_two_children_sits_in_both_parents_chats() {
+        let facts = DirectoryFacts {
+            places: vec![(MemberRole::Parent, FIVE_A), (MemberRole::Parent, FIVE_B)],
+            staff_room: Some(STAFF_ROOM),
+            ..Default::default()
+        };
+        assert_eq!(
+            keys(&facts),
+            [
+                (ChatKind::Parents, Some(FIVE_A), ChatRole::Member),
+                (ChatKind::Parents, Some(FIVE_B), ChatRole::Member),
+                (ChatKind::SchoolChannel, None, ChatRole::Member),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_class_teacher_moderates_all_three_chats_of_their_class() {
+        let facts = DirectoryFacts {
+            places: vec![(MemberRole::Teacher, STAFF_ROOM), (MemberRole::Teacher, FIVE_A), (MemberRole::Teacher, FIVE_B)],
+            staff_room: Some(STAFF_ROOM),
+            leads: vec![FIVE_A],
+            is_admin: false,
+        };
+        assert_eq!(
+            keys(&facts),
+            [
+                (ChatKind::Class, Some(FIVE_A), ChatRole::Moderator),
+                (ChatKind::Parents, Some(FIVE_A), ChatRole::Moderator),
+                (ChatKind::ClassTeachers, Some(FIVE_A), ChatRole::Moderator),
+                (ChatKind::ClassTeachers, Some(FIVE_B), ChatRole::Member),
+                (ChatKind::StaffRoom, Some(STAFF_ROOM), ChatRole::Member),
+                (ChatKind::SchoolChannel, None, ChatRole::Member),
+                (ChatKind::StaffChannel, None, ChatRole::Member),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_employee_is_staff_but_in_no_class_chat() {
+        let facts = DirectoryFacts { places: vec![(MemberRole::Employee, STAFF_ROOM)], staff_room: Some(STAFF_ROOM), ..Default::default() };
+        let kinds: Vec<ChatKind> = keys(&facts).into_iter().map(|(k, _, _)| k).collect();
+        assert_eq!(kinds, [ChatKind::StaffRoom, ChatKind::SchoolChannel, ChatKind::StaffChannel]);
+    }
+
+    #[test]
+    fn admins_moderate_the_staff_room_and_both_channels() {
+        let facts =
+            DirectoryFacts { places: vec![(MemberRole::Director, STAFF_ROOM)], staff_room: Some(STAFF_ROOM), leads: vec![], is_admin: true };
+        assert!(keys(&facts).iter().all(|(_, _, role)| *role == ChatRole::Moderator));
+        assert_eq!(keys(&facts).len(), 3);
+    }
+
+    #[test]
+    fn someone_who_left_has_no_chats() {
+        assert!(directory_chats(&DirectoryFacts { staff_room: Some(STAFF_ROOM), ..Default::default() }).is_empty());
+    }
+
+    #[test]
+    fn posting_rules() {
+        assert!(!can_post(ChatKind::SchoolChannel, ChatRole::Member, false));
+        assert!(can_post(ChatKind::SchoolChannel, ChatRole::Author, false));
+        assert!(can_post(ChatKind::Class, ChatRole::Member, false));
+        assert!(!can_post(ChatKind::Class, ChatRole::Member, true));
+        assert!(can_post(ChatKind::Class, ChatRole::Moderator, true));
+        assert!(can_delete(ChatRole::Member, true) && !can_delete(ChatRole::Member, false));
+        assert!(can_delete(ChatRole::Moderator, false));
+    }
+
+    #[test]
+    fn kinds_and_roles_round_trip() {
+        for kind in ChatKind::ALL {
+            assert_eq!(ChatKind::parse(kind.as_str()), Some(kind));
+        }
+        for role in [ChatRole::Member, ChatRole::Author, ChatRole::Moderator] {
+            assert_eq!(ChatRole::parse(role.as_str()), Some(role));
+        }
+    }
+}

@@ -1,0 +1,134 @@
+use std::collections::BTreeMap;
+
+use parta_domain::chats::{ChatKind, ChatRole};
+use parta_domain::{ChatId, ClassId, MessageId, OrgId, UserId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::accounts::PersonRef;
+
+/// A chat as one member sees it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Chat {
+    pub id: ChatId,
+    pub org_id: OrgId,
+    pub kind: ChatKind,
+    pub class_id: Option<ClassId>,
+    pub title: String,
+    pub read_only: bool,
+    pub my_role: ChatRole,
+    pub can_post: bool,
+    /// Position of the chat's latest event.
+    pub last_seq: i64,
+    /// Position up to which this member has read.
+    pub last_read_seq: i64,
+    /// Messages after `last_read_seq` from others.
+    pub unread: i64,
+    pub last_message: Option<Message>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Message {
+    pub id: MessageId,
+    pub chat_id: ChatId,
+    /// The chat position at which it was sent.
+    pub seq: i64,
+    pub sender: PersonRef,
+    /// The sender's idempotency key.
+    pub client_msg_id: String,
+    /// Empty when deleted.
+    pub body: String,
+    pub reply_to: Option<MessageId>,
+    pub created_at: String,
+    pub edited_at: Option<String>,
+    pub deleted: bool,
+    pub deleted_by_moderator: bool,
+}
+
+/// A new message. `client_msg_id` is the sender's idempotency key: sending the same
+/// key again returns the message already stored instead of a second copy.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SendMessageRequest {
+    pub client_msg_id: String,
+    pub body: String,
+    pub reply_to: Option<MessageId>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EditMessageRequest {
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MarkReadRequest {
+    /// Read up to this chat position.
+    pub seq: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MessagePage {
+    /// Oldest first.
+    pub messages: Vec<Message>,
+    /// Older messages exist before the first one here.
+    pub has_more: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChatMember {
+    pub person: PersonRef,
+    pub role: ChatRole,
+    pub last_read_seq: i64,
+}
+
+/// Something that happened in a chat, at a chat position.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChatEvent {
+    MessageSent { message: Message },
+    MessageEdited { message: Message },
+    MessageDeleted { message_id: MessageId, by_moderator: bool },
+    MemberJoined { person: PersonRef, role: ChatRole },
+    MemberLeft { user_id: UserId },
+    ReadUpTo { user_id: UserId, seq: i64 },
+}
+
+/// Something that happened to one person: a chat appeared in or left their list.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum UserEvent {
+    /// `from_seq`: the chat position from which its events are theirs.
+    ChatAdded { chat_id: ChatId, org_id: OrgId, from_seq: i64 },
+    ChatRemoved { chat_id: ChatId },
+}
+
+/// Frames the server sends on `/api/v1/ws`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// Authenticated; `user_seq` is the person's current position.
+    Welcome { user_id: UserId, user_seq: i64 },
+    ChatEvent { chat_id: ChatId, seq: i64, event: ChatEvent },
+    UserEvent { seq: i64, event: UserEvent },
+    /// Everything missed since the resume positions has been sent; live from here.
+    Ready,
+    /// The resume position of this chat is too old (or unknown): refetch it over REST.
+    Resync { chat_id: ChatId },
+    Typing { chat_id: ChatId, user_id: UserId },
+    Error { code: String, detail: String },
+}
+
+/// Frames a client sends on `/api/v1/ws`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientFrame {
+    /// First frame when not authenticated by the session cookie.
+    Auth { token: String },
+    /// What the client has seen: its personal position and each chat's position.
+    /// Everything after them is sent, then `ready`.
+    Resume {
+        user_seq: i64,
+        #[serde(default)]
+        chats: BTreeMap<ChatId, i64>,
+    },
+    Typing { chat_id: ChatId },
+}

@@ -1,0 +1,346 @@
+//! Chats and messages. The directory drives who sits in which chat
+//! (`do_sync_seats`); members read, post, edit, delete and mark as read. Every
+//! change is an event at the chat's next position, written in the same
+//! transaction and published after commit.
+
+use std::collections::BTreeMap;
+
+use parta_domain::chats::{self, ChatKey, ChatKind, ChatRole, DirectoryFacts, MESSAGE_MAX_CHARS};
+use parta_domain::{ChatId, ClassId, MessageId, OrgId, UserId};
+use parta_protocol::{
+    Chat, ChatEvent, ChatMember, EditMessageRequest, Message, MessagePage, PersonRef, SendMessageRequest, ServerFrame,
+    UserEvent,
+};
+use sqlx::AnyConnection;
+
+use crate::auth::Actor;
+use crate::bus::Envelope;
+use crate::clock::{rfc3339, rfc3339_opt};
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use crate::store;
+use crate::store::chats::{ChatRow, MessageRow, NewMessage, SeatRow};
+use crate::work::Work;
+
+pub const PAGE_MAX: i64 = 100;
+
+// ---------------------------------------------------------------------------
+// Events: the one place chat and user positions are taken.
+// ---------------------------------------------------------------------------
+
+/// Appends an event at the chat's next position and queues it for the bus.
+pub async fn do_chat_event(work: &mut Work, org: OrgId, chat: ChatId, event: ChatEvent) -> Result<i64> {
+    let seq = store::chats::next_seq(work, chat).await?;
+    do_chat_event_at(work, org, chat, seq, event).await?;
+    Ok(seq)
+}
+
+/// Appends an event at a position already taken with `store::chats::next_seq`.
+pub async fn do_chat_event_at(work: &mut Work, org: OrgId, chat: ChatId, seq: i64, event: ChatEvent) -> Result<()> {
+    let left = match &event {
+        ChatEvent::MemberLeft { user_id } => Some(*user_id),
+        _ => None,
+    };
+    store::chats::append_chat_event(work, org, chat, seq, &serde_json::to_string(&event).map_err(anyhow::Error::from)?)
+        .await?;
+    let frame = serde_json::to_string(&ServerFrame::ChatEvent { chat_id: chat, seq, event }).map_err(anyhow::Error::from)?;
+    work.publish_after_commit(Envelope::Chat { chat, seq, frame: frame.into(), left });
+    Ok(())
+}
+
+pub async fn do_user_event(work: &mut Work, user: UserId, org: Option<OrgId>, event: UserEvent) -> Result<i64> {
+    let seq = store::chats::next_user_seq(work, user).await?;
+    store::chats::append_user_event(work, user, seq, org, &serde_json::to_string(&event).map_err(anyhow::Error::from)?)
+        .await?;
+    let frame = serde_json::to_string(&ServerFrame::UserEvent { seq, event: event.clone() }).map_err(anyhow::Error::from)?;
+    work.publish_after_commit(Envelope::User { user, seq, event, frame: frame.into() });
+    Ok(seq)
+}
+
+// ---------------------------------------------------------------------------
+// The registry drives the chats.
+// ---------------------------------------------------------------------------
+
+/// «Учительская» and the two channels of a new school.
+pub async fn do_create_school_chats(conn: &mut AnyConnection, org: OrgId, staff_room: ClassId) -> Result<()> {
+    store::chats::insert_chat(conn, org, ChatKind::StaffRoom, Some(staff_room), &ChatKind::StaffRoom.title("")).await?;
+    for kind in [ChatKind::SchoolChannel, ChatKind::StaffChannel] {
+        store::chats::insert_chat(conn, org, kind, None, &kind.title("")).await?;
+    }
+    Ok(())
+}
+
+/// The class chat, the parents chat and the class-teachers chat of a new class.
+pub async fn do_create_class_chats(conn: &mut AnyConnection, org: OrgId, class: ClassId, name: &str) -> Result<()> {
+    for kind in ChatKind::OF_A_CLASS {
+        store::chats::insert_chat(conn, org, kind, Some(class), &kind.title(name)).await?;
+    }
+    Ok(())
+}
+
+async fn directory_facts(conn: &mut AnyConnection, org: OrgId, user: UserId) -> Result<DirectoryFacts> {
+    let places = store::directory::active_places(conn, org, user).await?;
+    let staff_room = store::schools::staff_room(conn, org).await?;
+    Ok(DirectoryFacts {
+        places: places.iter().map(|p| (p.role(), p.class_id())).collect(),
+        staff_room: Some(staff_room.class_id()),
+        leads: store::directory::classes_led_by(conn, org, user).await?.into_iter().map(|c| c.id).collect(),
+        is_admin: store::directory::is_admin(conn, org, user).await?,
+    })
+}
+
+/// Brings a person's directory-driven seats in one school in line with the
+/// directory: new seats, ended seats and changed roles, each with its events
+/// (in the chat, and in the person's own stream). Call after every directory change.
+pub async fn do_sync_seats(work: &mut Work, org: OrgId, user: UserId) -> Result<()> {
+    let facts = directory_facts(work, org, user).await?;
+    let wanted: BTreeMap<ChatKey, ChatRole> = chats::directory_chats(&facts);
+    let by_key: BTreeMap<ChatKey, ChatRow> = store::chats::org_chats(work, org)
+        .await?
+        .into_iter()
+        .map(|c| (ChatKey { kind: c.kind(), class: c.class_id.map(ClassId) }, c))
+        .collect();
+    let wanted: BTreeMap<ChatId, ChatRole> =
+        wanted.into_iter().filter_map(|(key, role)| by_key.get(&key).map(|chat| (chat.chat_id(), role))).collect();
+    let seats: Vec<SeatRow> =
+        store::chats::seats_of(work, user, Some(org)).await?.into_iter().filter(|s| s.source == "directory").collect();
+    let person = store::users::person(work, user).await?.ok_or(Error::NotFound)?;
+
+    for seat in &seats {
+        let chat = ChatId(seat.chat_id);
+        match wanted.get(&chat) {
+            None => {
+                do_chat_event(work, org, chat, ChatEvent::MemberLeft { user_id: user }).await?;
+                store::chats::end_seat(work, seat.id).await?;
+                do_user_event(work, user, Some(org), UserEvent::ChatRemoved { chat_id: chat }).await?;
+            }
+            Some(role) if *role != seat.role() => {
+                store::chats::set_seat_role(work, seat.id, *role).await?;
+                do_chat_event(work, org, chat, ChatEvent::MemberJoined { person: person.clone(), role: *role }).await?;
+            }
+            Some(_) => {}
+        }
+    }
+    for (chat, role) in wanted {
+        if seats.iter().any(|s| s.chat_id == chat.0) {
+            continue;
+        }
+        let seq = do_chat_event(work, org, chat, ChatEvent::MemberJoined { person: person.clone(), role }).await?;
+        // History is readable from the start; unread counts start at the join.
+        store::chats::insert_seat(work, org, chat, user, role, "directory", seq).await?;
+        do_user_event(work, user, Some(org), UserEvent::ChatAdded { chat_id: chat, org_id: org, from_seq: seq }).await?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Reading.
+// ---------------------------------------------------------------------------
+
+pub fn render_message(row: &MessageRow) -> Message {
+    let deleted = row.deleted_at.is_some();
+    Message {
+        id: row.message_id(),
+        chat_id: ChatId(row.chat_id),
+        seq: row.seq,
+        sender: PersonRef {
+            id: UserId(row.sender_id),
+            family_name: row.family_name.clone(),
+            given_name: row.given_name.clone(),
+            patronymic: row.patronymic.clone(),
+        },
+        client_msg_id: row.client_msg_id.clone(),
+        body: if deleted { String::new() } else { row.body.clone() },
+        reply_to: row.reply_to.map(MessageId),
+        created_at: rfc3339(row.created_at),
+        edited_at: rfc3339_opt(row.edited_at),
+        deleted,
+        deleted_by_moderator: deleted && row.deleted_by != Some(row.sender_id),
+    }
+}
+
+async fn render_chat(conn: &mut AnyConnection, chat: &ChatRow, seat: &SeatRow, user: UserId) -> Result<Chat> {
+    let last = store::chats::last_message(conn, chat.chat_id()).await?;
+    Ok(Chat {
+        id: chat.chat_id(),
+        org_id: OrgId(chat.org_id),
+        kind: chat.kind(),
+        class_id: chat.class_id.map(ClassId),
+        title: chat.title.clone(),
+        read_only: chat.read_only == 1,
+        my_role: seat.role(),
+        can_post: chats::can_post(chat.kind(), seat.role(), chat.read_only == 1),
+        last_seq: chat.last_seq,
+        last_read_seq: seat.last_read_seq,
+        unread: store::chats::unread_count(conn, chat.chat_id(), user, seat.last_read_seq).await?,
+        last_message: last.as_ref().map(render_message),
+    })
+}
+
+/// A chat the actor sits in; to anyone else it does not exist.
+async fn access_chat(conn: &mut AnyConnection, actor: &Actor, chat: ChatId) -> Result<(ChatRow, SeatRow)> {
+    let seat = store::chats::seat(conn, chat, actor.user_id).await?.ok_or(Error::NotFound)?;
+    let row = store::chats::get(conn, chat).await?.ok_or(Error::NotFound)?;
+    Ok((row, seat))
+}
+
+/// # The actor's chats, in every school or one, most recently active first.
+pub async fn list(state: &AppState, actor: &Actor, org: Option<OrgId>) -> Result<Vec<Chat>> {
+    let mut conn = state.db.reads().acquire().await?;
+    let seats = store::chats::seats_of(&mut conn, actor.user_id, org).await?;
+    let mut chats = Vec::with_capacity(seats.len());
+    for seat in &seats {
+        let Some(row) = store::chats::get(&mut conn, ChatId(seat.chat_id)).await? else { continue };
+        chats.push(render_chat(&mut conn, &row, seat, actor.user_id).await?);
+    }
+    chats.sort_by(|a, b| {
+        let at = |c: &Chat| c.last_message.as_ref().map(|m| m.created_at.clone()).unwrap_or_default();
+        at(b).cmp(&at(a)).then(a.id.cmp(&b.id))
+    });
+    Ok(chats)
+}
+
+pub async fn get(state: &AppState, actor: &Actor, chat: ChatId) -> Result<Chat> {
+    let mut conn = state.db.reads().acquire().await?;
+    let (row, seat) = access_chat(&mut conn, actor, chat).await?;
+    render_chat(&mut conn, &row, &seat, actor.user_id).await
+}
+
+pub async fn members(state: &AppState, actor: &Actor, chat: ChatId) -> Result<Vec<ChatMember>> {
+    let mut conn = state.db.reads().acquire().await?;
+    access_chat(&mut conn, actor, chat).await?;
+    let seats = store::chats::chat_seats(&mut conn, chat).await?;
+    let mut members = Vec::with_capacity(seats.len());
+    for seat in seats {
+        let Some(person) = store::users::person(&mut conn, UserId(seat.user_id)).await? else { continue };
+        members.push(ChatMember { person, role: seat.role(), last_read_seq: seat.last_read_seq });
+    }
+    Ok(members)
+}
+
+/// # History, newest page first: up to `limit` messages before position `before`.
+pub async fn history(state: &AppState, actor: &Actor, chat: ChatId, before: Option<i64>, limit: Option<i64>) -> Result<MessagePage> {
+    let mut conn = state.db.reads().acquire().await?;
+    access_chat(&mut conn, actor, chat).await?;
+    let limit = limit.unwrap_or(50).clamp(1, PAGE_MAX);
+    let mut rows = store::chats::messages_before(&mut conn, chat, before.unwrap_or(i64::MAX), limit + 1).await?;
+    let has_more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    rows.reverse();
+    Ok(MessagePage { messages: rows.iter().map(render_message).collect(), has_more })
+}
+
+// ---------------------------------------------------------------------------
+// Writing.
+// ---------------------------------------------------------------------------
+
+fn check_body(body: &str) -> Result<String> {
+    let trimmed = body.trim();
+    if trimmed.is_empty() {
+        return Err(Error::field("body", "required"));
+    }
+    if trimmed.chars().count() > MESSAGE_MAX_CHARS {
+        return Err(Error::field("body", "too_long"));
+    }
+    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(Error::field("body", "invalid_characters"));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// # Send a message
+/// Acknowledged only after commit. A retry with the same `client_msg_id` returns
+/// the stored message (and `false`: nothing new was created).
+pub async fn send(state: &AppState, actor: &Actor, chat: ChatId, request: &SendMessageRequest) -> Result<(Message, bool)> {
+    let mut work = state.begin().await?;
+    let (row, seat) = access_chat(&mut work, actor, chat).await?;
+    let key = request.client_msg_id.trim();
+    if key.is_empty() || key.len() > 64 {
+        return Err(Error::field("client_msg_id", if key.is_empty() { "required" } else { "too_long" }));
+    }
+    if let Some(existing) = store::chats::message_by_key(&mut work, actor.user_id, key).await? {
+        if existing.chat_id != chat.0 {
+            return Err(Error::Conflict("client_msg_id_reused"));
+        }
+        return Ok((render_message(&existing), false));
+    }
+    if !chats::can_post(row.kind(), seat.role(), row.read_only == 1) {
+        return Err(Error::Forbidden);
+    }
+    let body = check_body(&request.body)?;
+    if let Some(reply) = request.reply_to {
+        let target = store::chats::message(&mut work, reply).await?;
+        if target.is_none_or(|m| m.chat_id != chat.0) {
+            return Err(Error::field("reply_to", "unknown_message"));
+        }
+    }
+    let org = OrgId(row.org_id);
+    // The message takes the position of its own event; taking it locks the chat.
+    let seq = store::chats::next_seq(&mut work, chat).await?;
+    let id = store::chats::insert_message(
+        &mut work,
+        &NewMessage { org, chat, seq, sender: actor.user_id, client_msg_id: key, body: &body, reply_to: request.reply_to },
+    )
+    .await
+    .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("client_msg_id_reused") } else { e.into() })?;
+    let stored = store::chats::message(&mut work, id).await?.ok_or(Error::NotFound)?;
+    let message = render_message(&stored);
+    do_chat_event_at(&mut work, org, chat, seq, ChatEvent::MessageSent { message: message.clone() }).await?;
+    store::chats::set_last_read(&mut work, seat.id, seq).await?;
+    work.commit(state).await?;
+    Ok((message, true))
+}
+
+/// # Edit one's own message (marked as edited).
+pub async fn edit(state: &AppState, actor: &Actor, chat: ChatId, id: MessageId, request: &EditMessageRequest) -> Result<Message> {
+    let mut work = state.begin().await?;
+    let (row, _seat) = access_chat(&mut work, actor, chat).await?;
+    let stored = store::chats::message(&mut work, id).await?.filter(|m| m.chat_id == chat.0).ok_or(Error::NotFound)?;
+    if stored.sender_id != actor.user_id.0 {
+        return Err(Error::Forbidden);
+    }
+    if stored.deleted_at.is_some() {
+        return Err(Error::Conflict("message_deleted"));
+    }
+    let body = check_body(&request.body)?;
+    store::chats::edit_message(&mut work, id, &body).await?;
+    let message = render_message(&store::chats::message(&mut work, id).await?.ok_or(Error::NotFound)?);
+    do_chat_event(&mut work, OrgId(row.org_id), chat, ChatEvent::MessageEdited { message: message.clone() }).await?;
+    work.commit(state).await?;
+    Ok(message)
+}
+
+/// # Delete a message for everyone: one's own, or any as the chat's moderator.
+pub async fn delete(state: &AppState, actor: &Actor, chat: ChatId, id: MessageId) -> Result<()> {
+    let mut work = state.begin().await?;
+    let (row, seat) = access_chat(&mut work, actor, chat).await?;
+    let stored = store::chats::message(&mut work, id).await?.filter(|m| m.chat_id == chat.0).ok_or(Error::NotFound)?;
+    let is_sender = stored.sender_id == actor.user_id.0;
+    if !chats::can_delete(seat.role(), is_sender) {
+        return Err(Error::Forbidden);
+    }
+    if stored.deleted_at.is_some() {
+        return Err(Error::Conflict("message_deleted"));
+    }
+    store::chats::delete_message(&mut work, id, actor.user_id).await?;
+    do_chat_event(&mut work, OrgId(row.org_id), chat, ChatEvent::MessageDeleted { message_id: id, by_moderator: !is_sender })
+        .await?;
+    work.commit(state).await?;
+    Ok(())
+}
+
+/// # Mark the chat as read up to a position (never backwards).
+pub async fn mark_read(state: &AppState, actor: &Actor, chat: ChatId, seq: i64) -> Result<()> {
+    let mut work = state.begin().await?;
+    let (row, seat) = access_chat(&mut work, actor, chat).await?;
+    if seq < 0 || seq > row.last_seq {
+        return Err(Error::field("seq", "out_of_range"));
+    }
+    if seq <= seat.last_read_seq {
+        return Ok(());
+    }
+    store::chats::set_last_read(&mut work, seat.id, seq).await?;
+    do_chat_event(&mut work, OrgId(row.org_id), chat, ChatEvent::ReadUpTo { user_id: actor.user_id, seq }).await?;
+    work.commit(state).await?;
+    Ok(())
+}

@@ -1,0 +1,428 @@
+//! The WebSocket gateway: one endpoint, `/api/v1/ws`, that delivers every event a
+//! person may see, resumable from the positions the client last saw.
+//!
+//! The hub routes envelopes from the bus to the connections subscribed to a chat
+//! (or belonging to a user). Each connection keeps the authoritative list of its
+//! chats and the last position sent in each; an event past a gap is preceded by
+//! the gap, read from the database log, so a client never sees N+1 before N, and
+//! an event at or below the last position is dropped, so it never sees one twice.
+//! A connection whose queue is full is cut off; it resumes later without loss.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use parta_domain::{ChatId, SessionId, UserId};
+use parta_protocol::{ChatEvent, ClientFrame, ServerFrame, UserEvent};
+use tokio::sync::{broadcast, mpsc};
+
+use crate::auth::Actor;
+use crate::bus::{Bus, Envelope};
+use crate::state::AppState;
+use crate::store;
+
+/// Frames queued for one connection before it counts as a slow consumer.
+pub const CONNECTION_QUEUE: usize = 1024;
+const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
+const PING_EVERY: Duration = Duration::from_secs(25);
+/// Close codes (4000–4999 are the application's).
+const CLOSE_SLOW: u16 = 4008;
+const CLOSE_UNAUTHENTICATED: u16 = 4001;
+const CLOSE_SESSION_ENDED: u16 = 4003;
+const CLOSE_RESYNC: u16 = 4009;
+
+struct ConnEntry {
+    user: UserId,
+    session: SessionId,
+    queue: mpsc::Sender<Envelope>,
+}
+
+#[derive(Default)]
+struct Routes {
+    next_id: u64,
+    conns: HashMap<u64, ConnEntry>,
+    by_chat: HashMap<ChatId, HashSet<u64>>,
+    by_user: HashMap<UserId, HashSet<u64>>,
+}
+
+/// Who listens to what, on this node.
+pub struct Hub {
+    // A std mutex: held only for map updates, never across an await.
+    routes: Mutex<Routes>,
+}
+
+impl Hub {
+    pub fn start(bus: &dyn Bus) -> Arc<Hub> {
+        let hub = Arc::new(Hub { routes: Mutex::new(Routes::default()) });
+        let receiver = bus.subscribe();
+        tokio::spawn(Arc::clone(&hub).route(receiver));
+        hub
+    }
+
+    fn routes(&self) -> std::sync::MutexGuard<'_, Routes> {
+        self.routes.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn register(&self, user: UserId, session: SessionId, queue: mpsc::Sender<Envelope>) -> u64 {
+        let mut routes = self.routes();
+        routes.next_id += 1;
+        let id = routes.next_id;
+        routes.conns.insert(id, ConnEntry { user, session, queue });
+        routes.by_user.entry(user).or_default().insert(id);
+        id
+    }
+
+    fn unregister(&self, id: u64) {
+        let mut routes = self.routes();
+        if let Some(entry) = routes.conns.remove(&id) {
+            if let Some(set) = routes.by_user.get_mut(&entry.user) {
+                set.remove(&id);
+                if set.is_empty() {
+                    routes.by_user.remove(&entry.user);
+                }
+            }
+        }
+        routes.by_chat.retain(|_, set| {
+            set.remove(&id);
+            !set.is_empty()
+        });
+    }
+
+    fn subscribe(&self, id: u64, chat: ChatId) {
+        self.routes().by_chat.entry(chat).or_default().insert(id);
+    }
+
+    fn unsubscribe(&self, id: u64, chat: ChatId) {
+        let mut routes = self.routes();
+        if let Some(set) = routes.by_chat.get_mut(&chat) {
+            set.remove(&id);
+            if set.is_empty() {
+                routes.by_chat.remove(&chat);
+            }
+        }
+    }
+
+    /// Number of open connections on this node.
+    pub fn connections(&self) -> usize {
+        self.routes().conns.len()
+    }
+
+    async fn route(self: Arc<Hub>, mut receiver: broadcast::Receiver<Envelope>) {
+        loop {
+            let envelope = match receiver.recv().await {
+                Ok(envelope) => envelope,
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    // Events were lost on the fast path: every client must resume from the log.
+                    tracing::warn!(missed, "gateway lagged behind the bus; closing connections to resync");
+                    let mut routes = self.routes();
+                    routes.conns.clear();
+                    routes.by_chat.clear();
+                    routes.by_user.clear();
+                    continue;
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            };
+            let mut routes = self.routes();
+            let targets: Vec<u64> = match &envelope {
+                Envelope::Chat { chat, .. } | Envelope::Typing { chat, .. } => {
+                    routes.by_chat.get(chat).map(|s| s.iter().copied().collect()).unwrap_or_default()
+                }
+                Envelope::User { user, .. } | Envelope::SessionsEnded { user, .. } => {
+                    routes.by_user.get(user).map(|s| s.iter().copied().collect()).unwrap_or_default()
+                }
+            };
+            let mut slow = Vec::new();
+            for id in targets {
+                let Some(entry) = routes.conns.get(&id) else { continue };
+                if let Envelope::SessionsEnded { only, keep, .. } = &envelope {
+                    let ends = only.is_none_or(|s| s == entry.session) && *keep != Some(entry.session);
+                    if !ends {
+                        continue;
+                    }
+                }
+                if entry.queue.try_send(envelope.clone()).is_err() {
+                    slow.push(id);
+                }
+            }
+            // Dropping the sender is the signal: the connection closes and the client resumes later.
+            for id in slow {
+                routes.conns.remove(&id);
+                for set in routes.by_chat.values_mut() {
+                    set.remove(&id);
+                }
+                for set in routes.by_user.values_mut() {
+                    set.remove(&id);
+                }
+            }
+        }
+    }
+}
+
+/// # `GET /api/v1/ws`
+/// The realtime endpoint. Authenticated by the session cookie, or by a first frame
+/// `{"type":"auth","token":"…"}` (never a token in the URL).
+pub async fn ws_connect(
+    State(state): State<AppState>,
+    maybe_actor: Result<Actor, crate::error::Error>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    // A page on another site may open a socket here and the browser would attach
+    // our cookie: accept the cookie only from our own origin.
+    let same_origin = match (headers.get(axum::http::header::ORIGIN), headers.get(axum::http::header::HOST)) {
+        (Some(origin), Some(host)) => origin
+            .to_str()
+            .ok()
+            .and_then(|o| o.split("://").nth(1))
+            .zip(host.to_str().ok())
+            .is_some_and(|(origin_host, host)| origin_host == host),
+        (None, _) => true,
+        (Some(_), None) => false,
+    };
+    let actor = maybe_actor.ok().filter(|_| same_origin);
+    upgrade.max_message_size(64 * 1024).on_upgrade(move |socket| async move {
+        if let Err(error) = serve(state, actor, socket).await {
+            tracing::debug!(%error, "websocket closed with an error");
+        }
+    })
+}
+
+fn frame_text(frame: &ServerFrame) -> String {
+    serde_json::to_string(frame).unwrap_or_default()
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let _ = socket.send(WsMessage::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+}
+
+/// Authenticates a socket that came without a cookie: the first frame must carry the token.
+async fn authenticate_by_frame(state: &AppState, socket: &mut WebSocket) -> Option<Actor> {
+    let first = tokio::time::timeout(AUTH_TIMEOUT, socket.recv()).await.ok()??.ok()?;
+    let WsMessage::Text(text) = first else { return None };
+    let Ok(ClientFrame::Auth { token }) = serde_json::from_str::<ClientFrame>(&text) else { return None };
+    crate::auth::actor_from_token(state, &token).await.ok().flatten()
+}
+
+struct Connection {
+    state: AppState,
+    actor: Actor,
+    id: u64,
+    /// Last position sent, per chat this connection may read.
+    chats: BTreeMap<ChatId, i64>,
+    user_seq: i64,
+}
+
+async fn serve(state: AppState, actor: Option<Actor>, mut socket: WebSocket) -> anyhow::Result<()> {
+    let actor = match actor {
+        Some(actor) => actor,
+        None => match authenticate_by_frame(&state, &mut socket).await {
+            Some(actor) => actor,
+            None => {
+                close(&mut socket, CLOSE_UNAUTHENTICATED, "unauthenticated").await;
+                return Ok(());
+            }
+        },
+    };
+    let (queue, mut incoming) = mpsc::channel(CONNECTION_QUEUE);
+    // Register first, then read the chats: a chat added in between arrives either
+    // in the read or as a user event, never in neither.
+    let id = state.hub.register(actor.user_id, actor.session_id, queue);
+    let result = async {
+        let mut conn = Connection { state: state.clone(), actor, id, chats: BTreeMap::new(), user_seq: 0 };
+        conn.load().await?;
+        let welcome = ServerFrame::Welcome { user_id: conn.actor.user_id, user_seq: conn.user_seq };
+        socket.send(WsMessage::Text(frame_text(&welcome).into())).await?;
+        conn.run(&mut socket, &mut incoming).await
+    }
+    .await;
+    state.hub.unregister(id);
+    result
+}
+
+impl Connection {
+    async fn load(&mut self) -> anyhow::Result<()> {
+        let mut db = self.state.db.reads().acquire().await?;
+        self.user_seq = store::chats::user_seq(&mut db, self.actor.user_id).await?;
+        for seat in store::chats::seats_of(&mut db, self.actor.user_id, None).await? {
+            let chat = ChatId(seat.chat_id);
+            let head = store::chats::get(&mut db, chat).await?.map_or(0, |c| c.last_seq);
+            self.chats.insert(chat, head);
+            self.state.hub.subscribe(self.id, chat);
+        }
+        Ok(())
+    }
+
+    async fn run(&mut self, socket: &mut WebSocket, incoming: &mut mpsc::Receiver<Envelope>) -> anyhow::Result<()> {
+        let mut ping = tokio::time::interval(PING_EVERY);
+        ping.tick().await;
+        loop {
+            tokio::select! {
+                envelope = incoming.recv() => {
+                    let Some(envelope) = envelope else {
+                        close(socket, CLOSE_SLOW, "slow consumer: reconnect and resume").await;
+                        return Ok(());
+                    };
+                    if !self.deliver(socket, envelope).await? {
+                        return Ok(());
+                    }
+                }
+                message = socket.recv() => {
+                    let Some(Ok(message)) = message else { return Ok(()) };
+                    match message {
+                        WsMessage::Text(text) => self.on_client_frame(socket, &text).await?,
+                        WsMessage::Close(_) => return Ok(()),
+                        _ => {}
+                    }
+                }
+                _ = ping.tick() => {
+                    socket.send(WsMessage::Ping(Vec::new().into())).await?;
+                }
+            }
+        }
+    }
+
+    async fn send(&self, socket: &mut WebSocket, text: &str) -> anyhow::Result<()> {
+        socket.send(WsMessage::Text(text.to_owned().into())).await?;
+        Ok(())
+    }
+
+    /// Sends what an envelope announces, with any gap before it. False: close now.
+    async fn deliver(&mut self, socket: &mut WebSocket, envelope: Envelope) -> anyhow::Result<bool> {
+        match envelope {
+            Envelope::Chat { chat, seq, .. } => self.catch_up_chat(socket, chat, seq).await?,
+            Envelope::User { seq, .. } => self.catch_up_user(socket, seq).await?,
+            Envelope::Typing { chat, user, frame } => {
+                if user != self.actor.user_id && self.chats.contains_key(&chat) {
+                    self.send(socket, &frame).await?;
+                }
+            }
+            Envelope::SessionsEnded { .. } => {
+                close(socket, CLOSE_SESSION_ENDED, "session ended").await;
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Sends every event of `chat` after the last one sent, up to `until`, from the log.
+    async fn catch_up_chat(&mut self, socket: &mut WebSocket, chat: ChatId, until: i64) -> anyhow::Result<()> {
+        let Some(&sent) = self.chats.get(&chat) else { return Ok(()) };
+        if until <= sent {
+            return Ok(());
+        }
+        let events = {
+            let mut db = self.state.db.reads().acquire().await?;
+            store::chats::chat_events_between(&mut db, chat, sent, until).await?
+        };
+        for (seq, payload) in events {
+            let event: ChatEvent = serde_json::from_str(&payload)?;
+            let removed = matches!(&event, ChatEvent::MemberLeft { user_id } if *user_id == self.actor.user_id);
+            let frame = ServerFrame::ChatEvent { chat_id: chat, seq, event };
+            self.send(socket, &frame_text(&frame)).await?;
+            self.chats.insert(chat, seq);
+            if removed {
+                // Nothing after their removal reaches them, whatever the user stream's timing.
+                self.chats.remove(&chat);
+                self.state.hub.unsubscribe(self.id, chat);
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    async fn catch_up_user(&mut self, socket: &mut WebSocket, until: i64) -> anyhow::Result<()> {
+        if until <= self.user_seq {
+            return Ok(());
+        }
+        let events = {
+            let mut db = self.state.db.reads().acquire().await?;
+            store::chats::user_events_between(&mut db, self.actor.user_id, self.user_seq, until).await?
+        };
+        for (seq, payload) in events {
+            let event: UserEvent = serde_json::from_str(&payload)?;
+            let frame = ServerFrame::UserEvent { seq, event: event.clone() };
+            self.send(socket, &frame_text(&frame)).await?;
+            self.user_seq = seq;
+            match event {
+                UserEvent::ChatAdded { chat_id, from_seq, .. } => {
+                    if !self.chats.contains_key(&chat_id) {
+                        self.chats.insert(chat_id, from_seq);
+                        self.state.hub.subscribe(self.id, chat_id);
+                        let head = {
+                            let mut db = self.state.db.reads().acquire().await?;
+                            store::chats::get(&mut db, chat_id).await?.map_or(0, |c| c.last_seq)
+                        };
+                        self.catch_up_chat(socket, chat_id, head).await?;
+                    }
+                }
+                UserEvent::ChatRemoved { chat_id } => {
+                    self.chats.remove(&chat_id);
+                    self.state.hub.unsubscribe(self.id, chat_id);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn on_client_frame(&mut self, socket: &mut WebSocket, text: &str) -> anyhow::Result<()> {
+        let frame = match serde_json::from_str::<ClientFrame>(text) {
+            Ok(frame) => frame,
+            Err(_) => {
+                let error = ServerFrame::Error { code: "bad_frame".into(), detail: "Неизвестный кадр.".into() };
+                return self.send(socket, &frame_text(&error)).await;
+            }
+        };
+        match frame {
+            ClientFrame::Auth { .. } => {}
+            ClientFrame::Resume { user_seq, chats } => self.resume(socket, user_seq, chats).await?,
+            ClientFrame::Typing { chat_id } => {
+                if self.chats.contains_key(&chat_id) {
+                    let frame = ServerFrame::Typing { chat_id, user_id: self.actor.user_id };
+                    self.state.bus.publish(vec![Envelope::Typing {
+                        chat: chat_id,
+                        user: self.actor.user_id,
+                        frame: frame_text(&frame).into(),
+                    }]);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Replays what the client missed: its personal events first (chats added and
+    /// removed), then each chat it names from its position; `resync` where the log
+    /// no longer reaches back that far; then `ready`.
+    async fn resume(&mut self, socket: &mut WebSocket, user_seq: i64, positions: BTreeMap<ChatId, i64>) -> anyhow::Result<()> {
+        let head = {
+            let mut db = self.state.db.reads().acquire().await?;
+            store::chats::user_seq(&mut db, self.actor.user_id).await?
+        };
+        if user_seq > head {
+            close(socket, CLOSE_RESYNC, "unknown position").await;
+            anyhow::bail!("resume from a position in the future");
+        }
+        self.user_seq = user_seq;
+        self.catch_up_user(socket, head).await?;
+        for (chat, position) in positions {
+            let Some(current) = self.chats.get(&chat).copied() else { continue };
+            let (head, oldest) = {
+                let mut db = self.state.db.reads().acquire().await?;
+                let head = store::chats::get(&mut db, chat).await?.map_or(0, |c| c.last_seq);
+                (head, store::chats::oldest_chat_event(&mut db, chat).await?)
+            };
+            if position > head || oldest.is_some_and(|oldest| position + 1 < oldest) {
+                self.send(socket, &frame_text(&ServerFrame::Resync { chat_id: chat })).await?;
+                continue;
+            }
+            // The client is behind what this connection has sent so far: rewind to its position.
+            let _ = current;
+            self.chats.insert(chat, position);
+            self.catch_up_chat(socket, chat, head).await?;
+        }
+        self.send(socket, &frame_text(&ServerFrame::Ready)).await
+    }
+}

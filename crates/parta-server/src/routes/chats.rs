@@ -1,0 +1,121 @@
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use parta_domain::{ChatId, MessageId, OrgId};
+use parta_protocol::{Chat, ChatMember, EditMessageRequest, MarkReadRequest, Message, MessagePage, Problem, SendMessageRequest};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppJson;
+use crate::actions::chats;
+use crate::auth::Actor;
+use crate::error::Result;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(chats_list))
+        .routes(routes!(chats_get))
+        .routes(routes!(chat_members_list))
+        .routes(routes!(messages_list, messages_send))
+        .routes(routes!(messages_edit, messages_delete))
+        .routes(routes!(chats_mark_read))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct ChatFilter {
+    /// Only this school's chats.
+    org_id: Option<i64>,
+}
+
+/// # `GET /api/v1/chats`
+/// The signed-in person's chats with unread counts and the last message.
+#[utoipa::path(get, path = "/api/v1/chats", tag = "chats", security(("bearer" = []), ("cookie" = [])),
+    params(ChatFilter), responses((status = 200, body = [Chat]), (status = 401, body = Problem)))]
+async fn chats_list(State(state): State<AppState>, actor: Actor, Query(filter): Query<ChatFilter>) -> Result<Json<Vec<Chat>>> {
+    Ok(Json(chats::list(&state, &actor, filter.org_id.map(OrgId)).await?))
+}
+
+/// # `GET /api/v1/chats/{chat_id}`
+/// One chat; 404 for anyone who does not sit in it.
+#[utoipa::path(get, path = "/api/v1/chats/{chat_id}", tag = "chats", security(("bearer" = []), ("cookie" = [])),
+    params(("chat_id" = i64, Path)), responses((status = 200, body = Chat), (status = 404, body = Problem)))]
+async fn chats_get(State(state): State<AppState>, actor: Actor, Path(chat): Path<i64>) -> Result<Json<Chat>> {
+    Ok(Json(chats::get(&state, &actor, ChatId(chat)).await?))
+}
+
+/// # `GET /api/v1/chats/{chat_id}/members`
+/// Who sits in the chat, with their role and how far they have read.
+#[utoipa::path(get, path = "/api/v1/chats/{chat_id}/members", tag = "chats", security(("bearer" = []), ("cookie" = [])),
+    params(("chat_id" = i64, Path)), responses((status = 200, body = [ChatMember]), (status = 404, body = Problem)))]
+async fn chat_members_list(State(state): State<AppState>, actor: Actor, Path(chat): Path<i64>) -> Result<Json<Vec<ChatMember>>> {
+    Ok(Json(chats::members(&state, &actor, ChatId(chat)).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct Page {
+    /// Messages before this chat position (the oldest position of the previous page).
+    before: Option<i64>,
+    /// 1 to 100, default 50.
+    limit: Option<i64>,
+}
+
+/// # `GET /api/v1/chats/{chat_id}/messages`
+/// History, a page at a time going back; each page oldest first.
+#[utoipa::path(get, path = "/api/v1/chats/{chat_id}/messages", tag = "chats", security(("bearer" = []), ("cookie" = [])),
+    params(("chat_id" = i64, Path), Page), responses((status = 200, body = MessagePage), (status = 404, body = Problem)))]
+async fn messages_list(State(state): State<AppState>, actor: Actor, Path(chat): Path<i64>, Query(page): Query<Page>) -> Result<Json<MessagePage>> {
+    Ok(Json(chats::history(&state, &actor, ChatId(chat), page.before, page.limit).await?))
+}
+
+/// # `POST /api/v1/chats/{chat_id}/messages`
+/// Sends a message; answered after commit. 201 for a new message, 200 when the
+/// `client_msg_id` was already used for this chat (the stored message is returned).
+#[utoipa::path(post, path = "/api/v1/chats/{chat_id}/messages", tag = "chats", security(("bearer" = []), ("cookie" = [])),
+    params(("chat_id" = i64, Path)), request_body = SendMessageRequest,
+    responses((status = 201, body = Message), (status = 200, body = Message), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn messages_send(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(chat): Path<i64>,
+    AppJson(body): AppJson<SendMessageRequest>,
+) -> Result<(StatusCode, Json<Message>)> {
+    let (message, created) = chats::send(&state, &actor, ChatId(chat), &body).await?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(message)))
+}
+
+/// # `PATCH /api/v1/chats/{chat_id}/messages/{message_id}`
+/// Edits one's own message; it is marked as edited.
+#[utoipa::path(patch, path = "/api/v1/chats/{chat_id}/messages/{message_id}", tag = "chats", security(("bearer" = []), ("cookie" = [])),
+    params(("chat_id" = i64, Path), ("message_id" = i64, Path)), request_body = EditMessageRequest,
+    responses((status = 200, body = Message), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn messages_edit(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((chat, message)): Path<(i64, i64)>,
+    AppJson(body): AppJson<EditMessageRequest>,
+) -> Result<Json<Message>> {
+    Ok(Json(chats::edit(&state, &actor, ChatId(chat), MessageId(message), &body).await?))
+}
+
+/// # `DELETE /api/v1/chats/{chat_id}/messages/{message_id}`
+/// Deletes a message for everyone: one's own, or any as a moderator of the chat.
+#[utoipa::path(delete, path = "/api/v1/chats/{chat_id}/messages/{message_id}", tag = "chats", security(("bearer" = []), ("cookie" = [])),
+    params(("chat_id" = i64, Path), ("message_id" = i64, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn messages_delete(State(state): State<AppState>, actor: Actor, Path((chat, message)): Path<(i64, i64)>) -> Result<StatusCode> {
+    chats::delete(&state, &actor, ChatId(chat), MessageId(message)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `POST /api/v1/chats/{chat_id}/read`
+/// Marks the chat as read up to a position; others in the chat see the receipt.
+#[utoipa::path(post, path = "/api/v1/chats/{chat_id}/read", tag = "chats", security(("bearer" = []), ("cookie" = [])),
+    params(("chat_id" = i64, Path)), request_body = MarkReadRequest,
+    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn chats_mark_read(State(state): State<AppState>, actor: Actor, Path(chat): Path<i64>, AppJson(body): AppJson<MarkReadRequest>) -> Result<StatusCode> {
+    chats::mark_read(&state, &actor, ChatId(chat), body.seq).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

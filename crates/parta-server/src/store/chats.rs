@@ -1,0 +1,391 @@
+//! Chats, chat members, messages and the two event logs.
+
+use parta_domain::chats::{ChatKind, ChatRole};
+use parta_domain::{ChatId, ClassId, MessageId, OrgId, UserId};
+use sqlx::AnyConnection;
+
+use crate::clock::now_ms;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ChatRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub kind: String,
+    pub class_id: Option<i64>,
+    pub title: String,
+    pub read_only: i64,
+    pub last_seq: i64,
+}
+
+impl ChatRow {
+    pub fn chat_id(&self) -> ChatId {
+        ChatId(self.id)
+    }
+
+    pub fn kind(&self) -> ChatKind {
+        ChatKind::parse(&self.kind).unwrap_or(ChatKind::Class)
+    }
+}
+
+const CHAT_COLUMNS: &str = "c.id, c.org_id, c.kind, c.class_id, c.title, c.read_only, c.last_seq";
+
+pub async fn insert_chat(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    kind: ChatKind,
+    class: Option<ClassId>,
+    title: &str,
+) -> sqlx::Result<ChatId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO chats (org_id, kind, class_id, title, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(org.0)
+    .bind(kind.as_str())
+    .bind(class.map(|c| c.0))
+    .bind(title)
+    .bind(now_ms())
+    .fetch_one(conn)
+    .await?;
+    Ok(ChatId(id))
+}
+
+pub async fn get(conn: &mut AnyConnection, id: ChatId) -> sqlx::Result<Option<ChatRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CHAT_COLUMNS} FROM chats c WHERE c.id = $1")))
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The school's directory-driven chats, to find one by kind and class.
+pub async fn org_chats(conn: &mut AnyConnection, org: OrgId) -> sqlx::Result<Vec<ChatRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CHAT_COLUMNS} FROM chats c WHERE c.org_id = $1")))
+        .bind(org.0)
+        .fetch_all(conn)
+        .await
+}
+
+/// Keeps the titles of a class's chats in step with the class's name.
+pub async fn rename_class_chats(conn: &mut AnyConnection, class: ClassId, name: &str) -> sqlx::Result<()> {
+    for kind in ChatKind::OF_A_CLASS {
+        sqlx::query("UPDATE chats SET title = $1 WHERE class_id = $2 AND kind = $3")
+            .bind(kind.title(name))
+            .bind(class.0)
+            .bind(kind.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Takes the next position of a chat. The UPDATE holds the chat's row lock until
+/// commit, so positions of one chat commit in order.
+pub async fn next_seq(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Result<i64> {
+    sqlx::query_scalar("UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
+        .bind(chat.0)
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn next_user_seq(conn: &mut AnyConnection, user: UserId) -> sqlx::Result<i64> {
+    sqlx::query_scalar("UPDATE users SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq")
+        .bind(user.0)
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn user_seq(conn: &mut AnyConnection, user: UserId) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT event_seq FROM users WHERE id = $1").bind(user.0).fetch_one(conn).await
+}
+
+pub async fn append_chat_event(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    chat: ChatId,
+    seq: i64,
+    payload: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO chat_events (chat_id, seq, org_id, payload, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(chat.0)
+        .bind(seq)
+        .bind(org.0)
+        .bind(payload)
+        .bind(now_ms())
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn append_user_event(
+    conn: &mut AnyConnection,
+    user: UserId,
+    seq: i64,
+    org: Option<OrgId>,
+    payload: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO user_events (user_id, seq, org_id, payload, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(user.0)
+        .bind(seq)
+        .bind(org.map(|o| o.0))
+        .bind(payload)
+        .bind(now_ms())
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Events of a chat after `after`, up to `until`, in order.
+pub async fn chat_events_between(
+    conn: &mut AnyConnection,
+    chat: ChatId,
+    after: i64,
+    until: i64,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT seq, payload FROM chat_events WHERE chat_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq")
+        .bind(chat.0)
+        .bind(after)
+        .bind(until)
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn oldest_chat_event(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT MIN(seq) FROM chat_events WHERE chat_id = $1").bind(chat.0).fetch_one(conn).await
+}
+
+pub async fn user_events_between(
+    conn: &mut AnyConnection,
+    user: UserId,
+    after: i64,
+    until: i64,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT seq, payload FROM user_events WHERE user_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq")
+        .bind(user.0)
+        .bind(after)
+        .bind(until)
+        .fetch_all(conn)
+        .await
+}
+
+// Members.
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SeatRow {
+    pub id: i64,
+    pub chat_id: i64,
+    pub user_id: i64,
+    pub role: String,
+    pub source: String,
+    pub last_read_seq: i64,
+}
+
+impl SeatRow {
+    pub fn role(&self) -> ChatRole {
+        ChatRole::parse(&self.role).unwrap_or(ChatRole::Member)
+    }
+}
+
+/// A person's current seats in one school's chats (or every school's with `org` = None).
+pub async fn seats_of(conn: &mut AnyConnection, user: UserId, org: Option<OrgId>) -> sqlx::Result<Vec<SeatRow>> {
+    sqlx::query_as(
+        "SELECT id, chat_id, user_id, role, source, last_read_seq FROM chat_members
+         WHERE user_id = $1 AND left_at IS NULL AND ($2 = 0 OR org_id = $2) ORDER BY chat_id",
+    )
+    .bind(user.0)
+    .bind(org.map_or(0, |o| o.0))
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn seat(conn: &mut AnyConnection, chat: ChatId, user: UserId) -> sqlx::Result<Option<SeatRow>> {
+    sqlx::query_as(
+        "SELECT id, chat_id, user_id, role, source, last_read_seq FROM chat_members
+         WHERE chat_id = $1 AND user_id = $2 AND left_at IS NULL",
+    )
+    .bind(chat.0)
+    .bind(user.0)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn chat_seats(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Result<Vec<SeatRow>> {
+    sqlx::query_as(
+        "SELECT id, chat_id, user_id, role, source, last_read_seq FROM chat_members
+         WHERE chat_id = $1 AND left_at IS NULL ORDER BY id",
+    )
+    .bind(chat.0)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn insert_seat(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    chat: ChatId,
+    user: UserId,
+    role: ChatRole,
+    source: &str,
+    last_read_seq: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO chat_members (org_id, chat_id, user_id, role, source, joined_at, last_read_seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(org.0)
+    .bind(chat.0)
+    .bind(user.0)
+    .bind(role.as_str())
+    .bind(source)
+    .bind(now_ms())
+    .bind(last_read_seq)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+pub async fn set_seat_role(conn: &mut AnyConnection, seat: i64, role: ChatRole) -> sqlx::Result<()> {
+    sqlx::query("UPDATE chat_members SET role = $1 WHERE id = $2").bind(role.as_str()).bind(seat).execute(conn).await.map(|_| ())
+}
+
+pub async fn end_seat(conn: &mut AnyConnection, seat: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE chat_members SET left_at = $1 WHERE id = $2").bind(now_ms()).bind(seat).execute(conn).await.map(|_| ())
+}
+
+pub async fn set_last_read(conn: &mut AnyConnection, seat: i64, seq: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE chat_members SET last_read_seq = $1 WHERE id = $2 AND last_read_seq < $1")
+        .bind(seq)
+        .bind(seat)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+// Messages.
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MessageRow {
+    pub id: i64,
+    pub chat_id: i64,
+    pub seq: i64,
+    pub sender_id: i64,
+    pub client_msg_id: String,
+    pub body: String,
+    pub reply_to: Option<i64>,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub deleted_at: Option<i64>,
+    pub deleted_by: Option<i64>,
+    pub family_name: String,
+    pub given_name: String,
+    pub patronymic: Option<String>,
+}
+
+impl MessageRow {
+    pub fn message_id(&self) -> MessageId {
+        MessageId(self.id)
+    }
+}
+
+const MESSAGE_SELECT: &str = "SELECT m.id, m.chat_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.reply_to,
+        m.created_at, m.edited_at, m.deleted_at, m.deleted_by, u.family_name, u.given_name, u.patronymic
+    FROM messages m JOIN users u ON u.id = m.sender_id";
+
+pub struct NewMessage<'a> {
+    pub org: OrgId,
+    pub chat: ChatId,
+    pub seq: i64,
+    pub sender: UserId,
+    pub client_msg_id: &'a str,
+    pub body: &'a str,
+    pub reply_to: Option<MessageId>,
+}
+
+pub async fn insert_message(conn: &mut AnyConnection, new: &NewMessage<'_>) -> sqlx::Result<MessageId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO messages (org_id, chat_id, seq, sender_id, client_msg_id, body, reply_to, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(new.org.0)
+    .bind(new.chat.0)
+    .bind(new.seq)
+    .bind(new.sender.0)
+    .bind(new.client_msg_id)
+    .bind(new.body)
+    .bind(new.reply_to.map(|m| m.0))
+    .bind(now_ms())
+    .fetch_one(conn)
+    .await?;
+    Ok(MessageId(id))
+}
+
+pub async fn message(conn: &mut AnyConnection, id: MessageId) -> sqlx::Result<Option<MessageRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("{MESSAGE_SELECT} WHERE m.id = $1")))
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn message_by_key(conn: &mut AnyConnection, sender: UserId, key: &str) -> sqlx::Result<Option<MessageRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("{MESSAGE_SELECT} WHERE m.sender_id = $1 AND m.client_msg_id = $2")))
+        .bind(sender.0)
+        .bind(key)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Up to `limit` messages before position `before`, newest first.
+pub async fn messages_before(
+    conn: &mut AnyConnection,
+    chat: ChatId,
+    before: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<MessageRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3"
+    )))
+    .bind(chat.0)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn edit_message(conn: &mut AnyConnection, id: MessageId, body: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE messages SET body = $1, edited_at = $2 WHERE id = $3")
+        .bind(body)
+        .bind(now_ms())
+        .bind(id.0)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn delete_message(conn: &mut AnyConnection, id: MessageId, by: UserId) -> sqlx::Result<()> {
+    sqlx::query("UPDATE messages SET body = '', deleted_at = $1, deleted_by = $2 WHERE id = $3")
+        .bind(now_ms())
+        .bind(by.0)
+        .bind(id.0)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Messages from others after `after` (for unread counts).
+pub async fn unread_count(conn: &mut AnyConnection, chat: ChatId, user: UserId, after: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM messages WHERE chat_id = $1 AND seq > $2 AND sender_id <> $3 AND deleted_at IS NULL",
+    )
+    .bind(chat.0)
+    .bind(after)
+    .bind(user.0)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn last_message(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Result<Option<MessageRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.deleted_at IS NULL ORDER BY m.seq DESC LIMIT 1"
+    )))
+    .bind(chat.0)
+    .fetch_optional(conn)
+    .await
+}
