@@ -130,7 +130,11 @@ pub fn directory_chats(facts: &DirectoryFacts) -> BTreeMap<ChatKey, ChatRole> {
     if is_staff {
         grant(ChatKind::StaffChannel, None, if facts.is_admin { ChatRole::Moderator } else { ChatRole::Member });
         if let Some(staff_room) = facts.staff_room {
-            grant(ChatKind::StaffRoom, Some(staff_room), if facts.is_admin { ChatRole::Moderator } else { ChatRole::Member });
+            grant(
+                ChatKind::StaffRoom,
+                Some(staff_room),
+                if facts.is_admin { ChatRole::Moderator } else { ChatRole::Member },
+            );
         }
     }
     for (role, class) in &facts.places {
@@ -186,7 +190,11 @@ mod tests {
 
     #[test]
     fn a_student_sits_in_their_class_chat_and_the_school_channel() {
-        let facts = DirectoryFacts { places: vec![(MemberRole::Student, FIVE_A)], staff_room: Some(STAFF_ROOM), ..Default::default() };
+        let facts = DirectoryFacts {
+            places: vec![(MemberRole::Student, FIVE_A)],
+            staff_room: Some(STAFF_ROOM),
+            ..Default::default()
+        };
         assert_eq!(
             keys(&facts),
             [(ChatKind::Class, Some(FIVE_A), ChatRole::Member), (ChatKind::SchoolChannel, None, ChatRole::Member)]
@@ -213,7 +221,11 @@ mod tests {
     #[test]
     fn a_class_teacher_moderates_all_three_chats_of_their_class() {
         let facts = DirectoryFacts {
-            places: vec![(MemberRole::Teacher, STAFF_ROOM), (MemberRole::Teacher, FIVE_A), (MemberRole::Teacher, FIVE_B)],
+            places: vec![
+                (MemberRole::Teacher, STAFF_ROOM),
+                (MemberRole::Teacher, FIVE_A),
+                (MemberRole::Teacher, FIVE_B),
+            ],
             staff_room: Some(STAFF_ROOM),
             leads: vec![FIVE_A],
             is_admin: false,
@@ -234,15 +246,23 @@ mod tests {
 
     #[test]
     fn an_employee_is_staff_but_in_no_class_chat() {
-        let facts = DirectoryFacts { places: vec![(MemberRole::Employee, STAFF_ROOM)], staff_room: Some(STAFF_ROOM), ..Default::default() };
+        let facts = DirectoryFacts {
+            places: vec![(MemberRole::Employee, STAFF_ROOM)],
+            staff_room: Some(STAFF_ROOM),
+            ..Default::default()
+        };
         let kinds: Vec<ChatKind> = keys(&facts).into_iter().map(|(k, _, _)| k).collect();
         assert_eq!(kinds, [ChatKind::StaffRoom, ChatKind::SchoolChannel, ChatKind::StaffChannel]);
     }
 
     #[test]
     fn admins_moderate_the_staff_room_and_both_channels() {
-        let facts =
-            DirectoryFacts { places: vec![(MemberRole::Director, STAFF_ROOM)], staff_room: Some(STAFF_ROOM), leads: vec![], is_admin: true };
+        let facts = DirectoryFacts {
+            places: vec![(MemberRole::Director, STAFF_ROOM)],
+            staff_room: Some(STAFF_ROOM),
+            leads: vec![],
+            is_admin: true,
+        };
         assert!(keys(&facts).iter().all(|(_, _, role)| *role == ChatRole::Moderator));
         assert_eq!(keys(&facts).len(), 3);
     }

@@ -1,5 +1,3 @@
-use std::collections::BTreeMap;
-
 use parta_domain::chats::{ChatKind, ChatRole};
 use parta_domain::{ChatId, ClassId, MessageId, OrgId, UserId};
 use serde::{Deserialize, Serialize};
@@ -97,8 +95,14 @@ pub enum ChatEvent {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum UserEvent {
     /// `from_seq`: the chat position from which its events are theirs.
-    ChatAdded { chat_id: ChatId, org_id: OrgId, from_seq: i64 },
-    ChatRemoved { chat_id: ChatId },
+    ChatAdded {
+        chat_id: ChatId,
+        org_id: OrgId,
+        from_seq: i64,
+    },
+    ChatRemoved {
+        chat_id: ChatId,
+    },
 }
 
 /// Frames the server sends on `/api/v1/ws`.
@@ -106,15 +110,40 @@ pub enum UserEvent {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     /// Authenticated; `user_seq` is the person's current position.
-    Welcome { user_id: UserId, user_seq: i64 },
-    ChatEvent { chat_id: ChatId, seq: i64, event: ChatEvent },
-    UserEvent { seq: i64, event: UserEvent },
+    Welcome {
+        user_id: UserId,
+        user_seq: i64,
+    },
+    ChatEvent {
+        chat_id: ChatId,
+        seq: i64,
+        event: ChatEvent,
+    },
+    UserEvent {
+        seq: i64,
+        event: UserEvent,
+    },
     /// Everything missed since the resume positions has been sent; live from here.
     Ready,
     /// The resume position of this chat is too old (or unknown): refetch it over REST.
-    Resync { chat_id: ChatId },
-    Typing { chat_id: ChatId, user_id: UserId },
-    Error { code: String, detail: String },
+    Resync {
+        chat_id: ChatId,
+    },
+    Typing {
+        chat_id: ChatId,
+        user_id: UserId,
+    },
+    Error {
+        code: String,
+        detail: String,
+    },
+}
+
+/// The last position a client saw in one chat.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+pub struct ChatPosition {
+    pub chat_id: ChatId,
+    pub seq: i64,
 }
 
 /// Frames a client sends on `/api/v1/ws`.
@@ -122,13 +151,17 @@ pub enum ServerFrame {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientFrame {
     /// First frame when not authenticated by the session cookie.
-    Auth { token: String },
+    Auth {
+        token: String,
+    },
     /// What the client has seen: its personal position and each chat's position.
     /// Everything after them is sent, then `ready`.
     Resume {
         user_seq: i64,
         #[serde(default)]
-        chats: BTreeMap<ChatId, i64>,
+        chats: Vec<ChatPosition>,
     },
-    Typing { chat_id: ChatId },
+    Typing {
+        chat_id: ChatId,
+    },
 }

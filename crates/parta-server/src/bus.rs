@@ -12,13 +12,31 @@ use tokio::sync::broadcast;
 /// One committed event, already serialized as the frame clients receive.
 #[derive(Debug, Clone)]
 pub enum Envelope {
-    Chat { chat: ChatId, seq: i64, frame: Arc<str>, left: Option<UserId> },
-    User { user: UserId, seq: i64, event: UserEvent, frame: Arc<str> },
+    Chat {
+        chat: ChatId,
+        seq: i64,
+        frame: Arc<str>,
+        left: Option<UserId>,
+    },
+    User {
+        user: UserId,
+        seq: i64,
+        event: UserEvent,
+        frame: Arc<str>,
+    },
     /// Not persisted: someone is typing.
-    Typing { chat: ChatId, user: UserId, frame: Arc<str> },
+    Typing {
+        chat: ChatId,
+        user: UserId,
+        frame: Arc<str>,
+    },
     /// Not persisted: sessions ended (logout, password change, account deletion);
     /// their sockets close. `keep` survives.
-    SessionsEnded { user: UserId, only: Option<SessionId>, keep: Option<SessionId> },
+    SessionsEnded {
+        user: UserId,
+        only: Option<SessionId>,
+        keep: Option<SessionId>,
+    },
 }
 
 pub trait Bus: Send + Sync {

@@ -7,13 +7,13 @@ use sqlx::AnyConnection;
 
 use crate::actions::schools::do_create_school;
 use crate::clock::today_in;
-use crate::work::Work;
 use crate::error::Result;
 use crate::secrets::hash_password;
 use crate::state::AppState;
 use crate::store;
 use crate::store::directory::NewMembership;
 use crate::store::schools::{NewClass, Profile};
+use crate::work::Work;
 
 pub const DEMO_PASSWORD: &str = "demo-parta-2026";
 pub const DEMO_INN: &str = "7701234560";
@@ -188,10 +188,11 @@ async fn seed_school(tx: &mut Work, hash: &str) -> Result<()> {
         place(tx, org, id, MemberRole::Parent, class, Some(child), &on).await?;
     }
     // Everyone takes their seats in the chats the directory implies.
-    let people: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT user_id FROM memberships WHERE org_id = $1 ORDER BY user_id")
-        .bind(org.0)
-        .fetch_all(&mut **tx)
-        .await?;
+    let people: Vec<i64> =
+        sqlx::query_scalar("SELECT DISTINCT user_id FROM memberships WHERE org_id = $1 ORDER BY user_id")
+            .bind(org.0)
+            .fetch_all(&mut **tx)
+            .await?;
     for user in people {
         crate::actions::chats::do_sync_seats(tx, org, UserId(user)).await?;
     }

@@ -12,12 +12,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use parta_domain::{ChatId, SessionId, UserId};
-use parta_protocol::{ChatEvent, ClientFrame, ServerFrame, UserEvent};
+use parta_protocol::{ChatEvent, ChatPosition, ClientFrame, ServerFrame, UserEvent};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::auth::Actor;
@@ -78,12 +78,12 @@ impl Hub {
 
     fn unregister(&self, id: u64) {
         let mut routes = self.routes();
-        if let Some(entry) = routes.conns.remove(&id) {
-            if let Some(set) = routes.by_user.get_mut(&entry.user) {
-                set.remove(&id);
-                if set.is_empty() {
-                    routes.by_user.remove(&entry.user);
-                }
+        if let Some(entry) = routes.conns.remove(&id)
+            && let Some(set) = routes.by_user.get_mut(&entry.user)
+        {
+            set.remove(&id);
+            if set.is_empty() {
+                routes.by_user.remove(&entry.user);
             }
         }
         routes.by_chat.retain(|_, set| {
@@ -273,7 +273,10 @@ impl Connection {
                 message = socket.recv() => {
                     let Some(Ok(message)) = message else { return Ok(()) };
                     match message {
-                        WsMessage::Text(text) => self.on_client_frame(socket, &text).await?,
+                        WsMessage::Text(text)
+                            if !self.on_client_frame(socket, &text).await? => {
+                                return Ok(());
+                            }
                         WsMessage::Close(_) => return Ok(()),
                         _ => {}
                     }
@@ -349,8 +352,8 @@ impl Connection {
             self.user_seq = seq;
             match event {
                 UserEvent::ChatAdded { chat_id, from_seq, .. } => {
-                    if !self.chats.contains_key(&chat_id) {
-                        self.chats.insert(chat_id, from_seq);
+                    if let std::collections::btree_map::Entry::Vacant(e) = self.chats.entry(chat_id) {
+                        e.insert(from_seq);
                         self.state.hub.subscribe(self.id, chat_id);
                         let head = {
                             let mut db = self.state.db.reads().acquire().await?;
@@ -368,17 +371,20 @@ impl Connection {
         Ok(())
     }
 
-    async fn on_client_frame(&mut self, socket: &mut WebSocket, text: &str) -> anyhow::Result<()> {
+    /// Handles one frame from the client. False: the connection is to close.
+    async fn on_client_frame(&mut self, socket: &mut WebSocket, text: &str) -> anyhow::Result<bool> {
         let frame = match serde_json::from_str::<ClientFrame>(text) {
             Ok(frame) => frame,
             Err(_) => {
-                let error = ServerFrame::Error { code: "bad_frame".into(), detail: "Неизвестный кадр.".into() };
-                return self.send(socket, &frame_text(&error)).await;
+                let error =
+                    ServerFrame::Error { code: "bad_frame".into(), detail: "Неизвестный кадр.".into() };
+                self.send(socket, &frame_text(&error)).await?;
+                return Ok(true);
             }
         };
         match frame {
             ClientFrame::Auth { .. } => {}
-            ClientFrame::Resume { user_seq, chats } => self.resume(socket, user_seq, chats).await?,
+            ClientFrame::Resume { user_seq, chats } => return self.resume(socket, user_seq, chats).await,
             ClientFrame::Typing { chat_id } => {
                 if self.chats.contains_key(&chat_id) {
                     let frame = ServerFrame::Typing { chat_id, user_id: self.actor.user_id };
@@ -390,24 +396,29 @@ impl Connection {
                 }
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Replays what the client missed: its personal events first (chats added and
     /// removed), then each chat it names from its position; `resync` where the log
     /// no longer reaches back that far; then `ready`.
-    async fn resume(&mut self, socket: &mut WebSocket, user_seq: i64, positions: BTreeMap<ChatId, i64>) -> anyhow::Result<()> {
+    async fn resume(
+        &mut self,
+        socket: &mut WebSocket,
+        user_seq: i64,
+        positions: Vec<ChatPosition>,
+    ) -> anyhow::Result<bool> {
         let head = {
             let mut db = self.state.db.reads().acquire().await?;
             store::chats::user_seq(&mut db, self.actor.user_id).await?
         };
         if user_seq > head {
             close(socket, CLOSE_RESYNC, "unknown position").await;
-            anyhow::bail!("resume from a position in the future");
+            return Ok(false);
         }
         self.user_seq = user_seq;
         self.catch_up_user(socket, head).await?;
-        for (chat, position) in positions {
+        for ChatPosition { chat_id: chat, seq: position } in positions {
             let Some(current) = self.chats.get(&chat).copied() else { continue };
             let (head, oldest) = {
                 let mut db = self.state.db.reads().acquire().await?;
@@ -423,6 +434,7 @@ impl Connection {
             self.chats.insert(chat, position);
             self.catch_up_chat(socket, chat, head).await?;
         }
-        self.send(socket, &frame_text(&ServerFrame::Ready)).await
+        self.send(socket, &frame_text(&ServerFrame::Ready)).await?;
+        Ok(true)
     }
 }

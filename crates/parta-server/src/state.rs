@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use crate::blobs::BlobStore;
 use crate::bus::{Bus, LocalBus};
+use crate::db::Db;
 use crate::gateway::Hub;
 use crate::work::Work;
-use crate::db::Db;
 
 /// Limits and switches that requests depend on.
 #[derive(Debug, Clone)]

@@ -43,7 +43,8 @@ pub async fn do_chat_event_at(work: &mut Work, org: OrgId, chat: ChatId, seq: i6
     };
     store::chats::append_chat_event(work, org, chat, seq, &serde_json::to_string(&event).map_err(anyhow::Error::from)?)
         .await?;
-    let frame = serde_json::to_string(&ServerFrame::ChatEvent { chat_id: chat, seq, event }).map_err(anyhow::Error::from)?;
+    let frame =
+        serde_json::to_string(&ServerFrame::ChatEvent { chat_id: chat, seq, event }).map_err(anyhow::Error::from)?;
     work.publish_after_commit(Envelope::Chat { chat, seq, frame: frame.into(), left });
     Ok(())
 }
@@ -52,7 +53,8 @@ pub async fn do_user_event(work: &mut Work, user: UserId, org: Option<OrgId>, ev
     let seq = store::chats::next_user_seq(work, user).await?;
     store::chats::append_user_event(work, user, seq, org, &serde_json::to_string(&event).map_err(anyhow::Error::from)?)
         .await?;
-    let frame = serde_json::to_string(&ServerFrame::UserEvent { seq, event: event.clone() }).map_err(anyhow::Error::from)?;
+    let frame =
+        serde_json::to_string(&ServerFrame::UserEvent { seq, event: event.clone() }).map_err(anyhow::Error::from)?;
     work.publish_after_commit(Envelope::User { user, seq, event, frame: frame.into() });
     Ok(seq)
 }
@@ -128,7 +130,8 @@ pub async fn do_sync_seats(work: &mut Work, org: OrgId, user: UserId) -> Result<
         let seq = do_chat_event(work, org, chat, ChatEvent::MemberJoined { person: person.clone(), role }).await?;
         // History is readable from the start; unread counts start at the join.
         store::chats::insert_seat(work, org, chat, user, role, "directory", seq).await?;
-        do_user_event(work, user, Some(org), UserEvent::ChatAdded { chat_id: chat, org_id: org, from_seq: seq }).await?;
+        do_user_event(work, user, Some(org), UserEvent::ChatAdded { chat_id: chat, org_id: org, from_seq: seq })
+            .await?;
     }
     Ok(())
 }
@@ -219,7 +222,13 @@ pub async fn members(state: &AppState, actor: &Actor, chat: ChatId) -> Result<Ve
 }
 
 /// # History, newest page first: up to `limit` messages before position `before`.
-pub async fn history(state: &AppState, actor: &Actor, chat: ChatId, before: Option<i64>, limit: Option<i64>) -> Result<MessagePage> {
+pub async fn history(
+    state: &AppState,
+    actor: &Actor,
+    chat: ChatId,
+    before: Option<i64>,
+    limit: Option<i64>,
+) -> Result<MessagePage> {
     let mut conn = state.db.reads().acquire().await?;
     access_chat(&mut conn, actor, chat).await?;
     let limit = limit.unwrap_or(50).clamp(1, PAGE_MAX);
@@ -251,7 +260,12 @@ fn check_body(body: &str) -> Result<String> {
 /// # Send a message
 /// Acknowledged only after commit. A retry with the same `client_msg_id` returns
 /// the stored message (and `false`: nothing new was created).
-pub async fn send(state: &AppState, actor: &Actor, chat: ChatId, request: &SendMessageRequest) -> Result<(Message, bool)> {
+pub async fn send(
+    state: &AppState,
+    actor: &Actor,
+    chat: ChatId,
+    request: &SendMessageRequest,
+) -> Result<(Message, bool)> {
     let mut work = state.begin().await?;
     let (row, seat) = access_chat(&mut work, actor, chat).await?;
     let key = request.client_msg_id.trim();
@@ -279,7 +293,15 @@ pub async fn send(state: &AppState, actor: &Actor, chat: ChatId, request: &SendM
     let seq = store::chats::next_seq(&mut work, chat).await?;
     let id = store::chats::insert_message(
         &mut work,
-        &NewMessage { org, chat, seq, sender: actor.user_id, client_msg_id: key, body: &body, reply_to: request.reply_to },
+        &NewMessage {
+            org,
+            chat,
+            seq,
+            sender: actor.user_id,
+            client_msg_id: key,
+            body: &body,
+            reply_to: request.reply_to,
+        },
     )
     .await
     .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("client_msg_id_reused") } else { e.into() })?;
@@ -292,7 +314,13 @@ pub async fn send(state: &AppState, actor: &Actor, chat: ChatId, request: &SendM
 }
 
 /// # Edit one's own message (marked as edited).
-pub async fn edit(state: &AppState, actor: &Actor, chat: ChatId, id: MessageId, request: &EditMessageRequest) -> Result<Message> {
+pub async fn edit(
+    state: &AppState,
+    actor: &Actor,
+    chat: ChatId,
+    id: MessageId,
+    request: &EditMessageRequest,
+) -> Result<Message> {
     let mut work = state.begin().await?;
     let (row, _seat) = access_chat(&mut work, actor, chat).await?;
     let stored = store::chats::message(&mut work, id).await?.filter(|m| m.chat_id == chat.0).ok_or(Error::NotFound)?;
@@ -323,8 +351,13 @@ pub async fn delete(state: &AppState, actor: &Actor, chat: ChatId, id: MessageId
         return Err(Error::Conflict("message_deleted"));
     }
     store::chats::delete_message(&mut work, id, actor.user_id).await?;
-    do_chat_event(&mut work, OrgId(row.org_id), chat, ChatEvent::MessageDeleted { message_id: id, by_moderator: !is_sender })
-        .await?;
+    do_chat_event(
+        &mut work,
+        OrgId(row.org_id),
+        chat,
+        ChatEvent::MessageDeleted { message_id: id, by_moderator: !is_sender },
+    )
+    .await?;
     work.commit(state).await?;
     Ok(())
 }

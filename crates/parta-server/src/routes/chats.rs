@@ -1,8 +1,10 @@
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::Json;
 use parta_domain::{ChatId, MessageId, OrgId};
-use parta_protocol::{Chat, ChatMember, EditMessageRequest, MarkReadRequest, Message, MessagePage, Problem, SendMessageRequest};
+use parta_protocol::{
+    Chat, ChatMember, EditMessageRequest, MarkReadRequest, Message, MessagePage, Problem, SendMessageRequest,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -34,7 +36,11 @@ struct ChatFilter {
 /// The signed-in person's chats with unread counts and the last message.
 #[utoipa::path(get, path = "/api/v1/chats", tag = "chats", security(("bearer" = []), ("cookie" = [])),
     params(ChatFilter), responses((status = 200, body = [Chat]), (status = 401, body = Problem)))]
-async fn chats_list(State(state): State<AppState>, actor: Actor, Query(filter): Query<ChatFilter>) -> Result<Json<Vec<Chat>>> {
+async fn chats_list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(filter): Query<ChatFilter>,
+) -> Result<Json<Vec<Chat>>> {
     Ok(Json(chats::list(&state, &actor, filter.org_id.map(OrgId)).await?))
 }
 
@@ -50,7 +56,11 @@ async fn chats_get(State(state): State<AppState>, actor: Actor, Path(chat): Path
 /// Who sits in the chat, with their role and how far they have read.
 #[utoipa::path(get, path = "/api/v1/chats/{chat_id}/members", tag = "chats", security(("bearer" = []), ("cookie" = [])),
     params(("chat_id" = i64, Path)), responses((status = 200, body = [ChatMember]), (status = 404, body = Problem)))]
-async fn chat_members_list(State(state): State<AppState>, actor: Actor, Path(chat): Path<i64>) -> Result<Json<Vec<ChatMember>>> {
+async fn chat_members_list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(chat): Path<i64>,
+) -> Result<Json<Vec<ChatMember>>> {
     Ok(Json(chats::members(&state, &actor, ChatId(chat)).await?))
 }
 
@@ -66,7 +76,12 @@ struct Page {
 /// History, a page at a time going back; each page oldest first.
 #[utoipa::path(get, path = "/api/v1/chats/{chat_id}/messages", tag = "chats", security(("bearer" = []), ("cookie" = [])),
     params(("chat_id" = i64, Path), Page), responses((status = 200, body = MessagePage), (status = 404, body = Problem)))]
-async fn messages_list(State(state): State<AppState>, actor: Actor, Path(chat): Path<i64>, Query(page): Query<Page>) -> Result<Json<MessagePage>> {
+async fn messages_list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(chat): Path<i64>,
+    Query(page): Query<Page>,
+) -> Result<Json<MessagePage>> {
     Ok(Json(chats::history(&state, &actor, ChatId(chat), page.before, page.limit).await?))
 }
 
@@ -105,7 +120,11 @@ async fn messages_edit(
 #[utoipa::path(delete, path = "/api/v1/chats/{chat_id}/messages/{message_id}", tag = "chats", security(("bearer" = []), ("cookie" = [])),
     params(("chat_id" = i64, Path), ("message_id" = i64, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn messages_delete(State(state): State<AppState>, actor: Actor, Path((chat, message)): Path<(i64, i64)>) -> Result<StatusCode> {
+async fn messages_delete(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((chat, message)): Path<(i64, i64)>,
+) -> Result<StatusCode> {
     chats::delete(&state, &actor, ChatId(chat), MessageId(message)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -115,7 +134,12 @@ async fn messages_delete(State(state): State<AppState>, actor: Actor, Path((chat
 #[utoipa::path(post, path = "/api/v1/chats/{chat_id}/read", tag = "chats", security(("bearer" = []), ("cookie" = [])),
     params(("chat_id" = i64, Path)), request_body = MarkReadRequest,
     responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
-async fn chats_mark_read(State(state): State<AppState>, actor: Actor, Path(chat): Path<i64>, AppJson(body): AppJson<MarkReadRequest>) -> Result<StatusCode> {
+async fn chats_mark_read(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(chat): Path<i64>,
+    AppJson(body): AppJson<MarkReadRequest>,
+) -> Result<StatusCode> {
     chats::mark_read(&state, &actor, ChatId(chat), body.seq).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -243,11 +243,21 @@ pub async fn insert_seat(
 }
 
 pub async fn set_seat_role(conn: &mut AnyConnection, seat: i64, role: ChatRole) -> sqlx::Result<()> {
-    sqlx::query("UPDATE chat_members SET role = $1 WHERE id = $2").bind(role.as_str()).bind(seat).execute(conn).await.map(|_| ())
+    sqlx::query("UPDATE chat_members SET role = $1 WHERE id = $2")
+        .bind(role.as_str())
+        .bind(seat)
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 pub async fn end_seat(conn: &mut AnyConnection, seat: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE chat_members SET left_at = $1 WHERE id = $2").bind(now_ms()).bind(seat).execute(conn).await.map(|_| ())
+    sqlx::query("UPDATE chat_members SET left_at = $1 WHERE id = $2")
+        .bind(now_ms())
+        .bind(seat)
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 pub async fn set_last_read(conn: &mut AnyConnection, seat: i64, seq: i64) -> sqlx::Result<()> {

@@ -228,7 +228,9 @@ async fn build_world(app: &TestApp) -> World {
     // The class chat of 5А and the school channel, as the student of 5А sees them.
     let chats = app.get(&format!("/api/v1/chats?org_id={}", a.org)).token(&student.token).send().await.expect(200);
     let chat_of = |kind: &str| {
-        chats.json.as_array().expect("chats").iter().find(|c| c["kind"] == kind).expect("chat")["id"].as_i64().expect("id")
+        chats.json.as_array().expect("chats").iter().find(|c| c["kind"] == kind).expect("chat")["id"]
+            .as_i64()
+            .expect("id")
     };
     let (class_chat_5a, school_channel) = (chat_of("class"), chat_of("school_channel"));
     let mut sent = Vec::new();
@@ -671,25 +673,68 @@ fn rows(w: &World) -> Vec<Row> {
             school(ADMIN, true),
         ),
         row("GET", "/api/v1/chats", "/api/v1/chats".into(), None, signed_in()),
-        row("GET", "/api/v1/chats/{chat_id}", format!("/api/v1/chats/{}", w.class_chat_5a), None, private(IN_CLASS_CHAT_5A)),
-        row("GET", "/api/v1/chats/{chat_id}/members", format!("/api/v1/chats/{}/members", w.class_chat_5a), None, private(IN_CLASS_CHAT_5A)),
-        row("GET", "/api/v1/chats/{chat_id}/messages", format!("/api/v1/chats/{}/messages", w.class_chat_5a), None, private(IN_CLASS_CHAT_5A)),
-        row("POST", "/api/v1/chats/{chat_id}/messages", format!("/api/v1/chats/{}/messages", w.class_chat_5a),
-            json(json!({ "client_msg_id": "matrix", "body": "Добрый день" })), private(IN_CLASS_CHAT_5A)),
+        row(
+            "GET",
+            "/api/v1/chats/{chat_id}",
+            format!("/api/v1/chats/{}", w.class_chat_5a),
+            None,
+            private(IN_CLASS_CHAT_5A),
+        ),
+        row(
+            "GET",
+            "/api/v1/chats/{chat_id}/members",
+            format!("/api/v1/chats/{}/members", w.class_chat_5a),
+            None,
+            private(IN_CLASS_CHAT_5A),
+        ),
+        row(
+            "GET",
+            "/api/v1/chats/{chat_id}/messages",
+            format!("/api/v1/chats/{}/messages", w.class_chat_5a),
+            None,
+            private(IN_CLASS_CHAT_5A),
+        ),
+        row(
+            "POST",
+            "/api/v1/chats/{chat_id}/messages",
+            format!("/api/v1/chats/{}/messages", w.class_chat_5a),
+            json(json!({ "client_msg_id": "matrix", "body": "Добрый день" })),
+            private(IN_CLASS_CHAT_5A),
+        ),
         // Everyone in school A reads the school channel; only its moderators (admins) post.
-        row("POST", "/api/v1/chats/{chat_id}/messages", format!("/api/v1/chats/{}/messages", w.school_channel),
-            json(json!({ "client_msg_id": "matrix-channel", "body": "Объявление" })), chat_of_school(ADMIN)),
-        row("PATCH", "/api/v1/chats/{chat_id}/messages/{message_id}", format!("/api/v1/chats/{}/messages/{}", w.class_chat_5a, w.students_message),
+        row(
+            "POST",
+            "/api/v1/chats/{chat_id}/messages",
+            format!("/api/v1/chats/{}/messages", w.school_channel),
+            json(json!({ "client_msg_id": "matrix-channel", "body": "Объявление" })),
+            chat_of_school(ADMIN),
+        ),
+        row(
+            "PATCH",
+            "/api/v1/chats/{chat_id}/messages/{message_id}",
+            format!("/api/v1/chats/{}/messages/{}", w.class_chat_5a, w.students_message),
             json(json!({ "body": "Исправлено" })),
             Box::new(|who| match who {
                 Anonymous => Expect::Unauth,
                 Student => Expect::Allow,
                 ClassTeacher => Expect::Deny,
                 _ => Expect::Hidden,
-            })),
-        row("DELETE", "/api/v1/chats/{chat_id}/messages/{message_id}", format!("/api/v1/chats/{}/messages/{}", w.class_chat_5a, w.students_other_message),
-            None, private(IN_CLASS_CHAT_5A)),
-        row("POST", "/api/v1/chats/{chat_id}/read", format!("/api/v1/chats/{}/read", w.class_chat_5a), json(json!({ "seq": 1 })), private(IN_CLASS_CHAT_5A)),
+            }),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/chats/{chat_id}/messages/{message_id}",
+            format!("/api/v1/chats/{}/messages/{}", w.class_chat_5a, w.students_other_message),
+            None,
+            private(IN_CLASS_CHAT_5A),
+        ),
+        row(
+            "POST",
+            "/api/v1/chats/{chat_id}/read",
+            format!("/api/v1/chats/{}/read", w.class_chat_5a),
+            json(json!({ "seq": 1 })),
+            private(IN_CLASS_CHAT_5A),
+        ),
         row(
             "GET",
             "/api/v1/orgs/{org_id}/audit",

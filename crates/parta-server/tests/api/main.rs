@@ -8,6 +8,7 @@ mod applications;
 mod authz;
 mod directory;
 mod invites;
+mod messaging;
 mod movement;
 mod privacy;
 mod protocol;

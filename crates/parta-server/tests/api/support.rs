@@ -481,3 +481,108 @@ impl TestApp {
         self.get("/api/v1/me").token(token).send().await.expect(200).json
     }
 }
+
+// ---------------------------------------------------------------------------
+// Real sockets, for the WebSocket gateway.
+// ---------------------------------------------------------------------------
+
+/// A WebSocket client speaking the gateway's JSON frames.
+pub struct Socket {
+    stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+}
+
+impl TestApp {
+    /// Serves this app on a loopback port for the rest of the test.
+    pub async fn serve(&self) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        let service = self.router.clone().into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, service).await;
+        });
+        address
+    }
+}
+
+impl Socket {
+    pub fn wrap(
+        stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    ) -> Socket {
+        Socket { stream }
+    }
+
+    /// Connects and authenticates with the token in the first frame; returns after `welcome`.
+    pub async fn connect(address: std::net::SocketAddr, token: &str) -> (Socket, Value) {
+        let (stream, _) =
+            tokio_tungstenite::connect_async(format!("ws://{address}/api/v1/ws")).await.expect("ws connects");
+        let mut socket = Socket { stream };
+        socket.send(json!({ "type": "auth", "token": token })).await;
+        let welcome = socket.next().await.expect("welcome");
+        assert_eq!(welcome["type"], "welcome", "{welcome}");
+        (socket, welcome)
+    }
+
+    pub async fn send(&mut self, frame: Value) {
+        use futures_util::SinkExt;
+        self.stream
+            .send(tokio_tungstenite::tungstenite::Message::Text(frame.to_string().into()))
+            .await
+            .expect("ws send");
+    }
+
+    /// The next JSON frame, or `None` when the server closed the socket or nothing came within 5 s.
+    pub async fn next(&mut self) -> Option<Value> {
+        self.next_within(std::time::Duration::from_secs(5)).await
+    }
+
+    pub async fn next_within(&mut self, wait: std::time::Duration) -> Option<Value> {
+        use futures_util::StreamExt;
+        loop {
+            let message = tokio::time::timeout(wait, self.stream.next()).await.ok()??.ok()?;
+            match message {
+                tokio_tungstenite::tungstenite::Message::Text(text) => {
+                    return Some(serde_json::from_str(&text).expect("json frame"));
+                }
+                tokio_tungstenite::tungstenite::Message::Close(_) => return None,
+                _ => continue,
+            }
+        }
+    }
+
+    /// Frames until (and without) the first one of `kind`, which must come.
+    pub async fn until(&mut self, kind: &str) -> Vec<Value> {
+        let mut frames = Vec::new();
+        loop {
+            let frame = self.next().await.unwrap_or_else(|| panic!("socket ended before `{kind}`; got {frames:?}"));
+            if frame["type"] == kind {
+                return frames;
+            }
+            frames.push(frame);
+        }
+    }
+
+    /// The close code the server sent, waiting at most `wait`.
+    pub async fn closed_with(&mut self, wait: std::time::Duration) -> Option<u16> {
+        use futures_util::StreamExt;
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = deadline.checked_duration_since(tokio::time::Instant::now())?;
+            match tokio::time::timeout(left, self.stream.next()).await.ok()? {
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) => {
+                    return Some(frame.map_or(1005, |f| u16::from(f.code)));
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return Some(1006),
+            }
+        }
+    }
+}
+
+/// Message bodies of `message_sent` chat events among frames, for one chat.
+pub fn sent_bodies(frames: &[Value], chat: i64) -> Vec<String> {
+    frames
+        .iter()
+        .filter(|f| f["type"] == "chat_event" && f["chat_id"] == chat && f["event"]["type"] == "message_sent")
+        .filter_map(|f| f["event"]["message"]["body"].as_str().map(str::to_owned))
+        .collect()
+}

@@ -1,0 +1,442 @@
+//! Chats driven by the directory, messages, and realtime delivery over real
+//! WebSockets: live fan-out, resume without gaps or duplicates, removal and
+//! logout taking effect at once.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::on_both_backends;
+use crate::support::{Person, School, Socket, TestApp, sent_bodies};
+
+on_both_backends!(
+    the_registry_seats_people_in_their_chats,
+    messages_are_sent_once_edited_and_deleted,
+    history_pages_back_and_unread_counts_follow,
+    a_channel_is_read_by_all_and_posted_by_authors,
+    sockets_receive_live_and_resume_exactly_what_they_missed,
+    a_removed_member_stops_receiving_at_once,
+    logout_closes_the_socket,
+    sockets_need_a_live_session,
+);
+
+async fn chats_of(app: &TestApp, token: &str, org: i64) -> Vec<Value> {
+    app.get(&format!("/api/v1/chats?org_id={org}"))
+        .token(token)
+        .send()
+        .await
+        .expect(200)
+        .json
+        .as_array()
+        .expect("list")
+        .clone()
+}
+
+async fn chat_id(app: &TestApp, token: &str, org: i64, kind: &str, class: Option<i64>) -> i64 {
+    let chats = chats_of(app, token, org).await;
+    chats
+        .iter()
+        .find(|c| c["kind"] == kind && (class.is_none() || c["class_id"] == json!(class)))
+        .unwrap_or_else(|| panic!("no {kind} chat in {chats:?}"))["id"]
+        .as_i64()
+        .expect("id")
+}
+
+fn kinds(chats: &[Value]) -> Vec<(String, Option<i64>, String)> {
+    let mut kinds: Vec<_> = chats
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap_or("").to_owned(),
+                c["class_id"].as_i64(),
+                c["my_role"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    kinds.sort();
+    kinds
+}
+
+async fn send(app: &TestApp, who: &Person, chat: i64, key: &str, body: &str) -> Value {
+    app.post(&format!("/api/v1/chats/{chat}/messages"))
+        .token(&who.token)
+        .json(json!({ "client_msg_id": key, "body": body }))
+        .send()
+        .await
+        .expect(201)
+        .json
+}
+
+struct Class5 {
+    school: School,
+    a: i64,
+    b: i64,
+    teacher: Person,
+    student: Person,
+    parent: Person,
+}
+
+async fn class_with_people(app: &TestApp, n: u32) -> Class5 {
+    let school = app.school(n).await;
+    let a = app.create_class(&school, "5А", 5).await;
+    let b = app.create_class(&school, "5Б", 5).await;
+    let teacher = app.join(&school, school.staff_room, "teacher", None, "Классова").await;
+    app.assign_class_teacher(&school, a, teacher.id).await;
+    let student = app.join(&school, a, "student", None, "Учеников").await;
+    let parent = app.join(&school, a, "parent", Some(student.id), "Родителев").await;
+    Class5 { school, a, b, teacher, student, parent }
+}
+
+async fn the_registry_seats_people_in_their_chats(app: TestApp) {
+    let c = class_with_people(&app, 71).await;
+    let s = |k: &str, class: Option<i64>, role: &str| (k.to_owned(), class, role.to_owned());
+    assert_eq!(
+        kinds(&chats_of(&app, &c.student.token, c.school.org).await),
+        [s("class", Some(c.a), "member"), s("school_channel", None, "member")]
+    );
+    assert_eq!(
+        kinds(&chats_of(&app, &c.parent.token, c.school.org).await),
+        [s("parents", Some(c.a), "member"), s("school_channel", None, "member")]
+    );
+    assert_eq!(
+        kinds(&chats_of(&app, &c.teacher.token, c.school.org).await),
+        [
+            s("class", Some(c.a), "moderator"),
+            s("class_teachers", Some(c.a), "moderator"),
+            s("parents", Some(c.a), "moderator"),
+            s("school_channel", None, "member"),
+            s("staff_channel", None, "member"),
+            s("staff_room", Some(c.school.staff_room), "member"),
+        ]
+    );
+    assert_eq!(
+        kinds(&chats_of(&app, &c.school.admin, c.school.org).await),
+        [
+            s("school_channel", None, "moderator"),
+            s("staff_channel", None, "moderator"),
+            s("staff_room", Some(c.school.staff_room), "moderator")
+        ]
+    );
+    // A transfer moves the student and the parent to 5Б's chats.
+    app.post(&format!("/api/v1/orgs/{}/members/{}/transfer", c.school.org, c.student.id))
+        .token(&c.school.admin)
+        .json(json!({ "to_class_id": c.b }))
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(kinds(&chats_of(&app, &c.student.token, c.school.org).await)[0], s("class", Some(c.b), "member"));
+    assert_eq!(kinds(&chats_of(&app, &c.parent.token, c.school.org).await)[0], s("parents", Some(c.b), "member"));
+    let class_a_chat = chat_id(&app, &c.teacher.token, c.school.org, "class", Some(c.a)).await;
+    let members =
+        app.get(&format!("/api/v1/chats/{class_a_chat}/members")).token(&c.teacher.token).send().await.expect(200);
+    assert!(members.json.as_array().expect("list").iter().all(|m| m["person"]["id"] != c.student.id));
+    app.get(&format!("/api/v1/chats/{class_a_chat}")).token(&c.student.token).send().await.problem(404, "not_found");
+    // Renaming the class renames its chats.
+    app.patch(&format!("/api/v1/orgs/{}/classes/{}", c.school.org, c.b))
+        .token(&c.school.admin)
+        .json(json!({ "name": "5Б (профильный)" }))
+        .send()
+        .await
+        .expect(200);
+    let renamed = chats_of(&app, &c.student.token, c.school.org).await;
+    assert!(renamed.iter().any(|c| c["title"] == "5Б (профильный) — класс"), "{renamed:?}");
+    // A leaver sits nowhere, and neither does their parent.
+    let joined_on =
+        app.get("/api/v1/me").token(&c.student.token).send().await.json["schools"][0]["places"][0]["started_on"]
+            .clone();
+    app.post(&format!("/api/v1/orgs/{}/members/{}/leave", c.school.org, c.student.id))
+        .token(&c.school.admin)
+        .json(json!({ "on": joined_on }))
+        .send()
+        .await
+        .expect(204);
+    assert!(chats_of(&app, &c.student.token, c.school.org).await.is_empty());
+    assert!(chats_of(&app, &c.parent.token, c.school.org).await.is_empty());
+}
+
+async fn messages_are_sent_once_edited_and_deleted(app: TestApp) {
+    let c = class_with_people(&app, 72).await;
+    let chat = chat_id(&app, &c.student.token, c.school.org, "class", Some(c.a)).await;
+    let first = send(&app, &c.student, chat, "k-1", "  Когда контрольная?  ").await;
+    assert_eq!(first["body"], "Когда контрольная?");
+    // The same key again: the stored message, not a second one.
+    let again = app
+        .post(&format!("/api/v1/chats/{chat}/messages"))
+        .token(&c.student.token)
+        .json(json!({ "client_msg_id": "k-1", "body": "Когда контрольная?" }))
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(again.json["id"], first["id"]);
+    let history = app.get(&format!("/api/v1/chats/{chat}/messages")).token(&c.teacher.token).send().await.expect(200);
+    assert_eq!(history.json["messages"].as_array().expect("list").len(), 1);
+    // Bad input is refused and changes nothing.
+    for (body, code) in [("   ", "required"), (&"я".repeat(4001)[..], "too_long")] {
+        app.post(&format!("/api/v1/chats/{chat}/messages"))
+            .token(&c.student.token)
+            .json(json!({ "client_msg_id": format!("bad-{code}"), "body": body }))
+            .send()
+            .await
+            .invalid(&[("body", code)]);
+    }
+    // Edit: the sender only, marked as edited.
+    let id = first["id"].as_i64().expect("id");
+    let edited = app
+        .patch(&format!("/api/v1/chats/{chat}/messages/{id}"))
+        .token(&c.student.token)
+        .json(json!({ "body": "Когда контрольная по математике?" }))
+        .send()
+        .await
+        .expect(200);
+    assert!(edited.json["edited_at"].is_string());
+    app.patch(&format!("/api/v1/chats/{chat}/messages/{id}"))
+        .token(&c.teacher.token)
+        .json(json!({ "body": "чужое" }))
+        .send()
+        .await
+        .problem(403, "forbidden");
+    // Delete: the class teacher moderates the class chat.
+    app.delete(&format!("/api/v1/chats/{chat}/messages/{id}")).token(&c.teacher.token).send().await.expect(204);
+    let history = app.get(&format!("/api/v1/chats/{chat}/messages")).token(&c.student.token).send().await.expect(200);
+    let message = &history.json["messages"][0];
+    assert_eq!(
+        (message["deleted"].as_bool(), message["deleted_by_moderator"].as_bool(), message["body"].as_str()),
+        (Some(true), Some(true), Some(""))
+    );
+    app.delete(&format!("/api/v1/chats/{chat}/messages/{id}"))
+        .token(&c.student.token)
+        .send()
+        .await
+        .problem(409, "message_deleted");
+    // A parent is not in the class chat: it does not exist for them.
+    app.post(&format!("/api/v1/chats/{chat}/messages"))
+        .token(&c.parent.token)
+        .json(json!({ "client_msg_id": "p-1", "body": "Здравствуйте" }))
+        .send()
+        .await
+        .problem(404, "not_found");
+    // A reply must point into the same chat.
+    let parents_chat = chat_id(&app, &c.parent.token, c.school.org, "parents", Some(c.a)).await;
+    let parents_message = send(&app, &c.parent, parents_chat, "p-2", "Добрый вечер").await;
+    app.post(&format!("/api/v1/chats/{chat}/messages"))
+        .token(&c.student.token)
+        .json(json!({ "client_msg_id": "k-2", "body": "ответ", "reply_to": parents_message["id"] }))
+        .send()
+        .await
+        .invalid(&[("reply_to", "unknown_message")]);
+}
+
+async fn history_pages_back_and_unread_counts_follow(app: TestApp) {
+    let c = class_with_people(&app, 73).await;
+    let chat = chat_id(&app, &c.student.token, c.school.org, "class", Some(c.a)).await;
+    for n in 1..=7 {
+        send(&app, &c.student, chat, &format!("m{n}"), &format!("Сообщение {n}")).await;
+    }
+    let page =
+        app.get(&format!("/api/v1/chats/{chat}/messages?limit=3")).token(&c.teacher.token).send().await.expect(200);
+    let bodies = |page: &Value| {
+        page["messages"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|m| m["body"].as_str().unwrap_or("").to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(bodies(&page.json), ["Сообщение 5", "Сообщение 6", "Сообщение 7"]);
+    assert_eq!(page.json["has_more"], true);
+    let before = page.json["messages"][0]["seq"].as_i64().expect("seq");
+    let older = app
+        .get(&format!("/api/v1/chats/{chat}/messages?limit=10&before={before}"))
+        .token(&c.teacher.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(bodies(&older.json), ["Сообщение 1", "Сообщение 2", "Сообщение 3", "Сообщение 4"]);
+    assert_eq!(older.json["has_more"], false);
+    // The teacher has 7 unread; the sender none.
+    let teacher_view = app.get(&format!("/api/v1/chats/{chat}")).token(&c.teacher.token).send().await.expect(200);
+    assert_eq!(teacher_view.json["unread"], 7);
+    assert_eq!(
+        app.get(&format!("/api/v1/chats/{chat}")).token(&c.student.token).send().await.expect(200).json["unread"],
+        0
+    );
+    let last = teacher_view.json["last_seq"].as_i64().expect("seq");
+    app.post(&format!("/api/v1/chats/{chat}/read"))
+        .token(&c.teacher.token)
+        .json(json!({ "seq": last }))
+        .send()
+        .await
+        .expect(204);
+    assert_eq!(
+        app.get(&format!("/api/v1/chats/{chat}")).token(&c.teacher.token).send().await.expect(200).json["unread"],
+        0
+    );
+    app.post(&format!("/api/v1/chats/{chat}/read"))
+        .token(&c.teacher.token)
+        .json(json!({ "seq": last + 100 }))
+        .send()
+        .await
+        .invalid(&[("seq", "out_of_range")]);
+    // The read receipt is visible to the chat.
+    let members = app.get(&format!("/api/v1/chats/{chat}/members")).token(&c.student.token).send().await.expect(200);
+    let teacher = members
+        .json
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|m| m["person"]["id"] == c.teacher.id)
+        .expect("teacher")
+        .clone();
+    assert_eq!(teacher["last_read_seq"], last);
+}
+
+async fn a_channel_is_read_by_all_and_posted_by_authors(app: TestApp) {
+    let c = class_with_people(&app, 74).await;
+    let channel = chat_id(&app, &c.parent.token, c.school.org, "school_channel", None).await;
+    let admin = Person { id: c.school.admin_id, token: c.school.admin.clone(), email: String::new() };
+    let post = send(&app, &admin, channel, "news-1", "Завтра линейка в 8:30").await;
+    app.post(&format!("/api/v1/chats/{channel}/messages"))
+        .token(&c.parent.token)
+        .json(json!({ "client_msg_id": "x", "body": "А можно позже?" }))
+        .send()
+        .await
+        .problem(403, "forbidden");
+    for reader in [&c.parent, &c.student, &c.teacher] {
+        let page = app.get(&format!("/api/v1/chats/{channel}/messages")).token(&reader.token).send().await.expect(200);
+        assert_eq!(page.json["messages"][0]["id"], post["id"]);
+    }
+    let seen = app.get(&format!("/api/v1/chats/{channel}")).token(&c.parent.token).send().await.expect(200);
+    assert_eq!((seen.json["can_post"].as_bool(), seen.json["unread"].as_i64()), (Some(false), Some(1)));
+    // Another school's admin cannot see it at all.
+    let other = app.school(75).await;
+    app.get(&format!("/api/v1/chats/{channel}/messages")).token(&other.admin).send().await.problem(404, "not_found");
+}
+
+async fn sockets_receive_live_and_resume_exactly_what_they_missed(app: TestApp) {
+    let c = class_with_people(&app, 76).await;
+    let address = app.serve().await;
+    let chat = chat_id(&app, &c.student.token, c.school.org, "class", Some(c.a)).await;
+    let parents_chat = chat_id(&app, &c.parent.token, c.school.org, "parents", Some(c.a)).await;
+    let (mut teacher, _) = Socket::connect(address, &c.teacher.token).await;
+    let (mut parent, _) = Socket::connect(address, &c.parent.token).await;
+    send(&app, &c.student, chat, "live-1", "Первое").await;
+    let frame = teacher.next().await.expect("live event");
+    assert_eq!((frame["type"].as_str(), frame["chat_id"].as_i64()), (Some("chat_event"), Some(chat)));
+    assert_eq!(frame["event"]["message"]["body"], "Первое");
+    let seen = frame["seq"].as_i64().expect("seq");
+    // Fan-out: the parent does not sit in the class chat and hears nothing of it.
+    send(&app, &c.parent, parents_chat, "live-p", "Вопрос родителям").await;
+    let to_parent = parent.next().await.expect("own chat event");
+    assert_eq!(to_parent["chat_id"], parents_chat);
+    assert!(parent.next_within(Duration::from_millis(300)).await.is_none(), "the parent heard something else");
+
+    // The teacher drops off; three messages go by; the teacher resumes from `seen`.
+    drop(teacher);
+    let _ = teacher_frames_after_parent(&mut Socket::connect(address, &c.teacher.token).await.0).await;
+    for n in 2..=4 {
+        send(&app, &c.student, chat, &format!("live-{n}"), &format!("Сообщение {n}")).await;
+    }
+    let (mut teacher, welcome) = Socket::connect(address, &c.teacher.token).await;
+    let user_seq = welcome["user_seq"].as_i64().expect("user seq");
+    teacher.send(json!({ "type": "resume", "user_seq": user_seq, "chats": [{ "chat_id": chat, "seq": seen }] })).await;
+    let replay = teacher.until("ready").await;
+    assert_eq!(sent_bodies(&replay, chat), ["Сообщение 2", "Сообщение 3", "Сообщение 4"]);
+    let seqs: Vec<i64> = replay.iter().filter(|f| f["chat_id"] == chat).filter_map(|f| f["seq"].as_i64()).collect();
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1) && seqs[0] == seen + 1, "gapless positions: {seqs:?}");
+    // And live again, without doubles.
+    send(&app, &c.student, chat, "live-5", "Пятое").await;
+    let live = teacher.next().await.expect("live");
+    assert_eq!(
+        (live["event"]["message"]["body"].as_str(), live["seq"].as_i64()),
+        (Some("Пятое"), Some(seqs[seqs.len() - 1] + 1))
+    );
+    // A position from the future is refused.
+    let (mut confused, welcome) = Socket::connect(address, &c.teacher.token).await;
+    let ahead = welcome["user_seq"].as_i64().expect("seq") + 10;
+    confused.send(json!({ "type": "resume", "user_seq": ahead, "chats": [] })).await;
+    assert_eq!(confused.closed_with(Duration::from_secs(2)).await, Some(4009));
+}
+
+/// Drains whatever a fresh socket gets at once (nothing is expected) and closes it.
+async fn teacher_frames_after_parent(socket: &mut Socket) -> Vec<Value> {
+    let mut frames = Vec::new();
+    while let Some(frame) = socket.next_within(Duration::from_millis(100)).await {
+        frames.push(frame);
+    }
+    frames
+}
+
+async fn a_removed_member_stops_receiving_at_once(app: TestApp) {
+    let c = class_with_people(&app, 77).await;
+    let address = app.serve().await;
+    let chat_a = chat_id(&app, &c.student.token, c.school.org, "class", Some(c.a)).await;
+    let (mut student, _) = Socket::connect(address, &c.student.token).await;
+    app.post(&format!("/api/v1/orgs/{}/members/{}/transfer", c.school.org, c.student.id))
+        .token(&c.school.admin)
+        .json(json!({ "to_class_id": c.b }))
+        .send()
+        .await
+        .expect(200);
+    let mut frames = Vec::new();
+    while let Some(frame) = student.next_within(Duration::from_millis(500)).await {
+        frames.push(frame);
+    }
+    let left = frames.iter().any(|f| {
+        f["chat_id"] == chat_a && f["event"]["type"] == "member_left" && f["event"]["user_id"] == c.student.id
+    });
+    let removed = frames
+        .iter()
+        .any(|f| f["type"] == "user_event" && f["event"]["type"] == "chat_removed" && f["event"]["chat_id"] == chat_a);
+    let chat_b = chat_id(&app, &c.student.token, c.school.org, "class", Some(c.b)).await;
+    let added = frames
+        .iter()
+        .any(|f| f["type"] == "user_event" && f["event"]["type"] == "chat_added" && f["event"]["chat_id"] == chat_b);
+    assert!(left && removed && added, "{frames:?}");
+    // What 5А says now does not reach them; what 5Б says does.
+    send(&app, &c.teacher, chat_a, "after-1", "Только для 5А").await;
+    let classmate = app.join(&c.school, c.b, "student", None, "Новенький").await;
+    send(&app, &classmate, chat_b, "after-2", "Привет, 5Б").await;
+    let mut later = Vec::new();
+    while let Some(frame) = student.next_within(Duration::from_millis(500)).await {
+        later.push(frame);
+    }
+    assert!(sent_bodies(&later, chat_a).is_empty(), "{later:?}");
+    assert_eq!(sent_bodies(&later, chat_b), ["Привет, 5Б"]);
+}
+
+async fn logout_closes_the_socket(app: TestApp) {
+    let c = class_with_people(&app, 78).await;
+    let address = app.serve().await;
+    let other_session = app.login(&c.teacher.email, crate::support::PASSWORD).await;
+    let (mut on_phone, _) = Socket::connect(address, &c.teacher.token).await;
+    let (mut on_laptop, _) = Socket::connect(address, &other_session).await;
+    app.post("/api/v1/auth/logout").token(&c.teacher.token).send().await.expect(204);
+    assert_eq!(on_phone.closed_with(Duration::from_secs(1)).await, Some(4003));
+    // The other device stays connected.
+    assert!(on_laptop.next_within(Duration::from_millis(300)).await.is_none());
+    let chat = chat_id(&app, &c.student.token, c.school.org, "class", Some(c.a)).await;
+    send(&app, &c.student, chat, "still-1", "Вы тут?").await;
+    assert_eq!(on_laptop.next().await.expect("live")["event"]["message"]["body"], "Вы тут?");
+    // A password change ends every other session, sockets included.
+    app.post("/api/v1/me/password")
+        .token(&other_session)
+        .json(json!({ "current_password": crate::support::PASSWORD, "new_password": "новый пароль 2026" }))
+        .send()
+        .await
+        .expect(204);
+    let (mut fresh, _) = Socket::connect(address, &other_session).await;
+    let _ = &mut fresh;
+    assert!(on_laptop.next_within(Duration::from_millis(300)).await.is_none(), "the changing session keeps its socket");
+}
+
+async fn sockets_need_a_live_session(app: TestApp) {
+    let address = app.serve().await;
+    let (stream, _) = tokio_tungstenite::connect_async(format!("ws://{address}/api/v1/ws")).await.expect("connects");
+    let mut socket = Socket::wrap(stream);
+    socket.send(json!({ "type": "auth", "token": "not a token" })).await;
+    assert_eq!(socket.closed_with(Duration::from_secs(2)).await, Some(4001));
+    let (stream, _) = tokio_tungstenite::connect_async(format!("ws://{address}/api/v1/ws")).await.expect("connects");
+    let mut silent = Socket::wrap(stream);
+    silent.send(json!({ "type": "typing", "chat_id": 1 })).await;
+    assert_eq!(silent.closed_with(Duration::from_secs(2)).await, Some(4001));
+}
