@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pg_url="${PARTA_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
-nats_url="${PARTA_TEST_NATS_URL:-127.0.0.1:4222}"
+nats_url="${PARTA_TEST_NATS_URL:-nats://127.0.0.1:4222}"
 
 reachable() { # host port
   (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
@@ -25,18 +25,20 @@ else
   echo "note: PostgreSQL is not reachable at $pg_host:$pg_port; API tests run on SQLite only." >&2
 fi
 
-# NATS carries events between nodes; no suite uses it yet, but CI still checks the service is there.
-nats_host="${nats_url%%:*}"; nats_port="${nats_url##*:}"
-if reachable "$nats_host" "$nats_port"; then
-  nats_note="reachable (no suite needs it yet)"
+# NATS carries events between nodes: the cluster suite runs two nodes on PostgreSQL + NATS.
+nats_hostport="${nats_url#*://}"
+nats_host="${nats_hostport%%:*}"; nats_port="${nats_hostport##*:}"
+if reachable "$nats_host" "$nats_port" && [ -n "${PARTA_TEST_POSTGRES_URL:-}" ]; then
+  export PARTA_TEST_NATS_URL="$nats_url"
+  backends="$backends nats"
 elif [ "${CI:-}" = "true" ]; then
   echo "NATS is not reachable at $nats_url; under CI=true that is a failure." >&2
   exit 1
 else
-  nats_note="not reachable (no suite needs it yet)"
+  echo "note: NATS (or PostgreSQL) is not reachable; the two-node suite is skipped." >&2
 fi
 
 echo "== Rust: unit tests and API tests on: $backends"
 cargo test --workspace --locked
 
-echo "== Backends tested: $backends; NATS: $nats_note"
+echo "== Backends tested: $backends"

@@ -7,10 +7,12 @@ use std::sync::Arc;
 
 use parta_domain::{ChatId, SessionId, UserId};
 use parta_protocol::UserEvent;
-use tokio::sync::broadcast;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc};
 
 /// One committed event, already serialized as the frame clients receive.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Envelope {
     Chat {
         chat: ChatId,
@@ -66,5 +68,61 @@ impl Bus for LocalBus {
 
     fn subscribe(&self) -> broadcast::Receiver<Envelope> {
         self.sender.subscribe()
+    }
+}
+
+/// The bus across nodes: every node publishes to one NATS subject and hears
+/// everything on it, its own envelopes included, so local and remote sockets get
+/// events in the same order. Publishing is queued to one task to keep that order.
+pub struct NatsBus {
+    outgoing: mpsc::UnboundedSender<Vec<Envelope>>,
+    local: broadcast::Sender<Envelope>,
+}
+
+impl NatsBus {
+    pub async fn connect(url: &str, subject: &str, capacity: usize) -> anyhow::Result<NatsBus> {
+        use anyhow::Context;
+        let client = async_nats::connect(url).await.with_context(|| format!("connecting to NATS at {url}"))?;
+        let mut subscriber = client.subscribe(subject.to_owned()).await.context("subscribing to the event subject")?;
+        // The subscription is live before we return: nothing published after this is missed.
+        client.flush().await.context("flushing the NATS subscription")?;
+        let (local, _) = broadcast::channel(capacity);
+        let forward = local.clone();
+        tokio::spawn(async move {
+            use futures_util::StreamExt;
+            while let Some(message) = subscriber.next().await {
+                match serde_json::from_slice::<Vec<Envelope>>(&message.payload) {
+                    Ok(envelopes) => {
+                        for envelope in envelopes {
+                            let _ = forward.send(envelope);
+                        }
+                    }
+                    Err(error) => tracing::warn!(%error, "unreadable envelope on the bus"),
+                }
+            }
+            tracing::warn!("NATS subscription ended");
+        });
+        let (outgoing, mut queue) = mpsc::unbounded_channel::<Vec<Envelope>>();
+        let subject = subject.to_owned();
+        tokio::spawn(async move {
+            while let Some(batch) = queue.recv().await {
+                let Ok(payload) = serde_json::to_vec(&batch) else { continue };
+                if let Err(error) = client.publish(subject.clone(), payload.into()).await {
+                    // Clients still get the event: they resume from the database log.
+                    tracing::warn!(%error, "publishing to NATS failed");
+                }
+            }
+        });
+        Ok(NatsBus { outgoing, local })
+    }
+}
+
+impl Bus for NatsBus {
+    fn publish(&self, envelopes: Vec<Envelope>) {
+        let _ = self.outgoing.send(envelopes);
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<Envelope> {
+        self.local.subscribe()
     }
 }

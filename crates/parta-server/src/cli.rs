@@ -63,6 +63,9 @@ struct CommonArgs {
     /// `text` (default) or `json` logs.
     #[arg(long, env = "PARTA_LOG_FORMAT")]
     log_format: Option<String>,
+    /// `nats://…`: carry events between several nodes on one database through NATS.
+    #[arg(long, env = "PARTA_NATS_URL")]
+    nats_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -95,6 +98,7 @@ struct FileConfig {
     max_upload_mib: Option<usize>,
     demo: Option<bool>,
     web_dir: Option<PathBuf>,
+    nats_url: Option<String>,
 }
 
 /// Settings after merging flags, environment, file and defaults.
@@ -105,6 +109,7 @@ pub struct Resolved {
     pub database_url: String,
     pub json_logs: bool,
     pub demo: bool,
+    pub nats_url: Option<String>,
     pub settings: Settings,
 }
 
@@ -137,6 +142,7 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         data,
         database_url,
         json_logs: log_format == "json",
+        nats_url: common.nats_url.clone().or(file.nats_url),
         demo: serve.is_some_and(|s| s.demo) || file.demo.unwrap_or(false),
         settings,
     })
@@ -216,7 +222,13 @@ pub async fn run() -> anyhow::Result<()> {
 async fn serve(resolved: Resolved) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let (db, blobs) = open(&resolved).await?;
-    let state = AppState::new(db.clone(), blobs, resolved.settings.clone());
+    let state = match &resolved.nats_url {
+        Some(url) => {
+            let bus = crate::bus::NatsBus::connect(url, "parta.events", crate::state::BUS_CAPACITY).await?;
+            AppState::with_bus(db.clone(), blobs, resolved.settings.clone(), std::sync::Arc::new(bus))
+        }
+        None => AppState::new(db.clone(), blobs, resolved.settings.clone()),
+    };
     if resolved.demo {
         crate::demo::seed(&state).await.context("seeding the demo school")?;
     }

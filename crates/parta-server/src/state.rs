@@ -35,6 +35,9 @@ impl Default for Settings {
     }
 }
 
+/// Envelopes a gateway may fall behind the bus before it resynchronises its clients.
+pub const BUS_CAPACITY: usize = 65_536;
+
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
 
@@ -49,7 +52,11 @@ pub struct Inner {
 impl AppState {
     /// A node with the in-process bus; its gateway starts listening at once.
     pub fn new(db: Db, blobs: Arc<dyn BlobStore>, settings: Settings) -> AppState {
-        let bus: Arc<dyn Bus> = Arc::new(LocalBus::new(65_536));
+        AppState::with_bus(db, blobs, settings, Arc::new(LocalBus::new(BUS_CAPACITY)))
+    }
+
+    /// A node on a given bus (NATS, for several nodes on one database).
+    pub fn with_bus(db: Db, blobs: Arc<dyn BlobStore>, settings: Settings, bus: Arc<dyn Bus>) -> AppState {
         let hub = Hub::start(bus.as_ref());
         AppState(Arc::new(Inner { db, blobs, settings, bus, hub }))
     }

@@ -12,3 +12,4 @@ mod messaging;
 mod movement;
 mod privacy;
 mod protocol;
+mod cluster;

@@ -50,6 +50,7 @@ pub struct TestApp {
     pub backend: Backend,
     dir: std::path::PathBuf,
     schema: Option<String>,
+    url: String,
 }
 
 fn random_suffix() -> String {
@@ -64,12 +65,50 @@ fn test_settings() -> Settings {
 
 impl TestApp {
     async fn build(url: &str, dir: std::path::PathBuf, schema: Option<String>) -> TestApp {
+        TestApp::build_on(url, dir, schema, None).await
+    }
+
+    async fn build_on(
+        url: &str,
+        dir: std::path::PathBuf,
+        schema: Option<String>,
+        bus: Option<Arc<dyn parta_server::bus::Bus>>,
+    ) -> TestApp {
         std::fs::create_dir_all(&dir).expect("temp dir");
         let db = Db::connect(url).await.expect("database connects");
         db.migrate().await.expect("migrations apply");
         let blobs = Arc::new(LocalDisk::new(dir.join("files")).expect("file store"));
-        let state = AppState::new(db.clone(), blobs, test_settings());
-        TestApp { router: parta_server::app::app(state.clone()), state, backend: db.backend, dir, schema }
+        let state = match bus {
+            Some(bus) => AppState::with_bus(db.clone(), blobs, test_settings(), bus),
+            None => AppState::new(db.clone(), blobs, test_settings()),
+        };
+        TestApp { router: parta_server::app::app(state.clone()), state, backend: db.backend, dir, schema, url: url.to_owned() }
+    }
+
+    /// Two nodes on one PostgreSQL schema, carrying events through the machine's
+    /// NATS on a subject of their own. `None` (with a note) where PostgreSQL or NATS
+    /// is unreachable outside CI; a failure under `CI=true`.
+    pub async fn cluster() -> Option<(TestApp, TestApp)> {
+        let nats = std::env::var("PARTA_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".to_owned());
+        let required = std::env::var("CI").is_ok_and(|v| v == "true") || std::env::var("PARTA_TEST_NATS_URL").is_ok();
+        let first = TestApp::postgres().await?;
+        let subject = format!("parta.test.{}", random_suffix());
+        let mut nodes = Vec::new();
+        for _ in 0..2 {
+            let bus = match parta_server::bus::NatsBus::connect(&nats, &subject, 65_536).await {
+                Ok(bus) => bus,
+                Err(error) => {
+                    assert!(!required, "NATS is required here but unreachable at {nats}: {error:#}");
+                    eprintln!("note: NATS unreachable at {nats}; the cluster test did not run");
+                    return None;
+                }
+            };
+            let dir = std::env::temp_dir().join(format!("parta-test-{}", random_suffix()));
+            nodes.push(TestApp::build_on(&first.url, dir, None, Some(Arc::new(bus))).await);
+        }
+        let second = nodes.pop()?;
+        let first_node = nodes.pop()?;
+        Some((first_node, second))
     }
 
     pub async fn sqlite() -> TestApp {

@@ -1,0 +1,59 @@
+//! Several nodes: two `parta serve` instances on one PostgreSQL and one NATS
+//! deliver to each other's WebSocket clients, in order and without loss.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::support::{Socket, TestApp, sent_bodies};
+
+async fn chat(app: &TestApp, token: &str, org: i64, kind: &str) -> i64 {
+    let chats = app.get(&format!("/api/v1/chats?org_id={org}")).token(token).send().await.expect(200);
+    chats.json.as_array().expect("list").iter().find(|c| c["kind"] == kind).expect("chat")["id"].as_i64().expect("id")
+}
+
+#[tokio::test]
+async fn two_nodes_deliver_to_each_others_sockets() {
+    let Some((one, two)) = TestApp::cluster().await else { return };
+    let school = one.school(81).await;
+    let class = one.create_class(&school, "7А", 7).await;
+    let teacher = one.join(&school, school.staff_room, "teacher", None, "Узлова").await;
+    one.assign_class_teacher(&school, class, teacher.id).await;
+    let student = one.join(&school, class, "student", None, "Кластеров").await;
+    let class_chat = chat(&one, &student.token, school.org, "class").await;
+    let (one_address, two_address) = (one.serve().await, two.serve().await);
+
+    // The teacher listens on node two; the student writes through node one, and back.
+    let (mut teacher_socket, _) = Socket::connect(two_address, &teacher.token).await;
+    let (mut student_socket, _) = Socket::connect(one_address, &student.token).await;
+    for n in 1..=20 {
+        one.post(&format!("/api/v1/chats/{class_chat}/messages"))
+            .token(&student.token)
+            .json(json!({ "client_msg_id": format!("c-{n}"), "body": format!("Вопрос {n}") }))
+            .send()
+            .await
+            .expect(201);
+    }
+    let mut heard: Vec<Value> = Vec::new();
+    while sent_bodies(&heard, class_chat).len() < 20 {
+        heard.push(teacher_socket.next().await.expect("the teacher hears every message"));
+    }
+    let expected: Vec<String> = (1..=20).map(|n| format!("Вопрос {n}")).collect();
+    assert_eq!(sent_bodies(&heard, class_chat), expected, "in order, once each");
+    two.post(&format!("/api/v1/chats/{class_chat}/messages"))
+        .token(&teacher.token)
+        .json(json!({ "client_msg_id": "answer", "body": "Отвечаю на уроке" }))
+        .send()
+        .await
+        .expect(201);
+    // The student's own socket carries their 20 messages too (other devices stay in step), then the answer.
+    let mut frames = Vec::new();
+    while sent_bodies(&frames, class_chat).len() < 21 {
+        frames.push(student_socket.next().await.expect("the student hears the answer"));
+    }
+    assert_eq!(sent_bodies(&frames, class_chat)[20], "Отвечаю на уроке");
+
+    // Logging out on node two closes the socket on node one.
+    two.post("/api/v1/auth/logout").token(&student.token).send().await.expect(204);
+    assert_eq!(student_socket.closed_with(Duration::from_secs(1)).await, Some(4003));
+}
