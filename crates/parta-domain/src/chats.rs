@@ -174,6 +174,20 @@ pub fn can_delete(role: ChatRole, is_sender: bool) -> bool {
     is_sender || role >= ChatRole::Moderator
 }
 
+/// Whether a member may mark a post «ознакомиться» (must be acknowledged): the chat's
+/// moderators (a class teacher in their class's chats) and channel authors.
+pub fn can_request_ack(role: ChatRole) -> bool {
+    role >= ChatRole::Author
+}
+
+/// Whether a member may pin and unpin messages.
+pub fn can_pin(role: ChatRole) -> bool {
+    role >= ChatRole::Moderator
+}
+
+/// The reactions offered: a short fixed set keeps reactions readable and harmless.
+pub const REACTIONS: [&str; 10] = ["👍", "❤️", "😂", "😮", "😢", "🙏", "👏", "🔥", "✅", "👀"];
+
 pub const MESSAGE_MAX_CHARS: usize = 4000;
 
 #[cfg(test)]
@@ -281,6 +295,9 @@ mod tests {
         assert!(can_post(ChatKind::Class, ChatRole::Moderator, true));
         assert!(can_delete(ChatRole::Member, true) && !can_delete(ChatRole::Member, false));
         assert!(can_delete(ChatRole::Moderator, false));
+        assert!(!can_request_ack(ChatRole::Member) && can_request_ack(ChatRole::Author));
+        assert!(!can_pin(ChatRole::Author) && can_pin(ChatRole::Moderator));
+        assert!(REACTIONS.contains(&"👍") && !REACTIONS.contains(&"<b>"));
     }
 
     #[test]

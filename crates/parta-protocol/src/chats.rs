@@ -41,6 +41,37 @@ pub struct Message {
     pub edited_at: Option<String>,
     pub deleted: bool,
     pub deleted_by_moderator: bool,
+    pub pinned: bool,
+    /// A must-acknowledge post («ознакомиться»): members confirm they have read it.
+    pub needs_ack: bool,
+    pub reactions: Vec<Reaction>,
+}
+
+/// One reaction on a message and who gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Reaction {
+    pub emoji: String,
+    pub user_ids: Vec<UserId>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReactionRequest {
+    /// One of 👍 ❤️ 😂 😮 😢 🙏 👏 🔥 ✅ 👀.
+    pub emoji: String,
+}
+
+/// Who has confirmed a must-acknowledge post, and who has not yet.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AckStatus {
+    pub message_id: MessageId,
+    pub confirmed: Vec<AckEntry>,
+    pub pending: Vec<PersonRef>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AckEntry {
+    pub person: PersonRef,
+    pub at: String,
 }
 
 /// A new message. `client_msg_id` is the sender's idempotency key: sending the same
@@ -50,6 +81,9 @@ pub struct SendMessageRequest {
     pub client_msg_id: String,
     pub body: String,
     pub reply_to: Option<MessageId>,
+    /// Mark the post «ознакомиться» (moderators and channel authors).
+    #[serde(default)]
+    pub needs_ack: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -82,12 +116,44 @@ pub struct ChatMember {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ChatEvent {
-    MessageSent { message: Message },
-    MessageEdited { message: Message },
-    MessageDeleted { message_id: MessageId, by_moderator: bool },
-    MemberJoined { person: PersonRef, role: ChatRole },
-    MemberLeft { user_id: UserId },
-    ReadUpTo { user_id: UserId, seq: i64 },
+    MessageSent {
+        message: Message,
+    },
+    MessageEdited {
+        message: Message,
+    },
+    MessageDeleted {
+        message_id: MessageId,
+        by_moderator: bool,
+    },
+    MemberJoined {
+        person: PersonRef,
+        role: ChatRole,
+    },
+    MemberLeft {
+        user_id: UserId,
+    },
+    ReadUpTo {
+        user_id: UserId,
+        seq: i64,
+    },
+    ReactionsChanged {
+        message_id: MessageId,
+        reactions: Vec<Reaction>,
+    },
+    MessagePinned {
+        message_id: MessageId,
+        pinned: bool,
+    },
+    MessageAcknowledged {
+        message_id: MessageId,
+        user_id: UserId,
+    },
+    /// The author asks those who have not confirmed a post to read it.
+    AckReminder {
+        message_id: MessageId,
+        user_ids: Vec<UserId>,
+    },
 }
 
 /// Something that happened to one person: a chat appeared in or left their list.

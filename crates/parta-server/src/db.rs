@@ -57,6 +57,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_messaging.sql"),
         postgres: include_str!("../migrations/postgres/0002_messaging.sql"),
     },
+    Migration {
+        version: 3,
+        name: "reactions_pins_acks",
+        sqlite: include_str!("../migrations/sqlite/0003_reactions_pins_acks.sql"),
+        postgres: include_str!("../migrations/postgres/0003_reactions_pins_acks.sql"),
+    },
 ];
 
 impl Db {

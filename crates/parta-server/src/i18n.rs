@@ -146,6 +146,10 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
             "This message id was already used for another message.",
         ),
         "message_deleted" => ("Сообщение удалено.", "The message has been deleted."),
+        "ack_not_requested" => {
+            ("Это сообщение не требует подтверждения.", "This message does not ask for confirmation.")
+        }
+        "ack_own_message" => ("Своё сообщение подтверждать не нужно.", "There is no need to confirm your own message."),
         "invite_already_revoked" => ("Ссылка уже аннулирована.", "The link is already revoked."),
         "wrong_password" => ("Текущий пароль указан неверно.", "The current password is wrong."),
         "token_invalid" => ("Код недействителен или уже использован.", "The code is invalid or has already been used."),
@@ -187,6 +191,7 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         "not_allowed_in_staff_room" => {
             ("В «Учительскую» приглашают только работников.", "Only staff are invited to the staff room.")
         }
+        "unknown_reaction" => ("Такой реакции нет.", "No such reaction."),
         "unknown_message" => ("Сообщение не найдено в этом чате.", "No such message in this chat."),
         "taken" => ("Уже используется другой учётной записью.", "Already used by another account."),
         _ => ("Некорректное значение.", "Invalid value."),

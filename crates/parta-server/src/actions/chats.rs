@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use parta_domain::chats::{self, ChatKey, ChatKind, ChatRole, DirectoryFacts, MESSAGE_MAX_CHARS};
 use parta_domain::{ChatId, ClassId, MessageId, OrgId, UserId};
 use parta_protocol::{
-    Chat, ChatEvent, ChatMember, EditMessageRequest, Message, MessagePage, PersonRef, SendMessageRequest, ServerFrame,
-    UserEvent,
+    AckEntry, AckStatus, Chat, ChatEvent, ChatMember, EditMessageRequest, Message, MessagePage, PersonRef, Reaction,
+    SendMessageRequest, ServerFrame, UserEvent,
 };
 use sqlx::AnyConnection;
 
@@ -140,7 +140,24 @@ pub async fn do_sync_seats(work: &mut Work, org: OrgId, user: UserId) -> Result<
 // Reading.
 // ---------------------------------------------------------------------------
 
-pub fn render_message(row: &MessageRow) -> Message {
+/// Groups (emoji, user) pairs into reactions, in the order each emoji first appeared.
+fn group_reactions(pairs: Vec<(String, i64)>) -> Vec<Reaction> {
+    let mut reactions: Vec<Reaction> = Vec::new();
+    for (emoji, user) in pairs {
+        match reactions.iter_mut().find(|r| r.emoji == emoji) {
+            Some(reaction) => reaction.user_ids.push(UserId(user)),
+            None => reactions.push(Reaction { emoji, user_ids: vec![UserId(user)] }),
+        }
+    }
+    reactions
+}
+
+async fn render(conn: &mut AnyConnection, row: &MessageRow) -> Result<Message> {
+    let reactions = group_reactions(store::chats::reactions(conn, row.message_id()).await?);
+    Ok(render_message(row, reactions))
+}
+
+pub fn render_message(row: &MessageRow, reactions: Vec<Reaction>) -> Message {
     let deleted = row.deleted_at.is_some();
     Message {
         id: row.message_id(),
@@ -159,11 +176,17 @@ pub fn render_message(row: &MessageRow) -> Message {
         edited_at: rfc3339_opt(row.edited_at),
         deleted,
         deleted_by_moderator: deleted && row.deleted_by != Some(row.sender_id),
+        pinned: row.pinned_at.is_some() && !deleted,
+        needs_ack: row.needs_ack == 1,
+        reactions: if deleted { Vec::new() } else { reactions },
     }
 }
 
 async fn render_chat(conn: &mut AnyConnection, chat: &ChatRow, seat: &SeatRow, user: UserId) -> Result<Chat> {
-    let last = store::chats::last_message(conn, chat.chat_id()).await?;
+    let last = match store::chats::last_message(conn, chat.chat_id()).await? {
+        Some(row) => Some(render(conn, &row).await?),
+        None => None,
+    };
     Ok(Chat {
         id: chat.chat_id(),
         org_id: OrgId(chat.org_id),
@@ -176,7 +199,7 @@ async fn render_chat(conn: &mut AnyConnection, chat: &ChatRow, seat: &SeatRow, u
         last_seq: chat.last_seq,
         last_read_seq: seat.last_read_seq,
         unread: store::chats::unread_count(conn, chat.chat_id(), user, seat.last_read_seq).await?,
-        last_message: last.as_ref().map(render_message),
+        last_message: last,
     })
 }
 
@@ -236,7 +259,11 @@ pub async fn history(
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     rows.reverse();
-    Ok(MessagePage { messages: rows.iter().map(render_message).collect(), has_more })
+    let mut messages = Vec::with_capacity(rows.len());
+    for row in &rows {
+        messages.push(render(&mut conn, row).await?);
+    }
+    Ok(MessagePage { messages, has_more })
 }
 
 // ---------------------------------------------------------------------------
@@ -276,12 +303,15 @@ pub async fn send(
         if existing.chat_id != chat.0 {
             return Err(Error::Conflict("client_msg_id_reused"));
         }
-        return Ok((render_message(&existing), false));
+        return Ok((render(&mut work, &existing).await?, false));
     }
     if !chats::can_post(row.kind(), seat.role(), row.read_only == 1) {
         return Err(Error::Forbidden);
     }
     let body = check_body(&request.body)?;
+    if request.needs_ack && !chats::can_request_ack(seat.role()) {
+        return Err(Error::Forbidden);
+    }
     if let Some(reply) = request.reply_to {
         let target = store::chats::message(&mut work, reply).await?;
         if target.is_none_or(|m| m.chat_id != chat.0) {
@@ -301,12 +331,13 @@ pub async fn send(
             client_msg_id: key,
             body: &body,
             reply_to: request.reply_to,
+            needs_ack: request.needs_ack,
         },
     )
     .await
     .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("client_msg_id_reused") } else { e.into() })?;
     let stored = store::chats::message(&mut work, id).await?.ok_or(Error::NotFound)?;
-    let message = render_message(&stored);
+    let message = render_message(&stored, Vec::new());
     do_chat_event_at(&mut work, org, chat, seq, ChatEvent::MessageSent { message: message.clone() }).await?;
     store::chats::set_last_read(&mut work, seat.id, seq).await?;
     work.commit(state).await?;
@@ -332,7 +363,8 @@ pub async fn edit(
     }
     let body = check_body(&request.body)?;
     store::chats::edit_message(&mut work, id, &body).await?;
-    let message = render_message(&store::chats::message(&mut work, id).await?.ok_or(Error::NotFound)?);
+    let edited = store::chats::message(&mut work, id).await?.ok_or(Error::NotFound)?;
+    let message = render(&mut work, &edited).await?;
     do_chat_event(&mut work, OrgId(row.org_id), chat, ChatEvent::MessageEdited { message: message.clone() }).await?;
     work.commit(state).await?;
     Ok(message)
@@ -376,4 +408,149 @@ pub async fn mark_read(state: &AppState, actor: &Actor, chat: ChatId, seq: i64) 
     do_chat_event(&mut work, OrgId(row.org_id), chat, ChatEvent::ReadUpTo { user_id: actor.user_id, seq }).await?;
     work.commit(state).await?;
     Ok(())
+}
+
+/// A live message of a chat the actor sits in.
+async fn access_message(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    chat: ChatId,
+    id: MessageId,
+) -> Result<(ChatRow, SeatRow, MessageRow)> {
+    let (row, seat) = access_chat(conn, actor, chat).await?;
+    let message = store::chats::message(conn, id).await?.filter(|m| m.chat_id == chat.0).ok_or(Error::NotFound)?;
+    if message.deleted_at.is_some() {
+        return Err(Error::Conflict("message_deleted"));
+    }
+    Ok((row, seat, message))
+}
+
+/// # Add or remove a reaction.
+pub async fn react(
+    state: &AppState,
+    actor: &Actor,
+    chat: ChatId,
+    id: MessageId,
+    emoji: &str,
+    present: bool,
+) -> Result<Vec<Reaction>> {
+    let mut work = state.begin().await?;
+    let (row, _seat, _message) = access_message(&mut work, actor, chat, id).await?;
+    if !chats::REACTIONS.contains(&emoji) {
+        return Err(Error::field("emoji", "unknown_reaction"));
+    }
+    let org = OrgId(row.org_id);
+    let changed = store::chats::set_reaction(&mut work, org, id, actor.user_id, emoji, present).await?;
+    let reactions = group_reactions(store::chats::reactions(&mut work, id).await?);
+    if changed {
+        let event = ChatEvent::ReactionsChanged { message_id: id, reactions: reactions.clone() };
+        do_chat_event(&mut work, org, chat, event).await?;
+    }
+    work.commit(state).await?;
+    Ok(reactions)
+}
+
+/// # Pin or unpin a message (moderators).
+pub async fn pin(state: &AppState, actor: &Actor, chat: ChatId, id: MessageId, pinned: bool) -> Result<()> {
+    let mut work = state.begin().await?;
+    let (row, seat, message) = access_message(&mut work, actor, chat, id).await?;
+    if !chats::can_pin(seat.role()) {
+        return Err(Error::Forbidden);
+    }
+    if message.pinned_at.is_some() == pinned {
+        return Ok(());
+    }
+    store::chats::set_pinned(&mut work, id, pinned.then_some(actor.user_id)).await?;
+    do_chat_event(&mut work, OrgId(row.org_id), chat, ChatEvent::MessagePinned { message_id: id, pinned }).await?;
+    work.commit(state).await?;
+    Ok(())
+}
+
+/// # The chat's pinned messages, most recently pinned first.
+pub async fn pinned(state: &AppState, actor: &Actor, chat: ChatId) -> Result<Vec<Message>> {
+    let mut conn = state.db.reads().acquire().await?;
+    access_chat(&mut conn, actor, chat).await?;
+    let rows = store::chats::pinned(&mut conn, chat).await?;
+    let mut messages = Vec::with_capacity(rows.len());
+    for row in &rows {
+        messages.push(render(&mut conn, row).await?);
+    }
+    Ok(messages)
+}
+
+/// # Confirm a must-acknowledge post («Ознакомлен»).
+pub async fn acknowledge(state: &AppState, actor: &Actor, chat: ChatId, id: MessageId) -> Result<()> {
+    let mut work = state.begin().await?;
+    let (row, _seat, message) = access_message(&mut work, actor, chat, id).await?;
+    if message.needs_ack != 1 {
+        return Err(Error::Conflict("ack_not_requested"));
+    }
+    if message.sender_id == actor.user_id.0 {
+        return Err(Error::Conflict("ack_own_message"));
+    }
+    let org = OrgId(row.org_id);
+    if store::chats::insert_ack(&mut work, org, id, actor.user_id).await? {
+        let event = ChatEvent::MessageAcknowledged { message_id: id, user_id: actor.user_id };
+        do_chat_event(&mut work, org, chat, event).await?;
+    }
+    work.commit(state).await?;
+    Ok(())
+}
+
+/// Who confirmed, and which current members (other than the author) have not.
+async fn ack_status(conn: &mut AnyConnection, chat: ChatId, message: &MessageRow) -> Result<AckStatus> {
+    let acks = store::chats::acks(conn, message.message_id()).await?;
+    let mut confirmed = Vec::with_capacity(acks.len());
+    for (user, at) in &acks {
+        if let Some(person) = store::users::person(conn, UserId(*user)).await? {
+            confirmed.push(AckEntry { person, at: rfc3339(*at) });
+        }
+    }
+    let mut pending = Vec::new();
+    for seat in store::chats::chat_seats(conn, chat).await? {
+        if seat.user_id == message.sender_id || acks.iter().any(|(user, _)| *user == seat.user_id) {
+            continue;
+        }
+        if let Some(person) = store::users::person(conn, UserId(seat.user_id)).await? {
+            pending.push(person);
+        }
+    }
+    Ok(AckStatus { message_id: message.message_id(), confirmed, pending })
+}
+
+/// The author of a post and the chat's moderators follow its confirmations.
+fn may_follow_acks(seat: &SeatRow, message: &MessageRow) -> bool {
+    message.sender_id == seat.user_id || seat.role() >= ChatRole::Moderator
+}
+
+/// # Who has confirmed a must-acknowledge post and who has not.
+pub async fn acks(state: &AppState, actor: &Actor, chat: ChatId, id: MessageId) -> Result<AckStatus> {
+    let mut conn = state.db.reads().acquire().await?;
+    let (_row, seat, message) = access_message(&mut conn, actor, chat, id).await?;
+    if !may_follow_acks(&seat, &message) {
+        return Err(Error::Forbidden);
+    }
+    if message.needs_ack != 1 {
+        return Err(Error::Conflict("ack_not_requested"));
+    }
+    ack_status(&mut conn, chat, &message).await
+}
+
+/// # Remind those who have not confirmed.
+pub async fn remind(state: &AppState, actor: &Actor, chat: ChatId, id: MessageId) -> Result<AckStatus> {
+    let mut work = state.begin().await?;
+    let (row, seat, message) = access_message(&mut work, actor, chat, id).await?;
+    if !may_follow_acks(&seat, &message) {
+        return Err(Error::Forbidden);
+    }
+    if message.needs_ack != 1 {
+        return Err(Error::Conflict("ack_not_requested"));
+    }
+    let status = ack_status(&mut work, chat, &message).await?;
+    if !status.pending.is_empty() {
+        let user_ids = status.pending.iter().map(|p| p.id).collect();
+        do_chat_event(&mut work, OrgId(row.org_id), chat, ChatEvent::AckReminder { message_id: id, user_ids }).await?;
+    }
+    work.commit(state).await?;
+    Ok(status)
 }

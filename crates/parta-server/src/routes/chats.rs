@@ -3,7 +3,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use parta_domain::{ChatId, MessageId, OrgId};
 use parta_protocol::{
-    Chat, ChatMember, EditMessageRequest, MarkReadRequest, Message, MessagePage, Problem, SendMessageRequest,
+    AckStatus, Chat, ChatMember, EditMessageRequest, MarkReadRequest, Message, MessagePage, Problem, Reaction,
+    SendMessageRequest,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -24,6 +25,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(messages_list, messages_send))
         .routes(routes!(messages_edit, messages_delete))
         .routes(routes!(chats_mark_read))
+        .routes(routes!(reactions_add, reactions_remove))
+        .routes(routes!(pins_add, pins_remove))
+        .routes(routes!(pins_list))
+        .routes(routes!(acks_confirm))
+        .routes(routes!(acks_list))
+        .routes(routes!(acks_remind))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -142,4 +149,108 @@ async fn chats_mark_read(
 ) -> Result<StatusCode> {
     chats::mark_read(&state, &actor, ChatId(chat), body.seq).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `PUT /api/v1/chats/{chat_id}/messages/{message_id}/reactions/{emoji}`
+/// Adds one's reaction (one of 👍 ❤️ 😂 😮 😢 🙏 👏 🔥 ✅ 👀); answers the message's reactions.
+#[utoipa::path(put, path = "/api/v1/chats/{chat_id}/messages/{message_id}/reactions/{emoji}", tag = "chats",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("chat_id" = i64, Path), ("message_id" = i64, Path), ("emoji" = String, Path)),
+    responses((status = 200, body = [Reaction]), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn reactions_add(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((chat, message, emoji)): Path<(i64, i64, String)>,
+) -> Result<Json<Vec<Reaction>>> {
+    Ok(Json(chats::react(&state, &actor, ChatId(chat), MessageId(message), &emoji, true).await?))
+}
+
+/// # `DELETE /api/v1/chats/{chat_id}/messages/{message_id}/reactions/{emoji}`
+/// Takes one's reaction back.
+#[utoipa::path(delete, path = "/api/v1/chats/{chat_id}/messages/{message_id}/reactions/{emoji}", tag = "chats",
+    security(("bearer" = []), ("cookie" = [])),
+    params(("chat_id" = i64, Path), ("message_id" = i64, Path), ("emoji" = String, Path)),
+    responses((status = 200, body = [Reaction]), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn reactions_remove(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((chat, message, emoji)): Path<(i64, i64, String)>,
+) -> Result<Json<Vec<Reaction>>> {
+    Ok(Json(chats::react(&state, &actor, ChatId(chat), MessageId(message), &emoji, false).await?))
+}
+
+/// # `PUT /api/v1/chats/{chat_id}/messages/{message_id}/pin`
+/// Pins a message (the chat's moderators).
+#[utoipa::path(put, path = "/api/v1/chats/{chat_id}/messages/{message_id}/pin", tag = "chats",
+    security(("bearer" = []), ("cookie" = [])), params(("chat_id" = i64, Path), ("message_id" = i64, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn pins_add(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((chat, message)): Path<(i64, i64)>,
+) -> Result<StatusCode> {
+    chats::pin(&state, &actor, ChatId(chat), MessageId(message), true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `DELETE /api/v1/chats/{chat_id}/messages/{message_id}/pin`
+/// Unpins a message (the chat's moderators).
+#[utoipa::path(delete, path = "/api/v1/chats/{chat_id}/messages/{message_id}/pin", tag = "chats",
+    security(("bearer" = []), ("cookie" = [])), params(("chat_id" = i64, Path), ("message_id" = i64, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn pins_remove(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((chat, message)): Path<(i64, i64)>,
+) -> Result<StatusCode> {
+    chats::pin(&state, &actor, ChatId(chat), MessageId(message), false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `GET /api/v1/chats/{chat_id}/pins`
+/// The pinned messages, most recently pinned first.
+#[utoipa::path(get, path = "/api/v1/chats/{chat_id}/pins", tag = "chats", security(("bearer" = []), ("cookie" = [])),
+    params(("chat_id" = i64, Path)), responses((status = 200, body = [Message]), (status = 404, body = Problem)))]
+async fn pins_list(State(state): State<AppState>, actor: Actor, Path(chat): Path<i64>) -> Result<Json<Vec<Message>>> {
+    Ok(Json(chats::pinned(&state, &actor, ChatId(chat)).await?))
+}
+
+/// # `POST /api/v1/chats/{chat_id}/messages/{message_id}/ack`
+/// Confirms a must-acknowledge post («Ознакомлен»). Confirming twice changes nothing.
+#[utoipa::path(post, path = "/api/v1/chats/{chat_id}/messages/{message_id}/ack", tag = "chats",
+    security(("bearer" = []), ("cookie" = [])), params(("chat_id" = i64, Path), ("message_id" = i64, Path)),
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn acks_confirm(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((chat, message)): Path<(i64, i64)>,
+) -> Result<StatusCode> {
+    chats::acknowledge(&state, &actor, ChatId(chat), MessageId(message)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `GET /api/v1/chats/{chat_id}/messages/{message_id}/acks`
+/// Who confirmed the post and who has not yet (its author and the chat's moderators).
+#[utoipa::path(get, path = "/api/v1/chats/{chat_id}/messages/{message_id}/acks", tag = "chats",
+    security(("bearer" = []), ("cookie" = [])), params(("chat_id" = i64, Path), ("message_id" = i64, Path)),
+    responses((status = 200, body = AckStatus), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn acks_list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((chat, message)): Path<(i64, i64)>,
+) -> Result<Json<AckStatus>> {
+    Ok(Json(chats::acks(&state, &actor, ChatId(chat), MessageId(message)).await?))
+}
+
+/// # `POST /api/v1/chats/{chat_id}/messages/{message_id}/remind`
+/// Reminds everyone who has not confirmed the post; answers who that was.
+#[utoipa::path(post, path = "/api/v1/chats/{chat_id}/messages/{message_id}/remind", tag = "chats",
+    security(("bearer" = []), ("cookie" = [])), params(("chat_id" = i64, Path), ("message_id" = i64, Path)),
+    responses((status = 200, body = AckStatus), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn acks_remind(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((chat, message)): Path<(i64, i64)>,
+) -> Result<Json<AckStatus>> {
+    Ok(Json(chats::remind(&state, &actor, ChatId(chat), MessageId(message)).await?))
 }

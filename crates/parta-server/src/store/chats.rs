@@ -284,6 +284,8 @@ pub struct MessageRow {
     pub edited_at: Option<i64>,
     pub deleted_at: Option<i64>,
     pub deleted_by: Option<i64>,
+    pub pinned_at: Option<i64>,
+    pub needs_ack: i64,
     pub family_name: String,
     pub given_name: String,
     pub patronymic: Option<String>,
@@ -296,7 +298,8 @@ impl MessageRow {
 }
 
 const MESSAGE_SELECT: &str = "SELECT m.id, m.chat_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.reply_to,
-        m.created_at, m.edited_at, m.deleted_at, m.deleted_by, u.family_name, u.given_name, u.patronymic
+        m.created_at, m.edited_at, m.deleted_at, m.deleted_by, m.pinned_at, m.needs_ack,
+        u.family_name, u.given_name, u.patronymic
     FROM messages m JOIN users u ON u.id = m.sender_id";
 
 pub struct NewMessage<'a> {
@@ -307,12 +310,13 @@ pub struct NewMessage<'a> {
     pub client_msg_id: &'a str,
     pub body: &'a str,
     pub reply_to: Option<MessageId>,
+    pub needs_ack: bool,
 }
 
 pub async fn insert_message(conn: &mut AnyConnection, new: &NewMessage<'_>) -> sqlx::Result<MessageId> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO messages (org_id, chat_id, seq, sender_id, client_msg_id, body, reply_to, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO messages (org_id, chat_id, seq, sender_id, client_msg_id, body, reply_to, created_at, needs_ack)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(new.org.0)
     .bind(new.chat.0)
@@ -322,6 +326,7 @@ pub async fn insert_message(conn: &mut AnyConnection, new: &NewMessage<'_>) -> s
     .bind(new.body)
     .bind(new.reply_to.map(|m| m.0))
     .bind(now_ms())
+    .bind(super::flag(new.needs_ack))
     .fetch_one(conn)
     .await?;
     Ok(MessageId(id))
@@ -398,4 +403,86 @@ pub async fn last_message(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Resul
     .bind(chat.0)
     .fetch_optional(conn)
     .await
+}
+
+// Reactions, pins, acknowledgements.
+
+/// Adds or removes one reaction; false when nothing changed.
+pub async fn set_reaction(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    message: MessageId,
+    user: UserId,
+    emoji: &str,
+    present: bool,
+) -> sqlx::Result<bool> {
+    let done = if present {
+        sqlx::query(
+            "INSERT INTO message_reactions (message_id, user_id, emoji, org_id, created_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(message.0)
+        .bind(user.0)
+        .bind(emoji)
+        .bind(org.0)
+        .bind(now_ms())
+        .execute(conn)
+        .await?
+    } else {
+        sqlx::query("DELETE FROM message_reactions WHERE message_id = $1 AND user_id = $2 AND emoji = $3")
+            .bind(message.0)
+            .bind(user.0)
+            .bind(emoji)
+            .execute(conn)
+            .await?
+    };
+    Ok(done.rows_affected() == 1)
+}
+
+/// (emoji, user) pairs of a message, oldest first.
+pub async fn reactions(conn: &mut AnyConnection, message: MessageId) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as("SELECT emoji, user_id FROM message_reactions WHERE message_id = $1 ORDER BY created_at, user_id")
+        .bind(message.0)
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn set_pinned(conn: &mut AnyConnection, message: MessageId, by: Option<UserId>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE messages SET pinned_at = $1, pinned_by = $2 WHERE id = $3")
+        .bind(by.map(|_| now_ms()))
+        .bind(by.map(|u| u.0))
+        .bind(message.0)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn pinned(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Result<Vec<MessageRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.pinned_at IS NOT NULL AND m.deleted_at IS NULL ORDER BY m.pinned_at DESC"
+    )))
+    .bind(chat.0)
+    .fetch_all(conn)
+    .await
+}
+
+/// Records a confirmation; false if it was already there.
+pub async fn insert_ack(conn: &mut AnyConnection, org: OrgId, message: MessageId, user: UserId) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO message_acks (message_id, user_id, org_id, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+    )
+    .bind(message.0)
+    .bind(user.0)
+    .bind(org.0)
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn acks(conn: &mut AnyConnection, message: MessageId) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as("SELECT user_id, at FROM message_acks WHERE message_id = $1 ORDER BY at")
+        .bind(message.0)
+        .fetch_all(conn)
+        .await
 }

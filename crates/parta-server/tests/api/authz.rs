@@ -91,6 +91,7 @@ struct World {
     school_channel: i64,
     students_message: i64,
     students_other_message: i64,
+    ack_post: i64,
     tokens: Vec<(Who, String)>,
     logout_tokens: Vec<(Who, String)>,
 }
@@ -245,7 +246,17 @@ async fn build_world(app: &TestApp) -> World {
         sent.push(reply.id());
     }
 
+    let ack_post = app
+        .post(&format!("/api/v1/chats/{class_chat_5a}/messages"))
+        .token(&class_teacher.token)
+        .json(json!({ "client_msg_id": "authz-ack", "body": "Завтра экскурсия. Ознакомьтесь.", "needs_ack": true }))
+        .send()
+        .await
+        .expect(201)
+        .id();
+
     World {
+        ack_post,
         class_chat_5a,
         school_channel,
         students_message: sent[0],
@@ -334,6 +345,16 @@ fn chat_of_school(allowed: &'static [Who]) -> Box<dyn Fn(Who) -> Expect> {
         } else {
             Expect::Hidden
         }
+    })
+}
+
+/// The class teacher moderates the class chat of 5А; its student only reads there.
+fn moderates_class_chat_5a() -> Box<dyn Fn(Who) -> Expect> {
+    Box::new(|who| match who {
+        Anonymous => Expect::Unauth,
+        ClassTeacher => Expect::Allow,
+        Student => Expect::Deny,
+        _ => Expect::Hidden,
     })
 }
 
@@ -734,6 +755,62 @@ fn rows(w: &World) -> Vec<Row> {
             format!("/api/v1/chats/{}/read", w.class_chat_5a),
             json(json!({ "seq": 1 })),
             private(IN_CLASS_CHAT_5A),
+        ),
+        row(
+            "PUT",
+            "/api/v1/chats/{chat_id}/messages/{message_id}/reactions/{emoji}",
+            format!("/api/v1/chats/{}/messages/{}/reactions/%F0%9F%91%8D", w.class_chat_5a, w.students_message),
+            None,
+            private(IN_CLASS_CHAT_5A),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/chats/{chat_id}/messages/{message_id}/reactions/{emoji}",
+            format!("/api/v1/chats/{}/messages/{}/reactions/%F0%9F%91%8D", w.class_chat_5a, w.students_message),
+            None,
+            private(IN_CLASS_CHAT_5A),
+        ),
+        row(
+            "PUT",
+            "/api/v1/chats/{chat_id}/messages/{message_id}/pin",
+            format!("/api/v1/chats/{}/messages/{}/pin", w.class_chat_5a, w.students_message),
+            None,
+            moderates_class_chat_5a(),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/chats/{chat_id}/messages/{message_id}/pin",
+            format!("/api/v1/chats/{}/messages/{}/pin", w.class_chat_5a, w.students_message),
+            None,
+            moderates_class_chat_5a(),
+        ),
+        row(
+            "GET",
+            "/api/v1/chats/{chat_id}/pins",
+            format!("/api/v1/chats/{}/pins", w.class_chat_5a),
+            None,
+            private(IN_CLASS_CHAT_5A),
+        ),
+        row(
+            "POST",
+            "/api/v1/chats/{chat_id}/messages/{message_id}/ack",
+            format!("/api/v1/chats/{}/messages/{}/ack", w.class_chat_5a, w.ack_post),
+            None,
+            private(IN_CLASS_CHAT_5A),
+        ),
+        row(
+            "GET",
+            "/api/v1/chats/{chat_id}/messages/{message_id}/acks",
+            format!("/api/v1/chats/{}/messages/{}/acks", w.class_chat_5a, w.ack_post),
+            None,
+            moderates_class_chat_5a(),
+        ),
+        row(
+            "POST",
+            "/api/v1/chats/{chat_id}/messages/{message_id}/remind",
+            format!("/api/v1/chats/{}/messages/{}/remind", w.class_chat_5a, w.ack_post),
+            None,
+            moderates_class_chat_5a(),
         ),
         row(
             "GET",

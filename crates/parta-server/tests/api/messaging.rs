@@ -18,6 +18,8 @@ on_both_backends!(
     a_removed_member_stops_receiving_at_once,
     logout_closes_the_socket,
     sockets_need_a_live_session,
+    reactions_and_pins_are_shared_live,
+    a_must_acknowledge_post_shows_who_has_not_confirmed,
 );
 
 async fn chats_of(app: &TestApp, token: &str, org: i64) -> Vec<Value> {
@@ -439,4 +441,139 @@ async fn sockets_need_a_live_session(app: TestApp) {
     let mut silent = Socket::wrap(stream);
     silent.send(json!({ "type": "typing", "chat_id": 1 })).await;
     assert_eq!(silent.closed_with(Duration::from_secs(2)).await, Some(4001));
+}
+
+async fn reactions_and_pins_are_shared_live(app: TestApp) {
+    let c = class_with_people(&app, 79).await;
+    let address = app.serve().await;
+    let chat = chat_id(&app, &c.student.token, c.school.org, "class", Some(c.a)).await;
+    let message = send(&app, &c.student, chat, "r-1", "Смотрите, какая радуга!").await;
+    let id = message["id"].as_i64().expect("id");
+    let (mut student, _) = Socket::connect(address, &c.student.token).await;
+    let thumbs = "%F0%9F%91%8D";
+    let reactions = app
+        .put(&format!("/api/v1/chats/{chat}/messages/{id}/reactions/{thumbs}"))
+        .token(&c.teacher.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(reactions.json, json!([{ "emoji": "👍", "user_ids": [c.teacher.id] }]));
+    // Twice is once.
+    app.put(&format!("/api/v1/chats/{chat}/messages/{id}/reactions/{thumbs}"))
+        .token(&c.teacher.token)
+        .send()
+        .await
+        .expect(200);
+    app.put(&format!("/api/v1/chats/{chat}/messages/{id}/reactions/%3Cb%3E"))
+        .token(&c.teacher.token)
+        .send()
+        .await
+        .invalid(&[("emoji", "unknown_reaction")]);
+    let frame = student.next().await.expect("reaction event");
+    assert_eq!(
+        (frame["event"]["type"].as_str(), frame["event"]["reactions"][0]["emoji"].as_str()),
+        (Some("reactions_changed"), Some("👍"))
+    );
+    assert!(student.next_within(Duration::from_millis(300)).await.is_none(), "a repeated reaction is no event");
+    // Pins: the class teacher pins; the student cannot.
+    app.put(&format!("/api/v1/chats/{chat}/messages/{id}/pin"))
+        .token(&c.student.token)
+        .send()
+        .await
+        .problem(403, "forbidden");
+    app.put(&format!("/api/v1/chats/{chat}/messages/{id}/pin")).token(&c.teacher.token).send().await.expect(204);
+    let pinned = student.next().await.expect("pin event");
+    assert_eq!(
+        (pinned["event"]["type"].as_str(), pinned["event"]["pinned"].as_bool()),
+        (Some("message_pinned"), Some(true))
+    );
+    let pins = app.get(&format!("/api/v1/chats/{chat}/pins")).token(&c.student.token).send().await.expect(200);
+    assert_eq!(pins.json[0]["id"], id);
+    assert_eq!(pins.json[0]["reactions"][0]["user_ids"], json!([c.teacher.id]));
+    app.delete(&format!("/api/v1/chats/{chat}/messages/{id}/reactions/{thumbs}"))
+        .token(&c.teacher.token)
+        .send()
+        .await
+        .expect(200);
+    app.delete(&format!("/api/v1/chats/{chat}/messages/{id}/pin")).token(&c.teacher.token).send().await.expect(204);
+    let history = app.get(&format!("/api/v1/chats/{chat}/messages")).token(&c.student.token).send().await.expect(200);
+    let first = &history.json["messages"][0];
+    assert_eq!((first["pinned"].as_bool(), first["reactions"].clone()), (Some(false), json!([])));
+}
+
+fn ids_of(list: &Value) -> Vec<i64> {
+    let mut ids: Vec<i64> =
+        list.as_array().expect("list").iter().filter_map(|p| p["id"].as_i64().or(p["person"]["id"].as_i64())).collect();
+    ids.sort();
+    ids
+}
+
+async fn a_must_acknowledge_post_shows_who_has_not_confirmed(app: TestApp) {
+    let c = class_with_people(&app, 80).await;
+    let address = app.serve().await;
+    let second_child = app.join(&c.school, c.a, "student", None, "Второй").await;
+    let second_parent = app.join(&c.school, c.a, "parent", Some(second_child.id), "Вторая").await;
+    let chat = chat_id(&app, &c.parent.token, c.school.org, "parents", Some(c.a)).await;
+    // Parents cannot ask for confirmation; the class teacher can.
+    app.post(&format!("/api/v1/chats/{chat}/messages"))
+        .token(&c.parent.token)
+        .json(json!({ "client_msg_id": "a-0", "body": "Прошу подтвердить", "needs_ack": true }))
+        .send()
+        .await
+        .problem(403, "forbidden");
+    let post = app
+        .post(&format!("/api/v1/chats/{chat}/messages"))
+        .token(&c.teacher.token)
+        .json(json!({ "client_msg_id": "a-1", "body": "Родительское собрание в четверг в 18:00.", "needs_ack": true }))
+        .send()
+        .await
+        .expect(201);
+    assert_eq!(post.json["needs_ack"], true);
+    let id = post.id();
+    let acks = format!("/api/v1/chats/{chat}/messages/{id}/acks");
+    let status = app.get(&acks).token(&c.teacher.token).send().await.expect(200);
+    let mut both = vec![c.parent.id, second_parent.id];
+    both.sort();
+    assert_eq!(ids_of(&status.json["pending"]), both);
+    // A parent confirms, once; the teacher sees it live and in the status.
+    let (mut teacher, _) = Socket::connect(address, &c.teacher.token).await;
+    for _ in 0..2 {
+        app.post(&format!("/api/v1/chats/{chat}/messages/{id}/ack")).token(&c.parent.token).send().await.expect(204);
+    }
+    let frame = teacher.next().await.expect("ack event");
+    assert_eq!(
+        (frame["event"]["type"].as_str(), frame["event"]["user_id"].as_i64()),
+        (Some("message_acknowledged"), Some(c.parent.id))
+    );
+    assert!(teacher.next_within(Duration::from_millis(300)).await.is_none(), "the second confirmation is no event");
+    let status = app.get(&acks).token(&c.teacher.token).send().await.expect(200);
+    assert_eq!(ids_of(&status.json["confirmed"]), [c.parent.id]);
+    assert_eq!(ids_of(&status.json["pending"]), [second_parent.id]);
+    // Parents do not see who has confirmed; the teacher reminds the one who has not.
+    app.get(&acks).token(&c.parent.token).send().await.problem(403, "forbidden");
+    let (mut reminded, _) = Socket::connect(address, &second_parent.token).await;
+    let reminder = app
+        .post(&format!("/api/v1/chats/{chat}/messages/{id}/remind"))
+        .token(&c.teacher.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(ids_of(&reminder.json["pending"]), [second_parent.id]);
+    let frame = reminded.next().await.expect("reminder");
+    assert_eq!(
+        (frame["event"]["type"].as_str(), frame["event"]["user_ids"].clone()),
+        (Some("ack_reminder"), json!([second_parent.id]))
+    );
+    // The author need not confirm, and ordinary messages cannot be confirmed.
+    app.post(&format!("/api/v1/chats/{chat}/messages/{id}/ack"))
+        .token(&c.teacher.token)
+        .send()
+        .await
+        .problem(409, "ack_own_message");
+    let plain = send(&app, &c.parent, chat, "a-2", "Спасибо!").await;
+    app.post(&format!("/api/v1/chats/{chat}/messages/{}/ack", plain["id"]))
+        .token(&second_parent.token)
+        .send()
+        .await
+        .problem(409, "ack_not_requested");
 }

@@ -82,7 +82,14 @@ impl TestApp {
             Some(bus) => AppState::with_bus(db.clone(), blobs, test_settings(), bus),
             None => AppState::new(db.clone(), blobs, test_settings()),
         };
-        TestApp { router: parta_server::app::app(state.clone()), state, backend: db.backend, dir, schema, url: url.to_owned() }
+        TestApp {
+            router: parta_server::app::app(state.clone()),
+            state,
+            backend: db.backend,
+            dir,
+            schema,
+            url: url.to_owned(),
+        }
     }
 
     /// Two nodes on one PostgreSQL schema, carrying events through the machine's
