@@ -45,6 +45,53 @@ pub struct Message {
     /// A must-acknowledge post («ознакомиться»): members confirm they have read it.
     pub needs_ack: bool,
     pub reactions: Vec<Reaction>,
+    /// Set when the message is a poll (its body is the question).
+    pub poll: Option<Poll>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Poll {
+    pub id: i64,
+    pub multiple: bool,
+    /// Anonymous polls show counts only; named ones show who chose what.
+    pub anonymous: bool,
+    pub closes_at: Option<String>,
+    pub closed: bool,
+    pub options: Vec<PollOption>,
+    /// How many people have voted.
+    pub voters: i64,
+    /// The reader's own choices (empty in events, which everyone shares).
+    pub my_option_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PollOption {
+    pub id: i64,
+    pub text: String,
+    pub votes: i64,
+    /// Who chose it, for named polls; empty for anonymous ones.
+    pub voter_ids: Vec<UserId>,
+}
+
+/// A new poll, posted as a message.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreatePollRequest {
+    pub client_msg_id: String,
+    pub question: String,
+    /// 2 to 10 options.
+    pub options: Vec<String>,
+    #[serde(default)]
+    pub multiple: bool,
+    #[serde(default)]
+    pub anonymous: bool,
+    /// RFC 3339; voting stops then.
+    pub closes_at: Option<String>,
+}
+
+/// The options chosen; an empty list takes one's vote back.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct VoteRequest {
+    pub option_ids: Vec<i64>,
 }
 
 /// One reaction on a message and who gave it.
@@ -154,6 +201,10 @@ pub enum ChatEvent {
         message_id: MessageId,
         user_ids: Vec<UserId>,
     },
+    PollUpdated {
+        message_id: MessageId,
+        poll: Poll,
+    },
 }
 
 /// Something that happened to one person: a chat appeared in or left their list.
@@ -183,7 +234,8 @@ pub enum ServerFrame {
     ChatEvent {
         chat_id: ChatId,
         seq: i64,
-        event: ChatEvent,
+        // Boxed: a message is much larger than the other frames.
+        event: Box<ChatEvent>,
     },
     UserEvent {
         seq: i64,

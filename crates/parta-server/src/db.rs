@@ -63,6 +63,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_reactions_pins_acks.sql"),
         postgres: include_str!("../migrations/postgres/0003_reactions_pins_acks.sql"),
     },
+    Migration {
+        version: 4,
+        name: "polls",
+        sqlite: include_str!("../migrations/sqlite/0004_polls.sql"),
+        postgres: include_str!("../migrations/postgres/0004_polls.sql"),
+    },
 ];
 
 impl Db {

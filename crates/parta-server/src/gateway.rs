@@ -324,7 +324,7 @@ impl Connection {
         for (seq, payload) in events {
             let event: ChatEvent = serde_json::from_str(&payload)?;
             let removed = matches!(&event, ChatEvent::MemberLeft { user_id } if *user_id == self.actor.user_id);
-            let frame = ServerFrame::ChatEvent { chat_id: chat, seq, event };
+            let frame = ServerFrame::ChatEvent { chat_id: chat, seq, event: Box::new(event) };
             self.send(socket, &frame_text(&frame)).await?;
             self.chats.insert(chat, seq);
             if removed {

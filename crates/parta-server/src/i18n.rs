@@ -146,6 +146,7 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
             "This message id was already used for another message.",
         ),
         "message_deleted" => ("Сообщение удалено.", "The message has been deleted."),
+        "poll_closed" => ("Голосование завершено.", "The poll is closed."),
         "ack_not_requested" => {
             ("Это сообщение не требует подтверждения.", "This message does not ask for confirmation.")
         }
@@ -191,6 +192,10 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         "not_allowed_in_staff_room" => {
             ("В «Учительскую» приглашают только работников.", "Only staff are invited to the staff room.")
         }
+        "unknown_option" => ("Такого варианта ответа нет.", "No such option."),
+        "single_choice" => ("В этом опросе можно выбрать только один вариант.", "This poll allows one choice only."),
+        "duplicate" => ("Такой вариант уже есть.", "This option is already there."),
+        "in_the_past" => ("Время уже прошло.", "This time has already passed."),
         "unknown_reaction" => ("Такой реакции нет.", "No such reaction."),
         "unknown_message" => ("Сообщение не найдено в этом чате.", "No such message in this chat."),
         "taken" => ("Уже используется другой учётной записью.", "Already used by another account."),

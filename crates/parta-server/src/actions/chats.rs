@@ -43,8 +43,8 @@ pub async fn do_chat_event_at(work: &mut Work, org: OrgId, chat: ChatId, seq: i6
     };
     store::chats::append_chat_event(work, org, chat, seq, &serde_json::to_string(&event).map_err(anyhow::Error::from)?)
         .await?;
-    let frame =
-        serde_json::to_string(&ServerFrame::ChatEvent { chat_id: chat, seq, event }).map_err(anyhow::Error::from)?;
+    let frame = serde_json::to_string(&ServerFrame::ChatEvent { chat_id: chat, seq, event: Box::new(event) })
+        .map_err(anyhow::Error::from)?;
     work.publish_after_commit(Envelope::Chat { chat, seq, frame: frame.into(), left });
     Ok(())
 }
@@ -152,9 +152,15 @@ fn group_reactions(pairs: Vec<(String, i64)>) -> Vec<Reaction> {
     reactions
 }
 
-async fn render(conn: &mut AnyConnection, row: &MessageRow) -> Result<Message> {
+/// A stored message with its reactions and poll, as `viewer` sees it (no viewer: as
+/// everyone sees it, for events).
+pub(crate) async fn render(conn: &mut AnyConnection, row: &MessageRow, viewer: Option<UserId>) -> Result<Message> {
     let reactions = group_reactions(store::chats::reactions(conn, row.message_id()).await?);
-    Ok(render_message(row, reactions))
+    let mut message = render_message(row, reactions);
+    if let Some(poll) = store::polls::of_message(conn, row.message_id()).await? {
+        message.poll = Some(super::polls::render_poll(conn, &poll, viewer).await?);
+    }
+    Ok(message)
 }
 
 pub fn render_message(row: &MessageRow, reactions: Vec<Reaction>) -> Message {
@@ -179,12 +185,13 @@ pub fn render_message(row: &MessageRow, reactions: Vec<Reaction>) -> Message {
         pinned: row.pinned_at.is_some() && !deleted,
         needs_ack: row.needs_ack == 1,
         reactions: if deleted { Vec::new() } else { reactions },
+        poll: None,
     }
 }
 
 async fn render_chat(conn: &mut AnyConnection, chat: &ChatRow, seat: &SeatRow, user: UserId) -> Result<Chat> {
     let last = match store::chats::last_message(conn, chat.chat_id()).await? {
-        Some(row) => Some(render(conn, &row).await?),
+        Some(row) => Some(render(conn, &row, Some(user)).await?),
         None => None,
     };
     Ok(Chat {
@@ -204,7 +211,7 @@ async fn render_chat(conn: &mut AnyConnection, chat: &ChatRow, seat: &SeatRow, u
 }
 
 /// A chat the actor sits in; to anyone else it does not exist.
-async fn access_chat(conn: &mut AnyConnection, actor: &Actor, chat: ChatId) -> Result<(ChatRow, SeatRow)> {
+pub(crate) async fn access_chat(conn: &mut AnyConnection, actor: &Actor, chat: ChatId) -> Result<(ChatRow, SeatRow)> {
     let seat = store::chats::seat(conn, chat, actor.user_id).await?.ok_or(Error::NotFound)?;
     let row = store::chats::get(conn, chat).await?.ok_or(Error::NotFound)?;
     Ok((row, seat))
@@ -261,7 +268,7 @@ pub async fn history(
     rows.reverse();
     let mut messages = Vec::with_capacity(rows.len());
     for row in &rows {
-        messages.push(render(&mut conn, row).await?);
+        messages.push(render(&mut conn, row, Some(actor.user_id)).await?);
     }
     Ok(MessagePage { messages, has_more })
 }
@@ -303,7 +310,7 @@ pub async fn send(
         if existing.chat_id != chat.0 {
             return Err(Error::Conflict("client_msg_id_reused"));
         }
-        return Ok((render(&mut work, &existing).await?, false));
+        return Ok((render(&mut work, &existing, Some(actor.user_id)).await?, false));
     }
     if !chats::can_post(row.kind(), seat.role(), row.read_only == 1) {
         return Err(Error::Forbidden);
@@ -364,7 +371,7 @@ pub async fn edit(
     let body = check_body(&request.body)?;
     store::chats::edit_message(&mut work, id, &body).await?;
     let edited = store::chats::message(&mut work, id).await?.ok_or(Error::NotFound)?;
-    let message = render(&mut work, &edited).await?;
+    let message = render(&mut work, &edited, None).await?;
     do_chat_event(&mut work, OrgId(row.org_id), chat, ChatEvent::MessageEdited { message: message.clone() }).await?;
     work.commit(state).await?;
     Ok(message)
@@ -473,7 +480,7 @@ pub async fn pinned(state: &AppState, actor: &Actor, chat: ChatId) -> Result<Vec
     let rows = store::chats::pinned(&mut conn, chat).await?;
     let mut messages = Vec::with_capacity(rows.len());
     for row in &rows {
-        messages.push(render(&mut conn, row).await?);
+        messages.push(render(&mut conn, row, Some(actor.user_id)).await?);
     }
     Ok(messages)
 }

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod chats;
 pub mod invites;
 pub mod members;
+pub mod polls;
 pub mod schools;
 
 use parta_domain::validate::FieldError;

@@ -3,8 +3,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use parta_domain::{ChatId, MessageId, OrgId};
 use parta_protocol::{
-    AckStatus, Chat, ChatMember, EditMessageRequest, MarkReadRequest, Message, MessagePage, Problem, Reaction,
-    SendMessageRequest,
+    AckStatus, Chat, ChatMember, CreatePollRequest, EditMessageRequest, MarkReadRequest, Message, MessagePage, Poll,
+    Problem, Reaction, SendMessageRequest, VoteRequest,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -12,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppJson;
-use crate::actions::chats;
+use crate::actions::{chats, polls};
 use crate::auth::Actor;
 use crate::error::Result;
 use crate::state::AppState;
@@ -31,6 +31,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(acks_confirm))
         .routes(routes!(acks_list))
         .routes(routes!(acks_remind))
+        .routes(routes!(polls_create))
+        .routes(routes!(polls_vote))
+        .routes(routes!(polls_close))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -253,4 +256,46 @@ async fn acks_remind(
     Path((chat, message)): Path<(i64, i64)>,
 ) -> Result<Json<AckStatus>> {
     Ok(Json(chats::remind(&state, &actor, ChatId(chat), MessageId(message)).await?))
+}
+
+/// # `POST /api/v1/chats/{chat_id}/polls`
+/// Posts a poll (a message whose body is the question). 201, or 200 for a repeated `client_msg_id`.
+#[utoipa::path(post, path = "/api/v1/chats/{chat_id}/polls", tag = "chats", security(("bearer" = []), ("cookie" = [])),
+    params(("chat_id" = i64, Path)), request_body = CreatePollRequest,
+    responses((status = 201, body = Message), (status = 200, body = Message), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn polls_create(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(chat): Path<i64>,
+    AppJson(body): AppJson<CreatePollRequest>,
+) -> Result<(StatusCode, Json<Message>)> {
+    let (message, created) = polls::create(&state, &actor, ChatId(chat), &body).await?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(message)))
+}
+
+/// # `PUT /api/v1/chats/{chat_id}/polls/{poll_id}/vote`
+/// Votes; the options chosen replace one's earlier choice (an empty list takes it back).
+#[utoipa::path(put, path = "/api/v1/chats/{chat_id}/polls/{poll_id}/vote", tag = "chats", security(("bearer" = []), ("cookie" = [])),
+    params(("chat_id" = i64, Path), ("poll_id" = i64, Path)), request_body = VoteRequest,
+    responses((status = 200, body = Poll), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn polls_vote(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((chat, poll)): Path<(i64, i64)>,
+    AppJson(body): AppJson<VoteRequest>,
+) -> Result<Json<Poll>> {
+    Ok(Json(polls::vote(&state, &actor, ChatId(chat), poll, &body.option_ids).await?))
+}
+
+/// # `POST /api/v1/chats/{chat_id}/polls/{poll_id}/close`
+/// Closes a poll (its author or the chat's moderators).
+#[utoipa::path(post, path = "/api/v1/chats/{chat_id}/polls/{poll_id}/close", tag = "chats", security(("bearer" = []), ("cookie" = [])),
+    params(("chat_id" = i64, Path), ("poll_id" = i64, Path)),
+    responses((status = 200, body = Poll), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn polls_close(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((chat, poll)): Path<(i64, i64)>,
+) -> Result<Json<Poll>> {
+    Ok(Json(polls::close(&state, &actor, ChatId(chat), poll).await?))
 }

@@ -8,6 +8,7 @@ pub mod chats;
 pub mod directory;
 pub mod files;
 pub mod invites;
+pub mod polls;
 pub mod schools;
 pub mod sessions;
 pub mod users;

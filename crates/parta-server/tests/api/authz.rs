@@ -92,6 +92,7 @@ struct World {
     students_message: i64,
     students_other_message: i64,
     ack_post: i64,
+    poll: i64,
     tokens: Vec<(Who, String)>,
     logout_tokens: Vec<(Who, String)>,
 }
@@ -255,7 +256,19 @@ async fn build_world(app: &TestApp) -> World {
         .expect(201)
         .id();
 
+    let poll = app
+        .post(&format!("/api/v1/chats/{class_chat_5a}/polls"))
+        .token(&class_teacher.token)
+        .json(json!({ "client_msg_id": "authz-poll", "question": "Куда поедем?", "options": ["В музей", "В парк"] }))
+        .send()
+        .await
+        .expect(201)
+        .json["poll"]["id"]
+        .as_i64()
+        .expect("poll id");
+
     World {
+        poll,
         ack_post,
         class_chat_5a,
         school_channel,
@@ -809,6 +822,29 @@ fn rows(w: &World) -> Vec<Row> {
             "POST",
             "/api/v1/chats/{chat_id}/messages/{message_id}/remind",
             format!("/api/v1/chats/{}/messages/{}/remind", w.class_chat_5a, w.ack_post),
+            None,
+            moderates_class_chat_5a(),
+        ),
+        row(
+            "POST",
+            "/api/v1/chats/{chat_id}/polls",
+            format!("/api/v1/chats/{}/polls", w.class_chat_5a),
+            json(
+                json!({ "client_msg_id": "matrix-poll", "question": "Во сколько сбор?", "options": ["8:00", "9:00"] }),
+            ),
+            private(IN_CLASS_CHAT_5A),
+        ),
+        row(
+            "PUT",
+            "/api/v1/chats/{chat_id}/polls/{poll_id}/vote",
+            format!("/api/v1/chats/{}/polls/{}/vote", w.class_chat_5a, w.poll),
+            json(json!({ "option_ids": [] })),
+            private(IN_CLASS_CHAT_5A),
+        ),
+        row(
+            "POST",
+            "/api/v1/chats/{chat_id}/polls/{poll_id}/close",
+            format!("/api/v1/chats/{}/polls/{}/close", w.class_chat_5a, w.poll),
             None,
             moderates_class_chat_5a(),
         ),

@@ -20,6 +20,7 @@ on_both_backends!(
     sockets_need_a_live_session,
     reactions_and_pins_are_shared_live,
     a_must_acknowledge_post_shows_who_has_not_confirmed,
+    polls_count_votes_live_and_close,
 );
 
 async fn chats_of(app: &TestApp, token: &str, org: i64) -> Vec<Value> {
@@ -576,4 +577,113 @@ async fn a_must_acknowledge_post_shows_who_has_not_confirmed(app: TestApp) {
         .send()
         .await
         .problem(409, "ack_not_requested");
+}
+
+async fn polls_count_votes_live_and_close(app: TestApp) {
+    let c = class_with_people(&app, 82).await;
+    let address = app.serve().await;
+    let classmate = app.join(&c.school, c.a, "student", None, "Одноклассница").await;
+    let chat = chat_id(&app, &c.student.token, c.school.org, "class", Some(c.a)).await;
+    let polls = format!("/api/v1/chats/{chat}/polls");
+    // Checked: at least two distinct options, a deadline in the future.
+    app.post(&polls)
+        .token(&c.teacher.token)
+        .json(json!({ "client_msg_id": "p-bad", "question": "?", "options": ["Да"] }))
+        .send()
+        .await
+        .invalid(&[("options", "out_of_range")]);
+    app.post(&polls).token(&c.teacher.token)
+        .json(json!({ "client_msg_id": "p-bad2", "question": "Когда?", "options": ["Да", "Да"], "closes_at": "2001-01-01T00:00:00Z" }))
+        .send().await.invalid(&[("options[1]", "duplicate"), ("closes_at", "in_the_past")]);
+    let created = app.post(&polls).token(&c.teacher.token)
+        .json(json!({ "client_msg_id": "p-1", "question": "Куда поедем на экскурсию?", "options": ["Музей", "Зоопарк", "Планетарий"] }))
+        .send().await.expect(201);
+    assert_eq!(created.json["body"], "Куда поедем на экскурсию?");
+    let poll = created.json["poll"]["id"].as_i64().expect("poll");
+    let options: Vec<i64> =
+        created.json["poll"]["options"].as_array().expect("options").iter().filter_map(|o| o["id"].as_i64()).collect();
+    let vote = format!("/api/v1/chats/{chat}/polls/{poll}/vote");
+    let (mut teacher, _) = Socket::connect(address, &c.teacher.token).await;
+    let mine =
+        app.put(&vote).token(&c.student.token).json(json!({ "option_ids": [options[0]] })).send().await.expect(200);
+    assert_eq!(mine.json["my_option_ids"], json!([options[0]]));
+    let live = teacher.next().await.expect("poll event");
+    assert_eq!(live["event"]["type"], "poll_updated");
+    assert_eq!(live["event"]["poll"]["options"][0]["voter_ids"], json!([c.student.id]));
+    // Single choice: one option at a time; changing the vote moves it.
+    app.put(&vote)
+        .token(&c.student.token)
+        .json(json!({ "option_ids": [options[0], options[1]] }))
+        .send()
+        .await
+        .invalid(&[("option_ids", "single_choice")]);
+    app.put(&vote)
+        .token(&c.student.token)
+        .json(json!({ "option_ids": [999_999] }))
+        .send()
+        .await
+        .invalid(&[("option_ids", "unknown_option")]);
+    app.put(&vote).token(&c.student.token).json(json!({ "option_ids": [options[1]] })).send().await.expect(200);
+    let result =
+        app.put(&vote).token(&classmate.token).json(json!({ "option_ids": [options[1]] })).send().await.expect(200);
+    let votes: Vec<i64> =
+        result.json["options"].as_array().expect("options").iter().filter_map(|o| o["votes"].as_i64()).collect();
+    assert_eq!((votes, result.json["voters"].as_i64()), (vec![0, 2, 0], Some(2)));
+    // Only its author or a moderator closes it; then nobody votes.
+    app.post(&format!("/api/v1/chats/{chat}/polls/{poll}/close"))
+        .token(&c.student.token)
+        .send()
+        .await
+        .problem(403, "forbidden");
+    let closed =
+        app.post(&format!("/api/v1/chats/{chat}/polls/{poll}/close")).token(&c.teacher.token).send().await.expect(200);
+    assert_eq!(closed.json["closed"], true);
+    app.put(&vote)
+        .token(&c.student.token)
+        .json(json!({ "option_ids": [options[2]] }))
+        .send()
+        .await
+        .problem(409, "poll_closed");
+    // Anonymous and multiple: counts without names; a deadline closes it by itself.
+    let anonymous = app
+        .post(&polls)
+        .token(&c.student.token)
+        .json(json!({ "client_msg_id": "p-2", "question": "Что взять с собой?", "options": ["Воду", "Бутерброды"],
+            "multiple": true, "anonymous": true, "closes_at": "2099-01-01T00:00:00Z" }))
+        .send()
+        .await
+        .expect(201);
+    let poll2 = anonymous.json["poll"]["id"].as_i64().expect("poll");
+    let both: Vec<i64> = anonymous.json["poll"]["options"]
+        .as_array()
+        .expect("options")
+        .iter()
+        .filter_map(|o| o["id"].as_i64())
+        .collect();
+    let counted = app
+        .put(&format!("/api/v1/chats/{chat}/polls/{poll2}/vote"))
+        .token(&classmate.token)
+        .json(json!({ "option_ids": both }))
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(counted.json["options"][0]["votes"], 1);
+    assert_eq!(counted.json["options"][0]["voter_ids"], json!([]));
+    app.sql("UPDATE polls SET closes_at = 1").await;
+    app.put(&format!("/api/v1/chats/{chat}/polls/{poll2}/vote"))
+        .token(&c.teacher.token)
+        .json(json!({ "option_ids": [both[0]] }))
+        .send()
+        .await
+        .problem(409, "poll_closed");
+    // History shows each reader their own choice.
+    let history = app.get(&format!("/api/v1/chats/{chat}/messages")).token(&classmate.token).send().await.expect(200);
+    let first_poll = history.json["messages"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|m| m["poll"]["id"] == poll)
+        .expect("poll message")
+        .clone();
+    assert_eq!(first_poll["poll"]["my_option_ids"], json!([options[1]]));
 }
