@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test Parta has. SQLite always; PostgreSQL whenever it is reachable —
 # and under CI=true an unreachable PostgreSQL fails the run instead of being skipped.
-# Installs nothing system-wide yet: the Rust suites need only cargo.
+# Installs what the web client's tests need: its npm packages and Debian's chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,5 +40,17 @@ fi
 
 echo "== Rust: unit tests and API tests on: $backends"
 cargo test --workspace --locked
+
+echo "== Web client: packages, type check, build, unit tests"
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing Debian's chromium for the end-to-end tests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+(cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build && npm test)
+
+echo "== Web client: wire types match the API, end-to-end in Chromium"
+cargo build --locked --bin parta
+parta_bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/parta"
+(cd web && PARTA_BIN="$parta_bin" npm run check:api && PARTA_BIN="$parta_bin" npm run e2e)
 
 echo "== Backends tested: $backends"

@@ -50,6 +50,8 @@ pub struct SchoolRef {
     pub id: OrgId,
     pub name: String,
     pub short_name: String,
+    /// IANA time zone: dates of this school are shown in it.
+    pub time_zone: String,
 }
 
 /// What a person sees on opening a link, before joining.

@@ -192,6 +192,7 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         "not_allowed_in_staff_room" => {
             ("В «Учительскую» приглашают только работников.", "Only staff are invited to the staff room.")
         }
+        "contact_required" => ("Укажите телефон или e-mail.", "Give a phone number or an e-mail address."),
         "unknown_option" => ("Такого варианта ответа нет.", "No such option."),
         "single_choice" => ("В этом опросе можно выбрать только один вариант.", "This poll allows one choice only."),
         "duplicate" => ("Такой вариант уже есть.", "This option is already there."),

@@ -353,8 +353,8 @@ pub async fn register(
     let contact_given = request.email.as_deref().is_some_and(|e| !e.trim().is_empty())
         || request.phone.as_deref().is_some_and(|p| !p.trim().is_empty());
     if !contact_given {
-        fields.reject("email", "required");
-        fields.reject("phone", "required");
+        fields.reject("email", "contact_required");
+        fields.reject("phone", "contact_required");
     }
     let password = fields.check(validate::password("password", &request.password));
     fields.finish()?;

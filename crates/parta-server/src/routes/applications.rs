@@ -107,6 +107,7 @@ async fn applications_submit(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct StatusFilter {
     /// `pending`, `approved` or `rejected`; all when absent.
     status: Option<String>,
@@ -163,7 +164,7 @@ pub fn attachment(file: FileRow, handle: tokio::fs::File) -> Response {
 /// The attached director's order, as a download (operator).
 #[utoipa::path(get, path = "/api/v1/applications/{application_id}/order", tag = "applications", security(("bearer" = []), ("cookie" = [])),
     params(("application_id" = i64, Path)),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = Problem)))]
+    responses((status = 200, content_type = "application/octet-stream", body = String, description = "The file (binary)"), (status = 404, body = Problem)))]
 async fn applications_order(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> Result<Response> {
     let (file, handle) = applications::order_file(&state, &actor, ApplicationId(id)).await?;
     Ok(attachment(file, handle))

@@ -17,6 +17,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Page {
     /// Entries older than this id (the last id of the previous page).
     before_id: Option<i64>,

@@ -37,6 +37,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ChatFilter {
     /// Only this school's chats.
     org_id: Option<i64>,
@@ -75,6 +76,7 @@ async fn chat_members_list(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Page {
     /// Messages before this chat position (the oldest position of the previous page).
     before: Option<i64>,

@@ -88,6 +88,7 @@ async fn invites_accept(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct StatusFilter {
     /// `pending`, `accepted` or `rejected`; all when absent.
     status: Option<String>,

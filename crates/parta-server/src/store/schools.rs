@@ -43,7 +43,12 @@ impl OrgRow {
     }
 
     pub fn school_ref(&self) -> SchoolRef {
-        SchoolRef { id: OrgId(self.id), name: self.name.clone(), short_name: self.short_name.clone() }
+        SchoolRef {
+            id: OrgId(self.id),
+            name: self.name.clone(),
+            short_name: self.short_name.clone(),
+            time_zone: self.time_zone.clone(),
+        }
     }
 }
 

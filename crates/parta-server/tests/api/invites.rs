@@ -209,7 +209,8 @@ async fn the_preview_shows_where_a_link_leads(app: TestApp) {
     let p = &preview.json;
     assert_eq!(
         p["school"],
-        json!({ "id": school.org, "name": "МБОУ «Средняя общеобразовательная школа № 204»", "short_name": "Школа № 204" })
+        json!({ "id": school.org, "name": "МБОУ «Средняя общеобразовательная школа № 204»", "short_name": "Школа № 204",
+            "time_zone": "Asia/Yekaterinburg" })
     );
     assert_eq!(p["class"]["id"], class);
     assert_eq!(p["class"]["name"], "5А");
@@ -783,10 +784,10 @@ async fn registration_errors_are_reported(app: TestApp) {
 
     register(json!({ "invite_token": token, "family_name": "Без", "given_name": "Контактов", "password": PASSWORD }))
         .await
-        .invalid(&[("email", "required"), ("phone", "required")]);
+        .invalid(&[("email", "contact_required"), ("phone", "contact_required")]);
     register(json!({ "invite_token": token, "family_name": "Без", "given_name": "Контактов", "email": " ", "phone": "", "password": PASSWORD }))
         .await
-        .invalid(&[("email", "required"), ("phone", "required")]);
+        .invalid(&[("email", "contact_required"), ("phone", "contact_required")]);
     register(json!({ "invite_token": token, "family_name": "", "given_name": " ", "email": "not-an-email", "password": "short" }))
         .await
         .invalid(&[("family_name", "required"), ("given_name", "required"), ("email", "invalid_email"), ("password", "password_too_short")]);

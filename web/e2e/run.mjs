@@ -1,0 +1,500 @@
+#!/usr/bin/env node
+// End-to-end run of the web app against a real server with the demo school.
+// Starts `$PARTA_BIN serve --demo` on a free port with a temporary data directory and
+// `--web-dir dist`, drives Debian's Chromium through playwright-core, checks every main
+// screen with axe-core (serious and critical violations fail), saves screenshots at phone
+// and desktop sizes under test-results/screenshots/, stops the server, and ends with
+// the line "N passed, M failed" (exit code 1 on any failure).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import AxeBuilderModule from '@axe-core/playwright';
+
+const AxeBuilder = AxeBuilderModule.default ?? AxeBuilderModule;
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const bin = process.env.PARTA_BIN || '/root/.cache/parta-target/debug/parta';
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const dist = join(root, 'dist');
+const shots = join(root, 'test-results', 'screenshots');
+const failures = join(root, 'test-results', 'failures');
+const PASSWORD = 'demo-parta-2026';
+const NEW_PASSWORD = 'e2e-parol-2026';
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1366, height: 900 };
+
+for (const [what, path] of [
+  ['server binary (set PARTA_BIN)', bin],
+  ['Chromium (apt-get install chromium)', chromiumPath],
+  ['built app (npm run build)', join(dist, 'index.html')],
+]) {
+  if (!existsSync(path)) {
+    console.error(`missing ${what}: ${path}`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
+mkdirSync(shots, { recursive: true });
+mkdirSync(failures, { recursive: true });
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const dataDir = mkdtempSync(join(tmpdir(), 'parta-e2e-'));
+let serverLog = '';
+const server = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web-dir', dist], {
+  stdio: ['ignore', 'pipe', 'pipe'],
+  env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+});
+server.stdout.on('data', (d) => (serverLog += d));
+server.stderr.on('data', (d) => (serverLog += d));
+let serverExited = false;
+server.on('exit', () => (serverExited = true));
+
+let browser;
+function stopAll() {
+  if (!serverExited) server.kill('SIGTERM');
+  try {
+    rmSync(dataDir, { recursive: true, force: true });
+  } catch {
+    /* ignore */
+  }
+}
+process.on('SIGINT', () => {
+  stopAll();
+  process.exit(130);
+});
+
+async function waitForServer() {
+  const until = Date.now() + 30_000;
+  while (Date.now() < until) {
+    if (serverExited) throw new Error(`server exited early:\n${serverLog}`);
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.ok) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`server did not start:\n${serverLog}`);
+}
+
+// ---------- helpers ----------
+
+const results = [];
+const axeReport = [];
+
+async function newContext() {
+  const ctx = await browser.newContext({ viewport: DESKTOP, locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
+  ctx.setDefaultTimeout(20_000);
+  return ctx;
+}
+
+/** axe-core on the current page; serious or critical violations throw. */
+async function axe(page, screen) {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  axeReport.push({ screen, violations: result.violations.length, serious: bad.length });
+  if (bad.length) {
+    const text = bad
+      .map((v) => `  [${v.impact}] ${v.id}: ${v.help}\n${v.nodes.slice(0, 3).map((n) => `      ${n.target.join(' ')}`).join('\n')}`)
+      .join('\n');
+    throw new Error(`axe: ${bad.length} serious/critical violation(s) on ${screen}:\n${text}`);
+  }
+}
+
+/** Screenshots at phone and desktop size (full page), then back to desktop. */
+async function snap(page, name) {
+  await page.setViewportSize(PHONE);
+  await page.waitForTimeout(50);
+  await page.screenshot({ path: join(shots, `${name}-phone.png`), fullPage: true });
+  await page.setViewportSize(DESKTOP);
+  await page.waitForTimeout(50);
+  await page.screenshot({ path: join(shots, `${name}-desktop.png`), fullPage: true });
+}
+
+/** A main screen: axe at both sizes and screenshots. */
+async function screen(page, name) {
+  await page.waitForLoadState('networkidle');
+  await axe(page, `${name} (desktop)`);
+  await page.setViewportSize(PHONE);
+  await axe(page, `${name} (phone)`);
+  await page.setViewportSize(DESKTOP);
+  await snap(page, name);
+}
+
+const pagesToShoot = [];
+async function test(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`  ✓ ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false });
+    console.log(`  ✗ ${name} (${Date.now() - started} ms)\n    ${String(e?.stack || e).split('\n').join('\n    ')}`);
+    for (const [i, p] of pagesToShoot.entries()) {
+      try {
+        if (!p.isClosed()) await p.screenshot({ path: join(failures, `${name.replace(/[^\wа-яё]+/gi, '_')}-${i}.png`), fullPage: true });
+      } catch {
+        /* ignore */
+      }
+    }
+  }
+}
+
+async function login(page, who, password = PASSWORD) {
+  await page.goto(`${base}/login`);
+  await lbl(page, 'Телефон или e-mail').fill(who);
+  await lbl(page, 'Пароль').fill(password);
+  await page.getByRole('button', { name: 'Войти', exact: true }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+/** Creates an invite on the admin's invites tab and returns its full URL. */
+async function createInvite(page, { cls, role, child }) {
+  await page.goto(`${base}/school/1/invites`);
+  const form = page.locator('form', { has: page.getByRole('heading', { name: 'Новая ссылка-приглашение' }) });
+  await lbl(form, 'Класс').selectOption({ label: cls });
+  await lbl(form, 'Роль').selectOption({ label: role });
+  if (child) {
+    const childSelect = lbl(form, 'Ребёнок');
+    await childSelect.locator('option', { hasText: child }).waitFor({ state: 'attached' });
+    await childSelect.selectOption({ label: child });
+  }
+  const before = (await page.locator('.created-invite').count()) ? await page.locator('.created-invite').getAttribute('data-invite-id') : null;
+  await form.getByRole('button', { name: 'Создать ссылку' }).click();
+  const card = page.locator('.created-invite');
+  await card.waitFor();
+  if (before) await page.waitForFunction((b) => document.querySelector('.created-invite')?.getAttribute('data-invite-id') !== b, before);
+  const link = await lbl(card, 'Ссылка-приглашение').inputValue();
+  if (!link.includes('/join/')) throw new Error(`unexpected invite link ${link}`);
+  await card.locator('img.qr').waitFor();
+  return { link, id: await card.getAttribute('data-invite-id') };
+}
+
+async function registerByLink(ctx, link, person, shotName) {
+  const page = await ctx.newPage();
+  pagesToShoot.push(page);
+  await page.goto(link);
+  await page.getByRole('heading', { name: 'Регистрация' }).waitFor();
+  if (shotName) await screen(page, shotName);
+  await lbl(page, 'Фамилия').fill(person.family);
+  await lbl(page, 'Имя').fill(person.given);
+  await lbl(page, 'Отчество').fill(person.patronymic);
+  await lbl(page, 'E-mail').fill(person.email);
+  await lbl(page, 'Придумайте пароль').fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: /^Зарегистрироваться/ }).click();
+  await page.getByRole('heading', { name: 'Вы в школе' }).waitFor();
+  return page;
+}
+
+/** The input labelled exactly `name` (a required field's label ends with « *»). */
+function lbl(scope, name) {
+  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return scope.getByLabel(new RegExp(`^${esc}( \\*)?$`));
+}
+
+function expect(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+// ---------- the run ----------
+
+const t0 = Date.now();
+try {
+  await waitForServer();
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  console.log(`server on ${base}`);
+
+  const adminCtx = await newContext();
+  const admin = await adminCtx.newPage();
+  pagesToShoot.push(admin);
+  const stamp = Date.now().toString(36);
+  let teacherLink;
+  let parentLink;
+  let revokedLink;
+
+  await test('login page: axe and layout', async () => {
+    await admin.goto(`${base}/login`);
+    await admin.getByRole('heading', { name: 'Вход' }).waitFor();
+    await screen(admin, 'login');
+  });
+
+  await test('wrong password shows the server message and keeps the login', async () => {
+    await lbl(admin, 'Телефон или e-mail').fill('director@demo.parta.local');
+    await lbl(admin, 'Пароль').fill('not-the-password');
+    await admin.getByRole('button', { name: 'Войти', exact: true }).click();
+    await admin.getByRole('alert').filter({ hasText: 'Неверный логин или пароль' }).waitFor();
+    expect((await lbl(admin, 'Телефон или e-mail').inputValue()) === 'director@demo.parta.local', 'login was lost');
+  });
+
+  await test('admin logs in and lands in the school console', async () => {
+    await login(admin, 'director@demo.parta.local');
+    await admin.waitForURL(/\/school\/1/);
+    await admin.getByRole('heading', { name: 'Профиль школы' }).waitFor();
+  });
+
+  await test('admin console tabs: axe and screenshots', async () => {
+    const tabs = [
+      ['profile', 'Профиль школы'],
+      ['structure', 'Подразделения'],
+      ['invites', 'Новая ссылка-приглашение'],
+      ['requests', 'Заявки на вступление'],
+      ['members', 'Участники'],
+      ['admins', 'Администраторы школы'],
+      ['audit', 'Журнал действий'],
+    ];
+    for (const [tab, heading] of tabs) {
+      await admin.goto(`${base}/school/1/${tab}`);
+      await admin.getByRole('heading', { name: heading, exact: true }).first().waitFor();
+      await screen(admin, `console-${tab}`);
+    }
+  });
+
+  await test('admin creates a teacher invite for 5А', async () => {
+    ({ link: teacherLink } = await createInvite(admin, { cls: '5А', role: 'Учитель' }));
+  });
+
+  await test('admin creates a parent invite for 5А (child: Волкова Анастасия)', async () => {
+    ({ link: parentLink } = await createInvite(admin, { cls: '5А', role: 'Родитель', child: 'Волкова Анастасия Дмитриевна' }));
+    expect(parentLink !== teacherLink, 'parent link equals teacher link');
+  });
+
+  await test('a new teacher registers by the link and lands in the school', async () => {
+    const ctx = await newContext();
+    const page = await registerByLink(
+      ctx,
+      teacherLink,
+      { family: 'Соколова', given: 'Анна', patronymic: 'Игоревна', email: `teacher.${stamp}@example.ru` },
+      'join',
+    );
+    await screen(page, 'join-done');
+    await page.getByRole('button', { name: 'Перейти' }).click();
+    await page.waitForURL(/\/profile/);
+    await page.getByText('Учитель — 5А').waitFor();
+    await ctx.close();
+  });
+
+  await test('a new parent registers by the link, sees the child in the profile', async () => {
+    const ctx = await newContext();
+    const page = await registerByLink(ctx, parentLink, {
+      family: 'Волков',
+      given: 'Дмитрий',
+      patronymic: 'Сергеевич',
+      email: `parent.${stamp}@example.ru`,
+    });
+    await page.getByRole('button', { name: 'Перейти' }).click();
+    await page.waitForURL(/\/profile/);
+    await page.getByRole('heading', { name: 'Дети' }).waitFor();
+    await page.locator('.facts', { hasText: 'Волкова Анастасия Дмитриевна' }).waitFor();
+    await ctx.close();
+  });
+
+  await test('admin verifies the new teacher on the members tab', async () => {
+    await admin.goto(`${base}/school/1/members`);
+    const ivanova = admin.locator('.member-item', { hasText: 'Соколова Анна Игоревна' });
+    await ivanova.waitFor();
+    await ivanova.getByText('Не подтверждён').waitFor();
+    await ivanova.locator('summary').click();
+    const verify = ivanova.getByRole('button', { name: 'Подтвердить статус учителя' });
+    await verify.click();
+    await admin.locator('.member-item', { hasText: 'Соколова Анна Игоревна' }).getByText('Учитель подтверждён').waitFor();
+  });
+
+  await test('the invite list counts the uses', async () => {
+    await admin.goto(`${base}/school/1/invites`);
+    await admin.locator('.list-item[data-status="used_up"]', { hasText: 'Волкова Анастасия' }).first().waitFor();
+    await admin.getByText('использовано 1 из 50').first().waitFor();
+  });
+
+  await test('admin revokes a link; opening it shows the revoked page', async () => {
+    const { link, id } = await createInvite(admin, { cls: '5Б', role: 'Обучающийся' });
+    revokedLink = link;
+    const row = admin.locator(`.list .list-item[data-invite-id="${id}"]`);
+    await row.getByRole('button', { name: 'Аннулировать' }).click();
+    await row.getByRole('button', { name: 'Да' }).click();
+    await admin.locator(`.list .list-item[data-invite-id="${id}"][data-status="revoked"]`).waitFor();
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    pagesToShoot.push(page);
+    await page.goto(revokedLink);
+    await page.getByRole('heading', { name: 'Ссылка аннулирована' }).waitFor();
+    expect((await page.locator('[data-invite-state]').getAttribute('data-invite-state')) === 'invite_revoked', 'wrong state');
+    await screen(page, 'join-revoked');
+    await page.goto(`${base}/join/not-a-real-token-at-all`);
+    await page.getByRole('heading', { name: 'Ссылка не найдена' }).waitFor();
+    await ctx.close();
+  });
+
+  await test('a class teacher invites a student with approval; the request is accepted', async () => {
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    pagesToShoot.push(page);
+    await login(page, 'ivanova@demo.parta.local');
+    await page.waitForURL(/\/school\/1/);
+    await page.getByRole('heading', { name: 'Новая ссылка-приглашение' }).waitFor();
+    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Новая ссылка-приглашение' }) });
+    // A class teacher offers only their own class.
+    // The class list loads after the form: wait for it before reading it.
+    await lbl(form, 'Класс').locator('option', { hasText: '5А' }).waitFor({ state: 'attached' });
+    const classes = await lbl(form, 'Класс').locator('option').allInnerTexts();
+    expect(classes.join(',') === '5А', `class teacher sees classes ${classes}`);
+    await lbl(form, 'Роль').selectOption({ label: 'Обучающийся' });
+    await lbl(form, 'Одобрение вступления').selectOption({ label: 'Нужно одобрение' });
+    await form.getByRole('button', { name: 'Создать ссылку' }).click();
+    const link = await lbl(page.locator('.created-invite'), 'Ссылка-приглашение').inputValue();
+    await screen(page, 'class-teacher-invites');
+
+    const sctx = await newContext();
+    const student = await sctx.newPage();
+    pagesToShoot.push(student);
+    await student.goto(link);
+    await student.getByText('администратор школы рассмотрит заявку', { exact: false }).waitFor();
+    await lbl(student, 'Фамилия').fill('Зайцев');
+    await lbl(student, 'Имя').fill('Глеб');
+    await lbl(student, 'Телефон').fill('+7 916 555-44-33');
+    await lbl(student, 'Придумайте пароль').fill(NEW_PASSWORD);
+    await student.getByRole('button', { name: /^Зарегистрироваться/ }).click();
+    await student.getByRole('heading', { name: 'Заявка отправлена' }).waitFor();
+    await sctx.close();
+
+    await page.goto(`${base}/school/1/requests`);
+    const row = page.locator('.request-item', { hasText: 'Зайцев Глеб' });
+    await row.waitFor();
+    await screen(page, 'class-teacher-requests');
+    await row.getByRole('button', { name: 'Принять' }).click();
+    await row.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Принятые' }).click();
+    await page.locator('.request-item', { hasText: 'Зайцев Глеб' }).getByText('Принята').waitFor();
+    await ctx.close();
+  });
+
+  await test('a parent with two children switches between them', async () => {
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    pagesToShoot.push(page);
+    await login(page, 'parent@demo.parta.local');
+    await page.goto(`${base}/profile`);
+    const group = page.getByRole('group', { name: 'Выберите ребёнка' });
+    await group.waitFor();
+    const buttons = group.getByRole('button');
+    expect((await buttons.count()) === 2, 'expected two children');
+    const first = await page.locator('[data-child-id]').getAttribute('data-child-id');
+    await buttons.nth(1).click();
+    await page.waitForFunction((f) => document.querySelector('[data-child-id]')?.getAttribute('data-child-id') !== f, first);
+    await screen(page, 'profile');
+    await ctx.close();
+  });
+
+  let applicationId;
+  await test('a school applies through the public form (with a PDF order)', async () => {
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    pagesToShoot.push(page);
+    await page.goto(`${base}/apply`);
+    await page.getByRole('heading', { name: 'Подключить школу' }).waitFor();
+    // Sent empty first: the server's messages appear next to the fields.
+    await page.getByRole('button', { name: 'Отправить заявку' }).click();
+    await page.locator('.field-error').first().waitFor();
+    await screen(page, 'apply-errors');
+    const form = page.locator('form');
+    await lbl(form, 'Полное наименование').fill('МБОУ «Средняя общеобразовательная школа № 7»');
+    await lbl(form, 'Краткое наименование').fill(`Школа № 7 ${stamp}`);
+    await lbl(form, 'Адрес').fill('г. Тверь, ул. Школьная, д. 7');
+    await lbl(form, 'Регион').fill('Тверская область');
+    await lbl(form, 'ИНН').fill('7707083893');
+    await lbl(form, 'ОГРН').fill('1027700132195');
+    await lbl(form, 'Фамилия').fill('Смирнова');
+    await lbl(form, 'Имя').fill('Елена');
+    await lbl(form, 'E-mail').fill(`admin.${stamp}@school7.example.ru`);
+    await lbl(form, 'Телефон').fill('+7 900 123-45-67');
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+    await lbl(form, 'Приказ о назначении администратора').setInputFiles({ name: 'prikaz.pdf', mimeType: 'application/pdf', buffer: pdf });
+    await page.getByRole('button', { name: 'Отправить заявку' }).click();
+    const done = page.locator('[data-application-id]');
+    const heading = page.getByRole('heading', { name: 'Заявка принята' });
+    await Promise.race([heading.waitFor(), page.locator('.alert--error').waitFor().then(async () => {
+      throw new Error(`application refused: ${await page.locator('.alert--error').innerText()} | ${(await page.locator('.field-error').allInnerTexts()).join(' | ')}`);
+    })]);
+    applicationId = await done.getAttribute('data-application-id');
+    await ctx.close();
+  });
+
+  await test('the operator approves the application and gets the admin link', async () => {
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    pagesToShoot.push(page);
+    await login(page, 'operator@demo.parta.local');
+    await page.goto(`${base}/operator`);
+    await page.getByRole('heading', { name: 'Заявки на подключение' }).waitFor();
+    await page.locator(`[data-application-id="${applicationId}"]`).waitFor();
+    await screen(page, 'operator');
+    await page.locator(`[data-application-id="${applicationId}"] a`).click();
+    await page.getByRole('heading', { name: `Заявка № ${applicationId}` }).waitFor();
+    const download = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /Скачать приказ/ }).click()]).then(([d]) => d);
+    expect(download.suggestedFilename().endsWith('.pdf'), `order download named ${download.suggestedFilename()}`);
+    await screen(page, 'operator-application');
+    await page.getByRole('button', { name: 'Одобрить и создать школу' }).click();
+    const adminLink = await lbl(page, 'Ссылка для первого администратора').inputValue();
+    expect(adminLink.includes('/join/'), `admin link ${adminLink}`);
+    await page.getByRole('button', { name: 'Выдать новую ссылку администратору' }).waitFor();
+    await ctx.close();
+  });
+
+  await test('the language switch turns the interface to English and back', async () => {
+    await admin.goto(`${base}/school/1/invites`);
+    await admin.getByRole('button', { name: /^EN/ }).click();
+    await admin.getByRole('heading', { name: 'New invite link' }).waitFor();
+    await admin.reload();
+    await admin.getByRole('heading', { name: 'New invite link' }).waitFor();
+    await axe(admin, 'console-invites (en)');
+    await admin.getByRole('button', { name: /^RU/ }).click();
+    await admin.getByRole('heading', { name: 'Новая ссылка-приглашение' }).waitFor();
+  });
+
+  await test('after a reload the CSRF token is fetched again and changes still work', async () => {
+    await admin.goto(`${base}/school/1/structure`);
+    const unit = `Корпус ${stamp}`;
+    await lbl(admin, 'Новое подразделение').fill(unit);
+    await admin.getByRole('button', { name: 'Добавить подразделение' }).click();
+    await admin.locator('.list-item', { hasText: unit }).waitFor();
+  });
+
+  await adminCtx.close();
+} catch (e) {
+  results.push({ name: 'setup', ok: false });
+  console.log(`  ✗ setup\n    ${String(e?.stack || e)}`);
+} finally {
+  try {
+    await browser?.close();
+  } catch {
+    /* ignore */
+  }
+  stopAll();
+}
+
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+console.log(`axe: ${axeReport.length} checks, ${axeReport.reduce((a, r) => a + r.violations, 0)} minor/moderate findings, ${axeReport.reduce((a, r) => a + r.serious, 0)} serious/critical`);
+console.log(`screenshots: ${shots}`);
+console.log(`time: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,189 @@
+// A small typed fetch client for the Parta API.
+// - Same-origin session cookie; the CSRF token lives in memory only and goes out as
+//   X-CSRF-Token on every request that changes something.
+// - Errors are RFC 9457 problem documents; they become ApiError with per-field details.
+import type { BodyOf, Method, PathsWith, ResultOf } from './types';
+
+export type Params = Record<string, string | number | boolean | null | undefined>;
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly detail: string;
+  /** field name → localized message */
+  readonly fields: Record<string, string>;
+  readonly fieldCodes: Record<string, string>;
+
+  constructor(status: number, code: string, detail: string, fields: Record<string, string> = {}, fieldCodes: Record<string, string> = {}) {
+    super(detail);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.detail = detail;
+    this.fields = fields;
+    this.fieldCodes = fieldCodes;
+  }
+}
+
+export interface ClientOptions {
+  fetch?: typeof fetch;
+  base?: string;
+  language?: () => string;
+  /** Localized text for failures that have no problem document (network down, proxy error). */
+  fallbackText?: (kind: 'network' | 'unexpected') => string;
+  /** Called when the session turns out to be gone (401 on a call that needed it). */
+  onUnauthenticated?: () => void;
+}
+
+/** Turns a non-OK response into an ApiError, reading a problem document when there is one. */
+export async function problemFromResponse(res: Response, fallback: (k: 'network' | 'unexpected') => string): Promise<ApiError> {
+  let body: unknown = null;
+  const type = res.headers.get('content-type') ?? '';
+  if (type.includes('json')) {
+    try {
+      body = await res.json();
+    } catch {
+      body = null;
+    }
+  }
+  if (body && typeof body === 'object') {
+    const p = body as { code?: unknown; detail?: unknown; title?: unknown; errors?: unknown };
+    const fields: Record<string, string> = {};
+    const fieldCodes: Record<string, string> = {};
+    if (Array.isArray(p.errors)) {
+      for (const e of p.errors) {
+        if (e && typeof e === 'object' && typeof e.field === 'string') {
+          // The first message for a field wins; later ones are usually the same complaint.
+          if (!(e.field in fields)) {
+            fields[e.field] = typeof e.detail === 'string' ? e.detail : String(e.code ?? '');
+            fieldCodes[e.field] = typeof e.code === 'string' ? e.code : '';
+          }
+        }
+      }
+    }
+    const detail =
+      typeof p.detail === 'string' && p.detail ? p.detail : typeof p.title === 'string' && p.title ? p.title : fallback('unexpected');
+    return new ApiError(res.status, typeof p.code === 'string' ? p.code : `http_${res.status}`, detail, fields, fieldCodes);
+  }
+  return new ApiError(res.status, `http_${res.status}`, fallback('unexpected'));
+}
+
+/** Fills `{name}` placeholders from params; what is left becomes the query string. */
+export function buildUrl(path: string, params: Params = {}): string {
+  const used = new Set<string>();
+  let url = path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const v = params[name];
+    if (v === undefined || v === null || v === '') throw new Error(`missing path parameter ${name}`);
+    used.add(name);
+    return encodeURIComponent(String(v));
+  });
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (used.has(k) || v === undefined || v === null || v === '') continue;
+    q.append(k, String(v));
+  }
+  const qs = q.toString();
+  if (qs) url += `?${qs}`;
+  return url;
+}
+
+export class ApiClient {
+  private csrf: string | null = null;
+  private readonly f: typeof fetch;
+  private readonly base: string;
+  private readonly lang: () => string;
+  private readonly fallback: (k: 'network' | 'unexpected') => string;
+  private readonly onUnauth: () => void;
+
+  constructor(opts: ClientOptions = {}) {
+    this.f = opts.fetch ?? ((...a) => fetch(...a));
+    this.base = opts.base ?? '';
+    this.lang = opts.language ?? (() => 'ru');
+    this.fallback =
+      opts.fallbackText ?? ((k) => (k === 'network' ? 'Нет связи с сервером.' : 'Что-то пошло не так. Повторите попытку.'));
+    this.onUnauth = opts.onUnauthenticated ?? (() => {});
+  }
+
+  setCsrf(token: string | null): void {
+    this.csrf = token;
+  }
+
+  hasCsrf(): boolean {
+    return this.csrf !== null;
+  }
+
+  private async ensureCsrf(): Promise<void> {
+    if (this.csrf) return;
+    const res = await this.send('GET', '/api/v1/me/csrf');
+    if (res.ok) {
+      const body = (await res.json()) as { csrf_token: string };
+      this.csrf = body.csrf_token;
+    }
+    // Without a session there is no token; the request itself will say so.
+  }
+
+  private async send(method: string, url: string, body?: BodyInit, contentType?: string): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': this.lang() };
+    if (contentType) headers['Content-Type'] = contentType;
+    if (method !== 'GET' && this.csrf) headers['X-CSRF-Token'] = this.csrf;
+    try {
+      return await this.f(this.base + url, { method, headers, body, credentials: 'same-origin' });
+    } catch {
+      throw new ApiError(0, 'network', this.fallback('network'));
+    }
+  }
+
+  /** Sends one request; for changes the CSRF token is fetched if needed and refreshed once if stale. */
+  async raw(method: Uppercase<Method>, path: string, params?: Params, body?: unknown, form?: FormData): Promise<unknown> {
+    const url = buildUrl(path, params);
+    const payload: BodyInit | undefined = form ?? (body === undefined ? undefined : JSON.stringify(body));
+    const type = form ? undefined : body === undefined ? undefined : 'application/json';
+    const changes = method !== 'GET';
+    const anonymous = ANONYMOUS.has(path);
+    if (changes && !anonymous) await this.ensureCsrf();
+    let res = await this.send(method, url, payload, type);
+    if (res.status === 403 && changes && !anonymous) {
+      const err = await problemFromResponse(res.clone(), this.fallback);
+      if (err.code === 'csrf_failed') {
+        this.csrf = null;
+        await this.ensureCsrf();
+        res = await this.send(method, url, payload, type);
+      }
+    }
+    if (!res.ok) {
+      const err = await problemFromResponse(res, this.fallback);
+      if (res.status === 401 && !anonymous) this.onUnauth();
+      throw err;
+    }
+    if (res.status === 204) return undefined;
+    const ct = res.headers.get('content-type') ?? '';
+    return ct.includes('json') ? res.json() : undefined;
+  }
+
+  get<P extends PathsWith<'get'>>(path: P, params?: Params): Promise<ResultOf<P, 'get'>> {
+    return this.raw('GET', path, params) as Promise<ResultOf<P, 'get'>>;
+  }
+  post<P extends PathsWith<'post'>>(path: P, params?: Params, body?: BodyOf<P, 'post'>): Promise<ResultOf<P, 'post'>> {
+    return this.raw('POST', path, params, body) as Promise<ResultOf<P, 'post'>>;
+  }
+  postForm<P extends PathsWith<'post'>>(path: P, form: FormData, params?: Params): Promise<ResultOf<P, 'post'>> {
+    return this.raw('POST', path, params, undefined, form) as Promise<ResultOf<P, 'post'>>;
+  }
+  put<P extends PathsWith<'put'>>(path: P, params?: Params, body?: BodyOf<P, 'put'>): Promise<ResultOf<P, 'put'>> {
+    return this.raw('PUT', path, params, body) as Promise<ResultOf<P, 'put'>>;
+  }
+  patch<P extends PathsWith<'patch'>>(path: P, params?: Params, body?: BodyOf<P, 'patch'>): Promise<ResultOf<P, 'patch'>> {
+    return this.raw('PATCH', path, params, body) as Promise<ResultOf<P, 'patch'>>;
+  }
+  del<P extends PathsWith<'delete'>>(path: P, params?: Params, body?: BodyOf<P, 'delete'>): Promise<ResultOf<P, 'delete'>> {
+    return this.raw('DELETE', path, params, body) as Promise<ResultOf<P, 'delete'>>;
+  }
+}
+
+/** Endpoints that need no session, so no CSRF token either. */
+const ANONYMOUS = new Set<string>([
+  '/api/v1/auth/login',
+  '/api/v1/auth/register',
+  '/api/v1/auth/set-password',
+  '/api/v1/applications',
+]);

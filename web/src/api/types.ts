@@ -1,0 +1,57 @@
+import type { components, paths } from './schema';
+
+type S = components['schemas'];
+export type Me = S['Me'];
+export type MySchool = S['MySchool'];
+export type Place = S['Place'];
+export type PersonRef = S['PersonRef'];
+export type ClassRef = S['ClassRef'];
+export type SchoolClass = S['Class'];
+export type Unit = S['Unit'];
+export type School = S['School'];
+export type Member = S['Member'];
+export type MemberRole = S['MemberRole'];
+export type StaffRole = S['StaffRole'];
+export type InviteRole = S['InviteRole'];
+export type Invite = S['Invite'];
+export type CreatedInvite = S['CreatedInvite'];
+export type InvitePreview = S['InvitePreview'];
+export type JoinOutcome = S['JoinOutcome'];
+export type JoinRequest = S['JoinRequest'];
+export type Admin = S['Admin'];
+export type AuditEntry = S['AuditEntry'];
+export type Application = S['Application'];
+export type ApplicationApproved = S['ApplicationApproved'];
+export type SessionInfo = S['SessionInfo'];
+export type SessionCreated = S['SessionCreated'];
+export type Problem = S['Problem'];
+
+export type Paths = paths;
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** Paths that have an operation for the method. */
+export type PathsWith<M extends Method> = {
+  [P in keyof paths]: paths[P][M] extends { responses: unknown } ? P : never;
+}[keyof paths];
+
+type Op<P extends keyof paths, M extends Method> = paths[P][M];
+
+/** The JSON request body of an operation (never when it takes none). */
+export type BodyOf<P extends keyof paths, M extends Method> =
+  Op<P, M> extends { requestBody: { content: { 'application/json': infer B } } }
+    ? B
+    : Op<P, M> extends { requestBody?: { content: { 'application/json': infer B } } }
+      ? B
+      : never;
+
+type JsonOf<R> = R extends { content: { 'application/json': infer J } } ? J : void;
+
+/** The JSON body of the success answer (200 or 201; void for 204). */
+export type ResultOf<P extends keyof paths, M extends Method> =
+  Op<P, M> extends { responses: infer R }
+    ? 200 extends keyof R
+      ? JsonOf<R[200]>
+      : 201 extends keyof R
+        ? JsonOf<R[201]>
+        : void
+    : never;

@@ -1,0 +1,166 @@
+import { useEffect } from 'preact/hooks';
+import { Loading, PageTitle } from './components/ui';
+import { fullName } from './format';
+import { lang, setLang, t } from './i18n';
+import { currentPath, matchRoute, navigate } from './router';
+import { canManage, chooseSchool, currentSchool, homePath, logout, me } from './state';
+import { ApplyPage, JoinPage, LoginPage, SetPasswordPage } from './pages/entry';
+import { ApplicationPage, OperatorAuditPage, OperatorPage } from './pages/operator';
+import { ProfilePage } from './pages/profile';
+import { SchoolConsole } from './pages/school';
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, true), [to]);
+  return null;
+}
+
+function LangSwitch() {
+  return (
+    <div class="lang" role="group" aria-label={t('shell.language')}>
+      {(['ru', 'en'] as const).map((l) => (
+        <button key={l} type="button" class="lang-btn" aria-pressed={lang.value === l} lang={l} onClick={() => setLang(l)}>
+          {l === 'ru' ? 'RU' : 'EN'}
+          <span class="visually-hidden"> — {l === 'ru' ? 'Русский' : 'English'}</span>
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function Header({ path }: { path: string }) {
+  const m = me.value;
+  const school = currentSchool.value;
+  const nav: { href: string; label: string; active: boolean }[] = [];
+  if (m) {
+    if (school && canManage(school))
+      nav.push({ href: `/school/${school.org_id}`, label: school.is_admin ? t('shell.console') : t('shell.class_console'), active: path.startsWith('/school/') });
+    if (m.is_operator) nav.push({ href: '/operator', label: t('shell.operator'), active: path.startsWith('/operator') });
+    nav.push({ href: '/profile', label: t('shell.profile'), active: path.startsWith('/profile') });
+  }
+  return (
+    <header class="header">
+      <a class="skip" href="#main">
+        {t('shell.skip')}
+      </a>
+      <div class="header-inner">
+        <a class="brand" href="/">
+          <img src="/icons/icon.svg" alt="" width={28} height={28} />
+          <span>{t('app.name')}</span>
+        </a>
+        {m && m.schools.length > 1 ? (
+          <div class="school-switch">
+            <label for="school-switch" class="visually-hidden">
+              {t('shell.school')}
+            </label>
+            <select
+              id="school-switch"
+              value={String(school?.org_id ?? '')}
+              onChange={(e) => {
+                const id = Number((e.currentTarget as HTMLSelectElement).value);
+                chooseSchool(id);
+                const s = m.schools.find((x) => x.org_id === id);
+                if (path.startsWith('/school/')) navigate(s && canManage(s) ? `/school/${id}` : '/profile');
+              }}
+            >
+              {m.schools.map((s) => (
+                <option key={s.org_id} value={String(s.org_id)}>
+                  {s.short_name}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : m && school ? (
+          <span class="school-name">{school.short_name}</span>
+        ) : null}
+        <div class="header-tools">
+          <LangSwitch />
+          {m ? (
+            <button
+              type="button"
+              class="btn btn--ghost"
+              onClick={async () => {
+                await logout();
+                navigate('/login');
+              }}
+            >
+              {t('shell.logout')}
+            </button>
+          ) : path.startsWith('/login') ? null : (
+            <a class="btn btn--ghost" href={`/login${path.startsWith('/join/') ? `?next=${encodeURIComponent(path)}` : ''}`}>
+              {t('login.submit')}
+            </a>
+          )}
+        </div>
+      </div>
+      {nav.length ? (
+        <nav class="mainnav" aria-label={t('shell.nav')}>
+          {nav.map((n) => (
+            <a key={n.href} href={n.href} aria-current={n.active ? 'page' : undefined}>
+              {n.label}
+            </a>
+          ))}
+          {m ? <span class="who">{fullName(m)}</span> : null}
+        </nav>
+      ) : null}
+    </header>
+  );
+}
+
+function NotFound() {
+  return (
+    <div class="narrow">
+      <PageTitle>{t('notfound.title')}</PageTitle>
+      <p>
+        <a href="/">{t('join.to_home')}</a>
+      </p>
+    </div>
+  );
+}
+
+function Routes({ path }: { path: string }) {
+  const m = me.value;
+  let r;
+  if ((r = matchRoute('/join/:token', path))) return <JoinPage token={r.token!} />;
+  if (matchRoute('/apply', path)) return <ApplyPage />;
+  if (matchRoute('/set-password', path)) return <SetPasswordPage />;
+  if (matchRoute('/login', path)) return m ? <Redirect to={homePath(m)} /> : <LoginPage />;
+  if (m === undefined) return <Loading />;
+  if (!m) {
+    const known = ['/', '/profile', '/school/:org/:tab?', '/operator', '/operator/audit', '/operator/applications/:id'].some((p) => matchRoute(p, path));
+    if (!known) return <NotFound />;
+    return <Redirect to={path === '/' ? '/login' : `/login?next=${encodeURIComponent(path)}`} />;
+  }
+  if (matchRoute('/', path)) return <Redirect to={homePath(m)} />;
+  if (matchRoute('/profile', path)) return <ProfilePage />;
+  if ((r = matchRoute('/school/:org/:tab?', path))) {
+    const s = m.schools.find((x) => String(x.org_id) === r!.org);
+    if (!s || !canManage(s)) return <NotFound />;
+    if (currentSchool.value?.org_id !== s.org_id) chooseSchool(s.org_id);
+    return <SchoolConsole key={s.org_id} school={s} tab={r.tab} />;
+  }
+  if (m.is_operator) {
+    if (matchRoute('/operator', path)) return <OperatorPage />;
+    if (matchRoute('/operator/audit', path)) return <OperatorAuditPage />;
+    if ((r = matchRoute('/operator/applications/:id', path))) return <ApplicationPage key={r.id} id={r.id!} />;
+  }
+  return <NotFound />;
+}
+
+export function App() {
+  const path = currentPath.value;
+  void lang.value; // re-render every text when the language changes
+  useEffect(() => {
+    document.querySelector<HTMLElement>('h1.page-title')?.focus({ preventScroll: true });
+  }, [path]);
+  return (
+    <>
+      <Header path={path} />
+      <main id="main" class="main">
+        <Routes path={path} />
+      </main>
+      <footer class="footer">
+        <span>{t('app.name')}</span> · <a href="/apply">{t('apply.link')}</a>
+      </footer>
+    </>
+  );
+}

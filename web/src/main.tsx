@@ -1,0 +1,15 @@
+import { render } from 'preact';
+import { App } from './app';
+import { startRouter } from './router';
+import { loadMe } from './state';
+import './styles.css';
+
+startRouter();
+void loadMe();
+render(<App />, document.getElementById('app')!);
+
+if ('serviceWorker' in navigator && import.meta.env.PROD) {
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('/sw.js').catch(() => {});
+  });
+}

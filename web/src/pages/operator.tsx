@@ -1,0 +1,206 @@
+import { useState } from 'preact/hooks';
+import type { Application, CreatedInvite } from '../api/types';
+import { Badge, CopyField, ErrorBox, Field, FormMessage, Loading, Notice, PageTitle, Submit, useForm, useLoad } from '../components/ui';
+import { dateTime, fileSize, fullName } from '../format';
+import { t, tk, type Key } from '../i18n';
+import { api } from '../state';
+import { AuditList } from './school';
+
+function statusKind(s: string) {
+  return s === 'pending' ? 'warn' : s === 'approved' ? 'ok' : 'danger';
+}
+
+export function OperatorPage() {
+  const [filter, setFilter] = useState<'pending' | 'decided' | 'all'>('pending');
+  const list = useLoad(() => api.get('/api/v1/applications'), []);
+  const shown = (list.data ?? []).filter((a) => (filter === 'all' ? true : filter === 'pending' ? a.status === 'pending' : a.status !== 'pending'));
+  return (
+    <div class="page">
+      <PageTitle>{t('operator.title')}</PageTitle>
+      <nav class="tabs" aria-label={t('console.sections')}>
+        <a class="tab" href="/operator" aria-current="page">
+          {t('operator.applications')}
+        </a>
+        <a class="tab" href="/operator/audit">
+          {t('audit.title')}
+        </a>
+      </nav>
+      <section class="card" aria-labelledby="apps-title">
+        <h2 id="apps-title">{t('operator.applications')}</h2>
+        <div class="segmented" role="group" aria-label={t('requests.filter')}>
+          {(['pending', 'decided', 'all'] as const).map((f) => (
+            <button key={f} type="button" class="seg" aria-pressed={filter === f} onClick={() => setFilter(f)}>
+              {t(`operator.filter.${f}` as Key)}
+            </button>
+          ))}
+        </div>
+        {list.error ? <ErrorBox error={list.error} onRetry={list.reload} /> : null}
+        {list.loading ? <Loading /> : null}
+        {list.data && !shown.length ? <p>{t('operator.none')}</p> : null}
+        <ul class="list">
+          {shown.map((a) => (
+            <li key={a.id} class="list-item" data-application-id={a.id}>
+              <div>
+                <a href={`/operator/applications/${a.id}`}>
+                  <strong>{a.short_name}</strong>
+                </a>{' '}
+                <Badge kind={statusKind(a.status)}>{tk('app_status', a.status)}</Badge>
+                <div class="muted">
+                  № {a.id} · {a.region} · {dateTime(a.created_at)}
+                </div>
+              </div>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </div>
+  );
+}
+
+export function OperatorAuditPage() {
+  return (
+    <div class="page">
+      <PageTitle>{t('operator.title')}</PageTitle>
+      <nav class="tabs" aria-label={t('console.sections')}>
+        <a class="tab" href="/operator">
+          {t('operator.applications')}
+        </a>
+        <a class="tab" href="/operator/audit" aria-current="page">
+          {t('audit.title')}
+        </a>
+      </nav>
+      <section class="card" aria-labelledby="paudit-title">
+        <h2 id="paudit-title">{t('audit.platform_title')}</h2>
+        <AuditList load={(before) => api.get('/api/v1/audit', { before_id: before, limit: 50 })} />
+      </section>
+    </div>
+  );
+}
+
+export function ApplicationPage({ id }: { id: string }) {
+  const app = useLoad(() => api.get('/api/v1/applications/{application_id}', { application_id: id }), [id]);
+  const [link, setLink] = useState<CreatedInvite | null>(null);
+  const approveForm = useForm({});
+  const reissueForm = useForm({});
+  const reject = useForm({ reason: '' });
+  if (app.loading && !app.data) return <Loading />;
+  if (app.error) return <ErrorBox error={app.error} onRetry={app.reload} />;
+  const a: Application = app.data!;
+  return (
+    <div class="page">
+      <p>
+        <a href="/operator">← {t('operator.back')}</a>
+      </p>
+      <PageTitle>{t('operator.application', { id: a.id })}</PageTitle>
+      <div class="grid">
+        <section class="card" aria-labelledby="app-school">
+          <h2 id="app-school">{a.school_name}</h2>
+          <Badge kind={statusKind(a.status)}>{tk('app_status', a.status)}</Badge>
+          <dl class="facts">
+            <dt>{t('school.short_name')}</dt>
+            <dd>{a.short_name}</dd>
+            <dt>{t('school.address')}</dt>
+            <dd>{a.address}</dd>
+            <dt>{t('school.region')}</dt>
+            <dd>{a.region}</dd>
+            <dt>{t('school.time_zone')}</dt>
+            <dd>{tk('tz', a.time_zone)}</dd>
+            <dt>{t('school.inn')}</dt>
+            <dd>{a.inn}</dd>
+            <dt>{t('school.ogrn')}</dt>
+            <dd>{a.ogrn}</dd>
+            <dt>{t('operator.admin')}</dt>
+            <dd>{fullName({ family_name: a.admin_family_name, given_name: a.admin_given_name, patronymic: a.admin_patronymic })}</dd>
+            <dt>{t('person.email')}</dt>
+            <dd>{a.admin_email}</dd>
+            <dt>{t('person.phone')}</dt>
+            <dd>{a.admin_phone}</dd>
+            <dt>{t('operator.submitted')}</dt>
+            <dd>{dateTime(a.created_at)}</dd>
+            {a.decided_at ? (
+              <>
+                <dt>{t('operator.decided')}</dt>
+                <dd>{dateTime(a.decided_at)}</dd>
+              </>
+            ) : null}
+            {a.reject_reason ? (
+              <>
+                <dt>{t('operator.reject_reason')}</dt>
+                <dd>{a.reject_reason}</dd>
+              </>
+            ) : null}
+          </dl>
+          <p>
+            <a class="btn btn--secondary" href={`/api/v1/applications/${a.id}/order`} download={a.order.name}>
+              {t('operator.download_order', { name: a.order.name, size: fileSize(a.order.size) })}
+            </a>
+          </p>
+        </section>
+
+        <section class="card" aria-labelledby="decide-title">
+          <h2 id="decide-title">{t('operator.decision')}</h2>
+          {link ? (
+            <div class="admin-link">
+              <Notice>{t('operator.approved_text')}</Notice>
+              <CopyField value={location.origin + link.path} label={t('operator.admin_link')} />
+              <p class="hint">{t('operator.admin_link_hint', { until: dateTime(link.invite.expires_at) })}</p>
+            </div>
+          ) : null}
+          {a.status === 'pending' ? (
+            <>
+              <FormMessage form={approveForm} />
+              <button
+                type="button"
+                class="btn btn--primary"
+                disabled={approveForm.busy.value}
+                onClick={async () => {
+                  const res = await approveForm.submit(() => api.post('/api/v1/applications/{application_id}/approve', { application_id: a.id }));
+                  if (res) {
+                    setLink(res.admin_invite);
+                    app.reload();
+                  }
+                }}
+              >
+                {t('operator.approve')}
+              </button>
+              <form
+                class="form"
+                noValidate
+                onSubmit={async (e) => {
+                  e.preventDefault();
+                  const ok = await reject.submit((v) => api.post('/api/v1/applications/{application_id}/reject', { application_id: a.id }, { reason: String(v.reason).trim() }));
+                  if (ok) app.reload();
+                }}
+              >
+                <h3>{t('operator.reject_title')}</h3>
+                <FormMessage form={reject} />
+                <Field form={reject} name="reason" label={t('operator.reject_reason')} textarea required maxLength={1000} />
+                <Submit form={reject} kind="danger">
+                  {t('operator.reject')}
+                </Submit>
+              </form>
+            </>
+          ) : null}
+          {a.status === 'approved' ? (
+            <>
+              <p>{t('operator.reissue_hint')}</p>
+              <FormMessage form={reissueForm} />
+              <button
+                type="button"
+                class="btn btn--secondary"
+                disabled={reissueForm.busy.value}
+                onClick={async () => {
+                  const res = await reissueForm.submit(() => api.post('/api/v1/applications/{application_id}/admin-invite', { application_id: a.id }));
+                  if (res) setLink(res);
+                }}
+              >
+                {t('operator.reissue')}
+              </button>
+            </>
+          ) : null}
+          {a.status === 'rejected' ? <p>{t('operator.rejected_text')}</p> : null}
+        </section>
+      </div>
+    </div>
+  );
+}

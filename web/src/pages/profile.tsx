@@ -1,0 +1,275 @@
+import { useState } from 'preact/hooks';
+import type { MySchool, Place } from '../api/types';
+import { Badge, ConfirmButton, ErrorBox, Field, FormMessage, Loading, Notice, PageTitle, Submit, useForm, useLoad } from '../components/ui';
+import { dateTime, day, fullName } from '../format';
+import { t, tk } from '../i18n';
+import { navigate } from '../router';
+import { api, logout, me } from '../state';
+import { className } from './entry';
+
+function roleBadges(s: MySchool) {
+  const roles = Array.from(new Set(s.places.map((p) => p.role)));
+  return (
+    <span class="badges">
+      {s.is_admin ? <Badge kind="admin">{t('role.admin')}</Badge> : null}
+      {roles.map((r) => (
+        <Badge key={r} kind={r}>
+          {tk('role', r)}
+        </Badge>
+      ))}
+      {s.class_teacher_of.length ? <Badge kind="teacher">{t('role.class_teacher')}</Badge> : null}
+      {s.teacher_verified ? (
+        <Badge kind="verified" title={t('member.verified_title')}>
+          ✓ {t('member.verified')}
+        </Badge>
+      ) : null}
+    </span>
+  );
+}
+
+function placeText(p: Place): string {
+  const cls = className(p.class.name, p.class.kind);
+  if (p.role === 'parent' && p.child) return t('profile.place_parent', { child: fullName(p.child), class: cls });
+  return `${tk('role', p.role)} — ${cls}`;
+}
+
+function Children() {
+  const m = me.value!;
+  const kids: { school: MySchool; place: Place }[] = [];
+  for (const s of m.schools) for (const p of s.places) if (p.role === 'parent' && p.child) kids.push({ school: s, place: p });
+  const [sel, setSel] = useState(0);
+  if (!kids.length) return null;
+  const cur = kids[Math.min(sel, kids.length - 1)]!;
+  return (
+    <section class="card" aria-labelledby="kids-title">
+      <h2 id="kids-title">{t('profile.children')}</h2>
+      {kids.length > 1 ? (
+        <div class="segmented" role="group" aria-label={t('profile.choose_child')}>
+          {kids.map((k, i) => (
+            <button
+              key={k.place.membership_id}
+              type="button"
+              class="seg"
+              aria-pressed={i === sel}
+              onClick={() => setSel(i)}
+            >
+              {k.place.child!.given_name} · {className(k.place.class.name, k.place.class.kind)}
+            </button>
+          ))}
+        </div>
+      ) : null}
+      <dl class="facts" data-child-id={cur.place.child!.id}>
+        <dt>{t('profile.child')}</dt>
+        <dd>{fullName(cur.place.child)}</dd>
+        <dt>{t('join.school')}</dt>
+        <dd>{cur.school.short_name}</dd>
+        <dt>{t('join.class')}</dt>
+        <dd>{className(cur.place.class.name, cur.place.class.kind)}</dd>
+        <dt>{t('profile.since')}</dt>
+        <dd>{day(cur.place.started_on)}</dd>
+      </dl>
+    </section>
+  );
+}
+
+function Sessions() {
+  const sessions = useLoad(() => api.get('/api/v1/me/sessions'), []);
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <section class="card" aria-labelledby="sess-title">
+      <h2 id="sess-title">{t('profile.sessions')}</h2>
+      <p class="hint">{t('profile.sessions_hint')}</p>
+      {error ? <ErrorBox error={error} /> : null}
+      {sessions.loading && !sessions.data ? <Loading /> : null}
+      {sessions.error ? <ErrorBox error={sessions.error} onRetry={sessions.reload} /> : null}
+      <ul class="list">
+        {(sessions.data ?? []).map((s) => (
+          <li key={s.id} class="list-item">
+            <div>
+              <strong>{s.user_agent ? shortAgent(s.user_agent) : t('profile.unknown_device')}</strong>{' '}
+              {s.current ? <Badge kind="ok">{t('profile.this_session')}</Badge> : null}
+              <div class="muted">
+                {s.ip ? `${s.ip} · ` : ''}
+                {t('profile.last_seen', { at: dateTime(s.last_seen_at) })}
+              </div>
+            </div>
+            <ConfirmButton
+              confirm={s.current ? t('profile.end_current_q') : t('profile.end_q')}
+              onConfirm={async () => {
+                try {
+                  await api.del('/api/v1/me/sessions/{session_id}', { session_id: s.id });
+                  if (s.current) {
+                    await logout();
+                    navigate('/login', true);
+                  } else sessions.reload();
+                } catch (e) {
+                  setError(e);
+                }
+              }}
+            >
+              {t('profile.end')}
+            </ConfirmButton>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function shortAgent(ua: string): string {
+  const browser = /Edg\//.test(ua)
+    ? 'Edge'
+    : /YaBrowser/.test(ua)
+      ? 'Яндекс Браузер'
+      : /Firefox\//.test(ua)
+        ? 'Firefox'
+        : /Chrom(e|ium)\//.test(ua)
+          ? 'Chrome'
+          : /Safari\//.test(ua)
+            ? 'Safari'
+            : '';
+  const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Windows/.test(ua) ? 'Windows' : /Mac OS/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : '';
+  const s = [browser, os].filter(Boolean).join(', ');
+  return s || ua.slice(0, 60);
+}
+
+function ChangePassword() {
+  const form = useForm({ current_password: '', new_password: '' });
+  const [ok, setOk] = useState(false);
+  return (
+    <form
+      class="card form"
+      aria-labelledby="pw-title"
+      noValidate
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setOk(false);
+        const done = await form.submit(async (v) => {
+          await api.post('/api/v1/me/password', undefined, {
+            current_password: String(v.current_password),
+            new_password: String(v.new_password),
+          });
+          return true;
+        });
+        if (done) {
+          form.reset();
+          setOk(true);
+        }
+      }}
+    >
+      <h2 id="pw-title">{t('profile.change_password')}</h2>
+      {ok ? <Notice>{t('profile.password_changed')}</Notice> : null}
+      <FormMessage form={form} />
+      <Field form={form} name="current_password" label={t('profile.current_password')} type="password" autocomplete="current-password" required />
+      <Field form={form} name="new_password" label={t('person.new_password')} type="password" autocomplete="new-password" required hint={t('person.password_hint')} />
+      <div class="actions">
+        <Submit form={form}>{t('profile.change_password_submit')}</Submit>
+      </div>
+    </form>
+  );
+}
+
+function DeleteAccount() {
+  const form = useForm<{ password: string; confirm: boolean }>({ password: '', confirm: false });
+  return (
+    <form
+      class="card form danger-zone"
+      aria-labelledby="del-title"
+      noValidate
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (form.values.value.confirm !== true) {
+          form.errors.value = { confirm: t('profile.delete_confirm_needed') };
+          return;
+        }
+        const done = await form.submit(async (v) => {
+          await api.del('/api/v1/me', undefined, { password: String(v.password) });
+          return true;
+        });
+        if (done) {
+          api.setCsrf(null);
+          me.value = null;
+          navigate('/login?deleted=1', true);
+        }
+      }}
+    >
+      <h2 id="del-title">{t('profile.delete')}</h2>
+      <p>{t('profile.delete_text')}</p>
+      <FormMessage form={form} />
+      <Field form={form} name="password" label={t('profile.current_password')} type="password" autocomplete="current-password" required />
+      <div class="field field--check">
+        <input
+          id="del-confirm"
+          type="checkbox"
+          checked={form.values.value.confirm === true}
+          onChange={(e) => form.set('confirm', (e.currentTarget as HTMLInputElement).checked)}
+          aria-describedby={form.errors.value.confirm ? 'del-confirm-error' : undefined}
+        />
+        <label for="del-confirm">{t('profile.delete_confirm')}</label>
+        {form.errors.value.confirm ? (
+          <p class="field-error" id="del-confirm-error">
+            {form.errors.value.confirm}
+          </p>
+        ) : null}
+      </div>
+      <div class="actions">
+        <Submit form={form} kind="danger">
+          {t('profile.delete_submit')}
+        </Submit>
+      </div>
+    </form>
+  );
+}
+
+export function ProfilePage() {
+  const m = me.value!;
+  return (
+    <div class="page">
+      <PageTitle>{t('profile.title')}</PageTitle>
+      <div class="grid">
+        <section class="card" aria-labelledby="me-title">
+          <h2 id="me-title">{fullName(m)}</h2>
+          <dl class="facts">
+            <dt>{t('person.email')}</dt>
+            <dd>{m.email ?? '—'}</dd>
+            <dt>{t('person.phone')}</dt>
+            <dd>{m.phone ?? '—'}</dd>
+            {m.is_operator ? (
+              <>
+                <dt>{t('profile.platform')}</dt>
+                <dd>{t('role.operator')}</dd>
+              </>
+            ) : null}
+          </dl>
+        </section>
+        {m.schools.map((s) => (
+          <section class="card" key={s.org_id} aria-label={s.short_name}>
+            <h2>{s.short_name}</h2>
+            {roleBadges(s)}
+            <ul class="plain">
+              {s.places.map((p) => (
+                <li key={p.membership_id}>
+                  {placeText(p)} <span class="muted">· {t('profile.since_short', { date: day(p.started_on) })}</span>
+                </li>
+              ))}
+              {s.class_teacher_of.map((c) => (
+                <li key={`ct${c.id}`}>
+                  {t('role.class_teacher')} — {c.name}
+                </li>
+              ))}
+            </ul>
+          </section>
+        ))}
+        {m.schools.length === 0 && !m.is_operator ? (
+          <section class="card">
+            <p>{t('profile.no_schools')}</p>
+          </section>
+        ) : null}
+        <Children />
+        <Sessions />
+        <ChangePassword />
+        <DeleteAccount />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,81 @@
+import { computed, signal } from '@preact/signals';
+import { ApiClient, ApiError } from './api/client';
+import type { Me, MySchool } from './api/types';
+import { lang, t } from './i18n';
+
+/** undefined while the first /me is loading; null when nobody is signed in. */
+export const me = signal<Me | null | undefined>(undefined);
+
+export const api = new ApiClient({
+  language: () => lang.value,
+  fallbackText: (k) => t(k === 'network' ? 'error.network' : 'error.unexpected'),
+  onUnauthenticated: () => {
+    api.setCsrf(null);
+    me.value = null;
+  },
+});
+
+const ORG_KEY = 'parta.school';
+function savedOrg(): number | null {
+  try {
+    const v = Number(localStorage.getItem(ORG_KEY));
+    return Number.isFinite(v) && v > 0 ? v : null;
+  } catch {
+    return null;
+  }
+}
+const chosenOrg = signal<number | null>(typeof localStorage === 'undefined' ? null : savedOrg());
+
+/** The school the person is looking at (the chosen one, else their first). */
+export const currentSchool = computed<MySchool | null>(() => {
+  const schools = me.value?.schools ?? [];
+  return schools.find((s) => s.org_id === chosenOrg.value) ?? schools[0] ?? null;
+});
+
+export function chooseSchool(orgId: number): void {
+  chosenOrg.value = orgId;
+  try {
+    localStorage.setItem(ORG_KEY, String(orgId));
+  } catch {
+    /* ignore */
+  }
+}
+
+export async function loadMe(): Promise<void> {
+  try {
+    me.value = await api.get('/api/v1/me');
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) me.value = null;
+    else if (me.value === undefined) me.value = null;
+  }
+}
+
+export async function login(loginName: string, password: string): Promise<Me> {
+  const session = await api.post('/api/v1/auth/login', undefined, { login: loginName, password });
+  api.setCsrf(session.csrf_token);
+  me.value = session.user;
+  return session.user;
+}
+
+export async function logout(): Promise<void> {
+  try {
+    await api.post('/api/v1/auth/logout');
+  } catch {
+    /* the session may already be gone */
+  }
+  api.setCsrf(null);
+  me.value = null;
+}
+
+/** Whether the person can open the school console for a school (admin or class teacher). */
+export function canManage(s: MySchool | null | undefined): boolean {
+  return !!s && (s.is_admin || s.class_teacher_of.length > 0);
+}
+
+/** Where a signed-in person lands. */
+export function homePath(m: Me): string {
+  const s = currentSchool.value;
+  if (s && canManage(s)) return `/school/${s.org_id}`;
+  if (m.is_operator) return '/operator';
+  return '/profile';
+}
