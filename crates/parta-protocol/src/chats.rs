@@ -47,6 +47,8 @@ pub struct Message {
     pub reactions: Vec<Reaction>,
     /// Set when the message is a poll (its body is the question).
     pub poll: Option<Poll>,
+    /// Files posted with the message; download with `GET /api/v1/files/{id}`.
+    pub attachments: Vec<crate::FileInfo>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -131,6 +133,9 @@ pub struct SendMessageRequest {
     /// Mark the post «ознакомиться» (moderators and channel authors).
     #[serde(default)]
     pub needs_ack: bool,
+    /// Files uploaded to this chat with `POST /api/v1/chats/{id}/files`, up to 10.
+    #[serde(default)]
+    pub attachments: Vec<parta_domain::FileId>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -69,7 +69,8 @@ async fn body_limit(State(state): State<AppState>, request: Request, next: Next)
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
-    let limit = if is_multipart { state.settings.max_upload_bytes + 64 * 1024 } else { state.settings.max_json_bytes };
+    let largest_file = state.settings.max_upload_bytes.max(state.settings.max_file_bytes);
+    let limit = if is_multipart { largest_file + 64 * 1024 } else { state.settings.max_json_bytes };
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)

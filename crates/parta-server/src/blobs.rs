@@ -86,6 +86,56 @@ pub fn sniff_document(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The type of a chat file, judged from its first bytes; what is not recognised is
+/// served as opaque bytes. Files are always downloaded as attachments, never rendered.
+pub fn sniff_any(bytes: &[u8]) -> &'static str {
+    if let Some(document) = sniff_document(bytes) {
+        document
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        "image/gif"
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        "image/webp"
+    } else if bytes.starts_with(b"PK\x03\x04") {
+        "application/zip"
+    } else if !bytes.is_empty() && !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok() {
+        "text/plain; charset=utf-8"
+    } else {
+        "application/octet-stream"
+    }
+}
+
+/// A `Range` header that cannot be served (answered 416).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unsatisfiable;
+
+/// A single byte range of a file of `size` bytes, from a `Range` header.
+/// `Ok(None)`: no range asked (the whole file).
+pub fn byte_range(header: Option<&str>, size: u64) -> Result<Option<(u64, u64)>, Unsatisfiable> {
+    let Some(spec) = header.map(str::trim) else { return Ok(None) };
+    let Some(range) = spec.strip_prefix("bytes=") else { return Err(Unsatisfiable) };
+    if range.contains(',') || size == 0 {
+        return Err(Unsatisfiable);
+    }
+    let (start, end) = range.split_once('-').ok_or(Unsatisfiable)?;
+    let (start, end) = match (start.trim(), end.trim()) {
+        ("", suffix) => {
+            let suffix: u64 = suffix.parse().map_err(|_| Unsatisfiable)?;
+            if suffix == 0 {
+                return Err(Unsatisfiable);
+            }
+            (size.saturating_sub(suffix), size - 1)
+        }
+        (start, "") => (start.parse().map_err(|_| Unsatisfiable)?, size - 1),
+        (start, end) => {
+            (start.parse().map_err(|_| Unsatisfiable)?, end.parse::<u64>().map_err(|_| Unsatisfiable)?.min(size - 1))
+        }
+    };
+    if start > end || start >= size {
+        return Err(Unsatisfiable);
+    }
+    Ok(Some((start, end)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +147,29 @@ mod tests {
         assert_eq!(sniff_document(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
         assert_eq!(sniff_document(b"<html><script>"), None);
         assert_eq!(sniff_document(b""), None);
+    }
+
+    #[test]
+    fn chat_files_are_typed_by_content() {
+        assert_eq!(sniff_any(b"GIF89a..."), "image/gif");
+        assert_eq!(sniff_any(b"RIFF\x10\x00\x00\x00WEBPVP8 "), "image/webp");
+        assert_eq!(sniff_any(b"PK\x03\x04rest"), "application/zip");
+        assert_eq!(sniff_any("Домашнее задание".as_bytes()), "text/plain; charset=utf-8");
+        assert_eq!(sniff_any(&[0, 1, 2, 3]), "application/octet-stream");
+        // A page that claims to be text is text: never HTML.
+        assert_eq!(sniff_any(b"<html><script>alert(1)</script>"), "text/plain; charset=utf-8");
+    }
+
+    #[test]
+    fn byte_ranges() {
+        assert_eq!(byte_range(None, 100), Ok(None));
+        assert_eq!(byte_range(Some("bytes=0-9"), 100), Ok(Some((0, 9))));
+        assert_eq!(byte_range(Some("bytes=90-"), 100), Ok(Some((90, 99))));
+        assert_eq!(byte_range(Some("bytes=-10"), 100), Ok(Some((90, 99))));
+        assert_eq!(byte_range(Some("bytes=50-1000"), 100), Ok(Some((50, 99))));
+        for bad in ["bytes=100-", "bytes=9-0", "bytes=0-1,5-6", "items=0-1", "bytes=-0", "bytes=a-b"] {
+            assert_eq!(byte_range(Some(bad), 100), Err(Unsatisfiable), "{bad}");
+        }
     }
 
     #[test]

@@ -96,6 +96,7 @@ struct FileConfig {
     log_format: Option<String>,
     secure_cookies: Option<bool>,
     max_upload_mib: Option<usize>,
+    max_file_mib: Option<usize>,
     demo: Option<bool>,
     web_dir: Option<PathBuf>,
     nats_url: Option<String>,
@@ -131,6 +132,7 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
     let settings = Settings {
         secure_cookies: serve.is_some_and(|s| s.secure_cookies) || file.secure_cookies.unwrap_or(false),
         max_upload_bytes: file.max_upload_mib.map_or(defaults.max_upload_bytes, |mib| mib * 1024 * 1024),
+        max_file_bytes: file.max_file_mib.map_or(defaults.max_file_bytes, |mib| mib * 1024 * 1024),
         web_dir: serve.and_then(|s| s.web_dir.clone()).or(file.web_dir),
         ..defaults
     };

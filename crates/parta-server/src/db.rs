@@ -69,6 +69,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_polls.sql"),
         postgres: include_str!("../migrations/postgres/0004_polls.sql"),
     },
+    Migration {
+        version: 5,
+        name: "attachments",
+        sqlite: include_str!("../migrations/sqlite/0005_attachments.sql"),
+        postgres: include_str!("../migrations/postgres/0005_attachments.sql"),
+    },
 ];
 
 impl Db {

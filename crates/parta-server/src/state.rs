@@ -15,6 +15,8 @@ pub struct Settings {
     pub max_json_bytes: usize,
     /// Largest accepted file in an upload (the director's order).
     pub max_upload_bytes: usize,
+    /// Largest file posted in a chat.
+    pub max_file_bytes: usize,
     /// Set the `Secure` attribute on the session cookie (behind HTTPS).
     pub secure_cookies: bool,
     /// How long a session lives without use.
@@ -28,6 +30,7 @@ impl Default for Settings {
         Settings {
             max_json_bytes: 256 * 1024,
             max_upload_bytes: 10 * 1024 * 1024,
+            max_file_bytes: 50 * 1024 * 1024,
             secure_cookies: false,
             session_idle_ms: 30 * 24 * crate::clock::HOUR_MS,
             web_dir: None,

@@ -58,7 +58,7 @@ async fn render(conn: &mut AnyConnection, row: ApplicationRow) -> Result<Applica
 }
 
 /// Keeps only the last path component of a client's file name, for display.
-fn display_name(name: &str) -> String {
+pub(crate) fn display_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
     let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
     if clean.trim().is_empty() { "order".to_owned() } else { clean }
@@ -132,6 +132,7 @@ pub async fn submit(state: &AppState, form: &ApplicationForm, order: Option<Uplo
             original_name: &display_name(&order.file_name),
             sha256: &secrets::sha256_hex(&order.bytes),
             uploaded_by: None,
+            chat: None,
         },
     )
     .await?;

@@ -157,6 +157,10 @@ fn group_reactions(pairs: Vec<(String, i64)>) -> Vec<Reaction> {
 pub(crate) async fn render(conn: &mut AnyConnection, row: &MessageRow, viewer: Option<UserId>) -> Result<Message> {
     let reactions = group_reactions(store::chats::reactions(conn, row.message_id()).await?);
     let mut message = render_message(row, reactions);
+    if !message.deleted {
+        let files = store::files::attachments(conn, row.message_id()).await?;
+        message.attachments = files.iter().map(|f| f.info()).collect();
+    }
     if let Some(poll) = store::polls::of_message(conn, row.message_id()).await? {
         message.poll = Some(super::polls::render_poll(conn, &poll, viewer).await?);
     }
@@ -186,6 +190,7 @@ pub fn render_message(row: &MessageRow, reactions: Vec<Reaction>) -> Message {
         needs_ack: row.needs_ack == 1,
         reactions: if deleted { Vec::new() } else { reactions },
         poll: None,
+        attachments: Vec::new(),
     }
 }
 
@@ -315,7 +320,13 @@ pub async fn send(
     if !chats::can_post(row.kind(), seat.role(), row.read_only == 1) {
         return Err(Error::Forbidden);
     }
-    let body = check_body(&request.body)?;
+    // A message of files alone needs no text.
+    let body = if request.attachments.is_empty() || !request.body.trim().is_empty() {
+        check_body(&request.body)?
+    } else {
+        String::new()
+    };
+    super::files::check_attachments(&mut work, actor, chat, &request.attachments).await?;
     if request.needs_ack && !chats::can_request_ack(seat.role()) {
         return Err(Error::Forbidden);
     }
@@ -343,8 +354,9 @@ pub async fn send(
     )
     .await
     .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("client_msg_id_reused") } else { e.into() })?;
+    store::files::attach(&mut work, id, &request.attachments).await?;
     let stored = store::chats::message(&mut work, id).await?.ok_or(Error::NotFound)?;
-    let message = render_message(&stored, Vec::new());
+    let message = render(&mut work, &stored, None).await?;
     do_chat_event_at(&mut work, org, chat, seq, ChatEvent::MessageSent { message: message.clone() }).await?;
     store::chats::set_last_read(&mut work, seat.id, seq).await?;
     work.commit(state).await?;

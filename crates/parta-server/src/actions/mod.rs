@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod applications;
 pub mod audit;
 pub mod chats;
+pub mod files;
 pub mod invites;
 pub mod members;
 pub mod polls;

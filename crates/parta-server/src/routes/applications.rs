@@ -1,7 +1,6 @@
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use parta_domain::ApplicationId;
 use parta_protocol::{
@@ -9,7 +8,6 @@ use parta_protocol::{
     RejectApplicationRequest,
 };
 use serde::Deserialize;
-use tokio_util::io::ReaderStream;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -19,7 +17,6 @@ use crate::actions::applications::{self, Upload};
 use crate::auth::Actor;
 use crate::error::{Error, Result};
 use crate::state::AppState;
-use crate::store::files::FileRow;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -36,7 +33,7 @@ pub fn upload_limit(state: &AppState) -> DefaultBodyLimit {
     DefaultBodyLimit::max(state.settings.max_upload_bytes + 64 * 1024)
 }
 
-fn multipart_error(error: axum::extract::multipart::MultipartError) -> Error {
+pub(crate) fn multipart_error(error: axum::extract::multipart::MultipartError) -> Error {
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
         Error::PayloadTooLarge
     } else {
@@ -136,38 +133,19 @@ async fn applications_get(
     Ok(Json(applications::get(&state, &actor, ApplicationId(id)).await?))
 }
 
-/// Streams a stored file as a download that the browser will not render inline.
-pub fn attachment(file: FileRow, handle: tokio::fs::File) -> Response {
-    let encoded: String = file
-        .original_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
-        })
-        .collect();
-    let mut response = Body::from_stream(ReaderStream::new(handle)).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&file.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
-    );
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(file.size as u64));
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"file\"; filename*=UTF-8''{encoded}")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    response
-}
-
 /// # `GET /api/v1/applications/{application_id}/order`
 /// The attached director's order, as a download (operator).
 #[utoipa::path(get, path = "/api/v1/applications/{application_id}/order", tag = "applications", security(("bearer" = []), ("cookie" = [])),
     params(("application_id" = i64, Path)),
     responses((status = 200, content_type = "application/octet-stream", body = String, description = "The file (binary)"), (status = 404, body = Problem)))]
-async fn applications_order(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> Result<Response> {
+async fn applications_order(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response> {
     let (file, handle) = applications::order_file(&state, &actor, ApplicationId(id)).await?;
-    Ok(attachment(file, handle))
+    super::files::attachment(file, handle, &headers).await
 }
 
 /// # `POST /api/v1/applications/{application_id}/approve`

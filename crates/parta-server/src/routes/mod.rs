@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod applications;
 pub mod audit;
 pub mod chats;
+pub mod files;
 pub mod invites;
 pub mod members;
 pub mod schools;
@@ -100,4 +101,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(members::routes())
         .merge(audit::routes())
         .merge(chats::routes())
+        .merge(files::routes())
 }

@@ -1,4 +1,4 @@
-use parta_domain::{FileId, OrgId, UserId};
+use parta_domain::{ChatId, FileId, MessageId, OrgId, UserId};
 use parta_protocol::FileInfo;
 use sqlx::AnyConnection;
 
@@ -13,6 +13,8 @@ pub struct FileRow {
     pub size: i64,
     pub original_name: String,
     pub sha256: String,
+    pub uploaded_by: Option<i64>,
+    pub chat_id: Option<i64>,
 }
 
 impl FileRow {
@@ -34,12 +36,14 @@ pub struct NewFile<'a> {
     pub original_name: &'a str,
     pub sha256: &'a str,
     pub uploaded_by: Option<UserId>,
+    /// The chat a chat file was uploaded to.
+    pub chat: Option<ChatId>,
 }
 
 pub async fn insert(conn: &mut AnyConnection, file: &NewFile<'_>) -> sqlx::Result<FileId> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO files (org_id, storage_key, content_type, size, original_name, sha256, uploaded_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO files (org_id, storage_key, content_type, size, original_name, sha256, uploaded_by, created_at, chat_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(file.org.map(|o| o.0))
     .bind(file.storage_key)
@@ -49,14 +53,52 @@ pub async fn insert(conn: &mut AnyConnection, file: &NewFile<'_>) -> sqlx::Resul
     .bind(file.sha256)
     .bind(file.uploaded_by.map(|u| u.0))
     .bind(now_ms())
+    .bind(file.chat.map(|c| c.0))
     .fetch_one(conn)
     .await?;
     Ok(FileId(id))
 }
 
 pub async fn get(conn: &mut AnyConnection, id: FileId) -> sqlx::Result<Option<FileRow>> {
-    sqlx::query_as("SELECT id, org_id, storage_key, content_type, size, original_name, sha256 FROM files WHERE id = $1")
-        .bind(id.0)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(
+        "SELECT id, org_id, storage_key, content_type, size, original_name, sha256, uploaded_by, chat_id
+         FROM files WHERE id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Attaches uploaded files to a message, in order.
+pub async fn attach(conn: &mut AnyConnection, message: MessageId, files: &[FileId]) -> sqlx::Result<()> {
+    for (position, file) in files.iter().enumerate() {
+        sqlx::query("INSERT INTO attachments (message_id, file_id, position) VALUES ($1, $2, $3)")
+            .bind(message.0)
+            .bind(file.0)
+            .bind(position as i64)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn attachments(conn: &mut AnyConnection, message: MessageId) -> sqlx::Result<Vec<FileRow>> {
+    sqlx::query_as(
+        "SELECT f.id, f.org_id, f.storage_key, f.content_type, f.size, f.original_name, f.sha256, f.uploaded_by, f.chat_id
+         FROM attachments a JOIN files f ON f.id = a.file_id WHERE a.message_id = $1 ORDER BY a.position",
+    )
+    .bind(message.0)
+    .fetch_all(conn)
+    .await
+}
+
+/// The message a file is attached to, and whether that message was deleted.
+pub async fn attached_to(conn: &mut AnyConnection, file: FileId) -> sqlx::Result<Option<(MessageId, bool)>> {
+    let row: Option<(i64, Option<i64>)> = sqlx::query_as(
+        "SELECT m.id, m.deleted_at FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.file_id = $1",
+    )
+    .bind(file.0)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(message, deleted_at)| (MessageId(message), deleted_at.is_some())))
 }

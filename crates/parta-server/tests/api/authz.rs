@@ -93,6 +93,8 @@ struct World {
     students_other_message: i64,
     ack_post: i64,
     poll: i64,
+    file: i64,
+    upload: (String, Vec<u8>),
     tokens: Vec<(Who, String)>,
     logout_tokens: Vec<(Who, String)>,
 }
@@ -267,7 +269,25 @@ async fn build_world(app: &TestApp) -> World {
         .as_i64()
         .expect("poll id");
 
+    let (content_type, body) = multipart(&[], &[("file", "домашка.txt", "Упражнение 5, стр. 12".as_bytes())]);
+    let file = app
+        .post(&format!("/api/v1/chats/{class_chat_5a}/files"))
+        .token(&student.token)
+        .raw(&content_type, body)
+        .send()
+        .await
+        .expect(201)
+        .id();
+    app.post(&format!("/api/v1/chats/{class_chat_5a}/messages"))
+        .token(&student.token)
+        .json(json!({ "client_msg_id": "authz-file", "body": "Вот задание", "attachments": [file] }))
+        .send()
+        .await
+        .expect(201);
+
     World {
+        upload: multipart(&[], &[("file", "схема.txt", "план класса".as_bytes())]),
+        file,
         poll,
         ack_post,
         class_chat_5a,
@@ -848,6 +868,14 @@ fn rows(w: &World) -> Vec<Row> {
             None,
             moderates_class_chat_5a(),
         ),
+        row(
+            "POST",
+            "/api/v1/chats/{chat_id}/files",
+            format!("/api/v1/chats/{}/files", w.class_chat_5a),
+            Some(Body::Multipart(w.upload.0.clone(), w.upload.1.clone())),
+            private(IN_CLASS_CHAT_5A),
+        ),
+        row("GET", "/api/v1/files/{file_id}", format!("/api/v1/files/{}", w.file), None, private(IN_CLASS_CHAT_5A)),
         row(
             "GET",
             "/api/v1/orgs/{org_id}/audit",

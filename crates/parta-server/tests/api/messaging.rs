@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
-use crate::support::{Person, School, Socket, TestApp, sent_bodies};
+use crate::support::{Person, School, Socket, TestApp, multipart, sent_bodies};
 
 on_both_backends!(
     the_registry_seats_people_in_their_chats,
@@ -21,6 +21,7 @@ on_both_backends!(
     reactions_and_pins_are_shared_live,
     a_must_acknowledge_post_shows_who_has_not_confirmed,
     polls_count_votes_live_and_close,
+    files_are_shared_with_the_chat_only,
 );
 
 async fn chats_of(app: &TestApp, token: &str, org: i64) -> Vec<Value> {
@@ -686,4 +687,79 @@ async fn polls_count_votes_live_and_close(app: TestApp) {
         .expect("poll message")
         .clone();
     assert_eq!(first_poll["poll"]["my_option_ids"], json!([options[1]]));
+}
+
+async fn upload(app: &TestApp, who: &Person, chat: i64, name: &str, bytes: &[u8]) -> crate::support::Reply {
+    let (content_type, body) = multipart(&[], &[("file", name, bytes)]);
+    app.post(&format!("/api/v1/chats/{chat}/files")).token(&who.token).raw(&content_type, body).send().await
+}
+
+async fn files_are_shared_with_the_chat_only(app: TestApp) {
+    let c = class_with_people(&app, 83).await;
+    let classmate = app.join(&c.school, c.a, "student", None, "Соседова").await;
+    let chat = chat_id(&app, &c.student.token, c.school.org, "class", Some(c.a)).await;
+    let text = "Домашнее задание: упражнения 5–7.".as_bytes();
+    let file = upload(&app, &c.student, chat, "../../домашка.txt", text).await.expect(201);
+    assert_eq!(file.json["name"], "домашка.txt", "no path from the client's file name");
+    assert_eq!(file.json["content_type"], "text/plain; charset=utf-8");
+    let id = file.id();
+    // Before it is posted, only its uploader can fetch it.
+    app.get(&format!("/api/v1/files/{id}")).token(&classmate.token).send().await.problem(404, "not_found");
+    app.get(&format!("/api/v1/files/{id}")).token(&c.student.token).send().await.expect(200);
+    let sent = app
+        .post(&format!("/api/v1/chats/{chat}/messages"))
+        .token(&c.student.token)
+        .json(json!({ "client_msg_id": "f-1", "body": "", "attachments": [id] }))
+        .send()
+        .await
+        .expect(201);
+    assert_eq!(sent.json["attachments"][0]["id"], id);
+    // The chat downloads it, as an attachment that is never rendered or sniffed.
+    let download = app.get(&format!("/api/v1/files/{id}")).token(&c.teacher.token).send().await.expect(200);
+    assert_eq!(download.bytes, text);
+    assert!(download.header_str("content-disposition").is_some_and(|v| v.starts_with("attachment")));
+    assert_eq!(download.header_str("x-content-type-options"), Some("nosniff"));
+    assert!(download.header_str("content-security-policy").is_some_and(|v| v.contains("sandbox")));
+    let part = app
+        .get(&format!("/api/v1/files/{id}"))
+        .token(&classmate.token)
+        .header("range", "bytes=0-7")
+        .send()
+        .await
+        .expect(206);
+    assert_eq!(part.bytes, &text[..8]);
+    assert_eq!(part.header_str("content-range").map(str::to_owned), Some(format!("bytes 0-7/{}", text.len())));
+    app.get(&format!("/api/v1/files/{id}"))
+        .token(&classmate.token)
+        .header("range", "bytes=9999-")
+        .send()
+        .await
+        .expect(416);
+    // Not for the parents, not for another school.
+    app.get(&format!("/api/v1/files/{id}")).token(&c.parent.token).send().await.problem(404, "not_found");
+    let other = app.school(84).await;
+    app.get(&format!("/api/v1/files/{id}")).token(&other.admin).send().await.problem(404, "not_found");
+    // A file is attached once, by its uploader, in its chat.
+    app.post(&format!("/api/v1/chats/{chat}/messages"))
+        .token(&c.student.token)
+        .json(json!({ "client_msg_id": "f-2", "body": "ещё раз", "attachments": [id] }))
+        .send()
+        .await
+        .invalid(&[("attachments[0]", "unknown_file")]);
+    let mine = upload(&app, &classmate, chat, "рисунок.txt", b"kartinka").await.expect(201).id();
+    app.post(&format!("/api/v1/chats/{chat}/messages"))
+        .token(&c.student.token)
+        .json(json!({ "client_msg_id": "f-3", "body": "чужой", "attachments": [mine] }))
+        .send()
+        .await
+        .invalid(&[("attachments[0]", "unknown_file")]);
+    // HTML is stored as text, over the limit is refused, nothing is stored for a parent.
+    let page = upload(&app, &c.student, chat, "page.html", b"<html><script>alert(1)</script>").await.expect(201);
+    assert_eq!(page.json["content_type"], "text/plain; charset=utf-8");
+    upload(&app, &c.student, chat, "big.bin", &vec![7u8; 600 * 1024]).await.problem(413, "payload_too_large");
+    upload(&app, &c.parent, chat, "x.txt", b"x").await.problem(404, "not_found");
+    // Deleting the message takes the file with it.
+    let message = sent.id();
+    app.delete(&format!("/api/v1/chats/{chat}/messages/{message}")).token(&c.student.token).send().await.expect(204);
+    app.get(&format!("/api/v1/files/{id}")).token(&c.teacher.token).send().await.problem(404, "not_found");
 }

@@ -60,7 +60,7 @@ fn random_suffix() -> String {
 }
 
 fn test_settings() -> Settings {
-    Settings { max_upload_bytes: 256 * 1024, ..Settings::default() }
+    Settings { max_upload_bytes: 256 * 1024, max_file_bytes: 512 * 1024, ..Settings::default() }
 }
 
 impl TestApp {

@@ -1,0 +1,100 @@
+//! Files in chats: uploaded to a chat by someone who may post there, attached to
+//! one of their messages, downloaded by whoever sits in that chat. Bytes live in
+//! blob storage under server-made keys; type is judged from content.
+
+use parta_domain::chats;
+use parta_domain::{ChatId, FileId, OrgId};
+use parta_protocol::FileInfo;
+use sqlx::AnyConnection;
+
+use super::applications::Upload;
+use super::chats::access_chat;
+use crate::auth::Actor;
+use crate::blobs::{new_key, sniff_any};
+use crate::error::{Error, Result};
+use crate::secrets;
+use crate::state::AppState;
+use crate::store;
+use crate::store::files::{FileRow, NewFile};
+
+pub const MAX_ATTACHMENTS: usize = 10;
+
+/// # Upload a file to a chat, to attach to a message next.
+pub async fn upload(state: &AppState, actor: &Actor, chat: ChatId, upload: Option<Upload>) -> Result<FileInfo> {
+    let (row, seat) = {
+        let mut conn = state.db.reads().acquire().await?;
+        access_chat(&mut conn, actor, chat).await?
+    };
+    if !chats::can_post(row.kind(), seat.role(), row.read_only == 1) {
+        return Err(Error::Forbidden);
+    }
+    let Some(upload) = upload else { return Err(Error::field("file", "required")) };
+    if upload.bytes.len() > state.settings.max_file_bytes {
+        return Err(Error::PayloadTooLarge);
+    }
+    if upload.bytes.is_empty() {
+        return Err(Error::field("file", "required"));
+    }
+    let key = new_key("chat-files");
+    // Bytes first: a crash before commit leaves an orphan blob, never a row without its bytes.
+    state.blobs.put(&key, &upload.bytes).await.map_err(|e| Error::Internal(e.into()))?;
+    let mut work = state.begin().await?;
+    let id = store::files::insert(
+        &mut work,
+        &NewFile {
+            org: Some(OrgId(row.org_id)),
+            storage_key: &key,
+            content_type: sniff_any(&upload.bytes),
+            size: upload.bytes.len() as i64,
+            original_name: &super::applications::display_name(&upload.file_name),
+            sha256: &secrets::sha256_hex(&upload.bytes),
+            uploaded_by: Some(actor.user_id),
+            chat: Some(chat),
+        },
+    )
+    .await?;
+    let stored = store::files::get(&mut work, id).await?.ok_or(Error::NotFound)?;
+    work.commit(state).await?;
+    Ok(stored.info())
+}
+
+/// Checks files a sender wants to attach: theirs, uploaded to this chat, not yet attached.
+pub(crate) async fn check_attachments(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    chat: ChatId,
+    files: &[FileId],
+) -> Result<()> {
+    if files.len() > MAX_ATTACHMENTS {
+        return Err(Error::field("attachments", "out_of_range"));
+    }
+    for (index, file) in files.iter().enumerate() {
+        let row = store::files::get(conn, *file).await?;
+        let usable = row.is_some_and(|f| f.uploaded_by == Some(actor.user_id.0) && f.chat_id == Some(chat.0))
+            && store::files::attached_to(conn, *file).await?.is_none()
+            && !files[..index].contains(file);
+        if !usable {
+            return Err(Error::field(&format!("attachments[{index}]"), "unknown_file"));
+        }
+    }
+    Ok(())
+}
+
+/// # Download a file
+/// For whoever sits in the chat of the message it is attached to (while that message
+/// stands), and for its uploader; to anyone else it does not exist.
+pub async fn download(state: &AppState, actor: &Actor, id: FileId) -> Result<(FileRow, tokio::fs::File)> {
+    let mut conn = state.db.reads().acquire().await?;
+    let file = store::files::get(&mut conn, id).await?.ok_or(Error::NotFound)?;
+    let Some(chat) = file.chat_id.map(ChatId) else { return Err(Error::NotFound) };
+    let own_upload = file.uploaded_by == Some(actor.user_id.0);
+    let readable = match store::files::attached_to(&mut conn, id).await? {
+        Some((_, deleted)) => !deleted && store::chats::seat(&mut conn, chat, actor.user_id).await?.is_some(),
+        None => own_upload,
+    };
+    if !readable {
+        return Err(Error::NotFound);
+    }
+    let handle = state.blobs.open(&file.storage_key).await.map_err(|e| Error::Internal(e.into()))?;
+    Ok((file, handle))
+}
