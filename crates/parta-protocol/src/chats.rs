@@ -138,6 +138,13 @@ pub struct SendMessageRequest {
     pub attachments: Vec<parta_domain::FileId>,
 }
 
+/// An earlier text of an edited message.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MessageVersion {
+    pub body: String,
+    pub written_at: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct EditMessageRequest {
     pub body: String,

@@ -75,6 +75,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_attachments.sql"),
         postgres: include_str!("../migrations/postgres/0005_attachments.sql"),
     },
+    Migration {
+        version: 6,
+        name: "message_versions",
+        sqlite: include_str!("../migrations/sqlite/0006_message_versions.sql"),
+        postgres: include_str!("../migrations/postgres/0006_message_versions.sql"),
+    },
 ];
 
 impl Db {

@@ -30,6 +30,9 @@ pub enum Error {
     InvalidCredentials,
     #[error("too many attempts")]
     TooManyAttempts,
+    /// A per-person limit (messages a minute); the code says which.
+    #[error("rate limited: {0}")]
+    RateLimited(&'static str),
     #[error("missing or wrong CSRF token")]
     CsrfFailed,
     /// The request contradicts the current state; the code says how.
@@ -65,7 +68,7 @@ impl Error {
             Error::NotFound | Error::Missing(_) => StatusCode::NOT_FOUND,
             Error::Forbidden | Error::CsrfFailed => StatusCode::FORBIDDEN,
             Error::Unauthenticated | Error::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Error::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            Error::TooManyAttempts | Error::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::Gone(_) => StatusCode::GONE,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -84,7 +87,11 @@ impl Error {
             Error::InvalidCredentials => "invalid_credentials",
             Error::TooManyAttempts => "too_many_attempts",
             Error::CsrfFailed => "csrf_failed",
-            Error::Missing(code) | Error::Conflict(code) | Error::Gone(code) | Error::BadRequest(code) => code,
+            Error::Missing(code)
+            | Error::RateLimited(code)
+            | Error::Conflict(code)
+            | Error::Gone(code)
+            | Error::BadRequest(code) => code,
             Error::UnsupportedMediaType => "unsupported_media_type",
             Error::PayloadTooLarge => "payload_too_large",
             Error::Database(_) | Error::Internal(_) => "internal",

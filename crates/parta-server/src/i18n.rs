@@ -146,6 +146,9 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
             "This message id was already used for another message.",
         ),
         "message_deleted" => ("Сообщение удалено.", "The message has been deleted."),
+        "send_rate_limited" => {
+            ("Слишком много сообщений подряд. Подождите минуту.", "Too many messages in a row. Please wait a minute.")
+        }
         "poll_closed" => ("Голосование завершено.", "The poll is closed."),
         "ack_not_requested" => {
             ("Это сообщение не требует подтверждения.", "This message does not ask for confirmation.")

@@ -17,6 +17,8 @@ pub struct Settings {
     pub max_upload_bytes: usize,
     /// Largest file posted in a chat.
     pub max_file_bytes: usize,
+    /// Messages one person may send a minute, across chats (flood limit).
+    pub messages_per_minute: i64,
     /// Set the `Secure` attribute on the session cookie (behind HTTPS).
     pub secure_cookies: bool,
     /// How long a session lives without use.
@@ -31,6 +33,7 @@ impl Default for Settings {
             max_json_bytes: 256 * 1024,
             max_upload_bytes: 10 * 1024 * 1024,
             max_file_bytes: 50 * 1024 * 1024,
+            messages_per_minute: 30,
             secure_cookies: false,
             session_idle_ms: 30 * 24 * crate::clock::HOUR_MS,
             web_dir: None,

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use parta_domain::chats::{self, ChatKey, ChatKind, ChatRole, DirectoryFacts, MESSAGE_MAX_CHARS};
 use parta_domain::{ChatId, ClassId, MessageId, OrgId, UserId};
 use parta_protocol::{
-    AckEntry, AckStatus, Chat, ChatEvent, ChatMember, EditMessageRequest, Message, MessagePage, PersonRef, Reaction,
-    SendMessageRequest, ServerFrame, UserEvent,
+    AckEntry, AckStatus, Chat, ChatEvent, ChatMember, EditMessageRequest, Message, MessagePage, MessageVersion,
+    PersonRef, Reaction, SendMessageRequest, ServerFrame, UserEvent,
 };
 use sqlx::AnyConnection;
 
@@ -320,6 +320,12 @@ pub async fn send(
     if !chats::can_post(row.kind(), seat.role(), row.read_only == 1) {
         return Err(Error::Forbidden);
     }
+    let per_minute = state.settings.messages_per_minute;
+    if store::chats::sent_since(&mut work, actor.user_id, crate::clock::now_ms() - crate::clock::MINUTE_MS).await?
+        >= per_minute
+    {
+        return Err(Error::RateLimited("send_rate_limited"));
+    }
     // A message of files alone needs no text.
     let body = if request.attachments.is_empty() || !request.body.trim().is_empty() {
         check_body(&request.body)?
@@ -381,6 +387,7 @@ pub async fn edit(
         return Err(Error::Conflict("message_deleted"));
     }
     let body = check_body(&request.body)?;
+    store::chats::insert_version(&mut work, OrgId(row.org_id), &stored).await?;
     store::chats::edit_message(&mut work, id, &body).await?;
     let edited = store::chats::message(&mut work, id).await?.ok_or(Error::NotFound)?;
     let message = render(&mut work, &edited, None).await?;
@@ -572,4 +579,21 @@ pub async fn remind(state: &AppState, actor: &Actor, chat: ChatId, id: MessageId
     }
     work.commit(state).await?;
     Ok(status)
+}
+
+/// # Earlier texts of an edited message (the chat's moderators).
+pub async fn versions(state: &AppState, actor: &Actor, chat: ChatId, id: MessageId) -> Result<Vec<MessageVersion>> {
+    let mut conn = state.db.reads().acquire().await?;
+    let (_row, seat) = access_chat(&mut conn, actor, chat).await?;
+    if store::chats::message(&mut conn, id).await?.filter(|m| m.chat_id == chat.0).is_none() {
+        return Err(Error::NotFound);
+    }
+    if seat.role() < ChatRole::Moderator {
+        return Err(Error::Forbidden);
+    }
+    Ok(store::chats::versions(&mut conn, id)
+        .await?
+        .into_iter()
+        .map(|(body, at)| MessageVersion { body, written_at: rfc3339(at) })
+        .collect())
 }

@@ -3,8 +3,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use parta_domain::{ChatId, MessageId, OrgId};
 use parta_protocol::{
-    AckStatus, Chat, ChatMember, CreatePollRequest, EditMessageRequest, MarkReadRequest, Message, MessagePage, Poll,
-    Problem, Reaction, SendMessageRequest, VoteRequest,
+    AckStatus, Chat, ChatMember, CreatePollRequest, EditMessageRequest, MarkReadRequest, Message, MessagePage,
+    MessageVersion, Poll, Problem, Reaction, SendMessageRequest, VoteRequest,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -34,6 +34,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(polls_create))
         .routes(routes!(polls_vote))
         .routes(routes!(polls_close))
+        .routes(routes!(messages_versions))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -300,4 +301,17 @@ async fn polls_close(
     Path((chat, poll)): Path<(i64, i64)>,
 ) -> Result<Json<Poll>> {
     Ok(Json(polls::close(&state, &actor, ChatId(chat), poll).await?))
+}
+
+/// # `GET /api/v1/chats/{chat_id}/messages/{message_id}/versions`
+/// Earlier texts of an edited message, oldest first (the chat's moderators).
+#[utoipa::path(get, path = "/api/v1/chats/{chat_id}/messages/{message_id}/versions", tag = "chats",
+    security(("bearer" = []), ("cookie" = [])), params(("chat_id" = i64, Path), ("message_id" = i64, Path)),
+    responses((status = 200, body = [MessageVersion]), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn messages_versions(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((chat, message)): Path<(i64, i64)>,
+) -> Result<Json<Vec<MessageVersion>>> {
+    Ok(Json(chats::versions(&state, &actor, ChatId(chat), MessageId(message)).await?))
 }

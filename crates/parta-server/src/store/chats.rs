@@ -486,3 +486,32 @@ pub async fn acks(conn: &mut AnyConnection, message: MessageId) -> sqlx::Result<
         .fetch_all(conn)
         .await
 }
+
+/// Keeps the text a message had before an edit.
+pub async fn insert_version(conn: &mut AnyConnection, org: OrgId, message: &MessageRow) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO message_versions (message_id, org_id, body, written_at) VALUES ($1, $2, $3, $4)")
+        .bind(message.id)
+        .bind(org.0)
+        .bind(&message.body)
+        .bind(message.edited_at.unwrap_or(message.created_at))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Earlier texts of a message, oldest first: (body, when it was written).
+pub async fn versions(conn: &mut AnyConnection, message: MessageId) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as("SELECT body, written_at FROM message_versions WHERE message_id = $1 ORDER BY id")
+        .bind(message.0)
+        .fetch_all(conn)
+        .await
+}
+
+/// Messages a person sent since `since` (for send limits).
+pub async fn sent_since(conn: &mut AnyConnection, sender: UserId, since: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE sender_id = $1 AND created_at > $2")
+        .bind(sender.0)
+        .bind(since)
+        .fetch_one(conn)
+        .await
+}

@@ -878,6 +878,13 @@ fn rows(w: &World) -> Vec<Row> {
         row("GET", "/api/v1/files/{file_id}", format!("/api/v1/files/{}", w.file), None, private(IN_CLASS_CHAT_5A)),
         row(
             "GET",
+            "/api/v1/chats/{chat_id}/messages/{message_id}/versions",
+            format!("/api/v1/chats/{}/messages/{}/versions", w.class_chat_5a, w.students_message),
+            None,
+            moderates_class_chat_5a(),
+        ),
+        row(
+            "GET",
             "/api/v1/orgs/{org_id}/audit",
             format!("/api/v1/orgs/{org}/audit"),
             None,

@@ -22,6 +22,7 @@ on_both_backends!(
     a_must_acknowledge_post_shows_who_has_not_confirmed,
     polls_count_votes_live_and_close,
     files_are_shared_with_the_chat_only,
+    typing_reaches_the_chat_and_floods_are_limited,
 );
 
 async fn chats_of(app: &TestApp, token: &str, org: i64) -> Vec<Value> {
@@ -196,6 +197,19 @@ async fn messages_are_sent_once_edited_and_deleted(app: TestApp) {
     app.patch(&format!("/api/v1/chats/{chat}/messages/{id}"))
         .token(&c.teacher.token)
         .json(json!({ "body": "чужое" }))
+        .send()
+        .await
+        .problem(403, "forbidden");
+    // The class teacher moderates the chat and sees what the message said before.
+    let versions = app
+        .get(&format!("/api/v1/chats/{chat}/messages/{id}/versions"))
+        .token(&c.teacher.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(versions.json[0]["body"], "Когда контрольная?");
+    app.get(&format!("/api/v1/chats/{chat}/messages/{id}/versions"))
+        .token(&c.student.token)
         .send()
         .await
         .problem(403, "forbidden");
@@ -762,4 +776,42 @@ async fn files_are_shared_with_the_chat_only(app: TestApp) {
     let message = sent.id();
     app.delete(&format!("/api/v1/chats/{chat}/messages/{message}")).token(&c.student.token).send().await.expect(204);
     app.get(&format!("/api/v1/files/{id}")).token(&c.teacher.token).send().await.problem(404, "not_found");
+}
+
+async fn typing_reaches_the_chat_and_floods_are_limited(app: TestApp) {
+    let c = class_with_people(&app, 85).await;
+    let address = app.serve().await;
+    let chat = chat_id(&app, &c.student.token, c.school.org, "class", Some(c.a)).await;
+    let (mut student, _) = Socket::connect(address, &c.student.token).await;
+    let (mut teacher, _) = Socket::connect(address, &c.teacher.token).await;
+    let (mut parent, _) = Socket::connect(address, &c.parent.token).await;
+    student.send(json!({ "type": "typing", "chat_id": chat })).await;
+    let typing = teacher.next().await.expect("typing");
+    assert_eq!((typing["type"].as_str(), typing["user_id"].as_i64()), (Some("typing"), Some(c.student.id)));
+    assert!(student.next_within(Duration::from_millis(300)).await.is_none(), "one's own typing is not echoed");
+    assert!(parent.next_within(Duration::from_millis(100)).await.is_none(), "outside the chat nobody hears it");
+    // Typing into a chat one does not sit in goes nowhere.
+    let parents_chat = chat_id(&app, &c.parent.token, c.school.org, "parents", Some(c.a)).await;
+    student.send(json!({ "type": "typing", "chat_id": parents_chat })).await;
+    assert!(parent.next_within(Duration::from_millis(300)).await.is_none());
+    // Thirty messages a minute, then a clear refusal; nothing is stored past the limit.
+    for n in 0..30 {
+        send(&app, &c.student, chat, &format!("flood-{n}"), "спам").await;
+    }
+    app.post(&format!("/api/v1/chats/{chat}/messages"))
+        .token(&c.student.token)
+        .json(json!({ "client_msg_id": "flood-30", "body": "ещё" }))
+        .send()
+        .await
+        .problem(429, "send_rate_limited");
+    // A retry of a message already sent is still answered.
+    app.post(&format!("/api/v1/chats/{chat}/messages"))
+        .token(&c.student.token)
+        .json(json!({ "client_msg_id": "flood-0", "body": "спам" }))
+        .send()
+        .await
+        .expect(200);
+    let page =
+        app.get(&format!("/api/v1/chats/{chat}/messages?limit=100")).token(&c.teacher.token).send().await.expect(200);
+    assert_eq!(page.json["messages"].as_array().expect("list").len(), 30);
 }
