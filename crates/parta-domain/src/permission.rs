@@ -34,10 +34,12 @@ pub enum Permission {
     ReadContacts,
     /// Read a school's audit log.
     ReadSchoolAudit,
+    /// Moderate every chat of a school: the reports queue, deleting reported messages.
+    ModerateChats,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 15] = [
         Permission::ReviewApplications,
         Permission::ReadPlatformAudit,
         Permission::ReadSchool,
@@ -52,6 +54,7 @@ impl Permission {
         Permission::ReadMembers,
         Permission::ReadContacts,
         Permission::ReadSchoolAudit,
+        Permission::ModerateChats,
     ];
 }
 
@@ -134,6 +137,7 @@ pub fn role_grants(role: Role) -> &'static [Permission] {
             ReadMembers,
             ReadContacts,
             ReadSchoolAudit,
+            ModerateChats,
         ],
         Role::Member => &[ReadSchool],
         Role::Director | Role::Deputy | Role::Teacher | Role::Employee => &[ReadMembers],
@@ -185,6 +189,7 @@ mod tests {
         ),
         (Permission::ReadContacts, &[Role::SchoolAdmin]),
         (Permission::ReadSchoolAudit, &[Role::Operator, Role::SchoolAdmin]),
+        (Permission::ModerateChats, &[Role::SchoolAdmin]),
     ];
 
     #[test]

@@ -22,6 +22,8 @@ pub struct Chat {
     pub last_read_seq: i64,
     /// Messages after `last_read_seq` from others.
     pub unread: i64,
+    /// Set while a moderator has muted the reader here.
+    pub muted_until: Option<String>,
     pub last_message: Option<Message>,
 }
 
@@ -217,6 +219,57 @@ pub enum ChatEvent {
         message_id: MessageId,
         poll: Poll,
     },
+    /// A moderator made the chat read-only (only moderators post) or opened it again.
+    ChatUpdated {
+        read_only: bool,
+    },
+    MemberMuted {
+        user_id: UserId,
+        until: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReadOnlyRequest {
+    pub read_only: bool,
+}
+
+/// Mutes a member for a while; 0 minutes lifts the mute.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MuteRequest {
+    /// 0 to 10080 (a week).
+    pub minutes: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReportRequest {
+    pub reason: String,
+}
+
+/// A report of a message, for the chat's moderators and the school's admins.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Report {
+    pub id: i64,
+    pub org_id: OrgId,
+    pub chat_id: ChatId,
+    pub chat_title: String,
+    pub message: Message,
+    pub reporter: PersonRef,
+    pub reason: String,
+    /// `open`, `dismissed` or `removed` (the message was deleted).
+    pub status: String,
+    pub created_at: String,
+    pub resolved_by: Option<PersonRef>,
+    pub resolved_at: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ResolveReportRequest {
+    /// Delete the reported message for everyone (shown as removed by a moderator).
+    #[serde(default)]
+    pub delete_message: bool,
+    pub note: Option<String>,
 }
 
 /// Something that happened to one person: a chat appeared in or left their list.

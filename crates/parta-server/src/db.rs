@@ -81,6 +81,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_message_versions.sql"),
         postgres: include_str!("../migrations/postgres/0006_message_versions.sql"),
     },
+    Migration {
+        version: 7,
+        name: "moderation",
+        sqlite: include_str!("../migrations/sqlite/0007_moderation.sql"),
+        postgres: include_str!("../migrations/postgres/0007_moderation.sql"),
+    },
 ];
 
 impl Db {

@@ -24,6 +24,9 @@ pub enum Error {
     Missing(&'static str),
     #[error("forbidden")]
     Forbidden,
+    /// Not allowed right now, for a reason the code names (muted in a chat).
+    #[error("refused: {0}")]
+    Refused(&'static str),
     #[error("not signed in")]
     Unauthenticated,
     #[error("invalid credentials")]
@@ -66,7 +69,7 @@ impl Error {
         match self {
             Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::NotFound | Error::Missing(_) => StatusCode::NOT_FOUND,
-            Error::Forbidden | Error::CsrfFailed => StatusCode::FORBIDDEN,
+            Error::Forbidden | Error::CsrfFailed | Error::Refused(_) => StatusCode::FORBIDDEN,
             Error::Unauthenticated | Error::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Error::TooManyAttempts | Error::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Conflict(_) => StatusCode::CONFLICT,
@@ -88,6 +91,7 @@ impl Error {
             Error::TooManyAttempts => "too_many_attempts",
             Error::CsrfFailed => "csrf_failed",
             Error::Missing(code)
+            | Error::Refused(code)
             | Error::RateLimited(code)
             | Error::Conflict(code)
             | Error::Gone(code)

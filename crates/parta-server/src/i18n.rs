@@ -149,6 +149,13 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
         "send_rate_limited" => {
             ("Слишком много сообщений подряд. Подождите минуту.", "Too many messages in a row. Please wait a minute.")
         }
+        "muted" => (
+            "Модератор временно ограничил вам отправку сообщений в этом чате.",
+            "A moderator has muted you in this chat for a while.",
+        ),
+        "cannot_mute_moderator" => ("Модератора нельзя ограничить.", "A moderator cannot be muted."),
+        "already_reported" => ("Вы уже пожаловались на это сообщение.", "You have already reported this message."),
+        "report_resolved" => ("По этой жалобе уже принято решение.", "This report has already been resolved."),
         "poll_closed" => ("Голосование завершено.", "The poll is closed."),
         "ack_not_requested" => {
             ("Это сообщение не требует подтверждения.", "This message does not ask for confirmation.")

@@ -211,6 +211,7 @@ async fn render_chat(conn: &mut AnyConnection, chat: &ChatRow, seat: &SeatRow, u
         last_seq: chat.last_seq,
         last_read_seq: seat.last_read_seq,
         unread: store::chats::unread_count(conn, chat.chat_id(), user, seat.last_read_seq).await?,
+        muted_until: seat.muted_until.filter(|until| *until > crate::clock::now_ms()).map(rfc3339),
         last_message: last,
     })
 }
@@ -319,6 +320,9 @@ pub async fn send(
     }
     if !chats::can_post(row.kind(), seat.role(), row.read_only == 1) {
         return Err(Error::Forbidden);
+    }
+    if seat.muted_until.is_some_and(|until| until > crate::clock::now_ms()) {
+        return Err(Error::Refused("muted"));
     }
     let per_minute = state.settings.messages_per_minute;
     if store::chats::sent_since(&mut work, actor.user_id, crate::clock::now_ms() - crate::clock::MINUTE_MS).await?
@@ -437,7 +441,7 @@ pub async fn mark_read(state: &AppState, actor: &Actor, chat: ChatId, seq: i64) 
 }
 
 /// A live message of a chat the actor sits in.
-async fn access_message(
+pub(crate) async fn access_message(
     conn: &mut AnyConnection,
     actor: &Actor,
     chat: ChatId,

@@ -10,6 +10,7 @@ pub mod chats;
 pub mod files;
 pub mod invites;
 pub mod members;
+pub mod moderation;
 pub mod polls;
 pub mod schools;
 

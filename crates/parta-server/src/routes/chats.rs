@@ -4,7 +4,8 @@ use axum::http::StatusCode;
 use parta_domain::{ChatId, MessageId, OrgId};
 use parta_protocol::{
     AckStatus, Chat, ChatMember, CreatePollRequest, EditMessageRequest, MarkReadRequest, Message, MessagePage,
-    MessageVersion, Poll, Problem, Reaction, SendMessageRequest, VoteRequest,
+    MessageVersion, MuteRequest, Poll, Problem, Reaction, ReadOnlyRequest, Report, ReportRequest, ResolveReportRequest,
+    SendMessageRequest, VoteRequest,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -12,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppJson;
-use crate::actions::{chats, polls};
+use crate::actions::{chats, moderation, polls};
 use crate::auth::Actor;
 use crate::error::Result;
 use crate::state::AppState;
@@ -35,6 +36,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(polls_vote))
         .routes(routes!(polls_close))
         .routes(routes!(messages_versions))
+        .routes(routes!(chats_read_only))
+        .routes(routes!(members_mute))
+        .routes(routes!(messages_report))
+        .routes(routes!(reports_list))
+        .routes(routes!(reports_resolve))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -314,4 +320,86 @@ async fn messages_versions(
     Path((chat, message)): Path<(i64, i64)>,
 ) -> Result<Json<Vec<MessageVersion>>> {
     Ok(Json(chats::versions(&state, &actor, ChatId(chat), MessageId(message)).await?))
+}
+
+/// # `PUT /api/v1/chats/{chat_id}/read-only`
+/// Makes the chat read-only (only moderators post) or opens it again (moderators).
+#[utoipa::path(put, path = "/api/v1/chats/{chat_id}/read-only", tag = "moderation", security(("bearer" = []), ("cookie" = [])),
+    params(("chat_id" = i64, Path)), request_body = ReadOnlyRequest,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn chats_read_only(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(chat): Path<i64>,
+    AppJson(body): AppJson<ReadOnlyRequest>,
+) -> Result<StatusCode> {
+    moderation::set_read_only(&state, &actor, ChatId(chat), body.read_only).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `PUT /api/v1/chats/{chat_id}/members/{user_id}/mute`
+/// Mutes a member for some minutes; 0 lifts the mute (moderators).
+#[utoipa::path(put, path = "/api/v1/chats/{chat_id}/members/{user_id}/mute", tag = "moderation", security(("bearer" = []), ("cookie" = [])),
+    params(("chat_id" = i64, Path), ("user_id" = i64, Path)), request_body = MuteRequest,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn members_mute(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((chat, user)): Path<(i64, i64)>,
+    AppJson(body): AppJson<MuteRequest>,
+) -> Result<StatusCode> {
+    moderation::mute(&state, &actor, ChatId(chat), parta_domain::UserId(user), body.minutes).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `POST /api/v1/chats/{chat_id}/messages/{message_id}/report`
+/// Reports a message to the chat's moderators and the school's admins.
+#[utoipa::path(post, path = "/api/v1/chats/{chat_id}/messages/{message_id}/report", tag = "moderation", security(("bearer" = []), ("cookie" = [])),
+    params(("chat_id" = i64, Path), ("message_id" = i64, Path)), request_body = ReportRequest,
+    responses((status = 201, body = Report), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn messages_report(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((chat, message)): Path<(i64, i64)>,
+    AppJson(body): AppJson<ReportRequest>,
+) -> Result<(StatusCode, Json<Report>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(moderation::report(&state, &actor, ChatId(chat), MessageId(message), &body.reason).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ReportFilter {
+    /// `open`, `dismissed` or `removed`; all when absent.
+    status: Option<String>,
+}
+
+/// # `GET /api/v1/orgs/{org_id}/reports`
+/// The reports queue: the school's admins see all, chat moderators their chats'.
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/reports", tag = "moderation", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ReportFilter),
+    responses((status = 200, body = [Report]), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn reports_list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(org): Path<i64>,
+    Query(filter): Query<ReportFilter>,
+) -> Result<Json<Vec<Report>>> {
+    Ok(Json(moderation::reports(&state, &actor, OrgId(org), filter.status.as_deref()).await?))
+}
+
+/// # `POST /api/v1/orgs/{org_id}/reports/{report_id}/resolve`
+/// Dismisses a report or deletes the reported message; recorded in the audit log.
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/reports/{report_id}/resolve", tag = "moderation", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("report_id" = i64, Path)), request_body = ResolveReportRequest,
+    responses((status = 200, body = Report), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn reports_resolve(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, report)): Path<(i64, i64)>,
+    AppJson(body): AppJson<ResolveReportRequest>,
+) -> Result<Json<Report>> {
+    Ok(Json(moderation::resolve(&state, &actor, OrgId(org), report, body.delete_message, body.note.as_deref()).await?))
 }

@@ -176,6 +176,7 @@ pub struct SeatRow {
     pub role: String,
     pub source: String,
     pub last_read_seq: i64,
+    pub muted_until: Option<i64>,
 }
 
 impl SeatRow {
@@ -187,7 +188,7 @@ impl SeatRow {
 /// A person's current seats in one school's chats (or every school's with `org` = None).
 pub async fn seats_of(conn: &mut AnyConnection, user: UserId, org: Option<OrgId>) -> sqlx::Result<Vec<SeatRow>> {
     sqlx::query_as(
-        "SELECT id, chat_id, user_id, role, source, last_read_seq FROM chat_members
+        "SELECT id, chat_id, user_id, role, source, last_read_seq, muted_until FROM chat_members
          WHERE user_id = $1 AND left_at IS NULL AND ($2 = 0 OR org_id = $2) ORDER BY chat_id",
     )
     .bind(user.0)
@@ -198,7 +199,7 @@ pub async fn seats_of(conn: &mut AnyConnection, user: UserId, org: Option<OrgId>
 
 pub async fn seat(conn: &mut AnyConnection, chat: ChatId, user: UserId) -> sqlx::Result<Option<SeatRow>> {
     sqlx::query_as(
-        "SELECT id, chat_id, user_id, role, source, last_read_seq FROM chat_members
+        "SELECT id, chat_id, user_id, role, source, last_read_seq, muted_until FROM chat_members
          WHERE chat_id = $1 AND user_id = $2 AND left_at IS NULL",
     )
     .bind(chat.0)
@@ -209,7 +210,7 @@ pub async fn seat(conn: &mut AnyConnection, chat: ChatId, user: UserId) -> sqlx:
 
 pub async fn chat_seats(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Result<Vec<SeatRow>> {
     sqlx::query_as(
-        "SELECT id, chat_id, user_id, role, source, last_read_seq FROM chat_members
+        "SELECT id, chat_id, user_id, role, source, last_read_seq, muted_until FROM chat_members
          WHERE chat_id = $1 AND left_at IS NULL ORDER BY id",
     )
     .bind(chat.0)
@@ -514,4 +515,103 @@ pub async fn sent_since(conn: &mut AnyConnection, sender: UserId, since: i64) ->
         .bind(since)
         .fetch_one(conn)
         .await
+}
+
+pub async fn set_read_only(conn: &mut AnyConnection, chat: ChatId, read_only: bool) -> sqlx::Result<()> {
+    sqlx::query("UPDATE chats SET read_only = $1 WHERE id = $2")
+        .bind(super::flag(read_only))
+        .bind(chat.0)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn set_muted(conn: &mut AnyConnection, seat: i64, until: Option<i64>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE chat_members SET muted_until = $1 WHERE id = $2")
+        .bind(until)
+        .bind(seat)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+// Reports.
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReportRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub chat_id: i64,
+    pub message_id: i64,
+    pub reporter_id: i64,
+    pub reason: String,
+    pub status: String,
+    pub created_at: i64,
+    pub resolved_by: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub note: Option<String>,
+}
+
+const REPORT_COLUMNS: &str =
+    "id, org_id, chat_id, message_id, reporter_id, reason, status, created_at, resolved_by, resolved_at, note";
+
+pub async fn insert_report(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    chat: ChatId,
+    message: MessageId,
+    reporter: UserId,
+    reason: &str,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO reports (org_id, chat_id, message_id, reporter_id, reason, status, created_at)
+         VALUES ($1, $2, $3, $4, $5, 'open', $6) RETURNING id",
+    )
+    .bind(org.0)
+    .bind(chat.0)
+    .bind(message.0)
+    .bind(reporter.0)
+    .bind(reason)
+    .bind(now_ms())
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn report(conn: &mut AnyConnection, org: OrgId, id: i64) -> sqlx::Result<Option<ReportRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {REPORT_COLUMNS} FROM reports WHERE org_id = $1 AND id = $2")))
+        .bind(org.0)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn reports(conn: &mut AnyConnection, org: OrgId, status: Option<&str>) -> sqlx::Result<Vec<ReportRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {REPORT_COLUMNS} FROM reports WHERE org_id = $1 AND ($2 = '' OR status = $2) ORDER BY id DESC"
+    )))
+    .bind(org.0)
+    .bind(status.unwrap_or(""))
+    .fetch_all(conn)
+    .await
+}
+
+/// Resolves an open report; false if it was resolved already.
+pub async fn resolve_report(
+    conn: &mut AnyConnection,
+    id: i64,
+    status: &str,
+    by: UserId,
+    note: Option<&str>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE reports SET status = $1, resolved_by = $2, resolved_at = $3, note = $4 WHERE id = $5 AND status = 'open'",
+    )
+    .bind(status)
+    .bind(by.0)
+    .bind(now_ms())
+    .bind(note)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

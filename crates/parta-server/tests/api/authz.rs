@@ -93,6 +93,7 @@ struct World {
     students_other_message: i64,
     ack_post: i64,
     poll: i64,
+    report: i64,
     file: i64,
     upload: (String, Vec<u8>),
     tokens: Vec<(Who, String)>,
@@ -285,7 +286,17 @@ async fn build_world(app: &TestApp) -> World {
         .await
         .expect(201);
 
+    let report = app
+        .post(&format!("/api/v1/chats/{class_chat_5a}/messages/{ack_post}/report"))
+        .token(&student.token)
+        .json(json!({ "reason": "Проверка очереди жалоб" }))
+        .send()
+        .await
+        .expect(201)
+        .id();
+
     World {
+        report,
         upload: multipart(&[], &[("file", "схема.txt", "план класса".as_bytes())]),
         file,
         poll,
@@ -882,6 +893,41 @@ fn rows(w: &World) -> Vec<Row> {
             format!("/api/v1/chats/{}/messages/{}/versions", w.class_chat_5a, w.students_message),
             None,
             moderates_class_chat_5a(),
+        ),
+        row(
+            "PUT",
+            "/api/v1/chats/{chat_id}/read-only",
+            format!("/api/v1/chats/{}/read-only", w.class_chat_5a),
+            json(json!({ "read_only": false })),
+            moderates_class_chat_5a(),
+        ),
+        row(
+            "PUT",
+            "/api/v1/chats/{chat_id}/members/{user_id}/mute",
+            format!("/api/v1/chats/{}/members/{}/mute", w.class_chat_5a, w.student.id),
+            json(json!({ "minutes": 0 })),
+            moderates_class_chat_5a(),
+        ),
+        row(
+            "POST",
+            "/api/v1/chats/{chat_id}/messages/{message_id}/report",
+            format!("/api/v1/chats/{}/messages/{}/report", w.class_chat_5a, w.students_message),
+            json(json!({ "reason": "Оскорбление" })),
+            private(IN_CLASS_CHAT_5A),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/reports",
+            format!("/api/v1/orgs/{org}/reports"),
+            None,
+            school(&[Admin, ClassTeacher, ClassTeacherOfOtherClass], true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/reports/{report_id}/resolve",
+            format!("/api/v1/orgs/{org}/reports/{}/resolve", w.report),
+            json(json!({ "delete_message": false, "note": "Проверено" })),
+            school(&[Admin, ClassTeacher], true),
         ),
         row(
             "GET",

@@ -23,6 +23,7 @@ on_both_backends!(
     polls_count_votes_live_and_close,
     files_are_shared_with_the_chat_only,
     typing_reaches_the_chat_and_floods_are_limited,
+    moderators_handle_reports_mutes_and_read_only,
 );
 
 async fn chats_of(app: &TestApp, token: &str, org: i64) -> Vec<Value> {
@@ -814,4 +815,117 @@ async fn typing_reaches_the_chat_and_floods_are_limited(app: TestApp) {
     let page =
         app.get(&format!("/api/v1/chats/{chat}/messages?limit=100")).token(&c.teacher.token).send().await.expect(200);
     assert_eq!(page.json["messages"].as_array().expect("list").len(), 30);
+}
+
+async fn moderators_handle_reports_mutes_and_read_only(app: TestApp) {
+    let c = class_with_people(&app, 86).await;
+    let address = app.serve().await;
+    let witness = app.join(&c.school, c.a, "student", None, "Свидетелева").await;
+    let chat = chat_id(&app, &c.student.token, c.school.org, "class", Some(c.a)).await;
+    let rude = send(&app, &c.student, chat, "m-1", "Грубость").await;
+    let rude_id = rude["id"].as_i64().expect("id");
+    let report_path = format!("/api/v1/chats/{chat}/messages/{rude_id}/report");
+    app.post(&report_path)
+        .token(&witness.token)
+        .json(json!({ "reason": " " }))
+        .send()
+        .await
+        .invalid(&[("reason", "required")]);
+    let report = app
+        .post(&report_path)
+        .token(&witness.token)
+        .json(json!({ "reason": "Оскорбляет одноклассников" }))
+        .send()
+        .await
+        .expect(201);
+    app.post(&report_path)
+        .token(&witness.token)
+        .json(json!({ "reason": "Ещё раз" }))
+        .send()
+        .await
+        .problem(409, "already_reported");
+    // The queue: the school's admins and the chat's moderators; not parents, not other schools.
+    let queue = format!("/api/v1/orgs/{}/reports?status=open", c.school.org);
+    for reader in [&c.school.admin, &c.teacher.token] {
+        let open = app.get(&queue).token(reader).send().await.expect(200);
+        assert_eq!(open.json[0]["id"], report.json["id"]);
+        assert_eq!(open.json[0]["message"]["body"], "Грубость");
+    }
+    app.get(&queue).token(&c.parent.token).send().await.problem(403, "forbidden");
+    let other = app.school(87).await;
+    app.get(&queue).token(&other.admin).send().await.problem(404, "not_found");
+    // The class teacher removes the message; the chat sees it removed by a moderator.
+    let (mut listener, _) = Socket::connect(address, &witness.token).await;
+    let resolve = format!("/api/v1/orgs/{}/reports/{}/resolve", c.school.org, report.id());
+    let resolved = app
+        .post(&resolve)
+        .token(&c.teacher.token)
+        .json(json!({ "delete_message": true, "note": "Удалено" }))
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        (resolved.json["status"].as_str(), resolved.json["message"]["deleted_by_moderator"].as_bool()),
+        (Some("removed"), Some(true))
+    );
+    let frame = listener.next().await.expect("deletion");
+    assert_eq!(
+        (frame["event"]["type"].as_str(), frame["event"]["by_moderator"].as_bool()),
+        (Some("message_deleted"), Some(true))
+    );
+    app.post(&resolve)
+        .token(&c.school.admin)
+        .json(json!({ "delete_message": false }))
+        .send()
+        .await
+        .problem(409, "report_resolved");
+    // A mute stops posting for a while; moderators cannot be muted.
+    let mute = |user: i64| format!("/api/v1/chats/{chat}/members/{user}/mute");
+    app.put(&mute(c.student.id))
+        .token(&witness.token)
+        .json(json!({ "minutes": 10 }))
+        .send()
+        .await
+        .problem(403, "forbidden");
+    app.put(&mute(c.student.id)).token(&c.teacher.token).json(json!({ "minutes": 10 })).send().await.expect(204);
+    app.post(&format!("/api/v1/chats/{chat}/messages"))
+        .token(&c.student.token)
+        .json(json!({ "client_msg_id": "m-2", "body": "А я всё равно" }))
+        .send()
+        .await
+        .problem(403, "muted");
+    let view = app.get(&format!("/api/v1/chats/{chat}")).token(&c.student.token).send().await.expect(200);
+    assert!(view.json["muted_until"].is_string());
+    app.put(&mute(c.teacher.id))
+        .token(&c.teacher.token)
+        .json(json!({ "minutes": 10 }))
+        .send()
+        .await
+        .problem(409, "cannot_mute_moderator");
+    app.put(&mute(c.student.id)).token(&c.teacher.token).json(json!({ "minutes": 0 })).send().await.expect(204);
+    send(&app, &c.student, chat, "m-3", "Извините").await;
+    // Read-only: only moderators post until it is opened again.
+    let read_only = format!("/api/v1/chats/{chat}/read-only");
+    app.put(&read_only).token(&c.teacher.token).json(json!({ "read_only": true })).send().await.expect(204);
+    app.post(&format!("/api/v1/chats/{chat}/messages"))
+        .token(&witness.token)
+        .json(json!({ "client_msg_id": "m-4", "body": "Можно?" }))
+        .send()
+        .await
+        .problem(403, "forbidden");
+    assert_eq!(app.get(&format!("/api/v1/chats/{chat}")).token(&witness.token).send().await.json["can_post"], false);
+    send(&app, &c.teacher, chat, "m-5", "Объявление для класса").await;
+    app.put(&read_only).token(&c.teacher.token).json(json!({ "read_only": false })).send().await.expect(204);
+    send(&app, &witness, chat, "m-6", "Спасибо!").await;
+    // All of it is in the school's audit log.
+    let audit = app
+        .get(&format!("/api/v1/orgs/{}/audit?limit=200", c.school.org))
+        .token(&c.school.admin)
+        .send()
+        .await
+        .expect(200);
+    let actions: Vec<&str> = audit.json.as_array().expect("list").iter().filter_map(|e| e["action"].as_str()).collect();
+    for action in ["report_resolved", "member_muted", "chat_read_only"] {
+        assert!(actions.contains(&action), "{action} missing from {actions:?}");
+    }
 }

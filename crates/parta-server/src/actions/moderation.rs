@@ -1,0 +1,208 @@
+//! Moderation: read-only chats, muted members, and reports of messages that reach
+//! the chat's moderators and the school's admins. Every moderation act is in the
+//! school's audit log, so nothing is hidden from the school.
+
+use parta_domain::chats::ChatRole;
+use parta_domain::permission::Permission;
+use parta_domain::validate;
+use parta_domain::{ChatId, MessageId, OrgId, UserId};
+use parta_protocol::{ChatEvent, Report};
+use serde_json::json;
+use sqlx::AnyConnection;
+
+use super::chats::{access_chat, access_message, do_chat_event, render};
+use crate::access;
+use crate::auth::Actor;
+use crate::clock::{MINUTE_MS, now_ms, rfc3339, rfc3339_opt};
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use crate::store;
+use crate::store::audit::Entry;
+use crate::store::chats::ReportRow;
+
+pub const MUTE_MAX_MINUTES: i64 = 7 * 24 * 60;
+
+fn audit<'a>(
+    org: OrgId,
+    actor: &Actor,
+    action: &'a str,
+    target_type: &'a str,
+    target: i64,
+    details: serde_json::Value,
+) -> Entry<'a> {
+    Entry { org: Some(org), actor: Some(actor.user_id), action, target_type, target_id: Some(target), details }
+}
+
+/// # Make a chat read-only (only moderators post) or open it again.
+pub async fn set_read_only(state: &AppState, actor: &Actor, chat: ChatId, read_only: bool) -> Result<()> {
+    let mut work = state.begin().await?;
+    let (row, seat) = access_chat(&mut work, actor, chat).await?;
+    if seat.role() < ChatRole::Moderator {
+        return Err(Error::Forbidden);
+    }
+    if (row.read_only == 1) == read_only {
+        return Ok(());
+    }
+    let org = OrgId(row.org_id);
+    store::chats::set_read_only(&mut work, chat, read_only).await?;
+    do_chat_event(&mut work, org, chat, ChatEvent::ChatUpdated { read_only }).await?;
+    store::audit::record(
+        &mut work,
+        audit(org, actor, "chat_read_only", "chat", chat.0, json!({ "read_only": read_only })),
+    )
+    .await?;
+    work.commit(state).await?;
+    Ok(())
+}
+
+/// # Mute a member for a while (0 minutes lifts it). Moderators are not muted.
+pub async fn mute(state: &AppState, actor: &Actor, chat: ChatId, user: UserId, minutes: i64) -> Result<()> {
+    let mut work = state.begin().await?;
+    let (row, seat) = access_chat(&mut work, actor, chat).await?;
+    if seat.role() < ChatRole::Moderator {
+        return Err(Error::Forbidden);
+    }
+    if !(0..=MUTE_MAX_MINUTES).contains(&minutes) {
+        return Err(Error::field("minutes", "out_of_range"));
+    }
+    let target = store::chats::seat(&mut work, chat, user).await?.ok_or(Error::NotFound)?;
+    if target.role() >= ChatRole::Moderator {
+        return Err(Error::Conflict("cannot_mute_moderator"));
+    }
+    let until = (minutes > 0).then(|| now_ms() + minutes * MINUTE_MS);
+    let org = OrgId(row.org_id);
+    store::chats::set_muted(&mut work, target.id, until).await?;
+    do_chat_event(&mut work, org, chat, ChatEvent::MemberMuted { user_id: user, until: rfc3339_opt(until) }).await?;
+    store::audit::record(
+        &mut work,
+        audit(org, actor, "member_muted", "chat", chat.0, json!({ "user_id": user, "minutes": minutes })),
+    )
+    .await?;
+    work.commit(state).await?;
+    Ok(())
+}
+
+async fn render_report(conn: &mut AnyConnection, row: &ReportRow) -> Result<Report> {
+    let chat = store::chats::get(conn, ChatId(row.chat_id)).await?.ok_or(Error::NotFound)?;
+    let message = store::chats::message(conn, MessageId(row.message_id)).await?.ok_or(Error::NotFound)?;
+    let reporter = store::users::person(conn, UserId(row.reporter_id)).await?.ok_or(Error::NotFound)?;
+    let resolved_by = match row.resolved_by {
+        Some(id) => store::users::person(conn, UserId(id)).await?,
+        None => None,
+    };
+    Ok(Report {
+        id: row.id,
+        org_id: OrgId(row.org_id),
+        chat_id: ChatId(row.chat_id),
+        chat_title: chat.title,
+        message: render(conn, &message, None).await?,
+        reporter,
+        reason: row.reason.clone(),
+        status: row.status.clone(),
+        created_at: rfc3339(row.created_at),
+        resolved_by,
+        resolved_at: rfc3339_opt(row.resolved_at),
+        note: row.note.clone(),
+    })
+}
+
+/// # Report a message to the chat's moderators and the school's admins.
+pub async fn report(state: &AppState, actor: &Actor, chat: ChatId, message: MessageId, reason: &str) -> Result<Report> {
+    let mut work = state.begin().await?;
+    let (row, _seat, _message) = access_message(&mut work, actor, chat, message).await?;
+    let reason = validate::text("reason", reason, 1000)?;
+    let id = store::chats::insert_report(&mut work, OrgId(row.org_id), chat, message, actor.user_id, &reason)
+        .await
+        .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("already_reported") } else { e.into() })?;
+    let stored = store::chats::report(&mut work, OrgId(row.org_id), id).await?.ok_or(Error::NotFound)?;
+    let rendered = render_report(&mut work, &stored).await?;
+    work.commit(state).await?;
+    Ok(rendered)
+}
+
+/// Whether the actor may handle reports of `chat`: the school's admins, or the chat's moderators.
+async fn may_moderate(
+    conn: &mut AnyConnection,
+    school: &access::SchoolAccess,
+    actor: &Actor,
+    chat: ChatId,
+) -> Result<bool> {
+    if school.allows_in_school(Permission::ModerateChats) {
+        return Ok(true);
+    }
+    Ok(store::chats::seat(conn, chat, actor.user_id).await?.is_some_and(|s| s.role() >= ChatRole::Moderator))
+}
+
+/// # The reports queue: all of a school's for its admins, their chats' for moderators.
+pub async fn reports(state: &AppState, actor: &Actor, org: OrgId, status: Option<&str>) -> Result<Vec<Report>> {
+    let mut conn = state.db.reads().acquire().await?;
+    let school = access::visible_school(&mut conn, actor, org).await?;
+    let status = match status {
+        None | Some("") => None,
+        Some(s @ ("open" | "dismissed" | "removed")) => Some(s),
+        Some(_) => return Err(Error::field("status", "invalid_format")),
+    };
+    let moderates_something = school.allows_in_school(Permission::ModerateChats)
+        || store::chats::seats_of(&mut conn, actor.user_id, Some(org))
+            .await?
+            .iter()
+            .any(|s| s.role() >= ChatRole::Moderator);
+    if !moderates_something {
+        return Err(Error::Forbidden);
+    }
+    let mut reports = Vec::new();
+    for row in store::chats::reports(&mut conn, org, status).await? {
+        if may_moderate(&mut conn, &school, actor, ChatId(row.chat_id)).await? {
+            reports.push(render_report(&mut conn, &row).await?);
+        }
+    }
+    Ok(reports)
+}
+
+/// # Resolve a report: dismiss it, or delete the message for everyone.
+pub async fn resolve(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    id: i64,
+    delete_message: bool,
+    note: Option<&str>,
+) -> Result<Report> {
+    let mut work = state.begin().await?;
+    let school = access::visible_school(&mut work, actor, org).await?;
+    let row = store::chats::report(&mut work, org, id).await?.ok_or(Error::NotFound)?;
+    let chat = ChatId(row.chat_id);
+    if !may_moderate(&mut work, &school, actor, chat).await? {
+        return Err(Error::Forbidden);
+    }
+    let note = validate::optional_line("note", note, 1000)?;
+    let status = if delete_message { "removed" } else { "dismissed" };
+    if !store::chats::resolve_report(&mut work, id, status, actor.user_id, note.as_deref()).await? {
+        return Err(Error::Conflict("report_resolved"));
+    }
+    let message = MessageId(row.message_id);
+    if delete_message {
+        let stored = store::chats::message(&mut work, message).await?.ok_or(Error::NotFound)?;
+        if stored.deleted_at.is_none() {
+            store::chats::delete_message(&mut work, message, actor.user_id).await?;
+            do_chat_event(&mut work, org, chat, ChatEvent::MessageDeleted { message_id: message, by_moderator: true })
+                .await?;
+        }
+    }
+    store::audit::record(
+        &mut work,
+        audit(
+            org,
+            actor,
+            "report_resolved",
+            "report",
+            id,
+            json!({ "status": status, "message_id": message, "note": note }),
+        ),
+    )
+    .await?;
+    let row = store::chats::report(&mut work, org, id).await?.ok_or(Error::NotFound)?;
+    let rendered = render_report(&mut work, &row).await?;
+    work.commit(state).await?;
+    Ok(rendered)
+}
