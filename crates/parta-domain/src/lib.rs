@@ -4,6 +4,7 @@
 pub mod chats;
 pub mod ids;
 pub mod permission;
+pub mod quiet;
 pub mod roles;
 pub mod validate;
 

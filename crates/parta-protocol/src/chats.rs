@@ -51,6 +51,8 @@ pub struct Message {
     pub poll: Option<Poll>,
     /// Files posted with the message; download with `GET /api/v1/files/{id}`.
     pub attachments: Vec<crate::FileInfo>,
+    /// Held by the school's quiet hours: delivered at this time (seen by its sender only until then).
+    pub held_until: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -138,6 +140,9 @@ pub struct SendMessageRequest {
     /// Files uploaded to this chat with `POST /api/v1/chats/{id}/files`, up to 10.
     #[serde(default)]
     pub attachments: Vec<parta_domain::FileId>,
+    /// Deliver at once even in quiet hours (the school's admins).
+    #[serde(default)]
+    pub urgent: bool,
 }
 
 /// An earlier text of an edited message.

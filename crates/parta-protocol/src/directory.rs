@@ -15,7 +15,18 @@ pub struct School {
     pub region: String,
     pub time_zone: String,
     pub join_approval_required: bool,
+    /// Messages between the school and students or parents written in this window
+    /// are delivered when it ends (the school's time zone).
+    pub quiet_hours: Option<QuietHours>,
     pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct QuietHours {
+    /// `HH:MM`, e.g. `21:00`.
+    pub from: String,
+    /// `HH:MM`, e.g. `07:00`.
+    pub to: String,
 }
 
 /// Only the fields present change.
@@ -29,6 +40,10 @@ pub struct UpdateSchoolRequest {
     pub region: Option<String>,
     pub time_zone: Option<String>,
     pub join_approval_required: Option<bool>,
+    /// `{from, to}` sets quiet hours; `null` turns them off.
+    #[serde(default, deserialize_with = "crate::double_option")]
+    #[schema(value_type = Option<QuietHours>)]
+    pub quiet_hours: Option<Option<QuietHours>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

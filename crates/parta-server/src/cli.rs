@@ -234,6 +234,18 @@ async fn serve(resolved: Resolved) -> anyhow::Result<()> {
     if resolved.demo {
         crate::demo::seed(&state).await.context("seeding the demo school")?;
     }
+    // Messages held by quiet hours go out when the hours end; every node may release
+    // them, a conditional update makes sure each goes out once.
+    let releaser = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+        loop {
+            tick.tick().await;
+            if let Err(error) = crate::actions::chats::release_held(&releaser).await {
+                tracing::warn!(%error, "releasing held messages failed");
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(resolved.listen)
         .await
         .with_context(|| format!("listening on {}", resolved.listen))?;

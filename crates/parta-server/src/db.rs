@@ -87,6 +87,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_moderation.sql"),
         postgres: include_str!("../migrations/postgres/0007_moderation.sql"),
     },
+    Migration {
+        version: 8,
+        name: "quiet_hours",
+        sqlite: include_str!("../migrations/sqlite/0008_quiet_hours.sql"),
+        postgres: include_str!("../migrations/postgres/0008_quiet_hours.sql"),
+    },
 ];
 
 impl Db {

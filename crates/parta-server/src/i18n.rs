@@ -156,6 +156,10 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
         "cannot_mute_moderator" => ("Модератора нельзя ограничить.", "A moderator cannot be muted."),
         "already_reported" => ("Вы уже пожаловались на это сообщение.", "You have already reported this message."),
         "report_resolved" => ("По этой жалобе уже принято решение.", "This report has already been resolved."),
+        "message_held" => (
+            "Сообщение ждёт окончания тихих часов; изменить его можно после доставки.",
+            "The message waits for quiet hours to end; it can be changed once delivered.",
+        ),
         "poll_closed" => ("Голосование завершено.", "The poll is closed."),
         "ack_not_requested" => {
             ("Это сообщение не требует подтверждения.", "This message does not ask for confirmation.")
@@ -203,6 +207,7 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
             ("В «Учительскую» приглашают только работников.", "Only staff are invited to the staff room.")
         }
         "contact_required" => ("Укажите телефон или e-mail.", "Give a phone number or an e-mail address."),
+        "invalid_time" => ("Время в формате ЧЧ:ММ, например 21:00.", "A time as HH:MM, e.g. 21:00."),
         "unknown_option" => ("Такого варианта ответа нет.", "No such option."),
         "single_choice" => ("В этом опросе можно выбрать только один вариант.", "This poll allows one choice only."),
         "duplicate" => ("Такой вариант уже есть.", "This option is already there."),

@@ -191,6 +191,7 @@ pub fn render_message(row: &MessageRow, reactions: Vec<Reaction>) -> Message {
         reactions: if deleted { Vec::new() } else { reactions },
         poll: None,
         attachments: Vec::new(),
+        held_until: rfc3339_opt(row.held_until),
     }
 }
 
@@ -276,6 +277,12 @@ pub async fn history(
     for row in &rows {
         messages.push(render(&mut conn, row, Some(actor.user_id)).await?);
     }
+    // One's own messages held by quiet hours follow the newest page; others do not see them yet.
+    if before.is_none() {
+        for row in store::chats::held_of(&mut conn, chat, actor.user_id).await? {
+            messages.push(render(&mut conn, &row, Some(actor.user_id)).await?);
+        }
+    }
     Ok(MessagePage { messages, has_more })
 }
 
@@ -347,6 +354,36 @@ pub async fn send(
         }
     }
     let org = OrgId(row.org_id);
+    let school = store::schools::get(&mut work, org).await?.ok_or(Error::NotFound)?;
+    let is_admin = store::directory::is_admin(&mut work, org, actor.user_id).await?;
+    if request.urgent && !is_admin {
+        return Err(Error::Forbidden);
+    }
+    let held_until = if request.urgent { None } else { quiet_hold(&school, row.kind(), crate::clock::now_ms()) };
+    if let Some(held_until) = held_until {
+        // Held: stored now, given its position and delivered when the quiet hours end.
+        let id = store::chats::insert_message(
+            &mut work,
+            &NewMessage {
+                org,
+                chat,
+                seq: 0,
+                sender: actor.user_id,
+                client_msg_id: key,
+                body: &body,
+                reply_to: request.reply_to,
+                needs_ack: request.needs_ack,
+                held_until: Some(held_until),
+            },
+        )
+        .await
+        .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("client_msg_id_reused") } else { e.into() })?;
+        store::files::attach(&mut work, id, &request.attachments).await?;
+        let stored = store::chats::message(&mut work, id).await?.ok_or(Error::NotFound)?;
+        let message = render(&mut work, &stored, Some(actor.user_id)).await?;
+        work.commit(state).await?;
+        return Ok((message, true));
+    }
     // The message takes the position of its own event; taking it locks the chat.
     let seq = store::chats::next_seq(&mut work, chat).await?;
     let id = store::chats::insert_message(
@@ -360,6 +397,7 @@ pub async fn send(
             body: &body,
             reply_to: request.reply_to,
             needs_ack: request.needs_ack,
+            held_until: None,
         },
     )
     .await
@@ -382,13 +420,9 @@ pub async fn edit(
     request: &EditMessageRequest,
 ) -> Result<Message> {
     let mut work = state.begin().await?;
-    let (row, _seat) = access_chat(&mut work, actor, chat).await?;
-    let stored = store::chats::message(&mut work, id).await?.filter(|m| m.chat_id == chat.0).ok_or(Error::NotFound)?;
+    let (row, _seat, stored) = access_message(&mut work, actor, chat, id).await?;
     if stored.sender_id != actor.user_id.0 {
         return Err(Error::Forbidden);
-    }
-    if stored.deleted_at.is_some() {
-        return Err(Error::Conflict("message_deleted"));
     }
     let body = check_body(&request.body)?;
     store::chats::insert_version(&mut work, OrgId(row.org_id), &stored).await?;
@@ -403,14 +437,10 @@ pub async fn edit(
 /// # Delete a message for everyone: one's own, or any as the chat's moderator.
 pub async fn delete(state: &AppState, actor: &Actor, chat: ChatId, id: MessageId) -> Result<()> {
     let mut work = state.begin().await?;
-    let (row, seat) = access_chat(&mut work, actor, chat).await?;
-    let stored = store::chats::message(&mut work, id).await?.filter(|m| m.chat_id == chat.0).ok_or(Error::NotFound)?;
+    let (row, seat, stored) = access_message(&mut work, actor, chat, id).await?;
     let is_sender = stored.sender_id == actor.user_id.0;
     if !chats::can_delete(seat.role(), is_sender) {
         return Err(Error::Forbidden);
-    }
-    if stored.deleted_at.is_some() {
-        return Err(Error::Conflict("message_deleted"));
     }
     store::chats::delete_message(&mut work, id, actor.user_id).await?;
     do_chat_event(
@@ -451,6 +481,13 @@ pub(crate) async fn access_message(
     let message = store::chats::message(conn, id).await?.filter(|m| m.chat_id == chat.0).ok_or(Error::NotFound)?;
     if message.deleted_at.is_some() {
         return Err(Error::Conflict("message_deleted"));
+    }
+    if message.held_until.is_some() {
+        return Err(if message.sender_id == actor.user_id.0 {
+            Error::Conflict("message_held")
+        } else {
+            Error::NotFound
+        });
     }
     Ok((row, seat, message))
 }
@@ -600,4 +637,55 @@ pub async fn versions(state: &AppState, actor: &Actor, chat: ChatId, id: Message
         .into_iter()
         .map(|(body, at)| MessageVersion { body, written_at: rfc3339(at) })
         .collect())
+}
+
+/// Chats where quiet hours hold messages: those with students or parents in them.
+fn quiet_hours_apply(kind: ChatKind) -> bool {
+    matches!(kind, ChatKind::Class | ChatKind::Parents | ChatKind::SchoolChannel)
+}
+
+/// When a message written `now` in a chat of `kind` is to be delivered, if it is held.
+fn quiet_hold(school: &store::schools::OrgRow, kind: ChatKind, now: i64) -> Option<i64> {
+    use parta_domain::quiet::{DayTime, QuietHours, Release};
+    if !quiet_hours_apply(kind) {
+        return None;
+    }
+    let window = QuietHours {
+        from: DayTime::parse(school.quiet_from.as_deref()?)?,
+        to: DayTime::parse(school.quiet_to.as_deref()?)?,
+    };
+    let zone = jiff::tz::TimeZone::get(&school.time_zone).ok()?;
+    let local = jiff::Timestamp::from_millisecond(now).ok()?.to_zoned(zone.clone());
+    let here = DayTime((local.hour() as u16) * 60 + local.minute() as u16);
+    let (day, at) = match window.release(here) {
+        Release::Now => return None,
+        Release::Today(at) => (local.date(), at),
+        Release::Tomorrow(at) => (local.date().tomorrow().ok()?, at),
+    };
+    let release = day.at(at.hours() as i8, at.minutes() as i8, 0, 0).to_zoned(zone).ok()?;
+    Some(release.timestamp().as_millisecond())
+}
+
+/// Delivers messages whose quiet hours have ended: each takes its chat position now
+/// and goes out as `message_sent`. Returns how many were released.
+pub async fn release_held(state: &AppState) -> Result<usize> {
+    let due = {
+        let mut conn = state.db.reads().acquire().await?;
+        store::chats::held_due(&mut conn, crate::clock::now_ms()).await?
+    };
+    let mut released = 0;
+    for (message, chat, org) in due {
+        let (message, chat, org) = (MessageId(message), ChatId(chat), OrgId(org));
+        let mut work = state.begin().await?;
+        let seq = store::chats::next_seq(&mut work, chat).await?;
+        if !store::chats::release_message(&mut work, message, seq).await? {
+            continue;
+        }
+        let stored = store::chats::message(&mut work, message).await?.ok_or(Error::NotFound)?;
+        let rendered = render(&mut work, &stored, None).await?;
+        do_chat_event_at(&mut work, org, chat, seq, ChatEvent::MessageSent { message: rendered }).await?;
+        work.commit(state).await?;
+        released += 1;
+    }
+    Ok(released)
 }

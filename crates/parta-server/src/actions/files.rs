@@ -82,14 +82,18 @@ pub(crate) async fn check_attachments(
 
 /// # Download a file
 /// For whoever sits in the chat of the message it is attached to (while that message
-/// stands), and for its uploader; to anyone else it does not exist.
+/// stands and is delivered), and for its uploader before it is posted; to anyone else
+/// it does not exist.
 pub async fn download(state: &AppState, actor: &Actor, id: FileId) -> Result<(FileRow, tokio::fs::File)> {
     let mut conn = state.db.reads().acquire().await?;
     let file = store::files::get(&mut conn, id).await?.ok_or(Error::NotFound)?;
     let Some(chat) = file.chat_id.map(ChatId) else { return Err(Error::NotFound) };
     let own_upload = file.uploaded_by == Some(actor.user_id.0);
     let readable = match store::files::attached_to(&mut conn, id).await? {
-        Some((_, deleted)) => !deleted && store::chats::seat(&mut conn, chat, actor.user_id).await?.is_some(),
+        // Posted: the chat reads it once others can see the message (not deleted, not held).
+        Some((_, visible)) => {
+            visible && (own_upload || store::chats::seat(&mut conn, chat, actor.user_id).await?.is_some())
+        }
         None => own_upload,
     };
     if !readable {

@@ -118,6 +118,7 @@ pub async fn create(
             body: &question,
             reply_to: None,
             needs_ack: false,
+            held_until: None,
         },
     )
     .await?;

@@ -125,9 +125,27 @@ pub async fn update(state: &AppState, actor: &Actor, org: OrgId, request: &Updat
         },
         &mut fields,
     );
+    let quiet = match &request.quiet_hours {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(window)) => {
+            let from = parta_domain::quiet::DayTime::parse(&window.from);
+            let to = parta_domain::quiet::DayTime::parse(&window.to);
+            if from.is_none() {
+                fields.reject("quiet_hours.from", "invalid_time");
+            }
+            if to.is_none() {
+                fields.reject("quiet_hours.to", "invalid_time");
+            }
+            from.zip(to).map(|(from, to)| Some((from.to_string(), to.to_string())))
+        }
+    };
     fields.finish()?;
     let profile = checked(profile)?;
     store::schools::update(&mut tx, org, &profile).await?;
+    if let Some(window) = &quiet {
+        store::schools::set_quiet_hours(&mut tx, org, window.as_ref().map(|(f, t)| (f.as_str(), t.as_str()))).await?;
+    }
     store::audit::record(
         &mut tx,
         audit(org, actor, "school_updated", "organization", org.0, serde_json::to_value(request).unwrap_or_default()),

@@ -287,6 +287,7 @@ pub struct MessageRow {
     pub deleted_by: Option<i64>,
     pub pinned_at: Option<i64>,
     pub needs_ack: i64,
+    pub held_until: Option<i64>,
     pub family_name: String,
     pub given_name: String,
     pub patronymic: Option<String>,
@@ -299,7 +300,7 @@ impl MessageRow {
 }
 
 const MESSAGE_SELECT: &str = "SELECT m.id, m.chat_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.reply_to,
-        m.created_at, m.edited_at, m.deleted_at, m.deleted_by, m.pinned_at, m.needs_ack,
+        m.created_at, m.edited_at, m.deleted_at, m.deleted_by, m.pinned_at, m.needs_ack, m.held_until,
         u.family_name, u.given_name, u.patronymic
     FROM messages m JOIN users u ON u.id = m.sender_id";
 
@@ -312,12 +313,14 @@ pub struct NewMessage<'a> {
     pub body: &'a str,
     pub reply_to: Option<MessageId>,
     pub needs_ack: bool,
+    /// Quiet hours: not delivered until then (and no chat position until then).
+    pub held_until: Option<i64>,
 }
 
 pub async fn insert_message(conn: &mut AnyConnection, new: &NewMessage<'_>) -> sqlx::Result<MessageId> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO messages (org_id, chat_id, seq, sender_id, client_msg_id, body, reply_to, created_at, needs_ack)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        "INSERT INTO messages (org_id, chat_id, seq, sender_id, client_msg_id, body, reply_to, created_at, needs_ack, held_until)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(new.org.0)
     .bind(new.chat.0)
@@ -328,6 +331,7 @@ pub async fn insert_message(conn: &mut AnyConnection, new: &NewMessage<'_>) -> s
     .bind(new.reply_to.map(|m| m.0))
     .bind(now_ms())
     .bind(super::flag(new.needs_ack))
+    .bind(new.held_until)
     .fetch_one(conn)
     .await?;
     Ok(MessageId(id))
@@ -356,7 +360,7 @@ pub async fn messages_before(
     limit: i64,
 ) -> sqlx::Result<Vec<MessageRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3"
+        "{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.seq < $2 AND m.held_until IS NULL ORDER BY m.seq DESC LIMIT $3"
     )))
     .bind(chat.0)
     .bind(before)
@@ -399,7 +403,7 @@ pub async fn unread_count(conn: &mut AnyConnection, chat: ChatId, user: UserId, 
 
 pub async fn last_message(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Result<Option<MessageRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.deleted_at IS NULL ORDER BY m.seq DESC LIMIT 1"
+        "{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.deleted_at IS NULL AND m.held_until IS NULL ORDER BY m.seq DESC LIMIT 1"
     )))
     .bind(chat.0)
     .fetch_optional(conn)
@@ -613,5 +617,36 @@ pub async fn resolve_report(
     .bind(id)
     .execute(conn)
     .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A sender's own messages still held by quiet hours in a chat, oldest first.
+pub async fn held_of(conn: &mut AnyConnection, chat: ChatId, sender: UserId) -> sqlx::Result<Vec<MessageRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.sender_id = $2 AND m.held_until IS NOT NULL ORDER BY m.id"
+    )))
+    .bind(chat.0)
+    .bind(sender.0)
+    .fetch_all(conn)
+    .await
+}
+
+/// Held messages due by `now`, oldest first.
+pub async fn held_due(conn: &mut AnyConnection, now: i64) -> sqlx::Result<Vec<(i64, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT id, chat_id, org_id FROM messages WHERE held_until IS NOT NULL AND held_until <= $1 ORDER BY id",
+    )
+    .bind(now)
+    .fetch_all(conn)
+    .await
+}
+
+/// Gives a held message its chat position; false if another node released it first.
+pub async fn release_message(conn: &mut AnyConnection, message: MessageId, seq: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query("UPDATE messages SET seq = $1, held_until = NULL WHERE id = $2 AND held_until IS NOT NULL")
+        .bind(seq)
+        .bind(message.0)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -92,13 +92,15 @@ pub async fn attachments(conn: &mut AnyConnection, message: MessageId) -> sqlx::
     .await
 }
 
-/// The message a file is attached to, and whether that message was deleted.
+/// The message a file is attached to, and whether others can see that message now
+/// (it is neither deleted nor held by quiet hours).
 pub async fn attached_to(conn: &mut AnyConnection, file: FileId) -> sqlx::Result<Option<(MessageId, bool)>> {
-    let row: Option<(i64, Option<i64>)> = sqlx::query_as(
-        "SELECT m.id, m.deleted_at FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.file_id = $1",
+    let row: Option<(i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT m.id, m.deleted_at, m.held_until FROM attachments a JOIN messages m ON m.id = a.message_id
+         WHERE a.file_id = $1",
     )
     .bind(file.0)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|(message, deleted_at)| (MessageId(message), deleted_at.is_some())))
+    Ok(row.map(|(message, deleted_at, held_until)| (MessageId(message), deleted_at.is_none() && held_until.is_none())))
 }

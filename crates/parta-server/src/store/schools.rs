@@ -20,6 +20,8 @@ pub struct OrgRow {
     pub time_zone: String,
     pub join_approval_required: i64,
     pub created_at: i64,
+    pub quiet_from: Option<String>,
+    pub quiet_to: Option<String>,
 }
 
 impl OrgRow {
@@ -38,6 +40,10 @@ impl OrgRow {
             region: self.region.clone(),
             time_zone: self.time_zone.clone(),
             join_approval_required: self.join_approval_required == 1,
+            quiet_hours: match (&self.quiet_from, &self.quiet_to) {
+                (Some(from), Some(to)) => Some(parta_protocol::QuietHours { from: from.clone(), to: to.clone() }),
+                _ => None,
+            },
             created_at: rfc3339(self.created_at),
         }
     }
@@ -65,8 +71,7 @@ pub struct Profile {
     pub join_approval_required: bool,
 }
 
-const ORG_COLUMNS: &str =
-    "id, name, short_name, address, inn, ogrn, region, time_zone, join_approval_required, created_at";
+const ORG_COLUMNS: &str = "id, name, short_name, address, inn, ogrn, region, time_zone, join_approval_required, created_at, quiet_from, quiet_to";
 
 pub async fn get(conn: &mut AnyConnection, id: OrgId) -> sqlx::Result<Option<OrgRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {ORG_COLUMNS} FROM organizations WHERE id = $1")))
@@ -111,6 +116,17 @@ pub async fn update(conn: &mut AnyConnection, id: OrgId, profile: &Profile) -> s
     .execute(conn)
     .await
     .map(|_| ())
+}
+
+/// Sets or clears the school's quiet hours (`HH:MM` each).
+pub async fn set_quiet_hours(conn: &mut AnyConnection, id: OrgId, window: Option<(&str, &str)>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE organizations SET quiet_from = $1, quiet_to = $2 WHERE id = $3")
+        .bind(window.map(|w| w.0))
+        .bind(window.map(|w| w.1))
+        .bind(id.0)
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 /// Takes the school's row lock for the rest of the transaction, so that checks such

@@ -24,6 +24,7 @@ on_both_backends!(
     files_are_shared_with_the_chat_only,
     typing_reaches_the_chat_and_floods_are_limited,
     moderators_handle_reports_mutes_and_read_only,
+    quiet_hours_hold_messages_until_morning,
 );
 
 async fn chats_of(app: &TestApp, token: &str, org: i64) -> Vec<Value> {
@@ -928,4 +929,80 @@ async fn moderators_handle_reports_mutes_and_read_only(app: TestApp) {
     for action in ["report_resolved", "member_muted", "chat_read_only"] {
         assert!(actions.contains(&action), "{action} missing from {actions:?}");
     }
+}
+
+/// `HH:MM` in the school's zone (Asia/Yekaterinburg) `minutes` from now.
+fn school_time_in(minutes: i64) -> String {
+    let zone = jiff::tz::TimeZone::get("Asia/Yekaterinburg").expect("zone");
+    let at = jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_mins(minutes)).expect("time").to_zoned(zone);
+    format!("{:02}:{:02}", at.hour(), at.minute())
+}
+
+async fn quiet_hours_hold_messages_until_morning(app: TestApp) {
+    let c = class_with_people(&app, 88).await;
+    let address = app.serve().await;
+    let school = format!("/api/v1/orgs/{}", c.school.org);
+    app.patch(&school)
+        .token(&c.school.admin)
+        .json(json!({ "quiet_hours": { "from": "25:00", "to": "07:00" } }))
+        .send()
+        .await
+        .invalid(&[("quiet_hours.from", "invalid_time")]);
+    // Quiet hours around now, so the test does not depend on the clock.
+    let window = json!({ "from": school_time_in(-60), "to": school_time_in(60) });
+    let profile =
+        app.patch(&school).token(&c.school.admin).json(json!({ "quiet_hours": window })).send().await.expect(200);
+    assert_eq!(profile.json["quiet_hours"], window);
+
+    let chat = chat_id(&app, &c.parent.token, c.school.org, "parents", Some(c.a)).await;
+    let (mut parent, _) = Socket::connect(address, &c.parent.token).await;
+    let held = send(&app, &c.teacher, chat, "q-1", "Завтра контрольная").await;
+    assert!(held["held_until"].is_string(), "{held}");
+    // The parent neither hears nor sees it yet; the teacher sees it waiting.
+    assert!(parent.next_within(Duration::from_millis(300)).await.is_none());
+    let parents_view =
+        app.get(&format!("/api/v1/chats/{chat}/messages")).token(&c.parent.token).send().await.expect(200);
+    assert!(parents_view.json["messages"].as_array().expect("list").is_empty());
+    let teachers_view =
+        app.get(&format!("/api/v1/chats/{chat}/messages")).token(&c.teacher.token).send().await.expect(200);
+    assert_eq!(teachers_view.json["messages"][0]["held_until"], held["held_until"]);
+    app.patch(&format!("/api/v1/chats/{chat}/messages/{}", held["id"]))
+        .token(&c.teacher.token)
+        .json(json!({ "body": "исправлено" }))
+        .send()
+        .await
+        .problem(409, "message_held");
+    // Staff among themselves are not held; urgent posts by admins are not held; others cannot mark urgent.
+    let staff_room = chat_id(&app, &c.teacher.token, c.school.org, "staff_room", None).await;
+    assert!(send(&app, &c.teacher, staff_room, "q-2", "Коллеги, педсовет в 8:00").await["held_until"].is_null());
+    app.post(&format!("/api/v1/chats/{chat}/messages"))
+        .token(&c.teacher.token)
+        .json(json!({ "client_msg_id": "q-3", "body": "Срочно", "urgent": true }))
+        .send()
+        .await
+        .problem(403, "forbidden");
+    let channel = chat_id(&app, &c.parent.token, c.school.org, "school_channel", None).await;
+    let admin = Person { id: c.school.admin_id, token: c.school.admin.clone(), email: String::new() };
+    let urgent = app
+        .post(&format!("/api/v1/chats/{channel}/messages"))
+        .token(&admin.token)
+        .json(json!({ "client_msg_id": "q-4", "body": "Школа закрыта из-за мороза", "urgent": true }))
+        .send()
+        .await
+        .expect(201);
+    assert!(urgent.json["held_until"].is_null());
+    assert_eq!(parent.next().await.expect("urgent post")["event"]["message"]["body"], "Школа закрыта из-за мороза");
+    // Morning comes: the held message takes its position and goes out.
+    app.sql("UPDATE messages SET held_until = 1 WHERE held_until IS NOT NULL").await;
+    assert_eq!(parta_server::actions::chats::release_held(&app.state).await.expect("release"), 1);
+    assert_eq!(parta_server::actions::chats::release_held(&app.state).await.expect("release"), 0, "once only");
+    let delivered = parent.next().await.expect("delivered");
+    assert_eq!(delivered["event"]["message"]["body"], "Завтра контрольная");
+    let parents_view =
+        app.get(&format!("/api/v1/chats/{chat}/messages")).token(&c.parent.token).send().await.expect(200);
+    assert_eq!(parents_view.json["messages"][0]["held_until"], Value::Null);
+    assert!(parents_view.json["messages"][0]["seq"].as_i64().is_some_and(|s| s > 0));
+    // Turned off, nothing waits.
+    app.patch(&school).token(&c.school.admin).json(json!({ "quiet_hours": null })).send().await.expect(200);
+    assert!(send(&app, &c.teacher, chat, "q-5", "Добрый вечер").await["held_until"].is_null());
 }
