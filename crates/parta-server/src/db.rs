@@ -44,55 +44,27 @@ struct Migration {
 
 /// One history per backend, kept in step: a migration is added to both at once,
 /// and the whole API test suite runs on both.
+/// Both backends' scripts of one migration, by file name.
+macro_rules! migration {
+    ($version:literal, $name:literal, $file:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $file)),
+            postgres: include_str!(concat!("../migrations/postgres/", $file)),
+        }
+    };
+}
+
 const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "foundation",
-        sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
-        postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "messaging",
-        sqlite: include_str!("../migrations/sqlite/0002_messaging.sql"),
-        postgres: include_str!("../migrations/postgres/0002_messaging.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "reactions_pins_acks",
-        sqlite: include_str!("../migrations/sqlite/0003_reactions_pins_acks.sql"),
-        postgres: include_str!("../migrations/postgres/0003_reactions_pins_acks.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "polls",
-        sqlite: include_str!("../migrations/sqlite/0004_polls.sql"),
-        postgres: include_str!("../migrations/postgres/0004_polls.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "attachments",
-        sqlite: include_str!("../migrations/sqlite/0005_attachments.sql"),
-        postgres: include_str!("../migrations/postgres/0005_attachments.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "message_versions",
-        sqlite: include_str!("../migrations/sqlite/0006_message_versions.sql"),
-        postgres: include_str!("../migrations/postgres/0006_message_versions.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "moderation",
-        sqlite: include_str!("../migrations/sqlite/0007_moderation.sql"),
-        postgres: include_str!("../migrations/postgres/0007_moderation.sql"),
-    },
-    Migration {
-        version: 8,
-        name: "quiet_hours",
-        sqlite: include_str!("../migrations/sqlite/0008_quiet_hours.sql"),
-        postgres: include_str!("../migrations/postgres/0008_quiet_hours.sql"),
-    },
+    migration!(1, "foundation", "0001_foundation.sql"),
+    migration!(2, "messaging", "0002_messaging.sql"),
+    migration!(3, "reactions_pins_acks", "0003_reactions_pins_acks.sql"),
+    migration!(4, "polls", "0004_polls.sql"),
+    migration!(5, "attachments", "0005_attachments.sql"),
+    migration!(6, "message_versions", "0006_message_versions.sql"),
+    migration!(7, "moderation", "0007_moderation.sql"),
+    migration!(8, "quiet_hours", "0008_quiet_hours.sql"),
 ];
 
 impl Db {
