@@ -25,16 +25,19 @@ pub enum ChatKind {
     SchoolChannel,
     /// «Сотрудники»: staff read, authors post.
     StaffChannel,
+    /// A conversation of two people.
+    Direct,
 }
 
 impl ChatKind {
-    pub const ALL: [ChatKind; 6] = [
+    pub const ALL: [ChatKind; 7] = [
         ChatKind::Class,
         ChatKind::Parents,
         ChatKind::ClassTeachers,
         ChatKind::StaffRoom,
         ChatKind::SchoolChannel,
         ChatKind::StaffChannel,
+        ChatKind::Direct,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +48,7 @@ impl ChatKind {
             ChatKind::StaffRoom => "staff_room",
             ChatKind::SchoolChannel => "school_channel",
             ChatKind::StaffChannel => "staff_channel",
+            ChatKind::Direct => "direct",
         }
     }
 
@@ -68,6 +72,7 @@ impl ChatKind {
             ChatKind::StaffRoom => "Учительская".to_owned(),
             ChatKind::SchoolChannel => "Общешкольный канал".to_owned(),
             ChatKind::StaffChannel => "Сотрудники".to_owned(),
+            ChatKind::Direct => "Личные сообщения".to_owned(),
         }
     }
 }
@@ -188,6 +193,34 @@ pub fn can_pin(role: ChatRole) -> bool {
 /// The reactions offered: a short fixed set keeps reactions readable and harmless.
 pub const REACTIONS: [&str; 10] = ["👍", "❤️", "😂", "😮", "😢", "🙏", "👏", "🔥", "✅", "👀"];
 
+/// What decides whether two people of a school may write to each other directly.
+#[derive(Debug, Clone, Default)]
+pub struct DirectFacts {
+    pub user: Option<crate::ids::UserId>,
+    /// A parent's children in this school.
+    pub children: Vec<crate::ids::UserId>,
+    /// Classes of their current places (a parent's: their children's classes; staff: the staff room too).
+    pub classes: Vec<ClassId>,
+    /// Classes they are a student of.
+    pub student_of: Vec<ClassId>,
+    /// Classes they teach or lead.
+    pub teaches: Vec<ClassId>,
+}
+
+/// Direct messages only between people who share a class. In student safe mode (the
+/// default) a student is written to directly only by classmates, their teachers and
+/// their own parents.
+pub fn can_direct_message(sender: &DirectFacts, recipient: &DirectFacts, safe_mode: bool) -> bool {
+    let recipient_is_student = !recipient.student_of.is_empty();
+    if safe_mode && recipient_is_student {
+        let classmate = sender.student_of.iter().any(|c| recipient.student_of.contains(c));
+        let their_teacher = sender.teaches.iter().any(|c| recipient.student_of.contains(c));
+        let their_parent = recipient.user.is_some_and(|child| sender.children.contains(&child));
+        return classmate || their_teacher || their_parent;
+    }
+    sender.classes.iter().any(|c| recipient.classes.contains(c))
+}
+
 pub const MESSAGE_MAX_CHARS: usize = 4000;
 
 #[cfg(test)]
@@ -298,6 +331,42 @@ mod tests {
         assert!(!can_request_ack(ChatRole::Member) && can_request_ack(ChatRole::Author));
         assert!(!can_pin(ChatRole::Author) && can_pin(ChatRole::Moderator));
         assert!(REACTIONS.contains(&"👍") && !REACTIONS.contains(&"<b>"));
+    }
+
+    #[test]
+    fn direct_messages_need_a_shared_class_and_safe_mode_guards_students() {
+        use crate::ids::UserId;
+        let student = |id, class| DirectFacts {
+            user: Some(UserId(id)),
+            classes: vec![class],
+            student_of: vec![class],
+            ..Default::default()
+        };
+        let teacher = |classes: Vec<ClassId>| DirectFacts {
+            classes: [vec![STAFF_ROOM], classes.clone()].concat(),
+            teaches: classes,
+            ..Default::default()
+        };
+        let parent =
+            |class, child| DirectFacts { classes: vec![class], children: vec![UserId(child)], ..Default::default() };
+        let (pupil, classmate, other_pupil) = (student(1, FIVE_A), student(2, FIVE_A), student(3, FIVE_B));
+        let (own_teacher, other_teacher) = (teacher(vec![FIVE_A]), teacher(vec![FIVE_B]));
+        let classmates_parent = parent(FIVE_A, 2);
+        let own_parent = parent(FIVE_A, 1);
+        for safe in [true, false] {
+            assert!(can_direct_message(&classmate, &pupil, safe));
+            assert!(can_direct_message(&own_teacher, &pupil, safe));
+            assert!(!can_direct_message(&other_pupil, &pupil, safe));
+            assert!(!can_direct_message(&other_teacher, &pupil, safe));
+            assert!(can_direct_message(&pupil, &own_teacher, safe), "students write to their teachers");
+            assert!(can_direct_message(&classmates_parent, &own_teacher, safe));
+            assert!(can_direct_message(&own_teacher, &other_teacher, safe), "staff share the staff room");
+            assert!(can_direct_message(&own_parent, &pupil, safe), "a parent writes to their own child");
+            assert!(can_direct_message(&pupil, &own_parent, safe));
+        }
+        // A classmate's parent shares the class, but safe mode keeps them from writing to the student.
+        assert!(!can_direct_message(&classmates_parent, &pupil, true));
+        assert!(can_direct_message(&classmates_parent, &pupil, false));
     }
 
     #[test]

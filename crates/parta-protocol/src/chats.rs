@@ -234,6 +234,12 @@ pub enum ChatEvent {
     },
 }
 
+/// Opens (or finds) the direct conversation with someone of the same school.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DirectRequest {
+    pub user_id: UserId,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ReadOnlyRequest {
     pub read_only: bool,

@@ -18,6 +18,8 @@ pub struct School {
     /// Messages between the school and students or parents written in this window
     /// are delivered when it ends (the school's time zone).
     pub quiet_hours: Option<QuietHours>,
+    /// Students are written to directly only by classmates and their teachers.
+    pub student_safe_mode: bool,
     pub created_at: String,
 }
 
@@ -44,6 +46,7 @@ pub struct UpdateSchoolRequest {
     #[serde(default, deserialize_with = "crate::double_option")]
     #[schema(value_type = Option<QuietHours>)]
     pub quiet_hours: Option<Option<QuietHours>>,
+    pub student_safe_mode: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

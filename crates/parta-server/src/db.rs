@@ -65,6 +65,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "message_versions", "0006_message_versions.sql"),
     migration!(7, "moderation", "0007_moderation.sql"),
     migration!(8, "quiet_hours", "0008_quiet_hours.sql"),
+    migration!(9, "direct_messages", "0009_direct_messages.sql"),
 ];
 
 impl Db {

@@ -207,6 +207,7 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
             ("В «Учительскую» приглашают только работников.", "Only staff are invited to the staff room.")
         }
         "contact_required" => ("Укажите телефон или e-mail.", "Give a phone number or an e-mail address."),
+        "self" => ("Нельзя выбрать себя.", "You cannot choose yourself."),
         "invalid_time" => ("Время в формате ЧЧ:ММ, например 21:00.", "A time as HH:MM, e.g. 21:00."),
         "unknown_option" => ("Такого варианта ответа нет.", "No such option."),
         "single_choice" => ("В этом опросе можно выбрать только один вариант.", "This poll allows one choice only."),

@@ -104,8 +104,10 @@ pub async fn do_sync_seats(work: &mut Work, org: OrgId, user: UserId) -> Result<
         .collect();
     let wanted: BTreeMap<ChatId, ChatRole> =
         wanted.into_iter().filter_map(|(key, role)| by_key.get(&key).map(|chat| (chat.chat_id(), role))).collect();
-    let seats: Vec<SeatRow> =
-        store::chats::seats_of(work, user, Some(org)).await?.into_iter().filter(|s| s.source == "directory").collect();
+    let all_seats = store::chats::seats_of(work, user, Some(org)).await?;
+    let left_school = facts.places.is_empty() && !facts.is_admin;
+    // Someone who left the school leaves their direct conversations there too.
+    let seats: Vec<SeatRow> = all_seats.into_iter().filter(|s| s.source == "directory" || left_school).collect();
     let person = store::users::person(work, user).await?.ok_or(Error::NotFound)?;
 
     for seat in &seats {
@@ -200,12 +202,24 @@ async fn render_chat(conn: &mut AnyConnection, chat: &ChatRow, seat: &SeatRow, u
         Some(row) => Some(render(conn, &row, Some(user)).await?),
         None => None,
     };
+    // A direct conversation is titled with the other person's name.
+    let title = if chat.kind() == ChatKind::Direct {
+        let mut other = None;
+        for seat in store::chats::chat_seats(conn, chat.chat_id()).await? {
+            if seat.user_id != user.0 {
+                other = store::users::person(conn, UserId(seat.user_id)).await?;
+            }
+        }
+        other.map_or_else(|| chat.title.clone(), |p| format!("{} {}", p.family_name, p.given_name))
+    } else {
+        chat.title.clone()
+    };
     Ok(Chat {
         id: chat.chat_id(),
         org_id: OrgId(chat.org_id),
         kind: chat.kind(),
         class_id: chat.class_id.map(ClassId),
-        title: chat.title.clone(),
+        title,
         read_only: chat.read_only == 1,
         my_role: seat.role(),
         can_post: chats::can_post(chat.kind(), seat.role(), chat.read_only == 1),
@@ -688,4 +702,67 @@ pub async fn release_held(state: &AppState) -> Result<usize> {
         released += 1;
     }
     Ok(released)
+}
+
+async fn direct_facts(conn: &mut AnyConnection, org: OrgId, user: UserId) -> Result<chats::DirectFacts> {
+    let places = store::directory::active_places(conn, org, user).await?;
+    let mut facts = chats::DirectFacts { user: Some(user), ..Default::default() };
+    for place in &places {
+        facts.classes.push(place.class_id());
+        if let Some(child) = place.child_user_id {
+            facts.children.push(UserId(child));
+        }
+        match place.role() {
+            parta_domain::MemberRole::Student => facts.student_of.push(place.class_id()),
+            role if super::schools::teaches(role) => facts.teaches.push(place.class_id()),
+            _ => {}
+        }
+    }
+    for class in store::directory::classes_led_by(conn, org, user).await? {
+        facts.teaches.push(class.id);
+        facts.classes.push(class.id);
+    }
+    Ok(facts)
+}
+
+/// # Open the direct conversation with someone of the same school
+/// Only between people who share a class; in student safe mode a student is reached
+/// only by classmates and their teachers. Anyone else is not found at all.
+pub async fn open_direct(state: &AppState, actor: &Actor, org: OrgId, user: UserId) -> Result<Chat> {
+    let mut work = state.begin().await?;
+    let school = crate::access::visible_school(&mut work, actor, org).await?;
+    if user == actor.user_id {
+        return Err(Error::field("user_id", "self"));
+    }
+    let sender = direct_facts(&mut work, org, actor.user_id).await?;
+    let recipient = direct_facts(&mut work, org, user).await?;
+    if !chats::can_direct_message(&sender, &recipient, school.org.student_safe_mode == 1) {
+        return Err(Error::NotFound);
+    }
+    let key = format!("{}:{}:{}", org.0, actor.user_id.0.min(user.0), actor.user_id.0.max(user.0));
+    let chat = match store::chats::direct_chat(&mut work, &key).await? {
+        Some(chat) => chat.chat_id(),
+        None => store::chats::insert_direct_chat(&mut work, org, &key).await?,
+    };
+    for person in [actor.user_id, user] {
+        if store::chats::seat(&mut work, chat, person).await?.is_none() {
+            let who = store::users::person(&mut work, person).await?.ok_or(Error::NotFound)?;
+            let seq =
+                do_chat_event(&mut work, org, chat, ChatEvent::MemberJoined { person: who, role: ChatRole::Member })
+                    .await?;
+            store::chats::insert_seat(&mut work, org, chat, person, ChatRole::Member, "direct", seq).await?;
+            do_user_event(
+                &mut work,
+                person,
+                Some(org),
+                UserEvent::ChatAdded { chat_id: chat, org_id: org, from_seq: seq },
+            )
+            .await?;
+        }
+    }
+    let row = store::chats::get(&mut work, chat).await?.ok_or(Error::NotFound)?;
+    let seat = store::chats::seat(&mut work, chat, actor.user_id).await?.ok_or(Error::NotFound)?;
+    let rendered = render_chat(&mut work, &row, &seat, actor.user_id).await?;
+    work.commit(state).await?;
+    Ok(rendered)
 }

@@ -3,9 +3,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use parta_domain::{ChatId, MessageId, OrgId};
 use parta_protocol::{
-    AckStatus, Chat, ChatMember, CreatePollRequest, EditMessageRequest, MarkReadRequest, Message, MessagePage,
-    MessageVersion, MuteRequest, Poll, Problem, Reaction, ReadOnlyRequest, Report, ReportRequest, ResolveReportRequest,
-    SendMessageRequest, VoteRequest,
+    AckStatus, Chat, ChatMember, CreatePollRequest, DirectRequest, EditMessageRequest, MarkReadRequest, Message,
+    MessagePage, MessageVersion, MuteRequest, Poll, Problem, Reaction, ReadOnlyRequest, Report, ReportRequest,
+    ResolveReportRequest, SendMessageRequest, VoteRequest,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -41,6 +41,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(messages_report))
         .routes(routes!(reports_list))
         .routes(routes!(reports_resolve))
+        .routes(routes!(direct_open))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -402,4 +403,20 @@ async fn reports_resolve(
     AppJson(body): AppJson<ResolveReportRequest>,
 ) -> Result<Json<Report>> {
     Ok(Json(moderation::resolve(&state, &actor, OrgId(org), report, body.delete_message, body.note.as_deref()).await?))
+}
+
+/// # `POST /api/v1/orgs/{org_id}/direct`
+/// Opens (or finds) the direct conversation with a person of the school who shares a
+/// class with the caller; in student safe mode students are reached only by classmates
+/// and their teachers. Anyone else answers 404.
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/direct", tag = "chats", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path)), request_body = DirectRequest,
+    responses((status = 200, body = Chat), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn direct_open(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(org): Path<i64>,
+    AppJson(body): AppJson<DirectRequest>,
+) -> Result<Json<Chat>> {
+    Ok(Json(chats::open_direct(&state, &actor, OrgId(org), body.user_id).await?))
 }

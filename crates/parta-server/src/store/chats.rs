@@ -650,3 +650,24 @@ pub async fn release_message(conn: &mut AnyConnection, message: MessageId, seq: 
         .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// The direct conversation of a pair, by its key.
+pub async fn direct_chat(conn: &mut AnyConnection, key: &str) -> sqlx::Result<Option<ChatRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {CHAT_COLUMNS} FROM chats c WHERE c.direct_key = $1")))
+        .bind(key)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn insert_direct_chat(conn: &mut AnyConnection, org: OrgId, key: &str) -> sqlx::Result<ChatId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO chats (org_id, kind, title, direct_key, created_at) VALUES ($1, 'direct', $2, $3, $4) RETURNING id",
+    )
+    .bind(org.0)
+    .bind(ChatKind::Direct.title(""))
+    .bind(key)
+    .bind(now_ms())
+    .fetch_one(conn)
+    .await?;
+    Ok(ChatId(id))
+}

@@ -22,6 +22,7 @@ pub struct OrgRow {
     pub created_at: i64,
     pub quiet_from: Option<String>,
     pub quiet_to: Option<String>,
+    pub student_safe_mode: i64,
 }
 
 impl OrgRow {
@@ -44,6 +45,7 @@ impl OrgRow {
                 (Some(from), Some(to)) => Some(parta_protocol::QuietHours { from: from.clone(), to: to.clone() }),
                 _ => None,
             },
+            student_safe_mode: self.student_safe_mode == 1,
             created_at: rfc3339(self.created_at),
         }
     }
@@ -71,7 +73,7 @@ pub struct Profile {
     pub join_approval_required: bool,
 }
 
-const ORG_COLUMNS: &str = "id, name, short_name, address, inn, ogrn, region, time_zone, join_approval_required, created_at, quiet_from, quiet_to";
+const ORG_COLUMNS: &str = "id, name, short_name, address, inn, ogrn, region, time_zone, join_approval_required, created_at, quiet_from, quiet_to, student_safe_mode";
 
 pub async fn get(conn: &mut AnyConnection, id: OrgId) -> sqlx::Result<Option<OrgRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {ORG_COLUMNS} FROM organizations WHERE id = $1")))
@@ -116,6 +118,15 @@ pub async fn update(conn: &mut AnyConnection, id: OrgId, profile: &Profile) -> s
     .execute(conn)
     .await
     .map(|_| ())
+}
+
+pub async fn set_student_safe_mode(conn: &mut AnyConnection, id: OrgId, on: bool) -> sqlx::Result<()> {
+    sqlx::query("UPDATE organizations SET student_safe_mode = $1 WHERE id = $2")
+        .bind(super::flag(on))
+        .bind(id.0)
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 /// Sets or clears the school's quiet hours (`HH:MM` each).

@@ -25,6 +25,7 @@ on_both_backends!(
     typing_reaches_the_chat_and_floods_are_limited,
     moderators_handle_reports_mutes_and_read_only,
     quiet_hours_hold_messages_until_morning,
+    direct_messages_follow_shared_classes_and_safe_mode,
 );
 
 async fn chats_of(app: &TestApp, token: &str, org: i64) -> Vec<Value> {
@@ -1005,4 +1006,72 @@ async fn quiet_hours_hold_messages_until_morning(app: TestApp) {
     // Turned off, nothing waits.
     app.patch(&school).token(&c.school.admin).json(json!({ "quiet_hours": null })).send().await.expect(200);
     assert!(send(&app, &c.teacher, chat, "q-5", "Добрый вечер").await["held_until"].is_null());
+}
+
+async fn direct_messages_follow_shared_classes_and_safe_mode(app: TestApp) {
+    let c = class_with_people(&app, 89).await;
+    let other_class_student = app.join(&c.school, c.b, "student", None, "Бэшкин").await;
+    let direct = format!("/api/v1/orgs/{}/direct", c.school.org);
+    // The class teacher writes to their student; opening it again finds the same conversation.
+    let opened =
+        app.post(&direct).token(&c.teacher.token).json(json!({ "user_id": c.student.id })).send().await.expect(200);
+    assert_eq!((opened.json["kind"].as_str(), opened.json["title"].as_str()), (Some("direct"), Some("Учеников Тест")));
+    let again =
+        app.post(&direct).token(&c.student.token).json(json!({ "user_id": c.teacher.id })).send().await.expect(200);
+    assert_eq!(again.json["id"], opened.json["id"]);
+    assert_eq!(again.json["title"], "Классова Тест");
+    let chat = opened.id();
+    send(&app, &c.teacher, chat, "d-1", "Зайди после уроков, пожалуйста").await;
+    let student_view = app.get(&format!("/api/v1/chats/{chat}")).token(&c.student.token).send().await.expect(200);
+    assert_eq!(student_view.json["unread"], 1);
+    // Their own parent reaches them; in safe mode a classmate's parent and a student of
+    // another class do not.
+    app.post(&direct).token(&c.parent.token).json(json!({ "user_id": c.student.id })).send().await.expect(200);
+    app.post(&direct)
+        .token(&other_class_student.token)
+        .json(json!({ "user_id": c.student.id }))
+        .send()
+        .await
+        .problem(404, "not_found");
+    let other_parent_child = app.join(&c.school, c.a, "student", None, "Соседкин").await;
+    let other_parent = app.join(&c.school, c.a, "parent", Some(other_parent_child.id), "Соседкина").await;
+    app.post(&direct)
+        .token(&other_parent.token)
+        .json(json!({ "user_id": c.student.id }))
+        .send()
+        .await
+        .problem(404, "not_found");
+    // With safe mode off, sharing the class is enough.
+    app.patch(&format!("/api/v1/orgs/{}", c.school.org))
+        .token(&c.school.admin)
+        .json(json!({ "student_safe_mode": false }))
+        .send()
+        .await
+        .expect(200);
+    app.post(&direct).token(&other_parent.token).json(json!({ "user_id": c.student.id })).send().await.expect(200);
+    app.post(&direct)
+        .token(&c.student.token)
+        .json(json!({ "user_id": c.student.id }))
+        .send()
+        .await
+        .invalid(&[("user_id", "self")]);
+    // Another school's people are never found.
+    let other = app.school(90).await;
+    app.post(&direct)
+        .token(&other.admin)
+        .json(json!({ "user_id": c.student.id }))
+        .send()
+        .await
+        .problem(404, "not_found");
+    // Someone who leaves the school leaves its direct conversations.
+    let joined_on =
+        app.get("/api/v1/me").token(&c.student.token).send().await.json["schools"][0]["places"][0]["started_on"]
+            .clone();
+    app.post(&format!("/api/v1/orgs/{}/members/{}/leave", c.school.org, c.student.id))
+        .token(&c.school.admin)
+        .json(json!({ "on": joined_on }))
+        .send()
+        .await
+        .expect(204);
+    app.get(&format!("/api/v1/chats/{chat}")).token(&c.student.token).send().await.problem(404, "not_found");
 }
