@@ -138,7 +138,10 @@ async function screen(page, name) {
 }
 
 const pagesToShoot = [];
+/** E2E_ONLY=text runs only the tests whose name contains it (for working on one part). */
+const only = process.env.E2E_ONLY;
 async function test(name, fn) {
+  if (only && !name.includes(only)) return;
   const started = Date.now();
   try {
     await fn();
@@ -478,6 +481,229 @@ try {
     await admin.locator('.list-item', { hasText: unit }).waitFor();
   });
 
+
+  // ---------- chats: live delivery over the WebSocket ----------
+  const tctx = await newContext();
+  const pctx = await newContext();
+  const teacher = await tctx.newPage();
+  const parent = await pctx.newPage();
+  pagesToShoot.push(teacher, parent);
+  const conv = (page) => page.locator('.conv');
+  const msg = (page, text) => page.locator('.msgs > li.msg:not(.msg--pending)', { hasText: text });
+  const live = (page) => page.locator('[data-conn="live"]').waitFor();
+  const send = async (page, text) => {
+    const box = lbl(conv(page), 'Сообщение');
+    await box.fill(text);
+    await box.press('Enter');
+  };
+  const ann = `Родительское собрание в четверг в 18:00, кабинет 21 (${stamp})`;
+
+  if (process.env.E2E_WS_LOG) parent.on('websocket', (ws) => {
+    console.log('WS open', ws.url());
+    ws.on('framesent', (f) => console.log('  >', String(f.payload).slice(0, 200)));
+    ws.on('framereceived', (f) => console.log('  <', String(f.payload).slice(0, 200)));
+    ws.on('close', () => console.log('WS closed'));
+  });
+  await test('chats: the class teacher and a parent open the 5А parents chat', async () => {
+    await login(teacher, 'ivanova@demo.parta.local');
+    await login(parent, 'parent@demo.parta.local');
+    for (const page of [teacher, parent]) {
+      await page.getByRole('link', { name: /^Чаты/ }).click();
+      await page.waitForURL(/\/chats$/);
+      await page.getByRole('link', { name: /5А — родители/ }).click();
+      await page.waitForURL(/\/chats\/\d+$/);
+      await conv(page).getByRole('heading', { name: '5А — родители' }).waitFor();
+      await live(page);
+    }
+    // A parent of 5А cannot ask for confirmations; the class teacher can.
+    expect((await parent.getByLabel('Попросить подтвердить прочтение').count()) === 0, 'parent sees the must-acknowledge box');
+  });
+
+  await test('chats: a must-acknowledge post arrives live; the parent confirms, the teacher sees it', async () => {
+    await lbl(conv(teacher), 'Сообщение').fill(ann);
+    await teacher.getByLabel('Попросить подтвердить прочтение').check();
+    await lbl(conv(teacher), 'Сообщение').press('Enter');
+    const mine = msg(teacher, ann);
+    const count = mine.locator('.ack-count');
+    await count.waitFor();
+    const pending0 = Number(await count.getAttribute('data-pending'));
+    expect(pending0 >= 1 && (await count.getAttribute('data-confirmed')) === '0', `ack counts at start: ${await count.innerText()}`);
+    expect((await count.innerText()).startsWith('Подтвердили 0 из'), `ack text ${await count.innerText()}`);
+
+    const theirs = msg(parent, ann);
+    await theirs.waitFor();
+    await theirs.getByText('Ознакомиться').waitFor();
+    await theirs.getByRole('button', { name: 'Ознакомлен(а)' }).click();
+    await theirs.getByText('Вы подтвердили прочтение').waitFor();
+
+    await mine.locator(`.ack-count[data-confirmed="1"][data-pending="${pending0 - 1}"]`).waitFor();
+    await mine.getByText('Кто ещё не подтвердил').click();
+    const names = await mine.locator('.ack-pending li').allInnerTexts();
+    expect(!names.some((n) => n.startsWith('Волкова И')), `the parent is still pending: ${names}`);
+    expect(names.length === pending0 - 1, `pending list ${names.length} vs ${pending0 - 1}`);
+    await mine.getByRole('button', { name: 'Напомнить' }).click();
+    await mine.getByText('Напоминание отправлено.').waitFor();
+  });
+
+  await test('chats: live both ways with typing, reply, reaction and pin', async () => {
+    const box = lbl(conv(parent), 'Сообщение');
+    await box.fill('Здравствуйте, Мария Сергеевна!');
+    await box.press('Shift+Enter');
+    await box.pressSequentially('Мы придём.');
+    await conv(teacher).getByText('печатает…').waitFor();
+    await box.press('Enter');
+    const hello = msg(teacher, 'Мы придём.');
+    await hello.waitFor();
+    expect((await hello.locator('.msg-body').innerText()) === 'Здравствуйте, Мария Сергеевна!\nМы придём.', 'newline lost');
+    await hello.getByRole('button', { name: 'Ответить' }).click();
+    await send(teacher, 'Спасибо, ждём вас!');
+    const reply = msg(parent, 'Спасибо, ждём вас!');
+    await reply.waitFor();
+    await reply.locator('blockquote', { hasText: 'Мы придём.' }).waitFor();
+
+    await reply.getByRole('button', { name: 'Реакция' }).click();
+    await reply.getByRole('button', { name: '👍' }).click();
+    await msg(teacher, 'Спасибо, ждём вас!').getByRole('button', { name: '👍: 1' }).waitFor();
+
+    await msg(teacher, ann).getByRole('button', { name: 'Закрепить' }).click();
+    await parent.locator('.pinned-bar', { hasText: ann }).waitFor();
+
+    // Edits and deletions reach the other side.
+    const ownId = await msg(teacher, 'Спасибо, ждём вас!').getAttribute('data-message-id');
+    const own = teacher.locator(`[data-message-id="${ownId}"]`);
+    await own.getByRole('button', { name: 'Изменить' }).click();
+    const edit = lbl(own, 'Текст сообщения');
+    await edit.fill('Спасибо, ждём вас в 18:00!');
+    await edit.press('Enter');
+    await msg(parent, 'Спасибо, ждём вас в 18:00!').getByText('изменено').waitFor();
+    await send(parent, 'Опечатка, удалю');
+    const typo = msg(parent, 'Опечатка, удалю');
+    await msg(teacher, 'Опечатка, удалю').waitFor();
+    await typo.getByRole('button', { name: 'Удалить' }).click();
+    await typo.getByRole('button', { name: 'Да' }).click();
+    await teacher.locator('.msg--deleted', { hasText: 'Сообщение удалено' }).waitFor();
+    expect((await msg(teacher, 'Опечатка, удалю').count()) === 0, 'the deleted text is still shown');
+  });
+
+  await test('chats: a poll is created, voted on, and both see the result live', async () => {
+    await conv(teacher).getByRole('button', { name: /Опрос/ }).click();
+    await lbl(conv(teacher), 'Вопрос').fill('Когда удобнее провести экскурсию?');
+    await lbl(conv(teacher), 'Вариант 1').fill('В субботу');
+    await lbl(conv(teacher), 'Вариант 2').fill('В воскресенье');
+    await conv(teacher).getByRole('button', { name: /Добавить вариант/ }).click();
+    await lbl(conv(teacher), 'Вариант 3').fill('Всё равно');
+    await conv(teacher).getByRole('button', { name: 'Создать опрос' }).click();
+    const poll = msg(parent, 'Когда удобнее провести экскурсию?');
+    await poll.waitFor();
+    await poll.getByLabel(/В воскресенье/).check();
+    await poll.getByRole('button', { name: 'Проголосовать' }).click();
+    await poll.getByText('ваш выбор').waitFor();
+    const tpoll = msg(teacher, 'Когда удобнее провести экскурсию?');
+    const option = tpoll.locator('.poll-option', { hasText: 'В воскресенье' });
+    await tpoll.locator('.poll-option[data-votes="1"]', { hasText: 'В воскресенье' }).waitFor();
+    await option.locator('.poll-names', { hasText: 'Волкова И. В.' }).waitFor();
+    await tpoll.getByRole('button', { name: 'Закрыть опрос' }).click();
+    await parent.locator('.poll[data-closed="true"]').getByText('Опрос закрыт').waitFor();
+    await poll.locator('.poll-option[data-votes="1"]', { hasText: 'В воскресенье' }).waitFor();
+  });
+
+  await test('chats: a network drop mid-conversation loses nothing and doubles nothing', async () => {
+    const t1 = `Напоминаю: сменная обувь обязательна (${stamp})`;
+    const t2 = `И не забудьте подписать согласие (${stamp})`;
+    const p1 = `Хорошо, подпишем сегодня вечером (${stamp})`;
+    await pctx.setOffline(true);
+    await parent.getByText('Нет соединения — переподключаемся…').waitFor();
+    await send(teacher, t1);
+    await send(teacher, t2);
+    await msg(teacher, t2).waitFor();
+    await send(parent, p1);
+    await parent.locator('.msg--pending', { hasText: p1 }).getByText('отправляется…').waitFor();
+    await axe(parent, 'chat-offline (desktop)');
+    await parent.screenshot({ path: join(shots, 'chat-offline-desktop.png') });
+    await pctx.setOffline(false);
+    await live(parent);
+    for (const text of [t1, t2, p1]) await msg(parent, text).waitFor();
+    await parent.locator('.msg--pending').waitFor({ state: 'detached' });
+    await msg(teacher, p1).waitFor();
+    for (const text of [t1, t2, p1]) {
+      expect((await msg(parent, text).count()) === 1, `parent sees «${text}» ${await msg(parent, text).count()} times`);
+    }
+    expect((await msg(teacher, p1).count()) === 1, 'teacher got the offline message twice');
+    // In order, and the server stored it once: a fresh load shows the same.
+    const order = await parent.locator('.msgs > li.msg').allInnerTexts();
+    const at = (x) => order.findIndex((o) => o.includes(x));
+    expect(at(t1) < at(t2), 'teacher messages out of order');
+    await teacher.reload();
+    await msg(teacher, p1).waitFor();
+    expect((await msg(teacher, p1).count()) === 1, 'the server stored the offline message twice');
+  });
+
+  await test('chats: unread badge counts a message that arrives while the chat is closed', async () => {
+    await parent.goto(`${base}/profile`);
+    await parent.getByRole('heading', { name: 'Профиль' }).waitFor();
+    await send(teacher, `Ещё одно объявление (${stamp})`);
+    await parent.locator('.mainnav [data-unread-total]').waitFor();
+    await parent.getByRole('link', { name: /^Чаты/ }).click();
+    const link = parent.getByRole('link', { name: /5А — родители/ });
+    await link.locator('.unread').waitFor();
+    await screen(parent, 'chat-list');
+    await link.click();
+    await msg(parent, `Ещё одно объявление (${stamp})`).waitFor();
+    await link.locator('.unread').waitFor({ state: 'detached' });
+    await parent.locator('.mainnav [data-unread-total]').waitFor({ state: 'detached' });
+  });
+
+  await test('chats: conversation screens pass axe (phone and desktop)', async () => {
+    await screen(teacher, 'chat-conversation');
+    await parent.setViewportSize(PHONE);
+    await axe(parent, 'chat-conversation-phone (parent)');
+    await parent.screenshot({ path: join(shots, 'chat-parent-phone.png') });
+    await parent.setViewportSize(DESKTOP);
+  });
+
+  await test('chats: long history pages back with «Показать раньше»', async () => {
+    // 35 messages straight through the API (more than a page of 30), from the student and
+    // another session of the teacher: each person may send 30 a minute.
+    const session = async (who) => {
+      const res = await fetch(`${base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: who, password: PASSWORD }),
+      });
+      const { token } = await res.json();
+      return { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    };
+    const student = await session('student.5a@demo.parta.local');
+    const teacherApi = await session('ivanova@demo.parta.local');
+    const chats = await (await fetch(`${base}/api/v1/chats?org_id=1`, { headers: student })).json();
+    const cls = chats.find((c) => c.kind === 'class' && c.title.startsWith('5А'));
+    for (let i = 1; i <= 35; i++) {
+      const r = await fetch(`${base}/api/v1/chats/${cls.id}/messages`, {
+        method: 'POST',
+        headers: i <= 25 ? student : teacherApi,
+        body: JSON.stringify({ client_msg_id: `history-${stamp}-${i}`, body: `История ${i} (${stamp})` }),
+      });
+      expect(r.status === 201, `history message ${i}: ${r.status} ${await r.text()}`);
+    }
+    await teacher.getByRole('link', { name: /5А — класс/ }).click();
+    await msg(teacher, `История 35 (${stamp})`).waitFor();
+    expect((await msg(teacher, `История 1 (${stamp})`).count()) === 0, 'the first page holds everything');
+    await teacher.getByRole('button', { name: 'Показать раньше' }).click();
+    await msg(teacher, `История 1 (${stamp})`).waitFor();
+    expect((await msg(teacher, `История 35 (${stamp})`).count()) === 1, 'paging doubled a message');
+    expect((await teacher.locator('.msgs > li.msg').count()) === 35, 'paging lost or doubled messages');
+    await teacher.getByRole('link', { name: /5А — родители/ }).click();
+    await conv(teacher).getByRole('heading', { name: '5А — родители' }).waitFor();
+  });
+
+  await test('chats: logging out closes the connection', async () => {
+    await parent.getByRole('button', { name: 'Выйти' }).click();
+    await parent.waitForURL(/\/login/);
+    await parent.goto(`${base}/chats`);
+    await parent.waitForURL(/\/login/);
+  });
+  await tctx.close();
+  await pctx.close();
   await adminCtx.close();
 } catch (e) {
   results.push({ name: 'setup', ok: false });

@@ -1,9 +1,11 @@
 import { useEffect } from 'preact/hooks';
 import { Loading, PageTitle } from './components/ui';
 import { fullName } from './format';
-import { lang, setLang, t } from './i18n';
+import { lang, setLang, t, tn } from './i18n';
 import { currentPath, matchRoute, navigate } from './router';
 import { canManage, chooseSchool, currentSchool, homePath, logout, me } from './state';
+import { unreadTotal } from './chat/store';
+import { ChatsPage } from './pages/chats';
 import { ApplyPage, JoinPage, LoginPage, SetPasswordPage } from './pages/entry';
 import { ApplicationPage, OperatorAuditPage, OperatorPage } from './pages/operator';
 import { ProfilePage } from './pages/profile';
@@ -30,8 +32,9 @@ function LangSwitch() {
 function Header({ path }: { path: string }) {
   const m = me.value;
   const school = currentSchool.value;
-  const nav: { href: string; label: string; active: boolean }[] = [];
+  const nav: { href: string; label: string; active: boolean; count?: number }[] = [];
   if (m) {
+    nav.push({ href: '/chats', label: t('shell.chats'), active: path.startsWith('/chats'), count: unreadTotal.value });
     if (school && canManage(school))
       nav.push({ href: `/school/${school.org_id}`, label: school.is_admin ? t('shell.console') : t('shell.class_console'), active: path.startsWith('/school/') });
     if (m.is_operator) nav.push({ href: '/operator', label: t('shell.operator'), active: path.startsWith('/operator') });
@@ -60,6 +63,7 @@ function Header({ path }: { path: string }) {
                 chooseSchool(id);
                 const s = m.schools.find((x) => x.org_id === id);
                 if (path.startsWith('/school/')) navigate(s && canManage(s) ? `/school/${id}` : '/profile');
+                else if (path.startsWith('/chats/')) navigate('/chats');
               }}
             >
               {m.schools.map((s) => (
@@ -97,6 +101,14 @@ function Header({ path }: { path: string }) {
           {nav.map((n) => (
             <a key={n.href} href={n.href} aria-current={n.active ? 'page' : undefined}>
               {n.label}
+              {n.count ? (
+                <>
+                  <span class="nav-count" aria-hidden="true" data-unread-total={n.count}>
+                    {n.count}
+                  </span>
+                  <span class="visually-hidden">, {tn('shell.unread', n.count)}</span>
+                </>
+              ) : null}
             </a>
           ))}
           {m ? <span class="who">{fullName(m)}</span> : null}
@@ -126,12 +138,13 @@ function Routes({ path }: { path: string }) {
   if (matchRoute('/login', path)) return m ? <Redirect to={homePath(m)} /> : <LoginPage />;
   if (m === undefined) return <Loading />;
   if (!m) {
-    const known = ['/', '/profile', '/school/:org/:tab?', '/operator', '/operator/audit', '/operator/applications/:id'].some((p) => matchRoute(p, path));
+    const known = ['/', '/chats', '/chats/:id', '/profile', '/school/:org/:tab?', '/operator', '/operator/audit', '/operator/applications/:id'].some((p) => matchRoute(p, path));
     if (!known) return <NotFound />;
     return <Redirect to={path === '/' ? '/login' : `/login?next=${encodeURIComponent(path)}`} />;
   }
   if (matchRoute('/', path)) return <Redirect to={homePath(m)} />;
   if (matchRoute('/profile', path)) return <ProfilePage />;
+  if ((r = matchRoute('/chats/:id?', path))) return <ChatsPage chatId={r.id} />;
   if ((r = matchRoute('/school/:org/:tab?', path))) {
     const s = m.schools.find((x) => String(x.org_id) === r!.org);
     if (!s || !canManage(s)) return <NotFound />;

@@ -46,6 +46,8 @@ pub struct Message {
     pub pinned: bool,
     /// A must-acknowledge post («ознакомиться»): members confirm they have read it.
     pub needs_ack: bool,
+    /// Whether the reader has confirmed it (false in events, which everyone shares).
+    pub acked_by_me: bool,
     pub reactions: Vec<Reaction>,
     /// Set when the message is a poll (its body is the question).
     pub poll: Option<Poll>,

@@ -64,11 +64,7 @@ async fn serve_web(dir: std::path::PathBuf, request: Request) -> Response {
 /// Caps every request body: uploads by the file limit, everything else by the JSON
 /// limit. Reading past the cap fails the extractor with 413.
 async fn body_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let is_multipart = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let is_multipart = crate::routes::upload::is_multipart(request.headers());
     let largest_file = state.settings.max_upload_bytes.max(state.settings.max_file_bytes);
     let limit = if is_multipart { largest_file + 64 * 1024 } else { state.settings.max_json_bytes };
     let declared = request

@@ -28,6 +28,8 @@ use crate::store;
 /// Frames queued for one connection before it counts as a slow consumer.
 pub const CONNECTION_QUEUE: usize = 1024;
 const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long after `welcome` live events wait for the client's `resume`.
+const RESUME_GRACE: Duration = Duration::from_secs(2);
 const PING_EVERY: Duration = Duration::from_secs(25);
 /// Close codes (4000–4999 are the application's).
 const CLOSE_SLOW: u16 = 4008;
@@ -236,6 +238,9 @@ async fn serve(state: AppState, actor: Option<Actor>, mut socket: WebSocket) -> 
         conn.load().await?;
         let welcome = ServerFrame::Welcome { user_id: conn.actor.user_id, user_seq: conn.user_seq };
         socket.send(WsMessage::Text(frame_text(&welcome).into())).await?;
+        if !conn.await_resume(&mut socket, &mut incoming).await? {
+            return Ok(());
+        }
         conn.run(&mut socket, &mut incoming).await
     }
     .await;
@@ -254,6 +259,47 @@ impl Connection {
             self.state.hub.subscribe(self.id, chat);
         }
         Ok(())
+    }
+
+    /// A client that resumes does so at once: live events wait (briefly) until its first
+    /// frame is answered, so that replay and live events arrive in one order. An ended
+    /// session still closes the socket at once. False: the connection is closed.
+    async fn await_resume(
+        &mut self,
+        socket: &mut WebSocket,
+        incoming: &mut mpsc::Receiver<Envelope>,
+    ) -> anyhow::Result<bool> {
+        let deadline = tokio::time::Instant::now() + RESUME_GRACE;
+        let mut waiting = Vec::new();
+        loop {
+            tokio::select! {
+                message = socket.recv() => match message {
+                    Some(Ok(WsMessage::Text(text))) => {
+                        if !self.on_client_frame(socket, &text).await? {
+                            return Ok(false);
+                        }
+                        break;
+                    }
+                    Some(Ok(WsMessage::Close(_)) | Err(_)) | None => return Ok(false),
+                    Some(Ok(_)) => {}
+                },
+                envelope = incoming.recv() => match envelope {
+                    None => {
+                        close(socket, CLOSE_SLOW, "slow consumer: reconnect and resume").await;
+                        return Ok(false);
+                    }
+                    Some(envelope @ Envelope::SessionsEnded { .. }) => return self.deliver(socket, envelope).await,
+                    Some(envelope) => waiting.push(envelope),
+                },
+                () = tokio::time::sleep_until(deadline) => break,
+            }
+        }
+        for envelope in waiting {
+            if !self.deliver(socket, envelope).await? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     async fn run(&mut self, socket: &mut WebSocket, incoming: &mut mpsc::Receiver<Envelope>) -> anyhow::Result<()> {

@@ -266,6 +266,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chats/{chat_id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/chats/{chat_id}/files`
+         *     Uploads a file (multipart part `file`, at most 50 MiB by default) to a chat one may
+         *     post in; attach it by id to the next message. Its type is judged from its content.
+         */
+        post: operations["files_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chats/{chat_id}/members": {
         parameters: {
             query?: never;
@@ -279,6 +300,26 @@ export interface paths {
          */
         get: operations["chat_members_list"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chats/{chat_id}/members/{user_id}/mute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * # `PUT /api/v1/chats/{chat_id}/members/{user_id}/mute`
+         *     Mutes a member for some minutes; 0 lifts the mute (moderators).
+         */
+        put: operations["members_mute"];
         post?: never;
         delete?: never;
         options?: never;
@@ -443,6 +484,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chats/{chat_id}/messages/{message_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/chats/{chat_id}/messages/{message_id}/report`
+         *     Reports a message to the chat's moderators and the school's admins.
+         */
+        post: operations["messages_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chats/{chat_id}/messages/{message_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/chats/{chat_id}/messages/{message_id}/versions`
+         *     Earlier texts of an edited message, oldest first (the chat's moderators).
+         */
+        get: operations["messages_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chats/{chat_id}/pins": {
         parameters: {
             query?: never;
@@ -537,6 +618,46 @@ export interface paths {
          *     Marks the chat as read up to a position; others in the chat see the receipt.
          */
         post: operations["chats_mark_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chats/{chat_id}/read-only": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * # `PUT /api/v1/chats/{chat_id}/read-only`
+         *     Makes the chat read-only (only moderators post) or opens it again (moderators).
+         */
+        put: operations["chats_read_only"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/files/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/files/{file_id}`
+         *     Downloads a chat file, for those who sit in its chat; supports `Range`.
+         */
+        get: operations["files_download"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -879,6 +1000,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/direct": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/direct`
+         *     Opens (or finds) the direct conversation with a person of the school who shares a
+         *     class with the caller; in student safe mode students are reached only by classmates
+         *     and their teachers. Anyone else answers 404.
+         */
+        post: operations["direct_open"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/invites": {
         parameters: {
             query?: never;
@@ -1104,6 +1247,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/reports`
+         *     The reports queue: the school's admins see all, chat moderators their chats'.
+         */
+        get: operations["reports_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/reports/{report_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/reports/{report_id}/resolve`
+         *     Dismisses a report or deletes the reported message; recorded in the audit log.
+         */
+        post: operations["reports_resolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/units": {
         parameters: {
             query?: never;
@@ -1263,6 +1446,8 @@ export interface components {
              * @description Position of the chat's latest event.
              */
             last_seq: number;
+            /** @description Set while a moderator has muted the reader here. */
+            muted_until?: string | null;
             my_role: components["schemas"]["ChatRole"];
             org_id: components["schemas"]["OrgId"];
             read_only: boolean;
@@ -1276,7 +1461,7 @@ export interface components {
         /** Format: int64 */
         ChatId: number;
         /** @enum {string} */
-        ChatKind: "class" | "parents" | "class_teachers" | "staff_room" | "school_channel" | "staff_channel";
+        ChatKind: "class" | "parents" | "class_teachers" | "staff_room" | "school_channel" | "staff_channel" | "direct";
         ChatMember: {
             /** Format: int64 */
             last_read_seq: number;
@@ -1376,6 +1561,10 @@ export interface components {
         DeleteAccountRequest: {
             /** @description The current password, so a borrowed unlocked phone cannot delete the account. */
             password: string;
+        };
+        /** @description Opens (or finds) the direct conversation with someone of the same school. */
+        DirectRequest: {
+            user_id: components["schemas"]["UserId"];
         };
         EditMessageRequest: {
             body: string;
@@ -1503,6 +1692,10 @@ export interface components {
         /** Format: int64 */
         MembershipId: number;
         Message: {
+            /** @description Whether the reader has confirmed it (false in events, which everyone shares). */
+            acked_by_me: boolean;
+            /** @description Files posted with the message; download with `GET /api/v1/files/{id}`. */
+            attachments: components["schemas"]["FileInfo"][];
             /** @description Empty when deleted. */
             body: string;
             chat_id: components["schemas"]["ChatId"];
@@ -1512,6 +1705,8 @@ export interface components {
             deleted: boolean;
             deleted_by_moderator: boolean;
             edited_at?: string | null;
+            /** @description Held by the school's quiet hours: delivered at this time (seen by its sender only until then). */
+            held_until?: string | null;
             id: components["schemas"]["MessageId"];
             /** @description A must-acknowledge post («ознакомиться»): members confirm they have read it. */
             needs_ack: boolean;
@@ -1533,6 +1728,19 @@ export interface components {
             has_more: boolean;
             /** @description Oldest first. */
             messages: components["schemas"]["Message"][];
+        };
+        /** @description An earlier text of an edited message. */
+        MessageVersion: {
+            body: string;
+            written_at: string;
+        };
+        /** @description Mutes a member for a while; 0 minutes lifts the mute. */
+        MuteRequest: {
+            /**
+             * Format: int64
+             * @description 0 to 10080 (a week).
+             */
+            minutes: number;
         };
         MySchool: {
             class_teacher_of: components["schemas"]["ClassRef"][];
@@ -1599,10 +1807,19 @@ export interface components {
             title: string;
             type: string;
         };
+        QuietHours: {
+            /** @description `HH:MM`, e.g. `21:00`. */
+            from: string;
+            /** @description `HH:MM`, e.g. `07:00`. */
+            to: string;
+        };
         /** @description One reaction on a message and who gave it. */
         Reaction: {
             emoji: string;
             user_ids: components["schemas"]["UserId"][];
+        };
+        ReadOnlyRequest: {
+            read_only: boolean;
         };
         Registered: {
             join: components["schemas"]["JoinOutcome"];
@@ -1622,6 +1839,31 @@ export interface components {
         RejectApplicationRequest: {
             reason: string;
         };
+        /** @description A report of a message, for the chat's moderators and the school's admins. */
+        Report: {
+            chat_id: components["schemas"]["ChatId"];
+            chat_title: string;
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            message: components["schemas"]["Message"];
+            note?: string | null;
+            org_id: components["schemas"]["OrgId"];
+            reason: string;
+            reporter: components["schemas"]["PersonRef"];
+            resolved_at?: string | null;
+            resolved_by?: components["schemas"]["PersonRef"] | null;
+            /** @description `open`, `dismissed` or `removed` (the message was deleted). */
+            status: string;
+        };
+        ReportRequest: {
+            reason: string;
+        };
+        ResolveReportRequest: {
+            /** @description Delete the reported message for everyone (shown as removed by a moderator). */
+            delete_message?: boolean;
+            note?: string | null;
+        };
         School: {
             address: string;
             created_at: string;
@@ -1630,8 +1872,11 @@ export interface components {
             join_approval_required: boolean;
             name: string;
             ogrn: string;
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
             region: string;
             short_name: string;
+            /** @description Students are written to directly only by classmates and their teachers. */
+            student_safe_mode: boolean;
             time_zone: string;
         };
         SchoolRef: {
@@ -1646,11 +1891,15 @@ export interface components {
          *     key again returns the message already stored instead of a second copy.
          */
         SendMessageRequest: {
+            /** @description Files uploaded to this chat with `POST /api/v1/chats/{id}/files`, up to 10. */
+            attachments?: components["schemas"]["FileId"][];
             body: string;
             client_msg_id: string;
             /** @description Mark the post «ознакомиться» (moderators and channel authors). */
             needs_ack?: boolean;
             reply_to?: components["schemas"]["MessageId"] | null;
+            /** @description Deliver at once even in quiet hours (the school's admins). */
+            urgent?: boolean;
         };
         /**
          * @description Answer to a login or registration. The same token is also set as an HttpOnly
@@ -1713,8 +1962,10 @@ export interface components {
             join_approval_required?: boolean | null;
             name?: string | null;
             ogrn?: string | null;
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
             region?: string | null;
             short_name?: string | null;
+            student_safe_mode?: boolean | null;
             time_zone?: string | null;
         };
         /** Format: int64 */
@@ -2233,6 +2484,64 @@ export interface operations {
             };
         };
     };
+    files_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        /** @description part `file` */
+        requestBody: {
+            content: {
+                "multipart/form-data": string;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileInfo"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     chat_members_list: {
         parameters: {
             query?: never;
@@ -2253,6 +2562,54 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    members_mute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MuteRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2709,6 +3066,94 @@ export interface operations {
             };
         };
     };
+    messages_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    messages_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageVersion"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     pins_list: {
         parameters: {
             query?: never;
@@ -2927,6 +3372,89 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    chats_read_only: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReadOnlyRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    files_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file (binary) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Part of the file */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Range not satisfiable */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -3685,6 +4213,47 @@ export interface operations {
             };
         };
     };
+    direct_open: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DirectRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chat"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     invites_list: {
         parameters: {
             query?: never;
@@ -4198,6 +4767,96 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reports_list: {
+        parameters: {
+            query?: {
+                /** @description `open`, `dismissed` or `removed`; all when absent. */
+                status?: string;
+            };
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reports_resolve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveReportRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

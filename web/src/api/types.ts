@@ -25,6 +25,16 @@ export type ApplicationApproved = S['ApplicationApproved'];
 export type SessionInfo = S['SessionInfo'];
 export type SessionCreated = S['SessionCreated'];
 export type Problem = S['Problem'];
+export type Chat = S['Chat'];
+export type ChatKind = S['ChatKind'];
+export type ChatRole = S['ChatRole'];
+export type ChatMember = S['ChatMember'];
+export type Message = S['Message'];
+export type MessagePage = S['MessagePage'];
+export type Poll = S['Poll'];
+export type PollOption = S['PollOption'];
+export type Reaction = S['Reaction'];
+export type AckStatus = S['AckStatus'];
 
 export type Paths = paths;
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';

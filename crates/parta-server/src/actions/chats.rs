@@ -163,6 +163,10 @@ pub(crate) async fn render(conn: &mut AnyConnection, row: &MessageRow, viewer: O
         let files = store::files::attachments(conn, row.message_id()).await?;
         message.attachments = files.iter().map(|f| f.info()).collect();
     }
+    if let Some(viewer) = viewer.filter(|_| row.needs_ack == 1) {
+        message.acked_by_me =
+            store::chats::acks(conn, row.message_id()).await?.iter().any(|(user, _)| *user == viewer.0);
+    }
     if let Some(poll) = store::polls::of_message(conn, row.message_id()).await? {
         message.poll = Some(super::polls::render_poll(conn, &poll, viewer).await?);
     }
@@ -190,6 +194,7 @@ pub fn render_message(row: &MessageRow, reactions: Vec<Reaction>) -> Message {
         deleted_by_moderator: deleted && row.deleted_by != Some(row.sender_id),
         pinned: row.pinned_at.is_some() && !deleted,
         needs_ack: row.needs_ack == 1,
+        acked_by_me: false,
         reactions: if deleted { Vec::new() } else { reactions },
         poll: None,
         attachments: Vec::new(),

@@ -1,6 +1,6 @@
 use axum::Json;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use parta_domain::ApplicationId;
 use parta_protocol::{
@@ -13,9 +13,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppJson;
-use crate::actions::applications::{self, Upload};
+use crate::actions::applications::{self};
 use crate::auth::Actor;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -26,19 +26,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(applications_approve))
         .routes(routes!(applications_reject))
         .routes(routes!(applications_admin_invite))
-}
-
-/// The multipart limit: the file's limit plus room for the text fields.
-pub fn upload_limit(state: &AppState) -> DefaultBodyLimit {
-    DefaultBodyLimit::max(state.settings.max_upload_bytes + 64 * 1024)
-}
-
-pub(crate) fn multipart_error(error: axum::extract::multipart::MultipartError) -> Error {
-    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        Error::PayloadTooLarge
-    } else {
-        Error::BadRequest("multipart_invalid")
-    }
 }
 
 /// # `POST /api/v1/applications`
@@ -53,37 +40,8 @@ async fn applications_submit(
     State(state): State<AppState>,
     request: axum::extract::Request,
 ) -> Result<impl IntoResponse> {
-    let is_multipart = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    if !is_multipart {
-        return Err(Error::UnsupportedMediaType);
-    }
-    let mut multipart = <Multipart as axum::extract::FromRequest<AppState>>::from_request(request, &state)
-        .await
-        .map_err(|_| Error::BadRequest("multipart_invalid"))?;
-    let mut text = std::collections::HashMap::<String, String>::new();
-    let mut order = None;
-    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
-        let name = field.name().unwrap_or("").to_owned();
-        if name == "order" {
-            let file_name = field.file_name().unwrap_or("order").to_owned();
-            let bytes = field.bytes().await.map_err(multipart_error)?;
-            if bytes.len() > state.settings.max_upload_bytes {
-                return Err(Error::PayloadTooLarge);
-            }
-            order = Some(Upload { file_name, bytes: bytes.to_vec() });
-        } else if !name.is_empty() {
-            let value = field.text().await.map_err(multipart_error)?;
-            if value.len() > 4096 {
-                return Err(Error::field(&name, "too_long"));
-            }
-            text.insert(name, value);
-        }
-    }
-    let mut take = |name: &str| text.remove(name).unwrap_or_default();
+    let mut upload = super::upload::read_form(&state, request, "order", state.settings.max_upload_bytes).await?;
+    let mut take = |name: &str| upload.take(name);
     let form = ApplicationForm {
         school_name: take("school_name"),
         short_name: take("short_name"),
@@ -99,7 +57,7 @@ async fn applications_submit(
         admin_phone: take("admin_phone"),
         order: String::new(),
     };
-    let received = applications::submit(&state, &form, order).await?;
+    let received = applications::submit(&state, &form, upload.file).await?;
     Ok((StatusCode::CREATED, Json(received)))
 }
 

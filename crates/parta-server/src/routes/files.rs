@@ -1,6 +1,6 @@
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use parta_domain::{ChatId, FileId};
@@ -10,7 +10,6 @@ use tokio_util::io::ReaderStream;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::actions::applications::Upload;
 use crate::actions::files;
 use crate::auth::Actor;
 use crate::blobs::byte_range;
@@ -81,26 +80,8 @@ async fn files_upload(
     Path(chat): Path<i64>,
     request: axum::extract::Request,
 ) -> Result<(StatusCode, Json<FileInfo>)> {
-    let is_multipart = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    if !is_multipart {
-        return Err(Error::UnsupportedMediaType);
-    }
-    let mut multipart = <Multipart as axum::extract::FromRequest<AppState>>::from_request(request, &state)
-        .await
-        .map_err(|_| Error::BadRequest("multipart_invalid"))?;
-    let mut upload = None;
-    while let Some(field) = multipart.next_field().await.map_err(super::applications::multipart_error)? {
-        if field.name() == Some("file") {
-            let file_name = field.file_name().unwrap_or("file").to_owned();
-            let bytes = field.bytes().await.map_err(super::applications::multipart_error)?;
-            upload = Some(Upload { file_name, bytes: bytes.to_vec() });
-        }
-    }
-    Ok((StatusCode::CREATED, Json(files::upload(&state, &actor, ChatId(chat), upload).await?)))
+    let form = super::upload::read_form(&state, request, "file", state.settings.max_file_bytes).await?;
+    Ok((StatusCode::CREATED, Json(files::upload(&state, &actor, ChatId(chat), form.file).await?)))
 }
 
 /// # `GET /api/v1/files/{file_id}`

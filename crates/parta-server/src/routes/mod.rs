@@ -12,6 +12,7 @@ pub mod invites;
 pub mod members;
 pub mod schools;
 pub mod system;
+pub mod upload;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;

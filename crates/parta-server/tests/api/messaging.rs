@@ -26,6 +26,7 @@ on_both_backends!(
     moderators_handle_reports_mutes_and_read_only,
     quiet_hours_hold_messages_until_morning,
     direct_messages_follow_shared_classes_and_safe_mode,
+    live_events_wait_for_the_resume,
 );
 
 async fn chats_of(app: &TestApp, token: &str, org: i64) -> Vec<Value> {
@@ -567,6 +568,16 @@ async fn a_must_acknowledge_post_shows_who_has_not_confirmed(app: TestApp) {
     assert!(teacher.next_within(Duration::from_millis(300)).await.is_none(), "the second confirmation is no event");
     let status = app.get(&acks).token(&c.teacher.token).send().await.expect(200);
     assert_eq!(ids_of(&status.json["confirmed"]), [c.parent.id]);
+    // Each reader sees whether they have confirmed.
+    let acked = |token: String| {
+        let app = &app;
+        async move {
+            let page = app.get(&format!("/api/v1/chats/{chat}/messages")).token(&token).send().await.expect(200);
+            page.json["messages"][0]["acked_by_me"].as_bool()
+        }
+    };
+    assert_eq!(acked(c.parent.token.clone()).await, Some(true));
+    assert_eq!(acked(second_parent.token.clone()).await, Some(false));
     assert_eq!(ids_of(&status.json["pending"]), [second_parent.id]);
     // Parents do not see who has confirmed; the teacher reminds the one who has not.
     app.get(&acks).token(&c.parent.token).send().await.problem(403, "forbidden");
@@ -1074,4 +1085,29 @@ async fn direct_messages_follow_shared_classes_and_safe_mode(app: TestApp) {
         .await
         .expect(204);
     app.get(&format!("/api/v1/chats/{chat}")).token(&c.student.token).send().await.problem(404, "not_found");
+}
+
+async fn live_events_wait_for_the_resume(app: TestApp) {
+    let c = class_with_people(&app, 91).await;
+    let address = app.serve().await;
+    let chat = chat_id(&app, &c.student.token, c.school.org, "class", Some(c.a)).await;
+    send(&app, &c.student, chat, "o-1", "Первое").await;
+    let seen = app.get(&format!("/api/v1/chats/{chat}")).token(&c.teacher.token).send().await.json["last_seq"]
+        .as_i64()
+        .expect("seq");
+    send(&app, &c.student, chat, "o-2", "Второе").await;
+    // The teacher reconnects; a message arrives between `welcome` and their `resume`.
+    let (stream, _) = tokio_tungstenite::connect_async(format!("ws://{address}/api/v1/ws")).await.expect("connects");
+    let mut teacher = Socket::wrap(stream);
+    teacher.send(json!({ "type": "auth", "token": c.teacher.token })).await;
+    let welcome = teacher.next().await.expect("welcome");
+    send(&app, &c.student, chat, "o-3", "Третье").await;
+    teacher
+        .send(json!({ "type": "resume", "user_seq": welcome["user_seq"], "chats": [{ "chat_id": chat, "seq": seen }] }))
+        .await;
+    let mut frames = teacher.until("ready").await;
+    while let Some(frame) = teacher.next_within(Duration::from_millis(300)).await {
+        frames.push(frame);
+    }
+    assert_eq!(sent_bodies(&frames, chat), ["Второе", "Третье"], "in order, once each: {frames:?}");
 }

@@ -557,7 +557,8 @@ impl Socket {
         Socket { stream }
     }
 
-    /// Connects and authenticates with the token in the first frame; returns after `welcome`.
+    /// Connects, authenticates with the token in the first frame and resumes from the
+    /// position in `welcome`; returns the `welcome` frame once `ready` has come.
     pub async fn connect(address: std::net::SocketAddr, token: &str) -> (Socket, Value) {
         let (stream, _) =
             tokio_tungstenite::connect_async(format!("ws://{address}/api/v1/ws")).await.expect("ws connects");
@@ -565,6 +566,10 @@ impl Socket {
         socket.send(json!({ "type": "auth", "token": token })).await;
         let welcome = socket.next().await.expect("welcome");
         assert_eq!(welcome["type"], "welcome", "{welcome}");
+        // Resume from the position in `welcome`: live from now, after `ready`.
+        socket.send(json!({ "type": "resume", "user_seq": welcome["user_seq"], "chats": [] })).await;
+        let replayed = socket.until("ready").await;
+        assert!(replayed.is_empty(), "nothing to replay from the current position: {replayed:?}");
         (socket, welcome)
     }
 
