@@ -66,6 +66,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "moderation", "0007_moderation.sql"),
     migration!(8, "quiet_hours", "0008_quiet_hours.sql"),
     migration!(9, "direct_messages", "0009_direct_messages.sql"),
+    migration!(10, "org_on_child_rows", "0010_org_on_child_rows.sql"),
 ];
 
 impl Db {

@@ -397,7 +397,7 @@ pub async fn send(
         )
         .await
         .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("client_msg_id_reused") } else { e.into() })?;
-        store::files::attach(&mut work, id, &request.attachments).await?;
+        store::files::attach(&mut work, org, id, &request.attachments).await?;
         let stored = store::chats::message(&mut work, id).await?.ok_or(Error::NotFound)?;
         let message = render(&mut work, &stored, Some(actor.user_id)).await?;
         work.commit(state).await?;
@@ -421,7 +421,7 @@ pub async fn send(
     )
     .await
     .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("client_msg_id_reused") } else { e.into() })?;
-    store::files::attach(&mut work, id, &request.attachments).await?;
+    store::files::attach(&mut work, org, id, &request.attachments).await?;
     let stored = store::chats::message(&mut work, id).await?.ok_or(Error::NotFound)?;
     let message = render(&mut work, &stored, None).await?;
     do_chat_event_at(&mut work, org, chat, seq, ChatEvent::MessageSent { message: message.clone() }).await?;

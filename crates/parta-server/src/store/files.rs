@@ -70,12 +70,13 @@ pub async fn get(conn: &mut AnyConnection, id: FileId) -> sqlx::Result<Option<Fi
 }
 
 /// Attaches uploaded files to a message, in order.
-pub async fn attach(conn: &mut AnyConnection, message: MessageId, files: &[FileId]) -> sqlx::Result<()> {
+pub async fn attach(conn: &mut AnyConnection, org: OrgId, message: MessageId, files: &[FileId]) -> sqlx::Result<()> {
     for (position, file) in files.iter().enumerate() {
-        sqlx::query("INSERT INTO attachments (message_id, file_id, position) VALUES ($1, $2, $3)")
+        sqlx::query("INSERT INTO attachments (message_id, file_id, position, org_id) VALUES ($1, $2, $3, $4)")
             .bind(message.0)
             .bind(file.0)
             .bind(position as i64)
+            .bind(org.0)
             .execute(&mut *conn)
             .await?;
     }

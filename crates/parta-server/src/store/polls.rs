@@ -52,10 +52,11 @@ pub async fn insert(conn: &mut AnyConnection, new: &NewPoll<'_>) -> sqlx::Result
     .fetch_one(&mut *conn)
     .await?;
     for (position, text) in new.options.iter().enumerate() {
-        sqlx::query("INSERT INTO poll_options (poll_id, position, text) VALUES ($1, $2, $3)")
+        sqlx::query("INSERT INTO poll_options (poll_id, position, text, org_id) VALUES ($1, $2, $3, $4)")
             .bind(id)
             .bind(position as i64)
             .bind(text)
+            .bind(new.org.0)
             .execute(&mut *conn)
             .await?;
     }
