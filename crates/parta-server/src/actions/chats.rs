@@ -323,6 +323,52 @@ fn check_body(body: &str) -> Result<String> {
     Ok(trimmed.to_owned())
 }
 
+/// Whether the actor may post in a chat now, or has already posted this key.
+pub(crate) enum Posting {
+    /// The same `client_msg_id` was stored before: its message, as the sender sees it.
+    Repeat(Message),
+    New {
+        row: ChatRow,
+        seat: SeatRow,
+        key: String,
+    },
+}
+
+/// The checks every post shares (a message or a poll): membership, the idempotency
+/// key, who may post here, mutes and the per-person send limit.
+pub(crate) async fn check_posting(
+    work: &mut Work,
+    state: &AppState,
+    actor: &Actor,
+    chat: ChatId,
+    client_msg_id: &str,
+) -> Result<Posting> {
+    let (row, seat) = access_chat(work, actor, chat).await?;
+    let key = client_msg_id.trim();
+    if key.is_empty() || key.len() > 64 {
+        return Err(Error::field("client_msg_id", if key.is_empty() { "required" } else { "too_long" }));
+    }
+    if let Some(existing) = store::chats::message_by_key(work, actor.user_id, key).await? {
+        if existing.chat_id != chat.0 {
+            return Err(Error::Conflict("client_msg_id_reused"));
+        }
+        return Ok(Posting::Repeat(render(work, &existing, Some(actor.user_id)).await?));
+    }
+    if !chats::can_post(row.kind(), seat.role(), row.read_only == 1) {
+        return Err(Error::Forbidden);
+    }
+    let now = crate::clock::now_ms();
+    if seat.muted_until.is_some_and(|until| until > now) {
+        return Err(Error::Refused("muted"));
+    }
+    if store::chats::sent_since(work, actor.user_id, now - crate::clock::MINUTE_MS).await?
+        >= state.settings.messages_per_minute
+    {
+        return Err(Error::RateLimited("send_rate_limited"));
+    }
+    Ok(Posting::New { row, seat, key: key.to_owned() })
+}
+
 /// # Send a message
 /// Acknowledged only after commit. A retry with the same `client_msg_id` returns
 /// the stored message (and `false`: nothing new was created).
@@ -333,29 +379,11 @@ pub async fn send(
     request: &SendMessageRequest,
 ) -> Result<(Message, bool)> {
     let mut work = state.begin().await?;
-    let (row, seat) = access_chat(&mut work, actor, chat).await?;
-    let key = request.client_msg_id.trim();
-    if key.is_empty() || key.len() > 64 {
-        return Err(Error::field("client_msg_id", if key.is_empty() { "required" } else { "too_long" }));
-    }
-    if let Some(existing) = store::chats::message_by_key(&mut work, actor.user_id, key).await? {
-        if existing.chat_id != chat.0 {
-            return Err(Error::Conflict("client_msg_id_reused"));
-        }
-        return Ok((render(&mut work, &existing, Some(actor.user_id)).await?, false));
-    }
-    if !chats::can_post(row.kind(), seat.role(), row.read_only == 1) {
-        return Err(Error::Forbidden);
-    }
-    if seat.muted_until.is_some_and(|until| until > crate::clock::now_ms()) {
-        return Err(Error::Refused("muted"));
-    }
-    let per_minute = state.settings.messages_per_minute;
-    if store::chats::sent_since(&mut work, actor.user_id, crate::clock::now_ms() - crate::clock::MINUTE_MS).await?
-        >= per_minute
-    {
-        return Err(Error::RateLimited("send_rate_limited"));
-    }
+    let (row, seat, key) = match check_posting(&mut work, state, actor, chat, &request.client_msg_id).await? {
+        Posting::Repeat(message) => return Ok((message, false)),
+        Posting::New { row, seat, key } => (row, seat, key),
+    };
+    let key = key.as_str();
     // A message of files alone needs no text.
     let body = if request.attachments.is_empty() || !request.body.trim().is_empty() {
         check_body(&request.body)?

@@ -2,13 +2,13 @@
 //! deadline. A poll is a message whose body is the question; every vote and the
 //! closing are chat events, so results update live.
 
-use parta_domain::chats::{self, ChatRole};
+use parta_domain::chats::ChatRole;
 use parta_domain::{ChatId, MessageId, OrgId, UserId};
 use parta_protocol::{ChatEvent, CreatePollRequest, Message, Poll, PollOption};
 use sqlx::AnyConnection;
 
 use super::Fields;
-use super::chats::{access_chat, do_chat_event, do_chat_event_at, render};
+use super::chats::{Posting, access_chat, check_posting, do_chat_event, do_chat_event_at, render};
 use crate::auth::Actor;
 use crate::clock::{now_ms, rfc3339_opt};
 use crate::error::{Error, Result};
@@ -61,20 +61,11 @@ pub async fn create(
     request: &CreatePollRequest,
 ) -> Result<(Message, bool)> {
     let mut work = state.begin().await?;
-    let (row, seat) = access_chat(&mut work, actor, chat).await?;
-    let key = request.client_msg_id.trim();
-    if key.is_empty() || key.len() > 64 {
-        return Err(Error::field("client_msg_id", if key.is_empty() { "required" } else { "too_long" }));
-    }
-    if let Some(existing) = store::chats::message_by_key(&mut work, actor.user_id, key).await? {
-        if existing.chat_id != chat.0 {
-            return Err(Error::Conflict("client_msg_id_reused"));
-        }
-        return Ok((render(&mut work, &existing, Some(actor.user_id)).await?, false));
-    }
-    if !chats::can_post(row.kind(), seat.role(), row.read_only == 1) {
-        return Err(Error::Forbidden);
-    }
+    let (row, seat, key) = match check_posting(&mut work, state, actor, chat, &request.client_msg_id).await? {
+        Posting::Repeat(message) => return Ok((message, false)),
+        Posting::New { row, seat, key } => (row, seat, key),
+    };
+    let key = key.as_str();
     let mut fields = Fields::default();
     let question = fields.check(parta_domain::validate::text("question", &request.question, 500));
     let mut options: Vec<String> = Vec::new();

@@ -909,6 +909,13 @@ async fn moderators_handle_reports_mutes_and_read_only(app: TestApp) {
         .problem(403, "muted");
     let view = app.get(&format!("/api/v1/chats/{chat}")).token(&c.student.token).send().await.expect(200);
     assert!(view.json["muted_until"].is_string());
+    // Not by a poll either.
+    app.post(&format!("/api/v1/chats/{chat}/polls"))
+        .token(&c.student.token)
+        .json(json!({ "client_msg_id": "m-poll", "question": "Кто за?", "options": ["Я", "Не я"] }))
+        .send()
+        .await
+        .problem(403, "muted");
     app.put(&mute(c.teacher.id))
         .token(&c.teacher.token)
         .json(json!({ "minutes": 10 }))
