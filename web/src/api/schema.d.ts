@@ -1458,6 +1458,70 @@ export interface components {
              */
             unread: number;
         };
+        /** @description Something that happened in a chat, at a chat position. */
+        ChatEvent: {
+            message: components["schemas"]["Message"];
+            /** @enum {string} */
+            type: "message_sent";
+        } | {
+            message: components["schemas"]["Message"];
+            /** @enum {string} */
+            type: "message_edited";
+        } | {
+            by_moderator: boolean;
+            message_id: components["schemas"]["MessageId"];
+            /** @enum {string} */
+            type: "message_deleted";
+        } | {
+            person: components["schemas"]["PersonRef"];
+            role: components["schemas"]["ChatRole"];
+            /** @enum {string} */
+            type: "member_joined";
+        } | {
+            /** @enum {string} */
+            type: "member_left";
+            user_id: components["schemas"]["UserId"];
+        } | {
+            /** Format: int64 */
+            seq: number;
+            /** @enum {string} */
+            type: "read_up_to";
+            user_id: components["schemas"]["UserId"];
+        } | {
+            message_id: components["schemas"]["MessageId"];
+            reactions: components["schemas"]["Reaction"][];
+            /** @enum {string} */
+            type: "reactions_changed";
+        } | {
+            message_id: components["schemas"]["MessageId"];
+            pinned: boolean;
+            /** @enum {string} */
+            type: "message_pinned";
+        } | {
+            message_id: components["schemas"]["MessageId"];
+            /** @enum {string} */
+            type: "message_acknowledged";
+            user_id: components["schemas"]["UserId"];
+        } | {
+            message_id: components["schemas"]["MessageId"];
+            /** @enum {string} */
+            type: "ack_reminder";
+            user_ids: components["schemas"]["UserId"][];
+        } | {
+            message_id: components["schemas"]["MessageId"];
+            poll: components["schemas"]["Poll"];
+            /** @enum {string} */
+            type: "poll_updated";
+        } | {
+            read_only: boolean;
+            /** @enum {string} */
+            type: "chat_updated";
+        } | {
+            /** @enum {string} */
+            type: "member_muted";
+            until?: string | null;
+            user_id: components["schemas"]["UserId"];
+        };
         /** Format: int64 */
         ChatId: number;
         /** @enum {string} */
@@ -1467,6 +1531,12 @@ export interface components {
             last_read_seq: number;
             person: components["schemas"]["PersonRef"];
             role: components["schemas"]["ChatRole"];
+        };
+        /** @description The last position a client saw in one chat. */
+        ChatPosition: {
+            chat_id: components["schemas"]["ChatId"];
+            /** Format: int64 */
+            seq: number;
         };
         /**
          * @description A member's standing in a chat. Ordered: a moderator can do all an author can.
@@ -1505,6 +1575,22 @@ export interface components {
             /** @description `class` or `staff_room` («Учительская»). */
             kind: string;
             name: string;
+        };
+        /** @description Frames a client sends on `/api/v1/ws`. */
+        ClientFrame: {
+            token: string;
+            /** @enum {string} */
+            type: "auth";
+        } | {
+            chats?: components["schemas"]["ChatPosition"][];
+            /** @enum {string} */
+            type: "resume";
+            /** Format: int64 */
+            user_seq: number;
+        } | {
+            chat_id: components["schemas"]["ChatId"];
+            /** @enum {string} */
+            type: "typing";
         };
         CreateClassRequest: {
             /**
@@ -1901,6 +1987,44 @@ export interface components {
             /** @description Deliver at once even in quiet hours (the school's admins). */
             urgent?: boolean;
         };
+        /** @description Frames the server sends on `/api/v1/ws`. */
+        ServerFrame: {
+            /** @enum {string} */
+            type: "welcome";
+            user_id: components["schemas"]["UserId"];
+            /** Format: int64 */
+            user_seq: number;
+        } | {
+            chat_id: components["schemas"]["ChatId"];
+            event: components["schemas"]["ChatEvent"];
+            /** Format: int64 */
+            seq: number;
+            /** @enum {string} */
+            type: "chat_event";
+        } | {
+            event: components["schemas"]["UserEvent"];
+            /** Format: int64 */
+            seq: number;
+            /** @enum {string} */
+            type: "user_event";
+        } | {
+            /** @enum {string} */
+            type: "ready";
+        } | {
+            chat_id: components["schemas"]["ChatId"];
+            /** @enum {string} */
+            type: "resync";
+        } | {
+            chat_id: components["schemas"]["ChatId"];
+            /** @enum {string} */
+            type: "typing";
+            user_id: components["schemas"]["UserId"];
+        } | {
+            code: string;
+            detail: string;
+            /** @enum {string} */
+            type: "error";
+        };
         /**
          * @description Answer to a login or registration. The same token is also set as an HttpOnly
          *     cookie; a client using the cookie sends `csrf_token` in `X-CSRF-Token` on every
@@ -1967,6 +2091,19 @@ export interface components {
             short_name?: string | null;
             student_safe_mode?: boolean | null;
             time_zone?: string | null;
+        };
+        /** @description Something that happened to one person: a chat appeared in or left their list. */
+        UserEvent: {
+            chat_id: components["schemas"]["ChatId"];
+            /** Format: int64 */
+            from_seq: number;
+            org_id: components["schemas"]["OrgId"];
+            /** @enum {string} */
+            type: "chat_added";
+        } | {
+            chat_id: components["schemas"]["ChatId"];
+            /** @enum {string} */
+            type: "chat_removed";
         };
         /** Format: int64 */
         UserId: number;

@@ -72,7 +72,16 @@ fn shape_error(message: &str) -> Error {
             session cookie and echo `csrf_token` in `X-CSRF-Token` on every change."
     ),
     modifiers(&Security),
-    components(schemas(parta_protocol::Problem, parta_protocol::FieldProblem))
+    // The WebSocket at /api/v1/ws speaks these frames; listed here so clients can generate them too.
+    components(schemas(
+        parta_protocol::Problem,
+        parta_protocol::FieldProblem,
+        parta_protocol::ServerFrame,
+        parta_protocol::ClientFrame,
+        parta_protocol::ChatEvent,
+        parta_protocol::UserEvent,
+        parta_protocol::ChatPosition
+    ))
 )]
 struct ApiDoc;
 
