@@ -84,6 +84,9 @@ struct ServeArgs {
     /// Serve a built web client from this directory.
     #[arg(long, env = "PARTA_WEB_DIR")]
     web_dir: Option<PathBuf>,
+    /// Behind a reverse proxy: take clients' addresses from `X-Forwarded-For`.
+    #[arg(long, env = "PARTA_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
 }
 
 /// The config file's keys; all optional.
@@ -100,6 +103,7 @@ struct FileConfig {
     demo: Option<bool>,
     web_dir: Option<PathBuf>,
     nats_url: Option<String>,
+    trust_forwarded_for: Option<bool>,
 }
 
 /// Settings after merging flags, environment, file and defaults.
@@ -134,6 +138,7 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         max_upload_bytes: file.max_upload_mib.map_or(defaults.max_upload_bytes, |mib| mib * 1024 * 1024),
         max_file_bytes: file.max_file_mib.map_or(defaults.max_file_bytes, |mib| mib * 1024 * 1024),
         web_dir: serve.and_then(|s| s.web_dir.clone()).or(file.web_dir),
+        trust_forwarded_for: serve.is_some_and(|s| s.trust_forwarded_for) || file.trust_forwarded_for.unwrap_or(false),
         ..defaults
     };
     Ok(Resolved {

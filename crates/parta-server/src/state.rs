@@ -23,6 +23,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// How long a session lives without use.
     pub session_idle_ms: i64,
+    /// Take the client's address from the last `X-Forwarded-For` entry (behind a proxy).
+    pub trust_forwarded_for: bool,
     /// A built web client to serve at `/` (its `index.html` answers every non-API path).
     pub web_dir: Option<std::path::PathBuf>,
 }
@@ -37,6 +39,7 @@ impl Default for Settings {
             secure_cookies: false,
             session_idle_ms: 30 * 24 * crate::clock::HOUR_MS,
             web_dir: None,
+            trust_forwarded_for: false,
         }
     }
 }

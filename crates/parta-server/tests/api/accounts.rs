@@ -16,6 +16,29 @@ on_both_backends!(
     operator_code_works_once,
 );
 
+/// Behind a proxy, the per-address limit applies to each client, not to the proxy.
+#[tokio::test]
+async fn behind_a_proxy_each_client_has_its_own_address_limit() {
+    let app = TestApp::sqlite_behind_proxy().await;
+    let attempt = |ip: &'static str, n: u32| {
+        let app = &app;
+        async move {
+            app.post("/api/v1/auth/login")
+                .header("x-forwarded-for", &format!("203.0.113.7, {ip}"))
+                .json(json!({ "login": format!("nobody{n}@school.ru"), "password": "x" }))
+                .send()
+                .await
+        }
+    };
+    // 100 failures from one address, each for a different login, use up that address…
+    for n in 0..100 {
+        attempt("198.51.100.1", n).await.problem(401, "invalid_credentials");
+    }
+    attempt("198.51.100.1", 100).await.problem(429, "too_many_attempts");
+    // …and only that one.
+    attempt("198.51.100.2", 101).await.problem(401, "invalid_credentials");
+}
+
 async fn login_answers_alike_for_unknown_and_wrong(app: TestApp) {
     let school = app.school(1).await;
     let known = app

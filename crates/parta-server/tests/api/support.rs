@@ -68,6 +68,20 @@ impl TestApp {
         TestApp::build_on(url, dir, schema, None).await
     }
 
+    /// A SQLite app deployed behind a reverse proxy (`X-Forwarded-For` trusted).
+    pub async fn sqlite_behind_proxy() -> TestApp {
+        let mut app = TestApp::sqlite().await;
+        let settings = Settings { trust_forwarded_for: true, ..test_settings() };
+        let state = AppState::new(
+            app.state.db.clone(),
+            Arc::new(LocalDisk::new(app.dir.join("files")).expect("files")),
+            settings,
+        );
+        app.router = parta_server::app::app(state.clone());
+        app.state = state;
+        app
+    }
+
     async fn build_on(
         url: &str,
         dir: std::path::PathBuf,
