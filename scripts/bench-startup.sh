@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Goal H of the benchmarks: cold start to `/readyz` on an existing data directory.
-# Builds the release binary, prepares a data directory with the demo school once,
-# then starts `parta serve` RUNS times and measures the time until /readyz answers.
+# Goals H and F (first half) of the benchmarks: cold start to `/readyz` on an existing
+# data directory, and the resident memory right after start. Builds the release
+# binary, prepares a data directory with the demo school once, then starts
+# `parta serve` RUNS times and measures the time until /readyz answers.
 # Usage: scripts/bench-startup.sh [RUNS]   (default 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,13 +20,19 @@ start_and_wait() { # prints milliseconds from exec to the first 200 from /readyz
   pid=$!
   until curl -fs -o /dev/null "http://127.0.0.1:$port/readyz"; do sleep 0.002; done
   ended=$(date +%s%N)
+  rss_kib=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  echo $(( (ended - started) / 1000000 ))
+  echo "$(( (ended - started) / 1000000 )) $rss_kib"
 }
 
 start_and_wait --demo >/dev/null   # creates and seeds the database once
-times=()
-for _ in $(seq "$runs"); do times+=("$(start_and_wait)"); done
+times=(); rss=()
+for _ in $(seq "$runs"); do
+  read -r ms kib <<<"$(start_and_wait)"
+  times+=("$ms"); rss+=("$kib")
+done
 sorted=$(printf '%s\n' "${times[@]}" | sort -n)
 median=$(echo "$sorted" | awk -v n="$runs" 'NR == int((n + 1) / 2)')
+rss_median=$(printf '%s\n' "${rss[@]}" | sort -n | awk -v n="$runs" 'NR == int((n + 1) / 2)')
 echo "cold start to /readyz, SQLite, existing data dir, $runs runs: median ${median} ms, min $(echo "$sorted" | head -1) ms, max $(echo "$sorted" | tail -1) ms"
+echo "resident memory right after start: median $(( rss_median / 1024 )) MiB (${rss_median} KiB)"

@@ -49,7 +49,6 @@ pub struct TestApp {
     pub state: AppState,
     pub backend: Backend,
     dir: std::path::PathBuf,
-    schema: Option<String>,
     url: String,
 }
 
@@ -64,8 +63,8 @@ fn test_settings() -> Settings {
 }
 
 impl TestApp {
-    async fn build(url: &str, dir: std::path::PathBuf, schema: Option<String>) -> TestApp {
-        TestApp::build_on(url, dir, schema, None).await
+    async fn build(url: &str, dir: std::path::PathBuf) -> TestApp {
+        TestApp::build_on(url, dir, None).await
     }
 
     /// A SQLite app deployed behind a reverse proxy (`X-Forwarded-For` trusted).
@@ -82,12 +81,7 @@ impl TestApp {
         app
     }
 
-    async fn build_on(
-        url: &str,
-        dir: std::path::PathBuf,
-        schema: Option<String>,
-        bus: Option<Arc<dyn parta_server::bus::Bus>>,
-    ) -> TestApp {
+    async fn build_on(url: &str, dir: std::path::PathBuf, bus: Option<Arc<dyn parta_server::bus::Bus>>) -> TestApp {
         std::fs::create_dir_all(&dir).expect("temp dir");
         let db = Db::connect(url).await.expect("database connects");
         db.migrate().await.expect("migrations apply");
@@ -96,14 +90,7 @@ impl TestApp {
             Some(bus) => AppState::with_bus(db.clone(), blobs, test_settings(), bus),
             None => AppState::new(db.clone(), blobs, test_settings()),
         };
-        TestApp {
-            router: parta_server::app::app(state.clone()),
-            state,
-            backend: db.backend,
-            dir,
-            schema,
-            url: url.to_owned(),
-        }
+        TestApp { router: parta_server::app::app(state.clone()), state, backend: db.backend, dir, url: url.to_owned() }
     }
 
     /// Two nodes on one PostgreSQL schema, carrying events through the machine's
@@ -125,7 +112,7 @@ impl TestApp {
                 }
             };
             let dir = std::env::temp_dir().join(format!("parta-test-{}", random_suffix()));
-            nodes.push(TestApp::build_on(&first.url, dir, None, Some(Arc::new(bus))).await);
+            nodes.push(TestApp::build_on(&first.url, dir, Some(Arc::new(bus))).await);
         }
         let second = nodes.pop()?;
         let first_node = nodes.pop()?;
@@ -136,7 +123,7 @@ impl TestApp {
         let dir = std::env::temp_dir().join(format!("parta-test-{}", random_suffix()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let url = parta_server::cli::sqlite_url(&dir.join("parta.db"));
-        TestApp::build(&url, dir, None).await
+        TestApp::build(&url, dir).await
     }
 
     /// A fresh schema in the test PostgreSQL. `None` (with a note) when PostgreSQL is
@@ -163,7 +150,7 @@ impl TestApp {
         let separator = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
         let dir = std::env::temp_dir().join(format!("parta-test-{}", random_suffix()));
-        Some(TestApp::build(&url, dir, Some(schema)).await)
+        Some(TestApp::build(&url, dir).await)
     }
 
     pub fn request(&self, method: Method, path: &str) -> Call<'_> {
