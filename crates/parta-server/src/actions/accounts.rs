@@ -25,12 +25,6 @@ pub const MAX_FAILURES_PER_LOGIN: i64 = 10;
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 100;
 pub const FAILURE_WINDOW_MS: i64 = 15 * MINUTE_MS;
 
-/// A new session, and the token to hand out (once).
-pub struct NewSession {
-    pub token: String,
-    pub created: SessionCreated,
-}
-
 pub async fn do_create_session(
     conn: &mut AnyConnection,
     state: &AppState,
@@ -56,7 +50,7 @@ pub async fn do_create_session(
 /// # Log in
 /// Unknown accounts, deleted accounts and wrong passwords answer the same, in the
 /// same time. Throttled per login identifier (known or not) and per address.
-pub async fn login(state: &AppState, login: &str, password: &str, client: &ClientInfo) -> Result<NewSession> {
+pub async fn login(state: &AppState, login: &str, password: &str, client: &ClientInfo) -> Result<SessionCreated> {
     let login_id = validate::login_id(login).ok();
     let login_key = format!(
         "login:{}",
@@ -107,7 +101,7 @@ pub async fn login(state: &AppState, login: &str, password: &str, client: &Clien
     let (token, csrf_token) = do_create_session(&mut tx, state, user.user_id(), client).await?;
     tx.commit(state).await?;
     let me = me(state, user.user_id()).await?;
-    Ok(NewSession { token: token.clone(), created: SessionCreated { token, csrf_token, user: me } })
+    Ok(SessionCreated { token, csrf_token, user: me })
 }
 
 /// # Log out: ends the current session.
@@ -248,7 +242,9 @@ pub async fn delete_account(state: &AppState, actor: &Actor, password: &str) -> 
     orgs.sort();
     orgs.dedup();
     for place in &places {
-        let today = crate::clock::today_in("UTC");
+        // The end date is today where the school is, as for every other membership.
+        let time_zone = store::schools::get(&mut tx, OrgId(place.org_id)).await?.map(|o| o.time_zone);
+        let today = crate::clock::today_in(time_zone.as_deref().unwrap_or("UTC"));
         store::directory::end_membership(&mut tx, place.place().membership_id, &today, "account_deleted").await?;
     }
     for org in &orgs {

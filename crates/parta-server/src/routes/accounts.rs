@@ -50,7 +50,7 @@ async fn auth_login(
     AppJson(body): AppJson<LoginRequest>,
 ) -> Result<impl IntoResponse> {
     let session = accounts::login(&state, &body.login, &body.password, &client).await?;
-    Ok((cookie_header(&state, &session.token), Json(session.created)))
+    Ok((cookie_header(&state, &session.token), Json(session)))
 }
 
 /// # `POST /api/v1/auth/logout`
