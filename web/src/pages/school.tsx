@@ -426,10 +426,14 @@ function InvitesTab({ school, tz }: { school: MySchool; tz?: string }) {
     [org, classId, role],
   );
   const studentList = (students.data ?? []).filter((m) => m.places.some((p) => p.role === 'student' && String(p.class.id) === classId));
-  // Keep the form showing what will be sent once the class list has arrived.
+  // Keep the form showing what will be sent once the class list has arrived. Read the
+  // form as it is now, not as it was rendered: a choice made in between must stay.
   useEffect(() => {
-    if (classId && v.class_id !== classId) form.set('class_id', classId);
-    if (v.role !== role) form.set('role', role);
+    const now = form.values.value;
+    if (!now.class_id && classId) form.set('class_id', classId);
+    const chosen = usable.find((c) => String(c.id) === (now.class_id || classId));
+    const allowed = chosen?.kind === 'staff_room' ? ['teacher', 'employee'] : ['student', 'parent', 'teacher'];
+    if (!allowed.includes(String(now.role))) form.set('role', allowed[0]!);
   }, [classId, role]);
   const [created, setCreated] = useState<CreatedInvite | null>(null);
   const [error, setError] = useState<unknown>(null);
