@@ -27,10 +27,17 @@ pub enum ChatKind {
     StaffChannel,
     /// A conversation of two people.
     Direct,
+    /// A chat someone on the staff made: administration chats (the director with
+    /// deputies, with the parent committee…), committees, anything. Its owner and
+    /// moderators add members or share an invite link.
+    Group,
+    /// A teacher and the students of one class, for one subject; the class's roll
+    /// keeps it in step like the class chat.
+    Subject,
 }
 
 impl ChatKind {
-    pub const ALL: [ChatKind; 7] = [
+    pub const ALL: [ChatKind; 9] = [
         ChatKind::Class,
         ChatKind::Parents,
         ChatKind::ClassTeachers,
@@ -38,6 +45,8 @@ impl ChatKind {
         ChatKind::SchoolChannel,
         ChatKind::StaffChannel,
         ChatKind::Direct,
+        ChatKind::Group,
+        ChatKind::Subject,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +58,8 @@ impl ChatKind {
             ChatKind::SchoolChannel => "school_channel",
             ChatKind::StaffChannel => "staff_channel",
             ChatKind::Direct => "direct",
+            ChatKind::Group => "group",
+            ChatKind::Subject => "subject",
         }
     }
 
@@ -58,6 +69,12 @@ impl ChatKind {
 
     pub fn is_channel(self) -> bool {
         matches!(self, ChatKind::SchoolChannel | ChatKind::StaffChannel)
+    }
+
+    /// Chats people make, whose members are added, invited and removed by hand
+    /// (a subject chat's students come from the class roll, its others by hand).
+    pub fn is_made_by_people(self) -> bool {
+        matches!(self, ChatKind::Group | ChatKind::Subject)
     }
 
     /// The chats every class gets when it is created.
@@ -73,6 +90,8 @@ impl ChatKind {
             ChatKind::SchoolChannel => "Общешкольный канал".to_owned(),
             ChatKind::StaffChannel => "Сотрудники".to_owned(),
             ChatKind::Direct => "Личные сообщения".to_owned(),
+            ChatKind::Group => "Беседа".to_owned(),
+            ChatKind::Subject => format!("{class_name} — предмет"),
         }
     }
 }
@@ -207,12 +226,45 @@ pub struct DirectFacts {
     pub teaches: Vec<ClassId>,
 }
 
+/// How closely a school guards its students in chats (a school setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StudentSafety {
+    /// Students are treated like everyone else.
+    Relaxed,
+    /// The default: students are reached only by classmates, their teachers and
+    /// their own parents, and sit in group chats only with a teacher there.
+    Safe,
+    /// Safe, and a student's conversations always include a teacher: no direct
+    /// chats between students.
+    Supervised,
+}
+
+impl StudentSafety {
+    pub fn of_settings(safe_mode: bool, supervised: bool) -> StudentSafety {
+        match (safe_mode, supervised) {
+            (false, _) => StudentSafety::Relaxed,
+            (true, false) => StudentSafety::Safe,
+            (true, true) => StudentSafety::Supervised,
+        }
+    }
+}
+
+/// Whether a student may sit in a group chat: in safe mode only with someone on
+/// the staff in it (counting whoever is joining with them).
+pub fn student_may_sit_in_group(safety: StudentSafety, staff_present: bool) -> bool {
+    safety == StudentSafety::Relaxed || staff_present
+}
+
 /// Direct messages only between people who share a class. In student safe mode (the
 /// default) a student is written to directly only by classmates, their teachers and
-/// their own parents.
-pub fn can_direct_message(sender: &DirectFacts, recipient: &DirectFacts, safe_mode: bool) -> bool {
+/// their own parents; when supervised, not by classmates either.
+pub fn can_direct_message(sender: &DirectFacts, recipient: &DirectFacts, safety: StudentSafety) -> bool {
     let recipient_is_student = !recipient.student_of.is_empty();
-    if safe_mode && recipient_is_student {
+    let sender_is_student = !sender.student_of.is_empty();
+    if safety == StudentSafety::Supervised && recipient_is_student && sender_is_student {
+        return false;
+    }
+    if safety >= StudentSafety::Safe && recipient_is_student {
         let classmate = sender.student_of.iter().any(|c| recipient.student_of.contains(c));
         let their_teacher = sender.teaches.iter().any(|c| recipient.student_of.contains(c));
         let their_parent = recipient.user.is_some_and(|child| sender.children.contains(&child));
@@ -353,7 +405,7 @@ mod tests {
         let (own_teacher, other_teacher) = (teacher(vec![FIVE_A]), teacher(vec![FIVE_B]));
         let classmates_parent = parent(FIVE_A, 2);
         let own_parent = parent(FIVE_A, 1);
-        for safe in [true, false] {
+        for safe in [StudentSafety::Safe, StudentSafety::Relaxed] {
             assert!(can_direct_message(&classmate, &pupil, safe));
             assert!(can_direct_message(&own_teacher, &pupil, safe));
             assert!(!can_direct_message(&other_pupil, &pupil, safe));
@@ -365,8 +417,28 @@ mod tests {
             assert!(can_direct_message(&pupil, &own_parent, safe));
         }
         // A classmate's parent shares the class, but safe mode keeps them from writing to the student.
-        assert!(!can_direct_message(&classmates_parent, &pupil, true));
-        assert!(can_direct_message(&classmates_parent, &pupil, false));
+        assert!(!can_direct_message(&classmates_parent, &pupil, StudentSafety::Safe));
+        assert!(can_direct_message(&classmates_parent, &pupil, StudentSafety::Relaxed));
+        // Supervised: students reach each other only where a teacher is.
+        let supervised = StudentSafety::Supervised;
+        assert!(
+            !can_direct_message(&classmate, &pupil, supervised) && !can_direct_message(&pupil, &classmate, supervised)
+        );
+        assert!(
+            can_direct_message(&own_teacher, &pupil, supervised)
+                && can_direct_message(&pupil, &own_teacher, supervised)
+        );
+        assert!(can_direct_message(&own_parent, &pupil, supervised));
+    }
+
+    #[test]
+    fn students_sit_in_group_chats_with_a_teacher_unless_relaxed() {
+        assert_eq!(StudentSafety::of_settings(true, false), StudentSafety::Safe);
+        assert_eq!(StudentSafety::of_settings(false, true), StudentSafety::Relaxed);
+        assert!(student_may_sit_in_group(StudentSafety::Relaxed, false));
+        assert!(!student_may_sit_in_group(StudentSafety::Safe, false));
+        assert!(!student_may_sit_in_group(StudentSafety::Supervised, false));
+        assert!(student_may_sit_in_group(StudentSafety::Safe, true));
     }
 
     #[test]

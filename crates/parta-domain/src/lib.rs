@@ -2,10 +2,12 @@
 //! permission table and the validation of what people type. Nothing here does IO.
 
 pub mod chats;
+pub mod format;
 pub mod ids;
 pub mod permission;
 pub mod quiet;
 pub mod roles;
+pub mod search;
 pub mod validate;
 
 pub use ids::*;

@@ -36,10 +36,12 @@ pub enum Permission {
     ReadSchoolAudit,
     /// Moderate every chat of a school: the reports queue, deleting reported messages.
     ModerateChats,
+    /// Make group chats (administration chats, committees) and subject chats.
+    CreateChats,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::ReviewApplications,
         Permission::ReadPlatformAudit,
         Permission::ReadSchool,
@@ -55,6 +57,7 @@ impl Permission {
         Permission::ReadContacts,
         Permission::ReadSchoolAudit,
         Permission::ModerateChats,
+        Permission::CreateChats,
     ];
 }
 
@@ -138,9 +141,10 @@ pub fn role_grants(role: Role) -> &'static [Permission] {
             ReadContacts,
             ReadSchoolAudit,
             ModerateChats,
+            CreateChats,
         ],
         Role::Member => &[ReadSchool],
-        Role::Director | Role::Deputy | Role::Teacher | Role::Employee => &[ReadMembers],
+        Role::Director | Role::Deputy | Role::Teacher | Role::Employee => &[ReadMembers, CreateChats],
         Role::ClassTeacher => &[ReadMembers, ManageInvites, ReviewJoinRequests],
         Role::Student | Role::Parent => &[ReadMembers],
     }
@@ -190,6 +194,7 @@ mod tests {
         (Permission::ReadContacts, &[Role::SchoolAdmin]),
         (Permission::ReadSchoolAudit, &[Role::Operator, Role::SchoolAdmin]),
         (Permission::ModerateChats, &[Role::SchoolAdmin]),
+        (Permission::CreateChats, &[Role::SchoolAdmin, Role::Director, Role::Deputy, Role::Teacher, Role::Employee]),
     ];
 
     #[test]

@@ -33,6 +33,9 @@ pub struct FileInfo {
     pub name: String,
     pub content_type: String,
     pub size: i64,
+    /// An image with a smaller preview at `GET /api/v1/files/{id}/thumbnail`.
+    #[serde(default)]
+    pub has_thumbnail: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -14,6 +14,8 @@ pub struct Chat {
     pub class_id: Option<ClassId>,
     pub title: String,
     pub read_only: bool,
+    /// Who made a group or subject chat.
+    pub owner_id: Option<UserId>,
     pub my_role: ChatRole,
     pub can_post: bool,
     /// Position of the chat's latest event.
@@ -36,8 +38,15 @@ pub struct Message {
     pub sender: PersonRef,
     /// The sender's idempotency key.
     pub client_msg_id: String,
-    /// Empty when deleted.
+    /// Empty when deleted. The formatting language is described in `rich`.
     pub body: String,
+    /// The body parsed: paragraphs, list items and code blocks of styled spans
+    /// (bold, italic, code, safe links, mentions). Render these, never the body as markup.
+    pub rich: Vec<parta_domain::format::Block>,
+    /// People the message mentions.
+    pub mentions: Vec<UserId>,
+    /// Set when this is a forwarded copy: whose message it copies and when that was written.
+    pub forwarded_from: Option<ForwardedFrom>,
     pub reply_to: Option<MessageId>,
     pub created_at: String,
     pub edited_at: Option<String>,
@@ -55,6 +64,12 @@ pub struct Message {
     pub attachments: Vec<crate::FileInfo>,
     /// Held by the school's quiet hours: delivered at this time (seen by its sender only until then).
     pub held_until: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ForwardedFrom {
+    pub sender: PersonRef,
+    pub sent_at: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -145,6 +160,10 @@ pub struct SendMessageRequest {
     /// Deliver at once even in quiet hours (the school's admins).
     #[serde(default)]
     pub urgent: bool,
+    /// Forward this message (from any chat of the same school the sender reads):
+    /// its text, unless `body` is given, and its files are copied.
+    #[serde(default)]
+    pub forward_of: Option<MessageId>,
 }
 
 /// An earlier text of an edited message.
@@ -234,6 +253,90 @@ pub enum ChatEvent {
         user_id: UserId,
         until: Option<String>,
     },
+    /// The chat was renamed.
+    ChatRenamed {
+        title: String,
+    },
+}
+
+/// A new group chat (any staff member) or subject chat (a teacher of the class).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreateChatRequest {
+    /// `group` or `subject`.
+    pub kind: ChatKind,
+    /// The chat's name; for a subject chat, the subject («Алгебра»).
+    pub title: String,
+    /// The class of a subject chat: its students are members, kept in step with the class.
+    pub class_id: Option<ClassId>,
+    /// People of the school to add at once (group chats).
+    #[serde(default)]
+    pub member_ids: Vec<UserId>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RenameChatRequest {
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AddMembersRequest {
+    pub user_ids: Vec<UserId>,
+}
+
+/// Appoints a channel author or a chat moderator, or takes the appointment back (`member`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChatRoleRequest {
+    pub role: ChatRole,
+}
+
+/// An invite link to a group or subject chat; only members of the same school can use it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChatInvite {
+    pub id: i64,
+    pub chat_id: ChatId,
+    /// Only in the answer that creates the link: it is stored as a digest.
+    pub token: Option<String>,
+    pub created_by: PersonRef,
+    pub created_at: String,
+    pub uses: i64,
+    pub revoked: bool,
+}
+
+/// What a chat invite link leads to, for someone of the same school.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChatInvitePreview {
+    pub chat_id: ChatId,
+    pub org_id: OrgId,
+    pub title: String,
+    pub members: i64,
+    pub already_member: bool,
+}
+
+/// How many members have read a post, and who (the post's author and moderators;
+/// names everywhere but the school-wide channel, where only the count is shown).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReadStatus {
+    pub message_id: MessageId,
+    pub read: i64,
+    /// Members other than the author.
+    pub members: i64,
+    pub readers: Option<Vec<PersonRef>>,
+}
+
+/// A message found by search, with the chat it is in.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SearchHit {
+    pub chat_id: ChatId,
+    pub chat_title: String,
+    pub message: Message,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SearchResults {
+    /// Newest first.
+    pub hits: Vec<SearchHit>,
+    /// More, older hits exist: ask again with `before` = the last hit's message id.
+    pub has_more: bool,
 }
 
 /// Opens (or finds) the direct conversation with someone of the same school.

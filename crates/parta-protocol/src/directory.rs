@@ -20,6 +20,9 @@ pub struct School {
     pub quiet_hours: Option<QuietHours>,
     /// Students are written to directly only by classmates and their teachers.
     pub student_safe_mode: bool,
+    /// With safe mode: a student's conversations always include a teacher (no direct
+    /// chats between students).
+    pub students_supervised: bool,
     pub created_at: String,
 }
 
@@ -47,6 +50,7 @@ pub struct UpdateSchoolRequest {
     #[schema(value_type = Option<QuietHours>)]
     pub quiet_hours: Option<Option<QuietHours>>,
     pub student_safe_mode: Option<bool>,
+    pub students_supervised: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -14,6 +14,9 @@ pub trait BlobStore: Send + Sync {
     /// Opens a stored object for streaming.
     fn open<'a>(&'a self, key: &'a str) -> BlobFuture<'a, tokio::fs::File>;
     fn delete<'a>(&'a self, key: &'a str) -> BlobFuture<'a, ()>;
+    /// Makes the bytes under `from` available under `to` too (a forwarded file), as
+    /// cheaply as the store allows: a hard link on local disk.
+    fn duplicate<'a>(&'a self, from: &'a str, to: &'a str) -> BlobFuture<'a, ()>;
 }
 
 pub struct LocalDisk {
@@ -62,6 +65,22 @@ impl BlobStore for LocalDisk {
 
     fn delete<'a>(&'a self, key: &'a str) -> BlobFuture<'a, ()> {
         Box::pin(async move { tokio::fs::remove_file(self.path(key)?).await })
+    }
+
+    fn duplicate<'a>(&'a self, from: &'a str, to: &'a str) -> BlobFuture<'a, ()> {
+        Box::pin(async move {
+            let (from, to) = (self.path(from)?, self.path(to)?);
+            if let Some(dir) = to.parent() {
+                tokio::fs::create_dir_all(dir).await?;
+            }
+            if tokio::fs::hard_link(&from, &to).await.is_err() {
+                let partial = to.with_extension("partial");
+                tokio::fs::copy(&from, &partial).await?;
+                tokio::fs::File::open(&partial).await?.sync_all().await?;
+                tokio::fs::rename(&partial, &to).await?;
+            }
+            Ok(())
+        })
     }
 }
 

@@ -67,6 +67,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(8, "quiet_hours", "0008_quiet_hours.sql"),
     migration!(9, "direct_messages", "0009_direct_messages.sql"),
     migration!(10, "org_on_child_rows", "0010_org_on_child_rows.sql"),
+    migration!(11, "group_chats", "0011_group_chats.sql"),
+    migration!(12, "search_forwarding", "0012_search_forwarding.sql"),
 ];
 
 impl Db {

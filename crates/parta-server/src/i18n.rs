@@ -171,6 +171,21 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
         "file_required" => ("Приложите файл приказа.", "Attach the order file."),
         "file_type_not_allowed" => ("Допустимы только PDF, PNG и JPEG.", "Only PDF, PNG and JPEG files are accepted."),
         "multipart_invalid" => ("Форма отправлена некорректно.", "The form was not sent correctly."),
+        "chat_needs_teacher" => (
+            "Учащиеся могут быть в чате только вместе с педагогом: сначала добавьте в чат учителя.",
+            "Students may be in a chat only together with a teacher: add a teacher to the chat first.",
+        ),
+        "chat_members_from_directory" => (
+            "Участники этого чата определяются составом класса и школы; вручную их не меняют.",
+            "The members of this chat follow the class and school directory and are not changed by hand.",
+        ),
+        "chat_roles_fixed" => (
+            "Роли в этом чате определяются составом класса и школы.",
+            "Roles in this chat follow the class and school directory.",
+        ),
+        "cannot_remove_owner" => ("Создателя чата удалить нельзя.", "The chat's creator cannot be removed."),
+        "cannot_change_owner" => ("Роль создателя чата не меняется.", "The chat creator's role cannot be changed."),
+        "chat_link_revoked" => ("Ссылка-приглашение в чат отозвана.", "This chat invite link has been revoked."),
         _ => ("Ошибка запроса.", "Request error."),
     };
     match lang {
@@ -216,6 +231,17 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         "unknown_reaction" => ("Такой реакции нет.", "No such reaction."),
         "unknown_message" => ("Сообщение не найдено в этом чате.", "No such message in this chat."),
         "taken" => ("Уже используется другой учётной записью.", "Already used by another account."),
+        "unknown_person" => ("Человек не найден среди участников школы.", "No such person among the school's members."),
+        "not_allowed" => ("Здесь это поле не указывается.", "This field does not apply here."),
+        "unsupported" => ("Это значение здесь не поддерживается.", "This value is not supported here."),
+        "not_with_forward" => (
+            "При пересылке файлы берутся из исходного сообщения.",
+            "A forwarded message takes its files from the original.",
+        ),
+        "poll_not_forwardable" => ("Опрос переслать нельзя.", "A poll cannot be forwarded."),
+        "too_short" => {
+            ("Введите хотя бы одно слово из двух и более букв.", "Type at least one word of two letters or more.")
+        }
         _ => ("Некорректное значение.", "Invalid value."),
     };
     match lang {

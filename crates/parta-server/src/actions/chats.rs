@@ -9,7 +9,7 @@ use parta_domain::chats::{self, ChatKey, ChatKind, ChatRole, DirectoryFacts, MES
 use parta_domain::{ChatId, ClassId, MessageId, OrgId, UserId};
 use parta_protocol::{
     AckEntry, AckStatus, Chat, ChatEvent, ChatMember, EditMessageRequest, Message, MessagePage, MessageVersion,
-    PersonRef, Reaction, SendMessageRequest, ServerFrame, UserEvent,
+    PersonRef, Reaction, ReadStatus, SendMessageRequest, ServerFrame, UserEvent,
 };
 use sqlx::AnyConnection;
 
@@ -65,9 +65,10 @@ pub async fn do_user_event(work: &mut Work, user: UserId, org: Option<OrgId>, ev
 
 /// «Учительская» and the two channels of a new school.
 pub async fn do_create_school_chats(conn: &mut AnyConnection, org: OrgId, staff_room: ClassId) -> Result<()> {
-    store::chats::insert_chat(conn, org, ChatKind::StaffRoom, Some(staff_room), &ChatKind::StaffRoom.title("")).await?;
+    store::chats::insert_chat(conn, org, ChatKind::StaffRoom, Some(staff_room), &ChatKind::StaffRoom.title(""), None)
+        .await?;
     for kind in [ChatKind::SchoolChannel, ChatKind::StaffChannel] {
-        store::chats::insert_chat(conn, org, kind, None, &kind.title("")).await?;
+        store::chats::insert_chat(conn, org, kind, None, &kind.title(""), None).await?;
     }
     Ok(())
 }
@@ -75,12 +76,12 @@ pub async fn do_create_school_chats(conn: &mut AnyConnection, org: OrgId, staff_
 /// The class chat, the parents chat and the class-teachers chat of a new class.
 pub async fn do_create_class_chats(conn: &mut AnyConnection, org: OrgId, class: ClassId, name: &str) -> Result<()> {
     for kind in ChatKind::OF_A_CLASS {
-        store::chats::insert_chat(conn, org, kind, Some(class), &kind.title(name)).await?;
+        store::chats::insert_chat(conn, org, kind, Some(class), &kind.title(name), None).await?;
     }
     Ok(())
 }
 
-async fn directory_facts(conn: &mut AnyConnection, org: OrgId, user: UserId) -> Result<DirectoryFacts> {
+pub(crate) async fn directory_facts(conn: &mut AnyConnection, org: OrgId, user: UserId) -> Result<DirectoryFacts> {
     let places = store::directory::active_places(conn, org, user).await?;
     let staff_room = store::schools::staff_room(conn, org).await?;
     Ok(DirectoryFacts {
@@ -102,39 +103,69 @@ pub async fn do_sync_seats(work: &mut Work, org: OrgId, user: UserId) -> Result<
         .into_iter()
         .map(|c| (ChatKey { kind: c.kind(), class: c.class_id.map(ClassId) }, c))
         .collect();
-    let wanted: BTreeMap<ChatId, ChatRole> =
+    let mut wanted: BTreeMap<ChatId, ChatRole> =
         wanted.into_iter().filter_map(|(key, role)| by_key.get(&key).map(|chat| (chat.chat_id(), role))).collect();
+    // Subject chats take the students of their class; their teacher sits there as owner.
+    let student_of: Vec<ClassId> =
+        facts.places.iter().filter(|(role, _)| *role == parta_domain::MemberRole::Student).map(|(_, c)| *c).collect();
+    for chat in store::chats::subject_chats(work, org).await? {
+        if chat.class_id.is_some_and(|class| student_of.contains(&ClassId(class))) && chat.owner_id != Some(user.0) {
+            wanted.insert(chat.chat_id(), ChatRole::Member);
+        }
+    }
     let all_seats = store::chats::seats_of(work, user, Some(org)).await?;
     let left_school = facts.places.is_empty() && !facts.is_admin;
     // Someone who left the school leaves their direct conversations there too.
-    let seats: Vec<SeatRow> = all_seats.into_iter().filter(|s| s.source == "directory" || left_school).collect();
+    let seats: Vec<SeatRow> = all_seats.iter().filter(|s| s.source == "directory" || left_school).cloned().collect();
     let person = store::users::person(work, user).await?.ok_or(Error::NotFound)?;
 
     for seat in &seats {
         let chat = ChatId(seat.chat_id);
         match wanted.get(&chat) {
-            None => {
-                do_chat_event(work, org, chat, ChatEvent::MemberLeft { user_id: user }).await?;
-                store::chats::end_seat(work, seat.id).await?;
-                do_user_event(work, user, Some(org), UserEvent::ChatRemoved { chat_id: chat }).await?;
-            }
-            Some(role) if *role != seat.role() => {
-                store::chats::set_seat_role(work, seat.id, *role).await?;
-                do_chat_event(work, org, chat, ChatEvent::MemberJoined { person: person.clone(), role: *role }).await?;
+            None => do_unseat(work, org, seat).await?,
+            // An appointed role (a channel author) stands above what the directory gives.
+            Some(role) if (*role).max(seat.appointed().unwrap_or(ChatRole::Member)) != seat.role() => {
+                let role = (*role).max(seat.appointed().unwrap_or(ChatRole::Member));
+                store::chats::set_seat_role(work, seat.id, role).await?;
+                do_chat_event(work, org, chat, ChatEvent::MemberJoined { person: person.clone(), role }).await?;
             }
             Some(_) => {}
         }
     }
     for (chat, role) in wanted {
-        if seats.iter().any(|s| s.chat_id == chat.0) {
+        // A seat of any kind counts: someone added by hand is not seated twice.
+        if all_seats.iter().any(|s| s.chat_id == chat.0) {
             continue;
         }
-        let seq = do_chat_event(work, org, chat, ChatEvent::MemberJoined { person: person.clone(), role }).await?;
         // History is readable from the start; unread counts start at the join.
-        store::chats::insert_seat(work, org, chat, user, role, "directory", seq).await?;
-        do_user_event(work, user, Some(org), UserEvent::ChatAdded { chat_id: chat, org_id: org, from_seq: seq })
-            .await?;
+        do_seat(work, org, chat, user, role, "directory").await?;
     }
+    Ok(())
+}
+
+/// Seats someone in a chat (`source`: directory, owner, manual, invite, direct): their joining is an event
+/// in the chat, and the chat appears in their list.
+pub(crate) async fn do_seat(
+    work: &mut Work,
+    org: OrgId,
+    chat: ChatId,
+    user: UserId,
+    role: ChatRole,
+    source: &str,
+) -> Result<()> {
+    let person = store::users::person(work, user).await?.ok_or(Error::NotFound)?;
+    let seq = do_chat_event(work, org, chat, ChatEvent::MemberJoined { person, role }).await?;
+    store::chats::insert_seat(work, org, chat, user, role, source, seq).await?;
+    do_user_event(work, user, Some(org), UserEvent::ChatAdded { chat_id: chat, org_id: org, from_seq: seq }).await?;
+    Ok(())
+}
+
+/// Ends a seat: the last event they get from the chat is their own leaving.
+pub(crate) async fn do_unseat(work: &mut Work, org: OrgId, seat: &SeatRow) -> Result<()> {
+    let (chat, user) = (ChatId(seat.chat_id), UserId(seat.user_id));
+    do_chat_event(work, org, chat, ChatEvent::MemberLeft { user_id: user }).await?;
+    store::chats::end_seat(work, seat.id).await?;
+    do_user_event(work, user, Some(org), UserEvent::ChatRemoved { chat_id: chat }).await?;
     Ok(())
 }
 
@@ -170,23 +201,42 @@ pub(crate) async fn render(conn: &mut AnyConnection, row: &MessageRow, viewer: O
     if let Some(poll) = store::polls::of_message(conn, row.message_id()).await? {
         message.poll = Some(super::polls::render_poll(conn, &poll, viewer).await?);
     }
+    if let Some(original) = row.forwarded_from {
+        // Who wrote it and when; the copy itself is what readers of this chat see.
+        if let Some(original) = store::chats::message(conn, MessageId(original)).await? {
+            message.forwarded_from = Some(parta_protocol::ForwardedFrom {
+                sender: sender_of(&original),
+                sent_at: rfc3339(original.created_at),
+            });
+        }
+    }
     Ok(message)
+}
+
+fn sender_of(row: &MessageRow) -> PersonRef {
+    PersonRef {
+        id: UserId(row.sender_id),
+        family_name: row.family_name.clone(),
+        given_name: row.given_name.clone(),
+        patronymic: row.patronymic.clone(),
+    }
 }
 
 pub fn render_message(row: &MessageRow, reactions: Vec<Reaction>) -> Message {
     let deleted = row.deleted_at.is_some();
+    let body = if deleted { String::new() } else { row.body.clone() };
+    let rich = parta_domain::format::parse(&body);
+    let mentions = parta_domain::format::mentions(&body);
     Message {
         id: row.message_id(),
         chat_id: ChatId(row.chat_id),
         seq: row.seq,
-        sender: PersonRef {
-            id: UserId(row.sender_id),
-            family_name: row.family_name.clone(),
-            given_name: row.given_name.clone(),
-            patronymic: row.patronymic.clone(),
-        },
+        sender: sender_of(row),
         client_msg_id: row.client_msg_id.clone(),
-        body: if deleted { String::new() } else { row.body.clone() },
+        body,
+        rich,
+        mentions,
+        forwarded_from: None,
         reply_to: row.reply_to.map(MessageId),
         created_at: rfc3339(row.created_at),
         edited_at: rfc3339_opt(row.edited_at),
@@ -202,23 +252,32 @@ pub fn render_message(row: &MessageRow, reactions: Vec<Reaction>) -> Message {
     }
 }
 
-async fn render_chat(conn: &mut AnyConnection, chat: &ChatRow, seat: &SeatRow, user: UserId) -> Result<Chat> {
+/// A chat's title for one member: a direct conversation is titled with the other person's name.
+pub(crate) async fn chat_title(conn: &mut AnyConnection, chat: &ChatRow, user: UserId) -> Result<String> {
+    if chat.kind() != ChatKind::Direct {
+        return Ok(chat.title.clone());
+    }
+    for seat in store::chats::chat_seats(conn, chat.chat_id()).await? {
+        if seat.user_id != user.0
+            && let Some(other) = store::users::person(conn, UserId(seat.user_id)).await?
+        {
+            return Ok(format!("{} {}", other.family_name, other.given_name));
+        }
+    }
+    Ok(chat.title.clone())
+}
+
+pub(crate) async fn render_chat(
+    conn: &mut AnyConnection,
+    chat: &ChatRow,
+    seat: &SeatRow,
+    user: UserId,
+) -> Result<Chat> {
     let last = match store::chats::last_message(conn, chat.chat_id()).await? {
         Some(row) => Some(render(conn, &row, Some(user)).await?),
         None => None,
     };
-    // A direct conversation is titled with the other person's name.
-    let title = if chat.kind() == ChatKind::Direct {
-        let mut other = None;
-        for seat in store::chats::chat_seats(conn, chat.chat_id()).await? {
-            if seat.user_id != user.0 {
-                other = store::users::person(conn, UserId(seat.user_id)).await?;
-            }
-        }
-        other.map_or_else(|| chat.title.clone(), |p| format!("{} {}", p.family_name, p.given_name))
-    } else {
-        chat.title.clone()
-    };
+    let title = chat_title(conn, chat, user).await?;
     Ok(Chat {
         id: chat.chat_id(),
         org_id: OrgId(chat.org_id),
@@ -226,6 +285,7 @@ async fn render_chat(conn: &mut AnyConnection, chat: &ChatRow, seat: &SeatRow, u
         class_id: chat.class_id.map(ClassId),
         title,
         read_only: chat.read_only == 1,
+        owner_id: chat.owner_id.map(UserId),
         my_role: seat.role(),
         can_post: chats::can_post(chat.kind(), seat.role(), chat.read_only == 1),
         last_seq: chat.last_seq,
@@ -309,6 +369,32 @@ pub async fn history(
 // Writing.
 // ---------------------------------------------------------------------------
 
+/// A body as stored: checked, with each mention rewritten to the person's own name,
+/// or to plain text when they are not in the chat.
+async fn prepare_body(conn: &mut AnyConnection, chat: ChatId, body: &str) -> Result<String> {
+    let body = check_body(body)?;
+    let mentioned = parta_domain::format::mentions(&body);
+    if mentioned.is_empty() {
+        return Ok(body);
+    }
+    let mut names = BTreeMap::new();
+    for user in mentioned {
+        if store::chats::seat(conn, chat, user).await?.is_some()
+            && let Some(person) = store::users::person(conn, user).await?
+        {
+            names.insert(user, format!("{} {}", person.given_name, person.family_name));
+        }
+    }
+    Ok(parta_domain::format::rewrite_mentions(&body, |user| names.get(&user).cloned()))
+}
+
+/// Keeps the search index of a message in step with its text.
+pub(crate) async fn do_index(work: &mut Work, org: OrgId, chat: ChatId, message: MessageId, body: &str) -> Result<()> {
+    let text = parta_domain::format::plain_text(&parta_domain::format::parse(body));
+    store::search::index(work, org, chat, message, &parta_domain::search::terms(&text)).await?;
+    Ok(())
+}
+
 fn check_body(body: &str) -> Result<String> {
     let trimmed = body.trim();
     if trimmed.is_empty() {
@@ -324,6 +410,8 @@ fn check_body(body: &str) -> Result<String> {
 }
 
 /// Whether the actor may post in a chat now, or has already posted this key.
+// Made once per post and matched at once: the size of its variants does not matter.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Posting {
     /// The same `client_msg_id` was stored before: its message, as the sender sees it.
     Repeat(Message),
@@ -384,13 +472,24 @@ pub async fn send(
         Posting::New { row, seat, key } => (row, seat, key),
     };
     let key = key.as_str();
-    // A message of files alone needs no text.
-    let body = if request.attachments.is_empty() || !request.body.trim().is_empty() {
-        check_body(&request.body)?
+    let forwarded = match request.forward_of {
+        Some(original) => Some(forwardable(&mut work, actor, OrgId(row.org_id), original).await?),
+        None => None,
+    };
+    // A message of files alone (or a forwarded one) needs no text of its own.
+    let body = if !request.body.trim().is_empty() {
+        prepare_body(&mut work, chat, &request.body).await?
+    } else if let Some(original) = &forwarded {
+        original.body.clone()
+    } else if request.attachments.is_empty() {
+        return Err(Error::field("body", "required"));
     } else {
         String::new()
     };
     super::files::check_attachments(&mut work, actor, chat, &request.attachments).await?;
+    if forwarded.is_some() && !request.attachments.is_empty() {
+        return Err(Error::field("attachments", "not_with_forward"));
+    }
     if request.needs_ack && !chats::can_request_ack(seat.role()) {
         return Err(Error::Forbidden);
     }
@@ -421,11 +520,13 @@ pub async fn send(
                 reply_to: request.reply_to,
                 needs_ack: request.needs_ack,
                 held_until: Some(held_until),
+                forwarded_from: forwarded.as_ref().map(|m| m.message_id()),
             },
         )
         .await
         .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("client_msg_id_reused") } else { e.into() })?;
-        store::files::attach(&mut work, org, id, &request.attachments).await?;
+        do_attach(&mut work, state, actor, &row, id, &request.attachments, forwarded.as_ref()).await?;
+        do_index(&mut work, org, chat, id, &body).await?;
         let stored = store::chats::message(&mut work, id).await?.ok_or(Error::NotFound)?;
         let message = render(&mut work, &stored, Some(actor.user_id)).await?;
         work.commit(state).await?;
@@ -445,17 +546,61 @@ pub async fn send(
             reply_to: request.reply_to,
             needs_ack: request.needs_ack,
             held_until: None,
+            forwarded_from: forwarded.as_ref().map(|m| m.message_id()),
         },
     )
     .await
     .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("client_msg_id_reused") } else { e.into() })?;
-    store::files::attach(&mut work, org, id, &request.attachments).await?;
+    do_attach(&mut work, state, actor, &row, id, &request.attachments, forwarded.as_ref()).await?;
+    do_index(&mut work, org, chat, id, &body).await?;
     let stored = store::chats::message(&mut work, id).await?.ok_or(Error::NotFound)?;
     let message = render(&mut work, &stored, None).await?;
     do_chat_event_at(&mut work, org, chat, seq, ChatEvent::MessageSent { message: message.clone() }).await?;
     store::chats::set_last_read(&mut work, seat.id, seq).await?;
     work.commit(state).await?;
     Ok((message, true))
+}
+
+/// A message the actor may forward: live, delivered, in a chat of `org` they sit in.
+async fn forwardable(conn: &mut AnyConnection, actor: &Actor, org: OrgId, id: MessageId) -> Result<MessageRow> {
+    let unknown = || Error::field("forward_of", "unknown_message");
+    let original = store::chats::message(conn, id).await?.ok_or_else(unknown)?;
+    let readable = store::chats::seat(conn, ChatId(original.chat_id), actor.user_id).await?.is_some();
+    let same_school = store::chats::get(conn, ChatId(original.chat_id)).await?.is_some_and(|c| c.org_id == org.0);
+    if !readable || !same_school || original.held_until.is_some() {
+        return Err(unknown());
+    }
+    if original.deleted_at.is_some() {
+        return Err(Error::Conflict("message_deleted"));
+    }
+    if store::polls::of_message(conn, id).await?.is_some() {
+        return Err(Error::field("forward_of", "poll_not_forwardable"));
+    }
+    Ok(original)
+}
+
+/// Attaches a new message's files: those uploaded for it, or copies of a forwarded
+/// message's files (readable then by whoever reads the chat they are forwarded to).
+async fn do_attach(
+    work: &mut Work,
+    state: &AppState,
+    actor: &Actor,
+    chat: &ChatRow,
+    message: MessageId,
+    uploaded: &[parta_domain::FileId],
+    forwarded: Option<&MessageRow>,
+) -> Result<()> {
+    let mut files = uploaded.to_vec();
+    if let Some(original) = forwarded {
+        for file in store::files::attachments(work, original.message_id()).await? {
+            // Bytes first, as at upload: a crash before commit leaves an orphan, never a row without bytes.
+            let key = crate::blobs::new_key("chat-files");
+            state.blobs.duplicate(&file.storage_key, &key).await.map_err(|e| Error::Internal(e.into()))?;
+            files.push(store::files::copy_to_chat(work, &file, &key, chat.chat_id(), actor.user_id).await?);
+        }
+    }
+    store::files::attach(work, OrgId(chat.org_id), message, &files).await?;
+    Ok(())
 }
 
 /// # Edit one's own message (marked as edited).
@@ -471,9 +616,10 @@ pub async fn edit(
     if stored.sender_id != actor.user_id.0 {
         return Err(Error::Forbidden);
     }
-    let body = check_body(&request.body)?;
+    let body = prepare_body(&mut work, chat, &request.body).await?;
     store::chats::insert_version(&mut work, OrgId(row.org_id), &stored).await?;
     store::chats::edit_message(&mut work, id, &body).await?;
+    do_index(&mut work, OrgId(row.org_id), chat, id, &body).await?;
     let edited = store::chats::message(&mut work, id).await?.ok_or(Error::NotFound)?;
     let message = render(&mut work, &edited, None).await?;
     do_chat_event(&mut work, OrgId(row.org_id), chat, ChatEvent::MessageEdited { message: message.clone() }).await?;
@@ -490,6 +636,7 @@ pub async fn delete(state: &AppState, actor: &Actor, chat: ChatId, id: MessageId
         return Err(Error::Forbidden);
     }
     store::chats::delete_message(&mut work, id, actor.user_id).await?;
+    store::search::unindex(&mut work, id).await?;
     do_chat_event(
         &mut work,
         OrgId(row.org_id),
@@ -669,6 +816,34 @@ pub async fn remind(state: &AppState, actor: &Actor, chat: ChatId, id: MessageId
     Ok(status)
 }
 
+/// # Who has read a post (its author and the chat's moderators)
+/// Names everywhere but the school-wide channel, where only the count is shown.
+pub async fn reads(state: &AppState, actor: &Actor, chat: ChatId, id: MessageId) -> Result<ReadStatus> {
+    let mut conn = state.db.reads().acquire().await?;
+    let (row, seat, message) = access_message(&mut conn, actor, chat, id).await?;
+    if message.sender_id != actor.user_id.0 && seat.role() < ChatRole::Moderator {
+        return Err(Error::Forbidden);
+    }
+    let others: Vec<SeatRow> = store::chats::chat_seats(&mut conn, chat)
+        .await?
+        .into_iter()
+        .filter(|s| s.user_id != message.sender_id)
+        .collect();
+    let read: Vec<&SeatRow> = others.iter().filter(|s| s.last_read_seq >= message.seq).collect();
+    let readers = if row.kind() == ChatKind::SchoolChannel {
+        None
+    } else {
+        let mut people = Vec::with_capacity(read.len());
+        for seat in &read {
+            if let Some(person) = store::users::person(&mut conn, UserId(seat.user_id)).await? {
+                people.push(person);
+            }
+        }
+        Some(people)
+    };
+    Ok(ReadStatus { message_id: id, read: read.len() as i64, members: others.len() as i64, readers })
+}
+
 /// # Earlier texts of an edited message (the chat's moderators).
 pub async fn versions(state: &AppState, actor: &Actor, chat: ChatId, id: MessageId) -> Result<Vec<MessageVersion>> {
     let mut conn = state.db.reads().acquire().await?;
@@ -737,7 +912,7 @@ pub async fn release_held(state: &AppState) -> Result<usize> {
     Ok(released)
 }
 
-async fn direct_facts(conn: &mut AnyConnection, org: OrgId, user: UserId) -> Result<chats::DirectFacts> {
+pub(crate) async fn direct_facts(conn: &mut AnyConnection, org: OrgId, user: UserId) -> Result<chats::DirectFacts> {
     let places = store::directory::active_places(conn, org, user).await?;
     let mut facts = chats::DirectFacts { user: Some(user), ..Default::default() };
     for place in &places {
@@ -769,7 +944,7 @@ pub async fn open_direct(state: &AppState, actor: &Actor, org: OrgId, user: User
     }
     let sender = direct_facts(&mut work, org, actor.user_id).await?;
     let recipient = direct_facts(&mut work, org, user).await?;
-    if !chats::can_direct_message(&sender, &recipient, school.org.student_safe_mode == 1) {
+    if !chats::can_direct_message(&sender, &recipient, school.org.student_safety()) {
         return Err(Error::NotFound);
     }
     let key = format!("{}:{}:{}", org.0, actor.user_id.0.min(user.0), actor.user_id.0.max(user.0));
@@ -779,18 +954,7 @@ pub async fn open_direct(state: &AppState, actor: &Actor, org: OrgId, user: User
     };
     for person in [actor.user_id, user] {
         if store::chats::seat(&mut work, chat, person).await?.is_none() {
-            let who = store::users::person(&mut work, person).await?.ok_or(Error::NotFound)?;
-            let seq =
-                do_chat_event(&mut work, org, chat, ChatEvent::MemberJoined { person: who, role: ChatRole::Member })
-                    .await?;
-            store::chats::insert_seat(&mut work, org, chat, person, ChatRole::Member, "direct", seq).await?;
-            do_user_event(
-                &mut work,
-                person,
-                Some(org),
-                UserEvent::ChatAdded { chat_id: chat, org_id: org, from_seq: seq },
-            )
-            .await?;
+            do_seat(&mut work, org, chat, person, ChatRole::Member, "direct").await?;
         }
     }
     let row = store::chats::get(&mut work, chat).await?.ok_or(Error::NotFound)?;

@@ -8,11 +8,13 @@ pub mod applications;
 pub mod audit;
 pub mod chats;
 pub mod files;
+pub mod groups;
 pub mod invites;
 pub mod members;
 pub mod moderation;
 pub mod polls;
 pub mod schools;
+pub mod search;
 
 use parta_domain::validate::FieldError;
 

@@ -110,9 +110,11 @@ pub async fn create(
             reply_to: None,
             needs_ack: false,
             held_until: None,
+            forwarded_from: None,
         },
     )
     .await?;
+    super::chats::do_index(&mut work, org, chat, message, &question).await?;
     store::polls::insert(
         &mut work,
         &NewPoll {

@@ -8,6 +8,7 @@ pub mod applications;
 pub mod audit;
 pub mod chats;
 pub mod files;
+pub mod groups;
 pub mod invites;
 pub mod members;
 pub mod schools;
@@ -111,5 +112,6 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(members::routes())
         .merge(audit::routes())
         .merge(chats::routes())
+        .merge(groups::routes())
         .merge(files::routes())
 }

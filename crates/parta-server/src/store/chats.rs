@@ -15,6 +15,7 @@ pub struct ChatRow {
     pub title: String,
     pub read_only: i64,
     pub last_seq: i64,
+    pub owner_id: Option<i64>,
 }
 
 impl ChatRow {
@@ -27,7 +28,7 @@ impl ChatRow {
     }
 }
 
-const CHAT_COLUMNS: &str = "c.id, c.org_id, c.kind, c.class_id, c.title, c.read_only, c.last_seq";
+const CHAT_COLUMNS: &str = "c.id, c.org_id, c.kind, c.class_id, c.title, c.read_only, c.last_seq, c.owner_id";
 
 pub async fn insert_chat(
     conn: &mut AnyConnection,
@@ -35,15 +36,17 @@ pub async fn insert_chat(
     kind: ChatKind,
     class: Option<ClassId>,
     title: &str,
+    owner: Option<UserId>,
 ) -> sqlx::Result<ChatId> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO chats (org_id, kind, class_id, title, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO chats (org_id, kind, class_id, title, created_at, owner_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(org.0)
     .bind(kind.as_str())
     .bind(class.map(|c| c.0))
     .bind(title)
     .bind(now_ms())
+    .bind(owner.map(|u| u.0))
     .fetch_one(conn)
     .await?;
     Ok(ChatId(id))
@@ -177,18 +180,24 @@ pub struct SeatRow {
     pub source: String,
     pub last_read_seq: i64,
     pub muted_until: Option<i64>,
+    /// A role given by hand (a channel author, a chat moderator); the directory never lowers a seat below it.
+    pub appointed_role: Option<String>,
 }
 
 impl SeatRow {
     pub fn role(&self) -> ChatRole {
         ChatRole::parse(&self.role).unwrap_or(ChatRole::Member)
     }
+
+    pub fn appointed(&self) -> Option<ChatRole> {
+        self.appointed_role.as_deref().and_then(ChatRole::parse)
+    }
 }
 
 /// A person's current seats in one school's chats (or every school's with `org` = None).
 pub async fn seats_of(conn: &mut AnyConnection, user: UserId, org: Option<OrgId>) -> sqlx::Result<Vec<SeatRow>> {
     sqlx::query_as(
-        "SELECT id, chat_id, user_id, role, source, last_read_seq, muted_until FROM chat_members
+        "SELECT id, chat_id, user_id, role, source, last_read_seq, muted_until, appointed_role FROM chat_members
          WHERE user_id = $1 AND left_at IS NULL AND ($2 = 0 OR org_id = $2) ORDER BY chat_id",
     )
     .bind(user.0)
@@ -199,7 +208,7 @@ pub async fn seats_of(conn: &mut AnyConnection, user: UserId, org: Option<OrgId>
 
 pub async fn seat(conn: &mut AnyConnection, chat: ChatId, user: UserId) -> sqlx::Result<Option<SeatRow>> {
     sqlx::query_as(
-        "SELECT id, chat_id, user_id, role, source, last_read_seq, muted_until FROM chat_members
+        "SELECT id, chat_id, user_id, role, source, last_read_seq, muted_until, appointed_role FROM chat_members
          WHERE chat_id = $1 AND user_id = $2 AND left_at IS NULL",
     )
     .bind(chat.0)
@@ -210,7 +219,7 @@ pub async fn seat(conn: &mut AnyConnection, chat: ChatId, user: UserId) -> sqlx:
 
 pub async fn chat_seats(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Result<Vec<SeatRow>> {
     sqlx::query_as(
-        "SELECT id, chat_id, user_id, role, source, last_read_seq, muted_until FROM chat_members
+        "SELECT id, chat_id, user_id, role, source, last_read_seq, muted_until, appointed_role FROM chat_members
          WHERE chat_id = $1 AND left_at IS NULL ORDER BY id",
     )
     .bind(chat.0)
@@ -252,6 +261,36 @@ pub async fn set_seat_role(conn: &mut AnyConnection, seat: i64, role: ChatRole) 
         .map(|_| ())
 }
 
+/// Appoints a role by hand (or takes it back with `None`) and sets the seat's role.
+pub async fn set_appointed_role(
+    conn: &mut AnyConnection,
+    seat: i64,
+    appointed: Option<ChatRole>,
+    role: ChatRole,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE chat_members SET appointed_role = $1, role = $2 WHERE id = $3")
+        .bind(appointed.map(|r| r.as_str()))
+        .bind(role.as_str())
+        .bind(seat)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn rename_chat(conn: &mut AnyConnection, chat: ChatId, title: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE chats SET title = $1 WHERE id = $2").bind(title).bind(chat.0).execute(conn).await.map(|_| ())
+}
+
+/// The subject chats of a school's classes.
+pub async fn subject_chats(conn: &mut AnyConnection, org: OrgId) -> sqlx::Result<Vec<ChatRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CHAT_COLUMNS} FROM chats c WHERE c.org_id = $1 AND c.kind = 'subject' ORDER BY c.id"
+    )))
+    .bind(org.0)
+    .fetch_all(conn)
+    .await
+}
+
 pub async fn end_seat(conn: &mut AnyConnection, seat: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE chat_members SET left_at = $1 WHERE id = $2")
         .bind(now_ms())
@@ -288,6 +327,7 @@ pub struct MessageRow {
     pub pinned_at: Option<i64>,
     pub needs_ack: i64,
     pub held_until: Option<i64>,
+    pub forwarded_from: Option<i64>,
     pub family_name: String,
     pub given_name: String,
     pub patronymic: Option<String>,
@@ -299,9 +339,10 @@ impl MessageRow {
     }
 }
 
-const MESSAGE_SELECT: &str = "SELECT m.id, m.chat_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.reply_to,
+pub(crate) const MESSAGE_SELECT: &str =
+    "SELECT m.id, m.chat_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.reply_to,
         m.created_at, m.edited_at, m.deleted_at, m.deleted_by, m.pinned_at, m.needs_ack, m.held_until,
-        u.family_name, u.given_name, u.patronymic
+        m.forwarded_from, u.family_name, u.given_name, u.patronymic
     FROM messages m JOIN users u ON u.id = m.sender_id";
 
 pub struct NewMessage<'a> {
@@ -315,12 +356,13 @@ pub struct NewMessage<'a> {
     pub needs_ack: bool,
     /// Quiet hours: not delivered until then (and no chat position until then).
     pub held_until: Option<i64>,
+    pub forwarded_from: Option<MessageId>,
 }
 
 pub async fn insert_message(conn: &mut AnyConnection, new: &NewMessage<'_>) -> sqlx::Result<MessageId> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO messages (org_id, chat_id, seq, sender_id, client_msg_id, body, reply_to, created_at, needs_ack, held_until)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        "INSERT INTO messages (org_id, chat_id, seq, sender_id, client_msg_id, body, reply_to, created_at, needs_ack, held_until, forwarded_from)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(new.org.0)
     .bind(new.chat.0)
@@ -332,6 +374,7 @@ pub async fn insert_message(conn: &mut AnyConnection, new: &NewMessage<'_>) -> s
     .bind(now_ms())
     .bind(super::flag(new.needs_ack))
     .bind(new.held_until)
+    .bind(new.forwarded_from.map(|m| m.0))
     .fetch_one(conn)
     .await?;
     Ok(MessageId(id))

@@ -15,6 +15,7 @@ pub struct FileRow {
     pub sha256: String,
     pub uploaded_by: Option<i64>,
     pub chat_id: Option<i64>,
+    pub thumbnail_key: Option<String>,
 }
 
 impl FileRow {
@@ -24,6 +25,7 @@ impl FileRow {
             name: self.original_name.clone(),
             content_type: self.content_type.clone(),
             size: self.size,
+            has_thumbnail: self.thumbnail_key.is_some(),
         }
     }
 }
@@ -61,7 +63,7 @@ pub async fn insert(conn: &mut AnyConnection, file: &NewFile<'_>) -> sqlx::Resul
 
 pub async fn get(conn: &mut AnyConnection, id: FileId) -> sqlx::Result<Option<FileRow>> {
     sqlx::query_as(
-        "SELECT id, org_id, storage_key, content_type, size, original_name, sha256, uploaded_by, chat_id
+        "SELECT id, org_id, storage_key, content_type, size, original_name, sha256, uploaded_by, chat_id, thumbnail_key
          FROM files WHERE id = $1",
     )
     .bind(id.0)
@@ -85,7 +87,7 @@ pub async fn attach(conn: &mut AnyConnection, org: OrgId, message: MessageId, fi
 
 pub async fn attachments(conn: &mut AnyConnection, message: MessageId) -> sqlx::Result<Vec<FileRow>> {
     sqlx::query_as(
-        "SELECT f.id, f.org_id, f.storage_key, f.content_type, f.size, f.original_name, f.sha256, f.uploaded_by, f.chat_id
+        "SELECT f.id, f.org_id, f.storage_key, f.content_type, f.size, f.original_name, f.sha256, f.uploaded_by, f.chat_id, f.thumbnail_key
          FROM attachments a JOIN files f ON f.id = a.file_id WHERE a.message_id = $1 ORDER BY a.position",
     )
     .bind(message.0)
@@ -104,4 +106,41 @@ pub async fn attached_to(conn: &mut AnyConnection, file: FileId) -> sqlx::Result
     .fetch_optional(conn)
     .await?;
     Ok(row.map(|(message, deleted_at, held_until)| (MessageId(message), deleted_at.is_none() && held_until.is_none())))
+}
+
+pub async fn set_thumbnail(conn: &mut AnyConnection, file: FileId, key: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE files SET thumbnail_key = $1 WHERE id = $2")
+        .bind(key)
+        .bind(file.0)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// A forwarded file: a new row for the target chat over a duplicate of the stored bytes, so who
+/// may download it follows the chat it is forwarded to.
+pub async fn copy_to_chat(
+    conn: &mut AnyConnection,
+    file: &FileRow,
+    storage_key: &str,
+    chat: ChatId,
+    by: UserId,
+) -> sqlx::Result<FileId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO files (org_id, storage_key, content_type, size, original_name, sha256, uploaded_by, created_at, chat_id, thumbnail_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(file.org_id)
+    .bind(storage_key)
+    .bind(&file.content_type)
+    .bind(file.size)
+    .bind(&file.original_name)
+    .bind(&file.sha256)
+    .bind(by.0)
+    .bind(now_ms())
+    .bind(chat.0)
+    .bind(&file.thumbnail_key)
+    .fetch_one(conn)
+    .await?;
+    Ok(FileId(id))
 }

@@ -4,12 +4,14 @@
 
 pub mod applications;
 pub mod audit;
+pub mod chat_links;
 pub mod chats;
 pub mod directory;
 pub mod files;
 pub mod invites;
 pub mod polls;
 pub mod schools;
+pub mod search;
 pub mod sessions;
 pub mod users;
 

@@ -23,6 +23,7 @@ pub struct OrgRow {
     pub quiet_from: Option<String>,
     pub quiet_to: Option<String>,
     pub student_safe_mode: i64,
+    pub students_supervised: i64,
 }
 
 impl OrgRow {
@@ -46,8 +47,14 @@ impl OrgRow {
                 _ => None,
             },
             student_safe_mode: self.student_safe_mode == 1,
+            students_supervised: self.students_supervised == 1,
             created_at: rfc3339(self.created_at),
         }
+    }
+
+    /// How closely the school guards its students in chats.
+    pub fn student_safety(&self) -> parta_domain::chats::StudentSafety {
+        parta_domain::chats::StudentSafety::of_settings(self.student_safe_mode == 1, self.students_supervised == 1)
     }
 
     pub fn school_ref(&self) -> SchoolRef {
@@ -73,7 +80,7 @@ pub struct Profile {
     pub join_approval_required: bool,
 }
 
-const ORG_COLUMNS: &str = "id, name, short_name, address, inn, ogrn, region, time_zone, join_approval_required, created_at, quiet_from, quiet_to, student_safe_mode";
+const ORG_COLUMNS: &str = "id, name, short_name, address, inn, ogrn, region, time_zone, join_approval_required, created_at, quiet_from, quiet_to, student_safe_mode, students_supervised";
 
 pub async fn get(conn: &mut AnyConnection, id: OrgId) -> sqlx::Result<Option<OrgRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {ORG_COLUMNS} FROM organizations WHERE id = $1")))
@@ -122,6 +129,15 @@ pub async fn update(conn: &mut AnyConnection, id: OrgId, profile: &Profile) -> s
 
 pub async fn set_student_safe_mode(conn: &mut AnyConnection, id: OrgId, on: bool) -> sqlx::Result<()> {
     sqlx::query("UPDATE organizations SET student_safe_mode = $1 WHERE id = $2")
+        .bind(super::flag(on))
+        .bind(id.0)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn set_students_supervised(conn: &mut AnyConnection, id: OrgId, on: bool) -> sqlx::Result<()> {
+    sqlx::query("UPDATE organizations SET students_supervised = $1 WHERE id = $2")
         .bind(super::flag(on))
         .bind(id.0)
         .execute(conn)

@@ -96,6 +96,11 @@ struct World {
     report: i64,
     file: i64,
     upload: (String, Vec<u8>),
+    group_chat: i64,
+    group_link: String,
+    spare_group_link: i64,
+    employee: Person,
+    parent: Person,
     tokens: Vec<(Who, String)>,
     logout_tokens: Vec<(Who, String)>,
 }
@@ -295,7 +300,26 @@ async fn build_world(app: &TestApp) -> World {
         .expect(201)
         .id();
 
+    // A group chat the subject teacher of 5А made with a student of 5А and a parent, and its links.
+    let group_chat = app
+        .post(&format!("/api/v1/orgs/{}/chats", a.org))
+        .token(&teacher.token)
+        .json(json!({ "kind": "group", "title": "Олимпиада", "member_ids": [student.id, parent.id] }))
+        .send()
+        .await
+        .expect(201)
+        .id();
+    let link = app.post(&format!("/api/v1/chats/{group_chat}/invites")).token(&teacher.token).send().await.expect(201);
+    let group_link = link.json["token"].as_str().expect("token").to_owned();
+    let spare_group_link =
+        app.post(&format!("/api/v1/chats/{group_chat}/invites")).token(&teacher.token).send().await.expect(201).id();
+
     World {
+        group_chat,
+        group_link,
+        spare_group_link,
+        employee,
+        parent,
         report,
         upload: multipart(&[], &[("file", "схема.txt", "план класса".as_bytes())]),
         file,
@@ -402,6 +426,17 @@ fn moderates_class_chat_5a() -> Box<dyn Fn(Who) -> Expect> {
     })
 }
 
+/// The group chat the subject teacher made with the student and the parent: its owner
+/// acts, its members are refused, to everyone else it does not exist.
+fn owns_group_chat() -> Box<dyn Fn(Who) -> Expect> {
+    Box::new(|who| match who {
+        Anonymous => Expect::Unauth,
+        Teacher => Expect::Allow,
+        Student | Parent => Expect::Deny,
+        _ => Expect::Hidden,
+    })
+}
+
 /// Platform lists: the operator acts, everyone else is refused.
 fn platform() -> Box<dyn Fn(Who) -> Expect> {
     Box::new(|who| match who {
@@ -449,7 +484,6 @@ fn rows(w: &World) -> Vec<Row> {
     };
     let json = |value: Value| Some(Body::Json(value));
     let (bad_form_type, bad_form) = multipart(&[("school_name", "")], &[]);
-    let _ = STAFF;
     vec![
         row(
             "POST",
@@ -920,7 +954,8 @@ fn rows(w: &World) -> Vec<Row> {
             "/api/v1/orgs/{org_id}/reports",
             format!("/api/v1/orgs/{org}/reports"),
             None,
-            school(&[Admin, ClassTeacher, ClassTeacherOfOtherClass], true),
+            // Moderators of any chat: class teachers, and the subject teacher who made the group chat.
+            school(&[Admin, ClassTeacher, ClassTeacherOfOtherClass, Teacher], true),
         ),
         row(
             "POST",
@@ -937,6 +972,96 @@ fn rows(w: &World) -> Vec<Row> {
             json(json!({ "user_id": w.student.id })),
             private(&[Student, Parent, ClassTeacher, Teacher]),
         ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/chats",
+            format!("/api/v1/orgs/{org}/chats"),
+            json(json!({ "kind": "group", "title": "Методобъединение" })),
+            school(&STAFF, true),
+        ),
+        row(
+            "PATCH",
+            "/api/v1/chats/{chat_id}",
+            format!("/api/v1/chats/{}", w.group_chat),
+            json(json!({ "title": "Олимпиада по математике" })),
+            owns_group_chat(),
+        ),
+        // The owner adds the employee (who acts earlier, so nobody's later answer changes) …
+        row(
+            "POST",
+            "/api/v1/chats/{chat_id}/members",
+            format!("/api/v1/chats/{}/members", w.group_chat),
+            json(json!({ "user_ids": [w.employee.id] })),
+            owns_group_chat(),
+        ),
+        // … and removes them again.
+        row(
+            "DELETE",
+            "/api/v1/chats/{chat_id}/members/{user_id}",
+            format!("/api/v1/chats/{}/members/{}", w.group_chat, w.employee.id),
+            None,
+            owns_group_chat(),
+        ),
+        row(
+            "PUT",
+            "/api/v1/chats/{chat_id}/members/{user_id}/role",
+            format!("/api/v1/chats/{}/members/{}/role", w.group_chat, w.parent.id),
+            json(json!({ "role": "member" })),
+            owns_group_chat(),
+        ),
+        // School admins appoint the school channel's authors.
+        row(
+            "PUT",
+            "/api/v1/chats/{chat_id}/members/{user_id}/role",
+            format!("/api/v1/chats/{}/members/{}/role", w.school_channel, w.parent.id),
+            json(json!({ "role": "member" })),
+            chat_of_school(ADMIN),
+        ),
+        row(
+            "GET",
+            "/api/v1/chats/{chat_id}/invites",
+            format!("/api/v1/chats/{}/invites", w.group_chat),
+            None,
+            owns_group_chat(),
+        ),
+        row(
+            "POST",
+            "/api/v1/chats/{chat_id}/invites",
+            format!("/api/v1/chats/{}/invites", w.group_chat),
+            None,
+            owns_group_chat(),
+        ),
+        row(
+            "POST",
+            "/api/v1/chats/{chat_id}/invites/{invite_id}/revoke",
+            format!("/api/v1/chats/{}/invites/{}/revoke", w.group_chat, w.spare_group_link),
+            None,
+            owns_group_chat(),
+        ),
+        // A chat link works for people of the same school only.
+        row(
+            "GET",
+            "/api/v1/chat-invites/{token}",
+            format!("/api/v1/chat-invites/{}", w.group_link),
+            None,
+            private(&MEMBERS),
+        ),
+        // Last of the group chat's rows: whoever joins here changed nothing they were asked above.
+        row(
+            "POST",
+            "/api/v1/chat-invites/{token}/join",
+            format!("/api/v1/chat-invites/{}/join", w.group_link),
+            None,
+            private(&MEMBERS),
+        ),
+        row(
+            "GET",
+            "/api/v1/chats/{chat_id}/messages/{message_id}/reads",
+            format!("/api/v1/chats/{}/messages/{}/reads", w.class_chat_5a, w.ack_post),
+            None,
+            moderates_class_chat_5a(),
+        ),
+        row("GET", "/api/v1/search", "/api/v1/search?q=%D0%B7%D0%B4%D1%80%D0%B0%D0%B2".into(), None, signed_in()),
         row(
             "GET",
             "/api/v1/orgs/{org_id}/audit",

@@ -8,6 +8,7 @@ mod applications;
 mod authz;
 mod cluster;
 mod directory;
+mod groups;
 mod invites;
 mod messaging;
 mod movement;

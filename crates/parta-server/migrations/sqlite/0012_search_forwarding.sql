@@ -1,0 +1,18 @@
+-- Search, forwarding, mentions and image thumbnails.
+
+-- Word stems of each live message (Russian and English snowball stemmers), for search
+-- limited to the chats a reader sits in. Rewritten on edit, removed on delete.
+CREATE TABLE message_terms (
+    term        TEXT NOT NULL,
+    message_id  INTEGER NOT NULL REFERENCES messages(id),
+    chat_id     INTEGER NOT NULL REFERENCES chats(id),
+    org_id      INTEGER NOT NULL REFERENCES organizations(id),
+    PRIMARY KEY (term, message_id)
+);
+CREATE INDEX message_terms_message ON message_terms(message_id);
+
+-- A forwarded message names the one it copies; the copy is readable on its own.
+ALTER TABLE messages ADD COLUMN forwarded_from INTEGER REFERENCES messages(id);
+
+-- A smaller JPEG of an image, made at upload.
+ALTER TABLE files ADD COLUMN thumbnail_key TEXT;
