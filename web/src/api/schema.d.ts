@@ -226,6 +226,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chat-invites/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/chat-invites/{token}`
+         *     Where a chat invite link leads; 404 for anyone outside the chat's school, 410 once revoked.
+         */
+        get: operations["chat_links_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat-invites/{token}/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/chat-invites/{token}/join`
+         *     Joins the chat (people of the same school; in safe mode students only where
+         *     someone on the staff is in the chat).
+         */
+        post: operations["chat_links_join"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chats": {
         parameters: {
             query?: never;
@@ -263,7 +304,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * # `PATCH /api/v1/chats/{chat_id}`
+         *     Renames a group or subject chat (its moderators).
+         */
+        patch: operations["chats_rename"];
         trace?: never;
     };
     "/api/v1/chats/{chat_id}/files": {
@@ -287,6 +332,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chats/{chat_id}/invites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/chats/{chat_id}/invites`
+         *     The chat's invite links and their use counts (its moderators).
+         */
+        get: operations["chat_links_list"];
+        put?: never;
+        /**
+         * # `POST /api/v1/chats/{chat_id}/invites`
+         *     A new invite link to a group or subject chat (its moderators). The token is in
+         *     this answer only; the link works for people of the same school only.
+         */
+        post: operations["chat_links_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chats/{chat_id}/invites/{invite_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/chats/{chat_id}/invites/{invite_id}/revoke`
+         *     Stops a chat invite link (its moderators).
+         */
+        post: operations["chat_links_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chats/{chat_id}/members": {
         parameters: {
             query?: never;
@@ -300,8 +390,35 @@ export interface paths {
          */
         get: operations["chat_members_list"];
         put?: never;
-        post?: never;
+        /**
+         * # `POST /api/v1/chats/{chat_id}/members`
+         *     Adds people of the school to a group or subject chat (its moderators). In student
+         *     safe mode students are added only by admins and their own teachers, and only to a
+         *     chat with someone on the staff in it.
+         */
+        post: operations["members_add"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chats/{chat_id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * # `DELETE /api/v1/chats/{chat_id}/members/{user_id}`
+         *     Removes a member from a group or subject chat (its moderators), or leaves it
+         *     (one's own id). Seats the directory gives are not removed by hand.
+         */
+        delete: operations["members_remove"];
         options?: never;
         head?: never;
         patch?: never;
@@ -320,6 +437,27 @@ export interface paths {
          *     Mutes a member for some minutes; 0 lifts the mute (moderators).
          */
         put: operations["members_mute"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chats/{chat_id}/members/{user_id}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * # `PUT /api/v1/chats/{chat_id}/members/{user_id}/role`
+         *     Appoints a channel author (school admins) or a moderator of a group or subject
+         *     chat (its moderators); `member` takes the appointment back.
+         */
+        put: operations["members_set_role"];
         post?: never;
         delete?: never;
         options?: never;
@@ -459,6 +597,27 @@ export interface paths {
          *     Takes one's reaction back.
          */
         delete: operations["reactions_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chats/{chat_id}/messages/{message_id}/reads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/chats/{chat_id}/messages/{message_id}/reads`
+         *     How many have read a post, and who (its author and the chat's moderators; only the
+         *     count in the school-wide channel).
+         */
+        get: operations["messages_reads"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -898,6 +1057,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/chats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/chats`
+         *     Makes a group chat (any staff member; administration chats, committees) or a
+         *     subject chat (a teacher of the class: its students join and follow the class roll).
+         */
+        post: operations["chats_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/classes": {
         parameters: {
             query?: never;
@@ -1329,6 +1509,26 @@ export interface paths {
         patch: operations["units_rename"];
         trace?: never;
     };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/search`
+         *     Searches the messages of the chats the caller sits in, newest first.
+         */
+        get: operations["messages_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1345,6 +1545,9 @@ export interface components {
             confirmed: components["schemas"]["AckEntry"][];
             message_id: components["schemas"]["MessageId"];
             pending: components["schemas"]["PersonRef"][];
+        };
+        AddMembersRequest: {
+            user_ids: components["schemas"]["UserId"][];
         };
         Admin: {
             appointed_at: string;
@@ -1422,6 +1625,13 @@ export interface components {
         };
         /** Format: int64 */
         AuditEntryId: number;
+        /** @description One paragraph, list item or code block. */
+        Block: {
+            kind: components["schemas"]["BlockKind"];
+            spans: components["schemas"]["Span"][];
+        };
+        /** @enum {string} */
+        BlockKind: "paragraph" | "bullet" | "numbered" | "code";
         ChangePasswordRequest: {
             current_password: string;
             new_password: string;
@@ -1450,6 +1660,7 @@ export interface components {
             muted_until?: string | null;
             my_role: components["schemas"]["ChatRole"];
             org_id: components["schemas"]["OrgId"];
+            owner_id?: components["schemas"]["UserId"] | null;
             read_only: boolean;
             title: string;
             /**
@@ -1521,11 +1732,37 @@ export interface components {
             type: "member_muted";
             until?: string | null;
             user_id: components["schemas"]["UserId"];
+        } | {
+            title: string;
+            /** @enum {string} */
+            type: "chat_renamed";
         };
         /** Format: int64 */
         ChatId: number;
+        /** @description An invite link to a group or subject chat; only members of the same school can use it. */
+        ChatInvite: {
+            chat_id: components["schemas"]["ChatId"];
+            created_at: string;
+            created_by: components["schemas"]["PersonRef"];
+            /** Format: int64 */
+            id: number;
+            revoked: boolean;
+            /** @description Only in the answer that creates the link: it is stored as a digest. */
+            token?: string | null;
+            /** Format: int64 */
+            uses: number;
+        };
+        /** @description What a chat invite link leads to, for someone of the same school. */
+        ChatInvitePreview: {
+            already_member: boolean;
+            chat_id: components["schemas"]["ChatId"];
+            /** Format: int64 */
+            members: number;
+            org_id: components["schemas"]["OrgId"];
+            title: string;
+        };
         /** @enum {string} */
-        ChatKind: "class" | "parents" | "class_teachers" | "staff_room" | "school_channel" | "staff_channel" | "direct";
+        ChatKind: "class" | "parents" | "class_teachers" | "staff_room" | "school_channel" | "staff_channel" | "direct" | "group" | "subject";
         ChatMember: {
             /** Format: int64 */
             last_read_seq: number;
@@ -1543,6 +1780,10 @@ export interface components {
          * @enum {string}
          */
         ChatRole: "member" | "author" | "moderator";
+        /** @description Appoints a channel author or a chat moderator, or takes the appointment back (`member`). */
+        ChatRoleRequest: {
+            role: components["schemas"]["ChatRole"];
+        };
         Class: {
             /** Format: int64 */
             academic_year?: number | null;
@@ -1591,6 +1832,16 @@ export interface components {
             chat_id: components["schemas"]["ChatId"];
             /** @enum {string} */
             type: "typing";
+        };
+        /** @description A new group chat (any staff member) or subject chat (a teacher of the class). */
+        CreateChatRequest: {
+            class_id?: components["schemas"]["ClassId"] | null;
+            /** @description `group` or `subject`. */
+            kind: components["schemas"]["ChatKind"];
+            /** @description People of the school to add at once (group chats). */
+            member_ids?: components["schemas"]["UserId"][];
+            /** @description The chat's name; for a subject chat, the subject («Алгебра»). */
+            title: string;
         };
         CreateClassRequest: {
             /**
@@ -1665,10 +1916,16 @@ export interface components {
         FileId: number;
         FileInfo: {
             content_type: string;
+            /** @description An image with a smaller preview at `GET /api/v1/files/{id}/thumbnail`. */
+            has_thumbnail?: boolean;
             id: components["schemas"]["FileId"];
             name: string;
             /** Format: int64 */
             size: number;
+        };
+        ForwardedFrom: {
+            sender: components["schemas"]["PersonRef"];
+            sent_at: string;
         };
         Invite: {
             child?: components["schemas"]["PersonRef"] | null;
@@ -1782,7 +2039,7 @@ export interface components {
             acked_by_me: boolean;
             /** @description Files posted with the message; download with `GET /api/v1/files/{id}`. */
             attachments: components["schemas"]["FileInfo"][];
-            /** @description Empty when deleted. */
+            /** @description Empty when deleted. The formatting language is described in `rich`. */
             body: string;
             chat_id: components["schemas"]["ChatId"];
             /** @description The sender's idempotency key. */
@@ -1791,15 +2048,23 @@ export interface components {
             deleted: boolean;
             deleted_by_moderator: boolean;
             edited_at?: string | null;
+            forwarded_from?: components["schemas"]["ForwardedFrom"] | null;
             /** @description Held by the school's quiet hours: delivered at this time (seen by its sender only until then). */
             held_until?: string | null;
             id: components["schemas"]["MessageId"];
+            /** @description People the message mentions. */
+            mentions: components["schemas"]["UserId"][];
             /** @description A must-acknowledge post («ознакомиться»): members confirm they have read it. */
             needs_ack: boolean;
             pinned: boolean;
             poll?: components["schemas"]["Poll"] | null;
             reactions: components["schemas"]["Reaction"][];
             reply_to?: components["schemas"]["MessageId"] | null;
+            /**
+             * @description The body parsed: paragraphs, list items and code blocks of styled spans
+             *     (bold, italic, code, safe links, mentions). Render these, never the body as markup.
+             */
+            rich: components["schemas"]["Block"][];
             sender: components["schemas"]["PersonRef"];
             /**
              * Format: int64
@@ -1907,6 +2172,21 @@ export interface components {
         ReadOnlyRequest: {
             read_only: boolean;
         };
+        /**
+         * @description How many members have read a post, and who (the post's author and moderators;
+         *     names everywhere but the school-wide channel, where only the count is shown).
+         */
+        ReadStatus: {
+            /**
+             * Format: int64
+             * @description Members other than the author.
+             */
+            members: number;
+            message_id: components["schemas"]["MessageId"];
+            /** Format: int64 */
+            read: number;
+            readers?: components["schemas"]["PersonRef"][] | null;
+        };
         Registered: {
             join: components["schemas"]["JoinOutcome"];
             session: components["schemas"]["SessionCreated"];
@@ -1924,6 +2204,9 @@ export interface components {
         };
         RejectApplicationRequest: {
             reason: string;
+        };
+        RenameChatRequest: {
+            title: string;
         };
         /** @description A report of a message, for the chat's moderators and the school's admins. */
         Report: {
@@ -1963,6 +2246,11 @@ export interface components {
             short_name: string;
             /** @description Students are written to directly only by classmates and their teachers. */
             student_safe_mode: boolean;
+            /**
+             * @description With safe mode: a student's conversations always include a teacher (no direct
+             *     chats between students).
+             */
+            students_supervised: boolean;
             time_zone: string;
         };
         SchoolRef: {
@@ -1971,6 +2259,18 @@ export interface components {
             short_name: string;
             /** @description IANA time zone: dates of this school are shown in it. */
             time_zone: string;
+        };
+        /** @description A message found by search, with the chat it is in. */
+        SearchHit: {
+            chat_id: components["schemas"]["ChatId"];
+            chat_title: string;
+            message: components["schemas"]["Message"];
+        };
+        SearchResults: {
+            /** @description More, older hits exist: ask again with `before` = the last hit's message id. */
+            has_more: boolean;
+            /** @description Newest first. */
+            hits: components["schemas"]["SearchHit"][];
         };
         /**
          * @description A new message. `client_msg_id` is the sender's idempotency key: sending the same
@@ -1981,6 +2281,7 @@ export interface components {
             attachments?: components["schemas"]["FileId"][];
             body: string;
             client_msg_id: string;
+            forward_of?: components["schemas"]["MessageId"] | null;
             /** @description Mark the post «ознакомиться» (moderators and channel authors). */
             needs_ack?: boolean;
             reply_to?: components["schemas"]["MessageId"] | null;
@@ -2052,6 +2353,16 @@ export interface components {
             password: string;
             token: string;
         };
+        /** @description A run of text with one style. */
+        Span: {
+            bold?: boolean;
+            code?: boolean;
+            italic?: boolean;
+            /** @description An http, https or mailto address. */
+            link?: string | null;
+            mention?: components["schemas"]["UserId"] | null;
+            text: string;
+        };
         /**
          * @description The roles an admin can give a staff member (role changes move between these).
          * @enum {string}
@@ -2090,6 +2401,7 @@ export interface components {
             region?: string | null;
             short_name?: string | null;
             student_safe_mode?: boolean | null;
+            students_supervised?: boolean | null;
             time_zone?: string | null;
         };
         /** @description Something that happened to one person: a chat appeared in or left their list. */
@@ -2562,6 +2874,88 @@ export interface operations {
             };
         };
     };
+    chat_links_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatInvitePreview"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    chat_links_join: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chat"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     chats_list: {
         parameters: {
             query?: {
@@ -2612,6 +3006,63 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    chats_rename: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenameChatRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chat"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2679,6 +3130,132 @@ export interface operations {
             };
         };
     };
+    chat_links_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatInvite"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    chat_links_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatInvite"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    chat_links_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+                invite_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     chat_members_list: {
         parameters: {
             query?: never;
@@ -2699,6 +3276,105 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    members_add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddMembersRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    members_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2747,6 +3423,62 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    members_set_role: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatRoleRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3148,6 +3880,44 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    messages_reads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadStatus"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4072,6 +4842,55 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    chats_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateChatRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chat"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5142,6 +5961,42 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    messages_search: {
+        parameters: {
+            query: {
+                /** @description Hits older than this message id (the last hit of the previous page). */
+                before?: number;
+                /** @description 1 to 50, default 20. */
+                limit?: number;
+                /** @description Only this school's chats. */
+                org_id?: number;
+                /** @description Words to find; forms of a word find each other, the last may be unfinished. */
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResults"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
