@@ -185,6 +185,9 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
         ),
         "cannot_remove_owner" => ("Создателя чата удалить нельзя.", "The chat's creator cannot be removed."),
         "cannot_change_owner" => ("Роль создателя чата не меняется.", "The chat creator's role cannot be changed."),
+        "upload_rate_limited" => {
+            ("Слишком много файлов подряд. Подождите минуту.", "Too many files in a row. Please wait a minute.")
+        }
         "chat_link_revoked" => ("Ссылка-приглашение в чат отозвана.", "This chat invite link has been revoked."),
         _ => ("Ошибка запроса.", "Request error."),
     };

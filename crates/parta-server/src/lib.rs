@@ -18,4 +18,5 @@ pub mod routes;
 pub mod secrets;
 pub mod state;
 pub mod store;
+pub mod thumbnails;
 pub mod work;

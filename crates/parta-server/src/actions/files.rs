@@ -28,6 +28,19 @@ pub async fn upload(state: &AppState, actor: &Actor, chat: ChatId, upload: Optio
     if !chats::can_post(row.kind(), seat.role(), row.read_only == 1) {
         return Err(Error::Forbidden);
     }
+    // Files are posts too: a muted member cannot upload, and uploads share the send limit.
+    let now = crate::clock::now_ms();
+    if seat.muted_until.is_some_and(|until| until > now) {
+        return Err(Error::Refused("muted"));
+    }
+    {
+        let mut conn = state.db.reads().acquire().await?;
+        if store::files::uploaded_since(&mut conn, actor.user_id, now - crate::clock::MINUTE_MS).await?
+            >= state.settings.messages_per_minute
+        {
+            return Err(Error::RateLimited("upload_rate_limited"));
+        }
+    }
     let Some(upload) = upload else { return Err(Error::field("file", "required")) };
     if upload.bytes.len() > state.settings.max_file_bytes {
         return Err(Error::PayloadTooLarge);
@@ -36,15 +49,34 @@ pub async fn upload(state: &AppState, actor: &Actor, chat: ChatId, upload: Optio
         return Err(Error::field("file", "required"));
     }
     let key = new_key("chat-files");
+    let content_type = sniff_any(&upload.bytes);
     // Bytes first: a crash before commit leaves an orphan blob, never a row without its bytes.
     state.blobs.put(&key, &upload.bytes).await.map_err(|e| Error::Internal(e.into()))?;
+    let (upload, preview) = if crate::thumbnails::previewable(content_type) {
+        tokio::task::spawn_blocking(move || {
+            let preview = crate::thumbnails::make(&upload.bytes);
+            (upload, preview)
+        })
+        .await
+        .map_err(|e| Error::Internal(e.into()))?
+    } else {
+        (upload, None)
+    };
+    let thumbnail_key = match preview {
+        Some(preview) => {
+            let thumbnail_key = new_key("chat-thumbnails");
+            state.blobs.put(&thumbnail_key, &preview).await.map_err(|e| Error::Internal(e.into()))?;
+            Some(thumbnail_key)
+        }
+        None => None,
+    };
     let mut work = state.begin().await?;
     let id = store::files::insert(
         &mut work,
         &NewFile {
             org: Some(OrgId(row.org_id)),
             storage_key: &key,
-            content_type: sniff_any(&upload.bytes),
+            content_type,
             size: upload.bytes.len() as i64,
             original_name: &super::applications::display_name(&upload.file_name),
             sha256: &secrets::sha256_hex(&upload.bytes),
@@ -53,6 +85,9 @@ pub async fn upload(state: &AppState, actor: &Actor, chat: ChatId, upload: Optio
         },
     )
     .await?;
+    if let Some(thumbnail_key) = &thumbnail_key {
+        store::files::set_thumbnail(&mut work, id, thumbnail_key).await?;
+    }
     let stored = store::files::get(&mut work, id).await?.ok_or(Error::NotFound)?;
     work.commit(state).await?;
     Ok(stored.info())
@@ -85,6 +120,19 @@ pub(crate) async fn check_attachments(
 /// stands and is delivered), and for its uploader before it is posted; to anyone else
 /// it does not exist.
 pub async fn download(state: &AppState, actor: &Actor, id: FileId) -> Result<(FileRow, tokio::fs::File)> {
+    let file = readable_file(state, actor, id).await?;
+    let handle = state.blobs.open(&file.storage_key).await.map_err(|e| Error::Internal(e.into()))?;
+    Ok((file, handle))
+}
+
+/// # An image's preview (JPEG), for whoever may download the image
+pub async fn thumbnail(state: &AppState, actor: &Actor, id: FileId) -> Result<tokio::fs::File> {
+    let file = readable_file(state, actor, id).await?;
+    let key = file.thumbnail_key.ok_or(Error::NotFound)?;
+    state.blobs.open(&key).await.map_err(|e| Error::Internal(e.into()))
+}
+
+async fn readable_file(state: &AppState, actor: &Actor, id: FileId) -> Result<FileRow> {
     let mut conn = state.db.reads().acquire().await?;
     let file = store::files::get(&mut conn, id).await?.ok_or(Error::NotFound)?;
     let Some(chat) = file.chat_id.map(ChatId) else { return Err(Error::NotFound) };
@@ -99,6 +147,5 @@ pub async fn download(state: &AppState, actor: &Actor, id: FileId) -> Result<(Fi
     if !readable {
         return Err(Error::NotFound);
     }
-    let handle = state.blobs.open(&file.storage_key).await.map_err(|e| Error::Internal(e.into()))?;
-    Ok((file, handle))
+    Ok(file)
 }

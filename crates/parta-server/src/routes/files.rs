@@ -18,7 +18,7 @@ use crate::state::AppState;
 use crate::store::files::FileRow;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(files_upload)).routes(routes!(files_download))
+    OpenApiRouter::new().routes(routes!(files_upload)).routes(routes!(files_download)).routes(routes!(files_thumbnail))
 }
 
 /// Streams a stored file as a download the browser will not render or sniff, honouring
@@ -98,4 +98,22 @@ async fn files_download(
 ) -> Result<Response> {
     let (file, handle) = files::download(&state, &actor, FileId(id)).await?;
     attachment(file, handle, &headers).await
+}
+
+/// # `GET /api/v1/files/{file_id}/thumbnail`
+/// A JPEG preview of an image (at most 480 px on its longest side), made by the server
+/// and safe to show inline; for whoever may download the image. 404 when it has none.
+#[utoipa::path(get, path = "/api/v1/files/{file_id}/thumbnail", tag = "chats", security(("bearer" = []), ("cookie" = [])),
+    params(("file_id" = i64, Path)),
+    responses((status = 200, content_type = "image/jpeg", body = String, description = "The preview (binary)"),
+        (status = 404, body = Problem)))]
+async fn files_thumbnail(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> Result<Response> {
+    let handle = files::thumbnail(&state, &actor, FileId(id)).await?;
+    let mut response = Body::from_stream(ReaderStream::new(handle)).into_response();
+    let out = response.headers_mut();
+    out.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+    out.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline"));
+    out.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));
+    out.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=86400"));
+    Ok(response)
 }

@@ -95,6 +95,7 @@ struct World {
     poll: i64,
     report: i64,
     file: i64,
+    image: i64,
     upload: (String, Vec<u8>),
     group_chat: i64,
     group_link: String,
@@ -291,6 +292,22 @@ async fn build_world(app: &TestApp) -> World {
         .await
         .expect(201);
 
+    let (content_type, body) = multipart(&[], &[("file", "доска.png", &crate::support::png(640, 480))]);
+    let image = app
+        .post(&format!("/api/v1/chats/{class_chat_5a}/files"))
+        .token(&student.token)
+        .raw(&content_type, body)
+        .send()
+        .await
+        .expect(201)
+        .id();
+    app.post(&format!("/api/v1/chats/{class_chat_5a}/messages"))
+        .token(&student.token)
+        .json(json!({ "client_msg_id": "authz-image", "body": "Фото доски", "attachments": [image] }))
+        .send()
+        .await
+        .expect(201);
+
     let report = app
         .post(&format!("/api/v1/chats/{class_chat_5a}/messages/{ack_post}/report"))
         .token(&student.token)
@@ -323,6 +340,7 @@ async fn build_world(app: &TestApp) -> World {
         report,
         upload: multipart(&[], &[("file", "схема.txt", "план класса".as_bytes())]),
         file,
+        image,
         poll,
         ack_post,
         class_chat_5a,
@@ -921,6 +939,13 @@ fn rows(w: &World) -> Vec<Row> {
             private(IN_CLASS_CHAT_5A),
         ),
         row("GET", "/api/v1/files/{file_id}", format!("/api/v1/files/{}", w.file), None, private(IN_CLASS_CHAT_5A)),
+        row(
+            "GET",
+            "/api/v1/files/{file_id}/thumbnail",
+            format!("/api/v1/files/{}/thumbnail", w.image),
+            None,
+            private(IN_CLASS_CHAT_5A),
+        ),
         row(
             "GET",
             "/api/v1/chats/{chat_id}/messages/{message_id}/versions",

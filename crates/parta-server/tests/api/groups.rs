@@ -16,6 +16,7 @@ on_both_backends!(
     search_finds_word_forms_in_ones_own_chats_only,
     forwarding_copies_text_and_files_within_the_school,
     formatting_is_parsed_and_mentions_name_real_members,
+    images_get_previews_and_uploads_obey_mutes_and_limits,
 );
 
 struct Setup {
@@ -550,4 +551,69 @@ async fn formatting_is_parsed_and_mentions_name_real_members(app: TestApp) {
     // A hostile link stays text.
     let hostile = send(&app, &s.class_teacher.token, class_a, "fmt-2", "[нажми](javascript:alert(1))").await;
     assert!(hostile["rich"][0]["spans"].as_array().expect("present").iter().all(|s| s.get("link").is_none()));
+}
+
+async fn images_get_previews_and_uploads_obey_mutes_and_limits(app: TestApp) {
+    let s = setup(&app, 131).await;
+    let org = s.school.org;
+    let class_a = chat_of(&app, &s.student.token, org, "class", Some(s.a)).await;
+    let upload = |token: String, name: &'static str, bytes: Vec<u8>| {
+        let app = &app;
+        async move {
+            let (content_type, body) = multipart(&[], &[("file", name, &bytes)]);
+            app.post(&format!("/api/v1/chats/{class_a}/files")).token(&token).raw(&content_type, body).send().await
+        }
+    };
+    let image = upload(s.student.token.clone(), "доска.png", crate::support::png(1600, 900)).await.expect(201);
+    assert_eq!(
+        (image.json["content_type"].as_str(), image.json["has_thumbnail"].as_bool()),
+        (Some("image/png"), Some(true))
+    );
+    let id = image.id();
+    // Before it is posted only its uploader sees the preview.
+    let preview = app.get(&format!("/api/v1/files/{id}/thumbnail")).token(&s.student.token).send().await.expect(200);
+    assert_eq!(preview.header_str("content-type"), Some("image/jpeg"));
+    assert_eq!(preview.header_str("x-content-type-options"), Some("nosniff"));
+    let decoded = image::load_from_memory(&preview.bytes).expect("a JPEG");
+    assert_eq!((decoded.width(), decoded.height()), (480, 270));
+    app.get(&format!("/api/v1/files/{id}/thumbnail"))
+        .token(&s.class_teacher.token)
+        .send()
+        .await
+        .problem(404, "not_found");
+    app.post(&format!("/api/v1/chats/{class_a}/messages"))
+        .token(&s.student.token)
+        .json(json!({ "client_msg_id": "img", "body": "", "attachments": [id] }))
+        .send()
+        .await
+        .expect(201);
+    app.get(&format!("/api/v1/files/{id}/thumbnail")).token(&s.class_teacher.token).send().await.expect(200);
+    app.get(&format!("/api/v1/files/{id}/thumbnail")).token(&s.parent.token).send().await.problem(404, "not_found");
+    // A file that is not an image has no preview.
+    let text = upload(s.student.token.clone(), "заметка.txt", "текст".as_bytes().to_vec()).await.expect(201);
+    assert_eq!(text.json["has_thumbnail"], false);
+    app.get(&format!("/api/v1/files/{}/thumbnail", text.id()))
+        .token(&s.student.token)
+        .send()
+        .await
+        .problem(404, "not_found");
+    // A muted member cannot upload.
+    app.put(&format!("/api/v1/chats/{class_a}/members/{}/mute", s.student.id))
+        .token(&s.class_teacher.token)
+        .json(json!({ "minutes": 30 }))
+        .send()
+        .await
+        .expect(204);
+    upload(s.student.token.clone(), "ещё.txt", b"x".to_vec()).await.problem(403, "muted");
+    // Uploads share the per-minute send limit (30): two so far, 28 more, then a clear refusal.
+    app.put(&format!("/api/v1/chats/{class_a}/members/{}/mute", s.student.id))
+        .token(&s.class_teacher.token)
+        .json(json!({ "minutes": 0 }))
+        .send()
+        .await
+        .expect(204);
+    for _ in 0..28 {
+        upload(s.student.token.clone(), "часть.txt", b"x".to_vec()).await.expect(201);
+    }
+    upload(s.student.token.clone(), "лишний.txt", b"x".to_vec()).await.problem(429, "upload_rate_limited");
 }

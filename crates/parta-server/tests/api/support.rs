@@ -638,3 +638,11 @@ pub fn sent_bodies(frames: &[Value], chat: i64) -> Vec<String> {
         .filter_map(|f| f["event"]["message"]["body"].as_str().map(str::to_owned))
         .collect()
 }
+
+/// A PNG of the given size, for uploads that get a preview.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 120]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, image::ImageFormat::Png).expect("encode a PNG");
+    out.into_inner()
+}
