@@ -49,6 +49,10 @@ struct Routes {
     conns: HashMap<u64, ConnEntry>,
     by_chat: HashMap<ChatId, HashSet<u64>>,
     by_user: HashMap<UserId, HashSet<u64>>,
+    /// The latest position the bus brought for each chat and person: the relay
+    /// compares these with the log to find events committed but never published.
+    seen_chat: HashMap<ChatId, i64>,
+    seen_user: HashMap<UserId, i64>,
 }
 
 /// Who listens to what, on this node.
@@ -128,40 +132,129 @@ impl Hub {
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             };
-            let mut routes = self.routes();
-            let targets: Vec<u64> = match &envelope {
-                Envelope::Chat { chat, .. } | Envelope::Typing { chat, .. } => {
-                    routes.by_chat.get(chat).map(|s| s.iter().copied().collect()).unwrap_or_default()
-                }
-                Envelope::User { user, .. } | Envelope::SessionsEnded { user, .. } => {
-                    routes.by_user.get(user).map(|s| s.iter().copied().collect()).unwrap_or_default()
-                }
-            };
-            let mut slow = Vec::new();
-            for id in targets {
-                let Some(entry) = routes.conns.get(&id) else { continue };
-                if let Envelope::SessionsEnded { only, keep, .. } = &envelope {
-                    let ends = only.is_none_or(|s| s == entry.session) && *keep != Some(entry.session);
-                    if !ends {
-                        continue;
-                    }
-                }
-                if entry.queue.try_send(envelope.clone()).is_err() {
-                    slow.push(id);
+            self.dispatch(envelope);
+        }
+    }
+
+    /// Hands an envelope to this node's connections that listen for it.
+    fn dispatch(&self, envelope: Envelope) {
+        let mut routes = self.routes();
+        match &envelope {
+            Envelope::Chat { chat, seq, .. } => {
+                let seen = routes.seen_chat.entry(*chat).or_default();
+                *seen = (*seen).max(*seq);
+            }
+            Envelope::User { user, seq, .. } => {
+                let seen = routes.seen_user.entry(*user).or_default();
+                *seen = (*seen).max(*seq);
+            }
+            _ => {}
+        }
+        let targets: Vec<u64> = match &envelope {
+            Envelope::Chat { chat, .. } | Envelope::Typing { chat, .. } => {
+                routes.by_chat.get(chat).map(|s| s.iter().copied().collect()).unwrap_or_default()
+            }
+            Envelope::User { user, .. } | Envelope::SessionsEnded { user, .. } => {
+                routes.by_user.get(user).map(|s| s.iter().copied().collect()).unwrap_or_default()
+            }
+        };
+        let mut slow = Vec::new();
+        for id in targets {
+            let Some(entry) = routes.conns.get(&id) else { continue };
+            if let Envelope::SessionsEnded { only, keep, .. } = &envelope {
+                let ends = only.is_none_or(|s| s == entry.session) && *keep != Some(entry.session);
+                if !ends {
+                    continue;
                 }
             }
-            // Dropping the sender is the signal: the connection closes and the client resumes later.
-            for id in slow {
-                routes.conns.remove(&id);
-                for set in routes.by_chat.values_mut() {
-                    set.remove(&id);
-                }
-                for set in routes.by_user.values_mut() {
-                    set.remove(&id);
-                }
+            if entry.queue.try_send(envelope.clone()).is_err() {
+                slow.push(id);
+            }
+        }
+        // Dropping the sender is the signal: the connection closes and the client resumes later.
+        for id in slow {
+            routes.conns.remove(&id);
+            for set in routes.by_chat.values_mut() {
+                set.remove(&id);
+            }
+            for set in routes.by_user.values_mut() {
+                set.remove(&id);
             }
         }
     }
+
+    /// The chats and people among `heads` whose latest logged position is past what
+    /// the bus brought to this node, for those with connections here.
+    fn behind(&self, chat_heads: &[(i64, i64)], user_heads: &[(i64, i64)]) -> (Vec<(ChatId, i64)>, Vec<(UserId, i64)>) {
+        let routes = self.routes();
+        let chats = chat_heads
+            .iter()
+            .map(|&(chat, seq)| (ChatId(chat), seq))
+            .filter(|(chat, seq)| {
+                routes.by_chat.contains_key(chat) && routes.seen_chat.get(chat).is_none_or(|seen| seen < seq)
+            })
+            .collect();
+        let users = user_heads
+            .iter()
+            .map(|&(user, seq)| (UserId(user), seq))
+            .filter(|(user, seq)| {
+                routes.by_user.contains_key(user) && routes.seen_user.get(user).is_none_or(|seen| seen < seq)
+            })
+            .collect();
+        (chats, users)
+    }
+}
+
+/// How old a logged event must be before the relay treats it as never published.
+pub const RELAY_MIN_AGE_MS: i64 = 1_000;
+/// How far back the relay looks; a node down longer than this has no clients anyway.
+pub const RELAY_WINDOW_MS: i64 = 60_000;
+
+/// The relay: events committed on some node that died before publishing them would
+/// otherwise reach this node's live clients only with the chat's next event. Every
+/// node looks at the recent log now and then and hands its own connections the
+/// latest position of any chat (or person) the bus has not brought; each connection
+/// fills the gap from the log and drops what it already has. Returns how many
+/// chats and people were relayed.
+pub async fn relay_unpublished(state: &AppState, now_ms: i64) -> anyhow::Result<usize> {
+    let (from, to) = (now_ms - RELAY_WINDOW_MS, now_ms - RELAY_MIN_AGE_MS);
+    let (chat_heads, user_heads) = {
+        let mut db = state.db.reads().acquire().await?;
+        (
+            store::chats::chat_heads_between(&mut db, from, to).await?,
+            store::chats::user_heads_between(&mut db, from, to).await?,
+        )
+    };
+    let (chats, users) = state.hub.behind(&chat_heads, &user_heads);
+    let mut db = state.db.reads().acquire().await?;
+    for &(chat, seq) in &chats {
+        let Some((_, payload)) = store::chats::chat_events_between(&mut db, chat, seq - 1, seq).await?.pop() else {
+            continue;
+        };
+        let event: ChatEvent = serde_json::from_str(&payload)?;
+        let left = match &event {
+            ChatEvent::MemberLeft { user_id } => Some(*user_id),
+            _ => None,
+        };
+        let frame = frame_text(&ServerFrame::ChatEvent { chat_id: chat, seq, event: Box::new(event) });
+        state.hub.dispatch(Envelope::Chat { chat, seq, frame: frame.into(), left });
+    }
+    for &(user, seq) in &users {
+        let Some((_, payload)) = store::chats::user_events_between(&mut db, user, seq - 1, seq).await?.pop() else {
+            continue;
+        };
+        let event: UserEvent = serde_json::from_str(&payload)?;
+        let frame = frame_text(&ServerFrame::UserEvent { seq, event: event.clone() });
+        state.hub.dispatch(Envelope::User { user, seq, event, frame: frame.into() });
+    }
+    if !chats.is_empty() || !users.is_empty() {
+        tracing::info!(
+            chats = chats.len(),
+            people = users.len(),
+            "relayed events that were committed but not published"
+        );
+    }
+    Ok(chats.len() + users.len())
 }
 
 /// # `GET /api/v1/ws`
@@ -215,6 +308,10 @@ struct Connection {
     id: u64,
     /// Last position sent, per chat this connection may read.
     chats: BTreeMap<ChatId, i64>,
+    /// Chats taken at their head when the connection opened, of which nothing has
+    /// been sent yet: a `chat_added` replayed or arriving for one of them starts it
+    /// from the position the person joined at instead.
+    fresh: HashSet<ChatId>,
     user_seq: i64,
 }
 
@@ -234,7 +331,8 @@ async fn serve(state: AppState, actor: Option<Actor>, mut socket: WebSocket) -> 
     // in the read or as a user event, never in neither.
     let id = state.hub.register(actor.user_id, actor.session_id, queue);
     let result = async {
-        let mut conn = Connection { state: state.clone(), actor, id, chats: BTreeMap::new(), user_seq: 0 };
+        let mut conn =
+            Connection { state: state.clone(), actor, id, chats: BTreeMap::new(), fresh: HashSet::new(), user_seq: 0 };
         conn.load().await?;
         let welcome = ServerFrame::Welcome { user_id: conn.actor.user_id, user_seq: conn.user_seq };
         socket.send(WsMessage::Text(frame_text(&welcome).into())).await?;
@@ -256,6 +354,7 @@ impl Connection {
             let chat = ChatId(seat.chat_id);
             let head = store::chats::get(&mut db, chat).await?.map_or(0, |c| c.last_seq);
             self.chats.insert(chat, head);
+            self.fresh.insert(chat);
             self.state.hub.subscribe(self.id, chat);
         }
         Ok(())
@@ -342,7 +441,21 @@ impl Connection {
     /// Sends what an envelope announces, with any gap before it. False: close now.
     async fn deliver(&mut self, socket: &mut WebSocket, envelope: Envelope) -> anyhow::Result<bool> {
         match envelope {
+            // The next position: send the envelope's own frame; past a gap: read the gap from the log.
+            Envelope::Chat { chat, seq, frame, left } if self.chats.get(&chat) == Some(&(seq - 1)) => {
+                self.send(socket, &frame).await?;
+                self.chats.insert(chat, seq);
+                self.fresh.remove(&chat);
+                if left == Some(self.actor.user_id) {
+                    self.leave(chat);
+                }
+            }
             Envelope::Chat { chat, seq, .. } => self.catch_up_chat(socket, chat, seq).await?,
+            Envelope::User { seq, event, frame, .. } if seq == self.user_seq + 1 => {
+                self.send(socket, &frame).await?;
+                self.user_seq = seq;
+                self.apply_user_event(socket, event).await?;
+            }
             Envelope::User { seq, .. } => self.catch_up_user(socket, seq).await?,
             Envelope::Typing { chat, user, frame } => {
                 if user != self.actor.user_id && self.chats.contains_key(&chat) {
@@ -373,14 +486,21 @@ impl Connection {
             let frame = ServerFrame::ChatEvent { chat_id: chat, seq, event: Box::new(event) };
             self.send(socket, &frame_text(&frame)).await?;
             self.chats.insert(chat, seq);
+            self.fresh.remove(&chat);
             if removed {
-                // Nothing after their removal reaches them, whatever the user stream's timing.
-                self.chats.remove(&chat);
-                self.state.hub.unsubscribe(self.id, chat);
+                self.leave(chat);
                 break;
             }
         }
         Ok(())
+    }
+
+    /// Nothing said in a chat after someone's removal reaches them, whatever the
+    /// timing of their personal stream.
+    fn leave(&mut self, chat: ChatId) {
+        self.chats.remove(&chat);
+        self.fresh.remove(&chat);
+        self.state.hub.unsubscribe(self.id, chat);
     }
 
     async fn catch_up_user(&mut self, socket: &mut WebSocket, until: i64) -> anyhow::Result<()> {
@@ -396,23 +516,35 @@ impl Connection {
             let frame = ServerFrame::UserEvent { seq, event: event.clone() };
             self.send(socket, &frame_text(&frame)).await?;
             self.user_seq = seq;
-            match event {
-                UserEvent::ChatAdded { chat_id, from_seq, .. } => {
-                    if let std::collections::btree_map::Entry::Vacant(e) = self.chats.entry(chat_id) {
-                        e.insert(from_seq);
+            self.apply_user_event(socket, event).await?;
+        }
+        Ok(())
+    }
+
+    /// A chat added to the person's list is subscribed and caught up; a removed one is left.
+    async fn apply_user_event(&mut self, socket: &mut WebSocket, event: UserEvent) -> anyhow::Result<()> {
+        match event {
+            UserEvent::ChatAdded { chat_id, from_seq, .. } => {
+                let start = match self.chats.get(&chat_id) {
+                    None => {
                         self.state.hub.subscribe(self.id, chat_id);
-                        let head = {
-                            let mut db = self.state.db.reads().acquire().await?;
-                            store::chats::get(&mut db, chat_id).await?.map_or(0, |c| c.last_seq)
-                        };
-                        self.catch_up_chat(socket, chat_id, head).await?;
+                        Some(from_seq)
                     }
-                }
-                UserEvent::ChatRemoved { chat_id } => {
-                    self.chats.remove(&chat_id);
-                    self.state.hub.unsubscribe(self.id, chat_id);
+                    // Taken at its head on opening, but the person joined earlier than that:
+                    // what happened since the join has not been sent.
+                    Some(&current) if self.fresh.remove(&chat_id) && from_seq < current => Some(from_seq),
+                    Some(_) => None,
+                };
+                if let Some(start) = start {
+                    self.chats.insert(chat_id, start);
+                    let head = {
+                        let mut db = self.state.db.reads().acquire().await?;
+                        store::chats::get(&mut db, chat_id).await?.map_or(0, |c| c.last_seq)
+                    };
+                    self.catch_up_chat(socket, chat_id, head).await?;
                 }
             }
+            UserEvent::ChatRemoved { chat_id } => self.leave(chat_id),
         }
         Ok(())
     }
@@ -462,22 +594,34 @@ impl Connection {
             close(socket, CLOSE_RESYNC, "unknown position").await;
             return Ok(false);
         }
-        self.user_seq = user_seq;
-        self.catch_up_user(socket, head).await?;
+        // The client's own positions first, so replaying its personal stream does not
+        // start a chat it already knows over again.
+        let mut resumed = Vec::new();
         for ChatPosition { chat_id: chat, seq: position } in positions {
-            let Some(current) = self.chats.get(&chat).copied() else { continue };
+            if !self.chats.contains_key(&chat) {
+                continue;
+            }
             let (head, oldest) = {
                 let mut db = self.state.db.reads().acquire().await?;
                 let head = store::chats::get(&mut db, chat).await?.map_or(0, |c| c.last_seq);
                 (head, store::chats::oldest_chat_event(&mut db, chat).await?)
             };
             if position > head || oldest.is_some_and(|oldest| position + 1 < oldest) {
+                self.fresh.remove(&chat);
                 self.send(socket, &frame_text(&ServerFrame::Resync { chat_id: chat })).await?;
                 continue;
             }
-            // The client is behind what this connection has sent so far: rewind to its position.
-            let _ = current;
             self.chats.insert(chat, position);
+            self.fresh.remove(&chat);
+            resumed.push(chat);
+        }
+        self.user_seq = user_seq;
+        self.catch_up_user(socket, head).await?;
+        for chat in resumed {
+            let head = {
+                let mut db = self.state.db.reads().acquire().await?;
+                store::chats::get(&mut db, chat).await?.map_or(0, |c| c.last_seq)
+            };
             self.catch_up_chat(socket, chat, head).await?;
         }
         self.send(socket, &frame_text(&ServerFrame::Ready)).await?;

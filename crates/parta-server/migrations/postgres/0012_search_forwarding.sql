@@ -16,3 +16,7 @@ ALTER TABLE messages ADD COLUMN forwarded_from BIGINT REFERENCES messages(id);
 
 -- A smaller JPEG of an image, made at upload.
 ALTER TABLE files ADD COLUMN thumbnail_key TEXT;
+
+-- The relay reads the last minute of each log to find events committed but not published.
+CREATE INDEX chat_events_created ON chat_events(created_at);
+CREATE INDEX user_events_created ON user_events(created_at);

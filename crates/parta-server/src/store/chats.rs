@@ -151,6 +151,28 @@ pub async fn chat_events_between(
         .await
 }
 
+/// Each chat's latest position among the events logged in a time window (the relay's view).
+pub async fn chat_heads_between(conn: &mut AnyConnection, from: i64, to: i64) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT chat_id, MAX(seq) FROM chat_events WHERE created_at >= $1 AND created_at <= $2 GROUP BY chat_id",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
+/// Each person's latest personal position logged in a time window.
+pub async fn user_heads_between(conn: &mut AnyConnection, from: i64, to: i64) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT user_id, MAX(seq) FROM user_events WHERE created_at >= $1 AND created_at <= $2 GROUP BY user_id",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
 pub async fn oldest_chat_event(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar("SELECT MIN(seq) FROM chat_events WHERE chat_id = $1").bind(chat.0).fetch_one(conn).await
 }

@@ -27,6 +27,7 @@ on_both_backends!(
     quiet_hours_hold_messages_until_morning,
     direct_messages_follow_shared_classes_and_safe_mode,
     live_events_wait_for_the_resume,
+    events_committed_but_never_published_are_relayed,
 );
 
 async fn chats_of(app: &TestApp, token: &str, org: i64) -> Vec<Value> {
@@ -1117,4 +1118,35 @@ async fn live_events_wait_for_the_resume(app: TestApp) {
         frames.push(frame);
     }
     assert_eq!(sent_bodies(&frames, chat), ["Второе", "Третье"], "in order, once each: {frames:?}");
+}
+
+async fn events_committed_but_never_published_are_relayed(app: TestApp) {
+    let c = class_with_people(&app, 92).await;
+    let address = app.serve().await;
+    let chat = chat_id(&app, &c.student.token, c.school.org, "class", Some(c.a)).await;
+    let (mut teacher, _) = Socket::connect(address, &c.teacher.token).await;
+    // Written on a node whose bus this one never hears: nothing arrives live.
+    let dead_node = app.unheard_node();
+    for (key, body) in [("r-1", "Первое"), ("r-2", "Второе")] {
+        app.post(&format!("/api/v1/chats/{chat}/messages"))
+            .via(&dead_node)
+            .token(&c.student.token)
+            .json(json!({ "client_msg_id": key, "body": body }))
+            .send()
+            .await
+            .expect(201);
+    }
+    assert!(teacher.next_within(Duration::from_millis(300)).await.is_none(), "nothing is published here");
+    // Not yet a second old: the relay leaves them to the bus.
+    let now = parta_server::clock::now_ms();
+    assert_eq!(parta_server::gateway::relay_unpublished(&app.state, now).await.expect("relay runs"), 0);
+    // Older than that, the relay hands them to this node's sockets, in order and once.
+    assert_eq!(parta_server::gateway::relay_unpublished(&app.state, now + 2_000).await.expect("relay runs"), 1);
+    let mut frames = Vec::new();
+    while let Some(frame) = teacher.next_within(Duration::from_millis(300)).await {
+        frames.push(frame);
+    }
+    assert_eq!(sent_bodies(&frames, chat), ["Первое", "Второе"], "{frames:?}");
+    // What the bus then brings late is not delivered twice; the relay has nothing more.
+    assert_eq!(parta_server::gateway::relay_unpublished(&app.state, now + 2_000).await.expect("relay runs"), 0);
 }

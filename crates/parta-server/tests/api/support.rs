@@ -153,8 +153,20 @@ impl TestApp {
         Some(TestApp::build(&url, dir).await)
     }
 
+    /// Another node on the same database whose bus this node does not hear: what it
+    /// commits is never published here, as if it died right after committing.
+    pub fn unheard_node(&self) -> Router {
+        let state = AppState::with_bus(
+            self.state.db.clone(),
+            Arc::new(LocalDisk::new(self.dir.join("files")).expect("file store")),
+            test_settings(),
+            Arc::new(parta_server::bus::LocalBus::new(64)),
+        );
+        parta_server::app::app(state)
+    }
+
     pub fn request(&self, method: Method, path: &str) -> Call<'_> {
-        Call { app: self, method, path: path.to_owned(), headers: Vec::new(), body: None }
+        Call { app: self, via: None, method, path: path.to_owned(), headers: Vec::new(), body: None }
     }
 
     pub fn get(&self, path: &str) -> Call<'_> {
@@ -218,6 +230,8 @@ fn unix_seconds() -> u64 {
 /// One request being built.
 pub struct Call<'a> {
     app: &'a TestApp,
+    /// Another node's router to send this through, instead of the app's own.
+    via: Option<Router>,
     method: Method,
     path: String,
     headers: Vec<(String, String)>,
@@ -225,6 +239,11 @@ pub struct Call<'a> {
 }
 
 impl Call<'_> {
+    pub fn via(mut self, router: &Router) -> Self {
+        self.via = Some(router.clone());
+        self
+    }
+
     pub fn token(self, token: &str) -> Self {
         self.header("authorization", &format!("Bearer {token}"))
     }
@@ -255,7 +274,8 @@ impl Call<'_> {
             }
             None => builder.body(Body::empty()).expect("request builds"),
         };
-        let response = self.app.router.clone().oneshot(request).await.expect("router answers");
+        let router = self.via.unwrap_or_else(|| self.app.router.clone());
+        let response = router.oneshot(request).await.expect("router answers");
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.expect("body reads").to_bytes().to_vec();
