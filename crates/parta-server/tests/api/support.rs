@@ -81,6 +81,21 @@ impl TestApp {
         app
     }
 
+    /// The same app (database and files) with changed settings, for tests that need,
+    /// say, more than the flood limit's messages a minute. Call it before `serve`.
+    pub fn with_settings(mut self, change: impl FnOnce(&mut Settings)) -> TestApp {
+        let mut settings = self.state.settings.clone();
+        change(&mut settings);
+        let state = AppState::new(
+            self.state.db.clone(),
+            Arc::new(LocalDisk::new(self.dir.join("files")).expect("files")),
+            settings,
+        );
+        self.router = parta_server::app::app(state.clone());
+        self.state = state;
+        self
+    }
+
     async fn build_on(url: &str, dir: std::path::PathBuf, bus: Option<Arc<dyn parta_server::bus::Bus>>) -> TestApp {
         std::fs::create_dir_all(&dir).expect("temp dir");
         let db = Db::connect(url).await.expect("database connects");
