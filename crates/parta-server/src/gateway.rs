@@ -185,7 +185,7 @@ impl Hub {
 
     /// The chats and people among `heads` whose latest logged position is past what
     /// the bus brought to this node, for those with connections here.
-    fn behind(&self, chat_heads: &[(i64, i64)], user_heads: &[(i64, i64)]) -> (Vec<(ChatId, i64)>, Vec<(UserId, i64)>) {
+    fn behind(&self, chat_heads: &[(i64, i64)], user_heads: &[(i64, i64)]) -> Behind {
         let routes = self.routes();
         let chats = chat_heads
             .iter()
@@ -204,6 +204,9 @@ impl Hub {
         (chats, users)
     }
 }
+
+/// Chats and people whose latest logged position this node's bus has not brought.
+type Behind = (Vec<(ChatId, i64)>, Vec<(UserId, i64)>);
 
 /// How old a logged event must be before the relay treats it as never published.
 pub const RELAY_MIN_AGE_MS: i64 = 1_000;
