@@ -255,10 +255,16 @@ pub fn student_may_sit_in_group(safety: StudentSafety, staff_present: bool) -> b
     safety == StudentSafety::Relaxed || staff_present
 }
 
-/// Direct messages only between people who share a class. In student safe mode (the
-/// default) a student is written to directly only by classmates, their teachers and
-/// their own parents; when supervised, not by classmates either.
-pub fn can_direct_message(sender: &DirectFacts, recipient: &DirectFacts, safety: StudentSafety) -> bool {
+/// Direct messages only between people who share a class or a chat made by people
+/// (`share_a_chat`). In student safe mode (the default) a student is written to
+/// directly only by classmates, their teachers and their own parents; when
+/// supervised, not by classmates either.
+pub fn can_direct_message(
+    sender: &DirectFacts,
+    recipient: &DirectFacts,
+    safety: StudentSafety,
+    share_a_chat: bool,
+) -> bool {
     let recipient_is_student = !recipient.student_of.is_empty();
     let sender_is_student = !sender.student_of.is_empty();
     if safety == StudentSafety::Supervised && recipient_is_student && sender_is_student {
@@ -270,7 +276,7 @@ pub fn can_direct_message(sender: &DirectFacts, recipient: &DirectFacts, safety:
         let their_parent = recipient.user.is_some_and(|child| sender.children.contains(&child));
         return classmate || their_teacher || their_parent;
     }
-    sender.classes.iter().any(|c| recipient.classes.contains(c))
+    share_a_chat || sender.classes.iter().any(|c| recipient.classes.contains(c))
 }
 
 pub const MESSAGE_MAX_CHARS: usize = 4000;
@@ -406,29 +412,47 @@ mod tests {
         let classmates_parent = parent(FIVE_A, 2);
         let own_parent = parent(FIVE_A, 1);
         for safe in [StudentSafety::Safe, StudentSafety::Relaxed] {
-            assert!(can_direct_message(&classmate, &pupil, safe));
-            assert!(can_direct_message(&own_teacher, &pupil, safe));
-            assert!(!can_direct_message(&other_pupil, &pupil, safe));
-            assert!(!can_direct_message(&other_teacher, &pupil, safe));
-            assert!(can_direct_message(&pupil, &own_teacher, safe), "students write to their teachers");
-            assert!(can_direct_message(&classmates_parent, &own_teacher, safe));
-            assert!(can_direct_message(&own_teacher, &other_teacher, safe), "staff share the staff room");
-            assert!(can_direct_message(&own_parent, &pupil, safe), "a parent writes to their own child");
-            assert!(can_direct_message(&pupil, &own_parent, safe));
+            assert!(can_direct_message(&classmate, &pupil, safe, false));
+            assert!(can_direct_message(&own_teacher, &pupil, safe, false));
+            assert!(!can_direct_message(&other_pupil, &pupil, safe, false));
+            assert!(!can_direct_message(&other_teacher, &pupil, safe, false));
+            assert!(can_direct_message(&pupil, &own_teacher, safe, false), "students write to their teachers");
+            assert!(can_direct_message(&classmates_parent, &own_teacher, safe, false));
+            assert!(can_direct_message(&own_teacher, &other_teacher, safe, false), "staff share the staff room");
+            assert!(can_direct_message(&own_parent, &pupil, safe, false), "a parent writes to their own child");
+            assert!(can_direct_message(&pupil, &own_parent, safe, false));
         }
         // A classmate's parent shares the class, but safe mode keeps them from writing to the student.
-        assert!(!can_direct_message(&classmates_parent, &pupil, StudentSafety::Safe));
-        assert!(can_direct_message(&classmates_parent, &pupil, StudentSafety::Relaxed));
+        assert!(!can_direct_message(&classmates_parent, &pupil, StudentSafety::Safe, false));
+        assert!(can_direct_message(&classmates_parent, &pupil, StudentSafety::Relaxed, false));
         // Supervised: students reach each other only where a teacher is.
         let supervised = StudentSafety::Supervised;
         assert!(
-            !can_direct_message(&classmate, &pupil, supervised) && !can_direct_message(&pupil, &classmate, supervised)
+            !can_direct_message(&classmate, &pupil, supervised, false)
+                && !can_direct_message(&pupil, &classmate, supervised, false)
         );
         assert!(
-            can_direct_message(&own_teacher, &pupil, supervised)
-                && can_direct_message(&pupil, &own_teacher, supervised)
+            can_direct_message(&own_teacher, &pupil, supervised, false)
+                && can_direct_message(&pupil, &own_teacher, supervised, false)
         );
-        assert!(can_direct_message(&own_parent, &pupil, supervised));
+        assert!(can_direct_message(&own_parent, &pupil, supervised, false));
+    }
+
+    #[test]
+    fn sharing_a_chat_opens_direct_messages_but_not_to_students_in_safe_mode() {
+        use crate::ids::UserId;
+        let teacher = DirectFacts { classes: vec![STAFF_ROOM], ..Default::default() };
+        let parent = DirectFacts { classes: vec![FIVE_B], children: vec![UserId(9)], ..Default::default() };
+        let student = DirectFacts {
+            user: Some(UserId(3)),
+            classes: vec![FIVE_A],
+            student_of: vec![FIVE_A],
+            ..Default::default()
+        };
+        assert!(!can_direct_message(&parent, &teacher, StudentSafety::Safe, false));
+        assert!(can_direct_message(&parent, &teacher, StudentSafety::Safe, true), "the parent committee chat");
+        assert!(!can_direct_message(&parent, &student, StudentSafety::Safe, true));
+        assert!(can_direct_message(&parent, &student, StudentSafety::Relaxed, true));
     }
 
     #[test]

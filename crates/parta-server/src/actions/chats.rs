@@ -934,8 +934,9 @@ pub(crate) async fn direct_facts(conn: &mut AnyConnection, org: OrgId, user: Use
 }
 
 /// # Open the direct conversation with someone of the same school
-/// Only between people who share a class; in student safe mode a student is reached
-/// only by classmates and their teachers. Anyone else is not found at all.
+/// Only between people who share a class or a group or subject chat; in student safe
+/// mode a student is reached only by classmates, their teachers and their parents.
+/// Anyone else is not found at all.
 pub async fn open_direct(state: &AppState, actor: &Actor, org: OrgId, user: UserId) -> Result<Chat> {
     let mut work = state.begin().await?;
     let school = crate::access::visible_school(&mut work, actor, org).await?;
@@ -944,7 +945,8 @@ pub async fn open_direct(state: &AppState, actor: &Actor, org: OrgId, user: User
     }
     let sender = direct_facts(&mut work, org, actor.user_id).await?;
     let recipient = direct_facts(&mut work, org, user).await?;
-    if !chats::can_direct_message(&sender, &recipient, school.org.student_safety()) {
+    let share_a_chat = store::chats::share_a_chat_made_by_people(&mut work, org, actor.user_id, user).await?;
+    if !chats::can_direct_message(&sender, &recipient, school.org.student_safety(), share_a_chat) {
         return Err(Error::NotFound);
     }
     let key = format!("{}:{}:{}", org.0, actor.user_id.0.min(user.0), actor.user_id.0.max(user.0));

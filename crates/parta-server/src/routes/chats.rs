@@ -407,8 +407,8 @@ async fn reports_resolve(
 
 /// # `POST /api/v1/orgs/{org_id}/direct`
 /// Opens (or finds) the direct conversation with a person of the school who shares a
-/// class with the caller; in student safe mode students are reached only by classmates
-/// and their teachers. Anyone else answers 404.
+/// class or a group chat with the caller; in student safe mode students are reached
+/// only by classmates, their teachers and their parents. Anyone else answers 404.
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/direct", tag = "chats", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path)), request_body = DirectRequest,
     responses((status = 200, body = Chat), (status = 404, body = Problem), (status = 422, body = Problem)))]

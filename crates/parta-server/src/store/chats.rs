@@ -313,6 +313,27 @@ pub async fn subject_chats(conn: &mut AnyConnection, org: OrgId) -> sqlx::Result
     .await
 }
 
+/// Whether two people sit together in a group or subject chat of a school.
+pub async fn share_a_chat_made_by_people(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    one: UserId,
+    other: UserId,
+) -> sqlx::Result<bool> {
+    let shared: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM chat_members a
+         JOIN chat_members b ON b.chat_id = a.chat_id AND b.user_id = $3 AND b.left_at IS NULL
+         JOIN chats c ON c.id = a.chat_id AND c.org_id = $1 AND c.kind IN ('group', 'subject')
+         WHERE a.user_id = $2 AND a.left_at IS NULL",
+    )
+    .bind(org.0)
+    .bind(one.0)
+    .bind(other.0)
+    .fetch_one(conn)
+    .await?;
+    Ok(shared > 0)
+}
+
 pub async fn end_seat(conn: &mut AnyConnection, seat: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE chat_members SET left_at = $1 WHERE id = $2")
         .bind(now_ms())

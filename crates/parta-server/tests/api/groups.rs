@@ -90,6 +90,14 @@ async fn send(app: &TestApp, token: &str, chat: i64, key: &str, body: &str) -> V
 async fn a_group_chat_gets_members_by_hand_and_by_link(app: TestApp) {
     let s = setup(&app, 121).await;
     let org = s.school.org;
+    // The parent shares no class with the admin: no direct conversation yet.
+    let direct = format!("/api/v1/orgs/{org}/direct");
+    app.post(&direct)
+        .token(&s.parent.token)
+        .json(json!({ "user_id": s.school.admin_id }))
+        .send()
+        .await
+        .problem(404, "not_found");
     // Parents cannot start chats; staff can.
     app.post(&format!("/api/v1/orgs/{org}/chats"))
         .token(&s.parent.token)
@@ -109,6 +117,14 @@ async fn a_group_chat_gets_members_by_hand_and_by_link(app: TestApp) {
     assert_eq!(created.json["my_role"], "moderator");
     assert_eq!(created.json["owner_id"], s.class_teacher.id);
     assert_eq!(member_ids(&app, &s.parent.token, chat).await, sorted(vec![s.class_teacher.id, s.parent.id]));
+    // Sitting together in a chat opens direct messages.
+    app.post(&format!("/api/v1/chats/{chat}/members"))
+        .token(&s.class_teacher.token)
+        .json(json!({ "user_ids": [s.school.admin_id] }))
+        .send()
+        .await
+        .expect(204);
+    app.post(&direct).token(&s.parent.token).json(json!({ "user_id": s.school.admin_id })).send().await.expect(200);
     // Someone of another school is not found; bad input is named field by field.
     let other = app.school(122).await;
     app.post(&format!("/api/v1/chats/{chat}/members"))
@@ -146,7 +162,7 @@ async fn a_group_chat_gets_members_by_hand_and_by_link(app: TestApp) {
     app.post(&format!("/api/v1/chat-invites/{token}/join")).token(&other.admin).send().await.problem(404, "not_found");
     let preview =
         app.get(&format!("/api/v1/chat-invites/{token}")).token(&s.subject_teacher.token).send().await.expect(200);
-    assert_eq!((preview.json["title"].as_str(), preview.json["members"].as_i64()), (Some("Родкомитет"), Some(2)));
+    assert_eq!((preview.json["title"].as_str(), preview.json["members"].as_i64()), (Some("Родкомитет"), Some(3)));
     assert_eq!(preview.json["already_member"], false);
     let joined = app
         .post(&format!("/api/v1/chat-invites/{token}/join"))
