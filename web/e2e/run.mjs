@@ -998,10 +998,15 @@ try {
       }
       await conv(head).getByText(`Сейчас тихие часы (${from}–${to}): сообщения доставят в ${to}.`).waitFor();
       const held = `Завтра уроки начинаются в 9:00 (${stamp})`;
+      await head.locator('[data-attach-input]').setInputFiles([{ name: 'расписание.pdf', mimeType: 'application/pdf', buffer: pdfOf(4000) }]);
+      await head.locator('.upload[data-upload-state="done"]', { hasText: 'расписание.pdf' }).waitFor();
       await send(head, held);
       const mine = msg(head, held);
       await mine.locator('.msg-held').getByText(new RegExp(`^Будет доставлено (завтра )?в ${to}`)).waitFor();
       await mine.getByText('Сейчас в школе тихие часы — пока сообщение видите только вы.').waitFor();
+      // Its file is named but not offered yet: the server keeps it hidden until the post goes out.
+      await mine.locator('.file-chip--pending', { hasText: 'расписание.pdf' }).waitFor();
+      expect((await mine.locator('a.file-chip').count()) === 0, 'a held file is offered as a link');
       await axe(head, 'chat-held (desktop)');
       await head.screenshot({ path: join(shots, 'chat-held-desktop.png') });
       const urgent = `Срочно: из-за мороза занятия 1–4 классов отменены (${stamp})`;

@@ -89,6 +89,24 @@ export function Attachments({ files }: { files: FileInfo[] }) {
   );
 }
 
+/**
+ * Files named without links: a message still waiting to be sent, or held by quiet hours
+ * (the server keeps a held message's files hidden, even from its sender, until it goes out).
+ */
+export function FileNames({ files }: { files: FileInfo[] }) {
+  if (!files.length) return null;
+  return (
+    <ul class="file-list">
+      {files.map((f) => (
+        <li key={f.id} class="file-chip file-chip--pending">
+          <FileIcon />
+          <span class="file-name">{f.name}</span> <span class="file-size">{formatBytes(f.size)}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /** Why an upload failed, in words the person can act on. */
 export function uploadError(u: Upload): string {
   const [status, code] = (u.code ?? '').split(':');

@@ -37,11 +37,10 @@ import {
   uploads,
   vote,
 } from '../chat/store';
-import { day, formatBytes, shortName, whenLater } from '../format';
+import { day, shortName, whenLater } from '../format';
 import { lang, t, tn } from '../i18n';
 import { currentSchool, me } from '../state';
-import { FileIcon } from '../components/icons';
-import { AttachButton, Attachments, draggedFiles, UploadList } from './chat-files';
+import { AttachButton, Attachments, draggedFiles, FileNames, UploadList } from './chat-files';
 import { MembersDialog, ReadOnlySwitch, ReportDialog, untilText, VersionsDialog } from './chat-moderation';
 
 export const REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏', '👏', '🔥', '✅', '👀'] as const;
@@ -402,16 +401,7 @@ function PendingItem({ p }: { p: Pending }) {
   return (
     <li class="msg msg--own msg--pending" data-pending={p.state} data-client-msg-id={p.client_msg_id}>
       {p.body ? <p class="msg-body">{p.body}</p> : null}
-      {p.attachments?.length ? (
-        <ul class="file-list">
-          {p.attachments.map((f) => (
-            <li key={f.id} class="file-chip file-chip--pending">
-              <FileIcon />
-              <span class="file-name">{f.name}</span> <span class="file-size">{formatBytes(f.size)}</span>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <FileNames files={p.attachments ?? []} />
       {p.state === 'failed' ? (
         <div class="msg-foot">
           <span class="field-error">{t('chats.not_sent', { error: p.error ?? '' })}</span>
@@ -502,7 +492,7 @@ function MessageItem({
       ) : m.body ? (
         <p class="msg-body">{m.body}</p>
       ) : null}
-      <Attachments files={m.attachments} />
+      {held ? <FileNames files={m.attachments} /> : <Attachments files={m.attachments} />}
       {m.needs_ack ? <AckBlock m={m} conv={conv} chat={chat} moderator={moderator} /> : null}
       {m.reactions.length ? (
         <div class="reactions" role="group" aria-label={t('chats.reactions')}>
