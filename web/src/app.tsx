@@ -1,5 +1,5 @@
 import { useEffect } from 'preact/hooks';
-import { Loading, PageTitle } from './components/ui';
+import { closeDialog, DialogHost, Loading, PageTitle } from './components/ui';
 import { fullName } from './format';
 import { lang, setLang, t, tn } from './i18n';
 import { currentPath, matchRoute, navigate } from './router';
@@ -163,6 +163,7 @@ export function App() {
   const path = currentPath.value;
   void lang.value; // re-render every text when the language changes
   useEffect(() => {
+    closeDialog();
     document.querySelector<HTMLElement>('h1.page-title')?.focus({ preventScroll: true });
   }, [path]);
   return (
@@ -174,6 +175,7 @@ export function App() {
       <footer class="footer">
         <span>{t('app.name')}</span> · <a href="/apply">{t('apply.link')}</a>
       </footer>
+      <DialogHost />
     </>
   );
 }

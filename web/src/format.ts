@@ -46,9 +46,64 @@ export function shortName(p: Pick<PersonRef, 'family_name' | 'given_name' | 'pat
   return `${p.family_name} ${initials}`.trim();
 }
 
-export function fileSize(bytes: number): string {
-  const ru = lang.value === 'ru';
-  if (bytes < 1024) return `${bytes} ${ru ? 'Б' : 'B'}`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} ${ru ? 'КБ' : 'KB'}`;
-  return `${(bytes / 1024 / 1024).toFixed(1).replace('.', ru ? ',' : '.')} ${ru ? 'МБ' : 'MB'}`;
+const UNITS = { ru: ['Б', 'КБ', 'МБ', 'ГБ'], en: ['B', 'KB', 'MB', 'GB'] } as const;
+
+/**
+ * A size as people read it: «812 Б», «4,5 КБ», «1,2 МБ» (binary units, one decimal
+ * below 10 and none above 100, a non-breaking space before the unit).
+ */
+export function formatBytes(bytes: number, language: 'ru' | 'en' = lang.value): string {
+  const units = UNITS[language];
+  const digitsFor = (unit: number, v: number) => (unit === 0 || v >= 100 ? 0 : 1);
+  let value = Math.max(0, Number.isFinite(bytes) ? bytes : 0);
+  let unit = 0;
+  while (unit < units.length - 1 && value >= 1024) {
+    value /= 1024;
+    unit += 1;
+  }
+  // 1023,96 КБ would round to «1024 КБ»: show it in the next unit instead.
+  if (unit < units.length - 1 && Number(value.toFixed(digitsFor(unit, value))) >= 1024) {
+    value /= 1024;
+    unit += 1;
+  }
+  // Below 1024 of a unit: no thousands separator («1023 Б», not «1 023 Б»).
+  const n = new Intl.NumberFormat(language === 'ru' ? 'ru-RU' : 'en-GB', { maximumFractionDigits: digitsFor(unit, value), useGrouping: false }).format(value);
+  return `${n}\u00a0${units[unit]}`;
+}
+
+export const fileSize = (bytes: number): string => formatBytes(bytes);
+
+/** `HH:MM` (24-hour) of an instant in a time zone (the browser's when none or unknown). */
+export function clock(iso: string, timeZone?: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const opts: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+  try {
+    return new Intl.DateTimeFormat('en-GB', { ...opts, timeZone }).format(d);
+  } catch {
+    return new Intl.DateTimeFormat('en-GB', opts).format(d);
+  }
+}
+
+/**
+ * When a future instant falls, seen from `now` in a time zone: today, tomorrow, or
+ * another day (with its date), and its time of day — for «будет доставлено завтра в 07:00».
+ */
+export function whenLater(iso: string, now: Date = new Date(), timeZone?: string): { day: 'today' | 'tomorrow' | 'later'; time: string; date: string } {
+  const at = new Date(iso);
+  const time = clock(iso, timeZone);
+  const ymd = (d: Date) => {
+    try {
+      return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+    } catch {
+      return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+    }
+  };
+  const target = ymd(at);
+  if (target === ymd(now)) return { day: 'today', time, date: target };
+  // The next calendar day in that zone (a day later from noon avoids DST edges).
+  const base = new Date(`${ymd(now)}T12:00:00Z`);
+  const next = new Date(base.getTime() + 24 * 3600 * 1000).toISOString().slice(0, 10);
+  if (target === next) return { day: 'tomorrow', time, date: target };
+  return { day: 'later', time, date: target };
 }

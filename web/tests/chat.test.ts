@@ -10,7 +10,11 @@ import {
   dueForSending,
   emptyConversation,
   enqueue,
+  inQuietHours,
   isHeld,
+  isMuted,
+  minutesIn,
+  quietApplies,
   oldestSeq,
   mergeChatList,
   parseFrame,
@@ -395,5 +399,68 @@ describe('the offline queue', () => {
   it('shows pending items only in their chat', () => {
     const q = enqueue(enqueue([], { ...base, client_msg_id: 'a' }), { ...base, chat_id: 9, client_msg_id: 'b' });
     expect(pendingFor(q, 9, [], ME).map((p) => p.client_msg_id)).toEqual(['b']);
+  });
+});
+
+describe('moderation state', () => {
+  it('remembers who was muted and when it was lifted, from events', () => {
+    let c = conv([msg(1, 1)]);
+    c = applyToConversation(c, { type: 'member_muted', user_id: 21, until: '2026-11-22T12:00:00Z' }, ME);
+    expect(c.muted).toEqual({ 21: '2026-11-22T12:00:00Z' });
+    c = applyToConversation(c, { type: 'member_muted', user_id: 21, until: null }, ME);
+    expect(c.muted).toEqual({ 21: null });
+    expect(c.messages).toHaveLength(1);
+  });
+
+  it('a mute holds until its end', () => {
+    const now = Date.parse('2026-11-22T11:00:00Z');
+    expect(isMuted('2026-11-22T12:00:00Z', now)).toBe(true);
+    expect(isMuted('2026-11-22T10:59:59Z', now)).toBe(false);
+    expect(isMuted(null, now)).toBe(false);
+    expect(isMuted('not a date', now)).toBe(false);
+  });
+
+  it('a queued message keeps its files and the urgent mark', () => {
+    const file = { id: 4, name: 'план.pdf', size: 1200, content_type: 'application/pdf' };
+    const q = enqueue([], { client_msg_id: 'k', chat_id: 8, body: '', reply_to: null, needs_ack: false, attachments: [file], urgent: true });
+    expect(q[0]).toMatchObject({ attachments: [file], urgent: true, state: 'queued' });
+  });
+});
+
+describe('quiet hours', () => {
+  const at = (iso: string) => new Date(iso);
+  const night = { from: '21:00', to: '07:00' };
+
+  it('apply to chats with students or parents only', () => {
+    expect(quietApplies('class')).toBe(true);
+    expect(quietApplies('parents')).toBe(true);
+    expect(quietApplies('school_channel')).toBe(true);
+    expect(quietApplies('staff_room')).toBe(false);
+    expect(quietApplies('class_teachers')).toBe(false);
+    expect(quietApplies('direct')).toBe(false);
+  });
+
+  it('read the clock of the school', () => {
+    expect(minutesIn(at('2026-11-22T18:30:00Z'), 'Europe/Moscow')).toBe(21 * 60 + 30);
+    expect(minutesIn(at('2026-11-22T18:30:00Z'), 'Asia/Yekaterinburg')).toBe(23 * 60 + 30);
+  });
+
+  it('span midnight when they start later than they end', () => {
+    expect(inQuietHours(night, at('2026-11-22T18:00:00Z'), 'Europe/Moscow')).toBe(true); // 21:00
+    expect(inQuietHours(night, at('2026-11-22T23:00:00Z'), 'Europe/Moscow')).toBe(true); // 02:00
+    expect(inQuietHours(night, at('2026-11-23T04:00:00Z'), 'Europe/Moscow')).toBe(false); // 07:00
+    expect(inQuietHours(night, at('2026-11-22T17:59:00Z'), 'Europe/Moscow')).toBe(false); // 20:59
+    // 17:00 UTC is 21:00 in Samara but 20:00 in Moscow.
+    expect(inQuietHours(night, at('2026-11-22T17:00:00Z'), 'Europe/Samara')).toBe(true);
+    expect(inQuietHours(night, at('2026-11-22T17:00:00Z'), 'Europe/Moscow')).toBe(false);
+  });
+
+  it('within a day, and never when off, equal or malformed', () => {
+    const day = { from: '13:00', to: '15:00' };
+    expect(inQuietHours(day, at('2026-11-22T10:30:00Z'), 'Europe/Moscow')).toBe(true);
+    expect(inQuietHours(day, at('2026-11-22T12:00:00Z'), 'Europe/Moscow')).toBe(false);
+    expect(inQuietHours(null, at('2026-11-22T10:30:00Z'), 'Europe/Moscow')).toBe(false);
+    expect(inQuietHours({ from: '07:00', to: '07:00' }, at('2026-11-22T04:00:00Z'), 'Europe/Moscow')).toBe(false);
+    expect(inQuietHours({ from: '7:00', to: '08:00' }, at('2026-11-22T04:30:00Z'), 'Europe/Moscow')).toBe(false);
   });
 });

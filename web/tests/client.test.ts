@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiClient, ApiError, buildUrl, problemFromResponse } from '../src/api/client';
+import { ABORTED, ApiClient, ApiError, buildUrl, problemFromResponse, type XhrLike } from '../src/api/client';
 
 type Call = { url: string; method: string; headers: Record<string, string>; body?: unknown };
 
@@ -151,5 +151,170 @@ describe('buildUrl', () => {
   });
   it('refuses a missing path parameter', () => {
     expect(() => buildUrl('/api/v1/orgs/{org_id}', {})).toThrow(/org_id/);
+  });
+});
+
+/** A fake XMLHttpRequest: records what was sent; the test plays the server. */
+class FakeXhr implements XhrLike {
+  method = '';
+  url = '';
+  headers: Record<string, string> = {};
+  body: FormData | null = null;
+  status = 0;
+  responseText = '';
+  aborted = false;
+  private type = '';
+  upload: XhrLike['upload'] = { onprogress: null };
+  onload: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  onabort: (() => void) | null = null;
+  open(method: string, url: string) {
+    this.method = method;
+    this.url = url;
+  }
+  setRequestHeader(name: string, value: string) {
+    this.headers[name] = value;
+  }
+  send(body: FormData) {
+    this.body = body;
+  }
+  abort() {
+    this.aborted = true;
+    this.onabort?.();
+  }
+  getResponseHeader(name: string) {
+    return name.toLowerCase() === 'content-type' ? this.type : null;
+  }
+  // server side
+  progress(loaded: number, total: number) {
+    this.upload.onprogress?.({ loaded, total, lengthComputable: true });
+  }
+  answer(status: number, body: unknown, type = 'application/json') {
+    this.status = status;
+    this.type = type;
+    this.responseText = JSON.stringify(body);
+    this.onload?.();
+  }
+}
+
+function uploadHarness(fetchHandler: (c: Call) => Response = () => json(200, { csrf_token: 'fresh' })) {
+  const xhrs: FakeXhr[] = [];
+  const { f, calls } = fakeFetch(fetchHandler);
+  let lost = 0;
+  const client = new ApiClient({
+    fetch: f,
+    language: () => 'ru',
+    fallbackText: (k) => `fallback:${k}`,
+    onUnauthenticated: () => lost++,
+    xhr: () => {
+      const x = new FakeXhr();
+      xhrs.push(x);
+      return x;
+    },
+  });
+  const form = new FormData();
+  form.append('file', new Blob(['%PDF-1.4']), 'план.pdf');
+  const seen: [number, number][] = [];
+  const start = () => client.upload('/api/v1/chats/{chat_id}/files', { chat_id: 8 }, form, (l, t) => seen.push([l, t]));
+  const settle = () => new Promise((r) => setTimeout(r, 0));
+  return { client, xhrs, calls, seen, start, settle, form, lost: () => lost };
+}
+
+describe('uploads with progress', () => {
+  it('posts the form with the CSRF token and language, reports progress, returns the stored file', async () => {
+    const h = uploadHarness();
+    h.client.setCsrf('tok');
+    const up = h.start();
+    await h.settle();
+    const x = h.xhrs[0]!;
+    expect([x.method, x.url]).toEqual(['POST', '/api/v1/chats/8/files']);
+    expect(x.headers['X-CSRF-Token']).toBe('tok');
+    expect(x.headers['Accept-Language']).toBe('ru');
+    expect(x.body).toBe(h.form);
+    x.progress(100, 400);
+    x.progress(400, 400);
+    x.answer(201, { id: 5, name: 'план.pdf', size: 8, content_type: 'application/pdf' });
+    await expect(up.done).resolves.toEqual({ id: 5, name: 'план.pdf', size: 8, content_type: 'application/pdf' });
+    expect(h.seen).toEqual([
+      [100, 400],
+      [400, 400],
+    ]);
+    expect(h.calls).toHaveLength(0);
+  });
+
+  it('fetches the CSRF token first after a reload', async () => {
+    const h = uploadHarness();
+    const up = h.start();
+    await h.settle();
+    expect(h.calls.map((c) => c.url)).toEqual(['/api/v1/me/csrf']);
+    h.xhrs[0]!.answer(201, { id: 1, name: 'a', size: 1, content_type: 'text/plain' });
+    await up.done;
+    expect(h.xhrs[0]!.headers['X-CSRF-Token']).toBe('fresh');
+  });
+
+  it('turns a problem answer into an ApiError with its code (a file too large)', async () => {
+    const h = uploadHarness();
+    h.client.setCsrf('tok');
+    const up = h.start();
+    await h.settle();
+    h.xhrs[0]!.answer(413, { type: 'x', title: 'Payload Too Large', status: 413, code: 'payload_too_large', detail: 'Слишком большой запрос или файл.' }, 'application/problem+json');
+    await expect(up.done).rejects.toMatchObject({ status: 413, code: 'payload_too_large', detail: 'Слишком большой запрос или файл.' });
+  });
+
+  it('refreshes a stale CSRF token once and sends the file again', async () => {
+    const h = uploadHarness(() => json(200, { csrf_token: 'new' }));
+    h.client.setCsrf('old');
+    const up = h.start();
+    await h.settle();
+    h.xhrs[0]!.answer(403, { type: 'x', title: 'x', status: 403, code: 'csrf_failed', detail: 'Запрос отклонён' }, 'application/problem+json');
+    await h.settle();
+    await h.settle();
+    expect(h.xhrs).toHaveLength(2);
+    expect(h.xhrs[1]!.headers['X-CSRF-Token']).toBe('new');
+    h.xhrs[1]!.answer(201, { id: 2, name: 'a', size: 1, content_type: 'text/plain' });
+    await expect(up.done).resolves.toMatchObject({ id: 2 });
+  });
+
+  it('a muted member gets the server’s words and code', async () => {
+    const h = uploadHarness();
+    h.client.setCsrf('tok');
+    const up = h.start();
+    await h.settle();
+    h.xhrs[0]!.answer(403, { type: 'x', title: 'Forbidden', status: 403, code: 'muted', detail: 'Модератор временно ограничил вам отправку сообщений в этом чате.' }, 'application/problem+json');
+    await expect(up.done).rejects.toMatchObject({ status: 403, code: 'muted' });
+    expect(h.xhrs).toHaveLength(1);
+  });
+
+  it('cancelling aborts the request; the promise fails with code aborted', async () => {
+    const h = uploadHarness();
+    h.client.setCsrf('tok');
+    const up = h.start();
+    await h.settle();
+    h.xhrs[0]!.progress(10, 400);
+    up.abort();
+    expect(h.xhrs[0]!.aborted).toBe(true);
+    await expect(up.done).rejects.toMatchObject({ code: ABORTED });
+  });
+
+  it('cancelling before the request left sends nothing', async () => {
+    const h = uploadHarness();
+    const up = h.start();
+    up.abort();
+    await expect(up.done).rejects.toMatchObject({ code: ABORTED });
+    expect(h.xhrs).toHaveLength(0);
+  });
+
+  it('a dropped connection is a network error; a lost session is reported', async () => {
+    const h = uploadHarness();
+    h.client.setCsrf('tok');
+    const a = h.start();
+    await h.settle();
+    h.xhrs[0]!.onerror?.();
+    await expect(a.done).rejects.toMatchObject({ status: 0, code: 'network', detail: 'fallback:network' });
+    const b = h.start();
+    await h.settle();
+    h.xhrs[1]!.answer(401, { type: 'x', title: 'x', status: 401, code: 'unauthenticated', detail: 'Войдите.' }, 'application/problem+json');
+    await expect(b.done).rejects.toBeInstanceOf(ApiError);
+    expect(h.lost()).toBe(1);
   });
 });

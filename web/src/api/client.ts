@@ -33,7 +33,33 @@ export interface ClientOptions {
   fallbackText?: (kind: 'network' | 'unexpected') => string;
   /** Called when the session turns out to be gone (401 on a call that needed it). */
   onUnauthenticated?: () => void;
+  /** Makes the request object of uploads (XMLHttpRequest: fetch reports no upload progress). */
+  xhr?: () => XhrLike;
 }
+
+/** The part of XMLHttpRequest an upload uses. */
+export interface XhrLike {
+  open(method: string, url: string): void;
+  setRequestHeader(name: string, value: string): void;
+  send(body: FormData): void;
+  abort(): void;
+  readonly status: number;
+  readonly responseText: string;
+  getResponseHeader(name: string): string | null;
+  upload: { onprogress: ((e: { loaded: number; total: number; lengthComputable: boolean }) => void) | null };
+  onload: (() => void) | null;
+  onerror: (() => void) | null;
+  onabort: (() => void) | null;
+}
+
+/** A running upload: its outcome, and a way to stop it. */
+export interface UploadHandle<T> {
+  done: Promise<T>;
+  abort: () => void;
+}
+
+/** The code of an upload stopped on purpose. */
+export const ABORTED = 'aborted';
 
 /** Turns a non-OK response into an ApiError, reading a problem document when there is one. */
 export async function problemFromResponse(res: Response, fallback: (k: 'network' | 'unexpected') => string): Promise<ApiError> {
@@ -94,6 +120,7 @@ export class ApiClient {
   private readonly lang: () => string;
   private readonly fallback: (k: 'network' | 'unexpected') => string;
   private readonly onUnauth: () => void;
+  private readonly makeXhr: () => XhrLike;
 
   constructor(opts: ClientOptions = {}) {
     this.f = opts.fetch ?? ((...a) => fetch(...a));
@@ -102,6 +129,7 @@ export class ApiClient {
     this.fallback =
       opts.fallbackText ?? ((k) => (k === 'network' ? 'Нет связи с сервером.' : 'Что-то пошло не так. Повторите попытку.'));
     this.onUnauth = opts.onUnauthenticated ?? (() => {});
+    this.makeXhr = opts.xhr ?? (() => new XMLHttpRequest() as unknown as XhrLike);
   }
 
   setCsrf(token: string | null): void {
@@ -158,6 +186,68 @@ export class ApiClient {
     if (res.status === 204) return undefined;
     const ct = res.headers.get('content-type') ?? '';
     return ct.includes('json') ? res.json() : undefined;
+  }
+
+  /**
+   * Posts a multipart form with upload progress (`onProgress(sent, total)` in bytes of
+   * the request body). `abort()` stops it; the promise then fails with code `aborted`.
+   * A stale CSRF token is fetched again once, like every other change.
+   */
+  upload<P extends PathsWith<'post'>>(
+    path: P,
+    params: Params,
+    form: FormData,
+    onProgress: (loaded: number, total: number) => void,
+  ): UploadHandle<ResultOf<P, 'post'>> {
+    let current: XhrLike | null = null;
+    let stopped = false;
+    const url = this.base + buildUrl(path, params);
+    const once = () =>
+      new Promise<Response>((resolve, reject) => {
+        if (stopped) return reject(new ApiError(0, ABORTED, ''));
+        const x = this.makeXhr();
+        current = x;
+        x.open('POST', url);
+        x.setRequestHeader('Accept', 'application/json');
+        x.setRequestHeader('Accept-Language', this.lang());
+        if (this.csrf) x.setRequestHeader('X-CSRF-Token', this.csrf);
+        x.upload.onprogress = (e) => {
+          if (e.lengthComputable) onProgress(e.loaded, e.total);
+        };
+        x.onload = () => {
+          const type = x.getResponseHeader('content-type') ?? '';
+          // Response wants a body-less answer for 204; an upload never answers that.
+          resolve(new Response(x.status === 204 ? null : x.responseText, { status: x.status, headers: type ? { 'content-type': type } : {} }));
+        };
+        x.onerror = () => reject(new ApiError(0, 'network', this.fallback('network')));
+        x.onabort = () => reject(new ApiError(0, ABORTED, ''));
+        x.send(form);
+      });
+    const done = (async () => {
+      await this.ensureCsrf();
+      let res = await once();
+      if (res.status === 403) {
+        const err = await problemFromResponse(res.clone(), this.fallback);
+        if (err.code === 'csrf_failed') {
+          this.csrf = null;
+          await this.ensureCsrf();
+          res = await once();
+        }
+      }
+      if (!res.ok) {
+        const err = await problemFromResponse(res, this.fallback);
+        if (res.status === 401) this.onUnauth();
+        throw err;
+      }
+      return (await res.json()) as ResultOf<P, 'post'>;
+    })();
+    return {
+      done,
+      abort: () => {
+        stopped = true;
+        (current as XhrLike | null)?.abort();
+      },
+    };
   }
 
   get<P extends PathsWith<'get'>>(path: P, params?: Params): Promise<ResultOf<P, 'get'>> {

@@ -35,6 +35,10 @@ export type Poll = S['Poll'];
 export type PollOption = S['PollOption'];
 export type Reaction = S['Reaction'];
 export type AckStatus = S['AckStatus'];
+export type FileInfo = S['FileInfo'];
+export type MessageVersion = S['MessageVersion'];
+export type Report = S['Report'];
+export type QuietHours = S['QuietHours'];
 
 export type Paths = paths;
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';

@@ -1,7 +1,7 @@
 // Pure chat state: what the list and a conversation hold, and how each realtime
 // event changes them. No I/O here — everything is a function of (state, input),
 // so the rules (no doubles, no gaps, unread counts, the offline queue) are unit-tested.
-import type { AckStatus, Chat, ChatMember, Message, Poll, Reaction } from '../api/types';
+import type { AckStatus, Chat, ChatKind, ChatMember, FileInfo, Message, Poll, QuietHours, Reaction } from '../api/types';
 
 // ---------- wire frames of /api/v1/ws (not in the OpenAPI document) ----------
 
@@ -79,10 +79,22 @@ export interface Conversation {
   readBy: Record<number, number>;
   /** Pinned messages, most recently pinned first (may be older than the loaded page). */
   pins: Message[];
+  /**
+   * Mutes seen since the chat was opened (user id → until, null when lifted): the member
+   * list does not say who is muted, the `member_muted` events do.
+   */
+  muted: Record<number, string | null>;
 }
 
 export function emptyConversation(chatId: number): Conversation {
-  return { chatId, messages: [], hasMore: false, acks: {}, myAcks: [], reminded: [], readBy: {}, pins: [] };
+  return { chatId, messages: [], hasMore: false, acks: {}, myAcks: [], reminded: [], readBy: {}, pins: [], muted: {} };
+}
+
+/** Whether a mute (an instant, or none) still holds at `now` (ms). */
+export function isMuted(until: string | null | undefined, now = Date.now()): boolean {
+  if (!until) return false;
+  const at = new Date(until).getTime();
+  return Number.isFinite(at) && at > now;
 }
 
 /** Keeps the reader's own poll choices: events carry everyone's view, with none. */
@@ -102,6 +114,48 @@ function mergeMessage(old: Message | undefined, next: Message): Message {
 /** A message held by the school's quiet hours: no position yet, seen by its sender only. */
 export function isHeld(m: Pick<Message, 'seq' | 'held_until'>): boolean {
   return !!m.held_until && m.seq <= 0;
+}
+
+// ---------- quiet hours ----------
+
+/** Chats where a school's quiet hours hold messages: those with students or parents. */
+export function quietApplies(kind: ChatKind): boolean {
+  return kind === 'class' || kind === 'parents' || kind === 'school_channel';
+}
+
+function dayMinutes(hhmm: string): number | null {
+  const m = /^(\d{2}):(\d{2})$/.exec(hhmm.trim());
+  if (!m) return null;
+  const h = Number(m[1]);
+  const min = Number(m[2]);
+  return h < 24 && min < 60 ? h * 60 + min : null;
+}
+
+/** Minutes after midnight of an instant on the clock of a time zone. */
+export function minutesIn(now: Date, timeZone?: string): number {
+  const opts: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = new Intl.DateTimeFormat('en-GB', { ...opts, timeZone }).formatToParts(now);
+  } catch {
+    parts = new Intl.DateTimeFormat('en-GB', opts).formatToParts(now);
+  }
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return (get('hour') % 24) * 60 + get('minute');
+}
+
+/**
+ * Whether a message written at `now` falls in the school's quiet hours (from `from`
+ * until `to`, across midnight when `from` is later; equal ends mean none) — the rule
+ * the server holds messages by.
+ */
+export function inQuietHours(q: QuietHours | null | undefined, now: Date, timeZone?: string): boolean {
+  if (!q) return false;
+  const from = dayMinutes(q.from);
+  const to = dayMinutes(q.to);
+  if (from === null || to === null || from === to) return false;
+  const here = minutesIn(now, timeZone);
+  return from < to ? from <= here && here < to : here >= from || here < to;
 }
 
 /** Ordered by position; held messages (no position yet) come last, as they go out later. */
@@ -211,6 +265,8 @@ function applyToMessages(c: Conversation, event: ChatEvent, me: number): Convers
     case 'read_up_to':
       if (event.user_id === me) return c;
       return { ...c, readBy: { ...c.readBy, [event.user_id]: Math.max(c.readBy[event.user_id] ?? 0, event.seq) } };
+    case 'member_muted':
+      return { ...c, muted: { ...c.muted, [event.user_id]: event.until ?? null } };
     default:
       return c;
   }
@@ -359,6 +415,10 @@ export interface Pending {
   body: string;
   reply_to: number | null;
   needs_ack: boolean;
+  /** Files uploaded beforehand, sent by id (absent in queues saved before files existed). */
+  attachments?: FileInfo[];
+  /** An admin's post that goes out even in quiet hours. */
+  urgent?: boolean;
   /** queued: waits for the connection; sending: a request is out; failed: the server said no. */
   state: 'queued' | 'sending' | 'failed';
   error?: string;

@@ -2,8 +2,8 @@
 // connection, as signals. The rules live in ./model (pure, unit-tested); this file
 // does the requests and feeds socket frames through them.
 import { computed, effect, signal, untracked } from '@preact/signals';
-import { ApiError } from '../api/client';
-import type { AckStatus, ChatMember, Message, Poll } from '../api/types';
+import { ABORTED, ApiError, type UploadHandle } from '../api/client';
+import type { AckStatus, ChatMember, FileInfo, Message, MessageVersion, Poll, Report, School } from '../api/types';
 import { api, me } from '../state';
 import {
   applyToConversation,
@@ -31,6 +31,7 @@ import {
   type ServerFrame,
 } from './model';
 import { ChatSocket, socketUrl, type ConnState } from './socket';
+import { addUploads, failed, progress, removed, restarted, sent, uploaded, type Refusal, type Upload } from './uploads';
 
 export const PAGE = 30;
 
@@ -45,6 +46,10 @@ export const openChat = signal<number | null>(null);
 /** chat → user → until (ms). */
 export const typing = signal<Record<number, Record<number, number>>>({});
 export const members = signal<Record<number, ChatMember[]>>({});
+/** Files on their way to (or ready for) each chat's next message. */
+export const uploads = signal<Upload[]>([]);
+/** School profiles (time zone, quiet hours) of the chats' schools, by id. */
+export const schools = signal<Record<number, School>>({});
 
 export const allChats = computed(() => sortChats(entries.value.values()));
 export const unreadTotal = computed(() => totalUnread(entries.value.values()));
@@ -150,6 +155,13 @@ export function stopChats(): void {
   outbox.value = [];
   members.value = {};
   typing.value = {};
+  for (const [key, u] of running) {
+    running.delete(key);
+    u.handle?.abort();
+  }
+  uploads.value = [];
+  schools.value = {};
+  schoolLoads.clear();
   chatsState.value = 'idle';
   connState.value = 'closed';
 }
@@ -269,8 +281,29 @@ function scheduleRead(chatId: number): void {
 
 // ---------- sending, with the offline queue ----------
 
-export function sendMessage(chatId: number, body: string, replyTo: number | null, needsAck: boolean): void {
-  outbox.value = enqueue(outbox.value, { client_msg_id: newClientMsgId(), chat_id: chatId, body, reply_to: replyTo, needs_ack: needsAck });
+export interface SendExtras {
+  /** Files already uploaded to the chat. */
+  attachments?: FileInfo[];
+  /** An admin's post delivered even in quiet hours. */
+  urgent?: boolean;
+}
+
+export function sendMessage(chatId: number, body: string, replyTo: number | null, needsAck: boolean, extras: SendExtras = {}): void {
+  const files = extras.attachments ?? [];
+  outbox.value = enqueue(outbox.value, {
+    client_msg_id: newClientMsgId(),
+    chat_id: chatId,
+    body,
+    reply_to: replyTo,
+    needs_ack: needsAck,
+    ...(files.length ? { attachments: files } : {}),
+    ...(extras.urgent ? { urgent: true } : {}),
+  });
+  if (files.length) {
+    const ids = new Set(files.map((f) => f.id));
+    for (const u of uploads.value) if (u.chatId === chatId && u.file && ids.has(u.file.id)) running.delete(u.key);
+    uploads.value = sent(uploads.value, chatId, files);
+  }
   void flush();
 }
 
@@ -300,7 +333,14 @@ export async function flush(): Promise<void> {
         const m = await api.post(
           '/api/v1/chats/{chat_id}/messages',
           { chat_id: next.chat_id },
-          { client_msg_id: next.client_msg_id, body: next.body, reply_to: next.reply_to, needs_ack: next.needs_ack },
+          {
+            client_msg_id: next.client_msg_id,
+            body: next.body,
+            reply_to: next.reply_to,
+            needs_ack: next.needs_ack,
+            ...(next.attachments?.length ? { attachments: next.attachments.map((f) => f.id) } : {}),
+            ...(next.urgent ? { urgent: true } : {}),
+          },
         );
         storeOwn(m);
       } catch (e) {
@@ -311,6 +351,8 @@ export async function flush(): Promise<void> {
           break;
         }
         outbox.value = setPendingState(outbox.value, next.client_msg_id, 'failed', e instanceof Error ? e.message : String(e));
+        // Muted or closed meanwhile: fetch the chat so the composer says so, and until when.
+        if (e instanceof ApiError && e.status === 403) void refreshEntry(next.chat_id);
       }
     }
   } finally {
@@ -392,6 +434,123 @@ export async function loadAcks(chatId: number, messageId: number): Promise<void>
 
 export async function remind(chatId: number, messageId: number): Promise<void> {
   setAcks(chatId, await api.post('/api/v1/chats/{chat_id}/messages/{message_id}/remind', { chat_id: chatId, message_id: messageId }));
+}
+
+// ---------- files for the next message ----------
+
+/** The browser's File and the request of each upload not yet stored (kept for a retry). */
+const running = new Map<string, { file: File; handle: UploadHandle<FileInfo> | null }>();
+let uploadSeq = 0;
+
+/**
+ * Starts uploading files to a chat (attach button, drop, paste). Returns the files
+ * refused before any request (empty, or past the per-message limit).
+ */
+export function attachFiles(chatId: number, files: File[]): Refusal[] {
+  const picked = files.map((file) => ({ key: `u${++uploadSeq}-${Date.now().toString(36)}`, name: file.name, size: file.size, type: file.type, file }));
+  const { queue, started, refused } = addUploads(uploads.value, chatId, picked);
+  uploads.value = queue;
+  for (const u of started) {
+    running.set(u.key, { file: picked.find((p) => p.key === u.key)!.file, handle: null });
+    startUpload(u.key, chatId);
+  }
+  return refused;
+}
+
+function startUpload(key: string, chatId: number): void {
+  const entry = running.get(key);
+  if (!entry) return;
+  const form = new FormData();
+  form.append('file', entry.file, entry.file.name);
+  const handle = api.upload('/api/v1/chats/{chat_id}/files', { chat_id: chatId }, form, (loaded, total) => {
+    uploads.value = progress(uploads.value, key, loaded, total);
+  });
+  entry.handle = handle;
+  handle.done.then(
+    (file) => {
+      uploads.value = uploaded(uploads.value, key, file);
+      // Stored: the browser's copy is no longer needed.
+      if (running.get(key)?.handle === handle) running.delete(key);
+    },
+    (e: unknown) => {
+      if (e instanceof ApiError && e.code === ABORTED) return;
+      const err = e instanceof ApiError ? e : null;
+      uploads.value = failed(uploads.value, key, err?.detail ?? String(e), err ? `${err.status}:${err.code}` : undefined);
+      if (err?.status === 403) void refreshEntry(chatId);
+    },
+  );
+}
+
+/** Stops an upload (or drops a finished or failed one) and takes it out of the message. */
+export function cancelUpload(key: string): void {
+  running.get(key)?.handle?.abort();
+  running.delete(key);
+  uploads.value = removed(uploads.value, key);
+}
+
+export function retryUpload(key: string): void {
+  const u = uploads.value.find((x) => x.key === key);
+  if (!u || u.state !== 'failed' || !running.has(key)) return;
+  uploads.value = restarted(uploads.value, key);
+  startUpload(key, u.chatId);
+}
+
+// ---------- moderation ----------
+
+/** Fetches one chat's own view again (mute, read-only, may post) without touching its position. */
+export async function refreshEntry(chatId: number): Promise<void> {
+  try {
+    const chat = await api.get('/api/v1/chats/{chat_id}', { chat_id: chatId });
+    setEntryChat(chatId, (e) => ({ ...e, chat: { ...e.chat, read_only: chat.read_only, can_post: chat.can_post, muted_until: chat.muted_until, my_role: chat.my_role } }));
+  } catch {
+    /* the list refresh will tell */
+  }
+}
+
+export async function reportMessage(chatId: number, messageId: number, reason: string): Promise<Report> {
+  return api.post('/api/v1/chats/{chat_id}/messages/{message_id}/report', { chat_id: chatId, message_id: messageId }, { reason });
+}
+
+export async function setReadOnly(chatId: number, readOnly: boolean): Promise<void> {
+  await api.put('/api/v1/chats/{chat_id}/read-only', { chat_id: chatId }, { read_only: readOnly });
+  setEntryChat(chatId, (e) => ({
+    ...e,
+    chat: { ...e.chat, read_only: readOnly, can_post: e.chat.kind.endsWith('_channel') ? e.chat.can_post : !readOnly || e.chat.my_role === 'moderator' },
+  }));
+}
+
+/** Mutes a member for `minutes` (0 lifts it); shown at once, the event confirms. */
+export async function muteMember(chatId: number, userId: number, minutes: number): Promise<void> {
+  await api.put('/api/v1/chats/{chat_id}/members/{user_id}/mute', { chat_id: chatId, user_id: userId }, { minutes });
+  const until = minutes > 0 ? new Date(Date.now() + minutes * 60_000).toISOString() : null;
+  setConv(chatId, (c) => ({ ...c, muted: { ...c.muted, [userId]: until } }));
+}
+
+export function messageVersions(chatId: number, messageId: number): Promise<MessageVersion[]> {
+  return api.get('/api/v1/chats/{chat_id}/messages/{message_id}/versions', { chat_id: chatId, message_id: messageId });
+}
+
+// ---------- the chats' schools ----------
+
+const schoolLoads = new Map<number, Promise<void>>();
+
+/** Loads a school's profile once (for its time zone and quiet hours). */
+export function loadSchool(orgId: number, force = false): Promise<void> {
+  const inFlight = schoolLoads.get(orgId);
+  if (inFlight && !force) return inFlight;
+  const p = api.get('/api/v1/orgs/{org_id}', { org_id: orgId }).then(
+    (s) => rememberSchool(s),
+    () => {
+      schoolLoads.delete(orgId);
+    },
+  );
+  schoolLoads.set(orgId, p);
+  return p;
+}
+
+/** A profile just saved or fetched elsewhere. */
+export function rememberSchool(s: School): void {
+  schools.value = { ...schools.value, [s.id]: s };
 }
 
 // ---------- typing ----------

@@ -1,3 +1,4 @@
+import { signal } from '@preact/signals';
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { createForm, type Form, type Values } from '../form';
@@ -321,4 +322,74 @@ export function PageTitle({ children }: { children: ComponentChildren }) {
       {children}
     </h1>
   );
+}
+
+/**
+ * A modal dialog (the browser's own <dialog>: focus stays inside, Escape closes).
+ * Focus goes back to where it was when the dialog closes.
+ */
+export function Modal({ title, onClose, children, class: cls }: { title: string; onClose: () => void; children: ComponentChildren; class?: string }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId('dlg');
+  useEffect(() => {
+    const d = ref.current;
+    const before = document.activeElement as HTMLElement | null;
+    if (d && !d.open) {
+      if (typeof d.showModal === 'function') d.showModal();
+      else d.setAttribute('open', '');
+    }
+    return () => {
+      if (d?.open) d.close();
+      if (before && before.isConnected) before.focus({ preventScroll: true });
+    };
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      class={`modal${cls ? ` ${cls}` : ''}`}
+      aria-labelledby={titleId}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+      onClick={(e) => {
+        // A click on the backdrop (outside the content) closes it.
+        if (e.target === ref.current) onClose();
+      }}
+    >
+      <div class="modal-body">
+        <div class="modal-head">
+          <h2 id={titleId}>{title}</h2>
+          <button type="button" class="btn btn--secondary btn--small modal-close" onClick={onClose}>
+            {t('common.close')}
+          </button>
+        </div>
+        {children}
+      </div>
+    </dialog>
+  );
+}
+
+/**
+ * One dialog at a time, drawn outside the page's content: a dialog opened from inside a
+ * live region (the message log) must not be read out as part of it.
+ */
+const hosted = signal<{ key: number; node: ComponentChildren } | null>(null);
+let hostedKey = 0;
+
+export function showDialog(render: (close: () => void) => ComponentChildren): void {
+  const key = ++hostedKey;
+  const close = () => {
+    if (hosted.value?.key === key) hosted.value = null;
+  };
+  hosted.value = { key, node: render(close) };
+}
+
+export function closeDialog(): void {
+  hosted.value = null;
+}
+
+export function DialogHost() {
+  const h = hosted.value;
+  return h ? <div key={h.key}>{h.node}</div> : null;
 }

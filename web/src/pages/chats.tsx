@@ -1,10 +1,12 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { Chat, ChatMember, Message, Poll } from '../api/types';
-import { ConfirmButton, ErrorBox, Loading, PageTitle, useId } from '../components/ui';
-import { isHeld, pendingFor, readTarget, toggleReaction, type Conversation, type Pending } from '../chat/model';
+import type { Chat, ChatMember, Message, Poll, School } from '../api/types';
+import { ConfirmButton, ErrorBox, Loading, PageTitle, showDialog, useId } from '../components/ui';
+import { inQuietHours, isHeld, isMuted, pendingFor, quietApplies, readTarget, toggleReaction, type Conversation, type Pending } from '../chat/model';
+import { attachable, MAX_ATTACHMENTS, type Refusal } from '../chat/uploads';
 import {
   acknowledge,
   allChats,
+  attachFiles,
   chatsError,
   chatsState,
   closePoll,
@@ -18,6 +20,7 @@ import {
   loadAcks,
   loadConversation,
   loadOlder,
+  loadSchool,
   markRead,
   members,
   openChat,
@@ -27,14 +30,18 @@ import {
   refreshChats,
   remind,
   retryPending,
+  schools,
   sendMessage,
   sendTyping,
   typing,
+  uploads,
   vote,
 } from '../chat/store';
-import { dateTime, fileSize, shortName } from '../format';
+import { day, shortName, whenLater } from '../format';
 import { lang, t, tn } from '../i18n';
 import { currentSchool, me } from '../state';
+import { AttachButton, Attachments, draggedFiles, FileNames, UploadList } from './chat-files';
+import { MembersDialog, ReadOnlySwitch, ReportDialog, untilText, VersionsDialog } from './chat-moderation';
 
 export const REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏', '👏', '🔥', '✅', '👀'] as const;
 
@@ -72,7 +79,10 @@ function preview(m: Message | null | undefined): string {
   if (!m) return t('chats.no_messages');
   if (m.deleted) return t('chats.deleted');
   const who = m.sender.id === me.value?.id ? t('chats.you') : shortName(m.sender);
-  const text = m.poll ? t('chats.poll_prefix', { question: m.body }) : m.body;
+  const n = m.attachments.length;
+  // A file alone is named; several are counted after the text.
+  const files = n === 1 && !m.body ? m.attachments[0]!.name : n ? `(${tn('chats.files_count', n)})` : '';
+  const text = m.poll ? t('chats.poll_prefix', { question: m.body }) : [m.body, files].filter(Boolean).join(' ');
   return `${who}: ${text.replace(/\s+/g, ' ')}`;
 }
 
@@ -134,14 +144,31 @@ function nameOf(list: ChatMember[] | undefined, id: number, fallback?: Message['
   return p ? shortName(p) : `#${id}`;
 }
 
+/** «Будет доставлено завтра в 07:00»: when a held message goes out, on the school's clock. */
+export function heldText(iso: string, timeZone?: string, now = new Date()): string {
+  const w = whenLater(iso, now, timeZone);
+  if (w.day === 'today') return t('chats.held_today', { time: w.time });
+  if (w.day === 'tomorrow') return t('chats.held_tomorrow', { time: w.time });
+  return t('chats.held_later', { time: w.time, date: day(w.date) });
+}
+
+function refusalText(r: Refusal): string {
+  return r.reason === 'empty' ? t('chats.refused_empty', { name: r.name }) : t('chats.refused_too_many', { name: r.name, max: MAX_ATTACHMENTS });
+}
+
 function ConversationView({ chatId }: { chatId: number }) {
   const entry = entries.value.get(chatId);
   const conv = conversations.value[chatId];
   const [error, setError] = useState<unknown>(null);
   const [replyTo, setReplyTo] = useState<Message | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const [refused, setRefused] = useState<Refusal[]>([]);
+  const [showMembers, setShowMembers] = useState(false);
+  const [, setTick] = useState(0);
   const logRef = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const myId = me.value?.id ?? 0;
+  const orgId = entry?.chat.org_id;
 
   useEffect(() => {
     openChat.value = chatId;
@@ -153,6 +180,10 @@ function ConversationView({ chatId }: { chatId: number }) {
       if (openChat.value === chatId) openChat.value = null;
     };
   }, [chatId]);
+
+  useEffect(() => {
+    if (orgId) void loadSchool(orgId);
+  }, [orgId]);
 
   // Read up to the latest position while the chat is on screen.
   const head = entry ? readTarget(entry, conv) : 0;
@@ -167,6 +198,26 @@ function ConversationView({ chatId }: { chatId: number }) {
     const el = logRef.current;
     if (el && stick.current) el.scrollTop = el.scrollHeight;
   }, [lastId, pending.length, !!conv]);
+
+  // Pictures arrive after the text: keep the bottom in view as they grow the log.
+  useEffect(() => {
+    const el = logRef.current;
+    if (!el) return;
+    const grown = (e: Event) => {
+      if (e.target instanceof HTMLImageElement && stick.current) el.scrollTop = el.scrollHeight;
+    };
+    el.addEventListener('load', grown, true);
+    return () => el.removeEventListener('load', grown, true);
+  }, [!!conv]);
+
+  // A mute ends by itself: show the composer again when it does.
+  const mutedUntil = entry?.chat.muted_until;
+  useEffect(() => {
+    if (!isMuted(mutedUntil)) return;
+    const ms = new Date(mutedUntil!).getTime() - Date.now() + 500;
+    const timer = setTimeout(() => setTick((n) => n + 1), Math.min(ms, 2 ** 31 - 1));
+    return () => clearTimeout(timer);
+  }, [mutedUntil]);
 
   if (error && !conv) {
     return <ErrorBox error={error} onRetry={() => loadConversation(chatId, true).then(() => setError(null), setError)} />;
@@ -187,16 +238,52 @@ function ConversationView({ chatId }: { chatId: number }) {
   const byId = new Map(conv.messages.map((m) => [m.id, m]));
   const typers = Object.keys(typing.value[chatId] ?? {}).map(Number);
   const moderator = chat.my_role === 'moderator';
+  const school = schools.value[chat.org_id];
+  const muted = isMuted(chat.muted_until);
+  const canAttach = chat.can_post && !muted;
+  const addFiles = (files: File[]) => setRefused(attachFiles(chatId, files));
 
   return (
-    <div class="conv" data-chat-id={chatId}>
+    <div
+      class={`conv${dragging ? ' conv--drop' : ''}`}
+      data-chat-id={chatId}
+      onDragEnter={(e) => {
+        if (canAttach && draggedFiles(e)) {
+          e.preventDefault();
+          setDragging(true);
+        }
+      }}
+      onDragOver={(e) => {
+        if (canAttach && draggedFiles(e)) {
+          e.preventDefault();
+          if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+          if (!dragging) setDragging(true);
+        }
+      }}
+      onDragLeave={(e) => {
+        // Leaving for a child is not leaving the conversation.
+        const to = e.relatedTarget as Node | null;
+        if (!to || !(e.currentTarget as HTMLElement).contains(to)) setDragging(false);
+      }}
+      onDrop={(e) => {
+        setDragging(false);
+        if (!canAttach || !draggedFiles(e)) return;
+        e.preventDefault();
+        const files = Array.from(e.dataTransfer?.files ?? []);
+        if (files.length) addFiles(files);
+      }}
+    >
       <div class="conv-head">
         <a class="back-link" href="/chats">
           ← {t('chats.back')}
         </a>
         <h2 class="conv-title">{chat.title}</h2>
-        {list ? <span class="muted">{tn('chats.members', list.length)}</span> : null}
+        <button type="button" class="btn btn--link conv-members" aria-haspopup="dialog" onClick={() => setShowMembers(true)}>
+          {list ? tn('chats.members', list.length) : t('chats.members_show')}
+        </button>
+        <ReadOnlySwitch chat={chat} />
       </div>
+      {showMembers ? <MembersDialog chat={chat} conv={conv} list={list} timeZone={school?.time_zone} onClose={() => setShowMembers(false)} /> : null}
       <PinnedBar conv={conv} />
       {conv.hasMore ? (
         <button
@@ -237,6 +324,7 @@ function ConversationView({ chatId }: { chatId: number }) {
               m={m}
               chat={chat}
               conv={conv}
+              school={school}
               quoted={m.reply_to ? (byId.get(m.reply_to) ?? null) : undefined}
               members={list}
               moderator={moderator}
@@ -248,6 +336,11 @@ function ConversationView({ chatId }: { chatId: number }) {
           ))}
         </ol>
       </div>
+      {dragging ? (
+        <div class="drop-overlay" aria-hidden="true">
+          {t('chats.drop_here')}
+        </div>
+      ) : null}
       <p class="typing" aria-live="off">
         {typers.length === 1
           ? t('chats.typing_one', { name: nameOf(list, typers[0]!) })
@@ -256,10 +349,23 @@ function ConversationView({ chatId }: { chatId: number }) {
             : ' '}
       </p>
       {error && conv ? <ErrorBox error={error} /> : null}
-      {chat.can_post && chat.muted_until && new Date(chat.muted_until).getTime() > Date.now() ? (
-        <p class="alert alert--info composer-closed">{t('chats.muted', { until: dateTime(chat.muted_until) })}</p>
+      {chat.can_post && muted ? (
+        <p class="alert alert--info composer-closed" data-muted-until={chat.muted_until}>
+          {t('chats.muted', { until: untilText(chat.muted_until!, school?.time_zone) })}
+        </p>
       ) : chat.can_post ? (
-        <Composer chat={chat} replyTo={replyTo} onReplyDone={() => setReplyTo(null)} />
+        <>
+          {chat.read_only && moderator ? <p class="alert alert--info composer-note">{t('chats.readonly_mod')}</p> : null}
+          <Composer
+            chat={chat}
+            school={school}
+            replyTo={replyTo}
+            onReplyDone={() => setReplyTo(null)}
+            onFiles={addFiles}
+            refused={refused}
+            onRefusedSeen={() => setRefused([])}
+          />
+        </>
       ) : (
         <p class="alert alert--info composer-closed">{chat.kind.endsWith('_channel') ? t('chats.channel_readonly') : t('chats.readonly')}</p>
       )}
@@ -294,7 +400,8 @@ function PinnedBar({ conv }: { conv: Conversation }) {
 function PendingItem({ p }: { p: Pending }) {
   return (
     <li class="msg msg--own msg--pending" data-pending={p.state} data-client-msg-id={p.client_msg_id}>
-      <p class="msg-body">{p.body}</p>
+      {p.body ? <p class="msg-body">{p.body}</p> : null}
+      <FileNames files={p.attachments ?? []} />
       {p.state === 'failed' ? (
         <div class="msg-foot">
           <span class="field-error">{t('chats.not_sent', { error: p.error ?? '' })}</span>
@@ -316,6 +423,7 @@ function MessageItem({
   m,
   chat,
   conv,
+  school,
   quoted,
   members: list,
   moderator,
@@ -324,6 +432,7 @@ function MessageItem({
   m: Message;
   chat: Chat;
   conv: Conversation;
+  school: School | undefined;
   quoted: Message | null | undefined;
   members: ChatMember[] | undefined;
   moderator: boolean;
@@ -333,6 +442,8 @@ function MessageItem({
   const own = m.sender.id === myId;
   const [editing, setEditing] = useState(false);
   const [picker, setPicker] = useState(false);
+  // Held by quiet hours: nobody else sees it yet, so it takes no replies, reactions or edits.
+  const held = isHeld(m);
   const [error, setError] = useState<string | null>(null);
   const run = (f: () => Promise<void>) => f().then(() => setError(null), (e: unknown) => setError(errorText(e)));
 
@@ -356,7 +467,12 @@ function MessageItem({
         {m.pinned ? <span class="msg-pin"> · {t('chats.pinned')}</span> : null}
         {m.needs_ack ? <span class="badge badge--warn msg-ack-badge">{t('chats.ack_label')}</span> : null}
       </p>
-      {isHeld(m) ? <p class="msg-held">{t('chats.held', { at: dateTime(m.held_until) })}</p> : null}
+      {held ? (
+        <p class="msg-held" data-held-until={m.held_until}>
+          {heldText(m.held_until!, school?.time_zone)}
+          <span class="msg-held-hint">{t('chats.held_hint')}</span>
+        </p>
+      ) : null}
       {quoted !== undefined ? (
         <blockquote class="quote">
           {quoted ? (
@@ -376,18 +492,7 @@ function MessageItem({
       ) : m.body ? (
         <p class="msg-body">{m.body}</p>
       ) : null}
-      {m.attachments.length ? (
-        <ul class="attachments">
-          {m.attachments.map((f) => (
-            <li key={f.id}>
-              <a href={`/api/v1/files/${f.id}`} download={f.name}>
-                {f.name}
-              </a>{' '}
-              <span class="muted">({fileSize(f.size)})</span>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      {held ? <FileNames files={m.attachments} /> : <Attachments files={m.attachments} />}
       {m.needs_ack ? <AckBlock m={m} conv={conv} chat={chat} moderator={moderator} /> : null}
       {m.reactions.length ? (
         <div class="reactions" role="group" aria-label={t('chats.reactions')}>
@@ -410,22 +515,39 @@ function MessageItem({
         </div>
       ) : null}
       <div class="msg-actions" role="group" aria-label={t('chats.actions')}>
-        {chat.can_post ? (
+        {chat.can_post && !held ? (
           <button type="button" class="btn btn--link" onClick={onReply}>
             {t('chats.reply')}
           </button>
         ) : null}
-        <button type="button" class="btn btn--link" aria-expanded={picker} onClick={() => setPicker(!picker)}>
-          {t('chats.react')}
-        </button>
-        {own && !m.poll ? (
+        {!held ? (
+          <button type="button" class="btn btn--link" aria-expanded={picker} onClick={() => setPicker(!picker)}>
+            {t('chats.react')}
+          </button>
+        ) : null}
+        {own && !m.poll && !held ? (
           <button type="button" class="btn btn--link" onClick={() => setEditing(true)}>
             {t('chats.edit')}
           </button>
         ) : null}
-        {moderator ? (
+        {moderator && !held ? (
           <button type="button" class="btn btn--link" onClick={() => run(() => pin(chat.id, m.id, !m.pinned))}>
             {m.pinned ? t('chats.unpin') : t('chats.pin')}
+          </button>
+        ) : null}
+        {moderator && m.edited_at && !held ? (
+          <button
+            type="button"
+            class="btn btn--link"
+            aria-haspopup="dialog"
+            onClick={() => showDialog((close) => <VersionsDialog m={m} timeZone={school?.time_zone} onClose={close} />)}
+          >
+            {t('chats.versions')}
+          </button>
+        ) : null}
+        {!own && !held ? (
+          <button type="button" class="btn btn--link" aria-haspopup="dialog" onClick={() => showDialog((close) => <ReportDialog m={m} onClose={close} />)}>
+            {t('chats.report')}
           </button>
         ) : null}
         {own || moderator ? (
@@ -713,23 +835,53 @@ function PollView({ m, poll, chat, members: list, moderator }: { m: Message; pol
   );
 }
 
-function Composer({ chat, replyTo, onReplyDone }: { chat: Chat; replyTo: Message | null; onReplyDone: () => void }) {
+function Composer({
+  chat,
+  school,
+  replyTo,
+  onReplyDone,
+  onFiles,
+  refused,
+  onRefusedSeen,
+}: {
+  chat: Chat;
+  school: School | undefined;
+  replyTo: Message | null;
+  onReplyDone: () => void;
+  onFiles: (files: File[]) => void;
+  refused: Refusal[];
+  onRefusedSeen: () => void;
+}) {
   const id = useId('composer');
   const ackId = useId('ask-ack');
+  const urgentId = useId('urgent');
   const [text, setText] = useState('');
   const [needsAck, setNeedsAck] = useState(false);
+  const [urgent, setUrgent] = useState(false);
   const [polling, setPolling] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
   const canAsk = chat.my_role === 'moderator' || chat.my_role === 'author';
+  const files = attachable(uploads.value, chat.id);
+  // Admins' posts may pass the school's quiet hours where those apply.
+  const isAdmin = !!me.value?.schools.find((s) => s.org_id === chat.org_id)?.is_admin;
+  const quiet = quietApplies(chat.kind) && school?.quiet_hours ? school.quiet_hours : null;
+  const quietNow = !!quiet && inQuietHours(quiet, new Date(), school?.time_zone);
   useEffect(() => {
     if (replyTo) area.current?.focus();
   }, [replyTo?.id]);
+  useEffect(() => setNotice(null), [files.waiting, files.failed, files.files.length]);
   const submit = () => {
     const body = text.trim();
-    if (!body) return;
-    sendMessage(chat.id, body, replyTo?.id ?? null, needsAck);
+    if (files.waiting) return setNotice(t('chats.wait_uploads'));
+    if (files.failed) return setNotice(t('chats.failed_uploads'));
+    if (!body && !files.files.length) return;
+    sendMessage(chat.id, body, replyTo?.id ?? null, needsAck, { attachments: files.files, urgent: urgent && isAdmin });
     setText('');
     setNeedsAck(false);
+    setUrgent(false);
+    setNotice(null);
+    onRefusedSeen();
     onReplyDone();
     area.current?.focus();
   };
@@ -752,6 +904,15 @@ function Composer({ chat, replyTo, onReplyDone }: { chat: Chat; replyTo: Message
           </button>
         </div>
       ) : null}
+      {quietNow && quiet ? <p class="composer-quiet">{t('chats.quiet_now', { from: quiet.from, to: quiet.to })}</p> : null}
+      <UploadList chatId={chat.id} />
+      {refused.length ? (
+        <div class="alert alert--error composer-refused" role="alert">
+          {refused.map((r, i) => (
+            <p key={i}>{refusalText(r)}</p>
+          ))}
+        </div>
+      ) : null}
       <label for={id} class="visually-hidden">
         {t('chats.message')}
       </label>
@@ -768,6 +929,14 @@ function Composer({ chat, replyTo, onReplyDone }: { chat: Chat; replyTo: Message
             setText((e.currentTarget as HTMLTextAreaElement).value);
             sendTyping(chat.id);
           }}
+          onPaste={(e) => {
+            // A pasted picture or file is attached; pasted text stays text.
+            const pasted = Array.from(e.clipboardData?.files ?? []);
+            if (pasted.length) {
+              e.preventDefault();
+              onFiles(pasted);
+            }
+          }}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
               e.preventDefault();
@@ -782,11 +951,21 @@ function Composer({ chat, replyTo, onReplyDone }: { chat: Chat; replyTo: Message
       <p class="hint" id={`${id}-hint`}>
         {t('chats.composer_hint')}
       </p>
+      <p class="composer-notice" role="status">
+        {notice ?? ''}
+      </p>
       <div class="composer-tools">
+        <AttachButton onFiles={onFiles} />
         {canAsk ? (
           <div class="field field--check">
             <input id={ackId} type="checkbox" checked={needsAck} onChange={(e) => setNeedsAck((e.currentTarget as HTMLInputElement).checked)} />
             <label for={ackId}>{t('chats.ask_ack')}</label>
+          </div>
+        ) : null}
+        {isAdmin && quiet ? (
+          <div class="field field--check">
+            <input id={urgentId} type="checkbox" checked={urgent} onChange={(e) => setUrgent((e.currentTarget as HTMLInputElement).checked)} />
+            <label for={urgentId}>{t('chats.urgent')}</label>
           </div>
         ) : null}
         <button type="button" class="btn btn--secondary btn--small" onClick={() => setPolling(true)}>

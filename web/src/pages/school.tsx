@@ -21,11 +21,14 @@ import { optional } from '../form';
 import { dateTime, fullName, todayIn } from '../format';
 import { t, tk, tn, type Key } from '../i18n';
 import { api, loadMe } from '../state';
+import { ApiError } from '../api/client';
+import { rememberSchool } from '../chat/store';
 import { className, timeZoneOptions } from './entry';
+import { ReportsTab } from './reports';
 
-type Tab = 'profile' | 'structure' | 'invites' | 'requests' | 'members' | 'admins' | 'audit';
-const ADMIN_TABS: Tab[] = ['profile', 'structure', 'invites', 'requests', 'members', 'admins', 'audit'];
-const TEACHER_TABS: Tab[] = ['invites', 'requests'];
+type Tab = 'profile' | 'structure' | 'invites' | 'requests' | 'members' | 'admins' | 'reports' | 'audit';
+const ADMIN_TABS: Tab[] = ['profile', 'structure', 'invites', 'requests', 'members', 'admins', 'reports', 'audit'];
+const TEACHER_TABS: Tab[] = ['invites', 'requests', 'reports'];
 
 export function SchoolConsole({ school, tab }: { school: MySchool; tab?: string }) {
   const tabs = school.is_admin ? ADMIN_TABS : TEACHER_TABS;
@@ -52,6 +55,7 @@ export function SchoolConsole({ school, tab }: { school: MySchool; tab?: string 
         {active === 'requests' ? <RequestsTab org={org} tz={tz} /> : null}
         {active === 'members' ? <MembersTab org={org} tz={tz} /> : null}
         {active === 'admins' ? <AdminsTab org={org} tz={tz} /> : null}
+        {active === 'reports' ? <ReportsTab org={org} tz={tz} /> : null}
         {active === 'audit' ? <AuditTab org={org} tz={tz} /> : null}
       </div>
     </div>
@@ -70,8 +74,13 @@ function ProfileTab({ school, onSaved }: { school: School; onSaved: () => void }
     inn: school.inn,
     ogrn: school.ogrn,
     join_approval_required: school.join_approval_required,
-  });
+    student_safe_mode: school.student_safe_mode,
+    quiet_on: !!school.quiet_hours,
+    quiet_from: school.quiet_hours?.from ?? '21:00',
+    quiet_to: school.quiet_hours?.to ?? '07:00',
+  }, { 'quiet_hours.from': 'quiet_from', 'quiet_hours.to': 'quiet_to', quiet_hours: 'quiet_from' });
   const [saved, setSaved] = useState(false);
+  const quietOn = form.values.value.quiet_on === true;
   return (
     <form
       class="card form"
@@ -80,8 +89,13 @@ function ProfileTab({ school, onSaved }: { school: School; onSaved: () => void }
       onSubmit={async (e) => {
         e.preventDefault();
         setSaved(false);
+        const v0 = form.values.value;
+        if (v0.quiet_on === true && String(v0.quiet_from) === String(v0.quiet_to)) {
+          form.fail(new ApiError(422, 'local', '', { 'quiet_hours.to': t('console.quiet_same') }));
+          return;
+        }
         const ok = await form.submit(async (v) => {
-          await api.patch('/api/v1/orgs/{org_id}', { org_id: school.id }, {
+          const next = await api.patch('/api/v1/orgs/{org_id}', { org_id: school.id }, {
             name: String(v.name).trim(),
             short_name: String(v.short_name).trim(),
             address: String(v.address).trim(),
@@ -90,7 +104,10 @@ function ProfileTab({ school, onSaved }: { school: School; onSaved: () => void }
             inn: String(v.inn).trim(),
             ogrn: String(v.ogrn).trim(),
             join_approval_required: v.join_approval_required === true,
+            student_safe_mode: v.student_safe_mode === true,
+            quiet_hours: v.quiet_on === true ? { from: String(v.quiet_from), to: String(v.quiet_to) } : null,
           });
+          rememberSchool(next);
           return true;
         });
         if (ok) {
@@ -112,6 +129,23 @@ function ProfileTab({ school, onSaved }: { school: School; onSaved: () => void }
       <Field form={form} name="ogrn" label={t('school.ogrn')} inputMode="numeric" required />
       <h3>{t('console.settings')}</h3>
       <CheckField form={form} name="join_approval_required" label={t('console.join_approval')} hint={t('console.join_approval_hint')} />
+      <CheckField form={form} name="student_safe_mode" label={t('console.safe_mode')} hint={t('console.safe_mode_hint')} />
+      <fieldset class="quiet-hours" aria-describedby="quiet-hint">
+        <legend>{t('console.quiet')}</legend>
+        <p class="hint" id="quiet-hint">
+          {t('console.quiet_hint')}
+        </p>
+        <p class="muted quiet-status" data-quiet={school.quiet_hours ? `${school.quiet_hours.from}-${school.quiet_hours.to}` : 'off'}>
+          {school.quiet_hours ? t('console.quiet_now', { from: school.quiet_hours.from, to: school.quiet_hours.to }) : t('console.quiet_off')}
+        </p>
+        <CheckField form={form} name="quiet_on" label={t('console.quiet_on')} />
+        {quietOn ? (
+          <div class="row">
+            <Field form={form} name="quiet_from" label={t('console.quiet_from')} type="time" required />
+            <Field form={form} name="quiet_to" label={t('console.quiet_to')} type="time" required />
+          </div>
+        ) : null}
+      </fieldset>
       <p class="muted">{t('console.created', { at: dateTime(school.created_at, school.time_zone) })}</p>
       <div class="actions">
         <Submit form={form}>{t('common.save')}</Submit>
