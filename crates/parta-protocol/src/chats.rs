@@ -197,6 +197,8 @@ pub struct ChatMember {
     pub person: PersonRef,
     pub role: ChatRole,
     pub last_read_seq: i64,
+    /// Set while a moderator has muted them here.
+    pub muted_until: Option<String>,
 }
 
 /// Something that happened in a chat, at a chat position.

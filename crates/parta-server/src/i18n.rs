@@ -60,8 +60,8 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
         "method_not_allowed" => ("Этот метод здесь не поддерживается.", "This method is not allowed here."),
         "payload_too_large" => ("Слишком большой запрос или файл.", "The request or file is too large."),
         "unsupported_media_type" => (
-            "Неподдерживаемый тип содержимого: ожидается application/json.",
-            "Unsupported content type: application/json expected.",
+            "Неподдерживаемый тип содержимого: данные отправляются как application/json, файлы — как multipart/form-data.",
+            "Unsupported content type: data is sent as application/json, files as multipart/form-data.",
         ),
         "invalid_body" => {
             ("Тело запроса не соответствует формату.", "The request body does not match the expected format.")

@@ -823,6 +823,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/files/{file_id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/files/{file_id}/thumbnail`
+         *     A JPEG preview of an image (at most 480 px on its longest side), made by the server
+         *     and safe to show inline; for whoever may download the image. 404 when it has none.
+         */
+        get: operations["files_thumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invites/{token}": {
         parameters: {
             query?: never;
@@ -1192,8 +1213,8 @@ export interface paths {
         /**
          * # `POST /api/v1/orgs/{org_id}/direct`
          *     Opens (or finds) the direct conversation with a person of the school who shares a
-         *     class with the caller; in student safe mode students are reached only by classmates
-         *     and their teachers. Anyone else answers 404.
+         *     class or a group chat with the caller; in student safe mode students are reached
+         *     only by classmates, their teachers and their parents. Anyone else answers 404.
          */
         post: operations["direct_open"];
         delete?: never;
@@ -1766,6 +1787,8 @@ export interface components {
         ChatMember: {
             /** Format: int64 */
             last_read_seq: number;
+            /** @description Set while a moderator has muted them here. */
+            muted_until?: string | null;
             person: components["schemas"]["PersonRef"];
             role: components["schemas"]["ChatRole"];
         };
@@ -4362,6 +4385,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    files_thumbnail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preview (binary) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
             };
         };
     };

@@ -332,7 +332,8 @@ pub async fn members(state: &AppState, actor: &Actor, chat: ChatId) -> Result<Ve
     let mut members = Vec::with_capacity(seats.len());
     for seat in seats {
         let Some(person) = store::users::person(&mut conn, UserId(seat.user_id)).await? else { continue };
-        members.push(ChatMember { person, role: seat.role(), last_read_seq: seat.last_read_seq });
+        let muted_until = seat.muted_until.filter(|until| *until > crate::clock::now_ms()).map(rfc3339);
+        members.push(ChatMember { person, role: seat.role(), last_read_seq: seat.last_read_seq, muted_until });
     }
     Ok(members)
 }
@@ -634,6 +635,23 @@ pub async fn delete(state: &AppState, actor: &Actor, chat: ChatId, id: MessageId
     let is_sender = stored.sender_id == actor.user_id.0;
     if !chats::can_delete(seat.role(), is_sender) {
         return Err(Error::Forbidden);
+    }
+    let org = OrgId(row.org_id);
+    if !is_sender {
+        // A moderator's removal keeps the text for the chat's moderators and the audit log.
+        store::chats::insert_version(&mut work, org, &stored).await?;
+        store::audit::record(
+            &mut work,
+            store::audit::Entry {
+                org: Some(org),
+                actor: Some(actor.user_id),
+                action: "message_deleted_by_moderator",
+                target_type: "chat",
+                target_id: Some(chat.0),
+                details: serde_json::json!({ "message_id": id, "sender_id": stored.sender_id }),
+            },
+        )
+        .await?;
     }
     store::chats::delete_message(&mut work, id, actor.user_id).await?;
     store::search::unindex(&mut work, id).await?;

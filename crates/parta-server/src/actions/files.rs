@@ -138,9 +138,11 @@ async fn readable_file(state: &AppState, actor: &Actor, id: FileId) -> Result<Fi
     let Some(chat) = file.chat_id.map(ChatId) else { return Err(Error::NotFound) };
     let own_upload = file.uploaded_by == Some(actor.user_id.0);
     let readable = match store::files::attached_to(&mut conn, id).await? {
-        // Posted: the chat reads it once others can see the message (not deleted, not held).
-        Some((_, visible)) => {
-            visible && (own_upload || store::chats::seat(&mut conn, chat, actor.user_id).await?.is_some())
+        // Posted: gone with its message; the chat reads it once the message is delivered,
+        // its sender while quiet hours hold it too.
+        Some(attachment) if attachment.deleted => false,
+        Some(attachment) => {
+            own_upload || (!attachment.held && store::chats::seat(&mut conn, chat, actor.user_id).await?.is_some())
         }
         None => own_upload,
     };

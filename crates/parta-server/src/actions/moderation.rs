@@ -82,6 +82,19 @@ pub async fn mute(state: &AppState, actor: &Actor, chat: ChatId, user: UserId, m
     Ok(())
 }
 
+/// The reported message as its moderators need it: a removed message keeps the text
+/// it had when it was removed (kept among its versions).
+async fn evidence(conn: &mut AnyConnection, message: &store::chats::MessageRow) -> Result<parta_protocol::Message> {
+    let mut rendered = render(conn, message, None).await?;
+    if rendered.deleted
+        && let Some((body, _)) = store::chats::versions(conn, message.message_id()).await?.pop()
+    {
+        rendered.rich = parta_domain::format::parse(&body);
+        rendered.body = body;
+    }
+    Ok(rendered)
+}
+
 async fn render_report(conn: &mut AnyConnection, row: &ReportRow) -> Result<Report> {
     let chat = store::chats::get(conn, ChatId(row.chat_id)).await?.ok_or(Error::NotFound)?;
     let message = store::chats::message(conn, MessageId(row.message_id)).await?.ok_or(Error::NotFound)?;
@@ -95,7 +108,7 @@ async fn render_report(conn: &mut AnyConnection, row: &ReportRow) -> Result<Repo
         org_id: OrgId(row.org_id),
         chat_id: ChatId(row.chat_id),
         chat_title: chat.title,
-        message: render(conn, &message, None).await?,
+        message: evidence(conn, &message).await?,
         reporter,
         reason: row.reason.clone(),
         status: row.status.clone(),
@@ -184,6 +197,7 @@ pub async fn resolve(
     if delete_message {
         let stored = store::chats::message(&mut work, message).await?.ok_or(Error::NotFound)?;
         if stored.deleted_at.is_none() {
+            store::chats::insert_version(&mut work, org, &stored).await?;
             store::chats::delete_message(&mut work, message, actor.user_id).await?;
             store::search::unindex(&mut work, message).await?;
             do_chat_event(&mut work, org, chat, ChatEvent::MessageDeleted { message_id: message, by_moderator: true })

@@ -95,9 +95,15 @@ pub async fn attachments(conn: &mut AnyConnection, message: MessageId) -> sqlx::
     .await
 }
 
-/// The message a file is attached to, and whether others can see that message now
-/// (it is neither deleted nor held by quiet hours).
-pub async fn attached_to(conn: &mut AnyConnection, file: FileId) -> sqlx::Result<Option<(MessageId, bool)>> {
+/// Where a posted file stands: the message it is attached to, whether that message
+/// was deleted, and whether quiet hours still hold it.
+pub struct Attachment {
+    pub message: MessageId,
+    pub deleted: bool,
+    pub held: bool,
+}
+
+pub async fn attached_to(conn: &mut AnyConnection, file: FileId) -> sqlx::Result<Option<Attachment>> {
     let row: Option<(i64, Option<i64>, Option<i64>)> = sqlx::query_as(
         "SELECT m.id, m.deleted_at, m.held_until FROM attachments a JOIN messages m ON m.id = a.message_id
          WHERE a.file_id = $1",
@@ -105,7 +111,11 @@ pub async fn attached_to(conn: &mut AnyConnection, file: FileId) -> sqlx::Result
     .bind(file.0)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|(message, deleted_at, held_until)| (MessageId(message), deleted_at.is_none() && held_until.is_none())))
+    Ok(row.map(|(message, deleted_at, held_until)| Attachment {
+        message: MessageId(message),
+        deleted: deleted_at.is_some(),
+        held: held_until.is_some(),
+    }))
 }
 
 pub async fn set_thumbnail(conn: &mut AnyConnection, file: FileId, key: &str) -> sqlx::Result<()> {

@@ -17,6 +17,7 @@ on_both_backends!(
     forwarding_copies_text_and_files_within_the_school,
     formatting_is_parsed_and_mentions_name_real_members,
     images_get_previews_and_uploads_obey_mutes_and_limits,
+    a_moderators_removal_keeps_the_evidence,
 );
 
 struct Setup {
@@ -632,4 +633,40 @@ async fn images_get_previews_and_uploads_obey_mutes_and_limits(app: TestApp) {
         upload(s.student.token.clone(), "часть.txt", b"x".to_vec()).await.expect(201);
     }
     upload(s.student.token.clone(), "лишний.txt", b"x".to_vec()).await.problem(429, "upload_rate_limited");
+}
+
+async fn a_moderators_removal_keeps_the_evidence(app: TestApp) {
+    let s = setup(&app, 132).await;
+    let org = s.school.org;
+    let class_a = chat_of(&app, &s.student.token, org, "class", Some(s.a)).await;
+    let rude = send(&app, &s.student.token, class_a, "rude", "Грубое сообщение").await;
+    let id = rude["id"].as_i64().expect("id");
+    app.put(&format!("/api/v1/chats/{class_a}/members/{}/mute", s.student.id))
+        .token(&s.class_teacher.token)
+        .json(json!({ "minutes": 60 }))
+        .send()
+        .await
+        .expect(204);
+    let members =
+        app.get(&format!("/api/v1/chats/{class_a}/members")).token(&s.class_teacher.token).send().await.expect(200);
+    let muted = members.list().iter().find(|m| m["person"]["id"] == s.student.id).expect("student");
+    assert!(muted["muted_until"].is_string(), "{muted}");
+    app.delete(&format!("/api/v1/chats/{class_a}/messages/{id}"))
+        .token(&s.class_teacher.token)
+        .send()
+        .await
+        .expect(204);
+    // Readers see it removed; the moderators still read what it said, and the audit log has the act.
+    let page = app.get(&format!("/api/v1/chats/{class_a}/messages")).token(&s.student.token).send().await.expect(200);
+    let removed = page.json["messages"].as_array().expect("page").iter().find(|m| m["id"] == id).expect("message");
+    assert_eq!((removed["body"].as_str(), removed["deleted_by_moderator"].as_bool()), (Some(""), Some(true)));
+    let versions = app
+        .get(&format!("/api/v1/chats/{class_a}/messages/{id}/versions"))
+        .token(&s.class_teacher.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(versions.list().last().expect("version")["body"], "Грубое сообщение");
+    let audit = app.get(&format!("/api/v1/orgs/{org}/audit")).token(&s.school.admin).send().await.expect(200);
+    assert!(audit.json.to_string().contains("message_deleted_by_moderator"), "{}", audit.json);
 }
