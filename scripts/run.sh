@@ -5,4 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build)
-exec cargo run --release --locked --bin parta -- serve --demo --web-dir web/dist "$@"
+# The client in web/dist is built into the binary.
+exec cargo run --release --locked --bin parta -- serve --demo "$@"

@@ -29,8 +29,11 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(system::metrics_endpoint))
         .route_layer(middleware::from_fn(system::track))
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi));
+    // A client directory given at start wins (for working on the client); otherwise the
+    // client built into the binary; a binary built before the client shows how to build it.
     let router = match web_dir {
         Some(dir) => router.fallback(move |request: Request| serve_web(dir.clone(), request)),
+        None if crate::web_assets::embedded() => router.fallback(serve_embedded),
         None => router.route("/", get(landing)).fallback(not_found),
     };
     router
@@ -59,6 +62,14 @@ async fn serve_web(dir: std::path::PathBuf, request: Request) -> Response {
         Ok(response) => response.map(Body::new),
         Err(error) => match error {},
     }
+}
+
+async fn serve_embedded(request: Request) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("/api/") || path == "/api" || request.method() != axum::http::Method::GET {
+        return Error::NotFound.into_response();
+    }
+    crate::web_assets::serve(path)
 }
 
 /// Caps every request body: uploads by the file limit, everything else by the JSON

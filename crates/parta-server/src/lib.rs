@@ -19,4 +19,5 @@ pub mod secrets;
 pub mod state;
 pub mod store;
 pub mod thumbnails;
+pub mod web_assets;
 pub mod work;
