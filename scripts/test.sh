@@ -53,4 +53,14 @@ cargo build --locked --bin parta
 parta_bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/parta"
 (cd web && PARTA_BIN="$parta_bin" npm run check:api && PARTA_BIN="$parta_bin" npm run e2e)
 
+echo "== The binary serves the web client built into it"
+data_dir="$(mktemp -d)"; port=$((20000 + RANDOM % 20000))
+"$parta_bin" serve --listen "127.0.0.1:$port" --data "$data_dir" >"$data_dir/log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$data_dir"' EXIT
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+page="$(curl -fs "http://127.0.0.1:$port/chats")"
+grep -q '<script type="module"' <<<"$page" || { echo "the binary does not carry the web client"; cat "$data_dir/log"; exit 1; }
+kill $server; wait $server 2>/dev/null || true
+
 echo "== Backends tested: $backends"
