@@ -87,6 +87,9 @@ struct ServeArgs {
     /// Behind a reverse proxy: take clients' addresses from `X-Forwarded-For`.
     #[arg(long, env = "PARTA_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
+    /// Messages and files one person may post per minute. Default 30.
+    #[arg(long, env = "PARTA_MESSAGES_PER_MINUTE")]
+    messages_per_minute: Option<i64>,
 }
 
 /// The config file's keys; all optional.
@@ -104,6 +107,7 @@ struct FileConfig {
     web_dir: Option<PathBuf>,
     nats_url: Option<String>,
     trust_forwarded_for: Option<bool>,
+    messages_per_minute: Option<i64>,
 }
 
 /// Settings after merging flags, environment, file and defaults.
@@ -139,6 +143,11 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         max_file_bytes: file.max_file_mib.map_or(defaults.max_file_bytes, |mib| mib * 1024 * 1024),
         web_dir: serve.and_then(|s| s.web_dir.clone()).or(file.web_dir),
         trust_forwarded_for: serve.is_some_and(|s| s.trust_forwarded_for) || file.trust_forwarded_for.unwrap_or(false),
+        messages_per_minute: serve
+            .and_then(|s| s.messages_per_minute)
+            .or(file.messages_per_minute)
+            .unwrap_or(defaults.messages_per_minute)
+            .max(1),
         ..defaults
     };
     Ok(Resolved {

@@ -7,6 +7,7 @@ mod accounts;
 mod applications;
 mod authz;
 mod cluster;
+mod crash;
 mod delivery;
 mod directory;
 mod groups;

@@ -180,6 +180,18 @@ impl TestApp {
         parta_server::app::app(state)
     }
 
+    /// The database this app uses, for a `parta serve` process on the same data.
+    pub fn database_url(&self) -> &str {
+        &self.url
+    }
+
+    /// A folder of this test's own, removed with the app.
+    pub fn scratch_dir(&self, name: &str) -> std::path::PathBuf {
+        let dir = self.dir.join(name);
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        dir
+    }
+
     pub fn request(&self, method: Method, path: &str) -> Call<'_> {
         Call { app: self, via: None, method, path: path.to_owned(), headers: Vec::new(), body: None }
     }
