@@ -72,8 +72,9 @@ pub async fn seed(state: &AppState) -> Result<()> {
         let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD))
             .await
             .map_err(|e| crate::error::Error::Internal(e.into()))?;
-        seed_school(&mut tx, &hash).await?;
+        let org = seed_school(&mut tx, &hash).await?;
         tx.commit(state).await?;
+        seed_conversations(state, org).await?;
         tracing::info!("demo school seeded");
     }
     println!("Демо-школа «Школа № 1 (демо)». Пароль у всех учётных записей: {DEMO_PASSWORD}");
@@ -91,7 +92,7 @@ pub async fn seed(state: &AppState) -> Result<()> {
     Ok(())
 }
 
-async fn seed_school(tx: &mut Work, hash: &str) -> Result<()> {
+async fn seed_school(tx: &mut Work, hash: &str) -> Result<OrgId> {
     let time_zone = "Europe/Moscow";
     let profile = Profile {
         name: "Муниципальное бюджетное общеобразовательное учреждение «Школа № 1 (демо)»".into(),
@@ -196,5 +197,108 @@ async fn seed_school(tx: &mut Work, hash: &str) -> Result<()> {
     for user in people {
         crate::actions::chats::do_sync_seats(tx, org, UserId(user)).await?;
     }
+    Ok(org)
+}
+
+/// Someone of the demo school acting through the same actions as a signed-in person.
+async fn demo_actor(state: &AppState, email: &str) -> Result<crate::auth::Actor> {
+    let mut conn = state.db.reads().acquire().await?;
+    let user = store::users::find_by_login(&mut conn, &LoginId::Email(email.into()))
+        .await?
+        .ok_or(crate::error::Error::NotFound)?;
+    Ok(crate::auth::Actor {
+        user_id: UserId(user.id),
+        session_id: parta_domain::SessionId(0),
+        is_operator: false,
+        csrf_token: String::new(),
+    })
+}
+
+/// A few conversations, so the demo has something to read: an announcement to confirm
+/// and a poll in 5А's parents chat, a task in the class chat, news in the school
+/// channel and a staff group chat.
+async fn seed_conversations(state: &AppState, org: OrgId) -> Result<()> {
+    use crate::actions::{chats, groups, polls};
+    use parta_protocol::{CreateChatRequest, CreatePollRequest, SendMessageRequest};
+    let chat_of = |list: &[parta_protocol::Chat], kind: &str| {
+        list.iter().find(|c| c.kind.as_str() == kind).map(|c| c.id).ok_or(crate::error::Error::NotFound)
+    };
+    let message = |key: &str, body: &str, needs_ack: bool| SendMessageRequest {
+        client_msg_id: key.into(),
+        body: body.into(),
+        reply_to: None,
+        needs_ack,
+        attachments: Vec::new(),
+        urgent: false,
+        forward_of: None,
+    };
+    let director = demo_actor(state, "director@demo.parta.local").await?;
+    let teacher = demo_actor(state, "ivanova@demo.parta.local").await?;
+    let parent = demo_actor(state, "parent@demo.parta.local").await?;
+    let student = demo_actor(state, "student.5a@demo.parta.local").await?;
+
+    let channel = chat_of(&chats::list(state, &director, Some(org)).await?, "school_channel")?;
+    chats::send(
+        state,
+        &director,
+        channel,
+        &message(
+            "demo-news",
+            "**Осенние каникулы** — с 27 октября по 4 ноября.\nРасписание на вторую четверть: https://school.example/raspisanie",
+            false,
+        ),
+    )
+    .await?;
+    let teacher_chats = chats::list(state, &teacher, Some(org)).await?;
+    let parents = chat_of(&teacher_chats, "parents")?;
+    let class = chat_of(&teacher_chats, "class")?;
+    let (meeting, _) = chats::send(
+        state,
+        &teacher,
+        parents,
+        &message(
+            "demo-meeting",
+            "Уважаемые родители! Родительское собрание в четверг в 18:00, кабинет 21.\n- итоги первой четверти\n- экскурсия в ноябре\nПожалуйста, подтвердите, что прочитали.",
+            true,
+        ),
+    )
+    .await?;
+    let reply =
+        SendMessageRequest { reply_to: Some(meeting.id), ..message("demo-reply", "Спасибо, буду.", false) };
+    chats::send(state, &parent, parents, &reply).await?;
+    polls::create(
+        state,
+        &teacher,
+        parents,
+        &CreatePollRequest {
+            client_msg_id: "demo-poll".into(),
+            question: "Куда поедем на экскурсию?".into(),
+            options: vec!["Политехнический музей".into(), "Планетарий".into(), "Усадьба Коломенское".into()],
+            multiple: false,
+            anonymous: false,
+            closes_at: None,
+        },
+    )
+    .await?;
+    chats::send(
+        state,
+        &teacher,
+        class,
+        &message("demo-task", "Ребята, завтра *контрольная* по математике: повторите §12 и задачи 45–52.", false),
+    )
+    .await?;
+    chats::send(state, &student, class, &message("demo-question", "А калькулятор можно?", false)).await?;
+    groups::create(
+        state,
+        &director,
+        org,
+        &CreateChatRequest {
+            kind: parta_domain::chats::ChatKind::Group,
+            title: "Методическое объединение".into(),
+            class_id: None,
+            member_ids: vec![teacher.user_id],
+        },
+    )
+    .await?;
     Ok(())
 }
