@@ -58,7 +58,7 @@ async fn render(conn: &mut AnyConnection, row: ApplicationRow) -> Result<Applica
 }
 
 /// Keeps only the last path component of a client's file name, for display.
-pub(crate) fn display_name(name: &str) -> String {
+pub fn display_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
     let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
     if clean.trim().is_empty() { "order".to_owned() } else { clean }

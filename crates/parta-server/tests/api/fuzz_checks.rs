@@ -1,0 +1,51 @@
+//! What the fuzz targets check (each `fuzz/fuzz_targets/*.rs` includes this file), and
+//! what `cargo test` replays over the kept corpus and every crash input (`corpus.rs`).
+//! Each check takes untrusted bytes, must never panic, and asserts what must hold.
+
+/// The message formatting language, mentions and search terms.
+pub fn check_format(data: &[u8]) {
+    let Ok(body) = std::str::from_utf8(data) else { return };
+    let blocks = parta_domain::format::parse(body);
+    for span in blocks.iter().flat_map(|b| &b.spans) {
+        if let Some(link) = &span.link {
+            assert!(parta_domain::format::safe_link(link), "unsafe link {link:?} from {body:?}");
+        }
+    }
+    let _ = parta_domain::format::plain_text(&blocks);
+    // Mentions of people who are not in the chat (odd ids here) become text: none survives.
+    let rewritten =
+        parta_domain::format::rewrite_mentions(body, |user| (user.0 % 2 == 0).then(|| format!("Имя {}", user.0)));
+    for user in parta_domain::format::mentions(&rewritten) {
+        assert!(user.0 % 2 == 0, "a mention of {user:?} survived in {rewritten:?} (from {body:?})");
+    }
+    assert!(parta_domain::search::terms(body).len() <= parta_domain::search::MAX_TERMS);
+    assert!(parta_domain::search::query_terms(body).len() <= parta_domain::search::MAX_QUERY_WORDS);
+}
+
+/// WebSocket frames from clients.
+pub fn check_client_frame(data: &[u8]) {
+    if let Ok(frame) = serde_json::from_slice::<parta_protocol::ClientFrame>(data) {
+        // What parses serialises again.
+        let _ = serde_json::to_string(&frame).expect("a parsed frame serialises");
+    }
+}
+
+/// Upload metadata and contents: file names, content sniffing, `Range` headers and
+/// image previews (decoding limits hold against crafted images).
+pub fn check_upload(data: &[u8]) {
+    let content_type = parta_server::blobs::sniff_any(data);
+    assert!(!content_type.is_empty());
+    if let Ok(text) = std::str::from_utf8(data) {
+        let name = parta_server::actions::applications::display_name(text);
+        assert!(!name.contains('/') && !name.contains('\\') && !name.chars().any(char::is_control), "{name:?}");
+        assert!(name.chars().count() <= 200);
+        for size in [0u64, 1, 1000] {
+            if let Ok(Some((start, end))) = parta_server::blobs::byte_range(Some(text), size) {
+                assert!(start <= end && end < size, "{text:?} on {size} bytes gave {start}-{end}");
+            }
+        }
+    }
+    if let Some(preview) = parta_server::thumbnails::make(data) {
+        assert_eq!(&preview[..2], &[0xFF, 0xD8], "previews are JPEG");
+    }
+}
