@@ -325,8 +325,23 @@ pub fn mentions(body: &str) -> Vec<UserId> {
 }
 
 /// Rewrites every mention with `name_of`'s answer: the person's own name, or `None`
-/// to turn the mention into plain text (someone who is not in the chat).
+/// to turn the mention into plain text (someone who is not in the chat). Repeated
+/// until nothing changes, so text left by a dropped mention cannot join what stood
+/// before it into a new one (`@[@[x](3)y](3)`).
 pub fn rewrite_mentions(body: &str, mut name_of: impl FnMut(UserId) -> Option<String>) -> String {
+    let mut current = rewrite_mentions_once(body, &mut name_of);
+    for _ in 0..8 {
+        let next = rewrite_mentions_once(&current, &mut name_of);
+        if next == current {
+            return current;
+        }
+        current = next;
+    }
+    // Never reached by honest input: every pass shortens what it drops. Make the rest inert.
+    current.replace("@[", "@\\[")
+}
+
+fn rewrite_mentions_once(body: &str, name_of: &mut impl FnMut(UserId) -> Option<String>) -> String {
     let mut out = String::with_capacity(body.len());
     let mut rest = body;
     while let Some(at) = rest.find("@[") {
@@ -465,6 +480,12 @@ mod tests {
             Span { text: "@Иванова Мария".into(), mention: Some(crate::UserId(7)), ..Span::default() }
         );
         assert_eq!(mentions(&rewritten), vec![crate::UserId(7)]);
+    }
+
+    #[test]
+    fn a_dropped_mention_cannot_join_what_stood_before_it_into_a_new_one() {
+        let rewritten = rewrite_mentions("@[@[a](3)18](3)", |user| (user.0 == 2).then(|| "Имя".to_owned()));
+        assert!(mentions(&rewritten).is_empty(), "{rewritten}");
     }
 
     #[test]

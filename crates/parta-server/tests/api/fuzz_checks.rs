@@ -1,6 +1,6 @@
-//! What the fuzz targets check (each `fuzz/fuzz_targets/*.rs` includes this file), and
-//! what `cargo test` replays over the kept corpus and every crash input (`corpus.rs`).
-//! Each check takes untrusted bytes, must never panic, and asserts what must hold.
+// What the fuzz targets check (each `fuzz/fuzz_targets/*.rs` includes this file), and
+// what `cargo test` replays over the kept corpus and every crash input (`corpus.rs`).
+// Each check takes untrusted bytes, must never panic, and asserts what must hold.
 
 /// The message formatting language, mentions and search terms.
 pub fn check_format(data: &[u8]) {
