@@ -87,6 +87,10 @@ struct ServeArgs {
     /// Behind a reverse proxy: take clients' addresses from `X-Forwarded-For`.
     #[arg(long, env = "PARTA_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
+    /// Messages (and uploads) one person may send a minute, across chats. Default 30;
+    /// a load test raises it.
+    #[arg(long, env = "PARTA_MESSAGES_PER_MINUTE")]
+    messages_per_minute: Option<i64>,
 }
 
 /// The config file's keys; all optional.
@@ -104,6 +108,7 @@ struct FileConfig {
     web_dir: Option<PathBuf>,
     nats_url: Option<String>,
     trust_forwarded_for: Option<bool>,
+    messages_per_minute: Option<i64>,
 }
 
 /// Settings after merging flags, environment, file and defaults.
@@ -139,6 +144,10 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         max_file_bytes: file.max_file_mib.map_or(defaults.max_file_bytes, |mib| mib * 1024 * 1024),
         web_dir: serve.and_then(|s| s.web_dir.clone()).or(file.web_dir),
         trust_forwarded_for: serve.is_some_and(|s| s.trust_forwarded_for) || file.trust_forwarded_for.unwrap_or(false),
+        messages_per_minute: serve
+            .and_then(|s| s.messages_per_minute)
+            .or(file.messages_per_minute)
+            .unwrap_or(defaults.messages_per_minute),
         ..defaults
     };
     Ok(Resolved {
@@ -291,4 +300,33 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve_settings(args: &[&str]) -> Settings {
+        let cli = Cli::try_parse_from(args).expect("arguments parse");
+        let Command::Serve(serve) = cli.command else { panic!("not `serve`") };
+        resolve(&serve.common, Some(&serve)).expect("settings resolve").settings
+    }
+
+    #[test]
+    fn the_send_limit_defaults_to_thirty_and_a_flag_raises_it() {
+        assert_eq!(serve_settings(&["parta", "serve"]).messages_per_minute, 30);
+        assert_eq!(
+            serve_settings(&["parta", "serve", "--messages-per-minute", "1000000"]).messages_per_minute,
+            1_000_000
+        );
+    }
+
+    #[test]
+    fn the_send_limit_is_read_from_the_config_file() {
+        let path = std::env::temp_dir().join(format!("parta-cli-test-{}.toml", std::process::id()));
+        std::fs::write(&path, "messages_per_minute = 600\n").expect("config written");
+        let settings = serve_settings(&["parta", "serve", "--config", path.to_str().expect("utf-8 path")]);
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(settings.messages_per_minute, 600);
+    }
 }
