@@ -91,7 +91,7 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 1000)]
     catch_up_messages: usize,
     /// B: rates to try, messages a second into class chats, until one fails.
-    #[arg(long, value_delimiter = ',', default_value = "250,500,750,1000,1500,2000,3000,4000,6000,8000,12000")]
+    #[arg(long, value_delimiter = ',', default_value = "50,100,150,200,300,400,600,800,1000,1500,2000,3000,4000,6000,8000,12000")]
     b_rates: Vec<f64>,
     /// B: seconds per rate.
     #[arg(long, default_value_t = 10.0)]
@@ -290,6 +290,8 @@ struct Phase {
     repeats: u64,
     clients_closed: usize,
     deliveries_per_s: f64,
+    /// Acknowledged messages a second over the time from the first due to the last answer.
+    achieved_rate: f64,
     generator_lag_max_ms: f64,
     drain_s: f64,
     server_before: Sample,
@@ -299,6 +301,8 @@ struct Phase {
     server_cpu_us_per_message: f64,
     server_cpu_us_per_delivery: f64,
     bench_cpu_s: f64,
+    /// The machine's 1-minute load average at the end: other work on the machine shows here.
+    load_average: f64,
 }
 
 /// One chat the generator posts to, with who posts there.
@@ -342,6 +346,8 @@ struct Bench {
     members: HashMap<i64, Vec<usize>>,
     next_number: AtomicU64,
     senders: usize,
+    /// Part of every `client_msg_id`, so runs against one database never reuse a key.
+    run_id: u64,
 }
 
 impl Bench {
@@ -378,6 +384,7 @@ impl Bench {
             members,
             next_number: AtomicU64::new(0),
             senders,
+            run_id: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
         }
     }
 
@@ -458,6 +465,7 @@ impl Bench {
             let outcomes = Arc::clone(&outcomes);
             let address = self.address;
             let epoch = self.swarm.epoch;
+            let run_id = self.run_id;
             workers.push(tokio::spawn(async move {
                 let mut conn = Conn::new(address);
                 loop {
@@ -465,7 +473,7 @@ impl Bench {
                     let Some(job) = job else { break };
                     let started = epoch.elapsed().as_nanos() as u64;
                     let request = SendMessageRequest {
-                        client_msg_id: format!("pb-{}", job.number),
+                        client_msg_id: format!("pb-{run_id}-{}", job.number),
                         body: body(job.number, job.due),
                         reply_to: None,
                         needs_ack: false,
@@ -510,6 +518,7 @@ impl Bench {
             worker.await?;
         }
         let send_end = Instant::now();
+        let send_secs = (self.swarm.now_ns().saturating_sub(start_ns)) as f64 / 1e9;
 
         let outcomes: Vec<Option<Outcome>> = std::mem::take(&mut *lock(&outcomes));
         let acked_expected: u64 = outcomes
@@ -588,7 +597,7 @@ impl Bench {
             .filter(|&(&i, &before)| self.swarm.clients[i].closes.load(Ordering::Relaxed) > before)
             .count();
         let cpu = server_after.cpu_secs - server_before.cpu_secs;
-        let wall = plan.secs + drain_s;
+        let wall = send_secs + drain_s;
         let phase = Phase {
             name: plan.name.clone(),
             rate: plan.rate,
@@ -608,7 +617,8 @@ impl Bench {
             gaps,
             repeats,
             clients_closed,
-            deliveries_per_s: deliveries as f64 / plan.secs,
+            deliveries_per_s: deliveries as f64 / plan.secs.max(send_secs),
+            achieved_rate: acked as f64 / send_secs.max(plan.secs),
             generator_lag_max_ms: lag_max as f64 / 1e6,
             drain_s,
             server_before,
@@ -618,9 +628,10 @@ impl Bench {
             server_cpu_us_per_message: if acked > 0 { cpu * 1e6 / acked as f64 } else { 0.0 },
             server_cpu_us_per_delivery: if deliveries > 0 { cpu * 1e6 / deliveries as f64 } else { 0.0 },
             bench_cpu_s: bench_after.cpu_secs - bench_before.cpu_secs,
+            load_average: load_average(),
         };
         eprintln!(
-            "  {:?} {}: {:.0}/s × {:.0} s, {} clients: acked {}/{} (errors {:?}), deliveries {} ({:.0}/s), lost {}, doubled {}, gaps {}; delivery {}; ack {}; server CPU {:.1} s ({:.0}%), bench CPU {:.1} s",
+            "  {:?} {}: {:.0}/s × {:.0} s, {} clients: acked {}/{} ({:.0}/s achieved, errors {:?}), deliveries {} ({:.0}/s), lost {}, doubled {}, gaps {}; delivery {}; ack {}; server CPU {:.1} s ({:.0}%), bench CPU {:.1} s, load {:.1}",
             self.kind,
             phase.name,
             phase.rate,
@@ -628,6 +639,7 @@ impl Bench {
             phase.clients_online,
             phase.acked,
             phase.planned,
+            phase.achieved_rate,
             phase.errors,
             phase.deliveries,
             phase.deliveries_per_s,
@@ -639,6 +651,7 @@ impl Bench {
             phase.server_cpu_s,
             phase.server_cpu_share * 100.0,
             phase.bench_cpu_s,
+            phase.load_average,
         );
         Ok(phase)
     }
@@ -648,6 +661,13 @@ impl Bench {
         tokio::time::sleep(Duration::from_secs(3)).await;
         self.sample().rss_kib
     }
+}
+
+fn load_average() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|text| text.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(0.0)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
