@@ -56,6 +56,8 @@ struct Floor {
     rooms: Mutex<HashMap<i64, Room>>,
     next_conn: AtomicU64,
     next_message: AtomicI64,
+    /// The WebSocket read buffer per connection; `None`: the library's default (128 KiB).
+    read_buffer: Option<usize>,
 }
 
 impl Floor {
@@ -64,8 +66,8 @@ impl Floor {
     }
 }
 
-pub async fn serve(listen: SocketAddr) -> anyhow::Result<()> {
-    let floor = Arc::new(Floor::default());
+pub async fn serve(listen: SocketAddr, read_buffer: Option<usize>) -> anyhow::Result<()> {
+    let floor = Arc::new(Floor { read_buffer, ..Floor::default() });
     let app = Router::new()
         .route("/api/v1/ws", get(ws))
         .route("/api/v1/chats/{chat_id}/messages", post(send))
@@ -138,6 +140,10 @@ async fn send(
 }
 
 async fn ws(State(floor): State<Arc<Floor>>, upgrade: WebSocketUpgrade) -> Response {
+    let upgrade = match floor.read_buffer {
+        Some(size) => upgrade.read_buffer_size(size),
+        None => upgrade,
+    };
     upgrade.max_message_size(64 * 1024).on_upgrade(move |socket| async move {
         let _ = connection(floor, socket).await;
     })

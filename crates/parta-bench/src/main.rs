@@ -25,6 +25,9 @@ enum Cli {
     Floor {
         #[arg(long, default_value = "127.0.0.1:8090")]
         listen: SocketAddr,
+        /// WebSocket read buffer per connection, bytes (default: the library's, 128 KiB).
+        #[arg(long)]
+        read_buffer_size: Option<usize>,
     },
 }
 
@@ -33,6 +36,6 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     match cli {
         Cli::Run(args) => runtime.block_on(run::run(*args)),
-        Cli::Floor { listen } => runtime.block_on(floor::serve(listen)),
+        Cli::Floor { listen, read_buffer_size } => runtime.block_on(floor::serve(listen, read_buffer_size)),
     }
 }

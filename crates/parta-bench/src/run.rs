@@ -91,7 +91,11 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 1000)]
     catch_up_messages: usize,
     /// B: rates to try, messages a second into class chats, until one fails.
-    #[arg(long, value_delimiter = ',', default_value = "50,100,150,200,300,400,600,800,1000,1500,2000,3000,4000,6000,8000,12000")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "10,20,50,100,150,200,300,400,600,800,1000,1500,2000,3000,4000,6000,8000,12000"
+    )]
     b_rates: Vec<f64>,
     /// B: seconds per rate.
     #[arg(long, default_value_t = 10.0)]
@@ -105,6 +109,9 @@ pub struct RunArgs {
     /// Only the floor (with `--data` holding a provisioned directory for its shape).
     #[arg(long)]
     only_floor: bool,
+    /// The floor's WebSocket read buffer per connection, bytes (default: the library's, 128 KiB).
+    #[arg(long)]
+    floor_read_buffer: Option<usize>,
     /// HTTP connections that post messages.
     #[arg(long, default_value_t = 64)]
     senders: usize,
@@ -186,14 +193,14 @@ async fn start_parta(args: &RunArgs, data: &Path, generation: u32) -> anyhow::Re
     Ok(server)
 }
 
-async fn start_floor() -> anyhow::Result<Server> {
+async fn start_floor(read_buffer: Option<usize>) -> anyhow::Result<Server> {
     let address = free_port()?;
-    let child = Command::new(std::env::current_exe()?)
-        .args(["floor", "--listen", &address.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("starting the floor")?;
+    let mut command = Command::new(std::env::current_exe()?);
+    command.args(["floor", "--listen", &address.to_string()]);
+    if let Some(size) = read_buffer {
+        command.args(["--read-buffer-size", &size.to_string()]);
+    }
+    let child = command.stdout(Stdio::null()).stderr(Stdio::null()).spawn().context("starting the floor")?;
     let server = Server { kind: Kind::Floor, address, pid: Some(child.id()), child: Some(child) };
     wait_ready(address, Duration::from_secs(30)).await?;
     Ok(server)
@@ -384,7 +391,9 @@ impl Bench {
             members,
             next_number: AtomicU64::new(0),
             senders,
-            run_id: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64),
+            run_id: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64),
         }
     }
 
@@ -961,7 +970,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     let mut floor_results = None;
     if !args.no_floor {
-        let server = start_floor().await?;
+        let server = start_floor(args.floor_read_buffer).await?;
         eprintln!("floor on {} (pid {:?})", server.address, server.pid);
         floor_results = Some(workloads(&args, &server, &directory, epoch).await?);
     }
