@@ -301,3 +301,32 @@ async fn shutdown_signal() {
     }
     tracing::info!("shutting down");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve_settings(args: &[&str]) -> Settings {
+        let cli = Cli::try_parse_from(args).expect("arguments parse");
+        let Command::Serve(serve) = cli.command else { panic!("not `serve`") };
+        resolve(&serve.common, Some(&serve)).expect("settings resolve").settings
+    }
+
+    #[test]
+    fn the_send_limit_defaults_to_thirty_and_a_flag_raises_it() {
+        assert_eq!(serve_settings(&["parta", "serve"]).messages_per_minute, 30);
+        assert_eq!(
+            serve_settings(&["parta", "serve", "--messages-per-minute", "1000000"]).messages_per_minute,
+            1_000_000
+        );
+    }
+
+    #[test]
+    fn the_send_limit_is_read_from_the_config_file() {
+        let path = std::env::temp_dir().join(format!("parta-cli-test-{}.toml", std::process::id()));
+        std::fs::write(&path, "messages_per_minute = 600\n").expect("config written");
+        let settings = serve_settings(&["parta", "serve", "--config", path.to_str().expect("utf-8 path")]);
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(settings.messages_per_minute, 600);
+    }
+}

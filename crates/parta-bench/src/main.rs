@@ -1,0 +1,41 @@
+//! `parta-bench`: provisions a school on Parta through its API, opens thousands of
+//! WebSocket clients, sends paced messages and measures what reaches whom and when;
+//! then does the same against the floor (`parta-bench floor`), the least server
+//! that does the same fan-out, so each figure has a ratio. See BENCHMARKS.md.
+
+mod floor;
+mod http;
+mod pace;
+mod procfs;
+mod provision;
+mod run;
+mod stats;
+mod swarm;
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+
+#[derive(Debug, Parser)]
+#[command(name = "parta-bench", about = "Load generator for Parta's WebSocket fan-out, and its in-memory floor")]
+enum Cli {
+    /// Provision a school on Parta and run the workloads against it, then against the floor.
+    Run(Box<run::RunArgs>),
+    /// Serve the floor: in-memory rooms, no authentication, no storage.
+    Floor {
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        listen: SocketAddr,
+        /// WebSocket read buffer per connection, bytes (default: the library's, 128 KiB).
+        #[arg(long)]
+        read_buffer_size: Option<usize>,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    match cli {
+        Cli::Run(args) => runtime.block_on(run::run(*args)),
+        Cli::Floor { listen, read_buffer_size } => runtime.block_on(floor::serve(listen, read_buffer_size)),
+    }
+}
