@@ -345,8 +345,9 @@ fn rewrite_mentions_once(body: &str, name_of: &mut impl FnMut(UserId) -> Option<
     let mut out = String::with_capacity(body.len());
     let mut rest = body;
     while let Some(at) = rest.find("@[") {
-        let escaped = rest[..at].ends_with('\\');
         out.push_str(&rest[..at]);
+        // Escaped as the parser reads it: an odd run of backslashes (`\\@[` is a backslash, then a mention).
+        let escaped = out.chars().rev().take_while(|c| *c == '\\').count() % 2 == 1;
         rest = &rest[at..];
         match mention(rest).filter(|_| !escaped) {
             Some((written, user, len)) => {
@@ -480,6 +481,13 @@ mod tests {
             Span { text: "@Иванова Мария".into(), mention: Some(crate::UserId(7)), ..Span::default() }
         );
         assert_eq!(mentions(&rewritten), vec![crate::UserId(7)]);
+    }
+
+    #[test]
+    fn an_escaped_backslash_before_a_mention_does_not_hide_it_from_the_rewrite() {
+        let rewritten = rewrite_mentions(r"\\@[b](5) и \@[c](7)", |_| None);
+        assert!(mentions(&rewritten).is_empty(), "{rewritten}");
+        assert!(rewritten.contains(r"\@[c](7)"), "a single backslash still escapes: {rewritten}");
     }
 
     #[test]
