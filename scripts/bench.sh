@@ -3,7 +3,8 @@
 # runs `parta-bench run` against a fresh Parta on SQLite and against the floor
 # (workloads E, C, F, A, G, B), then workload A (and F) on PostgreSQL in a fresh
 # schema when the local PostgreSQL answers. Results: bench-results/<time>/*.json
-# and the logs beside them.
+# and the logs beside them, and the SQLite data directory (pass it back with `--data` to
+# rerun workloads on the school it holds without provisioning it again).
 #
 # Usage: scripts/bench.sh [extra parta-bench run flags]
 #   scripts/bench.sh --classes 20 --duration 10 --b-rates 250,500   # a quick smoke run
@@ -19,7 +20,8 @@ out="bench-results/$(date +%Y-%m-%d-%H%M%S)"
 mkdir -p "$out"
 echo "results in $out"
 
-"$bin/parta-bench" run --parta-bin "$bin/parta" --label sqlite --json "$out/sqlite.json" "$@" 2>&1 | tee "$out/sqlite.log"
+"$bin/parta-bench" run --parta-bin "$bin/parta" --label sqlite --data "$out/sqlite-data" \
+  --json "$out/sqlite.json" "$@" 2>&1 | tee "$out/sqlite.log"
 
 pg="postgres://postgres@127.0.0.1:5432/test"
 if [ "${BENCH_POSTGRES:-1}" != 0 ] && psql "$pg" -qc 'SELECT 1' >/dev/null 2>&1; then
@@ -27,5 +29,6 @@ if [ "${BENCH_POSTGRES:-1}" != 0 ] && psql "$pg" -qc 'SELECT 1' >/dev/null 2>&1;
   psql "$pg" -qc "CREATE SCHEMA $schema"
   trap 'psql "$pg" -qc "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true' EXIT
   "$bin/parta-bench" run --parta-bin "$bin/parta" --label postgres --workloads f,a --no-floor \
+    --data "$out/postgres-data" \
     --database-url "$pg?options=-c%20search_path%3D$schema" --json "$out/postgres.json" "$@" 2>&1 | tee "$out/postgres.log"
 fi
