@@ -93,34 +93,8 @@ async fn send(
     else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
-    let mut message = Message {
-        id: MessageId(floor.next_message.fetch_add(1, Ordering::Relaxed) + 1),
-        chat_id: ChatId(chat),
-        seq: 0,
-        sender: PersonRef {
-            id: UserId(user),
-            family_name: "Учителева".into(),
-            given_name: "Тест".into(),
-            patronymic: None,
-        },
-        client_msg_id: request.client_msg_id,
-        rich: parta_domain::format::parse(&request.body),
-        body: request.body,
-        mentions: Vec::new(),
-        forwarded_from: None,
-        reply_to: None,
-        created_at: jiff::Timestamp::now().to_string(),
-        edited_at: None,
-        deleted: false,
-        deleted_by_moderator: false,
-        pinned: false,
-        needs_ack: false,
-        acked_by_me: false,
-        reactions: Vec::new(),
-        poll: None,
-        attachments: Vec::new(),
-        held_until: None,
-    };
+    let id = floor.next_message.fetch_add(1, Ordering::Relaxed) + 1;
+    let mut message = message(id, chat, user, request.client_msg_id, request.body);
     {
         // Positions are taken and frames queued under the room's lock, so they go out in order.
         let mut rooms = floor.rooms();
@@ -213,5 +187,37 @@ mod tests {
         assert_eq!(parse_token(&token(7, &[])), Some((7, vec![])));
         assert_eq!(parse_token("Bearer x"), None);
         assert_eq!(parse_token("floor:x:1"), None);
+    }
+}
+
+/// A message as the floor (and the insert floor's event rows) carry it: Parta's shape.
+pub fn message(id: i64, chat: i64, sender: i64, client_msg_id: String, body: String) -> Message {
+    Message {
+        id: MessageId(id),
+        chat_id: ChatId(chat),
+        seq: 0,
+        sender: PersonRef {
+            id: UserId(sender),
+            family_name: "Учителева".into(),
+            given_name: "Тест".into(),
+            patronymic: None,
+        },
+        client_msg_id,
+        rich: parta_domain::format::parse(&body),
+        body,
+        mentions: Vec::new(),
+        forwarded_from: None,
+        reply_to: None,
+        created_at: jiff::Timestamp::now().to_string(),
+        edited_at: None,
+        deleted: false,
+        deleted_by_moderator: false,
+        pinned: false,
+        needs_ack: false,
+        acked_by_me: false,
+        reactions: Vec::new(),
+        poll: None,
+        attachments: Vec::new(),
+        held_until: None,
     }
 }

@@ -5,6 +5,7 @@
 
 mod floor;
 mod http;
+mod ingest;
 mod pace;
 mod procfs;
 mod provision;

@@ -1,6 +1,9 @@
 //! The workloads, in the order they run against each server:
 //!
 //! - **E** (ingest): paced messages with no socket open: server CPU per stored message.
+//! - **D** (Parta only): messages offered faster than they can be stored, from
+//!   `--d-senders` connections: acknowledged messages a second (each after its commit),
+//!   the WAL's peak size, and the insert floor of the same rows (`ingest`).
 //! - **C**: the first `--channel-members` people connect; the school channel gets one
 //!   post a second; latency to every one of them.
 //! - **F**: everyone else connects; resident memory per idle authenticated socket.
@@ -66,8 +69,8 @@ pub struct RunArgs {
     /// Clients to connect (default: everyone provisioned), class by class.
     #[arg(long)]
     clients: Option<usize>,
-    /// Which workloads to run: e, c, f, a, g, b (always in that order).
-    #[arg(long, value_delimiter = ',', default_value = "e,c,f,a,g,b")]
+    /// Which workloads to run: e, d, c, f, a, g, b (always in that order).
+    #[arg(long, value_delimiter = ',', default_value = "e,d,c,f,a,g,b")]
     workloads: Vec<String>,
     /// A: messages a second, all chats together.
     #[arg(long, default_value_t = 1000.0)]
@@ -84,6 +87,15 @@ pub struct RunArgs {
     /// C: seconds of one post a second.
     #[arg(long, default_value_t = 30.0)]
     channel_duration: f64,
+    /// D: messages a second offered (more than Parta can take, so it runs flat out).
+    #[arg(long, default_value_t = 20_000.0)]
+    d_rate: f64,
+    /// D: seconds of offering.
+    #[arg(long, default_value_t = 5.0)]
+    d_secs: f64,
+    /// D: HTTP connections posting at once.
+    #[arg(long, default_value_t = 256)]
+    d_senders: usize,
     /// E: seconds of sending with no socket open.
     #[arg(long, default_value_t = 20.0)]
     ingest_duration: f64,
@@ -109,9 +121,10 @@ pub struct RunArgs {
     /// Only the floor (with `--data` holding a provisioned directory for its shape).
     #[arg(long)]
     only_floor: bool,
-    /// The floor's WebSocket read buffer per connection, bytes (default: the library's, 128 KiB).
-    #[arg(long)]
-    floor_read_buffer: Option<usize>,
+    /// The floor's WebSocket read buffer per connection, bytes: Parta's own 4 KiB by
+    /// default, so both run the library with the same settings.
+    #[arg(long, default_value_t = 4096)]
+    floor_read_buffer: usize,
     /// HTTP connections that post messages.
     #[arg(long, default_value_t = 64)]
     senders: usize,
@@ -232,10 +245,19 @@ fn create_operator(args: &RunArgs, data: &Path) -> anyhow::Result<Operator> {
 #[derive(Debug, Default, Serialize)]
 struct ServerResults {
     phases: Vec<Phase>,
+    ingest: Option<Ingest>,
     connect: Vec<ConnectResult>,
     idle_memory: Option<IdleMemory>,
     catch_up: Option<CatchUp>,
     ramp: Option<Ramp>,
+}
+
+/// D's figures beside its phase: the WAL's peak and the insert floor.
+#[derive(Debug, Serialize)]
+struct Ingest {
+    acked_per_s: f64,
+    wal_max_bytes: Option<u64>,
+    floor: Option<crate::ingest::InsertFloor>,
 }
 
 #[derive(Debug, Serialize)]
@@ -325,6 +347,8 @@ struct Target {
 
 struct Plan {
     name: String,
+    /// HTTP connections posting (default `--senders`).
+    senders: Option<usize>,
     rate: f64,
     secs: f64,
     regular: Vec<Target>,
@@ -472,7 +496,7 @@ impl Bench {
         let (jobs, receiver) = tokio::sync::mpsc::channel::<Job>(65_536);
         let receiver = Arc::new(tokio::sync::Mutex::new(receiver));
         let mut workers = Vec::new();
-        for _ in 0..self.senders {
+        for _ in 0..plan.senders.unwrap_or(self.senders) {
             let receiver = Arc::clone(&receiver);
             let outcomes = Arc::clone(&outcomes);
             let address = self.address;
@@ -690,6 +714,7 @@ async fn workloads(
     args: &RunArgs,
     server: &Server,
     directory: &Directory,
+    data: &Path,
     epoch: Instant,
 ) -> anyhow::Result<ServerResults> {
     let kind = server.kind;
@@ -704,6 +729,7 @@ async fn workloads(
 
     if args.wants("e") {
         let plan = Plan {
+            senders: None,
             name: "E: ingest, no sockets".into(),
             rate: args.rate,
             secs: args.ingest_duration,
@@ -714,6 +740,45 @@ async fn workloads(
         results.phases.push(bench.traffic(&plan).await?);
     }
 
+    if args.wants("d") && kind == Kind::Parta {
+        let database = data.join("parta.db");
+        let sqlite = args.database_url.is_none() && args.url.is_none();
+        let wal = sqlite.then(|| crate::ingest::WalWatch::start(&database));
+        let plan = Plan {
+            senders: Some(args.d_senders),
+            name: "D: durable ingest, flat out".into(),
+            rate: args.d_rate,
+            secs: args.d_secs,
+            regular: class_targets.clone(),
+            channel: None,
+            channel_rate: 0.0,
+        };
+        let phase = bench.traffic(&plan).await?;
+        let wal_max_bytes = match wal {
+            Some(wal) => Some(wal.finish().await),
+            None => None,
+        };
+        let floor = match (sqlite, directory.classes.first()) {
+            (true, Some(class)) => {
+                let shape =
+                    crate::ingest::RowShape { org: directory.org, chat: class.class_chat, sender: class.teacher.id };
+                let floor = crate::ingest::insert_floor(&database, phase.acked.max(1), &shape).await?;
+                eprintln!(
+                    "  insert floor: {} messages in batches of {} ({:.1} rows each): {:.0} messages/s, WAL peak {:.1} MiB",
+                    floor.messages,
+                    floor.batch,
+                    floor.rows_per_message,
+                    floor.messages_per_s,
+                    floor.wal_max_bytes as f64 / 1048576.0
+                );
+                Some(floor)
+            }
+            _ => None,
+        };
+        results.ingest = Some(Ingest { acked_per_s: phase.achieved_rate, wal_max_bytes, floor });
+        results.phases.push(phase);
+    }
+
     let everyone: Vec<usize> = (0..seats.len()).collect();
     let rss_start = bench.settled_rss().await;
     let mut connected = 0;
@@ -722,6 +787,7 @@ async fn workloads(
         results.connect.push(bench.connect(&everyone[..first], args.connect_in_flight).await?);
         connected = first;
         let plan = Plan {
+            senders: None,
             name: format!("C: channel, {first} online, 1 post/s"),
             rate: 1.0,
             secs: args.channel_duration,
@@ -752,6 +818,7 @@ async fn workloads(
 
     if args.wants("a") {
         let plan = Plan {
+            senders: None,
             name: format!("A: {} msg/s, {} clients", args.rate, seats.len()),
             rate: args.rate,
             secs: args.duration,
@@ -776,6 +843,7 @@ async fn workloads(
         };
         for &rate in &args.b_rates {
             let plan = Plan {
+                senders: None,
                 name: format!("B: {rate} msg/s into class chats"),
                 rate,
                 secs: args.b_step,
@@ -831,6 +899,7 @@ async fn catch_up(args: &RunArgs, bench: &Bench, directory: &Directory, seats: &
     let teacher = bench.sender_token(&class.teacher, &[]);
     let rate = 500.0;
     let plan = Plan {
+        senders: None,
         name: format!("G: {} messages while one client is away", args.catch_up_messages),
         rate,
         secs: args.catch_up_messages as f64 / rate,
@@ -967,13 +1036,13 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
             None => start_parta(&args, &data, 1).await?,
         };
         eprintln!("Parta on {} (pid {:?})", server.address, server.pid);
-        parta_results = Some(workloads(&args, &server, &directory, epoch).await?);
+        parta_results = Some(workloads(&args, &server, &directory, &data, epoch).await?);
     }
     let mut floor_results = None;
     if !args.no_floor {
-        let server = start_floor(args.floor_read_buffer).await?;
+        let server = start_floor(Some(args.floor_read_buffer)).await?;
         eprintln!("floor on {} (pid {:?})", server.address, server.pid);
-        floor_results = Some(workloads(&args, &server, &directory, epoch).await?);
+        floor_results = Some(workloads(&args, &server, &directory, &data, epoch).await?);
     }
     let clients = args.clients.map_or(directory.users(), |n| n.min(directory.users()));
     let report = Report {
@@ -1042,6 +1111,19 @@ fn print_summary(report: &Report<'_>) {
                 m.rss_before_kib / 1024,
                 m.rss_after_kib / 1024,
                 m.clients
+            );
+        }
+        if let Some(d) = &results.ingest {
+            let mib = |b: u64| b as f64 / 1048576.0;
+            println!(
+                "D {who}: {:.0} acknowledged messages/s; WAL peak {}; insert floor {}",
+                d.acked_per_s,
+                d.wal_max_bytes.map_or("–".into(), |b| format!("{:.1} MiB", mib(b))),
+                d.floor.as_ref().map_or("–".into(), |f| format!(
+                    "{:.0} messages/s (Parta ×{:.2})",
+                    f.messages_per_s,
+                    d.acked_per_s / f.messages_per_s
+                ))
             );
         }
         if let Some(r) = &results.ramp {

@@ -282,7 +282,9 @@ pub async fn ws_connect(
         (Some(_), None) => false,
     };
     let actor = maybe_actor.ok().filter(|_| same_origin);
-    upgrade.max_message_size(64 * 1024).on_upgrade(move |socket| async move {
+    // tungstenite's default 128 KiB read buffer is zero-filled on every poll and held
+    // by every idle socket; client frames are small (64 KiB at most, and rare).
+    upgrade.max_message_size(64 * 1024).read_buffer_size(4 * 1024).on_upgrade(move |socket| async move {
         if let Err(error) = serve(state, actor, socket).await {
             tracing::debug!(%error, "websocket closed with an error");
         }

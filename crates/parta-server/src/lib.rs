@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod gateway;
+pub mod group_commit;
 pub mod i18n;
 pub mod routes;
 pub mod secrets;

@@ -6,6 +6,7 @@ use crate::blobs::BlobStore;
 use crate::bus::{Bus, LocalBus};
 use crate::db::Db;
 use crate::gateway::Hub;
+use crate::group_commit::GroupCommit;
 use crate::work::Work;
 
 /// Limits and switches that requests depend on.
@@ -56,6 +57,8 @@ pub struct Inner {
     pub settings: Settings,
     pub bus: Arc<dyn Bus>,
     pub hub: Arc<Hub>,
+    /// Sends queued for the next transaction (SQLite's single writer).
+    pub sends: GroupCommit,
 }
 
 impl AppState {
@@ -67,7 +70,7 @@ impl AppState {
     /// A node on a given bus (NATS, for several nodes on one database).
     pub fn with_bus(db: Db, blobs: Arc<dyn BlobStore>, settings: Settings, bus: Arc<dyn Bus>) -> AppState {
         let hub = Hub::start(bus.as_ref());
-        AppState(Arc::new(Inner { db, blobs, settings, bus, hub }))
+        AppState(Arc::new(Inner { db, blobs, settings, bus, hub, sends: GroupCommit::default() }))
     }
 
     /// A write transaction whose events reach the bus after commit.

@@ -10,6 +10,11 @@ use crate::bus::Envelope;
 use crate::db::Tx;
 use crate::state::AppState;
 
+/// Where `Work::rollback_to` returns.
+pub struct Savepoint {
+    events: usize,
+}
+
 pub struct Work {
     tx: Tx,
     outbox: Vec<Envelope>,
@@ -23,6 +28,25 @@ impl Work {
     /// Queues an envelope for the bus; sent only if the transaction commits.
     pub fn publish_after_commit(&mut self, envelope: Envelope) {
         self.outbox.push(envelope);
+    }
+
+    /// A point inside the transaction to return to, events included, so one part of
+    /// a group commit can fail alone.
+    pub async fn savepoint(&mut self) -> Result<Savepoint, sqlx::Error> {
+        sqlx::query("SAVEPOINT part").execute(&mut *self.tx).await?;
+        Ok(Savepoint { events: self.outbox.len() })
+    }
+
+    pub async fn release(&mut self, _point: Savepoint) -> Result<(), sqlx::Error> {
+        sqlx::query("RELEASE SAVEPOINT part").execute(&mut *self.tx).await.map(|_| ())
+    }
+
+    /// Undoes everything since the savepoint, and forgets the events it queued.
+    pub async fn rollback_to(&mut self, point: Savepoint) -> Result<(), sqlx::Error> {
+        sqlx::query("ROLLBACK TO SAVEPOINT part").execute(&mut *self.tx).await?;
+        sqlx::query("RELEASE SAVEPOINT part").execute(&mut *self.tx).await?;
+        self.outbox.truncate(point.events);
+        Ok(())
     }
 
     pub async fn commit(self, state: &AppState) -> Result<(), sqlx::Error> {

@@ -16,6 +16,7 @@ use sqlx::AnyConnection;
 use crate::auth::Actor;
 use crate::bus::Envelope;
 use crate::clock::{rfc3339, rfc3339_opt};
+use crate::db::Backend;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
@@ -202,15 +203,33 @@ pub(crate) async fn render(conn: &mut AnyConnection, row: &MessageRow, viewer: O
         message.poll = Some(super::polls::render_poll(conn, &poll, viewer).await?);
     }
     if let Some(original) = row.forwarded_from {
-        // Who wrote it and when; the copy itself is what readers of this chat see.
         if let Some(original) = store::chats::message(conn, MessageId(original)).await? {
-            message.forwarded_from = Some(parta_protocol::ForwardedFrom {
-                sender: sender_of(&original),
-                sent_at: rfc3339(original.created_at),
-            });
+            message.forwarded_from = Some(forwarded_from(&original));
         }
     }
     Ok(message)
+}
+
+/// A message just stored, rendered without reading back what it cannot have yet
+/// (reactions, acknowledgements, a poll): a send is on the single writer's path.
+async fn render_new(
+    conn: &mut AnyConnection,
+    row: &MessageRow,
+    forwarded: Option<&MessageRow>,
+    has_files: bool,
+) -> Result<Message> {
+    let mut message = render_message(row, Vec::new());
+    if has_files {
+        let files = store::files::attachments(conn, row.message_id()).await?;
+        message.attachments = files.iter().map(|f| f.info()).collect();
+    }
+    message.forwarded_from = forwarded.map(forwarded_from);
+    Ok(message)
+}
+
+/// Who wrote a forwarded message and when; the copy itself is what readers of this chat see.
+fn forwarded_from(original: &MessageRow) -> parta_protocol::ForwardedFrom {
+    parta_protocol::ForwardedFrom { sender: sender_of(original), sent_at: rfc3339(original.created_at) }
 }
 
 fn sender_of(row: &MessageRow) -> PersonRef {
@@ -389,11 +408,20 @@ async fn prepare_body(conn: &mut AnyConnection, chat: ChatId, body: &str) -> Res
     Ok(parta_domain::format::rewrite_mentions(&body, |user| names.get(&user).cloned()))
 }
 
-/// Keeps the search index of a message in step with its text.
+/// Indexes a new message's text for search.
 pub(crate) async fn do_index(work: &mut Work, org: OrgId, chat: ChatId, message: MessageId, body: &str) -> Result<()> {
-    let text = parta_domain::format::plain_text(&parta_domain::format::parse(body));
-    store::search::index(work, org, chat, message, &parta_domain::search::terms(&text)).await?;
+    store::search::index(work, org, chat, message, &search_terms(body)).await?;
     Ok(())
+}
+
+/// Keeps the search index of an edited message in step with its text.
+async fn do_reindex(work: &mut Work, org: OrgId, chat: ChatId, message: MessageId, body: &str) -> Result<()> {
+    store::search::reindex(work, org, chat, message, &search_terms(body)).await?;
+    Ok(())
+}
+
+fn search_terms(body: &str) -> Vec<String> {
+    parta_domain::search::terms(&parta_domain::format::plain_text(&parta_domain::format::parse(body)))
 }
 
 fn check_body(body: &str) -> Result<String> {
@@ -417,7 +445,7 @@ pub(crate) enum Posting {
     /// The same `client_msg_id` was stored before: its message, as the sender sees it.
     Repeat(Message),
     New {
-        row: ChatRow,
+        context: store::chats::PostingRow,
         seat: SeatRow,
         key: String,
     },
@@ -432,30 +460,33 @@ pub(crate) async fn check_posting(
     chat: ChatId,
     client_msg_id: &str,
 ) -> Result<Posting> {
-    let (row, seat) = access_chat(work, actor, chat).await?;
     let key = client_msg_id.trim();
+    let now = crate::clock::now_ms();
+    // One statement for every check: a send is on the single writer's path.
+    let context = store::chats::posting(work, chat, actor.user_id, key, now - crate::clock::MINUTE_MS)
+        .await?
+        .ok_or(Error::NotFound)?;
     if key.is_empty() || key.len() > 64 {
         return Err(Error::field("client_msg_id", if key.is_empty() { "required" } else { "too_long" }));
     }
-    if let Some(existing) = store::chats::message_by_key(work, actor.user_id, key).await? {
+    if let Some(earlier) = context.earlier_id {
+        let existing = store::chats::message(work, MessageId(earlier)).await?.ok_or(Error::NotFound)?;
         if existing.chat_id != chat.0 {
             return Err(Error::Conflict("client_msg_id_reused"));
         }
         return Ok(Posting::Repeat(render(work, &existing, Some(actor.user_id)).await?));
     }
-    if !chats::can_post(row.kind(), seat.role(), row.read_only == 1) {
+    let seat = context.seat();
+    if !chats::can_post(context.chat.kind(), seat.role(), context.chat.read_only == 1) {
         return Err(Error::Forbidden);
     }
-    let now = crate::clock::now_ms();
     if seat.muted_until.is_some_and(|until| until > now) {
         return Err(Error::Refused("muted"));
     }
-    if store::chats::sent_since(work, actor.user_id, now - crate::clock::MINUTE_MS).await?
-        >= state.settings.messages_per_minute
-    {
+    if context.sent_recently >= state.settings.messages_per_minute {
         return Err(Error::RateLimited("send_rate_limited"));
     }
-    Ok(Posting::New { row, seat, key: key.to_owned() })
+    Ok(Posting::New { context, seat, key: key.to_owned() })
 }
 
 /// # Send a message
@@ -467,19 +498,39 @@ pub async fn send(
     chat: ChatId,
     request: &SendMessageRequest,
 ) -> Result<(Message, bool)> {
-    let mut work = state.begin().await?;
-    let (row, seat, key) = match check_posting(&mut work, state, actor, chat, &request.client_msg_id).await? {
+    match state.db.backend {
+        // One writer: sends that meet at it share a transaction (`group_commit`).
+        Backend::Sqlite => state.sends.send(state, actor, chat, request).await,
+        // Many connections, and PostgreSQL groups concurrent commits itself.
+        Backend::Postgres => {
+            let mut work = state.begin().await?;
+            let sent = send_in(&mut work, state, actor, chat, request).await?;
+            work.commit(state).await?;
+            Ok(sent)
+        }
+    }
+}
+
+/// A send inside a transaction the caller commits.
+pub(crate) async fn send_in(
+    work: &mut Work,
+    state: &AppState,
+    actor: &Actor,
+    chat: ChatId,
+    request: &SendMessageRequest,
+) -> Result<(Message, bool)> {
+    let (context, seat, key) = match check_posting(work, state, actor, chat, &request.client_msg_id).await? {
         Posting::Repeat(message) => return Ok((message, false)),
-        Posting::New { row, seat, key } => (row, seat, key),
+        Posting::New { context, seat, key } => (context, seat, key),
     };
-    let key = key.as_str();
+    let row = &context.chat;
     let forwarded = match request.forward_of {
-        Some(original) => Some(forwardable(&mut work, actor, OrgId(row.org_id), original).await?),
+        Some(original) => Some(forwardable(work, actor, OrgId(row.org_id), original).await?),
         None => None,
     };
     // A message of files alone (or a forwarded one) needs no text of its own.
     let body = if !request.body.trim().is_empty() {
-        prepare_body(&mut work, chat, &request.body).await?
+        prepare_body(work, chat, &request.body).await?
     } else if let Some(original) = &forwarded {
         original.body.clone()
     } else if request.attachments.is_empty() {
@@ -487,7 +538,7 @@ pub async fn send(
     } else {
         String::new()
     };
-    super::files::check_attachments(&mut work, actor, chat, &request.attachments).await?;
+    super::files::check_attachments(work, actor, chat, &request.attachments).await?;
     if forwarded.is_some() && !request.attachments.is_empty() {
         return Err(Error::field("attachments", "not_with_forward"));
     }
@@ -495,70 +546,47 @@ pub async fn send(
         return Err(Error::Forbidden);
     }
     if let Some(reply) = request.reply_to {
-        let target = store::chats::message(&mut work, reply).await?;
+        let target = store::chats::message(work, reply).await?;
         if target.is_none_or(|m| m.chat_id != chat.0) {
             return Err(Error::field("reply_to", "unknown_message"));
         }
     }
     let org = OrgId(row.org_id);
-    let school = store::schools::get(&mut work, org).await?.ok_or(Error::NotFound)?;
-    let is_admin = store::directory::is_admin(&mut work, org, actor.user_id).await?;
-    if request.urgent && !is_admin {
+    if request.urgent && !store::directory::is_admin(work, org, actor.user_id).await? {
         return Err(Error::Forbidden);
     }
-    let held_until = if request.urgent { None } else { quiet_hold(&school, row.kind(), crate::clock::now_ms()) };
-    if let Some(held_until) = held_until {
-        // Held: stored now, given its position and delivered when the quiet hours end.
-        let id = store::chats::insert_message(
-            &mut work,
-            &NewMessage {
-                org,
-                chat,
-                seq: 0,
-                sender: actor.user_id,
-                client_msg_id: key,
-                body: &body,
-                reply_to: request.reply_to,
-                needs_ack: request.needs_ack,
-                held_until: Some(held_until),
-                forwarded_from: forwarded.as_ref().map(|m| m.message_id()),
-            },
-        )
+    let now = crate::clock::now_ms();
+    let held_until = if request.urgent { None } else { quiet_hold(&context, row.kind(), now) };
+    // A delivered message takes the position of its own event (taking it locks the
+    // chat); a held one is stored now and takes its position when released.
+    let seq = match held_until {
+        None => store::chats::next_seq(work, chat).await?,
+        Some(_) => 0,
+    };
+    let new = NewMessage {
+        org,
+        chat,
+        seq,
+        sender: actor.user_id,
+        client_msg_id: &key,
+        body: &body,
+        reply_to: request.reply_to,
+        needs_ack: request.needs_ack,
+        held_until,
+        forwarded_from: forwarded.as_ref().map(|m| m.message_id()),
+        created_at: now,
+    };
+    let id = store::chats::insert_message(work, &new)
         .await
         .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("client_msg_id_reused") } else { e.into() })?;
-        do_attach(&mut work, state, actor, &row, id, &request.attachments, forwarded.as_ref()).await?;
-        do_index(&mut work, org, chat, id, &body).await?;
-        let stored = store::chats::message(&mut work, id).await?.ok_or(Error::NotFound)?;
-        let message = render(&mut work, &stored, Some(actor.user_id)).await?;
-        work.commit(state).await?;
-        return Ok((message, true));
+    let files = do_attach(work, state, actor, row, id, &request.attachments, forwarded.as_ref()).await?;
+    do_index(work, org, chat, id, &body).await?;
+    let stored = new.stored(id, &context);
+    let message = render_new(work, &stored, forwarded.as_ref(), files > 0).await?;
+    if held_until.is_none() {
+        do_chat_event_at(work, org, chat, seq, ChatEvent::MessageSent { message: message.clone() }).await?;
+        store::chats::set_last_read(work, seat.id, seq).await?;
     }
-    // The message takes the position of its own event; taking it locks the chat.
-    let seq = store::chats::next_seq(&mut work, chat).await?;
-    let id = store::chats::insert_message(
-        &mut work,
-        &NewMessage {
-            org,
-            chat,
-            seq,
-            sender: actor.user_id,
-            client_msg_id: key,
-            body: &body,
-            reply_to: request.reply_to,
-            needs_ack: request.needs_ack,
-            held_until: None,
-            forwarded_from: forwarded.as_ref().map(|m| m.message_id()),
-        },
-    )
-    .await
-    .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("client_msg_id_reused") } else { e.into() })?;
-    do_attach(&mut work, state, actor, &row, id, &request.attachments, forwarded.as_ref()).await?;
-    do_index(&mut work, org, chat, id, &body).await?;
-    let stored = store::chats::message(&mut work, id).await?.ok_or(Error::NotFound)?;
-    let message = render(&mut work, &stored, None).await?;
-    do_chat_event_at(&mut work, org, chat, seq, ChatEvent::MessageSent { message: message.clone() }).await?;
-    store::chats::set_last_read(&mut work, seat.id, seq).await?;
-    work.commit(state).await?;
     Ok((message, true))
 }
 
@@ -590,7 +618,7 @@ async fn do_attach(
     message: MessageId,
     uploaded: &[parta_domain::FileId],
     forwarded: Option<&MessageRow>,
-) -> Result<()> {
+) -> Result<usize> {
     let mut files = uploaded.to_vec();
     if let Some(original) = forwarded {
         for file in store::files::attachments(work, original.message_id()).await? {
@@ -601,7 +629,7 @@ async fn do_attach(
         }
     }
     store::files::attach(work, OrgId(chat.org_id), message, &files).await?;
-    Ok(())
+    Ok(files.len())
 }
 
 /// # Edit one's own message (marked as edited).
@@ -620,7 +648,7 @@ pub async fn edit(
     let body = prepare_body(&mut work, chat, &request.body).await?;
     store::chats::insert_version(&mut work, OrgId(row.org_id), &stored).await?;
     store::chats::edit_message(&mut work, id, &body).await?;
-    do_index(&mut work, OrgId(row.org_id), chat, id, &body).await?;
+    do_reindex(&mut work, OrgId(row.org_id), chat, id, &body).await?;
     let edited = store::chats::message(&mut work, id).await?.ok_or(Error::NotFound)?;
     let message = render(&mut work, &edited, None).await?;
     do_chat_event(&mut work, OrgId(row.org_id), chat, ChatEvent::MessageEdited { message: message.clone() }).await?;
@@ -885,7 +913,7 @@ fn quiet_hours_apply(kind: ChatKind) -> bool {
 }
 
 /// When a message written `now` in a chat of `kind` is to be delivered, if it is held.
-fn quiet_hold(school: &store::schools::OrgRow, kind: ChatKind, now: i64) -> Option<i64> {
+fn quiet_hold(school: &store::chats::PostingRow, kind: ChatKind, now: i64) -> Option<i64> {
     use parta_domain::quiet::{DayTime, QuietHours, Release};
     if !quiet_hours_apply(kind) {
         return None;

@@ -63,7 +63,7 @@ pub async fn create(
     let mut work = state.begin().await?;
     let (row, seat, key) = match check_posting(&mut work, state, actor, chat, &request.client_msg_id).await? {
         Posting::Repeat(message) => return Ok((message, false)),
-        Posting::New { row, seat, key } => (row, seat, key),
+        Posting::New { context, seat, key } => (context.chat, seat, key),
     };
     let key = key.as_str();
     let mut fields = Fields::default();
@@ -111,6 +111,7 @@ pub async fn create(
             needs_ack: false,
             held_until: None,
             forwarded_from: None,
+            created_at: now_ms(),
         },
     )
     .await?;

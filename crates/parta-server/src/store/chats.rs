@@ -216,6 +216,72 @@ impl SeatRow {
     }
 }
 
+/// Everything a new post is checked against, read in one statement: the chat, the
+/// sender's seat and name, the school's quiet hours, the message already stored under
+/// the same key, and how many messages the sender has sent since `since`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PostingRow {
+    #[sqlx(flatten)]
+    pub chat: ChatRow,
+    pub seat_id: i64,
+    pub user_id: i64,
+    pub seat_role: String,
+    pub seat_source: String,
+    pub last_read_seq: i64,
+    pub muted_until: Option<i64>,
+    pub appointed_role: Option<String>,
+    pub family_name: String,
+    pub given_name: String,
+    pub patronymic: Option<String>,
+    pub time_zone: String,
+    pub quiet_from: Option<String>,
+    pub quiet_to: Option<String>,
+    pub earlier_id: Option<i64>,
+    pub sent_recently: i64,
+}
+
+impl PostingRow {
+    pub fn seat(&self) -> SeatRow {
+        SeatRow {
+            id: self.seat_id,
+            chat_id: self.chat.id,
+            user_id: self.user_id,
+            role: self.seat_role.clone(),
+            source: self.seat_source.clone(),
+            last_read_seq: self.last_read_seq,
+            muted_until: self.muted_until,
+            appointed_role: self.appointed_role.clone(),
+        }
+    }
+}
+
+pub async fn posting(
+    conn: &mut AnyConnection,
+    chat: ChatId,
+    user: UserId,
+    key: &str,
+    since: i64,
+) -> sqlx::Result<Option<PostingRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CHAT_COLUMNS}, s.id AS seat_id, s.user_id, s.role AS seat_role, s.source AS seat_source, s.last_read_seq,
+            s.muted_until, s.appointed_role, u.family_name, u.given_name, u.patronymic,
+            o.time_zone, o.quiet_from, o.quiet_to,
+            (SELECT e.id FROM messages e WHERE e.sender_id = $2 AND e.client_msg_id = $3) AS earlier_id,
+            (SELECT COUNT(*) FROM messages r WHERE r.sender_id = $2 AND r.created_at > $4) AS sent_recently
+         FROM chat_members s
+         JOIN chats c ON c.id = s.chat_id
+         JOIN users u ON u.id = s.user_id
+         JOIN organizations o ON o.id = c.org_id
+         WHERE s.chat_id = $1 AND s.user_id = $2 AND s.left_at IS NULL"
+    )))
+    .bind(chat.0)
+    .bind(user.0)
+    .bind(key)
+    .bind(since)
+    .fetch_optional(conn)
+    .await
+}
+
 /// A person's current seats in one school's chats (or every school's with `org` = None).
 pub async fn seats_of(conn: &mut AnyConnection, user: UserId, org: Option<OrgId>) -> sqlx::Result<Vec<SeatRow>> {
     sqlx::query_as(
@@ -400,6 +466,33 @@ pub struct NewMessage<'a> {
     /// Quiet hours: not delivered until then (and no chat position until then).
     pub held_until: Option<i64>,
     pub forwarded_from: Option<MessageId>,
+    pub created_at: i64,
+}
+
+impl NewMessage<'_> {
+    /// The row as stored under `id`, without reading it back (the sender's name from the post's checks).
+    pub fn stored(&self, id: MessageId, sender: &PostingRow) -> MessageRow {
+        MessageRow {
+            id: id.0,
+            chat_id: self.chat.0,
+            seq: self.seq,
+            sender_id: self.sender.0,
+            client_msg_id: self.client_msg_id.to_owned(),
+            body: self.body.to_owned(),
+            reply_to: self.reply_to.map(|m| m.0),
+            created_at: self.created_at,
+            edited_at: None,
+            deleted_at: None,
+            deleted_by: None,
+            pinned_at: None,
+            needs_ack: super::flag(self.needs_ack),
+            held_until: self.held_until,
+            forwarded_from: self.forwarded_from.map(|m| m.0),
+            family_name: sender.family_name.clone(),
+            given_name: sender.given_name.clone(),
+            patronymic: sender.patronymic.clone(),
+        }
+    }
 }
 
 pub async fn insert_message(conn: &mut AnyConnection, new: &NewMessage<'_>) -> sqlx::Result<MessageId> {
@@ -414,7 +507,7 @@ pub async fn insert_message(conn: &mut AnyConnection, new: &NewMessage<'_>) -> s
     .bind(new.client_msg_id)
     .bind(new.body)
     .bind(new.reply_to.map(|m| m.0))
-    .bind(now_ms())
+    .bind(new.created_at)
     .bind(super::flag(new.needs_ack))
     .bind(new.held_until)
     .bind(new.forwarded_from.map(|m| m.0))

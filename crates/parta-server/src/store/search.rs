@@ -7,7 +7,8 @@ use sqlx::AnyConnection;
 
 use super::chats::{MESSAGE_SELECT, MessageRow};
 
-/// Replaces a message's terms.
+/// Stores a new message's terms in one statement (a message has at most
+/// `MAX_TERMS`, so the parameters stay far below either database's limit).
 pub async fn index(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -15,17 +16,32 @@ pub async fn index(
     message: MessageId,
     terms: &[String],
 ) -> sqlx::Result<()> {
-    unindex(conn, message).await?;
-    for term in terms {
-        sqlx::query("INSERT INTO message_terms (term, message_id, chat_id, org_id) VALUES ($1, $2, $3, $4)")
-            .bind(term)
-            .bind(message.0)
-            .bind(chat.0)
-            .bind(org.0)
-            .execute(&mut *conn)
-            .await?;
+    if terms.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let mut sql = String::from("INSERT INTO message_terms (term, message_id, chat_id, org_id) VALUES ");
+    for index in 0..terms.len() {
+        let first = 4 + index;
+        sql.push_str(if index == 0 { "" } else { ", " });
+        sql.push_str(&format!("(${first}, $1, $2, $3)"));
+    }
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(message.0).bind(chat.0).bind(org.0);
+    for term in terms {
+        query = query.bind(term.as_str());
+    }
+    query.execute(conn).await.map(|_| ())
+}
+
+/// Replaces an edited message's terms.
+pub async fn reindex(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    chat: ChatId,
+    message: MessageId,
+    terms: &[String],
+) -> sqlx::Result<()> {
+    unindex(&mut *conn, message).await?;
+    index(conn, org, chat, message, terms).await
 }
 
 pub async fn unindex(conn: &mut AnyConnection, message: MessageId) -> sqlx::Result<()> {

@@ -28,6 +28,7 @@ on_both_backends!(
     direct_messages_follow_shared_classes_and_safe_mode,
     live_events_wait_for_the_resume,
     events_committed_but_never_published_are_relayed,
+    concurrent_sends_commit_together_and_fail_alone,
 );
 
 async fn chats_of(app: &TestApp, token: &str, org: i64) -> Vec<Value> {
@@ -1149,4 +1150,94 @@ async fn events_committed_but_never_published_are_relayed(app: TestApp) {
     assert_eq!(sent_bodies(&frames, chat), ["Первое", "Второе"], "{frames:?}");
     // What the bus then brings late is not delivered twice; the relay has nothing more.
     assert_eq!(parta_server::gateway::relay_unpublished(&app.state, now + 2_000).await.expect("relay runs"), 0);
+}
+
+/// Sends that arrive together share a transaction on SQLite (group commit): each is
+/// still acknowledged or refused on its own, and a send that fails after writing
+/// leaves nothing behind — no row, no position taken.
+async fn concurrent_sends_commit_together_and_fail_alone(app: TestApp) {
+    let c = class_with_people(&app, 93).await;
+    let chat = chat_id(&app, &c.teacher.token, c.school.org, "class", Some(c.a)).await;
+    let (content_type, body) = multipart(&[], &[("file", "план.txt", "план урока".as_bytes())]);
+    let file = app
+        .post(&format!("/api/v1/chats/{chat}/files"))
+        .token(&c.teacher.token)
+        .raw(&content_type, body)
+        .send()
+        .await
+        .expect(201)
+        .id();
+    let with_file = app
+        .post(&format!("/api/v1/chats/{chat}/messages"))
+        .token(&c.teacher.token)
+        .json(json!({ "client_msg_id": "with-file", "body": "План урока", "attachments": [file] }))
+        .send()
+        .await
+        .expect(201)
+        .json;
+    // The file's bytes are gone: forwarding it fails after the copy's message row is written.
+    app.sql("UPDATE files SET storage_key = 'chat-files/gone'").await;
+
+    let calls = (0..40).map(|i| {
+        let (who, body) = match i % 8 {
+            // Refused before anything is written: a reply to a message that does not exist.
+            6 => (&c.student, json!({ "client_msg_id": format!("bad-{i}"), "body": "Ответ", "reply_to": 999_999 })),
+            // Refused after writing: the forwarded file cannot be copied.
+            7 => {
+                (&c.teacher, json!({ "client_msg_id": format!("fwd-{i}"), "body": "", "forward_of": with_file["id"] }))
+            }
+            n if n % 2 == 0 => {
+                (&c.teacher, json!({ "client_msg_id": format!("t-{i}"), "body": format!("Учитель {i}") }))
+            }
+            _ => (&c.student, json!({ "client_msg_id": format!("s-{i}"), "body": format!("Ученик {i}") })),
+        };
+        app.post(&format!("/api/v1/chats/{chat}/messages")).token(&who.token).json(body).send()
+    });
+    let replies = futures_util::future::join_all(calls).await;
+    for (i, reply) in replies.iter().enumerate() {
+        let want = match i % 8 {
+            6 => 422,
+            7 => 500,
+            _ => 201,
+        };
+        assert_eq!(reply.status.as_u16(), want, "send {i}: {:?}", reply.json);
+    }
+
+    let history = app
+        .get(&format!("/api/v1/chats/{chat}/messages?limit=100"))
+        .token(&c.teacher.token)
+        .send()
+        .await
+        .expect(200)
+        .json;
+    let messages = history["messages"].as_array().expect("list");
+    let mut keys: Vec<&str> = messages.iter().map(|m| m["client_msg_id"].as_str().expect("key")).collect();
+    keys.sort_unstable();
+    let mut expected: Vec<String> = (0..40)
+        .filter(|i| i % 8 < 6)
+        .map(|i| format!("{}-{i}", if i % 2 == 0 { "t" } else { "s" }))
+        .chain(["with-file".to_owned()])
+        .collect();
+    expected.sort_unstable();
+    assert_eq!(keys, expected);
+    // Positions follow each other with no hole where a failed send had taken one.
+    let mut seqs: Vec<i64> = messages.iter().map(|m| m["seq"].as_i64().expect("seq")).collect();
+    seqs.sort_unstable();
+    let first = seqs[0];
+    assert_eq!(seqs, (first..first + seqs.len() as i64).collect::<Vec<_>>());
+    // And the event log agrees: a reader resuming from before them hears each exactly once.
+    let address = app.serve().await;
+    let (mut reader, welcome) = Socket::connect(address, &c.student.token).await;
+    let user_seq = welcome["user_seq"].as_i64().expect("user seq");
+    reader
+        .send(json!({ "type": "resume", "user_seq": user_seq, "chats": [{ "chat_id": chat, "seq": first - 1 }] }))
+        .await;
+    let replay = reader.until("ready").await;
+    let mut heard: Vec<i64> = replay
+        .iter()
+        .filter(|f| f["chat_id"] == chat && f["event"]["type"] == "message_sent")
+        .filter_map(|f| f["seq"].as_i64())
+        .collect();
+    heard.sort_unstable();
+    assert_eq!(heard, seqs);
 }
