@@ -1176,7 +1176,7 @@ async fn concurrent_sends_commit_together_and_fail_alone(app: TestApp) {
         .expect(201)
         .json;
     // The file's bytes are gone: forwarding it fails after the copy's message row is written.
-    app.sql("UPDATE files SET storage_key = 'chat-files/gone'").await;
+    app.sql("UPDATE files SET storage_key = 'chat-files/gone-' || id WHERE chat_id IS NOT NULL").await;
 
     let calls = (0..40).map(|i| {
         let (who, body) = match i % 8 {
