@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -277,8 +278,15 @@ async fn serve(resolved: Resolved) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!(%address, backend = db.backend.name(), startup_ms = started.elapsed().as_millis() as u64, "parta is ready");
     println!("Парта работает: откройте http://{address}/ (документация API: http://{address}/api/docs/)");
+    let hub = Arc::clone(&state.hub);
     let app = crate::app::app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // WebSockets are not HTTP requests the shutdown waits for: tell them first.
+            hub.close_all(Duration::from_secs(2)).await;
+        })
+        .await?;
     db.close().await;
     Ok(())
 }

@@ -36,6 +36,8 @@ const CLOSE_SLOW: u16 = 4008;
 const CLOSE_UNAUTHENTICATED: u16 = 4001;
 const CLOSE_SESSION_ENDED: u16 = 4003;
 const CLOSE_RESYNC: u16 = 4009;
+/// The server is stopping (a restart or an upgrade): reconnect and resume.
+const CLOSE_GOING_AWAY: u16 = 1001;
 
 struct ConnEntry {
     user: UserId,
@@ -59,11 +61,14 @@ struct Routes {
 pub struct Hub {
     // A std mutex: held only for map updates, never across an await.
     routes: Mutex<Routes>,
+    /// Turns true when the server stops: every connection closes with 1001.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl Hub {
     pub fn start(bus: &dyn Bus) -> Arc<Hub> {
-        let hub = Arc::new(Hub { routes: Mutex::new(Routes::default()) });
+        let hub =
+            Arc::new(Hub { routes: Mutex::new(Routes::default()), stopping: tokio::sync::watch::Sender::new(false) });
         let receiver = bus.subscribe();
         tokio::spawn(Arc::clone(&hub).route(receiver));
         hub
@@ -71,6 +76,16 @@ impl Hub {
 
     fn routes(&self) -> std::sync::MutexGuard<'_, Routes> {
         self.routes.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Closes every connection with 1001 («going away») so clients reconnect at once,
+    /// and waits (up to `wait`) until they have been told.
+    pub async fn close_all(&self, wait: Duration) {
+        self.stopping.send_replace(true);
+        let deadline = tokio::time::Instant::now() + wait;
+        while !self.routes().conns.is_empty() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     fn register(&self, user: UserId, session: SessionId, queue: mpsc::Sender<Envelope>) -> u64 {
@@ -335,16 +350,17 @@ async fn serve(state: AppState, actor: Option<Actor>, mut socket: WebSocket) -> 
     // Register first, then read the chats: a chat added in between arrives either
     // in the read or as a user event, never in neither.
     let id = state.hub.register(actor.user_id, actor.session_id, queue);
+    let mut stopping = state.hub.stopping.subscribe();
     let result = async {
         let mut conn =
             Connection { state: state.clone(), actor, id, chats: BTreeMap::new(), fresh: HashSet::new(), user_seq: 0 };
         conn.load().await?;
         let welcome = ServerFrame::Welcome { user_id: conn.actor.user_id, user_seq: conn.user_seq };
         socket.send(WsMessage::Text(frame_text(&welcome).into())).await?;
-        if !conn.await_resume(&mut socket, &mut incoming).await? {
+        if !conn.await_resume(&mut socket, &mut incoming, &mut stopping).await? {
             return Ok(());
         }
-        conn.run(&mut socket, &mut incoming).await
+        conn.run(&mut socket, &mut incoming, &mut stopping).await
     }
     .await;
     state.hub.unregister(id);
@@ -372,11 +388,17 @@ impl Connection {
         &mut self,
         socket: &mut WebSocket,
         incoming: &mut mpsc::Receiver<Envelope>,
+        stopping: &mut tokio::sync::watch::Receiver<bool>,
     ) -> anyhow::Result<bool> {
         let deadline = tokio::time::Instant::now() + RESUME_GRACE;
         let mut waiting = Vec::new();
         loop {
             tokio::select! {
+                // Only ever turns true: a change is the stop.
+                Ok(()) = stopping.changed() => {
+                    close(socket, CLOSE_GOING_AWAY, "server restarting: reconnect and resume").await;
+                    return Ok(false);
+                }
                 message = socket.recv() => match message {
                     Some(Ok(WsMessage::Text(text))) => {
                         if !self.on_client_frame(socket, &text).await? {
@@ -406,11 +428,21 @@ impl Connection {
         Ok(true)
     }
 
-    async fn run(&mut self, socket: &mut WebSocket, incoming: &mut mpsc::Receiver<Envelope>) -> anyhow::Result<()> {
+    async fn run(
+        &mut self,
+        socket: &mut WebSocket,
+        incoming: &mut mpsc::Receiver<Envelope>,
+        stopping: &mut tokio::sync::watch::Receiver<bool>,
+    ) -> anyhow::Result<()> {
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
         loop {
             tokio::select! {
+                // Only ever turns true: a change is the stop.
+                Ok(()) = stopping.changed() => {
+                    close(socket, CLOSE_GOING_AWAY, "server restarting: reconnect and resume").await;
+                    return Ok(());
+                }
                 envelope = incoming.recv() => {
                     let Some(envelope) = envelope else {
                         close(socket, CLOSE_SLOW, "slow consumer: reconnect and resume").await;

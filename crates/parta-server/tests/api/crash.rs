@@ -1,9 +1,17 @@
-//! Durability under `kill -9`: a real `parta serve` process is killed at random
-//! moments while a client sends messages with idempotency keys and retries each
-//! unacknowledged one after the restart. Afterwards every acknowledged message exists
-//! exactly once, the chat's positions have no gaps, and the database is intact.
+//! A real `parta serve` process under abuse.
+//!
+//! - Durability under `kill -9`: the server is killed at random moments while a client
+//!   sends messages with idempotency keys and retries each unacknowledged one after the
+//!   restart. Afterwards every acknowledged message exists exactly once, the chat's
+//!   positions have no gaps, and the database is intact.
+//! - A reconnect storm: readers lose their connections over and over while messages
+//!   flow — aborted by the client, closed by a stopping server (1001) and cut by
+//!   `kill -9` — and each resumes from its last position: every position arrives at
+//!   every reader exactly once.
 
 use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -12,10 +20,12 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::on_both_backends;
 use crate::support::{Socket, TestApp};
 
-on_both_backends!(acknowledged_messages_survive_kill_nine);
+on_both_backends!(acknowledged_messages_survive_kill_nine, a_reconnect_storm_loses_and_doubles_nothing);
 
 /// Kills per backend in the test command; `PARTA_CRASH_KILLS` runs more (e.g. 100).
 const KILLS: usize = 20;
+/// Forced disconnects per backend in the test command; `PARTA_STORM_DISCONNECTS` runs more (e.g. 1000).
+const DISCONNECTS: usize = 150;
 
 struct Rng(u64);
 
@@ -228,4 +238,208 @@ async fn acknowledged_messages_survive_kill_nine(app: TestApp) {
         assert_eq!(verdict, "ok");
     }
     eprintln!("{kills} kills, {} messages acknowledged, {retries} retried sends", acknowledged.len());
+}
+
+fn seed() -> u64 {
+    std::env::var("PARTA_TEST_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64)
+    })
+}
+
+/// What one reader saw across all its connections.
+#[derive(Default)]
+struct Seen {
+    last: i64,
+    gaps: u64,
+    doubles: u64,
+    connections: u64,
+    going_away: u64,
+}
+
+/// A reader: connects (waiting while the server is down), resumes from its last
+/// position in `chat`, checks every position it hears, and starts over whenever the
+/// connection ends — or when `abort` tells it to drop the connection on the spot.
+async fn storm_reader(
+    port: Arc<AtomicU16>,
+    token: String,
+    chat: i64,
+    seen: Arc<std::sync::Mutex<Seen>>,
+    abort: Arc<tokio::sync::Notify>,
+    stop: Arc<AtomicBool>,
+) {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message as Ws;
+    let seen_now = |f: &dyn Fn(&mut Seen)| f(&mut seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    while !stop.load(Ordering::SeqCst) {
+        let url = format!("ws://127.0.0.1:{}/api/v1/ws", port.load(Ordering::SeqCst));
+        let Ok(Ok((mut stream, _))) =
+            tokio::time::timeout(Duration::from_secs(5), tokio_tungstenite::connect_async(url)).await
+        else {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        };
+        seen_now(&|s| s.connections += 1);
+        let auth = json!({ "type": "auth", "token": token }).to_string();
+        if stream.send(Ws::Text(auth.into())).await.is_err() {
+            continue;
+        }
+        let mut resumed = false;
+        loop {
+            let next = tokio::select! {
+                next = tokio::time::timeout(Duration::from_secs(10), stream.next()) => next,
+                () = abort.notified() => break,
+            };
+            let frame: Value = match next {
+                Ok(Some(Ok(Ws::Text(text)))) => serde_json::from_str(&text).expect("json frame"),
+                Ok(Some(Ok(Ws::Close(frame)))) => {
+                    if frame.is_some_and(|f| u16::from(f.code) == 1001) {
+                        seen_now(&|s| s.going_away += 1);
+                    }
+                    break;
+                }
+                Ok(Some(Ok(_))) => continue,
+                // Cut, or silent for 10 s: a new connection.
+                _ => break,
+            };
+            if frame["type"] == "welcome" && !resumed {
+                resumed = true;
+                let last = seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).last;
+                let resume = json!({ "type": "resume", "user_seq": frame["user_seq"], "chats": [{ "chat_id": chat, "seq": last }] });
+                if stream.send(Ws::Text(resume.to_string().into())).await.is_err() {
+                    break;
+                }
+            } else if frame["type"] == "chat_event" && frame["chat_id"] == chat {
+                let seq = frame["seq"].as_i64().expect("seq");
+                seen_now(&|s| {
+                    if seq <= s.last {
+                        s.doubles += 1;
+                    } else {
+                        if seq > s.last + 1 {
+                            s.gaps += 1;
+                        }
+                        s.last = seq;
+                    }
+                });
+            }
+        }
+    }
+}
+
+async fn a_reconnect_storm_loses_and_doubles_nothing(app: TestApp) {
+    const READERS: usize = 6;
+    let target: usize =
+        std::env::var("PARTA_STORM_DISCONNECTS").ok().and_then(|v| v.parse().ok()).unwrap_or(DISCONNECTS);
+    let seed = seed();
+    eprintln!("reconnect storm on {:?}: {target} disconnects, seed {seed}", app.backend);
+    let mut rng = Rng(seed);
+    let data = app.scratch_dir("storm-data");
+    let mut server = start(&app, &data).await;
+    let mut tokens = Vec::new();
+    for i in 0..=READERS {
+        let login = if i % 2 == 0 { "ivanova@demo.parta.local" } else { "student.5a@demo.parta.local" };
+        let body = json!({ "login": login, "password": "demo-parta-2026" });
+        let (status, reply) = http(server.port, "POST", "/api/v1/auth/login", None, Some(&body)).await.expect("login");
+        assert_eq!(status, 200, "{reply}");
+        tokens.push(reply["token"].as_str().expect("token").to_owned());
+    }
+    let writer = tokens.remove(0);
+    let (_, chats) = http(server.port, "GET", "/api/v1/chats", Some(&writer), None).await.expect("chats");
+    let class_chat =
+        chats.as_array().expect("chats").iter().find(|c| c["kind"] == "class").expect("class chat").clone();
+    let chat = class_chat["id"].as_i64().expect("id");
+    let start_seq = class_chat["last_seq"].as_i64().expect("last_seq");
+
+    let port = Arc::new(AtomicU16::new(server.port));
+    let (stop, stop_writing) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+    let sender = {
+        let (port, stop, token) = (port.clone(), stop_writing.clone(), writer.clone());
+        tokio::spawn(async move {
+            let mut acknowledged = 0u64;
+            while !stop.load(Ordering::SeqCst) {
+                let key = format!("storm-{acknowledged}");
+                let body = json!({ "client_msg_id": key, "body": format!("Шторм {acknowledged}") });
+                let path = format!("/api/v1/chats/{chat}/messages");
+                match http(port.load(Ordering::SeqCst), "POST", &path, Some(&token), Some(&body)).await {
+                    Ok((200 | 201, _)) => acknowledged += 1,
+                    Ok((status, reply)) => panic!("unexpected answer {status}: {reply}"),
+                    Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+                }
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            acknowledged
+        })
+    };
+    let readers: Vec<_> = tokens
+        .into_iter()
+        .map(|token| {
+            let seen = Arc::new(std::sync::Mutex::new(Seen { last: start_seq, ..Seen::default() }));
+            let abort = Arc::new(tokio::sync::Notify::new());
+            let task = tokio::spawn(storm_reader(port.clone(), token, chat, seen.clone(), abort.clone(), stop.clone()));
+            (seen, abort, task)
+        })
+        .collect();
+    let connections = |readers: &[(Arc<std::sync::Mutex<Seen>>, _, _)]| -> u64 {
+        readers
+            .iter()
+            .map(|(seen, _, _)| seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).connections)
+            .sum()
+    };
+
+    // Disconnects are the connections beyond each reader's first.
+    let (mut closes, mut kills) = (0, 0);
+    while connections(&readers) < (target + READERS) as u64 {
+        match rng.between(0, 99) {
+            0..=3 => {
+                // The server stops as on an upgrade: every socket hears 1001 first.
+                let pid = server.child.id().expect("running").to_string();
+                std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill -TERM");
+                server.child.wait().await.expect("stopped");
+                server = start(&app, &data).await;
+                port.store(server.port, Ordering::SeqCst);
+                closes += 1;
+            }
+            4..=5 => {
+                server.child.start_kill().expect("kill -9");
+                server.child.wait().await.expect("reaped");
+                server = start(&app, &data).await;
+                port.store(server.port, Ordering::SeqCst);
+                kills += 1;
+            }
+            _ => readers[rng.between(0, READERS as u64 - 1) as usize].1.notify_one(),
+        }
+        tokio::time::sleep(Duration::from_millis(rng.between(5, 40))).await;
+    }
+    stop_writing.store(true, Ordering::SeqCst);
+    let acknowledged = sender.await.expect("sender");
+
+    // Everyone catches up to the chat's last position.
+    let (_, chats) = http(server.port, "GET", "/api/v1/chats", Some(&writer), None).await.expect("chats");
+    let last = chats.as_array().expect("chats").iter().find(|c| c["id"] == chat).expect("chat")["last_seq"]
+        .as_i64()
+        .expect("last_seq");
+    assert!(last - start_seq >= acknowledged as i64, "{acknowledged} acknowledged, positions {start_seq}..{last}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while readers.iter().any(|(seen, _, _)| seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).last < last)
+    {
+        assert!(Instant::now() < deadline, "a reader did not catch up to {last}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.store(true, Ordering::SeqCst);
+    let disconnects = connections(&readers) - READERS as u64;
+    let mut going_away = 0;
+    for (i, (seen, abort, task)) in readers.into_iter().enumerate() {
+        abort.notify_one();
+        let _ = tokio::time::timeout(Duration::from_secs(15), task).await;
+        let seen = seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        assert_eq!((seen.gaps, seen.doubles), (0, 0), "reader {i}: gaps and doubles");
+        assert_eq!(seen.last, last, "reader {i}");
+        going_away += seen.going_away;
+    }
+    if closes > 0 {
+        assert!(going_away > 0, "a stopping server closed no socket with 1001");
+    }
+    eprintln!(
+        "{disconnects} disconnects ({closes} server stops, {kills} kills, {going_away} closes with 1001), \
+         {acknowledged} messages acknowledged, positions {start_seq}..{last}: 0 gaps, 0 doubles"
+    );
 }
