@@ -177,19 +177,6 @@ async fn connection(floor: Arc<Floor>, mut socket: WebSocket) -> anyhow::Result<
     result
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_name_the_user_and_the_rooms() {
-        assert_eq!(parse_token(&token(7, &[1, 22, 333])), Some((7, vec![1, 22, 333])));
-        assert_eq!(parse_token(&token(7, &[])), Some((7, vec![])));
-        assert_eq!(parse_token("Bearer x"), None);
-        assert_eq!(parse_token("floor:x:1"), None);
-    }
-}
-
 /// A message as the floor (and the insert floor's event rows) carry it: Parta's shape.
 pub fn message(id: i64, chat: i64, sender: i64, client_msg_id: String, body: String) -> Message {
     Message {
@@ -219,5 +206,18 @@ pub fn message(id: i64, chat: i64, sender: i64, client_msg_id: String, body: Str
         poll: None,
         attachments: Vec::new(),
         held_until: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_name_the_user_and_the_rooms() {
+        assert_eq!(parse_token(&token(7, &[1, 22, 333])), Some((7, vec![1, 22, 333])));
+        assert_eq!(parse_token(&token(7, &[])), Some((7, vec![])));
+        assert_eq!(parse_token("Bearer x"), None);
+        assert_eq!(parse_token("floor:x:1"), None);
     }
 }

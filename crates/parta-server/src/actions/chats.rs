@@ -202,10 +202,10 @@ pub(crate) async fn render(conn: &mut AnyConnection, row: &MessageRow, viewer: O
     if let Some(poll) = store::polls::of_message(conn, row.message_id()).await? {
         message.poll = Some(super::polls::render_poll(conn, &poll, viewer).await?);
     }
-    if let Some(original) = row.forwarded_from {
-        if let Some(original) = store::chats::message(conn, MessageId(original)).await? {
-            message.forwarded_from = Some(forwarded_from(&original));
-        }
+    if let Some(original) = row.forwarded_from
+        && let Some(original) = store::chats::message(conn, MessageId(original)).await?
+    {
+        message.forwarded_from = Some(forwarded_from(&original));
     }
     Ok(message)
 }
