@@ -6,7 +6,8 @@ import { layoutRich, plainText, safeHref, wrapSelection, type Block } from '../s
 import { highlight, queryStems, snippet, stem } from '../src/chat/search';
 import { RichBody } from '../src/pages/chat-rich';
 import { readsText } from '../src/pages/chat-reads';
-import { forwardable, forwardTargets } from '../src/pages/chat-forward';
+import { forwardable, forwardTargets, problemText } from '../src/pages/chat-forward';
+import { ApiError } from '../src/api/client';
 
 afterEach(() => {
   lang.value = 'ru';
@@ -238,6 +239,10 @@ describe('forwarding', () => {
     const list = [chat(1, 1), chat(2, 1), chat(3, 2), chat(4, 1, { can_post: false }), chat(5, 1, { muted_until: new Date(Date.now() + 60_000).toISOString() }), chat(6, 1, { title: '5А — родители' })];
     expect(forwardTargets(list, { chat_id: 1 }, 1).map((c: { id: number }) => c.id)).toEqual([2, 6]);
     expect(forwardTargets(list, { chat_id: 1 }, 1, 'РОДИТ').map((c: { id: number }) => c.id)).toEqual([6]);
+  });
+  it('a refusal shows the server’s own words', () => {
+    expect(problemText(new ApiError(409, 'message_deleted', 'Сообщение удалено.'))).toBe('Сообщение удалено.');
+    expect(problemText(new ApiError(422, 'validation', 'Проверьте поля.', { forward_of: 'Опрос переслать нельзя.' }))).toBe('Опрос переслать нельзя.');
   });
   it('polls, deleted and held posts are not forwarded', () => {
     const m = { deleted: false, poll: null, held_until: null, seq: 4 } as never;

@@ -54,7 +54,8 @@ export function useMentionPicker(opts: {
     if (!el) return;
     const q = activeMention(el.value, el.selectionStart ?? el.value.length);
     if (q?.start !== at?.start || q?.query !== at?.query) setActive(0);
-    if (!q || q.start !== closedAt) setClosedAt(null);
+    // Escape closes the list for this @word until it is typed on.
+    if (!q || q.start !== closedAt || q.query !== at?.query) setClosedAt(null);
     setAt(q);
   };
   const choose = (m: ChatMember) => {
