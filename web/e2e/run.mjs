@@ -1153,9 +1153,26 @@ try {
     await hit.getByRole('link').click();
     await teacher.waitForURL(new RegExp(`/chats/\\d+\\?m=${examId}$`));
     await teacher.locator(`.msg--found[data-message-id="${examId}"]`).waitFor();
+
+    // Paging: the 35 «История» posts come 20 at a time; the oldest opens with the history loaded back to it.
+    await teacher.goto(`${base}/search?q=${encodeURIComponent(`история ${stamp}`)}`);
+    const hits = teacher.locator('.search-hit');
+    await teacher.getByText(/^Найдено 20 сообщений \(показаны не все\)$/).waitFor();
+    await teacher.getByRole('button', { name: 'Показать ещё' }).click();
+    await teacher.getByText(/^Найдено 35 сообщений$/).waitFor();
+    expect((await hits.count()) === 35, `hits after paging: ${await hits.count()}`);
+    expect((await teacher.getByRole('button', { name: 'Показать ещё' }).count()) === 0, 'more offered after the last page');
+    const oldest = hits.filter({ hasText: `История 1 (${stamp})` });
+    const oldestId = await oldest.getAttribute('data-message-id');
+    await oldest.getByRole('link').click();
+    await conv(teacher).getByRole('heading', { name: '5А — класс' }).waitFor();
+    await teacher.locator(`.msg--found[data-message-id="${oldestId}"]`).waitFor();
+    expect(await teacher.locator(`[data-message-id="${oldestId}"]`).isVisible(), 'the found post is not in view');
   });
 
   await test('messages: the teacher forwards the post to the class chat; it arrives marked as forwarded', async () => {
+    await teacher.getByRole('link', { name: /5А — родители/ }).click();
+    await conv(teacher).getByRole('heading', { name: '5А — родители' }).waitFor();
     const own = teacher.locator(`[data-message-id="${examId}"]`);
     await own.getByRole('button', { name: 'Переслать' }).click();
     const dialog = teacher.getByRole('dialog', { name: 'Переслать сообщение' });
@@ -1183,6 +1200,10 @@ try {
 
   await test('messages: an uploaded photo is shown by its server-made preview', async () => {
     const caption = `Фото доски (${stamp})`;
+    for (const page of [teacher, parent]) {
+      await page.getByRole('link', { name: /5А — родители/ }).click();
+      await conv(page).getByRole('heading', { name: '5А — родители' }).waitFor();
+    }
     await teacher.locator('[data-attach-input]').setInputFiles([{ name: 'доска.png', mimeType: 'image/png', buffer: pngOf(960, 240) }]);
     await teacher.locator('.upload[data-upload-state="done"]', { hasText: 'доска.png' }).waitFor();
     await send(teacher, caption);

@@ -505,7 +505,7 @@ function MessageItem({
       {/* A held post is seen by its sender only, who may open its files already. */}
       {held && !own ? <FileNames files={m.attachments} /> : <Attachments files={m.attachments} />}
       {m.needs_ack ? <AckBlock m={m} conv={conv} chat={chat} moderator={moderator} /> : null}
-      {(own || moderator) && !held && m.seq > 0 ? <ReadsLine m={m} conv={conv} members={list} auto={own} /> : null}
+      {own && !held && m.seq > 0 ? <ReadsLine m={m} conv={conv} members={list} auto /> : null}
       {m.reactions.length ? (
         <div class="reactions" role="group" aria-label={t('chats.reactions')}>
           {m.reactions.map((r) => {
@@ -557,6 +557,7 @@ function MessageItem({
             {t('chats.versions')}
           </button>
         ) : null}
+        {moderator && !own && m.seq > 0 ? <ReadsLine m={m} conv={conv} members={list} auto={false} /> : null}
         {forwardable(m) ? (
           <button type="button" class="btn btn--link" aria-haspopup="dialog" onClick={() => showDialog((close) => <ForwardDialog m={m} onClose={close} />)}>
             {t('msg.forward')}
