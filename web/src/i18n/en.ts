@@ -555,7 +555,7 @@ export const en: Dict = {
   'app_status.rejected': 'Rejected',
 
   // messages: rich text, mentions, search, forwarding, reads
-  'msg.format_hint': 'Formatting: **bold**, *italic*, `code`, lines starting with “- ” make a list; @ and a name mentions someone.',
+  'msg.format_hint': '**bold**, *italic*, `code`, “- ” for a list, @ to mention.',
   'msg.format_tools': 'Text formatting',
   'msg.bold': 'Bold',
   'msg.italic': 'Italic',

@@ -555,7 +555,7 @@ export const ru = {
   'app_status.rejected': 'Отклонена',
 
   // messages: rich text, mentions, search, forwarding, reads
-  'msg.format_hint': 'Оформление: **жирный**, *курсив*, `код`, строки с «- » — список; @ и имя — упоминание.',
+  'msg.format_hint': '**жирный**, *курсив*, `код`, «- » — список, @ — упомянуть.',
   'msg.format_tools': 'Оформление текста',
   'msg.bold': 'Жирный',
   'msg.italic': 'Курсив',

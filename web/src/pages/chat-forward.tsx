@@ -5,14 +5,14 @@ import { ApiError } from '../api/client';
 import type { Chat, Message } from '../api/types';
 import { Modal, useId } from '../components/ui';
 import { fold } from '../chat/mentions';
-import { isMuted, newClientMsgId } from '../chat/model';
+import { isHeld, isMuted, newClientMsgId } from '../chat/model';
 import { allChats, entries } from '../chat/store';
 import { t } from '../i18n';
 import { api } from '../state';
 
 /** Whether a message can be forwarded at all (the server refuses polls and held posts). */
 export function forwardable(m: Message): boolean {
-  return !m.deleted && !m.poll && !(m.held_until && m.seq <= 0);
+  return !m.deleted && !m.poll && !isHeld(m);
 }
 
 /** Chats a message may go to: same school, writable, not muted there, not its own chat. */

@@ -86,19 +86,24 @@ export function ReadsLine({ m, conv, members, auto }: { m: Message; conv: Conver
       },
     );
 
+  // Only posts on screen ask: a long history scrolled past does not refetch on every read mark.
+  const asked = useRef<number | null>(null);
   useEffect(() => {
     if (!auto) return;
     const el = ref.current;
     if (!el || typeof IntersectionObserver === 'undefined') return setVisible(true);
-    const io = new IntersectionObserver((list) => list.some((x) => x.isIntersecting) && setVisible(true));
+    const io = new IntersectionObserver((list) => setVisible(list[list.length - 1]!.isIntersecting));
     io.observe(el);
     return () => io.disconnect();
   }, [auto]);
 
   // Read marks come in bursts (everyone opening the chat): ask once they settle.
   useEffect(() => {
-    if (!auto || !visible) return;
-    const timer = setTimeout(() => void load(), status ? 400 : 0);
+    if (!auto || !visible || asked.current === seen) return;
+    const timer = setTimeout(() => {
+      asked.current = seen;
+      void load();
+    }, asked.current === null ? 0 : 400);
     return () => clearTimeout(timer);
   }, [auto, visible, seen]);
 
