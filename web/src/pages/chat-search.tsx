@@ -123,7 +123,7 @@ export function SearchPage() {
       >
         <div class="field">
           <label for={id}>{t('search.label')}</label>
-          <div class="copy-row">
+          <div class="search-row">
             <input id={id} type="search" value={draft} maxLength={200} aria-describedby={`${id}-hint`} onInput={(e) => setDraft((e.currentTarget as HTMLInputElement).value)} />
             <button type="submit" class="btn btn--primary">
               {t('search.submit')}
