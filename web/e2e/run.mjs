@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { deflateSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -237,6 +238,35 @@ function moscowClock(minutes = 0) {
 function pdfOf(bytes) {
   const head = Buffer.from('%PDF-1.4\n% Parta e2e\n');
   return Buffer.concat([head, Buffer.alloc(Math.max(0, bytes - head.length), 0x41)]);
+}
+
+/** A PNG of one colour, `w`×`h` (for the server's previews). */
+function pngOf(w, h) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(w * 3, 0x5a)]);
+  const raw = Buffer.concat(Array.from({ length: h }, () => row));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
 // ---------- the run ----------
@@ -1008,9 +1038,9 @@ try {
       const mine = msg(head, held);
       await mine.locator('.msg-held').getByText(new RegExp(`^Будет доставлено (завтра )?в ${to}`)).waitFor();
       await mine.getByText('Сейчас в школе тихие часы — пока сообщение видите только вы.').waitFor();
-      // Its file is named but not offered yet: the server keeps it hidden until the post goes out.
-      await mine.locator('.file-chip--pending', { hasText: 'расписание.pdf' }).waitFor();
-      expect((await mine.locator('a.file-chip').count()) === 0, 'a held file is offered as a link');
+      // Its sender may open its file already (nobody else sees the post yet).
+      await mine.locator('a.file-chip', { hasText: 'расписание.pdf' }).waitFor();
+      expect((await mine.locator('.file-chip--pending').count()) === 0, 'a held file is not offered to its sender');
       await axe(head, 'chat-held (desktop)');
       await head.screenshot({ path: join(shots, 'chat-held-desktop.png') });
       const urgent = `Срочно: из-за мороза занятия 1–4 классов отменены (${stamp})`;
@@ -1026,6 +1056,174 @@ try {
       await actx.close();
       await rctx.close();
     }
+  });
+
+  // ---------- messages: rich text, mentions, reads, search, forwarding, thumbnails ----------
+  const exam = `Завтра **контрольной** не будет, памятка: https://example.org/pamyatka?k=${stamp} — напоминание для`;
+  let examId = null;
+
+  await test('messages: the teacher writes bold, a link and an @mention picked from the list; the parent sees them formatted; «Прочитали» goes up', async () => {
+    const who = await (await fetch(`${base}/api/v1/me`, { headers: await apiSession('parent@demo.parta.local') })).json();
+    const mentionText = `@${who.given_name} ${who.family_name}`;
+    // The parent is away from the chat, so the post starts unread.
+    await parent.goto(`${base}/chats`);
+    await teacher.goto(`${base}/chats`);
+    await teacher.getByRole('link', { name: /5А — родители/ }).click();
+    await conv(teacher).getByRole('heading', { name: '5А — родители' }).waitFor();
+    await live(teacher);
+    const box = lbl(conv(teacher), 'Сообщение');
+    await box.fill(`${exam} `);
+    await box.pressSequentially(`@${who.family_name.slice(0, 4)}`);
+    const list = teacher.getByRole('listbox', { name: 'Кого упомянуть' });
+    await list.waitFor();
+    expect((await box.getAttribute('aria-controls')) === (await list.getAttribute('id')), 'the textarea does not point at the list');
+    const names = await list.getByRole('option').allInnerTexts();
+    const index = names.findIndex((n) => n.startsWith(`${who.family_name} ${who.given_name}`));
+    expect(index >= 0, `the parent is not offered: ${names}`);
+    await axe(teacher, 'mention-picker (desktop)');
+    await teacher.screenshot({ path: join(shots, 'mention-picker-desktop.png') });
+    // Escape closes the list; typing on opens it again.
+    await box.press('Escape');
+    await list.waitFor({ state: 'detached' });
+    await box.press('Backspace');
+    await list.waitFor();
+    await box.pressSequentially(who.family_name.slice(3, 4));
+    for (let i = 0; i < index; i++) await box.press('ArrowDown');
+    const active = await box.getAttribute('aria-activedescendant');
+    expect(active && (await teacher.locator(`[id="${active}"]`).innerText()).startsWith(who.family_name), 'the active option is not the parent');
+    await box.press('Enter');
+    await list.waitFor({ state: 'detached' });
+    const value = await box.inputValue();
+    expect(value.endsWith(`@[${who.given_name} ${who.family_name}](${who.id}) `), `inserted: ${value}`);
+    await box.pressSequentially('родителей.');
+    await box.press('Enter');
+    const mine = msg(teacher, 'памятка');
+    await mine.filter({ hasText: stamp }).waitFor();
+    examId = await mine.filter({ hasText: stamp }).getAttribute('data-message-id');
+    const own = teacher.locator(`[data-message-id="${examId}"]`);
+    await own.locator('strong', { hasText: 'контрольной' }).waitFor();
+    const reads = own.locator('.msg-reads[data-read]');
+    await reads.waitFor();
+    const read0 = Number(await reads.getAttribute('data-read'));
+    const total = Number(await reads.getAttribute('data-members'));
+    expect(total >= 2 && read0 < total, `reads at start: ${read0} of ${total}`);
+    expect(/^Прочитали? \d+ из \d+$/.test(await reads.innerText()), `reads text: ${await reads.innerText()}`);
+
+    await parent.getByRole('link', { name: /5А — родители/ }).click();
+    const theirs = parent.locator(`[data-message-id="${examId}"]`);
+    await theirs.waitFor();
+    await theirs.locator('strong', { hasText: 'контрольной' }).waitFor();
+    const link = theirs.locator(`a[href="https://example.org/pamyatka?k=${stamp}"]`);
+    expect((await link.getAttribute('target')) === '_blank', 'the link does not open a new tab');
+    expect((await link.getAttribute('rel')) === 'noopener noreferrer nofollow', `rel ${await link.getAttribute('rel')}`);
+    const mention = theirs.locator('.mention.mention--me');
+    expect((await mention.innerText()).startsWith(mentionText), `mention text ${await mention.innerText()}`);
+    expect((await own.locator('.mention').count()) === 1 && (await own.locator('.mention--me').count()) === 0, 'the teacher sees the mention as her own');
+    await screen(parent, 'chat-rich');
+
+    await own.locator(`.msg-reads[data-read="${read0 + 1}"]`).waitFor();
+    await own.locator('.msg-reads').getByRole('button', { name: /^Прочитали? / }).click();
+    const dialog = teacher.getByRole('dialog', { name: 'Кто прочитал сообщение' });
+    await dialog.waitFor();
+    await dialog.locator('[data-reads="read"] li', { hasText: `${who.family_name} ${who.given_name}` }).waitFor();
+    expect((await dialog.locator('[data-reads="unread"] li', { hasText: `${who.family_name} ${who.given_name}` }).count()) === 0, 'the parent is listed as not read');
+    await screen(teacher, 'reads-dialog');
+    await teacher.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
+  await test('messages: search finds the post by another word form and opens the chat at it', async () => {
+    const form = teacher.getByRole('search').first();
+    await lbl(form, 'Поиск по сообщениям').fill(`контрольная ${stamp}`);
+    await lbl(form, 'Поиск по сообщениям').press('Enter');
+    await teacher.waitForURL(/\/search\?q=/);
+    await teacher.getByRole('heading', { name: 'Поиск по сообщениям' }).waitFor();
+    const hit = teacher.locator(`.search-hit[data-message-id="${examId}"]`);
+    await hit.waitFor();
+    await hit.getByText('5А — родители').waitFor();
+    expect((await hit.locator('mark').allInnerTexts()).includes('контрольной'), `marked: ${await hit.locator('mark').allInnerTexts()}`);
+    await teacher.getByText(/^Найдено 1 сообщение$/).waitFor();
+    await screen(teacher, 'search');
+    // Nothing found: said so.
+    await lbl(teacher, 'Что найти').fill('шкафообразный');
+    await teacher.getByRole('button', { name: 'Найти', exact: true }).last().click();
+    await teacher.getByText('Ничего не нашлось. Попробуйте другие слова.').waitFor();
+    await teacher.goBack();
+    await hit.waitFor();
+    await hit.getByRole('link').click();
+    await teacher.waitForURL(new RegExp(`/chats/\\d+\\?m=${examId}$`));
+    await teacher.locator(`.msg--found[data-message-id="${examId}"]`).waitFor();
+
+    // Paging: the 35 «История» posts come 20 at a time; the oldest opens with the history loaded back to it.
+    await teacher.goto(`${base}/search?q=${encodeURIComponent(`история ${stamp}`)}`);
+    const hits = teacher.locator('.search-hit');
+    await teacher.getByText(/^Найдено 20 сообщений \(показаны не все\)$/).waitFor();
+    await teacher.getByRole('button', { name: 'Показать ещё' }).click();
+    await teacher.getByText(/^Найдено 35 сообщений$/).waitFor();
+    expect((await hits.count()) === 35, `hits after paging: ${await hits.count()}`);
+    expect((await teacher.getByRole('button', { name: 'Показать ещё' }).count()) === 0, 'more offered after the last page');
+    const oldest = hits.filter({ hasText: `История 1 (${stamp})` });
+    const oldestId = await oldest.getAttribute('data-message-id');
+    await oldest.getByRole('link').click();
+    await conv(teacher).getByRole('heading', { name: '5А — класс' }).waitFor();
+    await teacher.locator(`.msg--found[data-message-id="${oldestId}"]`).waitFor();
+    expect(await teacher.locator(`[data-message-id="${oldestId}"]`).isVisible(), 'the found post is not in view');
+  });
+
+  await test('messages: the teacher forwards the post to the class chat; it arrives marked as forwarded', async () => {
+    await teacher.getByRole('link', { name: /5А — родители/ }).click();
+    await conv(teacher).getByRole('heading', { name: '5А — родители' }).waitFor();
+    const own = teacher.locator(`[data-message-id="${examId}"]`);
+    await own.getByRole('button', { name: 'Переслать' }).click();
+    const dialog = teacher.getByRole('dialog', { name: 'Переслать сообщение' });
+    await dialog.waitFor();
+    expect((await dialog.getByRole('button', { name: /Переслать в чат «5А — родители»/ }).count()) === 0, 'the source chat is offered');
+    await screen(teacher, 'forward-dialog');
+    await lbl(dialog, 'Найти чат').fill('класс');
+    await dialog.getByRole('button', { name: 'Переслать в чат «5А — класс»' }).click();
+    await dialog.getByText('Сообщение переслано в чат «5А — класс».').waitFor();
+    await dialog.getByRole('link', { name: 'Открыть чат' }).click();
+    await conv(teacher).getByRole('heading', { name: '5А — класс' }).waitFor();
+    const copy = msg(teacher, 'памятка').filter({ hasText: stamp });
+    await copy.waitFor();
+    await copy.locator('.msg-forwarded', { hasText: /^Переслано · автор: Иванова М\. ?С\./ }).waitFor();
+    await copy.locator('strong', { hasText: 'контрольной' }).waitFor();
+    // Polls are not offered for forwarding.
+    await teacher.goto(`${base}/chats`);
+    await teacher.getByRole('link', { name: /5А — родители/ }).click();
+    await conv(teacher).getByRole('heading', { name: '5А — родители' }).waitFor();
+    await msg(teacher, 'памятка').filter({ hasText: stamp }).waitFor();
+    for (const poll of await teacher.locator('.msgs > li.msg', { has: teacher.locator('.poll') }).all()) {
+      expect((await poll.getByRole('button', { name: 'Переслать' }).count()) === 0, 'a poll offers forwarding');
+    }
+  });
+
+  await test('messages: an uploaded photo is shown by its server-made preview', async () => {
+    const caption = `Фото доски (${stamp})`;
+    for (const page of [teacher, parent]) {
+      await page.getByRole('link', { name: /5А — родители/ }).click();
+      await conv(page).getByRole('heading', { name: '5А — родители' }).waitFor();
+    }
+    await teacher.locator('[data-attach-input]').setInputFiles([{ name: 'доска.png', mimeType: 'image/png', buffer: pngOf(960, 240) }]);
+    await teacher.locator('.upload[data-upload-state="done"]', { hasText: 'доска.png' }).waitFor();
+    await send(teacher, caption);
+    for (const page of [teacher, parent]) {
+      const img = msg(page, caption).locator('.img-attach img[data-thumbnail="true"]');
+      await img.waitFor();
+      expect(/\/api\/v1\/files\/\d+\/thumbnail$/.test(await img.getAttribute('src')), `src ${await img.getAttribute('src')}`);
+      await page.waitForFunction((text) => {
+        const li = [...document.querySelectorAll('.msgs > li.msg')].find((x) => x.textContent.includes(text));
+        const i = li?.querySelector('.img-attach img');
+        return i && i.complete && i.naturalWidth === 480 && i.naturalHeight === 120;
+      }, caption);
+    }
+    // The full picture is one click away.
+    await msg(parent, caption).getByRole('button', { name: /Открыть изображение «доска.png»/ }).click();
+    await parent.waitForFunction(() => {
+      const i = document.querySelector('dialog[open] img.img-full');
+      return i && i.complete && i.naturalWidth === 960;
+    });
+    await parent.keyboard.press('Escape');
   });
 
   await test('chats: logging out closes the connection', async () => {

@@ -6,6 +6,7 @@ import { currentPath, matchRoute, navigate } from './router';
 import { canManage, chooseSchool, currentSchool, homePath, logout, me } from './state';
 import { unreadTotal } from './chat/store';
 import { ChatsPage } from './pages/chats';
+import { SearchPage } from './pages/chat-search';
 import { ApplyPage, JoinPage, LoginPage, SetPasswordPage } from './pages/entry';
 import { ApplicationPage, OperatorAuditPage, OperatorPage } from './pages/operator';
 import { ProfilePage } from './pages/profile';
@@ -34,7 +35,7 @@ function Header({ path }: { path: string }) {
   const school = currentSchool.value;
   const nav: { href: string; label: string; active: boolean; count?: number }[] = [];
   if (m) {
-    nav.push({ href: '/chats', label: t('shell.chats'), active: path.startsWith('/chats'), count: unreadTotal.value });
+    nav.push({ href: '/chats', label: t('shell.chats'), active: path.startsWith('/chats') || path.startsWith('/search'), count: unreadTotal.value });
     if (school && canManage(school))
       nav.push({ href: `/school/${school.org_id}`, label: school.is_admin ? t('shell.console') : t('shell.class_console'), active: path.startsWith('/school/') });
     if (m.is_operator) nav.push({ href: '/operator', label: t('shell.operator'), active: path.startsWith('/operator') });
@@ -138,13 +139,14 @@ function Routes({ path }: { path: string }) {
   if (matchRoute('/login', path)) return m ? <Redirect to={homePath(m)} /> : <LoginPage />;
   if (m === undefined) return <Loading />;
   if (!m) {
-    const known = ['/', '/chats', '/chats/:id', '/profile', '/school/:org/:tab?', '/operator', '/operator/audit', '/operator/applications/:id'].some((p) => matchRoute(p, path));
+    const known = ['/', '/chats', '/chats/:id', '/search', '/profile', '/school/:org/:tab?', '/operator', '/operator/audit', '/operator/applications/:id'].some((p) => matchRoute(p, path));
     if (!known) return <NotFound />;
     return <Redirect to={path === '/' ? '/login' : `/login?next=${encodeURIComponent(path)}`} />;
   }
   if (matchRoute('/', path)) return <Redirect to={homePath(m)} />;
   if (matchRoute('/profile', path)) return <ProfilePage />;
   if ((r = matchRoute('/chats/:id?', path))) return <ChatsPage chatId={r.id} />;
+  if (matchRoute('/search', path)) return <SearchPage />;
   if ((r = matchRoute('/school/:org/:tab?', path))) {
     const s = m.schools.find((x) => String(x.org_id) === r!.org);
     if (!s || !canManage(s)) return <NotFound />;

@@ -10,6 +10,8 @@ import { formatBytes } from '../format';
 import { t } from '../i18n';
 
 const fileUrl = (f: Pick<FileInfo, 'id'>) => `/api/v1/files/${f.id}`;
+/** The server's JPEG preview (at most 480 px), for images it could make one of. */
+export const thumbUrl = (f: Pick<FileInfo, 'id'>) => `/api/v1/files/${f.id}/thumbnail`;
 
 /** A file as a download link: name and size. */
 export function FileChip({ f }: { f: FileInfo }) {
@@ -28,9 +30,12 @@ export function FileChip({ f }: { f: FileInfo }) {
 }
 
 /**
- * A picture shown in the message. The file is served as a download (attachment
- * disposition, sandboxing CSP) — which an <img> ignores; if it still cannot be drawn
- * (a damaged file, or not visible yet), it turns into a file chip.
+ * A picture shown in the message: the server's preview when it has one (smaller, and
+ * re-encoded), else the file itself. The file is served as a download (attachment
+ * disposition, sandboxing CSP) — which an <img> ignores; both go with the session
+ * cookie like every other request. If it still cannot be drawn (a damaged file, or not
+ * visible yet), it turns into a file chip. The box has a fixed shape, so the log does
+ * not jump as pictures arrive.
  */
 function ImageAttachment({ f }: { f: FileInfo }) {
   const [broken, setBroken] = useState(false);
@@ -49,7 +54,7 @@ function ImageAttachment({ f }: { f: FileInfo }) {
   return (
     <figure class="img-attach" data-file-id={f.id}>
       <button type="button" class="img-open" aria-haspopup="dialog" onClick={open}>
-        <img src={fileUrl(f)} alt="" loading="lazy" decoding="async" onError={() => setBroken(true)} />
+        <img src={f.has_thumbnail ? thumbUrl(f) : fileUrl(f)} alt="" loading="lazy" decoding="async" data-thumbnail={f.has_thumbnail ? 'true' : undefined} onError={() => setBroken(true)} />
         <span class="visually-hidden">{t('chats.image_open', { name: f.name })}</span>
       </button>
       <figcaption class="img-caption">
@@ -90,8 +95,8 @@ export function Attachments({ files }: { files: FileInfo[] }) {
 }
 
 /**
- * Files named without links: a message still waiting to be sent, or held by quiet hours
- * (the server keeps a held message's files hidden, even from its sender, until it goes out).
+ * Files named without links: a message still waiting to be sent (its sender may already
+ * open the files of a post held by quiet hours; nobody else sees that post yet).
  */
 export function FileNames({ files }: { files: FileInfo[] }) {
   if (!files.length) return null;

@@ -42,6 +42,12 @@ import { lang, t, tn } from '../i18n';
 import { currentSchool, me } from '../state';
 import { AttachButton, Attachments, draggedFiles, FileNames, UploadList } from './chat-files';
 import { MembersDialog, ReadOnlySwitch, ReportDialog, untilText, VersionsDialog } from './chat-moderation';
+import { plainText } from '../chat/rich';
+import { FormatTools, useMentionPicker } from './chat-compose';
+import { ForwardDialog, forwardable } from './chat-forward';
+import { ReadsLine } from './chat-reads';
+import { ForwardedLabel, RichBody } from './chat-rich';
+import { SearchEntry, useJumpToMessage } from './chat-search';
 
 export const REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏', '👏', '🔥', '✅', '👀'] as const;
 
@@ -82,7 +88,7 @@ function preview(m: Message | null | undefined): string {
   const n = m.attachments.length;
   // A file alone is named; several are counted after the text.
   const files = n === 1 && !m.body ? m.attachments[0]!.name : n ? `(${tn('chats.files_count', n)})` : '';
-  const text = m.poll ? t('chats.poll_prefix', { question: m.body }) : [m.body, files].filter(Boolean).join(' ');
+  const text = m.poll ? t('chats.poll_prefix', { question: m.body }) : [plainText(m.rich, m.body), files].filter(Boolean).join(' ');
   return `${who}: ${text.replace(/\s+/g, ' ')}`;
 }
 
@@ -125,6 +131,7 @@ export function ChatsPage({ chatId }: { chatId?: string }) {
     <div class={`chats${id ? ' chats--open' : ''}`}>
       <div class="chats-head">
         <PageTitle>{t('chats.title')}</PageTitle>
+        <SearchEntry />
         <ConnectionStatus />
       </div>
       <div class="chats-panes">
@@ -169,6 +176,7 @@ function ConversationView({ chatId }: { chatId: number }) {
   const stick = useRef(true);
   const myId = me.value?.id ?? 0;
   const orgId = entry?.chat.org_id;
+  const jumpMissing = useJumpToMessage(chatId, conv, logRef);
 
   useEffect(() => {
     openChat.value = chatId;
@@ -349,6 +357,7 @@ function ConversationView({ chatId }: { chatId: number }) {
             : ' '}
       </p>
       {error && conv ? <ErrorBox error={error} /> : null}
+      {jumpMissing ? <p class="alert alert--info">{jumpMissing}</p> : null}
       {chat.can_post && muted ? (
         <p class="alert alert--info composer-closed" data-muted-until={chat.muted_until}>
           {t('chats.muted', { until: untilText(chat.muted_until!, school?.time_zone) })}
@@ -386,7 +395,7 @@ function PinnedBar({ conv }: { conv: Conversation }) {
   return (
     <div class="pinned-bar" role="region" aria-label={t('chats.pinned')}>
       <span class="pinned-label">{t('chats.pinned')}:</span>
-      <span class="pinned-text">{top.poll ? t('chats.poll_prefix', { question: top.body }) : top.body}</span>
+      <span class="pinned-text">{top.poll ? t('chats.poll_prefix', { question: top.body }) : plainText(top.rich, top.body)}</span>
       {conv.pins.length > 1 ? <span class="muted">{tn('chats.pinned_more', conv.pins.length - 1)}</span> : null}
       {conv.messages.some((m) => m.id === top.id) ? (
         <button type="button" class="btn btn--link" onClick={show}>
@@ -467,6 +476,7 @@ function MessageItem({
         {m.pinned ? <span class="msg-pin"> · {t('chats.pinned')}</span> : null}
         {m.needs_ack ? <span class="badge badge--warn msg-ack-badge">{t('chats.ack_label')}</span> : null}
       </p>
+      <ForwardedLabel m={m} timeZone={school?.time_zone} />
       {held ? (
         <p class="msg-held" data-held-until={m.held_until}>
           {heldText(m.held_until!, school?.time_zone)}
@@ -478,7 +488,7 @@ function MessageItem({
           {quoted ? (
             <>
               <span class="quote-who">{shortName(quoted.sender)}</span>
-              <span class="quote-text">{quoted.deleted ? t('chats.deleted') : quoted.body}</span>
+              <span class="quote-text">{quoted.deleted ? t('chats.deleted') : plainText(quoted.rich, quoted.body)}</span>
             </>
           ) : (
             <span class="quote-text">{t('chats.quote_missing')}</span>
@@ -489,11 +499,13 @@ function MessageItem({
         <EditBox m={m} onDone={() => setEditing(false)} />
       ) : m.poll ? (
         <PollView m={m} poll={m.poll} chat={chat} members={list} moderator={moderator} />
-      ) : m.body ? (
-        <p class="msg-body">{m.body}</p>
-      ) : null}
-      {held ? <FileNames files={m.attachments} /> : <Attachments files={m.attachments} />}
+      ) : (
+        <RichBody m={m} me={myId} />
+      )}
+      {/* A held post is seen by its sender only, who may open its files already. */}
+      {held && !own ? <FileNames files={m.attachments} /> : <Attachments files={m.attachments} />}
       {m.needs_ack ? <AckBlock m={m} conv={conv} chat={chat} moderator={moderator} /> : null}
+      {own && !held && m.seq > 0 ? <ReadsLine m={m} conv={conv} members={list} auto /> : null}
       {m.reactions.length ? (
         <div class="reactions" role="group" aria-label={t('chats.reactions')}>
           {m.reactions.map((r) => {
@@ -543,6 +555,12 @@ function MessageItem({
             onClick={() => showDialog((close) => <VersionsDialog m={m} timeZone={school?.time_zone} onClose={close} />)}
           >
             {t('chats.versions')}
+          </button>
+        ) : null}
+        {moderator && !own && m.seq > 0 ? <ReadsLine m={m} conv={conv} members={list} auto={false} /> : null}
+        {forwardable(m) ? (
+          <button type="button" class="btn btn--link" aria-haspopup="dialog" onClick={() => showDialog((close) => <ForwardDialog m={m} onClose={close} />)}>
+            {t('msg.forward')}
           </button>
         ) : null}
         {!own && !held ? (
@@ -861,6 +879,7 @@ function Composer({
   const [polling, setPolling] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
+  const mention = useMentionPicker({ area, text, setText, members: members.value[chat.id], myId: me.value?.id ?? 0 });
   const canAsk = chat.my_role === 'moderator' || chat.my_role === 'author';
   const files = attachable(uploads.value, chat.id);
   // Admins' posts may pass the school's quiet hours where those apply.
@@ -897,7 +916,7 @@ function Composer({
       {replyTo ? (
         <div class="reply-preview">
           <span>
-            {t('chats.reply_to')}: <strong>{shortName(replyTo.sender)}</strong> — {replyTo.body.slice(0, 120)}
+            {t('chats.reply_to')}: <strong>{shortName(replyTo.sender)}</strong> — {plainText(replyTo.rich, replyTo.body).slice(0, 120)}
           </span>
           <button type="button" class="btn btn--link" onClick={onReplyDone}>
             {t('chats.reply_cancel')}
@@ -925,9 +944,15 @@ function Composer({
           placeholder={t('chats.message')}
           aria-describedby={`${id}-hint`}
           maxLength={4000}
+          {...mention.aria}
           onInput={(e) => {
             setText((e.currentTarget as HTMLTextAreaElement).value);
+            mention.update();
             sendTyping(chat.id);
+          }}
+          onClick={mention.update}
+          onKeyUp={(e) => {
+            if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(e.key)) mention.update();
           }}
           onPaste={(e) => {
             // A pasted picture or file is attached; pasted text stays text.
@@ -938,23 +963,26 @@ function Composer({
             }
           }}
           onKeyDown={(e) => {
+            if (mention.onKeyDown(e)) return;
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
               e.preventDefault();
               submit();
             }
           }}
         />
+        {mention.list}
         <button type="submit" class="btn btn--primary">
           {t('chats.send')}
         </button>
       </div>
       <p class="hint" id={`${id}-hint`}>
-        {t('chats.composer_hint')}
+        {t('chats.composer_hint')} {t('msg.format_hint')}
       </p>
       <p class="composer-notice" role="status">
         {notice ?? ''}
       </p>
       <div class="composer-tools">
+        <FormatTools area={area} text={text} setText={setText} />
         <AttachButton onFiles={onFiles} />
         {canAsk ? (
           <div class="field field--check">
