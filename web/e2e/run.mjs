@@ -915,7 +915,7 @@ try {
     await parent.locator('.msg--pending', { hasText: late }).waitFor();
 
     await conv(teacher).getByRole('button', { name: /участник/ }).click();
-    const dialog = teacher.getByRole('dialog', { name: 'Участники чата' });
+    const dialog = teacher.getByRole('dialog', { name: 'О чате' });
     await dialog.waitFor();
     const row = dialog.locator('.chat-member', { hasText: 'Волкова Ирина Владимировна' });
     await lbl(row, 'Запретить писать: Волкова Ирина Владимировна').selectOption({ label: 'на 15 минут' });
@@ -946,14 +946,18 @@ try {
     await row.getByRole('button', { name: /^Снять ограничение/ }).click();
     await row.getByRole('button', { name: /^Ограничить/ }).waitFor();
     await lbl(conv(parent), 'Сообщение').waitFor();
+
+    // Read-only (its switch is in the info panel): only moderators write; lifted, everyone does again.
+    await dialog.getByRole('button', { name: 'Сделать только для чтения' }).click();
+    await conv(parent).getByText('Писать в этот чат могут только модераторы.').waitFor();
+    await dialog.getByRole('button', { name: 'Разрешить писать всем' }).waitFor();
     await teacher.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-
-    // Read-only: only moderators write; lifted, everyone does again.
-    await conv(teacher).getByRole('button', { name: 'Сделать только для чтения' }).click();
-    await conv(parent).getByText('Писать в этот чат могут только модераторы.').waitFor();
     await conv(teacher).getByText('Чат только для чтения: сейчас писать могут только модераторы.').waitFor();
-    await conv(teacher).getByRole('button', { name: 'Разрешить писать всем' }).click();
+    await conv(teacher).getByRole('button', { name: /участник/ }).click();
+    await dialog.getByRole('button', { name: 'Разрешить писать всем' }).click();
+    await teacher.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
     await lbl(conv(parent), 'Сообщение').waitFor();
     await send(parent, `Спасибо, всё понятно (${stamp})`);
     await msg(teacher, `Спасибо, всё понятно (${stamp})`).waitFor();

@@ -5,6 +5,7 @@ import { lang, setLang, t, tn } from './i18n';
 import { currentPath, matchRoute, navigate } from './router';
 import { canManage, chooseSchool, currentSchool, homePath, logout, me } from './state';
 import { unreadTotal } from './chat/store';
+import { ChatInvitePage } from './pages/chat-invite';
 import { ChatsPage } from './pages/chats';
 import { ApplyPage, JoinPage, LoginPage, SetPasswordPage } from './pages/entry';
 import { ApplicationPage, OperatorAuditPage, OperatorPage } from './pages/operator';
@@ -138,13 +139,14 @@ function Routes({ path }: { path: string }) {
   if (matchRoute('/login', path)) return m ? <Redirect to={homePath(m)} /> : <LoginPage />;
   if (m === undefined) return <Loading />;
   if (!m) {
-    const known = ['/', '/chats', '/chats/:id', '/profile', '/school/:org/:tab?', '/operator', '/operator/audit', '/operator/applications/:id'].some((p) => matchRoute(p, path));
+    const known = ['/', '/chats', '/chats/:id', '/profile', '/school/:org/:tab?', '/operator', '/operator/audit', '/operator/applications/:id', '/chat-invite/:token'].some((p) => matchRoute(p, path));
     if (!known) return <NotFound />;
     return <Redirect to={path === '/' ? '/login' : `/login?next=${encodeURIComponent(path)}`} />;
   }
   if (matchRoute('/', path)) return <Redirect to={homePath(m)} />;
   if (matchRoute('/profile', path)) return <ProfilePage />;
   if ((r = matchRoute('/chats/:id?', path))) return <ChatsPage chatId={r.id} />;
+  if ((r = matchRoute('/chat-invite/:token', path))) return <ChatInvitePage key={r.token} token={r.token!} />;
   if ((r = matchRoute('/school/:org/:tab?', path))) {
     const s = m.schools.find((x) => String(x.org_id) === r!.org);
     if (!s || !canManage(s)) return <NotFound />;
