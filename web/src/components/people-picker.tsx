@@ -43,7 +43,9 @@ export function PeoplePicker({
     };
   }, [orgId]);
   const chosenIds = new Set(chosen.map((m) => m.person.id));
-  const found = people ? pickable(people, query, exclude) : [];
+  // Nobody is listed before a letter is typed: a whole school is too long a list to scroll.
+  const typed = query.trim() !== '';
+  const found = people && typed ? pickable(people, query, exclude) : [];
   const toggle = (m: Member, on: boolean) => onChange(on ? [...chosen, m] : chosen.filter((x) => x.person.id !== m.person.id));
   return (
     <fieldset class="picker">
@@ -52,7 +54,7 @@ export function PeoplePicker({
         <label for={id}>{t('chatmgmt.picker_search')}</label>
         <input id={id} type="search" value={query} autoComplete="off" aria-describedby={`${id}-count`} onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)} />
         <p class="hint" id={`${id}-count`} role="status">
-          {people ? (found.length ? tn('chatmgmt.picker_found', found.length) : t('chatmgmt.picker_none')) : ''}
+          {!people ? '' : !typed ? t('chatmgmt.picker_start') : found.length ? tn('chatmgmt.picker_found', found.length) : t('chatmgmt.picker_none')}
         </p>
       </div>
       {error ? <ErrorBox error={error} /> : null}

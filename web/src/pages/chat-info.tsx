@@ -182,32 +182,35 @@ function AddMembers({ chat, list }: { chat: Chat; list: ChatMember[] }) {
   const form = useForm({});
   const [added, setAdded] = useState(0);
   return (
-    <form
-      class="form add-members"
-      noValidate
-      onSubmit={async (e) => {
-        e.preventDefault();
-        if (!chosen.length) return;
-        const n = chosen.length;
-        const ok = await form.submit(async () => {
-          await addMembers(chat.id, chosen.map((m) => m.person.id));
-          return true;
-        });
-        if (ok) {
-          setChosen([]);
-          setAdded(n);
-        }
-      }}
-    >
-      <FormMessage form={form} />
-      <PeoplePicker orgId={chat.org_id} exclude={list.map((m) => m.person.id)} chosen={chosen} onChange={setChosen} label={t('chatmgmt.add_members')} />
-      <div class="actions">
-        <Submit form={form}>{t('chatmgmt.add')}</Submit>
-        <span class="hint" role="status">
-          {added ? tn('chatmgmt.added', added) : ''}
-        </span>
-      </div>
-    </form>
+    <details class="add-members-box">
+      <summary>{t('chatmgmt.add_members')}</summary>
+      <form
+        class="form add-members"
+        noValidate
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (!chosen.length) return;
+          const n = chosen.length;
+          const ok = await form.submit(async () => {
+            await addMembers(chat.id, chosen.map((m) => m.person.id));
+            return true;
+          });
+          if (ok) {
+            setChosen([]);
+            setAdded(n);
+          }
+        }}
+      >
+        <FormMessage form={form} />
+        <PeoplePicker orgId={chat.org_id} exclude={list.map((m) => m.person.id)} chosen={chosen} onChange={setChosen} label={t('chatmgmt.add_members_who')} />
+        <div class="actions">
+          <Submit form={form}>{t('chatmgmt.add')}</Submit>
+          <span class="hint" role="status">
+            {added ? tn('chatmgmt.added', added) : ''}
+          </span>
+        </div>
+      </form>
+    </details>
   );
 }
 
