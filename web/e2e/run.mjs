@@ -1138,19 +1138,43 @@ try {
     await conv(op).getByRole('heading', { name: renamed }).waitFor();
   });
 
-  await test('chat management: a revoked link shows the revoked page, an unknown one the not-found page', async () => {
+  await test('chat management: the colleague leaves; a revoked link shows the revoked page, an unknown one the not-found page', async () => {
     const panel = info(mt);
     const row = panel.locator('.chat-link-row[data-status="active"]');
     await row.getByRole('button', { name: 'Отозвать' }).click();
     await row.getByRole('button', { name: 'Да' }).click();
     await panel.locator('.chat-link-row[data-status="revoked"]').getByText('Отозвана').waitFor();
     await mt.keyboard.press('Escape');
+    // The colleague leaves the chat (after confirming); it goes from his list.
+    const leave = await openInfo(op);
+    await leave.getByRole('button', { name: 'Покинуть чат' }).click();
+    await leave.getByRole('button', { name: 'Да' }).click();
+    await op.waitForURL(/\/chats$/);
+    await op.getByRole('link', { name: /Учительская/ }).waitFor();
+    expect((await op.getByRole('link', { name: new RegExp(renamed.replace(/[()]/g, '\\$&')) }).count()) === 0, 'the chat left is still listed');
     await op.goto(chatLink);
     await op.locator('[data-chat-invite-state="revoked"]').getByRole('heading', { name: 'Ссылка больше не действует' }).waitFor();
     await screen(op, 'chat-invite-revoked');
     await op.goto(`${base}/chat-invite/no-such-link-${stamp}`);
     await op.locator('[data-chat-invite-state="not_found"]').getByRole('heading', { name: 'Ссылка не найдена' }).waitFor();
     await screen(op, 'chat-invite-not-found');
+  });
+
+  await test('chat management: a teacher starts a subject chat for her class; its students are in it', async () => {
+    await mt.goto(`${base}/chats`);
+    await mt.getByRole('button', { name: 'Новый чат' }).click();
+    const dialog = mt.getByRole('dialog', { name: 'Новый чат' });
+    await dialog.getByLabel('Чат по предмету').check();
+    await lbl(dialog, 'Класс').selectOption({ label: '5А' });
+    await lbl(dialog, 'Предмет').fill(`Алгебра ${stamp}`);
+    await dialog.getByText(`Чат будет называться «Алгебра ${stamp} — 5А».`).waitFor();
+    await dialog.getByRole('button', { name: 'Создать чат' }).click();
+    await mt.waitForURL(/\/chats\/\d+$/);
+    await conv(mt).getByRole('heading', { name: `Алгебра ${stamp} — 5А` }).waitFor();
+    const panel = await openInfo(mt);
+    await panel.getByText('Чат по предмету', { exact: false }).first().waitFor();
+    await panel.locator('.chat-member', { hasText: 'Лебедев Артём Андреевич' }).waitFor();
+    await mt.keyboard.press('Escape');
   });
 
   await test('chat management: in safe mode a student cannot join a chat with no teacher in it', async () => {

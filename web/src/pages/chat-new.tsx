@@ -103,7 +103,7 @@ export function NewChatDialog({ school, onClose }: { school: MySchool; onClose: 
               label={t('chatmgmt.subject')}
               required
               maxLength={100}
-              hint={t('chatmgmt.subject_hint', { title: `${String(form.values.value.title).trim() || t('chatmgmt.subject_example')} — ${classOf?.name ?? '5А'}` })}
+              hint={t('chatmgmt.subject_hint', { title: `${String(form.values.value.title).trim() || t('chatmgmt.subject_example')} — ${(classOf ?? classes[0])?.name ?? ''}` })}
             />
           </>
         ) : (
