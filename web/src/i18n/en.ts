@@ -611,6 +611,7 @@ export const en: Dict = {
   'chatmgmt.link_state.active': 'Active',
   'chatmgmt.link_state.revoked': 'Revoked',
   'chatmgmt.link_uses': { one: '{n} person joined', other: '{n} people joined' },
+  'chatmgmt.link_unused': 'nobody has joined by it yet',
   'chatmgmt.link_revoke': 'Revoke',
   'chatmgmt.link_revoke_confirm': 'Revoke the link? Nobody will join by it any more.',
   'chatmgmt.invite_title': 'Chat invitation',

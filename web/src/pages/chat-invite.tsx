@@ -70,7 +70,7 @@ function LinkRow({ chat, invite, timeZone, onChange }: { chat: Chat; invite: Cha
         <strong>{t('chatmgmt.link_from', { at: dateTime(invite.created_at, timeZone) })}</strong>{' '}
         <Badge kind={state === 'active' ? 'ok' : 'neutral'}>{t(`chatmgmt.link_state.${state}` as Key)}</Badge>
         <div class="muted">
-          {fullName(invite.created_by)} · {tn('chatmgmt.link_uses', invite.uses)}
+          {fullName(invite.created_by)} · {invite.uses ? tn('chatmgmt.link_uses', invite.uses) : t('chatmgmt.link_unused')}
         </div>
       </div>
       {state === 'active' ? (
