@@ -90,6 +90,13 @@ describe('the info panel: what the reader may do', () => {
     expect(a).toEqual({ rename: false, addMembers: false, invite: false, readOnly: false, mute: false, leave: true, appointModerators: false, appointAuthors: false });
   });
 
+  it('a subject chat: its students (there by the class roll) are not offered to leave; others are', () => {
+    const subject = chat({ kind: 'subject', class_id: 3, owner_id: 2, my_role: 'member' });
+    expect(chatAbilities(subject, ME, false, [3]).leave).toBe(false);
+    expect(chatAbilities(subject, ME, false, [4]).leave).toBe(true);
+    expect(chatAbilities(subject, ME, false).leave).toBe(true);
+  });
+
   it('directory chats: moderators mute and switch read-only, nobody renames, invites or leaves', () => {
     const a = chatAbilities(chat({ kind: 'parents', owner_id: null }), ME, true);
     expect(a).toMatchObject({ rename: false, invite: false, leave: false, readOnly: true, mute: true, appointAuthors: false });

@@ -88,15 +88,15 @@ export async function joinByChatInvite(token: string): Promise<Chat> {
   return chat;
 }
 
-/** The school's people, fetched once per school while the page lives (for the pickers). */
-const people = new Map<number, Promise<Member[]>>();
+/** The school's people for the pickers, fetched at most every few minutes per school. */
+const people = new Map<number, { at: number; list: Promise<Member[]> }>();
+const PEOPLE_TTL = 3 * 60_000;
 
 export function schoolPeople(orgId: number): Promise<Member[]> {
-  let p = people.get(orgId);
-  if (!p) {
-    p = api.get('/api/v1/orgs/{org_id}/members', { org_id: orgId });
-    p.catch(() => people.delete(orgId));
-    people.set(orgId, p);
-  }
-  return p;
+  const held = people.get(orgId);
+  if (held && Date.now() - held.at < PEOPLE_TTL) return held.list;
+  const list = api.get('/api/v1/orgs/{org_id}/members', { org_id: orgId });
+  list.catch(() => people.delete(orgId));
+  people.set(orgId, { at: Date.now(), list });
+  return list;
 }

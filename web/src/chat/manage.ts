@@ -40,17 +40,21 @@ export interface ChatAbilities {
   appointAuthors: boolean;
 }
 
-/** What the reader may do in the chat as a whole. */
-export function chatAbilities(chat: Chat, myId: number, schoolAdmin: boolean): ChatAbilities {
+/**
+ * What the reader may do in the chat as a whole. `studentOf`: the classes the reader
+ * is a student of — a subject chat's students sit there by the class roll and cannot leave.
+ */
+export function chatAbilities(chat: Chat, myId: number, schoolAdmin: boolean, studentOf: number[] = []): ChatAbilities {
   const moderator = chat.my_role === 'moderator';
   const people = madeByPeople(chat.kind);
+  const byRoll = chat.kind === 'subject' && chat.class_id != null && studentOf.includes(chat.class_id);
   return {
     rename: people && moderator,
     addMembers: people && moderator,
     invite: people && moderator,
     readOnly: moderator && !isChannel(chat.kind) && chat.kind !== 'direct',
     mute: moderator,
-    leave: people && chat.owner_id !== myId,
+    leave: people && chat.owner_id !== myId && !byRoll,
     appointModerators: people && moderator,
     appointAuthors: isChannel(chat.kind) && schoolAdmin,
   };

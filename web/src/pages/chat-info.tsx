@@ -26,6 +26,10 @@ function schoolAdmin(orgId: number): boolean {
   return !!me.value?.schools.find((s) => s.org_id === orgId)?.is_admin;
 }
 
+function studentOf(orgId: number): number[] {
+  return (me.value?.schools.find((s) => s.org_id === orgId)?.places ?? []).filter((p) => p.role === 'student').map((p) => p.class.id);
+}
+
 export function ChatInfoDialog({ chatId, timeZone, onClose }: { chatId: number; timeZone?: string; onClose: () => void }) {
   const entry = entries.value.get(chatId);
   useEffect(() => {
@@ -34,7 +38,7 @@ export function ChatInfoDialog({ chatId, timeZone, onClose }: { chatId: number; 
   if (!entry) return null;
   const chat = entry.chat;
   const myId = me.value?.id ?? 0;
-  const can = chatAbilities(chat, myId, schoolAdmin(chat.org_id));
+  const can = chatAbilities(chat, myId, schoolAdmin(chat.org_id), studentOf(chat.org_id));
   const list = members.value[chatId];
   return (
     <Modal title={t('chatmgmt.info_title')} onClose={onClose} class="modal--chat-info">
