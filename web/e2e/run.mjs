@@ -945,7 +945,7 @@ try {
     await parent.locator('.msg--pending', { hasText: late }).waitFor();
 
     await conv(teacher).getByRole('button', { name: /участник/ }).click();
-    const dialog = teacher.getByRole('dialog', { name: 'Участники чата' });
+    const dialog = teacher.getByRole('dialog', { name: 'О чате' });
     await dialog.waitFor();
     const row = dialog.locator('.chat-member', { hasText: 'Волкова Ирина Владимировна' });
     await lbl(row, 'Запретить писать: Волкова Ирина Владимировна').selectOption({ label: 'на 15 минут' });
@@ -976,14 +976,18 @@ try {
     await row.getByRole('button', { name: /^Снять ограничение/ }).click();
     await row.getByRole('button', { name: /^Ограничить/ }).waitFor();
     await lbl(conv(parent), 'Сообщение').waitFor();
+
+    // Read-only (its switch is in the info panel): only moderators write; lifted, everyone does again.
+    await dialog.getByRole('button', { name: 'Сделать только для чтения' }).click();
+    await conv(parent).getByText('Писать в этот чат могут только модераторы.').waitFor();
+    await dialog.getByRole('button', { name: 'Разрешить писать всем' }).waitFor();
     await teacher.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-
-    // Read-only: only moderators write; lifted, everyone does again.
-    await conv(teacher).getByRole('button', { name: 'Сделать только для чтения' }).click();
-    await conv(parent).getByText('Писать в этот чат могут только модераторы.').waitFor();
     await conv(teacher).getByText('Чат только для чтения: сейчас писать могут только модераторы.').waitFor();
-    await conv(teacher).getByRole('button', { name: 'Разрешить писать всем' }).click();
+    await conv(teacher).getByRole('button', { name: /участник/ }).click();
+    await dialog.getByRole('button', { name: 'Разрешить писать всем' }).click();
+    await teacher.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
     await lbl(conv(parent), 'Сообщение').waitFor();
     await send(parent, `Спасибо, всё понятно (${stamp})`);
     await msg(teacher, `Спасибо, всё понятно (${stamp})`).waitFor();
@@ -1225,6 +1229,250 @@ try {
     });
     await parent.keyboard.press('Escape');
   });
+
+  // ---------- chat management: new chats, info panel, chat invites, channel authors ----------
+  const mctx = await newContext();
+  const mt = await mctx.newPage();
+  pagesToShoot.push(mt);
+  const groupTitle = `Администрация 5А (${stamp})`;
+  const renamed = `Совет 5А (${stamp})`;
+  const info = (page) => page.getByRole('dialog', { name: 'О чате' });
+  const openInfo = async (page) => {
+    await conv(page).getByRole('button', { name: /^О чате/ }).click();
+    await info(page).waitFor();
+    return info(page);
+  };
+  let chatLink;
+  let octx;
+  let op;
+
+  await test('chat management: a teacher creates a group chat with a colleague, renames it and makes the colleague moderator', async () => {
+    await login(mt, 'ivanova@demo.parta.local');
+    await mt.goto(`${base}/chats`);
+    await mt.getByRole('button', { name: 'Новый чат' }).click();
+    const dialog = mt.getByRole('dialog', { name: 'Новый чат' });
+    await dialog.waitFor();
+    // A subject chat offers the classes she teaches.
+    await dialog.getByLabel('Чат по предмету').check();
+    await lbl(dialog, 'Класс').locator('option', { hasText: '5А' }).waitFor({ state: 'attached' });
+    await dialog.getByLabel('Беседа').check();
+    await lbl(dialog, 'Название').fill(groupTitle);
+    await lbl(dialog, 'Найти по фамилии или имени').fill('смирн');
+    await dialog.getByRole('checkbox', { name: /^Смирнов Алексей Петрович/ }).check();
+    await dialog.getByText('Выбран 1 человек:').waitFor();
+    await screen(mt, 'chat-new');
+    await dialog.getByRole('button', { name: 'Создать чат' }).click();
+    await mt.waitForURL(/\/chats\/\d+$/);
+    await conv(mt).getByRole('heading', { name: groupTitle }).waitFor();
+    await mt.getByRole('link', { name: new RegExp(groupTitle.replace(/[()]/g, '\\$&')) }).waitFor();
+
+    const panel = await openInfo(mt);
+    await panel.getByText('Беседа · 2 участника').waitFor();
+    await panel.locator('.chat-member[data-role="owner"]', { hasText: 'Иванова Мария Сергеевна' }).waitFor();
+    await screen(mt, 'chat-info');
+    await lbl(panel, 'Название чата').fill(renamed);
+    await panel.getByRole('button', { name: 'Переименовать' }).click();
+    await panel.getByText('Название изменено.').waitFor();
+    await conv(mt).locator('h2.conv-title', { hasText: renamed }).waitFor();
+    const row = panel.locator('.chat-member', { hasText: 'Смирнов Алексей Петрович' });
+    await row.getByRole('button', { name: /^Назначить модератором/ }).click();
+    await panel.locator('.chat-member[data-role="moderator"]', { hasText: 'Смирнов Алексей Петрович' }).waitFor();
+    await row.getByRole('button', { name: /^Снять модератора/ }).waitFor();
+    // Adding by name and removing again.
+    await panel.getByText('Добавить участников').click();
+    await lbl(panel, 'Найти по фамилии или имени').fill('соколова ан');
+    await panel.getByRole('checkbox', { name: /^Соколова Анна Павловна/ }).check();
+    await panel.getByRole('button', { name: 'Добавить', exact: true }).click();
+    await panel.getByText('Добавлен 1 человек.').waitFor();
+    const added = panel.locator('.chat-member', { hasText: 'Соколова Анна Павловна' });
+    await added.waitFor();
+    await added.getByRole('button', { name: /^Удалить из чата/ }).click();
+    await added.getByRole('button', { name: 'Да' }).click();
+    await added.waitFor({ state: 'detached' });
+    // The colleague sees the new name and his new role.
+    const chatId = Number(mt.url().match(/\/chats\/(\d+)$/)[1]);
+    const theirs = await (await fetch(`${base}/api/v1/chats/${chatId}`, { headers: await apiSession('smirnov@demo.parta.local') })).json();
+    expect(theirs.title === renamed && theirs.my_role === 'moderator', `colleague sees ${JSON.stringify(theirs)}`);
+  });
+
+  await test('chat management: an invite link; a colleague signs in from it, joins and sees the chat', async () => {
+    const panel = info(mt);
+    await panel.getByRole('button', { name: 'Создать ссылку' }).click();
+    const card = panel.locator('.created-chat-link');
+    await card.waitFor();
+    chatLink = await lbl(card, 'Ссылка-приглашение в чат').inputValue();
+    expect(chatLink.startsWith(`${base}/chat-invite/`), `unexpected chat link ${chatLink}`);
+    await card.locator('img.qr').waitFor();
+    await panel.locator('.chat-link-row[data-status="active"]').getByText('по ней пока никто не вступил', { exact: false }).waitFor();
+
+    // Not signed in: the link goes through the login page and comes back.
+    octx = await newContext();
+    op = await octx.newPage();
+    pagesToShoot.push(op);
+    await op.goto(chatLink);
+    await op.waitForURL(/\/login\?next=/);
+    await lbl(op, 'Телефон или e-mail').fill('orlov@demo.parta.local');
+    await lbl(op, 'Пароль').fill(PASSWORD);
+    await op.getByRole('button', { name: 'Войти', exact: true }).click();
+    await op.getByRole('heading', { name: 'Приглашение в чат' }).waitFor();
+    await op.locator('.chat-invite-title', { hasText: renamed }).waitFor();
+    await op.getByText('2 участника').waitFor();
+    await screen(op, 'chat-invite');
+    await op.getByRole('button', { name: 'Вступить' }).click();
+    await op.waitForURL(/\/chats\/\d+$/);
+    await conv(op).getByRole('heading', { name: renamed }).waitFor();
+    await live(op);
+    await send(op, `Здравствуйте, коллеги (${stamp})`);
+    await msg(mt, `Здравствуйте, коллеги (${stamp})`).waitFor();
+    // The panel's member list follows live; the link counts the use.
+    await panel.locator('.chat-member', { hasText: 'Орлов Дмитрий Игоревич' }).waitFor();
+    await mt.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+    const again = await openInfo(mt);
+    await again.locator('.chat-link-row[data-status="active"]').getByText('вступил 1 человек').waitFor();
+    // Opening the link again as a member just opens the chat.
+    await op.goto(chatLink);
+    await op.waitForURL(/\/chats\/\d+$/);
+    await conv(op).getByRole('heading', { name: renamed }).waitFor();
+  });
+
+  await test('chat management: the colleague leaves; a revoked link shows the revoked page, an unknown one the not-found page', async () => {
+    const panel = info(mt);
+    const row = panel.locator('.chat-link-row[data-status="active"]');
+    await row.getByRole('button', { name: 'Отозвать' }).click();
+    await row.getByRole('button', { name: 'Да' }).click();
+    await panel.locator('.chat-link-row[data-status="revoked"]').getByText('Отозвана').waitFor();
+    await mt.keyboard.press('Escape');
+    // The colleague leaves the chat (after confirming); it goes from his list.
+    const leave = await openInfo(op);
+    await leave.getByRole('button', { name: 'Покинуть чат' }).click();
+    await leave.getByRole('button', { name: 'Да' }).click();
+    await op.waitForURL(/\/chats$/);
+    await op.getByRole('link', { name: /Учительская/ }).waitFor();
+    expect((await op.getByRole('link', { name: new RegExp(renamed.replace(/[()]/g, '\\$&')) }).count()) === 0, 'the chat left is still listed');
+    await op.goto(chatLink);
+    await op.locator('[data-chat-invite-state="revoked"]').getByRole('heading', { name: 'Ссылка больше не действует' }).waitFor();
+    await screen(op, 'chat-invite-revoked');
+    await op.goto(`${base}/chat-invite/no-such-link-${stamp}`);
+    await op.locator('[data-chat-invite-state="not_found"]').getByRole('heading', { name: 'Ссылка не найдена' }).waitFor();
+    await screen(op, 'chat-invite-not-found');
+  });
+
+  await test('chat management: a teacher starts a subject chat for her class; its students are in it', async () => {
+    await mt.goto(`${base}/chats`);
+    await mt.getByRole('button', { name: 'Новый чат' }).click();
+    const dialog = mt.getByRole('dialog', { name: 'Новый чат' });
+    await dialog.getByLabel('Чат по предмету').check();
+    await lbl(dialog, 'Класс').selectOption({ label: '5А' });
+    await lbl(dialog, 'Предмет').fill(`Алгебра ${stamp}`);
+    await dialog.getByText(`Чат будет называться «Алгебра ${stamp} — 5А».`).waitFor();
+    await dialog.getByRole('button', { name: 'Создать чат' }).click();
+    await mt.waitForURL(/\/chats\/\d+$/);
+    await conv(mt).getByRole('heading', { name: `Алгебра ${stamp} — 5А` }).waitFor();
+    const panel = await openInfo(mt);
+    await panel.getByText('Чат по предмету', { exact: false }).first().waitFor();
+    await panel.locator('.chat-member', { hasText: 'Лебедев Артём Андреевич' }).waitFor();
+    await mt.keyboard.press('Escape');
+  });
+
+  await test('chat management: in safe mode a student cannot join a chat with no teacher in it', async () => {
+    // A chat whose only staff member (its creator) has left, with a live link.
+    const k = await apiSession('kuznetsova@demo.parta.local');
+    const made = await (await fetch(`${base}/api/v1/orgs/1/chats`, { method: 'POST', headers: k, body: JSON.stringify({ kind: 'group', title: `Кружок (${stamp})` }) })).json();
+    const link = await (await fetch(`${base}/api/v1/chats/${made.id}/invites`, { method: 'POST', headers: k })).json();
+    const me = await (await fetch(`${base}/api/v1/me`, { headers: k })).json();
+    const left = await fetch(`${base}/api/v1/chats/${made.id}/members/${me.id}`, { method: 'DELETE', headers: k });
+    expect(left.status === 204, `leaving answered ${left.status}`);
+    const sctx = await newContext();
+    try {
+      const sp = await sctx.newPage();
+      pagesToShoot.push(sp);
+      await login(sp, 'student.5a@demo.parta.local');
+      await sp.goto(`${base}/chat-invite/${link.token}`);
+      await sp.getByRole('button', { name: 'Вступить' }).click();
+      await sp.locator('[data-chat-invite-state="needs_teacher"]').getByRole('heading', { name: 'В этот чат пока нельзя вступить' }).waitFor();
+      await screen(sp, 'chat-invite-needs-teacher');
+    } finally {
+      await sctx.close();
+    }
+  });
+
+  await test('chat management: the director appoints a channel author, who then posts in the school channel', async () => {
+    const dctx = await newContext();
+    const kctx = await newContext();
+    try {
+      const dp = await dctx.newPage();
+      const kp = await kctx.newPage();
+      pagesToShoot.push(dp, kp);
+      await login(dp, 'director@demo.parta.local');
+      await login(kp, 'kuznetsova@demo.parta.local');
+      for (const page of [dp, kp]) {
+        await page.goto(`${base}/chats`);
+        await page.getByRole('link', { name: /Общешкольный канал/ }).click();
+        await conv(page).getByRole('heading', { name: 'Общешкольный канал' }).waitFor();
+        await live(page);
+      }
+      await conv(kp).getByText('Писать в канал могут только авторы.').waitFor();
+      const panel = await openInfo(dp);
+      await lbl(panel, 'Найти участника').fill('кузнец');
+      const row = panel.locator('.chat-member', { hasText: 'Кузнецова Елена Викторовна' });
+      await row.getByRole('button', { name: /^Назначить автором/ }).click();
+      await panel.locator('.chat-member[data-role="author"]', { hasText: 'Кузнецова Елена Викторовна' }).waitFor();
+      await axe(dp, 'chat-info-channel (desktop)');
+      // The new author's composer opens live.
+      const post = `Экскурсия в музей для 1А — в пятницу (${stamp})`;
+      await lbl(conv(kp), 'Сообщение').waitFor();
+      await send(kp, post);
+      await msg(dp, post).waitFor();
+      // Taken back: the composer closes again.
+      await row.getByRole('button', { name: /^Снять с авторов/ }).click();
+      await panel.locator('.chat-member[data-role="member"]', { hasText: 'Кузнецова Елена Викторовна' }).waitFor();
+      await conv(kp).getByText('Писать в канал могут только авторы.').waitFor();
+    } finally {
+      await dctx.close();
+      await kctx.close();
+    }
+  });
+
+  await test('school settings: «students talk only with a teacher present» is saved and kept after a reload', async () => {
+    const sctx = await newContext();
+    try {
+      const page = await sctx.newPage();
+      pagesToShoot.push(page);
+      await login(page, 'director@demo.parta.local');
+      await page.goto(`${base}/school/1/profile`);
+      const safe = page.getByLabel('Безопасный режим для обучающихся');
+      const supervised = page.getByLabel('Ученики общаются только в присутствии педагога');
+      await supervised.waitFor();
+      expect(await safe.isChecked(), 'safe mode is off in the demo');
+      expect(!(await supervised.isChecked()), 'supervision is on from the start');
+      // Without safe mode the setting is not offered.
+      await safe.uncheck();
+      expect(await supervised.isDisabled(), 'supervision is offered without safe mode');
+      await page.getByText('Сначала включите безопасный режим').waitFor();
+      await safe.check();
+      await supervised.check();
+      await page.getByRole('button', { name: 'Сохранить' }).click();
+      await page.getByText('Изменения сохранены.').waitFor();
+      await page.reload();
+      await page.locator('[data-supervised="on"]').waitFor();
+      expect(await supervised.isChecked(), 'supervision not kept after a reload');
+      await screen(page, 'console-settings-supervised');
+      const school = await (await fetch(`${base}/api/v1/orgs/1`, { headers: await apiSession('director@demo.parta.local') })).json();
+      expect(school.students_supervised === true && school.student_safe_mode === true, `school settings ${JSON.stringify(school)}`);
+      await supervised.uncheck();
+      await page.getByRole('button', { name: 'Сохранить' }).click();
+      await page.getByText('Изменения сохранены.').waitFor();
+      await page.reload();
+      await page.locator('[data-supervised="off"]').waitFor();
+      expect(!(await supervised.isChecked()), 'supervision stayed on');
+    } finally {
+      await fetch(`${base}/api/v1/orgs/1`, { method: 'PATCH', headers: await apiSession('director@demo.parta.local'), body: JSON.stringify({ students_supervised: false, student_safe_mode: true }) });
+      await sctx.close();
+    }
+  });
+  await octx?.close();
+  await mctx.close();
 
   await test('chats: logging out closes the connection', async () => {
     await parent.getByRole('button', { name: 'Выйти' }).click();

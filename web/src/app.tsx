@@ -5,6 +5,7 @@ import { lang, setLang, t, tn } from './i18n';
 import { currentPath, matchRoute, navigate } from './router';
 import { canManage, chooseSchool, currentSchool, homePath, logout, me } from './state';
 import { unreadTotal } from './chat/store';
+import { ChatInvitePage } from './pages/chat-invite';
 import { ChatsPage } from './pages/chats';
 import { SearchPage } from './pages/chat-search';
 import { ApplyPage, JoinPage, LoginPage, SetPasswordPage } from './pages/entry';
@@ -139,7 +140,7 @@ function Routes({ path }: { path: string }) {
   if (matchRoute('/login', path)) return m ? <Redirect to={homePath(m)} /> : <LoginPage />;
   if (m === undefined) return <Loading />;
   if (!m) {
-    const known = ['/', '/chats', '/chats/:id', '/search', '/profile', '/school/:org/:tab?', '/operator', '/operator/audit', '/operator/applications/:id'].some((p) => matchRoute(p, path));
+    const known = ['/', '/chats', '/chats/:id', '/search', '/profile', '/school/:org/:tab?', '/operator', '/operator/audit', '/operator/applications/:id', '/chat-invite/:token'].some((p) => matchRoute(p, path));
     if (!known) return <NotFound />;
     return <Redirect to={path === '/' ? '/login' : `/login?next=${encodeURIComponent(path)}`} />;
   }
@@ -147,6 +148,7 @@ function Routes({ path }: { path: string }) {
   if (matchRoute('/profile', path)) return <ProfilePage />;
   if ((r = matchRoute('/chats/:id?', path))) return <ChatsPage chatId={r.id} />;
   if (matchRoute('/search', path)) return <SearchPage />;
+  if ((r = matchRoute('/chat-invite/:token', path))) return <ChatInvitePage key={r.token} token={r.token!} />;
   if ((r = matchRoute('/school/:org/:tab?', path))) {
     const s = m.schools.find((x) => String(x.org_id) === r!.org);
     if (!s || !canManage(s)) return <NotFound />;

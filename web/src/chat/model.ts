@@ -18,7 +18,8 @@ export type ChatEvent =
   | { type: 'ack_reminder'; message_id: number; user_ids: number[] }
   | { type: 'poll_updated'; message_id: number; poll: Poll }
   | { type: 'chat_updated'; read_only: boolean }
-  | { type: 'member_muted'; user_id: number; until: string | null };
+  | { type: 'member_muted'; user_id: number; until: string | null }
+  | { type: 'chat_renamed'; title: string };
 
 export type UserEvent =
   | { type: 'chat_added'; chat_id: number; org_id: number; from_seq: number }
@@ -365,6 +366,16 @@ export function applyToEntry(e: ChatEntry, seq: number, event: ChatEvent, me: nu
       break;
     case 'member_muted':
       if (event.user_id === me) chat.muted_until = event.until;
+      break;
+    case 'chat_renamed':
+      chat.title = event.title;
+      break;
+    case 'member_joined':
+      // A new role for the reader (made moderator, or a channel author): posting follows it.
+      if (event.person.id === me && fresh) {
+        chat.my_role = event.role as Chat['my_role'];
+        chat.can_post = chat.kind.endsWith('_channel') ? chat.my_role !== 'member' : !chat.read_only || chat.my_role === 'moderator';
+      }
       break;
     default:
       break;

@@ -1,13 +1,12 @@
 // Moderation in a conversation: reporting a message, a message's earlier versions,
-// the member list with mutes, and the read-only switch.
+// a member's mute, and the read-only switch (both shown in the chat's info panel).
 import { useEffect, useState } from 'preact/hooks';
 import type { Chat, ChatMember, Message, MessageVersion } from '../api/types';
 import { ErrorBox, Loading, Modal, useId } from '../components/ui';
-import { isMuted, type Conversation } from '../chat/model';
+import { isMuted } from '../chat/model';
 import { messageVersions, muteMember, reportMessage, setReadOnly } from '../chat/store';
 import { dateTime, fullName, shortName, whenLater } from '../format';
 import { t, tk, type Key } from '../i18n';
-import { me } from '../state';
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -148,18 +147,17 @@ export function VersionsDialog({ m, timeZone, onClose }: { m: Message; timeZone?
 
 export const MUTE_MINUTES = [15, 60, 180, 1440, 10080] as const;
 
-function MemberRow({ chat, member, until, timeZone }: { chat: Chat; member: ChatMember; until: string | null | undefined; timeZone?: string }) {
+/** A moderator's mute for one member: «for how long» and a button, or lifting it. */
+export function MuteControl({ chatId, member, until }: { chatId: number; member: ChatMember; until: string | null | undefined }) {
   const id = useId('mute');
   const [minutes, setMinutes] = useState<number>(60);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const moderator = chat.my_role === 'moderator';
-  const self = member.person.id === me.value?.id;
   const muted = isMuted(until);
   const act = async (n: number) => {
     setBusy(true);
     try {
-      await muteMember(chat.id, member.person.id, n);
+      await muteMember(chatId, member.person.id, n);
       setError(null);
     } catch (e) {
       setError(errorText(e));
@@ -169,78 +167,42 @@ function MemberRow({ chat, member, until, timeZone }: { chat: Chat; member: Chat
   };
   const name = fullName(member.person);
   return (
-    <li class="list-item chat-member" data-user-id={member.person.id} data-muted={muted ? 'true' : 'false'}>
-      <div>
-        <strong>{name}</strong> <span class={`badge badge--${member.role === 'moderator' ? 'teacher' : 'neutral'}`}>{tk('chat_role', member.role)}</span>
-        {muted && until ? <div class="muted chat-member-muted">{t('chats.muted_member', { until: untilText(until, timeZone) })}</div> : null}
-      </div>
-      {moderator && !self && member.role !== 'moderator' ? (
-        <div class="item-actions">
-          {muted ? (
-            <button type="button" class="btn btn--secondary btn--small" disabled={busy} onClick={() => act(0)}>
-              {t('chats.unmute')}
-              <span class="visually-hidden">: {name}</span>
-            </button>
-          ) : (
-            <form
-              class="mute-form"
-              onSubmit={(e) => {
-                e.preventDefault();
-                void act(minutes);
-              }}
-            >
-              <label for={id} class="visually-hidden">
-                {t('chats.mute_for', { name })}
-              </label>
-              <select id={id} value={String(minutes)} onChange={(e) => setMinutes(Number((e.currentTarget as HTMLSelectElement).value))}>
-                {MUTE_MINUTES.map((n) => (
-                  <option key={n} value={String(n)}>
-                    {t(`chats.mute_minutes.${n}` as Key)}
-                  </option>
-                ))}
-              </select>
-              <button type="submit" class="btn btn--danger btn--small" disabled={busy}>
-                {t('chats.mute')}
-                <span class="visually-hidden">: {name}</span>
-              </button>
-            </form>
-          )}
-        </div>
-      ) : null}
+    <>
+      {muted ? (
+        <button type="button" class="btn btn--secondary btn--small" disabled={busy} onClick={() => act(0)}>
+          {t('chats.unmute')}
+          <span class="visually-hidden">: {name}</span>
+        </button>
+      ) : (
+        <form
+          class="mute-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act(minutes);
+          }}
+        >
+          <label for={id} class="visually-hidden">
+            {t('chats.mute_for', { name })}
+          </label>
+          <select id={id} value={String(minutes)} onChange={(e) => setMinutes(Number((e.currentTarget as HTMLSelectElement).value))}>
+            {MUTE_MINUTES.map((n) => (
+              <option key={n} value={String(n)}>
+                {t(`chats.mute_minutes.${n}` as Key)}
+              </option>
+            ))}
+          </select>
+          <button type="submit" class="btn btn--danger btn--small" disabled={busy}>
+            {t('chats.mute')}
+            <span class="visually-hidden">: {name}</span>
+          </button>
+        </form>
+      )}
       {error ? (
         <p class="field-error" role="alert">
           {error}
         </p>
       ) : null}
-    </li>
-  );
-}
-
-export function MembersDialog({
-  chat,
-  conv,
-  list,
-  timeZone,
-  onClose,
-}: {
-  chat: Chat;
-  conv: Conversation;
-  list: ChatMember[] | undefined;
-  timeZone?: string;
-  onClose: () => void;
-}) {
-  const order = (m: ChatMember) => (m.role === 'moderator' ? 0 : m.role === 'author' ? 1 : 2);
-  const sorted = [...(list ?? [])].sort((a, b) => order(a) - order(b) || fullName(a.person).localeCompare(fullName(b.person), 'ru'));
-  return (
-    <Modal title={t('chats.members_title')} onClose={onClose} class="modal--members">
-      {chat.my_role === 'moderator' ? <p class="hint">{t('chats.members_mute_hint')}</p> : null}
-      {!list ? <Loading /> : null}
-      <ul class="list">
-        {sorted.map((m) => (
-          <MemberRow key={m.person.id} chat={chat} member={m} until={conv.muted[m.person.id]} timeZone={timeZone} />
-        ))}
-      </ul>
-    </Modal>
+    </>
   );
 }
 

@@ -41,7 +41,9 @@ import { day, shortName, whenLater } from '../format';
 import { lang, t, tn } from '../i18n';
 import { currentSchool, me } from '../state';
 import { AttachButton, Attachments, draggedFiles, FileNames, UploadList } from './chat-files';
-import { MembersDialog, ReadOnlySwitch, ReportDialog, untilText, VersionsDialog } from './chat-moderation';
+import { ReportDialog, untilText, VersionsDialog } from './chat-moderation';
+import { ChatInfoDialog } from './chat-info';
+import { NewChatButton } from './chat-new';
 import { plainText } from '../chat/rich';
 import { FormatTools, useMentionPicker } from './chat-compose';
 import { ForwardDialog, forwardable } from './chat-forward';
@@ -136,6 +138,7 @@ export function ChatsPage({ chatId }: { chatId?: string }) {
       </div>
       <div class="chats-panes">
         <section class="chats-list-pane" aria-label={t('chats.list')}>
+          <NewChatButton school={currentSchool.value} />
           <ChatList current={id} />
         </section>
         <section class="chats-conv-pane">
@@ -287,11 +290,11 @@ function ConversationView({ chatId }: { chatId: number }) {
         </a>
         <h2 class="conv-title">{chat.title}</h2>
         <button type="button" class="btn btn--link conv-members" aria-haspopup="dialog" onClick={() => setShowMembers(true)}>
-          {list ? tn('chats.members', list.length) : t('chats.members_show')}
+          {t('chatmgmt.open_info')}
+          {list ? ` · ${tn('chats.members', list.length)}` : ''}
         </button>
-        <ReadOnlySwitch chat={chat} />
       </div>
-      {showMembers ? <MembersDialog chat={chat} conv={conv} list={list} timeZone={school?.time_zone} onClose={() => setShowMembers(false)} /> : null}
+      {showMembers ? <ChatInfoDialog chatId={chatId} timeZone={school?.time_zone} onClose={() => setShowMembers(false)} /> : null}
       <PinnedBar conv={conv} />
       {conv.hasMore ? (
         <button

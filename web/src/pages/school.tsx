@@ -17,7 +17,7 @@ import {
   useForm,
   useLoad,
 } from '../components/ui';
-import { optional } from '../form';
+import { optional, type Form, type Values } from '../form';
 import { dateTime, fullName, todayIn } from '../format';
 import { t, tk, tn, type Key } from '../i18n';
 import { api, loadMe } from '../state';
@@ -75,6 +75,7 @@ function ProfileTab({ school, onSaved }: { school: School; onSaved: () => void }
     ogrn: school.ogrn,
     join_approval_required: school.join_approval_required,
     student_safe_mode: school.student_safe_mode,
+    students_supervised: school.student_safe_mode && school.students_supervised,
     quiet_on: !!school.quiet_hours,
     quiet_from: school.quiet_hours?.from ?? '21:00',
     quiet_to: school.quiet_hours?.to ?? '07:00',
@@ -105,6 +106,8 @@ function ProfileTab({ school, onSaved }: { school: School; onSaved: () => void }
             ogrn: String(v.ogrn).trim(),
             join_approval_required: v.join_approval_required === true,
             student_safe_mode: v.student_safe_mode === true,
+            // Supervision means nothing without safe mode: turning that off turns it off too.
+            students_supervised: v.student_safe_mode === true && v.students_supervised === true,
             quiet_hours: v.quiet_on === true ? { from: String(v.quiet_from), to: String(v.quiet_to) } : null,
           });
           rememberSchool(next);
@@ -130,6 +133,7 @@ function ProfileTab({ school, onSaved }: { school: School; onSaved: () => void }
       <h3>{t('console.settings')}</h3>
       <CheckField form={form} name="join_approval_required" label={t('console.join_approval')} hint={t('console.join_approval_hint')} />
       <CheckField form={form} name="student_safe_mode" label={t('console.safe_mode')} hint={t('console.safe_mode_hint')} />
+      <SupervisedField form={form} />
       <fieldset class="quiet-hours" aria-describedby="quiet-hint">
         <legend>{t('console.quiet')}</legend>
         <p class="hint" id="quiet-hint">
@@ -151,6 +155,27 @@ function ProfileTab({ school, onSaved }: { school: School; onSaved: () => void }
         <Submit form={form}>{t('common.save')}</Submit>
       </div>
     </form>
+  );
+}
+
+/** «Only with a teacher present»: a stricter safe mode, so it is offered only with safe mode on. */
+function SupervisedField<T extends Values & { student_safe_mode: boolean; students_supervised: boolean }>({ form }: { form: Form<T> }) {
+  const safe = form.values.value.student_safe_mode === true;
+  return (
+    <div class="field field--check field--sub" data-supervised={safe && form.values.value.students_supervised === true ? 'on' : 'off'}>
+      <input
+        id="students-supervised"
+        type="checkbox"
+        checked={safe && form.values.value.students_supervised === true}
+        disabled={!safe}
+        aria-describedby="students-supervised-hint"
+        onChange={(e) => form.set('students_supervised', (e.currentTarget as HTMLInputElement).checked as T['students_supervised'])}
+      />
+      <label for="students-supervised">{t('console.supervised')}</label>
+      <p class="hint" id="students-supervised-hint">
+        {safe ? t('console.supervised_hint') : `${t('console.supervised_hint')} ${t('console.supervised_needs_safe')}`}
+      </p>
+    </div>
   );
 }
 

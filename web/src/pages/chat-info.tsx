@@ -1,0 +1,246 @@
+// The chat's info panel, opened from the conversation header: its name and kind,
+// renaming, the members with their roles (mutes, moderators, channel authors, adding
+// and removing), invite links, the read-only switch, and leaving the chat.
+import { useEffect, useState } from 'preact/hooks';
+import type { Chat, ChatMember, ChatRole, Member } from '../api/types';
+import { addMembers, leaveChat, removeMember, renameChat, setChatRole } from '../chat/actions';
+import { chatAbilities, memberActions, nameMatches, sortMembers, standing, type Standing } from '../chat/manage';
+import { isMuted } from '../chat/model';
+import { conversations, entries, loadMembers, members } from '../chat/store';
+import { PeoplePicker } from '../components/people-picker';
+import { ConfirmButton, Field, FormMessage, Loading, Modal, Submit, useForm, useId } from '../components/ui';
+import { fullName } from '../format';
+import { t, tk, tn, type Key } from '../i18n';
+import { navigate } from '../router';
+import { me } from '../state';
+import { ChatInviteLinks } from './chat-invite';
+import { MuteControl, ReadOnlySwitch, untilText } from './chat-moderation';
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+const BADGE: Record<Standing, string> = { owner: 'admin', moderator: 'teacher', author: 'ok', member: 'neutral' };
+
+function schoolAdmin(orgId: number): boolean {
+  return !!me.value?.schools.find((s) => s.org_id === orgId)?.is_admin;
+}
+
+function studentOf(orgId: number): number[] {
+  return (me.value?.schools.find((s) => s.org_id === orgId)?.places ?? []).filter((p) => p.role === 'student').map((p) => p.class.id);
+}
+
+export function ChatInfoDialog({ chatId, timeZone, onClose }: { chatId: number; timeZone?: string; onClose: () => void }) {
+  const entry = entries.value.get(chatId);
+  useEffect(() => {
+    void loadMembers(chatId);
+  }, [chatId]);
+  if (!entry) return null;
+  const chat = entry.chat;
+  const myId = me.value?.id ?? 0;
+  const can = chatAbilities(chat, myId, schoolAdmin(chat.org_id), studentOf(chat.org_id));
+  const list = members.value[chatId];
+  return (
+    <Modal title={t('chatmgmt.info_title')} onClose={onClose} class="modal--chat-info">
+      <section class="info-section" aria-labelledby={`ci-about-${chatId}`}>
+        <h3 id={`ci-about-${chatId}`} class="info-chat-title">
+          {chat.title}
+        </h3>
+        <p class="muted" data-chat-kind={chat.kind}>
+          {tk('chat_kind', chat.kind)}
+          {list ? ` · ${tn('chats.members', list.length)}` : ''}
+        </p>
+        {can.rename ? <RenameForm chat={chat} /> : null}
+        {can.readOnly ? (
+          <div class="info-readonly">
+            <p class="hint">{chat.read_only ? t('chatmgmt.readonly_on_hint') : t('chatmgmt.readonly_hint')}</p>
+            <ReadOnlySwitch chat={chat} />
+          </div>
+        ) : null}
+      </section>
+      <MembersSection chat={chat} list={list} timeZone={timeZone} addable={can.addMembers} />
+      {can.invite ? <ChatInviteLinks chat={chat} timeZone={timeZone} /> : null}
+      {can.leave ? <LeaveSection chat={chat} onLeft={onClose} /> : null}
+    </Modal>
+  );
+}
+
+function RenameForm({ chat }: { chat: Chat }) {
+  const form = useForm({ title: chat.title });
+  const [done, setDone] = useState(false);
+  return (
+    <form
+      class="form rename-form"
+      noValidate
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setDone(false);
+        const ok = await form.submit(async (v) => {
+          await renameChat(chat.id, String(v.title).trim());
+          return true;
+        });
+        if (ok) setDone(true);
+      }}
+    >
+      <FormMessage form={form} />
+      <Field form={form} name="title" label={t('chatmgmt.rename_label')} required maxLength={100} />
+      <div class="actions">
+        <Submit form={form} kind="secondary">
+          {t('common.rename')}
+        </Submit>
+        <span class="hint" role="status">
+          {done ? t('chatmgmt.renamed') : ''}
+        </span>
+      </div>
+    </form>
+  );
+}
+
+function MembersSection({ chat, list, timeZone, addable }: { chat: Chat; list: ChatMember[] | undefined; timeZone?: string; addable: boolean }) {
+  const filterId = useId('member-filter');
+  const [query, setQuery] = useState('');
+  const conv = conversations.value[chat.id];
+  const sorted = sortMembers(chat, list ?? []).filter((m) => nameMatches(m.person, query));
+  const headId = `ci-members-${chat.id}`;
+  return (
+    <section class="info-section" aria-labelledby={headId}>
+      <h3 id={headId}>{t('chats.members_title')}</h3>
+      {chat.my_role === 'moderator' ? <p class="hint">{t('chats.members_mute_hint')}</p> : null}
+      {(list?.length ?? 0) > 8 ? (
+        <div class="field">
+          <label for={filterId}>{t('chatmgmt.member_filter')}</label>
+          <input id={filterId} type="search" value={query} autoComplete="off" onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)} />
+        </div>
+      ) : null}
+      {!list ? <Loading /> : null}
+      <ul class="list chat-members">
+        {sorted.map((m) => (
+          <MemberRow key={m.person.id} chat={chat} member={m} until={conv && m.person.id in conv.muted ? conv.muted[m.person.id] : m.muted_until} timeZone={timeZone} />
+        ))}
+      </ul>
+      {addable ? <AddMembers chat={chat} list={list ?? []} /> : null}
+    </section>
+  );
+}
+
+function MemberRow({ chat, member, until, timeZone }: { chat: Chat; member: ChatMember; until: string | null | undefined; timeZone?: string }) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const myId = me.value?.id ?? 0;
+  const can = memberActions(chat, member, myId, schoolAdmin(chat.org_id));
+  const s = standing(chat, member);
+  const muted = isMuted(until);
+  const name = fullName(member.person);
+  const run = async (f: () => Promise<void>) => {
+    setBusy(true);
+    try {
+      await f();
+      setError(null);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const role = (r: ChatRole, key: Key) => (
+    <button type="button" class="btn btn--secondary btn--small" disabled={busy} onClick={() => run(() => setChatRole(chat.id, member.person.id, r))}>
+      {t(key)}
+      <span class="visually-hidden">: {name}</span>
+    </button>
+  );
+  const any = can.mute || can.remove || can.makeModerator || can.revokeModerator || can.makeAuthor || can.revokeAuthor;
+  return (
+    <li class="list-item chat-member" data-user-id={member.person.id} data-role={s} data-muted={muted ? 'true' : 'false'}>
+      <div>
+        <strong>{name}</strong>
+        {member.person.id === myId ? <span class="muted"> {t('chatmgmt.you')}</span> : null}{' '}
+        {s !== 'member' ? <span class={`badge badge--${BADGE[s]}`}>{t(`chatmgmt.standing.${s}` as Key)}</span> : null}
+        {muted && until ? <div class="muted chat-member-muted">{t('chats.muted_member', { until: untilText(until, timeZone) })}</div> : null}
+      </div>
+      {any ? (
+        <div class="item-actions">
+          {can.mute ? <MuteControl chatId={chat.id} member={member} until={until} /> : null}
+          {can.makeModerator ? role('moderator', 'chatmgmt.make_moderator') : null}
+          {can.revokeModerator ? role('member', 'chatmgmt.revoke_moderator') : null}
+          {can.makeAuthor ? role('author', 'chatmgmt.make_author') : null}
+          {can.revokeAuthor ? role('member', 'chatmgmt.revoke_author') : null}
+          {can.remove ? (
+            <ConfirmButton confirm={t('chatmgmt.remove_confirm', { name })} onConfirm={() => run(() => removeMember(chat.id, member.person.id))}>
+              {t('chatmgmt.remove')}
+              <span class="visually-hidden">: {name}</span>
+            </ConfirmButton>
+          ) : null}
+        </div>
+      ) : null}
+      {error ? (
+        <p class="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </li>
+  );
+}
+
+function AddMembers({ chat, list }: { chat: Chat; list: ChatMember[] }) {
+  const [chosen, setChosen] = useState<Member[]>([]);
+  const form = useForm({});
+  const [added, setAdded] = useState(0);
+  return (
+    <details class="add-members-box">
+      <summary>{t('chatmgmt.add_members')}</summary>
+      <form
+        class="form add-members"
+        noValidate
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (!chosen.length) return;
+          const n = chosen.length;
+          const ok = await form.submit(async () => {
+            await addMembers(chat.id, chosen.map((m) => m.person.id));
+            return true;
+          });
+          if (ok) {
+            setChosen([]);
+            setAdded(n);
+          }
+        }}
+      >
+        <FormMessage form={form} />
+        <PeoplePicker orgId={chat.org_id} exclude={list.map((m) => m.person.id)} chosen={chosen} onChange={setChosen} label={t('chatmgmt.add_members_who')} />
+        <div class="actions">
+          <Submit form={form}>{t('chatmgmt.add')}</Submit>
+          <span class="hint" role="status">
+            {added ? tn('chatmgmt.added', added) : ''}
+          </span>
+        </div>
+      </form>
+    </details>
+  );
+}
+
+function LeaveSection({ chat, onLeft }: { chat: Chat; onLeft: () => void }) {
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <section class="info-section info-leave" aria-label={t('chatmgmt.leave')}>
+      <ConfirmButton
+        confirm={t('chatmgmt.leave_confirm')}
+        onConfirm={async () => {
+          try {
+            await leaveChat(chat.id);
+            onLeft();
+            navigate('/chats');
+          } catch (e) {
+            setError(errorText(e));
+          }
+        }}
+      >
+        {t('chatmgmt.leave')}
+      </ConfirmButton>
+      {error ? (
+        <p class="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </section>
+  );
+}

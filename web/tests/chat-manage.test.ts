@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import type { Chat, ChatMember, Member, MySchool } from '../src/api/types';
+import { applyToEntry } from '../src/chat/model';
+import {
+  canCreateChats,
+  chatAbilities,
+  chatInvitePath,
+  deadChatLink,
+  inviteState,
+  memberActions,
+  nameMatches,
+  pickable,
+  sortMembers,
+  standing,
+  teachableClasses,
+} from '../src/chat/manage';
+
+const ME = 3;
+
+function chat(over: Partial<Chat> = {}): Chat {
+  return {
+    id: 17,
+    org_id: 1,
+    kind: 'group',
+    title: 'Методическое объединение',
+    read_only: false,
+    owner_id: ME,
+    my_role: 'moderator',
+    can_post: true,
+    last_seq: 5,
+    last_read_seq: 5,
+    unread: 0,
+    muted_until: null,
+    last_message: null,
+    ...over,
+  };
+}
+
+function person(id: number, family: string, given: string, patronymic: string | null = null) {
+  return { id, family_name: family, given_name: given, patronymic };
+}
+
+function member(id: number, role: ChatMember['role'], family = `Фамилия${id}`, given = 'Имя'): ChatMember {
+  return { person: person(id, family, given), role, last_read_seq: 0, muted_until: null };
+}
+
+function schoolMember(id: number, family: string, given: string, roles: Member['roles'] = ['teacher']): Member {
+  return { person: person(id, family, given), roles, places: [], class_teacher_of: [], is_admin: false, teacher_verified: true };
+}
+
+const staffRoom = { id: 1, name: 'Учительская', kind: 'staff_room' };
+const c5a = { id: 3, name: '5А', kind: 'class' };
+const c10b = { id: 9, name: '10Б', kind: 'class' };
+const c9a = { id: 5, name: '9А', kind: 'class' };
+
+function school(over: Partial<MySchool> = {}): MySchool {
+  return { org_id: 1, name: 'Школа', short_name: 'Школа', is_admin: false, teacher_verified: true, places: [], class_teacher_of: [], ...over };
+}
+
+function place(role: MySchool['places'][number]['role'], cls: typeof c5a, id = cls.id) {
+  return { membership_id: id, role, class: cls, started_on: '2026-09-01', child: null };
+}
+
+describe('who may start chats', () => {
+  it('staff and admins may; parents and students may not', () => {
+    expect(canCreateChats(school({ places: [place('teacher', staffRoom)] }))).toBe(true);
+    expect(canCreateChats(school({ places: [place('employee', staffRoom)] }))).toBe(true);
+    expect(canCreateChats(school({ is_admin: true }))).toBe(true);
+    expect(canCreateChats(school({ places: [place('parent', c5a)] }))).toBe(false);
+    expect(canCreateChats(school({ places: [place('student', c5a)] }))).toBe(false);
+    expect(canCreateChats(null)).toBe(false);
+  });
+
+  it('subject chats: the classes one teaches or leads, not the staff room, in class order', () => {
+    const s = school({ places: [place('teacher', staffRoom), place('teacher', c10b), place('parent', c9a)], class_teacher_of: [c5a] });
+    expect(teachableClasses(s).map((c) => c.name)).toEqual(['5А', '10Б']);
+    expect(teachableClasses(school({ places: [place('employee', c5a)] }))).toEqual([]);
+  });
+});
+
+describe('the info panel: what the reader may do', () => {
+  it('the owner of a group chat manages it but does not leave it', () => {
+    const a = chatAbilities(chat(), ME, false);
+    expect(a).toMatchObject({ rename: true, addMembers: true, invite: true, readOnly: true, mute: true, appointModerators: true, appointAuthors: false });
+    expect(a.leave).toBe(false);
+  });
+
+  it('a plain member of a group chat only leaves', () => {
+    const a = chatAbilities(chat({ my_role: 'member', owner_id: 2 }), ME, false);
+    expect(a).toEqual({ rename: false, addMembers: false, invite: false, readOnly: false, mute: false, leave: true, appointModerators: false, appointAuthors: false });
+  });
+
+  it('a subject chat: its students (there by the class roll) are not offered to leave; others are', () => {
+    const subject = chat({ kind: 'subject', class_id: 3, owner_id: 2, my_role: 'member' });
+    expect(chatAbilities(subject, ME, false, [3]).leave).toBe(false);
+    expect(chatAbilities(subject, ME, false, [4]).leave).toBe(true);
+    expect(chatAbilities(subject, ME, false).leave).toBe(true);
+  });
+
+  it('directory chats: moderators mute and switch read-only, nobody renames, invites or leaves', () => {
+    const a = chatAbilities(chat({ kind: 'parents', owner_id: null }), ME, true);
+    expect(a).toMatchObject({ rename: false, invite: false, leave: false, readOnly: true, mute: true, appointAuthors: false });
+  });
+
+  it('channels: only school admins appoint authors; no read-only switch there', () => {
+    expect(chatAbilities(chat({ kind: 'school_channel', owner_id: null }), ME, true)).toMatchObject({ appointAuthors: true, readOnly: false });
+    expect(chatAbilities(chat({ kind: 'staff_channel', owner_id: null, my_role: 'member' }), ME, false).appointAuthors).toBe(false);
+  });
+
+  it('per member: the owner is untouchable, oneself has no actions, roles toggle', () => {
+    const c = chat({ owner_id: 2, my_role: 'moderator' });
+    expect(standing(c, member(2, 'moderator'))).toBe('owner');
+    expect(memberActions(c, member(2, 'moderator'), ME, false)).toEqual({ mute: false, remove: false, makeModerator: false, revokeModerator: false, makeAuthor: false, revokeAuthor: false });
+    expect(Object.values(memberActions(c, member(ME, 'moderator'), ME, false)).some(Boolean)).toBe(false);
+    expect(memberActions(c, member(5, 'member'), ME, false)).toMatchObject({ mute: true, remove: true, makeModerator: true, revokeModerator: false });
+    expect(memberActions(c, member(6, 'moderator'), ME, false)).toMatchObject({ mute: false, remove: true, makeModerator: false, revokeModerator: true });
+  });
+
+  it('per member in a channel: an admin appoints and takes back authors', () => {
+    const c = chat({ kind: 'school_channel', owner_id: null });
+    expect(memberActions(c, member(5, 'member'), ME, true)).toMatchObject({ makeAuthor: true, revokeAuthor: false, makeModerator: false, remove: false });
+    expect(memberActions(c, member(5, 'author'), ME, true)).toMatchObject({ makeAuthor: false, revokeAuthor: true });
+    expect(memberActions(c, member(5, 'member'), ME, false).makeAuthor).toBe(false);
+  });
+
+  it('sorts the owner first, then moderators, authors and the rest by name', () => {
+    const c = chat({ owner_id: 9 });
+    const list = [member(1, 'member', 'Яковлев'), member(2, 'author', 'Борисов'), member(3, 'moderator', 'Цветаева'), member(9, 'moderator', 'Юдина'), member(4, 'member', 'Алексеев')];
+    expect(sortMembers(c, list).map((m) => m.person.family_name)).toEqual(['Юдина', 'Цветаева', 'Борисов', 'Алексеев', 'Яковлев']);
+  });
+});
+
+describe('finding people by name', () => {
+  it('every word starts a part of the name; case and ё do not matter', () => {
+    expect(nameMatches(person(1, 'Соловьёва', 'Ева', 'Романовна'), 'соловьева')).toBe(true);
+    expect(nameMatches(person(1, 'Иванова', 'Мария', 'Сергеевна'), 'иван мар')).toBe(true);
+    expect(nameMatches(person(1, 'Иванова', 'Мария', 'Сергеевна'), 'мария иван')).toBe(true);
+    expect(nameMatches(person(1, 'Иванова', 'Мария', 'Сергеевна'), 'ванова')).toBe(false);
+    expect(nameMatches(person(1, 'Иванова', 'Мария'), '  ')).toBe(true);
+  });
+
+  it('offers matching people not yet in, sorted, up to the limit', () => {
+    const people = [schoolMember(4, 'Смирнов', 'Алексей'), schoolMember(3, 'Иванова', 'Мария'), schoolMember(7, 'Соколова', 'Анна', ['employee']), schoolMember(6, 'Орлов', 'Дмитрий')];
+    expect(pickable(people, 'с', [4]).map((m) => m.person.id)).toEqual([7]);
+    expect(pickable(people, '', [3]).map((m) => m.person.family_name)).toEqual(['Орлов', 'Смирнов', 'Соколова']);
+    expect(pickable(people, '', [], 2)).toHaveLength(2);
+  });
+});
+
+describe('chat invite links', () => {
+  it('a failing link gets its own page: not found, revoked, or needs a teacher', () => {
+    expect(deadChatLink(404, 'not_found')).toBe('not_found');
+    expect(deadChatLink(410, 'chat_link_revoked')).toBe('revoked');
+    expect(deadChatLink(403, 'chat_needs_teacher')).toBe('needs_teacher');
+    expect(deadChatLink(409, 'chat_needs_teacher')).toBe('needs_teacher');
+    expect(deadChatLink(403, 'forbidden')).toBeNull();
+    expect(deadChatLink(500, 'internal')).toBeNull();
+  });
+
+  it('paths and states', () => {
+    expect(chatInvitePath('a_b-C')).toBe('/chat-invite/a_b-C');
+    expect(chatInvitePath('a/b')).toBe('/chat-invite/a%2Fb');
+    expect(inviteState({ revoked: true })).toBe('revoked');
+    expect(inviteState({ revoked: false })).toBe('active');
+  });
+});
+
+describe('the list follows renames and the reader’s new role', () => {
+  const entry = (over: Partial<Chat> = {}) => ({ chat: chat(over), pos: 5 });
+
+  it('a rename changes the title', () => {
+    expect(applyToEntry(entry(), 6, { type: 'chat_renamed', title: 'Новое' }, ME, false)?.chat.title).toBe('Новое');
+  });
+
+  it('made a channel author, the reader may post; taken back, may not', () => {
+    const ch = entry({ kind: 'school_channel', my_role: 'member', can_post: false, owner_id: null });
+    const me = person(ME, 'Иванова', 'Мария');
+    const up = applyToEntry(ch, 6, { type: 'member_joined', person: me, role: 'author' }, ME, false)!;
+    expect(up.chat).toMatchObject({ my_role: 'author', can_post: true });
+    const down = applyToEntry(up, 7, { type: 'member_joined', person: me, role: 'member' }, ME, false)!;
+    expect(down.chat).toMatchObject({ my_role: 'member', can_post: false });
+  });
+
+  it('someone else’s role leaves the reader’s alone', () => {
+    const ch = entry({ kind: 'school_channel', my_role: 'member', can_post: false, owner_id: null });
+    const next = applyToEntry(ch, 6, { type: 'member_joined', person: person(99, 'Орлов', 'Дмитрий'), role: 'author' }, ME, false)!;
+    expect(next.chat).toMatchObject({ my_role: 'member', can_post: false });
+  });
+});
