@@ -532,7 +532,8 @@ pub(crate) async fn send_in(
     let body = if !request.body.trim().is_empty() {
         prepare_body(work, chat, &request.body).await?
     } else if let Some(original) = &forwarded {
-        original.body.clone()
+        // Mentions belong to the chat they were said in: here only its members stay mentioned.
+        if original.body.is_empty() { String::new() } else { prepare_body(work, chat, &original.body).await? }
     } else if request.attachments.is_empty() {
         return Err(Error::field("body", "required"));
     } else {

@@ -568,6 +568,18 @@ async fn formatting_is_parsed_and_mentions_name_real_members(app: TestApp) {
     // A hostile link stays text.
     let hostile = send(&app, &s.class_teacher.token, class_a, "fmt-2", "[нажми](javascript:alert(1))").await;
     assert!(hostile["rich"][0]["spans"].as_array().expect("present").iter().all(|s| s.get("link").is_none()));
+    // Forwarded to the staff room, where the student does not sit: the mention becomes text there.
+    let staff_room = chat_of(&app, &s.class_teacher.token, org, "staff_room", None).await;
+    let forwarded = app
+        .post(&format!("/api/v1/chats/{staff_room}/messages"))
+        .token(&s.class_teacher.token)
+        .json(json!({ "client_msg_id": "fmt-fwd", "body": "", "forward_of": message["id"] }))
+        .send()
+        .await
+        .expect(201)
+        .json;
+    assert_eq!(forwarded["mentions"], json!([]));
+    assert!(forwarded["body"].as_str().expect("present").starts_with("@Тест Учеников **Важно:**"), "{forwarded}");
 }
 
 async fn images_get_previews_and_uploads_obey_mutes_and_limits(app: TestApp) {
