@@ -154,20 +154,11 @@ fn key(number: u64) -> String {
     format!("floor-{number}")
 }
 
-/// `($1, $2, …), (…)`: `rows` groups of `columns` numbered parameters.
+/// `(?, ?, …), (…)`: `rows` groups of `columns` parameters. Plain `?` (SQLite numbers
+/// them in order): SQLite treats `$N` as names, looked up one by one as it parses.
 fn placeholders(rows: usize, columns: usize) -> String {
-    let mut out = String::new();
-    for row in 0..rows {
-        out.push_str(if row == 0 { "(" } else { ", (" });
-        for column in 0..columns {
-            if column > 0 {
-                out.push_str(", ");
-            }
-            out.push_str(&format!("${}", row * columns + column + 1));
-        }
-        out.push(')');
-    }
-    out
+    let group = format!("({})", vec!["?"; columns].join(", "));
+    vec![group; rows].join(", ")
 }
 
 /// Parta's DDL for the tables a message writes to, tables before their indexes.
@@ -191,8 +182,8 @@ mod tests {
     use super::placeholders;
 
     #[test]
-    fn placeholders_number_every_parameter_once() {
-        assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(placeholders(1, 1), "($1)");
+    fn placeholders_give_every_row_its_columns() {
+        assert_eq!(placeholders(2, 3), "(?, ?, ?), (?, ?, ?)");
+        assert_eq!(placeholders(1, 1), "(?)");
     }
 }
