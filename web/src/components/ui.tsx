@@ -4,6 +4,38 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { createForm, type Form, type Values } from '../form';
 import { t } from '../i18n';
 
+/** What a failed action says to the person (a problem's detail, or the error's text). */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** One action at a time for a control: `busy` while it runs; its failure as `error`, cleared by the next success. */
+export function useAction(): { busy: boolean; error: string | null; setError: (e: string | null) => void; run: (f: () => Promise<void>) => Promise<void> } {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (f: () => Promise<void>) => {
+    setBusy(true);
+    try {
+      await f();
+      setError(null);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, run };
+}
+
+/** An action's failure next to its control, read out when it appears. */
+export function InlineError({ error }: { error: string | null }) {
+  return error ? (
+    <p class="field-error" role="alert">
+      {error}
+    </p>
+  ) : null;
+}
+
 let uid = 0;
 export function useId(prefix = 'f'): string {
   return useMemo(() => `${prefix}-${++uid}`, []);

@@ -8,17 +8,13 @@ import { chatAbilities, memberActions, nameMatches, sortMembers, standing, type 
 import { isMuted } from '../chat/model';
 import { conversations, entries, loadMembers, members } from '../chat/store';
 import { PeoplePicker } from '../components/people-picker';
-import { ConfirmButton, Field, FormMessage, Loading, Modal, Submit, useForm, useId } from '../components/ui';
+import { ConfirmButton, errorText, Field, FormMessage, InlineError, Loading, Modal, Submit, useAction, useForm, useId } from '../components/ui';
 import { fullName } from '../format';
 import { t, tk, tn, type Key } from '../i18n';
 import { navigate } from '../router';
 import { me } from '../state';
 import { ChatInviteLinks } from './chat-invite';
 import { MuteControl, ReadOnlySwitch, untilText } from './chat-moderation';
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 const BADGE: Record<Standing, string> = { owner: 'admin', moderator: 'teacher', author: 'ok', member: 'neutral' };
 
@@ -124,24 +120,12 @@ function MembersSection({ chat, list, timeZone, addable }: { chat: Chat; list: C
 }
 
 function MemberRow({ chat, member, until, timeZone }: { chat: Chat; member: ChatMember; until: string | null | undefined; timeZone?: string }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const myId = me.value?.id ?? 0;
   const can = memberActions(chat, member, myId, schoolAdmin(chat.org_id));
   const s = standing(chat, member);
   const muted = isMuted(until);
   const name = fullName(member.person);
-  const run = async (f: () => Promise<void>) => {
-    setBusy(true);
-    try {
-      await f();
-      setError(null);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
   const role = (r: ChatRole, key: Key) => (
     <button type="button" class="btn btn--secondary btn--small" disabled={busy} onClick={() => run(() => setChatRole(chat.id, member.person.id, r))}>
       {t(key)}
@@ -172,11 +156,7 @@ function MemberRow({ chat, member, until, timeZone }: { chat: Chat; member: Chat
           ) : null}
         </div>
       ) : null}
-      {error ? (
-        <p class="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <InlineError error={error} />
     </li>
   );
 }
@@ -236,11 +216,7 @@ function LeaveSection({ chat, onLeft }: { chat: Chat; onLeft: () => void }) {
       >
         {t('chatmgmt.leave')}
       </ConfirmButton>
-      {error ? (
-        <p class="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <InlineError error={error} />
     </section>
   );
 }

@@ -7,7 +7,7 @@ import type { Chat } from '../api/types';
 import { chatInvites, createChatInvite, joinByChatInvite, previewChatInvite, revokeChatInvite, type ChatInvite } from '../chat/actions';
 import { chatInvitePath, deadChatLink, inviteState, type DeadChatLink } from '../chat/manage';
 import { refreshChats } from '../chat/store';
-import { Badge, ConfirmButton, CopyField, ErrorBox, Loading, Notice, PageTitle, QrCode, useLoad } from '../components/ui';
+import { Badge, ConfirmButton, CopyField, ErrorBox, InlineError, Loading, Notice, PageTitle, QrCode, useLoad } from '../components/ui';
 import { dateTime, fullName } from '../format';
 import { t, tn, type Key } from '../i18n';
 import { navigate } from '../router';
@@ -91,11 +91,7 @@ function LinkRow({ chat, invite, timeZone, onChange }: { chat: Chat; invite: Cha
           </ConfirmButton>
         </div>
       ) : null}
-      {error ? (
-        <p class="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <InlineError error={error} />
     </li>
   );
 }

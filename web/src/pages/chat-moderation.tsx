@@ -2,15 +2,11 @@
 // a member's mute, and the read-only switch (both shown in the chat's info panel).
 import { useEffect, useState } from 'preact/hooks';
 import type { Chat, ChatMember, Message, MessageVersion } from '../api/types';
-import { ErrorBox, Loading, Modal, useId } from '../components/ui';
+import { errorText, ErrorBox, Loading, Modal, useId } from '../components/ui';
 import { isMuted } from '../chat/model';
 import { messageVersions, muteMember, reportMessage, setReadOnly } from '../chat/store';
 import { dateTime, fullName, shortName, whenLater } from '../format';
 import { t, tk, type Key } from '../i18n';
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 /** «14:30» today, «завтра в 14:30»-like dates otherwise: the end of a mute. */
 export function untilText(iso: string, timeZone?: string): string {

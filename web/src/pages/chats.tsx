@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Chat, ChatMember, Message, Poll, School } from '../api/types';
-import { ConfirmButton, ErrorBox, Loading, PageTitle, showDialog, useId } from '../components/ui';
+import { ConfirmButton, errorText, ErrorBox, InlineError, Loading, PageTitle, showDialog, useAction, useId } from '../components/ui';
 import { inQuietHours, isHeld, isMuted, pendingFor, quietApplies, readTarget, toggleReaction, type Conversation, type Pending } from '../chat/model';
 import { attachable, MAX_ATTACHMENTS, type Refusal } from '../chat/uploads';
 import {
@@ -60,10 +60,6 @@ function timeOf(iso: string): string {
   const sameDay = d.toDateString() === today.toDateString();
   const loc = lang.value === 'ru' ? 'ru-RU' : 'en-GB';
   return new Intl.DateTimeFormat(loc, sameDay ? { timeStyle: 'short' } : { dateStyle: 'short', timeStyle: 'short' }).format(d);
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 const CONN_TEXT = {
@@ -603,11 +599,7 @@ function MessageItem({
           })}
         </div>
       ) : null}
-      {error ? (
-        <p class="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <InlineError error={error} />
     </li>
   );
 }
@@ -755,11 +747,7 @@ function AckBlock({ m, conv, chat, moderator }: { m: Message; conv: Conversation
           </span>
         </div>
       ) : null}
-      {error ? (
-        <p class="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <InlineError error={error} />
     </div>
   );
 }
@@ -767,23 +755,11 @@ function AckBlock({ m, conv, chat, moderator }: { m: Message; conv: Conversation
 function PollView({ m, poll, chat, members: list, moderator }: { m: Message; poll: Poll; chat: Chat; members: ChatMember[] | undefined; moderator: boolean }) {
   const myId = me.value?.id ?? 0;
   const [choice, setChoice] = useState<number[]>(poll.my_option_ids);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run: act } = useAction();
   const name = useId('poll');
   useEffect(() => setChoice(poll.my_option_ids), [poll.my_option_ids.join(',')]);
   const total = poll.options.reduce((a, o) => a + o.votes, 0);
   const voted = poll.my_option_ids.length > 0;
-  const act = async (f: () => Promise<void>) => {
-    setBusy(true);
-    try {
-      await f();
-      setError(null);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
   const kinds = [poll.anonymous ? t('chats.poll_kind_anonymous') : '', poll.multiple ? t('chats.poll_kind_multiple') : ''].filter(Boolean);
   return (
     <div class="poll" data-poll-id={poll.id} data-closed={poll.closed ? 'true' : 'false'}>
@@ -847,11 +823,7 @@ function PollView({ m, poll, chat, members: list, moderator }: { m: Message; pol
           ) : null}
         </div>
       </form>
-      {error ? (
-        <p class="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <InlineError error={error} />
     </div>
   );
 }
