@@ -370,38 +370,12 @@ async fn run_client(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use parta_domain::{ChatId, MessageId, UserId};
-    use parta_protocol::{ChatEvent, Message, PersonRef};
+    use parta_domain::{ChatId, UserId};
+    use parta_protocol::ChatEvent;
 
     fn message_frame(chat: i64, seq: i64, body: &str) -> String {
-        let message = Message {
-            id: MessageId(9),
-            chat_id: ChatId(chat),
-            seq,
-            sender: PersonRef {
-                id: UserId(3),
-                family_name: "Иванова".into(),
-                given_name: "Мария".into(),
-                patronymic: None,
-            },
-            client_msg_id: "k-1".into(),
-            body: body.into(),
-            rich: parta_domain::format::parse(body),
-            mentions: Vec::new(),
-            forwarded_from: None,
-            reply_to: None,
-            created_at: "2026-11-22T10:00:00Z".into(),
-            edited_at: None,
-            deleted: false,
-            deleted_by_moderator: false,
-            pinned: false,
-            needs_ack: false,
-            acked_by_me: false,
-            reactions: Vec::new(),
-            poll: None,
-            attachments: Vec::new(),
-            held_until: None,
-        };
+        let mut message = crate::floor::message(9, chat, 3, "k-1".into(), body.into());
+        message.seq = seq;
         serde_json::to_string(&ServerFrame::ChatEvent {
             chat_id: ChatId(chat),
             seq,

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::on_both_backends;
-use crate::support::{Socket, TestApp};
+use crate::support::{Rng, Socket, TestApp, test_seed};
 
 on_both_backends!(acknowledged_messages_survive_kill_nine, a_reconnect_storm_loses_and_doubles_nothing);
 
@@ -26,23 +26,6 @@ on_both_backends!(acknowledged_messages_survive_kill_nine, a_reconnect_storm_los
 const KILLS: usize = 20;
 /// Forced disconnects per backend in the test command; `PARTA_STORM_DISCONNECTS` runs more (e.g. 1000).
 const DISCONNECTS: usize = 150;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // splitmix64
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn between(&mut self, low: u64, high: u64) -> u64 {
-        low + self.next() % (high - low + 1)
-    }
-}
 
 /// One HTTP/1.1 request on a fresh connection; `Err` when the server is not there
 /// or dies before answering in full.
@@ -114,9 +97,7 @@ async fn start(app: &TestApp, data: &std::path::Path) -> Server {
 
 async fn acknowledged_messages_survive_kill_nine(app: TestApp) {
     let kills: usize = std::env::var("PARTA_CRASH_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(KILLS);
-    let seed = std::env::var("PARTA_TEST_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64)
-    });
+    let seed = test_seed();
     eprintln!(
         "kill -9 loop on {:?}: {kills} kills, seed {seed} (PARTA_TEST_SEED={seed} repeats the schedule)",
         app.backend
@@ -240,12 +221,6 @@ async fn acknowledged_messages_survive_kill_nine(app: TestApp) {
     eprintln!("{kills} kills, {} messages acknowledged, {retries} retried sends", acknowledged.len());
 }
 
-fn seed() -> u64 {
-    std::env::var("PARTA_TEST_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64)
-    })
-}
-
 /// What one reader saw across all its connections.
 #[derive(Default)]
 struct Seen {
@@ -329,7 +304,7 @@ async fn a_reconnect_storm_loses_and_doubles_nothing(app: TestApp) {
     const READERS: usize = 6;
     let target: usize =
         std::env::var("PARTA_STORM_DISCONNECTS").ok().and_then(|v| v.parse().ok()).unwrap_or(DISCONNECTS);
-    let seed = seed();
+    let seed = test_seed();
     eprintln!("reconnect storm on {:?}: {target} disconnects, seed {seed}", app.backend);
     let mut rng = Rng(seed);
     let data = app.scratch_dir("storm-data");

@@ -28,7 +28,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 use crate::on_both_backends;
-use crate::support::{PASSWORD, Person, TestApp};
+use crate::support::{PASSWORD, Person, Rng, TestApp, test_seed};
 
 on_both_backends!(
     readers_dropped_at_random_resume_without_gaps_or_doubles,
@@ -39,52 +39,6 @@ on_both_backends!(
 
 /// How long a socket may stay silent while something is still due to it.
 const STALL: Duration = Duration::from_secs(10);
-
-// ---------------------------------------------------------------------------
-// A seeded generator: a failing run repeats its drop plan with its seed.
-// ---------------------------------------------------------------------------
-
-/// SplitMix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    /// A number in `low..=high`.
-    fn between(&mut self, low: u64, high: u64) -> u64 {
-        low + self.below(high - low + 1)
-    }
-
-    /// An independent generator for one task, drawn from this one.
-    fn fork(&mut self) -> Rng {
-        Rng(self.next())
-    }
-}
-
-/// `PARTA_TEST_SEED` (decimal or `0x…`) when set, else a fresh random seed.
-fn test_seed() -> u64 {
-    match std::env::var("PARTA_TEST_SEED") {
-        Ok(text) => {
-            let text = text.trim();
-            let parsed = match text.strip_prefix("0x") {
-                Some(hex) => u64::from_str_radix(hex, 16),
-                None => text.parse(),
-            };
-            parsed.unwrap_or_else(|_| panic!("PARTA_TEST_SEED={text} is not a number"))
-        }
-        Err(_) => getrandom::u64().expect("random seed"),
-    }
-}
 
 // ---------------------------------------------------------------------------
 // A WebSocket client that can also misbehave: stop reading, tear the stream, reset.

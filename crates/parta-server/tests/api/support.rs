@@ -693,3 +693,47 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
     image.write_to(&mut out, image::ImageFormat::Png).expect("encode a PNG");
     out.into_inner()
 }
+
+// A seeded generator: a failing run repeats its schedule with its seed.
+
+/// SplitMix64.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// A number in `low..=high`.
+    pub fn between(&mut self, low: u64, high: u64) -> u64 {
+        low + self.below(high - low + 1)
+    }
+
+    /// An independent generator for one task, drawn from this one.
+    pub fn fork(&mut self) -> Rng {
+        Rng(self.next())
+    }
+}
+
+/// `PARTA_TEST_SEED` (decimal or `0x…`) when set, else a fresh random seed.
+pub fn test_seed() -> u64 {
+    match std::env::var("PARTA_TEST_SEED") {
+        Ok(text) => {
+            let text = text.trim();
+            let parsed = match text.strip_prefix("0x") {
+                Some(hex) => u64::from_str_radix(hex, 16),
+                None => text.parse(),
+            };
+            parsed.unwrap_or_else(|_| panic!("PARTA_TEST_SEED={text} is not a number"))
+        }
+        Err(_) => getrandom::u64().expect("random seed"),
+    }
+}
