@@ -88,7 +88,8 @@ struct ServeArgs {
     /// Behind a reverse proxy: take clients' addresses from `X-Forwarded-For`.
     #[arg(long, env = "PARTA_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
-    /// Messages and files one person may post per minute. Default 30.
+    /// Messages and files one person may post per minute. Default 30; 0 turns the
+    /// limit off (for load tests).
     #[arg(long, env = "PARTA_MESSAGES_PER_MINUTE")]
     messages_per_minute: Option<i64>,
 }
@@ -148,7 +149,7 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
             .and_then(|s| s.messages_per_minute)
             .or(file.messages_per_minute)
             .unwrap_or(defaults.messages_per_minute)
-            .max(1),
+            .max(0),
         ..defaults
     };
     Ok(Resolved {

@@ -197,8 +197,13 @@ impl Db {
 }
 
 fn sqlite_pool(max_connections: u32) -> AnyPoolOptions {
-    AnyPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(30)).after_connect(
-        |conn: &mut AnyConnection, _| {
+    // A file on local disk cannot drop the connection: no ping before each use
+    // (on SQLite a ping is a round trip to the connection's thread).
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(30))
+        .test_before_acquire(false)
+        .after_connect(|conn: &mut AnyConnection, _| {
             Box::pin(async move {
                 conn.execute(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
@@ -207,6 +212,5 @@ fn sqlite_pool(max_connections: u32) -> AnyPoolOptions {
                 .await?;
                 Ok(())
             })
-        },
-    )
+        })
 }

@@ -1,8 +1,13 @@
-//! Group commit for SQLite's single writer: sends that arrive while a batch is being
-//! written wait and go together in the next transaction, so a burst costs one
-//! `BEGIN`/`COMMIT` and one fsync instead of one each. Every send keeps its own
-//! outcome: it runs inside a savepoint, and a refused send rolls back alone (its
-//! events with it). Nothing is acknowledged before the batch commits.
+//! Group commit: sends that arrive while a batch is being written wait and go
+//! together in the next transaction, so a burst costs one `BEGIN`/`COMMIT`, one
+//! fsync and a few statements (`actions::send`) instead of all of them per send.
+//! SQLite has one writer, so this is how its sends meet; on PostgreSQL each node
+//! batches its own sends the same way. Nothing is acknowledged before the batch
+//! commits.
+//!
+//! A refused send is left out of the batch; should writing the batch fail, it is
+//! written again one send at a time, each in a savepoint, so only the send that
+//! failed fails.
 //!
 //! There is no background task to own: the first send to find the queue idle spawns a
 //! writer that drains it and ends; it runs detached, so a client hanging up does not
@@ -11,22 +16,19 @@
 use std::sync::Mutex;
 
 use parta_domain::ChatId;
-use parta_protocol::{Message, SendMessageRequest};
+use parta_protocol::SendMessageRequest;
 use tokio::sync::oneshot;
 
+use crate::actions::send::{Outcome, SendJob, send_batch};
 use crate::auth::Actor;
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::state::AppState;
 
 /// Sends written in one transaction at most (a batch holds the writer this long).
 pub const MAX_BATCH: usize = 64;
 
-type Outcome = Result<(Message, bool)>;
-
 struct Job {
-    actor: Actor,
-    chat: ChatId,
-    request: SendMessageRequest,
+    send: SendJob,
     reply: oneshot::Sender<Outcome>,
 }
 
@@ -45,7 +47,7 @@ impl GroupCommit {
     /// Queues a send and waits for the batch it goes in to commit.
     pub async fn send(&self, state: &AppState, actor: &Actor, chat: ChatId, request: &SendMessageRequest) -> Outcome {
         let (reply, outcome) = oneshot::channel();
-        let job = Job { actor: actor.clone(), chat, request: request.clone(), reply };
+        let job = Job { send: SendJob { actor: actor.clone(), chat, request: request.clone() }, reply };
         let start_writer = {
             let mut queue = self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             queue.jobs.push(job);
@@ -91,38 +93,57 @@ async fn write(state: AppState) {
 }
 
 async fn write_batch(state: &AppState, batch: Vec<Job>) {
-    let mut work = match state.begin().await {
-        Ok(work) => work,
-        Err(error) => return fail_all(batch, &error),
-    };
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for job in &batch {
-        let point = match work.savepoint().await {
-            Ok(point) => point,
-            Err(error) => return fail_all(batch, &error),
-        };
-        let outcome = crate::actions::chats::send_in(&mut work, state, &job.actor, job.chat, &job.request).await;
-        let kept = match &outcome {
-            Ok(_) => work.release(point).await,
-            Err(_) => work.rollback_to(point).await,
-        };
-        if let Err(error) = kept {
-            return fail_all(batch, &error);
+    let (sends, replies): (Vec<SendJob>, Vec<oneshot::Sender<Outcome>>) =
+        batch.into_iter().map(|job| (job.send, job.reply)).unzip();
+    let outcomes = match together(state, &sends).await {
+        Ok(outcomes) => Ok(outcomes),
+        Err(error) if sends.len() == 1 => Ok(vec![Err(error)]),
+        Err(error) => {
+            tracing::info!(%error, sends = sends.len(), "a batch of sends failed; writing them one at a time");
+            one_at_a_time(state, &sends).await
         }
-        outcomes.push(outcome);
-    }
-    if let Err(error) = work.commit(state).await {
-        return fail_all(batch, &error);
-    }
-    for (job, outcome) in batch.into_iter().zip(outcomes) {
-        let _ = job.reply.send(outcome);
+    };
+    match outcomes {
+        Ok(outcomes) => {
+            for (reply, outcome) in replies.into_iter().zip(outcomes) {
+                let _ = reply.send(outcome);
+            }
+        }
+        // Nothing of the batch was stored: every sender hears so (and may retry with the same key).
+        Err(error) => {
+            tracing::warn!(%error, sends = sends.len(), "a batch of sends failed");
+            for reply in replies {
+                let _ = reply.send(Err(Error::Internal(anyhow::anyhow!("storing the message failed: {error}"))));
+            }
+        }
     }
 }
 
-/// Nothing of the batch was stored: every sender hears so (and may retry with the same key).
-fn fail_all(batch: Vec<Job>, error: &sqlx::Error) {
-    tracing::warn!(%error, sends = batch.len(), "a batch of sends failed");
-    for job in batch {
-        let _ = job.reply.send(Err(Error::Internal(anyhow::anyhow!("storing the message failed: {error}"))));
+/// The whole batch in one transaction: the usual way.
+async fn together(state: &AppState, sends: &[SendJob]) -> Result<Vec<Outcome>, Error> {
+    let mut work = state.begin().await?;
+    let outcomes = send_batch(&mut work, state, sends).await?;
+    work.commit(state).await?;
+    Ok(outcomes)
+}
+
+/// After a failed batch: still one transaction, each send in a savepoint of its own.
+async fn one_at_a_time(state: &AppState, sends: &[SendJob]) -> Result<Vec<Outcome>, sqlx::Error> {
+    let mut work = state.begin().await?;
+    let mut outcomes = Vec::with_capacity(sends.len());
+    for send in sends {
+        let point = work.savepoint().await?;
+        match send_batch(&mut work, state, std::slice::from_ref(send)).await {
+            Ok(mut outcome) => {
+                work.release(point).await?;
+                outcomes.push(outcome.pop().unwrap_or(Err(Error::NotFound)));
+            }
+            Err(error) => {
+                work.rollback_to(point).await?;
+                outcomes.push(Err(error));
+            }
+        }
     }
+    work.commit(state).await?;
+    Ok(outcomes)
 }

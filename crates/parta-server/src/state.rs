@@ -18,7 +18,7 @@ pub struct Settings {
     pub max_upload_bytes: usize,
     /// Largest file posted in a chat.
     pub max_file_bytes: usize,
-    /// Messages one person may send a minute, across chats (flood limit).
+    /// Messages one person may send a minute, across chats (flood limit); 0: no limit.
     pub messages_per_minute: i64,
     /// Set the `Secure` attribute on the session cookie (behind HTTPS).
     pub secure_cookies: bool,
@@ -28,6 +28,13 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// A built web client to serve at `/` (its `index.html` answers every non-API path).
     pub web_dir: Option<std::path::PathBuf>,
+}
+
+impl Settings {
+    /// The flood limit, when there is one.
+    pub fn flood_limit(&self) -> Option<i64> {
+        (self.messages_per_minute > 0).then_some(self.messages_per_minute)
+    }
 }
 
 impl Default for Settings {

@@ -16,11 +16,10 @@ use sqlx::AnyConnection;
 use crate::auth::Actor;
 use crate::bus::Envelope;
 use crate::clock::{rfc3339, rfc3339_opt};
-use crate::db::Backend;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
-use crate::store::chats::{ChatRow, MessageRow, NewMessage, SeatRow};
+use crate::store::chats::{ChatRow, MessageRow, SeatRow};
 use crate::work::Work;
 
 pub const PAGE_MAX: i64 = 100;
@@ -38,15 +37,32 @@ pub async fn do_chat_event(work: &mut Work, org: OrgId, chat: ChatId, event: Cha
 
 /// Appends an event at a position already taken with `store::chats::next_seq`.
 pub async fn do_chat_event_at(work: &mut Work, org: OrgId, chat: ChatId, seq: i64, event: ChatEvent) -> Result<()> {
-    let left = match &event {
-        ChatEvent::MemberLeft { user_id } => Some(*user_id),
-        _ => None,
-    };
-    store::chats::append_chat_event(work, org, chat, seq, &serde_json::to_string(&event).map_err(anyhow::Error::from)?)
-        .await?;
-    let frame = serde_json::to_string(&ServerFrame::ChatEvent { chat_id: chat, seq, event: Box::new(event) })
+    do_chat_events(work, vec![(org, chat, seq, event)]).await
+}
+
+/// Appends events at positions already taken, in one statement, and queues them for
+/// the bus in the order given.
+pub async fn do_chat_events(work: &mut Work, events: Vec<(OrgId, ChatId, i64, ChatEvent)>) -> Result<()> {
+    let payloads: Vec<String> = events
+        .iter()
+        .map(|(_, _, _, event)| serde_json::to_string(event))
+        .collect::<std::result::Result<_, _>>()
         .map_err(anyhow::Error::from)?;
-    work.publish_after_commit(Envelope::Chat { chat, seq, frame: frame.into(), left });
+    let rows: Vec<store::chats::ChatEventRow> = events
+        .iter()
+        .zip(&payloads)
+        .map(|((org, chat, seq, _), payload)| store::chats::ChatEventRow { org: *org, chat: *chat, seq: *seq, payload })
+        .collect();
+    store::chats::append_chat_events(work, &rows).await?;
+    for (_, chat, seq, event) in events {
+        let left = match &event {
+            ChatEvent::MemberLeft { user_id } => Some(*user_id),
+            _ => None,
+        };
+        let frame = serde_json::to_string(&ServerFrame::ChatEvent { chat_id: chat, seq, event: Box::new(event) })
+            .map_err(anyhow::Error::from)?;
+        work.publish_after_commit(Envelope::Chat { chat, seq, frame: frame.into(), left });
+    }
     Ok(())
 }
 
@@ -212,7 +228,7 @@ pub(crate) async fn render(conn: &mut AnyConnection, row: &MessageRow, viewer: O
 
 /// A message just stored, rendered without reading back what it cannot have yet
 /// (reactions, acknowledgements, a poll): a send is on the single writer's path.
-async fn render_new(
+pub(crate) async fn render_new(
     conn: &mut AnyConnection,
     row: &MessageRow,
     forwarded: Option<&MessageRow>,
@@ -391,7 +407,7 @@ pub async fn history(
 
 /// A body as stored: checked, with each mention rewritten to the person's own name,
 /// or to plain text when they are not in the chat.
-async fn prepare_body(conn: &mut AnyConnection, chat: ChatId, body: &str) -> Result<String> {
+pub(crate) async fn prepare_body(conn: &mut AnyConnection, chat: ChatId, body: &str) -> Result<String> {
     let body = check_body(body)?;
     let mentioned = parta_domain::format::mentions(&body);
     if mentioned.is_empty() {
@@ -420,7 +436,7 @@ async fn do_reindex(work: &mut Work, org: OrgId, chat: ChatId, message: MessageI
     Ok(())
 }
 
-fn search_terms(body: &str) -> Vec<String> {
+pub(crate) fn search_terms(body: &str) -> Vec<String> {
     parta_domain::search::terms(&parta_domain::format::plain_text(&parta_domain::format::parse(body)))
 }
 
@@ -462,19 +478,34 @@ pub(crate) async fn check_posting(
 ) -> Result<Posting> {
     let key = client_msg_id.trim();
     let now = crate::clock::now_ms();
-    // One statement for every check: a send is on the single writer's path.
-    let context = store::chats::posting(work, chat, actor.user_id, key, now - crate::clock::MINUTE_MS)
+    let probe = store::chats::PostingProbe { chat, user: actor.user_id, key };
+    let since = now - crate::clock::MINUTE_MS;
+    let context = store::chats::posting(work, &[probe], since, state.settings.flood_limit().unwrap_or(0))
         .await?
+        .pop()
         .ok_or(Error::NotFound)?;
+    check_posting_row(work, state, actor, chat, key, context, now).await
+}
+
+/// `check_posting` on the row `store::chats::posting` read for this post.
+pub(crate) async fn check_posting_row(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    actor: &Actor,
+    chat: ChatId,
+    key: &str,
+    context: store::chats::PostingRow,
+    now: i64,
+) -> Result<Posting> {
     if key.is_empty() || key.len() > 64 {
         return Err(Error::field("client_msg_id", if key.is_empty() { "required" } else { "too_long" }));
     }
     if let Some(earlier) = context.earlier_id {
-        let existing = store::chats::message(work, MessageId(earlier)).await?.ok_or(Error::NotFound)?;
+        let existing = store::chats::message(conn, MessageId(earlier)).await?.ok_or(Error::NotFound)?;
         if existing.chat_id != chat.0 {
             return Err(Error::Conflict("client_msg_id_reused"));
         }
-        return Ok(Posting::Repeat(render(work, &existing, Some(actor.user_id)).await?));
+        return Ok(Posting::Repeat(render(conn, &existing, Some(actor.user_id)).await?));
     }
     let seat = context.seat();
     if !chats::can_post(context.chat.kind(), seat.role(), context.chat.read_only == 1) {
@@ -483,7 +514,7 @@ pub(crate) async fn check_posting(
     if seat.muted_until.is_some_and(|until| until > now) {
         return Err(Error::Refused("muted"));
     }
-    if context.sent_recently >= state.settings.messages_per_minute {
+    if state.settings.flood_limit().is_some_and(|limit| context.sent_recently >= limit) {
         return Err(Error::RateLimited("send_rate_limited"));
     }
     Ok(Posting::New { context, seat, key: key.to_owned() })
@@ -498,101 +529,16 @@ pub async fn send(
     chat: ChatId,
     request: &SendMessageRequest,
 ) -> Result<(Message, bool)> {
-    match state.db.backend {
-        // One writer: sends that meet at it share a transaction (`group_commit`).
-        Backend::Sqlite => state.sends.send(state, actor, chat, request).await,
-        // Many connections, and PostgreSQL groups concurrent commits itself.
-        Backend::Postgres => {
-            let mut work = state.begin().await?;
-            let sent = send_in(&mut work, state, actor, chat, request).await?;
-            work.commit(state).await?;
-            Ok(sent)
-        }
-    }
-}
-
-/// A send inside a transaction the caller commits.
-pub(crate) async fn send_in(
-    work: &mut Work,
-    state: &AppState,
-    actor: &Actor,
-    chat: ChatId,
-    request: &SendMessageRequest,
-) -> Result<(Message, bool)> {
-    let (context, seat, key) = match check_posting(work, state, actor, chat, &request.client_msg_id).await? {
-        Posting::Repeat(message) => return Ok((message, false)),
-        Posting::New { context, seat, key } => (context, seat, key),
-    };
-    let row = &context.chat;
-    let forwarded = match request.forward_of {
-        Some(original) => Some(forwardable(work, actor, OrgId(row.org_id), original).await?),
-        None => None,
-    };
-    // A message of files alone (or a forwarded one) needs no text of its own.
-    let body = if !request.body.trim().is_empty() {
-        prepare_body(work, chat, &request.body).await?
-    } else if let Some(original) = &forwarded {
-        // Mentions belong to the chat they were said in: here only its members stay mentioned.
-        if original.body.is_empty() { String::new() } else { prepare_body(work, chat, &original.body).await? }
-    } else if request.attachments.is_empty() {
-        return Err(Error::field("body", "required"));
-    } else {
-        String::new()
-    };
-    super::files::check_attachments(work, actor, chat, &request.attachments).await?;
-    if forwarded.is_some() && !request.attachments.is_empty() {
-        return Err(Error::field("attachments", "not_with_forward"));
-    }
-    if request.needs_ack && !chats::can_request_ack(seat.role()) {
-        return Err(Error::Forbidden);
-    }
-    if let Some(reply) = request.reply_to {
-        let target = store::chats::message(work, reply).await?;
-        if target.is_none_or(|m| m.chat_id != chat.0) {
-            return Err(Error::field("reply_to", "unknown_message"));
-        }
-    }
-    let org = OrgId(row.org_id);
-    if request.urgent && !store::directory::is_admin(work, org, actor.user_id).await? {
-        return Err(Error::Forbidden);
-    }
-    let now = crate::clock::now_ms();
-    let held_until = if request.urgent { None } else { quiet_hold(&context, row.kind(), now) };
-    // A delivered message takes the position of its own event (taking it locks the
-    // chat); a held one is stored now and takes its position when released.
-    let seq = match held_until {
-        None => store::chats::next_seq(work, chat).await?,
-        Some(_) => 0,
-    };
-    let new = NewMessage {
-        org,
-        chat,
-        seq,
-        sender: actor.user_id,
-        client_msg_id: &key,
-        body: &body,
-        reply_to: request.reply_to,
-        needs_ack: request.needs_ack,
-        held_until,
-        forwarded_from: forwarded.as_ref().map(|m| m.message_id()),
-        created_at: now,
-    };
-    let id = store::chats::insert_message(work, &new)
-        .await
-        .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("client_msg_id_reused") } else { e.into() })?;
-    let files = do_attach(work, state, actor, row, id, &request.attachments, forwarded.as_ref()).await?;
-    do_index(work, org, chat, id, &body).await?;
-    let stored = new.stored(id, &context);
-    let message = render_new(work, &stored, forwarded.as_ref(), files > 0).await?;
-    if held_until.is_none() {
-        do_chat_event_at(work, org, chat, seq, ChatEvent::MessageSent { message: message.clone() }).await?;
-        store::chats::set_last_read(work, seat.id, seq).await?;
-    }
-    Ok((message, true))
+    super::send::send(state, actor, chat, request).await
 }
 
 /// A message the actor may forward: live, delivered, in a chat of `org` they sit in.
-async fn forwardable(conn: &mut AnyConnection, actor: &Actor, org: OrgId, id: MessageId) -> Result<MessageRow> {
+pub(crate) async fn forwardable(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    org: OrgId,
+    id: MessageId,
+) -> Result<MessageRow> {
     let unknown = || Error::field("forward_of", "unknown_message");
     let original = store::chats::message(conn, id).await?.ok_or_else(unknown)?;
     let readable = store::chats::seat(conn, ChatId(original.chat_id), actor.user_id).await?.is_some();
@@ -611,7 +557,7 @@ async fn forwardable(conn: &mut AnyConnection, actor: &Actor, org: OrgId, id: Me
 
 /// Attaches a new message's files: those uploaded for it, or copies of a forwarded
 /// message's files (readable then by whoever reads the chat they are forwarded to).
-async fn do_attach(
+pub(crate) async fn do_attach(
     work: &mut Work,
     state: &AppState,
     actor: &Actor,
@@ -914,7 +860,7 @@ fn quiet_hours_apply(kind: ChatKind) -> bool {
 }
 
 /// When a message written `now` in a chat of `kind` is to be delivered, if it is held.
-fn quiet_hold(school: &store::chats::PostingRow, kind: ChatKind, now: i64) -> Option<i64> {
+pub(crate) fn quiet_hold(school: &store::chats::PostingRow, kind: ChatKind, now: i64) -> Option<i64> {
     use parta_domain::quiet::{DayTime, QuietHours, Release};
     if !quiet_hours_apply(kind) {
         return None;

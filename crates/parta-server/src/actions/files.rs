@@ -33,11 +33,9 @@ pub async fn upload(state: &AppState, actor: &Actor, chat: ChatId, upload: Optio
     if seat.muted_until.is_some_and(|until| until > now) {
         return Err(Error::Refused("muted"));
     }
-    {
+    if let Some(limit) = state.settings.flood_limit() {
         let mut conn = state.db.reads().acquire().await?;
-        if store::files::uploaded_since(&mut conn, actor.user_id, now - crate::clock::MINUTE_MS).await?
-            >= state.settings.messages_per_minute
-        {
+        if store::files::uploaded_since(&mut conn, actor.user_id, now - crate::clock::MINUTE_MS).await? >= limit {
             return Err(Error::RateLimited("upload_rate_limited"));
         }
     }

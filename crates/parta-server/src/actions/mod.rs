@@ -15,6 +15,7 @@ pub mod moderation;
 pub mod polls;
 pub mod schools;
 pub mod search;
+pub mod send;
 
 use parta_domain::validate::FieldError;
 

@@ -1,9 +1,12 @@
 //! Chats, chat members, messages and the two event logs.
 
+use std::collections::HashMap;
+
 use parta_domain::chats::{ChatKind, ChatRole};
 use parta_domain::{ChatId, ClassId, MessageId, OrgId, UserId};
 use sqlx::AnyConnection;
 
+use super::Placeholders;
 use crate::clock::now_ms;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -83,10 +86,28 @@ pub async fn rename_class_chats(conn: &mut AnyConnection, class: ClassId, name: 
 /// Takes the next position of a chat. The UPDATE holds the chat's row lock until
 /// commit, so positions of one chat commit in order.
 pub async fn next_seq(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Result<i64> {
-    sqlx::query_scalar("UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
-        .bind(chat.0)
-        .fetch_one(conn)
-        .await
+    take_positions(conn, &[(chat, 1)]).await.map(|taken| taken[0].1)
+}
+
+/// Takes `count` positions in each chat at once (locking the chats' rows); returns
+/// each chat's last position taken, in the order asked: the chat's positions
+/// `last − count + 1 ..= last` are the caller's.
+pub async fn take_positions(conn: &mut AnyConnection, wanted: &[(ChatId, i64)]) -> sqlx::Result<Vec<(ChatId, i64)>> {
+    let sql = format!(
+        "WITH wanted (id, n) AS (VALUES {})
+         UPDATE chats SET last_seq = chats.last_seq + wanted.n FROM wanted WHERE chats.id = wanted.id
+         RETURNING chats.id, chats.last_seq",
+        Placeholders::for_connection(conn).rows(wanted.len(), 2)
+    );
+    let mut query = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+    for (chat, count) in wanted {
+        query = query.bind(chat.0).bind(*count);
+    }
+    let taken: HashMap<i64, i64> = query.fetch_all(&mut *conn).await?.into_iter().collect();
+    wanted
+        .iter()
+        .map(|(chat, _)| taken.get(&chat.0).map(|last| (*chat, *last)).ok_or(sqlx::Error::RowNotFound))
+        .collect()
 }
 
 pub async fn next_user_seq(conn: &mut AnyConnection, user: UserId) -> sqlx::Result<i64> {
@@ -107,15 +128,27 @@ pub async fn append_chat_event(
     seq: i64,
     payload: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO chat_events (chat_id, seq, org_id, payload, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(chat.0)
-        .bind(seq)
-        .bind(org.0)
-        .bind(payload)
-        .bind(now_ms())
-        .execute(conn)
-        .await
-        .map(|_| ())
+    append_chat_events(conn, &[ChatEventRow { org, chat, seq, payload }]).await
+}
+
+pub struct ChatEventRow<'a> {
+    pub org: OrgId,
+    pub chat: ChatId,
+    pub seq: i64,
+    pub payload: &'a str,
+}
+
+pub async fn append_chat_events(conn: &mut AnyConnection, events: &[ChatEventRow<'_>]) -> sqlx::Result<()> {
+    let sql = format!(
+        "INSERT INTO chat_events (chat_id, seq, org_id, payload, created_at) VALUES {}",
+        Placeholders::for_connection(conn).rows(events.len(), 5)
+    );
+    let now = now_ms();
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for event in events {
+        query = query.bind(event.chat.0).bind(event.seq).bind(event.org.0).bind(event.payload).bind(now);
+    }
+    query.execute(conn).await.map(|_| ())
 }
 
 pub async fn append_user_event(
@@ -221,6 +254,8 @@ impl SeatRow {
 /// the same key, and how many messages the sender has sent since `since`.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PostingRow {
+    /// Which probe of `posting` this row answers.
+    pub probe: i64,
     #[sqlx(flatten)]
     pub chat: ChatRow,
     pub seat_id: i64,
@@ -255,31 +290,46 @@ impl PostingRow {
     }
 }
 
+/// What a post is checked for: who posts where, under which idempotency key.
+pub struct PostingProbe<'a> {
+    pub chat: ChatId,
+    pub user: UserId,
+    pub key: &'a str,
+}
+
+/// The checks of many posts in one statement: a row for each probe whose poster sits
+/// in the chat, tagged with the probe's index. The messages a sender has sent since
+/// `since` are counted up to `count_limit` (enough to tell if the limit is reached).
 pub async fn posting(
     conn: &mut AnyConnection,
-    chat: ChatId,
-    user: UserId,
-    key: &str,
+    probes: &[PostingProbe<'_>],
     since: i64,
-) -> sqlx::Result<Option<PostingRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {CHAT_COLUMNS}, s.id AS seat_id, s.user_id, s.role AS seat_role, s.source AS seat_source, s.last_read_seq,
-            s.muted_until, s.appointed_role, u.family_name, u.given_name, u.patronymic,
+    count_limit: i64,
+) -> sqlx::Result<Vec<PostingRow>> {
+    let mut placeholders = Placeholders::for_connection(conn);
+    let probed = placeholders.rows(probes.len(), 4);
+    let (since_at, limit_at) = (placeholders.one(), placeholders.one());
+    let sql = format!(
+        "WITH probe (probe, chat_id, user_id, client_key) AS (VALUES {probed})
+         SELECT probe.probe, {CHAT_COLUMNS}, s.id AS seat_id, s.user_id, s.role AS seat_role, s.source AS seat_source,
+            s.last_read_seq, s.muted_until, s.appointed_role, u.family_name, u.given_name, u.patronymic,
             o.time_zone, o.quiet_from, o.quiet_to,
-            (SELECT e.id FROM messages e WHERE e.sender_id = $2 AND e.client_msg_id = $3) AS earlier_id,
-            (SELECT COUNT(*) FROM messages r WHERE r.sender_id = $2 AND r.created_at > $4) AS sent_recently
-         FROM chat_members s
+            (SELECT e.id FROM messages e WHERE e.sender_id = probe.user_id AND e.client_msg_id = probe.client_key)
+                AS earlier_id,
+            (SELECT COUNT(*) FROM (SELECT 1 FROM messages r WHERE r.sender_id = probe.user_id
+                AND r.created_at > {since_at} LIMIT {limit_at}) AS recent) AS sent_recently
+         FROM probe
+         JOIN chat_members s ON s.chat_id = probe.chat_id AND s.user_id = probe.user_id AND s.left_at IS NULL
          JOIN chats c ON c.id = s.chat_id
          JOIN users u ON u.id = s.user_id
-         JOIN organizations o ON o.id = c.org_id
-         WHERE s.chat_id = $1 AND s.user_id = $2 AND s.left_at IS NULL"
-    )))
-    .bind(chat.0)
-    .bind(user.0)
-    .bind(key)
-    .bind(since)
-    .fetch_optional(conn)
-    .await
+         JOIN organizations o ON o.id = c.org_id"
+    );
+    let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for (index, probe) in probes.iter().enumerate() {
+        query = query.bind(index as i64).bind(probe.chat.0).bind(probe.user.0).bind(probe.key);
+    }
+    query = query.bind(since).bind(count_limit);
+    query.fetch_all(conn).await
 }
 
 /// A person's current seats in one school's chats (or every school's with `org` = None).
@@ -410,12 +460,22 @@ pub async fn end_seat(conn: &mut AnyConnection, seat: i64) -> sqlx::Result<()> {
 }
 
 pub async fn set_last_read(conn: &mut AnyConnection, seat: i64, seq: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE chat_members SET last_read_seq = $1 WHERE id = $2 AND last_read_seq < $1")
-        .bind(seq)
-        .bind(seat)
-        .execute(conn)
-        .await
-        .map(|_| ())
+    set_last_reads(conn, &[(seat, seq)]).await
+}
+
+/// Moves read marks forward (never back); one pair per seat.
+pub async fn set_last_reads(conn: &mut AnyConnection, marks: &[(i64, i64)]) -> sqlx::Result<()> {
+    let sql = format!(
+        "WITH marks (id, seq) AS (VALUES {})
+         UPDATE chat_members SET last_read_seq = marks.seq FROM marks
+         WHERE chat_members.id = marks.id AND chat_members.last_read_seq < marks.seq",
+        Placeholders::for_connection(conn).rows(marks.len(), 2)
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (seat, seq) in marks {
+        query = query.bind(*seat).bind(*seq);
+    }
+    query.execute(conn).await.map(|_| ())
 }
 
 // Messages.
@@ -496,24 +556,42 @@ impl NewMessage<'_> {
 }
 
 pub async fn insert_message(conn: &mut AnyConnection, new: &NewMessage<'_>) -> sqlx::Result<MessageId> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO messages (org_id, chat_id, seq, sender_id, client_msg_id, body, reply_to, created_at, needs_ack, held_until, forwarded_from)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-    )
-    .bind(new.org.0)
-    .bind(new.chat.0)
-    .bind(new.seq)
-    .bind(new.sender.0)
-    .bind(new.client_msg_id)
-    .bind(new.body)
-    .bind(new.reply_to.map(|m| m.0))
-    .bind(new.created_at)
-    .bind(super::flag(new.needs_ack))
-    .bind(new.held_until)
-    .bind(new.forwarded_from.map(|m| m.0))
-    .fetch_one(conn)
-    .await?;
-    Ok(MessageId(id))
+    insert_messages(conn, std::slice::from_ref(new)).await.map(|ids| ids[0])
+}
+
+/// Inserts messages in one statement; their ids in the order given.
+pub async fn insert_messages(conn: &mut AnyConnection, new: &[NewMessage<'_>]) -> sqlx::Result<Vec<MessageId>> {
+    let sql = format!(
+        "INSERT INTO messages (org_id, chat_id, seq, sender_id, client_msg_id, body, reply_to, created_at, needs_ack,
+            held_until, forwarded_from)
+         VALUES {} RETURNING id, sender_id, client_msg_id",
+        Placeholders::for_connection(conn).rows(new.len(), 11)
+    );
+    let mut query = sqlx::query_as::<_, (i64, i64, String)>(sqlx::AssertSqlSafe(sql));
+    for new in new {
+        query = query
+            .bind(new.org.0)
+            .bind(new.chat.0)
+            .bind(new.seq)
+            .bind(new.sender.0)
+            .bind(new.client_msg_id)
+            .bind(new.body)
+            .bind(new.reply_to.map(|m| m.0))
+            .bind(new.created_at)
+            .bind(super::flag(new.needs_ack))
+            .bind(new.held_until)
+            .bind(new.forwarded_from.map(|m| m.0));
+    }
+    // Neither database promises RETURNING's order; a message is known by its sender and key.
+    let ids: HashMap<(i64, String), i64> =
+        query.fetch_all(&mut *conn).await?.into_iter().map(|(id, sender, key)| ((sender, key), id)).collect();
+    new.iter()
+        .map(|new| {
+            ids.get(&(new.sender.0, new.client_msg_id.to_owned()))
+                .map(|id| MessageId(*id))
+                .ok_or(sqlx::Error::RowNotFound)
+        })
+        .collect()
 }
 
 pub async fn message(conn: &mut AnyConnection, id: MessageId) -> sqlx::Result<Option<MessageRow>> {

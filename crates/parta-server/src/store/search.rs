@@ -7,8 +7,7 @@ use sqlx::AnyConnection;
 
 use super::chats::{MESSAGE_SELECT, MessageRow};
 
-/// Stores a new message's terms in one statement (a message has at most
-/// `MAX_TERMS`, so the parameters stay far below either database's limit).
+/// Stores a new message's terms.
 pub async fn index(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -16,20 +15,38 @@ pub async fn index(
     message: MessageId,
     terms: &[String],
 ) -> sqlx::Result<()> {
-    if terms.is_empty() {
-        return Ok(());
+    index_many(conn, &[Indexed { org, chat, message, terms }]).await
+}
+
+/// One message's terms, for `index_many`.
+pub struct Indexed<'a> {
+    pub org: OrgId,
+    pub chat: ChatId,
+    pub message: MessageId,
+    pub terms: &'a [String],
+}
+
+/// Rows a statement of `index_many` carries: four parameters each keeps it under
+/// SQLite's 32,766 parameters (and PostgreSQL's 65,535).
+const ROWS_PER_STATEMENT: usize = 8_000;
+
+/// Stores the terms of many new messages, in as few statements as the parameter limits allow.
+pub async fn index_many(conn: &mut AnyConnection, messages: &[Indexed<'_>]) -> sqlx::Result<()> {
+    let rows: Vec<(&Indexed, &String)> =
+        messages.iter().flat_map(|message| message.terms.iter().map(move |term| (message, term))).collect();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO message_terms (term, message_id, chat_id, org_id) VALUES {}",
+            super::Placeholders::for_connection(conn).rows(chunk.len(), 4)
+        );
+        // Each batch has its own count of terms: not worth a place in the statement cache.
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+        for (message, term) in chunk {
+            query = query.bind(term.as_str()).bind(message.message.0).bind(message.chat.0).bind(message.org.0);
+        }
+        query.execute(&mut *conn).await?;
     }
-    let mut sql = String::from("INSERT INTO message_terms (term, message_id, chat_id, org_id) VALUES ");
-    for index in 0..terms.len() {
-        let first = 4 + index;
-        sql.push_str(if index == 0 { "" } else { ", " });
-        sql.push_str(&format!("(${first}, $1, $2, $3)"));
-    }
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(message.0).bind(chat.0).bind(org.0);
-    for term in terms {
-        query = query.bind(term.as_str());
-    }
-    query.execute(conn).await.map(|_| ())
+    Ok(())
 }
 
 /// Replaces an edited message's terms.

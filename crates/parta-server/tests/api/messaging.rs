@@ -29,6 +29,7 @@ on_both_backends!(
     live_events_wait_for_the_resume,
     events_committed_but_never_published_are_relayed,
     concurrent_sends_commit_together_and_fail_alone,
+    sends_of_one_batch_see_each_others_keys_and_counts,
 );
 
 async fn chats_of(app: &TestApp, token: &str, org: i64) -> Vec<Value> {
@@ -1240,4 +1241,53 @@ async fn concurrent_sends_commit_together_and_fail_alone(app: TestApp) {
         .collect();
     heard.sort_unstable();
     assert_eq!(heard, seqs);
+}
+
+/// Sends that meet in one batch are checked as if they came one after another: a key
+/// repeated at once is stored once, a key taken in another chat is refused, and the
+/// flood limit counts the batch's own sends.
+async fn sends_of_one_batch_see_each_others_keys_and_counts(app: TestApp) {
+    let app = app.with_settings(|s| s.messages_per_minute = 20);
+    let c = class_with_people(&app, 94).await;
+    let class = chat_id(&app, &c.teacher.token, c.school.org, "class", Some(c.a)).await;
+    let staff = chat_id(&app, &c.teacher.token, c.school.org, "staff_room", Some(c.school.staff_room)).await;
+    let post = |chat: i64, key: &str, body: &str| {
+        app.post(&format!("/api/v1/chats/{chat}/messages"))
+            .token(&c.teacher.token)
+            .json(json!({ "client_msg_id": key, "body": body }))
+            .send()
+    };
+
+    // One key, twelve times at once, into one chat: one message, twelve answers naming it.
+    let replies = futures_util::future::join_all((0..12).map(|_| post(class, "same", "Один раз"))).await;
+    let mut statuses: Vec<u16> = replies.iter().map(|r| r.status.as_u16()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [[200; 11].as_slice(), &[201]].concat(), "{:?}", replies.last().map(|r| &r.json));
+    let ids: Vec<&Value> = replies.iter().map(|r| &r.json["id"]).collect();
+    assert!(ids.iter().all(|id| *id == ids[0] && id.is_i64()), "{ids:?}");
+
+    // One key into two chats at once: the chat that stores it first keeps it.
+    let calls = (0..12).map(|i| post(if i % 2 == 0 { class } else { staff }, "two-chats", "Куда?"));
+    let replies = futures_util::future::join_all(calls).await;
+    let created: Vec<&Value> = replies.iter().filter(|r| r.status.as_u16() == 201).map(|r| &r.json).collect();
+    assert_eq!(created.len(), 1, "{:?}", replies.iter().map(|r| r.status.as_u16()).collect::<Vec<_>>());
+    let winner = created[0]["chat_id"].as_i64().expect("chat");
+    for (i, reply) in replies.iter().enumerate() {
+        let chat = if i % 2 == 0 { class } else { staff };
+        match reply.status.as_u16() {
+            201 | 200 => assert_eq!((chat, &reply.json["id"]), (winner, &created[0]["id"])),
+            409 => {
+                assert_ne!(chat, winner);
+                assert_eq!(reply.json["code"], "client_msg_id_reused");
+            }
+            other => panic!("send {i}: {other} {:?}", reply.json),
+        }
+    }
+
+    // Two sends are stored so far; of thirty more at once, eighteen fit in the minute's twenty.
+    let calls = (0..30).map(|i| post(class, &format!("flood-{i}"), "Много"));
+    let replies = futures_util::future::join_all(calls).await;
+    let count = |status: u16| replies.iter().filter(|r| r.status.as_u16() == status).count();
+    assert_eq!((count(201), count(429)), (18, 12));
+    assert!(replies.iter().filter(|r| r.status.as_u16() == 429).all(|r| r.json["code"] == "send_rate_limited"));
 }
