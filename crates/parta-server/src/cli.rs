@@ -262,17 +262,12 @@ async fn serve(resolved: Resolved) -> anyhow::Result<()> {
             }
         }
     });
-    // Events a node committed but died before publishing reach live clients anyway.
-    let relay = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-        loop {
-            tick.tick().await;
-            if let Err(error) = crate::gateway::relay_unpublished(&relay, crate::clock::now_ms()).await {
-                tracing::warn!(%error, "relaying unpublished events failed");
-            }
-        }
-    });
+    // Events a node committed but died before publishing reach other nodes' live
+    // clients anyway. A lone node has no such clients: whoever was connected to it
+    // reconnects and resumes from the log.
+    if resolved.nats_url.is_some() {
+        tokio::spawn(crate::gateway::relay_forever(state.clone()));
+    }
     let listener = tokio::net::TcpListener::bind(resolved.listen)
         .await
         .with_context(|| format!("listening on {}", resolved.listen))?;

@@ -235,7 +235,33 @@ pub const RELAY_WINDOW_MS: i64 = 60_000;
 /// fills the gap from the log and drops what it already has. Returns how many
 /// chats and people were relayed.
 pub async fn relay_unpublished(state: &AppState, now_ms: i64) -> anyhow::Result<usize> {
-    let (from, to) = (now_ms - RELAY_WINDOW_MS, now_ms - RELAY_MIN_AGE_MS);
+    relay_logged_between(state, now_ms - RELAY_WINDOW_MS, now_ms - RELAY_MIN_AGE_MS).await
+}
+
+/// How much of the last look the relay looks at again: an event logged before the
+/// last look but committed after it is still found.
+pub const RELAY_OVERLAP_MS: i64 = 10_000;
+
+/// Runs the relay every second for as long as the node runs. Each look starts where
+/// the one before ended (less the overlap), so a busy log is read about once, not
+/// its whole window every second.
+pub async fn relay_forever(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut looked_to = None;
+    loop {
+        tick.tick().await;
+        let now = crate::clock::now_ms();
+        let to = now - RELAY_MIN_AGE_MS;
+        let from =
+            looked_to.map_or(now - RELAY_WINDOW_MS, |last: i64| (last - RELAY_OVERLAP_MS).max(now - RELAY_WINDOW_MS));
+        match relay_logged_between(&state, from, to).await {
+            Ok(_) => looked_to = Some(to),
+            Err(error) => tracing::warn!(%error, "relaying unpublished events failed"),
+        }
+    }
+}
+
+async fn relay_logged_between(state: &AppState, from: i64, to: i64) -> anyhow::Result<usize> {
     let (chat_heads, user_heads) = {
         let mut db = state.db.reads().acquire().await?;
         (

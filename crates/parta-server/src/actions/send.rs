@@ -48,6 +48,8 @@ struct Draft {
     now: i64,
 }
 
+// One per send of a batch, consumed as the batch ends: the size of its variants does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Plan {
     Done(Outcome),
     /// The same sender and key as an earlier send of this batch: its message.

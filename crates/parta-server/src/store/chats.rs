@@ -93,6 +93,22 @@ pub async fn next_seq(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Result<i6
 /// each chat's last position taken, in the order asked: the chat's positions
 /// `last − count + 1 ..= last` are the caller's.
 pub async fn take_positions(conn: &mut AnyConnection, wanted: &[(ChatId, i64)]) -> sqlx::Result<Vec<(ChatId, i64)>> {
+    if conn.backend_name() == "PostgreSQL" && wanted.len() > 1 {
+        // Batches written at once (here or on other nodes) lock their chats in one
+        // order, the ids', so two of them never wait on each other in a circle. (An
+        // UPDATE … FROM locks rows in whatever order its join visits them.)
+        let mut ids: Vec<i64> = wanted.iter().map(|(chat, _)| chat.0).collect();
+        ids.sort_unstable();
+        let sql = format!(
+            "SELECT id FROM chats WHERE id IN ({}) ORDER BY id FOR UPDATE",
+            (1..=ids.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            query = query.bind(id);
+        }
+        query.execute(&mut *conn).await?;
+    }
     let sql = format!(
         "WITH wanted (id, n) AS (VALUES {})
          UPDATE chats SET last_seq = chats.last_seq + wanted.n FROM wanted WHERE chats.id = wanted.id
