@@ -93,6 +93,9 @@ pub async fn next_seq(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Result<i6
 /// each chat's last position taken, in the order asked: the chat's positions
 /// `last − count + 1 ..= last` are the caller's.
 pub async fn take_positions(conn: &mut AnyConnection, wanted: &[(ChatId, i64)]) -> sqlx::Result<Vec<(ChatId, i64)>> {
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
     if conn.backend_name() == "PostgreSQL" && wanted.len() > 1 {
         // Batches written at once (here or on other nodes) lock their chats in one
         // order, the ids', so two of them never wait on each other in a circle. (An
@@ -155,6 +158,9 @@ pub struct ChatEventRow<'a> {
 }
 
 pub async fn append_chat_events(conn: &mut AnyConnection, events: &[ChatEventRow<'_>]) -> sqlx::Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
     let sql = format!(
         "INSERT INTO chat_events (chat_id, seq, org_id, payload, created_at) VALUES {}",
         Placeholders::for_connection(conn).rows(events.len(), 5)
@@ -322,6 +328,9 @@ pub async fn posting(
     since: i64,
     count_limit: i64,
 ) -> sqlx::Result<Vec<PostingRow>> {
+    if probes.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut placeholders = Placeholders::for_connection(conn);
     let probed = placeholders.rows(probes.len(), 4);
     let (since_at, limit_at) = (placeholders.one(), placeholders.one());
@@ -481,6 +490,9 @@ pub async fn set_last_read(conn: &mut AnyConnection, seat: i64, seq: i64) -> sql
 
 /// Moves read marks forward (never back); one pair per seat.
 pub async fn set_last_reads(conn: &mut AnyConnection, marks: &[(i64, i64)]) -> sqlx::Result<()> {
+    if marks.is_empty() {
+        return Ok(());
+    }
     let sql = format!(
         "WITH marks (id, seq) AS (VALUES {})
          UPDATE chat_members SET last_read_seq = marks.seq FROM marks
@@ -577,6 +589,9 @@ pub async fn insert_message(conn: &mut AnyConnection, new: &NewMessage<'_>) -> s
 
 /// Inserts messages in one statement; their ids in the order given.
 pub async fn insert_messages(conn: &mut AnyConnection, new: &[NewMessage<'_>]) -> sqlx::Result<Vec<MessageId>> {
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
     let sql = format!(
         "INSERT INTO messages (org_id, chat_id, seq, sender_id, client_msg_id, body, reply_to, created_at, needs_ack,
             held_until, forwarded_from)
