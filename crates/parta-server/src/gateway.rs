@@ -250,15 +250,20 @@ pub async fn relay_forever(state: AppState) {
     let mut looked_to = None;
     loop {
         tick.tick().await;
-        let now = crate::clock::now_ms();
-        let to = now - RELAY_MIN_AGE_MS;
-        let from =
-            looked_to.map_or(now - RELAY_WINDOW_MS, |last: i64| (last - RELAY_OVERLAP_MS).max(now - RELAY_WINDOW_MS));
+        let (from, to) = relay_window(looked_to, crate::clock::now_ms());
         match relay_logged_between(&state, from, to).await {
             Ok(_) => looked_to = Some(to),
             Err(error) => tracing::warn!(%error, "relaying unpublished events failed"),
         }
     }
+}
+
+/// The stretch of the log a look at `now` reads: from the last look's end (less the
+/// overlap), never more than the whole window, up to events old enough to count.
+fn relay_window(looked_to: Option<i64>, now: i64) -> (i64, i64) {
+    let oldest = now - RELAY_WINDOW_MS;
+    let from = looked_to.map_or(oldest, |last| (last - RELAY_OVERLAP_MS).max(oldest));
+    (from, now - RELAY_MIN_AGE_MS)
 }
 
 async fn relay_logged_between(state: &AppState, from: i64, to: i64) -> anyhow::Result<usize> {
@@ -689,5 +694,23 @@ impl Connection {
         }
         self.send(socket, &frame_text(&ServerFrame::Ready)).await?;
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RELAY_MIN_AGE_MS, RELAY_OVERLAP_MS, RELAY_WINDOW_MS, relay_window};
+
+    #[test]
+    fn the_relay_reads_on_from_its_last_look() {
+        let now = 1_000_000;
+        // The first look reads the whole window.
+        assert_eq!(relay_window(None, now), (now - RELAY_WINDOW_MS, now - RELAY_MIN_AGE_MS));
+        // A look a second later starts where the last ended, less the overlap.
+        let last = now - RELAY_MIN_AGE_MS;
+        assert_eq!(relay_window(Some(last), now + 1_000), (last - RELAY_OVERLAP_MS, now + 1_000 - RELAY_MIN_AGE_MS));
+        // After a long pause (failing looks), never more than the window.
+        let later = now + 10 * RELAY_WINDOW_MS;
+        assert_eq!(relay_window(Some(last), later).0, later - RELAY_WINDOW_MS);
     }
 }
