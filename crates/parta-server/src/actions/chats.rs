@@ -479,12 +479,20 @@ pub(crate) async fn check_posting(
     let key = client_msg_id.trim();
     let now = crate::clock::now_ms();
     let probe = store::chats::PostingProbe { chat, user: actor.user_id, key };
-    let since = now - crate::clock::MINUTE_MS;
-    let context = store::chats::posting(work, &[probe], since, state.settings.flood_limit().unwrap_or(0))
-        .await?
-        .pop()
-        .ok_or(Error::NotFound)?;
+    let context = read_postings(work, state, &[probe], now).await?.pop().ok_or(Error::NotFound)?;
     check_posting_row(work, state, actor, chat, key, context, now).await
+}
+
+/// What posts are checked against (`store::chats::posting`), with the flood count of
+/// the minute before `now`; the count stops at the limit, and with no limit at once.
+pub(crate) async fn read_postings(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    probes: &[store::chats::PostingProbe<'_>],
+    now: i64,
+) -> Result<Vec<store::chats::PostingRow>> {
+    let since = now - crate::clock::MINUTE_MS;
+    Ok(store::chats::posting(conn, probes, since, state.settings.flood_limit().unwrap_or(0)).await?)
 }
 
 /// `check_posting` on the row `store::chats::posting` read for this post.
@@ -529,7 +537,8 @@ pub async fn send(
     chat: ChatId,
     request: &SendMessageRequest,
 ) -> Result<(Message, bool)> {
-    super::send::send(state, actor, chat, request).await
+    // Every send goes through the group commit, a lone one as a batch of one (`actions::send`).
+    state.sends.send(state, actor, chat, request).await
 }
 
 /// A message the actor may forward: live, delivered, in a chat of `org` they sit in.

@@ -16,7 +16,8 @@ use parta_domain::{ChatId, OrgId, UserId};
 use parta_protocol::{ChatEvent, Message, SendMessageRequest};
 
 use super::chats::{
-    Posting, check_posting_row, do_chat_events, forwardable, prepare_body, quiet_hold, render_new, search_terms,
+    Posting, check_posting_row, do_chat_events, forwardable, prepare_body, quiet_hold, read_postings, render_new,
+    search_terms,
 };
 use crate::auth::Actor;
 use crate::error::{Error, Result};
@@ -40,7 +41,6 @@ pub type Outcome = Result<(Message, bool)>;
 struct Draft {
     job: usize,
     context: PostingRow,
-    seat: SeatRow,
     key: String,
     body: String,
     forwarded: Option<MessageRow>,
@@ -66,14 +66,8 @@ pub async fn send_batch(work: &mut Work, state: &AppState, jobs: &[SendJob]) -> 
         .iter()
         .map(|job| PostingProbe { chat: job.chat, user: job.actor.user_id, key: job.request.client_msg_id.trim() })
         .collect();
-    // Counting stops at the limit (and with no limit, at once).
-    let limit = state.settings.flood_limit().unwrap_or(0);
     let mut contexts: HashMap<usize, PostingRow> =
-        store::chats::posting(work, &probes, now - crate::clock::MINUTE_MS, limit)
-            .await?
-            .into_iter()
-            .map(|row| (row.probe as usize, row))
-            .collect();
+        read_postings(work, state, &probes, now).await?.into_iter().map(|row| (row.probe as usize, row)).collect();
 
     // Checks, in order, so a later send sees what the earlier ones of the batch will write.
     let mut plans = Vec::with_capacity(jobs.len());
@@ -178,7 +172,7 @@ async fn prepare(
         return Err(Error::Forbidden);
     }
     let held_until = if request.urgent { None } else { quiet_hold(&context, context.chat.kind(), now) };
-    Ok(Draft { job: index, context, seat, key, body, forwarded, held_until, now })
+    Ok(Draft { job: index, context, key, body, forwarded, held_until, now })
 }
 
 /// Writes the checked sends: each statement once for all of them. Returns each
@@ -200,10 +194,8 @@ async fn do_write(
     }
     let wanted: Vec<(ChatId, i64)> = wanted.into_iter().collect();
     let mut next: HashMap<ChatId, i64> = HashMap::new();
-    if !wanted.is_empty() {
-        for ((chat, count), (_, last)) in wanted.iter().zip(store::chats::take_positions(work, &wanted).await?) {
-            next.insert(*chat, last - count + 1);
-        }
+    for ((chat, count), (_, last)) in wanted.iter().zip(store::chats::take_positions(work, &wanted).await?) {
+        next.insert(*chat, last - count + 1);
     }
     let seqs: Vec<i64> = drafts
         .iter()
@@ -274,18 +266,11 @@ async fn do_write(
         if draft.held_until.is_none() {
             events.push((new.org, new.chat, new.seq, ChatEvent::MessageSent { message: message.clone() }));
             // The sender has read what they said.
-            read_marks.insert(draft.seat.id, new.seq);
+            read_marks.insert(draft.context.seat_id, new.seq);
         }
         messages.insert(draft.job, message);
     }
-    if !events.is_empty() {
-        do_chat_events(work, events).await?;
-        store::chats::set_last_reads(work, &read_marks.into_iter().collect::<Vec<_>>()).await?;
-    }
+    do_chat_events(work, events).await?;
+    store::chats::set_last_reads(work, &read_marks.into_iter().collect::<Vec<_>>()).await?;
     Ok(messages)
-}
-
-/// Sends one message on its own: as a batch of one, through the group commit.
-pub async fn send(state: &AppState, actor: &Actor, chat: ChatId, request: &SendMessageRequest) -> Outcome {
-    state.sends.send(state, actor, chat, request).await
 }

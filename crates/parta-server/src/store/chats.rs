@@ -103,8 +103,8 @@ pub async fn take_positions(conn: &mut AnyConnection, wanted: &[(ChatId, i64)]) 
         let mut ids: Vec<i64> = wanted.iter().map(|(chat, _)| chat.0).collect();
         ids.sort_unstable();
         let sql = format!(
-            "SELECT id FROM chats WHERE id IN ({}) ORDER BY id FOR UPDATE",
-            (1..=ids.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+            "SELECT id FROM chats WHERE id IN {} ORDER BY id FOR UPDATE",
+            Placeholders::for_connection(conn).rows(1, ids.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in ids {
