@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::secrets::token_hash;
 use crate::state::AppState;
 use crate::store;
+use crate::store::sessions::LiveSession;
 
 pub const SESSION_COOKIE: &str = "parta_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -56,12 +57,24 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The live session behind a token: from this node's cache, or read (and cached).
+async fn live_session(state: &AppState, digest: &str) -> Result<Option<LiveSession>, Error> {
+    let now = now_ms();
+    if let Some(live) = state.sessions.get(digest, now) {
+        return Ok(Some(live));
+    }
+    let ticket = state.sessions.ticket();
+    let mut conn = state.db.reads().acquire().await?;
+    let live = store::sessions::find_live(&mut conn, digest).await?;
+    if let Some(live) = &live {
+        state.sessions.remember(ticket, digest, live.clone(), now);
+    }
+    Ok(live)
+}
+
 /// The actor behind a bare token (the WebSocket's first frame).
 pub async fn actor_from_token(state: &AppState, token: &str) -> Result<Option<Actor>, Error> {
-    let mut conn = state.db.reads().acquire().await?;
-    let Some(store::sessions::LiveSession { session, is_operator }) =
-        store::sessions::find_live(&mut conn, &token_hash(token)).await?
-    else {
+    let Some(LiveSession { session, is_operator }) = live_session(state, &token_hash(token)).await? else {
         return Ok(None);
     };
     Ok(Some(Actor {
@@ -80,13 +93,10 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Actor>, 
         Credential::Bearer(token) => (token, false),
         Credential::Cookie(token) => (token, true),
     };
-    let mut conn = state.db.reads().acquire().await?;
-    let Some(store::sessions::LiveSession { session, is_operator }) =
-        store::sessions::find_live(&mut conn, &token_hash(&token)).await?
-    else {
+    let digest = token_hash(&token);
+    let Some(LiveSession { session, is_operator }) = live_session(state, &digest).await? else {
         return Err(Error::Unauthenticated);
     };
-    drop(conn);
     // A cookie is sent by the browser on its own; a change must also prove it came
     // from our page by echoing the CSRF token only our page can read.
     let safe_method = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
@@ -99,9 +109,11 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Actor>, 
     // Sliding expiry, written at most once a minute per session.
     let now = now_ms();
     if now - session.last_seen_at > MINUTE_MS {
+        let expires_at = now + state.settings.session_idle_ms;
         let mut conn = state.db.begin().await?;
-        store::sessions::touch(&mut conn, SessionId(session.id), now + state.settings.session_idle_ms).await?;
+        store::sessions::touch(&mut conn, SessionId(session.id), now, expires_at).await?;
         conn.commit().await?;
+        state.sessions.touched(&digest, now, expires_at);
     }
     Ok(Some(Actor {
         user_id: UserId(session.user_id),

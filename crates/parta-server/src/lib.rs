@@ -17,6 +17,7 @@ pub mod group_commit;
 pub mod i18n;
 pub mod routes;
 pub mod secrets;
+pub mod session_cache;
 pub mod state;
 pub mod store;
 pub mod thumbnails;

@@ -7,6 +7,7 @@ use crate::bus::{Bus, LocalBus};
 use crate::db::Db;
 use crate::gateway::Hub;
 use crate::group_commit::GroupCommit;
+use crate::session_cache::SessionCache;
 use crate::work::Work;
 
 /// Limits and switches that requests depend on.
@@ -66,6 +67,8 @@ pub struct Inner {
     pub hub: Arc<Hub>,
     /// Sends queued for the next transaction (SQLite's single writer).
     pub sends: GroupCommit,
+    /// Sessions looked up lately, so requests need not read them each time.
+    pub sessions: Arc<SessionCache>,
 }
 
 impl AppState {
@@ -77,7 +80,8 @@ impl AppState {
     /// A node on a given bus (NATS, for several nodes on one database).
     pub fn with_bus(db: Db, blobs: Arc<dyn BlobStore>, settings: Settings, bus: Arc<dyn Bus>) -> AppState {
         let hub = Hub::start(bus.as_ref());
-        AppState(Arc::new(Inner { db, blobs, settings, bus, hub, sends: GroupCommit::default() }))
+        let sessions = SessionCache::start(bus.as_ref());
+        AppState(Arc::new(Inner { db, blobs, settings, bus, hub, sends: GroupCommit::default(), sessions }))
     }
 
     /// A write transaction whose events reach the bus after commit.

@@ -51,6 +51,12 @@ impl Work {
 
     pub async fn commit(self, state: &AppState) -> Result<(), sqlx::Error> {
         self.tx.commit().await?;
+        // Before the caller hears it is done: this node serves no ended session from its cache.
+        for envelope in &self.outbox {
+            if let Envelope::SessionsEnded { user, only, keep } = envelope {
+                state.sessions.end(*user, *only, *keep);
+            }
+        }
         if !self.outbox.is_empty() {
             state.bus.publish(self.outbox);
         }

@@ -63,9 +63,9 @@ pub async fn find_live(conn: &mut AnyConnection, token_hash: &str) -> sqlx::Resu
     .await
 }
 
-pub async fn touch(conn: &mut AnyConnection, id: SessionId, expires_at: i64) -> sqlx::Result<()> {
+pub async fn touch(conn: &mut AnyConnection, id: SessionId, now: i64, expires_at: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id = $3")
-        .bind(now_ms())
+        .bind(now)
         .bind(expires_at)
         .bind(id.0)
         .execute(conn)

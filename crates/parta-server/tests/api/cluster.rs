@@ -56,4 +56,11 @@ async fn two_nodes_deliver_to_each_others_sockets() {
     // Logging out on node two closes the socket on node one.
     two.post("/api/v1/auth/logout").token(&student.token).send().await.expect(204);
     assert_eq!(student_socket.closed_with(Duration::from_secs(1)).await, Some(4003));
+    // Node one, which has the session in its cache, refuses it as soon as the bus
+    // tells it: well before its cache would read the session again.
+    let told_by = tokio::time::Instant::now() + Duration::from_secs(1);
+    while one.get("/api/v1/me").token(&student.token).send().await.status != 401 {
+        assert!(tokio::time::Instant::now() < told_by, "node one still serves an ended session");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
