@@ -43,6 +43,17 @@ pub async fn do_chat_event_at(work: &mut Work, org: OrgId, chat: ChatId, seq: i6
 /// Appends events at positions already taken, in one statement, and queues them for
 /// the bus in the order given.
 pub async fn do_chat_events(work: &mut Work, events: Vec<(OrgId, ChatId, i64, ChatEvent)>) -> Result<()> {
+    let mut script = store::Script::for_connection(work);
+    chat_events_into(work, &mut script, events)?;
+    Ok(script.run(work).await?)
+}
+
+/// Adds chat events to `script` (which the caller runs) and to the bus's outbox.
+pub fn chat_events_into(
+    work: &mut Work,
+    script: &mut store::Script,
+    events: Vec<(OrgId, ChatId, i64, ChatEvent)>,
+) -> Result<()> {
     let payloads: Vec<String> = events
         .iter()
         .map(|(_, _, _, event)| serde_json::to_string(event))
@@ -53,7 +64,7 @@ pub async fn do_chat_events(work: &mut Work, events: Vec<(OrgId, ChatId, i64, Ch
         .zip(&payloads)
         .map(|((org, chat, seq, _), payload)| store::chats::ChatEventRow { org: *org, chat: *chat, seq: *seq, payload })
         .collect();
-    store::chats::append_chat_events(work, &rows).await?;
+    store::chats::append_chat_events(script, &rows);
     for (_, chat, seq, event) in events {
         let left = match &event {
             ChatEvent::MemberLeft { user_id } => Some(*user_id),

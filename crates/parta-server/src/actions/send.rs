@@ -16,7 +16,7 @@ use parta_domain::{ChatId, OrgId, UserId};
 use parta_protocol::{ChatEvent, Message, SendMessageRequest};
 
 use super::chats::{
-    Posting, check_posting_row, do_chat_events, forwardable, prepare_body, quiet_hold, read_postings, render_new,
+    Posting, chat_events_into, check_posting_row, forwardable, prepare_body, quiet_hold, read_postings, render_new,
     search_terms,
 };
 use crate::auth::Actor;
@@ -186,15 +186,19 @@ async fn do_write(
     if drafts.is_empty() {
         return Ok(HashMap::new());
     }
+    // Every write below joins one script: a single round trip on SQLite, whose one
+    // writer lets positions and ids follow from what this transaction read.
+    let mut script = store::Script::for_connection(work);
     // A delivered message takes the position of its own event (taking positions locks
     // the chats); a held one is stored now and takes its position when released.
-    let mut wanted: BTreeMap<ChatId, i64> = BTreeMap::new();
+    let mut wanted: BTreeMap<ChatId, (i64, i64)> = BTreeMap::new();
     for draft in drafts.iter().filter(|d| d.held_until.is_none()) {
-        *wanted.entry(jobs[draft.job].chat).or_default() += 1;
+        wanted.entry(jobs[draft.job].chat).or_insert((0, draft.context.chat.last_seq)).0 += 1;
     }
-    let wanted: Vec<(ChatId, i64)> = wanted.into_iter().collect();
+    let wanted: Vec<(ChatId, i64, i64)> = wanted.into_iter().map(|(chat, (count, read))| (chat, count, read)).collect();
     let mut next: HashMap<ChatId, i64> = HashMap::new();
-    for ((chat, count), (_, last)) in wanted.iter().zip(store::chats::take_positions(work, &wanted).await?) {
+    let taken = store::chats::take_read_positions(work, &mut script, &wanted).await?;
+    for ((chat, count, _), (_, last)) in wanted.iter().zip(taken) {
         next.insert(*chat, last - count + 1);
     }
     let seqs: Vec<i64> = drafts
@@ -229,7 +233,8 @@ async fn do_write(
             }
         })
         .collect();
-    let ids = store::chats::insert_messages(work, &new)
+    let read_last_id = drafts.iter().map(|draft| draft.context.last_message_id).max();
+    let ids = store::chats::insert_messages(work, &mut script, &new, read_last_id)
         .await
         .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("client_msg_id_reused") } else { e.into() })?;
 
@@ -240,7 +245,11 @@ async fn do_write(
         .zip(&terms)
         .map(|((new, id), terms)| store::search::Indexed { org: new.org, chat: new.chat, message: *id, terms })
         .collect();
-    store::search::index_many(work, &indexed).await?;
+    store::search::index_many(&mut script, &indexed);
+    // Files are stored against their message's row: it must be there first.
+    if drafts.iter().any(|draft| !jobs[draft.job].request.attachments.is_empty() || draft.forwarded.is_some()) {
+        script.run(work).await?;
+    }
 
     let mut messages = HashMap::with_capacity(drafts.len());
     let mut events = Vec::new();
@@ -270,7 +279,8 @@ async fn do_write(
         }
         messages.insert(draft.job, message);
     }
-    do_chat_events(work, events).await?;
-    store::chats::set_last_reads(work, &read_marks.into_iter().collect::<Vec<_>>()).await?;
+    chat_events_into(work, &mut script, events)?;
+    store::chats::set_last_reads(&mut script, &read_marks.into_iter().collect::<Vec<_>>());
+    script.run(work).await?;
     Ok(messages)
 }

@@ -6,7 +6,7 @@ use parta_domain::chats::{ChatKind, ChatRole};
 use parta_domain::{ChatId, ClassId, MessageId, OrgId, UserId};
 use sqlx::AnyConnection;
 
-use super::Placeholders;
+use super::{Placeholders, Script};
 use crate::clock::now_ms;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -129,6 +129,40 @@ pub async fn take_positions(conn: &mut AnyConnection, wanted: &[(ChatId, i64)]) 
         .collect()
 }
 
+/// Takes `count` positions in chats whose position this transaction has read
+/// (`(chat, count, read_last)`); returns each chat's last position taken, as
+/// `take_positions`. On SQLite nobody takes positions between the read and this write
+/// (one writer), so they follow from the read and the update joins `script`; on
+/// PostgreSQL the chats are locked and updated now, and the update says where they stand.
+pub async fn take_read_positions(
+    conn: &mut AnyConnection,
+    script: &mut Script,
+    wanted: &[(ChatId, i64, i64)],
+) -> sqlx::Result<Vec<(ChatId, i64)>> {
+    if !script.is_sqlite() {
+        script.run(conn).await?;
+        let counts: Vec<(ChatId, i64)> = wanted.iter().map(|(chat, count, _)| (*chat, *count)).collect();
+        return take_positions(conn, &counts).await;
+    }
+    if !wanted.is_empty() {
+        script.add(
+            |p| {
+                format!(
+                    "WITH wanted (id, n) AS (VALUES {})
+                     UPDATE chats SET last_seq = chats.last_seq + wanted.n FROM wanted WHERE chats.id = wanted.id",
+                    p.rows(wanted.len(), 2)
+                )
+            },
+            |b| {
+                for (chat, count, _) in wanted {
+                    b.bind(chat.0).bind(*count);
+                }
+            },
+        );
+    }
+    Ok(wanted.iter().map(|(chat, count, read_last)| (*chat, read_last + count)).collect())
+}
+
 pub async fn next_user_seq(conn: &mut AnyConnection, user: UserId) -> sqlx::Result<i64> {
     sqlx::query_scalar("UPDATE users SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq")
         .bind(user.0)
@@ -147,7 +181,9 @@ pub async fn append_chat_event(
     seq: i64,
     payload: &str,
 ) -> sqlx::Result<()> {
-    append_chat_events(conn, &[ChatEventRow { org, chat, seq, payload }]).await
+    let mut script = Script::for_connection(conn);
+    append_chat_events(&mut script, &[ChatEventRow { org, chat, seq, payload }]);
+    script.run(conn).await
 }
 
 pub struct ChatEventRow<'a> {
@@ -157,20 +193,24 @@ pub struct ChatEventRow<'a> {
     pub payload: &'a str,
 }
 
-pub async fn append_chat_events(conn: &mut AnyConnection, events: &[ChatEventRow<'_>]) -> sqlx::Result<()> {
+pub fn append_chat_events(script: &mut Script, events: &[ChatEventRow<'_>]) {
     if events.is_empty() {
-        return Ok(());
+        return;
     }
-    let sql = format!(
-        "INSERT INTO chat_events (chat_id, seq, org_id, payload, created_at) VALUES {}",
-        Placeholders::for_connection(conn).rows(events.len(), 5)
-    );
     let now = now_ms();
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for event in events {
-        query = query.bind(event.chat.0).bind(event.seq).bind(event.org.0).bind(event.payload).bind(now);
-    }
-    query.execute(conn).await.map(|_| ())
+    script.add(
+        |p| {
+            format!(
+                "INSERT INTO chat_events (chat_id, seq, org_id, payload, created_at) VALUES {}",
+                p.rows(events.len(), 5)
+            )
+        },
+        |b| {
+            for event in events {
+                b.bind(event.chat.0).bind(event.seq).bind(event.org.0).bind(event.payload).bind(now);
+            }
+        },
+    );
 }
 
 pub async fn append_user_event(
@@ -295,6 +335,8 @@ pub struct PostingRow {
     pub quiet_to: Option<String>,
     pub earlier_id: Option<i64>,
     pub sent_recently: i64,
+    /// The largest message id as this transaction read it (`insert_messages` on SQLite).
+    pub last_message_id: i64,
 }
 
 impl PostingRow {
@@ -342,7 +384,8 @@ pub async fn posting(
             (SELECT e.id FROM messages e WHERE e.sender_id = probe.user_id AND e.client_msg_id = probe.client_key)
                 AS earlier_id,
             (SELECT COUNT(*) FROM (SELECT 1 FROM messages r WHERE r.sender_id = probe.user_id
-                AND r.created_at > {since_at} LIMIT {limit_at}) AS recent) AS sent_recently
+                AND r.created_at > {since_at} LIMIT {limit_at}) AS recent) AS sent_recently,
+            (SELECT COALESCE(MAX(id), 0) FROM messages) AS last_message_id
          FROM probe
          JOIN chat_members s ON s.chat_id = probe.chat_id AND s.user_id = probe.user_id AND s.left_at IS NULL
          JOIN chats c ON c.id = s.chat_id
@@ -485,25 +528,31 @@ pub async fn end_seat(conn: &mut AnyConnection, seat: i64) -> sqlx::Result<()> {
 }
 
 pub async fn set_last_read(conn: &mut AnyConnection, seat: i64, seq: i64) -> sqlx::Result<()> {
-    set_last_reads(conn, &[(seat, seq)]).await
+    let mut script = Script::for_connection(conn);
+    set_last_reads(&mut script, &[(seat, seq)]);
+    script.run(conn).await
 }
 
 /// Moves read marks forward (never back); one pair per seat.
-pub async fn set_last_reads(conn: &mut AnyConnection, marks: &[(i64, i64)]) -> sqlx::Result<()> {
+pub fn set_last_reads(script: &mut Script, marks: &[(i64, i64)]) {
     if marks.is_empty() {
-        return Ok(());
+        return;
     }
-    let sql = format!(
-        "WITH marks (id, seq) AS (VALUES {})
-         UPDATE chat_members SET last_read_seq = marks.seq FROM marks
-         WHERE chat_members.id = marks.id AND chat_members.last_read_seq < marks.seq",
-        Placeholders::for_connection(conn).rows(marks.len(), 2)
+    script.add(
+        |p| {
+            format!(
+                "WITH marks (id, seq) AS (VALUES {})
+                 UPDATE chat_members SET last_read_seq = marks.seq FROM marks
+                 WHERE chat_members.id = marks.id AND chat_members.last_read_seq < marks.seq",
+                p.rows(marks.len(), 2)
+            )
+        },
+        |b| {
+            for (seat, seq) in marks {
+                b.bind(*seat).bind(*seq);
+            }
+        },
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (seat, seq) in marks {
-        query = query.bind(*seat).bind(*seq);
-    }
-    query.execute(conn).await.map(|_| ())
 }
 
 // Messages.
@@ -584,24 +633,26 @@ impl NewMessage<'_> {
 }
 
 pub async fn insert_message(conn: &mut AnyConnection, new: &NewMessage<'_>) -> sqlx::Result<MessageId> {
-    insert_messages(conn, std::slice::from_ref(new)).await.map(|ids| ids[0])
+    insert_messages(conn, &mut Script::for_connection(conn), std::slice::from_ref(new), None).await.map(|ids| ids[0])
 }
 
-/// Inserts messages in one statement; their ids in the order given.
-pub async fn insert_messages(conn: &mut AnyConnection, new: &[NewMessage<'_>]) -> sqlx::Result<Vec<MessageId>> {
+/// Inserts messages in one statement; their ids in the order given. On SQLite, given
+/// the largest message id this transaction has read (`read_last_id`; nobody else
+/// writes before it commits), the ids follow from it and the insert joins `script`;
+/// otherwise it is sent now (after what `script` holds) and says which ids it took.
+pub async fn insert_messages(
+    conn: &mut AnyConnection,
+    script: &mut Script,
+    new: &[NewMessage<'_>],
+    read_last_id: Option<i64>,
+) -> sqlx::Result<Vec<MessageId>> {
     if new.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "INSERT INTO messages (org_id, chat_id, seq, sender_id, client_msg_id, body, reply_to, created_at, needs_ack,
-            held_until, forwarded_from)
-         VALUES {} RETURNING id, sender_id, client_msg_id",
-        Placeholders::for_connection(conn).rows(new.len(), 11)
-    );
-    let mut query = sqlx::query_as::<_, (i64, i64, String)>(sqlx::AssertSqlSafe(sql));
-    for new in new {
-        query = query
-            .bind(new.org.0)
+    const COLUMNS: &str = "org_id, chat_id, seq, sender_id, client_msg_id, body, reply_to, created_at, needs_ack,
+        held_until, forwarded_from";
+    let bind = |b: &mut super::Binds<'_>, new: &NewMessage<'_>| {
+        b.bind(new.org.0)
             .bind(new.chat.0)
             .bind(new.seq)
             .bind(new.sender.0)
@@ -612,10 +663,38 @@ pub async fn insert_messages(conn: &mut AnyConnection, new: &[NewMessage<'_>]) -
             .bind(super::flag(new.needs_ack))
             .bind(new.held_until)
             .bind(new.forwarded_from.map(|m| m.0));
+    };
+    if let Some(last_id) = read_last_id.filter(|_| script.is_sqlite()) {
+        let ids: Vec<MessageId> = (1..=new.len() as i64).map(|n| MessageId(last_id + n)).collect();
+        script.add(
+            |p| format!("INSERT INTO messages (id, {COLUMNS}) VALUES {}", p.rows(new.len(), 12)),
+            |b| {
+                for (new, id) in new.iter().zip(&ids) {
+                    b.bind(id.0);
+                    bind(b, new);
+                }
+            },
+        );
+        return Ok(ids);
     }
+    script.run(conn).await?;
+    let sql = format!(
+        "INSERT INTO messages ({COLUMNS}) VALUES {} RETURNING id, sender_id, client_msg_id",
+        Placeholders::for_connection(conn).rows(new.len(), 11)
+    );
+    let args = super::arguments(|b| {
+        for new in new {
+            bind(b, new);
+        }
+    })?;
     // Neither database promises RETURNING's order; a message is known by its sender and key.
     let ids: HashMap<(i64, String), i64> =
-        query.fetch_all(&mut *conn).await?.into_iter().map(|(id, sender, key)| ((sender, key), id)).collect();
+        sqlx::query_as_with::<_, (i64, i64, String), _>(sqlx::AssertSqlSafe(sql), args)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|(id, sender, key)| ((sender, key), id))
+            .collect();
     new.iter()
         .map(|new| {
             ids.get(&(new.sender.0, new.client_msg_id.to_owned()))

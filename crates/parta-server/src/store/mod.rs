@@ -2,7 +2,8 @@
 //! which derefs to one) and neither authorize nor emit anything: that is `actions`.
 //! Every query uses bound parameters; no SQL is assembled from input.
 
-use sqlx::AnyConnection;
+use sqlx::any::AnyArguments;
+use sqlx::{AnyConnection, Arguments, Encode, Type};
 
 pub mod applications;
 pub mod audit;
@@ -61,6 +62,99 @@ impl Placeholders {
             sql.push(')');
         }
         sql
+    }
+}
+
+/// Write statements that reach the database in as few round trips as it allows: on
+/// SQLite all of them in one call (its positional `?` carry on from one statement to
+/// the next); on PostgreSQL one at a time (its extended protocol takes one statement
+/// per message). Nothing is sent before `run`.
+pub struct Script {
+    sqlite: bool,
+    /// SQLite: the statements so far, and all of their values.
+    sql: String,
+    args: AnyArguments,
+    /// PostgreSQL: each statement with its values.
+    statements: Vec<(String, AnyArguments)>,
+    /// The first value that could not be encoded: reported by `run`.
+    error: Option<sqlx::error::BoxDynError>,
+}
+
+/// The values of one statement of a `Script`, bound in the order of its placeholders.
+pub struct Binds<'a> {
+    args: &'a mut AnyArguments,
+    error: &'a mut Option<sqlx::error::BoxDynError>,
+}
+
+impl Binds<'_> {
+    pub fn bind<'t, T: Encode<'t, sqlx::Any> + Type<sqlx::Any>>(&mut self, value: T) -> &mut Self {
+        if let Err(error) = self.args.add(value) {
+            self.error.get_or_insert(error);
+        }
+        self
+    }
+}
+
+/// The values `bind` binds, for a statement sent on its own.
+pub fn arguments(bind: impl FnOnce(&mut Binds<'_>)) -> sqlx::Result<AnyArguments> {
+    let (mut args, mut error) = (AnyArguments::default(), None);
+    bind(&mut Binds { args: &mut args, error: &mut error });
+    error.map_or(Ok(args), |error| Err(sqlx::Error::Encode(error)))
+}
+
+impl Script {
+    pub fn for_connection(conn: &AnyConnection) -> Script {
+        Script {
+            sqlite: conn.backend_name() == "SQLite",
+            sql: String::new(),
+            args: AnyArguments::default(),
+            statements: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// Whether the statements of this script run on SQLite (one writer at a time).
+    pub fn is_sqlite(&self) -> bool {
+        self.sqlite
+    }
+
+    /// Adds a statement: `sql` writes it with the placeholders it is given, `bind`
+    /// binds its values in the same order.
+    pub fn add(&mut self, sql: impl FnOnce(&mut Placeholders) -> String, bind: impl FnOnce(&mut Binds<'_>)) {
+        let mut placeholders = Placeholders { numbered: !self.sqlite, written: 0 };
+        let statement = sql(&mut placeholders);
+        if self.sqlite {
+            if !self.sql.is_empty() {
+                self.sql.push_str(";\n");
+            }
+            self.sql.push_str(&statement);
+            bind(&mut Binds { args: &mut self.args, error: &mut self.error });
+        } else {
+            let mut args = AnyArguments::default();
+            bind(&mut Binds { args: &mut args, error: &mut self.error });
+            self.statements.push((statement, args));
+        }
+    }
+
+    /// Sends what was added since the last run.
+    pub async fn run(&mut self, conn: &mut AnyConnection) -> sqlx::Result<()> {
+        if let Some(error) = self.error.take() {
+            return Err(sqlx::Error::Encode(error));
+        }
+        if self.sqlite {
+            // Kept prepared: small batches repeat their shapes, and preparing is most of
+            // the cost of a batch of one (big ones rarely repeat and drop out of the cache).
+            if !self.sql.is_empty() {
+                let (sql, args) = (std::mem::take(&mut self.sql), std::mem::take(&mut self.args));
+                sqlx::query_with(sqlx::AssertSqlSafe(sql), args).execute(&mut *conn).await?;
+            }
+        } else {
+            // Each statement has its own shape: not worth a place in the statement cache.
+            for (sql, args) in std::mem::take(&mut self.statements) {
+                sqlx::query_with(sqlx::AssertSqlSafe(sql), args).persistent(false).execute(&mut *conn).await?;
+            }
+        }
+        Ok(())
     }
 }
 

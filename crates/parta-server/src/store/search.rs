@@ -5,6 +5,7 @@ use parta_domain::search::prefix_upper_bound;
 use parta_domain::{ChatId, MessageId, OrgId, UserId};
 use sqlx::AnyConnection;
 
+use super::Script;
 use super::chats::{MESSAGE_SELECT, MessageRow};
 
 /// Stores a new message's terms.
@@ -15,7 +16,9 @@ pub async fn index(
     message: MessageId,
     terms: &[String],
 ) -> sqlx::Result<()> {
-    index_many(conn, &[Indexed { org, chat, message, terms }]).await
+    let mut script = Script::for_connection(conn);
+    index_many(&mut script, &[Indexed { org, chat, message, terms }]);
+    script.run(conn).await
 }
 
 /// One message's terms, for `index_many`.
@@ -31,22 +34,24 @@ pub struct Indexed<'a> {
 const ROWS_PER_STATEMENT: usize = 8_000;
 
 /// Stores the terms of many new messages, in as few statements as the parameter limits allow.
-pub async fn index_many(conn: &mut AnyConnection, messages: &[Indexed<'_>]) -> sqlx::Result<()> {
+pub fn index_many(script: &mut Script, messages: &[Indexed<'_>]) {
     let rows: Vec<(&Indexed, &String)> =
         messages.iter().flat_map(|message| message.terms.iter().map(move |term| (message, term))).collect();
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "INSERT INTO message_terms (term, message_id, chat_id, org_id) VALUES {}",
-            super::Placeholders::for_connection(conn).rows(chunk.len(), 4)
+        script.add(
+            |p| {
+                format!(
+                    "INSERT INTO message_terms (term, message_id, chat_id, org_id) VALUES {}",
+                    p.rows(chunk.len(), 4)
+                )
+            },
+            |b| {
+                for (message, term) in chunk {
+                    b.bind(term.as_str()).bind(message.message.0).bind(message.chat.0).bind(message.org.0);
+                }
+            },
         );
-        // Each batch has its own count of terms: not worth a place in the statement cache.
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
-        for (message, term) in chunk {
-            query = query.bind(term.as_str()).bind(message.message.0).bind(message.chat.0).bind(message.org.0);
-        }
-        query.execute(&mut *conn).await?;
     }
-    Ok(())
 }
 
 /// Replaces an edited message's terms.
