@@ -69,6 +69,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(10, "org_on_child_rows", "0010_org_on_child_rows.sql"),
     migration!(11, "group_chats", "0011_group_chats.sql"),
     migration!(12, "search_forwarding", "0012_search_forwarding.sql"),
+    migration!(13, "search_terms_lean", "0013_search_terms_lean.sql"),
 ];
 
 impl Db {
