@@ -123,6 +123,12 @@ impl Db {
         self.writes.begin().await
     }
 
+    /// The write connection itself, no transaction begun (`Work::deferred`). On
+    /// SQLite this waits for the single writer.
+    pub async fn writer(&self) -> Result<sqlx::pool::PoolConnection<Any>, sqlx::Error> {
+        self.writes.acquire().await
+    }
+
     /// Acknowledged must mean durable: refuse to start on settings that lose commits.
     async fn check_durability(&self) -> anyhow::Result<()> {
         let mut conn = self.writes.acquire().await?;

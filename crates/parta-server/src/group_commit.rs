@@ -24,6 +24,7 @@ use crate::actions::send::{Outcome, SendJob, send_batch};
 use crate::auth::Actor;
 use crate::error::Error;
 use crate::state::AppState;
+use crate::work::Work;
 
 /// Sends written in one transaction at most (a batch holds the writer this long).
 pub const MAX_BATCH: usize = 64;
@@ -123,9 +124,11 @@ async fn write_batch(state: &AppState, batch: Vec<Job>) {
     }
 }
 
-/// The whole batch in one transaction: the usual way.
+/// The whole batch in one transaction: the usual way. Without files its writes are
+/// all in the batch's script, so on SQLite they go with BEGIN and COMMIT in one call.
 async fn together(state: &AppState, sends: &[SendJob]) -> Result<Vec<Outcome>, Error> {
-    let mut work = state.begin().await?;
+    let mut work =
+        if sends.iter().any(SendJob::carries_files) { state.begin().await? } else { Work::deferred(state).await? };
     let outcomes = send_batch(&mut work, state, sends).await?;
     work.commit(state).await?;
     Ok(outcomes)

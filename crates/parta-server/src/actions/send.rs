@@ -33,6 +33,14 @@ pub struct SendJob {
     pub request: SendMessageRequest,
 }
 
+impl SendJob {
+    /// Files of its own or a forward's: stored by statements of their own, against
+    /// the message's row.
+    pub fn carries_files(&self) -> bool {
+        !self.request.attachments.is_empty() || self.request.forward_of.is_some()
+    }
+}
+
 /// What a send comes to: the message as its sender sees it, and whether it is new
 /// (`false`: its key was used before and this is the message then stored).
 pub type Outcome = Result<(Message, bool)>;
@@ -187,8 +195,9 @@ async fn do_write(
         return Ok(HashMap::new());
     }
     // Every write below joins one script: a single round trip on SQLite, whose one
-    // writer lets positions and ids follow from what this transaction read.
-    let mut script = store::Script::for_connection(work);
+    // writer lets positions and ids follow from what this transaction read (on
+    // deferred work, the same round trip as its BEGIN and COMMIT).
+    let mut script = work.script();
     // A delivered message takes the position of its own event (taking positions locks
     // the chats); a held one is stored now and takes its position when released.
     let mut wanted: BTreeMap<ChatId, (i64, i64)> = BTreeMap::new();
@@ -246,9 +255,11 @@ async fn do_write(
         .map(|((new, id), terms)| store::search::Indexed { org: new.org, chat: new.chat, message: *id, terms })
         .collect();
     store::search::index_many(&mut script, &indexed);
-    // Files are stored against their message's row: it must be there first.
-    if drafts.iter().any(|draft| !jobs[draft.job].request.attachments.is_empty() || draft.forwarded.is_some()) {
-        script.run(work).await?;
+    // Files are stored against their message's row: it must be there first. (Such
+    // sends are never written as deferred work: `group_commit`.)
+    if drafts.iter().any(|draft| jobs[draft.job].carries_files()) {
+        work.run(script).await?;
+        script = work.script();
     }
 
     let mut messages = HashMap::with_capacity(drafts.len());
@@ -281,6 +292,6 @@ async fn do_write(
     }
     chat_events_into(work, &mut script, events)?;
     store::chats::set_last_reads(&mut script, &read_marks.into_iter().collect::<Vec<_>>());
-    script.run(work).await?;
+    work.run(script).await?;
     Ok(messages)
 }

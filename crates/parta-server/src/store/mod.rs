@@ -136,6 +136,25 @@ impl Script {
         }
     }
 
+    /// Whether nothing was added since the last run.
+    pub fn is_empty(&self) -> bool {
+        self.sql.is_empty() && self.statements.is_empty()
+    }
+
+    /// SQLite: `BEGIN IMMEDIATE`, what was added and `COMMIT`, in one call, on a
+    /// connection with no transaction open (`Work::deferred`).
+    pub async fn run_as_transaction(&mut self, conn: &mut AnyConnection) -> sqlx::Result<()> {
+        if !self.sqlite {
+            return Err(sqlx::Error::Protocol("a script runs as one transaction on SQLite only".into()));
+        }
+        if let Some(error) = self.error.take() {
+            return Err(sqlx::Error::Encode(error));
+        }
+        let sql = format!("BEGIN IMMEDIATE;\n{};\nCOMMIT", std::mem::take(&mut self.sql));
+        let args = std::mem::take(&mut self.args);
+        sqlx::query_with(sqlx::AssertSqlSafe(sql), args).execute(&mut *conn).await.map(|_| ())
+    }
+
     /// Sends what was added since the last run.
     pub async fn run(&mut self, conn: &mut AnyConnection) -> sqlx::Result<()> {
         if let Some(error) = self.error.take() {

@@ -30,6 +30,7 @@ on_both_backends!(
     events_committed_but_never_published_are_relayed,
     concurrent_sends_commit_together_and_fail_alone,
     sends_of_one_batch_see_each_others_keys_and_counts,
+    a_batch_refused_by_the_database_is_written_again_send_by_send,
 );
 
 async fn chats_of(app: &TestApp, token: &str, org: i64) -> Vec<Value> {
@@ -1290,4 +1291,54 @@ async fn sends_of_one_batch_see_each_others_keys_and_counts(app: TestApp) {
     let count = |status: u16| replies.iter().filter(|r| r.status.as_u16() == status).count();
     assert_eq!((count(201), count(429)), (18, 12));
     assert!(replies.iter().filter(|r| r.status.as_u16() == 429).all(|r| r.json["code"] == "send_rate_limited"));
+}
+
+/// The database refuses one message of a batch while it is written (on SQLite, in the
+/// one call that carries the batch's BEGIN, writes and COMMIT): the batch is rolled
+/// back and written again send by send, so only that send fails, and the writer
+/// connection is left without a transaction open for the next one.
+async fn a_batch_refused_by_the_database_is_written_again_send_by_send(app: TestApp) {
+    let c = class_with_people(&app, 95).await;
+    let chat = chat_id(&app, &c.teacher.token, c.school.org, "class", Some(c.a)).await;
+    if app.state.db.backend == parta_server::db::Backend::Sqlite {
+        app.sql(
+            "CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.body = 'сбой'
+             BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        )
+        .await;
+    } else {
+        app.sql(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN IF NEW.body = 'сбой' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$",
+        )
+        .await;
+        app.sql("CREATE TRIGGER refuse BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse()").await;
+    }
+    let post = |key: String, body: &'static str| {
+        app.post(&format!("/api/v1/chats/{chat}/messages"))
+            .token(&c.teacher.token)
+            .json(json!({ "client_msg_id": key, "body": body }))
+            .send()
+    };
+    let calls = (0..30).map(|i| post(format!("m-{i}"), if i % 10 == 3 { "сбой" } else { "Обычное сообщение" }));
+    let replies = futures_util::future::join_all(calls).await;
+    for (i, reply) in replies.iter().enumerate() {
+        assert_eq!(reply.status.as_u16(), if i % 10 == 3 { 500 } else { 201 }, "send {i}: {:?}", reply.json);
+    }
+    // The writer is free and clean: the next send is stored at the next position.
+    let after = post("after".into(), "После сбоя").await.expect(201).json;
+    let history = app
+        .get(&format!("/api/v1/chats/{chat}/messages?limit=100"))
+        .token(&c.teacher.token)
+        .send()
+        .await
+        .expect(200)
+        .json;
+    let messages = history["messages"].as_array().expect("messages").clone();
+    let mut seqs: Vec<i64> = messages.iter().map(|m| m["seq"].as_i64().expect("seq")).collect();
+    seqs.sort_unstable();
+    assert_eq!(messages.len(), 28, "27 of the 30 and the one after");
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "positions without a gap: {seqs:?}");
+    assert_eq!(after["seq"].as_i64(), seqs.last().copied());
+    assert!(messages.iter().all(|m| m["body"] != "сбой"));
 }
