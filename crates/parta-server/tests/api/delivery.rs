@@ -453,6 +453,8 @@ async fn readers_dropped_at_random_resume_without_gaps_or_doubles(app: TestApp) 
                 let body = format!("Чат {index}, сообщение {n}{}", " слово".repeat(words));
                 let (seq, id) = post(app, admin, chat, &format!("w{index}-{n}"), &body).await;
                 sent.insert(seq, (id, body));
+                // Paced, not flat out: the readers' drops must meet the writing however fast sends are.
+                tokio::time::sleep(Duration::from_micros(rng.between(5_000, 35_000))).await;
             }
             (chat, sent)
         }
