@@ -136,11 +136,6 @@ impl Script {
         }
     }
 
-    /// Whether nothing was added since the last run.
-    pub fn is_empty(&self) -> bool {
-        self.sql.is_empty() && self.statements.is_empty()
-    }
-
     /// SQLite: `BEGIN IMMEDIATE`, what was added and `COMMIT`, in one call, on a
     /// connection with no transaction open (`Work::deferred`).
     pub async fn run_as_transaction(&mut self, conn: &mut AnyConnection) -> sqlx::Result<()> {

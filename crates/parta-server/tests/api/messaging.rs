@@ -45,6 +45,12 @@ async fn chats_of(app: &TestApp, token: &str, org: i64) -> Vec<Value> {
         .clone()
 }
 
+/// The chat's latest 100 messages, as `token` reads them.
+async fn latest_messages(app: &TestApp, token: &str, chat: i64) -> Vec<Value> {
+    let page = app.get(&format!("/api/v1/chats/{chat}/messages?limit=100")).token(token).send().await.expect(200);
+    page.json["messages"].as_array().expect("list").clone()
+}
+
 async fn chat_id(app: &TestApp, token: &str, org: i64, kind: &str, class: Option<i64>) -> i64 {
     let chats = chats_of(app, token, org).await;
     chats
@@ -829,9 +835,7 @@ async fn typing_reaches_the_chat_and_floods_are_limited(app: TestApp) {
         .send()
         .await
         .expect(200);
-    let page =
-        app.get(&format!("/api/v1/chats/{chat}/messages?limit=100")).token(&c.teacher.token).send().await.expect(200);
-    assert_eq!(page.json["messages"].as_array().expect("list").len(), 30);
+    assert_eq!(latest_messages(&app, &c.teacher.token, chat).await.len(), 30);
 }
 
 async fn moderators_handle_reports_mutes_and_read_only(app: TestApp) {
@@ -1205,14 +1209,7 @@ async fn concurrent_sends_commit_together_and_fail_alone(app: TestApp) {
         assert_eq!(reply.status.as_u16(), want, "send {i}: {:?}", reply.json);
     }
 
-    let history = app
-        .get(&format!("/api/v1/chats/{chat}/messages?limit=100"))
-        .token(&c.teacher.token)
-        .send()
-        .await
-        .expect(200)
-        .json;
-    let messages = history["messages"].as_array().expect("list");
+    let messages = latest_messages(&app, &c.teacher.token, chat).await;
     let mut keys: Vec<&str> = messages.iter().map(|m| m["client_msg_id"].as_str().expect("key")).collect();
     keys.sort_unstable();
     let mut expected: Vec<String> = (0..40)
@@ -1327,14 +1324,7 @@ async fn a_batch_refused_by_the_database_is_written_again_send_by_send(app: Test
     }
     // The writer is free and clean: the next send is stored at the next position.
     let after = post("after".into(), "После сбоя").await.expect(201).json;
-    let history = app
-        .get(&format!("/api/v1/chats/{chat}/messages?limit=100"))
-        .token(&c.teacher.token)
-        .send()
-        .await
-        .expect(200)
-        .json;
-    let messages = history["messages"].as_array().expect("messages").clone();
+    let messages = latest_messages(&app, &c.teacher.token, chat).await;
     let mut seqs: Vec<i64> = messages.iter().map(|m| m["seq"].as_i64().expect("seq")).collect();
     seqs.sort_unstable();
     assert_eq!(messages.len(), 28, "27 of the 30 and the one after");
