@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-20}"
-cargo build --release --locked --bin parta >/dev/null
+cargo build --release --locked -p parta-server --bin parta >/dev/null
 bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release/parta"
 data="$(mktemp -d)"
 port=18789

@@ -181,7 +181,9 @@ fn init_logs(json: bool) {
     if json {
         registry.with(tracing_subscriber::fmt::layer().json()).init();
     } else {
-        registry.with(tracing_subscriber::fmt::layer()).init();
+        // Colours only for a person at a terminal, not in a log file.
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        registry.with(tracing_subscriber::fmt::layer().with_ansi(ansi)).init();
     }
 }
 
