@@ -110,9 +110,9 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Actor>, 
     let now = now_ms();
     if now - session.last_seen_at > MINUTE_MS {
         let expires_at = now + state.settings.session_idle_ms;
-        let mut conn = state.db.begin().await?;
-        store::sessions::touch(&mut conn, SessionId(session.id), now, expires_at).await?;
-        conn.commit().await?;
+        let mut work = state.begin().await?;
+        store::sessions::touch(&mut work, SessionId(session.id), now, expires_at).await?;
+        work.commit(state).await?;
         state.sessions.touched(&digest, now, expires_at);
     }
     Ok(Some(Actor {

@@ -5,11 +5,13 @@
 //! placeholders (SQLite reads them as numbered parameters), 64-bit integers for
 //! ids, times (Unix ms) and 0/1 flags, and text for everything else.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Row};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub type Tx = sqlx::Transaction<'static, Any>;
 
@@ -32,8 +34,39 @@ impl Backend {
 pub struct Db {
     pub backend: Backend,
     reads: AnyPool,
-    writes: AnyPool,
+    writes: Writes,
 }
+
+#[derive(Clone)]
+enum Writes {
+    Pool(AnyPool),
+    /// SQLite has one writer at a time: one connection, queued for in-process,
+    /// instead of writers failing each other with SQLITE_BUSY. Not an sqlx pool of
+    /// one: a pool pings each connection it gets back, one more round trip to
+    /// SQLite's thread per transaction.
+    Sqlite(Arc<Mutex<SqliteWriter>>),
+}
+
+/// SQLite's write connection. `open` says a transaction may be open on it: work
+/// that ended without committing left it so, and the next holder rolls it back
+/// before anything else (`Db::sqlite_writer`).
+pub struct SqliteWriter {
+    conn: Option<AnyConnection>,
+    options: AnyConnectOptions,
+    pub open: bool,
+}
+
+impl SqliteWriter {
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        self.conn.as_mut().expect("the writer is connected while held (`Db::sqlite_writer`)")
+    }
+
+    pub fn conn_ref(&self) -> &AnyConnection {
+        self.conn.as_ref().expect("the writer is connected while held (`Db::sqlite_writer`)")
+    }
+}
+
+pub type SqliteWriterGuard = OwnedMutexGuard<SqliteWriter>;
 
 struct Migration {
     version: i64,
@@ -86,12 +119,10 @@ impl Db {
         let options: AnyConnectOptions = url.parse().context("parsing the database URL")?;
         let db = match backend {
             Backend::Sqlite => {
-                // SQLite has one writer at a time. A single pooled write connection
-                // queues writers in-process instead of failing them with SQLITE_BUSY
-                // (a deferred transaction that reads and then writes cannot wait).
-                let writes = sqlite_pool(1).connect_with(options.clone()).await?;
+                let writer =
+                    SqliteWriter { conn: Some(sqlite_connect(&options).await?), options: options.clone(), open: false };
                 let reads = sqlite_pool(4).connect_with(options).await?;
-                Db { backend, reads, writes }
+                Db { backend, reads, writes: Writes::Sqlite(Arc::new(Mutex::new(writer))) }
             }
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
@@ -106,7 +137,7 @@ impl Db {
                     .connect_with(options)
                     .await
                     .context("connecting to PostgreSQL")?;
-                Db { backend, reads: pool.clone(), writes: pool }
+                Db { backend, reads: pool.clone(), writes: Writes::Pool(pool) }
             }
         };
         db.check_durability().await?;
@@ -118,78 +149,48 @@ impl Db {
         &self.reads
     }
 
-    /// Starts a write transaction. On SQLite this waits for the single writer.
+    /// Starts a write transaction on PostgreSQL's pool (SQLite's goes through
+    /// `sqlite_writer`).
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.writes.begin().await
+        match &self.writes {
+            Writes::Pool(pool) => pool.begin().await,
+            Writes::Sqlite(_) => Err(sqlx::Error::Protocol("SQLite writes through its writer".into())),
+        }
     }
 
-    /// The write connection itself, no transaction begun (`Work::deferred`). On
-    /// SQLite this waits for the single writer.
-    pub async fn writer(&self) -> Result<sqlx::pool::PoolConnection<Any>, sqlx::Error> {
-        self.writes.acquire().await
+    /// SQLite's one write connection, once nobody else holds it, with no transaction
+    /// open. `None` on PostgreSQL.
+    pub async fn sqlite_writer(&self) -> Option<Result<SqliteWriterGuard, sqlx::Error>> {
+        let Writes::Sqlite(writer) = &self.writes else { return None };
+        let mut writer = writer.clone().lock_owned().await;
+        Some(clean(&mut writer).await.map(|()| writer))
+    }
+
+    /// A connection for setting up: migrations, checks.
+    async fn with_writer<T>(
+        &self,
+        run: impl AsyncFnOnce(&mut AnyConnection) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        match &self.writes {
+            Writes::Pool(pool) => run(&mut *pool.acquire().await?).await,
+            Writes::Sqlite(writer) => {
+                let mut writer = writer.clone().lock_owned().await;
+                clean(&mut writer).await?;
+                run(writer.conn()).await
+            }
+        }
     }
 
     /// Acknowledged must mean durable: refuse to start on settings that lose commits.
     async fn check_durability(&self) -> anyhow::Result<()> {
-        let mut conn = self.writes.acquire().await?;
-        match self.backend {
-            Backend::Sqlite => {
-                let journal: String = sqlx::query("PRAGMA journal_mode").fetch_one(&mut *conn).await?.try_get(0)?;
-                let synchronous: i64 = sqlx::query("PRAGMA synchronous").fetch_one(&mut *conn).await?.try_get(0)?;
-                let foreign_keys: i64 = sqlx::query("PRAGMA foreign_keys").fetch_one(&mut *conn).await?.try_get(0)?;
-                if journal.to_lowercase() != "wal" || synchronous != 2 || foreign_keys != 1 {
-                    bail!(
-                        "SQLite must run with journal_mode=WAL, synchronous=FULL, foreign_keys=ON \
-                         (found {journal}, {synchronous}, {foreign_keys})"
-                    );
-                }
-            }
-            Backend::Postgres => {
-                let setting: String = sqlx::query("SHOW synchronous_commit").fetch_one(&mut *conn).await?.try_get(0)?;
-                if setting != "on" && setting != "remote_apply" && setting != "remote_write" {
-                    bail!("PostgreSQL must run with synchronous_commit=on (found {setting})");
-                }
-            }
-        }
-        Ok(())
+        let backend = self.backend;
+        self.with_writer(async |conn| check_durability(backend, conn).await).await
     }
 
     /// Applies the migrations this database has not seen, each in its own transaction.
     pub async fn migrate(&self) -> anyhow::Result<Vec<&'static str>> {
-        let mut conn = self.writes.acquire().await?;
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS parta_migrations (
-                version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-        )
-        .await?;
-        let mut applied = Vec::new();
-        for migration in MIGRATIONS {
-            let mut tx = conn.begin().await?;
-            let done = sqlx::query("SELECT 1 FROM parta_migrations WHERE version = $1")
-                .bind(migration.version)
-                .fetch_optional(&mut *tx)
-                .await?
-                .is_some();
-            if done {
-                continue;
-            }
-            let script = match self.backend {
-                Backend::Sqlite => migration.sqlite,
-                Backend::Postgres => migration.postgres,
-            };
-            tx.execute(sqlx::raw_sql(script))
-                .await
-                .with_context(|| format!("migration {} ({})", migration.version, migration.name))?;
-            sqlx::query("INSERT INTO parta_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                .bind(migration.version)
-                .bind(migration.name)
-                .bind(crate::clock::now_ms())
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            applied.push(migration.name);
-        }
-        Ok(applied)
+        let backend = self.backend;
+        self.with_writer(async |conn| migrate(backend, conn).await).await
     }
 
     /// For `/readyz`: can we run a query right now?
@@ -199,8 +200,105 @@ impl Db {
 
     pub async fn close(&self) {
         self.reads.close().await;
-        self.writes.close().await;
+        match &self.writes {
+            Writes::Pool(pool) => pool.close().await,
+            Writes::Sqlite(writer) => {
+                if let Some(conn) = writer.lock().await.conn.take() {
+                    let _ = conn.close().await;
+                }
+            }
+        }
     }
+}
+
+/// Rolls back what the writer's last holder left open; should that fail, the
+/// connection is replaced (a connection that may hold a transaction is not used).
+async fn clean(writer: &mut SqliteWriter) -> Result<(), sqlx::Error> {
+    if writer.conn.is_none() {
+        return Err(sqlx::Error::PoolClosed);
+    }
+    if writer.open {
+        if sqlx::query("ROLLBACK").execute(writer.conn()).await.is_err() {
+            let fresh = sqlite_connect(&writer.options).await?;
+            if let Some(old) = writer.conn.replace(fresh) {
+                let _ = old.close_hard().await;
+            }
+        }
+        writer.open = false;
+    }
+    Ok(())
+}
+
+/// Acknowledged must mean durable: refuse to start on settings that lose commits.
+async fn check_durability(backend: Backend, conn: &mut AnyConnection) -> anyhow::Result<()> {
+    match backend {
+        Backend::Sqlite => {
+            let journal: String = sqlx::query("PRAGMA journal_mode").fetch_one(&mut *conn).await?.try_get(0)?;
+            let synchronous: i64 = sqlx::query("PRAGMA synchronous").fetch_one(&mut *conn).await?.try_get(0)?;
+            let foreign_keys: i64 = sqlx::query("PRAGMA foreign_keys").fetch_one(&mut *conn).await?.try_get(0)?;
+            if journal.to_lowercase() != "wal" || synchronous != 2 || foreign_keys != 1 {
+                bail!(
+                    "SQLite must run with journal_mode=WAL, synchronous=FULL, foreign_keys=ON \
+                     (found {journal}, {synchronous}, {foreign_keys})"
+                );
+            }
+        }
+        Backend::Postgres => {
+            let setting: String = sqlx::query("SHOW synchronous_commit").fetch_one(&mut *conn).await?.try_get(0)?;
+            if setting != "on" && setting != "remote_apply" && setting != "remote_write" {
+                bail!("PostgreSQL must run with synchronous_commit=on (found {setting})");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Applies the migrations this database has not seen, each in its own transaction.
+async fn migrate(backend: Backend, conn: &mut AnyConnection) -> anyhow::Result<Vec<&'static str>> {
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS parta_migrations (
+            version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .await?;
+    let mut applied = Vec::new();
+    for migration in MIGRATIONS {
+        let mut tx = conn.begin().await?;
+        let done = sqlx::query("SELECT 1 FROM parta_migrations WHERE version = $1")
+            .bind(migration.version)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        if done {
+            continue;
+        }
+        let script = match backend {
+            Backend::Sqlite => migration.sqlite,
+            Backend::Postgres => migration.postgres,
+        };
+        tx.execute(sqlx::raw_sql(script))
+            .await
+            .with_context(|| format!("migration {} ({})", migration.version, migration.name))?;
+        sqlx::query("INSERT INTO parta_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(migration.version)
+            .bind(migration.name)
+            .bind(crate::clock::now_ms())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        applied.push(migration.name);
+    }
+    Ok(applied)
+}
+
+/// Every SQLite connection: WAL, commits durable on return, foreign keys checked,
+/// and a wait rather than an error when another process holds the write lock.
+const SQLITE_SETTINGS: &str =
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+
+async fn sqlite_connect(options: &AnyConnectOptions) -> Result<AnyConnection, sqlx::Error> {
+    let mut conn = AnyConnection::connect_with(options).await?;
+    conn.execute(SQLITE_SETTINGS).await?;
+    Ok(conn)
 }
 
 fn sqlite_pool(max_connections: u32) -> AnyPoolOptions {
@@ -212,11 +310,7 @@ fn sqlite_pool(max_connections: u32) -> AnyPoolOptions {
         .test_before_acquire(false)
         .after_connect(|conn: &mut AnyConnection, _| {
             Box::pin(async move {
-                conn.execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
-                )
-                .await?;
+                conn.execute(SQLITE_SETTINGS).await?;
                 Ok(())
             })
         })

@@ -2,20 +2,20 @@
 //! to the database log inside the transaction and handed to the bus only after
 //! commit, so nobody hears of a change that did not happen.
 //!
-//! On SQLite a batch of sends may instead hold the one writer connection and defer
-//! its writes (`Work::deferred`): it reads outside a transaction — nobody else in
-//! this process can write while it holds the writer — and sends `BEGIN`, every
-//! write and `COMMIT` as one call at commit. Each call is a round trip to the
-//! connection's thread (two thread wake-ups), so such a batch costs two instead of
-//! four.
+//! On SQLite, work holds the one writer connection (`db::SqliteWriter`). A batch of
+//! sends may defer its writes (`Work::deferred`): it reads outside a transaction —
+//! nobody else in this process can write while it holds the writer — and sends
+//! `BEGIN`, every write and `COMMIT` as one call at commit. Each call is a round trip
+//! to the connection's thread (two thread wake-ups), so such a batch costs two.
+//! Work that ends without committing leaves its transaction to the writer's next
+//! holder to roll back.
 
 use std::ops::{Deref, DerefMut};
 
-use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection};
+use sqlx::AnyConnection;
 
 use crate::bus::Envelope;
-use crate::db::{Backend, Tx};
+use crate::db::{SqliteWriterGuard, Tx};
 use crate::state::AppState;
 use crate::store::Script;
 
@@ -30,32 +30,42 @@ pub struct Work {
 }
 
 enum Held {
+    /// PostgreSQL: a pooled connection in a transaction.
     Tx(Tx),
-    /// SQLite's writer with no transaction open: the writes wait in `script`.
-    Deferred {
-        conn: PoolConnection<Any>,
-        script: Option<Script>,
-    },
+    /// SQLite's writer: in a transaction when `writer.open`, otherwise deferred
+    /// work whose writes wait in `script`.
+    Sqlite { writer: SqliteWriterGuard, script: Option<Script> },
 }
 
 impl Work {
     pub async fn begin(state: &AppState) -> Result<Work, sqlx::Error> {
-        Ok(Work { held: Held::Tx(state.db.begin().await?), outbox: Vec::new() })
+        let held = match state.db.sqlite_writer().await {
+            None => Held::Tx(state.db.begin().await?),
+            Some(writer) => {
+                let mut writer = writer?;
+                // Before the call: should it fail or be cancelled half-way, the next
+                // holder rolls back whatever it began.
+                writer.open = true;
+                sqlx::query("BEGIN IMMEDIATE").execute(writer.conn()).await?;
+                Held::Sqlite { writer, script: None }
+            }
+        };
+        Ok(Work { held, outbox: Vec::new() })
     }
 
     /// On SQLite, work that holds the writer and sends all its writes at commit (see
     /// the module's note); elsewhere an ordinary transaction. Only for work whose
     /// writes all go through `script` and `run`, and that reads nothing it wrote.
     pub async fn deferred(state: &AppState) -> Result<Work, sqlx::Error> {
-        if state.db.backend != Backend::Sqlite {
-            return Work::begin(state).await;
+        match state.db.sqlite_writer().await {
+            None => Work::begin(state).await,
+            Some(writer) => Ok(Work { held: Held::Sqlite { writer: writer?, script: None }, outbox: Vec::new() }),
         }
-        Ok(Work { held: Held::Deferred { conn: state.db.writer().await?, script: None }, outbox: Vec::new() })
     }
 
     /// A script for this work's writes; hand it back to `run`.
     pub fn script(&mut self) -> Script {
-        if let Held::Deferred { script, .. } = &mut self.held
+        if let Held::Sqlite { script, .. } = &mut self.held
             && let Some(script) = script.take()
         {
             return script;
@@ -67,7 +77,8 @@ impl Work {
     pub async fn run(&mut self, mut script: Script) -> Result<(), sqlx::Error> {
         match &mut self.held {
             Held::Tx(tx) => script.run(tx).await,
-            Held::Deferred { script: kept, .. } => {
+            Held::Sqlite { writer, .. } if writer.open => script.run(writer.conn()).await,
+            Held::Sqlite { script: kept, .. } => {
                 *kept = Some(script);
                 Ok(())
             }
@@ -82,8 +93,9 @@ impl Work {
     fn tx(&mut self) -> Result<&mut AnyConnection, sqlx::Error> {
         match &mut self.held {
             Held::Tx(tx) => Ok(tx),
+            Held::Sqlite { writer, .. } if writer.open => Ok(writer.conn()),
             // A savepoint outside a transaction would open one that nobody commits.
-            Held::Deferred { .. } => Err(sqlx::Error::Protocol("savepoints need a transaction".into())),
+            Held::Sqlite { .. } => Err(sqlx::Error::Protocol("savepoints need a transaction".into())),
         }
     }
 
@@ -109,8 +121,15 @@ impl Work {
     pub async fn commit(self, state: &AppState) -> Result<(), sqlx::Error> {
         match self.held {
             Held::Tx(tx) => tx.commit().await?,
-            Held::Deferred { conn, script: Some(script) } => commit_deferred(conn, script).await?,
-            Held::Deferred { script: None, .. } => {}
+            Held::Sqlite { mut writer, script } => {
+                if writer.open {
+                    sqlx::query("COMMIT").execute(writer.conn()).await?;
+                } else if let Some(mut script) = script {
+                    writer.open = true;
+                    script.run_as_transaction(writer.conn()).await?;
+                }
+                writer.open = false;
+            }
         }
         // Before the caller hears it is done: this node serves no ended session from its cache.
         for envelope in &self.outbox {
@@ -125,36 +144,13 @@ impl Work {
     }
 }
 
-/// `BEGIN`, the writes and `COMMIT` in one call. Should any of it fail, the
-/// transaction is rolled back; should that fail too, or this future be dropped
-/// half-way, the connection is closed rather than returned to the pool with a
-/// transaction open.
-async fn commit_deferred(conn: PoolConnection<Any>, mut script: Script) -> Result<(), sqlx::Error> {
-    struct CloseUnlessClean(PoolConnection<Any>, bool);
-    impl Drop for CloseUnlessClean {
-        fn drop(&mut self) {
-            if !self.1 {
-                self.0.close_on_drop();
-            }
-        }
-    }
-    let mut held = CloseUnlessClean(conn, false);
-    let result = script.run_as_transaction(&mut held.0).await;
-    held.1 = match &result {
-        Ok(()) => true,
-        // Also fails when the transaction never began: the connection closes then too (rare).
-        Err(_) => sqlx::query("ROLLBACK").execute(&mut *held.0).await.is_ok(),
-    };
-    result
-}
-
 impl Deref for Work {
     type Target = AnyConnection;
 
     fn deref(&self) -> &AnyConnection {
         match &self.held {
             Held::Tx(tx) => tx,
-            Held::Deferred { conn, .. } => conn,
+            Held::Sqlite { writer, .. } => writer.conn_ref(),
         }
     }
 }
@@ -163,7 +159,7 @@ impl DerefMut for Work {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         match &mut self.held {
             Held::Tx(tx) => tx,
-            Held::Deferred { conn, .. } => conn,
+            Held::Sqlite { writer, .. } => writer.conn(),
         }
     }
 }

@@ -31,6 +31,7 @@ on_both_backends!(
     concurrent_sends_commit_together_and_fail_alone,
     sends_of_one_batch_see_each_others_keys_and_counts,
     a_batch_refused_by_the_database_is_written_again_send_by_send,
+    work_that_ends_without_commit_leaves_nothing_behind,
 );
 
 async fn chats_of(app: &TestApp, token: &str, org: i64) -> Vec<Value> {
@@ -1331,4 +1332,31 @@ async fn a_batch_refused_by_the_database_is_written_again_send_by_send(app: Test
     assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "positions without a gap: {seqs:?}");
     assert_eq!(after["seq"].as_i64(), seqs.last().copied());
     assert!(messages.iter().all(|m| m["body"] != "сбой"));
+}
+
+/// Work dropped before its commit — returned early, or cancelled while it waited —
+/// keeps none of its writes, and the next writer finds the connection free of its
+/// transaction (SQLite's one writer rolls back what its last holder left open).
+async fn work_that_ends_without_commit_leaves_nothing_behind(app: TestApp) {
+    app.sql("CREATE TABLE scratch (n BIGINT NOT NULL)").await;
+    let mut dropped = app.state.begin().await.expect("work");
+    sqlx::query("INSERT INTO scratch (n) VALUES (1)").execute(&mut *dropped).await.expect("insert");
+    drop(dropped);
+    let state = app.state.clone();
+    let cancelled = tokio::time::timeout(Duration::from_millis(200), async move {
+        let mut work = state.begin().await.expect("work");
+        sqlx::query("INSERT INTO scratch (n) VALUES (2)").execute(&mut *work).await.expect("insert");
+        std::future::pending::<()>().await;
+    });
+    assert!(cancelled.await.is_err(), "the work waited until it was cancelled");
+    app.sql("INSERT INTO scratch (n) VALUES (3)").await;
+    let kept: Vec<i64> =
+        sqlx::query_scalar("SELECT n FROM scratch").fetch_all(app.state.db.reads()).await.expect("read");
+    assert_eq!(kept, vec![3]);
+    // Sends, written as deferred work on SQLite, go on at the next position.
+    let c = class_with_people(&app, 96).await;
+    let chat = chat_id(&app, &c.teacher.token, c.school.org, "class", Some(c.a)).await;
+    let first = send(&app, &c.teacher, chat, "w-1", "Первое").await;
+    let second = send(&app, &c.teacher, chat, "w-2", "Второе").await;
+    assert_eq!(second["seq"].as_i64(), first["seq"].as_i64().map(|seq| seq + 1));
 }

@@ -565,9 +565,9 @@ impl Reply {
 impl TestApp {
     /// Runs one SQL statement in a committed write transaction (to set up states the API cannot reach, like an expired link).
     pub async fn sql(&self, statement: &'static str) {
-        let mut tx = self.state.db.begin().await.expect("transaction");
-        sqlx::query(statement).execute(&mut *tx).await.expect("statement runs");
-        tx.commit().await.expect("commit");
+        let mut work = self.state.begin().await.expect("transaction");
+        sqlx::query(statement).execute(&mut *work).await.expect("statement runs");
+        work.commit(&self.state).await.expect("commit");
     }
 
     /// The signed-in person (`GET /api/v1/me`).
