@@ -1360,3 +1360,17 @@ async fn work_that_ends_without_commit_leaves_nothing_behind(app: TestApp) {
     let second = send(&app, &c.teacher, chat, "w-2", "Второе").await;
     assert_eq!(second["seq"].as_i64(), first["seq"].as_i64().map(|seq| seq + 1));
 }
+
+/// SQLite is built as `.cargo/config.toml` asks: with the query planner's stability
+/// guarantee (otherwise each new value bound to a `LIMIT ?` prepares the statement
+/// again: a fifth of the CPU of a send) and without memory statistics (a global
+/// mutex per allocation). A build that lost the flags fails here, not in a benchmark.
+#[tokio::test]
+async fn sqlite_is_built_to_keep_statements_prepared() {
+    let app = TestApp::sqlite().await;
+    let options: Vec<String> =
+        sqlx::query_scalar("PRAGMA compile_options").fetch_all(app.state.db.reads()).await.expect("options");
+    for wanted in ["ENABLE_QPSG", "DEFAULT_MEMSTATUS=0"] {
+        assert!(options.iter().any(|option| option == wanted), "SQLite built without {wanted}: {options:?}");
+    }
+}
