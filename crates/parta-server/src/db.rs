@@ -162,8 +162,7 @@ impl Db {
     /// open. `None` on PostgreSQL.
     pub async fn sqlite_writer(&self) -> Option<Result<SqliteWriterGuard, sqlx::Error>> {
         let Writes::Sqlite(writer) = &self.writes else { return None };
-        let mut writer = writer.clone().lock_owned().await;
-        Some(clean(&mut writer).await.map(|()| writer))
+        Some(hold(writer).await)
     }
 
     /// A connection for setting up: migrations, checks.
@@ -173,11 +172,7 @@ impl Db {
     ) -> anyhow::Result<T> {
         match &self.writes {
             Writes::Pool(pool) => run(&mut *pool.acquire().await?).await,
-            Writes::Sqlite(writer) => {
-                let mut writer = writer.clone().lock_owned().await;
-                clean(&mut writer).await?;
-                run(writer.conn()).await
-            }
+            Writes::Sqlite(writer) => run(hold(writer).await?.conn()).await,
         }
     }
 
@@ -209,6 +204,13 @@ impl Db {
             }
         }
     }
+}
+
+/// SQLite's writer, once nobody else holds it, cleaned of what its last holder left.
+async fn hold(writer: &Arc<Mutex<SqliteWriter>>) -> Result<SqliteWriterGuard, sqlx::Error> {
+    let mut writer = writer.clone().lock_owned().await;
+    clean(&mut writer).await?;
+    Ok(writer)
 }
 
 /// Rolls back what the writer's last holder left open; should that fail, the
