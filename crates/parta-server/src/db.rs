@@ -294,8 +294,12 @@ async fn migrate(backend: Backend, conn: &mut AnyConnection) -> anyhow::Result<V
 
 /// Every SQLite connection: WAL, commits durable on return, foreign keys checked,
 /// and a wait rather than an error when another process holds the write lock.
-const SQLITE_SETTINGS: &str =
-    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+/// Temporary files in memory: a statement that may fail halfway (a batch's multi-row
+/// INSERT) keeps the pages it changes in a statement journal, which otherwise spills
+/// past 64 KiB into a new file in the temp directory — a fifth of the writer's time
+/// went to opening and writing those files.
+const SQLITE_SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+     PRAGMA busy_timeout = 10000; PRAGMA temp_store = MEMORY;";
 
 async fn sqlite_connect(options: &AnyConnectOptions) -> Result<AnyConnection, sqlx::Error> {
     let mut conn = AnyConnection::connect_with(options).await?;
