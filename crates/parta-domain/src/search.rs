@@ -8,6 +8,10 @@ use rust_stemmers::{Algorithm, Stemmer};
 pub const MAX_TERMS: usize = 300;
 /// Most words a query may have.
 pub const MAX_QUERY_WORDS: usize = 6;
+/// Longest term, in characters: a longer word is kept by its start, which a query
+/// for the word (cut the same way) still finds as a prefix. PostgreSQL refuses
+/// lexemes of 2 KiB and more.
+pub const MAX_TERM_CHARS: usize = 64;
 
 /// The words of `text`, lower-cased, with «ё» as «е».
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -19,7 +23,11 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 fn stem(stemmers: &(Stemmer, Stemmer), word: &str) -> String {
     let cyrillic = word.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c));
     let stemmer = if cyrillic { &stemmers.0 } else { &stemmers.1 };
-    stemmer.stem(word).into_owned()
+    let stem = stemmer.stem(word);
+    match stem.char_indices().nth(MAX_TERM_CHARS) {
+        Some((end, _)) => stem[..end].to_owned(),
+        None => stem.into_owned(),
+    }
 }
 
 fn stemmers() -> (Stemmer, Stemmer) {
@@ -84,6 +92,16 @@ mod tests {
         let query = query_terms("контр");
         assert!(stored.iter().any(|t| t.starts_with(&query[0])));
         assert!(stored[0] < prefix_upper_bound(&query[0]) && stored[0] >= query[0]);
+    }
+
+    #[test]
+    fn a_long_word_is_kept_by_its_start_and_still_found() {
+        let word: String = "абв".repeat(2_000);
+        let stored = terms(&format!("{word} конец"));
+        assert_eq!(stored[0].chars().count(), MAX_TERM_CHARS);
+        assert!(word.starts_with(&stored[0]));
+        let query = query_terms(&word);
+        assert!(stored[0].starts_with(&query[0]));
     }
 
     #[test]
