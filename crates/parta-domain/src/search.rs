@@ -9,8 +9,8 @@ pub const MAX_TERMS: usize = 300;
 /// Most words a query may have.
 pub const MAX_QUERY_WORDS: usize = 6;
 /// Longest term, in characters: a longer word is kept by its start, which a query
-/// for the word (cut the same way) still finds as a prefix. PostgreSQL refuses
-/// lexemes of 2 KiB and more.
+/// for the word (cut the same way) still finds as a prefix. PostgreSQL's B-tree
+/// refuses index entries over 2,704 bytes.
 pub const MAX_TERM_CHARS: usize = 64;
 
 /// The words of `text`, lower-cased, with «ё» as «е».

@@ -1,7 +1,5 @@
 //! The search index: each live message's word stems (`parta_domain::search`), and
-//! the query over the chats a reader sits in. SQLite keeps a B-tree row per term
-//! (`message_terms`, a prefix is a range of it); PostgreSQL a row per message with its
-//! terms as a tsvector under a GIN index (`message_search`, a prefix is `'term':*`).
+//! the query over the chats a reader sits in.
 
 use parta_domain::search::prefix_upper_bound;
 use parta_domain::{ChatId, MessageId, OrgId, UserId};
@@ -37,9 +35,6 @@ const ROWS_PER_STATEMENT: usize = 8_000;
 
 /// Stores the terms of many new messages, in as few statements as the parameter limits allow.
 pub fn index_many(script: &mut Script, messages: &[Indexed<'_>]) {
-    if !script.is_sqlite() {
-        return index_many_gin(script, messages);
-    }
     let rows: Vec<(&Indexed, &String)> =
         messages.iter().flat_map(|message| message.terms.iter().map(move |term| (message, term))).collect();
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
@@ -59,28 +54,6 @@ pub fn index_many(script: &mut Script, messages: &[Indexed<'_>]) {
     }
 }
 
-/// PostgreSQL: a row per message that has terms. The terms travel as one text
-/// (they are words: no spaces inside) and become the tsvector's lexemes as they are.
-fn index_many_gin(script: &mut Script, messages: &[Indexed<'_>]) {
-    let rows: Vec<&Indexed> = messages.iter().filter(|message| !message.terms.is_empty()).collect();
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        script.add(
-            |p| {
-                let values: Vec<String> = chunk
-                    .iter()
-                    .map(|_| format!("({}, array_to_tsvector(string_to_array({}, ' ')))", p.one(), p.one()))
-                    .collect();
-                format!("INSERT INTO message_search (message_id, terms) VALUES {}", values.join(", "))
-            },
-            |b| {
-                for message in chunk {
-                    b.bind(message.message.0).bind(message.terms.join(" "));
-                }
-            },
-        );
-    }
-}
-
 /// Replaces an edited message's terms.
 pub async fn reindex(
     conn: &mut AnyConnection,
@@ -94,22 +67,7 @@ pub async fn reindex(
 }
 
 pub async fn unindex(conn: &mut AnyConnection, message: MessageId) -> sqlx::Result<()> {
-    let sql = if is_sqlite(conn) {
-        "DELETE FROM message_terms WHERE message_id = $1"
-    } else {
-        "DELETE FROM message_search WHERE message_id = $1"
-    };
-    sqlx::query(sql).bind(message.0).execute(conn).await.map(|_| ())
-}
-
-fn is_sqlite(conn: &AnyConnection) -> bool {
-    conn.backend_name() == "SQLite"
-}
-
-/// PostgreSQL's query for messages having a term that starts with each of `terms`.
-/// Terms are words (letters and digits), so they need no quoting inside `'…'`.
-fn tsquery(terms: &[String]) -> String {
-    terms.iter().map(|term| format!("'{term}':*")).collect::<Vec<_>>().join(" & ")
+    sqlx::query("DELETE FROM message_terms WHERE message_id = $1").bind(message.0).execute(conn).await.map(|_| ())
 }
 
 /// Live, delivered messages in the reader's current chats (of one school, or all)
@@ -122,36 +80,22 @@ pub async fn find(
     before: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<MessageRow>> {
-    // The terms are bound; on SQLite their count shapes the SQL (a range condition each).
+    // One range condition per term; the terms are bound, only their count shapes the SQL.
     let mut sql = format!(
         "{MESSAGE_SELECT}
          JOIN chat_members s ON s.chat_id = m.chat_id AND s.user_id = $1 AND s.left_at IS NULL
          WHERE m.deleted_at IS NULL AND m.held_until IS NULL AND m.id < $2 AND ($3 = 0 OR m.org_id = $3)"
     );
-    let sqlite = is_sqlite(conn);
-    let mut next = 4;
-    if sqlite {
-        for _ in terms {
-            let (low, high) = (next, next + 1);
-            next += 2;
-            sql.push_str(&format!(
-                " AND m.id IN (SELECT t.message_id FROM message_terms t WHERE t.term >= ${low} AND t.term < ${high})"
-            ));
-        }
-    } else {
+    for index in 0..terms.len() {
+        let (low, high) = (4 + index * 2, 5 + index * 2);
         sql.push_str(&format!(
-            " AND m.id IN (SELECT t.message_id FROM message_search t WHERE t.terms @@ CAST(${next} AS tsquery))"
+            " AND m.id IN (SELECT t.message_id FROM message_terms t WHERE t.term >= ${low} AND t.term < ${high})"
         ));
-        next += 1;
     }
-    sql.push_str(&format!(" ORDER BY m.id DESC LIMIT ${next}"));
+    sql.push_str(&format!(" ORDER BY m.id DESC LIMIT ${}", 4 + terms.len() * 2));
     let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(reader.0).bind(before).bind(org.map_or(0, |o| o.0));
-    if sqlite {
-        for term in terms {
-            query = query.bind(term.clone()).bind(prefix_upper_bound(term));
-        }
-    } else {
-        query = query.bind(tsquery(terms));
+    for term in terms {
+        query = query.bind(term.clone()).bind(prefix_upper_bound(term));
     }
     query.bind(limit).fetch_all(conn).await
 }
