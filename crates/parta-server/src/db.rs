@@ -103,6 +103,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(11, "group_chats", "0011_group_chats.sql"),
     migration!(12, "search_forwarding", "0012_search_forwarding.sql"),
     migration!(13, "search_terms_lean", "0013_search_terms_lean.sql"),
+    migration!(14, "search_terms_no_fk", "0014_search_terms_no_fk.sql"),
 ];
 
 impl Db {
