@@ -54,7 +54,7 @@ impl WalWatch {
 pub struct InsertFloor {
     pub messages: u64,
     pub batch: usize,
-    /// Rows written per message: the message, its event, its search terms.
+    /// Rows written per message: the message, its event, its row of search terms.
     pub rows_per_message: f64,
     pub secs: f64,
     pub messages_per_s: f64,
@@ -118,21 +118,19 @@ pub async fn insert_floor(parta_db: &Path, messages: u64, shape: &RowShape) -> a
         }
         query.execute(&mut *tx).await?;
 
+        // Parta's search index on SQLite: a row of terms per message (FTS5).
         let terms: Vec<(i64, String)> = batch
             .iter()
             .zip(&bodies)
-            .flat_map(|(&n, body)| parta_domain::search::terms(body).into_iter().map(move |t| (n as i64 + 1, t)))
+            .map(|(&n, body)| (n as i64 + 1, parta_domain::search::terms(body).join(" ")))
             .collect();
-        // SQLite takes at most 32,766 parameters a statement.
-        for chunk in terms.chunks(8_000) {
-            let mut sql = String::from("INSERT INTO message_terms (term, message_id, chat_id, org_id) VALUES ");
-            sql.push_str(&placeholders(chunk.len(), 4));
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (message, term) in chunk {
-                query = query.bind(term.as_str()).bind(*message).bind(shape.chat).bind(shape.org);
-            }
-            query.execute(&mut *tx).await?;
+        let mut sql = String::from("INSERT INTO message_search (rowid, terms) VALUES ");
+        sql.push_str(&placeholders(terms.len(), 2));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (message, terms) in &terms {
+            query = query.bind(*message).bind(terms.as_str());
         }
+        query.execute(&mut *tx).await?;
         tx.commit().await?;
         rows += 2 * batch.len() as u64 + terms.len() as u64;
     }
@@ -167,7 +165,7 @@ async fn parta_ddl(parta_db: &Path) -> anyhow::Result<Vec<String>> {
     let mut conn = SqliteConnection::connect_with(&options).await?;
     let ddl: Vec<String> = sqlx::query_scalar(
         "SELECT sql FROM sqlite_master
-         WHERE tbl_name IN ('messages', 'chat_events', 'message_terms') AND sql IS NOT NULL
+         WHERE tbl_name IN ('messages', 'chat_events', 'message_search') AND sql IS NOT NULL
          ORDER BY CASE type WHEN 'table' THEN 0 ELSE 1 END, name",
     )
     .fetch_all(&mut conn)

@@ -104,6 +104,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(12, "search_forwarding", "0012_search_forwarding.sql"),
     migration!(13, "search_terms_lean", "0013_search_terms_lean.sql"),
     migration!(14, "search_terms_no_fk", "0014_search_terms_no_fk.sql"),
+    migration!(15, "search_fts", "0015_search_fts.sql"),
 ];
 
 impl Db {
@@ -321,4 +322,45 @@ fn sqlite_pool(max_connections: u32) -> AnyPoolOptions {
                 Ok(())
             })
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::{Connection, Executor, SqliteConnection};
+
+    use super::MIGRATIONS;
+
+    /// A database from before migration 15 keeps its search: each message's terms move
+    /// from the B-tree into FTS5, one row per message.
+    #[tokio::test]
+    async fn sqlite_search_terms_move_into_fts5() {
+        let mut conn = SqliteConnection::connect("sqlite::memory:").await.expect("in memory");
+        // The terms are written alone, without the messages they belong to.
+        conn.execute("PRAGMA foreign_keys = OFF").await.expect("pragma");
+        let (before, rest) = MIGRATIONS.split_at(MIGRATIONS.iter().position(|m| m.version == 15).expect("15"));
+        for migration in before {
+            conn.execute(sqlx::raw_sql(migration.sqlite)).await.expect(migration.name);
+        }
+        conn.execute(
+            "INSERT INTO message_terms (term, message_id, chat_id, org_id) VALUES
+             ('контрольн', 7, 1, 1), ('алгебр', 7, 1, 1), ('контрольн', 9, 2, 1), ('5а', 9, 2, 1)",
+        )
+        .await
+        .expect("terms");
+        conn.execute(sqlx::raw_sql(rest[0].sqlite)).await.expect("migration 15");
+        let found = |query: &'static str| {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT rowid FROM message_search WHERE message_search MATCH $1 ORDER BY rowid",
+            )
+            .bind(query)
+        };
+        assert_eq!(found("\"контр\"*").fetch_all(&mut conn).await.expect("search"), [7, 9]);
+        assert_eq!(found("\"алгебр\"* AND \"контр\"*").fetch_all(&mut conn).await.expect("search"), [7]);
+        assert_eq!(found("\"5а\"").fetch_all(&mut conn).await.expect("search"), [9]);
+        let left: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE name = 'message_terms'")
+            .fetch_one(&mut conn)
+            .await
+            .expect("schema");
+        assert_eq!(left, 0, "the B-tree is gone");
+    }
 }
