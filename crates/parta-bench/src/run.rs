@@ -1,9 +1,11 @@
 //! The workloads, in the order they run against each server:
 //!
 //! - **E** (ingest): paced messages with no socket open: server CPU per stored message.
-//! - **D** (Parta only): messages offered faster than they can be stored, from
-//!   `--d-senders` connections: acknowledged messages a second (each after its commit),
-//!   the WAL's peak size, and the insert floor of the same rows (`ingest`).
+//! - **D**: messages offered faster than they can be stored, from `--d-senders`
+//!   connections: acknowledged messages a second (each after its commit), the WAL's
+//!   peak size, and the insert floor of the same rows (`ingest`). Against the floor,
+//!   the same sends answered with nothing stored: the request floor, what this machine
+//!   allows for D's HTTP side alone.
 //! - **C**: the first `--channel-members` people connect; the school channel gets one
 //!   post a second; latency to every one of them.
 //! - **F**: everyone else connects; resident memory per idle authenticated socket.
@@ -741,9 +743,9 @@ async fn workloads(
         results.phases.push(bench.traffic(&plan).await?);
     }
 
-    if args.wants("d") && kind == Kind::Parta {
+    if args.wants("d") {
         let database = data.join("parta.db");
-        let sqlite = args.database_url.is_none() && args.url.is_none();
+        let sqlite = kind == Kind::Parta && args.database_url.is_none() && args.url.is_none();
         let wal = sqlite.then(|| crate::ingest::WalWatch::start(&database));
         let plan = Plan {
             senders: Some(args.d_senders),
@@ -1125,6 +1127,15 @@ fn print_summary(report: &Report<'_>) {
                     f.messages_per_s,
                     d.acked_per_s / f.messages_per_s
                 ))
+            );
+        }
+        if let (Some(d), Some(floor)) = (&results.ingest, report.floor.as_ref().and_then(|f| f.ingest.as_ref()))
+            && who == "parta"
+        {
+            println!(
+                "D parta: ×{:.2} of the request floor ({:.0} sends/s answered with nothing stored)",
+                d.acked_per_s / floor.acked_per_s,
+                floor.acked_per_s
             );
         }
         if let Some(r) = &results.ramp {
