@@ -218,6 +218,18 @@ async fn acknowledged_messages_survive_kill_nine(app: TestApp) {
             sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut *conn).await.expect("integrity check");
         assert_eq!(verdict, "ok");
     }
+    // The search index went through the same kills: it holds every stored message once.
+    let sql = match app.backend {
+        parta_server::db::Backend::Sqlite => {
+            "SELECT count(*) FROM message_search WHERE message_search MATCH '\"сообщ\"*'"
+        }
+        parta_server::db::Backend::Postgres => {
+            "SELECT count(DISTINCT message_id) FROM message_terms WHERE term >= 'сообщ' AND term < 'сообщя'"
+        }
+    };
+    let mut conn = app.state.db.reads().acquire().await.expect("connection");
+    let indexed: i64 = sqlx::query_scalar(sql).fetch_one(&mut *conn).await.expect("search index");
+    assert_eq!(indexed as usize, keys.len(), "messages in the search index");
     eprintln!("{kills} kills, {} messages acknowledged, {retries} retried sends", acknowledged.len());
 }
 
