@@ -65,8 +65,19 @@ async fn http(
     Ok((status, serde_json::from_str(rest).unwrap_or(Value::Null)))
 }
 
+/// A port no other server of this test run has had. The kernel may hand a killed
+/// server's port straight to another test's server, whose answers (to a token it does
+/// not know) would then reach this test's clients, still aiming at the old port.
+/// Counting up from below the kernel's ephemeral range (32768–60999) never reuses one.
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("address").port()
+    static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(21_000);
+    loop {
+        let port = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        assert!(port < 32_768, "ran out of ports below the ephemeral range");
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 struct Server {
