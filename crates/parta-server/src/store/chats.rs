@@ -96,7 +96,7 @@ pub async fn take_positions(conn: &mut AnyConnection, wanted: &[(ChatId, i64)]) 
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    if conn.backend_name() == "PostgreSQL" && wanted.len() > 1 {
+    if !super::is_sqlite(conn) && wanted.len() > 1 {
         // Batches written at once (here or on other nodes) lock their chats in one
         // order, the ids', so two of them never wait on each other in a circle. (An
         // UPDATE … FROM locks rows in whatever order its join visits them.)

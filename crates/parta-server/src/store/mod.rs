@@ -29,6 +29,11 @@ pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     }
 }
 
+/// Whether `conn` is SQLite's (the one other backend is PostgreSQL).
+pub fn is_sqlite(conn: &AnyConnection) -> bool {
+    conn.backend_name() == "SQLite"
+}
+
 /// Placeholders for a statement assembled at run time, numbered in the order they are
 /// written (so bind in that order): `$1, $2, …` on PostgreSQL, plain `?` on SQLite,
 /// which finds each `$N` by searching the statement's names — quadratic in a
@@ -40,7 +45,7 @@ pub struct Placeholders {
 
 impl Placeholders {
     pub fn for_connection(conn: &AnyConnection) -> Placeholders {
-        Placeholders { numbered: conn.backend_name() != "SQLite", written: 0 }
+        Placeholders { numbered: !is_sqlite(conn), written: 0 }
     }
 
     pub fn one(&mut self) -> String {
@@ -105,7 +110,7 @@ pub fn arguments(bind: impl FnOnce(&mut Binds<'_>)) -> sqlx::Result<AnyArguments
 impl Script {
     pub fn for_connection(conn: &AnyConnection) -> Script {
         Script {
-            sqlite: conn.backend_name() == "SQLite",
+            sqlite: is_sqlite(conn),
             sql: String::new(),
             args: AnyArguments::default(),
             statements: Vec::new(),

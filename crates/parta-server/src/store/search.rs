@@ -7,8 +7,8 @@ use parta_domain::search::prefix_upper_bound;
 use parta_domain::{ChatId, MessageId, OrgId, UserId};
 use sqlx::AnyConnection;
 
-use super::Script;
 use super::chats::{MESSAGE_SELECT, MessageRow};
+use super::{Script, is_sqlite};
 
 /// Stores a new message's terms.
 pub async fn index(
@@ -31,8 +31,8 @@ pub struct Indexed<'a> {
     pub terms: &'a [String],
 }
 
-/// Rows a statement of `index_many` carries: four parameters each keeps it under
-/// SQLite's 32,766 parameters (and PostgreSQL's 65,535).
+/// Rows a statement of `index_many` carries: at four parameters a row (two on
+/// SQLite) it stays under SQLite's 32,766 parameters and PostgreSQL's 65,535.
 const ROWS_PER_STATEMENT: usize = 8_000;
 
 /// Stores the terms of many new messages, in as few statements as the parameter limits allow.
@@ -89,10 +89,6 @@ pub async fn unindex(conn: &mut AnyConnection, message: MessageId) -> sqlx::Resu
         "DELETE FROM message_terms WHERE message_id = $1"
     };
     sqlx::query(sql).bind(message.0).execute(conn).await.map(|_| ())
-}
-
-fn is_sqlite(conn: &AnyConnection) -> bool {
-    conn.backend_name() == "SQLite"
 }
 
 /// FTS5's query for messages holding, for each of `terms`, a term it starts with.
