@@ -17,6 +17,11 @@ use crate::store;
 use crate::store::sessions::LiveSession;
 
 pub const SESSION_COOKIE: &str = "parta_session";
+/// A random token naming this browser, kept across logouts: a login from a device
+/// its owner used before is not held back by failures from elsewhere.
+pub const DEVICE_COOKIE: &str = "parta_device";
+/// How long a device stays known without a login from it.
+pub const DEVICE_TTL_MS: i64 = 180 * 24 * crate::clock::HOUR_MS;
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// A signed-in person.
@@ -144,6 +149,8 @@ impl FromRequestParts<AppState> for MaybeActor {
 pub struct ClientInfo {
     pub ip: String,
     pub user_agent: Option<String>,
+    /// The device cookie, when the browser has one.
+    pub device: Option<String>,
 }
 
 impl FromRequestParts<AppState> for ClientInfo {
@@ -164,7 +171,8 @@ impl FromRequestParts<AppState> for ClientInfo {
         let ip = forwarded.or(peer).unwrap_or_else(|| "local".to_owned());
         let user_agent =
             parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|v| v.chars().take(300).collect());
-        Ok(ClientInfo { ip, user_agent })
+        let device = cookie(&parts.headers, DEVICE_COOKIE).filter(|token| !token.is_empty() && token.len() <= 64);
+        Ok(ClientInfo { ip, user_agent, device })
     }
 }
 
@@ -172,4 +180,12 @@ impl FromRequestParts<AppState> for ClientInfo {
 pub fn session_cookie(token: &str, max_age_secs: i64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}")
+}
+
+/// The `Set-Cookie` value naming this browser as a device its owner logs in from.
+/// Sent only to the sign-in endpoints, and never readable by scripts.
+pub fn device_cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    let max_age = DEVICE_TTL_MS / 1000;
+    format!("{DEVICE_COOKIE}={token}; Path=/api/v1/auth; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
 }

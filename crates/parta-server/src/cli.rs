@@ -264,6 +264,17 @@ async fn serve(resolved: Resolved) -> anyhow::Result<()> {
             }
         }
     });
+    // Login attempt counters of windows long over are dropped every few minutes.
+    let pruner = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            if let Err(error) = crate::actions::login::prune(&pruner).await {
+                tracing::warn!(%error, "pruning login attempts failed");
+            }
+        }
+    });
     // Events a node committed but died before publishing reach other nodes' live
     // clients anyway. A lone node has no such clients: whoever was connected to it
     // reconnects and resumes from the log.

@@ -105,6 +105,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(13, "search_terms_lean", "0013_search_terms_lean.sql"),
     migration!(14, "search_terms_no_fk", "0014_search_terms_no_fk.sql"),
     migration!(15, "search_fts", "0015_search_fts.sql"),
+    migration!(16, "hardening", "0016_hardening.sql"),
 ];
 
 impl Db {

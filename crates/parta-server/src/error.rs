@@ -50,6 +50,9 @@ pub enum Error {
     UnsupportedMediaType,
     #[error("payload too large")]
     PayloadTooLarge,
+    /// Too much of a bounded kind of work is waiting (password checks): try again shortly.
+    #[error("busy")]
+    Busy,
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("internal: {0:#}")]
@@ -77,6 +80,7 @@ impl Error {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -98,6 +102,7 @@ impl Error {
             | Error::BadRequest(code) => code,
             Error::UnsupportedMediaType => "unsupported_media_type",
             Error::PayloadTooLarge => "payload_too_large",
+            Error::Busy => "server_busy",
             Error::Database(_) | Error::Internal(_) => "internal",
         }
     }
@@ -121,11 +126,19 @@ impl IntoResponse for Error {
         }
         let status = self.status();
         let code = self.code();
+        let retry_after = match self {
+            Error::Busy => Some("1"),
+            Error::TooManyAttempts => Some("900"),
+            _ => None,
+        };
         let fields = match self {
             Error::Validation(fields) => fields,
             _ => Vec::new(),
         };
         let mut response = status.into_response();
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(seconds));
+        }
         response.extensions_mut().insert(ProblemSpec { code, fields });
         response
     }

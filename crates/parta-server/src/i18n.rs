@@ -53,6 +53,10 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
         "too_many_attempts" => {
             ("Слишком много неудачных попыток. Попробуйте позже.", "Too many failed attempts. Please try again later.")
         }
+        "server_busy" => (
+            "Сервер сейчас перегружен входами. Повторите через несколько секунд.",
+            "The server is busy with sign-ins right now. Try again in a few seconds.",
+        ),
         "csrf_failed" => (
             "Запрос отклонён: обновите страницу и повторите.",
             "The request was refused: reload the page and try again.",

@@ -7,6 +7,7 @@ use crate::bus::{Bus, LocalBus};
 use crate::db::Db;
 use crate::gateway::Hub;
 use crate::group_commit::GroupCommit;
+use crate::passwords::PasswordGate;
 use crate::session_cache::SessionCache;
 use crate::work::Work;
 
@@ -29,6 +30,9 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// A built web client to serve at `/` (its `index.html` answers every non-API path).
     pub web_dir: Option<std::path::PathBuf>,
+    /// Password checks (Argon2id) run at once, and how many more may wait; `None`:
+    /// one per core, 32 waiting per core.
+    pub password_checks: Option<(usize, usize)>,
 }
 
 impl Settings {
@@ -49,6 +53,7 @@ impl Default for Settings {
             session_idle_ms: 30 * 24 * crate::clock::HOUR_MS,
             web_dir: None,
             trust_forwarded_for: false,
+            password_checks: None,
         }
     }
 }
@@ -69,6 +74,8 @@ pub struct Inner {
     pub sends: GroupCommit,
     /// Sessions looked up lately, so requests need not read them each time.
     pub sessions: Arc<SessionCache>,
+    /// The bound on concurrent password checks and hashes.
+    pub passwords: PasswordGate,
 }
 
 impl AppState {
@@ -81,7 +88,11 @@ impl AppState {
     pub fn with_bus(db: Db, blobs: Arc<dyn BlobStore>, settings: Settings, bus: Arc<dyn Bus>) -> AppState {
         let hub = Hub::start(bus.as_ref());
         let sessions = SessionCache::start(bus.as_ref());
-        AppState(Arc::new(Inner { db, blobs, settings, bus, hub, sends: GroupCommit::default(), sessions }))
+        let passwords = match settings.password_checks {
+            Some((workers, queue)) => PasswordGate::new(workers, queue),
+            None => PasswordGate::sized_to_cores(),
+        };
+        AppState(Arc::new(Inner { db, blobs, settings, bus, hub, sends: GroupCommit::default(), sessions, passwords }))
     }
 
     /// A write transaction whose events reach the bus after commit.

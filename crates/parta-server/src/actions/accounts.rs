@@ -5,25 +5,19 @@ use std::collections::BTreeMap;
 
 use parta_domain::validate::{self, LoginId, PersonName};
 use parta_domain::{OrgId, SessionId, UserId};
-use parta_protocol::{Me, MySchool, SessionCreated, SessionInfo};
+use parta_protocol::{Me, MySchool, SessionInfo};
 use serde_json::json;
 use sqlx::AnyConnection;
 
 use super::{Fields, checked};
 use crate::auth::{Actor, ClientInfo};
 use crate::bus::Envelope;
-use crate::clock::{HOUR_MS, MINUTE_MS, now_ms, rfc3339};
+use crate::clock::{HOUR_MS, now_ms, rfc3339};
 use crate::error::{Error, Result};
 use crate::secrets;
 use crate::state::AppState;
 use crate::store;
 use crate::store::audit::Entry;
-
-/// At most this many failed logins per account identifier per window (ASVS 2.2.1).
-pub const MAX_FAILURES_PER_LOGIN: i64 = 10;
-/// And this many per client address, across all identifiers.
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 100;
-pub const FAILURE_WINDOW_MS: i64 = 15 * MINUTE_MS;
 
 pub async fn do_create_session(
     conn: &mut AnyConnection,
@@ -45,63 +39,6 @@ pub async fn do_create_session(
     )
     .await?;
     Ok((token, csrf))
-}
-
-/// # Log in
-/// Unknown accounts, deleted accounts and wrong passwords answer the same, in the
-/// same time. Throttled per login identifier (known or not) and per address.
-pub async fn login(state: &AppState, login: &str, password: &str, client: &ClientInfo) -> Result<SessionCreated> {
-    let login_id = validate::login_id(login).ok();
-    let login_key = format!(
-        "login:{}",
-        match &login_id {
-            Some(LoginId::Email(e)) => e.clone(),
-            Some(LoginId::Phone(p)) => p.clone(),
-            None => login.trim().to_lowercase(),
-        }
-    );
-    let ip_key = format!("ip:{}", client.ip);
-    let since = now_ms() - FAILURE_WINDOW_MS;
-    {
-        let mut conn = state.db.reads().acquire().await?;
-        if store::users::count_login_failures(&mut conn, &login_key, since).await? >= MAX_FAILURES_PER_LOGIN
-            || store::users::count_login_failures(&mut conn, &ip_key, since).await? >= MAX_FAILURES_PER_ADDRESS
-        {
-            return Err(Error::TooManyAttempts);
-        }
-    }
-    let user = match &login_id {
-        Some(id) => {
-            let mut conn = state.db.reads().acquire().await?;
-            store::users::find_by_login(&mut conn, id).await?
-        }
-        None => None,
-    };
-    let password = password.to_owned();
-    let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
-    // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-    let verified = tokio::task::spawn_blocking(move || match stored_hash {
-        Some(hash) => secrets::verify_password(&password, &hash),
-        None => {
-            secrets::verify_against_dummy(&password);
-            false
-        }
-    })
-    .await
-    .map_err(|e| Error::Internal(e.into()))?;
-
-    let mut tx = state.begin().await?;
-    let Some(user) = user.filter(|_| verified) else {
-        store::users::record_login_failure(&mut tx, &login_key, since).await?;
-        store::users::record_login_failure(&mut tx, &ip_key, since).await?;
-        tx.commit(state).await?;
-        return Err(Error::InvalidCredentials);
-    };
-    store::users::clear_login_failures(&mut tx, &login_key).await?;
-    let (token, csrf_token) = do_create_session(&mut tx, state, user.user_id(), client).await?;
-    tx.commit(state).await?;
-    let me = me(state, user.user_id()).await?;
-    Ok(SessionCreated { token, csrf_token, user: me })
 }
 
 /// # Log out: ends the current session.
@@ -180,14 +117,8 @@ async fn verify_current_password(state: &AppState, user: UserId, password: &str)
     let mut conn = state.db.reads().acquire().await?;
     let hash = store::users::get(&mut conn, user).await?.and_then(|u| u.password_hash);
     drop(conn);
-    let password = password.to_owned();
-    tokio::task::spawn_blocking(move || hash.is_some_and(|h| secrets::verify_password(&password, &h)))
-        .await
-        .map_err(|e| Error::Internal(e.into()))
-}
-
-async fn hash_in_background(password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || secrets::hash_password(&password)).await.map_err(|e| Error::Internal(e.into()))
+    let Some(hash) = hash else { return Ok(false) };
+    state.passwords.verify(password, Some(hash)).await
 }
 
 /// # Change password: ends every other session of the account.
@@ -196,7 +127,7 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
     if !verify_current_password(state, actor.user_id, current).await? {
         return Err(Error::field("current_password", "wrong_password"));
     }
-    let hash = hash_in_background(new).await?;
+    let hash = state.passwords.hash(new).await?;
     let mut tx = state.begin().await?;
     store::users::set_password(&mut tx, actor.user_id, &hash).await?;
     store::sessions::delete_all_except(&mut tx, actor.user_id, Some(actor.session_id)).await?;
@@ -208,7 +139,7 @@ pub async fn change_password(state: &AppState, actor: &Actor, current: &str, new
 /// # Set a password with a one-time code; the code is spent.
 pub async fn set_password_with_token(state: &AppState, token: &str, password: &str) -> Result<()> {
     let password = validate::password("password", password)?;
-    let hash = hash_in_background(password).await?;
+    let hash = state.passwords.hash(password).await?;
     let mut tx = state.begin().await?;
     let user = store::users::use_password_token(&mut tx, &secrets::token_hash(token.trim()))
         .await?
@@ -265,6 +196,7 @@ pub async fn delete_account(state: &AppState, actor: &Actor, password: &str) -> 
         .await?;
     }
     store::invites::cancel_pending_of(&mut tx, user).await?;
+    store::devices::forget_all(&mut tx, user).await?;
     store::sessions::delete_all_except(&mut tx, user, None).await?;
     tx.publish_after_commit(Envelope::SessionsEnded { user, only: None, keep: None });
     store::users::anonymize(&mut tx, user).await?;

@@ -329,13 +329,21 @@ pub async fn accept(state: &AppState, actor: &Actor, token: &str) -> Result<Join
     Ok(outcome)
 }
 
+/// A registration: the session token, the device token when the browser is new, and the answer.
+pub struct RegisteredSession {
+    pub token: String,
+    pub new_device: Option<String>,
+    pub registered: Registered,
+}
+
 /// # Register through a link: a new account, a session, and the join — in one transaction,
 /// so a dead link creates no account.
-pub async fn register(
-    state: &AppState,
-    request: &RegisterRequest,
-    client: &ClientInfo,
-) -> Result<(String, Registered)> {
+///
+/// A phone or e-mail that already has an account is not reported as taken (that
+/// would tell anyone holding a link who has an account anywhere): the form is then
+/// that person's login, under the login's limits and answers, and with the right
+/// password they join with the account they have.
+pub async fn register(state: &AppState, request: &RegisterRequest, client: &ClientInfo) -> Result<RegisteredSession> {
     let mut fields = Fields::default();
     let name = fields.check_all(validate::person_name_all(
         &request.family_name,
@@ -359,25 +367,45 @@ pub async fn register(
     let password = fields.check(validate::password("password", &request.password));
     fields.finish()?;
     let (name, password) = (checked(name)?, checked(password)?);
-    let hash = tokio::task::spawn_blocking(move || secrets::hash_password(&password))
-        .await
-        .map_err(|e| Error::Internal(e.into()))?;
+
+    let logins: Vec<LoginId> = [email.clone().map(LoginId::Email), phone.clone().map(LoginId::Phone)].into_iter().flatten().collect();
+    let mut existing = None;
+    {
+        let mut conn = state.db.reads().acquire().await?;
+        for login in &logins {
+            if store::users::find_by_login(&mut conn, login).await?.is_some() {
+                existing = Some(login.clone());
+                break;
+            }
+        }
+    }
+    let (user, hash) = match existing {
+        Some(LoginId::Email(login) | LoginId::Phone(login)) => {
+            let user = super::login::check_password(state, &login, &password, client).await?;
+            (Some(user.user_id()), None)
+        }
+        None => (None, Some(state.passwords.hash(password).await?)),
+    };
 
     let mut tx = state.begin().await?;
     let row = usable_invite(&mut tx, &request.invite_token).await?;
-    for login in [email.clone().map(LoginId::Email), phone.clone().map(LoginId::Phone)].into_iter().flatten() {
-        if store::users::find_by_login(&mut tx, &login).await?.is_some() {
-            return Err(Error::Conflict("account_exists"));
-        }
-    }
-    let user = store::users::insert(&mut tx, &name, email.as_deref(), phone.as_deref(), Some(&hash), false)
-        .await
-        .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("account_exists") } else { e.into() })?;
+    let user = match (user, hash) {
+        (Some(user), _) => user,
+        (None, hash) => store::users::insert(&mut tx, &name, email.as_deref(), phone.as_deref(), hash.as_deref(), false)
+            .await
+            // Taken between the look and the insert: the same answer as a wrong password.
+            .map_err(|e| if store::is_unique_violation(&e) { Error::InvalidCredentials } else { e.into() })?,
+    };
     let join = do_join(&mut tx, &row, user).await?;
     let (token, csrf_token) = super::accounts::do_create_session(&mut tx, state, user, client).await?;
+    let new_device = super::login::do_remember_device(&mut tx, user, client).await?;
     tx.commit(state).await?;
     let me = super::accounts::me(state, user).await?;
-    Ok((token.clone(), Registered { session: SessionCreated { token, csrf_token, user: me }, join }))
+    Ok(RegisteredSession {
+        token: token.clone(),
+        new_device,
+        registered: Registered { session: SessionCreated { token, csrf_token, user: me }, join },
+    })
 }
 
 async fn render_request(conn: &mut AnyConnection, row: &store::invites::JoinRequestRow) -> Result<JoinRequest> {

@@ -10,6 +10,7 @@ pub mod chats;
 pub mod files;
 pub mod groups;
 pub mod invites;
+pub mod login;
 pub mod members;
 pub mod moderation;
 pub mod polls;

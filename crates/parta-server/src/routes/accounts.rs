@@ -11,8 +11,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppJson;
-use crate::actions::{accounts, invites};
-use crate::auth::{Actor, ClientInfo, session_cookie};
+use crate::actions::{accounts, invites, login};
+use crate::auth::{Actor, ClientInfo, device_cookie, session_cookie};
 use crate::error::Result;
 use crate::state::AppState;
 
@@ -29,9 +29,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(me_password))
 }
 
-fn cookie_header(state: &AppState, token: &str) -> AppendHeaders<[(header::HeaderName, String); 1]> {
+/// The session cookie, and the device cookie when this browser is new.
+fn login_cookies(state: &AppState, token: &str, new_device: Option<&str>) -> AppendHeaders<Vec<(header::HeaderName, String)>> {
     let max_age = state.settings.session_idle_ms / 1000;
-    AppendHeaders([(header::SET_COOKIE, session_cookie(token, max_age, state.settings.secure_cookies))])
+    let mut cookies = vec![(header::SET_COOKIE, session_cookie(token, max_age, state.settings.secure_cookies))];
+    if let Some(device) = new_device {
+        cookies.push((header::SET_COOKIE, device_cookie(device, state.settings.secure_cookies)));
+    }
+    AppendHeaders(cookies)
 }
 
 fn clear_cookie(state: &AppState) -> AppendHeaders<[(header::HeaderName, String); 1]> {
@@ -39,18 +44,22 @@ fn clear_cookie(state: &AppState) -> AppendHeaders<[(header::HeaderName, String)
 }
 
 /// # `POST /api/v1/auth/login`
-/// Logs in by phone or e-mail and password. Sets the session cookie and returns the
-/// token and CSRF token. Unknown account and wrong password answer alike; after 10
-/// failures in 15 minutes for one login the answer is 429.
+/// Logs in by phone or e-mail and password. Sets the session cookie (and, for a new
+/// browser, the device cookie) and returns the token and CSRF token. Unknown account
+/// and wrong password answer alike; after 10 failures in 15 minutes for one account
+/// (or 100 from one address, for devices the account has not logged in from) the
+/// answer is 429; while too many password checks wait, 503.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest,
-    responses((status = 200, body = SessionCreated), (status = 401, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = SessionCreated), (status = 401, body = Problem), (status = 429, body = Problem),
+        (status = 503, body = Problem)))]
 async fn auth_login(
     State(state): State<AppState>,
     client: ClientInfo,
     AppJson(body): AppJson<LoginRequest>,
 ) -> Result<impl IntoResponse> {
-    let session = accounts::login(&state, &body.login, &body.password, &client).await?;
-    Ok((cookie_header(&state, &session.token), Json(session)))
+    let logged_in = login::login(&state, &body.login, &body.password, &client).await?;
+    let cookies = login_cookies(&state, &logged_in.session.token, logged_in.new_device.as_deref());
+    Ok((cookies, Json(logged_in.session)))
 }
 
 /// # `POST /api/v1/auth/logout`
@@ -64,17 +73,22 @@ async fn auth_logout(State(state): State<AppState>, actor: Actor) -> Result<impl
 
 /// # `POST /api/v1/auth/register`
 /// Creates an account through an invite link and uses the link in the same step:
-/// the answer says whether the person joined or a join request is waiting.
+/// the answer says whether the person joined or a join request is waiting. A phone
+/// or e-mail that has an account already makes this that account's login (401 for a
+/// wrong password, under the login's limits): whether a contact has an account is
+/// never told.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "accounts", request_body = RegisterRequest,
-    responses((status = 201, body = Registered), (status = 404, body = Problem), (status = 409, body = Problem),
-        (status = 410, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = Registered), (status = 401, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 410, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem), (status = 503, body = Problem)))]
 async fn auth_register(
     State(state): State<AppState>,
     client: ClientInfo,
     AppJson(body): AppJson<RegisterRequest>,
 ) -> Result<impl IntoResponse> {
-    let (token, registered) = invites::register(&state, &body, &client).await?;
-    Ok((StatusCode::CREATED, cookie_header(&state, &token), Json(registered)))
+    let done = invites::register(&state, &body, &client).await?;
+    let cookies = login_cookies(&state, &done.token, done.new_device.as_deref());
+    Ok((StatusCode::CREATED, cookies, Json(done.registered)))
 }
 
 /// # `POST /api/v1/auth/set-password`

@@ -6,9 +6,11 @@ use sqlx::any::AnyArguments;
 use sqlx::{AnyConnection, Arguments, Encode, Type};
 
 pub mod applications;
+pub mod attempts;
 pub mod audit;
 pub mod chat_links;
 pub mod chats;
+pub mod devices;
 pub mod directory;
 pub mod files;
 pub mod invites;

@@ -138,27 +138,3 @@ pub async fn use_password_token(conn: &mut AnyConnection, token_hash: &str) -> s
     .await?;
     Ok(user.map(UserId))
 }
-
-// Login throttling: failures are kept per key ("account:…", "ip:…") for the window.
-
-pub async fn count_login_failures(conn: &mut AnyConnection, key: &str, since: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at > $2")
-        .bind(key)
-        .bind(since)
-        .fetch_one(conn)
-        .await
-}
-
-pub async fn record_login_failure(conn: &mut AnyConnection, key: &str, prune_before: i64) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(prune_before).execute(&mut *conn).await?;
-    sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
-        .bind(key)
-        .bind(now_ms())
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
-pub async fn clear_login_failures(conn: &mut AnyConnection, key: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(conn).await.map(|_| ())
-}

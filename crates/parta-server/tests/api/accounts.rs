@@ -14,6 +14,11 @@ on_both_backends!(
     password_change_ends_other_sessions,
     deleting_an_account_erases_it_and_keeps_the_audit,
     operator_code_works_once,
+    concurrent_guesses_are_limited_like_sequential_ones,
+    an_account_with_two_logins_has_one_limit,
+    password_checks_beyond_the_bound_are_answered_busy,
+    a_known_device_logs_in_through_a_flood_from_its_address,
+    a_known_device_is_not_locked_out_by_guesses_from_elsewhere,
 );
 
 /// Behind a proxy, the per-address limit applies to each client, not to the proxy.
@@ -37,6 +42,132 @@ async fn behind_a_proxy_each_client_has_its_own_address_limit() {
     attempt("198.51.100.1", 100).await.problem(429, "too_many_attempts");
     // …and only that one.
     attempt("198.51.100.2", 101).await.problem(401, "invalid_credentials");
+}
+
+fn wrong(login: &str) -> serde_json::Value {
+    json!({ "login": login, "password": "wrong password" })
+}
+
+/// 100 guesses at once, the right password among them: only the limit's worth are
+/// checked at all, the rest are refused before any hashing.
+async fn concurrent_guesses_are_limited_like_sequential_ones(app: TestApp) {
+    app.school(31).await;
+    let calls = (0..100).map(|n| {
+        let body = if n == 99 { json!({ "login": "admin31@school31.ru", "password": PASSWORD }) } else { wrong("admin31@school31.ru") };
+        app.post("/api/v1/auth/login").json(body).send()
+    });
+    let replies = futures_util::future::join_all(calls).await;
+    let checked = replies.iter().filter(|r| r.status.as_u16() != 429).count();
+    let refused = replies.iter().filter(|r| r.status.as_u16() == 429).count();
+    assert!(checked <= 10, "{checked} of 100 concurrent guesses were checked");
+    assert_eq!(checked + refused, 100, "every answer is a check or a refusal");
+    for reply in &replies {
+        assert!(matches!(reply.status.as_u16(), 200 | 401 | 429), "unexpected {}", reply.status);
+    }
+}
+
+/// Guesses by e-mail and by phone count against the same account.
+async fn an_account_with_two_logins_has_one_limit(app: TestApp) {
+    let school = app.school(32).await;
+    let class = app.create_class(&school, "8А", 8).await;
+    let invite = app.invite(&school.admin, school.org, json!({ "class_id": class, "role": "student" })).await;
+    app.post("/api/v1/auth/register")
+        .json(json!({ "invite_token": invite, "family_name": "Двулогинов", "given_name": "Иван",
+            "email": "two@school32.ru", "phone": "+7 912 000-32-32", "password": PASSWORD }))
+        .send()
+        .await
+        .expect(201);
+    for n in 0..10 {
+        let login = if n % 2 == 0 { "two@school32.ru" } else { "89120003232" };
+        app.post("/api/v1/auth/login").json(wrong(login)).send().await.problem(401, "invalid_credentials");
+    }
+    for login in ["two@school32.ru", "+79120003232"] {
+        app.post("/api/v1/auth/login")
+            .json(json!({ "login": login, "password": PASSWORD }))
+            .send()
+            .await
+            .problem(429, "too_many_attempts");
+    }
+}
+
+/// With one check at a time and one waiting, a burst of logins is answered at once
+/// with 503 beyond the queue, and nobody's failure count grows for a refused one.
+async fn password_checks_beyond_the_bound_are_answered_busy(app: TestApp) {
+    app.school(33).await;
+    let app = app.with_settings(|s| s.password_checks = Some((1, 1)));
+    let calls = (0..12).map(|n| app.post("/api/v1/auth/login").json(wrong(&format!("nobody{n}@school33.ru"))).send());
+    let replies = futures_util::future::join_all(calls).await;
+    let busy: Vec<_> = replies.iter().filter(|r| r.status.as_u16() == 503).collect();
+    assert!(!busy.is_empty(), "no login was refused as busy");
+    assert!(busy.iter().all(|r| r.json["code"] == "server_busy" && r.headers.contains_key("retry-after")));
+    assert!(replies.iter().all(|r| matches!(r.status.as_u16(), 401 | 503)));
+    // The refused ones were never checked: ten wrong guesses still fit the account's limit.
+    let token = app.login("admin33@school33.ru", PASSWORD).await;
+    assert!(!token.is_empty());
+}
+
+fn device_of(reply: &crate::support::Reply) -> Option<String> {
+    reply.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|cookie| {
+        let value = cookie.strip_prefix("parta_device=")?;
+        Some(value.split(';').next()?.to_owned())
+    })
+}
+
+/// A flood of 1,000 failed logins from one address (a school behind one NAT) shuts
+/// that address to new devices, but the director's phone, used there before, still
+/// gets in with the right password; with a wrong one it is refused like any other.
+async fn a_known_device_logs_in_through_a_flood_from_its_address(app: TestApp) {
+    app.school(34).await;
+    let app = app.with_settings(|s| s.trust_forwarded_for = true);
+    let from = |body: serde_json::Value, device: Option<&str>| {
+        let mut call = app.post("/api/v1/auth/login").header("x-forwarded-for", "198.51.100.34").json(body);
+        if let Some(device) = device {
+            call = call.header("cookie", &format!("parta_device={device}"));
+        }
+        call.send()
+    };
+    let first = from(json!({ "login": "admin34@school34.ru", "password": PASSWORD }), None).await.expect(200);
+    let device = device_of(&first).expect("a new browser gets a device cookie");
+    assert!(first.headers.get_all("set-cookie").iter().any(|c| c.to_str().is_ok_and(|c| c.contains("HttpOnly"))));
+    for batch in 0..20 {
+        let calls = (0..50).map(|n| from(wrong(&format!("guess{batch}-{n}@school34.ru")), None));
+        for reply in futures_util::future::join_all(calls).await {
+            assert!(matches!(reply.status.as_u16(), 401 | 429 | 503), "unexpected {}", reply.status);
+        }
+    }
+    // A device never used here is refused even with the right password…
+    from(json!({ "login": "admin34@school34.ru", "password": PASSWORD }), None).await.problem(429, "too_many_attempts");
+    from(json!({ "login": "admin34@school34.ru", "password": PASSWORD }), Some("made-up-device"))
+        .await
+        .problem(429, "too_many_attempts");
+    // …the known one gets in, and is not given a new cookie.
+    let again = from(json!({ "login": "admin34@school34.ru", "password": PASSWORD }), Some(&device)).await.expect(200);
+    assert!(device_of(&again).is_none());
+    from(wrong("admin34@school34.ru"), Some(&device)).await.problem(401, "invalid_credentials");
+}
+
+/// Ten wrong guesses at the account from elsewhere lock out new devices; the owner's
+/// known device still logs in, and has a limit of its own.
+async fn a_known_device_is_not_locked_out_by_guesses_from_elsewhere(app: TestApp) {
+    app.school(35).await;
+    let login = |password: &str, device: Option<&str>| {
+        let mut call =
+            app.post("/api/v1/auth/login").json(json!({ "login": "admin35@school35.ru", "password": password }));
+        if let Some(device) = device {
+            call = call.header("cookie", &format!("parta_device={device}"));
+        }
+        call.send()
+    };
+    let device = device_of(&login(PASSWORD, None).await.expect(200)).expect("device cookie");
+    for _ in 0..10 {
+        login("wrong password", None).await.problem(401, "invalid_credentials");
+    }
+    login(PASSWORD, None).await.problem(429, "too_many_attempts");
+    login(PASSWORD, Some(&device)).await.expect(200);
+    for _ in 0..10 {
+        login("wrong password", Some(&device)).await.problem(401, "invalid_credentials");
+    }
+    login(PASSWORD, Some(&device)).await.problem(429, "too_many_attempts");
 }
 
 async fn login_answers_alike_for_unknown_and_wrong(app: TestApp) {

@@ -21,6 +21,7 @@ on_both_backends!(
     join_requests_are_decided_by_admins_and_the_class_teacher,
     class_teachers_manage_their_own_classes_links,
     registration_errors_are_reported,
+    registering_with_an_account_and_its_password_joins_that_account,
     a_request_for_a_place_already_held_is_not_accepted_twice,
     nobody_is_their_own_parent,
     a_rejected_request_gives_the_link_back,
@@ -426,11 +427,9 @@ async fn use_counts_go_up(app: TestApp) {
     app.register(&token, "Белов", "belov@mail.ru").await;
     assert_eq!(count(links(&app, &school.admin, school.org).await), (Some(2), Some("active".into())));
     // A failed registration does not count.
-    app.post("/api/v1/auth/register")
-        .json(register_body(&token, "Белов", "belov@mail.ru"))
-        .send()
-        .await
-        .problem(409, "account_exists");
+    let mut taken = register_body(&token, "Белов", "belov@mail.ru");
+    taken["password"] = json!("not his password");
+    app.post("/api/v1/auth/register").json(taken).send().await.problem(401, "invalid_credentials");
     assert_eq!(count(links(&app, &school.admin, school.org).await), (Some(2), Some("active".into())));
     app.register(&token, "Белых", "belyh@mail.ru").await;
     assert_eq!(count(links(&app, &school.admin, school.org).await), (Some(3), Some("used_up".into())));
@@ -773,6 +772,30 @@ async fn class_teachers_manage_their_own_classes_links(app: TestApp) {
     app.get(&format!("/api/v1/orgs/{}/invites", school.org)).token(&lead.token).send().await.problem(403, "forbidden");
 }
 
+/// Someone with an account who fills in the registration form again (a parent with
+/// a child in another school) joins with the account they have, by its password.
+async fn registering_with_an_account_and_its_password_joins_that_account(app: TestApp) {
+    let first = app.school(219).await;
+    let second = app.school(220).await;
+    let class = app.create_class(&second, "4Б", 4).await;
+    let token =
+        create(&app, &second.admin, second.org, json!({ "class_id": class, "role": "teacher" })).await.expect(201).json
+            ["token"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+    let joined = app
+        .post("/api/v1/auth/register")
+        .json(register_body(&token, "Другое", "admin219@school219.ru"))
+        .send()
+        .await
+        .expect(201);
+    assert_eq!(joined.json["join"]["status"], "joined");
+    assert_eq!(joined.json["session"]["user"]["id"], first.admin_id);
+    let schools = app.me(joined.json["session"]["token"].as_str().expect("token")).await["schools"].clone();
+    assert_eq!(schools.as_array().map(Vec::len), Some(2));
+}
+
 async fn registration_errors_are_reported(app: TestApp) {
     let school = app.school(218).await;
     let class = app.create_class(&school, "11А", 11).await;
@@ -794,8 +817,13 @@ async fn registration_errors_are_reported(app: TestApp) {
     register(json!({ "invite_token": token, "family_name": "Тел", "given_name": "Плохой", "phone": "12-34", "password": PASSWORD }))
         .await
         .invalid(&[("phone", "invalid_phone")]);
-    // The school's admin already has this e-mail, in any case.
-    register(register_body(&token, "Двойник", "Admin218@School218.ru")).await.problem(409, "account_exists");
+    // The school's admin already has this e-mail, in any case: without the admin's
+    // password that is a failed login, answered as a login to an unknown account is.
+    let mut twin = register_body(&token, "Двойник", "Admin218@School218.ru");
+    twin["password"] = json!("a guess at the password");
+    let taken = register(twin).await.problem(401, "invalid_credentials");
+    let unknown_login = app.post("/api/v1/auth/login").json(json!({ "login": "nobody218@mail.ru", "password": "x" })).send().await;
+    assert_eq!(taken.json, unknown_login.problem(401, "invalid_credentials").json);
     // A phone-only registration works and logs in by phone.
     let ok = register(json!({ "invite_token": token, "family_name": "Телефонова", "given_name": "Ольга", "phone": "+7 (922) 111-22-33", "password": PASSWORD }))
         .await
@@ -805,12 +833,12 @@ async fn registration_errors_are_reported(app: TestApp) {
     assert!(ok.json["session"]["user"]["email"].is_null());
     app.login("89221112233", PASSWORD).await;
     // That phone, in another spelling, is taken now; so is it alongside a fresh e-mail.
-    register(json!({ "invite_token": token, "family_name": "Двойник", "given_name": "Тел", "phone": "8 (922) 111-22-33", "password": PASSWORD }))
+    register(json!({ "invite_token": token, "family_name": "Двойник", "given_name": "Тел", "phone": "8 (922) 111-22-33", "password": "another password" }))
         .await
-        .problem(409, "account_exists");
-    register(json!({ "invite_token": token, "family_name": "Двойник", "given_name": "Тел", "email": "dvoinik@mail.ru", "phone": "9221112233", "password": PASSWORD }))
+        .problem(401, "invalid_credentials");
+    register(json!({ "invite_token": token, "family_name": "Двойник", "given_name": "Тел", "email": "dvoinik@mail.ru", "phone": "9221112233", "password": "another password" }))
         .await
-        .problem(409, "account_exists");
+        .problem(401, "invalid_credentials");
     app.post("/api/v1/auth/login")
         .json(json!({ "login": "dvoinik@mail.ru", "password": PASSWORD }))
         .send()

@@ -1,0 +1,148 @@
+//! Logging in, and the limits that keep password guessing slow.
+//!
+//! Every attempt is counted before its password is checked (`store::attempts`), so a
+//! burst of concurrent guesses is limited like a sequence of them. Counts are kept
+//! - per account (an account with an e-mail and a phone has one count), and per
+//!   spelling of a login no account has, so unknown logins throttle identically;
+//! - per client address, across accounts, against spraying one password over many;
+//! - per known device: a browser its owner logged in from before carries a device
+//!   cookie, and its attempts count on their own. Guesses from elsewhere — other
+//!   addresses, or the same school's shared address — then cannot lock the owner out
+//!   of their own phone, while the per-account and per-address limits stay strict
+//!   for every device the account has not used.
+
+use parta_domain::UserId;
+use parta_domain::validate::{self, LoginId};
+use parta_protocol::SessionCreated;
+
+use crate::auth::{ClientInfo, DEVICE_TTL_MS};
+use crate::clock::{MINUTE_MS, now_ms};
+use crate::error::{Error, Result};
+use crate::secrets;
+use crate::state::AppState;
+use crate::store;
+use crate::store::users::UserRow;
+
+/// At most this many failed logins per account per window (ASVS 2.2.1), and as many
+/// per known device of the account.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 10;
+/// And this many per client address, across all accounts, from devices not known.
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 100;
+pub const FAILURE_WINDOW_MS: i64 = 15 * MINUTE_MS;
+
+/// A successful login: the session, and the device token to set when it is new.
+pub struct LoggedIn {
+    pub session: SessionCreated,
+    pub new_device: Option<String>,
+}
+
+/// Which counters an attempt at `user` (or at a login no account has) from `client` uses.
+async fn attempt_keys(state: &AppState, login: &str, user: Option<&UserRow>, client: &ClientInfo) -> Result<Vec<(String, i64)>> {
+    if let (Some(user), Some(device)) = (user, client.device.as_deref()) {
+        let device_hash = secrets::token_hash(device);
+        let mut conn = state.db.reads().acquire().await?;
+        if store::devices::is_known(&mut conn, &device_hash, user.user_id(), now_ms() - DEVICE_TTL_MS).await? {
+            return Ok(vec![(format!("device:{}:{device_hash}", user.id), MAX_FAILURES_PER_ACCOUNT)]);
+        }
+    }
+    let account = match user {
+        Some(user) => format!("account:{}", user.id),
+        None => format!("login:{login}"),
+    };
+    Ok(vec![(account, MAX_FAILURES_PER_ACCOUNT), (format!("ip:{}", client.ip), MAX_FAILURES_PER_ADDRESS)])
+}
+
+/// Reserves one attempt under every key, all or none.
+async fn reserve(state: &AppState, keys: &[(String, i64)]) -> Result<()> {
+    let now = now_ms();
+    let mut tx = state.begin().await?;
+    for (key, max) in keys {
+        if !store::attempts::reserve(&mut tx, key, *max, now - FAILURE_WINDOW_MS, now).await? {
+            return Err(Error::TooManyAttempts);
+        }
+    }
+    tx.commit(state).await?;
+    Ok(())
+}
+
+async fn give_back(state: &AppState, keys: &[(String, i64)]) -> Result<()> {
+    let mut tx = state.begin().await?;
+    for (key, _) in keys {
+        store::attempts::give_back(&mut tx, key).await?;
+    }
+    tx.commit(state).await?;
+    Ok(())
+}
+
+/// Checks `password` for the account `login` names, within the limits. Unknown
+/// accounts, deleted ones and wrong passwords answer the same, in the same time.
+/// On success the account's counters are cleared; the caller signs the person in.
+pub async fn check_password(state: &AppState, login: &str, password: &str, client: &ClientInfo) -> Result<UserRow> {
+    let login_id = validate::login_id(login).ok();
+    let normalized = match &login_id {
+        Some(LoginId::Email(e)) => e.clone(),
+        Some(LoginId::Phone(p)) => p.clone(),
+        None => login.trim().to_lowercase(),
+    };
+    let user = match &login_id {
+        Some(id) => {
+            let mut conn = state.db.reads().acquire().await?;
+            store::users::find_by_login(&mut conn, id).await?
+        }
+        None => None,
+    };
+    let keys = attempt_keys(state, &normalized, user.as_ref(), client).await?;
+    reserve(state, &keys).await?;
+    let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    let verified = match state.passwords.verify(password, stored_hash).await {
+        Ok(verified) => verified,
+        Err(error) => {
+            // Never evaluated (the server is busy): not a failure of this account.
+            give_back(state, &keys).await?;
+            return Err(error);
+        }
+    };
+    let Some(user) = user.filter(|_| verified) else {
+        return Err(Error::InvalidCredentials);
+    };
+    // The account's (or this device's) failures are forgiven; the address keeps its
+    // count of others' failures and only gets this attempt back.
+    let mut tx = state.begin().await?;
+    let (own, address) = keys.split_first().expect("at least one key");
+    store::attempts::clear(&mut tx, &own.0).await?;
+    for (key, _) in address {
+        store::attempts::give_back(&mut tx, key).await?;
+    }
+    tx.commit(state).await?;
+    Ok(user)
+}
+
+/// Records a login of `user` from the client's device; returns a new device token
+/// when the browser has none yet.
+pub async fn do_remember_device(conn: &mut sqlx::AnyConnection, user: UserId, client: &ClientInfo) -> Result<Option<String>> {
+    let (token, new) = match &client.device {
+        Some(token) => (token.clone(), false),
+        None => (secrets::new_token(), true),
+    };
+    store::devices::remember(conn, &secrets::token_hash(&token), user, now_ms()).await?;
+    Ok(new.then_some(token))
+}
+
+/// # Log in
+pub async fn login(state: &AppState, login: &str, password: &str, client: &ClientInfo) -> Result<LoggedIn> {
+    let user = check_password(state, login, password, client).await?;
+    let mut tx = state.begin().await?;
+    let (token, csrf_token) = super::accounts::do_create_session(&mut tx, state, user.user_id(), client).await?;
+    let new_device = do_remember_device(&mut tx, user.user_id(), client).await?;
+    tx.commit(state).await?;
+    let me = super::accounts::me(state, user.user_id()).await?;
+    Ok(LoggedIn { session: SessionCreated { token, csrf_token, user: me }, new_device })
+}
+
+/// Drops attempt counters whose window is long over (run now and then).
+pub async fn prune(state: &AppState) -> Result<u64> {
+    let mut tx = state.begin().await?;
+    let pruned = store::attempts::prune(&mut tx, now_ms() - 2 * FAILURE_WINDOW_MS).await?;
+    tx.commit(state).await?;
+    Ok(pruned)
+}

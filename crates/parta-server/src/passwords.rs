@@ -1,0 +1,129 @@
+//! Every Argon2id check and hash runs here, a few at a time. Each holds about
+//! 19 MiB and tens of milliseconds of CPU, so unbounded concurrent logins would
+//! turn into gigabytes; beyond the bound they wait in a short queue, and beyond the
+//! queue they are answered 503 at once (the caller's reservations are given back).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio::sync::Semaphore;
+
+use crate::error::{Error, Result};
+use crate::secrets;
+
+pub struct PasswordGate {
+    permits: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    queue_limit: usize,
+}
+
+/// Counts a waiter for as long as it waits, whether it gets its turn or its request
+/// is dropped meanwhile.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl PasswordGate {
+    /// `workers` checks at once (at least one), `queue_limit` more waiting.
+    pub fn new(workers: usize, queue_limit: usize) -> PasswordGate {
+        PasswordGate { permits: Arc::new(Semaphore::new(workers.max(1))), waiting: AtomicUsize::new(0), queue_limit }
+    }
+
+    /// One worker per core, and a queue of 32 per worker (about a second of waiting).
+    pub fn sized_to_cores() -> PasswordGate {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        PasswordGate::new(cores, cores * 32)
+    }
+
+    /// Runs `work` on a blocking thread once a worker is free. The permit moves with
+    /// the work, so the bound holds even when the request is dropped while it runs.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+        let permit = match self.permits.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.queue_limit {
+                    self.waiting.fetch_sub(1, Ordering::AcqRel);
+                    return Err(Error::Busy);
+                }
+                let _waiting = Waiting(&self.waiting);
+                self.permits.clone().acquire_owned().await.map_err(|e| Error::Internal(e.into()))?
+            }
+        };
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(|e| Error::Internal(e.into()))
+    }
+
+    /// Checks a password against a stored hash; with no hash (an unknown account),
+    /// spends the same time on a dummy so the two cannot be told apart.
+    pub async fn verify(&self, password: &str, stored: Option<String>) -> Result<bool> {
+        let password = password.to_owned();
+        self.run(move || match stored {
+            Some(hash) => secrets::verify_password(&password, &hash),
+            None => {
+                secrets::verify_against_dummy(&password);
+                false
+            }
+        })
+        .await
+    }
+
+    pub async fn hash(&self, password: String) -> Result<String> {
+        self.run(move || secrets::hash_password(&password)).await
+    }
+
+    /// Checks now waiting for a worker.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Acquire)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn beyond_the_workers_and_the_queue_the_answer_is_busy() {
+        let gate = Arc::new(PasswordGate::new(1, 2));
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let hold = std::sync::Mutex::new(hold);
+        // One check runs (blocked until released), two wait, the fourth is refused.
+        let running = {
+            let gate = gate.clone();
+            tokio::spawn(async move {
+                gate.run(move || {
+                    let _ = hold.lock().map(|h| h.recv());
+                })
+                .await
+            })
+        };
+        while gate.permits.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        let queued: Vec<_> = (0..2)
+            .map(|_| {
+                let gate = gate.clone();
+                tokio::spawn(async move { gate.run(|| ()).await })
+            })
+            .collect();
+        while gate.waiting() < 2 {
+            tokio::task::yield_now().await;
+        }
+        assert!(matches!(gate.run(|| ()).await, Err(Error::Busy)));
+        release.send(()).expect("the running check waits");
+        running.await.expect("joins").expect("ran");
+        for waiter in queued {
+            waiter.await.expect("joins").expect("ran after waiting");
+        }
+        assert_eq!(gate.waiting(), 0);
+        // With the queue empty again, a check runs.
+        assert!(gate.verify("x", None).await.is_ok());
+    }
+}
