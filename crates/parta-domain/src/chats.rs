@@ -256,9 +256,10 @@ pub fn student_may_sit_in_group(safety: StudentSafety, staff_present: bool) -> b
 }
 
 /// Direct messages only between people who share a class or a chat made by people
-/// (`share_a_chat`). In student safe mode (the default) a student is written to
-/// directly only by classmates, their teachers and their own parents; when
-/// supervised, not by classmates either.
+/// (`share_a_chat`). In student safe mode (the default) a student and someone else
+/// are in touch directly — whichever of them writes first — only when the other is
+/// a classmate, one of their teachers or their own parent; when supervised, not a
+/// classmate either.
 pub fn can_direct_message(
     sender: &DirectFacts,
     recipient: &DirectFacts,
@@ -270,13 +271,19 @@ pub fn can_direct_message(
     if safety == StudentSafety::Supervised && recipient_is_student && sender_is_student {
         return false;
     }
-    if safety >= StudentSafety::Safe && recipient_is_student {
-        let classmate = sender.student_of.iter().any(|c| recipient.student_of.contains(c));
-        let their_teacher = sender.teaches.iter().any(|c| recipient.student_of.contains(c));
-        let their_parent = recipient.user.is_some_and(|child| sender.children.contains(&child));
-        return classmate || their_teacher || their_parent;
+    if safety >= StudentSafety::Safe && (recipient_is_student || sender_is_student) {
+        return (!recipient_is_student || in_students_circle(recipient, sender))
+            && (!sender_is_student || in_students_circle(sender, recipient));
     }
     share_a_chat || sender.classes.iter().any(|c| recipient.classes.contains(c))
+}
+
+/// Whether `other` is a classmate, a teacher or a parent of `student`.
+fn in_students_circle(student: &DirectFacts, other: &DirectFacts) -> bool {
+    let classmate = other.student_of.iter().any(|c| student.student_of.contains(c));
+    let their_teacher = other.teaches.iter().any(|c| student.student_of.contains(c));
+    let their_parent = student.user.is_some_and(|child| other.children.contains(&child));
+    classmate || their_teacher || their_parent
 }
 
 pub const MESSAGE_MAX_CHARS: usize = 4000;
@@ -422,9 +429,14 @@ mod tests {
             assert!(can_direct_message(&own_parent, &pupil, safe, false), "a parent writes to their own child");
             assert!(can_direct_message(&pupil, &own_parent, safe, false));
         }
-        // A classmate's parent shares the class, but safe mode keeps them from writing to the student.
+        // A classmate's parent shares the class, but safe mode keeps them apart, whoever
+        // writes first (PRODUCT.md §4: classmates, their teachers, their own parents).
         assert!(!can_direct_message(&classmates_parent, &pupil, StudentSafety::Safe, false));
+        assert!(!can_direct_message(&pupil, &classmates_parent, StudentSafety::Safe, false));
+        assert!(!can_direct_message(&pupil, &classmates_parent, StudentSafety::Safe, true), "not through a shared chat");
+        assert!(!can_direct_message(&pupil, &other_teacher, StudentSafety::Safe, true));
         assert!(can_direct_message(&classmates_parent, &pupil, StudentSafety::Relaxed, false));
+        assert!(can_direct_message(&pupil, &classmates_parent, StudentSafety::Relaxed, false));
         // Supervised: students reach each other only where a teacher is.
         let supervised = StudentSafety::Supervised;
         assert!(

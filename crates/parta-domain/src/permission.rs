@@ -20,8 +20,12 @@ pub enum Permission {
     AssignClassTeachers,
     /// Appoint and remove school admins.
     ManageAdmins,
-    /// Create, list and revoke invite links.
+    /// Create, list and revoke invite links for students and parents.
     ManageInvites,
+    /// Create, list and revoke invite links for staff (teachers, employees), and
+    /// decide the join requests they bring: whoever joins by one reads the staff
+    /// room and the school's directory.
+    ManageStaffInvites,
     /// Accept or reject join requests.
     ReviewJoinRequests,
     /// Verify or withdraw a teacher's status.
@@ -41,7 +45,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 17] = [
         Permission::ReviewApplications,
         Permission::ReadPlatformAudit,
         Permission::ReadSchool,
@@ -50,6 +54,7 @@ impl Permission {
         Permission::AssignClassTeachers,
         Permission::ManageAdmins,
         Permission::ManageInvites,
+        Permission::ManageStaffInvites,
         Permission::ReviewJoinRequests,
         Permission::VerifyTeachers,
         Permission::MoveMembers,
@@ -134,6 +139,7 @@ pub fn role_grants(role: Role) -> &'static [Permission] {
             AssignClassTeachers,
             ManageAdmins,
             ManageInvites,
+            ManageStaffInvites,
             ReviewJoinRequests,
             VerifyTeachers,
             MoveMembers,
@@ -148,6 +154,12 @@ pub fn role_grants(role: Role) -> &'static [Permission] {
         Role::ClassTeacher => &[ReadMembers, ManageInvites, ReviewJoinRequests],
         Role::Student | Role::Parent => &[ReadMembers],
     }
+}
+
+/// What managing a link (or a join request it brought) for a place of `role` takes:
+/// a staff place opens the staff room and the whole directory.
+pub fn to_manage_invites_for(role: crate::roles::MemberRole) -> Permission {
+    if role.is_staff() { Permission::ManageStaffInvites } else { Permission::ManageInvites }
 }
 
 /// The one decision: does any held grant give `permission` over `target`?
@@ -175,6 +187,7 @@ mod tests {
         (Permission::AssignClassTeachers, &[Role::SchoolAdmin]),
         (Permission::ManageAdmins, &[Role::SchoolAdmin]),
         (Permission::ManageInvites, &[Role::SchoolAdmin, Role::ClassTeacher]),
+        (Permission::ManageStaffInvites, &[Role::SchoolAdmin]),
         (Permission::ReviewJoinRequests, &[Role::SchoolAdmin, Role::ClassTeacher]),
         (Permission::VerifyTeachers, &[Role::SchoolAdmin]),
         (Permission::MoveMembers, &[Role::SchoolAdmin]),
@@ -272,5 +285,16 @@ mod tests {
         assert!(!is_allowed(&held, Permission::ManageInvites, Scope::Class(ORG, OTHER_CLASS)));
         assert!(!is_allowed(&held, Permission::ManageInvites, Scope::School(ORG)));
         assert!(!is_allowed(&held, Permission::ManageInvites, Scope::Class(OTHER_ORG, CLASS)));
+        // Staff links admit people to the staff room and the directory: admins only.
+        assert!(!is_allowed(&held, Permission::ManageStaffInvites, Scope::Class(ORG, CLASS)));
+        use crate::roles::MemberRole;
+        for (role, permission) in [
+            (MemberRole::Student, Permission::ManageInvites),
+            (MemberRole::Parent, Permission::ManageInvites),
+            (MemberRole::Teacher, Permission::ManageStaffInvites),
+            (MemberRole::Employee, Permission::ManageStaffInvites),
+        ] {
+            assert_eq!(to_manage_invites_for(role), permission, "{role:?}");
+        }
     }
 }

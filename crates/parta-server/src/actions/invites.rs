@@ -1,7 +1,7 @@
 //! Invite links and joining: create, list, revoke; open a link; join by it
 //! (directly or through a join request); accept or reject join requests.
 
-use parta_domain::permission::Permission;
+use parta_domain::permission::{self, Permission};
 use parta_domain::validate::{self, LoginId};
 use parta_domain::{InviteId, InviteRole, JoinRequestId, MemberRole, OrgId, UserId};
 use parta_protocol::{
@@ -93,7 +93,8 @@ pub async fn create(
     request: &CreateInviteRequest,
 ) -> Result<CreatedInvite> {
     let mut tx = state.begin().await?;
-    let (access, class) = access::class(&mut tx, actor, org, request.class_id, Permission::ManageInvites).await?;
+    let needed = permission::to_manage_invites_for(request.role.member_role());
+    let (access, class) = access::class(&mut tx, actor, org, request.class_id, needed).await?;
     let mut fields = Fields::default();
     let expires_in = request.expires_in_hours.unwrap_or(DEFAULT_EXPIRY_HOURS);
     if !(1..=MAX_EXPIRY_HOURS).contains(&expires_in) {
@@ -153,7 +154,7 @@ pub async fn list(state: &AppState, actor: &Actor, org: OrgId) -> Result<Vec<Inv
     let rows = store::invites::list(&mut conn, org).await?;
     let visible: Vec<InviteRow> = rows
         .into_iter()
-        .filter(|row| whole_school || access.allows_in_class(Permission::ManageInvites, row.class_id()))
+        .filter(|row| access.allows_in_class(permission::to_manage_invites_for(row.role().member_role()), row.class_id()))
         .collect();
     if visible.is_empty() && !whole_school && !access.grants.iter().any(|g| g.role == parta_domain::Role::ClassTeacher)
     {
@@ -172,7 +173,7 @@ pub async fn revoke(state: &AppState, actor: &Actor, org: OrgId, invite: InviteI
     let _school = access::visible_school(&mut tx, actor, org).await?;
     let row =
         store::invites::get(&mut tx, org, invite).await?.filter(|r| r.grants_admin == 0).ok_or(Error::NotFound)?;
-    access::class(&mut tx, actor, org, row.class_id(), Permission::ManageInvites).await?;
+    access::class(&mut tx, actor, org, row.class_id(), permission::to_manage_invites_for(row.role().member_role())).await?;
     if row.revoked_at.is_some() {
         return Err(Error::Conflict("invite_already_revoked"));
     }
@@ -450,7 +451,12 @@ pub async fn list_requests(
     };
     let rows = store::invites::list_join_requests(&mut conn, org, status).await?;
     let mut requests = Vec::new();
-    for row in rows.iter().filter(|r| access.allows_in_class(Permission::ReviewJoinRequests, r.class_id())) {
+    let may_decide = |r: &store::invites::JoinRequestRow| {
+        access.allows_in_class(Permission::ReviewJoinRequests, r.class_id())
+            && MemberRole::parse(&r.role)
+                .is_some_and(|role| access.allows_in_class(permission::to_manage_invites_for(role), r.class_id()))
+    };
+    for row in rows.iter().filter(|r| may_decide(r)) {
         requests.push(render_request(&mut conn, row).await?);
     }
     Ok(requests)
@@ -469,6 +475,8 @@ pub async fn decide_request(
     let _school = access::visible_school(&mut tx, actor, org).await?;
     let request = store::invites::get_join_request(&mut tx, org, id).await?.ok_or(Error::NotFound)?;
     access::class(&mut tx, actor, org, request.class_id(), Permission::ReviewJoinRequests).await?;
+    let role = MemberRole::parse(&request.role).ok_or(Error::NotFound)?;
+    access::class(&mut tx, actor, org, request.class_id(), permission::to_manage_invites_for(role)).await?;
     let reason = validate::optional_line("reason", reason, 500)?;
     let status = if accept { "accepted" } else { "rejected" };
     if !store::invites::decide_join_request(&mut tx, id, status, actor.user_id, reason.as_deref()).await? {

@@ -704,6 +704,14 @@ fn rows(w: &World) -> Vec<Row> {
             json(json!({ "class_id": w.class_5a, "role": "student", "max_uses": 0 })),
             school(MANAGERS_OF_5A, true),
         ),
+        // A staff link, even for a class, is the admin's alone.
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/invites",
+            format!("/api/v1/orgs/{org}/invites"),
+            json(json!({ "class_id": w.class_5a, "role": "teacher", "max_uses": 0 })),
+            school(ADMIN, true),
+        ),
         row(
             "POST",
             "/api/v1/orgs/{org_id}/invites/{invite_id}/revoke",

@@ -735,18 +735,41 @@ async fn class_teachers_manage_their_own_classes_links(app: TestApp) {
     create(&app, &lead.token, school.org, json!({ "class_id": school.staff_room, "role": "teacher" }))
         .await
         .problem(403, "forbidden");
+    // Staff links of their own class are not theirs either: whoever joins by one reads
+    // the staff room and the whole directory, so only an admin makes them.
+    for role in ["teacher", "employee"] {
+        create(&app, &lead.token, school.org, json!({ "class_id": a, "role": role })).await.problem(403, "forbidden");
+    }
+    let staff_link = create(&app, &school.admin, school.org, json!({ "class_id": a, "role": "teacher", "requires_approval": true }))
+        .await
+        .expect(201);
+    let staff_link_id = staff_link.json["invite"]["id"].as_i64().expect("id");
 
-    // The class teacher's list holds only 9А's links (the fixture's, and their two).
+    // The class teacher's list holds only 9А's student and parent links (the fixture's, and their two).
     let list = links(&app, &lead.token, school.org).await;
     assert!(list.iter().all(|i| i["class"]["id"] == a), "{list:?}");
     assert_eq!(list.len(), 3);
     assert!(list.iter().all(|i| i.get("token").is_none()));
-    // The admin sees all six: the fixtures' three, their own, and the class teacher's two.
-    assert_eq!(links(&app, &school.admin, school.org).await.len(), 6);
+    // The admin sees all seven: the fixtures' three, their own two, and the class teacher's two.
+    assert_eq!(links(&app, &school.admin, school.org).await.len(), 7);
 
     let revoke =
         |by: &str, id: i64| app.post(&format!("/api/v1/orgs/{}/invites/{id}/revoke", school.org)).token(by).send();
     revoke(&lead.token, admin_link).await.problem(403, "forbidden");
+    revoke(&lead.token, staff_link_id).await.problem(403, "forbidden");
+    // A teacher's join request through the admin's link is the admin's to decide.
+    let newcomer = app
+        .post("/api/v1/auth/register")
+        .json(register_body(staff_link.json["token"].as_str().expect("token"), "Новенькая", "novenkaya@school217.ru"))
+        .send()
+        .await
+        .expect(201);
+    let request = newcomer.json["join"]["join_request_id"].as_i64().expect("a join request");
+    let requests = format!("/api/v1/orgs/{}/join-requests", school.org);
+    let seen = app.get(&requests).token(&lead.token).send().await.expect(200);
+    assert!(seen.list().iter().all(|r| r["id"] != request), "{:?}", seen.json);
+    app.post(&format!("{requests}/{request}/accept")).token(&lead.token).send().await.problem(403, "forbidden");
+    app.post(&format!("{requests}/{request}/accept")).token(&school.admin).send().await.expect(200);
     revoke(&plain.token, own_id).await.problem(403, "forbidden");
     let revoked = revoke(&lead.token, own_id).await.expect(200);
     assert_eq!(revoked.json["status"], "revoked");
