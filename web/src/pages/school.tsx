@@ -465,12 +465,18 @@ function inviteStatusKind(s: string): string {
   return s === 'active' ? 'ok' : s === 'revoked' ? 'danger' : 'neutral';
 }
 
+/** The roles a link may carry here: staff links (they open the staff room) are for admins only. */
+function rolesFor(staffRoom: boolean, admin: boolean): string[] {
+  if (staffRoom) return admin ? ['teacher', 'employee'] : [];
+  return admin ? ['student', 'parent', 'teacher'] : ['student', 'parent'];
+}
+
 function InvitesTab({ school, tz }: { school: MySchool; tz?: string }) {
   const org = school.org_id;
   const invites = useLoad(() => api.get('/api/v1/orgs/{org_id}/invites', { org_id: org }), [org]);
   const classes = useLoad(() => api.get('/api/v1/orgs/{org_id}/classes', { org_id: org }), [org]);
   const own = new Set(school.class_teacher_of.map((c) => c.id));
-  const usable = (classes.data ?? []).filter((c) => school.is_admin || own.has(c.id));
+  const usable = (classes.data ?? []).filter((c) => school.is_admin || (own.has(c.id) && c.kind !== 'staff_room'));
   const form = useForm(
     { class_id: '', role: 'student', child_user_id: '', expires_in_hours: '168', max_uses: '', requires_approval: '' },
   );
@@ -478,7 +484,7 @@ function InvitesTab({ school, tz }: { school: MySchool; tz?: string }) {
   const classId = v.class_id || (usable[0] ? String(usable[0].id) : '');
   const cls = usable.find((c) => String(c.id) === classId);
   const staffRoom = cls?.kind === 'staff_room';
-  const roles = staffRoom ? ['teacher', 'employee'] : ['student', 'parent', 'teacher'];
+  const roles = rolesFor(staffRoom, school.is_admin);
   const role = roles.includes(String(v.role)) ? String(v.role) : roles[0]!;
   const students = useLoad(
     () => (role === 'parent' && classId ? api.get('/api/v1/orgs/{org_id}/members', { org_id: org, class_id: classId }) : Promise.resolve([] as Member[])),
@@ -491,7 +497,7 @@ function InvitesTab({ school, tz }: { school: MySchool; tz?: string }) {
     const now = form.values.value;
     if (!now.class_id && classId) form.set('class_id', classId);
     const chosen = usable.find((c) => String(c.id) === (now.class_id || classId));
-    const allowed = chosen?.kind === 'staff_room' ? ['teacher', 'employee'] : ['student', 'parent', 'teacher'];
+    const allowed = rolesFor(chosen?.kind === 'staff_room', school.is_admin);
     if (!allowed.includes(String(now.role))) form.set('role', allowed[0]!);
   }, [classId, role]);
   const [created, setCreated] = useState<CreatedInvite | null>(null);

@@ -26,3 +26,8 @@ CREATE INDEX known_devices_user ON known_devices(user_id);
 ALTER TABLE messages ADD COLUMN pending_body TEXT;
 ALTER TABLE messages ADD COLUMN pending_until BIGINT;
 CREATE INDEX messages_pending ON messages(pending_until) WHERE pending_until IS NOT NULL;
+
+-- An edit is a post: it counts against its author's send limit, by these.
+ALTER TABLE message_versions ADD COLUMN edited_by BIGINT;
+ALTER TABLE message_versions ADD COLUMN edited_at BIGINT;
+CREATE INDEX message_versions_editor ON message_versions(edited_by, edited_at) WHERE edited_by IS NOT NULL;

@@ -218,6 +218,16 @@ fn group_reactions(pairs: Vec<(String, i64)>) -> Vec<Reaction> {
 pub(crate) async fn render(conn: &mut AnyConnection, row: &MessageRow, viewer: Option<UserId>) -> Result<Message> {
     let reactions = group_reactions(store::chats::reactions(conn, row.message_id()).await?);
     let mut message = render_message(row, reactions);
+    // An edit held by quiet hours: its author sees it, marked with when it goes out.
+    if let (Some(body), Some(until)) = (&row.pending_body, row.pending_until)
+        && viewer == Some(UserId(row.sender_id))
+        && !message.deleted
+    {
+        message.rich = parta_domain::format::parse(body);
+        message.mentions = parta_domain::format::mentions(body);
+        message.body = body.clone();
+        message.held_until = Some(rfc3339(until));
+    }
     if !message.deleted {
         let files = store::files::attachments(conn, row.message_id()).await?;
         message.attachments = files.iter().map(|f| f.info()).collect();
@@ -600,6 +610,10 @@ pub(crate) async fn do_attach(
 }
 
 /// # Edit one's own message (marked as edited).
+/// An edit is a post: it passes a send's checks (who may post here, mutes, read-only,
+/// the send limit, which edits count against) and its quiet hours. A message still
+/// held takes the new text and stays held; an edit written in quiet hours waits for
+/// their end, and until then only its author sees it.
 pub async fn edit(
     state: &AppState,
     actor: &Actor,
@@ -608,19 +622,66 @@ pub async fn edit(
     request: &EditMessageRequest,
 ) -> Result<Message> {
     let mut work = state.begin().await?;
-    let (row, _seat, stored) = access_message(&mut work, actor, chat, id).await?;
-    if stored.sender_id != actor.user_id.0 {
+    let (row, seat) = access_chat(&mut work, actor, chat).await?;
+    let stored = store::chats::message(&mut work, id)
+        .await?
+        .filter(|m| m.chat_id == chat.0 && (m.held_until.is_none() || m.sender_id == actor.user_id.0))
+        .ok_or(Error::NotFound)?;
+    if stored.deleted_at.is_some() {
+        return Err(Error::Conflict("message_deleted"));
+    }
+    if stored.sender_id != actor.user_id.0 || !chats::can_post(row.kind(), seat.role(), row.read_only == 1) {
         return Err(Error::Forbidden);
     }
+    let now = crate::clock::now_ms();
+    if seat.muted_until.is_some_and(|until| until > now) {
+        return Err(Error::Refused("muted"));
+    }
+    if let Some(limit) = state.settings.flood_limit() {
+        store::users::lock(&mut work, actor.user_id).await?;
+        if store::chats::posts_since(&mut work, actor.user_id, now - crate::clock::MINUTE_MS, limit).await? >= limit {
+            return Err(Error::RateLimited("send_rate_limited"));
+        }
+    }
     let body = prepare_body(&mut work, chat, &request.body).await?;
-    store::chats::insert_version(&mut work, OrgId(row.org_id), &stored).await?;
-    store::chats::edit_message(&mut work, id, &body).await?;
-    do_reindex(&mut work, OrgId(row.org_id), chat, id, &body).await?;
+    let org = OrgId(row.org_id);
+    if stored.held_until.is_some() {
+        // Nobody has seen it yet: the new text goes out when it is released.
+        store::chats::rewrite_held(&mut work, id, &body).await?;
+        do_reindex(&mut work, org, chat, id, &body).await?;
+    } else if let Some(until) = quiet_hold_in(&mut work, org, row.kind(), now).await? {
+        store::chats::hold_edit(&mut work, id, &body, until).await?;
+    } else {
+        // A held edit the releaser has not reached yet is overtaken by this one.
+        if let Some(until) = stored.pending_until {
+            store::chats::take_held_edit(&mut work, id, until).await?;
+        }
+        do_apply_edit(&mut work, org, chat, &stored, &body, actor.user_id, now).await?;
+    }
     let edited = store::chats::message(&mut work, id).await?.ok_or(Error::NotFound)?;
-    let message = render(&mut work, &edited, None).await?;
-    do_chat_event(&mut work, OrgId(row.org_id), chat, ChatEvent::MessageEdited { message: message.clone() }).await?;
+    let message = render(&mut work, &edited, Some(actor.user_id)).await?;
     work.commit(state).await?;
     Ok(message)
+}
+
+/// The trusted write of an edit: the old text kept, the new one indexed and announced.
+async fn do_apply_edit(
+    work: &mut Work,
+    org: OrgId,
+    chat: ChatId,
+    stored: &MessageRow,
+    body: &str,
+    by: UserId,
+    now: i64,
+) -> Result<()> {
+    let id = stored.message_id();
+    store::chats::insert_version(work, org, stored, Some(by), now).await?;
+    store::chats::edit_message(work, id, body).await?;
+    do_reindex(work, org, chat, id, body).await?;
+    let edited = store::chats::message(work, id).await?.ok_or(Error::NotFound)?;
+    let message = render(work, &edited, None).await?;
+    do_chat_event(work, org, chat, ChatEvent::MessageEdited { message }).await?;
+    Ok(())
 }
 
 /// # Delete a message for everyone: one's own, or any as the chat's moderator.
@@ -634,7 +695,7 @@ pub async fn delete(state: &AppState, actor: &Actor, chat: ChatId, id: MessageId
     let org = OrgId(row.org_id);
     if !is_sender {
         // A moderator's removal keeps the text for the chat's moderators and the audit log.
-        store::chats::insert_version(&mut work, org, &stored).await?;
+        store::chats::insert_version(&mut work, org, &stored, None, crate::clock::now_ms()).await?;
         store::audit::record(
             &mut work,
             store::audit::Entry {
@@ -881,15 +942,16 @@ fn quiet_hours_apply(kind: ChatKind) -> bool {
 
 /// When a message written `now` in a chat of `kind` is to be delivered, if it is held.
 pub(crate) fn quiet_hold(school: &store::chats::PostingRow, kind: ChatKind, now: i64) -> Option<i64> {
+    quiet_release(&school.time_zone, school.quiet_from.as_deref(), school.quiet_to.as_deref(), kind, now)
+}
+
+fn quiet_release(time_zone: &str, from: Option<&str>, to: Option<&str>, kind: ChatKind, now: i64) -> Option<i64> {
     use parta_domain::quiet::{DayTime, QuietHours, Release};
     if !quiet_hours_apply(kind) {
         return None;
     }
-    let window = QuietHours {
-        from: DayTime::parse(school.quiet_from.as_deref()?)?,
-        to: DayTime::parse(school.quiet_to.as_deref()?)?,
-    };
-    let zone = jiff::tz::TimeZone::get(&school.time_zone).ok()?;
+    let window = QuietHours { from: DayTime::parse(from?)?, to: DayTime::parse(to?)? };
+    let zone = jiff::tz::TimeZone::get(time_zone).ok()?;
     let local = jiff::Timestamp::from_millisecond(now).ok()?.to_zoned(zone.clone());
     let here = DayTime((local.hour() as u16) * 60 + local.minute() as u16);
     let (day, at) = match window.release(here) {
@@ -899,6 +961,20 @@ pub(crate) fn quiet_hold(school: &store::chats::PostingRow, kind: ChatKind, now:
     };
     let release = day.at(at.hours() as i8, at.minutes() as i8, 0, 0).to_zoned(zone).ok()?;
     Some(release.timestamp().as_millisecond())
+}
+
+/// `quiet_hold` for a post that has not read the school's settings with its checks.
+pub(crate) async fn quiet_hold_in(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    kind: ChatKind,
+    now: i64,
+) -> Result<Option<i64>> {
+    if !quiet_hours_apply(kind) {
+        return Ok(None);
+    }
+    let school = store::schools::get(conn, org).await?.ok_or(Error::NotFound)?;
+    Ok(quiet_release(&school.time_zone, school.quiet_from.as_deref(), school.quiet_to.as_deref(), kind, now))
 }
 
 /// Delivers messages whose quiet hours have ended: each takes its chat position now
@@ -919,6 +995,22 @@ pub async fn release_held(state: &AppState) -> Result<usize> {
         let stored = store::chats::message(&mut work, message).await?.ok_or(Error::NotFound)?;
         let rendered = render(&mut work, &stored, None).await?;
         do_chat_event_at(&mut work, org, chat, seq, ChatEvent::MessageSent { message: rendered }).await?;
+        work.commit(state).await?;
+        released += 1;
+    }
+    let edits = {
+        let mut conn = state.db.reads().acquire().await?;
+        store::chats::edits_due(&mut conn, crate::clock::now_ms()).await?
+    };
+    for (message, chat, org) in edits {
+        let (message, chat, org) = (MessageId(message), ChatId(chat), OrgId(org));
+        let mut work = state.begin().await?;
+        let Some(stored) = store::chats::message(&mut work, message).await? else { continue };
+        let (Some(body), Some(until)) = (stored.pending_body.clone(), stored.pending_until) else { continue };
+        if !store::chats::take_held_edit(&mut work, message, until).await? {
+            continue;
+        }
+        do_apply_edit(&mut work, org, chat, &stored, &body, UserId(stored.sender_id), until).await?;
         work.commit(state).await?;
         released += 1;
     }

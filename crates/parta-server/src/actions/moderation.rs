@@ -197,7 +197,7 @@ pub async fn resolve(
     if delete_message {
         let stored = store::chats::message(&mut work, message).await?.ok_or(Error::NotFound)?;
         if stored.deleted_at.is_none() {
-            store::chats::insert_version(&mut work, org, &stored).await?;
+            store::chats::insert_version(&mut work, org, &stored, None, crate::clock::now_ms()).await?;
             store::chats::delete_message(&mut work, message, actor.user_id).await?;
             store::search::unindex(&mut work, message).await?;
             do_chat_event(&mut work, org, chat, ChatEvent::MessageDeleted { message_id: message, by_moderator: true })

@@ -8,7 +8,7 @@ use parta_protocol::{ChatEvent, CreatePollRequest, Message, Poll, PollOption};
 use sqlx::AnyConnection;
 
 use super::Fields;
-use super::chats::{Posting, access_chat, check_posting, do_chat_event, do_chat_event_at, render};
+use super::chats::{Posting, access_chat, check_posting, do_chat_event, do_chat_event_at, quiet_hold, render};
 use crate::auth::Actor;
 use crate::clock::{now_ms, rfc3339_opt};
 use crate::error::{Error, Result};
@@ -61,10 +61,13 @@ pub async fn create(
     request: &CreatePollRequest,
 ) -> Result<(Message, bool)> {
     let mut work = state.begin().await?;
-    let (row, seat, key) = match check_posting(&mut work, state, actor, chat, &request.client_msg_id).await? {
+    let (context, seat, key) = match check_posting(&mut work, state, actor, chat, &request.client_msg_id).await? {
         Posting::Repeat(message) => return Ok((message, false)),
-        Posting::New { context, seat, key } => (context.chat, seat, key),
+        Posting::New { context, seat, key } => (context, seat, key),
     };
+    // A poll is a post like any other: in quiet hours it waits for their end.
+    let held_until = quiet_hold(&context, context.chat.kind(), now_ms());
+    let row = context.chat;
     let key = key.as_str();
     let mut fields = Fields::default();
     let question = fields.check(parta_domain::validate::text("question", &request.question, 500));
@@ -97,7 +100,7 @@ pub async fn create(
     fields.finish()?;
     let question = super::checked(question)?;
     let org = OrgId(row.org_id);
-    let seq = store::chats::next_seq(&mut work, chat).await?;
+    let seq = if held_until.is_some() { 0 } else { store::chats::next_seq(&mut work, chat).await? };
     let message = store::chats::insert_message(
         &mut work,
         &NewMessage {
@@ -109,7 +112,7 @@ pub async fn create(
             body: &question,
             reply_to: None,
             needs_ack: false,
-            held_until: None,
+            held_until,
             forwarded_from: None,
             created_at: now_ms(),
         },
@@ -132,8 +135,10 @@ pub async fn create(
     .await?;
     let stored = store::chats::message(&mut work, message).await?.ok_or(Error::NotFound)?;
     let rendered = render(&mut work, &stored, None).await?;
-    do_chat_event_at(&mut work, org, chat, seq, ChatEvent::MessageSent { message: rendered.clone() }).await?;
-    store::chats::set_last_read(&mut work, seat.id, seq).await?;
+    if held_until.is_none() {
+        do_chat_event_at(&mut work, org, chat, seq, ChatEvent::MessageSent { message: rendered.clone() }).await?;
+        store::chats::set_last_read(&mut work, seat.id, seq).await?;
+    }
     work.commit(state).await?;
     Ok((rendered, true))
 }
@@ -149,6 +154,10 @@ async fn access_poll(
     let message = store::chats::message(conn, MessageId(poll.message_id)).await?.ok_or(Error::NotFound)?;
     if message.deleted_at.is_some() {
         return Err(Error::Conflict("message_deleted"));
+    }
+    // A poll held by quiet hours is nobody's to see yet, nor to vote in or close.
+    if message.held_until.is_some() {
+        return Err(if message.sender_id == actor.user_id.0 { Error::Conflict("message_held") } else { Error::NotFound });
     }
     Ok((OrgId(row.org_id), seat.role(), poll))
 }

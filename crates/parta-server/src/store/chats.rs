@@ -574,6 +574,9 @@ pub struct MessageRow {
     pub needs_ack: i64,
     pub held_until: Option<i64>,
     pub forwarded_from: Option<i64>,
+    /// An edit written in quiet hours, and when it is delivered.
+    pub pending_body: Option<String>,
+    pub pending_until: Option<i64>,
     pub family_name: String,
     pub given_name: String,
     pub patronymic: Option<String>,
@@ -588,7 +591,7 @@ impl MessageRow {
 pub(crate) const MESSAGE_SELECT: &str =
     "SELECT m.id, m.chat_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.reply_to,
         m.created_at, m.edited_at, m.deleted_at, m.deleted_by, m.pinned_at, m.needs_ack, m.held_until,
-        m.forwarded_from, u.family_name, u.given_name, u.patronymic
+        m.forwarded_from, m.pending_body, m.pending_until, u.family_name, u.given_name, u.patronymic
     FROM messages m JOIN users u ON u.id = m.sender_id";
 
 pub struct NewMessage<'a> {
@@ -625,6 +628,8 @@ impl NewMessage<'_> {
             needs_ack: super::flag(self.needs_ack),
             held_until: self.held_until,
             forwarded_from: self.forwarded_from.map(|m| m.0),
+            pending_body: None,
+            pending_until: None,
             family_name: sender.family_name.clone(),
             given_name: sender.given_name.clone(),
             patronymic: sender.patronymic.clone(),
@@ -746,8 +751,21 @@ pub async fn edit_message(conn: &mut AnyConnection, id: MessageId, body: &str) -
         .map(|_| ())
 }
 
+/// A held message's new text: nobody has seen the old one, so it is not marked edited.
+pub async fn rewrite_held(conn: &mut AnyConnection, id: MessageId, body: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE messages SET body = $1 WHERE id = $2 AND held_until IS NOT NULL")
+        .bind(body)
+        .bind(id.0)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
 pub async fn delete_message(conn: &mut AnyConnection, id: MessageId, by: UserId) -> sqlx::Result<()> {
-    sqlx::query("UPDATE messages SET body = '', deleted_at = $1, deleted_by = $2 WHERE id = $3")
+    sqlx::query(
+        "UPDATE messages SET body = '', deleted_at = $1, deleted_by = $2, pending_body = NULL, pending_until = NULL
+         WHERE id = $3",
+    )
         .bind(now_ms())
         .bind(by.0)
         .bind(id.0)
@@ -860,15 +878,74 @@ pub async fn acks(conn: &mut AnyConnection, message: MessageId) -> sqlx::Result<
 }
 
 /// Keeps the text a message had before an edit.
-pub async fn insert_version(conn: &mut AnyConnection, org: OrgId, message: &MessageRow) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO message_versions (message_id, org_id, body, written_at) VALUES ($1, $2, $3, $4)")
-        .bind(message.id)
-        .bind(org.0)
-        .bind(&message.body)
-        .bind(message.edited_at.unwrap_or(message.created_at))
+/// Keeps the text an edit (or a moderator's removal) replaces; an author's edit
+/// names its author, for the send limit.
+pub async fn insert_version(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    message: &MessageRow,
+    edited_by: Option<UserId>,
+    edited_at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO message_versions (message_id, org_id, body, written_at, edited_by, edited_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(message.id)
+    .bind(org.0)
+    .bind(&message.body)
+    .bind(message.edited_at.unwrap_or(message.created_at))
+    .bind(edited_by.map(|u| u.0))
+    .bind(edited_at)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Posts `user` made since `since` — messages sent and edits — counted up to `limit`.
+pub async fn posts_since(conn: &mut AnyConnection, user: UserId, since: i64, limit: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE sender_id = $1 AND created_at > $2 LIMIT $3) AS s)
+              + (SELECT COUNT(*) FROM (SELECT 1 FROM message_versions WHERE edited_by = $1 AND edited_at > $2 LIMIT $3) AS e)",
+    )
+    .bind(user.0)
+    .bind(since)
+    .bind(limit)
+    .fetch_one(conn)
+    .await
+}
+
+/// Holds an edit written in quiet hours until `until` (a later edit replaces it).
+pub async fn hold_edit(conn: &mut AnyConnection, id: MessageId, body: &str, until: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE messages SET pending_body = $1, pending_until = $2 WHERE id = $3")
+        .bind(body)
+        .bind(until)
+        .bind(id.0)
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+/// Held edits whose quiet hours are over: (message, chat, org).
+pub async fn edits_due(conn: &mut AnyConnection, now: i64) -> sqlx::Result<Vec<(i64, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT id, chat_id, org_id FROM messages WHERE pending_until IS NOT NULL AND pending_until <= $1 ORDER BY id",
+    )
+    .bind(now)
+    .fetch_all(conn)
+    .await
+}
+
+/// Takes a held edit off its message; false if another node took it first.
+pub async fn take_held_edit(conn: &mut AnyConnection, id: MessageId, until: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE messages SET pending_body = NULL, pending_until = NULL WHERE id = $1 AND pending_until = $2",
+    )
+    .bind(id.0)
+    .bind(until)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Earlier texts of a message, oldest first: (body, when it was written).

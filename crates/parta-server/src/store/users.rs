@@ -138,3 +138,9 @@ pub async fn use_password_token(conn: &mut AnyConnection, token_hash: &str) -> s
     .await?;
     Ok(user.map(UserId))
 }
+
+/// Holds a person's row until commit: their own writes that count against a limit
+/// (edits and the send limit) then run one at a time.
+pub async fn lock(conn: &mut AnyConnection, id: UserId) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET id = id WHERE id = $1").bind(id.0).execute(conn).await.map(|_| ())
+}

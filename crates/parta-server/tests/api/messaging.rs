@@ -25,6 +25,8 @@ on_both_backends!(
     typing_reaches_the_chat_and_floods_are_limited,
     moderators_handle_reports_mutes_and_read_only,
     quiet_hours_hold_messages_until_morning,
+    edits_pass_the_checks_of_a_send,
+    polls_and_edits_wait_for_the_end_of_quiet_hours,
     direct_messages_follow_shared_classes_and_safe_mode,
     live_events_wait_for_the_resume,
     events_committed_but_never_published_are_relayed,
@@ -994,12 +996,23 @@ async fn quiet_hours_hold_messages_until_morning(app: TestApp) {
     let teachers_view =
         app.get(&format!("/api/v1/chats/{chat}/messages")).token(&c.teacher.token).send().await.expect(200);
     assert_eq!(teachers_view.json["messages"][0]["held_until"], held["held_until"]);
-    app.patch(&format!("/api/v1/chats/{chat}/messages/{}", held["id"]))
+    // Its author may still correct it: it stays held, and the parent sees nothing yet.
+    let corrected = app
+        .patch(&format!("/api/v1/chats/{chat}/messages/{}", held["id"]))
         .token(&c.teacher.token)
-        .json(json!({ "body": "исправлено" }))
+        .json(json!({ "body": "Завтра контрольная по математике" }))
         .send()
         .await
-        .problem(409, "message_held");
+        .expect(200);
+    assert_eq!(corrected.json["held_until"], held["held_until"]);
+    assert!(corrected.json["edited_at"].is_null(), "nobody saw the first text: {}", corrected.json);
+    assert!(parent.next_within(Duration::from_millis(300)).await.is_none());
+    app.patch(&format!("/api/v1/chats/{chat}/messages/{}", held["id"]))
+        .token(&c.parent.token)
+        .json(json!({ "body": "не моё" }))
+        .send()
+        .await
+        .problem(404, "not_found");
     // Staff among themselves are not held; urgent posts by admins are not held; others cannot mark urgent.
     let staff_room = chat_id(&app, &c.teacher.token, c.school.org, "staff_room", None).await;
     assert!(send(&app, &c.teacher, staff_room, "q-2", "Коллеги, педсовет в 8:00").await["held_until"].is_null());
@@ -1025,7 +1038,7 @@ async fn quiet_hours_hold_messages_until_morning(app: TestApp) {
     assert_eq!(parta_server::actions::chats::release_held(&app.state).await.expect("release"), 1);
     assert_eq!(parta_server::actions::chats::release_held(&app.state).await.expect("release"), 0, "once only");
     let delivered = parent.next().await.expect("delivered");
-    assert_eq!(delivered["event"]["message"]["body"], "Завтра контрольная");
+    assert_eq!(delivered["event"]["message"]["body"], "Завтра контрольная по математике");
     let parents_view =
         app.get(&format!("/api/v1/chats/{chat}/messages")).token(&c.parent.token).send().await.expect(200);
     assert_eq!(parents_view.json["messages"][0]["held_until"], Value::Null);
@@ -1033,6 +1046,111 @@ async fn quiet_hours_hold_messages_until_morning(app: TestApp) {
     // Turned off, nothing waits.
     app.patch(&school).token(&c.school.admin).json(json!({ "quiet_hours": null })).send().await.expect(200);
     assert!(send(&app, &c.teacher, chat, "q-5", "Добрый вечер").await["held_until"].is_null());
+}
+
+/// An edit is a post: a muted member, a member of a read-only chat and someone over
+/// the send limit cannot change what they wrote before either.
+async fn edits_pass_the_checks_of_a_send(app: TestApp) {
+    let app = app.with_settings(|s| s.messages_per_minute = 5);
+    let c = class_with_people(&app, 96).await;
+    let chat = chat_id(&app, &c.student.token, c.school.org, "class", Some(c.a)).await;
+    let said = send(&app, &c.student, chat, "e-1", "Первое").await;
+    let edit = |body: &str| {
+        app.patch(&format!("/api/v1/chats/{chat}/messages/{}", said["id"]))
+            .token(&c.student.token)
+            .json(json!({ "body": body }))
+            .send()
+    };
+    edit("Первое, исправленное").await.expect(200);
+    let mute = format!("/api/v1/chats/{chat}/members/{}/mute", c.student.id);
+    app.put(&mute).token(&c.teacher.token).json(json!({ "minutes": 10 })).send().await.expect(204);
+    edit("А я всё равно").await.problem(403, "muted");
+    app.put(&mute).token(&c.teacher.token).json(json!({ "minutes": 0 })).send().await.expect(204);
+    let read_only = format!("/api/v1/chats/{chat}/read-only");
+    app.put(&read_only).token(&c.teacher.token).json(json!({ "read_only": true })).send().await.expect(204);
+    edit("Можно?").await.problem(403, "forbidden");
+    app.put(&read_only).token(&c.teacher.token).json(json!({ "read_only": false })).send().await.expect(204);
+    // One send and one edit so far: three more edits fit the limit of five, then no more.
+    let replies = futures_util::future::join_all((0..8).map(|n| edit(&format!("Правка {n}")))).await;
+    let accepted = replies.iter().filter(|r| r.status.as_u16() == 200).count();
+    assert_eq!(accepted, 3, "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert!(replies.iter().filter(|r| r.status.as_u16() != 200).all(|r| r.json["code"] == "send_rate_limited"));
+    // Edits count against sends too.
+    app.post(&format!("/api/v1/chats/{chat}/messages"))
+        .token(&c.student.token)
+        .json(json!({ "client_msg_id": "e-2", "body": "Ещё" }))
+        .send()
+        .await
+        .expect(201);
+}
+
+/// In quiet hours a poll is held like a message, and an edit of a delivered message
+/// waits too: only its author sees the new text until the morning.
+async fn polls_and_edits_wait_for_the_end_of_quiet_hours(app: TestApp) {
+    let c = class_with_people(&app, 97).await;
+    let address = app.serve().await;
+    let chat = chat_id(&app, &c.parent.token, c.school.org, "parents", Some(c.a)).await;
+    let evening = send(&app, &c.teacher, chat, "p-1", "Собрание в четверг").await;
+    let school = format!("/api/v1/orgs/{}", c.school.org);
+    let window = json!({ "from": school_time_in(-60), "to": school_time_in(60) });
+    app.patch(&school).token(&c.school.admin).json(json!({ "quiet_hours": window })).send().await.expect(200);
+    let (mut parent, _) = Socket::connect(address, &c.parent.token).await;
+
+    let poll = app
+        .post(&format!("/api/v1/chats/{chat}/polls"))
+        .token(&c.teacher.token)
+        .json(json!({ "client_msg_id": "p-2", "question": "Удобно в 18:00?", "options": ["Да", "Нет"] }))
+        .send()
+        .await
+        .expect(201);
+    assert!(poll.json["held_until"].is_string(), "{}", poll.json);
+    let edited = app
+        .patch(&format!("/api/v1/chats/{chat}/messages/{}", evening["id"]))
+        .token(&c.teacher.token)
+        .json(json!({ "body": "Собрание в пятницу" }))
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(edited.json["body"], "Собрание в пятницу");
+    assert!(edited.json["held_until"].is_string());
+    assert!(parent.next_within(Duration::from_millis(300)).await.is_none(), "nothing reaches the parent at night");
+    let parents_view = latest_messages(&app, &c.parent.token, chat).await;
+    assert_eq!(parents_view.len(), 1);
+    assert_eq!(parents_view[0]["body"], "Собрание в четверг");
+    let teachers_view = latest_messages(&app, &c.teacher.token, chat).await;
+    let own = teachers_view.iter().find(|m| m["id"] == evening["id"]).expect("the edited message");
+    assert_eq!(own["body"], "Собрание в пятницу");
+    // Nobody votes in a poll they cannot see.
+    let option = poll.json["poll"]["options"][0]["id"].as_i64().expect("option");
+    app.put(&format!("/api/v1/chats/{chat}/polls/{}/vote", poll.json["poll"]["id"]))
+        .token(&c.parent.token)
+        .json(json!({ "option_ids": [option] }))
+        .send()
+        .await
+        .problem(404, "not_found");
+
+    // Morning: the poll goes out and the edit is applied, once each.
+    app.sql("UPDATE messages SET held_until = 1 WHERE held_until IS NOT NULL").await;
+    app.sql("UPDATE messages SET pending_until = 1 WHERE pending_until IS NOT NULL").await;
+    assert_eq!(parta_server::actions::chats::release_held(&app.state).await.expect("release"), 2);
+    assert_eq!(parta_server::actions::chats::release_held(&app.state).await.expect("release"), 0, "once only");
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let frame = parent.next().await.expect("delivered");
+        seen.push((frame["event"]["type"].as_str().map(str::to_owned), frame["event"]["message"]["body"].clone()));
+    }
+    seen.sort_by_key(|(kind, _)| kind.clone());
+    assert_eq!(
+        seen,
+        vec![
+            (Some("message_edited".into()), json!("Собрание в пятницу")),
+            (Some("message_sent".into()), json!("Удобно в 18:00?")),
+        ]
+    );
+    let parents_view = latest_messages(&app, &c.parent.token, chat).await;
+    assert_eq!(parents_view[0]["body"], "Собрание в пятницу");
+    assert!(parents_view[0]["edited_at"].is_string());
+    assert!(parents_view[1]["poll"].is_object());
 }
 
 async fn direct_messages_follow_shared_classes_and_safe_mode(app: TestApp) {
