@@ -76,7 +76,13 @@ async fn serve_embedded(request: Request) -> Response {
 /// limit. Reading past the cap fails the extractor with 413.
 async fn body_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let is_multipart = crate::routes::upload::is_multipart(request.headers());
-    let largest_file = state.settings.max_upload_bytes.max(state.settings.max_file_bytes);
+    // An anonymous school application carries the director's order, no chat file:
+    // it is capped at the order's limit before anything of it is read.
+    let largest_file = if request.uri().path() == "/api/v1/applications" {
+        state.settings.max_upload_bytes
+    } else {
+        state.settings.max_upload_bytes.max(state.settings.max_file_bytes)
+    };
     let limit = if is_multipart { largest_file + 64 * 1024 } else { state.settings.max_json_bytes };
     let declared = request
         .headers()

@@ -189,6 +189,10 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
         ),
         "cannot_remove_owner" => ("Создателя чата удалить нельзя.", "The chat's creator cannot be removed."),
         "cannot_change_owner" => ("Роль создателя чата не меняется.", "The chat creator's role cannot be changed."),
+        "applications_rate_limited" => (
+            "С этого адреса отправлено слишком много заявок. Попробуйте через час.",
+            "Too many applications from this address. Try again in an hour.",
+        ),
         "upload_rate_limited" => {
             ("Слишком много файлов подряд. Подождите минуту.", "Too many files in a row. Please wait a minute.")
         }

@@ -65,6 +65,23 @@ pub fn display_name(name: &str) -> String {
 }
 
 /// # Submit an application (anyone, no account needed)
+/// Applications one address may submit in `SUBMISSION_WINDOW_MS`.
+pub const MAX_SUBMISSIONS_PER_ADDRESS: i64 = 20;
+pub const SUBMISSION_WINDOW_MS: i64 = crate::clock::HOUR_MS;
+
+/// Counts a submission from the client's address before its body is read; beyond
+/// the limit the answer is 429 and the body is never read.
+pub async fn count_submission(state: &AppState, client: &crate::auth::ClientInfo) -> Result<()> {
+    let now = crate::clock::now_ms();
+    let mut tx = state.begin().await?;
+    let key = format!("application:{}", client.ip);
+    if !store::attempts::reserve(&mut tx, &key, MAX_SUBMISSIONS_PER_ADDRESS, now - SUBMISSION_WINDOW_MS, now).await? {
+        return Err(Error::RateLimited("applications_rate_limited"));
+    }
+    tx.commit(state).await?;
+    Ok(())
+}
+
 pub async fn submit(state: &AppState, form: &ApplicationForm, order: Option<Upload>) -> Result<ApplicationReceived> {
     let mut fields = Fields::default();
     let profile = super::schools::check_profile(

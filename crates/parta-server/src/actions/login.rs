@@ -142,7 +142,8 @@ pub async fn login(state: &AppState, login: &str, password: &str, client: &Clien
 /// Drops attempt counters whose window is long over (run now and then).
 pub async fn prune(state: &AppState) -> Result<u64> {
     let mut tx = state.begin().await?;
-    let pruned = store::attempts::prune(&mut tx, now_ms() - 2 * FAILURE_WINDOW_MS).await?;
+    // Past the longest window of any counter (school applications: an hour).
+    let pruned = store::attempts::prune(&mut tx, now_ms() - 2 * crate::clock::HOUR_MS).await?;
     tx.commit(state).await?;
     Ok(pruned)
 }

@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 
 use super::AppJson;
 use crate::actions::applications::{self};
-use crate::auth::Actor;
+use crate::auth::{Actor, ClientInfo};
 use crate::error::Result;
 use crate::state::AppState;
 
@@ -31,15 +31,17 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// # `POST /api/v1/applications`
 /// Submits a school application as `multipart/form-data`: the text fields of
 /// `ApplicationForm` and the director's order as the file part `order` (PDF, PNG or
-/// JPEG, at most 10 MiB). No account needed.
+/// JPEG, at most 10 MiB). No account needed; at most 20 an hour from one address (429).
 #[utoipa::path(post, path = "/api/v1/applications", tag = "applications",
     request_body(content = ApplicationForm, content_type = "multipart/form-data"),
     responses((status = 201, body = ApplicationReceived), (status = 413, body = Problem), (status = 415, body = Problem),
-        (status = 422, body = Problem)))]
+        (status = 422, body = Problem), (status = 429, body = Problem)))]
 async fn applications_submit(
     State(state): State<AppState>,
+    client: ClientInfo,
     request: axum::extract::Request,
 ) -> Result<impl IntoResponse> {
+    applications::count_submission(&state, &client).await?;
     let mut upload = super::upload::read_form(&state, request, "order", state.settings.max_upload_bytes).await?;
     let mut take = |name: &str| upload.take(name);
     let form = ApplicationForm {

@@ -2,6 +2,7 @@
 //! (list, open, download the order), approval with the first admin's one-time link,
 //! rejection with a reason.
 
+use futures_util::StreamExt;
 use serde_json::json;
 
 use crate::on_both_backends;
@@ -20,7 +21,58 @@ on_both_backends!(
     a_decided_application_stays_decided,
     rejection_needs_a_reason_and_shows_it,
     a_lost_first_admin_link_is_reissued,
+    an_application_is_not_read_past_its_own_limit,
+    applications_are_limited_per_address,
 );
+
+/// A body over the application's limit (the order's 256 KiB here, less than a chat
+/// file's 512 KiB) is cut off there: the rest is never read, whatever it claims.
+async fn an_application_is_not_read_past_its_own_limit(app: TestApp) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tower::ServiceExt;
+    let pairs: Vec<(&str, String)> = form(26, &[]);
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut huge = ORDER_PDF.to_vec();
+    huge.resize(480 * 1024, b' ');
+    let (content_type, body) = multipart(&pairs, &[("order", "приказ.pdf", huge.as_slice())]);
+    let total = body.len();
+    let read = Arc::new(AtomicUsize::new(0));
+    let counter = read.clone();
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = body.chunks(8 * 1024).map(|c| Ok(c.to_vec())).collect();
+    let stream = futures_util::stream::iter(chunks).map(move |chunk| {
+        if let Ok(c) = &chunk {
+            counter.fetch_add(c.len(), Ordering::SeqCst);
+        }
+        chunk
+    });
+    let request = axum::http::Request::post("/api/v1/applications")
+        .header("content-type", content_type)
+        .body(axum::body::Body::from_stream(stream))
+        .expect("request");
+    let response = app.router.clone().oneshot(request).await.expect("answer");
+    assert_eq!(response.status(), 413);
+    let read = read.load(Ordering::SeqCst);
+    assert!(read < 256 * 1024 + 64 * 1024 + 16 * 1024, "read {read} of {total} bytes");
+}
+
+/// Anonymous applications from one address are limited (20 an hour); the 21st is
+/// refused before its body is read, another address is not affected.
+async fn applications_are_limited_per_address(app: TestApp) {
+    let app = app.with_settings(|s| s.trust_forwarded_for = true);
+    let (content_type, body) = multipart(&[("school_name", "")], &[]);
+    let from = |address: &str| {
+        app.post("/api/v1/applications")
+            .header("x-forwarded-for", address)
+            .raw(&content_type, body.clone())
+            .send()
+    };
+    for _ in 0..20 {
+        from("198.51.100.60").await.expect(422);
+    }
+    from("198.51.100.60").await.problem(429, "applications_rate_limited");
+    from("198.51.100.61").await.expect(422);
+}
 
 /// The valid form of `n`, with some fields replaced (an empty value drops the field).
 fn form(n: u32, changes: &[(&str, &str)]) -> Vec<(&'static str, String)> {
