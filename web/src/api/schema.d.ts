@@ -18,7 +18,7 @@ export interface paths {
          * # `POST /api/v1/applications`
          *     Submits a school application as `multipart/form-data`: the text fields of
          *     `ApplicationForm` and the director's order as the file part `order` (PDF, PNG or
-         *     JPEG, at most 10 MiB). No account needed.
+         *     JPEG, at most 10 MiB). No account needed; at most 20 an hour from one address (429).
          */
         post: operations["applications_submit"];
         delete?: never;
@@ -153,9 +153,11 @@ export interface paths {
         put?: never;
         /**
          * # `POST /api/v1/auth/login`
-         *     Logs in by phone or e-mail and password. Sets the session cookie and returns the
-         *     token and CSRF token. Unknown account and wrong password answer alike; after 10
-         *     failures in 15 minutes for one login the answer is 429.
+         *     Logs in by phone or e-mail and password. Sets the session cookie (and, for a new
+         *     browser, the device cookie) and returns the token and CSRF token. Unknown account
+         *     and wrong password answer alike; after 10 failures in 15 minutes for one account
+         *     (or 100 from one address, for devices the account has not logged in from) the
+         *     answer is 429; while too many password checks wait, 503.
          */
         post: operations["auth_login"];
         delete?: never;
@@ -196,7 +198,10 @@ export interface paths {
         /**
          * # `POST /api/v1/auth/register`
          *     Creates an account through an invite link and uses the link in the same step:
-         *     the answer says whether the person joined or a join request is waiting.
+         *     the answer says whether the person joined or a join request is waiting. A phone
+         *     or e-mail that has an account already makes this that account's login (401 for a
+         *     wrong password, under the login's limits): whether a contact has an account is
+         *     never told.
          */
         post: operations["auth_register"];
         delete?: never;
@@ -2533,6 +2538,14 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     applications_get: {
@@ -2778,6 +2791,14 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     auth_logout: {
@@ -2826,6 +2847,14 @@ export interface operations {
                     "application/json": components["schemas"]["Registered"];
                 };
             };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2851,6 +2880,22 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -222,6 +222,7 @@ export const en: Dict = {
   'join.contact_hint': 'Give a phone number or an e-mail address — you will sign in with it. Both are fine.',
   'join.register_submit': 'Register and join the school',
   'join.register_request': 'Register and send a join request',
+  'join.register_as_login': 'That did not work. If you already have an account with this phone or e-mail, enter its password and the invite will be added to it. Or use “I already have an account”.',
   'join.have_account': 'I already have an account',
   'join.no_account': 'I do not have an account',
   'join.login_title': 'Sign in to your account',

@@ -170,6 +170,9 @@ export function JoinPage({ token }: { token: string }) {
         await finish(r.join);
       } catch (err) {
         if (isDeadLink(err)) setDead(err.code);
+        // A contact that has an account makes the form its login: say how to go on.
+        else if (err instanceof ApiError && err.code === 'invalid_credentials')
+          throw new ApiError(err.status, err.code, t('join.register_as_login'));
         else throw err;
       }
     });
