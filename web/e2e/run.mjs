@@ -340,7 +340,7 @@ try {
     cspViolations.length = 0;
   });
 
-  await test('the API docs page works under the same policy', async () => {
+  await test('the API docs page works under its policy (the app\'s, plus the Swagger logo\'s style)', async () => {
     const ctx = await newContext();
     try {
       const page = await ctx.newPage();
