@@ -2,7 +2,8 @@
 // End-to-end run of the web app against a real server with the demo school.
 // Starts `$PARTA_BIN serve --demo` on a free port with a temporary data directory and
 // `--web-dir dist`, drives Debian's Chromium through playwright-core, checks every main
-// screen with axe-core (serious and critical violations fail), saves screenshots at phone
+// screen with axe-core (serious and critical violations fail), fails a test on any
+// Content-Security-Policy violation in its pages, saves screenshots at phone
 // and desktop sizes under test-results/screenshots/, stops the server, and ends with
 // the line "N passed, M failed" (exit code 1 on any failure).
 import { spawn } from 'node:child_process';
@@ -98,11 +99,37 @@ async function waitForServer() {
 
 const results = [];
 const axeReport = [];
+/** Content Security Policy violations seen since the last test ended; any fails the test. */
+const cspViolations = [];
 
 async function newContext() {
   const ctx = await browser.newContext({ viewport: DESKTOP, locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
   ctx.setDefaultTimeout(20_000);
+  await watchCsp(ctx);
   return ctx;
+}
+
+/** Records every CSP violation in the context's pages: the `securitypolicyviolation` event
+ *  (reported through a binding, which the policy does not govern) and Chromium's console
+ *  line for it (which also covers what happens before the page's scripts run). */
+async function watchCsp(ctx) {
+  await ctx.exposeBinding('__partaCspViolation', ({ page }, v) => {
+    cspViolations.push(`${v.directive} refused ${v.blocked || '(inline)'} at ${v.source}:${v.line} on ${page?.url()}${v.sample ? ` («${v.sample}»)` : ''}`);
+  });
+  await ctx.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__partaCspViolation({ directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile, line: e.lineNumber, sample: e.sample });
+    });
+  });
+  ctx.on('console', (m) => {
+    if (m.text().includes('Content Security Policy')) cspViolations.push(`console: ${m.text()}`);
+  });
+}
+
+/** Throws (and forgets them) if any CSP violation was recorded. */
+function expectNoCspViolations(when) {
+  const seen = cspViolations.splice(0);
+  if (seen.length) throw new Error(`${seen.length} Content Security Policy violation(s) ${when}:\n      ${seen.join('\n      ')}`);
 }
 
 /** axe-core on the current page; serious or critical violations throw. */
@@ -146,11 +173,14 @@ async function test(name, fn) {
   const started = Date.now();
   try {
     await fn();
+    expectNoCspViolations('during the test or since the one before');
     results.push({ name, ok: true });
     console.log(`  ✓ ${name} (${Date.now() - started} ms)`);
   } catch (e) {
     results.push({ name, ok: false });
     console.log(`  ✗ ${name} (${Date.now() - started} ms)\n    ${String(e?.stack || e).split('\n').join('\n    ')}`);
+    const csp = cspViolations.splice(0);
+    if (csp.length) console.log(`    and ${csp.length} Content Security Policy violation(s):\n      ${csp.join('\n      ')}`);
     for (const [i, p] of pagesToShoot.entries()) {
       try {
         if (!p.isClosed()) await p.screenshot({ path: join(failures, `${name.replace(/[^\wа-яё]+/gi, '_')}-${i}.png`), fullPage: true });
@@ -287,6 +317,46 @@ try {
   let teacherLink;
   let parentLink;
   let revokedLink;
+
+  await test('pages come with a strict Content-Security-Policy; an injected inline script is refused and caught', async () => {
+    const res = await admin.goto(`${base}/login`);
+    const policy = res.headers()['content-security-policy'] || '';
+    for (const d of ["default-src 'self'", "script-src 'self';", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]) {
+      expect(policy.includes(d), `no ${d} in the policy: ${policy}`);
+    }
+    expect(!policy.includes("'unsafe-"), `the policy allows unsafe sources: ${policy}`);
+    const ran = await admin.evaluate(async () => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__partaInjected = true';
+      document.body.append(s);
+      await new Promise((r) => setTimeout(r, 100));
+      return window.__partaInjected === true;
+    });
+    expect(!ran, 'an injected inline script ran');
+    // The watcher that fails every other test on a violation saw this one.
+    const until = Date.now() + 5_000;
+    while (!cspViolations.some((v) => v.includes('script-src')) && Date.now() < until) await admin.waitForTimeout(50);
+    expect(cspViolations.some((v) => v.includes('script-src')), `the violation was not caught: ${JSON.stringify(cspViolations)}`);
+    cspViolations.length = 0;
+  });
+
+  await test('the API docs page works under its policy (the app\'s, plus the Swagger logo\'s style)', async () => {
+    const ctx = await newContext();
+    try {
+      const page = await ctx.newPage();
+      pagesToShoot.push(page);
+      await page.goto(`${base}/api/docs/`);
+      await page.locator('.swagger-ui .info .title').waitFor();
+      const login = page.locator('.opblock', { hasText: '/api/v1/auth/login' }).first();
+      await login.locator('.opblock-summary').click();
+      await login.getByRole('button', { name: 'Try it out' }).click();
+      await login.getByRole('button', { name: 'Execute' }).click();
+      await login.locator('.responses-wrapper .live-responses-table').waitFor();
+      await page.waitForTimeout(200);
+    } finally {
+      await ctx.close();
+    }
+  });
 
   await test('login page: axe and layout', async () => {
     await admin.goto(`${base}/login`);
@@ -1496,6 +1566,11 @@ try {
   stopAll();
 }
 
+const lateCsp = cspViolations.splice(0);
+if (lateCsp.length) {
+  results.push({ name: 'no CSP violation after the last test', ok: false });
+  console.log(`  ✗ ${lateCsp.length} Content Security Policy violation(s) after the last test:\n      ${lateCsp.join('\n      ')}`);
+}
 const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed;
 console.log(`axe: ${axeReport.length} checks, ${axeReport.reduce((a, r) => a + r.violations, 0)} minor/moderate findings, ${axeReport.reduce((a, r) => a + r.serious, 0)} serious/critical`);

@@ -34,7 +34,7 @@ pub fn app(state: AppState) -> Router {
     let router = match web_dir {
         Some(dir) => router.fallback(move |request: Request| serve_web(dir.clone(), request)),
         None if crate::web_assets::embedded() => router.fallback(serve_embedded),
-        None => router.route("/", get(landing)).fallback(not_found),
+        None => router.route("/", get(landing)).route("/landing.css", get(landing_css)).fallback(not_found),
     };
     router
         .layer(middleware::from_fn_with_state(state.clone(), body_limit))
@@ -96,16 +96,73 @@ async fn body_limit(State(state): State<AppState>, request: Request, next: Next)
     next.run(request).await
 }
 
+/// The Content-Security-Policy of the web client and of every API answer. Same origin
+/// only, no inline script or style, no plugins, no `<base>`, never framed. What goes
+/// beyond `'self'`, and why:
+/// - `img-src data:` — invite QR codes are drawn as `data:image/png` (qrcode's
+///   `toDataURL`). No `blob:`: the client makes no object URLs.
+///
+/// Not needed, so not allowed: `'unsafe-inline'` for scripts (the Vite build emits only
+/// `<script type="module" src>`, its modulepreload polyfill sits inside the bundle) and
+/// for styles (one stylesheet; the client sets element styles only through
+/// `element.style`, which CSP does not restrict); `ws:`/`wss:` (`connect-src 'self'`
+/// matches the same host's WebSocket under CSP Level 3). Answers that set their own
+/// policy keep it (downloads are served with `sandbox; default-src 'none'`).
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; \
+    object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// The Swagger UI under `/api/docs/` draws its logo as an inline SVG holding one `<style>`
+/// element; the docs pages alone also allow that style, by its hash. Its scripts and
+/// stylesheets are files, so nothing else differs. A Swagger UI with another logo shows
+/// up as a CSP violation in the web client's e2e run.
+const SWAGGER_LOGO_STYLE: &str = "'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='";
+
+static DOCS_CONTENT_SECURITY_POLICY: std::sync::LazyLock<HeaderValue> = std::sync::LazyLock::new(|| {
+    let policy =
+        CONTENT_SECURITY_POLICY.replacen("style-src 'self';", &format!("style-src 'self' {SWAGGER_LOGO_STYLE};"), 1);
+    HeaderValue::from_str(&policy).expect("a policy is a header value")
+});
+
 async fn security_headers(request: Request, next: Next) -> Response {
+    let docs = request.uri().path().starts_with("/api/docs");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    let policy =
+        if docs { DOCS_CONTENT_SECURITY_POLICY.clone() } else { HeaderValue::from_static(CONTENT_SECURITY_POLICY) };
+    headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(policy);
     response
 }
 
 /// Until the web client is served here, the root says what is running and where to look.
 async fn landing() -> Html<&'static str> {
     Html(include_str!("landing.html"))
+}
+
+/// The landing page's style, a file of its own because the policy allows no inline style.
+async fn landing_css() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("landing.css"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_docs_policy_differs_from_the_app_policy_only_by_the_logo_style() {
+        let docs = DOCS_CONTENT_SECURITY_POLICY.to_str().expect("ascii");
+        let app: Vec<&str> = CONTENT_SECURITY_POLICY.split("; ").collect();
+        let docs: Vec<&str> = docs.split("; ").collect();
+        assert_eq!(app.len(), docs.len());
+        for (app, docs) in app.iter().zip(&docs) {
+            if app.starts_with("style-src") {
+                assert_eq!(*docs, format!("style-src 'self' {SWAGGER_LOGO_STYLE}"));
+            } else {
+                assert_eq!(app, docs);
+            }
+        }
+    }
 }

@@ -13,6 +13,7 @@ on_both_backends!(
     health_readiness_and_metrics_answer,
     the_api_describes_itself_and_the_docs_stay_local,
     every_answer_carries_the_security_headers,
+    pages_and_api_answers_carry_a_strict_content_security_policy,
 );
 
 async fn bodies_that_cannot_be_read_are_problems(app: TestApp) {
@@ -242,5 +243,57 @@ async fn every_answer_carries_the_security_headers(app: TestApp) {
         assert_eq!(reply.header_str("x-content-type-options"), Some("nosniff"));
         assert_eq!(reply.header_str("x-frame-options"), Some("DENY"));
         assert_eq!(reply.header_str("referrer-policy"), Some("no-referrer"));
+    }
+}
+
+/// The directives of a Content-Security-Policy header by name, each with its sources.
+fn csp_directives(policy: &str) -> std::collections::HashMap<String, Vec<String>> {
+    policy
+        .split(';')
+        .filter_map(|directive| {
+            let mut words = directive.split_whitespace();
+            let name = words.next()?.to_ascii_lowercase();
+            Some((name, words.map(str::to_owned).collect()))
+        })
+        .collect()
+}
+
+async fn pages_and_api_answers_carry_a_strict_content_security_policy(app: TestApp) {
+    // A client directory of one page, as `--web-dir` serves it: every page path gets it.
+    let web = app.scratch_dir("web");
+    std::fs::write(web.join("index.html"), "<!doctype html><script type=\"module\" src=\"/assets/app.js\"></script>")
+        .expect("index.html");
+    let app = app.with_settings(|s| s.web_dir = Some(web));
+    let page = app.get("/chats").send().await.expect(200);
+    assert!(page.header_str("content-type").is_some_and(|t| t.starts_with("text/html")), "{:?}", page.headers);
+    for (what, reply) in [
+        ("a page", page),
+        ("the root", app.get("/").send().await.expect(200)),
+        ("an API answer", app.get("/api/v1/me").send().await.expect(401)),
+        ("an API path that does not exist", app.get("/api/v1/nothing").send().await.expect(404)),
+        ("the OpenAPI document", app.get("/api/openapi.json").send().await.expect(200)),
+        ("the docs page", app.get("/api/docs/").send().await.expect(200)),
+        ("readiness", app.get("/readyz").send().await),
+    ] {
+        let policy = reply.header_str("content-security-policy").unwrap_or_else(|| panic!("{what}: no CSP"));
+        let directives = csp_directives(policy);
+        let sources = |name: &str| directives.get(name).unwrap_or_else(|| panic!("{what}: no {name} in {policy}"));
+        for name in ["object-src", "base-uri", "frame-ancestors"] {
+            assert_eq!(sources(name), &["'none'"], "{what}: {name} in {policy}");
+        }
+        assert_eq!(sources("default-src"), &["'self'"], "{what}: {policy}");
+        for name in ["script-src", "style-src"] {
+            for source in sources(name) {
+                assert!(
+                    source == "'self'" || source.starts_with("'sha256-"),
+                    "{what}: {name} allows {source}, which lets injected markup run: {policy}"
+                );
+            }
+        }
+        if what != "the docs page" {
+            assert_eq!(sources("style-src"), &["'self'"], "{what}: {policy}");
+        }
+        assert!(!policy.contains("'unsafe-"), "{what}: {policy}");
+        assert!(!policy.contains('*'), "{what}: a wildcard source in {policy}");
     }
 }
