@@ -433,7 +433,10 @@ mod tests {
         // writes first (PRODUCT.md §4: classmates, their teachers, their own parents).
         assert!(!can_direct_message(&classmates_parent, &pupil, StudentSafety::Safe, false));
         assert!(!can_direct_message(&pupil, &classmates_parent, StudentSafety::Safe, false));
-        assert!(!can_direct_message(&pupil, &classmates_parent, StudentSafety::Safe, true), "not through a shared chat");
+        assert!(
+            !can_direct_message(&pupil, &classmates_parent, StudentSafety::Safe, true),
+            "not through a shared chat"
+        );
         assert!(!can_direct_message(&pupil, &other_teacher, StudentSafety::Safe, true));
         assert!(can_direct_message(&classmates_parent, &pupil, StudentSafety::Relaxed, false));
         assert!(can_direct_message(&pupil, &classmates_parent, StudentSafety::Relaxed, false));

@@ -154,7 +154,9 @@ pub async fn list(state: &AppState, actor: &Actor, org: OrgId) -> Result<Vec<Inv
     let rows = store::invites::list(&mut conn, org).await?;
     let visible: Vec<InviteRow> = rows
         .into_iter()
-        .filter(|row| access.allows_in_class(permission::to_manage_invites_for(row.role().member_role()), row.class_id()))
+        .filter(|row| {
+            access.allows_in_class(permission::to_manage_invites_for(row.role().member_role()), row.class_id())
+        })
         .collect();
     if visible.is_empty() && !whole_school && !access.grants.iter().any(|g| g.role == parta_domain::Role::ClassTeacher)
     {
@@ -173,7 +175,8 @@ pub async fn revoke(state: &AppState, actor: &Actor, org: OrgId, invite: InviteI
     let _school = access::visible_school(&mut tx, actor, org).await?;
     let row =
         store::invites::get(&mut tx, org, invite).await?.filter(|r| r.grants_admin == 0).ok_or(Error::NotFound)?;
-    access::class(&mut tx, actor, org, row.class_id(), permission::to_manage_invites_for(row.role().member_role())).await?;
+    access::class(&mut tx, actor, org, row.class_id(), permission::to_manage_invites_for(row.role().member_role()))
+        .await?;
     if row.revoked_at.is_some() {
         return Err(Error::Conflict("invite_already_revoked"));
     }
@@ -369,7 +372,8 @@ pub async fn register(state: &AppState, request: &RegisterRequest, client: &Clie
     fields.finish()?;
     let (name, password) = (checked(name)?, checked(password)?);
 
-    let logins: Vec<LoginId> = [email.clone().map(LoginId::Email), phone.clone().map(LoginId::Phone)].into_iter().flatten().collect();
+    let logins: Vec<LoginId> =
+        [email.clone().map(LoginId::Email), phone.clone().map(LoginId::Phone)].into_iter().flatten().collect();
     let mut existing = None;
     {
         let mut conn = state.db.reads().acquire().await?;
@@ -392,10 +396,12 @@ pub async fn register(state: &AppState, request: &RegisterRequest, client: &Clie
     let row = usable_invite(&mut tx, &request.invite_token).await?;
     let user = match (user, hash) {
         (Some(user), _) => user,
-        (None, hash) => store::users::insert(&mut tx, &name, email.as_deref(), phone.as_deref(), hash.as_deref(), false)
-            .await
-            // Taken between the look and the insert: the same answer as a wrong password.
-            .map_err(|e| if store::is_unique_violation(&e) { Error::InvalidCredentials } else { e.into() })?,
+        (None, hash) => {
+            store::users::insert(&mut tx, &name, email.as_deref(), phone.as_deref(), hash.as_deref(), false)
+                .await
+                // Taken between the look and the insert: the same answer as a wrong password.
+                .map_err(|e| if store::is_unique_violation(&e) { Error::InvalidCredentials } else { e.into() })?
+        }
     };
     let join = do_join(&mut tx, &row, user).await?;
     let (token, csrf_token) = super::accounts::do_create_session(&mut tx, state, user, client).await?;

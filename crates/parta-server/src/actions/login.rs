@@ -37,7 +37,12 @@ pub struct LoggedIn {
 }
 
 /// Which counters an attempt at `user` (or at a login no account has) from `client` uses.
-async fn attempt_keys(state: &AppState, login: &str, user: Option<&UserRow>, client: &ClientInfo) -> Result<Vec<(String, i64)>> {
+async fn attempt_keys(
+    state: &AppState,
+    login: &str,
+    user: Option<&UserRow>,
+    client: &ClientInfo,
+) -> Result<Vec<(String, i64)>> {
     if let (Some(user), Some(device)) = (user, client.device.as_deref()) {
         let device_hash = secrets::token_hash(device);
         let mut conn = state.db.reads().acquire().await?;
@@ -47,7 +52,8 @@ async fn attempt_keys(state: &AppState, login: &str, user: Option<&UserRow>, cli
     }
     let account = match user {
         Some(user) => format!("account:{}", user.id),
-        None => format!("login:{login}"),
+        // Whatever was typed, the key stays short.
+        None => format!("login:{}", secrets::sha256_hex(login.as_bytes())),
     };
     Ok(vec![(account, MAX_FAILURES_PER_ACCOUNT), (format!("ip:{}", client.ip), MAX_FAILURES_PER_ADDRESS)])
 }
@@ -119,7 +125,11 @@ pub async fn check_password(state: &AppState, login: &str, password: &str, clien
 
 /// Records a login of `user` from the client's device; returns a new device token
 /// when the browser has none yet.
-pub async fn do_remember_device(conn: &mut sqlx::AnyConnection, user: UserId, client: &ClientInfo) -> Result<Option<String>> {
+pub async fn do_remember_device(
+    conn: &mut sqlx::AnyConnection,
+    user: UserId,
+    client: &ClientInfo,
+) -> Result<Option<String>> {
     let (token, new) = match &client.device {
         Some(token) => (token.clone(), false),
         None => (secrets::new_token(), true),

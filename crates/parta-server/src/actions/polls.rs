@@ -157,7 +157,11 @@ async fn access_poll(
     }
     // A poll held by quiet hours is nobody's to see yet, nor to vote in or close.
     if message.held_until.is_some() {
-        return Err(if message.sender_id == actor.user_id.0 { Error::Conflict("message_held") } else { Error::NotFound });
+        return Err(if message.sender_id == actor.user_id.0 {
+            Error::Conflict("message_held")
+        } else {
+            Error::NotFound
+        });
     }
     Ok((OrgId(row.org_id), seat.role(), poll))
 }

@@ -30,7 +30,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// The session cookie, and the device cookie when this browser is new.
-fn login_cookies(state: &AppState, token: &str, new_device: Option<&str>) -> AppendHeaders<Vec<(header::HeaderName, String)>> {
+fn login_cookies(
+    state: &AppState,
+    token: &str,
+    new_device: Option<&str>,
+) -> AppendHeaders<Vec<(header::HeaderName, String)>> {
     let max_age = state.settings.session_idle_ms / 1000;
     let mut cookies = vec![(header::SET_COOKIE, session_cookie(token, max_age, state.settings.secure_cookies))];
     if let Some(device) = new_device {

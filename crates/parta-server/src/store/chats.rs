@@ -766,12 +766,12 @@ pub async fn delete_message(conn: &mut AnyConnection, id: MessageId, by: UserId)
         "UPDATE messages SET body = '', deleted_at = $1, deleted_by = $2, pending_body = NULL, pending_until = NULL
          WHERE id = $3",
     )
-        .bind(now_ms())
-        .bind(by.0)
-        .bind(id.0)
-        .execute(conn)
-        .await
-        .map(|_| ())
+    .bind(now_ms())
+    .bind(by.0)
+    .bind(id.0)
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 /// Messages from others after `after` (for unread counts).

@@ -5,14 +5,13 @@ use sqlx::AnyConnection;
 
 /// Whether `user` has logged in with this device since `used_after`.
 pub async fn is_known(conn: &mut AnyConnection, token_hash: &str, user: UserId, used_after: i64) -> sqlx::Result<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM known_devices WHERE token_hash = $1 AND user_id = $2 AND last_used_at > $3",
-    )
-    .bind(token_hash)
-    .bind(user.0)
-    .bind(used_after)
-    .fetch_optional(conn)
-    .await?;
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM known_devices WHERE token_hash = $1 AND user_id = $2 AND last_used_at > $3")
+            .bind(token_hash)
+            .bind(user.0)
+            .bind(used_after)
+            .fetch_optional(conn)
+            .await?;
     Ok(found.is_some())
 }
 

@@ -53,7 +53,11 @@ fn wrong(login: &str) -> serde_json::Value {
 async fn concurrent_guesses_are_limited_like_sequential_ones(app: TestApp) {
     app.school(31).await;
     let calls = (0..100).map(|n| {
-        let body = if n == 99 { json!({ "login": "admin31@school31.ru", "password": PASSWORD }) } else { wrong("admin31@school31.ru") };
+        let body = if n == 99 {
+            json!({ "login": "admin31@school31.ru", "password": PASSWORD })
+        } else {
+            wrong("admin31@school31.ru")
+        };
         app.post("/api/v1/auth/login").json(body).send()
     });
     let replies = futures_util::future::join_all(calls).await;

@@ -62,10 +62,7 @@ async fn applications_are_limited_per_address(app: TestApp) {
     let app = app.with_settings(|s| s.trust_forwarded_for = true);
     let (content_type, body) = multipart(&[("school_name", "")], &[]);
     let from = |address: &str| {
-        app.post("/api/v1/applications")
-            .header("x-forwarded-for", address)
-            .raw(&content_type, body.clone())
-            .send()
+        app.post("/api/v1/applications").header("x-forwarded-for", address).raw(&content_type, body.clone()).send()
     };
     for _ in 0..20 {
         from("198.51.100.60").await.expect(422);

@@ -740,9 +740,10 @@ async fn class_teachers_manage_their_own_classes_links(app: TestApp) {
     for role in ["teacher", "employee"] {
         create(&app, &lead.token, school.org, json!({ "class_id": a, "role": role })).await.problem(403, "forbidden");
     }
-    let staff_link = create(&app, &school.admin, school.org, json!({ "class_id": a, "role": "teacher", "requires_approval": true }))
-        .await
-        .expect(201);
+    let staff_link =
+        create(&app, &school.admin, school.org, json!({ "class_id": a, "role": "teacher", "requires_approval": true }))
+            .await
+            .expect(201);
     let staff_link_id = staff_link.json["invite"]["id"].as_i64().expect("id");
 
     // The class teacher's list holds only 9А's student and parent links (the fixture's, and their two).
@@ -845,7 +846,8 @@ async fn registration_errors_are_reported(app: TestApp) {
     let mut twin = register_body(&token, "Двойник", "Admin218@School218.ru");
     twin["password"] = json!("a guess at the password");
     let taken = register(twin).await.problem(401, "invalid_credentials");
-    let unknown_login = app.post("/api/v1/auth/login").json(json!({ "login": "nobody218@mail.ru", "password": "x" })).send().await;
+    let unknown_login =
+        app.post("/api/v1/auth/login").json(json!({ "login": "nobody218@mail.ru", "password": "x" })).send().await;
     assert_eq!(taken.json, unknown_login.problem(401, "invalid_credentials").json);
     // A phone-only registration works and logs in by phone.
     let ok = register(json!({ "invite_token": token, "family_name": "Телефонова", "given_name": "Ольга", "phone": "+7 (922) 111-22-33", "password": PASSWORD }))
