@@ -15,6 +15,7 @@ pub mod error;
 pub mod gateway;
 pub mod group_commit;
 pub mod i18n;
+pub mod preview_pool;
 pub mod routes;
 pub mod secrets;
 pub mod session_cache;

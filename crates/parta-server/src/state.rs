@@ -7,6 +7,7 @@ use crate::bus::{Bus, LocalBus};
 use crate::db::Db;
 use crate::gateway::Hub;
 use crate::group_commit::GroupCommit;
+use crate::preview_pool::PreviewPool;
 use crate::session_cache::SessionCache;
 use crate::work::Work;
 
@@ -69,6 +70,8 @@ pub struct Inner {
     pub sends: GroupCommit,
     /// Sessions looked up lately, so requests need not read them each time.
     pub sessions: Arc<SessionCache>,
+    /// The few workers that decode image previews, and their queue.
+    pub previews: PreviewPool,
 }
 
 impl AppState {
@@ -81,7 +84,8 @@ impl AppState {
     pub fn with_bus(db: Db, blobs: Arc<dyn BlobStore>, settings: Settings, bus: Arc<dyn Bus>) -> AppState {
         let hub = Hub::start(bus.as_ref());
         let sessions = SessionCache::start(bus.as_ref());
-        AppState(Arc::new(Inner { db, blobs, settings, bus, hub, sends: GroupCommit::default(), sessions }))
+        let previews = PreviewPool::for_this_machine();
+        AppState(Arc::new(Inner { db, blobs, settings, bus, hub, sends: GroupCommit::default(), sessions, previews }))
     }
 
     /// A write transaction whose events reach the bus after commit.
