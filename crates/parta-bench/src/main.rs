@@ -1,12 +1,14 @@
 //! `parta-bench`: provisions a school on Parta through its API, opens thousands of
 //! WebSocket clients, sends paced messages and measures what reaches whom and when;
 //! then does the same against the floor (`parta-bench floor`), the least server
-//! that does the same fan-out, so each figure has a ratio. See BENCHMARKS.md.
+//! that does the same fan-out, so each figure has a ratio; and probes hostile input
+//! (`parta-bench probe`) while watching the server's memory. See BENCHMARKS.md.
 
 mod floor;
 mod http;
 mod ingest;
 mod pace;
+mod probe;
 mod procfs;
 mod provision;
 mod run;
@@ -30,6 +32,8 @@ enum Cli {
         #[arg(long)]
         read_buffer_size: Option<usize>,
     },
+    /// Start a demo Parta and send it hostile input, watching its memory.
+    Probe(probe::ProbeArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -38,5 +42,6 @@ fn main() -> anyhow::Result<()> {
     match cli {
         Cli::Run(args) => runtime.block_on(run::run(*args)),
         Cli::Floor { listen, read_buffer_size } => runtime.block_on(floor::serve(listen, read_buffer_size)),
+        Cli::Probe(args) => runtime.block_on(probe::probe(args)),
     }
 }

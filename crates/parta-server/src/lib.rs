@@ -16,6 +16,7 @@ pub mod gateway;
 pub mod group_commit;
 pub mod i18n;
 pub mod passwords;
+pub mod preview_pool;
 pub mod routes;
 pub mod secrets;
 pub mod session_cache;

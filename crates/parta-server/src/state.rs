@@ -8,6 +8,7 @@ use crate::db::Db;
 use crate::gateway::Hub;
 use crate::group_commit::GroupCommit;
 use crate::passwords::PasswordGate;
+use crate::preview_pool::PreviewPool;
 use crate::session_cache::SessionCache;
 use crate::work::Work;
 
@@ -76,6 +77,8 @@ pub struct Inner {
     pub sessions: Arc<SessionCache>,
     /// The bound on concurrent password checks and hashes.
     pub passwords: PasswordGate,
+    /// The few workers that decode image previews, and their queue.
+    pub previews: PreviewPool,
 }
 
 impl AppState {
@@ -92,7 +95,18 @@ impl AppState {
             Some((workers, queue)) => PasswordGate::new(workers, queue),
             None => PasswordGate::sized_to_cores(),
         };
-        AppState(Arc::new(Inner { db, blobs, settings, bus, hub, sends: GroupCommit::default(), sessions, passwords }))
+        let previews = PreviewPool::for_this_machine();
+        AppState(Arc::new(Inner {
+            db,
+            blobs,
+            settings,
+            bus,
+            hub,
+            sends: GroupCommit::default(),
+            sessions,
+            passwords,
+            previews,
+        }))
     }
 
     /// A write transaction whose events reach the bus after commit.

@@ -29,7 +29,8 @@ pub const ADMIN_INVITE_HOURS: i64 = 14 * 24;
 /// An uploaded file as received: the bytes and the name the client gave.
 pub struct Upload {
     pub file_name: String,
-    pub bytes: Vec<u8>,
+    /// Shared, not copied, between storage, checksum and the preview.
+    pub bytes: axum::body::Bytes,
 }
 
 async fn render(conn: &mut AnyConnection, row: ApplicationRow) -> Result<Application> {

@@ -50,15 +50,11 @@ pub async fn upload(state: &AppState, actor: &Actor, chat: ChatId, upload: Optio
     let content_type = sniff_any(&upload.bytes);
     // Bytes first: a crash before commit leaves an orphan blob, never a row without its bytes.
     state.blobs.put(&key, &upload.bytes).await.map_err(|e| Error::Internal(e.into()))?;
-    let (upload, preview) = if crate::thumbnails::previewable(content_type) {
-        tokio::task::spawn_blocking(move || {
-            let preview = crate::thumbnails::make(&upload.bytes);
-            (upload, preview)
-        })
-        .await
-        .map_err(|e| Error::Internal(e.into()))?
+    // An image over the preview limits, or past the preview queue, is kept without one.
+    let preview = if crate::thumbnails::previewable(content_type) {
+        state.previews.preview(upload.bytes.clone()).await.ok()
     } else {
-        (upload, None)
+        None
     };
     let thumbnail_key = match preview {
         Some(preview) => {

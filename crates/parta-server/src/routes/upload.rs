@@ -58,7 +58,7 @@ pub async fn read_form(state: &AppState, request: Request, file_part: &str, max_
             if bytes.len() > max_file_bytes {
                 return Err(Error::PayloadTooLarge);
             }
-            form.file = Some(Upload { file_name, bytes: bytes.to_vec() });
+            form.file = Some(Upload { file_name, bytes });
         } else if !name.is_empty() {
             let value = field.text().await.map_err(multipart_error)?;
             if value.len() > TEXT_FIELD_MAX_BYTES {

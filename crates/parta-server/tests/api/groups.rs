@@ -17,6 +17,7 @@ on_both_backends!(
     forwarding_copies_text_and_files_within_the_school,
     formatting_is_parsed_and_mentions_name_real_members,
     images_get_previews_and_uploads_obey_mutes_and_limits,
+    an_image_of_too_many_pixels_is_stored_without_a_preview,
     a_moderators_removal_keeps_the_evidence,
 );
 
@@ -661,6 +662,36 @@ async fn images_get_previews_and_uploads_obey_mutes_and_limits(app: TestApp) {
         upload(s.student.token.clone(), "часть.txt", b"x".to_vec()).await.expect(201);
     }
     upload(s.student.token.clone(), "лишний.txt", b"x".to_vec()).await.problem(429, "upload_rate_limited");
+}
+
+async fn an_image_of_too_many_pixels_is_stored_without_a_preview(app: TestApp) {
+    let s = setup(&app, 133).await;
+    let class_a = chat_of(&app, &s.student.token, s.school.org, "class", Some(s.a)).await;
+    // 258 KB that would decode to 254 MiB: the upload is kept, the preview refused.
+    let bomb = crate::png_bomb::png_bomb(12_000, 7_400);
+    let (content_type, body) = multipart(&[], &[("file", "схема.png", &bomb)]);
+    let stored = app
+        .post(&format!("/api/v1/chats/{class_a}/files"))
+        .token(&s.student.token)
+        .raw(&content_type, body)
+        .send()
+        .await
+        .expect(201);
+    assert_eq!(
+        (stored.json["content_type"].as_str(), stored.json["has_thumbnail"].as_bool(), stored.json["size"].as_u64()),
+        (Some("image/png"), Some(false), Some(bomb.len() as u64))
+    );
+    let id = stored.id();
+    app.get(&format!("/api/v1/files/{id}/thumbnail")).token(&s.student.token).send().await.problem(404, "not_found");
+    // It is posted and downloaded like any file, byte for byte.
+    app.post(&format!("/api/v1/chats/{class_a}/messages"))
+        .token(&s.student.token)
+        .json(json!({ "client_msg_id": "bomb", "body": "", "attachments": [id] }))
+        .send()
+        .await
+        .expect(201);
+    let download = app.get(&format!("/api/v1/files/{id}")).token(&s.class_teacher.token).send().await.expect(200);
+    assert!(download.bytes == bomb, "the stored bytes differ from the upload");
 }
 
 async fn a_moderators_removal_keeps_the_evidence(app: TestApp) {

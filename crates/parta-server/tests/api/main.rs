@@ -16,5 +16,6 @@ mod groups;
 mod invites;
 mod messaging;
 mod movement;
+mod png_bomb;
 mod privacy;
 mod protocol;
