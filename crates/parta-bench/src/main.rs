@@ -9,6 +9,7 @@ mod http;
 mod ingest;
 mod pace;
 mod probe;
+mod probe_logins;
 mod procfs;
 mod provision;
 mod run;

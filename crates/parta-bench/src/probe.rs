@@ -5,6 +5,7 @@
 //! - **images**: one student uploads `--count` decompression bombs at once (PNGs of
 //!   `--width` × `--height` black pixels, a few hundred KB each). Every upload must
 //!   succeed, and the server's peak memory must stay within `--goal-mib` of idle.
+//! - **logins**: password guessing (`probe_logins.rs`).
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -45,6 +46,9 @@ pub struct ProbeArgs {
 enum Scenario {
     /// One student uploads decompression bombs (huge black PNGs) at once.
     Images(ImagesArgs),
+    /// Password guessing: concurrent guesses at one account, memory under concurrent
+    /// logins, and a known device's login through a flood from its own address.
+    Logins(crate::probe_logins::LoginsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -66,6 +70,7 @@ pub async fn probe(args: ProbeArgs) -> anyhow::Result<()> {
     let parta_bin = parta_bin(args.parta_bin.as_deref())?;
     match args.scenario {
         Scenario::Images(images) => hostile_images(&parta_bin, &images).await,
+        Scenario::Logins(logins) => crate::probe_logins::logins(&parta_bin, &logins).await,
     }
 }
 
