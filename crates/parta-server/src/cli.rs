@@ -254,26 +254,12 @@ async fn serve(resolved: Resolved) -> anyhow::Result<()> {
     }
     // Messages held by quiet hours go out when the hours end; every node may release
     // them, a conditional update makes sure each goes out once.
-    let releaser = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
-        loop {
-            tick.tick().await;
-            if let Err(error) = crate::actions::chats::release_held(&releaser).await {
-                tracing::warn!(%error, "releasing held messages failed");
-            }
-        }
+    every(15, "releasing held messages", state.clone(), |state| async move {
+        crate::actions::chats::release_held(&state).await.map(|_| ())
     });
     // Login attempt counters of windows long over are dropped every few minutes.
-    let pruner = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
-        loop {
-            tick.tick().await;
-            if let Err(error) = crate::actions::login::prune(&pruner).await {
-                tracing::warn!(%error, "pruning login attempts failed");
-            }
-        }
+    every(300, "pruning login attempts", state.clone(), |state| async move {
+        crate::actions::login::prune(&state).await.map(|_| ())
     });
     // Events a node committed but died before publishing reach other nodes' live
     // clients anyway. A lone node has no such clients: whoever was connected to it
@@ -317,6 +303,23 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// Runs `job` on this node every `seconds`, logging its failures and going on.
+fn every<F, Fut>(seconds: u64, what: &'static str, state: AppState, job: F)
+where
+    F: Fn(AppState) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = crate::error::Result<()>> + Send,
+{
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(seconds));
+        loop {
+            tick.tick().await;
+            if let Err(error) = job(state.clone()).await {
+                tracing::warn!(%error, "{what} failed");
+            }
+        }
+    });
 }
 
 #[cfg(test)]
