@@ -435,6 +435,31 @@ try {
     await ctx.close();
   });
 
+  await test('someone with an account fills in the registration form: a wrong password is explained, the right one joins', async () => {
+    // A teacher of the school is also a mother of a 9А student: the link is for her as a parent.
+    const { link } = await createInvite(admin, { cls: '9А', role: 'Родитель', child: 'Фёдорова София Михайловна' });
+    const ctx = await newContext();
+    try {
+      const page = await ctx.newPage();
+      pagesToShoot.push(page);
+      await page.goto(link);
+      await page.getByRole('heading', { name: 'Регистрация' }).waitFor();
+      await lbl(page, 'Фамилия').fill('Кузнецова');
+      await lbl(page, 'Имя').fill('Елена');
+      await lbl(page, 'E-mail').fill('kuznetsova@demo.parta.local');
+      await lbl(page, 'Придумайте пароль').fill(NEW_PASSWORD);
+      await page.getByRole('button', { name: /^Зарегистрироваться/ }).click();
+      await page.getByText(/Если у вас уже есть учётная запись с этим телефоном или e-mail/).waitFor();
+      expect((await lbl(page, 'E-mail').inputValue()) === 'kuznetsova@demo.parta.local', 'the form keeps what was typed');
+      await screen(page, 'join-existing-account');
+      await lbl(page, 'Придумайте пароль').fill(PASSWORD);
+      await page.getByRole('button', { name: /^Зарегистрироваться/ }).click();
+      await page.getByRole('heading', { name: 'Вы в школе' }).waitFor();
+    } finally {
+      await ctx.close();
+    }
+  });
+
   await test('admin verifies the new teacher on the members tab', async () => {
     await admin.goto(`${base}/school/1/members`);
     const ivanova = admin.locator('.member-item', { hasText: 'Соколова Анна Игоревна' });
