@@ -26,8 +26,9 @@ pub enum Envelope {
         event: UserEvent,
         frame: Arc<str>,
     },
-    /// Not persisted: someone is typing.
-    Typing {
+    /// Not persisted, not positioned: a frame of the ephemeral lane (`ephemeral.rs`),
+    /// such as someone typing, for the chat's live sockets but its sender's.
+    Ephemeral {
         chat: ChatId,
         user: UserId,
         frame: Arc<str>,

@@ -22,6 +22,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::auth::Actor;
 use crate::bus::{Bus, Envelope};
+use crate::ephemeral;
 use crate::state::AppState;
 use crate::store;
 
@@ -166,7 +167,7 @@ impl Hub {
             _ => {}
         }
         let targets: Vec<u64> = match &envelope {
-            Envelope::Chat { chat, .. } | Envelope::Typing { chat, .. } => {
+            Envelope::Chat { chat, .. } | Envelope::Ephemeral { chat, .. } => {
                 routes.by_chat.get(chat).map(|s| s.iter().copied().collect()).unwrap_or_default()
             }
             Envelope::User { user, .. } | Envelope::SessionsEnded { user, .. } => {
@@ -525,7 +526,7 @@ impl Connection {
                 self.apply_user_event(socket, event).await?;
             }
             Envelope::User { seq, .. } => self.catch_up_user(socket, seq).await?,
-            Envelope::Typing { chat, user, frame } => {
+            Envelope::Ephemeral { chat, user, frame } => {
                 if user != self.actor.user_id && self.chats.contains_key(&chat) {
                     self.send(socket, &frame).await?;
                 }
@@ -632,11 +633,14 @@ impl Connection {
             ClientFrame::Auth { .. } => {}
             ClientFrame::Resume { user_seq, chats } => return self.resume(socket, user_seq, chats).await,
             ClientFrame::Typing { chat_id } => {
-                if self.chats.contains_key(&chat_id) {
-                    let frame = ServerFrame::Typing { chat_id, user_id: self.actor.user_id };
-                    self.state.bus.publish(vec![Envelope::Typing {
+                let user = self.actor.user_id;
+                if self.chats.contains_key(&chat_id)
+                    && ephemeral::admit(&self.state, user, chat_id, ephemeral::Kind::Typing).await.is_ok()
+                {
+                    let frame = ServerFrame::Typing { chat_id, user_id: user };
+                    self.state.bus.publish(vec![Envelope::Ephemeral {
                         chat: chat_id,
-                        user: self.actor.user_id,
+                        user,
                         frame: frame_text(&frame).into(),
                     }]);
                 }

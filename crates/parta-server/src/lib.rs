@@ -11,6 +11,7 @@ pub mod cli;
 pub mod clock;
 pub mod db;
 pub mod demo;
+pub mod ephemeral;
 pub mod error;
 pub mod gateway;
 pub mod group_commit;

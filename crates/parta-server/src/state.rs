@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::blobs::BlobStore;
 use crate::bus::{Bus, LocalBus};
 use crate::db::Db;
+use crate::ephemeral::EphemeralLimiter;
 use crate::gateway::Hub;
 use crate::group_commit::GroupCommit;
 use crate::passwords::PasswordGate;
@@ -79,6 +80,8 @@ pub struct Inner {
     pub passwords: PasswordGate,
     /// The few workers that decode image previews, and their queue.
     pub previews: PreviewPool,
+    /// Who sent which live-only frame (typing) into which chat, lately.
+    pub ephemeral: EphemeralLimiter,
 }
 
 impl AppState {
@@ -106,6 +109,7 @@ impl AppState {
             sessions,
             passwords,
             previews,
+            ephemeral: EphemeralLimiter::default(),
         }))
     }
 

@@ -504,6 +504,19 @@ pub(crate) async fn check_posting(
     check_posting_row(work, state, actor, chat, key, context, now).await
 }
 
+/// Whether the holder of `seat` may post in `chat` at `now`: their chat role (a
+/// channel's readers, a read-only chat's members may not) and their mute. Every
+/// kind of post asks this — messages, polls, files, edits, typing.
+pub(crate) fn check_may_post(chat: &ChatRow, seat: &SeatRow, now: i64) -> Result<()> {
+    if !chats::can_post(chat.kind(), seat.role(), chat.read_only == 1) {
+        return Err(Error::Forbidden);
+    }
+    if seat.muted_until.is_some_and(|until| until > now) {
+        return Err(Error::Refused("muted"));
+    }
+    Ok(())
+}
+
 /// What posts are checked against (`store::chats::posting`), with the flood count of
 /// the minute before `now`; the count stops at the limit, and with no limit at once.
 pub(crate) async fn read_postings(
@@ -537,12 +550,7 @@ pub(crate) async fn check_posting_row(
         return Ok(Posting::Repeat(render(conn, &existing, Some(actor.user_id)).await?));
     }
     let seat = context.seat();
-    if !chats::can_post(context.chat.kind(), seat.role(), context.chat.read_only == 1) {
-        return Err(Error::Forbidden);
-    }
-    if seat.muted_until.is_some_and(|until| until > now) {
-        return Err(Error::Refused("muted"));
-    }
+    check_may_post(&context.chat, &seat, now)?;
     if state.settings.flood_limit().is_some_and(|limit| context.sent_recently >= limit) {
         return Err(Error::RateLimited("send_rate_limited"));
     }
@@ -630,13 +638,11 @@ pub async fn edit(
     if stored.deleted_at.is_some() {
         return Err(Error::Conflict("message_deleted"));
     }
-    if stored.sender_id != actor.user_id.0 || !chats::can_post(row.kind(), seat.role(), row.read_only == 1) {
+    if stored.sender_id != actor.user_id.0 {
         return Err(Error::Forbidden);
     }
     let now = crate::clock::now_ms();
-    if seat.muted_until.is_some_and(|until| until > now) {
-        return Err(Error::Refused("muted"));
-    }
+    check_may_post(&row, &seat, now)?;
     if let Some(limit) = state.settings.flood_limit() {
         store::users::lock(&mut work, actor.user_id).await?;
         if store::chats::posts_since(&mut work, actor.user_id, now - crate::clock::MINUTE_MS, limit).await? >= limit {

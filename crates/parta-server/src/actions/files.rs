@@ -2,7 +2,6 @@
 //! one of their messages, downloaded by whoever sits in that chat. Bytes live in
 //! blob storage under server-made keys; type is judged from content.
 
-use parta_domain::chats;
 use parta_domain::{ChatId, FileId, OrgId};
 use parta_protocol::FileInfo;
 use sqlx::AnyConnection;
@@ -25,14 +24,9 @@ pub async fn upload(state: &AppState, actor: &Actor, chat: ChatId, upload: Optio
         let mut conn = state.db.reads().acquire().await?;
         access_chat(&mut conn, actor, chat).await?
     };
-    if !chats::can_post(row.kind(), seat.role(), row.read_only == 1) {
-        return Err(Error::Forbidden);
-    }
     // Files are posts too: a muted member cannot upload, and uploads share the send limit.
     let now = crate::clock::now_ms();
-    if seat.muted_until.is_some_and(|until| until > now) {
-        return Err(Error::Refused("muted"));
-    }
+    super::chats::check_may_post(&row, &seat, now)?;
     if let Some(limit) = state.settings.flood_limit() {
         let mut conn = state.db.reads().acquire().await?;
         if store::files::uploaded_since(&mut conn, actor.user_id, now - crate::clock::MINUTE_MS).await? >= limit {

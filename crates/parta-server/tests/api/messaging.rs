@@ -821,6 +821,28 @@ async fn typing_reaches_the_chat_and_floods_are_limited(app: TestApp) {
     let parents_chat = chat_id(&app, &c.parent.token, c.school.org, "parents", Some(c.a)).await;
     student.send(json!({ "type": "typing", "chat_id": parents_chat })).await;
     assert!(parent.next_within(Duration::from_millis(300)).await.is_none());
+    // One typing frame per person and chat every two seconds; the rest are dropped.
+    for _ in 0..5 {
+        student.send(json!({ "type": "typing", "chat_id": chat })).await;
+    }
+    assert!(teacher.next_within(Duration::from_millis(300)).await.is_none(), "typing is rate-limited");
+    // Typing follows the posting rules: not into a channel one only reads…
+    let channel = chat_id(&app, &c.student.token, c.school.org, "school_channel", None).await;
+    student.send(json!({ "type": "typing", "chat_id": channel })).await;
+    assert!(teacher.next_within(Duration::from_millis(300)).await.is_none(), "a channel's reader types nothing");
+    // …nor while muted.
+    let mute = format!("/api/v1/chats/{chat}/members/{}/mute", c.student.id);
+    app.put(&mute).token(&c.teacher.token).json(json!({ "minutes": 10 })).send().await.expect(204);
+    assert_eq!(teacher.next().await.expect("the mute")["event"]["type"], "member_muted");
+    tokio::time::sleep(parta_server::ephemeral::Kind::Typing.interval()).await;
+    student.send(json!({ "type": "typing", "chat_id": chat })).await;
+    assert!(teacher.next_within(Duration::from_millis(300)).await.is_none(), "the muted type nothing");
+    app.put(&mute).token(&c.teacher.token).json(json!({ "minutes": 0 })).send().await.expect(204);
+    // The admin, who may post in the channel, is heard there.
+    let (mut admin, _) = Socket::connect(address, &c.school.admin).await;
+    admin.send(json!({ "type": "typing", "chat_id": channel })).await;
+    let heard = parent.next().await.expect("typing in the channel");
+    assert_eq!((heard["type"].as_str(), heard["chat_id"].as_i64()), (Some("typing"), Some(channel)));
     // Thirty messages a minute, then a clear refusal; nothing is stored past the limit.
     for n in 0..30 {
         send(&app, &c.student, chat, &format!("flood-{n}"), "спам").await;
