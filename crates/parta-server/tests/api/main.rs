@@ -19,3 +19,4 @@ mod movement;
 mod png_bomb;
 mod privacy;
 mod protocol;
+mod registry;
