@@ -226,7 +226,7 @@ pub async fn create_operator(
     let mut tx = state.begin().await?;
     let user = match store::users::find_by_login(&mut tx, &LoginId::Email(email.clone())).await? {
         Some(existing) => {
-            sqlx::query("UPDATE users SET is_operator = 1 WHERE id = $1").bind(existing.id).execute(&mut *tx).await?;
+            store::users::make_operator(&mut tx, existing.user_id()).await?;
             existing.user_id()
         }
         None => store::users::insert(&mut tx, &name, Some(&email), None, None, true).await?,

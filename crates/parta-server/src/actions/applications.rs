@@ -247,11 +247,7 @@ pub async fn approve(state: &AppState, actor: &Actor, id: ApplicationId) -> Resu
     if !store::applications::decide(&mut tx, id, "approved", actor.user_id, None, Some(org)).await? {
         return Err(Error::Conflict("application_decided"));
     }
-    sqlx::query("UPDATE files SET org_id = $1 WHERE id = $2")
-        .bind(org.0)
-        .bind(row.order_file_id)
-        .execute(&mut *tx)
-        .await?;
+    store::files::give_to_school(&mut tx, FileId(row.order_file_id), org).await?;
     let admin_invite = do_admin_invite(&mut tx, org, staff_room, actor).await?;
     store::audit::record(
         &mut tx,
@@ -311,12 +307,7 @@ pub async fn reissue_admin_invite(state: &AppState, actor: &Actor, id: Applicati
     if store::directory::count_admins(&mut tx, org).await? > 0 {
         return Err(Error::Conflict("admin_already_joined"));
     }
-    sqlx::query("UPDATE invites SET revoked_at = $1, revoked_by = $2 WHERE org_id = $3 AND grants_admin = 1 AND revoked_at IS NULL")
-        .bind(now_ms())
-        .bind(actor.user_id.0)
-        .bind(org.0)
-        .execute(&mut *tx)
-        .await?;
+    store::invites::revoke_admin_links(&mut tx, org, actor.user_id).await?;
     let staff_room = store::schools::staff_room(&mut tx, org).await?;
     let invite = do_admin_invite(&mut tx, org, staff_room.class_id(), actor).await?;
     tx.commit(state).await?;

@@ -163,3 +163,8 @@ pub async fn uploaded_since(conn: &mut AnyConnection, user: UserId, since: i64) 
         .fetch_one(conn)
         .await
 }
+
+/// Hands a file uploaded before its school existed (an application's order) to the school.
+pub async fn give_to_school(conn: &mut AnyConnection, file: FileId, org: OrgId) -> sqlx::Result<()> {
+    sqlx::query("UPDATE files SET org_id = $1 WHERE id = $2").bind(org.0).bind(file.0).execute(conn).await.map(|_| ())
+}

@@ -169,6 +169,19 @@ pub async fn revoke(conn: &mut AnyConnection, id: InviteId, by: UserId) -> sqlx:
         .map(|_| ())
 }
 
+/// Revokes a school's unused first-admin links (a new one replaces them).
+pub async fn revoke_admin_links(conn: &mut AnyConnection, org: OrgId, by: UserId) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE invites SET revoked_at = $1, revoked_by = $2 WHERE org_id = $3 AND grants_admin = 1 AND revoked_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(by.0)
+    .bind(org.0)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
 // Join requests.
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -144,3 +144,7 @@ pub async fn use_password_token(conn: &mut AnyConnection, token_hash: &str) -> s
 pub async fn lock(conn: &mut AnyConnection, id: UserId) -> sqlx::Result<()> {
     sqlx::query("UPDATE users SET id = id WHERE id = $1").bind(id.0).execute(conn).await.map(|_| ())
 }
+
+pub async fn make_operator(conn: &mut AnyConnection, id: UserId) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET is_operator = 1 WHERE id = $1").bind(id.0).execute(conn).await.map(|_| ())
+}
