@@ -43,10 +43,15 @@ async fn attempt_keys(
     user: Option<&UserRow>,
     client: &ClientInfo,
 ) -> Result<Vec<(String, i64)>> {
-    if let (Some(user), Some(device)) = (user, client.device.as_deref()) {
+    if let Some(device) = client.device.as_deref() {
+        // Asked for unknown accounts too (as user 0, who has no devices), so the time
+        // taken does not tell whether the account exists.
         let device_hash = secrets::token_hash(device);
+        let owner = user.map_or(UserId(0), UserRow::user_id);
         let mut conn = state.db.reads().acquire().await?;
-        if store::devices::is_known(&mut conn, &device_hash, user.user_id(), now_ms() - DEVICE_TTL_MS).await? {
+        if store::devices::is_known(&mut conn, &device_hash, owner, now_ms() - DEVICE_TTL_MS).await?
+            && let Some(user) = user
+        {
             return Ok(vec![(format!("device:{}:{device_hash}", user.id), MAX_FAILURES_PER_ACCOUNT)]);
         }
     }
