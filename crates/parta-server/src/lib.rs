@@ -6,6 +6,7 @@ pub mod actions;
 pub mod app;
 pub mod auth;
 pub mod blobs;
+pub mod blocking_pool;
 pub mod bus;
 pub mod cli;
 pub mod clock;

@@ -3,62 +3,31 @@
 //! turn into gigabytes; beyond the bound they wait in a short queue, and beyond the
 //! queue they are answered 503 at once (the caller's reservations are given back).
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use tokio::sync::Semaphore;
-
+use crate::blocking_pool::{BlockingPool, NotRun};
 use crate::error::{Error, Result};
 use crate::secrets;
 
 pub struct PasswordGate {
-    permits: Arc<Semaphore>,
-    waiting: AtomicUsize,
-    queue_limit: usize,
-}
-
-/// Counts a waiter for as long as it waits, whether it gets its turn or its request
-/// is dropped meanwhile.
-struct Waiting<'a>(&'a AtomicUsize);
-
-impl Drop for Waiting<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
-    }
+    pool: BlockingPool,
 }
 
 impl PasswordGate {
     /// `workers` checks at once (at least one), `queue_limit` more waiting.
     pub fn new(workers: usize, queue_limit: usize) -> PasswordGate {
-        PasswordGate { permits: Arc::new(Semaphore::new(workers.max(1))), waiting: AtomicUsize::new(0), queue_limit }
+        PasswordGate { pool: BlockingPool::new(workers, queue_limit) }
     }
 
     /// One worker per core, and a queue of 32 per worker (about a second of waiting).
     pub fn sized_to_cores() -> PasswordGate {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cores = BlockingPool::cores(usize::MAX);
         PasswordGate::new(cores, cores * 32)
     }
 
-    /// Runs `work` on a blocking thread once a worker is free. The permit moves with
-    /// the work, so the bound holds even when the request is dropped while it runs.
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-        let permit = match self.permits.clone().try_acquire_owned() {
-            Ok(permit) => permit,
-            Err(_) => {
-                if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.queue_limit {
-                    self.waiting.fetch_sub(1, Ordering::AcqRel);
-                    return Err(Error::Busy);
-                }
-                let _waiting = Waiting(&self.waiting);
-                self.permits.clone().acquire_owned().await.map_err(|e| Error::Internal(e.into()))?
-            }
-        };
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            work()
+        self.pool.run(work).await.map_err(|not_run| match not_run {
+            NotRun::Full => Error::Busy,
+            NotRun::Panicked(panic) => Error::Internal(panic.into()),
         })
-        .await
-        .map_err(|e| Error::Internal(e.into()))
     }
 
     /// Checks a password against a stored hash; with no hash (an unknown account),
@@ -79,14 +48,16 @@ impl PasswordGate {
         self.run(move || secrets::hash_password(&password)).await
     }
 
-    /// Checks now waiting for a worker.
-    pub fn waiting(&self) -> usize {
-        self.waiting.load(Ordering::Acquire)
+    /// Checks running or waiting for a worker.
+    pub fn taken(&self) -> usize {
+        self.pool.taken()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
     #[tokio::test]
@@ -104,7 +75,7 @@ mod tests {
                 .await
             })
         };
-        while gate.permits.available_permits() > 0 {
+        while gate.pool.idle_workers() > 0 {
             tokio::task::yield_now().await;
         }
         let queued: Vec<_> = (0..2)
@@ -113,7 +84,7 @@ mod tests {
                 tokio::spawn(async move { gate.run(|| ()).await })
             })
             .collect();
-        while gate.waiting() < 2 {
+        while gate.taken() < 3 {
             tokio::task::yield_now().await;
         }
         assert!(matches!(gate.run(|| ()).await, Err(Error::Busy)));
@@ -122,7 +93,7 @@ mod tests {
         for waiter in queued {
             waiter.await.expect("joins").expect("ran after waiting");
         }
-        assert_eq!(gate.waiting(), 0);
+        assert_eq!(gate.taken(), 0);
         // With the queue empty again, a check runs.
         assert!(gate.verify("x", None).await.is_ok());
     }
