@@ -377,25 +377,28 @@ pub async fn register(state: &AppState, request: &RegisterRequest, client: &Clie
     let mut existing = None;
     {
         let mut conn = state.db.reads().acquire().await?;
-        for login in &logins {
-            if store::users::find_by_login(&mut conn, login).await?.is_some() {
-                existing = Some(login.clone());
+        for id in &logins {
+            if let Some(user) = store::users::find_by_login(&mut conn, id).await? {
+                let (LoginId::Email(login) | LoginId::Phone(login)) = id;
+                existing = Some((login.clone(), user));
                 break;
             }
         }
     }
-    let (user, hash) = match existing {
-        Some(LoginId::Email(login) | LoginId::Phone(login)) => {
-            let user = super::login::check_password(state, &login, &password, client).await?;
-            (Some(user.user_id()), None)
+    let (verified, hash) = match existing {
+        Some((login, user)) => {
+            (Some(super::login::check_user_password(state, &login, Some(user), &password, client).await?), None)
         }
         None => (None, Some(state.passwords.hash(password).await?)),
     };
 
     let mut tx = state.begin().await?;
     let row = usable_invite(&mut tx, &request.invite_token).await?;
-    let user = match (user, hash) {
-        (Some(user), _) => user,
+    let user = match (&verified, hash) {
+        (Some(verified), _) => {
+            verified.do_settle(&mut tx).await?;
+            verified.user.user_id()
+        }
         (None, hash) => {
             store::users::insert(&mut tx, &name, email.as_deref(), phone.as_deref(), hash.as_deref(), false)
                 .await

@@ -85,10 +85,29 @@ async fn give_back(state: &AppState, keys: &[(String, i64)]) -> Result<()> {
     Ok(())
 }
 
+/// A right password, and the attempt counters its success settles.
+pub struct Verified {
+    pub user: UserRow,
+    keys: Vec<(String, i64)>,
+}
+
+impl Verified {
+    /// In the transaction that signs the person in: the account's (or this device's)
+    /// failures are forgiven; the address keeps its count of others' failures and only
+    /// gets this attempt back.
+    pub async fn do_settle(&self, conn: &mut sqlx::AnyConnection) -> Result<()> {
+        let (own, address) = self.keys.split_first().expect("at least one key");
+        store::attempts::clear(conn, &own.0).await?;
+        for (key, _) in address {
+            store::attempts::give_back(conn, key).await?;
+        }
+        Ok(())
+    }
+}
+
 /// Checks `password` for the account `login` names, within the limits. Unknown
 /// accounts, deleted ones and wrong passwords answer the same, in the same time.
-/// On success the account's counters are cleared; the caller signs the person in.
-pub async fn check_password(state: &AppState, login: &str, password: &str, client: &ClientInfo) -> Result<UserRow> {
+pub async fn check_password(state: &AppState, login: &str, password: &str, client: &ClientInfo) -> Result<Verified> {
     let login_id = validate::login_id(login).ok();
     let normalized = match &login_id {
         Some(LoginId::Email(e)) => e.clone(),
@@ -102,7 +121,18 @@ pub async fn check_password(state: &AppState, login: &str, password: &str, clien
         }
         None => None,
     };
-    let keys = attempt_keys(state, &normalized, user.as_ref(), client).await?;
+    check_user_password(state, &normalized, user, password, client).await
+}
+
+/// `check_password` for an account already looked up by `login` (`None`: no account has it).
+pub async fn check_user_password(
+    state: &AppState,
+    login: &str,
+    user: Option<UserRow>,
+    password: &str,
+    client: &ClientInfo,
+) -> Result<Verified> {
+    let keys = attempt_keys(state, login, user.as_ref(), client).await?;
     reserve(state, &keys).await?;
     let stored_hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let verified = match state.passwords.verify(password, stored_hash).await {
@@ -113,19 +143,10 @@ pub async fn check_password(state: &AppState, login: &str, password: &str, clien
             return Err(error);
         }
     };
-    let Some(user) = user.filter(|_| verified) else {
-        return Err(Error::InvalidCredentials);
-    };
-    // The account's (or this device's) failures are forgiven; the address keeps its
-    // count of others' failures and only gets this attempt back.
-    let mut tx = state.begin().await?;
-    let (own, address) = keys.split_first().expect("at least one key");
-    store::attempts::clear(&mut tx, &own.0).await?;
-    for (key, _) in address {
-        store::attempts::give_back(&mut tx, key).await?;
+    match user.filter(|_| verified) {
+        Some(user) => Ok(Verified { user, keys }),
+        None => Err(Error::InvalidCredentials),
     }
-    tx.commit(state).await?;
-    Ok(user)
 }
 
 /// Records a login of `user` from the client's device; returns a new device token
@@ -145,12 +166,14 @@ pub async fn do_remember_device(
 
 /// # Log in
 pub async fn login(state: &AppState, login: &str, password: &str, client: &ClientInfo) -> Result<LoggedIn> {
-    let user = check_password(state, login, password, client).await?;
+    let verified = check_password(state, login, password, client).await?;
+    let user = verified.user.user_id();
     let mut tx = state.begin().await?;
-    let (token, csrf_token) = super::accounts::do_create_session(&mut tx, state, user.user_id(), client).await?;
-    let new_device = do_remember_device(&mut tx, user.user_id(), client).await?;
+    verified.do_settle(&mut tx).await?;
+    let (token, csrf_token) = super::accounts::do_create_session(&mut tx, state, user, client).await?;
+    let new_device = do_remember_device(&mut tx, user, client).await?;
     tx.commit(state).await?;
-    let me = super::accounts::me(state, user.user_id()).await?;
+    let me = super::accounts::me(state, user).await?;
     Ok(LoggedIn { session: SessionCreated { token, csrf_token, user: me }, new_device })
 }
 
