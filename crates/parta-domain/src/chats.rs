@@ -77,6 +77,12 @@ impl ChatKind {
         matches!(self, ChatKind::Group | ChatKind::Subject)
     }
 
+    /// Chats where a school's quiet hours hold messages: the class chats, the
+    /// parents' chats and the school channel, where students and parents read.
+    pub fn held_in_quiet_hours(self) -> bool {
+        matches!(self, ChatKind::Class | ChatKind::Parents | ChatKind::SchoolChannel)
+    }
+
     /// The chats every class gets when it is created.
     pub const OF_A_CLASS: [ChatKind; 3] = [ChatKind::Class, ChatKind::Parents, ChatKind::ClassTeachers];
 
@@ -119,6 +125,12 @@ impl ChatRole {
     pub fn parse(text: &str) -> Option<ChatRole> {
         [ChatRole::Member, ChatRole::Author, ChatRole::Moderator].into_iter().find(|r| r.as_str() == text)
     }
+}
+
+/// The role a seat holds: what the directory gives, or what someone appointed
+/// them to when that stands higher (a channel author, a group's moderator).
+pub fn effective_role(given: ChatRole, appointed: Option<ChatRole>) -> ChatRole {
+    given.max(appointed.unwrap_or(ChatRole::Member))
 }
 
 /// A directory-driven chat: its kind, and the class it belongs to (the staff room's
@@ -180,33 +192,6 @@ pub fn directory_chats(facts: &DirectoryFacts) -> BTreeMap<ChatKey, ChatRole> {
         }
     }
     chats
-}
-
-/// Whether a member in `role` may post in a chat of `kind`.
-pub fn can_post(kind: ChatKind, role: ChatRole, read_only: bool) -> bool {
-    if kind.is_channel() {
-        role >= ChatRole::Author
-    } else if read_only {
-        role >= ChatRole::Moderator
-    } else {
-        true
-    }
-}
-
-/// Whether a member may delete a message: their own, or any as a moderator.
-pub fn can_delete(role: ChatRole, is_sender: bool) -> bool {
-    is_sender || role >= ChatRole::Moderator
-}
-
-/// Whether a member may mark a post «ознакомиться» (must be acknowledged): the chat's
-/// moderators (a class teacher in their class's chats) and channel authors.
-pub fn can_request_ack(role: ChatRole) -> bool {
-    role >= ChatRole::Author
-}
-
-/// Whether a member may pin and unpin messages.
-pub fn can_pin(role: ChatRole) -> bool {
-    role >= ChatRole::Moderator
 }
 
 /// The reactions offered: a short fixed set keeps reactions readable and harmless.
@@ -385,16 +370,9 @@ mod tests {
     }
 
     #[test]
-    fn posting_rules() {
-        assert!(!can_post(ChatKind::SchoolChannel, ChatRole::Member, false));
-        assert!(can_post(ChatKind::SchoolChannel, ChatRole::Author, false));
-        assert!(can_post(ChatKind::Class, ChatRole::Member, false));
-        assert!(!can_post(ChatKind::Class, ChatRole::Member, true));
-        assert!(can_post(ChatKind::Class, ChatRole::Moderator, true));
-        assert!(can_delete(ChatRole::Member, true) && !can_delete(ChatRole::Member, false));
-        assert!(can_delete(ChatRole::Moderator, false));
-        assert!(!can_request_ack(ChatRole::Member) && can_request_ack(ChatRole::Author));
-        assert!(!can_pin(ChatRole::Author) && can_pin(ChatRole::Moderator));
+    fn quiet_hours_hold_the_chats_with_students_or_parents() {
+        let held: Vec<ChatKind> = ChatKind::ALL.into_iter().filter(|k| k.held_in_quiet_hours()).collect();
+        assert_eq!(held, [ChatKind::Class, ChatKind::Parents, ChatKind::SchoolChannel]);
         assert!(REACTIONS.contains(&"👍") && !REACTIONS.contains(&"<b>"));
     }
 

@@ -1,6 +1,7 @@
 //! The rules of Parta that need no storage and no network: ids, roles, the
-//! permission table and the validation of what people type. Nothing here does IO.
+//! permission tables (school and chat) and the validation of what people type. Nothing here does IO.
 
+pub mod chat_rights;
 pub mod chats;
 pub mod format;
 pub mod ids;

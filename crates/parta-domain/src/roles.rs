@@ -44,6 +44,12 @@ impl MemberRole {
     pub fn is_staff(self) -> bool {
         StaffRole::from_member_role(self).is_some()
     }
+
+    /// Staff who teach classes: a place in a class in one of these roles makes
+    /// someone that class's teacher.
+    pub fn teaches(self) -> bool {
+        matches!(self, MemberRole::Teacher | MemberRole::Director | MemberRole::Deputy)
+    }
 }
 
 /// The roles an admin can give a staff member (role changes move between these).
@@ -126,5 +132,7 @@ mod tests {
     fn staff_are_exactly_the_working_roles() {
         let staff: Vec<_> = MemberRole::ALL.into_iter().filter(|r| r.is_staff()).collect();
         assert_eq!(staff, [MemberRole::Teacher, MemberRole::Employee, MemberRole::Director, MemberRole::Deputy]);
+        let teaching: Vec<_> = MemberRole::ALL.into_iter().filter(|r| r.teaches()).collect();
+        assert_eq!(teaching, [MemberRole::Teacher, MemberRole::Director, MemberRole::Deputy]);
     }
 }

@@ -1,15 +1,22 @@
 //! Loading and authorizing, in one place: who holds which roles where (from the
-//! directory), then the pure decision of `parta_domain::permission`.
-//! Actions call these before touching anything; handlers never check permissions.
+//! directory), then the pure decisions of `parta_domain::permission` (the school
+//! table) and `parta_domain::chat_rights` (the chat table).
+//! Actions call these before touching anything; handlers never check permissions,
+//! and actions never compare roles themselves.
 
+use parta_domain::chat_rights::{self, ChatAbility, Seat};
 use parta_domain::permission::{Grant, Permission, Role, Scope, is_allowed};
-use parta_domain::{ClassId, MemberRole, OrgId, StaffRole};
+use parta_domain::{ChatId, ClassId, MemberRole, MessageId, OrgId, StaffRole};
+use parta_protocol::{ChatAbilities, MemberActions};
 use sqlx::AnyConnection;
 
 use crate::auth::Actor;
 use crate::error::{Error, Result};
 use crate::store;
+use crate::store::chats::ChatRow;
+use crate::store::messages::MessageRow;
 use crate::store::schools::{ClassRow, OrgRow};
+use crate::store::seats::SeatRow;
 
 /// The roles an actor holds in one school, loaded once per action.
 #[derive(Debug, Clone)]
@@ -120,4 +127,162 @@ pub fn platform(actor: &Actor, permission: Permission) -> Result<()> {
     let grants: &[Grant] =
         if actor.is_operator { &[Grant { role: Role::Operator, scope: Scope::Platform }] } else { &[] };
     if is_allowed(grants, permission, Scope::Platform) { Ok(()) } else { Err(Error::Forbidden) }
+}
+
+/// A chat the actor sits in: the chat, their seat, and whether they are an admin of
+/// its school, loaded once per action.
+#[derive(Debug, Clone)]
+pub struct ChatAccess {
+    pub chat: ChatRow,
+    pub seat: SeatRow,
+    pub school_admin: bool,
+}
+
+impl ChatAccess {
+    pub fn org_id(&self) -> OrgId {
+        OrgId(self.chat.org_id)
+    }
+
+    pub fn chat_id(&self) -> ChatId {
+        self.chat.chat_id()
+    }
+
+    fn rights(&self) -> Seat {
+        seat_rights(&self.chat, &self.seat, self.school_admin)
+    }
+
+    pub fn allows(&self, ability: ChatAbility) -> bool {
+        self.rights().allows(ability)
+    }
+
+    pub fn require(&self, ability: ChatAbility) -> Result<()> {
+        if self.allows(ability) { Ok(()) } else { Err(Error::Forbidden) }
+    }
+
+    /// Whether the actor may leave the chat by themselves.
+    pub fn may_leave(&self) -> bool {
+        chat_rights::can_leave(self.chat.kind(), self.seat.source == "directory")
+    }
+
+    fn is_owner(&self, user: i64) -> bool {
+        self.chat.owner_id == Some(user)
+    }
+
+    /// Everything the actor may do here, as the client is told.
+    pub fn abilities(&self) -> ChatAbilities {
+        ChatAbilities::of(self.rights(), self.may_leave())
+    }
+
+    /// What the actor may do to the member holding `target`.
+    pub fn actions_on(&self, target: &SeatRow) -> MemberActions {
+        chat_rights::member_actions(
+            self.rights(),
+            chat_rights::Target {
+                role: target.role(),
+                appointed: target.appointed(),
+                is_owner: self.is_owner(target.user_id),
+                from_directory: target.source == "directory",
+                is_self: target.user_id == self.seat.user_id,
+            },
+        )
+        .into()
+    }
+}
+
+/// The decision's view of a seat, for a path that loaded the chat and the seat with
+/// its other reads (the send path); everywhere else, `chat` loads it all.
+pub fn seat_rights(chat: &ChatRow, seat: &SeatRow, school_admin: bool) -> Seat {
+    Seat { kind: chat.kind(), role: seat.role(), read_only: chat.read_only == 1, school_admin }
+}
+
+/// A chat the actor sits in; to anyone else it does not exist.
+pub async fn chat(conn: &mut AnyConnection, actor: &Actor, chat: ChatId) -> Result<ChatAccess> {
+    let seat = store::seats::seat(conn, chat, actor.user_id).await?.ok_or(Error::NotFound)?;
+    let row = store::chats::get(conn, chat).await?.ok_or(Error::NotFound)?;
+    let school_admin = store::directory::is_admin(conn, OrgId(row.org_id), actor.user_id).await?;
+    Ok(ChatAccess { chat: row, seat, school_admin })
+}
+
+/// Every chat the actor sits in, in every school or one.
+pub async fn chats_of(conn: &mut AnyConnection, actor: &Actor, org: Option<OrgId>) -> Result<Vec<ChatAccess>> {
+    let seats = store::seats::seats_of(conn, actor.user_id, org).await?;
+    let mut chats = Vec::with_capacity(seats.len());
+    // Whether the actor is an admin, once per school.
+    let mut admin_of: std::collections::BTreeMap<i64, bool> = std::collections::BTreeMap::new();
+    for seat in seats {
+        let Some(row) = store::chats::get(conn, ChatId(seat.chat_id)).await? else { continue };
+        let school_admin = match admin_of.get(&row.org_id) {
+            Some(admin) => *admin,
+            None => {
+                let admin = store::directory::is_admin(conn, OrgId(row.org_id), actor.user_id).await?;
+                *admin_of.entry(row.org_id).or_insert(admin)
+            }
+        };
+        chats.push(ChatAccess { chat: row, seat, school_admin });
+    }
+    Ok(chats)
+}
+
+/// Whether the actor handles the reports of `chat`: a school's admins handle all of
+/// its chats', a chat's moderators their chat's.
+pub async fn handles_reports_of(
+    conn: &mut AnyConnection,
+    school: &SchoolAccess,
+    actor: &Actor,
+    id: ChatId,
+) -> Result<bool> {
+    if school.allows_in_school(Permission::ModerateChats) {
+        return Ok(true);
+    }
+    match chat(conn, actor, id).await {
+        Ok(access) => Ok(access.allows(ChatAbility::HandleReports)),
+        Err(Error::NotFound) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// A chat the actor sits in, with `ability` there.
+pub async fn chat_for(conn: &mut AnyConnection, actor: &Actor, id: ChatId, ability: ChatAbility) -> Result<ChatAccess> {
+    let access = chat(conn, actor, id).await?;
+    access.require(ability)?;
+    Ok(access)
+}
+
+/// A live, delivered message of a chat the actor sits in. One's own message still
+/// held by quiet hours is `message_held`; anyone else's does not exist yet.
+pub async fn message(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    chat_id: ChatId,
+    id: MessageId,
+) -> Result<(ChatAccess, MessageRow)> {
+    let access = chat(conn, actor, chat_id).await?;
+    let message =
+        store::messages::message(conn, id).await?.filter(|m| m.chat_id == chat_id.0).ok_or(Error::NotFound)?;
+    if message.deleted_at.is_some() {
+        return Err(Error::Conflict("message_deleted"));
+    }
+    if message.held_until.is_some() {
+        return Err(if message.sender_id == actor.user_id.0 {
+            Error::Conflict("message_held")
+        } else {
+            Error::NotFound
+        });
+    }
+    Ok((access, message))
+}
+
+/// Whether the holder of `seat` may post in `chat` at `now`: the chat table (a
+/// channel's readers, a read-only chat's members may not) and their mute. Every kind
+/// of post asks this — messages, polls, files, edits, typing — on the send path,
+/// which reads the seat with its other checks; posting never depends on the school
+/// role (the table's test holds it to that).
+pub fn check_may_post(chat: &ChatRow, seat: &SeatRow, now: i64) -> Result<()> {
+    if !seat_rights(chat, seat, false).allows(ChatAbility::Post) {
+        return Err(Error::Forbidden);
+    }
+    if seat.muted_until.is_some_and(|until| until > now) {
+        return Err(Error::Refused("muted"));
+    }
+    Ok(())
 }

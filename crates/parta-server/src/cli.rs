@@ -255,7 +255,7 @@ async fn serve(resolved: Resolved) -> anyhow::Result<()> {
     // Messages held by quiet hours go out when the hours end; every node may release
     // them, a conditional update makes sure each goes out once.
     every(15, "releasing held messages", state.clone(), |state| async move {
-        crate::actions::chats::release_held(&state).await.map(|_| ())
+        crate::actions::quiet::release_held(&state).await.map(|_| ())
     });
     // Login attempt counters of windows long over are dropped every few minutes.
     every(300, "pruning login attempts", state.clone(), |state| async move {

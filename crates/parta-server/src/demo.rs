@@ -129,7 +129,7 @@ async fn seed_school(tx: &mut Work, hash: &str) -> Result<OrgId> {
             &NewClass { kind: "class", name, grade: Some(grade), academic_year: Some(year), unit: Some(unit) },
         )
         .await?;
-        crate::actions::chats::do_create_class_chats(tx, org, class, name).await?;
+        crate::actions::seats::do_create_class_chats(tx, org, class, name).await?;
         classes.push(class);
     }
     let [class_1a, class_5a, class_5b, class_9a] = classes[..] else { unreachable!("four classes were created") };
@@ -195,7 +195,7 @@ async fn seed_school(tx: &mut Work, hash: &str) -> Result<OrgId> {
             .fetch_all(&mut **tx)
             .await?;
     for user in people {
-        crate::actions::chats::do_sync_seats(tx, org, UserId(user)).await?;
+        crate::actions::seats::do_sync_seats(tx, org, UserId(user)).await?;
     }
     Ok(org)
 }
@@ -218,7 +218,7 @@ async fn demo_actor(state: &AppState, email: &str) -> Result<crate::auth::Actor>
 /// and a poll in 5А's parents chat, a task in the class chat, news in the school
 /// channel and a staff group chat.
 async fn seed_conversations(state: &AppState, org: OrgId) -> Result<()> {
-    use crate::actions::{chats, groups, polls};
+    use crate::actions::{chats, groups, messages, polls};
     use parta_protocol::{CreateChatRequest, CreatePollRequest, SendMessageRequest};
     let chat_of = |list: &[parta_protocol::Chat], kind: &str| {
         list.iter().find(|c| c.kind.as_str() == kind).map(|c| c.id).ok_or(crate::error::Error::NotFound)
@@ -238,7 +238,7 @@ async fn seed_conversations(state: &AppState, org: OrgId) -> Result<()> {
     let student = demo_actor(state, "student.5a@demo.parta.local").await?;
 
     let channel = chat_of(&chats::list(state, &director, Some(org)).await?, "school_channel")?;
-    chats::send(
+    messages::send(
         state,
         &director,
         channel,
@@ -252,7 +252,7 @@ async fn seed_conversations(state: &AppState, org: OrgId) -> Result<()> {
     let teacher_chats = chats::list(state, &teacher, Some(org)).await?;
     let parents = chat_of(&teacher_chats, "parents")?;
     let class = chat_of(&teacher_chats, "class")?;
-    let (meeting, _) = chats::send(
+    let (meeting, _) = messages::send(
         state,
         &teacher,
         parents,
@@ -265,7 +265,7 @@ async fn seed_conversations(state: &AppState, org: OrgId) -> Result<()> {
     .await?;
     let reply =
         SendMessageRequest { reply_to: Some(meeting.id), ..message("demo-reply", "Спасибо, буду.", false) };
-    chats::send(state, &parent, parents, &reply).await?;
+    messages::send(state, &parent, parents, &reply).await?;
     polls::create(
         state,
         &teacher,
@@ -280,14 +280,14 @@ async fn seed_conversations(state: &AppState, org: OrgId) -> Result<()> {
         },
     )
     .await?;
-    chats::send(
+    messages::send(
         state,
         &teacher,
         class,
         &message("demo-task", "Ребята, завтра *контрольная* по математике: повторите §12 и задачи 45–52.", false),
     )
     .await?;
-    chats::send(state, &student, class, &message("demo-question", "А калькулятор можно?", false)).await?;
+    messages::send(state, &student, class, &message("demo-question", "А калькулятор можно?", false)).await?;
     groups::create(
         state,
         &director,

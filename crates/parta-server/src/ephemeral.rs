@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use parta_domain::{ChatId, UserId};
 
-use crate::actions::chats::check_may_post;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
@@ -66,8 +65,8 @@ pub async fn admit(state: &AppState, user: UserId, chat: ChatId, kind: Kind) -> 
     }
     let mut conn = state.db.reads().acquire().await?;
     let row = store::chats::get(&mut conn, chat).await?.ok_or(Error::NotFound)?;
-    let seat = store::chats::seat(&mut conn, chat, user).await?.ok_or(Error::NotFound)?;
-    check_may_post(&row, &seat, crate::clock::now_ms())
+    let seat = store::seats::seat(&mut conn, chat, user).await?.ok_or(Error::NotFound)?;
+    crate::access::check_may_post(&row, &seat, crate::clock::now_ms())
 }
 
 #[cfg(test)]

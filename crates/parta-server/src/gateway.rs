@@ -271,14 +271,14 @@ async fn relay_logged_between(state: &AppState, from: i64, to: i64) -> anyhow::R
     let (chat_heads, user_heads) = {
         let mut db = state.db.reads().acquire().await?;
         (
-            store::chats::chat_heads_between(&mut db, from, to).await?,
-            store::chats::user_heads_between(&mut db, from, to).await?,
+            store::events::chat_heads_between(&mut db, from, to).await?,
+            store::events::user_heads_between(&mut db, from, to).await?,
         )
     };
     let (chats, users) = state.hub.behind(&chat_heads, &user_heads);
     let mut db = state.db.reads().acquire().await?;
     for &(chat, seq) in &chats {
-        let Some((_, payload)) = store::chats::chat_events_between(&mut db, chat, seq - 1, seq).await?.pop() else {
+        let Some((_, payload)) = store::events::chat_events_between(&mut db, chat, seq - 1, seq).await?.pop() else {
             continue;
         };
         let event: ChatEvent = serde_json::from_str(&payload)?;
@@ -290,7 +290,7 @@ async fn relay_logged_between(state: &AppState, from: i64, to: i64) -> anyhow::R
         state.hub.dispatch(Envelope::Chat { chat, seq, frame: frame.into(), left });
     }
     for &(user, seq) in &users {
-        let Some((_, payload)) = store::chats::user_events_between(&mut db, user, seq - 1, seq).await?.pop() else {
+        let Some((_, payload)) = store::events::user_events_between(&mut db, user, seq - 1, seq).await?.pop() else {
             continue;
         };
         let event: UserEvent = serde_json::from_str(&payload)?;
@@ -402,8 +402,8 @@ async fn serve(state: AppState, actor: Option<Actor>, mut socket: WebSocket) -> 
 impl Connection {
     async fn load(&mut self) -> anyhow::Result<()> {
         let mut db = self.state.db.reads().acquire().await?;
-        self.user_seq = store::chats::user_seq(&mut db, self.actor.user_id).await?;
-        for seat in store::chats::seats_of(&mut db, self.actor.user_id, None).await? {
+        self.user_seq = store::events::user_seq(&mut db, self.actor.user_id).await?;
+        for seat in store::seats::seats_of(&mut db, self.actor.user_id, None).await? {
             let chat = ChatId(seat.chat_id);
             let head = store::chats::get(&mut db, chat).await?.map_or(0, |c| c.last_seq);
             self.chats.insert(chat, head);
@@ -547,7 +547,7 @@ impl Connection {
         }
         let events = {
             let mut db = self.state.db.reads().acquire().await?;
-            store::chats::chat_events_between(&mut db, chat, sent, until).await?
+            store::events::chat_events_between(&mut db, chat, sent, until).await?
         };
         for (seq, payload) in events {
             let event: ChatEvent = serde_json::from_str(&payload)?;
@@ -578,7 +578,7 @@ impl Connection {
         }
         let events = {
             let mut db = self.state.db.reads().acquire().await?;
-            store::chats::user_events_between(&mut db, self.actor.user_id, self.user_seq, until).await?
+            store::events::user_events_between(&mut db, self.actor.user_id, self.user_seq, until).await?
         };
         for (seq, payload) in events {
             let event: UserEvent = serde_json::from_str(&payload)?;
@@ -660,7 +660,7 @@ impl Connection {
     ) -> anyhow::Result<bool> {
         let head = {
             let mut db = self.state.db.reads().acquire().await?;
-            store::chats::user_seq(&mut db, self.actor.user_id).await?
+            store::events::user_seq(&mut db, self.actor.user_id).await?
         };
         if user_seq > head {
             close(socket, CLOSE_RESYNC, "unknown position").await;
@@ -676,7 +676,7 @@ impl Connection {
             let (head, oldest) = {
                 let mut db = self.state.db.reads().acquire().await?;
                 let head = store::chats::get(&mut db, chat).await?.map_or(0, |c| c.last_seq);
-                (head, store::chats::oldest_chat_event(&mut db, chat).await?)
+                (head, store::events::oldest_chat_event(&mut db, chat).await?)
             };
             if position > head || oldest.is_some_and(|oldest| position + 1 < oldest) {
                 self.fresh.remove(&chat);

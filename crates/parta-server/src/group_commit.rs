@@ -3,7 +3,7 @@
 //! fsync and a few statements (`actions::send`) instead of all of them per send.
 //! SQLite has one writer, so this is how its sends meet; on PostgreSQL each node
 //! batches its own sends the same way (and batches of several nodes lock their
-//! chats in one order, `store::chats::take_positions`). Nothing is acknowledged
+//! chats in one order, `store::events::take_positions`). Nothing is acknowledged
 //! before the batch commits.
 //!
 //! A refused send is left out of the batch; should writing the batch fail, it is

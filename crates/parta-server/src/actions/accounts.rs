@@ -181,7 +181,7 @@ pub async fn delete_account(state: &AppState, actor: &Actor, password: &str) -> 
     for org in &orgs {
         store::directory::remove_admin(&mut tx, *org, user, Some(user)).await?;
         store::directory::remove_class_teacher(&mut tx, *org, None, user, Some(user)).await?;
-        super::chats::do_sync_seats(&mut tx, *org, user).await?;
+        super::seats::do_sync_seats(&mut tx, *org, user).await?;
         store::audit::record(
             &mut tx,
             Entry {

@@ -2,12 +2,12 @@
 //! one of their messages, downloaded by whoever sits in that chat. Bytes live in
 //! blob storage under server-made keys; type is judged from content.
 
-use parta_domain::{ChatId, FileId, OrgId};
+use parta_domain::{ChatId, FileId};
 use parta_protocol::FileInfo;
 use sqlx::AnyConnection;
 
 use super::applications::Upload;
-use super::chats::access_chat;
+use crate::access;
 use crate::auth::Actor;
 use crate::blobs::{new_key, sniff_any};
 use crate::error::{Error, Result};
@@ -20,13 +20,13 @@ pub const MAX_ATTACHMENTS: usize = 10;
 
 /// # Upload a file to a chat, to attach to a message next.
 pub async fn upload(state: &AppState, actor: &Actor, chat: ChatId, upload: Option<Upload>) -> Result<FileInfo> {
-    let (row, seat) = {
+    let access = {
         let mut conn = state.db.reads().acquire().await?;
-        access_chat(&mut conn, actor, chat).await?
+        access::chat(&mut conn, actor, chat).await?
     };
     // Files are posts too: a muted member cannot upload, and uploads share the send limit.
     let now = crate::clock::now_ms();
-    super::chats::check_may_post(&row, &seat, now)?;
+    access::check_may_post(&access.chat, &access.seat, now)?;
     if let Some(limit) = state.settings.flood_limit() {
         let mut conn = state.db.reads().acquire().await?;
         if store::files::uploaded_since(&mut conn, actor.user_id, now - crate::clock::MINUTE_MS).await? >= limit {
@@ -62,7 +62,7 @@ pub async fn upload(state: &AppState, actor: &Actor, chat: ChatId, upload: Optio
     let id = store::files::insert(
         &mut work,
         &NewFile {
-            org: Some(OrgId(row.org_id)),
+            org: Some(access.org_id()),
             storage_key: &key,
             content_type,
             size: upload.bytes.len() as i64,
@@ -130,7 +130,7 @@ async fn readable_file(state: &AppState, actor: &Actor, id: FileId) -> Result<Fi
         // its sender while quiet hours hold it too.
         Some(attachment) if attachment.deleted => false,
         Some(attachment) => {
-            own_upload || (!attachment.held && store::chats::seat(&mut conn, chat, actor.user_id).await?.is_some())
+            own_upload || (!attachment.held && store::seats::seat(&mut conn, chat, actor.user_id).await?.is_some())
         }
         None => own_upload,
     };

@@ -6,6 +6,7 @@
 //! authors. In student safe mode a student sits in such a chat only with someone on
 //! the staff in it.
 
+use parta_domain::chat_rights::ChatAbility;
 use parta_domain::chats::{self, ChatKey, ChatKind, ChatRole, StudentSafety};
 use parta_domain::permission::Permission;
 use parta_domain::{ChatId, ClassId, MemberRole, OrgId, UserId, validate};
@@ -16,8 +17,11 @@ use serde_json::json;
 use sqlx::AnyConnection;
 
 use super::Fields;
-use super::chats::{access_chat, direct_facts, directory_facts, do_chat_event, do_seat, do_unseat, render_chat};
-use crate::access::{self, SchoolAccess};
+use super::direct::direct_facts;
+use super::events::do_chat_event;
+use super::render::render_chat;
+use super::seats::{directory_facts, do_seat, do_unseat};
+use crate::access::{self, ChatAccess, SchoolAccess};
 use crate::auth::Actor;
 use crate::clock::rfc3339;
 use crate::error::{Error, Result};
@@ -26,7 +30,7 @@ use crate::state::AppState;
 use crate::store;
 use crate::store::audit::Entry;
 use crate::store::chat_links::ChatLinkRow;
-use crate::store::chats::{ChatRow, SeatRow};
+use crate::store::chats::ChatRow;
 use crate::work::Work;
 
 pub const TITLE_MAX_CHARS: usize = 100;
@@ -67,16 +71,14 @@ async fn addable(conn: &mut AnyConnection, access: &SchoolAccess, actor: &Actor,
     Ok(facts.teaches.iter().any(|class| student_of.contains(class)))
 }
 
-/// A group or subject chat the actor moderates.
-async fn moderated_chat(conn: &mut AnyConnection, actor: &Actor, chat: ChatId) -> Result<(ChatRow, SeatRow)> {
-    let (row, seat) = access_chat(conn, actor, chat).await?;
-    if !row.kind().is_made_by_people() {
+/// A group or subject chat whose members the actor manages.
+async fn managed_chat(conn: &mut AnyConnection, actor: &Actor, chat: ChatId) -> Result<ChatAccess> {
+    let access = access::chat(conn, actor, chat).await?;
+    if !access.chat.kind().is_made_by_people() {
         return Err(Error::Conflict("chat_members_from_directory"));
     }
-    if seat.role() < ChatRole::Moderator {
-        return Err(Error::Forbidden);
-    }
-    Ok((row, seat))
+    access.require(ChatAbility::ManageMembers)?;
+    Ok(access)
 }
 
 /// # Make a group chat (any staff member) or a subject chat (a teacher of the class)
@@ -149,7 +151,7 @@ pub async fn create(state: &AppState, actor: &Actor, org: OrgId, request: &Creat
         }
     }
     for user in &request.member_ids {
-        if store::chats::seat(&mut work, chat, *user).await?.is_none() {
+        if store::seats::seat(&mut work, chat, *user).await?.is_none() {
             do_seat(&mut work, org, chat, *user, ChatRole::Member, "manual").await?;
         }
     }
@@ -158,9 +160,8 @@ pub async fn create(state: &AppState, actor: &Actor, org: OrgId, request: &Creat
         audit(org, actor, "chat_created", chat, json!({ "kind": request.kind.as_str(), "title": title })),
     )
     .await?;
-    let row = store::chats::get(&mut work, chat).await?.ok_or(Error::NotFound)?;
-    let seat = store::chats::seat(&mut work, chat, actor.user_id).await?.ok_or(Error::NotFound)?;
-    let rendered = render_chat(&mut work, &row, &seat, actor.user_id).await?;
+    let access = access::chat(&mut work, actor, chat).await?;
+    let rendered = render_chat(&mut work, &access).await?;
     work.commit(state).await?;
     Ok(rendered)
 }
@@ -168,7 +169,7 @@ pub async fn create(state: &AppState, actor: &Actor, org: OrgId, request: &Creat
 /// # Rename a group or subject chat (its moderators)
 pub async fn rename(state: &AppState, actor: &Actor, chat: ChatId, request: &RenameChatRequest) -> Result<Chat> {
     let mut work = state.begin().await?;
-    let (row, seat) = moderated_chat(&mut work, actor, chat).await?;
+    let row = managed_chat(&mut work, actor, chat).await?.chat;
     let title = validate::line("title", &request.title, TITLE_MAX_CHARS).map_err(|e| Error::Validation(vec![e]))?;
     let org = OrgId(row.org_id);
     if title != row.title {
@@ -176,8 +177,8 @@ pub async fn rename(state: &AppState, actor: &Actor, chat: ChatId, request: &Ren
         do_chat_event(&mut work, org, chat, ChatEvent::ChatRenamed { title: title.clone() }).await?;
         store::audit::record(&mut work, audit(org, actor, "chat_renamed", chat, json!({ "title": title }))).await?;
     }
-    let row = store::chats::get(&mut work, chat).await?.ok_or(Error::NotFound)?;
-    let rendered = render_chat(&mut work, &row, &seat, actor.user_id).await?;
+    let access = access::chat(&mut work, actor, chat).await?;
+    let rendered = render_chat(&mut work, &access).await?;
     work.commit(state).await?;
     Ok(rendered)
 }
@@ -194,7 +195,7 @@ async fn check_student_safety(work: &mut Work, access: &SchoolAccess, chat: Chat
     if !any_student {
         return Ok(());
     }
-    for seat in store::chats::chat_seats(work, chat).await? {
+    for seat in store::seats::chat_seats(work, chat).await? {
         if staff_present {
             break;
         }
@@ -210,7 +211,7 @@ async fn check_student_safety(work: &mut Work, access: &SchoolAccess, chat: Chat
 /// # Add people of the school to a group or subject chat (its moderators)
 pub async fn add_members(state: &AppState, actor: &Actor, chat: ChatId, request: &AddMembersRequest) -> Result<()> {
     let mut work = state.begin().await?;
-    let (row, _seat) = moderated_chat(&mut work, actor, chat).await?;
+    let row = managed_chat(&mut work, actor, chat).await?.chat;
     let org = OrgId(row.org_id);
     let access = access::visible_school(&mut work, actor, org).await?;
     let mut fields = Fields::default();
@@ -221,7 +222,7 @@ pub async fn add_members(state: &AppState, actor: &Actor, chat: ChatId, request:
     for (index, user) in request.user_ids.iter().enumerate() {
         if !addable(&mut work, &access, actor, *user).await? {
             fields.reject(&format!("user_ids[{index}]"), "unknown_person");
-        } else if store::chats::seat(&mut work, chat, *user).await?.is_none() && !new.contains(user) {
+        } else if store::seats::seat(&mut work, chat, *user).await?.is_none() && !new.contains(user) {
             new.push(*user);
         }
     }
@@ -243,26 +244,23 @@ pub async fn add_members(state: &AppState, actor: &Actor, chat: ChatId, request:
 /// students sit there because of their class and are not removed by hand.
 pub async fn remove_member(state: &AppState, actor: &Actor, chat: ChatId, user: UserId) -> Result<()> {
     let mut work = state.begin().await?;
-    let (row, seat) = if user == actor.user_id {
-        access_chat(&mut work, actor, chat).await?
+    let leaving = user == actor.user_id;
+    let access = if leaving {
+        access::chat(&mut work, actor, chat).await?
     } else {
-        moderated_chat(&mut work, actor, chat).await?
+        managed_chat(&mut work, actor, chat).await?
     };
-    if !row.kind().is_made_by_people() {
-        return Err(Error::Conflict("chat_members_from_directory"));
-    }
-    let target = if user == actor.user_id {
-        seat
+    let target = if leaving {
+        access.seat.clone()
     } else {
-        store::chats::seat(&mut work, chat, user).await?.ok_or(Error::NotFound)?
+        store::seats::seat(&mut work, chat, user).await?.ok_or(Error::NotFound)?
     };
-    if target.source == "directory" {
-        return Err(Error::Conflict("chat_members_from_directory"));
+    let allowed = if leaving { access.may_leave() } else { access.actions_on(&target).remove };
+    if !allowed {
+        let owner = !leaving && access.chat.owner_id == Some(user.0) && access.chat.kind().is_made_by_people();
+        return Err(Error::Conflict(if owner { "cannot_remove_owner" } else { "chat_members_from_directory" }));
     }
-    if user != actor.user_id && row.owner_id == Some(user.0) {
-        return Err(Error::Conflict("cannot_remove_owner"));
-    }
-    let org = OrgId(row.org_id);
+    let org = access.org_id();
     do_unseat(&mut work, org, &target).await?;
     let action = if user == actor.user_id { "chat_left" } else { "chat_member_removed" };
     store::audit::record(&mut work, audit(org, actor, action, chat, json!({ "user_id": user }))).await?;
@@ -281,19 +279,18 @@ async fn directory_role(conn: &mut AnyConnection, row: &ChatRow, user: UserId) -
 /// `member` takes the appointment back.
 pub async fn set_role(state: &AppState, actor: &Actor, chat: ChatId, user: UserId, role: ChatRole) -> Result<()> {
     let mut work = state.begin().await?;
-    let (row, seat) = access_chat(&mut work, actor, chat).await?;
-    let org = OrgId(row.org_id);
+    let access = access::chat(&mut work, actor, chat).await?;
+    let row = &access.chat;
+    let org = access.org_id();
     let kind = row.kind();
     let base = if kind.is_channel() {
-        access::school(&mut work, actor, org, Permission::ModerateChats).await?;
+        access.require(ChatAbility::AppointAuthors)?;
         if role == ChatRole::Moderator {
             return Err(Error::field("role", "unsupported"));
         }
         None
     } else if kind.is_made_by_people() {
-        if seat.role() < ChatRole::Moderator {
-            return Err(Error::Forbidden);
-        }
+        access.require(ChatAbility::ManageMembers)?;
         if role == ChatRole::Author {
             return Err(Error::field("role", "unsupported"));
         }
@@ -304,18 +301,18 @@ pub async fn set_role(state: &AppState, actor: &Actor, chat: ChatId, user: UserI
     } else {
         return Err(Error::Conflict("chat_roles_fixed"));
     };
-    let target = store::chats::seat(&mut work, chat, user).await?.ok_or(Error::NotFound)?;
+    let target = store::seats::seat(&mut work, chat, user).await?.ok_or(Error::NotFound)?;
     let base = match base {
         Some(base) => base,
-        None => directory_role(&mut work, &row, user).await?,
+        None => directory_role(&mut work, row, user).await?,
     };
     let appointed = (role > ChatRole::Member).then_some(role);
-    let effective = base.max(role);
+    let effective = chats::effective_role(base, appointed);
     if appointed == target.appointed() && effective == target.role() {
         work.commit(state).await?;
         return Ok(());
     }
-    store::chats::set_appointed_role(&mut work, target.id, appointed, effective).await?;
+    store::seats::set_appointed_role(&mut work, target.id, appointed, effective).await?;
     if effective != target.role() {
         let person = store::users::person(&mut work, user).await?.ok_or(Error::NotFound)?;
         do_chat_event(&mut work, org, chat, ChatEvent::MemberJoined { person, role: effective }).await?;
@@ -342,7 +339,7 @@ async fn render_link(conn: &mut AnyConnection, row: &ChatLinkRow, token: Option<
 /// # Make an invite link to a group or subject chat (its moderators)
 pub async fn create_link(state: &AppState, actor: &Actor, chat: ChatId) -> Result<ChatInvite> {
     let mut work = state.begin().await?;
-    let (row, _seat) = moderated_chat(&mut work, actor, chat).await?;
+    let row = managed_chat(&mut work, actor, chat).await?.chat;
     let org = OrgId(row.org_id);
     let token = secrets::new_token();
     let id = store::chat_links::insert(&mut work, org, chat, &secrets::token_hash(&token), actor.user_id).await?;
@@ -356,7 +353,7 @@ pub async fn create_link(state: &AppState, actor: &Actor, chat: ChatId) -> Resul
 /// # The chat's invite links with their use counts (its moderators)
 pub async fn links(state: &AppState, actor: &Actor, chat: ChatId) -> Result<Vec<ChatInvite>> {
     let mut conn = state.db.reads().acquire().await?;
-    moderated_chat(&mut conn, actor, chat).await?;
+    managed_chat(&mut conn, actor, chat).await?;
     let mut links = Vec::new();
     for row in store::chat_links::of_chat(&mut conn, chat).await? {
         links.push(render_link(&mut conn, &row, None).await?);
@@ -367,7 +364,7 @@ pub async fn links(state: &AppState, actor: &Actor, chat: ChatId) -> Result<Vec<
 /// # Revoke a chat invite link (its moderators)
 pub async fn revoke_link(state: &AppState, actor: &Actor, chat: ChatId, link: i64) -> Result<()> {
     let mut work = state.begin().await?;
-    let (row, _seat) = moderated_chat(&mut work, actor, chat).await?;
+    let row = managed_chat(&mut work, actor, chat).await?.chat;
     let found = store::chat_links::get(&mut work, chat, link).await?.ok_or(Error::NotFound)?;
     if found.revoked_at.is_none() {
         store::chat_links::revoke(&mut work, link).await?;
@@ -404,7 +401,7 @@ async fn open_link(
 pub async fn preview_link(state: &AppState, actor: &Actor, token: &str) -> Result<ChatInvitePreview> {
     let mut conn = state.db.reads().acquire().await?;
     let (_link, chat, _access) = open_link(&mut conn, actor, token).await?;
-    let seats = store::chats::chat_seats(&mut conn, chat.chat_id()).await?;
+    let seats = store::seats::chat_seats(&mut conn, chat.chat_id()).await?;
     Ok(ChatInvitePreview {
         chat_id: chat.chat_id(),
         org_id: OrgId(chat.org_id),
@@ -419,7 +416,7 @@ pub async fn join_by_link(state: &AppState, actor: &Actor, token: &str) -> Resul
     let mut work = state.begin().await?;
     let (link, chat, access) = open_link(&mut work, actor, token).await?;
     let org = access.org_id();
-    if store::chats::seat(&mut work, chat.chat_id(), actor.user_id).await?.is_none() {
+    if store::seats::seat(&mut work, chat.chat_id(), actor.user_id).await?.is_none() {
         check_student_safety(&mut work, &access, chat.chat_id(), &[actor.user_id]).await?;
         do_seat(&mut work, org, chat.chat_id(), actor.user_id, ChatRole::Member, "invite").await?;
         store::chat_links::count_use(&mut work, link.id).await?;
@@ -429,9 +426,8 @@ pub async fn join_by_link(state: &AppState, actor: &Actor, token: &str) -> Resul
         )
         .await?;
     }
-    let row = store::chats::get(&mut work, chat.chat_id()).await?.ok_or(Error::NotFound)?;
-    let seat = store::chats::seat(&mut work, chat.chat_id(), actor.user_id).await?.ok_or(Error::NotFound)?;
-    let rendered = render_chat(&mut work, &row, &seat, actor.user_id).await?;
+    let access = access::chat(&mut work, actor, chat.chat_id()).await?;
+    let rendered = render_chat(&mut work, &access).await?;
     work.commit(state).await?;
     Ok(rendered)
 }

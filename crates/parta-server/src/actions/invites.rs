@@ -269,7 +269,7 @@ async fn do_admit(work: &mut Work, row: &InviteRow, user: UserId, by: Option<Use
         },
     )
     .await?;
-    super::chats::do_sync_seats(work, row.org_id(), user).await?;
+    super::seats::do_sync_seats(work, row.org_id(), user).await?;
     Ok(())
 }
 
@@ -319,7 +319,7 @@ async fn do_join(work: &mut Work, row: &InviteRow, user: UserId) -> Result<JoinO
     } else {
         // The first admin's link given to someone already in the staff room: only the admin role is new.
         store::directory::insert_admin(work, row.org_id(), user, row.created_by.map(UserId)).await?;
-        super::chats::do_sync_seats(work, row.org_id(), user).await?;
+        super::seats::do_sync_seats(work, row.org_id(), user).await?;
     }
     Ok(JoinOutcome { status: "joined".into(), org_id: row.org_id(), join_request_id: None })
 }

@@ -11,7 +11,6 @@ use parta_protocol::{ClassMembership, LeaveRequest, Member, TransferRequest};
 use serde_json::json;
 use sqlx::AnyConnection;
 
-use super::schools::teaches;
 use crate::access::{self, SchoolAccess};
 use crate::auth::Actor;
 use crate::clock::{parse_date, today_in};
@@ -147,7 +146,7 @@ pub async fn set_teacher_verified(
     let mut tx = state.begin().await?;
     access::school(&mut tx, actor, org, Permission::VerifyTeachers).await?;
     let places = store::directory::active_places(&mut tx, org, user).await?;
-    if !places.iter().any(|p| teaches(p.role())) {
+    if !places.iter().any(|p| p.role().teaches()) {
         return Err(Error::Conflict("not_teacher"));
     }
     store::directory::set_teacher_verified(&mut tx, org, user, Some(actor.user_id), verified).await?;
@@ -212,11 +211,11 @@ pub async fn transfer(
     }
     let from = student_place.class_id();
     do_move_place(&mut tx, student_place, target.class_id(), &on, actor.user_id).await?;
-    super::chats::do_sync_seats(&mut tx, org, user).await?;
+    super::seats::do_sync_seats(&mut tx, org, user).await?;
     for parent_place in store::directory::parent_places_for_child(&mut tx, org, user).await? {
         if parent_place.class_id() == from {
             do_move_place(&mut tx, &parent_place, target.class_id(), &on, actor.user_id).await?;
-            super::chats::do_sync_seats(&mut tx, org, UserId(parent_place.user_id)).await?;
+            super::seats::do_sync_seats(&mut tx, org, UserId(parent_place.user_id)).await?;
         }
     }
     store::audit::record(
@@ -272,11 +271,11 @@ pub async fn leave(state: &AppState, actor: &Actor, org: OrgId, user: UserId, re
         for parent_place in store::directory::parent_places_for_child(&mut tx, org, user).await? {
             store::directory::end_membership(&mut tx, MembershipId(parent_place.membership_id), &on, "child_left")
                 .await?;
-            super::chats::do_sync_seats(&mut tx, org, UserId(parent_place.user_id)).await?;
+            super::seats::do_sync_seats(&mut tx, org, UserId(parent_place.user_id)).await?;
         }
     }
     store::directory::remove_class_teacher(&mut tx, org, None, user, Some(actor.user_id)).await?;
-    super::chats::do_sync_seats(&mut tx, org, user).await?;
+    super::seats::do_sync_seats(&mut tx, org, user).await?;
     store::audit::record(&mut tx, entry(org, actor, "member_left", user, json!({ "on": on, "reason": reason })))
         .await?;
     tx.commit(state).await?;
@@ -322,7 +321,7 @@ pub async fn change_role(state: &AppState, actor: &Actor, org: OrgId, user: User
         )
         .await?;
     }
-    if !teaches(new_role) {
+    if !new_role.teaches() {
         store::directory::remove_class_teacher(&mut tx, org, None, user, Some(actor.user_id)).await?;
         store::directory::set_teacher_verified(&mut tx, org, user, None, false).await?;
     }
@@ -331,7 +330,7 @@ pub async fn change_role(state: &AppState, actor: &Actor, org: OrgId, user: User
         entry(org, actor, "staff_role_changed", user, json!({ "from": old_roles, "to": new_role })),
     )
     .await?;
-    super::chats::do_sync_seats(&mut tx, org, user).await?;
+    super::seats::do_sync_seats(&mut tx, org, user).await?;
     tx.commit(state).await?;
     get(state, actor, org, user).await
 }

@@ -4,18 +4,26 @@
 //! same transaction. Handlers only parse, call one action and render.
 
 pub mod accounts;
+pub mod acks;
 pub mod applications;
 pub mod audit;
 pub mod chats;
+pub mod direct;
+pub mod events;
 pub mod files;
 pub mod groups;
 pub mod invites;
 pub mod login;
 pub mod members;
+pub mod messages;
 pub mod moderation;
 pub mod polls;
+pub mod quiet;
+pub mod reactions;
+pub mod render;
 pub mod schools;
 pub mod search;
+pub mod seats;
 pub mod send;
 
 use parta_domain::validate::FieldError;

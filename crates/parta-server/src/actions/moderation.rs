@@ -2,7 +2,7 @@
 //! the chat's moderators and the school's admins. Every moderation act is in the
 //! school's audit log, so nothing is hidden from the school.
 
-use parta_domain::chats::ChatRole;
+use parta_domain::chat_rights::{self, ChatAbility};
 use parta_domain::permission::Permission;
 use parta_domain::validate;
 use parta_domain::{ChatId, MessageId, OrgId, UserId};
@@ -10,7 +10,8 @@ use parta_protocol::{ChatEvent, Report};
 use serde_json::json;
 use sqlx::AnyConnection;
 
-use super::chats::{access_chat, access_message, do_chat_event, render};
+use super::events::do_chat_event;
+use super::render::render;
 use crate::access;
 use crate::auth::Actor;
 use crate::clock::{MINUTE_MS, now_ms, rfc3339, rfc3339_opt};
@@ -18,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
 use crate::store::audit::Entry;
-use crate::store::chats::ReportRow;
+use crate::store::reports::ReportRow;
 
 pub const MUTE_MAX_MINUTES: i64 = 7 * 24 * 60;
 
@@ -36,10 +37,7 @@ fn audit<'a>(
 /// # Make a chat read-only (only moderators post) or open it again.
 pub async fn set_read_only(state: &AppState, actor: &Actor, chat: ChatId, read_only: bool) -> Result<()> {
     let mut work = state.begin().await?;
-    let (row, seat) = access_chat(&mut work, actor, chat).await?;
-    if seat.role() < ChatRole::Moderator {
-        return Err(Error::Forbidden);
-    }
+    let row = access::chat_for(&mut work, actor, chat, ChatAbility::SetReadOnly).await?.chat;
     if (row.read_only == 1) == read_only {
         return Ok(());
     }
@@ -58,20 +56,17 @@ pub async fn set_read_only(state: &AppState, actor: &Actor, chat: ChatId, read_o
 /// # Mute a member for a while (0 minutes lifts it). Moderators are not muted.
 pub async fn mute(state: &AppState, actor: &Actor, chat: ChatId, user: UserId, minutes: i64) -> Result<()> {
     let mut work = state.begin().await?;
-    let (row, seat) = access_chat(&mut work, actor, chat).await?;
-    if seat.role() < ChatRole::Moderator {
-        return Err(Error::Forbidden);
-    }
+    let row = access::chat_for(&mut work, actor, chat, ChatAbility::Mute).await?.chat;
     if !(0..=MUTE_MAX_MINUTES).contains(&minutes) {
         return Err(Error::field("minutes", "out_of_range"));
     }
-    let target = store::chats::seat(&mut work, chat, user).await?.ok_or(Error::NotFound)?;
-    if target.role() >= ChatRole::Moderator {
+    let target = store::seats::seat(&mut work, chat, user).await?.ok_or(Error::NotFound)?;
+    if !chat_rights::can_be_muted(target.role()) {
         return Err(Error::Conflict("cannot_mute_moderator"));
     }
     let until = (minutes > 0).then(|| now_ms() + minutes * MINUTE_MS);
     let org = OrgId(row.org_id);
-    store::chats::set_muted(&mut work, target.id, until).await?;
+    store::seats::set_muted(&mut work, target.id, until).await?;
     do_chat_event(&mut work, org, chat, ChatEvent::MemberMuted { user_id: user, until: rfc3339_opt(until) }).await?;
     store::audit::record(
         &mut work,
@@ -84,10 +79,10 @@ pub async fn mute(state: &AppState, actor: &Actor, chat: ChatId, user: UserId, m
 
 /// The reported message as its moderators need it: a removed message keeps the text
 /// it had when it was removed (kept among its versions).
-async fn evidence(conn: &mut AnyConnection, message: &store::chats::MessageRow) -> Result<parta_protocol::Message> {
+async fn evidence(conn: &mut AnyConnection, message: &store::messages::MessageRow) -> Result<parta_protocol::Message> {
     let mut rendered = render(conn, message, None).await?;
     if rendered.deleted
-        && let Some((body, _)) = store::chats::versions(conn, message.message_id()).await?.pop()
+        && let Some((body, _)) = store::messages::versions(conn, message.message_id()).await?.pop()
     {
         rendered.rich = parta_domain::format::parse(&body);
         rendered.body = body;
@@ -97,7 +92,7 @@ async fn evidence(conn: &mut AnyConnection, message: &store::chats::MessageRow) 
 
 async fn render_report(conn: &mut AnyConnection, row: &ReportRow) -> Result<Report> {
     let chat = store::chats::get(conn, ChatId(row.chat_id)).await?.ok_or(Error::NotFound)?;
-    let message = store::chats::message(conn, MessageId(row.message_id)).await?.ok_or(Error::NotFound)?;
+    let message = store::messages::message(conn, MessageId(row.message_id)).await?.ok_or(Error::NotFound)?;
     let reporter = store::users::person(conn, UserId(row.reporter_id)).await?.ok_or(Error::NotFound)?;
     let resolved_by = match row.resolved_by {
         Some(id) => store::users::person(conn, UserId(id)).await?,
@@ -122,28 +117,18 @@ async fn render_report(conn: &mut AnyConnection, row: &ReportRow) -> Result<Repo
 /// # Report a message to the chat's moderators and the school's admins.
 pub async fn report(state: &AppState, actor: &Actor, chat: ChatId, message: MessageId, reason: &str) -> Result<Report> {
     let mut work = state.begin().await?;
-    let (row, _seat, _message) = access_message(&mut work, actor, chat, message).await?;
+    let (access, _message) = access::message(&mut work, actor, chat, message).await?;
+    access.require(ChatAbility::Report)?;
+    let row = access.chat;
     let reason = validate::text("reason", reason, 1000)?;
-    let id = store::chats::insert_report(&mut work, OrgId(row.org_id), chat, message, actor.user_id, &reason)
-        .await
-        .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("already_reported") } else { e.into() })?;
-    let stored = store::chats::report(&mut work, OrgId(row.org_id), id).await?.ok_or(Error::NotFound)?;
+    let id =
+        store::reports::insert_report(&mut work, OrgId(row.org_id), chat, message, actor.user_id, &reason)
+            .await
+            .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("already_reported") } else { e.into() })?;
+    let stored = store::reports::report(&mut work, OrgId(row.org_id), id).await?.ok_or(Error::NotFound)?;
     let rendered = render_report(&mut work, &stored).await?;
     work.commit(state).await?;
     Ok(rendered)
-}
-
-/// Whether the actor may handle reports of `chat`: the school's admins, or the chat's moderators.
-async fn may_moderate(
-    conn: &mut AnyConnection,
-    school: &access::SchoolAccess,
-    actor: &Actor,
-    chat: ChatId,
-) -> Result<bool> {
-    if school.allows_in_school(Permission::ModerateChats) {
-        return Ok(true);
-    }
-    Ok(store::chats::seat(conn, chat, actor.user_id).await?.is_some_and(|s| s.role() >= ChatRole::Moderator))
 }
 
 /// # The reports queue: all of a school's for its admins, their chats' for moderators.
@@ -156,16 +141,13 @@ pub async fn reports(state: &AppState, actor: &Actor, org: OrgId, status: Option
         Some(_) => return Err(Error::field("status", "invalid_format")),
     };
     let moderates_something = school.allows_in_school(Permission::ModerateChats)
-        || store::chats::seats_of(&mut conn, actor.user_id, Some(org))
-            .await?
-            .iter()
-            .any(|s| s.role() >= ChatRole::Moderator);
+        || access::chats_of(&mut conn, actor, Some(org)).await?.iter().any(|c| c.allows(ChatAbility::HandleReports));
     if !moderates_something {
         return Err(Error::Forbidden);
     }
     let mut reports = Vec::new();
-    for row in store::chats::reports(&mut conn, org, status).await? {
-        if may_moderate(&mut conn, &school, actor, ChatId(row.chat_id)).await? {
+    for row in store::reports::reports(&mut conn, org, status).await? {
+        if access::handles_reports_of(&mut conn, &school, actor, ChatId(row.chat_id)).await? {
             reports.push(render_report(&mut conn, &row).await?);
         }
     }
@@ -183,22 +165,22 @@ pub async fn resolve(
 ) -> Result<Report> {
     let mut work = state.begin().await?;
     let school = access::visible_school(&mut work, actor, org).await?;
-    let row = store::chats::report(&mut work, org, id).await?.ok_or(Error::NotFound)?;
+    let row = store::reports::report(&mut work, org, id).await?.ok_or(Error::NotFound)?;
     let chat = ChatId(row.chat_id);
-    if !may_moderate(&mut work, &school, actor, chat).await? {
+    if !access::handles_reports_of(&mut work, &school, actor, chat).await? {
         return Err(Error::Forbidden);
     }
     let note = validate::optional_line("note", note, 1000)?;
     let status = if delete_message { "removed" } else { "dismissed" };
-    if !store::chats::resolve_report(&mut work, id, status, actor.user_id, note.as_deref()).await? {
+    if !store::reports::resolve_report(&mut work, id, status, actor.user_id, note.as_deref()).await? {
         return Err(Error::Conflict("report_resolved"));
     }
     let message = MessageId(row.message_id);
     if delete_message {
-        let stored = store::chats::message(&mut work, message).await?.ok_or(Error::NotFound)?;
+        let stored = store::messages::message(&mut work, message).await?.ok_or(Error::NotFound)?;
         if stored.deleted_at.is_none() {
-            store::chats::insert_version(&mut work, org, &stored, None, crate::clock::now_ms()).await?;
-            store::chats::delete_message(&mut work, message, actor.user_id).await?;
+            store::messages::insert_version(&mut work, org, &stored, None, crate::clock::now_ms()).await?;
+            store::messages::delete_message(&mut work, message, actor.user_id).await?;
             store::search::unindex(&mut work, message).await?;
             do_chat_event(&mut work, org, chat, ChatEvent::MessageDeleted { message_id: message, by_moderator: true })
                 .await?;
@@ -216,7 +198,7 @@ pub async fn resolve(
         ),
     )
     .await?;
-    let row = store::chats::report(&mut work, org, id).await?.ok_or(Error::NotFound)?;
+    let row = store::reports::report(&mut work, org, id).await?.ok_or(Error::NotFound)?;
     let rendered = render_report(&mut work, &row).await?;
     work.commit(state).await?;
     Ok(rendered)

@@ -2,19 +2,23 @@
 //! deadline. A poll is a message whose body is the question; every vote and the
 //! closing are chat events, so results update live.
 
-use parta_domain::chats::ChatRole;
+use parta_domain::chat_rights::ChatAbility;
 use parta_domain::{ChatId, MessageId, OrgId, UserId};
 use parta_protocol::{ChatEvent, CreatePollRequest, Message, Poll, PollOption};
 use sqlx::AnyConnection;
 
 use super::Fields;
-use super::chats::{Posting, access_chat, check_posting, do_chat_event, do_chat_event_at, quiet_hold, render};
+use super::events::{do_chat_event, do_chat_event_at};
+use super::messages::{Posting, check_posting};
+use super::quiet::quiet_hold;
+use super::render::render;
+use crate::access::{self, ChatAccess};
 use crate::auth::Actor;
 use crate::clock::{now_ms, rfc3339_opt};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
-use crate::store::chats::NewMessage;
+use crate::store::messages::NewMessage;
 use crate::store::polls::{NewPoll, PollRow};
 
 pub const MAX_OPTIONS: usize = 10;
@@ -100,8 +104,8 @@ pub async fn create(
     fields.finish()?;
     let question = super::checked(question)?;
     let org = OrgId(row.org_id);
-    let seq = if held_until.is_some() { 0 } else { store::chats::next_seq(&mut work, chat).await? };
-    let message = store::chats::insert_message(
+    let seq = if held_until.is_some() { 0 } else { store::events::next_seq(&mut work, chat).await? };
+    let message = store::messages::insert_message(
         &mut work,
         &NewMessage {
             org,
@@ -118,7 +122,7 @@ pub async fn create(
         },
     )
     .await?;
-    super::chats::do_index(&mut work, org, chat, message, &question).await?;
+    super::messages::do_index(&mut work, org, chat, message, &question).await?;
     store::polls::insert(
         &mut work,
         &NewPoll {
@@ -133,11 +137,11 @@ pub async fn create(
         },
     )
     .await?;
-    let stored = store::chats::message(&mut work, message).await?.ok_or(Error::NotFound)?;
+    let stored = store::messages::message(&mut work, message).await?.ok_or(Error::NotFound)?;
     let rendered = render(&mut work, &stored, None).await?;
     if held_until.is_none() {
         do_chat_event_at(&mut work, org, chat, seq, ChatEvent::MessageSent { message: rendered.clone() }).await?;
-        store::chats::set_last_read(&mut work, seat.id, seq).await?;
+        store::seats::set_last_read(&mut work, seat.id, seq).await?;
     }
     work.commit(state).await?;
     Ok((rendered, true))
@@ -148,22 +152,11 @@ async fn access_poll(
     actor: &Actor,
     chat: ChatId,
     poll: i64,
-) -> Result<(OrgId, ChatRole, PollRow)> {
-    let (row, seat) = access_chat(conn, actor, chat).await?;
+) -> Result<(ChatAccess, PollRow)> {
     let poll = store::polls::get(conn, chat, poll).await?.ok_or(Error::NotFound)?;
-    let message = store::chats::message(conn, MessageId(poll.message_id)).await?.ok_or(Error::NotFound)?;
-    if message.deleted_at.is_some() {
-        return Err(Error::Conflict("message_deleted"));
-    }
     // A poll held by quiet hours is nobody's to see yet, nor to vote in or close.
-    if message.held_until.is_some() {
-        return Err(if message.sender_id == actor.user_id.0 {
-            Error::Conflict("message_held")
-        } else {
-            Error::NotFound
-        });
-    }
-    Ok((OrgId(row.org_id), seat.role(), poll))
+    let (access, _message) = access::message(conn, actor, chat, MessageId(poll.message_id)).await?;
+    Ok((access, poll))
 }
 
 async fn do_poll_updated(work: &mut crate::work::Work, org: OrgId, chat: ChatId, poll: &PollRow) -> Result<()> {
@@ -176,7 +169,8 @@ async fn do_poll_updated(work: &mut crate::work::Work, org: OrgId, chat: ChatId,
 /// # Vote (or change or take back one's vote): the options chosen replace earlier ones.
 pub async fn vote(state: &AppState, actor: &Actor, chat: ChatId, poll: i64, option_ids: &[i64]) -> Result<Poll> {
     let mut work = state.begin().await?;
-    let (org, _role, row) = access_poll(&mut work, actor, chat, poll).await?;
+    let (access, row) = access_poll(&mut work, actor, chat, poll).await?;
+    let org = access.org_id();
     if row.is_closed(now_ms()) {
         return Err(Error::Conflict("poll_closed"));
     }
@@ -200,9 +194,10 @@ pub async fn vote(state: &AppState, actor: &Actor, chat: ChatId, poll: i64, opti
 /// # Close a poll early (its author or the chat's moderators).
 pub async fn close(state: &AppState, actor: &Actor, chat: ChatId, poll: i64) -> Result<Poll> {
     let mut work = state.begin().await?;
-    let (org, role, row) = access_poll(&mut work, actor, chat, poll).await?;
-    if row.created_by != actor.user_id.0 && role < ChatRole::Moderator {
-        return Err(Error::Forbidden);
+    let (access, row) = access_poll(&mut work, actor, chat, poll).await?;
+    let org = access.org_id();
+    if row.created_by != actor.user_id.0 {
+        access.require(ChatAbility::ModeratePosts)?;
     }
     if row.closed_at.is_some() {
         return Err(Error::Conflict("poll_closed"));

@@ -83,7 +83,7 @@ pub async fn do_create_school(
         &NewClass { kind: "staff_room", name: STAFF_ROOM_NAME, grade: None, academic_year: None, unit: None },
     )
     .await?;
-    super::chats::do_create_school_chats(conn, org, staff_room).await?;
+    super::seats::do_create_school_chats(conn, org, staff_room).await?;
     store::audit::record(
         conn,
         Entry {
@@ -278,7 +278,7 @@ pub async fn create_class(state: &AppState, actor: &Actor, org: OrgId, request: 
     let id = store::schools::insert_class(&mut tx, org, &new)
         .await
         .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("class_name_taken") } else { e.into() })?;
-    super::chats::do_create_class_chats(&mut tx, org, id, &name).await?;
+    super::seats::do_create_class_chats(&mut tx, org, id, &name).await?;
     store::audit::record(
         &mut tx,
         audit(
@@ -338,11 +338,6 @@ pub async fn update_class(
     Ok(rendered)
 }
 
-/// Staff who can lead a class or be verified as teachers: teachers and administration.
-pub fn teaches(role: MemberRole) -> bool {
-    matches!(role, MemberRole::Teacher | MemberRole::Director | MemberRole::Deputy)
-}
-
 pub async fn assign_class_teacher(
     state: &AppState,
     actor: &Actor,
@@ -357,7 +352,7 @@ pub async fn assign_class_teacher(
         return Err(Error::Conflict("staff_room"));
     }
     let places = store::directory::active_places(&mut tx, org, user).await?;
-    if !places.iter().any(|p| teaches(p.role())) {
+    if !places.iter().any(|p| p.role().teaches()) {
         return Err(Error::Conflict("not_teacher"));
     }
     if store::directory::classes_led_by(&mut tx, org, user).await?.iter().any(|c| c.id == class) {
@@ -366,8 +361,8 @@ pub async fn assign_class_teacher(
     store::directory::insert_class_teacher(&mut tx, org, class, user, Some(actor.user_id)).await?;
     // A class teacher is one of the class: its students and parents see them in the
     // class list. A teacher who already teaches there keeps their place.
-    if !places.iter().any(|p| p.class_id() == class && teaches(p.role())) {
-        let teaching_role = places.iter().map(|p| p.role()).find(|r| teaches(*r)).unwrap_or(MemberRole::Teacher);
+    if !places.iter().any(|p| p.class_id() == class && p.role().teaches()) {
+        let teaching_role = places.iter().map(|p| p.role()).find(|r| r.teaches()).unwrap_or(MemberRole::Teacher);
         store::directory::insert_membership(
             &mut tx,
             &NewMembership {
@@ -387,7 +382,7 @@ pub async fn assign_class_teacher(
         audit(org, actor, "class_teacher_assigned", "class", class.0, json!({ "user_id": user })),
     )
     .await?;
-    super::chats::do_sync_seats(&mut tx, org, user).await?;
+    super::seats::do_sync_seats(&mut tx, org, user).await?;
     let rendered = render_class(&mut tx, org, class).await?;
     tx.commit(state).await?;
     Ok(rendered)
@@ -411,7 +406,7 @@ pub async fn remove_class_teacher(
         audit(org, actor, "class_teacher_removed", "class", class.0, json!({ "user_id": user })),
     )
     .await?;
-    super::chats::do_sync_seats(&mut tx, org, user).await?;
+    super::seats::do_sync_seats(&mut tx, org, user).await?;
     let rendered = render_class(&mut tx, org, class).await?;
     tx.commit(state).await?;
     Ok(rendered)
@@ -457,7 +452,7 @@ pub async fn appoint_admin(state: &AppState, actor: &Actor, org: OrgId, user: Us
     }
     store::directory::insert_admin(&mut tx, org, user, Some(actor.user_id)).await?;
     store::audit::record(&mut tx, audit(org, actor, "admin_appointed", "user", user.0, json!({}))).await?;
-    super::chats::do_sync_seats(&mut tx, org, user).await?;
+    super::seats::do_sync_seats(&mut tx, org, user).await?;
     tx.commit(state).await?;
     admins(state, actor, org).await
 }
@@ -475,7 +470,7 @@ pub async fn remove_admin(state: &AppState, actor: &Actor, org: OrgId, user: Use
     }
     store::directory::remove_admin(&mut tx, org, user, Some(actor.user_id)).await?;
     store::audit::record(&mut tx, audit(org, actor, "admin_removed", "user", user.0, json!({}))).await?;
-    super::chats::do_sync_seats(&mut tx, org, user).await?;
+    super::seats::do_sync_seats(&mut tx, org, user).await?;
     tx.commit(state).await?;
     admins(state, actor, org).await
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use parta_domain::{ChatId, OrgId};
 use parta_protocol::{SearchHit, SearchResults};
 
-use super::chats::{chat_title, render};
+use super::render::{chat_title, render};
 use crate::auth::Actor;
 use crate::error::{Error, Result};
 use crate::state::AppState;

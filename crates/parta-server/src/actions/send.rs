@@ -11,19 +11,21 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use parta_domain::chats;
+use parta_domain::chat_rights::ChatAbility;
 use parta_domain::{ChatId, OrgId, UserId};
 use parta_protocol::{ChatEvent, Message, SendMessageRequest};
 
-use super::chats::{
-    Posting, chat_events_into, check_posting_row, forwardable, prepare_body, quiet_hold, read_postings, render_new,
-    search_terms,
-};
+use super::events::chat_events_into;
+use super::messages::{Posting, check_posting_row, forwardable, prepare_body, read_postings, search_terms};
+use super::quiet::quiet_hold;
+use super::render::render_new;
+use crate::access;
 use crate::auth::Actor;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
-use crate::store::chats::{MessageRow, NewMessage, PostingProbe, PostingRow, SeatRow};
+use crate::store::messages::{MessageRow, NewMessage, PostingProbe, PostingRow};
+use crate::store::seats::SeatRow;
 use crate::work::Work;
 
 /// One send as asked.
@@ -167,17 +169,19 @@ async fn prepare(
     if forwarded.is_some() && !request.attachments.is_empty() {
         return Err(Error::field("attachments", "not_with_forward"));
     }
-    if request.needs_ack && !chats::can_request_ack(seat.role()) {
+    // Only an urgent post asks whether the sender is a school admin: the send path stays lean.
+    let school_admin = request.urgent && store::directory::is_admin(work, org, actor.user_id).await?;
+    let rights = access::seat_rights(&context.chat, &seat, school_admin);
+    if (request.needs_ack && !rights.allows(ChatAbility::RequestAck))
+        || (request.urgent && !rights.allows(ChatAbility::SendUrgent))
+    {
         return Err(Error::Forbidden);
     }
     if let Some(reply) = request.reply_to {
-        let target = store::chats::message(work, reply).await?;
+        let target = store::messages::message(work, reply).await?;
         if target.is_none_or(|m| m.chat_id != chat.0) {
             return Err(Error::field("reply_to", "unknown_message"));
         }
-    }
-    if request.urgent && !store::directory::is_admin(work, org, actor.user_id).await? {
-        return Err(Error::Forbidden);
     }
     let held_until = if request.urgent { None } else { quiet_hold(&context, context.chat.kind(), now) };
     Ok(Draft { job: index, context, key, body, forwarded, held_until, now })
@@ -206,7 +210,7 @@ async fn do_write(
     }
     let wanted: Vec<(ChatId, i64, i64)> = wanted.into_iter().map(|(chat, (count, read))| (chat, count, read)).collect();
     let mut next: HashMap<ChatId, i64> = HashMap::new();
-    let taken = store::chats::take_read_positions(work, &mut script, &wanted).await?;
+    let taken = store::events::take_read_positions(work, &mut script, &wanted).await?;
     for ((chat, count, _), (_, last)) in wanted.iter().zip(taken) {
         next.insert(*chat, last - count + 1);
     }
@@ -243,7 +247,7 @@ async fn do_write(
         })
         .collect();
     let read_last_id = drafts.iter().map(|draft| draft.context.last_message_id).max();
-    let ids = store::chats::insert_messages(work, &mut script, &new, read_last_id)
+    let ids = store::messages::insert_messages(work, &mut script, &new, read_last_id)
         .await
         .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("client_msg_id_reused") } else { e.into() })?;
 
@@ -270,7 +274,7 @@ async fn do_write(
         let files = if job.request.attachments.is_empty() && draft.forwarded.is_none() {
             0
         } else {
-            super::chats::do_attach(
+            super::messages::do_attach(
                 work,
                 state,
                 &job.actor,
@@ -291,7 +295,7 @@ async fn do_write(
         messages.insert(draft.job, message);
     }
     chat_events_into(work, &mut script, events)?;
-    store::chats::set_last_reads(&mut script, &read_marks.into_iter().collect::<Vec<_>>());
+    store::seats::set_last_reads(&mut script, &read_marks.into_iter().collect::<Vec<_>>());
     work.run(script).await?;
     Ok(messages)
 }

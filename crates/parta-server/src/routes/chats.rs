@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppJson;
-use crate::actions::{chats, moderation, polls};
+use crate::actions::{acks, chats, direct, messages, moderation, polls, reactions};
 use crate::auth::Actor;
 use crate::error::Result;
 use crate::state::AppState;
@@ -117,7 +117,7 @@ async fn messages_send(
     Path(chat): Path<i64>,
     AppJson(body): AppJson<SendMessageRequest>,
 ) -> Result<(StatusCode, Json<Message>)> {
-    let (message, created) = chats::send(&state, &actor, ChatId(chat), &body).await?;
+    let (message, created) = messages::send(&state, &actor, ChatId(chat), &body).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(message)))
 }
 
@@ -132,7 +132,7 @@ async fn messages_edit(
     Path((chat, message)): Path<(i64, i64)>,
     AppJson(body): AppJson<EditMessageRequest>,
 ) -> Result<Json<Message>> {
-    Ok(Json(chats::edit(&state, &actor, ChatId(chat), MessageId(message), &body).await?))
+    Ok(Json(messages::edit(&state, &actor, ChatId(chat), MessageId(message), &body).await?))
 }
 
 /// # `DELETE /api/v1/chats/{chat_id}/messages/{message_id}`
@@ -145,7 +145,7 @@ async fn messages_delete(
     actor: Actor,
     Path((chat, message)): Path<(i64, i64)>,
 ) -> Result<StatusCode> {
-    chats::delete(&state, &actor, ChatId(chat), MessageId(message)).await?;
+    messages::delete(&state, &actor, ChatId(chat), MessageId(message)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -175,7 +175,7 @@ async fn reactions_add(
     actor: Actor,
     Path((chat, message, emoji)): Path<(i64, i64, String)>,
 ) -> Result<Json<Vec<Reaction>>> {
-    Ok(Json(chats::react(&state, &actor, ChatId(chat), MessageId(message), &emoji, true).await?))
+    Ok(Json(reactions::react(&state, &actor, ChatId(chat), MessageId(message), &emoji, true).await?))
 }
 
 /// # `DELETE /api/v1/chats/{chat_id}/messages/{message_id}/reactions/{emoji}`
@@ -189,7 +189,7 @@ async fn reactions_remove(
     actor: Actor,
     Path((chat, message, emoji)): Path<(i64, i64, String)>,
 ) -> Result<Json<Vec<Reaction>>> {
-    Ok(Json(chats::react(&state, &actor, ChatId(chat), MessageId(message), &emoji, false).await?))
+    Ok(Json(reactions::react(&state, &actor, ChatId(chat), MessageId(message), &emoji, false).await?))
 }
 
 /// # `PUT /api/v1/chats/{chat_id}/messages/{message_id}/pin`
@@ -202,7 +202,7 @@ async fn pins_add(
     actor: Actor,
     Path((chat, message)): Path<(i64, i64)>,
 ) -> Result<StatusCode> {
-    chats::pin(&state, &actor, ChatId(chat), MessageId(message), true).await?;
+    reactions::pin(&state, &actor, ChatId(chat), MessageId(message), true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -216,7 +216,7 @@ async fn pins_remove(
     actor: Actor,
     Path((chat, message)): Path<(i64, i64)>,
 ) -> Result<StatusCode> {
-    chats::pin(&state, &actor, ChatId(chat), MessageId(message), false).await?;
+    reactions::pin(&state, &actor, ChatId(chat), MessageId(message), false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -225,7 +225,7 @@ async fn pins_remove(
 #[utoipa::path(get, path = "/api/v1/chats/{chat_id}/pins", tag = "chats", security(("bearer" = []), ("cookie" = [])),
     params(("chat_id" = i64, Path)), responses((status = 200, body = [Message]), (status = 404, body = Problem)))]
 async fn pins_list(State(state): State<AppState>, actor: Actor, Path(chat): Path<i64>) -> Result<Json<Vec<Message>>> {
-    Ok(Json(chats::pinned(&state, &actor, ChatId(chat)).await?))
+    Ok(Json(reactions::pinned(&state, &actor, ChatId(chat)).await?))
 }
 
 /// # `POST /api/v1/chats/{chat_id}/messages/{message_id}/ack`
@@ -238,7 +238,7 @@ async fn acks_confirm(
     actor: Actor,
     Path((chat, message)): Path<(i64, i64)>,
 ) -> Result<StatusCode> {
-    chats::acknowledge(&state, &actor, ChatId(chat), MessageId(message)).await?;
+    acks::acknowledge(&state, &actor, ChatId(chat), MessageId(message)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -252,7 +252,7 @@ async fn acks_list(
     actor: Actor,
     Path((chat, message)): Path<(i64, i64)>,
 ) -> Result<Json<AckStatus>> {
-    Ok(Json(chats::acks(&state, &actor, ChatId(chat), MessageId(message)).await?))
+    Ok(Json(acks::acks(&state, &actor, ChatId(chat), MessageId(message)).await?))
 }
 
 /// # `POST /api/v1/chats/{chat_id}/messages/{message_id}/remind`
@@ -265,7 +265,7 @@ async fn acks_remind(
     actor: Actor,
     Path((chat, message)): Path<(i64, i64)>,
 ) -> Result<Json<AckStatus>> {
-    Ok(Json(chats::remind(&state, &actor, ChatId(chat), MessageId(message)).await?))
+    Ok(Json(acks::remind(&state, &actor, ChatId(chat), MessageId(message)).await?))
 }
 
 /// # `POST /api/v1/chats/{chat_id}/polls`
@@ -320,7 +320,7 @@ async fn messages_versions(
     actor: Actor,
     Path((chat, message)): Path<(i64, i64)>,
 ) -> Result<Json<Vec<MessageVersion>>> {
-    Ok(Json(chats::versions(&state, &actor, ChatId(chat), MessageId(message)).await?))
+    Ok(Json(messages::versions(&state, &actor, ChatId(chat), MessageId(message)).await?))
 }
 
 /// # `PUT /api/v1/chats/{chat_id}/read-only`
@@ -418,5 +418,5 @@ async fn direct_open(
     Path(org): Path<i64>,
     AppJson(body): AppJson<DirectRequest>,
 ) -> Result<Json<Chat>> {
-    Ok(Json(chats::open_direct(&state, &actor, OrgId(org), body.user_id).await?))
+    Ok(Json(direct::open_direct(&state, &actor, OrgId(org), body.user_id).await?))
 }

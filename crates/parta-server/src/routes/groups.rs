@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppJson;
-use crate::actions::{chats, groups, search};
+use crate::actions::{acks, groups, search};
 use crate::auth::Actor;
 use crate::error::Result;
 use crate::state::AppState;
@@ -187,7 +187,7 @@ async fn messages_reads(
     actor: Actor,
     Path((chat, message)): Path<(i64, i64)>,
 ) -> Result<Json<ReadStatus>> {
-    Ok(Json(chats::reads(&state, &actor, ChatId(chat), MessageId(message)).await?))
+    Ok(Json(acks::reads(&state, &actor, ChatId(chat), MessageId(message)).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

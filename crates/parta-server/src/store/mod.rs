@@ -5,6 +5,7 @@
 use sqlx::any::AnyArguments;
 use sqlx::{AnyConnection, Arguments, Encode, Type};
 
+pub mod acks;
 pub mod applications;
 pub mod attempts;
 pub mod audit;
@@ -12,11 +13,17 @@ pub mod chat_links;
 pub mod chats;
 pub mod devices;
 pub mod directory;
+pub mod events;
 pub mod files;
+pub mod held;
 pub mod invites;
+pub mod messages;
 pub mod polls;
+pub mod reactions;
+pub mod reports;
 pub mod schools;
 pub mod search;
+pub mod seats;
 pub mod sessions;
 pub mod users;
 

@@ -7,7 +7,7 @@ use parta_domain::search::prefix_upper_bound;
 use parta_domain::{ChatId, MessageId, OrgId, UserId};
 use sqlx::AnyConnection;
 
-use super::chats::{MESSAGE_SELECT, MessageRow};
+use super::messages::{MESSAGE_SELECT, MessageRow};
 use super::{Script, is_sqlite};
 
 /// Stores a new message's terms.

@@ -354,7 +354,7 @@ async fn admins_appoint_channel_authors_who_outlive_directory_changes(app: TestA
         .invalid(&[("role", "unsupported")]);
     app.put(&role).token(&s.school.admin).json(json!({ "role": "author" })).send().await.expect(204);
     let seen = app.get(&format!("/api/v1/chats/{channel}")).token(&s.subject_teacher.token).send().await.expect(200);
-    assert_eq!((seen.json["my_role"].as_str(), seen.json["can_post"].as_bool()), (Some("author"), Some(true)));
+    assert_eq!((seen.json["my_role"].as_str(), seen.json["abilities"]["post"].as_bool()), (Some("author"), Some(true)));
     // A directory change (becoming a class teacher) keeps the appointment.
     app.assign_class_teacher(&s.school, s.b, s.subject_teacher.id).await;
     send(&app, &s.subject_teacher.token, channel, "news-1", "Завтра линейка в 8:30").await;

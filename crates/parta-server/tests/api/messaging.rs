@@ -341,7 +341,7 @@ async fn a_channel_is_read_by_all_and_posted_by_authors(app: TestApp) {
         assert_eq!(page.json["messages"][0]["id"], post["id"]);
     }
     let seen = app.get(&format!("/api/v1/chats/{channel}")).token(&c.parent.token).send().await.expect(200);
-    assert_eq!((seen.json["can_post"].as_bool(), seen.json["unread"].as_i64()), (Some(false), Some(1)));
+    assert_eq!((seen.json["abilities"]["post"].as_bool(), seen.json["unread"].as_i64()), (Some(false), Some(1)));
     // Another school's admin cannot see it at all.
     let other = app.school(75).await;
     app.get(&format!("/api/v1/chats/{channel}/messages")).token(&other.admin).send().await.problem(404, "not_found");
@@ -966,7 +966,10 @@ async fn moderators_handle_reports_mutes_and_read_only(app: TestApp) {
         .send()
         .await
         .problem(403, "forbidden");
-    assert_eq!(app.get(&format!("/api/v1/chats/{chat}")).token(&witness.token).send().await.json["can_post"], false);
+    assert_eq!(
+        app.get(&format!("/api/v1/chats/{chat}")).token(&witness.token).send().await.json["abilities"]["post"],
+        false
+    );
     send(&app, &c.teacher, chat, "m-5", "Объявление для класса").await;
     app.put(&read_only).token(&c.teacher.token).json(json!({ "read_only": false })).send().await.expect(204);
     send(&app, &witness, chat, "m-6", "Спасибо!").await;
@@ -1057,8 +1060,8 @@ async fn quiet_hours_hold_messages_until_morning(app: TestApp) {
     assert_eq!(parent.next().await.expect("urgent post")["event"]["message"]["body"], "Школа закрыта из-за мороза");
     // Morning comes: the held message takes its position and goes out.
     app.sql("UPDATE messages SET held_until = 1 WHERE held_until IS NOT NULL").await;
-    assert_eq!(parta_server::actions::chats::release_held(&app.state).await.expect("release"), 1);
-    assert_eq!(parta_server::actions::chats::release_held(&app.state).await.expect("release"), 0, "once only");
+    assert_eq!(parta_server::actions::quiet::release_held(&app.state).await.expect("release"), 1);
+    assert_eq!(parta_server::actions::quiet::release_held(&app.state).await.expect("release"), 0, "once only");
     let delivered = parent.next().await.expect("delivered");
     assert_eq!(delivered["event"]["message"]["body"], "Завтра контрольная по математике");
     let parents_view =
@@ -1154,8 +1157,8 @@ async fn polls_and_edits_wait_for_the_end_of_quiet_hours(app: TestApp) {
     // Morning: the poll goes out and the edit is applied, once each.
     app.sql("UPDATE messages SET held_until = 1 WHERE held_until IS NOT NULL").await;
     app.sql("UPDATE messages SET pending_until = 1 WHERE pending_until IS NOT NULL").await;
-    assert_eq!(parta_server::actions::chats::release_held(&app.state).await.expect("release"), 2);
-    assert_eq!(parta_server::actions::chats::release_held(&app.state).await.expect("release"), 0, "once only");
+    assert_eq!(parta_server::actions::quiet::release_held(&app.state).await.expect("release"), 2);
+    assert_eq!(parta_server::actions::quiet::release_held(&app.state).await.expect("release"), 0, "once only");
     let mut seen = Vec::new();
     for _ in 0..2 {
         let frame = parent.next().await.expect("delivered");

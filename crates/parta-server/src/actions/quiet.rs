@@ -1,0 +1,96 @@
+//! Quiet hours: posts written in a school's quiet hours, in the chats they apply
+//! to, wait for their end; the releaser delivers them then.
+
+use parta_domain::chats::ChatKind;
+use parta_domain::{ChatId, MessageId, OrgId, UserId};
+use parta_protocol::ChatEvent;
+use sqlx::AnyConnection;
+
+use super::events::do_chat_event_at;
+use super::messages::do_apply_edit;
+use super::render::render;
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use crate::store;
+
+/// Chats where quiet hours hold messages: those with students or parents in them.
+fn quiet_hours_apply(kind: ChatKind) -> bool {
+    matches!(kind, ChatKind::Class | ChatKind::Parents | ChatKind::SchoolChannel)
+}
+
+/// When a message written `now` in a chat of `kind` is to be delivered, if it is held.
+pub(crate) fn quiet_hold(school: &store::messages::PostingRow, kind: ChatKind, now: i64) -> Option<i64> {
+    quiet_release(&school.time_zone, school.quiet_from.as_deref(), school.quiet_to.as_deref(), kind, now)
+}
+
+fn quiet_release(time_zone: &str, from: Option<&str>, to: Option<&str>, kind: ChatKind, now: i64) -> Option<i64> {
+    use parta_domain::quiet::{DayTime, QuietHours, Release};
+    if !quiet_hours_apply(kind) {
+        return None;
+    }
+    let window = QuietHours { from: DayTime::parse(from?)?, to: DayTime::parse(to?)? };
+    let zone = jiff::tz::TimeZone::get(time_zone).ok()?;
+    let local = jiff::Timestamp::from_millisecond(now).ok()?.to_zoned(zone.clone());
+    let here = DayTime((local.hour() as u16) * 60 + local.minute() as u16);
+    let (day, at) = match window.release(here) {
+        Release::Now => return None,
+        Release::Today(at) => (local.date(), at),
+        Release::Tomorrow(at) => (local.date().tomorrow().ok()?, at),
+    };
+    let release = day.at(at.hours() as i8, at.minutes() as i8, 0, 0).to_zoned(zone).ok()?;
+    Some(release.timestamp().as_millisecond())
+}
+
+/// `quiet_hold` for a post that has not read the school's settings with its checks.
+pub(crate) async fn quiet_hold_in(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    kind: ChatKind,
+    now: i64,
+) -> Result<Option<i64>> {
+    if !quiet_hours_apply(kind) {
+        return Ok(None);
+    }
+    let school = store::schools::get(conn, org).await?.ok_or(Error::NotFound)?;
+    Ok(quiet_release(&school.time_zone, school.quiet_from.as_deref(), school.quiet_to.as_deref(), kind, now))
+}
+
+/// Delivers messages whose quiet hours have ended: each takes its chat position now
+/// and goes out as `message_sent`. Returns how many were released.
+pub async fn release_held(state: &AppState) -> Result<usize> {
+    let due = {
+        let mut conn = state.db.reads().acquire().await?;
+        store::held::held_due(&mut conn, crate::clock::now_ms()).await?
+    };
+    let mut released = 0;
+    for (message, chat, org) in due {
+        let (message, chat, org) = (MessageId(message), ChatId(chat), OrgId(org));
+        let mut work = state.begin().await?;
+        let seq = store::events::next_seq(&mut work, chat).await?;
+        if !store::held::release_message(&mut work, message, seq).await? {
+            continue;
+        }
+        let stored = store::messages::message(&mut work, message).await?.ok_or(Error::NotFound)?;
+        let rendered = render(&mut work, &stored, None).await?;
+        do_chat_event_at(&mut work, org, chat, seq, ChatEvent::MessageSent { message: rendered }).await?;
+        work.commit(state).await?;
+        released += 1;
+    }
+    let edits = {
+        let mut conn = state.db.reads().acquire().await?;
+        store::held::edits_due(&mut conn, crate::clock::now_ms()).await?
+    };
+    for (message, chat, org) in edits {
+        let (message, chat, org) = (MessageId(message), ChatId(chat), OrgId(org));
+        let mut work = state.begin().await?;
+        let Some(stored) = store::messages::message(&mut work, message).await? else { continue };
+        let (Some(body), Some(until)) = (stored.pending_body.clone(), stored.pending_until) else { continue };
+        if !store::held::take_held_edit(&mut work, message, until).await? {
+            continue;
+        }
+        do_apply_edit(&mut work, org, chat, &stored, &body, UserId(stored.sender_id), until).await?;
+        work.commit(state).await?;
+        released += 1;
+    }
+    Ok(released)
+}

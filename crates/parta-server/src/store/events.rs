@@ -1,0 +1,213 @@
+//! The two event logs and their positions: each chat's and each person's stream,
+//! taken in order under the chat's (or the user's) row lock.
+
+use std::collections::HashMap;
+
+use parta_domain::{ChatId, OrgId, UserId};
+use sqlx::AnyConnection;
+
+use super::{Placeholders, Script};
+use crate::clock::now_ms;
+
+/// Takes the next position of a chat. The UPDATE holds the chat's row lock until
+/// commit, so positions of one chat commit in order.
+pub async fn next_seq(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Result<i64> {
+    take_positions(conn, &[(chat, 1)]).await.map(|taken| taken[0].1)
+}
+
+/// Takes `count` positions in each chat at once (locking the chats' rows); returns
+/// each chat's last position taken, in the order asked: the chat's positions
+/// `last − count + 1 ..= last` are the caller's.
+pub async fn take_positions(conn: &mut AnyConnection, wanted: &[(ChatId, i64)]) -> sqlx::Result<Vec<(ChatId, i64)>> {
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !super::is_sqlite(conn) && wanted.len() > 1 {
+        // Batches written at once (here or on other nodes) lock their chats in one
+        // order, the ids', so two of them never wait on each other in a circle. (An
+        // UPDATE … FROM locks rows in whatever order its join visits them.)
+        let mut ids: Vec<i64> = wanted.iter().map(|(chat, _)| chat.0).collect();
+        ids.sort_unstable();
+        let sql = format!(
+            "SELECT id FROM chats WHERE id IN {} ORDER BY id FOR UPDATE",
+            Placeholders::for_connection(conn).rows(1, ids.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            query = query.bind(id);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    let sql = format!(
+        "WITH wanted (id, n) AS (VALUES {})
+         UPDATE chats SET last_seq = chats.last_seq + wanted.n FROM wanted WHERE chats.id = wanted.id
+         RETURNING chats.id, chats.last_seq",
+        Placeholders::for_connection(conn).rows(wanted.len(), 2)
+    );
+    let mut query = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+    for (chat, count) in wanted {
+        query = query.bind(chat.0).bind(*count);
+    }
+    let taken: HashMap<i64, i64> = query.fetch_all(&mut *conn).await?.into_iter().collect();
+    wanted
+        .iter()
+        .map(|(chat, _)| taken.get(&chat.0).map(|last| (*chat, *last)).ok_or(sqlx::Error::RowNotFound))
+        .collect()
+}
+
+/// Takes `count` positions in chats whose position this transaction has read
+/// (`(chat, count, read_last)`); returns each chat's last position taken, as
+/// `take_positions`. On SQLite nobody takes positions between the read and this write
+/// (one writer), so they follow from the read and the update joins `script`; on
+/// PostgreSQL the chats are locked and updated now, and the update says where they stand.
+pub async fn take_read_positions(
+    conn: &mut AnyConnection,
+    script: &mut Script,
+    wanted: &[(ChatId, i64, i64)],
+) -> sqlx::Result<Vec<(ChatId, i64)>> {
+    if !script.is_sqlite() {
+        script.run(conn).await?;
+        let counts: Vec<(ChatId, i64)> = wanted.iter().map(|(chat, count, _)| (*chat, *count)).collect();
+        return take_positions(conn, &counts).await;
+    }
+    if !wanted.is_empty() {
+        script.add(
+            |p| {
+                format!(
+                    "WITH wanted (id, n) AS (VALUES {})
+                     UPDATE chats SET last_seq = chats.last_seq + wanted.n FROM wanted WHERE chats.id = wanted.id",
+                    p.rows(wanted.len(), 2)
+                )
+            },
+            |b| {
+                for (chat, count, _) in wanted {
+                    b.bind(chat.0).bind(*count);
+                }
+            },
+        );
+    }
+    Ok(wanted.iter().map(|(chat, count, read_last)| (*chat, read_last + count)).collect())
+}
+
+pub async fn next_user_seq(conn: &mut AnyConnection, user: UserId) -> sqlx::Result<i64> {
+    sqlx::query_scalar("UPDATE users SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq")
+        .bind(user.0)
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn user_seq(conn: &mut AnyConnection, user: UserId) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT event_seq FROM users WHERE id = $1").bind(user.0).fetch_one(conn).await
+}
+
+pub async fn append_chat_event(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    chat: ChatId,
+    seq: i64,
+    payload: &str,
+) -> sqlx::Result<()> {
+    let mut script = Script::for_connection(conn);
+    append_chat_events(&mut script, &[ChatEventRow { org, chat, seq, payload }]);
+    script.run(conn).await
+}
+
+pub struct ChatEventRow<'a> {
+    pub org: OrgId,
+    pub chat: ChatId,
+    pub seq: i64,
+    pub payload: &'a str,
+}
+
+pub fn append_chat_events(script: &mut Script, events: &[ChatEventRow<'_>]) {
+    if events.is_empty() {
+        return;
+    }
+    let now = now_ms();
+    script.add(
+        |p| {
+            format!(
+                "INSERT INTO chat_events (chat_id, seq, org_id, payload, created_at) VALUES {}",
+                p.rows(events.len(), 5)
+            )
+        },
+        |b| {
+            for event in events {
+                b.bind(event.chat.0).bind(event.seq).bind(event.org.0).bind(event.payload).bind(now);
+            }
+        },
+    );
+}
+
+pub async fn append_user_event(
+    conn: &mut AnyConnection,
+    user: UserId,
+    seq: i64,
+    org: Option<OrgId>,
+    payload: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO user_events (user_id, seq, org_id, payload, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(user.0)
+        .bind(seq)
+        .bind(org.map(|o| o.0))
+        .bind(payload)
+        .bind(now_ms())
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Events of a chat after `after`, up to `until`, in order.
+pub async fn chat_events_between(
+    conn: &mut AnyConnection,
+    chat: ChatId,
+    after: i64,
+    until: i64,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT seq, payload FROM chat_events WHERE chat_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq")
+        .bind(chat.0)
+        .bind(after)
+        .bind(until)
+        .fetch_all(conn)
+        .await
+}
+
+/// Each chat's latest position among the events logged in a time window (the relay's view).
+pub async fn chat_heads_between(conn: &mut AnyConnection, from: i64, to: i64) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT chat_id, MAX(seq) FROM chat_events WHERE created_at >= $1 AND created_at <= $2 GROUP BY chat_id",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
+/// Each person's latest personal position logged in a time window.
+pub async fn user_heads_between(conn: &mut AnyConnection, from: i64, to: i64) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT user_id, MAX(seq) FROM user_events WHERE created_at >= $1 AND created_at <= $2 GROUP BY user_id",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn oldest_chat_event(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT MIN(seq) FROM chat_events WHERE chat_id = $1").bind(chat.0).fetch_one(conn).await
+}
+
+pub async fn user_events_between(
+    conn: &mut AnyConnection,
+    user: UserId,
+    after: i64,
+    until: i64,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT seq, payload FROM user_events WHERE user_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq")
+        .bind(user.0)
+        .bind(after)
+        .bind(until)
+        .fetch_all(conn)
+        .await
+}
