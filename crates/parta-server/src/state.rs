@@ -11,7 +11,7 @@ use crate::group_commit::GroupCommit;
 use crate::passwords::PasswordGate;
 use crate::preview_pool::PreviewPool;
 use crate::session_cache::SessionCache;
-use crate::work::Work;
+use crate::work::{Listeners, Work};
 
 /// Limits and switches that requests depend on.
 #[derive(Debug, Clone)]
@@ -115,7 +115,14 @@ impl AppState {
 
     /// A write transaction whose events reach the bus after commit.
     pub async fn begin(&self) -> Result<Work, sqlx::Error> {
-        Work::begin(self).await
+        Work::begin(&self.db).await
+    }
+}
+
+/// Committed work tells this node's session cache and the bus.
+impl<'a> From<&'a AppState> for Listeners<'a> {
+    fn from(state: &'a AppState) -> Listeners<'a> {
+        Listeners { sessions: &state.sessions, bus: state.bus.as_ref() }
     }
 }
 

@@ -14,10 +14,18 @@ use std::ops::{Deref, DerefMut};
 
 use sqlx::AnyConnection;
 
-use crate::bus::Envelope;
-use crate::db::{SqliteWriterGuard, Tx};
-use crate::state::AppState;
+use crate::bus::{Bus, Envelope};
+use crate::db::{Db, SqliteWriterGuard, Tx};
+use crate::session_cache::SessionCache;
 use crate::store::Script;
+
+/// Who hears of committed work: this node's session cache, then every node through
+/// the bus. `AppState` has both (`From<&AppState>`, in `state.rs`); work needs no
+/// more of the state above it.
+pub struct Listeners<'a> {
+    pub sessions: &'a SessionCache,
+    pub bus: &'a dyn Bus,
+}
 
 /// Where `Work::rollback_to` returns.
 pub struct Savepoint {
@@ -38,9 +46,9 @@ enum Held {
 }
 
 impl Work {
-    pub async fn begin(state: &AppState) -> Result<Work, sqlx::Error> {
-        let held = match state.db.sqlite_writer().await {
-            None => Held::Tx(state.db.begin().await?),
+    pub async fn begin(db: &Db) -> Result<Work, sqlx::Error> {
+        let held = match db.sqlite_writer().await {
+            None => Held::Tx(db.begin().await?),
             Some(writer) => {
                 let mut writer = writer?;
                 // Before the call: should it fail or be cancelled half-way, the next
@@ -56,9 +64,9 @@ impl Work {
     /// On SQLite, work that holds the writer and sends all its writes at commit (see
     /// the module's note); elsewhere an ordinary transaction. Only for work whose
     /// writes all go through `script` and `run`, and that reads nothing it wrote.
-    pub async fn deferred(state: &AppState) -> Result<Work, sqlx::Error> {
-        match state.db.sqlite_writer().await {
-            None => Work::begin(state).await,
+    pub async fn deferred(db: &Db) -> Result<Work, sqlx::Error> {
+        match db.sqlite_writer().await {
+            None => Work::begin(db).await,
             Some(writer) => Ok(Work { held: Held::Sqlite { writer: writer?, script: None }, outbox: Vec::new() }),
         }
     }
@@ -118,7 +126,9 @@ impl Work {
         Ok(())
     }
 
-    pub async fn commit(self, state: &AppState) -> Result<(), sqlx::Error> {
+    /// Commits, then tells `to` what happened (callers pass their `&AppState`).
+    pub async fn commit<'a>(self, to: impl Into<Listeners<'a>>) -> Result<(), sqlx::Error> {
+        let listeners = to.into();
         match self.held {
             Held::Tx(tx) => tx.commit().await?,
             Held::Sqlite { mut writer, script } => {
@@ -134,11 +144,11 @@ impl Work {
         // Before the caller hears it is done: this node serves no ended session from its cache.
         for envelope in &self.outbox {
             if let Envelope::SessionsEnded { user, only, keep } = envelope {
-                state.sessions.end(*user, *only, *keep);
+                listeners.sessions.end(*user, *only, *keep);
             }
         }
         if !self.outbox.is_empty() {
-            state.bus.publish(self.outbox);
+            listeners.bus.publish(self.outbox);
         }
         Ok(())
     }
