@@ -11,7 +11,7 @@ import { SearchPage } from './pages/chat-search';
 import { ApplyPage, JoinPage, LoginPage, SetPasswordPage } from './pages/entry';
 import { ApplicationPage, OperatorAuditPage, OperatorPage } from './pages/operator';
 import { ProfilePage } from './pages/profile';
-import { SchoolConsole } from './pages/school';
+import { SchoolConsole } from './pages/school/console';
 
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, true), [to]);

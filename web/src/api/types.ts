@@ -40,6 +40,13 @@ export type MessageVersion = S['MessageVersion'];
 export type Report = S['Report'];
 export type QuietHours = S['QuietHours'];
 
+// The frames of the realtime connection, /api/v1/ws.
+export type ServerFrame = S['ServerFrame'];
+export type ClientFrame = S['ClientFrame'];
+export type ChatEvent = S['ChatEvent'];
+export type UserEvent = S['UserEvent'];
+export type ChatPosition = S['ChatPosition'];
+
 export type Paths = paths;
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 

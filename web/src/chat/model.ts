@@ -1,42 +1,24 @@
 // Pure chat state: what the list and a conversation hold, and how each realtime
 // event changes them. No I/O here — everything is a function of (state, input),
 // so the rules (no doubles, no gaps, unread counts, the offline queue) are unit-tested.
-import type { AckStatus, Chat, ChatKind, ChatMember, FileInfo, Message, Poll, QuietHours, Reaction } from '../api/types';
+import type {
+  AckStatus,
+  Chat,
+  ChatEvent,
+  ChatKind,
+  ChatMember,
+  ClientFrame,
+  FileInfo,
+  Message,
+  Poll,
+  QuietHours,
+  Reaction,
+  ServerFrame,
+} from '../api/types';
 
-// ---------- wire frames of /api/v1/ws (not in the OpenAPI document) ----------
+// ---------- wire frames of /api/v1/ws (from the API document, like the REST types) ----------
 
-export type ChatEvent =
-  | { type: 'message_sent'; message: Message }
-  | { type: 'message_edited'; message: Message }
-  | { type: 'message_deleted'; message_id: number; by_moderator: boolean }
-  | { type: 'member_joined'; person: { id: number; family_name: string; given_name: string; patronymic?: string | null }; role: string }
-  | { type: 'member_left'; user_id: number }
-  | { type: 'read_up_to'; user_id: number; seq: number }
-  | { type: 'reactions_changed'; message_id: number; reactions: Reaction[] }
-  | { type: 'message_pinned'; message_id: number; pinned: boolean }
-  | { type: 'message_acknowledged'; message_id: number; user_id: number }
-  | { type: 'ack_reminder'; message_id: number; user_ids: number[] }
-  | { type: 'poll_updated'; message_id: number; poll: Poll }
-  | { type: 'chat_updated'; read_only: boolean }
-  | { type: 'member_muted'; user_id: number; until: string | null }
-  | { type: 'chat_renamed'; title: string };
-
-export type UserEvent =
-  | { type: 'chat_added'; chat_id: number; org_id: number; from_seq: number }
-  | { type: 'chat_removed'; chat_id: number };
-
-export type ServerFrame =
-  | { type: 'welcome'; user_id: number; user_seq: number }
-  | { type: 'chat_event'; chat_id: number; seq: number; event: ChatEvent }
-  | { type: 'user_event'; seq: number; event: UserEvent }
-  | { type: 'ready' }
-  | { type: 'resync'; chat_id: number }
-  | { type: 'typing'; chat_id: number; user_id: number }
-  | { type: 'error'; code: string; detail: string };
-
-export type ClientFrame =
-  | { type: 'resume'; user_seq: number; chats: { chat_id: number; seq: number }[] }
-  | { type: 'typing'; chat_id: number };
+export type { ChatEvent, ClientFrame, ServerFrame, UserEvent } from '../api/types';
 
 /** Parses one text frame; null for anything that is not a known frame. */
 export function parseFrame(text: string): ServerFrame | null {
@@ -295,7 +277,7 @@ export function applyToMembers(list: ChatMember[], event: ChatEvent): ChatMember
   if (event.type === 'member_joined') {
     const person = { ...event.person, patronymic: event.person.patronymic ?? null };
     const rest = list.filter((m) => m.person.id !== person.id);
-    return [...rest, { person, role: event.role as ChatMember['role'], last_read_seq: 0 }];
+    return [...rest, { person, role: event.role, last_read_seq: 0 }];
   }
   return list;
 }

@@ -1,13 +1,20 @@
-// Composer helpers: the @-mention picker (a combobox over the textarea) and the
+// The message box: the composer (text, the reply, files, must-acknowledge, urgent, a
+// poll) and its helpers, the @-mention picker (a combobox over the textarea) and the
 // bold/italic/code buttons. The text rules live in ../chat/mentions and ../chat/rich.
 import type { ComponentChildren, RefObject } from 'preact';
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { ChatMember } from '../api/types';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { Chat, ChatMember, Message, School } from '../api/types';
 import { useId } from '../components/ui';
 import { activeMention, insertMention, matchMembers, type MentionQuery } from '../chat/mentions';
-import { wrapSelection } from '../chat/rich';
-import { fullName } from '../format';
+import { inQuietHours, quietApplies } from '../chat/model';
+import { plainText, wrapSelection } from '../chat/rich';
+import { members, sendMessage, sendTyping, uploads } from '../chat/store';
+import { attachable, MAX_ATTACHMENTS, type Refusal } from '../chat/uploads';
+import { fullName, shortName } from '../format';
 import { t } from '../i18n';
+import { me } from '../state';
+import { AttachButton, UploadList } from './chat-files';
+import { PollForm } from './chat-poll';
 
 interface Picker {
   /** Attributes that tie the textarea to the list of names. */
@@ -153,5 +160,162 @@ export function FormatTools({ area, text, setText }: { area: RefObject<HTMLTextA
         </button>
       ))}
     </div>
+  );
+}
+
+/* ---------- the composer ---------- */
+
+function refusalText(r: Refusal): string {
+  return r.reason === 'empty' ? t('chats.refused_empty', { name: r.name }) : t('chats.refused_too_many', { name: r.name, max: MAX_ATTACHMENTS });
+}
+
+export function Composer({
+  chat,
+  school,
+  replyTo,
+  onReplyDone,
+  onFiles,
+  refused,
+  onRefusedSeen,
+}: {
+  chat: Chat;
+  school: School | undefined;
+  replyTo: Message | null;
+  onReplyDone: () => void;
+  onFiles: (files: File[]) => void;
+  refused: Refusal[];
+  onRefusedSeen: () => void;
+}) {
+  const id = useId('composer');
+  const ackId = useId('ask-ack');
+  const urgentId = useId('urgent');
+  const [text, setText] = useState('');
+  const [needsAck, setNeedsAck] = useState(false);
+  const [urgent, setUrgent] = useState(false);
+  const [polling, setPolling] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const area = useRef<HTMLTextAreaElement>(null);
+  const mention = useMentionPicker({ area, text, setText, members: members.value[chat.id], myId: me.value?.id ?? 0 });
+  const canAsk = chat.my_role === 'moderator' || chat.my_role === 'author';
+  const files = attachable(uploads.value, chat.id);
+  // Admins' posts may pass the school's quiet hours where those apply.
+  const isAdmin = !!me.value?.schools.find((s) => s.org_id === chat.org_id)?.is_admin;
+  const quiet = quietApplies(chat.kind) && school?.quiet_hours ? school.quiet_hours : null;
+  const quietNow = !!quiet && inQuietHours(quiet, new Date(), school?.time_zone);
+  useEffect(() => {
+    if (replyTo) area.current?.focus();
+  }, [replyTo?.id]);
+  useEffect(() => setNotice(null), [files.waiting, files.failed, files.files.length]);
+  const submit = () => {
+    const body = text.trim();
+    if (files.waiting) return setNotice(t('chats.wait_uploads'));
+    if (files.failed) return setNotice(t('chats.failed_uploads'));
+    if (!body && !files.files.length) return;
+    sendMessage(chat.id, body, replyTo?.id ?? null, needsAck, { attachments: files.files, urgent: urgent && isAdmin });
+    setText('');
+    setNeedsAck(false);
+    setUrgent(false);
+    setNotice(null);
+    onRefusedSeen();
+    onReplyDone();
+    area.current?.focus();
+  };
+  if (polling) return <PollForm chat={chat} onDone={() => setPolling(false)} />;
+  return (
+    <form
+      class="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      {replyTo ? (
+        <div class="reply-preview">
+          <span>
+            {t('chats.reply_to')}: <strong>{shortName(replyTo.sender)}</strong> — {plainText(replyTo.rich, replyTo.body).slice(0, 120)}
+          </span>
+          <button type="button" class="btn btn--link" onClick={onReplyDone}>
+            {t('chats.reply_cancel')}
+          </button>
+        </div>
+      ) : null}
+      {quietNow && quiet ? <p class="composer-quiet">{t('chats.quiet_now', { from: quiet.from, to: quiet.to })}</p> : null}
+      <UploadList chatId={chat.id} />
+      {refused.length ? (
+        <div class="alert alert--error composer-refused" role="alert">
+          {refused.map((r, i) => (
+            <p key={i}>{refusalText(r)}</p>
+          ))}
+        </div>
+      ) : null}
+      <label for={id} class="visually-hidden">
+        {t('chats.message')}
+      </label>
+      <div class="composer-row">
+        <textarea
+          id={id}
+          ref={area}
+          rows={2}
+          value={text}
+          placeholder={t('chats.message')}
+          aria-describedby={`${id}-hint`}
+          maxLength={4000}
+          {...mention.aria}
+          onInput={(e) => {
+            setText((e.currentTarget as HTMLTextAreaElement).value);
+            mention.update();
+            sendTyping(chat.id);
+          }}
+          onClick={mention.update}
+          onKeyUp={(e) => {
+            if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(e.key)) mention.update();
+          }}
+          onPaste={(e) => {
+            // A pasted picture or file is attached; pasted text stays text.
+            const pasted = Array.from(e.clipboardData?.files ?? []);
+            if (pasted.length) {
+              e.preventDefault();
+              onFiles(pasted);
+            }
+          }}
+          onKeyDown={(e) => {
+            if (mention.onKeyDown(e)) return;
+            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+              e.preventDefault();
+              submit();
+            }
+          }}
+        />
+        {mention.list}
+        <button type="submit" class="btn btn--primary">
+          {t('chats.send')}
+        </button>
+      </div>
+      <p class="hint" id={`${id}-hint`}>
+        {t('chats.composer_hint')} {t('msg.format_hint')}
+      </p>
+      <p class="composer-notice" role="status">
+        {notice ?? ''}
+      </p>
+      <div class="composer-tools">
+        <FormatTools area={area} text={text} setText={setText} />
+        <AttachButton onFiles={onFiles} />
+        {canAsk ? (
+          <div class="field field--check">
+            <input id={ackId} type="checkbox" checked={needsAck} onChange={(e) => setNeedsAck((e.currentTarget as HTMLInputElement).checked)} />
+            <label for={ackId}>{t('chats.ask_ack')}</label>
+          </div>
+        ) : null}
+        {isAdmin && quiet ? (
+          <div class="field field--check">
+            <input id={urgentId} type="checkbox" checked={urgent} onChange={(e) => setUrgent((e.currentTarget as HTMLInputElement).checked)} />
+            <label for={urgentId}>{t('chats.urgent')}</label>
+          </div>
+        ) : null}
+        <button type="button" class="btn btn--secondary btn--small" onClick={() => setPolling(true)}>
+          {t('chats.poll')}
+        </button>
+      </div>
+    </form>
   );
 }

@@ -4,7 +4,7 @@ import { Badge, CopyField, ErrorBox, Field, FormMessage, Loading, Notice, PageTi
 import { dateTime, fileSize, fullName } from '../format';
 import { t, tk, type Key } from '../i18n';
 import { api } from '../state';
-import { AuditList } from './school';
+import { AuditList } from './school/audit';
 
 function statusKind(s: string) {
   return s === 'pending' ? 'warn' : s === 'approved' ? 'ok' : 'danger';

@@ -1,13 +1,13 @@
 // The moderation queue: reports of messages, for the chats' moderators (class
 // teachers) and the school's admins, with the decision on each.
 import { useState } from 'preact/hooks';
-import type { Report } from '../api/types';
-import { Badge, ConfirmButton, ErrorBox, Loading, useId, useLoad } from '../components/ui';
-import { dateTime, fullName, shortName } from '../format';
-import { t, tk, type Key } from '../i18n';
-import { api } from '../state';
-import { entries } from '../chat/store';
-import { Attachments } from './chat-files';
+import type { Report } from '../../api/types';
+import { Badge, ConfirmButton, ErrorBox, Loading, useId, useLoad } from '../../components/ui';
+import { dateTime, fullName, shortName } from '../../format';
+import { t, tk, type Key } from '../../i18n';
+import { api } from '../../state';
+import { entries } from '../../chat/store';
+import { Attachments } from '../chat-files';
 
 const FILTERS = ['open', 'removed', 'dismissed', ''] as const;
 

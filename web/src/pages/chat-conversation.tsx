@@ -1,0 +1,277 @@
+// One open conversation: loading it and marking it read while on screen, keeping the
+// bottom in view, dropping files on it, the header with the info panel, the pinned bar,
+// older pages, the messages and those still on their way, typing, and the composer (or
+// why there is none: a mute, a read-only chat or channel).
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { Message } from '../api/types';
+import { ErrorBox, Loading } from '../components/ui';
+import { isMuted, pendingFor, readTarget, type Conversation } from '../chat/model';
+import { plainText } from '../chat/rich';
+import type { Refusal } from '../chat/uploads';
+import {
+  attachFiles,
+  chatsState,
+  conversations,
+  entries,
+  loadConversation,
+  loadOlder,
+  loadSchool,
+  markRead,
+  members,
+  openChat,
+  outbox,
+  schools,
+  typing,
+} from '../chat/store';
+import { t, tn } from '../i18n';
+import { me } from '../state';
+import { Composer } from './chat-compose';
+import { draggedFiles } from './chat-files';
+import { ChatInfoDialog } from './chat-info';
+import { MessageItem, PendingItem } from './chat-message';
+import { untilText } from './chat-moderation';
+import { useJumpToMessage } from './chat-search';
+import { nameOf } from './chat-text';
+
+export function ConversationView({ chatId }: { chatId: number }) {
+  const entry = entries.value.get(chatId);
+  const conv = conversations.value[chatId];
+  const [error, setError] = useState<unknown>(null);
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const [refused, setRefused] = useState<Refusal[]>([]);
+  const [showMembers, setShowMembers] = useState(false);
+  const [, setTick] = useState(0);
+  const logRef = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+  const myId = me.value?.id ?? 0;
+  const orgId = entry?.chat.org_id;
+  const jumpMissing = useJumpToMessage(chatId, conv, logRef);
+
+  useEffect(() => {
+    openChat.value = chatId;
+    loadConversation(chatId).then(
+      () => setError(null),
+      (e: unknown) => setError(e),
+    );
+    return () => {
+      if (openChat.value === chatId) openChat.value = null;
+    };
+  }, [chatId]);
+
+  useEffect(() => {
+    if (orgId) void loadSchool(orgId);
+  }, [orgId]);
+
+  // Read up to the latest position while the chat is on screen.
+  const head = entry ? readTarget(entry, conv) : 0;
+  useEffect(() => {
+    if (conv && entry) void markRead(chatId);
+  }, [chatId, !!conv, head]);
+
+  // Stay at the bottom when new messages arrive, unless the reader scrolled up.
+  const lastId = conv?.messages[conv.messages.length - 1]?.id;
+  const pending = conv ? pendingFor(outbox.value, chatId, conv.messages, myId) : [];
+  useLayoutEffect(() => {
+    const el = logRef.current;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  }, [lastId, pending.length, !!conv]);
+
+  // Pictures arrive after the text: keep the bottom in view as they grow the log.
+  useEffect(() => {
+    const el = logRef.current;
+    if (!el) return;
+    const grown = (e: Event) => {
+      if (e.target instanceof HTMLImageElement && stick.current) el.scrollTop = el.scrollHeight;
+    };
+    el.addEventListener('load', grown, true);
+    return () => el.removeEventListener('load', grown, true);
+  }, [!!conv]);
+
+  // A mute ends by itself: show the composer again when it does.
+  const mutedUntil = entry?.chat.muted_until;
+  useEffect(() => {
+    if (!isMuted(mutedUntil)) return;
+    const ms = new Date(mutedUntil!).getTime() - Date.now() + 500;
+    const timer = setTimeout(() => setTick((n) => n + 1), Math.min(ms, 2 ** 31 - 1));
+    return () => clearTimeout(timer);
+  }, [mutedUntil]);
+
+  if (error && !conv) {
+    return <ErrorBox error={error} onRetry={() => loadConversation(chatId, true).then(() => setError(null), setError)} />;
+  }
+  if (!entry && chatsState.value === 'ready') {
+    return (
+      <div>
+        <a class="back-link" href="/chats">
+          ← {t('chats.back')}
+        </a>
+        <p class="alert alert--info">{t('chats.not_found')}</p>
+      </div>
+    );
+  }
+  if (!conv || !entry) return <Loading />;
+  const chat = entry.chat;
+  const list = members.value[chatId];
+  const byId = new Map(conv.messages.map((m) => [m.id, m]));
+  const typers = Object.keys(typing.value[chatId] ?? {}).map(Number);
+  const moderator = chat.my_role === 'moderator';
+  const school = schools.value[chat.org_id];
+  const muted = isMuted(chat.muted_until);
+  const canAttach = chat.can_post && !muted;
+  const addFiles = (files: File[]) => setRefused(attachFiles(chatId, files));
+
+  return (
+    <div
+      class={`conv${dragging ? ' conv--drop' : ''}`}
+      data-chat-id={chatId}
+      onDragEnter={(e) => {
+        if (canAttach && draggedFiles(e)) {
+          e.preventDefault();
+          setDragging(true);
+        }
+      }}
+      onDragOver={(e) => {
+        if (canAttach && draggedFiles(e)) {
+          e.preventDefault();
+          if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+          if (!dragging) setDragging(true);
+        }
+      }}
+      onDragLeave={(e) => {
+        // Leaving for a child is not leaving the conversation.
+        const to = e.relatedTarget as Node | null;
+        if (!to || !(e.currentTarget as HTMLElement).contains(to)) setDragging(false);
+      }}
+      onDrop={(e) => {
+        setDragging(false);
+        if (!canAttach || !draggedFiles(e)) return;
+        e.preventDefault();
+        const files = Array.from(e.dataTransfer?.files ?? []);
+        if (files.length) addFiles(files);
+      }}
+    >
+      <div class="conv-head">
+        <a class="back-link" href="/chats">
+          ← {t('chats.back')}
+        </a>
+        <h2 class="conv-title">{chat.title}</h2>
+        <button type="button" class="btn btn--link conv-members" aria-haspopup="dialog" onClick={() => setShowMembers(true)}>
+          {t('chatmgmt.open_info')}
+          {list ? ` · ${tn('chats.members', list.length)}` : ''}
+        </button>
+      </div>
+      {showMembers ? <ChatInfoDialog chatId={chatId} timeZone={school?.time_zone} onClose={() => setShowMembers(false)} /> : null}
+      <PinnedBar conv={conv} />
+      {conv.hasMore ? (
+        <button
+          type="button"
+          class="btn btn--link older"
+          onClick={async () => {
+            // Keep the reader's place: older messages go above what is on screen.
+            const el = logRef.current;
+            const fromBottom = el ? el.scrollHeight - el.scrollTop : 0;
+            try {
+              await loadOlder(chatId);
+              requestAnimationFrame(() => el && (el.scrollTop = el.scrollHeight - fromBottom));
+            } catch (e) {
+              setError(e);
+            }
+          }}
+        >
+          {t('chats.older')}
+        </button>
+      ) : null}
+      <div
+        class="msg-log"
+        role="log"
+        aria-live="polite"
+        aria-label={t('chats.messages')}
+        tabIndex={0}
+        ref={logRef}
+        onScroll={(e) => {
+          const el = e.currentTarget as HTMLDivElement;
+          stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+        }}
+      >
+        {conv.messages.length === 0 && pending.length === 0 ? <p class="muted">{t('chats.no_messages')}</p> : null}
+        <ol class="msgs">
+          {conv.messages.map((m) => (
+            <MessageItem
+              key={m.id}
+              m={m}
+              chat={chat}
+              conv={conv}
+              school={school}
+              quoted={m.reply_to ? (byId.get(m.reply_to) ?? null) : undefined}
+              members={list}
+              moderator={moderator}
+              onReply={() => setReplyTo(m)}
+            />
+          ))}
+          {pending.map((p) => (
+            <PendingItem key={p.client_msg_id} p={p} />
+          ))}
+        </ol>
+      </div>
+      {dragging ? (
+        <div class="drop-overlay" aria-hidden="true">
+          {t('chats.drop_here')}
+        </div>
+      ) : null}
+      <p class="typing" aria-live="off">
+        {typers.length === 1
+          ? t('chats.typing_one', { name: nameOf(list, typers[0]!) })
+          : typers.length > 1
+            ? t('chats.typing_many')
+            : ' '}
+      </p>
+      {error && conv ? <ErrorBox error={error} /> : null}
+      {jumpMissing ? <p class="alert alert--info">{jumpMissing}</p> : null}
+      {chat.can_post && muted ? (
+        <p class="alert alert--info composer-closed" data-muted-until={chat.muted_until}>
+          {t('chats.muted', { until: untilText(chat.muted_until!, school?.time_zone) })}
+        </p>
+      ) : chat.can_post ? (
+        <>
+          {chat.read_only && moderator ? <p class="alert alert--info composer-note">{t('chats.readonly_mod')}</p> : null}
+          <Composer
+            chat={chat}
+            school={school}
+            replyTo={replyTo}
+            onReplyDone={() => setReplyTo(null)}
+            onFiles={addFiles}
+            refused={refused}
+            onRefusedSeen={() => setRefused([])}
+          />
+        </>
+      ) : (
+        <p class="alert alert--info composer-closed">{chat.kind.endsWith('_channel') ? t('chats.channel_readonly') : t('chats.readonly')}</p>
+      )}
+    </div>
+  );
+}
+
+function PinnedBar({ conv }: { conv: Conversation }) {
+  const top = conv.pins[0];
+  if (!top) return null;
+  const show = () => {
+    const el = document.querySelector<HTMLElement>(`[data-message-id="${top.id}"]`);
+    if (el) {
+      el.scrollIntoView({ block: 'center' });
+      el.focus({ preventScroll: true });
+    }
+  };
+  return (
+    <div class="pinned-bar" role="region" aria-label={t('chats.pinned')}>
+      <span class="pinned-label">{t('chats.pinned')}:</span>
+      <span class="pinned-text">{top.poll ? t('chats.poll_prefix', { question: top.body }) : plainText(top.rich, top.body)}</span>
+      {conv.pins.length > 1 ? <span class="muted">{tn('chats.pinned_more', conv.pins.length - 1)}</span> : null}
+      {conv.messages.some((m) => m.id === top.id) ? (
+        <button type="button" class="btn btn--link" onClick={show}>
+          {t('chats.show_pinned')}
+        </button>
+      ) : null}
+    </div>
+  );
+}

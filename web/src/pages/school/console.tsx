@@ -1,0 +1,50 @@
+// The school console: the tab bar and the tab shown (/school/:org/:tab). Admins see
+// every tab; a class teacher sees their classes' invites, join requests and reports.
+import type { MySchool } from '../../api/types';
+import { ErrorBox, Loading, PageTitle, useLoad } from '../../components/ui';
+import { t, type Key } from '../../i18n';
+import { api } from '../../state';
+import { AdminsTab } from './admins';
+import { AuditTab } from './audit';
+import { InvitesTab } from './invites';
+import { MembersTab } from './members';
+import { ProfileTab } from './profile';
+import { ReportsTab } from './reports';
+import { RequestsTab } from './requests';
+import { StructureTab } from './structure';
+
+type Tab = 'profile' | 'structure' | 'invites' | 'requests' | 'members' | 'admins' | 'reports' | 'audit';
+const ADMIN_TABS: Tab[] = ['profile', 'structure', 'invites', 'requests', 'members', 'admins', 'reports', 'audit'];
+const TEACHER_TABS: Tab[] = ['invites', 'requests', 'reports'];
+
+export function SchoolConsole({ school, tab }: { school: MySchool; tab?: string }) {
+  const tabs = school.is_admin ? ADMIN_TABS : TEACHER_TABS;
+  const active = (tabs.includes(tab as Tab) ? tab : tabs[0]) as Tab;
+  const org = school.org_id;
+  const info = useLoad(() => api.get('/api/v1/orgs/{org_id}', { org_id: org }), [org]);
+  const tz = info.data?.time_zone;
+  return (
+    <div class="page">
+      <PageTitle>{school.short_name}</PageTitle>
+      <nav class="tabs" aria-label={t('console.sections')}>
+        {tabs.map((k) => (
+          <a key={k} href={`/school/${org}/${k}`} class="tab" aria-current={k === active ? 'page' : undefined}>
+            {t(`console.tab.${k}` as Key)}
+          </a>
+        ))}
+      </nav>
+      <div class="tab-panel">
+        {active === 'profile' ? (
+          info.data ? <ProfileTab school={info.data} onSaved={info.reload} /> : info.error ? <ErrorBox error={info.error} onRetry={info.reload} /> : <Loading />
+        ) : null}
+        {active === 'structure' ? <StructureTab org={org} /> : null}
+        {active === 'invites' ? <InvitesTab school={school} tz={tz} /> : null}
+        {active === 'requests' ? <RequestsTab org={org} tz={tz} /> : null}
+        {active === 'members' ? <MembersTab org={org} tz={tz} /> : null}
+        {active === 'admins' ? <AdminsTab org={org} tz={tz} /> : null}
+        {active === 'reports' ? <ReportsTab org={org} tz={tz} /> : null}
+        {active === 'audit' ? <AuditTab org={org} tz={tz} /> : null}
+      </div>
+    </div>
+  );
+}
