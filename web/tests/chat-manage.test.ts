@@ -1,19 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { Chat, ChatMember, Member, MySchool } from '../src/api/types';
-import { applyToEntry } from '../src/chat/model';
+import type { Chat, ChatEvent, ChatMember, Member, MySchool } from '../src/api/types';
+import { applyToEntry, changesMyRights, memberListStale } from '../src/chat/model';
 import {
   canCreateChats,
-  chatAbilities,
   chatInvitePath,
   deadChatLink,
   inviteState,
-  memberActions,
   nameMatches,
   pickable,
   sortMembers,
   standing,
   teachableClasses,
 } from '../src/chat/manage';
+import { MEMBER_ABILITIES, NO_ACTIONS } from './fixtures';
 
 const ME = 3;
 
@@ -26,7 +25,8 @@ function chat(over: Partial<Chat> = {}): Chat {
     read_only: false,
     owner_id: ME,
     my_role: 'moderator',
-    can_post: true,
+    abilities: { ...MEMBER_ABILITIES, manage_members: true, mute: true, set_read_only: true, pin: true, leave: true },
+    quiet_hours: false,
     last_seq: 5,
     last_read_seq: 5,
     unread: 0,
@@ -41,7 +41,7 @@ function person(id: number, family: string, given: string, patronymic: string | 
 }
 
 function member(id: number, role: ChatMember['role'], family = `Фамилия${id}`, given = 'Имя'): ChatMember {
-  return { person: person(id, family, given), role, last_read_seq: 0, muted_until: null };
+  return { person: person(id, family, given), role, last_read_seq: 0, muted_until: null, actions: NO_ACTIONS };
 }
 
 function schoolMember(id: number, family: string, given: string, roles: Member['roles'] = ['teacher']): Member {
@@ -78,49 +78,11 @@ describe('who may start chats', () => {
   });
 });
 
-describe('the info panel: what the reader may do', () => {
-  it('the owner of a group chat manages it but does not leave it', () => {
-    const a = chatAbilities(chat(), ME, false);
-    expect(a).toMatchObject({ rename: true, addMembers: true, invite: true, readOnly: true, mute: true, appointModerators: true, appointAuthors: false });
-    expect(a.leave).toBe(false);
-  });
-
-  it('a plain member of a group chat only leaves', () => {
-    const a = chatAbilities(chat({ my_role: 'member', owner_id: 2 }), ME, false);
-    expect(a).toEqual({ rename: false, addMembers: false, invite: false, readOnly: false, mute: false, leave: true, appointModerators: false, appointAuthors: false });
-  });
-
-  it('a subject chat: its students (there by the class roll) are not offered to leave; others are', () => {
-    const subject = chat({ kind: 'subject', class_id: 3, owner_id: 2, my_role: 'member' });
-    expect(chatAbilities(subject, ME, false, [3]).leave).toBe(false);
-    expect(chatAbilities(subject, ME, false, [4]).leave).toBe(true);
-    expect(chatAbilities(subject, ME, false).leave).toBe(true);
-  });
-
-  it('directory chats: moderators mute and switch read-only, nobody renames, invites or leaves', () => {
-    const a = chatAbilities(chat({ kind: 'parents', owner_id: null }), ME, true);
-    expect(a).toMatchObject({ rename: false, invite: false, leave: false, readOnly: true, mute: true, appointAuthors: false });
-  });
-
-  it('channels: only school admins appoint authors; no read-only switch there', () => {
-    expect(chatAbilities(chat({ kind: 'school_channel', owner_id: null }), ME, true)).toMatchObject({ appointAuthors: true, readOnly: false });
-    expect(chatAbilities(chat({ kind: 'staff_channel', owner_id: null, my_role: 'member' }), ME, false).appointAuthors).toBe(false);
-  });
-
-  it('per member: the owner is untouchable, oneself has no actions, roles toggle', () => {
+describe('the info panel', () => {
+  it('the owner stands first among members', () => {
     const c = chat({ owner_id: 2, my_role: 'moderator' });
     expect(standing(c, member(2, 'moderator'))).toBe('owner');
-    expect(memberActions(c, member(2, 'moderator'), ME, false)).toEqual({ mute: false, remove: false, makeModerator: false, revokeModerator: false, makeAuthor: false, revokeAuthor: false });
-    expect(Object.values(memberActions(c, member(ME, 'moderator'), ME, false)).some(Boolean)).toBe(false);
-    expect(memberActions(c, member(5, 'member'), ME, false)).toMatchObject({ mute: true, remove: true, makeModerator: true, revokeModerator: false });
-    expect(memberActions(c, member(6, 'moderator'), ME, false)).toMatchObject({ mute: false, remove: true, makeModerator: false, revokeModerator: true });
-  });
-
-  it('per member in a channel: an admin appoints and takes back authors', () => {
-    const c = chat({ kind: 'school_channel', owner_id: null });
-    expect(memberActions(c, member(5, 'member'), ME, true)).toMatchObject({ makeAuthor: true, revokeAuthor: false, makeModerator: false, remove: false });
-    expect(memberActions(c, member(5, 'author'), ME, true)).toMatchObject({ makeAuthor: false, revokeAuthor: true });
-    expect(memberActions(c, member(5, 'member'), ME, false).makeAuthor).toBe(false);
+    expect(standing(c, member(5, 'author'))).toBe('author');
   });
 
   it('sorts the owner first, then moderators, authors and the rest by name', () => {
@@ -172,18 +134,24 @@ describe('the list follows renames and the reader’s new role', () => {
     expect(applyToEntry(entry(), 6, { type: 'chat_renamed', title: 'Новое' }, ME, false)?.chat.title).toBe('Новое');
   });
 
-  it('made a channel author, the reader may post; taken back, may not', () => {
-    const ch = entry({ kind: 'school_channel', my_role: 'member', can_post: false, owner_id: null });
+  it('made a channel author, the reader takes the role and asks the server what it allows', () => {
+    const ch = entry({ kind: 'school_channel', my_role: 'member', owner_id: null });
     const me = person(ME, 'Иванова', 'Мария');
-    const up = applyToEntry(ch, 6, { type: 'member_joined', person: me, role: 'author' }, ME, false)!;
-    expect(up.chat).toMatchObject({ my_role: 'author', can_post: true });
-    const down = applyToEntry(up, 7, { type: 'member_joined', person: me, role: 'member' }, ME, false)!;
-    expect(down.chat).toMatchObject({ my_role: 'member', can_post: false });
+    const made: ChatEvent = { type: 'member_joined', person: me, role: 'author' };
+    const up = applyToEntry(ch, 6, made, ME, false)!;
+    expect(up.chat.my_role).toBe('author');
+    expect(up.chat.abilities).toEqual(ch.chat.abilities); // unchanged until the server says
+    expect(changesMyRights(made, ME)).toBe(true);
+    expect(changesMyRights({ type: 'chat_updated', read_only: true }, ME)).toBe(true);
   });
 
-  it('someone else’s role leaves the reader’s alone', () => {
-    const ch = entry({ kind: 'school_channel', my_role: 'member', can_post: false, owner_id: null });
-    const next = applyToEntry(ch, 6, { type: 'member_joined', person: person(99, 'Орлов', 'Дмитрий'), role: 'author' }, ME, false)!;
-    expect(next.chat).toMatchObject({ my_role: 'member', can_post: false });
+  it('someone else’s role leaves the reader’s alone, but their member row is fetched again', () => {
+    const ch = entry({ kind: 'school_channel', my_role: 'member', owner_id: null });
+    const other: ChatEvent = { type: 'member_joined', person: person(99, 'Орлов', 'Дмитрий'), role: 'author' };
+    const next = applyToEntry(ch, 6, other, ME, false)!;
+    expect(next.chat.my_role).toBe('member');
+    expect(changesMyRights(other, ME)).toBe(false);
+    expect(memberListStale(other, ME)).toBe(true);
+    expect(memberListStale({ type: 'chat_renamed', title: 'x' }, ME)).toBe(false);
   });
 });

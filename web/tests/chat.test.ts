@@ -14,7 +14,6 @@ import {
   isHeld,
   isMuted,
   minutesIn,
-  quietApplies,
   oldestSeq,
   mergeChatList,
   parseFrame,
@@ -33,6 +32,7 @@ import {
   type ChatEvent,
   type Conversation,
 } from '../src/chat/model';
+import { MEMBER_ABILITIES, NO_ACTIONS } from './fixtures';
 
 const ME = 17;
 const TEACHER = 3;
@@ -73,7 +73,8 @@ function chat(over: Partial<Chat> = {}): Chat {
     title: '5А — родители',
     read_only: false,
     my_role: 'member',
-    can_post: true,
+    abilities: MEMBER_ABILITIES,
+    quiet_hours: true,
     last_seq: 10,
     last_read_seq: 10,
     unread: 0,
@@ -324,11 +325,9 @@ describe('the chat list', () => {
   it('follows a moderator making the chat read-only, and muting the reader', () => {
     let e = entry();
     e = applyToEntry(e, 11, { type: 'chat_updated', read_only: true }, ME, false)!;
-    expect(e.chat).toMatchObject({ read_only: true, can_post: false });
+    expect(e.chat.read_only).toBe(true);
     e = applyToEntry(e, 12, { type: 'chat_updated', read_only: false }, ME, false)!;
-    expect(e.chat.can_post).toBe(true);
-    const mod = applyToEntry(entry({ my_role: 'moderator' }), 11, { type: 'chat_updated', read_only: true }, ME, false)!;
-    expect(mod.chat.can_post).toBe(true);
+    expect(e.chat.read_only).toBe(false);
     e = applyToEntry(e, 13, { type: 'member_muted', user_id: 21, until: '2026-11-22T12:00:00Z' }, ME, false)!;
     expect(e.chat.muted_until ?? null).toBeNull();
     e = applyToEntry(e, 14, { type: 'member_muted', user_id: ME, until: '2026-11-22T12:00:00Z' }, ME, false)!;
@@ -347,7 +346,7 @@ describe('the chat list', () => {
 
 describe('members', () => {
   it('follow joins and departures without doubles', () => {
-    const start = [{ person: person(TEACHER), role: 'moderator' as const, last_read_seq: 3 }];
+    const start = [{ person: person(TEACHER), role: 'moderator' as const, last_read_seq: 3, actions: NO_ACTIONS }];
     let list = applyToMembers(start, { type: 'member_joined', person: person(ME), role: 'member' });
     list = applyToMembers(list, { type: 'member_joined', person: person(ME), role: 'member' });
     expect(list.map((m) => m.person.id)).toEqual([TEACHER, ME]);
@@ -430,15 +429,6 @@ describe('moderation state', () => {
 describe('quiet hours', () => {
   const at = (iso: string) => new Date(iso);
   const night = { from: '21:00', to: '07:00' };
-
-  it('apply to chats with students or parents only', () => {
-    expect(quietApplies('class')).toBe(true);
-    expect(quietApplies('parents')).toBe(true);
-    expect(quietApplies('school_channel')).toBe(true);
-    expect(quietApplies('staff_room')).toBe(false);
-    expect(quietApplies('class_teachers')).toBe(false);
-    expect(quietApplies('direct')).toBe(false);
-  });
 
   it('read the clock of the school', () => {
     expect(minutesIn(at('2026-11-22T18:30:00Z'), 'Europe/Moscow')).toBe(21 * 60 + 30);

@@ -8,6 +8,7 @@ import { RichBody } from '../src/pages/chat-rich';
 import { readsText } from '../src/pages/chat-reads';
 import { forwardable, forwardTargets, problemText } from '../src/pages/chat-forward';
 import { ApiError } from '../src/api/client';
+import { MEMBER_ABILITIES, NO_ACTIONS } from './fixtures';
 
 afterEach(() => {
   lang.value = 'ru';
@@ -129,6 +130,7 @@ const person = (id: number, family_name: string, given_name: string, patronymic:
   person: { id, family_name, given_name, patronymic },
   role: 'member',
   last_read_seq: 0,
+  actions: NO_ACTIONS,
 });
 const members = [
   person(1, 'Иванова', 'Мария', 'Сергеевна'),
@@ -234,9 +236,9 @@ describe('who has read', () => {
 
 describe('forwarding', () => {
   const chat = (id: number, org_id: number, over: Record<string, unknown> = {}) =>
-    ({ id, org_id, title: `Чат ${id}`, can_post: true, muted_until: null, ...over }) as never;
+    ({ id, org_id, title: `Чат ${id}`, abilities: MEMBER_ABILITIES, muted_until: null, ...over }) as never;
   it('offers writable chats of the same school, not the source chat', () => {
-    const list = [chat(1, 1), chat(2, 1), chat(3, 2), chat(4, 1, { can_post: false }), chat(5, 1, { muted_until: new Date(Date.now() + 60_000).toISOString() }), chat(6, 1, { title: '5А — родители' })];
+    const list = [chat(1, 1), chat(2, 1), chat(3, 2), chat(4, 1, { abilities: { ...MEMBER_ABILITIES, post: false } }), chat(5, 1, { muted_until: new Date(Date.now() + 60_000).toISOString() }), chat(6, 1, { title: '5А — родители' })];
     expect(forwardTargets(list, { chat_id: 1 }, 1).map((c: { id: number }) => c.id)).toEqual([2, 6]);
     expect(forwardTargets(list, { chat_id: 1 }, 1, 'РОДИТ').map((c: { id: number }) => c.id)).toEqual([6]);
   });

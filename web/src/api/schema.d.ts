@@ -1667,7 +1667,8 @@ export interface components {
         };
         /** @description A chat as one member sees it. */
         Chat: {
-            can_post: boolean;
+            /** @description What the reader may do here, decided by the server: show exactly these. */
+            abilities: components["schemas"]["ChatAbilities"];
             class_id?: components["schemas"]["ClassId"] | null;
             id: components["schemas"]["ChatId"];
             kind: components["schemas"]["ChatKind"];
@@ -1687,6 +1688,8 @@ export interface components {
             my_role: components["schemas"]["ChatRole"];
             org_id: components["schemas"]["OrgId"];
             owner_id?: components["schemas"]["UserId"] | null;
+            /** @description The school's quiet hours hold messages written in them here until they end. */
+            quiet_hours: boolean;
             read_only: boolean;
             title: string;
             /**
@@ -1694,6 +1697,35 @@ export interface components {
              * @description Messages after `last_read_seq` from others.
              */
             unread: number;
+        };
+        /**
+         * @description The reader's rights in a chat (`parta_domain::chat_rights`), computed by the server
+         *     so that clients never re-derive them.
+         */
+        ChatAbilities: {
+            acknowledge: boolean;
+            appoint_authors: boolean;
+            /** @description See who read or confirmed anyone's post and remind them (one's own always). */
+            follow_reads: boolean;
+            handle_reports: boolean;
+            /** @description Leave the chat oneself. */
+            leave: boolean;
+            /** @description Add and remove members, invite links, rename, appoint moderators. */
+            manage_members: boolean;
+            /** @description Delete anyone's message, close anyone's poll (one's own always). */
+            moderate_posts: boolean;
+            mute: boolean;
+            pin: boolean;
+            /** @description Send messages, polls and files, edit one's own, show typing (not while muted). */
+            post: boolean;
+            react: boolean;
+            report: boolean;
+            /** @description Mark a post as must-acknowledge. */
+            request_ack: boolean;
+            see_versions: boolean;
+            /** @description Post urgently, delivered even in quiet hours. */
+            send_urgent: boolean;
+            set_read_only: boolean;
         };
         /** @description Something that happened in a chat, at a chat position. */
         ChatEvent: {
@@ -1790,6 +1822,8 @@ export interface components {
         /** @enum {string} */
         ChatKind: "class" | "parents" | "class_teachers" | "staff_room" | "school_channel" | "staff_channel" | "direct" | "group" | "subject";
         ChatMember: {
+            /** @description What the reader may do to this member. */
+            actions: components["schemas"]["MemberActions"];
             /** Format: int64 */
             last_read_seq: number;
             /** @description Set while a moderator has muted them here. */
@@ -2054,6 +2088,15 @@ export interface components {
             places: components["schemas"]["Place"][];
             roles: components["schemas"]["MemberRole"][];
             teacher_verified: boolean;
+        };
+        /** @description What the reader may do to one member (`parta_domain::chat_rights::member_actions`). */
+        MemberActions: {
+            make_author: boolean;
+            make_moderator: boolean;
+            mute: boolean;
+            remove: boolean;
+            revoke_author: boolean;
+            revoke_moderator: boolean;
         };
         /**
          * @description A person's role in a school, as recorded on a membership row.

@@ -1,16 +1,7 @@
-// Who may do what to a chat and its members, worked out from what the client already
-// holds (the chat, the member list, the school). Pure, so it is unit-tested; the
-// server decides in the end, and its refusals are shown as they come.
-import type { Chat, ChatKind, ChatMember, ClassRef, Member, MySchool, PersonRef } from '../api/types';
-
-/** Chats whose members are added, invited and removed by hand. */
-export function madeByPeople(kind: ChatKind): boolean {
-  return kind === 'group' || kind === 'subject';
-}
-
-export function isChannel(kind: ChatKind): boolean {
-  return kind === 'school_channel' || kind === 'staff_channel';
-}
+// Managing chats from what the client holds: who may start one (from the school),
+// members in order, finding people by name, invite links. What the reader may do in a
+// chat and to each member comes from the server (`chat.abilities`, `member.actions`).
+import type { Chat, ChatMember, ClassRef, Member, MySchool, PersonRef } from '../api/types';
 
 const STAFF = new Set(['teacher', 'employee', 'director', 'deputy']);
 const TEACHING = new Set(['teacher', 'director', 'deputy']);
@@ -28,68 +19,11 @@ export function teachableClasses(school: MySchool): ClassRef[] {
   return [...out.values()].sort((a, b) => a.name.localeCompare(b.name, 'ru', { numeric: true }));
 }
 
-export interface ChatAbilities {
-  rename: boolean;
-  addMembers: boolean;
-  invite: boolean;
-  readOnly: boolean;
-  mute: boolean;
-  /** Offered to everyone but the owner in people-made chats; the server may still refuse (a class roll seat). */
-  leave: boolean;
-  appointModerators: boolean;
-  appointAuthors: boolean;
-}
-
-/**
- * What the reader may do in the chat as a whole. `studentOf`: the classes the reader
- * is a student of — a subject chat's students sit there by the class roll and cannot leave.
- */
-export function chatAbilities(chat: Chat, myId: number, schoolAdmin: boolean, studentOf: number[] = []): ChatAbilities {
-  const moderator = chat.my_role === 'moderator';
-  const people = madeByPeople(chat.kind);
-  const byRoll = chat.kind === 'subject' && chat.class_id != null && studentOf.includes(chat.class_id);
-  return {
-    rename: people && moderator,
-    addMembers: people && moderator,
-    invite: people && moderator,
-    readOnly: moderator && !isChannel(chat.kind) && chat.kind !== 'direct',
-    mute: moderator,
-    leave: people && chat.owner_id !== myId && !byRoll,
-    appointModerators: people && moderator,
-    appointAuthors: isChannel(chat.kind) && schoolAdmin,
-  };
-}
-
 export type Standing = 'owner' | 'moderator' | 'author' | 'member';
 
 export function standing(chat: Chat, m: ChatMember): Standing {
   if (chat.owner_id != null && m.person.id === chat.owner_id) return 'owner';
   return m.role;
-}
-
-export interface MemberActions {
-  mute: boolean;
-  remove: boolean;
-  makeModerator: boolean;
-  revokeModerator: boolean;
-  makeAuthor: boolean;
-  revokeAuthor: boolean;
-}
-
-/** What the reader may do to one member. Nothing to oneself (leaving is apart). */
-export function memberActions(chat: Chat, m: ChatMember, myId: number, schoolAdmin: boolean): MemberActions {
-  const a = chatAbilities(chat, myId, schoolAdmin);
-  const s = standing(chat, m);
-  const self = m.person.id === myId;
-  const other = !self && s !== 'owner';
-  return {
-    mute: a.mute && !self && m.role !== 'moderator',
-    remove: a.addMembers && other,
-    makeModerator: a.appointModerators && other && m.role === 'member',
-    revokeModerator: a.appointModerators && other && m.role === 'moderator',
-    makeAuthor: a.appointAuthors && !self && m.role === 'member',
-    revokeAuthor: a.appointAuthors && !self && m.role === 'author',
-  };
 }
 
 const ORDER: Record<Standing, number> = { owner: 0, moderator: 1, author: 2, member: 3 };

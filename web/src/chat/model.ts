@@ -5,7 +5,6 @@ import type {
   AckStatus,
   Chat,
   ChatEvent,
-  ChatKind,
   ChatMember,
   ClientFrame,
   FileInfo,
@@ -100,11 +99,6 @@ export function isHeld(m: Pick<Message, 'seq' | 'held_until'>): boolean {
 }
 
 // ---------- quiet hours ----------
-
-/** Chats where a school's quiet hours hold messages: those with students or parents. */
-export function quietApplies(kind: ChatKind): boolean {
-  return kind === 'class' || kind === 'parents' || kind === 'school_channel';
-}
 
 function dayMinutes(hhmm: string): number | null {
   const m = /^(\d{2}):(\d{2})$/.exec(hhmm.trim());
@@ -271,15 +265,33 @@ export function toggleReaction(reactions: Reaction[], emoji: string, me: number)
   return user_ids.length ? reactions.map((x) => (x === r ? { ...x, user_ids } : x)) : reactions.filter((x) => x !== r);
 }
 
+/** What the reader may do to a member until the server says (`memberListStale`). */
+const NO_ACTIONS: ChatMember['actions'] = { mute: false, remove: false, make_moderator: false, revoke_moderator: false, make_author: false, revoke_author: false };
+
 /** The member list after someone joins or leaves. */
 export function applyToMembers(list: ChatMember[], event: ChatEvent): ChatMember[] {
   if (event.type === 'member_left') return list.filter((m) => m.person.id !== event.user_id);
   if (event.type === 'member_joined') {
     const person = { ...event.person, patronymic: event.person.patronymic ?? null };
+    const old = list.find((m) => m.person.id === person.id);
     const rest = list.filter((m) => m.person.id !== person.id);
-    return [...rest, { person, role: event.role, last_read_seq: 0 }];
+    return [...rest, { person, role: event.role, last_read_seq: old?.last_read_seq ?? 0, actions: old?.actions ?? NO_ACTIONS }];
   }
   return list;
+}
+
+/**
+ * Whether an event changes what the reader may do in the chat — it was switched
+ * read-only or back, or the reader has a new role — so its abilities are fetched
+ * afresh: the server alone decides them.
+ */
+export function changesMyRights(event: ChatEvent, me: number): boolean {
+  return event.type === 'chat_updated' || (event.type === 'member_joined' && event.person.id === me);
+}
+
+/** Whether an event changes what the reader may do to members: their roles or the reader's. */
+export function memberListStale(event: ChatEvent, me: number): boolean {
+  return event.type === 'member_joined' || changesMyRights(event, me);
 }
 
 // ---------- the chat list ----------
@@ -343,8 +355,8 @@ export function applyToEntry(e: ChatEntry, seq: number, event: ChatEvent, me: nu
       if (chat.last_message?.id === event.message_id) chat.last_message = { ...chat.last_message, poll: event.poll };
       break;
     case 'chat_updated':
+      // What the reader may do follows from the server (`changesMyRights`).
       chat.read_only = event.read_only;
-      if (!chat.kind.endsWith('_channel')) chat.can_post = !event.read_only || chat.my_role === 'moderator';
       break;
     case 'member_muted':
       if (event.user_id === me) chat.muted_until = event.until;
@@ -353,11 +365,9 @@ export function applyToEntry(e: ChatEntry, seq: number, event: ChatEvent, me: nu
       chat.title = event.title;
       break;
     case 'member_joined':
-      // A new role for the reader (made moderator, or a channel author): posting follows it.
-      if (event.person.id === me && fresh) {
-        chat.my_role = event.role as Chat['my_role'];
-        chat.can_post = chat.kind.endsWith('_channel') ? chat.my_role !== 'member' : !chat.read_only || chat.my_role === 'moderator';
-      }
+      // A new role for the reader (made moderator, or a channel author); what it lets
+      // them do comes from the server (`changesMyRights`).
+      if (event.person.id === me && fresh) chat.my_role = event.role;
       break;
     default:
       break;

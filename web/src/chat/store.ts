@@ -9,6 +9,8 @@ import {
   applyToConversation,
   applyToEntry,
   applyToMembers,
+  changesMyRights,
+  memberListStale,
   classify,
   readTarget,
   dueForSending,
@@ -497,11 +499,14 @@ export function retryUpload(key: string): void {
 
 // ---------- moderation ----------
 
-/** Fetches one chat's own view again (mute, read-only, may post) without touching its position. */
+/** Fetches one chat's own view again (mute, read-only, abilities) without touching its position. */
 export async function refreshEntry(chatId: number): Promise<void> {
   try {
     const chat = await api.get('/api/v1/chats/{chat_id}', { chat_id: chatId });
-    setEntryChat(chatId, (e) => ({ ...e, chat: { ...e.chat, read_only: chat.read_only, can_post: chat.can_post, muted_until: chat.muted_until, my_role: chat.my_role } }));
+    setEntryChat(chatId, (e) => ({
+      ...e,
+      chat: { ...e.chat, read_only: chat.read_only, abilities: chat.abilities, quiet_hours: chat.quiet_hours, muted_until: chat.muted_until, my_role: chat.my_role },
+    }));
   } catch {
     /* the list refresh will tell */
   }
@@ -513,10 +518,8 @@ export async function reportMessage(chatId: number, messageId: number, reason: s
 
 export async function setReadOnly(chatId: number, readOnly: boolean): Promise<void> {
   await api.put('/api/v1/chats/{chat_id}/read-only', { chat_id: chatId }, { read_only: readOnly });
-  setEntryChat(chatId, (e) => ({
-    ...e,
-    chat: { ...e.chat, read_only: readOnly, can_post: e.chat.kind.endsWith('_channel') ? e.chat.can_post : !readOnly || e.chat.my_role === 'moderator' },
-  }));
+  setEntryChat(chatId, (e) => ({ ...e, chat: { ...e.chat, read_only: readOnly } }));
+  await refreshEntry(chatId);
 }
 
 /** Mutes a member for `minutes` (0 lifts it); shown at once, the event confirms. */
@@ -648,10 +651,12 @@ export function onFrame(frame: ServerFrame): void {
       }
       if (event.type === 'message_acknowledged') ackEvents.set(event.message_id, (ackEvents.get(event.message_id) ?? 0) + 1);
       if (event.type === 'member_left' && event.user_id === me) void refreshChats();
+      if (changesMyRights(event, me)) void refreshEntry(chatId);
       const list = members.value[chatId];
       if (list && (event.type === 'member_joined' || event.type === 'member_left')) {
         members.value = { ...members.value, [chatId]: applyToMembers(list, event) };
       }
+      if (list && memberListStale(event, me)) void loadMembers(chatId);
       break;
     }
     case 'user_event':

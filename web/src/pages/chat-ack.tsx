@@ -10,13 +10,13 @@ import { shortName } from '../format';
 import { t } from '../i18n';
 import { me } from '../state';
 
-export function AckBlock({ m, conv, chat, moderator }: { m: Message; conv: Conversation; chat: Chat; moderator: boolean }) {
+export function AckBlock({ m, conv, chat }: { m: Message; conv: Conversation; chat: Chat }) {
   const myId = me.value?.id ?? 0;
   const own = m.sender.id === myId;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [reminded, setReminded] = useState(false);
-  const follows = own || moderator;
+  const follows = own || chat.abilities.follow_reads;
   const status = conv.acks[m.id];
   useEffect(() => {
     if (follows && !status) loadAcks(chat.id, m.id).catch((e: unknown) => setError(errorText(e)));

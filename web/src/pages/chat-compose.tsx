@@ -6,7 +6,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Chat, ChatMember, Message, School } from '../api/types';
 import { useId } from '../components/ui';
 import { activeMention, insertMention, matchMembers, type MentionQuery } from '../chat/mentions';
-import { inQuietHours, quietApplies } from '../chat/model';
+import { inQuietHours } from '../chat/model';
 import { plainText, wrapSelection } from '../chat/rich';
 import { members, sendMessage, sendTyping, uploads } from '../chat/store';
 import { attachable, MAX_ATTACHMENTS, type Refusal } from '../chat/uploads';
@@ -196,11 +196,11 @@ export function Composer({
   const [notice, setNotice] = useState<string | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
   const mention = useMentionPicker({ area, text, setText, members: members.value[chat.id], myId: me.value?.id ?? 0 });
-  const canAsk = chat.my_role === 'moderator' || chat.my_role === 'author';
+  const canAsk = chat.abilities.request_ack;
   const files = attachable(uploads.value, chat.id);
-  // Admins' posts may pass the school's quiet hours where those apply.
-  const isAdmin = !!me.value?.schools.find((s) => s.org_id === chat.org_id)?.is_admin;
-  const quiet = quietApplies(chat.kind) && school?.quiet_hours ? school.quiet_hours : null;
+  // Urgent posts (a school admin's) pass the school's quiet hours where those apply.
+  const mayUrgent = chat.abilities.send_urgent;
+  const quiet = chat.quiet_hours && school?.quiet_hours ? school.quiet_hours : null;
   const quietNow = !!quiet && inQuietHours(quiet, new Date(), school?.time_zone);
   useEffect(() => {
     if (replyTo) area.current?.focus();
@@ -211,7 +211,7 @@ export function Composer({
     if (files.waiting) return setNotice(t('chats.wait_uploads'));
     if (files.failed) return setNotice(t('chats.failed_uploads'));
     if (!body && !files.files.length) return;
-    sendMessage(chat.id, body, replyTo?.id ?? null, needsAck, { attachments: files.files, urgent: urgent && isAdmin });
+    sendMessage(chat.id, body, replyTo?.id ?? null, needsAck, { attachments: files.files, urgent: urgent && mayUrgent });
     setText('');
     setNeedsAck(false);
     setUrgent(false);
@@ -306,7 +306,7 @@ export function Composer({
             <label for={ackId}>{t('chats.ask_ack')}</label>
           </div>
         ) : null}
-        {isAdmin && quiet ? (
+        {mayUrgent && quiet ? (
           <div class="field field--check">
             <input id={urgentId} type="checkbox" checked={urgent} onChange={(e) => setUrgent((e.currentTarget as HTMLInputElement).checked)} />
             <label for={urgentId}>{t('chats.urgent')}</label>

@@ -115,10 +115,9 @@ export function ConversationView({ chatId }: { chatId: number }) {
   const list = members.value[chatId];
   const byId = new Map(conv.messages.map((m) => [m.id, m]));
   const typers = Object.keys(typing.value[chatId] ?? {}).map(Number);
-  const moderator = chat.my_role === 'moderator';
   const school = schools.value[chat.org_id];
   const muted = isMuted(chat.muted_until);
-  const canAttach = chat.can_post && !muted;
+  const canAttach = chat.abilities.post && !muted;
   const addFiles = (files: File[]) => setRefused(attachFiles(chatId, files));
 
   return (
@@ -205,7 +204,6 @@ export function ConversationView({ chatId }: { chatId: number }) {
               school={school}
               quoted={m.reply_to ? (byId.get(m.reply_to) ?? null) : undefined}
               members={list}
-              moderator={moderator}
               onReply={() => setReplyTo(m)}
             />
           ))}
@@ -228,13 +226,13 @@ export function ConversationView({ chatId }: { chatId: number }) {
       </p>
       {error && conv ? <ErrorBox error={error} /> : null}
       {jumpMissing ? <p class="alert alert--info">{jumpMissing}</p> : null}
-      {chat.can_post && muted ? (
+      {chat.abilities.post && muted ? (
         <p class="alert alert--info composer-closed" data-muted-until={chat.muted_until}>
           {t('chats.muted', { until: untilText(chat.muted_until!, school?.time_zone) })}
         </p>
-      ) : chat.can_post ? (
+      ) : chat.abilities.post ? (
         <>
-          {chat.read_only && moderator ? <p class="alert alert--info composer-note">{t('chats.readonly_mod')}</p> : null}
+          {chat.read_only && chat.abilities.set_read_only ? <p class="alert alert--info composer-note">{t('chats.readonly_mod')}</p> : null}
           <Composer
             chat={chat}
             school={school}

@@ -19,7 +19,7 @@ export function forwardable(m: Message): boolean {
 export function forwardTargets(chats: Chat[], from: Pick<Message, 'chat_id'>, orgId: number | undefined, filter = ''): Chat[] {
   const q = fold(filter.trim());
   return chats.filter(
-    (c) => c.id !== from.chat_id && c.org_id === orgId && c.can_post && !isMuted(c.muted_until) && (!q || fold(c.title).includes(q)),
+    (c) => c.id !== from.chat_id && c.org_id === orgId && c.abilities.post && !isMuted(c.muted_until) && (!q || fold(c.title).includes(q)),
   );
 }
 

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Chat, ChatMember, ChatRole, Member } from '../api/types';
 import { addMembers, leaveChat, removeMember, renameChat, setChatRole } from '../chat/actions';
-import { chatAbilities, memberActions, nameMatches, sortMembers, standing, type Standing } from '../chat/manage';
+import { nameMatches, sortMembers, standing, type Standing } from '../chat/manage';
 import { isMuted } from '../chat/model';
 import { conversations, entries, loadMembers, members } from '../chat/store';
 import { PeoplePicker } from '../components/people-picker';
@@ -18,14 +18,6 @@ import { MuteControl, ReadOnlySwitch, untilText } from './chat-moderation';
 
 const BADGE: Record<Standing, string> = { owner: 'admin', moderator: 'teacher', author: 'ok', member: 'neutral' };
 
-function schoolAdmin(orgId: number): boolean {
-  return !!me.value?.schools.find((s) => s.org_id === orgId)?.is_admin;
-}
-
-function studentOf(orgId: number): number[] {
-  return (me.value?.schools.find((s) => s.org_id === orgId)?.places ?? []).filter((p) => p.role === 'student').map((p) => p.class.id);
-}
-
 export function ChatInfoDialog({ chatId, timeZone, onClose }: { chatId: number; timeZone?: string; onClose: () => void }) {
   const entry = entries.value.get(chatId);
   useEffect(() => {
@@ -33,8 +25,7 @@ export function ChatInfoDialog({ chatId, timeZone, onClose }: { chatId: number; 
   }, [chatId]);
   if (!entry) return null;
   const chat = entry.chat;
-  const myId = me.value?.id ?? 0;
-  const can = chatAbilities(chat, myId, schoolAdmin(chat.org_id), studentOf(chat.org_id));
+  const can = chat.abilities;
   const list = members.value[chatId];
   return (
     <Modal title={t('chatmgmt.info_title')} onClose={onClose} class="modal--chat-info">
@@ -46,16 +37,16 @@ export function ChatInfoDialog({ chatId, timeZone, onClose }: { chatId: number; 
           {tk('chat_kind', chat.kind)}
           {list ? ` · ${tn('chats.members', list.length)}` : ''}
         </p>
-        {can.rename ? <RenameForm chat={chat} /> : null}
-        {can.readOnly ? (
+        {can.manage_members ? <RenameForm chat={chat} /> : null}
+        {can.set_read_only ? (
           <div class="info-readonly">
             <p class="hint">{chat.read_only ? t('chatmgmt.readonly_on_hint') : t('chatmgmt.readonly_hint')}</p>
             <ReadOnlySwitch chat={chat} />
           </div>
         ) : null}
       </section>
-      <MembersSection chat={chat} list={list} timeZone={timeZone} addable={can.addMembers} />
-      {can.invite ? <ChatInviteLinks chat={chat} timeZone={timeZone} /> : null}
+      <MembersSection chat={chat} list={list} timeZone={timeZone} addable={can.manage_members} />
+      {can.manage_members ? <ChatInviteLinks chat={chat} timeZone={timeZone} /> : null}
       {can.leave ? <LeaveSection chat={chat} onLeft={onClose} /> : null}
     </Modal>
   );
@@ -101,7 +92,7 @@ function MembersSection({ chat, list, timeZone, addable }: { chat: Chat; list: C
   return (
     <section class="info-section" aria-labelledby={headId}>
       <h3 id={headId}>{t('chats.members_title')}</h3>
-      {chat.my_role === 'moderator' ? <p class="hint">{t('chats.members_mute_hint')}</p> : null}
+      {chat.abilities.mute ? <p class="hint">{t('chats.members_mute_hint')}</p> : null}
       {(list?.length ?? 0) > 8 ? (
         <div class="field">
           <label for={filterId}>{t('chatmgmt.member_filter')}</label>
@@ -122,7 +113,7 @@ function MembersSection({ chat, list, timeZone, addable }: { chat: Chat; list: C
 function MemberRow({ chat, member, until, timeZone }: { chat: Chat; member: ChatMember; until: string | null | undefined; timeZone?: string }) {
   const { busy, error, run } = useAction();
   const myId = me.value?.id ?? 0;
-  const can = memberActions(chat, member, myId, schoolAdmin(chat.org_id));
+  const can = member.actions;
   const s = standing(chat, member);
   const muted = isMuted(until);
   const name = fullName(member.person);
@@ -132,7 +123,7 @@ function MemberRow({ chat, member, until, timeZone }: { chat: Chat; member: Chat
       <span class="visually-hidden">: {name}</span>
     </button>
   );
-  const any = can.mute || can.remove || can.makeModerator || can.revokeModerator || can.makeAuthor || can.revokeAuthor;
+  const any = can.mute || can.remove || can.make_moderator || can.revoke_moderator || can.make_author || can.revoke_author;
   return (
     <li class="list-item chat-member" data-user-id={member.person.id} data-role={s} data-muted={muted ? 'true' : 'false'}>
       <div>
@@ -144,10 +135,10 @@ function MemberRow({ chat, member, until, timeZone }: { chat: Chat; member: Chat
       {any ? (
         <div class="item-actions">
           {can.mute ? <MuteControl chatId={chat.id} member={member} until={until} /> : null}
-          {can.makeModerator ? role('moderator', 'chatmgmt.make_moderator') : null}
-          {can.revokeModerator ? role('member', 'chatmgmt.revoke_moderator') : null}
-          {can.makeAuthor ? role('author', 'chatmgmt.make_author') : null}
-          {can.revokeAuthor ? role('member', 'chatmgmt.revoke_author') : null}
+          {can.make_moderator ? role('moderator', 'chatmgmt.make_moderator') : null}
+          {can.revoke_moderator ? role('member', 'chatmgmt.revoke_moderator') : null}
+          {can.make_author ? role('author', 'chatmgmt.make_author') : null}
+          {can.revoke_author ? role('member', 'chatmgmt.revoke_author') : null}
           {can.remove ? (
             <ConfirmButton confirm={t('chatmgmt.remove_confirm', { name })} onConfirm={() => run(() => removeMember(chat.id, member.person.id))}>
               {t('chatmgmt.remove')}

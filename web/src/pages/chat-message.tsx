@@ -58,7 +58,6 @@ export function MessageItem({
   school,
   quoted,
   members: list,
-  moderator,
   onReply,
 }: {
   m: Message;
@@ -67,7 +66,6 @@ export function MessageItem({
   school: School | undefined;
   quoted: Message | null | undefined;
   members: ChatMember[] | undefined;
-  moderator: boolean;
   onReply: () => void;
 }) {
   const myId = me.value?.id ?? 0;
@@ -121,13 +119,13 @@ export function MessageItem({
       {editing ? (
         <EditBox m={m} onDone={() => setEditing(false)} />
       ) : m.poll ? (
-        <PollView m={m} poll={m.poll} chat={chat} members={list} moderator={moderator} />
+        <PollView m={m} poll={m.poll} chat={chat} members={list} />
       ) : (
         <RichBody m={m} me={myId} />
       )}
       {/* A held post is seen by its sender only, who may open its files already. */}
       {held && !own ? <FileNames files={m.attachments} /> : <Attachments files={m.attachments} />}
-      {m.needs_ack ? <AckBlock m={m} conv={conv} chat={chat} moderator={moderator} /> : null}
+      {m.needs_ack ? <AckBlock m={m} conv={conv} chat={chat} /> : null}
       {own && !held && m.seq > 0 ? <ReadsLine m={m} conv={conv} members={list} auto /> : null}
       {m.reactions.length ? (
         <div class="reactions" role="group" aria-label={t('chats.reactions')}>
@@ -150,7 +148,7 @@ export function MessageItem({
         </div>
       ) : null}
       <div class="msg-actions" role="group" aria-label={t('chats.actions')}>
-        {chat.can_post && !held ? (
+        {chat.abilities.post && !held ? (
           <button type="button" class="btn btn--link" onClick={onReply}>
             {t('chats.reply')}
           </button>
@@ -165,12 +163,12 @@ export function MessageItem({
             {t('chats.edit')}
           </button>
         ) : null}
-        {moderator && !held ? (
+        {chat.abilities.pin && !held ? (
           <button type="button" class="btn btn--link" onClick={() => run(() => pin(chat.id, m.id, !m.pinned))}>
             {m.pinned ? t('chats.unpin') : t('chats.pin')}
           </button>
         ) : null}
-        {moderator && m.edited_at && !held ? (
+        {chat.abilities.see_versions && m.edited_at && !held ? (
           <button
             type="button"
             class="btn btn--link"
@@ -180,7 +178,7 @@ export function MessageItem({
             {t('chats.versions')}
           </button>
         ) : null}
-        {moderator && !own && m.seq > 0 ? <ReadsLine m={m} conv={conv} members={list} auto={false} /> : null}
+        {chat.abilities.follow_reads && !own && m.seq > 0 ? <ReadsLine m={m} conv={conv} members={list} auto={false} /> : null}
         {forwardable(m) ? (
           <button type="button" class="btn btn--link" aria-haspopup="dialog" onClick={() => showDialog((close) => <ForwardDialog m={m} onClose={close} />)}>
             {t('msg.forward')}
@@ -191,7 +189,7 @@ export function MessageItem({
             {t('chats.report')}
           </button>
         ) : null}
-        {own || moderator ? (
+        {own || chat.abilities.moderate_posts ? (
           <ConfirmButton kind="link" confirm={t('chats.delete_q')} onConfirm={() => run(() => deleteMessage(chat.id, m.id, !own))}>
             {t('chats.delete')}
           </ConfirmButton>

@@ -206,7 +206,7 @@ export function MuteControl({ chatId, member, until }: { chatId: number; member:
 export function ReadOnlySwitch({ chat }: { chat: Chat }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  if (chat.my_role !== 'moderator' || chat.kind.endsWith('_channel') || chat.kind === 'direct') return null;
+  if (!chat.abilities.set_read_only) return null;
   return (
     <>
       <button

@@ -8,7 +8,7 @@ import { t, tn } from '../i18n';
 import { me } from '../state';
 import { nameOf } from './chat-text';
 
-export function PollView({ m, poll, chat, members: list, moderator }: { m: Message; poll: Poll; chat: Chat; members: ChatMember[] | undefined; moderator: boolean }) {
+export function PollView({ m, poll, chat, members: list }: { m: Message; poll: Poll; chat: Chat; members: ChatMember[] | undefined }) {
   const myId = me.value?.id ?? 0;
   const [choice, setChoice] = useState<number[]>(poll.my_option_ids);
   const { busy, error, run: act } = useAction();
@@ -72,7 +72,7 @@ export function PollView({ m, poll, chat, members: list, moderator }: { m: Messa
               {voted ? t('chats.poll_revote') : t('chats.poll_vote')}
             </button>
           ) : null}
-          {!poll.closed && (m.sender.id === myId || moderator) ? (
+          {!poll.closed && (m.sender.id === myId || chat.abilities.moderate_posts) ? (
             <button type="button" class="btn btn--secondary btn--small" disabled={busy} onClick={() => act(() => closePoll(chat.id, m.id, poll.id))}>
               {t('chats.poll_close')}
             </button>
