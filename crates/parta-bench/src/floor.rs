@@ -183,12 +183,7 @@ pub fn message(id: i64, chat: i64, sender: i64, client_msg_id: String, body: Str
         id: MessageId(id),
         chat_id: ChatId(chat),
         seq: 0,
-        sender: PersonRef {
-            id: UserId(sender),
-            family_name: "Учителева".into(),
-            given_name: "Тест".into(),
-            patronymic: None,
-        },
+        sender: PersonRef::new(UserId(sender), "Учителева", "Тест", None),
         client_msg_id,
         rich: parta_domain::format::parse(&body),
         body,

@@ -229,7 +229,7 @@ async fn hostile_images(parta_bin: &Path, args: &ImagesArgs) -> anyhow::Result<(
     let server = DemoServer::start(parta_bin, &["--messages-per-minute", "0"]).await?;
     let token = login(server.address, DEMO_STUDENT, DEMO_PASSWORD).await?;
     let chats: Vec<Chat> = Conn::new(server.address).get("/api/v1/chats", Some(&token)).await?.json(200)?;
-    let chat = chats.iter().find(|c| c.can_post).context("the demo student can post nowhere")?.id.0;
+    let chat = chats.iter().find(|c| c.abilities.post).context("the demo student can post nowhere")?.id.0;
     let image = png_bomb::png_bomb(args.width, args.height);
     let decoded_mib = (1 + 3 * u64::from(args.width)) as f64 * f64::from(args.height) / MIB;
     println!(

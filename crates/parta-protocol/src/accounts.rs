@@ -33,6 +33,18 @@ pub struct PersonRef {
     pub patronymic: Option<String>,
 }
 
+impl PersonRef {
+    /// The one way a person's reference is made from stored names, wherever they were read.
+    pub fn new(id: UserId, family_name: &str, given_name: &str, patronymic: Option<&str>) -> PersonRef {
+        PersonRef {
+            id,
+            family_name: family_name.to_owned(),
+            given_name: given_name.to_owned(),
+            patronymic: patronymic.map(str::to_owned),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ClassRef {
     pub id: ClassId,

@@ -6,17 +6,25 @@
 
 use parta_domain::chat_rights::{self, ChatAbility, Seat};
 use parta_domain::permission::{Grant, Permission, Role, Scope, is_allowed};
-use parta_domain::{ChatId, ClassId, MemberRole, MessageId, OrgId, StaffRole};
+use parta_domain::{ChatId, ClassId, MemberRole, MessageId, OrgId, SessionId, StaffRole, UserId};
 use parta_protocol::{ChatAbilities, MemberActions};
 use sqlx::AnyConnection;
 
-use crate::auth::Actor;
 use crate::error::{Error, Result};
 use crate::store;
 use crate::store::chats::ChatRow;
 use crate::store::messages::MessageRow;
 use crate::store::schools::{ClassRow, OrgRow};
 use crate::store::seats::SeatRow;
+
+/// A signed-in person (found from a request by `auth`).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub session_id: SessionId,
+    pub is_operator: bool,
+    pub csrf_token: String,
+}
 
 /// The roles an actor holds in one school, loaded once per action.
 #[derive(Debug, Clone)]

@@ -24,14 +24,8 @@ pub const DEVICE_COOKIE: &str = "parta_device";
 pub const DEVICE_TTL_MS: i64 = 180 * 24 * crate::clock::HOUR_MS;
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// A signed-in person.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub user_id: UserId,
-    pub session_id: SessionId,
-    pub is_operator: bool,
-    pub csrf_token: String,
-}
+/// A signed-in person: who acts is `access`'s to know; finding them from a request is here.
+pub use crate::access::Actor;
 
 /// The signed-in person, if any (for endpoints anonymous people may use too).
 #[derive(Debug, Clone)]

@@ -15,7 +15,6 @@ pub mod demo;
 pub mod ephemeral;
 pub mod error;
 pub mod gateway;
-pub mod group_commit;
 pub mod i18n;
 pub mod passwords;
 pub mod preview_pool;

@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
+use crate::actions::send::group_commit::GroupCommit;
 use crate::blobs::BlobStore;
 use crate::bus::{Bus, LocalBus};
 use crate::db::Db;
 use crate::ephemeral::EphemeralLimiter;
 use crate::gateway::Hub;
-use crate::group_commit::GroupCommit;
 use crate::passwords::PasswordGate;
 use crate::preview_pool::PreviewPool;
 use crate::session_cache::SessionCache;

@@ -82,12 +82,7 @@ fn forwarded_from(original: &MessageRow) -> parta_protocol::ForwardedFrom {
 }
 
 fn sender_of(row: &MessageRow) -> PersonRef {
-    PersonRef {
-        id: UserId(row.sender_id),
-        family_name: row.family_name.clone(),
-        given_name: row.given_name.clone(),
-        patronymic: row.patronymic.clone(),
-    }
+    PersonRef::new(UserId(row.sender_id), &row.family_name, &row.given_name, row.patronymic.as_deref())
 }
 
 pub fn render_message(row: &MessageRow, reactions: Vec<Reaction>) -> Message {

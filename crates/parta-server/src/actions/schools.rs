@@ -425,12 +425,12 @@ pub async fn admins(state: &AppState, actor: &Actor, org: OrgId) -> Result<Vec<A
             None => None,
         };
         admins.push(Admin {
-            person: parta_protocol::PersonRef {
-                id: UserId(row.user_id),
-                family_name: row.family_name,
-                given_name: row.given_name,
-                patronymic: row.patronymic,
-            },
+            person: parta_protocol::PersonRef::new(
+                UserId(row.user_id),
+                &row.family_name,
+                &row.given_name,
+                row.patronymic.as_deref(),
+            ),
             appointed_at: rfc3339(row.appointed_at),
             appointed_by,
         });

@@ -49,21 +49,16 @@ impl PlaceRow {
     }
 
     pub fn person(&self) -> PersonRef {
-        PersonRef {
-            id: UserId(self.user_id),
-            family_name: self.family_name.clone(),
-            given_name: self.given_name.clone(),
-            patronymic: self.patronymic.clone(),
-        }
+        PersonRef::new(UserId(self.user_id), &self.family_name, &self.given_name, self.patronymic.as_deref())
     }
 
     pub fn child(&self) -> Option<PersonRef> {
-        Some(PersonRef {
-            id: UserId(self.child_user_id?),
-            family_name: self.child_family_name.clone()?,
-            given_name: self.child_given_name.clone()?,
-            patronymic: self.child_patronymic.clone(),
-        })
+        Some(PersonRef::new(
+            UserId(self.child_user_id?),
+            self.child_family_name.as_deref()?,
+            self.child_given_name.as_deref()?,
+            self.child_patronymic.as_deref(),
+        ))
     }
 
     pub fn place(&self) -> Place {
@@ -331,7 +326,7 @@ pub async fn class_teachers(conn: &mut AnyConnection, org: OrgId) -> sqlx::Resul
     Ok(rows
         .into_iter()
         .map(|(class, id, family_name, given_name, patronymic)| {
-            (ClassId(class), PersonRef { id: UserId(id), family_name, given_name, patronymic })
+            (ClassId(class), PersonRef::new(UserId(id), &family_name, &given_name, patronymic.as_deref()))
         })
         .collect())
 }

@@ -25,12 +25,7 @@ impl UserRow {
     }
 
     pub fn person(&self) -> PersonRef {
-        PersonRef {
-            id: UserId(self.id),
-            family_name: self.family_name.clone(),
-            given_name: self.given_name.clone(),
-            patronymic: self.patronymic.clone(),
-        }
+        PersonRef::new(UserId(self.id), &self.family_name, &self.given_name, self.patronymic.as_deref())
     }
 }
 

@@ -9,6 +9,8 @@
 //! others nothing. A batch whose writing fails is written again one send at a time by
 //! `group_commit`, so the failure stays with the send that caused it.
 
+pub mod group_commit;
+
 use std::collections::{BTreeMap, HashMap};
 
 use parta_domain::chat_rights::ChatAbility;

@@ -20,7 +20,7 @@ use parta_domain::ChatId;
 use parta_protocol::SendMessageRequest;
 use tokio::sync::oneshot;
 
-use crate::actions::send::{Outcome, SendJob, send_batch};
+use super::{Outcome, SendJob, send_batch};
 use crate::auth::Actor;
 use crate::error::Error;
 use crate::state::AppState;
