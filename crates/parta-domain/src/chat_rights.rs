@@ -5,6 +5,8 @@
 //! and the reports of every chat, which are a school admin's.
 //! Loading a seat is the server's `access::chat`; deciding is here.
 
+use serde::{Deserialize, Serialize};
+
 use crate::chats::{ChatKind, ChatRole};
 
 /// Something a member may do in a chat.
@@ -178,8 +180,9 @@ pub struct Target {
 }
 
 /// What a reader may do to one member of the chat. Nothing to oneself (leaving is
-/// `can_leave`), nothing but muting to the owner.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// `can_leave`), nothing but muting to the owner. Sent with every chat member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberActions {
     pub mute: bool,
     pub remove: bool,
@@ -187,6 +190,62 @@ pub struct MemberActions {
     pub revoke_moderator: bool,
     pub make_author: bool,
     pub revoke_author: bool,
+}
+
+/// The reader's rights in a chat, as clients are told them with every chat, so that
+/// they never re-derive a rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChatAbilities {
+    /// Send messages, polls and files, edit one's own, show typing (not while muted).
+    pub post: bool,
+    pub react: bool,
+    pub acknowledge: bool,
+    pub report: bool,
+    /// Mark a post as must-acknowledge.
+    pub request_ack: bool,
+    pub pin: bool,
+    /// Delete anyone's message, close anyone's poll (one's own always).
+    pub moderate_posts: bool,
+    /// See who read or confirmed anyone's post and remind them (one's own always).
+    pub follow_reads: bool,
+    pub see_versions: bool,
+    pub mute: bool,
+    pub set_read_only: bool,
+    /// Add and remove members, invite links, rename, appoint moderators.
+    pub manage_members: bool,
+    pub handle_reports: bool,
+    /// Post urgently, delivered even in quiet hours.
+    pub send_urgent: bool,
+    pub appoint_authors: bool,
+    /// Leave the chat oneself (`can_leave`).
+    pub leave: bool,
+}
+
+impl Seat {
+    /// Everything this seat allows, with whether its holder may leave.
+    pub fn abilities(self, leave: bool) -> ChatAbilities {
+        use ChatAbility::*;
+        let may = |ability| self.allows(ability);
+        ChatAbilities {
+            post: may(Post),
+            react: may(React),
+            acknowledge: may(Acknowledge),
+            report: may(Report),
+            request_ack: may(RequestAck),
+            pin: may(Pin),
+            moderate_posts: may(ModeratePosts),
+            follow_reads: may(FollowReads),
+            see_versions: may(SeeVersions),
+            mute: may(Mute),
+            set_read_only: may(SetReadOnly),
+            manage_members: may(ManageMembers),
+            handle_reports: may(HandleReports),
+            send_urgent: may(SendUrgent),
+            appoint_authors: may(AppointAuthors),
+            leave,
+        }
+    }
 }
 
 pub fn member_actions(reader: Seat, target: Target) -> MemberActions {

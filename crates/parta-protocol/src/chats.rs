@@ -1,3 +1,4 @@
+pub use parta_domain::chat_rights::{ChatAbilities, MemberActions};
 use parta_domain::chats::{ChatKind, ChatRole};
 use parta_domain::{ChatId, ClassId, MessageId, OrgId, UserId};
 use serde::{Deserialize, Serialize};
@@ -30,84 +31,6 @@ pub struct Chat {
     /// Set while a moderator has muted the reader here.
     pub muted_until: Option<String>,
     pub last_message: Option<Message>,
-}
-
-/// The reader's rights in a chat (`parta_domain::chat_rights`), computed by the server
-/// so that clients never re-derive them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct ChatAbilities {
-    /// Send messages, polls and files, edit one's own, show typing (not while muted).
-    pub post: bool,
-    pub react: bool,
-    pub acknowledge: bool,
-    pub report: bool,
-    /// Mark a post as must-acknowledge.
-    pub request_ack: bool,
-    pub pin: bool,
-    /// Delete anyone's message, close anyone's poll (one's own always).
-    pub moderate_posts: bool,
-    /// See who read or confirmed anyone's post and remind them (one's own always).
-    pub follow_reads: bool,
-    pub see_versions: bool,
-    pub mute: bool,
-    pub set_read_only: bool,
-    /// Add and remove members, invite links, rename, appoint moderators.
-    pub manage_members: bool,
-    pub handle_reports: bool,
-    /// Post urgently, delivered even in quiet hours.
-    pub send_urgent: bool,
-    pub appoint_authors: bool,
-    /// Leave the chat oneself.
-    pub leave: bool,
-}
-
-impl ChatAbilities {
-    pub fn of(seat: parta_domain::chat_rights::Seat, leave: bool) -> ChatAbilities {
-        use parta_domain::chat_rights::ChatAbility::*;
-        let may = |ability| seat.allows(ability);
-        ChatAbilities {
-            post: may(Post),
-            react: may(React),
-            acknowledge: may(Acknowledge),
-            report: may(Report),
-            request_ack: may(RequestAck),
-            pin: may(Pin),
-            moderate_posts: may(ModeratePosts),
-            follow_reads: may(FollowReads),
-            see_versions: may(SeeVersions),
-            mute: may(Mute),
-            set_read_only: may(SetReadOnly),
-            manage_members: may(ManageMembers),
-            handle_reports: may(HandleReports),
-            send_urgent: may(SendUrgent),
-            appoint_authors: may(AppointAuthors),
-            leave,
-        }
-    }
-}
-
-/// What the reader may do to one member (`parta_domain::chat_rights::member_actions`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct MemberActions {
-    pub mute: bool,
-    pub remove: bool,
-    pub make_moderator: bool,
-    pub revoke_moderator: bool,
-    pub make_author: bool,
-    pub revoke_author: bool,
-}
-
-impl From<parta_domain::chat_rights::MemberActions> for MemberActions {
-    fn from(a: parta_domain::chat_rights::MemberActions) -> MemberActions {
-        MemberActions {
-            mute: a.mute,
-            remove: a.remove,
-            make_moderator: a.make_moderator,
-            revoke_moderator: a.revoke_moderator,
-            make_author: a.make_author,
-            revoke_author: a.revoke_author,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -4,10 +4,9 @@
 //! Actions call these before touching anything; handlers never check permissions,
 //! and actions never compare roles themselves.
 
-use parta_domain::chat_rights::{self, ChatAbility, Seat};
+use parta_domain::chat_rights::{self, ChatAbilities, ChatAbility, MemberActions, Seat};
 use parta_domain::permission::{Grant, Permission, Role, Scope, is_allowed};
 use parta_domain::{ChatId, ClassId, MemberRole, MessageId, OrgId, SessionId, StaffRole, UserId};
-use parta_protocol::{ChatAbilities, MemberActions};
 use sqlx::AnyConnection;
 
 use crate::error::{Error, Result};
@@ -178,7 +177,7 @@ impl ChatAccess {
 
     /// Everything the actor may do here, as the client is told.
     pub fn abilities(&self) -> ChatAbilities {
-        ChatAbilities::of(self.rights(), self.may_leave())
+        self.rights().abilities(self.may_leave())
     }
 
     /// What the actor may do to the member holding `target`.
@@ -193,7 +192,6 @@ impl ChatAccess {
                 is_self: target.user_id == self.seat.user_id,
             },
         )
-        .into()
     }
 }
 
