@@ -179,8 +179,8 @@ pub struct Target {
     pub is_self: bool,
 }
 
-/// What a reader may do to one member of the chat. Nothing to oneself (leaving is
-/// `can_leave`), nothing but muting to the owner. Sent with every chat member.
+/// What the reader may do to one member of the chat: nothing to themselves (leaving
+/// is apart), nothing but muting to the chat's owner. Sent with every chat member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberActions {
@@ -218,7 +218,7 @@ pub struct ChatAbilities {
     /// Post urgently, delivered even in quiet hours.
     pub send_urgent: bool,
     pub appoint_authors: bool,
-    /// Leave the chat oneself (`can_leave`).
+    /// Leave the chat oneself.
     pub leave: bool,
 }
 

@@ -1699,8 +1699,8 @@ export interface components {
             unread: number;
         };
         /**
-         * @description The reader's rights in a chat (`parta_domain::chat_rights`), computed by the server
-         *     so that clients never re-derive them.
+         * @description The reader's rights in a chat, as clients are told them with every chat, so that
+         *     they never re-derive a rule.
          */
         ChatAbilities: {
             acknowledge: boolean;
@@ -2089,7 +2089,10 @@ export interface components {
             roles: components["schemas"]["MemberRole"][];
             teacher_verified: boolean;
         };
-        /** @description What the reader may do to one member (`parta_domain::chat_rights::member_actions`). */
+        /**
+         * @description What the reader may do to one member of the chat: nothing to themselves (leaving
+         *     is apart), nothing but muting to the chat's owner. Sent with every chat member.
+         */
         MemberActions: {
             make_author: boolean;
             make_moderator: boolean;
