@@ -13,11 +13,6 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
 
-/// Chats where quiet hours hold messages: those with students or parents in them.
-fn quiet_hours_apply(kind: ChatKind) -> bool {
-    matches!(kind, ChatKind::Class | ChatKind::Parents | ChatKind::SchoolChannel)
-}
-
 /// When a message written `now` in a chat of `kind` is to be delivered, if it is held.
 pub(crate) fn quiet_hold(school: &store::messages::PostingRow, kind: ChatKind, now: i64) -> Option<i64> {
     quiet_release(&school.time_zone, school.quiet_from.as_deref(), school.quiet_to.as_deref(), kind, now)
@@ -25,7 +20,7 @@ pub(crate) fn quiet_hold(school: &store::messages::PostingRow, kind: ChatKind, n
 
 fn quiet_release(time_zone: &str, from: Option<&str>, to: Option<&str>, kind: ChatKind, now: i64) -> Option<i64> {
     use parta_domain::quiet::{DayTime, QuietHours, Release};
-    if !quiet_hours_apply(kind) {
+    if !kind.held_in_quiet_hours() {
         return None;
     }
     let window = QuietHours { from: DayTime::parse(from?)?, to: DayTime::parse(to?)? };
@@ -48,7 +43,7 @@ pub(crate) async fn quiet_hold_in(
     kind: ChatKind,
     now: i64,
 ) -> Result<Option<i64>> {
-    if !quiet_hours_apply(kind) {
+    if !kind.held_in_quiet_hours() {
         return Ok(None);
     }
     let school = store::schools::get(conn, org).await?.ok_or(Error::NotFound)?;
