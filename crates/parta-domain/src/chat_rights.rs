@@ -48,6 +48,11 @@ pub enum ChatAbility {
 }
 
 impl ChatAbility {
+    /// Rights that are a way of posting, held only where the seat may post.
+    pub fn qualifies_a_post(self) -> bool {
+        matches!(self, ChatAbility::RequestAck | ChatAbility::SendUrgent)
+    }
+
     pub const ALL: [ChatAbility; 15] = [
         ChatAbility::Post,
         ChatAbility::React,
@@ -149,6 +154,10 @@ impl Seat {
         // A read-only chat keeps its posts to its moderators; channels have their authors.
         if ability == ChatAbility::Post && self.read_only && !self.kind.is_channel() && self.role < ChatRole::Moderator
         {
+            return false;
+        }
+        // Marking a post must-acknowledge or urgent qualifies a post: posting comes first.
+        if ability.qualifies_a_post() && !self.allows(ChatAbility::Post) {
             return false;
         }
         seat_grants(self.kind, self.role).contains(&ability)
@@ -300,6 +309,7 @@ mod tests {
 
     /// One way to hold a right: in chats of `kinds`, a seat of `from` or above —
     /// in a read-only chat too when `read_only` — or a school admin when `admin`.
+    /// Marking a post must-acknowledge or urgent needs posting too (`expected`).
     struct Row {
         ability: ChatAbility,
         kinds: &'static [ChatKind],
@@ -339,6 +349,10 @@ mod tests {
     };
 
     fn expected(ability: ChatAbility, seat: Seat) -> bool {
+        use ChatAbility::{Post, RequestAck, SendUrgent};
+        if matches!(ability, RequestAck | SendUrgent) && !expected(Post, seat) {
+            return false;
+        }
         EXPECTED.iter().filter(|r| r.ability == ability && r.kinds.contains(&seat.kind)).any(|r| {
             let by_seat = r.from.is_some_and(|from| seat.role >= from) && (r.read_only || !seat.read_only);
             by_seat || (r.admin && seat.school_admin)

@@ -312,6 +312,17 @@ pub async fn set_role(state: &AppState, actor: &Actor, chat: ChatId, user: UserI
         work.commit(state).await?;
         return Ok(());
     }
+    // Only what the member's row offers: a moderator is not made an author, nor
+    // someone oneself.
+    let offered = access.actions_on(&target);
+    let allowed = match role {
+        ChatRole::Author => offered.make_author,
+        ChatRole::Moderator => offered.make_moderator,
+        ChatRole::Member => offered.revoke_author || offered.revoke_moderator,
+    };
+    if !allowed {
+        return Err(Error::Forbidden);
+    }
     store::seats::set_appointed_role(&mut work, target.id, appointed, effective).await?;
     if effective != target.role() {
         let person = store::users::person(&mut work, user).await?.ok_or(Error::NotFound)?;

@@ -353,6 +353,15 @@ async fn admins_appoint_channel_authors_who_outlive_directory_changes(app: TestA
         .await
         .invalid(&[("role", "unsupported")]);
     app.put(&role).token(&s.school.admin).json(json!({ "role": "author" })).send().await.expect(204);
+    // A channel's moderators (its admins) are not made authors: the appointment would
+    // outlive their admin role.
+    let admin_id = app.me(&s.school.admin).await["id"].as_i64().expect("id");
+    app.put(&format!("/api/v1/chats/{channel}/members/{admin_id}/role"))
+        .token(&s.school.admin)
+        .json(json!({ "role": "author" }))
+        .send()
+        .await
+        .problem(403, "forbidden");
     let seen = app.get(&format!("/api/v1/chats/{channel}")).token(&s.subject_teacher.token).send().await.expect(200);
     assert_eq!((seen.json["my_role"].as_str(), seen.json["abilities"]["post"].as_bool()), (Some("author"), Some(true)));
     // A directory change (becoming a class teacher) keeps the appointment.
