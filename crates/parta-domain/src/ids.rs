@@ -33,4 +33,6 @@ id_type!(
     AuditEntryId,
     ChatId,
     MessageId,
+    YearId,
+    SubjectId,
 );

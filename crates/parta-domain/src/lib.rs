@@ -8,6 +8,7 @@ pub mod ids;
 pub mod permission;
 pub mod quiet;
 pub mod roles;
+pub mod school_year;
 pub mod search;
 pub mod validate;
 

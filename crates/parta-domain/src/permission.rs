@@ -42,10 +42,13 @@ pub enum Permission {
     ModerateChats,
     /// Make group chats (administration chats, committees) and subject chats.
     CreateChats,
+    /// Set up the school year: its periods, holidays and days off, the bells, the
+    /// subjects (the admins and «завуч», the deputy director).
+    ManageSchoolYear,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 18] = [
         Permission::ReviewApplications,
         Permission::ReadPlatformAudit,
         Permission::ReadSchool,
@@ -63,6 +66,7 @@ impl Permission {
         Permission::ReadSchoolAudit,
         Permission::ModerateChats,
         Permission::CreateChats,
+        Permission::ManageSchoolYear,
     ];
 }
 
@@ -148,9 +152,11 @@ pub fn role_grants(role: Role) -> &'static [Permission] {
             ReadSchoolAudit,
             ModerateChats,
             CreateChats,
+            ManageSchoolYear,
         ],
         Role::Member => &[ReadSchool],
-        Role::Director | Role::Deputy | Role::Teacher | Role::Employee => &[ReadMembers, CreateChats],
+        Role::Deputy => &[ReadMembers, CreateChats, ManageSchoolYear],
+        Role::Director | Role::Teacher | Role::Employee => &[ReadMembers, CreateChats],
         Role::ClassTeacher => &[ReadMembers, ManageInvites, ReviewJoinRequests],
         Role::Student | Role::Parent => &[ReadMembers],
     }
@@ -208,6 +214,7 @@ mod tests {
         (Permission::ReadSchoolAudit, &[Role::Operator, Role::SchoolAdmin]),
         (Permission::ModerateChats, &[Role::SchoolAdmin]),
         (Permission::CreateChats, &[Role::SchoolAdmin, Role::Director, Role::Deputy, Role::Teacher, Role::Employee]),
+        (Permission::ManageSchoolYear, &[Role::SchoolAdmin, Role::Deputy]),
     ];
 
     #[test]

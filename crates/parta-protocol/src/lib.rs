@@ -9,6 +9,7 @@ pub mod chats;
 pub mod directory;
 pub mod invites;
 pub mod problem;
+pub mod school_year;
 
 pub use accounts::*;
 pub use applications::*;
@@ -16,6 +17,7 @@ pub use chats::*;
 pub use directory::*;
 pub use invites::*;
 pub use problem::*;
+pub use school_year::*;
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
 pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

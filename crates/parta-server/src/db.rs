@@ -106,6 +106,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(14, "search_terms_no_fk", "0014_search_terms_no_fk.sql"),
     migration!(15, "search_fts", "0015_search_fts.sql"),
     migration!(16, "hardening", "0016_hardening.sql"),
+    migration!(17, "school_year", "0017_school_year.sql"),
 ];
 
 impl Db {

@@ -196,6 +196,10 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
         "upload_rate_limited" => {
             ("Слишком много файлов подряд. Подождите минуту.", "Too many files in a row. Please wait a minute.")
         }
+        "year_overlaps" => {
+            ("Даты пересекаются с другим учебным годом школы.", "The dates overlap another school year of the school.")
+        }
+        "subject_exists" => ("Такой предмет в школе уже есть.", "The school already has this subject."),
         "chat_link_revoked" => ("Ссылка-приглашение в чат отозвана.", "This chat invite link has been revoked."),
         _ => ("Ошибка запроса.", "Request error."),
     };
@@ -250,6 +254,16 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
             "A forwarded message takes its files from the original.",
         ),
         "poll_not_forwardable" => ("Опрос переслать нельзя.", "A poll cannot be forwarded."),
+        "count_mismatch" => (
+            "Число периодов не совпадает с делением года (4 четверти, 3 триместра, 2 полугодия).",
+            "The number of periods does not match the division of the year (4 quarters, 3 trimesters, 2 halves).",
+        ),
+        "overlaps" => {
+            ("Пересекается с предыдущим или идёт не по порядку.", "Overlaps the one before or is out of order.")
+        }
+        "outside_year" => ("Выходит за даты учебного года.", "Falls outside the school year's dates."),
+        "ends_before_start" => ("Конец раньше начала.", "The end comes before the start."),
+        "unknown_year" => ("Учебный год не найден в этой школе.", "No such school year in this school."),
         "too_short" => {
             ("Введите хотя бы одно слово из двух и более букв.", "Type at least one word of two letters or more.")
         }

@@ -21,6 +21,7 @@ pub mod polls;
 pub mod quiet;
 pub mod reactions;
 pub mod render;
+pub mod school_year;
 pub mod schools;
 pub mod search;
 pub mod seats;

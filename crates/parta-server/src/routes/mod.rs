@@ -11,6 +11,7 @@ pub mod files;
 pub mod groups;
 pub mod invites;
 pub mod members;
+pub mod school_year;
 pub mod schools;
 pub mod system;
 pub mod upload;
@@ -108,6 +109,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(accounts::routes())
         .merge(applications::routes())
         .merge(schools::routes())
+        .merge(school_year::routes())
         .merge(invites::routes())
         .merge(members::routes())
         .merge(audit::routes())

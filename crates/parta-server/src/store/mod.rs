@@ -21,6 +21,7 @@ pub mod messages;
 pub mod polls;
 pub mod reactions;
 pub mod reports;
+pub mod school_year;
 pub mod schools;
 pub mod search;
 pub mod seats;

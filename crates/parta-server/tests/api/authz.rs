@@ -102,6 +102,8 @@ struct World {
     spare_group_link: i64,
     employee: Person,
     parent: Person,
+    year: i64,
+    subject: i64,
     tokens: Vec<(Who, String)>,
     logout_tokens: Vec<(Who, String)>,
 }
@@ -331,7 +333,21 @@ async fn build_world(app: &TestApp) -> World {
     let spare_group_link =
         app.post(&format!("/api/v1/chats/{group_chat}/invites")).token(&teacher.token).send().await.expect(201).id();
 
+    // The school year of A, and a subject of its catalogue.
+    let year = app
+        .post(&format!("/api/v1/orgs/{}/years", a.org))
+        .token(&a.admin)
+        .json(year_request("2026/2027"))
+        .send()
+        .await
+        .expect(201)
+        .id();
+    let subjects = app.get(&format!("/api/v1/orgs/{}/subjects", a.org)).token(&a.admin).send().await.expect(200);
+    let subject = subjects.list()[0]["id"].as_i64().expect("a subject");
+
     World {
+        year,
+        subject,
         group_chat,
         group_link,
         spare_group_link,
@@ -363,6 +379,14 @@ async fn build_world(app: &TestApp) -> World {
         tokens: people,
         logout_tokens,
     }
+}
+
+/// A year of two halves; `name` empty makes it a request every manager sees refused (422).
+fn year_request(name: &str) -> Value {
+    json!({
+        "name": name, "starts_on": "2026-09-01", "ends_on": "2027-05-31", "school_days": 5, "period_kind": "halves",
+        "periods": [{ "starts_on": "2026-09-01", "ends_on": "2026-12-28" }, { "starts_on": "2027-01-12", "ends_on": "2027-05-26" }],
+    })
 }
 
 /// One operation: how to call it in the world, and who may.
@@ -592,6 +616,62 @@ fn rows(w: &World) -> Vec<Row> {
         row("GET", "/api/v1/audit", "/api/v1/audit".into(), None, platform()),
         row("GET", "/api/v1/orgs/{org_id}", format!("/api/v1/orgs/{org}"), None, school(READERS_OF_SCHOOL, true)),
         row("PATCH", "/api/v1/orgs/{org_id}", format!("/api/v1/orgs/{org}"), json(json!({})), school(ADMIN, true)),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/years",
+            format!("/api/v1/orgs/{org}/years"),
+            None,
+            school(READERS_OF_SCHOOL, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/years",
+            format!("/api/v1/orgs/{org}/years"),
+            json(year_request("")),
+            school(ADMIN, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/years/{year_id}",
+            format!("/api/v1/orgs/{org}/years/{}", w.year),
+            None,
+            school(READERS_OF_SCHOOL, true),
+        ),
+        row(
+            "PUT",
+            "/api/v1/orgs/{org_id}/years/{year_id}",
+            format!("/api/v1/orgs/{org}/years/{}", w.year),
+            json(year_request("")),
+            school(ADMIN, true),
+        ),
+        row(
+            "PUT",
+            "/api/v1/orgs/{org_id}/years/{year_id}/bells",
+            format!("/api/v1/orgs/{org}/years/{}/bells", w.year),
+            json(json!({ "bells": [{ "shift": 9, "number": 1, "starts_at": "08:30", "ends_at": "09:10" }] })),
+            school(ADMIN, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/subjects",
+            format!("/api/v1/orgs/{org}/subjects"),
+            None,
+            school(READERS_OF_SCHOOL, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/subjects",
+            format!("/api/v1/orgs/{org}/subjects"),
+            json(json!({ "name": "" })),
+            school(ADMIN, true),
+        ),
+        row(
+            "PATCH",
+            "/api/v1/orgs/{org_id}/subjects/{subject_id}",
+            format!("/api/v1/orgs/{org}/subjects/{}", w.subject),
+            json(json!({ "name": "" })),
+            school(ADMIN, true),
+        ),
         row(
             "GET",
             "/api/v1/orgs/{org_id}/units",

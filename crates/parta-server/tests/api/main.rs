@@ -21,3 +21,4 @@ mod png_bomb;
 mod privacy;
 mod protocol;
 mod registry;
+mod school_year;
