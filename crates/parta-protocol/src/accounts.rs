@@ -73,6 +73,8 @@ pub struct MySchool {
     pub teacher_verified: bool,
     pub places: Vec<Place>,
     pub class_teacher_of: Vec<ClassRef>,
+    /// Sets up the school year: periods, holidays, bells, subjects (admins, the deputy director).
+    pub manages_school_year: bool,
 }
 
 /// The signed-in person, with contacts (their own) and every school they belong to.

@@ -56,12 +56,17 @@ impl SchoolAccess {
 
 /// Every grant an actor holds in a school.
 pub async fn grants_in(conn: &mut AnyConnection, actor: &Actor, org: OrgId) -> Result<Vec<Grant>> {
+    grants_of(conn, actor.user_id, actor.is_operator, org).await
+}
+
+/// Every grant a person holds in a school (the operator's reach the platform).
+pub async fn grants_of(conn: &mut AnyConnection, user: UserId, is_operator: bool, org: OrgId) -> Result<Vec<Grant>> {
     let mut grants = Vec::new();
-    if actor.is_operator {
+    if is_operator {
         grants.push(Grant { role: Role::Operator, scope: Scope::Platform });
     }
-    let is_admin = store::directory::is_admin(conn, org, actor.user_id).await?;
-    let places = store::directory::active_places(conn, org, actor.user_id).await?;
+    let is_admin = store::directory::is_admin(conn, org, user).await?;
+    let places = store::directory::active_places(conn, org, user).await?;
     if is_admin || !places.is_empty() {
         grants.push(Grant { role: Role::Member, scope: Scope::School(org) });
     }
@@ -84,7 +89,7 @@ pub async fn grants_in(conn: &mut AnyConnection, actor: &Actor, org: OrgId) -> R
         };
         grants.push(grant);
     }
-    for class in store::directory::classes_led_by(conn, org, actor.user_id).await? {
+    for class in store::directory::classes_led_by(conn, org, user).await? {
         grants.push(Grant { role: Role::ClassTeacher, scope: Scope::Class(org, class.id) });
     }
     Ok(grants)

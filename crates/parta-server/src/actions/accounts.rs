@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use parta_domain::permission::{Permission, Scope, is_allowed};
 use parta_domain::validate::{self, LoginId, PersonName};
 use parta_domain::{OrgId, SessionId, UserId};
 use parta_protocol::{Me, MySchool, SessionInfo};
@@ -63,6 +64,8 @@ pub async fn me(state: &AppState, user: UserId) -> Result<Me> {
     for org_id in orgs.keys().map(|id| OrgId(*id)) {
         let Some(org) = store::schools::get(&mut conn, org_id).await? else { continue };
         let record = store::directory::member_record(&mut conn, org_id, user).await?.unwrap_or_default();
+        let grants = crate::access::grants_of(&mut conn, user, row.is_operator == 1, org_id).await?;
+        let school = Scope::School(org_id);
         schools.push(MySchool {
             org_id,
             name: org.name,
@@ -71,6 +74,7 @@ pub async fn me(state: &AppState, user: UserId) -> Result<Me> {
             teacher_verified: record.teacher_verified,
             places: places.iter().filter(|p| p.org_id == org_id.0).map(|p| p.place()).collect(),
             class_teacher_of: store::directory::classes_led_by(&mut conn, org_id, user).await?,
+            manages_school_year: is_allowed(&grants, Permission::ManageSchoolYear, school),
         });
     }
     Ok(Me {

@@ -202,6 +202,11 @@ async fn the_deputy_director_sets_up_the_year_and_teachers_only_read_it(app: Tes
     let teacher = app.join(&school, school.staff_room, "teacher", None, "Учителева").await;
     let class = app.create_class(&school, "5А", 5).await;
     let student = app.join(&school, class, "student", None, "Ученикова").await;
+    // Whoever sets up the year is told so with their school, for the client to offer it.
+    let manages = |me: Value| me["schools"][0]["manages_school_year"].as_bool();
+    assert_eq!(manages(app.me(&deputy.token).await), Some(true));
+    assert_eq!(manages(app.me(&school.admin).await), Some(true));
+    assert_eq!(manages(app.me(&teacher.token).await), Some(false));
     app.post(&years_path(&school)).token(&teacher.token).json(year_2026()).send().await.problem(403, "forbidden");
     let year = app.post(&years_path(&school)).token(&deputy.token).json(year_2026()).send().await.expect(201).id();
     app.put(&format!("{}/{year}/bells", years_path(&school)))
