@@ -35,4 +35,6 @@ id_type!(
     MessageId,
     YearId,
     SubjectId,
+    GroupId,
+    AssignmentId,
 );

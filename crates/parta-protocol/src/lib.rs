@@ -10,6 +10,7 @@ pub mod directory;
 pub mod invites;
 pub mod problem;
 pub mod school_year;
+pub mod teaching;
 
 pub use accounts::*;
 pub use applications::*;
@@ -18,6 +19,7 @@ pub use directory::*;
 pub use invites::*;
 pub use problem::*;
 pub use school_year::*;
+pub use teaching::*;
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
 pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

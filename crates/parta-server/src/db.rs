@@ -107,6 +107,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(15, "search_fts", "0015_search_fts.sql"),
     migration!(16, "hardening", "0016_hardening.sql"),
     migration!(17, "school_year", "0017_school_year.sql"),
+    migration!(18, "teaching", "0018_teaching.sql"),
 ];
 
 impl Db {

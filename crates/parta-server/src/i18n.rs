@@ -199,6 +199,7 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
         "year_overlaps" => {
             ("Даты пересекаются с другим учебным годом школы.", "The dates overlap another school year of the school.")
         }
+        "assignment_exists" => ("Такое назначение уже есть.", "This assignment already exists."),
         "subject_exists" => ("Такой предмет в школе уже есть.", "The school already has this subject."),
         "chat_link_revoked" => ("Ссылка-приглашение в чат отозвана.", "This chat invite link has been revoked."),
         _ => ("Ошибка запроса.", "Request error."),
@@ -263,6 +264,10 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         }
         "outside_year" => ("Выходит за даты учебного года.", "Falls outside the school year's dates."),
         "ends_before_start" => ("Конец раньше начала.", "The end comes before the start."),
+        "not_a_teacher" => ("Этот человек не учитель этой школы.", "This person is not a teacher of this school."),
+        "unknown_subject" => ("Предмет не найден в этой школе.", "No such subject in this school."),
+        "archived" => ("Предмет в архиве.", "The subject is archived."),
+        "unknown_group" => ("Группа не найдена в этом классе.", "No such group in this class."),
         "unknown_year" => ("Учебный год не найден в этой школе.", "No such school year in this school."),
         "too_short" => {
             ("Введите хотя бы одно слово из двух и более букв.", "Type at least one word of two letters or more.")

@@ -26,6 +26,7 @@ pub mod schools;
 pub mod search;
 pub mod seats;
 pub mod send;
+pub mod teaching;
 
 use parta_domain::validate::FieldError;
 

@@ -14,6 +14,7 @@ pub mod members;
 pub mod school_year;
 pub mod schools;
 pub mod system;
+pub mod teaching;
 pub mod upload;
 
 use axum::Json;
@@ -110,6 +111,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(applications::routes())
         .merge(schools::routes())
         .merge(school_year::routes())
+        .merge(teaching::routes())
         .merge(invites::routes())
         .merge(members::routes())
         .merge(audit::routes())

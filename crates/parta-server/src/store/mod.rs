@@ -26,6 +26,7 @@ pub mod schools;
 pub mod search;
 pub mod seats;
 pub mod sessions;
+pub mod teaching;
 pub mod users;
 
 /// A UNIQUE constraint failed (either backend).

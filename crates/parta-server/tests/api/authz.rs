@@ -104,6 +104,8 @@ struct World {
     parent: Person,
     year: i64,
     subject: i64,
+    group: i64,
+    assignment: i64,
     tokens: Vec<(Who, String)>,
     logout_tokens: Vec<(Who, String)>,
 }
@@ -344,10 +346,28 @@ async fn build_world(app: &TestApp) -> World {
         .id();
     let subjects = app.get(&format!("/api/v1/orgs/{}/subjects", a.org)).token(&a.admin).send().await.expect(200);
     let subject = subjects.list()[0]["id"].as_i64().expect("a subject");
+    let group = app
+        .post(&format!("/api/v1/orgs/{}/classes/{class_5a}/groups", a.org))
+        .token(&a.admin)
+        .json(json!({ "name": "Английский, группа 1", "student_ids": [student.id] }))
+        .send()
+        .await
+        .expect(201)
+        .id();
+    let assignment = app
+        .post(&format!("/api/v1/orgs/{}/years/{year}/assignments", a.org))
+        .token(&a.admin)
+        .json(json!({ "teacher_id": teacher.id, "subject_id": subject, "class_id": class_5a }))
+        .send()
+        .await
+        .expect(201)
+        .id();
 
     World {
         year,
         subject,
+        group,
+        assignment,
         group_chat,
         group_link,
         spare_group_link,
@@ -505,6 +525,8 @@ const READERS_OF_SCHOOL: &[Who] = &[
     Director,
     Admin,
 ];
+/// Staff of school A read the whole school's teaching.
+const STAFF_OF_SCHOOL: &[Who] = &STAFF;
 const INVITE_MANAGERS: &[Who] = &[Admin, ClassTeacher, ClassTeacherOfOtherClass];
 const MANAGERS_OF_5A: &[Who] = &[Admin, ClassTeacher];
 const READERS_OF_5A: &[Who] =
@@ -663,6 +685,55 @@ fn rows(w: &World) -> Vec<Row> {
             "/api/v1/orgs/{org_id}/subjects",
             format!("/api/v1/orgs/{org}/subjects"),
             json(json!({ "name": "" })),
+            school(ADMIN, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/classes/{class_id}/groups",
+            format!("/api/v1/orgs/{org}/classes/{}/groups", w.class_5a),
+            None,
+            school(READERS_OF_5A, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/classes/{class_id}/groups",
+            format!("/api/v1/orgs/{org}/classes/{}/groups", w.class_5a),
+            json(json!({ "name": "" })),
+            school(ADMIN, true),
+        ),
+        row(
+            "PUT",
+            "/api/v1/orgs/{org_id}/classes/{class_id}/groups/{group_id}",
+            format!("/api/v1/orgs/{org}/classes/{}/groups/{}", w.class_5a, w.group),
+            json(json!({ "name": "" })),
+            school(ADMIN, true),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/orgs/{org_id}/classes/{class_id}/groups/{group_id}",
+            format!("/api/v1/orgs/{org}/classes/{}/groups/{}", w.class_5a, w.group),
+            None,
+            school(ADMIN, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/years/{year_id}/assignments",
+            format!("/api/v1/orgs/{org}/years/{}/assignments", w.year),
+            None,
+            school(STAFF_OF_SCHOOL, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/years/{year_id}/assignments",
+            format!("/api/v1/orgs/{org}/years/{}/assignments", w.year),
+            json(json!({ "teacher_id": 0, "subject_id": 0, "class_id": 0 })),
+            school(ADMIN, true),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/orgs/{org_id}/years/{year_id}/assignments/{assignment_id}",
+            format!("/api/v1/orgs/{org}/years/{}/assignments/{}", w.year, w.assignment),
+            None,
             school(ADMIN, true),
         ),
         row(
@@ -1284,6 +1355,16 @@ async fn foreign_ids_in_own_school_paths(app: TestApp) {
         ("POST", format!("/api/v1/orgs/{}/join-requests/{}/accept", b.org, world.join_request_5a), None),
         ("PATCH", format!("/api/v1/orgs/{}/units/{}", b.org, world.unit), Some(json!({ "name": "захвачен" }))),
         ("DELETE", format!("/api/v1/orgs/{}/units/{}", b.org, world.unit), None),
+        ("GET", format!("/api/v1/orgs/{}/years/{}", b.org, world.year), None),
+        ("PUT", format!("/api/v1/orgs/{}/years/{}/bells", b.org, world.year), Some(json!({ "bells": [] }))),
+        ("PATCH", format!("/api/v1/orgs/{}/subjects/{}", b.org, world.subject), Some(json!({ "name": "захвачен" }))),
+        ("GET", format!("/api/v1/orgs/{}/classes/{a_class}/groups", b.org), None),
+        (
+            "PUT",
+            format!("/api/v1/orgs/{}/classes/{a_class}/groups/{}", b.org, world.group),
+            Some(json!({ "name": "захвачен" })),
+        ),
+        ("DELETE", format!("/api/v1/orgs/{}/years/{}/assignments/{}", b.org, world.year, world.assignment), None),
     ];
     for (method, path, body) in probes {
         let mut request = app.request(method.parse().expect("method"), &path).token(&b.admin);

@@ -11,6 +11,8 @@ on_both_backends!(
     a_year_is_refused_whole_and_nothing_is_written,
     the_deputy_director_sets_up_the_year_and_teachers_only_read_it,
     subjects_start_from_the_catalogue_and_the_school_edits_them,
+    groups_split_a_class_and_take_only_its_students,
+    assignments_say_who_teaches_what_and_keep_their_history,
 );
 
 /// A usual year: four quarters with the holidays between them and two days off.
@@ -294,4 +296,156 @@ async fn subjects_start_from_the_catalogue_and_the_school_edits_them(app: TestAp
         .send()
         .await
         .problem(404, "not_found");
+}
+
+async fn groups_split_a_class_and_take_only_its_students(app: TestApp) {
+    let school = app.school(147).await;
+    let class = app.create_class(&school, "5А", 5).await;
+    let other_class = app.create_class(&school, "5Б", 5).await;
+    let (anna, boris) = (
+        app.join(&school, class, "student", None, "Аннова").await,
+        app.join(&school, class, "student", None, "Борисов").await,
+    );
+    let stranger = app.join(&school, other_class, "student", None, "Чужой").await;
+    let parent = app.join(&school, class, "parent", Some(anna.id), "Аннова-мама").await;
+    let groups = format!("/api/v1/orgs/{}/classes/{class}/groups", school.org);
+    app.post(&groups)
+        .token(&school.admin)
+        .json(json!({ "name": "Английский, группа 1", "student_ids": [anna.id, stranger.id, parent.id] }))
+        .send()
+        .await
+        .invalid(&[("student_ids[1]", "unknown_student"), ("student_ids[2]", "unknown_student")]);
+    let made = app
+        .post(&groups)
+        .token(&school.admin)
+        .json(json!({ "name": "Английский, группа 1", "student_ids": [anna.id, anna.id] }))
+        .send()
+        .await
+        .expect(201);
+    assert_eq!(made.json["student_ids"], json!([anna.id]), "each student once");
+    let group = made.id();
+    let changed = app
+        .put(&format!("{groups}/{group}"))
+        .token(&school.admin)
+        .json(json!({ "name": "Английский, группа 2", "student_ids": [boris.id] }))
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        (changed.json["name"].as_str(), changed.json["student_ids"].clone()),
+        (Some("Английский, группа 2"), json!([boris.id]))
+    );
+    // The class's own people read its groups; another class's student does not.
+    for reader in [&anna.token, &parent.token] {
+        assert_eq!(app.get(&groups).token(reader).send().await.expect(200).list().len(), 1);
+    }
+    app.get(&groups).token(&stranger.token).send().await.problem(403, "forbidden");
+    app.post(&groups).token(&anna.token).json(json!({ "name": "Наша" })).send().await.problem(403, "forbidden");
+    // The staff room has no groups; a retired group is gone from the list.
+    app.post(&format!("/api/v1/orgs/{}/classes/{}/groups", school.org, school.staff_room))
+        .token(&school.admin)
+        .json(json!({ "name": "Учителя" }))
+        .send()
+        .await
+        .problem(404, "not_found");
+    app.delete(&format!("{groups}/{group}")).token(&school.admin).send().await.expect(204);
+    assert!(app.get(&groups).token(&school.admin).send().await.expect(200).list().is_empty());
+    app.put(&format!("{groups}/{group}"))
+        .token(&school.admin)
+        .json(json!({ "name": "x" }))
+        .send()
+        .await
+        .problem(404, "not_found");
+}
+
+async fn assignments_say_who_teaches_what_and_keep_their_history(app: TestApp) {
+    let school = app.school(148).await;
+    let class = app.create_class(&school, "7В", 7).await;
+    let teacher = app.join(&school, school.staff_room, "teacher", None, "Математикова").await;
+    let employee = app.join(&school, school.staff_room, "employee", None, "Завхозов").await;
+    let student = app.join(&school, class, "student", None, "Семёнов").await;
+    let year = app.post(&years_path(&school)).token(&school.admin).json(year_2026()).send().await.expect(201).id();
+    let subjects =
+        app.get(&format!("/api/v1/orgs/{}/subjects", school.org)).token(&school.admin).send().await.expect(200);
+    let subject = |name: &str| {
+        subjects.list().iter().find(|s| s["name"] == name).expect("a subject of the catalogue")["id"]
+            .as_i64()
+            .expect("id")
+    };
+    let (algebra, english) = (subject("Алгебра"), subject("Иностранный язык (английский)"));
+    let group = app
+        .post(&format!("/api/v1/orgs/{}/classes/{class}/groups", school.org))
+        .token(&school.admin)
+        .json(json!({ "name": "Английский, группа 1", "student_ids": [student.id] }))
+        .send()
+        .await
+        .expect(201)
+        .id();
+    let path = format!("/api/v1/orgs/{}/years/{year}/assignments", school.org);
+    let whole = app
+        .post(&path)
+        .token(&school.admin)
+        .json(json!({ "teacher_id": teacher.id, "subject_id": algebra, "class_id": class }))
+        .send()
+        .await
+        .expect(201);
+    assert_eq!(
+        (whole.json["subject"]["name"].as_str(), whole.json["class"]["name"].as_str(), whole.json["group"].is_null()),
+        (Some("Алгебра"), Some("7В"), true)
+    );
+    let halves = app
+        .post(&path)
+        .token(&school.admin)
+        .json(json!({ "teacher_id": teacher.id, "subject_id": english, "class_id": class, "group_id": group }))
+        .send()
+        .await
+        .expect(201);
+    assert_eq!(halves.json["group"]["name"], "Английский, группа 1");
+    app.post(&path)
+        .token(&school.admin)
+        .json(json!({ "teacher_id": teacher.id, "subject_id": algebra, "class_id": class }))
+        .send()
+        .await
+        .problem(409, "assignment_exists");
+    app.post(&path)
+        .token(&school.admin)
+        .json(json!({ "teacher_id": employee.id, "subject_id": 999999, "class_id": school.staff_room, "group_id": 5 }))
+        .send()
+        .await
+        .invalid(&[("teacher_id", "not_a_teacher"), ("subject_id", "unknown_subject"), ("class_id", "unknown_class")]);
+    // The student reads their class's teaching, not the whole school's.
+    let theirs = app.get(&format!("{path}?class_id={class}")).token(&student.token).send().await.expect(200);
+    assert_eq!(theirs.list().len(), 2);
+    app.get(&path).token(&student.token).send().await.problem(403, "forbidden");
+    let by_teacher =
+        app.get(&format!("{path}?teacher_id={}", teacher.id)).token(&employee.token).send().await.expect(200);
+    assert_eq!(by_teacher.list().len(), 2);
+    // Ending one keeps the other; an archived subject takes no new assignment.
+    app.delete(&format!("{path}/{}", whole.id())).token(&school.admin).send().await.expect(204);
+    assert_eq!(app.get(&path).token(&school.admin).send().await.expect(200).list().len(), 1);
+    app.delete(&format!("{path}/{}", whole.id())).token(&school.admin).send().await.problem(404, "not_found");
+    app.patch(&format!("/api/v1/orgs/{}/subjects/{algebra}", school.org))
+        .token(&school.admin)
+        .json(json!({ "archived": true }))
+        .send()
+        .await
+        .expect(200);
+    app.post(&path)
+        .token(&school.admin)
+        .json(json!({ "teacher_id": teacher.id, "subject_id": algebra, "class_id": class }))
+        .send()
+        .await
+        .invalid(&[("subject_id", "archived")]);
+    // Retiring the group ends its assignment.
+    app.delete(&format!("/api/v1/orgs/{}/classes/{class}/groups/{group}", school.org))
+        .token(&school.admin)
+        .send()
+        .await
+        .expect(204);
+    assert!(app.get(&path).token(&school.admin).send().await.expect(200).list().is_empty());
+    let audit = app.get(&format!("/api/v1/orgs/{}/audit", school.org)).token(&school.admin).send().await.expect(200);
+    let actions: Vec<&str> = audit.list().iter().filter_map(|e| e["action"].as_str()).collect();
+    for action in ["assignment_created", "assignment_ended", "class_group_archived"] {
+        assert!(actions.contains(&action), "{action} in {actions:?}");
+    }
 }
