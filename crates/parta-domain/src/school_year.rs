@@ -397,7 +397,7 @@ mod tests {
             ..quarters()
         };
         assert_eq!(
-            codes(check_year(&bad).unwrap_err()),
+            codes(check_year(&bad).expect_err("refused")),
             [
                 ("ends_on".to_owned(), "ends_before_start"),
                 ("school_days".to_owned(), "out_of_range"),
@@ -408,11 +408,14 @@ mod tests {
             ]
         );
         let outside = YearDraft { days_off: vec![("2027-06-12", "2027-06-12")], ..quarters() };
-        assert_eq!(codes(check_year(&outside).unwrap_err()), [("days_off[0].starts_on".to_owned(), "outside_year")]);
+        assert_eq!(
+            codes(check_year(&outside).expect_err("refused")),
+            [("days_off[0].starts_on".to_owned(), "outside_year")]
+        );
         let long = YearDraft { ends_on: "2027-12-31", ..quarters() };
-        assert_eq!(codes(check_year(&long).unwrap_err()), [("ends_on".to_owned(), "out_of_range")]);
+        assert_eq!(codes(check_year(&long).expect_err("refused")), [("ends_on".to_owned(), "out_of_range")]);
         let halves = YearDraft { kind: Some(PeriodKind::Halves), ..quarters() };
-        assert_eq!(codes(check_year(&halves).unwrap_err()), [("periods".to_owned(), "count_mismatch")]);
+        assert_eq!(codes(check_year(&halves).expect_err("refused")), [("periods".to_owned(), "count_mismatch")]);
     }
 
     #[test]
@@ -444,7 +447,7 @@ mod tests {
             bell(1, 4, "12:00", "11:00"),
             bell(1, 5, "25:00", "26:00"),
         ])
-        .unwrap_err();
+        .expect_err("refused");
         assert_eq!(
             codes(bad),
             [
