@@ -10,6 +10,7 @@ pub mod quiet;
 pub mod roles;
 pub mod school_year;
 pub mod search;
+pub mod timetable;
 pub mod validate;
 
 pub use ids::*;

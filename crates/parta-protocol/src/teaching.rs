@@ -57,3 +57,72 @@ pub struct AssignmentRequest {
     #[serde(default)]
     pub group_id: Option<GroupId>,
 }
+
+/// One lesson of a class's week: a slot of the bells on a weekday.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TimetableEntry {
+    /// Monday 1 … Saturday 6.
+    pub weekday: i64,
+    pub shift: i64,
+    pub number: i64,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub assignment_id: AssignmentId,
+    pub subject: SubjectRef,
+    pub teacher: PersonRef,
+    pub group: Option<GroupRef>,
+    pub room: Option<String>,
+}
+
+/// A class's weekly timetable in a year, ordered by weekday, then time.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClassTimetable {
+    pub year_id: YearId,
+    pub class: ClassRef,
+    pub entries: Vec<TimetableEntry>,
+}
+
+/// A class's whole weekly timetable, replaced at once.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TimetableRequest {
+    pub entries: Vec<EntryRequest>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EntryRequest {
+    pub weekday: i64,
+    pub shift: i64,
+    pub number: i64,
+    /// An assignment of this class in this year: who teaches what.
+    pub assignment_id: AssignmentId,
+    #[serde(default)]
+    pub room: Option<String>,
+}
+
+/// A week of lessons, Monday to Saturday, of a class or of a teacher.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Week {
+    pub monday: String,
+    pub days: Vec<WeekDay>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WeekDay {
+    pub date: String,
+    /// Lessons are held: inside a period, on a teaching weekday, not a day off.
+    pub school_day: bool,
+    pub lessons: Vec<WeekLesson>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WeekLesson {
+    pub shift: i64,
+    pub number: i64,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub subject: SubjectRef,
+    pub teacher: PersonRef,
+    pub class: ClassRef,
+    pub group: Option<GroupRef>,
+    pub room: Option<String>,
+}

@@ -108,6 +108,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(16, "hardening", "0016_hardening.sql"),
     migration!(17, "school_year", "0017_school_year.sql"),
     migration!(18, "teaching", "0018_teaching.sql"),
+    migration!(19, "timetable", "0019_timetable.sql"),
 ];
 
 impl Db {

@@ -268,6 +268,13 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         "unknown_subject" => ("Предмет не найден в этой школе.", "No such subject in this school."),
         "archived" => ("Предмет в архиве.", "The subject is archived."),
         "unknown_group" => ("Группа не найдена в этом классе.", "No such group in this class."),
+        "unknown_slot" => ("Такого урока нет в звонках этого года.", "No such lesson slot in this year's bells."),
+        "unknown_assignment" => {
+            ("Такого назначения нет у этого класса в этом году.", "No such assignment of this class in this year.")
+        }
+        "teacher_busy" => ("Учитель в это время ведёт другой урок.", "The teacher has another lesson at this time."),
+        "room_busy" => ("Кабинет в это время занят.", "The room is taken at this time."),
+        "class_busy" => ("У класса в это время другой урок.", "The class has another lesson at this time."),
         "unknown_year" => ("Учебный год не найден в этой школе.", "No such school year in this school."),
         "too_short" => {
             ("Введите хотя бы одно слово из двух и более букв.", "Type at least one word of two letters or more.")

@@ -27,6 +27,7 @@ pub mod search;
 pub mod seats;
 pub mod send;
 pub mod teaching;
+pub mod timetable;
 
 use parta_domain::validate::FieldError;
 

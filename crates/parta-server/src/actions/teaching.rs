@@ -138,6 +138,7 @@ pub async fn archive_group(state: &AppState, actor: &Actor, org: OrgId, class: C
         for assignment in store::teaching::assignments(&mut work, org, year.year_id(), None, Some(class)).await? {
             if assignment.group_id == Some(id.0) {
                 store::teaching::end_assignment(&mut work, assignment.assignment_id()).await?;
+                store::teaching::remove_entries_of(&mut work, assignment.assignment_id()).await?;
             }
         }
     }
@@ -248,13 +249,16 @@ pub async fn create_assignment(
     Ok(rendered)
 }
 
-/// # End a teaching assignment; what was taught under it stays (admins, the deputy director)
+/// # End a teaching assignment: its lessons leave the timetable; what was taught stays (admins, the deputy director)
 pub async fn end_assignment(state: &AppState, actor: &Actor, org: OrgId, year: YearId, id: AssignmentId) -> Result<()> {
     let mut work = state.begin().await?;
     access::school(&mut work, actor, org, Permission::ManageSchoolYear).await?;
     let row = store::teaching::assignment(&mut work, org, year, id).await?.ok_or(Error::NotFound)?;
     store::teaching::end_assignment(&mut work, id).await?;
-    let details = json!({ "teacher_id": row.teacher_id, "subject_id": row.subject_id, "class_id": row.class_id });
+    let lessons = store::teaching::remove_entries_of(&mut work, id).await?;
+    let details = json!({
+        "teacher_id": row.teacher_id, "subject_id": row.subject_id, "class_id": row.class_id, "timetable_lessons_removed": lessons,
+    });
     store::audit::record(&mut work, audit(org, actor, "assignment_ended", "assignment", id.0, details)).await?;
     work.commit(state).await?;
     Ok(())

@@ -2,7 +2,9 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use parta_domain::{AssignmentId, ClassId, GroupId, OrgId, UserId, YearId};
-use parta_protocol::{Assignment, AssignmentRequest, ClassGroup, GroupRequest, Problem};
+use parta_protocol::{
+    Assignment, AssignmentRequest, ClassGroup, ClassTimetable, GroupRequest, Problem, TimetableRequest, Week,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -10,8 +12,9 @@ use utoipa_axum::routes;
 
 use super::AppJson;
 use crate::actions::teaching;
+use crate::actions::timetable::{self, WeekOf};
 use crate::auth::Actor;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -20,6 +23,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(groups_update, groups_archive))
         .routes(routes!(assignments_list, assignments_create))
         .routes(routes!(assignments_end))
+        .routes(routes!(timetable_get, timetable_set))
+        .routes(routes!(week_get))
 }
 
 /// # `GET /api/v1/orgs/{org_id}/classes/{class_id}/groups`
@@ -126,4 +131,63 @@ async fn assignments_end(
 ) -> Result<StatusCode> {
     teaching::end_assignment(&state, &actor, OrgId(org), YearId(year), AssignmentId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `GET /api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/timetable`
+/// The class's weekly timetable (the school's staff; the class's students and parents).
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/timetable", tag = "school year", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("year_id" = i64, Path), ("class_id" = i64, Path)),
+    responses((status = 200, body = ClassTimetable), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn timetable_get(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, year, class)): Path<(i64, i64, i64)>,
+) -> Result<Json<ClassTimetable>> {
+    Ok(Json(timetable::class_timetable(&state, &actor, OrgId(org), YearId(year), ClassId(class)).await?))
+}
+
+/// # `PUT /api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/timetable`
+/// Sets the class's whole week (admins, the deputy director); a teacher, a room or the
+/// class in two places at once is refused at the lesson.
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/timetable", tag = "school year", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("year_id" = i64, Path), ("class_id" = i64, Path)), request_body = TimetableRequest,
+    responses((status = 200, body = ClassTimetable), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn timetable_set(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, year, class)): Path<(i64, i64, i64)>,
+    AppJson(body): AppJson<TimetableRequest>,
+) -> Result<Json<ClassTimetable>> {
+    Ok(Json(timetable::set_class_timetable(&state, &actor, OrgId(org), YearId(year), ClassId(class), &body).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct WeekQuery {
+    /// Any day of the week, `YYYY-MM-DD`.
+    date: String,
+    /// The class's week…
+    class_id: Option<i64>,
+    /// …or the teacher's (one of the two).
+    teacher_id: Option<i64>,
+}
+
+/// # `GET /api/v1/orgs/{org_id}/years/{year_id}/week`
+/// A week of lessons of a class or of a teacher, Monday to Saturday, on the year's school days.
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/years/{year_id}/week", tag = "school year", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("year_id" = i64, Path), WeekQuery),
+    responses((status = 200, body = Week), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn week_get(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, year)): Path<(i64, i64)>,
+    Query(query): Query<WeekQuery>,
+) -> Result<Json<Week>> {
+    let of = match (query.class_id, query.teacher_id) {
+        (Some(class), None) => WeekOf::Class(ClassId(class)),
+        (None, Some(teacher)) => WeekOf::Teacher(UserId(teacher)),
+        (Some(_), Some(_)) => return Err(Error::field("teacher_id", "not_allowed")),
+        (None, None) => return Err(Error::field("class_id", "required")),
+    };
+    Ok(Json(timetable::week(&state, &actor, OrgId(org), YearId(year), of, &query.date).await?))
 }

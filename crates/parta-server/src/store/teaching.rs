@@ -210,3 +210,88 @@ pub async fn end_assignment(conn: &mut AnyConnection, id: AssignmentId) -> sqlx:
         .await
         .map(|_| ())
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EntryRow {
+    pub class_id: i64,
+    pub weekday: i64,
+    pub shift: i64,
+    pub number: i64,
+    pub assignment_id: i64,
+    pub room: Option<String>,
+}
+
+/// A year's timetable entries, of one class or of every class.
+pub async fn entries(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    year: YearId,
+    class: Option<ClassId>,
+) -> sqlx::Result<Vec<EntryRow>> {
+    sqlx::query_as(
+        "SELECT class_id, weekday, shift, number, assignment_id, room FROM timetable_entries
+         WHERE org_id = $1 AND year_id = $2 AND ($3 = 0 OR class_id = $3)
+         ORDER BY weekday, shift, number, id",
+    )
+    .bind(org.0)
+    .bind(year.0)
+    .bind(class.map_or(0, |c| c.0))
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn replace_entries(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    year: YearId,
+    class: ClassId,
+    entries: &[EntryRow],
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM timetable_entries WHERE year_id = $1 AND class_id = $2")
+        .bind(year.0)
+        .bind(class.0)
+        .execute(&mut *conn)
+        .await?;
+    for entry in entries {
+        sqlx::query(
+            "INSERT INTO timetable_entries (org_id, year_id, class_id, weekday, shift, number, assignment_id, room)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(org.0)
+        .bind(year.0)
+        .bind(class.0)
+        .bind(entry.weekday)
+        .bind(entry.shift)
+        .bind(entry.number)
+        .bind(entry.assignment_id)
+        .bind(&entry.room)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Every assignment of a year, ended ones too (an entry may still point at one).
+pub async fn assignments_of_year(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    year: YearId,
+) -> sqlx::Result<Vec<AssignmentRow>> {
+    sqlx::query_as(
+        "SELECT id, year_id, teacher_id, subject_id, class_id, group_id FROM teaching_assignments
+         WHERE org_id = $1 AND year_id = $2 ORDER BY id",
+    )
+    .bind(org.0)
+    .bind(year.0)
+    .fetch_all(conn)
+    .await
+}
+
+/// Takes an ended assignment's lessons out of the timetable.
+pub async fn remove_entries_of(conn: &mut AnyConnection, assignment: AssignmentId) -> sqlx::Result<u64> {
+    sqlx::query("DELETE FROM timetable_entries WHERE assignment_id = $1")
+        .bind(assignment.0)
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected())
+}

@@ -737,6 +737,27 @@ fn rows(w: &World) -> Vec<Row> {
             school(ADMIN, true),
         ),
         row(
+            "GET",
+            "/api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/timetable",
+            format!("/api/v1/orgs/{org}/years/{}/classes/{}/timetable", w.year, w.class_5a),
+            None,
+            school(READERS_OF_5A, true),
+        ),
+        row(
+            "PUT",
+            "/api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/timetable",
+            format!("/api/v1/orgs/{org}/years/{}/classes/{}/timetable", w.year, w.class_5a),
+            json(json!({ "entries": [{ "weekday": 9, "shift": 1, "number": 1, "assignment_id": 0 }] })),
+            school(ADMIN, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/years/{year_id}/week",
+            format!("/api/v1/orgs/{org}/years/{}/week?date=2026-11-02&class_id={}", w.year, w.class_5a),
+            None,
+            school(READERS_OF_5A, true),
+        ),
+        row(
             "PATCH",
             "/api/v1/orgs/{org_id}/subjects/{subject_id}",
             format!("/api/v1/orgs/{org}/subjects/{}", w.subject),
@@ -1365,6 +1386,12 @@ async fn foreign_ids_in_own_school_paths(app: TestApp) {
             Some(json!({ "name": "захвачен" })),
         ),
         ("DELETE", format!("/api/v1/orgs/{}/years/{}/assignments/{}", b.org, world.year, world.assignment), None),
+        ("GET", format!("/api/v1/orgs/{}/years/{}/classes/{a_class}/timetable", b.org, world.year), None),
+        (
+            "PUT",
+            format!("/api/v1/orgs/{}/years/{}/classes/{a_class}/timetable", b.org, world.year),
+            Some(json!({ "entries": [] })),
+        ),
     ];
     for (method, path, body) in probes {
         let mut request = app.request(method.parse().expect("method"), &path).token(&b.admin);

@@ -22,3 +22,4 @@ mod privacy;
 mod protocol;
 mod registry;
 mod school_year;
+mod timetable;
