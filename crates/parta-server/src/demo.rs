@@ -75,6 +75,7 @@ pub async fn seed(state: &AppState) -> Result<()> {
         let org = seed_school(&mut tx, &hash).await?;
         tx.commit(state).await?;
         seed_conversations(state, org).await?;
+        seed_school_year(state, org).await?;
         tracing::info!("demo school seeded");
     }
     println!("Демо-школа «Школа № 1 (демо)». Пароль у всех учётных записей: {DEMO_PASSWORD}");
@@ -300,5 +301,226 @@ async fn seed_conversations(state: &AppState, org: OrgId) -> Result<()> {
         },
     )
     .await?;
+    Ok(())
+}
+
+/// The year in progress with its quarters, holidays and bells, English in halves in 5А,
+/// who teaches what, and each class's week, set up as the director would.
+async fn seed_school_year(state: &AppState, org: OrgId) -> Result<()> {
+    use crate::actions::{school_year, teaching, timetable};
+    use parta_domain::school_year::{DayOffKind, PeriodKind};
+    use parta_protocol::{
+        AssignmentRequest, Bell, BellsRequest, DayOffRequest, EntryRequest, GroupRequest, PeriodDates,
+        TimetableRequest, YearRequest,
+    };
+    let director = demo_actor(state, "director@demo.parta.local").await?;
+    let y = current_academic_year("Europe/Moscow");
+    let (autumn, spring) = (y, y + 1);
+    let span = |first: String, last: String| PeriodDates { starts_on: first, ends_on: last };
+    let off = |first: String, last: String, kind, name: &str| DayOffRequest {
+        starts_on: first,
+        ends_on: last,
+        kind,
+        name: name.into(),
+    };
+    let year = school_year::create(
+        state,
+        &director,
+        org,
+        &YearRequest {
+            name: format!("{autumn}/{spring}"),
+            starts_on: format!("{autumn}-09-01"),
+            ends_on: format!("{spring}-05-31"),
+            school_days: 5,
+            period_kind: PeriodKind::Quarters,
+            periods: vec![
+                span(format!("{autumn}-09-01"), format!("{autumn}-10-24")),
+                span(format!("{autumn}-11-05"), format!("{autumn}-12-27")),
+                span(format!("{spring}-01-12"), format!("{spring}-03-20")),
+                span(format!("{spring}-03-30"), format!("{spring}-05-26")),
+            ],
+            days_off: vec![
+                off(
+                    format!("{autumn}-11-04"),
+                    format!("{autumn}-11-04"),
+                    DayOffKind::DayOff,
+                    "День народного единства",
+                ),
+                off(
+                    format!("{spring}-02-23"),
+                    format!("{spring}-02-23"),
+                    DayOffKind::DayOff,
+                    "День защитника Отечества",
+                ),
+                off(
+                    format!("{spring}-03-08"),
+                    format!("{spring}-03-08"),
+                    DayOffKind::DayOff,
+                    "Международный женский день",
+                ),
+                off(format!("{spring}-05-01"), format!("{spring}-05-01"), DayOffKind::DayOff, "Праздник Весны и Труда"),
+                off(format!("{spring}-05-11"), format!("{spring}-05-11"), DayOffKind::DayOff, "День Победы (перенос)"),
+                off(
+                    format!("{spring}-02-09"),
+                    format!("{spring}-02-15"),
+                    DayOffKind::Holidays,
+                    "Дополнительные каникулы для 1-х классов",
+                ),
+            ],
+            copy_bells_from: None,
+        },
+    )
+    .await?;
+    let times = [
+        ("08:30", "09:10"),
+        ("09:20", "10:00"),
+        ("10:20", "11:00"),
+        ("11:20", "12:00"),
+        ("12:10", "12:50"),
+        ("13:00", "13:40"),
+    ];
+    let bells = times
+        .iter()
+        .enumerate()
+        .map(|(i, (from, to))| Bell {
+            shift: 1,
+            number: i as i64 + 1,
+            starts_at: (*from).into(),
+            ends_at: (*to).into(),
+        })
+        .collect();
+    school_year::set_bells(state, &director, org, year.id, &BellsRequest { bells }).await?;
+
+    let classes = store::schools::list_classes(&mut *state.db.reads().acquire().await?, org).await?;
+    let class =
+        |name: &str| classes.iter().find(|c| c.name == name).map(|c| c.class_id()).ok_or(crate::error::Error::NotFound);
+    let (c1a, c5a, c5b, c9a) = (class("1А")?, class("5А")?, class("5Б")?, class("9А")?);
+    let subjects = school_year::subjects(state, &director, org).await?;
+    let subject =
+        |name: &str| subjects.iter().find(|s| s.name == name).map(|s| s.id).ok_or(crate::error::Error::NotFound);
+    let people = |email: &'static str| demo_actor(state, email);
+    let (ivanova, smirnov, kuznetsova, orlov) = (
+        people("ivanova@demo.parta.local").await?.user_id,
+        people("smirnov@demo.parta.local").await?.user_id,
+        people("kuznetsova@demo.parta.local").await?.user_id,
+        people("orlov@demo.parta.local").await?.user_id,
+    );
+    // 5А learns English in two groups, split by the class list.
+    let students_5a: Vec<UserId> =
+        store::directory::school_places(&mut *state.db.reads().acquire().await?, org, Some(c5a))
+            .await?
+            .iter()
+            .filter(|p| p.role() == MemberRole::Student)
+            .map(|p| UserId(p.user_id))
+            .collect();
+    let (half_1, half_2) = students_5a.split_at(students_5a.len().div_ceil(2));
+    let mut groups = Vec::new();
+    for (name, students) in [("Английский, группа 1", half_1), ("Английский, группа 2", half_2)]
+    {
+        let request = GroupRequest { name: name.into(), student_ids: students.to_vec() };
+        groups.push(teaching::create_group(state, &director, org, c5a, &request).await?.id);
+    }
+    let assign = |teacher: UserId, subject_id, class_id, group_id| AssignmentRequest {
+        teacher_id: teacher,
+        subject_id,
+        class_id,
+        group_id,
+    };
+    let plan = [
+        ("ru5a", assign(ivanova, subject("Русский язык")?, c5a, None)),
+        ("lit5a", assign(ivanova, subject("Литература")?, c5a, None)),
+        ("ma5a", assign(smirnov, subject("Математика")?, c5a, None)),
+        ("ma5b", assign(smirnov, subject("Математика")?, c5b, None)),
+        ("ru5b", assign(ivanova, subject("Русский язык")?, c5b, None)),
+        ("en5a1", assign(orlov, subject("Иностранный язык (английский)")?, c5a, Some(groups[0]))),
+        ("en5a2", assign(orlov, subject("Иностранный язык (английский)")?, c5a, Some(groups[1]))),
+        ("en5b", assign(orlov, subject("Иностранный язык (английский)")?, c5b, None)),
+        ("ru1a", assign(kuznetsova, subject("Русский язык")?, c1a, None)),
+        ("ma1a", assign(kuznetsova, subject("Математика")?, c1a, None)),
+        ("read1a", assign(kuznetsova, subject("Литературное чтение")?, c1a, None)),
+        ("world1a", assign(kuznetsova, subject("Окружающий мир")?, c1a, None)),
+        ("ph9a", assign(orlov, subject("Физика")?, c9a, None)),
+        ("ma9a", assign(smirnov, subject("Алгебра")?, c9a, None)),
+        ("ru9a", assign(ivanova, subject("Русский язык")?, c9a, None)),
+    ];
+    let mut ids = std::collections::BTreeMap::new();
+    for (key, request) in plan {
+        let teacher = request.teacher_id;
+        ids.insert(key, (teaching::create_assignment(state, &director, org, year.id, &request).await?.id, teacher));
+    }
+    // Each class's week: its lessons in order, Monday to Friday, each put in the first
+    // slot after the one before where its teacher is free (one teacher, one place).
+    let weeks: [(ClassId, &str, [&[&str]; 5]); 4] = [
+        (
+            c5a,
+            "21",
+            [
+                &["ru5a", "ma5a", "en5a1", "en5a2", "lit5a"],
+                &["ma5a", "ru5a", "lit5a", "en5a2"],
+                &["ru5a", "en5a1", "ma5a", "lit5a"],
+                &["ma5a", "ru5a", "en5a1", "en5a2"],
+                &["lit5a", "ma5a", "ru5a"],
+            ],
+        ),
+        (
+            c5b,
+            "22",
+            [
+                &["ma5b", "ru5b", "en5b"],
+                &["ru5b", "ma5b", "en5b"],
+                &["en5b", "ru5b", "ma5b"],
+                &["ru5b", "ma5b"],
+                &["ma5b", "en5b", "ru5b"],
+            ],
+        ),
+        (
+            c1a,
+            "11",
+            [
+                &["ru1a", "ma1a", "read1a"],
+                &["ma1a", "ru1a", "world1a"],
+                &["ru1a", "read1a", "ma1a"],
+                &["ma1a", "ru1a", "world1a"],
+                &["read1a", "ru1a"],
+            ],
+        ),
+        (
+            c9a,
+            "31",
+            [
+                &["ph9a", "ru9a", "ma9a"],
+                &["ru9a", "ma9a", "ph9a"],
+                &["ma9a", "ph9a", "ru9a"],
+                &["ph9a", "ma9a", "ru9a"],
+                &["ru9a", "ph9a", "ma9a"],
+            ],
+        ),
+    ];
+    let mut busy: std::collections::BTreeSet<(usize, i64, UserId)> = std::collections::BTreeSet::new();
+    for (class, room, days) in weeks {
+        let mut entries = Vec::new();
+        for (day, keys) in days.iter().enumerate() {
+            let mut slot = 0;
+            for key in keys.iter() {
+                let (assignment_id, teacher) = *ids.get(key).ok_or(crate::error::Error::NotFound)?;
+                slot += 1;
+                while busy.contains(&(day, slot, teacher)) {
+                    slot += 1;
+                }
+                if slot > times.len() as i64 {
+                    break;
+                }
+                busy.insert((day, slot, teacher));
+                entries.push(EntryRequest {
+                    weekday: day as i64 + 1,
+                    shift: 1,
+                    number: slot,
+                    assignment_id,
+                    room: Some(room.into()),
+                });
+            }
+        }
+        timetable::set_class_timetable(state, &director, org, year.id, class, &TimetableRequest { entries }).await?;
+    }
     Ok(())
 }
