@@ -5,6 +5,7 @@ pub mod chat_rights;
 pub mod chats;
 pub mod format;
 pub mod ids;
+pub mod journal;
 pub mod permission;
 pub mod quiet;
 pub mod roles;

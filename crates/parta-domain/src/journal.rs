@@ -1,0 +1,158 @@
+//! The class journal's rules: what a mark may be, how a student's attendance is
+//! written, the kinds of work marks are given for and their weights, the weighted
+//! average and the period mark it suggests.
+
+use serde::{Deserialize, Serialize};
+
+/// A mark in the journal: the five-point scale, or a pass/fail («зачёт»/«незачёт»).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mark {
+    Points(u8),
+    Pass,
+    Fail,
+}
+
+impl Mark {
+    /// As written in the journal and on the wire: "1"–"5", «зч», «нз».
+    pub fn parse(text: &str) -> Option<Mark> {
+        match text.trim() {
+            "1" => Some(Mark::Points(1)),
+            "2" => Some(Mark::Points(2)),
+            "3" => Some(Mark::Points(3)),
+            "4" => Some(Mark::Points(4)),
+            "5" => Some(Mark::Points(5)),
+            "зч" | "зачёт" | "зачет" => Some(Mark::Pass),
+            "нз" | "незачёт" | "незачет" => Some(Mark::Fail),
+            _ => None,
+        }
+    }
+
+    pub fn as_text(self) -> String {
+        match self {
+            Mark::Points(points) => points.to_string(),
+            Mark::Pass => "зч".to_owned(),
+            Mark::Fail => "нз".to_owned(),
+        }
+    }
+
+    /// What the mark counts for in an average (pass/fail counts for none).
+    pub fn points(self) -> Option<u8> {
+        match self {
+            Mark::Points(points) => Some(points),
+            Mark::Pass | Mark::Fail => None,
+        }
+    }
+}
+
+/// What is written for a student who was not (or not all of) the lesson.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Absence {
+    /// «н»: absent.
+    Absent,
+    /// «б»: ill.
+    Ill,
+    /// «уп»: excused, with a reason.
+    Excused,
+    /// «оп»: late, with the minutes.
+    Late,
+}
+
+impl Absence {
+    pub const ALL: [Absence; 4] = [Absence::Absent, Absence::Ill, Absence::Excused, Absence::Late];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Absence::Absent => "absent",
+            Absence::Ill => "ill",
+            Absence::Excused => "excused",
+            Absence::Late => "late",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Absence> {
+        Absence::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+
+    /// The journal's own letters.
+    pub fn letter(self) -> &'static str {
+        match self {
+            Absence::Absent => "н",
+            Absence::Ill => "б",
+            Absence::Excused => "уп",
+            Absence::Late => "оп",
+        }
+    }
+}
+
+/// The kinds of work a school starts with, and what each weighs in the average.
+pub const DEFAULT_GRADE_TYPES: [(&str, f64); 6] = [
+    ("Ответ на уроке", 1.0),
+    ("Домашняя работа", 1.0),
+    ("Самостоятельная работа", 1.5),
+    ("Проект", 1.5),
+    ("Контрольная работа", 2.0),
+    ("Итоговая контрольная работа", 3.0),
+];
+
+pub const WEIGHT_MIN: f64 = 0.1;
+pub const WEIGHT_MAX: f64 = 10.0;
+pub const MINUTES_LATE_MAX: i64 = 90;
+
+/// The weighted average of the marks that have points, to two decimals; none without them.
+pub fn weighted_average(marks: &[(Mark, f64)]) -> Option<f64> {
+    let (sum, weight) = marks
+        .iter()
+        .filter_map(|(mark, weight)| mark.points().map(|p| (f64::from(p) * weight, *weight)))
+        .fold((0.0, 0.0), |(s, w), (ps, pw)| (s + ps, w + pw));
+    (weight > 0.0).then(|| (sum / weight * 100.0).round() / 100.0)
+}
+
+/// The period mark a teacher is offered for an average: it rounds up from the fraction
+/// of `from` (4.5, most schools: 4.5 is a «5», 3.5 a «4»; 4.6, a stricter one).
+pub fn suggested_mark(average: f64, from: f64) -> Mark {
+    let whole = average.floor();
+    let threshold = from - from.floor();
+    let points = if average - whole >= threshold - 1e-9 { whole + 1.0 } else { whole };
+    Mark::Points(points.clamp(2.0, 5.0) as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_are_the_five_point_scale_or_a_pass() {
+        assert_eq!(Mark::parse(" 5 "), Some(Mark::Points(5)));
+        assert_eq!(Mark::parse("зачёт"), Some(Mark::Pass));
+        assert_eq!(Mark::parse("нз"), Some(Mark::Fail));
+        for bad in ["0", "6", "5+", "", "A"] {
+            assert_eq!(Mark::parse(bad), None, "{bad}");
+        }
+        assert_eq!(Mark::Pass.as_text(), "зч");
+        for absence in Absence::ALL {
+            assert_eq!(Absence::parse(absence.as_str()), Some(absence));
+        }
+    }
+
+    #[test]
+    fn the_average_weighs_each_mark_and_leaves_out_pass_fail() {
+        let marks = [(Mark::Points(5), 1.0), (Mark::Points(3), 2.0), (Mark::Pass, 1.0), (Mark::Points(4), 1.5)];
+        // (5 + 6 + 6) / 4.5 = 3.777…
+        assert_eq!(weighted_average(&marks), Some(3.78));
+        assert_eq!(weighted_average(&[(Mark::Pass, 1.0)]), None);
+        assert_eq!(weighted_average(&[]), None);
+    }
+
+    #[test]
+    fn the_suggested_period_mark_rounds_at_the_schools_threshold() {
+        assert_eq!(suggested_mark(4.5, 4.5), Mark::Points(5));
+        assert_eq!(suggested_mark(4.49, 4.5), Mark::Points(4));
+        assert_eq!(suggested_mark(3.5, 4.5), Mark::Points(4));
+        assert_eq!(suggested_mark(4.55, 4.6), Mark::Points(4), "a stricter school");
+        assert_eq!(suggested_mark(4.6, 4.6), Mark::Points(5));
+        assert_eq!(suggested_mark(1.2, 4.5), Mark::Points(2), "the lowest period mark is 2");
+        assert_eq!(suggested_mark(5.0, 4.5), Mark::Points(5));
+    }
+}
