@@ -37,4 +37,7 @@ id_type!(
     SubjectId,
     GroupId,
     AssignmentId,
+    LessonId,
+    GradeId,
+    GradeTypeId,
 );

@@ -45,10 +45,13 @@ pub enum Permission {
     /// Set up the school year: its periods, holidays and days off, the bells, the
     /// subjects (the admins and «завуч», the deputy director).
     ManageSchoolYear,
+    /// Read the journal of every lesson: attendance and marks (a class teacher: their
+    /// class's; the administration: every class's).
+    ReadJournal,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 19] = [
         Permission::ReviewApplications,
         Permission::ReadPlatformAudit,
         Permission::ReadSchool,
@@ -67,6 +70,7 @@ impl Permission {
         Permission::ModerateChats,
         Permission::CreateChats,
         Permission::ManageSchoolYear,
+        Permission::ReadJournal,
     ];
 }
 
@@ -153,11 +157,13 @@ pub fn role_grants(role: Role) -> &'static [Permission] {
             ModerateChats,
             CreateChats,
             ManageSchoolYear,
+            ReadJournal,
         ],
         Role::Member => &[ReadSchool],
-        Role::Deputy => &[ReadMembers, CreateChats, ManageSchoolYear],
-        Role::Director | Role::Teacher | Role::Employee => &[ReadMembers, CreateChats],
-        Role::ClassTeacher => &[ReadMembers, ManageInvites, ReviewJoinRequests],
+        Role::Director => &[ReadMembers, CreateChats, ReadJournal],
+        Role::Deputy => &[ReadMembers, CreateChats, ManageSchoolYear, ReadJournal],
+        Role::Teacher | Role::Employee => &[ReadMembers, CreateChats],
+        Role::ClassTeacher => &[ReadMembers, ManageInvites, ReviewJoinRequests, ReadJournal],
         Role::Student | Role::Parent => &[ReadMembers],
     }
 }
@@ -215,6 +221,7 @@ mod tests {
         (Permission::ModerateChats, &[Role::SchoolAdmin]),
         (Permission::CreateChats, &[Role::SchoolAdmin, Role::Director, Role::Deputy, Role::Teacher, Role::Employee]),
         (Permission::ManageSchoolYear, &[Role::SchoolAdmin, Role::Deputy]),
+        (Permission::ReadJournal, &[Role::SchoolAdmin, Role::Director, Role::Deputy, Role::ClassTeacher]),
     ];
 
     #[test]

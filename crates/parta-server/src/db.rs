@@ -109,6 +109,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(17, "school_year", "0017_school_year.sql"),
     migration!(18, "teaching", "0018_teaching.sql"),
     migration!(19, "timetable", "0019_timetable.sql"),
+    migration!(20, "journal", "0020_journal.sql"),
 ];
 
 impl Db {

@@ -275,6 +275,13 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         "teacher_busy" => ("Учитель в это время ведёт другой урок.", "The teacher has another lesson at this time."),
         "room_busy" => ("Кабинет в это время занят.", "The room is taken at this time."),
         "class_busy" => ("У класса в это время другой урок.", "The class has another lesson at this time."),
+        "not_a_school_day" => ("В этот день уроков нет.", "There are no lessons on this day."),
+        "not_in_timetable" => {
+            ("Этого урока нет в расписании на этот день.", "This lesson is not in the timetable on this day.")
+        }
+        "invalid_mark" => ("Отметка — от 1 до 5, «зч» или «нз».", "A mark is 1 to 5, «зч» (pass) or «нз» (fail)."),
+        "unknown_grade_type" => ("Такого вида работы нет.", "No such kind of work."),
+        "unknown_grade" => ("Такой отметки на этом уроке нет.", "No such mark at this lesson."),
         "unknown_year" => ("Учебный год не найден в этой школе.", "No such school year in this school."),
         "too_short" => {
             ("Введите хотя бы одно слово из двух и более букв.", "Type at least one word of two letters or more.")

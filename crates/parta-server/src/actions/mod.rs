@@ -13,6 +13,7 @@ pub mod events;
 pub mod files;
 pub mod groups;
 pub mod invites;
+pub mod journal;
 pub mod login;
 pub mod members;
 pub mod messages;

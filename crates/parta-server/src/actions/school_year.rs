@@ -179,7 +179,8 @@ pub async fn do_seed_subjects(conn: &mut AnyConnection, org: OrgId) -> Result<()
 
 /// # Start a school year (admins, the deputy director)
 /// Its periods, as many as its kind has, and its days off come with it; the bells
-/// can be taken from an earlier year. A school without subjects gets the usual ones.
+/// can be taken from an earlier year. A school without subjects or kinds of work for
+/// marks gets the usual ones.
 pub async fn create(state: &AppState, actor: &Actor, org: OrgId, request: &YearRequest) -> Result<AcademicYear> {
     let mut work = state.begin().await?;
     access::school(&mut work, actor, org, Permission::ManageSchoolYear).await?;
@@ -206,6 +207,7 @@ pub async fn create(state: &AppState, actor: &Actor, org: OrgId, request: &YearR
     store::school_year::replace_days_off(&mut work, org, id, &year.days_off).await?;
     store::school_year::replace_bells(&mut work, org, id, &copied).await?;
     do_seed_subjects(&mut work, org).await?;
+    super::journal::do_seed_grade_types(&mut work, org).await?;
     let details =
         json!({ "name": year.name, "starts_on": starts_on, "ends_on": ends_on, "bells_from": request.copy_bells_from });
     store::audit::record(&mut work, audit(org, actor, "school_year_created", "academic_year", id.0, details)).await?;

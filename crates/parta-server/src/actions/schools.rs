@@ -85,6 +85,7 @@ pub async fn do_create_school(
     .await?;
     super::seats::do_create_school_chats(conn, org, staff_room).await?;
     super::school_year::do_seed_subjects(conn, org).await?;
+    super::journal::do_seed_grade_types(conn, org).await?;
     store::audit::record(
         conn,
         Entry {

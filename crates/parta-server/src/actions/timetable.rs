@@ -109,7 +109,7 @@ impl Lookup {
 }
 
 /// The year's calendar as stored (it was checked when it was written).
-async fn calendar(conn: &mut AnyConnection, row: &YearRow) -> Result<Calendar> {
+pub(crate) async fn calendar(conn: &mut AnyConnection, row: &YearRow) -> Result<Calendar> {
     let periods = store::school_year::periods(conn, row.year_id()).await?;
     let days_off = store::school_year::days_off(conn, row.year_id()).await?;
     let draft = YearDraft {

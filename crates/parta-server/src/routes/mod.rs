@@ -10,6 +10,7 @@ pub mod chats;
 pub mod files;
 pub mod groups;
 pub mod invites;
+pub mod journal;
 pub mod members;
 pub mod school_year;
 pub mod schools;
@@ -112,6 +113,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(schools::routes())
         .merge(school_year::routes())
         .merge(teaching::routes())
+        .merge(journal::routes())
         .merge(invites::routes())
         .merge(members::routes())
         .merge(audit::routes())

@@ -17,6 +17,7 @@ pub mod events;
 pub mod files;
 pub mod held;
 pub mod invites;
+pub mod journal;
 pub mod messages;
 pub mod polls;
 pub mod reactions;

@@ -106,6 +106,7 @@ struct World {
     subject: i64,
     group: i64,
     assignment: i64,
+    lesson: i64,
     tokens: Vec<(Who, String)>,
     logout_tokens: Vec<(Who, String)>,
 }
@@ -362,12 +363,36 @@ async fn build_world(app: &TestApp) -> World {
         .await
         .expect(201)
         .id();
+    // A Monday lesson of that assignment, written down by its teacher.
+    app.put(&format!("/api/v1/orgs/{}/years/{year}/bells", a.org))
+        .token(&a.admin)
+        .json(json!({ "bells": [{ "shift": 1, "number": 1, "starts_at": "08:30", "ends_at": "09:10" }] }))
+        .send()
+        .await
+        .expect(200);
+    app.put(&format!("/api/v1/orgs/{}/years/{year}/classes/{class_5a}/timetable", a.org))
+        .token(&a.admin)
+        .json(json!({ "entries": [{ "weekday": 1, "shift": 1, "number": 1, "assignment_id": assignment }] }))
+        .send()
+        .await
+        .expect(200);
+    let lesson = app
+        .post(&format!("/api/v1/orgs/{}/lessons", a.org))
+        .token(&teacher.token)
+        .json(lesson_request(assignment))
+        .send()
+        .await
+        .expect(200)
+        .json["lesson"]["id"]
+        .as_i64()
+        .expect("lesson id");
 
     World {
         year,
         subject,
         group,
         assignment,
+        lesson,
         group_chat,
         group_link,
         spare_group_link,
@@ -407,6 +432,10 @@ fn year_request(name: &str) -> Value {
         "name": name, "starts_on": "2026-09-01", "ends_on": "2027-05-31", "school_days": 5, "period_kind": "halves",
         "periods": [{ "starts_on": "2026-09-01", "ends_on": "2026-12-28" }, { "starts_on": "2027-01-12", "ends_on": "2027-05-26" }],
     })
+}
+
+fn lesson_request(assignment: i64) -> Value {
+    json!({ "assignment_id": assignment, "date": "2026-11-02", "shift": 1, "number": 1 })
 }
 
 /// One operation: how to call it in the world, and who may.
@@ -525,6 +554,9 @@ const READERS_OF_SCHOOL: &[Who] = &[
     Director,
     Admin,
 ];
+/// The subject teacher of 5А writes its lessons; its class teacher and the administration read them.
+const LESSON_TEACHER: &[Who] = &[Teacher];
+const JOURNAL_READERS_OF_5A: &[Who] = &[Teacher, ClassTeacher, Director, Admin];
 /// Staff of school A read the whole school's teaching.
 const STAFF_OF_SCHOOL: &[Who] = &STAFF;
 const INVITE_MANAGERS: &[Who] = &[Admin, ClassTeacher, ClassTeacherOfOtherClass];
@@ -714,6 +746,41 @@ fn rows(w: &World) -> Vec<Row> {
             format!("/api/v1/orgs/{org}/classes/{}/groups/{}", w.class_5a, w.group),
             None,
             school(ADMIN, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/grade-types",
+            format!("/api/v1/orgs/{org}/grade-types"),
+            None,
+            school(READERS_OF_SCHOOL, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/lessons",
+            format!("/api/v1/orgs/{org}/lessons"),
+            json(lesson_request(w.assignment)),
+            school(LESSON_TEACHER, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/lessons/{lesson_id}",
+            format!("/api/v1/orgs/{org}/lessons/{}", w.lesson),
+            None,
+            school(JOURNAL_READERS_OF_5A, true),
+        ),
+        row(
+            "PUT",
+            "/api/v1/orgs/{org_id}/lessons/{lesson_id}/attendance",
+            format!("/api/v1/orgs/{org}/lessons/{}/attendance", w.lesson),
+            json(json!({ "entries": [] })),
+            school(LESSON_TEACHER, true),
+        ),
+        row(
+            "PUT",
+            "/api/v1/orgs/{org_id}/lessons/{lesson_id}/grades",
+            format!("/api/v1/orgs/{org}/lessons/{}/grades", w.lesson),
+            json(json!({ "grades": [] })),
+            school(LESSON_TEACHER, true),
         ),
         row(
             "GET",
@@ -1387,6 +1454,8 @@ async fn foreign_ids_in_own_school_paths(app: TestApp) {
         ),
         ("DELETE", format!("/api/v1/orgs/{}/years/{}/assignments/{}", b.org, world.year, world.assignment), None),
         ("GET", format!("/api/v1/orgs/{}/years/{}/classes/{a_class}/timetable", b.org, world.year), None),
+        ("GET", format!("/api/v1/orgs/{}/lessons/{}", b.org, world.lesson), None),
+        ("PUT", format!("/api/v1/orgs/{}/lessons/{}/grades", b.org, world.lesson), Some(json!({ "grades": [] }))),
         (
             "PUT",
             format!("/api/v1/orgs/{}/years/{}/classes/{a_class}/timetable", b.org, world.year),

@@ -15,6 +15,7 @@ mod directory;
 mod fuzz_checks;
 mod groups;
 mod invites;
+mod journal;
 mod messaging;
 mod movement;
 mod png_bomb;

@@ -570,6 +570,13 @@ impl TestApp {
         work.commit(&self.state).await.expect("commit");
     }
 
+    /// A number read straight from the database (for what the API does not show, such as
+    /// the journal's record of earlier values).
+    pub async fn count(&self, query: String) -> i64 {
+        let mut conn = self.state.db.reads().acquire().await.expect("connection");
+        sqlx::query_scalar(sqlx::AssertSqlSafe(query)).fetch_one(&mut *conn).await.expect("a count")
+    }
+
     /// The signed-in person (`GET /api/v1/me`).
     pub async fn me(&self, token: &str) -> Value {
         self.get("/api/v1/me").token(token).send().await.expect(200).json

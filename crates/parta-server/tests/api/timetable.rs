@@ -12,24 +12,26 @@ on_both_backends!(
     ending_an_assignment_takes_its_lessons_out_of_the_week,
 );
 
-struct Setup {
-    school: School,
-    year: i64,
-    class_a: i64,
-    class_b: i64,
-    maths: Person,
-    english: Person,
-    english_2: Person,
-    student: Person,
-    other_student: Person,
+pub struct Setup {
+    pub school: School,
+    pub year: i64,
+    pub class_a: i64,
+    pub class_b: i64,
+    pub maths: Person,
+    pub english: Person,
+    pub english_2: Person,
+    pub student: Person,
+    pub other_student: Person,
     /// Assignments: maths in 5А and 5Б, English to each half of 5А.
-    maths_a: i64,
-    maths_b: i64,
-    english_g1: i64,
-    english_g2: i64,
+    pub maths_a: i64,
+    pub maths_b: i64,
+    pub english_g1: i64,
+    pub english_g2: i64,
+    /// The two English groups of 5А (no students in them yet).
+    pub groups: [i64; 2],
 }
 
-async fn setup(app: &TestApp, n: u32) -> Setup {
+pub async fn setup(app: &TestApp, n: u32) -> Setup {
     let school = app.school(n).await;
     let org = school.org;
     let (class_a, class_b) = (app.create_class(&school, "5А", 5).await, app.create_class(&school, "5Б", 5).await);
@@ -109,14 +111,15 @@ async fn setup(app: &TestApp, n: u32) -> Setup {
         maths_b,
         english_g1,
         english_g2,
+        groups: [g1, g2],
     }
 }
 
-fn lesson(weekday: i64, number: i64, assignment: i64, room: &str) -> Value {
+pub fn lesson(weekday: i64, number: i64, assignment: i64, room: &str) -> Value {
     json!({ "weekday": weekday, "shift": 1, "number": number, "assignment_id": assignment, "room": room })
 }
 
-fn timetable_path(s: &Setup, class: i64) -> String {
+pub fn timetable_path(s: &Setup, class: i64) -> String {
     format!("/api/v1/orgs/{}/years/{}/classes/{class}/timetable", s.school.org, s.year)
 }
 

@@ -1,0 +1,125 @@
+//! The class journal: lessons as held, who was absent, and marks.
+
+use parta_domain::journal::Absence;
+use parta_domain::{AssignmentId, GradeId, GradeTypeId, LessonId, UserId, YearId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{ClassRef, GroupRef, PersonRef, SubjectRef};
+
+/// A kind of work marks are given for, and its weight in the average.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct GradeType {
+    pub id: GradeTypeId,
+    /// «Контрольная работа».
+    pub name: String,
+    /// 2.0 counts a mark twice.
+    pub weight: f64,
+    pub archived: bool,
+}
+
+/// A timetable lesson to write down (or find): the assignment, the date and its slot.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LessonRequest {
+    pub assignment_id: AssignmentId,
+    /// `YYYY-MM-DD`, a school day.
+    pub date: String,
+    pub shift: i64,
+    pub number: i64,
+    /// What the lesson was about; kept as it was when left out.
+    #[serde(default)]
+    pub topic: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Lesson {
+    pub id: LessonId,
+    pub year_id: YearId,
+    pub assignment_id: AssignmentId,
+    pub date: String,
+    pub shift: i64,
+    pub number: i64,
+    /// RFC 3339 instants.
+    pub starts_at: String,
+    pub ends_at: String,
+    pub subject: SubjectRef,
+    pub teacher: PersonRef,
+    pub class: ClassRef,
+    pub group: Option<GroupRef>,
+    pub topic: Option<String>,
+}
+
+/// A lesson with its students (those of the class, or of the group, that day) and
+/// what was written for each.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LessonPage {
+    pub lesson: Lesson,
+    pub students: Vec<LessonStudent>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LessonStudent {
+    pub person: PersonRef,
+    /// None: present.
+    pub attendance: Option<AttendanceEntry>,
+    pub grades: Vec<Grade>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AttendanceEntry {
+    pub absence: Absence,
+    /// For `late`.
+    pub minutes_late: Option<i64>,
+    /// For `excused` (and any other, when given).
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Grade {
+    pub id: GradeId,
+    /// "1"–"5", «зч» (pass) or «нз» (fail).
+    pub mark: String,
+    pub grade_type_id: GradeTypeId,
+    pub weight: f64,
+    pub comment: Option<String>,
+    pub given_at: String,
+}
+
+/// Changes to attendance: each student named gets this entry; `absence: null` marks
+/// them present again.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AttendanceRequest {
+    pub entries: Vec<AttendanceChange>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AttendanceChange {
+    pub student_id: UserId,
+    #[serde(default)]
+    pub absence: Option<Absence>,
+    #[serde(default)]
+    pub minutes_late: Option<i64>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// A lesson's marks changed at once: new ones (no `id`), changed ones (their `id`),
+/// and the ones to take back (`delete`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct GradesRequest {
+    #[serde(default)]
+    pub grades: Vec<GradeChange>,
+    #[serde(default)]
+    pub delete: Vec<GradeId>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct GradeChange {
+    #[serde(default)]
+    pub id: Option<GradeId>,
+    pub student_id: UserId,
+    pub mark: String,
+    pub grade_type_id: GradeTypeId,
+    #[serde(default)]
+    pub comment: Option<String>,
+}

@@ -1,0 +1,406 @@
+//! The class journal: a timetable lesson written down by its teacher with its topic,
+//! who was absent and the marks given. A teacher writes only the lessons of their
+//! own assignments; the class teacher and the administration read the class's
+//! (`Permission::ReadJournal`). Every change of attendance or of a mark keeps the
+//! value before it (`store::journal`): a journal is a legal record.
+
+use std::collections::BTreeMap;
+
+use parta_domain::journal::{Absence, DEFAULT_GRADE_TYPES, MINUTES_LATE_MAX, Mark};
+use parta_domain::permission::Permission;
+use parta_domain::quiet::DayTime;
+use parta_domain::{ClassId, GradeTypeId, GroupId, LessonId, OrgId, SubjectId, UserId, YearId, validate};
+use parta_protocol::{
+    AttendanceEntry, AttendanceRequest, Grade, GradeType, GradesRequest, GroupRef, Lesson, LessonPage, LessonRequest,
+    LessonStudent, SubjectRef,
+};
+use sqlx::AnyConnection;
+
+use super::Fields;
+use crate::access;
+use crate::auth::Actor;
+use crate::clock::rfc3339;
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use crate::store;
+use crate::store::journal::{AttendanceRow, GradeRow, LessonRow, NewGrade};
+
+pub const TOPIC_MAX_CHARS: usize = 500;
+pub const REASON_MAX_CHARS: usize = 200;
+pub const COMMENT_MAX_CHARS: usize = 300;
+pub const CHANGES_MAX: usize = 200;
+
+/// The kinds of work a school starts with, unless it has some.
+pub async fn do_seed_grade_types(conn: &mut AnyConnection, org: OrgId) -> Result<()> {
+    if !store::journal::grade_types(conn, org).await?.is_empty() {
+        return Ok(());
+    }
+    for (name, weight) in DEFAULT_GRADE_TYPES {
+        store::journal::insert_grade_type(conn, org, name, (weight * 100.0).round() as i64).await?;
+    }
+    Ok(())
+}
+
+/// # The kinds of work marks are given for, with their weights (everyone of the school).
+pub async fn grade_types(state: &AppState, actor: &Actor, org: OrgId) -> Result<Vec<GradeType>> {
+    let mut conn = state.db.reads().acquire().await?;
+    access::visible_school(&mut conn, actor, org).await?;
+    Ok(store::journal::grade_types(&mut conn, org)
+        .await?
+        .into_iter()
+        .map(|t| GradeType {
+            id: GradeTypeId(t.id),
+            name: t.name,
+            weight: t.weight_centi as f64 / 100.0,
+            archived: t.archived_at.is_some(),
+        })
+        .collect())
+}
+
+/// A lesson the actor reads: its teacher, or whoever reads the class's journal.
+async fn readable_lesson(conn: &mut AnyConnection, actor: &Actor, org: OrgId, id: LessonId) -> Result<LessonRow> {
+    let school = access::visible_school(conn, actor, org).await?;
+    let row = store::journal::lesson(conn, org, id).await?.ok_or(Error::NotFound)?;
+    if row.teacher_id == actor.user_id.0 || school.allows_in_class(Permission::ReadJournal, ClassId(row.class_id)) {
+        Ok(row)
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
+/// A lesson the actor writes: only its teacher.
+async fn writable_lesson(conn: &mut AnyConnection, actor: &Actor, org: OrgId, id: LessonId) -> Result<LessonRow> {
+    access::visible_school(conn, actor, org).await?;
+    let row = store::journal::lesson(conn, org, id).await?.ok_or(Error::NotFound)?;
+    if row.teacher_id == actor.user_id.0 { Ok(row) } else { Err(Error::Forbidden) }
+}
+
+/// The students a lesson is for: the class's that day, or those of its group among them.
+async fn roster(conn: &mut AnyConnection, row: &LessonRow) -> Result<Vec<UserId>> {
+    let org = OrgId(row.org_id);
+    let class = store::journal::class_students_on(conn, org, ClassId(row.class_id), &row.held_on).await?;
+    Ok(match row.group_id {
+        Some(group) => {
+            let members = store::teaching::group_students(conn, GroupId(group)).await?;
+            class.into_iter().filter(|s| members.contains(s)).collect()
+        }
+        None => class,
+    })
+}
+
+async fn render_lesson(conn: &mut AnyConnection, row: &LessonRow) -> Result<Lesson> {
+    let org = OrgId(row.org_id);
+    let subject = store::school_year::subject(conn, org, SubjectId(row.subject_id)).await?.ok_or(Error::NotFound)?;
+    let class = store::schools::get_class(conn, org, ClassId(row.class_id)).await?.ok_or(Error::NotFound)?;
+    let teacher = store::users::person(conn, UserId(row.teacher_id)).await?.ok_or(Error::NotFound)?;
+    let group = match row.group_id {
+        Some(group) => store::teaching::group(conn, org, ClassId(row.class_id), GroupId(group))
+            .await?
+            .map(|g| GroupRef { id: g.group_id(), name: g.name }),
+        None => None,
+    };
+    Ok(Lesson {
+        id: row.lesson_id(),
+        year_id: YearId(row.year_id),
+        assignment_id: parta_domain::AssignmentId(row.assignment_id),
+        date: row.held_on.clone(),
+        shift: row.shift,
+        number: row.number,
+        starts_at: rfc3339(row.starts_at),
+        ends_at: rfc3339(row.ends_at),
+        subject: SubjectRef { id: subject.subject_id(), name: subject.name, short_name: subject.short_name },
+        teacher,
+        class: class.class_ref(),
+        group,
+        topic: row.topic.clone(),
+    })
+}
+
+async fn render_page(conn: &mut AnyConnection, row: &LessonRow) -> Result<LessonPage> {
+    let lesson = render_lesson(conn, row).await?;
+    let students = roster(conn, row).await?;
+    let attendance: BTreeMap<i64, AttendanceRow> =
+        store::journal::attendance(conn, row.lesson_id()).await?.into_iter().map(|a| (a.student_id, a)).collect();
+    let mut grades: BTreeMap<i64, Vec<Grade>> = BTreeMap::new();
+    for grade in store::journal::grades(conn, row.lesson_id()).await? {
+        grades.entry(grade.student_id).or_default().push(Grade {
+            id: parta_domain::GradeId(grade.id),
+            mark: grade.mark,
+            grade_type_id: GradeTypeId(grade.grade_type_id),
+            weight: grade.weight_centi as f64 / 100.0,
+            comment: grade.comment,
+            given_at: rfc3339(grade.given_at),
+        });
+    }
+    let mut out = Vec::with_capacity(students.len());
+    for student in students {
+        let Some(person) = store::users::person(conn, student).await? else { continue };
+        let entry = attendance.get(&student.0).and_then(|a| {
+            Some(AttendanceEntry {
+                absence: Absence::parse(&a.absence)?,
+                minutes_late: a.minutes_late,
+                reason: a.reason.clone(),
+            })
+        });
+        out.push(LessonStudent { person, attendance: entry, grades: grades.remove(&student.0).unwrap_or_default() });
+    }
+    out.sort_by(|a, b| {
+        (&a.person.family_name, &a.person.given_name).cmp(&(&b.person.family_name, &b.person.given_name))
+    });
+    Ok(LessonPage { lesson, students: out })
+}
+
+/// The instant a time of day on a date is in a time zone, as Unix milliseconds.
+fn instant(date: jiff::civil::Date, at: DayTime, time_zone: &str) -> Option<i64> {
+    let zone = jiff::tz::TimeZone::get(time_zone).ok()?;
+    let zoned = date.at(at.hours() as i8, at.minutes() as i8, 0, 0).to_zoned(zone).ok()?;
+    Some(zoned.timestamp().as_millisecond())
+}
+
+/// # Write down a lesson of the timetable, or find it (its teacher)
+/// The lesson is the assignment's on a school day in a slot where the timetable has
+/// it; its topic is set when given. Answers the lesson with its students.
+pub async fn open_lesson(state: &AppState, actor: &Actor, org: OrgId, request: &LessonRequest) -> Result<LessonPage> {
+    let mut work = state.begin().await?;
+    let school = access::visible_school(&mut work, actor, org).await?;
+    let date = parta_domain::school_year::date("date", &request.date).map_err(|e| Error::Validation(vec![e]))?;
+    let held_on = date.to_string();
+    // The assignment, in whichever year of the school it is.
+    let mut found = None;
+    for year in store::school_year::years(&mut work, org).await? {
+        if let Some(assignment) =
+            store::teaching::assignment(&mut work, org, year.year_id(), request.assignment_id).await?
+        {
+            found = Some((year, assignment));
+            break;
+        }
+    }
+    let (year, assignment) = found.ok_or_else(|| Error::field("assignment_id", "unknown_assignment"))?;
+    if assignment.teacher_id != actor.user_id.0 {
+        return Err(Error::Forbidden);
+    }
+    let mut fields = Fields::default();
+    let topic = fields.check(validate::optional_line("topic", request.topic.as_deref(), TOPIC_MAX_CHARS));
+    let calendar = super::timetable::calendar(&mut work, &year).await?;
+    if !calendar.is_school_day(date) {
+        fields.reject("date", "not_a_school_day");
+    }
+    let weekday = i64::from(date.weekday().to_monday_one_offset());
+    let in_timetable = store::teaching::entries(&mut work, org, year.year_id(), Some(ClassId(assignment.class_id)))
+        .await?
+        .iter()
+        .any(|e| {
+            e.assignment_id == assignment.id
+                && e.weekday == weekday
+                && e.shift == request.shift
+                && e.number == request.number
+        });
+    if !in_timetable {
+        fields.reject("number", "not_in_timetable");
+    }
+    fields.finish()?;
+    let topic = topic.flatten();
+    let row = match store::journal::lesson_at(&mut work, assignment.id, &held_on, request.shift, request.number).await?
+    {
+        Some(row) => {
+            if request.topic.is_some() && topic != row.topic {
+                store::journal::set_topic(&mut work, row.lesson_id(), topic.as_deref()).await?;
+            }
+            store::journal::lesson(&mut work, org, row.lesson_id()).await?.ok_or(Error::NotFound)?
+        }
+        None => {
+            let bell = store::school_year::bells(&mut work, year.year_id())
+                .await?
+                .into_iter()
+                .find(|b| b.shift == request.shift && b.number == request.number)
+                .ok_or_else(|| Error::field("number", "unknown_slot"))?;
+            let time_zone = &school.org.time_zone;
+            let at = |text: &str| DayTime::parse(text).and_then(|t| instant(date, t, time_zone));
+            let (Some(starts_at), Some(ends_at)) = (at(&bell.starts_at), at(&bell.ends_at)) else {
+                return Err(Error::Internal(anyhow::anyhow!("a stored bell does not place on {held_on}")));
+            };
+            let new = LessonRow {
+                id: 0,
+                org_id: org.0,
+                year_id: year.id,
+                assignment_id: assignment.id,
+                class_id: assignment.class_id,
+                group_id: assignment.group_id,
+                subject_id: assignment.subject_id,
+                teacher_id: assignment.teacher_id,
+                held_on,
+                shift: request.shift,
+                number: request.number,
+                starts_at,
+                ends_at,
+                topic,
+            };
+            let id = store::journal::insert_lesson(&mut work, &new).await?;
+            store::journal::lesson(&mut work, org, id).await?.ok_or(Error::NotFound)?
+        }
+    };
+    let page = render_page(&mut work, &row).await?;
+    work.commit(state).await?;
+    Ok(page)
+}
+
+/// # A lesson with its students' attendance and marks (its teacher; the class teacher; the administration)
+pub async fn lesson_page(state: &AppState, actor: &Actor, org: OrgId, id: LessonId) -> Result<LessonPage> {
+    let mut conn = state.db.reads().acquire().await?;
+    let row = readable_lesson(&mut conn, actor, org, id).await?;
+    render_page(&mut conn, &row).await
+}
+
+/// # Take attendance: each student named is absent, ill, excused or late — or present again (its teacher)
+pub async fn set_attendance(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    id: LessonId,
+    request: &AttendanceRequest,
+) -> Result<LessonPage> {
+    let mut work = state.begin().await?;
+    let row = writable_lesson(&mut work, actor, org, id).await?;
+    let students = roster(&mut work, &row).await?;
+    let mut fields = Fields::default();
+    if request.entries.len() > CHANGES_MAX {
+        fields.reject("entries", "out_of_range");
+    }
+    let mut changes = Vec::with_capacity(request.entries.len());
+    for (index, change) in request.entries.iter().enumerate() {
+        let field = |name: &str| format!("entries[{index}].{name}");
+        if !students.contains(&change.student_id) {
+            fields.reject(&field("student_id"), "unknown_student");
+            continue;
+        }
+        let reason = fields
+            .check(validate::optional_line(&field("reason"), change.reason.as_deref(), REASON_MAX_CHARS))
+            .flatten();
+        let entry = match change.absence {
+            None => None,
+            Some(Absence::Late) => match change.minutes_late {
+                Some(minutes) if (1..=MINUTES_LATE_MAX).contains(&minutes) => Some((Absence::Late, Some(minutes))),
+                Some(_) => {
+                    fields.reject(&field("minutes_late"), "out_of_range");
+                    continue;
+                }
+                None => {
+                    fields.reject(&field("minutes_late"), "required");
+                    continue;
+                }
+            },
+            Some(Absence::Excused) if reason.is_none() => {
+                fields.reject(&field("reason"), "required");
+                continue;
+            }
+            Some(_) if change.minutes_late.is_some() => {
+                fields.reject(&field("minutes_late"), "not_allowed");
+                continue;
+            }
+            Some(absence) => Some((absence, None)),
+        };
+        let row = entry.map(|(absence, minutes_late)| AttendanceRow {
+            student_id: change.student_id.0,
+            absence: absence.as_str().to_owned(),
+            minutes_late,
+            reason: reason.clone(),
+        });
+        changes.push((change.student_id, row));
+    }
+    fields.finish()?;
+    for (student, entry) in &changes {
+        store::journal::set_attendance(&mut work, org, id, *student, entry.as_ref(), actor.user_id).await?;
+    }
+    let page = render_page(&mut work, &row).await?;
+    work.commit(state).await?;
+    Ok(page)
+}
+
+/// # Give, change and take back a lesson's marks at once (its teacher)
+/// A whole class's marks are one request; each changed or taken-back mark keeps its
+/// earlier value on record.
+pub async fn set_grades(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    id: LessonId,
+    request: &GradesRequest,
+) -> Result<LessonPage> {
+    let mut work = state.begin().await?;
+    let row = writable_lesson(&mut work, actor, org, id).await?;
+    let students = roster(&mut work, &row).await?;
+    let types: BTreeMap<i64, i64> = store::journal::grade_types(&mut work, org)
+        .await?
+        .into_iter()
+        .filter(|t| t.archived_at.is_none())
+        .map(|t| (t.id, t.weight_centi))
+        .collect();
+    let standing: BTreeMap<i64, GradeRow> =
+        store::journal::grades(&mut work, id).await?.into_iter().map(|g| (g.id, g)).collect();
+    let mut fields = Fields::default();
+    if request.grades.len() + request.delete.len() > CHANGES_MAX {
+        fields.reject("grades", "out_of_range");
+    }
+    let mut writes = Vec::with_capacity(request.grades.len());
+    for (index, change) in request.grades.iter().enumerate() {
+        let field = |name: &str| format!("grades[{index}].{name}");
+        let mut ok = true;
+        if !students.contains(&change.student_id) {
+            fields.reject(&field("student_id"), "unknown_student");
+            ok = false;
+        }
+        let mark = Mark::parse(&change.mark);
+        if mark.is_none() {
+            fields.reject(&field("mark"), "invalid_mark");
+            ok = false;
+        }
+        let weight = types.get(&change.grade_type_id.0).copied();
+        if weight.is_none() {
+            fields.reject(&field("grade_type_id"), "unknown_grade_type");
+            ok = false;
+        }
+        let comment =
+            fields.check(validate::optional_line(&field("comment"), change.comment.as_deref(), COMMENT_MAX_CHARS));
+        let before = match change.id {
+            Some(grade) => match standing.get(&grade.0) {
+                Some(before) if before.student_id == change.student_id.0 => Some(before.clone()),
+                _ => {
+                    fields.reject(&field("id"), "unknown_grade");
+                    ok = false;
+                    None
+                }
+            },
+            None => None,
+        };
+        if let (true, Some(mark), Some(weight), Some(comment)) = (ok, mark, weight, comment) {
+            writes.push((before, change.student_id, mark.as_text(), change.grade_type_id, weight, comment));
+        }
+    }
+    let mut deletions = Vec::with_capacity(request.delete.len());
+    for (index, grade) in request.delete.iter().enumerate() {
+        match standing.get(&grade.0) {
+            Some(before) => deletions.push(before.clone()),
+            None => fields.reject(&format!("delete[{index}]"), "unknown_grade"),
+        }
+    }
+    fields.finish()?;
+    for (before, student, mark, grade_type, weight_centi, comment) in &writes {
+        let grade = NewGrade {
+            student: *student,
+            mark,
+            grade_type: *grade_type,
+            weight_centi: *weight_centi,
+            comment: comment.as_deref(),
+        };
+        match before {
+            Some(before) => store::journal::update_grade(&mut work, org, before, &grade, actor.user_id).await?,
+            None => store::journal::insert_grade(&mut work, org, id, &grade, actor.user_id).await.map(|_| ())?,
+        }
+    }
+    for before in &deletions {
+        store::journal::delete_grade(&mut work, org, before, actor.user_id).await?;
+    }
+    let page = render_page(&mut work, &row).await?;
+    work.commit(state).await?;
+    Ok(page)
+}

@@ -1,0 +1,88 @@
+use axum::Json;
+use axum::extract::{Path, State};
+use parta_domain::{LessonId, OrgId};
+use parta_protocol::{AttendanceRequest, GradeType, GradesRequest, LessonPage, LessonRequest, Problem};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppJson;
+use crate::actions::journal;
+use crate::auth::Actor;
+use crate::error::Result;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(grade_types_list))
+        .routes(routes!(lessons_open))
+        .routes(routes!(lessons_get))
+        .routes(routes!(lessons_attendance))
+        .routes(routes!(lessons_grades))
+}
+
+/// # `GET /api/v1/orgs/{org_id}/grade-types`
+/// The kinds of work marks are given for, with their weights.
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/grade-types", tag = "journal", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path)), responses((status = 200, body = [GradeType]), (status = 404, body = Problem)))]
+async fn grade_types_list(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(org): Path<i64>,
+) -> Result<Json<Vec<GradeType>>> {
+    Ok(Json(journal::grade_types(&state, &actor, OrgId(org)).await?))
+}
+
+/// # `POST /api/v1/orgs/{org_id}/lessons`
+/// Writes down a timetable lesson (or finds it), its topic set when given; its teacher only.
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/lessons", tag = "journal", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path)), request_body = LessonRequest,
+    responses((status = 200, body = LessonPage), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn lessons_open(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(org): Path<i64>,
+    AppJson(body): AppJson<LessonRequest>,
+) -> Result<Json<LessonPage>> {
+    Ok(Json(journal::open_lesson(&state, &actor, OrgId(org), &body).await?))
+}
+
+/// # `GET /api/v1/orgs/{org_id}/lessons/{lesson_id}`
+/// The lesson with its students' attendance and marks (its teacher, the class teacher, the administration).
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/lessons/{lesson_id}", tag = "journal", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("lesson_id" = i64, Path)),
+    responses((status = 200, body = LessonPage), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn lessons_get(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, lesson)): Path<(i64, i64)>,
+) -> Result<Json<LessonPage>> {
+    Ok(Json(journal::lesson_page(&state, &actor, OrgId(org), LessonId(lesson)).await?))
+}
+
+/// # `PUT /api/v1/orgs/{org_id}/lessons/{lesson_id}/attendance`
+/// Marks the students named absent, ill, excused or late, or present again (the lesson's teacher).
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/lessons/{lesson_id}/attendance", tag = "journal", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("lesson_id" = i64, Path)), request_body = AttendanceRequest,
+    responses((status = 200, body = LessonPage), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn lessons_attendance(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, lesson)): Path<(i64, i64)>,
+    AppJson(body): AppJson<AttendanceRequest>,
+) -> Result<Json<LessonPage>> {
+    Ok(Json(journal::set_attendance(&state, &actor, OrgId(org), LessonId(lesson), &body).await?))
+}
+
+/// # `PUT /api/v1/orgs/{org_id}/lessons/{lesson_id}/grades`
+/// Gives, changes and takes back the lesson's marks at once (the lesson's teacher).
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/lessons/{lesson_id}/grades", tag = "journal", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("lesson_id" = i64, Path)), request_body = GradesRequest,
+    responses((status = 200, body = LessonPage), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn lessons_grades(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, lesson)): Path<(i64, i64)>,
+    AppJson(body): AppJson<GradesRequest>,
+) -> Result<Json<LessonPage>> {
+    Ok(Json(journal::set_grades(&state, &actor, OrgId(org), LessonId(lesson), &body).await?))
+}

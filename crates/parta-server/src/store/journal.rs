@@ -1,0 +1,344 @@
+//! The class journal: grade types, lessons as held, attendance and marks, each
+//! change of the last two kept with the value before it.
+
+use parta_domain::{ClassId, GradeId, GradeTypeId, LessonId, OrgId, UserId};
+use sqlx::AnyConnection;
+
+use crate::clock::now_ms;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GradeTypeRow {
+    pub id: i64,
+    pub name: String,
+    pub weight_centi: i64,
+    pub archived_at: Option<i64>,
+}
+
+pub async fn grade_types(conn: &mut AnyConnection, org: OrgId) -> sqlx::Result<Vec<GradeTypeRow>> {
+    sqlx::query_as(
+        "SELECT id, name, weight_centi, archived_at FROM grade_types WHERE org_id = $1 ORDER BY weight_centi, id",
+    )
+    .bind(org.0)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn insert_grade_type(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    name: &str,
+    weight_centi: i64,
+) -> sqlx::Result<GradeTypeId> {
+    let id: i64 =
+        sqlx::query_scalar("INSERT INTO grade_types (org_id, name, weight_centi) VALUES ($1, $2, $3) RETURNING id")
+            .bind(org.0)
+            .bind(name)
+            .bind(weight_centi)
+            .fetch_one(conn)
+            .await?;
+    Ok(GradeTypeId(id))
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LessonRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub year_id: i64,
+    pub assignment_id: i64,
+    pub class_id: i64,
+    pub group_id: Option<i64>,
+    pub subject_id: i64,
+    pub teacher_id: i64,
+    pub held_on: String,
+    pub shift: i64,
+    pub number: i64,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub topic: Option<String>,
+}
+
+impl LessonRow {
+    pub fn lesson_id(&self) -> LessonId {
+        LessonId(self.id)
+    }
+}
+
+const LESSON_COLUMNS: &str = "id, org_id, year_id, assignment_id, class_id, group_id, subject_id, teacher_id, held_on, \
+                              shift, number, starts_at, ends_at, topic";
+
+pub async fn lesson(conn: &mut AnyConnection, org: OrgId, id: LessonId) -> sqlx::Result<Option<LessonRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {LESSON_COLUMNS} FROM lessons WHERE org_id = $1 AND id = $2")))
+        .bind(org.0)
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The lesson of an assignment on a date in a slot, if it has been written down.
+pub async fn lesson_at(
+    conn: &mut AnyConnection,
+    assignment: i64,
+    held_on: &str,
+    shift: i64,
+    number: i64,
+) -> sqlx::Result<Option<LessonRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {LESSON_COLUMNS} FROM lessons WHERE assignment_id = $1 AND held_on = $2 AND shift = $3 AND number = $4"
+    )))
+    .bind(assignment)
+    .bind(held_on)
+    .bind(shift)
+    .bind(number)
+    .fetch_optional(conn)
+    .await
+}
+
+/// A lesson to write down; `id` and `topic` are set apart.
+pub async fn insert_lesson(conn: &mut AnyConnection, row: &LessonRow) -> sqlx::Result<LessonId> {
+    let now = now_ms();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO lessons (org_id, year_id, assignment_id, class_id, group_id, subject_id, teacher_id, held_on,
+                              shift, number, starts_at, ends_at, topic, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+    )
+    .bind(row.org_id)
+    .bind(row.year_id)
+    .bind(row.assignment_id)
+    .bind(row.class_id)
+    .bind(row.group_id)
+    .bind(row.subject_id)
+    .bind(row.teacher_id)
+    .bind(&row.held_on)
+    .bind(row.shift)
+    .bind(row.number)
+    .bind(row.starts_at)
+    .bind(row.ends_at)
+    .bind(&row.topic)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(LessonId(id))
+}
+
+pub async fn set_topic(conn: &mut AnyConnection, id: LessonId, topic: Option<&str>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE lessons SET topic = $1, updated_at = $2 WHERE id = $3")
+        .bind(topic)
+        .bind(now_ms())
+        .bind(id.0)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// The students of a class on a date: their place there began by then and had not ended.
+pub async fn class_students_on(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    class: ClassId,
+    date: &str,
+) -> sqlx::Result<Vec<UserId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT user_id FROM memberships
+         WHERE org_id = $1 AND class_id = $2 AND role = 'student' AND started_on <= $3
+           AND (ended_on IS NULL OR ended_on > $3)
+         ORDER BY user_id",
+    )
+    .bind(org.0)
+    .bind(class.0)
+    .bind(date)
+    .fetch_all(conn)
+    .await?;
+    Ok(ids.into_iter().map(UserId).collect())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AttendanceRow {
+    pub student_id: i64,
+    pub absence: String,
+    pub minutes_late: Option<i64>,
+    pub reason: Option<String>,
+}
+
+pub async fn attendance(conn: &mut AnyConnection, lesson: LessonId) -> sqlx::Result<Vec<AttendanceRow>> {
+    sqlx::query_as("SELECT student_id, absence, minutes_late, reason FROM attendance WHERE lesson_id = $1")
+        .bind(lesson.0)
+        .fetch_all(conn)
+        .await
+}
+
+/// Writes one student's attendance (`None`: present), keeping what stood before.
+pub async fn set_attendance(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    lesson: LessonId,
+    student: UserId,
+    entry: Option<&AttendanceRow>,
+    by: UserId,
+) -> sqlx::Result<()> {
+    let now = now_ms();
+    let before: Option<AttendanceRow> = sqlx::query_as(
+        "SELECT student_id, absence, minutes_late, reason FROM attendance WHERE lesson_id = $1 AND student_id = $2",
+    )
+    .bind(lesson.0)
+    .bind(student.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let same = match (&before, entry) {
+        (None, None) => true,
+        (Some(b), Some(e)) => b.absence == e.absence && b.minutes_late == e.minutes_late && b.reason == e.reason,
+        _ => false,
+    };
+    if same {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO attendance_history (org_id, lesson_id, student_id, absence, minutes_late, reason, changed_by, changed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(org.0)
+    .bind(lesson.0)
+    .bind(student.0)
+    .bind(before.as_ref().map(|b| b.absence.clone()))
+    .bind(before.as_ref().and_then(|b| b.minutes_late))
+    .bind(before.as_ref().and_then(|b| b.reason.clone()))
+    .bind(by.0)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM attendance WHERE lesson_id = $1 AND student_id = $2")
+        .bind(lesson.0)
+        .bind(student.0)
+        .execute(&mut *conn)
+        .await?;
+    if let Some(entry) = entry {
+        sqlx::query(
+            "INSERT INTO attendance (lesson_id, org_id, student_id, absence, minutes_late, reason, set_by, set_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(lesson.0)
+        .bind(org.0)
+        .bind(student.0)
+        .bind(&entry.absence)
+        .bind(entry.minutes_late)
+        .bind(&entry.reason)
+        .bind(by.0)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GradeRow {
+    pub id: i64,
+    pub student_id: i64,
+    pub mark: String,
+    pub grade_type_id: i64,
+    pub weight_centi: i64,
+    pub comment: Option<String>,
+    pub given_at: i64,
+}
+
+/// A lesson's marks still standing, in the order they were given.
+pub async fn grades(conn: &mut AnyConnection, lesson: LessonId) -> sqlx::Result<Vec<GradeRow>> {
+    sqlx::query_as(
+        "SELECT id, student_id, mark, grade_type_id, weight_centi, comment, given_at FROM grades
+         WHERE lesson_id = $1 AND deleted_at IS NULL ORDER BY id",
+    )
+    .bind(lesson.0)
+    .fetch_all(conn)
+    .await
+}
+
+pub struct NewGrade<'a> {
+    pub student: UserId,
+    pub mark: &'a str,
+    pub grade_type: GradeTypeId,
+    pub weight_centi: i64,
+    pub comment: Option<&'a str>,
+}
+
+pub async fn insert_grade(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    lesson: LessonId,
+    grade: &NewGrade<'_>,
+    by: UserId,
+) -> sqlx::Result<GradeId> {
+    let now = now_ms();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO grades (org_id, lesson_id, student_id, mark, grade_type_id, weight_centi, comment, given_by, given_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+    )
+    .bind(org.0)
+    .bind(lesson.0)
+    .bind(grade.student.0)
+    .bind(grade.mark)
+    .bind(grade.grade_type.0)
+    .bind(grade.weight_centi)
+    .bind(grade.comment)
+    .bind(by.0)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(GradeId(id))
+}
+
+async fn keep_before(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    before: &GradeRow,
+    change: &str,
+    by: UserId,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO grade_history (org_id, grade_id, mark, grade_type_id, comment, change, changed_by, changed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(org.0)
+    .bind(before.id)
+    .bind(&before.mark)
+    .bind(before.grade_type_id)
+    .bind(&before.comment)
+    .bind(change)
+    .bind(by.0)
+    .bind(now_ms())
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Changes a mark, keeping the one before it.
+pub async fn update_grade(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    before: &GradeRow,
+    grade: &NewGrade<'_>,
+    by: UserId,
+) -> sqlx::Result<()> {
+    keep_before(conn, org, before, "edited", by).await?;
+    sqlx::query(
+        "UPDATE grades SET mark = $1, grade_type_id = $2, weight_centi = $3, comment = $4, updated_at = $5 WHERE id = $6",
+    )
+    .bind(grade.mark)
+    .bind(grade.grade_type.0)
+    .bind(grade.weight_centi)
+    .bind(grade.comment)
+    .bind(now_ms())
+    .bind(before.id)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Takes a mark back; the record keeps it.
+pub async fn delete_grade(conn: &mut AnyConnection, org: OrgId, before: &GradeRow, by: UserId) -> sqlx::Result<()> {
+    keep_before(conn, org, before, "deleted", by).await?;
+    sqlx::query("UPDATE grades SET deleted_at = $1 WHERE id = $2")
+        .bind(now_ms())
+        .bind(before.id)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}

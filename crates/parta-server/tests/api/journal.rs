@@ -1,0 +1,277 @@
+//! The class journal through the API: a teacher writes down a lesson of the
+//! timetable with its topic, takes attendance and gives marks; who else reads it;
+//! every change kept with the value before it.
+
+use serde_json::{Value, json};
+
+use crate::on_both_backends;
+use crate::support::TestApp;
+use crate::timetable::{Setup, lesson, setup, timetable_path};
+
+on_both_backends!(
+    a_teacher_writes_down_a_lesson_takes_attendance_and_gives_marks,
+    a_group_lesson_is_for_its_group_and_only_its_teacher_writes_it,
+);
+
+/// The next week's Monday, Tuesday and Saturday, with the year moved around them: the
+/// class's students joined today, and a lesson is for those in the class that day.
+async fn days_ahead(app: &TestApp, s: &Setup) -> [String; 3] {
+    let today = jiff::Zoned::now().date();
+    let day = |n: i64| today.checked_add(jiff::Span::new().days(n)).expect("a date");
+    let monday = day(7 - i64::from(today.weekday().to_monday_zero_offset()));
+    let plus = |n: i64| monday.checked_add(jiff::Span::new().days(n)).expect("a date").to_string();
+    let year = json!({
+        "name": "Этот год", "starts_on": plus(-60), "ends_on": plus(120), "school_days": 5, "period_kind": "halves",
+        "periods": [{ "starts_on": plus(-60), "ends_on": plus(20) }, { "starts_on": plus(21), "ends_on": plus(110) }],
+    });
+    app.put(&format!("/api/v1/orgs/{}/years/{}", s.school.org, s.year))
+        .token(&s.school.admin)
+        .json(year)
+        .send()
+        .await
+        .expect(200);
+    [monday.to_string(), plus(1), plus(5)]
+}
+
+async fn week(app: &TestApp, s: &Setup) {
+    let entries = json!({ "entries": [
+        lesson(1, 1, s.maths_a, "214"),
+        lesson(2, 2, s.english_g1, "301"),
+        lesson(2, 2, s.english_g2, "302"),
+    ]});
+    app.put(&timetable_path(s, s.class_a)).token(&s.school.admin).json(entries).send().await.expect(200);
+}
+
+fn lessons_path(s: &Setup) -> String {
+    format!("/api/v1/orgs/{}/lessons", s.school.org)
+}
+
+fn students(page: &Value) -> Vec<i64> {
+    page["students"].as_array().expect("students").iter().filter_map(|s| s["person"]["id"].as_i64()).collect()
+}
+
+async fn a_teacher_writes_down_a_lesson_takes_attendance_and_gives_marks(app: TestApp) {
+    let s = setup(&app, 160).await;
+    week(&app, &s).await;
+    let [monday, tuesday, saturday] = days_ahead(&app, &s).await;
+    let classmate = app.join(&s.school, s.class_a, "student", None, "Одноклассников").await;
+    let open = |date: &str, number: i64, topic: Value| json!({ "assignment_id": s.maths_a, "date": date, "shift": 1, "number": number, "topic": topic });
+    // Only what the timetable holds on a school day is written down.
+    app.post(&lessons_path(&s))
+        .token(&s.maths.token)
+        .json(open(&tuesday, 1, Value::Null))
+        .send()
+        .await
+        .invalid(&[("number", "not_in_timetable")]);
+    app.post(&lessons_path(&s))
+        .token(&s.maths.token)
+        .json(open(&saturday, 1, Value::Null))
+        .send()
+        .await
+        .invalid(&[("date", "not_a_school_day"), ("number", "not_in_timetable")]);
+    app.post(&lessons_path(&s))
+        .token(&s.english.token)
+        .json(open(&monday, 1, json!("Дроби")))
+        .send()
+        .await
+        .problem(403, "forbidden");
+    let page = app
+        .post(&lessons_path(&s))
+        .token(&s.maths.token)
+        .json(open(&monday, 1, json!("Обыкновенные дроби")))
+        .send()
+        .await
+        .expect(200);
+    let lesson = page.json["lesson"]["id"].as_i64().expect("lesson id");
+    // 08:30 on the school's clock.
+    let profile = app.get(&format!("/api/v1/orgs/{}", s.school.org)).token(&s.school.admin).send().await.expect(200);
+    let zone = jiff::tz::TimeZone::get(profile.json["time_zone"].as_str().expect("time zone")).expect("a zone");
+    let day: jiff::civil::Date = monday.parse().expect("a date");
+    let start = day.at(8, 30, 0, 0).to_zoned(zone).expect("an instant").timestamp();
+    let starts_at: jiff::Timestamp =
+        page.json["lesson"]["starts_at"].as_str().expect("starts_at").parse().expect("an instant");
+    assert_eq!(starts_at, start);
+    assert_eq!(
+        (page.json["lesson"]["topic"].as_str(), page.json["lesson"]["subject"]["name"].as_str()),
+        (Some("Обыкновенные дроби"), Some("Математика"))
+    );
+    let mut roll = students(&page.json);
+    roll.sort_unstable();
+    let mut expected = vec![s.student.id, classmate.id];
+    expected.sort_unstable();
+    assert_eq!(roll, expected, "the class's students, not 5Б's");
+    // Opening it again finds the same lesson; a new topic replaces the old.
+    let again = app
+        .post(&lessons_path(&s))
+        .token(&s.maths.token)
+        .json(open(&monday, 1, json!("Сложение дробей")))
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        (again.json["lesson"]["id"].as_i64(), again.json["lesson"]["topic"].as_str()),
+        (Some(lesson), Some("Сложение дробей"))
+    );
+    // Attendance: refused whole when anything is wrong.
+    let attendance = format!("{}/{lesson}/attendance", lessons_path(&s));
+    app.put(&attendance)
+        .token(&s.maths.token)
+        .json(json!({ "entries": [
+            { "student_id": s.student.id, "absence": "late" },
+            { "student_id": s.other_student.id, "absence": "absent" },
+            { "student_id": classmate.id, "absence": "excused" },
+        ]}))
+        .send()
+        .await
+        .invalid(&[
+            ("entries[0].minutes_late", "required"),
+            ("entries[1].student_id", "unknown_student"),
+            ("entries[2].reason", "required"),
+        ]);
+    let taken = app
+        .put(&attendance)
+        .token(&s.maths.token)
+        .json(json!({ "entries": [
+            { "student_id": s.student.id, "absence": "late", "minutes_late": 10 },
+            { "student_id": classmate.id, "absence": "ill" },
+        ]}))
+        .send()
+        .await
+        .expect(200);
+    let entry = |page: &Value, id: i64| {
+        page["students"].as_array().expect("students").iter().find(|x| x["person"]["id"] == id).expect("student")["attendance"].clone()
+    };
+    assert_eq!(entry(&taken.json, s.student.id), json!({ "absence": "late", "minutes_late": 10, "reason": null }));
+    let back = app
+        .put(&attendance)
+        .token(&s.maths.token)
+        .json(json!({ "entries": [{ "student_id": classmate.id, "absence": null }] }))
+        .send()
+        .await
+        .expect(200);
+    assert!(entry(&back.json, classmate.id).is_null(), "present again");
+    // Marks: a whole class at once; a mark off the scale refuses the request.
+    let types =
+        app.get(&format!("/api/v1/orgs/{}/grade-types", s.school.org)).token(&s.maths.token).send().await.expect(200);
+    let kind =
+        |name: &str| types.list().iter().find(|t| t["name"] == name).expect("grade type")["id"].as_i64().expect("id");
+    let (oral, test) = (kind("Ответ на уроке"), kind("Контрольная работа"));
+    let grades = format!("{}/{lesson}/grades", lessons_path(&s));
+    app.put(&grades)
+        .token(&s.maths.token)
+        .json(json!({ "grades": [
+            { "student_id": s.student.id, "mark": "5", "grade_type_id": oral },
+            { "student_id": classmate.id, "mark": "6", "grade_type_id": oral },
+            { "student_id": s.other_student.id, "mark": "4", "grade_type_id": 999999 },
+        ]}))
+        .send()
+        .await
+        .invalid(&[
+            ("grades[1].mark", "invalid_mark"),
+            ("grades[2].student_id", "unknown_student"),
+            ("grades[2].grade_type_id", "unknown_grade_type"),
+        ]);
+    let given = app
+        .put(&grades)
+        .token(&s.maths.token)
+        .json(json!({ "grades": [
+            { "student_id": s.student.id, "mark": "5", "grade_type_id": oral, "comment": "Отличный ответ" },
+            { "student_id": s.student.id, "mark": "4", "grade_type_id": test },
+            { "student_id": classmate.id, "mark": "зачёт", "grade_type_id": oral },
+        ]}))
+        .send()
+        .await
+        .expect(200);
+    let marks = |page: &Value, id: i64| -> Vec<(String, f64)> {
+        page["students"].as_array().expect("students").iter().find(|x| x["person"]["id"] == id).expect("student")["grades"]
+            .as_array()
+            .expect("grades")
+            .iter()
+            .map(|g| (g["mark"].as_str().expect("mark").to_owned(), g["weight"].as_f64().expect("weight")))
+            .collect()
+    };
+    assert_eq!(marks(&given.json, s.student.id), [("5".to_owned(), 1.0), ("4".to_owned(), 2.0)]);
+    assert_eq!(marks(&given.json, classmate.id), [("зч".to_owned(), 1.0)]);
+    let first = given.json["students"]
+        .as_array()
+        .expect("students")
+        .iter()
+        .find(|x| x["person"]["id"] == s.student.id)
+        .expect("student")["grades"][1]["id"]
+        .as_i64()
+        .expect("id");
+    let zach = given.json["students"]
+        .as_array()
+        .expect("students")
+        .iter()
+        .find(|x| x["person"]["id"] == classmate.id)
+        .expect("student")["grades"][0]["id"]
+        .as_i64()
+        .expect("id");
+    let changed = app
+        .put(&grades)
+        .token(&s.maths.token)
+        .json(json!({ "grades": [{ "id": first, "student_id": s.student.id, "mark": "3", "grade_type_id": test }], "delete": [zach] }))
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(marks(&changed.json, s.student.id), [("5".to_owned(), 1.0), ("3".to_owned(), 2.0)]);
+    assert!(marks(&changed.json, classmate.id).is_empty());
+    // The record keeps every earlier value: the mark before its change and the one taken back,
+    // and each attendance change.
+    assert_eq!(app.count(format!("SELECT COUNT(*) FROM grade_history WHERE grade_id IN ({first}, {zach})")).await, 2);
+    assert_eq!(app.count(format!("SELECT COUNT(*) FROM attendance_history WHERE lesson_id = {lesson}")).await, 3);
+    // Who reads the lesson: its teacher, the class teacher, the administration; not the student, nor another school.
+    app.assign_class_teacher(&s.school, s.class_a, s.english.id).await;
+    let page_path = format!("{}/{lesson}", lessons_path(&s));
+    for reader in [&s.maths.token, &s.english.token, &s.school.admin] {
+        app.get(&page_path).token(reader).send().await.expect(200);
+    }
+    app.get(&page_path).token(&s.student.token).send().await.problem(403, "forbidden");
+    app.get(&page_path).token(&s.english_2.token).send().await.problem(403, "forbidden");
+    let other = app.school(161).await;
+    app.get(&format!("/api/v1/orgs/{}/lessons/{lesson}", other.org))
+        .token(&other.admin)
+        .send()
+        .await
+        .problem(404, "not_found");
+    app.get(&page_path).token(&other.admin).send().await.problem(404, "not_found");
+    // Only the lesson's teacher writes it, even the class teacher or the admin do not.
+    for writer in [&s.english.token, &s.school.admin] {
+        app.put(&grades).token(writer).json(json!({ "grades": [] })).send().await.problem(403, "forbidden");
+    }
+}
+
+async fn a_group_lesson_is_for_its_group_and_only_its_teacher_writes_it(app: TestApp) {
+    let s = setup(&app, 162).await;
+    week(&app, &s).await;
+    let [_, tuesday, _] = days_ahead(&app, &s).await;
+    let classmate = app.join(&s.school, s.class_a, "student", None, "Одноклассников").await;
+    app.put(&format!("/api/v1/orgs/{}/classes/{}/groups/{}", s.school.org, s.class_a, s.groups[0]))
+        .token(&s.school.admin)
+        .json(json!({ "name": "Английский, группа 1", "student_ids": [s.student.id] }))
+        .send()
+        .await
+        .expect(200);
+    let request = |assignment: i64| json!({ "assignment_id": assignment, "date": tuesday, "shift": 1, "number": 2 });
+    let first =
+        app.post(&lessons_path(&s)).token(&s.english.token).json(request(s.english_g1)).send().await.expect(200);
+    assert_eq!(students(&first.json), [s.student.id], "group 1 only");
+    assert_eq!(first.json["lesson"]["group"]["name"], "Английский, группа 1");
+    let second =
+        app.post(&lessons_path(&s)).token(&s.english_2.token).json(request(s.english_g2)).send().await.expect(200);
+    assert!(students(&second.json).is_empty(), "nobody in group 2 yet");
+    let lesson = first.json["lesson"]["id"].as_i64().expect("id");
+    app.put(&format!("{}/{lesson}/attendance", lessons_path(&s)))
+        .token(&s.english.token)
+        .json(json!({ "entries": [{ "student_id": classmate.id, "absence": "absent" }] }))
+        .send()
+        .await
+        .invalid(&[("entries[0].student_id", "unknown_student")]);
+    app.put(&format!("{}/{lesson}/attendance", lessons_path(&s)))
+        .token(&s.english_2.token)
+        .json(json!({ "entries": [] }))
+        .send()
+        .await
+        .problem(403, "forbidden");
+}
