@@ -1493,6 +1493,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/subjects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/subjects`
+         *     The school's subjects, archived ones too.
+         */
+        get: operations["subjects_list"];
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/subjects`
+         *     Adds a subject (admins, the deputy director); a name the school has is `subject_exists`.
+         */
+        post: operations["subjects_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/subjects/{subject_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * # `PATCH /api/v1/orgs/{org_id}/subjects/{subject_id}`
+         *     Renames a subject, changes its short name, archives it or brings it back.
+         */
+        patch: operations["subjects_update"];
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/units": {
         parameters: {
             query?: never;
@@ -1535,6 +1579,71 @@ export interface paths {
         patch: operations["units_rename"];
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/years": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/years`
+         *     The school's years, the latest first, with their periods, days off and bells.
+         */
+        get: operations["years_list"];
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/years`
+         *     Starts a year (admins, the deputy director); `copy_bells_from` takes an earlier year's bells.
+         */
+        post: operations["years_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/years/{year_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** # `GET /api/v1/orgs/{org_id}/years/{year_id}` */
+        get: operations["years_get"];
+        /**
+         * # `PUT /api/v1/orgs/{org_id}/years/{year_id}`
+         *     Replaces the year's name, dates, periods and days off at once (admins, the deputy director).
+         */
+        put: operations["years_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/years/{year_id}/bells": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * # `PUT /api/v1/orgs/{org_id}/years/{year_id}/bells`
+         *     Replaces the year's bells, every shift at once (admins, the deputy director).
+         */
+        put: operations["years_bells"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/search": {
         parameters: {
             query?: never;
@@ -1559,6 +1668,37 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AcademicPeriod: {
+            /** @description Closed by the administration: its marks are final. */
+            closed: boolean;
+            ends_on: string;
+            /** @description «2 четверть». */
+            name: string;
+            /**
+             * Format: int64
+             * @description From 1.
+             */
+            number: number;
+            starts_on: string;
+        };
+        AcademicYear: {
+            /** @description Ordered by shift, then number. */
+            bells: components["schemas"]["Bell"][];
+            days_off: components["schemas"]["DayOff"][];
+            ends_on: string;
+            id: components["schemas"]["YearId"];
+            /** @description «2026/2027». */
+            name: string;
+            org_id: components["schemas"]["OrgId"];
+            period_kind: components["schemas"]["PeriodKind"];
+            periods: components["schemas"]["AcademicPeriod"][];
+            /**
+             * Format: int64
+             * @description Days a week with lessons: 5 (Monday to Friday) or 6 (to Saturday).
+             */
+            school_days: number;
+            starts_on: string;
+        };
         AcceptInviteRequest: {
             token: string;
         };
@@ -1651,6 +1791,25 @@ export interface components {
         };
         /** Format: int64 */
         AuditEntryId: number;
+        /** @description One lesson slot: «2 урок, 09:00–09:40», in a shift. */
+        Bell: {
+            ends_at: string;
+            /**
+             * Format: int64
+             * @description 0 («нулевой урок») to 12.
+             */
+            number: number;
+            /**
+             * Format: int64
+             * @description 1 to 3.
+             */
+            shift: number;
+            starts_at: string;
+        };
+        /** @description The whole bell schedule of a year, replaced at once. */
+        BellsRequest: {
+            bells: components["schemas"]["Bell"][];
+        };
         /** @description One paragraph, list item or code block. */
         Block: {
             kind: components["schemas"]["BlockKind"];
@@ -1954,6 +2113,26 @@ export interface components {
         CsrfToken: {
             csrf_token: string;
         };
+        DayOff: {
+            /** @description The last day off (the same as `starts_on` for a single day). */
+            ends_on: string;
+            kind: components["schemas"]["DayOffKind"];
+            /** @description «Осенние каникулы», «День защитника Отечества». */
+            name: string;
+            starts_on: string;
+        };
+        /**
+         * @description Why days are off: school holidays («каникулы») or a single day off (a public
+         *     holiday, a day the school does not teach).
+         * @enum {string}
+         */
+        DayOffKind: "holidays" | "day_off";
+        DayOffRequest: {
+            ends_on: string;
+            kind: components["schemas"]["DayOffKind"];
+            name: string;
+            starts_on: string;
+        };
         DecideJoinRequest: {
             reason?: string | null;
         };
@@ -2178,6 +2357,15 @@ export interface components {
         };
         /** Format: int64 */
         OrgId: number;
+        PeriodDates: {
+            ends_on: string;
+            starts_on: string;
+        };
+        /**
+         * @description How a school divides its year.
+         * @enum {string}
+         */
+        PeriodKind: "quarters" | "trimesters" | "halves";
         /** @description A person as peers see them: a name and nothing else. */
         PersonRef: {
             family_name: string;
@@ -2442,6 +2630,28 @@ export interface components {
          * @enum {string}
          */
         StaffRole: "teacher" | "employee" | "director" | "deputy";
+        Subject: {
+            /** @description No longer taught; kept for the marks given in it. */
+            archived: boolean;
+            id: components["schemas"]["SubjectId"];
+            /** @description «Математика». */
+            name: string;
+            /** @description For the timetable's narrow cells: «Матем.». */
+            short_name: string;
+        };
+        /** @description Only what is given changes. */
+        SubjectChange: {
+            archived?: boolean | null;
+            name?: string | null;
+            short_name?: string | null;
+        };
+        /** Format: int64 */
+        SubjectId: number;
+        SubjectRequest: {
+            name: string;
+            /** @description The name itself when left out. */
+            short_name?: string | null;
+        };
         TransferRequest: {
             /** @description The date of the move, `YYYY-MM-DD`; today in the school's time zone when absent. */
             on?: string | null;
@@ -2499,6 +2709,23 @@ export interface components {
         /** @description The options chosen; an empty list takes one's vote back. */
         VoteRequest: {
             option_ids: number[];
+        };
+        /** Format: int64 */
+        YearId: number;
+        /**
+         * @description A new year, or the whole of one replaced: its dates, its periods in order (as many
+         *     as its kind has), its days off.
+         */
+        YearRequest: {
+            copy_bells_from?: components["schemas"]["YearId"] | null;
+            days_off?: components["schemas"]["DayOffRequest"][];
+            ends_on: string;
+            name: string;
+            period_kind: components["schemas"]["PeriodKind"];
+            periods: components["schemas"]["PeriodDates"][];
+            /** Format: int64 */
+            school_days: number;
+            starts_on: string;
         };
     };
     responses: never;
@@ -5966,6 +6193,142 @@ export interface operations {
             };
         };
     };
+    subjects_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subject"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    subjects_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubjectRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subject"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    subjects_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+                subject_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubjectChange"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Subject"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     units_list: {
         parameters: {
             query?: never;
@@ -6105,6 +6468,222 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    years_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcademicYear"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    years_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["YearRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcademicYear"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    years_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+                year_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcademicYear"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    years_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+                year_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["YearRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcademicYear"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    years_bells: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+                year_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BellsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcademicYear"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
