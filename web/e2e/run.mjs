@@ -388,6 +388,7 @@ try {
       ['admins', 'Администраторы школы'],
       ['reports', 'Жалобы на сообщения'],
       ['audit', 'Журнал действий'],
+      ['year', 'Учебные годы'],
     ];
     for (const [tab, heading] of tabs) {
       await admin.goto(`${base}/school/1/${tab}`);
@@ -1567,6 +1568,210 @@ try {
       await sctx.close();
     }
   });
+  // ---------- the school year ----------
+  // The demo school may come with a year of its own: this one is far enough ahead.
+  const yctx = await newContext();
+  const yp = await yctx.newPage();
+  pagesToShoot.push(yp);
+  const directorApi = await apiSession('director@demo.parta.local');
+  const years = async () => (await fetch(`${base}/api/v1/orgs/1/years`, { headers: directorApi })).json();
+  const yearForm = () => yp.locator('form.year-form');
+  const bellsForm = () => yp.locator('form.bells');
+  /** The error shown for an input (by the server's field path) and whether the input points to it. */
+  async function errorAt(scope, selector) {
+    const input = scope.locator(selector);
+    await input.and(scope.locator('[aria-invalid="true"]')).waitFor();
+    const ids = ((await input.getAttribute('aria-describedby')) || '').split(' ').filter(Boolean);
+    const texts = await Promise.all(ids.map((id) => yp.locator(`[id="${id}"]`).innerText()));
+    return texts.join(' ');
+  }
+  /** Whether the element gets the focus (focus moves after the render, so this waits a little). */
+  async function focused(locator) {
+    const el = await locator.elementHandle();
+    return yp.waitForFunction((e) => e === document.activeElement, el, { timeout: 5_000 }).then(() => true, () => false);
+  }
+
+  await test('school year: the admin opens the tab (loaded on demand) and creates a year with quarters and holidays; overlapping quarters are refused at the field', async () => {
+    await login(yp, 'director@demo.parta.local');
+    await yp.goto(`${base}/school/1/structure`);
+    await yp.getByRole('heading', { name: 'Подразделения' }).waitFor();
+    const chunk = yp.waitForResponse((r) => /\/assets\/year-[\w-]+\.js$/.test(new URL(r.url()).pathname));
+    await yp.locator('nav.tabs').getByRole('link', { name: 'Учебный год' }).click();
+    await chunk;
+    await yp.getByRole('heading', { name: 'Учебные годы' }).waitFor();
+    await yp.getByRole('button', { name: 'Новый учебный год' }).click();
+    const form = yearForm();
+    await form.getByRole('heading', { name: 'Новый учебный год' }).waitFor();
+    // The usual year is filled in; a new start year moves all of it.
+    expect(await form.getByRole('radio', { name: 'Четверти' }).isChecked(), 'quarters are not the default');
+    expect(await form.getByRole('radio', { name: '5 дней (пн–пт)' }).isChecked(), 'a five-day week is not the default');
+    await lbl(form, 'Начало учебного года').fill('2031-09-01');
+    expect((await form.locator('input[name="name"]').inputValue()) === '2031/2032', 'the name did not follow the dates');
+    expect((await lbl(form, 'Окончание учебного года').inputValue()) === '2032-05-31', 'the end did not follow');
+    const q4 = form.getByRole('group', { name: '4 четверть' });
+    expect((await lbl(q4, 'Окончание').inputValue()) === '2032-05-26', 'the 4th quarter did not follow');
+    await form.getByRole('group', { name: /Осенние каникулы/ }).waitFor();
+    expect((await form.locator('.day-off-row').count()) === 7, 'the usual holidays and days off are not there');
+    // The period rows follow the division.
+    await form.getByRole('radio', { name: 'Триместры' }).check();
+    await form.getByRole('group', { name: '3 триместр' }).waitFor();
+    expect((await form.locator('.period-row').count()) === 3, 'trimesters do not give three rows');
+    await form.getByRole('radio', { name: 'Полугодия' }).check();
+    expect((await form.locator('.period-row').count()) === 2, 'halves do not give two rows');
+    await form.getByRole('radio', { name: 'Четверти' }).check();
+    expect((await form.locator('.period-row').count()) === 4, 'quarters do not give four rows');
+    expect((await lbl(form.getByRole('group', { name: '3 четверть' }), 'Начало').inputValue()) === '2032-01-12', 'quarters came back with other dates');
+    // A row added and removed; another added for a day off of the school's own.
+    await form.getByRole('button', { name: 'Добавить каникулы или выходной' }).click();
+    await form.getByRole('group', { name: '8. без названия' }).waitFor();
+    await form.getByRole('button', { name: 'Убрать: без названия' }).click();
+    await form.getByRole('button', { name: 'Добавить каникулы или выходной' }).click();
+    const extra = form.getByRole('group', { name: '8. без названия' });
+    expect(await focused(lbl(extra, 'Вид')), 'the new row does not take the focus');
+    await lbl(extra, 'Вид').selectOption({ label: 'Выходной день' });
+    await lbl(extra, 'Название').fill('День города');
+    const cityDay = form.getByRole('group', { name: '8. День города' });
+    await lbl(cityDay, 'С').fill('2031-09-13');
+    const copy = form.locator('select[name="copy_bells_from"]');
+    if (await copy.count()) await copy.selectOption('');
+    // The 2nd quarter starting inside the 1st: the server refuses, in Russian, at that field.
+    await lbl(form.getByRole('group', { name: '2 четверть' }), 'Начало').fill('2031-10-20');
+    await form.getByRole('button', { name: 'Создать учебный год' }).click();
+    const said = await errorAt(form, 'input[name="periods[1].starts_on"]');
+    expect(said.includes('Пересекается с предыдущим или идёт не по порядку.'), `the field says «${said}»`);
+    await form.getByRole('alert').waitFor();
+    expect(await focused(form.locator('input[name="periods[1].starts_on"]')), 'the refused field does not take the focus');
+    // Nothing typed is lost.
+    expect((await form.locator('input[name="name"]').inputValue()) === '2031/2032', 'the name was lost');
+    expect((await lbl(cityDay, 'С').inputValue()) === '2031-09-13', 'the added day off was lost');
+    await screen(yp, 'console-year-refused');
+    await lbl(form.getByRole('group', { name: '2 четверть' }), 'Начало').fill('2031-11-05');
+    expect((await form.locator('input[name="periods[1].starts_on"][aria-invalid="true"]').count()) === 0, 'the error stays after the field is corrected');
+    await form.getByRole('button', { name: 'Создать учебный год' }).click();
+    await yp.getByText('Учебный год 2031/2032 создан. Теперь задайте звонки.').waitFor();
+    const item = yp.locator('.year-item[data-year="2031/2032"]');
+    await item.getByText('4 четверти · пятидневка · звонки не заданы').waitFor();
+    const made = (await years()).find((y) => y.name === '2031/2032');
+    expect(made, 'the year is not in the API');
+    expect(
+      JSON.stringify(made.periods.map((p) => [p.name, p.starts_on, p.ends_on])) ===
+        JSON.stringify([
+          ['1 четверть', '2031-09-01', '2031-10-24'],
+          ['2 четверть', '2031-11-05', '2031-12-28'],
+          ['3 четверть', '2032-01-12', '2032-03-20'],
+          ['4 четверть', '2032-03-30', '2032-05-26'],
+        ]),
+      `periods ${JSON.stringify(made.periods)}`,
+    );
+    expect(made.days_off.length === 8 && made.days_off.filter((d) => d.kind === 'holidays').length === 3, `days off ${JSON.stringify(made.days_off)}`);
+    expect(made.days_off.some((d) => d.name === 'День города' && d.starts_on === '2031-09-13' && d.ends_on === '2031-09-13' && d.kind === 'day_off'), 'the added day off is not stored');
+  });
+
+  await test('school year: bells for shift 1 are set and saved at once; an overlapping lesson is refused at its cell', async () => {
+    const bells = bellsForm();
+    await bells.getByRole('heading', { name: 'Расписание звонков — 2031/2032' }).waitFor();
+    const shift1 = bells.locator('section[data-shift="1"]');
+    await shift1.getByText('В этой смене уроков нет.').waitFor();
+    await shift1.getByRole('button', { name: /^Заполнить обычным расписанием/ }).click();
+    expect((await shift1.locator('tbody tr').count()) === 7, 'a usual day is not seven lessons');
+    await lbl(bells, '1 смена, 1 урок: начало').fill('08:00');
+    await lbl(bells, '1 смена, 1 урок: конец').fill('08:45');
+    await shift1.getByRole('button', { name: /^Добавить урок/ }).click();
+    expect((await lbl(bells, '1 смена, 8 урок: начало').inputValue()) === '15:15', 'the added lesson does not follow the last one');
+    await bells.getByRole('button', { name: 'Убрать 8 урок, 1 смена' }).click();
+    expect((await shift1.locator('tbody tr').count()) === 7, 'the lesson was not removed');
+    // The 3rd lesson starting before the 2nd ends.
+    await lbl(bells, '1 смена, 3 урок: начало').fill('10:00');
+    await bells.getByRole('button', { name: 'Сохранить звонки' }).click();
+    const said = await errorAt(bells, 'tr[data-bell="1-3"] input[type="time"] >> nth=0');
+    expect(said.includes('Пересекается с предыдущим или идёт не по порядку.'), `the cell says «${said}»`);
+    expect((await lbl(bells, '1 смена, 1 урок: начало').inputValue()) === '08:00', 'what was typed was lost');
+    await screen(yp, 'console-year-bells-refused');
+    await lbl(bells, '1 смена, 3 урок: начало').fill('10:30');
+    await bells.getByRole('button', { name: 'Сохранить звонки' }).click();
+    await bells.getByText('Звонки сохранены.').waitFor();
+    await yp.locator('.year-item[data-year="2031/2032"]').getByText('звонки: 7 уроков').waitFor();
+    await screen(yp, 'console-year-bells');
+    const made = (await years()).find((y) => y.name === '2031/2032');
+    expect(made.bells.length === 7 && made.bells.every((b) => b.shift === 1), `bells ${JSON.stringify(made.bells)}`);
+    expect(made.bells[0].starts_at === '08:00' && made.bells[0].ends_at === '08:45' && made.bells[2].starts_at === '10:30', `bells ${JSON.stringify(made.bells)}`);
+  });
+
+  await test('school year: the year is changed to a six-day week; a second year over its dates is refused with a readable message', async () => {
+    await yp.getByRole('button', { name: 'Изменить 2031/2032' }).click();
+    const form = yearForm();
+    await form.getByRole('heading', { name: 'Учебный год 2031/2032' }).waitFor();
+    expect((await form.locator('.day-off-row').count()) === 8, 'the stored days off are not in the form');
+    await screen(yp, 'console-year-form');
+    await form.getByRole('radio', { name: '6 дней (пн–сб)' }).check();
+    await form.getByRole('button', { name: 'Сохранить' }).click();
+    await yp.getByText('Учебный год 2031/2032 сохранён.').waitFor();
+    await yp.locator('.year-item[data-year="2031/2032"]').getByText('4 четверти · шестидневка · звонки: 7 уроков').waitFor();
+    expect((await years()).find((y) => y.name === '2031/2032').school_days === 6, 'the six-day week is not stored');
+    await yp.getByRole('button', { name: 'Новый учебный год' }).click();
+    await lbl(yearForm(), 'Начало учебного года').fill('2031-09-01');
+    const copy = yearForm().locator('select[name="copy_bells_from"]');
+    expect((await copy.count()) === 1, 'no offer to take the bells of a year that has them');
+    await yearForm().getByRole('button', { name: 'Создать учебный год' }).click();
+    await yearForm().getByRole('alert').filter({ hasText: 'Даты пересекаются с другим учебным годом школы.' }).waitFor();
+    await yearForm().getByRole('button', { name: 'Отмена' }).click();
+    expect((await yearForm().count()) === 0, 'the form stays open');
+  });
+
+  await test('school year: a subject is added (a second one of the name refused), its short name changed in place, archived and restored', async () => {
+    const section = yp.locator('section.subjects');
+    await section.getByText('27 предметов').waitFor();
+    const add = section.locator('form.new-subject');
+    await lbl(add, 'Название').fill('Астрономия');
+    await lbl(add, 'Сокращение').fill('Астр.');
+    await add.getByRole('button', { name: 'Добавить предмет' }).click();
+    await add.getByText('Предмет «Астрономия» добавлен.').waitFor();
+    const row = section.locator('li[data-subject="Астрономия"]');
+    await row.getByText('сокращённо: Астр.').waitFor();
+    await section.getByText('28 предметов').waitFor();
+    await lbl(add, 'Название').fill('Астрономия');
+    await add.getByRole('button', { name: 'Добавить предмет' }).click();
+    await add.getByText('Такой предмет в школе уже есть.').waitFor();
+    expect((await lbl(add, 'Название').getAttribute('aria-invalid')) === 'true', 'the refusal is not at the name');
+    expect((await lbl(add, 'Название').inputValue()) === 'Астрономия', 'the name was lost');
+    await lbl(add, 'Название').fill('');
+    await row.getByRole('button', { name: 'Изменить: Астрономия' }).click();
+    await lbl(row, 'Сокращение').fill('Астрон.');
+    await row.getByRole('button', { name: 'Сохранить' }).click();
+    await row.getByText('сокращённо: Астрон.').waitFor();
+    await row.getByRole('button', { name: 'В архив: Астрономия' }).click();
+    await section.locator('li[data-subject="Астрономия"][data-archived="yes"]').getByText('В архиве').waitFor();
+    await section.getByText('27 предметов, в архиве: 1').waitFor();
+    expect(await focused(row.getByRole('button', { name: 'Вернуть из архива: Астрономия' })), 'the focus left the archived row');
+    await screen(yp, 'console-year-subjects');
+    let subjects = await (await fetch(`${base}/api/v1/orgs/1/subjects`, { headers: directorApi })).json();
+    let astro = subjects.find((x) => x.name === 'Астрономия');
+    expect(astro && astro.archived && astro.short_name === 'Астрон.', `subject ${JSON.stringify(astro)}`);
+    await row.getByRole('button', { name: 'Вернуть из архива: Астрономия' }).click();
+    await section.locator('li[data-subject="Астрономия"][data-archived="no"]').waitFor();
+    await row.getByRole('button', { name: 'В архив: Астрономия' }).click();
+    await section.locator('li[data-subject="Астрономия"][data-archived="yes"]').waitFor();
+    subjects = await (await fetch(`${base}/api/v1/orgs/1/subjects`, { headers: directorApi })).json();
+    astro = subjects.find((x) => x.name === 'Астрономия');
+    expect(astro?.archived === true, `subject ${JSON.stringify(astro)}`);
+  });
+
+  await test('school year: a class teacher has no school year tab', async () => {
+    const tctx2 = await newContext();
+    try {
+      const page = await tctx2.newPage();
+      pagesToShoot.push(page);
+      await login(page, 'ivanova@demo.parta.local');
+      await page.goto(`${base}/school/1/year`);
+      await page.getByRole('heading', { name: 'Новая ссылка-приглашение' }).waitFor();
+      const tabs = await page.locator('nav.tabs a').allInnerTexts();
+      expect(!tabs.includes('Учебный год'), `a class teacher sees the tabs ${tabs}`);
+    } finally {
+      await tctx2.close();
+    }
+  });
+  await yctx.close();
+
   await octx?.close();
   await mctx.close();
 

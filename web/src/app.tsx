@@ -3,7 +3,7 @@ import { closeDialog, DialogHost, Loading, PageTitle } from './components/ui';
 import { fullName } from './format';
 import { lang, setLang, t, tn } from './i18n';
 import { currentPath, matchRoute, navigate } from './router';
-import { canManage, chooseSchool, currentSchool, homePath, logout, me } from './state';
+import { canManage, chooseSchool, currentSchool, homePath, logout, managesSchoolYear, me } from './state';
 import { unreadTotal } from './chat/store';
 import { ChatInvitePage } from './pages/chat-invite';
 import { ChatsPage } from './pages/chats';
@@ -38,7 +38,7 @@ function Header({ path }: { path: string }) {
   if (m) {
     nav.push({ href: '/chats', label: t('shell.chats'), active: path.startsWith('/chats') || path.startsWith('/search'), count: unreadTotal.value });
     if (school && canManage(school))
-      nav.push({ href: `/school/${school.org_id}`, label: school.is_admin ? t('shell.console') : t('shell.class_console'), active: path.startsWith('/school/') });
+      nav.push({ href: `/school/${school.org_id}`, label: school.is_admin || managesSchoolYear(school) ? t('shell.console') : t('shell.class_console'), active: path.startsWith('/school/') });
     if (m.is_operator) nav.push({ href: '/operator', label: t('shell.operator'), active: path.startsWith('/operator') });
     nav.push({ href: '/profile', label: t('shell.profile'), active: path.startsWith('/profile') });
   }

@@ -67,9 +67,20 @@ export async function logout(): Promise<void> {
   me.value = null;
 }
 
-/** Whether the person can open the school console for a school (admin or class teacher). */
+/**
+ * Whether the person sets up the school year of a school: its years, bells and subjects
+ * (the school's admins and the deputy director).
+ *
+ * MERGE: the one place that decides it on the client. Until /api/v1/me carries
+ * `MySchool.manages_school_year`, only admins are known to; switch this to that field.
+ */
+export function managesSchoolYear(s: MySchool): boolean {
+  return s.is_admin;
+}
+
+/** Whether the person can open the school console for a school (admin, class teacher, or who sets up the year). */
 export function canManage(s: MySchool | null | undefined): boolean {
-  return !!s && (s.is_admin || s.class_teacher_of.length > 0);
+  return !!s && (s.is_admin || s.class_teacher_of.length > 0 || managesSchoolYear(s));
 }
 
 /** Where a signed-in person lands. */

@@ -39,6 +39,16 @@ export type FileInfo = S['FileInfo'];
 export type MessageVersion = S['MessageVersion'];
 export type Report = S['Report'];
 export type QuietHours = S['QuietHours'];
+export type AcademicYear = S['AcademicYear'];
+export type AcademicPeriod = S['AcademicPeriod'];
+export type DayOff = S['DayOff'];
+export type DayOffKind = S['DayOffKind'];
+export type PeriodKind = S['PeriodKind'];
+export type Bell = S['Bell'];
+export type YearRequest = S['YearRequest'];
+export type BellsRequest = S['BellsRequest'];
+export type Subject = S['Subject'];
+export type SubjectChange = S['SubjectChange'];
 
 // The frames of the realtime connection, /api/v1/ws.
 export type ServerFrame = S['ServerFrame'];

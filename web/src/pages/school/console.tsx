@@ -1,5 +1,7 @@
 // The school console: the tab bar and the tab shown (/school/:org/:tab). Admins see
-// every tab; a class teacher sees their classes' invites, join requests and reports.
+// every tab; a class teacher sees their classes' invites, join requests and reports
+// (tabs.ts). The school year tab is loaded when first opened: its code is a chunk
+// of its own, not part of the app's shell.
 import type { MySchool } from '../../api/types';
 import { ErrorBox, Loading, PageTitle, useLoad } from '../../components/ui';
 import { t, type Key } from '../../i18n';
@@ -12,13 +14,29 @@ import { ProfileTab } from './profile';
 import { ReportsTab } from './reports';
 import { RequestsTab } from './requests';
 import { StructureTab } from './structure';
+import { consoleTabs, type Tab } from './tabs';
 
-type Tab = 'profile' | 'structure' | 'invites' | 'requests' | 'members' | 'admins' | 'reports' | 'audit';
-const ADMIN_TABS: Tab[] = ['profile', 'structure', 'invites', 'requests', 'members', 'admins', 'reports', 'audit'];
-const TEACHER_TABS: Tab[] = ['invites', 'requests', 'reports'];
+type YearModule = typeof import('./year');
+let yearModule: Promise<YearModule> | null = null;
+
+/** The year tab's chunk, fetched once; a failed fetch (no connection) is tried again on «Повторить». */
+function loadYearModule(): Promise<YearModule> {
+  yearModule ??= import('./year').catch((e: unknown) => {
+    yearModule = null;
+    throw e;
+  });
+  return yearModule;
+}
+
+function YearTabLazy({ org, tz }: { org: number; tz?: string }) {
+  const chunk = useLoad(loadYearModule, []);
+  if (chunk.data) return <chunk.data.YearTab org={org} tz={tz} />;
+  if (chunk.error) return <ErrorBox error={new Error(t('console.load_failed'))} onRetry={chunk.reload} />;
+  return <Loading />;
+}
 
 export function SchoolConsole({ school, tab }: { school: MySchool; tab?: string }) {
-  const tabs = school.is_admin ? ADMIN_TABS : TEACHER_TABS;
+  const tabs = consoleTabs(school);
   const active = (tabs.includes(tab as Tab) ? tab : tabs[0]) as Tab;
   const org = school.org_id;
   const info = useLoad(() => api.get('/api/v1/orgs/{org_id}', { org_id: org }), [org]);
@@ -38,6 +56,7 @@ export function SchoolConsole({ school, tab }: { school: MySchool; tab?: string 
           info.data ? <ProfileTab school={info.data} onSaved={info.reload} /> : info.error ? <ErrorBox error={info.error} onRetry={info.reload} /> : <Loading />
         ) : null}
         {active === 'structure' ? <StructureTab org={org} /> : null}
+        {active === 'year' ? <YearTabLazy org={org} tz={tz} /> : null}
         {active === 'invites' ? <InvitesTab school={school} tz={tz} /> : null}
         {active === 'requests' ? <RequestsTab org={org} tz={tz} /> : null}
         {active === 'members' ? <MembersTab org={org} tz={tz} /> : null}

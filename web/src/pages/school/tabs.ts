@@ -1,0 +1,22 @@
+// Which tabs of the school console a person sees.
+import type { MySchool } from '../../api/types';
+import { managesSchoolYear } from '../../state';
+
+export type Tab = 'profile' | 'structure' | 'year' | 'invites' | 'requests' | 'members' | 'admins' | 'reports' | 'audit';
+
+const ADMIN_TABS: Tab[] = ['profile', 'structure', 'invites', 'requests', 'members', 'admins', 'reports', 'audit'];
+const CLASS_TEACHER_TABS: Tab[] = ['invites', 'requests', 'reports'];
+
+/**
+ * Admins see every tab; a class teacher their classes' invites, join requests and
+ * reports; whoever sets up the school year (admins, the deputy director) the
+ * «Учебный год» tab, after the school's structure.
+ */
+export function consoleTabs(school: MySchool): Tab[] {
+  const tabs = school.is_admin ? [...ADMIN_TABS] : school.class_teacher_of.length ? [...CLASS_TEACHER_TABS] : [];
+  if (managesSchoolYear(school)) {
+    const after = tabs.indexOf('structure');
+    tabs.splice(after + 1, 0, 'year');
+  }
+  return tabs;
+}
