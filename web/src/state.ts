@@ -69,13 +69,10 @@ export async function logout(): Promise<void> {
 
 /**
  * Whether the person sets up the school year of a school: its years, bells and subjects
- * (the school's admins and the deputy director).
- *
- * MERGE: the one place that decides it on the client. Until /api/v1/me carries
- * `MySchool.manages_school_year`, only admins are known to; switch this to that field.
+ * (the school's admins and the deputy director) — as the server says with /me.
  */
 export function managesSchoolYear(s: MySchool): boolean {
-  return s.is_admin;
+  return s.manages_school_year;
 }
 
 /** Whether the person can open the school console for a school (admin, class teacher, or who sets up the year). */

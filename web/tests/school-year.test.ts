@@ -339,8 +339,7 @@ describe('subjects', () => {
 });
 
 describe('console tabs', () => {
-  // `manages_school_year` is coming to /me; set here as the server will send it.
-  const school = (over: Partial<MySchool> & { manages_school_year?: boolean }): MySchool =>
+  const school = (over: Partial<MySchool>): MySchool =>
     ({
       org_id: 1,
       name: 'Школа',
@@ -358,5 +357,7 @@ describe('console tabs', () => {
     expect(admin.slice(0, 3)).toEqual(['profile', 'structure', 'year']);
     const teacher = consoleTabs(school({ class_teacher_of: [{ id: 5, name: '5А' } as MySchool['class_teacher_of'][number]] }));
     expect(teacher).toEqual(['invites', 'requests', 'reports']);
+    const deputy = consoleTabs(school({ manages_school_year: true }));
+    expect(deputy).toEqual(['year']);
   });
 });

@@ -1186,6 +1186,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/classes/{class_id}/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/classes/{class_id}/groups`
+         *     The class's groups with their students (the school's staff; the class's students and parents).
+         */
+        get: operations["groups_list"];
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/classes/{class_id}/groups`
+         *     Makes a group inside the class (admins, the deputy director).
+         */
+        post: operations["groups_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/classes/{class_id}/groups/{group_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * # `PUT /api/v1/orgs/{org_id}/classes/{class_id}/groups/{group_id}`
+         *     Renames the group and sets its students (admins, the deputy director).
+         */
+        put: operations["groups_update"];
+        post?: never;
+        /**
+         * # `DELETE /api/v1/orgs/{org_id}/classes/{class_id}/groups/{group_id}`
+         *     Retires the group; its teaching assignments end (admins, the deputy director).
+         */
+        delete: operations["groups_archive"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/classes/{class_id}/memberships": {
         parameters: {
             query?: never;
@@ -1222,6 +1270,26 @@ export interface paths {
          *     only by classmates, their teachers and their parents. Anyone else answers 404.
          */
         post: operations["direct_open"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/grade-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/grade-types`
+         *     The kinds of work marks are given for, with their weights.
+         */
+        get: operations["grade_types_list"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1321,6 +1389,86 @@ export interface paths {
         put?: never;
         /** # `POST /api/v1/orgs/{org_id}/join-requests/{request_id}/reject` */
         post: operations["join_requests_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/lessons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/lessons`
+         *     Writes down a timetable lesson (or finds it), its topic set when given; its teacher only.
+         */
+        post: operations["lessons_open"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/lessons/{lesson_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/lessons/{lesson_id}`
+         *     The lesson with its students' attendance and marks (its teacher, the class teacher, the administration).
+         */
+        get: operations["lessons_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/lessons/{lesson_id}/attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * # `PUT /api/v1/orgs/{org_id}/lessons/{lesson_id}/attendance`
+         *     Marks the students named absent, ill, excused or late, or present again (the lesson's teacher).
+         */
+        put: operations["lessons_attendance"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/lessons/{lesson_id}/grades": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * # `PUT /api/v1/orgs/{org_id}/lessons/{lesson_id}/grades`
+         *     Gives, changes and takes back the lesson's marks at once (the lesson's teacher).
+         */
+        put: operations["lessons_grades"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1624,6 +1772,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/years/{year_id}/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/years/{year_id}/assignments`
+         *     Who teaches what in the year: all for the school's staff; a class's for its students and parents.
+         */
+        get: operations["assignments_list"];
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/years/{year_id}/assignments`
+         *     Gives a teacher a subject in a class or one of its groups (admins, the deputy director).
+         */
+        post: operations["assignments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/years/{year_id}/assignments/{assignment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * # `DELETE /api/v1/orgs/{org_id}/years/{year_id}/assignments/{assignment_id}`
+         *     Ends the assignment (admins, the deputy director).
+         */
+        delete: operations["assignments_end"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/years/{year_id}/bells": {
         parameters: {
             query?: never;
@@ -1637,6 +1829,51 @@ export interface paths {
          *     Replaces the year's bells, every shift at once (admins, the deputy director).
          */
         put: operations["years_bells"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/timetable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/timetable`
+         *     The class's weekly timetable (the school's staff; the class's students and parents).
+         */
+        get: operations["timetable_get"];
+        /**
+         * # `PUT /api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/timetable`
+         *     Sets the class's whole week (admins, the deputy director); a teacher, a room or the
+         *     class in two places at once is refused at the lesson.
+         */
+        put: operations["timetable_set"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/years/{year_id}/week": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/years/{year_id}/week`
+         *     A week of lessons of a class or of a teacher, Monday to Saturday, on the year's school days.
+         */
+        get: operations["week_get"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1668,6 +1905,11 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description What is written for a student who was not (or not all of) the lesson.
+         * @enum {string}
+         */
+        Absence: "absent" | "ill" | "excused" | "late";
         AcademicPeriod: {
             /** @description Closed by the administration: its marks are final. */
             closed: boolean;
@@ -1777,6 +2019,47 @@ export interface components {
         ApplicationReceived: {
             id: components["schemas"]["ApplicationId"];
             status: string;
+        };
+        /** @description A teacher teaching a subject to a class, or to one group of it, in a year. */
+        Assignment: {
+            class: components["schemas"]["ClassRef"];
+            group?: components["schemas"]["GroupRef"] | null;
+            id: components["schemas"]["AssignmentId"];
+            subject: components["schemas"]["SubjectRef"];
+            teacher: components["schemas"]["PersonRef"];
+            year_id: components["schemas"]["YearId"];
+        };
+        /** Format: int64 */
+        AssignmentId: number;
+        AssignmentRequest: {
+            class_id: components["schemas"]["ClassId"];
+            group_id?: components["schemas"]["GroupId"] | null;
+            subject_id: components["schemas"]["SubjectId"];
+            teacher_id: components["schemas"]["UserId"];
+        };
+        AttendanceChange: {
+            absence?: components["schemas"]["Absence"] | null;
+            /** Format: int64 */
+            minutes_late?: number | null;
+            reason?: string | null;
+            student_id: components["schemas"]["UserId"];
+        };
+        AttendanceEntry: {
+            absence: components["schemas"]["Absence"];
+            /**
+             * Format: int64
+             * @description For `late`.
+             */
+            minutes_late?: number | null;
+            /** @description For `excused` (and any other, when given). */
+            reason?: string | null;
+        };
+        /**
+         * @description Changes to attendance: each student named gets this entry; `absence: null` marks
+         *     them present again.
+         */
+        AttendanceRequest: {
+            entries: components["schemas"]["AttendanceChange"][];
         };
         AuditEntry: {
             action: string;
@@ -2017,6 +2300,14 @@ export interface components {
             name: string;
             unit_id?: components["schemas"]["UnitId"] | null;
         };
+        /** @description Part of a class taught apart: «английский, группа 1». */
+        ClassGroup: {
+            class_id: components["schemas"]["ClassId"];
+            id: components["schemas"]["GroupId"];
+            name: string;
+            /** @description Its students, current students of the class. */
+            student_ids: components["schemas"]["UserId"][];
+        };
         /** Format: int64 */
         ClassId: number;
         /** @description One membership of a class, current or past. */
@@ -2037,6 +2328,12 @@ export interface components {
             /** @description `class` or `staff_room` («Учительская»). */
             kind: string;
             name: string;
+        };
+        /** @description A class's weekly timetable in a year, ordered by weekday, then time. */
+        ClassTimetable: {
+            class: components["schemas"]["ClassRef"];
+            entries: components["schemas"]["TimetableEntry"][];
+            year_id: components["schemas"]["YearId"];
         };
         /** @description Frames a client sends on `/api/v1/ws`. */
         ClientFrame: {
@@ -2147,6 +2444,17 @@ export interface components {
         EditMessageRequest: {
             body: string;
         };
+        EntryRequest: {
+            /** @description An assignment of this class in this year: who teaches what. */
+            assignment_id: components["schemas"]["AssignmentId"];
+            /** Format: int64 */
+            number: number;
+            room?: string | null;
+            /** Format: int64 */
+            shift: number;
+            /** Format: int64 */
+            weekday: number;
+        };
         /** @description One rejected field of a request body. */
         FieldProblem: {
             code: string;
@@ -2167,6 +2475,58 @@ export interface components {
         ForwardedFrom: {
             sender: components["schemas"]["PersonRef"];
             sent_at: string;
+        };
+        Grade: {
+            comment?: string | null;
+            given_at: string;
+            grade_type_id: components["schemas"]["GradeTypeId"];
+            id: components["schemas"]["GradeId"];
+            /** @description "1"–"5", «зч» (pass) or «нз» (fail). */
+            mark: string;
+            /** Format: double */
+            weight: number;
+        };
+        GradeChange: {
+            comment?: string | null;
+            grade_type_id: components["schemas"]["GradeTypeId"];
+            id?: components["schemas"]["GradeId"] | null;
+            mark: string;
+            student_id: components["schemas"]["UserId"];
+        };
+        /** Format: int64 */
+        GradeId: number;
+        /**
+         * @description A lesson's marks changed at once: new ones (no `id`), changed ones (their `id`),
+         *     and the ones to take back (`delete`).
+         */
+        GradesRequest: {
+            delete?: components["schemas"]["GradeId"][];
+            grades?: components["schemas"]["GradeChange"][];
+        };
+        /** @description A kind of work marks are given for, and its weight in the average. */
+        GradeType: {
+            archived: boolean;
+            id: components["schemas"]["GradeTypeId"];
+            /** @description «Контрольная работа». */
+            name: string;
+            /**
+             * Format: double
+             * @description 2.0 counts a mark twice.
+             */
+            weight: number;
+        };
+        /** Format: int64 */
+        GradeTypeId: number;
+        /** Format: int64 */
+        GroupId: number;
+        GroupRef: {
+            id: components["schemas"]["GroupId"];
+            name: string;
+        };
+        /** @description A group's name and students, replaced whole. */
+        GroupRequest: {
+            name: string;
+            student_ids?: components["schemas"]["UserId"][];
         };
         Invite: {
             child?: components["schemas"]["PersonRef"] | null;
@@ -2230,6 +2590,51 @@ export interface components {
             on: string;
             /** @description `left` (default) or `graduated`. */
             reason?: string | null;
+        };
+        Lesson: {
+            assignment_id: components["schemas"]["AssignmentId"];
+            class: components["schemas"]["ClassRef"];
+            date: string;
+            ends_at: string;
+            group?: components["schemas"]["GroupRef"] | null;
+            id: components["schemas"]["LessonId"];
+            /** Format: int64 */
+            number: number;
+            /** Format: int64 */
+            shift: number;
+            /** @description RFC 3339 instants. */
+            starts_at: string;
+            subject: components["schemas"]["SubjectRef"];
+            teacher: components["schemas"]["PersonRef"];
+            topic?: string | null;
+            year_id: components["schemas"]["YearId"];
+        };
+        /** Format: int64 */
+        LessonId: number;
+        /**
+         * @description A lesson with its students (those of the class, or of the group, that day) and
+         *     what was written for each.
+         */
+        LessonPage: {
+            lesson: components["schemas"]["Lesson"];
+            students: components["schemas"]["LessonStudent"][];
+        };
+        /** @description A timetable lesson to write down (or find): the assignment, the date and its slot. */
+        LessonRequest: {
+            assignment_id: components["schemas"]["AssignmentId"];
+            /** @description `YYYY-MM-DD`, a school day. */
+            date: string;
+            /** Format: int64 */
+            number: number;
+            /** Format: int64 */
+            shift: number;
+            /** @description What the lesson was about; kept as it was when left out. */
+            topic?: string | null;
+        };
+        LessonStudent: {
+            attendance?: components["schemas"]["AttendanceEntry"] | null;
+            grades: components["schemas"]["Grade"][];
+            person: components["schemas"]["PersonRef"];
         };
         LoginRequest: {
             /** @description A phone number (any usual Russian spelling) or an e-mail address. */
@@ -2649,10 +3054,38 @@ export interface components {
         };
         /** Format: int64 */
         SubjectId: number;
+        SubjectRef: {
+            id: components["schemas"]["SubjectId"];
+            name: string;
+            short_name: string;
+        };
         SubjectRequest: {
             name: string;
             /** @description The name itself when left out. */
             short_name?: string | null;
+        };
+        /** @description One lesson of a class's week: a slot of the bells on a weekday. */
+        TimetableEntry: {
+            assignment_id: components["schemas"]["AssignmentId"];
+            ends_at: string;
+            group?: components["schemas"]["GroupRef"] | null;
+            /** Format: int64 */
+            number: number;
+            room?: string | null;
+            /** Format: int64 */
+            shift: number;
+            starts_at: string;
+            subject: components["schemas"]["SubjectRef"];
+            teacher: components["schemas"]["PersonRef"];
+            /**
+             * Format: int64
+             * @description Monday 1 … Saturday 6.
+             */
+            weekday: number;
+        };
+        /** @description A class's whole weekly timetable, replaced at once. */
+        TimetableRequest: {
+            entries: components["schemas"]["EntryRequest"][];
         };
         TransferRequest: {
             /** @description The date of the move, `YYYY-MM-DD`; today in the school's time zone when absent. */
@@ -2711,6 +3144,30 @@ export interface components {
         /** @description The options chosen; an empty list takes one's vote back. */
         VoteRequest: {
             option_ids: number[];
+        };
+        /** @description A week of lessons, Monday to Saturday, of a class or of a teacher. */
+        Week: {
+            days: components["schemas"]["WeekDay"][];
+            monday: string;
+        };
+        WeekDay: {
+            date: string;
+            lessons: components["schemas"]["WeekLesson"][];
+            /** @description Lessons are held: inside a period, on a teaching weekday, not a day off. */
+            school_day: boolean;
+        };
+        WeekLesson: {
+            class: components["schemas"]["ClassRef"];
+            ends_at: string;
+            group?: components["schemas"]["GroupRef"] | null;
+            /** Format: int64 */
+            number: number;
+            room?: string | null;
+            /** Format: int64 */
+            shift: number;
+            starts_at: string;
+            subject: components["schemas"]["SubjectRef"];
+            teacher: components["schemas"]["PersonRef"];
         };
         /** Format: int64 */
         YearId: number;
@@ -5504,6 +5961,182 @@ export interface operations {
             };
         };
     };
+    groups_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassGroup"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    groups_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassGroup"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    groups_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: number;
+                group_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassGroup"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    groups_archive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: number;
+                group_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     class_memberships: {
         parameters: {
             query?: never;
@@ -5574,6 +6207,35 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    grade_types_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GradeType"][];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5810,6 +6472,193 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lessons_open: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LessonRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonPage"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lessons_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonPage"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lessons_attendance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttendanceRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonPage"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lessons_grades: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GradesRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonPage"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6645,6 +7494,144 @@ export interface operations {
             };
         };
     };
+    assignments_list: {
+        parameters: {
+            query?: {
+                /** @description Only this class's (its students and parents may ask for their class). */
+                class_id?: number;
+                /** @description Only this teacher's. */
+                teacher_id?: number;
+            };
+            header?: never;
+            path: {
+                org_id: number;
+                year_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assignment"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assignments_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+                year_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignmentRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assignment"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assignments_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                assignment_id: number;
+                org_id: number;
+                year_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     years_bells: {
         parameters: {
             query?: never;
@@ -6667,6 +7654,149 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AcademicYear"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    timetable_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: number;
+                org_id: number;
+                year_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassTimetable"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    timetable_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: number;
+                org_id: number;
+                year_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TimetableRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassTimetable"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    week_get: {
+        parameters: {
+            query: {
+                /** @description The class's week… */
+                class_id?: number;
+                /** @description Any day of the week, `YYYY-MM-DD`. */
+                date: string;
+                /** @description …or the teacher's (one of the two). */
+                teacher_id?: number;
+            };
+            header?: never;
+            path: {
+                org_id: number;
+                year_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Week"];
                 };
             };
             403: {
