@@ -409,6 +409,15 @@ pub enum UserEvent {
     ChatRemoved {
         chat_id: ChatId,
     },
+    /// A student's attendance or marks at a lesson changed: sent to the student and
+    /// their parents, whose diary fetches the lesson again (the event carries no marks).
+    JournalChanged {
+        org_id: OrgId,
+        student_id: UserId,
+        lesson_id: parta_domain::LessonId,
+        /// The lesson's date, `YYYY-MM-DD`.
+        date: String,
+    },
 }
 
 /// Frames the server sends on `/api/v1/ws`.

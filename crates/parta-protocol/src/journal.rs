@@ -123,3 +123,38 @@ pub struct GradeChange {
     #[serde(default)]
     pub comment: Option<String>,
 }
+
+/// A student's week in the diary: each school day's lessons with what was written
+/// at them for this student.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DiaryWeek {
+    pub student: PersonRef,
+    pub class: ClassRef,
+    pub monday: String,
+    pub days: Vec<DiaryDay>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DiaryDay {
+    pub date: String,
+    pub school_day: bool,
+    pub lessons: Vec<DiaryLesson>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DiaryLesson {
+    pub shift: i64,
+    pub number: i64,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub subject: SubjectRef,
+    pub teacher: PersonRef,
+    pub group: Option<GroupRef>,
+    pub room: Option<String>,
+    /// Set once the teacher has written the lesson down.
+    pub lesson_id: Option<LessonId>,
+    pub topic: Option<String>,
+    /// None: present (or not taken yet).
+    pub attendance: Option<AttendanceEntry>,
+    pub grades: Vec<Grade>,
+}

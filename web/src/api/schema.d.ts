@@ -1254,6 +1254,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/diary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/diary`
+         *     A student's week: lessons with topics, attendance and marks (the student, their
+         *     parents, the class teacher, the administration).
+         */
+        get: operations["diary_week"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/direct": {
         parameters: {
             query?: never;
@@ -2437,6 +2458,37 @@ export interface components {
             /** @description The current password, so a borrowed unlocked phone cannot delete the account. */
             password: string;
         };
+        DiaryDay: {
+            date: string;
+            lessons: components["schemas"]["DiaryLesson"][];
+            school_day: boolean;
+        };
+        DiaryLesson: {
+            attendance?: components["schemas"]["AttendanceEntry"] | null;
+            ends_at: string;
+            grades: components["schemas"]["Grade"][];
+            group?: components["schemas"]["GroupRef"] | null;
+            lesson_id?: components["schemas"]["LessonId"] | null;
+            /** Format: int64 */
+            number: number;
+            room?: string | null;
+            /** Format: int64 */
+            shift: number;
+            starts_at: string;
+            subject: components["schemas"]["SubjectRef"];
+            teacher: components["schemas"]["PersonRef"];
+            topic?: string | null;
+        };
+        /**
+         * @description A student's week in the diary: each school day's lessons with what was written
+         *     at them for this student.
+         */
+        DiaryWeek: {
+            class: components["schemas"]["ClassRef"];
+            days: components["schemas"]["DiaryDay"][];
+            monday: string;
+            student: components["schemas"]["PersonRef"];
+        };
         /** @description Opens (or finds) the direct conversation with someone of the same school. */
         DirectRequest: {
             user_id: components["schemas"]["UserId"];
@@ -3135,6 +3187,14 @@ export interface components {
             chat_id: components["schemas"]["ChatId"];
             /** @enum {string} */
             type: "chat_removed";
+        } | {
+            /** @description The lesson's date, `YYYY-MM-DD`. */
+            date: string;
+            lesson_id: components["schemas"]["LessonId"];
+            org_id: components["schemas"]["OrgId"];
+            student_id: components["schemas"]["UserId"];
+            /** @enum {string} */
+            type: "journal_changed";
         };
         /** Format: int64 */
         UserId: number;
@@ -6166,6 +6226,56 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    diary_week: {
+        parameters: {
+            query: {
+                /** @description Any day of the week, `YYYY-MM-DD`. */
+                date: string;
+                /** @description The student whose diary it is. */
+                student_id: number;
+            };
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiaryWeek"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -661,7 +661,8 @@ export function onFrame(frame: ServerFrame): void {
     }
     case 'user_event':
       userSeq = Math.max(userSeq ?? 0, frame.seq);
-      void refreshChats();
+      // A journal change is for the diary, which asks for the lesson itself.
+      if (frame.event.type === 'chat_added' || frame.event.type === 'chat_removed') void refreshChats();
       break;
     case 'resync':
       resyncChat(frame.chat_id);

@@ -12,11 +12,12 @@ use parta_domain::quiet::DayTime;
 use parta_domain::{ClassId, GradeTypeId, GroupId, LessonId, OrgId, SubjectId, UserId, YearId, validate};
 use parta_protocol::{
     AttendanceEntry, AttendanceRequest, Grade, GradeType, GradesRequest, GroupRef, Lesson, LessonPage, LessonRequest,
-    LessonStudent, SubjectRef,
+    LessonStudent, SubjectRef, UserEvent,
 };
 use sqlx::AnyConnection;
 
 use super::Fields;
+use super::events::do_user_event;
 use crate::access;
 use crate::auth::Actor;
 use crate::clock::rfc3339;
@@ -24,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
 use crate::store::journal::{AttendanceRow, GradeRow, LessonRow, NewGrade};
+use crate::work::Work;
 
 pub const TOPIC_MAX_CHARS: usize = 500;
 pub const REASON_MAX_CHARS: usize = 200;
@@ -148,6 +150,30 @@ async fn render_page(conn: &mut AnyConnection, row: &LessonRow) -> Result<Lesson
         (&a.person.family_name, &a.person.given_name).cmp(&(&b.person.family_name, &b.person.given_name))
     });
     Ok(LessonPage { lesson, students: out })
+}
+
+/// Tells a student and their parents that the student's record at a lesson changed,
+/// in their own streams (resumable like everything else). Nobody else hears of it.
+async fn do_tell_family(work: &mut Work, row: &LessonRow, students: &[UserId]) -> Result<()> {
+    let org = OrgId(row.org_id);
+    for student in students {
+        let mut family = vec![*student];
+        for place in store::directory::parent_places_for_child(work, org, *student).await? {
+            if !family.contains(&UserId(place.user_id)) {
+                family.push(UserId(place.user_id));
+            }
+        }
+        for person in family {
+            let event = UserEvent::JournalChanged {
+                org_id: org,
+                student_id: *student,
+                lesson_id: row.lesson_id(),
+                date: row.held_on.clone(),
+            };
+            do_user_event(work, person, Some(org), event).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The instant a time of day on a date is in a time zone, as Unix milliseconds.
@@ -308,9 +334,13 @@ pub async fn set_attendance(
         changes.push((change.student_id, row));
     }
     fields.finish()?;
+    let mut changed = Vec::new();
     for (student, entry) in &changes {
-        store::journal::set_attendance(&mut work, org, id, *student, entry.as_ref(), actor.user_id).await?;
+        if store::journal::set_attendance(&mut work, org, id, *student, entry.as_ref(), actor.user_id).await? {
+            changed.push(*student);
+        }
     }
+    do_tell_family(&mut work, &row, &changed).await?;
     let page = render_page(&mut work, &row).await?;
     work.commit(state).await?;
     Ok(page)
@@ -400,6 +430,11 @@ pub async fn set_grades(
     for before in &deletions {
         store::journal::delete_grade(&mut work, org, before, actor.user_id).await?;
     }
+    let mut changed: Vec<UserId> = writes.iter().map(|(_, student, ..)| *student).collect();
+    changed.extend(deletions.iter().map(|d| UserId(d.student_id)));
+    changed.sort_unstable();
+    changed.dedup();
+    do_tell_family(&mut work, &row, &changed).await?;
     let page = render_page(&mut work, &row).await?;
     work.commit(state).await?;
     Ok(page)

@@ -8,6 +8,7 @@ pub mod acks;
 pub mod applications;
 pub mod audit;
 pub mod chats;
+pub mod diary;
 pub mod direct;
 pub mod events;
 pub mod files;

@@ -32,7 +32,7 @@ pub const ROOM_MAX_CHARS: usize = 30;
 
 /// What a year's lessons are drawn from: its assignments, bells, and the names of
 /// whom and what they name — loaded once per request.
-struct Lookup {
+pub(crate) struct Lookup {
     assignments: BTreeMap<i64, AssignmentRow>,
     bells: Vec<BellRow>,
     subjects: BTreeMap<i64, SubjectRef>,
@@ -42,7 +42,7 @@ struct Lookup {
 }
 
 impl Lookup {
-    async fn load(conn: &mut AnyConnection, org: OrgId, year: YearId) -> Result<Lookup> {
+    pub(crate) async fn load(conn: &mut AnyConnection, org: OrgId, year: YearId) -> Result<Lookup> {
         let assignments: BTreeMap<i64, AssignmentRow> =
             store::teaching::assignments_of_year(conn, org, year).await?.into_iter().map(|a| (a.id, a)).collect();
         let bells = store::school_year::bells(conn, year).await?;
@@ -72,6 +72,10 @@ impl Lookup {
         Ok(Lookup { assignments, bells, subjects, people, classes, groups })
     }
 
+    pub(crate) fn assignment(&self, id: i64) -> Option<&AssignmentRow> {
+        self.assignments.get(&id)
+    }
+
     fn bell(&self, shift: i64, number: i64) -> Option<&BellRow> {
         self.bells.iter().find(|b| b.shift == shift && b.number == number)
     }
@@ -90,7 +94,7 @@ impl Lookup {
         })
     }
 
-    fn entry(&self, entry: &EntryRow) -> Option<TimetableEntry> {
+    pub(crate) fn entry(&self, entry: &EntryRow) -> Option<TimetableEntry> {
         let assignment = self.assignments.get(&entry.assignment_id)?;
         let bell = self.bell(entry.shift, entry.number)?;
         Some(TimetableEntry {

@@ -1,12 +1,14 @@
 use axum::Json;
-use axum::extract::{Path, State};
-use parta_domain::{LessonId, OrgId};
-use parta_protocol::{AttendanceRequest, GradeType, GradesRequest, LessonPage, LessonRequest, Problem};
+use axum::extract::{Path, Query, State};
+use parta_domain::{LessonId, OrgId, UserId};
+use parta_protocol::{AttendanceRequest, DiaryWeek, GradeType, GradesRequest, LessonPage, LessonRequest, Problem};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppJson;
-use crate::actions::journal;
+use crate::actions::{diary, journal};
 use crate::auth::Actor;
 use crate::error::Result;
 use crate::state::AppState;
@@ -18,6 +20,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(lessons_get))
         .routes(routes!(lessons_attendance))
         .routes(routes!(lessons_grades))
+        .routes(routes!(diary_week))
 }
 
 /// # `GET /api/v1/orgs/{org_id}/grade-types`
@@ -85,4 +88,28 @@ async fn lessons_grades(
     AppJson(body): AppJson<GradesRequest>,
 ) -> Result<Json<LessonPage>> {
     Ok(Json(journal::set_grades(&state, &actor, OrgId(org), LessonId(lesson), &body).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct DiaryQuery {
+    /// The student whose diary it is.
+    student_id: i64,
+    /// Any day of the week, `YYYY-MM-DD`.
+    date: String,
+}
+
+/// # `GET /api/v1/orgs/{org_id}/diary`
+/// A student's week: lessons with topics, attendance and marks (the student, their
+/// parents, the class teacher, the administration).
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/diary", tag = "journal", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), DiaryQuery),
+    responses((status = 200, body = DiaryWeek), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn diary_week(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(org): Path<i64>,
+    Query(query): Query<DiaryQuery>,
+) -> Result<Json<DiaryWeek>> {
+    Ok(Json(diary::week(&state, &actor, OrgId(org), UserId(query.student_id), &query.date).await?))
 }

@@ -166,7 +166,8 @@ pub async fn attendance(conn: &mut AnyConnection, lesson: LessonId) -> sqlx::Res
         .await
 }
 
-/// Writes one student's attendance (`None`: present), keeping what stood before.
+/// Writes one student's attendance (`None`: present), keeping what stood before;
+/// false when it was so already.
 pub async fn set_attendance(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -174,7 +175,7 @@ pub async fn set_attendance(
     student: UserId,
     entry: Option<&AttendanceRow>,
     by: UserId,
-) -> sqlx::Result<()> {
+) -> sqlx::Result<bool> {
     let now = now_ms();
     let before: Option<AttendanceRow> = sqlx::query_as(
         "SELECT student_id, absence, minutes_late, reason FROM attendance WHERE lesson_id = $1 AND student_id = $2",
@@ -189,7 +190,7 @@ pub async fn set_attendance(
         _ => false,
     };
     if same {
-        return Ok(());
+        return Ok(false);
     }
     sqlx::query(
         "INSERT INTO attendance_history (org_id, lesson_id, student_id, absence, minutes_late, reason, changed_by, changed_at)
@@ -226,7 +227,7 @@ pub async fn set_attendance(
         .execute(&mut *conn)
         .await?;
     }
-    Ok(())
+    Ok(true)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -557,6 +557,8 @@ const READERS_OF_SCHOOL: &[Who] = &[
 /// The subject teacher of 5А writes its lessons; its class teacher and the administration read them.
 const LESSON_TEACHER: &[Who] = &[Teacher];
 const JOURNAL_READERS_OF_5A: &[Who] = &[Teacher, ClassTeacher, Director, Admin];
+/// The student of 5А's diary: the student, their parent, the class teacher, the administration.
+const DIARY_READERS_OF_STUDENT: &[Who] = &[Student, Parent, ClassTeacher, Director, Admin];
 /// Staff of school A read the whole school's teaching.
 const STAFF_OF_SCHOOL: &[Who] = &STAFF;
 const INVITE_MANAGERS: &[Who] = &[Admin, ClassTeacher, ClassTeacherOfOtherClass];
@@ -760,6 +762,13 @@ fn rows(w: &World) -> Vec<Row> {
             format!("/api/v1/orgs/{org}/lessons"),
             json(lesson_request(w.assignment)),
             school(LESSON_TEACHER, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/diary",
+            format!("/api/v1/orgs/{org}/diary?student_id={}&date=2026-11-02", w.student.id),
+            None,
+            school(DIARY_READERS_OF_STUDENT, true),
         ),
         row(
             "GET",
@@ -1455,6 +1464,7 @@ async fn foreign_ids_in_own_school_paths(app: TestApp) {
         ("DELETE", format!("/api/v1/orgs/{}/years/{}/assignments/{}", b.org, world.year, world.assignment), None),
         ("GET", format!("/api/v1/orgs/{}/years/{}/classes/{a_class}/timetable", b.org, world.year), None),
         ("GET", format!("/api/v1/orgs/{}/lessons/{}", b.org, world.lesson), None),
+        ("GET", format!("/api/v1/orgs/{}/diary?student_id={a_student}&date=2026-11-02", b.org), None),
         ("PUT", format!("/api/v1/orgs/{}/lessons/{}/grades", b.org, world.lesson), Some(json!({ "grades": [] }))),
         (
             "PUT",

@@ -5,12 +5,15 @@
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
-use crate::support::TestApp;
+use std::time::Duration;
+
+use crate::support::{Socket, TestApp};
 use crate::timetable::{Setup, lesson, setup, timetable_path};
 
 on_both_backends!(
     a_teacher_writes_down_a_lesson_takes_attendance_and_gives_marks,
     a_group_lesson_is_for_its_group_and_only_its_teacher_writes_it,
+    a_parent_reads_the_childs_diary_and_hears_of_each_change_at_once,
 );
 
 /// The next week's Monday, Tuesday and Saturday, with the year moved around them: the
@@ -274,4 +277,112 @@ async fn a_group_lesson_is_for_its_group_and_only_its_teacher_writes_it(app: Tes
         .send()
         .await
         .problem(403, "forbidden");
+}
+
+/// The next `journal_changed` of a socket's personal stream (other frames pass by), or none within `wait`.
+async fn journal_change(socket: &mut Socket, wait: Duration) -> Option<Value> {
+    while let Some(frame) = socket.next_within(wait).await {
+        if frame["type"] == "user_event" && frame["event"]["type"] == "journal_changed" {
+            return Some(frame["event"].clone());
+        }
+    }
+    None
+}
+
+async fn a_parent_reads_the_childs_diary_and_hears_of_each_change_at_once(app: TestApp) {
+    let s = setup(&app, 163).await;
+    week(&app, &s).await;
+    let [monday, tuesday, _] = days_ahead(&app, &s).await;
+    let classmate = app.join(&s.school, s.class_a, "student", None, "Одноклассников").await;
+    let parent = app.join(&s.school, s.class_a, "parent", Some(s.student.id), "Родителева").await;
+    let other_parent = app.join(&s.school, s.class_a, "parent", Some(classmate.id), "Чужой-Родитель").await;
+    app.put(&format!("/api/v1/orgs/{}/classes/{}/groups/{}", s.school.org, s.class_a, s.groups[0]))
+        .token(&s.school.admin)
+        .json(json!({ "name": "Английский, группа 1", "student_ids": [s.student.id] }))
+        .send()
+        .await
+        .expect(200);
+    let address = app.serve().await;
+    let (mut parents_socket, _) = Socket::connect(address, &parent.token).await;
+    let (mut others_socket, _) = Socket::connect(address, &other_parent.token).await;
+    let (mut students_socket, _) = Socket::connect(address, &s.student.token).await;
+    // The maths teacher writes Monday's lesson: a mark for the student, an absence for the classmate.
+    let open = json!({ "assignment_id": s.maths_a, "date": monday, "shift": 1, "number": 1, "topic": "Дроби" });
+    let page = app.post(&lessons_path(&s)).token(&s.maths.token).json(open).send().await.expect(200);
+    let lesson = page.json["lesson"]["id"].as_i64().expect("id");
+    let types =
+        app.get(&format!("/api/v1/orgs/{}/grade-types", s.school.org)).token(&s.maths.token).send().await.expect(200);
+    let oral = types.list()[0]["id"].as_i64().expect("a grade type");
+    app.put(&format!("{}/{lesson}/grades", lessons_path(&s)))
+        .token(&s.maths.token)
+        .json(json!({ "grades": [{ "student_id": s.student.id, "mark": "5", "grade_type_id": oral }] }))
+        .send()
+        .await
+        .expect(200);
+    app.put(&format!("{}/{lesson}/attendance", lessons_path(&s)))
+        .token(&s.maths.token)
+        .json(json!({ "entries": [{ "student_id": classmate.id, "absence": "ill" }] }))
+        .send()
+        .await
+        .expect(200);
+    // Each family hears of its own child only, at once.
+    for socket in [&mut parents_socket, &mut students_socket] {
+        let change = journal_change(socket, Duration::from_secs(5)).await.expect("the mark is announced");
+        assert_eq!(
+            (change["student_id"].as_i64(), change["lesson_id"].as_i64(), change["date"].as_str()),
+            (Some(s.student.id), Some(lesson), Some(monday.as_str()))
+        );
+        assert!(change.get("mark").is_none(), "the event carries no marks");
+    }
+    let theirs = journal_change(&mut others_socket, Duration::from_secs(5)).await.expect("the absence is announced");
+    assert_eq!(theirs["student_id"].as_i64(), Some(classmate.id));
+    assert!(
+        journal_change(&mut others_socket, Duration::from_millis(300)).await.is_none(),
+        "nothing of the other child"
+    );
+    assert!(
+        journal_change(&mut parents_socket, Duration::from_millis(300)).await.is_none(),
+        "nothing of the classmate"
+    );
+    // The diary: Monday's maths with its topic and the mark; Tuesday's English for group 1 only.
+    let diary = |who: &str, student: i64| {
+        app.get(&format!("/api/v1/orgs/{}/diary?student_id={student}&date={tuesday}", s.school.org)).token(who).send()
+    };
+    let week = diary(&parent.token, s.student.id).await.expect(200);
+    assert_eq!(week.json["monday"], monday.as_str());
+    let monday_lessons = week.json["days"][0]["lessons"].as_array().expect("lessons");
+    assert_eq!(monday_lessons.len(), 1);
+    assert_eq!(
+        (
+            monday_lessons[0]["topic"].as_str(),
+            monday_lessons[0]["grades"][0]["mark"].as_str(),
+            monday_lessons[0]["lesson_id"].as_i64()
+        ),
+        (Some("Дроби"), Some("5"), Some(lesson))
+    );
+    let tuesday_groups: Vec<Option<&str>> = week.json["days"][1]["lessons"]
+        .as_array()
+        .expect("lessons")
+        .iter()
+        .map(|l| l["group"]["name"].as_str())
+        .collect();
+    assert_eq!(tuesday_groups, [Some("Английский, группа 1")], "not the other group's lesson");
+    let classmates = diary(&other_parent.token, classmate.id).await.expect(200);
+    assert_eq!(classmates.json["days"][0]["lessons"][0]["attendance"]["absence"], "ill");
+    assert!(classmates.json["days"][1]["lessons"].as_array().expect("lessons").is_empty(), "in no English group yet");
+    // Who reads whose diary.
+    diary(&s.student.token, s.student.id).await.expect(200);
+    diary(&other_parent.token, s.student.id).await.problem(403, "forbidden");
+    diary(&classmate.token, s.student.id).await.problem(403, "forbidden");
+    diary(&s.maths.token, s.student.id).await.problem(403, "forbidden");
+    app.assign_class_teacher(&s.school, s.class_a, s.english.id).await;
+    diary(&s.english.token, s.student.id).await.expect(200);
+    diary(&s.school.admin, s.student.id).await.expect(200);
+    let other = app.school(164).await;
+    app.get(&format!("/api/v1/orgs/{}/diary?student_id={}&date={tuesday}", other.org, s.student.id))
+        .token(&other.admin)
+        .send()
+        .await
+        .problem(404, "not_found");
+    diary(&other.admin, s.student.id).await.problem(404, "not_found");
 }

@@ -1,0 +1,123 @@
+//! The diary: a student's week — each school day's lessons from the timetable (those
+//! of the student's groups only), with the topic, the student's attendance and marks
+//! once the teacher has written the lesson down. Read by the student, their parents,
+//! and whoever reads the class's journal; to anyone else of the school it is refused,
+//! to anyone outside it does not exist.
+
+use parta_domain::journal::Absence;
+use parta_domain::permission::Permission;
+use parta_domain::{GradeId, GradeTypeId, GroupId, MemberRole, OrgId, UserId};
+use parta_protocol::{AttendanceEntry, DiaryDay, DiaryLesson, DiaryWeek, Grade};
+
+use super::timetable::{Lookup, calendar};
+use crate::access;
+use crate::auth::Actor;
+use crate::clock::rfc3339;
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use crate::store;
+
+/// # A student's week in the diary (the student, their parents, the class's journal readers)
+/// `date` is any day of the week.
+pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, date: &str) -> Result<DiaryWeek> {
+    let mut conn = state.db.reads().acquire().await?;
+    let school = access::visible_school(&mut conn, actor, org).await?;
+    let date = parta_domain::school_year::date("date", date).map_err(|e| Error::Validation(vec![e]))?;
+    let place = store::directory::active_places(&mut conn, org, student)
+        .await?
+        .into_iter()
+        .find(|p| p.role() == MemberRole::Student)
+        .ok_or(Error::NotFound)?;
+    let class = place.class_id();
+    let is_parent = store::directory::parent_places_for_child(&mut conn, org, student)
+        .await?
+        .iter()
+        .any(|p| p.user_id == actor.user_id.0);
+    if !(student == actor.user_id || is_parent || school.allows_in_class(Permission::ReadJournal, class)) {
+        return Err(Error::Forbidden);
+    }
+    let person = store::users::person(&mut conn, student).await?.ok_or(Error::NotFound)?;
+    let monday = parta_domain::timetable::monday_of(date);
+    let day_text = date.to_string();
+    let year = store::school_year::years(&mut conn, org)
+        .await?
+        .into_iter()
+        .find(|y| y.starts_on.as_str() <= day_text.as_str() && day_text.as_str() <= y.ends_on.as_str());
+    let Some(year) = year else {
+        // Outside every school year: a week without lessons.
+        let days = (0..6)
+            .filter_map(|n| monday.checked_add(jiff::Span::new().days(n)).ok())
+            .map(|d| DiaryDay { date: d.to_string(), school_day: false, lessons: Vec::new() })
+            .collect();
+        return Ok(DiaryWeek { student: person, class: place.class_ref(), monday: monday.to_string(), days });
+    };
+    let calendar = calendar(&mut conn, &year).await?;
+    let lookup = Lookup::load(&mut conn, org, year.year_id()).await?;
+    // The class's lessons, leaving out those of groups the student is not in.
+    let mut entries = Vec::new();
+    for entry in store::teaching::entries(&mut conn, org, year.year_id(), Some(class)).await? {
+        let group = lookup.assignment(entry.assignment_id).and_then(|a| a.group_id);
+        let theirs = match group {
+            Some(group) => store::teaching::group_students(&mut conn, GroupId(group)).await?.contains(&student),
+            None => true,
+        };
+        if theirs {
+            entries.push(entry);
+        }
+    }
+    let mut days = Vec::with_capacity(6);
+    for (day, school_day) in parta_domain::timetable::week(&calendar, monday) {
+        let weekday = i64::from(day.weekday().to_monday_one_offset());
+        let held_on = day.to_string();
+        let mut lessons = Vec::new();
+        for entry in entries.iter().filter(|e| school_day && e.weekday == weekday) {
+            let Some(slot) = lookup.entry(entry) else { continue };
+            let written =
+                store::journal::lesson_at(&mut conn, entry.assignment_id, &held_on, entry.shift, entry.number).await?;
+            let (mut attendance, mut grades) = (None, Vec::new());
+            if let Some(lesson) = &written {
+                attendance = store::journal::attendance(&mut conn, lesson.lesson_id())
+                    .await?
+                    .into_iter()
+                    .find(|a| a.student_id == student.0)
+                    .and_then(|a| {
+                        Some(AttendanceEntry {
+                            absence: Absence::parse(&a.absence)?,
+                            minutes_late: a.minutes_late,
+                            reason: a.reason,
+                        })
+                    });
+                grades = store::journal::grades(&mut conn, lesson.lesson_id())
+                    .await?
+                    .into_iter()
+                    .filter(|g| g.student_id == student.0)
+                    .map(|g| Grade {
+                        id: GradeId(g.id),
+                        mark: g.mark,
+                        grade_type_id: GradeTypeId(g.grade_type_id),
+                        weight: g.weight_centi as f64 / 100.0,
+                        comment: g.comment,
+                        given_at: rfc3339(g.given_at),
+                    })
+                    .collect();
+            }
+            lessons.push(DiaryLesson {
+                shift: slot.shift,
+                number: slot.number,
+                starts_at: slot.starts_at,
+                ends_at: slot.ends_at,
+                subject: slot.subject,
+                teacher: slot.teacher,
+                group: slot.group,
+                room: slot.room,
+                lesson_id: written.as_ref().map(|l| l.lesson_id()),
+                topic: written.and_then(|l| l.topic),
+                attendance,
+                grades,
+            });
+        }
+        lessons.sort_by(|a, b| (&a.starts_at, a.shift, a.number).cmp(&(&b.starts_at, b.shift, b.number)));
+        days.push(DiaryDay { date: held_on, school_day, lessons });
+    }
+    Ok(DiaryWeek { student: person, class: place.class_ref(), monday: monday.to_string(), days })
+}
