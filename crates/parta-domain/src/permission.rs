@@ -48,10 +48,13 @@ pub enum Permission {
     /// Read the journal of every lesson: attendance and marks (a class teacher: their
     /// class's; the administration: every class's).
     ReadJournal,
+    /// Change a period mark after its period was closed (with a reason, kept in the
+    /// audit log): the admins only.
+    AmendClosedMarks,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 20] = [
         Permission::ReviewApplications,
         Permission::ReadPlatformAudit,
         Permission::ReadSchool,
@@ -71,6 +74,7 @@ impl Permission {
         Permission::CreateChats,
         Permission::ManageSchoolYear,
         Permission::ReadJournal,
+        Permission::AmendClosedMarks,
     ];
 }
 
@@ -158,6 +162,7 @@ pub fn role_grants(role: Role) -> &'static [Permission] {
             CreateChats,
             ManageSchoolYear,
             ReadJournal,
+            AmendClosedMarks,
         ],
         Role::Member => &[ReadSchool],
         Role::Director => &[ReadMembers, CreateChats, ReadJournal],
@@ -222,6 +227,7 @@ mod tests {
         (Permission::CreateChats, &[Role::SchoolAdmin, Role::Director, Role::Deputy, Role::Teacher, Role::Employee]),
         (Permission::ManageSchoolYear, &[Role::SchoolAdmin, Role::Deputy]),
         (Permission::ReadJournal, &[Role::SchoolAdmin, Role::Director, Role::Deputy, Role::ClassTeacher]),
+        (Permission::AmendClosedMarks, &[Role::SchoolAdmin]),
     ];
 
     #[test]

@@ -158,3 +158,60 @@ pub struct DiaryLesson {
     pub attendance: Option<AttendanceEntry>,
     pub grades: Vec<Grade>,
 }
+
+/// The class journal of one assignment (a subject in a class or a group) in one
+/// period: its written-down lessons as columns, its students as rows.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct JournalGrid {
+    pub assignment_id: AssignmentId,
+    pub period: crate::AcademicPeriod,
+    pub lessons: Vec<GridLesson>,
+    pub rows: Vec<GridRow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct GridLesson {
+    pub id: LessonId,
+    pub date: String,
+    pub number: i64,
+    pub topic: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct GridRow {
+    pub student: PersonRef,
+    /// One per lesson, in the lessons' order.
+    pub cells: Vec<GridCell>,
+    /// The weighted average of the period's marks, to two decimals.
+    pub average: Option<f64>,
+    /// The period mark the average suggests by the school's rounding.
+    pub suggested_mark: Option<String>,
+    /// The period mark set.
+    pub period_mark: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct GridCell {
+    pub lesson_id: LessonId,
+    pub attendance: Option<AttendanceEntry>,
+    pub grades: Vec<Grade>,
+}
+
+/// Period marks set at once for an assignment's students; `mark: null` takes one back.
+/// After the period is closed only an admin changes them, giving a `reason`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PeriodMarksRequest {
+    pub assignment_id: AssignmentId,
+    /// The period's number.
+    pub period: i64,
+    pub marks: Vec<PeriodMarkChange>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PeriodMarkChange {
+    pub student_id: UserId,
+    #[serde(default)]
+    pub mark: Option<String>,
+}

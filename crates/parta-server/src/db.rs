@@ -110,6 +110,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(18, "teaching", "0018_teaching.sql"),
     migration!(19, "timetable", "0019_timetable.sql"),
     migration!(20, "journal", "0020_journal.sql"),
+    migration!(21, "period_marks", "0021_period_marks.sql"),
 ];
 
 impl Db {

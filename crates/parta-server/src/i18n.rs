@@ -199,6 +199,10 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
         "year_overlaps" => {
             ("Даты пересекаются с другим учебным годом школы.", "The dates overlap another school year of the school.")
         }
+        "period_closed" => (
+            "Период закрыт: итоговые отметки меняет только администратор, указав причину.",
+            "The period is closed: only an admin changes its marks, giving a reason.",
+        ),
         "assignment_exists" => ("Такое назначение уже есть.", "This assignment already exists."),
         "subject_exists" => ("Такой предмет в школе уже есть.", "The school already has this subject."),
         "chat_link_revoked" => ("Ссылка-приглашение в чат отозвана.", "This chat invite link has been revoked."),
@@ -282,6 +286,7 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         "invalid_mark" => ("Отметка — от 1 до 5, «зч» или «нз».", "A mark is 1 to 5, «зч» (pass) or «нз» (fail)."),
         "unknown_grade_type" => ("Такого вида работы нет.", "No such kind of work."),
         "unknown_grade" => ("Такой отметки на этом уроке нет.", "No such mark at this lesson."),
+        "unknown_period" => ("Такого периода в этом учебном году нет.", "No such period in this school year."),
         "unknown_year" => ("Учебный год не найден в этой школе.", "No such school year in this school."),
         "too_short" => {
             ("Введите хотя бы одно слово из двух и более букв.", "Type at least one word of two letters or more.")

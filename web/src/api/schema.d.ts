@@ -1882,6 +1882,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/years/{year_id}/journal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/years/{year_id}/journal`
+         *     An assignment's journal in a period: lessons × students with attendance and marks,
+         *     weighted averages, suggested and set period marks (its teacher, the class teacher, the administration).
+         */
+        get: operations["journal_grid"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/years/{year_id}/period-marks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * # `PUT /api/v1/orgs/{org_id}/years/{year_id}/period-marks`
+         *     Sets period marks (the assignment's teacher; once the period is closed, an admin with a reason).
+         */
+        put: operations["period_marks_set"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/years/{year_id}/periods/{number}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/years/{year_id}/periods/{number}/close`
+         *     Closes a period: its marks are final, changed after only by an admin with a reason (admins, the deputy director).
+         */
+        post: operations["periods_close"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/years/{year_id}/week": {
         parameters: {
             query?: never;
@@ -2569,6 +2630,32 @@ export interface components {
         };
         /** Format: int64 */
         GradeTypeId: number;
+        GridCell: {
+            attendance?: components["schemas"]["AttendanceEntry"] | null;
+            grades: components["schemas"]["Grade"][];
+            lesson_id: components["schemas"]["LessonId"];
+        };
+        GridLesson: {
+            date: string;
+            id: components["schemas"]["LessonId"];
+            /** Format: int64 */
+            number: number;
+            topic?: string | null;
+        };
+        GridRow: {
+            /**
+             * Format: double
+             * @description The weighted average of the period's marks, to two decimals.
+             */
+            average?: number | null;
+            /** @description One per lesson, in the lessons' order. */
+            cells: components["schemas"]["GridCell"][];
+            /** @description The period mark set. */
+            period_mark?: string | null;
+            student: components["schemas"]["PersonRef"];
+            /** @description The period mark the average suggests by the school's rounding. */
+            suggested_mark?: string | null;
+        };
         /** Format: int64 */
         GroupId: number;
         GroupRef: {
@@ -2637,6 +2724,16 @@ export interface components {
         };
         /** Format: int64 */
         JoinRequestId: number;
+        /**
+         * @description The class journal of one assignment (a subject in a class or a group) in one
+         *     period: its written-down lessons as columns, its students as rows.
+         */
+        JournalGrid: {
+            assignment_id: components["schemas"]["AssignmentId"];
+            lessons: components["schemas"]["GridLesson"][];
+            period: components["schemas"]["AcademicPeriod"];
+            rows: components["schemas"]["GridRow"][];
+        };
         LeaveRequest: {
             /** @description The last day, `YYYY-MM-DD`. */
             on: string;
@@ -2825,6 +2922,24 @@ export interface components {
          * @enum {string}
          */
         PeriodKind: "quarters" | "trimesters" | "halves";
+        PeriodMarkChange: {
+            mark?: string | null;
+            student_id: components["schemas"]["UserId"];
+        };
+        /**
+         * @description Period marks set at once for an assignment's students; `mark: null` takes one back.
+         *     After the period is closed only an admin changes them, giving a `reason`.
+         */
+        PeriodMarksRequest: {
+            assignment_id: components["schemas"]["AssignmentId"];
+            marks: components["schemas"]["PeriodMarkChange"][];
+            /**
+             * Format: int64
+             * @description The period's number.
+             */
+            period: number;
+            reason?: string | null;
+        };
         /** @description A person as peers see them: a name and nothing else. */
         PersonRef: {
             family_name: string;
@@ -7873,6 +7988,154 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    journal_grid: {
+        parameters: {
+            query: {
+                /** @description The subject in a class or group. */
+                assignment_id: number;
+                /** @description The period's number. */
+                period: number;
+            };
+            header?: never;
+            path: {
+                org_id: number;
+                year_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JournalGrid"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    period_marks_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+                year_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PeriodMarksRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JournalGrid"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    periods_close: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: number;
+                org_id: number;
+                year_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcademicYear"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -439,3 +439,233 @@ pub async fn set_grades(
     work.commit(state).await?;
     Ok(page)
 }
+
+/// The school's rounding rule for suggested period marks: from 4.5 up is a «5».
+pub const ROUND_FROM: f64 = 4.5;
+pub const REASON_FOR_CLOSED_MAX_CHARS: usize = 300;
+
+/// An assignment of a year and one of its periods, for someone who reads its journal:
+/// its teacher, or whoever reads the class's journal.
+async fn journal_of(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    org: OrgId,
+    year: YearId,
+    assignment: parta_domain::AssignmentId,
+    period: i64,
+) -> Result<(access::SchoolAccess, store::teaching::AssignmentRow, store::school_year::PeriodRow)> {
+    let school = access::visible_school(conn, actor, org).await?;
+    store::school_year::year(conn, org, year).await?.ok_or(Error::NotFound)?;
+    let row = store::teaching::assignments_of_year(conn, org, year)
+        .await?
+        .into_iter()
+        .find(|a| a.id == assignment.0)
+        .ok_or(Error::NotFound)?;
+    if row.teacher_id != actor.user_id.0 && !school.allows_in_class(Permission::ReadJournal, ClassId(row.class_id)) {
+        return Err(Error::Forbidden);
+    }
+    let period = store::school_year::periods(conn, year)
+        .await?
+        .into_iter()
+        .find(|p| p.number == period)
+        .ok_or_else(|| Error::field("period", "unknown_period"))?;
+    Ok((school, row, period))
+}
+
+async fn render_grid(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    assignment: &store::teaching::AssignmentRow,
+    period: &store::school_year::PeriodRow,
+) -> Result<parta_protocol::JournalGrid> {
+    use parta_protocol::{AcademicPeriod, GridCell, GridLesson, GridRow, JournalGrid};
+    let lessons = store::journal::lessons_between(conn, assignment.id, &period.starts_on, &period.ends_on).await?;
+    let mut students = store::journal::class_students_between(
+        conn,
+        org,
+        ClassId(assignment.class_id),
+        &period.starts_on,
+        &period.ends_on,
+    )
+    .await?;
+    if let Some(group) = assignment.group_id {
+        let members = store::teaching::group_students(conn, GroupId(group)).await?;
+        students.retain(|s| members.contains(s));
+    }
+    let types: BTreeMap<i64, f64> = store::journal::grade_types(conn, org)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.weight_centi as f64 / 100.0))
+        .collect();
+    let mut per_lesson = Vec::with_capacity(lessons.len());
+    for lesson in &lessons {
+        let attendance = store::journal::attendance(conn, lesson.lesson_id()).await?;
+        let grades = store::journal::grades(conn, lesson.lesson_id()).await?;
+        per_lesson.push((attendance, grades));
+    }
+    let set: BTreeMap<i64, String> =
+        store::journal::period_marks(conn, assignment.id, period.number).await?.into_iter().collect();
+    let mut rows = Vec::with_capacity(students.len());
+    for student in students {
+        let Some(person) = store::users::person(conn, student).await? else { continue };
+        let mut marks = Vec::new();
+        let cells = lessons
+            .iter()
+            .zip(&per_lesson)
+            .map(|(lesson, (attendance, grades))| {
+                let entry = attendance.iter().find(|a| a.student_id == student.0).and_then(|a| {
+                    Some(AttendanceEntry {
+                        absence: Absence::parse(&a.absence)?,
+                        minutes_late: a.minutes_late,
+                        reason: a.reason.clone(),
+                    })
+                });
+                let theirs: Vec<Grade> = grades
+                    .iter()
+                    .filter(|g| g.student_id == student.0)
+                    .map(|g| {
+                        if let Some(mark) = Mark::parse(&g.mark) {
+                            marks.push((mark, g.weight_centi as f64 / 100.0));
+                        }
+                        Grade {
+                            id: parta_domain::GradeId(g.id),
+                            mark: g.mark.clone(),
+                            grade_type_id: GradeTypeId(g.grade_type_id),
+                            weight: types.get(&g.grade_type_id).copied().unwrap_or(g.weight_centi as f64 / 100.0),
+                            comment: g.comment.clone(),
+                            given_at: rfc3339(g.given_at),
+                        }
+                    })
+                    .collect();
+                GridCell { lesson_id: lesson.lesson_id(), attendance: entry, grades: theirs }
+            })
+            .collect();
+        let average = parta_domain::journal::weighted_average(&marks);
+        rows.push(GridRow {
+            student: person,
+            cells,
+            average,
+            suggested_mark: average.map(|a| parta_domain::journal::suggested_mark(a, ROUND_FROM).as_text()),
+            period_mark: set.get(&student.0).cloned(),
+        });
+    }
+    rows.sort_by(|a, b| {
+        (&a.student.family_name, &a.student.given_name).cmp(&(&b.student.family_name, &b.student.given_name))
+    });
+    Ok(JournalGrid {
+        assignment_id: assignment.assignment_id(),
+        period: AcademicPeriod {
+            number: period.number,
+            name: period.name.clone(),
+            starts_on: period.starts_on.clone(),
+            ends_on: period.ends_on.clone(),
+            closed: period.closed_at.is_some(),
+        },
+        lessons: lessons
+            .iter()
+            .map(|l| GridLesson {
+                id: l.lesson_id(),
+                date: l.held_on.clone(),
+                number: l.number,
+                topic: l.topic.clone(),
+            })
+            .collect(),
+        rows,
+    })
+}
+
+/// # The class journal of an assignment in a period: lessons × students, averages, period marks
+/// (its teacher; the class teacher; the administration)
+pub async fn grid(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    year: YearId,
+    assignment: parta_domain::AssignmentId,
+    period: i64,
+) -> Result<parta_protocol::JournalGrid> {
+    let mut conn = state.db.reads().acquire().await?;
+    let (_, row, period) = journal_of(&mut conn, actor, org, year, assignment, period).await?;
+    render_grid(&mut conn, org, &row, &period).await
+}
+
+/// # Set period marks for an assignment's students (its teacher; after the period is closed, an admin with a reason)
+pub async fn set_period_marks(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    year: YearId,
+    request: &parta_protocol::PeriodMarksRequest,
+) -> Result<parta_protocol::JournalGrid> {
+    let mut work = state.begin().await?;
+    let (school, row, period) = journal_of(&mut work, actor, org, year, request.assignment_id, request.period).await?;
+    let closed = period.closed_at.is_some();
+    let mut fields = Fields::default();
+    let reason = fields
+        .check(validate::optional_line("reason", request.reason.as_deref(), REASON_FOR_CLOSED_MAX_CHARS))
+        .flatten();
+    if closed {
+        if !school.allows_in_school(Permission::AmendClosedMarks) {
+            return Err(Error::Conflict("period_closed"));
+        }
+        if reason.is_none() {
+            fields.reject("reason", "required");
+        }
+    } else if row.teacher_id != actor.user_id.0 {
+        return Err(Error::Forbidden);
+    }
+    let students = store::journal::class_students_between(
+        &mut work,
+        org,
+        ClassId(row.class_id),
+        &period.starts_on,
+        &period.ends_on,
+    )
+    .await?;
+    let mut changes = Vec::with_capacity(request.marks.len());
+    for (index, change) in request.marks.iter().enumerate() {
+        if !students.contains(&change.student_id) {
+            fields.reject(&format!("marks[{index}].student_id"), "unknown_student");
+            continue;
+        }
+        match change.mark.as_deref().map(Mark::parse) {
+            Some(None) => fields.reject(&format!("marks[{index}].mark"), "invalid_mark"),
+            Some(Some(mark)) => changes.push((change.student_id, Some(mark.as_text()))),
+            None => changes.push((change.student_id, None)),
+        }
+    }
+    fields.finish()?;
+    let mut changed = Vec::new();
+    for (student, mark) in &changes {
+        let change = store::journal::PeriodMarkChange {
+            assignment: row.id,
+            period: period.number,
+            student: *student,
+            mark: mark.as_deref(),
+            reason: reason.as_deref(),
+        };
+        if store::journal::set_period_mark(&mut work, org, &change, actor.user_id).await? {
+            changed.push((*student, mark.clone()));
+        }
+    }
+    if closed && !changed.is_empty() {
+        let details = serde_json::json!({
+            "assignment_id": row.id, "period": period.number, "reason": reason, "marks": changed.iter().map(|(s, m)| serde_json::json!({ "student_id": s, "mark": m })).collect::<Vec<_>>(),
+        });
+        store::audit::record(
+            &mut work,
+            store::audit::Entry {
+                org: Some(org),
+                actor: Some(actor.user_id),
+                action: "closed_period_marks_changed",
+                target_type: "assignment",
+                target_id: Some(row.id),
+                details,
+            },
+        )
+        .await?;
+    }
+    let grid = render_grid(&mut work, org, &row, &period).await?;
+    work.commit(state).await?;
+    Ok(grid)
+}

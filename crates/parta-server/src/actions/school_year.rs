@@ -378,3 +378,29 @@ pub async fn update_subject(
     work.commit(state).await?;
     Ok(render_subject(row))
 }
+
+/// # Close a period: its marks are final, changed after only by an admin with a reason (admins, the deputy director)
+pub async fn close_period(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    id: YearId,
+    number: i64,
+) -> Result<AcademicYear> {
+    let mut work = state.begin().await?;
+    access::school(&mut work, actor, org, Permission::ManageSchoolYear).await?;
+    let row = store::school_year::year(&mut work, org, id).await?.ok_or(Error::NotFound)?;
+    if !store::school_year::periods(&mut work, id).await?.iter().any(|p| p.number == number) {
+        return Err(Error::NotFound);
+    }
+    if store::school_year::close_period(&mut work, id, number, actor.user_id).await? {
+        store::audit::record(
+            &mut work,
+            audit(org, actor, "period_closed", "academic_year", id.0, json!({ "period": number })),
+        )
+        .await?;
+    }
+    let rendered = render_year(&mut work, &row).await?;
+    work.commit(state).await?;
+    Ok(rendered)
+}

@@ -1,7 +1,10 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use parta_domain::{LessonId, OrgId, UserId};
-use parta_protocol::{AttendanceRequest, DiaryWeek, GradeType, GradesRequest, LessonPage, LessonRequest, Problem};
+use parta_domain::{AssignmentId, LessonId, OrgId, UserId, YearId};
+use parta_protocol::{
+    AttendanceRequest, DiaryWeek, GradeType, GradesRequest, JournalGrid, LessonPage, LessonRequest, PeriodMarksRequest,
+    Problem,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -21,6 +24,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(lessons_attendance))
         .routes(routes!(lessons_grades))
         .routes(routes!(diary_week))
+        .routes(routes!(journal_grid))
+        .routes(routes!(period_marks_set))
 }
 
 /// # `GET /api/v1/orgs/{org_id}/grade-types`
@@ -112,4 +117,43 @@ async fn diary_week(
     Query(query): Query<DiaryQuery>,
 ) -> Result<Json<DiaryWeek>> {
     Ok(Json(diary::week(&state, &actor, OrgId(org), UserId(query.student_id), &query.date).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct GridQuery {
+    /// The subject in a class or group.
+    assignment_id: i64,
+    /// The period's number.
+    period: i64,
+}
+
+/// # `GET /api/v1/orgs/{org_id}/years/{year_id}/journal`
+/// An assignment's journal in a period: lessons × students with attendance and marks,
+/// weighted averages, suggested and set period marks (its teacher, the class teacher, the administration).
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/years/{year_id}/journal", tag = "journal", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("year_id" = i64, Path), GridQuery),
+    responses((status = 200, body = JournalGrid), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn journal_grid(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, year)): Path<(i64, i64)>,
+    Query(query): Query<GridQuery>,
+) -> Result<Json<JournalGrid>> {
+    let assignment = AssignmentId(query.assignment_id);
+    Ok(Json(journal::grid(&state, &actor, OrgId(org), YearId(year), assignment, query.period).await?))
+}
+
+/// # `PUT /api/v1/orgs/{org_id}/years/{year_id}/period-marks`
+/// Sets period marks (the assignment's teacher; once the period is closed, an admin with a reason).
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/years/{year_id}/period-marks", tag = "journal", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("year_id" = i64, Path)), request_body = PeriodMarksRequest,
+    responses((status = 200, body = JournalGrid), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn period_marks_set(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, year)): Path<(i64, i64)>,
+    AppJson(body): AppJson<PeriodMarksRequest>,
+) -> Result<Json<JournalGrid>> {
+    Ok(Json(journal::set_period_marks(&state, &actor, OrgId(org), YearId(year), &body).await?))
 }

@@ -17,6 +17,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(years_list, years_create))
         .routes(routes!(years_get, years_update))
         .routes(routes!(years_bells))
+        .routes(routes!(periods_close))
         .routes(routes!(subjects_list, subjects_create))
         .routes(routes!(subjects_update))
 }
@@ -124,4 +125,17 @@ async fn subjects_update(
     AppJson(body): AppJson<SubjectChange>,
 ) -> Result<Json<Subject>> {
     Ok(Json(school_year::update_subject(&state, &actor, OrgId(org), SubjectId(subject), &body).await?))
+}
+
+/// # `POST /api/v1/orgs/{org_id}/years/{year_id}/periods/{number}/close`
+/// Closes a period: its marks are final, changed after only by an admin with a reason (admins, the deputy director).
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/years/{year_id}/periods/{number}/close", tag = "school year", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("year_id" = i64, Path), ("number" = i64, Path)),
+    responses((status = 200, body = AcademicYear), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn periods_close(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, year, number)): Path<(i64, i64, i64)>,
+) -> Result<Json<AcademicYear>> {
+    Ok(Json(school_year::close_period(&state, &actor, OrgId(org), YearId(year), number).await?))
 }

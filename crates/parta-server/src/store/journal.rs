@@ -343,3 +343,118 @@ pub async fn delete_grade(conn: &mut AnyConnection, org: OrgId, before: &GradeRo
         .await
         .map(|_| ())
 }
+
+/// An assignment's written-down lessons between two dates (both included), in order.
+pub async fn lessons_between(
+    conn: &mut AnyConnection,
+    assignment: i64,
+    from: &str,
+    to: &str,
+) -> sqlx::Result<Vec<LessonRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {LESSON_COLUMNS} FROM lessons WHERE assignment_id = $1 AND held_on >= $2 AND held_on <= $3
+         ORDER BY held_on, shift, number"
+    )))
+    .bind(assignment)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
+/// The students of a class at any time between two dates.
+pub async fn class_students_between(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    class: ClassId,
+    from: &str,
+    to: &str,
+) -> sqlx::Result<Vec<UserId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT user_id FROM memberships
+         WHERE org_id = $1 AND class_id = $2 AND role = 'student' AND started_on <= $4
+           AND (ended_on IS NULL OR ended_on > $3)
+         ORDER BY user_id",
+    )
+    .bind(org.0)
+    .bind(class.0)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await?;
+    Ok(ids.into_iter().map(UserId).collect())
+}
+
+/// The period marks of an assignment's students: (student, mark).
+pub async fn period_marks(conn: &mut AnyConnection, assignment: i64, period: i64) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT student_id, mark FROM period_marks WHERE assignment_id = $1 AND period = $2")
+        .bind(assignment)
+        .bind(period)
+        .fetch_all(conn)
+        .await
+}
+
+pub struct PeriodMarkChange<'a> {
+    pub assignment: i64,
+    pub period: i64,
+    pub student: UserId,
+    pub mark: Option<&'a str>,
+    pub reason: Option<&'a str>,
+}
+
+/// Sets (or takes back) a period mark, keeping the one before it; false when it stood so.
+pub async fn set_period_mark(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    change: &PeriodMarkChange<'_>,
+    by: UserId,
+) -> sqlx::Result<bool> {
+    let before: Option<String> = sqlx::query_scalar(
+        "SELECT mark FROM period_marks WHERE assignment_id = $1 AND period = $2 AND student_id = $3",
+    )
+    .bind(change.assignment)
+    .bind(change.period)
+    .bind(change.student.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if before.as_deref() == change.mark {
+        return Ok(false);
+    }
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO period_mark_history (org_id, assignment_id, period, student_id, mark, reason, changed_by, changed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(org.0)
+    .bind(change.assignment)
+    .bind(change.period)
+    .bind(change.student.0)
+    .bind(&before)
+    .bind(change.reason)
+    .bind(by.0)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM period_marks WHERE assignment_id = $1 AND period = $2 AND student_id = $3")
+        .bind(change.assignment)
+        .bind(change.period)
+        .bind(change.student.0)
+        .execute(&mut *conn)
+        .await?;
+    if let Some(mark) = change.mark {
+        sqlx::query(
+            "INSERT INTO period_marks (org_id, assignment_id, period, student_id, mark, set_by, set_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(org.0)
+        .bind(change.assignment)
+        .bind(change.period)
+        .bind(change.student.0)
+        .bind(mark)
+        .bind(by.0)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(true)
+}

@@ -281,3 +281,22 @@ pub async fn has_subjects(conn: &mut AnyConnection, org: OrgId) -> sqlx::Result<
         .await?;
     Ok(found.is_some())
 }
+
+/// Closes a period of a year; false when it was closed already.
+pub async fn close_period(
+    conn: &mut AnyConnection,
+    year: YearId,
+    number: i64,
+    by: parta_domain::UserId,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE academic_periods SET closed_at = $1, closed_by = $2 WHERE year_id = $3 AND number = $4 AND closed_at IS NULL",
+    )
+    .bind(crate::clock::now_ms())
+    .bind(by.0)
+    .bind(year.0)
+    .bind(number)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

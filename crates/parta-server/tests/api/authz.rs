@@ -765,6 +765,27 @@ fn rows(w: &World) -> Vec<Row> {
         ),
         row(
             "GET",
+            "/api/v1/orgs/{org_id}/years/{year_id}/journal",
+            format!("/api/v1/orgs/{org}/years/{}/journal?assignment_id={}&period=1", w.year, w.assignment),
+            None,
+            school(JOURNAL_READERS_OF_5A, true),
+        ),
+        row(
+            "PUT",
+            "/api/v1/orgs/{org_id}/years/{year_id}/period-marks",
+            format!("/api/v1/orgs/{org}/years/{}/period-marks", w.year),
+            json(json!({ "assignment_id": w.assignment, "period": 1, "marks": [] })),
+            school(LESSON_TEACHER, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/years/{year_id}/periods/{number}/close",
+            format!("/api/v1/orgs/{org}/years/{}/periods/2/close", w.year),
+            None,
+            school(ADMIN, true),
+        ),
+        row(
+            "GET",
             "/api/v1/orgs/{org_id}/diary",
             format!("/api/v1/orgs/{org}/diary?student_id={}&date=2026-11-02", w.student.id),
             None,

@@ -14,6 +14,7 @@ on_both_backends!(
     a_teacher_writes_down_a_lesson_takes_attendance_and_gives_marks,
     a_group_lesson_is_for_its_group_and_only_its_teacher_writes_it,
     a_parent_reads_the_childs_diary_and_hears_of_each_change_at_once,
+    the_journal_grid_averages_marks_and_a_closed_period_changes_only_by_an_admin,
 );
 
 /// The next week's Monday, Tuesday and Saturday, with the year moved around them: the
@@ -385,4 +386,100 @@ async fn a_parent_reads_the_childs_diary_and_hears_of_each_change_at_once(app: T
         .await
         .problem(404, "not_found");
     diary(&other.admin, s.student.id).await.problem(404, "not_found");
+}
+
+async fn the_journal_grid_averages_marks_and_a_closed_period_changes_only_by_an_admin(app: TestApp) {
+    let s = setup(&app, 165).await;
+    week(&app, &s).await;
+    let [monday, _, _] = days_ahead(&app, &s).await;
+    let next_monday = {
+        let day: jiff::civil::Date = monday.parse().expect("a date");
+        day.checked_add(jiff::Span::new().days(7)).expect("a date").to_string()
+    };
+    // A classmate with no marks: a row without an average.
+    app.join(&s.school, s.class_a, "student", None, "Одноклассников").await;
+    let types =
+        app.get(&format!("/api/v1/orgs/{}/grade-types", s.school.org)).token(&s.maths.token).send().await.expect(200);
+    let kind =
+        |name: &str| types.list().iter().find(|t| t["name"] == name).expect("grade type")["id"].as_i64().expect("id");
+    let (oral, test) = (kind("Ответ на уроке"), kind("Контрольная работа"));
+    for (date, marks) in [(&monday, vec![("5", oral), ("3", test)]), (&next_monday, vec![("4", oral)])] {
+        let open = json!({ "assignment_id": s.maths_a, "date": date, "shift": 1, "number": 1 });
+        let page = app.post(&lessons_path(&s)).token(&s.maths.token).json(open).send().await.expect(200);
+        let lesson = page.json["lesson"]["id"].as_i64().expect("id");
+        let grades: Vec<Value> = marks
+            .iter()
+            .map(|(mark, kind)| json!({ "student_id": s.student.id, "mark": mark, "grade_type_id": kind }))
+            .collect();
+        app.put(&format!("{}/{lesson}/grades", lessons_path(&s)))
+            .token(&s.maths.token)
+            .json(json!({ "grades": grades }))
+            .send()
+            .await
+            .expect(200);
+    }
+    let grid_path =
+        format!("/api/v1/orgs/{}/years/{}/journal?assignment_id={}&period=1", s.school.org, s.year, s.maths_a);
+    let grid = app.get(&grid_path).token(&s.maths.token).send().await.expect(200);
+    assert_eq!(grid.json["lessons"].as_array().expect("lessons").len(), 2);
+    let rows = grid.json["rows"].as_array().expect("rows");
+    let names: Vec<&str> = rows.iter().filter_map(|r| r["student"]["family_name"].as_str()).collect();
+    assert_eq!(names, ["Одноклассников", "Ученикова"], "by name");
+    // (5·1 + 3·2 + 4·1) / 4 = 3.75, which rounds to a «4».
+    assert_eq!((rows[1]["average"].as_f64(), rows[1]["suggested_mark"].as_str()), (Some(3.75), Some("4")));
+    assert!(rows[0]["average"].is_null() && rows[0]["suggested_mark"].is_null(), "no marks, no average");
+    assert_eq!(rows[1]["cells"][0]["grades"].as_array().expect("grades").len(), 2);
+    // Period marks: the teacher's while the period is open.
+    let marks_path = format!("/api/v1/orgs/{}/years/{}/period-marks", s.school.org, s.year);
+    let set = |mark: &str| json!({ "assignment_id": s.maths_a, "period": 1, "marks": [{ "student_id": s.student.id, "mark": mark }] });
+    app.put(&marks_path)
+        .token(&s.maths.token)
+        .json(json!({ "assignment_id": s.maths_a, "period": 1, "marks": [{ "student_id": s.student.id, "mark": "6" }, { "student_id": s.other_student.id, "mark": "4" }] }))
+        .send()
+        .await
+        .invalid(&[("marks[0].mark", "invalid_mark"), ("marks[1].student_id", "unknown_student")]);
+    let marked = app.put(&marks_path).token(&s.maths.token).json(set("4")).send().await.expect(200);
+    assert_eq!(marked.json["rows"][1]["period_mark"], "4");
+    app.put(&marks_path).token(&s.school.admin).json(set("5")).send().await.problem(403, "forbidden");
+    // Closed by the administration: the teacher may no longer; an admin may, with a reason.
+    app.post(&format!("/api/v1/orgs/{}/years/{}/periods/1/close", s.school.org, s.year))
+        .token(&s.maths.token)
+        .send()
+        .await
+        .problem(403, "forbidden");
+    let closed = app
+        .post(&format!("/api/v1/orgs/{}/years/{}/periods/1/close", s.school.org, s.year))
+        .token(&s.school.admin)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        (closed.json["periods"][0]["closed"].as_bool(), closed.json["periods"][1]["closed"].as_bool()),
+        (Some(true), Some(false))
+    );
+    app.put(&marks_path).token(&s.maths.token).json(set("5")).send().await.problem(409, "period_closed");
+    app.put(&marks_path).token(&s.school.admin).json(set("5")).send().await.invalid(&[("reason", "required")]);
+    let mut amended = set("5");
+    amended["reason"] = json!("Пересдача контрольной по приказу № 12");
+    let after = app.put(&marks_path).token(&s.school.admin).json(amended).send().await.expect(200);
+    assert_eq!(
+        (after.json["rows"][1]["period_mark"].as_str(), after.json["period"]["closed"].as_bool()),
+        (Some("5"), Some(true))
+    );
+    let audit =
+        app.get(&format!("/api/v1/orgs/{}/audit", s.school.org)).token(&s.school.admin).send().await.expect(200);
+    let entry =
+        audit.list().iter().find(|e| e["action"] == "closed_period_marks_changed").expect("in the audit log").clone();
+    assert_eq!(entry["details"]["reason"], "Пересдача контрольной по приказу № 12");
+    assert_eq!(
+        app.count(format!("SELECT COUNT(*) FROM period_mark_history WHERE assignment_id = {}", s.maths_a)).await,
+        2
+    );
+    // Who reads the journal.
+    app.assign_class_teacher(&s.school, s.class_a, s.english.id).await;
+    app.get(&grid_path).token(&s.english.token).send().await.expect(200);
+    app.get(&grid_path).token(&s.student.token).send().await.problem(403, "forbidden");
+    app.get(&grid_path).token(&s.english_2.token).send().await.problem(403, "forbidden");
+    let other = app.school(166).await;
+    app.get(&grid_path).token(&other.admin).send().await.problem(404, "not_found");
 }
