@@ -54,7 +54,40 @@ pub struct Lesson {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct LessonPage {
     pub lesson: Lesson,
+    pub homework: Option<Homework>,
     pub students: Vec<LessonStudent>,
+}
+
+/// Homework set at a lesson.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Homework {
+    pub body: String,
+    /// `YYYY-MM-DD`: the day it is due.
+    pub due_on: String,
+    /// How long it should take, in minutes.
+    pub minutes: Option<i64>,
+    /// When it was first entered (RFC 3339).
+    pub entered_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HomeworkRequest {
+    pub body: String,
+    /// The day it is due: the lesson's day or later.
+    pub due_on: String,
+    #[serde(default)]
+    pub minutes: Option<i64>,
+}
+
+/// Homework due on a day of the diary.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DueHomework {
+    pub lesson_id: LessonId,
+    pub subject: SubjectRef,
+    /// The day it was set.
+    pub set_on: String,
+    pub body: String,
+    pub minutes: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -139,6 +172,8 @@ pub struct DiaryDay {
     pub date: String,
     pub school_day: bool,
     pub lessons: Vec<DiaryLesson>,
+    /// Homework due this day.
+    pub homework_due: Vec<DueHomework>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -157,6 +192,8 @@ pub struct DiaryLesson {
     /// None: present (or not taken yet).
     pub attendance: Option<AttendanceEntry>,
     pub grades: Vec<Grade>,
+    /// Homework set at this lesson.
+    pub homework: Option<Homework>,
 }
 
 /// The class journal of one assignment (a subject in a class or a group) in one

@@ -111,6 +111,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(19, "timetable", "0019_timetable.sql"),
     migration!(20, "journal", "0020_journal.sql"),
     migration!(21, "period_marks", "0021_period_marks.sql"),
+    migration!(22, "homework", "0022_homework.sql"),
 ];
 
 impl Db {

@@ -286,6 +286,7 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         "invalid_mark" => ("Отметка — от 1 до 5, «зч» или «нз».", "A mark is 1 to 5, «зч» (pass) or «нз» (fail)."),
         "unknown_grade_type" => ("Такого вида работы нет.", "No such kind of work."),
         "unknown_grade" => ("Такой отметки на этом уроке нет.", "No such mark at this lesson."),
+        "before_lesson" => ("Срок сдачи — не раньше дня урока.", "Due no earlier than the lesson's day."),
         "unknown_period" => ("Такого периода в этом учебном году нет.", "No such period in this school year."),
         "unknown_year" => ("Учебный год не найден в этой школе.", "No such school year in this school."),
         "too_short" => {

@@ -1496,6 +1496,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/lessons/{lesson_id}/homework": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * # `PUT /api/v1/orgs/{org_id}/lessons/{lesson_id}/homework`
+         *     Sets the lesson's homework: text, due day, minutes it takes (the lesson's teacher).
+         */
+        put: operations["lessons_homework_set"];
+        post?: never;
+        /**
+         * # `DELETE /api/v1/orgs/{org_id}/lessons/{lesson_id}/homework`
+         *     Takes the lesson's homework back (the lesson's teacher).
+         */
+        delete: operations["lessons_homework_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/members": {
         parameters: {
             query?: never;
@@ -2521,6 +2545,8 @@ export interface components {
         };
         DiaryDay: {
             date: string;
+            /** @description Homework due this day. */
+            homework_due: components["schemas"]["DueHomework"][];
             lessons: components["schemas"]["DiaryLesson"][];
             school_day: boolean;
         };
@@ -2529,6 +2555,7 @@ export interface components {
             ends_at: string;
             grades: components["schemas"]["Grade"][];
             group?: components["schemas"]["GroupRef"] | null;
+            homework?: components["schemas"]["Homework"] | null;
             lesson_id?: components["schemas"]["LessonId"] | null;
             /** Format: int64 */
             number: number;
@@ -2553,6 +2580,16 @@ export interface components {
         /** @description Opens (or finds) the direct conversation with someone of the same school. */
         DirectRequest: {
             user_id: components["schemas"]["UserId"];
+        };
+        /** @description Homework due on a day of the diary. */
+        DueHomework: {
+            body: string;
+            lesson_id: components["schemas"]["LessonId"];
+            /** Format: int64 */
+            minutes?: number | null;
+            /** @description The day it was set. */
+            set_on: string;
+            subject: components["schemas"]["SubjectRef"];
         };
         EditMessageRequest: {
             body: string;
@@ -2667,6 +2704,26 @@ export interface components {
             name: string;
             student_ids?: components["schemas"]["UserId"][];
         };
+        /** @description Homework set at a lesson. */
+        Homework: {
+            body: string;
+            /** @description `YYYY-MM-DD`: the day it is due. */
+            due_on: string;
+            /** @description When it was first entered (RFC 3339). */
+            entered_at: string;
+            /**
+             * Format: int64
+             * @description How long it should take, in minutes.
+             */
+            minutes?: number | null;
+        };
+        HomeworkRequest: {
+            body: string;
+            /** @description The day it is due: the lesson's day or later. */
+            due_on: string;
+            /** Format: int64 */
+            minutes?: number | null;
+        };
         Invite: {
             child?: components["schemas"]["PersonRef"] | null;
             class: components["schemas"]["ClassRef"];
@@ -2765,6 +2822,7 @@ export interface components {
          *     what was written for each.
          */
         LessonPage: {
+            homework?: components["schemas"]["Homework"] | null;
             lesson: components["schemas"]["Lesson"];
             students: components["schemas"]["LessonStudent"][];
         };
@@ -6884,6 +6942,94 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lessons_homework_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HomeworkRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonPage"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lessons_homework_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonPage"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -7,7 +7,7 @@
 use parta_domain::journal::Absence;
 use parta_domain::permission::Permission;
 use parta_domain::{GradeId, GradeTypeId, GroupId, MemberRole, OrgId, UserId};
-use parta_protocol::{AttendanceEntry, DiaryDay, DiaryLesson, DiaryWeek, Grade};
+use parta_protocol::{AttendanceEntry, DiaryDay, DiaryLesson, DiaryWeek, DueHomework, Grade, SubjectRef};
 
 use super::timetable::{Lookup, calendar};
 use crate::access;
@@ -47,7 +47,7 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
         // Outside every school year: a week without lessons.
         let days = (0..6)
             .filter_map(|n| monday.checked_add(jiff::Span::new().days(n)).ok())
-            .map(|d| DiaryDay { date: d.to_string(), school_day: false, lessons: Vec::new() })
+            .map(|d| DiaryDay { date: d.to_string(), school_day: false, lessons: Vec::new(), homework_due: Vec::new() })
             .collect();
         return Ok(DiaryWeek { student: person, class: place.class_ref(), monday: monday.to_string(), days });
     };
@@ -65,6 +65,35 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
             entries.push(entry);
         }
     }
+    // Homework due this week, of the lessons that were the student's.
+    let week_end = monday.checked_add(jiff::Span::new().days(5)).unwrap_or(monday).to_string();
+    let mut due = Vec::new();
+    for homework in store::journal::homework_due(&mut conn, class, &monday.to_string(), &week_end).await? {
+        let Some(lesson) = store::journal::lesson(&mut conn, org, parta_domain::LessonId(homework.lesson_id)).await?
+        else {
+            continue;
+        };
+        if let Some(group) = lesson.group_id
+            && !store::teaching::group_students(&mut conn, GroupId(group)).await?.contains(&student)
+        {
+            continue;
+        }
+        let Some(subject) =
+            store::school_year::subject(&mut conn, org, parta_domain::SubjectId(lesson.subject_id)).await?
+        else {
+            continue;
+        };
+        due.push((
+            homework.due_on.clone(),
+            DueHomework {
+                lesson_id: lesson.lesson_id(),
+                subject: SubjectRef { id: subject.subject_id(), name: subject.name, short_name: subject.short_name },
+                set_on: lesson.held_on,
+                body: homework.body,
+                minutes: homework.minutes,
+            },
+        ));
+    }
     let mut days = Vec::with_capacity(6);
     for (day, school_day) in parta_domain::timetable::week(&calendar, monday) {
         let weekday = i64::from(day.weekday().to_monday_one_offset());
@@ -74,8 +103,10 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
             let Some(slot) = lookup.entry(entry) else { continue };
             let written =
                 store::journal::lesson_at(&mut conn, entry.assignment_id, &held_on, entry.shift, entry.number).await?;
-            let (mut attendance, mut grades) = (None, Vec::new());
+            let (mut attendance, mut grades, mut homework) = (None, Vec::new(), None);
             if let Some(lesson) = &written {
+                homework =
+                    store::journal::homework(&mut conn, lesson.lesson_id()).await?.map(super::journal::render_homework);
                 attendance = store::journal::attendance(&mut conn, lesson.lesson_id())
                     .await?
                     .into_iter()
@@ -114,10 +145,12 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
                 topic: written.and_then(|l| l.topic),
                 attendance,
                 grades,
+                homework,
             });
         }
         lessons.sort_by(|a, b| (&a.starts_at, a.shift, a.number).cmp(&(&b.starts_at, b.shift, b.number)));
-        days.push(DiaryDay { date: held_on, school_day, lessons });
+        let homework_due = due.iter().filter(|(on, _)| *on == held_on).map(|(_, h)| h.clone()).collect();
+        days.push(DiaryDay { date: held_on, school_day, lessons, homework_due });
     }
     Ok(DiaryWeek { student: person, class: place.class_ref(), monday: monday.to_string(), days })
 }

@@ -11,8 +11,8 @@ use parta_domain::permission::Permission;
 use parta_domain::quiet::DayTime;
 use parta_domain::{ClassId, GradeTypeId, GroupId, LessonId, OrgId, SubjectId, UserId, YearId, validate};
 use parta_protocol::{
-    AttendanceEntry, AttendanceRequest, Grade, GradeType, GradesRequest, GroupRef, Lesson, LessonPage, LessonRequest,
-    LessonStudent, SubjectRef, UserEvent,
+    AttendanceEntry, AttendanceRequest, Grade, GradeType, GradesRequest, GroupRef, Homework, HomeworkRequest, Lesson,
+    LessonPage, LessonRequest, LessonStudent, SubjectRef, UserEvent,
 };
 use sqlx::AnyConnection;
 
@@ -149,7 +149,63 @@ async fn render_page(conn: &mut AnyConnection, row: &LessonRow) -> Result<Lesson
     out.sort_by(|a, b| {
         (&a.person.family_name, &a.person.given_name).cmp(&(&b.person.family_name, &b.person.given_name))
     });
-    Ok(LessonPage { lesson, students: out })
+    let homework = store::journal::homework(conn, row.lesson_id()).await?.map(render_homework);
+    Ok(LessonPage { lesson, homework, students: out })
+}
+
+pub(crate) fn render_homework(row: store::journal::HomeworkRow) -> Homework {
+    Homework { body: row.body, due_on: row.due_on, minutes: row.minutes, entered_at: rfc3339(row.entered_at) }
+}
+
+pub const HOMEWORK_MAX_CHARS: usize = 2000;
+pub const HOMEWORK_MINUTES_MAX: i64 = 240;
+
+/// # Set a lesson's homework: what, for which day, how long it takes (the lesson's teacher)
+/// Its students and their parents are told at once.
+pub async fn set_homework(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    id: LessonId,
+    request: &HomeworkRequest,
+) -> Result<LessonPage> {
+    let mut work = state.begin().await?;
+    let row = writable_lesson(&mut work, actor, org, id).await?;
+    let mut fields = Fields::default();
+    let body = fields.check(validate::text("body", &request.body, HOMEWORK_MAX_CHARS));
+    match parta_domain::school_year::date("due_on", &request.due_on) {
+        Ok(due) if due.to_string() < row.held_on => fields.reject("due_on", "before_lesson"),
+        Ok(_) => {}
+        Err(e) => {
+            fields.check::<()>(Err(e));
+        }
+    }
+    if request.minutes.is_some_and(|m| !(1..=HOMEWORK_MINUTES_MAX).contains(&m)) {
+        fields.reject("minutes", "out_of_range");
+    }
+    fields.finish()?;
+    let body = super::checked(body)?;
+    let due_on = request.due_on.trim().to_owned();
+    let homework = store::journal::NewHomework { body: &body, due_on: &due_on, minutes: request.minutes };
+    store::journal::set_homework(&mut work, &row, &homework, actor.user_id).await?;
+    let students = roster(&mut work, &row).await?;
+    do_tell_family(&mut work, &row, &students).await?;
+    let page = render_page(&mut work, &row).await?;
+    work.commit(state).await?;
+    Ok(page)
+}
+
+/// # Take back a lesson's homework (the lesson's teacher)
+pub async fn delete_homework(state: &AppState, actor: &Actor, org: OrgId, id: LessonId) -> Result<LessonPage> {
+    let mut work = state.begin().await?;
+    let row = writable_lesson(&mut work, actor, org, id).await?;
+    if store::journal::delete_homework(&mut work, id).await? {
+        let students = roster(&mut work, &row).await?;
+        do_tell_family(&mut work, &row, &students).await?;
+    }
+    let page = render_page(&mut work, &row).await?;
+    work.commit(state).await?;
+    Ok(page)
 }
 
 /// Tells a student and their parents that the student's record at a lesson changed,

@@ -2,8 +2,8 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use parta_domain::{AssignmentId, LessonId, OrgId, UserId, YearId};
 use parta_protocol::{
-    AttendanceRequest, DiaryWeek, GradeType, GradesRequest, JournalGrid, LessonPage, LessonRequest, PeriodMarksRequest,
-    Problem,
+    AttendanceRequest, DiaryWeek, GradeType, GradesRequest, HomeworkRequest, JournalGrid, LessonPage, LessonRequest,
+    PeriodMarksRequest, Problem,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -23,6 +23,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(lessons_get))
         .routes(routes!(lessons_attendance))
         .routes(routes!(lessons_grades))
+        .routes(routes!(lessons_homework_set, lessons_homework_delete))
         .routes(routes!(diary_week))
         .routes(routes!(journal_grid))
         .routes(routes!(period_marks_set))
@@ -156,4 +157,31 @@ async fn period_marks_set(
     AppJson(body): AppJson<PeriodMarksRequest>,
 ) -> Result<Json<JournalGrid>> {
     Ok(Json(journal::set_period_marks(&state, &actor, OrgId(org), YearId(year), &body).await?))
+}
+
+/// # `PUT /api/v1/orgs/{org_id}/lessons/{lesson_id}/homework`
+/// Sets the lesson's homework: text, due day, minutes it takes (the lesson's teacher).
+#[utoipa::path(put, path = "/api/v1/orgs/{org_id}/lessons/{lesson_id}/homework", tag = "journal", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("lesson_id" = i64, Path)), request_body = HomeworkRequest,
+    responses((status = 200, body = LessonPage), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn lessons_homework_set(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, lesson)): Path<(i64, i64)>,
+    AppJson(body): AppJson<HomeworkRequest>,
+) -> Result<Json<LessonPage>> {
+    Ok(Json(journal::set_homework(&state, &actor, OrgId(org), LessonId(lesson), &body).await?))
+}
+
+/// # `DELETE /api/v1/orgs/{org_id}/lessons/{lesson_id}/homework`
+/// Takes the lesson's homework back (the lesson's teacher).
+#[utoipa::path(delete, path = "/api/v1/orgs/{org_id}/lessons/{lesson_id}/homework", tag = "journal", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("lesson_id" = i64, Path)),
+    responses((status = 200, body = LessonPage), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn lessons_homework_delete(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, lesson)): Path<(i64, i64)>,
+) -> Result<Json<LessonPage>> {
+    Ok(Json(journal::delete_homework(&state, &actor, OrgId(org), LessonId(lesson)).await?))
 }

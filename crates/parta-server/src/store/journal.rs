@@ -458,3 +458,84 @@ pub async fn set_period_mark(
     }
     Ok(true)
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HomeworkRow {
+    pub lesson_id: i64,
+    pub body: String,
+    pub due_on: String,
+    pub minutes: Option<i64>,
+    pub entered_at: i64,
+}
+
+pub async fn homework(conn: &mut AnyConnection, lesson: LessonId) -> sqlx::Result<Option<HomeworkRow>> {
+    sqlx::query_as("SELECT lesson_id, body, due_on, minutes, entered_at FROM homework WHERE lesson_id = $1")
+        .bind(lesson.0)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Homework of a class due between two dates (both included), by due date.
+pub async fn homework_due(
+    conn: &mut AnyConnection,
+    class: ClassId,
+    from: &str,
+    to: &str,
+) -> sqlx::Result<Vec<HomeworkRow>> {
+    sqlx::query_as(
+        "SELECT lesson_id, body, due_on, minutes, entered_at FROM homework
+         WHERE class_id = $1 AND due_on >= $2 AND due_on <= $3 ORDER BY due_on, id",
+    )
+    .bind(class.0)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
+pub struct NewHomework<'a> {
+    pub body: &'a str,
+    pub due_on: &'a str,
+    pub minutes: Option<i64>,
+}
+
+/// Sets a lesson's homework: first entered now, or changed (its entry time stays).
+pub async fn set_homework(
+    conn: &mut AnyConnection,
+    lesson: &LessonRow,
+    homework: &NewHomework<'_>,
+    by: UserId,
+) -> sqlx::Result<()> {
+    let now = now_ms();
+    let changed =
+        sqlx::query("UPDATE homework SET body = $1, due_on = $2, minutes = $3, updated_at = $4 WHERE lesson_id = $5")
+            .bind(homework.body)
+            .bind(homework.due_on)
+            .bind(homework.minutes)
+            .bind(now)
+            .bind(lesson.id)
+            .execute(&mut *conn)
+            .await?;
+    if changed.rows_affected() == 0 {
+        sqlx::query(
+            "INSERT INTO homework (org_id, lesson_id, class_id, body, due_on, minutes, set_by, entered_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        )
+        .bind(lesson.org_id)
+        .bind(lesson.id)
+        .bind(lesson.class_id)
+        .bind(homework.body)
+        .bind(homework.due_on)
+        .bind(homework.minutes)
+        .bind(by.0)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn delete_homework(conn: &mut AnyConnection, lesson: LessonId) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM homework WHERE lesson_id = $1").bind(lesson.0).execute(conn).await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -785,6 +785,20 @@ fn rows(w: &World) -> Vec<Row> {
             school(ADMIN, true),
         ),
         row(
+            "PUT",
+            "/api/v1/orgs/{org_id}/lessons/{lesson_id}/homework",
+            format!("/api/v1/orgs/{org}/lessons/{}/homework", w.lesson),
+            json(json!({ "body": "", "due_on": "2026-11-02" })),
+            school(LESSON_TEACHER, true),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/orgs/{org_id}/lessons/{lesson_id}/homework",
+            format!("/api/v1/orgs/{org}/lessons/{}/homework", w.lesson),
+            None,
+            school(LESSON_TEACHER, true),
+        ),
+        row(
             "GET",
             "/api/v1/orgs/{org_id}/diary",
             format!("/api/v1/orgs/{org}/diary?student_id={}&date=2026-11-02", w.student.id),

@@ -15,6 +15,7 @@ on_both_backends!(
     a_group_lesson_is_for_its_group_and_only_its_teacher_writes_it,
     a_parent_reads_the_childs_diary_and_hears_of_each_change_at_once,
     the_journal_grid_averages_marks_and_a_closed_period_changes_only_by_an_admin,
+    homework_set_at_a_lesson_is_in_the_diary_on_its_day,
 );
 
 /// The next week's Monday, Tuesday and Saturday, with the year moved around them: the
@@ -482,4 +483,67 @@ async fn the_journal_grid_averages_marks_and_a_closed_period_changes_only_by_an_
     app.get(&grid_path).token(&s.english_2.token).send().await.problem(403, "forbidden");
     let other = app.school(166).await;
     app.get(&grid_path).token(&other.admin).send().await.problem(404, "not_found");
+}
+
+async fn homework_set_at_a_lesson_is_in_the_diary_on_its_day(app: TestApp) {
+    let s = setup(&app, 167).await;
+    week(&app, &s).await;
+    let [monday, tuesday, _] = days_ahead(&app, &s).await;
+    let address = app.serve().await;
+    let (mut students_socket, _) = Socket::connect(address, &s.student.token).await;
+    let open = json!({ "assignment_id": s.maths_a, "date": monday, "shift": 1, "number": 1, "topic": "Дроби" });
+    let page = app.post(&lessons_path(&s)).token(&s.maths.token).json(open).send().await.expect(200);
+    let lesson = page.json["lesson"]["id"].as_i64().expect("id");
+    let homework = format!("{}/{lesson}/homework", lessons_path(&s));
+    let before: jiff::civil::Date = monday.parse().expect("a date");
+    let day_before = before.checked_sub(jiff::Span::new().days(1)).expect("a date").to_string();
+    app.put(&homework)
+        .token(&s.maths.token)
+        .json(json!({ "body": " ", "due_on": day_before, "minutes": 0 }))
+        .send()
+        .await
+        .invalid(&[("body", "required"), ("due_on", "before_lesson"), ("minutes", "out_of_range")]);
+    app.put(&homework)
+        .token(&s.english.token)
+        .json(json!({ "body": "Чужое", "due_on": tuesday }))
+        .send()
+        .await
+        .problem(403, "forbidden");
+    let set = app
+        .put(&homework)
+        .token(&s.maths.token)
+        .json(json!({ "body": "§12, № 45–52", "due_on": tuesday, "minutes": 30 }))
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        (set.json["homework"]["body"].as_str(), set.json["homework"]["minutes"].as_i64()),
+        (Some("§12, № 45–52"), Some(30))
+    );
+    let told = journal_change(&mut students_socket, Duration::from_secs(5)).await.expect("the student is told");
+    assert_eq!(told["lesson_id"].as_i64(), Some(lesson));
+    let diary = app
+        .get(&format!("/api/v1/orgs/{}/diary?student_id={}&date={monday}", s.school.org, s.student.id))
+        .token(&s.student.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(diary.json["days"][0]["lessons"][0]["homework"]["body"], "§12, № 45–52");
+    let due = diary.json["days"][1]["homework_due"].as_array().expect("due");
+    assert_eq!(due.len(), 1);
+    assert_eq!(
+        (due[0]["subject"]["name"].as_str(), due[0]["set_on"].as_str()),
+        (Some("Математика"), Some(monday.as_str()))
+    );
+    assert!(diary.json["days"][0]["homework_due"].as_array().expect("due").is_empty());
+    // Taken back: gone from the diary.
+    let gone = app.delete(&homework).token(&s.maths.token).send().await.expect(200);
+    assert!(gone.json["homework"].is_null());
+    let diary = app
+        .get(&format!("/api/v1/orgs/{}/diary?student_id={}&date={monday}", s.school.org, s.student.id))
+        .token(&s.student.token)
+        .send()
+        .await
+        .expect(200);
+    assert!(diary.json["days"][1]["homework_due"].as_array().expect("due").is_empty());
 }
