@@ -252,3 +252,21 @@ pub struct PeriodMarkChange {
     #[serde(default)]
     pub mark: Option<String>,
 }
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct GradeTypeRequest {
+    pub name: String,
+    /// 0.1 to 10.
+    pub weight: f64,
+}
+
+/// Only what is given changes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct GradeTypeChange {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub weight: Option<f64>,
+    #[serde(default)]
+    pub archived: Option<bool>,
+}

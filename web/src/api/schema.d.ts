@@ -1310,11 +1310,35 @@ export interface paths {
          */
         get: operations["grade_types_list"];
         put?: never;
-        post?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/grade-types`
+         *     Adds a kind of work with its weight (admins, the deputy director).
+         */
+        post: operations["grade_types_create"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/grade-types/{grade_type_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * # `PATCH /api/v1/orgs/{org_id}/grade-types/{grade_type_id}`
+         *     Renames, reweighs or archives a kind of work; marks given keep their weight (admins, the deputy director).
+         */
+        patch: operations["grade_types_update"];
         trace?: never;
     };
     "/api/v1/orgs/{org_id}/invites": {
@@ -2665,8 +2689,23 @@ export interface components {
              */
             weight: number;
         };
+        /** @description Only what is given changes. */
+        GradeTypeChange: {
+            archived?: boolean | null;
+            name?: string | null;
+            /** Format: double */
+            weight?: number | null;
+        };
         /** Format: int64 */
         GradeTypeId: number;
+        GradeTypeRequest: {
+            name: string;
+            /**
+             * Format: double
+             * @description 0.1 to 10.
+             */
+            weight: number;
+        };
         GridCell: {
             attendance?: components["schemas"]["AttendanceEntry"] | null;
             grades: components["schemas"]["Grade"][];
@@ -6519,6 +6558,113 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    grade_types_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GradeTypeRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GradeType"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    grade_types_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                grade_type_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GradeTypeChange"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GradeType"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

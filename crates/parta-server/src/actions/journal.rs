@@ -6,13 +6,13 @@
 
 use std::collections::BTreeMap;
 
-use parta_domain::journal::{Absence, DEFAULT_GRADE_TYPES, MINUTES_LATE_MAX, Mark};
+use parta_domain::journal::{Absence, DEFAULT_GRADE_TYPES, MINUTES_LATE_MAX, Mark, WEIGHT_MAX, WEIGHT_MIN};
 use parta_domain::permission::Permission;
 use parta_domain::quiet::DayTime;
 use parta_domain::{ClassId, GradeTypeId, GroupId, LessonId, OrgId, SubjectId, UserId, YearId, validate};
 use parta_protocol::{
-    AttendanceEntry, AttendanceRequest, Grade, GradeType, GradesRequest, GroupRef, Homework, HomeworkRequest, Lesson,
-    LessonPage, LessonRequest, LessonStudent, SubjectRef, UserEvent,
+    AttendanceEntry, AttendanceRequest, Grade, GradeType, GradeTypeChange, GradeTypeRequest, GradesRequest, GroupRef,
+    Homework, HomeworkRequest, Lesson, LessonPage, LessonRequest, LessonStudent, SubjectRef, UserEvent,
 };
 use sqlx::AnyConnection;
 
@@ -47,16 +47,112 @@ pub async fn do_seed_grade_types(conn: &mut AnyConnection, org: OrgId) -> Result
 pub async fn grade_types(state: &AppState, actor: &Actor, org: OrgId) -> Result<Vec<GradeType>> {
     let mut conn = state.db.reads().acquire().await?;
     access::visible_school(&mut conn, actor, org).await?;
-    Ok(store::journal::grade_types(&mut conn, org)
-        .await?
-        .into_iter()
-        .map(|t| GradeType {
-            id: GradeTypeId(t.id),
-            name: t.name,
-            weight: t.weight_centi as f64 / 100.0,
-            archived: t.archived_at.is_some(),
-        })
-        .collect())
+    Ok(store::journal::grade_types(&mut conn, org).await?.into_iter().map(render_grade_type).collect())
+}
+
+fn render_grade_type(t: store::journal::GradeTypeRow) -> GradeType {
+    GradeType {
+        id: GradeTypeId(t.id),
+        name: t.name,
+        weight: t.weight_centi as f64 / 100.0,
+        archived: t.archived_at.is_some(),
+    }
+}
+
+pub const GRADE_TYPE_NAME_MAX_CHARS: usize = 60;
+
+fn weight_centi(fields: &mut Fields, weight: f64) -> Option<i64> {
+    if weight.is_finite() && (WEIGHT_MIN..=WEIGHT_MAX).contains(&weight) {
+        Some((weight * 100.0).round() as i64)
+    } else {
+        fields.reject("weight", "out_of_range");
+        None
+    }
+}
+
+fn grade_type_taken(error: sqlx::Error) -> Error {
+    if store::is_unique_violation(&error) { Error::Conflict("grade_type_exists") } else { error.into() }
+}
+
+/// # Add a kind of work with its weight (admins, the deputy director)
+pub async fn create_grade_type(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    request: &GradeTypeRequest,
+) -> Result<GradeType> {
+    let mut work = state.begin().await?;
+    access::school(&mut work, actor, org, Permission::ManageSchoolYear).await?;
+    let mut fields = Fields::default();
+    let name = fields.check(validate::line("name", &request.name, GRADE_TYPE_NAME_MAX_CHARS));
+    let weight = weight_centi(&mut fields, request.weight);
+    fields.finish()?;
+    let (name, weight) = (super::checked(name)?, super::checked(weight)?);
+    let id = store::journal::insert_grade_type(&mut work, org, &name, weight).await.map_err(grade_type_taken)?;
+    let details = serde_json::json!({ "name": name, "weight": request.weight });
+    store::audit::record(
+        &mut work,
+        store::audit::Entry {
+            org: Some(org),
+            actor: Some(actor.user_id),
+            action: "grade_type_created",
+            target_type: "grade_type",
+            target_id: Some(id.0),
+            details,
+        },
+    )
+    .await?;
+    let row = store::journal::grade_type(&mut work, org, id).await?.ok_or(Error::NotFound)?;
+    work.commit(state).await?;
+    Ok(render_grade_type(row))
+}
+
+/// # Rename, reweigh or archive a kind of work (admins, the deputy director)
+/// Marks already given keep the weight they were given with.
+pub async fn update_grade_type(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    id: GradeTypeId,
+    change: &GradeTypeChange,
+) -> Result<GradeType> {
+    let mut work = state.begin().await?;
+    access::school(&mut work, actor, org, Permission::ManageSchoolYear).await?;
+    let row = store::journal::grade_type(&mut work, org, id).await?.ok_or(Error::NotFound)?;
+    let mut fields = Fields::default();
+    let name = match &change.name {
+        Some(name) => fields.check(validate::line("name", name, GRADE_TYPE_NAME_MAX_CHARS)),
+        None => Some(row.name.clone()),
+    };
+    let weight = match change.weight {
+        Some(weight) => weight_centi(&mut fields, weight),
+        None => Some(row.weight_centi),
+    };
+    fields.finish()?;
+    let (name, weight) = (super::checked(name)?, super::checked(weight)?);
+    let archived_at = match change.archived {
+        Some(true) => row.archived_at.or(Some(crate::clock::now_ms())),
+        Some(false) => None,
+        None => row.archived_at,
+    };
+    store::journal::update_grade_type(&mut work, id, &name, weight, archived_at).await.map_err(grade_type_taken)?;
+    let details =
+        serde_json::json!({ "name": name, "weight": weight as f64 / 100.0, "archived": archived_at.is_some() });
+    store::audit::record(
+        &mut work,
+        store::audit::Entry {
+            org: Some(org),
+            actor: Some(actor.user_id),
+            action: "grade_type_changed",
+            target_type: "grade_type",
+            target_id: Some(id.0),
+            details,
+        },
+    )
+    .await?;
+    let row = store::journal::grade_type(&mut work, org, id).await?.ok_or(Error::NotFound)?;
+    work.commit(state).await?;
+    Ok(render_grade_type(row))
 }
 
 /// A lesson the actor reads: its teacher, or whoever reads the class's journal.
@@ -548,11 +644,6 @@ async fn render_grid(
         let members = store::teaching::group_students(conn, GroupId(group)).await?;
         students.retain(|s| members.contains(s));
     }
-    let types: BTreeMap<i64, f64> = store::journal::grade_types(conn, org)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.weight_centi as f64 / 100.0))
-        .collect();
     let mut per_lesson = Vec::with_capacity(lessons.len());
     for lesson in &lessons {
         let attendance = store::journal::attendance(conn, lesson.lesson_id()).await?;
@@ -587,7 +678,7 @@ async fn render_grid(
                             id: parta_domain::GradeId(g.id),
                             mark: g.mark.clone(),
                             grade_type_id: GradeTypeId(g.grade_type_id),
-                            weight: types.get(&g.grade_type_id).copied().unwrap_or(g.weight_centi as f64 / 100.0),
+                            weight: g.weight_centi as f64 / 100.0,
                             comment: g.comment.clone(),
                             given_at: rfc3339(g.given_at),
                         }

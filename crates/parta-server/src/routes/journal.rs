@@ -1,9 +1,10 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use parta_domain::{AssignmentId, LessonId, OrgId, UserId, YearId};
+use axum::http::StatusCode;
+use parta_domain::{AssignmentId, GradeTypeId, LessonId, OrgId, UserId, YearId};
 use parta_protocol::{
-    AttendanceRequest, DiaryWeek, GradeType, GradesRequest, HomeworkRequest, JournalGrid, LessonPage, LessonRequest,
-    PeriodMarksRequest, Problem,
+    AttendanceRequest, DiaryWeek, GradeType, GradeTypeChange, GradeTypeRequest, GradesRequest, HomeworkRequest,
+    JournalGrid, LessonPage, LessonRequest, PeriodMarksRequest, Problem,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -18,7 +19,8 @@ use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(grade_types_list))
+        .routes(routes!(grade_types_list, grade_types_create))
+        .routes(routes!(grade_types_update))
         .routes(routes!(lessons_open))
         .routes(routes!(lessons_get))
         .routes(routes!(lessons_attendance))
@@ -184,4 +186,32 @@ async fn lessons_homework_delete(
     Path((org, lesson)): Path<(i64, i64)>,
 ) -> Result<Json<LessonPage>> {
     Ok(Json(journal::delete_homework(&state, &actor, OrgId(org), LessonId(lesson)).await?))
+}
+
+/// # `POST /api/v1/orgs/{org_id}/grade-types`
+/// Adds a kind of work with its weight (admins, the deputy director).
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/grade-types", tag = "journal", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path)), request_body = GradeTypeRequest,
+    responses((status = 201, body = GradeType), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn grade_types_create(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(org): Path<i64>,
+    AppJson(body): AppJson<GradeTypeRequest>,
+) -> Result<(StatusCode, Json<GradeType>)> {
+    Ok((StatusCode::CREATED, Json(journal::create_grade_type(&state, &actor, OrgId(org), &body).await?)))
+}
+
+/// # `PATCH /api/v1/orgs/{org_id}/grade-types/{grade_type_id}`
+/// Renames, reweighs or archives a kind of work; marks given keep their weight (admins, the deputy director).
+#[utoipa::path(patch, path = "/api/v1/orgs/{org_id}/grade-types/{grade_type_id}", tag = "journal", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("grade_type_id" = i64, Path)), request_body = GradeTypeChange,
+    responses((status = 200, body = GradeType), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn grade_types_update(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, id)): Path<(i64, i64)>,
+    AppJson(body): AppJson<GradeTypeChange>,
+) -> Result<Json<GradeType>> {
+    Ok(Json(journal::update_grade_type(&state, &actor, OrgId(org), GradeTypeId(id), &body).await?))
 }

@@ -539,3 +539,29 @@ pub async fn delete_homework(conn: &mut AnyConnection, lesson: LessonId) -> sqlx
     let done = sqlx::query("DELETE FROM homework WHERE lesson_id = $1").bind(lesson.0).execute(conn).await?;
     Ok(done.rows_affected() == 1)
 }
+
+pub async fn grade_type(conn: &mut AnyConnection, org: OrgId, id: GradeTypeId) -> sqlx::Result<Option<GradeTypeRow>> {
+    sqlx::query_as("SELECT id, name, weight_centi, archived_at FROM grade_types WHERE org_id = $1 AND id = $2")
+        .bind(org.0)
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Renames, reweighs or archives a kind of work; marks given keep the weight they were given with.
+pub async fn update_grade_type(
+    conn: &mut AnyConnection,
+    id: GradeTypeId,
+    name: &str,
+    weight_centi: i64,
+    archived_at: Option<i64>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE grade_types SET name = $1, weight_centi = $2, archived_at = $3 WHERE id = $4")
+        .bind(name)
+        .bind(weight_centi)
+        .bind(archived_at)
+        .bind(id.0)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}

@@ -107,6 +107,7 @@ struct World {
     group: i64,
     assignment: i64,
     lesson: i64,
+    grade_type: i64,
     tokens: Vec<(Who, String)>,
     logout_tokens: Vec<(Who, String)>,
 }
@@ -387,7 +388,11 @@ async fn build_world(app: &TestApp) -> World {
         .as_i64()
         .expect("lesson id");
 
+    let grade_types = app.get(&format!("/api/v1/orgs/{}/grade-types", a.org)).token(&a.admin).send().await.expect(200);
+    let grade_type = grade_types.list()[0]["id"].as_i64().expect("a grade type");
+
     World {
+        grade_type,
         year,
         subject,
         group,
@@ -755,6 +760,20 @@ fn rows(w: &World) -> Vec<Row> {
             format!("/api/v1/orgs/{org}/grade-types"),
             None,
             school(READERS_OF_SCHOOL, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/grade-types",
+            format!("/api/v1/orgs/{org}/grade-types"),
+            json(json!({ "name": "", "weight": 1.0 })),
+            school(ADMIN, true),
+        ),
+        row(
+            "PATCH",
+            "/api/v1/orgs/{org_id}/grade-types/{grade_type_id}",
+            format!("/api/v1/orgs/{org}/grade-types/{}", w.grade_type),
+            json(json!({ "name": "" })),
+            school(ADMIN, true),
         ),
         row(
             "POST",

@@ -16,6 +16,7 @@ on_both_backends!(
     a_parent_reads_the_childs_diary_and_hears_of_each_change_at_once,
     the_journal_grid_averages_marks_and_a_closed_period_changes_only_by_an_admin,
     homework_set_at_a_lesson_is_in_the_diary_on_its_day,
+    the_school_edits_its_kinds_of_work_and_given_marks_keep_their_weight,
 );
 
 /// The next week's Monday, Tuesday and Saturday, with the year moved around them: the
@@ -546,4 +547,72 @@ async fn homework_set_at_a_lesson_is_in_the_diary_on_its_day(app: TestApp) {
         .await
         .expect(200);
     assert!(diary.json["days"][1]["homework_due"].as_array().expect("due").is_empty());
+}
+
+async fn the_school_edits_its_kinds_of_work_and_given_marks_keep_their_weight(app: TestApp) {
+    let s = setup(&app, 168).await;
+    week(&app, &s).await;
+    let [monday, _, _] = days_ahead(&app, &s).await;
+    let path = format!("/api/v1/orgs/{}/grade-types", s.school.org);
+    let added = app
+        .post(&path)
+        .token(&s.school.admin)
+        .json(json!({ "name": "Диктант", "weight": 1.5 }))
+        .send()
+        .await
+        .expect(201);
+    assert_eq!((added.json["weight"].as_f64(), added.json["archived"].as_bool()), (Some(1.5), Some(false)));
+    app.post(&path)
+        .token(&s.school.admin)
+        .json(json!({ "name": "Диктант", "weight": 1.0 }))
+        .send()
+        .await
+        .problem(409, "grade_type_exists");
+    app.post(&path)
+        .token(&s.school.admin)
+        .json(json!({ "name": "Эссе", "weight": 50.0 }))
+        .send()
+        .await
+        .invalid(&[("weight", "out_of_range")]);
+    app.post(&path)
+        .token(&s.maths.token)
+        .json(json!({ "name": "Эссе", "weight": 1.0 }))
+        .send()
+        .await
+        .problem(403, "forbidden");
+    let dictation = added.id();
+    // A mark given now weighs 1.5, and keeps it when the school reweighs the kind.
+    let open = json!({ "assignment_id": s.maths_a, "date": monday, "shift": 1, "number": 1 });
+    let page = app.post(&lessons_path(&s)).token(&s.maths.token).json(open).send().await.expect(200);
+    let lesson = page.json["lesson"]["id"].as_i64().expect("id");
+    app.put(&format!("{}/{lesson}/grades", lessons_path(&s)))
+        .token(&s.maths.token)
+        .json(json!({ "grades": [{ "student_id": s.student.id, "mark": "4", "grade_type_id": dictation }] }))
+        .send()
+        .await
+        .expect(200);
+    let changed = app
+        .patch(&format!("{path}/{dictation}"))
+        .token(&s.school.admin)
+        .json(json!({ "weight": 3.0, "archived": true }))
+        .send()
+        .await
+        .expect(200);
+    assert_eq!((changed.json["weight"].as_f64(), changed.json["archived"].as_bool()), (Some(3.0), Some(true)));
+    let page = app.get(&format!("{}/{lesson}", lessons_path(&s))).token(&s.maths.token).send().await.expect(200);
+    let given = page.json["students"]
+        .as_array()
+        .expect("students")
+        .iter()
+        .find(|x| x["person"]["id"] == s.student.id)
+        .expect("student")["grades"][0]["weight"]
+        .as_f64();
+    assert_eq!(given, Some(1.5));
+    // An archived kind takes no new marks.
+    app.put(&format!("{}/{lesson}/grades", lessons_path(&s)))
+        .token(&s.maths.token)
+        .json(json!({ "grades": [{ "student_id": s.student.id, "mark": "5", "grade_type_id": dictation }] }))
+        .send()
+        .await
+        .invalid(&[("grades[0].grade_type_id", "unknown_grade_type")]);
 }
