@@ -1772,6 +1772,147 @@ try {
   });
   await yctx.close();
 
+  // ---------- the journal: the teacher's lessons and the diary ----------
+  const jctx = await newContext();
+  const tj = await jctx.newPage();
+  pagesToShoot.push(tj);
+  const dctx = await newContext();
+  const pd = await dctx.newPage();
+  pagesToShoot.push(pd);
+  const moscowToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  let lessonDate;
+  let lessonPath;
+  const anastasia = () => tj.locator('.jr-row[data-student^="Волкова Анастасия"]');
+  const diaryLesson = () => pd.locator(`.week-day[data-date="${lessonDate}"] .diary-lesson[data-subject="Математика"]`);
+
+  await test('journal: a teacher opens his week (loaded on demand) and a 5А maths lesson from today on', async () => {
+    await login(tj, 'smirnov@demo.parta.local');
+    const chunkLoaded = tj.waitForResponse((r) => /\/assets\/lessons-[\w-]+\.js$/.test(new URL(r.url()).pathname));
+    await tj.locator('nav.mainnav').getByRole('link', { name: 'Уроки' }).click();
+    await chunkLoaded;
+    await tj.getByRole('heading', { name: 'Уроки', level: 1 }).waitFor();
+    // A lesson's class list is the class on that day, and the demo's classes begin today.
+    for (let weeks = 0; weeks < 4 && !lessonDate; weeks++) {
+      await tj.locator('.week-day').first().waitFor();
+      lessonDate = await tj.evaluate((today) => {
+        for (const day of document.querySelectorAll('.week-day[data-date]')) {
+          const d = day.getAttribute('data-date');
+          if (d >= today && day.querySelector('button.lesson-open[data-class="5А"][data-subject="Математика"]')) return d;
+        }
+        return null;
+      }, moscowToday);
+      if (!lessonDate) {
+        const monday = await tj.locator('.week-title').getAttribute('data-monday');
+        await tj.getByRole('link', { name: /Следующая неделя/ }).click();
+        await tj.waitForFunction((m) => document.querySelector('.week-title')?.getAttribute('data-monday') !== m, monday);
+        await tj.waitForLoadState('networkidle');
+      }
+    }
+    expect(lessonDate, 'no 5А maths lesson from today on in four weeks');
+    await screen(tj, 'lessons-week');
+    await tj.locator(`.week-day[data-date="${lessonDate}"] button.lesson-open[data-class="5А"][data-subject="Математика"]`).first().click();
+    await tj.waitForURL(/\/lessons\/\d+$/);
+    lessonPath = new URL(tj.url()).pathname;
+    await tj.getByRole('heading', { name: 'Математика, 5А', level: 1 }).waitFor();
+    await anastasia().waitFor();
+    expect((await tj.locator('.jr-row').count()) >= 2, 'the class list is short');
+    await lbl(tj, 'Тема урока').fill('Сложение дробей');
+    await tj.getByRole('button', { name: 'Сохранить тему' }).click();
+    await tj.getByText('Тема сохранена.').waitFor();
+    await screen(tj, 'lesson');
+  });
+
+  await test('journal: the parent opens the diary (loaded on demand) on her daughter’s week', async () => {
+    await login(pd, 'parent@demo.parta.local');
+    const chunkLoaded = pd.waitForResponse((r) => /\/assets\/diary-[\w-]+\.js$/.test(new URL(r.url()).pathname));
+    await pd.locator('nav.mainnav').getByRole('link', { name: 'Дневник' }).click();
+    await chunkLoaded;
+    await pd.getByRole('heading', { name: 'Дневник', level: 1 }).waitFor();
+    await pd.getByRole('navigation', { name: 'Чей дневник' }).getByRole('link', { name: /Анастасия/ }).click();
+    await pd.locator('.diary .lead', { hasText: 'Волкова Анастасия' }).waitFor();
+    const student = await pd.locator('.diary').getAttribute('data-student-id');
+    await pd.goto(`${base}/diary?student=${student}&date=${lessonDate}`);
+    await diaryLesson().first().waitFor();
+    await diaryLesson().first().getByText('Сложение дробей').waitFor();
+    expect((await diaryLesson().first().locator('.mark').count()) === 0, 'a mark before any was given');
+    // Live from here on: the connection is up.
+    await pd.locator('.diary[data-conn="live"]').waitFor();
+    await screen(pd, 'diary');
+  });
+
+  await test('journal: late without minutes is refused at its row, nothing typed is lost; the mark given meanwhile appears in the diary live', async () => {
+    const rows = tj.locator('.jr-row');
+    const names = await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-student')));
+    const otherName = names.find((n) => !n.startsWith('Волкова Анастасия'));
+    const row = anastasia();
+    const name = await row.getAttribute('data-student');
+    // Enter moves down the list.
+    const first = rows.first();
+    await first.locator('input[data-col="fresh"]').focus();
+    await tj.keyboard.press('Enter');
+    const focusedStudent = await tj.evaluate(() => document.activeElement?.closest('.jr-row')?.getAttribute('data-student'));
+    expect(focusedStudent === (await rows.nth(1).getAttribute('data-student')), `Enter went to ${focusedStudent}`);
+    await lbl(tj, `Посещаемость: ${otherName}`).selectOption({ label: 'н' });
+    await lbl(tj, `Посещаемость: ${name}`).selectOption({ label: 'оп' });
+    await lbl(tj, 'Вид работы').selectOption({ label: 'Самостоятельная работа (×1.5)' });
+    await lbl(tj, `Новая отметка: ${name}`).fill('5');
+    await tj.getByText('Есть несохранённые изменения.').waitFor();
+    await tj.getByRole('button', { name: 'Сохранить', exact: true }).click();
+    await tj.getByRole('alert').filter({ hasText: 'Сохранено не всё: исправьте отмеченные строки.' }).waitFor();
+    const said = await row.locator('.jr-error').innerText();
+    expect(/\S/.test(said) && /[а-яё]/i.test(said), `the row says «${said}»`);
+    const minutes = lbl(tj, `На сколько минут опоздал(а): ${name}`);
+    expect((await minutes.getAttribute('aria-invalid')) === 'true', 'the minutes are not marked');
+    expect(await minutes.evaluate((el) => el === document.activeElement), 'the refused field does not take the focus');
+    // Nothing typed is lost: the attendance is still as typed; the mark went through.
+    expect((await lbl(tj, `Посещаемость: ${otherName}`).inputValue()) === 'absent', 'the other student’s «н» was lost');
+    expect((await lbl(tj, `Посещаемость: ${name}`).inputValue()) === 'late', 'the «оп» was lost');
+    await row.locator('input[data-grade-id]').first().waitFor();
+    expect((await row.locator('input[data-grade-id]').first().inputValue()) === '5', 'the mark is not saved');
+    await screen(tj, 'lesson-refused');
+    // The parent sees the mark without a reload.
+    await diaryLesson().locator('.mark[data-mark="5"]').waitFor();
+    expect((await diaryLesson().locator('.mark[data-mark="5"]').getAttribute('title')) === 'Самостоятельная работа', 'the kind of work is not shown');
+    await minutes.fill('10');
+    await tj.getByRole('button', { name: 'Сохранить', exact: true }).click();
+    await tj.getByText('Сохранено.', { exact: true }).waitFor();
+    expect((await row.locator('.jr-error').count()) === 0, 'the error stays after saving');
+    await diaryLesson().locator('.absence-badge[data-absence="late"]').waitFor();
+    await diaryLesson().getByText('на 10 мин').waitFor();
+  });
+
+  await test('journal: a mark is changed and another taken back; the diary follows live', async () => {
+    const row = anastasia();
+    const name = await row.getAttribute('data-student');
+    await lbl(tj, `Новая отметка: ${name}`).fill('3 4');
+    await tj.getByRole('button', { name: 'Сохранить', exact: true }).click();
+    await tj.getByText('Сохранено.', { exact: true }).waitFor();
+    await diaryLesson().locator('.mark[data-mark="3"]').waitFor();
+    expect((await diaryLesson().locator('.mark').count()) === 3, 'three marks expected');
+    // 5 becomes 4; the 3 is taken back with its button.
+    const marks = row.locator('input[data-grade-id]');
+    expect((await marks.count()) === 3, 'three mark inputs expected');
+    await marks.first().fill('4');
+    await row.getByRole('button', { name: /^Убрать отметку 3/ }).click();
+    await tj.getByRole('button', { name: 'Сохранить', exact: true }).click();
+    await tj.getByText('Сохранено.', { exact: true }).waitFor();
+    await tj.waitForFunction(() => document.querySelectorAll('.jr-row[data-student^="Волкова Анастасия"] input[data-grade-id]').length === 2);
+    await pd.waitForFunction(
+      (date) => {
+        const marks = [...document.querySelectorAll(`.week-day[data-date="${date}"] .diary-lesson[data-subject="Математика"] .mark`)].map((m) => m.getAttribute('data-mark'));
+        return marks.join(',') === '4,4';
+      },
+      lessonDate,
+    );
+    // After a reload the teacher finds it all as saved.
+    await tj.goto(`${base}${lessonPath}`);
+    await anastasia().locator('input[data-grade-id]').nth(1).waitFor();
+    expect((await lbl(tj, `Посещаемость: ${name}`).inputValue()) === 'late', 'the attendance is not kept');
+    expect((await lbl(tj, 'Тема урока').inputValue()) === 'Сложение дробей', 'the topic is not kept');
+  });
+  await jctx.close();
+  await dctx.close();
+
   await octx?.close();
   await mctx.close();
 

@@ -1,8 +1,8 @@
 import { useEffect } from 'preact/hooks';
-import { closeDialog, DialogHost, Loading, PageTitle } from './components/ui';
+import { chunk, closeDialog, DialogHost, Lazy, Loading, PageTitle } from './components/ui';
 import { fullName } from './format';
 import { lang, setLang, t, tn } from './i18n';
-import { currentPath, matchRoute, navigate } from './router';
+import { currentPath, matchRoute, navigate, queryParam } from './router';
 import { canManage, chooseSchool, currentSchool, homePath, logout, managesSchoolYear, me } from './state';
 import { unreadTotal } from './chat/store';
 import { ChatInvitePage } from './pages/chat-invite';
@@ -12,6 +12,11 @@ import { ApplyPage, JoinPage, LoginPage, SetPasswordPage } from './pages/entry';
 import { ApplicationPage, OperatorAuditPage, OperatorPage } from './pages/operator';
 import { ProfilePage } from './pages/profile';
 import { SchoolConsole } from './pages/school/console';
+import { diaryStudents, teaches } from './journal/who';
+
+// The teacher's lessons and the diary are chunks of their own, fetched when first opened.
+const lessonsChunk = chunk(() => import('./pages/lessons'));
+const diaryChunk = chunk(() => import('./pages/diary'));
 
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, true), [to]);
@@ -37,6 +42,8 @@ function Header({ path }: { path: string }) {
   const nav: { href: string; label: string; active: boolean; count?: number }[] = [];
   if (m) {
     nav.push({ href: '/chats', label: t('shell.chats'), active: path.startsWith('/chats') || path.startsWith('/search'), count: unreadTotal.value });
+    if (teaches(school)) nav.push({ href: '/lessons', label: t('shell.lessons'), active: path.startsWith('/lessons') });
+    if (diaryStudents(m, school).length) nav.push({ href: '/diary', label: t('shell.diary'), active: path.startsWith('/diary') });
     if (school && canManage(school))
       nav.push({ href: `/school/${school.org_id}`, label: school.is_admin || managesSchoolYear(school) ? t('shell.console') : t('shell.class_console'), active: path.startsWith('/school/') });
     if (m.is_operator) nav.push({ href: '/operator', label: t('shell.operator'), active: path.startsWith('/operator') });
@@ -66,6 +73,8 @@ function Header({ path }: { path: string }) {
                 const s = m.schools.find((x) => x.org_id === id);
                 if (path.startsWith('/school/')) navigate(s && canManage(s) ? `/school/${id}` : '/profile');
                 else if (path.startsWith('/chats/')) navigate('/chats');
+                else if (path.startsWith('/lessons')) navigate(s && teaches(s) ? '/lessons' : '/profile');
+                else if (path.startsWith('/diary')) navigate(s && diaryStudents(m, s).length ? '/diary' : '/profile');
               }}
             >
               {m.schools.map((s) => (
@@ -140,7 +149,7 @@ function Routes({ path }: { path: string }) {
   if (matchRoute('/login', path)) return m ? <Redirect to={homePath(m)} /> : <LoginPage />;
   if (m === undefined) return <Loading />;
   if (!m) {
-    const known = ['/', '/chats', '/chats/:id', '/search', '/profile', '/school/:org/:tab?', '/operator', '/operator/audit', '/operator/applications/:id', '/chat-invite/:token'].some((p) => matchRoute(p, path));
+    const known = ['/', '/chats', '/chats/:id', '/search', '/profile', '/school/:org/:tab?', '/operator', '/operator/audit', '/operator/applications/:id', '/chat-invite/:token', '/lessons', '/lessons/:id', '/diary'].some((p) => matchRoute(p, path));
     if (!known) return <NotFound />;
     return <Redirect to={path === '/' ? '/login' : `/login?next=${encodeURIComponent(path)}`} />;
   }
@@ -149,6 +158,21 @@ function Routes({ path }: { path: string }) {
   if ((r = matchRoute('/chats/:id?', path))) return <ChatsPage chatId={r.id} />;
   if (matchRoute('/search', path)) return <SearchPage />;
   if ((r = matchRoute('/chat-invite/:token', path))) return <ChatInvitePage key={r.token} token={r.token!} />;
+  const school = currentSchool.value;
+  const query = path.includes('?') ? path.slice(path.indexOf('?')) : '';
+  if (matchRoute('/lessons', path) && school && teaches(school))
+    return <Lazy load={lessonsChunk} render={(c) => <c.LessonsWeek key={school.org_id} school={school} date={queryParam(query, 'date')} />} />;
+  if ((r = matchRoute('/lessons/:id', path)) && school && teaches(school)) {
+    const id = Number(r.id);
+    return <Lazy load={lessonsChunk} render={(c) => <c.LessonScreen key={`${school.org_id}-${id}`} school={school} lessonId={id} />} />;
+  }
+  if (matchRoute('/diary', path) && school && diaryStudents(m, school).length)
+    return (
+      <Lazy
+        load={diaryChunk}
+        render={(c) => <c.DiaryPage key={school.org_id} school={school} student={queryParam(query, 'student')} date={queryParam(query, 'date')} />}
+      />
+    );
   if ((r = matchRoute('/school/:org/:tab?', path))) {
     const s = m.schools.find((x) => String(x.org_id) === r!.org);
     if (!s || !canManage(s)) return <NotFound />;

@@ -120,6 +120,8 @@ pub struct WeekLesson {
     pub number: i64,
     pub starts_at: String,
     pub ends_at: String,
+    /// Who teaches what here: what a lesson is written down under.
+    pub assignment_id: AssignmentId,
     pub subject: SubjectRef,
     pub teacher: PersonRef,
     pub class: ClassRef,

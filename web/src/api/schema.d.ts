@@ -3429,6 +3429,8 @@ export interface components {
             school_day: boolean;
         };
         WeekLesson: {
+            /** @description Who teaches what here: what a lesson is written down under. */
+            assignment_id: components["schemas"]["AssignmentId"];
             class: components["schemas"]["ClassRef"];
             ends_at: string;
             group?: components["schemas"]["GroupRef"] | null;

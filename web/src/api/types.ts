@@ -49,6 +49,20 @@ export type YearRequest = S['YearRequest'];
 export type BellsRequest = S['BellsRequest'];
 export type Subject = S['Subject'];
 export type SubjectChange = S['SubjectChange'];
+export type Week = S['Week'];
+export type WeekDay = S['WeekDay'];
+export type WeekLesson = S['WeekLesson'];
+export type GradeType = S['GradeType'];
+export type Grade = S['Grade'];
+export type Lesson = S['Lesson'];
+export type LessonPage = S['LessonPage'];
+export type LessonStudent = S['LessonStudent'];
+export type AttendanceEntry = S['AttendanceEntry'];
+export type AttendanceRequest = S['AttendanceRequest'];
+export type GradesRequest = S['GradesRequest'];
+export type DiaryWeek = S['DiaryWeek'];
+export type DiaryDay = S['DiaryDay'];
+export type DiaryLesson = S['DiaryLesson'];
 
 // The frames of the realtime connection, /api/v1/ws.
 export type ServerFrame = S['ServerFrame'];

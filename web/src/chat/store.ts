@@ -34,6 +34,7 @@ import {
 } from './model';
 import { ChatSocket, socketUrl, type ConnState } from './socket';
 import { addUploads, failed, progress, removed, restarted, sent, uploaded, type Refusal, type Upload } from './uploads';
+import { noteJournalChange } from '../journal/live';
 
 export const PAGE = 30;
 
@@ -661,8 +662,9 @@ export function onFrame(frame: ServerFrame): void {
     }
     case 'user_event':
       userSeq = Math.max(userSeq ?? 0, frame.seq);
-      // A journal change is for the diary, which asks for the lesson itself.
       if (frame.event.type === 'chat_added' || frame.event.type === 'chat_removed') void refreshChats();
+      // A journal change is for the diary, which fetches what it shows again.
+      else if (frame.event.type === 'journal_changed') noteJournalChange(frame.event);
       break;
     case 'resync':
       resyncChat(frame.chat_id);

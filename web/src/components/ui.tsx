@@ -425,3 +425,21 @@ export function DialogHost() {
   const h = hosted.value;
   return h ? <div key={h.key}>{h.node}</div> : null;
 }
+
+/** A code chunk fetched once, on first use; a failed fetch (no connection) is tried again next time. */
+export function chunk<M>(load: () => Promise<M>): () => Promise<M> {
+  let pending: Promise<M> | null = null;
+  return () =>
+    (pending ??= load().catch((e: unknown) => {
+      pending = null;
+      throw e;
+    }));
+}
+
+/** Draws a screen from a chunk loaded on demand: «Загрузка…» until it comes, «Повторить» if it fails. */
+export function Lazy<M>({ load, render }: { load: () => Promise<M>; render: (m: M) => ComponentChildren }) {
+  const c = useLoad(load, [load]);
+  if (c.data) return <>{render(c.data)}</>;
+  if (c.error) return <ErrorBox error={new Error(t('console.load_failed'))} onRetry={c.reload} />;
+  return <Loading />;
+}

@@ -292,6 +292,7 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, year: YearId, of:
                         number: entry.number,
                         starts_at: entry.starts_at,
                         ends_at: entry.ends_at,
+                        assignment_id: entry.assignment_id,
                         subject: entry.subject,
                         teacher: entry.teacher,
                         class: lookup.classes.get(&e.class_id)?.clone(),

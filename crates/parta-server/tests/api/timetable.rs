@@ -219,6 +219,14 @@ async fn a_week_follows_the_timetable_on_school_days_and_clashes_are_refused(app
         .filter_map(|l| l["class"]["name"].as_str())
         .collect();
     assert_eq!(classes, ["5А", "5Б"]);
+    // Each lesson names its assignment, under which it is written down.
+    let assignments: Vec<i64> = hers.json["days"][0]["lessons"]
+        .as_array()
+        .expect("lessons")
+        .iter()
+        .filter_map(|l| l["assignment_id"].as_i64())
+        .collect();
+    assert_eq!(assignments, [s.maths_a, s.maths_b]);
     // Who may see which week.
     app.get(&week_path(&s, "2027-02-22", &format!("class_id={}", s.class_a)))
         .token(&s.other_student.token)

@@ -1,0 +1,15 @@
+// The latest change to a student's journal record told to this person (the student
+// and their parents get `journal_changed` in their personal stream). The chat store
+// only passes it on; the diary decides what to fetch again.
+import { signal } from '@preact/signals';
+import type { UserEvent } from '../api/types';
+
+export type JournalChange = Extract<UserEvent, { type: 'journal_changed' }>;
+
+/** The change and a running count, so the same change told twice is still a new value. */
+export const journalChange = signal<{ change: JournalChange; n: number } | null>(null);
+
+let count = 0;
+export function noteJournalChange(change: JournalChange): void {
+  journalChange.value = { change, n: ++count };
+}
