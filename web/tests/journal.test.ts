@@ -208,7 +208,7 @@ describe('who sees what', () => {
 
 describe('the diary', () => {
   it('shows Monday to Friday, and Saturday only with lessons', () => {
-    const day = (date: string, lessons = 0): DiaryDay => ({ date, school_day: true, lessons: Array.from({ length: lessons }) as DiaryDay['lessons'] });
+    const day = (date: string, lessons = 0): DiaryDay => ({ date, school_day: true, lessons: Array.from({ length: lessons }) as DiaryDay['lessons'], homework_due: [] });
     const week = ['2026-12-07', '2026-12-08', '2026-12-09', '2026-12-10', '2026-12-11'].map((d) => day(d, 1));
     expect(diaryDays([...week, day('2026-12-12')]).length).toBe(5);
     expect(diaryDays([...week, day('2026-12-12', 2)]).length).toBe(6);
