@@ -1905,6 +1905,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/summary`
+         *     The class's period marks in every subject («сводная ведомость») as XLSX or CSV (the class teacher, the administration).
+         */
+        get: operations["summary_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/timetable": {
         parameters: {
             query?: never;
@@ -1943,6 +1963,26 @@ export interface paths {
          *     weighted averages, suggested and set period marks (its teacher, the class teacher, the administration).
          */
         get: operations["journal_grid"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/years/{year_id}/journal/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/years/{year_id}/journal/export`
+         *     The assignment's journal in a period as XLSX or CSV (whoever reads that journal).
+         */
+        get: operations["journal_export"];
         put?: never;
         post?: never;
         delete?: never;
@@ -8201,6 +8241,58 @@ export interface operations {
             };
         };
     };
+    summary_export: {
+        parameters: {
+            query: {
+                /** @description `xlsx` or `csv`. */
+                format: string;
+                period: number;
+            };
+            header?: never;
+            path: {
+                class_id: number;
+                org_id: number;
+                year_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": number[];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     timetable_get: {
         parameters: {
             query?: never;
@@ -8314,6 +8406,58 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JournalGrid"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    journal_export: {
+        parameters: {
+            query: {
+                assignment_id: number;
+                /** @description `xlsx` or `csv`. */
+                format: string;
+                period: number;
+            };
+            header?: never;
+            path: {
+                org_id: number;
+                year_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": number[];
                 };
             };
             403: {

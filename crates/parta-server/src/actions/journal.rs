@@ -598,7 +598,7 @@ pub const REASON_FOR_CLOSED_MAX_CHARS: usize = 300;
 
 /// An assignment of a year and one of its periods, for someone who reads its journal:
 /// its teacher, or whoever reads the class's journal.
-async fn journal_of(
+pub(crate) async fn journal_of(
     conn: &mut AnyConnection,
     actor: &Actor,
     org: OrgId,
@@ -624,7 +624,7 @@ async fn journal_of(
     Ok((school, row, period))
 }
 
-async fn render_grid(
+pub(crate) async fn render_grid(
     conn: &mut AnyConnection,
     org: OrgId,
     assignment: &store::teaching::AssignmentRow,

@@ -15,6 +15,7 @@ pub mod files;
 pub mod groups;
 pub mod invites;
 pub mod journal;
+pub mod journal_export;
 pub mod login;
 pub mod members;
 pub mod messages;

@@ -12,7 +12,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppJson;
-use crate::actions::{diary, journal};
+use crate::actions::journal_export::Export;
+use crate::actions::{diary, journal, journal_export};
 use crate::auth::Actor;
 use crate::error::Result;
 use crate::state::AppState;
@@ -29,6 +30,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(diary_week))
         .routes(routes!(journal_grid))
         .routes(routes!(period_marks_set))
+        .routes(routes!(journal_export))
+        .routes(routes!(summary_export))
 }
 
 /// # `GET /api/v1/orgs/{org_id}/grade-types`
@@ -214,4 +217,77 @@ async fn grade_types_update(
     AppJson(body): AppJson<GradeTypeChange>,
 ) -> Result<Json<GradeType>> {
     Ok(Json(journal::update_grade_type(&state, &actor, OrgId(org), GradeTypeId(id), &body).await?))
+}
+
+/// A made file, downloaded under its name.
+fn download(export: Export) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let mut response = export.bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(export.content_type));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", export.file_name)) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    response
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct GridExportQuery {
+    assignment_id: i64,
+    period: i64,
+    /// `xlsx` or `csv`.
+    format: String,
+}
+
+/// # `GET /api/v1/orgs/{org_id}/years/{year_id}/journal/export`
+/// The assignment's journal in a period as XLSX or CSV (whoever reads that journal).
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/years/{year_id}/journal/export", tag = "journal", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("year_id" = i64, Path), GridExportQuery),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn journal_export(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, year)): Path<(i64, i64)>,
+    Query(query): Query<GridExportQuery>,
+) -> Result<axum::response::Response> {
+    let assignment = AssignmentId(query.assignment_id);
+    let export =
+        journal_export::grid_file(&state, &actor, OrgId(org), YearId(year), assignment, query.period, &query.format)
+            .await?;
+    Ok(download(export))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct SummaryQuery {
+    period: i64,
+    /// `xlsx` or `csv`.
+    format: String,
+}
+
+/// # `GET /api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/summary`
+/// The class's period marks in every subject («сводная ведомость») as XLSX or CSV (the class teacher, the administration).
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/summary", tag = "journal", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("year_id" = i64, Path), ("class_id" = i64, Path), SummaryQuery),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn summary_export(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, year, class)): Path<(i64, i64, i64)>,
+    Query(query): Query<SummaryQuery>,
+) -> Result<axum::response::Response> {
+    let export = journal_export::summary_file(
+        &state,
+        &actor,
+        OrgId(org),
+        YearId(year),
+        parta_domain::ClassId(class),
+        query.period,
+        &query.format,
+    )
+    .await?;
+    Ok(download(export))
 }

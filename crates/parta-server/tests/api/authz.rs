@@ -790,6 +790,23 @@ fn rows(w: &World) -> Vec<Row> {
             school(JOURNAL_READERS_OF_5A, true),
         ),
         row(
+            "GET",
+            "/api/v1/orgs/{org_id}/years/{year_id}/journal/export",
+            format!(
+                "/api/v1/orgs/{org}/years/{}/journal/export?assignment_id={}&period=1&format=csv",
+                w.year, w.assignment
+            ),
+            None,
+            school(JOURNAL_READERS_OF_5A, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/summary",
+            format!("/api/v1/orgs/{org}/years/{}/classes/{}/summary?period=1&format=csv", w.year, w.class_5a),
+            None,
+            school(&[ClassTeacher, Director, Admin], true),
+        ),
+        row(
             "PUT",
             "/api/v1/orgs/{org_id}/years/{year_id}/period-marks",
             format!("/api/v1/orgs/{org}/years/{}/period-marks", w.year),

@@ -477,9 +477,35 @@ async fn the_journal_grid_averages_marks_and_a_closed_period_changes_only_by_an_
         app.count(format!("SELECT COUNT(*) FROM period_mark_history WHERE assignment_id = {}", s.maths_a)).await,
         2
     );
+    // The journal and the class's summary as files, Cyrillic intact.
+    let export = |format: &str| {
+        format!(
+            "/api/v1/orgs/{}/years/{}/journal/export?assignment_id={}&period=1&format={format}",
+            s.school.org, s.year, s.maths_a
+        )
+    };
+    let csv = app.get(&export("csv")).token(&s.maths.token).send().await.expect(200);
+    assert!(csv.bytes.starts_with("\u{feff}".as_bytes()), "a byte-order mark for Excel");
+    let text = String::from_utf8(csv.bytes.clone()).expect("UTF-8");
+    assert!(text.contains("Математика") && text.contains("Ученикова") && text.contains("3.75"), "{text}");
+    assert!(csv.header_str("content-disposition").is_some_and(|d| d.starts_with("attachment; filename=\"journal-")));
+    let xlsx = app.get(&export("xlsx")).token(&s.maths.token).send().await.expect(200);
+    assert!(xlsx.bytes.starts_with(b"PK"), "an XLSX is a zip");
+    app.get(&export("pdf")).token(&s.maths.token).send().await.invalid(&[("format", "unsupported")]);
+    app.get(&export("csv")).token(&s.student.token).send().await.problem(403, "forbidden");
+    let summary = |format: &str| {
+        format!("/api/v1/orgs/{}/years/{}/classes/{}/summary?period=1&format={format}", s.school.org, s.year, s.class_a)
+    };
+    let sheet = app.get(&summary("csv")).token(&s.school.admin).send().await.expect(200);
+    let text = String::from_utf8(sheet.bytes.clone()).expect("UTF-8");
+    let line = text.lines().find(|l| l.starts_with("Ученикова")).expect("the student's line");
+    assert!(line.ends_with(";5"), "the period mark under Математика: {text}");
+    assert!(app.get(&summary("xlsx")).token(&s.school.admin).send().await.expect(200).bytes.starts_with(b"PK"));
+    app.get(&summary("csv")).token(&s.maths.token).send().await.problem(403, "forbidden");
     // Who reads the journal.
     app.assign_class_teacher(&s.school, s.class_a, s.english.id).await;
     app.get(&grid_path).token(&s.english.token).send().await.expect(200);
+    app.get(&summary("csv")).token(&s.english.token).send().await.expect(200);
     app.get(&grid_path).token(&s.student.token).send().await.problem(403, "forbidden");
     app.get(&grid_path).token(&s.english_2.token).send().await.problem(403, "forbidden");
     let other = app.school(166).await;
