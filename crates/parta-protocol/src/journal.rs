@@ -165,6 +165,8 @@ pub struct DiaryWeek {
     pub class: ClassRef,
     pub monday: String,
     pub days: Vec<DiaryDay>,
+    /// The parents who have signed this week («ознакомлен»).
+    pub signatures: Vec<WeekSignature>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -269,4 +271,31 @@ pub struct GradeTypeChange {
     pub weight: Option<f64>,
     #[serde(default)]
     pub archived: Option<bool>,
+}
+
+/// A parent's signature under a week of the diary.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WeekSignature {
+    pub parent: PersonRef,
+    pub signed_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SignWeekRequest {
+    pub student_id: UserId,
+    /// Any day of the week, `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// Whose parents have signed a week of the diary, for the class teacher.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClassSignatures {
+    pub monday: String,
+    pub students: Vec<StudentSignatures>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StudentSignatures {
+    pub student: PersonRef,
+    pub signatures: Vec<WeekSignature>,
 }

@@ -112,6 +112,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(20, "journal", "0020_journal.sql"),
     migration!(21, "period_marks", "0021_period_marks.sql"),
     migration!(22, "homework", "0022_homework.sql"),
+    migration!(23, "diary_signatures", "0023_diary_signatures.sql"),
 ];
 
 impl Db {

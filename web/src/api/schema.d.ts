@@ -1186,6 +1186,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/classes/{class_id}/diary-signatures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/classes/{class_id}/diary-signatures`
+         *     Which parents have signed the week, student by student (the class teacher, the administration).
+         */
+        get: operations["diary_signatures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/classes/{class_id}/groups": {
         parameters: {
             query?: never;
@@ -1269,6 +1289,26 @@ export interface paths {
         get: operations["diary_week"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/diary/signatures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/diary/signatures`
+         *     A parent signs their child's week of the diary («ознакомлен»).
+         */
+        post: operations["diary_sign"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2499,6 +2539,11 @@ export interface components {
             kind: string;
             name: string;
         };
+        /** @description Whose parents have signed a week of the diary, for the class teacher. */
+        ClassSignatures: {
+            monday: string;
+            students: components["schemas"]["StudentSignatures"][];
+        };
         /** @description A class's weekly timetable in a year, ordered by weekday, then time. */
         ClassTimetable: {
             class: components["schemas"]["ClassRef"];
@@ -2639,6 +2684,8 @@ export interface components {
             class: components["schemas"]["ClassRef"];
             days: components["schemas"]["DiaryDay"][];
             monday: string;
+            /** @description The parents who have signed this week («ознакомлен»). */
+            signatures: components["schemas"]["WeekSignature"][];
             student: components["schemas"]["PersonRef"];
         };
         /** @description Opens (or finds) the direct conversation with someone of the same school. */
@@ -3326,6 +3373,11 @@ export interface components {
             password: string;
             token: string;
         };
+        SignWeekRequest: {
+            /** @description Any day of the week, `YYYY-MM-DD`. */
+            date: string;
+            student_id: components["schemas"]["UserId"];
+        };
         /** @description A run of text with one style. */
         Span: {
             bold?: boolean;
@@ -3341,6 +3393,10 @@ export interface components {
          * @enum {string}
          */
         StaffRole: "teacher" | "employee" | "director" | "deputy";
+        StudentSignatures: {
+            signatures: components["schemas"]["WeekSignature"][];
+            student: components["schemas"]["PersonRef"];
+        };
         Subject: {
             /** @description No longer taught; kept for the marks given in it. */
             archived: boolean;
@@ -3482,6 +3538,11 @@ export interface components {
             starts_at: string;
             subject: components["schemas"]["SubjectRef"];
             teacher: components["schemas"]["PersonRef"];
+        };
+        /** @description A parent's signature under a week of the diary. */
+        WeekSignature: {
+            parent: components["schemas"]["PersonRef"];
+            signed_at: string;
         };
         /** Format: int64 */
         YearId: number;
@@ -6275,6 +6336,55 @@ export interface operations {
             };
         };
     };
+    diary_signatures: {
+        parameters: {
+            query: {
+                /** @description Any day of the week, `YYYY-MM-DD`. */
+                date: string;
+            };
+            header?: never;
+            path: {
+                class_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassSignatures"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     groups_list: {
         parameters: {
             query?: never;
@@ -6512,6 +6622,53 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["DiaryWeek"];
                 };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    diary_sign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignWeekRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             403: {
                 headers: {

@@ -6,8 +6,11 @@
 
 use parta_domain::journal::Absence;
 use parta_domain::permission::Permission;
-use parta_domain::{GradeId, GradeTypeId, GroupId, MemberRole, OrgId, UserId};
-use parta_protocol::{AttendanceEntry, DiaryDay, DiaryLesson, DiaryWeek, DueHomework, Grade, SubjectRef};
+use parta_domain::{ClassId, GradeId, GradeTypeId, GroupId, MemberRole, OrgId, UserId};
+use parta_protocol::{
+    AttendanceEntry, ClassSignatures, DiaryDay, DiaryLesson, DiaryWeek, DueHomework, Grade, SignWeekRequest,
+    StudentSignatures, SubjectRef, WeekSignature,
+};
 
 use super::timetable::{Lookup, calendar};
 use crate::access;
@@ -49,7 +52,14 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
             .filter_map(|n| monday.checked_add(jiff::Span::new().days(n)).ok())
             .map(|d| DiaryDay { date: d.to_string(), school_day: false, lessons: Vec::new(), homework_due: Vec::new() })
             .collect();
-        return Ok(DiaryWeek { student: person, class: place.class_ref(), monday: monday.to_string(), days });
+        let signatures = signatures(&mut conn, student, &monday.to_string()).await?;
+        return Ok(DiaryWeek {
+            student: person,
+            class: place.class_ref(),
+            monday: monday.to_string(),
+            days,
+            signatures,
+        });
     };
     let calendar = calendar(&mut conn, &year).await?;
     let lookup = Lookup::load(&mut conn, org, year.year_id()).await?;
@@ -152,5 +162,58 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
         let homework_due = due.iter().filter(|(on, _)| *on == held_on).map(|(_, h)| h.clone()).collect();
         days.push(DiaryDay { date: held_on, school_day, lessons, homework_due });
     }
-    Ok(DiaryWeek { student: person, class: place.class_ref(), monday: monday.to_string(), days })
+    let signatures = signatures(&mut conn, student, &monday.to_string()).await?;
+    Ok(DiaryWeek { student: person, class: place.class_ref(), monday: monday.to_string(), days, signatures })
+}
+
+async fn signatures(conn: &mut sqlx::AnyConnection, student: UserId, monday: &str) -> Result<Vec<WeekSignature>> {
+    let mut out = Vec::new();
+    for (parent, at) in store::journal::week_signatures(conn, student, monday).await? {
+        if let Some(person) = store::users::person(conn, UserId(parent)).await? {
+            out.push(WeekSignature { parent: person, signed_at: rfc3339(at) });
+        }
+    }
+    Ok(out)
+}
+
+/// # Sign a child's week of the diary («ознакомлен»; the child's parents)
+pub async fn sign_week(state: &AppState, actor: &Actor, org: OrgId, request: &SignWeekRequest) -> Result<()> {
+    let mut work = state.begin().await?;
+    access::visible_school(&mut work, actor, org).await?;
+    let is_parent = store::directory::parent_places_for_child(&mut work, org, request.student_id)
+        .await?
+        .iter()
+        .any(|p| p.user_id == actor.user_id.0);
+    if !is_parent {
+        return Err(Error::Forbidden);
+    }
+    let date = parta_domain::school_year::date("date", &request.date).map_err(|e| Error::Validation(vec![e]))?;
+    let monday = parta_domain::timetable::monday_of(date).to_string();
+    store::journal::sign_week(&mut work, org, request.student_id, &monday, actor.user_id).await?;
+    work.commit(state).await?;
+    Ok(())
+}
+
+/// # Which parents have signed a week of the diary, student by student (the class teacher, the administration)
+pub async fn class_signatures(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    class: ClassId,
+    date: &str,
+) -> Result<ClassSignatures> {
+    let mut conn = state.db.reads().acquire().await?;
+    access::class(&mut conn, actor, org, class, Permission::ReadJournal).await?;
+    let date = parta_domain::school_year::date("date", date).map_err(|e| Error::Validation(vec![e]))?;
+    let monday = parta_domain::timetable::monday_of(date).to_string();
+    let mut students = Vec::new();
+    for student in store::journal::class_students_on(&mut conn, org, class, &date.to_string()).await? {
+        let Some(person) = store::users::person(&mut conn, student).await? else { continue };
+        students
+            .push(StudentSignatures { student: person, signatures: signatures(&mut conn, student, &monday).await? });
+    }
+    students.sort_by(|a, b| {
+        (&a.student.family_name, &a.student.given_name).cmp(&(&b.student.family_name, &b.student.given_name))
+    });
+    Ok(ClassSignatures { monday, students })
 }

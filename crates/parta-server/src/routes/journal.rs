@@ -3,8 +3,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use parta_domain::{AssignmentId, GradeTypeId, LessonId, OrgId, UserId, YearId};
 use parta_protocol::{
-    AttendanceRequest, DiaryWeek, GradeType, GradeTypeChange, GradeTypeRequest, GradesRequest, HomeworkRequest,
-    JournalGrid, LessonPage, LessonRequest, PeriodMarksRequest, Problem,
+    AttendanceRequest, ClassSignatures, DiaryWeek, GradeType, GradeTypeChange, GradeTypeRequest, GradesRequest,
+    HomeworkRequest, JournalGrid, LessonPage, LessonRequest, PeriodMarksRequest, Problem, SignWeekRequest,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -28,6 +28,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(lessons_grades))
         .routes(routes!(lessons_homework_set, lessons_homework_delete))
         .routes(routes!(diary_week))
+        .routes(routes!(diary_sign))
+        .routes(routes!(diary_signatures))
         .routes(routes!(journal_grid))
         .routes(routes!(period_marks_set))
         .routes(routes!(journal_export))
@@ -290,4 +292,40 @@ async fn summary_export(
     )
     .await?;
     Ok(download(export))
+}
+
+/// # `POST /api/v1/orgs/{org_id}/diary/signatures`
+/// A parent signs their child's week of the diary («ознакомлен»).
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/diary/signatures", tag = "journal", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path)), request_body = SignWeekRequest,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn diary_sign(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(org): Path<i64>,
+    AppJson(body): AppJson<SignWeekRequest>,
+) -> Result<StatusCode> {
+    diary::sign_week(&state, &actor, OrgId(org), &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct WeekOfQuery {
+    /// Any day of the week, `YYYY-MM-DD`.
+    date: String,
+}
+
+/// # `GET /api/v1/orgs/{org_id}/classes/{class_id}/diary-signatures`
+/// Which parents have signed the week, student by student (the class teacher, the administration).
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/classes/{class_id}/diary-signatures", tag = "journal", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("class_id" = i64, Path), WeekOfQuery),
+    responses((status = 200, body = ClassSignatures), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn diary_signatures(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, class)): Path<(i64, i64)>,
+    Query(query): Query<WeekOfQuery>,
+) -> Result<Json<ClassSignatures>> {
+    Ok(Json(diary::class_signatures(&state, &actor, OrgId(org), parta_domain::ClassId(class), &query.date).await?))
 }

@@ -565,3 +565,36 @@ pub async fn update_grade_type(
         .await
         .map(|_| ())
 }
+
+/// Signs a student's week for a parent; false when they had signed it already.
+pub async fn sign_week(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    student: UserId,
+    monday: &str,
+    parent: UserId,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO diary_signatures (org_id, student_id, monday, parent_id, signed_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (student_id, monday, parent_id) DO NOTHING",
+    )
+    .bind(org.0)
+    .bind(student.0)
+    .bind(monday)
+    .bind(parent.0)
+    .bind(now_ms())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Who signed a student's week, and when: (parent, signed_at).
+pub async fn week_signatures(conn: &mut AnyConnection, student: UserId, monday: &str) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT parent_id, signed_at FROM diary_signatures WHERE student_id = $1 AND monday = $2 ORDER BY signed_at",
+    )
+    .bind(student.0)
+    .bind(monday)
+    .fetch_all(conn)
+    .await
+}

@@ -835,6 +835,20 @@ fn rows(w: &World) -> Vec<Row> {
             school(LESSON_TEACHER, true),
         ),
         row(
+            "POST",
+            "/api/v1/orgs/{org_id}/diary/signatures",
+            format!("/api/v1/orgs/{org}/diary/signatures"),
+            json(json!({ "student_id": w.student.id, "date": "2026-11-02" })),
+            school(&[Parent], true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/classes/{class_id}/diary-signatures",
+            format!("/api/v1/orgs/{org}/classes/{}/diary-signatures?date=2026-11-02", w.class_5a),
+            None,
+            school(&[ClassTeacher, Director, Admin], true),
+        ),
+        row(
             "GET",
             "/api/v1/orgs/{org_id}/diary",
             format!("/api/v1/orgs/{org}/diary?student_id={}&date=2026-11-02", w.student.id),

@@ -17,6 +17,7 @@ on_both_backends!(
     the_journal_grid_averages_marks_and_a_closed_period_changes_only_by_an_admin,
     homework_set_at_a_lesson_is_in_the_diary_on_its_day,
     the_school_edits_its_kinds_of_work_and_given_marks_keep_their_weight,
+    a_parent_signs_the_week_and_the_class_teacher_sees_who_has,
 );
 
 /// The next week's Monday, Tuesday and Saturday, with the year moved around them: the
@@ -641,4 +642,42 @@ async fn the_school_edits_its_kinds_of_work_and_given_marks_keep_their_weight(ap
         .send()
         .await
         .invalid(&[("grades[0].grade_type_id", "unknown_grade_type")]);
+}
+
+async fn a_parent_signs_the_week_and_the_class_teacher_sees_who_has(app: TestApp) {
+    let s = setup(&app, 169).await;
+    let [monday, tuesday, _] = days_ahead(&app, &s).await;
+    let classmate = app.join(&s.school, s.class_a, "student", None, "Одноклассников").await;
+    let parent = app.join(&s.school, s.class_a, "parent", Some(s.student.id), "Родителева").await;
+    let path = format!("/api/v1/orgs/{}/diary/signatures", s.school.org);
+    let sign = json!({ "student_id": s.student.id, "date": tuesday });
+    app.post(&path).token(&s.student.token).json(sign.clone()).send().await.problem(403, "forbidden");
+    app.post(&path)
+        .token(&parent.token)
+        .json(json!({ "student_id": classmate.id, "date": tuesday }))
+        .send()
+        .await
+        .problem(403, "forbidden");
+    app.post(&path).token(&parent.token).json(sign.clone()).send().await.expect(204);
+    app.post(&path).token(&parent.token).json(sign).send().await.expect(204);
+    let diary = app
+        .get(&format!("/api/v1/orgs/{}/diary?student_id={}&date={monday}", s.school.org, s.student.id))
+        .token(&s.student.token)
+        .send()
+        .await
+        .expect(200);
+    let signed = diary.json["signatures"].as_array().expect("signatures");
+    assert_eq!(signed.len(), 1, "signed once");
+    assert_eq!(signed[0]["parent"]["id"].as_i64(), Some(parent.id));
+    app.assign_class_teacher(&s.school, s.class_a, s.english.id).await;
+    let class = format!("/api/v1/orgs/{}/classes/{}/diary-signatures?date={monday}", s.school.org, s.class_a);
+    let list = app.get(&class).token(&s.english.token).send().await.expect(200);
+    let by_student: Vec<(i64, usize)> = list.json["students"]
+        .as_array()
+        .expect("students")
+        .iter()
+        .map(|x| (x["student"]["id"].as_i64().expect("id"), x["signatures"].as_array().expect("signatures").len()))
+        .collect();
+    assert_eq!(by_student, [(classmate.id, 0), (s.student.id, 1)]);
+    app.get(&class).token(&parent.token).send().await.problem(403, "forbidden");
 }
