@@ -106,8 +106,9 @@ async fn seed_school(tx: &mut Work, hash: &str) -> Result<OrgId> {
         join_approval_required: false,
     };
     let (org, staff_room) = do_create_school(tx, &profile, None).await?;
-    let on = today_in(time_zone);
     let year = current_academic_year(time_zone);
+    // Everyone has been at the school since the year began, so its past weeks have a journal.
+    let on = format!("{year}-09-01");
 
     let operator = store::users::insert(
         tx,
@@ -521,6 +522,87 @@ async fn seed_school_year(state: &AppState, org: OrgId) -> Result<()> {
             }
         }
         timetable::set_class_timetable(state, &director, org, year.id, class, &TimetableRequest { entries }).await?;
+    }
+    seed_journal(state, org, year.id).await
+}
+
+/// The last two weeks of lessons written down, as teachers would have: topics,
+/// homework for the next lesson, attendance and marks.
+async fn seed_journal(state: &AppState, org: OrgId, year: parta_domain::YearId) -> Result<()> {
+    use crate::actions::{journal, timetable};
+    use parta_protocol::{
+        AttendanceChange, AttendanceRequest, GradeChange, GradesRequest, HomeworkRequest, LessonRequest,
+    };
+    let director = demo_actor(state, "director@demo.parta.local").await?;
+    let today: jiff::civil::Date =
+        today_in("Europe/Moscow").parse().map_err(|e| crate::error::Error::Internal(anyhow::Error::from(e)))?;
+    let topics =
+        ["Повторение", "Новая тема", "Практическая работа", "Разбор ошибок", "Самостоятельная работа", "Обобщение"];
+    let grade_types = journal::grade_types(state, &director, org).await?;
+    let kind = |index: usize| grade_types[index % grade_types.len()].id;
+    let classes = store::schools::list_classes(&mut *state.db.reads().acquire().await?, org).await?;
+    let mut seed = 7usize;
+    for class in classes.iter().filter(|c| c.kind != "staff_room") {
+        for weeks_back in [1i64, 0] {
+            let day = today.checked_sub(jiff::Span::new().days(7 * weeks_back)).unwrap_or(today);
+            let week = timetable::week(
+                state,
+                &director,
+                org,
+                year,
+                timetable::WeekOf::Class(class.class_id()),
+                &day.to_string(),
+            )
+            .await?;
+            for day in week.days.iter().filter(|d| d.school_day && d.date < today.to_string()) {
+                for (index, lesson) in day.lessons.iter().enumerate() {
+                    let teacher = crate::access::Actor { user_id: lesson.teacher.id, ..director.clone() };
+                    let topic = topics[(seed + index) % topics.len()].to_owned();
+                    let request = LessonRequest {
+                        assignment_id: lesson.assignment_id,
+                        date: day.date.clone(),
+                        shift: lesson.shift,
+                        number: lesson.number,
+                        topic: Some(topic),
+                    };
+                    let page = journal::open_lesson(state, &teacher, org, &request).await?;
+                    let id = page.lesson.id;
+                    let lesson_day: jiff::civil::Date =
+                        day.date.parse().map_err(|e| crate::error::Error::Internal(anyhow::Error::from(e)))?;
+                    let due = lesson_day.checked_add(jiff::Span::new().days(1)).unwrap_or(lesson_day).to_string();
+                    let homework = HomeworkRequest {
+                        body: format!("Упражнения к уроку «{}»", lesson.subject.name),
+                        due_on: due,
+                        minutes: Some(20),
+                    };
+                    journal::set_homework(state, &teacher, org, id, &homework).await?;
+                    let mut grades = Vec::new();
+                    let mut absent = Vec::new();
+                    for (i, student) in page.students.iter().enumerate() {
+                        seed = seed.wrapping_mul(31).wrapping_add(17) % 1009;
+                        match seed % 6 {
+                            0 => absent.push(AttendanceChange {
+                                student_id: student.person.id,
+                                absence: Some(parta_domain::journal::Absence::Ill),
+                                minutes_late: None,
+                                reason: None,
+                            }),
+                            1 | 2 => grades.push(GradeChange {
+                                id: None,
+                                student_id: student.person.id,
+                                mark: ["5", "4", "3", "5", "4"][(seed + i) % 5].into(),
+                                grade_type_id: kind(seed),
+                                comment: None,
+                            }),
+                            _ => {}
+                        }
+                    }
+                    journal::set_attendance(state, &teacher, org, id, &AttendanceRequest { entries: absent }).await?;
+                    journal::set_grades(state, &teacher, org, id, &GradesRequest { grades, delete: Vec::new() })
+                        .await?;
+                }
+            }
+        }
     }
     Ok(())
 }
