@@ -299,3 +299,29 @@ pub struct StudentSignatures {
     pub student: PersonRef,
     pub signatures: Vec<WeekSignature>,
 }
+
+/// A student's marks in one period, subject by subject.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DiaryMarks {
+    pub student: PersonRef,
+    pub period: crate::AcademicPeriod,
+    pub subjects: Vec<SubjectMarks>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SubjectMarks {
+    pub subject: SubjectRef,
+    /// In the order they were given.
+    pub marks: Vec<DatedMark>,
+    /// The weighted average, to two decimals.
+    pub average: Option<f64>,
+    pub period_mark: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DatedMark {
+    pub date: String,
+    pub mark: String,
+    pub weight: f64,
+    pub grade_type_id: GradeTypeId,
+}

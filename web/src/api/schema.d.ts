@@ -1295,6 +1295,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/diary/marks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/diary/marks`
+         *     A student's marks in a period, subject by subject, with averages and period marks
+         *     (the student, their parents, the class teacher, the administration).
+         */
+        get: operations["diary_marks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/diary/signatures": {
         parameters: {
             query?: never;
@@ -2625,6 +2646,13 @@ export interface components {
         CsrfToken: {
             csrf_token: string;
         };
+        DatedMark: {
+            date: string;
+            grade_type_id: components["schemas"]["GradeTypeId"];
+            mark: string;
+            /** Format: double */
+            weight: number;
+        };
         DayOff: {
             /** @description The last day off (the same as `starts_on` for a single day). */
             ends_on: string;
@@ -2675,6 +2703,12 @@ export interface components {
             subject: components["schemas"]["SubjectRef"];
             teacher: components["schemas"]["PersonRef"];
             topic?: string | null;
+        };
+        /** @description A student's marks in one period, subject by subject. */
+        DiaryMarks: {
+            period: components["schemas"]["AcademicPeriod"];
+            student: components["schemas"]["PersonRef"];
+            subjects: components["schemas"]["SubjectMarks"][];
         };
         /**
          * @description A student's week in the diary: each school day's lessons with what was written
@@ -3414,6 +3448,17 @@ export interface components {
         };
         /** Format: int64 */
         SubjectId: number;
+        SubjectMarks: {
+            /**
+             * Format: double
+             * @description The weighted average, to two decimals.
+             */
+            average?: number | null;
+            /** @description In the order they were given. */
+            marks: components["schemas"]["DatedMark"][];
+            period_mark?: string | null;
+            subject: components["schemas"]["SubjectRef"];
+        };
         SubjectRef: {
             id: components["schemas"]["SubjectId"];
             name: string;
@@ -6621,6 +6666,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DiaryWeek"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    diary_marks: {
+        parameters: {
+            query: {
+                /** @description A day of the year, `YYYY-MM-DD`. */
+                date: string;
+                /** @description The period's number in the year that `date` falls in. */
+                period: number;
+                student_id: number;
+            };
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiaryMarks"];
                 };
             };
             403: {

@@ -8,8 +8,8 @@ use parta_domain::journal::Absence;
 use parta_domain::permission::Permission;
 use parta_domain::{ClassId, GradeId, GradeTypeId, GroupId, MemberRole, OrgId, UserId};
 use parta_protocol::{
-    AttendanceEntry, ClassSignatures, DiaryDay, DiaryLesson, DiaryWeek, DueHomework, Grade, SignWeekRequest,
-    StudentSignatures, SubjectRef, WeekSignature,
+    AttendanceEntry, ClassSignatures, DatedMark, DiaryDay, DiaryLesson, DiaryMarks, DiaryWeek, DueHomework, Grade,
+    SignWeekRequest, StudentSignatures, SubjectMarks, SubjectRef, WeekSignature,
 };
 
 use super::timetable::{Lookup, calendar};
@@ -20,25 +20,39 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
 
-/// # A student's week in the diary (the student, their parents, the class's journal readers)
-/// `date` is any day of the week.
-pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, date: &str) -> Result<DiaryWeek> {
-    let mut conn = state.db.reads().acquire().await?;
-    let school = access::visible_school(&mut conn, actor, org).await?;
-    let date = parta_domain::school_year::date("date", date).map_err(|e| Error::Validation(vec![e]))?;
-    let place = store::directory::active_places(&mut conn, org, student)
+/// A student of the school whose diary the actor reads: the student, their parents,
+/// or whoever reads the class's journal.
+async fn readable_student(
+    conn: &mut sqlx::AnyConnection,
+    school: &access::SchoolAccess,
+    actor: &Actor,
+    org: OrgId,
+    student: UserId,
+) -> Result<store::directory::PlaceRow> {
+    let place = store::directory::active_places(conn, org, student)
         .await?
         .into_iter()
         .find(|p| p.role() == MemberRole::Student)
         .ok_or(Error::NotFound)?;
     let class = place.class_id();
-    let is_parent = store::directory::parent_places_for_child(&mut conn, org, student)
+    let is_parent = store::directory::parent_places_for_child(conn, org, student)
         .await?
         .iter()
         .any(|p| p.user_id == actor.user_id.0);
     if !(student == actor.user_id || is_parent || school.allows_in_class(Permission::ReadJournal, class)) {
         return Err(Error::Forbidden);
     }
+    Ok(place)
+}
+
+/// # A student's week in the diary (the student, their parents, the class's journal readers)
+/// `date` is any day of the week.
+pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, date: &str) -> Result<DiaryWeek> {
+    let mut conn = state.db.reads().acquire().await?;
+    let school = access::visible_school(&mut conn, actor, org).await?;
+    let place = readable_student(&mut conn, &school, actor, org, student).await?;
+    let class = place.class_id();
+    let date = parta_domain::school_year::date("date", date).map_err(|e| Error::Validation(vec![e]))?;
     let person = store::users::person(&mut conn, student).await?.ok_or(Error::NotFound)?;
     let monday = parta_domain::timetable::monday_of(date);
     let day_text = date.to_string();
@@ -216,4 +230,103 @@ pub async fn class_signatures(
         (&a.student.family_name, &a.student.given_name).cmp(&(&b.student.family_name, &b.student.given_name))
     });
     Ok(ClassSignatures { monday, students })
+}
+
+/// # A student's marks in a period, subject by subject, with averages and period marks
+/// (the student, their parents, the class's journal readers)
+pub async fn marks(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    student: UserId,
+    period: i64,
+    date: &str,
+) -> Result<DiaryMarks> {
+    let mut conn = state.db.reads().acquire().await?;
+    let school = access::visible_school(&mut conn, actor, org).await?;
+    let place = readable_student(&mut conn, &school, actor, org, student).await?;
+    let day = parta_domain::school_year::date("date", date).map_err(|e| Error::Validation(vec![e]))?.to_string();
+    let year = store::school_year::years(&mut conn, org)
+        .await?
+        .into_iter()
+        .find(|y| y.starts_on.as_str() <= day.as_str() && day.as_str() <= y.ends_on.as_str())
+        .ok_or_else(|| Error::field("date", "outside_year"))?;
+    let period_row = store::school_year::periods(&mut conn, year.year_id())
+        .await?
+        .into_iter()
+        .find(|p| p.number == period)
+        .ok_or_else(|| Error::field("period", "unknown_period"))?;
+    let person = store::users::person(&mut conn, student).await?.ok_or(Error::NotFound)?;
+    let mut subjects: Vec<SubjectMarks> = Vec::new();
+    for assignment in store::teaching::assignments_of_year(&mut conn, org, year.year_id()).await? {
+        if assignment.class_id != place.class_id().0 {
+            continue;
+        }
+        if let Some(group) = assignment.group_id
+            && !store::teaching::group_students(&mut conn, GroupId(group)).await?.contains(&student)
+        {
+            continue;
+        }
+        let grades = store::journal::student_grades_between(
+            &mut conn,
+            assignment.id,
+            student,
+            &period_row.starts_on,
+            &period_row.ends_on,
+        )
+        .await?;
+        let period_mark = store::journal::period_marks(&mut conn, assignment.id, period)
+            .await?
+            .into_iter()
+            .find(|(s, _)| *s == student.0)
+            .map(|(_, mark)| mark);
+        let Some(subject) =
+            store::school_year::subject(&mut conn, org, parta_domain::SubjectId(assignment.subject_id)).await?
+        else {
+            continue;
+        };
+        let marks: Vec<DatedMark> = grades
+            .into_iter()
+            .map(|(date, mark, weight, kind)| DatedMark {
+                date,
+                mark,
+                weight: weight as f64 / 100.0,
+                grade_type_id: GradeTypeId(kind),
+            })
+            .collect();
+        let scored: Vec<(parta_domain::journal::Mark, f64)> =
+            marks.iter().filter_map(|m| Some((parta_domain::journal::Mark::parse(&m.mark)?, m.weight))).collect();
+        let entry = SubjectMarks {
+            subject: SubjectRef { id: subject.subject_id(), name: subject.name, short_name: subject.short_name },
+            marks,
+            average: parta_domain::journal::weighted_average(&scored),
+            period_mark,
+        };
+        // One subject taught to a group and to the whole class is one line.
+        match subjects.iter_mut().find(|s| s.subject.id == entry.subject.id) {
+            Some(existing) => {
+                existing.marks.extend(entry.marks);
+                existing.period_mark = existing.period_mark.take().or(entry.period_mark);
+                let scored: Vec<(parta_domain::journal::Mark, f64)> = existing
+                    .marks
+                    .iter()
+                    .filter_map(|m| Some((parta_domain::journal::Mark::parse(&m.mark)?, m.weight)))
+                    .collect();
+                existing.average = parta_domain::journal::weighted_average(&scored);
+            }
+            None => subjects.push(entry),
+        }
+    }
+    subjects.sort_by(|a, b| a.subject.name.cmp(&b.subject.name));
+    Ok(DiaryMarks {
+        student: person,
+        period: parta_protocol::AcademicPeriod {
+            number: period_row.number,
+            name: period_row.name,
+            starts_on: period_row.starts_on,
+            ends_on: period_row.ends_on,
+            closed: period_row.closed_at.is_some(),
+        },
+        subjects,
+    })
 }

@@ -3,8 +3,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use parta_domain::{AssignmentId, GradeTypeId, LessonId, OrgId, UserId, YearId};
 use parta_protocol::{
-    AttendanceRequest, ClassSignatures, DiaryWeek, GradeType, GradeTypeChange, GradeTypeRequest, GradesRequest,
-    HomeworkRequest, JournalGrid, LessonPage, LessonRequest, PeriodMarksRequest, Problem, SignWeekRequest,
+    AttendanceRequest, ClassSignatures, DiaryMarks, DiaryWeek, GradeType, GradeTypeChange, GradeTypeRequest,
+    GradesRequest, HomeworkRequest, JournalGrid, LessonPage, LessonRequest, PeriodMarksRequest, Problem,
+    SignWeekRequest,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -29,6 +30,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(lessons_homework_set, lessons_homework_delete))
         .routes(routes!(diary_week))
         .routes(routes!(diary_sign))
+        .routes(routes!(diary_marks))
         .routes(routes!(diary_signatures))
         .routes(routes!(journal_grid))
         .routes(routes!(period_marks_set))
@@ -328,4 +330,29 @@ async fn diary_signatures(
     Query(query): Query<WeekOfQuery>,
 ) -> Result<Json<ClassSignatures>> {
     Ok(Json(diary::class_signatures(&state, &actor, OrgId(org), parta_domain::ClassId(class), &query.date).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct MarksQuery {
+    student_id: i64,
+    /// The period's number in the year that `date` falls in.
+    period: i64,
+    /// A day of the year, `YYYY-MM-DD`.
+    date: String,
+}
+
+/// # `GET /api/v1/orgs/{org_id}/diary/marks`
+/// A student's marks in a period, subject by subject, with averages and period marks
+/// (the student, their parents, the class teacher, the administration).
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/diary/marks", tag = "journal", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), MarksQuery),
+    responses((status = 200, body = DiaryMarks), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn diary_marks(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(org): Path<i64>,
+    Query(query): Query<MarksQuery>,
+) -> Result<Json<DiaryMarks>> {
+    Ok(Json(diary::marks(&state, &actor, OrgId(org), UserId(query.student_id), query.period, &query.date).await?))
 }

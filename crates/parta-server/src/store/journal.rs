@@ -598,3 +598,24 @@ pub async fn week_signatures(conn: &mut AnyConnection, student: UserId, monday: 
     .fetch_all(conn)
     .await
 }
+
+/// A student's standing marks at an assignment's lessons between two dates: (date, grade).
+pub async fn student_grades_between(
+    conn: &mut AnyConnection,
+    assignment: i64,
+    student: UserId,
+    from: &str,
+    to: &str,
+) -> sqlx::Result<Vec<(String, String, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT l.held_on, g.mark, g.weight_centi, g.grade_type_id FROM grades g JOIN lessons l ON l.id = g.lesson_id
+         WHERE l.assignment_id = $1 AND g.student_id = $2 AND g.deleted_at IS NULL AND l.held_on >= $3 AND l.held_on <= $4
+         ORDER BY l.held_on, g.id",
+    )
+    .bind(assignment)
+    .bind(student.0)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}

@@ -850,6 +850,13 @@ fn rows(w: &World) -> Vec<Row> {
         ),
         row(
             "GET",
+            "/api/v1/orgs/{org_id}/diary/marks",
+            format!("/api/v1/orgs/{org}/diary/marks?student_id={}&period=1&date=2026-11-02", w.student.id),
+            None,
+            school(DIARY_READERS_OF_STUDENT, true),
+        ),
+        row(
+            "GET",
             "/api/v1/orgs/{org_id}/diary",
             format!("/api/v1/orgs/{org}/diary?student_id={}&date=2026-11-02", w.student.id),
             None,

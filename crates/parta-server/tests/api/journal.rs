@@ -503,6 +503,29 @@ async fn the_journal_grid_averages_marks_and_a_closed_period_changes_only_by_an_
     assert!(line.ends_with(";5"), "the period mark under Математика: {text}");
     assert!(app.get(&summary("xlsx")).token(&s.school.admin).send().await.expect(200).bytes.starts_with(b"PK"));
     app.get(&summary("csv")).token(&s.maths.token).send().await.problem(403, "forbidden");
+    // The diary's marks by subject: the same marks, average and period mark.
+    let by_subject = app
+        .get(&format!("/api/v1/orgs/{}/diary/marks?student_id={}&period=1&date={monday}", s.school.org, s.student.id))
+        .token(&s.student.token)
+        .send()
+        .await
+        .expect(200);
+    let maths = by_subject.json["subjects"]
+        .as_array()
+        .expect("subjects")
+        .iter()
+        .find(|x| x["subject"]["name"] == "Математика")
+        .expect("maths")
+        .clone();
+    let marks: Vec<&str> =
+        maths["marks"].as_array().expect("marks").iter().filter_map(|m| m["mark"].as_str()).collect();
+    assert_eq!(marks, ["5", "3", "4"]);
+    assert_eq!((maths["average"].as_f64(), maths["period_mark"].as_str()), (Some(3.75), Some("5")));
+    app.get(&format!("/api/v1/orgs/{}/diary/marks?student_id={}&period=1&date={monday}", s.school.org, s.student.id))
+        .token(&s.english_2.token)
+        .send()
+        .await
+        .problem(403, "forbidden");
     // Who reads the journal.
     app.assign_class_teacher(&s.school, s.class_a, s.english.id).await;
     app.get(&grid_path).token(&s.english.token).send().await.expect(200);
