@@ -364,7 +364,7 @@ function HomeworkForm({ org, page, onSaved }: { org: number; page: LessonPage; o
         <Field form={form} name="minutes" type="number" inputMode="numeric" min={1} max={HOMEWORK_MINUTES_MAX} label={t('homework.minutes')} hint={t('homework.minutes_hint')} />
       </div>
       <FormMessage form={form} />
-      <div class="jr-save">
+      <div class="hw-actions">
         <button type="submit" class="btn btn--primary" disabled={busy} aria-busy={form.busy.value || undefined}>
           {t('homework.save')}
         </button>
