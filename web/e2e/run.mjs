@@ -1910,6 +1910,56 @@ try {
     expect((await lbl(tj, `Посещаемость: ${name}`).inputValue()) === 'late', 'the attendance is not kept');
     expect((await lbl(tj, 'Тема урока').inputValue()) === 'Сложение дробей', 'the topic is not kept');
   });
+
+  await test('journal: homework set at the lesson appears live in the diary, at the lesson and under its due day; a due day before the lesson is refused at the field', async () => {
+    const dayAfter = (date, n) => {
+      const d = new Date(`${date}T12:00:00Z`);
+      d.setUTCDate(d.getUTCDate() + n);
+      return d.toISOString().slice(0, 10);
+    };
+    const form = tj.locator('form.hw-form');
+    await form.getByRole('heading', { name: 'Домашнее задание', level: 2 }).waitFor();
+    const body = lbl(tj, 'Задание');
+    const due = lbl(tj, 'К какому дню');
+    await tj.waitForLoadState('networkidle');
+    const byDefault = await due.inputValue();
+    expect(byDefault > lessonDate, `the due day by default is ${byDefault}, the lesson is on ${lessonDate}`);
+    // A later day of the week the diary shows, else the day given by default (the next week).
+    const dueDate = (await pd.evaluate((d) => [...document.querySelectorAll('.week-day[data-date]')].map((e) => e.getAttribute('data-date')).find((x) => x > d) ?? null, lessonDate)) ?? byDefault;
+    const text = 'Решить № 245 и № 247.\nПовторить правило на с. 58.';
+    await body.fill(text);
+    await lbl(tj, 'Сколько минут').fill('30');
+    await due.fill(dayAfter(lessonDate, -1));
+    await tj.getByRole('button', { name: 'Сохранить задание' }).click();
+    const said = form.locator('.field--error .field-error');
+    await said.waitFor();
+    const words = await said.innerText();
+    expect(/[а-яё]/i.test(words) && /урока/.test(words), `the due day's refusal says «${words}»`);
+    expect((await due.getAttribute('aria-invalid')) === 'true', 'the due day is not marked');
+    expect((await body.inputValue()) === text, 'the text typed was lost');
+    expect((await lbl(tj, 'Сколько минут').inputValue()) === '30', 'the minutes typed were lost');
+    expect((await form.getAttribute('data-set')) === 'no', 'the homework was set despite the refusal');
+    await screen(tj, 'lesson-homework-refused');
+    await due.fill(dueDate);
+    await said.waitFor({ state: 'detached' });
+    await tj.getByRole('button', { name: 'Сохранить задание' }).click();
+    await tj.getByText('Задание сохранено.').waitFor();
+    await tj.getByRole('button', { name: 'Убрать задание' }).waitFor();
+    // The parent sees it at the lesson without a reload…
+    const atLesson = diaryLesson().locator('.dl-hw');
+    await atLesson.getByText('Решить № 245 и № 247.', { exact: false }).waitFor();
+    await atLesson.getByText('~30 мин', { exact: false }).waitFor();
+    // …and under the day it is due (in the week after, when the lesson is at the end of its week).
+    const dueItem = () => pd.locator(`.week-day[data-date="${dueDate}"] .hw-due li[data-subject="Математика"]`);
+    if (!(await pd.locator(`.week-day[data-date="${dueDate}"]`).count())) {
+      const student = await pd.locator('.diary').getAttribute('data-student-id');
+      await pd.goto(`${base}/diary?student=${student}&date=${dueDate}`);
+    }
+    await dueItem().getByText('Повторить правило на с. 58.', { exact: false }).waitFor();
+    await pd.locator(`.week-day[data-date="${dueDate}"] .hw-due`).getByRole('heading', { name: 'Задано на этот день' }).waitFor();
+    await screen(pd, 'diary-homework');
+    await screen(tj, 'lesson-homework');
+  });
   await jctx.close();
   await dctx.close();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DiaryDay, LessonPage, LessonStudent, Me, MySchool } from '../src/api/types';
+import type { DiaryDay, Homework, LessonPage, LessonStudent, Me, MySchool, WeekDay, WeekLesson } from '../src/api/types';
 import { journalChange, noteJournalChange } from '../src/journal/live';
 import {
   addDays,
@@ -9,7 +9,11 @@ import {
   draftsOf,
   errorsOf,
   freshMarks,
+  defaultDue,
   gradesRequest,
+  homeworkChanged,
+  homeworkDraft,
+  homeworkRequest,
   inWeek,
   isDate,
   mondayOf,
@@ -18,6 +22,7 @@ import {
   rebase,
   rowChanged,
   shiftWeek,
+  touchesWeek,
   weekday,
   yearFor,
   type Drafts,
@@ -212,6 +217,15 @@ describe('the diary', () => {
     const week = ['2026-12-07', '2026-12-08', '2026-12-09', '2026-12-10', '2026-12-11'].map((d) => day(d, 1));
     expect(diaryDays([...week, day('2026-12-12')]).length).toBe(5);
     expect(diaryDays([...week, day('2026-12-12', 2)]).length).toBe(6);
+    const due = { ...day('2026-12-12'), homework_due: [{ lesson_id: 1, subject: { id: 1, name: 'Математика' }, set_on: '2026-12-07', body: '№ 5', minutes: null }] } as DiaryDay;
+    expect(diaryDays([...week, due]).length).toBe(6);
+  });
+
+  it('fetches the week again for changes at its lessons or earlier ones (homework due in it), not later ones', () => {
+    expect(touchesWeek('2026-12-09', '2026-12-07')).toBe(true);
+    expect(touchesWeek('2026-12-13', '2026-12-07')).toBe(true);
+    expect(touchesWeek('2026-11-30', '2026-12-07')).toBe(true);
+    expect(touchesWeek('2026-12-14', '2026-12-07')).toBe(false);
   });
 
   it('tells each journal change as a new value', () => {
@@ -221,5 +235,50 @@ describe('the diary', () => {
     noteJournalChange(change);
     expect(journalChange.value!.n).toBe(first + 1);
     expect(journalChange.value!.change).toEqual(change);
+  });
+});
+
+describe('homework', () => {
+  const lesson = { date: '2026-12-08', assignment_id: 7 };
+  const at = (assignment_id: number) => ({ assignment_id }) as WeekLesson;
+  const wd = (date: string, lessons: WeekLesson[] = [], school_day = true): WeekDay => ({ date, school_day, lessons });
+
+  it('is due by default at the next lesson of the same assignment in the teacher’s weeks', () => {
+    const days = [wd('2026-12-07', [at(7)]), wd('2026-12-08', [at(7)]), wd('2026-12-09', [at(3)]), wd('2026-12-10'), wd('2026-12-11', [at(3), at(7)])];
+    expect(defaultDue(lesson, days)).toBe('2026-12-11');
+    // In the next week, days given out of order.
+    expect(defaultDue(lesson, [wd('2026-12-15', [at(7)]), wd('2026-12-14', [at(7)]), wd('2026-12-09', [at(3)])])).toBe('2026-12-14');
+  });
+
+  it('else on the next school day, else the next day but Sunday', () => {
+    expect(defaultDue(lesson, [wd('2026-12-09', [], false), wd('2026-12-10', [at(3)])])).toBe('2026-12-10');
+    expect(defaultDue(lesson, [])).toBe('2026-12-09');
+    expect(defaultDue({ date: '2026-12-12', assignment_id: 7 }, [])).toBe('2026-12-14');
+    expect(defaultDue({ date: '2026-12-11', assignment_id: 7 }, [])).toBe('2026-12-12');
+  });
+
+  it('fills the form from what is saved, or leaves it empty with the due day given', () => {
+    const hw: Homework = { body: '№ 12\n№ 14', due_on: '2026-12-11', minutes: 30, entered_at: '2026-12-08T10:00:00Z' };
+    expect(homeworkDraft(hw, '2026-12-09')).toEqual({ body: '№ 12\n№ 14', due_on: '2026-12-11', minutes: '30' });
+    expect(homeworkDraft({ ...hw, minutes: null }, '2026-12-09').minutes).toBe('');
+    expect(homeworkDraft(null, '2026-12-09')).toEqual({ body: '', due_on: '2026-12-09', minutes: '' });
+  });
+
+  it('sends the text trimmed, lines kept, and minutes only when given', () => {
+    expect(homeworkRequest({ body: '\n  Параграф 12,\nупр. 5  \n', due_on: ' 2026-12-11 ', minutes: ' 30 ' })).toEqual({
+      body: 'Параграф 12,\nупр. 5',
+      due_on: '2026-12-11',
+      minutes: 30,
+    });
+    expect(homeworkRequest({ body: 'x', due_on: '2026-12-11', minutes: '' }).minutes).toBeNull();
+  });
+
+  it('tells a change from what is saved', () => {
+    const hw: Homework = { body: 'Упр. 5', due_on: '2026-12-11', minutes: null, entered_at: '2026-12-08T10:00:00Z' };
+    expect(homeworkChanged(null, { body: '  ', due_on: '2026-12-09', minutes: '' })).toBe(false);
+    expect(homeworkChanged(null, { body: 'Упр. 5', due_on: '2026-12-09', minutes: '' })).toBe(true);
+    expect(homeworkChanged(hw, { body: 'Упр. 5 ', due_on: '2026-12-11', minutes: '' })).toBe(false);
+    expect(homeworkChanged(hw, { body: 'Упр. 5', due_on: '2026-12-12', minutes: '' })).toBe(true);
+    expect(homeworkChanged(hw, { body: 'Упр. 5', due_on: '2026-12-11', minutes: '20' })).toBe(true);
   });
 });

@@ -63,6 +63,9 @@ export type GradesRequest = S['GradesRequest'];
 export type DiaryWeek = S['DiaryWeek'];
 export type DiaryDay = S['DiaryDay'];
 export type DiaryLesson = S['DiaryLesson'];
+export type Homework = S['Homework'];
+export type HomeworkRequest = S['HomeworkRequest'];
+export type DueHomework = S['DueHomework'];
 
 // The frames of the realtime connection, /api/v1/ws.
 export type ServerFrame = S['ServerFrame'];

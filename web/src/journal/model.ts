@@ -9,8 +9,11 @@ import type {
   Grade,
   GradeType,
   GradesRequest,
+  Homework,
+  HomeworkRequest,
   LessonPage,
   LessonStudent,
+  WeekDay,
 } from '../api/types';
 
 // ---------- dates and weeks ----------
@@ -303,11 +306,66 @@ export function errorsOf(rows: RowErrors, student: number): string[] {
 
 /** The diary's days worth showing: school days, and days off that fall inside the week. */
 export function diaryDays(days: DiaryDay[]): DiaryDay[] {
-  // Saturday is shown only when it has lessons (a five-day week has none).
-  return days.filter((d, i) => i < 5 || d.lessons.length > 0);
+  // Saturday is shown only when it has lessons or homework due (a five-day week has none).
+  return days.filter((d, i) => i < 5 || d.lessons.length > 0 || d.homework_due.length > 0);
+}
+
+/**
+ * Whether a change at a lesson on `date` may show in the diary's week: a lesson of the
+ * week, or an earlier one whose homework may be due in it (never before its own day).
+ */
+export function touchesWeek(date: string, monday: string): boolean {
+  return date <= addDays(monday, 6);
 }
 
 /** The kind of work's name for a mark, if known. */
 export function typeName(types: GradeType[] | undefined, id: number): string | null {
   return types?.find((t) => t.id === id)?.name ?? null;
+}
+
+// ---------- homework ----------
+
+export const HOMEWORK_MAX_CHARS = 2000;
+export const HOMEWORK_MINUTES_MAX = 240;
+
+/** The homework form as typed. */
+export interface HomeworkDraft {
+  body: string;
+  /** `YYYY-MM-DD`. */
+  due_on: string;
+  /** As typed; empty when not said. */
+  minutes: string;
+  [key: string]: string;
+}
+
+/**
+ * The day homework set at a lesson is due by default: the day of the next lesson of the
+ * same assignment (subject, class or group) among the teacher's days given; else the
+ * next school day among them; else the next day that is not a Sunday.
+ */
+export function defaultDue(lesson: { date: string; assignment_id: number }, days: Pick<WeekDay, 'date' | 'school_day' | 'lessons'>[]): string {
+  const later = days.filter((d) => d.date > lesson.date).sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  const next = later.find((d) => d.lessons.some((l) => l.assignment_id === lesson.assignment_id)) ?? later.find((d) => d.school_day);
+  if (next) return next.date;
+  const day = addDays(lesson.date, 1);
+  return weekday(day) === 7 ? addDays(day, 1) : day;
+}
+
+/** The form filled from the saved homework, or empty with the due day given. */
+export function homeworkDraft(saved: Homework | null | undefined, due: string): HomeworkDraft {
+  return saved
+    ? { body: saved.body, due_on: saved.due_on, minutes: saved.minutes == null ? '' : String(saved.minutes) }
+    : { body: '', due_on: due, minutes: '' };
+}
+
+/** The request for what was typed: the text trimmed (as the server keeps it), minutes when given. */
+export function homeworkRequest(d: HomeworkDraft): HomeworkRequest {
+  return { body: d.body.trim(), due_on: d.due_on.trim(), minutes: minutes(d.minutes) };
+}
+
+/** Whether the form differs from the saved homework. */
+export function homeworkChanged(saved: Homework | null | undefined, d: HomeworkDraft): boolean {
+  const r = homeworkRequest(d);
+  if (!saved) return r.body !== '';
+  return r.body !== saved.body || r.due_on !== saved.due_on || (r.minutes ?? null) !== (saved.minutes ?? null);
 }

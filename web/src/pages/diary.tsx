@@ -1,20 +1,21 @@
 // «Дневник»: a student's week (their own, or a child's for a parent) — each day's
-// lessons with times, subject, teacher, topic, attendance and marks. Fetched again
+// lessons with times, subject, teacher, topic, attendance, marks and homework, and the
+// homework due that day. Fetched again
 // when the teacher changes something for this student that week (`journal_changed`
 // in the reader's personal stream) and after the connection comes back. Loaded
 // on demand, a chunk of its own.
 import { useEffect } from 'preact/hooks';
-import type { DiaryLesson, GradeType, MySchool } from '../api/types';
+import type { DiaryLesson, DueHomework, GradeType, MySchool } from '../api/types';
 import { ErrorBox, Loading, PageTitle, useLoad } from '../components/ui';
 import { shortName, todayIn } from '../format';
 import { t, type Key } from '../i18n';
 import { connState } from '../chat/store';
 import { journalChange } from '../journal/live';
-import { defaultWeek, diaryDays, inWeek, isDate, mondayOf, typeName } from '../journal/model';
+import { defaultWeek, diaryDays, isDate, mondayOf, touchesWeek, typeName } from '../journal/model';
 import { diaryStudents } from '../journal/who';
 import { api, me } from '../state';
 import { className } from './entry';
-import { dayTitle, span, WeekNav } from './journal-parts';
+import { dayMonth, dayTitle, span, WeekNav } from './journal-parts';
 
 const typesByOrg = new Map<number, Promise<GradeType[]>>();
 function gradeTypes(org: number): Promise<GradeType[]> {
@@ -43,13 +44,14 @@ export function DiaryPage({ school, student, date }: { school: MySchool; student
     return { diary, types };
   }, [org, shown.person.id, monday]);
 
-  // A change to this student's record in this week: fetch the week again.
+  // A change to this student's record in this week (or homework set earlier, which may
+  // be due in it): fetch the week again.
   useEffect(() => {
     const seen = journalChange.peek()?.n ?? 0;
     return journalChange.subscribe((v) => {
       if (!v || v.n <= seen) return;
       const c = v.change;
-      if (c.org_id === org && c.student_id === shown.person.id && inWeek(c.date, monday)) week.reload();
+      if (c.org_id === org && c.student_id === shown.person.id && touchesWeek(c.date, monday)) week.reload();
     });
   }, [org, shown.person.id, monday]);
   // Back after a drop: what was missed meanwhile may be more than the stream replays.
@@ -95,10 +97,11 @@ export function DiaryPage({ school, student, date }: { school: MySchool; student
             ) : (
               <ol class="diary-lessons">
                 {d.lessons.map((l) => (
-                  <DiaryItem key={`${l.shift}-${l.number}-${l.subject.id}`} lesson={l} types={week.data!.types} />
+                  <DiaryItem key={`${l.shift}-${l.number}-${l.subject.id}`} lesson={l} types={week.data!.types} date={d.date} />
                 ))}
               </ol>
             )}
+            {d.homework_due.length ? <DueList date={d.date} items={d.homework_due} /> : null}
           </section>
         ))}
       </div>
@@ -106,8 +109,32 @@ export function DiaryPage({ school, student, date }: { school: MySchool; student
   );
 }
 
-function DiaryItem({ lesson: l, types }: { lesson: DiaryLesson; types: GradeType[] }) {
+/** The homework due on a day: subject — text. */
+function DueList({ date, items }: { date: string; items: DueHomework[] }) {
+  return (
+    <div class="hw-due">
+      <h4 id={`ddue-${date}`}>{t('diary.homework_due')}</h4>
+      <ul aria-labelledby={`ddue-${date}`}>
+        {items.map((h) => (
+          <li key={h.lesson_id} data-subject={h.subject.name} data-lesson-id={h.lesson_id}>
+            <strong>{h.subject.name}</strong> — <span class="hw-text">{h.body}</span>
+            {h.minutes ? <span class="hw-minutes"> {t('homework.about_minutes', { n: h.minutes })}</span> : null}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function DiaryItem({ lesson: l, types, date }: { lesson: DiaryLesson; types: GradeType[]; date: string }) {
   const a = l.attendance;
+  const hw = l.homework;
+  // The day it is due when not the lesson's own, and how long it takes.
+  const meta = hw
+    ? [hw.due_on !== date ? t('homework.due_to', { day: dayMonth(hw.due_on) }) : '', hw.minutes ? t('homework.about_minutes', { n: hw.minutes }) : '']
+        .filter(Boolean)
+        .join(' · ')
+    : '';
   return (
     <li class="diary-lesson" data-subject={l.subject.name} data-lesson-id={l.lesson_id ?? undefined}>
       <div class="dl-head">
@@ -150,6 +177,12 @@ function DiaryItem({ lesson: l, types }: { lesson: DiaryLesson; types: GradeType
         </p>
       ) : null}
       {a?.reason ? <p class="dl-topic muted">{a.reason}</p> : null}
+      {hw ? (
+        <div class="dl-hw">
+          <span class="muted">{t('diary.homework')}:</span> <span class="hw-text">{hw.body}</span>
+          {meta ? <span class="hw-meta">{meta}</span> : null}
+        </div>
+      ) : null}
     </li>
   );
 }

@@ -1,20 +1,29 @@
 // A lesson's page: its topic, and the class list with each student's attendance and
 // marks, typed in place and saved at once (attendance with one request, marks with
 // another). A refusal puts the server's words at the row they are about and keeps
-// everything typed. Enter moves down the list, as in a paper journal.
+// everything typed. Enter moves down the list, as in a paper journal. Below, the
+// homework set at the lesson: its text, the day it is due, how long it takes.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { GradeType, LessonPage, LessonStudent, MySchool } from '../api/types';
 import { ApiError } from '../api/client';
-import { ErrorBox, errorText, InlineError, Loading, Notice, PageTitle, useId, useLoad } from '../components/ui';
+import { ErrorBox, errorText, Field, FormMessage, InlineError, Loading, Notice, PageTitle, useForm, useId, useLoad } from '../components/ui';
 import { clock, fullName } from '../format';
 import { t, type Key } from '../i18n';
 import {
   ABSENCES,
   activeTypes,
+  addDays,
   attendanceRequest,
+  defaultDue,
   draftsOf,
   errorsOf,
   gradesRequest,
+  homeworkChanged,
+  homeworkDraft,
+  homeworkRequest,
+  HOMEWORK_MAX_CHARS,
+  HOMEWORK_MINUTES_MAX,
+  mondayOf,
   MINUTES_LATE_MAX,
   placeAttendanceErrors,
   placeGradeErrors,
@@ -28,7 +37,7 @@ import {
 } from '../journal/model';
 import { api, me } from '../state';
 import { className } from './entry';
-import { dayTitle, span } from './journal-parts';
+import { dayMonth, dayTitle, span } from './journal-parts';
 
 let primed: LessonPage | null = null;
 /** The page the week just opened (written down by POST), so it is not fetched again. */
@@ -186,7 +195,7 @@ function LessonEditor({ org, initial, types, tz }: { org: number; initial: Lesso
       <p class="lead">{when}</p>
       {!mine ? <Notice kind="info">{t('lesson.read_only', { teacher: fullName(lesson.teacher) })}</Notice> : null}
 
-      <TopicForm org={org} page={page} readOnly={!mine} onSaved={(p) => setPage({ ...page, lesson: p.lesson })} />
+      <TopicForm org={org} page={page} readOnly={!mine} onSaved={(p) => setPage((cur) => ({ ...cur, lesson: p.lesson }))} />
 
       <form
         class="card jr"
@@ -247,7 +256,134 @@ function LessonEditor({ org, initial, types, tz }: { org: number; initial: Lesso
           </div>
         ) : null}
       </form>
+
+      {mine ? (
+        <HomeworkForm org={org} page={page} onSaved={(p) => setPage((cur) => ({ ...cur, homework: p.homework }))} />
+      ) : (
+        <HomeworkView page={page} />
+      )}
     </div>
+  );
+}
+
+/** The homework as the students will read it (for anyone but the lesson's teacher). */
+function HomeworkView({ page }: { page: LessonPage }) {
+  const hw = page.homework;
+  return (
+    <section class="card hw" aria-labelledby="hw-title">
+      <h2 id="hw-title">{t('homework.title')}</h2>
+      {hw ? (
+        <>
+          <p class="hw-body">{hw.body}</p>
+          <p class="muted">
+            {t('homework.due_to', { day: dayMonth(hw.due_on) })}
+            {hw.minutes ? ` · ${t('homework.about_minutes', { n: hw.minutes })}` : ''}
+          </p>
+        </>
+      ) : (
+        <p class="muted">{t('homework.none')}</p>
+      )}
+    </section>
+  );
+}
+
+/**
+ * The lesson's homework, set or changed with one request and taken back with another.
+ * The due day starts as the next lesson of the same subject in the teacher's week (or
+ * the next school day); a refusal shows the server's words at the field, keeping all
+ * typed.
+ */
+function HomeworkForm({ org, page, onSaved }: { org: number; page: LessonPage; onSaved: (p: LessonPage) => void }) {
+  const l = page.lesson;
+  const fallback = defaultDue(l, []);
+  const form = useForm(homeworkDraft(page.homework, fallback));
+  const [status, setStatus] = useState<'saved' | 'removed' | null>(null);
+  const [removing, setRemoving] = useState(false);
+
+  // No homework yet: look for the next lesson of this subject in the teacher's weeks
+  // (this one and the next), unless the day has been changed meanwhile.
+  useEffect(() => {
+    if (page.homework) return;
+    let live = true;
+    const week = (date: string) =>
+      api
+        .get('/api/v1/orgs/{org_id}/years/{year_id}/week', { org_id: org, year_id: l.year_id, date, teacher_id: l.teacher.id })
+        .then((w) => w.days)
+        .catch(() => []);
+    void Promise.all([week(mondayOf(l.date)), week(mondayOf(addDays(l.date, 7)))]).then(([a, b]) => {
+      if (live && form.values.peek().due_on === fallback) form.set('due_on', defaultDue(l, [...a, ...b]));
+    });
+    return () => {
+      live = false;
+    };
+  }, [org, l.id]);
+
+  const params = { org_id: org, lesson_id: l.id };
+  const changed = homeworkChanged(page.homework, form.values.value);
+  const busy = form.busy.value || removing;
+
+  const remove = async () => {
+    if (busy) return;
+    setRemoving(true);
+    setStatus(null);
+    try {
+      const p = await api.del('/api/v1/orgs/{org_id}/lessons/{lesson_id}/homework', params);
+      // What was typed stays in the form, to be set again if it was a slip.
+      onSaved(p);
+      form.errors.value = {};
+      form.message.value = null;
+      setStatus('removed');
+    } catch (e) {
+      form.fail(e);
+    } finally {
+      setRemoving(false);
+    }
+  };
+
+  return (
+    <form
+      class="card hw hw-form"
+      aria-labelledby="hw-title"
+      noValidate
+      data-set={page.homework ? 'yes' : 'no'}
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setStatus(null);
+        const p = await form.submit((v) => api.put('/api/v1/orgs/{org_id}/lessons/{lesson_id}/homework', params, homeworkRequest(v)));
+        if (p) {
+          onSaved(p);
+          form.reset(homeworkDraft(p.homework, fallback));
+          setStatus('saved');
+        }
+      }}
+    >
+      <h2 id="hw-title">{t('homework.title')}</h2>
+      <Field form={form} name="body" label={t('homework.body')} textarea maxLength={HOMEWORK_MAX_CHARS} hint={t('homework.body_hint')} />
+      <div class="hw-row">
+        <Field form={form} name="due_on" type="date" label={t('homework.due_on')} />
+        <Field form={form} name="minutes" type="number" inputMode="numeric" min={1} max={HOMEWORK_MINUTES_MAX} label={t('homework.minutes')} hint={t('homework.minutes_hint')} />
+      </div>
+      <FormMessage form={form} />
+      <div class="hw-actions">
+        <button type="submit" class="btn btn--primary" disabled={busy} aria-busy={form.busy.value || undefined}>
+          {t('homework.save')}
+        </button>
+        {page.homework ? (
+          <button type="button" class="btn btn--secondary" disabled={busy} aria-busy={removing || undefined} onClick={() => void remove()}>
+            {t('homework.remove')}
+          </button>
+        ) : null}
+        <span role="status" class="jr-status">
+          {status === 'saved' && !changed
+            ? t('homework.saved')
+            : status === 'removed'
+              ? t('homework.removed')
+              : changed
+                ? t('lesson.unsaved')
+                : ''}
+        </span>
+      </div>
+    </form>
   );
 }
 
