@@ -92,14 +92,7 @@ pub async fn create_grade_type(
     let details = serde_json::json!({ "name": name, "weight": request.weight });
     store::audit::record(
         &mut work,
-        store::audit::Entry {
-            org: Some(org),
-            actor: Some(actor.user_id),
-            action: "grade_type_created",
-            target_type: "grade_type",
-            target_id: Some(id.0),
-            details,
-        },
+        store::audit::Entry::in_school(org, actor.user_id, "grade_type_created", "grade_type", id.0, details),
     )
     .await?;
     let row = store::journal::grade_type(&mut work, org, id).await?.ok_or(Error::NotFound)?;
@@ -140,14 +133,7 @@ pub async fn update_grade_type(
         serde_json::json!({ "name": name, "weight": weight as f64 / 100.0, "archived": archived_at.is_some() });
     store::audit::record(
         &mut work,
-        store::audit::Entry {
-            org: Some(org),
-            actor: Some(actor.user_id),
-            action: "grade_type_changed",
-            target_type: "grade_type",
-            target_id: Some(id.0),
-            details,
-        },
+        store::audit::Entry::in_school(org, actor.user_id, "grade_type_changed", "grade_type", id.0, details),
     )
     .await?;
     let row = store::journal::grade_type(&mut work, org, id).await?.ok_or(Error::NotFound)?;
@@ -801,14 +787,14 @@ pub async fn set_period_marks(
         });
         store::audit::record(
             &mut work,
-            store::audit::Entry {
-                org: Some(org),
-                actor: Some(actor.user_id),
-                action: "closed_period_marks_changed",
-                target_type: "assignment",
-                target_id: Some(row.id),
+            store::audit::Entry::in_school(
+                org,
+                actor.user_id,
+                "closed_period_marks_changed",
+                "assignment",
+                row.id,
                 details,
-            },
+            ),
         )
         .await?;
     }

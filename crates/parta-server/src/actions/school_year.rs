@@ -28,17 +28,6 @@ pub const YEAR_NAME_MAX_CHARS: usize = 40;
 pub const DAY_OFF_NAME_MAX_CHARS: usize = 80;
 pub const BELLS_MAX: usize = 40;
 
-fn audit(
-    org: OrgId,
-    actor: &Actor,
-    action: &'static str,
-    target_type: &'static str,
-    id: i64,
-    details: serde_json::Value,
-) -> Entry<'static> {
-    Entry { org: Some(org), actor: Some(actor.user_id), action, target_type, target_id: Some(id), details }
-}
-
 async fn render_year(conn: &mut AnyConnection, row: &YearRow) -> Result<AcademicYear> {
     let year = row.year_id();
     let periods = store::school_year::periods(conn, year).await?;
@@ -210,7 +199,11 @@ pub async fn create(state: &AppState, actor: &Actor, org: OrgId, request: &YearR
     super::journal::do_seed_grade_types(&mut work, org).await?;
     let details =
         json!({ "name": year.name, "starts_on": starts_on, "ends_on": ends_on, "bells_from": request.copy_bells_from });
-    store::audit::record(&mut work, audit(org, actor, "school_year_created", "academic_year", id.0, details)).await?;
+    store::audit::record(
+        &mut work,
+        Entry::in_school(org, actor.user_id, "school_year_created", "academic_year", id.0, details),
+    )
+    .await?;
     let row = store::school_year::year(&mut work, org, id).await?.ok_or(Error::NotFound)?;
     let rendered = render_year(&mut work, &row).await?;
     work.commit(state).await?;
@@ -246,7 +239,11 @@ pub async fn update(
     store::school_year::replace_periods(&mut work, org, id, &year.periods).await?;
     store::school_year::replace_days_off(&mut work, org, id, &year.days_off).await?;
     let details = json!({ "name": year.name, "starts_on": starts_on, "ends_on": ends_on });
-    store::audit::record(&mut work, audit(org, actor, "school_year_changed", "academic_year", id.0, details)).await?;
+    store::audit::record(
+        &mut work,
+        Entry::in_school(org, actor.user_id, "school_year_changed", "academic_year", id.0, details),
+    )
+    .await?;
     let row = store::school_year::year(&mut work, org, id).await?.ok_or(Error::NotFound)?;
     let rendered = render_year(&mut work, &row).await?;
     work.commit(state).await?;
@@ -285,7 +282,7 @@ pub async fn set_bells(
     store::school_year::replace_bells(&mut work, org, id, &rows).await?;
     store::audit::record(
         &mut work,
-        audit(org, actor, "bells_set", "academic_year", id.0, json!({ "slots": rows.len() })),
+        Entry::in_school(org, actor.user_id, "bells_set", "academic_year", id.0, json!({ "slots": rows.len() })),
     )
     .await?;
     let rendered = render_year(&mut work, &row).await?;
@@ -337,8 +334,11 @@ pub async fn create_subject(state: &AppState, actor: &Actor, org: OrgId, request
     fields.finish()?;
     let (name, short) = (checked(name)?, checked(short)?);
     let id = store::school_year::insert_subject(&mut work, org, &name, &short).await.map_err(subject_taken)?;
-    store::audit::record(&mut work, audit(org, actor, "subject_created", "subject", id.0, json!({ "name": name })))
-        .await?;
+    store::audit::record(
+        &mut work,
+        Entry::in_school(org, actor.user_id, "subject_created", "subject", id.0, json!({ "name": name })),
+    )
+    .await?;
     let row = store::school_year::subject(&mut work, org, id).await?.ok_or(Error::NotFound)?;
     work.commit(state).await?;
     Ok(render_subject(row))
@@ -373,7 +373,8 @@ pub async fn update_subject(
     };
     store::school_year::update_subject(&mut work, id, &name, &short, archived_at).await.map_err(subject_taken)?;
     let details = json!({ "name": name, "short_name": short, "archived": archived_at.is_some() });
-    store::audit::record(&mut work, audit(org, actor, "subject_changed", "subject", id.0, details)).await?;
+    store::audit::record(&mut work, Entry::in_school(org, actor.user_id, "subject_changed", "subject", id.0, details))
+        .await?;
     let row = store::school_year::subject(&mut work, org, id).await?.ok_or(Error::NotFound)?;
     work.commit(state).await?;
     Ok(render_subject(row))
@@ -396,7 +397,7 @@ pub async fn close_period(
     if store::school_year::close_period(&mut work, id, number, actor.user_id).await? {
         store::audit::record(
             &mut work,
-            audit(org, actor, "period_closed", "academic_year", id.0, json!({ "period": number })),
+            Entry::in_school(org, actor.user_id, "period_closed", "academic_year", id.0, json!({ "period": number })),
         )
         .await?;
     }

@@ -22,17 +22,6 @@ use crate::store::teaching::{AssignmentRow, GroupRow, NewAssignment};
 pub const GROUP_NAME_MAX_CHARS: usize = 60;
 pub const GROUP_MAX_STUDENTS: usize = 60;
 
-fn audit(
-    org: OrgId,
-    actor: &Actor,
-    action: &'static str,
-    target_type: &'static str,
-    id: i64,
-    details: serde_json::Value,
-) -> Entry<'static> {
-    Entry { org: Some(org), actor: Some(actor.user_id), action, target_type, target_id: Some(id), details }
-}
-
 async fn render_group(conn: &mut AnyConnection, row: &GroupRow) -> Result<ClassGroup> {
     Ok(ClassGroup {
         id: row.group_id(),
@@ -99,7 +88,11 @@ pub async fn create_group(
     let id = store::teaching::insert_group(&mut work, org, class, &name).await?;
     store::teaching::replace_group_students(&mut work, org, id, &students).await?;
     let details = json!({ "class_id": class, "name": name, "students": students.len() });
-    store::audit::record(&mut work, audit(org, actor, "class_group_created", "class_group", id.0, details)).await?;
+    store::audit::record(
+        &mut work,
+        Entry::in_school(org, actor.user_id, "class_group_created", "class_group", id.0, details),
+    )
+    .await?;
     let row = store::teaching::group(&mut work, org, class, id).await?.ok_or(Error::NotFound)?;
     let rendered = render_group(&mut work, &row).await?;
     work.commit(state).await?;
@@ -122,7 +115,11 @@ pub async fn update_group(
     store::teaching::rename_group(&mut work, id, &name).await?;
     store::teaching::replace_group_students(&mut work, org, id, &students).await?;
     let details = json!({ "class_id": class, "name": name, "students": students.len() });
-    store::audit::record(&mut work, audit(org, actor, "class_group_changed", "class_group", id.0, details)).await?;
+    store::audit::record(
+        &mut work,
+        Entry::in_school(org, actor.user_id, "class_group_changed", "class_group", id.0, details),
+    )
+    .await?;
     let row = store::teaching::group(&mut work, org, class, id).await?.ok_or(Error::NotFound)?;
     let rendered = render_group(&mut work, &row).await?;
     work.commit(state).await?;
@@ -145,7 +142,7 @@ pub async fn archive_group(state: &AppState, actor: &Actor, org: OrgId, class: C
     store::teaching::archive_group(&mut work, id).await?;
     store::audit::record(
         &mut work,
-        audit(org, actor, "class_group_archived", "class_group", id.0, json!({ "class_id": class })),
+        Entry::in_school(org, actor.user_id, "class_group_archived", "class_group", id.0, json!({ "class_id": class })),
     )
     .await?;
     work.commit(state).await?;
@@ -242,7 +239,11 @@ pub async fn create_assignment(
     }
     let id = store::teaching::insert_assignment(&mut work, org, &new).await?;
     let details = json!({ "year_id": year, "teacher_id": new.teacher, "subject_id": new.subject, "class_id": new.class, "group_id": new.group });
-    store::audit::record(&mut work, audit(org, actor, "assignment_created", "assignment", id.0, details)).await?;
+    store::audit::record(
+        &mut work,
+        Entry::in_school(org, actor.user_id, "assignment_created", "assignment", id.0, details),
+    )
+    .await?;
     let row = store::teaching::assignment(&mut work, org, year, id).await?.ok_or(Error::NotFound)?;
     let rendered = render_assignment(&mut work, org, &row).await?;
     work.commit(state).await?;
@@ -259,7 +260,11 @@ pub async fn end_assignment(state: &AppState, actor: &Actor, org: OrgId, year: Y
     let details = json!({
         "teacher_id": row.teacher_id, "subject_id": row.subject_id, "class_id": row.class_id, "timetable_lessons_removed": lessons,
     });
-    store::audit::record(&mut work, audit(org, actor, "assignment_ended", "assignment", id.0, details)).await?;
+    store::audit::record(
+        &mut work,
+        Entry::in_school(org, actor.user_id, "assignment_ended", "assignment", id.0, details),
+    )
+    .await?;
     work.commit(state).await?;
     Ok(())
 }

@@ -222,18 +222,8 @@ pub async fn set_class_timetable(
     let rows: Vec<EntryRow> = rows.into_iter().map(|(_, row)| row).collect();
     store::teaching::replace_entries(&mut work, org, year, class, &rows).await?;
     let details = json!({ "year_id": year, "class_id": class, "lessons": rows.len() });
-    store::audit::record(
-        &mut work,
-        Entry {
-            org: Some(org),
-            actor: Some(actor.user_id),
-            action: "timetable_set",
-            target_type: "class",
-            target_id: Some(class.0),
-            details,
-        },
-    )
-    .await?;
+    store::audit::record(&mut work, Entry::in_school(org, actor.user_id, "timetable_set", "class", class.0, details))
+        .await?;
     let rendered = render_timetable(&lookup, year, class_row.class_ref(), &rows);
     work.commit(state).await?;
     Ok(rendered)

@@ -13,6 +13,20 @@ pub struct Entry<'a> {
     pub details: serde_json::Value,
 }
 
+impl<'a> Entry<'a> {
+    /// Someone's act in a school on one of its objects.
+    pub fn in_school(
+        org: OrgId,
+        by: UserId,
+        action: &'a str,
+        target_type: &'a str,
+        target: i64,
+        details: serde_json::Value,
+    ) -> Entry<'a> {
+        Entry { org: Some(org), actor: Some(by), action, target_type, target_id: Some(target), details }
+    }
+}
+
 pub async fn record(conn: &mut AnyConnection, entry: Entry<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (org_id, actor_user_id, action, target_type, target_id, details, at)
