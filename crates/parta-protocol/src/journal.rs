@@ -325,3 +325,11 @@ pub struct DatedMark {
     pub weight: f64,
     pub grade_type_id: GradeTypeId,
 }
+
+/// A person's calendar feed (iCalendar): lessons and homework deadlines, theirs or
+/// their children's. Anyone with the link reads it; making a new one ends the old.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CalendarFeed {
+    /// `/api/v1/calendar/<token>`; the token is shown this once.
+    pub path: String,
+}

@@ -113,6 +113,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(21, "period_marks", "0021_period_marks.sql"),
     migration!(22, "homework", "0022_homework.sql"),
     migration!(23, "diary_signatures", "0023_diary_signatures.sql"),
+    migration!(24, "calendar_feeds", "0024_calendar_feeds.sql"),
 ];
 
 impl Db {

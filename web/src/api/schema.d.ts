@@ -231,6 +231,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calendar/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/calendar/{token}`
+         *     The calendar behind a feed link (iCalendar): lessons and homework deadlines from last
+         *     week to three weeks ahead. The link is the key; an unknown one is not found.
+         */
+        get: operations["feed_read"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chat-invites/{token}": {
         parameters: {
             query?: never;
@@ -910,6 +931,30 @@ export interface paths {
          *     audit entries stay. Needs the current password.
          */
         delete: operations["me_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/calendar-feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/me/calendar-feed`
+         *     Makes one's calendar feed link (a new one ends the old).
+         */
+        post: operations["feed_create"];
+        /**
+         * # `DELETE /api/v1/me/calendar-feed`
+         *     Takes one's calendar feed link away.
+         */
+        delete: operations["feed_remove"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2331,6 +2376,14 @@ export interface components {
         };
         /** @enum {string} */
         BlockKind: "paragraph" | "bullet" | "numbered" | "code";
+        /**
+         * @description A person's calendar feed (iCalendar): lessons and homework deadlines, theirs or
+         *     their children's. Anyone with the link reads it; making a new one ends the old.
+         */
+        CalendarFeed: {
+            /** @description `/api/v1/calendar/<token>`; the token is shown this once. */
+            path: string;
+        };
         ChangePasswordRequest: {
             current_password: string;
             new_password: string;
@@ -4094,6 +4147,36 @@ export interface operations {
             };
         };
     };
+    feed_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description iCalendar */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     chat_links_preview: {
         parameters: {
             query?: never;
@@ -5762,6 +5845,58 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    feed_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFeed"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    feed_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

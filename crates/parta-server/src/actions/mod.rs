@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod acks;
 pub mod applications;
 pub mod audit;
+pub mod calendar;
 pub mod chats;
 pub mod diary;
 pub mod direct;

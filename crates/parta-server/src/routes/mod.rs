@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod calendar;
 pub mod chats;
 pub mod files;
 pub mod groups;
@@ -114,6 +115,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(school_year::routes())
         .merge(teaching::routes())
         .merge(journal::routes())
+        .merge(calendar::routes())
         .merge(invites::routes())
         .merge(members::routes())
         .merge(audit::routes())

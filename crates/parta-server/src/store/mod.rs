@@ -9,6 +9,7 @@ pub mod acks;
 pub mod applications;
 pub mod attempts;
 pub mod audit;
+pub mod calendar;
 pub mod chat_links;
 pub mod chats;
 pub mod devices;

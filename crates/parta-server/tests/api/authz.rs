@@ -108,6 +108,7 @@ struct World {
     assignment: i64,
     lesson: i64,
     grade_type: i64,
+    calendar: String,
     tokens: Vec<(Who, String)>,
     logout_tokens: Vec<(Who, String)>,
 }
@@ -388,10 +389,17 @@ async fn build_world(app: &TestApp) -> World {
         .as_i64()
         .expect("lesson id");
 
+    // A calendar feed of someone outside the matrix's people, whose link nobody there ends.
+    let reader = app.join(&a, class_5a, "student", None, "Календарёва").await;
+    let calendar = app.post("/api/v1/me/calendar-feed").token(&reader.token).send().await.expect(201).json["path"]
+        .as_str()
+        .expect("path")
+        .to_owned();
     let grade_types = app.get(&format!("/api/v1/orgs/{}/grade-types", a.org)).token(&a.admin).send().await.expect(200);
     let grade_type = grade_types.list()[0]["id"].as_i64().expect("a grade type");
 
     World {
+        calendar,
         grade_type,
         year,
         subject,
@@ -761,6 +769,9 @@ fn rows(w: &World) -> Vec<Row> {
             None,
             school(READERS_OF_SCHOOL, true),
         ),
+        row("POST", "/api/v1/me/calendar-feed", "/api/v1/me/calendar-feed".into(), None, signed_in()),
+        row("DELETE", "/api/v1/me/calendar-feed", "/api/v1/me/calendar-feed".into(), None, signed_in()),
+        row("GET", "/api/v1/calendar/{token}", w.calendar.clone(), None, public()),
         row(
             "POST",
             "/api/v1/orgs/{org_id}/grade-types",

@@ -18,6 +18,7 @@ on_both_backends!(
     homework_set_at_a_lesson_is_in_the_diary_on_its_day,
     the_school_edits_its_kinds_of_work_and_given_marks_keep_their_weight,
     a_parent_signs_the_week_and_the_class_teacher_sees_who_has,
+    a_calendar_feed_lists_lessons_and_homework_until_its_link_is_replaced,
 );
 
 /// The next week's Monday, Tuesday and Saturday, with the year moved around them: the
@@ -703,4 +704,41 @@ async fn a_parent_signs_the_week_and_the_class_teacher_sees_who_has(app: TestApp
         .collect();
     assert_eq!(by_student, [(classmate.id, 0), (s.student.id, 1)]);
     app.get(&class).token(&parent.token).send().await.problem(403, "forbidden");
+}
+
+async fn a_calendar_feed_lists_lessons_and_homework_until_its_link_is_replaced(app: TestApp) {
+    let s = setup(&app, 170).await;
+    week(&app, &s).await;
+    let [monday, tuesday, _] = days_ahead(&app, &s).await;
+    let parent = app.join(&s.school, s.class_a, "parent", Some(s.student.id), "Родителева").await;
+    let open = json!({ "assignment_id": s.maths_a, "date": monday, "shift": 1, "number": 1 });
+    let page = app.post(&lessons_path(&s)).token(&s.maths.token).json(open).send().await.expect(200);
+    let lesson = page.json["lesson"]["id"].as_i64().expect("id");
+    app.put(&format!("{}/{lesson}/homework", lessons_path(&s)))
+        .token(&s.maths.token)
+        .json(json!({ "body": "§12, № 45–52", "due_on": tuesday }))
+        .send()
+        .await
+        .expect(200);
+    let feed = |token: &str| app.post("/api/v1/me/calendar-feed").token(token).send();
+    let path = feed(&parent.token).await.expect(201).json["path"].as_str().expect("path").to_owned();
+    let calendar = app.get(&path).send().await.expect(200);
+    assert_eq!(calendar.header_str("content-type"), Some("text/calendar; charset=utf-8"));
+    let text = String::from_utf8(calendar.bytes.clone()).expect("UTF-8").replace("\r\n ", "");
+    assert!(text.starts_with("BEGIN:VCALENDAR\r\n") && text.ends_with("END:VCALENDAR\r\n"));
+    assert!(text.contains("SUMMARY:Тест: Математика\r\n"), "the child's lessons, named: {text}");
+    assert!(text.contains("SUMMARY:Тест: ДЗ: Математика\r\n") && text.contains("DESCRIPTION:§12\\, № 45–52\r\n"));
+    let day = tuesday.replace('-', "");
+    assert!(text.contains(&format!("DTSTART;VALUE=DATE:{day}\r\n")), "the deadline on its day");
+    // The teacher's own lessons, with the class.
+    let hers = feed(&s.maths.token).await.expect(201).json["path"].as_str().expect("path").to_owned();
+    let text = String::from_utf8(app.get(&hers).send().await.expect(200).bytes).expect("UTF-8").replace("\r\n ", "");
+    assert!(text.contains("SUMMARY:Математика\\, 5А\r\n"), "{text}");
+    assert!(!text.contains("ДЗ:"), "no homework of her own to do");
+    // A new link ends the old one; taking it away ends the new.
+    let newer = feed(&parent.token).await.expect(201).json["path"].as_str().expect("path").to_owned();
+    app.get(&path).send().await.problem(404, "not_found");
+    app.get(&newer).send().await.expect(200);
+    app.delete("/api/v1/me/calendar-feed").token(&parent.token).send().await.expect(204);
+    app.get(&newer).send().await.problem(404, "not_found");
 }
