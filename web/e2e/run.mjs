@@ -540,6 +540,29 @@ try {
     await ctx.close();
   });
 
+  await test('a parent connects the timetable to a calendar app and turns the link off', async () => {
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    await login(page, 'parent@demo.parta.local');
+    await page.goto(`${base}/profile`);
+    const card = page.getByRole('region', { name: 'Расписание в календаре' });
+    await card.getByRole('button', { name: 'Получить ссылку' }).click();
+    const input = card.getByLabel('Ссылка для календаря');
+    await input.waitFor();
+    const link = await input.inputValue();
+    expect(link.startsWith(`${base}/api/v1/calendar/`), `a link of this server: ${link}`);
+    const feed = await fetch(link);
+    const text = await feed.text();
+    expect(feed.status === 200 && (feed.headers.get('content-type') ?? '').startsWith('text/calendar'), `a calendar: ${feed.status}`);
+    expect(text.startsWith('BEGIN:VCALENDAR') && text.includes('SUMMARY:Анастасия: '), 'the children’s lessons, named');
+    await screen(page, 'profile-calendar');
+    await card.getByRole('button', { name: 'Отключить ссылку' }).click();
+    await card.getByRole('button', { name: 'Да' }).click();
+    await card.getByText('Ссылка отключена.').waitFor();
+    expect((await fetch(link)).status === 404, 'the link no longer works');
+    await ctx.close();
+  });
+
   await test('a parent with two children switches between them', async () => {
     const ctx = await newContext();
     const page = await ctx.newPage();

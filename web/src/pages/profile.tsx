@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { MySchool, Place } from '../api/types';
-import { Badge, ConfirmButton, ErrorBox, Field, FormMessage, Loading, Notice, PageTitle, Submit, useForm, useLoad } from '../components/ui';
+import { Badge, ConfirmButton, ErrorBox, Field, FormMessage, Loading, Notice, PageTitle, Submit, useAction, useForm, useLoad } from '../components/ui';
 import { dateTime, day, fullName } from '../format';
 import { t, tk } from '../i18n';
 import { navigate } from '../router';
@@ -221,6 +221,56 @@ function DeleteAccount() {
   );
 }
 
+/** A link to one's lessons and homework deadlines for a calendar app; shown once, as the server gives it. */
+function CalendarFeed() {
+  const { busy, error, run } = useAction();
+  const [link, setLink] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const get = () =>
+    run(async () => {
+      const feed = await api.post('/api/v1/me/calendar-feed', {});
+      setLink(`${location.origin}${feed.path}`);
+      setNote(null);
+    });
+  return (
+    <section class="card" aria-labelledby="calendar-title">
+      <h2 id="calendar-title">{t('profile.calendar')}</h2>
+      <p class="hint">{t('profile.calendar_hint')}</p>
+      {link ? (
+        <div class="field">
+          <label for="calendar-link">{t('profile.calendar_link')}</label>
+          <input id="calendar-link" type="text" readOnly value={link} onFocus={(e) => (e.currentTarget as HTMLInputElement).select()} />
+        </div>
+      ) : null}
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      {note ? <Notice>{note}</Notice> : null}
+      <div class="actions">
+        <button type="button" class="btn btn--secondary" disabled={busy} onClick={get}>
+          {link ? t('profile.calendar_new') : t('profile.calendar_get')}
+        </button>
+        {link ? (
+          <button type="button" class="btn btn--link" onClick={() => void navigator.clipboard?.writeText(link).then(() => setNote(t('profile.calendar_copied')))}>
+            {t('profile.calendar_copy')}
+          </button>
+        ) : null}
+        <ConfirmButton
+          kind="link"
+          confirm={t('profile.calendar_off_q')}
+          onConfirm={() =>
+            run(async () => {
+              await api.del('/api/v1/me/calendar-feed', {});
+              setLink(null);
+              setNote(t('profile.calendar_removed'));
+            })
+          }
+        >
+          {t('profile.calendar_off')}
+        </ConfirmButton>
+      </div>
+    </section>
+  );
+}
+
 export function ProfilePage() {
   const m = me.value!;
   return (
@@ -260,6 +310,7 @@ export function ProfilePage() {
             </ul>
           </section>
         ))}
+        {m.schools.length ? <CalendarFeed /> : null}
         {m.schools.length === 0 && !m.is_operator ? (
           <section class="card">
             <p>{t('profile.no_schools')}</p>
