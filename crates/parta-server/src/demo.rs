@@ -29,12 +29,14 @@ const fn person(family: &'static str, given: &'static str, patronymic: &'static 
     Person { family, given, patronymic, email }
 }
 
-/// The academic year in progress (it starts on 1 September).
+/// The demo's academic year (it starts on 1 September): the one in progress, or in
+/// summer, once the last quarter is over, the coming one, so there are lessons ahead.
 fn current_academic_year(time_zone: &str) -> i64 {
     let today = today_in(time_zone);
     let year: i64 = today.get(0..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
     let month: i64 = today.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(9);
-    if month >= 9 { year } else { year - 1 }
+    // The demo's last quarter ends on 26 May.
+    if month >= 9 || today.as_str() > format!("{year}-05-26").as_str() { year } else { year - 1 }
 }
 
 async fn add_user(tx: &mut AnyConnection, who: &Person, hash: &str) -> Result<UserId> {
@@ -107,8 +109,9 @@ async fn seed_school(tx: &mut Work, hash: &str) -> Result<OrgId> {
     };
     let (org, staff_room) = do_create_school(tx, &profile, None).await?;
     let year = current_academic_year(time_zone);
-    // Everyone has been at the school since the year began, so its past weeks have a journal.
-    let on = format!("{year}-09-01");
+    // Everyone has been at the school since the year began, so its past weeks have a
+    // journal; in summer, before the coming year, since today.
+    let on = std::cmp::min(format!("{year}-09-01"), today_in(time_zone));
 
     let operator = store::users::insert(
         tx,
