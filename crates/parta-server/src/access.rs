@@ -155,10 +155,6 @@ impl ChatAccess {
         OrgId(self.chat.org_id)
     }
 
-    pub fn chat_id(&self) -> ChatId {
-        self.chat.chat_id()
-    }
-
     fn rights(&self) -> Seat {
         seat_rights(&self.chat, &self.seat, self.school_admin)
     }

@@ -4,6 +4,8 @@
 //! and whoever reads the class's journal; to anyone else of the school it is refused,
 //! to anyone outside it does not exist.
 
+use std::collections::BTreeMap;
+
 use parta_domain::journal::Absence;
 use parta_domain::permission::Permission;
 use parta_domain::{ClassId, GradeId, GradeTypeId, GroupId, MemberRole, OrgId, UserId};
@@ -45,6 +47,21 @@ async fn readable_student(
     Ok(place)
 }
 
+/// Whether `student` is in `group`, asked of the database once per group a request meets.
+async fn in_group(
+    conn: &mut sqlx::AnyConnection,
+    known: &mut BTreeMap<i64, bool>,
+    group: i64,
+    student: UserId,
+) -> Result<bool> {
+    if let Some(answer) = known.get(&group) {
+        return Ok(*answer);
+    }
+    let answer = store::teaching::group_students(conn, GroupId(group)).await?.contains(&student);
+    known.insert(group, answer);
+    Ok(answer)
+}
+
 /// # A student's week in the diary (the student, their parents, the class's journal readers)
 /// `date` is any day of the week.
 pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, date: &str) -> Result<DiaryWeek> {
@@ -78,11 +95,12 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
     let calendar = calendar(&mut conn, &year).await?;
     let lookup = Lookup::load(&mut conn, org, year.year_id()).await?;
     // The class's lessons, leaving out those of groups the student is not in.
+    let mut groups = BTreeMap::new();
     let mut entries = Vec::new();
     for entry in store::teaching::entries(&mut conn, org, year.year_id(), Some(class)).await? {
         let group = lookup.assignment(entry.assignment_id).and_then(|a| a.group_id);
         let theirs = match group {
-            Some(group) => store::teaching::group_students(&mut conn, GroupId(group)).await?.contains(&student),
+            Some(group) => in_group(&mut conn, &mut groups, group, student).await?,
             None => true,
         };
         if theirs {
@@ -98,7 +116,7 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
             continue;
         };
         if let Some(group) = lesson.group_id
-            && !store::teaching::group_students(&mut conn, GroupId(group)).await?.contains(&student)
+            && !in_group(&mut conn, &mut groups, group, student).await?
         {
             continue;
         }
