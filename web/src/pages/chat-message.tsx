@@ -1,7 +1,7 @@
 // One message in the log: sender and time, the quoted message, the text, poll or files,
 // must-acknowledge, reactions and the actions on it (reply, react, edit, pin, versions,
 // forward, report, delete); editing in place; and one's own messages still on their way.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Chat, ChatMember, Message, School } from '../api/types';
 import { ConfirmButton, errorText, InlineError, showDialog, useId } from '../components/ui';
 import { isHeld, toggleReaction, type Conversation, type Pending } from '../chat/model';
@@ -232,7 +232,7 @@ function EditBox({ m, onDone }: { m: Message; onDone: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => area.current?.focus(), []);
+  useLayoutEffect(() => area.current?.focus(), []);
   const save = async () => {
     if (!text.trim()) return;
     setBusy(true);

@@ -1,6 +1,6 @@
 // Polls: voting (one or several options, anonymous or not), the results and closing a
 // poll; and the form that makes one.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Chat, ChatMember, Message, Poll } from '../api/types';
 import { errorText, InlineError, useAction, useId } from '../components/ui';
 import { closePoll, createPoll, vote } from '../chat/store';
@@ -95,7 +95,7 @@ export function PollForm({ chat, onDone }: { chat: Chat; onDone: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const qRef = useRef<HTMLInputElement>(null);
-  useEffect(() => qRef.current?.focus(), []);
+  useLayoutEffect(() => qRef.current?.focus(), []);
   const submit = async () => {
     const opts = options.map((o) => o.trim()).filter(Boolean);
     if (!question.trim() || opts.length < 2) {

@@ -3,7 +3,7 @@
 // another). A refusal puts the server's words at the row they are about and keeps
 // everything typed. Enter moves down the list, as in a paper journal. Below, the
 // homework set at the lesson: its text, the day it is due, how long it takes.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { GradeType, LessonPage, LessonStudent, MySchool } from '../api/types';
 import { ApiError } from '../api/client';
 import { ErrorBox, errorText, Field, FormMessage, InlineError, Loading, Notice, PageTitle, useForm, useId, useLoad } from '../components/ui';
@@ -93,7 +93,7 @@ function LessonEditor({ org, initial, types, tz }: { org: number; initial: Lesso
   const mine = lesson.teacher.id === me.value?.id;
   const changed = page.students.some((s) => rowChanged(s, drafts[s.person.id]));
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     // After a refusal the first control the server named takes the focus.
     if (Object.keys(errors).length) list.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
   }, [errors]);

@@ -3,7 +3,7 @@
 // refused bell by its place in what was sent (`bells[2].starts_at`); the model maps
 // that back to the row, so the message shows in the right cell.
 import type { JSX } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../api/client';
 import type { AcademicYear } from '../../api/types';
 import { errorText, Notice, useId } from '../../components/ui';
@@ -43,7 +43,7 @@ export function BellsEditor({ org, year, onSaved, onClose }: { org: number; year
   const titleId = useId('bells');
   const shifts = shiftsShown(rows, opened);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (refused) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
   }, [refused]);
 
@@ -203,7 +203,7 @@ function BellRowView({
 }) {
   const id = useId('bell');
   const start = useRef<HTMLInputElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (autoFocus) start.current?.focus();
   }, []);
   const n = row.number.trim() || '?';

@@ -1,6 +1,6 @@
 // The school's subjects: those taught first, then the archived ones (marked); adding
 // one, renaming it or changing its short name in place, archiving and restoring.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../api/client';
 import type { Subject } from '../../api/types';
 import { Badge, ErrorBox, Field, FormMessage, InlineError, Loading, Notice, Submit, useAction, useForm, useLoad } from '../../components/ui';
@@ -87,13 +87,14 @@ function SubjectItem({ org, subject, onChange }: { org: number; subject: Subject
   const edited = useRef(false);
 
   // Focus stays with the row: on its first field when editing starts, back on its
-  // buttons when editing ends or it goes to (or comes back from) the archive.
-  useEffect(() => {
+  // buttons when editing ends or it goes to (or comes back from) the archive. Layout
+  // effects, before paint: focus moved after paint could land while someone types.
+  useLayoutEffect(() => {
     if (editing) item.current?.querySelector<HTMLElement>('input')?.focus();
     else if (edited.current) item.current?.querySelector<HTMLElement>('.edit-subject')?.focus();
     edited.current = false;
   }, [editing]);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (toggled.current) item.current?.querySelector<HTMLElement>('.archive-toggle')?.focus();
     toggled.current = false;
   }, [subject.archived]);

@@ -2,7 +2,7 @@
 // (its period rows follow it), holidays and days off, and for a new year the bells to
 // take from an earlier one. The server's complaints are shown at their fields
 // (`periods[1].starts_on`, `days_off[0].name`); nothing typed is lost on a refusal.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../api/client';
 import type { AcademicYear, DayOffKind, PeriodKind } from '../../api/types';
 import { errorText, useId } from '../../components/ui';
@@ -61,7 +61,7 @@ export function YearForm({
   const startYear = yearOf(draft.starts_on);
 
   // After a refusal, the first field the server complained about takes the focus.
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (refused) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
   }, [refused]);
 
@@ -287,7 +287,7 @@ function DayOffFields({
   onRemove: () => void;
 }) {
   const ref = useRef<HTMLFieldSetElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (autoFocus) ref.current?.querySelector<HTMLElement>('select')?.focus();
   }, []);
   const at = (f: string) => errors[`days_off[${index}].${f}`];

@@ -1,13 +1,13 @@
 // Pieces the school year screens share: an input bound to a draft (not to a Form of
 // fixed fields: the rows come and go) and focus for a panel that opens.
 import type { JSX } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import { useId } from '../../components/ui';
 
 /** Moves focus to a panel's heading when it opens, so keyboard and screen reader users land in it. */
 export function useFocusOnOpen<T extends HTMLElement>() {
   const ref = useRef<T>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     ref.current?.focus();
   }, []);
   return ref;
