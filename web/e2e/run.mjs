@@ -1984,6 +1984,28 @@ try {
     await screen(pd, 'diary-homework');
     await screen(tj, 'lesson-homework');
   });
+
+  await test('journal: the homework is a card in the class chat, which opens the lesson’s week in the diary', async () => {
+    const sctx = await newContext();
+    try {
+      const sp = await sctx.newPage();
+      pagesToShoot.push(sp);
+      await login(sp, 'student.5a@demo.parta.local');
+      await sp.goto(`${base}/chats`);
+      await sp.getByRole('link', { name: /5А — класс/ }).click();
+      const card = conv(sp).locator('.msg-homework', { hasText: 'Решить № 245 и № 247.' });
+      await card.getByText('Домашнее задание', { exact: false }).first().waitFor();
+      await card.getByText('Математика', { exact: false }).first().waitFor();
+      expect((await conv(sp).locator('.msg', { has: card }).getByRole('button', { name: 'Изменить' }).count()) === 0, 'a card offers to be edited in the chat');
+      await card.scrollIntoViewIfNeeded();
+      await screen(sp, 'chat-homework-card');
+      await card.getByRole('link', { name: 'Открыть в дневнике' }).click();
+      await sp.waitForURL(new RegExp(`/diary\\?date=${lessonDate}`));
+      await sp.locator(`.week-day[data-date="${lessonDate}"]`).getByText('Решить № 245 и № 247.', { exact: false }).waitFor();
+    } finally {
+      await sctx.close();
+    }
+  });
   await jctx.close();
   await dctx.close();
 

@@ -198,6 +198,7 @@ pub fn message(id: i64, chat: i64, sender: i64, client_msg_id: String, body: Str
         needs_ack: false,
         acked_by_me: false,
         reactions: Vec::new(),
+        homework: None,
         poll: None,
         attachments: Vec::new(),
         held_until: None,

@@ -4,6 +4,7 @@
 pub mod chat_rights;
 pub mod chats;
 pub mod format;
+pub mod homework;
 pub mod ical;
 pub mod ids;
 pub mod journal;

@@ -68,6 +68,16 @@ pub struct Message {
     pub attachments: Vec<crate::FileInfo>,
     /// Held by the school's quiet hours: delivered at this time (seen by its sender only until then).
     pub held_until: Option<String>,
+    /// Set when the post is a lesson's homework card: it follows the homework and
+    /// opens the lesson (in the diary for students, on the lesson page for teachers).
+    pub homework: Option<HomeworkCard>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HomeworkCard {
+    pub lesson_id: parta_domain::LessonId,
+    /// The lesson's date (the school's calendar).
+    pub date: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -150,6 +150,10 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
             "This message id was already used for another message.",
         ),
         "message_deleted" => ("Сообщение удалено.", "The message has been deleted."),
+        "homework_card" => (
+            "Карточка домашнего задания меняется вместе с заданием — на странице урока.",
+            "A homework card changes with the homework itself, on the lesson page.",
+        ),
         "send_rate_limited" => {
             ("Слишком много сообщений подряд. Подождите минуту.", "Too many messages in a row. Please wait a minute.")
         }

@@ -2930,6 +2930,11 @@ export interface components {
              */
             minutes?: number | null;
         };
+        HomeworkCard: {
+            /** @description The lesson's date (the school's calendar). */
+            date: string;
+            lesson_id: components["schemas"]["LessonId"];
+        };
         HomeworkRequest: {
             body: string;
             /** @description The day it is due: the lesson's day or later. */
@@ -3129,6 +3134,7 @@ export interface components {
             forwarded_from?: components["schemas"]["ForwardedFrom"] | null;
             /** @description Held by the school's quiet hours: delivered at this time (seen by its sender only until then). */
             held_until?: string | null;
+            homework?: components["schemas"]["HomeworkCard"] | null;
             id: components["schemas"]["MessageId"];
             /** @description People the message mentions. */
             mentions: components["schemas"]["UserId"][];

@@ -123,6 +123,8 @@ export const en: Dict = {
   'chats.edited': 'edited',
   'chats.deleted': 'Message deleted',
   'chats.deleted_by_moderator': 'Deleted by a moderator',
+  'chats.homework_open_lesson': 'Open the lesson',
+  'chats.homework_open_diary': 'Open in the diary',
   'chats.reply': 'Reply',
   'chats.reply_to': 'Reply to a message',
   'chats.reply_cancel': 'Cancel reply',

@@ -123,6 +123,8 @@ export const ru = {
   'chats.edited': 'изменено',
   'chats.deleted': 'Сообщение удалено',
   'chats.deleted_by_moderator': 'Удалено модератором',
+  'chats.homework_open_lesson': 'Открыть урок',
+  'chats.homework_open_diary': 'Открыть в дневнике',
   'chats.reply': 'Ответить',
   'chats.reply_to': 'Ответ на сообщение',
   'chats.reply_cancel': 'Отменить ответ',

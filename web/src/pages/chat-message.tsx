@@ -9,7 +9,8 @@ import { plainText } from '../chat/rich';
 import { conversations, deleteMessage, dropPending, editMessage, pin, react, retryPending } from '../chat/store';
 import { day, shortName, whenLater } from '../format';
 import { t } from '../i18n';
-import { me } from '../state';
+import { teaches } from '../journal/who';
+import { currentSchool, me } from '../state';
 import { AckBlock } from './chat-ack';
 import { Attachments, FileNames } from './chat-files';
 import { ForwardDialog, forwardable } from './chat-forward';
@@ -120,6 +121,13 @@ export function MessageItem({
         <EditBox m={m} onDone={() => setEditing(false)} />
       ) : m.poll ? (
         <PollView m={m} poll={m.poll} chat={chat} members={list} />
+      ) : m.homework ? (
+        <div class="msg-homework">
+          <RichBody m={m} me={myId} />
+          <a class="btn btn--secondary btn--small" href={teaches(currentSchool.value) ? `/lessons/${m.homework.lesson_id}` : `/diary?date=${m.homework.date}`}>
+            {teaches(currentSchool.value) ? t('chats.homework_open_lesson') : t('chats.homework_open_diary')}
+          </a>
+        </div>
       ) : (
         <RichBody m={m} me={myId} />
       )}
@@ -158,7 +166,8 @@ export function MessageItem({
             {t('chats.react')}
           </button>
         ) : null}
-        {own && !m.poll && !held ? (
+        {/* A homework card follows its lesson's homework: it is changed on the lesson page. */}
+        {own && !m.poll && !m.homework && !held ? (
           <button type="button" class="btn btn--link" onClick={() => setEditing(true)}>
             {t('chats.edit')}
           </button>

@@ -243,7 +243,8 @@ pub const HOMEWORK_MAX_CHARS: usize = 2000;
 pub const HOMEWORK_MINUTES_MAX: i64 = 240;
 
 /// # Set a lesson's homework: what, for which day, how long it takes (the lesson's teacher)
-/// Its students and their parents are told at once.
+/// Its students and their parents are told at once, and its card in the class's chat
+/// is posted or rewritten.
 pub async fn set_homework(
     state: &AppState,
     actor: &Actor,
@@ -270,6 +271,8 @@ pub async fn set_homework(
     let due_on = request.due_on.trim().to_owned();
     let homework = store::journal::NewHomework { body: &body, due_on: &due_on, minutes: request.minutes };
     store::journal::set_homework(&mut work, &row, &homework, actor.user_id).await?;
+    let stored = store::journal::homework(&mut work, id).await?;
+    super::homework_card::do_follow(&mut work, &row, stored.as_ref(), actor.user_id).await?;
     let students = roster(&mut work, &row).await?;
     do_tell_family(&mut work, &row, &students).await?;
     let page = render_page(&mut work, &row).await?;
@@ -278,10 +281,12 @@ pub async fn set_homework(
 }
 
 /// # Take back a lesson's homework (the lesson's teacher)
+/// Its card in the class's chat is deleted.
 pub async fn delete_homework(state: &AppState, actor: &Actor, org: OrgId, id: LessonId) -> Result<LessonPage> {
     let mut work = state.begin().await?;
     let row = writable_lesson(&mut work, actor, org, id).await?;
     if store::journal::delete_homework(&mut work, id).await? {
+        super::homework_card::do_follow(&mut work, &row, None, actor.user_id).await?;
         let students = roster(&mut work, &row).await?;
         do_tell_family(&mut work, &row, &students).await?;
     }

@@ -224,6 +224,10 @@ pub async fn edit(
     if stored.sender_id != actor.user_id.0 {
         return Err(Error::Forbidden);
     }
+    // A homework card follows its lesson's homework (`homework_card`).
+    if stored.lesson_id.is_some() {
+        return Err(Error::Conflict("homework_card"));
+    }
     let now = crate::clock::now_ms();
     access::check_may_post(&row, &seat, now)?;
     if let Some(limit) = state.settings.flood_limit() {
@@ -234,24 +238,39 @@ pub async fn edit(
         }
     }
     let body = prepare_body(&mut work, chat, &request.body).await?;
-    let org = OrgId(row.org_id);
-    if stored.held_until.is_some() {
-        // Nobody has seen it yet: the new text goes out when it is released.
-        store::held::rewrite_held(&mut work, id, &body).await?;
-        do_reindex(&mut work, org, chat, id, &body).await?;
-    } else if let Some(until) = quiet_hold_in(&mut work, org, row.kind(), now).await? {
-        store::held::hold_edit(&mut work, id, &body, until).await?;
-    } else {
-        // A held edit the releaser has not reached yet is overtaken by this one.
-        if let Some(until) = stored.pending_until {
-            store::held::take_held_edit(&mut work, id, until).await?;
-        }
-        do_apply_edit(&mut work, org, chat, &stored, &body, actor.user_id, now).await?;
-    }
+    do_rewrite(&mut work, &row, &stored, &body, actor.user_id, now).await?;
     let edited = store::messages::message(&mut work, id).await?.ok_or(Error::NotFound)?;
     let message = render(&mut work, &edited, Some(actor.user_id)).await?;
     work.commit(state).await?;
     Ok(message)
+}
+
+/// A message's new text, written `now` by `by`, as the chat's quiet hours allow: a
+/// message still held takes it and stays held; in quiet hours the edit waits for
+/// their end; otherwise it is applied at once.
+pub(crate) async fn do_rewrite(
+    work: &mut Work,
+    chat: &ChatRow,
+    stored: &MessageRow,
+    body: &str,
+    by: UserId,
+    now: i64,
+) -> Result<()> {
+    let (org, id) = (OrgId(chat.org_id), stored.message_id());
+    if stored.held_until.is_some() {
+        // Nobody has seen it yet: the new text goes out when it is released.
+        store::held::rewrite_held(work, id, body).await?;
+        do_reindex(work, org, chat.chat_id(), id, body).await?;
+    } else if let Some(until) = quiet_hold_in(work, org, chat.kind(), now).await? {
+        store::held::hold_edit(work, id, body, until).await?;
+    } else {
+        // A held edit the releaser has not reached yet is overtaken by this one.
+        if let Some(until) = stored.pending_until {
+            store::held::take_held_edit(work, id, until).await?;
+        }
+        do_apply_edit(work, org, chat.chat_id(), stored, body, by, now).await?;
+    }
+    Ok(())
 }
 
 /// The trusted write of an edit: the old text kept, the new one indexed and announced.

@@ -14,6 +14,7 @@ pub mod direct;
 pub mod events;
 pub mod files;
 pub mod groups;
+pub mod homework_card;
 pub mod invites;
 pub mod journal;
 pub mod journal_export;

@@ -2,8 +2,8 @@
 //! with the reader's abilities, reactions, attachments, polls and held edits.
 
 use parta_domain::chats::ChatKind;
-use parta_domain::{ChatId, ClassId, MessageId, OrgId, UserId};
-use parta_protocol::{Chat, Message, PersonRef, Reaction};
+use parta_domain::{ChatId, ClassId, LessonId, MessageId, OrgId, UserId};
+use parta_protocol::{Chat, HomeworkCard, Message, PersonRef, Reaction};
 use sqlx::AnyConnection;
 
 use crate::access::ChatAccess;
@@ -112,6 +112,10 @@ pub fn render_message(row: &MessageRow, reactions: Vec<Reaction>) -> Message {
         poll: None,
         attachments: Vec::new(),
         held_until: rfc3339_opt(row.held_until),
+        homework: row
+            .lesson_id
+            .zip(row.lesson_on.clone())
+            .map(|(lesson, date)| HomeworkCard { lesson_id: LessonId(lesson), date }),
     }
 }
 

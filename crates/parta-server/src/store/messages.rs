@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use parta_domain::{ChatId, MessageId, OrgId, UserId};
+use parta_domain::{ChatId, LessonId, MessageId, OrgId, UserId};
 use sqlx::AnyConnection;
 
 use super::chats::{CHAT_COLUMNS, ChatRow};
@@ -120,6 +120,9 @@ pub struct MessageRow {
     /// An edit written in quiet hours, and when it is delivered.
     pub pending_body: Option<String>,
     pub pending_until: Option<i64>,
+    /// The lesson this post is the homework card of, and the lesson's date.
+    pub lesson_id: Option<i64>,
+    pub lesson_on: Option<String>,
     pub family_name: String,
     pub given_name: String,
     pub patronymic: Option<String>,
@@ -134,8 +137,9 @@ impl MessageRow {
 pub(crate) const MESSAGE_SELECT: &str =
     "SELECT m.id, m.chat_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.reply_to,
         m.created_at, m.edited_at, m.deleted_at, m.deleted_by, m.pinned_at, m.needs_ack, m.held_until,
-        m.forwarded_from, m.pending_body, m.pending_until, u.family_name, u.given_name, u.patronymic
-    FROM messages m JOIN users u ON u.id = m.sender_id";
+        m.forwarded_from, m.pending_body, m.pending_until, m.lesson_id, l.held_on AS lesson_on,
+        u.family_name, u.given_name, u.patronymic
+    FROM messages m JOIN users u ON u.id = m.sender_id LEFT JOIN lessons l ON l.id = m.lesson_id";
 
 pub struct NewMessage<'a> {
     pub org: OrgId,
@@ -173,6 +177,8 @@ impl NewMessage<'_> {
             forwarded_from: self.forwarded_from.map(|m| m.0),
             pending_body: None,
             pending_until: None,
+            lesson_id: None,
+            lesson_on: None,
             family_name: sender.family_name.clone(),
             given_name: sender.given_name.clone(),
             patronymic: sender.patronymic.clone(),
@@ -292,6 +298,21 @@ pub async fn edit_message(conn: &mut AnyConnection, id: MessageId, body: &str) -
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+/// Makes a message the homework card of a lesson.
+pub async fn set_lesson(conn: &mut AnyConnection, id: MessageId, lesson: LessonId) -> sqlx::Result<()> {
+    sqlx::query("UPDATE messages SET lesson_id = $1 WHERE id = $2").bind(lesson.0).bind(id.0).execute(conn).await.map(|_| ())
+}
+
+/// The homework card of a lesson that is still there, if any.
+pub async fn lesson_card(conn: &mut AnyConnection, lesson: LessonId) -> sqlx::Result<Option<MessageRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{MESSAGE_SELECT} WHERE m.lesson_id = $1 AND m.deleted_at IS NULL ORDER BY m.id DESC LIMIT 1"
+    )))
+    .bind(lesson.0)
+    .fetch_optional(conn)
+    .await
 }
 
 pub async fn delete_message(conn: &mut AnyConnection, id: MessageId, by: UserId) -> sqlx::Result<()> {

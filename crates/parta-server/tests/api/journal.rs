@@ -16,6 +16,7 @@ on_both_backends!(
     a_parent_reads_the_childs_diary_and_hears_of_each_change_at_once,
     the_journal_grid_averages_marks_and_a_closed_period_changes_only_by_an_admin,
     homework_set_at_a_lesson_is_in_the_diary_on_its_day,
+    homework_is_a_card_in_the_class_chat_that_follows_it,
     the_school_edits_its_kinds_of_work_and_given_marks_keep_their_weight,
     a_parent_signs_the_week_and_the_class_teacher_sees_who_has,
     a_calendar_feed_lists_lessons_and_homework_until_its_link_is_replaced,
@@ -598,6 +599,83 @@ async fn homework_set_at_a_lesson_is_in_the_diary_on_its_day(app: TestApp) {
         .await
         .expect(200);
     assert!(diary.json["days"][1]["homework_due"].as_array().expect("due").is_empty());
+}
+
+/// The class's messages that are homework cards, as the student reads them.
+async fn cards_in(app: &TestApp, token: &str, chat: i64) -> Vec<Value> {
+    let page = app.get(&format!("/api/v1/chats/{chat}/messages?limit=100")).token(token).send().await.expect(200);
+    page.json["messages"].as_array().expect("messages").iter().filter(|m| !m["homework"].is_null()).cloned().collect()
+}
+
+async fn homework_is_a_card_in_the_class_chat_that_follows_it(app: TestApp) {
+    let s = setup(&app, 168).await;
+    week(&app, &s).await;
+    let [monday, tuesday, _] = days_ahead(&app, &s).await;
+    let chats = app.get("/api/v1/chats").token(&s.student.token).send().await.expect(200);
+    let class_chat = chats.list().iter().find(|c| c["kind"] == "class").expect("the class chat")["id"].as_i64().expect("id");
+    let open = json!({ "assignment_id": s.maths_a, "date": monday, "shift": 1, "number": 1 });
+    let page = app.post(&lessons_path(&s)).token(&s.maths.token).json(open).send().await.expect(200);
+    let lesson = page.json["lesson"]["id"].as_i64().expect("id");
+    let homework = format!("{}/{lesson}/homework", lessons_path(&s));
+    let set = |body: &'static str| json!({ "body": body, "due_on": tuesday, "minutes": 30 });
+
+    app.put(&homework).token(&s.maths.token).json(set("§12, № 45–52")).send().await.expect(200);
+    let cards = cards_in(&app, &s.student.token, class_chat).await;
+    assert_eq!(cards.len(), 1, "one card: {cards:?}");
+    let card = &cards[0];
+    assert_eq!((card["homework"]["lesson_id"].as_i64(), card["homework"]["date"].as_str()), (Some(lesson), Some(monday.as_str())));
+    assert_eq!(card["sender"]["id"].as_i64(), Some(s.maths.id));
+    let body = card["body"].as_str().expect("body");
+    assert!(body.starts_with("**Домашнее задание** — Математика, урок ") && body.contains("§12, № 45–52"), "{body}");
+    assert!(body.contains("примерно 30 мин"), "{body}");
+
+    // Changed: the same card, rewritten; saved unchanged: left alone.
+    app.put(&homework).token(&s.maths.token).json(set("§13, № 1–5")).send().await.expect(200);
+    app.put(&homework).token(&s.maths.token).json(set("§13, № 1–5")).send().await.expect(200);
+    let cards = cards_in(&app, &s.student.token, class_chat).await;
+    assert_eq!(cards.len(), 1);
+    assert_eq!(cards[0]["id"], card["id"]);
+    assert!(cards[0]["body"].as_str().expect("body").contains("§13, № 1–5") && !cards[0]["edited_at"].is_null());
+    let versions = app.count(format!("SELECT COUNT(*) FROM message_versions WHERE message_id = {}", card["id"])).await;
+    assert_eq!(versions, 1, "one rewrite kept, not two");
+
+    // The teacher does not sit in the class chat; a card is changed only with the homework.
+    app.patch(&format!("/api/v1/chats/{class_chat}/messages/{}", card["id"]))
+        .token(&s.maths.token)
+        .json(json!({ "body": "Другое" }))
+        .send()
+        .await
+        .problem(404, "not_found");
+
+    // Taken back: the card is deleted with it.
+    app.delete(&homework).token(&s.maths.token).send().await.expect(200);
+    let page = app.get(&format!("/api/v1/chats/{class_chat}/messages?limit=100")).token(&s.student.token).send().await.expect(200);
+    let gone = page.json["messages"].as_array().expect("messages").iter().find(|m| m["id"] == card["id"]).expect("still listed");
+    assert_eq!((gone["deleted"].as_bool(), gone["body"].as_str()), (Some(true), Some("")));
+
+    // With the teacher's subject chat of the class named after the subject, the next card goes there.
+    let place = json!({ "class_id": s.class_a, "role": "teacher", "requires_approval": false });
+    let token = app.invite(&s.school.admin, s.school.org, place).await;
+    app.post("/api/v1/invites/accept").token(&s.maths.token).json(json!({ "token": token })).send().await.expect(200);
+    let subject_chat = app
+        .post(&format!("/api/v1/orgs/{}/chats", s.school.org))
+        .token(&s.maths.token)
+        .json(json!({ "kind": "subject", "title": "математика", "class_id": s.class_a }))
+        .send()
+        .await
+        .expect(201)
+        .id();
+    app.put(&homework).token(&s.maths.token).json(set("§14")).send().await.expect(200);
+    let there = cards_in(&app, &s.student.token, subject_chat).await;
+    assert_eq!(there.len(), 1, "{there:?}");
+    assert!(there[0]["body"].as_str().expect("body").contains("§14"));
+    app.patch(&format!("/api/v1/chats/{subject_chat}/messages/{}", there[0]["id"]))
+        .token(&s.maths.token)
+        .json(json!({ "body": "Другое" }))
+        .send()
+        .await
+        .problem(409, "homework_card");
+    assert!(cards_in(&app, &s.student.token, class_chat).await.iter().all(|c| c["deleted"] == true));
 }
 
 async fn the_school_edits_its_kinds_of_work_and_given_marks_keep_their_weight(app: TestApp) {

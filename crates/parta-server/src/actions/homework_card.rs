@@ -1,0 +1,123 @@
+//! The homework card: homework set at a lesson is posted, as its teacher, into the
+//! class's chat — or into the teacher's subject chat of the class named after the
+//! subject, where there is one — once, and follows the homework: rewritten when it
+//! changes, deleted when it is taken back. Quiet hours hold it like any post. The
+//! card carries its lesson (`Message::homework`), so clients open the lesson from it.
+
+use parta_domain::chats::ChatKind;
+use parta_domain::homework::Card;
+use parta_domain::{ChatId, ClassId, GroupId, MessageId, OrgId, SubjectId, UserId};
+use parta_protocol::ChatEvent;
+
+use super::events::{do_chat_event, do_chat_event_at};
+use super::messages::{do_index, do_rewrite};
+use super::quiet::quiet_hold_in;
+use super::render::render;
+use crate::clock::now_ms;
+use crate::error::{Error, Result};
+use crate::store;
+use crate::store::chats::ChatRow;
+use crate::store::journal::{HomeworkRow, LessonRow};
+use crate::store::messages::NewMessage;
+use crate::work::Work;
+
+/// Brings a lesson's card in step with its homework (`None`: taken back), as `by`.
+pub(crate) async fn do_follow(work: &mut Work, lesson: &LessonRow, homework: Option<&HomeworkRow>, by: UserId) -> Result<()> {
+    let card = store::messages::lesson_card(work, lesson.lesson_id()).await?;
+    let now = now_ms();
+    match (homework, card) {
+        (None, None) => Ok(()),
+        (None, Some(card)) => {
+            let chat = store::chats::get(work, ChatId(card.chat_id)).await?.ok_or(Error::NotFound)?;
+            store::messages::delete_message(work, card.message_id(), UserId(card.sender_id)).await?;
+            store::search::unindex(work, card.message_id()).await?;
+            let deleted = ChatEvent::MessageDeleted { message_id: card.message_id(), by_moderator: false };
+            do_chat_event(work, OrgId(chat.org_id), chat.chat_id(), deleted).await?;
+            Ok(())
+        }
+        (Some(homework), Some(card)) => {
+            let text = card_text(work, lesson, homework).await?;
+            let written = card.pending_body.as_deref().unwrap_or(&card.body);
+            if written == text {
+                return Ok(());
+            }
+            let chat = store::chats::get(work, ChatId(card.chat_id)).await?.ok_or(Error::NotFound)?;
+            do_rewrite(work, &chat, &card, &text, by, now).await
+        }
+        (Some(homework), None) => {
+            let Some(chat) = card_chat(work, lesson).await? else { return Ok(()) };
+            let text = card_text(work, lesson, homework).await?;
+            do_post(work, &chat, lesson, &text, now).await
+        }
+    }
+}
+
+/// The chat a lesson's card goes to: the teacher's subject chat of the class whose
+/// title is the subject's name (or short name), else the class chat.
+async fn card_chat(work: &mut Work, lesson: &LessonRow) -> Result<Option<ChatRow>> {
+    let org = OrgId(lesson.org_id);
+    let chats = store::chats::class_and_subject_chats(work, org, ClassId(lesson.class_id)).await?;
+    let subject = store::school_year::subject(work, org, SubjectId(lesson.subject_id)).await?;
+    let names: Vec<String> =
+        subject.iter().flat_map(|s| [s.name.to_lowercase(), s.short_name.to_lowercase()]).collect();
+    // A subject chat is titled «Алгебра — 5А».
+    let named = |c: &ChatRow| names.contains(&c.title.split(" — ").next().unwrap_or("").trim().to_lowercase());
+    for chat in chats.iter().filter(|c| c.kind() == ChatKind::Subject && named(c)) {
+        if store::seats::seat(work, chat.chat_id(), UserId(lesson.teacher_id)).await?.is_some() {
+            return Ok(Some(chat.clone()));
+        }
+    }
+    Ok(chats.into_iter().find(|c| c.kind() == ChatKind::Class))
+}
+
+async fn card_text(work: &mut Work, lesson: &LessonRow, homework: &HomeworkRow) -> Result<String> {
+    let org = OrgId(lesson.org_id);
+    let subject = store::school_year::subject(work, org, SubjectId(lesson.subject_id)).await?;
+    let group = match lesson.group_id {
+        Some(group) => store::teaching::group(work, org, ClassId(lesson.class_id), GroupId(group)).await?,
+        None => None,
+    };
+    Ok(Card {
+        subject: subject.as_ref().map_or("", |s| s.name.as_str()),
+        group: group.as_ref().map(|g| g.name.as_str()),
+        lesson_on: &lesson.held_on,
+        body: &homework.body,
+        due_on: &homework.due_on,
+        minutes: homework.minutes,
+    }
+    .text())
+}
+
+/// Posts the card as the lesson's teacher: held until quiet hours end, or sent now.
+async fn do_post(work: &mut Work, chat: &ChatRow, lesson: &LessonRow, text: &str, now: i64) -> Result<()> {
+    let org = OrgId(chat.org_id);
+    let held_until = quiet_hold_in(work, org, chat.kind(), now).await?;
+    let seq = if held_until.is_some() { 0 } else { store::events::next_seq(work, chat.chat_id()).await? };
+    // The key is the teacher's, as for any post; one per card ever posted.
+    let key = format!("homework-{}-{now}", lesson.id);
+    let id: MessageId = store::messages::insert_message(
+        work,
+        &NewMessage {
+            org,
+            chat: chat.chat_id(),
+            seq,
+            sender: UserId(lesson.teacher_id),
+            client_msg_id: &key,
+            body: text,
+            reply_to: None,
+            needs_ack: false,
+            held_until,
+            forwarded_from: None,
+            created_at: now,
+        },
+    )
+    .await?;
+    store::messages::set_lesson(work, id, lesson.lesson_id()).await?;
+    do_index(work, org, chat.chat_id(), id, text).await?;
+    if held_until.is_none() {
+        let stored = store::messages::message(work, id).await?.ok_or(Error::NotFound)?;
+        let message = render(work, &stored, None).await?;
+        do_chat_event_at(work, org, chat.chat_id(), seq, ChatEvent::MessageSent { message }).await?;
+    }
+    Ok(())
+}
