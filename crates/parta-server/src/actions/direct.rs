@@ -31,6 +31,18 @@ pub(crate) async fn direct_facts(conn: &mut AnyConnection, org: OrgId, user: Use
         facts.teaches.push(class.id);
         facts.classes.push(class.id);
     }
+    // Whoever the school year has teaching a class (an assignment) teaches it too.
+    if places.iter().any(|p| p.role().teaches())
+        && let Some(school) = store::schools::get(conn, org).await?
+    {
+        let today = crate::clock::today_in(&school.time_zone);
+        for class in store::teaching::classes_taught_on(conn, org, user, &today).await? {
+            if !facts.teaches.contains(&class) {
+                facts.teaches.push(class);
+                facts.classes.push(class);
+            }
+        }
+    }
     Ok(facts)
 }
 
