@@ -159,8 +159,9 @@ export function AssignmentsSection({
                   <li key={a.id} class="list-item assignment-item" data-assignment-id={a.id} data-subject={a.subject.name} data-group={a.group?.name ?? ''}>
                     <div>
                       <span class="assignment-subject">{a.subject.name}</span>
-                      <span class="assignment-who">{a.group ? a.group.name : t('assignments.whole_class')}</span>
-                      <span class="assignment-teacher">{fullName(a.teacher)}</span>
+                      <span class="assignment-who">
+                        {a.group ? a.group.name : t('assignments.whole_class')} · {fullName(a.teacher)}
+                      </span>
                     </div>
                     <span class="item-actions">
                       <AskFirst

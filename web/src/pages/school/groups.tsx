@@ -166,7 +166,7 @@ export function GroupsSection({
                 onCancel={() => closeTo('.new-group-open')}
               />
             </div>
-          ) : loaded.data ? (
+          ) : loaded.data && !panel ? (
             <div class="actions">
               <button
                 type="button"
@@ -311,7 +311,10 @@ function GroupForm({
         <legend>{t('groups.students')}</legend>
         {students.length ? (
           <>
-            <div class="quick-pick" role="group" aria-label={t('groups.quick')}>
+            <div class="quick-pick" role="group" aria-labelledby={`${listId}-quick`}>
+              <span id={`${listId}-quick`} class="quick-pick-label">
+                {t('groups.quick')}
+              </span>
               <button type="button" class="btn btn--secondary btn--small" onClick={() => pick(firstHalf(students).map((s) => s.id))}>
                 {t('groups.first_half')}
               </button>
