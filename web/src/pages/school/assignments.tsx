@@ -233,10 +233,15 @@ function NewAssignment({
   const classId = String(form.values.value.class_id);
   const subjects = useLoad(() => api.get('/api/v1/orgs/{org_id}/subjects', { org_id: org }), [org]);
   const groups = useLoad(
-    () => (classId ? api.get('/api/v1/orgs/{org_id}/classes/{class_id}/groups', { org_id: org, class_id: Number(classId) }) : Promise.resolve([])),
+    async () => ({
+      classId,
+      groups: classId ? await api.get('/api/v1/orgs/{org_id}/classes/{class_id}/groups', { org_id: org, class_id: Number(classId) }) : [],
+    }),
     [org, classId, groupsVersion],
   );
-  const groupList = sortGroups(groups.data ?? []);
+  // The groups of the class chosen (not those of the one before, while they load).
+  const classGroups = groups.data?.classId === classId ? groups.data.groups : undefined;
+  const groupList = sortGroups(classGroups ?? []);
 
   // Another class: the group chosen was of the one before.
   useLayoutEffect(() => {
@@ -245,8 +250,8 @@ function NewAssignment({
   // A group that is gone (deleted meanwhile) is no longer chosen.
   useLayoutEffect(() => {
     const chosen = String(form.values.value.group_id);
-    if (chosen && groups.data && !groups.data.some((g) => String(g.id) === chosen)) form.set('group_id', '');
-  }, [groups.data]);
+    if (chosen && classGroups && !classGroups.some((g) => String(g.id) === chosen)) form.set('group_id', '');
+  }, [classGroups]);
   // After a refusal, the first choice refused; after an addition, the subject, for the next one.
   useLayoutEffect(() => {
     if (refused) box.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
@@ -313,7 +318,7 @@ function NewAssignment({
           form={form}
           name="group_id"
           label={t('assignments.group')}
-          hint={classId && groups.data && !groupList.length ? t('assignments.no_groups') : undefined}
+          hint={classId && classGroups && !groupList.length ? t('assignments.no_groups') : undefined}
           options={[{ value: '', label: t('assignments.whole_class') }, ...groupList.map((g) => ({ value: String(g.id), label: g.name }))]}
         />
       </div>

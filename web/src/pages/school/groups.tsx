@@ -40,13 +40,18 @@ export function GroupsSection({
   const [chosen, setChosen] = useState<number | null>(null);
   const classId = chosen ?? people.classes[0]?.id ?? null;
   const loaded = useLoad(
-    () => (classId ? api.get('/api/v1/orgs/{org_id}/classes/{class_id}/groups', { org_id: org, class_id: classId }) : Promise.resolve([])),
+    async () => ({
+      classId,
+      groups: classId ? await api.get('/api/v1/orgs/{org_id}/classes/{class_id}/groups', { org_id: org, class_id: classId }) : [],
+    }),
     [org, classId],
   );
+  // The groups of the class chosen (not those of the one before, while they load).
+  const current = loaded.data?.classId === classId ? loaded.data.groups : undefined;
   // Changes are applied here, so a row keeps its place (and its focus).
   const [local, setLocal] = useState<{ from: ClassGroup[] | undefined; items: ClassGroup[] } | null>(null);
-  const groups = sortGroups(local && local.from === loaded.data ? local.items : (loaded.data ?? []));
-  const change = (items: ClassGroup[]) => setLocal({ from: loaded.data, items });
+  const groups = sortGroups(local && local.from === current ? local.items : (current ?? []));
+  const change = (items: ClassGroup[]) => setLocal({ from: current, items });
   const students = classId ? classStudents(people.members, classId) : [];
   const [panel, setPanel] = useState<Panel>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -97,8 +102,8 @@ export function GroupsSection({
           </div>
           {notice ? <Notice>{notice}</Notice> : null}
           {loaded.error ? <ErrorBox error={loaded.error} onRetry={loaded.reload} /> : null}
-          {loaded.loading && !loaded.data ? <Loading /> : null}
-          {loaded.data ? (
+          {!current && !loaded.error ? <Loading /> : null}
+          {current ? (
             <p class="muted groups-count">
               {groups.length ? t('groups.count', { n: groups.length, class: className }) : t('groups.none', { class: className })}
             </p>
@@ -166,7 +171,7 @@ export function GroupsSection({
                 onCancel={() => closeTo('.new-group-open')}
               />
             </div>
-          ) : loaded.data && !panel ? (
+          ) : current && !panel ? (
             <div class="actions">
               <button
                 type="button"

@@ -19,14 +19,19 @@ export function TeachingSections({ org, years, today }: { org: number; years: Ac
   const [picked, setPicked] = useState<number | null>(null);
   const yearId = picked !== null && years.some((y) => y.id === picked) ? picked : defaultYear(years, today);
   const loaded = useLoad(
-    () => (yearId ? api.get('/api/v1/orgs/{org_id}/years/{year_id}/assignments', { org_id: org, year_id: yearId }) : Promise.resolve([])),
+    async () => ({
+      yearId,
+      items: yearId ? await api.get('/api/v1/orgs/{org_id}/years/{year_id}/assignments', { org_id: org, year_id: yearId }) : [],
+    }),
     [org, yearId],
   );
+  // The year's assignments (not the year's before, while they load).
+  const current = loaded.data?.yearId === yearId ? loaded.data.items : undefined;
   // Additions and endings are applied here (a row keeps its place and its focus) until
   // the next load brings the server's list.
   const [local, setLocal] = useState<{ from: Assignment[] | undefined; items: Assignment[] } | null>(null);
-  const assignments = local && local.from === loaded.data ? local.items : (loaded.data ?? []);
-  const change = (items: Assignment[]) => setLocal({ from: loaded.data, items });
+  const assignments = local && local.from === current ? local.items : (current ?? []);
+  const change = (items: Assignment[]) => setLocal({ from: current, items });
   // Groups changed: the assignment form reads the class's groups again.
   const [groupsVersion, setGroupsVersion] = useState(0);
 
@@ -61,7 +66,7 @@ export function TeachingSections({ org, years, today }: { org: number; years: Ac
         onYear={setPicked}
         people={people}
         assignments={assignments}
-        loading={loaded.loading && !loaded.data}
+        loading={!current && !loaded.error}
         error={loaded.error}
         reload={loaded.reload}
         groupsVersion={groupsVersion}
