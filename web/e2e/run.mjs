@@ -1779,6 +1779,132 @@ try {
     expect(astro?.archived === true, `subject ${JSON.stringify(astro)}`);
   });
 
+  // Who teaches what. The demo's 5А groups and assignments are the journal tests'; these
+  // use 9А (Павлов and Фёдорова) and end what they add.
+  const classId = async (name) => (await (await fetch(`${base}/api/v1/orgs/1/classes`, { headers: directorApi })).json()).find((c) => c.name === name).id;
+  const groupsOf = async (name) => (await fetch(`${base}/api/v1/orgs/1/classes/${await classId(name)}/groups`, { headers: directorApi })).json();
+
+  await test('school year: groups — the admin makes a group of the first half of 9А (an empty name refused at the field), renames it, changes its students, deletes another after the warning', async () => {
+    if (!yp.url().startsWith(base)) await login(yp, 'director@demo.parta.local');
+    await yp.goto(`${base}/school/1/year`);
+    const section = yp.locator('section.groups');
+    await section.getByRole('heading', { name: 'Группы', exact: true }).waitFor();
+    await lbl(section, 'Класс').selectOption({ label: '9А' });
+    await section.getByText('В 9А групп пока нет.').waitFor();
+    await section.getByRole('button', { name: 'Новая группа' }).click();
+    const form = section.locator('form.group-form');
+    await form.getByRole('heading', { name: 'Новая группа в 9А' }).waitFor();
+    expect(await focused(lbl(form, 'Название')), 'the name does not take the focus');
+    const pavlov = () => form.getByRole('checkbox', { name: /^Павлов Кирилл Александрович/ });
+    const fedorova = () => form.getByRole('checkbox', { name: /^Фёдорова София Михайловна/ });
+    await form.getByRole('button', { name: 'Первую половину списка' }).click();
+    expect((await pavlov().isChecked()) && !(await fedorova().isChecked()), 'the first half is not Павлов alone');
+    await form.getByText('Отмечено: 1 из 2').waitFor();
+    // No name: refused at the name, the students ticked stay ticked.
+    await form.getByRole('button', { name: 'Создать группу' }).click();
+    const said = await errorAt(form, 'input[name="name"]');
+    expect(/[а-яё]/i.test(said), `the name says «${said}»`);
+    expect(await focused(lbl(form, 'Название')), 'the refused name does not take the focus');
+    expect(await pavlov().isChecked(), 'the ticks were lost');
+    await lbl(form, 'Название').fill('Английский 1');
+    await form.getByRole('button', { name: 'Создать группу' }).click();
+    await section.getByText('Группа «Английский 1» создана.').waitFor();
+    let row = section.locator('li[data-group="Английский 1"]');
+    await row.getByText('Павлов К. А.').waitFor();
+    await row.getByText('1 ученик').waitFor();
+    expect(await focused(row.getByRole('button', { name: 'Изменить: Английский 1' })), 'the focus is not on the new group');
+    // Renamed, with both students; then the first half again.
+    await row.getByRole('button', { name: 'Изменить: Английский 1' }).click();
+    expect(await focused(lbl(form, 'Название')), 'the name does not take the focus in the edit');
+    await lbl(form, 'Название').fill('Английский, группа 1');
+    await fedorova().check();
+    await form.getByRole('button', { name: 'Сохранить' }).click();
+    await section.getByText('Группа «Английский, группа 1» сохранена.').waitFor();
+    row = section.locator('li[data-group="Английский, группа 1"]');
+    await row.getByText('Павлов К. А., Фёдорова С. М.').waitFor();
+    await row.getByText('2 ученика').waitFor();
+    expect(await focused(row.getByRole('button', { name: 'Изменить: Английский, группа 1' })), 'the focus did not come back to the row');
+    await row.getByRole('button', { name: 'Изменить: Английский, группа 1' }).click();
+    await form.getByRole('button', { name: 'Первую половину списка' }).click();
+    await form.getByRole('button', { name: 'Сохранить' }).click();
+    await row.getByText('1 ученик').waitFor();
+    const stored = await groupsOf('9А');
+    expect(stored.length === 1 && stored[0].name === 'Английский, группа 1' && stored[0].student_ids.length === 1, `groups ${JSON.stringify(stored)}`);
+    // A second group of the other half: the students of the first are marked.
+    await section.getByRole('button', { name: 'Новая группа' }).click();
+    await form.getByRole('button', { name: 'Вторую половину' }).click();
+    await form.getByText('уже в группе «Английский, группа 1»').waitFor();
+    await lbl(form, 'Название').fill('Английский, группа 2');
+    await screen(yp, 'console-year-group-form');
+    await form.getByRole('button', { name: 'Создать группу' }).click();
+    const second = section.locator('li[data-group="Английский, группа 2"]');
+    await second.getByText('Фёдорова С. М.').waitFor();
+    await screen(yp, 'console-year-groups');
+    // Deleted after the warning; the focus goes to the group left.
+    await second.getByRole('button', { name: 'Удалить группу: Английский, группа 2' }).click();
+    const ask = second.getByRole('group', { name: 'Удалить группу: Английский, группа 2' });
+    await ask.getByText(/^Удалить группу «Английский, группа 2»\? Назначения учителей в этой группе будут сняты/).waitFor();
+    expect(await focused(ask.getByRole('button', { name: 'Удалить группу', exact: true })), 'the warning\'s act does not take the focus');
+    await ask.getByRole('button', { name: 'Отмена' }).click();
+    expect(await focused(second.getByRole('button', { name: 'Удалить группу: Английский, группа 2' })), 'the focus did not come back after «Отмена»');
+    await second.getByRole('button', { name: 'Удалить группу: Английский, группа 2' }).click();
+    await ask.getByRole('button', { name: 'Удалить группу', exact: true }).click();
+    await section.getByText('Группа «Английский, группа 2» удалена.').waitFor();
+    await second.waitFor({ state: 'detached' });
+    expect(await focused(row.getByRole('button', { name: 'Изменить: Английский, группа 1' })), 'the focus did not go to the group left');
+    expect((await groupsOf('9А')).length === 1, 'the group is still in the API');
+  });
+
+  await test('school year: who teaches what — the admin gives Орлов English in the 9А group, sees it listed; the same again is refused at the teacher; it is ended after the warning', async () => {
+    const section = yp.locator('section.assignments');
+    await section.getByRole('heading', { name: 'Кто что ведёт' }).waitFor();
+    await section.locator('#assignments-class').selectOption({ label: '9А' });
+    await section.getByText('3 назначения').waitFor();
+    const form = section.locator('form.new-assignment');
+    // Nothing chosen: said at the class, before the server is asked.
+    await form.getByRole('button', { name: 'Назначить' }).click();
+    expect((await errorAt(form, 'select[name="class_id"]')).includes('Выберите класс.'), 'the class is not asked for');
+    expect(await focused(form.locator('select[name="class_id"]')), 'the class does not take the focus');
+    await lbl(form, 'Класс').selectOption({ label: '9А' });
+    await lbl(form, 'Группа').selectOption({ label: 'Английский, группа 1' });
+    await lbl(form, 'Предмет').selectOption({ label: 'Иностранный язык (английский)' });
+    await lbl(form, 'Учитель').selectOption({ label: 'Орлов Дмитрий Игоревич' });
+    await form.getByRole('button', { name: 'Назначить' }).click();
+    const what = 'Иностранный язык (английский), 9А, Английский, группа 1 — Орлов Д. И.';
+    await form.getByText(`Назначено: ${what}.`).waitFor();
+    expect(await focused(form.locator('select[name="subject_id"]')), 'the subject does not take the focus for the next one');
+    const row = section.locator('.assignment-class[data-class="9А"] li[data-group="Английский, группа 1"]');
+    await row.getByText('Орлов Дмитрий Игоревич').waitFor();
+    await section.getByText('4 назначения').waitFor();
+    await yp.locator('section.groups li[data-group="Английский, группа 1"]').getByText('Кто ведёт: Орлов Д. И. — Иностранный язык (английский)').waitFor();
+    // The same again: refused at the teacher; the class and the group stay chosen.
+    await lbl(form, 'Предмет').selectOption({ label: 'Иностранный язык (английский)' });
+    await lbl(form, 'Учитель').selectOption({ label: 'Орлов Дмитрий Игоревич' });
+    await form.getByRole('button', { name: 'Назначить' }).click();
+    const dup = await errorAt(form, 'select[name="teacher_id"]');
+    expect(dup.includes('Такое назначение уже есть.'), `the teacher says «${dup}»`);
+    expect(await focused(form.locator('select[name="teacher_id"]')), 'the refused teacher does not take the focus');
+    expect((await form.locator('select[name="group_id"] option:checked').innerText()) === 'Английский, группа 1', 'the group chosen was lost');
+    await screen(yp, 'console-year-assignments');
+    const yearId = Number(await section.locator('#assignments-year').inputValue());
+    const listed = async () =>
+      (await (await fetch(`${base}/api/v1/orgs/1/years/${yearId}/assignments?class_id=${await classId('9А')}`, { headers: directorApi })).json()).filter((a) => a.group?.name === 'Английский, группа 1');
+    const made = await listed();
+    expect(made.length === 1 && made[0].teacher.family_name === 'Орлов' && made[0].subject.name === 'Иностранный язык (английский)', `assignments ${JSON.stringify(made)}`);
+    // Ended after the warning that its lessons leave the timetable.
+    await row.getByRole('button', { name: `Снять назначение: ${what}` }).click();
+    const ask = row.getByRole('group', { name: `Снять назначение: ${what}` });
+    await ask.getByText('Уроки по этому назначению уйдут из расписания. Проведённые уроки, оценки и посещаемость останутся в журнале.').waitFor();
+    expect(await focused(ask.getByRole('button', { name: 'Снять назначение', exact: true })), 'the warning\'s act does not take the focus');
+    await screen(yp, 'console-year-assignment-end');
+    await ask.getByRole('button', { name: 'Снять назначение', exact: true }).click();
+    await section.getByText(`Назначение снято: ${what}.`).waitFor();
+    await row.waitFor({ state: 'detached' });
+    await section.getByText('3 назначения').waitFor();
+    expect(await yp.evaluate(() => document.activeElement?.classList.contains('end-assignment')), 'the focus did not go to the next assignment');
+    expect((await listed()).length === 0, 'the assignment is still in the API');
+  });
+
   await test('school year: a class teacher has no school year tab', async () => {
     const tctx2 = await newContext();
     try {

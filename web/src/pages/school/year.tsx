@@ -1,7 +1,8 @@
 // The «Учебный год» tab (for whoever sets up the school year): the school's years,
-// one year's form (new or changed), its bells, and the subjects. Loaded on demand
-// (console.tsx imports it dynamically), with bells.tsx, subjects.tsx and
-// year-form.tsx, into a chunk of its own.
+// one year's form (new or changed), its bells, the subjects, and who teaches what
+// (teaching.tsx: the classes' groups and the year's assignments). Loaded on demand
+// (console.tsx imports it dynamically), with bells.tsx, subjects.tsx, year-form.tsx
+// and teaching.tsx, into a chunk of its own.
 import { useRef, useState } from 'preact/hooks';
 import type { AcademicYear } from '../../api/types';
 import { Badge, ErrorBox, Loading, Notice, useLoad } from '../../components/ui';
@@ -10,6 +11,7 @@ import { t, tn, type Key } from '../../i18n';
 import { api } from '../../state';
 import { BellsEditor } from './bells';
 import { SubjectsSection } from './subjects';
+import { TeachingSections } from './teaching';
 import { YearForm } from './year-form';
 
 type Panel = { kind: 'new' } | { kind: 'edit'; id: number } | { kind: 'bells'; id: number } | null;
@@ -130,6 +132,8 @@ export function YearTab({ org, tz }: { org: number; tz?: string }) {
       {panel?.kind === 'bells' && open ? <BellsEditor key={`bells-${open.id}`} org={org} year={open} onSaved={years.reload} onClose={close} /> : null}
 
       <SubjectsSection org={org} />
+
+      <TeachingSections org={org} years={list} today={today} />
     </div>
   );
 }
