@@ -1779,6 +1779,23 @@ try {
     expect(astro?.archived === true, `subject ${JSON.stringify(astro)}`);
   });
 
+  await test('school year: the school\'s rounding rule for suggested marks is changed and kept after a reload', async () => {
+    const section = yp.locator('section.rounding');
+    const rule = lbl(section, 'Средний балл округляется вверх');
+    await rule.waitFor();
+    expect((await rule.inputValue()) === '4.5', `the rule is ${await rule.inputValue()} by default`);
+    await rule.selectOption('4.6');
+    await section.getByRole('button', { name: 'Сохранить' }).click();
+    await section.getByText('Изменения сохранены.').waitFor();
+    await yp.reload();
+    await lbl(yp.locator('section.rounding'), 'Средний балл округляется вверх').waitFor();
+    await yp.waitForLoadState('networkidle');
+    expect((await lbl(yp.locator('section.rounding'), 'Средний балл округляется вверх').inputValue()) === '4.6', 'the rule is not kept');
+    await lbl(yp.locator('section.rounding'), 'Средний балл округляется вверх').selectOption('4.5');
+    await yp.locator('section.rounding').getByRole('button', { name: 'Сохранить' }).click();
+    await yp.locator('section.rounding').getByText('Изменения сохранены.').waitFor();
+  });
+
   await test('school year: a class teacher has no school year tab', async () => {
     const tctx2 = await newContext();
     try {

@@ -67,6 +67,10 @@ export const en: Dict = {
   'grid.problem.late_minutes': 'Write the minutes late right after «оп», 1 to 90: for example «оп10».',
   'grid.problem.excused_reason': 'Give the reason for «уп» after a colon: «уп: справка».',
   'grid.problem.two_absences': 'A cell holds one attendance entry only.',
+  'rounding.title': 'Rounding of marks',
+  'rounding.hint': 'By this rule the journal suggests period marks from the average and year marks from the mean of the period marks. The teacher sets the marks.',
+  'rounding.label': 'An average rounds up',
+  'rounding.option': 'from {from} (e.g. {below} is a «4», {from} a «5»)',
 
   'journal.week_nav': 'Week',
   'journal.week': 'Week of {from} — {to}',

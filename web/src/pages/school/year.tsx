@@ -9,6 +9,7 @@ import { day, todayIn } from '../../format';
 import { t, tn, type Key } from '../../i18n';
 import { api } from '../../state';
 import { BellsEditor } from './bells';
+import { RoundingSection } from './rounding';
 import { SubjectsSection } from './subjects';
 import { YearForm } from './year-form';
 
@@ -130,6 +131,7 @@ export function YearTab({ org, tz }: { org: number; tz?: string }) {
       {panel?.kind === 'bells' && open ? <BellsEditor key={`bells-${open.id}`} org={org} year={open} onSaved={years.reload} onClose={close} /> : null}
 
       <SubjectsSection org={org} />
+      <RoundingSection org={org} />
     </div>
   );
 }
