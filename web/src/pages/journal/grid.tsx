@@ -255,6 +255,8 @@ function Grid({
     }
     flushing.current = true;
     let failed: string | null = null;
+    // Saved cells keep their text until the grid is read again, so nothing flickers back.
+    const saved: (() => void)[] = [];
     try {
       const waiting = Object.entries(draftsRef.current).filter(([, d]) => d.value && !d.error && !d.saving);
       if (!waiting.length) return;
@@ -275,7 +277,7 @@ function Grid({
             if (!now) continue;
             const student = Number(key.split('|')[1]);
             const e = error(student);
-            if (e === null && now.text === sent.get(key)) setDraft(key, null);
+            if (e === null && now.text === sent.get(key)) saved.push(() => draftsRef.current[key]?.text === now.text && setDraft(key, null));
             else setDraft(key, { ...now, saving: false, error: e });
           }
         };
@@ -322,6 +324,7 @@ function Grid({
         }
       }
       await load();
+      for (const clear of saved) clear();
       setStatus(failed ? { kind: 'error', text: t('grid.not_saved') } : { kind: 'saved', text: t('grid.saved') });
     } finally {
       flushing.current = false;
