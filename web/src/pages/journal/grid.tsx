@@ -78,7 +78,7 @@ export function JournalScreen({ school, assignment, period }: { school: MySchool
   const pId = useId('jg-p');
 
   return (
-    <div class="page journal journal-grid-page">
+    <div class="page journal-grid-page">
       <PageTitle>{t('grid.title')}</PageTitle>
       {base.error ? <ErrorBox error={base.error} onRetry={base.reload} /> : null}
       {base.loading && !data ? <Loading /> : null}
