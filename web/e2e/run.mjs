@@ -1905,6 +1905,23 @@ try {
     expect((await listed()).length === 0, 'the assignment is still in the API');
   });
 
+  await test('school year: the school\'s rounding rule for suggested marks is changed and kept after a reload', async () => {
+    const section = yp.locator('section.rounding');
+    const rule = lbl(section, 'Средний балл округляется вверх');
+    await rule.waitFor();
+    expect((await rule.inputValue()) === '4.5', `the rule is ${await rule.inputValue()} by default`);
+    await rule.selectOption('4.6');
+    await section.getByRole('button', { name: 'Сохранить' }).click();
+    await section.getByText('Изменения сохранены.').waitFor();
+    await yp.reload();
+    await lbl(yp.locator('section.rounding'), 'Средний балл округляется вверх').waitFor();
+    await yp.waitForLoadState('networkidle');
+    expect((await lbl(yp.locator('section.rounding'), 'Средний балл округляется вверх').inputValue()) === '4.6', 'the rule is not kept');
+    await lbl(yp.locator('section.rounding'), 'Средний балл округляется вверх').selectOption('4.5');
+    await yp.locator('section.rounding').getByRole('button', { name: 'Сохранить' }).click();
+    await yp.locator('section.rounding').getByText('Изменения сохранены.').waitFor();
+  });
+
   await test('school year: a class teacher has no school year tab', async () => {
     const tctx2 = await newContext();
     try {
@@ -2131,6 +2148,81 @@ try {
     } finally {
       await sctx.close();
     }
+  });
+
+  await test('journal: the grid (loaded on demand) — the teacher takes attendance and gives a mark with the keyboard, sets a period mark; the diary follows live', async () => {
+    const chunkLoaded = tj.waitForResponse((r) => /\/assets\/grid-[\w-]+\.js$/.test(new URL(r.url()).pathname));
+    await tj.locator('nav.mainnav').getByRole('link', { name: 'Журнал' }).click();
+    await chunkLoaded;
+    await tj.getByRole('heading', { name: 'Классный журнал', level: 1 }).waitFor();
+    const assignment = lbl(tj, 'Класс и предмет');
+    const option = await assignment.locator('option', { hasText: /^5А — Математика/ }).first().getAttribute('value');
+    await assignment.selectOption(option);
+    // The period the lesson of the tests before is in (the current one, usually).
+    const periods = await lbl(tj, 'Период').locator('option').evaluateAll((os) => os.map((o) => o.value));
+    const cellOf = (who) => tj.locator(`tr:has(th.jg-name:text-matches("^${who}")) td[data-date="${lessonDate}"]`).first();
+    for (const p of periods) {
+      await lbl(tj, 'Период').selectOption(p);
+      await tj.locator('table.jg-table').waitFor();
+      await tj.waitForLoadState('networkidle');
+      if (await cellOf('Волкова Анастасия').count()) break;
+    }
+    const cell = cellOf('Волкова Анастасия');
+    await cell.waitFor();
+    expect((await cell.innerText()).includes('4'), `the cell shows «${await cell.innerText()}»`);
+    // The classmate below: «оп» without minutes is refused at the cell, the text kept; then «н».
+    await cell.click();
+    await tj.keyboard.press('ArrowDown');
+    const below = tj.locator('td.jg-cell:focus');
+    const belowPos = await below.getAttribute('data-pos');
+    const [row, col] = (await cell.getAttribute('data-pos')).split('-').map(Number);
+    expect(belowPos === `${row + 1}-${col}`, `ArrowDown went to ${belowPos}`);
+    await tj.keyboard.press('Enter');
+    await tj.keyboard.press('Control+A');
+    await tj.keyboard.type('оп');
+    await tj.keyboard.press('Enter');
+    const refused = tj.locator(`td[data-pos="${row + 1}-${col}"]`);
+    await tj.waitForFunction((pos) => document.querySelector(`td[data-pos="${pos}"]`)?.getAttribute('aria-invalid') === 'true', `${row + 1}-${col}`);
+    const said = await tj.locator('.jg-errors').innerText();
+    expect(/минуты опоздания/.test(said), `the cell's refusal says «${said}»`);
+    expect((await refused.locator('.jg-text').innerText()).trim() === 'оп', 'the text typed was lost');
+    await screen(tj, 'journal-grid-refused');
+    await refused.click();
+    await tj.keyboard.press('Enter');
+    await tj.keyboard.press('Control+A');
+    await tj.keyboard.type('б');
+    await tj.keyboard.press('Enter');
+    await tj.waitForFunction((pos) => document.querySelector(`td[data-pos="${pos}"] .jg-abs`)?.textContent === 'б', `${row + 1}-${col}`);
+    await tj.locator('.jg-status', { hasText: 'Сохранено.' }).waitFor();
+    // Typing on a selected cell replaces what it holds: a «4» instead of the «б».
+    await refused.click();
+    await tj.keyboard.press('4');
+    await tj.keyboard.press('Enter');
+    await refused.locator('.jg-mark[data-mark="4"]').waitFor();
+    expect((await refused.locator('.jg-abs').count()) === 0, 'the «б» stays');
+    // Анастасия: one more mark after the ones she has, typed at the end of the cell.
+    await lbl(tj, 'Вид работы для новых отметок').selectOption({ label: 'Ответ на уроке (1)' });
+    await cell.click();
+    await tj.keyboard.press('Enter');
+    await tj.keyboard.press('End');
+    await tj.keyboard.type(' 5');
+    await tj.keyboard.press('Enter');
+    await cell.locator('.jg-mark[data-mark="5"]').waitFor();
+    // The parent sees it without a reload.
+    await diaryLesson().locator('.mark[data-mark="5"]').waitFor();
+    expect((await diaryLesson().locator('.mark').count()) === 3, 'three marks expected in the diary');
+    // The period mark, with what the average suggests beside it.
+    const periodMark = tj.getByRole('combobox', { name: /итоговая отметка: Волкова Анастасия/ });
+    const periodSaved = tj.waitForResponse((r) => r.url().includes('/period-marks') && r.request().method() === 'PUT');
+    await periodMark.selectOption('4');
+    expect((await periodSaved).status() === 200, 'the period mark was refused');
+    await tj.waitForLoadState('networkidle');
+    expect((await periodMark.inputValue()) === '4', 'the period mark is not kept');
+    await screen(tj, 'journal-grid');
+    // After a reload, all as saved.
+    await tj.reload();
+    await cellOf('Волкова Анастасия').locator('.jg-mark[data-mark="5"]').waitFor();
+    expect((await tj.getByRole('combobox', { name: /итоговая отметка: Волкова Анастасия/ }).inputValue()) === '4', 'the period mark is lost after a reload');
   });
   await jctx.close();
   await dctx.close();

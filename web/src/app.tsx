@@ -17,6 +17,12 @@ import { diaryStudents, teaches } from './journal/who';
 // The teacher's lessons and the diary are chunks of their own, fetched when first opened.
 const lessonsChunk = chunk(() => import('./pages/lessons'));
 const diaryChunk = chunk(() => import('./pages/diary'));
+const journalChunk = chunk(() => import('./pages/journal/grid'));
+
+/** Who opens the class journal: whoever teaches, the class teachers and the administration. */
+function readsJournal(s: Parameters<typeof teaches>[0]): boolean {
+  return teaches(s) || canManage(s);
+}
 
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, true), [to]);
@@ -43,6 +49,7 @@ function Header({ path }: { path: string }) {
   if (m) {
     nav.push({ href: '/chats', label: t('shell.chats'), active: path.startsWith('/chats') || path.startsWith('/search'), count: unreadTotal.value });
     if (teaches(school)) nav.push({ href: '/lessons', label: t('shell.lessons'), active: path.startsWith('/lessons') });
+    if (readsJournal(school)) nav.push({ href: '/journal', label: t('shell.journal'), active: path.startsWith('/journal') });
     if (diaryStudents(m, school).length) nav.push({ href: '/diary', label: t('shell.diary'), active: path.startsWith('/diary') });
     if (school && canManage(school))
       nav.push({ href: `/school/${school.org_id}`, label: school.is_admin || managesSchoolYear(school) ? t('shell.console') : t('shell.class_console'), active: path.startsWith('/school/') });
@@ -74,6 +81,7 @@ function Header({ path }: { path: string }) {
                 if (path.startsWith('/school/')) navigate(s && canManage(s) ? `/school/${id}` : '/profile');
                 else if (path.startsWith('/chats/')) navigate('/chats');
                 else if (path.startsWith('/lessons')) navigate(s && teaches(s) ? '/lessons' : '/profile');
+                else if (path.startsWith('/journal')) navigate(s && readsJournal(s) ? '/journal' : '/profile');
                 else if (path.startsWith('/diary')) navigate(s && diaryStudents(m, s).length ? '/diary' : '/profile');
               }}
             >
@@ -149,7 +157,7 @@ function Routes({ path }: { path: string }) {
   if (matchRoute('/login', path)) return m ? <Redirect to={homePath(m)} /> : <LoginPage />;
   if (m === undefined) return <Loading />;
   if (!m) {
-    const known = ['/', '/chats', '/chats/:id', '/search', '/profile', '/school/:org/:tab?', '/operator', '/operator/audit', '/operator/applications/:id', '/chat-invite/:token', '/lessons', '/lessons/:id', '/diary'].some((p) => matchRoute(p, path));
+    const known = ['/', '/chats', '/chats/:id', '/search', '/profile', '/school/:org/:tab?', '/operator', '/operator/audit', '/operator/applications/:id', '/chat-invite/:token', '/lessons', '/lessons/:id', '/diary', '/journal'].some((p) => matchRoute(p, path));
     if (!known) return <NotFound />;
     return <Redirect to={path === '/' ? '/login' : `/login?next=${encodeURIComponent(path)}`} />;
   }
@@ -166,6 +174,13 @@ function Routes({ path }: { path: string }) {
     const id = Number(r.id);
     return <Lazy load={lessonsChunk} render={(c) => <c.LessonScreen key={`${school.org_id}-${id}`} school={school} lessonId={id} />} />;
   }
+  if (matchRoute('/journal', path) && school && readsJournal(school))
+    return (
+      <Lazy
+        load={journalChunk}
+        render={(c) => <c.JournalScreen key={school.org_id} school={school} assignment={queryParam(query, 'assignment')} period={queryParam(query, 'period')} />}
+      />
+    );
   if (matchRoute('/diary', path) && school && diaryStudents(m, school).length)
     return (
       <Lazy

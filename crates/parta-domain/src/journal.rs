@@ -118,6 +118,41 @@ pub fn suggested_mark(average: f64, from: f64) -> Mark {
     Mark::Points(points.clamp(2.0, 5.0) as u8)
 }
 
+/// The rounding rule of a school that has not set its own: from 4.5 up is a «5».
+pub const ROUND_FROM_DEFAULT: f64 = 4.5;
+/// The thresholds a school may choose: a fraction from .1 to .9, written on the
+/// «4» → «5» step as schools say it (4.5, 4.6, 4.7…).
+pub const ROUND_FROM_MIN: f64 = 4.1;
+pub const ROUND_FROM_MAX: f64 = 4.9;
+
+/// Whether a threshold is one a school may set: within the bounds, in hundredths.
+pub fn valid_round_from(from: f64) -> bool {
+    from.is_finite() && (ROUND_FROM_MIN - 1e-9..=ROUND_FROM_MAX + 1e-9).contains(&from) && {
+        let centi = from * 100.0;
+        (centi - centi.round()).abs() < 1e-6
+    }
+}
+
+/// The year mark («годовая») a teacher is offered. As Russian schools do, it comes from
+/// the period marks, not from every mark of the year: the arithmetic mean of the
+/// period marks with points, rounded by the school's rule (4, 5, 5, 4 → 4.5 → «5» at
+/// 4.5). A subject marked pass/fail is «зачёт» when every period is passed, «незачёт»
+/// when any is failed. No period mark yet, no suggestion.
+pub fn suggested_year_mark(period_marks: &[Mark], from: f64) -> Option<Mark> {
+    let points: Vec<u8> = period_marks.iter().filter_map(|m| m.points()).collect();
+    if !points.is_empty() {
+        let mean = points.iter().map(|&p| f64::from(p)).sum::<f64>() / points.len() as f64;
+        return Some(suggested_mark(mean, from));
+    }
+    if period_marks.contains(&Mark::Fail) {
+        Some(Mark::Fail)
+    } else if period_marks.contains(&Mark::Pass) {
+        Some(Mark::Pass)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +189,28 @@ mod tests {
         assert_eq!(suggested_mark(4.6, 4.6), Mark::Points(5));
         assert_eq!(suggested_mark(1.2, 4.5), Mark::Points(2), "the lowest period mark is 2");
         assert_eq!(suggested_mark(5.0, 4.5), Mark::Points(5));
+    }
+
+    #[test]
+    fn the_year_mark_comes_from_the_period_marks_by_the_same_rule() {
+        let p = Mark::Points;
+        assert_eq!(suggested_year_mark(&[p(4), p(5), p(5), p(4)], 4.5), Some(p(5)));
+        assert_eq!(suggested_year_mark(&[p(4), p(5), p(5), p(4)], 4.6), Some(p(4)), "a stricter school");
+        assert_eq!(suggested_year_mark(&[p(3), p(4), p(4)], 4.5), Some(p(4)), "3.67");
+        assert_eq!(suggested_year_mark(&[p(3), p(3), p(4)], 4.5), Some(p(3)), "3.33");
+        assert_eq!(suggested_year_mark(&[p(5), Mark::Pass], 4.5), Some(p(5)), "pass/fail counts for none");
+        assert_eq!(suggested_year_mark(&[Mark::Pass, Mark::Pass], 4.5), Some(Mark::Pass));
+        assert_eq!(suggested_year_mark(&[Mark::Pass, Mark::Fail], 4.5), Some(Mark::Fail));
+        assert_eq!(suggested_year_mark(&[], 4.5), None);
+    }
+
+    #[test]
+    fn a_school_chooses_its_threshold_within_bounds() {
+        for ok in [4.5, 4.6, 4.7, 4.1, 4.9, 4.55] {
+            assert!(valid_round_from(ok), "{ok}");
+        }
+        for bad in [4.0, 5.0, 3.5, 4.555, f64::NAN, f64::INFINITY] {
+            assert!(!valid_round_from(bad), "{bad}");
+        }
     }
 }

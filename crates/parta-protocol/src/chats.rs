@@ -428,6 +428,13 @@ pub enum UserEvent {
         /// The lesson's date, `YYYY-MM-DD`.
         date: String,
     },
+    /// A student's period or year mark was set, changed or taken back: sent to the
+    /// student and their parents, whose diary fetches its marks again.
+    FinalMarksChanged {
+        org_id: OrgId,
+        student_id: UserId,
+        year_id: parta_domain::YearId,
+    },
 }
 
 /// Frames the server sends on `/api/v1/ws`.

@@ -206,6 +206,12 @@ pub struct JournalGrid {
     pub period: crate::AcademicPeriod,
     pub lessons: Vec<GridLesson>,
     pub rows: Vec<GridRow>,
+    /// Every period of the year, for the rows' `period_marks` and the year mark.
+    pub periods: Vec<crate::AcademicPeriod>,
+    /// The year's last period is closed: year marks change only by an admin with a reason.
+    pub year_closed: bool,
+    /// The school's rounding rule the suggestions were made with (4.5: from 4.5 up is a «5»).
+    pub round_from: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -227,6 +233,40 @@ pub struct GridRow {
     pub suggested_mark: Option<String>,
     /// The period mark set.
     pub period_mark: Option<String>,
+    /// The marks set for every period of the year so far.
+    pub period_marks: Vec<PeriodMark>,
+    /// The year mark the period marks suggest by the school's rounding (their mean).
+    pub suggested_year_mark: Option<String>,
+    /// The year mark set («годовая»).
+    pub year_mark: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PeriodMark {
+    /// The period's number.
+    pub period: i64,
+    pub mark: String,
+}
+
+/// Year marks set at once for an assignment's students; `mark: null` takes one back.
+/// After the year's last period is closed only an admin changes them, giving a `reason`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct YearMarksRequest {
+    pub assignment_id: AssignmentId,
+    /// The period whose grid the answer shows (the year's last by default).
+    #[serde(default)]
+    pub period: Option<i64>,
+    pub marks: Vec<PeriodMarkChange>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// The school's journal settings.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct JournalSettings {
+    /// The rounding rule for suggested period and year marks: a fractional average rounds
+    /// up from this threshold's fraction (4.5: 4.5 is a «5» and 3.5 a «4»; 4.6, 4.7 stricter).
+    pub round_from: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -316,6 +356,9 @@ pub struct SubjectMarks {
     /// The weighted average, to two decimals.
     pub average: Option<f64>,
     pub period_mark: Option<String>,
+    /// The year mark set («годовая»).
+    #[serde(default)]
+    pub year_mark: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

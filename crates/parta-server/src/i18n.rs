@@ -207,6 +207,10 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
             "Период закрыт: итоговые отметки меняет только администратор, указав причину.",
             "The period is closed: only an admin changes its marks, giving a reason.",
         ),
+        "year_closed" => (
+            "Учебный год закрыт: годовые отметки меняет только администратор, указав причину.",
+            "The year is closed: only an admin changes its year marks, giving a reason.",
+        ),
         "grade_type_exists" => ("Такой вид работы уже есть.", "This kind of work already exists."),
         "assignment_exists" => ("Такое назначение уже есть.", "This assignment already exists."),
         "subject_exists" => ("Такой предмет в школе уже есть.", "The school already has this subject."),

@@ -1546,6 +1546,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/journal-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/journal-settings`
+         *     The school's journal settings: the rounding rule for suggested marks (everyone of the school).
+         */
+        get: operations["journal_settings_get"];
+        /**
+         * # `PUT /api/v1/orgs/{org_id}/journal-settings`
+         *     Sets the school's rounding rule (admins, the deputy director); audited.
+         */
+        put: operations["journal_settings_set"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/lessons": {
         parameters: {
             query?: never;
@@ -2150,6 +2174,26 @@ export interface paths {
          */
         get: operations["week_get"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/years/{year_id}/year-marks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * # `PUT /api/v1/orgs/{org_id}/years/{year_id}/year-marks`
+         *     Sets year marks (the assignment's teacher; once the year's last period is closed, an admin with a reason).
+         */
+        put: operations["year_marks_set"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2902,9 +2946,15 @@ export interface components {
             cells: components["schemas"]["GridCell"][];
             /** @description The period mark set. */
             period_mark?: string | null;
+            /** @description The marks set for every period of the year so far. */
+            period_marks: components["schemas"]["PeriodMark"][];
             student: components["schemas"]["PersonRef"];
             /** @description The period mark the average suggests by the school's rounding. */
             suggested_mark?: string | null;
+            /** @description The year mark the period marks suggest by the school's rounding (their mean). */
+            suggested_year_mark?: string | null;
+            /** @description The year mark set («годовая»). */
+            year_mark?: string | null;
         };
         /** Format: int64 */
         GroupId: number;
@@ -3007,7 +3057,25 @@ export interface components {
             assignment_id: components["schemas"]["AssignmentId"];
             lessons: components["schemas"]["GridLesson"][];
             period: components["schemas"]["AcademicPeriod"];
+            /** @description Every period of the year, for the rows' `period_marks` and the year mark. */
+            periods: components["schemas"]["AcademicPeriod"][];
+            /**
+             * Format: double
+             * @description The school's rounding rule the suggestions were made with (4.5: from 4.5 up is a «5»).
+             */
+            round_from: number;
             rows: components["schemas"]["GridRow"][];
+            /** @description The year's last period is closed: year marks change only by an admin with a reason. */
+            year_closed: boolean;
+        };
+        /** @description The school's journal settings. */
+        JournalSettings: {
+            /**
+             * Format: double
+             * @description The rounding rule for suggested period and year marks: a fractional average rounds
+             *     up from this threshold's fraction (4.5: 4.5 is a «5» and 3.5 a «4»; 4.6, 4.7 stricter).
+             */
+            round_from: number;
         };
         LeaveRequest: {
             /** @description The last day, `YYYY-MM-DD`. */
@@ -3199,6 +3267,14 @@ export interface components {
          * @enum {string}
          */
         PeriodKind: "quarters" | "trimesters" | "halves";
+        PeriodMark: {
+            mark: string;
+            /**
+             * Format: int64
+             * @description The period's number.
+             */
+            period: number;
+        };
         PeriodMarkChange: {
             mark?: string | null;
             student_id: components["schemas"]["UserId"];
@@ -3517,6 +3593,8 @@ export interface components {
             marks: components["schemas"]["DatedMark"][];
             period_mark?: string | null;
             subject: components["schemas"]["SubjectRef"];
+            /** @description The year mark set («годовая»). */
+            year_mark?: string | null;
         };
         SubjectRef: {
             id: components["schemas"]["SubjectId"];
@@ -3607,6 +3685,12 @@ export interface components {
             student_id: components["schemas"]["UserId"];
             /** @enum {string} */
             type: "journal_changed";
+        } | {
+            org_id: components["schemas"]["OrgId"];
+            student_id: components["schemas"]["UserId"];
+            /** @enum {string} */
+            type: "final_marks_changed";
+            year_id: components["schemas"]["YearId"];
         };
         /** Format: int64 */
         UserId: number;
@@ -3650,6 +3734,20 @@ export interface components {
         };
         /** Format: int64 */
         YearId: number;
+        /**
+         * @description Year marks set at once for an assignment's students; `mark: null` takes one back.
+         *     After the year's last period is closed only an admin changes them, giving a `reason`.
+         */
+        YearMarksRequest: {
+            assignment_id: components["schemas"]["AssignmentId"];
+            marks: components["schemas"]["PeriodMarkChange"][];
+            /**
+             * Format: int64
+             * @description The period whose grid the answer shows (the year's last by default).
+             */
+            period?: number | null;
+            reason?: string | null;
+        };
         /**
          * @description A new year, or the whole of one replaced: its dates, its periods in order (as many
          *     as its kind has), its days off.
@@ -7346,6 +7444,84 @@ export interface operations {
             };
         };
     };
+    journal_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JournalSettings"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    journal_settings_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JournalSettings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JournalSettings"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     lessons_open: {
         parameters: {
             query?: never;
@@ -8640,6 +8816,7 @@ export interface operations {
             query: {
                 /** @description `xlsx` or `csv`. */
                 format: string;
+                /** @description The period's number; 0 for the year (every period and the year mark). */
                 period: number;
             };
             header?: never;
@@ -9013,6 +9190,64 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    year_marks_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+                year_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["YearMarksRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JournalGrid"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

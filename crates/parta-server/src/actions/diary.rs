@@ -298,6 +298,11 @@ pub async fn marks(
             .into_iter()
             .find(|(s, _)| *s == student.0)
             .map(|(_, mark)| mark);
+        let year_mark = store::journal::period_marks(&mut conn, assignment.id, store::marks::YEAR)
+            .await?
+            .into_iter()
+            .find(|(s, _)| *s == student.0)
+            .map(|(_, mark)| mark);
         let Some(subject) =
             store::school_year::subject(&mut conn, org, parta_domain::SubjectId(assignment.subject_id)).await?
         else {
@@ -319,12 +324,14 @@ pub async fn marks(
             marks,
             average: parta_domain::journal::weighted_average(&scored),
             period_mark,
+            year_mark,
         };
         // One subject taught to a group and to the whole class is one line.
         match subjects.iter_mut().find(|s| s.subject.id == entry.subject.id) {
             Some(existing) => {
                 existing.marks.extend(entry.marks);
                 existing.period_mark = existing.period_mark.take().or(entry.period_mark);
+                existing.year_mark = existing.year_mark.take().or(entry.year_mark);
                 let scored: Vec<(parta_domain::journal::Mark, f64)> = existing
                     .marks
                     .iter()

@@ -583,8 +583,6 @@ pub async fn set_grades(
     Ok(page)
 }
 
-/// The school's rounding rule for suggested period marks: from 4.5 up is a «5».
-pub const ROUND_FROM: f64 = 4.5;
 pub const REASON_FOR_CLOSED_MAX_CHARS: usize = 300;
 
 /// An assignment of a year and one of its periods, for someone who reads its journal:
@@ -643,6 +641,8 @@ pub(crate) async fn render_grid(
     }
     let set: BTreeMap<i64, String> =
         store::journal::period_marks(conn, assignment.id, period.number).await?.into_iter().collect();
+    // The school's rounding rule, and the year's other period marks and year marks.
+    let finals = super::marks::FinalMarks::load(conn, org, assignment).await?;
     let mut rows = Vec::with_capacity(students.len());
     for student in students {
         let Some(person) = store::users::person(conn, student).await? else { continue };
@@ -683,8 +683,11 @@ pub(crate) async fn render_grid(
             student: person,
             cells,
             average,
-            suggested_mark: average.map(|a| parta_domain::journal::suggested_mark(a, ROUND_FROM).as_text()),
+            suggested_mark: average.map(|a| parta_domain::journal::suggested_mark(a, finals.round_from).as_text()),
             period_mark: set.get(&student.0).cloned(),
+            period_marks: finals.period_marks(student),
+            suggested_year_mark: finals.suggested_year_mark(student),
+            year_mark: finals.year_mark(student),
         });
     }
     rows.sort_by(|a, b| {
@@ -709,6 +712,9 @@ pub(crate) async fn render_grid(
             })
             .collect(),
         rows,
+        periods: finals.periods.iter().map(super::marks::render_period).collect(),
+        year_closed: finals.year_closed(),
+        round_from: finals.round_from,
     })
 }
 
@@ -803,6 +809,8 @@ pub async fn set_period_marks(
         )
         .await?;
     }
+    let told: Vec<UserId> = changed.iter().map(|(s, _)| *s).collect();
+    super::marks::do_tell_final(&mut work, org, year, &told).await?;
     let grid = render_grid(&mut work, org, &row, &period).await?;
     work.commit(state).await?;
     Ok(grid)

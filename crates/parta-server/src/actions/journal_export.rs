@@ -110,7 +110,12 @@ fn short_date(date: &str) -> String {
 fn grid_table(grid: &JournalGrid, title: String) -> Table {
     let mut header = vec!["Ученик".to_owned()];
     header.extend(grid.lessons.iter().map(|l| short_date(&l.date)));
-    header.extend(["Средний балл".to_owned(), "Предварительная".to_owned(), "Итоговая".to_owned()]);
+    header.extend([
+        "Средний балл".to_owned(),
+        "Предварительная".to_owned(),
+        "Итоговая".to_owned(),
+        "Годовая".to_owned(),
+    ]);
     let rows = grid
         .rows
         .iter()
@@ -130,6 +135,7 @@ fn grid_table(grid: &JournalGrid, title: String) -> Table {
             out.push(row.average.map(|a| format!("{a:.2}")).unwrap_or_default());
             out.push(row.suggested_mark.clone().unwrap_or_default());
             out.push(row.period_mark.clone().unwrap_or_default());
+            out.push(row.year_mark.clone().unwrap_or_default());
             out
         })
         .collect();
@@ -158,6 +164,7 @@ pub async fn grid_file(
 }
 
 /// # A class's period marks in every subject as a file («сводная ведомость»; the class teacher, the administration)
+/// `period = 0` is the year: for each subject a column per period and the year mark.
 pub async fn summary_file(
     state: &AppState,
     actor: &Actor,
@@ -171,16 +178,30 @@ pub async fn summary_file(
     let (_, class_row) = access::class(&mut conn, actor, org, class, Permission::ReadJournal).await?;
     let format = FileFormat::parse(format)?;
     store::school_year::year(&mut conn, org, year).await?.ok_or(Error::NotFound)?;
-    let period_row = store::school_year::periods(&mut conn, year)
-        .await?
-        .into_iter()
-        .find(|p| p.number == period)
-        .ok_or_else(|| Error::field("period", "unknown_period"))?;
-    let students =
-        store::journal::class_students_between(&mut conn, org, class, &period_row.starts_on, &period_row.ends_on)
-            .await?;
-    // Subjects in the catalogue's order; a subject taught in groups gathers its groups' marks.
-    let mut subjects: BTreeMap<String, BTreeMap<UserId, String>> = BTreeMap::new();
+    let periods = store::school_year::periods(&mut conn, year).await?;
+    let whole_year = period == store::marks::YEAR;
+    // The columns of each subject: the period asked for, or every period and the year.
+    let (columns, starts_on, ends_on, title_of, stem_of) = if whole_year {
+        let (Some(first), Some(last)) = (periods.first(), periods.last()) else {
+            return Err(Error::field("period", "unknown_period"));
+        };
+        let mut columns: Vec<(i64, String)> = periods.iter().map(|p| (p.number, p.name.clone())).collect();
+        columns.push((store::marks::YEAR, "Год".to_owned()));
+        (columns, first.starts_on.clone(), last.ends_on.clone(), "учебный год".to_owned(), "year".to_owned())
+    } else {
+        let row =
+            periods.iter().find(|p| p.number == period).ok_or_else(|| Error::field("period", "unknown_period"))?;
+        (
+            vec![(row.number, String::new())],
+            row.starts_on.clone(),
+            row.ends_on.clone(),
+            row.name.clone(),
+            row.number.to_string(),
+        )
+    };
+    let students = store::journal::class_students_between(&mut conn, org, class, &starts_on, &ends_on).await?;
+    // Subjects by name; a subject taught in groups gathers its groups' marks.
+    let mut subjects: BTreeMap<String, BTreeMap<(i64, UserId), String>> = BTreeMap::new();
     for assignment in store::teaching::assignments(&mut conn, org, year, None, Some(class)).await? {
         let Some(subject) = store::school_year::subject(&mut conn, org, SubjectId(assignment.subject_id)).await? else {
             continue;
@@ -190,14 +211,20 @@ pub async fn summary_file(
             None => None,
         };
         let marks = subjects.entry(subject.name).or_default();
-        for (student, mark) in store::journal::period_marks(&mut conn, assignment.id, period).await? {
-            if members.as_ref().is_none_or(|m| m.contains(&UserId(student))) {
-                marks.insert(UserId(student), mark);
+        for (number, student, mark) in store::marks::final_marks(&mut conn, assignment.id).await? {
+            if columns.iter().any(|(n, _)| *n == number)
+                && members.as_ref().is_none_or(|m| m.contains(&UserId(student)))
+            {
+                marks.insert((number, UserId(student)), mark);
             }
         }
     }
     let mut header = vec!["Ученик".to_owned()];
-    header.extend(subjects.keys().cloned());
+    for name in subjects.keys() {
+        header.extend(
+            columns.iter().map(|(_, column)| if whole_year { format!("{name}: {column}") } else { name.clone() }),
+        );
+    }
     let mut people = Vec::with_capacity(students.len());
     for student in students {
         if let Some(person) = store::users::person(&mut conn, student).await? {
@@ -209,10 +236,12 @@ pub async fn summary_file(
         .iter()
         .map(|person| {
             let mut row = vec![full_name(person)];
-            row.extend(subjects.values().map(|marks| marks.get(&person.id).cloned().unwrap_or_default()));
+            for marks in subjects.values() {
+                row.extend(columns.iter().map(|(n, _)| marks.get(&(*n, person.id)).cloned().unwrap_or_default()));
+            }
             row
         })
         .collect();
-    let title = format!("Сводная ведомость: {}, {}", class_row.name, period_row.name);
-    render(&Table { title, header, rows }, format, &format!("summary-{}-{}", class_row.id, period_row.number))
+    let title = format!("Сводная ведомость: {}, {}", class_row.name, title_of);
+    render(&Table { title, header, rows }, format, &format!("summary-{}-{}", class_row.id, stem_of))
 }

@@ -19,6 +19,7 @@ pub mod invites;
 pub mod journal;
 pub mod journal_export;
 pub mod login;
+pub mod marks;
 pub mod members;
 pub mod messages;
 pub mod moderation;

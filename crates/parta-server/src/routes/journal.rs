@@ -267,6 +267,7 @@ async fn journal_export(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct SummaryQuery {
+    /// The period's number; 0 for the year (every period and the year mark).
     period: i64,
     /// `xlsx` or `csv`.
     format: String,

@@ -12,6 +12,7 @@ pub mod files;
 pub mod groups;
 pub mod invites;
 pub mod journal;
+pub mod marks;
 pub mod members;
 pub mod school_year;
 pub mod schools;
@@ -115,6 +116,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(school_year::routes())
         .merge(teaching::routes())
         .merge(journal::routes())
+        .merge(marks::routes())
         .merge(calendar::routes())
         .merge(invites::routes())
         .merge(members::routes())

@@ -19,6 +19,7 @@ pub mod files;
 pub mod held;
 pub mod invites;
 pub mod journal;
+pub mod marks;
 pub mod messages;
 pub mod polls;
 pub mod reactions;

@@ -825,6 +825,27 @@ fn rows(w: &World) -> Vec<Row> {
             school(LESSON_TEACHER, true),
         ),
         row(
+            "PUT",
+            "/api/v1/orgs/{org_id}/years/{year_id}/year-marks",
+            format!("/api/v1/orgs/{org}/years/{}/year-marks", w.year),
+            json(json!({ "assignment_id": w.assignment, "marks": [] })),
+            school(LESSON_TEACHER, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/journal-settings",
+            format!("/api/v1/orgs/{org}/journal-settings"),
+            None,
+            school(READERS_OF_SCHOOL, true),
+        ),
+        row(
+            "PUT",
+            "/api/v1/orgs/{org_id}/journal-settings",
+            format!("/api/v1/orgs/{org}/journal-settings"),
+            json(json!({ "round_from": 4.5 })),
+            school(ADMIN, true),
+        ),
+        row(
             "POST",
             "/api/v1/orgs/{org_id}/years/{year_id}/periods/{number}/close",
             format!("/api/v1/orgs/{org}/years/{}/periods/2/close", w.year),

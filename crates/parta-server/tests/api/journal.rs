@@ -20,6 +20,7 @@ on_both_backends!(
     the_school_edits_its_kinds_of_work_and_given_marks_keep_their_weight,
     a_parent_signs_the_week_and_the_class_teacher_sees_who_has,
     a_calendar_feed_lists_lessons_and_homework_until_its_link_is_replaced,
+    the_school_rounds_by_its_own_rule_and_year_marks_close_with_the_year,
 );
 
 /// The next week's Monday, Tuesday and Saturday, with the year moved around them: the
@@ -817,4 +818,178 @@ async fn a_calendar_feed_lists_lessons_and_homework_until_its_link_is_replaced(a
     app.get(&newer).send().await.expect(200);
     app.delete("/api/v1/me/calendar-feed").token(&parent.token).send().await.expect(204);
     app.get(&newer).send().await.problem(404, "not_found");
+}
+
+/// The next `final_marks_changed` of a socket's personal stream, or none within `wait`.
+async fn final_marks_change(socket: &mut Socket, wait: Duration) -> Option<Value> {
+    while let Some(frame) = socket.next_within(wait).await {
+        if frame["type"] == "user_event" && frame["event"]["type"] == "final_marks_changed" {
+            return Some(frame["event"].clone());
+        }
+    }
+    None
+}
+
+async fn the_school_rounds_by_its_own_rule_and_year_marks_close_with_the_year(app: TestApp) {
+    let s = setup(&app, 177).await;
+    week(&app, &s).await;
+    let [monday, _, _] = days_ahead(&app, &s).await;
+    let org = s.school.org;
+    let parent = app.join(&s.school, s.class_a, "parent", Some(s.student.id), "Родителева").await;
+    let types = app.get(&format!("/api/v1/orgs/{org}/grade-types")).token(&s.maths.token).send().await.expect(200);
+    let oral = types.list().iter().find(|t| t["name"] == "Ответ на уроке").expect("oral")["id"].as_i64().expect("id");
+    let open = json!({ "assignment_id": s.maths_a, "date": monday, "shift": 1, "number": 1 });
+    let page = app.post(&lessons_path(&s)).token(&s.maths.token).json(open).send().await.expect(200);
+    let lesson = page.json["lesson"]["id"].as_i64().expect("id");
+    let grades = json!({ "grades": [
+        { "student_id": s.student.id, "mark": "5", "grade_type_id": oral },
+        { "student_id": s.student.id, "mark": "4", "grade_type_id": oral },
+        { "student_id": s.student.id, "mark": "5", "grade_type_id": oral },
+        { "student_id": s.student.id, "mark": "4", "grade_type_id": oral },
+        { "student_id": s.student.id, "mark": "5", "grade_type_id": oral },
+        { "student_id": s.student.id, "mark": "4", "grade_type_id": oral },
+        { "student_id": s.student.id, "mark": "5", "grade_type_id": oral },
+        { "student_id": s.student.id, "mark": "5", "grade_type_id": oral },
+        { "student_id": s.student.id, "mark": "4", "grade_type_id": oral },
+        { "student_id": s.student.id, "mark": "5", "grade_type_id": oral },
+    ]});
+    app.put(&format!("{}/{lesson}/grades", lessons_path(&s)))
+        .token(&s.maths.token)
+        .json(grades)
+        .send()
+        .await
+        .expect(200);
+    // The average is 4.6: a «5» from 4.5 (the default) and from 4.6, a «4» from 4.7.
+    let grid_path = format!("/api/v1/orgs/{org}/years/{}/journal?assignment_id={}&period=1", s.year, s.maths_a);
+    let student_row = |grid: &Value| {
+        grid["rows"].as_array().expect("rows").iter().find(|r| r["student"]["id"] == s.student.id).expect("row").clone()
+    };
+    let grid = app.get(&grid_path).token(&s.maths.token).send().await.expect(200);
+    assert_eq!(grid.json["round_from"].as_f64(), Some(4.5));
+    let row = student_row(&grid.json);
+    assert_eq!((row["average"].as_f64(), row["suggested_mark"].as_str()), (Some(4.6), Some("5")));
+    let settings_path = format!("/api/v1/orgs/{org}/journal-settings");
+    let read = app.get(&settings_path).token(&s.student.token).send().await.expect(200);
+    assert_eq!(read.json["round_from"].as_f64(), Some(4.5), "everyone of the school reads the rule");
+    app.put(&settings_path)
+        .token(&s.maths.token)
+        .json(json!({ "round_from": 4.7 }))
+        .send()
+        .await
+        .problem(403, "forbidden");
+    for bad in [5.0, 4.0, 4.555] {
+        app.put(&settings_path)
+            .token(&s.school.admin)
+            .json(json!({ "round_from": bad }))
+            .send()
+            .await
+            .invalid(&[("round_from", "out_of_range")]);
+    }
+    let set =
+        app.put(&settings_path).token(&s.school.admin).json(json!({ "round_from": 4.7 })).send().await.expect(200);
+    assert_eq!(set.json["round_from"].as_f64(), Some(4.7));
+    let grid = app.get(&grid_path).token(&s.maths.token).send().await.expect(200);
+    assert_eq!(student_row(&grid.json)["suggested_mark"], "4", "a stricter school");
+    let audit = app.get(&format!("/api/v1/orgs/{org}/audit")).token(&s.school.admin).send().await.expect(200);
+    let entry = audit.list().iter().find(|e| e["action"] == "journal_settings_changed").expect("audited").clone();
+    assert_eq!((entry["details"]["round_from"].as_f64(), entry["details"]["before"].as_f64()), (Some(4.7), Some(4.5)));
+    app.put(&settings_path).token(&s.school.admin).json(json!({ "round_from": 4.5 })).send().await.expect(200);
+
+    // Period marks 4 and 5: the year mark suggested is their mean, 4.5, a «5» at 4.5.
+    let address = app.serve().await;
+    let (mut parents_socket, _) = Socket::connect(address, &parent.token).await;
+    let (mut students_socket, _) = Socket::connect(address, &s.student.token).await;
+    let period_marks = format!("/api/v1/orgs/{org}/years/{}/period-marks", s.year);
+    for (period, mark) in [(1, "4"), (2, "5")] {
+        let body = json!({ "assignment_id": s.maths_a, "period": period, "marks": [{ "student_id": s.student.id, "mark": mark }] });
+        app.put(&period_marks).token(&s.maths.token).json(body).send().await.expect(200);
+    }
+    let told = final_marks_change(&mut parents_socket, Duration::from_secs(5)).await.expect("the parent is told");
+    assert_eq!((told["student_id"].as_i64(), told["year_id"].as_i64()), (Some(s.student.id), Some(s.year)));
+    let grid = app.get(&grid_path).token(&s.maths.token).send().await.expect(200);
+    let row = student_row(&grid.json);
+    assert_eq!(row["period_marks"], json!([{ "period": 1, "mark": "4" }, { "period": 2, "mark": "5" }]));
+    assert_eq!((row["suggested_year_mark"].as_str(), row["year_mark"].as_str()), (Some("5"), None));
+    assert_eq!(grid.json["periods"].as_array().map(Vec::len), Some(2));
+    assert_eq!(grid.json["year_closed"], false);
+
+    // Year marks: the teacher's while the year is open.
+    let year_marks = format!("/api/v1/orgs/{org}/years/{}/year-marks", s.year);
+    let year_mark =
+        |mark: &str| json!({ "assignment_id": s.maths_a, "marks": [{ "student_id": s.student.id, "mark": mark }] });
+    app.put(&year_marks)
+        .token(&s.maths.token)
+        .json(json!({ "assignment_id": s.maths_a, "marks": [{ "student_id": s.student.id, "mark": "7" }, { "student_id": s.other_student.id, "mark": "4" }] }))
+        .send()
+        .await
+        .invalid(&[("marks[0].mark", "invalid_mark"), ("marks[1].student_id", "unknown_student")]);
+    app.put(&year_marks).token(&s.school.admin).json(year_mark("5")).send().await.problem(403, "forbidden");
+    app.put(&year_marks).token(&s.english.token).json(year_mark("5")).send().await.problem(403, "forbidden");
+    while final_marks_change(&mut students_socket, Duration::from_millis(200)).await.is_some() {}
+    let marked = app.put(&year_marks).token(&s.maths.token).json(year_mark("5")).send().await.expect(200);
+    assert_eq!(marked.json["period"]["number"], 2, "the year's last period by default");
+    assert_eq!(student_row(&marked.json)["year_mark"], "5");
+    let told = final_marks_change(&mut students_socket, Duration::from_secs(5)).await.expect("the student is told");
+    assert_eq!(told["student_id"].as_i64(), Some(s.student.id));
+    // In the diary and in the year's summary.
+    let by_subject = app
+        .get(&format!("/api/v1/orgs/{org}/diary/marks?student_id={}&period=1&date={monday}", s.student.id))
+        .token(&parent.token)
+        .send()
+        .await
+        .expect(200);
+    let maths = by_subject.json["subjects"]
+        .as_array()
+        .expect("subjects")
+        .iter()
+        .find(|x| x["subject"]["name"] == "Математика")
+        .expect("maths")
+        .clone();
+    assert_eq!((maths["period_mark"].as_str(), maths["year_mark"].as_str()), (Some("4"), Some("5")));
+    let summary = format!("/api/v1/orgs/{org}/years/{}/classes/{}/summary?period=0&format=csv", s.year, s.class_a);
+    let sheet = app.get(&summary).token(&s.school.admin).send().await.expect(200);
+    let text = String::from_utf8(sheet.bytes.clone()).expect("UTF-8");
+    assert!(text.contains("учебный год") && text.contains("Математика: Год"), "{text}");
+    let line = text.lines().find(|l| l.starts_with("Ученикова")).expect("the student's line");
+    assert!(line.contains(";4;5;5"), "both periods and the year under Математика: {text}");
+    let export =
+        format!("/api/v1/orgs/{org}/years/{}/journal/export?assignment_id={}&period=1&format=csv", s.year, s.maths_a);
+    let csv = app.get(&export).token(&s.maths.token).send().await.expect(200);
+    let text = String::from_utf8(csv.bytes.clone()).expect("UTF-8");
+    assert!(
+        text.contains("Годовая") && text.lines().any(|l| l.starts_with("Ученикова") && l.ends_with(";4;5")),
+        "{text}"
+    );
+
+    // Closing the first period leaves the year open; closing the last closes it.
+    let close = |n: i64| format!("/api/v1/orgs/{org}/years/{}/periods/{n}/close", s.year);
+    app.post(&close(1)).token(&s.school.admin).send().await.expect(200);
+    app.put(&year_marks).token(&s.maths.token).json(year_mark("4")).send().await.expect(200);
+    app.post(&close(2)).token(&s.school.admin).send().await.expect(200);
+    let grid = app.get(&grid_path).token(&s.maths.token).send().await.expect(200);
+    assert_eq!(grid.json["year_closed"], true);
+    app.put(&year_marks).token(&s.maths.token).json(year_mark("5")).send().await.problem(409, "year_closed");
+    app.put(&year_marks).token(&s.school.admin).json(year_mark("5")).send().await.invalid(&[("reason", "required")]);
+    let mut amended = year_mark("5");
+    amended["reason"] = json!("Решение педсовета, протокол № 7");
+    amended["period"] = json!(1);
+    let after = app.put(&year_marks).token(&s.school.admin).json(amended).send().await.expect(200);
+    assert_eq!(
+        (after.json["period"]["number"].as_i64(), student_row(&after.json)["year_mark"].as_str()),
+        (Some(1), Some("5"))
+    );
+    let audit = app.get(&format!("/api/v1/orgs/{org}/audit")).token(&s.school.admin).send().await.expect(200);
+    let entry = audit.list().iter().find(|e| e["action"] == "closed_year_marks_changed").expect("audited").clone();
+    assert_eq!(entry["details"]["reason"], "Решение педсовета, протокол № 7");
+    assert_eq!(
+        app.count(format!(
+            "SELECT COUNT(*) FROM period_mark_history WHERE assignment_id = {} AND period = 0",
+            s.maths_a
+        ))
+        .await,
+        3,
+        "each change keeps the mark before it"
+    );
+    let other = app.school(178).await;
+    app.put(&year_marks).token(&other.admin).json(year_mark("5")).send().await.problem(404, "not_found");
 }

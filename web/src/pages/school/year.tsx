@@ -10,6 +10,7 @@ import { day, todayIn } from '../../format';
 import { t, tn, type Key } from '../../i18n';
 import { api } from '../../state';
 import { BellsEditor } from './bells';
+import { RoundingSection } from './rounding';
 import { SubjectsSection } from './subjects';
 import { TeachingSections } from './teaching';
 import { YearForm } from './year-form';
@@ -134,6 +135,7 @@ export function YearTab({ org, tz }: { org: number; tz?: string }) {
       <SubjectsSection org={org} />
 
       <TeachingSections org={org} years={list} today={today} />
+      <RoundingSection org={org} />
     </div>
   );
 }
