@@ -15,6 +15,7 @@ pub mod journal;
 pub mod members;
 pub mod school_year;
 pub mod schools;
+pub mod submissions;
 pub mod system;
 pub mod teaching;
 pub mod upload;
@@ -115,6 +116,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(school_year::routes())
         .merge(teaching::routes())
         .merge(journal::routes())
+        .merge(submissions::routes())
         .merge(calendar::routes())
         .merge(invites::routes())
         .merge(members::routes())
