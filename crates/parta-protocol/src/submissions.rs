@@ -56,8 +56,8 @@ pub struct StudentSubmission {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct LessonSubmissions {
     pub lesson_id: LessonId,
-    /// `YYYY-MM-DD`: the homework's due day.
-    pub due_on: String,
+    /// `YYYY-MM-DD`: the homework's due day; none while the lesson has no homework.
+    pub due_on: Option<String>,
     pub students: Vec<StudentSubmission>,
 }
 
