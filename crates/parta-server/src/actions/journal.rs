@@ -248,14 +248,20 @@ async fn render_page(conn: &mut AnyConnection, row: &LessonRow) -> Result<Lesson
 /// A lesson's homework with its files, if it has one.
 pub(crate) async fn homework_of(conn: &mut AnyConnection, lesson: LessonId) -> Result<Option<Homework>> {
     let Some(row) = store::journal::homework(conn, lesson).await? else { return Ok(None) };
-    let files = store::submissions::homework_files(conn, lesson).await?;
-    Ok(Some(Homework {
+    let mut homework = render_homework(row);
+    homework.files = store::submissions::homework_files(conn, lesson).await?.iter().map(|f| f.info()).collect();
+    Ok(Some(homework))
+}
+
+/// A homework row as the wire shows it, without its files (`homework_of` adds them).
+pub(crate) fn render_homework(row: store::journal::HomeworkRow) -> Homework {
+    Homework {
         body: row.body,
         due_on: row.due_on,
         minutes: row.minutes,
         entered_at: rfc3339(row.entered_at),
-        files: files.iter().map(store::files::FileRow::info).collect(),
-    }))
+        files: Vec::new(),
+    }
 }
 
 pub const HOMEWORK_MAX_CHARS: usize = 2000;

@@ -129,13 +129,23 @@ async fn is_parent_of(conn: &mut AnyConnection, org: OrgId, actor: &Actor, stude
         .any(|p| p.user_id == actor.user_id.0))
 }
 
-fn status_of(row: &SubmissionRow) -> SubmissionStatus {
+/// Where work stands; graded only while its mark stands in the journal (a mark taken
+/// back there leaves the work to be checked again).
+fn status_of(row: &SubmissionRow, grade_stands: bool) -> SubmissionStatus {
     match row.status.as_str() {
-        "graded" => SubmissionStatus::Graded,
+        "graded" if grade_stands => SubmissionStatus::Graded,
         "returned" => SubmissionStatus::Returned,
         _ if row.late != 0 => SubmissionStatus::Late,
         _ => SubmissionStatus::HandedIn,
     }
+}
+
+/// Whether the work is graded with a mark that still stands in the journal.
+async fn graded(conn: &mut AnyConnection, row: &SubmissionRow) -> Result<bool> {
+    Ok(match (row.status.as_str(), row.grade_id) {
+        ("graded", Some(grade)) => store::submissions::standing_grade(conn, grade).await?.is_some(),
+        _ => false,
+    })
 }
 
 async fn render(conn: &mut AnyConnection, row: &SubmissionRow) -> Result<Submission> {
@@ -157,7 +167,7 @@ async fn render(conn: &mut AnyConnection, row: &SubmissionRow) -> Result<Submiss
         id: row.submission_id(),
         lesson_id: LessonId(row.lesson_id),
         student,
-        status: status_of(row),
+        status: status_of(row, grade.is_some()),
         body: row.body.clone(),
         files,
         handed_in_at: rfc3339(row.handed_in_at),
@@ -198,7 +208,9 @@ pub async fn hand_in(
     }
     let homework = store::journal::homework(&mut work, lesson).await?.ok_or(Error::Missing("no_homework"))?;
     let standing = store::submissions::submission_of(&mut work, lesson, actor.user_id).await?;
-    if standing.as_ref().is_some_and(|s| s.status == "graded") {
+    if let Some(standing) = &standing
+        && graded(&mut work, standing).await?
+    {
         return Err(Error::Conflict("submission_graded"));
     }
     let mut fields = Fields::default();
@@ -279,7 +291,7 @@ async fn answerable(
     access::visible_school(conn, actor, org).await?;
     let submission = store::submissions::submission(conn, org, id).await?.ok_or(Error::NotFound)?;
     let row = writable_lesson(conn, actor, org, LessonId(submission.lesson_id)).await?;
-    if submission.status == "graded" {
+    if graded(conn, &submission).await? {
         return Err(Error::Conflict("submission_graded"));
     }
     Ok((submission, row))

@@ -321,6 +321,23 @@ async fn homework_files_and_submissions_from_hand_in_to_the_journal(app: TestApp
     let listed = app.get(&submissions).token(&s.maths.token).send().await.expect(200);
     assert_eq!(listed.json["students"][1]["status"], "graded");
 
+    // A mark taken back in the journal leaves the work to be checked again.
+    let grade = graded.json["grade"]["id"].as_i64().expect("grade id");
+    app.put(&format!("/api/v1/orgs/{org}/lessons/{lesson}/grades"))
+        .token(&s.maths.token)
+        .json(json!({ "grades": [], "delete": [grade] }))
+        .send()
+        .await
+        .expect(200);
+    let listed = app.get(&submissions).token(&s.maths.token).send().await.expect(200);
+    assert_eq!(listed.json["students"][1]["status"], "late");
+    let regraded =
+        app.post(&answer_path("grade")).token(&s.maths.token).json(json!({ "mark": "4" })).send().await.expect(200);
+    assert_eq!(
+        (regraded.json["status"].as_str(), regraded.json["grade"]["mark"].as_str()),
+        (Some("graded"), Some("4"))
+    );
+
     // Another school sees nothing of it.
     let other = app.school(172).await;
     let theirs = format!("/api/v1/orgs/{}/lessons/{lesson}/submissions", other.org);
