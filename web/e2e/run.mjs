@@ -243,6 +243,13 @@ function lbl(scope, name) {
   return scope.getByLabel(new RegExp(`^${esc}( \\*)?$`));
 }
 
+/** Waits (up to 10 s) until a locator matches `n` elements. */
+async function countReaches(locator, n, what) {
+  for (let i = 0; i < 100 && (await locator.count()) !== n; i++) await new Promise((r) => setTimeout(r, 100));
+  const count = await locator.count();
+  expect(count === n, `${what}: ${count}, expected ${n}`);
+}
+
 function expect(cond, message) {
   if (!cond) throw new Error(message);
 }
@@ -2128,6 +2135,61 @@ try {
     await screen(tj, 'lesson-homework');
   });
 
+  await test('submissions: the teacher attaches a file to the homework; the student downloads it and hands in work with a file; the teacher grades it and the mark appears in the student’s diary live', async () => {
+    // The teacher attaches a worksheet to the homework.
+    const form = tj.locator('form.hw-form');
+    await lbl(tj, 'Файлы к заданию').setInputFiles({ name: 'карточка.txt', mimeType: 'text/plain', buffer: Buffer.from('Карточка: № 245–247') });
+    await form.locator('.picked-files li[data-file-id]').waitFor();
+    await tj.getByRole('button', { name: 'Сохранить задание' }).click();
+    await tj.getByText('Задание сохранено.').waitFor();
+    // The parent sees the file at the lesson, live, and the work not handed in, read-only.
+    await diaryLesson().locator('.dl-hw .file-chip', { hasText: 'карточка.txt' }).waitFor();
+    await diaryLesson().locator('.diary-work[data-status="not_handed_in"]').waitFor();
+    expect((await diaryLesson().getByRole('button', { name: 'Сдать работу' }).count()) === 0, 'a parent is offered to hand in');
+    // The student opens her diary, downloads the worksheet and hands in her answer with a file.
+    const sctx = await newContext();
+    const ps = await sctx.newPage();
+    pagesToShoot.push(ps);
+    await login(ps, 'student.5a@demo.parta.local');
+    await ps.goto(`${base}/diary?date=${lessonDate}`);
+    const own = () => ps.locator(`.week-day[data-date="${lessonDate}"] .diary-lesson[data-subject="Математика"]`).first();
+    const chip = own().locator('.dl-hw .file-chip', { hasText: 'карточка.txt' });
+    await chip.waitFor();
+    const href = await chip.getAttribute('href');
+    const got = await ps.evaluate(async (url) => (await fetch(url)).text(), href);
+    expect(got === 'Карточка: № 245–247', `the worksheet downloaded as «${got}»`);
+    await ps.locator('.diary[data-conn="live"]').waitFor();
+    const work = own().locator('form.hand-in');
+    await work.getByRole('button', { name: 'Сдать работу' }).click();
+    await work.locator('.field--error').getByText('Напишите ответ или приложите файл.').waitFor();
+    await lbl(work, 'Ответ').fill('№ 245: 3/4; № 247: 1 1/2.');
+    await lbl(work, 'Приложить файлы').setInputFiles({ name: 'решение.txt', mimeType: 'text/plain', buffer: Buffer.from('3/4 и 1 1/2') });
+    await work.locator('.picked-files li[data-file-id]').waitFor();
+    await work.getByRole('button', { name: 'Сдать работу' }).click();
+    await own().locator('.diary-work[data-status="handed_in"]').waitFor();
+    await own().getByText('№ 245: 3/4; № 247: 1 1/2.').waitFor();
+    await screen(ps, 'diary-hand-in');
+    // The parent sees it handed in without a reload.
+    await diaryLesson().locator('.diary-work[data-status="handed_in"]').waitFor();
+    // The teacher finds it among the handed-in work and grades it with the «5» key.
+    await tj.goto(`${base}${lessonPath}`);
+    await tj.getByRole('heading', { name: 'Сданные работы', level: 2 }).waitFor();
+    const row = tj.locator('.subs-row[data-student^="Волкова Анастасия"]');
+    await row.locator('[data-status="handed_in"]').first().waitFor();
+    await row.locator('.file-chip', { hasText: 'решение.txt' }).waitFor();
+    await screen(tj, 'lesson-submissions');
+    const before = await anastasia().locator('input[data-grade-id]').count();
+    await row.locator('button.mark-key[data-mark="5"]').click();
+    await tj.locator('.subs-row[data-student^="Волкова Анастасия"][data-status="graded"]').waitFor();
+    await tj.waitForFunction((n) => document.querySelectorAll('.jr-row[data-student^="Волкова Анастасия"] input[data-grade-id]').length === n + 1, before);
+    // The student's diary shows the grade live, at the lesson and on her work.
+    await own().locator('.diary-work[data-status="graded"]').waitFor();
+    await own().locator('.dl-results .mark[data-mark="5"]').waitFor();
+    expect((await own().locator('.dl-results .mark[data-mark="5"]').getAttribute('title')) === 'Домашняя работа', 'the mark is not homework');
+    await screen(ps, 'diary-graded');
+    await sctx.close();
+  });
+
   await test('journal: the homework is a card in the class chat, which opens the lesson’s week in the diary', async () => {
     const sctx = await newContext();
     try {
@@ -2202,15 +2264,16 @@ try {
     expect((await refused.locator('.jg-abs').count()) === 0, 'the «б» stays');
     // Анастасия: one more mark after the ones she has, typed at the end of the cell.
     await lbl(tj, 'Вид работы для новых отметок').selectOption({ label: 'Ответ на уроке (1)' });
+    const [inCell, inDiary] = [await cell.locator('.jg-mark').count(), await diaryLesson().locator('.mark').count()];
     await cell.click();
     await tj.keyboard.press('Enter');
     await tj.keyboard.press('End');
     await tj.keyboard.type(' 5');
     await tj.keyboard.press('Enter');
-    await cell.locator('.jg-mark[data-mark="5"]').waitFor();
+    await countReaches(cell.locator('.jg-mark'), inCell + 1, 'marks in the cell');
+    await cell.locator('.jg-mark[data-mark="5"]').last().waitFor();
     // The parent sees it without a reload.
-    await diaryLesson().locator('.mark[data-mark="5"]').waitFor();
-    expect((await diaryLesson().locator('.mark').count()) === 3, 'three marks expected in the diary');
+    await countReaches(diaryLesson().locator('.mark'), inDiary + 1, 'marks at the lesson in the diary');
     // The period mark, with what the average suggests beside it.
     const periodMark = tj.getByRole('combobox', { name: /итоговая отметка: Волкова Анастасия/ });
     const periodSaved = tj.waitForResponse((r) => r.url().includes('/period-marks') && r.request().method() === 'PUT');

@@ -40,4 +40,5 @@ id_type!(
     LessonId,
     GradeId,
     GradeTypeId,
+    SubmissionId,
 );

@@ -153,6 +153,22 @@ pub fn suggested_year_mark(period_marks: &[Mark], from: f64) -> Option<Mark> {
     }
 }
 
+/// The instant (Unix milliseconds) homework due on `due_on` stops being on time: the
+/// end of that day in the school's time zone, i.e. the next day's midnight there.
+/// None when the zone is unknown.
+pub fn hand_in_deadline(due_on: jiff::civil::Date, time_zone: &str) -> Option<i64> {
+    let zone = jiff::tz::TimeZone::get(time_zone).ok()?;
+    let next = due_on.tomorrow().ok()?;
+    Some(next.to_zoned(zone).ok()?.timestamp().as_millisecond())
+}
+
+/// Whether work handed in at `handed_in_at` (Unix milliseconds) is late for homework
+/// due on `due_on`. With an unknown zone, the end of the day in UTC.
+pub fn is_late(handed_in_at: i64, due_on: jiff::civil::Date, time_zone: &str) -> bool {
+    let deadline = hand_in_deadline(due_on, time_zone).or_else(|| hand_in_deadline(due_on, "UTC"));
+    deadline.is_some_and(|deadline| handed_in_at >= deadline)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,5 +228,22 @@ mod tests {
         for bad in [4.0, 5.0, 3.5, 4.555, f64::NAN, f64::INFINITY] {
             assert!(!valid_round_from(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn late_is_after_the_due_day_ends_in_the_schools_zone() {
+        let due = jiff::civil::date(2026, 11, 3);
+        // Moscow is UTC+3: the day ends at 21:00 UTC.
+        let deadline = hand_in_deadline(due, "Europe/Moscow").expect("zone");
+        let expected = jiff::civil::date(2026, 11, 3).at(21, 0, 0, 0).to_zoned(jiff::tz::TimeZone::UTC).expect("utc");
+        assert_eq!(deadline, expected.timestamp().as_millisecond());
+        assert!(!is_late(deadline - 1, due, "Europe/Moscow"));
+        assert!(is_late(deadline, due, "Europe/Moscow"));
+        // The same instant is late where the day ended earlier, on time where it ends later.
+        assert!(is_late(deadline, due, "Asia/Vladivostok"));
+        assert!(!is_late(deadline, due, "America/New_York"));
+        // An unknown zone falls back to UTC.
+        assert_eq!(hand_in_deadline(due, "Nowhere/Else"), None);
+        assert!(is_late(expected.timestamp().as_millisecond() + 3 * 3_600_000, due, "Nowhere/Else"));
     }
 }

@@ -68,6 +68,9 @@ pub struct Homework {
     pub minutes: Option<i64>,
     /// When it was first entered (RFC 3339).
     pub entered_at: String,
+    /// Files to it, downloaded at `GET /api/v1/files/{id}` by whoever reads the homework.
+    #[serde(default)]
+    pub files: Vec<crate::FileInfo>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -77,6 +80,10 @@ pub struct HomeworkRequest {
     pub due_on: String,
     #[serde(default)]
     pub minutes: Option<i64>,
+    /// Files uploaded to the school by the teacher (`POST /api/v1/orgs/{org_id}/journal/files`),
+    /// in order: the homework's files become exactly these. Absent: its files stay.
+    #[serde(default)]
+    pub files: Option<Vec<parta_domain::FileId>>,
 }
 
 /// Homework due on a day of the diary.
@@ -196,6 +203,9 @@ pub struct DiaryLesson {
     pub grades: Vec<Grade>,
     /// Homework set at this lesson.
     pub homework: Option<Homework>,
+    /// The student's work handed in for that homework.
+    #[serde(default)]
+    pub submission: Option<crate::Submission>,
 }
 
 /// The class journal of one assignment (a subject in a class or a group) in one

@@ -11,6 +11,7 @@ pub mod invites;
 pub mod journal;
 pub mod problem;
 pub mod school_year;
+pub mod submissions;
 pub mod teaching;
 
 pub use accounts::*;
@@ -21,6 +22,7 @@ pub use invites::*;
 pub use journal::*;
 pub use problem::*;
 pub use school_year::*;
+pub use submissions::*;
 pub use teaching::*;
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).

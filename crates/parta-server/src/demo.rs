@@ -577,6 +577,7 @@ async fn seed_journal(state: &AppState, org: OrgId, year: parta_domain::YearId) 
                         body: format!("Упражнения к уроку «{}»", lesson.subject.name),
                         due_on: due,
                         minutes: Some(20),
+                        files: None,
                     };
                     journal::set_homework(state, &teacher, org, id, &homework).await?;
                     let mut grades = Vec::new();

@@ -215,6 +215,14 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
         "assignment_exists" => ("Такое назначение уже есть.", "This assignment already exists."),
         "subject_exists" => ("Такой предмет в школе уже есть.", "The school already has this subject."),
         "chat_link_revoked" => ("Ссылка-приглашение в чат отозвана.", "This chat invite link has been revoked."),
+        "not_your_lesson" => {
+            ("Сдать работу может только ученик этого урока.", "Only a student of this lesson can hand in work for it.")
+        }
+        "no_homework" => ("На этом уроке домашнего задания нет.", "This lesson has no homework."),
+        "submission_graded" => (
+            "Работа уже оценена: отметку меняют в журнале.",
+            "The work is already graded: its mark is changed in the journal.",
+        ),
         _ => ("Ошибка запроса.", "Request error."),
     };
     match lang {
@@ -296,6 +304,8 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         "unknown_grade_type" => ("Такого вида работы нет.", "No such kind of work."),
         "unknown_grade" => ("Такой отметки на этом уроке нет.", "No such mark at this lesson."),
         "before_lesson" => ("Срок сдачи — не раньше дня урока.", "Due no earlier than the lesson's day."),
+        "empty_submission" => ("Напишите ответ или приложите файл.", "Write an answer or attach a file."),
+        "unknown_file" => ("Файл не найден среди ваших загрузок.", "No such file among your uploads."),
         "unknown_period" => ("Такого периода в этом учебном году нет.", "No such period in this school year."),
         "unknown_year" => ("Учебный год не найден в этой школе.", "No such school year in this school."),
         "too_short" => {

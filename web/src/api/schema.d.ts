@@ -1570,6 +1570,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/journal/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/journal/files`
+         *     Uploads a file (multipart part `file`) for homework or a submission; reference it by
+         *     id when setting the homework or handing in. Downloaded at `GET /api/v1/files/{file_id}`
+         *     by whoever reads what it belongs to.
+         */
+        post: operations["journal_files_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/lessons": {
         parameters: {
             query?: never;
@@ -1669,6 +1691,32 @@ export interface paths {
          *     Takes the lesson's homework back (the lesson's teacher).
          */
         delete: operations["lessons_homework_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/lessons/{lesson_id}/submissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/lessons/{lesson_id}/submissions`
+         *     Every student of the lesson with their work for its homework and where it stands
+         *     (the lesson's teacher, the class's journal readers).
+         */
+        get: operations["submissions_list"];
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/lessons/{lesson_id}/submissions`
+         *     Hands in the signed-in student's work for the lesson's homework (text and/or files),
+         *     replacing what they handed in before, until it is graded.
+         */
+        post: operations["submissions_hand_in"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1882,6 +1930,47 @@ export interface paths {
          *     Renames a subject, changes its short name, archives it or brings it back.
          */
         patch: operations["subjects_update"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/submissions/{submission_id}/grade": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/submissions/{submission_id}/grade`
+         *     Grades the work: the mark goes into the journal at the homework's lesson, as
+         *     «Домашняя работа» unless `grade_type_id` names another kind (the lesson's teacher).
+         */
+        post: operations["submissions_grade"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/submissions/{submission_id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/submissions/{submission_id}/return`
+         *     Returns the work with a comment; the student may hand it in again (the lesson's teacher).
+         */
+        post: operations["submissions_return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/orgs/{org_id}/units": {
@@ -2798,6 +2887,7 @@ export interface components {
             shift: number;
             starts_at: string;
             subject: components["schemas"]["SubjectRef"];
+            submission?: components["schemas"]["Submission"] | null;
             teacher: components["schemas"]["PersonRef"];
             topic?: string | null;
         };
@@ -2895,6 +2985,12 @@ export interface components {
             delete?: components["schemas"]["GradeId"][];
             grades?: components["schemas"]["GradeChange"][];
         };
+        GradeSubmissionRequest: {
+            comment?: string | null;
+            grade_type_id?: components["schemas"]["GradeTypeId"] | null;
+            /** @description `1`–`5`, `зч`, `нз`. */
+            mark: string;
+        };
         /** @description A kind of work marks are given for, and its weight in the average. */
         GradeType: {
             archived: boolean;
@@ -2967,6 +3063,11 @@ export interface components {
             name: string;
             student_ids?: components["schemas"]["UserId"][];
         };
+        /** @description Work handed in: text, files (uploaded first to the school), or both. */
+        HandInRequest: {
+            body?: string;
+            files?: components["schemas"]["FileId"][];
+        };
         /** @description Homework set at a lesson. */
         Homework: {
             body: string;
@@ -2974,6 +3075,8 @@ export interface components {
             due_on: string;
             /** @description When it was first entered (RFC 3339). */
             entered_at: string;
+            /** @description Files to it, downloaded at `GET /api/v1/files/{id}` by whoever reads the homework. */
+            files?: components["schemas"]["FileInfo"][];
             /**
              * Format: int64
              * @description How long it should take, in minutes.
@@ -2989,6 +3092,11 @@ export interface components {
             body: string;
             /** @description The day it is due: the lesson's day or later. */
             due_on: string;
+            /**
+             * @description Files uploaded to the school by the teacher (`POST /api/v1/orgs/{org_id}/journal/files`),
+             *     in order: the homework's files become exactly these. Absent: its files stay.
+             */
+            files?: components["schemas"]["FileId"][] | null;
             /** Format: int64 */
             minutes?: number | null;
         };
@@ -3128,6 +3236,13 @@ export interface components {
             attendance?: components["schemas"]["AttendanceEntry"] | null;
             grades: components["schemas"]["Grade"][];
             person: components["schemas"]["PersonRef"];
+        };
+        /** @description Every student of a lesson with their work for its homework. */
+        LessonSubmissions: {
+            /** @description `YYYY-MM-DD`: the homework's due day; none while the lesson has no homework. */
+            due_on?: string | null;
+            lesson_id: components["schemas"]["LessonId"];
+            students: components["schemas"]["StudentSubmission"][];
         };
         LoginRequest: {
             /** @description A phone number (any usual Russian spelling) or an e-mail address. */
@@ -3422,6 +3537,10 @@ export interface components {
             delete_message?: boolean;
             note?: string | null;
         };
+        ReturnSubmissionRequest: {
+            /** @description What to do over. */
+            comment: string;
+        };
         School: {
             address: string;
             created_at: string;
@@ -3566,6 +3685,12 @@ export interface components {
             signatures: components["schemas"]["WeekSignature"][];
             student: components["schemas"]["PersonRef"];
         };
+        /** @description A student of the lesson and their work for its homework. */
+        StudentSubmission: {
+            status: components["schemas"]["SubmissionStatus"];
+            student: components["schemas"]["PersonRef"];
+            submission?: components["schemas"]["Submission"] | null;
+        };
         Subject: {
             /** @description No longer taught; kept for the marks given in it. */
             archived: boolean;
@@ -3606,6 +3731,32 @@ export interface components {
             /** @description The name itself when left out. */
             short_name?: string | null;
         };
+        /** @description A student's work for the homework of a lesson. */
+        Submission: {
+            body: string;
+            /** @description When the teacher returned or graded it (RFC 3339). */
+            checked_at?: string | null;
+            /** @description The teacher's comment when returning it (or grading it). */
+            comment?: string | null;
+            files: components["schemas"]["FileInfo"][];
+            grade?: components["schemas"]["Grade"] | null;
+            /** @description When it was (last) handed in (RFC 3339). */
+            handed_in_at: string;
+            id: components["schemas"]["SubmissionId"];
+            /** @description Handed in after the end of the due day, in the school's time zone. */
+            late: boolean;
+            lesson_id: components["schemas"]["LessonId"];
+            /** @description `handed_in`, `late`, `returned` or `graded`. */
+            status: components["schemas"]["SubmissionStatus"];
+            student: components["schemas"]["PersonRef"];
+        };
+        /** Format: int64 */
+        SubmissionId: number;
+        /**
+         * @description Where a student's work for a homework stands.
+         * @enum {string}
+         */
+        SubmissionStatus: "not_handed_in" | "handed_in" | "late" | "returned" | "graded";
         /** @description One lesson of a class's week: a slot of the bells on a weekday. */
         TimetableEntry: {
             assignment_id: components["schemas"]["AssignmentId"];
@@ -7522,6 +7673,64 @@ export interface operations {
             };
         };
     };
+    journal_files_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        /** @description part `file` */
+        requestBody: {
+            content: {
+                "multipart/form-data": string;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileInfo"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     lessons_open: {
         parameters: {
             query?: never;
@@ -7788,6 +7997,102 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submissions_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonSubmissions"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submissions_hand_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Submission"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8273,6 +8578,122 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Subject"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submissions_grade: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+                submission_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GradeSubmissionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Submission"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submissions_return: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+                submission_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnSubmissionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Submission"];
                 };
             };
             403: {

@@ -71,6 +71,11 @@ export type DiaryLesson = S['DiaryLesson'];
 export type Homework = S['Homework'];
 export type HomeworkRequest = S['HomeworkRequest'];
 export type DueHomework = S['DueHomework'];
+export type Submission = S['Submission'];
+export type SubmissionStatus = S['SubmissionStatus'];
+export type StudentSubmission = S['StudentSubmission'];
+export type LessonSubmissions = S['LessonSubmissions'];
+export type HandInRequest = S['HandInRequest'];
 
 // The frames of the realtime connection, /api/v1/ws.
 export type ServerFrame = S['ServerFrame'];

@@ -1,6 +1,7 @@
 // «Дневник»: a student's week (their own, or a child's for a parent) — each day's
 // lessons with times, subject, teacher, topic, attendance, marks and homework, and the
-// homework due that day. Fetched again
+// homework due that day; the homework's files, and the student's work for it (handed in
+// here by the student, read by a parent: ./submissions). Fetched again
 // when the teacher changes something for this student that week (`journal_changed`
 // in the reader's personal stream) and after the connection comes back. Loaded
 // on demand, a chunk of its own.
@@ -15,6 +16,8 @@ import { defaultWeek, diaryDays, isDate, mondayOf, touchesWeek, typeName } from 
 import { diaryStudents } from '../journal/who';
 import { api, me } from '../state';
 import { className } from './entry';
+import { JournalFiles } from './journal-files';
+import { DiaryWork } from './submissions';
 import { dayMonth, dayTitle, span, WeekNav } from './journal-parts';
 
 const typesByOrg = new Map<number, Promise<GradeType[]>>();
@@ -97,7 +100,13 @@ export function DiaryPage({ school, student, date }: { school: MySchool; student
             ) : (
               <ol class="diary-lessons">
                 {d.lessons.map((l) => (
-                  <DiaryItem key={`${l.shift}-${l.number}-${l.subject.id}`} lesson={l} types={week.data!.types} date={d.date} />
+                  <DiaryItem
+                    key={`${l.shift}-${l.number}-${l.subject.id}`}
+                    lesson={l}
+                    types={week.data!.types}
+                    date={d.date}
+                    work={{ org, own: shown.own, onDone: week.reload }}
+                  />
                 ))}
               </ol>
             )}
@@ -126,7 +135,17 @@ function DueList({ date, items }: { date: string; items: DueHomework[] }) {
   );
 }
 
-function DiaryItem({ lesson: l, types, date }: { lesson: DiaryLesson; types: GradeType[]; date: string }) {
+function DiaryItem({
+  lesson: l,
+  types,
+  date,
+  work,
+}: {
+  lesson: DiaryLesson;
+  types: GradeType[];
+  date: string;
+  work: { org: number; own: boolean; onDone: () => void };
+}) {
   const a = l.attendance;
   const hw = l.homework;
   // The day it is due when not the lesson's own, and how long it takes.
@@ -181,6 +200,8 @@ function DiaryItem({ lesson: l, types, date }: { lesson: DiaryLesson; types: Gra
         <div class="dl-hw">
           <span class="muted">{t('diary.homework')}:</span> <span class="hw-text">{hw.body}</span>
           {meta ? <span class="hw-meta">{meta}</span> : null}
+          <JournalFiles files={hw.files ?? []} label={t('homework.files')} />
+          {l.lesson_id ? <DiaryWork org={work.org} lessonId={l.lesson_id} submission={l.submission} own={work.own} onDone={work.onDone} /> : null}
         </div>
       ) : null}
     </li>

@@ -2,7 +2,8 @@
 // marks, typed in place and saved at once (attendance with one request, marks with
 // another). A refusal puts the server's words at the row they are about and keeps
 // everything typed. Enter moves down the list, as in a paper journal. Below, the
-// homework set at the lesson: its text, the day it is due, how long it takes.
+// homework set at the lesson: its text, files, the day it is due, how long it takes;
+// and the work students handed in for it (./submissions).
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { GradeType, LessonPage, LessonStudent, MySchool } from '../api/types';
 import { ApiError } from '../api/client';
@@ -37,6 +38,9 @@ import {
 } from '../journal/model';
 import { api, me } from '../state';
 import { className } from './entry';
+import { FilePicker, JournalFiles, useJournalFiles } from './journal-files';
+import { LessonSubmissions } from './submissions';
+import { filesChanged } from '../journal/submissions';
 import { dayMonth, dayTitle, span } from './journal-parts';
 
 let primed: LessonPage | null = null;
@@ -262,6 +266,21 @@ function LessonEditor({ org, initial, types, tz }: { org: number; initial: Lesso
       ) : (
         <HomeworkView page={page} />
       )}
+      {page.homework ? (
+        <LessonSubmissions
+          org={org}
+          lessonId={lesson.id}
+          types={types}
+          mine={mine}
+          onGraded={(student) =>
+            void api.get('/api/v1/orgs/{org_id}/lessons/{lesson_id}', { org_id: org, lesson_id: lesson.id }).then((p) => {
+              // The new mark joins the student's row; other rows keep what is typed in them.
+              setPage(p);
+              setDrafts((d) => ({ ...d, [student]: rebase(d, p, 'marks')[student]! }));
+            })
+          }
+        />
+      ) : null}
     </div>
   );
 }
@@ -275,6 +294,7 @@ function HomeworkView({ page }: { page: LessonPage }) {
       {hw ? (
         <>
           <p class="hw-body">{hw.body}</p>
+          <JournalFiles files={hw.files ?? []} label={t('homework.files')} />
           <p class="muted">
             {t('homework.due_to', { day: dayMonth(hw.due_on) })}
             {hw.minutes ? ` · ${t('homework.about_minutes', { n: hw.minutes })}` : ''}
@@ -297,6 +317,7 @@ function HomeworkForm({ org, page, onSaved }: { org: number; page: LessonPage; o
   const l = page.lesson;
   const fallback = defaultDue(l, []);
   const form = useForm(homeworkDraft(page.homework, fallback));
+  const files = useJournalFiles(org, page.homework?.files ?? []);
   const [status, setStatus] = useState<'saved' | 'removed' | null>(null);
   const [removing, setRemoving] = useState(false);
 
@@ -319,8 +340,8 @@ function HomeworkForm({ org, page, onSaved }: { org: number; page: LessonPage; o
   }, [org, l.id]);
 
   const params = { org_id: org, lesson_id: l.id };
-  const changed = homeworkChanged(page.homework, form.values.value);
-  const busy = form.busy.value || removing;
+  const changed = homeworkChanged(page.homework, form.values.value) || filesChanged(page.homework?.files ?? [], files.files);
+  const busy = form.busy.value || removing || files.busy;
 
   const remove = async () => {
     if (busy) return;
@@ -349,10 +370,13 @@ function HomeworkForm({ org, page, onSaved }: { org: number; page: LessonPage; o
       onSubmit={async (e) => {
         e.preventDefault();
         setStatus(null);
-        const p = await form.submit((v) => api.put('/api/v1/orgs/{org_id}/lessons/{lesson_id}/homework', params, homeworkRequest(v)));
+        const p = await form.submit((v) =>
+          api.put('/api/v1/orgs/{org_id}/lessons/{lesson_id}/homework', params, { ...homeworkRequest(v), files: files.files.map((f) => f.id) }),
+        );
         if (p) {
           onSaved(p);
           form.reset(homeworkDraft(p.homework, fallback));
+          files.reset(p.homework?.files ?? []);
           setStatus('saved');
         }
       }}
@@ -363,6 +387,7 @@ function HomeworkForm({ org, page, onSaved }: { org: number; page: LessonPage; o
         <Field form={form} name="due_on" type="date" label={t('homework.due_on')} />
         <Field form={form} name="minutes" type="number" inputMode="numeric" min={1} max={HOMEWORK_MINUTES_MAX} label={t('homework.minutes')} hint={t('homework.minutes_hint')} />
       </div>
+      <FilePicker state={files} label={t('homework.files')} />
       <FormMessage form={form} />
       <div class="hw-actions">
         <button type="submit" class="btn btn--primary" disabled={busy} aria-busy={form.busy.value || undefined}>

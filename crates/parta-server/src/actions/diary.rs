@@ -145,10 +145,12 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
             let Some(slot) = lookup.entry(entry) else { continue };
             let written =
                 store::journal::lesson_at(&mut conn, entry.assignment_id, &held_on, entry.shift, entry.number).await?;
-            let (mut attendance, mut grades, mut homework) = (None, Vec::new(), None);
+            let (mut attendance, mut grades, mut homework, mut submission) = (None, Vec::new(), None, None);
             if let Some(lesson) = &written {
-                homework =
-                    store::journal::homework(&mut conn, lesson.lesson_id()).await?.map(super::journal::render_homework);
+                homework = super::journal::homework_of(&mut conn, lesson.lesson_id()).await?;
+                if homework.is_some() {
+                    submission = super::submissions::own_submission(&mut conn, lesson.lesson_id(), student).await?;
+                }
                 attendance = store::journal::attendance(&mut conn, lesson.lesson_id())
                     .await?
                     .into_iter()
@@ -188,6 +190,7 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
                 attendance,
                 grades,
                 homework,
+                submission,
             });
         }
         lessons.sort_by(|a, b| (&a.starts_at, a.shift, a.number).cmp(&(&b.starts_at, b.shift, b.number)));

@@ -1,8 +1,10 @@
 //! Files in chats: uploaded to a chat by someone who may post there, attached to
 //! one of their messages, downloaded by whoever sits in that chat. Bytes live in
-//! blob storage under server-made keys; type is judged from content.
+//! blob storage under server-made keys; type is judged from content. The journal's
+//! files (homework, submissions) are stored by the same `stored_upload` without a chat,
+//! and read by whoever reads what they belong to (`submissions::journal_file_readable`).
 
-use parta_domain::{ChatId, FileId};
+use parta_domain::{ChatId, FileId, OrgId};
 use parta_protocol::FileInfo;
 use sqlx::AnyConnection;
 
@@ -33,6 +35,18 @@ pub async fn upload(state: &AppState, actor: &Actor, chat: ChatId, upload: Optio
             return Err(Error::RateLimited("upload_rate_limited"));
         }
     }
+    stored_upload(state, actor, access.org_id(), Some(chat), upload).await
+}
+
+/// Stores an uploaded file of a school — for a chat, or (without one) for the journal —
+/// with its preview when it is an image: the one path every upload of a member takes.
+pub(crate) async fn stored_upload(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    chat: Option<ChatId>,
+    upload: Option<Upload>,
+) -> Result<FileInfo> {
     let Some(upload) = upload else { return Err(Error::field("file", "required")) };
     if upload.bytes.len() > state.settings.max_file_bytes {
         return Err(Error::PayloadTooLarge);
@@ -40,7 +54,9 @@ pub async fn upload(state: &AppState, actor: &Actor, chat: ChatId, upload: Optio
     if upload.bytes.is_empty() {
         return Err(Error::field("file", "required"));
     }
-    let key = new_key("chat-files");
+    let (files_prefix, thumbnails_prefix) =
+        if chat.is_some() { ("chat-files", "chat-thumbnails") } else { ("journal-files", "journal-thumbnails") };
+    let key = new_key(files_prefix);
     let content_type = sniff_any(&upload.bytes);
     // Bytes first: a crash before commit leaves an orphan blob, never a row without its bytes.
     state.blobs.put(&key, &upload.bytes).await.map_err(|e| Error::Internal(e.into()))?;
@@ -52,7 +68,7 @@ pub async fn upload(state: &AppState, actor: &Actor, chat: ChatId, upload: Optio
     };
     let thumbnail_key = match preview {
         Some(preview) => {
-            let thumbnail_key = new_key("chat-thumbnails");
+            let thumbnail_key = new_key(thumbnails_prefix);
             state.blobs.put(&thumbnail_key, &preview).await.map_err(|e| Error::Internal(e.into()))?;
             Some(thumbnail_key)
         }
@@ -62,14 +78,14 @@ pub async fn upload(state: &AppState, actor: &Actor, chat: ChatId, upload: Optio
     let id = store::files::insert(
         &mut work,
         &NewFile {
-            org: Some(access.org_id()),
+            org: Some(org),
             storage_key: &key,
             content_type,
             size: upload.bytes.len() as i64,
             original_name: &super::applications::display_name(&upload.file_name),
             sha256: &secrets::sha256_hex(&upload.bytes),
             uploaded_by: Some(actor.user_id),
-            chat: Some(chat),
+            chat,
         },
     )
     .await?;
@@ -123,7 +139,14 @@ pub async fn thumbnail(state: &AppState, actor: &Actor, id: FileId) -> Result<to
 async fn readable_file(state: &AppState, actor: &Actor, id: FileId) -> Result<FileRow> {
     let mut conn = state.db.reads().acquire().await?;
     let file = store::files::get(&mut conn, id).await?.ok_or(Error::NotFound)?;
-    let Some(chat) = file.chat_id.map(ChatId) else { return Err(Error::NotFound) };
+    let Some(chat) = file.chat_id.map(ChatId) else {
+        // A journal file: its homework's or its submission's readers.
+        return if super::submissions::journal_file_readable(&mut conn, actor, &file).await? {
+            Ok(file)
+        } else {
+            Err(Error::NotFound)
+        };
+    };
     let own_upload = file.uploaded_by == Some(actor.user_id.0);
     let readable = match store::files::attached_to(&mut conn, id).await? {
         // Posted: gone with its message; the chat reads it once the message is delivered,

@@ -142,7 +142,12 @@ pub async fn update_grade_type(
 }
 
 /// A lesson the actor reads: its teacher, or whoever reads the class's journal.
-async fn readable_lesson(conn: &mut AnyConnection, actor: &Actor, org: OrgId, id: LessonId) -> Result<LessonRow> {
+pub(crate) async fn readable_lesson(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    org: OrgId,
+    id: LessonId,
+) -> Result<LessonRow> {
     let school = access::visible_school(conn, actor, org).await?;
     let row = store::journal::lesson(conn, org, id).await?.ok_or(Error::NotFound)?;
     if row.teacher_id == actor.user_id.0 || school.allows_in_class(Permission::ReadJournal, ClassId(row.class_id)) {
@@ -153,14 +158,19 @@ async fn readable_lesson(conn: &mut AnyConnection, actor: &Actor, org: OrgId, id
 }
 
 /// A lesson the actor writes: only its teacher.
-async fn writable_lesson(conn: &mut AnyConnection, actor: &Actor, org: OrgId, id: LessonId) -> Result<LessonRow> {
+pub(crate) async fn writable_lesson(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    org: OrgId,
+    id: LessonId,
+) -> Result<LessonRow> {
     access::visible_school(conn, actor, org).await?;
     let row = store::journal::lesson(conn, org, id).await?.ok_or(Error::NotFound)?;
     if row.teacher_id == actor.user_id.0 { Ok(row) } else { Err(Error::Forbidden) }
 }
 
 /// The students a lesson is for: the class's that day, or those of its group among them.
-async fn roster(conn: &mut AnyConnection, row: &LessonRow) -> Result<Vec<UserId>> {
+pub(crate) async fn roster(conn: &mut AnyConnection, row: &LessonRow) -> Result<Vec<UserId>> {
     let org = OrgId(row.org_id);
     let class = store::journal::class_students_on(conn, org, ClassId(row.class_id), &row.held_on).await?;
     Ok(match row.group_id {
@@ -231,12 +241,27 @@ async fn render_page(conn: &mut AnyConnection, row: &LessonRow) -> Result<Lesson
     out.sort_by(|a, b| {
         (&a.person.family_name, &a.person.given_name).cmp(&(&b.person.family_name, &b.person.given_name))
     });
-    let homework = store::journal::homework(conn, row.lesson_id()).await?.map(render_homework);
+    let homework = homework_of(conn, row.lesson_id()).await?;
     Ok(LessonPage { lesson, homework, students: out })
 }
 
+/// A lesson's homework with its files, if it has one.
+pub(crate) async fn homework_of(conn: &mut AnyConnection, lesson: LessonId) -> Result<Option<Homework>> {
+    let Some(row) = store::journal::homework(conn, lesson).await? else { return Ok(None) };
+    let mut homework = render_homework(row);
+    homework.files = store::submissions::homework_files(conn, lesson).await?.iter().map(|f| f.info()).collect();
+    Ok(Some(homework))
+}
+
+/// A homework row as the wire shows it, without its files (`homework_of` adds them).
 pub(crate) fn render_homework(row: store::journal::HomeworkRow) -> Homework {
-    Homework { body: row.body, due_on: row.due_on, minutes: row.minutes, entered_at: rfc3339(row.entered_at) }
+    Homework {
+        body: row.body,
+        due_on: row.due_on,
+        minutes: row.minutes,
+        entered_at: rfc3339(row.entered_at),
+        files: Vec::new(),
+    }
 }
 
 pub const HOMEWORK_MAX_CHARS: usize = 2000;
@@ -266,11 +291,25 @@ pub async fn set_homework(
     if request.minutes.is_some_and(|m| !(1..=HOMEWORK_MINUTES_MAX).contains(&m)) {
         fields.reject("minutes", "out_of_range");
     }
+    if let Some(files) = &request.files {
+        super::submissions::check_files(
+            &mut work,
+            actor,
+            org,
+            files,
+            &mut fields,
+            |place| matches!(place, store::submissions::FilePlace::Homework(lesson) if *lesson == id),
+        )
+        .await?;
+    }
     fields.finish()?;
     let body = super::checked(body)?;
     let due_on = request.due_on.trim().to_owned();
     let homework = store::journal::NewHomework { body: &body, due_on: &due_on, minutes: request.minutes };
     store::journal::set_homework(&mut work, &row, &homework, actor.user_id).await?;
+    if let Some(files) = &request.files {
+        store::submissions::set_homework_files(&mut work, org, id, files).await?;
+    }
     let stored = store::journal::homework(&mut work, id).await?;
     super::homework_card::do_follow(&mut work, &row, stored.as_ref(), actor.user_id).await?;
     let students = roster(&mut work, &row).await?;
@@ -285,6 +324,7 @@ pub async fn set_homework(
 pub async fn delete_homework(state: &AppState, actor: &Actor, org: OrgId, id: LessonId) -> Result<LessonPage> {
     let mut work = state.begin().await?;
     let row = writable_lesson(&mut work, actor, org, id).await?;
+    store::submissions::delete_homework_files(&mut work, id).await?;
     if store::journal::delete_homework(&mut work, id).await? {
         super::homework_card::do_follow(&mut work, &row, None, actor.user_id).await?;
         let students = roster(&mut work, &row).await?;
@@ -297,7 +337,7 @@ pub async fn delete_homework(state: &AppState, actor: &Actor, org: OrgId, id: Le
 
 /// Tells a student and their parents that the student's record at a lesson changed,
 /// in their own streams (resumable like everything else). Nobody else hears of it.
-async fn do_tell_family(work: &mut Work, row: &LessonRow, students: &[UserId]) -> Result<()> {
+pub(crate) async fn do_tell_family(work: &mut Work, row: &LessonRow, students: &[UserId]) -> Result<()> {
     let org = OrgId(row.org_id);
     for student in students {
         let mut family = vec![*student];

@@ -32,6 +32,7 @@ pub mod schools;
 pub mod search;
 pub mod seats;
 pub mod send;
+pub mod submissions;
 pub mod teaching;
 pub mod timetable;
 

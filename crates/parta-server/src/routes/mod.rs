@@ -16,6 +16,7 @@ pub mod marks;
 pub mod members;
 pub mod school_year;
 pub mod schools;
+pub mod submissions;
 pub mod system;
 pub mod teaching;
 pub mod upload;
@@ -117,6 +118,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(teaching::routes())
         .merge(journal::routes())
         .merge(marks::routes())
+        .merge(submissions::routes())
         .merge(calendar::routes())
         .merge(invites::routes())
         .merge(members::routes())

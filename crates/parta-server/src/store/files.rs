@@ -155,9 +155,9 @@ pub async fn copy_to_chat(
     Ok(FileId(id))
 }
 
-/// How many chat files someone uploaded since a time (the send limit counts them too).
+/// How many files someone uploaded since a time, to chats or to the journal (the send limit counts them too).
 pub async fn uploaded_since(conn: &mut AnyConnection, user: UserId, since: i64) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM files WHERE uploaded_by = $1 AND created_at >= $2 AND chat_id IS NOT NULL")
+    sqlx::query_scalar("SELECT COUNT(*) FROM files WHERE uploaded_by = $1 AND created_at >= $2")
         .bind(user.0)
         .bind(since)
         .fetch_one(conn)

@@ -29,6 +29,7 @@ pub mod schools;
 pub mod search;
 pub mod seats;
 pub mod sessions;
+pub mod submissions;
 pub mod teaching;
 pub mod users;
 

@@ -107,6 +107,7 @@ struct World {
     group: i64,
     assignment: i64,
     lesson: i64,
+    submission: i64,
     grade_type: i64,
     calendar: String,
     tokens: Vec<(Who, String)>,
@@ -388,6 +389,23 @@ async fn build_world(app: &TestApp) -> World {
         .json["lesson"]["id"]
         .as_i64()
         .expect("lesson id");
+    // Homework at that lesson, with work the student handed in (everyone has been in
+    // their class since the year began, so the student is one of the lesson's).
+    app.sql("UPDATE memberships SET started_on = '2026-09-01' WHERE started_on > '2026-09-01'").await;
+    app.put(&format!("/api/v1/orgs/{}/lessons/{lesson}/homework", a.org))
+        .token(&teacher.token)
+        .json(json!({ "body": "Упражнение 5", "due_on": "2026-11-03" }))
+        .send()
+        .await
+        .expect(200);
+    let submission = app
+        .post(&format!("/api/v1/orgs/{}/lessons/{lesson}/submissions", a.org))
+        .token(&student.token)
+        .json(json!({ "body": "Сделано" }))
+        .send()
+        .await
+        .expect(200)
+        .id();
 
     // A calendar feed of someone outside the matrix's people, whose link nobody there ends.
     let reader = app.join(&a, class_5a, "student", None, "Календарёва").await;
@@ -406,6 +424,7 @@ async fn build_world(app: &TestApp) -> World {
         group,
         assignment,
         lesson,
+        submission,
         group_chat,
         group_link,
         spare_group_link,
@@ -864,6 +883,41 @@ fn rows(w: &World) -> Vec<Row> {
             "/api/v1/orgs/{org_id}/lessons/{lesson_id}/homework",
             format!("/api/v1/orgs/{org}/lessons/{}/homework", w.lesson),
             None,
+            school(LESSON_TEACHER, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/journal/files",
+            format!("/api/v1/orgs/{org}/journal/files"),
+            Some(Body::Multipart(w.upload.0.clone(), w.upload.1.clone())),
+            school(&MEMBERS, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/lessons/{lesson_id}/submissions",
+            format!("/api/v1/orgs/{org}/lessons/{}/submissions", w.lesson),
+            None,
+            school(JOURNAL_READERS_OF_5A, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/lessons/{lesson_id}/submissions",
+            format!("/api/v1/orgs/{org}/lessons/{}/submissions", w.lesson),
+            json(json!({ "body": "" })),
+            school(&[Student], true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/submissions/{submission_id}/return",
+            format!("/api/v1/orgs/{org}/submissions/{}/return", w.submission),
+            json(json!({ "comment": "" })),
+            school(LESSON_TEACHER, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/submissions/{submission_id}/grade",
+            format!("/api/v1/orgs/{org}/submissions/{}/grade", w.submission),
+            json(json!({ "mark": "6" })),
             school(LESSON_TEACHER, true),
         ),
         row(
@@ -1590,6 +1644,22 @@ async fn foreign_ids_in_own_school_paths(app: TestApp) {
         ("GET", format!("/api/v1/orgs/{}/lessons/{}", b.org, world.lesson), None),
         ("GET", format!("/api/v1/orgs/{}/diary?student_id={a_student}&date=2026-11-02", b.org), None),
         ("PUT", format!("/api/v1/orgs/{}/lessons/{}/grades", b.org, world.lesson), Some(json!({ "grades": [] }))),
+        ("GET", format!("/api/v1/orgs/{}/lessons/{}/submissions", b.org, world.lesson), None),
+        (
+            "POST",
+            format!("/api/v1/orgs/{}/lessons/{}/submissions", b.org, world.lesson),
+            Some(json!({ "body": "Чужое" })),
+        ),
+        (
+            "POST",
+            format!("/api/v1/orgs/{}/submissions/{}/grade", b.org, world.submission),
+            Some(json!({ "mark": "5" })),
+        ),
+        (
+            "POST",
+            format!("/api/v1/orgs/{}/submissions/{}/return", b.org, world.submission),
+            Some(json!({ "comment": "Чужое" })),
+        ),
         (
             "PUT",
             format!("/api/v1/orgs/{}/years/{}/classes/{a_class}/timetable", b.org, world.year),

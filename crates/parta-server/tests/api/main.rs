@@ -23,4 +23,5 @@ mod privacy;
 mod protocol;
 mod registry;
 mod school_year;
+mod submissions;
 mod timetable;
