@@ -7,6 +7,7 @@ pub mod format;
 pub mod ical;
 pub mod ids;
 pub mod journal;
+pub mod lesson_plan;
 pub mod permission;
 pub mod quiet;
 pub mod roles;

@@ -196,6 +196,8 @@ pub struct DiaryLesson {
     pub grades: Vec<Grade>,
     /// Homework set at this lesson.
     pub homework: Option<Homework>,
+    /// Set where an override changes the lesson that day.
+    pub change: Option<crate::LessonChange>,
 }
 
 /// The class journal of one assignment (a subject in a class or a group) in one

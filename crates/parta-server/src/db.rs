@@ -114,6 +114,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(22, "homework", "0022_homework.sql"),
     migration!(23, "diary_signatures", "0023_diary_signatures.sql"),
     migration!(24, "calendar_feeds", "0024_calendar_feeds.sql"),
+    migration!(25, "lesson_overrides", "0025_lesson_overrides.sql"),
 ];
 
 impl Db {

@@ -13,6 +13,7 @@ pub mod groups;
 pub mod invites;
 pub mod journal;
 pub mod members;
+pub mod overrides;
 pub mod school_year;
 pub mod schools;
 pub mod system;
@@ -114,6 +115,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(schools::routes())
         .merge(school_year::routes())
         .merge(teaching::routes())
+        .merge(overrides::routes())
         .merge(journal::routes())
         .merge(calendar::routes())
         .merge(invites::routes())

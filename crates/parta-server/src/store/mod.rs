@@ -20,6 +20,7 @@ pub mod held;
 pub mod invites;
 pub mod journal;
 pub mod messages;
+pub mod overrides;
 pub mod polls;
 pub mod reactions;
 pub mod reports;
