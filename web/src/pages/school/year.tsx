@@ -1,7 +1,7 @@
 // The «Учебный год» tab (for whoever sets up the school year): the school's years,
-// one year's form (new or changed), its bells, and the subjects. Loaded on demand
-// (console.tsx imports it dynamically), with bells.tsx, subjects.tsx and
-// year-form.tsx, into a chunk of its own.
+// one year's form (new or changed), its bells, the subjects, and a class's timetable
+// with its changes on dates. Loaded on demand (console.tsx imports it dynamically),
+// with bells.tsx, subjects.tsx, timetable.tsx and year-form.tsx, into a chunk of its own.
 import { useRef, useState } from 'preact/hooks';
 import type { AcademicYear } from '../../api/types';
 import { Badge, ErrorBox, Loading, Notice, useLoad } from '../../components/ui';
@@ -10,6 +10,7 @@ import { t, tn, type Key } from '../../i18n';
 import { api } from '../../state';
 import { BellsEditor } from './bells';
 import { SubjectsSection } from './subjects';
+import { TimetableSection } from './timetable';
 import { YearForm } from './year-form';
 
 type Panel = { kind: 'new' } | { kind: 'edit'; id: number } | { kind: 'bells'; id: number } | null;
@@ -130,6 +131,7 @@ export function YearTab({ org, tz }: { org: number; tz?: string }) {
       {panel?.kind === 'bells' && open ? <BellsEditor key={`bells-${open.id}`} org={org} year={open} onSaved={years.reload} onClose={close} /> : null}
 
       <SubjectsSection org={org} />
+      {years.data ? <TimetableSection org={org} years={list} tz={tz} /> : null}
     </div>
   );
 }
