@@ -45,7 +45,9 @@ export function TimetableSection({ org, years, tz }: { org: number; years: Acade
   const [yearId, setYearId] = useState<number | null>(null);
   const [classId, setClassId] = useState('');
   const classes = useLoad(() => api.get('/api/v1/orgs/{org_id}/classes', { org_id: org }), [org]);
-  const year = years.find((y) => y.id === yearId) ?? yearFor(years, today) ?? years[years.length - 1];
+  // The year in progress; in summer, the coming one.
+  const coming = [...years].sort((a, b) => a.starts_on.localeCompare(b.starts_on)).find((y) => y.ends_on >= today);
+  const year = years.find((y) => y.id === yearId) ?? yearFor(years, today) ?? coming ?? years[years.length - 1];
   const yearSelect = useId('tt-year');
   const classSelect = useId('tt-class');
   const list = (classes.data ?? []).filter((c) => c.kind !== 'staff_room');
