@@ -188,7 +188,7 @@ pub fn apply(planned: &[Planned], overrides: &[Override], from: Date, to: Date) 
         };
         lessons.push(added);
     }
-    lessons.sort_by(|a, b| (a.place, a.assignment).cmp(&(b.place, b.assignment)));
+    lessons.sort_by_key(|l| (l.place, l.assignment));
     lessons
 }
 

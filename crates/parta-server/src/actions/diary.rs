@@ -99,9 +99,16 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
     let saturday = monday.checked_add(jiff::Span::new().days(5)).unwrap_or(monday);
     let mut groups = BTreeMap::new();
     let mut plan = Vec::new();
-    for lesson in
-        super::plan::lessons(&mut conn, org, year.year_id(), &lookup, &calendar, Whose::Class(class), monday, saturday)
-            .await?
+    for lesson in super::plan::lessons(
+        &mut conn,
+        org,
+        year.year_id(),
+        &lookup,
+        &calendar,
+        Whose::Class(class),
+        (monday, saturday),
+    )
+    .await?
     {
         let group = lookup.assignment(lesson.assignment.0).and_then(|a| a.group_id);
         let theirs = match group {

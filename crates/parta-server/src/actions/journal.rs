@@ -355,8 +355,9 @@ pub async fn open_lesson(state: &AppState, actor: &Actor, org: OrgId, request: &
     let calendar = super::timetable::calendar(&mut work, &year).await?;
     let lookup = super::timetable::Lookup::load(&mut work, org, year.year_id()).await?;
     let class = ClassId(assignment.class_id);
-    let day = super::plan::lessons(&mut work, org, year.year_id(), &lookup, &calendar, Whose::Class(class), date, date)
-        .await?;
+    let day =
+        super::plan::lessons(&mut work, org, year.year_id(), &lookup, &calendar, Whose::Class(class), (date, date))
+            .await?;
     let place = Place { date, shift: request.shift, number: request.number };
     let planned = super::plan::find(&day, assignment.assignment_id(), place);
     let teacher = planned.map_or(UserId(assignment.teacher_id), |l| l.teacher);

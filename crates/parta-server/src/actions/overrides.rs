@@ -238,7 +238,7 @@ pub async fn create(
     }
     let mut school_day = Vec::new();
     for day in &dates {
-        school_day.extend(plan::lessons(&mut work, org, year, &lookup, &calendar, Whose::School, *day, *day).await?);
+        school_day.extend(plan::lessons(&mut work, org, year, &lookup, &calendar, Whose::School, (*day, *day)).await?);
     }
     let existing: Vec<Override> =
         plan::overrides(&mut work, org, year, Some(class), date, date).await?.into_iter().map(|(_, o)| o).collect();

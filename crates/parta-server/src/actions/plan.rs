@@ -53,8 +53,7 @@ pub(crate) async fn planned(
     lookup: &Lookup,
     calendar: &Calendar,
     class: Option<ClassId>,
-    from: Date,
-    to: Date,
+    (from, to): (Date, Date),
 ) -> Result<Vec<Planned>> {
     let entries = store::teaching::entries(conn, org, year, class).await?;
     let mut planned = Vec::new();
@@ -93,7 +92,7 @@ pub(crate) async fn overrides(
         .collect())
 }
 
-/// # The lessons of `from..=to`: the timetable on school days, overrides applied
+/// # The lessons of the dates `from..=to`: the timetable on school days, overrides applied
 /// Cancelled and moved-away lessons are in it, marked (`Lesson::held`).
 pub(crate) async fn lessons(
     conn: &mut AnyConnection,
@@ -102,14 +101,13 @@ pub(crate) async fn lessons(
     lookup: &Lookup,
     calendar: &Calendar,
     whose: Whose,
-    from: Date,
-    to: Date,
+    (from, to): (Date, Date),
 ) -> Result<Vec<Lesson>> {
     let class = match whose {
         Whose::Class(class) => Some(class),
         Whose::Teacher(_) | Whose::School => None,
     };
-    let planned = planned(conn, org, year, lookup, calendar, class, from, to).await?;
+    let planned = planned(conn, org, year, lookup, calendar, class, (from, to)).await?;
     let overrides: Vec<Override> =
         overrides(conn, org, year, class, from, to).await?.into_iter().map(|(_, o)| o).collect();
     let mut lessons = lesson_plan::apply(&planned, &overrides, from, to);

@@ -288,7 +288,7 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, year: YearId, of:
     };
     let monday = timetable::monday_of(date);
     let saturday = monday.checked_add(jiff::Span::new().days(5)).unwrap_or(monday);
-    let lessons = plan::lessons(&mut conn, org, year, &lookup, &calendar, whose, monday, saturday).await?;
+    let lessons = plan::lessons(&mut conn, org, year, &lookup, &calendar, whose, (monday, saturday)).await?;
     plan::know_people(&mut conn, &mut lookup, &lessons).await?;
     let mut days = Vec::with_capacity(6);
     for (day, school_day) in timetable::week(&calendar, monday) {
