@@ -341,7 +341,11 @@ function Overrides(p: { org: number; year: AcademicYear; classId: number; today:
           max={p.year.ends_on}
           onChange={(e) => {
             const value = (e.currentTarget as HTMLInputElement).value;
-            if (value) setDate(value);
+            if (!value) return;
+            setDate(value);
+            // A lesson chosen on another day is not this day's.
+            if (form.values.value.kind !== 'extra') form.set('lesson', '');
+            setDone(null);
           }}
         />
       </div>
