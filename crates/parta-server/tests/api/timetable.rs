@@ -5,7 +5,9 @@
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
-use crate::support::{Person, School, TestApp};
+use std::time::Duration;
+
+use crate::support::{Person, School, Socket, TestApp};
 
 on_both_backends!(
     a_week_follows_the_timetable_on_school_days_and_clashes_are_refused,
@@ -13,6 +15,7 @@ on_both_backends!(
     a_replacement_teacher_sees_the_lesson_and_writes_it_down,
     cancelled_moved_and_extra_lessons_show_where_they_are_held,
     overrides_that_do_not_fit_the_day_are_refused_at_their_field,
+    a_change_is_told_at_once_to_the_class_families_and_the_teachers_concerned,
 );
 
 pub struct Setup {
@@ -591,4 +594,53 @@ async fn overrides_that_do_not_fit_the_day_are_refused_at_their_field(app: TestA
         .send()
         .await
         .problem(403, "forbidden");
+}
+
+/// The next `timetable_changed` of a socket's personal stream (other frames pass by), or none within `wait`.
+async fn timetable_change(socket: &mut Socket, wait: Duration) -> Option<Value> {
+    while let Some(frame) = socket.next_within(wait).await {
+        if frame["type"] == "user_event" && frame["event"]["type"] == "timetable_changed" {
+            return Some(frame["event"].clone());
+        }
+    }
+    None
+}
+
+async fn a_change_is_told_at_once_to_the_class_families_and_the_teachers_concerned(app: TestApp) {
+    let s = setup(&app, 158).await;
+    timetable(&app, &s).await;
+    let parent = app.join(&s.school, s.class_a, "parent", Some(s.student.id), "Родителева").await;
+    let address = app.serve().await;
+    let (mut students, _) = Socket::connect(address, &s.student.token).await;
+    let (mut parents, _) = Socket::connect(address, &parent.token).await;
+    let (mut usual, _) = Socket::connect(address, &s.maths.token).await;
+    let (mut substitute, _) = Socket::connect(address, &s.english.token).await;
+    let (mut bystander, _) = Socket::connect(address, &s.english_2.token).await;
+    let (mut other_class, _) = Socket::connect(address, &s.other_student.token).await;
+    // A Monday ahead, when the student is in the class: maths taught by another teacher.
+    let set = json!({ "kind": "substitute", "assignment_id": s.maths_a, "date": "2027-02-22", "shift": 1, "number": 1, "teacher_id": s.english.id });
+    app.post(&overrides_path(&s, s.class_a)).token(&s.school.admin).json(set).send().await.expect(201);
+    for socket in [&mut students, &mut parents, &mut usual, &mut substitute] {
+        let change = timetable_change(socket, Duration::from_secs(5)).await.expect("the change is told");
+        assert_eq!(change["class_id"], s.class_a);
+        assert_eq!(change["dates"], json!(["2027-02-22"]));
+    }
+    for socket in [&mut bystander, &mut other_class] {
+        assert!(
+            timetable_change(socket, Duration::from_millis(300)).await.is_none(),
+            "told someone it does not concern"
+        );
+    }
+    // A move is told for both its dates; taking it back is told too.
+    let moved = json!({ "kind": "move", "assignment_id": s.maths_a, "date": "2027-03-01", "shift": 1, "number": 1, "to_date": "2027-03-03", "to_shift": 1, "to_number": 3 });
+    let id = app.post(&overrides_path(&s, s.class_a)).token(&s.school.admin).json(moved).send().await.expect(201).id();
+    let change = timetable_change(&mut parents, Duration::from_secs(5)).await.expect("the move is told");
+    assert_eq!(change["dates"], json!(["2027-03-01", "2027-03-03"]));
+    app.delete(&format!("/api/v1/orgs/{}/years/{}/overrides/{id}", s.school.org, s.year))
+        .token(&s.school.admin)
+        .send()
+        .await
+        .expect(204);
+    timetable_change(&mut students, Duration::from_secs(5)).await.expect("the move");
+    timetable_change(&mut students, Duration::from_secs(5)).await.expect("taking it back is told");
 }
