@@ -2290,6 +2290,88 @@ try {
   await jctx.close();
   await dctx.close();
 
+  // ---------- the timetable: the admin's grid and a substitute ----------
+  await test('timetable: the admin places a lesson in 1А’s week (a teacher in two places refused at the cell), sets a substitute for a date; the substitute sees it in his week', async () => {
+    const actx = await newContext();
+    const ap = await actx.newPage();
+    pagesToShoot.push(ap);
+    const director = await apiSession('director@demo.parta.local');
+    const today = moscowToday;
+    const all = await (await fetch(`${base}/api/v1/orgs/1/years`, { headers: director })).json();
+    const year = all.find((y) => y.starts_on <= today && today <= y.ends_on) ?? all.sort((a, b) => a.starts_on.localeCompare(b.starts_on)).find((y) => y.ends_on >= today);
+    const classes = await (await fetch(`${base}/api/v1/orgs/1/classes`, { headers: director })).json();
+    const c1a = classes.find((c) => c.name === '1А');
+    await login(ap, 'director@demo.parta.local');
+    await ap.goto(`${base}/school/1/year`);
+    const section = ap.locator('section.timetable');
+    await section.getByRole('heading', { name: 'Расписание', level: 2 }).waitFor();
+    await lbl(section, 'Класс').selectOption({ label: '1А' });
+    const cell = (day, n) => section.locator(`td[data-cell="${day}-1-${n}"]`);
+    await cell(1, 1).locator('.tt-lesson').first().waitFor();
+    // A second lesson beside Monday’s first: the class is busy then, said at the lesson; the other one goes in.
+    await section.getByRole('button', { name: 'Добавить урок: Понедельник, 1-й урок' }).click();
+    const extra = cell(1, 1).locator('.tt-lesson').nth(1);
+    const picked = await extra.locator('select').elementHandle();
+    await ap.waitForFunction((e) => e === document.activeElement, picked, { timeout: 5_000 });
+    await extra.locator('select').selectOption({ label: 'Математика — Кузнецова Е. В.' });
+    await section.getByRole('button', { name: 'Добавить урок: Понедельник, 6-й урок' }).click();
+    const sixth = cell(1, 6).locator('.tt-lesson').first();
+    await sixth.locator('select').selectOption({ label: 'Окружающий мир — Кузнецова Е. В.' });
+    await sixth.getByRole('textbox').fill('11');
+    await section.getByRole('button', { name: 'Сохранить расписание' }).click();
+    await extra.locator('.field-error').filter({ hasText: 'Учитель в это время ведёт другой урок.' }).waitFor();
+    expect((await sixth.getByRole('textbox').inputValue()) === '11', 'the typed room is lost');
+    await screen(ap, 'console-year-timetable-refused');
+    await extra.getByRole('button', { name: 'Убрать урок: Понедельник, 1-й урок' }).click();
+    await section.getByRole('button', { name: 'Сохранить расписание' }).click();
+    await section.getByText('Расписание сохранено.').waitFor();
+    const stored = await (await fetch(`${base}/api/v1/orgs/1/years/${year.id}/classes/${c1a.id}/timetable`, { headers: director })).json();
+    expect(stored.entries.some((e) => e.weekday === 1 && e.number === 6 && e.subject.name === 'Окружающий мир' && e.room === '11'), 'the lesson is not stored');
+    // The first Monday from tomorrow on with lessons.
+    let monday = null;
+    for (let w = 0, from = today; w < 20 && !monday; w++) {
+      const week = await (await fetch(`${base}/api/v1/orgs/1/years/${year.id}/week?date=${from}&class_id=${c1a.id}`, { headers: director })).json();
+      const first = week.days[0];
+      if (first && first.date > today && first.school_day) monday = first.date;
+      const next = new Date(`${week.monday}T00:00:00Z`);
+      next.setUTCDate(next.getUTCDate() + 7);
+      from = next.toISOString().slice(0, 10);
+    }
+    expect(monday, 'no Monday with lessons ahead');
+    await lbl(section, 'Дата').fill(monday);
+    const form = section.locator('form.tt-override-form');
+    await form.getByRole('heading', { name: /^Изменение на/ }).waitFor();
+    await section.locator('.tt-day li[data-subject="Окружающий мир"]').waitFor();
+    await lbl(form, 'Какой урок').selectOption({ label: '6-й урок: Окружающий мир — Кузнецова Е. В.' });
+    await lbl(form, 'Кто заменяет').selectOption({ label: 'Орлов Д. И.' });
+    await form.getByRole('button', { name: 'Сохранить изменение' }).click();
+    await form.getByText('Изменение сохранено.', { exact: false }).waitFor();
+    await section.locator('.tt-changes li[data-kind="substitute"]').getByText('Орлов Д. И. вместо Кузнецова Е. В.').waitFor();
+    await section.locator('.tt-day li[data-subject="Окружающий мир"] .lesson-change').getByText('Замена: вместо Кузнецова Е. В.').waitFor();
+    await screen(ap, 'console-year-timetable');
+    // The substitute’s week has the lesson, marked, and he opens it.
+    const octx2 = await newContext();
+    const op = await octx2.newPage();
+    pagesToShoot.push(op);
+    await login(op, 'orlov@demo.parta.local');
+    await op.goto(`${base}/lessons?date=${monday}`);
+    const substituted = op.locator(`.week-day[data-date="${monday}"] button.lesson-open[data-class="1А"][data-subject="Окружающий мир"][data-change="substitute"]`);
+    await substituted.getByText('Замена: вместо Кузнецова Е. В.').waitFor();
+    await screen(op, 'lessons-week-substitute');
+    await substituted.click();
+    await op.waitForURL(/\/lessons\/\d+$/);
+    await op.getByRole('heading', { name: 'Окружающий мир, 1А', level: 1 }).waitFor();
+    // The usual teacher sees who takes it, and cannot open it.
+    const kctx = await newContext();
+    const kp = await kctx.newPage();
+    await login(kp, 'kuznetsova@demo.parta.local');
+    await kp.goto(`${base}/lessons?date=${monday}`);
+    await kp.locator(`.week-day[data-date="${monday}"] .lesson-open--off[data-subject="Окружающий мир"]`).getByText('Замена: ведёт Орлов Д. И.').waitFor();
+    await kctx.close();
+    await octx2.close();
+    await actx.close();
+  });
+
   await octx?.close();
   await mctx.close();
 

@@ -38,6 +38,7 @@ id_type!(
     GroupId,
     AssignmentId,
     LessonId,
+    OverrideId,
     GradeId,
     GradeTypeId,
     SubmissionId,

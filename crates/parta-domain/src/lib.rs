@@ -8,6 +8,7 @@ pub mod homework;
 pub mod ical;
 pub mod ids;
 pub mod journal;
+pub mod lesson_plan;
 pub mod permission;
 pub mod quiet;
 pub mod roles;

@@ -435,6 +435,15 @@ pub enum UserEvent {
         student_id: UserId,
         year_id: parta_domain::YearId,
     },
+    /// A class's lessons on some dates changed (a replacement, a cancelled, moved or
+    /// extra lesson): sent to its students, their parents and the teachers concerned,
+    /// whose open week fetches those dates again.
+    TimetableChanged {
+        org_id: OrgId,
+        class_id: parta_domain::ClassId,
+        /// `YYYY-MM-DD`.
+        dates: Vec<String>,
+    },
 }
 
 /// Frames the server sends on `/api/v1/ws`.

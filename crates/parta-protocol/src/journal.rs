@@ -206,6 +206,8 @@ pub struct DiaryLesson {
     /// The student's work handed in for that homework.
     #[serde(default)]
     pub submission: Option<crate::Submission>,
+    /// Set where an override changes the lesson that day.
+    pub change: Option<crate::LessonChange>,
 }
 
 /// The class journal of one assignment (a subject in a class or a group) in one

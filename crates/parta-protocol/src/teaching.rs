@@ -127,4 +127,7 @@ pub struct WeekLesson {
     pub class: ClassRef,
     pub group: Option<GroupRef>,
     pub room: Option<String>,
+    /// Set where an override changes the lesson that day (a replacement, a cancelled,
+    /// moved or extra lesson).
+    pub change: Option<crate::LessonChange>,
 }

@@ -114,6 +114,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(22, "homework", "0022_homework.sql"),
     migration!(23, "diary_signatures", "0023_diary_signatures.sql"),
     migration!(24, "calendar_feeds", "0024_calendar_feeds.sql"),
+    migration!(25, "lesson_overrides", "0025_lesson_overrides.sql"),
     migration!(26, "submissions", "0026_submissions.sql"),
     migration!(27, "journal_settings", "0027_journal_settings.sql"),
     migration!(28, "homework_cards", "0028_homework_cards.sql"),

@@ -223,6 +223,10 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
             "Работа уже оценена: отметку меняют в журнале.",
             "The work is already graded: its mark is changed in the journal.",
         ),
+        "lesson_written" => (
+            "Этот урок уже записан в журнал: изменение не снять.",
+            "This lesson is already written in the journal: the change cannot be taken back.",
+        ),
         _ => ("Ошибка запроса.", "Request error."),
     };
     match lang {
@@ -300,6 +304,18 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         "not_in_timetable" => {
             ("Этого урока нет в расписании на этот день.", "This lesson is not in the timetable on this day.")
         }
+        "lesson_cancelled" => ("Этот урок в этот день отменён.", "This lesson is cancelled on this day."),
+        "lesson_moved" => ("Этот урок в этот день перенесён.", "This lesson is moved elsewhere on this day."),
+        "already_changed" => (
+            "Этот урок в этот день уже изменён: сначала снимите прежнее изменение.",
+            "This lesson is already changed on this day: take the earlier change back first.",
+        ),
+        "same_teacher" => ("Это и есть учитель этого урока.", "This is the lesson's own teacher."),
+        "same_place" => ("Урок переносится на то же место.", "The lesson is moved to where it already is."),
+        "lesson_written" => (
+            "Урок уже записан в журнал: его нельзя отменить или перенести.",
+            "The lesson is already written in the journal: it cannot be cancelled or moved.",
+        ),
         "invalid_mark" => ("Отметка — от 1 до 5, «зч» или «нз».", "A mark is 1 to 5, «зч» (pass) or «нз» (fail)."),
         "unknown_grade_type" => ("Такого вида работы нет.", "No such kind of work."),
         "unknown_grade" => ("Такой отметки на этом уроке нет.", "No such mark at this lesson."),

@@ -2124,6 +2124,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/overrides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/overrides`
+         *     The class's overrides of its lessons (replacements, cancelled, moved and extra
+         *     lessons) touching a range of dates (admins, the deputy director).
+         */
+        get: operations["overrides_list"];
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/overrides`
+         *     Sets a replacement teacher for a lesson of a date, cancels or moves it, or adds an
+         *     extra lesson (admins, the deputy director); a teacher, a room or the class in two
+         *     places at once, a day without lessons, a lesson the timetable does not have that
+         *     day is refused at its field.
+         */
+        post: operations["overrides_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/summary": {
         parameters: {
             query?: never;
@@ -2205,6 +2233,27 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/years/{year_id}/overrides/{override_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * # `DELETE /api/v1/orgs/{org_id}/years/{year_id}/overrides/{override_id}`
+         *     Takes an override back: the lesson is as the timetable has it again (admins, the
+         *     deputy director). A moved or extra lesson already written down stays (409).
+         */
+        delete: operations["overrides_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2875,6 +2924,7 @@ export interface components {
         };
         DiaryLesson: {
             attendance?: components["schemas"]["AttendanceEntry"] | null;
+            change?: components["schemas"]["LessonChange"] | null;
             ends_at: string;
             grades: components["schemas"]["Grade"][];
             group?: components["schemas"]["GroupRef"] | null;
@@ -3209,8 +3259,42 @@ export interface components {
             topic?: string | null;
             year_id: components["schemas"]["YearId"];
         };
+        /** @description How a lesson of a week differs from the timetable. */
+        LessonChange: {
+            /**
+             * @description `substitute`: taught by the lesson's `teacher` instead of `usual_teacher`;
+             *     `cancel`: not held (shown, marked); `move`: not held here (`moved_to` is set)
+             *     or held here instead of elsewhere (`moved_from` is set); `extra`: added.
+             */
+            kind: components["schemas"]["OverrideKind"];
+            moved_from?: components["schemas"]["LessonPlace"] | null;
+            moved_to?: components["schemas"]["LessonPlace"] | null;
+            override_id: components["schemas"]["OverrideId"];
+            reason?: string | null;
+            usual_teacher?: components["schemas"]["PersonRef"] | null;
+        };
         /** Format: int64 */
         LessonId: number;
+        /** @description An override of a class's lesson as the admins see it. */
+        LessonOverride: {
+            assignment_id: components["schemas"]["AssignmentId"];
+            class: components["schemas"]["ClassRef"];
+            group?: components["schemas"]["GroupRef"] | null;
+            id: components["schemas"]["OverrideId"];
+            kind: components["schemas"]["OverrideKind"];
+            moved_to?: components["schemas"]["LessonPlace"] | null;
+            /** @description The timetable lesson's place (an extra lesson's own place). */
+            place: components["schemas"]["LessonPlace"];
+            reason?: string | null;
+            room?: string | null;
+            set_at: string;
+            set_by?: components["schemas"]["PersonRef"] | null;
+            subject: components["schemas"]["SubjectRef"];
+            /** @description Who teaches it: the replacement; the teacher of a moved or extra lesson. */
+            teacher: components["schemas"]["PersonRef"];
+            /** @description The assignment's own teacher. */
+            usual_teacher: components["schemas"]["PersonRef"];
+        };
         /**
          * @description A lesson with its students (those of the class, or of the group, that day) and
          *     what was written for each.
@@ -3219,6 +3303,16 @@ export interface components {
             homework?: components["schemas"]["Homework"] | null;
             lesson: components["schemas"]["Lesson"];
             students: components["schemas"]["LessonStudent"][];
+        };
+        /** @description A slot of the bells on a date. */
+        LessonPlace: {
+            date: string;
+            /** Format: int64 */
+            number: number;
+            /** Format: int64 */
+            shift: number;
+            /** @description From the bells, `HH:MM`. */
+            starts_at: string;
         };
         /** @description A timetable lesson to write down (or find): the assignment, the date and its slot. */
         LessonRequest: {
@@ -3373,6 +3467,33 @@ export interface components {
         };
         /** Format: int64 */
         OrgId: number;
+        /** Format: int64 */
+        OverrideId: number;
+        /** @enum {string} */
+        OverrideKind: "substitute" | "cancel" | "move" | "extra";
+        /** @description An override of one lesson of a class. */
+        OverrideRequest: {
+            /** @description An assignment of the class: the lesson's (or the extra lesson's). */
+            assignment_id: components["schemas"]["AssignmentId"];
+            /** @description The lesson's date and slot in the timetable (an extra lesson's own). */
+            date: string;
+            kind: components["schemas"]["OverrideKind"];
+            /** Format: int64 */
+            number: number;
+            /** @description `cancel`: why (shown to the class). */
+            reason?: string | null;
+            /** @description `substitute`, `move`: another room that day; `extra`: its room. */
+            room?: string | null;
+            /** Format: int64 */
+            shift: number;
+            teacher_id?: components["schemas"]["UserId"] | null;
+            /** @description `move`: where the lesson is held instead. */
+            to_date?: string | null;
+            /** Format: int64 */
+            to_number?: number | null;
+            /** Format: int64 */
+            to_shift?: number | null;
+        };
         PeriodDates: {
             ends_on: string;
             starts_on: string;
@@ -3842,6 +3963,13 @@ export interface components {
             /** @enum {string} */
             type: "final_marks_changed";
             year_id: components["schemas"]["YearId"];
+        } | {
+            class_id: components["schemas"]["ClassId"];
+            /** @description `YYYY-MM-DD`. */
+            dates: string[];
+            org_id: components["schemas"]["OrgId"];
+            /** @enum {string} */
+            type: "timetable_changed";
         };
         /** Format: int64 */
         UserId: number;
@@ -3866,6 +3994,7 @@ export interface components {
         WeekLesson: {
             /** @description Who teaches what here: what a lesson is written down under. */
             assignment_id: components["schemas"]["AssignmentId"];
+            change?: components["schemas"]["LessonChange"] | null;
             class: components["schemas"]["ClassRef"];
             ends_at: string;
             group?: components["schemas"]["GroupRef"] | null;
@@ -9232,6 +9361,109 @@ export interface operations {
             };
         };
     };
+    overrides_list: {
+        parameters: {
+            query: {
+                /** @description The first date, `YYYY-MM-DD`. */
+                from: string;
+                /** @description The last date (at most two months on). */
+                to: string;
+            };
+            header?: never;
+            path: {
+                class_id: number;
+                org_id: number;
+                year_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonOverride"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    overrides_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: number;
+                org_id: number;
+                year_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OverrideRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonOverride"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     summary_export: {
         parameters: {
             query: {
@@ -9469,6 +9701,51 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    overrides_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+                override_id: number;
+                year_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -13,3 +13,13 @@ let count = 0;
 export function noteJournalChange(change: JournalChange): void {
   journalChange.value = { change, n: ++count };
 }
+
+export type TimetableChange = Extract<UserEvent, { type: 'timetable_changed' }>;
+
+/** A class's lessons on some dates changed (a substitute, a cancelled, moved or extra lesson). */
+export const timetableChange = signal<{ change: TimetableChange; n: number } | null>(null);
+
+let timetableCount = 0;
+export function noteTimetableChange(change: TimetableChange): void {
+  timetableChange.value = { change, n: ++timetableCount };
+}

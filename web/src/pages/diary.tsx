@@ -1,9 +1,11 @@
 // «Дневник»: a student's week (their own, or a child's for a parent) — each day's
 // lessons with times, subject, teacher, topic, attendance, marks and homework, and the
-// homework due that day; the homework's files, and the student's work for it (handed in
-// here by the student, read by a parent: ./submissions). Fetched again
-// when the teacher changes something for this student that week (`journal_changed`
-// in the reader's personal stream) and after the connection comes back. Loaded
+// homework due that day; a substitute, a cancelled, moved or extra lesson marked; the
+// homework's files, and the student's work for it (handed in here by the student, read
+// by a parent: ./submissions). Fetched again when the teacher changes something for
+// this student that week (`journal_changed` in the reader's personal stream), when the
+// class's lessons that week change (`timetable_changed`) and after the connection
+// comes back. Loaded
 // on demand, a chunk of its own.
 import { useEffect } from 'preact/hooks';
 import type { DiaryLesson, DueHomework, GradeType, MySchool } from '../api/types';
@@ -11,14 +13,15 @@ import { ErrorBox, Loading, PageTitle, useLoad } from '../components/ui';
 import { shortName, todayIn } from '../format';
 import { t, type Key } from '../i18n';
 import { connState } from '../chat/store';
-import { journalChange } from '../journal/live';
-import { defaultWeek, diaryDays, isDate, mondayOf, touchesWeek, typeName } from '../journal/model';
+import { journalChange, timetableChange } from '../journal/live';
+import { defaultWeek, diaryDays, inWeek, isDate, mondayOf, touchesWeek, typeName } from '../journal/model';
 import { diaryStudents } from '../journal/who';
 import { api, me } from '../state';
 import { className } from './entry';
 import { JournalFiles } from './journal-files';
 import { DiaryWork } from './submissions';
 import { dayMonth, dayTitle, span, WeekNav } from './journal-parts';
+import { ChangeNote, isOff } from './lesson-change';
 
 const typesByOrg = new Map<number, Promise<GradeType[]>>();
 function gradeTypes(org: number): Promise<GradeType[]> {
@@ -57,6 +60,15 @@ export function DiaryPage({ school, student, date }: { school: MySchool; student
       if (c.org_id === org && c.student_id === shown.person.id && touchesWeek(c.date, monday)) week.reload();
     });
   }, [org, shown.person.id, monday]);
+  // A substitute, a cancelled, moved or extra lesson of the class this week.
+  useEffect(() => {
+    const seen = timetableChange.peek()?.n ?? 0;
+    return timetableChange.subscribe((v) => {
+      if (!v || v.n <= seen) return;
+      const c = v.change;
+      if (c.org_id === org && c.class_id === shown.class.id && c.dates.some((d) => inWeek(d, monday))) week.reload();
+    });
+  }, [org, shown.class.id, monday]);
   // Back after a drop: what was missed meanwhile may be more than the stream replays.
   useEffect(() => {
     let was = connState.peek();
@@ -155,7 +167,12 @@ function DiaryItem({
         .join(' · ')
     : '';
   return (
-    <li class="diary-lesson" data-subject={l.subject.name} data-lesson-id={l.lesson_id ?? undefined}>
+    <li
+      class={`diary-lesson${isOff(l.change) ? ' diary-lesson--off' : ''}`}
+      data-subject={l.subject.name}
+      data-lesson-id={l.lesson_id ?? undefined}
+      data-change={l.change?.kind}
+    >
       <div class="dl-head">
         <span class="lesson-num" aria-hidden="true">
           {l.number}
@@ -170,6 +187,7 @@ function DiaryItem({
             {span(l.starts_at, l.ends_at)} · {shortName(l.teacher)}
             {l.room ? <> · <span class="nowrap">{t('journal.room', { room: l.room })}</span></> : null}
           </span>
+          <ChangeNote change={l.change} />
         </span>
         <span class="dl-results">
           {a ? (

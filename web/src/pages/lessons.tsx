@@ -1,17 +1,20 @@
-// «Уроки»: a teacher's week (their lessons, Monday to Saturday) and, from it, a
-// lesson's page (lesson.tsx). Loaded on demand (app.tsx imports it dynamically), with
+// «Уроки»: a teacher's week (their lessons, Monday to Saturday, with the ones they
+// substitute for, and their own taken by a substitute, cancelled or moved, marked)
+// and, from it, a lesson's page (lesson.tsx). Loaded on demand (app.tsx imports it dynamically), with
 // lesson.tsx and journal-parts.tsx, into a chunk of its own.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { LessonPage, MySchool, WeekLesson } from '../api/types';
 import { ErrorBox, errorText, InlineError, Loading, PageTitle, useLoad } from '../components/ui';
-import { todayIn } from '../format';
+import { shortName, todayIn } from '../format';
 import { t } from '../i18n';
-import { defaultWeek, isDate, mondayOf, yearFor } from '../journal/model';
+import { timetableChange } from '../journal/live';
+import { defaultWeek, inWeek, isDate, mondayOf, yearFor } from '../journal/model';
 import { navigate } from '../router';
 import { api, me } from '../state';
 import { className } from './entry';
 import { dayTitle, span, WeekNav } from './journal-parts';
 import { primeLesson } from './lesson';
+import { ChangeNote, isOff } from './lesson-change';
 
 export { LessonScreen } from './lesson';
 
@@ -25,6 +28,13 @@ export function LessonsWeek({ school, date }: { school: MySchool; date: string |
     const year = yearFor(years, monday);
     if (!year) return null;
     return api.get('/api/v1/orgs/{org_id}/years/{year_id}/week', { org_id: org, year_id: year.id, date: monday, teacher_id: teacher });
+  }, [org, monday]);
+  // A substitute, a cancelled, moved or extra lesson of this teacher's this week.
+  useEffect(() => {
+    const seen = timetableChange.peek()?.n ?? 0;
+    return timetableChange.subscribe((v) => {
+      if (v && v.n > seen && v.change.org_id === org && v.change.dates.some((d) => inWeek(d, monday))) week.reload();
+    });
   }, [org, monday]);
   const [opening, setOpening] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -70,32 +80,53 @@ export function LessonsWeek({ school, date }: { school: MySchool; date: string |
                 <ol class="lesson-list">
                   {d.lessons.map((l) => {
                     const key = `${d.date}-${l.shift}-${l.number}`;
+                    // Not this teacher's to write that day: cancelled, moved away, or taken by a substitute.
+                    const taken = l.change?.kind === 'substitute' && l.teacher.id !== teacher;
+                    const body = (
+                      <>
+                        <span class="lesson-num" aria-hidden="true">
+                          {l.number}
+                        </span>
+                        <span class="lesson-main">
+                          <span class="lesson-subject">
+                            <span class="visually-hidden">{t('journal.lesson_n', { n: l.number })}, </span>
+                            {l.subject.name}, {className(l.class.name, l.class.kind)}
+                            {l.group ? ` (${l.group.name})` : ''}
+                          </span>
+                          <span class="lesson-meta">
+                            {span(l.starts_at, l.ends_at)}
+                            {l.room ? <> · <span class="nowrap">{t('journal.room', { room: l.room })}</span></> : null}
+                          </span>
+                          {taken ? (
+                            <span class="lesson-change" data-change="substitute">
+                              {t('change.substitute_by', { name: shortName(l.teacher) })}
+                            </span>
+                          ) : (
+                            <ChangeNote change={l.change} />
+                          )}
+                        </span>
+                      </>
+                    );
                     return (
-                      <li key={key}>
-                        <button
-                          type="button"
-                          class="lesson-open"
-                          data-class={l.class.name}
-                          data-subject={l.subject.name}
-                          aria-busy={opening === key || undefined}
-                          disabled={opening !== null}
-                          onClick={() => void open(l, d.date)}
-                        >
-                          <span class="lesson-num" aria-hidden="true">
-                            {l.number}
-                          </span>
-                          <span class="lesson-main">
-                            <span class="lesson-subject">
-                              <span class="visually-hidden">{t('journal.lesson_n', { n: l.number })}, </span>
-                              {l.subject.name}, {className(l.class.name, l.class.kind)}
-                              {l.group ? ` (${l.group.name})` : ''}
-                            </span>
-                            <span class="lesson-meta">
-                              {span(l.starts_at, l.ends_at)}
-                              {l.room ? <> · <span class="nowrap">{t('journal.room', { room: l.room })}</span></> : null}
-                            </span>
-                          </span>
-                        </button>
+                      <li key={`${key}-${l.assignment_id}`}>
+                        {taken || isOff(l.change) ? (
+                          <div class="lesson-open lesson-open--off" data-class={l.class.name} data-subject={l.subject.name} data-change={l.change?.kind}>
+                            {body}
+                          </div>
+                        ) : (
+                          <button
+                            type="button"
+                            class="lesson-open"
+                            data-class={l.class.name}
+                            data-subject={l.subject.name}
+                            data-change={l.change?.kind}
+                            aria-busy={opening === key || undefined}
+                            disabled={opening !== null}
+                            onClick={() => void open(l, d.date)}
+                          >
+                            {body}
+                          </button>
+                        )}
                       </li>
                     );
                   })}

@@ -6,7 +6,7 @@
 use parta_domain::ical::{Event, When};
 use parta_domain::quiet::DayTime;
 use parta_domain::{MemberRole, SessionId, UserId};
-use parta_protocol::CalendarFeed;
+use parta_protocol::{CalendarFeed, LessonChange, OverrideKind};
 
 use super::timetable::WeekOf;
 use crate::access::Actor;
@@ -33,6 +33,11 @@ pub async fn remove_feed(state: &AppState, actor: &Actor) -> Result<()> {
     store::calendar::remove_feed(&mut work, actor.user_id).await?;
     work.commit(state).await?;
     Ok(())
+}
+
+/// Whether a lesson of a week is held where it stands (not cancelled, not moved away).
+fn held(change: Option<&LessonChange>) -> bool {
+    change.is_none_or(|c| c.kind != OverrideKind::Cancel && c.moved_to.is_none())
 }
 
 /// The instant of a school's time of day on a date.
@@ -81,7 +86,8 @@ pub async fn feed(state: &AppState, token: &str) -> Result<String> {
                 let week =
                     super::timetable::week(state, &actor, org, year.year_id(), WeekOf::Teacher(owner), &date).await?;
                 for day in &week.days {
-                    for lesson in &day.lessons {
+                    // Only the lessons the owner teaches: not one a replacement takes.
+                    for lesson in day.lessons.iter().filter(|l| held(l.change.as_ref()) && l.teacher.id == owner) {
                         let (Some(from), Some(to)) = (
                             instant(&day.date, &lesson.starts_at, &time_zone),
                             instant(&day.date, &lesson.ends_at, &time_zone),
@@ -105,7 +111,7 @@ pub async fn feed(state: &AppState, token: &str) -> Result<String> {
                 let week = super::diary::week(state, &actor, org, *student, &date).await?;
                 let prefix = child_name.as_ref().map(|name| format!("{name}: ")).unwrap_or_default();
                 for day in &week.days {
-                    for lesson in &day.lessons {
+                    for lesson in day.lessons.iter().filter(|l| held(l.change.as_ref())) {
                         let (Some(from), Some(to)) = (
                             instant(&day.date, &lesson.starts_at, &time_zone),
                             instant(&day.date, &lesson.ends_at, &time_zone),

@@ -14,6 +14,7 @@ use parta_protocol::{
     SignWeekRequest, StudentSignatures, SubjectMarks, SubjectRef, WeekSignature,
 };
 
+use super::plan::Whose;
 use super::timetable::{Lookup, calendar};
 use crate::access;
 use crate::auth::Actor;
@@ -93,20 +94,32 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
         });
     };
     let calendar = calendar(&mut conn, &year).await?;
-    let lookup = Lookup::load(&mut conn, org, year.year_id()).await?;
+    let mut lookup = Lookup::load(&mut conn, org, year.year_id()).await?;
     // The class's lessons, leaving out those of groups the student is not in.
+    let saturday = monday.checked_add(jiff::Span::new().days(5)).unwrap_or(monday);
     let mut groups = BTreeMap::new();
-    let mut entries = Vec::new();
-    for entry in store::teaching::entries(&mut conn, org, year.year_id(), Some(class)).await? {
-        let group = lookup.assignment(entry.assignment_id).and_then(|a| a.group_id);
+    let mut plan = Vec::new();
+    for lesson in super::plan::lessons(
+        &mut conn,
+        org,
+        year.year_id(),
+        &lookup,
+        &calendar,
+        Whose::Class(class),
+        (monday, saturday),
+    )
+    .await?
+    {
+        let group = lookup.assignment(lesson.assignment.0).and_then(|a| a.group_id);
         let theirs = match group {
             Some(group) => in_group(&mut conn, &mut groups, group, student).await?,
             None => true,
         };
         if theirs {
-            entries.push(entry);
+            plan.push(lesson);
         }
     }
+    super::plan::know_people(&mut conn, &mut lookup, &plan).await?;
     // Homework due this week, of the lessons that were the student's.
     let week_end = monday.checked_add(jiff::Span::new().days(5)).unwrap_or(monday).to_string();
     let mut due = Vec::new();
@@ -138,13 +151,19 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
     }
     let mut days = Vec::with_capacity(6);
     for (day, school_day) in parta_domain::timetable::week(&calendar, monday) {
-        let weekday = i64::from(day.weekday().to_monday_one_offset());
         let held_on = day.to_string();
         let mut lessons = Vec::new();
-        for entry in entries.iter().filter(|e| school_day && e.weekday == weekday) {
-            let Some(slot) = lookup.entry(entry) else { continue };
+        for lesson in plan.iter().filter(|l| l.place.date == day) {
+            let Some(assignment) = lookup.assignment(lesson.assignment.0) else { continue };
+            let Some(bell) = lookup.bell(lesson.place.shift, lesson.place.number) else { continue };
+            let (Some(subject), Some(teacher)) =
+                (lookup.subject(assignment.subject_id).cloned(), lookup.person(lesson.teacher.0).cloned())
+            else {
+                continue;
+            };
             let written =
-                store::journal::lesson_at(&mut conn, entry.assignment_id, &held_on, entry.shift, entry.number).await?;
+                store::journal::lesson_at(&mut conn, assignment.id, &held_on, lesson.place.shift, lesson.place.number)
+                    .await?;
             let (mut attendance, mut grades, mut homework, mut submission) = (None, Vec::new(), None, None);
             if let Some(lesson) = &written {
                 homework = super::journal::homework_of(&mut conn, lesson.lesson_id()).await?;
@@ -177,14 +196,15 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
                     .collect();
             }
             lessons.push(DiaryLesson {
-                shift: slot.shift,
-                number: slot.number,
-                starts_at: slot.starts_at,
-                ends_at: slot.ends_at,
-                subject: slot.subject,
-                teacher: slot.teacher,
-                group: slot.group,
-                room: slot.room,
+                shift: lesson.place.shift,
+                number: lesson.place.number,
+                starts_at: bell.starts_at.clone(),
+                ends_at: bell.ends_at.clone(),
+                subject,
+                teacher,
+                group: lookup.group(assignment.group_id),
+                room: lesson.room.clone(),
+                change: super::plan::change(&lookup, lesson),
                 lesson_id: written.as_ref().map(|l| l.lesson_id()),
                 topic: written.and_then(|l| l.topic),
                 attendance,

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use parta_domain::journal::{Absence, DEFAULT_GRADE_TYPES, MINUTES_LATE_MAX, Mark, WEIGHT_MAX, WEIGHT_MIN};
+use parta_domain::lesson_plan::{Place, Status};
 use parta_domain::permission::Permission;
 use parta_domain::quiet::DayTime;
 use parta_domain::{ClassId, GradeTypeId, GroupId, LessonId, OrgId, SubjectId, UserId, YearId, validate};
@@ -18,6 +19,7 @@ use sqlx::AnyConnection;
 
 use super::Fields;
 use super::events::do_user_event;
+use super::plan::Whose;
 use crate::access;
 use crate::auth::Actor;
 use crate::clock::rfc3339;
@@ -141,7 +143,8 @@ pub async fn update_grade_type(
     Ok(render_grade_type(row))
 }
 
-/// A lesson the actor reads: its teacher, or whoever reads the class's journal.
+/// A lesson the actor reads: its teacher (who taught it that day), the assignment's
+/// teacher, or whoever reads the class's journal.
 pub(crate) async fn readable_lesson(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -150,14 +153,20 @@ pub(crate) async fn readable_lesson(
 ) -> Result<LessonRow> {
     let school = access::visible_school(conn, actor, org).await?;
     let row = store::journal::lesson(conn, org, id).await?.ok_or(Error::NotFound)?;
-    if row.teacher_id == actor.user_id.0 || school.allows_in_class(Permission::ReadJournal, ClassId(row.class_id)) {
+    let assignment =
+        store::teaching::assignment(conn, org, YearId(row.year_id), parta_domain::AssignmentId(row.assignment_id))
+            .await?;
+    if row.teacher_id == actor.user_id.0
+        || assignment.is_some_and(|a| a.teacher_id == actor.user_id.0)
+        || school.allows_in_class(Permission::ReadJournal, ClassId(row.class_id))
+    {
         Ok(row)
     } else {
         Err(Error::Forbidden)
     }
 }
 
-/// A lesson the actor writes: only its teacher.
+/// A lesson the actor writes: only its teacher — the one who teaches it that day.
 pub(crate) async fn writable_lesson(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -366,9 +375,11 @@ fn instant(date: jiff::civil::Date, at: DayTime, time_zone: &str) -> Option<i64>
     Some(zoned.timestamp().as_millisecond())
 }
 
-/// # Write down a lesson of the timetable, or find it (its teacher)
-/// The lesson is the assignment's on a school day in a slot where the timetable has
-/// it; its topic is set when given. Answers the lesson with its students.
+/// # Write down a lesson of the timetable, or find it (whoever teaches it that day)
+/// The lesson is the assignment's on a school day in a slot where the timetable (with
+/// that day's overrides: not a cancelled or moved-away one) has it, taught by the
+/// assignment's teacher or a replacement;
+/// its topic is set when given. Answers the lesson with its students.
 pub async fn open_lesson(state: &AppState, actor: &Actor, org: OrgId, request: &LessonRequest) -> Result<LessonPage> {
     let mut work = state.begin().await?;
     let school = access::visible_school(&mut work, actor, org).await?;
@@ -385,27 +396,31 @@ pub async fn open_lesson(state: &AppState, actor: &Actor, org: OrgId, request: &
         }
     }
     let (year, assignment) = found.ok_or_else(|| Error::field("assignment_id", "unknown_assignment"))?;
-    if assignment.teacher_id != actor.user_id.0 {
+    // Who teaches the lesson that day: the assignment's teacher, or a replacement.
+    let calendar = super::timetable::calendar(&mut work, &year).await?;
+    let lookup = super::timetable::Lookup::load(&mut work, org, year.year_id()).await?;
+    let class = ClassId(assignment.class_id);
+    let day =
+        super::plan::lessons(&mut work, org, year.year_id(), &lookup, &calendar, Whose::Class(class), (date, date))
+            .await?;
+    let place = Place { date, shift: request.shift, number: request.number };
+    let planned = super::plan::find(&day, assignment.assignment_id(), place);
+    let teacher = planned.map_or(UserId(assignment.teacher_id), |l| l.teacher);
+    if teacher != actor.user_id {
         return Err(Error::Forbidden);
     }
     let mut fields = Fields::default();
     let topic = fields.check(validate::optional_line("topic", request.topic.as_deref(), TOPIC_MAX_CHARS));
-    let calendar = super::timetable::calendar(&mut work, &year).await?;
     if !calendar.is_school_day(date) {
         fields.reject("date", "not_a_school_day");
     }
-    let weekday = i64::from(date.weekday().to_monday_one_offset());
-    let in_timetable = store::teaching::entries(&mut work, org, year.year_id(), Some(ClassId(assignment.class_id)))
-        .await?
-        .iter()
-        .any(|e| {
-            e.assignment_id == assignment.id
-                && e.weekday == weekday
-                && e.shift == request.shift
-                && e.number == request.number
-        });
-    if !in_timetable {
-        fields.reject("number", "not_in_timetable");
+    match planned {
+        None => fields.reject("number", "not_in_timetable"),
+        Some(lesson) if matches!(lesson.status, Status::Cancelled { .. }) => {
+            fields.reject("number", "lesson_cancelled")
+        }
+        Some(lesson) if !lesson.held() => fields.reject("number", "lesson_moved"),
+        Some(_) => {}
     }
     fields.finish()?;
     let topic = topic.flatten();
@@ -436,7 +451,7 @@ pub async fn open_lesson(state: &AppState, actor: &Actor, org: OrgId, request: &
                 class_id: assignment.class_id,
                 group_id: assignment.group_id,
                 subject_id: assignment.subject_id,
-                teacher_id: assignment.teacher_id,
+                teacher_id: teacher.0,
                 held_on,
                 shift: request.shift,
                 number: request.number,

@@ -23,6 +23,8 @@ pub mod marks;
 pub mod members;
 pub mod messages;
 pub mod moderation;
+pub mod overrides;
+pub mod plan;
 pub mod polls;
 pub mod quiet;
 pub mod reactions;

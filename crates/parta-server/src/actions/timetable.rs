@@ -18,6 +18,7 @@ use serde_json::json;
 use sqlx::AnyConnection;
 
 use super::Fields;
+use super::plan::{self, Whose};
 use crate::access;
 use crate::auth::Actor;
 use crate::error::{Error, Result};
@@ -76,8 +77,36 @@ impl Lookup {
         self.assignments.get(&id)
     }
 
-    fn bell(&self, shift: i64, number: i64) -> Option<&BellRow> {
+    pub(crate) fn bell(&self, shift: i64, number: i64) -> Option<&BellRow> {
         self.bells.iter().find(|b| b.shift == shift && b.number == number)
+    }
+
+    pub(crate) fn person(&self, id: i64) -> Option<&PersonRef> {
+        self.people.get(&id)
+    }
+
+    pub(crate) fn class(&self, id: i64) -> Option<&ClassRef> {
+        self.classes.get(&id)
+    }
+
+    pub(crate) fn subject(&self, id: i64) -> Option<&SubjectRef> {
+        self.subjects.get(&id)
+    }
+
+    pub(crate) fn group(&self, id: Option<i64>) -> Option<GroupRef> {
+        id.and_then(|g| self.groups.get(&g).cloned())
+    }
+
+    /// Learns the names of people the timetable does not name (replacement teachers).
+    pub(crate) async fn know(&mut self, conn: &mut AnyConnection, ids: impl IntoIterator<Item = i64>) -> Result<()> {
+        for id in ids {
+            if let std::collections::btree_map::Entry::Vacant(slot) = self.people.entry(id)
+                && let Some(person) = store::users::person(conn, UserId(id)).await?
+            {
+                slot.insert(person);
+            }
+        }
+        Ok(())
     }
 
     fn placed(&self, entry: &EntryRow) -> Option<Placed> {
@@ -252,50 +281,40 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, year: YearId, of:
     let date = parta_domain::school_year::date("date", date).map_err(|e| Error::Validation(vec![e]))?;
     let year_row = store::school_year::year(&mut conn, org, year).await?.ok_or(Error::NotFound)?;
     let calendar = calendar(&mut conn, &year_row).await?;
-    let lookup = Lookup::load(&mut conn, org, year).await?;
-    let class = match of {
-        WeekOf::Class(class) => Some(class),
-        WeekOf::Teacher(_) => None,
+    let mut lookup = Lookup::load(&mut conn, org, year).await?;
+    let whose = match of {
+        WeekOf::Class(class) => Whose::Class(class),
+        WeekOf::Teacher(teacher) => Whose::Teacher(teacher),
     };
-    let entries: Vec<EntryRow> = store::teaching::entries(&mut conn, org, year, class)
-        .await?
-        .into_iter()
-        .filter(|e| match of {
-            WeekOf::Class(_) => true,
-            WeekOf::Teacher(teacher) => {
-                lookup.assignments.get(&e.assignment_id).is_some_and(|a| a.teacher_id == teacher.0)
-            }
-        })
-        .collect();
     let monday = timetable::monday_of(date);
+    let saturday = monday.checked_add(jiff::Span::new().days(5)).unwrap_or(monday);
+    let lessons = plan::lessons(&mut conn, org, year, &lookup, &calendar, whose, (monday, saturday)).await?;
+    plan::know_people(&mut conn, &mut lookup, &lessons).await?;
     let mut days = Vec::with_capacity(6);
     for (day, school_day) in timetable::week(&calendar, monday) {
-        let weekday = i64::from(day.weekday().to_monday_one_offset());
-        let mut lessons: Vec<WeekLesson> = if school_day {
-            entries
-                .iter()
-                .filter(|e| e.weekday == weekday)
-                .filter_map(|e| {
-                    let entry = lookup.entry(e)?;
-                    Some(WeekLesson {
-                        shift: entry.shift,
-                        number: entry.number,
-                        starts_at: entry.starts_at,
-                        ends_at: entry.ends_at,
-                        assignment_id: entry.assignment_id,
-                        subject: entry.subject,
-                        teacher: entry.teacher,
-                        class: lookup.classes.get(&e.class_id)?.clone(),
-                        group: entry.group,
-                        room: entry.room,
-                    })
+        let mut shown: Vec<WeekLesson> = lessons
+            .iter()
+            .filter(|l| l.place.date == day)
+            .filter_map(|l| {
+                let assignment = lookup.assignment(l.assignment.0)?;
+                let bell = lookup.bell(l.place.shift, l.place.number)?;
+                Some(WeekLesson {
+                    shift: l.place.shift,
+                    number: l.place.number,
+                    starts_at: bell.starts_at.clone(),
+                    ends_at: bell.ends_at.clone(),
+                    assignment_id: assignment.assignment_id(),
+                    subject: lookup.subject(assignment.subject_id)?.clone(),
+                    teacher: lookup.person(l.teacher.0)?.clone(),
+                    class: lookup.class(assignment.class_id)?.clone(),
+                    group: lookup.group(assignment.group_id),
+                    room: l.room.clone(),
+                    change: plan::change(&lookup, l),
                 })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        lessons.sort_by(|a, b| (&a.starts_at, a.shift, a.number).cmp(&(&b.starts_at, b.shift, b.number)));
-        days.push(WeekDay { date: day.to_string(), school_day, lessons });
+            })
+            .collect();
+        shown.sort_by(|a, b| (&a.starts_at, a.shift, a.number).cmp(&(&b.starts_at, b.shift, b.number)));
+        days.push(WeekDay { date: day.to_string(), school_day, lessons: shown });
     }
     Ok(Week { monday: monday.to_string(), days })
 }

@@ -93,7 +93,9 @@ impl Connection {
             }
             UserEvent::ChatRemoved { chat_id } => self.leave(chat_id),
             // Nothing to subscribe to: the diary asks for the lesson itself.
-            UserEvent::JournalChanged { .. } | UserEvent::FinalMarksChanged { .. } => {}
+            UserEvent::JournalChanged { .. }
+            | UserEvent::FinalMarksChanged { .. }
+            | UserEvent::TimetableChanged { .. } => {}
         }
         Ok(())
     }

@@ -14,6 +14,7 @@ pub mod invites;
 pub mod journal;
 pub mod marks;
 pub mod members;
+pub mod overrides;
 pub mod school_year;
 pub mod schools;
 pub mod submissions;
@@ -116,6 +117,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(schools::routes())
         .merge(school_year::routes())
         .merge(teaching::routes())
+        .merge(overrides::routes())
         .merge(journal::routes())
         .merge(marks::routes())
         .merge(submissions::routes())

@@ -21,6 +21,7 @@ pub mod invites;
 pub mod journal;
 pub mod marks;
 pub mod messages;
+pub mod overrides;
 pub mod polls;
 pub mod reactions;
 pub mod reports;

@@ -108,6 +108,7 @@ struct World {
     assignment: i64,
     lesson: i64,
     submission: i64,
+    lesson_override: i64,
     grade_type: i64,
     calendar: String,
     tokens: Vec<(Who, String)>,
@@ -407,6 +408,16 @@ async fn build_world(app: &TestApp) -> World {
         .expect(200)
         .id();
 
+    // A lesson of the week after, cancelled.
+    let lesson_override = app
+        .post(&format!("/api/v1/orgs/{}/years/{year}/classes/{class_5a}/overrides", a.org))
+        .token(&a.admin)
+        .json(json!({ "kind": "cancel", "assignment_id": assignment, "date": "2026-11-09", "shift": 1, "number": 1 }))
+        .send()
+        .await
+        .expect(201)
+        .id();
+
     // A calendar feed of someone outside the matrix's people, whose link nobody there ends.
     let reader = app.join(&a, class_5a, "student", None, "Календарёва").await;
     let calendar = app.post("/api/v1/me/calendar-feed").token(&reader.token).send().await.expect(201).json["path"]
@@ -425,6 +436,7 @@ async fn build_world(app: &TestApp) -> World {
         assignment,
         lesson,
         submission,
+        lesson_override,
         group_chat,
         group_link,
         spare_group_link,
@@ -1002,6 +1014,30 @@ fn rows(w: &World) -> Vec<Row> {
             "/api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/timetable",
             format!("/api/v1/orgs/{org}/years/{}/classes/{}/timetable", w.year, w.class_5a),
             json(json!({ "entries": [{ "weekday": 9, "shift": 1, "number": 1, "assignment_id": 0 }] })),
+            school(ADMIN, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/overrides",
+            format!(
+                "/api/v1/orgs/{org}/years/{}/classes/{}/overrides?from=2026-11-02&to=2026-11-15",
+                w.year, w.class_5a
+            ),
+            None,
+            school(ADMIN, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/years/{year_id}/classes/{class_id}/overrides",
+            format!("/api/v1/orgs/{org}/years/{}/classes/{}/overrides", w.year, w.class_5a),
+            json(json!({ "kind": "cancel", "assignment_id": 0, "date": "2026-11-02", "shift": 1, "number": 1 })),
+            school(ADMIN, true),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/orgs/{org_id}/years/{year_id}/overrides/{override_id}",
+            format!("/api/v1/orgs/{org}/years/{}/overrides/{}", w.year, w.lesson_override),
+            None,
             school(ADMIN, true),
         ),
         row(
@@ -1665,6 +1701,22 @@ async fn foreign_ids_in_own_school_paths(app: TestApp) {
             format!("/api/v1/orgs/{}/years/{}/classes/{a_class}/timetable", b.org, world.year),
             Some(json!({ "entries": [] })),
         ),
+        (
+            "GET",
+            format!(
+                "/api/v1/orgs/{}/years/{}/classes/{a_class}/overrides?from=2026-11-02&to=2026-11-15",
+                b.org, world.year
+            ),
+            None,
+        ),
+        (
+            "POST",
+            format!("/api/v1/orgs/{}/years/{}/classes/{a_class}/overrides", b.org, world.year),
+            Some(
+                json!({ "kind": "cancel", "assignment_id": world.assignment, "date": "2026-11-02", "shift": 1, "number": 1 }),
+            ),
+        ),
+        ("DELETE", format!("/api/v1/orgs/{}/years/{}/overrides/{}", b.org, world.year, world.lesson_override), None),
     ];
     for (method, path, body) in probes {
         let mut request = app.request(method.parse().expect("method"), &path).token(&b.admin);

@@ -1,8 +1,9 @@
 // The «Учебный год» tab (for whoever sets up the school year): the school's years,
-// one year's form (new or changed), its bells, the subjects, and who teaches what
-// (teaching.tsx: the classes' groups and the year's assignments). Loaded on demand
-// (console.tsx imports it dynamically), with bells.tsx, subjects.tsx, year-form.tsx
-// and teaching.tsx, into a chunk of its own.
+// one year's form (new or changed), its bells, the subjects, who teaches what
+// (teaching.tsx: the classes' groups and the year's assignments), a class's timetable
+// with its changes on dates, and the rounding rule. Loaded on demand (console.tsx
+// imports it dynamically), with bells.tsx, subjects.tsx, teaching.tsx, timetable.tsx
+// and year-form.tsx, into a chunk of its own.
 import { useRef, useState } from 'preact/hooks';
 import type { AcademicYear } from '../../api/types';
 import { Badge, ErrorBox, Loading, Notice, useLoad } from '../../components/ui';
@@ -13,6 +14,7 @@ import { BellsEditor } from './bells';
 import { RoundingSection } from './rounding';
 import { SubjectsSection } from './subjects';
 import { TeachingSections } from './teaching';
+import { TimetableSection } from './timetable';
 import { YearForm } from './year-form';
 
 type Panel = { kind: 'new' } | { kind: 'edit'; id: number } | { kind: 'bells'; id: number } | null;
@@ -135,6 +137,7 @@ export function YearTab({ org, tz }: { org: number; tz?: string }) {
       <SubjectsSection org={org} />
 
       <TeachingSections org={org} years={list} today={today} />
+      {years.data ? <TimetableSection org={org} years={list} tz={tz} /> : null}
       <RoundingSection org={org} />
     </div>
   );
