@@ -4,7 +4,17 @@
 /// «7 декабря» for `2026-12-07`; the text as given when it is not a date.
 pub fn day_month(date: &str) -> String {
     const MONTHS: [&str; 12] = [
-        "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября",
+        "января",
+        "февраля",
+        "марта",
+        "апреля",
+        "мая",
+        "июня",
+        "июля",
+        "августа",
+        "сентября",
+        "октября",
+        "ноября",
         "декабря",
     ];
     let mut parts = date.splitn(3, '-').skip(1).map(|p| p.parse::<usize>().ok());
@@ -37,11 +47,7 @@ impl Card<'_> {
         if let Some(minutes) = self.minutes {
             due.push_str(&format!(", примерно {minutes} мин"));
         }
-        format!(
-            "**Домашнее задание** — {subject}, урок {}\n{}\n_{due}_",
-            day_month(self.lesson_on),
-            self.body.trim()
-        )
+        format!("**Домашнее задание** — {subject}, урок {}\n{}\n_{due}_", day_month(self.lesson_on), self.body.trim())
     }
 }
 

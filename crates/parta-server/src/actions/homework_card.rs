@@ -22,7 +22,12 @@ use crate::store::messages::NewMessage;
 use crate::work::Work;
 
 /// Brings a lesson's card in step with its homework (`None`: taken back), as `by`.
-pub(crate) async fn do_follow(work: &mut Work, lesson: &LessonRow, homework: Option<&HomeworkRow>, by: UserId) -> Result<()> {
+pub(crate) async fn do_follow(
+    work: &mut Work,
+    lesson: &LessonRow,
+    homework: Option<&HomeworkRow>,
+    by: UserId,
+) -> Result<()> {
     let card = store::messages::lesson_card(work, lesson.lesson_id()).await?;
     let now = now_ms();
     match (homework, card) {

@@ -97,7 +97,11 @@ pub async fn subject_chats(conn: &mut AnyConnection, org: OrgId) -> sqlx::Result
 }
 
 /// A class's class chat and subject chats.
-pub async fn class_and_subject_chats(conn: &mut AnyConnection, org: OrgId, class: ClassId) -> sqlx::Result<Vec<ChatRow>> {
+pub async fn class_and_subject_chats(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    class: ClassId,
+) -> sqlx::Result<Vec<ChatRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {CHAT_COLUMNS} FROM chats c
          WHERE c.org_id = $1 AND c.class_id = $2 AND c.kind IN ('class', 'subject') ORDER BY c.id"

@@ -302,7 +302,12 @@ pub async fn edit_message(conn: &mut AnyConnection, id: MessageId, body: &str) -
 
 /// Makes a message the homework card of a lesson.
 pub async fn set_lesson(conn: &mut AnyConnection, id: MessageId, lesson: LessonId) -> sqlx::Result<()> {
-    sqlx::query("UPDATE messages SET lesson_id = $1 WHERE id = $2").bind(lesson.0).bind(id.0).execute(conn).await.map(|_| ())
+    sqlx::query("UPDATE messages SET lesson_id = $1 WHERE id = $2")
+        .bind(lesson.0)
+        .bind(id.0)
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 /// The homework card of a lesson that is still there, if any.

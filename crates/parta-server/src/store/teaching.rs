@@ -297,7 +297,12 @@ pub async fn remove_entries_of(conn: &mut AnyConnection, assignment: AssignmentI
 }
 
 /// The classes a teacher teaches by an assignment not ended, in a year that `today` is in.
-pub async fn classes_taught_on(conn: &mut AnyConnection, org: OrgId, teacher: UserId, today: &str) -> sqlx::Result<Vec<ClassId>> {
+pub async fn classes_taught_on(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    teacher: UserId,
+    today: &str,
+) -> sqlx::Result<Vec<ClassId>> {
     let rows: Vec<(i64,)> = sqlx::query_as(
         "SELECT DISTINCT a.class_id FROM teaching_assignments a JOIN academic_years y ON y.id = a.year_id
          WHERE a.org_id = $1 AND a.teacher_id = $2 AND a.ended_at IS NULL AND y.starts_on <= $3 AND y.ends_on >= $3

@@ -613,7 +613,8 @@ async fn homework_is_a_card_in_the_class_chat_that_follows_it(app: TestApp) {
     week(&app, &s).await;
     let [monday, tuesday, _] = days_ahead(&app, &s).await;
     let chats = app.get("/api/v1/chats").token(&s.student.token).send().await.expect(200);
-    let class_chat = chats.list().iter().find(|c| c["kind"] == "class").expect("the class chat")["id"].as_i64().expect("id");
+    let class_chat =
+        chats.list().iter().find(|c| c["kind"] == "class").expect("the class chat")["id"].as_i64().expect("id");
     let open = json!({ "assignment_id": s.maths_a, "date": monday, "shift": 1, "number": 1 });
     let page = app.post(&lessons_path(&s)).token(&s.maths.token).json(open).send().await.expect(200);
     let lesson = page.json["lesson"]["id"].as_i64().expect("id");
@@ -624,7 +625,10 @@ async fn homework_is_a_card_in_the_class_chat_that_follows_it(app: TestApp) {
     let cards = cards_in(&app, &s.student.token, class_chat).await;
     assert_eq!(cards.len(), 1, "one card: {cards:?}");
     let card = &cards[0];
-    assert_eq!((card["homework"]["lesson_id"].as_i64(), card["homework"]["date"].as_str()), (Some(lesson), Some(monday.as_str())));
+    assert_eq!(
+        (card["homework"]["lesson_id"].as_i64(), card["homework"]["date"].as_str()),
+        (Some(lesson), Some(monday.as_str()))
+    );
     assert_eq!(card["sender"]["id"].as_i64(), Some(s.maths.id));
     let body = card["body"].as_str().expect("body");
     assert!(body.starts_with("**Домашнее задание** — Математика, урок ") && body.contains("§12, № 45–52"), "{body}");
@@ -650,8 +654,18 @@ async fn homework_is_a_card_in_the_class_chat_that_follows_it(app: TestApp) {
 
     // Taken back: the card is deleted with it.
     app.delete(&homework).token(&s.maths.token).send().await.expect(200);
-    let page = app.get(&format!("/api/v1/chats/{class_chat}/messages?limit=100")).token(&s.student.token).send().await.expect(200);
-    let gone = page.json["messages"].as_array().expect("messages").iter().find(|m| m["id"] == card["id"]).expect("still listed");
+    let page = app
+        .get(&format!("/api/v1/chats/{class_chat}/messages?limit=100"))
+        .token(&s.student.token)
+        .send()
+        .await
+        .expect(200);
+    let gone = page.json["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .find(|m| m["id"] == card["id"])
+        .expect("still listed");
     assert_eq!((gone["deleted"].as_bool(), gone["body"].as_str()), (Some(true), Some("")));
 
     // The teacher teaches 5А by the year's assignment (no place in the class), so makes
