@@ -161,11 +161,20 @@ function Grid({
   const reasonId = useId('jg-reason');
   const helpId = useId('jg-help');
 
+  // Each grid shown is newer than the one before: a read that set out before a later
+  // answer (a period mark's save answers the grid) is dropped when it arrives.
+  const shown = useRef(0);
+  const show = (g: JournalGrid) => {
+    shown.current++;
+    gridRef.current = g;
+    setGrid(g);
+  };
   const load = async () => {
+    const asked = shown.current;
     try {
       const g: JournalGrid = await api.get('/api/v1/orgs/{org_id}/years/{year_id}/journal', { org_id: org, year_id: year.id, assignment_id: assignment.id, period });
-      gridRef.current = g;
-      setGrid(g);
+      if (asked !== shown.current) return;
+      show(g);
       setLoadError(null);
     } catch (e) {
       setLoadError(e);
@@ -434,7 +443,7 @@ function Grid({
         kind === 'period'
           ? await api.put('/api/v1/orgs/{org_id}/years/{year_id}/period-marks', { org_id: org, year_id: year.id }, body)
           : await api.put('/api/v1/orgs/{org_id}/years/{year_id}/year-marks', { org_id: org, year_id: year.id }, body);
-      setGrid(g);
+      show(g);
       setStatus({ kind: 'saved', text: t('grid.saved') });
     } catch (e) {
       const errs: Record<string, string> = {};
