@@ -798,21 +798,6 @@ pub async fn set_period_marks(
 ) -> Result<parta_protocol::JournalGrid> {
     let mut work = state.begin().await?;
     let (school, row, period) = journal_of(&mut work, actor, org, year, request.assignment_id, request.period).await?;
-    let closed = period.closed_at.is_some();
-    let mut fields = Fields::default();
-    let reason = fields
-        .check(validate::optional_line("reason", request.reason.as_deref(), REASON_FOR_CLOSED_MAX_CHARS))
-        .flatten();
-    if closed {
-        if !school.allows_in_school(Permission::AmendClosedMarks) {
-            return Err(Error::Conflict("period_closed"));
-        }
-        if reason.is_none() {
-            fields.reject("reason", "required");
-        }
-    } else if row.teacher_id != actor.user_id.0 {
-        return Err(Error::Forbidden);
-    }
     let students = store::journal::class_students_between(
         &mut work,
         org,
@@ -821,51 +806,14 @@ pub async fn set_period_marks(
         &period.ends_on,
     )
     .await?;
-    let mut changes = Vec::with_capacity(request.marks.len());
-    for (index, change) in request.marks.iter().enumerate() {
-        if !students.contains(&change.student_id) {
-            fields.reject(&format!("marks[{index}].student_id"), "unknown_student");
-            continue;
-        }
-        match change.mark.as_deref().map(Mark::parse) {
-            Some(None) => fields.reject(&format!("marks[{index}].mark"), "invalid_mark"),
-            Some(Some(mark)) => changes.push((change.student_id, Some(mark.as_text()))),
-            None => changes.push((change.student_id, None)),
-        }
-    }
-    fields.finish()?;
-    let mut changed = Vec::new();
-    for (student, mark) in &changes {
-        let change = store::journal::PeriodMarkChange {
-            assignment: row.id,
-            period: period.number,
-            student: *student,
-            mark: mark.as_deref(),
-            reason: reason.as_deref(),
-        };
-        if store::journal::set_period_mark(&mut work, org, &change, actor.user_id).await? {
-            changed.push((*student, mark.clone()));
-        }
-    }
-    if closed && !changed.is_empty() {
-        let details = serde_json::json!({
-            "assignment_id": row.id, "period": period.number, "reason": reason, "marks": changed.iter().map(|(s, m)| serde_json::json!({ "student_id": s, "mark": m })).collect::<Vec<_>>(),
-        });
-        store::audit::record(
-            &mut work,
-            store::audit::Entry::in_school(
-                org,
-                actor.user_id,
-                "closed_period_marks_changed",
-                "assignment",
-                row.id,
-                details,
-            ),
-        )
-        .await?;
-    }
-    let told: Vec<UserId> = changed.iter().map(|(s, _)| *s).collect();
-    super::marks::do_tell_final(&mut work, org, year, &told).await?;
+    let write = super::marks::FinalWrite {
+        which: super::marks::Final::Period(period.number),
+        closed: period.closed_at.is_some(),
+        students: &students,
+        marks: &request.marks,
+        reason: request.reason.as_deref(),
+    };
+    super::marks::do_write_finals(&mut work, actor, &school, year, &row, write).await?;
     let grid = render_grid(&mut work, org, &row, &period).await?;
     work.commit(state).await?;
     Ok(grid)

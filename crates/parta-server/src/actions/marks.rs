@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use parta_domain::journal::{Mark, suggested_year_mark, valid_round_from};
 use parta_domain::permission::Permission;
 use parta_domain::{ClassId, GroupId, OrgId, UserId, YearId, validate};
-use parta_protocol::{JournalGrid, JournalSettings, PeriodMark, UserEvent, YearMarksRequest};
+use parta_protocol::{JournalGrid, JournalSettings, PeriodMark, PeriodMarkChange, UserEvent, YearMarksRequest};
 use sqlx::AnyConnection;
 
 use super::Fields;
@@ -157,14 +157,69 @@ pub async fn set_year_marks(
     let shown = request.period.or(last).ok_or_else(|| Error::field("period", "unknown_period"))?;
     let (school, row, period) = journal_of(&mut work, actor, org, year, request.assignment_id, shown).await?;
     let finals = FinalMarks::load(&mut work, org, &row).await?;
-    let closed = finals.year_closed();
+    let students = students_of_year(&mut work, org, &row, &finals.periods).await?;
+    let write = FinalWrite {
+        which: Final::Year,
+        closed: finals.year_closed(),
+        students: &students,
+        marks: &request.marks,
+        reason: request.reason.as_deref(),
+    };
+    do_write_finals(&mut work, actor, &school, year, &row, write).await?;
+    let grid = render_grid(&mut work, org, &row, &period).await?;
+    work.commit(state).await?;
+    Ok(grid)
+}
+
+pub(crate) fn render_period(p: &PeriodRow) -> parta_protocol::AcademicPeriod {
+    parta_protocol::AcademicPeriod {
+        number: p.number,
+        name: p.name.clone(),
+        starts_on: p.starts_on.clone(),
+        ends_on: p.ends_on.clone(),
+        closed: p.closed_at.is_some(),
+    }
+}
+
+/// Which final marks a request writes: one period's, or the year's.
+pub(crate) enum Final {
+    Period(i64),
+    Year,
+}
+
+/// What a write of final marks stands on: whose they are, and whether they are closed.
+pub(crate) struct FinalWrite<'a> {
+    pub which: Final,
+    pub closed: bool,
+    /// The assignment's students the marks may be for.
+    pub students: &'a [UserId],
+    pub marks: &'a [PeriodMarkChange],
+    /// Why a closed mark is changed (required then).
+    pub reason: Option<&'a str>,
+}
+
+/// Writes an assignment's final marks (a period's or the year's): its teacher while
+/// they are open; once closed, only an admin, with a reason the audit log keeps. Every
+/// change keeps the mark before it, and each student's family is told.
+pub(crate) async fn do_write_finals(
+    work: &mut Work,
+    actor: &Actor,
+    school: &access::SchoolAccess,
+    year: YearId,
+    row: &AssignmentRow,
+    write: FinalWrite<'_>,
+) -> Result<()> {
+    let (marks, reason) = (write.marks, write.reason);
+    let org = school.org_id();
+    let (number, closed_code, audit_action) = match write.which {
+        Final::Period(number) => (number, "period_closed", "closed_period_marks_changed"),
+        Final::Year => (store::marks::YEAR, "year_closed", "closed_year_marks_changed"),
+    };
     let mut fields = Fields::default();
-    let reason = fields
-        .check(validate::optional_line("reason", request.reason.as_deref(), REASON_FOR_CLOSED_MAX_CHARS))
-        .flatten();
-    if closed {
+    let reason = fields.check(validate::optional_line("reason", reason, REASON_FOR_CLOSED_MAX_CHARS)).flatten();
+    if write.closed {
         if !school.allows_in_school(Permission::AmendClosedMarks) {
-            return Err(Error::Conflict("year_closed"));
+            return Err(Error::Conflict(closed_code));
         }
         if reason.is_none() {
             fields.reject("reason", "required");
@@ -172,10 +227,9 @@ pub async fn set_year_marks(
     } else if row.teacher_id != actor.user_id.0 {
         return Err(Error::Forbidden);
     }
-    let students = students_of_year(&mut work, org, &row, &finals.periods).await?;
-    let mut changes = Vec::with_capacity(request.marks.len());
-    for (index, change) in request.marks.iter().enumerate() {
-        if !students.contains(&change.student_id) {
+    let mut changes = Vec::with_capacity(marks.len());
+    for (index, change) in marks.iter().enumerate() {
+        if !write.students.contains(&change.student_id) {
             fields.reject(&format!("marks[{index}].student_id"), "unknown_student");
             continue;
         }
@@ -190,44 +244,26 @@ pub async fn set_year_marks(
     for (student, mark) in &changes {
         let change = store::journal::PeriodMarkChange {
             assignment: row.id,
-            period: store::marks::YEAR,
+            period: number,
             student: *student,
             mark: mark.as_deref(),
             reason: reason.as_deref(),
         };
-        if store::journal::set_period_mark(&mut work, org, &change, actor.user_id).await? {
+        if store::journal::set_period_mark(work, org, &change, actor.user_id).await? {
             changed.push((*student, mark.clone()));
         }
     }
-    if closed && !changed.is_empty() {
+    if write.closed && !changed.is_empty() {
         let marks: Vec<_> = changed.iter().map(|(s, m)| serde_json::json!({ "student_id": s, "mark": m })).collect();
-        let details = serde_json::json!({ "assignment_id": row.id, "reason": reason, "marks": marks });
-        store::audit::record(
-            &mut work,
-            store::audit::Entry::in_school(
-                org,
-                actor.user_id,
-                "closed_year_marks_changed",
-                "assignment",
-                row.id,
-                details,
-            ),
-        )
-        .await?;
+        let details = match write.which {
+            Final::Period(number) => {
+                serde_json::json!({ "assignment_id": row.id, "period": number, "reason": reason, "marks": marks })
+            }
+            Final::Year => serde_json::json!({ "assignment_id": row.id, "reason": reason, "marks": marks }),
+        };
+        let entry = store::audit::Entry::in_school(org, actor.user_id, audit_action, "assignment", row.id, details);
+        store::audit::record(work, entry).await?;
     }
     let told: Vec<UserId> = changed.iter().map(|(s, _)| *s).collect();
-    do_tell_final(&mut work, org, year, &told).await?;
-    let grid = render_grid(&mut work, org, &row, &period).await?;
-    work.commit(state).await?;
-    Ok(grid)
-}
-
-pub(crate) fn render_period(p: &PeriodRow) -> parta_protocol::AcademicPeriod {
-    parta_protocol::AcademicPeriod {
-        number: p.number,
-        name: p.name.clone(),
-        starts_on: p.starts_on.clone(),
-        ends_on: p.ends_on.clone(),
-        closed: p.closed_at.is_some(),
-    }
+    do_tell_final(work, org, year, &told).await
 }
