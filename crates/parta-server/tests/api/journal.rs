@@ -286,16 +286,6 @@ async fn a_group_lesson_is_for_its_group_and_only_its_teacher_writes_it(app: Tes
         .problem(403, "forbidden");
 }
 
-/// The next `journal_changed` of a socket's personal stream (other frames pass by), or none within `wait`.
-async fn journal_change(socket: &mut Socket, wait: Duration) -> Option<Value> {
-    while let Some(frame) = socket.next_within(wait).await {
-        if frame["type"] == "user_event" && frame["event"]["type"] == "journal_changed" {
-            return Some(frame["event"].clone());
-        }
-    }
-    None
-}
-
 async fn a_parent_reads_the_childs_diary_and_hears_of_each_change_at_once(app: TestApp) {
     let s = setup(&app, 163).await;
     week(&app, &s).await;
@@ -334,21 +324,22 @@ async fn a_parent_reads_the_childs_diary_and_hears_of_each_change_at_once(app: T
         .expect(200);
     // Each family hears of its own child only, at once.
     for socket in [&mut parents_socket, &mut students_socket] {
-        let change = journal_change(socket, Duration::from_secs(5)).await.expect("the mark is announced");
+        let change = socket.user_event("journal_changed", Duration::from_secs(5)).await.expect("the mark is announced");
         assert_eq!(
             (change["student_id"].as_i64(), change["lesson_id"].as_i64(), change["date"].as_str()),
             (Some(s.student.id), Some(lesson), Some(monday.as_str()))
         );
         assert!(change.get("mark").is_none(), "the event carries no marks");
     }
-    let theirs = journal_change(&mut others_socket, Duration::from_secs(5)).await.expect("the absence is announced");
+    let theirs =
+        others_socket.user_event("journal_changed", Duration::from_secs(5)).await.expect("the absence is announced");
     assert_eq!(theirs["student_id"].as_i64(), Some(classmate.id));
     assert!(
-        journal_change(&mut others_socket, Duration::from_millis(300)).await.is_none(),
+        others_socket.user_event("journal_changed", Duration::from_millis(300)).await.is_none(),
         "nothing of the other child"
     );
     assert!(
-        journal_change(&mut parents_socket, Duration::from_millis(300)).await.is_none(),
+        parents_socket.user_event("journal_changed", Duration::from_millis(300)).await.is_none(),
         "nothing of the classmate"
     );
     // The diary: Monday's maths with its topic and the mark; Tuesday's English for group 1 only.
@@ -574,7 +565,8 @@ async fn homework_set_at_a_lesson_is_in_the_diary_on_its_day(app: TestApp) {
         (set.json["homework"]["body"].as_str(), set.json["homework"]["minutes"].as_i64()),
         (Some("§12, № 45–52"), Some(30))
     );
-    let told = journal_change(&mut students_socket, Duration::from_secs(5)).await.expect("the student is told");
+    let told =
+        students_socket.user_event("journal_changed", Duration::from_secs(5)).await.expect("the student is told");
     assert_eq!(told["lesson_id"].as_i64(), Some(lesson));
     let diary = app
         .get(&format!("/api/v1/orgs/{}/diary?student_id={}&date={monday}", s.school.org, s.student.id))
@@ -834,16 +826,6 @@ async fn a_calendar_feed_lists_lessons_and_homework_until_its_link_is_replaced(a
     app.get(&newer).send().await.problem(404, "not_found");
 }
 
-/// The next `final_marks_changed` of a socket's personal stream, or none within `wait`.
-async fn final_marks_change(socket: &mut Socket, wait: Duration) -> Option<Value> {
-    while let Some(frame) = socket.next_within(wait).await {
-        if frame["type"] == "user_event" && frame["event"]["type"] == "final_marks_changed" {
-            return Some(frame["event"].clone());
-        }
-    }
-    None
-}
-
 async fn the_school_rounds_by_its_own_rule_and_year_marks_close_with_the_year(app: TestApp) {
     let s = setup(&app, 177).await;
     week(&app, &s).await;
@@ -918,7 +900,8 @@ async fn the_school_rounds_by_its_own_rule_and_year_marks_close_with_the_year(ap
         let body = json!({ "assignment_id": s.maths_a, "period": period, "marks": [{ "student_id": s.student.id, "mark": mark }] });
         app.put(&period_marks).token(&s.maths.token).json(body).send().await.expect(200);
     }
-    let told = final_marks_change(&mut parents_socket, Duration::from_secs(5)).await.expect("the parent is told");
+    let told =
+        parents_socket.user_event("final_marks_changed", Duration::from_secs(5)).await.expect("the parent is told");
     assert_eq!((told["student_id"].as_i64(), told["year_id"].as_i64()), (Some(s.student.id), Some(s.year)));
     let grid = app.get(&grid_path).token(&s.maths.token).send().await.expect(200);
     let row = student_row(&grid.json);
@@ -939,11 +922,12 @@ async fn the_school_rounds_by_its_own_rule_and_year_marks_close_with_the_year(ap
         .invalid(&[("marks[0].mark", "invalid_mark"), ("marks[1].student_id", "unknown_student")]);
     app.put(&year_marks).token(&s.school.admin).json(year_mark("5")).send().await.problem(403, "forbidden");
     app.put(&year_marks).token(&s.english.token).json(year_mark("5")).send().await.problem(403, "forbidden");
-    while final_marks_change(&mut students_socket, Duration::from_millis(200)).await.is_some() {}
+    while students_socket.user_event("final_marks_changed", Duration::from_millis(200)).await.is_some() {}
     let marked = app.put(&year_marks).token(&s.maths.token).json(year_mark("5")).send().await.expect(200);
     assert_eq!(marked.json["period"]["number"], 2, "the year's last period by default");
     assert_eq!(student_row(&marked.json)["year_mark"], "5");
-    let told = final_marks_change(&mut students_socket, Duration::from_secs(5)).await.expect("the student is told");
+    let told =
+        students_socket.user_event("final_marks_changed", Duration::from_secs(5)).await.expect("the student is told");
     assert_eq!(told["student_id"].as_i64(), Some(s.student.id));
     // In the diary and in the year's summary.
     let by_subject = app

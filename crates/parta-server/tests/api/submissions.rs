@@ -5,23 +5,13 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::on_both_backends;
 use crate::support::{Socket, TestApp, multipart};
 use crate::timetable::{lesson, setup, timetable_path};
 
 on_both_backends!(homework_files_and_submissions_from_hand_in_to_the_journal);
-
-/// The next `journal_changed` of a socket's personal stream (other frames pass by), or none within `wait`.
-async fn journal_change(socket: &mut Socket, wait: Duration) -> Option<Value> {
-    while let Some(frame) = socket.next_within(wait).await {
-        if frame["type"] == "user_event" && frame["event"]["type"] == "journal_changed" {
-            return Some(frame["event"].clone());
-        }
-    }
-    None
-}
 
 async fn upload(app: &TestApp, org: i64, token: &str, name: &str, bytes: &[u8]) -> i64 {
     let (content_type, body) = multipart(&[], &[("file", name, bytes)]);
@@ -156,10 +146,13 @@ async fn homework_files_and_submissions_from_hand_in_to_the_journal(app: TestApp
     );
     let submission = handed.json["id"].as_i64().expect("id");
     for socket in [&mut students_socket, &mut parents_socket] {
-        let told = journal_change(socket, Duration::from_secs(5)).await.expect("the family is told");
+        let told = socket.user_event("journal_changed", Duration::from_secs(5)).await.expect("the family is told");
         assert_eq!((told["student_id"].as_i64(), told["lesson_id"].as_i64()), (Some(s.student.id), Some(lesson)));
     }
-    assert!(journal_change(&mut others_socket, Duration::from_millis(300)).await.is_none(), "not another family");
+    assert!(
+        others_socket.user_event("journal_changed", Duration::from_millis(300)).await.is_none(),
+        "not another family"
+    );
     // The work's file: the student, their parent, the teacher; not a classmate or their parent.
     download(&parent.token, answer).await.expect(200);
     download(&s.maths.token, answer).await.expect(200);
@@ -210,7 +203,10 @@ async fn homework_files_and_submissions_from_hand_in_to_the_journal(app: TestApp
         (returned.json["status"].as_str(), returned.json["comment"].as_str()),
         (Some("returned"), Some("Покажи решение"))
     );
-    journal_change(&mut parents_socket, Duration::from_secs(5)).await.expect("the parent is told of the return");
+    parents_socket
+        .user_event("journal_changed", Duration::from_secs(5))
+        .await
+        .expect("the parent is told of the return");
 
     // Handed in again after the due day: late.
     app.sql("UPDATE homework SET due_on = '2000-01-03'").await;
@@ -239,8 +235,8 @@ async fn homework_files_and_submissions_from_hand_in_to_the_journal(app: TestApp
         .send()
         .await
         .invalid(&[("grade_type_id", "unknown_grade_type")]);
-    while journal_change(&mut students_socket, Duration::from_millis(200)).await.is_some() {}
-    while journal_change(&mut parents_socket, Duration::from_millis(200)).await.is_some() {}
+    while students_socket.user_event("journal_changed", Duration::from_millis(200)).await.is_some() {}
+    while parents_socket.user_event("journal_changed", Duration::from_millis(200)).await.is_some() {}
     let graded = app
         .post(&answer_path("grade"))
         .token(&s.maths.token)
@@ -250,10 +246,13 @@ async fn homework_files_and_submissions_from_hand_in_to_the_journal(app: TestApp
         .expect(200);
     assert_eq!((graded.json["status"].as_str(), graded.json["grade"]["mark"].as_str()), (Some("graded"), Some("5")));
     for socket in [&mut students_socket, &mut parents_socket] {
-        let told = journal_change(socket, Duration::from_secs(5)).await.expect("the grade is announced");
+        let told = socket.user_event("journal_changed", Duration::from_secs(5)).await.expect("the grade is announced");
         assert_eq!(told["lesson_id"].as_i64(), Some(lesson));
     }
-    assert!(journal_change(&mut others_socket, Duration::from_millis(300)).await.is_none(), "not another family");
+    assert!(
+        others_socket.user_event("journal_changed", Duration::from_millis(300)).await.is_none(),
+        "not another family"
+    );
     // Once graded, final here.
     app.post(&answer_path("grade"))
         .token(&s.maths.token)

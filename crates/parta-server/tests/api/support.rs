@@ -655,6 +655,17 @@ impl Socket {
         }
     }
 
+    /// The next event of `kind` in the socket's personal stream (other frames pass by),
+    /// or none within `wait`.
+    pub async fn user_event(&mut self, kind: &str, wait: std::time::Duration) -> Option<Value> {
+        while let Some(frame) = self.next_within(wait).await {
+            if frame["type"] == "user_event" && frame["event"]["type"] == kind {
+                return Some(frame["event"].clone());
+            }
+        }
+        None
+    }
+
     /// Frames until (and without) the first one of `kind`, which must come.
     pub async fn until(&mut self, kind: &str) -> Vec<Value> {
         let mut frames = Vec::new();

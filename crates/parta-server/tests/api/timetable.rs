@@ -596,16 +596,6 @@ async fn overrides_that_do_not_fit_the_day_are_refused_at_their_field(app: TestA
         .problem(403, "forbidden");
 }
 
-/// The next `timetable_changed` of a socket's personal stream (other frames pass by), or none within `wait`.
-async fn timetable_change(socket: &mut Socket, wait: Duration) -> Option<Value> {
-    while let Some(frame) = socket.next_within(wait).await {
-        if frame["type"] == "user_event" && frame["event"]["type"] == "timetable_changed" {
-            return Some(frame["event"].clone());
-        }
-    }
-    None
-}
-
 async fn a_change_is_told_at_once_to_the_class_families_and_the_teachers_concerned(app: TestApp) {
     let s = setup(&app, 158).await;
     timetable(&app, &s).await;
@@ -621,26 +611,26 @@ async fn a_change_is_told_at_once_to_the_class_families_and_the_teachers_concern
     let set = json!({ "kind": "substitute", "assignment_id": s.maths_a, "date": "2027-02-22", "shift": 1, "number": 1, "teacher_id": s.english.id });
     app.post(&overrides_path(&s, s.class_a)).token(&s.school.admin).json(set).send().await.expect(201);
     for socket in [&mut students, &mut parents, &mut usual, &mut substitute] {
-        let change = timetable_change(socket, Duration::from_secs(5)).await.expect("the change is told");
+        let change = socket.user_event("timetable_changed", Duration::from_secs(5)).await.expect("the change is told");
         assert_eq!(change["class_id"], s.class_a);
         assert_eq!(change["dates"], json!(["2027-02-22"]));
     }
     for socket in [&mut bystander, &mut other_class] {
         assert!(
-            timetable_change(socket, Duration::from_millis(300)).await.is_none(),
+            socket.user_event("timetable_changed", Duration::from_millis(300)).await.is_none(),
             "told someone it does not concern"
         );
     }
     // A move is told for both its dates; taking it back is told too.
     let moved = json!({ "kind": "move", "assignment_id": s.maths_a, "date": "2027-03-01", "shift": 1, "number": 1, "to_date": "2027-03-03", "to_shift": 1, "to_number": 3 });
     let id = app.post(&overrides_path(&s, s.class_a)).token(&s.school.admin).json(moved).send().await.expect(201).id();
-    let change = timetable_change(&mut parents, Duration::from_secs(5)).await.expect("the move is told");
+    let change = parents.user_event("timetable_changed", Duration::from_secs(5)).await.expect("the move is told");
     assert_eq!(change["dates"], json!(["2027-03-01", "2027-03-03"]));
     app.delete(&format!("/api/v1/orgs/{}/years/{}/overrides/{id}", s.school.org, s.year))
         .token(&s.school.admin)
         .send()
         .await
         .expect(204);
-    timetable_change(&mut students, Duration::from_secs(5)).await.expect("the move");
-    timetable_change(&mut students, Duration::from_secs(5)).await.expect("taking it back is told");
+    students.user_event("timetable_changed", Duration::from_secs(5)).await.expect("the move");
+    students.user_event("timetable_changed", Duration::from_secs(5)).await.expect("taking it back is told");
 }
