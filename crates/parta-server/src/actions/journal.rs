@@ -668,6 +668,24 @@ pub(crate) async fn journal_of(
     Ok((school, row, period))
 }
 
+/// The students an assignment teaches at any time between two dates: the class's
+/// then, or those of its group among them.
+pub(crate) async fn assignment_students(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    assignment: &store::teaching::AssignmentRow,
+    from: &str,
+    to: &str,
+) -> Result<Vec<UserId>> {
+    let mut students =
+        store::journal::class_students_between(conn, org, ClassId(assignment.class_id), from, to).await?;
+    if let Some(group) = assignment.group_id {
+        let members = store::teaching::group_students(conn, GroupId(group)).await?;
+        students.retain(|s| members.contains(s));
+    }
+    Ok(students)
+}
+
 pub(crate) async fn render_grid(
     conn: &mut AnyConnection,
     org: OrgId,
@@ -676,18 +694,7 @@ pub(crate) async fn render_grid(
 ) -> Result<parta_protocol::JournalGrid> {
     use parta_protocol::{AcademicPeriod, GridCell, GridLesson, GridRow, JournalGrid};
     let lessons = store::journal::lessons_between(conn, assignment.id, &period.starts_on, &period.ends_on).await?;
-    let mut students = store::journal::class_students_between(
-        conn,
-        org,
-        ClassId(assignment.class_id),
-        &period.starts_on,
-        &period.ends_on,
-    )
-    .await?;
-    if let Some(group) = assignment.group_id {
-        let members = store::teaching::group_students(conn, GroupId(group)).await?;
-        students.retain(|s| members.contains(s));
-    }
+    let students = assignment_students(conn, org, assignment, &period.starts_on, &period.ends_on).await?;
     let mut per_lesson = Vec::with_capacity(lessons.len());
     for lesson in &lessons {
         let attendance = store::journal::attendance(conn, lesson.lesson_id()).await?;
@@ -798,14 +805,7 @@ pub async fn set_period_marks(
 ) -> Result<parta_protocol::JournalGrid> {
     let mut work = state.begin().await?;
     let (school, row, period) = journal_of(&mut work, actor, org, year, request.assignment_id, request.period).await?;
-    let students = store::journal::class_students_between(
-        &mut work,
-        org,
-        ClassId(row.class_id),
-        &period.starts_on,
-        &period.ends_on,
-    )
-    .await?;
+    let students = assignment_students(&mut work, org, &row, &period.starts_on, &period.ends_on).await?;
     let write = super::marks::FinalWrite {
         which: super::marks::Final::Period(period.number),
         closed: period.closed_at.is_some(),

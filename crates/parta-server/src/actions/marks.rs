@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use parta_domain::journal::{Mark, suggested_year_mark, valid_round_from};
 use parta_domain::permission::Permission;
-use parta_domain::{ClassId, GroupId, OrgId, UserId, YearId, validate};
+use parta_domain::{OrgId, UserId, YearId, validate};
 use parta_protocol::{JournalGrid, JournalSettings, PeriodMark, PeriodMarkChange, UserEvent, YearMarksRequest};
 use sqlx::AnyConnection;
 
@@ -108,19 +108,7 @@ async fn students_of_year(
     periods: &[PeriodRow],
 ) -> Result<Vec<UserId>> {
     let (Some(first), Some(last)) = (periods.first(), periods.last()) else { return Ok(Vec::new()) };
-    let mut students = store::journal::class_students_between(
-        conn,
-        org,
-        ClassId(assignment.class_id),
-        &first.starts_on,
-        &last.ends_on,
-    )
-    .await?;
-    if let Some(group) = assignment.group_id {
-        let members = store::teaching::group_students(conn, GroupId(group)).await?;
-        students.retain(|s| members.contains(s));
-    }
-    Ok(students)
+    super::journal::assignment_students(conn, org, assignment, &first.starts_on, &last.ends_on).await
 }
 
 /// Tells students and their parents that a period or year mark of theirs changed, in
