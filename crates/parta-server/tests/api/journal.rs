@@ -284,6 +284,17 @@ async fn a_group_lesson_is_for_its_group_and_only_its_teacher_writes_it(app: Tes
         .send()
         .await
         .problem(403, "forbidden");
+    // Period marks of the group's assignment are for its students only.
+    let marks_path = format!("/api/v1/orgs/{}/years/{}/period-marks", s.school.org, s.year);
+    let mark = |student: i64| json!({ "assignment_id": s.english_g1, "period": 1, "marks": [{ "student_id": student, "mark": "5" }] });
+    app.put(&marks_path)
+        .token(&s.english.token)
+        .json(mark(classmate.id))
+        .send()
+        .await
+        .invalid(&[("marks[0].student_id", "unknown_student")]);
+    let marked = app.put(&marks_path).token(&s.english.token).json(mark(s.student.id)).send().await.expect(200);
+    assert_eq!(marked.json["rows"].as_array().map(Vec::len), Some(1), "the group's one student");
 }
 
 async fn a_parent_reads_the_childs_diary_and_hears_of_each_change_at_once(app: TestApp) {
