@@ -116,6 +116,9 @@ pub struct Client {
     pub timeline: AtomicBool,
     pub closes: AtomicU64,
     pub last_close: Mutex<Option<String>>,
+    /// Where to pass each `journal_changed` as it arrives (the client's user with it),
+    /// for a bench that acts on it as the diary does.
+    pub journal_tx: Mutex<Option<tokio::sync::mpsc::UnboundedSender<(i64, JournalSeen)>>>,
 }
 
 impl Client {
@@ -130,6 +133,7 @@ impl Client {
             timeline: AtomicBool::new(false),
             closes: AtomicU64::new(0),
             last_close: Mutex::new(None),
+            journal_tx: Mutex::new(None),
         }
     }
 
@@ -141,7 +145,13 @@ impl Client {
         let Some(seen) = scan(text) else {
             let mut stats = lock(&self.stats);
             match scan_journal(text) {
-                Some((student, lesson)) => stats.journal.push(JournalSeen { student, lesson, at_ns: now_ns }),
+                Some((student, lesson)) => {
+                    let seen = JournalSeen { student, lesson, at_ns: now_ns };
+                    stats.journal.push(seen);
+                    if let Some(tx) = &*lock(&self.journal_tx) {
+                        let _ = tx.send((self.user, seen));
+                    }
+                }
                 None => stats.other_frames += 1,
             }
             return;

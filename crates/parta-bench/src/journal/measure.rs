@@ -221,6 +221,13 @@ pub struct Rush {
     pub absence_deliveries_expected: usize,
     pub absence_deliveries: usize,
     pub absence_to_socket: Summary,
+    /// Each `journal_changed` makes the open diary fetch its week again, as the web's does:
+    /// those fetches, from the event's arrival to their last byte.
+    pub refetches: usize,
+    pub refetch: Summary,
+    pub refetch_errors: u64,
+    /// From the start of the request that gave the mark to the end of the diary's refetch.
+    pub mark_to_diary: Summary,
     pub server_cpu_secs: Option<f64>,
     pub load_before: f64,
     pub load_after: f64,
@@ -251,6 +258,8 @@ struct RushLog {
     sent: HashMap<(i64, i64), (u64, bool)>,
     diaries: Vec<Option<u64>>,
     diary_lag_ns: u64,
+    /// The refetches after `journal_changed`: (receiver, student, lesson, arrived ns, done ns or None).
+    refetches: Vec<(i64, i64, i64, u64, Option<u64>)>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -267,7 +276,8 @@ pub struct RushPlan {
 
 /// The morning rush: every student and parent connects, each opens the diary once
 /// within `secs`, while the teachers of today's first bells open their lessons, take
-/// attendance and give marks one by one.
+/// attendance and give marks one by one; each open diary fetches its week again on
+/// every `journal_changed` for its student, as the web's does.
 pub async fn rush(address: SocketAddr, directory: &Directory, setup: &Setup, plan: &RushPlan) -> anyhow::Result<Rush> {
     let org = directory.org;
     let today = setup.today()?;
@@ -295,6 +305,38 @@ pub async fn rush(address: SocketAddr, directory: &Directory, setup: &Setup, pla
     for client in &swarm.clients {
         client.take_stats();
     }
+    let log = Arc::new(Mutex::new(RushLog::default()));
+    let pool = Arc::new(Pool::new(address));
+    let today_text = today.to_string();
+    // The open diaries: on `journal_changed` for their student, the week again.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(i64, crate::swarm::JournalSeen)>();
+    for client in &swarm.clients {
+        *lock(&client.journal_tx) = Some(tx.clone());
+    }
+    drop(tx);
+    let tokens: Arc<HashMap<i64, String>> = Arc::new(people.iter().map(|(id, token, _)| (*id, token.clone())).collect());
+    let refetcher = {
+        let (pool, log, swarm) = (Arc::clone(&pool), Arc::clone(&log), Arc::clone(&swarm));
+        tokio::spawn(async move {
+            let mut fetches = Vec::new();
+            while let Some((user, seen)) = rx.recv().await {
+                let (pool, log, swarm, tokens) = (Arc::clone(&pool), Arc::clone(&log), Arc::clone(&swarm), Arc::clone(&tokens));
+                let path = format!("/api/v1/orgs/{org}/diary?student_id={}&date={today_text}", seen.student);
+                fetches.push(tokio::spawn(async move {
+                    let Some(token) = tokens.get(&user) else { return };
+                    let mut conn = pool.take();
+                    let reply = conn.get(&path, Some(token)).await;
+                    pool.give(conn);
+                    let done = swarm.now_ns();
+                    let ok = matches!(&reply, Ok(r) if r.status.is_success());
+                    lock(&log).refetches.push((user, seen.student, seen.lesson, seen.at_ns, ok.then_some(done)));
+                }));
+            }
+            for fetch in fetches {
+                let _ = fetch.await;
+            }
+        })
+    };
 
     let week = setup.week()?;
     let jobs: Vec<LessonJob> = school::lessons_on(&week, today, 2)
@@ -306,8 +348,6 @@ pub async fn rush(address: SocketAddr, directory: &Directory, setup: &Setup, pla
     let teachers: std::collections::HashSet<usize> =
         jobs.iter().map(|job| setup.table[job.class][job.slot.subject]).collect();
 
-    let pool = Arc::new(Pool::new(address));
-    let log = Arc::new(Mutex::new(RushLog::default()));
     let setup = Arc::new(setup.clone());
     let secs = plan.secs;
     let cpu_before = plan.server_pid.and_then(crate::procfs::sample);
@@ -349,8 +389,11 @@ pub async fn rush(address: SocketAddr, directory: &Directory, setup: &Setup, pla
             let attendance = school::attendance_body(&absent);
             let sent = now_ns();
             {
+                // Only a change is told: a student already absent (a rerun) is not.
+                let already: std::collections::HashSet<i64> =
+                    page.students.iter().filter(|s| s.attendance.is_some()).map(|s| s.person.id.0).collect();
                 let mut log = lock(&log);
-                for &student in &absent {
+                for &student in absent.iter().filter(|s| !already.contains(s)) {
                     log.sent.insert((student, lesson), (sent, false));
                 }
             }
@@ -424,7 +467,11 @@ pub async fn rush(address: SocketAddr, directory: &Directory, setup: &Setup, pla
         arrivals.push(seen);
     }
     let online = swarm.online();
+    for client in &swarm.clients {
+        lock(&client.journal_tx).take();
+    }
     swarm.disconnect_all().await;
+    let _ = tokio::time::timeout(Duration::from_secs(30), refetcher).await;
 
     let log = lock(&log);
     let (mut write, mut by_kind, mut write_errors) = (Latencies::default(), BTreeMap::new(), 0);
@@ -465,6 +512,17 @@ pub async fn rush(address: SocketAddr, directory: &Directory, setup: &Setup, pla
             }
         }
     }
+    let (mut refetch, mut mark_to_diary, mut refetch_errors) = (Latencies::default(), Latencies::default(), 0);
+    for &(_, student, lesson, arrived, done) in &log.refetches {
+        let Some(done) = done else {
+            refetch_errors += 1;
+            continue;
+        };
+        refetch.record_ns(done.saturating_sub(arrived));
+        if let Some(&(sent, true)) = log.sent.get(&(student, lesson)) {
+            mark_to_diary.record_ns(done.saturating_sub(sent));
+        }
+    }
     Ok(Rush {
         secs: elapsed,
         sockets: people.len(),
@@ -486,6 +544,10 @@ pub async fn rush(address: SocketAddr, directory: &Directory, setup: &Setup, pla
         absence_deliveries_expected: absences_expected,
         absence_deliveries: absence_latency.len(),
         absence_to_socket: absence_latency.summary(),
+        refetches: log.refetches.len(),
+        refetch: refetch.summary(),
+        refetch_errors,
+        mark_to_diary: mark_to_diary.summary(),
         server_cpu_secs: match (cpu_before, cpu_after) {
             (Some(a), Some(b)) => Some(b.cpu_secs - a.cpu_secs),
             _ => None,

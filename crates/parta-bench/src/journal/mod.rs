@@ -332,6 +332,8 @@ fn print_summary(report: &Report) {
         verdict(r.mark_to_socket.p99_ms, 100.0)
     );
     println!("  absence → open diary: {} of {}, {}", r.absence_deliveries, r.absence_deliveries_expected, r.absence_to_socket.line());
+    println!("  diary refetched on the event: {}, {} errors", r.refetch.line(), r.refetch_errors);
+    println!("  mark → refetched diary shows it: {}", r.mark_to_diary.line());
     for export in &report.exports {
         println!(
             "export: {}: {} [{} max ≤ 1 s]",
