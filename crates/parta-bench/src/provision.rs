@@ -77,7 +77,8 @@ pub struct Seat {
 
 impl Directory {
     pub fn users(&self) -> usize {
-        1 + self.extra_teachers.len() + self.classes.iter().map(|c| 1 + c.students.len() + c.parents.len()).sum::<usize>()
+        1 + self.extra_teachers.len()
+            + self.classes.iter().map(|c| 1 + c.students.len() + c.parents.len()).sum::<usize>()
     }
 
     /// Everyone, class by class (teacher, students, parents), the other teachers, the admin last.
@@ -429,7 +430,8 @@ pub async fn provision(address: SocketAddr, operator: Operator, shape: Shape) ->
             parents: parents.by_ref().take(shape.parents).collect(),
         })
         .collect();
-    let mut directory = Directory { shape, org, channel, admin, classes, extra_teachers, timings: Vec::new(), requests };
+    let mut directory =
+        Directory { shape, org, channel, admin, classes, extra_teachers, timings: Vec::new(), requests };
 
     // The bench's expectation of every chat's members, checked against the server's.
     let checks: Vec<(i64, String, usize)> = directory

@@ -295,7 +295,8 @@ pub async fn rush(address: SocketAddr, directory: &Directory, setup: &Setup, pla
         }
     }
     let epoch = Instant::now();
-    let clients: Vec<Arc<Client>> = people.iter().map(|(id, token, _)| Arc::new(Client::new(*id, token.clone()))).collect();
+    let clients: Vec<Arc<Client>> =
+        people.iter().map(|(id, token, _)| Arc::new(Client::new(*id, token.clone()))).collect();
     let swarm = Arc::new(Swarm::new(address, epoch, clients));
     let connect_started = Instant::now();
     let all: Vec<usize> = (0..people.len()).collect();
@@ -314,13 +315,15 @@ pub async fn rush(address: SocketAddr, directory: &Directory, setup: &Setup, pla
         *lock(&client.journal_tx) = Some(tx.clone());
     }
     drop(tx);
-    let tokens: Arc<HashMap<i64, String>> = Arc::new(people.iter().map(|(id, token, _)| (*id, token.clone())).collect());
+    let tokens: Arc<HashMap<i64, String>> =
+        Arc::new(people.iter().map(|(id, token, _)| (*id, token.clone())).collect());
     let refetcher = {
         let (pool, log, swarm) = (Arc::clone(&pool), Arc::clone(&log), Arc::clone(&swarm));
         tokio::spawn(async move {
             let mut fetches = Vec::new();
             while let Some((user, seen)) = rx.recv().await {
-                let (pool, log, swarm, tokens) = (Arc::clone(&pool), Arc::clone(&log), Arc::clone(&swarm), Arc::clone(&tokens));
+                let (pool, log, swarm, tokens) =
+                    (Arc::clone(&pool), Arc::clone(&log), Arc::clone(&swarm), Arc::clone(&tokens));
                 let path = format!("/api/v1/orgs/{org}/diary?student_id={}&date={today_text}", seen.student);
                 fetches.push(tokio::spawn(async move {
                     let Some(token) = tokens.get(&user) else { return };
@@ -339,10 +342,8 @@ pub async fn rush(address: SocketAddr, directory: &Directory, setup: &Setup, pla
     };
 
     let week = setup.week()?;
-    let jobs: Vec<LessonJob> = school::lessons_on(&week, today, 2)
-        .into_iter()
-        .filter(|job| job.slot.bell < plan.bells)
-        .collect();
+    let jobs: Vec<LessonJob> =
+        school::lessons_on(&week, today, 2).into_iter().filter(|job| job.slot.bell < plan.bells).collect();
     let mut by_bell = jobs.clone();
     by_bell.sort_by_key(|job| (job.slot.bell, job.class));
     let teachers: std::collections::HashSet<usize> =
@@ -413,7 +414,10 @@ pub async fn rush(address: SocketAddr, directory: &Directory, setup: &Setup, pla
                 let reply = conn.put(&path, Some(&token), &body).await;
                 let ok = matches!(&reply, Ok(r) if r.status.is_success());
                 if !ok {
-                    eprintln!("  rush: a mark: {:?}", reply.map(|r| (r.status, String::from_utf8_lossy(&r.body).into_owned())));
+                    eprintln!(
+                        "  rush: a mark: {:?}",
+                        reply.map(|r| (r.status, String::from_utf8_lossy(&r.body).into_owned()))
+                    );
                 }
                 lock(&log).writes.push((Kind::Mark, ok.then(|| at.elapsed().as_nanos() as u64)));
             }
@@ -436,7 +440,8 @@ pub async fn rush(address: SocketAddr, directory: &Directory, setup: &Setup, pla
             tokio::time::sleep_until(due).await;
             let lag = tokio::time::Instant::now().saturating_duration_since(due).as_nanos() as u64;
             let mut conn = pool.take();
-            let reply = conn.get(&format!("/api/v1/orgs/{org}/diary?student_id={child}&date={today}"), Some(&token)).await;
+            let reply =
+                conn.get(&format!("/api/v1/orgs/{org}/diary?student_id={child}&date={today}"), Some(&token)).await;
             let ns = due.elapsed().as_nanos() as u64;
             pool.give(conn);
             let ok = matches!(&reply, Ok(r) if r.status.is_success());

@@ -65,6 +65,10 @@ pub struct JournalArgs {
     /// Marks given at a lesson.
     #[arg(long, default_value_t = 3)]
     marks: usize,
+    /// Stop writing the journal after this many seconds, at the end of a week: today
+    /// moves to the week after the last one written (for a run that has to fit in a time).
+    #[arg(long)]
+    write_for: Option<f64>,
     /// Requests in flight while writing the journal.
     #[arg(long, default_value_t = 32)]
     in_flight: usize,
@@ -171,8 +175,17 @@ pub async fn journal(args: JournalArgs) -> anyhow::Result<()> {
     let pool = Pool::new(address);
     let setup_file = data.join("journal-setup.json");
     let mut setup = match Setup::load(&setup_file) {
-        Ok(setup) if setup.weeks == args.weeks && setup.year_weeks == args.year_weeks => {
-            eprintln!("reusing the year {} ({} of {} weeks written)", setup.year_id, setup.weeks_written, setup.weeks + 1);
+        Ok(mut setup) if setup.year_weeks == args.year_weeks => {
+            // Another today is fine while no week after it has been written.
+            if setup.weeks != args.weeks && setup.weeks_written <= args.weeks {
+                setup.weeks = args.weeks;
+            }
+            eprintln!(
+                "reusing the year {} ({} of {} weeks written)",
+                setup.year_id,
+                setup.weeks_written,
+                setup.weeks + 1
+            );
             setup
         }
         _ => {
@@ -190,7 +203,15 @@ pub async fn journal(args: JournalArgs) -> anyhow::Result<()> {
     };
     let journal_written = if setup.weeks_written <= setup.weeks {
         let started = Instant::now();
-        let written = school::write_journal(&pool, directory.org, &mut setup, &setup_file, args.in_flight).await?;
+        let written = school::write_journal(
+            &pool,
+            directory.org,
+            &mut setup,
+            &setup_file,
+            args.in_flight,
+            args.write_for.map(std::time::Duration::from_secs_f64),
+        )
+        .await?;
         use std::sync::atomic::Ordering::Relaxed;
         let totals = Totals {
             classes: directory.classes.len(),
@@ -232,11 +253,9 @@ pub async fn journal(args: JournalArgs) -> anyhow::Result<()> {
         grid_largest.0, grid_largest.1, grid_largest.2
     );
     let mut reads = Vec::new();
-    for (name, requests) in [
-        ("grid", &grids),
-        ("diary, a full week", &diaries_full),
-        ("diary, this week", &diaries_today),
-    ] {
+    for (name, requests) in
+        [("grid", &grids), ("diary, a full week", &diaries_full), ("diary, this week", &diaries_today)]
+    {
         for in_flight in [1, args.concurrency] {
             let result = measure::reads(&pool, name, requests, in_flight).await;
             eprintln!("  {}", result.line());
@@ -245,16 +264,17 @@ pub async fn journal(args: JournalArgs) -> anyhow::Result<()> {
     }
 
     let class_teacher = |c: usize| directory.classes[c].teacher.token.clone();
-    let summaries: Vec<(String, String)> = measure::spread(&(0..directory.classes.len()).collect::<Vec<_>>(), args.exports)
-        .into_iter()
-        .map(|c| {
-            let path = format!(
-                "/api/v1/orgs/{}/years/{}/classes/{}/summary?period={today_period}&format=xlsx",
-                directory.org, setup.year_id, directory.classes[c].class_id
-            );
-            (path, class_teacher(c))
-        })
-        .collect();
+    let summaries: Vec<(String, String)> =
+        measure::spread(&(0..directory.classes.len()).collect::<Vec<_>>(), args.exports)
+            .into_iter()
+            .map(|c| {
+                let path = format!(
+                    "/api/v1/orgs/{}/years/{}/classes/{}/summary?period={today_period}&format=xlsx",
+                    directory.org, setup.year_id, directory.classes[c].class_id
+                );
+                (path, class_teacher(c))
+            })
+            .collect();
     let grid_files: Vec<(String, String)> = measure::spread(&grids, args.exports)
         .into_iter()
         .map(|(path, token)| (path.replace("/journal?", "/journal/export?") + "&format=xlsx", token))
@@ -264,7 +284,13 @@ pub async fn journal(args: JournalArgs) -> anyhow::Result<()> {
         measure::exports(&pool, "assignment's grid, XLSX", &grid_files).await,
     ];
     for export in &exports {
-        eprintln!("  export: {}: {} ({} errors, largest {} bytes)", export.what, export.latency.line(), export.errors, export.bytes_max);
+        eprintln!(
+            "  export: {}: {} ({} errors, largest {} bytes)",
+            export.what,
+            export.latency.line(),
+            export.errors,
+            export.bytes_max
+        );
     }
 
     let plan = RushPlan {
@@ -304,20 +330,40 @@ fn print_summary(report: &Report) {
     if let Some(t) = &report.journal_written {
         println!(
             "school: {} classes, {} students, {} parents, {} teachers; journal of {} weeks: {} lessons, {} absences, {} marks ({} requests, {:.0} s)",
-            t.classes, t.students, t.parents, t.teachers, t.weeks_written, t.lessons, t.absences, t.marks, t.requests, t.secs
+            t.classes,
+            t.students,
+            t.parents,
+            t.teachers,
+            t.weeks_written,
+            t.lessons,
+            t.absences,
+            t.marks,
+            t.requests,
+            t.secs
         );
     }
     for (stage, secs) in &report.provisioning {
         println!("  provisioning: {stage}: {secs:.1} s");
     }
-    println!("today {} (period {}); largest grid {} lessons × {} students", report.today, report.today_period, report.grid_largest.0, report.grid_largest.1);
+    println!(
+        "today {} (period {}); largest grid {} lessons × {} students",
+        report.today, report.today_period, report.grid_largest.0, report.grid_largest.1
+    );
     for reads in &report.reads {
         println!("{}  [{} p99 ≤ 20 ms]", reads.line(), verdict(reads.latency.p99_ms, 20.0));
     }
     let r = &report.rush;
     println!(
         "rush: {} sockets ({:.1} s to connect), {} diaries and {} teachers' writes on {} lessons in {:.0} s, load {:.1}→{:.1}, server CPU {:?} s",
-        r.sockets, r.connect_secs, r.diaries, r.writes, r.lessons, r.secs, r.load_before, r.load_after, r.server_cpu_secs
+        r.sockets,
+        r.connect_secs,
+        r.diaries,
+        r.writes,
+        r.lessons,
+        r.secs,
+        r.load_before,
+        r.load_after,
+        r.server_cpu_secs
     );
     println!("  diary: {}, {} errors [{} p99 ≤ 50 ms]", r.diary.line(), r.diary_errors, verdict(r.diary.p99_ms, 50.0));
     println!("  writes: {}, {} errors [{} p99 ≤ 50 ms]", r.write.line(), r.write_errors, verdict(r.write.p99_ms, 50.0));
@@ -331,7 +377,12 @@ fn print_summary(report: &Report) {
         r.mark_to_socket.line(),
         verdict(r.mark_to_socket.p99_ms, 100.0)
     );
-    println!("  absence → open diary: {} of {}, {}", r.absence_deliveries, r.absence_deliveries_expected, r.absence_to_socket.line());
+    println!(
+        "  absence → open diary: {} of {}, {}",
+        r.absence_deliveries,
+        r.absence_deliveries_expected,
+        r.absence_to_socket.line()
+    );
     println!("  diary refetched on the event: {}, {} errors", r.refetch.line(), r.refetch_errors);
     println!("  mark → refetched diary shows it: {}", r.mark_to_diary.line());
     for export in &report.exports {

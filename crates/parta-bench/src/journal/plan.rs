@@ -132,7 +132,8 @@ pub fn timetable(table: &[Vec<usize>], teachers: usize) -> anyhow::Result<Vec<Ve
         let mut slots: Vec<Slot> = Vec::with_capacity(items.len());
         for (subject, round) in items {
             let teacher = row[subject];
-            let free = |day: usize, bell: usize| !class_busy[day * bells + bell] && !teacher_busy[teacher][day * bells + bell];
+            let free =
+                |day: usize, bell: usize| !class_busy[day * bells + bell] && !teacher_busy[teacher][day * bells + bell];
             let has_subject = |day: usize| slots.iter().any(|p| p.day == day && p.subject == subject);
             // Days in turn from a start that moves with the class and the round, so
             // that days fill evenly; the earliest free bell of the first day that fits.

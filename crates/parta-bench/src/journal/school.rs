@@ -144,9 +144,15 @@ pub async fn set_up(pool: &Pool, directory: &Directory, options: &Options) -> an
             Some(subject) => subject.id.0,
             None => {
                 let body = json!({ "name": name, "short_name": short });
-                let created: Subject =
-                    call(&mut conn, hyper::Method::POST, &format!("/api/v1/orgs/{org}/subjects"), admin, Some(&body), 201)
-                        .await?;
+                let created: Subject = call(
+                    &mut conn,
+                    hyper::Method::POST,
+                    &format!("/api/v1/orgs/{org}/subjects"),
+                    admin,
+                    Some(&body),
+                    201,
+                )
+                .await?;
                 created.id.0
             }
         };
@@ -237,11 +243,7 @@ pub async fn set_up(pool: &Pool, directory: &Directory, options: &Options) -> an
     }
     pool.give(conn);
     let secs = started.elapsed().as_secs_f64();
-    eprintln!(
-        "  year {year_id} from {start}, {} assignments, {} timetables in {secs:.1} s",
-        jobs.len(),
-        week.len()
-    );
+    eprintln!("  year {year_id} from {start}, {} assignments, {} timetables in {secs:.1} s", jobs.len(), week.len());
     Ok(Setup {
         year_id,
         start: start.to_string(),
@@ -332,7 +334,13 @@ pub fn grades_body(setup: &Setup, marked: &[(i64, &str)]) -> serde_json::Value {
     json!({ "grades": grades })
 }
 
-async fn write_lesson(conn: &mut Conn, org: i64, setup: &Setup, job: &LessonJob, written: &Written) -> anyhow::Result<()> {
+async fn write_lesson(
+    conn: &mut Conn,
+    org: i64,
+    setup: &Setup,
+    job: &LessonJob,
+    written: &Written,
+) -> anyhow::Result<()> {
     let page = open(conn, org, setup, job).await?;
     let lesson = page.lesson.id.0;
     let token = &setup.teachers[setup.table[job.class][job.slot.subject]].token;
@@ -368,6 +376,7 @@ pub async fn write_journal(
     setup: &mut Setup,
     setup_file: &Path,
     in_flight: usize,
+    budget: Option<std::time::Duration>,
 ) -> anyhow::Result<Written> {
     let week = setup.week()?;
     let start = setup.start_date()?;
@@ -375,6 +384,15 @@ pub async fn write_journal(
     let started = Instant::now();
     // The weeks before today's, then today's week up to yesterday.
     while setup.weeks_written <= setup.weeks {
+        // Out of time: today moves to the week after the last one written.
+        if setup.weeks_written < setup.weeks && budget.is_some_and(|b| started.elapsed() > b) {
+            eprintln!(
+                "  journal: out of time after {} weeks; today moves into week {}",
+                setup.weeks_written,
+                setup.weeks_written + 1
+            );
+            setup.weeks = setup.weeks_written;
+        }
         let w = setup.weeks_written;
         let days = if w < setup.weeks { DAYS } else { 2 };
         let jobs: Vec<LessonJob> =
