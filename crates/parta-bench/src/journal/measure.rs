@@ -128,6 +128,27 @@ pub fn grid_requests(directory: &Directory, setup: &Setup, today_period: i64, sa
     spread(&all, samples)
 }
 
+/// The largest grids: the subjects taught most hours a week, in today's period, one per class.
+pub fn big_grid_requests(directory: &Directory, setup: &Setup, today_period: i64) -> Vec<(String, String)> {
+    let most = plan::SUBJECTS.iter().map(|s| s.2).max().unwrap_or(0);
+    let org = directory.org;
+    setup
+        .assignments
+        .iter()
+        .enumerate()
+        .flat_map(|(c, row)| {
+            row.iter().enumerate().filter(|&(s, _)| plan::SUBJECTS[s].2 == most).map(move |(s, &assignment)| {
+                let token = setup.teachers[setup.table[c][s]].token.clone();
+                let path = format!(
+                    "/api/v1/orgs/{org}/years/{}/journal?assignment_id={assignment}&period={today_period}",
+                    setup.year_id
+                );
+                (path, token)
+            })
+        })
+        .collect()
+}
+
 /// The diary requests of a week for `samples` students spread over the school, half
 /// as the student and half as their parent where they have one.
 pub fn diary_requests(directory: &Directory, date: Date, samples: usize) -> Vec<(String, String)> {

@@ -247,15 +247,19 @@ pub async fn journal(args: JournalArgs) -> anyhow::Result<()> {
     let full_week = plan::add_days(today, -7);
     let diaries_full = measure::diary_requests(&directory, full_week, args.diary_samples);
     let diaries_today = measure::diary_requests(&directory, today, args.diary_samples);
-    let grid_largest = measure::grid_shapes(&pool, &measure::spread(&grids, 50)).await?;
+    let big_grids = measure::big_grid_requests(&directory, &setup, today_period);
+    let grid_largest = measure::grid_shapes(&pool, &measure::spread(&big_grids, 10)).await?;
     eprintln!(
-        "  the largest grid of a sample: {} lessons × {} students ({} cells)",
+        "  the largest grid: {} lessons × {} students ({} cells)",
         grid_largest.0, grid_largest.1, grid_largest.2
     );
     let mut reads = Vec::new();
-    for (name, requests) in
-        [("grid", &grids), ("diary, a full week", &diaries_full), ("diary, this week", &diaries_today)]
-    {
+    for (name, requests) in [
+        ("grid, a sample of all", &grids),
+        ("grid, the largest (5 a week, today's period)", &big_grids),
+        ("diary, a full week", &diaries_full),
+        ("diary, this week", &diaries_today),
+    ] {
         for in_flight in [1, args.concurrency] {
             let result = measure::reads(&pool, name, requests, in_flight).await;
             eprintln!("  {}", result.line());
