@@ -240,9 +240,9 @@ mod tests {
                 let teacher = table[c][slot.subject];
                 assert!(teacher_at.insert((teacher, slot.day, slot.bell)), "teacher {teacher} twice at {slot:?}");
             }
-            for s in 0..SUBJECTS.len() {
+            for (s, subject) in SUBJECTS.iter().enumerate() {
                 let count = slots.iter().filter(|p| p.subject == s).count();
-                assert_eq!(count, SUBJECTS[s].2, "class {c}, subject {s}");
+                assert_eq!(count, subject.2, "class {c}, subject {s}");
             }
         }
     }
