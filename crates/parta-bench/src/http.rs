@@ -100,6 +100,11 @@ impl Conn {
         let bytes = Bytes::from(serde_json::to_vec(body)?);
         self.request(Method::POST, path, token, Some("application/json"), bytes).await
     }
+
+    pub async fn put<T: Serialize>(&mut self, path: &str, token: Option<&str>, body: &T) -> anyhow::Result<Reply> {
+        let bytes = Bytes::from(serde_json::to_vec(body)?);
+        self.request(Method::PUT, path, token, Some("application/json"), bytes).await
+    }
 }
 
 /// Connections handed out to concurrent tasks and taken back, so that at most as many

@@ -2,11 +2,13 @@
 //! WebSocket clients, sends paced messages and measures what reaches whom and when;
 //! then does the same against the floor (`parta-bench floor`), the least server
 //! that does the same fan-out, so each figure has a ratio; and probes hostile input
-//! (`parta-bench probe`) while watching the server's memory. See BENCHMARKS.md.
+//! (`parta-bench probe`) while watching the server's memory; and measures the
+//! e-journal on a school with a year of lessons (`parta-bench journal`). See BENCHMARKS.md.
 
 mod floor;
 mod http;
 mod ingest;
+mod journal;
 mod pace;
 mod probe;
 mod probe_logins;
@@ -35,6 +37,8 @@ enum Cli {
     },
     /// Start a demo Parta and send it hostile input, watching its memory.
     Probe(probe::ProbeArgs),
+    /// Provision a school with a year of lessons and measure the journal, the diary, the morning rush and the exports.
+    Journal(Box<journal::JournalArgs>),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -44,5 +48,6 @@ fn main() -> anyhow::Result<()> {
         Cli::Run(args) => runtime.block_on(run::run(*args)),
         Cli::Floor { listen, read_buffer_size } => runtime.block_on(floor::serve(listen, read_buffer_size)),
         Cli::Probe(args) => runtime.block_on(probe::probe(args)),
+        Cli::Journal(args) => runtime.block_on(journal::journal(*args)),
     }
 }

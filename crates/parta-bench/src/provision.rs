@@ -30,6 +30,9 @@ pub struct Shape {
     pub students: usize,
     /// Parents per class, one per student from the first.
     pub parents: usize,
+    /// Teachers beyond the class teachers (one per class), who lead no class.
+    #[serde(default)]
+    pub extra_teachers: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -56,6 +59,9 @@ pub struct Directory {
     pub channel: i64,
     pub admin: Person,
     pub classes: Vec<ClassSeats>,
+    /// The teachers beyond the class teachers (`Shape::extra_teachers`).
+    #[serde(default)]
+    pub extra_teachers: Vec<Person>,
     /// Seconds per stage, and in all.
     pub timings: Vec<(String, f64)>,
     pub requests: u64,
@@ -71,10 +77,11 @@ pub struct Seat {
 
 impl Directory {
     pub fn users(&self) -> usize {
-        1 + self.classes.iter().map(|c| 1 + c.students.len() + c.parents.len()).sum::<usize>()
+        1 + self.extra_teachers.len()
+            + self.classes.iter().map(|c| 1 + c.students.len() + c.parents.len()).sum::<usize>()
     }
 
-    /// Everyone, class by class (teacher, students, parents), the admin last.
+    /// Everyone, class by class (teacher, students, parents), the other teachers, the admin last.
     pub fn seats(&self) -> Vec<Seat> {
         let mut seats = Vec::with_capacity(self.users());
         for class in &self.classes {
@@ -86,6 +93,9 @@ impl Directory {
             for parent in &class.parents {
                 seats.push(seat(parent, vec![class.parents_chat, self.channel]));
             }
+        }
+        for teacher in &self.extra_teachers {
+            seats.push(Seat { user: teacher.id, token: teacher.token.clone(), chats: vec![self.channel] });
         }
         seats.push(Seat { user: self.admin.id, token: self.admin.token.clone(), chats: vec![self.channel] });
         seats
@@ -115,7 +125,7 @@ pub enum Operator {
 }
 
 /// Runs `job` over `items` with at most `IN_FLIGHT` at once, each on a pooled connection; keeps order.
-async fn all<T, R, F, Fut>(pool: &Pool, items: Vec<T>, job: F) -> anyhow::Result<Vec<R>>
+pub(crate) async fn all<T, R, F, Fut>(pool: &Pool, items: Vec<T>, job: F) -> anyhow::Result<Vec<R>>
 where
     F: Fn(Conn, T) -> Fut,
     Fut: Future<Output = (Conn, anyhow::Result<R>)>,
@@ -295,10 +305,10 @@ pub async fn provision(address: SocketAddr, operator: Operator, shape: Shape) ->
         &mut conn,
         &admin.token,
         org,
-        &invite_request(staff_room, InviteRole::Teacher, None, shape.classes.max(1)),
+        &invite_request(staff_room, InviteRole::Teacher, None, (shape.classes + shape.extra_teachers).max(1)),
     )
     .await?;
-    let teachers: Vec<Person> = all(&pool, (0..shape.classes).collect(), |mut conn, n| {
+    let mut teachers: Vec<Person> = all(&pool, (0..shape.classes + shape.extra_teachers).collect(), |mut conn, n| {
         let link = teacher_link.clone();
         async move {
             let result = register(&mut conn, &link, "Учителева", &format!("teacher{n}-{stamp}@bench.parta.test")).await;
@@ -306,6 +316,7 @@ pub async fn provision(address: SocketAddr, operator: Operator, shape: Shape) ->
         }
     })
     .await?;
+    let extra_teachers = teachers.split_off(shape.classes);
     let pairs: Vec<(i64, i64)> = class_ids.iter().copied().zip(teachers.iter().map(|t| t.id)).collect();
     all(&pool, pairs, |mut conn, (class, teacher)| {
         let admin = admin_token.clone();
@@ -326,7 +337,7 @@ pub async fn provision(address: SocketAddr, operator: Operator, shape: Shape) ->
         }
     })
     .await?;
-    requests += 1 + 2 * shape.classes as u64;
+    requests += 1 + 2 * shape.classes as u64 + shape.extra_teachers as u64;
     clock.lap("class teachers", shape.classes);
 
     // Students: one link per class.
@@ -419,7 +430,8 @@ pub async fn provision(address: SocketAddr, operator: Operator, shape: Shape) ->
             parents: parents.by_ref().take(shape.parents).collect(),
         })
         .collect();
-    let mut directory = Directory { shape, org, channel, admin, classes, timings: Vec::new(), requests };
+    let mut directory =
+        Directory { shape, org, channel, admin, classes, extra_teachers, timings: Vec::new(), requests };
 
     // The bench's expectation of every chat's members, checked against the server's.
     let checks: Vec<(i64, String, usize)> = directory

@@ -149,17 +149,17 @@ impl RunArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-enum Kind {
+pub(crate) enum Kind {
     Parta,
     Floor,
 }
 
 /// A server under test, stopped when dropped if this process started it.
-struct Server {
-    kind: Kind,
-    address: SocketAddr,
-    pid: Option<u32>,
-    child: Option<Child>,
+pub(crate) struct Server {
+    pub kind: Kind,
+    pub address: SocketAddr,
+    pub pid: Option<u32>,
+    pub child: Option<Child>,
 }
 
 impl Drop for Server {
@@ -175,24 +175,36 @@ fn free_port() -> anyhow::Result<SocketAddr> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?)
 }
 
-fn parta_bin(args: &RunArgs) -> anyhow::Result<PathBuf> {
-    if let Some(bin) = &args.parta_bin {
-        return Ok(bin.clone());
+/// How the bench starts Parta: its binary and, for PostgreSQL, the database.
+pub(crate) struct Launch<'a> {
+    pub parta_bin: Option<&'a Path>,
+    pub database_url: Option<&'a str>,
+}
+
+impl RunArgs {
+    fn launch(&self) -> Launch<'_> {
+        Launch { parta_bin: self.parta_bin.as_deref(), database_url: self.database_url.as_deref() }
+    }
+}
+
+fn parta_bin(args: &Launch<'_>) -> anyhow::Result<PathBuf> {
+    if let Some(bin) = args.parta_bin {
+        return Ok(bin.to_owned());
     }
     let beside = std::env::current_exe()?.with_file_name("parta");
     anyhow::ensure!(beside.exists(), "no `parta` binary beside this one at {}: give --parta-bin", beside.display());
     Ok(beside)
 }
 
-fn common_args(args: &RunArgs, data: &Path) -> Vec<String> {
+fn common_args(args: &Launch<'_>, data: &Path) -> Vec<String> {
     let mut out = vec!["--data".to_owned(), data.display().to_string()];
-    if let Some(url) = &args.database_url {
-        out.extend(["--database-url".to_owned(), url.clone()]);
+    if let Some(url) = args.database_url {
+        out.extend(["--database-url".to_owned(), url.to_owned()]);
     }
     out
 }
 
-async fn start_parta(args: &RunArgs, data: &Path, generation: u32) -> anyhow::Result<Server> {
+pub(crate) async fn start_parta(args: &Launch<'_>, data: &Path, generation: u32) -> anyhow::Result<Server> {
     let address = free_port()?;
     let log = std::fs::File::create(data.join(format!("parta-{generation}.log")))?;
     let child = Command::new(parta_bin(args)?)
@@ -222,7 +234,7 @@ async fn start_floor(read_buffer: Option<usize>) -> anyhow::Result<Server> {
     Ok(server)
 }
 
-fn create_operator(args: &RunArgs, data: &Path) -> anyhow::Result<Operator> {
+pub(crate) fn create_operator(args: &Launch<'_>, data: &Path) -> anyhow::Result<Operator> {
     let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let email = format!("operator-{stamp}@bench.parta.test");
     let out = Command::new(parta_bin(args)?)
@@ -967,7 +979,7 @@ struct Report<'a> {
     floor: Option<ServerResults>,
 }
 
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let memory = std::fs::read_to_string("/proc/meminfo")
         .ok()
@@ -983,7 +995,7 @@ fn procfs_mem_total(meminfo: &str) -> Option<u64> {
 
 pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let epoch = Instant::now();
-    let shape = Shape { classes: args.classes, students: args.students, parents: args.parents };
+    let shape = Shape { classes: args.classes, students: args.students, parents: args.parents, extra_teachers: 0 };
     let data = match &args.data {
         Some(dir) => dir.clone(),
         None => std::env::temp_dir().join(format!("parta-bench-{}-{}", std::process::id(), epoch.elapsed().as_nanos())),
@@ -1009,8 +1021,8 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
                     (address, None, operator)
                 }
                 None => {
-                    let server = start_parta(&args, &data, 0).await?;
-                    let operator = create_operator(&args, &data)?;
+                    let server = start_parta(&args.launch(), &data, 0).await?;
+                    let operator = create_operator(&args.launch(), &data)?;
                     (server.address, Some(server), operator)
                 }
             };
@@ -1039,7 +1051,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
                 pid: args.server_pid,
                 child: None,
             },
-            None => start_parta(&args, &data, 1).await?,
+            None => start_parta(&args.launch(), &data, 1).await?,
         };
         eprintln!("Parta on {} (pid {:?})", server.address, server.pid);
         parta_results = Some(workloads(&args, &server, &directory, &data, epoch).await?);

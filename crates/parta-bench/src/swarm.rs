@@ -83,6 +83,24 @@ pub struct ClientStats {
     pub other_frames: u64,
     /// When each bench message arrived (only for a client that asks, see `timeline`).
     pub arrivals: Vec<(u64, u64)>,
+    /// Each `journal_changed` that arrived: the student, the lesson and when.
+    pub journal: Vec<JournalSeen>,
+}
+
+/// A `journal_changed` user event as it reached a client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JournalSeen {
+    pub student: i64,
+    pub lesson: i64,
+    pub at_ns: u64,
+}
+
+/// Reads a `journal_changed` user event frame: its student and lesson. `None` for others.
+pub fn scan_journal(text: &str) -> Option<(i64, i64)> {
+    if !text.starts_with(r#"{"type":"user_event""#) || !text.contains(r#""type":"journal_changed""#) {
+        return None;
+    }
+    Some((number_after(text, r#""student_id":"#)?, number_after(text, r#""lesson_id":"#)?))
 }
 
 /// One client's state, shared with the coordinator.
@@ -98,6 +116,9 @@ pub struct Client {
     pub timeline: AtomicBool,
     pub closes: AtomicU64,
     pub last_close: Mutex<Option<String>>,
+    /// Where to pass each `journal_changed` as it arrives (the client's user with it),
+    /// for a bench that acts on it as the diary does.
+    pub journal_tx: Mutex<Option<tokio::sync::mpsc::UnboundedSender<(i64, JournalSeen)>>>,
 }
 
 impl Client {
@@ -112,6 +133,7 @@ impl Client {
             timeline: AtomicBool::new(false),
             closes: AtomicU64::new(0),
             last_close: Mutex::new(None),
+            journal_tx: Mutex::new(None),
         }
     }
 
@@ -121,7 +143,17 @@ impl Client {
 
     fn on_text(&self, text: &str, now_ns: u64, deliveries: &AtomicU64) {
         let Some(seen) = scan(text) else {
-            lock(&self.stats).other_frames += 1;
+            let mut stats = lock(&self.stats);
+            match scan_journal(text) {
+                Some((student, lesson)) => {
+                    let seen = JournalSeen { student, lesson, at_ns: now_ns };
+                    stats.journal.push(seen);
+                    if let Some(tx) = &*lock(&self.journal_tx) {
+                        let _ = tx.send((self.user, seen));
+                    }
+                }
+                None => stats.other_frames += 1,
+            }
             return;
         };
         let step = {
@@ -398,6 +430,33 @@ mod tests {
         .expect("frame serialises");
         assert_eq!(scan(&read), Some(Seen { chat: 5, seq: 3, message: None }));
         assert_eq!(scan(&serde_json::to_string(&ServerFrame::Ready).expect("frame serialises")), None);
+    }
+
+    #[test]
+    fn the_journal_scan_reads_the_real_user_event_frame() {
+        let frame = serde_json::to_string(&ServerFrame::UserEvent {
+            seq: 12,
+            event: parta_protocol::UserEvent::JournalChanged {
+                org_id: parta_domain::OrgId(3),
+                student_id: UserId(77),
+                lesson_id: parta_domain::LessonId(4_321),
+                date: "2026-12-09".into(),
+            },
+        })
+        .expect("frame serialises");
+        assert_eq!(scan_journal(&frame), Some((77, 4_321)));
+        assert_eq!(scan(&frame), None);
+        let client = Client::new(77, "t".into());
+        client.on_text(&frame, 5_000, &AtomicU64::new(0));
+        let stats = client.take_stats();
+        assert_eq!(stats.journal, [JournalSeen { student: 77, lesson: 4_321, at_ns: 5_000 }]);
+        assert_eq!(stats.other_frames, 0);
+        let added = serde_json::to_string(&ServerFrame::UserEvent {
+            seq: 13,
+            event: parta_protocol::UserEvent::ChatRemoved { chat_id: ChatId(5) },
+        })
+        .expect("frame serialises");
+        assert_eq!(scan_journal(&added), None);
     }
 
     #[test]
