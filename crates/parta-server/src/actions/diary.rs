@@ -149,6 +149,29 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
             },
         ));
     }
+    // The week's records of the class in a few statements, not several per lesson.
+    let (from, to) = (monday.to_string(), saturday.to_string());
+    let written_lessons: BTreeMap<(i64, String, i64, i64), store::journal::LessonRow> =
+        store::journal::class_lessons_between(&mut conn, class, &from, &to)
+            .await?
+            .into_iter()
+            .map(|l| ((l.assignment_id, l.held_on.clone(), l.shift, l.number), l))
+            .collect();
+    let of = store::journal::LessonsOf::Class(class);
+    let mut attendance_at: BTreeMap<i64, store::journal::AttendanceRow> = BTreeMap::new();
+    for (lesson, row) in store::journal::attendance_between(&mut conn, of, (&from, &to), Some(student)).await? {
+        attendance_at.insert(lesson, row);
+    }
+    let mut grades_at: BTreeMap<i64, Vec<store::journal::GradeRow>> = BTreeMap::new();
+    for (lesson, row) in store::journal::grades_between(&mut conn, of, (&from, &to), Some(student)).await? {
+        grades_at.entry(lesson).or_default().push(row);
+    }
+    let mut homework_at: BTreeMap<i64, store::journal::HomeworkRow> =
+        store::journal::class_homework_between(&mut conn, class, &from, &to)
+            .await?
+            .into_iter()
+            .map(|h| (h.lesson_id, h))
+            .collect();
     let mut days = Vec::with_capacity(6);
     for (day, school_day) in parta_domain::timetable::week(&calendar, monday) {
         let held_on = day.to_string();
@@ -161,30 +184,26 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
             else {
                 continue;
             };
-            let written =
-                store::journal::lesson_at(&mut conn, assignment.id, &held_on, lesson.place.shift, lesson.place.number)
-                    .await?;
+            let written = written_lessons
+                .get(&(assignment.id, held_on.clone(), lesson.place.shift, lesson.place.number))
+                .cloned();
             let (mut attendance, mut grades, mut homework, mut submission) = (None, Vec::new(), None, None);
             if let Some(lesson) = &written {
-                homework = super::journal::homework_of(&mut conn, lesson.lesson_id()).await?;
-                if homework.is_some() {
+                if let Some(row) = homework_at.remove(&lesson.id) {
+                    homework = Some(super::journal::with_files(&mut conn, row).await?);
                     submission = super::submissions::own_submission(&mut conn, lesson.lesson_id(), student).await?;
                 }
-                attendance = store::journal::attendance(&mut conn, lesson.lesson_id())
-                    .await?
+                attendance = attendance_at.remove(&lesson.id).and_then(|a| {
+                    Some(AttendanceEntry {
+                        absence: Absence::parse(&a.absence)?,
+                        minutes_late: a.minutes_late,
+                        reason: a.reason,
+                    })
+                });
+                grades = grades_at
+                    .remove(&lesson.id)
+                    .unwrap_or_default()
                     .into_iter()
-                    .find(|a| a.student_id == student.0)
-                    .and_then(|a| {
-                        Some(AttendanceEntry {
-                            absence: Absence::parse(&a.absence)?,
-                            minutes_late: a.minutes_late,
-                            reason: a.reason,
-                        })
-                    });
-                grades = store::journal::grades(&mut conn, lesson.lesson_id())
-                    .await?
-                    .into_iter()
-                    .filter(|g| g.student_id == student.0)
                     .map(|g| Grade {
                         id: GradeId(g.id),
                         mark: g.mark,

@@ -256,10 +256,18 @@ async fn render_page(conn: &mut AnyConnection, row: &LessonRow) -> Result<Lesson
 
 /// A lesson's homework with its files, if it has one.
 pub(crate) async fn homework_of(conn: &mut AnyConnection, lesson: LessonId) -> Result<Option<Homework>> {
-    let Some(row) = store::journal::homework(conn, lesson).await? else { return Ok(None) };
+    match store::journal::homework(conn, lesson).await? {
+        Some(row) => Ok(Some(with_files(conn, row).await?)),
+        None => Ok(None),
+    }
+}
+
+/// A homework row as the wire shows it, with its files.
+pub(crate) async fn with_files(conn: &mut AnyConnection, row: store::journal::HomeworkRow) -> Result<Homework> {
+    let lesson = LessonId(row.lesson_id);
     let mut homework = render_homework(row);
     homework.files = store::submissions::homework_files(conn, lesson).await?.iter().map(|f| f.info()).collect();
-    Ok(Some(homework))
+    Ok(homework)
 }
 
 /// A homework row as the wire shows it, without its files (`homework_of` adds them).
@@ -695,24 +703,30 @@ pub(crate) async fn render_grid(
     use parta_protocol::{AcademicPeriod, GridCell, GridLesson, GridRow, JournalGrid};
     let lessons = store::journal::lessons_between(conn, assignment.id, &period.starts_on, &period.ends_on).await?;
     let students = assignment_students(conn, org, assignment, &period.starts_on, &period.ends_on).await?;
-    let mut per_lesson = Vec::with_capacity(lessons.len());
-    for lesson in &lessons {
-        let attendance = store::journal::attendance(conn, lesson.lesson_id()).await?;
-        let grades = store::journal::grades(conn, lesson.lesson_id()).await?;
-        per_lesson.push((attendance, grades));
+    // Every lesson's records in two statements, not two per lesson.
+    let (of, dates) = (store::journal::LessonsOf::Assignment(assignment.id), (&*period.starts_on, &*period.ends_on));
+    let mut per_lesson: BTreeMap<i64, (Vec<AttendanceRow>, Vec<GradeRow>)> = BTreeMap::new();
+    for (lesson, row) in store::journal::attendance_between(conn, of, dates, None).await? {
+        per_lesson.entry(lesson).or_default().0.push(row);
     }
+    for (lesson, row) in store::journal::grades_between(conn, of, dates, None).await? {
+        per_lesson.entry(lesson).or_default().1.push(row);
+    }
+    let none = (Vec::new(), Vec::new());
+    let people: BTreeMap<i64, parta_protocol::PersonRef> =
+        store::users::people(conn, &students).await?.into_iter().map(|p| (p.id.0, p)).collect();
     let set: BTreeMap<i64, String> =
         store::journal::period_marks(conn, assignment.id, period.number).await?.into_iter().collect();
     // The school's rounding rule, and the year's other period marks and year marks.
     let finals = super::marks::FinalMarks::load(conn, org, assignment).await?;
     let mut rows = Vec::with_capacity(students.len());
     for student in students {
-        let Some(person) = store::users::person(conn, student).await? else { continue };
+        let Some(person) = people.get(&student.0).cloned() else { continue };
         let mut marks = Vec::new();
         let cells = lessons
             .iter()
-            .zip(&per_lesson)
-            .map(|(lesson, (attendance, grades))| {
+            .map(|lesson| {
+                let (attendance, grades) = per_lesson.get(&lesson.id).unwrap_or(&none);
                 let entry = attendance.iter().find(|a| a.student_id == student.0).and_then(|a| {
                     Some(AttendanceEntry {
                         absence: Absence::parse(&a.absence)?,

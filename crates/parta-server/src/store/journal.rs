@@ -345,6 +345,118 @@ pub async fn delete_grade(conn: &mut AnyConnection, org: OrgId, before: &GradeRo
 }
 
 /// An assignment's written-down lessons between two dates (both included), in order.
+/// Whose lessons a read of several lessons' records covers.
+#[derive(Debug, Clone, Copy)]
+pub enum LessonsOf {
+    Assignment(i64),
+    Class(ClassId),
+}
+
+impl LessonsOf {
+    fn filter(self) -> (&'static str, i64) {
+        match self {
+            LessonsOf::Assignment(id) => ("l.assignment_id", id),
+            LessonsOf::Class(class) => ("l.class_id", class.0),
+        }
+    }
+}
+
+/// Attendance at the lessons held between two dates (of one student, or everyone's),
+/// each with its lesson: one statement for a whole grid or week.
+pub async fn attendance_between(
+    conn: &mut AnyConnection,
+    of: LessonsOf,
+    (from, to): (&str, &str),
+    student: Option<UserId>,
+) -> sqlx::Result<Vec<(i64, AttendanceRow)>> {
+    let (column, id) = of.filter();
+    type Row = (i64, i64, String, Option<i64>, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT a.lesson_id, a.student_id, a.absence, a.minutes_late, a.reason
+         FROM attendance a JOIN lessons l ON l.id = a.lesson_id
+         WHERE {column} = $1 AND l.held_on >= $2 AND l.held_on <= $3 AND ($4 = 0 OR a.student_id = $4)"
+    )))
+    .bind(id)
+    .bind(from)
+    .bind(to)
+    .bind(student.map_or(0, |s| s.0))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(lesson, student_id, absence, minutes_late, reason)| {
+            (lesson, AttendanceRow { student_id, absence, minutes_late, reason })
+        })
+        .collect())
+}
+
+/// Marks still standing at the lessons held between two dates (of one student, or
+/// everyone's), each with its lesson, in the order they were given.
+pub async fn grades_between(
+    conn: &mut AnyConnection,
+    of: LessonsOf,
+    (from, to): (&str, &str),
+    student: Option<UserId>,
+) -> sqlx::Result<Vec<(i64, GradeRow)>> {
+    let (column, id) = of.filter();
+    type Row = (i64, i64, i64, String, i64, i64, Option<String>, i64);
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT g.lesson_id, g.id, g.student_id, g.mark, g.grade_type_id, g.weight_centi, g.comment, g.given_at
+         FROM grades g JOIN lessons l ON l.id = g.lesson_id
+         WHERE {column} = $1 AND l.held_on >= $2 AND l.held_on <= $3 AND g.deleted_at IS NULL
+           AND ($4 = 0 OR g.student_id = $4)
+         ORDER BY g.id"
+    )))
+    .bind(id)
+    .bind(from)
+    .bind(to)
+    .bind(student.map_or(0, |s| s.0))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(lesson, id, student_id, mark, grade_type_id, weight_centi, comment, given_at)| {
+            (lesson, GradeRow { id, student_id, mark, grade_type_id, weight_centi, comment, given_at })
+        })
+        .collect())
+}
+
+/// A class's lessons written down between two dates.
+pub async fn class_lessons_between(
+    conn: &mut AnyConnection,
+    class: ClassId,
+    from: &str,
+    to: &str,
+) -> sqlx::Result<Vec<LessonRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {LESSON_COLUMNS} FROM lessons WHERE class_id = $1 AND held_on >= $2 AND held_on <= $3"
+    )))
+    .bind(class.0)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
+/// The homework set at a class's lessons held between two dates.
+pub async fn class_homework_between(
+    conn: &mut AnyConnection,
+    class: ClassId,
+    from: &str,
+    to: &str,
+) -> sqlx::Result<Vec<HomeworkRow>> {
+    sqlx::query_as(
+        "SELECT h.lesson_id, h.body, h.due_on, h.minutes, h.entered_at
+         FROM homework h JOIN lessons l ON l.id = h.lesson_id
+         WHERE l.class_id = $1 AND l.held_on >= $2 AND l.held_on <= $3",
+    )
+    .bind(class.0)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
 pub async fn lessons_between(
     conn: &mut AnyConnection,
     assignment: i64,

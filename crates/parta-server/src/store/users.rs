@@ -102,6 +102,27 @@ pub async fn person(conn: &mut AnyConnection, id: UserId) -> sqlx::Result<Option
     Ok(get(conn, id).await?.map(|u| u.person()))
 }
 
+/// Several people at once, in no particular order (those not found left out).
+pub async fn people(conn: &mut AnyConnection, ids: &[UserId]) -> sqlx::Result<Vec<PersonRef>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut placeholders = super::Placeholders::for_connection(conn);
+    let list: Vec<String> = ids.iter().map(|_| placeholders.one()).collect();
+    let sql = format!("SELECT id, family_name, given_name, patronymic FROM users WHERE id IN ({})", list.join(", "));
+    let args = super::arguments(|b| {
+        for id in ids {
+            b.bind(id.0);
+        }
+    })?;
+    let rows: Vec<(i64, String, String, Option<String>)> =
+        sqlx::query_as_with(sqlx::AssertSqlSafe(sql), args).fetch_all(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, family, given, patronymic)| PersonRef::new(UserId(id), &family, &given, patronymic.as_deref()))
+        .collect())
+}
+
 // One-time codes for setting a password (the operator's first login).
 
 pub async fn insert_password_token(
