@@ -2279,7 +2279,11 @@ try {
     const periodSaved = tj.waitForResponse((r) => r.url().includes('/period-marks') && r.request().method() === 'PUT');
     await periodMark.selectOption('4');
     expect((await periodSaved).status() === 200, 'the period mark was refused');
-    await tj.waitForLoadState('networkidle');
+    await tj.waitForFunction(
+      () => [...document.querySelectorAll('select')].some((e) => /итоговая отметка: Волкова Анастасия/.test(e.getAttribute('aria-label') ?? '') && e.value === '4'),
+      null,
+      { timeout: 5000 },
+    ).catch(() => {});
     expect((await periodMark.inputValue()) === '4', 'the period mark is not kept');
     await screen(tj, 'journal-grid');
     // After a reload, all as saved.
