@@ -2291,6 +2291,23 @@ try {
     await countReaches(cellOf('Волкова Анастасия').locator('.jg-mark'), inCell + 1, 'marks in the cell after a reload');
     expect((await tj.getByRole('combobox', { name: /итоговая отметка: Волкова Анастасия/ }).inputValue()) === '4', 'the period mark is lost after a reload');
   });
+
+  await test('journal: the diary’s «Оценки» show a period’s marks by subject with the average and the period mark; a period mark changed meanwhile appears live', async () => {
+    await pd.locator('nav.diary-views').getByRole('link', { name: 'Оценки' }).click();
+    await pd.getByRole('heading', { name: 'Оценки', level: 1 }).waitFor();
+    const years = await (await fetch(`${base}/api/v1/orgs/1/years`, { headers: await apiSession('parent@demo.parta.local') })).json();
+    const period = years.flatMap((y) => y.periods).find((p) => p.starts_on <= lessonDate && lessonDate <= p.ends_on);
+    if (await lbl(pd, 'Период').count()) await lbl(pd, 'Период').selectOption(String(period.number));
+    const maths = pd.locator('li.subject-marks-item[data-subject="Математика"]');
+    await maths.locator('.subject-marks-period').getByText('4', { exact: true }).waitFor();
+    const avg = await maths.locator('.subject-marks-average').innerText();
+    expect(/^\d,\d\d$/.test(avg), `the average reads «${avg}»`);
+    expect((await maths.locator('.mark').count()) >= 3, 'the period’s marks are missing');
+    await screen(pd, 'diary-marks');
+    // The teacher changes the period mark in the grid; the parent's page follows.
+    await tj.getByRole('combobox', { name: /итоговая отметка: Волкова Анастасия/ }).selectOption('5');
+    await maths.locator('.subject-marks-period').getByText('5', { exact: true }).waitFor();
+  });
   await jctx.close();
   await dctx.close();
 

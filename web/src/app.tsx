@@ -157,7 +157,7 @@ function Routes({ path }: { path: string }) {
   if (matchRoute('/login', path)) return m ? <Redirect to={homePath(m)} /> : <LoginPage />;
   if (m === undefined) return <Loading />;
   if (!m) {
-    const known = ['/', '/chats', '/chats/:id', '/search', '/profile', '/school/:org/:tab?', '/operator', '/operator/audit', '/operator/applications/:id', '/chat-invite/:token', '/lessons', '/lessons/:id', '/diary', '/journal'].some((p) => matchRoute(p, path));
+    const known = ['/', '/chats', '/chats/:id', '/search', '/profile', '/school/:org/:tab?', '/operator', '/operator/audit', '/operator/applications/:id', '/chat-invite/:token', '/lessons', '/lessons/:id', '/diary', '/diary/marks', '/journal'].some((p) => matchRoute(p, path));
     if (!known) return <NotFound />;
     return <Redirect to={path === '/' ? '/login' : `/login?next=${encodeURIComponent(path)}`} />;
   }
@@ -181,6 +181,8 @@ function Routes({ path }: { path: string }) {
         render={(c) => <c.JournalScreen key={school.org_id} school={school} assignment={queryParam(query, 'assignment')} period={queryParam(query, 'period')} />}
       />
     );
+  if (matchRoute('/diary/marks', path) && school && diaryStudents(m, school).length)
+    return <Lazy load={diaryChunk} render={(c) => <c.DiaryMarksPage key={school.org_id} school={school} student={queryParam(query, 'student')} types={() => c.gradeTypes(school.org_id)} />} />;
   if (matchRoute('/diary', path) && school && diaryStudents(m, school).length)
     return (
       <Lazy

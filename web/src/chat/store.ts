@@ -34,7 +34,7 @@ import {
 } from './model';
 import { ChatSocket, socketUrl, type ConnState } from './socket';
 import { addUploads, failed, progress, removed, restarted, sent, uploaded, type Refusal, type Upload } from './uploads';
-import { noteJournalChange, noteTimetableChange } from '../journal/live';
+import { noteFinalMarksChange, noteJournalChange, noteTimetableChange } from '../journal/live';
 
 export const PAGE = 30;
 
@@ -666,6 +666,7 @@ export function onFrame(frame: ServerFrame): void {
       // A journal change is for the diary, which fetches what it shows again.
       else if (frame.event.type === 'journal_changed') noteJournalChange(frame.event);
       else if (frame.event.type === 'timetable_changed') noteTimetableChange(frame.event);
+      else if (frame.event.type === 'final_marks_changed') noteFinalMarksChange(frame.event);
       break;
     case 'resync':
       resyncChat(frame.chat_id);

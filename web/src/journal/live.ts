@@ -1,6 +1,7 @@
 // The latest change to a student's journal record told to this person (the student
-// and their parents get `journal_changed` in their personal stream). The chat store
-// only passes it on; the diary decides what to fetch again.
+// and their parents get `journal_changed` and `final_marks_changed` in their personal
+// stream), and to a class's lessons (`timetable_changed`). The chat store only passes
+// them on; the diary decides what to fetch again.
 import { signal } from '@preact/signals';
 import type { UserEvent } from '../api/types';
 
@@ -22,4 +23,14 @@ export const timetableChange = signal<{ change: TimetableChange; n: number } | n
 let timetableCount = 0;
 export function noteTimetableChange(change: TimetableChange): void {
   timetableChange.value = { change, n: ++timetableCount };
+}
+
+export type FinalMarksChange = Extract<UserEvent, { type: 'final_marks_changed' }>;
+
+/** A student's period or year mark was set, changed or taken back. */
+export const finalMarksChange = signal<{ change: FinalMarksChange; n: number } | null>(null);
+
+let finalCount = 0;
+export function noteFinalMarksChange(change: FinalMarksChange): void {
+  finalMarksChange.value = { change, n: ++finalCount };
 }

@@ -22,9 +22,12 @@ import { JournalFiles } from './journal-files';
 import { DiaryWork } from './submissions';
 import { dayMonth, dayTitle, span, WeekNav } from './journal-parts';
 import { ChangeNote, isOff } from './lesson-change';
+import { DiaryViews } from './diary-marks';
+
+export { DiaryMarksPage } from './diary-marks';
 
 const typesByOrg = new Map<number, Promise<GradeType[]>>();
-function gradeTypes(org: number): Promise<GradeType[]> {
+export function gradeTypes(org: number): Promise<GradeType[]> {
   let p = typesByOrg.get(org);
   if (!p) {
     p = api.get('/api/v1/orgs/{org_id}/grade-types', { org_id: org }).catch((e: unknown) => {
@@ -83,6 +86,7 @@ export function DiaryPage({ school, student, date }: { school: MySchool; student
   return (
     <div class="page journal diary" data-student-id={shown.person.id} data-conn={connState.value}>
       <PageTitle>{t('diary.title')}</PageTitle>
+      <DiaryViews student={shown.person.id} current="week" />
       {students.length > 1 ? (
         <nav class="segmented" aria-label={t('diary.whose')}>
           {students.map((s) => (
