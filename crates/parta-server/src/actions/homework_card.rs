@@ -19,6 +19,7 @@ use crate::store;
 use crate::store::chats::ChatRow;
 use crate::store::journal::{HomeworkRow, LessonRow};
 use crate::store::messages::NewMessage;
+use crate::store::school_year::SubjectRow;
 use crate::work::Work;
 
 /// Brings a lesson's card in step with its homework (`None`: taken back), as `by`.
@@ -41,7 +42,8 @@ pub(crate) async fn do_follow(
             Ok(())
         }
         (Some(homework), Some(card)) => {
-            let text = card_text(work, lesson, homework).await?;
+            let subject = lesson_subject(work, lesson).await?;
+            let text = card_text(work, lesson, subject.as_ref(), homework).await?;
             let written = card.pending_body.as_deref().unwrap_or(&card.body);
             if written == text {
                 return Ok(());
@@ -50,8 +52,9 @@ pub(crate) async fn do_follow(
             do_rewrite(work, &chat, &card, &text, by, now).await
         }
         (Some(homework), None) => {
-            let Some(chat) = card_chat(work, lesson).await? else { return Ok(()) };
-            let text = card_text(work, lesson, homework).await?;
+            let subject = lesson_subject(work, lesson).await?;
+            let Some(chat) = card_chat(work, lesson, subject.as_ref()).await? else { return Ok(()) };
+            let text = card_text(work, lesson, subject.as_ref(), homework).await?;
             do_post(work, &chat, lesson, &text, now).await
         }
     }
@@ -59,10 +62,9 @@ pub(crate) async fn do_follow(
 
 /// The chat a lesson's card goes to: the teacher's subject chat of the class whose
 /// title is the subject's name (or short name), else the class chat.
-async fn card_chat(work: &mut Work, lesson: &LessonRow) -> Result<Option<ChatRow>> {
+async fn card_chat(work: &mut Work, lesson: &LessonRow, subject: Option<&SubjectRow>) -> Result<Option<ChatRow>> {
     let org = OrgId(lesson.org_id);
     let chats = store::chats::class_and_subject_chats(work, org, ClassId(lesson.class_id)).await?;
-    let subject = store::school_year::subject(work, org, SubjectId(lesson.subject_id)).await?;
     let names: Vec<String> =
         subject.iter().flat_map(|s| [s.name.to_lowercase(), s.short_name.to_lowercase()]).collect();
     // A subject chat is titled «Алгебра — 5А».
@@ -75,15 +77,23 @@ async fn card_chat(work: &mut Work, lesson: &LessonRow) -> Result<Option<ChatRow
     Ok(chats.into_iter().find(|c| c.kind() == ChatKind::Class))
 }
 
-async fn card_text(work: &mut Work, lesson: &LessonRow, homework: &HomeworkRow) -> Result<String> {
+async fn lesson_subject(work: &mut Work, lesson: &LessonRow) -> Result<Option<SubjectRow>> {
+    Ok(store::school_year::subject(work, OrgId(lesson.org_id), SubjectId(lesson.subject_id)).await?)
+}
+
+async fn card_text(
+    work: &mut Work,
+    lesson: &LessonRow,
+    subject: Option<&SubjectRow>,
+    homework: &HomeworkRow,
+) -> Result<String> {
     let org = OrgId(lesson.org_id);
-    let subject = store::school_year::subject(work, org, SubjectId(lesson.subject_id)).await?;
     let group = match lesson.group_id {
         Some(group) => store::teaching::group(work, org, ClassId(lesson.class_id), GroupId(group)).await?,
         None => None,
     };
     Ok(Card {
-        subject: subject.as_ref().map_or("", |s| s.name.as_str()),
+        subject: subject.map_or("", |s| s.name.as_str()),
         group: group.as_ref().map(|g| g.name.as_str()),
         lesson_on: &lesson.held_on,
         body: &homework.body,
