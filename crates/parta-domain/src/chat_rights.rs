@@ -45,15 +45,22 @@ pub enum ChatAbility {
     SendUrgent,
     /// Appoint and withdraw a channel's authors.
     AppointAuthors,
+    /// Start a call in the chat (a way of posting: held only where the seat may post).
+    StartCall,
+    /// Join the chat's call.
+    JoinCall,
+    /// Lead anyone's call in the chat: mute, remove, lock, end it, admit from the
+    /// waiting room (whoever starts a call leads their own).
+    HostCalls,
 }
 
 impl ChatAbility {
     /// Rights that are a way of posting, held only where the seat may post.
     pub fn qualifies_a_post(self) -> bool {
-        matches!(self, ChatAbility::RequestAck | ChatAbility::SendUrgent)
+        matches!(self, ChatAbility::RequestAck | ChatAbility::SendUrgent | ChatAbility::StartCall)
     }
 
-    pub const ALL: [ChatAbility; 15] = [
+    pub const ALL: [ChatAbility; 18] = [
         ChatAbility::Post,
         ChatAbility::React,
         ChatAbility::Acknowledge,
@@ -69,6 +76,9 @@ impl ChatAbility {
         ChatAbility::HandleReports,
         ChatAbility::SendUrgent,
         ChatAbility::AppointAuthors,
+        ChatAbility::StartCall,
+        ChatAbility::JoinCall,
+        ChatAbility::HostCalls,
     ];
 }
 
@@ -90,9 +100,9 @@ pub fn seat_grants(kind: ChatKind, role: ChatRole) -> &'static [ChatAbility] {
     let channel = kind.is_channel();
     let by_people = kind.is_made_by_people();
     match role {
-        ChatRole::Member if channel => &[React, Acknowledge, Report],
-        ChatRole::Member => &[Post, React, Acknowledge, Report],
-        ChatRole::Author => &[Post, React, Acknowledge, Report, RequestAck],
+        ChatRole::Member if channel => &[React, Acknowledge, Report, JoinCall],
+        ChatRole::Member => &[Post, React, Acknowledge, Report, StartCall, JoinCall],
+        ChatRole::Author => &[Post, React, Acknowledge, Report, RequestAck, StartCall, JoinCall],
         ChatRole::Moderator if channel => &[
             Post,
             React,
@@ -105,6 +115,9 @@ pub fn seat_grants(kind: ChatKind, role: ChatRole) -> &'static [ChatAbility] {
             SeeVersions,
             Mute,
             HandleReports,
+            StartCall,
+            JoinCall,
+            HostCalls,
         ],
         ChatRole::Moderator if by_people => &[
             Post,
@@ -120,10 +133,25 @@ pub fn seat_grants(kind: ChatKind, role: ChatRole) -> &'static [ChatAbility] {
             SetReadOnly,
             ManageMembers,
             HandleReports,
+            StartCall,
+            JoinCall,
+            HostCalls,
         ],
-        ChatRole::Moderator if kind == ChatKind::Direct => {
-            &[Post, React, Acknowledge, Report, RequestAck, Pin, ModeratePosts, FollowReads, SeeVersions, HandleReports]
-        }
+        ChatRole::Moderator if kind == ChatKind::Direct => &[
+            Post,
+            React,
+            Acknowledge,
+            Report,
+            RequestAck,
+            Pin,
+            ModeratePosts,
+            FollowReads,
+            SeeVersions,
+            HandleReports,
+            StartCall,
+            JoinCall,
+            HostCalls,
+        ],
         ChatRole::Moderator => &[
             Post,
             React,
@@ -137,6 +165,9 @@ pub fn seat_grants(kind: ChatKind, role: ChatRole) -> &'static [ChatAbility] {
             Mute,
             SetReadOnly,
             HandleReports,
+            StartCall,
+            JoinCall,
+            HostCalls,
         ],
     }
 }
@@ -227,6 +258,11 @@ pub struct ChatAbilities {
     /// Post urgently, delivered even in quiet hours.
     pub send_urgent: bool,
     pub appoint_authors: bool,
+    /// Start a call in the chat.
+    pub start_call: bool,
+    pub join_call: bool,
+    /// Lead anyone's call in the chat (one's own call always).
+    pub host_calls: bool,
     /// Leave the chat oneself.
     pub leave: bool,
 }
@@ -252,6 +288,9 @@ impl Seat {
             handle_reports: may(HandleReports),
             send_urgent: may(SendUrgent),
             appoint_authors: may(AppointAuthors),
+            start_call: may(StartCall),
+            join_call: may(JoinCall),
+            host_calls: may(HostCalls),
             leave,
         }
     }
@@ -345,12 +384,17 @@ mod tests {
             Row { ability: HandleReports, kinds: ChatKind::ALL.as_slice(), from: None, read_only: true, admin: true },
             Row { ability: SendUrgent, kinds: ChatKind::ALL.as_slice(), from: None, read_only: true, admin: true },
             Row { ability: AppointAuthors, kinds: CHANNELS, from: None, read_only: true, admin: true },
+            row(StartCall, CONVERSATIONS, Member, false),
+            row(StartCall, CONVERSATIONS, Moderator, true),
+            row(StartCall, CHANNELS, Author, true),
+            row(JoinCall, ChatKind::ALL.as_slice(), Member, true),
+            row(HostCalls, ChatKind::ALL.as_slice(), Moderator, true),
         ]
     };
 
     fn expected(ability: ChatAbility, seat: Seat) -> bool {
-        use ChatAbility::{Post, RequestAck, SendUrgent};
-        if matches!(ability, RequestAck | SendUrgent) && !expected(Post, seat) {
+        use ChatAbility::{Post, RequestAck, SendUrgent, StartCall};
+        if matches!(ability, RequestAck | SendUrgent | StartCall) && !expected(Post, seat) {
             return false;
         }
         EXPECTED.iter().filter(|r| r.ability == ability && r.kinds.contains(&seat.kind)).any(|r| {
@@ -388,7 +432,7 @@ mod tests {
         let reader =
             Seat { kind: ChatKind::SchoolChannel, role: ChatRole::Member, read_only: false, school_admin: false };
         let can: Vec<ChatAbility> = ChatAbility::ALL.into_iter().filter(|a| reader.allows(*a)).collect();
-        assert_eq!(can, [ChatAbility::React, ChatAbility::Acknowledge, ChatAbility::Report]);
+        assert_eq!(can, [ChatAbility::React, ChatAbility::Acknowledge, ChatAbility::Report, ChatAbility::JoinCall]);
     }
 
     #[test]

@@ -42,4 +42,5 @@ id_type!(
     GradeId,
     GradeTypeId,
     SubmissionId,
+    CallId,
 );

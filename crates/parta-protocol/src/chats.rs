@@ -275,6 +275,17 @@ pub enum ChatEvent {
     ChatRenamed {
         title: String,
     },
+    /// A call started in the chat: its members may join it.
+    CallStarted {
+        call_id: parta_domain::CallId,
+        started_by: PersonRef,
+    },
+    /// The chat's call is over.
+    CallEnded {
+        call_id: parta_domain::CallId,
+        /// How long it ran, in seconds.
+        duration_s: i64,
+    },
 }
 
 /// A new group chat (any staff member) or subject chat (a teacher of the class).
@@ -475,6 +486,45 @@ pub enum ServerFrame {
         chat_id: ChatId,
         user_id: UserId,
     },
+    /// The answer to `call_join`: this device is in the call as `peer_id`.
+    CallJoined {
+        call_id: parta_domain::CallId,
+        peer_id: i64,
+        /// The answer to the join's offer.
+        sdp: String,
+        /// For `RTCPeerConnection`'s `iceServers` when the media server is behind a TURN relay.
+        ice_servers: Vec<crate::IceServer>,
+    },
+    /// `call_join` was refused: `code` says why (`not_found`, `forbidden`,
+    /// `call_ended`, `call_locked`, `bad_offer`, `calls_off`).
+    CallRefused {
+        call_id: parta_domain::CallId,
+        code: String,
+        detail: String,
+    },
+    /// A session description from the media server: an offer when others' tracks are
+    /// added or stopped (answer it with `call_signal`), or the answer to the client's
+    /// own offer.
+    CallSignal {
+        call_id: parta_domain::CallId,
+        kind: crate::SdpKind,
+        sdp: String,
+    },
+    /// Who is in the call now; sent to everyone in it whenever that changes.
+    CallParticipants {
+        call_id: parta_domain::CallId,
+        participants: Vec<crate::CallParticipant>,
+    },
+    /// The loudest voice in the call is now this device's.
+    CallSpeaking {
+        call_id: parta_domain::CallId,
+        peer_id: i64,
+    },
+    /// This device's media in the call ended.
+    CallLeft {
+        call_id: parta_domain::CallId,
+        reason: crate::CallLeftReason,
+    },
     Error {
         code: String,
         detail: String,
@@ -505,5 +555,29 @@ pub enum ClientFrame {
     },
     Typing {
         chat_id: ChatId,
+    },
+    /// Join a running call from this device with an SDP offer (the tracks it sends);
+    /// answered by `call_joined` or `call_refused`.
+    CallJoin {
+        call_id: parta_domain::CallId,
+        sdp: String,
+        audio: bool,
+        video: bool,
+    },
+    /// The answer to the media server's offer, or a new offer of the client's own
+    /// (a track added, such as a shared screen).
+    CallSignal {
+        call_id: parta_domain::CallId,
+        kind: crate::SdpKind,
+        sdp: String,
+    },
+    /// This device's microphone and camera were switched.
+    CallMedia {
+        call_id: parta_domain::CallId,
+        audio: bool,
+        video: bool,
+    },
+    CallLeave {
+        call_id: parta_domain::CallId,
     },
 }

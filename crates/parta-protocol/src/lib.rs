@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod calls;
 pub mod chats;
 pub mod directory;
 pub mod invites;
@@ -17,6 +18,7 @@ pub mod teaching;
 
 pub use accounts::*;
 pub use applications::*;
+pub use calls::*;
 pub use chats::*;
 pub use directory::*;
 pub use invites::*;

@@ -2566,6 +2566,27 @@ export interface components {
             /** @description `/api/v1/calendar/<token>`; the token is shown this once. */
             path: string;
         };
+        /** Format: int64 */
+        CallId: number;
+        /**
+         * @description Why someone's media in a call ended.
+         * @enum {string}
+         */
+        CallLeftReason: "left" | "ended" | "removed" | "not_a_member" | "lost";
+        /** @description Someone in a call, on one device. */
+        CallParticipant: {
+            /** @description Their microphone is on. */
+            audio: boolean;
+            /**
+             * Format: int64
+             * @description This device's place in the call; its audio and video arrive in the browser
+             *     as the media stream with the id `p<peer_id>`.
+             */
+            peer_id: number;
+            person: components["schemas"]["PersonRef"];
+            /** @description Their camera (or a shared screen) is on. */
+            video: boolean;
+        };
         ChangePasswordRequest: {
             current_password: string;
             new_password: string;
@@ -2616,6 +2637,9 @@ export interface components {
             /** @description See who read or confirmed anyone's post and remind them (one's own always). */
             follow_reads: boolean;
             handle_reports: boolean;
+            /** @description Lead anyone's call in the chat (one's own call always). */
+            host_calls: boolean;
+            join_call: boolean;
             /** @description Leave the chat oneself. */
             leave: boolean;
             /** @description Add and remove members, invite links, rename, appoint moderators. */
@@ -2634,6 +2658,8 @@ export interface components {
             /** @description Post urgently, delivered even in quiet hours. */
             send_urgent: boolean;
             set_read_only: boolean;
+            /** @description Start a call in the chat. */
+            start_call: boolean;
         };
         /** @description Something that happened in a chat, at a chat position. */
         ChatEvent: {
@@ -2702,6 +2728,20 @@ export interface components {
             title: string;
             /** @enum {string} */
             type: "chat_renamed";
+        } | {
+            call_id: components["schemas"]["CallId"];
+            started_by: components["schemas"]["PersonRef"];
+            /** @enum {string} */
+            type: "call_started";
+        } | {
+            call_id: components["schemas"]["CallId"];
+            /**
+             * Format: int64
+             * @description How long it ran, in seconds.
+             */
+            duration_s: number;
+            /** @enum {string} */
+            type: "call_ended";
         };
         /** Format: int64 */
         ChatId: number;
@@ -2821,6 +2861,29 @@ export interface components {
             chat_id: components["schemas"]["ChatId"];
             /** @enum {string} */
             type: "typing";
+        } | {
+            audio: boolean;
+            call_id: components["schemas"]["CallId"];
+            sdp: string;
+            /** @enum {string} */
+            type: "call_join";
+            video: boolean;
+        } | {
+            call_id: components["schemas"]["CallId"];
+            kind: components["schemas"]["SdpKind"];
+            sdp: string;
+            /** @enum {string} */
+            type: "call_signal";
+        } | {
+            audio: boolean;
+            call_id: components["schemas"]["CallId"];
+            /** @enum {string} */
+            type: "call_media";
+            video: boolean;
+        } | {
+            call_id: components["schemas"]["CallId"];
+            /** @enum {string} */
+            type: "call_leave";
         };
         /** @description A new group chat (any staff member) or subject chat (a teacher of the class). */
         CreateChatRequest: {
@@ -3149,6 +3212,15 @@ export interface components {
             files?: components["schemas"]["FileId"][] | null;
             /** Format: int64 */
             minutes?: number | null;
+        };
+        /**
+         * @description How a client reaches the media server: ICE servers for `RTCPeerConnection`
+         *     (empty when the server's address is reachable directly).
+         */
+        IceServer: {
+            credential?: string | null;
+            urls: string[];
+            username?: string | null;
         };
         Invite: {
             child?: components["schemas"]["PersonRef"] | null;
@@ -3689,6 +3761,11 @@ export interface components {
             /** @description IANA time zone: dates of this school are shown in it. */
             time_zone: string;
         };
+        /**
+         * @description The kind of a session description in `call_signal` frames.
+         * @enum {string}
+         */
+        SdpKind: "offer" | "answer";
         /** @description A message found by search, with the chat it is in. */
         SearchHit: {
             chat_id: components["schemas"]["ChatId"];
@@ -3749,6 +3826,44 @@ export interface components {
             /** @enum {string} */
             type: "typing";
             user_id: components["schemas"]["UserId"];
+        } | {
+            call_id: components["schemas"]["CallId"];
+            /** @description For `RTCPeerConnection`'s `iceServers` when the media server is behind a TURN relay. */
+            ice_servers: components["schemas"]["IceServer"][];
+            /** Format: int64 */
+            peer_id: number;
+            /** @description The answer to the join's offer. */
+            sdp: string;
+            /** @enum {string} */
+            type: "call_joined";
+        } | {
+            call_id: components["schemas"]["CallId"];
+            code: string;
+            detail: string;
+            /** @enum {string} */
+            type: "call_refused";
+        } | {
+            call_id: components["schemas"]["CallId"];
+            kind: components["schemas"]["SdpKind"];
+            sdp: string;
+            /** @enum {string} */
+            type: "call_signal";
+        } | {
+            call_id: components["schemas"]["CallId"];
+            participants: components["schemas"]["CallParticipant"][];
+            /** @enum {string} */
+            type: "call_participants";
+        } | {
+            call_id: components["schemas"]["CallId"];
+            /** Format: int64 */
+            peer_id: number;
+            /** @enum {string} */
+            type: "call_speaking";
+        } | {
+            call_id: components["schemas"]["CallId"];
+            reason: components["schemas"]["CallLeftReason"];
+            /** @enum {string} */
+            type: "call_left";
         } | {
             code: string;
             detail: string;

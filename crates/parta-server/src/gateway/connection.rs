@@ -257,6 +257,15 @@ impl Connection {
                     }]);
                 }
             }
+            ClientFrame::CallJoin { call_id, .. } => {
+                let refused = ServerFrame::CallRefused {
+                    call_id,
+                    code: "calls_off".into(),
+                    detail: "Звонки пока не включены.".into(),
+                };
+                self.send(socket, &frame_text(&refused)).await?;
+            }
+            ClientFrame::CallSignal { .. } | ClientFrame::CallMedia { .. } | ClientFrame::CallLeave { .. } => {}
         }
         Ok(true)
     }

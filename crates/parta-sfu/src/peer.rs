@@ -1,0 +1,336 @@
+//! One participant's peer connection: the tracks it sends (in), the others' tracks
+//! it is sent (out), and the renegotiations that add and stop those.
+
+use std::time::{Duration, Instant};
+
+use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
+use str0m::media::{Direction, KeyframeRequest, KeyframeRequestKind, MediaData, MediaKind, Mid, Rid};
+use str0m::{Event, IceConnectionState, Input, Output, Rtc};
+
+use crate::{JoinOptions, PeerId, RoomId, Signal};
+
+/// A track this peer sends.
+pub(crate) struct TrackIn {
+    pub mid: Mid,
+    pub kind: MediaKind,
+    last_keyframe_request: Option<Instant>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OutState {
+    /// To be added at the next renegotiation.
+    ToOpen,
+    Negotiating(Mid),
+    Open(Mid),
+    /// Its source left: to be stopped at the next renegotiation.
+    ToStop(Mid),
+    NegotiatingStop(Mid),
+}
+
+impl OutState {
+    fn mid(self) -> Option<Mid> {
+        match self {
+            OutState::ToOpen => None,
+            OutState::Negotiating(m) | OutState::Open(m) | OutState::ToStop(m) | OutState::NegotiatingStop(m) => {
+                Some(m)
+            }
+        }
+    }
+}
+
+/// Another peer's track this peer is sent.
+struct TrackOut {
+    origin: PeerId,
+    origin_mid: Mid,
+    kind: MediaKind,
+    state: OutState,
+    /// The simulcast layer forwarded, remembered for keyframe requests.
+    rid: Option<Rid>,
+}
+
+/// What a peer's output asks of the others in its room.
+pub(crate) enum Propagated {
+    TrackOpen {
+        origin: PeerId,
+        mid: Mid,
+        kind: MediaKind,
+    },
+    Media {
+        origin: PeerId,
+        data: MediaData,
+    },
+    /// A receiver asks the track's origin for a keyframe.
+    Keyframe {
+        origin: PeerId,
+        mid: Mid,
+        rid: Option<Rid>,
+        kind: KeyframeRequestKind,
+    },
+}
+
+/// What one poll of a peer produced.
+pub(crate) enum Polled {
+    Timeout(Instant),
+    Transmit(std::net::SocketAddr, Vec<u8>),
+    Propagate(Propagated),
+    Connected,
+    Signal(Signal),
+    Nothing,
+}
+
+pub(crate) struct Peer {
+    pub room: RoomId,
+    pub id: PeerId,
+    pub rtc: Rtc,
+    options: JoinOptions,
+    pending: Option<SdpPendingOffer>,
+    connected: bool,
+    pub tracks_in: Vec<TrackIn>,
+    tracks_out: Vec<TrackOut>,
+    /// Kinds the host stopped forwarding.
+    pub blocked_audio: bool,
+    pub blocked_video: bool,
+    /// The voice's loudness, smoothed (dBov: 0 is loudest, -127 silence).
+    pub level: f32,
+}
+
+/// A client is asked for at most one keyframe a second per track.
+const KEYFRAME_EVERY: Duration = Duration::from_secs(1);
+
+impl Peer {
+    pub fn new(room: RoomId, id: PeerId, rtc: Rtc, options: JoinOptions) -> Peer {
+        Peer {
+            room,
+            id,
+            rtc,
+            options,
+            pending: None,
+            connected: false,
+            tracks_in: Vec::new(),
+            tracks_out: Vec::new(),
+            blocked_audio: false,
+            blocked_video: false,
+            level: -127.0,
+        }
+    }
+
+    pub fn handle_input(&mut self, input: Input) {
+        if self.rtc.is_alive()
+            && let Err(error) = self.rtc.handle_input(input)
+        {
+            tracing::debug!(peer = self.id.0, %error, "peer dropped");
+            self.rtc.disconnect();
+        }
+    }
+
+    /// The next thing this peer has to say.
+    pub fn poll(&mut self) -> Polled {
+        if !self.rtc.is_alive() {
+            return Polled::Timeout(Instant::now());
+        }
+        if let Some(offer) = self.negotiate_if_needed() {
+            return Polled::Signal(Signal::Offer(offer.to_sdp_string()));
+        }
+        match self.rtc.poll_output() {
+            Ok(Output::Timeout(at)) => Polled::Timeout(at),
+            Ok(Output::Transmit(transmit)) => Polled::Transmit(transmit.destination, transmit.contents.into()),
+            Ok(Output::Event(event)) => self.on_event(event),
+            Err(error) => {
+                tracing::debug!(peer = self.id.0, %error, "peer failed");
+                self.rtc.disconnect();
+                Polled::Nothing
+            }
+        }
+    }
+
+    fn on_event(&mut self, event: Event) -> Polled {
+        match event {
+            Event::Connected => {
+                self.connected = true;
+                Polled::Connected
+            }
+            Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {
+                self.rtc.disconnect();
+                Polled::Nothing
+            }
+            // Only what the client sends is a track in; the unit's own sending lines
+            // (added for the others' tracks) are announced too and are not.
+            Event::MediaAdded(added) if added.direction.is_receiving() && self.options.may_send => {
+                self.tracks_in.push(TrackIn { mid: added.mid, kind: added.kind, last_keyframe_request: None });
+                Polled::Propagate(Propagated::TrackOpen { origin: self.id, mid: added.mid, kind: added.kind })
+            }
+            Event::MediaData(data) => self.on_media(data),
+            Event::KeyframeRequest(request) => self.on_keyframe_request(request),
+            _ => Polled::Nothing,
+        }
+    }
+
+    fn on_media(&mut self, data: MediaData) -> Polled {
+        let Some(track) = self.tracks_in.iter().find(|t| t.mid == data.mid) else { return Polled::Nothing };
+        let kind = track.kind;
+        if kind == MediaKind::Audio
+            && let Some(level) = data.ext_vals.audio_level
+        {
+            self.level = self.level * 0.9 + f32::from(level) * 0.1;
+        }
+        if (kind == MediaKind::Audio && self.blocked_audio) || (kind == MediaKind::Video && self.blocked_video) {
+            return Polled::Nothing;
+        }
+        if !data.contiguous {
+            self.request_keyframe(data.mid, data.rid, KeyframeRequestKind::Fir);
+        }
+        Polled::Propagate(Propagated::Media { origin: self.id, data })
+    }
+
+    fn on_keyframe_request(&self, request: KeyframeRequest) -> Polled {
+        let Some(out) = self.tracks_out.iter().find(|t| t.state.mid() == Some(request.mid)) else {
+            return Polled::Nothing;
+        };
+        Polled::Propagate(Propagated::Keyframe {
+            origin: out.origin,
+            mid: out.origin_mid,
+            rid: out.rid,
+            kind: request.kind,
+        })
+    }
+
+    /// Asks this peer's client for a keyframe of one of its tracks, at most once a second.
+    pub fn request_keyframe(&mut self, mid: Mid, rid: Option<Rid>, kind: KeyframeRequestKind) {
+        let Some(track) = self.tracks_in.iter_mut().find(|t| t.mid == mid) else { return };
+        if track.last_keyframe_request.is_some_and(|at| at.elapsed() < KEYFRAME_EVERY) {
+            return;
+        }
+        track.last_keyframe_request = Some(Instant::now());
+        if let Some(mut writer) = self.rtc.writer(mid) {
+            let _ = writer.request_keyframe(rid, kind);
+        }
+    }
+
+    /// Another peer of the room opened a track: this peer is to receive it.
+    pub fn add_track_out(&mut self, origin: PeerId, origin_mid: Mid, kind: MediaKind) {
+        self.tracks_out.push(TrackOut { origin, origin_mid, kind, state: OutState::ToOpen, rid: None });
+    }
+
+    /// A peer of the room left: its tracks stop here at the next renegotiation.
+    pub fn drop_tracks_of(&mut self, origin: PeerId) {
+        self.tracks_out.retain_mut(|track| {
+            if track.origin != origin {
+                return true;
+            }
+            match track.state {
+                OutState::ToOpen => false,
+                OutState::Open(mid) | OutState::Negotiating(mid) => {
+                    track.state = OutState::ToStop(mid);
+                    true
+                }
+                _ => true,
+            }
+        });
+    }
+
+    /// Writes another peer's frame on the line that carries its track here.
+    /// True when it was written.
+    pub fn forward(&mut self, origin: PeerId, data: &MediaData) -> bool {
+        let Some(track) = self.tracks_out.iter_mut().find(|t| t.origin == origin && t.origin_mid == data.mid) else {
+            return false;
+        };
+        let OutState::Open(mid) = track.state else { return false };
+        // Simulcast: the top layer (or the only one) until layer choice per viewer.
+        if data.rid.is_some() && data.rid != Some("h".into()) {
+            return false;
+        }
+        track.rid = data.rid;
+        let Some(writer) = self.rtc.writer(mid) else { return false };
+        let Some(pt) = writer.match_params(data.params) else { return false };
+        if let Err(error) = writer.write(pt, data.network_time, data.time, data.data.clone()) {
+            tracing::debug!(peer = self.id.0, %error, "write failed");
+            self.rtc.disconnect();
+            return false;
+        }
+        true
+    }
+
+    /// Offers the lines that tracks opened or stopped since the last agreement need.
+    fn negotiate_if_needed(&mut self) -> Option<SdpOffer> {
+        if !self.connected || self.pending.is_some() {
+            return None;
+        }
+        let mut change = self.rtc.sdp_api();
+        for track in &mut self.tracks_out {
+            match track.state {
+                OutState::ToOpen => {
+                    let mid =
+                        change.add_media(track.kind, Direction::SendOnly, Some(track.origin.stream_id()), None, None);
+                    track.state = OutState::Negotiating(mid);
+                }
+                OutState::ToStop(mid) => {
+                    change.stop_media(mid);
+                    track.state = OutState::NegotiatingStop(mid);
+                }
+                _ => {}
+            }
+        }
+        if !change.has_changes() {
+            return None;
+        }
+        let (offer, pending) = change.apply()?;
+        self.pending = Some(pending);
+        Some(offer)
+    }
+
+    /// The client's answer to our offer, or an offer of its own (answered here).
+    pub fn on_signal(&mut self, signal: Signal) -> Option<Signal> {
+        match signal {
+            Signal::Answer(text) => {
+                let pending = self.pending.take()?;
+                let answer = match SdpAnswer::from_sdp_string(&text) {
+                    Ok(answer) => answer,
+                    Err(error) => {
+                        tracing::debug!(peer = self.id.0, %error, "bad answer");
+                        self.rtc.disconnect();
+                        return None;
+                    }
+                };
+                if let Err(error) = self.rtc.sdp_api().accept_answer(pending, answer) {
+                    tracing::debug!(peer = self.id.0, %error, "answer refused");
+                    self.rtc.disconnect();
+                    return None;
+                }
+                for track in &mut self.tracks_out {
+                    if let OutState::Negotiating(mid) = track.state {
+                        track.state = OutState::Open(mid);
+                    }
+                }
+                self.tracks_out.retain(|t| !matches!(t.state, OutState::NegotiatingStop(_)));
+                None
+            }
+            Signal::Offer(text) => {
+                let offer = match SdpOffer::from_sdp_string(&text) {
+                    Ok(offer) => offer,
+                    Err(error) => {
+                        tracing::debug!(peer = self.id.0, %error, "bad offer");
+                        self.rtc.disconnect();
+                        return None;
+                    }
+                };
+                // Accepting an offer drops ours: what it was adding is offered again later.
+                self.pending = None;
+                for track in &mut self.tracks_out {
+                    match track.state {
+                        OutState::Negotiating(_) => track.state = OutState::ToOpen,
+                        OutState::NegotiatingStop(mid) => track.state = OutState::ToStop(mid),
+                        _ => {}
+                    }
+                }
+                match self.rtc.sdp_api().accept_offer(offer) {
+                    Ok(answer) => Some(Signal::Answer(answer.to_sdp_string())),
+                    Err(error) => {
+                        tracing::debug!(peer = self.id.0, %error, "offer refused");
+                        self.rtc.disconnect();
+                        None
+                    }
+                }
+            }
+        }
+    }
+}
