@@ -173,7 +173,7 @@ pub async fn remove(state: &AppState, actor: &Actor, id: CallId, user: UserId) -
     }
     let peers = state.calls.take(|p| p.call == id && p.user == user);
     if peers.is_empty() {
-        return Err(Error::Missing("not_in_call"));
+        return Err(Error::Conflict("not_in_call"));
     }
     drop_media(state, &peers);
     close_stays(state, peers, CallLeftReason::Removed).await
@@ -203,7 +203,7 @@ pub async fn mute(
         })
         .collect();
     if user.is_some() && targets.is_empty() {
-        return Err(Error::Missing("not_in_call"));
+        return Err(Error::Conflict("not_in_call"));
     }
     let sfu = state.calls.running_sfu();
     for peer in &targets {
