@@ -613,6 +613,8 @@ const LESSON_TEACHER: &[Who] = &[Teacher];
 const JOURNAL_READERS_OF_5A: &[Who] = &[Teacher, ClassTeacher, Director, Admin];
 /// The student of 5А's diary: the student, their parent, the class teacher, the administration.
 const DIARY_READERS_OF_STUDENT: &[Who] = &[Student, Parent, ClassTeacher, Director, Admin];
+/// An online lesson of 5А: its teacher, the journal's readers, its student and their parent.
+const ONLINE_LESSON_READERS: &[Who] = &[Student, Parent, Teacher, ClassTeacher, Director, Admin];
 /// Staff of school A read the whole school's teaching.
 const STAFF_OF_SCHOOL: &[Who] = &STAFF;
 const INVITE_MANAGERS: &[Who] = &[Admin, ClassTeacher, ClassTeacherOfOtherClass];
@@ -976,6 +978,22 @@ fn rows(w: &World) -> Vec<Row> {
             format!("/api/v1/orgs/{org}/lessons/{}", w.lesson),
             None,
             school(JOURNAL_READERS_OF_5A, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/lessons/{lesson_id}/call",
+            format!("/api/v1/orgs/{org}/lessons/{}/call", w.lesson),
+            None,
+            school(LESSON_TEACHER, true),
+        ),
+        // Its teacher and the journal's readers see every student; the student
+        // themselves and their parent; to anyone else the online lesson does not exist.
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/lessons/{lesson_id}/online",
+            format!("/api/v1/orgs/{org}/lessons/{}/online", w.lesson),
+            None,
+            private(ONLINE_LESSON_READERS),
         ),
         row(
             "PUT",

@@ -13,12 +13,14 @@ use serde_json::{Value, json};
 use crate::messaging::{chat_id, class_with_people};
 use crate::on_both_backends;
 use crate::support::{Socket, TestApp};
+use crate::timetable::{lesson, setup, timetable_path};
 
 on_both_backends!(
     members_in_a_call_receive_each_other_and_their_stays_are_written_down,
     only_the_chats_members_join_and_a_removed_one_stays_out,
     leaving_the_chat_or_signing_out_ends_media_within_a_second,
     the_host_mutes_and_ends_the_call_for_everyone,
+    an_online_lesson_is_its_students_and_presence_suggests_attendance,
 );
 
 const TALKING: Sending = Sending { audio: true, video: true, video_frame_bytes: 2000 };
@@ -346,4 +348,98 @@ async fn chat_event(socket: &mut Socket, kind: &str) -> Value {
             return frame["event"].clone();
         }
     }
+}
+
+async fn an_online_lesson_is_its_students_and_presence_suggests_attendance(app: TestApp) {
+    let s = setup(&app, 184).await;
+    let org = s.school.org;
+    let entries = json!({ "entries": [lesson(1, 1, s.maths_a, "214")] });
+    app.put(&timetable_path(&s, s.class_a)).token(&s.school.admin).json(entries).send().await.expect(200);
+    // A Monday of the year in which the class's students already were in it.
+    let today = jiff::Zoned::now().date();
+    let monday = today
+        .checked_add(jiff::Span::new().days(7 - i64::from(today.weekday().to_monday_zero_offset())))
+        .expect("a date")
+        .to_string();
+    let year = json!({
+        "name": "Этот год", "starts_on": "2026-09-01", "ends_on": "2027-05-31", "school_days": 5, "period_kind": "halves",
+        "periods": [{ "starts_on": "2026-09-01", "ends_on": "2026-12-31" }, { "starts_on": "2027-01-09", "ends_on": "2027-05-31" }],
+    });
+    app.put(&format!("/api/v1/orgs/{org}/years/{}", s.year)).token(&s.school.admin).json(year).send().await.expect(200);
+    let classmate = app.join(&s.school, s.class_a, "student", None, "Одноклассников").await;
+    let parent = app.join(&s.school, s.class_a, "parent", Some(s.student.id), "Родителева").await;
+    let page = app
+        .post(&format!("/api/v1/orgs/{org}/lessons"))
+        .token(&s.maths.token)
+        .json(json!({ "assignment_id": s.maths_a, "date": monday, "shift": 1, "number": 1 }))
+        .send()
+        .await
+        .expect(200);
+    let lesson_id = page.json["lesson"]["id"].as_i64().expect("lesson id");
+    // The lesson began two minutes ago (its bell is next week).
+    let now = jiff::Timestamp::now().as_millisecond();
+    app.sql(format!(
+        "UPDATE lessons SET starts_at = {}, ends_at = {} WHERE id = {lesson_id}",
+        now - 2 * 60_000,
+        now + 38 * 60_000
+    ))
+    .await;
+
+    let call_path = format!("/api/v1/orgs/{org}/lessons/{lesson_id}/call");
+    app.post(&call_path).token(&s.english.token).send().await.problem(403, "forbidden");
+    let call = app.post(&call_path).token(&s.maths.token).send().await.expect(201).json;
+    let id = call["id"].as_i64().expect("id");
+    assert_eq!(
+        (call["lesson_id"].as_i64(), call["limit_minutes"].as_i64()),
+        (Some(lesson_id), Some(30)),
+        "grade 5: 30 minutes"
+    );
+    assert_eq!(app.post(&call_path).token(&s.maths.token).send().await.expect(200).json["id"], id);
+
+    let address = app.serve().await;
+    // 5Б's student is not the lesson's: for them the call does not exist.
+    let (outsider, _) = Socket::connect(address, &s.other_student.token).await;
+    assert_eq!(join(outsider, id).await.err().expect("refused")["code"], "not_found");
+    let (teacher_socket, _) = Socket::connect(address, &s.maths.token).await;
+    let (student_socket, _) = Socket::connect(address, &s.student.token).await;
+    let mut teacher = join(teacher_socket, id).await.expect("the teacher joins");
+    let mut student = join(student_socket, id).await.expect("the student joins");
+    pump(&mut [&mut teacher, &mut student], Duration::from_millis(1500)).await;
+    assert!(flowing(student.from(&teacher)), "the student receives the teacher");
+
+    let online_path = format!("/api/v1/orgs/{org}/lessons/{lesson_id}/online");
+    let online = app.get(&online_path).token(&s.maths.token).send().await.expect(200).json;
+    assert_eq!((online["running"].as_bool(), online["limit_minutes"].as_i64()), (Some(true), Some(30)));
+    let row = |online: &Value, user: i64| {
+        online["students"].as_array().expect("students").iter().find(|r| r["student"]["id"] == user).cloned()
+    };
+    let present = row(&online, s.student.id).expect("the student");
+    assert_eq!((present["in_call"].as_bool(), present["suggested_absence"].clone()), (Some(true), Value::Null));
+    let absent = row(&online, classmate.id).expect("the classmate");
+    assert_eq!((absent["in_call"].as_bool(), absent["suggested_absence"].as_str()), (Some(false), Some("absent")));
+    // A parent sees their child, a student themselves, nobody else anyone.
+    let seen = app.get(&online_path).token(&parent.token).send().await.expect(200).json;
+    assert_eq!(seen["students"].as_array().map(Vec::len), Some(1));
+    assert_eq!(row(&seen, s.student.id).expect("the child")["in_call"], true);
+    let own = app.get(&online_path).token(&classmate.token).send().await.expect(200).json;
+    assert_eq!(
+        own["students"].as_array().map(|a| a.iter().map(|r| r["student"]["id"].clone()).collect::<Vec<_>>()),
+        Some(vec![json!(classmate.id)])
+    );
+    app.get(&online_path).token(&s.other_student.token).send().await.problem(404, "not_found");
+
+    // The teacher confirms what presence suggests into the journal.
+    app.put(&format!("/api/v1/orgs/{org}/lessons/{lesson_id}/attendance"))
+        .token(&s.maths.token)
+        .json(json!({ "entries": [{ "student_id": classmate.id, "absence": absent["suggested_absence"] }] }))
+        .send()
+        .await
+        .expect(200);
+    app.post(&format!("/api/v1/calls/{id}/end")).token(&s.maths.token).send().await.expect(204);
+    assert_eq!(student.frame("call_left", Duration::from_secs(1)).await.expect("told")["reason"], "ended");
+    let after = app.get(&online_path).token(&s.maths.token).send().await.expect(200).json;
+    assert_eq!(
+        (after["running"].as_bool(), row(&after, s.student.id).expect("the student")["in_call"].as_bool()),
+        (Some(false), Some(false))
+    );
 }
