@@ -435,7 +435,7 @@ async fn try_join(
         call_id: id,
         peer_id: peer as i64,
         sdp: answer,
-        ice_servers: state.calls.settings.ice_servers.clone(),
+        ice_servers: state.calls.settings.ice_servers_for(actor.user_id, now_ms() / 1000),
     })
 }
 
