@@ -7,10 +7,46 @@ use utoipa::ToSchema;
 
 use crate::PersonRef;
 
-/// A call in a chat. At most one runs in a chat at a time.
+/// What a call is for.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CallKind {
+    /// A call started in a chat.
+    Call,
+    /// A lesson of the timetable held online.
+    Lesson,
+    /// A meeting scheduled with a title and time (родительское собрание, педсовет).
+    Meeting,
+    /// A broadcast («трансляция»): a few presenters, many viewers who send nothing.
+    Broadcast,
+}
+
+impl CallKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallKind::Call => "call",
+            CallKind::Lesson => "lesson",
+            CallKind::Meeting => "meeting",
+            CallKind::Broadcast => "broadcast",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<CallKind> {
+        [CallKind::Call, CallKind::Lesson, CallKind::Meeting, CallKind::Broadcast]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+}
+
+/// A call in a chat. At most one runs in a chat at a time (a lesson's apart).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Call {
     pub id: CallId,
+    pub kind: CallKind,
+    /// A meeting's or a broadcast's title.
+    pub title: Option<String>,
+    /// When a meeting or a broadcast is announced to begin.
+    pub scheduled_at: Option<String>,
     pub chat_id: ChatId,
     /// The lesson this call holds online (in its class's chat); absent for a chat's call.
     pub lesson_id: Option<LessonId>,
@@ -20,11 +56,19 @@ pub struct Call {
     pub started_by: PersonRef,
     /// Who leads the call now (the starter, until they hand it on).
     pub host_id: UserId,
-    pub started_at: String,
+    /// When it began; absent for a meeting or broadcast its host has not opened yet.
+    pub started_at: Option<String>,
     /// Set once the call is over.
     pub ended_at: Option<String>,
-    /// Those in the call now, one entry per connected device.
+    /// Those in the call now, one entry per connected device (in a broadcast: those on
+    /// stage and those with a raised hand).
     pub participants: Vec<CallParticipant>,
+    /// A broadcast's viewers now (the others are in `participants`).
+    pub viewers: i64,
+    /// Nobody new joins (those who were in may come back).
+    pub locked: bool,
+    /// Who joins waits until a leader admits them.
+    pub waiting_room: bool,
     /// What the reader may do in this call.
     pub abilities: CallAbilities,
 }
@@ -40,12 +84,16 @@ pub struct CallParticipant {
     pub audio: bool,
     /// Their camera (or a shared screen) is on.
     pub video: bool,
+    pub hand_raised: bool,
+    /// May send media: everyone in a call, a broadcast's presenters.
+    pub on_stage: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct CallAbilities {
     pub join: bool,
-    /// Mute or remove others, end the call for everyone.
+    /// Mute or remove others, admit from the waiting room, lock, hand the lead on,
+    /// bring a viewer on stage, end the call for everyone.
     pub host: bool,
 }
 
@@ -145,4 +193,35 @@ pub struct OnlineStudent {
     /// `null` for present.
     pub suggested_absence: Option<Absence>,
     pub suggested_minutes_late: Option<i64>,
+}
+
+/// A meeting or a broadcast announced in a chat ahead of its time (the chat's hosts).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ScheduleCallRequest {
+    /// `meeting` or `broadcast`.
+    pub kind: CallKind,
+    pub title: String,
+    /// When it begins, RFC 3339.
+    pub starts_at: String,
+    /// Those who join wait until a leader admits them.
+    #[serde(default)]
+    pub waiting_room: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LockCallRequest {
+    pub locked: bool,
+}
+
+/// Someone in the call, by person: who is admitted, handed the lead, brought on stage.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CallPersonRequest {
+    pub user_id: UserId,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StageRequest {
+    pub user_id: UserId,
+    /// True: may send media in the broadcast; false: a viewer again.
+    pub on: bool,
 }

@@ -282,6 +282,13 @@ pub enum ChatEvent {
         /// Set when the call holds a lesson online (its students join it).
         lesson_id: Option<parta_domain::LessonId>,
     },
+    /// A meeting or a broadcast was announced in the chat for a time ahead.
+    CallScheduled {
+        call_id: parta_domain::CallId,
+        kind: crate::CallKind,
+        title: String,
+        starts_at: String,
+    },
     /// The chat's call is over.
     CallEnded {
         call_id: parta_domain::CallId,
@@ -512,10 +519,32 @@ pub enum ServerFrame {
         kind: crate::SdpKind,
         sdp: String,
     },
-    /// Who is in the call now; sent to everyone in it whenever that changes.
+    /// Who is in the call now (a broadcast's viewers only counted), who leads it and
+    /// whether it is locked; sent to the chat's sockets whenever that changes.
     CallParticipants {
         call_id: parta_domain::CallId,
         participants: Vec<crate::CallParticipant>,
+        viewers: i64,
+        host_id: UserId,
+        locked: bool,
+    },
+    /// This device waits in the call's waiting room until a leader admits it.
+    CallWaiting {
+        call_id: parta_domain::CallId,
+    },
+    /// The device was admitted: it sends `call_join` again, now answered.
+    CallAdmitted {
+        call_id: parta_domain::CallId,
+    },
+    /// Who waits to be admitted; sent to those who lead the call.
+    CallWaitingRoom {
+        call_id: parta_domain::CallId,
+        waiting: Vec<PersonRef>,
+    },
+    /// This device may now send media in the broadcast (`on`), or no longer.
+    CallStage {
+        call_id: parta_domain::CallId,
+        on: bool,
     },
     /// The loudest voice in the call is now this device's.
     CallSpeaking {
@@ -587,5 +616,10 @@ pub enum ClientFrame {
     },
     CallLeave {
         call_id: parta_domain::CallId,
+    },
+    /// Raise or lower this device's hand.
+    CallHand {
+        call_id: parta_domain::CallId,
+        raised: bool,
     },
 }

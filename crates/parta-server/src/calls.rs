@@ -83,14 +83,33 @@ pub struct LivePeer {
     pub person: PersonRef,
     pub audio: bool,
     pub video: bool,
+    pub hand_raised: bool,
+    /// May send media (everyone but a broadcast's viewers).
+    pub on_stage: bool,
+    /// Leads the call: told who waits to be admitted.
+    pub leads: bool,
     /// The `call_presence` row of this stay.
     pub presence: i64,
 }
 
 impl LivePeer {
     pub fn participant(&self) -> CallParticipant {
-        CallParticipant { peer_id: self.peer as i64, person: self.person.clone(), audio: self.audio, video: self.video }
+        CallParticipant {
+            peer_id: self.peer as i64,
+            person: self.person.clone(),
+            audio: self.audio,
+            video: self.video,
+            hand_raised: self.hand_raised,
+            on_stage: self.on_stage,
+        }
     }
+}
+
+/// A device in a call's waiting room.
+#[derive(Debug, Clone)]
+pub struct Waiting {
+    pub conn: u64,
+    pub person: PersonRef,
 }
 
 #[derive(Default)]
@@ -99,6 +118,9 @@ struct Live {
     by_call: HashMap<CallId, BTreeSet<u64>>,
     /// Calls of this node with nobody in them, since when.
     empty_since: HashMap<CallId, Instant>,
+    waiting: HashMap<CallId, Vec<Waiting>>,
+    /// People a leader admitted past the waiting room, per call.
+    admitted: HashMap<CallId, BTreeSet<UserId>>,
 }
 
 pub struct Calls {
@@ -202,9 +224,55 @@ impl Calls {
         self.live().empty_since.insert(call, Instant::now());
     }
 
-    /// Forgets a call that ended.
-    pub fn forget(&self, call: CallId) {
-        self.live().empty_since.remove(&call);
+    /// Forgets a call that ended; returns who still waited to be let in.
+    pub fn forget(&self, call: CallId) -> Vec<Waiting> {
+        let mut live = self.live();
+        live.empty_since.remove(&call);
+        live.admitted.remove(&call);
+        live.waiting.remove(&call).unwrap_or_default()
+    }
+
+    /// A device waits to be admitted; false when it waits already.
+    pub fn wait(&self, call: CallId, waiting: Waiting) -> bool {
+        let mut live = self.live();
+        let room = live.waiting.entry(call).or_default();
+        if room.iter().any(|w| w.conn == waiting.conn) {
+            return false;
+        }
+        room.push(waiting);
+        true
+    }
+
+    /// Who waits to be admitted to a call.
+    pub fn waiting(&self, call: CallId) -> Vec<Waiting> {
+        self.live().waiting.get(&call).cloned().unwrap_or_default()
+    }
+
+    /// Takes devices out of waiting rooms: `which` selects by call and device.
+    pub fn stop_waiting(&self, which: impl Fn(CallId, &Waiting) -> bool) -> Vec<(CallId, Waiting)> {
+        let mut live = self.live();
+        let mut taken = Vec::new();
+        for (call, room) in live.waiting.iter_mut() {
+            room.retain(|w| {
+                let out = which(*call, w);
+                if out {
+                    taken.push((*call, w.clone()));
+                }
+                !out
+            });
+        }
+        live.waiting.retain(|_, room| !room.is_empty());
+        taken
+    }
+
+    /// A leader admits someone: their devices stop waiting.
+    pub fn admit(&self, call: CallId, user: UserId) -> Vec<Waiting> {
+        self.live().admitted.entry(call).or_default().insert(user);
+        self.stop_waiting(|c, w| c == call && w.person.id == user).into_iter().map(|(_, w)| w).collect()
+    }
+
+    pub fn is_admitted(&self, call: CallId, user: UserId) -> bool {
+        self.live().admitted.get(&call).is_some_and(|set| set.contains(&user))
     }
 
     /// Calls of this node empty for longer than `idle`.

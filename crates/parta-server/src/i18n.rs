@@ -160,6 +160,14 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
         "no_class_chat" => {
             ("У класса нет чата, в котором можно провести урок.", "The class has no chat to hold the lesson in.")
         }
+        "call_locked" => {
+            ("Ведущий закрыл звонок: новые участники не могут войти.", "The host locked the call: nobody new may join.")
+        }
+        "call_running" => (
+            "В этом чате уже идёт звонок; завершите его, чтобы начать этот.",
+            "A call is already running in this chat; end it to open this one.",
+        ),
+        "not_a_broadcast" => ("Это не трансляция.", "This is not a broadcast."),
         "no_call" => ("В этом чате сейчас нет звонка.", "There is no call in this chat now."),
         "call_ended" => ("Звонок уже завершён.", "The call has ended."),
         "call_elsewhere" => (

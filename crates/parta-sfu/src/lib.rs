@@ -106,6 +106,7 @@ enum Command {
     EndRoom(RoomId),
     Signal(PeerId, Signal),
     Block { peer: PeerId, kind: MediaKind, blocked: bool },
+    MaySend { peer: PeerId, may_send: bool },
     Stop,
 }
 
@@ -216,6 +217,12 @@ impl Sfu {
     /// host's mute, which holds whatever the peer's own client does.
     pub fn block(&self, peer: PeerId, kind: MediaKind, blocked: bool) -> Result<(), SfuError> {
         self.command(Command::Block { peer, kind, blocked })
+    }
+
+    /// Brings a peer on stage (its tracks reach the others) or takes it off: a
+    /// broadcast's viewer who may speak, and back.
+    pub fn set_may_send(&self, peer: PeerId, may_send: bool) -> Result<(), SfuError> {
+        self.command(Command::MaySend { peer, may_send })
     }
 
     pub fn counters(&self) -> &Counters {

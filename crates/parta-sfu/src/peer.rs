@@ -89,6 +89,9 @@ pub(crate) struct Peer {
     pending: Option<SdpPendingOffer>,
     connected: bool,
     pub tracks_in: Vec<TrackIn>,
+    /// Tracks the client offers while it may not send (a broadcast's viewer): kept
+    /// aside, forwarded once it is brought on stage.
+    held_in: Vec<(Mid, MediaKind)>,
     tracks_out: Vec<TrackOut>,
     /// Kinds the host stopped forwarding.
     pub blocked_audio: bool,
@@ -110,6 +113,7 @@ impl Peer {
             pending: None,
             connected: false,
             tracks_in: Vec::new(),
+            held_in: Vec::new(),
             tracks_out: Vec::new(),
             blocked_audio: false,
             blocked_video: false,
@@ -162,6 +166,10 @@ impl Peer {
                 self.tracks_in.push(TrackIn { mid: added.mid, kind: added.kind, last_keyframe_request: None });
                 Polled::Propagate(Propagated::TrackOpen { origin: self.id, mid: added.mid, kind: added.kind })
             }
+            Event::MediaAdded(added) if added.direction.is_receiving() => {
+                self.held_in.push((added.mid, added.kind));
+                Polled::Nothing
+            }
             Event::MediaData(data) => self.on_media(data),
             Event::KeyframeRequest(request) => self.on_keyframe_request(request),
             _ => Polled::Nothing,
@@ -195,6 +203,22 @@ impl Peer {
             rid: out.rid,
             kind: request.kind,
         })
+    }
+
+    /// Lets the peer send (its held tracks open for the others), or stops it: its
+    /// tracks are held again. Returns the tracks that open.
+    pub fn set_may_send(&mut self, may_send: bool) -> Vec<(Mid, MediaKind)> {
+        self.options.may_send = may_send;
+        if may_send {
+            let opened: Vec<(Mid, MediaKind)> = std::mem::take(&mut self.held_in);
+            for (mid, kind) in &opened {
+                self.tracks_in.push(TrackIn { mid: *mid, kind: *kind, last_keyframe_request: None });
+            }
+            opened
+        } else {
+            self.held_in.extend(self.tracks_in.drain(..).map(|t| (t.mid, t.kind)));
+            Vec::new()
+        }
     }
 
     /// Asks this peer's client for a keyframe of one of its tracks, at most once a second.

@@ -9,6 +9,7 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::{Duration, Instant};
 
 use str0m::Input;
+use str0m::media::MediaKind;
 use str0m::net::{Protocol, Receive};
 
 use crate::peer::{Peer, Polled, Propagated};
@@ -126,8 +127,26 @@ impl Unit {
             Command::Block { peer, kind, blocked } => {
                 let Some(peer) = self.peers.iter_mut().find(|p| p.id == peer) else { return };
                 match kind {
-                    str0m::media::MediaKind::Audio => peer.blocked_audio = blocked,
-                    str0m::media::MediaKind::Video => peer.blocked_video = blocked,
+                    MediaKind::Audio => peer.blocked_audio = blocked,
+                    MediaKind::Video => peer.blocked_video = blocked,
+                }
+            }
+            Command::MaySend { peer, may_send } => {
+                let Some(index) = self.peers.iter().position(|p| p.id == peer) else { return };
+                let room = self.peers[index].room;
+                let opened = self.peers[index].set_may_send(may_send);
+                for other in self.peers.iter_mut().filter(|p| p.room == room && p.id != peer) {
+                    if may_send {
+                        for (mid, kind) in &opened {
+                            other.add_track_out(peer, *mid, *kind);
+                        }
+                    } else {
+                        other.drop_tracks_of(peer);
+                    }
+                }
+                if may_send && let Some(mid) = opened.iter().find(|(_, k)| *k == MediaKind::Video).map(|(m, _)| *m) {
+                    // Its first frames reach the others as a keyframe.
+                    self.peers[index].request_keyframe(mid, None, str0m::media::KeyframeRequestKind::Pli);
                 }
             }
             Command::Stop => {}

@@ -88,6 +88,16 @@ fn rooms_are_apart_and_a_viewer_sends_nothing() {
     assert!(room.received(22, 20).video_frames > 5, "the viewer receives the presenter");
     assert_eq!(room.received(20, 21), Default::default(), "another room's media stays there");
     assert_eq!(room.received(20, 22), Default::default(), "a viewer's media is dropped");
+    // Brought on stage, the viewer's tracks reach the room; taken off, they stop.
+    room.sfu.set_may_send(PeerId(22), true).expect("on stage");
+    room.run(Duration::from_millis(1500));
+    let on_stage = room.received(20, 22);
+    assert!(on_stage.audio_frames > 10 && on_stage.video_frames > 5, "{on_stage:?}");
+    room.sfu.set_may_send(PeerId(22), false).expect("off stage");
+    room.run(Duration::from_millis(300));
+    let off = room.received(20, 22);
+    room.run(Duration::from_millis(700));
+    assert_eq!(room.received(20, 22), off, "nothing after leaving the stage");
 }
 
 #[test]

@@ -272,6 +272,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calls/{call_id}/admit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/calls/{call_id}/admit`
+         *     Lets someone in from the waiting room (the host): their waiting devices are told
+         *     `call_admitted` and join.
+         */
+        post: operations["calls_admit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calls/{call_id}/end": {
         parameters: {
             query?: never;
@@ -286,6 +307,47 @@ export interface paths {
          *     Ends the call for everyone (its host, or whoever leads the chat's calls).
          */
         post: operations["calls_end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{call_id}/host": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/calls/{call_id}/host`
+         *     Hands the lead of the call to someone in it (the host).
+         */
+        post: operations["calls_host"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{call_id}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/calls/{call_id}/lock`
+         *     Locks the call (nobody new joins; those who were in may come back) or opens it
+         *     again (the host).
+         */
+        post: operations["calls_lock"];
         delete?: never;
         options?: never;
         head?: never;
@@ -329,6 +391,27 @@ export interface paths {
          *     not join this call again.
          */
         post: operations["calls_remove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{call_id}/stage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/calls/{call_id}/stage`
+         *     Brings a broadcast's viewer on stage — their microphone and camera reach everyone —
+         *     or back among the viewers (the host).
+         */
+        post: operations["calls_stage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -483,6 +566,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chats/{chat_id}/calls/upcoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/chats/{chat_id}/calls/upcoming`
+         *     Meetings and broadcasts announced in the chat and not open yet, the soonest first.
+         */
+        get: operations["calls_upcoming"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chats/{chat_id}/files": {
         parameters: {
             query?: never;
@@ -543,6 +646,29 @@ export interface paths {
          *     Stops a chat invite link (its moderators).
          */
         post: operations["chat_links_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chats/{chat_id}/meetings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/chats/{chat_id}/meetings`
+         *     Announces a meeting or a broadcast in the chat for a time ahead, with a title
+         *     (whoever leads the chat's calls); the chat is told `call_scheduled`. It opens when
+         *     one who leads it joins; the others wait until then (and, with a waiting room, until
+         *     admitted).
+         */
+        post: operations["meetings_schedule"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2757,7 +2883,7 @@ export interface components {
             /** @description `/api/v1/calendar/<token>`; the token is shown this once. */
             path: string;
         };
-        /** @description A call in a chat. At most one runs in a chat at a time. */
+        /** @description A call in a chat. At most one runs in a chat at a time (a lesson's apart). */
         Call: {
             /** @description What the reader may do in this call. */
             abilities: components["schemas"]["CallAbilities"];
@@ -2767,6 +2893,7 @@ export interface components {
             /** @description Who leads the call now (the starter, until they hand it on). */
             host_id: components["schemas"]["UserId"];
             id: components["schemas"]["CallId"];
+            kind: components["schemas"]["CallKind"];
             lesson_id?: components["schemas"]["LessonId"] | null;
             /**
              * Format: int64
@@ -2774,18 +2901,43 @@ export interface components {
              *     the client counts down from `started_at` and warns at the limit.
              */
             limit_minutes?: number | null;
-            /** @description Those in the call now, one entry per connected device. */
+            /** @description Nobody new joins (those who were in may come back). */
+            locked: boolean;
+            /**
+             * @description Those in the call now, one entry per connected device (in a broadcast: those on
+             *     stage and those with a raised hand).
+             */
             participants: components["schemas"]["CallParticipant"][];
-            started_at: string;
+            /** @description When a meeting or a broadcast is announced to begin. */
+            scheduled_at?: string | null;
+            /** @description When it began; absent for a meeting or broadcast its host has not opened yet. */
+            started_at?: string | null;
             started_by: components["schemas"]["PersonRef"];
+            /** @description A meeting's or a broadcast's title. */
+            title?: string | null;
+            /**
+             * Format: int64
+             * @description A broadcast's viewers now (the others are in `participants`).
+             */
+            viewers: number;
+            /** @description Who joins waits until a leader admits them. */
+            waiting_room: boolean;
         };
         CallAbilities: {
-            /** @description Mute or remove others, end the call for everyone. */
+            /**
+             * @description Mute or remove others, admit from the waiting room, lock, hand the lead on,
+             *     bring a viewer on stage, end the call for everyone.
+             */
             host: boolean;
             join: boolean;
         };
         /** Format: int64 */
         CallId: number;
+        /**
+         * @description What a call is for.
+         * @enum {string}
+         */
+        CallKind: "call" | "lesson" | "meeting" | "broadcast";
         /**
          * @description Why someone's media in a call ended.
          * @enum {string}
@@ -2800,6 +2952,9 @@ export interface components {
         CallParticipant: {
             /** @description Their microphone is on. */
             audio: boolean;
+            hand_raised: boolean;
+            /** @description May send media: everyone in a call, a broadcast's presenters. */
+            on_stage: boolean;
             /**
              * Format: int64
              * @description This device's place in the call; its audio and video arrive in the browser
@@ -2809,6 +2964,10 @@ export interface components {
             person: components["schemas"]["PersonRef"];
             /** @description Their camera (or a shared screen) is on. */
             video: boolean;
+        };
+        /** @description Someone in the call, by person: who is admitted, handed the lead, brought on stage. */
+        CallPersonRequest: {
+            user_id: components["schemas"]["UserId"];
         };
         /** @description One stay of one device in a call. */
         CallStay: {
@@ -2968,6 +3127,13 @@ export interface components {
             type: "call_started";
         } | {
             call_id: components["schemas"]["CallId"];
+            kind: components["schemas"]["CallKind"];
+            starts_at: string;
+            title: string;
+            /** @enum {string} */
+            type: "call_scheduled";
+        } | {
+            call_id: components["schemas"]["CallId"];
             /**
              * Format: int64
              * @description How long it ran, in seconds.
@@ -3117,6 +3283,11 @@ export interface components {
             call_id: components["schemas"]["CallId"];
             /** @enum {string} */
             type: "call_leave";
+        } | {
+            call_id: components["schemas"]["CallId"];
+            raised: boolean;
+            /** @enum {string} */
+            type: "call_hand";
         };
         /** @description A new group chat (any staff member) or subject chat (a teacher of the class). */
         CreateChatRequest: {
@@ -3643,6 +3814,9 @@ export interface components {
             lesson_id: components["schemas"]["LessonId"];
             students: components["schemas"]["StudentSubmission"][];
         };
+        LockCallRequest: {
+            locked: boolean;
+        };
         LoginRequest: {
             /** @description A phone number (any usual Russian spelling) or an e-mail address. */
             login: string;
@@ -4011,6 +4185,16 @@ export interface components {
             /** @description What to do over. */
             comment: string;
         };
+        /** @description A meeting or a broadcast announced in a chat ahead of its time (the chat's hosts). */
+        ScheduleCallRequest: {
+            /** @description `meeting` or `broadcast`. */
+            kind: components["schemas"]["CallKind"];
+            /** @description When it begins, RFC 3339. */
+            starts_at: string;
+            title: string;
+            /** @description Those who join wait until a leader admits them. */
+            waiting_room?: boolean;
+        };
         School: {
             address: string;
             created_at: string;
@@ -4127,9 +4311,31 @@ export interface components {
             type: "call_signal";
         } | {
             call_id: components["schemas"]["CallId"];
+            host_id: components["schemas"]["UserId"];
+            locked: boolean;
             participants: components["schemas"]["CallParticipant"][];
             /** @enum {string} */
             type: "call_participants";
+            /** Format: int64 */
+            viewers: number;
+        } | {
+            call_id: components["schemas"]["CallId"];
+            /** @enum {string} */
+            type: "call_waiting";
+        } | {
+            call_id: components["schemas"]["CallId"];
+            /** @enum {string} */
+            type: "call_admitted";
+        } | {
+            call_id: components["schemas"]["CallId"];
+            /** @enum {string} */
+            type: "call_waiting_room";
+            waiting: components["schemas"]["PersonRef"][];
+        } | {
+            call_id: components["schemas"]["CallId"];
+            on: boolean;
+            /** @enum {string} */
+            type: "call_stage";
         } | {
             call_id: components["schemas"]["CallId"];
             /** Format: int64 */
@@ -4199,6 +4405,11 @@ export interface components {
          * @enum {string}
          */
         StaffRole: "teacher" | "employee" | "director" | "deputy";
+        StageRequest: {
+            /** @description True: may send media in the broadcast; false: a viewer again. */
+            on: boolean;
+            user_id: components["schemas"]["UserId"];
+        };
         StudentSignatures: {
             signatures: components["schemas"]["WeekSignature"][];
             student: components["schemas"]["PersonRef"];
@@ -4987,6 +5198,53 @@ export interface operations {
             };
         };
     };
+    calls_admit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallPersonRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     calls_end: {
         parameters: {
             query?: never;
@@ -4997,6 +5255,100 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    calls_host: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallPersonRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    calls_lock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LockCallRequest"];
+            };
+        };
         responses: {
             204: {
                 headers: {
@@ -5099,6 +5451,53 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    calls_stage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StageRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5417,6 +5816,35 @@ export interface operations {
             };
         };
     };
+    calls_upcoming: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     files_upload: {
         parameters: {
             query?: never;
@@ -5592,6 +6020,55 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    meetings_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleCallRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

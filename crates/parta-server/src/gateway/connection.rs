@@ -267,8 +267,9 @@ impl Connection {
             }
             ClientFrame::CallSignal { call_id, kind, sdp } => calls::signal(&self.state, self.id, call_id, kind, sdp),
             ClientFrame::CallMedia { call_id, audio, video } => {
-                calls::media(&self.state, self.id, call_id, audio, video)
+                calls::media(&self.state, self.id, call_id, audio, video).await
             }
+            ClientFrame::CallHand { call_id, raised } => calls::hand(&self.state, self.id, call_id, raised).await,
             ClientFrame::CallLeave { call_id } => calls::leave(&self.state, self.id, call_id).await,
         }
         Ok(true)

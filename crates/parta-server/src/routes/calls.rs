@@ -2,7 +2,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use parta_domain::{CallId, ChatId, LessonId, OrgId};
-use parta_protocol::{Call, CallStay, MuteInCallRequest, OnlineLesson, Problem, RemoveFromCallRequest};
+use parta_protocol::{
+    Call, CallPersonRequest, CallStay, LockCallRequest, MuteInCallRequest, OnlineLesson, Problem,
+    RemoveFromCallRequest, ScheduleCallRequest, StageRequest,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -21,6 +24,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(calls_end))
         .routes(routes!(calls_remove))
         .routes(routes!(calls_mute))
+        .routes(routes!(calls_lock))
+        .routes(routes!(calls_admit))
+        .routes(routes!(calls_host))
+        .routes(routes!(calls_stage))
+        .routes(routes!(meetings_schedule))
+        .routes(routes!(calls_upcoming))
         .routes(routes!(lessons_call))
         .routes(routes!(lessons_online))
 }
@@ -142,4 +151,93 @@ async fn lessons_online(
     Path((org, lesson)): Path<(i64, i64)>,
 ) -> Result<Json<OnlineLesson>> {
     Ok(Json(calls::online(&state, &actor, OrgId(org), LessonId(lesson)).await?))
+}
+
+/// # `POST /api/v1/calls/{call_id}/lock`
+/// Locks the call (nobody new joins; those who were in may come back) or opens it
+/// again (the host).
+#[utoipa::path(post, path = "/api/v1/calls/{call_id}/lock", tag = "calls", security(("bearer" = []), ("cookie" = [])),
+    params(("call_id" = i64, Path)), request_body = LockCallRequest,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn calls_lock(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    AppJson(body): AppJson<LockCallRequest>,
+) -> Result<StatusCode> {
+    calls::lock(&state, &actor, CallId(id), body.locked).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `POST /api/v1/calls/{call_id}/admit`
+/// Lets someone in from the waiting room (the host): their waiting devices are told
+/// `call_admitted` and join.
+#[utoipa::path(post, path = "/api/v1/calls/{call_id}/admit", tag = "calls", security(("bearer" = []), ("cookie" = [])),
+    params(("call_id" = i64, Path)), request_body = CallPersonRequest,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn calls_admit(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    AppJson(body): AppJson<CallPersonRequest>,
+) -> Result<StatusCode> {
+    calls::admit(&state, &actor, CallId(id), body.user_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `POST /api/v1/calls/{call_id}/host`
+/// Hands the lead of the call to someone in it (the host).
+#[utoipa::path(post, path = "/api/v1/calls/{call_id}/host", tag = "calls", security(("bearer" = []), ("cookie" = [])),
+    params(("call_id" = i64, Path)), request_body = CallPersonRequest,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn calls_host(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    AppJson(body): AppJson<CallPersonRequest>,
+) -> Result<StatusCode> {
+    calls::hand_host(&state, &actor, CallId(id), body.user_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `POST /api/v1/calls/{call_id}/stage`
+/// Brings a broadcast's viewer on stage — their microphone and camera reach everyone —
+/// or back among the viewers (the host).
+#[utoipa::path(post, path = "/api/v1/calls/{call_id}/stage", tag = "calls", security(("bearer" = []), ("cookie" = [])),
+    params(("call_id" = i64, Path)), request_body = StageRequest,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn calls_stage(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    AppJson(body): AppJson<StageRequest>,
+) -> Result<StatusCode> {
+    calls::stage(&state, &actor, CallId(id), body.user_id, body.on).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `POST /api/v1/chats/{chat_id}/meetings`
+/// Announces a meeting or a broadcast in the chat for a time ahead, with a title
+/// (whoever leads the chat's calls); the chat is told `call_scheduled`. It opens when
+/// one who leads it joins; the others wait until then (and, with a waiting room, until
+/// admitted).
+#[utoipa::path(post, path = "/api/v1/chats/{chat_id}/meetings", tag = "calls", security(("bearer" = []), ("cookie" = [])),
+    params(("chat_id" = i64, Path)), request_body = ScheduleCallRequest,
+    responses((status = 201, body = Call), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn meetings_schedule(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(chat): Path<i64>,
+    AppJson(body): AppJson<ScheduleCallRequest>,
+) -> Result<(StatusCode, Json<Call>)> {
+    Ok((StatusCode::CREATED, Json(calls::schedule(&state, &actor, ChatId(chat), &body).await?)))
+}
+
+/// # `GET /api/v1/chats/{chat_id}/calls/upcoming`
+/// Meetings and broadcasts announced in the chat and not open yet, the soonest first.
+#[utoipa::path(get, path = "/api/v1/chats/{chat_id}/calls/upcoming", tag = "calls", security(("bearer" = []), ("cookie" = [])),
+    params(("chat_id" = i64, Path)),
+    responses((status = 200, body = [Call]), (status = 404, body = Problem)))]
+async fn calls_upcoming(State(state): State<AppState>, actor: Actor, Path(chat): Path<i64>) -> Result<Json<Vec<Call>>> {
+    Ok(Json(calls::upcoming(&state, &actor, ChatId(chat)).await?))
 }

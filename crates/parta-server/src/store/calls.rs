@@ -9,10 +9,15 @@ pub struct CallRow {
     pub org_id: i64,
     pub chat_id: i64,
     pub lesson_id: Option<i64>,
+    pub kind: String,
+    pub title: Option<String>,
+    pub scheduled_at: Option<i64>,
+    pub locked: i64,
+    pub waiting_room: i64,
     pub started_by: i64,
     pub host_id: i64,
     pub node: String,
-    pub started_at: i64,
+    pub started_at: Option<i64>,
     pub ended_at: Option<i64>,
 }
 
@@ -28,9 +33,14 @@ impl CallRow {
     pub fn org(&self) -> OrgId {
         OrgId(self.org_id)
     }
+
+    pub fn is_broadcast(&self) -> bool {
+        self.kind == "broadcast"
+    }
 }
 
-const COLUMNS: &str = "id, org_id, chat_id, lesson_id, started_by, host_id, node, started_at, ended_at";
+const COLUMNS: &str = "id, org_id, chat_id, lesson_id, kind, title, scheduled_at, locked, waiting_room, started_by, host_id, \
+                       node, started_at, ended_at";
 
 pub async fn get(conn: &mut AnyConnection, id: CallId) -> sqlx::Result<Option<CallRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM calls WHERE id = $1")))
@@ -42,7 +52,8 @@ pub async fn get(conn: &mut AnyConnection, id: CallId) -> sqlx::Result<Option<Ca
 /// The call running in a chat (not a lesson's), if any.
 pub async fn running_in(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Result<Option<CallRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM calls WHERE chat_id = $1 AND ended_at IS NULL AND lesson_id IS NULL"
+        "SELECT {COLUMNS} FROM calls
+         WHERE chat_id = $1 AND ended_at IS NULL AND lesson_id IS NULL AND started_at IS NOT NULL"
     )))
     .bind(chat.0)
     .fetch_optional(conn)
@@ -70,8 +81,8 @@ pub async fn insert_for_lesson(
     at: i64,
 ) -> sqlx::Result<Option<CallId>> {
     let id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO calls (org_id, chat_id, lesson_id, started_by, host_id, node, started_at)
-         VALUES ($1, $2, $3, $4, $4, $5, $6)
+        "INSERT INTO calls (org_id, chat_id, lesson_id, kind, started_by, host_id, node, started_at)
+         VALUES ($1, $2, $3, 'lesson', $4, $4, $5, $6)
          ON CONFLICT (lesson_id) WHERE ended_at IS NULL AND lesson_id IS NOT NULL DO NOTHING RETURNING id",
     )
     .bind(org.0)
@@ -107,7 +118,8 @@ pub async fn insert(
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO calls (org_id, chat_id, started_by, host_id, node, started_at)
          VALUES ($1, $2, $3, $3, $4, $5)
-         ON CONFLICT (chat_id) WHERE ended_at IS NULL AND lesson_id IS NULL DO NOTHING RETURNING id",
+         ON CONFLICT (chat_id) WHERE ended_at IS NULL AND lesson_id IS NULL AND started_at IS NOT NULL
+         DO NOTHING RETURNING id",
     )
     .bind(org.0)
     .bind(chat.0)
@@ -117,6 +129,79 @@ pub async fn insert(
     .fetch_optional(conn)
     .await?;
     Ok(id.map(CallId))
+}
+
+/// A meeting or a broadcast announced for `at`, not open yet.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_scheduled(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    chat: ChatId,
+    kind: &str,
+    title: &str,
+    at: i64,
+    waiting_room: bool,
+    by: UserId,
+    node: &str,
+) -> sqlx::Result<CallId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO calls (org_id, chat_id, kind, title, scheduled_at, waiting_room, started_by, host_id, node)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id",
+    )
+    .bind(org.0)
+    .bind(chat.0)
+    .bind(kind)
+    .bind(title)
+    .bind(at)
+    .bind(i64::from(waiting_room))
+    .bind(by.0)
+    .bind(node)
+    .fetch_one(conn)
+    .await?;
+    Ok(CallId(id))
+}
+
+/// Meetings and broadcasts announced in a chat and not open yet, the soonest first.
+pub async fn scheduled_in(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Result<Vec<CallRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM calls
+         WHERE chat_id = $1 AND started_at IS NULL AND ended_at IS NULL ORDER BY scheduled_at, id"
+    )))
+    .bind(chat.0)
+    .fetch_all(conn)
+    .await
+}
+
+/// Opens an announced call (its host came); false when it was open already. A call
+/// already running in the chat makes this a unique violation.
+pub async fn open(conn: &mut AnyConnection, id: CallId, at: i64) -> sqlx::Result<bool> {
+    let done =
+        sqlx::query("UPDATE calls SET started_at = $2 WHERE id = $1 AND started_at IS NULL AND ended_at IS NULL")
+            .bind(id.0)
+            .bind(at)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn set_locked(conn: &mut AnyConnection, id: CallId, locked: bool) -> sqlx::Result<()> {
+    sqlx::query("UPDATE calls SET locked = $2 WHERE id = $1").bind(id.0).bind(i64::from(locked)).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn set_host(conn: &mut AnyConnection, id: CallId, host: UserId) -> sqlx::Result<()> {
+    sqlx::query("UPDATE calls SET host_id = $2 WHERE id = $1").bind(id.0).bind(host.0).execute(conn).await?;
+    Ok(())
+}
+
+/// Whether this person was in the call before (and was not removed): they may come back to a locked call.
+pub async fn was_in(conn: &mut AnyConnection, call: CallId, user: UserId) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM call_presence WHERE call_id = $1 AND user_id = $2")
+        .bind(call.0)
+        .bind(user.0)
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
 }
 
 /// Ends a running call; false when it had ended already.
@@ -131,10 +216,12 @@ pub async fn end(conn: &mut AnyConnection, id: CallId, at: i64) -> sqlx::Result<
 
 /// Calls a node left running, as it starts again.
 pub async fn running_on(conn: &mut AnyConnection, node: &str) -> sqlx::Result<Vec<CallRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM calls WHERE node = $1 AND ended_at IS NULL")))
-        .bind(node)
-        .fetch_all(conn)
-        .await
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM calls WHERE node = $1 AND ended_at IS NULL AND started_at IS NOT NULL"
+    )))
+    .bind(node)
+    .fetch_all(conn)
+    .await
 }
 
 /// A device's stay in a call begins.

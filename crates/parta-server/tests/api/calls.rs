@@ -21,6 +21,8 @@ on_both_backends!(
     leaving_the_chat_or_signing_out_ends_media_within_a_second,
     the_host_mutes_and_ends_the_call_for_everyone,
     an_online_lesson_is_its_students_and_presence_suggests_attendance,
+    a_meeting_opens_with_its_host_and_admits_from_the_waiting_room,
+    a_broadcasts_viewers_send_nothing_until_brought_on_stage,
 );
 
 const TALKING: Sending = Sending { audio: true, video: true, video_frame_bytes: 2000 };
@@ -242,6 +244,8 @@ async fn only_the_chats_members_join_and_a_removed_one_stays_out(app: TestApp) {
     );
     let (again, _) = Socket::connect(address, &c.student.token).await;
     assert_eq!(join(again, id).await.err().expect("refused")["code"], "removed_from_call");
+    let seen = app.get(&format!("/api/v1/calls/{id}")).token(&c.student.token).send().await.expect(200).json;
+    assert_eq!(seen["abilities"]["join"], false, "the removed one is not offered to join");
     app.post(&format!("/api/v1/calls/{id}/remove"))
         .token(&c.teacher.token)
         .json(json!({ "user_id": c.student.id }))
@@ -442,4 +446,163 @@ async fn an_online_lesson_is_its_students_and_presence_suggests_attendance(app: 
         (after["running"].as_bool(), row(&after, s.student.id).expect("the student")["in_call"].as_bool()),
         (Some(false), Some(false))
     );
+}
+
+/// Sends `call_join` and expects to be put in the waiting room.
+async fn wait_in_room(socket: &mut Socket, call: i64) {
+    let (_, offer) = Client::offer(IpAddr::V4(Ipv4Addr::LOCALHOST), TALKING).expect("an offer");
+    socket.send(json!({ "type": "call_join", "call_id": call, "sdp": offer, "audio": true, "video": true })).await;
+    socket.until("call_waiting").await;
+}
+
+fn in_an_hour() -> String {
+    (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(3600)).to_string()
+}
+
+async fn a_meeting_opens_with_its_host_and_admits_from_the_waiting_room(app: TestApp) {
+    let c = class_with_people(&app, 185).await;
+    let address = app.serve().await;
+    let chat = chat_id(&app, &c.teacher.token, c.school.org, "parents", Some(c.a)).await;
+    let other_student = app.join(&c.school, c.a, "student", None, "Вторых").await;
+    let other_parent = app.join(&c.school, c.a, "parent", Some(other_student.id), "Вторая").await;
+    let meeting =
+        json!({ "kind": "meeting", "title": "Родительское собрание", "starts_at": in_an_hour(), "waiting_room": true });
+    let path = format!("/api/v1/chats/{chat}/meetings");
+    app.post(&path).token(&c.parent.token).json(meeting.clone()).send().await.problem(403, "forbidden");
+    app.post(&path)
+        .token(&c.teacher.token)
+        .json(json!({ "kind": "call", "title": "", "starts_at": "вчера" }))
+        .send()
+        .await
+        .invalid(&[("kind", "not_allowed"), ("title", "required"), ("starts_at", "invalid_time")]);
+    let (mut watcher, _) = Socket::connect(address, &c.parent.token).await;
+    let call = app.post(&path).token(&c.teacher.token).json(meeting).send().await.expect(201).json;
+    let id = call["id"].as_i64().expect("id");
+    assert_eq!(
+        (call["kind"].as_str(), call["started_at"].is_null(), call["waiting_room"].as_bool()),
+        (Some("meeting"), true, Some(true))
+    );
+    let announced = chat_event(&mut watcher, "call_scheduled").await;
+    assert_eq!((announced["call_id"].as_i64(), announced["title"].as_str()), (Some(id), Some("Родительское собрание")));
+    let upcoming =
+        app.get(&format!("/api/v1/chats/{chat}/calls/upcoming")).token(&c.parent.token).send().await.expect(200);
+    assert_eq!(upcoming.list().iter().map(|c| c["id"].as_i64()).collect::<Vec<_>>(), [Some(id)]);
+
+    // Before the host comes, a parent waits; the host's coming opens the meeting.
+    let (mut parent_socket, _) = Socket::connect(address, &c.parent.token).await;
+    wait_in_room(&mut parent_socket, id).await;
+    let (teacher_socket, _) = Socket::connect(address, &c.teacher.token).await;
+    let mut teacher = join(teacher_socket, id).await.expect("the host joins");
+    assert!(chat_event(&mut watcher, "call_started").await["call_id"] == id, "the chat is told it began");
+    let room = teacher.frame("call_waiting_room", Duration::from_secs(2)).await.expect("the waiting room");
+    assert_eq!(room["waiting"][0]["id"].as_i64(), Some(c.parent.id));
+    // Only a leader admits; the admitted one joins.
+    let admit = format!("/api/v1/calls/{id}/admit");
+    app.post(&admit)
+        .token(&c.parent.token)
+        .json(json!({ "user_id": c.parent.id }))
+        .send()
+        .await
+        .problem(403, "forbidden");
+    app.post(&admit).token(&c.teacher.token).json(json!({ "user_id": c.parent.id })).send().await.expect(204);
+    parent_socket.until("call_admitted").await;
+    let mut parent = join(parent_socket, id).await.expect("the admitted parent joins");
+    pump(&mut [&mut teacher, &mut parent], Duration::from_millis(2000)).await;
+    assert!(flowing(teacher.from(&parent)) && flowing(parent.from(&teacher)));
+
+    // Locked: nobody new comes in, not even to the waiting room.
+    app.post(&format!("/api/v1/calls/{id}/lock"))
+        .token(&c.teacher.token)
+        .json(json!({ "locked": true }))
+        .send()
+        .await
+        .expect(204);
+    let (late, _) = Socket::connect(address, &other_parent.token).await;
+    assert_eq!(join(late, id).await.err().expect("refused")["code"], "call_locked");
+    // A raised hand shows; the lead is handed to the parent, who may then end it.
+    parent.socket.send(json!({ "type": "call_hand", "call_id": id, "raised": true })).await;
+    pump(&mut [&mut teacher, &mut parent], Duration::from_millis(300)).await;
+    let seen = app.get(&format!("/api/v1/calls/{id}")).token(&c.teacher.token).send().await.expect(200).json;
+    let hand = seen["participants"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|p| p["person"]["id"] == c.parent.id)
+        .expect("the parent")["hand_raised"]
+        .clone();
+    assert_eq!((hand, seen["locked"].clone()), (json!(true), json!(true)));
+    app.post(&format!("/api/v1/calls/{id}/host"))
+        .token(&c.teacher.token)
+        .json(json!({ "user_id": c.parent.id }))
+        .send()
+        .await
+        .expect(204);
+    let now_host = app.get(&format!("/api/v1/calls/{id}")).token(&c.parent.token).send().await.expect(200).json;
+    assert_eq!(
+        (now_host["host_id"].as_i64(), now_host["abilities"]["host"].as_bool()),
+        (Some(c.parent.id), Some(true))
+    );
+    app.post(&format!("/api/v1/calls/{id}/end")).token(&c.parent.token).send().await.expect(204);
+    assert_eq!(teacher.frame("call_left", Duration::from_secs(1)).await.expect("told")["reason"], "ended");
+}
+
+async fn a_broadcasts_viewers_send_nothing_until_brought_on_stage(app: TestApp) {
+    let c = class_with_people(&app, 186).await;
+    let address = app.serve().await;
+    let channel = chat_id(&app, &c.school.admin, c.school.org, "school_channel", None).await;
+    let broadcast = json!({ "kind": "broadcast", "title": "Линейка", "starts_at": in_an_hour() });
+    let id = app
+        .post(&format!("/api/v1/chats/{channel}/meetings"))
+        .token(&c.school.admin)
+        .json(broadcast)
+        .send()
+        .await
+        .expect(201)
+        .id();
+    let (admin_socket, _) = Socket::connect(address, &c.school.admin).await;
+    let mut presenter = join(admin_socket, id).await.expect("the presenter opens it");
+    let mut viewers = Vec::new();
+    for token in [&c.student.token, &c.parent.token, &c.teacher.token] {
+        let (socket, _) = Socket::connect(address, token).await;
+        viewers.push(join(socket, id).await.expect("a viewer joins"));
+    }
+    {
+        let mut all: Vec<&mut Participant> = viewers.iter_mut().collect();
+        all.push(&mut presenter);
+        pump(&mut all, Duration::from_millis(2500)).await;
+    }
+    for viewer in &viewers {
+        assert!(flowing(viewer.from(&presenter)), "a viewer receives the presenter");
+        assert_eq!(presenter.from(viewer), Received::default(), "a viewer's media goes nowhere");
+    }
+    let seen = app.get(&format!("/api/v1/calls/{id}")).token(&c.student.token).send().await.expect(200).json;
+    assert_eq!(
+        (seen["viewers"].as_i64(), seen["participants"].as_array().map(Vec::len)),
+        (Some(3), Some(1)),
+        "viewers are counted, not listed"
+    );
+    // The student raises a hand and is brought on stage: now everyone hears them.
+    viewers[0].socket.send(json!({ "type": "call_hand", "call_id": id, "raised": true })).await;
+    app.post(&format!("/api/v1/calls/{id}/stage"))
+        .token(&c.teacher.token)
+        .json(json!({ "user_id": c.student.id, "on": true }))
+        .send()
+        .await
+        .problem(403, "forbidden");
+    app.post(&format!("/api/v1/calls/{id}/stage"))
+        .token(&c.school.admin)
+        .json(json!({ "user_id": c.student.id, "on": true }))
+        .send()
+        .await
+        .expect(204);
+    assert_eq!(viewers[0].frame("call_stage", Duration::from_secs(1)).await.expect("told")["on"], true);
+    {
+        let mut all: Vec<&mut Participant> = viewers.iter_mut().collect();
+        all.push(&mut presenter);
+        pump(&mut all, Duration::from_millis(2000)).await;
+    }
+    assert!(flowing(presenter.from(&viewers[0])), "the presenter hears the student on stage");
+    assert!(flowing(viewers[1].from(&viewers[0])), "so do the other viewers");
+    let seen = app.get(&format!("/api/v1/calls/{id}")).token(&c.student.token).send().await.expect(200).json;
+    assert_eq!((seen["viewers"].as_i64(), seen["participants"].as_array().map(Vec::len)), (Some(2), Some(2)));
 }
