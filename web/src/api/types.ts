@@ -76,6 +76,9 @@ export type SubmissionStatus = S['SubmissionStatus'];
 export type StudentSubmission = S['StudentSubmission'];
 export type LessonSubmissions = S['LessonSubmissions'];
 export type HandInRequest = S['HandInRequest'];
+export type CallParticipant = S['CallParticipant'];
+export type CallLeftReason = S['CallLeftReason'];
+export type IceServer = S['IceServer'];
 
 // The frames of the realtime connection, /api/v1/ws.
 export type ServerFrame = S['ServerFrame'];
