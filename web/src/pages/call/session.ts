@@ -318,7 +318,8 @@ export class CallSession {
     if (this.closed) return;
     this.dropConnection();
     const gen = ++this.generation;
-    this.phase.value = this.view.value.me === null && this.phase.value !== 'reconnecting' ? 'joining' : 'reconnecting';
+    const first = this.phase.value === 'prejoin' || this.phase.value === 'joining';
+    this.phase.value = first ? 'joining' : 'reconnecting';
     this.view.value = reduceCall(this.view.value, { type: 'reset' });
     if (connState.value !== 'live') {
       this.phase.value = 'reconnecting'; // the effect above connects when the socket is back
