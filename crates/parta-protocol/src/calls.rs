@@ -75,3 +75,35 @@ pub enum CallLeftReason {
     /// Their media connection failed; the client may join again.
     Lost,
 }
+
+/// A kind of media in a call.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CallMediaKind {
+    Audio,
+    Video,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RemoveFromCallRequest {
+    pub user_id: UserId,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MuteInCallRequest {
+    /// Whom to mute; absent or `null`: everyone in the call but the host.
+    #[serde(default)]
+    pub user_id: Option<UserId>,
+    pub kind: CallMediaKind,
+}
+
+/// One stay of one device in a call.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CallStay {
+    pub person: PersonRef,
+    pub joined_at: String,
+    /// Absent while they are still in the call.
+    pub left_at: Option<String>,
+    /// Why the stay ended: left, ended, removed, not_a_member, lost.
+    pub left_reason: Option<String>,
+}

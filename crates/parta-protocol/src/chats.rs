@@ -520,6 +520,12 @@ pub enum ServerFrame {
         call_id: parta_domain::CallId,
         peer_id: i64,
     },
+    /// The host turned this device's microphone or camera off: the client stops
+    /// sending it and says so; the person may turn it on again.
+    CallMuted {
+        call_id: parta_domain::CallId,
+        kind: crate::CallMediaKind,
+    },
     /// This device's media in the call ended.
     CallLeft {
         call_id: parta_domain::CallId,

@@ -33,6 +33,11 @@ pub enum Envelope {
         user: UserId,
         frame: Arc<str>,
     },
+    /// Never published: a frame for one connection of this node (call signalling),
+    /// handed to it by `Hub::send_to`.
+    Direct {
+        frame: Arc<str>,
+    },
     /// Not persisted: sessions ended (logout, password change, account deletion);
     /// their sockets close. `keep` survives.
     SessionsEnded {

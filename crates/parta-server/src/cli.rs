@@ -92,6 +92,17 @@ struct ServeArgs {
     /// limit off (for load tests).
     #[arg(long, env = "PARTA_MESSAGES_PER_MINUTE")]
     messages_per_minute: Option<i64>,
+    /// UDP address of the calls' media. Default: the listen address's IP, port 7881.
+    #[arg(long, env = "PARTA_CALLS_UDP")]
+    calls_udp: Option<SocketAddr>,
+    /// Addresses (IP or IP:port, comma-separated) clients send call media to, when
+    /// the UDP address is a wildcard or behind NAT. Default: the address of the
+    /// default route and 127.0.0.1.
+    #[arg(long, env = "PARTA_CALLS_PUBLIC", value_delimiter = ',')]
+    calls_public: Vec<String>,
+    /// This node's name, unique in a cluster: a call runs on the node that started it.
+    #[arg(long, env = "PARTA_NODE_NAME")]
+    node_name: Option<String>,
 }
 
 /// The config file's keys; all optional.
@@ -110,6 +121,9 @@ struct FileConfig {
     nats_url: Option<String>,
     trust_forwarded_for: Option<bool>,
     messages_per_minute: Option<i64>,
+    calls_udp: Option<SocketAddr>,
+    calls_public: Option<Vec<String>>,
+    node_name: Option<String>,
 }
 
 /// Settings after merging flags, environment, file and defaults.
@@ -139,6 +153,20 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
     };
     let log_format = common.log_format.clone().or(file.log_format).unwrap_or_else(|| "text".into());
     let defaults = Settings::default();
+    let listen =
+        serve.and_then(|s| s.listen).or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+    let calls_udp = serve.and_then(|s| s.calls_udp).or(file.calls_udp).unwrap_or(SocketAddr::new(listen.ip(), 7881));
+    let public = match serve.map(|s| s.calls_public.clone()).filter(|p| !p.is_empty()).or(file.calls_public) {
+        Some(list) => list.iter().map(|a| parse_public(a)).collect::<anyhow::Result<Vec<_>>>()?,
+        None if calls_udp.ip().is_unspecified() => default_public(calls_udp.port()),
+        None => Vec::new(),
+    };
+    let calls = crate::calls::CallSettings {
+        udp: calls_udp,
+        public,
+        node: serve.and_then(|s| s.node_name.clone()).or(file.node_name).unwrap_or_else(|| "local".into()),
+        ice_servers: Vec::new(),
+    };
     let settings = Settings {
         secure_cookies: serve.is_some_and(|s| s.secure_cookies) || file.secure_cookies.unwrap_or(false),
         max_upload_bytes: file.max_upload_mib.map_or(defaults.max_upload_bytes, |mib| mib * 1024 * 1024),
@@ -150,13 +178,11 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
             .or(file.messages_per_minute)
             .unwrap_or(defaults.messages_per_minute)
             .max(0),
+        calls,
         ..defaults
     };
     Ok(Resolved {
-        listen: serve
-            .and_then(|s| s.listen)
-            .or(file.listen)
-            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+        listen,
         data,
         database_url,
         json_logs: log_format == "json",
@@ -164,6 +190,30 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         demo: serve.is_some_and(|s| s.demo) || file.demo.unwrap_or(false),
         settings,
     })
+}
+
+/// `IP` or `IP:port` (port 0 or none: the media unit's own).
+fn parse_public(text: &str) -> anyhow::Result<SocketAddr> {
+    let text = text.trim();
+    if let Ok(address) = text.parse::<SocketAddr>() {
+        return Ok(address);
+    }
+    let ip: std::net::IpAddr = text.parse().with_context(|| format!("calls_public: «{text}» is not an IP address"))?;
+    Ok(SocketAddr::new(ip, 0))
+}
+
+/// The address of the default route (no packet is sent to learn it) and loopback.
+fn default_public(port: u16) -> Vec<SocketAddr> {
+    let mut public = Vec::new();
+    if let Ok(socket) = std::net::UdpSocket::bind("0.0.0.0:0")
+        && socket.connect("192.0.2.1:9").is_ok()
+        && let Ok(local) = socket.local_addr()
+        && !local.ip().is_loopback()
+    {
+        public.push(SocketAddr::new(local.ip(), port));
+    }
+    public.push(SocketAddr::from(([127, 0, 0, 1], port)));
+    public
 }
 
 pub fn sqlite_url(path: &Path) -> String {
@@ -260,6 +310,13 @@ async fn serve(resolved: Resolved) -> anyhow::Result<()> {
     // Login attempt counters of windows long over are dropped every few minutes.
     every(300, "pruning login attempts", state.clone(), |state| async move {
         crate::actions::login::prune(&state).await.map(|_| ())
+    });
+    // Calls this node ran before it restarted ended with it; calls left empty end.
+    if let Err(error) = crate::actions::calls::end_abandoned(&state, true).await {
+        tracing::warn!(%error, "ending the calls of the last run failed");
+    }
+    every(30, "ending abandoned calls", state.clone(), |state| async move {
+        crate::actions::calls::end_abandoned(&state, false).await
     });
     // Events a node committed but died before publishing reach other nodes' live
     // clients anyway. A lone node has no such clients: whoever was connected to it

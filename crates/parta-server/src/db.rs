@@ -118,6 +118,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(26, "submissions", "0026_submissions.sql"),
     migration!(27, "journal_settings", "0027_journal_settings.sql"),
     migration!(28, "homework_cards", "0028_homework_cards.sql"),
+    migration!(29, "calls", "0029_calls.sql"),
 ];
 
 impl Db {

@@ -157,6 +157,21 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
         "send_rate_limited" => {
             ("Слишком много сообщений подряд. Подождите минуту.", "Too many messages in a row. Please wait a minute.")
         }
+        "no_call" => ("В этом чате сейчас нет звонка.", "There is no call in this chat now."),
+        "call_ended" => ("Звонок уже завершён.", "The call has ended."),
+        "call_elsewhere" => (
+            "Звонок идёт на другом узле сервера; обновите страницу.",
+            "The call runs on another server node; reload the page.",
+        ),
+        "removed_from_call" => ("Ведущий удалил вас из этого звонка.", "The host removed you from this call."),
+        "not_in_call" => ("Этого человека нет в звонке.", "This person is not in the call."),
+        "bad_offer" => (
+            "Браузер прислал описание связи, которое сервер не понял.",
+            "The browser sent a connection description the server could not read.",
+        ),
+        "calls_off" => {
+            ("Звонки на этом сервере сейчас недоступны.", "Calls are not available on this server right now.")
+        }
         "muted" => (
             "Модератор временно ограничил вам отправку сообщений в этом чате.",
             "A moderator has muted you in this chat for a while.",

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod blobs;
 pub mod blocking_pool;
 pub mod bus;
+pub mod calls;
 pub mod cli;
 pub mod clock;
 pub mod db;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::actions::send::group_commit::GroupCommit;
 use crate::blobs::BlobStore;
 use crate::bus::{Bus, LocalBus};
+use crate::calls::Calls;
 use crate::db::Db;
 use crate::ephemeral::EphemeralLimiter;
 use crate::gateway::Hub;
@@ -35,6 +36,8 @@ pub struct Settings {
     /// Password checks (Argon2id) run at once, and how many more may wait; `None`:
     /// one per core, 32 waiting per core.
     pub password_checks: Option<(usize, usize)>,
+    /// The media unit of calls and what clients are told to reach it.
+    pub calls: crate::calls::CallSettings,
 }
 
 impl Settings {
@@ -56,6 +59,7 @@ impl Default for Settings {
             web_dir: None,
             trust_forwarded_for: false,
             password_checks: None,
+            calls: crate::calls::CallSettings::default(),
         }
     }
 }
@@ -82,6 +86,8 @@ pub struct Inner {
     pub previews: PreviewPool,
     /// Who sent which live-only frame (typing) into which chat, lately.
     pub ephemeral: EphemeralLimiter,
+    /// Who is in which call on this node, and the media unit.
+    pub calls: Calls,
 }
 
 impl AppState {
@@ -99,7 +105,8 @@ impl AppState {
             None => PasswordGate::sized_to_cores(),
         };
         let previews = PreviewPool::for_this_machine();
-        AppState(Arc::new(Inner {
+        let (calls, media_events) = Calls::new(settings.calls.clone());
+        let state = AppState(Arc::new(Inner {
             db,
             blobs,
             settings,
@@ -110,7 +117,15 @@ impl AppState {
             passwords,
             previews,
             ephemeral: EphemeralLimiter::default(),
-        }))
+            calls,
+        }));
+        // Holds the state weakly: the media unit stops when the node's state is dropped.
+        tokio::spawn(crate::actions::calls::follow_media(Arc::downgrade(&state.0), media_events));
+        state
+    }
+
+    pub fn from_inner(inner: Arc<Inner>) -> AppState {
+        AppState(inner)
     }
 
     /// A write transaction whose events reach the bus after commit.

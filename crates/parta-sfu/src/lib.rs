@@ -10,6 +10,8 @@
 //! drives the peers' timers. Commands (a peer added, removed, muted) reach it over a
 //! channel and wake it with an empty datagram.
 
+#[cfg(feature = "client")]
+pub mod client;
 mod peer;
 mod run;
 
@@ -131,10 +133,15 @@ impl Drop for Inner {
 
 static CRYPTO: Once = Once::new();
 
+/// str0m's crypto provider, installed once per process.
+fn install_crypto() {
+    CRYPTO.call_once(|| str0m::crypto::from_feature_flags().install_process_default());
+}
+
 impl Sfu {
     /// Binds the socket and starts the unit's thread. `events` is called on that thread.
     pub fn start(config: SfuConfig, events: impl Fn(SfuEvent) + Send + 'static) -> std::io::Result<Sfu> {
-        CRYPTO.call_once(|| str0m::crypto::from_feature_flags().install_process_default());
+        install_crypto();
         let socket = UdpSocket::bind(config.bind)?;
         let local = socket.local_addr()?;
         let candidates = if config.public.is_empty() {

@@ -252,6 +252,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calls/{call_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/calls/{call_id}`
+         *     A call of a chat the reader sits in, running or over.
+         */
+        get: operations["calls_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{call_id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/calls/{call_id}/end`
+         *     Ends the call for everyone (its host, or whoever leads the chat's calls).
+         */
+        post: operations["calls_end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{call_id}/mute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/calls/{call_id}/mute`
+         *     Turns someone's microphone or camera off (the host), or everyone's but the host's
+         *     when `user_id` is absent. The media stops being forwarded at once; the person may
+         *     turn it on again.
+         */
+        post: operations["calls_mute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{call_id}/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/calls/{call_id}/remove`
+         *     Takes someone out of the call (the host): their media ends at once and they may
+         *     not join this call again.
+         */
+        post: operations["calls_remove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{call_id}/stays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/calls/{call_id}/stays`
+         *     Who was in the call and when, one entry per device and stay (its host, or whoever
+         *     leads the chat's calls).
+         */
+        get: operations["calls_stays"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chat-invites/{token}": {
         parameters: {
             query?: never;
@@ -335,6 +439,48 @@ export interface paths {
          *     Renames a group or subject chat (its moderators).
          */
         patch: operations["chats_rename"];
+        trace?: never;
+    };
+    "/api/v1/chats/{chat_id}/call": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/chats/{chat_id}/call`
+         *     The call running in the chat, with who is in it; 404 `no_call` when none runs.
+         */
+        get: operations["calls_current"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chats/{chat_id}/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/chats/{chat_id}/calls`
+         *     Starts a call in the chat (whoever may write there; a muted member may not), or
+         *     gives the one already running (200). Devices then join over the WebSocket with
+         *     `call_join`; the chat's members see `call_started`.
+         */
+        post: operations["calls_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/chats/{chat_id}/files": {
@@ -2566,6 +2712,26 @@ export interface components {
             /** @description `/api/v1/calendar/<token>`; the token is shown this once. */
             path: string;
         };
+        /** @description A call in a chat. At most one runs in a chat at a time. */
+        Call: {
+            /** @description What the reader may do in this call. */
+            abilities: components["schemas"]["CallAbilities"];
+            chat_id: components["schemas"]["ChatId"];
+            /** @description Set once the call is over. */
+            ended_at?: string | null;
+            /** @description Who leads the call now (the starter, until they hand it on). */
+            host_id: components["schemas"]["UserId"];
+            id: components["schemas"]["CallId"];
+            /** @description Those in the call now, one entry per connected device. */
+            participants: components["schemas"]["CallParticipant"][];
+            started_at: string;
+            started_by: components["schemas"]["PersonRef"];
+        };
+        CallAbilities: {
+            /** @description Mute or remove others, end the call for everyone. */
+            host: boolean;
+            join: boolean;
+        };
         /** Format: int64 */
         CallId: number;
         /**
@@ -2573,6 +2739,11 @@ export interface components {
          * @enum {string}
          */
         CallLeftReason: "left" | "ended" | "removed" | "not_a_member" | "lost";
+        /**
+         * @description A kind of media in a call.
+         * @enum {string}
+         */
+        CallMediaKind: "audio" | "video";
         /** @description Someone in a call, on one device. */
         CallParticipant: {
             /** @description Their microphone is on. */
@@ -2586,6 +2757,15 @@ export interface components {
             person: components["schemas"]["PersonRef"];
             /** @description Their camera (or a shared screen) is on. */
             video: boolean;
+        };
+        /** @description One stay of one device in a call. */
+        CallStay: {
+            joined_at: string;
+            /** @description Absent while they are still in the call. */
+            left_at?: string | null;
+            /** @description Why the stay ended: left, ended, removed, not_a_member, lost. */
+            left_reason?: string | null;
+            person: components["schemas"]["PersonRef"];
         };
         ChangePasswordRequest: {
             current_password: string;
@@ -3518,6 +3698,10 @@ export interface components {
             body: string;
             written_at: string;
         };
+        MuteInCallRequest: {
+            kind: components["schemas"]["CallMediaKind"];
+            user_id?: components["schemas"]["UserId"] | null;
+        };
         /** @description Mutes a member for a while; 0 minutes lifts the mute. */
         MuteRequest: {
             /**
@@ -3702,6 +3886,9 @@ export interface components {
         RejectApplicationRequest: {
             reason: string;
         };
+        RemoveFromCallRequest: {
+            user_id: components["schemas"]["UserId"];
+        };
         RenameChatRequest: {
             title: string;
         };
@@ -3859,6 +4046,11 @@ export interface components {
             peer_id: number;
             /** @enum {string} */
             type: "call_speaking";
+        } | {
+            call_id: components["schemas"]["CallId"];
+            kind: components["schemas"]["CallMediaKind"];
+            /** @enum {string} */
+            type: "call_muted";
         } | {
             call_id: components["schemas"]["CallId"];
             reason: components["schemas"]["CallLeftReason"];
@@ -4676,6 +4868,193 @@ export interface operations {
             };
         };
     };
+    calls_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    calls_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    calls_mute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MuteInCallRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    calls_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RemoveFromCallRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    calls_stays: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallStay"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     chat_links_preview: {
         parameters: {
             query?: never;
@@ -4865,6 +5244,80 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    calls_current: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    calls_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,6 +8,7 @@ pub mod acks;
 pub mod applications;
 pub mod audit;
 pub mod calendar;
+pub mod calls;
 pub mod chats;
 pub mod diary;
 pub mod direct;

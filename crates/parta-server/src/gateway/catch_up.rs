@@ -48,6 +48,7 @@ impl Connection {
         self.chats.remove(&chat);
         self.fresh.remove(&chat);
         self.state.hub.unsubscribe(self.id, chat);
+        crate::actions::calls::chat_left(&self.state, self.id, chat);
     }
 
     pub(super) async fn catch_up_user(&mut self, socket: &mut WebSocket, until: i64) -> anyhow::Result<()> {

@@ -11,6 +11,7 @@ use parta_protocol::{ClientFrame, ServerFrame};
 use tokio::sync::{mpsc, watch};
 
 use super::frame_text;
+use crate::actions::calls;
 use crate::auth::Actor;
 use crate::bus::Envelope;
 use crate::ephemeral;
@@ -86,6 +87,8 @@ pub(super) async fn serve(state: AppState, actor: Option<Actor>, mut socket: Web
     }
     .await;
     state.hub.unregister(id);
+    // Media lives no longer than the socket that signals for it.
+    calls::connection_closed(&state, id);
     result
 }
 
@@ -222,6 +225,7 @@ impl Connection {
                     self.send(socket, &frame).await?;
                 }
             }
+            Envelope::Direct { frame } => self.send(socket, &frame).await?,
             Envelope::SessionsEnded { .. } => {
                 close(socket, CLOSE_SESSION_ENDED, "session ended").await;
                 return Ok(false);
@@ -257,15 +261,15 @@ impl Connection {
                     }]);
                 }
             }
-            ClientFrame::CallJoin { call_id, .. } => {
-                let refused = ServerFrame::CallRefused {
-                    call_id,
-                    code: "calls_off".into(),
-                    detail: "Звонки пока не включены.".into(),
-                };
-                self.send(socket, &frame_text(&refused)).await?;
+            ClientFrame::CallJoin { call_id, sdp, audio, video } => {
+                let answer = calls::join(&self.state, &self.actor, self.id, call_id, &sdp, audio, video).await;
+                self.send(socket, &frame_text(&answer)).await?;
             }
-            ClientFrame::CallSignal { .. } | ClientFrame::CallMedia { .. } | ClientFrame::CallLeave { .. } => {}
+            ClientFrame::CallSignal { call_id, kind, sdp } => calls::signal(&self.state, self.id, call_id, kind, sdp),
+            ClientFrame::CallMedia { call_id, audio, video } => {
+                calls::media(&self.state, self.id, call_id, audio, video)
+            }
+            ClientFrame::CallLeave { call_id } => calls::leave(&self.state, self.id, call_id).await,
         }
         Ok(true)
     }

@@ -107,6 +107,13 @@ impl Hub {
         }
     }
 
+    /// Hands a frame to one connection of this node; false when it is gone. A full
+    /// queue drops the frame (the connection is being cut off as a slow consumer).
+    pub fn send_to(&self, id: u64, frame: Arc<str>) -> bool {
+        let routes = self.routes();
+        routes.conns.get(&id).is_some_and(|entry| entry.queue.try_send(Envelope::Direct { frame }).is_ok())
+    }
+
     /// Number of open connections on this node.
     pub fn connections(&self) -> usize {
         self.routes().conns.len()
@@ -152,6 +159,7 @@ impl Hub {
             Envelope::User { user, .. } | Envelope::SessionsEnded { user, .. } => {
                 routes.by_user.get(user).map(|s| s.iter().copied().collect()).unwrap_or_default()
             }
+            Envelope::Direct { .. } => Vec::new(),
         };
         let mut slow = Vec::new();
         for id in targets {

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod applications;
 pub mod audit;
 pub mod calendar;
+pub mod calls;
 pub mod chats;
 pub mod files;
 pub mod groups;
@@ -127,5 +128,6 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(audit::routes())
         .merge(chats::routes())
         .merge(groups::routes())
+        .merge(calls::routes())
         .merge(files::routes())
 }

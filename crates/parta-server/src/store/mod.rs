@@ -10,6 +10,7 @@ pub mod applications;
 pub mod attempts;
 pub mod audit;
 pub mod calendar;
+pub mod calls;
 pub mod chat_links;
 pub mod chats;
 pub mod devices;

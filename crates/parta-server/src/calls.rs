@@ -1,0 +1,182 @@
+//! Calls on this node: the media unit (`parta-sfu`, started at the first join) and
+//! who is in which call now, each device as a peer bound to its WebSocket
+//! connection. A peer lives no longer than its connection: the socket closing, its
+//! session ending or its person leaving the chat ends the peer's media at once.
+//! What is stored (calls, presence) and who may do what is `actions::calls`.
+
+use std::collections::{BTreeSet, HashMap};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
+
+use parta_domain::{CallId, ChatId, UserId};
+use parta_protocol::{CallParticipant, IceServer, PersonRef};
+use parta_sfu::{Sfu, SfuConfig, SfuEvent};
+use tokio::sync::mpsc;
+
+/// Where the media unit listens and what clients are told.
+#[derive(Debug, Clone)]
+pub struct CallSettings {
+    /// The UDP address of the media unit (port 0: any free port).
+    pub udp: SocketAddr,
+    /// Addresses clients send media to; empty: the bound one (not a wildcard).
+    pub public: Vec<SocketAddr>,
+    /// This node's name: a call runs on the node that started it.
+    pub node: String,
+    /// Given to clients for `RTCPeerConnection` (a TURN relay for networks that block UDP).
+    pub ice_servers: Vec<IceServer>,
+}
+
+impl Default for CallSettings {
+    fn default() -> CallSettings {
+        CallSettings {
+            udp: SocketAddr::from(([127, 0, 0, 1], 0)),
+            public: Vec::new(),
+            node: "local".into(),
+            ice_servers: Vec::new(),
+        }
+    }
+}
+
+/// One device in a call.
+#[derive(Debug, Clone)]
+pub struct LivePeer {
+    pub peer: u64,
+    pub call: CallId,
+    pub chat: ChatId,
+    pub user: UserId,
+    /// The WebSocket connection (in this node's hub) that signals for it.
+    pub conn: u64,
+    pub person: PersonRef,
+    pub audio: bool,
+    pub video: bool,
+    /// The `call_presence` row of this stay.
+    pub presence: i64,
+}
+
+impl LivePeer {
+    pub fn participant(&self) -> CallParticipant {
+        CallParticipant { peer_id: self.peer as i64, person: self.person.clone(), audio: self.audio, video: self.video }
+    }
+}
+
+#[derive(Default)]
+struct Live {
+    peers: HashMap<u64, LivePeer>,
+    by_call: HashMap<CallId, BTreeSet<u64>>,
+    /// Calls of this node with nobody in them, since when.
+    empty_since: HashMap<CallId, Instant>,
+}
+
+pub struct Calls {
+    pub settings: CallSettings,
+    sfu: OnceLock<Result<Sfu, String>>,
+    live: Mutex<Live>,
+    next_peer: AtomicU64,
+    events: mpsc::UnboundedSender<SfuEvent>,
+}
+
+impl Calls {
+    /// The registry, and the receiver of the media unit's events that the node follows.
+    pub fn new(settings: CallSettings) -> (Calls, mpsc::UnboundedReceiver<SfuEvent>) {
+        let (events, receiver) = mpsc::unbounded_channel();
+        // Peer numbers differ between runs, so a client's stale frames never reach a newcomer.
+        let first = (crate::clock::now_ms() as u64 % 1_000_000) * 1000;
+        let calls =
+            Calls { settings, sfu: OnceLock::new(), live: Mutex::default(), next_peer: AtomicU64::new(first), events };
+        (calls, receiver)
+    }
+
+    fn live(&self) -> std::sync::MutexGuard<'_, Live> {
+        self.live.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The media unit, started at the first call of the node; an error when its
+    /// socket cannot be bound (then calls are off, and say why).
+    pub fn sfu(&self) -> Result<&Sfu, &str> {
+        self.sfu
+            .get_or_init(|| {
+                let events = self.events.clone();
+                let config = SfuConfig { bind: self.settings.udp, public: self.settings.public.clone() };
+                Sfu::start(config, move |event| {
+                    let _ = events.send(event);
+                })
+                .inspect(|sfu| tracing::info!(address = %sfu.local_addr(), "media unit listening"))
+                .map_err(|error| {
+                    tracing::error!(%error, udp = %self.settings.udp, "media unit cannot start: calls are off");
+                    error.to_string()
+                })
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    /// The media unit if it runs.
+    pub fn running_sfu(&self) -> Option<&Sfu> {
+        self.sfu.get().and_then(|r| r.as_ref().ok())
+    }
+
+    pub fn next_peer(&self) -> u64 {
+        self.next_peer.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub fn add(&self, peer: LivePeer) {
+        let mut live = self.live();
+        live.by_call.entry(peer.call).or_default().insert(peer.peer);
+        live.empty_since.remove(&peer.call);
+        live.peers.insert(peer.peer, peer);
+    }
+
+    pub fn peer(&self, peer: u64) -> Option<LivePeer> {
+        self.live().peers.get(&peer).cloned()
+    }
+
+    /// Takes out the peers `which` selects; their calls may become empty.
+    pub fn take(&self, which: impl Fn(&LivePeer) -> bool) -> Vec<LivePeer> {
+        let mut live = self.live();
+        let ids: Vec<u64> = live.peers.values().filter(|p| which(p)).map(|p| p.peer).collect();
+        let mut taken = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some(peer) = live.peers.remove(&id) else { continue };
+            if let Some(set) = live.by_call.get_mut(&peer.call) {
+                set.remove(&id);
+                if set.is_empty() {
+                    live.by_call.remove(&peer.call);
+                    live.empty_since.insert(peer.call, Instant::now());
+                }
+            }
+            taken.push(peer);
+        }
+        taken
+    }
+
+    /// Changes one peer's switches; false when it is gone.
+    pub fn update(&self, peer: u64, change: impl FnOnce(&mut LivePeer)) -> bool {
+        self.live().peers.get_mut(&peer).map(change).is_some()
+    }
+
+    /// Everyone in a call now, in the order they joined.
+    pub fn in_call(&self, call: CallId) -> Vec<LivePeer> {
+        let live = self.live();
+        live.by_call
+            .get(&call)
+            .map(|set| set.iter().filter_map(|id| live.peers.get(id).cloned()).collect())
+            .unwrap_or_default()
+    }
+
+    /// A call was started here: empty until someone joins.
+    pub fn started(&self, call: CallId) {
+        self.live().empty_since.insert(call, Instant::now());
+    }
+
+    /// Forgets a call that ended.
+    pub fn forget(&self, call: CallId) {
+        self.live().empty_since.remove(&call);
+    }
+
+    /// Calls of this node empty for longer than `idle`.
+    pub fn idle_calls(&self, idle: std::time::Duration) -> Vec<CallId> {
+        self.live().empty_since.iter().filter(|(_, since)| since.elapsed() >= idle).map(|(call, _)| *call).collect()
+    }
+}

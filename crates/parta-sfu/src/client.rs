@@ -1,0 +1,252 @@
+//! A synthetic call participant for tests and load: a WebRTC peer that sends
+//! made-up Opus and VP8 frames at real rates and counts what it receives, decoding
+//! nothing. It speaks to the unit exactly as a browser does (offer, answer, the
+//! unit's renegotiation offers, ICE and DTLS over UDP).
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::time::{Duration, Instant};
+
+use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
+use str0m::format::Codec;
+use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid};
+use str0m::net::{Protocol, Receive};
+use str0m::{Candidate, Event, Input, Output, Rtc};
+
+use crate::SfuError;
+
+/// What the client sends.
+#[derive(Debug, Clone, Copy)]
+pub struct Sending {
+    pub audio: bool,
+    pub video: bool,
+    /// Bytes of one video frame (a 720p frame at 1.5 Mbit/s and 30 fps is ~6 KB).
+    pub video_frame_bytes: usize,
+}
+
+/// What arrived from one sender's stream (`p<peer>`), per kind.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Received {
+    pub audio_frames: u64,
+    pub video_frames: u64,
+    pub bytes: u64,
+}
+
+pub struct Client {
+    rtc: Rtc,
+    socket: UdpSocket,
+    sending: Sending,
+    pending: Option<SdpPendingOffer>,
+    audio_mid: Option<Mid>,
+    video_mid: Option<Mid>,
+    /// Which sender's stream each receiving line carries, read from the unit's offers.
+    streams: HashMap<Mid, String>,
+    kinds: HashMap<Mid, MediaKind>,
+    pub received: HashMap<String, Received>,
+    connected: bool,
+    next_audio: Instant,
+    next_video: Instant,
+    started: Instant,
+    buf: Vec<u8>,
+    /// Delays (send instant written in the frame → arrival), for frames this
+    /// process sent, in microseconds.
+    pub delays_us: Vec<u64>,
+}
+
+/// One clock for every client of the process, so a receiver can read a sender's stamp.
+fn epoch() -> Instant {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+/// A made-up frame starts with the instant it was made (µs since the process's epoch).
+fn stamp(size: usize) -> Vec<u8> {
+    let mut frame = vec![0x5a; size.max(16)];
+    let us = epoch().elapsed().as_micros() as u64;
+    frame[..8].copy_from_slice(&us.to_be_bytes());
+    frame
+}
+
+impl Client {
+    /// A client on `ip` (any free port) and its first offer.
+    pub fn offer(ip: IpAddr, sending: Sending) -> Result<(Client, String), SfuError> {
+        crate::install_crypto();
+        let socket = UdpSocket::bind(SocketAddr::new(ip, 0)).map_err(|e| SfuError::Rejected(e.to_string()))?;
+        let local = socket.local_addr().map_err(|e| SfuError::Rejected(e.to_string()))?;
+        let now = Instant::now();
+        let mut rtc = Rtc::builder().build(now);
+        let candidate = Candidate::host(local, "udp").map_err(|e| SfuError::Rejected(e.to_string()))?;
+        rtc.add_local_candidate(candidate);
+        let mut change = rtc.sdp_api();
+        // A viewer still offers both lines, receive-only, as a browser would.
+        let direction = |on: bool| if on { Direction::SendOnly } else { Direction::Inactive };
+        let audio_mid = change.add_media(MediaKind::Audio, direction(sending.audio), None, None, None);
+        let video_mid = change.add_media(MediaKind::Video, direction(sending.video), None, None, None);
+        let (offer, pending) = change.apply().ok_or_else(|| SfuError::Rejected("nothing to offer".into()))?;
+        let client = Client {
+            rtc,
+            socket,
+            sending,
+            pending: Some(pending),
+            audio_mid: sending.audio.then_some(audio_mid),
+            video_mid: sending.video.then_some(video_mid),
+            streams: HashMap::new(),
+            kinds: HashMap::new(),
+            received: HashMap::new(),
+            connected: false,
+            next_audio: now,
+            next_video: now,
+            started: now,
+            buf: vec![0; 2000],
+            delays_us: Vec::new(),
+        };
+        Ok((client, offer.to_sdp_string()))
+    }
+
+    /// The unit's answer to the first offer.
+    pub fn accept_answer(&mut self, sdp: &str) -> Result<(), SfuError> {
+        let answer = SdpAnswer::from_sdp_string(sdp).map_err(|e| SfuError::BadOffer(e.to_string()))?;
+        let pending = self.pending.take().ok_or_else(|| SfuError::Rejected("no offer pending".into()))?;
+        self.rtc.sdp_api().accept_answer(pending, answer).map_err(|e| SfuError::Rejected(e.to_string()))
+    }
+
+    /// A renegotiation offer from the unit; returns the answer to send back.
+    pub fn accept_offer(&mut self, sdp: &str) -> Result<String, SfuError> {
+        // Which sender each line carries: `a=mid:` then `a=msid:<stream> <track>`.
+        let mut mid: Option<String> = None;
+        for line in sdp.lines() {
+            if let Some(value) = line.strip_prefix("a=mid:") {
+                mid = Some(value.trim().to_owned());
+            } else if let (Some(value), Some(current)) = (line.strip_prefix("a=msid:"), &mid) {
+                let stream = value.split_whitespace().next().unwrap_or_default().to_owned();
+                self.streams.insert(Mid::from(current.as_str()), stream);
+            }
+        }
+        let offer = SdpOffer::from_sdp_string(sdp).map_err(|e| SfuError::BadOffer(e.to_string()))?;
+        let answer = self.rtc.sdp_api().accept_offer(offer).map_err(|e| SfuError::Rejected(e.to_string()))?;
+        Ok(answer.to_sdp_string())
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.connected
+    }
+
+    pub fn is_alive(&self) -> bool {
+        self.rtc.is_alive()
+    }
+
+    /// Runs the peer until `until`: sends frames when due, reads what arrives.
+    pub fn drive(&mut self, until: Instant) {
+        loop {
+            let timeout = self.poll();
+            let now = Instant::now();
+            if now >= until || !self.rtc.is_alive() {
+                return;
+            }
+            self.send_due(now);
+            let next = timeout.min(self.next_audio).min(self.next_video).min(until);
+            let wait = next.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
+            let _ = self.socket.set_read_timeout(Some(wait));
+            match self.socket.recv_from(&mut self.buf) {
+                Ok((n, source)) => {
+                    let Ok(destination) = self.socket.local_addr() else { return };
+                    if let Ok(contents) = self.buf[..n].try_into() {
+                        let input = Input::Receive(
+                            Instant::now(),
+                            Receive { proto: Protocol::Udp, source, destination, contents },
+                        );
+                        if self.rtc.handle_input(input).is_err() {
+                            self.rtc.disconnect();
+                        }
+                    }
+                }
+                Err(_) => {
+                    if self.rtc.handle_input(Input::Timeout(Instant::now())).is_err() {
+                        self.rtc.disconnect();
+                    }
+                }
+            }
+        }
+    }
+
+    fn poll(&mut self) -> Instant {
+        loop {
+            match self.rtc.poll_output() {
+                Ok(Output::Timeout(at)) => return at,
+                Ok(Output::Transmit(t)) => {
+                    let _ = self.socket.send_to(&t.contents, t.destination);
+                }
+                Ok(Output::Event(event)) => self.on_event(event),
+                Err(_) => {
+                    self.rtc.disconnect();
+                    return Instant::now();
+                }
+            }
+        }
+    }
+
+    fn on_event(&mut self, event: Event) {
+        match event {
+            Event::Connected => self.connected = true,
+            Event::MediaAdded(added) => {
+                self.kinds.insert(added.mid, added.kind);
+            }
+            Event::MediaData(data) => {
+                let stream = self.streams.get(&data.mid).cloned().unwrap_or_default();
+                let entry = self.received.entry(stream).or_default();
+                entry.bytes += data.data.len() as u64;
+                match self.kinds.get(&data.mid) {
+                    Some(MediaKind::Audio) => entry.audio_frames += 1,
+                    Some(MediaKind::Video) => entry.video_frames += 1,
+                    None => {}
+                }
+                if data.data.len() >= 8 {
+                    let mut sent = [0u8; 8];
+                    sent.copy_from_slice(&data.data[..8]);
+                    let sent_us = u64::from_be_bytes(sent);
+                    let now_us = epoch().elapsed().as_micros() as u64;
+                    self.delays_us.push(now_us.saturating_sub(sent_us));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Sends the frames now due: 20 ms of Opus, a 30 fps VP8 frame.
+    fn send_due(&mut self, now: Instant) {
+        if !self.connected {
+            return;
+        }
+        let elapsed = now.duration_since(self.started);
+        if let Some(mid) = self.audio_mid
+            && now >= self.next_audio
+        {
+            let frame = stamp(80);
+            self.write(
+                mid,
+                Codec::Opus,
+                MediaTime::new(elapsed.as_millis() as u64 * 48, Frequency::FORTY_EIGHT_KHZ),
+                frame,
+            );
+            self.next_audio = now + Duration::from_millis(20);
+        }
+        if let Some(mid) = self.video_mid
+            && now >= self.next_video
+        {
+            let frame = stamp(self.sending.video_frame_bytes);
+            self.write(mid, Codec::Vp8, MediaTime::new(elapsed.as_millis() as u64 * 90, Frequency::NINETY_KHZ), frame);
+            self.next_video = now + Duration::from_millis(33);
+        }
+    }
+
+    fn write(&mut self, mid: Mid, codec: Codec, time: MediaTime, frame: Vec<u8>) {
+        let Some(writer) = self.rtc.writer(mid) else { return };
+        let Some(pt) = writer.payload_params().find(|p| p.spec().codec == codec).map(|p| p.pt()) else { return };
+        let _ = writer.write(pt, Instant::now(), time, frame);
+    }
+
+    /// Ends the peer connection.
+    pub fn close(&mut self) {
+        self.rtc.disconnect();
+    }
+}

@@ -1,0 +1,110 @@
+//! The unit forwards between synthetic participants over real UDP on loopback.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use parta_sfu::client::{Client, Sending};
+use parta_sfu::{JoinOptions, MediaKind, PeerId, RoomId, Sfu, SfuConfig, SfuEvent, Signal};
+
+const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+const TALKING: Sending = Sending { audio: true, video: true, video_frame_bytes: 3000 };
+
+struct Room {
+    sfu: Sfu,
+    events: mpsc::Receiver<SfuEvent>,
+    clients: Vec<(PeerId, Client)>,
+    /// Peers the unit said are gone.
+    gone: Vec<PeerId>,
+}
+
+impl Room {
+    fn new() -> Room {
+        let (tx, events) = mpsc::channel();
+        let config = SfuConfig { bind: SocketAddr::new(LOOPBACK, 0), public: Vec::new() };
+        let sfu = Sfu::start(config, move |event| {
+            let _ = tx.send(event);
+        })
+        .expect("the unit starts");
+        Room { sfu, events, clients: Vec::new(), gone: Vec::new() }
+    }
+
+    fn join(&mut self, room: u64, peer: u64, sending: Sending, may_send: bool) {
+        let (mut client, offer) = Client::offer(LOOPBACK, sending).expect("an offer");
+        let answer = self.sfu.join(RoomId(room), PeerId(peer), &offer, JoinOptions { may_send }).expect("joined");
+        client.accept_answer(&answer).expect("answer accepted");
+        self.clients.push((PeerId(peer), client));
+    }
+
+    /// Drives every client and answers the unit's offers for `time`.
+    fn run(&mut self, time: Duration) {
+        let until = Instant::now() + time;
+        while Instant::now() < until {
+            for (_, client) in &mut self.clients {
+                client.drive(Instant::now() + Duration::from_millis(2));
+            }
+            while let Ok(event) = self.events.try_recv() {
+                match event {
+                    SfuEvent::Signal { peer, signal: Signal::Offer(sdp) } => {
+                        let (_, client) = self.clients.iter_mut().find(|(id, _)| *id == peer).expect("a client");
+                        let answer = client.accept_offer(&sdp).expect("offer accepted");
+                        self.sfu.signal(peer, Signal::Answer(answer)).expect("signalled");
+                    }
+                    SfuEvent::Gone { peer } => self.gone.push(peer),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn received(&self, by: u64, from: u64) -> parta_sfu::client::Received {
+        let (_, client) = self.clients.iter().find(|(id, _)| id.0 == by).expect("a client");
+        client.received.get(&PeerId(from).stream_id()).copied().unwrap_or_default()
+    }
+}
+
+#[test]
+fn three_participants_each_receive_the_others_audio_and_video() {
+    let mut room = Room::new();
+    room.join(1, 10, TALKING, true);
+    room.join(1, 11, TALKING, true);
+    room.run(Duration::from_millis(1500));
+    room.join(1, 12, TALKING, true);
+    room.run(Duration::from_millis(1500));
+    for (by, from) in [(10, 11), (11, 10), (10, 12), (12, 10), (11, 12), (12, 11)] {
+        let got = room.received(by, from);
+        assert!(got.audio_frames > 10 && got.video_frames > 5, "{by} from {from}: {got:?}");
+    }
+    assert_eq!(room.received(10, 10), Default::default(), "nobody receives themselves");
+}
+
+#[test]
+fn rooms_are_apart_and_a_viewer_sends_nothing() {
+    let mut room = Room::new();
+    room.join(1, 20, TALKING, true);
+    room.join(2, 21, TALKING, true);
+    room.join(1, 22, TALKING, false);
+    room.run(Duration::from_millis(2000));
+    assert!(room.received(22, 20).video_frames > 5, "the viewer receives the presenter");
+    assert_eq!(room.received(20, 21), Default::default(), "another room's media stays there");
+    assert_eq!(room.received(20, 22), Default::default(), "a viewer's media is dropped");
+}
+
+#[test]
+fn a_removed_peer_stops_at_once_and_a_blocked_kind_stops_being_forwarded() {
+    let mut room = Room::new();
+    room.join(1, 30, TALKING, true);
+    room.join(1, 31, TALKING, true);
+    room.join(1, 32, TALKING, true);
+    room.run(Duration::from_millis(1500));
+    room.sfu.remove(PeerId(31)).expect("removed");
+    room.sfu.block(PeerId(32), MediaKind::Audio, true).expect("blocked");
+    room.run(Duration::from_millis(300));
+    let (from_31, from_32) = (room.received(30, 31), room.received(30, 32));
+    room.run(Duration::from_millis(1000));
+    assert_eq!(room.received(30, 31), from_31, "nothing arrives from a removed peer after 300 ms");
+    let later = room.received(30, 32);
+    assert_eq!(later.audio_frames, from_32.audio_frames, "blocked audio is not forwarded");
+    assert!(later.video_frames > from_32.video_frames, "its video still is");
+    assert_eq!(room.gone, [PeerId(31)], "the unit says the removed peer is gone");
+}
