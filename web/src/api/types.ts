@@ -76,7 +76,9 @@ export type SubmissionStatus = S['SubmissionStatus'];
 export type StudentSubmission = S['StudentSubmission'];
 export type LessonSubmissions = S['LessonSubmissions'];
 export type HandInRequest = S['HandInRequest'];
+export type Call = S['Call'];
 export type CallParticipant = S['CallParticipant'];
+export type CallMediaKind = S['CallMediaKind'];
 export type CallLeftReason = S['CallLeftReason'];
 export type IceServer = S['IceServer'];
 

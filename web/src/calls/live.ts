@@ -13,13 +13,7 @@ export function peopleCount(ps: CallParticipant[]): number {
   return new Set(ps.map((p) => p.person.id)).size;
 }
 
-/** A host turned this device's microphone or camera off (`call_muted`). */
-export interface CallMutedFrame {
-  type: 'call_muted';
-  call_id: number;
-  kind: 'audio' | 'video';
-}
-export type CallFrame = Extract<ServerFrame, { call_id: number }> | CallMutedFrame;
+export type CallFrame = Extract<ServerFrame, { call_id: number }>;
 
 /** chat id → the call running there (null: none; absent: not asked yet). */
 export const chatCalls = signal<Record<number, CallInfo | null>>({});
@@ -36,7 +30,7 @@ export function loadChatCall(chatId: number): Promise<void> {
   if (running) return running;
   const p = (async () => {
     try {
-      const call = (await api.raw('GET', '/api/v1/chats/{chat_id}/call', { chat_id: chatId })) as CallInfo;
+      const call = await api.get('/api/v1/chats/{chat_id}/call', { chat_id: chatId });
       setChatCall(chatId, call.ended_at ? null : call);
     } catch (e) {
       if (e instanceof ApiError && (e.status === 404 || e.status === 403)) setChatCall(chatId, null);
@@ -58,7 +52,7 @@ export function noteCallEvent(chatId: number, event: { type: 'call_started' | 'c
 
 /** Starts a call in a chat (or gets the one already running there). */
 export async function startCall(chatId: number): Promise<CallInfo> {
-  const call = (await api.raw('POST', '/api/v1/chats/{chat_id}/calls', { chat_id: chatId })) as CallInfo;
+  const call = await api.post('/api/v1/chats/{chat_id}/calls', { chat_id: chatId });
   setChatCall(chatId, call);
   return call;
 }
@@ -83,8 +77,16 @@ export function onCallFrame(f: (frame: CallFrame) => void): () => void {
   return () => listeners.delete(f);
 }
 
-/** Called by the chat store for every frame about a call. */
+/**
+ * Called by the chat store for every frame about a call. Every member of a chat hears
+ * who is in its call (`call_participants`), which keeps the chat's banner current.
+ */
 export function dispatchCallFrame(frame: CallFrame): void {
+  if (frame.type === 'call_participants') {
+    for (const [chat, call] of Object.entries(chatCalls.value)) {
+      if (call && call.id === frame.call_id) setChatCall(Number(chat), { ...call, participants: frame.participants });
+    }
+  }
   for (const f of [...listeners]) f(frame);
 }
 

@@ -3,19 +3,10 @@
 // how many columns the grid takes, how good the connection is (from getStats()
 // samples), the microphone's level, and the words for every refusal and every way of
 // leaving. No browser objects here: the call page (../pages/call) feeds these.
-import type { CallParticipant, PersonRef } from '../api/types';
+import type { Call, CallParticipant, PersonRef } from '../api/types';
 
 /** A call as the server describes it (`GET /api/v1/calls/{call_id}`). */
-export interface CallInfo {
-  id: number;
-  chat_id: number;
-  started_by: PersonRef;
-  host_id: number;
-  started_at: string;
-  ended_at?: string | null;
-  participants: CallParticipant[];
-  abilities: { join: boolean; host: boolean };
-}
+export type CallInfo = Call;
 
 export interface CallView {
   participants: CallParticipant[];
@@ -210,6 +201,7 @@ export type RefusalCode = (typeof REFUSALS)[number];
 
 /** The dictionary key for a `call_refused` code (an unknown code reads as a failure). */
 export function refusalKey(code: string): `calls.refused.${RefusalCode | 'other'}` {
+  if (code === 'removed_from_call') return 'calls.refused.removed';
   return (REFUSALS as readonly string[]).includes(code) ? `calls.refused.${code as RefusalCode}` : 'calls.refused.other';
 }
 

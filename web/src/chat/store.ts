@@ -682,8 +682,8 @@ export function onFrame(frame: ServerFrame): void {
       }
       break;
     default:
-      // Frames about a call go to the call page (`call_muted` is not in the union yet).
-      if ((frame as { type: string }).type.startsWith('call_')) dispatchCallFrame(frame as unknown as CallFrame);
+      // Frames about a call: the chat's banner and the call page.
+      if ('call_id' in frame) dispatchCallFrame(frame as CallFrame);
       break;
   }
 }

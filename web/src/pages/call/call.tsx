@@ -5,7 +5,7 @@
 // people in the call and, for the host, muting, stopping cameras, removing and ending
 // it for everyone; and the words for every refusal and every way out of a call.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { CallParticipant } from '../../api/types';
+import type { CallMediaKind, CallParticipant } from '../../api/types';
 import { ApiError } from '../../api/client';
 import { ConfirmButton, ErrorBox, InlineError, Loading, PageTitle, useAction, useId, useLoad } from '../../components/ui';
 import { gridColumns, gridTiles, initialsOf, leftKey, peopleCount, refusalKey, speakerTiles, type CallInfo, type Tile } from '../../calls/model';
@@ -18,12 +18,12 @@ import { CallSession } from './session';
 import './call.css';
 
 function loadCall(callId: number): Promise<CallInfo> {
-  return api.raw('GET', '/api/v1/calls/{call_id}', { call_id: callId }) as Promise<CallInfo>;
+  return api.get('/api/v1/calls/{call_id}', { call_id: callId });
 }
 
-function hostAction(callId: number, what: 'end' | 'remove' | 'mute', body?: unknown): Promise<unknown> {
-  return api.raw('POST', `/api/v1/calls/{call_id}/${what}`, { call_id: callId }, body);
-}
+const endCall = (callId: number) => api.post('/api/v1/calls/{call_id}/end', { call_id: callId });
+const removeFromCall = (callId: number, userId: number) => api.post('/api/v1/calls/{call_id}/remove', { call_id: callId }, { user_id: userId });
+const muteInCall = (callId: number, userId: number | null, kind: CallMediaKind) => api.post('/api/v1/calls/{call_id}/mute', { call_id: callId }, { user_id: userId, kind });
 
 export function CallPage({ callId }: { callId: number }) {
   const info = useLoad(() => loadCall(callId), [callId]);
@@ -206,7 +206,7 @@ function PreJoin({ session, call, title, back }: { session: CallSession; call: C
   );
 }
 
-function Icon({ name, off }: { name: 'mic' | 'cam' | 'screen' | 'leave'; off?: boolean }) {
+function Icon({ name, off }: { name: 'mic' | 'cam' | 'screen' | 'leave' | 'devices'; off?: boolean }) {
   const common = { width: 20, height: 20, viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor', 'stroke-width': 2, 'stroke-linecap': 'round' as const, 'stroke-linejoin': 'round' as const, 'aria-hidden': 'true' as const, focusable: 'false' as const, class: 'icon' };
   return (
     <svg {...common}>
@@ -219,6 +219,11 @@ function Icon({ name, off }: { name: 'mic' | 'cam' | 'screen' | 'leave'; off?: b
         <>
           <rect x="3" y="6" width="13" height="12" rx="2" />
           <path d="M16 10l5-3v10l-5-3z" />
+        </>
+      ) : name === 'devices' ? (
+        <>
+          <circle cx="12" cy="12" r="3" />
+          <path d="M12 2v3M12 19v3M2 12h3M19 12h3M4.9 4.9l2.1 2.1M17 17l2.1 2.1M4.9 19.1L7 17M17 7l2.1-2.1" />
         </>
       ) : name === 'screen' ? (
         <>
@@ -238,7 +243,7 @@ function Toggle({ on, onLabel, offLabel, onClick, icon, disabled }: { on: boolea
   return (
     <button type="button" class={`btn call-toggle${on ? '' : ' call-toggle--off'}`} aria-pressed={on} onClick={onClick} disabled={disabled} data-toggle={icon}>
       <Icon name={icon} off={!on} />
-      <span>{on ? onLabel : offLabel}</span>
+      <span class="call-btn-text">{on ? onLabel : offLabel}</span>
     </button>
   );
 }
@@ -382,15 +387,16 @@ function InCall({ session, call, title, back }: { session: CallSession; call: Ca
         {session.canShareScreen ? (
           <button type="button" class="btn call-toggle" aria-pressed={session.sharing.value} data-toggle="screen" onClick={() => void (session.sharing.value ? session.stopSharing() : session.shareScreen())}>
             <Icon name="screen" />
-            <span>{session.sharing.value ? t('calls.screen_stop') : t('calls.screen_share')}</span>
+            <span class="call-btn-text">{session.sharing.value ? t('calls.screen_stop') : t('calls.screen_share')}</span>
           </button>
         ) : null}
         <button type="button" class="btn call-toggle" aria-expanded={showDevices} aria-controls="call-devices" onClick={() => setShowDevices(!showDevices)}>
-          {t('calls.devices')}
+          <Icon name="devices" />
+          <span class="call-btn-text">{t('calls.devices')}</span>
         </button>
         <button type="button" class="btn btn--danger call-leave" onClick={() => session.leave()}>
           <Icon name="leave" />
-          <span>{t('calls.leave')}</span>
+          <span class="call-btn-text">{t('calls.leave')}</span>
         </button>
       </div>
       {showDevices ? (
@@ -417,10 +423,10 @@ function People({ call, view, host }: { call: CallInfo; view: CallParticipant[];
       </h2>
       {host ? (
         <div class="call-host-tools">
-          <button type="button" class="btn btn--secondary btn--small" disabled={act.busy} onClick={() => act.run(async () => void (await hostAction(call.id, 'mute', { user_id: null, kind: 'audio' })))}>
+          <button type="button" class="btn btn--secondary btn--small" disabled={act.busy} onClick={() => act.run(async () => void (await muteInCall(call.id, null, 'audio')))}>
             {t('calls.mute_all')}
           </button>
-          <ConfirmButton confirm={t('calls.end_confirm')} onConfirm={() => act.run(async () => void (await hostAction(call.id, 'end')))}>
+          <ConfirmButton confirm={t('calls.end_confirm')} onConfirm={() => act.run(async () => void (await endCall(call.id)))}>
             {t('calls.end_all')}
           </ConfirmButton>
         </div>
@@ -438,18 +444,18 @@ function People({ call, view, host }: { call: CallInfo; view: CallParticipant[];
             {host && p.person.id !== myId ? (
               <span class="call-person-actions" role="group" aria-label={t('calls.actions_for', { name: shortName(p.person) })}>
                 {audioOf(p.person.id) ? (
-                  <button type="button" class="btn btn--link" disabled={act.busy} onClick={() => act.run(async () => void (await hostAction(call.id, 'mute', { user_id: p.person.id, kind: 'audio' })))}>
+                  <button type="button" class="btn btn--link" disabled={act.busy} onClick={() => act.run(async () => void (await muteInCall(call.id, p.person.id, 'audio')))}>
                     {t('calls.mute_one')}
                     <span class="visually-hidden"> — {shortName(p.person)}</span>
                   </button>
                 ) : null}
                 {videoOf(p.person.id) ? (
-                  <button type="button" class="btn btn--link" disabled={act.busy} onClick={() => act.run(async () => void (await hostAction(call.id, 'mute', { user_id: p.person.id, kind: 'video' })))}>
+                  <button type="button" class="btn btn--link" disabled={act.busy} onClick={() => act.run(async () => void (await muteInCall(call.id, p.person.id, 'video')))}>
                     {t('calls.stop_cam')}
                     <span class="visually-hidden"> — {shortName(p.person)}</span>
                   </button>
                 ) : null}
-                <ConfirmButton confirm={t('calls.remove_confirm', { name: shortName(p.person) })} onConfirm={() => act.run(async () => void (await hostAction(call.id, 'remove', { user_id: p.person.id })))}>
+                <ConfirmButton confirm={t('calls.remove_confirm', { name: shortName(p.person) })} onConfirm={() => act.run(async () => void (await removeFromCall(call.id, p.person.id)))}>
                   {t('calls.remove')}
                   <span class="visually-hidden"> — {shortName(p.person)}</span>
                 </ConfirmButton>

@@ -444,7 +444,7 @@ export class CallSession {
         break;
       case 'call_refused':
         if (f.code === 'call_ended') this.finish('ended');
-        else if (f.code === 'removed') this.finish('removed');
+        else if (f.code === 'removed' || f.code === 'removed_from_call') this.finish('removed');
         else this.refuse(f.code, f.detail);
         break;
       case 'call_muted':
