@@ -2575,6 +2575,25 @@ try {
     await receives(t, ps, ['video'], 'the teacher (the camera again)');
   });
 
+  await test('calls: the student’s connection drops — the page says «Переподключение…», stays in the call and rejoins; the others receive the student again', async () => {
+    expect(callId && cp.student, 'no call from the test before');
+    const { teacher: t, student: s, ps } = cp;
+    const pcs = await s.evaluate(() => window.__e2ePcs.length);
+    await s.context().setOffline(true);
+    await s.locator('.call-reconnecting').getByText('Переподключение…').waitFor();
+    await axe(s, 'call-reconnecting (desktop)');
+    await t.locator(`.call-tile[data-peer-id="${ps}"]`).waitFor({ state: 'detached' });
+    await s.context().setOffline(false);
+    await inCall(s);
+    expect((await s.evaluate(() => window.__e2ePcs.length)) === pcs + 1, 'the rejoin did not use a fresh connection');
+    const again = await myPeer(s);
+    expect(again !== ps, 'the same peer after rejoining');
+    cp.ps = again;
+    await receives(t, again, ['audio', 'video'], 'the teacher (after the rejoin)');
+    await receives(s, cp.pt, ['audio', 'video'], 'the student (after the rejoin)');
+    await countReaches(t.locator('.call-grid .call-tile'), 3, 'the teacher’s tiles');
+  });
+
   await test('calls: the host mutes everyone; the student’s microphone goes off and the page says who did it', async () => {
     expect(callId && cp.student, 'no call from the test before');
     const { teacher: t, student: s } = cp;
@@ -2585,6 +2604,15 @@ try {
     await t.getByRole('button', { name: 'Выключить микрофон', pressed: true }).waitFor();
     await s.getByRole('button', { name: 'Включить микрофон' }).click();
     await s.getByRole('button', { name: 'Выключить микрофон', pressed: true }).waitFor();
+    // One person's camera.
+    const row = t.locator('.call-people-list li[data-user-id]', { hasText: 'Волкова' });
+    await row.getByRole('button', { name: /^Выключить камеру/ }).click();
+    await s.locator('.call-host-muted').getByText('Ведущий выключил вашу камеру').waitFor();
+    await s.getByRole('button', { name: 'Включить камеру', pressed: false }).waitFor();
+    await t.locator(`.call-tile[data-peer-id="${cp.ps}"][data-video="off"] .call-initials`).waitFor();
+    await s.getByRole('button', { name: 'Включить камеру' }).click();
+    await t.locator(`.call-tile[data-peer-id="${cp.ps}"][data-video="on"] video`).waitFor();
+    await receives(t, cp.ps, ['video'], 'the teacher (the camera on again)');
   });
 
   await test('calls: the host removes a participant — the removed one’s page says so within 1 s and the others stop receiving that media within 1 s', async () => {

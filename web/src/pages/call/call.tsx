@@ -172,7 +172,7 @@ function PreJoin({ session, call, title, back }: { session: CallSession; call: C
   return (
     <div class="call-page call-prejoin">
       <p>
-        <a class="back-link" href={back}>
+        <a class="call-back" href={back}>
           ← {t('calls.to_chat')}
         </a>
       </p>
@@ -334,7 +334,7 @@ function InCall({ session, call, title, back }: { session: CallSession; call: Ca
   return (
     <div class={`call-page call-in call-in--${layout}`} data-phase={phase} data-call-id={call.id}>
       <div class="call-head">
-        <a class="back-link" href={back}>
+        <a class="call-back" href={back}>
           ← {t('calls.to_chat')}
         </a>
         <PageTitle>{title ? t('calls.title_in', { chat: title }) : t('calls.title')}</PageTitle>
