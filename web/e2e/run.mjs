@@ -2483,6 +2483,15 @@ try {
     const page = await ctx.newPage();
     pagesToShoot.push(page);
     await login(page, who);
+    if (process.env.E2E_CALL_LOG) {
+      page.on('console', (m) => console.log(`    [${who} console] ${m.text()}`));
+      page.on('websocket', (ws) => {
+        console.log(`    [${who}] WS open`);
+        ws.on('framesent', (f) => console.log(`    [${who}] > ${String(f.payload).slice(0, 160)}`));
+        ws.on('framereceived', (f) => console.log(`    [${who}] < ${String(f.payload).slice(0, 160)}`));
+        ws.on('close', () => console.log(`    [${who}] WS closed`));
+      });
+    }
     await page.goto(`${base}/chats/${classChat}`);
     const banner = page.locator(`.call-banner[data-call-id="${callId}"]`);
     await banner.getByText('Идёт звонок').waitFor();

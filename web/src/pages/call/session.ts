@@ -6,7 +6,7 @@
 // out). The server offers again whenever other people's tracks come or go; each is
 // answered in turn. A dropped WebSocket or a lost connection rejoins with a fresh
 // RTCPeerConnection while the page stays in the call.
-import { batch, effect, signal } from '@preact/signals';
+import { batch, effect, signal, untracked } from '@preact/signals';
 import type { CallLeftReason, ClientFrame } from '../../api/types';
 import { onCallFrame, sendCallFrame, type CallFrame } from '../../calls/live';
 import { emptyView, gradeQuality, levelOf, reduceCall, sampleOf, type CallAction, type CallView, type Quality, type StatsSample } from '../../calls/model';
@@ -69,13 +69,16 @@ export class CallSession {
     this.stops.push(
       effect(() => {
         const s = connState.value;
-        if (s === 'live') {
-          if (this.phase.peek() === 'reconnecting') void this.connect();
-        } else if (this.phase.peek() === 'in' || this.phase.peek() === 'joining') {
-          // The server forgets this device with the socket: rejoin once it is back.
-          this.dropConnection();
-          this.phase.value = 'reconnecting';
-        }
+        // Only the connection's state is followed here; the steps run outside the effect.
+        untracked(() => {
+          if (s === 'live') {
+            if (this.phase.value === 'reconnecting') setTimeout(() => void this.connect(), 0);
+          } else if (this.phase.value === 'in' || this.phase.value === 'joining') {
+            // The server forgets this device with the socket: rejoin once it is back.
+            this.dropConnection();
+            this.phase.value = 'reconnecting';
+          }
+        });
       }),
     );
     const devs = () => void this.listDevices();
