@@ -2548,6 +2548,13 @@ try {
     await t.locator('.call-main .call-tile').waitFor();
     await countReaches(t.locator('.call-strip .call-tile'), 2, 'tiles in the strip');
     await screen(t, 'call-speaker');
+    // A tile chosen by hand stays large until let go.
+    const other = t.locator('.call-strip .call-tile:not([data-mine])').first();
+    const chosen = await other.getAttribute('data-peer-id');
+    await other.locator('button.call-pin').click();
+    await t.locator(`.call-main .call-tile[data-peer-id="${chosen}"]`).waitFor();
+    await t.getByRole('button', { name: 'Показывать говорящего' }).click();
+    await t.locator(`.call-strip .call-tile[data-peer-id="${chosen}"], .call-main .call-tile[data-peer-id="${chosen}"]`).waitFor();
     await t.getByRole('button', { name: 'Сетка' }).click();
   });
 

@@ -1175,6 +1175,6 @@ export const en: Dict = {
   'calls.refused.bad_offer': 'The browser could not start the call. Reload the page or try another browser.',
   'calls.refused.calls_off': 'Calls are turned off on this server right now.',
   'calls.refused.other': 'Could not connect to the call.',
-  'calls.event_started': '{name} started a call',
-  'calls.event_ended': 'The call has ended',
+  'calls.pin': 'Large',
+  'calls.unpin': 'Show the speaker',
 };

@@ -1175,8 +1175,8 @@ export const ru = {
   'calls.refused.bad_offer': 'Браузер не смог начать звонок. Обновите страницу или попробуйте другой браузер.',
   'calls.refused.calls_off': 'Звонки на этом сервере сейчас выключены.',
   'calls.refused.other': 'Не удалось подключиться к звонку.',
-  'calls.event_started': '{name} начал(а) звонок',
-  'calls.event_ended': 'Звонок завершён',
+  'calls.pin': 'Крупно',
+  'calls.unpin': 'Показывать говорящего',
 } satisfies Record<string, string | PluralForms>;
 
 export type Dict = { [K in keyof typeof ru]: string | PluralForms };

@@ -267,7 +267,7 @@ function QualitySign({ session }: { session: CallSession }) {
   );
 }
 
-function TileView({ tile, session, call, big }: { tile: Tile; session: CallSession; call: CallInfo; big?: boolean }) {
+function TileView({ tile, session, call, big, pinnable }: { tile: Tile; session: CallSession; call: CallInfo; big?: boolean; pinnable?: boolean }) {
   void session.tracksTick.value;
   const stream = tile.mine ? session.preview.value : session.streams.value[tile.peer];
   const hasVideo = tile.mine ? !!stream : tile.video && !!stream && stream.getVideoTracks().some((x) => x.readyState === 'live');
@@ -301,6 +301,16 @@ function TileView({ tile, session, call, big }: { tile: Tile; session: CallSessi
         </span>
         {tile.speaking ? <span class="visually-hidden">, {t('calls.speaking')}</span> : null}
       </div>
+      {pinnable ? (
+        <button type="button" class="btn btn--small call-pin" onClick={() => session.pin(tile.peer)}>
+          {t('calls.pin')}
+          <span class="visually-hidden">: {name}</span>
+        </button>
+      ) : big && session.view.value.pinned === tile.peer ? (
+        <button type="button" class="btn btn--small call-pin" onClick={() => session.pin(null)}>
+          {t('calls.unpin')}
+        </button>
+      ) : null}
     </li>
   );
 }
@@ -371,7 +381,7 @@ function InCall({ session, call, title, back }: { session: CallSession; call: Ca
             {sp.strip.length ? (
               <ul class="call-strip">
                 {sp.strip.map((x) => (
-                  <TileView key={x.peer} tile={x} session={session} call={call} />
+                  <TileView key={x.peer} tile={x} session={session} call={call} pinnable />
                 ))}
               </ul>
             ) : null}

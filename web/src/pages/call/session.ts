@@ -461,6 +461,11 @@ export class CallSession {
     }
   }
 
+  /** Shows a device large in the speaker view (null: the loudest voice again). */
+  pin(peer: number | null): void {
+    this.dispatch({ type: 'pin', peer });
+  }
+
   private dispatch(a: CallAction): void {
     this.view.value = reduceCall(this.view.value, a);
   }
