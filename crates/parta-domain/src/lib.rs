@@ -9,6 +9,7 @@ pub mod ical;
 pub mod ids;
 pub mod journal;
 pub mod lesson_plan;
+pub mod online_lesson;
 pub mod permission;
 pub mod quiet;
 pub mod roles;

@@ -1,6 +1,7 @@
 //! Calls: their REST bodies and the frames of their signalling on `/api/v1/ws`.
 
-use parta_domain::{CallId, ChatId, UserId};
+use parta_domain::journal::Absence;
+use parta_domain::{CallId, ChatId, LessonId, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -11,6 +12,11 @@ use crate::PersonRef;
 pub struct Call {
     pub id: CallId,
     pub chat_id: ChatId,
+    /// The lesson this call holds online (in its class's chat); absent for a chat's call.
+    pub lesson_id: Option<LessonId>,
+    /// An online lesson's longest length for its grade, in minutes (seed 001 §5.1):
+    /// the client counts down from `started_at` and warns at the limit.
+    pub limit_minutes: Option<i64>,
     pub started_by: PersonRef,
     /// Who leads the call now (the starter, until they hand it on).
     pub host_id: UserId,
@@ -106,4 +112,37 @@ pub struct CallStay {
     pub left_at: Option<String>,
     /// Why the stay ended: left, ended, removed, not_a_member, lost.
     pub left_reason: Option<String>,
+}
+
+/// A lesson held online: its call, and each student's presence in it with the
+/// attendance that presence suggests (the teacher confirms it into the journal).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OnlineLesson {
+    pub lesson_id: LessonId,
+    /// The latest call of the lesson, if it was held online.
+    pub call_id: Option<CallId>,
+    /// The call runs now.
+    pub running: bool,
+    pub started_at: Option<String>,
+    pub ended_at: Option<String>,
+    /// The grade's longest online lesson, in minutes (seed 001 §5.1).
+    pub limit_minutes: Option<i64>,
+    /// The lesson's students the reader may see: all of them for its teacher and the
+    /// journal's readers, oneself for a student, their children for a parent.
+    pub students: Vec<OnlineStudent>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OnlineStudent {
+    pub student: PersonRef,
+    /// In the lesson's call right now.
+    pub in_call: bool,
+    /// When they first joined, if they did.
+    pub joined_at: Option<String>,
+    /// Minutes in the call within the lesson's time (all calls of the lesson).
+    pub minutes_present: i64,
+    /// What presence suggests for the journal: absent, late (with `minutes_late`), or
+    /// `null` for present.
+    pub suggested_absence: Option<Absence>,
+    pub suggested_minutes_late: Option<i64>,
 }

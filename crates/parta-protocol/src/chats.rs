@@ -279,6 +279,8 @@ pub enum ChatEvent {
     CallStarted {
         call_id: parta_domain::CallId,
         started_by: PersonRef,
+        /// Set when the call holds a lesson online (its students join it).
+        lesson_id: Option<parta_domain::LessonId>,
     },
     /// The chat's call is over.
     CallEnded {

@@ -24,8 +24,40 @@ pub struct CallSettings {
     pub public: Vec<SocketAddr>,
     /// This node's name: a call runs on the node that started it.
     pub node: String,
-    /// Given to clients for `RTCPeerConnection` (a TURN relay for networks that block UDP).
-    pub ice_servers: Vec<IceServer>,
+    /// A TURN relay for networks that block UDP (coturn with `--use-auth-secret`).
+    pub turn: Option<Turn>,
+}
+
+/// A TURN relay sharing a secret with this server: each joiner gets a credential of
+/// its own that expires (the TURN REST API scheme coturn implements).
+#[derive(Debug, Clone)]
+pub struct Turn {
+    /// `turn:host:3478?transport=udp`, `turn:host:3478?transport=tcp`, `turns:…`.
+    pub urls: Vec<String>,
+    pub secret: String,
+}
+
+/// How long a TURN credential is valid: longer than any lesson or meeting.
+const TURN_CREDENTIAL_S: i64 = 12 * 3600;
+
+impl CallSettings {
+    /// The ICE servers a person's browser is given as it joins at `now_s`.
+    pub fn ice_servers_for(&self, user: UserId, now_s: i64) -> Vec<IceServer> {
+        let Some(turn) = &self.turn else { return Vec::new() };
+        let (username, credential) = turn_credential(&turn.secret, user, now_s + TURN_CREDENTIAL_S);
+        vec![IceServer { urls: turn.urls.clone(), username: Some(username), credential: Some(credential) }]
+    }
+}
+
+/// `<expiry>:<user>` and base64(HMAC-SHA1(secret, username)).
+fn turn_credential(secret: &str, user: UserId, expires_s: i64) -> (String, String) {
+    use base64::Engine;
+    use hmac::{KeyInit, Mac};
+    let username = format!("{expires_s}:{}", user.0);
+    let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length");
+    mac.update(username.as_bytes());
+    let credential = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    (username, credential)
 }
 
 impl Default for CallSettings {
@@ -34,7 +66,7 @@ impl Default for CallSettings {
             udp: SocketAddr::from(([127, 0, 0, 1], 0)),
             public: Vec::new(),
             node: "local".into(),
-            ice_servers: Vec::new(),
+            turn: None,
         }
     }
 }
@@ -178,5 +210,24 @@ impl Calls {
     /// Calls of this node empty for longer than `idle`.
     pub fn idle_calls(&self, idle: std::time::Duration) -> Vec<CallId> {
         self.live().empty_since.iter().filter(|(_, since)| since.elapsed() >= idle).map(|(call, _)| *call).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_turn_credential_is_the_hmac_of_its_expiry_and_user() {
+        // Computed independently: base64(HMAC-SHA1("turn-secret", "1767225600:42")).
+        let (username, credential) = turn_credential("turn-secret", UserId(42), 1_767_225_600);
+        assert_eq!((username.as_str(), credential.as_str()), ("1767225600:42", "cVQy85c5HY1bRk0ZMbTuw8I8dOA="));
+        let settings = CallSettings {
+            turn: Some(Turn { urls: vec!["turn:turn.school.test:3478".into()], secret: "s".into() }),
+            ..CallSettings::default()
+        };
+        let servers = settings.ice_servers_for(UserId(7), 1000);
+        assert_eq!(servers[0].username.as_deref(), Some("44200:7"));
+        assert!(CallSettings::default().ice_servers_for(UserId(7), 1000).is_empty());
     }
 }

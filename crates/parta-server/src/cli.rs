@@ -103,6 +103,12 @@ struct ServeArgs {
     /// This node's name, unique in a cluster: a call runs on the node that started it.
     #[arg(long, env = "PARTA_NODE_NAME")]
     node_name: Option<String>,
+    /// A TURN relay for calls (comma-separated `turn:` / `turns:` URLs), sharing
+    /// `--calls-turn-secret` with this server (coturn's `--use-auth-secret`).
+    #[arg(long, env = "PARTA_CALLS_TURN_URLS", value_delimiter = ',')]
+    calls_turn_urls: Vec<String>,
+    #[arg(long, env = "PARTA_CALLS_TURN_SECRET")]
+    calls_turn_secret: Option<String>,
 }
 
 /// The config file's keys; all optional.
@@ -124,6 +130,8 @@ struct FileConfig {
     calls_udp: Option<SocketAddr>,
     calls_public: Option<Vec<String>>,
     node_name: Option<String>,
+    calls_turn_urls: Option<Vec<String>>,
+    calls_turn_secret: Option<String>,
 }
 
 /// Settings after merging flags, environment, file and defaults.
@@ -161,11 +169,17 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         None if calls_udp.ip().is_unspecified() => default_public(calls_udp.port()),
         None => Vec::new(),
     };
+    let turn_urls = serve.map(|s| s.calls_turn_urls.clone()).filter(|u| !u.is_empty()).or(file.calls_turn_urls);
+    let turn = match (turn_urls, serve.and_then(|s| s.calls_turn_secret.clone()).or(file.calls_turn_secret)) {
+        (Some(urls), Some(secret)) => Some(crate::calls::Turn { urls, secret }),
+        (None, None) => None,
+        _ => anyhow::bail!("a TURN relay needs both calls_turn_urls and calls_turn_secret"),
+    };
     let calls = crate::calls::CallSettings {
         udp: calls_udp,
         public,
         node: serve.and_then(|s| s.node_name.clone()).or(file.node_name).unwrap_or_else(|| "local".into()),
-        ice_servers: Vec::new(),
+        turn,
     };
     let settings = Settings {
         secure_cookies: serve.is_some_and(|s| s.secure_cookies) || file.secure_cookies.unwrap_or(false),

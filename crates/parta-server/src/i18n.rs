@@ -157,6 +157,9 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
         "send_rate_limited" => {
             ("Слишком много сообщений подряд. Подождите минуту.", "Too many messages in a row. Please wait a minute.")
         }
+        "no_class_chat" => {
+            ("У класса нет чата, в котором можно провести урок.", "The class has no chat to hold the lesson in.")
+        }
         "no_call" => ("В этом чате сейчас нет звонка.", "There is no call in this chat now."),
         "call_ended" => ("Звонок уже завершён.", "The call has ended."),
         "call_elsewhere" => (

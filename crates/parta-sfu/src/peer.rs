@@ -48,7 +48,9 @@ struct TrackOut {
     rid: Option<Rid>,
 }
 
-/// What a peer's output asks of the others in its room.
+/// What a peer's output asks of the others in its room. Frames are large and
+/// short-lived: boxing them would cost an allocation per frame.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Propagated {
     TrackOpen {
         origin: PeerId,
@@ -69,6 +71,7 @@ pub(crate) enum Propagated {
 }
 
 /// What one poll of a peer produced.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Polled {
     Timeout(Instant),
     Transmit(std::net::SocketAddr, Vec<u8>),

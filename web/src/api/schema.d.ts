@@ -1798,6 +1798,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/lessons/{lesson_id}/call": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/lessons/{lesson_id}/call`
+         *     Holds a lesson online (its teacher that day): a call in its class's chat that the
+         *     lesson's students (the class's, or its group's) join; or the one running (200).
+         *     The call carries the grade's longest online lesson (`limit_minutes`).
+         */
+        post: operations["lessons_call"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/lessons/{lesson_id}/grades": {
         parameters: {
             query?: never;
@@ -1837,6 +1859,29 @@ export interface paths {
          *     Takes the lesson's homework back (the lesson's teacher).
          */
         delete: operations["lessons_homework_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/lessons/{lesson_id}/online": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/lessons/{lesson_id}/online`
+         *     A lesson held online: each student's presence in its call (minutes within the
+         *     lesson's time, in the call now) and the attendance it suggests — absent, late or
+         *     present — for the teacher to confirm into the journal. Its teacher and the journal's
+         *     readers see every student, a student themselves, a parent their children.
+         */
+        get: operations["lessons_online"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2722,6 +2767,13 @@ export interface components {
             /** @description Who leads the call now (the starter, until they hand it on). */
             host_id: components["schemas"]["UserId"];
             id: components["schemas"]["CallId"];
+            lesson_id?: components["schemas"]["LessonId"] | null;
+            /**
+             * Format: int64
+             * @description An online lesson's longest length for its grade, in minutes (seed 001 §5.1):
+             *     the client counts down from `started_at` and warns at the limit.
+             */
+            limit_minutes?: number | null;
             /** @description Those in the call now, one entry per connected device. */
             participants: components["schemas"]["CallParticipant"][];
             started_at: string;
@@ -2910,6 +2962,7 @@ export interface components {
             type: "chat_renamed";
         } | {
             call_id: components["schemas"]["CallId"];
+            lesson_id?: components["schemas"]["LessonId"] | null;
             started_by: components["schemas"]["PersonRef"];
             /** @enum {string} */
             type: "call_started";
@@ -3720,6 +3773,43 @@ export interface components {
             places: components["schemas"]["Place"][];
             short_name: string;
             teacher_verified: boolean;
+        };
+        /**
+         * @description A lesson held online: its call, and each student's presence in it with the
+         *     attendance that presence suggests (the teacher confirms it into the journal).
+         */
+        OnlineLesson: {
+            call_id?: components["schemas"]["CallId"] | null;
+            ended_at?: string | null;
+            lesson_id: components["schemas"]["LessonId"];
+            /**
+             * Format: int64
+             * @description The grade's longest online lesson, in minutes (seed 001 §5.1).
+             */
+            limit_minutes?: number | null;
+            /** @description The call runs now. */
+            running: boolean;
+            started_at?: string | null;
+            /**
+             * @description The lesson's students the reader may see: all of them for its teacher and the
+             *     journal's readers, oneself for a student, their children for a parent.
+             */
+            students: components["schemas"]["OnlineStudent"][];
+        };
+        OnlineStudent: {
+            /** @description In the lesson's call right now. */
+            in_call: boolean;
+            /** @description When they first joined, if they did. */
+            joined_at?: string | null;
+            /**
+             * Format: int64
+             * @description Minutes in the call within the lesson's time (all calls of the lesson).
+             */
+            minutes_present: number;
+            student: components["schemas"]["PersonRef"];
+            suggested_absence?: components["schemas"]["Absence"] | null;
+            /** Format: int64 */
+            suggested_minutes_late?: number | null;
         };
         /** Format: int64 */
         OrgId: number;
@@ -8565,6 +8655,52 @@ export interface operations {
             };
         };
     };
+    lessons_call: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Call"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     lessons_grades: {
         parameters: {
             query?: never;
@@ -8691,6 +8827,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lessons_online: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnlineLesson"];
                 };
             };
             404: {

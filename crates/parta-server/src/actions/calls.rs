@@ -8,14 +8,17 @@ use std::sync::Weak;
 use std::time::Duration;
 
 use parta_domain::chat_rights::ChatAbility;
-use parta_domain::{CallId, ChatId, UserId};
-use parta_protocol::{Call, CallAbilities, CallLeftReason, CallMediaKind, CallStay, ChatEvent, SdpKind, ServerFrame};
+use parta_domain::{CallId, ChatId, ClassId, LessonId, OrgId, UserId, online_lesson};
+use parta_protocol::{
+    Call, CallAbilities, CallLeftReason, CallMediaKind, CallStay, ChatEvent, OnlineLesson, OnlineStudent, SdpKind,
+    ServerFrame,
+};
 use parta_sfu::{JoinOptions, MediaKind, PeerId, RoomId, SfuEvent, Signal};
 use sqlx::AnyConnection;
 use tokio::sync::mpsc;
 
 use super::events::do_chat_event;
-use crate::access::{self, ChatAccess};
+use crate::access;
 use crate::auth::Actor;
 use crate::bus::Envelope;
 use crate::calls::LivePeer;
@@ -29,35 +32,57 @@ use crate::store::calls::CallRow;
 /// A call nobody is in ends after this long.
 pub const EMPTY_CALL_ENDS_AFTER: Duration = Duration::from_secs(120);
 
-/// A call and the actor's seat in its chat; to anyone without a seat it does not exist.
-async fn call_access(conn: &mut AnyConnection, actor: &Actor, id: CallId) -> Result<(CallRow, ChatAccess)> {
+/// A call the actor may join, and whether they lead it.
+struct CallAccess {
+    call: CallRow,
+    leads: bool,
+}
+
+/// A chat's call is its chat members'; an online lesson's is its teacher's and its
+/// students'. To anyone else it does not exist. Whoever started a call leads it, and
+/// so does whoever leads the chat's calls, or teaches the lesson.
+async fn call_access(conn: &mut AnyConnection, actor: &Actor, id: CallId) -> Result<CallAccess> {
     let call = store::calls::get(conn, id).await?.ok_or(Error::NotFound)?;
-    let access = access::chat(conn, actor, call.chat()).await?;
-    access.require(ChatAbility::JoinCall)?;
-    Ok((call, access))
+    let host = call.host_id == actor.user_id.0;
+    let leads = match call.lesson_id {
+        Some(lesson) => {
+            let row = store::journal::lesson(conn, call.org(), LessonId(lesson)).await?.ok_or(Error::NotFound)?;
+            let teaches = row.teacher_id == actor.user_id.0;
+            if !teaches && !super::journal::roster(conn, &row).await?.contains(&actor.user_id) {
+                return Err(Error::NotFound);
+            }
+            host || teaches
+        }
+        None => {
+            let access = access::chat(conn, actor, call.chat()).await?;
+            access.require(ChatAbility::JoinCall)?;
+            host || access.allows(ChatAbility::HostCalls)
+        }
+    };
+    Ok(CallAccess { call, leads })
 }
 
-fn leads(call: &CallRow, access: &ChatAccess, actor: &Actor) -> bool {
-    call.host_id == actor.user_id.0 || access.allows(ChatAbility::HostCalls)
+/// The grade's longest online lesson, for a lesson's call.
+async fn limit_minutes(conn: &mut AnyConnection, call: &CallRow) -> Result<Option<i64>> {
+    let Some(lesson) = call.lesson_id else { return Ok(None) };
+    let Some(row) = store::journal::lesson(conn, call.org(), LessonId(lesson)).await? else { return Ok(None) };
+    let class = store::schools::get_class(conn, call.org(), ClassId(row.class_id)).await?;
+    Ok(class.and_then(|c| c.grade).and_then(online_lesson::max_minutes))
 }
 
-async fn render(
-    state: &AppState,
-    conn: &mut AnyConnection,
-    call: &CallRow,
-    access: &ChatAccess,
-    actor: &Actor,
-) -> Result<Call> {
+async fn render(state: &AppState, conn: &mut AnyConnection, call: &CallRow, leads: bool) -> Result<Call> {
     let started_by = store::users::get(conn, UserId(call.started_by)).await?.ok_or(Error::NotFound)?.person();
     Ok(Call {
         id: call.call_id(),
         chat_id: call.chat(),
+        lesson_id: call.lesson_id.map(LessonId),
+        limit_minutes: limit_minutes(conn, call).await?,
         started_by,
         host_id: UserId(call.host_id),
         started_at: rfc3339(call.started_at),
         ended_at: call.ended_at.map(rfc3339),
         participants: state.calls.in_call(call.call_id()).iter().map(LivePeer::participant).collect(),
-        abilities: CallAbilities { join: call.ended_at.is_none(), host: leads(call, access, actor) },
+        abilities: CallAbilities { join: call.ended_at.is_none(), host: leads },
     })
 }
 
@@ -73,13 +98,14 @@ pub async fn start(state: &AppState, actor: &Actor, chat: ChatId) -> Result<(boo
     let call = match started {
         Some(id) => {
             let person = store::users::get(&mut work, actor.user_id).await?.ok_or(Error::NotFound)?.person();
-            do_chat_event(&mut work, access.org_id(), chat, ChatEvent::CallStarted { call_id: id, started_by: person })
-                .await?;
+            let event = ChatEvent::CallStarted { call_id: id, started_by: person, lesson_id: None };
+            do_chat_event(&mut work, access.org_id(), chat, event).await?;
             store::calls::get(&mut work, id).await?.ok_or(Error::NotFound)?
         }
         None => store::calls::running_in(&mut work, chat).await?.ok_or(Error::Conflict("call_ended"))?,
     };
-    let rendered = render(state, &mut work, &call, &access, actor).await?;
+    let leads = call.host_id == actor.user_id.0 || access.allows(ChatAbility::HostCalls);
+    let rendered = render(state, &mut work, &call, leads).await?;
     work.commit(state).await?;
     if started.is_some() {
         state.calls.started(call.call_id());
@@ -92,21 +118,21 @@ pub async fn current(state: &AppState, actor: &Actor, chat: ChatId) -> Result<Ca
     let mut conn = state.db.reads().acquire().await?;
     let access = access::chat_for(&mut conn, actor, chat, ChatAbility::JoinCall).await?;
     let call = store::calls::running_in(&mut conn, chat).await?.ok_or(Error::Missing("no_call"))?;
-    render(state, &mut conn, &call, &access, actor).await
+    let leads = call.host_id == actor.user_id.0 || access.allows(ChatAbility::HostCalls);
+    render(state, &mut conn, &call, leads).await
 }
 
 /// # A call, running or over
 pub async fn get(state: &AppState, actor: &Actor, id: CallId) -> Result<Call> {
     let mut conn = state.db.reads().acquire().await?;
-    let (call, access) = call_access(&mut conn, actor, id).await?;
-    render(state, &mut conn, &call, &access, actor).await
+    let CallAccess { call, leads } = call_access(&mut conn, actor, id).await?;
+    render(state, &mut conn, &call, leads).await
 }
 
 /// # Who was in a call and when (its host, or whoever leads the chat's calls)
 pub async fn stays(state: &AppState, actor: &Actor, id: CallId) -> Result<Vec<CallStay>> {
     let mut conn = state.db.reads().acquire().await?;
-    let (call, access) = call_access(&mut conn, actor, id).await?;
-    if !leads(&call, &access, actor) {
+    if !call_access(&mut conn, actor, id).await?.leads {
         return Err(Error::Forbidden);
     }
     let rows = store::calls::presence(&mut conn, id).await?;
@@ -129,9 +155,9 @@ pub async fn stays(state: &AppState, actor: &Actor, id: CallId) -> Result<Vec<Ca
 /// # End a call for everyone (its host, or whoever leads the chat's calls)
 pub async fn end(state: &AppState, actor: &Actor, id: CallId) -> Result<()> {
     let mut conn = state.db.reads().acquire().await?;
-    let (call, access) = call_access(&mut conn, actor, id).await?;
+    let CallAccess { call, leads } = call_access(&mut conn, actor, id).await?;
     drop(conn);
-    if !leads(&call, &access, actor) {
+    if !leads {
         return Err(Error::Forbidden);
     }
     if call.ended_at.is_some() {
@@ -166,14 +192,14 @@ async fn finish(state: &AppState, call: &CallRow) -> Result<()> {
 /// # Remove someone from a call (the host): their devices leave and may not come back
 pub async fn remove(state: &AppState, actor: &Actor, id: CallId, user: UserId) -> Result<()> {
     let mut conn = state.db.reads().acquire().await?;
-    let (call, access) = call_access(&mut conn, actor, id).await?;
+    let leads = call_access(&mut conn, actor, id).await?.leads;
     drop(conn);
-    if !leads(&call, &access, actor) || user == actor.user_id {
+    if !leads || user == actor.user_id {
         return Err(Error::Forbidden);
     }
     let peers = state.calls.take(|p| p.call == id && p.user == user);
     if peers.is_empty() {
-        return Err(Error::Missing("not_in_call"));
+        return Err(Error::Conflict("not_in_call"));
     }
     drop_media(state, &peers);
     close_stays(state, peers, CallLeftReason::Removed).await
@@ -188,9 +214,9 @@ pub async fn mute(
     kind: CallMediaKind,
 ) -> Result<()> {
     let mut conn = state.db.reads().acquire().await?;
-    let (call, access) = call_access(&mut conn, actor, id).await?;
+    let CallAccess { call, leads } = call_access(&mut conn, actor, id).await?;
     drop(conn);
-    if !leads(&call, &access, actor) {
+    if !leads {
         return Err(Error::Forbidden);
     }
     let targets: Vec<LivePeer> = state
@@ -203,7 +229,7 @@ pub async fn mute(
         })
         .collect();
     if user.is_some() && targets.is_empty() {
-        return Err(Error::Missing("not_in_call"));
+        return Err(Error::Conflict("not_in_call"));
     }
     let sfu = state.calls.running_sfu();
     for peer in &targets {
@@ -225,6 +251,107 @@ fn media_kind(kind: CallMediaKind) -> MediaKind {
         CallMediaKind::Audio => MediaKind::Audio,
         CallMediaKind::Video => MediaKind::Video,
     }
+}
+
+/// # Hold a lesson online (its teacher): a call in its class's chat for the lesson's
+/// students, or the one running
+pub async fn start_lesson(state: &AppState, actor: &Actor, org: OrgId, lesson: LessonId) -> Result<(bool, Call)> {
+    let mut work = state.begin().await?;
+    let row = super::journal::writable_lesson(&mut work, actor, org, lesson).await?;
+    let chat = store::chats::class_and_subject_chats(&mut work, org, ClassId(row.class_id))
+        .await?
+        .into_iter()
+        .find(|c| c.kind == "class")
+        .ok_or(Error::Conflict("no_class_chat"))?;
+    let chat = ChatId(chat.id);
+    let at = now_ms();
+    let node = &state.calls.settings.node;
+    let started = store::calls::insert_for_lesson(&mut work, org, chat, lesson, actor.user_id, node, at).await?;
+    let call = match started {
+        Some(id) => {
+            // The whole class is told in its chat; a group's lesson is joined from the diary.
+            if row.group_id.is_none() {
+                let person = store::users::get(&mut work, actor.user_id).await?.ok_or(Error::NotFound)?.person();
+                let event = ChatEvent::CallStarted { call_id: id, started_by: person, lesson_id: Some(lesson) };
+                do_chat_event(&mut work, org, chat, event).await?;
+            }
+            store::calls::get(&mut work, id).await?.ok_or(Error::NotFound)?
+        }
+        None => store::calls::of_lesson(&mut work, lesson)
+            .await?
+            .into_iter()
+            .find(|c| c.ended_at.is_none())
+            .ok_or(Error::Conflict("call_ended"))?,
+    };
+    let rendered = render(state, &mut work, &call, true).await?;
+    work.commit(state).await?;
+    if started.is_some() {
+        state.calls.started(call.call_id());
+    }
+    Ok((started.is_some(), rendered))
+}
+
+/// # A lesson held online: each student's presence and the attendance it suggests
+/// Its teacher and the journal's readers see every student; a student sees
+/// themselves, a parent their children.
+pub async fn online(state: &AppState, actor: &Actor, org: OrgId, lesson: LessonId) -> Result<OnlineLesson> {
+    let mut conn = state.db.reads().acquire().await?;
+    let (row, roster) = match super::journal::readable_lesson(&mut conn, actor, org, lesson).await {
+        Ok(row) => {
+            let roster = super::journal::roster(&mut conn, &row).await?;
+            (row, roster)
+        }
+        Err(Error::Forbidden) => {
+            let row = store::journal::lesson(&mut conn, org, lesson).await?.ok_or(Error::NotFound)?;
+            let mut own = Vec::new();
+            for student in super::journal::roster(&mut conn, &row).await? {
+                let parents = store::directory::parent_places_for_child(&mut conn, org, student).await?;
+                if student == actor.user_id || parents.iter().any(|p| p.user_id == actor.user_id.0) {
+                    own.push(student);
+                }
+            }
+            if own.is_empty() {
+                return Err(Error::NotFound);
+            }
+            (row, own)
+        }
+        Err(other) => return Err(other),
+    };
+    let calls = store::calls::of_lesson(&mut conn, lesson).await?;
+    let ids: Vec<CallId> = calls.iter().map(CallRow::call_id).collect();
+    let stays = store::calls::presence_in(&mut conn, &ids).await?;
+    let latest = calls.first();
+    let live: Vec<UserId> =
+        latest.map(|c| state.calls.in_call(c.call_id()).iter().map(|p| p.user).collect()).unwrap_or_default();
+    let people: std::collections::HashMap<UserId, _> =
+        store::users::people(&mut conn, &roster).await?.into_iter().map(|p| (p.id, p)).collect();
+    let now = now_ms();
+    let students = roster
+        .iter()
+        .filter_map(|student| {
+            let theirs: Vec<(i64, Option<i64>)> =
+                stays.iter().filter(|s| s.user_id == student.0).map(|s| (s.joined_at, s.left_at)).collect();
+            let suggestion = online_lesson::suggest(row.starts_at, row.ends_at, &theirs, now);
+            Some(OnlineStudent {
+                student: people.get(student)?.clone(),
+                in_call: live.contains(student),
+                joined_at: theirs.iter().map(|(joined, _)| *joined).min().map(rfc3339),
+                minutes_present: suggestion.minutes_present,
+                suggested_absence: suggestion.absence,
+                suggested_minutes_late: suggestion.minutes_late,
+            })
+        })
+        .collect();
+    let class = store::schools::get_class(&mut conn, org, ClassId(row.class_id)).await?;
+    Ok(OnlineLesson {
+        lesson_id: lesson,
+        call_id: latest.map(CallRow::call_id),
+        running: latest.is_some_and(|c| c.ended_at.is_none()),
+        started_at: latest.map(|c| rfc3339(c.started_at)),
+        ended_at: latest.and_then(|c| c.ended_at).map(rfc3339),
+        limit_minutes: class.and_then(|c| c.grade).and_then(online_lesson::max_minutes),
+        students,
+    })
 }
 
 /// Joins a running call from the device behind connection `conn`: the answer to its
@@ -265,7 +392,7 @@ async fn try_join(
     video: bool,
 ) -> Result<ServerFrame> {
     let mut db = state.db.reads().acquire().await?;
-    let (call, _) = call_access(&mut db, actor, id).await?;
+    let call = call_access(&mut db, actor, id).await?.call;
     if call.ended_at.is_some() {
         return Err(Error::Gone("call_ended"));
     }
@@ -308,7 +435,7 @@ async fn try_join(
         call_id: id,
         peer_id: peer as i64,
         sdp: answer,
-        ice_servers: state.calls.settings.ice_servers.clone(),
+        ice_servers: state.calls.settings.ice_servers_for(actor.user_id, now_ms() / 1000),
     })
 }
 

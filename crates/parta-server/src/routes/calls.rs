@@ -1,8 +1,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use parta_domain::{CallId, ChatId};
-use parta_protocol::{Call, CallStay, MuteInCallRequest, Problem, RemoveFromCallRequest};
+use parta_domain::{CallId, ChatId, LessonId, OrgId};
+use parta_protocol::{Call, CallStay, MuteInCallRequest, OnlineLesson, Problem, RemoveFromCallRequest};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -21,6 +21,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(calls_end))
         .routes(routes!(calls_remove))
         .routes(routes!(calls_mute))
+        .routes(routes!(lessons_call))
+        .routes(routes!(lessons_online))
 }
 
 /// # `POST /api/v1/chats/{chat_id}/calls`
@@ -108,4 +110,36 @@ async fn calls_mute(
 ) -> Result<StatusCode> {
     calls::mute(&state, &actor, CallId(id), body.user_id, body.kind).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `POST /api/v1/orgs/{org_id}/lessons/{lesson_id}/call`
+/// Holds a lesson online (its teacher that day): a call in its class's chat that the
+/// lesson's students (the class's, or its group's) join; or the one running (200).
+/// The call carries the grade's longest online lesson (`limit_minutes`).
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/lessons/{lesson_id}/call", tag = "calls", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("lesson_id" = i64, Path)),
+    responses((status = 201, body = Call), (status = 200, body = Call), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn lessons_call(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, lesson)): Path<(i64, i64)>,
+) -> Result<(StatusCode, Json<Call>)> {
+    let (started, call) = calls::start_lesson(&state, &actor, OrgId(org), LessonId(lesson)).await?;
+    Ok((if started { StatusCode::CREATED } else { StatusCode::OK }, Json(call)))
+}
+
+/// # `GET /api/v1/orgs/{org_id}/lessons/{lesson_id}/online`
+/// A lesson held online: each student's presence in its call (minutes within the
+/// lesson's time, in the call now) and the attendance it suggests — absent, late or
+/// present — for the teacher to confirm into the journal. Its teacher and the journal's
+/// readers see every student, a student themselves, a parent their children.
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/lessons/{lesson_id}/online", tag = "calls", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("lesson_id" = i64, Path)),
+    responses((status = 200, body = OnlineLesson), (status = 404, body = Problem)))]
+async fn lessons_online(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, lesson)): Path<(i64, i64)>,
+) -> Result<Json<OnlineLesson>> {
+    Ok(Json(calls::online(&state, &actor, OrgId(org), LessonId(lesson)).await?))
 }

@@ -1,6 +1,6 @@
 //! Calls and who was in them (`call_presence`): queries only.
 
-use parta_domain::{CallId, ChatId, OrgId, UserId};
+use parta_domain::{CallId, ChatId, LessonId, OrgId, UserId};
 use sqlx::AnyConnection;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -8,6 +8,7 @@ pub struct CallRow {
     pub id: i64,
     pub org_id: i64,
     pub chat_id: i64,
+    pub lesson_id: Option<i64>,
     pub started_by: i64,
     pub host_id: i64,
     pub node: String,
@@ -29,7 +30,7 @@ impl CallRow {
     }
 }
 
-const COLUMNS: &str = "id, org_id, chat_id, started_by, host_id, node, started_at, ended_at";
+const COLUMNS: &str = "id, org_id, chat_id, lesson_id, started_by, host_id, node, started_at, ended_at";
 
 pub async fn get(conn: &mut AnyConnection, id: CallId) -> sqlx::Result<Option<CallRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM calls WHERE id = $1")))
@@ -38,12 +39,59 @@ pub async fn get(conn: &mut AnyConnection, id: CallId) -> sqlx::Result<Option<Ca
         .await
 }
 
-/// The call running in a chat, if any.
+/// The call running in a chat (not a lesson's), if any.
 pub async fn running_in(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Result<Option<CallRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM calls WHERE chat_id = $1 AND ended_at IS NULL")))
-        .bind(chat.0)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM calls WHERE chat_id = $1 AND ended_at IS NULL AND lesson_id IS NULL"
+    )))
+    .bind(chat.0)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The calls of a lesson, the latest first (a lesson may be started again).
+pub async fn of_lesson(conn: &mut AnyConnection, lesson: LessonId) -> sqlx::Result<Vec<CallRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM calls WHERE lesson_id = $1 ORDER BY started_at DESC, id DESC"
+    )))
+    .bind(lesson.0)
+    .fetch_all(conn)
+    .await
+}
+
+/// Starts a lesson's call in its class's chat; `None` when one already runs.
+pub async fn insert_for_lesson(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    chat: ChatId,
+    lesson: LessonId,
+    by: UserId,
+    node: &str,
+    at: i64,
+) -> sqlx::Result<Option<CallId>> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO calls (org_id, chat_id, lesson_id, started_by, host_id, node, started_at)
+         VALUES ($1, $2, $3, $4, $4, $5, $6)
+         ON CONFLICT (lesson_id) WHERE ended_at IS NULL AND lesson_id IS NOT NULL DO NOTHING RETURNING id",
+    )
+    .bind(org.0)
+    .bind(chat.0)
+    .bind(lesson.0)
+    .bind(by.0)
+    .bind(node)
+    .bind(at)
+    .fetch_optional(conn)
+    .await?;
+    Ok(id.map(CallId))
+}
+
+/// Every stay in any of these calls.
+pub async fn presence_in(conn: &mut AnyConnection, calls: &[CallId]) -> sqlx::Result<Vec<PresenceRow>> {
+    let mut all = Vec::new();
+    for call in calls {
+        all.extend(presence(conn, *call).await?);
+    }
+    Ok(all)
 }
 
 /// Starts a call; `None` when one already runs in the chat (the unique index on
@@ -59,7 +107,7 @@ pub async fn insert(
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO calls (org_id, chat_id, started_by, host_id, node, started_at)
          VALUES ($1, $2, $3, $3, $4, $5)
-         ON CONFLICT (chat_id) WHERE ended_at IS NULL DO NOTHING RETURNING id",
+         ON CONFLICT (chat_id) WHERE ended_at IS NULL AND lesson_id IS NULL DO NOTHING RETURNING id",
     )
     .bind(org.0)
     .bind(chat.0)

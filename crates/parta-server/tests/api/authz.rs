@@ -97,6 +97,8 @@ struct World {
     file: i64,
     image: i64,
     upload: (String, Vec<u8>),
+    /// A call the class teacher started in the class chat of 5А.
+    call_5a: i64,
     group_chat: i64,
     group_link: String,
     spare_group_link: i64,
@@ -253,6 +255,13 @@ async fn build_world(app: &TestApp) -> World {
             .expect("id")
     };
     let (class_chat_5a, school_channel) = (chat_of("class"), chat_of("school_channel"));
+    let call_5a = app
+        .post(&format!("/api/v1/chats/{class_chat_5a}/calls"))
+        .token(&class_teacher.token)
+        .send()
+        .await
+        .expect(201)
+        .id();
     let mut sent = Vec::new();
     for key in ["authz-1", "authz-2"] {
         let reply = app
@@ -438,6 +447,7 @@ async fn build_world(app: &TestApp) -> World {
         submission,
         lesson_override,
         group_chat,
+        call_5a,
         group_link,
         spare_group_link,
         employee,
@@ -603,6 +613,8 @@ const LESSON_TEACHER: &[Who] = &[Teacher];
 const JOURNAL_READERS_OF_5A: &[Who] = &[Teacher, ClassTeacher, Director, Admin];
 /// The student of 5А's diary: the student, their parent, the class teacher, the administration.
 const DIARY_READERS_OF_STUDENT: &[Who] = &[Student, Parent, ClassTeacher, Director, Admin];
+/// An online lesson of 5А: its teacher, the journal's readers, its student and their parent.
+const ONLINE_LESSON_READERS: &[Who] = &[Student, Parent, Teacher, ClassTeacher, Director, Admin];
 /// Staff of school A read the whole school's teaching.
 const STAFF_OF_SCHOOL: &[Who] = &STAFF;
 const INVITE_MANAGERS: &[Who] = &[Admin, ClassTeacher, ClassTeacherOfOtherClass];
@@ -968,6 +980,22 @@ fn rows(w: &World) -> Vec<Row> {
             school(JOURNAL_READERS_OF_5A, true),
         ),
         row(
+            "POST",
+            "/api/v1/orgs/{org_id}/lessons/{lesson_id}/call",
+            format!("/api/v1/orgs/{org}/lessons/{}/call", w.lesson),
+            None,
+            school(LESSON_TEACHER, true),
+        ),
+        // Its teacher and the journal's readers see every student; the student
+        // themselves and their parent; to anyone else the online lesson does not exist.
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/lessons/{lesson_id}/online",
+            format!("/api/v1/orgs/{org}/lessons/{}/online", w.lesson),
+            None,
+            private(ONLINE_LESSON_READERS),
+        ),
+        row(
             "PUT",
             "/api/v1/orgs/{org_id}/lessons/{lesson_id}/attendance",
             format!("/api/v1/orgs/{org}/lessons/{}/attendance", w.lesson),
@@ -1260,6 +1288,51 @@ fn rows(w: &World) -> Vec<Row> {
             school(ADMIN, true),
         ),
         row("GET", "/api/v1/chats", "/api/v1/chats".into(), None, signed_in()),
+        // Calls in the class chat of 5А: its members start and join; the class teacher,
+        // who started it, leads it. Ending comes last of the call's rows.
+        row(
+            "POST",
+            "/api/v1/chats/{chat_id}/calls",
+            format!("/api/v1/chats/{}/calls", w.class_chat_5a),
+            None,
+            private(IN_CLASS_CHAT_5A),
+        ),
+        row(
+            "GET",
+            "/api/v1/chats/{chat_id}/call",
+            format!("/api/v1/chats/{}/call", w.class_chat_5a),
+            None,
+            private(IN_CLASS_CHAT_5A),
+        ),
+        row("GET", "/api/v1/calls/{call_id}", format!("/api/v1/calls/{}", w.call_5a), None, private(IN_CLASS_CHAT_5A)),
+        row(
+            "GET",
+            "/api/v1/calls/{call_id}/stays",
+            format!("/api/v1/calls/{}/stays", w.call_5a),
+            None,
+            moderates_class_chat_5a(),
+        ),
+        row(
+            "POST",
+            "/api/v1/calls/{call_id}/mute",
+            format!("/api/v1/calls/{}/mute", w.call_5a),
+            json(json!({ "kind": "audio" })),
+            moderates_class_chat_5a(),
+        ),
+        row(
+            "POST",
+            "/api/v1/calls/{call_id}/remove",
+            format!("/api/v1/calls/{}/remove", w.call_5a),
+            json(json!({ "user_id": w.student.id })),
+            moderates_class_chat_5a(),
+        ),
+        row(
+            "POST",
+            "/api/v1/calls/{call_id}/end",
+            format!("/api/v1/calls/{}/end", w.call_5a),
+            None,
+            moderates_class_chat_5a(),
+        ),
         row(
             "GET",
             "/api/v1/chats/{chat_id}",

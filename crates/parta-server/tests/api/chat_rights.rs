@@ -44,7 +44,7 @@ const PARENT: usize = 5;
 const NAMES: [&str; 6] = ["school admin", "class teacher", "subject teacher", "employee", "student", "parent"];
 
 /// Every ability a chat advertises, in the protocol's order.
-const ABILITIES: [&str; 16] = [
+const ABILITIES: [&str; 19] = [
     "post",
     "react",
     "acknowledge",
@@ -60,6 +60,9 @@ const ABILITIES: [&str; 16] = [
     "handle_reports",
     "send_urgent",
     "appoint_authors",
+    "start_call",
+    "join_call",
+    "host_calls",
     "leave",
 ];
 
@@ -523,6 +526,9 @@ async fn every_chat_operation_answers_as_the_chat_advertises(app: TestApp) {
             "add a member",
             "appoint an author",
             "resolve a report",
+            "start a call",
+            "see who was in another's call",
+            "end another's call",
             "leave",
         ],
     );
@@ -690,6 +696,24 @@ async fn operations_in(app: &TestApp, w: &World, chat: &ChatSpec, seats: &[(usiz
         if may(a, "appoint_authors") && reply.status.as_u16() == 204 {
             set_role(app, token, c, appointee, "member").await.expect(204);
         }
+
+        // Calls: starting one is a way of posting; leading someone else's is the chat's hosts'.
+        let mut call = app.post(&format!("/api/v1/chats/{c}/calls")).token(w.token(other)).send().await;
+        if call.json["host_id"] == w.people[t].id {
+            // Still running from an earlier round, and led by this seat: theirs to end.
+            app.post(&format!("/api/v1/calls/{}/end", call.id())).token(token).send().await.expect(204);
+            call = app.post(&format!("/api/v1/chats/{c}/calls")).token(w.token(other)).send().await;
+        }
+        assert!(call.status.is_success(), "{} starts a call in {}: {}", NAMES[other], chat.label, call.json);
+        let call = call.id();
+        let reply = app.post(&format!("/api/v1/chats/{c}/calls")).token(token).send().await;
+        check("start a call", "start_call", Answer::Forbidden, &[], &reply);
+        let reply = app.get(&format!("/api/v1/chats/{c}/call")).token(token).send().await;
+        check("see the chat's call", "join_call", Answer::Forbidden, &[], &reply);
+        let reply = app.get(&format!("/api/v1/calls/{call}/stays")).token(token).send().await;
+        check("see who was in another's call", "host_calls", Answer::Forbidden, &[], &reply);
+        let reply = app.post(&format!("/api/v1/calls/{call}/end")).token(token).send().await;
+        check("end another's call", "host_calls", Answer::Forbidden, &["call_ended"], &reply);
 
         // A fresh report of someone else's message, made by a third person where there is one.
         let reported = posted(app, w.token(other), c, json!({})).await;
@@ -881,22 +905,33 @@ async fn chosen_seats_have_the_abilities_written_here(app: TestApp) {
         "moderate_posts",
         "follow_reads",
         "see_versions",
+        "start_call",
+        "join_call",
+        "host_calls",
     ];
     let with = |base: &[&'static str], more: &[&'static str]| -> Vec<&'static str> {
         base.iter().chain(more).copied().collect()
     };
     let expected: Vec<(usize, &str, Vec<&'static str>)> = vec![
-        (STUDENT, "class chat", vec!["post", "react", "acknowledge", "report"]),
-        (PARENT, "school channel", vec!["react", "acknowledge", "report"]),
-        (SUBJECT_TEACHER, "school channel", vec!["post", "react", "acknowledge", "report", "request_ack"]),
-        (EMPLOYEE, "staff channel", vec!["post", "react", "acknowledge", "report", "request_ack"]),
+        (STUDENT, "class chat", vec!["post", "react", "acknowledge", "report", "start_call", "join_call"]),
+        (PARENT, "school channel", vec!["react", "acknowledge", "report", "join_call"]),
+        (
+            SUBJECT_TEACHER,
+            "school channel",
+            vec!["post", "react", "acknowledge", "report", "request_ack", "start_call", "join_call"],
+        ),
+        (
+            EMPLOYEE,
+            "staff channel",
+            vec!["post", "react", "acknowledge", "report", "request_ack", "start_call", "join_call"],
+        ),
         (CLASS_TEACHER, "class chat", with(MODERATOR, &["mute", "set_read_only", "handle_reports"])),
         (CLASS_TEACHER, "parents chat", with(MODERATOR, &["mute", "set_read_only", "handle_reports"])),
         (ADMIN, "staff room", with(MODERATOR, &["mute", "set_read_only", "handle_reports", "send_urgent"])),
         (ADMIN, "staff channel", with(MODERATOR, &["mute", "handle_reports", "send_urgent", "appoint_authors"])),
         (ADMIN, "school channel", with(MODERATOR, &["mute", "handle_reports", "send_urgent", "appoint_authors"])),
-        (STUDENT, "read-only group", vec!["react", "acknowledge", "report", "leave"]),
-        (ADMIN, "read-only group", vec!["react", "acknowledge", "report", "handle_reports", "leave"]),
+        (STUDENT, "read-only group", vec!["react", "acknowledge", "report", "join_call", "leave"]),
+        (ADMIN, "read-only group", vec!["react", "acknowledge", "report", "handle_reports", "join_call", "leave"]),
         (
             SUBJECT_TEACHER,
             "read-only group",
@@ -912,14 +947,14 @@ async fn chosen_seats_have_the_abilities_written_here(app: TestApp) {
             "group",
             with(MODERATOR, &["mute", "set_read_only", "manage_members", "handle_reports", "leave"]),
         ),
-        (PARENT, "group", vec!["post", "react", "acknowledge", "report", "leave"]),
-        (STUDENT, "subject chat", vec!["post", "react", "acknowledge", "report"]),
-        (PARENT, "subject chat", vec!["post", "react", "acknowledge", "report", "leave"]),
-        (STUDENT, "direct student–teacher", vec!["post", "react", "acknowledge", "report"]),
+        (PARENT, "group", vec!["post", "react", "acknowledge", "report", "start_call", "join_call", "leave"]),
+        (STUDENT, "subject chat", vec!["post", "react", "acknowledge", "report", "start_call", "join_call"]),
+        (PARENT, "subject chat", vec!["post", "react", "acknowledge", "report", "start_call", "join_call", "leave"]),
+        (STUDENT, "direct student–teacher", vec!["post", "react", "acknowledge", "report", "start_call", "join_call"]),
         (
             ADMIN,
             "direct admin–employee",
-            vec!["post", "react", "acknowledge", "report", "handle_reports", "send_urgent"],
+            vec!["post", "react", "acknowledge", "report", "handle_reports", "send_urgent", "start_call", "join_call"],
         ),
     ];
     let mut failures = Vec::new();

@@ -54,7 +54,7 @@ async fn latest_messages(app: &TestApp, token: &str, chat: i64) -> Vec<Value> {
     page.json["messages"].as_array().expect("list").clone()
 }
 
-async fn chat_id(app: &TestApp, token: &str, org: i64, kind: &str, class: Option<i64>) -> i64 {
+pub async fn chat_id(app: &TestApp, token: &str, org: i64, kind: &str, class: Option<i64>) -> i64 {
     let chats = chats_of(app, token, org).await;
     chats
         .iter()
@@ -89,16 +89,17 @@ async fn send(app: &TestApp, who: &Person, chat: i64, key: &str, body: &str) -> 
         .json
 }
 
-struct Class5 {
-    school: School,
-    a: i64,
-    b: i64,
-    teacher: Person,
-    student: Person,
-    parent: Person,
+/// A school with classes 5А and 5Б, 5А's class teacher, a student and their parent.
+pub struct Class5 {
+    pub school: School,
+    pub a: i64,
+    pub b: i64,
+    pub teacher: Person,
+    pub student: Person,
+    pub parent: Person,
 }
 
-async fn class_with_people(app: &TestApp, n: u32) -> Class5 {
+pub async fn class_with_people(app: &TestApp, n: u32) -> Class5 {
     let school = app.school(n).await;
     let a = app.create_class(&school, "5А", 5).await;
     let b = app.create_class(&school, "5Б", 5).await;

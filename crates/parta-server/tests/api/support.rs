@@ -564,9 +564,9 @@ impl Reply {
 
 impl TestApp {
     /// Runs one SQL statement in a committed write transaction (to set up states the API cannot reach, like an expired link).
-    pub async fn sql(&self, statement: &'static str) {
+    pub async fn sql(&self, statement: impl Into<String>) {
         let mut work = self.state.begin().await.expect("transaction");
-        sqlx::query(statement).execute(&mut *work).await.expect("statement runs");
+        sqlx::query(sqlx::AssertSqlSafe(statement.into())).execute(&mut *work).await.expect("statement runs");
         work.commit(&self.state).await.expect("commit");
     }
 
