@@ -57,7 +57,7 @@ const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'parta-e2e-'));
 let serverLog = '';
-const server = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web-dir', dist], {
+const server = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web-dir', dist, '--calls-udp', '127.0.0.1:0'], {
   stdio: ['ignore', 'pipe', 'pipe'],
   env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
 });
@@ -313,7 +313,18 @@ try {
   await waitForServer();
   browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      // Calls: a fake camera and microphone (and screen), no permission prompts, media over loopback.
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      '--allow-loopback-in-peer-connection',
+    ],
   });
   console.log(`server on ${base}`);
 
@@ -490,7 +501,7 @@ try {
     revokedLink = link;
     const row = admin.locator(`.list .list-item[data-invite-id="${id}"]`);
     await row.getByRole('button', { name: 'Аннулировать' }).click();
-    await row.getByRole('button', { name: 'Да' }).click();
+    await row.getByRole('button', { name: 'Да', exact: true }).click();
     await admin.locator(`.list .list-item[data-invite-id="${id}"][data-status="revoked"]`).waitFor();
     const ctx = await newContext();
     const page = await ctx.newPage();
@@ -1467,7 +1478,7 @@ try {
     const panel = info(mt);
     const row = panel.locator('.chat-link-row[data-status="active"]');
     await row.getByRole('button', { name: 'Отозвать' }).click();
-    await row.getByRole('button', { name: 'Да' }).click();
+    await row.getByRole('button', { name: 'Да', exact: true }).click();
     await panel.locator('.chat-link-row[data-status="revoked"]').getByText('Отозвана').waitFor();
     await mt.keyboard.press('Escape');
     // The colleague leaves the chat (after confirming); it goes from his list.
@@ -2395,6 +2406,276 @@ try {
 
   await octx?.close();
   await mctx.close();
+
+  // ---------- calls: audio and video through the server's media unit ----------
+  // Each person has a browser context of their own, with Chromium's fake camera and
+  // microphone. An init script keeps the page's RTCPeerConnections (and the stream each
+  // received track arrived in), so the test reads what each one receives from getStats().
+  const callCtx = async () => {
+    const ctx = await newContext();
+    await ctx.grantPermissions(['camera', 'microphone'], { origin: base });
+    await ctx.addInitScript(() => {
+      const Orig = window.RTCPeerConnection;
+      if (!Orig) return;
+      const pcs = [];
+      window.__e2ePcs = pcs;
+      function Recorded(...args) {
+        const pc = new Orig(...args);
+        pc.__e2eTracks = [];
+        pc.addEventListener('track', (e) => pc.__e2eTracks.push({ stream: e.streams[0]?.id ?? '', kind: e.track.kind, receiver: e.receiver }));
+        pcs.push(pc);
+        return pc;
+      }
+      Recorded.prototype = Orig.prototype;
+      Object.setPrototypeOf(Recorded, Orig);
+      window.RTCPeerConnection = Recorded;
+    });
+    return ctx;
+  };
+  /** What the page's current connection has received, per remote stream (`p<peer>`). */
+  const inbound = (page) =>
+    page.evaluate(async () => {
+      const pc = window.__e2ePcs?.at(-1);
+      const out = {};
+      if (!pc || pc.connectionState === 'closed') return out;
+      const seen = new Set();
+      for (const t of pc.__e2eTracks) {
+        if (seen.has(t.receiver)) continue;
+        seen.add(t.receiver);
+        const o = (out[t.stream] ??= { audio: 0, video: 0, frames: 0 });
+        for (const s of (await t.receiver.getStats()).values()) {
+          if (s.type !== 'inbound-rtp') continue;
+          o[t.kind] += s.bytesReceived ?? 0;
+          if (t.kind === 'video') o.frames += s.framesDecoded ?? 0;
+        }
+      }
+      return out;
+    });
+  const rising = (a, b, kinds) => !!(a && b) && kinds.every((k) => (k === 'video' ? b.video > a.video && b.frames > a.frames : b[k] > a[k]));
+  /** Waits (up to 20 s) until the page receives the peer's media of these kinds, rising over a second. */
+  const receives = async (page, peer, kinds, who) => {
+    const until = Date.now() + 20_000;
+    for (;;) {
+      const a = await inbound(page);
+      await page.waitForTimeout(1000);
+      const b = await inbound(page);
+      if (rising(a[`p${peer}`], b[`p${peer}`], kinds)) return;
+      if (Date.now() > until) throw new Error(`${who} does not receive ${kinds.join('+')} of peer ${peer}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`);
+    }
+  };
+  /** Nothing of the kind arrives from the peer over `ms`. */
+  const silentOver = async (page, peer, kind, ms) => {
+    const a = (await inbound(page))[`p${peer}`];
+    await page.waitForTimeout(ms);
+    const b = (await inbound(page))[`p${peer}`];
+    return !b || !a || b[kind] === a[kind];
+  };
+  const myPeer = async (page) => Number(await page.locator('.call-tile[data-mine="yes"]').getAttribute('data-peer-id'));
+  const inCall = (page) => page.locator('.call-in[data-phase="in"]').waitFor();
+  const ccs = [];
+  let classChat = null;
+  let callId = null;
+  const cp = {};
+  /** Signs in, opens the 5А class chat, joins the running call by its banner. */
+  const joinByBanner = async (who) => {
+    const ctx = await callCtx();
+    ccs.push(ctx);
+    const page = await ctx.newPage();
+    pagesToShoot.push(page);
+    await login(page, who);
+    if (process.env.E2E_CALL_LOG) {
+      page.on('console', (m) => console.log(`    [${who} console] ${m.text()}`));
+      page.on('websocket', (ws) => {
+        console.log(`    [${who}] WS open`);
+        ws.on('framesent', (f) => console.log(`    [${who}] > ${String(f.payload).slice(0, 160)}`));
+        ws.on('framereceived', (f) => console.log(`    [${who}] < ${String(f.payload).slice(0, 160)}`));
+        ws.on('close', () => console.log(`    [${who}] WS closed`));
+      });
+    }
+    await page.goto(`${base}/chats/${classChat}`);
+    const banner = page.locator(`.call-banner[data-call-id="${callId}"]`);
+    await banner.getByText('Идёт звонок').waitFor();
+    await banner.getByRole('link', { name: 'Присоединиться' }).click();
+    await page.waitForURL(new RegExp(`/calls/${callId}$`));
+    await page.getByRole('button', { name: 'Войти с камерой' }).click();
+    await inCall(page);
+    return page;
+  };
+
+  await test('calls: the class teacher calls from the 5А class chat; a student joins by the banner and each receives the other’s audio and video; a third joins and all three receive the others', async () => {
+    const chats = await (await fetch(`${base}/api/v1/chats`, { headers: await apiSession('ivanova@demo.parta.local') })).json();
+    classChat = chats.find((c) => c.kind === 'class' && c.title.includes('5А'))?.id;
+    expect(classChat, `no 5А class chat in ${JSON.stringify(chats.map((c) => [c.kind, c.title]))}`);
+    const ctx = await callCtx();
+    ccs.push(ctx);
+    const t = await ctx.newPage();
+    pagesToShoot.push(t);
+    cp.teacher = t;
+    await login(t, 'ivanova@demo.parta.local');
+    await t.goto(`${base}/chats/${classChat}`);
+    await t.locator('[data-conn="live"]').waitFor();
+    await t.getByRole('button', { name: 'Позвонить' }).click();
+    await t.waitForURL(/\/calls\/\d+$/);
+    callId = Number(new URL(t.url()).pathname.split('/').pop());
+    // The check before joining: the camera's picture, the microphone's level, the devices.
+    await t.locator('.prejoin-preview video').waitFor();
+    await t.waitForFunction(() => document.querySelector('.prejoin-preview video')?.videoWidth > 0);
+    await t.waitForFunction(() => Number(document.querySelector('.call-level meter')?.value) > 0, null, { timeout: 10_000 });
+    await lbl(t, 'Камера').locator('option').first().waitFor({ state: 'attached' });
+    await screen(t, 'call-prejoin');
+    await t.getByRole('button', { name: 'Войти с камерой' }).click();
+    await inCall(t);
+    cp.student = await joinByBanner('student.5a@demo.parta.local');
+    const [pt, ps] = [await myPeer(t), await myPeer(cp.student)];
+    await receives(t, ps, ['audio', 'video'], 'the teacher');
+    await receives(cp.student, pt, ['audio', 'video'], 'the student');
+    await t.locator(`.call-tile[data-peer-id="${ps}"][data-video="on"] video`).waitFor();
+    cp.third = await joinByBanner('lebedev@demo.parta.local');
+    const pl = await myPeer(cp.third);
+    Object.assign(cp, { pt, ps, pl });
+    for (const [page, who, peers] of [
+      [t, 'the teacher', [ps, pl]],
+      [cp.student, 'the student', [pt, pl]],
+      [cp.third, 'the third', [pt, ps]],
+    ]) {
+      for (const p of peers) await receives(page, p, ['audio', 'video'], who);
+      await countReaches(page.locator('.call-grid .call-tile'), 3, `${who}'s tiles`);
+    }
+    await t.getByText('3 участника', { exact: true }).waitFor();
+    await t.locator('.call-quality[data-quality="good"], .call-quality[data-quality="fair"]').waitFor({ timeout: 10_000 });
+    await screen(t, 'call-grid');
+    await t.getByRole('button', { name: 'Говорящий крупно' }).click();
+    await t.locator('.call-main .call-tile').waitFor();
+    await countReaches(t.locator('.call-strip .call-tile'), 2, 'tiles in the strip');
+    await screen(t, 'call-speaker');
+    // A tile chosen by hand stays large until let go.
+    const other = t.locator('.call-strip .call-tile:not([data-mine])').first();
+    const chosen = await other.getAttribute('data-peer-id');
+    await other.locator('button.call-pin').click();
+    await t.locator(`.call-main .call-tile[data-peer-id="${chosen}"]`).waitFor();
+    await t.getByRole('button', { name: 'Показывать говорящего' }).click();
+    await t.locator(`.call-strip .call-tile[data-peer-id="${chosen}"], .call-main .call-tile[data-peer-id="${chosen}"]`).waitFor();
+    await t.getByRole('button', { name: 'Сетка' }).click();
+  });
+
+  await test('calls: a microphone turned off stops the audio the others receive; on again, it flows again', async () => {
+    expect(callId && cp.student, 'no call from the test before');
+    const { teacher: t, student: s, ps } = cp;
+    await s.getByRole('button', { name: 'Выключить микрофон' }).click();
+    await s.getByRole('button', { name: 'Включить микрофон', pressed: false }).waitFor();
+    await t.locator(`.call-tile[data-peer-id="${ps}"][data-audio="off"]`).getByText('микрофон выключен').waitFor();
+    let quiet = false;
+    for (let i = 0; i < 5 && !quiet; i++) quiet = await silentOver(t, ps, 'audio', 1200);
+    expect(quiet, 'the teacher still receives the student’s audio');
+    expect(await silentOver(cp.third, ps, 'audio', 1000), 'the third still receives the student’s audio');
+    await receives(t, ps, ['video'], 'the teacher (video goes on)');
+    await s.getByRole('button', { name: 'Включить микрофон' }).click();
+    await receives(t, ps, ['audio'], 'the teacher');
+    await t.locator(`.call-tile[data-peer-id="${ps}"][data-audio="on"]`).waitFor();
+  });
+
+  await test('calls: a shared screen replaces the camera and reaches the others; stopping it brings the camera back', async () => {
+    expect(callId && cp.student, 'no call from the test before');
+    const { teacher: t, student: s, ps } = cp;
+    const sentLabel = () => s.evaluate(() => window.__e2ePcs.at(-1).getSenders().find((x) => x.track?.kind === 'video')?.track?.label ?? '');
+    const camera = await sentLabel();
+    await s.getByRole('button', { name: 'Показать экран' }).click();
+    await s.getByRole('button', { name: 'Остановить показ экрана', pressed: true }).waitFor();
+    const shared = await sentLabel();
+    expect(shared.startsWith('screen') && shared !== camera, `the video sender sends «${shared}» (camera «${camera}»)`);
+    await receives(t, ps, ['video'], 'the teacher (the screen)');
+    await receives(cp.third, ps, ['video'], 'the third (the screen)');
+    await s.getByRole('button', { name: 'Остановить показ экрана' }).click();
+    await s.getByRole('button', { name: 'Показать экран', pressed: false }).waitFor();
+    expect((await sentLabel()) === camera, 'the camera is not back');
+    await receives(t, ps, ['video'], 'the teacher (the camera again)');
+  });
+
+  await test('calls: the student’s connection drops — the page says «Переподключение…», stays in the call and rejoins; the others receive the student again', async () => {
+    expect(callId && cp.student, 'no call from the test before');
+    const { teacher: t, student: s, ps } = cp;
+    const pcs = await s.evaluate(() => window.__e2ePcs.length);
+    await s.context().setOffline(true);
+    await s.locator('.call-reconnecting').getByText('Переподключение…').waitFor();
+    await axe(s, 'call-reconnecting (desktop)');
+    await t.locator(`.call-tile[data-peer-id="${ps}"]`).waitFor({ state: 'detached' });
+    await s.context().setOffline(false);
+    await inCall(s);
+    expect((await s.evaluate(() => window.__e2ePcs.length)) === pcs + 1, 'the rejoin did not use a fresh connection');
+    const again = await myPeer(s);
+    expect(again !== ps, 'the same peer after rejoining');
+    cp.ps = again;
+    await receives(t, again, ['audio', 'video'], 'the teacher (after the rejoin)');
+    await receives(s, cp.pt, ['audio', 'video'], 'the student (after the rejoin)');
+    await countReaches(t.locator('.call-grid .call-tile'), 3, 'the teacher’s tiles');
+  });
+
+  await test('calls: the host mutes everyone; the student’s microphone goes off and the page says who did it', async () => {
+    expect(callId && cp.student, 'no call from the test before');
+    const { teacher: t, student: s } = cp;
+    await t.getByRole('button', { name: 'Выключить микрофоны всем' }).click();
+    await s.locator('.call-host-muted').getByText('Ведущий выключил ваш микрофон').waitFor();
+    await s.getByRole('button', { name: 'Включить микрофон', pressed: false }).waitFor();
+    // The host's own microphone stays on.
+    await t.getByRole('button', { name: 'Выключить микрофон', pressed: true }).waitFor();
+    await s.getByRole('button', { name: 'Включить микрофон' }).click();
+    await s.getByRole('button', { name: 'Выключить микрофон', pressed: true }).waitFor();
+    // One person's camera.
+    const row = t.locator('.call-people-list li[data-user-id]', { hasText: 'Волкова' });
+    await row.getByRole('button', { name: /^Выключить камеру/ }).click();
+    await s.locator('.call-host-muted').getByText('Ведущий выключил вашу камеру').waitFor();
+    await s.getByRole('button', { name: 'Включить камеру', pressed: false }).waitFor();
+    await t.locator(`.call-tile[data-peer-id="${cp.ps}"][data-video="off"] .call-initials`).waitFor();
+    await s.getByRole('button', { name: 'Включить камеру' }).click();
+    await t.locator(`.call-tile[data-peer-id="${cp.ps}"][data-video="on"] video`).waitFor();
+    await receives(t, cp.ps, ['video'], 'the teacher (the camera on again)');
+  });
+
+  await test('calls: the host removes a participant — the removed one’s page says so within 1 s and the others stop receiving that media within 1 s', async () => {
+    expect(callId && cp.third, 'no call from the test before');
+    const { teacher: t, student: s, third: l, pl } = cp;
+    const row = t.locator(`.call-people-list li[data-user-id]`, { hasText: 'Лебедев' });
+    await row.getByRole('button', { name: /^Удалить из звонка/ }).click();
+    const at = Date.now();
+    await row.getByRole('button', { name: 'Да', exact: true }).click();
+    await l.locator('.call-out[data-left="removed"]').waitFor({ timeout: 1000 });
+    const shown = Date.now() - at;
+    expect(shown <= 1000, `the removed page took ${shown} ms`);
+    await l.getByText('Ведущий удалил вас из звонка').waitFor();
+    await t.waitForTimeout(Math.max(0, 1000 - (Date.now() - at)));
+    for (const [page, who] of [
+      [t, 'the teacher'],
+      [s, 'the student'],
+    ]) {
+      expect(await silentOver(page, pl, 'audio', 800), `${who} still receives the removed one’s audio after 1 s`);
+      expect(await silentOver(page, pl, 'video', 200), `${who} still receives the removed one’s video after 1 s`);
+      await countReaches(page.locator('.call-grid .call-tile'), 2, `${who}'s tiles`);
+    }
+    await screen(l, 'call-removed');
+    // Coming back is refused.
+    await l.goto(`${base}/calls/${callId}`);
+    const out = l.locator('.call-out');
+    const audioOnly = l.getByRole('button', { name: 'Только звук' });
+    await out.or(audioOnly).first().waitFor();
+    if (await audioOnly.count()) await audioOnly.click();
+    await l.locator('.call-out[data-left="removed"], .call-out[data-refused="removed"], .call-out[data-refused="forbidden"]').waitFor();
+  });
+
+  await test('calls: the host ends the call for everyone; the chat banner disappears', async () => {
+    expect(callId && cp.third, 'no call from the test before');
+    const { teacher: t, student: s, third: l } = cp;
+    await l.goto(`${base}/chats/${classChat}`);
+    const banner = l.locator(`.call-banner[data-call-id="${callId}"]`);
+    await banner.getByText('2 участника').waitFor();
+    await screen(l, 'call-banner');
+    await t.getByRole('button', { name: 'Завершить для всех' }).click();
+    await t.getByRole('button', { name: 'Да', exact: true }).click();
+    await t.locator('.call-out[data-left="ended"]').waitFor();
+    await s.locator('.call-out[data-left="ended"]').getByText('Звонок завершён.').waitFor();
+    await banner.waitFor({ state: 'detached' });
+    for (const ctx of ccs.splice(0)) await ctx.close();
+  });
+  for (const ctx of ccs.splice(0)) await ctx.close();
 
   await test('chats: logging out closes the connection', async () => {
     await parent.getByRole('button', { name: 'Выйти' }).click();

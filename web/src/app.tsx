@@ -18,6 +18,7 @@ import { diaryStudents, teaches } from './journal/who';
 const lessonsChunk = chunk(() => import('./pages/lessons'));
 const diaryChunk = chunk(() => import('./pages/diary'));
 const journalChunk = chunk(() => import('./pages/journal/grid'));
+const callChunk = chunk(() => import('./pages/call/call'));
 
 /** Who opens the class journal: whoever teaches, the class teachers and the administration. */
 function readsJournal(s: Parameters<typeof teaches>[0]): boolean {
@@ -157,7 +158,7 @@ function Routes({ path }: { path: string }) {
   if (matchRoute('/login', path)) return m ? <Redirect to={homePath(m)} /> : <LoginPage />;
   if (m === undefined) return <Loading />;
   if (!m) {
-    const known = ['/', '/chats', '/chats/:id', '/search', '/profile', '/school/:org/:tab?', '/operator', '/operator/audit', '/operator/applications/:id', '/chat-invite/:token', '/lessons', '/lessons/:id', '/diary', '/diary/marks', '/journal'].some((p) => matchRoute(p, path));
+    const known = ['/', '/chats', '/chats/:id', '/search', '/profile', '/school/:org/:tab?', '/operator', '/operator/audit', '/operator/applications/:id', '/chat-invite/:token', '/lessons', '/lessons/:id', '/diary', '/diary/marks', '/journal', '/calls/:id'].some((p) => matchRoute(p, path));
     if (!known) return <NotFound />;
     return <Redirect to={path === '/' ? '/login' : `/login?next=${encodeURIComponent(path)}`} />;
   }
@@ -165,6 +166,10 @@ function Routes({ path }: { path: string }) {
   if (matchRoute('/profile', path)) return <ProfilePage />;
   if ((r = matchRoute('/chats/:id?', path))) return <ChatsPage chatId={r.id} />;
   if (matchRoute('/search', path)) return <SearchPage />;
+  if ((r = matchRoute('/calls/:id', path)) && Number.isFinite(Number(r.id))) {
+    const id = Number(r.id);
+    return <Lazy load={callChunk} render={(c) => <c.CallPage key={id} callId={id} />} />;
+  }
   if ((r = matchRoute('/chat-invite/:token', path))) return <ChatInvitePage key={r.token} token={r.token!} />;
   const school = currentSchool.value;
   const query = path.includes('?') ? path.slice(path.indexOf('?')) : '';

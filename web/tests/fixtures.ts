@@ -19,6 +19,9 @@ export const MEMBER_ABILITIES: Chat['abilities'] = {
   send_urgent: false,
   appoint_authors: false,
   leave: false,
+  start_call: true,
+  join_call: true,
+  host_calls: false,
 };
 
 export const NO_ACTIONS: ChatMember['actions'] = {

@@ -76,6 +76,11 @@ export type SubmissionStatus = S['SubmissionStatus'];
 export type StudentSubmission = S['StudentSubmission'];
 export type LessonSubmissions = S['LessonSubmissions'];
 export type HandInRequest = S['HandInRequest'];
+export type Call = S['Call'];
+export type CallParticipant = S['CallParticipant'];
+export type CallMediaKind = S['CallMediaKind'];
+export type CallLeftReason = S['CallLeftReason'];
+export type IceServer = S['IceServer'];
 
 // The frames of the realtime connection, /api/v1/ws.
 export type ServerFrame = S['ServerFrame'];

@@ -35,6 +35,7 @@ import {
 import { ChatSocket, socketUrl, type ConnState } from './socket';
 import { addUploads, failed, progress, removed, restarted, sent, uploaded, type Refusal, type Upload } from './uploads';
 import { noteFinalMarksChange, noteJournalChange, noteTimetableChange } from '../journal/live';
+import { dispatchCallFrame, forgetCalls, noteCallEvent, setCallSender, type CallFrame } from '../calls/live';
 
 export const PAGE = 30;
 
@@ -121,6 +122,7 @@ export function startChats(): void {
       needsFullReload = true;
     },
   });
+  setCallSender((f) => socket?.send(f) ?? false);
   const offline = () => socket?.wentOffline();
   const online = () => {
     socket?.cameOnline();
@@ -149,6 +151,8 @@ export function stopChats(): void {
   started = false;
   socket?.stop();
   socket = null;
+  setCallSender(null);
+  forgetCalls();
   for (const f of stopEffects.splice(0)) f();
   // Unsent messages do not outlive the session on a shared device.
   saveOutbox([]);
@@ -650,6 +654,7 @@ export function onFrame(frame: ServerFrame): void {
         }
         if (who !== me && openChat.value === chatId) scheduleRead(chatId);
       }
+      if (event.type === 'call_started' || event.type === 'call_ended') noteCallEvent(chatId, event);
       if (event.type === 'message_acknowledged') ackEvents.set(event.message_id, (ackEvents.get(event.message_id) ?? 0) + 1);
       if (event.type === 'member_left' && event.user_id === me) void refreshChats();
       if (changesMyRights(event, me)) void refreshEntry(chatId);
@@ -677,6 +682,8 @@ export function onFrame(frame: ServerFrame): void {
       }
       break;
     default:
+      // Frames about a call: the chat's banner and the call page.
+      if ('call_id' in frame) dispatchCallFrame(frame as CallFrame);
       break;
   }
 }

@@ -27,6 +27,7 @@ import { t, tn } from '../i18n';
 import { me } from '../state';
 import { Composer } from './chat-compose';
 import { draggedFiles } from './chat-files';
+import { CallBanner, CallButton } from './call-entry';
 import { ChatInfoDialog } from './chat-info';
 import { MessageItem, PendingItem } from './chat-message';
 import { untilText } from './chat-moderation';
@@ -159,7 +160,9 @@ export function ConversationView({ chatId }: { chatId: number }) {
           {t('chatmgmt.open_info')}
           {list ? ` · ${tn('chats.members', list.length)}` : ''}
         </button>
+        <CallButton chat={chat} />
       </div>
+      <CallBanner chat={chat} />
       {showMembers ? <ChatInfoDialog chatId={chatId} timeZone={school?.time_zone} onClose={() => setShowMembers(false)} /> : null}
       <PinnedBar conv={conv} />
       {conv.hasMore ? (

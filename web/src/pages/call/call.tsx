@@ -1,0 +1,479 @@
+// The call page (/calls/:callId), a chunk of its own: the check before joining (camera
+// preview, the microphone's level, which camera and microphone, «с камерой» or «только
+// звук»), then the call — tiles in a grid or the speaker large with a strip, the
+// controls (microphone, camera, screen, devices, leave), the connection's quality, the
+// people in the call and, for the host, muting, stopping cameras, removing and ending
+// it for everyone; and the words for every refusal and every way out of a call.
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { CallMediaKind, CallParticipant } from '../../api/types';
+import { ApiError } from '../../api/client';
+import { ConfirmButton, ErrorBox, InlineError, Loading, PageTitle, useAction, useId, useLoad } from '../../components/ui';
+import { gridColumns, gridTiles, initialsOf, leftKey, peopleCount, refusalKey, speakerTiles, type CallInfo, type Tile } from '../../calls/model';
+import { chatCalls } from '../../calls/live';
+import { entries } from '../../chat/store';
+import { shortName, fullName } from '../../format';
+import { t, tn, type Key } from '../../i18n';
+import { api, me } from '../../state';
+import { CallSession } from './session';
+import './call.css';
+
+function loadCall(callId: number): Promise<CallInfo> {
+  return api.get('/api/v1/calls/{call_id}', { call_id: callId });
+}
+
+const endCall = (callId: number) => api.post('/api/v1/calls/{call_id}/end', { call_id: callId });
+const removeFromCall = (callId: number, userId: number) => api.post('/api/v1/calls/{call_id}/remove', { call_id: callId }, { user_id: userId });
+const muteInCall = (callId: number, userId: number | null, kind: CallMediaKind) => api.post('/api/v1/calls/{call_id}/mute', { call_id: callId }, { user_id: userId, kind });
+
+export function CallPage({ callId }: { callId: number }) {
+  const info = useLoad(() => loadCall(callId), [callId]);
+  const session = useMemo(() => new CallSession(callId), [callId]);
+  useEffect(() => {
+    const bye = () => session.leave();
+    window.addEventListener('pagehide', bye);
+    return () => {
+      window.removeEventListener('pagehide', bye);
+      session.close();
+    };
+  }, [session]);
+
+  const call = info.data;
+  if (info.error) {
+    const gone = info.error instanceof ApiError && (info.error.status === 404 || info.error.status === 403);
+    return (
+      <div class="narrow call-page">
+        <PageTitle>{t('calls.title')}</PageTitle>
+        {gone ? <p class="alert alert--info">{t(info.error instanceof ApiError && info.error.status === 403 ? 'calls.refused.forbidden' : 'calls.refused.not_found')}</p> : <ErrorBox error={info.error} onRetry={info.reload} />}
+        <p>
+          <a href="/chats">← {t('chats.back')}</a>
+        </p>
+      </div>
+    );
+  }
+  if (!call) return <Loading />;
+  const title = entries.value.get(call.chat_id)?.chat.title ?? '';
+  const back = `/chats/${call.chat_id}`;
+  const phase = session.phase.value;
+
+  if (call.ended_at && phase === 'prejoin') return <Ended title={title} back={back} reason="ended" />;
+  if (!call.abilities.join && phase === 'prejoin') return <Ended title={title} back={back} refusal="forbidden" />;
+  if (phase === 'left') return <Ended title={title} back={back} reason={session.leftReason.value ?? 'left'} onRejoin={session.leftReason.value === 'lost' ? () => location.reload() : undefined} />;
+  if (phase === 'refused') return <Ended title={title} back={back} refusal={session.refusal.value?.code ?? 'other'} />;
+  if (phase === 'prejoin') return <PreJoin session={session} call={call} title={title} back={back} />;
+  return <InCall session={session} call={call} title={title} back={back} />;
+}
+
+function Ended({ title, back, reason, refusal, onRejoin }: { title: string; back: string; reason?: string; refusal?: string; onRejoin?: () => void }) {
+  return (
+    <div class="narrow call-page">
+      <PageTitle>{title ? t('calls.title_in', { chat: title }) : t('calls.title')}</PageTitle>
+      <p class={`alert ${refusal || reason === 'removed' ? 'alert--error' : 'alert--info'} call-out`} role="status" data-left={reason} data-refused={refusal}>
+        {refusal ? t(refusalKey(refusal)) : t(leftKey(reason ?? 'left'))}
+      </p>
+      <p class="call-out-actions">
+        {onRejoin ? (
+          <button type="button" class="btn btn--primary" onClick={onRejoin}>
+            {t('calls.rejoin')}
+          </button>
+        ) : null}
+        <a class="btn btn--secondary" href={back}>
+          {t('calls.to_chat')}
+        </a>
+      </p>
+    </div>
+  );
+}
+
+/** A <video> showing a stream (muted: the sound plays from its own element). */
+function StreamVideo({ stream, mirror, label }: { stream: MediaStream; mirror?: boolean; label?: string }) {
+  const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    const v = ref.current;
+    if (!v) return;
+    if (v.srcObject !== stream) v.srcObject = stream;
+    void v.play().catch(() => {});
+  }, [stream]);
+  return <video ref={ref} class={`call-video${mirror ? ' call-video--mirror' : ''}`} autoplay playsInline muted aria-label={label} />;
+}
+
+/** The sound of one remote device. */
+function StreamAudio({ stream, peer }: { stream: MediaStream; peer: number }) {
+  const ref = useRef<HTMLAudioElement>(null);
+  useEffect(() => {
+    const a = ref.current;
+    if (!a) return;
+    if (a.srcObject !== stream) a.srcObject = stream;
+    void a.play().catch(() => {});
+  }, [stream]);
+  return <audio ref={ref} autoplay data-peer-id={peer} />;
+}
+
+function DeviceSelects({ session }: { session: CallSession }) {
+  const micId = useId('mic');
+  const camId = useId('cam');
+  const d = session.devices.value;
+  return (
+    <div class="call-devices">
+      <div class="field">
+        <label for={micId}>{t('calls.mic_device')}</label>
+        <select id={micId} value={session.micId.value} disabled={!d.mics.length} onChange={(e) => void session.chooseMic((e.currentTarget as HTMLSelectElement).value)}>
+          {d.mics.length ? null : <option value="">{t('calls.no_device')}</option>}
+          {d.mics.map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="field">
+        <label for={camId}>{t('calls.cam_device')}</label>
+        <select id={camId} value={session.camId.value} disabled={!d.cams.length} onChange={(e) => void session.chooseCam((e.currentTarget as HTMLSelectElement).value)}>
+          {d.cams.length ? null : <option value="">{t('calls.no_device')}</option>}
+          {d.cams.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+      </div>
+    </div>
+  );
+}
+
+function MicLevel({ session }: { session: CallSession }) {
+  const id = useId('level');
+  const level = session.level.value;
+  return (
+    <div class="call-level">
+      <label for={id}>{t('calls.mic_level')}</label>
+      <meter id={id} min={0} max={1} low={0.15} high={0.9} optimum={0.5} value={level} />
+    </div>
+  );
+}
+
+function PreJoin({ session, call, title, back }: { session: CallSession; call: CallInfo; title: string; back: string }) {
+  const [joining, setJoining] = useState(false);
+  useEffect(() => {
+    void session.openDevices();
+  }, [session]);
+  const preview = session.preview.value;
+  const problem = session.mediaProblem.value;
+  const hasCam = session.devices.value.cams.length > 0 || !!preview;
+  const join = async (withCamera: boolean) => {
+    setJoining(true);
+    try {
+      if (withCamera && !session.camOn.value) await session.setCam(true);
+      await session.join(withCamera);
+    } finally {
+      setJoining(false);
+    }
+  };
+  const inCall = call.participants;
+  return (
+    <div class="call-page call-prejoin">
+      <p>
+        <a class="call-back" href={back}>
+          ← {t('calls.to_chat')}
+        </a>
+      </p>
+      <PageTitle>{title ? t('calls.title_in', { chat: title }) : t('calls.title')}</PageTitle>
+      <div class="prejoin-grid">
+        <div class="prejoin-preview">
+          {preview ? <StreamVideo stream={preview} mirror label={t('calls.your_camera')} /> : <div class="call-novideo">{t('calls.camera_off')}</div>}
+        </div>
+        <div class="prejoin-side">
+          {problem ? <p class="alert alert--info">{t(`calls.media.${problem}` as Key)}</p> : null}
+          <p class="muted">
+            {inCall.length ? t('calls.already_in', { names: [...new Map(inCall.map((p) => [p.person.id, shortName(p.person)])).values()].join(', ') }) : t('calls.nobody_yet')}
+          </p>
+          <MicLevel session={session} />
+          <DeviceSelects session={session} />
+          <div class="prejoin-switches">
+            <Toggle on={session.micOn.value} onLabel={t('calls.mic_on')} offLabel={t('calls.mic_off')} onClick={() => void session.setMic(!session.micOn.value)} icon="mic" />
+            <Toggle on={session.camOn.value} onLabel={t('calls.cam_on')} offLabel={t('calls.cam_off')} onClick={() => void session.setCam(!session.camOn.value)} icon="cam" />
+          </div>
+          <div class="prejoin-actions">
+            <button type="button" class="btn btn--primary" disabled={joining || !hasCam} onClick={() => void join(true)}>
+              {t('calls.join_video')}
+            </button>
+            <button type="button" class="btn btn--secondary" disabled={joining} onClick={() => void join(false)}>
+              {t('calls.join_audio')}
+            </button>
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function Icon({ name, off }: { name: 'mic' | 'cam' | 'screen' | 'leave' | 'devices'; off?: boolean }) {
+  const common = { width: 20, height: 20, viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor', 'stroke-width': 2, 'stroke-linecap': 'round' as const, 'stroke-linejoin': 'round' as const, 'aria-hidden': 'true' as const, focusable: 'false' as const, class: 'icon' };
+  return (
+    <svg {...common}>
+      {name === 'mic' ? (
+        <>
+          <rect x="9" y="3" width="6" height="11" rx="3" />
+          <path d="M5 11a7 7 0 0 0 14 0M12 18v3" />
+        </>
+      ) : name === 'cam' ? (
+        <>
+          <rect x="3" y="6" width="13" height="12" rx="2" />
+          <path d="M16 10l5-3v10l-5-3z" />
+        </>
+      ) : name === 'devices' ? (
+        <>
+          <circle cx="12" cy="12" r="3" />
+          <path d="M12 2v3M12 19v3M2 12h3M19 12h3M4.9 4.9l2.1 2.1M17 17l2.1 2.1M4.9 19.1L7 17M17 7l2.1-2.1" />
+        </>
+      ) : name === 'screen' ? (
+        <>
+          <rect x="3" y="4" width="18" height="12" rx="2" />
+          <path d="M8 20h8M12 16v4" />
+        </>
+      ) : (
+        <path d="M3 15c5-5 13-5 18 0l-2 3-4-1v-3a9 9 0 0 0-6 0v3l-4 1z" />
+      )}
+      {off ? <path d="M4 4l16 16" /> : null}
+    </svg>
+  );
+}
+
+function Toggle({ on, onLabel, offLabel, onClick, icon, disabled }: { on: boolean; onLabel: string; offLabel: string; onClick: () => void; icon: 'mic' | 'cam'; disabled?: boolean }) {
+  // The label says what the button does now; pressed = the device is on.
+  return (
+    <button type="button" class={`btn call-toggle${on ? '' : ' call-toggle--off'}`} aria-pressed={on} onClick={onClick} disabled={disabled} data-toggle={icon}>
+      <Icon name={icon} off={!on} />
+      <span class="call-btn-text">{on ? onLabel : offLabel}</span>
+    </button>
+  );
+}
+
+const QUALITY_KEY = { good: 'calls.quality.good', fair: 'calls.quality.fair', poor: 'calls.quality.poor', unknown: 'calls.quality.unknown' } as const;
+
+function QualitySign({ session }: { session: CallSession }) {
+  const q = session.quality.value;
+  const bars = q.quality === 'good' ? 3 : q.quality === 'fair' ? 2 : q.quality === 'poor' ? 1 : 0;
+  const detail = [q.rttMs !== null ? t('calls.quality.rtt', { ms: q.rttMs }) : '', q.lossPct !== null ? t('calls.quality.loss', { pct: q.lossPct }) : ''].filter(Boolean).join(', ');
+  return (
+    <span class={`call-quality call-quality--${q.quality}`} data-quality={q.quality} title={detail || undefined}>
+      <span class="call-bars" aria-hidden="true">
+        {[1, 2, 3].map((i) => (
+          <span key={i} class={i <= bars ? 'on' : ''} />
+        ))}
+      </span>
+      <span>{t(QUALITY_KEY[q.quality])}</span>
+      {detail ? <span class="visually-hidden"> ({detail})</span> : null}
+    </span>
+  );
+}
+
+function TileView({ tile, session, call, big, pinnable }: { tile: Tile; session: CallSession; call: CallInfo; big?: boolean; pinnable?: boolean }) {
+  void session.tracksTick.value;
+  const stream = tile.mine ? session.preview.value : session.streams.value[tile.peer];
+  const hasVideo = tile.mine ? !!stream : tile.video && !!stream && stream.getVideoTracks().some((x) => x.readyState === 'live');
+  const name = shortName(tile.person);
+  return (
+    <li
+      class={`call-tile${big ? ' call-tile--big' : ''}${tile.speaking ? ' call-tile--speaking' : ''}`}
+      data-peer-id={tile.peer}
+      data-user-id={tile.person.id}
+      data-video={hasVideo ? 'on' : 'off'}
+      data-audio={tile.audio ? 'on' : 'off'}
+      data-mine={tile.mine ? 'yes' : undefined}
+    >
+      {hasVideo && stream ? (
+        <StreamVideo stream={stream} mirror={tile.mine && !session.sharing.value} label={t('calls.video_of', { name })} />
+      ) : (
+        <div class="call-initials" aria-hidden="true">
+          {initialsOf(tile.person)}
+        </div>
+      )}
+      <div class="call-tile-name">
+        {tile.audio ? null : (
+          <span class="call-muted-icon">
+            <Icon name="mic" off />
+            <span class="visually-hidden">{t('calls.mic_is_off')}</span>
+          </span>
+        )}
+        <span>
+          {tile.mine ? t('calls.you', { name }) : name}
+          {tile.person.id === call.host_id ? <span class="call-host-mark"> · {t('calls.host')}</span> : null}
+        </span>
+        {tile.speaking ? <span class="visually-hidden">, {t('calls.speaking')}</span> : null}
+      </div>
+      {pinnable ? (
+        <button type="button" class="btn btn--small call-pin" onClick={() => session.pin(tile.peer)}>
+          {t('calls.pin')}
+          <span class="visually-hidden">: {name}</span>
+        </button>
+      ) : big && session.view.value.pinned === tile.peer ? (
+        <button type="button" class="btn btn--small call-pin" onClick={() => session.pin(null)}>
+          {t('calls.unpin')}
+        </button>
+      ) : null}
+    </li>
+  );
+}
+
+function InCall({ session, call, title, back }: { session: CallSession; call: CallInfo; title: string; back: string }) {
+  const [layout, setLayout] = useState<'grid' | 'speaker'>('grid');
+  const [narrow, setNarrow] = useState(() => typeof matchMedia !== 'undefined' && matchMedia('(max-width: 640px)').matches);
+  const [showDevices, setShowDevices] = useState(false);
+  useEffect(() => {
+    if (typeof matchMedia === 'undefined') return;
+    const mq = matchMedia('(max-width: 640px)');
+    const f = () => setNarrow(mq.matches);
+    mq.addEventListener('change', f);
+    return () => mq.removeEventListener('change', f);
+  }, []);
+  const phase = session.phase.value;
+  const view = session.view.value;
+  const streams = session.streams.value;
+  const host = call.abilities.host;
+  const people = peopleCount(view.participants);
+  const muted = session.hostMuted.value;
+  const tiles = gridTiles(view);
+  const sp = speakerTiles(view);
+
+  // Keeps the chat's banner in step with the people seen here.
+  useEffect(() => {
+    const cur = chatCalls.peek()[call.chat_id];
+    if (cur && cur.id === call.id) chatCalls.value = { ...chatCalls.peek(), [call.chat_id]: { ...cur, participants: view.participants } };
+  }, [view.participants]);
+
+  return (
+    <div class={`call-page call-in call-in--${layout}`} data-phase={phase} data-call-id={call.id}>
+      <div class="call-head">
+        <a class="call-back" href={back}>
+          ← {t('calls.to_chat')}
+        </a>
+        <PageTitle>{title ? t('calls.title_in', { chat: title }) : t('calls.title')}</PageTitle>
+        <span class="muted">{tn('calls.people', people)}</span>
+        <QualitySign session={session} />
+      </div>
+      <div class="call-notices" role="status" aria-live="polite">
+        {phase === 'joining' ? <p class="alert alert--info">{t('calls.joining')}</p> : null}
+        {phase === 'reconnecting' ? <p class="alert alert--info call-reconnecting">{t('calls.reconnecting')}</p> : null}
+        {muted ? (
+          <p class="alert alert--info call-host-muted" data-kind={muted}>
+            {t(muted === 'audio' ? 'calls.host_muted_mic' : 'calls.host_muted_cam')}
+          </p>
+        ) : null}
+      </div>
+      <div class="call-layout-switch" role="group" aria-label={t('calls.layout')}>
+        <button type="button" class="btn btn--small btn--secondary" aria-pressed={layout === 'grid'} onClick={() => setLayout('grid')}>
+          {t('calls.layout_grid')}
+        </button>
+        <button type="button" class="btn btn--small btn--secondary" aria-pressed={layout === 'speaker'} onClick={() => setLayout('speaker')}>
+          {t('calls.layout_speaker')}
+        </button>
+      </div>
+      <section class="call-stage" aria-label={t('calls.stage')}>
+        {layout === 'grid' ? (
+          <ul class="call-grid" style={{ gridTemplateColumns: `repeat(${gridColumns(tiles.length, narrow)}, minmax(0, 1fr))` }}>
+            {tiles.map((x) => (
+              <TileView key={x.peer} tile={x} session={session} call={call} />
+            ))}
+          </ul>
+        ) : (
+          <div class="call-speaker">
+            <ul class="call-main">{sp.main ? <TileView key={sp.main.peer} tile={sp.main} session={session} call={call} big /> : null}</ul>
+            {sp.strip.length ? (
+              <ul class="call-strip">
+                {sp.strip.map((x) => (
+                  <TileView key={x.peer} tile={x} session={session} call={call} pinnable />
+                ))}
+              </ul>
+            ) : null}
+          </div>
+        )}
+      </section>
+      <div class="call-sound" aria-hidden="true">
+        {Object.entries(streams).map(([peer, s]) => (Number(peer) === view.me ? null : <StreamAudio key={peer} stream={s} peer={Number(peer)} />))}
+      </div>
+      <div class="call-controls" role="group" aria-label={t('calls.controls')}>
+        <Toggle on={session.micOn.value} onLabel={t('calls.mic_on')} offLabel={t('calls.mic_off')} onClick={() => void session.setMic(!session.micOn.value)} icon="mic" />
+        <Toggle on={session.camOn.value} onLabel={t('calls.cam_on')} offLabel={t('calls.cam_off')} onClick={() => void session.setCam(!session.camOn.value)} icon="cam" />
+        {session.canShareScreen ? (
+          <button type="button" class="btn call-toggle" aria-pressed={session.sharing.value} data-toggle="screen" onClick={() => void (session.sharing.value ? session.stopSharing() : session.shareScreen())}>
+            <Icon name="screen" />
+            <span class="call-btn-text">{session.sharing.value ? t('calls.screen_stop') : t('calls.screen_share')}</span>
+          </button>
+        ) : null}
+        <button type="button" class="btn call-toggle" aria-expanded={showDevices} aria-controls="call-devices" onClick={() => setShowDevices(!showDevices)}>
+          <Icon name="devices" />
+          <span class="call-btn-text">{t('calls.devices')}</span>
+        </button>
+        <button type="button" class="btn btn--danger call-leave" onClick={() => session.leave()}>
+          <Icon name="leave" />
+          <span class="call-btn-text">{t('calls.leave')}</span>
+        </button>
+      </div>
+      {showDevices ? (
+        <div id="call-devices" class="call-devices-panel">
+          <DeviceSelects session={session} />
+        </div>
+      ) : null}
+      <People call={call} view={view.participants} host={host} />
+    </div>
+  );
+}
+
+function People({ call, view, host }: { call: CallInfo; view: CallParticipant[]; host: boolean }) {
+  const act = useAction();
+  const myId = me.value?.id ?? 0;
+  // One row per person (a person may be in on two devices).
+  const persons = [...new Map(view.map((p) => [p.person.id, p])).values()];
+  const audioOf = (id: number) => view.some((p) => p.person.id === id && p.audio);
+  const videoOf = (id: number) => view.some((p) => p.person.id === id && p.video);
+  return (
+    <section class="call-people" aria-labelledby="call-people-title">
+      <h2 id="call-people-title" class="call-people-title">
+        {t('calls.in_call')} ({persons.length})
+      </h2>
+      {host ? (
+        <div class="call-host-tools">
+          <button type="button" class="btn btn--secondary btn--small" disabled={act.busy} onClick={() => act.run(async () => void (await muteInCall(call.id, null, 'audio')))}>
+            {t('calls.mute_all')}
+          </button>
+          <ConfirmButton confirm={t('calls.end_confirm')} onConfirm={() => act.run(async () => void (await endCall(call.id)))}>
+            {t('calls.end_all')}
+          </ConfirmButton>
+        </div>
+      ) : null}
+      <InlineError error={act.error} />
+      <ul class="call-people-list">
+        {persons.map((p) => (
+          <li key={p.person.id} data-user-id={p.person.id}>
+            <span class="call-person">
+              {fullName(p.person)}
+              {p.person.id === call.host_id ? <span class="badge badge--neutral">{t('calls.host')}</span> : null}
+              {p.person.id === myId ? <span class="muted"> ({t('calls.you_short')})</span> : null}
+              {audioOf(p.person.id) ? null : <span class="muted"> · {t('calls.mic_is_off')}</span>}
+            </span>
+            {host && p.person.id !== myId ? (
+              <span class="call-person-actions" role="group" aria-label={t('calls.actions_for', { name: shortName(p.person) })}>
+                {audioOf(p.person.id) ? (
+                  <button type="button" class="btn btn--link" disabled={act.busy} onClick={() => act.run(async () => void (await muteInCall(call.id, p.person.id, 'audio')))}>
+                    {t('calls.mute_one')}
+                    <span class="visually-hidden"> — {shortName(p.person)}</span>
+                  </button>
+                ) : null}
+                {videoOf(p.person.id) ? (
+                  <button type="button" class="btn btn--link" disabled={act.busy} onClick={() => act.run(async () => void (await muteInCall(call.id, p.person.id, 'video')))}>
+                    {t('calls.stop_cam')}
+                    <span class="visually-hidden"> — {shortName(p.person)}</span>
+                  </button>
+                ) : null}
+                <ConfirmButton confirm={t('calls.remove_confirm', { name: shortName(p.person) })} onConfirm={() => act.run(async () => void (await removeFromCall(call.id, p.person.id)))}>
+                  {t('calls.remove')}
+                  <span class="visually-hidden"> — {shortName(p.person)}</span>
+                </ConfirmButton>
+              </span>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
