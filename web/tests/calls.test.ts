@@ -10,6 +10,8 @@ const part = (peer: number, userId: number, o: Partial<CallParticipant> = {}): C
   person: person(userId, `Имя${userId}`, `Фамилия${userId}`),
   audio: true,
   video: true,
+  hand_raised: false,
+  on_stage: true,
   ...o,
 });
 
