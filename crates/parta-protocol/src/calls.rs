@@ -130,6 +130,16 @@ pub enum CallLeftReason {
     Lost,
 }
 
+/// How a receiver shows someone's video: large (the top layer), small (the lowest),
+/// or not at all (nothing of it is sent; their audio still is).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CallView {
+    Large,
+    Small,
+    Hidden,
+}
+
 /// A kind of media in a call.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]

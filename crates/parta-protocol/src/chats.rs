@@ -617,6 +617,13 @@ pub enum ClientFrame {
     CallLeave {
         call_id: parta_domain::CallId,
     },
+    /// How this device shows another's video (`peer_id`): the media unit sends the
+    /// matching simulcast layer, or none for a tile not shown. Large by default.
+    CallView {
+        call_id: parta_domain::CallId,
+        peer_id: i64,
+        view: crate::CallView,
+    },
     /// Raise or lower this device's hand.
     CallHand {
         call_id: parta_domain::CallId,

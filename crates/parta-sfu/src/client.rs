@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
 use str0m::format::Codec;
-use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid};
+use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid, Simulcast, SimulcastLayer};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, Input, Output, Rtc};
 
@@ -22,6 +22,8 @@ pub struct Sending {
     pub video: bool,
     /// Bytes of one video frame (a 720p frame at 1.5 Mbit/s and 30 fps is ~6 KB).
     pub video_frame_bytes: usize,
+    /// Video in two simulcast layers: `h` at full size, `l` at a quarter.
+    pub simulcast: bool,
 }
 
 /// What arrived from one sender's stream (`p<peer>`), per kind.
@@ -30,6 +32,7 @@ pub struct Received {
     pub audio_frames: u64,
     pub video_frames: u64,
     pub bytes: u64,
+    pub video_bytes: u64,
 }
 
 pub struct Client {
@@ -81,7 +84,10 @@ impl Client {
         // A viewer still offers both lines, receive-only, as a browser would.
         let direction = |on: bool| if on { Direction::SendOnly } else { Direction::Inactive };
         let audio_mid = change.add_media(MediaKind::Audio, direction(sending.audio), None, None, None);
-        let video_mid = change.add_media(MediaKind::Video, direction(sending.video), None, None, None);
+        let layers = sending
+            .simulcast
+            .then(|| Simulcast { send: vec![SimulcastLayer::new("h"), SimulcastLayer::new("l")], recv: Vec::new() });
+        let video_mid = change.add_media(MediaKind::Video, direction(sending.video), None, None, layers);
         let (offer, pending) = change.apply().ok_or_else(|| SfuError::Rejected("nothing to offer".into()))?;
         let client = Client {
             rtc,
@@ -197,7 +203,10 @@ impl Client {
                 entry.bytes += data.data.len() as u64;
                 match self.kinds.get(&data.mid) {
                     Some(MediaKind::Audio) => entry.audio_frames += 1,
-                    Some(MediaKind::Video) => entry.video_frames += 1,
+                    Some(MediaKind::Video) => {
+                        entry.video_frames += 1;
+                        entry.video_bytes += data.data.len() as u64;
+                    }
                     None => {}
                 }
                 if data.data.len() >= 8 {
@@ -233,8 +242,14 @@ impl Client {
         if let Some(mid) = self.video_mid
             && now >= self.next_video
         {
-            let frame = stamp(self.sending.video_frame_bytes);
-            self.write(mid, Codec::Vp8, MediaTime::new(elapsed.as_millis() as u64 * 90, Frequency::NINETY_KHZ), frame);
+            let time = MediaTime::new(elapsed.as_millis() as u64 * 90, Frequency::NINETY_KHZ);
+            if self.sending.simulcast {
+                let size = self.sending.video_frame_bytes;
+                self.write_layer(mid, Some("h"), time, stamp(size));
+                self.write_layer(mid, Some("l"), time, stamp(size / 4));
+            } else {
+                self.write_layer(mid, None, time, stamp(self.sending.video_frame_bytes));
+            }
             self.next_video = now + Duration::from_millis(33);
         }
     }
@@ -242,6 +257,15 @@ impl Client {
     fn write(&mut self, mid: Mid, codec: Codec, time: MediaTime, frame: Vec<u8>) {
         let Some(writer) = self.rtc.writer(mid) else { return };
         let Some(pt) = writer.payload_params().find(|p| p.spec().codec == codec).map(|p| p.pt()) else { return };
+        let _ = writer.write(pt, Instant::now(), time, frame);
+    }
+
+    fn write_layer(&mut self, mid: Mid, rid: Option<&str>, time: MediaTime, frame: Vec<u8>) {
+        let Some(mut writer) = self.rtc.writer(mid) else { return };
+        let Some(pt) = writer.payload_params().find(|p| p.spec().codec == Codec::Vp8).map(|p| p.pt()) else { return };
+        if let Some(rid) = rid {
+            writer = writer.rid(rid.into());
+        }
         let _ = writer.write(pt, Instant::now(), time, frame);
     }
 

@@ -62,6 +62,16 @@ pub enum SfuEvent {
     Speaking { room: RoomId, peer: PeerId },
 }
 
+/// Which of a sender's video layers a receiver is sent: a large tile the top layer, a
+/// small one the lowest, a tile not shown none (the sender's audio always).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layer {
+    #[default]
+    High,
+    Low,
+    Off,
+}
+
 /// How a peer takes part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JoinOptions {
@@ -107,6 +117,7 @@ enum Command {
     Signal(PeerId, Signal),
     Block { peer: PeerId, kind: MediaKind, blocked: bool },
     MaySend { peer: PeerId, may_send: bool },
+    View { viewer: PeerId, origin: PeerId, layer: Layer },
     Stop,
 }
 
@@ -223,6 +234,11 @@ impl Sfu {
     /// broadcast's viewer who may speak, and back.
     pub fn set_may_send(&self, peer: PeerId, may_send: bool) -> Result<(), SfuError> {
         self.command(Command::MaySend { peer, may_send })
+    }
+
+    /// Which layer of `origin`'s video `viewer` is sent (forward only what is shown).
+    pub fn view(&self, viewer: PeerId, origin: PeerId, layer: Layer) -> Result<(), SfuError> {
+        self.command(Command::View { viewer, origin, layer })
     }
 
     pub fn counters(&self) -> &Counters {

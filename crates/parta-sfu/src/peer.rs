@@ -7,13 +7,34 @@ use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
 use str0m::media::{Direction, KeyframeRequest, KeyframeRequestKind, MediaData, MediaKind, Mid, Rid};
 use str0m::{Event, IceConnectionState, Input, Output, Rtc};
 
-use crate::{JoinOptions, PeerId, RoomId, Signal};
+use crate::{JoinOptions, Layer, PeerId, RoomId, Signal};
 
 /// A track this peer sends.
 pub(crate) struct TrackIn {
     pub mid: Mid,
     pub kind: MediaKind,
+    /// Its simulcast layers, the highest first (none: one layer).
+    pub rids: Vec<Rid>,
     last_keyframe_request: Option<Instant>,
+}
+
+/// A sender's layers as the offer names them, the highest first: browsers name them
+/// h/m/l or f/h/q.
+fn layers_of(simulcast: Option<&str0m::media::Simulcast>) -> Vec<Rid> {
+    let Some(simulcast) = simulcast else { return Vec::new() };
+    let mut rids: Vec<Rid> = simulcast.send.iter().chain(&simulcast.recv).map(|l| l.rid).collect();
+    let rank = |rid: &Rid| ["f", "h", "m", "q", "l"].iter().position(|r| Rid::from(*r) == *rid).unwrap_or(2);
+    rids.sort_by_key(rank);
+    rids.dedup();
+    rids
+}
+
+/// The layer of `rids` that `layer` asks for (`None`: the only one).
+pub(crate) fn pick(rids: &[Rid], layer: Layer) -> Option<Rid> {
+    match layer {
+        Layer::Low => rids.last().copied(),
+        _ => rids.first().copied(),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,8 +65,10 @@ struct TrackOut {
     origin_mid: Mid,
     kind: MediaKind,
     state: OutState,
-    /// The simulcast layer forwarded, remembered for keyframe requests.
-    rid: Option<Rid>,
+    /// The origin's layers, the highest first.
+    rids: Vec<Rid>,
+    /// What the receiver shows of it.
+    layer: Layer,
 }
 
 /// What a peer's output asks of the others in its room. Frames are large and
@@ -56,6 +79,7 @@ pub(crate) enum Propagated {
         origin: PeerId,
         mid: Mid,
         kind: MediaKind,
+        rids: Vec<Rid>,
     },
     Media {
         origin: PeerId,
@@ -91,7 +115,7 @@ pub(crate) struct Peer {
     pub tracks_in: Vec<TrackIn>,
     /// Tracks the client offers while it may not send (a broadcast's viewer): kept
     /// aside, forwarded once it is brought on stage.
-    held_in: Vec<(Mid, MediaKind)>,
+    held_in: Vec<(Mid, MediaKind, Vec<Rid>)>,
     tracks_out: Vec<TrackOut>,
     /// Kinds the host stopped forwarding.
     pub blocked_audio: bool,
@@ -163,11 +187,17 @@ impl Peer {
             // Only what the client sends is a track in; the unit's own sending lines
             // (added for the others' tracks) are announced too and are not.
             Event::MediaAdded(added) if added.direction.is_receiving() && self.options.may_send => {
-                self.tracks_in.push(TrackIn { mid: added.mid, kind: added.kind, last_keyframe_request: None });
-                Polled::Propagate(Propagated::TrackOpen { origin: self.id, mid: added.mid, kind: added.kind })
+                let rids = layers_of(added.simulcast.as_ref());
+                self.tracks_in.push(TrackIn {
+                    mid: added.mid,
+                    kind: added.kind,
+                    rids: rids.clone(),
+                    last_keyframe_request: None,
+                });
+                Polled::Propagate(Propagated::TrackOpen { origin: self.id, mid: added.mid, kind: added.kind, rids })
             }
             Event::MediaAdded(added) if added.direction.is_receiving() => {
-                self.held_in.push((added.mid, added.kind));
+                self.held_in.push((added.mid, added.kind, layers_of(added.simulcast.as_ref())));
                 Polled::Nothing
             }
             Event::MediaData(data) => self.on_media(data),
@@ -200,23 +230,28 @@ impl Peer {
         Polled::Propagate(Propagated::Keyframe {
             origin: out.origin,
             mid: out.origin_mid,
-            rid: out.rid,
+            rid: pick(&out.rids, out.layer),
             kind: request.kind,
         })
     }
 
     /// Lets the peer send (its held tracks open for the others), or stops it: its
     /// tracks are held again. Returns the tracks that open.
-    pub fn set_may_send(&mut self, may_send: bool) -> Vec<(Mid, MediaKind)> {
+    pub fn set_may_send(&mut self, may_send: bool) -> Vec<(Mid, MediaKind, Vec<Rid>)> {
         self.options.may_send = may_send;
         if may_send {
-            let opened: Vec<(Mid, MediaKind)> = std::mem::take(&mut self.held_in);
-            for (mid, kind) in &opened {
-                self.tracks_in.push(TrackIn { mid: *mid, kind: *kind, last_keyframe_request: None });
+            let opened = std::mem::take(&mut self.held_in);
+            for (mid, kind, rids) in &opened {
+                self.tracks_in.push(TrackIn {
+                    mid: *mid,
+                    kind: *kind,
+                    rids: rids.clone(),
+                    last_keyframe_request: None,
+                });
             }
             opened
         } else {
-            self.held_in.extend(self.tracks_in.drain(..).map(|t| (t.mid, t.kind)));
+            self.held_in.extend(self.tracks_in.drain(..).map(|t| (t.mid, t.kind, t.rids)));
             Vec::new()
         }
     }
@@ -234,8 +269,23 @@ impl Peer {
     }
 
     /// Another peer of the room opened a track: this peer is to receive it.
-    pub fn add_track_out(&mut self, origin: PeerId, origin_mid: Mid, kind: MediaKind) {
-        self.tracks_out.push(TrackOut { origin, origin_mid, kind, state: OutState::ToOpen, rid: None });
+    pub fn add_track_out(&mut self, origin: PeerId, origin_mid: Mid, kind: MediaKind, rids: Vec<Rid>) {
+        self.tracks_out.push(TrackOut { origin, origin_mid, kind, state: OutState::ToOpen, rids, layer: Layer::High });
+    }
+
+    /// Chooses which layer of `origin`'s video this peer is sent; the layers that
+    /// newly need a keyframe, as (origin's line, layer).
+    pub fn view(&mut self, origin: PeerId, layer: Layer) -> Vec<(Mid, Option<Rid>)> {
+        let mut fresh = Vec::new();
+        for track in self.tracks_out.iter_mut().filter(|t| t.origin == origin && t.kind == MediaKind::Video) {
+            if track.layer != layer {
+                track.layer = layer;
+                if layer != Layer::Off {
+                    fresh.push((track.origin_mid, pick(&track.rids, layer)));
+                }
+            }
+        }
+        fresh
     }
 
     /// A peer of the room left: its tracks stop here at the next renegotiation.
@@ -262,11 +312,12 @@ impl Peer {
             return false;
         };
         let OutState::Open(mid) = track.state else { return false };
-        // Simulcast: the top layer (or the only one) until layer choice per viewer.
-        if data.rid.is_some() && data.rid != Some("h".into()) {
-            return false;
+        if track.kind == MediaKind::Video {
+            // Only what the receiver shows, in the layer it shows it at.
+            if track.layer == Layer::Off || (data.rid.is_some() && data.rid != pick(&track.rids, track.layer)) {
+                return false;
+            }
         }
-        track.rid = data.rid;
         let Some(writer) = self.rtc.writer(mid) else { return false };
         let Some(pt) = writer.match_params(data.params) else { return false };
         if let Err(error) = writer.write(pt, data.network_time, data.time, data.data.clone()) {

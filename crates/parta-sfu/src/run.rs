@@ -102,7 +102,7 @@ impl Unit {
                 // Whatever the room already sends, the newcomer is to receive.
                 for other in self.peers.iter().filter(|p| p.room == room && p.rtc.is_alive()) {
                     for track in &other.tracks_in {
-                        peer.add_track_out(other.id, track.mid, track.kind);
+                        peer.add_track_out(other.id, track.mid, track.kind, track.rids.clone());
                     }
                 }
                 self.peers.push(peer);
@@ -137,16 +137,28 @@ impl Unit {
                 let opened = self.peers[index].set_may_send(may_send);
                 for other in self.peers.iter_mut().filter(|p| p.room == room && p.id != peer) {
                     if may_send {
-                        for (mid, kind) in &opened {
-                            other.add_track_out(peer, *mid, *kind);
+                        for (mid, kind, rids) in &opened {
+                            other.add_track_out(peer, *mid, *kind, rids.clone());
                         }
                     } else {
                         other.drop_tracks_of(peer);
                     }
                 }
-                if may_send && let Some(mid) = opened.iter().find(|(_, k)| *k == MediaKind::Video).map(|(m, _)| *m) {
+                if may_send && let Some((mid, _, rids)) = opened.iter().find(|(_, k, _)| *k == MediaKind::Video) {
                     // Its first frames reach the others as a keyframe.
-                    self.peers[index].request_keyframe(mid, None, str0m::media::KeyframeRequestKind::Pli);
+                    let rid = crate::peer::pick(rids, crate::Layer::High);
+                    self.peers[index].request_keyframe(*mid, rid, str0m::media::KeyframeRequestKind::Pli);
+                }
+            }
+            Command::View { viewer, origin, layer } => {
+                let Some(viewer) = self.peers.iter_mut().find(|p| p.id == viewer) else { return };
+                let room = viewer.room;
+                let fresh = viewer.view(origin, layer);
+                // The newly chosen layer starts at a keyframe.
+                if let Some(origin) = self.peers.iter_mut().find(|p| p.id == origin && p.room == room) {
+                    for (mid, rid) in fresh {
+                        origin.request_keyframe(mid, rid, str0m::media::KeyframeRequestKind::Pli);
+                    }
                 }
             }
             Command::Stop => {}
@@ -198,9 +210,9 @@ impl Unit {
     fn propagate(&mut self, origin_index: usize, propagated: Propagated) {
         let room = self.peers[origin_index].room;
         match propagated {
-            Propagated::TrackOpen { origin, mid, kind } => {
+            Propagated::TrackOpen { origin, mid, kind, rids } => {
                 for peer in self.peers.iter_mut().filter(|p| p.room == room && p.id != origin) {
-                    peer.add_track_out(origin, mid, kind);
+                    peer.add_track_out(origin, mid, kind, rids.clone());
                 }
             }
             Propagated::Media { origin, data } => {

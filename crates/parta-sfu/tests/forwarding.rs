@@ -5,10 +5,11 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use parta_sfu::client::{Client, Sending};
-use parta_sfu::{JoinOptions, MediaKind, PeerId, RoomId, Sfu, SfuConfig, SfuEvent, Signal};
+use parta_sfu::{JoinOptions, Layer, MediaKind, PeerId, RoomId, Sfu, SfuConfig, SfuEvent, Signal};
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
-const TALKING: Sending = Sending { audio: true, video: true, video_frame_bytes: 3000 };
+const TALKING: Sending = Sending { audio: true, video: true, video_frame_bytes: 3000, simulcast: false };
+const LAYERED: Sending = Sending { simulcast: true, ..TALKING };
 
 struct Room {
     sfu: Sfu,
@@ -117,4 +118,36 @@ fn a_removed_peer_stops_at_once_and_a_blocked_kind_stops_being_forwarded() {
     assert_eq!(later.audio_frames, from_32.audio_frames, "blocked audio is not forwarded");
     assert!(later.video_frames > from_32.video_frames, "its video still is");
     assert_eq!(room.gone, [PeerId(31)], "the unit says the removed peer is gone");
+}
+
+#[test]
+fn each_receiver_gets_the_layer_it_shows_and_nothing_of_a_tile_not_shown() {
+    let mut room = Room::new();
+    room.join(1, 40, LAYERED, true);
+    room.join(1, 41, TALKING, true);
+    room.join(1, 42, TALKING, true);
+    room.run(Duration::from_millis(1500));
+    // 41 shows 40 large, 42 small: full frames to one, quarter frames to the other.
+    room.sfu.view(PeerId(42), PeerId(40), Layer::Low).expect("viewed");
+    room.run(Duration::from_millis(300));
+    let (high_0, low_0) = (room.received(41, 40), room.received(42, 40));
+    room.run(Duration::from_millis(1000));
+    let (high, low) = (room.received(41, 40), room.received(42, 40));
+    let per_frame = |a: parta_sfu::client::Received, b: parta_sfu::client::Received| {
+        (a.video_bytes - b.video_bytes) / (a.video_frames - b.video_frames).max(1)
+    };
+    assert!(per_frame(high, high_0) >= 2900, "the top layer: {high:?}");
+    assert!((700..=800).contains(&per_frame(low, low_0)), "the low layer: {low:?}");
+    assert!(
+        high.video_frames - high_0.video_frames >= 10 && low.video_frames - low_0.video_frames >= 10,
+        "{high_0:?} {high:?} {low_0:?} {low:?}"
+    );
+    // A tile not shown gets no video, and its sender's audio still.
+    room.sfu.view(PeerId(42), PeerId(40), Layer::Off).expect("viewed");
+    room.run(Duration::from_millis(300));
+    let off = room.received(42, 40);
+    room.run(Duration::from_millis(700));
+    let later = room.received(42, 40);
+    assert_eq!(later.video_frames, off.video_frames, "no video of a tile not shown");
+    assert!(later.audio_frames > off.audio_frames + 10, "its audio goes on");
 }

@@ -2978,6 +2978,12 @@ export interface components {
             left_reason?: string | null;
             person: components["schemas"]["PersonRef"];
         };
+        /**
+         * @description How a receiver shows someone's video: large (the top layer), small (the lowest),
+         *     or not at all (nothing of it is sent; their audio still is).
+         * @enum {string}
+         */
+        CallView: "large" | "small" | "hidden";
         ChangePasswordRequest: {
             current_password: string;
             new_password: string;
@@ -3283,6 +3289,13 @@ export interface components {
             call_id: components["schemas"]["CallId"];
             /** @enum {string} */
             type: "call_leave";
+        } | {
+            call_id: components["schemas"]["CallId"];
+            /** Format: int64 */
+            peer_id: number;
+            /** @enum {string} */
+            type: "call_view";
+            view: components["schemas"]["CallView"];
         } | {
             call_id: components["schemas"]["CallId"];
             raised: boolean;

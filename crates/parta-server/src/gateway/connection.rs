@@ -270,6 +270,9 @@ impl Connection {
                 calls::media(&self.state, self.id, call_id, audio, video).await
             }
             ClientFrame::CallHand { call_id, raised } => calls::hand(&self.state, self.id, call_id, raised).await,
+            ClientFrame::CallView { call_id, peer_id, view } => {
+                calls::view(&self.state, self.id, call_id, peer_id, view)
+            }
             ClientFrame::CallLeave { call_id } => calls::leave(&self.state, self.id, call_id).await,
         }
         Ok(true)

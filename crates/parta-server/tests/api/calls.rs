@@ -25,7 +25,7 @@ on_both_backends!(
     a_broadcasts_viewers_send_nothing_until_brought_on_stage,
 );
 
-const TALKING: Sending = Sending { audio: true, video: true, video_frame_bytes: 2000 };
+const TALKING: Sending = Sending { audio: true, video: true, video_frame_bytes: 2000, simulcast: true };
 
 /// One device in a call: its socket, and a synthetic media client on its own thread.
 struct Participant {
@@ -161,6 +161,25 @@ async fn members_in_a_call_receive_each_other_and_their_stays_are_written_down(a
     pump(&mut [&mut teacher, &mut student], Duration::from_millis(2500)).await;
     assert!(flowing(teacher.from(&student)), "the teacher receives the student: {:?}", teacher.from(&student));
     assert!(flowing(student.from(&teacher)), "the student receives the teacher: {:?}", student.from(&teacher));
+    // The student shows the teacher small, then not at all: the low layer, then no video.
+    student
+        .socket
+        .send(json!({ "type": "call_view", "call_id": id, "peer_id": teacher.peer_id, "view": "small" }))
+        .await;
+    pump(&mut [&mut teacher, &mut student], Duration::from_millis(300)).await;
+    let small = student.from(&teacher);
+    pump(&mut [&mut teacher, &mut student], Duration::from_millis(1000)).await;
+    let after = student.from(&teacher);
+    let per_frame = (after.video_bytes - small.video_bytes) / (after.video_frames - small.video_frames).max(1);
+    assert!((400..=600).contains(&per_frame), "quarter frames of the low layer: {per_frame} bytes");
+    student
+        .socket
+        .send(json!({ "type": "call_view", "call_id": id, "peer_id": teacher.peer_id, "view": "hidden" }))
+        .await;
+    pump(&mut [&mut teacher, &mut student], Duration::from_millis(300)).await;
+    let hidden = student.from(&teacher);
+    pump(&mut [&mut teacher, &mut student], Duration::from_millis(700)).await;
+    assert_eq!(student.from(&teacher).video_frames, hidden.video_frames, "no video of a tile not shown");
 
     // Everyone in the chat is told who is in the call.
     let listed = app.get(&format!("/api/v1/calls/{id}")).token(&c.student.token).send().await.expect(200).json;

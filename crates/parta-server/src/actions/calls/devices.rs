@@ -6,7 +6,7 @@ use std::sync::Weak;
 
 use parta_domain::{CallId, ChatId};
 use parta_protocol::{CallLeftReason, SdpKind, ServerFrame};
-use parta_sfu::{JoinOptions, MediaKind, PeerId, RoomId, SfuEvent, Signal};
+use parta_sfu::{JoinOptions, Layer, MediaKind, PeerId, RoomId, SfuEvent, Signal};
 use tokio::sync::mpsc;
 
 use super::{CallAccess, announce, call_access, tell, tell_waiting_room};
@@ -160,6 +160,17 @@ pub async fn media(state: &AppState, conn: u64, call: CallId, audio: bool, video
         p.video = video;
     });
     announced(state, call).await;
+}
+
+/// How the device shows another's video: the layer the unit sends it, or none.
+pub fn view(state: &AppState, conn: u64, call: CallId, origin: i64, view: parta_protocol::CallView) {
+    let (Some(peer), Some(sfu)) = (own_peer(state, conn, call), state.calls.running_sfu()) else { return };
+    let layer = match view {
+        parta_protocol::CallView::Large => Layer::High,
+        parta_protocol::CallView::Small => Layer::Low,
+        parta_protocol::CallView::Hidden => Layer::Off,
+    };
+    let _ = sfu.view(PeerId(peer.peer), PeerId(origin as u64), layer);
 }
 
 /// The device raised or lowered its hand.

@@ -11,7 +11,7 @@ mod host;
 mod lessons;
 mod meetings;
 
-pub use devices::{chat_left, connection_closed, follow_media, hand, join, leave, media, signal};
+pub use devices::{chat_left, connection_closed, follow_media, hand, join, leave, media, signal, view};
 pub use host::{admit, hand_host, lock, mute, remove, stage};
 pub use lessons::{online, start_lesson};
 pub use meetings::{schedule, upcoming};
