@@ -38,6 +38,28 @@ pub enum Envelope {
     Direct {
         frame: Arc<str>,
     },
+    /// A call's client frame from a connection on `from` to the node its call runs
+    /// on (`node`): the call is answered there, its frames come back as `ToConnection`.
+    CallFrame {
+        node: String,
+        from: String,
+        conn: u64,
+        user: UserId,
+        session: SessionId,
+        frame: String,
+    },
+    /// A frame for connection `conn` of node `node` (a call's node answering a device
+    /// connected elsewhere).
+    ToConnection {
+        node: String,
+        conn: u64,
+        frame: Arc<str>,
+    },
+    /// A connection of `node` that sent call frames elsewhere closed: its devices leave.
+    ConnectionClosed {
+        node: String,
+        conn: u64,
+    },
     /// Not persisted: sessions ended (logout, password change, account deletion);
     /// their sockets close. `keep` survives.
     SessionsEnded {

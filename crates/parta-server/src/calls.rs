@@ -7,10 +7,10 @@
 use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
-use parta_domain::{CallId, ChatId, UserId};
+use parta_domain::{CallId, ChatId, SessionId, UserId};
 use parta_protocol::{CallParticipant, IceServer, PersonRef};
 use parta_sfu::{Sfu, SfuConfig, SfuEvent};
 use tokio::sync::mpsc;
@@ -71,6 +71,14 @@ impl Default for CallSettings {
     }
 }
 
+/// A WebSocket connection, on this node or another (a device joined through another
+/// node of a cluster is answered through the bus).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnRef {
+    pub node: Arc<str>,
+    pub id: u64,
+}
+
 /// One device in a call.
 #[derive(Debug, Clone)]
 pub struct LivePeer {
@@ -78,8 +86,10 @@ pub struct LivePeer {
     pub call: CallId,
     pub chat: ChatId,
     pub user: UserId,
-    /// The WebSocket connection (in this node's hub) that signals for it.
-    pub conn: u64,
+    /// The session it signs in with: ending the session ends its media.
+    pub session: SessionId,
+    /// The WebSocket connection that signals for it.
+    pub conn: ConnRef,
     pub person: PersonRef,
     pub audio: bool,
     pub video: bool,
@@ -108,7 +118,7 @@ impl LivePeer {
 /// A device in a call's waiting room.
 #[derive(Debug, Clone)]
 pub struct Waiting {
-    pub conn: u64,
+    pub conn: ConnRef,
     pub person: PersonRef,
 }
 

@@ -98,7 +98,7 @@ impl AppState {
 
     /// A node on a given bus (NATS, for several nodes on one database).
     pub fn with_bus(db: Db, blobs: Arc<dyn BlobStore>, settings: Settings, bus: Arc<dyn Bus>) -> AppState {
-        let hub = Hub::start(bus.as_ref());
+        let hub = Hub::start(bus.as_ref(), &settings.calls.node);
         let sessions = SessionCache::start(bus.as_ref());
         let passwords = match settings.password_checks {
             Some((workers, queue)) => PasswordGate::new(workers, queue),
@@ -119,8 +119,9 @@ impl AppState {
             ephemeral: EphemeralLimiter::default(),
             calls,
         }));
-        // Holds the state weakly: the media unit stops when the node's state is dropped.
+        // Hold the state weakly: the media unit stops when the node's state is dropped.
         tokio::spawn(crate::actions::calls::follow_media(Arc::downgrade(&state.0), media_events));
+        tokio::spawn(crate::actions::calls::follow_bus(Arc::downgrade(&state.0), state.bus.subscribe()));
         state
     }
 

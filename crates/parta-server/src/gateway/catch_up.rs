@@ -48,7 +48,8 @@ impl Connection {
         self.chats.remove(&chat);
         self.fresh.remove(&chat);
         self.state.hub.unsubscribe(self.id, chat);
-        crate::actions::calls::chat_left(&self.state, self.id, chat);
+        let conn = crate::calls::ConnRef { node: self.state.calls.settings.node.as_str().into(), id: self.id };
+        crate::actions::calls::chat_left(&self.state, &conn, chat);
     }
 
     pub(super) async fn catch_up_user(&mut self, socket: &mut WebSocket, until: i64) -> anyhow::Result<()> {

@@ -14,6 +14,7 @@ use super::frame_text;
 use crate::actions::calls;
 use crate::auth::Actor;
 use crate::bus::Envelope;
+use crate::calls::ConnRef;
 use crate::ephemeral;
 use crate::state::AppState;
 use crate::store;
@@ -44,6 +45,8 @@ pub(super) struct Connection {
     /// from the position the person joined at instead.
     pub(super) fresh: HashSet<ChatId>,
     pub(super) user_seq: i64,
+    /// This connection signalled for a call on another node: that node is told when it closes.
+    pub(super) calls_elsewhere: bool,
 }
 
 pub(super) async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
@@ -74,9 +77,16 @@ pub(super) async fn serve(state: AppState, actor: Option<Actor>, mut socket: Web
     // in the read or as a user event, never in neither.
     let id = state.hub.register(actor.user_id, actor.session_id, queue);
     let mut stopping = state.hub.stopping();
+    let mut conn = Connection {
+        state: state.clone(),
+        actor,
+        id,
+        chats: BTreeMap::new(),
+        fresh: HashSet::new(),
+        user_seq: 0,
+        calls_elsewhere: false,
+    };
     let result = async {
-        let mut conn =
-            Connection { state: state.clone(), actor, id, chats: BTreeMap::new(), fresh: HashSet::new(), user_seq: 0 };
         conn.load().await?;
         let welcome = ServerFrame::Welcome { user_id: conn.actor.user_id, user_seq: conn.user_seq };
         socket.send(WsMessage::Text(frame_text(&welcome).into())).await?;
@@ -87,8 +97,12 @@ pub(super) async fn serve(state: AppState, actor: Option<Actor>, mut socket: Web
     }
     .await;
     state.hub.unregister(id);
-    // Media lives no longer than the socket that signals for it.
-    calls::connection_closed(&state, id);
+    // Media lives no longer than the socket that signals for it, here or on the node
+    // of a call it joined there.
+    calls::connection_closed(&state, &ConnRef { node: state.calls.settings.node.as_str().into(), id });
+    if conn.calls_elsewhere {
+        state.bus.publish(vec![Envelope::ConnectionClosed { node: state.calls.settings.node.clone(), conn: id }]);
+    }
     result
 }
 
@@ -226,6 +240,8 @@ impl Connection {
                 }
             }
             Envelope::Direct { frame } => self.send(socket, &frame).await?,
+            // Between nodes only; the hub never queues them for a connection.
+            Envelope::CallFrame { .. } | Envelope::ToConnection { .. } | Envelope::ConnectionClosed { .. } => {}
             Envelope::SessionsEnded { .. } => {
                 close(socket, CLOSE_SESSION_ENDED, "session ended").await;
                 return Ok(false);
@@ -261,19 +277,15 @@ impl Connection {
                     }]);
                 }
             }
-            ClientFrame::CallJoin { call_id, sdp, audio, video } => {
-                let answer = calls::join(&self.state, &self.actor, self.id, call_id, &sdp, audio, video).await;
-                self.send(socket, &frame_text(&answer)).await?;
+            frame @ (ClientFrame::CallJoin { .. }
+            | ClientFrame::CallSignal { .. }
+            | ClientFrame::CallMedia { .. }
+            | ClientFrame::CallHand { .. }
+            | ClientFrame::CallView { .. }
+            | ClientFrame::CallLeave { .. }) => {
+                // The answer to a join comes as a frame through the hub, like every call frame.
+                self.calls_elsewhere |= calls::from_device(&self.state, &self.actor, self.id, frame).await;
             }
-            ClientFrame::CallSignal { call_id, kind, sdp } => calls::signal(&self.state, self.id, call_id, kind, sdp),
-            ClientFrame::CallMedia { call_id, audio, video } => {
-                calls::media(&self.state, self.id, call_id, audio, video).await
-            }
-            ClientFrame::CallHand { call_id, raised } => calls::hand(&self.state, self.id, call_id, raised).await,
-            ClientFrame::CallView { call_id, peer_id, view } => {
-                calls::view(&self.state, self.id, call_id, peer_id, view)
-            }
-            ClientFrame::CallLeave { call_id } => calls::leave(&self.state, self.id, call_id).await,
         }
         Ok(true)
     }

@@ -34,6 +34,8 @@ struct Routes {
 pub struct Hub {
     // A std mutex: held only for map updates, never across an await.
     routes: Mutex<Routes>,
+    /// This node's name: frames addressed to one of its connections are its to deliver.
+    node: String,
     /// Turns true when the server stops: every connection closes with 1001.
     stopping: watch::Sender<bool>,
 }
@@ -42,8 +44,12 @@ pub struct Hub {
 pub(super) type Behind = (Vec<(ChatId, i64)>, Vec<(UserId, i64)>);
 
 impl Hub {
-    pub fn start(bus: &dyn Bus) -> Arc<Hub> {
-        let hub = Arc::new(Hub { routes: Mutex::new(Routes::default()), stopping: watch::Sender::new(false) });
+    pub fn start(bus: &dyn Bus, node: &str) -> Arc<Hub> {
+        let hub = Arc::new(Hub {
+            routes: Mutex::new(Routes::default()),
+            node: node.to_owned(),
+            stopping: watch::Sender::new(false),
+        });
         let receiver = bus.subscribe();
         tokio::spawn(Arc::clone(&hub).route(receiver));
         hub
@@ -140,6 +146,12 @@ impl Hub {
 
     /// Hands an envelope to this node's connections that listen for it.
     pub(super) fn dispatch(&self, envelope: Envelope) {
+        if let Envelope::ToConnection { node, conn, frame } = envelope {
+            if node == self.node {
+                self.send_to(conn, frame);
+            }
+            return;
+        }
         let mut routes = self.routes();
         match &envelope {
             Envelope::Chat { chat, seq, .. } => {
@@ -159,7 +171,10 @@ impl Hub {
             Envelope::User { user, .. } | Envelope::SessionsEnded { user, .. } => {
                 routes.by_user.get(user).map(|s| s.iter().copied().collect()).unwrap_or_default()
             }
-            Envelope::Direct { .. } => Vec::new(),
+            Envelope::Direct { .. }
+            | Envelope::ToConnection { .. }
+            | Envelope::CallFrame { .. }
+            | Envelope::ConnectionClosed { .. } => Vec::new(),
         };
         let mut slow = Vec::new();
         for id in targets {

@@ -625,3 +625,27 @@ async fn a_broadcasts_viewers_send_nothing_until_brought_on_stage(app: TestApp) 
     let seen = app.get(&format!("/api/v1/calls/{id}")).token(&c.student.token).send().await.expect(200).json;
     assert_eq!((seen["viewers"].as_i64(), seen["participants"].as_array().map(Vec::len)), (Some(2), Some(2)));
 }
+
+/// Two nodes on one PostgreSQL and NATS: a call runs on the node it was started on,
+/// and a device connected to the other node joins it through the bus.
+#[tokio::test]
+async fn a_call_on_one_node_is_joined_from_the_other() {
+    let Some((one, two)) = TestApp::cluster().await else { return };
+    let c = class_with_people(&one, 187).await;
+    let chat = chat_id(&one, &c.teacher.token, c.school.org, "class", Some(c.a)).await;
+    let id = start(&one, &c.teacher.token, chat).await["id"].as_i64().expect("id");
+    let (address_one, address_two) = (one.serve().await, two.serve().await);
+    let (teacher_socket, _) = Socket::connect(address_one, &c.teacher.token).await;
+    let (student_socket, _) = Socket::connect(address_two, &c.student.token).await;
+    let mut teacher = join(teacher_socket, id).await.expect("the teacher joins on the call's node");
+    let mut student = join(student_socket, id).await.expect("the student joins through the other node");
+    pump(&mut [&mut teacher, &mut student], Duration::from_millis(2500)).await;
+    assert!(flowing(teacher.from(&student)), "the teacher receives the student: {:?}", teacher.from(&student));
+    assert!(flowing(student.from(&teacher)), "the student receives the teacher: {:?}", student.from(&teacher));
+    // The student's socket on node two closes (signed out on node one): node one ends their media.
+    one.post("/api/v1/auth/logout").token(&c.student.token).send().await.expect(204);
+    pump(&mut [&mut teacher], Duration::from_millis(1000)).await;
+    let at_one_second = teacher.from(&student);
+    pump(&mut [&mut teacher], Duration::from_millis(1000)).await;
+    assert_eq!(teacher.from(&student), at_one_second, "nothing from the one signed out, after a second");
+}

@@ -64,7 +64,7 @@ fn test_settings() -> Settings {
 
 impl TestApp {
     async fn build(url: &str, dir: std::path::PathBuf) -> TestApp {
-        TestApp::build_on(url, dir, None).await
+        TestApp::build_on(url, dir, None, "local").await
     }
 
     /// A SQLite app deployed behind a reverse proxy (`X-Forwarded-For` trusted).
@@ -96,14 +96,21 @@ impl TestApp {
         self
     }
 
-    async fn build_on(url: &str, dir: std::path::PathBuf, bus: Option<Arc<dyn parta_server::bus::Bus>>) -> TestApp {
+    async fn build_on(
+        url: &str,
+        dir: std::path::PathBuf,
+        bus: Option<Arc<dyn parta_server::bus::Bus>>,
+        node: &str,
+    ) -> TestApp {
         std::fs::create_dir_all(&dir).expect("temp dir");
         let db = Db::connect(url).await.expect("database connects");
         db.migrate().await.expect("migrations apply");
         let blobs = Arc::new(LocalDisk::new(dir.join("files")).expect("file store"));
+        let mut settings = test_settings();
+        settings.calls.node = node.to_owned();
         let state = match bus {
-            Some(bus) => AppState::with_bus(db.clone(), blobs, test_settings(), bus),
-            None => AppState::new(db.clone(), blobs, test_settings()),
+            Some(bus) => AppState::with_bus(db.clone(), blobs, settings, bus),
+            None => AppState::new(db.clone(), blobs, settings),
         };
         TestApp { router: parta_server::app::app(state.clone()), state, backend: db.backend, dir, url: url.to_owned() }
     }
@@ -117,7 +124,7 @@ impl TestApp {
         let first = TestApp::postgres().await?;
         let subject = format!("parta.test.{}", random_suffix());
         let mut nodes = Vec::new();
-        for _ in 0..2 {
+        for node in ["node-1", "node-2"] {
             let bus = match parta_server::bus::NatsBus::connect(&nats, &subject, 65_536).await {
                 Ok(bus) => bus,
                 Err(error) => {
@@ -127,7 +134,7 @@ impl TestApp {
                 }
             };
             let dir = std::env::temp_dir().join(format!("parta-test-{}", random_suffix()));
-            nodes.push(TestApp::build_on(&first.url, dir, Some(Arc::new(bus))).await);
+            nodes.push(TestApp::build_on(&first.url, dir, Some(Arc::new(bus)), node).await);
         }
         let second = nodes.pop()?;
         let first_node = nodes.pop()?;

@@ -5,26 +5,78 @@
 use std::sync::Weak;
 
 use parta_domain::{CallId, ChatId};
-use parta_protocol::{CallLeftReason, SdpKind, ServerFrame};
+use parta_protocol::{CallLeftReason, ClientFrame, SdpKind, ServerFrame};
 use parta_sfu::{JoinOptions, Layer, MediaKind, PeerId, RoomId, SfuEvent, Signal};
 use tokio::sync::mpsc;
 
 use super::{CallAccess, announce, call_access, tell, tell_waiting_room};
 use crate::actions::events::do_chat_event;
 use crate::auth::Actor;
-use crate::calls::{LivePeer, Waiting};
+use crate::bus::Envelope;
+use crate::calls::{ConnRef, LivePeer, Waiting};
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::i18n::{Lang, problem_detail};
 use crate::state::{AppState, Inner};
 use crate::store;
 
+/// A call's frame from a device: handled here when its call runs on this node,
+/// otherwise passed to that node over the bus. True when it was passed on.
+pub async fn from_device(state: &AppState, actor: &Actor, conn: u64, frame: ClientFrame) -> bool {
+    let Some(call) = call_of(&frame) else { return false };
+    let node = {
+        let Ok(mut db) = state.db.reads().acquire().await else { return false };
+        match store::calls::get(&mut db, call).await {
+            Ok(Some(row)) => row.node,
+            _ => state.calls.settings.node.clone(),
+        }
+    };
+    let own = &state.calls.settings.node;
+    if node == *own {
+        handle(state, actor, &ConnRef { node: own.as_str().into(), id: conn }, frame).await;
+        return false;
+    }
+    let frame = serde_json::to_string(&frame).unwrap_or_default();
+    let envelope =
+        Envelope::CallFrame { node, from: own.clone(), conn, user: actor.user_id, session: actor.session_id, frame };
+    state.bus.publish(vec![envelope]);
+    true
+}
+
+fn call_of(frame: &ClientFrame) -> Option<CallId> {
+    match frame {
+        ClientFrame::CallJoin { call_id, .. }
+        | ClientFrame::CallSignal { call_id, .. }
+        | ClientFrame::CallMedia { call_id, .. }
+        | ClientFrame::CallLeave { call_id }
+        | ClientFrame::CallView { call_id, .. }
+        | ClientFrame::CallHand { call_id, .. } => Some(*call_id),
+        _ => None,
+    }
+}
+
+/// A call's frame on the node its call runs on, from a connection here or elsewhere.
+async fn handle(state: &AppState, actor: &Actor, conn: &ConnRef, frame: ClientFrame) {
+    match frame {
+        ClientFrame::CallJoin { call_id, sdp, audio, video } => {
+            let answer = join(state, actor, conn, call_id, &sdp, audio, video).await;
+            tell(state, conn, &answer);
+        }
+        ClientFrame::CallSignal { call_id, kind, sdp } => signal(state, conn, call_id, kind, sdp),
+        ClientFrame::CallMedia { call_id, audio, video } => media(state, conn, call_id, audio, video).await,
+        ClientFrame::CallLeave { call_id } => leave(state, conn, call_id).await,
+        ClientFrame::CallView { call_id, peer_id, view: shown } => view(state, conn, call_id, peer_id, shown),
+        ClientFrame::CallHand { call_id, raised } => hand(state, conn, call_id, raised).await,
+        _ => {}
+    }
+}
+
 /// Joins a running call from the device behind connection `conn`: the answer to its
 /// offer, or why not.
-pub async fn join(
+async fn join(
     state: &AppState,
     actor: &Actor,
-    conn: u64,
+    conn: &ConnRef,
     id: CallId,
     offer: &str,
     audio: bool,
@@ -50,7 +102,7 @@ pub async fn join(
 async fn try_join(
     state: &AppState,
     actor: &Actor,
-    conn: u64,
+    conn: &ConnRef,
     id: CallId,
     offer: &str,
     audio: bool,
@@ -78,7 +130,7 @@ async fn try_join(
     let waits = !leads
         && (call.started_at.is_none() || (call.waiting_room == 1 && !state.calls.is_admitted(id, actor.user_id)));
     if waits {
-        if state.calls.wait(id, Waiting { conn, person }) {
+        if state.calls.wait(id, Waiting { conn: conn.clone(), person }) {
             tell_waiting_room(state, id);
         }
         return Ok(ServerFrame::CallWaiting { call_id: id });
@@ -108,7 +160,8 @@ async fn try_join(
         call: id,
         chat: call.chat(),
         user: actor.user_id,
-        conn,
+        session: actor.session_id,
+        conn: conn.clone(),
         person,
         audio,
         video,
@@ -130,12 +183,12 @@ async fn try_join(
 }
 
 /// The device's peer in `call`, if this connection holds one.
-fn own_peer(state: &AppState, conn: u64, call: CallId) -> Option<LivePeer> {
-    state.calls.in_call(call).into_iter().find(|p| p.conn == conn)
+fn own_peer(state: &AppState, conn: &ConnRef, call: CallId) -> Option<LivePeer> {
+    state.calls.in_call(call).into_iter().find(|p| p.conn == *conn)
 }
 
 /// A session description from the device (an answer to the unit's offer, or its own offer).
-pub fn signal(state: &AppState, conn: u64, call: CallId, kind: SdpKind, sdp: String) {
+fn signal(state: &AppState, conn: &ConnRef, call: CallId, kind: SdpKind, sdp: String) {
     let (Some(peer), Some(sfu)) = (own_peer(state, conn, call), state.calls.running_sfu()) else { return };
     let signal = match kind {
         SdpKind::Offer => Signal::Offer(sdp),
@@ -145,7 +198,7 @@ pub fn signal(state: &AppState, conn: u64, call: CallId, kind: SdpKind, sdp: Str
 }
 
 /// The device switched its microphone or camera; turning one on lifts the host's mute of it.
-pub async fn media(state: &AppState, conn: u64, call: CallId, audio: bool, video: bool) {
+async fn media(state: &AppState, conn: &ConnRef, call: CallId, audio: bool, video: bool) {
     let Some(peer) = own_peer(state, conn, call) else { return };
     if let Some(sfu) = state.calls.running_sfu() {
         if audio {
@@ -163,7 +216,7 @@ pub async fn media(state: &AppState, conn: u64, call: CallId, audio: bool, video
 }
 
 /// How the device shows another's video: the layer the unit sends it, or none.
-pub fn view(state: &AppState, conn: u64, call: CallId, origin: i64, view: parta_protocol::CallView) {
+fn view(state: &AppState, conn: &ConnRef, call: CallId, origin: i64, view: parta_protocol::CallView) {
     let (Some(peer), Some(sfu)) = (own_peer(state, conn, call), state.calls.running_sfu()) else { return };
     let layer = match view {
         parta_protocol::CallView::Large => Layer::High,
@@ -174,7 +227,7 @@ pub fn view(state: &AppState, conn: u64, call: CallId, origin: i64, view: parta_
 }
 
 /// The device raised or lowered its hand.
-pub async fn hand(state: &AppState, conn: u64, call: CallId, raised: bool) {
+async fn hand(state: &AppState, conn: &ConnRef, call: CallId, raised: bool) {
     let Some(peer) = own_peer(state, conn, call) else { return };
     state.calls.update(peer.peer, |p| p.hand_raised = raised);
     announced(state, call).await;
@@ -207,12 +260,12 @@ async fn open(state: &AppState, call: &store::calls::CallRow, by: parta_protocol
 }
 
 /// The device leaves the call (or its waiting room).
-pub async fn leave(state: &AppState, conn: u64, call: CallId) {
-    if !state.calls.stop_waiting(|c, w| c == call && w.conn == conn).is_empty() {
+async fn leave(state: &AppState, conn: &ConnRef, call: CallId) {
+    if !state.calls.stop_waiting(|c, w| c == call && w.conn == *conn).is_empty() {
         tell(state, conn, &ServerFrame::CallLeft { call_id: call, reason: CallLeftReason::Left });
         tell_waiting_room(state, call);
     }
-    let peers = state.calls.take(|p| p.conn == conn && p.call == call);
+    let peers = state.calls.take(|p| p.conn == *conn && p.call == call);
     drop_media(state, &peers);
     if let Err(error) = close_stays(state, peers, CallLeftReason::Left).await {
         tracing::warn!(%error, "closing a stay in a call failed");
@@ -220,17 +273,17 @@ pub async fn leave(state: &AppState, conn: u64, call: CallId) {
 }
 
 /// The connection closed (the page, the network, the session): its devices leave.
-pub fn connection_closed(state: &AppState, conn: u64) {
-    for (call, _) in state.calls.stop_waiting(|_, w| w.conn == conn) {
+pub fn connection_closed(state: &AppState, conn: &ConnRef) {
+    for (call, _) in state.calls.stop_waiting(|_, w| w.conn == *conn) {
         tell_waiting_room(state, call);
     }
-    let peers = state.calls.take(|p| p.conn == conn);
+    let peers = state.calls.take(|p| p.conn == *conn);
     leave_in_background(state, peers, CallLeftReason::Left);
 }
 
 /// The person left a chat (or the school, or the class): their media in its call ends now.
-pub fn chat_left(state: &AppState, conn: u64, chat: ChatId) {
-    let peers = state.calls.take(|p| p.conn == conn && p.chat == chat);
+pub fn chat_left(state: &AppState, conn: &ConnRef, chat: ChatId) {
+    let peers = state.calls.take(|p| p.conn == *conn && p.chat == chat);
     leave_in_background(state, peers, CallLeftReason::NotAMember);
 }
 
@@ -279,7 +332,7 @@ pub(super) async fn close_stays(state: &AppState, peers: Vec<LivePeer>, reason: 
     work.commit(state).await?;
     let mut told = std::collections::BTreeSet::new();
     for peer in &peers {
-        tell(state, peer.conn, &ServerFrame::CallLeft { call_id: peer.call, reason });
+        tell(state, &peer.conn, &ServerFrame::CallLeft { call_id: peer.call, reason });
         if told.insert(peer.call) {
             announce(state, peer.call).await?;
         }
@@ -299,7 +352,7 @@ pub async fn follow_media(state: Weak<Inner>, mut events: mpsc::UnboundedReceive
                     Signal::Offer(sdp) => (SdpKind::Offer, sdp),
                     Signal::Answer(sdp) => (SdpKind::Answer, sdp),
                 };
-                tell(&state, live.conn, &ServerFrame::CallSignal { call_id: live.call, kind, sdp });
+                tell(&state, &live.conn, &ServerFrame::CallSignal { call_id: live.call, kind, sdp });
             }
             SfuEvent::Gone { peer } => {
                 // Still listed: its media failed without anyone taking it out.
@@ -312,10 +365,47 @@ pub async fn follow_media(state: Weak<Inner>, mut events: mpsc::UnboundedReceive
                 let call = CallId(room.0 as i64);
                 let frame = ServerFrame::CallSpeaking { call_id: call, peer_id: peer.0 as i64 };
                 for live in state.calls.in_call(call) {
-                    tell(&state, live.conn, &frame);
+                    tell(&state, &live.conn, &frame);
                 }
             }
             SfuEvent::Connected { .. } => {}
+        }
+    }
+}
+
+/// Follows the bus for what concerns this node's calls: frames of devices connected
+/// to other nodes, their connections closing, and — from every node — people leaving
+/// a chat and sessions ending, whose media here ends at once.
+pub async fn follow_bus(state: Weak<Inner>, mut bus: tokio::sync::broadcast::Receiver<Envelope>) {
+    loop {
+        let envelope = match bus.recv().await {
+            Ok(envelope) => envelope,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        };
+        let Some(inner) = state.upgrade() else { return };
+        let state = AppState::from_inner(inner);
+        match envelope {
+            Envelope::CallFrame { node, from, conn, user, session, frame } if node == state.calls.settings.node => {
+                let Ok(frame) = serde_json::from_str::<ClientFrame>(&frame) else { continue };
+                let actor = Actor { user_id: user, session_id: session, is_operator: false, csrf_token: String::new() };
+                let conn = ConnRef { node: from.into(), id: conn };
+                tokio::spawn(async move { handle(&state, &actor, &conn, frame).await });
+            }
+            Envelope::ConnectionClosed { node, conn } => {
+                connection_closed(&state, &ConnRef { node: node.into(), id: conn })
+            }
+            Envelope::Chat { chat, left: Some(user), .. } => {
+                let peers = state.calls.take(|p| p.chat == chat && p.user == user);
+                leave_in_background(&state, peers, CallLeftReason::NotAMember);
+            }
+            Envelope::SessionsEnded { user, only, keep } => {
+                let ends =
+                    |p: &LivePeer| p.user == user && only.is_none_or(|s| s == p.session) && keep != Some(p.session);
+                let peers = state.calls.take(ends);
+                leave_in_background(&state, peers, CallLeftReason::Left);
+            }
+            _ => {}
         }
     }
 }

@@ -64,7 +64,7 @@ pub async fn mute(
             CallMediaKind::Audio => p.audio = false,
             CallMediaKind::Video => p.video = false,
         });
-        tell(state, peer.conn, &ServerFrame::CallMuted { call_id: id, kind });
+        tell(state, &peer.conn, &ServerFrame::CallMuted { call_id: id, kind });
     }
     announce(state, call.call_id()).await
 }
@@ -102,7 +102,7 @@ pub async fn lock(state: &AppState, actor: &Actor, id: CallId, locked: bool) -> 
 pub async fn admit(state: &AppState, actor: &Actor, id: CallId, user: UserId) -> Result<()> {
     led_call(state, actor, id).await?;
     for waiting in state.calls.admit(id, user) {
-        tell(state, waiting.conn, &ServerFrame::CallAdmitted { call_id: id });
+        tell(state, &waiting.conn, &ServerFrame::CallAdmitted { call_id: id });
     }
     tell_waiting_room(state, id);
     Ok(())
@@ -150,7 +150,7 @@ pub async fn stage(state: &AppState, actor: &Actor, id: CallId, user: UserId, on
             p.on_stage = on;
             p.hand_raised = false;
         });
-        tell(state, peer.conn, &ServerFrame::CallStage { call_id: id, on });
+        tell(state, &peer.conn, &ServerFrame::CallStage { call_id: id, on });
     }
     announce(state, id).await
 }

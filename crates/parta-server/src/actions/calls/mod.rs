@@ -11,7 +11,7 @@ mod host;
 mod lessons;
 mod meetings;
 
-pub use devices::{chat_left, connection_closed, follow_media, hand, join, leave, media, signal, view};
+pub use devices::{chat_left, connection_closed, follow_bus, follow_media, from_device};
 pub use host::{admit, hand_host, lock, mute, remove, stage};
 pub use lessons::{online, start_lesson};
 pub use meetings::{schedule, upcoming};
@@ -28,7 +28,7 @@ use super::events::do_chat_event;
 use crate::access;
 use crate::auth::Actor;
 use crate::bus::Envelope;
-use crate::calls::LivePeer;
+use crate::calls::{ConnRef, LivePeer};
 use crate::clock::{now_ms, rfc3339};
 use crate::error::{Error, Result};
 use crate::state::AppState;
@@ -221,15 +221,21 @@ async fn finish(state: &AppState, call: &CallRow) -> Result<()> {
         let _ = sfu.end_room(RoomId(id.0 as u64));
     }
     let left = ServerFrame::CallLeft { call_id: id, reason: CallLeftReason::Ended };
-    for conn in peers.iter().map(|p| p.conn).chain(waiting.iter().map(|w| w.conn)) {
+    for conn in peers.iter().map(|p| &p.conn).chain(waiting.iter().map(|w| &w.conn)) {
         tell(state, conn, &left);
     }
     Ok(())
 }
 
-/// Sends a frame to one connection of this node.
-fn tell(state: &AppState, conn: u64, frame: &ServerFrame) {
-    state.hub.send_to(conn, serde_json::to_string(frame).unwrap_or_default().into());
+/// Sends a frame to one connection: through this node's hub, or through the bus to
+/// the node the device is connected to.
+fn tell(state: &AppState, conn: &ConnRef, frame: &ServerFrame) {
+    let text: std::sync::Arc<str> = serde_json::to_string(frame).unwrap_or_default().into();
+    if *conn.node == *state.calls.settings.node {
+        state.hub.send_to(conn.id, text);
+    } else {
+        state.bus.publish(vec![Envelope::ToConnection { node: conn.node.to_string(), conn: conn.id, frame: text }]);
+    }
 }
 
 /// Tells the chat's live sockets who is in its call now, who leads it and whether it
@@ -259,7 +265,7 @@ fn tell_waiting_room(state: &AppState, call: CallId) {
     let waiting = state.calls.waiting(call).into_iter().map(|w| w.person).collect();
     let frame = ServerFrame::CallWaitingRoom { call_id: call, waiting };
     for peer in state.calls.in_call(call).into_iter().filter(|p| p.leads) {
-        tell(state, peer.conn, &frame);
+        tell(state, &peer.conn, &frame);
     }
 }
 
