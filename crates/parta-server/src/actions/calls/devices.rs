@@ -85,15 +85,10 @@ async fn join(
     match try_join(state, actor, conn, id, offer, audio, video).await {
         Ok(frame) => frame,
         Err(error) => {
-            let code = match &error {
-                Error::Forbidden => "forbidden",
-                Error::NotFound => "not_found",
-                Error::Refused(code) | Error::Conflict(code) | Error::Gone(code) | Error::BadRequest(code) => code,
-                other => {
-                    tracing::warn!(error = %other, "joining a call failed");
-                    "internal"
-                }
-            };
+            let code = error.code();
+            if code == "internal" {
+                tracing::warn!(%error, "joining a call failed");
+            }
             ServerFrame::CallRefused { call_id: id, code: code.into(), detail: problem_detail(code, Lang::Ru).into() }
         }
     }
