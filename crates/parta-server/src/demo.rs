@@ -293,6 +293,28 @@ async fn seed_conversations(state: &AppState, org: OrgId) -> Result<()> {
     )
     .await?;
     messages::send(state, &student, class, &message("demo-question", "А калькулятор можно?", false)).await?;
+    // An online parents' meeting with a waiting room, and a broadcast to the whole school.
+    let at = |days: i64, hour: i8| -> Result<String> {
+        let internal = |e: jiff::Error| crate::error::Error::Internal(e.into());
+        let zone = jiff::tz::TimeZone::get("Europe/Moscow").map_err(internal)?;
+        let today = jiff::Zoned::now().with_time_zone(zone.clone()).date();
+        let day = today.checked_add(jiff::Span::new().days(days)).map_err(internal)?;
+        Ok(day.at(hour, 0, 0, 0).to_zoned(zone).map_err(internal)?.timestamp().to_string())
+    };
+    let meeting = parta_protocol::ScheduleCallRequest {
+        kind: parta_protocol::CallKind::Meeting,
+        title: "Онлайн-встреча с родителями 5А: подготовка к экскурсии".into(),
+        starts_at: at(3, 18)?,
+        waiting_room: true,
+    };
+    crate::actions::calls::schedule(state, &teacher, parents, &meeting).await?;
+    let concert = parta_protocol::ScheduleCallRequest {
+        kind: parta_protocol::CallKind::Broadcast,
+        title: "Трансляция: новогодний концерт".into(),
+        starts_at: at(10, 12)?,
+        waiting_room: false,
+    };
+    crate::actions::calls::schedule(state, &director, channel, &concert).await?;
     groups::create(
         state,
         &director,
