@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use parta_sfu::client::{Client, Received, Sending};
 use serde_json::{Value, json};
 
-use crate::messaging::{chat_id, class_with_people};
+use crate::messaging::{chat_id, class_with_people, school_time_in};
 use crate::on_both_backends;
 use crate::support::{Socket, TestApp};
 use crate::timetable::{lesson, setup, timetable_path};
@@ -226,6 +226,17 @@ async fn only_the_chats_members_join_and_a_removed_one_stays_out(app: TestApp) {
     // A student may not start a call where they may not post (the school channel).
     let channel = chat_id(&app, &c.student.token, c.school.org, "school_channel", None).await;
     app.post(&format!("/api/v1/chats/{channel}/calls")).token(&c.student.token).send().await.problem(403, "forbidden");
+    // Nobody rings the class in its quiet hours; a direct chat is not held by them.
+    let window = json!({ "from": school_time_in(-60), "to": school_time_in(60) });
+    let school = format!("/api/v1/orgs/{}", c.school.org);
+    app.patch(&school).token(&c.school.admin).json(json!({ "quiet_hours": window })).send().await.expect(200);
+    let parents = chat_id(&app, &c.teacher.token, c.school.org, "parents", Some(c.a)).await;
+    app.post(&format!("/api/v1/chats/{parents}/calls"))
+        .token(&c.teacher.token)
+        .send()
+        .await
+        .problem(403, "quiet_hours_call");
+    app.patch(&school).token(&c.school.admin).json(json!({ "quiet_hours": null })).send().await.expect(200);
     // A refused offer is said so.
     let (mut bad, _) = Socket::connect(address, &c.student.token).await;
     bad.send(json!({ "type": "call_join", "call_id": id, "sdp": "v=0 nonsense", "audio": true, "video": false })).await;

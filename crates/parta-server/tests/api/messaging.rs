@@ -988,7 +988,7 @@ async fn moderators_handle_reports_mutes_and_read_only(app: TestApp) {
 }
 
 /// `HH:MM` in the school's zone (Asia/Yekaterinburg) `minutes` from now.
-fn school_time_in(minutes: i64) -> String {
+pub fn school_time_in(minutes: i64) -> String {
     let zone = jiff::tz::TimeZone::get("Asia/Yekaterinburg").expect("zone");
     let at = jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_mins(minutes)).expect("time").to_zoned(zone);
     format!("{:02}:{:02}", at.hour(), at.minute())

@@ -128,8 +128,12 @@ async fn render(
 pub async fn start(state: &AppState, actor: &Actor, chat: ChatId) -> Result<(bool, Call)> {
     let mut work = state.begin().await?;
     let access = access::chat_for(&mut work, actor, chat, ChatAbility::StartCall).await?;
-    access::check_may_post(&access.chat, &access.seat, now_ms())?;
     let at = now_ms();
+    access::check_may_post(&access.chat, &access.seat, at)?;
+    // Nobody rings a class, its parents or the school in their quiet hours.
+    if super::quiet::quiet_hold_in(&mut work, access.org_id(), access.chat.kind(), at).await?.is_some() {
+        return Err(Error::Refused("quiet_hours_call"));
+    }
     let started =
         store::calls::insert(&mut work, access.org_id(), chat, actor.user_id, &state.calls.settings.node, at).await?;
     let call = match started {
