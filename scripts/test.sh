@@ -38,6 +38,17 @@ else
   echo "note: NATS (or PostgreSQL) is not reachable; the two-node suite is skipped." >&2
 fi
 
+# Calls' TURN fallback is checked against a real relay: Debian's coturn, driven by
+# PyPI's aioice (scripts/turn-check.py).
+if ! command -v turnserver >/dev/null 2>&1; then
+  echo "installing Debian's coturn for the TURN check"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq coturn >/dev/null
+fi
+if ! python3 -c 'import aioice' >/dev/null 2>&1; then
+  echo "installing aioice for the TURN check"
+  python3 -m pip install -q --disable-pip-version-check aioice==0.13.0
+fi
+
 echo "== Rust: unit tests and API tests on: $backends"
 cargo test --workspace --locked
 

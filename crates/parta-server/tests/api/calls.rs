@@ -37,6 +37,8 @@ struct Participant {
     stop: Arc<AtomicBool>,
     /// Frames other than signalling, in order.
     frames: Vec<Value>,
+    /// The answer to the join.
+    joined: Value,
     call: i64,
 }
 
@@ -77,7 +79,7 @@ async fn join(mut socket: Socket, call: i64) -> Result<Participant, Value> {
         client.drive(Instant::now() + Duration::from_millis(20));
     });
     let peer_id = joined["peer_id"].as_i64().expect("peer id");
-    Ok(Participant { socket, peer_id, offers, answers, received, stop, frames, call })
+    Ok(Participant { socket, peer_id, offers, answers, received, stop, frames, joined, call })
 }
 
 impl Participant {
@@ -659,4 +661,70 @@ async fn a_call_on_one_node_is_joined_from_the_other() {
     let at_one_second = teacher.from(&student);
     pump(&mut [&mut teacher], Duration::from_millis(1000)).await;
     assert_eq!(teacher.from(&student), at_one_second, "nothing from the one signed out, after a second");
+}
+
+/// Where UDP is blocked, a TURN relay carries the media: each joiner is given a
+/// credential of their own, which a real coturn (Debian's `turnserver`, sharing the
+/// secret) accepts for a relayed allocation — checked by PyPI `aioice`
+/// (`scripts/turn-check.py`) sending through the relay and back. A forged one fails.
+#[tokio::test]
+async fn a_turn_relay_accepts_the_credential_a_joiner_is_given() {
+    let required = std::env::var("CI").is_ok_and(|v| v == "true");
+    let ready = std::process::Command::new("turnserver").arg("--version").output().is_ok()
+        && std::process::Command::new("python3").args(["-c", "import aioice"]).status().is_ok_and(|s| s.success());
+    if !ready {
+        assert!(!required, "coturn and aioice are required here (the test command installs them)");
+        eprintln!("note: coturn or aioice missing; the TURN check did not run");
+        return;
+    }
+    let port = std::net::UdpSocket::bind("127.0.0.1:0").expect("a free port").local_addr().expect("address").port();
+    let db = std::env::temp_dir().join(format!("parta-turn-{port}.db"));
+    let secret = format!("turn-secret-{port}");
+    let mut relay = tokio::process::Command::new("turnserver")
+        .args(["-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", "--use-auth-secret", "--realm=parta.test"])
+        .args(["--no-tls", "--no-dtls", "--no-cli", "--allow-loopback-peers", "--log-file=stdout"])
+        .arg(format!("--listening-port={port}"))
+        .arg(format!("--static-auth-secret={secret}"))
+        .arg(format!("--userdb={}", db.display()))
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("turnserver starts");
+    let app = TestApp::sqlite().await.with_settings(|s| {
+        s.calls.turn =
+            Some(parta_server::calls::Turn { urls: vec![format!("turn:127.0.0.1:{port}?transport=udp")], secret });
+    });
+    let c = class_with_people(&app, 188).await;
+    let address = app.serve().await;
+    let chat = chat_id(&app, &c.teacher.token, c.school.org, "class", Some(c.a)).await;
+    let id = start(&app, &c.teacher.token, chat).await["id"].as_i64().expect("id");
+    let (socket, _) = Socket::connect(address, &c.student.token).await;
+    let student = join(socket, id).await.expect("the student joins");
+    let server = &student.joined["ice_servers"][0];
+    assert_eq!(server["urls"][0], format!("turn:127.0.0.1:{port}?transport=udp"));
+    let username = server["username"].as_str().expect("a username");
+    assert!(username.ends_with(&format!(":{}", c.student.id)), "the credential is the joiner's: {username}");
+    let credential = server["credential"].as_str().expect("a credential");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/turn-check.py");
+    let check = |password: &str| {
+        let output = std::process::Command::new("python3")
+            .args([script, "127.0.0.1", &port.to_string(), username, password])
+            .output()
+            .expect("python3 runs");
+        (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+    };
+    // The relay may take a moment to listen.
+    let mut relayed = check(credential);
+    for _ in 0..20 {
+        if relayed.0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        relayed = check(credential);
+    }
+    assert!(relayed.0, "the relay accepts the credential: {}", relayed.1);
+    let (forged, _) = check("Zm9yZ2VkIGNyZWRlbnRpYWw=");
+    assert!(!forged, "a forged credential is refused");
+    let _ = relay.kill().await;
+    let _ = std::fs::remove_file(&db);
 }
