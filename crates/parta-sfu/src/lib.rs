@@ -145,6 +145,10 @@ impl Drop for Inner {
 
 static CRYPTO: Once = Once::new();
 
+/// The media socket's receive queue asked of the kernel: about 4 s of a 300-viewer
+/// broadcast's feedback and a presenter's video.
+const RECEIVE_BUFFER: usize = 8 * 1024 * 1024;
+
 /// str0m's crypto provider, installed once per process.
 fn install_crypto() {
     CRYPTO.call_once(|| str0m::crypto::from_feature_flags().install_process_default());
@@ -155,6 +159,9 @@ impl Sfu {
     pub fn start(config: SfuConfig, events: impl Fn(SfuEvent) + Send + 'static) -> std::io::Result<Sfu> {
         install_crypto();
         let socket = UdpSocket::bind(config.bind)?;
+        // A deep receive queue rides out the moments the unit's thread waits for a
+        // core; the kernel caps it at net.core.rmem_max (see the README).
+        let _ = socket2::SockRef::from(&socket).set_recv_buffer_size(RECEIVE_BUFFER);
         let local = socket.local_addr()?;
         let candidates = if config.public.is_empty() {
             if local.ip().is_unspecified() {

@@ -122,6 +122,8 @@ pub(crate) struct Peer {
     pub blocked_video: bool,
     /// The voice's loudness, smoothed (dBov: 0 is loudest, -127 silence).
     pub level: f32,
+    /// When its timers next need driving.
+    pub due: Instant,
 }
 
 /// A client is asked for at most one keyframe a second per track.
@@ -142,6 +144,7 @@ impl Peer {
             blocked_audio: false,
             blocked_video: false,
             level: -127.0,
+            due: Instant::now(),
         }
     }
 

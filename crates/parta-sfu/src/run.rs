@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::io::ErrorKind;
-use std::net::UdpSocket;
+use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, TryRecvError};
@@ -29,37 +29,57 @@ pub(crate) fn run(
     counters: Arc<Counters>,
 ) {
     let Ok(local) = socket.local_addr() else { return };
-    let mut unit = Unit { peers: Vec::new(), events, counters, speakers: HashMap::new() };
+    let mut unit = Unit {
+        peers: Vec::new(),
+        by_source: HashMap::new(),
+        queue: VecDeque::new(),
+        socket,
+        events,
+        counters,
+        speakers: HashMap::new(),
+    };
     let mut buf = vec![0u8; 2000];
-    let mut queue = VecDeque::new();
     let mut next_speakers = Instant::now() + SPEAKER_EVERY;
     loop {
+        let mut commanded = false;
         loop {
             match commands.try_recv() {
                 Ok(Command::Stop) | Err(TryRecvError::Disconnected) => return,
-                Ok(command) => unit.command(command),
+                Ok(command) => {
+                    unit.command(command);
+                    commanded = true;
+                }
                 Err(TryRecvError::Empty) => break,
             }
         }
+        if commanded {
+            // A command may give any peer something to say (an offer, a keyframe request).
+            for index in 0..unit.peers.len() {
+                unit.drain(index);
+            }
+            unit.propagate_all();
+        }
         unit.sweep();
 
-        let mut timeout = Instant::now() + IDLE;
+        // Only peers whose timers are due are driven; the rest wait for their turn.
+        let now = Instant::now();
         for index in 0..unit.peers.len() {
-            let at = unit.poll_peer(index, &socket, &mut queue);
-            timeout = timeout.min(at);
+            if unit.peers[index].due <= now {
+                unit.peers[index].handle_input(Input::Timeout(now));
+                unit.drain(index);
+            }
         }
-        if let Some((origin_index, propagated)) = queue.pop_front() {
-            unit.propagate(origin_index, propagated);
-            continue;
-        }
+        unit.propagate_all();
         if Instant::now() >= next_speakers {
             unit.judge_speakers();
             next_speakers = Instant::now() + SPEAKER_EVERY;
         }
 
-        let wait = timeout.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
-        let _ = socket.set_read_timeout(Some(wait));
-        match socket.recv_from(&mut buf) {
+        let now = Instant::now();
+        let next = unit.peers.iter().map(|p| p.due).min().unwrap_or(now + IDLE).min(now + IDLE);
+        let wait = next.saturating_duration_since(now).max(Duration::from_millis(1));
+        let _ = unit.socket.set_read_timeout(Some(wait));
+        match unit.socket.recv_from(&mut buf) {
             Ok((0, _)) => {} // the waker: a command is waiting
             Ok((n, source)) => {
                 if let Ok(contents) = buf[..n].try_into() {
@@ -67,9 +87,10 @@ pub(crate) fn run(
                         Instant::now(),
                         Receive { proto: Protocol::Udp, source, destination: local, contents },
                     );
-                    // The peer whose ICE credentials (or address) the datagram carries.
-                    if let Some(peer) = unit.peers.iter_mut().find(|p| p.rtc.accepts(&input)) {
-                        peer.handle_input(input);
+                    if let Some(index) = unit.peer_for(source, &input) {
+                        unit.peers[index].handle_input(input);
+                        unit.drain(index);
+                        unit.propagate_all();
                     }
                 }
             }
@@ -78,15 +99,17 @@ pub(crate) fn run(
             Err(error) if error.kind() == ErrorKind::ConnectionRefused => {}
             Err(error) => tracing::warn!(%error, "media socket read failed"),
         }
-        let now = Instant::now();
-        for peer in &mut unit.peers {
-            peer.handle_input(Input::Timeout(now));
-        }
     }
 }
 
 struct Unit {
     peers: Vec<Peer>,
+    /// Which peer a client's address belongs to, learnt from the datagrams it accepted.
+    by_source: HashMap<SocketAddr, PeerId>,
+    /// What peers' output asks of the others, by the peer it came from (not its
+    /// place in `peers`, which a sweep changes).
+    queue: VecDeque<(PeerId, Propagated)>,
+    socket: UdpSocket,
     events: Box<dyn Fn(SfuEvent) + Send>,
     counters: Arc<Counters>,
     /// The loudest voice last told, per room.
@@ -107,6 +130,8 @@ impl Unit {
                 }
                 self.peers.push(peer);
                 self.counters.peers.store(self.peers.len() as u64, Ordering::Relaxed);
+                let index = self.peers.len() - 1;
+                self.drain(index);
             }
             Command::Remove(id) => {
                 if let Some(peer) = self.peers.iter_mut().find(|p| p.id == id) {
@@ -173,6 +198,7 @@ impl Unit {
         let (gone, alive): (Vec<Peer>, Vec<Peer>) =
             std::mem::take(&mut self.peers).into_iter().partition(|p| !p.rtc.is_alive());
         self.peers = alive;
+        self.by_source.retain(|_, id| !gone.iter().any(|p| p.id == *id));
         for peer in gone {
             for other in self.peers.iter_mut().filter(|p| p.room == peer.room) {
                 other.drop_tracks_of(peer.id);
@@ -185,20 +211,38 @@ impl Unit {
         self.counters.peers.store(self.peers.len() as u64, Ordering::Relaxed);
     }
 
-    /// Polls one peer until it waits for time to pass; returns when.
-    fn poll_peer(&mut self, index: usize, socket: &UdpSocket, queue: &mut VecDeque<(usize, Propagated)>) -> Instant {
+    /// The peer a datagram is for: by its source address once known, else the one
+    /// whose ICE credentials it carries (a new client's first binding request).
+    fn peer_for(&mut self, source: SocketAddr, input: &Input) -> Option<usize> {
+        if let Some(id) = self.by_source.get(&source)
+            && let Some(index) = self.peers.iter().position(|p| p.id == *id)
+            && self.peers[index].rtc.accepts(input)
+        {
+            return Some(index);
+        }
+        let index = self.peers.iter().position(|p| p.rtc.accepts(input))?;
+        self.by_source.insert(source, self.peers[index].id);
+        Some(index)
+    }
+
+    /// Takes everything a peer has to say until it waits for time to pass: sends its
+    /// datagrams, queues what the others are to get, and notes when it is due again.
+    fn drain(&mut self, index: usize) {
         loop {
             let peer = &mut self.peers[index];
             match peer.poll() {
-                Polled::Timeout(at) => return at,
+                Polled::Timeout(at) => {
+                    peer.due = at;
+                    return;
+                }
                 Polled::Transmit(to, bytes) => {
-                    let _ = socket.send_to(&bytes, to);
+                    let _ = self.socket.send_to(&bytes, to);
                 }
                 Polled::Propagate(propagated) => {
                     if matches!(propagated, Propagated::Media { .. }) {
                         self.counters.frames_in.fetch_add(1, Ordering::Relaxed);
                     }
-                    queue.push_back((index, propagated));
+                    self.queue.push_back((peer.id, propagated));
                 }
                 Polled::Connected => (self.events)(SfuEvent::Connected { peer: peer.id }),
                 Polled::Signal(signal) => (self.events)(SfuEvent::Signal { peer: peer.id, signal }),
@@ -207,27 +251,48 @@ impl Unit {
         }
     }
 
-    fn propagate(&mut self, origin_index: usize, propagated: Propagated) {
+    /// Hands queued output to the peers it concerns, and drains those peers at once so
+    /// a forwarded frame leaves without waiting for the next turn.
+    fn propagate_all(&mut self) {
+        while let Some((origin, propagated)) = self.queue.pop_front() {
+            // Its peer may have gone meanwhile: then what it asked goes nowhere.
+            let Some(origin) = self.peers.iter().position(|p| p.id == origin) else { continue };
+            for index in self.propagate(origin, propagated) {
+                self.drain(index);
+            }
+        }
+    }
+
+    /// Applies one peer's output to the others of its room; returns the indices of
+    /// the peers that now have something to send.
+    fn propagate(&mut self, origin_index: usize, propagated: Propagated) -> Vec<usize> {
         let room = self.peers[origin_index].room;
+        let mut touched = Vec::new();
         match propagated {
             Propagated::TrackOpen { origin, mid, kind, rids } => {
-                for peer in self.peers.iter_mut().filter(|p| p.room == room && p.id != origin) {
-                    peer.add_track_out(origin, mid, kind, rids.clone());
+                for (index, peer) in self.peers.iter_mut().enumerate() {
+                    if peer.room == room && peer.id != origin {
+                        peer.add_track_out(origin, mid, kind, rids.clone());
+                        touched.push(index);
+                    }
                 }
             }
             Propagated::Media { origin, data } => {
-                let mut written = 0;
-                for peer in self.peers.iter_mut().filter(|p| p.room == room && p.id != origin) {
-                    written += u64::from(peer.forward(origin, &data));
+                for (index, peer) in self.peers.iter_mut().enumerate() {
+                    if peer.room == room && peer.id != origin && peer.forward(origin, &data) {
+                        touched.push(index);
+                    }
                 }
-                self.counters.frames_out.fetch_add(written, Ordering::Relaxed);
+                self.counters.frames_out.fetch_add(touched.len() as u64, Ordering::Relaxed);
             }
             Propagated::Keyframe { origin, mid, rid, kind } => {
-                if let Some(peer) = self.peers.iter_mut().find(|p| p.id == origin && p.room == room) {
-                    peer.request_keyframe(mid, rid, kind);
+                if let Some(index) = self.peers.iter().position(|p| p.id == origin && p.room == room) {
+                    self.peers[index].request_keyframe(mid, rid, kind);
+                    touched.push(index);
                 }
             }
         }
+        touched
     }
 
     /// Tells each room whose voice is now the loudest, when that changed.
