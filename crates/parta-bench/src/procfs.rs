@@ -46,6 +46,21 @@ pub fn sample(pid: u32) -> Option<Sample> {
     Some(Sample { rss_kib: rss_kib(&status)?, cpu_secs: cpu_ticks(&stat)? as f64 / ticks_per_second() })
 }
 
+/// CPU time (user + system, seconds) of the process's thread named `name`, the
+/// first one of that name; `None` when there is none.
+pub fn thread_cpu_secs(pid: u32, name: &str) -> Option<f64> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    for task in tasks.flatten() {
+        let path = task.path();
+        let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        if comm.trim_end() == name {
+            let stat = std::fs::read_to_string(path.join("stat")).ok()?;
+            return Some(cpu_ticks(&stat)? as f64 / ticks_per_second());
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +83,13 @@ mod tests {
     fn samples_this_process() {
         let me = sample(std::process::id()).expect("/proc is readable");
         assert!(me.rss_kib > 0);
+    }
+
+    #[test]
+    fn finds_a_thread_by_name() {
+        let pid = std::process::id();
+        let main_name = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/comm")).expect("comm");
+        assert!(thread_cpu_secs(pid, main_name.trim_end()).is_some());
+        assert_eq!(thread_cpu_secs(pid, "no such thread here"), None);
     }
 }
