@@ -61,6 +61,26 @@ pub fn thread_cpu_secs(pid: u32, name: &str) -> Option<f64> {
     None
 }
 
+/// Datagrams the kernel dropped (receive queue full) per local UDP port on 127.0.0.1,
+/// from the text of `/proc/net/udp`.
+pub fn udp_drops_by_port(text: &str) -> std::collections::HashMap<u16, u64> {
+    let mut drops = std::collections::HashMap::new();
+    for line in text.lines().skip(1) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let (Some(local), Some(dropped)) = (fields.get(1), fields.last()) else { continue };
+        let Some(("0100007F", port)) = local.split_once(':') else { continue };
+        if let (Ok(port), Ok(dropped)) = (u16::from_str_radix(port, 16), dropped.parse::<u64>()) {
+            *drops.entry(port).or_insert(0) += dropped;
+        }
+    }
+    drops
+}
+
+/// `udp_drops_by_port` of this network namespace now.
+pub fn udp_drops() -> std::collections::HashMap<u16, u64> {
+    udp_drops_by_port(&std::fs::read_to_string("/proc/net/udp").unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +103,16 @@ mod tests {
     fn samples_this_process() {
         let me = sample(std::process::id()).expect("/proc is readable");
         assert!(me.rss_kib > 0);
+    }
+
+    #[test]
+    fn reads_udp_drops_of_loopback_ports() {
+        let text = "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n\
+  883: 0100007F:B2C5 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 294288 2 0000000080b60153 17\n\
+ 3376: 00000000:BC82 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 294289 2 0000000052028028 5\n";
+        let drops = udp_drops_by_port(text);
+        assert_eq!(drops.get(&0xB2C5), Some(&17));
+        assert_eq!(drops.len(), 1, "only 127.0.0.1");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use std::io::ErrorKind;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -27,6 +27,8 @@ pub struct Progress {
     pub streams: Vec<AtomicUsize>,
     /// Datagrams read by all devices.
     pub datagrams_in: Arc<AtomicU64>,
+    /// The devices' UDP ports, for the kernel's drop counts.
+    pub ports: Arc<Mutex<Vec<u16>>>,
 }
 
 impl Progress {
@@ -35,6 +37,7 @@ impl Progress {
             connected: AtomicUsize::new(0),
             streams: (0..devices).map(|_| AtomicUsize::new(0)).collect(),
             datagrams_in: Arc::new(AtomicU64::new(0)),
+            ports: Arc::new(Mutex::new(Vec::new())),
         }
     }
 }
@@ -112,6 +115,7 @@ pub async fn device(
         }
     };
     client.socket().set_nonblocking(true)?;
+    progress.ports.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(client.socket().local_addr()?.port());
     let socket = tokio::net::UdpSocket::from_std(client.socket().try_clone()?)?;
     let mut permit = Some(permit);
     let mut buf = vec![0u8; 2048];

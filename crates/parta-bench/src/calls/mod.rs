@@ -22,7 +22,7 @@ use std::io::BufRead;
 use std::net::{SocketAddr, UdpSocket};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -129,6 +129,10 @@ struct Side {
     frames: Tally,
     /// Datagrams read by the devices in the window (media, RTCP, STUN).
     datagrams: u64,
+    /// Datagrams the kernel dropped in the window, its receive queue full: at the
+    /// server's (relay's) socket, and at the devices' sockets.
+    server_socket_drops: u64,
+    device_socket_drops: u64,
     frames_per_sec: f64,
     datagrams_per_sec: f64,
     /// The server's (or relay's) user + system CPU over the window.
@@ -140,6 +144,8 @@ struct Side {
     server_cores: f64,
     cpu_per_frame_us: f64,
     cpu_per_datagram_us: f64,
+    /// Receivers served in full per core of the server's: the receivers × the share
+    /// of their frames that arrived ÷ the cores used.
     receivers_per_core: f64,
     consumers_per_core: f64,
     load_before: f64,
@@ -188,10 +194,23 @@ struct Edge {
     generator: f64,
     datagrams: u64,
     load: f64,
+    /// Datagrams the kernel dropped at the server's (or relay's) socket, and at the devices'.
+    server_drops: u64,
+    device_drops: u64,
 }
 
-fn edge(server_pid: u32, unit_thread: bool, datagrams: &AtomicU64) -> Edge {
+/// Whose UDP ports are whose, for the kernel's drop counts.
+struct Ports<'a> {
+    server: u16,
+    devices: &'a Mutex<Vec<u16>>,
+}
+
+fn edge(server_pid: u32, unit_thread: bool, datagrams: &AtomicU64, ports: &Ports<'_>) -> Edge {
+    let drops = procfs::udp_drops();
+    let devices = ports.devices.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     Edge {
+        server_drops: drops.get(&ports.server).copied().unwrap_or(0),
+        device_drops: devices.iter().map(|p| drops.get(p).copied().unwrap_or(0)).sum(),
         at_us: now_us(),
         server: cpu_of(server_pid),
         unit: if unit_thread { procfs::thread_cpu_secs(server_pid, "parta-sfu") } else { None },
@@ -207,11 +226,17 @@ struct Measured {
 }
 
 /// Waits `warmup`, measures for `secs`, then `drain` for the window's last frames.
-async fn window(args: &CallsArgs, server_pid: u32, unit_thread: bool, datagrams: &AtomicU64) -> Measured {
+async fn window(
+    args: &CallsArgs,
+    server_pid: u32,
+    unit_thread: bool,
+    datagrams: &AtomicU64,
+    ports: &Ports<'_>,
+) -> Measured {
     tokio::time::sleep(Duration::from_secs_f64(args.warmup_secs)).await;
-    let start = edge(server_pid, unit_thread, datagrams);
+    let start = edge(server_pid, unit_thread, datagrams, ports);
     tokio::time::sleep(Duration::from_secs_f64(args.secs)).await;
-    let end = edge(server_pid, unit_thread, datagrams);
+    let end = edge(server_pid, unit_thread, datagrams, ports);
     tokio::time::sleep(Duration::from_secs_f64(args.drain_secs)).await;
     Measured { start, end }
 }
@@ -233,7 +258,10 @@ fn side(
     let datagrams = e.datagrams - s.datagrams;
     let server_cores = server_cpu_secs / window_secs;
     let per = |n: u64| if n == 0 { 0.0 } else { server_cpu_secs / n as f64 * 1e6 };
-    let per_core = |n: f64| if server_cores > 0.0 { n / server_cores } else { 0.0 };
+    // Receivers (consumers) served in full per core: those of the plan, scaled by the
+    // share of their frames that arrived, over the cores the server used.
+    let delivered = 1.0 - frames.all.loss;
+    let per_core = |n: f64| if server_cores > 0.0 { n * delivered / server_cores } else { 0.0 };
     Side {
         label: label.to_owned(),
         devices: plan.devices.len(),
@@ -246,6 +274,8 @@ fn side(
         window_secs,
         frames_per_sec: frames.all.received as f64 / window_secs,
         datagrams,
+        server_socket_drops: e.server_drops.saturating_sub(s.server_drops),
+        device_socket_drops: e.device_drops.saturating_sub(s.device_drops),
         datagrams_per_sec: datagrams as f64 / window_secs,
         server_cpu_secs,
         unit_thread_cpu_secs: e.unit.zip(s.unit).map(|(e, s)| e - s),
@@ -275,7 +305,13 @@ async fn wait_for(limit: Duration, done: impl Fn() -> bool) -> bool {
 }
 
 /// The workload on Parta's media unit.
-async fn on_unit(args: &CallsArgs, address: SocketAddr, server_pid: u32, plan: &Plan) -> anyhow::Result<Side> {
+async fn on_unit(
+    args: &CallsArgs,
+    address: SocketAddr,
+    server_pid: u32,
+    udp_port: u16,
+    plan: &Plan,
+) -> anyhow::Result<Side> {
     let host = &plan.devices[0].0;
     let mut conn = Conn::new(address);
     let call: Call =
@@ -317,7 +353,8 @@ async fn on_unit(args: &CallsArgs, address: SocketAddr, server_pid: u32, plan: &
         plan.name,
         if everyone { "" } else { " (gave up waiting)" }
     );
-    let measured = window(args, server_pid, true, &progress.datagrams_in).await;
+    let ports = Ports { server: udp_port, devices: &progress.ports };
+    let measured = window(args, server_pid, true, &progress.datagrams_in, &ports).await;
     let _ = stop.send(true);
     let mut outcomes = Vec::with_capacity(n);
     let mut errors = Vec::new();
@@ -372,6 +409,7 @@ async fn on_floor(args: &CallsArgs, plan: &Plan) -> anyhow::Result<Side> {
     let n = plan.devices.len();
     let joined = Arc::new(AtomicUsize::new(0));
     let datagrams = Arc::new(AtomicU64::new(0));
+    let ports = Arc::new(Mutex::new(Vec::new()));
     let (stop, stopped) = watch::channel(false);
     let started = Instant::now();
     let handles: Vec<_> = plan
@@ -385,6 +423,7 @@ async fn on_floor(args: &CallsArgs, plan: &Plan) -> anyhow::Result<Side> {
                 *sending,
                 joined.clone(),
                 datagrams.clone(),
+                ports.clone(),
                 stopped.clone(),
             ))
         })
@@ -392,7 +431,9 @@ async fn on_floor(args: &CallsArgs, plan: &Plan) -> anyhow::Result<Side> {
     wait_for(Duration::from_secs_f64(args.join_timeout_secs), || joined.load(Ordering::Relaxed) == n).await;
     let join_secs = started.elapsed().as_secs_f64();
     let joined = joined.load(Ordering::Relaxed);
-    let measured = window(args, relay.child.id(), false, &datagrams).await;
+    let measured =
+        window(args, relay.child.id(), false, &datagrams, &Ports { server: relay.address.port(), devices: &ports })
+            .await;
     let _ = stop.send(true);
     let mut outcomes = Vec::with_capacity(n);
     let mut errors = Vec::new();
@@ -431,6 +472,10 @@ fn print_side(s: &Side) {
         f.video.loss * 100.0,
         s.frames_per_sec,
         s.datagrams_per_sec
+    );
+    println!(
+        "    kernel drops (receive queue full): {} at the server's socket, {} at the devices'",
+        s.server_socket_drops, s.device_socket_drops
     );
     println!(
         "    delay: {}  (audio p99 {:.2}, video p99 {:.2} ms)",
@@ -503,7 +548,7 @@ pub async fn calls(args: CallsArgs) -> anyhow::Result<()> {
             other => anyhow::bail!("no workload {other:?}: broadcast or class"),
         };
         eprintln!("{}: {} devices, {} senders", plan.name, plan.devices.len(), plan.senders());
-        let sfu = on_unit(&args, address, server_pid, &plan).await?;
+        let sfu = on_unit(&args, address, server_pid, udp.port(), &plan).await?;
         let floor = on_floor(&args, &plan).await?;
         let ratios = Ratios {
             cpu_per_frame: ratio(sfu.cpu_per_frame_us, floor.cpu_per_frame_us),

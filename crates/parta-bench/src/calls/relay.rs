@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::io::{ErrorKind, Write};
 use std::net::{SocketAddr, UdpSocket};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -124,9 +124,11 @@ pub async fn participant(
     sending: Sending,
     joined: Arc<AtomicUsize>,
     datagrams_in: Arc<AtomicU64>,
+    ports: Arc<Mutex<Vec<u16>>>,
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<Outcome> {
     let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ports.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(socket.local_addr()?.port());
     let mut buf = vec![0u8; 2048];
     loop {
         socket.send_to(b"J", relay).await?;
