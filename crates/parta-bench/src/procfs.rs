@@ -46,19 +46,37 @@ pub fn sample(pid: u32) -> Option<Sample> {
     Some(Sample { rss_kib: rss_kib(&status)?, cpu_secs: cpu_ticks(&stat)? as f64 / ticks_per_second() })
 }
 
+/// The `/proc` directory of the process's first thread named `name`.
+fn thread_dir(pid: u32, name: &str) -> Option<std::path::PathBuf> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    tasks.flatten().map(|task| task.path()).find(|path| {
+        std::fs::read_to_string(path.join("comm")).is_ok_and(|comm| comm.trim_end() == name)
+    })
+}
+
 /// CPU time (user + system, seconds) of the process's thread named `name`, the
 /// first one of that name; `None` when there is none.
 pub fn thread_cpu_secs(pid: u32, name: &str) -> Option<f64> {
-    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
-    for task in tasks.flatten() {
-        let path = task.path();
-        let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
-        if comm.trim_end() == name {
-            let stat = std::fs::read_to_string(path.join("stat")).ok()?;
-            return Some(cpu_ticks(&stat)? as f64 / ticks_per_second());
-        }
-    }
-    None
+    let stat = std::fs::read_to_string(thread_dir(pid, name)?.join("stat")).ok()?;
+    Some(cpu_ticks(&stat)? as f64 / ticks_per_second())
+}
+
+/// Seconds a thread ran and seconds it waited on a run queue, ready to run (the
+/// scheduler's `schedstat`): of the process's thread named `name`, or of its main
+/// thread when `name` is `None`.
+pub fn thread_run_and_wait(pid: u32, name: Option<&str>) -> Option<(f64, f64)> {
+    let dir = match name {
+        Some(name) => thread_dir(pid, name)?,
+        None => std::path::PathBuf::from(format!("/proc/{pid}/task/{pid}")),
+    };
+    run_and_wait(&std::fs::read_to_string(dir.join("schedstat")).ok()?)
+}
+
+/// (run, wait) in seconds from the text of a `schedstat` file: nanoseconds each.
+pub fn run_and_wait(text: &str) -> Option<(f64, f64)> {
+    let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().ok());
+    let (run, wait) = (fields.next()??, fields.next()??);
+    Some((run as f64 / 1e9, wait as f64 / 1e9))
 }
 
 /// Datagrams the kernel dropped (receive queue full) per local UDP port on 127.0.0.1,
@@ -113,6 +131,13 @@ mod tests {
         let drops = udp_drops_by_port(text);
         assert_eq!(drops.get(&0xB2C5), Some(&17));
         assert_eq!(drops.len(), 1, "only 127.0.0.1");
+    }
+
+    #[test]
+    fn reads_run_and_wait_times() {
+        assert_eq!(run_and_wait("1500000000 250000000 8596\n"), Some((1.5, 0.25)));
+        assert_eq!(run_and_wait(""), None);
+        assert!(thread_run_and_wait(std::process::id(), None).is_some());
     }
 
     #[test]

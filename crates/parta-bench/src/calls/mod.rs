@@ -72,7 +72,7 @@ pub struct CallsArgs {
     #[arg(long, default_value_t = 20)]
     join_in_flight: usize,
     /// The longest wait for every device to receive every sender.
-    #[arg(long, default_value_t = 60.0)]
+    #[arg(long, default_value_t = 30.0)]
     join_timeout_secs: f64,
     /// Write `<workload>.json` here.
     #[arg(long)]
@@ -139,6 +139,9 @@ struct Side {
     server_cpu_secs: f64,
     /// Of it, the media unit's thread.
     unit_thread_cpu_secs: Option<f64>,
+    /// Seconds the forwarding thread (the unit's, the relay's) was ready to run but
+    /// waited for a core: the machine's other work, and the devices in this process.
+    forwarder_runqueue_wait_secs: Option<f64>,
     /// This process's (the devices') CPU over the window.
     generator_cpu_secs: f64,
     server_cores: f64,
@@ -165,6 +168,8 @@ struct Ratios {
 #[derive(Debug, Serialize)]
 struct Report {
     workload: String,
+    /// Panics in the server's log since it started (a dead unit thread ends every call).
+    server_panics: Vec<String>,
     date: String,
     machine: String,
     video_frame_bytes: usize,
@@ -191,6 +196,8 @@ struct Edge {
     at_us: u64,
     server: f64,
     unit: Option<f64>,
+    /// The forwarding thread's (the unit's, or the relay's) seconds waiting to run.
+    forwarder_wait: Option<f64>,
     generator: f64,
     datagrams: u64,
     load: f64,
@@ -214,6 +221,7 @@ fn edge(server_pid: u32, unit_thread: bool, datagrams: &AtomicU64, ports: &Ports
         at_us: now_us(),
         server: cpu_of(server_pid),
         unit: if unit_thread { procfs::thread_cpu_secs(server_pid, "parta-sfu") } else { None },
+        forwarder_wait: procfs::thread_run_and_wait(server_pid, unit_thread.then_some("parta-sfu")).map(|(_, w)| w),
         generator: cpu_of(std::process::id()),
         datagrams: datagrams.load(Ordering::Relaxed),
         load: load_average(),
@@ -279,6 +287,7 @@ fn side(
         datagrams_per_sec: datagrams as f64 / window_secs,
         server_cpu_secs,
         unit_thread_cpu_secs: e.unit.zip(s.unit).map(|(e, s)| e - s),
+        forwarder_runqueue_wait_secs: e.forwarder_wait.zip(s.forwarder_wait).map(|(e, s)| e - s),
         generator_cpu_secs: e.generator - s.generator,
         server_cores,
         cpu_per_frame_us: per(frames.all.received),
@@ -452,6 +461,18 @@ async fn on_floor(args: &CallsArgs, plan: &Plan) -> anyhow::Result<Side> {
     Ok(side("udp floor", plan, joined, joined, join_secs, &measured, frames, errors))
 }
 
+/// The panic lines of a server log, with the line after each (the message).
+fn panics(log: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| line.contains("panicked at"))
+        .map(|(i, line)| format!("{} {}", line.trim(), lines.get(i + 1).map_or("", |l| l.trim())))
+        .collect()
+}
+
 fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 { a / b } else { 0.0 }
 }
@@ -484,11 +505,12 @@ fn print_side(s: &Side) {
         f.delay_video.p99_ms
     );
     println!(
-        "    server CPU {:.2} s over {:.1} s = {:.2} cores (unit thread {}); {:.2} µs/frame, {:.2} µs/datagram; {:.0} receivers/core, {:.0} consumers/core; generator CPU {:.2} s; load {:.1}→{:.1}",
+        "    server CPU {:.2} s over {:.1} s = {:.2} cores (unit thread {}, {} waiting for a core); {:.2} µs/frame, {:.2} µs/datagram; {:.0} receivers/core, {:.0} consumers/core; generator CPU {:.2} s; load {:.1}→{:.1}",
         s.server_cpu_secs,
         s.window_secs,
         s.server_cores,
         s.unit_thread_cpu_secs.map_or("-".into(), |c| format!("{c:.2} s")),
+        s.forwarder_runqueue_wait_secs.map_or("-".into(), |c| format!("{c:.2} s")),
         s.cpu_per_frame_us,
         s.cpu_per_datagram_us,
         s.receivers_per_core,
@@ -557,7 +579,9 @@ pub async fn calls(args: CallsArgs) -> anyhow::Result<()> {
             delay_p99: ratio(sfu.frames.delay.p99_ms, floor.frames.delay.p99_ms),
             receivers_per_core: ratio(sfu.receivers_per_core, floor.receivers_per_core),
         };
+        let server_panics = panics(&data.join("parta-0.log"));
         let report = Report {
+            server_panics,
             workload: plan.name.clone(),
             date: jiff::Timestamp::now().to_string(),
             machine: machine(),
@@ -574,6 +598,9 @@ pub async fn calls(args: CallsArgs) -> anyhow::Result<()> {
             "  unit / floor: CPU per frame ×{:.1}, per datagram ×{:.1}, delay p50 ×{:.1}, p99 ×{:.1}; receivers per core ×{:.2}",
             r.cpu_per_frame, r.cpu_per_datagram, r.delay_p50, r.delay_p99, r.receivers_per_core
         );
+        for panic in &report.server_panics {
+            println!("  THE SERVER PANICKED: {panic}");
+        }
         let p99 = report.sfu.frames.delay.p99_ms;
         println!(
             "  goals: delay p99 {p99:.2} ms [{} ≤ 5 ms]; loss {:.3}% (floor {:.3}%); {:.0} consumers per core [{} > 500]",
