@@ -49,9 +49,10 @@ pub fn sample(pid: u32) -> Option<Sample> {
 /// The `/proc` directory of the process's first thread named `name`.
 fn thread_dir(pid: u32, name: &str) -> Option<std::path::PathBuf> {
     let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
-    tasks.flatten().map(|task| task.path()).find(|path| {
-        std::fs::read_to_string(path.join("comm")).is_ok_and(|comm| comm.trim_end() == name)
-    })
+    tasks
+        .flatten()
+        .map(|task| task.path())
+        .find(|path| std::fs::read_to_string(path.join("comm")).is_ok_and(|comm| comm.trim_end() == name))
 }
 
 /// CPU time (user + system, seconds) of the process's thread named `name`, the

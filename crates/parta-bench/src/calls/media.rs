@@ -5,8 +5,8 @@
 
 use std::io::ErrorKind;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::Context;
@@ -98,8 +98,7 @@ pub async fn device(
     let (mut client, offer) = Client::offer(IpAddr::V4(Ipv4Addr::LOCALHOST), sending)?;
     client.record(true);
     let call_id = parta_domain::CallId(call);
-    send(&mut ws, &ClientFrame::CallJoin { call_id, sdp: offer, audio: sending.audio, video: sending.video })
-        .await?;
+    send(&mut ws, &ClientFrame::CallJoin { call_id, sdp: offer, audio: sending.audio, video: sending.video }).await?;
     let peer_id = loop {
         let text = next_text(&mut ws).await?;
         if !is_call_frame(&text) {

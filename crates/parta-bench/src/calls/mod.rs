@@ -22,8 +22,8 @@ use std::io::BufRead;
 use std::net::{SocketAddr, UdpSocket};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -323,8 +323,10 @@ async fn on_unit(
 ) -> anyhow::Result<Side> {
     let host = &plan.devices[0].0;
     let mut conn = Conn::new(address);
-    let call: Call =
-        conn.post(&format!("/api/v1/chats/{}/calls", plan.chat), Some(host), &serde_json::json!({})).await?.json(201)?;
+    let call: Call = conn
+        .post(&format!("/api/v1/chats/{}/calls", plan.chat), Some(host), &serde_json::json!({}))
+        .await?
+        .json(201)?;
     let n = plan.devices.len();
     let progress = Arc::new(media::Progress::new(n));
     let (stop, stopped) = watch::channel(false);
@@ -545,7 +547,8 @@ pub async fn calls(args: CallsArgs) -> anyhow::Result<()> {
     eprintln!("Parta on {address}, media on udp {udp} (pid {server_pid}), data in {}", data.display());
 
     let per_class = (args.class_size - 1).max(30);
-    let shape = Shape { classes: args.viewers.div_ceil(per_class).max(1), students: per_class, parents: 0, extra_teachers: 0 };
+    let shape =
+        Shape { classes: args.viewers.div_ceil(per_class).max(1), students: per_class, parents: 0, extra_teachers: 0 };
     let operator = create_operator(&launch, &data)?;
     eprintln!("provisioning {} classes × {} students", shape.classes, shape.students);
     let directory: Directory = provision(address, operator, shape).await?;
