@@ -15,7 +15,8 @@ use parta_sfu::MediaKind;
 use parta_sfu::client::{Arrival, Sending, now_us};
 use tokio::sync::watch;
 
-/// The largest datagram, as str0m's packetizer makes them for video.
+/// The largest datagram, about what str0m's packetizer makes for video (the unit's and
+/// the floor's datagram counts agree within a few per cent).
 const DATAGRAM: usize = 1150;
 /// 80 bytes of Opus in an SRTP packet with its header extensions.
 const AUDIO_DATAGRAM: usize = 115;
