@@ -3,8 +3,11 @@
 //! then does the same against the floor (`parta-bench floor`), the least server
 //! that does the same fan-out, so each figure has a ratio; and probes hostile input
 //! (`parta-bench probe`) while watching the server's memory; and measures the
-//! e-journal on a school with a year of lessons (`parta-bench journal`). See BENCHMARKS.md.
+//! e-journal on a school with a year of lessons (`parta-bench journal`); and calls'
+//! media, hundreds of synthetic WebRTC devices against the unit and against a plain
+//! UDP relay (`parta-bench calls`, `parta-bench udp-relay`). See BENCHMARKS.md.
 
+mod calls;
 mod floor;
 mod http;
 mod ingest;
@@ -39,15 +42,27 @@ enum Cli {
     Probe(probe::ProbeArgs),
     /// Provision a school with a year of lessons and measure the journal, the diary, the morning rush and the exports.
     Journal(Box<journal::JournalArgs>),
+    /// Start Parta with its media unit, provision a school, and measure a broadcast and a class call, then the same on a plain UDP relay.
+    Calls(Box<calls::CallsArgs>),
+    /// Serve the calls' floor: a UDP relay with no WebRTC (prints its address, runs until killed).
+    UdpRelay {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: SocketAddr,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Cli::UdpRelay { listen } = cli {
+        return calls::relay::serve(listen);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     match cli {
         Cli::Run(args) => runtime.block_on(run::run(*args)),
         Cli::Floor { listen, read_buffer_size } => runtime.block_on(floor::serve(listen, read_buffer_size)),
         Cli::Probe(args) => runtime.block_on(probe::probe(args)),
         Cli::Journal(args) => runtime.block_on(journal::journal(*args)),
+        Cli::Calls(args) => runtime.block_on(calls::calls(*args)),
+        Cli::UdpRelay { .. } => Ok(()),
     }
 }

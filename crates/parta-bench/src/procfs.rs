@@ -46,6 +46,60 @@ pub fn sample(pid: u32) -> Option<Sample> {
     Some(Sample { rss_kib: rss_kib(&status)?, cpu_secs: cpu_ticks(&stat)? as f64 / ticks_per_second() })
 }
 
+/// The `/proc` directory of the process's first thread named `name`.
+fn thread_dir(pid: u32, name: &str) -> Option<std::path::PathBuf> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    tasks
+        .flatten()
+        .map(|task| task.path())
+        .find(|path| std::fs::read_to_string(path.join("comm")).is_ok_and(|comm| comm.trim_end() == name))
+}
+
+/// CPU time (user + system, seconds) of the process's thread named `name`, the
+/// first one of that name; `None` when there is none.
+pub fn thread_cpu_secs(pid: u32, name: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(thread_dir(pid, name)?.join("stat")).ok()?;
+    Some(cpu_ticks(&stat)? as f64 / ticks_per_second())
+}
+
+/// Seconds a thread ran and seconds it waited on a run queue, ready to run (the
+/// scheduler's `schedstat`): of the process's thread named `name`, or of its main
+/// thread when `name` is `None`.
+pub fn thread_run_and_wait(pid: u32, name: Option<&str>) -> Option<(f64, f64)> {
+    let dir = match name {
+        Some(name) => thread_dir(pid, name)?,
+        None => std::path::PathBuf::from(format!("/proc/{pid}/task/{pid}")),
+    };
+    run_and_wait(&std::fs::read_to_string(dir.join("schedstat")).ok()?)
+}
+
+/// (run, wait) in seconds from the text of a `schedstat` file: nanoseconds each.
+pub fn run_and_wait(text: &str) -> Option<(f64, f64)> {
+    let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().ok());
+    let (run, wait) = (fields.next()??, fields.next()??);
+    Some((run as f64 / 1e9, wait as f64 / 1e9))
+}
+
+/// Datagrams the kernel dropped (receive queue full) per local UDP port on 127.0.0.1,
+/// from the text of `/proc/net/udp`.
+pub fn udp_drops_by_port(text: &str) -> std::collections::HashMap<u16, u64> {
+    let mut drops = std::collections::HashMap::new();
+    for line in text.lines().skip(1) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let (Some(local), Some(dropped)) = (fields.get(1), fields.last()) else { continue };
+        let Some(("0100007F", port)) = local.split_once(':') else { continue };
+        if let (Ok(port), Ok(dropped)) = (u16::from_str_radix(port, 16), dropped.parse::<u64>()) {
+            *drops.entry(port).or_insert(0) += dropped;
+        }
+    }
+    drops
+}
+
+/// `udp_drops_by_port` of this network namespace now.
+pub fn udp_drops() -> std::collections::HashMap<u16, u64> {
+    udp_drops_by_port(&std::fs::read_to_string("/proc/net/udp").unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +122,30 @@ mod tests {
     fn samples_this_process() {
         let me = sample(std::process::id()).expect("/proc is readable");
         assert!(me.rss_kib > 0);
+    }
+
+    #[test]
+    fn reads_udp_drops_of_loopback_ports() {
+        let text = "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n\
+  883: 0100007F:B2C5 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 294288 2 0000000080b60153 17\n\
+ 3376: 00000000:BC82 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 294289 2 0000000052028028 5\n";
+        let drops = udp_drops_by_port(text);
+        assert_eq!(drops.get(&0xB2C5), Some(&17));
+        assert_eq!(drops.len(), 1, "only 127.0.0.1");
+    }
+
+    #[test]
+    fn reads_run_and_wait_times() {
+        assert_eq!(run_and_wait("1500000000 250000000 8596\n"), Some((1.5, 0.25)));
+        assert_eq!(run_and_wait(""), None);
+        assert!(thread_run_and_wait(std::process::id(), None).is_some());
+    }
+
+    #[test]
+    fn finds_a_thread_by_name() {
+        let pid = std::process::id();
+        let main_name = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/comm")).expect("comm");
+        assert!(thread_cpu_secs(pid, main_name.trim_end()).is_some());
+        assert_eq!(thread_cpu_secs(pid, "no such thread here"), None);
     }
 }

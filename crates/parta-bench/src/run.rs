@@ -205,6 +205,16 @@ fn common_args(args: &Launch<'_>, data: &Path) -> Vec<String> {
 }
 
 pub(crate) async fn start_parta(args: &Launch<'_>, data: &Path, generation: u32) -> anyhow::Result<Server> {
+    start_parta_with(args, data, generation, &[]).await
+}
+
+/// `start_parta` with more flags for `parta serve`.
+pub(crate) async fn start_parta_with(
+    args: &Launch<'_>,
+    data: &Path,
+    generation: u32,
+    extra: &[String],
+) -> anyhow::Result<Server> {
     let address = free_port()?;
     let log = std::fs::File::create(data.join(format!("parta-{generation}.log")))?;
     let child = Command::new(parta_bin(args)?)
@@ -212,6 +222,7 @@ pub(crate) async fn start_parta(args: &Launch<'_>, data: &Path, generation: u32)
         .args(common_args(args, data))
         // No flood limit: a few senders post far faster than any person may.
         .args(["--listen", &address.to_string(), "--messages-per-minute", "0"])
+        .args(extra)
         .stdout(log.try_clone()?)
         .stderr(log)
         .spawn()

@@ -2,6 +2,11 @@
 //! made-up Opus and VP8 frames at real rates and counts what it receives, decoding
 //! nothing. It speaks to the unit exactly as a browser does (offer, answer, the
 //! unit's renegotiation offers, ICE and DTLS over UDP).
+//!
+//! A test drives each client on a thread of its own (`drive`); a load generator
+//! drives hundreds from a few threads, waiting on their sockets with a poller of its
+//! own (`socket`, `receive`, `step`) and recording what is sent and what arrives
+//! (`record`) to count losses and delays over a window of send instants.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr, UdpSocket};
@@ -24,6 +29,18 @@ pub struct Sending {
     pub video_frame_bytes: usize,
     /// Video in two simulcast layers: `h` at full size, `l` at a quarter.
     pub simulcast: bool,
+}
+
+/// One frame that arrived, as recorded for load measurements (`Client::record`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arrival {
+    /// The sending peer: the number of its stream id `p<peer>` (0 when unknown).
+    pub from: u64,
+    pub kind: MediaKind,
+    /// When the sender made it, on the process's clock (`now_us`).
+    pub sent_us: u64,
+    /// From then to its arrival here, µs.
+    pub delay_us: u64,
 }
 
 /// What arrived from one sender's stream (`p<peer>`), per kind.
@@ -54,6 +71,14 @@ pub struct Client {
     /// Delays (send instant written in the frame → arrival), for frames this
     /// process sent, in microseconds.
     pub delays_us: Vec<u64>,
+    /// Whether the frames below are recorded.
+    recording: bool,
+    /// Frames made here: their kind and send instant (`now_us`), when recording.
+    pub sent: Vec<(MediaKind, u64)>,
+    /// Frames that arrived, when recording.
+    pub arrivals: Vec<Arrival>,
+    /// Datagrams that reached this client through `receive`.
+    pub datagrams_in: u64,
 }
 
 /// One clock for every client of the process, so a receiver can read a sender's stamp.
@@ -62,12 +87,17 @@ fn epoch() -> Instant {
     *EPOCH.get_or_init(Instant::now)
 }
 
+/// The process's clock that frames are stamped with, µs.
+pub fn now_us() -> u64 {
+    epoch().elapsed().as_micros() as u64
+}
+
 /// A made-up frame starts with the instant it was made (µs since the process's epoch).
-fn stamp(size: usize) -> Vec<u8> {
+fn stamp(size: usize) -> (Vec<u8>, u64) {
     let mut frame = vec![0x5a; size.max(16)];
-    let us = epoch().elapsed().as_micros() as u64;
+    let us = now_us();
     frame[..8].copy_from_slice(&us.to_be_bytes());
-    frame
+    (frame, us)
 }
 
 impl Client {
@@ -105,6 +135,10 @@ impl Client {
             started: now,
             buf: vec![0; 2000],
             delays_us: Vec::new(),
+            recording: false,
+            sent: Vec::new(),
+            arrivals: Vec::new(),
+            datagrams_in: 0,
         };
         Ok((client, offer.to_sdp_string()))
     }
@@ -139,6 +173,50 @@ impl Client {
 
     pub fn is_alive(&self) -> bool {
         self.rtc.is_alive()
+    }
+
+    /// Records every frame sent and received from now on (`sent`, `arrivals`).
+    pub fn record(&mut self, on: bool) {
+        self.recording = on;
+    }
+
+    /// The client's socket, for a caller that waits on many clients' sockets with a
+    /// poller of its own; it reads what is ready and hands each datagram to `receive`.
+    pub fn socket(&self) -> &UdpSocket {
+        &self.socket
+    }
+
+    /// One datagram read from `socket`, handled at once (frames it completes are
+    /// counted with this instant).
+    pub fn receive(&mut self, source: SocketAddr, contents: &[u8]) {
+        self.datagrams_in += 1;
+        let Ok(destination) = self.socket.local_addr() else { return };
+        let Ok(contents) = contents.try_into() else { return };
+        let input = Input::Receive(Instant::now(), Receive { proto: Protocol::Udp, source, destination, contents });
+        if self.rtc.handle_input(input).is_err() {
+            self.rtc.disconnect();
+        }
+        self.poll();
+    }
+
+    /// Drives timers and sends the frames now due, without reading the socket;
+    /// returns when it next has something to do.
+    pub fn step(&mut self, now: Instant) -> Instant {
+        if self.rtc.handle_input(Input::Timeout(now)).is_err() {
+            self.rtc.disconnect();
+        }
+        let mut next = self.poll();
+        if self.connected && self.rtc.is_alive() {
+            self.send_due(now);
+            next = next.min(self.poll());
+            if self.audio_mid.is_some() {
+                next = next.min(self.next_audio);
+            }
+            if self.video_mid.is_some() {
+                next = next.min(self.next_video);
+            }
+        }
+        next
     }
 
     /// Runs the peer until `until`: sends frames when due, reads what arrives.
@@ -213,8 +291,19 @@ impl Client {
                     let mut sent = [0u8; 8];
                     sent.copy_from_slice(&data.data[..8]);
                     let sent_us = u64::from_be_bytes(sent);
-                    let now_us = epoch().elapsed().as_micros() as u64;
-                    self.delays_us.push(now_us.saturating_sub(sent_us));
+                    let delay_us = now_us().saturating_sub(sent_us);
+                    self.delays_us.push(delay_us);
+                    if self.recording
+                        && let Some(kind) = self.kinds.get(&data.mid)
+                    {
+                        let from = self
+                            .streams
+                            .get(&data.mid)
+                            .and_then(|s| s.strip_prefix('p'))
+                            .and_then(|n| n.parse().ok())
+                            .unwrap_or(0);
+                        self.arrivals.push(Arrival { from, kind: *kind, sent_us, delay_us });
+                    }
                 }
             }
             _ => {}
@@ -230,7 +319,10 @@ impl Client {
         if let Some(mid) = self.audio_mid
             && now >= self.next_audio
         {
-            let frame = stamp(80);
+            let (frame, at) = stamp(80);
+            if self.recording {
+                self.sent.push((MediaKind::Audio, at));
+            }
             self.write(
                 mid,
                 Codec::Opus,
@@ -243,12 +335,16 @@ impl Client {
             && now >= self.next_video
         {
             let time = MediaTime::new(elapsed.as_millis() as u64 * 90, Frequency::NINETY_KHZ);
+            let size = self.sending.video_frame_bytes;
+            let (frame, at) = stamp(size);
+            if self.recording {
+                self.sent.push((MediaKind::Video, at));
+            }
             if self.sending.simulcast {
-                let size = self.sending.video_frame_bytes;
-                self.write_layer(mid, Some("h"), time, stamp(size));
-                self.write_layer(mid, Some("l"), time, stamp(size / 4));
+                self.write_layer(mid, Some("h"), time, frame);
+                self.write_layer(mid, Some("l"), time, stamp(size / 4).0);
             } else {
-                self.write_layer(mid, None, time, stamp(self.sending.video_frame_bytes));
+                self.write_layer(mid, None, time, frame);
             }
             self.next_video = now + Duration::from_millis(33);
         }
