@@ -63,14 +63,16 @@ export function ScheduleForm({ chatId, onDone }: { chatId: number; onDone: () =>
   return (
     <form class="card call-plan" aria-labelledby={`${id}-title`} noValidate onSubmit={(e) => void submit(e)}>
       <h3 id={`${id}-title`}>{t('calls.plan_heading')}</h3>
-      <fieldset class="call-plan-kind">
+      <fieldset class="choice call-plan-kind">
         <legend>{t('calls.plan_kind')}</legend>
-        {(['meeting', 'broadcast'] as const).map((k) => (
-          <label key={k} class="check">
-            <input type="radio" name={`${id}-kind`} value={k} checked={kind === k} onChange={() => setKind(k)} />{' '}
-            {t(k === 'meeting' ? 'calls.plan_meeting' : 'calls.plan_broadcast')}
-          </label>
-        ))}
+        <div class="choice-options">
+          {(['meeting', 'broadcast'] as const).map((k) => (
+            <label key={k} class="choice-option">
+              <input type="radio" name={`${id}-kind`} value={k} checked={kind === k} onChange={() => setKind(k)} />
+              <span>{t(k === 'meeting' ? 'calls.plan_meeting' : 'calls.plan_broadcast')}</span>
+            </label>
+          ))}
+        </div>
       </fieldset>
       <div class="field">
         <label for={`${id}-name`}>{t('calls.plan_name')}</label>
@@ -96,10 +98,13 @@ export function ScheduleForm({ chatId, onDone }: { chatId: number; onDone: () =>
         />
         {err('starts_at')}
       </div>
-      <label class="check">
-        <input type="checkbox" checked={waitingRoom} onChange={(e) => setWaitingRoom((e.currentTarget as HTMLInputElement).checked)} /> {t('calls.plan_waiting_room')}
-      </label>
-      <p class="hint">{t('calls.plan_waiting_hint')}</p>
+      <div class="field field--check">
+        <input id={`${id}-wait`} type="checkbox" checked={waitingRoom} aria-describedby={`${id}-wait-hint`} onChange={(e) => setWaitingRoom((e.currentTarget as HTMLInputElement).checked)} />
+        <label for={`${id}-wait`}>{t('calls.plan_waiting_room')}</label>
+      </div>
+      <p class="hint" id={`${id}-wait-hint`}>
+        {t('calls.plan_waiting_hint')}
+      </p>
       {message ? (
         <p class="alert alert--error" role="alert">
           {message}

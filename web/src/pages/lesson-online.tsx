@@ -103,7 +103,7 @@ export function LessonOnline({ org, page, mine, onApplied }: { org: number; page
               const mark = suggestionLabel(s);
               const p = presenceOf(s);
               return (
-                <li key={s.student.id} data-student={fullName(s.student)} data-presence={p.kind}>
+                <li key={s.student.id} data-student-id={s.student.id} data-student={fullName(s.student)} data-presence={p.kind}>
                   <span class="lo-name">{fullName(s.student)}</span>
                   <span class={`lo-presence lo-presence--${p.kind}`}>{presenceText(s)}</span>
                   {mark ? (

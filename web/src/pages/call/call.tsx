@@ -241,7 +241,7 @@ function PreJoin({ session, call, title, back }: { session: CallSession; call: C
 
 /** Waiting to be let in: before a meeting opens, or in its waiting room. */
 function Waiting({ session, call, title, back }: { session: CallSession; call: CallInfo; title: string; back: string }) {
-  const early = !call.started_at && call.scheduled_at && Date.parse(call.scheduled_at) > Date.now();
+  const early = !session.opened.value && !call.started_at && call.scheduled_at && Date.parse(call.scheduled_at) > Date.now();
   const when = call.scheduled_at ? (new Date(call.scheduled_at).toDateString() === new Date().toDateString() ? clock(call.scheduled_at) : dateTime(call.scheduled_at)) : '';
   return (
     <div class="narrow call-page call-waiting" data-phase="waiting" data-call-id={call.id}>
@@ -432,7 +432,7 @@ function InCall({ session, call, title, back }: { session: CallSession; call: Ca
   }, [view.participants]);
 
   return (
-    <div class={`call-page call-in call-in--${layout}`} data-phase={phase} data-call-id={call.id}>
+    <div class={`call-page call-in call-in--${layout}`} data-phase={phase} data-call-id={call.id} data-me={view.me ?? undefined} data-viewer={viewer ? 'yes' : undefined}>
       <div class="call-head">
         <a class="call-back" href={back}>
           ← {t('calls.to_chat')}

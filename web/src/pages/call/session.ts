@@ -94,6 +94,8 @@ export class CallSession {
 
   private chatId: number | null = null;
   private openSeen = false;
+  /** The call was seen open in its chat (an announced one may open while this page waits). */
+  readonly opened = signal(false);
 
   /** Follows the call's chat: an announced meeting opening lets those waiting for it offer again. */
   setChat(chatId: number): void {
@@ -105,6 +107,7 @@ export class CallSession {
         untracked(() => {
           if (!c || c.id !== this.callId || this.openSeen) return;
           this.openSeen = true;
+          this.opened.value = true;
           if (this.phase.value === 'waiting') setTimeout(() => void this.connect(), 0);
         });
       }),
