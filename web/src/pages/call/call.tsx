@@ -276,7 +276,7 @@ function LessonTimer({ call, chat }: { call: CallInfo; chat: string }) {
     <>
       <span class={`call-timer${c.over ? ' call-timer--over' : ''}`} data-over={c.over ? 'yes' : 'no'}>
         <span class="visually-hidden">{t('calls.time_left')}: </span>
-        <span aria-hidden="true">⏱ </span>
+        <Icon name="clock" />
         {c.text}
       </span>
       {c.over ? (
@@ -288,7 +288,7 @@ function LessonTimer({ call, chat }: { call: CallInfo; chat: string }) {
   );
 }
 
-function Icon({ name, off }: { name: 'mic' | 'cam' | 'screen' | 'leave' | 'devices'; off?: boolean }) {
+function Icon({ name, off }: { name: 'mic' | 'cam' | 'screen' | 'leave' | 'devices' | 'hand' | 'clock'; off?: boolean }) {
   const common = { width: 20, height: 20, viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor', 'stroke-width': 2, 'stroke-linecap': 'round' as const, 'stroke-linejoin': 'round' as const, 'aria-hidden': 'true' as const, focusable: 'false' as const, class: 'icon' };
   return (
     <svg {...common}>
@@ -306,6 +306,13 @@ function Icon({ name, off }: { name: 'mic' | 'cam' | 'screen' | 'leave' | 'devic
         <>
           <circle cx="12" cy="12" r="3" />
           <path d="M12 2v3M12 19v3M2 12h3M19 12h3M4.9 4.9l2.1 2.1M17 17l2.1 2.1M4.9 19.1L7 17M17 7l2.1-2.1" />
+        </>
+      ) : name === 'hand' ? (
+        <path d="M8 13V6a1.5 1.5 0 0 1 3 0v5M11 11V4.5a1.5 1.5 0 0 1 3 0V11M14 11V6a1.5 1.5 0 0 1 3 0v8a6 6 0 0 1-6 6h-.5a6 6 0 0 1-4.8-2.4L3.3 14.4a1.5 1.5 0 0 1 2.3-1.9L8 15" />
+      ) : name === 'clock' ? (
+        <>
+          <circle cx="12" cy="12" r="9" />
+          <path d="M12 7v5l3 2" />
         </>
       ) : name === 'screen' ? (
         <>
@@ -384,7 +391,7 @@ function TileView({ tile, session, call, big, pinnable }: { tile: Tile; session:
         {tile.speaking ? <span class="visually-hidden">, {t('calls.speaking')}</span> : null}
         {tile.hand ? (
           <span class="call-hand" title={t('calls.hand_up')}>
-            <span aria-hidden="true">✋</span>
+            <Icon name="hand" />
             <span class="visually-hidden">, {t('calls.hand_up')}</span>
           </span>
         ) : null}
@@ -510,9 +517,7 @@ function InCall({ session, call, title, back }: { session: CallSession; call: Ca
           </button>
         )}
         <button type="button" class="btn call-toggle call-hand-toggle" aria-pressed={session.hand.value} onClick={() => session.raiseHand(!session.hand.value)}>
-          <span class="icon call-hand-icon" aria-hidden="true">
-            ✋
-          </span>
+          <Icon name="hand" />
           <span class="call-btn-text">{session.hand.value ? t('calls.hand_lower') : t('calls.hand_raise')}</span>
         </button>
         <button type="button" class="btn btn--danger call-leave" onClick={() => session.leave()}>
@@ -582,7 +587,7 @@ function People({ call, session, host }: { call: CallInfo; session: CallSession;
       ) : null}
       {hands.length ? (
         <p class="call-hands" role="status">
-          <span aria-hidden="true">✋ </span>
+          <Icon name="hand" />
           {t('calls.hands', { names: hands.map(shortName).join(', ') })}
         </p>
       ) : null}
@@ -595,8 +600,7 @@ function People({ call, session, host }: { call: CallInfo; session: CallSession;
               {p.person.id === myId ? <span class="muted"> ({t('calls.you_short')})</span> : null}
               {handOf(p.person.id) ? (
                 <span class="call-hand">
-                  {' '}
-                  <span aria-hidden="true">✋</span>
+                  <Icon name="hand" />
                   <span class="visually-hidden">{t('calls.hand_up')}</span>
                 </span>
               ) : null}
