@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import type { CallKind } from '../api/types';
 import { ApiError } from '../api/client';
-import { errorText, useId } from '../components/ui';
+import { errorText, Modal, useId } from '../components/ui';
 import { loadUpcoming } from '../calls/live';
 import { t } from '../i18n';
 import { api } from '../state';
@@ -61,63 +61,64 @@ export function ScheduleForm({ chatId, onDone }: { chatId: number; onDone: () =>
     ) : null;
   const described = (name: string) => (errors[name] ? `${id}-${name}-error` : undefined);
   return (
-    <form class="card call-plan" aria-labelledby={`${id}-title`} noValidate onSubmit={(e) => void submit(e)}>
-      <h3 id={`${id}-title`}>{t('calls.plan_heading')}</h3>
-      <fieldset class="choice call-plan-kind">
-        <legend>{t('calls.plan_kind')}</legend>
-        <div class="choice-options">
-          {(['meeting', 'broadcast'] as const).map((k) => (
-            <label key={k} class="choice-option">
-              <input type="radio" name={`${id}-kind`} value={k} checked={kind === k} onChange={() => setKind(k)} />
-              <span>{t(k === 'meeting' ? 'calls.plan_meeting' : 'calls.plan_broadcast')}</span>
-            </label>
-          ))}
+    <Modal title={t('calls.plan_heading')} onClose={onDone} class="modal--plan">
+      <form class="form call-plan" noValidate onSubmit={(e) => void submit(e)}>
+        <fieldset class="choice call-plan-kind">
+          <legend>{t('calls.plan_kind')}</legend>
+          <div class="choice-options">
+            {(['meeting', 'broadcast'] as const).map((k) => (
+              <label key={k} class="choice-option">
+                <input type="radio" name={`${id}-kind`} value={k} checked={kind === k} onChange={() => setKind(k)} />
+                <span>{t(k === 'meeting' ? 'calls.plan_meeting' : 'calls.plan_broadcast')}</span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <div class="field">
+          <label for={`${id}-name`}>{t('calls.plan_name')}</label>
+          <input
+            id={`${id}-name`}
+            value={title}
+            maxLength={200}
+            aria-invalid={errors.title ? true : undefined}
+            aria-describedby={described('title')}
+            onInput={(e) => setTitle((e.currentTarget as HTMLInputElement).value)}
+          />
+          {err('title')}
         </div>
-      </fieldset>
-      <div class="field">
-        <label for={`${id}-name`}>{t('calls.plan_name')}</label>
-        <input
-          id={`${id}-name`}
-          value={title}
-          maxLength={200}
-          aria-invalid={errors.title ? true : undefined}
-          aria-describedby={described('title')}
-          onInput={(e) => setTitle((e.currentTarget as HTMLInputElement).value)}
-        />
-        {err('title')}
-      </div>
-      <div class="field">
-        <label for={`${id}-when`}>{t('calls.plan_when')}</label>
-        <input
-          id={`${id}-when`}
-          type="datetime-local"
-          value={when}
-          aria-invalid={errors.starts_at ? true : undefined}
-          aria-describedby={described('starts_at')}
-          onInput={(e) => setWhen((e.currentTarget as HTMLInputElement).value)}
-        />
-        {err('starts_at')}
-      </div>
-      <div class="field field--check">
-        <input id={`${id}-wait`} type="checkbox" checked={waitingRoom} aria-describedby={`${id}-wait-hint`} onChange={(e) => setWaitingRoom((e.currentTarget as HTMLInputElement).checked)} />
-        <label for={`${id}-wait`}>{t('calls.plan_waiting_room')}</label>
-      </div>
-      <p class="hint" id={`${id}-wait-hint`}>
-        {t('calls.plan_waiting_hint')}
-      </p>
-      {message ? (
-        <p class="alert alert--error" role="alert">
-          {message}
+        <div class="field">
+          <label for={`${id}-when`}>{t('calls.plan_when')}</label>
+          <input
+            id={`${id}-when`}
+            type="datetime-local"
+            value={when}
+            aria-invalid={errors.starts_at ? true : undefined}
+            aria-describedby={described('starts_at')}
+            onInput={(e) => setWhen((e.currentTarget as HTMLInputElement).value)}
+          />
+          {err('starts_at')}
+        </div>
+        <div class="field field--check">
+          <input id={`${id}-wait`} type="checkbox" checked={waitingRoom} aria-describedby={`${id}-wait-hint`} onChange={(e) => setWaitingRoom((e.currentTarget as HTMLInputElement).checked)} />
+          <label for={`${id}-wait`}>{t('calls.plan_waiting_room')}</label>
+        </div>
+        <p class="hint" id={`${id}-wait-hint`}>
+          {t('calls.plan_waiting_hint')}
         </p>
-      ) : null}
-      <div class="call-plan-actions">
-        <button type="submit" class="btn btn--primary" disabled={busy} aria-busy={busy || undefined}>
-          {t('calls.plan_submit')}
-        </button>
-        <button type="button" class="btn btn--secondary" onClick={onDone}>
-          {t('common.cancel')}
-        </button>
-      </div>
-    </form>
+        {message ? (
+          <p class="alert alert--error" role="alert">
+            {message}
+          </p>
+        ) : null}
+        <div class="call-plan-actions">
+          <button type="submit" class="btn btn--primary" disabled={busy} aria-busy={busy || undefined}>
+            {t('calls.plan_submit')}
+          </button>
+          <button type="button" class="btn btn--secondary" onClick={onDone}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      </form>
+    </Modal>
   );
 }
