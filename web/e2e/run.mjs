@@ -2788,7 +2788,7 @@ try {
     await s.locator('.call-out[data-left="ended"]').waitFor();
   });
 
-  await test('calls: a meeting with a waiting room in the 5А parents chat — the parent waits, the class teacher admits her, media flows both ways', async () => {
+  await test('calls: a meeting with a waiting room in the 5А parents chat — the parent waits, the class teacher admits her, media flows both ways; the entrance is closed and opened again, and the lead goes to the parent, who ends it', async () => {
     const chat = await chatOf('ivanova@demo.parta.local', (c) => c.kind === 'parents' && c.title.includes('5А'));
     const t = await callPage('ivanova@demo.parta.local');
     await t.goto(`${base}/chats/${chat}`);
@@ -2836,8 +2836,19 @@ try {
     await c.locator(`.call-banner[data-call-id="${id}"]`).getByText('Идёт собрание «Родительское собрание»').waitFor();
     expect((await c.locator(`.call-upcoming li[data-call-id="${id}"]`).count()) === 0, 'the open meeting is still announced');
     await c.close();
-    await endForAll(t);
-    await p.locator('.call-out[data-left="ended"]').waitFor();
+    // Closed to newcomers, and open again; everyone sees it.
+    await t.getByRole('button', { name: 'Закрыть вход' }).click();
+    await p.locator('.call-locked').getByText('Вход закрыт').waitFor();
+    await t.getByRole('button', { name: 'Открыть вход', pressed: true }).click();
+    await p.locator('.call-locked').waitFor({ state: 'detached' });
+    // The lead handed to the parent: she may now end it for everyone.
+    expect((await p.getByRole('button', { name: 'Завершить для всех' }).count()) === 0, 'the parent leads before being made host');
+    const prow = t.locator('.call-people-list li', { hasText: 'Волкова Ирина' });
+    await prow.getByRole('button', { name: /^Сделать ведущим/ }).click();
+    await prow.getByRole('button', { name: 'Да', exact: true }).click();
+    await p.locator('.call-people-list li', { hasText: 'Волкова Ирина' }).locator('.badge').getByText('Ведущий').waitFor();
+    await endForAll(p);
+    await t.locator('.call-out[data-left="ended"]').waitFor();
   });
 
   await test('calls: a broadcast in the school channel — the director presents, a viewer receives and sends nothing, raises a hand, is brought on stage and is then received', async () => {

@@ -1184,6 +1184,8 @@ export const en: Dict = {
   'calls.watch': 'Watch the broadcast',
   'calls.meeting_not_yet': 'The meeting has not begun yet; it starts at {time}. This page lets you in when the host opens it.',
   'calls.broadcast_not_yet': 'The broadcast has not begun yet; it starts at {time}. This page lets you in when the host opens it.',
+  'calls.meeting_not_open': 'The meeting has not begun: the host has not come yet. This page lets you in when the host opens it.',
+  'calls.broadcast_not_open': 'The broadcast has not begun: the host has not come yet. This page lets you in when the host opens it.',
   'calls.wait_for_host': 'Please wait, the host will let you in.',
   'calls.wait_hint': 'Keep this page open.',
   'calls.stop_waiting': 'Stop waiting',

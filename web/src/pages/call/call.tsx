@@ -241,13 +241,20 @@ function PreJoin({ session, call, title, back }: { session: CallSession; call: C
 
 /** Waiting to be let in: before a meeting opens, or in its waiting room. */
 function Waiting({ session, call, title, back }: { session: CallSession; call: CallInfo; title: string; back: string }) {
-  const early = !session.opened.value && !call.started_at && call.scheduled_at && Date.parse(call.scheduled_at) > Date.now();
+  // Not open yet: its time ahead, or past and the host not come yet; open: the waiting room.
+  const closed = !session.opened.value && !call.started_at;
+  const early = closed && !!call.scheduled_at && Date.parse(call.scheduled_at) > Date.now();
+  const broadcast = call.kind === 'broadcast';
   const when = call.scheduled_at ? (new Date(call.scheduled_at).toDateString() === new Date().toDateString() ? clock(call.scheduled_at) : dateTime(call.scheduled_at)) : '';
   return (
     <div class="narrow call-page call-waiting" data-phase="waiting" data-call-id={call.id}>
       <PageTitle>{title}</PageTitle>
       <p class="alert alert--info call-waiting-text" role="status">
-        {early ? t(call.kind === 'broadcast' ? 'calls.broadcast_not_yet' : 'calls.meeting_not_yet', { time: when }) : t('calls.wait_for_host')}
+        {early
+          ? t(broadcast ? 'calls.broadcast_not_yet' : 'calls.meeting_not_yet', { time: when })
+          : closed
+            ? t(broadcast ? 'calls.broadcast_not_open' : 'calls.meeting_not_open')
+            : t('calls.wait_for_host')}
       </p>
       <p class="muted">{t('calls.wait_hint')}</p>
       <p class="call-out-actions">
