@@ -2677,6 +2677,250 @@ try {
   });
   for (const ctx of ccs.splice(0)) await ctx.close();
 
+  // ---------- calls: online lessons, meetings with a waiting room, broadcasts ----------
+  /** A signed-in person's page in a context of their own, with fake devices. */
+  const callPage = async (who) => {
+    const ctx = await callCtx();
+    ccs.push(ctx);
+    const page = await ctx.newPage();
+    pagesToShoot.push(page);
+    await login(page, who);
+    return page;
+  };
+  const chatOf = async (who, pick) => {
+    const chats = await (await fetch(`${base}/api/v1/chats`, { headers: await apiSession(who) })).json();
+    const chat = chats.find(pick);
+    expect(chat, `no such chat in ${JSON.stringify(chats.map((c) => [c.kind, c.title]))}`);
+    return chat.id;
+  };
+  const peerOf = async (page) => Number(await page.locator('.call-in[data-me]').getAttribute('data-me'));
+  /** Nothing of the peer's arrives at all (no stream, or no bytes). */
+  const receivesNothingOf = async (page, peer) => {
+    const got = (await inbound(page))[`p${peer}`];
+    return !got || (got.audio === 0 && got.video === 0);
+  };
+  const endForAll = async (page) => {
+    await page.getByRole('button', { name: 'Завершить для всех' }).click();
+    await page.getByRole('button', { name: 'Да', exact: true }).click();
+    await page.locator('.call-out[data-left="ended"]').waitFor();
+  };
+
+  await test('calls: an online lesson — the teacher starts it from the lesson page, a student joins from the diary, the teacher sees «в уроке» and puts the suggestions into the journal (an absent classmate gets «н»)', async () => {
+    const moscowToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    const t = await callPage('ivanova@demo.parta.local');
+    await t.locator('nav.mainnav').getByRole('link', { name: 'Уроки' }).click();
+    await t.getByRole('heading', { name: 'Уроки', level: 1 }).waitFor();
+    // The class teacher's Russian in 5А, today or the nearest day after.
+    let date = null;
+    for (let weeks = 0; weeks < 16 && !date; weeks++) {
+      await t.locator('.week-day').first().waitFor();
+      date = await t.evaluate((today) => {
+        for (const day of document.querySelectorAll('.week-day[data-date]')) {
+          const d = day.getAttribute('data-date');
+          if (d >= today && day.querySelector('button.lesson-open[data-class="5А"][data-subject="Русский язык"]')) return d;
+        }
+        return null;
+      }, moscowToday);
+      if (!date) {
+        const monday = await t.locator('.week-title').getAttribute('data-monday');
+        await t.getByRole('link', { name: /Следующая неделя/ }).click();
+        await t.waitForFunction((m) => document.querySelector('.week-title')?.getAttribute('data-monday') !== m, monday);
+        await t.waitForLoadState('networkidle');
+      }
+    }
+    expect(date, 'no 5А Russian lesson from today on in sixteen weeks');
+    await t.locator(`.week-day[data-date="${date}"] button.lesson-open[data-class="5А"][data-subject="Русский язык"]`).first().click();
+    await t.waitForURL(/\/lessons\/\d+$/);
+    const lessonPath = new URL(t.url()).pathname;
+    const lessonId = Number(lessonPath.split('/').pop());
+    await t.getByRole('heading', { name: 'Русский язык, 5А', level: 1 }).waitFor();
+    const online = t.locator('.lesson-online');
+    await online.getByRole('button', { name: 'Провести онлайн' }).waitFor();
+    // The student's diary is open on that week before the lesson starts: the way in appears live.
+    const s = await callPage('student.5a@demo.parta.local');
+    await s.goto(`${base}/diary?date=${date}`);
+    await s.locator('.diary[data-conn="live"]').waitFor();
+    const diaryLesson = s.locator(`.diary-lesson[data-lesson-id="${lessonId}"]`);
+    await diaryLesson.waitFor();
+    await online.getByRole('button', { name: 'Провести онлайн' }).click();
+    await t.waitForURL(/\/calls\/\d+$/);
+    const id = Number(new URL(t.url()).pathname.split('/').pop());
+    await t.getByRole('heading', { name: /^Онлайн-урок/, level: 1 }).waitFor();
+    await t.getByRole('button', { name: 'Войти с камерой' }).click();
+    await inCall(t);
+    // The time left to the norm for a fifth grade (30 minutes) counts down.
+    const timer = t.locator('.call-timer[data-over="no"]');
+    await timer.waitFor();
+    const left = /(\d+:\d\d)\s*$/.exec(await timer.innerText())?.[1] ?? '';
+    expect(/^(29|30):\d\d$/.test(left), `the countdown shows «${left}»`);
+    await diaryLesson.getByRole('link', { name: 'Войти на урок' }).click();
+    await s.waitForURL(new RegExp(`/calls/${id}$`));
+    await s.getByRole('button', { name: 'Войти с камерой' }).click();
+    await inCall(s);
+    const [pt, ps] = [await peerOf(t), await peerOf(s)];
+    await receives(t, ps, ['audio', 'video'], 'the teacher');
+    await receives(s, pt, ['audio', 'video'], 'the student');
+    await screen(t, 'call-lesson');
+    // The teacher looks at the lesson page meanwhile (a second tab).
+    const lp = await t.context().newPage();
+    pagesToShoot.push(lp);
+    await lp.goto(`${base}${lessonPath}`);
+    const panel = lp.locator('.lesson-online[data-running="yes"]');
+    await panel.waitFor();
+    const student = await s.evaluate(() => fetch('/api/v1/me').then((r) => r.json()).then((m) => m.id));
+    const mine = panel.locator(`li[data-student-id="${student}"][data-presence="in_call"]`);
+    await mine.getByText('в уроке сейчас').waitFor();
+    expect((await mine.locator('.lo-mark').count()) === 0, 'the student in the lesson has a mark suggested');
+    const absent = panel.locator('li[data-presence="never"]').first();
+    await absent.getByText('не заходил').waitFor();
+    await absent.locator('.lo-mark[data-mark="н"]').waitFor();
+    const absentId = await absent.getAttribute('data-student-id');
+    await screen(lp, 'lesson-online');
+    await panel.getByRole('button', { name: 'Перенести в журнал' }).click();
+    await panel.locator('.lesson-online-result').getByText(/^Перенесено в журнал: \d+ отмет/).waitFor();
+    await lp.locator(`.jr-row[data-student-id="${absentId}"] select.jr-absence[data-absence="absent"]`).waitFor();
+    expect((await lp.locator(`.jr-row[data-student-id="${student}"] select.jr-absence`).inputValue()) === '', 'the student in the lesson is marked absent');
+    // Kept by the server, not only on screen.
+    await lp.reload();
+    await lp.locator(`.jr-row[data-student-id="${absentId}"] select.jr-absence[data-absence="absent"]`).waitFor();
+    await lp.close();
+    await endForAll(t);
+    await s.locator('.call-out[data-left="ended"]').waitFor();
+  });
+
+  await test('calls: a meeting with a waiting room in the 5А parents chat — the parent waits, the class teacher admits her, media flows both ways; the entrance is closed and opened again, and the lead goes to the parent, who ends it', async () => {
+    const chat = await chatOf('ivanova@demo.parta.local', (c) => c.kind === 'parents' && c.title.includes('5А'));
+    const t = await callPage('ivanova@demo.parta.local');
+    await t.goto(`${base}/chats/${chat}`);
+    await t.locator('[data-conn="live"]').waitFor();
+    await t.getByRole('button', { name: 'Запланировать' }).click();
+    const form = t.locator('form.call-plan');
+    await lbl(form, 'Название').fill('Родительское собрание');
+    await form.getByLabel('Зал ожидания').check();
+    await screen(t, 'call-plan');
+    await form.getByRole('button', { name: 'Запланировать' }).click();
+    await form.waitFor({ state: 'detached' });
+    const planned = t.locator('.call-upcoming li[data-kind="meeting"]', { hasText: 'Родительское собрание' });
+    await planned.waitFor();
+    const id = Number(await planned.getAttribute('data-call-id'));
+    // The parent sees it announced, comes early and waits.
+    const p = await callPage('parent@demo.parta.local');
+    await p.goto(`${base}/chats/${chat}`);
+    const strip = p.locator(`.call-upcoming li[data-call-id="${id}"]`);
+    await strip.getByText('с залом ожидания').waitFor();
+    await screen(p, 'call-upcoming');
+    await strip.getByRole('link', { name: /^Войти/ }).click();
+    await p.waitForURL(new RegExp(`/calls/${id}$`));
+    await p.getByRole('heading', { name: 'Родительское собрание', level: 1 }).waitFor();
+    await p.getByRole('button', { name: 'Войти с камерой' }).click();
+    await p.locator('.call-waiting').getByText(/^Собрание ещё не началось, начало в \d\d:\d\d/).waitFor();
+    await screen(p, 'call-waiting-early');
+    // The class teacher opens it; the parent, still waiting, is now in its waiting room.
+    await t.locator(`.call-upcoming li[data-call-id="${id}"]`).getByRole('link', { name: /^Войти/ }).click();
+    await t.waitForURL(new RegExp(`/calls/${id}$`));
+    await t.getByRole('button', { name: 'Войти с камерой' }).click();
+    await inCall(t);
+    await p.locator('.call-waiting').getByText('Ожидайте, ведущий впустит вас.').waitFor();
+    const room = t.locator('.call-waiting-room');
+    await room.getByText('Ждут входа: 1').waitFor();
+    await axe(t, 'call-waiting-room (desktop)');
+    await room.locator('li', { hasText: 'Волкова Ирина' }).getByRole('button', { name: /^Впустить/ }).click();
+    await inCall(p);
+    await room.waitFor({ state: 'detached' });
+    const [pt, pp] = [await peerOf(t), await peerOf(p)];
+    await receives(t, pp, ['audio', 'video'], 'the class teacher');
+    await receives(p, pt, ['audio', 'video'], 'the parent');
+    // The meeting runs in the chat now; the strip no longer lists it.
+    const c = await t.context().newPage();
+    await c.goto(`${base}/chats/${chat}`);
+    await c.locator(`.call-banner[data-call-id="${id}"]`).getByText('Идёт собрание «Родительское собрание»').waitFor();
+    expect((await c.locator(`.call-upcoming li[data-call-id="${id}"]`).count()) === 0, 'the open meeting is still announced');
+    await c.close();
+    // Closed to newcomers, and open again; everyone sees it.
+    await t.getByRole('button', { name: 'Закрыть вход' }).click();
+    await p.locator('.call-locked').getByText('Вход закрыт').waitFor();
+    await t.getByRole('button', { name: 'Открыть вход', pressed: true }).click();
+    await p.locator('.call-locked').waitFor({ state: 'detached' });
+    // The lead handed to the parent: she may now end it for everyone.
+    expect((await p.getByRole('button', { name: 'Завершить для всех' }).count()) === 0, 'the parent leads before being made host');
+    const prow = t.locator('.call-people-list li', { hasText: 'Волкова Ирина' });
+    await prow.getByRole('button', { name: /^Сделать ведущим/ }).click();
+    await prow.getByRole('button', { name: 'Да', exact: true }).click();
+    await p.locator('.call-people-list li', { hasText: 'Волкова Ирина' }).locator('.badge').getByText('Ведущий').waitFor();
+    await endForAll(p);
+    await t.locator('.call-out[data-left="ended"]').waitFor();
+  });
+
+  await test('calls: a broadcast in the school channel — the director presents, a viewer receives and sends nothing, raises a hand, is brought on stage and is then received', async () => {
+    const chat = await chatOf('director@demo.parta.local', (c) => c.kind === 'school_channel');
+    const d = await callPage('director@demo.parta.local');
+    await d.goto(`${base}/chats/${chat}`);
+    await d.locator('[data-conn="live"]').waitFor();
+    await d.getByRole('button', { name: 'Запланировать' }).click();
+    const form = d.locator('form.call-plan');
+    await form.getByLabel(/^Трансляция/).check();
+    await lbl(form, 'Название').fill('Школьная линейка');
+    await form.getByRole('button', { name: 'Запланировать' }).click();
+    const planned = d.locator('.call-upcoming li[data-kind="broadcast"]', { hasText: 'Школьная линейка' });
+    await planned.waitFor();
+    const id = Number(await planned.getAttribute('data-call-id'));
+    await planned.getByRole('link', { name: /^Войти/ }).click();
+    await d.waitForURL(new RegExp(`/calls/${id}$`));
+    await d.getByRole('button', { name: 'Войти с камерой' }).click();
+    await inCall(d);
+    const pd = await peerOf(d);
+    // A viewer: the student, by the channel's banner; asked for no camera or microphone.
+    const v = await callPage('student.5a@demo.parta.local');
+    await v.addInitScript(() => {
+      window.__e2eAsked = 0;
+      const md = navigator.mediaDevices;
+      const orig = md.getUserMedia.bind(md);
+      md.getUserMedia = (c) => {
+        window.__e2eAsked += 1;
+        return orig(c);
+      };
+    });
+    await v.goto(`${base}/chats/${chat}`);
+    const banner = v.locator(`.call-banner[data-call-id="${id}"]`);
+    await banner.getByText('Идёт трансляция «Школьная линейка»').waitFor();
+    await banner.getByRole('link', { name: 'Присоединиться' }).click();
+    await v.waitForURL(new RegExp(`/calls/${id}$`));
+    await v.getByRole('button', { name: 'Смотреть трансляцию' }).click();
+    await inCall(v);
+    await v.locator('.call-in[data-viewer="yes"]').waitFor();
+    expect((await v.getByRole('button', { name: /микрофон/ }).count()) === 0, 'a viewer has microphone controls');
+    expect((await v.getByRole('button', { name: /камеру/ }).count()) === 0, 'a viewer has camera controls');
+    const pv = await peerOf(v);
+    await receives(v, pd, ['audio', 'video'], 'the viewer');
+    expect((await v.evaluate(() => window.__e2eAsked)) === 0, 'the viewer was asked for a camera or microphone');
+    expect(await v.evaluate(() => window.__e2ePcs.at(-1).getSenders().every((x) => !x.track)), 'the viewer sends a track');
+    await d.locator('.call-viewers[data-viewers="1"]').getByText('1 зритель').waitFor();
+    expect(await receivesNothingOf(d, pv), 'the director receives the viewer');
+    await screen(v, 'call-broadcast-viewer');
+    // A raised hand reaches the director, who brings the viewer on stage.
+    await v.getByRole('button', { name: 'Поднять руку' }).click();
+    await v.getByRole('button', { name: 'Опустить руку', pressed: true }).waitFor();
+    const row = d.locator('.call-people-list li[data-hand="up"]', { hasText: 'Волкова Анастасия' });
+    await row.waitFor();
+    await d.locator('.call-hands').getByText(/Подняли руку: Волкова А/).waitFor();
+    await screen(d, 'call-broadcast-host');
+    await row.getByRole('button', { name: /^Вывести на сцену/ }).click();
+    await v.locator('.call-in:not([data-viewer])').waitFor();
+    await v.getByRole('button', { name: 'Выключить микрофон', pressed: true }).waitFor();
+    await v.locator('.call-on-stage').waitFor();
+    await receives(d, pv, ['audio', 'video'], 'the director (the viewer on stage)');
+    await d.locator(`.call-tile[data-peer-id="${pv}"]`).waitFor();
+    await d.locator('.call-viewers[data-viewers="0"]').waitFor();
+    // And back among the viewers: nothing goes out again.
+    await d.locator('.call-people-list li', { hasText: 'Волкова Анастасия' }).getByRole('button', { name: /^Вернуть в зрители/ }).click();
+    await v.locator('.call-in[data-viewer="yes"]').waitFor();
+    await v.waitForFunction(() => window.__e2ePcs.at(-1).getSenders().every((x) => !x.track));
+    await endForAll(d);
+    await v.locator('.call-out[data-left="ended"]').waitFor();
+    for (const ctx of ccs.splice(0)) await ctx.close();
+  });
+  for (const ctx of ccs.splice(0)) await ctx.close();
+
   await test('chats: logging out closes the connection', async () => {
     await parent.getByRole('button', { name: 'Выйти' }).click();
     await parent.waitForURL(/\/login/);

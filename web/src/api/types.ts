@@ -81,6 +81,12 @@ export type CallParticipant = S['CallParticipant'];
 export type CallMediaKind = S['CallMediaKind'];
 export type CallLeftReason = S['CallLeftReason'];
 export type IceServer = S['IceServer'];
+export type CallKind = S['CallKind'];
+export type Absence = S['Absence'];
+export type AttendanceChange = S['AttendanceChange'];
+export type OnlineLesson = S['OnlineLesson'];
+export type OnlineStudent = S['OnlineStudent'];
+export type ScheduleCallRequest = S['ScheduleCallRequest'];
 
 // The frames of the realtime connection, /api/v1/ws.
 export type ServerFrame = S['ServerFrame'];

@@ -42,12 +42,48 @@ export function loadChatCall(chatId: number): Promise<void> {
   return p;
 }
 
-/** A chat's `call_started` or `call_ended` event. */
-export function noteCallEvent(chatId: number, event: { type: 'call_started' | 'call_ended'; call_id: number }): void {
+/** chat id → the online lessons running there, known from `call_started` with a lesson. */
+export const lessonCalls = signal<Record<number, { callId: number; lessonId: number }[]>>({});
+
+/** The running call of a lesson, when this page heard it start. */
+export function lessonCallOf(lessonId: number): number | null {
+  for (const list of Object.values(lessonCalls.value)) for (const l of list) if (l.lessonId === lessonId) return l.callId;
+  return null;
+}
+
+/** chat id → its meetings and broadcasts announced and not open yet (absent: not asked). */
+export const upcomingCalls = signal<Record<number, CallInfo[]>>({});
+
+/** Asks which meetings and broadcasts are announced in a chat (nothing when the reader may not join calls there). */
+export async function loadUpcoming(chatId: number): Promise<void> {
+  try {
+    const list = await api.get('/api/v1/chats/{chat_id}/calls/upcoming', { chat_id: chatId });
+    upcomingCalls.value = { ...upcomingCalls.value, [chatId]: list };
+  } catch {
+    upcomingCalls.value = { ...upcomingCalls.value, [chatId]: [] };
+  }
+}
+
+type CallEvent =
+  | { type: 'call_started'; call_id: number; lesson_id?: number | null }
+  | { type: 'call_ended'; call_id: number }
+  | { type: 'call_scheduled'; call_id: number };
+
+/** A chat's `call_started`, `call_scheduled` or `call_ended` event. */
+export function noteCallEvent(chatId: number, event: CallEvent): void {
+  const lessons = lessonCalls.value[chatId] ?? [];
   if (event.type === 'call_ended') {
     const cur = chatCalls.value[chatId];
     if (!cur || cur.id === event.call_id) setChatCall(chatId, null);
-  } else void loadChatCall(chatId);
+    if (lessons.some((l) => l.callId === event.call_id)) {
+      lessonCalls.value = { ...lessonCalls.value, [chatId]: lessons.filter((l) => l.callId !== event.call_id) };
+    }
+  } else if (event.type === 'call_started' && event.lesson_id) {
+    lessonCalls.value = { ...lessonCalls.value, [chatId]: [...lessons.filter((l) => l.callId !== event.call_id), { callId: event.call_id, lessonId: event.lesson_id }] };
+  } else {
+    if (event.type === 'call_started') void loadChatCall(chatId);
+    if (chatId in upcomingCalls.value) void loadUpcoming(chatId);
+  }
 }
 
 /** Starts a call in a chat (or gets the one already running there). */
@@ -92,4 +128,6 @@ export function dispatchCallFrame(frame: CallFrame): void {
 
 export function forgetCalls(): void {
   chatCalls.value = {};
+  lessonCalls.value = {};
+  upcomingCalls.value = {};
 }

@@ -3,7 +3,7 @@
 // how many columns the grid takes, how good the connection is (from getStats()
 // samples), the microphone's level, and the words for every refusal and every way of
 // leaving. No browser objects here: the call page (../pages/call) feeds these.
-import type { Call, CallParticipant, PersonRef } from '../api/types';
+import type { Absence, AttendanceChange, Call, CallParticipant, LessonPage, OnlineStudent, PersonRef } from '../api/types';
 
 /** A call as the server describes it (`GET /api/v1/calls/{call_id}`). */
 export type CallInfo = Call;
@@ -18,17 +18,25 @@ export interface CallView {
   pinned: number | null;
   /** Peers by when they last spoke (ms), so the strip keeps recent voices first. */
   spoke: Record<number, number>;
+  /** Who waits to be admitted (told to those who lead the call). */
+  waiting: PersonRef[];
+  /** A broadcast's viewers (not listed in `participants`). */
+  viewers: number;
+  /** Who leads the call now (null until the server says). */
+  hostId: number | null;
+  locked: boolean;
 }
 
 export type CallAction =
   | { type: 'joined'; peer: number }
-  | { type: 'participants'; participants: CallParticipant[] }
+  | { type: 'participants'; participants: CallParticipant[]; viewers?: number; hostId?: number; locked?: boolean }
+  | { type: 'waiting_room'; waiting: PersonRef[] }
   | { type: 'speaking'; peer: number; at: number }
   | { type: 'pin'; peer: number | null }
   | { type: 'reset' };
 
 export function emptyView(participants: CallParticipant[] = []): CallView {
-  return { participants, me: null, speaker: null, pinned: null, spoke: {} };
+  return { participants, me: null, speaker: null, pinned: null, spoke: {}, waiting: [], viewers: 0, hostId: null, locked: false };
 }
 
 export function reduceCall(v: CallView, a: CallAction): CallView {
@@ -45,15 +53,20 @@ export function reduceCall(v: CallView, a: CallAction): CallView {
         speaker: v.speaker !== null && present.has(v.speaker) ? v.speaker : null,
         pinned: v.pinned !== null && present.has(v.pinned) ? v.pinned : null,
         spoke,
+        viewers: a.viewers ?? v.viewers,
+        hostId: a.hostId ?? v.hostId,
+        locked: a.locked ?? v.locked,
       };
     }
+    case 'waiting_room':
+      return { ...v, waiting: a.waiting };
     case 'speaking':
       if (!v.participants.some((p) => p.peer_id === a.peer)) return v;
       return { ...v, speaker: a.peer, spoke: { ...v.spoke, [a.peer]: a.at } };
     case 'pin':
       return { ...v, pinned: a.peer !== null && v.participants.some((p) => p.peer_id === a.peer) ? a.peer : null };
     case 'reset':
-      return emptyView(v.participants);
+      return { ...emptyView(v.participants), viewers: v.viewers, hostId: v.hostId, locked: v.locked };
   }
 }
 
@@ -65,15 +78,17 @@ export interface Tile {
   video: boolean;
   mine: boolean;
   speaking: boolean;
+  hand: boolean;
 }
 
 function tileOf(v: CallView, p: CallParticipant): Tile {
-  return { peer: p.peer_id, person: p.person, audio: p.audio, video: p.video, mine: p.peer_id === v.me, speaking: p.peer_id === v.speaker };
+  return { peer: p.peer_id, person: p.person, audio: p.audio, video: p.video, mine: p.peer_id === v.me, speaking: p.peer_id === v.speaker, hand: p.hand_raised };
 }
 
-/** The grid: in order of joining (peer ids grow), this device last. */
+/** The grid: in order of joining (peer ids grow), this device last. A broadcast's
+ *  viewer with a raised hand is listed (for the host) but has no tile. */
 export function gridTiles(v: CallView): Tile[] {
-  const ps = [...v.participants].sort((a, b) => (a.peer_id === v.me ? 1 : b.peer_id === v.me ? -1 : a.peer_id - b.peer_id));
+  const ps = v.participants.filter((p) => p.on_stage || p.peer_id === v.me).sort((a, b) => (a.peer_id === v.me ? 1 : b.peer_id === v.me ? -1 : a.peer_id - b.peer_id));
   return ps.map((p) => tileOf(v, p));
 }
 
@@ -196,7 +211,7 @@ export function levelOf(samples: ArrayLike<number>): number {
 
 // ---------- words ----------
 
-const REFUSALS = ['not_found', 'forbidden', 'call_ended', 'call_locked', 'removed', 'bad_offer', 'calls_off'] as const;
+const REFUSALS = ['not_found', 'forbidden', 'call_ended', 'call_locked', 'removed', 'bad_offer', 'calls_off', 'call_running'] as const;
 export type RefusalCode = (typeof REFUSALS)[number];
 
 /** The dictionary key for a `call_refused` code (an unknown code reads as a failure). */
@@ -210,4 +225,91 @@ export type LeftReason = (typeof LEFT)[number];
 
 export function leftKey(reason: string): `calls.left.${LeftReason}` {
   return (LEFT as readonly string[]).includes(reason) ? `calls.left.${reason as LeftReason}` : 'calls.left.lost';
+}
+
+// ---------- who leads, who waits, who is on stage ----------
+
+/** People with a raised hand, one entry per person, in order of peers. */
+export function raisedHands(v: Pick<CallView, 'participants'>): PersonRef[] {
+  return [...new Map(v.participants.filter((p) => p.hand_raised).map((p) => [p.person.id, p.person])).values()];
+}
+
+/** A broadcast's viewer: in it, not on stage (this device's own flag, from `call_stage`). */
+export function isViewer(call: Pick<Call, 'kind'>, isLeader: boolean, onStage: boolean): boolean {
+  return call.kind === 'broadcast' && !isLeader && !onStage;
+}
+
+// ---------- an online lesson: its time, and the attendance its presence suggests ----------
+
+export interface Countdown {
+  /** Milliseconds left to the grade's limit (negative past it). */
+  leftMs: number;
+  over: boolean;
+  /** «12:05» left, or «+3:10» past the limit. */
+  text: string;
+}
+
+/** Minutes and seconds: «12:05»; an hour or more: «1:02:05». */
+export function clockOf(ms: number): string {
+  const s = Math.floor(Math.abs(ms) / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return h ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
+}
+
+/** The time left of an online lesson (`started_at` + `limit_minutes`), or null when either is unknown. */
+export function lessonCountdown(startedAt: string | null | undefined, limitMinutes: number | null | undefined, now: number): Countdown | null {
+  if (!startedAt || !limitMinutes) return null;
+  const start = Date.parse(startedAt);
+  if (!Number.isFinite(start)) return null;
+  const leftMs = start + limitMinutes * 60_000 - now;
+  const over = leftMs <= 0;
+  return { leftMs, over, text: over ? `+${clockOf(-leftMs)}` : clockOf(leftMs) };
+}
+
+/** Where a student is in an online lesson: in it now, was in it for N minutes, or never came. */
+export type Presence = { kind: 'in_call'; minutes: number } | { kind: 'was'; minutes: number } | { kind: 'never' };
+
+export function presenceOf(s: Pick<OnlineStudent, 'in_call' | 'joined_at' | 'minutes_present'>): Presence {
+  if (s.in_call) return { kind: 'in_call', minutes: s.minutes_present };
+  if (s.joined_at) return { kind: 'was', minutes: s.minutes_present };
+  return { kind: 'never' };
+}
+
+/** What the journal should say: present (null), absent, or late by N minutes. A
+ *  student in the lesson's call right now is not absent, whatever the lesson's clock
+ *  says (a lesson held before or after its time in the timetable). */
+export function suggestionOf(s: Pick<OnlineStudent, 'in_call' | 'suggested_absence' | 'suggested_minutes_late'>): { absence: Absence | null; minutesLate: number | null } {
+  if (s.suggested_absence === 'absent' && s.in_call) return { absence: null, minutesLate: null };
+  const absence = s.suggested_absence ?? null;
+  return { absence, minutesLate: absence === 'late' ? (s.suggested_minutes_late ?? null) : null };
+}
+
+/** The suggestion as the journal writes it: «н», «оп 7 мин», or null for present. */
+export function suggestionLabel(s: Pick<OnlineStudent, 'in_call' | 'suggested_absence' | 'suggested_minutes_late'>): string | null {
+  const { absence, minutesLate } = suggestionOf(s);
+  if (absence === 'absent') return 'н';
+  if (absence === 'late') return minutesLate ? `оп ${minutesLate} мин` : 'оп';
+  return null;
+}
+
+/** The attendance changes that put the suggestions into the journal: only where the
+ *  journal says otherwise, and never over a reason the teacher wrote down (ill, excused). */
+export function suggestionEntries(students: OnlineStudent[], page: Pick<LessonPage, 'students'>): AttendanceChange[] {
+  const journal = new Map(page.students.map((s) => [s.person.id, s.attendance ?? null]));
+  const out: AttendanceChange[] = [];
+  for (const s of students) {
+    if (!journal.has(s.student.id)) continue;
+    const now = journal.get(s.student.id) ?? null;
+    const { absence, minutesLate } = suggestionOf(s);
+    if (now && (now.absence === 'ill' || now.absence === 'excused')) continue;
+    if (absence === null) {
+      if (now) out.push({ student_id: s.student.id, absence: null });
+      continue;
+    }
+    if (now?.absence === absence && (absence !== 'late' || (now.minutes_late ?? null) === minutesLate)) continue;
+    out.push({ student_id: s.student.id, absence, minutes_late: absence === 'late' ? minutesLate : null, reason: null });
+  }
+  return out;
 }

@@ -654,7 +654,7 @@ export function onFrame(frame: ServerFrame): void {
         }
         if (who !== me && openChat.value === chatId) scheduleRead(chatId);
       }
-      if (event.type === 'call_started' || event.type === 'call_ended') noteCallEvent(chatId, event);
+      if (event.type === 'call_started' || event.type === 'call_ended' || event.type === 'call_scheduled') noteCallEvent(chatId, event);
       if (event.type === 'message_acknowledged') ackEvents.set(event.message_id, (ackEvents.get(event.message_id) ?? 0) + 1);
       if (event.type === 'member_left' && event.user_id === me) void refreshChats();
       if (changesMyRights(event, me)) void refreshEntry(chatId);

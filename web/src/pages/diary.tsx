@@ -23,6 +23,8 @@ import { DiaryWork } from './submissions';
 import { dayMonth, dayTitle, span, WeekNav } from './journal-parts';
 import { ChangeNote, isOff } from './lesson-change';
 import { DiaryViews } from './diary-marks';
+import { DiaryOnline } from './lesson-online';
+import { lessonCallOf } from '../calls/live';
 
 export { DiaryMarksPage } from './diary-marks';
 
@@ -212,6 +214,7 @@ function DiaryItem({
           })}
         </span>
       </div>
+      {l.lesson_id && (date === todayIn() || lessonCallOf(l.lesson_id) !== null) ? <DiaryOnline org={work.org} lessonId={l.lesson_id} own={work.own} /> : null}
       {l.topic ? (
         <p class="dl-topic">
           <span class="muted">{t('diary.topic')}:</span> {l.topic}

@@ -40,6 +40,7 @@ import { api, me } from '../state';
 import { className } from './entry';
 import { FilePicker, JournalFiles, useJournalFiles } from './journal-files';
 import { LessonSubmissions } from './submissions';
+import { LessonOnline } from './lesson-online';
 import { filesChanged } from '../journal/submissions';
 import { dayMonth, dayTitle, span } from './journal-parts';
 
@@ -198,6 +199,17 @@ function LessonEditor({ org, initial, types, tz }: { org: number; initial: Lesso
       </PageTitle>
       <p class="lead">{when}</p>
       {!mine ? <Notice kind="info">{t('lesson.read_only', { teacher: fullName(lesson.teacher) })}</Notice> : null}
+
+      <LessonOnline
+        org={org}
+        page={page}
+        mine={mine}
+        onApplied={(p) => {
+          setPage(p);
+          setDrafts((d) => rebase(d, p, 'attendance'));
+          setErrors({});
+        }}
+      />
 
       <TopicForm org={org} page={page} readOnly={!mine} onSaved={(p) => setPage((cur) => ({ ...cur, lesson: p.lesson }))} />
 

@@ -5,13 +5,13 @@
 // people in the call and, for the host, muting, stopping cameras, removing and ending
 // it for everyone; and the words for every refusal and every way out of a call.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { CallMediaKind, CallParticipant } from '../../api/types';
+import type { CallMediaKind } from '../../api/types';
 import { ApiError } from '../../api/client';
 import { ConfirmButton, ErrorBox, InlineError, Loading, PageTitle, useAction, useId, useLoad } from '../../components/ui';
-import { gridColumns, gridTiles, initialsOf, leftKey, peopleCount, refusalKey, speakerTiles, type CallInfo, type Tile } from '../../calls/model';
+import { gridColumns, gridTiles, initialsOf, isViewer, leftKey, lessonCountdown, peopleCount, raisedHands, refusalKey, speakerTiles, type CallInfo, type Tile } from '../../calls/model';
 import { chatCalls } from '../../calls/live';
 import { entries } from '../../chat/store';
-import { shortName, fullName } from '../../format';
+import { clock, dateTime, shortName, fullName } from '../../format';
 import { t, tn, type Key } from '../../i18n';
 import { api, me } from '../../state';
 import { CallSession } from './session';
@@ -24,6 +24,17 @@ function loadCall(callId: number): Promise<CallInfo> {
 const endCall = (callId: number) => api.post('/api/v1/calls/{call_id}/end', { call_id: callId });
 const removeFromCall = (callId: number, userId: number) => api.post('/api/v1/calls/{call_id}/remove', { call_id: callId }, { user_id: userId });
 const muteInCall = (callId: number, userId: number | null, kind: CallMediaKind) => api.post('/api/v1/calls/{call_id}/mute', { call_id: callId }, { user_id: userId, kind });
+const lockCall = (callId: number, locked: boolean) => api.post('/api/v1/calls/{call_id}/lock', { call_id: callId }, { locked });
+const admitToCall = (callId: number, userId: number) => api.post('/api/v1/calls/{call_id}/admit', { call_id: callId }, { user_id: userId });
+const handLead = (callId: number, userId: number) => api.post('/api/v1/calls/{call_id}/host', { call_id: callId }, { user_id: userId });
+const setStage = (callId: number, userId: number, on: boolean) => api.post('/api/v1/calls/{call_id}/stage', { call_id: callId }, { user_id: userId, on });
+
+/** The page's heading: a meeting's title, an online lesson, or the chat's call. */
+function headingOf(call: CallInfo, chat: string): string {
+  if (call.title) return call.title;
+  if (call.kind === 'lesson') return chat ? t('calls.lesson_in', { chat }) : t('calls.lesson');
+  return chat ? t('calls.title_in', { chat }) : t('calls.title');
+}
 
 export function CallPage({ callId }: { callId: number }) {
   const info = useLoad(() => loadCall(callId), [callId]);
@@ -38,6 +49,15 @@ export function CallPage({ callId }: { callId: number }) {
   }, [session]);
 
   const call = info.data;
+  // The lead handed on (to or from this reader): what they may do is asked again.
+  const hostNow = session.view.value.hostId;
+  useEffect(() => {
+    if (call && hostNow !== null && hostNow !== call.host_id) info.reload();
+  }, [hostNow]);
+  if (call) {
+    session.setViewer(call.kind === 'broadcast' && !call.abilities.host);
+    session.setChat(call.chat_id);
+  }
   if (info.error) {
     const gone = info.error instanceof ApiError && (info.error.status === 404 || info.error.status === 403);
     return (
@@ -51,7 +71,8 @@ export function CallPage({ callId }: { callId: number }) {
     );
   }
   if (!call) return <Loading />;
-  const title = entries.value.get(call.chat_id)?.chat.title ?? '';
+  const chatTitle = entries.value.get(call.chat_id)?.chat.title ?? '';
+  const title = headingOf(call, chatTitle);
   const back = `/chats/${call.chat_id}`;
   const phase = session.phase.value;
 
@@ -60,13 +81,14 @@ export function CallPage({ callId }: { callId: number }) {
   if (phase === 'left') return <Ended title={title} back={back} reason={session.leftReason.value ?? 'left'} onRejoin={session.leftReason.value === 'lost' ? () => location.reload() : undefined} />;
   if (phase === 'refused') return <Ended title={title} back={back} refusal={session.refusal.value?.code ?? 'other'} />;
   if (phase === 'prejoin') return <PreJoin session={session} call={call} title={title} back={back} />;
+  if (phase === 'waiting') return <Waiting session={session} call={call} title={title} back={back} />;
   return <InCall session={session} call={call} title={title} back={back} />;
 }
 
 function Ended({ title, back, reason, refusal, onRejoin }: { title: string; back: string; reason?: string; refusal?: string; onRejoin?: () => void }) {
   return (
     <div class="narrow call-page">
-      <PageTitle>{title ? t('calls.title_in', { chat: title }) : t('calls.title')}</PageTitle>
+      <PageTitle>{title || t('calls.title')}</PageTitle>
       <p class={`alert ${refusal || reason === 'removed' ? 'alert--error' : 'alert--info'} call-out`} role="status" data-left={reason} data-refused={refusal}>
         {refusal ? t(refusalKey(refusal)) : t(leftKey(reason ?? 'left'))}
       </p>
@@ -153,8 +175,10 @@ function MicLevel({ session }: { session: CallSession }) {
 
 function PreJoin({ session, call, title, back }: { session: CallSession; call: CallInfo; title: string; back: string }) {
   const [joining, setJoining] = useState(false);
+  const viewer = session.viewer.value;
   useEffect(() => {
-    void session.openDevices();
+    // A broadcast's viewer is asked for no camera or microphone.
+    if (!session.viewer.peek()) void session.openDevices();
   }, [session]);
   const preview = session.preview.value;
   const problem = session.mediaProblem.value;
@@ -176,7 +200,15 @@ function PreJoin({ session, call, title, back }: { session: CallSession; call: C
           ← {t('calls.to_chat')}
         </a>
       </p>
-      <PageTitle>{title ? t('calls.title_in', { chat: title }) : t('calls.title')}</PageTitle>
+      <PageTitle>{title}</PageTitle>
+      {viewer ? (
+        <div class="prejoin-viewer">
+          <p>{t('calls.viewer_intro')}</p>
+          <button type="button" class="btn btn--primary" disabled={joining} onClick={() => void join(false)}>
+            {t('calls.watch')}
+          </button>
+        </div>
+      ) : (
       <div class="prejoin-grid">
         <div class="prejoin-preview">
           {preview ? <StreamVideo stream={preview} mirror label={t('calls.your_camera')} /> : <div class="call-novideo">{t('calls.camera_off')}</div>}
@@ -202,11 +234,68 @@ function PreJoin({ session, call, title, back }: { session: CallSession; call: C
           </div>
         </div>
       </div>
+      )}
     </div>
   );
 }
 
-function Icon({ name, off }: { name: 'mic' | 'cam' | 'screen' | 'leave' | 'devices'; off?: boolean }) {
+/** Waiting to be let in: before a meeting opens, or in its waiting room. */
+function Waiting({ session, call, title, back }: { session: CallSession; call: CallInfo; title: string; back: string }) {
+  // Not open yet: its time ahead, or past and the host not come yet; open: the waiting room.
+  const closed = !session.opened.value && !call.started_at;
+  const early = closed && !!call.scheduled_at && Date.parse(call.scheduled_at) > Date.now();
+  const broadcast = call.kind === 'broadcast';
+  const when = call.scheduled_at ? (new Date(call.scheduled_at).toDateString() === new Date().toDateString() ? clock(call.scheduled_at) : dateTime(call.scheduled_at)) : '';
+  return (
+    <div class="narrow call-page call-waiting" data-phase="waiting" data-call-id={call.id}>
+      <PageTitle>{title}</PageTitle>
+      <p class="alert alert--info call-waiting-text" role="status">
+        {early
+          ? t(broadcast ? 'calls.broadcast_not_yet' : 'calls.meeting_not_yet', { time: when })
+          : closed
+            ? t(broadcast ? 'calls.broadcast_not_open' : 'calls.meeting_not_open')
+            : t('calls.wait_for_host')}
+      </p>
+      <p class="muted">{t('calls.wait_hint')}</p>
+      <p class="call-out-actions">
+        <button type="button" class="btn btn--secondary" onClick={() => session.leave()}>
+          {t('calls.stop_waiting')}
+        </button>
+        <a class="btn btn--link" href={back}>
+          {t('calls.to_chat')}
+        </a>
+      </p>
+    </div>
+  );
+}
+
+/** An online lesson's time left to its grade's limit, and the warning past it. */
+function LessonTimer({ call, chat }: { call: CallInfo; chat: string }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const c = lessonCountdown(call.started_at, call.limit_minutes, now);
+  if (!c) return null;
+  const grade = /(\d{1,2})\s*[А-ЯЁA-Z]?/.exec(chat)?.[1];
+  return (
+    <>
+      <span class={`call-timer${c.over ? ' call-timer--over' : ''}`} data-over={c.over ? 'yes' : 'no'}>
+        <span class="visually-hidden">{t('calls.time_left')}: </span>
+        <Icon name="clock" />
+        {c.text}
+      </span>
+      {c.over ? (
+        <p class="alert alert--error call-limit" role="alert">
+          {grade ? t('calls.limit_over', { grade, n: call.limit_minutes ?? 0 }) : t('calls.limit_over_any', { n: call.limit_minutes ?? 0 })}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+function Icon({ name, off }: { name: 'mic' | 'cam' | 'screen' | 'leave' | 'devices' | 'hand' | 'clock'; off?: boolean }) {
   const common = { width: 20, height: 20, viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor', 'stroke-width': 2, 'stroke-linecap': 'round' as const, 'stroke-linejoin': 'round' as const, 'aria-hidden': 'true' as const, focusable: 'false' as const, class: 'icon' };
   return (
     <svg {...common}>
@@ -224,6 +313,13 @@ function Icon({ name, off }: { name: 'mic' | 'cam' | 'screen' | 'leave' | 'devic
         <>
           <circle cx="12" cy="12" r="3" />
           <path d="M12 2v3M12 19v3M2 12h3M19 12h3M4.9 4.9l2.1 2.1M17 17l2.1 2.1M4.9 19.1L7 17M17 7l2.1-2.1" />
+        </>
+      ) : name === 'hand' ? (
+        <path d="M8 13V6a1.5 1.5 0 0 1 3 0v5M11 11V4.5a1.5 1.5 0 0 1 3 0V11M14 11V6a1.5 1.5 0 0 1 3 0v8a6 6 0 0 1-6 6h-.5a6 6 0 0 1-4.8-2.4L3.3 14.4a1.5 1.5 0 0 1 2.3-1.9L8 15" />
+      ) : name === 'clock' ? (
+        <>
+          <circle cx="12" cy="12" r="9" />
+          <path d="M12 7v5l3 2" />
         </>
       ) : name === 'screen' ? (
         <>
@@ -300,6 +396,12 @@ function TileView({ tile, session, call, big, pinnable }: { tile: Tile; session:
           {tile.person.id === call.host_id ? <span class="call-host-mark"> · {t('calls.host')}</span> : null}
         </span>
         {tile.speaking ? <span class="visually-hidden">, {t('calls.speaking')}</span> : null}
+        {tile.hand ? (
+          <span class="call-hand" title={t('calls.hand_up')}>
+            <Icon name="hand" />
+            <span class="visually-hidden">, {t('calls.hand_up')}</span>
+          </span>
+        ) : null}
       </div>
       {pinnable ? (
         <button type="button" class="btn btn--small call-pin" onClick={() => session.pin(tile.peer)}>
@@ -330,7 +432,9 @@ function InCall({ session, call, title, back }: { session: CallSession; call: Ca
   const view = session.view.value;
   const streams = session.streams.value;
   const host = call.abilities.host;
-  const people = peopleCount(view.participants);
+  const viewer = isViewer(call, host, session.onStage.value);
+  const chatTitle = entries.value.get(call.chat_id)?.chat.title ?? '';
+  const people = peopleCount(view.participants.filter((p) => p.on_stage));
   const muted = session.hostMuted.value;
   const tiles = gridTiles(view);
   const sp = speakerTiles(view);
@@ -342,18 +446,27 @@ function InCall({ session, call, title, back }: { session: CallSession; call: Ca
   }, [view.participants]);
 
   return (
-    <div class={`call-page call-in call-in--${layout}`} data-phase={phase} data-call-id={call.id}>
+    <div class={`call-page call-in call-in--${layout}`} data-phase={phase} data-call-id={call.id} data-me={view.me ?? undefined} data-viewer={viewer ? 'yes' : undefined}>
       <div class="call-head">
         <a class="call-back" href={back}>
           ← {t('calls.to_chat')}
         </a>
-        <PageTitle>{title ? t('calls.title_in', { chat: title }) : t('calls.title')}</PageTitle>
+        <PageTitle>{title}</PageTitle>
         <span class="muted">{tn('calls.people', people)}</span>
+        {call.kind === 'broadcast' ? (
+          <span class="muted call-viewers" data-viewers={view.viewers}>
+            {tn('calls.viewers', view.viewers)}
+          </span>
+        ) : null}
+        {view.locked ? <span class="badge badge--neutral call-locked">{t('calls.locked')}</span> : null}
+        {call.kind === 'lesson' ? <LessonTimer call={call} chat={chatTitle} /> : null}
         <QualitySign session={session} />
       </div>
       <div class="call-notices" role="status" aria-live="polite">
         {phase === 'joining' ? <p class="alert alert--info">{t('calls.joining')}</p> : null}
         {phase === 'reconnecting' ? <p class="alert alert--info call-reconnecting">{t('calls.reconnecting')}</p> : null}
+        {viewer ? <p class="alert alert--info call-viewer-note">{t('calls.viewer_note')}</p> : null}
+        {call.kind === 'broadcast' && !host && session.onStage.value ? <p class="alert alert--info call-on-stage">{t('calls.on_stage_note')}</p> : null}
         {muted ? (
           <p class="alert alert--info call-host-muted" data-kind={muted}>
             {t(muted === 'audio' ? 'calls.host_muted_mic' : 'calls.host_muted_cam')}
@@ -392,40 +505,58 @@ function InCall({ session, call, title, back }: { session: CallSession; call: Ca
         {Object.entries(streams).map(([peer, s]) => (Number(peer) === view.me ? null : <StreamAudio key={peer} stream={s} peer={Number(peer)} />))}
       </div>
       <div class="call-controls" role="group" aria-label={t('calls.controls')}>
+        {viewer ? null : (
+          <>
         <Toggle on={session.micOn.value} onLabel={t('calls.mic_on')} offLabel={t('calls.mic_off')} onClick={() => void session.setMic(!session.micOn.value)} icon="mic" />
         <Toggle on={session.camOn.value} onLabel={t('calls.cam_on')} offLabel={t('calls.cam_off')} onClick={() => void session.setCam(!session.camOn.value)} icon="cam" />
-        {session.canShareScreen ? (
+          </>
+        )}
+        {session.canShareScreen && !viewer ? (
           <button type="button" class="btn call-toggle" aria-pressed={session.sharing.value} data-toggle="screen" onClick={() => void (session.sharing.value ? session.stopSharing() : session.shareScreen())}>
             <Icon name="screen" />
             <span class="call-btn-text">{session.sharing.value ? t('calls.screen_stop') : t('calls.screen_share')}</span>
           </button>
         ) : null}
-        <button type="button" class="btn call-toggle" aria-expanded={showDevices} aria-controls="call-devices" onClick={() => setShowDevices(!showDevices)}>
-          <Icon name="devices" />
-          <span class="call-btn-text">{t('calls.devices')}</span>
+        {viewer ? null : (
+          <button type="button" class="btn call-toggle" aria-expanded={showDevices} aria-controls="call-devices" onClick={() => setShowDevices(!showDevices)}>
+            <Icon name="devices" />
+            <span class="call-btn-text">{t('calls.devices')}</span>
+          </button>
+        )}
+        <button type="button" class="btn call-toggle call-hand-toggle" aria-pressed={session.hand.value} onClick={() => session.raiseHand(!session.hand.value)}>
+          <Icon name="hand" />
+          <span class="call-btn-text">{session.hand.value ? t('calls.hand_lower') : t('calls.hand_raise')}</span>
         </button>
         <button type="button" class="btn btn--danger call-leave" onClick={() => session.leave()}>
           <Icon name="leave" />
           <span class="call-btn-text">{t('calls.leave')}</span>
         </button>
       </div>
-      {showDevices ? (
+      {showDevices && !viewer ? (
         <div id="call-devices" class="call-devices-panel">
           <DeviceSelects session={session} />
         </div>
       ) : null}
-      <People call={call} view={view.participants} host={host} />
+      <People call={call} session={session} host={host} />
     </div>
   );
 }
 
-function People({ call, view, host }: { call: CallInfo; view: CallParticipant[]; host: boolean }) {
+function People({ call, session, host }: { call: CallInfo; session: CallSession; host: boolean }) {
   const act = useAction();
   const myId = me.value?.id ?? 0;
+  const v = session.view.value;
+  const view = v.participants;
+  const hostId = v.hostId ?? call.host_id;
+  const broadcast = call.kind === 'broadcast';
   // One row per person (a person may be in on two devices).
   const persons = [...new Map(view.map((p) => [p.person.id, p])).values()];
   const audioOf = (id: number) => view.some((p) => p.person.id === id && p.audio);
   const videoOf = (id: number) => view.some((p) => p.person.id === id && p.video);
+  const handOf = (id: number) => view.some((p) => p.person.id === id && p.hand_raised);
+  const stageOf = (id: number) => view.some((p) => p.person.id === id && p.on_stage);
+  const hands = raisedHands(v);
+  const run = (f: () => Promise<unknown>) => act.run(async () => void (await f()));
   return (
     <section class="call-people" aria-labelledby="call-people-title">
       <h2 id="call-people-title" class="call-people-title">
@@ -433,39 +564,89 @@ function People({ call, view, host }: { call: CallInfo; view: CallParticipant[];
       </h2>
       {host ? (
         <div class="call-host-tools">
-          <button type="button" class="btn btn--secondary btn--small" disabled={act.busy} onClick={() => act.run(async () => void (await muteInCall(call.id, null, 'audio')))}>
+          <button type="button" class="btn btn--secondary btn--small" disabled={act.busy} onClick={() => run(() => muteInCall(call.id, null, 'audio'))}>
             {t('calls.mute_all')}
           </button>
-          <ConfirmButton confirm={t('calls.end_confirm')} onConfirm={() => act.run(async () => void (await endCall(call.id)))}>
+          <button type="button" class="btn btn--secondary btn--small call-lock" aria-pressed={v.locked} disabled={act.busy} onClick={() => run(() => lockCall(call.id, !v.locked))}>
+            {v.locked ? t('calls.unlock') : t('calls.lock')}
+          </button>
+          <ConfirmButton confirm={t('calls.end_confirm')} onConfirm={() => run(() => endCall(call.id))}>
             {t('calls.end_all')}
           </ConfirmButton>
         </div>
       ) : null}
       <InlineError error={act.error} />
+      {host && v.waiting.length ? (
+        <div class="call-waiting-room" role="region" aria-labelledby="call-waiting-title">
+          <h3 id="call-waiting-title">{t('calls.waiting_room', { n: v.waiting.length })}</h3>
+          <ul class="call-people-list">
+            {v.waiting.map((w) => (
+              <li key={w.id} data-user-id={w.id}>
+                <span class="call-person">{fullName(w)}</span>
+                <button type="button" class="btn btn--primary btn--small" disabled={act.busy} onClick={() => run(() => admitToCall(call.id, w.id))}>
+                  {t('calls.admit')}
+                  <span class="visually-hidden"> — {shortName(w)}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {hands.length ? (
+        <p class="call-hands" role="status">
+          <Icon name="hand" />
+          {t('calls.hands', { names: hands.map(shortName).join(', ') })}
+        </p>
+      ) : null}
       <ul class="call-people-list">
         {persons.map((p) => (
-          <li key={p.person.id} data-user-id={p.person.id}>
+          <li key={p.person.id} data-user-id={p.person.id} data-hand={handOf(p.person.id) ? 'up' : undefined}>
             <span class="call-person">
               {fullName(p.person)}
-              {p.person.id === call.host_id ? <span class="badge badge--neutral">{t('calls.host')}</span> : null}
+              {p.person.id === hostId ? <span class="badge badge--neutral">{t('calls.host')}</span> : null}
               {p.person.id === myId ? <span class="muted"> ({t('calls.you_short')})</span> : null}
-              {audioOf(p.person.id) ? null : <span class="muted"> · {t('calls.mic_is_off')}</span>}
+              {handOf(p.person.id) ? (
+                <span class="call-hand">
+                  <Icon name="hand" />
+                  <span class="visually-hidden">{t('calls.hand_up')}</span>
+                </span>
+              ) : null}
+              {broadcast && !stageOf(p.person.id) ? <span class="muted"> · {t('calls.viewer')}</span> : null}
+              {stageOf(p.person.id) && !audioOf(p.person.id) ? <span class="muted"> · {t('calls.mic_is_off')}</span> : null}
             </span>
             {host && p.person.id !== myId ? (
               <span class="call-person-actions" role="group" aria-label={t('calls.actions_for', { name: shortName(p.person) })}>
+                {broadcast && !stageOf(p.person.id) ? (
+                  <button type="button" class="btn btn--link" disabled={act.busy} onClick={() => run(() => setStage(call.id, p.person.id, true))}>
+                    {t('calls.to_stage')}
+                    <span class="visually-hidden"> — {shortName(p.person)}</span>
+                  </button>
+                ) : null}
+                {broadcast && stageOf(p.person.id) && p.person.id !== hostId ? (
+                  <button type="button" class="btn btn--link" disabled={act.busy} onClick={() => run(() => setStage(call.id, p.person.id, false))}>
+                    {t('calls.off_stage')}
+                    <span class="visually-hidden"> — {shortName(p.person)}</span>
+                  </button>
+                ) : null}
                 {audioOf(p.person.id) ? (
-                  <button type="button" class="btn btn--link" disabled={act.busy} onClick={() => act.run(async () => void (await muteInCall(call.id, p.person.id, 'audio')))}>
+                  <button type="button" class="btn btn--link" disabled={act.busy} onClick={() => run(() => muteInCall(call.id, p.person.id, 'audio'))}>
                     {t('calls.mute_one')}
                     <span class="visually-hidden"> — {shortName(p.person)}</span>
                   </button>
                 ) : null}
                 {videoOf(p.person.id) ? (
-                  <button type="button" class="btn btn--link" disabled={act.busy} onClick={() => act.run(async () => void (await muteInCall(call.id, p.person.id, 'video')))}>
+                  <button type="button" class="btn btn--link" disabled={act.busy} onClick={() => run(() => muteInCall(call.id, p.person.id, 'video'))}>
                     {t('calls.stop_cam')}
                     <span class="visually-hidden"> — {shortName(p.person)}</span>
                   </button>
                 ) : null}
-                <ConfirmButton confirm={t('calls.remove_confirm', { name: shortName(p.person) })} onConfirm={() => act.run(async () => void (await removeFromCall(call.id, p.person.id)))}>
+                {p.person.id !== hostId && stageOf(p.person.id) ? (
+                  <ConfirmButton kind="secondary" confirm={t('calls.make_host_confirm', { name: shortName(p.person) })} onConfirm={() => run(() => handLead(call.id, p.person.id))}>
+                    {t('calls.make_host')}
+                    <span class="visually-hidden"> — {shortName(p.person)}</span>
+                  </ConfirmButton>
+                ) : null}
+                <ConfirmButton confirm={t('calls.remove_confirm', { name: shortName(p.person) })} onConfirm={() => run(() => removeFromCall(call.id, p.person.id))}>
                   {t('calls.remove')}
                   <span class="visually-hidden"> — {shortName(p.person)}</span>
                 </ConfirmButton>

@@ -8,11 +8,11 @@
 // RTCPeerConnection while the page stays in the call.
 import { batch, effect, signal, untracked } from '@preact/signals';
 import type { CallLeftReason, ClientFrame } from '../../api/types';
-import { onCallFrame, sendCallFrame, type CallFrame } from '../../calls/live';
+import { chatCalls, onCallFrame, sendCallFrame, type CallFrame } from '../../calls/live';
 import { emptyView, gradeQuality, levelOf, reduceCall, sampleOf, type CallAction, type CallView, type Quality, type StatsSample } from '../../calls/model';
 import { connState } from '../../chat/store';
 
-export type Phase = 'prejoin' | 'joining' | 'in' | 'reconnecting' | 'left' | 'refused';
+export type Phase = 'prejoin' | 'joining' | 'waiting' | 'in' | 'reconnecting' | 'left' | 'refused';
 
 export interface Devices {
   mics: { id: string; label: string }[];
@@ -46,6 +46,12 @@ export class CallSession {
   readonly leftReason = signal<CallLeftReason | null>(null);
   /** The host turned this device's microphone or camera off. */
   readonly hostMuted = signal<'audio' | 'video' | null>(null);
+  /** A broadcast's viewer: joins with nothing to send and asks for no devices until on stage. */
+  readonly viewer = signal(false);
+  /** A viewer brought on stage by the host (`call_stage`). */
+  readonly onStage = signal(false);
+  /** This device's hand is up. */
+  readonly hand = signal(false);
 
   private micTrack: MediaStreamTrack | null = null;
   private camTrack: MediaStreamTrack | null = null;
@@ -73,7 +79,7 @@ export class CallSession {
         untracked(() => {
           if (s === 'live') {
             if (this.phase.value === 'reconnecting') setTimeout(() => void this.connect(), 0);
-          } else if (this.phase.value === 'in' || this.phase.value === 'joining') {
+          } else if (this.phase.value === 'in' || this.phase.value === 'joining' || this.phase.value === 'waiting') {
             // The server forgets this device with the socket: rejoin once it is back.
             this.dropConnection();
             this.phase.value = 'reconnecting';
@@ -84,6 +90,37 @@ export class CallSession {
     const devs = () => void this.listDevices();
     navigator.mediaDevices?.addEventListener?.('devicechange', devs);
     this.stops.push(() => navigator.mediaDevices?.removeEventListener?.('devicechange', devs));
+  }
+
+  private chatId: number | null = null;
+  private openSeen = false;
+  /** The call was seen open in its chat (an announced one may open while this page waits). */
+  readonly opened = signal(false);
+
+  /** Follows the call's chat: an announced meeting opening lets those waiting for it offer again. */
+  setChat(chatId: number): void {
+    if (this.chatId !== null) return;
+    this.chatId = chatId;
+    this.stops.push(
+      effect(() => {
+        const c = chatCalls.value[chatId];
+        untracked(() => {
+          if (!c || c.id !== this.callId || this.openSeen) return;
+          this.openSeen = true;
+          this.opened.value = true;
+          if (this.phase.value === 'waiting') setTimeout(() => void this.connect(), 0);
+        });
+      }),
+    );
+  }
+
+  /** A broadcast's viewer sends nothing: no camera, no microphone, until brought on stage. */
+  setViewer(on: boolean): void {
+    if (this.viewer.peek() === on) return;
+    batch(() => {
+      this.viewer.value = on;
+      if (on) this.micOn.value = this.camOn.value = false;
+    });
   }
 
   get canShareScreen(): boolean {
@@ -321,7 +358,7 @@ export class CallSession {
     if (this.closed) return;
     this.dropConnection();
     const gen = ++this.generation;
-    const first = this.phase.value === 'prejoin' || this.phase.value === 'joining';
+    const first = this.phase.value === 'prejoin' || this.phase.value === 'joining' || this.phase.value === 'waiting';
     this.phase.value = first ? 'joining' : 'reconnecting';
     this.view.value = reduceCall(this.view.value, { type: 'reset' });
     if (connState.value !== 'live') {
@@ -330,8 +367,9 @@ export class CallSession {
     }
     const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
     this.pc = pc;
-    const mic = this.micOn.value ? this.micTrack : null;
-    const video = this.screenTrack ?? (this.camOn.value ? this.camTrack : null);
+    const silent = this.viewer.value && !this.onStage.value;
+    const mic = this.micOn.value && !silent ? this.micTrack : null;
+    const video = silent ? null : (this.screenTrack ?? (this.camOn.value ? this.camTrack : null));
     this.audioSender = pc.addTransceiver(mic ?? 'audio', { direction: 'sendonly' }).sender;
     this.videoSender = pc.addTransceiver(video ?? 'video', { direction: 'sendonly' }).sender;
     pc.addEventListener('track', (e) => this.onTrack(e));
@@ -431,8 +469,25 @@ export class CallSession {
           this.step((pc) => pc.setRemoteDescription({ type: 'answer', sdp: f.sdp }));
         }
         break;
+      case 'call_waiting':
+        // Nobody answers this offer: the device waits for `call_admitted` and offers again.
+        this.dropConnection();
+        this.phase.value = 'waiting';
+        break;
+      case 'call_admitted':
+        if (this.phase.value === 'waiting') void this.connect();
+        break;
+      case 'call_waiting_room':
+        this.dispatch({ type: 'waiting_room', waiting: f.waiting });
+        break;
+      case 'call_stage':
+        void this.stage(f.on);
+        break;
       case 'call_participants': {
-        this.dispatch({ type: 'participants', participants: f.participants });
+        this.dispatch({ type: 'participants', participants: f.participants, viewers: f.viewers, hostId: f.host_id, locked: f.locked });
+        const mine = f.participants.find((p) => p.peer_id === this.view.value.me);
+        this.hand.value = !!mine?.hand_raised;
+        if (mine?.on_stage && this.viewer.value && !this.onStage.value) void this.stage(true);
         const present = new Set(f.participants.map((p) => p.peer_id));
         const kept = Object.fromEntries(Object.entries(this.streams.value).filter(([k]) => present.has(Number(k))));
         if (Object.keys(kept).length !== Object.keys(this.streams.value).length) this.streams.value = kept;
@@ -459,6 +514,33 @@ export class CallSession {
       default:
         break;
     }
+  }
+
+  /** Raises or lowers this device's hand. */
+  raiseHand(raised: boolean): void {
+    if (this.phase.value !== 'in') return;
+    this.hand.value = raised;
+    this.send({ type: 'call_hand', call_id: this.callId, raised });
+  }
+
+  /** On stage: the camera and microphone are asked for and sent; off: nothing goes out again. */
+  private async stage(on: boolean): Promise<void> {
+    if (!this.viewer.value || this.onStage.value === on) return;
+    this.onStage.value = on;
+    if (on) {
+      await this.openDevices();
+      if (!this.onStage.value) return;
+      await this.audioSender?.replaceTrack(this.micOn.value ? this.micTrack : null).catch(() => {});
+      await this.videoSender?.replaceTrack(this.camOn.value ? this.camTrack : null).catch(() => {});
+    } else {
+      await this.audioSender?.replaceTrack(null).catch(() => {});
+      await this.videoSender?.replaceTrack(null).catch(() => {});
+      this.stopMedia();
+      batch(() => {
+        this.micOn.value = this.camOn.value = false;
+      });
+    }
+    this.sendMedia();
   }
 
   /** Shows a device large in the speaker view (null: the loudest voice again). */
@@ -525,7 +607,7 @@ export class CallSession {
 
   /** Leaves the call (the button, or the page closing). */
   leave(): void {
-    if (this.phase.value === 'in' || this.phase.value === 'joining' || this.phase.value === 'reconnecting') {
+    if (this.phase.value === 'in' || this.phase.value === 'joining' || this.phase.value === 'reconnecting' || this.phase.value === 'waiting') {
       this.send({ type: 'call_leave', call_id: this.callId });
     }
     this.finish('left');
