@@ -104,7 +104,7 @@ export function CallBanner({ chat }: { chat: Chat }) {
         <ul class="call-upcoming" aria-label={t('calls.upcoming')}>
           {upcoming.map((c) => (
             <li key={c.id} data-call-id={c.id} data-kind={c.kind}>
-              <span>
+              <span title={`«${c.title}» · ${dateTime(c.scheduled_at)}`}>
                 <strong>{t(c.kind === 'broadcast' ? 'calls.kind_broadcast' : 'calls.kind_meeting')}</strong> «{c.title}» · {dateTime(c.scheduled_at)}
                 {c.waiting_room ? <span class="muted"> · {t('calls.with_waiting_room')}</span> : null}
               </span>
