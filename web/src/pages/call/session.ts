@@ -319,8 +319,9 @@ export class CallSession {
     if (!track) return;
     this.screenTrack = track;
     track.addEventListener('ended', () => void this.stopSharing());
-    this.sharing.value = true;
     await this.videoSender?.replaceTrack(track).catch(() => {});
+    // Said shared once the screen is what goes out, not before.
+    this.sharing.value = true;
     this.showPreview();
     this.sendMedia();
   }
@@ -330,8 +331,8 @@ export class CallSession {
     if (!track) return;
     this.screenTrack = null;
     track.stop();
-    this.sharing.value = false;
     await this.videoSender?.replaceTrack(this.camOn.value ? this.camTrack : null).catch(() => {});
+    this.sharing.value = false;
     this.showPreview();
     this.sendMedia();
   }
