@@ -41,21 +41,23 @@ pub(crate) fn run(
     let mut buf = vec![0u8; 2000];
     let mut next_speakers = Instant::now() + SPEAKER_EVERY;
     loop {
-        let mut commanded = false;
+        let mut touched = Vec::new();
         loop {
             match commands.try_recv() {
                 Ok(Command::Stop) | Err(TryRecvError::Disconnected) => return,
-                Ok(command) => {
-                    unit.command(command);
-                    commanded = true;
-                }
+                Ok(command) => touched.extend(unit.command(command)),
                 Err(TryRecvError::Empty) => break,
             }
         }
-        if commanded {
-            // A command may give any peer something to say (an offer, a keyframe request).
-            for index in 0..unit.peers.len() {
-                unit.drain(index);
+        if !touched.is_empty() {
+            // Only the peers a command concerns may have something to say now (an
+            // offer, a keyframe request): a flood of commands costs no pass over the rest.
+            touched.sort_unstable();
+            touched.dedup();
+            for id in touched {
+                if let Some(index) = unit.peers.iter().position(|p| p.id == id) {
+                    unit.drain(index);
+                }
             }
             unit.propagate_all();
         }
@@ -117,7 +119,8 @@ struct Unit {
 }
 
 impl Unit {
-    fn command(&mut self, command: Command) {
+    /// Carries out a command; returns the peers it gave something to say.
+    fn command(&mut self, command: Command) -> Vec<PeerId> {
         match command {
             Command::Add(peer) => {
                 let mut peer = *peer;
@@ -128,38 +131,44 @@ impl Unit {
                         peer.add_track_out(other.id, track.mid, track.kind, track.rids.clone());
                     }
                 }
+                let id = peer.id;
                 self.peers.push(peer);
                 self.counters.peers.store(self.peers.len() as u64, Ordering::Relaxed);
-                let index = self.peers.len() - 1;
-                self.drain(index);
+                vec![id]
             }
             Command::Remove(id) => {
                 if let Some(peer) = self.peers.iter_mut().find(|p| p.id == id) {
                     peer.rtc.disconnect();
                 }
+                Vec::new()
             }
             Command::EndRoom(room) => {
                 for peer in self.peers.iter_mut().filter(|p| p.room == room) {
                     peer.rtc.disconnect();
                 }
+                Vec::new()
             }
             Command::Signal(id, signal) => {
-                let Some(peer) = self.peers.iter_mut().find(|p| p.id == id) else { return };
+                let Some(peer) = self.peers.iter_mut().find(|p| p.id == id) else { return Vec::new() };
                 if let Some(reply) = peer.on_signal(signal) {
                     (self.events)(SfuEvent::Signal { peer: id, signal: reply });
                 }
+                vec![id]
             }
             Command::Block { peer, kind, blocked } => {
-                let Some(peer) = self.peers.iter_mut().find(|p| p.id == peer) else { return };
-                match kind {
-                    MediaKind::Audio => peer.blocked_audio = blocked,
-                    MediaKind::Video => peer.blocked_video = blocked,
+                if let Some(peer) = self.peers.iter_mut().find(|p| p.id == peer) {
+                    match kind {
+                        MediaKind::Audio => peer.blocked_audio = blocked,
+                        MediaKind::Video => peer.blocked_video = blocked,
+                    }
                 }
+                Vec::new()
             }
             Command::MaySend { peer, may_send } => {
-                let Some(index) = self.peers.iter().position(|p| p.id == peer) else { return };
+                let Some(index) = self.peers.iter().position(|p| p.id == peer) else { return Vec::new() };
                 let room = self.peers[index].room;
                 let opened = self.peers[index].set_may_send(may_send);
+                let mut touched = vec![peer];
                 for other in self.peers.iter_mut().filter(|p| p.room == room && p.id != peer) {
                     if may_send {
                         for (mid, kind, rids) in &opened {
@@ -168,25 +177,32 @@ impl Unit {
                     } else {
                         other.drop_tracks_of(peer);
                     }
+                    touched.push(other.id);
                 }
                 if may_send && let Some((mid, _, rids)) = opened.iter().find(|(_, k, _)| *k == MediaKind::Video) {
                     // Its first frames reach the others as a keyframe.
                     let rid = crate::peer::pick(rids, crate::Layer::High);
                     self.peers[index].request_keyframe(*mid, rid, str0m::media::KeyframeRequestKind::Pli);
                 }
+                touched
             }
             Command::View { viewer, origin, layer } => {
-                let Some(viewer) = self.peers.iter_mut().find(|p| p.id == viewer) else { return };
+                let Some(viewer) = self.peers.iter_mut().find(|p| p.id == viewer) else { return Vec::new() };
                 let room = viewer.room;
                 let fresh = viewer.view(origin, layer);
+                if fresh.is_empty() {
+                    return Vec::new();
+                }
                 // The newly chosen layer starts at a keyframe.
                 if let Some(origin) = self.peers.iter_mut().find(|p| p.id == origin && p.room == room) {
                     for (mid, rid) in fresh {
                         origin.request_keyframe(mid, rid, str0m::media::KeyframeRequestKind::Pli);
                     }
+                    return vec![origin.id];
                 }
+                Vec::new()
             }
-            Command::Stop => {}
+            Command::Stop => Vec::new(),
         }
     }
 
@@ -199,9 +215,13 @@ impl Unit {
             std::mem::take(&mut self.peers).into_iter().partition(|p| !p.rtc.is_alive());
         self.peers = alive;
         self.by_source.retain(|_, id| !gone.iter().any(|p| p.id == *id));
+        let mut touched = Vec::new();
         for peer in gone {
-            for other in self.peers.iter_mut().filter(|p| p.room == peer.room) {
-                other.drop_tracks_of(peer.id);
+            for (index, other) in self.peers.iter_mut().enumerate() {
+                if other.room == peer.room {
+                    other.drop_tracks_of(peer.id);
+                    touched.push(index);
+                }
             }
             if self.speakers.get(&peer.room) == Some(&peer.id) {
                 self.speakers.remove(&peer.room);
@@ -209,6 +229,13 @@ impl Unit {
             (self.events)(SfuEvent::Gone { peer: peer.id });
         }
         self.counters.peers.store(self.peers.len() as u64, Ordering::Relaxed);
+        // Those who received the gone ones' tracks offer to stop them now.
+        touched.sort_unstable();
+        touched.dedup();
+        for index in touched {
+            self.drain(index);
+        }
+        self.propagate_all();
     }
 
     /// The peer a datagram is for: by its source address once known, else the one
