@@ -24,6 +24,13 @@ use crate::store;
 /// otherwise passed to that node over the bus. True when it was passed on.
 pub async fn from_device(state: &AppState, actor: &Actor, conn: u64, frame: ClientFrame) -> bool {
     let Some(call) = call_of(&frame) else { return false };
+    let own = &state.calls.settings.node;
+    let here = ConnRef { node: own.as_str().into(), id: conn };
+    // A device in a call of this node signals without the call being read again.
+    if !matches!(frame, ClientFrame::CallJoin { .. }) && own_peer(state, &here, call).is_some() {
+        handle(state, actor, &here, frame).await;
+        return false;
+    }
     let node = {
         let Ok(mut db) = state.db.reads().acquire().await else { return false };
         match store::calls::get(&mut db, call).await {
@@ -31,9 +38,8 @@ pub async fn from_device(state: &AppState, actor: &Actor, conn: u64, frame: Clie
             _ => state.calls.settings.node.clone(),
         }
     };
-    let own = &state.calls.settings.node;
     if node == *own {
-        handle(state, actor, &ConnRef { node: own.as_str().into(), id: conn }, frame).await;
+        handle(state, actor, &here, frame).await;
         return false;
     }
     let frame = serde_json::to_string(&frame).unwrap_or_default();
@@ -134,6 +140,11 @@ async fn try_join(
         open(state, &call, person.clone()).await?;
     }
     let sfu = state.calls.sfu().map_err(|_| Error::Refused("calls_off"))?;
+    // One place in a call per connection: joining again replaces the last one, so a
+    // socket repeating `call_join` holds one peer, not one per frame.
+    let replaced = state.calls.take(|p| p.conn == *conn && p.call == id);
+    drop_media(state, &replaced);
+    close_stays(state, replaced, CallLeftReason::Left).await?;
     let peer = state.calls.next_peer();
     // A broadcast's viewers receive and send nothing until brought on stage.
     let on_stage = leads || !call.is_broadcast();
@@ -195,6 +206,9 @@ fn signal(state: &AppState, conn: &ConnRef, call: CallId, kind: SdpKind, sdp: St
 /// The device switched its microphone or camera; turning one on lifts the host's mute of it.
 async fn media(state: &AppState, conn: &ConnRef, call: CallId, audio: bool, video: bool) {
     let Some(peer) = own_peer(state, conn, call) else { return };
+    if (peer.audio, peer.video) == (audio, video) {
+        return;
+    }
     if let Some(sfu) = state.calls.running_sfu() {
         if audio {
             let _ = sfu.block(PeerId(peer.peer), MediaKind::Audio, false);
@@ -224,6 +238,9 @@ fn view(state: &AppState, conn: &ConnRef, call: CallId, origin: i64, view: parta
 /// The device raised or lowered its hand.
 async fn hand(state: &AppState, conn: &ConnRef, call: CallId, raised: bool) {
     let Some(peer) = own_peer(state, conn, call) else { return };
+    if peer.hand_raised == raised {
+        return;
+    }
     state.calls.update(peer.peer, |p| p.hand_raised = raised);
     announced(state, call).await;
 }
