@@ -63,13 +63,18 @@ pub async fn online(state: &AppState, actor: &Actor, org: OrgId, lesson: LessonI
         }
         Err(Error::Forbidden) => {
             let row = store::journal::lesson(&mut conn, org, lesson).await?.ok_or(Error::NotFound)?;
-            let mut own = Vec::new();
-            for student in crate::actions::journal::roster(&mut conn, &row).await? {
-                let parents = store::directory::parent_places_for_child(&mut conn, org, student).await?;
-                if student == actor.user_id || parents.iter().any(|p| p.user_id == actor.user_id.0) {
-                    own.push(student);
-                }
-            }
+            // Oneself, and one's children: read from the actor's own places, once.
+            let mine: Vec<UserId> = store::directory::active_places(&mut conn, org, actor.user_id)
+                .await?
+                .iter()
+                .filter_map(|p| p.child_user_id.map(UserId))
+                .chain([actor.user_id])
+                .collect();
+            let own: Vec<UserId> = crate::actions::journal::roster(&mut conn, &row)
+                .await?
+                .into_iter()
+                .filter(|student| mine.contains(student))
+                .collect();
             if own.is_empty() {
                 return Err(Error::NotFound);
             }
