@@ -2813,7 +2813,8 @@ try {
     await p.waitForURL(new RegExp(`/calls/${id}$`));
     await p.getByRole('heading', { name: 'Родительское собрание', level: 1 }).waitFor();
     await p.getByRole('button', { name: 'Войти с камерой' }).click();
-    await p.locator('.call-waiting').getByText(/^Собрание ещё не началось, начало в \d\d:\d\d/).waitFor();
+    // The form proposes the next whole hour: past 23:00 (the browser's clock) that is tomorrow, shown with its date.
+    await p.locator('.call-waiting').getByText(/^Собрание ещё не началось, начало в (.+, )?\d\d:\d\d/).waitFor();
     await screen(p, 'call-waiting-early');
     // The class teacher opens it; the parent, still waiting, is now in its waiting room.
     await t.locator(`.call-upcoming li[data-call-id="${id}"]`).getByRole('link', { name: /^Войти/ }).click();
