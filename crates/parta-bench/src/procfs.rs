@@ -55,6 +55,11 @@ fn thread_dir(pid: u32, name: &str) -> Option<std::path::PathBuf> {
         .find(|path| std::fs::read_to_string(path.join("comm")).is_ok_and(|comm| comm.trim_end() == name))
 }
 
+/// The id of the process's first thread named `name`.
+pub fn thread_id(pid: u32, name: &str) -> Option<u32> {
+    thread_dir(pid, name)?.file_name()?.to_str()?.parse().ok()
+}
+
 /// CPU time (user + system, seconds) of the process's thread named `name`, the
 /// first one of that name; `None` when there is none.
 pub fn thread_cpu_secs(pid: u32, name: &str) -> Option<f64> {

@@ -12,6 +12,7 @@
 
 #[cfg(feature = "client")]
 pub mod client;
+mod io;
 mod peer;
 mod run;
 

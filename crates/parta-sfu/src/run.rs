@@ -12,6 +12,7 @@ use str0m::Input;
 use str0m::media::MediaKind;
 use str0m::net::{Protocol, Receive};
 
+use crate::io::Outbox;
 use crate::peer::{Peer, Polled, Propagated};
 use crate::{Command, Counters, PeerId, RoomId, SfuEvent};
 
@@ -33,6 +34,7 @@ pub(crate) fn run(
         peers: Vec::new(),
         by_source: HashMap::new(),
         queue: VecDeque::new(),
+        outbox: Outbox::default(),
         socket,
         events,
         counters,
@@ -40,6 +42,8 @@ pub(crate) fn run(
     };
     let mut buf = vec![0u8; 2000];
     let mut next_speakers = Instant::now() + SPEAKER_EVERY;
+    // The socket's read timeout as last set: a system call only when it changes.
+    let mut read_timeout = None;
     loop {
         let mut touched = Vec::new();
         loop {
@@ -79,8 +83,13 @@ pub(crate) fn run(
 
         let now = Instant::now();
         let next = unit.peers.iter().map(|p| p.due).min().unwrap_or(now + IDLE).min(now + IDLE);
-        let wait = next.saturating_duration_since(now).max(Duration::from_millis(1));
-        let _ = unit.socket.set_read_timeout(Some(wait));
+        // Whole milliseconds: a busy unit waits 1 ms at most and sets it once.
+        let wait = Duration::from_millis(next.saturating_duration_since(now).as_millis().clamp(1, 100) as u64);
+        if read_timeout != Some(wait) {
+            let _ = unit.socket.set_read_timeout(Some(wait));
+            read_timeout = Some(wait);
+        }
+        unit.outbox.flush(&unit.socket);
         match unit.socket.recv_from(&mut buf) {
             Ok((0, _)) => {} // the waker: a command is waiting
             Ok((n, source)) => {
@@ -93,6 +102,7 @@ pub(crate) fn run(
                         unit.peers[index].handle_input(input);
                         unit.drain(index);
                         unit.propagate_all();
+                        unit.outbox.flush(&unit.socket);
                     }
                 }
             }
@@ -111,6 +121,8 @@ struct Unit {
     /// What peers' output asks of the others, by the peer it came from (not its
     /// place in `peers`, which a sweep changes).
     queue: VecDeque<(PeerId, Propagated)>,
+    /// Datagrams made in this pass, sent at its end.
+    outbox: Outbox,
     socket: UdpSocket,
     events: Box<dyn Fn(SfuEvent) + Send>,
     counters: Arc<Counters>,
@@ -262,9 +274,7 @@ impl Unit {
                     peer.due = at;
                     return;
                 }
-                Polled::Transmit(to, bytes) => {
-                    let _ = self.socket.send_to(&bytes, to);
-                }
+                Polled::Transmit(to, bytes) => self.outbox.push(&self.socket, to, bytes),
                 Polled::Propagate(propagated) => {
                     if matches!(propagated, Propagated::Media { .. }) {
                         self.counters.frames_in.fetch_add(1, Ordering::Relaxed);

@@ -15,6 +15,7 @@
 //! per forwarded frame and datagram.
 
 mod media;
+mod pin;
 pub mod relay;
 mod tally;
 
@@ -77,6 +78,11 @@ pub struct CallsArgs {
     /// Write `<workload>.json` here.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Gives the forwarder (the unit's thread, or the floor's relay) this core of its
+    /// own and keeps everything else — the devices, the rest of the server — on the
+    /// other cores, as when the devices are elsewhere. Unset: the scheduler decides.
+    #[arg(long)]
+    forwarder_core: Option<usize>,
 }
 
 /// One workload: who takes part (the first starts the call and joins first) and what each sends.
@@ -417,6 +423,9 @@ impl Drop for Relay {
 /// The same workload on the floor: the same devices' sends through a plain UDP relay.
 async fn on_floor(args: &CallsArgs, plan: &Plan) -> anyhow::Result<Side> {
     let relay = Relay::start()?;
+    if let Some(core) = args.forwarder_core {
+        pin::process(relay.child.id(), &core.to_string())?;
+    }
     let n = plan.devices.len();
     let joined = Arc::new(AtomicUsize::new(0));
     let datagrams = Arc::new(AtomicU64::new(0));
@@ -545,6 +554,15 @@ pub async fn calls(args: CallsArgs) -> anyhow::Result<()> {
     let address = server.address;
     let server_pid = server.pid.context("the server's pid")?;
     eprintln!("Parta on {address}, media on udp {udp} (pid {server_pid}), data in {}", data.display());
+    if let Some(core) = args.forwarder_core {
+        // Everything of both processes off the forwarder's core, then the unit's thread onto it.
+        let others = pin::all_but(core)?;
+        pin::process(std::process::id(), &others)?;
+        pin::process(server_pid, &others)?;
+        let unit = procfs::thread_id(server_pid, "parta-sfu").context("the unit's thread")?;
+        pin::thread(unit, &core.to_string())?;
+        eprintln!("the unit's thread {unit} alone on core {core}; the devices and the rest of the server on {others}");
+    }
 
     let per_class = (args.class_size - 1).max(30);
     let shape =
