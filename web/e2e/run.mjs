@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import AxeBuilderModule from '@axe-core/playwright';
+import { hasTurnserver, startTurnRig, unitPort } from './turn.mjs';
 
 const AxeBuilder = AxeBuilderModule.default ?? AxeBuilderModule;
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -67,7 +68,10 @@ let serverExited = false;
 server.on('exit', () => (serverExited = true));
 
 let browser;
+/** Stops what a scenario started beside the main server (the TURN rig), should the run end first. */
+const extraStops = [];
 function stopAll() {
+  for (const stop of extraStops.splice(0)) stop();
   if (!serverExited) server.kill('SIGTERM');
   try {
     rmSync(dataDir, { recursive: true, force: true });
@@ -191,8 +195,8 @@ async function test(name, fn) {
   }
 }
 
-async function login(page, who, password = PASSWORD) {
-  await page.goto(`${base}/login`);
+async function login(page, who, password = PASSWORD, at = base) {
+  await page.goto(`${at}/login`);
   await lbl(page, 'Телефон или e-mail').fill(who);
   await lbl(page, 'Пароль').fill(password);
   await page.getByRole('button', { name: 'Войти', exact: true }).click();
@@ -255,8 +259,8 @@ function expect(cond, message) {
 }
 
 /** Request headers of a fresh API session (bearer token) of a demo person. */
-async function apiSession(who) {
-  const res = await fetch(`${base}/api/v1/auth/login`, {
+async function apiSession(who, at = base) {
+  const res = await fetch(`${at}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ login: who, password: PASSWORD }),
@@ -2411,9 +2415,9 @@ try {
   // Each person has a browser context of their own, with Chromium's fake camera and
   // microphone. An init script keeps the page's RTCPeerConnections (and the stream each
   // received track arrived in), so the test reads what each one receives from getStats().
-  const callCtx = async () => {
+  const callCtx = async (origin = base) => {
     const ctx = await newContext();
-    await ctx.grantPermissions(['camera', 'microphone'], { origin: base });
+    await ctx.grantPermissions(['camera', 'microphone'], { origin });
     await ctx.addInitScript(() => {
       const Orig = window.RTCPeerConnection;
       if (!Orig) return;
@@ -2921,6 +2925,98 @@ try {
     for (const ctx of ccs.splice(0)) await ctx.close();
   });
   for (const ctx of ccs.splice(0)) await ctx.close();
+
+  // ---------- calls: through a TURN relay only ----------
+  /** The page's current connection: its configuration, every local candidate's type, and the
+   *  selected pair (transport → selectedCandidatePairId → its local and remote candidates). */
+  const selectedPair = (page) =>
+    page.evaluate(async () => {
+      const pc = window.__e2ePcs?.at(-1);
+      if (!pc) return null;
+      const stats = [...(await pc.getStats()).values()];
+      const byId = new Map(stats.map((s) => [s.id, s]));
+      const pair = byId.get(stats.find((s) => s.type === 'transport')?.selectedCandidatePairId);
+      const side = (c) => c && { type: c.candidateType, address: c.address, port: c.port, relayProtocol: c.relayProtocol };
+      return {
+        policy: pc.getConfiguration().iceTransportPolicy,
+        servers: pc.getConfiguration().iceServers?.flatMap((x) => x.urls) ?? [],
+        localTypes: [...new Set(stats.filter((s) => s.type === 'local-candidate').map((s) => s.candidateType))],
+        state: pair?.state,
+        local: side(byId.get(pair?.localCandidateId)),
+        remote: side(byId.get(pair?.remoteCandidateId)),
+      };
+    });
+
+  await test('calls: through a TURN relay only — a server with --calls-turn-only; the class teacher and a student each receive the other’s audio and video, both connected from relay candidates, and coturn relays them to the media unit', async () => {
+    if (!hasTurnserver()) {
+      expect(process.env.CI !== 'true', 'turnserver (Debian’s coturn) is required here: apt-get install coturn');
+      console.log('    note: turnserver (coturn) is missing; the TURN scenario did not run');
+      return;
+    }
+    const rig = await startTurnRig({ bin, dist, freePort });
+    extraStops.push(rig.stop);
+    const ctxs = [];
+    try {
+      const signIn = async (who) => {
+        const ctx = await callCtx(rig.base);
+        ctxs.push(ctx);
+        const page = await ctx.newPage();
+        pagesToShoot.push(page);
+        await login(page, who, PASSWORD, rig.base);
+        return page;
+      };
+      const chats = await (await fetch(`${rig.base}/api/v1/chats`, { headers: await apiSession('ivanova@demo.parta.local', rig.base) })).json();
+      const chat = chats.find((c) => c.kind === 'class' && c.title.includes('5А'))?.id;
+      expect(chat, `no 5А class chat in ${JSON.stringify(chats.map((c) => [c.kind, c.title]))}`);
+      const t = await signIn('ivanova@demo.parta.local');
+      await t.goto(`${rig.base}/chats/${chat}`);
+      await t.locator('[data-conn="live"]').waitFor();
+      await t.getByRole('button', { name: 'Позвонить' }).click();
+      await t.waitForURL(/\/calls\/\d+$/);
+      const id = Number(new URL(t.url()).pathname.split('/').pop());
+      await t.getByRole('button', { name: 'Войти с камерой' }).click();
+      await inCall(t);
+      const s = await signIn('student.5a@demo.parta.local');
+      await s.goto(`${rig.base}/chats/${chat}`);
+      await s.locator(`.call-banner[data-call-id="${id}"]`).getByRole('link', { name: 'Присоединиться' }).click();
+      await s.waitForURL(new RegExp(`/calls/${id}$`));
+      await s.getByRole('button', { name: 'Войти с камерой' }).click();
+      await inCall(s);
+      const [pt, ps] = [await myPeer(t), await myPeer(s)];
+      await receives(t, ps, ['audio', 'video'], 'the teacher (through the relay)');
+      await receives(s, pt, ['audio', 'video'], 'the student (through the relay)');
+
+      const unit = unitPort(rig);
+      expect(unit, `the server did not say where its media unit listens:\n${rig.partaLog}`);
+      const [low, high] = rig.relayPorts;
+      for (const [page, who] of [[t, 'the teacher'], [s, 'the student']]) {
+        const got = await selectedPair(page);
+        const seen = JSON.stringify(got);
+        expect(got?.policy === 'relay', `${who}’s connection is not relay-only: ${seen}`);
+        expect(got.servers.includes(`turn:127.0.0.1:${rig.relayPort}?transport=udp`), `${who}’s connection was not given the relay: ${seen}`);
+        expect(got.state === 'succeeded', `${who}’s selected pair has not succeeded: ${seen}`);
+        expect(got.local?.type === 'relay' && got.localTypes.join() === 'relay', `${who} connects from a candidate other than the relay: ${seen}`);
+        // The local side is an address coturn allocated; the far side is the unit itself.
+        expect(got.local.address === '127.0.0.1' && got.local.port >= low && got.local.port <= high, `${who}’s local candidate is not in coturn’s relay ports ${low}–${high}: ${seen}`);
+        expect(got.remote?.address === '127.0.0.1' && got.remote.port === unit, `${who}’s remote candidate is not the media unit’s 127.0.0.1:${unit}: ${seen}`);
+      }
+      // coturn's own word: an allocation with each one's own credential (`<expiry>:<user id>`),
+      // and permission to send to a peer.
+      const idOf = async (who) => (await (await fetch(`${rig.base}/api/v1/me`, { headers: await apiSession(who, rig.base) })).json()).id;
+      const allocated = new Set([...rig.turnLog.matchAll(/user <\d+:(\d+)>: incoming packet ALLOCATE processed, success/g)].map((m) => Number(m[1])));
+      for (const who of ['ivanova@demo.parta.local', 'student.5a@demo.parta.local']) {
+        const id = await idOf(who);
+        expect(allocated.has(id), `coturn allocated nothing for ${who} (user ${id}), only for ${[...allocated]}:\n${rig.turnLog.slice(-3000)}`);
+      }
+      expect(/(CREATE_PERMISSION|CHANNEL_BIND) processed, success/.test(rig.turnLog), `coturn gave no permission to send to a peer:\n${rig.turnLog.slice(-3000)}`);
+      await endForAll(t);
+      await s.locator('.call-out[data-left="ended"]').waitFor();
+    } finally {
+      for (const ctx of ctxs) await ctx.close();
+      extraStops.splice(extraStops.indexOf(rig.stop), 1);
+      rig.stop();
+    }
+  });
 
   await test('chats: logging out closes the connection', async () => {
     await parent.getByRole('button', { name: 'Выйти' }).click();

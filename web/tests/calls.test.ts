@@ -3,6 +3,7 @@ import type { CallParticipant } from '../src/api/types';
 import { peopleCount } from '../src/calls/live';
 import { emptyView, gradeQuality, gridColumns, gridTiles, initialsOf, leftKey, levelOf, reduceCall, refusalKey, sampleOf, speakerTiles, type CallView } from '../src/calls/model';
 import { ru } from '../src/i18n/ru';
+import { ICE_FRESH_MS, iceStale, rtcConfiguration } from '../src/pages/call/ice';
 
 const person = (id: number, given: string, family: string) => ({ id, given_name: given, family_name: family, patronymic: null });
 const part = (peer: number, userId: number, o: Partial<CallParticipant> = {}): CallParticipant => ({
@@ -147,5 +148,34 @@ describe('the words of a call', () => {
     expect(refusalKey('something_new')).toBe('calls.refused.other');
     for (const r of ['left', 'ended', 'removed', 'not_a_member', 'lost', 'other']) expect(ru[leftKey(r)]).toBeTruthy();
     expect(ru[leftKey('removed')]).toContain('удалил');
+  });
+});
+
+describe('how a connection reaches the media unit', () => {
+  const relay = { urls: ['turn:turn.school.test:3478?transport=udp', 'turn:turn.school.test:3478?transport=tcp'], username: '1767225600:42', credential: 'c2VjcmV0' };
+
+  it('goes directly, in one bundled transport, when the server names no relay', () => {
+    for (const ice of [null, { ice_servers: [], ice_transport_policy: 'all' as const }]) {
+      expect(rtcConfiguration(ice)).toEqual({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: [], iceTransportPolicy: 'all' });
+    }
+  });
+
+  it('gives the relay with the person’s credential, and sends everything through it when told', () => {
+    const fallback = rtcConfiguration({ ice_servers: [relay], ice_transport_policy: 'all' });
+    expect(fallback.iceServers).toEqual([relay]);
+    expect(fallback.iceTransportPolicy).toBe('all');
+    expect(rtcConfiguration({ ice_servers: [relay], ice_transport_policy: 'relay' }).iceTransportPolicy).toBe('relay');
+  });
+
+  it('leaves out a username or credential the server did not give', () => {
+    const bare = rtcConfiguration({ ice_servers: [{ urls: ['stun:stun.school.test'], username: null, credential: null }], ice_transport_policy: 'all' });
+    expect(bare.iceServers).toEqual([{ urls: ['stun:stun.school.test'] }]);
+  });
+
+  it('reads the credential again when it was read long ago, or never', () => {
+    const at = 1_000_000;
+    expect(iceStale(at, at + 5 * 60_000)).toBe(false);
+    expect(iceStale(at, at + ICE_FRESH_MS + 1)).toBe(true);
+    expect(iceStale(null, at)).toBe(true);
   });
 });

@@ -71,6 +71,12 @@ pub struct Call {
     pub waiting_room: bool,
     /// What the reader may do in this call.
     pub abilities: CallAbilities,
+    /// How the reader's browser reaches the media unit, known before it offers: the
+    /// TURN relay with a credential of the reader's own (valid 12 hours; `call_joined`
+    /// carries a fresher one). Empty when there is no relay or the reader may not join.
+    pub ice_servers: Vec<IceServer>,
+    /// `relay`: all media goes through the relay (`RTCPeerConnection`'s `iceTransportPolicy`).
+    pub ice_transport_policy: IceTransportPolicy,
 }
 
 /// Someone in a call, on one device.
@@ -104,6 +110,17 @@ pub struct IceServer {
     pub urls: Vec<String>,
     pub username: Option<String>,
     pub credential: Option<String>,
+}
+
+/// Which paths to the media unit a browser may use.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum IceTransportPolicy {
+    /// Directly, or through the relay when UDP to the unit is blocked.
+    #[default]
+    All,
+    /// Only through the relay (the unit is not reachable, or not to be reached, directly).
+    Relay,
 }
 
 /// The kind of a session description in `call_signal` frames.

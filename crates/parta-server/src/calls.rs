@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use parta_domain::{CallId, ChatId, SessionId, UserId};
-use parta_protocol::{CallParticipant, IceServer, PersonRef};
+use parta_protocol::{CallParticipant, IceServer, IceTransportPolicy, PersonRef};
 use parta_sfu::{Sfu, SfuConfig, SfuEvent};
 use tokio::sync::mpsc;
 
@@ -35,6 +35,9 @@ pub struct Turn {
     /// `turn:host:3478?transport=udp`, `turn:host:3478?transport=tcp`, `turns:…`.
     pub urls: Vec<String>,
     pub secret: String,
+    /// All media goes through the relay: browsers are told to use no other path
+    /// (the unit sits on an internal network, or pupils' devices send no direct UDP).
+    pub only: bool,
 }
 
 /// How long a TURN credential is valid: longer than any lesson or meeting.
@@ -46,6 +49,14 @@ impl CallSettings {
         let Some(turn) = &self.turn else { return Vec::new() };
         let (username, credential) = turn_credential(&turn.secret, user, now_s + TURN_CREDENTIAL_S);
         vec![IceServer { urls: turn.urls.clone(), username: Some(username), credential: Some(credential) }]
+    }
+
+    /// Whether browsers may reach the unit directly or only through the relay.
+    pub fn ice_transport_policy(&self) -> IceTransportPolicy {
+        match &self.turn {
+            Some(turn) if turn.only => IceTransportPolicy::Relay,
+            _ => IceTransportPolicy::All,
+        }
     }
 }
 
@@ -301,11 +312,15 @@ mod tests {
         let (username, credential) = turn_credential("turn-secret", UserId(42), 1_767_225_600);
         assert_eq!((username.as_str(), credential.as_str()), ("1767225600:42", "cVQy85c5HY1bRk0ZMbTuw8I8dOA="));
         let settings = CallSettings {
-            turn: Some(Turn { urls: vec!["turn:turn.school.test:3478".into()], secret: "s".into() }),
+            turn: Some(Turn { urls: vec!["turn:turn.school.test:3478".into()], secret: "s".into(), only: false }),
             ..CallSettings::default()
         };
         let servers = settings.ice_servers_for(UserId(7), 1000);
         assert_eq!(servers[0].username.as_deref(), Some("44200:7"));
+        assert_eq!(settings.ice_transport_policy(), IceTransportPolicy::All);
         assert!(CallSettings::default().ice_servers_for(UserId(7), 1000).is_empty());
+        assert_eq!(CallSettings::default().ice_transport_policy(), IceTransportPolicy::All);
+        let only = CallSettings { turn: settings.turn.map(|t| Turn { only: true, ..t }), ..CallSettings::default() };
+        assert_eq!(only.ice_transport_policy(), IceTransportPolicy::Relay);
     }
 }

@@ -109,6 +109,11 @@ struct ServeArgs {
     calls_turn_urls: Vec<String>,
     #[arg(long, env = "PARTA_CALLS_TURN_SECRET")]
     calls_turn_secret: Option<String>,
+    /// Send all call media through the TURN relay: browsers use no direct path to
+    /// the media unit (it sits on an internal network, or pupils' devices are to send
+    /// no direct UDP). Needs `--calls-turn-urls` and `--calls-turn-secret`.
+    #[arg(long, env = "PARTA_CALLS_TURN_ONLY")]
+    calls_turn_only: bool,
 }
 
 /// The config file's keys; all optional.
@@ -132,6 +137,7 @@ struct FileConfig {
     node_name: Option<String>,
     calls_turn_urls: Option<Vec<String>>,
     calls_turn_secret: Option<String>,
+    calls_turn_only: Option<bool>,
 }
 
 /// Settings after merging flags, environment, file and defaults.
@@ -170,8 +176,13 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         None => Vec::new(),
     };
     let turn_urls = serve.map(|s| s.calls_turn_urls.clone()).filter(|u| !u.is_empty()).or(file.calls_turn_urls);
+    let turn_only = serve.is_some_and(|s| s.calls_turn_only) || file.calls_turn_only.unwrap_or(false);
     let turn = match (turn_urls, serve.and_then(|s| s.calls_turn_secret.clone()).or(file.calls_turn_secret)) {
-        (Some(urls), Some(secret)) => Some(crate::calls::Turn { urls, secret }),
+        (Some(urls), Some(secret)) => Some(crate::calls::Turn { urls, secret, only: turn_only }),
+        (None, None) if turn_only => anyhow::bail!(
+            "calls_turn_only sends all call media through a TURN relay: give the relay too \
+             (calls_turn_urls and calls_turn_secret)"
+        ),
         (None, None) => None,
         _ => anyhow::bail!("a TURN relay needs both calls_turn_urls and calls_turn_secret"),
     };
@@ -419,5 +430,20 @@ mod tests {
         let settings = serve_settings(&["parta", "serve", "--config", path.to_str().expect("utf-8 path")]);
         let _ = std::fs::remove_file(&path);
         assert_eq!(settings.messages_per_minute, 600);
+    }
+
+    #[test]
+    fn relay_only_calls_need_a_relay() {
+        let serve = |args: &[&str]| {
+            let cli = Cli::try_parse_from(args).expect("arguments parse");
+            let Command::Serve(serve) = cli.command else { panic!("not `serve`") };
+            resolve(&serve.common, Some(&serve))
+        };
+        let refused = serve(&["parta", "serve", "--calls-turn-only"]).expect_err("no relay to send through");
+        assert!(refused.to_string().contains("calls_turn_urls"), "the message names what is missing: {refused}");
+        let relay = ["parta", "serve", "--calls-turn-urls", "turn:127.0.0.1:3478", "--calls-turn-secret", "s"];
+        let turn = |args: &[&str]| serve(args).expect("settings resolve").settings.calls.turn.expect("a relay");
+        assert!(!turn(&relay).only);
+        assert!(turn(&[&relay[..], &["--calls-turn-only"]].concat()).only);
     }
 }

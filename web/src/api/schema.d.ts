@@ -2892,6 +2892,14 @@ export interface components {
             ended_at?: string | null;
             /** @description Who leads the call now (the starter, until they hand it on). */
             host_id: components["schemas"]["UserId"];
+            /**
+             * @description How the reader's browser reaches the media unit, known before it offers: the
+             *     TURN relay with a credential of the reader's own (valid 12 hours; `call_joined`
+             *     carries a fresher one). Empty when there is no relay or the reader may not join.
+             */
+            ice_servers: components["schemas"]["IceServer"][];
+            /** @description `relay`: all media goes through the relay (`RTCPeerConnection`'s `iceTransportPolicy`). */
+            ice_transport_policy: components["schemas"]["IceTransportPolicy"];
             id: components["schemas"]["CallId"];
             kind: components["schemas"]["CallKind"];
             lesson_id?: components["schemas"]["LessonId"] | null;
@@ -3639,6 +3647,11 @@ export interface components {
             urls: string[];
             username?: string | null;
         };
+        /**
+         * @description Which paths to the media unit a browser may use.
+         * @enum {string}
+         */
+        IceTransportPolicy: "all" | "relay";
         Invite: {
             child?: components["schemas"]["PersonRef"] | null;
             class: components["schemas"]["ClassRef"];

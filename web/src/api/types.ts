@@ -81,6 +81,7 @@ export type CallParticipant = S['CallParticipant'];
 export type CallMediaKind = S['CallMediaKind'];
 export type CallLeftReason = S['CallLeftReason'];
 export type IceServer = S['IceServer'];
+export type IceTransportPolicy = S['IceTransportPolicy'];
 export type CallKind = S['CallKind'];
 export type Absence = S['Absence'];
 export type AttendanceChange = S['AttendanceChange'];

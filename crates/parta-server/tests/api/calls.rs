@@ -23,6 +23,7 @@ on_both_backends!(
     an_online_lesson_is_its_students_and_presence_suggests_attendance,
     a_meeting_opens_with_its_host_and_admits_from_the_waiting_room,
     a_broadcasts_viewers_send_nothing_until_brought_on_stage,
+    a_calls_read_carries_the_readers_relay_credentials_before_they_offer,
 );
 
 const TALKING: Sending = Sending { audio: true, video: true, video_frame_bytes: 2000, simulcast: true };
@@ -663,6 +664,62 @@ async fn a_call_on_one_node_is_joined_from_the_other() {
     assert_eq!(teacher.from(&student), at_one_second, "nothing from the one signed out, after a second");
 }
 
+/// The browser builds its connection before it offers, so the call it reads first
+/// tells it how to reach the unit: with a relay configured, a credential of the
+/// reader's own (and, relay-only, the policy that sends everything through it); with
+/// none, nothing. A call that is over gets no credential.
+async fn a_calls_read_carries_the_readers_relay_credentials_before_they_offer(app: TestApp) {
+    let c = class_with_people(&app, 189).await;
+    let chat = chat_id(&app, &c.teacher.token, c.school.org, "class", Some(c.a)).await;
+    let id = start(&app, &c.teacher.token, chat).await["id"].as_i64().expect("id");
+    let plain = read_call(&app, &c.student.token, id).await;
+    assert_eq!((plain["ice_servers"].clone(), plain["ice_transport_policy"].clone()), (json!([]), json!("all")));
+
+    let urls = json!(["turn:127.0.0.1:3478?transport=udp", "turn:127.0.0.1:3478?transport=tcp"]);
+    let relay = |only: bool| {
+        let urls = vec!["turn:127.0.0.1:3478?transport=udp".into(), "turn:127.0.0.1:3478?transport=tcp".into()];
+        move |s: &mut parta_server::state::Settings| {
+            s.calls.turn = Some(parta_server::calls::Turn { urls, secret: "relay-secret".into(), only });
+        }
+    };
+    let app = app.with_settings(relay(false));
+    let fallback = read_call(&app, &c.student.token, id).await;
+    assert_eq!(fallback["ice_transport_policy"], "all", "the relay is a fallback unless it is the only way");
+    assert_eq!(fallback["ice_servers"][0]["urls"], urls);
+
+    let app = app.with_settings(relay(true));
+    let student = read_call(&app, &c.student.token, id).await;
+    let teacher = read_call(&app, &c.teacher.token, id).await;
+    assert_eq!(
+        (student["ice_transport_policy"].as_str(), teacher["ice_transport_policy"].as_str()),
+        (Some("relay"), Some("relay"))
+    );
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs() as i64;
+    let credential_of = |call: &Value, user: i64| {
+        let servers = call["ice_servers"].as_array().expect("ice servers");
+        assert_eq!(servers.len(), 1, "one relay: {servers:?}");
+        assert_eq!(servers[0]["urls"], urls);
+        let username = servers[0]["username"].as_str().expect("a username");
+        let (expires, owner) = username.split_once(':').expect("expiry:user");
+        assert_eq!(owner, user.to_string(), "the credential is the reader's own");
+        let valid_for = expires.parse::<i64>().expect("an expiry") - now;
+        assert!((12 * 3600 - 60..=12 * 3600 + 60).contains(&valid_for), "valid 12 hours: {valid_for} s");
+        servers[0]["credential"].as_str().expect("a credential").to_owned()
+    };
+    assert_ne!(credential_of(&student, c.student.id), credential_of(&teacher, c.teacher.id));
+    // Finding the running call by its chat answers the same way.
+    let running = app.get(&format!("/api/v1/chats/{chat}/call")).token(&c.student.token).send().await.expect(200).json;
+    credential_of(&running, c.student.id);
+
+    app.post(&format!("/api/v1/calls/{id}/end")).token(&c.teacher.token).send().await.expect(204);
+    let over = read_call(&app, &c.teacher.token, id).await;
+    assert_eq!((over["abilities"]["join"].as_bool(), over["ice_servers"].clone()), (Some(false), json!([])));
+}
+
+async fn read_call(app: &TestApp, token: &str, id: i64) -> Value {
+    app.get(&format!("/api/v1/calls/{id}")).token(token).send().await.expect(200).json
+}
+
 /// Where UDP is blocked, a TURN relay carries the media: each joiner is given a
 /// credential of their own, which a real coturn (Debian's `turnserver`, sharing the
 /// secret) accepts for a relayed allocation — checked by PyPI `aioice`
@@ -691,8 +748,11 @@ async fn a_turn_relay_accepts_the_credential_a_joiner_is_given() {
         .spawn()
         .expect("turnserver starts");
     let app = TestApp::sqlite().await.with_settings(|s| {
-        s.calls.turn =
-            Some(parta_server::calls::Turn { urls: vec![format!("turn:127.0.0.1:{port}?transport=udp")], secret });
+        s.calls.turn = Some(parta_server::calls::Turn {
+            urls: vec![format!("turn:127.0.0.1:{port}?transport=udp")],
+            secret,
+            only: false,
+        });
     });
     let c = class_with_people(&app, 188).await;
     let address = app.serve().await;

@@ -54,6 +54,10 @@ export function CallPage({ callId }: { callId: number }) {
   useEffect(() => {
     if (call && hostNow !== null && hostNow !== call.host_id) info.reload();
   }, [hostNow]);
+  // Each read of the call brings the relay's credential the next connection is built with.
+  useEffect(() => {
+    if (call) session.setIce(call);
+  }, [call, session]);
   if (call) {
     session.setViewer(call.kind === 'broadcast' && !call.abilities.host);
     session.setChat(call.chat_id);

@@ -5,12 +5,15 @@
 // shared screen or another device only swap the senders' tracks (null = nothing goes
 // out). The server offers again whenever other people's tracks come or go; each is
 // answered in turn. A dropped WebSocket or a lost connection rejoins with a fresh
-// RTCPeerConnection while the page stays in the call.
+// RTCPeerConnection while the page stays in the call. Each connection is built with
+// the ICE servers (a TURN relay) the server gave with the call, read anew when old.
 import { batch, effect, signal, untracked } from '@preact/signals';
 import type { CallLeftReason, ClientFrame } from '../../api/types';
+import { api } from '../../state';
 import { chatCalls, onCallFrame, sendCallFrame, type CallFrame } from '../../calls/live';
 import { emptyView, gradeQuality, levelOf, reduceCall, sampleOf, type CallAction, type CallView, type Quality, type StatsSample } from '../../calls/model';
 import { connState } from '../../chat/store';
+import { iceStale, rtcConfiguration, type IceSettings } from './ice';
 
 export type Phase = 'prejoin' | 'joining' | 'waiting' | 'in' | 'reconnecting' | 'left' | 'refused';
 
@@ -68,6 +71,9 @@ export class CallSession {
   private meter: { ctx: AudioContext; timer: ReturnType<typeof setInterval> } | null = null;
   private stops: (() => void)[] = [];
   private closed = false;
+  /** How connections reach the media unit, and when the server said so. */
+  private ice: IceSettings | null = null;
+  private iceAt: number | null = null;
 
   constructor(callId: number) {
     this.callId = callId;
@@ -112,6 +118,23 @@ export class CallSession {
         });
       }),
     );
+  }
+
+  /** The ICE servers and policy of a call just read (the page's read, or a fresher one). */
+  setIce(from: IceSettings): void {
+    this.ice = { ice_servers: from.ice_servers, ice_transport_policy: from.ice_transport_policy };
+    this.iceAt = Date.now();
+  }
+
+  /** A credential read too long ago is read again (a failed read keeps the old one). */
+  private async freshIce(): Promise<void> {
+    if (!iceStale(this.iceAt, Date.now())) return;
+    try {
+      const call = await api.get('/api/v1/calls/{call_id}', { call_id: this.callId });
+      this.setIce(call);
+    } catch {
+      /* the next join asks again */
+    }
   }
 
   /** A broadcast's viewer sends nothing: no camera, no microphone, until brought on stage. */
@@ -366,7 +389,9 @@ export class CallSession {
       this.phase.value = 'reconnecting'; // the effect above connects when the socket is back
       return;
     }
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    await this.freshIce();
+    if (gen !== this.generation || this.closed) return;
+    const pc = new RTCPeerConnection(rtcConfiguration(this.ice));
     this.pc = pc;
     const silent = this.viewer.value && !this.onStage.value;
     const mic = this.micOn.value && !silent ? this.micTrack : null;
@@ -444,13 +469,9 @@ export class CallSession {
       case 'call_joined':
         if (this.phase.value !== 'joining' && this.phase.value !== 'reconnecting') return;
         this.dispatch({ type: 'joined', peer: f.peer_id });
+        // A fresher credential, for the next connection (this one is built already).
+        if (this.ice && f.ice_servers.length) this.setIce({ ...this.ice, ice_servers: f.ice_servers });
         this.step(async (pc) => {
-          if (f.ice_servers.length) {
-            pc.setConfiguration({
-              ...pc.getConfiguration(),
-              iceServers: f.ice_servers.map((s) => ({ urls: s.urls, ...(s.username ? { username: s.username } : {}), ...(s.credential ? { credential: s.credential } : {}) })),
-            });
-          }
           await pc.setRemoteDescription({ type: 'answer', sdp: f.sdp });
           this.phase.value = 'in';
           this.rejoins = 0;

@@ -92,7 +92,8 @@ fn roll(state: &AppState, call: &CallRow) -> (Vec<parta_protocol::CallParticipan
     (shown, viewers)
 }
 
-/// A call as `actor` sees it: whether they may join (not once removed from it) and lead it.
+/// A call as `actor` sees it: whether they may join (not once removed from it) and lead
+/// it, and how their browser reaches the media unit.
 async fn render(
     state: &AppState,
     conn: &mut AnyConnection,
@@ -103,6 +104,8 @@ async fn render(
     let removed = store::calls::was_removed(conn, call.call_id(), actor.user_id).await?;
     let started_by = store::users::get(conn, UserId(call.started_by)).await?.ok_or(Error::NotFound)?.person();
     let (participants, viewers) = roll(state, call);
+    let join = call.ended_at.is_none() && !removed;
+    let settings = &state.calls.settings;
     Ok(Call {
         id: call.call_id(),
         kind: kind_of(call),
@@ -119,7 +122,10 @@ async fn render(
         viewers,
         locked: call.locked == 1,
         waiting_room: call.waiting_room == 1,
-        abilities: CallAbilities { join: call.ended_at.is_none() && !removed, host: leads },
+        abilities: CallAbilities { join, host: leads },
+        // Known before the browser offers: it builds its connection with them.
+        ice_servers: if join { settings.ice_servers_for(actor.user_id, now_ms() / 1000) } else { Vec::new() },
+        ice_transport_policy: settings.ice_transport_policy(),
     })
 }
 
