@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CallParticipant } from '../src/api/types';
 import { peopleCount } from '../src/calls/live';
-import { emptyView, gradeQuality, gridColumns, gridTiles, initialsOf, leftKey, levelOf, reduceCall, refusalKey, sampleOf, speakerTiles, type CallView } from '../src/calls/model';
+import { chatBadge, emptyView, gradeQuality, gridColumns, gridTiles, initialsOf, leftKey, levelOf, reduceCall, refusalKey, sampleOf, speakerTiles, type CallView } from '../src/calls/model';
 import { ru } from '../src/i18n/ru';
 
 const person = (id: number, given: string, family: string) => ({ id, given_name: given, family_name: family, patronymic: null });
@@ -147,5 +147,16 @@ describe('the words of a call', () => {
     expect(refusalKey('something_new')).toBe('calls.refused.other');
     for (const r of ['left', 'ended', 'removed', 'not_a_member', 'lost', 'other']) expect(ru[leftKey(r)]).toBeTruthy();
     expect(ru[leftKey('removed')]).toContain('удалил');
+  });
+});
+
+describe('the chat beside the call', () => {
+  it('counts the chat’s unread messages on its toggle only while the panel is closed', () => {
+    expect(chatBadge(0, false)).toBeNull();
+    expect(chatBadge(1, false)).toBe('1');
+    expect(chatBadge(3, true)).toBeNull();
+    expect(chatBadge(99, false)).toBe('99');
+    expect(chatBadge(100, false)).toBe('99+');
+    expect(chatBadge(-1, false)).toBeNull();
   });
 });
