@@ -47,6 +47,17 @@ export function DeletedBody({ m }: { m: Message }) {
   return <p class="msg-body msg-body--deleted">{m.deleted_by_moderator ? t('chats.deleted_by_moderator') : t('chats.deleted')}</p>;
 }
 
+/** A post quiet hours hold (seen by its sender only): when it goes out, and why. */
+export function HeldNote({ m, timeZone }: { m: Message; timeZone?: string }) {
+  if (!isHeld(m)) return null;
+  return (
+    <p class="msg-held" data-held-until={m.held_until}>
+      {heldText(m.held_until!, timeZone)}
+      <span class="msg-held-hint">{t('chats.held_hint')}</span>
+    </p>
+  );
+}
+
 export function PendingItem({ p }: { p: Pending }) {
   return (
     <li class="msg msg--own msg--pending" data-pending={p.state} data-client-msg-id={p.client_msg_id}>
@@ -111,12 +122,7 @@ export function MessageItem({
         {m.needs_ack ? <span class="badge badge--warn msg-ack-badge">{t('chats.ack_label')}</span> : null}
       </MessageMeta>
       <ForwardedLabel m={m} timeZone={school?.time_zone} />
-      {held ? (
-        <p class="msg-held" data-held-until={m.held_until}>
-          {heldText(m.held_until!, school?.time_zone)}
-          <span class="msg-held-hint">{t('chats.held_hint')}</span>
-        </p>
-      ) : null}
+      <HeldNote m={m} timeZone={school?.time_zone} />
       {quoted !== undefined ? (
         <blockquote class="quote">
           {quoted ? (

@@ -3,7 +3,7 @@
 // or why this reader may not post there. A column beside the stage, over it on a phone.
 // It stays mounted once the call is on (hidden while closed) so a draft survives closing.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Message } from '../../api/types';
+import type { Message, School } from '../../api/types';
 import { ErrorBox, Loading } from '../../components/ui';
 import { pendingFor } from '../../chat/model';
 import { attachFiles, conversations, entries, loadConversation, outbox, schools } from '../../chat/store';
@@ -12,7 +12,7 @@ import { t } from '../../i18n';
 import { me } from '../../state';
 import { Composer, PostingGate } from '../chat-compose';
 import { Attachments } from '../chat-files';
-import { DeletedBody, MessageMeta, PendingItem } from '../chat-message';
+import { DeletedBody, HeldNote, MessageMeta, PendingItem } from '../chat-message';
 import { RichBody } from '../chat-rich';
 import { useChatOnScreen, useMuteEnding, useStickyLog } from '../chat-view';
 
@@ -64,7 +64,7 @@ export function ChatPanel({ chatId, open, narrow, onClose }: { chatId: number; o
           {shown.length === 0 && pending.length === 0 ? <p class="muted">{t('chats.no_messages')}</p> : null}
           <ol class="msgs">
             {shown.map((m) => (
-              <PanelMessage key={m.id} m={m} myId={myId} />
+              <PanelMessage key={m.id} m={m} myId={myId} school={school} />
             ))}
             {pending.map((p) => (
               <PendingItem key={p.client_msg_id} p={p} />
@@ -94,12 +94,13 @@ export function ChatPanel({ chatId, open, narrow, onClose }: { chatId: number; o
   );
 }
 
-/** One message as the chat writes it: who and when, the formatted text, its files. */
-function PanelMessage({ m, myId }: { m: Message; myId: number }) {
+/** One message as the chat writes it: who and when, when quiet hours let it out, the formatted text, its files. */
+function PanelMessage({ m, myId, school }: { m: Message; myId: number; school: School | undefined }) {
   const own = m.sender.id === myId;
   return (
     <li class={`msg${own ? ' msg--own' : ''}${m.deleted ? ' msg--deleted' : ''}`} data-message-id={m.id} data-seq={m.seq}>
       <MessageMeta m={m} own={own} />
+      <HeldNote m={m} timeZone={school?.time_zone} />
       {m.deleted ? <DeletedBody m={m} /> : m.poll ? <p class="msg-body">{t('chats.poll_prefix', { question: m.body })}</p> : <RichBody m={m} me={myId} />}
       {m.deleted ? null : <Attachments files={m.attachments} />}
     </li>
