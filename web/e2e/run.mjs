@@ -2841,6 +2841,44 @@ try {
     await c.locator(`.call-banner[data-call-id="${id}"]`).getByText('Идёт собрание «Родительское собрание»').waitFor();
     expect((await c.locator(`.call-upcoming li[data-call-id="${id}"]`).count()) === 0, 'the open meeting is still announced');
     await c.close();
+    // The chat beside the meeting: the parent writes in it; the class teacher, whose panel is
+    // closed, sees the count on its toggle, opens it and reads; the message is the chat's own.
+    const said = 'Плохо слышно, повторите, пожалуйста';
+    const pToggle = p.getByRole('button', { name: /^Чат/ });
+    await pToggle.click();
+    expect((await pToggle.getAttribute('aria-expanded')) === 'true', 'the parent’s chat toggle does not say it is open');
+    const pPanel = p.getByRole('region', { name: 'Чат' });
+    const box = pPanel.getByRole('textbox', { name: 'Сообщение' });
+    expect((await box.getAttribute('placeholder')) === 'Написать в чат…', 'the panel’s text box has another placeholder');
+    await box.fill(said);
+    await pPanel.getByRole('button', { name: 'Отправить' }).click();
+    await pPanel.locator('.msg[data-message-id]', { hasText: said }).waitFor();
+    const tToggle = t.getByRole('button', { name: /^Чат/ });
+    await t.getByRole('button', { name: /^Чат[\s,]*1 непрочитанное$/ }).waitFor();
+    expect((await tToggle.getAttribute('aria-expanded')) === 'false', 'the class teacher’s chat is open before she opens it');
+    await tToggle.click();
+    const tPanel = t.getByRole('region', { name: 'Чат' });
+    await tPanel.locator('.msg', { hasText: said }).locator('.msg-sender').getByText('Волкова И. В.').waitFor();
+    await t.locator('.call-chat-badge').waitFor({ state: 'detached' });
+    expect(await t.evaluate(() => document.activeElement?.id === 'call-chat-title'), 'opening the chat does not bring the focus to it');
+    // While it is open, what comes in is shown, counted as read, and leaves the focus where it was.
+    const more = 'Теперь слышно, спасибо';
+    await box.fill(more);
+    await box.press('Enter');
+    await tPanel.locator('.msg', { hasText: more }).waitFor();
+    expect(await t.evaluate(() => document.activeElement?.id === 'call-chat-title'), 'a new message moved the focus');
+    expect((await t.locator('.call-chat-badge').count()) === 0, 'the open chat counts its messages as unread');
+    await screen(t, 'call-chat');
+    // On a phone the chat covers the call, with a way back to it.
+    await t.setViewportSize(PHONE);
+    await tPanel.getByRole('button', { name: '← Вернуться к звонку' }).click();
+    await tPanel.waitFor({ state: 'hidden' });
+    expect(await t.evaluate(() => document.activeElement?.classList.contains('call-chat-toggle')), 'the focus is not back on the chat toggle');
+    await t.setViewportSize(DESKTOP);
+    const inChat = await t.context().newPage();
+    await inChat.goto(`${base}/chats/${chat}`);
+    for (const text of [said, more]) await inChat.locator('.msg-log .msg', { hasText: text }).waitFor();
+    await inChat.close();
     // Closed to newcomers, and open again; everyone sees it.
     await t.getByRole('button', { name: 'Закрыть вход' }).click();
     await p.locator('.call-locked').getByText('Вход закрыт').waitFor();
@@ -2901,6 +2939,14 @@ try {
     expect(await v.evaluate(() => window.__e2ePcs.at(-1).getSenders().every((x) => !x.track)), 'the viewer sends a track');
     await d.locator('.call-viewers[data-viewers="1"]').getByText('1 зритель').waitFor();
     expect(await receivesNothingOf(d, pv), 'the director receives the viewer');
+    // The channel beside the broadcast: the student reads it but is no author there.
+    await v.getByRole('button', { name: /^Чат/ }).click();
+    const vPanel = v.getByRole('region', { name: 'Чат' });
+    await vPanel.locator('.composer-closed').getByText('Писать в канал могут только авторы.').waitFor();
+    expect((await vPanel.getByRole('textbox').count()) === 0, 'a viewer who may not post has a text box');
+    await screen(v, 'call-chat-read-only');
+    await vPanel.getByRole('button', { name: 'Скрыть чат' }).click();
+    await vPanel.waitFor({ state: 'hidden' });
     await screen(v, 'call-broadcast-viewer');
     // A raised hand reaches the director, who brings the viewer on stage.
     await v.getByRole('button', { name: 'Поднять руку' }).click();

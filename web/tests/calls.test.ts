@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CallParticipant } from '../src/api/types';
 import { peopleCount } from '../src/calls/live';
-import { emptyView, gradeQuality, gridColumns, gridTiles, initialsOf, leftKey, levelOf, reduceCall, refusalKey, sampleOf, speakerTiles, type CallView } from '../src/calls/model';
+import { chatBadge, emptyView, gradeQuality, gridColumns, gridTiles, initialsOf, leftKey, levelOf, reduceCall, refusalKey, sampleOf, speakerTiles, type CallView } from '../src/calls/model';
 import { ru } from '../src/i18n/ru';
 import { ICE_FRESH_MS, iceStale, rtcConfiguration } from '../src/pages/call/ice';
 
@@ -177,5 +177,16 @@ describe('how a connection reaches the media unit', () => {
     expect(iceStale(at, at + 5 * 60_000)).toBe(false);
     expect(iceStale(at, at + ICE_FRESH_MS + 1)).toBe(true);
     expect(iceStale(null, at)).toBe(true);
+  });
+});
+
+describe('the chat beside the call', () => {
+  it('counts the chat’s unread messages on its toggle only while the panel is closed', () => {
+    expect(chatBadge(0, false)).toBeNull();
+    expect(chatBadge(1, false)).toBe('1');
+    expect(chatBadge(3, true)).toBeNull();
+    expect(chatBadge(99, false)).toBe('99');
+    expect(chatBadge(100, false)).toBe('99+');
+    expect(chatBadge(-1, false)).toBeNull();
   });
 });

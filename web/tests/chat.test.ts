@@ -19,6 +19,7 @@ import {
   parseFrame,
   pendingFor,
   pinNeedsFetch,
+  postingState,
   prependPage,
   readTarget,
   replacePage,
@@ -417,6 +418,23 @@ describe('moderation state', () => {
     expect(isMuted('2026-11-22T10:59:59Z', now)).toBe(false);
     expect(isMuted(null, now)).toBe(false);
     expect(isMuted('not a date', now)).toBe(false);
+  });
+
+  it('who may post follows the chat’s abilities: a mute, a channel’s authors, a read-only chat’s moderators', () => {
+    const now = Date.parse('2026-11-22T11:00:00Z');
+    const closed = { ...MEMBER_ABILITIES, post: false };
+    expect(postingState(chat(), now)).toBe('post');
+    expect(postingState(chat({ muted_until: '2026-11-22T11:30:00Z' }), now)).toBe('muted');
+    expect(postingState(chat({ muted_until: '2026-11-22T10:30:00Z' }), now)).toBe('post');
+    // A student in the school channel: a member, not an author.
+    expect(postingState(chat({ kind: 'school_channel', abilities: closed }), now)).toBe('channel');
+    expect(postingState(chat({ kind: 'staff_channel', abilities: closed }), now)).toBe('channel');
+    expect(postingState(chat({ read_only: true, abilities: closed }), now)).toBe('closed');
+    // Nothing to post, nothing to mute: the mute is not the reason.
+    expect(postingState(chat({ read_only: true, abilities: closed, muted_until: '2026-11-22T11:30:00Z' }), now)).toBe('closed');
+    // A moderator of a read-only chat still posts, and is told the others cannot.
+    expect(postingState(chat({ read_only: true, abilities: { ...MEMBER_ABILITIES, set_read_only: true } }), now)).toBe('post_read_only');
+    expect(postingState(chat({ read_only: false, abilities: { ...MEMBER_ABILITIES, set_read_only: true } }), now)).toBe('post');
   });
 
   it('a queued message keeps its files and the urgent mark', () => {

@@ -313,3 +313,10 @@ export function suggestionEntries(students: OnlineStudent[], page: Pick<LessonPa
   }
   return out;
 }
+
+/** The chat toggle's badge while the panel is closed: the chat's unread messages, «99+»
+ *  past 99; null while open or with nothing unread. */
+export function chatBadge(unread: number, open: boolean): string | null {
+  if (open || !(unread > 0)) return null;
+  return unread > 99 ? '99+' : String(unread);
+}

@@ -79,6 +79,20 @@ export function isMuted(until: string | null | undefined, now = Date.now()): boo
   return Number.isFinite(at) && at > now;
 }
 
+/**
+ * What takes the composer's place for this reader, from the chat's abilities (never
+ * re-derived here): the composer (with a note for a moderator of a read-only chat), a
+ * mute until it ends, or why nobody in this seat posts (a channel's authors, a
+ * read-only chat's moderators).
+ */
+export type Posting = 'post' | 'post_read_only' | 'muted' | 'channel' | 'closed';
+
+export function postingState(chat: Pick<Chat, 'abilities' | 'muted_until' | 'read_only' | 'kind'>, now = Date.now()): Posting {
+  if (!chat.abilities.post) return chat.kind.endsWith('_channel') ? 'channel' : 'closed';
+  if (isMuted(chat.muted_until, now)) return 'muted';
+  return chat.read_only && chat.abilities.set_read_only ? 'post_read_only' : 'post';
+}
+
 /** Keeps the reader's own poll choices: events carry everyone's view, with none. */
 function mergePoll(old: Poll | null | undefined, next: Poll | null | undefined): Poll | null | undefined {
   if (!next) return next;

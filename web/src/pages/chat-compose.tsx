@@ -1,12 +1,13 @@
 // The message box: the composer (text, the reply, files, must-acknowledge, urgent, a
-// poll) and its helpers, the @-mention picker (a combobox over the textarea) and the
-// bold/italic/code buttons. The text rules live in ../chat/mentions and ../chat/rich.
+// poll; or only the text, in a narrow panel) or what takes its place when the reader
+// may not post, and its helpers, the @-mention picker (a combobox over the textarea)
+// and the bold/italic/code buttons. The text rules live in ../chat/mentions and ../chat/rich.
 import type { ComponentChildren, RefObject } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Chat, ChatMember, Message, School } from '../api/types';
 import { useId } from '../components/ui';
 import { activeMention, insertMention, matchMembers, type MentionQuery } from '../chat/mentions';
-import { inQuietHours } from '../chat/model';
+import { inQuietHours, postingState } from '../chat/model';
 import { plainText, wrapSelection } from '../chat/rich';
 import { members, sendMessage, sendTyping, uploads } from '../chat/store';
 import { attachable, MAX_ATTACHMENTS, type Refusal } from '../chat/uploads';
@@ -14,6 +15,7 @@ import { fullName, shortName } from '../format';
 import { t } from '../i18n';
 import { me } from '../state';
 import { AttachButton, UploadList } from './chat-files';
+import { untilText } from './chat-moderation';
 import { PollForm } from './chat-poll';
 
 interface Picker {
@@ -165,6 +167,31 @@ export function FormatTools({ area, text, setText }: { area: RefObject<HTMLTextA
 
 /* ---------- the composer ---------- */
 
+/**
+ * The composer (`children`) where this reader may post, else why not: a mute and until
+ * when, or who may post in this chat or channel. The callers redraw when a mute ends
+ * (`useMuteEnding`).
+ */
+export function PostingGate({ chat, school, children }: { chat: Chat; school: School | undefined; children: ComponentChildren }) {
+  const state = postingState(chat);
+  if (state === 'muted') {
+    return (
+      <p class="alert alert--info composer-closed" data-muted-until={chat.muted_until}>
+        {t('chats.muted', { until: untilText(chat.muted_until!, school?.time_zone) })}
+      </p>
+    );
+  }
+  if (state === 'channel' || state === 'closed') {
+    return <p class="alert alert--info composer-closed">{t(state === 'channel' ? 'chats.channel_readonly' : 'chats.readonly')}</p>;
+  }
+  return (
+    <>
+      {state === 'post_read_only' ? <p class="alert alert--info composer-note">{t('chats.readonly_mod')}</p> : null}
+      {children}
+    </>
+  );
+}
+
 function refusalText(r: Refusal): string {
   return r.reason === 'empty' ? t('chats.refused_empty', { name: r.name }) : t('chats.refused_too_many', { name: r.name, max: MAX_ATTACHMENTS });
 }
@@ -177,6 +204,8 @@ export function Composer({
   onFiles,
   refused,
   onRefusedSeen,
+  compact = false,
+  placeholder,
 }: {
   chat: Chat;
   school: School | undefined;
@@ -185,6 +214,9 @@ export function Composer({
   onFiles: (files: File[]) => void;
   refused: Refusal[];
   onRefusedSeen: () => void;
+  /** Only the text (pasted files still attach): no formatting, file, poll or must-acknowledge tools. */
+  compact?: boolean;
+  placeholder?: string;
 }) {
   const id = useId('composer');
   const ackId = useId('ask-ack');
@@ -257,7 +289,7 @@ export function Composer({
           ref={area}
           rows={2}
           value={text}
-          placeholder={t('chats.message')}
+          placeholder={placeholder ?? t('chats.message')}
           aria-describedby={`${id}-hint`}
           maxLength={4000}
           {...mention.aria}
@@ -291,12 +323,13 @@ export function Composer({
           {t('chats.send')}
         </button>
       </div>
-      <p class="hint" id={`${id}-hint`}>
+      <p class={compact ? 'visually-hidden' : 'hint'} id={`${id}-hint`}>
         {t('chats.composer_hint')} {t('msg.format_hint')}
       </p>
       <p class="composer-notice" role="status">
         {notice ?? ''}
       </p>
+      {compact ? null : (
       <div class="composer-tools">
         <FormatTools area={area} text={text} setText={setText} />
         <AttachButton onFiles={onFiles} />
@@ -316,6 +349,7 @@ export function Composer({
           {t('chats.poll')}
         </button>
       </div>
+      )}
     </form>
   );
 }

@@ -2,10 +2,10 @@
 // bottom in view, dropping files on it, the header with the info panel, the pinned bar,
 // older pages, the messages and those still on their way, typing, and the composer (or
 // why there is none: a mute, a read-only chat or channel).
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { Message } from '../api/types';
 import { ErrorBox, Loading } from '../components/ui';
-import { isMuted, pendingFor, readTarget, type Conversation } from '../chat/model';
+import { isMuted, pendingFor, type Conversation } from '../chat/model';
 import { plainText } from '../chat/rich';
 import type { Refusal } from '../chat/uploads';
 import {
@@ -15,24 +15,21 @@ import {
   entries,
   loadConversation,
   loadOlder,
-  loadSchool,
-  markRead,
   members,
-  openChat,
   outbox,
   schools,
   typing,
 } from '../chat/store';
 import { t, tn } from '../i18n';
 import { me } from '../state';
-import { Composer } from './chat-compose';
+import { Composer, PostingGate } from './chat-compose';
 import { draggedFiles } from './chat-files';
 import { CallBanner, CallButton } from './call-entry';
 import { ChatInfoDialog } from './chat-info';
 import { MessageItem, PendingItem } from './chat-message';
-import { untilText } from './chat-moderation';
 import { useJumpToMessage } from './chat-search';
 import { nameOf } from './chat-text';
+import { useChatOnScreen, useMuteEnding, useStickyLog } from './chat-view';
 
 export function ConversationView({ chatId }: { chatId: number }) {
   const entry = entries.value.get(chatId);
@@ -42,61 +39,16 @@ export function ConversationView({ chatId }: { chatId: number }) {
   const [dragging, setDragging] = useState(false);
   const [refused, setRefused] = useState<Refusal[]>([]);
   const [showMembers, setShowMembers] = useState(false);
-  const [, setTick] = useState(0);
-  const logRef = useRef<HTMLDivElement>(null);
-  const stick = useRef(true);
   const myId = me.value?.id ?? 0;
-  const orgId = entry?.chat.org_id;
-  const jumpMissing = useJumpToMessage(chatId, conv, logRef);
-
-  useEffect(() => {
-    openChat.value = chatId;
-    loadConversation(chatId).then(
-      () => setError(null),
-      (e: unknown) => setError(e),
-    );
-    return () => {
-      if (openChat.value === chatId) openChat.value = null;
-    };
-  }, [chatId]);
-
-  useEffect(() => {
-    if (orgId) void loadSchool(orgId);
-  }, [orgId]);
-
-  // Read up to the latest position while the chat is on screen.
-  const head = entry ? readTarget(entry, conv) : 0;
-  useEffect(() => {
-    if (conv && entry) void markRead(chatId);
-  }, [chatId, !!conv, head]);
+  useChatOnScreen(chatId, true, setError);
 
   // Stay at the bottom when new messages arrive, unless the reader scrolled up.
   const lastId = conv?.messages[conv.messages.length - 1]?.id;
   const pending = conv ? pendingFor(outbox.value, chatId, conv.messages, myId) : [];
-  useLayoutEffect(() => {
-    const el = logRef.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, [lastId, pending.length, !!conv]);
-
-  // Pictures arrive after the text: keep the bottom in view as they grow the log.
-  useEffect(() => {
-    const el = logRef.current;
-    if (!el) return;
-    const grown = (e: Event) => {
-      if (e.target instanceof HTMLImageElement && stick.current) el.scrollTop = el.scrollHeight;
-    };
-    el.addEventListener('load', grown, true);
-    return () => el.removeEventListener('load', grown, true);
-  }, [!!conv]);
-
-  // A mute ends by itself: show the composer again when it does.
-  const mutedUntil = entry?.chat.muted_until;
-  useEffect(() => {
-    if (!isMuted(mutedUntil)) return;
-    const ms = new Date(mutedUntil!).getTime() - Date.now() + 500;
-    const timer = setTimeout(() => setTick((n) => n + 1), Math.min(ms, 2 ** 31 - 1));
-    return () => clearTimeout(timer);
-  }, [mutedUntil]);
+  const log = useStickyLog(!!conv, [lastId, pending.length]);
+  const logRef = log.ref;
+  const jumpMissing = useJumpToMessage(chatId, conv, logRef);
+  useMuteEnding(entry?.chat.muted_until);
 
   if (error && !conv) {
     return <ErrorBox error={error} onRetry={() => loadConversation(chatId, true).then(() => setError(null), setError)} />;
@@ -191,10 +143,7 @@ export function ConversationView({ chatId }: { chatId: number }) {
         aria-label={t('chats.messages')}
         tabIndex={0}
         ref={logRef}
-        onScroll={(e) => {
-          const el = e.currentTarget as HTMLDivElement;
-          stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
-        }}
+        onScroll={log.onScroll}
       >
         {conv.messages.length === 0 && pending.length === 0 ? <p class="muted">{t('chats.no_messages')}</p> : null}
         <ol class="msgs">
@@ -229,26 +178,17 @@ export function ConversationView({ chatId }: { chatId: number }) {
       </p>
       {error && conv ? <ErrorBox error={error} /> : null}
       {jumpMissing ? <p class="alert alert--info">{jumpMissing}</p> : null}
-      {chat.abilities.post && muted ? (
-        <p class="alert alert--info composer-closed" data-muted-until={chat.muted_until}>
-          {t('chats.muted', { until: untilText(chat.muted_until!, school?.time_zone) })}
-        </p>
-      ) : chat.abilities.post ? (
-        <>
-          {chat.read_only && chat.abilities.set_read_only ? <p class="alert alert--info composer-note">{t('chats.readonly_mod')}</p> : null}
-          <Composer
-            chat={chat}
-            school={school}
-            replyTo={replyTo}
-            onReplyDone={() => setReplyTo(null)}
-            onFiles={addFiles}
-            refused={refused}
-            onRefusedSeen={() => setRefused([])}
-          />
-        </>
-      ) : (
-        <p class="alert alert--info composer-closed">{chat.kind.endsWith('_channel') ? t('chats.channel_readonly') : t('chats.readonly')}</p>
-      )}
+      <PostingGate chat={chat} school={school}>
+        <Composer
+          chat={chat}
+          school={school}
+          replyTo={replyTo}
+          onReplyDone={() => setReplyTo(null)}
+          onFiles={addFiles}
+          refused={refused}
+          onRefusedSeen={() => setRefused([])}
+        />
+      </PostingGate>
     </div>
   );
 }

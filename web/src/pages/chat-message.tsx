@@ -1,6 +1,7 @@
 // One message in the log: sender and time, the quoted message, the text, poll or files,
 // must-acknowledge, reactions and the actions on it (reply, react, edit, pin, versions,
 // forward, report, delete); editing in place; and one's own messages still on their way.
+import type { ComponentChildren } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Chat, ChatMember, Message, School } from '../api/types';
 import { ConfirmButton, errorText, InlineError, showDialog, useId } from '../components/ui';
@@ -28,6 +29,33 @@ export function heldText(iso: string, timeZone?: string, now = new Date()): stri
   if (w.day === 'today') return t('chats.held_today', { time: w.time });
   if (w.day === 'tomorrow') return t('chats.held_tomorrow', { time: w.time });
   return t('chats.held_later', { time: w.time, date: day(w.date) });
+}
+
+/** Who wrote a message and when, then what `children` add (edited, pinned, …). */
+export function MessageMeta({ m, own, children }: { m: Message; own: boolean; children?: ComponentChildren }) {
+  return (
+    <p class="msg-meta">
+      <span class="msg-sender">{own ? t('chats.you') : shortName(m.sender)}</span> ·{' '}
+      <time dateTime={m.created_at}>{timeOf(m.created_at)}</time>
+      {children}
+    </p>
+  );
+}
+
+/** What stands for a deleted message's text. */
+export function DeletedBody({ m }: { m: Message }) {
+  return <p class="msg-body msg-body--deleted">{m.deleted_by_moderator ? t('chats.deleted_by_moderator') : t('chats.deleted')}</p>;
+}
+
+/** A post quiet hours hold (seen by its sender only): when it goes out, and why. */
+export function HeldNote({ m, timeZone }: { m: Message; timeZone?: string }) {
+  if (!isHeld(m)) return null;
+  return (
+    <p class="msg-held" data-held-until={m.held_until}>
+      {heldText(m.held_until!, timeZone)}
+      <span class="msg-held-hint">{t('chats.held_hint')}</span>
+    </p>
+  );
 }
 
 export function PendingItem({ p }: { p: Pending }) {
@@ -81,30 +109,20 @@ export function MessageItem({
   if (m.deleted) {
     return (
       <li class="msg msg--deleted" data-message-id={m.id} data-seq={m.seq} tabIndex={-1}>
-        <p class="msg-meta">
-          <span class="msg-sender">{own ? t('chats.you') : shortName(m.sender)}</span> ·{' '}
-          <time dateTime={m.created_at}>{timeOf(m.created_at)}</time>
-        </p>
-        <p class="msg-body msg-body--deleted">{m.deleted_by_moderator ? t('chats.deleted_by_moderator') : t('chats.deleted')}</p>
+        <MessageMeta m={m} own={own} />
+        <DeletedBody m={m} />
       </li>
     );
   }
   return (
     <li class={`msg${own ? ' msg--own' : ''}${m.needs_ack ? ' msg--ack' : ''}`} data-message-id={m.id} data-seq={m.seq} tabIndex={-1}>
-      <p class="msg-meta">
-        <span class="msg-sender">{own ? t('chats.you') : shortName(m.sender)}</span> ·{' '}
-        <time dateTime={m.created_at}>{timeOf(m.created_at)}</time>
+      <MessageMeta m={m} own={own}>
         {m.edited_at ? <span class="msg-edited"> · {t('chats.edited')}</span> : null}
         {m.pinned ? <span class="msg-pin"> · {t('chats.pinned')}</span> : null}
         {m.needs_ack ? <span class="badge badge--warn msg-ack-badge">{t('chats.ack_label')}</span> : null}
-      </p>
+      </MessageMeta>
       <ForwardedLabel m={m} timeZone={school?.time_zone} />
-      {held ? (
-        <p class="msg-held" data-held-until={m.held_until}>
-          {heldText(m.held_until!, school?.time_zone)}
-          <span class="msg-held-hint">{t('chats.held_hint')}</span>
-        </p>
-      ) : null}
+      <HeldNote m={m} timeZone={school?.time_zone} />
       {quoted !== undefined ? (
         <blockquote class="quote">
           {quoted ? (

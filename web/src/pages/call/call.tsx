@@ -3,16 +3,18 @@
 // звук»), then the call — tiles in a grid or the speaker large with a strip, the
 // controls (microphone, camera, screen, devices, leave), the connection's quality, the
 // people in the call and, for the host, muting, stopping cameras, removing and ending
-// it for everyone; and the words for every refusal and every way out of a call.
+// it for everyone; the chat beside the call (chat-panel.tsx); and the words for every
+// refusal and every way out of a call.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { CallMediaKind } from '../../api/types';
 import { ApiError } from '../../api/client';
 import { ConfirmButton, ErrorBox, InlineError, Loading, PageTitle, useAction, useId, useLoad } from '../../components/ui';
-import { gridColumns, gridTiles, initialsOf, isViewer, leftKey, lessonCountdown, peopleCount, raisedHands, refusalKey, speakerTiles, type CallInfo, type Tile } from '../../calls/model';
+import { chatBadge, gridColumns, gridTiles, initialsOf, isViewer, leftKey, lessonCountdown, peopleCount, raisedHands, refusalKey, speakerTiles, type CallInfo, type Tile } from '../../calls/model';
 import { chatCalls } from '../../calls/live';
 import { entries } from '../../chat/store';
 import { clock, dateTime, shortName, fullName } from '../../format';
 import { t, tn, type Key } from '../../i18n';
+import { CHAT_PANEL_ID, ChatPanel } from './chat-panel';
 import { api, me } from '../../state';
 import { CallSession } from './session';
 import './call.css';
@@ -299,7 +301,7 @@ function LessonTimer({ call, chat }: { call: CallInfo; chat: string }) {
   );
 }
 
-function Icon({ name, off }: { name: 'mic' | 'cam' | 'screen' | 'leave' | 'devices' | 'hand' | 'clock'; off?: boolean }) {
+function Icon({ name, off }: { name: 'mic' | 'cam' | 'screen' | 'leave' | 'devices' | 'hand' | 'clock' | 'chat'; off?: boolean }) {
   const common = { width: 20, height: 20, viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor', 'stroke-width': 2, 'stroke-linecap': 'round' as const, 'stroke-linejoin': 'round' as const, 'aria-hidden': 'true' as const, focusable: 'false' as const, class: 'icon' };
   return (
     <svg {...common}>
@@ -325,6 +327,8 @@ function Icon({ name, off }: { name: 'mic' | 'cam' | 'screen' | 'leave' | 'devic
           <circle cx="12" cy="12" r="9" />
           <path d="M12 7v5l3 2" />
         </>
+      ) : name === 'chat' ? (
+        <path d="M4 5h16v11H9l-5 4z" />
       ) : name === 'screen' ? (
         <>
           <rect x="3" y="4" width="18" height="12" rx="2" />
@@ -425,6 +429,8 @@ function InCall({ session, call, title, back }: { session: CallSession; call: Ca
   const [layout, setLayout] = useState<'grid' | 'speaker'>('grid');
   const [narrow, setNarrow] = useState(() => typeof matchMedia !== 'undefined' && matchMedia('(max-width: 640px)').matches);
   const [showDevices, setShowDevices] = useState(false);
+  const [chatOpen, setChatOpen] = useState(false);
+  const chatToggle = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (typeof matchMedia === 'undefined') return;
     const mq = matchMedia('(max-width: 640px)');
@@ -437,7 +443,21 @@ function InCall({ session, call, title, back }: { session: CallSession; call: Ca
   const streams = session.streams.value;
   const host = call.abilities.host;
   const viewer = isViewer(call, host, session.onStage.value);
-  const chatTitle = entries.value.get(call.chat_id)?.chat.title ?? '';
+  const chatEntry = entries.value.get(call.chat_id);
+  const chatTitle = chatEntry?.chat.title ?? '';
+  const unread = chatEntry?.chat.unread ?? 0;
+  const badge = chatBadge(unread, chatOpen);
+  // Closed from the panel: back to the toggle, once what the phone's panel covered is in reach again.
+  const refocus = useRef(false);
+  const closeChat = () => {
+    refocus.current = true;
+    setChatOpen(false);
+  };
+  useEffect(() => {
+    if (chatOpen || !refocus.current) return;
+    refocus.current = false;
+    chatToggle.current?.focus();
+  }, [chatOpen]);
   const people = peopleCount(view.participants.filter((p) => p.on_stage));
   const muted = session.hostMuted.value;
   const tiles = gridTiles(view);
@@ -450,98 +470,127 @@ function InCall({ session, call, title, back }: { session: CallSession; call: Ca
   }, [view.participants]);
 
   return (
-    <div class={`call-page call-in call-in--${layout}`} data-phase={phase} data-call-id={call.id} data-me={view.me ?? undefined} data-viewer={viewer ? 'yes' : undefined}>
-      <div class="call-head">
-        <a class="call-back" href={back}>
-          ← {t('calls.to_chat')}
-        </a>
-        <PageTitle>{title}</PageTitle>
-        <span class="muted">{tn('calls.people', people)}</span>
-        {call.kind === 'broadcast' ? (
-          <span class="muted call-viewers" data-viewers={view.viewers}>
-            {tn('calls.viewers', view.viewers)}
-          </span>
-        ) : null}
-        {view.locked ? <span class="badge badge--neutral call-locked">{t('calls.locked')}</span> : null}
-        {call.kind === 'lesson' ? <LessonTimer call={call} chat={chatTitle} /> : null}
-        <QualitySign session={session} />
-      </div>
-      <div class="call-notices" role="status" aria-live="polite">
-        {phase === 'joining' ? <p class="alert alert--info">{t('calls.joining')}</p> : null}
-        {phase === 'reconnecting' ? <p class="alert alert--info call-reconnecting">{t('calls.reconnecting')}</p> : null}
-        {viewer ? <p class="alert alert--info call-viewer-note">{t('calls.viewer_note')}</p> : null}
-        {call.kind === 'broadcast' && !host && session.onStage.value ? <p class="alert alert--info call-on-stage">{t('calls.on_stage_note')}</p> : null}
-        {muted ? (
-          <p class="alert alert--info call-host-muted" data-kind={muted}>
-            {t(muted === 'audio' ? 'calls.host_muted_mic' : 'calls.host_muted_cam')}
-          </p>
-        ) : null}
-      </div>
-      <div class="call-layout-switch" role="group" aria-label={t('calls.layout')}>
-        <button type="button" class="btn btn--small btn--secondary" aria-pressed={layout === 'grid'} onClick={() => setLayout('grid')}>
-          {t('calls.layout_grid')}
-        </button>
-        <button type="button" class="btn btn--small btn--secondary" aria-pressed={layout === 'speaker'} onClick={() => setLayout('speaker')}>
-          {t('calls.layout_speaker')}
-        </button>
-      </div>
-      <section class="call-stage" aria-label={t('calls.stage')}>
-        {layout === 'grid' ? (
-          <ul class="call-grid" style={{ gridTemplateColumns: `repeat(${gridColumns(tiles.length, narrow)}, minmax(0, 1fr))` }}>
-            {tiles.map((x) => (
-              <TileView key={x.peer} tile={x} session={session} call={call} />
-            ))}
-          </ul>
-        ) : (
-          <div class="call-speaker">
-            <ul class="call-main">{sp.main ? <TileView key={sp.main.peer} tile={sp.main} session={session} call={call} big /> : null}</ul>
-            {sp.strip.length ? (
-              <ul class="call-strip">
-                {sp.strip.map((x) => (
-                  <TileView key={x.peer} tile={x} session={session} call={call} pinnable />
-                ))}
-              </ul>
-            ) : null}
-          </div>
-        )}
-      </section>
-      <div class="call-sound" aria-hidden="true">
-        {Object.entries(streams).map(([peer, s]) => (Number(peer) === view.me ? null : <StreamAudio key={peer} stream={s} peer={Number(peer)} />))}
-      </div>
-      <div class="call-controls" role="group" aria-label={t('calls.controls')}>
-        {viewer ? null : (
-          <>
-        <Toggle on={session.micOn.value} onLabel={t('calls.mic_on')} offLabel={t('calls.mic_off')} onClick={() => void session.setMic(!session.micOn.value)} icon="mic" />
-        <Toggle on={session.camOn.value} onLabel={t('calls.cam_on')} offLabel={t('calls.cam_off')} onClick={() => void session.setCam(!session.camOn.value)} icon="cam" />
-          </>
-        )}
-        {session.canShareScreen && !viewer ? (
-          <button type="button" class="btn call-toggle" aria-pressed={session.sharing.value} data-toggle="screen" onClick={() => void (session.sharing.value ? session.stopSharing() : session.shareScreen())}>
-            <Icon name="screen" />
-            <span class="call-btn-text">{session.sharing.value ? t('calls.screen_stop') : t('calls.screen_share')}</span>
-          </button>
-        ) : null}
-        {viewer ? null : (
-          <button type="button" class="btn call-toggle" aria-expanded={showDevices} aria-controls="call-devices" onClick={() => setShowDevices(!showDevices)}>
-            <Icon name="devices" />
-            <span class="call-btn-text">{t('calls.devices')}</span>
-          </button>
-        )}
-        <button type="button" class="btn call-toggle call-hand-toggle" aria-pressed={session.hand.value} onClick={() => session.raiseHand(!session.hand.value)}>
-          <Icon name="hand" />
-          <span class="call-btn-text">{session.hand.value ? t('calls.hand_lower') : t('calls.hand_raise')}</span>
-        </button>
-        <button type="button" class="btn btn--danger call-leave" onClick={() => session.leave()}>
-          <Icon name="leave" />
-          <span class="call-btn-text">{t('calls.leave')}</span>
-        </button>
-      </div>
-      {showDevices && !viewer ? (
-        <div id="call-devices" class="call-devices-panel">
-          <DeviceSelects session={session} />
+    <div
+      class={`call-page call-in call-in--${layout}${chatOpen ? ' call-in--chat' : ''}`}
+      data-phase={phase}
+      data-call-id={call.id}
+      data-me={view.me ?? undefined}
+      data-viewer={viewer ? 'yes' : undefined}
+    >
+      {/* On a phone the open chat covers the call: what it covers is out of reach meanwhile. */}
+      <div class="call-body" inert={narrow && chatOpen}>
+        <div class="call-head">
+          <a class="call-back" href={back}>
+            ← {t('calls.to_chat')}
+          </a>
+          <PageTitle>{title}</PageTitle>
+          <span class="muted">{tn('calls.people', people)}</span>
+          {call.kind === 'broadcast' ? (
+            <span class="muted call-viewers" data-viewers={view.viewers}>
+              {tn('calls.viewers', view.viewers)}
+            </span>
+          ) : null}
+          {view.locked ? <span class="badge badge--neutral call-locked">{t('calls.locked')}</span> : null}
+          {call.kind === 'lesson' ? <LessonTimer call={call} chat={chatTitle} /> : null}
+          <QualitySign session={session} />
         </div>
-      ) : null}
-      <People call={call} session={session} host={host} />
+        <div class="call-notices" role="status" aria-live="polite">
+          {phase === 'joining' ? <p class="alert alert--info">{t('calls.joining')}</p> : null}
+          {phase === 'reconnecting' ? <p class="alert alert--info call-reconnecting">{t('calls.reconnecting')}</p> : null}
+          {viewer ? <p class="alert alert--info call-viewer-note">{t('calls.viewer_note')}</p> : null}
+          {call.kind === 'broadcast' && !host && session.onStage.value ? <p class="alert alert--info call-on-stage">{t('calls.on_stage_note')}</p> : null}
+          {muted ? (
+            <p class="alert alert--info call-host-muted" data-kind={muted}>
+              {t(muted === 'audio' ? 'calls.host_muted_mic' : 'calls.host_muted_cam')}
+            </p>
+          ) : null}
+        </div>
+        <div class="call-layout-switch" role="group" aria-label={t('calls.layout')}>
+          <button type="button" class="btn btn--small btn--secondary" aria-pressed={layout === 'grid'} onClick={() => setLayout('grid')}>
+            {t('calls.layout_grid')}
+          </button>
+          <button type="button" class="btn btn--small btn--secondary" aria-pressed={layout === 'speaker'} onClick={() => setLayout('speaker')}>
+            {t('calls.layout_speaker')}
+          </button>
+        </div>
+        <section class="call-stage" aria-label={t('calls.stage')}>
+          {layout === 'grid' ? (
+            <ul class="call-grid" style={{ gridTemplateColumns: `repeat(${gridColumns(tiles.length, narrow)}, minmax(0, 1fr))` }}>
+              {tiles.map((x) => (
+                <TileView key={x.peer} tile={x} session={session} call={call} />
+              ))}
+            </ul>
+          ) : (
+            <div class="call-speaker">
+              <ul class="call-main">{sp.main ? <TileView key={sp.main.peer} tile={sp.main} session={session} call={call} big /> : null}</ul>
+              {sp.strip.length ? (
+                <ul class="call-strip">
+                  {sp.strip.map((x) => (
+                    <TileView key={x.peer} tile={x} session={session} call={call} pinnable />
+                  ))}
+                </ul>
+              ) : null}
+            </div>
+          )}
+        </section>
+        <div class="call-sound" aria-hidden="true">
+          {Object.entries(streams).map(([peer, s]) => (Number(peer) === view.me ? null : <StreamAudio key={peer} stream={s} peer={Number(peer)} />))}
+        </div>
+        <div class="call-controls" role="group" aria-label={t('calls.controls')}>
+          {viewer ? null : (
+            <>
+          <Toggle on={session.micOn.value} onLabel={t('calls.mic_on')} offLabel={t('calls.mic_off')} onClick={() => void session.setMic(!session.micOn.value)} icon="mic" />
+          <Toggle on={session.camOn.value} onLabel={t('calls.cam_on')} offLabel={t('calls.cam_off')} onClick={() => void session.setCam(!session.camOn.value)} icon="cam" />
+            </>
+          )}
+          {session.canShareScreen && !viewer ? (
+            <button type="button" class="btn call-toggle" aria-pressed={session.sharing.value} data-toggle="screen" onClick={() => void (session.sharing.value ? session.stopSharing() : session.shareScreen())}>
+              <Icon name="screen" />
+              <span class="call-btn-text">{session.sharing.value ? t('calls.screen_stop') : t('calls.screen_share')}</span>
+            </button>
+          ) : null}
+          {viewer ? null : (
+            <button type="button" class="btn call-toggle" aria-expanded={showDevices} aria-controls="call-devices" onClick={() => setShowDevices(!showDevices)}>
+              <Icon name="devices" />
+              <span class="call-btn-text">{t('calls.devices')}</span>
+            </button>
+          )}
+          {chatEntry ? (
+            <button
+              type="button"
+              ref={chatToggle}
+              class="btn call-toggle call-chat-toggle"
+              aria-expanded={chatOpen}
+              aria-controls={CHAT_PANEL_ID}
+              onClick={() => (chatOpen ? closeChat() : setChatOpen(true))}
+            >
+              <Icon name="chat" />
+              <span class="call-btn-text">{t('calls.chat')}</span>
+              {badge ? (
+                <span class="call-chat-badge" data-unread={unread}>
+                  <span aria-hidden="true">{badge}</span>
+                  <span class="visually-hidden">, {tn('calls.chat_unread', unread)}</span>
+                </span>
+              ) : null}
+            </button>
+          ) : null}
+          <button type="button" class="btn call-toggle call-hand-toggle" aria-pressed={session.hand.value} onClick={() => session.raiseHand(!session.hand.value)}>
+            <Icon name="hand" />
+            <span class="call-btn-text">{session.hand.value ? t('calls.hand_lower') : t('calls.hand_raise')}</span>
+          </button>
+          <button type="button" class="btn btn--danger call-leave" onClick={() => session.leave()}>
+            <Icon name="leave" />
+            <span class="call-btn-text">{t('calls.leave')}</span>
+          </button>
+        </div>
+        {showDevices && !viewer ? (
+          <div id="call-devices" class="call-devices-panel">
+            <DeviceSelects session={session} />
+          </div>
+        ) : null}
+        <People call={call} session={session} host={host} />
+      </div>
+      {chatEntry ? <ChatPanel chatId={call.chat_id} open={chatOpen} narrow={narrow} onClose={closeChat} /> : null}
     </div>
   );
 }
