@@ -370,6 +370,10 @@ async fn on_unit(
         plan.name,
         if everyone { "" } else { " (gave up waiting)" }
     );
+    if let Some(core) = args.forwarder_core {
+        let unit = procfs::thread_id(server_pid, "parta-sfu").context("the unit's thread")?;
+        pin::thread(unit, &core.to_string())?;
+    }
     let ports = Ports { server: udp_port, devices: &progress.ports };
     let measured = window(args, server_pid, true, &progress.datagrams_in, &ports).await;
     let _ = stop.send(true);
@@ -555,13 +559,12 @@ pub async fn calls(args: CallsArgs) -> anyhow::Result<()> {
     let server_pid = server.pid.context("the server's pid")?;
     eprintln!("Parta on {address}, media on udp {udp} (pid {server_pid}), data in {}", data.display());
     if let Some(core) = args.forwarder_core {
-        // Everything of both processes off the forwarder's core, then the unit's thread onto it.
+        // Everything of both processes off the forwarder's core; the unit's thread goes
+        // onto it once the first call has started it.
         let others = pin::all_but(core)?;
         pin::process(std::process::id(), &others)?;
         pin::process(server_pid, &others)?;
-        let unit = procfs::thread_id(server_pid, "parta-sfu").context("the unit's thread")?;
-        pin::thread(unit, &core.to_string())?;
-        eprintln!("the unit's thread {unit} alone on core {core}; the devices and the rest of the server on {others}");
+        eprintln!("the devices and the server on cores {others}, the forwarder alone on core {core}");
     }
 
     let per_class = (args.class_size - 1).max(30);
