@@ -12,6 +12,7 @@
 
 #[cfg(feature = "client")]
 pub mod client;
+mod layers;
 mod peer;
 mod run;
 
