@@ -1,8 +1,9 @@
 // The pure rules of a call on screen: who is in it (from `call_participants`), who
 // speaks (`call_speaking`), which tiles show and in what order (grid or speaker view),
-// how many columns the grid takes, how good the connection is (from getStats()
-// samples), the microphone's level, and the words for every refusal and every way of
-// leaving. No browser objects here: the call page (../pages/call) feeds these.
+// how many columns the grid takes, which layer of each sender's video the tiles need
+// (`call_view`), how good the connection is (from getStats() samples), the
+// microphone's level, and the words for every refusal and every way of leaving. No
+// browser objects here: the call page (../pages/call) feeds these.
 import type { Absence, AttendanceChange, Call, CallParticipant, CallTileView, LessonPage, OnlineStudent, PersonRef } from '../api/types';
 
 /** A call as the server describes it (`GET /api/v1/calls/{call_id}`). */

@@ -5,8 +5,9 @@
 // shared screen or another device only swap the senders' tracks (null = nothing goes
 // out). The video goes in two simulcast layers, and the page tells the media unit
 // which one each remote tile needs (`call_view`). The server offers again whenever
-// other people's tracks come or go; each is answered in turn. A dropped WebSocket or a lost connection rejoins with a fresh
-// RTCPeerConnection while the page stays in the call.
+// other people's tracks come or go; each is answered in turn. A dropped WebSocket or
+// a lost connection rejoins with a fresh RTCPeerConnection while the page stays in
+// the call.
 import { batch, effect, signal, untracked } from '@preact/signals';
 import type { CallLeftReason, CallTileView, ClientFrame } from '../../api/types';
 import { chatCalls, onCallFrame, sendCallFrame, type CallFrame } from '../../calls/live';
