@@ -2562,6 +2562,114 @@ try {
     await t.getByRole('button', { name: 'Сетка' }).click();
   });
 
+  /** The video the page's current connection receives of a peer: the decoded frames' width, and how many. */
+  const videoIn = (page, peer) =>
+    page.evaluate(async (stream) => {
+      const pc = window.__e2ePcs?.at(-1);
+      for (const t of [...(pc?.__e2eTracks ?? [])].reverse()) {
+        if (t.kind !== 'video' || t.stream !== stream) continue;
+        for (const s of (await t.receiver.getStats()).values()) if (s.type === 'inbound-rtp') return { width: s.frameWidth ?? 0, frames: s.framesDecoded ?? 0 };
+      }
+      return { width: 0, frames: 0 };
+    }, `p${peer}`);
+  /** What the page sends of its video, per simulcast layer: the width it is encoded at now, frames, and what limits it; and its bandwidth estimate. */
+  const sentLayers = (page) =>
+    page.evaluate(async () => {
+      const out = {};
+      const sender = window.__e2ePcs.at(-1).getSenders().find((x) => x.track?.kind === 'video');
+      for (const s of (await sender.getStats()).values()) {
+        if (s.type === 'outbound-rtp' && s.rid) out[s.rid] = { width: s.frameWidth ?? 0, frames: s.framesEncoded ?? 0, limit: s.qualityLimitationReason ?? '', keyframes: s.keyFramesEncoded, pli: s.pliCount, fir: s.firCount, nack: s.nackCount };
+        // The sender's estimate of what the path takes, for a failure's message.
+        if (s.type === 'candidate-pair' && s.nominated && s.availableOutgoingBitrate) out.estimate = s.availableOutgoingBitrate;
+        if (s.type === 'remote-inbound-rtp') (out.lost ??= []).push([s.fractionLost, s.roundTripTime]);
+      }
+      return out;
+    });
+  /**
+   * Waits (up to 45 s) until the page sends both layers of its video, the top one wider,
+   * frames of each encoded over a second: a sender pauses its top layer while its
+   * bandwidth estimate is low (a loaded machine's delays lower it), and a receiver can
+   * only be sent the top layer while it goes out.
+   */
+  const sendsBoth = async (page, who) => {
+    const until = Date.now() + 45_000;
+    for (;;) {
+      const a = await sentLayers(page);
+      await page.waitForTimeout(1000);
+      const b = await sentLayers(page);
+      if (a.h && a.l && b.h.width > b.l.width && b.l.width > 0 && b.h.frames > a.h.frames && b.l.frames > a.l.frames) return b;
+      if (Date.now() > until) throw new Error(`${who} does not send both layers: ${JSON.stringify(a)} → ${JSON.stringify(b)}`);
+    }
+  };
+  /**
+   * Waits until the receiving page decodes the sender's layer `rid` of its video — as
+   * wide as the sender encodes that layer now (a loaded machine may encode below the
+   * camera's size) — frames still decoded over a second. Up to 5 s of the sender sending
+   * that layer: while it pauses it (its estimate too low), the unit sends the other.
+   */
+  const receivesLayer = async (page, peer, senderPage, rid, who) => {
+    const started = Date.now();
+    let sending = 0;
+    for (;;) {
+      const a = await videoIn(page, peer);
+      const sentBefore = await sentLayers(senderPage);
+      await page.waitForTimeout(1000);
+      const b = await videoIn(page, peer);
+      const sent = await sentLayers(senderPage);
+      const width = sent[rid]?.width;
+      if (width && b.width === width && b.frames > a.frames) return { ms: Date.now() - started, width };
+      if (sent[rid]?.frames > sentBefore[rid]?.frames) sending += 1;
+      if (sending > 5 || Date.now() - started > 30_000) {
+        throw new Error(`${who} does not receive layer ${rid} of peer ${peer}: ${JSON.stringify(a)} → ${JSON.stringify(b)}, sent ${JSON.stringify(sent)}`);
+      }
+    }
+  };
+  /** Shows a peer large in the speaker view, pinned (the loudest voice may be large unpinned, with no pin). */
+  const pinLarge = async (page, peer) => {
+    const pinned = page.locator(`.call-main .call-tile[data-peer-id="${peer}"] button.call-pin`);
+    for (let i = 0; i < 5 && !(await pinned.count()); i++) {
+      const own = page.locator(`.call-strip .call-tile[data-peer-id="${peer}"] button.call-pin`);
+      // Large unpinned: another is pinned first, and then this one.
+      const pin = (await own.count()) ? own : page.locator('.call-strip .call-tile:not([data-mine]) button.call-pin').first();
+      await pin.click({ timeout: 2000 }).catch(() => {});
+      await pinned.waitFor({ timeout: 1000 }).catch(() => {});
+    }
+    await pinned.waitFor({ timeout: 1000 });
+  };
+
+  await test('calls: simulcast — the student shows the teacher pinned large and receives her top layer; with her in the strip, the low layer within seconds; large again, the top one; frames decoded all along', async () => {
+    expect(callId && cp.student, 'no call from the test before');
+    const { teacher: t, student: s, pt, pl } = cp;
+    const offer = await t.evaluate(() => window.__e2ePcs.at(-1).localDescription?.sdp ?? '');
+    expect(/^a=simulcast:send l;h\r?$/m.test(offer) && /^a=rid:h send/m.test(offer), `the teacher's offer has no two layers: ${offer.match(/^a=(simulcast|rid).*$/gm)}`);
+    // The third's camera goes off meanwhile: a loaded machine encodes and decodes less,
+    // and the teacher's estimate stays high enough for her top layer.
+    await cp.third.getByRole('button', { name: 'Выключить камеру' }).click();
+    try {
+      await s.getByRole('button', { name: 'Говорящий крупно' }).click();
+      await pinLarge(s, pt);
+      const layers = await sendsBoth(t, 'the teacher');
+      const large = await receivesLayer(s, pt, t, 'h', 'the student (the teacher large)');
+      await sendsBoth(t, 'the teacher');
+      await pinLarge(s, pl);
+      const small = await receivesLayer(s, pt, t, 'l', 'the student (the teacher in the strip)');
+      await sendsBoth(t, 'the teacher');
+      await pinLarge(s, pt);
+      const again = await receivesLayer(s, pt, t, 'h', 'the student (the teacher large again)');
+      console.log(
+        `    the teacher sends ${layers.h.width} and ${layers.l.width} wide; the student receives her ${large.width} wide large, ${small.width} in the strip (in ${small.ms} ms), ${again.width} large again (in ${again.ms} ms)`,
+      );
+    } finally {
+      // Back as the next tests expect: no pin, the grid, the third's camera on.
+      const unpin = s.getByRole('button', { name: 'Показывать говорящего' });
+      if (await unpin.count()) await unpin.click();
+      await s.getByRole('button', { name: 'Сетка' }).click();
+      await cp.third.getByRole('button', { name: 'Включить камеру' }).click();
+    }
+    await receives(s, pl, ['video'], 'the student (the third’s camera on again)');
+    await countReaches(s.locator('.call-grid .call-tile'), 3, 'the student’s tiles');
+  });
+
   await test('calls: a microphone turned off stops the audio the others receive; on again, it flows again', async () => {
     expect(callId && cp.student, 'no call from the test before');
     const { teacher: t, student: s, ps } = cp;

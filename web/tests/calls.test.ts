@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CallParticipant } from '../src/api/types';
 import { peopleCount } from '../src/calls/live';
-import { chatBadge, emptyView, gradeQuality, gridColumns, gridTiles, initialsOf, leftKey, levelOf, reduceCall, refusalKey, sampleOf, speakerTiles, type CallView } from '../src/calls/model';
+import { chatBadge, emptyView, gradeQuality, gridColumns, gridTiles, initialsOf, leftKey, levelOf, reduceCall, refusalKey, sampleOf, speakerTiles, viewChanges, wantedViews, type CallView } from '../src/calls/model';
 import { ru } from '../src/i18n/ru';
 import { ICE_FRESH_MS, iceStale, rtcConfiguration } from '../src/pages/call/ice';
 
@@ -87,6 +87,47 @@ describe('the call state', () => {
 
   it('draws initials from the given and the family name', () => {
     expect(initialsOf(person(1, 'мария', 'Иванова'))).toBe('МИ');
+  });
+});
+
+describe('the layer each tile needs', () => {
+  const many = (n: number) => Array.from({ length: n }, (_, i) => part(i + 1, (i + 1) * 10));
+
+  it('asks for the speaker view’s main tile large and the strip small, never for this device', () => {
+    let v = joined(1, many(4));
+    v = reduceCall(v, { type: 'pin', peer: 3 });
+    expect(wantedViews(v, 'speaker', false)).toEqual({ 2: 'small', 3: 'large', 4: 'small' });
+    v = reduceCall(v, { type: 'pin', peer: null });
+    v = reduceCall(v, { type: 'speaking', peer: 4, at: 10 });
+    expect(wantedViews(v, 'speaker', false)).toEqual({ 2: 'small', 3: 'small', 4: 'large' });
+  });
+
+  it('asks for a grid of up to four tiles large on a desktop and up to two on a phone, else small', () => {
+    expect(wantedViews(joined(1, many(4)), 'grid', false)).toEqual({ 2: 'large', 3: 'large', 4: 'large' });
+    expect(wantedViews(joined(1, many(5)), 'grid', false)).toEqual({ 2: 'small', 3: 'small', 4: 'small', 5: 'small' });
+    expect(wantedViews(joined(1, many(2)), 'grid', true)).toEqual({ 2: 'large' });
+    expect(wantedViews(joined(1, many(3)), 'grid', true)).toEqual({ 2: 'small', 3: 'small' });
+  });
+
+  it('leaves out a device with its camera off, and hides one with no tile on the page', () => {
+    const v = joined(1, [part(1, 10), part(2, 20, { video: false }), part(3, 30), part(4, 40, { on_stage: false }), part(5, 50)]);
+    // Four tiles (the one off stage has none): large on a desktop.
+    expect(wantedViews(v, 'grid', false)).toEqual({ 3: 'large', 4: 'hidden', 5: 'large' });
+    expect(wantedViews(v, 'grid', false, new Set([1, 3]))).toEqual({ 3: 'large', 4: 'hidden', 5: 'hidden' });
+    expect(wantedViews(v, 'speaker', false, new Set([5]))).toEqual({ 3: 'hidden', 4: 'hidden', 5: 'small' });
+  });
+
+  it('asks for nothing before this device is in the call’s list', () => {
+    expect(wantedViews(emptyView(), 'grid', false)).toEqual({});
+  });
+
+  it('sends only the choices that changed since the last ones sent', () => {
+    expect(viewChanges({}, { 2: 'large', 3: 'small' })).toEqual([
+      [2, 'large'],
+      [3, 'small'],
+    ]);
+    expect(viewChanges({ 2: 'large', 3: 'small', 9: 'hidden' }, { 2: 'large', 3: 'large' })).toEqual([[3, 'large']]);
+    expect(viewChanges({ 2: 'small' }, { 2: 'small' })).toEqual([]);
   });
 });
 

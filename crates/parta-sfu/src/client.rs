@@ -27,7 +27,8 @@ pub struct Sending {
     pub video: bool,
     /// Bytes of one video frame (a 720p frame at 1.5 Mbit/s and 30 fps is ~6 KB).
     pub video_frame_bytes: usize,
-    /// Video in two simulcast layers: `h` at full size, `l` at a quarter.
+    /// Video in two simulcast layers: `h` at full size, `l` at a quarter, each with an
+    /// RTP clock of its own as a browser's are (`l`'s runs `LOW_LAYER_CLOCK_AHEAD` on).
     pub simulcast: bool,
 }
 
@@ -50,7 +51,15 @@ pub struct Received {
     pub video_frames: u64,
     pub bytes: u64,
     pub video_bytes: u64,
+    /// The RTP time (90 kHz) of the last video frame, and the largest step between
+    /// two frames in a row, either way: a steady 30 fps stream steps 3000.
+    pub last_video_time: Option<u64>,
+    pub largest_video_step: u64,
 }
+
+/// How far the low layer's RTP clock runs ahead of the top one's (ticks of 90 kHz):
+/// a hundred seconds, as unlike as a browser's two random starts.
+pub const LOW_LAYER_CLOCK_AHEAD: u64 = 9_000_000;
 
 pub struct Client {
     rtc: Rtc,
@@ -79,6 +88,8 @@ pub struct Client {
     pub arrivals: Vec<Arrival>,
     /// Datagrams that reached this client through `receive`.
     pub datagrams_in: u64,
+    /// The top layer is not sent (as a browser pauses it when its path narrows).
+    top_paused: bool,
 }
 
 /// One clock for every client of the process, so a receiver can read a sender's stamp.
@@ -139,6 +150,7 @@ impl Client {
             sent: Vec::new(),
             arrivals: Vec::new(),
             datagrams_in: 0,
+            top_paused: false,
         };
         Ok((client, offer.to_sdp_string()))
     }
@@ -284,6 +296,11 @@ impl Client {
                     Some(MediaKind::Video) => {
                         entry.video_frames += 1;
                         entry.video_bytes += data.data.len() as u64;
+                        let time = data.time.numer();
+                        if let Some(last) = entry.last_video_time {
+                            entry.largest_video_step = entry.largest_video_step.max(time.abs_diff(last));
+                        }
+                        entry.last_video_time = Some(time);
                     }
                     None => {}
                 }
@@ -341,8 +358,11 @@ impl Client {
                 self.sent.push((MediaKind::Video, at));
             }
             if self.sending.simulcast {
-                self.write_layer(mid, Some("h"), time, frame);
-                self.write_layer(mid, Some("l"), time, stamp(size / 4).0);
+                if !self.top_paused {
+                    self.write_layer(mid, Some("h"), time, frame);
+                }
+                let low = MediaTime::new(time.numer() + LOW_LAYER_CLOCK_AHEAD, time.frequency());
+                self.write_layer(mid, Some("l"), low, stamp(size / 4).0);
             } else {
                 self.write_layer(mid, None, time, frame);
             }
@@ -363,6 +383,11 @@ impl Client {
             writer = writer.rid(rid.into());
         }
         let _ = writer.write(pt, Instant::now(), time, frame);
+    }
+
+    /// Stops sending the top simulcast layer, or sends it again.
+    pub fn pause_top_layer(&mut self, paused: bool) {
+        self.top_paused = paused;
     }
 
     /// Ends the peer connection.

@@ -13,6 +13,7 @@
 #[cfg(feature = "client")]
 pub mod client;
 mod io;
+mod layers;
 mod peer;
 mod run;
 

@@ -7,6 +7,7 @@ use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
 use str0m::media::{Direction, KeyframeRequest, KeyframeRequestKind, MediaData, MediaKind, Mid, Rid};
 use str0m::{Event, IceConnectionState, Input, Output, Rtc};
 
+use crate::layers::{Written, layers_of, pick};
 use crate::{JoinOptions, Layer, PeerId, RoomId, Signal};
 
 /// A track this peer sends.
@@ -16,25 +17,6 @@ pub(crate) struct TrackIn {
     /// Its simulcast layers, the highest first (none: one layer).
     pub rids: Vec<Rid>,
     last_keyframe_request: Option<Instant>,
-}
-
-/// A sender's layers as the offer names them, the highest first: browsers name them
-/// h/m/l or f/h/q.
-fn layers_of(simulcast: Option<&str0m::media::Simulcast>) -> Vec<Rid> {
-    let Some(simulcast) = simulcast else { return Vec::new() };
-    let mut rids: Vec<Rid> = simulcast.send.iter().chain(&simulcast.recv).map(|l| l.rid).collect();
-    let rank = |rid: &Rid| ["f", "h", "m", "q", "l"].iter().position(|r| Rid::from(*r) == *rid).unwrap_or(2);
-    rids.sort_by_key(rank);
-    rids.dedup();
-    rids
-}
-
-/// The layer of `rids` that `layer` asks for (`None`: the only one).
-pub(crate) fn pick(rids: &[Rid], layer: Layer) -> Option<Rid> {
-    match layer {
-        Layer::Low => rids.last().copied(),
-        _ => rids.first().copied(),
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +51,15 @@ struct TrackOut {
     rids: Vec<Rid>,
     /// What the receiver shows of it.
     layer: Layer,
+    /// Which of the origin's layers is written here, and at what times.
+    written: Written,
+}
+
+/// What writing another peer's frame here came to.
+pub(crate) struct Forwarded {
+    pub written: bool,
+    /// A layer of the origin's line (its mid) this receiver now needs a keyframe of.
+    pub keyframe: Option<(Mid, Option<Rid>)>,
 }
 
 /// What a peer's output asks of the others in its room. Frames are large and
@@ -233,7 +224,8 @@ impl Peer {
         Polled::Propagate(Propagated::Keyframe {
             origin: out.origin,
             mid: out.origin_mid,
-            rid: pick(&out.rids, out.layer),
+            // The layer this receiver is written, which may not be the one it chose.
+            rid: out.written.rid().or_else(|| pick(&out.rids, out.layer)),
             kind: request.kind,
         })
     }
@@ -273,7 +265,15 @@ impl Peer {
 
     /// Another peer of the room opened a track: this peer is to receive it.
     pub fn add_track_out(&mut self, origin: PeerId, origin_mid: Mid, kind: MediaKind, rids: Vec<Rid>) {
-        self.tracks_out.push(TrackOut { origin, origin_mid, kind, state: OutState::ToOpen, rids, layer: Layer::High });
+        self.tracks_out.push(TrackOut {
+            origin,
+            origin_mid,
+            kind,
+            state: OutState::ToOpen,
+            rids,
+            layer: Layer::High,
+            written: Written::default(),
+        });
     }
 
     /// Chooses which layer of `origin`'s video this peer is sent; the layers that
@@ -283,6 +283,7 @@ impl Peer {
         for track in self.tracks_out.iter_mut().filter(|t| t.origin == origin && t.kind == MediaKind::Video) {
             if track.layer != layer {
                 track.layer = layer;
+                track.written.shown(layer);
                 if layer != Layer::Off {
                     fresh.push((track.origin_mid, pick(&track.rids, layer)));
                 }
@@ -308,27 +309,36 @@ impl Peer {
         });
     }
 
-    /// Writes another peer's frame on the line that carries its track here.
-    /// True when it was written.
-    pub fn forward(&mut self, origin: PeerId, data: &MediaData) -> bool {
+    /// Writes another peer's frame on the line that carries its track here: of its
+    /// video, only the layer the receiver shows (or the nearest its sender still sends).
+    pub fn forward(&mut self, origin: PeerId, data: &MediaData) -> Forwarded {
+        let mut out = Forwarded { written: false, keyframe: None };
         let Some(track) = self.tracks_out.iter_mut().find(|t| t.origin == origin && t.origin_mid == data.mid) else {
-            return false;
+            return out;
         };
-        let OutState::Open(mid) = track.state else { return false };
+        let OutState::Open(mid) = track.state else { return out };
+        let mut time = data.time;
         if track.kind == MediaKind::Video {
-            // Only what the receiver shows, in the layer it shows it at.
-            if track.layer == Layer::Off || (data.rid.is_some() && data.rid != pick(&track.rids, track.layer)) {
-                return false;
+            if track.layer == Layer::Off {
+                return out;
             }
+            let (write, keyframe) =
+                track.written.admit(&track.rids, track.layer, data.rid, data.network_time, data.is_keyframe());
+            out.keyframe = keyframe.map(|rid| (track.origin_mid, Some(rid)));
+            if !write {
+                return out;
+            }
+            time = track.written.time_of(data.rid, data.time, data.network_time);
         }
-        let Some(writer) = self.rtc.writer(mid) else { return false };
-        let Some(pt) = writer.match_params(data.params) else { return false };
-        if let Err(error) = writer.write(pt, data.network_time, data.time, data.data.clone()) {
+        let Some(writer) = self.rtc.writer(mid) else { return out };
+        let Some(pt) = writer.match_params(data.params) else { return out };
+        if let Err(error) = writer.write(pt, data.network_time, time, data.data.clone()) {
             tracing::debug!(peer = self.id.0, %error, "write failed");
             self.rtc.disconnect();
-            return false;
+            return out;
         }
-        true
+        out.written = true;
+        out
     }
 
     /// Offers the lines that tracks opened or stopped since the last agreement need.

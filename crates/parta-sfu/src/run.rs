@@ -193,7 +193,7 @@ impl Unit {
                 }
                 if may_send && let Some((mid, _, rids)) = opened.iter().find(|(_, k, _)| *k == MediaKind::Video) {
                     // Its first frames reach the others as a keyframe.
-                    let rid = crate::peer::pick(rids, crate::Layer::High);
+                    let rid = crate::layers::pick(rids, crate::Layer::High);
                     self.peers[index].request_keyframe(*mid, rid, str0m::media::KeyframeRequestKind::Pli);
                 }
                 touched
@@ -315,12 +315,25 @@ impl Unit {
                 }
             }
             Propagated::Media { origin, data } => {
+                let mut keyframes = Vec::new();
                 for (index, peer) in self.peers.iter_mut().enumerate() {
-                    if peer.room == room && peer.id != origin && peer.forward(origin, &data) {
+                    if peer.room != room || peer.id == origin {
+                        continue;
+                    }
+                    let forwarded = peer.forward(origin, &data);
+                    if forwarded.written {
                         touched.push(index);
                     }
+                    keyframes.extend(forwarded.keyframe);
                 }
                 self.counters.frames_out.fetch_add(touched.len() as u64, Ordering::Relaxed);
+                // A receiver's layer changed (its sender paused or resumed one): it starts at a keyframe.
+                if !keyframes.is_empty() {
+                    for (mid, rid) in keyframes {
+                        self.peers[origin_index].request_keyframe(mid, rid, str0m::media::KeyframeRequestKind::Pli);
+                    }
+                    touched.push(origin_index);
+                }
             }
             Propagated::Keyframe { origin, mid, rid, kind } => {
                 if let Some(index) = self.peers.iter().position(|p| p.id == origin && p.room == room) {

@@ -58,6 +58,10 @@ impl Room {
         }
     }
 
+    fn client(&mut self, peer: u64) -> &mut Client {
+        &mut self.clients.iter_mut().find(|(id, _)| id.0 == peer).expect("a client").1
+    }
+
     fn received(&self, by: u64, from: u64) -> parta_sfu::client::Received {
         let (_, client) = self.clients.iter().find(|(id, _)| id.0 == by).expect("a client");
         client.received.get(&PeerId(from).stream_id()).copied().unwrap_or_default()
@@ -150,4 +154,52 @@ fn each_receiver_gets_the_layer_it_shows_and_nothing_of_a_tile_not_shown() {
     let later = room.received(42, 40);
     assert_eq!(later.video_frames, off.video_frames, "no video of a tile not shown");
     assert!(later.audio_frames > off.audio_frames + 10, "its audio goes on");
+}
+
+#[test]
+fn a_receiver_switching_layers_gets_one_steady_clock_and_frames_all_along() {
+    let mut room = Room::new();
+    room.join(1, 50, LAYERED, true);
+    room.join(1, 51, TALKING, true);
+    room.run(Duration::from_millis(1500));
+    let per_frame = |a: parta_sfu::client::Received, b: parta_sfu::client::Received| {
+        (a.video_bytes - b.video_bytes) / (a.video_frames - b.video_frames).max(1)
+    };
+    // The layers' clocks are a hundred seconds apart: each switch would jump that far.
+    for (layer, sizes) in [(Layer::Low, 700..=800), (Layer::High, 2900..=3100), (Layer::Low, 700..=800)] {
+        room.sfu.view(PeerId(51), PeerId(50), layer).expect("viewed");
+        room.run(Duration::from_millis(300));
+        let before = room.received(51, 50);
+        room.run(Duration::from_millis(1000));
+        let after = room.received(51, 50);
+        assert!(after.video_frames >= before.video_frames + 10, "frames go on at {layer:?}: {before:?} {after:?}");
+        assert!(sizes.contains(&per_frame(after, before)), "the {layer:?} layer: {before:?} {after:?}");
+    }
+    let got = room.received(51, 50);
+    // A loaded machine may stall a frame or two; never for ten seconds.
+    assert!(got.largest_video_step < 900_000, "the written clock jumped {} ticks: {got:?}", got.largest_video_step);
+}
+
+#[test]
+fn a_receiver_of_a_paused_top_layer_gets_the_low_one_until_it_is_back() {
+    let mut room = Room::new();
+    room.join(1, 60, LAYERED, true);
+    room.join(1, 61, TALKING, true);
+    room.run(Duration::from_millis(1500));
+    let per_frame = |a: parta_sfu::client::Received, b: parta_sfu::client::Received| {
+        (a.video_bytes - b.video_bytes) / (a.video_frames - b.video_frames).max(1)
+    };
+    // Shown large; the sender's path narrows and it sends its low layer only, then both again.
+    for (paused, sizes) in [(true, 700..=800), (false, 2900..=3100)] {
+        room.client(60).pause_top_layer(paused);
+        room.run(Duration::from_millis(2000));
+        let before = room.received(61, 60);
+        room.run(Duration::from_millis(1000));
+        let after = room.received(61, 60);
+        assert!(
+            after.video_frames >= before.video_frames + 10,
+            "frames go on (top paused: {paused}): {before:?} {after:?}"
+        );
+        assert!(sizes.contains(&per_frame(after, before)), "top paused: {paused}: {before:?} {after:?}");
+    }
 }

@@ -79,6 +79,8 @@ export type HandInRequest = S['HandInRequest'];
 export type Call = S['Call'];
 export type CallParticipant = S['CallParticipant'];
 export type CallMediaKind = S['CallMediaKind'];
+/** How a receiver shows another's video (`call_view`): large, small or hidden. */
+export type CallTileView = S['CallView'];
 export type CallLeftReason = S['CallLeftReason'];
 export type IceServer = S['IceServer'];
 export type IceTransportPolicy = S['IceTransportPolicy'];

@@ -1,9 +1,10 @@
 // The pure rules of a call on screen: who is in it (from `call_participants`), who
 // speaks (`call_speaking`), which tiles show and in what order (grid or speaker view),
-// how many columns the grid takes, how good the connection is (from getStats()
-// samples), the microphone's level, and the words for every refusal and every way of
-// leaving. No browser objects here: the call page (../pages/call) feeds these.
-import type { Absence, AttendanceChange, Call, CallParticipant, LessonPage, OnlineStudent, PersonRef } from '../api/types';
+// how many columns the grid takes, which layer of each sender's video the tiles need
+// (`call_view`), how good the connection is (from getStats() samples), the
+// microphone's level, and the words for every refusal and every way of leaving. No
+// browser objects here: the call page (../pages/call) feeds these.
+import type { Absence, AttendanceChange, Call, CallParticipant, CallTileView, LessonPage, OnlineStudent, PersonRef } from '../api/types';
 
 /** A call as the server describes it (`GET /api/v1/calls/{call_id}`). */
 export type CallInfo = Call;
@@ -118,6 +119,47 @@ export function gridColumns(n: number, narrow: boolean): number {
   if (n <= 1) return 1;
   if (narrow) return n <= 4 ? 1 : 2;
   return Math.min(4, Math.ceil(Math.sqrt(n)));
+}
+
+// ---------- which layer of each sender's video the page needs ----------
+
+export type Layout = 'grid' | 'speaker';
+
+/** Grid tiles shown large at most: more and each is small enough for the low layer. */
+const LARGE_GRID = { desktop: 4, phone: 2 } as const;
+
+/**
+ * How the page shows each other device's video, for `call_view`: the speaker view's
+ * main tile large and its strip small; a grid of few tiles (4 on a desktop, 2 on a
+ * phone) large, of more small; a device with no tile on the page (off stage, or not
+ * among `shown`, the peers whose tiles are rendered; null: every tile of the layout)
+ * hidden. A device with its camera off is left out: it sends no video to choose from.
+ */
+export function wantedViews(v: CallView, layout: Layout, narrow: boolean, shown: ReadonlySet<number> | null = null): Record<number, CallTileView> {
+  const sizes = new Map<number, CallTileView>();
+  if (layout === 'speaker') {
+    const { main, strip } = speakerTiles(v);
+    if (main) sizes.set(main.peer, 'large');
+    for (const x of strip) sizes.set(x.peer, 'small');
+  } else {
+    const tiles = gridTiles(v);
+    const size = tiles.length <= (narrow ? LARGE_GRID.phone : LARGE_GRID.desktop) ? 'large' : 'small';
+    for (const x of tiles) sizes.set(x.peer, size);
+  }
+  const out: Record<number, CallTileView> = {};
+  for (const p of v.participants) {
+    if (p.peer_id === v.me || !p.video) continue;
+    const size = sizes.get(p.peer_id);
+    out[p.peer_id] = size && (!shown || shown.has(p.peer_id)) ? size : 'hidden';
+  }
+  return out;
+}
+
+/** The `call_view` choices to send: those that differ from what was last sent. */
+export function viewChanges(sent: Readonly<Record<number, CallTileView>>, wanted: Readonly<Record<number, CallTileView>>): [number, CallTileView][] {
+  return Object.entries(wanted)
+    .filter(([peer, view]) => sent[Number(peer)] !== view)
+    .map(([peer, view]) => [Number(peer), view]);
 }
 
 /** «ИП» from a person's given and family names (the tile when there is no video). */

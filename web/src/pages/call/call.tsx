@@ -9,7 +9,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { CallMediaKind } from '../../api/types';
 import { ApiError } from '../../api/client';
 import { ConfirmButton, ErrorBox, InlineError, Loading, PageTitle, useAction, useId, useLoad } from '../../components/ui';
-import { chatBadge, gridColumns, gridTiles, initialsOf, isViewer, leftKey, lessonCountdown, peopleCount, raisedHands, refusalKey, speakerTiles, type CallInfo, type Tile } from '../../calls/model';
+import { chatBadge, gridColumns, gridTiles, initialsOf, isViewer, leftKey, lessonCountdown, peopleCount, raisedHands, refusalKey, speakerTiles, wantedViews, type CallInfo, type Tile } from '../../calls/model';
 import { chatCalls } from '../../calls/live';
 import { entries } from '../../chat/store';
 import { clock, dateTime, shortName, fullName } from '../../format';
@@ -462,6 +462,9 @@ function InCall({ session, call, title, back }: { session: CallSession; call: Ca
   const muted = session.hostMuted.value;
   const tiles = gridTiles(view);
   const sp = speakerTiles(view);
+
+  // The unit sends each other device's video in the layer its tile here needs.
+  useEffect(() => session.setViews(wantedViews(view, layout, narrow)), [view, layout, narrow]);
 
   // Keeps the chat's banner in step with the people seen here.
   useEffect(() => {

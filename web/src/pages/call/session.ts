@@ -3,15 +3,17 @@
 // WebSocket. The connection never renegotiates from this side: at joining it offers
 // one audio and one video sender, and from then on the microphone, the camera, a
 // shared screen or another device only swap the senders' tracks (null = nothing goes
-// out). The server offers again whenever other people's tracks come or go; each is
-// answered in turn. A dropped WebSocket or a lost connection rejoins with a fresh
-// RTCPeerConnection while the page stays in the call. Each connection is built with
-// the ICE servers (a TURN relay) the server gave with the call, read anew when old.
+// out). The video goes in two simulcast layers, and the page tells the media unit
+// which one each remote tile needs (`call_view`). The server offers again whenever
+// other people's tracks come or go; each is answered in turn. A dropped WebSocket or
+// a lost connection rejoins with a fresh RTCPeerConnection while the page stays in
+// the call. Each connection is built with the ICE servers (a TURN relay) the server
+// gave with the call, read anew when old.
 import { batch, effect, signal, untracked } from '@preact/signals';
-import type { CallLeftReason, ClientFrame } from '../../api/types';
+import type { CallLeftReason, CallTileView, ClientFrame } from '../../api/types';
 import { api } from '../../state';
 import { chatCalls, onCallFrame, sendCallFrame, type CallFrame } from '../../calls/live';
-import { emptyView, gradeQuality, levelOf, reduceCall, sampleOf, type CallAction, type CallView, type Quality, type StatsSample } from '../../calls/model';
+import { emptyView, gradeQuality, levelOf, reduceCall, sampleOf, viewChanges, type CallAction, type CallView, type Quality, type StatsSample } from '../../calls/model';
 import { connState } from '../../chat/store';
 import { iceStale, rtcConfiguration, type IceSettings } from './ice';
 
@@ -24,6 +26,17 @@ export interface Devices {
 
 /** Rejoins in a row without ever getting in before the page gives up. */
 const MAX_REJOINS = 5;
+
+/**
+ * The video's simulcast layers, lowest first: `l` at half the size for small tiles,
+ * `h` at full size (640×360 as the camera is asked for) for large ones. The media unit
+ * sends each receiver the one its tile needs. A shared screen goes in both too: its
+ * small tile is only a glimpse, and whoever shows it large receives `h`.
+ */
+const VIDEO_LAYERS: RTCRtpEncodingParameters[] = [
+  { rid: 'l', scaleResolutionDownBy: 2, maxBitrate: 150_000 },
+  { rid: 'h', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
+];
 
 export class CallSession {
   readonly callId: number;
@@ -74,6 +87,10 @@ export class CallSession {
   /** How connections reach the media unit, and when the server said so. */
   private ice: IceSettings | null = null;
   private iceAt: number | null = null;
+  /** How the page shows each other device's video, and what the unit was last told of it. */
+  private wantedViews: Record<number, CallTileView> = {};
+  private sentViews: Record<number, CallTileView> = {};
+  private viewsTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(callId: number) {
     this.callId = callId;
@@ -385,6 +402,8 @@ export class CallSession {
     const first = this.phase.value === 'prejoin' || this.phase.value === 'joining' || this.phase.value === 'waiting';
     this.phase.value = first ? 'joining' : 'reconnecting';
     this.view.value = reduceCall(this.view.value, { type: 'reset' });
+    // A fresh peer at the unit: every choice is told again.
+    this.sentViews = {};
     if (connState.value !== 'live') {
       this.phase.value = 'reconnecting'; // the effect above connects when the socket is back
       return;
@@ -397,7 +416,7 @@ export class CallSession {
     const mic = this.micOn.value && !silent ? this.micTrack : null;
     const video = silent ? null : (this.screenTrack ?? (this.camOn.value ? this.camTrack : null));
     this.audioSender = pc.addTransceiver(mic ?? 'audio', { direction: 'sendonly' }).sender;
-    this.videoSender = pc.addTransceiver(video ?? 'video', { direction: 'sendonly' }).sender;
+    this.videoSender = pc.addTransceiver(video ?? 'video', { direction: 'sendonly', sendEncodings: VIDEO_LAYERS.map((l) => ({ ...l })) }).sender;
     pc.addEventListener('track', (e) => this.onTrack(e));
     pc.addEventListener('connectionstatechange', () => {
       if (this.pc !== pc) return;
@@ -449,6 +468,11 @@ export class CallSession {
     e.track.addEventListener('mute', bump);
     e.track.addEventListener('ended', bump);
     bump();
+    if (e.track.kind === 'video') {
+      // The unit opens a newly forwarded track at the top layer, whatever was chosen before.
+      delete this.sentViews[peer];
+      this.scheduleViews();
+    }
   }
 
   /** Serializes signalling steps of the current connection. */
@@ -475,6 +499,7 @@ export class CallSession {
           await pc.setRemoteDescription({ type: 'answer', sdp: f.sdp });
           this.phase.value = 'in';
           this.rejoins = 0;
+          this.scheduleViews();
           this.startStats();
           this.stopMeter();
           this.startMeter();
@@ -565,6 +590,31 @@ export class CallSession {
     this.sendMedia();
   }
 
+  /** How the page shows each other device's video now (`wantedViews`); told to the unit
+   *  on the next tick, only where it changed, so a burst of renders makes one batch. */
+  setViews(wanted: Record<number, CallTileView>): void {
+    this.wantedViews = wanted;
+    this.scheduleViews();
+  }
+
+  private scheduleViews(): void {
+    if (this.viewsTimer !== null || this.closed) return;
+    this.viewsTimer = setTimeout(() => {
+      this.viewsTimer = null;
+      this.sendViews();
+    }, 0);
+  }
+
+  private sendViews(): void {
+    if (this.phase.value !== 'in') return; // told once in
+    for (const [peer, view] of viewChanges(this.sentViews, this.wantedViews)) {
+      if (!this.send({ type: 'call_view', call_id: this.callId, peer_id: peer, view })) return;
+      this.sentViews[peer] = view;
+    }
+    const present = new Set(this.view.value.participants.map((p) => p.peer_id));
+    for (const peer of Object.keys(this.sentViews)) if (!present.has(Number(peer))) delete this.sentViews[Number(peer)];
+  }
+
   /** Shows a device large in the speaker view (null: the loudest voice again). */
   pin(peer: number | null): void {
     this.dispatch({ type: 'pin', peer });
@@ -648,6 +698,7 @@ export class CallSession {
     if (this.closed) return;
     this.leave();
     this.closed = true;
+    if (this.viewsTimer !== null) clearTimeout(this.viewsTimer);
     for (const s of this.stops.splice(0)) s();
   }
 }
