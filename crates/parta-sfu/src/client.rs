@@ -88,6 +88,11 @@ pub struct Client {
     pub arrivals: Vec<Arrival>,
     /// Datagrams that reached this client through `receive`.
     pub datagrams_in: u64,
+    /// When the datagram being handled reached the socket (`now_us` clock), as the
+    /// kernel stamped it; `None`: now.
+    arrived_us: Option<u64>,
+    /// Whether the socket stamps datagrams as they arrive (`receive_waiting` asks once).
+    timestamps_on: bool,
     /// The top layer is not sent (as a browser pauses it when its path narrows).
     top_paused: bool,
 }
@@ -145,6 +150,8 @@ impl Client {
             next_video: now,
             started: now,
             buf: vec![0; 2000],
+            arrived_us: None,
+            timestamps_on: false,
             delays_us: Vec::new(),
             recording: false,
             sent: Vec::new(),
@@ -209,6 +216,67 @@ impl Client {
             self.rtc.disconnect();
         }
         self.poll();
+    }
+
+    /// Reads every datagram waiting on the (non-blocking) socket and handles each as
+    /// arrived when the kernel took it in (`SO_TIMESTAMPNS`), not when this process got
+    /// round to it: a busy load generator's own backlog stays out of the delays it
+    /// records. Returns how many were read.
+    pub fn receive_waiting(&mut self) -> std::io::Result<usize> {
+        use std::os::fd::AsRawFd;
+
+        use nix::errno::Errno;
+        use nix::sys::socket::{ControlMessageOwned, MsgFlags, SockaddrStorage, recvmsg, setsockopt, sockopt};
+
+        if !self.timestamps_on {
+            setsockopt(&self.socket, sockopt::ReceiveTimestampns, &true)?;
+            self.timestamps_on = true;
+        }
+        let mut buf = std::mem::take(&mut self.buf);
+        let mut read = 0;
+        let result = loop {
+            let mut space = nix::cmsg_space!(nix::sys::time::TimeSpec);
+            let mut iov = [std::io::IoSliceMut::new(&mut buf)];
+            let (n, source, stamp) = match recvmsg::<SockaddrStorage>(
+                self.socket.as_raw_fd(),
+                &mut iov,
+                Some(&mut space),
+                MsgFlags::MSG_DONTWAIT,
+            ) {
+                Ok(message) => {
+                    let stamp = message.cmsgs().ok().and_then(|mut c| {
+                        c.find_map(|m| match m {
+                            ControlMessageOwned::ScmTimestampns(ts) => Some(ts),
+                            _ => None,
+                        })
+                    });
+                    (message.bytes, message.address, stamp)
+                }
+                Err(Errno::EAGAIN) => break Ok(read),
+                // An ICMP "unreachable" surfaces on the next read on Linux.
+                Err(Errno::ECONNREFUSED | Errno::EINTR) => continue,
+                Err(error) => break Err(error.into()),
+            };
+            read += 1;
+            let Some(source) = source.and_then(|a| {
+                a.as_sockaddr_in()
+                    .map(|v4| SocketAddr::from(std::net::SocketAddrV4::from(*v4)))
+                    .or_else(|| a.as_sockaddr_in6().map(|v6| SocketAddr::from(std::net::SocketAddrV6::from(*v6))))
+            }) else {
+                continue;
+            };
+            // The kernel's stamp is wall-clock time: only its age is used, so the two
+            // clocks need not agree.
+            self.arrived_us = stamp.map(|ts| {
+                let stamped = std::time::Duration::new(ts.tv_sec() as u64, ts.tv_nsec() as u32);
+                let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+                now_us().saturating_sub(wall.saturating_sub(stamped).as_micros() as u64)
+            });
+            self.receive(source, &buf[..n]);
+            self.arrived_us = None;
+        };
+        self.buf = buf;
+        result
     }
 
     /// Drives timers and sends the frames now due, without reading the socket;
@@ -308,7 +376,7 @@ impl Client {
                     let mut sent = [0u8; 8];
                     sent.copy_from_slice(&data.data[..8]);
                     let sent_us = u64::from_be_bytes(sent);
-                    let delay_us = now_us().saturating_sub(sent_us);
+                    let delay_us = self.arrived_us.unwrap_or_else(now_us).saturating_sub(sent_us);
                     self.delays_us.push(delay_us);
                     if self.recording
                         && let Some(kind) = self.kinds.get(&data.mid)

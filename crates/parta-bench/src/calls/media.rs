@@ -117,7 +117,6 @@ pub async fn device(
     progress.ports.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(client.socket().local_addr()?.port());
     let socket = tokio::net::UdpSocket::from_std(client.socket().try_clone()?)?;
     let mut permit = Some(permit);
-    let mut buf = vec![0u8; 2048];
     let mut seen_streams = 0;
     loop {
         let next = client.step(Instant::now());
@@ -133,17 +132,17 @@ pub async fn device(
             _ = stop.changed() => break,
             ready = socket.readable() => {
                 ready?;
-                loop {
-                    match socket.try_recv_from(&mut buf) {
-                        Ok((n, source)) => {
-                            progress.datagrams_in.fetch_add(1, Ordering::Relaxed);
-                            client.receive(source, &buf[..n]);
-                        }
-                        Err(error) if error.kind() == ErrorKind::WouldBlock => break,
-                        // An ICMP "unreachable" surfaces on the next read on Linux.
-                        Err(error) if error.kind() == ErrorKind::ConnectionRefused => continue,
-                        Err(error) => return Err(error.into()),
-                    }
+                // Read through the client: each datagram counts as arrived when the
+                // kernel took it in, whatever this task's wait for a core. It reads until
+                // the socket is empty, so the readiness is cleared (WouldBlock) each time.
+                let mut read = 0;
+                let result = socket.try_io(tokio::io::Interest::READABLE, || {
+                    read = client.receive_waiting()?;
+                    Err::<(), _>(ErrorKind::WouldBlock.into())
+                });
+                progress.datagrams_in.fetch_add(read as u64, Ordering::Relaxed);
+                if let Err(error) = result && error.kind() != ErrorKind::WouldBlock {
+                    return Err(error.into());
                 }
                 let streams = client.received.len();
                 if streams != seen_streams {
