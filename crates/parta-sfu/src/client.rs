@@ -108,6 +108,60 @@ pub fn now_us() -> u64 {
     epoch().elapsed().as_micros() as u64
 }
 
+/// Has the kernel stamp each datagram as it reaches `socket` (`SO_TIMESTAMPNS`), for
+/// `recv_stamped`.
+pub fn stamp_arrivals(socket: &impl std::os::fd::AsFd) -> std::io::Result<()> {
+    nix::sys::socket::setsockopt(socket, nix::sys::socket::sockopt::ReceiveTimestampns, &true)?;
+    Ok(())
+}
+
+/// One datagram from a non-blocking socket (`WouldBlock` when none is waiting): its
+/// length, its source and when it arrived on the `now_us` clock — the kernel's stamp
+/// where `stamp_arrivals` asked for one, else now. The stamp is wall-clock time: only
+/// its age is used, so the two clocks need not agree.
+pub fn recv_stamped(socket: &impl std::os::fd::AsRawFd, buf: &mut [u8]) -> std::io::Result<(usize, SocketAddr, u64)> {
+    use nix::errno::Errno;
+    use nix::sys::socket::{ControlMessageOwned, MsgFlags, SockaddrLike, SockaddrStorage, recvmsg};
+
+    loop {
+        let mut space = nix::cmsg_space!(nix::sys::time::TimeSpec);
+        let mut iov = [std::io::IoSliceMut::new(buf)];
+        let message =
+            match recvmsg::<SockaddrStorage>(socket.as_raw_fd(), &mut iov, Some(&mut space), MsgFlags::MSG_DONTWAIT) {
+                Ok(message) => message,
+                // An ICMP "unreachable" of an earlier send surfaces on a read on Linux.
+                Err(Errno::ECONNREFUSED | Errno::EINTR) => continue,
+                Err(error) => return Err(error.into()),
+            };
+        let stamp = message.cmsgs().ok().and_then(|mut c| {
+            c.find_map(|m| match m {
+                ControlMessageOwned::ScmTimestampns(ts) => Some(ts),
+                _ => None,
+            })
+        });
+        let source = message.address.and_then(|a| match a.family() {
+            Some(nix::sys::socket::AddressFamily::Inet) => {
+                a.as_sockaddr_in().map(|v4| SocketAddr::from(std::net::SocketAddrV4::from(*v4)))
+            }
+            Some(nix::sys::socket::AddressFamily::Inet6) => {
+                a.as_sockaddr_in6().map(|v6| SocketAddr::from(std::net::SocketAddrV6::from(*v6)))
+            }
+            _ => None,
+        });
+        let Some(source) = source else { continue };
+        let now = now_us();
+        let arrived = match stamp {
+            Some(ts) => {
+                let stamped = Duration::new(ts.tv_sec() as u64, ts.tv_nsec() as u32);
+                let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+                now.saturating_sub(wall.saturating_sub(stamped).as_micros() as u64)
+            }
+            None => now,
+        };
+        return Ok((message.bytes, source, arrived));
+    }
+}
+
 /// A made-up frame starts with the instant it was made (µs since the process's epoch).
 fn stamp(size: usize) -> (Vec<u8>, u64) {
     let mut frame = vec![0x5a; size.max(16)];
@@ -219,61 +273,27 @@ impl Client {
     }
 
     /// Reads every datagram waiting on the (non-blocking) socket and handles each as
-    /// arrived when the kernel took it in (`SO_TIMESTAMPNS`), not when this process got
+    /// arrived when the kernel took it in (`recv_stamped`), not when this process got
     /// round to it: a busy load generator's own backlog stays out of the delays it
     /// records. Returns how many were read.
     pub fn receive_waiting(&mut self) -> std::io::Result<usize> {
-        use std::os::fd::AsRawFd;
-
-        use nix::errno::Errno;
-        use nix::sys::socket::{ControlMessageOwned, MsgFlags, SockaddrStorage, recvmsg, setsockopt, sockopt};
-
         if !self.timestamps_on {
-            setsockopt(&self.socket, sockopt::ReceiveTimestampns, &true)?;
+            stamp_arrivals(&self.socket)?;
             self.timestamps_on = true;
         }
         let mut buf = std::mem::take(&mut self.buf);
         let mut read = 0;
         let result = loop {
-            let mut space = nix::cmsg_space!(nix::sys::time::TimeSpec);
-            let mut iov = [std::io::IoSliceMut::new(&mut buf)];
-            let (n, source, stamp) = match recvmsg::<SockaddrStorage>(
-                self.socket.as_raw_fd(),
-                &mut iov,
-                Some(&mut space),
-                MsgFlags::MSG_DONTWAIT,
-            ) {
-                Ok(message) => {
-                    let stamp = message.cmsgs().ok().and_then(|mut c| {
-                        c.find_map(|m| match m {
-                            ControlMessageOwned::ScmTimestampns(ts) => Some(ts),
-                            _ => None,
-                        })
-                    });
-                    (message.bytes, message.address, stamp)
+            match recv_stamped(&self.socket, &mut buf) {
+                Ok((n, source, arrived_us)) => {
+                    read += 1;
+                    self.arrived_us = Some(arrived_us);
+                    self.receive(source, &buf[..n]);
+                    self.arrived_us = None;
                 }
-                Err(Errno::EAGAIN) => break Ok(read),
-                // An ICMP "unreachable" surfaces on the next read on Linux.
-                Err(Errno::ECONNREFUSED | Errno::EINTR) => continue,
-                Err(error) => break Err(error.into()),
-            };
-            read += 1;
-            let Some(source) = source.and_then(|a| {
-                a.as_sockaddr_in()
-                    .map(|v4| SocketAddr::from(std::net::SocketAddrV4::from(*v4)))
-                    .or_else(|| a.as_sockaddr_in6().map(|v6| SocketAddr::from(std::net::SocketAddrV6::from(*v6))))
-            }) else {
-                continue;
-            };
-            // The kernel's stamp is wall-clock time: only its age is used, so the two
-            // clocks need not agree.
-            self.arrived_us = stamp.map(|ts| {
-                let stamped = std::time::Duration::new(ts.tv_sec() as u64, ts.tv_nsec() as u32);
-                let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-                now_us().saturating_sub(wall.saturating_sub(stamped).as_micros() as u64)
-            });
-            self.receive(source, &buf[..n]);
-            self.arrived_us = None;
+                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => break Ok(read),
+                Err(error) => break Err(error),
+            }
         };
         self.buf = buf;
         result

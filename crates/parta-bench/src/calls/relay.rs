@@ -140,6 +140,7 @@ pub async fn participant(
         }
     }
     joined.fetch_add(1, Ordering::Relaxed);
+    parta_sfu::client::stamp_arrivals(&socket)?;
     let far = Duration::from_secs(3600);
     let start = tokio::time::Instant::now();
     let (mut next_audio, mut next_video) = (start, start);
@@ -158,18 +159,14 @@ pub async fn participant(
             _ = stop.changed() => break,
             ready = socket.readable() => {
                 ready?;
-                loop {
-                    match socket.try_recv_from(&mut buf) {
-                        Ok((n, _)) => {
-                            datagrams_in.fetch_add(1, Ordering::Relaxed);
-                            if let Some(arrival) = assembly.take(&buf[..n], now_us()) {
-                                outcome.arrivals.push(arrival);
-                            }
-                        }
-                        Err(error) if error.kind() == ErrorKind::WouldBlock => break,
-                        Err(_) => break,
+                // Each datagram as arrived when the kernel took it in, as on the unit's side.
+                let _: std::io::Result<()> = socket.try_io(tokio::io::Interest::READABLE, || loop {
+                    let (n, _, arrived_us) = parta_sfu::client::recv_stamped(&socket, &mut buf)?;
+                    datagrams_in.fetch_add(1, Ordering::Relaxed);
+                    if let Some(arrival) = assembly.take(&buf[..n], arrived_us) {
+                        outcome.arrivals.push(arrival);
                     }
-                }
+                });
             }
             _ = tokio::time::sleep_until(next) => {
                 let now = tokio::time::Instant::now();
