@@ -354,8 +354,18 @@ impl Client {
     }
 
     fn poll(&mut self) -> Instant {
+        let mut driven = 0;
         loop {
             match self.rtc.poll_output() {
+                // str0m asks to be driven at once after media is written (that lets it
+                // out): done here, as a browser would, not after a trip through the
+                // caller's timer, whose millisecond ticks would delay every frame.
+                Ok(Output::Timeout(at)) if at <= Instant::now() && driven < 4 => {
+                    driven += 1;
+                    if self.rtc.handle_input(Input::Timeout(Instant::now())).is_err() {
+                        self.rtc.disconnect();
+                    }
+                }
                 Ok(Output::Timeout(at)) => return at,
                 Ok(Output::Transmit(t)) => {
                     let _ = self.socket.send_to(&t.contents, t.destination);
