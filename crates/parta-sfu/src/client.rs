@@ -24,6 +24,9 @@ use crate::SfuError;
 #[derive(Debug, Clone, Copy)]
 pub struct Sending {
     pub audio: bool,
+    /// The voice's loudness each audio packet carries (RFC 6464, dBov: 0 the loudest,
+    /// -127 silence), by which the unit chooses the voices a room hears.
+    pub loudness: i8,
     pub video: bool,
     /// Bytes of one video frame (a 720p frame at 1.5 Mbit/s and 30 fps is ~6 KB).
     pub video_frame_bytes: usize,
@@ -438,12 +441,7 @@ impl Client {
             if self.recording {
                 self.sent.push((MediaKind::Audio, at));
             }
-            self.write(
-                mid,
-                Codec::Opus,
-                MediaTime::new(elapsed.as_millis() as u64 * 48, Frequency::FORTY_EIGHT_KHZ),
-                frame,
-            );
+            self.write_audio(mid, MediaTime::new(elapsed.as_millis() as u64 * 48, Frequency::FORTY_EIGHT_KHZ), frame);
             self.next_audio = now + Duration::from_millis(20);
         }
         if let Some(mid) = self.video_mid
@@ -468,10 +466,11 @@ impl Client {
         }
     }
 
-    fn write(&mut self, mid: Mid, codec: Codec, time: MediaTime, frame: Vec<u8>) {
+    fn write_audio(&mut self, mid: Mid, time: MediaTime, frame: Vec<u8>) {
+        let loudness = self.sending.loudness;
         let Some(writer) = self.rtc.writer(mid) else { return };
-        let Some(pt) = writer.payload_params().find(|p| p.spec().codec == codec).map(|p| p.pt()) else { return };
-        let _ = writer.write(pt, Instant::now(), time, frame);
+        let Some(pt) = writer.payload_params().find(|p| p.spec().codec == Codec::Opus).map(|p| p.pt()) else { return };
+        let _ = writer.audio_level(loudness, loudness > -50).write(pt, Instant::now(), time, frame);
     }
 
     fn write_layer(&mut self, mid: Mid, rid: Option<&str>, time: MediaTime, frame: Vec<u8>) {

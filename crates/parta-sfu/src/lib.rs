@@ -16,6 +16,10 @@ mod io;
 mod layers;
 mod peer;
 mod run;
+mod voices;
+
+/// Voices a room hears at once: the loudest, each forwarded to all the others.
+pub const HEARD_VOICES: usize = voices::HEARD;
 
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::AtomicU64;

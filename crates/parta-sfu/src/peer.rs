@@ -74,6 +74,7 @@ pub(crate) enum Propagated {
     },
     Media {
         origin: PeerId,
+        kind: MediaKind,
         data: MediaData,
     },
     /// A receiver asks the track's origin for a keyframe.
@@ -111,7 +112,7 @@ pub(crate) struct Peer {
     /// Kinds the host stopped forwarding.
     pub blocked_audio: bool,
     pub blocked_video: bool,
-    /// The voice's loudness, smoothed (dBov: 0 is loudest, -127 silence).
+    /// The voice's loudness as judged (`voices::follow`; dBov: 0 is loudest, -127 silence).
     pub level: f32,
     /// When its timers next need driving.
     pub due: Instant,
@@ -203,10 +204,10 @@ impl Peer {
     fn on_media(&mut self, data: MediaData) -> Polled {
         let Some(track) = self.tracks_in.iter().find(|t| t.mid == data.mid) else { return Polled::Nothing };
         let kind = track.kind;
-        if kind == MediaKind::Audio
-            && let Some(level) = data.ext_vals.audio_level
-        {
-            self.level = self.level * 0.9 + f32::from(level) * 0.1;
+        if kind == MediaKind::Audio {
+            // A client that sends no loudness counts as silent: it is heard when a place is free.
+            let sample = data.ext_vals.audio_level.map_or(crate::voices::SILENT, f32::from);
+            self.level = crate::voices::follow(self.level, sample);
         }
         if (kind == MediaKind::Audio && self.blocked_audio) || (kind == MediaKind::Video && self.blocked_video) {
             return Polled::Nothing;
@@ -214,7 +215,7 @@ impl Peer {
         if !data.contiguous {
             self.request_keyframe(data.mid, data.rid, KeyframeRequestKind::Fir);
         }
-        Polled::Propagate(Propagated::Media { origin: self.id, data })
+        Polled::Propagate(Propagated::Media { origin: self.id, kind, data })
     }
 
     fn on_keyframe_request(&self, request: KeyframeRequest) -> Polled {

@@ -14,6 +14,7 @@ use str0m::net::{Protocol, Receive};
 
 use crate::io::Outbox;
 use crate::peer::{Peer, Polled, Propagated};
+use crate::voices::Voices;
 use crate::{Command, Counters, PeerId, RoomId, SfuEvent};
 
 /// The longest the loop sleeps when nothing is due.
@@ -39,6 +40,7 @@ pub(crate) fn run(
         events,
         counters,
         speakers: HashMap::new(),
+        voices: HashMap::new(),
     };
     let mut buf = vec![0u8; 2000];
     let mut next_speakers = Instant::now() + SPEAKER_EVERY;
@@ -128,6 +130,8 @@ struct Unit {
     counters: Arc<Counters>,
     /// The loudest voice last told, per room.
     speakers: HashMap<RoomId, PeerId>,
+    /// The voices each room hears.
+    voices: HashMap<RoomId, Voices>,
 }
 
 impl Unit {
@@ -238,6 +242,11 @@ impl Unit {
             if self.speakers.get(&peer.room) == Some(&peer.id) {
                 self.speakers.remove(&peer.room);
             }
+            if self.peers.iter().any(|p| p.room == peer.room) {
+                self.voices.entry(peer.room).or_default().forget(peer.id);
+            } else {
+                self.voices.remove(&peer.room);
+            }
             (self.events)(SfuEvent::Gone { peer: peer.id });
         }
         self.counters.peers.store(self.peers.len() as u64, Ordering::Relaxed);
@@ -314,7 +323,13 @@ impl Unit {
                     }
                 }
             }
-            Propagated::Media { origin, data } => {
+            Propagated::Media { origin, kind, data } => {
+                if kind == MediaKind::Audio {
+                    let level = self.peers[origin_index].level;
+                    if !self.voices.entry(room).or_default().admit(origin, level, Instant::now()) {
+                        return touched;
+                    }
+                }
                 let mut keyframes = Vec::new();
                 for (index, peer) in self.peers.iter_mut().enumerate() {
                     if peer.room != room || peer.id == origin {

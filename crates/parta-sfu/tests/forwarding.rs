@@ -8,7 +8,7 @@ use parta_sfu::client::{Client, Sending};
 use parta_sfu::{JoinOptions, Layer, MediaKind, PeerId, RoomId, Sfu, SfuConfig, SfuEvent, Signal};
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
-const TALKING: Sending = Sending { audio: true, video: true, video_frame_bytes: 3000, simulcast: false };
+const TALKING: Sending = Sending { audio: true, loudness: -30, video: true, video_frame_bytes: 3000, simulcast: false };
 const LAYERED: Sending = Sending { simulcast: true, ..TALKING };
 
 struct Room {
@@ -202,4 +202,30 @@ fn a_receiver_of_a_paused_top_layer_gets_the_low_one_until_it_is_back() {
         );
         assert!(sizes.contains(&per_frame(after, before)), "top paused: {paused}: {before:?} {after:?}");
     }
+}
+
+#[test]
+fn a_room_hears_its_three_loudest_voices_and_everyone_s_video() {
+    let mut room = Room::new();
+    // The quiet ones join first and take the free places; the voices louder than them
+    // take those places as they start. 74 listens, as quiet as a closed microphone.
+    for (peer, loudness) in [(70, -65), (71, -60), (72, -20), (73, -25), (74, -127)] {
+        room.join(1, peer, Sending { loudness, ..TALKING }, true);
+    }
+    room.run(Duration::from_millis(2000));
+    let before: Vec<_> = (70..=73).map(|from| room.received(74, from)).collect();
+    room.run(Duration::from_millis(1000));
+    let after: Vec<_> = (70..=73).map(|from| room.received(74, from)).collect();
+    for (from, (b, a)) in (70..=73).zip(before.iter().zip(&after)) {
+        assert!(a.video_frames > b.video_frames + 10, "everyone's video reaches 74, {from}'s too: {b:?} {a:?}");
+    }
+    // The three loudest are 72, 73 and 71; 70's room noise and 74's silence stay out.
+    assert_eq!(after[0].audio_frames, before[0].audio_frames, "70 is not heard: {:?}", after[0]);
+    for loud in [1, 2, 3] {
+        assert!(after[loud].audio_frames > before[loud].audio_frames + 20, "{} is heard: {:?}", 70 + loud, after[loud]);
+    }
+    let from_74 = room.received(70, 74);
+    room.run(Duration::from_millis(500));
+    assert_eq!(room.received(70, 74).audio_frames, from_74.audio_frames, "74 is not heard");
+    assert!(room.received(70, 74).video_frames > from_74.video_frames + 5, "74's video is");
 }

@@ -44,6 +44,8 @@ impl Progress {
 
 /// What one device sent and received.
 pub struct Outcome {
+    /// The device's place in its plan.
+    pub index: usize,
     pub peer_id: u64,
     pub sent: Vec<(MediaKind, u64)>,
     pub arrivals: Vec<Arrival>,
@@ -177,5 +179,10 @@ pub async fn device(
     client.step(Instant::now());
     let _ = send(&mut ws, &ClientFrame::CallLeave { call_id }).await;
     let _ = ws.close(None).await;
-    Ok(Outcome { peer_id, sent: std::mem::take(&mut client.sent), arrivals: std::mem::take(&mut client.arrivals) })
+    Ok(Outcome {
+        index,
+        peer_id,
+        sent: std::mem::take(&mut client.sent),
+        arrivals: std::mem::take(&mut client.arrivals),
+    })
 }

@@ -6,7 +6,9 @@
 //! - broadcast: one presenter sending video (one layer of `--video-frame-bytes` at
 //!   30 fps) and audio in the school channel, to `--viewers` devices that send nothing;
 //! - class: a class teacher's video and audio and every student's audio, in the class
-//!   chat, everyone receiving everyone.
+//!   chat: the teacher and two students speaking, the other microphones open in a
+//!   quiet room. Everyone receives the video and the voices the room hears (the three
+//!   loudest, `parta_sfu::HEARD_VOICES`); the floor forwards the same.
 //!
 //! Every device runs in this process (`media.rs`: a WebSocket and a synthetic WebRTC
 //! client per device, hundreds per runtime thread), so one clock stamps frames at the
@@ -31,6 +33,7 @@ use anyhow::Context;
 use clap::Args;
 use parta_protocol::Call;
 use parta_sfu::client::{Sending, now_us};
+use parta_sfu::{HEARD_VOICES, MediaKind};
 use serde::Serialize;
 use tokio::sync::{Semaphore, watch};
 
@@ -85,6 +88,13 @@ pub struct CallsArgs {
     forwarder_core: Option<usize>,
 }
 
+/// Voices' loudness in dBov (RFC 6464): the teacher, a student answering, an open
+/// microphone in a quiet room, nothing.
+const TEACHING: i8 = -20;
+const SPEAKING: i8 = -30;
+const ROOM_NOISE: i8 = -65;
+const SILENT: i8 = -127;
+
 /// One workload: who takes part (the first starts the call and joins first) and what each sends.
 struct Plan {
     name: String,
@@ -101,9 +111,40 @@ impl Plan {
         self.devices.iter().filter(|(_, s)| Plan::sends(s)).count()
     }
 
+    /// Whether device `index`'s voice is one the room hears: the unit forwards the
+    /// `HEARD_VOICES` loudest (the earlier device first among equals).
+    fn heard(&self, index: usize) -> bool {
+        let me = &self.devices[index].1;
+        me.audio
+            && self
+                .devices
+                .iter()
+                .enumerate()
+                .filter(|(j, (_, s))| {
+                    s.audio && (s.loudness > me.loudness || (s.loudness == me.loudness && *j < index))
+                })
+                .count()
+                < HEARD_VOICES
+    }
+
+    /// Whether the others receive anything of device `index`.
+    fn forwarded(&self, index: usize) -> bool {
+        self.devices[index].1.video || self.heard(index)
+    }
+
+    /// Frames of one kind device `index` sends that reach the others: each of them.
+    fn receivers_of(&self, index: usize, kind: MediaKind) -> u64 {
+        let sending = &self.devices[index].1;
+        let reaches = match kind {
+            MediaKind::Audio => self.heard(index),
+            MediaKind::Video => sending.video,
+        };
+        if reaches { self.devices.len() as u64 - 1 } else { 0 }
+    }
+
     /// Senders whose streams device `index` is to receive.
     fn streams_for(&self, index: usize) -> usize {
-        self.senders() - usize::from(Plan::sends(&self.devices[index].1))
+        (0..self.devices.len()).filter(|&j| j != index && self.forwarded(j)).count()
     }
 
     /// Devices that receive at least one stream.
@@ -111,10 +152,12 @@ impl Plan {
         (0..self.devices.len()).filter(|&i| self.streams_for(i) > 0).count()
     }
 
-    /// Tracks forwarded to one device each: what mediasoup calls consumers.
+    /// Tracks forwarded to one device each: what mediasoup calls consumers. A voice the
+    /// room does not hear is forwarded to nobody.
     fn consumers(&self) -> u64 {
-        let others = self.devices.len() as u64 - 1;
-        self.devices.iter().map(|(_, s)| (u64::from(s.audio) + u64::from(s.video)) * others).sum()
+        (0..self.devices.len())
+            .map(|i| self.receivers_of(i, MediaKind::Audio) + self.receivers_of(i, MediaKind::Video))
+            .sum()
     }
 }
 
@@ -390,8 +433,10 @@ async fn on_unit(
     let _ = conn.post(&format!("/api/v1/calls/{}/end", call.id.0), Some(host), &serde_json::json!({})).await;
     let counted: Vec<Counted<'_>> =
         outcomes.iter().map(|o| Counted { id: o.peer_id, sent: &o.sent, arrivals: &o.arrivals }).collect();
-    let others = n as u64 - 1;
-    let frames = tally(Window { from_us: measured.start.at_us, to_us: measured.end.at_us }, &counted, |_| others);
+    let device_of = |peer: u64| outcomes.iter().find(|o| o.peer_id == peer).map(|o| o.index);
+    let frames = tally(Window { from_us: measured.start.at_us, to_us: measured.end.at_us }, &counted, |peer, kind| {
+        device_of(peer).map_or(0, |index| plan.receivers_of(index, kind))
+    });
     Ok(side("parta-sfu", plan, joined, flowing, join_secs, &measured, frames, errors))
 }
 
@@ -443,8 +488,7 @@ async fn on_floor(args: &CallsArgs, plan: &Plan) -> anyhow::Result<Side> {
         .map(|(index, (_, sending))| {
             tokio::spawn(relay::participant(
                 relay.address,
-                index as u32 + 1,
-                *sending,
+                relay::Member { id: index as u32 + 1, sending: *sending, heard: plan.heard(index) },
                 joined.clone(),
                 datagrams.clone(),
                 ports.clone(),
@@ -471,8 +515,10 @@ async fn on_floor(args: &CallsArgs, plan: &Plan) -> anyhow::Result<Side> {
     drop(relay);
     let counted: Vec<Counted<'_>> =
         outcomes.iter().map(|o| Counted { id: o.id, sent: &o.sent, arrivals: &o.arrivals }).collect();
-    let others = n as u64 - 1;
-    let frames = tally(Window { from_us: measured.start.at_us, to_us: measured.end.at_us }, &counted, |_| others);
+    // The floor's participant ids are the devices' indices + 1.
+    let frames = tally(Window { from_us: measured.start.at_us, to_us: measured.end.at_us }, &counted, |id, kind| {
+        plan.receivers_of(id as usize - 1, kind)
+    });
     Ok(side("udp floor", plan, joined, joined, join_secs, &measured, frames, errors))
 }
 
@@ -574,11 +620,18 @@ pub async fn calls(args: CallsArgs) -> anyhow::Result<()> {
     eprintln!("provisioning {} classes × {} students", shape.classes, shape.students);
     let directory: Directory = provision(address, operator, shape).await?;
 
-    let presenting = Sending { audio: true, video: true, video_frame_bytes: args.video_frame_bytes, simulcast: true };
+    let presenting = Sending {
+        audio: true,
+        loudness: TEACHING,
+        video: true,
+        video_frame_bytes: args.video_frame_bytes,
+        simulcast: true,
+    };
     for workload in &args.workloads {
         let plan = match workload.as_str() {
             "broadcast" => {
-                let viewing = Sending { audio: false, video: false, video_frame_bytes: 0, simulcast: false };
+                let viewing =
+                    Sending { audio: false, loudness: SILENT, video: false, video_frame_bytes: 0, simulcast: false };
                 let mut devices = vec![(directory.admin.token.clone(), presenting)];
                 let students = directory.classes.iter().flat_map(|c| c.students.iter());
                 devices.extend(students.take(args.viewers).map(|s| (s.token.clone(), viewing)));
@@ -586,9 +639,14 @@ pub async fn calls(args: CallsArgs) -> anyhow::Result<()> {
             }
             "class" => {
                 let class = &directory.classes[0];
-                let talking = Sending { audio: true, video: false, video_frame_bytes: 0, simulcast: false };
+                // Every microphone is open: the teacher speaks, two students answer,
+                // the others' microphones pick up the room.
+                let talking =
+                    Sending { audio: true, loudness: SPEAKING, video: false, video_frame_bytes: 0, simulcast: false };
+                let listening = Sending { loudness: ROOM_NOISE, ..talking };
                 let mut devices = vec![(class.teacher.token.clone(), presenting)];
-                devices.extend(class.students.iter().take(args.class_size - 1).map(|s| (s.token.clone(), talking)));
+                let students = class.students.iter().take(args.class_size - 1).enumerate();
+                devices.extend(students.map(|(i, s)| (s.token.clone(), if i < 2 { talking } else { listening })));
                 Plan { name: "class".into(), chat: class.class_chat, devices }
             }
             other => anyhow::bail!("no workload {other:?}: broadcast or class"),

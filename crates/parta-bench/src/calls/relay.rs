@@ -22,6 +22,8 @@ const DATAGRAM: usize = 1150;
 const AUDIO_DATAGRAM: usize = 115;
 /// kind, from, seq, index, count, stamp.
 const HEADER: usize = 1 + 1 + 4 + 4 + 2 + 2 + 8;
+/// The kind byte of audio from a voice the room does not hear (audio 0, video 1).
+const QUIET: u8 = 2;
 
 /// Serves the relay until killed: `J` joins (answered `A`), `D…` is relayed to every
 /// other member. Prints the bound address on the first line of standard output.
@@ -45,7 +47,8 @@ pub fn serve(listen: SocketAddr) -> anyhow::Result<()> {
                 }
                 let _ = socket.send_to(b"A", from);
             }
-            b'D' => {
+            // A voice the room does not hear goes nowhere (the unit's choice, made for it).
+            b'D' if buf[1] != QUIET => {
                 for member in &members {
                     if *member != from {
                         let _ = socket.send_to(&buf[..n], member);
@@ -65,7 +68,8 @@ pub struct Outcome {
 }
 
 /// The datagrams of one frame: `D`, kind, from, seq, index, count, stamp, then filler.
-fn datagrams(kind: MediaKind, from: u32, seq: u32, bytes: usize, stamp: u64) -> Vec<Vec<u8>> {
+/// `heard`: whether the room hears this audio (`QUIET` when not).
+fn datagrams(kind: MediaKind, heard: bool, from: u32, seq: u32, bytes: usize, stamp: u64) -> Vec<Vec<u8>> {
     let (per, total) = match kind {
         MediaKind::Audio => (AUDIO_DATAGRAM - HEADER, AUDIO_DATAGRAM - HEADER),
         MediaKind::Video => (DATAGRAM - HEADER, bytes.max(1)),
@@ -76,7 +80,11 @@ fn datagrams(kind: MediaKind, from: u32, seq: u32, bytes: usize, stamp: u64) -> 
             let len = per.min(total - index * per);
             let mut d = Vec::with_capacity(HEADER + len);
             d.push(b'D');
-            d.push(u8::from(kind == MediaKind::Video));
+            d.push(match kind {
+                MediaKind::Video => 1,
+                MediaKind::Audio if heard => 0,
+                MediaKind::Audio => QUIET,
+            });
             d.extend_from_slice(&from.to_le_bytes());
             d.extend_from_slice(&seq.to_le_bytes());
             d.extend_from_slice(&(index as u16).to_le_bytes());
@@ -117,12 +125,19 @@ impl Assembly {
     }
 }
 
+/// Who a floor participant is: its id, what it sends, and whether its voice is one
+/// the room hears (as the unit would choose).
+pub struct Member {
+    pub id: u32,
+    pub sending: Sending,
+    pub heard: bool,
+}
+
 /// One participant of the floor: joins the relay, sends what `sending` says at the
 /// synthetic client's rates (20 ms of audio, 30 fps video), counts what arrives.
 pub async fn participant(
     relay: SocketAddr,
-    id: u32,
-    sending: Sending,
+    Member { id, sending, heard }: Member,
     joined: Arc<AtomicUsize>,
     datagrams_in: Arc<AtomicU64>,
     ports: Arc<Mutex<Vec<u16>>>,
@@ -172,7 +187,7 @@ pub async fn participant(
                 let now = tokio::time::Instant::now();
                 if sending.audio && now >= next_audio {
                     let stamp = now_us();
-                    for d in datagrams(MediaKind::Audio, id, audio_seq, 0, stamp) {
+                    for d in datagrams(MediaKind::Audio, heard, id, audio_seq, 0, stamp) {
                         let _ = socket.send_to(&d, relay).await;
                     }
                     outcome.sent.push((MediaKind::Audio, stamp));
@@ -181,7 +196,7 @@ pub async fn participant(
                 }
                 if sending.video && now >= next_video {
                     let stamp = now_us();
-                    for d in datagrams(MediaKind::Video, id, video_seq, sending.video_frame_bytes, stamp) {
+                    for d in datagrams(MediaKind::Video, true, id, video_seq, sending.video_frame_bytes, stamp) {
                         let _ = socket.send_to(&d, relay).await;
                     }
                     outcome.sent.push((MediaKind::Video, stamp));
@@ -200,7 +215,7 @@ mod tests {
 
     #[test]
     fn a_frame_is_complete_when_all_its_datagrams_arrived() {
-        let video = datagrams(MediaKind::Video, 7, 3, 6000, 1_000);
+        let video = datagrams(MediaKind::Video, true, 7, 3, 6000, 1_000);
         assert_eq!(video.len(), 6);
         assert!(video.iter().all(|d| d.len() <= DATAGRAM));
         assert_eq!(video.iter().map(|d| d.len() - HEADER).sum::<usize>(), 6000);
@@ -211,14 +226,14 @@ mod tests {
         let done = assembly.take(&video[5], 1_500).expect("complete");
         assert_eq!((done.from, done.kind, done.sent_us, done.delay_us), (7, MediaKind::Video, 1_000, 500));
         // A frame that lost a datagram is never complete, and the next one starts afresh.
-        let next = datagrams(MediaKind::Video, 7, 4, 6000, 2_000);
+        let next = datagrams(MediaKind::Video, true, 7, 4, 6000, 2_000);
         for d in &next[1..] {
             assert_eq!(assembly.take(d, 2_100), None);
         }
-        let after = datagrams(MediaKind::Video, 7, 5, 6000, 3_000);
+        let after = datagrams(MediaKind::Video, true, 7, 5, 6000, 3_000);
         let completed = after.iter().filter_map(|d| assembly.take(d, 3_100)).count();
         assert_eq!(completed, 1);
-        let audio = datagrams(MediaKind::Audio, 7, 0, 0, 10);
+        let audio = datagrams(MediaKind::Audio, true, 7, 0, 0, 10);
         assert_eq!((audio.len(), audio[0].len()), (1, AUDIO_DATAGRAM));
         assert_eq!(assembly.take(&audio[0], 20).map(|a| a.kind), Some(MediaKind::Audio));
     }

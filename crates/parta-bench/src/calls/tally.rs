@@ -65,9 +65,9 @@ pub struct Tally {
     pub ignored: u64,
 }
 
-/// Counts every participant against every other: each frame a participant sends is
-/// expected once at each of the other participants (`receivers(id)` of them).
-pub fn tally(window: Window, participants: &[Counted<'_>], receivers: impl Fn(u64) -> u64) -> Tally {
+/// Counts every participant against every other: each frame of a kind a participant
+/// sends is expected once at each of its receivers (`receivers(id, kind)` of them).
+pub fn tally(window: Window, participants: &[Counted<'_>], receivers: impl Fn(u64, MediaKind) -> u64) -> Tally {
     let kind_index = |kind: MediaKind| usize::from(kind == MediaKind::Video);
     let mut frames = [Frames::default(); 2];
     let mut senders = HashSet::new();
@@ -81,9 +81,9 @@ pub fn tally(window: Window, participants: &[Counted<'_>], receivers: impl Fn(u6
         if made.iter().any(|&n| n > 0) {
             senders.insert(p.id);
         }
-        for k in 0..2 {
+        for (k, kind) in [MediaKind::Audio, MediaKind::Video].into_iter().enumerate() {
             frames[k].sent += made[k];
-            frames[k].expected += made[k] * receivers(p.id);
+            frames[k].expected += made[k] * receivers(p.id, kind);
         }
     }
     let mut delays = [Latencies::default(), Latencies::default()];
@@ -153,7 +153,7 @@ mod tests {
             Counted { id: 2, sent: &[], arrivals: &got_2 },
             Counted { id: 3, sent: &[], arrivals: &got_3 },
         ];
-        let t = tally(window, &participants, |_| 2);
+        let t = tally(window, &participants, |_, _| 2);
         assert_eq!((t.video.sent, t.video.expected, t.video.received), (2, 4, 3));
         assert_eq!((t.audio.sent, t.audio.expected, t.audio.received), (1, 2, 2));
         assert_eq!((t.all.expected, t.all.received), (6, 5));
@@ -177,12 +177,12 @@ mod tests {
             Counted { id: 2, sent: &sent, arrivals: &to_2 },
             Counted { id: 3, sent: &sent, arrivals: &to_3 },
         ];
-        let t = tally(window, &participants, |_| 2);
+        let t = tally(window, &participants, |_, _| 2);
         assert_eq!((t.audio.sent, t.audio.expected, t.audio.received), (3, 6, 5));
         assert!((t.audio.loss - 1.0 / 6.0).abs() < 1e-9);
         // An arrival from a stranger is not a frame of the call.
         let stray = [arrival(9, MediaKind::Audio, 10, 1)];
-        let t = tally(window, &[Counted { id: 1, sent: &sent, arrivals: &stray }], |_| 0);
+        let t = tally(window, &[Counted { id: 1, sent: &sent, arrivals: &stray }], |_, _| 0);
         assert_eq!((t.audio.expected, t.audio.received, t.ignored), (0, 0, 1));
         assert_eq!(t.audio.loss, 0.0);
     }

@@ -26,7 +26,7 @@ on_both_backends!(
     a_calls_read_carries_the_readers_relay_credentials_before_they_offer,
 );
 
-const TALKING: Sending = Sending { audio: true, video: true, video_frame_bytes: 2000, simulcast: true };
+const TALKING: Sending = Sending { audio: true, loudness: -30, video: true, video_frame_bytes: 2000, simulcast: true };
 
 /// One device in a call: its socket, and a synthetic media client on its own thread.
 struct Participant {
