@@ -53,6 +53,7 @@ function page(students: LessonStudent[]): LessonPage {
       topic: null,
     },
     students,
+    deadlines: { homework_due_by: '2026-12-07T09:00:00Z', marks_due_by: '2026-12-14T07:00:00Z', homework_late: false, late_marks: [] },
   };
 }
 

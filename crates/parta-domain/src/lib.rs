@@ -12,6 +12,7 @@ pub mod lesson_plan;
 pub mod online_lesson;
 pub mod permission;
 pub mod quiet;
+pub mod regulations;
 pub mod roles;
 pub mod school_year;
 pub mod search;

@@ -1,22 +1,8 @@
-//! Online lessons: how long one may last by grade, and the attendance that presence
-//! in the lesson's call suggests to its teacher. Times are milliseconds since the
+//! Online lessons: the attendance that presence in the lesson's call suggests to its
+//! teacher (how long one may last is `regulations::Thresholds::lesson_limit`). Times are milliseconds since the
 //! epoch, as stored.
 
 use crate::journal::Absence;
-
-/// The longest an online lesson may run for a grade (seed 001 §5.1, after SanPiN:
-/// «для учащихся 1-2 классов - не более 20 минут, … 3-4 классов - не более 25 минут,
-/// … 5-6 классов - не более 30 минут, … 7-11 классов - 35 минут»). `None` outside
-/// grades 1–11 (a class without a grade, a preschool group).
-pub fn max_minutes(grade: i64) -> Option<i64> {
-    match grade {
-        1..=2 => Some(20),
-        3..=4 => Some(25),
-        5..=6 => Some(30),
-        7..=11 => Some(35),
-        _ => None,
-    }
-}
 
 /// Joining later than this after the lesson began counts as being late.
 pub const LATE_AFTER_MINUTES: i64 = 5;
@@ -65,29 +51,6 @@ mod tests {
     use super::*;
 
     const MIN: i64 = 60_000;
-
-    #[test]
-    fn lesson_length_by_grade_as_seed_001_5_1_gives_it() {
-        let by_grade: Vec<Option<i64>> = (0..=12).map(max_minutes).collect();
-        assert_eq!(
-            by_grade,
-            [
-                None,
-                Some(20),
-                Some(20),
-                Some(25),
-                Some(25),
-                Some(30),
-                Some(30),
-                Some(35),
-                Some(35),
-                Some(35),
-                Some(35),
-                Some(35),
-                None
-            ]
-        );
-    }
 
     #[test]
     fn presence_suggests_present_late_or_absent() {

@@ -56,6 +56,8 @@ pub struct LessonPage {
     pub lesson: Lesson,
     pub homework: Option<Homework>,
     pub students: Vec<LessonStudent>,
+    /// When its homework and marks are due, and which came late.
+    pub deadlines: crate::LessonDeadlines,
 }
 
 /// Homework set at a lesson.

@@ -119,6 +119,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(27, "journal_settings", "0027_journal_settings.sql"),
     migration!(28, "homework_cards", "0028_homework_cards.sql"),
     migration!(29, "calls", "0029_calls.sql"),
+    migration!(30, "regulations", "0030_regulations.sql"),
 ];
 
 impl Db {

@@ -1990,6 +1990,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/lessons/{lesson_id}/homework-load": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/lessons/{lesson_id}/homework-load`
+         *     How heavy a day would be with the lesson's homework due on it, against the grade's limit (who reads the lesson).
+         */
+        get: operations["homework_load_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/lessons/{lesson_id}/online": {
         parameters: {
             query?: never;
@@ -2159,6 +2179,30 @@ export interface paths {
          *     Moves a student to another class; the parents' places follow.
          */
         post: operations["members_transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/regulations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/regulations`
+         *     The school's numbers for the regulations' rules, and the regulations' own (everyone of the school).
+         */
+        get: operations["regulations_get"];
+        /**
+         * # `PUT /api/v1/orgs/{org_id}/regulations`
+         *     Tightens the school's numbers or makes the homework limit a hard stop (admins, the deputy director); audited.
+         */
+        put: operations["regulations_set"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3626,6 +3670,24 @@ export interface components {
             date: string;
             lesson_id: components["schemas"]["LessonId"];
         };
+        /** @description How heavy a day's homework is for the heaviest-loaded student of a lesson. */
+        HomeworkLoad: {
+            /** @description `YYYY-MM-DD`. */
+            due_on: string;
+            /**
+             * Format: int64
+             * @description The most the class's grade may carry in a day (none for grade 1 and classes without a grade).
+             */
+            limit_minutes?: number | null;
+            /**
+             * Format: int64
+             * @description Minutes of homework due that day, the lesson's included.
+             */
+            minutes: number;
+            over: boolean;
+            /** @description The school refuses homework over the limit. */
+            strict: boolean;
+        };
         HomeworkRequest: {
             body: string;
             /** @description The day it is due: the lesson's day or later. */
@@ -3775,6 +3837,20 @@ export interface components {
             reason?: string | null;
             usual_teacher?: components["schemas"]["PersonRef"] | null;
         };
+        /** @description When a lesson's homework and marks are due in the journal, and what came late. */
+        LessonDeadlines: {
+            /** @description RFC 3339: homework is entered by then. */
+            homework_due_by: string;
+            /** @description The homework was first entered after it was due. */
+            homework_late: boolean;
+            /** @description Marks first given after they were due. */
+            late_marks: components["schemas"]["GradeId"][];
+            /**
+             * @description RFC 3339: marks for the lesson itself are entered by then (for work handed
+             *     in, counted from the hand-in).
+             */
+            marks_due_by: string;
+        };
         /** Format: int64 */
         LessonId: number;
         /** @description An override of a class's lesson as the admins see it. */
@@ -3802,6 +3878,8 @@ export interface components {
          *     what was written for each.
          */
         LessonPage: {
+            /** @description When its homework and marks are due, and which came late. */
+            deadlines: components["schemas"]["LessonDeadlines"];
             homework?: components["schemas"]["Homework"] | null;
             lesson: components["schemas"]["Lesson"];
             students: components["schemas"]["LessonStudent"][];
@@ -4172,6 +4250,36 @@ export interface components {
             password: string;
             patronymic?: string | null;
             phone?: string | null;
+        };
+        /**
+         * @description A school's numbers for the regulations' rules (seed 001 §5.1–5.2). Each may be
+         *     tightened, never loosened.
+         */
+        Regulations: {
+            /**
+             * @description The most homework due on one day, minutes, for grades 2–3, 4–5, 6–8 and 9–11
+             *     (four numbers; none is set for grade 1).
+             */
+            homework_day_minutes: number[];
+            /**
+             * Format: int64
+             * @description Homework is entered within this many minutes after its lesson ends.
+             */
+            homework_entry_minutes: number;
+            /** @description Homework that would take a day over its limit is refused, not only warned of. */
+            homework_limit_strict: boolean;
+            /** @description The longest online lesson, minutes, for grades 1–2, 3–4, 5–6 and 7–11 (four numbers). */
+            lesson_minutes: number[];
+            /**
+             * Format: int64
+             * @description Marks are entered within this many days after the lesson or the hand-in.
+             */
+            marks_entry_days: number;
+        };
+        /** @description The school's numbers, and the regulations' own beside them. */
+        RegulationsView: {
+            school: components["schemas"]["Regulations"];
+            seeds: components["schemas"]["Regulations"];
         };
         RejectApplicationRequest: {
             reason: string;
@@ -9342,6 +9450,57 @@ export interface operations {
             };
         };
     };
+    homework_load_get: {
+        parameters: {
+            query: {
+                /** @description `YYYY-MM-DD`: the day the homework would be due. */
+                due_on: string;
+                /** @description Minutes it would take (none: 0). */
+                minutes?: number;
+            };
+            header?: never;
+            path: {
+                lesson_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HomeworkLoad"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     lessons_online: {
         parameters: {
             query?: never;
@@ -9737,6 +9896,84 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    regulations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegulationsView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    regulations_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Regulations"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegulationsView"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,7 +4,7 @@
 //! (`Permission::ReadJournal`). Every change of attendance or of a mark keeps the
 //! value before it (`store::journal`): a journal is a legal record.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use parta_domain::journal::{Absence, DEFAULT_GRADE_TYPES, MINUTES_LATE_MAX, Mark, WEIGHT_MAX, WEIGHT_MIN};
 use parta_domain::lesson_plan::{Place, Status};
@@ -251,7 +251,8 @@ async fn render_page(conn: &mut AnyConnection, row: &LessonRow) -> Result<Lesson
         (&a.person.family_name, &a.person.given_name).cmp(&(&b.person.family_name, &b.person.given_name))
     });
     let homework = homework_of(conn, row.lesson_id()).await?;
-    Ok(LessonPage { lesson, homework, students: out })
+    let deadlines = super::regulations::deadlines(conn, row).await?;
+    Ok(LessonPage { lesson, homework, students: out, deadlines })
 }
 
 /// A lesson's homework with its files, if it has one.
@@ -322,7 +323,22 @@ pub async fn set_homework(
     fields.finish()?;
     let body = super::checked(body)?;
     let due_on = request.due_on.trim().to_owned();
-    let homework = store::journal::NewHomework { body: &body, due_on: &due_on, minutes: request.minutes };
+    // A school that made the day's limit a hard stop refuses homework that adds to a
+    // day over it; a change that adds nothing (a reworded text) still saves.
+    let thresholds = store::regulations::thresholds(&mut work, org).await?;
+    let minutes = request.minutes.unwrap_or(0);
+    let load = super::regulations::load(&mut work, &row, &thresholds, &due_on, minutes).await?;
+    let standing = store::journal::homework(&mut work, id).await?;
+    let before = standing.filter(|h| h.due_on == due_on).and_then(|h| h.minutes).unwrap_or(0);
+    if load.over && load.strict && minutes > before {
+        return Err(Error::field("minutes", "day_over_limit"));
+    }
+    let homework = store::journal::NewHomework {
+        body: &body,
+        due_on: &due_on,
+        minutes: request.minutes,
+        due_by: thresholds.homework_due_by(row.ends_at),
+    };
     store::journal::set_homework(&mut work, &row, &homework, actor.user_id).await?;
     if let Some(files) = &request.files {
         store::submissions::set_homework_files(&mut work, org, id, files).await?;
@@ -620,6 +636,12 @@ pub async fn set_grades(
         }
     }
     fields.finish()?;
+    let thresholds = store::regulations::thresholds(&mut work, org).await?;
+    let handed_in: HashMap<i64, i64> = store::submissions::submissions_of_lesson(&mut work, id)
+        .await?
+        .into_iter()
+        .map(|s| (s.student_id, s.handed_in_at))
+        .collect();
     for (before, student, mark, grade_type, weight_centi, comment) in &writes {
         let grade = NewGrade {
             student: *student,
@@ -627,6 +649,7 @@ pub async fn set_grades(
             grade_type: *grade_type,
             weight_centi: *weight_centi,
             comment: comment.as_deref(),
+            due_by: super::regulations::mark_due_by(&row, &thresholds, &handed_in, *student),
         };
         match before {
             Some(before) => store::journal::update_grade(&mut work, org, before, &grade, actor.user_id).await?,

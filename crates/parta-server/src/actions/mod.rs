@@ -29,6 +29,7 @@ pub mod plan;
 pub mod polls;
 pub mod quiet;
 pub mod reactions;
+pub mod regulations;
 pub mod render;
 pub mod school_year;
 pub mod schools;

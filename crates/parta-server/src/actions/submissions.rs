@@ -359,12 +359,16 @@ pub async fn grade_submission(
     fields.finish()?;
     let (mark, kind, comment) = (super::checked(mark)?, super::checked(kind)?, super::checked(comment)?);
     let text = mark.as_text();
+    // Due seven days (by the school's numbers) after the work was handed in.
+    let thresholds = store::regulations::thresholds(&mut work, org).await?;
+    let handed_in = std::collections::HashMap::from([(submission.student_id, submission.handed_in_at)]);
     let grade = NewGrade {
         student,
         mark: &text,
         grade_type: GradeTypeId(kind.id),
         weight_centi: kind.weight_centi,
         comment: comment.as_deref(),
+        due_by: super::regulations::mark_due_by(&row, &thresholds, &handed_in, student),
     };
     let grade = store::journal::insert_grade(&mut work, org, row.lesson_id(), &grade, actor.user_id).await?;
     let now = crate::clock::now_ms();

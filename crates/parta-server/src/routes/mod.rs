@@ -16,6 +16,7 @@ pub mod journal;
 pub mod marks;
 pub mod members;
 pub mod overrides;
+pub mod regulations;
 pub mod school_year;
 pub mod schools;
 pub mod submissions;
@@ -121,6 +122,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(overrides::routes())
         .merge(journal::routes())
         .merge(marks::routes())
+        .merge(regulations::routes())
         .merge(submissions::routes())
         .merge(calendar::routes())
         .merge(invites::routes())

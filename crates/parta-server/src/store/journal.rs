@@ -239,12 +239,20 @@ pub struct GradeRow {
     pub weight_centi: i64,
     pub comment: Option<String>,
     pub given_at: i64,
+    /// When it was due by the rules in force when first given (`None`: before they were kept).
+    pub due_by: Option<i64>,
+}
+
+impl GradeRow {
+    pub fn is_late(&self) -> bool {
+        self.due_by.is_some_and(|due| self.given_at > due)
+    }
 }
 
 /// A lesson's marks still standing, in the order they were given.
 pub async fn grades(conn: &mut AnyConnection, lesson: LessonId) -> sqlx::Result<Vec<GradeRow>> {
     sqlx::query_as(
-        "SELECT id, student_id, mark, grade_type_id, weight_centi, comment, given_at FROM grades
+        "SELECT id, student_id, mark, grade_type_id, weight_centi, comment, given_at, due_by FROM grades
          WHERE lesson_id = $1 AND deleted_at IS NULL ORDER BY id",
     )
     .bind(lesson.0)
@@ -258,6 +266,8 @@ pub struct NewGrade<'a> {
     pub grade_type: GradeTypeId,
     pub weight_centi: i64,
     pub comment: Option<&'a str>,
+    /// When it is due by the school's rules.
+    pub due_by: i64,
 }
 
 pub async fn insert_grade(
@@ -269,8 +279,8 @@ pub async fn insert_grade(
 ) -> sqlx::Result<GradeId> {
     let now = now_ms();
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO grades (org_id, lesson_id, student_id, mark, grade_type_id, weight_centi, comment, given_by, given_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+        "INSERT INTO grades (org_id, lesson_id, student_id, mark, grade_type_id, weight_centi, comment, given_by, given_at, updated_at, due_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id",
     )
     .bind(org.0)
     .bind(lesson.0)
@@ -281,6 +291,7 @@ pub async fn insert_grade(
     .bind(grade.comment)
     .bind(by.0)
     .bind(now)
+    .bind(grade.due_by)
     .fetch_one(conn)
     .await?;
     Ok(GradeId(id))
@@ -399,9 +410,9 @@ pub async fn grades_between(
     student: Option<UserId>,
 ) -> sqlx::Result<Vec<(i64, GradeRow)>> {
     let (column, id) = of.filter();
-    type Row = (i64, i64, i64, String, i64, i64, Option<String>, i64);
+    type Row = (i64, i64, i64, String, i64, i64, Option<String>, i64, Option<i64>);
     let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT g.lesson_id, g.id, g.student_id, g.mark, g.grade_type_id, g.weight_centi, g.comment, g.given_at
+        "SELECT g.lesson_id, g.id, g.student_id, g.mark, g.grade_type_id, g.weight_centi, g.comment, g.given_at, g.due_by
          FROM grades g JOIN lessons l ON l.id = g.lesson_id
          WHERE {column} = $1 AND l.held_on >= $2 AND l.held_on <= $3 AND g.deleted_at IS NULL
            AND ($4 = 0 OR g.student_id = $4)
@@ -415,8 +426,8 @@ pub async fn grades_between(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(lesson, id, student_id, mark, grade_type_id, weight_centi, comment, given_at)| {
-            (lesson, GradeRow { id, student_id, mark, grade_type_id, weight_centi, comment, given_at })
+        .map(|(lesson, id, student_id, mark, grade_type_id, weight_centi, comment, given_at, due_by)| {
+            (lesson, GradeRow { id, student_id, mark, grade_type_id, weight_centi, comment, given_at, due_by })
         })
         .collect())
 }
@@ -446,7 +457,7 @@ pub async fn class_homework_between(
     to: &str,
 ) -> sqlx::Result<Vec<HomeworkRow>> {
     sqlx::query_as(
-        "SELECT h.lesson_id, h.body, h.due_on, h.minutes, h.entered_at
+        "SELECT h.lesson_id, h.body, h.due_on, h.minutes, h.entered_at, h.due_by
          FROM homework h JOIN lessons l ON l.id = h.lesson_id
          WHERE l.class_id = $1 AND l.held_on >= $2 AND l.held_on <= $3",
     )
@@ -578,10 +589,18 @@ pub struct HomeworkRow {
     pub due_on: String,
     pub minutes: Option<i64>,
     pub entered_at: i64,
+    /// When it was due by the rules in force when first entered (`None`: before they were kept).
+    pub due_by: Option<i64>,
+}
+
+impl HomeworkRow {
+    pub fn is_late(&self) -> bool {
+        self.due_by.is_some_and(|due| self.entered_at > due)
+    }
 }
 
 pub async fn homework(conn: &mut AnyConnection, lesson: LessonId) -> sqlx::Result<Option<HomeworkRow>> {
-    sqlx::query_as("SELECT lesson_id, body, due_on, minutes, entered_at FROM homework WHERE lesson_id = $1")
+    sqlx::query_as("SELECT lesson_id, body, due_on, minutes, entered_at, due_by FROM homework WHERE lesson_id = $1")
         .bind(lesson.0)
         .fetch_optional(conn)
         .await
@@ -595,7 +614,7 @@ pub async fn homework_due(
     to: &str,
 ) -> sqlx::Result<Vec<HomeworkRow>> {
     sqlx::query_as(
-        "SELECT lesson_id, body, due_on, minutes, entered_at FROM homework
+        "SELECT lesson_id, body, due_on, minutes, entered_at, due_by FROM homework
          WHERE class_id = $1 AND due_on >= $2 AND due_on <= $3 ORDER BY due_on, id",
     )
     .bind(class.0)
@@ -609,6 +628,8 @@ pub struct NewHomework<'a> {
     pub body: &'a str,
     pub due_on: &'a str,
     pub minutes: Option<i64>,
+    /// When it is due in the journal by the school's rules, kept from its first entry.
+    pub due_by: i64,
 }
 
 /// Sets a lesson's homework: first entered now, or changed (its entry time stays).
@@ -630,8 +651,8 @@ pub async fn set_homework(
             .await?;
     if changed.rows_affected() == 0 {
         sqlx::query(
-            "INSERT INTO homework (org_id, lesson_id, class_id, body, due_on, minutes, set_by, entered_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+            "INSERT INTO homework (org_id, lesson_id, class_id, body, due_on, minutes, set_by, entered_at, updated_at, due_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
         )
         .bind(lesson.org_id)
         .bind(lesson.id)
@@ -641,6 +662,7 @@ pub async fn set_homework(
         .bind(homework.minutes)
         .bind(by.0)
         .bind(now)
+        .bind(homework.due_by)
         .execute(&mut *conn)
         .await?;
     }

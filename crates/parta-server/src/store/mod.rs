@@ -25,6 +25,7 @@ pub mod messages;
 pub mod overrides;
 pub mod polls;
 pub mod reactions;
+pub mod regulations;
 pub mod reports;
 pub mod school_year;
 pub mod schools;

@@ -223,7 +223,7 @@ pub async fn check(conn: &mut AnyConnection, submission: SubmissionId, check: &C
 /// A grade by id, while it stands.
 pub async fn standing_grade(conn: &mut AnyConnection, grade: i64) -> sqlx::Result<Option<super::journal::GradeRow>> {
     sqlx::query_as(
-        "SELECT id, student_id, mark, grade_type_id, weight_centi, comment, given_at FROM grades
+        "SELECT id, student_id, mark, grade_type_id, weight_centi, comment, given_at, due_by FROM grades
          WHERE id = $1 AND deleted_at IS NULL",
     )
     .bind(grade)

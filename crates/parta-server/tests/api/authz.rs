@@ -889,6 +889,33 @@ fn rows(w: &World) -> Vec<Row> {
             school(ADMIN, true),
         ),
         row(
+            "GET",
+            "/api/v1/orgs/{org_id}/regulations",
+            format!("/api/v1/orgs/{org}/regulations"),
+            None,
+            school(READERS_OF_SCHOOL, true),
+        ),
+        row(
+            "PUT",
+            "/api/v1/orgs/{org_id}/regulations",
+            format!("/api/v1/orgs/{org}/regulations"),
+            json(json!({
+                "lesson_minutes": [20, 25, 30, 35],
+                "homework_day_minutes": [90, 120, 150, 210],
+                "homework_entry_minutes": 120,
+                "marks_entry_days": 7,
+                "homework_limit_strict": false
+            })),
+            school(ADMIN, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/lessons/{lesson_id}/homework-load",
+            format!("/api/v1/orgs/{org}/lessons/{}/homework-load?due_on=2026-11-02&minutes=20", w.lesson),
+            None,
+            school(JOURNAL_READERS_OF_5A, true),
+        ),
+        row(
             "POST",
             "/api/v1/orgs/{org_id}/years/{year_id}/periods/{number}/close",
             format!("/api/v1/orgs/{org}/years/{}/periods/2/close", w.year),

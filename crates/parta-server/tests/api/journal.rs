@@ -25,7 +25,7 @@ on_both_backends!(
 
 /// The next week's Monday, Tuesday and Saturday, with the year moved around them: the
 /// class's students joined today, and a lesson is for those in the class that day.
-async fn days_ahead(app: &TestApp, s: &Setup) -> [String; 3] {
+pub async fn days_ahead(app: &TestApp, s: &Setup) -> [String; 3] {
     let today = jiff::Zoned::now().date();
     let day = |n: i64| today.checked_add(jiff::Span::new().days(n)).expect("a date");
     let monday = day(7 - i64::from(today.weekday().to_monday_zero_offset()));
@@ -43,7 +43,7 @@ async fn days_ahead(app: &TestApp, s: &Setup) -> [String; 3] {
     [monday.to_string(), plus(1), plus(5)]
 }
 
-async fn week(app: &TestApp, s: &Setup) {
+pub async fn week(app: &TestApp, s: &Setup) {
     let entries = json!({ "entries": [
         lesson(1, 1, s.maths_a, "214"),
         lesson(2, 2, s.english_g1, "301"),
@@ -52,7 +52,7 @@ async fn week(app: &TestApp, s: &Setup) {
     app.put(&timetable_path(s, s.class_a)).token(&s.school.admin).json(entries).send().await.expect(200);
 }
 
-fn lessons_path(s: &Setup) -> String {
+pub fn lessons_path(s: &Setup) -> String {
     format!("/api/v1/orgs/{}/lessons", s.school.org)
 }
 

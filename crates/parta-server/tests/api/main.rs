@@ -23,6 +23,7 @@ mod png_bomb;
 mod privacy;
 mod protocol;
 mod registry;
+mod regulations;
 mod school_year;
 mod submissions;
 mod timetable;

@@ -108,13 +108,14 @@ pub async fn online(state: &AppState, actor: &Actor, org: OrgId, lesson: LessonI
         })
         .collect();
     let class = store::schools::get_class(&mut conn, org, ClassId(row.class_id)).await?;
+    let thresholds = store::regulations::thresholds(&mut conn, org).await?;
     Ok(OnlineLesson {
         lesson_id: lesson,
         call_id: latest.map(CallRow::call_id),
         running: latest.is_some_and(|c| c.ended_at.is_none()),
         started_at: latest.and_then(|c| c.started_at).map(rfc3339),
         ended_at: latest.and_then(|c| c.ended_at).map(rfc3339),
-        limit_minutes: class.and_then(|c| c.grade).and_then(online_lesson::max_minutes),
+        limit_minutes: class.and_then(|c| c.grade).and_then(|g| thresholds.lesson_limit(g)),
         students,
     })
 }

@@ -19,7 +19,7 @@ pub use meetings::{schedule, upcoming};
 use std::time::Duration;
 
 use parta_domain::chat_rights::ChatAbility;
-use parta_domain::{CallId, ChatId, ClassId, LessonId, UserId, online_lesson};
+use parta_domain::{CallId, ChatId, ClassId, LessonId, UserId};
 use parta_protocol::{Call, CallAbilities, CallKind, CallLeftReason, CallStay, ChatEvent, ServerFrame};
 use parta_sfu::RoomId;
 use sqlx::AnyConnection;
@@ -68,12 +68,13 @@ async fn call_access(conn: &mut AnyConnection, actor: &Actor, id: CallId) -> Res
     Ok(CallAccess { call, leads })
 }
 
-/// The grade's longest online lesson, for a lesson's call.
+/// The grade's longest online lesson by the school's numbers, for a lesson's call.
 async fn limit_minutes(conn: &mut AnyConnection, call: &CallRow) -> Result<Option<i64>> {
     let Some(lesson) = call.lesson_id else { return Ok(None) };
     let Some(row) = store::journal::lesson(conn, call.org(), LessonId(lesson)).await? else { return Ok(None) };
     let class = store::schools::get_class(conn, call.org(), ClassId(row.class_id)).await?;
-    Ok(class.and_then(|c| c.grade).and_then(online_lesson::max_minutes))
+    let thresholds = store::regulations::thresholds(conn, call.org()).await?;
+    Ok(class.and_then(|c| c.grade).and_then(|g| thresholds.lesson_limit(g)))
 }
 
 fn kind_of(call: &CallRow) -> CallKind {
