@@ -3,6 +3,7 @@
 
 pub mod chat_rights;
 pub mod chats;
+pub mod compliance;
 pub mod format;
 pub mod homework;
 pub mod ical;

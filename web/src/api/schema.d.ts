@@ -1591,6 +1591,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/compliance`
+         *     The regulations' compliance report over a range of days, by teacher, class and week, with the lessons behind it (the administration).
+         */
+        get: operations["compliance_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/compliance/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/compliance/export`
+         *     The compliance report as XLSX (a sheet each: teachers, classes, weeks, lessons, heavy days) or CSV (the administration).
+         */
+        get: operations["compliance_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/diary": {
         parameters: {
             query?: never;
@@ -3263,6 +3303,10 @@ export interface components {
             name: string;
             unit_id?: components["schemas"]["UnitId"] | null;
         };
+        ClassCompliance: {
+            class: components["schemas"]["ClassRef"];
+            counts: components["schemas"]["ComplianceCounts"];
+        };
         /** @description Part of a class taught apart: «английский, группа 1». */
         ClassGroup: {
             class_id: components["schemas"]["ClassId"];
@@ -3353,6 +3397,57 @@ export interface components {
             raised: boolean;
             /** @enum {string} */
             type: "call_hand";
+        };
+        /** @description What one row of the report counts. */
+        ComplianceCounts: {
+            /**
+             * Format: int64
+             * @description Homework entered after it was due (seed 001 §5.2: 2 hours after the lesson).
+             */
+            homework_late: number;
+            /** Format: int64 */
+            homework_set: number;
+            /**
+             * Format: int64
+             * @description Marks given after they were due (7 days after the lesson or the hand-in).
+             */
+            late_marks: number;
+            /**
+             * Format: int64
+             * @description Lessons written down in the journal.
+             */
+            lessons: number;
+            /** Format: int64 */
+            marks: number;
+            /**
+             * Format: int64
+             * @description Lessons held online.
+             */
+            online_lessons: number;
+            /**
+             * Format: int64
+             * @description Online lessons longer than the grade's limit (§5.1).
+             */
+            online_over_length: number;
+            /**
+             * Format: int64
+             * @description Days a class carried more homework than its grade's limit (§5.1).
+             */
+            overloaded_days: number;
+        };
+        /**
+         * @description The report over a range of days: by teacher, class and week, and the lessons and
+         *     days behind its numbers (those of one teacher or class when asked).
+         */
+        ComplianceReport: {
+            classes: components["schemas"]["ClassCompliance"][];
+            from: string;
+            lessons: components["schemas"]["FlaggedLesson"][];
+            overloaded_days: components["schemas"]["OverloadedDay"][];
+            teachers: components["schemas"]["TeacherCompliance"][];
+            to: string;
+            total: components["schemas"]["ComplianceCounts"];
+            weeks: components["schemas"]["WeekCompliance"][];
         };
         /** @description A new group chat (any staff member) or subject chat (a teacher of the class). */
         CreateChatRequest: {
@@ -3535,6 +3630,27 @@ export interface components {
             name: string;
             /** Format: int64 */
             size: number;
+        };
+        /** @description A lesson the rules flag, to open from the report. */
+        FlaggedLesson: {
+            class: components["schemas"]["ClassRef"];
+            /** @description `YYYY-MM-DD`. */
+            date: string;
+            homework_late: boolean;
+            /** Format: int64 */
+            late_marks: number;
+            lesson_id: components["schemas"]["LessonId"];
+            /** Format: int64 */
+            number: number;
+            /** Format: int64 */
+            online_limit_minutes?: number | null;
+            /**
+             * Format: int64
+             * @description Minutes it was online, when it was.
+             */
+            online_minutes?: number | null;
+            subject: components["schemas"]["SubjectRef"];
+            teacher: components["schemas"]["PersonRef"];
         };
         ForwardedFrom: {
             sender: components["schemas"]["PersonRef"];
@@ -4091,6 +4207,16 @@ export interface components {
         };
         /** Format: int64 */
         OrgId: number;
+        /** @description A day a class carried more homework than its grade's limit. */
+        OverloadedDay: {
+            class: components["schemas"]["ClassRef"];
+            /** @description `YYYY-MM-DD`. */
+            date: string;
+            /** Format: int64 */
+            limit_minutes: number;
+            /** Format: int64 */
+            minutes: number;
+        };
         /** Format: int64 */
         OverrideId: number;
         /** @enum {string} */
@@ -4620,6 +4746,10 @@ export interface components {
          * @enum {string}
          */
         SubmissionStatus: "not_handed_in" | "handed_in" | "late" | "returned" | "graded";
+        TeacherCompliance: {
+            counts: components["schemas"]["ComplianceCounts"];
+            teacher: components["schemas"]["PersonRef"];
+        };
         /** @description One lesson of a class's week: a slot of the bells on a weekday. */
         TimetableEntry: {
             assignment_id: components["schemas"]["AssignmentId"];
@@ -4726,6 +4856,11 @@ export interface components {
         Week: {
             days: components["schemas"]["WeekDay"][];
             monday: string;
+        };
+        WeekCompliance: {
+            counts: components["schemas"]["ComplianceCounts"];
+            /** @description `YYYY-MM-DD`: the week's Monday. */
+            week_of: string;
         };
         WeekDay: {
             date: string;
@@ -8423,6 +8558,113 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    compliance_get: {
+        parameters: {
+            query: {
+                /** @description List the lessons and days of this class only. */
+                class_id?: number;
+                /** @description `YYYY-MM-DD`, the first day. */
+                from: string;
+                /** @description List the lessons of this teacher only. */
+                teacher_id?: number;
+                /** @description `YYYY-MM-DD`, the last day (at most 400 days after the first). */
+                to: string;
+            };
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplianceReport"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    compliance_export: {
+        parameters: {
+            query: {
+                /** @description `xlsx` or `csv`. */
+                format: string;
+                /** @description `YYYY-MM-DD`, the first day. */
+                from: string;
+                /** @description `YYYY-MM-DD`, the last day. */
+                to: string;
+            };
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": number[];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

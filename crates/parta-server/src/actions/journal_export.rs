@@ -24,13 +24,13 @@ pub struct Export {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FileFormat {
+pub(crate) enum FileFormat {
     Xlsx,
     Csv,
 }
 
 impl FileFormat {
-    fn parse(text: &str) -> Result<FileFormat> {
+    pub(crate) fn parse(text: &str) -> Result<FileFormat> {
         match text {
             "xlsx" => Ok(FileFormat::Xlsx),
             "csv" => Ok(FileFormat::Csv),
@@ -39,21 +39,29 @@ impl FileFormat {
     }
 }
 
-/// A table: a title, a header row and rows of text.
-struct Table {
-    title: String,
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
+/// A table: its sheet's name (XLSX), a title, a header row and rows of text.
+pub(crate) struct Table {
+    pub sheet: String,
+    pub title: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
 }
 
-fn render(table: &Table, format: FileFormat, file_stem: &str) -> Result<Export> {
+/// Tables as one file: a sheet each in XLSX, one after another in CSV.
+pub(crate) fn render(tables: &[Table], format: FileFormat, file_stem: &str) -> Result<Export> {
     match format {
         FileFormat::Csv => {
             let mut writer = csv::WriterBuilder::new().delimiter(b';').flexible(true).from_writer(Vec::new());
-            writer.write_record([&table.title]).map_err(|e| Error::Internal(e.into()))?;
-            writer.write_record(&table.header).map_err(|e| Error::Internal(e.into()))?;
-            for row in &table.rows {
-                writer.write_record(row).map_err(|e| Error::Internal(e.into()))?;
+            let fail = |e: csv::Error| Error::Internal(e.into());
+            for (index, table) in tables.iter().enumerate() {
+                if index > 0 {
+                    writer.write_record([""]).map_err(fail)?;
+                }
+                writer.write_record([&table.title]).map_err(fail)?;
+                writer.write_record(&table.header).map_err(fail)?;
+                for row in &table.rows {
+                    writer.write_record(row).map_err(fail)?;
+                }
             }
             let body = writer.into_inner().map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))?;
             // Excel reads UTF-8 (and so Cyrillic) only after a byte-order mark.
@@ -63,24 +71,27 @@ fn render(table: &Table, format: FileFormat, file_stem: &str) -> Result<Export> 
         }
         FileFormat::Xlsx => {
             let mut workbook = Workbook::new();
-            let sheet = workbook.add_worksheet();
             let bold = Format::new().set_bold();
             let fail = |e: rust_xlsxwriter::XlsxError| Error::Internal(anyhow::anyhow!("xlsx: {e}"));
-            sheet.write_string_with_format(0, 0, &table.title, &bold).map_err(fail)?;
-            for (column, text) in table.header.iter().enumerate() {
-                sheet.write_string_with_format(2, column as u16, text, &bold).map_err(fail)?;
-            }
-            for (index, row) in table.rows.iter().enumerate() {
-                for (column, text) in row.iter().enumerate() {
-                    let (r, c) = (index as u32 + 3, column as u16);
-                    // Numbers stay numbers, so the school can sum and sort them.
-                    match text.parse::<f64>() {
-                        Ok(number) if !text.is_empty() => sheet.write_number(r, c, number).map_err(fail)?,
-                        _ => sheet.write_string(r, c, text).map_err(fail)?,
-                    };
+            for table in tables {
+                let sheet = workbook.add_worksheet();
+                sheet.set_name(&table.sheet).map_err(fail)?;
+                sheet.write_string_with_format(0, 0, &table.title, &bold).map_err(fail)?;
+                for (column, text) in table.header.iter().enumerate() {
+                    sheet.write_string_with_format(2, column as u16, text, &bold).map_err(fail)?;
                 }
+                for (index, row) in table.rows.iter().enumerate() {
+                    for (column, text) in row.iter().enumerate() {
+                        let (r, c) = (index as u32 + 3, column as u16);
+                        // Numbers stay numbers, so the school can sum and sort them.
+                        match text.parse::<f64>() {
+                            Ok(number) if !text.is_empty() => sheet.write_number(r, c, number).map_err(fail)?,
+                            _ => sheet.write_string(r, c, text).map_err(fail)?,
+                        };
+                    }
+                }
+                sheet.set_column_width(0, 32).map_err(fail)?;
             }
-            sheet.set_column_width(0, 32).map_err(fail)?;
             let bytes = workbook.save_to_buffer().map_err(fail)?;
             Ok(Export {
                 content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -91,7 +102,7 @@ fn render(table: &Table, format: FileFormat, file_stem: &str) -> Result<Export> 
     }
 }
 
-fn full_name(person: &parta_protocol::PersonRef) -> String {
+pub(crate) fn full_name(person: &parta_protocol::PersonRef) -> String {
     [Some(person.family_name.as_str()), Some(person.given_name.as_str()), person.patronymic.as_deref()]
         .into_iter()
         .flatten()
@@ -139,7 +150,7 @@ fn grid_table(grid: &JournalGrid, title: String) -> Table {
             out
         })
         .collect();
-    Table { title, header, rows }
+    Table { sheet: "Журнал".into(), title, header, rows }
 }
 
 /// # An assignment's journal in a period as a file (whoever reads that journal)
@@ -160,7 +171,7 @@ pub async fn grid_file(
     let subject =
         store::school_year::subject(&mut conn, org, SubjectId(row.subject_id)).await?.ok_or(Error::NotFound)?;
     let title = format!("{} — {}, {}", class.name, subject.name, period_row.name);
-    render(&grid_table(&grid, title), format, &format!("journal-{}-{}-{}", class.id, subject.id, period_row.number))
+    render(&[grid_table(&grid, title)], format, &format!("journal-{}-{}-{}", class.id, subject.id, period_row.number))
 }
 
 /// # A class's period marks in every subject as a file («сводная ведомость»; the class teacher, the administration)
@@ -243,5 +254,9 @@ pub async fn summary_file(
         })
         .collect();
     let title = format!("Сводная ведомость: {}, {}", class_row.name, title_of);
-    render(&Table { title, header, rows }, format, &format!("summary-{}-{}", class_row.id, stem_of))
+    render(
+        &[Table { sheet: "Ведомость".into(), title, header, rows }],
+        format,
+        &format!("summary-{}-{}", class_row.id, stem_of),
+    )
 }

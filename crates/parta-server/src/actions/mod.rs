@@ -10,6 +10,7 @@ pub mod audit;
 pub mod calendar;
 pub mod calls;
 pub mod chats;
+pub mod compliance;
 pub mod diary;
 pub mod direct;
 pub mod events;

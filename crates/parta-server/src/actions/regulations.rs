@@ -119,10 +119,7 @@ pub(crate) async fn load(
     let grade = store::schools::get_class(conn, OrgId(row.org_id), class).await?.ok_or(Error::NotFound)?.grade;
     let mut due = store::regulations::due_on(conn, class, day, row.lesson_id()).await?;
     due.push(parta_domain::regulations::DueHomework { minutes, group: row.group_id });
-    let mut groups: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (student, group) in store::regulations::group_members(conn, class).await? {
-        groups.entry(student).or_default().push(group);
-    }
+    let groups = groups_by_student(conn, class).await?;
     let students = roster(conn, row).await?;
     let heaviest = heaviest_day(&due, students.iter().map(|s| s.0), |s| groups.get(&s).map_or(&[][..], Vec::as_slice));
     let limit = grade.and_then(|g| thresholds.homework_day_limit(g));
@@ -133,6 +130,15 @@ pub(crate) async fn load(
         over: limit.is_some_and(|l| heaviest > l),
         strict: thresholds.homework_limit_strict,
     })
+}
+
+/// The groups of a class each of its students is in.
+pub(crate) async fn groups_by_student(conn: &mut AnyConnection, class: ClassId) -> Result<HashMap<i64, Vec<i64>>> {
+    let mut groups: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (student, group) in store::regulations::group_members(conn, class).await? {
+        groups.entry(student).or_default().push(group);
+    }
+    Ok(groups)
 }
 
 /// When a lesson's homework and marks are due, and which of them came late.

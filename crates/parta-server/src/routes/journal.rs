@@ -224,7 +224,7 @@ async fn grade_types_update(
 }
 
 /// A made file, downloaded under its name.
-fn download(export: Export) -> axum::response::Response {
+pub(super) fn download(export: Export) -> axum::response::Response {
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
     let mut response = export.bytes.into_response();

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod calendar;
 pub mod calls;
 pub mod chats;
+pub mod compliance;
 pub mod files;
 pub mod groups;
 pub mod invites;
@@ -123,6 +124,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(journal::routes())
         .merge(marks::routes())
         .merge(regulations::routes())
+        .merge(compliance::routes())
         .merge(submissions::routes())
         .merge(calendar::routes())
         .merge(invites::routes())

@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod calls;
 pub mod chat_links;
 pub mod chats;
+pub mod compliance;
 pub mod devices;
 pub mod directory;
 pub mod events;

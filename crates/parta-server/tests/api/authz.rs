@@ -619,6 +619,8 @@ const ONLINE_LESSON_READERS: &[Who] = &[Student, Parent, Teacher, ClassTeacher, 
 const STAFF_OF_SCHOOL: &[Who] = &STAFF;
 const INVITE_MANAGERS: &[Who] = &[Admin, ClassTeacher, ClassTeacherOfOtherClass];
 const MANAGERS_OF_5A: &[Who] = &[Admin, ClassTeacher];
+/// The school's administration: who reads every class's journal.
+const ADMINISTRATION: &[Who] = &[Director, Admin];
 const READERS_OF_5A: &[Who] =
     &[Parent, Student, Employee, Teacher, ClassTeacherOfOtherClass, ClassTeacher, Director, Admin];
 
@@ -907,6 +909,20 @@ fn rows(w: &World) -> Vec<Row> {
                 "homework_limit_strict": false
             })),
             school(ADMIN, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/compliance",
+            format!("/api/v1/orgs/{org}/compliance?from=2026-11-01&to=2026-11-30"),
+            None,
+            school(ADMINISTRATION, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/compliance/export",
+            format!("/api/v1/orgs/{org}/compliance/export?from=2026-11-01&to=2026-11-30&format=xlsx"),
+            None,
+            school(ADMINISTRATION, true),
         ),
         row(
             "GET",

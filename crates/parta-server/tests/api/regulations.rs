@@ -13,6 +13,7 @@ on_both_backends!(
     a_school_tightens_the_regulations_numbers_but_cannot_loosen_them,
     homework_over_the_days_limit_is_warned_of_and_refused_where_the_school_says_so,
     late_homework_and_marks_are_recorded_by_the_deadline_in_force_when_entered,
+    the_compliance_report_counts_by_teacher_class_and_week_and_lists_what_is_behind_it,
 );
 
 fn regulations_path(s: &Setup) -> String {
@@ -209,4 +210,144 @@ async fn late_homework_and_marks_are_recorded_by_the_deadline_in_force_when_ente
     let page = app.get(&format!("{}/{lesson}", lessons_path(&s))).token(&s.maths.token).send().await.expect(200);
     assert_eq!(late_marks(&page.json), second);
     assert_eq!(page.json["deadlines"]["homework_late"], true);
+}
+
+async fn the_compliance_report_counts_by_teacher_class_and_week_and_lists_what_is_behind_it(app: TestApp) {
+    let s = setup(&app, 604).await;
+    week(&app, &s).await;
+    let [monday, tuesday, _] = days_ahead(&app, &s).await;
+    let org = s.school.org;
+    app.put(&format!("/api/v1/orgs/{org}/classes/{}/groups/{}", s.class_a, s.groups[0]))
+        .token(&s.school.admin)
+        .json(json!({ "name": "Английский, группа 1", "student_ids": [s.student.id] }))
+        .send()
+        .await
+        .expect(200);
+    let open = |assignment: i64, date: &str, number: i64| json!({ "assignment_id": assignment, "date": date, "shift": 1, "number": number });
+    let maths = app.post(&lessons_path(&s)).token(&s.maths.token).json(open(s.maths_a, &monday, 1)).send().await;
+    let maths = maths.expect(200).json["lesson"]["id"].as_i64().expect("id");
+    let english =
+        app.post(&lessons_path(&s)).token(&s.english.token).json(open(s.english_g1, &tuesday, 2)).send().await;
+    let english = english.expect(200).json["lesson"]["id"].as_i64().expect("id");
+    let now = jiff::Timestamp::now().as_millisecond();
+    let (minute, hour, day) = (60_000, 3_600_000, 86_400_000);
+    let move_lesson = |lesson: i64, starts: i64, ends: i64| {
+        format!("UPDATE lessons SET starts_at = {starts}, ends_at = {ends} WHERE id = {lesson}")
+    };
+
+    // Maths: held online for 40 minutes of a 5th grade's 30 (seed 001 §5.1), one mark
+    // in time and one eight days late, 100 minutes of homework for Tuesday.
+    app.sql(move_lesson(maths, now - 2 * minute, now + 38 * minute)).await;
+    app.post(&format!("/api/v1/orgs/{org}/lessons/{maths}/call")).token(&s.maths.token).send().await.expect(201);
+    app.sql(format!(
+        "UPDATE calls SET started_at = {}, ended_at = {} WHERE lesson_id = {maths}",
+        now - 50 * minute,
+        now - 10 * minute
+    ))
+    .await;
+    let grade_type = app
+        .get(&format!("/api/v1/orgs/{org}/grade-types"))
+        .token(&s.maths.token)
+        .send()
+        .await
+        .expect(200)
+        .json[0]["id"]
+        .as_i64()
+        .expect("a kind of work");
+    let give =
+        |mark: &str| json!({ "grades": [{ "student_id": s.student.id, "mark": mark, "grade_type_id": grade_type }] });
+    let grades = format!("{}/{maths}/grades", lessons_path(&s));
+    app.put(&grades).token(&s.maths.token).json(give("5")).send().await.expect(200);
+    app.put(&format!("{}/{maths}/homework", lessons_path(&s)))
+        .token(&s.maths.token)
+        .json(json!({ "body": "§12", "due_on": tuesday, "minutes": 100 }))
+        .send()
+        .await
+        .expect(200);
+    app.sql(move_lesson(maths, now - 8 * day - hour, now - 8 * day)).await;
+    app.put(&grades).token(&s.maths.token).json(give("4")).send().await.expect(200);
+    // English for group 1, three hours after the lesson: late, and the student's Tuesday
+    // now carries 130 minutes of the 120 allowed.
+    app.sql(move_lesson(english, now - 4 * hour, now - 3 * hour)).await;
+    app.put(&format!("{}/{english}/homework", lessons_path(&s)))
+        .token(&s.english.token)
+        .json(json!({ "body": "Unit 3", "due_on": tuesday, "minutes": 30 }))
+        .send()
+        .await
+        .expect(200);
+
+    let path = format!("/api/v1/orgs/{org}/compliance?from={monday}&to={tuesday}");
+    app.get(&path).token(&s.maths.token).send().await.problem(403, "forbidden");
+    let r = app.get(&path).token(&s.school.admin).send().await.expect(200).json;
+    let counts = |lessons, homework_set, homework_late, marks, late_marks, online, over, overloaded| {
+        json!({
+            "lessons": lessons, "homework_set": homework_set, "homework_late": homework_late, "marks": marks,
+            "late_marks": late_marks, "online_lessons": online, "online_over_length": over, "overloaded_days": overloaded,
+        })
+    };
+    assert_eq!(r["total"], counts(2, 2, 1, 2, 1, 1, 1, 1));
+    let by_teacher: Vec<(String, Value)> = r["teachers"]
+        .as_array()
+        .expect("teachers")
+        .iter()
+        .map(|t| (t["teacher"]["family_name"].as_str().unwrap_or_default().to_owned(), t["counts"].clone()))
+        .collect();
+    assert_eq!(
+        by_teacher,
+        [
+            ("Англичанова".to_owned(), counts(1, 1, 1, 0, 0, 0, 0, 0)),
+            ("Математикова".to_owned(), counts(1, 1, 0, 2, 1, 1, 1, 0))
+        ]
+    );
+    assert_eq!(r["classes"].as_array().map(Vec::len), Some(1));
+    assert_eq!((r["classes"][0]["class"]["name"].as_str(), &r["classes"][0]["counts"]), (Some("5А"), &r["total"]));
+    assert_eq!(r["weeks"], json!([{ "week_of": monday, "counts": r["total"] }]));
+    let flagged: Vec<(i64, bool, i64, Option<i64>)> = r["lessons"]
+        .as_array()
+        .expect("lessons")
+        .iter()
+        .map(|l| {
+            (
+                l["lesson_id"].as_i64().unwrap_or(0),
+                l["homework_late"] == true,
+                l["late_marks"].as_i64().unwrap_or(0),
+                l["online_minutes"].as_i64(),
+            )
+        })
+        .collect();
+    assert_eq!(flagged, [(maths, false, 1, Some(40)), (english, true, 0, None)]);
+    assert_eq!(
+        r["overloaded_days"],
+        json!([{ "class": r["classes"][0]["class"], "date": tuesday, "minutes": 130, "limit_minutes": 120 }])
+    );
+
+    // One teacher's lessons; the heavy days are the class's, not a teacher's.
+    let theirs =
+        app.get(&format!("{path}&teacher_id={}", s.english.id)).token(&s.school.admin).send().await.expect(200).json;
+    assert_eq!(
+        theirs["lessons"].as_array().map(|l| l.iter().map(|l| l["lesson_id"].as_i64()).collect::<Vec<_>>()),
+        Some(vec![Some(english)])
+    );
+    assert_eq!(theirs["overloaded_days"], json!([]));
+    app.get(&format!("/api/v1/orgs/{org}/compliance?from={tuesday}&to={monday}"))
+        .token(&s.school.admin)
+        .send()
+        .await
+        .invalid(&[("to", "before_from")]);
+
+    let file = app
+        .get(&format!("/api/v1/orgs/{org}/compliance/export?from={monday}&to={tuesday}&format=csv"))
+        .token(&s.school.admin)
+        .send()
+        .await
+        .expect(200);
+    let text = String::from_utf8_lossy(&file.bytes).into_owned();
+    assert!(text.contains("Математикова") && text.contains(&format!("{tuesday};5А;130;120")), "{text}");
+    let xlsx = app
+        .get(&format!("/api/v1/orgs/{org}/compliance/export?from={monday}&to={tuesday}&format=xlsx"))
+        .token(&s.school.admin)
+        .send()
+        .await
+        .expect(200);
+    assert!(xlsx.bytes.starts_with(b"PK"), "an XLSX is a zip");
 }
