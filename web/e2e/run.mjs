@@ -2326,6 +2326,200 @@ try {
   await jctx.close();
   await dctx.close();
 
+  // ---------- the regulations' rules: the day's homework load and the school's hard stop ----------
+  await test('regulations: the maths teacher sets homework that takes 5Б\'s day over its 2 hours, is warned and saves anyway; the director turns on the hard stop in the school year tab (a looser number refused at its field); more minutes are then refused in words', async () => {
+    const nb = (s) => s.replace(/\u00a0/g, ' ');
+    /** «2 ч 10 мин», as the page says it (with ordinary spaces). */
+    const hm = (n) => [Math.floor(n / 60) ? `${Math.floor(n / 60)} ч` : '', n % 60 || n < 60 ? `${n % 60} мин` : ''].filter(Boolean).join(' ');
+    const teacherApi = await apiSession('smirnov@demo.parta.local');
+    const directorApi = await apiSession('director@demo.parta.local');
+    const seeds = (await (await fetch(`${base}/api/v1/orgs/1/regulations`, { headers: directorApi })).json()).seeds;
+    const rctx = await newContext();
+    const sctx = await newContext();
+    let lessonId = null;
+    try {
+      // The teacher opens a 5Б maths lesson from today on from his week.
+      const tp = await rctx.newPage();
+      pagesToShoot.push(tp);
+      await login(tp, 'smirnov@demo.parta.local');
+      await tp.goto(`${base}/lessons`);
+      await tp.getByRole('heading', { name: 'Уроки', level: 1 }).waitFor();
+      const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+      const pick = '.week-day[data-date] button.lesson-open[data-class="5Б"][data-subject="Математика"]';
+      let date = null;
+      for (let weeks = 0; weeks < 16 && !date; weeks++) {
+        await tp.locator('.week-day').first().waitFor();
+        await tp.waitForLoadState('networkidle');
+        date = await tp.evaluate(([t, sel]) => [...document.querySelectorAll(sel)].map((b) => b.closest('.week-day').getAttribute('data-date')).find((d) => d >= t) ?? null, [today, pick]);
+        if (!date) {
+          const monday = await tp.locator('.week-title').getAttribute('data-monday');
+          await tp.getByRole('link', { name: /Следующая неделя/ }).click();
+          await tp.waitForFunction((m) => document.querySelector('.week-title')?.getAttribute('data-monday') !== m, monday);
+        }
+      }
+      expect(date, 'no 5Б maths lesson from today on in sixteen weeks');
+      await tp.locator(`.week-day[data-date="${date}"] button.lesson-open[data-class="5Б"][data-subject="Математика"]`).first().click();
+      await tp.waitForURL(/\/lessons\/\d+$/);
+      lessonId = Number(new URL(tp.url()).pathname.split('/').pop());
+      await tp.getByRole('heading', { name: 'Математика, 5Б', level: 1 }).waitFor();
+      const form = tp.locator('form.hw-form');
+      await form.getByRole('heading', { name: 'Домашнее задание', level: 2 }).waitFor();
+      // While there is none and its deadline is ahead, the card says by when to enter it.
+      const page0 = await (await fetch(`${base}/api/v1/orgs/1/lessons/${lessonId}`, { headers: teacherApi })).json();
+      expect(!page0.homework, 'the lesson already has homework');
+      if (Date.parse(page0.deadlines.homework_due_by) > Date.now() + 10_000) {
+        const said = await form.locator('.hw-deadline').innerText();
+        expect(/^Внесите до (\d{1,2} \S+, )?\d\d:\d\d$/.test(said), `the deadline reads «${said}»`);
+      }
+      await tp.waitForLoadState('networkidle');
+      const due = await lbl(form, 'К какому дню').inputValue();
+      // What the day carries already, and the 5th grade's limit (2 hours by the regulations).
+      const ask = async (minutes) => (await fetch(`${base}/api/v1/orgs/1/lessons/${lessonId}/homework-load?due_on=${due}&minutes=${minutes}`, { headers: teacherApi })).json();
+      const before = await ask(0);
+      expect(before.limit_minutes === 120 && !before.strict, `the load answers ${JSON.stringify(before)}`);
+      const status = form.locator('.hw-load[role="status"]');
+      await lbl(form, 'Задание').fill('Решить задачи № 301–315, повторить таблицу умножения.');
+      if (before.minutes + 10 <= 120) {
+        // Within the limit: a quiet count.
+        await lbl(form, 'Сколько минут').fill('10');
+        await form.locator('.hw-load[data-load="within"]').waitFor();
+        expect(nb(await status.innerText()) === `В этот день: ${hm(before.minutes + 10)} из 2 ч.`, `the quiet count reads «${await status.innerText()}»`);
+      }
+      const minutes = Math.min(240, Math.max(10, 120 - before.minutes + 10));
+      await lbl(form, 'Сколько минут').fill(String(minutes));
+      await form.locator('.hw-load[data-load="over"]').waitFor();
+      const warning = nb(await status.innerText());
+      const total = before.minutes + minutes;
+      expect(
+        warning === `С этим заданием у класса на этот день ${hm(total)} домашней работы — больше нормы для 5 класса (2 ч). Сохранить всё равно можно.`,
+        `the warning reads «${warning}»`,
+      );
+      await screen(tp, 'lesson-homework-over');
+      await form.getByRole('button', { name: 'Сохранить задание' }).click();
+      await form.getByText('Задание сохранено.').waitFor();
+      expect((await form.getAttribute('data-set')) === 'yes', 'the homework over the limit was not saved');
+
+      // The director makes the limit a hard stop in the school year tab.
+      const dp = await sctx.newPage();
+      pagesToShoot.push(dp);
+      await login(dp, 'director@demo.parta.local');
+      await dp.goto(`${base}/school/1/year`);
+      const section = dp.locator('section.regulations');
+      await section.getByRole('heading', { name: 'Нормы СанПиН и сроки', level: 2 }).waitFor();
+      const lesson56 = lbl(section.getByRole('group', { name: 'Онлайн-урок длится не дольше, мин' }), '5–6 классы');
+      await lesson56.waitFor();
+      expect((await lesson56.inputValue()) === String(seeds.lesson_minutes[2]), `5–6: ${await lesson56.inputValue()}`);
+      const hint56 = nb(await dp.locator(`#${await lesson56.getAttribute('aria-describedby')}`).innerText());
+      expect(hint56 === 'по положению: 30 мин', `the seeds' hint reads «${hint56}»`);
+      const hw45 = lbl(section.getByRole('group', { name: 'Домашней работы на один день не больше, мин' }), '4–5 классы');
+      expect((await hw45.inputValue()) === '120', `4–5: ${await hw45.inputValue()}`);
+      // Looser than the regulations: refused at the field, in words.
+      await lesson56.fill('45');
+      await section.getByRole('button', { name: 'Сохранить' }).click();
+      await section.locator('.field--error .field-error').waitFor();
+      const refusal = nb(await section.locator('.field--error .field-error').innerText());
+      expect(refusal === 'Не больше, чем по положению: 30 мин.', `the looser number's refusal reads «${refusal}»`);
+      expect((await lesson56.getAttribute('aria-invalid')) === 'true', 'the looser field is not marked');
+      await lesson56.fill('30');
+      const strict = section.getByRole('checkbox', { name: 'Не давать сохранить задание сверх нормы' });
+      await strict.check();
+      await section.getByRole('button', { name: 'Сохранить' }).click();
+      await section.getByText('Изменения сохранены.').waitFor();
+      await dp.reload();
+      await dp.locator('section.regulations').getByRole('checkbox', { name: 'Не давать сохранить задание сверх нормы' }).waitFor();
+      expect(await dp.locator('section.regulations').getByRole('checkbox', { name: 'Не давать сохранить задание сверх нормы' }).isChecked(), 'the hard stop is not kept');
+      await screen(dp, 'school-regulations');
+
+      // The teacher adds minutes: told beforehand, refused at «Сколько минут» in words.
+      const more = Math.min(240, minutes + 15);
+      await lbl(form, 'Сколько минут').fill(String(more));
+      await form.locator('.hw-load[data-load="refused"]').waitFor();
+      const told = nb(await status.innerText());
+      expect(told.includes(`${hm(before.minutes + more)} домашней работы — больше нормы для 5 класса (2 ч). Школа не разрешает задавать сверх нормы`), `the refusal ahead reads «${told}»`);
+      await form.getByRole('button', { name: 'Сохранить задание' }).click();
+      const fieldError = form.locator('.field--error .field-error');
+      await fieldError.waitFor();
+      const words = nb(await fieldError.innerText());
+      expect(/школа не разрешает/.test(words) && !/Некорректное/.test(words), `the refusal at the field reads «${words}»`);
+      expect((await lbl(form, 'Сколько минут').getAttribute('aria-invalid')) === 'true', '«Сколько минут» is not marked');
+      expect((await lbl(form, 'Сколько минут').inputValue()) === String(more), 'the minutes typed were lost');
+      const stored = await (await fetch(`${base}/api/v1/orgs/1/lessons/${lessonId}`, { headers: teacherApi })).json();
+      expect(stored.homework?.minutes === minutes, `the homework stored has ${stored.homework?.minutes} minutes`);
+      await screen(tp, 'lesson-homework-refused-over');
+    } finally {
+      // Later tests find the school as the demo left it.
+      await fetch(`${base}/api/v1/orgs/1/regulations`, { method: 'PUT', headers: directorApi, body: JSON.stringify(seeds) });
+      if (lessonId) await fetch(`${base}/api/v1/orgs/1/lessons/${lessonId}/homework`, { method: 'DELETE', headers: teacherApi });
+      await rctx.close();
+      await sctx.close();
+    }
+  });
+
+  await test('regulations: what came late says so — homework entered after its deadline is badged at the lesson, and a mark given to a lesson over a week old is marked «с опозданием»', async () => {
+    const teacherApi = await apiSession('smirnov@demo.parta.local');
+    const lctx = await newContext();
+    let marked = null;
+    try {
+      const tp = await lctx.newPage();
+      pagesToShoot.push(tp);
+      await login(tp, 'smirnov@demo.parta.local');
+      const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+      const daysBefore = (n) => {
+        const d = new Date(`${today}T12:00:00Z`);
+        d.setUTCDate(d.getUTCDate() - n);
+        return d.toISOString().slice(0, 10);
+      };
+      /** Opens the first 5Б maths lesson of the week of `date` that is on or before `latest`; false when there is none. */
+      const openLesson = async (date, latest) => {
+        await tp.goto(`${base}/lessons?date=${date}`);
+        await tp.locator('.week-day').first().waitFor();
+        await tp.waitForLoadState('networkidle');
+        const day = await tp.evaluate(
+          (latest) =>
+            [...document.querySelectorAll('.week-day[data-date] button.lesson-open[data-class="5Б"][data-subject="Математика"]')]
+              .map((b) => b.closest('.week-day').getAttribute('data-date'))
+              .find((d) => d <= latest) ?? null,
+          latest,
+        );
+        if (!day) return false;
+        await tp.locator(`.week-day[data-date="${day}"] button.lesson-open[data-class="5Б"][data-subject="Математика"]`).first().click();
+        await tp.waitForURL(/\/lessons\/\d+$/);
+        await tp.getByRole('heading', { name: 'Математика, 5Б', level: 1 }).waitFor();
+        return true;
+      };
+
+      // Last week's lessons were written down by the demo when it started, long after them.
+      expect(await openLesson(daysBefore(7), daysBefore(1)), 'no 5Б maths lesson last week');
+      const form = tp.locator('form.hw-form');
+      await form.locator('.hw-deadline').getByText('Внесено с опозданием').waitFor();
+
+      // A mark given today to a lesson over a week old is late.
+      let found = false;
+      for (const back of [14, 21]) if (!found) found = await openLesson(daysBefore(back), daysBefore(8));
+      expect(found, 'no 5Б maths lesson two or three weeks ago');
+      const lessonId = Number(new URL(tp.url()).pathname.split('/').pop());
+      const row = tp.locator('.jr-row').first();
+      const name = await row.getAttribute('data-student');
+      await lbl(tp, `Новая отметка: ${name}`).fill('4');
+      await tp.getByRole('button', { name: 'Сохранить', exact: true }).click();
+      await tp.getByText('Сохранено.', { exact: true }).waitFor();
+      const input = row.locator('input[data-grade-id]').last();
+      await input.waitFor();
+      marked = { lessonId, grade: Number(await input.getAttribute('data-grade-id')) };
+      const late = row.locator(`.jr-late[data-late-grade="${marked.grade}"]`);
+      await late.waitFor();
+      expect((await late.getAttribute('title')) === 'Отметка выставлена позже срока', `the late mark's title is «${await late.getAttribute('title')}»`);
+      const described = await input.getAttribute('aria-describedby');
+      expect(described?.split(' ').includes(await late.getAttribute('id')), 'the mark is not described as late');
+      await screen(tp, 'lesson-late-mark');
+    } finally {
+      if (marked) {
+        await fetch(`${base}/api/v1/orgs/1/lessons/${marked.lessonId}/grades`, { method: 'PUT', headers: teacherApi, body: JSON.stringify({ grades: [], delete: [marked.grade] }) });
+      }
+      await lctx.close();
+    }
+  });
+
   // ---------- the timetable: the admin's grid and a substitute ----------
   await test('timetable: the admin places a lesson in 1А’s week (a teacher in two places refused at the cell), sets a substitute for a date; the substitute sees it in his week', async () => {
     const actx = await newContext();

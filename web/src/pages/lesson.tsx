@@ -2,13 +2,15 @@
 // marks, typed in place and saved at once (attendance with one request, marks with
 // another). A refusal puts the server's words at the row they are about and keeps
 // everything typed. Enter moves down the list, as in a paper journal. Below, the
-// homework set at the lesson: its text, files, the day it is due, how long it takes;
-// and the work students handed in for it (./submissions).
+// homework set at the lesson: its text, files, the day it is due, how long it takes
+// (with the day's load against the grade's limit, asked as it is typed, and when the
+// homework is due in the journal); and the work students handed in for it
+// (./submissions). Marks and homework entered after their deadline say so.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { GradeType, LessonPage, LessonStudent, MySchool } from '../api/types';
+import type { GradeType, HomeworkLoad, LessonPage, LessonStudent, MySchool } from '../api/types';
 import { ApiError } from '../api/client';
-import { ErrorBox, errorText, Field, FormMessage, InlineError, Loading, Notice, PageTitle, useForm, useId, useLoad } from '../components/ui';
-import { clock, fullName } from '../format';
+import { Badge, ErrorBox, errorText, Field, FormMessage, InlineError, Loading, Notice, PageTitle, useForm, useId, useLoad } from '../components/ui';
+import { clock, fullName, whenLater } from '../format';
 import { t, type Key } from '../i18n';
 import {
   ABSENCES,
@@ -42,6 +44,7 @@ import { FilePicker, JournalFiles, useJournalFiles } from './journal-files';
 import { LessonSubmissions } from './submissions';
 import { LessonOnline } from './lesson-online';
 import { filesChanged } from '../journal/submissions';
+import { gradeOf, homeworkDeadline, hoursMinutes, loadNotice, loadQuery, standingMinutes, withFieldTexts } from '../journal/regulations';
 import { dayMonth, dayTitle, span } from './journal-parts';
 
 let primed: LessonPage | null = null;
@@ -251,6 +254,7 @@ function LessonEditor({ org, initial, types, tz }: { org: number; initial: Lesso
               draft={drafts[s.person.id]!}
               errors={errors}
               types={types}
+              lateMarks={page.deadlines?.late_marks ?? []}
               readOnly={!mine}
               onEdit={(change) => edit(s.person.id, change)}
             />
@@ -274,7 +278,7 @@ function LessonEditor({ org, initial, types, tz }: { org: number; initial: Lesso
       </form>
 
       {mine ? (
-        <HomeworkForm org={org} page={page} onSaved={(p) => setPage((cur) => ({ ...cur, homework: p.homework }))} />
+        <HomeworkForm org={org} page={page} tz={tz} onSaved={(p) => setPage((cur) => ({ ...cur, homework: p.homework, deadlines: p.deadlines }))} />
       ) : (
         <HomeworkView page={page} />
       )}
@@ -305,6 +309,11 @@ function HomeworkView({ page }: { page: LessonPage }) {
       <h2 id="hw-title">{t('homework.title')}</h2>
       {hw ? (
         <>
+          {page.deadlines?.homework_late ? (
+            <p class="hw-deadline">
+              <Badge kind="warn">{t('homework.late')}</Badge>
+            </p>
+          ) : null}
           <p class="hw-body">{hw.body}</p>
           <JournalFiles files={hw.files ?? []} label={t('homework.files')} />
           <p class="muted">
@@ -325,7 +334,7 @@ function HomeworkView({ page }: { page: LessonPage }) {
  * the next school day); a refusal shows the server's words at the field, keeping all
  * typed.
  */
-function HomeworkForm({ org, page, onSaved }: { org: number; page: LessonPage; onSaved: (p: LessonPage) => void }) {
+function HomeworkForm({ org, page, tz, onSaved }: { org: number; page: LessonPage; tz?: string; onSaved: (p: LessonPage) => void }) {
   const l = page.lesson;
   const fallback = defaultDue(l, []);
   const form = useForm(homeworkDraft(page.homework, fallback));
@@ -352,6 +361,11 @@ function HomeworkForm({ org, page, onSaved }: { org: number; page: LessonPage; o
   }, [org, l.id]);
 
   const params = { org_id: org, lesson_id: l.id };
+  const { due_on: dueOn, minutes: typedMinutes } = form.values.value;
+  const load = useHomeworkLoad(org, l.id, dueOn, typedMinutes);
+  const query = loadQuery(dueOn, typedMinutes);
+  const notice = loadNotice(load && query && load.due_on === query.due_on ? load : null, query?.minutes ?? 0, standingMinutes(page.homework, dueOn));
+  const deadline = homeworkDeadline(page.deadlines, !!page.homework);
   const changed = homeworkChanged(page.homework, form.values.value) || filesChanged(page.homework?.files ?? [], files.files);
   const busy = form.busy.value || removing || files.busy;
 
@@ -383,7 +397,12 @@ function HomeworkForm({ org, page, onSaved }: { org: number; page: LessonPage; o
         e.preventDefault();
         setStatus(null);
         const p = await form.submit((v) =>
-          api.put('/api/v1/orgs/{org_id}/lessons/{lesson_id}/homework', params, { ...homeworkRequest(v), files: files.files.map((f) => f.id) }),
+          api
+            .put('/api/v1/orgs/{org_id}/lessons/{lesson_id}/homework', params, { ...homeworkRequest(v), files: files.files.map((f) => f.id) })
+            .catch((err: unknown) => {
+              // The server names the hard stop only by its code: the words are ours.
+              throw withFieldTexts(err, (_, code) => (code === 'day_over_limit' ? t('homework.day_over_limit') : null));
+            }),
         );
         if (p) {
           onSaved(p);
@@ -394,12 +413,31 @@ function HomeworkForm({ org, page, onSaved }: { org: number; page: LessonPage; o
       }}
     >
       <h2 id="hw-title">{t('homework.title')}</h2>
+      {deadline === 'enter_by' ? <p class="hint hw-deadline">{t('homework.enter_by', { when: deadlineText(page.deadlines.homework_due_by, tz) })}</p> : null}
+      {deadline === 'late' ? (
+        <p class="hw-deadline">
+          <Badge kind="warn">{t('homework.late')}</Badge>
+        </p>
+      ) : null}
       <Field form={form} name="body" label={t('homework.body')} textarea maxLength={HOMEWORK_MAX_CHARS} hint={t('homework.body_hint')} />
       <div class="hw-row">
         <Field form={form} name="due_on" type="date" label={t('homework.due_on')} />
         <Field form={form} name="minutes" type="number" inputMode="numeric" min={1} max={HOMEWORK_MINUTES_MAX} label={t('homework.minutes')} hint={t('homework.minutes_hint')} />
       </div>
       <FilePicker state={files} label={t('homework.files')} />
+      <div role="status" class="hw-load" data-load={notice.kind}>
+        {notice.kind === 'within' ? (
+          <p class="hint">{t('homework.load_within', { total: hoursMinutes(notice.total), limit: hoursMinutes(notice.limit) })}</p>
+        ) : notice.kind !== 'none' ? (
+          <p class="alert alert--warn">
+            {t(notice.kind === 'refused' ? 'homework.load_refused' : 'homework.load_over', {
+              total: hoursMinutes(notice.total),
+              limit: hoursMinutes(notice.limit),
+              grade: gradeText(gradeOf(l.class)),
+            })}
+          </p>
+        ) : null}
+      </div>
       <FormMessage form={form} />
       <div class="hw-actions">
         <button type="submit" class="btn btn--primary" disabled={busy} aria-busy={form.busy.value || undefined}>
@@ -422,6 +460,44 @@ function HomeworkForm({ org, page, onSaved }: { org: number; page: LessonPage; o
       </div>
     </form>
   );
+}
+
+function gradeText(grade: number | null): string {
+  return grade ? t('homework.grade_n', { n: grade }) : t('homework.grade_this');
+}
+
+/** «14:45» on the day it falls today, else «9 декабря, 14:45» (in the school's time zone). */
+function deadlineText(iso: string, tz?: string): string {
+  const w = whenLater(iso, new Date(), tz);
+  return w.day === 'today' ? w.time : `${dayMonth(w.date)}, ${w.time}`;
+}
+
+/**
+ * The day's homework load with this homework as typed, asked 300 ms after the typing
+ * stops and only for a real date and 0–240 minutes; the answer to an older question
+ * is dropped. A failure leaves no notice: the load only advises.
+ */
+function useHomeworkLoad(org: number, lessonId: number, dueOn: string, minutes: string): HomeworkLoad | null {
+  const [load, setLoad] = useState<HomeworkLoad | null>(null);
+  useEffect(() => {
+    const q = loadQuery(dueOn, minutes);
+    if (!q) {
+      setLoad(null);
+      return;
+    }
+    let live = true;
+    const timer = setTimeout(() => {
+      api.get('/api/v1/orgs/{org_id}/lessons/{lesson_id}/homework-load', { org_id: org, lesson_id: lessonId, ...q }).then(
+        (r) => live && setLoad(r),
+        () => live && setLoad(null),
+      );
+    }, 300);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [org, lessonId, dueOn, minutes]);
+  return load;
 }
 
 function TopicForm({ org, page, readOnly, onSaved }: { org: number; page: LessonPage; readOnly: boolean; onSaved: (p: LessonPage) => void }) {
@@ -485,6 +561,7 @@ function StudentRow({
   draft,
   errors,
   types,
+  lateMarks,
   readOnly,
   onEdit,
 }: {
@@ -493,6 +570,7 @@ function StudentRow({
   draft: StudentDraft;
   errors: RowErrors;
   types: GradeType[];
+  lateMarks: number[];
   readOnly: boolean;
   onEdit: (change: (d: StudentDraft) => StudentDraft) => void;
 }) {
@@ -563,6 +641,10 @@ function StudentRow({
           {draft.marks.map((m) => {
             const g = student.grades.find((x) => x.id === m.id);
             const kind = (g && typeName(types, g.grade_type_id)) ?? '';
+            const late = lateMarks.includes(m.id);
+            const lateId = `jr-late-${m.id}`;
+            const markInvalid = invalid(`mark.${m.id}`);
+            const describedBy = [late ? lateId : '', errors[`${id}.mark.${m.id}`] ? errId : ''].filter(Boolean).join(' ') || undefined;
             return (
               <span key={m.id} class="jr-mark">
                 <input
@@ -574,7 +656,8 @@ function StudentRow({
                   value={m.mark}
                   maxLength={5}
                   readOnly={readOnly}
-                  {...invalid(`mark.${m.id}`)}
+                  {...markInvalid}
+                  aria-describedby={describedBy}
                   onInput={(e) => {
                     const v = (e.currentTarget as HTMLInputElement).value;
                     onEdit((d) => ({ ...d, marks: d.marks.map((x) => (x.id === m.id ? { ...x, mark: v } : x)) }));
@@ -592,6 +675,12 @@ function StudentRow({
                     ×
                   </button>
                 )}
+                {late ? (
+                  <span class="jr-late" id={lateId} title={t('lesson.mark_late_title')} data-late-grade={m.id}>
+                    <span aria-hidden="true">{t('lesson.mark_late')}</span>
+                    <span class="visually-hidden">{t('lesson.mark_late_title')}</span>
+                  </span>
+                ) : null}
               </span>
             );
           })}

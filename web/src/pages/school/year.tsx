@@ -1,7 +1,8 @@
 // The «Учебный год» tab (for whoever sets up the school year): the school's years,
 // one year's form (new or changed), its bells, the subjects, who teaches what
 // (teaching.tsx: the classes' groups and the year's assignments), a class's timetable
-// with its changes on dates, and the rounding rule. Loaded on demand (console.tsx
+// with its changes on dates, the rounding rule and the regulations' numbers (SanPiN
+// limits and deadlines, regulations.tsx). Loaded on demand (console.tsx
 // imports it dynamically), with bells.tsx, subjects.tsx, teaching.tsx, timetable.tsx
 // and year-form.tsx, into a chunk of its own.
 import { useRef, useState } from 'preact/hooks';
@@ -11,6 +12,7 @@ import { day, todayIn } from '../../format';
 import { t, tn, type Key } from '../../i18n';
 import { api } from '../../state';
 import { BellsEditor } from './bells';
+import { RegulationsSection } from './regulations';
 import { RoundingSection } from './rounding';
 import { SubjectsSection } from './subjects';
 import { TeachingSections } from './teaching';
@@ -139,6 +141,7 @@ export function YearTab({ org, tz }: { org: number; tz?: string }) {
       <TeachingSections org={org} years={list} today={today} />
       {years.data ? <TimetableSection org={org} years={list} tz={tz} /> : null}
       <RoundingSection org={org} />
+      <RegulationsSection org={org} />
     </div>
   );
 }
