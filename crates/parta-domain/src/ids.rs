@@ -43,4 +43,5 @@ id_type!(
     GradeTypeId,
     SubmissionId,
     CallId,
+    OrderId,
 );

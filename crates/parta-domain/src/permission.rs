@@ -51,10 +51,13 @@ pub enum Permission {
     /// Change a period mark after its period was closed (with a reason, kept in the
     /// audit log): the admins only.
     AmendClosedMarks,
+    /// Issue and end orders («приказы») that put classes on remote learning: the
+    /// director, and the admins acting for them.
+    IssueOrders,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 21] = [
         Permission::ReviewApplications,
         Permission::ReadPlatformAudit,
         Permission::ReadSchool,
@@ -75,6 +78,7 @@ impl Permission {
         Permission::ManageSchoolYear,
         Permission::ReadJournal,
         Permission::AmendClosedMarks,
+        Permission::IssueOrders,
     ];
 }
 
@@ -163,9 +167,10 @@ pub fn role_grants(role: Role) -> &'static [Permission] {
             ManageSchoolYear,
             ReadJournal,
             AmendClosedMarks,
+            IssueOrders,
         ],
         Role::Member => &[ReadSchool],
-        Role::Director => &[ReadMembers, CreateChats, ReadJournal],
+        Role::Director => &[ReadMembers, CreateChats, ReadJournal, IssueOrders],
         Role::Deputy => &[ReadMembers, CreateChats, ManageSchoolYear, ReadJournal],
         Role::Teacher | Role::Employee => &[ReadMembers, CreateChats],
         Role::ClassTeacher => &[ReadMembers, ManageInvites, ReviewJoinRequests, ReadJournal],
@@ -228,6 +233,7 @@ mod tests {
         (Permission::ManageSchoolYear, &[Role::SchoolAdmin, Role::Deputy]),
         (Permission::ReadJournal, &[Role::SchoolAdmin, Role::Director, Role::Deputy, Role::ClassTeacher]),
         (Permission::AmendClosedMarks, &[Role::SchoolAdmin]),
+        (Permission::IssueOrders, &[Role::SchoolAdmin, Role::Director]),
     ];
 
     #[test]

@@ -120,6 +120,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(28, "homework_cards", "0028_homework_cards.sql"),
     migration!(29, "calls", "0029_calls.sql"),
     migration!(30, "regulations", "0030_regulations.sql"),
+    migration!(31, "distance_orders", "0031_distance_orders.sql"),
 ];
 
 impl Db {

@@ -346,6 +346,20 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         "unknown_grade_type" => ("Такого вида работы нет.", "No such kind of work."),
         "unknown_grade" => ("Такой отметки на этом уроке нет.", "No such mark at this lesson."),
         "before_lesson" => ("Срок сдачи — не раньше дня урока.", "Due no earlier than the lesson's day."),
+        "day_over_limit" => (
+            "В этот день у класса уже больше домашних заданий, чем разрешает норма, а школа не позволяет задавать сверх неё.",
+            "That day already carries more homework than the class's limit, and the school does not allow more.",
+        ),
+        "looser_than_regulations" => (
+            "Школа может сделать норму строже, но не мягче, чем в положении.",
+            "A school may make the limit stricter than the regulations, not looser.",
+        ),
+        "before_from" => ("Конец периода — не раньше его начала.", "The end is no earlier than the start."),
+        "range_too_long" => ("Период — не длиннее 400 дней.", "The range is at most 400 days."),
+        "period_too_long" => ("Приказ действует не дольше года.", "An order lasts a year at most."),
+        "after_period" => {
+            ("Дата приказа — не позже его последнего дня.", "The order is dated no later than its last day.")
+        }
         "empty_submission" => ("Напишите ответ или приложите файл.", "Write an answer or attach a file."),
         "unknown_file" => ("Файл не найден среди ваших загрузок.", "No such file among your uploads."),
         "unknown_period" => ("Такого периода в этом учебном году нет.", "No such period in this school year."),

@@ -2225,6 +2225,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/orders`
+         *     The school's remote-learning orders, the latest first (everyone of the school).
+         */
+        get: operations["orders_list"];
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/orders`
+         *     Registers an order putting classes (or the whole school) on remote learning; each class's chats get a post to confirm (the director, the admins).
+         */
+        post: operations["orders_issue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/orders/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/orders/{order_id}`
+         *     An order (everyone of the school).
+         */
+        get: operations["orders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/orders/{order_id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/orders/{order_id}/end`
+         *     Ends an order early: in force through today, the normal timetable back from tomorrow (the director, the admins).
+         */
+        post: operations["orders_end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/regulations": {
         parameters: {
             query?: never;
@@ -4204,6 +4268,59 @@ export interface components {
             suggested_absence?: components["schemas"]["Absence"] | null;
             /** Format: int64 */
             suggested_minutes_late?: number | null;
+        };
+        /** @description An order as registered. */
+        Order: {
+            announcements: components["schemas"]["OrderAnnouncement"][];
+            /** @description The classes it covers (every class of the school when `whole_school`). */
+            classes: components["schemas"]["ClassRef"][];
+            /** @description RFC 3339. */
+            created_at: string;
+            document?: components["schemas"]["FileInfo"] | null;
+            /** @description RFC 3339: when it was ended early. */
+            ended_early_at?: string | null;
+            ends_on: string;
+            id: components["schemas"]["OrderId"];
+            /** @description In force today, in the school's time zone. */
+            in_force: boolean;
+            /**
+             * @description `YYYY-MM-DD`: the last day it is in force (`ends_on`, or the day it was ended
+             *     early); none when it was ended before it began.
+             */
+            in_force_until?: string | null;
+            issued_by: components["schemas"]["PersonRef"];
+            issued_on: string;
+            number: string;
+            reason: string;
+            starts_on: string;
+            whole_school: boolean;
+        };
+        /** @description An order's announcement in a chat, to be confirmed («ознакомиться»). */
+        OrderAnnouncement: {
+            chat_id: components["schemas"]["ChatId"];
+            message_id: components["schemas"]["MessageId"];
+        };
+        /** Format: int64 */
+        OrderId: number;
+        /**
+         * @description An order to register: its number and date as signed, the reason, the period, and
+         *     the classes it puts on remote learning (or the whole school).
+         */
+        OrderRequest: {
+            class_ids?: components["schemas"]["ClassId"][];
+            document?: components["schemas"]["FileId"] | null;
+            /** @description `YYYY-MM-DD`: the last day of remote learning. */
+            ends_on: string;
+            /** @description `YYYY-MM-DD`: the day it was signed. */
+            issued_on: string;
+            /** @description «112-о». */
+            number: string;
+            /** @description «Морозы: температура воздуха ниже −30 °C». */
+            reason: string;
+            /** @description `YYYY-MM-DD`: the first day of remote learning. */
+            starts_on: string;
+            /** @description Every class of the school; `class_ids` is then empty. */
+            whole_school?: boolean;
         };
         /** Format: int64 */
         OrgId: number;
@@ -10146,6 +10263,160 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    orders_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    orders_issue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    orders_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    orders_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

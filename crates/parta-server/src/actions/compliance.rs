@@ -100,7 +100,7 @@ fn range(query: &Query<'_>) -> Result<(Date, Date)> {
     if to < from {
         return Err(Error::field("to", "before_from"));
     }
-    if i64::from((to - from).get_days()) > RANGE_MAX_DAYS {
+    if parta_domain::distance::days_between(from, to) > RANGE_MAX_DAYS {
         return Err(Error::field("to", "range_too_long"));
     }
     Ok((from, to))

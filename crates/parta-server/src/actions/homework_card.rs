@@ -6,19 +6,16 @@
 
 use parta_domain::chats::ChatKind;
 use parta_domain::homework::Card;
-use parta_domain::{ChatId, ClassId, GroupId, MessageId, OrgId, SubjectId, UserId};
+use parta_domain::{ChatId, ClassId, GroupId, OrgId, SubjectId, UserId};
 use parta_protocol::ChatEvent;
 
-use super::events::{do_chat_event, do_chat_event_at};
-use super::messages::{do_index, do_rewrite};
-use super::quiet::quiet_hold_in;
-use super::render::render;
+use super::events::do_chat_event;
+use super::messages::{Post, do_post_as, do_rewrite};
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::store;
 use crate::store::chats::ChatRow;
 use crate::store::journal::{HomeworkRow, LessonRow};
-use crate::store::messages::NewMessage;
 use crate::store::school_year::SubjectRow;
 use crate::work::Work;
 
@@ -105,34 +102,9 @@ async fn card_text(
 
 /// Posts the card as the lesson's teacher: held until quiet hours end, or sent now.
 async fn do_post(work: &mut Work, chat: &ChatRow, lesson: &LessonRow, text: &str, now: i64) -> Result<()> {
-    let org = OrgId(chat.org_id);
-    let held_until = quiet_hold_in(work, org, chat.kind(), now).await?;
-    let seq = if held_until.is_some() { 0 } else { store::events::next_seq(work, chat.chat_id()).await? };
     // The key is the teacher's, as for any post; one per card ever posted.
     let key = format!("homework-{}-{now}", lesson.id);
-    let id: MessageId = store::messages::insert_message(
-        work,
-        &NewMessage {
-            org,
-            chat: chat.chat_id(),
-            seq,
-            sender: UserId(lesson.teacher_id),
-            client_msg_id: &key,
-            body: text,
-            reply_to: None,
-            needs_ack: false,
-            held_until,
-            forwarded_from: None,
-            created_at: now,
-        },
-    )
-    .await?;
-    store::messages::set_lesson(work, id, lesson.lesson_id()).await?;
-    do_index(work, org, chat.chat_id(), id, text).await?;
-    if held_until.is_none() {
-        let stored = store::messages::message(work, id).await?.ok_or(Error::NotFound)?;
-        let message = render(work, &stored, None).await?;
-        do_chat_event_at(work, org, chat.chat_id(), seq, ChatEvent::MessageSent { message }).await?;
-    }
-    Ok(())
+    let post =
+        Post { sender: UserId(lesson.teacher_id), key: &key, text, needs_ack: false, lesson: Some(lesson.lesson_id()) };
+    do_post_as(work, chat, &post, now).await.map(|_| ())
 }

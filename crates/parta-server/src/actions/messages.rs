@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 
 use parta_domain::chat_rights::ChatAbility;
 use parta_domain::chats::MESSAGE_MAX_CHARS;
-use parta_domain::{ChatId, MessageId, OrgId, UserId};
+use parta_domain::{ChatId, LessonId, MessageId, OrgId, UserId};
 use parta_protocol::{ChatEvent, EditMessageRequest, Message, MessageVersion, SendMessageRequest};
 use sqlx::AnyConnection;
 
-use super::events::do_chat_event;
+use super::events::{do_chat_event, do_chat_event_at};
 use super::quiet::quiet_hold_in;
 use super::render::render;
 use crate::access;
@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
 use crate::store::chats::ChatRow;
-use crate::store::messages::MessageRow;
+use crate::store::messages::{MessageRow, NewMessage};
 use crate::store::seats::SeatRow;
 use crate::work::Work;
 
@@ -345,4 +345,50 @@ pub async fn versions(state: &AppState, actor: &Actor, chat: ChatId, id: Message
         .into_iter()
         .map(|(body, at)| MessageVersion { body, written_at: rfc3339(at) })
         .collect())
+}
+
+/// A post the server makes for someone (a homework card, an order's announcement).
+pub(crate) struct Post<'a> {
+    pub sender: UserId,
+    /// Its idempotency key, unique per sender.
+    pub key: &'a str,
+    pub text: &'a str,
+    pub needs_ack: bool,
+    /// The lesson a homework card follows.
+    pub lesson: Option<LessonId>,
+}
+
+/// Posts into a chat as `post.sender`: held until the chat's quiet hours end, or sent
+/// now and told to the chat.
+pub(crate) async fn do_post_as(work: &mut Work, chat: &ChatRow, post: &Post<'_>, now: i64) -> Result<MessageId> {
+    let org = OrgId(chat.org_id);
+    let held_until = quiet_hold_in(work, org, chat.kind(), now).await?;
+    let seq = if held_until.is_some() { 0 } else { store::events::next_seq(work, chat.chat_id()).await? };
+    let id: MessageId = store::messages::insert_message(
+        work,
+        &NewMessage {
+            org,
+            chat: chat.chat_id(),
+            seq,
+            sender: post.sender,
+            client_msg_id: post.key,
+            body: post.text,
+            reply_to: None,
+            needs_ack: post.needs_ack,
+            held_until,
+            forwarded_from: None,
+            created_at: now,
+        },
+    )
+    .await?;
+    if let Some(lesson) = post.lesson {
+        store::messages::set_lesson(work, id, lesson).await?;
+    }
+    do_index(work, org, chat.chat_id(), id, post.text).await?;
+    if held_until.is_none() {
+        let stored = store::messages::message(work, id).await?.ok_or(Error::NotFound)?;
+        let message = render(work, &stored, None).await?;
+        do_chat_event_at(work, org, chat.chat_id(), seq, ChatEvent::MessageSent { message }).await?;
+    }
+    Ok(id)
 }

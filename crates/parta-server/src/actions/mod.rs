@@ -13,6 +13,7 @@ pub mod chats;
 pub mod compliance;
 pub mod diary;
 pub mod direct;
+pub mod distance;
 pub mod events;
 pub mod files;
 pub mod groups;

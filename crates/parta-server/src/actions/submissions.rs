@@ -102,6 +102,8 @@ pub(crate) async fn journal_file_readable(conn: &mut AnyConnection, actor: &Acto
     };
     let lesson = match &place {
         FilePlace::Homework(lesson) | FilePlace::Submission { lesson, .. } => *lesson,
+        // An order is told to the whole school.
+        FilePlace::Order(_) => return Ok(true),
     };
     let Some(row) = store::journal::lesson(conn, org, lesson).await? else { return Ok(false) };
     if row.teacher_id == actor.user_id.0 || school.allows_in_class(Permission::ReadJournal, ClassId(row.class_id)) {
@@ -119,6 +121,7 @@ pub(crate) async fn journal_file_readable(conn: &mut AnyConnection, actor: &Acto
         FilePlace::Submission { student, .. } => {
             Ok(student == actor.user_id || is_parent_of(conn, org, actor, student).await?)
         }
+        FilePlace::Order(_) => Ok(true),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod calls;
 pub mod chats;
 pub mod compliance;
+pub mod distance;
 pub mod files;
 pub mod groups;
 pub mod invites;
@@ -125,6 +126,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(marks::routes())
         .merge(regulations::routes())
         .merge(compliance::routes())
+        .merge(distance::routes())
         .merge(submissions::routes())
         .merge(calendar::routes())
         .merge(invites::routes())

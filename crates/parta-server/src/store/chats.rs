@@ -112,6 +112,22 @@ pub async fn class_and_subject_chats(
     .await
 }
 
+/// A class's class chat and its parents' chat.
+pub async fn class_and_parents_chats(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    class: ClassId,
+) -> sqlx::Result<Vec<ChatRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CHAT_COLUMNS} FROM chats c
+         WHERE c.org_id = $1 AND c.class_id = $2 AND c.kind IN ('class', 'parents') ORDER BY c.id"
+    )))
+    .bind(org.0)
+    .bind(class.0)
+    .fetch_all(conn)
+    .await
+}
+
 /// Whether two people sit together in a group or subject chat of a school.
 pub async fn share_a_chat_made_by_people(
     conn: &mut AnyConnection,

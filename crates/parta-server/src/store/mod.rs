@@ -16,6 +16,7 @@ pub mod chats;
 pub mod compliance;
 pub mod devices;
 pub mod directory;
+pub mod distance;
 pub mod events;
 pub mod files;
 pub mod held;

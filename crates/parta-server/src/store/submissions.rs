@@ -50,6 +50,8 @@ pub enum FilePlace {
     Homework(LessonId),
     /// A student's submission for the homework of a lesson.
     Submission { lesson: LessonId, student: UserId },
+    /// The signed document of a remote-learning order: the whole school reads it.
+    Order(parta_domain::OrderId),
 }
 
 pub async fn file_place(conn: &mut AnyConnection, file: FileId) -> sqlx::Result<Option<FilePlace>> {
@@ -59,6 +61,9 @@ pub async fn file_place(conn: &mut AnyConnection, file: FileId) -> sqlx::Result<
         .await?;
     if let Some(lesson) = homework {
         return Ok(Some(FilePlace::Homework(LessonId(lesson))));
+    }
+    if let Some(order) = super::distance::order_of_document(&mut *conn, file).await? {
+        return Ok(Some(FilePlace::Order(parta_domain::OrderId(order))));
     }
     let submission: Option<(i64, i64)> = sqlx::query_as(
         "SELECT s.lesson_id, s.student_id FROM submission_files sf JOIN submissions s ON s.id = sf.submission_id

@@ -112,6 +112,8 @@ struct World {
     submission: i64,
     lesson_override: i64,
     grade_type: i64,
+    /// A remote-learning order for 5А.
+    order: i64,
     calendar: String,
     tokens: Vec<(Who, String)>,
     logout_tokens: Vec<(Who, String)>,
@@ -435,8 +437,20 @@ async fn build_world(app: &TestApp) -> World {
         .to_owned();
     let grade_types = app.get(&format!("/api/v1/orgs/{}/grade-types", a.org)).token(&a.admin).send().await.expect(200);
     let grade_type = grade_types.list()[0]["id"].as_i64().expect("a grade type");
+    let order = app
+        .post(&format!("/api/v1/orgs/{}/orders", a.org))
+        .token(&a.admin)
+        .json(json!({
+            "number": "7-о", "issued_on": "2026-11-20", "reason": "Карантин по гриппу",
+            "starts_on": "2026-11-23", "ends_on": "2026-11-27", "class_ids": [class_5a],
+        }))
+        .send()
+        .await
+        .expect(201)
+        .id();
 
     World {
+        order,
         calendar,
         grade_type,
         year,
@@ -909,6 +923,37 @@ fn rows(w: &World) -> Vec<Row> {
                 "homework_limit_strict": false
             })),
             school(ADMIN, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/orders",
+            format!("/api/v1/orgs/{org}/orders"),
+            None,
+            school(READERS_OF_SCHOOL, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/orders",
+            format!("/api/v1/orgs/{org}/orders"),
+            json(json!({
+                "number": "1", "issued_on": "2026-11-01", "reason": "Карантин",
+                "starts_on": "2026-11-02", "ends_on": "2026-11-03", "class_ids": [w.class_5a],
+            })),
+            school(ADMINISTRATION, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/orders/{order_id}",
+            format!("/api/v1/orgs/{org}/orders/{}", w.order),
+            None,
+            school(READERS_OF_SCHOOL, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/orders/{order_id}/end",
+            format!("/api/v1/orgs/{org}/orders/{}/end", w.order),
+            None,
+            school(ADMINISTRATION, true),
         ),
         row(
             "GET",

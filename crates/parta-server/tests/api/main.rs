@@ -13,6 +13,7 @@ mod corpus;
 mod crash;
 mod delivery;
 mod directory;
+mod distance;
 mod fuzz_checks;
 mod groups;
 mod invites;

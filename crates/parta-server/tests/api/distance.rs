@@ -1,0 +1,151 @@
+//! Remote learning by the director's order through the API (seed 001 §4–6): the order
+//! registered with its document, each class told in its class and parents' chats by a
+//! post to confirm, the class teacher seeing who has not, and the order ended early.
+
+use serde_json::{Value, json};
+
+use crate::messaging::chat_id;
+use crate::on_both_backends;
+use crate::support::{TestApp, multipart};
+use crate::timetable::setup;
+
+on_both_backends!(an_order_puts_classes_on_remote_learning_tells_their_families_and_ends_early);
+
+/// Days from today where the school is (its orders are in force by its calendar).
+fn days_from(today: jiff::civil::Date) -> impl Fn(i64) -> String {
+    move |days| today.checked_add(jiff::Span::new().days(days)).expect("a date").to_string()
+}
+
+async fn an_order_puts_classes_on_remote_learning_tells_their_families_and_ends_early(app: TestApp) {
+    let s = setup(&app, 605).await;
+    let org = s.school.org;
+    let profile = app.get(&format!("/api/v1/orgs/{org}")).token(&s.school.admin).send().await.expect(200).json;
+    let zone = jiff::tz::TimeZone::get(profile["time_zone"].as_str().expect("a time zone")).expect("a known zone");
+    let today_plus = days_from(jiff::Timestamp::now().to_zoned(zone).date());
+    let class_teacher = app.join(&s.school, s.school.staff_room, "teacher", None, "Классова").await;
+    app.assign_class_teacher(&s.school, s.class_a, class_teacher.id).await;
+    let parent = app.join(&s.school, s.class_a, "parent", Some(s.student.id), "Родителева").await;
+    let (content_type, body) = multipart(&[], &[("file", "prikaz-112.pdf", b"%PDF-1.4 signed")]);
+    let document = app
+        .post(&format!("/api/v1/orgs/{org}/journal/files"))
+        .token(&s.school.admin)
+        .raw(&content_type, body)
+        .send()
+        .await
+        .expect(201)
+        .id();
+    let orders = format!("/api/v1/orgs/{org}/orders");
+    let (starts, ends) = (today_plus(-1), today_plus(3));
+    let request = |classes: Value| {
+        json!({
+            "number": "112-о", "issued_on": today_plus(-2), "reason": "Морозы: температура воздуха ниже −30 °C",
+            "starts_on": starts, "ends_on": ends, "class_ids": classes, "document": document,
+        })
+    };
+
+    // Only the director or an admin issues one, and a bad one is refused field by field.
+    app.post(&orders).token(&s.maths.token).json(request(json!([s.class_a]))).send().await.problem(403, "forbidden");
+    let mut bad = request(json!([]));
+    bad["ends_on"] = json!(today_plus(-3));
+    bad["number"] = json!(" ");
+    app.post(&orders).token(&s.school.admin).json(bad).send().await.invalid(&[
+        ("number", "required"),
+        ("ends_on", "ends_before_start"),
+        ("issued_on", "after_period"),
+        ("class_ids", "required"),
+    ]);
+    let mut foreign = request(json!([s.class_a, 999_999]));
+    foreign["document"] = json!(999_999);
+    app.post(&orders)
+        .token(&s.school.admin)
+        .json(foreign)
+        .send()
+        .await
+        .invalid(&[("class_ids[1]", "unknown_class"), ("document", "unknown_file")]);
+
+    let issued =
+        app.post(&orders).token(&s.school.admin).json(request(json!([s.class_a]))).send().await.expect(201).json;
+    assert_eq!(
+        (issued["number"].as_str(), issued["in_force"].as_bool(), issued["in_force_until"].as_str()),
+        (Some("112-о"), Some(true), Some(ends.as_str()))
+    );
+    assert_eq!(
+        issued["classes"].as_array().map(|c| c.iter().map(|c| c["name"].clone()).collect::<Vec<_>>()),
+        Some(vec![json!("5А")])
+    );
+    assert_eq!(issued["document"]["name"], "prikaz-112.pdf");
+    // Told in 5А's class chat and parents' chat, not in 5Б's.
+    let class_chat = chat_id(&app, &class_teacher.token, org, "class", Some(s.class_a)).await;
+    let parents_chat = chat_id(&app, &class_teacher.token, org, "parents", Some(s.class_a)).await;
+    let mut told: Vec<i64> = issued["announcements"]
+        .as_array()
+        .expect("announcements")
+        .iter()
+        .filter_map(|a| a["chat_id"].as_i64())
+        .collect();
+    told.sort_unstable();
+    let mut expected = vec![class_chat, parents_chat];
+    expected.sort_unstable();
+    assert_eq!(told, expected);
+    let page = app.get(&format!("/api/v1/chats/{parents_chat}/messages")).token(&parent.token).send().await.expect(200);
+    let post = page.json["messages"].as_array().expect("messages").last().cloned().expect("the announcement");
+    let text = post["body"].as_str().expect("body");
+    assert!(text.starts_with("Приказ № 112-о от ") && text.contains("обучение 5А проходит дистанционно"), "{text}");
+    assert!(text.contains("не дольше 30 минут"), "a 5th grade's online lesson: {text}");
+    assert_eq!(post["needs_ack"], true);
+    // The family reads the signed document; the class teacher sees who has not confirmed.
+    app.get(&format!("/api/v1/files/{document}")).token(&parent.token).send().await.expect(200);
+    let message = post["id"].as_i64().expect("id");
+    let acks = format!("/api/v1/chats/{parents_chat}/messages/{message}/acks");
+    let pending = app.get(&acks).token(&class_teacher.token).send().await.expect(200).json;
+    assert!(pending["pending"].as_array().expect("pending").iter().any(|p| p["id"] == parent.id), "{pending}");
+    app.post(&format!("/api/v1/chats/{parents_chat}/messages/{message}/ack"))
+        .token(&parent.token)
+        .send()
+        .await
+        .expect(204);
+    let after = app.get(&acks).token(&class_teacher.token).send().await.expect(200).json;
+    assert!(
+        after["confirmed"].as_array().expect("confirmed").iter().any(|p| p["person"]["id"] == parent.id),
+        "{after}"
+    );
+    // Everyone of the school reads the orders.
+    let list = app.get(&orders).token(&s.other_student.token).send().await.expect(200).json;
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+
+    // Ended early: in force through today, the chats told the timetable is back tomorrow.
+    let id = issued["id"].as_i64().expect("id");
+    let end = format!("{orders}/{id}/end");
+    app.post(&end).token(&s.maths.token).send().await.problem(403, "forbidden");
+    let ended = app.post(&end).token(&s.school.admin).send().await.expect(200).json;
+    assert_eq!(
+        (ended["in_force_until"].as_str(), ended["in_force"].as_bool()),
+        (Some(today_plus(0).as_str()), Some(true))
+    );
+    assert!(ended["ended_early_at"].is_string());
+    app.post(&end).token(&s.school.admin).send().await.problem(409, "order_ended");
+    let page =
+        app.get(&format!("/api/v1/chats/{class_chat}/messages")).token(&s.student.token).send().await.expect(200);
+    let note = page.json["messages"].as_array().expect("messages").last().cloned().expect("the note");
+    let tomorrow: jiff::civil::Date = today_plus(1).parse().expect("a date");
+    let next = format!("{:02}.{:02}.{}", tomorrow.day(), tomorrow.month(), tomorrow.year());
+    assert!(
+        note["body"].as_str().is_some_and(|b| b.contains(&format!("с {next} обучение 5А идёт по обычному расписанию"))),
+        "{note}"
+    );
+    assert_eq!(note["needs_ack"], false);
+
+    // An order ended before it began never takes force.
+    let mut later = request(json!([s.class_b]));
+    later["starts_on"] = json!(today_plus(5));
+    later["ends_on"] = json!(today_plus(9));
+    later["document"] = Value::Null;
+    let later = app.post(&orders).token(&s.school.admin).json(later).send().await.expect(201).json;
+    assert_eq!(later["in_force"], false);
+    let id = later["id"].as_i64().expect("id");
+    let cancelled = app.post(&format!("{orders}/{id}/end")).token(&s.school.admin).send().await.expect(200).json;
+    assert!(cancelled["in_force_until"].is_null());
+    let audit = app.get(&format!("/api/v1/orgs/{org}/audit")).token(&s.school.admin).send().await.expect(200).json;
+    let actions: Vec<&str> = audit.as_array().expect("audit").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.contains(&"order_issued") && actions.contains(&"order_ended"), "{actions:?}");
+}
