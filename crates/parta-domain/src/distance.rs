@@ -5,6 +5,7 @@
 
 use jiff::civil::Date;
 
+use crate::quiet::DayTime;
 use crate::school_year::date;
 use crate::validate::{self, FieldError};
 
@@ -86,6 +87,15 @@ pub fn end_early(period: Period, today: Date) -> Result<Option<Period>, &'static
         return Ok(None);
     }
     Ok(Some(Period { starts_on: period.starts_on, ends_on: today }))
+}
+
+/// When a lesson held online under an order ends: its bell's end, or sooner where the
+/// grade's online limit (seed 001 §5.1) cuts it (the bell shortened, its start kept).
+pub fn online_end(starts_at: DayTime, ends_at: DayTime, limit_minutes: Option<i64>) -> DayTime {
+    match limit_minutes.and_then(|m| u16::try_from(m).ok()) {
+        Some(limit) if starts_at.0.saturating_add(limit) < ends_at.0 => DayTime(starts_at.0 + limit),
+        _ => ends_at,
+    }
 }
 
 /// `2026-12-08` as a Russian text writes it: `08.12.2026`.
@@ -192,6 +202,14 @@ mod tests {
             "Приказ № 112-о от 07.12.2026 отменён: с 10.12.2026 обучение 5А идёт по обычному расписанию."
         );
         assert!(ended_note(&order, "5А", None).contains("отменён до начала"));
+    }
+
+    #[test]
+    fn an_online_lesson_is_cut_to_the_grades_limit_and_never_lengthened() {
+        let t = |text: &str| DayTime::parse(text).expect("a time");
+        assert_eq!(online_end(t("08:30"), t("09:15"), Some(30)), t("09:00"), "5th grade: 30 of 45 minutes");
+        assert_eq!(online_end(t("08:30"), t("09:00"), Some(35)), t("09:00"), "a shorter bell stays");
+        assert_eq!(online_end(t("08:30"), t("09:15"), None), t("09:15"), "no grade, no limit");
     }
 
     #[test]

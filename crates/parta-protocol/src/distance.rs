@@ -61,3 +61,13 @@ pub struct Order {
     pub in_force: bool,
     pub announcements: Vec<OrderAnnouncement>,
 }
+
+/// A lesson held online under an order: its end cut to the grade's limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RemoteLesson {
+    pub order_id: OrderId,
+    /// The order's number, «112-о».
+    pub order_number: String,
+    /// `HH:MM`: when the lesson ends online (the bell's end, or sooner).
+    pub ends_at: String,
+}

@@ -210,6 +210,9 @@ pub struct DiaryLesson {
     pub submission: Option<crate::Submission>,
     /// Set where an override changes the lesson that day.
     pub change: Option<crate::LessonChange>,
+    /// Set where the director's order holds the class's lessons online that day.
+    #[serde(default)]
+    pub remote: Option<crate::RemoteLesson>,
 }
 
 /// The class journal of one assignment (a subject in a class or a group) in one

@@ -130,4 +130,7 @@ pub struct WeekLesson {
     /// Set where an override changes the lesson that day (a replacement, a cancelled,
     /// moved or extra lesson).
     pub change: Option<crate::LessonChange>,
+    /// Set where the director's order holds the class's lessons online that day.
+    #[serde(default)]
+    pub remote: Option<crate::RemoteLesson>,
 }

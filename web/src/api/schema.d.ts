@@ -3623,6 +3623,7 @@ export interface components {
             lesson_id?: components["schemas"]["LessonId"] | null;
             /** Format: int64 */
             number: number;
+            remote?: components["schemas"]["RemoteLesson"] | null;
             room?: string | null;
             /** Format: int64 */
             shift: number;
@@ -4527,6 +4528,14 @@ export interface components {
         RejectApplicationRequest: {
             reason: string;
         };
+        /** @description A lesson held online under an order: its end cut to the grade's limit. */
+        RemoteLesson: {
+            /** @description `HH:MM`: when the lesson ends online (the bell's end, or sooner). */
+            ends_at: string;
+            order_id: components["schemas"]["OrderId"];
+            /** @description The order's number, «112-о». */
+            order_number: string;
+        };
         RemoveFromCallRequest: {
             user_id: components["schemas"]["UserId"];
         };
@@ -4994,6 +5003,7 @@ export interface components {
             group?: components["schemas"]["GroupRef"] | null;
             /** Format: int64 */
             number: number;
+            remote?: components["schemas"]["RemoteLesson"] | null;
             room?: string | null;
             /** Format: int64 */
             shift: number;

@@ -172,6 +172,7 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
             .into_iter()
             .map(|h| (h.lesson_id, h))
             .collect();
+    let remote = super::distance::RemoteDays::load(&mut conn, org, (monday, saturday)).await?;
     let mut days = Vec::with_capacity(6);
     for (day, school_day) in parta_domain::timetable::week(&calendar, monday) {
         let held_on = day.to_string();
@@ -224,6 +225,7 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
                 group: lookup.group(assignment.group_id),
                 room: lesson.room.clone(),
                 change: super::plan::change(&lookup, lesson),
+                remote: remote.lesson(class.0, day, &bell.starts_at, &bell.ends_at),
                 lesson_id: written.as_ref().map(|l| l.lesson_id()),
                 topic: written.and_then(|l| l.topic),
                 attendance,

@@ -5,12 +5,16 @@
 //! early, the chats are told the normal timetable is back from the next day. Nothing
 //! done under an order is undone.
 
+use std::collections::HashMap;
+
 use jiff::civil::Date;
 use parta_domain::chats::ChatKind;
 use parta_domain::distance::{self, OrderDraft, Period};
 use parta_domain::permission::Permission;
+use parta_domain::quiet::DayTime;
+use parta_domain::regulations::Thresholds;
 use parta_domain::{ChatId, ClassId, MessageId, OrderId, OrgId, UserId};
-use parta_protocol::{Order, OrderAnnouncement, OrderRequest};
+use parta_protocol::{Order, OrderAnnouncement, OrderRequest, RemoteLesson};
 use sqlx::AnyConnection;
 
 use super::Fields;
@@ -188,6 +192,49 @@ fn checked_order(row: &OrderRow) -> Result<distance::Order> {
         ends_on: &row.ends_on,
     })
     .map_err(|_| Error::Internal(anyhow::anyhow!("stored order {} does not read", row.id)))
+}
+
+/// The orders in force over a range of days, by class: which lessons a week or a diary
+/// shows as online, and when each ends.
+pub(crate) struct RemoteDays {
+    by_class: HashMap<i64, Vec<(Period, OrderId, String)>>,
+    grades: HashMap<i64, Option<i64>>,
+    thresholds: Thresholds,
+}
+
+impl RemoteDays {
+    pub async fn load(conn: &mut AnyConnection, org: OrgId, (from, to): (Date, Date)) -> Result<RemoteDays> {
+        let mut by_class: HashMap<i64, Vec<(Period, OrderId, String)>> = HashMap::new();
+        let mut grades = HashMap::new();
+        for row in store::distance::orders(conn, org).await? {
+            let Some(until) = row.in_force_until.as_deref().and_then(|d| d.parse::<Date>().ok()) else { continue };
+            let Ok(starts_on) = row.starts_on.parse::<Date>() else { continue };
+            if until < from || starts_on > to {
+                continue;
+            }
+            let period = Period { starts_on, ends_on: until };
+            for class in store::distance::classes(conn, row.order_id()).await? {
+                if let std::collections::hash_map::Entry::Vacant(place) = grades.entry(class) {
+                    place.insert(store::schools::get_class(conn, org, ClassId(class)).await?.and_then(|c| c.grade));
+                }
+                by_class.entry(class).or_default().push((period, row.order_id(), row.number.clone()));
+            }
+        }
+        let thresholds = store::regulations::thresholds(conn, org).await?;
+        Ok(RemoteDays { by_class, grades, thresholds })
+    }
+
+    /// A lesson of `class` on `day` at the bell `starts_at`–`ends_at` (`HH:MM`), if an
+    /// order holds it online.
+    pub fn lesson(&self, class: i64, day: Date, starts_at: &str, ends_at: &str) -> Option<RemoteLesson> {
+        let (_, order, number) = self.by_class.get(&class)?.iter().find(|(period, ..)| period.holds(day))?;
+        let limit = self.grades.get(&class).copied().flatten().and_then(|g| self.thresholds.lesson_limit(g));
+        let ends = match (DayTime::parse(starts_at), DayTime::parse(ends_at)) {
+            (Some(starts), Some(ends)) => distance::online_end(starts, ends, limit).to_string(),
+            _ => ends_at.to_owned(),
+        };
+        Some(RemoteLesson { order_id: *order, order_number: number.clone(), ends_at: ends })
+    }
 }
 
 async fn render(conn: &mut AnyConnection, row: &OrderRow) -> Result<Order> {

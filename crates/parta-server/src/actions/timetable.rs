@@ -290,6 +290,7 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, year: YearId, of:
     let saturday = monday.checked_add(jiff::Span::new().days(5)).unwrap_or(monday);
     let lessons = plan::lessons(&mut conn, org, year, &lookup, &calendar, whose, (monday, saturday)).await?;
     plan::know_people(&mut conn, &mut lookup, &lessons).await?;
+    let remote = super::distance::RemoteDays::load(&mut conn, org, (monday, saturday)).await?;
     let mut days = Vec::with_capacity(6);
     for (day, school_day) in timetable::week(&calendar, monday) {
         let mut shown: Vec<WeekLesson> = lessons
@@ -310,6 +311,7 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, year: YearId, of:
                     group: lookup.group(assignment.group_id),
                     room: l.room.clone(),
                     change: plan::change(&lookup, l),
+                    remote: remote.lesson(assignment.class_id, day, &bell.starts_at, &bell.ends_at),
                 })
             })
             .collect();

@@ -4,12 +4,16 @@
 
 use serde_json::{Value, json};
 
+use crate::journal::{days_ahead, week};
 use crate::messaging::chat_id;
 use crate::on_both_backends;
 use crate::support::{TestApp, multipart};
 use crate::timetable::setup;
 
-on_both_backends!(an_order_puts_classes_on_remote_learning_tells_their_families_and_ends_early);
+on_both_backends!(
+    an_order_puts_classes_on_remote_learning_tells_their_families_and_ends_early,
+    lessons_under_an_order_are_online_and_cut_to_the_grades_length,
+);
 
 /// Days from today where the school is (its orders are in force by its calendar).
 fn days_from(today: jiff::civil::Date) -> impl Fn(i64) -> String {
@@ -148,4 +152,58 @@ async fn an_order_puts_classes_on_remote_learning_tells_their_families_and_ends_
     let audit = app.get(&format!("/api/v1/orgs/{org}/audit")).token(&s.school.admin).send().await.expect(200).json;
     let actions: Vec<&str> = audit.as_array().expect("audit").iter().filter_map(|e| e["action"].as_str()).collect();
     assert!(actions.contains(&"order_issued") && actions.contains(&"order_ended"), "{actions:?}");
+}
+
+/// Each lesson of a day as the week shows it: (number, online until, the order's number).
+fn remote_of(day: &Value) -> Vec<(i64, Option<String>, Option<String>)> {
+    day["lessons"]
+        .as_array()
+        .expect("lessons")
+        .iter()
+        .map(|l| {
+            (
+                l["number"].as_i64().unwrap_or(0),
+                l["remote"]["ends_at"].as_str().map(str::to_owned),
+                l["remote"]["order_number"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+async fn lessons_under_an_order_are_online_and_cut_to_the_grades_length(app: TestApp) {
+    let s = setup(&app, 606).await;
+    week(&app, &s).await;
+    let [monday, _, _] = days_ahead(&app, &s).await;
+    let org = s.school.org;
+    let order = json!({
+        "number": "9-о", "issued_on": monday, "reason": "Карантин по гриппу и ОРВИ",
+        "starts_on": monday, "ends_on": monday, "class_ids": [s.class_a],
+    });
+    let issued =
+        app.post(&format!("/api/v1/orgs/{org}/orders")).token(&s.school.admin).json(order).send().await.expect(201);
+    let id = issued.json["id"].as_i64().expect("id");
+    let week_of = |class: i64| format!("/api/v1/orgs/{org}/years/{}/week?date={monday}&class_id={class}", s.year);
+    let a = app.get(&week_of(s.class_a)).token(&s.school.admin).send().await.expect(200).json;
+    // 5А's Monday maths, 08:30–09:10, runs online until 09:00 (30 minutes, seed 001 §5.1);
+    // Tuesday is after the order, and 5Б is not under it.
+    assert_eq!(remote_of(&a["days"][0]), [(1, Some("09:00".to_owned()), Some("9-о".to_owned()))]);
+    assert!(remote_of(&a["days"][1]).iter().all(|(_, until, _)| until.is_none()), "{}", a["days"][1]);
+    let b = app.get(&week_of(s.class_b)).token(&s.school.admin).send().await.expect(200).json;
+    assert!(
+        b["days"].as_array().expect("days").iter().all(|d| remote_of(d).iter().all(|(_, until, _)| until.is_none()))
+    );
+    // The student's diary says the same.
+    let diary = app
+        .get(&format!("/api/v1/orgs/{org}/diary?student_id={}&date={monday}", s.student.id))
+        .token(&s.student.token)
+        .send()
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(diary["days"][0]["lessons"][0]["remote"]["ends_at"], "09:00");
+    assert!(diary["days"][1]["lessons"].as_array().expect("lessons").iter().all(|l| l["remote"].is_null()));
+    // Ended before it began: the week is the timetable's again.
+    app.post(&format!("/api/v1/orgs/{org}/orders/{id}/end")).token(&s.school.admin).send().await.expect(200);
+    let a = app.get(&week_of(s.class_a)).token(&s.school.admin).send().await.expect(200).json;
+    assert_eq!(remote_of(&a["days"][0]), [(1, None, None)]);
 }
