@@ -94,7 +94,9 @@ pub async fn issue(state: &AppState, actor: &Actor, org: OrgId, request: &OrderR
         store::distance::add_class(&mut work, id, class.class_id()).await?;
         let minutes = class.grade.and_then(|g| thresholds.lesson_limit(g));
         let text = distance::announcement(&order, &class.name, minutes);
-        for chat in announced_chats(&mut work, org, class.class_id()).await? {
+        // Told in its class chat and its parents' chat.
+        let chats = [ChatKind::Class, ChatKind::Parents];
+        for chat in store::chats::class_chats_of(&mut work, org, class.class_id(), chats).await? {
             let key = format!("order-{}-{}", id.0, chat.id);
             let post = Post { sender: actor.user_id, key: &key, text: &text, needs_ack: true, lesson: None };
             let message = do_post_as(&mut work, &chat, &post, now).await?;
@@ -114,15 +116,6 @@ pub async fn issue(state: &AppState, actor: &Actor, org: OrgId, request: &OrderR
     let out = render(&mut work, &row).await?;
     work.commit(state).await?;
     Ok(out)
-}
-
-/// A class's chats an order is told in: its class chat and its parents' chat.
-async fn announced_chats(conn: &mut AnyConnection, org: OrgId, class: ClassId) -> Result<Vec<store::chats::ChatRow>> {
-    Ok(store::chats::class_and_parents_chats(conn, org, class)
-        .await?
-        .into_iter()
-        .filter(|c| matches!(c.kind(), ChatKind::Class | ChatKind::Parents))
-        .collect())
 }
 
 /// # A school's orders, the latest first (everyone of the school)

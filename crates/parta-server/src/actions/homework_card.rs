@@ -61,7 +61,8 @@ pub(crate) async fn do_follow(
 /// title is the subject's name (or short name), else the class chat.
 async fn card_chat(work: &mut Work, lesson: &LessonRow, subject: Option<&SubjectRow>) -> Result<Option<ChatRow>> {
     let org = OrgId(lesson.org_id);
-    let chats = store::chats::class_and_subject_chats(work, org, ClassId(lesson.class_id)).await?;
+    let chats =
+        store::chats::class_chats_of(work, org, ClassId(lesson.class_id), [ChatKind::Class, ChatKind::Subject]).await?;
     let names: Vec<String> =
         subject.iter().flat_map(|s| [s.name.to_lowercase(), s.short_name.to_lowercase()]).collect();
     // A subject chat is titled «Алгебра — 5А».

@@ -96,34 +96,22 @@ pub async fn subject_chats(conn: &mut AnyConnection, org: OrgId) -> sqlx::Result
     .await
 }
 
-/// A class's class chat and subject chats.
-pub async fn class_and_subject_chats(
+/// A class's chats of two kinds (its class chat and subject chats, or its class chat
+/// and parents' chat), oldest first.
+pub async fn class_chats_of(
     conn: &mut AnyConnection,
     org: OrgId,
     class: ClassId,
+    kinds: [ChatKind; 2],
 ) -> sqlx::Result<Vec<ChatRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {CHAT_COLUMNS} FROM chats c
-         WHERE c.org_id = $1 AND c.class_id = $2 AND c.kind IN ('class', 'subject') ORDER BY c.id"
+         WHERE c.org_id = $1 AND c.class_id = $2 AND c.kind IN ($3, $4) ORDER BY c.id"
     )))
     .bind(org.0)
     .bind(class.0)
-    .fetch_all(conn)
-    .await
-}
-
-/// A class's class chat and its parents' chat.
-pub async fn class_and_parents_chats(
-    conn: &mut AnyConnection,
-    org: OrgId,
-    class: ClassId,
-) -> sqlx::Result<Vec<ChatRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {CHAT_COLUMNS} FROM chats c
-         WHERE c.org_id = $1 AND c.class_id = $2 AND c.kind IN ('class', 'parents') ORDER BY c.id"
-    )))
-    .bind(org.0)
-    .bind(class.0)
+    .bind(kinds[0].as_str())
+    .bind(kinds[1].as_str())
     .fetch_all(conn)
     .await
 }

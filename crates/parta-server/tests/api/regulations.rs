@@ -27,6 +27,16 @@ fn numbers(lesson: [i64; 4], homework: [i64; 4], entry_minutes: i64, days: i64, 
     })
 }
 
+/// The student in the first English group of 5А: its homework is theirs, not the class's.
+async fn english_group_1(app: &TestApp, s: &Setup) {
+    app.put(&format!("/api/v1/orgs/{}/classes/{}/groups/{}", s.school.org, s.class_a, s.groups[0]))
+        .token(&s.school.admin)
+        .json(json!({ "name": "Английский, группа 1", "student_ids": [s.student.id] }))
+        .send()
+        .await
+        .expect(200);
+}
+
 const SEEDS_LESSON: [i64; 4] = [20, 25, 30, 35];
 const SEEDS_HOMEWORK: [i64; 4] = [90, 120, 150, 210];
 
@@ -66,12 +76,7 @@ async fn homework_over_the_days_limit_is_warned_of_and_refused_where_the_school_
     let s = setup(&app, 602).await;
     week(&app, &s).await;
     let [monday, tuesday, _] = days_ahead(&app, &s).await;
-    app.put(&format!("/api/v1/orgs/{}/classes/{}/groups/{}", s.school.org, s.class_a, s.groups[0]))
-        .token(&s.school.admin)
-        .json(json!({ "name": "Английский, группа 1", "student_ids": [s.student.id] }))
-        .send()
-        .await
-        .expect(200);
+    english_group_1(&app, &s).await;
     let open = |assignment: i64, date: &str, number: i64| json!({ "assignment_id": assignment, "date": date, "shift": 1, "number": number });
     let maths = app.post(&lessons_path(&s)).token(&s.maths.token).json(open(s.maths_a, &monday, 1)).send().await;
     let maths = maths.expect(200).json["lesson"]["id"].as_i64().expect("id");
@@ -217,12 +222,7 @@ async fn the_compliance_report_counts_by_teacher_class_and_week_and_lists_what_i
     week(&app, &s).await;
     let [monday, tuesday, _] = days_ahead(&app, &s).await;
     let org = s.school.org;
-    app.put(&format!("/api/v1/orgs/{org}/classes/{}/groups/{}", s.class_a, s.groups[0]))
-        .token(&s.school.admin)
-        .json(json!({ "name": "Английский, группа 1", "student_ids": [s.student.id] }))
-        .send()
-        .await
-        .expect(200);
+    english_group_1(&app, &s).await;
     let open = |assignment: i64, date: &str, number: i64| json!({ "assignment_id": assignment, "date": date, "shift": 1, "number": number });
     let maths = app.post(&lessons_path(&s)).token(&s.maths.token).json(open(s.maths_a, &monday, 1)).send().await;
     let maths = maths.expect(200).json["lesson"]["id"].as_i64().expect("id");

@@ -1,6 +1,7 @@
 //! Online lessons: a lesson of the journal held as a call in its class's chat, for
 //! its teacher and its students; presence in it suggests attendance.
 
+use parta_domain::chats::ChatKind;
 use parta_domain::{CallId, ChatId, ClassId, LessonId, OrgId, UserId, online_lesson};
 use parta_protocol::{Call, ChatEvent, OnlineLesson, OnlineStudent};
 
@@ -18,11 +19,12 @@ use crate::store::calls::CallRow;
 pub async fn start_lesson(state: &AppState, actor: &Actor, org: OrgId, lesson: LessonId) -> Result<(bool, Call)> {
     let mut work = state.begin().await?;
     let row = crate::actions::journal::writable_lesson(&mut work, actor, org, lesson).await?;
-    let chat = store::chats::class_and_subject_chats(&mut work, org, ClassId(row.class_id))
-        .await?
-        .into_iter()
-        .find(|c| c.kind == "class")
-        .ok_or(Error::Conflict("no_class_chat"))?;
+    let chat =
+        store::chats::class_chats_of(&mut work, org, ClassId(row.class_id), [ChatKind::Class, ChatKind::Subject])
+            .await?
+            .into_iter()
+            .find(|c| c.kind == "class")
+            .ok_or(Error::Conflict("no_class_chat"))?;
     let chat = ChatId(chat.id);
     let at = now_ms();
     let node = &state.calls.settings.node;
