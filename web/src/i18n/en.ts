@@ -335,6 +335,7 @@ export const en: Dict = {
   'console.tab.admins': 'Admins',
   'console.tab.audit': 'Audit log',
   'console.tab.reports': 'Reports',
+  'console.tab.compliance': 'Regulations compliance',
   'console.profile_title': 'School profile',
   'console.settings': 'Settings',
   'console.join_approval': 'Joining needs an admin’s approval',

@@ -335,6 +335,7 @@ export const ru = {
   'console.tab.admins': 'Администраторы',
   'console.tab.audit': 'Журнал действий',
   'console.tab.reports': 'Жалобы',
+  'console.tab.compliance': 'Соблюдение положения',
   'console.profile_title': 'Профиль школы',
   'console.settings': 'Настройки',
   'console.join_approval': 'Вступление только после одобрения администратором',
