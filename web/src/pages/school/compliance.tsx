@@ -394,7 +394,7 @@ function DrillDown({ org, range, focus, onClose }: { org: number; range: Range; 
         <h3 id="cmp-drill-h" tabIndex={-1} ref={heading}>
           {title}
         </h3>
-        <button type="button" class="btn btn--ghost btn--small" onClick={onClose}>
+        <button type="button" class="btn btn--secondary btn--small" onClick={onClose}>
           {t('cmp.drill.close')}
         </button>
       </div>
