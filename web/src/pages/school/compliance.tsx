@@ -122,6 +122,7 @@ function RangePicker({ range, today, refused, onChange }: { range: Range; today:
       </div>
       <form
         class="cmp-dates"
+        noValidate
         aria-label={t('cmp.range')}
         onSubmit={(e) => {
           e.preventDefault();
