@@ -2520,6 +2520,92 @@ try {
     }
   });
 
+  // ---------- «Соблюдение положения»: the regulations' compliance report ----------
+  await test('compliance: the director opens «Соблюдение положения», sees the teachers\' table over chosen dates with the maths teacher\'s late mark, drills down into him, downloads the XLSX and opens the lesson from the drill-down', async () => {
+    const teacherApi = await apiSession('smirnov@demo.parta.local');
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    const daysBefore = (n) => {
+      const d = new Date(`${today}T12:00:00Z`);
+      d.setUTCDate(d.getUTCDate() - n);
+      return d.toISOString().slice(0, 10);
+    };
+    // A mark given today to one of the maths teacher's lessons of two or three weeks ago: late (7 days).
+    const me = await (await fetch(`${base}/api/v1/me`, { headers: teacherApi })).json();
+    const years = await (await fetch(`${base}/api/v1/orgs/1/years`, { headers: teacherApi })).json();
+    const year = years.find((y) => y.starts_on <= today && today <= y.ends_on) ?? years[0];
+    let slot = null;
+    for (const back of [14, 21]) {
+      if (slot) break;
+      const week = await (await fetch(`${base}/api/v1/orgs/1/years/${year.id}/week?date=${daysBefore(back)}&teacher_id=${me.id}`, { headers: teacherApi })).json();
+      slot = week.days.flatMap((d) => d.lessons.map((l) => ({ ...l, date: d.date }))).find((l) => l.date <= daysBefore(8) && l.class.name === '5Б' && !l.change) ?? null;
+    }
+    expect(slot, 'no 5Б lesson of the maths teacher two or three weeks ago');
+    const lessonRes = await fetch(`${base}/api/v1/orgs/1/lessons`, { method: 'POST', headers: teacherApi, body: JSON.stringify({ assignment_id: slot.assignment_id, date: slot.date, shift: slot.shift, number: slot.number }) });
+    expect(lessonRes.ok, `writing the lesson down: ${lessonRes.status}`);
+    const lessonPage = await lessonRes.json();
+    const lessonId = lessonPage.lesson.id;
+    const types = await (await fetch(`${base}/api/v1/orgs/1/grade-types`, { headers: teacherApi })).json();
+    const student = lessonPage.students[0].person;
+    const gradeRes = await fetch(`${base}/api/v1/orgs/1/lessons/${lessonId}/grades`, {
+      method: 'PUT',
+      headers: teacherApi,
+      body: JSON.stringify({ grades: [{ student_id: student.id, grade_type_id: types.find((t) => !t.archived).id, mark: '4' }] }),
+    });
+    expect(gradeRes.ok, `the late mark: ${gradeRes.status} ${await gradeRes.clone().text()}`);
+    const graded = await gradeRes.json();
+    const gradeId = Math.max(...graded.students.find((s) => s.person.id === student.id).grades.map((g) => g.id));
+    const dctx = await newContext();
+    try {
+      const page = await dctx.newPage();
+      pagesToShoot.push(page);
+      await login(page, 'director@demo.parta.local');
+      await page.goto(`${base}/school/1`);
+      await page.locator('nav.tabs').getByRole('link', { name: 'Соблюдение положения' }).click();
+      await page.waitForURL(/\/school\/1\/compliance$/);
+      await page.getByRole('heading', { name: 'Соблюдение положения', level: 2 }).waitFor();
+      await page.getByText(/не учёт активности/).waitFor();
+      expect((await page.getByRole('button', { name: 'Эта неделя' }).getAttribute('aria-pressed')) === 'true', 'this week is not the default');
+
+      await lbl(page, 'С').fill(daysBefore(21));
+      await lbl(page, 'По').fill(today);
+      await page.getByRole('button', { name: 'Показать', exact: true }).click();
+      const teachers = page.locator('#cmp-teachers');
+      const row = teachers.locator('tbody tr', { has: page.getByRole('button', { name: 'Смирнов Алексей Петрович' }) });
+      await row.waitFor();
+      await page.waitForLoadState('networkidle');
+      const heads = await teachers.locator('thead th').allInnerTexts();
+      const col = heads.indexOf('Отметок позже срока');
+      expect(col > 0, `no «Отметок позже срока» column: ${heads.join(' | ')}`);
+      const lateMarks = (await row.locator('th, td').nth(col).innerText()).replace(/\D/g, '');
+      expect(Number(lateMarks) >= 1, `the maths teacher's late marks read «${lateMarks}»`);
+      expect((await row.locator('td').nth(col - 1).locator('strong').count()) === 1, 'the late marks do not stand out');
+      await page.getByRole('heading', { name: 'По классам' }).waitFor();
+      await page.getByRole('heading', { name: 'По неделям' }).waitFor();
+      await screen(page, 'compliance');
+
+      await page.getByRole('button', { name: 'Смирнов Алексей Петрович' }).click();
+      const drill = page.locator('.cmp-drill');
+      await drill.getByRole('heading', { name: 'Уроки учителя Смирнов Алексей Петрович с нарушениями' }).waitFor();
+      const flagged = drill.locator(`tr[data-lesson-id="${lessonId}"]`);
+      await flagged.getByText('1 отметка позже срока').waitFor();
+      expect(await page.evaluate(() => document.activeElement?.id === 'cmp-drill-h'), 'the drill-down heading is not focused');
+      await screen(page, 'compliance-teacher');
+
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Скачать XLSX' }).click()]);
+      const name = download.suggestedFilename();
+      expect(name.endsWith('.xlsx'), `the download is named «${name}»`);
+      const bytes = readFileSync(await download.path());
+      expect(bytes.subarray(0, 2).toString() === 'PK', 'the XLSX is not a zip');
+
+      await flagged.getByRole('link').click();
+      await page.waitForURL(new RegExp(`/lessons/${lessonId}$`));
+      await page.getByRole('heading', { name: 'Математика, 5Б', level: 1 }).waitFor();
+    } finally {
+      await fetch(`${base}/api/v1/orgs/1/lessons/${lessonId}/grades`, { method: 'PUT', headers: teacherApi, body: JSON.stringify({ grades: [], delete: [gradeId] }) });
+      await dctx.close();
+    }
+  });
+
   // ---------- the timetable: the admin's grid and a substitute ----------
   await test('timetable: the admin places a lesson in 1А’s week (a teacher in two places refused at the cell), sets a substitute for a date; the substitute sees it in his week', async () => {
     const actx = await newContext();

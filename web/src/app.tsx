@@ -3,7 +3,7 @@ import { chunk, closeDialog, DialogHost, Lazy, Loading, PageTitle } from './comp
 import { fullName } from './format';
 import { lang, setLang, t, tn } from './i18n';
 import { currentPath, matchRoute, navigate, queryParam } from './router';
-import { canManage, chooseSchool, currentSchool, homePath, logout, managesSchoolYear, me } from './state';
+import { canManage, chooseSchool, currentSchool, homePath, logout, managesSchoolYear, me, readsCompliance } from './state';
 import { unreadTotal } from './chat/store';
 import { ChatInvitePage } from './pages/chat-invite';
 import { ChatsPage } from './pages/chats';
@@ -53,7 +53,7 @@ function Header({ path }: { path: string }) {
     if (readsJournal(school)) nav.push({ href: '/journal', label: t('shell.journal'), active: path.startsWith('/journal') });
     if (diaryStudents(m, school).length) nav.push({ href: '/diary', label: t('shell.diary'), active: path.startsWith('/diary') });
     if (school && canManage(school))
-      nav.push({ href: `/school/${school.org_id}`, label: school.is_admin || managesSchoolYear(school) ? t('shell.console') : t('shell.class_console'), active: path.startsWith('/school/') });
+      nav.push({ href: `/school/${school.org_id}`, label: school.is_admin || managesSchoolYear(school) || readsCompliance(school) ? t('shell.console') : t('shell.class_console'), active: path.startsWith('/school/') });
     if (m.is_operator) nav.push({ href: '/operator', label: t('shell.operator'), active: path.startsWith('/operator') });
     nav.push({ href: '/profile', label: t('shell.profile'), active: path.startsWith('/profile') });
   }
@@ -175,7 +175,8 @@ function Routes({ path }: { path: string }) {
   const query = path.includes('?') ? path.slice(path.indexOf('?')) : '';
   if (matchRoute('/lessons', path) && school && teaches(school))
     return <Lazy load={lessonsChunk} render={(c) => <c.LessonsWeek key={school.org_id} school={school} date={queryParam(query, 'date')} />} />;
-  if ((r = matchRoute('/lessons/:id', path)) && school && teaches(school)) {
+  // Whoever reads the whole school's journal opens a lesson from «Соблюдение положения» (read-only unless theirs).
+  if ((r = matchRoute('/lessons/:id', path)) && school && (teaches(school) || readsCompliance(school))) {
     const id = Number(r.id);
     return <Lazy load={lessonsChunk} render={(c) => <c.LessonScreen key={`${school.org_id}-${id}`} school={school} lessonId={id} />} />;
   }

@@ -75,9 +75,17 @@ export function managesSchoolYear(s: MySchool): boolean {
   return s.manages_school_year;
 }
 
-/** Whether the person can open the school console for a school (admin, class teacher, or who sets up the year). */
+/**
+ * Whether the person reads the whole school's journal and its compliance report
+ * («Соблюдение положения»): the admins, the director and the deputy director.
+ */
+export function readsCompliance(s: MySchool): boolean {
+  return s.is_admin || s.places.some((p) => p.role === 'director' || p.role === 'deputy');
+}
+
+/** Whether the person can open the school console for a school (admin, class teacher, the director, or who sets up the year). */
 export function canManage(s: MySchool | null | undefined): boolean {
-  return !!s && (s.is_admin || s.class_teacher_of.length > 0 || managesSchoolYear(s));
+  return !!s && (s.is_admin || s.class_teacher_of.length > 0 || managesSchoolYear(s) || readsCompliance(s));
 }
 
 /** Where a signed-in person lands. */

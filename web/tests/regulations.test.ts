@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../src/api/client';
 import type { HomeworkLoad, Regulations } from '../src/api/types';
-import { lang, t } from '../src/i18n';
+import { lang } from '../src/i18n';
+import { t } from '../src/pages/journal/journal.strings';
 import {
   gradeOf,
   homeworkDeadline,

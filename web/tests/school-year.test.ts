@@ -360,4 +360,15 @@ describe('console tabs', () => {
     const deputy = consoleTabs(school({ manages_school_year: true }));
     expect(deputy).toEqual(['year']);
   });
+
+  it('«Соблюдение положения» is for the admins, the director and the deputy', () => {
+    const place = (role: string) => ({ role, class: { id: 1, name: 'Учительская' } }) as unknown as MySchool['places'][number];
+    const admin = consoleTabs(school({ is_admin: true }));
+    expect(admin.indexOf('compliance')).toBe(admin.indexOf('reports') + 1);
+    expect(consoleTabs(school({ places: [place('director')] }))).toEqual(['compliance']);
+    expect(consoleTabs(school({ places: [place('deputy')], manages_school_year: true }))).toEqual(['year', 'compliance']);
+    expect(consoleTabs(school({ places: [place('teacher')] }))).toEqual([]);
+    const classTeacher = consoleTabs(school({ class_teacher_of: [{ id: 5, name: '5А' } as MySchool['class_teacher_of'][number]] }));
+    expect(classTeacher).not.toContain('compliance');
+  });
 });

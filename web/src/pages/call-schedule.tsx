@@ -6,7 +6,7 @@ import type { CallKind } from '../api/types';
 import { ApiError } from '../api/client';
 import { errorText, Modal, useId } from '../components/ui';
 import { loadUpcoming } from '../calls/live';
-import { t } from '../i18n';
+import { t } from './call/call.strings';
 import { api } from '../state';
 
 /** `YYYY-MM-DDTHH:MM` of a moment in the browser's time zone (for <input type=datetime-local>). */

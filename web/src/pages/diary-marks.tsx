@@ -6,7 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { GradeType, MySchool } from '../api/types';
 import { ErrorBox, Loading, PageTitle, useLoad } from '../components/ui';
 import { todayIn } from '../format';
-import { t } from '../i18n';
+import { t } from './journal/journal.strings';
 import { connState } from '../chat/store';
 import { finalMarksChange, journalChange } from '../journal/live';
 import { typeName, yearFor } from '../journal/model';

@@ -11,7 +11,7 @@ import { useEffect } from 'preact/hooks';
 import type { DiaryLesson, DueHomework, GradeType, MySchool } from '../api/types';
 import { ErrorBox, Loading, PageTitle, useLoad } from '../components/ui';
 import { shortName, todayIn } from '../format';
-import { t, type Key } from '../i18n';
+import { t, type Key } from './journal/journal.strings';
 import { connState } from '../chat/store';
 import { journalChange, timetableChange } from '../journal/live';
 import { defaultWeek, diaryDays, inWeek, isDate, mondayOf, touchesWeek, typeName } from '../journal/model';

@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import type { FileInfo } from '../api/types';
 import { errorText, useId } from '../components/ui';
 import { formatBytes } from '../format';
-import { t } from '../i18n';
+import { t } from './journal/journal.strings';
 import { JOURNAL_FILES_MAX } from '../journal/submissions';
 import { api } from '../state';
 import { FileChip } from './chat-files';

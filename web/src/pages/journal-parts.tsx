@@ -1,6 +1,7 @@
 // What the teacher's lessons and the diary share: the week's navigation, a day's
 // heading, a lesson's time. Imported by both chunks, never by the app's shell.
-import { lang, t } from '../i18n';
+import { lang } from '../i18n';
+import { t } from './journal/journal.strings';
 import { addDays, defaultWeek, mondayOf, shiftWeek } from '../journal/model';
 import './journal.css';
 

@@ -4,7 +4,7 @@
 // admin's timetable screen.
 import type { components } from '../api/schema';
 import { shortName } from '../format';
-import { t } from '../i18n';
+import { t } from './journal/journal.strings';
 import { dayMonth } from './journal-parts';
 import './lesson-change.css';
 

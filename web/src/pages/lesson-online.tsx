@@ -10,7 +10,7 @@ import { errorText, useLoad } from '../components/ui';
 import { lessonCallOf } from '../calls/live';
 import { presenceOf, suggestionEntries, suggestionLabel } from '../calls/model';
 import { clock, fullName } from '../format';
-import { t, tn } from '../i18n';
+import { t, tn } from './journal/journal.strings';
 import { navigate } from '../router';
 import { api } from '../state';
 

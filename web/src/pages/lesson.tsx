@@ -11,7 +11,7 @@ import type { GradeType, HomeworkLoad, LessonPage, LessonStudent, MySchool } fro
 import { ApiError } from '../api/client';
 import { Badge, ErrorBox, errorText, Field, FormMessage, InlineError, Loading, Notice, PageTitle, useForm, useId, useLoad } from '../components/ui';
 import { clock, fullName, whenLater } from '../format';
-import { t, type Key } from '../i18n';
+import { t, type Key } from './journal/journal.strings';
 import {
   ABSENCES,
   activeTypes,

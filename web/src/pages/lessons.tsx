@@ -6,7 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { LessonPage, MySchool, WeekLesson } from '../api/types';
 import { ErrorBox, errorText, InlineError, Loading, PageTitle, useLoad } from '../components/ui';
 import { shortName, todayIn } from '../format';
-import { t } from '../i18n';
+import { t } from './journal/journal.strings';
 import { timetableChange } from '../journal/live';
 import { defaultWeek, inWeek, isDate, mondayOf, yearFor } from '../journal/model';
 import { navigate } from '../router';

@@ -8,7 +8,7 @@ import type { GradeType, StudentSubmission, Submission } from '../api/types';
 import { ApiError } from '../api/client';
 import { Badge, ErrorBox, errorText, Loading, useId, useLoad } from '../components/ui';
 import { dateTime, fullName } from '../format';
-import { t } from '../i18n';
+import { t } from './journal/journal.strings';
 import {
   answerable,
   canHandIn,

@@ -13,7 +13,7 @@ import { chatBadge, gridColumns, gridTiles, initialsOf, isViewer, leftKey, lesso
 import { chatCalls } from '../../calls/live';
 import { entries } from '../../chat/store';
 import { clock, dateTime, shortName, fullName } from '../../format';
-import { t, tn, type Key } from '../../i18n';
+import { t, tn, type Key } from './call.strings';
 import { CHAT_PANEL_ID, ChatPanel } from './chat-panel';
 import { api, me } from '../../state';
 import { CallSession } from './session';

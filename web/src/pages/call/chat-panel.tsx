@@ -8,7 +8,7 @@ import { ErrorBox, Loading } from '../../components/ui';
 import { pendingFor } from '../../chat/model';
 import { attachFiles, conversations, entries, loadConversation, outbox, schools } from '../../chat/store';
 import type { Refusal } from '../../chat/uploads';
-import { t } from '../../i18n';
+import { t } from './call.strings';
 import { me } from '../../state';
 import { Composer, PostingGate } from '../chat-compose';
 import { Attachments } from '../chat-files';

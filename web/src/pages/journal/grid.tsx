@@ -10,7 +10,7 @@ import type { AcademicYear, Assignment, GradeType, GridCell, JournalGrid, Lesson
 import { ApiError } from '../../api/client';
 import { ErrorBox, errorText, InlineError, Loading, PageTitle, useId, useLoad } from '../../components/ui';
 import { fullName, todayIn } from '../../format';
-import { t, type Key } from '../../i18n';
+import { t, type Key } from './journal.strings';
 import {
   cellText,
   cellValue,

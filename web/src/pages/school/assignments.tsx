@@ -7,7 +7,7 @@ import { ApiError } from '../../api/client';
 import type { AcademicYear } from '../../api/types';
 import { ErrorBox, FormMessage, Loading, Notice, SelectField, Submit, useForm, useLoad } from '../../components/ui';
 import { fullName, shortName } from '../../format';
-import { t, tn, type Key } from '../../i18n';
+import { t, tn, type Key } from './year.strings';
 import { api } from '../../state';
 import { sortSubjects } from '../../school-year/model';
 import {

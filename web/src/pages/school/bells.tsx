@@ -7,7 +7,7 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../api/client';
 import type { AcademicYear } from '../../api/types';
 import { errorText, Notice, useId } from '../../components/ui';
-import { t } from '../../i18n';
+import { t } from './year.strings';
 import { api } from '../../state';
 import {
   SHIFTS_MAX,

@@ -1,9 +1,10 @@
 // The school console: the tab bar and the tab shown (/school/:org/:tab). Admins see
 // every tab; a class teacher sees their classes' invites, join requests and reports
-// (tabs.ts). The school year tab is loaded when first opened: its code is a chunk
-// of its own, not part of the app's shell.
+// (tabs.ts). The school year tab and «Соблюдение положения» are loaded when first
+// opened: their code (and their strings) are chunks of their own, not part of the
+// app's shell.
 import type { MySchool } from '../../api/types';
-import { ErrorBox, Loading, PageTitle, useLoad } from '../../components/ui';
+import { chunk, ErrorBox, Lazy, Loading, PageTitle, useLoad } from '../../components/ui';
 import { t, type Key } from '../../i18n';
 import { api } from '../../state';
 import { AdminsTab } from './admins';
@@ -15,6 +16,8 @@ import { ReportsTab } from './reports';
 import { RequestsTab } from './requests';
 import { StructureTab } from './structure';
 import { consoleTabs, type Tab } from './tabs';
+
+const complianceChunk = chunk(() => import('./compliance'));
 
 type YearModule = typeof import('./year');
 let yearModule: Promise<YearModule> | null = null;
@@ -62,6 +65,7 @@ export function SchoolConsole({ school, tab }: { school: MySchool; tab?: string 
         {active === 'members' ? <MembersTab org={org} tz={tz} /> : null}
         {active === 'admins' ? <AdminsTab org={org} tz={tz} /> : null}
         {active === 'reports' ? <ReportsTab org={org} tz={tz} /> : null}
+        {active === 'compliance' ? <Lazy load={complianceChunk} render={(c) => <c.ComplianceTab org={org} tz={tz} />} /> : null}
         {active === 'audit' ? <AuditTab org={org} tz={tz} /> : null}
       </div>
     </div>

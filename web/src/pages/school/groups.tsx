@@ -6,7 +6,7 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { PersonRef } from '../../api/types';
 import { ErrorBox, Field, FormMessage, Loading, Notice, Submit, useForm, useId, useLoad } from '../../components/ui';
 import { shortName, fullName } from '../../format';
-import { t, tn } from '../../i18n';
+import { t, tn } from './year.strings';
 import { api } from '../../state';
 import {
   assignmentsOfGroup,

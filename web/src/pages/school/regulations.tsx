@@ -6,7 +6,7 @@
 // it); kept in the audit log.
 import { CheckField, ErrorBox, Field, FormMessage, Loading, Notice, Submit, useForm, useLoad } from '../../components/ui';
 import type { Regulations, RegulationsView } from '../../api/types';
-import { t, tn } from '../../i18n';
+import { t, tn } from './year.strings';
 import {
   HOMEWORK_BANDS,
   LESSON_BANDS,

@@ -3,7 +3,7 @@
 // whoever sets up the school year; kept in the audit log.
 import { useState } from 'preact/hooks';
 import { ErrorBox, InlineError, Loading, Notice, useAction, useId, useLoad } from '../../components/ui';
-import { t } from '../../i18n';
+import { t } from './year.strings';
 import { api } from '../../state';
 
 const CHOICES = [4.5, 4.6, 4.7, 4.8];

@@ -4,7 +4,7 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../api/client';
 import type { Subject } from '../../api/types';
 import { Badge, ErrorBox, Field, FormMessage, InlineError, Loading, Notice, Submit, useAction, useForm, useLoad } from '../../components/ui';
-import { t, tn } from '../../i18n';
+import { t, tn } from './year.strings';
 import { api } from '../../state';
 import { sortSubjects, subjectChange } from '../../school-year/model';
 

@@ -8,7 +8,7 @@ import { ApiError } from '../../api/client';
 import type { AcademicYear, Bell, Member, WeekLesson } from '../../api/types';
 import { ConfirmButton, ErrorBox, errorText, Field, FormMessage, InlineError, Loading, Notice, SelectField, Submit, useForm, useId, useLoad } from '../../components/ui';
 import { shortName, todayIn } from '../../format';
-import { t, type Key } from '../../i18n';
+import { t, type Key } from './year.strings';
 import { addDays, mondayOf, yearFor } from '../../journal/model';
 import {
   OVERRIDE_FIELDS,

@@ -6,7 +6,7 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../api/client';
 import type { AcademicYear, DayOffKind, PeriodKind } from '../../api/types';
 import { errorText, useId } from '../../components/ui';
-import { t, tn, type Key } from '../../i18n';
+import { t, tn, type Key } from './year.strings';
 import { api } from '../../state';
 import {
   PERIOD_KINDS,

@@ -9,7 +9,7 @@ import { useRef, useState } from 'preact/hooks';
 import type { AcademicYear } from '../../api/types';
 import { Badge, ErrorBox, Loading, Notice, useLoad } from '../../components/ui';
 import { day, todayIn } from '../../format';
-import { t, tn, type Key } from '../../i18n';
+import { t, tn, type Key } from './year.strings';
 import { api } from '../../state';
 import { BellsEditor } from './bells';
 import { RegulationsSection } from './regulations';
