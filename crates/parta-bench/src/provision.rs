@@ -283,7 +283,7 @@ pub async fn provision(address: SocketAddr, operator: Operator, shape: Shape) ->
         async move {
             let request = CreateClassRequest {
                 name: format!("{}-{}", n % 11 + 1, n / 11 + 1),
-                grade: (n % 11 + 1) as i64,
+                grade: Some((n % 11 + 1) as i64),
                 academic_year: 2026,
                 unit_id: None,
             };

@@ -79,7 +79,10 @@ pub struct Class {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CreateClassRequest {
     pub name: String,
-    pub grade: i64,
+    /// 1–11; none for a group without a grade (an «объединение» of additional
+    /// education), which the grade-based rules leave out.
+    #[serde(default)]
+    pub grade: Option<i64>,
     /// The calendar year the academic year starts in: 2026 means 2026/27.
     pub academic_year: i64,
     pub unit_id: Option<UnitId>,

@@ -3529,8 +3529,12 @@ export interface components {
              * @description The calendar year the academic year starts in: 2026 means 2026/27.
              */
             academic_year: number;
-            /** Format: int64 */
-            grade: number;
+            /**
+             * Format: int64
+             * @description 1–11; none for a group without a grade (an «объединение» of additional
+             *     education), which the grade-based rules leave out.
+             */
+            grade?: number | null;
             name: string;
             unit_id?: components["schemas"]["UnitId"] | null;
         };

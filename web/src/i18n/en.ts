@@ -360,6 +360,8 @@ export const en: Dict = {
   'structure.delete_unit_q': 'Delete this unit?',
   'structure.classes': 'Classes',
   'structure.no_unit': 'No unit',
+  'structure.grade_hint': 'Empty: a group without a grade (a club or a section).',
+  'structure.no_grade': 'group without a grade',
   'structure.grade_n': 'grade {n}',
   'structure.staff_room_hint': 'all staff of the school',
   'structure.no_class_teacher': 'none',

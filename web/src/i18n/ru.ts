@@ -360,6 +360,8 @@ export const ru = {
   'structure.delete_unit_q': 'Удалить подразделение?',
   'structure.classes': 'Классы',
   'structure.no_unit': 'Без подразделения',
+  'structure.grade_hint': 'Пусто — объединение без параллели (кружок, секция).',
+  'structure.no_grade': 'объединение',
   'structure.grade_n': 'параллель {n}',
   'structure.staff_room_hint': 'все сотрудники школы',
   'structure.no_class_teacher': 'не назначен',

@@ -265,7 +265,10 @@ pub async fn create_class(state: &AppState, actor: &Actor, org: OrgId, request: 
     access::school(&mut tx, actor, org, Permission::ManageStructure).await?;
     let mut fields = Fields::default();
     let name = fields.check(validate::class_name(&request.name));
-    let grade = fields.check(validate::grade(request.grade));
+    let grade = match request.grade {
+        Some(grade) => fields.check(validate::grade(grade)).map(Some),
+        None => Some(None),
+    };
     let year = fields.check(validate::academic_year(request.academic_year));
     check_unit(&mut tx, org, request.unit_id, &mut fields).await?;
     fields.finish()?;
@@ -273,7 +276,7 @@ pub async fn create_class(state: &AppState, actor: &Actor, org: OrgId, request: 
     let new = NewClass {
         kind: "class",
         name: &name,
-        grade: Some(checked(grade)?),
+        grade: checked(grade)?,
         academic_year: Some(checked(year)?),
         unit: request.unit_id,
     };

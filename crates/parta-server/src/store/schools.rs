@@ -265,7 +265,8 @@ pub async fn get_class(conn: &mut AnyConnection, org: OrgId, id: ClassId) -> sql
 pub async fn list_classes(conn: &mut AnyConnection, org: OrgId) -> sqlx::Result<Vec<ClassRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {CLASS_COLUMNS} FROM classes WHERE org_id = $1
-         ORDER BY CASE WHEN kind = 'staff_room' THEN 0 ELSE 1 END, academic_year DESC, grade, name"
+         ORDER BY CASE WHEN kind = 'staff_room' THEN 0 ELSE 1 END, academic_year DESC,
+                  CASE WHEN grade IS NULL THEN 1 ELSE 0 END, grade, name"
     )))
     .bind(org.0)
     .fetch_all(conn)

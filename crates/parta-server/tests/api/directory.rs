@@ -427,6 +427,10 @@ async fn classes_are_checked_on_creation(app: TestApp) {
     assert!(first.json["unit_id"].is_null());
     assert_eq!(first.json["class_teachers"], json!([]));
     create(json!({ "name": "11А", "grade": 11, "academic_year": 2026 })).await.expect(201);
+    // A group of additional education («объединение») has no grade: the grade-based
+    // rules (online lesson length, daily homework) leave it out.
+    let club = create(json!({ "name": "Робототехника", "academic_year": 2026 })).await.expect(201);
+    assert!(club.json["grade"].is_null());
     create(json!({ "name": "12А", "grade": 12, "academic_year": 2026 })).await.invalid(&[("grade", "out_of_range")]);
     create(json!({ "name": "Б", "grade": -1, "academic_year": 2026 })).await.invalid(&[("grade", "out_of_range")]);
     create(json!({ "name": "5А", "grade": 5, "academic_year": 1999 }))
@@ -462,10 +466,11 @@ async fn classes_are_checked_on_creation(app: TestApp) {
         .map(|c| (c["name"].as_str().unwrap_or("").to_owned(), c["academic_year"].as_i64().unwrap_or(0)))
         .collect();
     assert_eq!(names[0], ("Учительская".to_owned(), 0), "the staff room comes first: {names:?}");
-    assert_eq!(names.len(), 5, "{names:?}");
+    assert_eq!(names.len(), 6, "{names:?}");
     for wanted in [("0П", 2026), ("11А", 2026), ("5А", 2026), ("5А", 2027)] {
         assert!(names.contains(&(wanted.0.to_owned(), wanted.1)), "{wanted:?} in {names:?}");
     }
+    assert_eq!(names[5], ("Робототехника".to_owned(), 2026), "a group without a grade comes after its year's grades");
     let one = app.get(&format!("{classes}/{a2026}")).token(&school.admin).send().await.expect(200);
     assert_eq!(one.json["name"], "5А");
     assert_eq!(one.json["grade"], 5);

@@ -70,7 +70,8 @@ export function StructureTab({ org }: { org: number }) {
             const ok = await classForm.submit(async (v) =>
               api.post('/api/v1/orgs/{org_id}/classes', { org_id: org }, {
                 name: String(v.name).trim(),
-                grade: Number(v.grade),
+                // Empty: a group without a grade («объединение»), outside the grade rules.
+                grade: String(v.grade).trim() === '' ? null : Number(v.grade),
                 academic_year: Number(v.academic_year),
                 unit_id: v.unit_id ? Number(v.unit_id) : null,
               }),
@@ -85,7 +86,7 @@ export function StructureTab({ org }: { org: number }) {
           <FormMessage form={classForm} />
           <div class="row">
             <Field form={classForm} name="name" label={t('structure.class_name')} required hint={t('structure.class_name_hint')} />
-            <Field form={classForm} name="grade" label={t('structure.grade')} type="number" min={0} max={11} required />
+            <Field form={classForm} name="grade" label={t('structure.grade')} type="number" min={0} max={11} hint={t('structure.grade_hint')} />
             <Field form={classForm} name="academic_year" label={t('structure.year')} type="number" required hint={t('structure.year_hint')} />
             <SelectField form={classForm} name="unit_id" label={t('structure.unit')} options={unitOptions} />
           </div>
@@ -182,7 +183,7 @@ function ClassRow({
           {!staffRoom ? (
             <span class="muted">
               {' '}
-              · {t('structure.grade_n', { n: cls.grade ?? 0 })}
+              · {cls.grade == null ? t('structure.no_grade') : t('structure.grade_n', { n: cls.grade })}
               {cls.academic_year ? ` · ${cls.academic_year}/${String((cls.academic_year + 1) % 100).padStart(2, '0')}` : ''}
               {unitName ? ` · ${unitName}` : ''}
             </span>
