@@ -44,4 +44,5 @@ id_type!(
     SubmissionId,
     CallId,
     OrderId,
+    IndividualId,
 );

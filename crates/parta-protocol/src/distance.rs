@@ -1,10 +1,10 @@
 //! Remote learning by the director's order.
 
-use parta_domain::{ChatId, ClassId, FileId, MessageId, OrderId};
+use parta_domain::{AssignmentId, ChatId, ClassId, FileId, IndividualId, MessageId, OrderId, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{ClassRef, FileInfo, PersonRef};
+use crate::{ClassRef, FileInfo, PersonRef, SubjectRef};
 
 /// An order to register: its number and date as signed, the reason, the period, and
 /// the classes it puts on remote learning (or the whole school).
@@ -70,4 +70,51 @@ pub struct RemoteLesson {
     pub order_number: String,
     /// `HH:MM`: when the lesson ends online (the bell's end, or sooner).
     pub ends_at: String,
+}
+
+/// The students of a class without a device or connection under an order, as its class
+/// teacher marks them (the whole list for that class).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OfflineRequest {
+    pub class_id: ClassId,
+    pub student_ids: Vec<UserId>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OfflineStudent {
+    pub person: PersonRef,
+    pub class: ClassRef,
+}
+
+/// An individual assignment to set a student without a device: due after the order.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct IndividualRequest {
+    pub student_id: UserId,
+    /// The teacher's assignment (subject, class) it belongs to.
+    pub assignment_id: AssignmentId,
+    pub body: String,
+    /// `YYYY-MM-DD`: after the order's last day.
+    pub due_on: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct IndividualAssignment {
+    pub id: IndividualId,
+    pub order_id: OrderId,
+    pub student: PersonRef,
+    pub assignment_id: AssignmentId,
+    pub subject: SubjectRef,
+    pub teacher: PersonRef,
+    pub body: String,
+    pub due_on: String,
+    /// RFC 3339.
+    pub set_at: String,
+    /// Its mark, given when the student is back: "1"–"5", «зч» or «нз».
+    pub mark: Option<String>,
+    pub marked_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct IndividualMarkRequest {
+    pub mark: String,
 }

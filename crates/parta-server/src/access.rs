@@ -41,6 +41,18 @@ impl SchoolAccess {
         is_allowed(&self.grants, permission, target)
     }
 
+    /// Whether the actor works at the school (any staff place), not only studies there
+    /// or is a parent.
+    pub fn is_staff(&self) -> bool {
+        use parta_domain::permission::Role;
+        self.grants.iter().any(|g| {
+            matches!(
+                g.role,
+                Role::SchoolAdmin | Role::Director | Role::Deputy | Role::Teacher | Role::Employee | Role::ClassTeacher
+            )
+        })
+    }
+
     pub fn allows_in_school(&self, permission: Permission) -> bool {
         self.allows(permission, Scope::School(self.org_id()))
     }

@@ -121,6 +121,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(29, "calls", "0029_calls.sql"),
     migration!(30, "regulations", "0030_regulations.sql"),
     migration!(31, "distance_orders", "0031_distance_orders.sql"),
+    migration!(32, "individual_assignments", "0032_individual_assignments.sql"),
 ];
 
 impl Db {

@@ -360,6 +360,12 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         "after_period" => {
             ("Дата приказа — не позже его последнего дня.", "The order is dated no later than its last day.")
         }
+        "not_in_order" => ("Этого класса нет в приказе.", "This class is not under the order."),
+        "not_offline" => (
+            "Индивидуальное задание — для ученика без устройства или связи по этому приказу.",
+            "An individual assignment is for a student without a device or connection under this order.",
+        ),
+        "during_order" => ("Срок — после окончания дистанционного обучения.", "Due after remote learning ends."),
         "empty_submission" => ("Напишите ответ или приложите файл.", "Write an answer or attach a file."),
         "unknown_file" => ("Файл не найден среди ваших загрузок.", "No such file among your uploads."),
         "unknown_period" => ("Такого периода в этом учебном году нет.", "No such period in this school year."),

@@ -1759,6 +1759,26 @@ export interface paths {
         patch: operations["grade_types_update"];
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/individual/{individual_id}/mark": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * # `PUT /api/v1/orgs/{org_id}/individual/{individual_id}/mark`
+         *     Marks an individual assignment once the order is over (its teacher).
+         */
+        put: operations["individual_mark"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/invites": {
         parameters: {
             query?: never;
@@ -2283,6 +2303,54 @@ export interface paths {
          *     Ends an order early: in force through today, the normal timetable back from tomorrow (the director, the admins).
          */
         post: operations["orders_end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/orders/{order_id}/individual": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/orders/{order_id}/individual`
+         *     The order's individual assignments the reader may see (their teacher, the class teacher, the administration; the student and their parents).
+         */
+        get: operations["individual_list"];
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/orders/{order_id}/individual`
+         *     Sets an individual assignment, due after the order, to a student without a device (the teacher of the subject in their class).
+         */
+        post: operations["individual_set"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/orders/{order_id}/offline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/orders/{order_id}/offline`
+         *     Who is without a device or connection under the order (the school's staff).
+         */
+        get: operations["offline_get"];
+        /**
+         * # `PUT /api/v1/orgs/{org_id}/orders/{order_id}/offline`
+         *     Marks a class's students without a device or connection; the list replaces the class's (its class teacher, the administration).
+         */
+        put: operations["offline_set"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3899,6 +3967,35 @@ export interface components {
          * @enum {string}
          */
         IceTransportPolicy: "all" | "relay";
+        IndividualAssignment: {
+            assignment_id: components["schemas"]["AssignmentId"];
+            body: string;
+            due_on: string;
+            id: components["schemas"]["IndividualId"];
+            /** @description Its mark, given when the student is back: "1"–"5", «зч» or «нз». */
+            mark?: string | null;
+            marked_at?: string | null;
+            order_id: components["schemas"]["OrderId"];
+            /** @description RFC 3339. */
+            set_at: string;
+            student: components["schemas"]["PersonRef"];
+            subject: components["schemas"]["SubjectRef"];
+            teacher: components["schemas"]["PersonRef"];
+        };
+        /** Format: int64 */
+        IndividualId: number;
+        IndividualMarkRequest: {
+            mark: string;
+        };
+        /** @description An individual assignment to set a student without a device: due after the order. */
+        IndividualRequest: {
+            /** @description The teacher's assignment (subject, class) it belongs to. */
+            assignment_id: components["schemas"]["AssignmentId"];
+            body: string;
+            /** @description `YYYY-MM-DD`: after the order's last day. */
+            due_on: string;
+            student_id: components["schemas"]["UserId"];
+        };
         Invite: {
             child?: components["schemas"]["PersonRef"] | null;
             class: components["schemas"]["ClassRef"];
@@ -4236,6 +4333,18 @@ export interface components {
             places: components["schemas"]["Place"][];
             short_name: string;
             teacher_verified: boolean;
+        };
+        /**
+         * @description The students of a class without a device or connection under an order, as its class
+         *     teacher marks them (the whole list for that class).
+         */
+        OfflineRequest: {
+            class_id: components["schemas"]["ClassId"];
+            student_ids: components["schemas"]["UserId"][];
+        };
+        OfflineStudent: {
+            class: components["schemas"]["ClassRef"];
+            person: components["schemas"]["PersonRef"];
         };
         /**
          * @description A lesson held online: its call, and each student's presence in it with the
@@ -9130,6 +9239,64 @@ export interface operations {
             };
         };
     };
+    individual_mark: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                individual_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IndividualMarkRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndividualAssignment"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     invites_list: {
         parameters: {
             query?: never;
@@ -10431,6 +10598,174 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    individual_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndividualAssignment"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    individual_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IndividualRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndividualAssignment"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    offline_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfflineStudent"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    offline_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OfflineRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfflineStudent"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -18,6 +18,7 @@ pub mod events;
 pub mod files;
 pub mod groups;
 pub mod homework_card;
+pub mod individual;
 pub mod invites;
 pub mod journal;
 pub mod journal_export;

@@ -125,7 +125,7 @@ pub(crate) async fn journal_file_readable(conn: &mut AnyConnection, actor: &Acto
     }
 }
 
-async fn is_parent_of(conn: &mut AnyConnection, org: OrgId, actor: &Actor, student: UserId) -> Result<bool> {
+pub(crate) async fn is_parent_of(conn: &mut AnyConnection, org: OrgId, actor: &Actor, student: UserId) -> Result<bool> {
     Ok(store::directory::parent_places_for_child(conn, org, student)
         .await?
         .iter()

@@ -140,3 +140,119 @@ pub async fn order_of_document(conn: &mut AnyConnection, file: FileId) -> sqlx::
         .fetch_optional(conn)
         .await
 }
+
+/// The students marked offline under an order: (student, class).
+pub async fn offline(conn: &mut AnyConnection, order: OrderId) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT student_id, class_id FROM order_offline_students WHERE order_id = $1 ORDER BY class_id, student_id",
+    )
+    .bind(order.0)
+    .fetch_all(conn)
+    .await
+}
+
+/// Replaces the students of one class marked offline under an order.
+pub async fn set_offline(
+    conn: &mut AnyConnection,
+    order: OrderId,
+    class: ClassId,
+    students: &[UserId],
+    by: UserId,
+    at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM order_offline_students WHERE order_id = $1 AND class_id = $2")
+        .bind(order.0)
+        .bind(class.0)
+        .execute(&mut *conn)
+        .await?;
+    for student in students {
+        sqlx::query(
+            "INSERT INTO order_offline_students (order_id, student_id, class_id, marked_by, marked_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(order.0)
+        .bind(student.0)
+        .bind(class.0)
+        .bind(by.0)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IndividualRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub order_id: i64,
+    pub student_id: i64,
+    pub assignment_id: i64,
+    pub body: String,
+    pub due_on: String,
+    pub set_by: i64,
+    pub set_at: i64,
+    pub mark: Option<String>,
+    pub marked_at: Option<i64>,
+}
+
+const INDIVIDUAL_COLUMNS: &str =
+    "id, org_id, order_id, student_id, assignment_id, body, due_on, set_by, set_at, mark, marked_at";
+
+pub struct NewIndividual<'a> {
+    pub org: OrgId,
+    pub order: OrderId,
+    pub student: UserId,
+    pub assignment: i64,
+    pub body: &'a str,
+    pub due_on: &'a str,
+    pub by: UserId,
+    pub at: i64,
+}
+
+pub async fn insert_individual(conn: &mut AnyConnection, new: &NewIndividual<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO individual_assignments (org_id, order_id, student_id, assignment_id, body, due_on, set_by, set_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(new.org.0)
+    .bind(new.order.0)
+    .bind(new.student.0)
+    .bind(new.assignment)
+    .bind(new.body)
+    .bind(new.due_on)
+    .bind(new.by.0)
+    .bind(new.at)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn individual(conn: &mut AnyConnection, org: OrgId, id: i64) -> sqlx::Result<Option<IndividualRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {INDIVIDUAL_COLUMNS} FROM individual_assignments WHERE org_id = $1 AND id = $2"
+    )))
+    .bind(org.0)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn individuals(conn: &mut AnyConnection, order: OrderId) -> sqlx::Result<Vec<IndividualRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {INDIVIDUAL_COLUMNS} FROM individual_assignments WHERE order_id = $1 ORDER BY student_id, due_on, id"
+    )))
+    .bind(order.0)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn mark_individual(conn: &mut AnyConnection, id: i64, mark: &str, by: UserId, at: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE individual_assignments SET mark = $1, marked_by = $2, marked_at = $3 WHERE id = $4")
+        .bind(mark)
+        .bind(by.0)
+        .bind(at)
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}

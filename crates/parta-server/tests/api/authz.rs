@@ -112,8 +112,10 @@ struct World {
     submission: i64,
     lesson_override: i64,
     grade_type: i64,
-    /// A remote-learning order for 5А.
+    /// A remote-learning order for 5А, over; the student marked without a device.
     order: i64,
+    /// The teacher's individual assignment to the student under that order.
+    individual: i64,
     calendar: String,
     tokens: Vec<(Who, String)>,
     logout_tokens: Vec<(Who, String)>,
@@ -448,9 +450,24 @@ async fn build_world(app: &TestApp) -> World {
         .await
         .expect(201)
         .id();
+    app.put(&format!("/api/v1/orgs/{}/orders/{order}/offline", a.org))
+        .token(&a.admin)
+        .json(json!({ "class_id": class_5a, "student_ids": [student.id] }))
+        .send()
+        .await
+        .expect(200);
+    let individual = app
+        .post(&format!("/api/v1/orgs/{}/orders/{order}/individual", a.org))
+        .token(&teacher.token)
+        .json(json!({ "student_id": student.id, "assignment_id": assignment, "body": "§5, упр. 3", "due_on": "2026-12-01" }))
+        .send()
+        .await
+        .expect(201)
+        .id();
 
     World {
         order,
+        individual,
         calendar,
         grade_type,
         year,
@@ -954,6 +971,49 @@ fn rows(w: &World) -> Vec<Row> {
             format!("/api/v1/orgs/{org}/orders/{}/end", w.order),
             None,
             school(ADMINISTRATION, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/orders/{order_id}/offline",
+            format!("/api/v1/orgs/{org}/orders/{}/offline", w.order),
+            None,
+            school(&STAFF, true),
+        ),
+        row(
+            "PUT",
+            "/api/v1/orgs/{org_id}/orders/{order_id}/offline",
+            format!("/api/v1/orgs/{org}/orders/{}/offline", w.order),
+            json(json!({ "class_id": w.class_5a, "student_ids": [w.student.id] })),
+            school(&[ClassTeacher, Director, Admin], true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/orders/{order_id}/individual",
+            format!("/api/v1/orgs/{org}/orders/{}/individual", w.order),
+            None,
+            school(READERS_OF_SCHOOL, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/orders/{order_id}/individual",
+            format!("/api/v1/orgs/{org}/orders/{}/individual", w.order),
+            json(
+                json!({ "student_id": w.student.id, "assignment_id": w.assignment, "body": "Ещё", "due_on": "2026-12-02" }),
+            ),
+            school(LESSON_TEACHER, true),
+        ),
+        row(
+            "PUT",
+            "/api/v1/orgs/{org_id}/individual/{individual_id}/mark",
+            format!("/api/v1/orgs/{org}/individual/{}/mark", w.individual),
+            json(json!({ "mark": "5" })),
+            // Its teacher marks it; those who read it may not; to the rest it is not there.
+            Box::new(|who| match who {
+                Anonymous => Expect::Unauth,
+                Teacher => Expect::Allow,
+                Student | Parent | ClassTeacher | Director | Admin => Expect::Deny,
+                _ => Expect::Hidden,
+            }),
         ),
         row(
             "GET",

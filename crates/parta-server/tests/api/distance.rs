@@ -13,6 +13,7 @@ use crate::timetable::setup;
 on_both_backends!(
     an_order_puts_classes_on_remote_learning_tells_their_families_and_ends_early,
     lessons_under_an_order_are_online_and_cut_to_the_grades_length,
+    students_without_a_device_get_individual_assignments_marked_after_the_order,
 );
 
 /// Days from today where the school is (its orders are in force by its calendar).
@@ -206,4 +207,99 @@ async fn lessons_under_an_order_are_online_and_cut_to_the_grades_length(app: Tes
     app.post(&format!("/api/v1/orgs/{org}/orders/{id}/end")).token(&s.school.admin).send().await.expect(200);
     let a = app.get(&week_of(s.class_a)).token(&s.school.admin).send().await.expect(200).json;
     assert_eq!(remote_of(&a["days"][0]), [(1, None, None)]);
+}
+
+async fn students_without_a_device_get_individual_assignments_marked_after_the_order(app: TestApp) {
+    let s = setup(&app, 607).await;
+    week(&app, &s).await;
+    let [monday, tuesday, saturday] = days_ahead(&app, &s).await;
+    let org = s.school.org;
+    let class_teacher = app.join(&s.school, s.school.staff_room, "teacher", None, "Классова").await;
+    app.assign_class_teacher(&s.school, s.class_a, class_teacher.id).await;
+    let parent = app.join(&s.school, s.class_a, "parent", Some(s.student.id), "Родителева").await;
+    let order = json!({
+        "number": "14-о", "issued_on": monday, "reason": "Карантин", "starts_on": monday, "ends_on": tuesday,
+        "class_ids": [s.class_a],
+    });
+    let order = app.post(&format!("/api/v1/orgs/{org}/orders")).token(&s.school.admin).json(order).send().await;
+    let id = order.expect(201).json["id"].as_i64().expect("id");
+    let offline = format!("/api/v1/orgs/{org}/orders/{id}/offline");
+    let individual = format!("/api/v1/orgs/{org}/orders/{id}/individual");
+    let task = |due_on: &str| json!({ "student_id": s.student.id, "assignment_id": s.maths_a, "body": "§12, № 45–52 письменно", "due_on": due_on });
+
+    // Only for a student marked without a device.
+    app.post(&individual)
+        .token(&s.maths.token)
+        .json(task(&saturday))
+        .send()
+        .await
+        .invalid(&[("student_id", "not_offline")]);
+    // The class teacher marks them; another teacher may not, nor may 5Б's be marked under 5А's order.
+    let mark_offline = |class: i64, students: Vec<i64>| json!({ "class_id": class, "student_ids": students });
+    app.put(&offline)
+        .token(&s.maths.token)
+        .json(mark_offline(s.class_a, vec![s.student.id]))
+        .send()
+        .await
+        .problem(403, "forbidden");
+    app.put(&offline)
+        .token(&s.school.admin)
+        .json(mark_offline(s.class_b, vec![s.student.id]))
+        .send()
+        .await
+        .invalid(&[("class_id", "not_in_order"), ("student_ids[0]", "unknown_student")]);
+    let marked =
+        app.put(&offline).token(&class_teacher.token).json(mark_offline(s.class_a, vec![s.student.id])).send().await;
+    let marked = marked.expect(200).json;
+    assert_eq!(
+        (marked[0]["person"]["id"].as_i64(), marked[0]["class"]["name"].as_str()),
+        (Some(s.student.id), Some("5А"))
+    );
+    app.get(&offline).token(&s.maths.token).send().await.expect(200);
+    app.get(&offline).token(&s.student.token).send().await.problem(403, "forbidden");
+
+    // Due after the order, set by the subject's teacher of their class.
+    app.post(&individual)
+        .token(&s.maths.token)
+        .json(task(&tuesday))
+        .send()
+        .await
+        .invalid(&[("due_on", "during_order")]);
+    let mut english = task(&saturday);
+    english["assignment_id"] = json!(s.maths_b);
+    app.post(&individual).token(&s.maths.token).json(english).send().await.invalid(&[("student_id", "not_offline")]);
+    app.post(&individual).token(&s.english.token).json(task(&saturday)).send().await.problem(403, "forbidden");
+    let set = app.post(&individual).token(&s.maths.token).json(task(&saturday)).send().await.expect(201).json;
+    assert_eq!(
+        (set["subject"]["name"].as_str(), set["due_on"].as_str(), set["mark"].as_str()),
+        (Some("Математика"), Some(saturday.as_str()), None)
+    );
+    let one = set["id"].as_i64().expect("id");
+    // Who reads it: the student, their parent, the class teacher, its teacher; not another teacher or student.
+    let count = |token: String| {
+        let app = &app;
+        let individual = individual.clone();
+        async move { app.get(&individual).token(&token).send().await.expect(200).json.as_array().map_or(0, Vec::len) }
+    };
+    for (who, token, n) in [
+        ("the student", s.student.token.clone(), 1),
+        ("the parent", parent.token.clone(), 1),
+        ("the class teacher", class_teacher.token.clone(), 1),
+        ("its teacher", s.maths.token.clone(), 1),
+        ("another teacher", s.english.token.clone(), 0),
+        ("another student", s.other_student.token.clone(), 0),
+    ] {
+        assert_eq!(count(token).await, n, "{who}");
+    }
+
+    // Marked when back: not while the order holds, then by its teacher only.
+    let mark = format!("/api/v1/orgs/{org}/individual/{one}/mark");
+    app.put(&mark).token(&s.maths.token).json(json!({ "mark": "5" })).send().await.problem(409, "order_in_force");
+    app.post(&format!("/api/v1/orgs/{org}/orders/{id}/end")).token(&s.school.admin).send().await.expect(200);
+    app.put(&mark).token(&s.maths.token).json(json!({ "mark": "7" })).send().await.invalid(&[("mark", "invalid_mark")]);
+    app.put(&mark).token(&class_teacher.token).json(json!({ "mark": "5" })).send().await.problem(403, "forbidden");
+    app.put(&mark).token(&s.english.token).json(json!({ "mark": "5" })).send().await.problem(404, "not_found");
+    let marked = app.put(&mark).token(&s.maths.token).json(json!({ "mark": "5" })).send().await.expect(200).json;
+    assert_eq!(marked["mark"], "5");
+    assert!(marked["marked_at"].is_string());
 }
