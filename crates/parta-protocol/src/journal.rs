@@ -229,6 +229,21 @@ pub struct JournalGrid {
     pub year_closed: bool,
     /// The school's rounding rule the suggestions were made with (4.5: from 4.5 up is a «5»).
     pub round_from: f64,
+    /// Individual assignments of remote learning due in the period, shown apart from
+    /// the lessons; their marks count in the student's average with weight 1.
+    #[serde(default)]
+    pub individual: Vec<GridIndividual>,
+}
+
+/// An individual assignment in the journal grid.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct GridIndividual {
+    pub id: parta_domain::IndividualId,
+    pub student_id: UserId,
+    pub body: String,
+    /// `YYYY-MM-DD`.
+    pub due_on: String,
+    pub mark: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -3860,6 +3860,15 @@ export interface components {
             grades: components["schemas"]["Grade"][];
             lesson_id: components["schemas"]["LessonId"];
         };
+        /** @description An individual assignment in the journal grid. */
+        GridIndividual: {
+            body: string;
+            /** @description `YYYY-MM-DD`. */
+            due_on: string;
+            id: components["schemas"]["IndividualId"];
+            mark?: string | null;
+            student_id: components["schemas"]["UserId"];
+        };
         GridLesson: {
             date: string;
             id: components["schemas"]["LessonId"];
@@ -4059,6 +4068,11 @@ export interface components {
          */
         JournalGrid: {
             assignment_id: components["schemas"]["AssignmentId"];
+            /**
+             * @description Individual assignments of remote learning due in the period, shown apart from
+             *     the lessons; their marks count in the student's average with weight 1.
+             */
+            individual?: components["schemas"]["GridIndividual"][];
             lessons: components["schemas"]["GridLesson"][];
             period: components["schemas"]["AcademicPeriod"];
             /** @description Every period of the year, for the rows' `period_marks` and the year mark. */

@@ -742,6 +742,8 @@ pub(crate) async fn render_grid(
         store::journal::period_marks(conn, assignment.id, period.number).await?.into_iter().collect();
     // The school's rounding rule, and the year's other period marks and year marks.
     let finals = super::marks::FinalMarks::load(conn, org, assignment).await?;
+    let individual =
+        store::distance::individuals_of_assignment(conn, assignment.id, &period.starts_on, &period.ends_on).await?;
     let mut rows = Vec::with_capacity(students.len());
     for student in students {
         let Some(person) = people.get(&student.0).cloned() else { continue };
@@ -777,6 +779,14 @@ pub(crate) async fn render_grid(
                 GridCell { lesson_id: lesson.lesson_id(), attendance: entry, grades: theirs }
             })
             .collect();
+        // An individual assignment's mark counts once, as plain work.
+        marks.extend(
+            individual
+                .iter()
+                .filter(|i| i.student_id == student.0)
+                .filter_map(|i| Mark::parse(i.mark.as_deref()?))
+                .map(|m| (m, 1.0)),
+        );
         let average = parta_domain::journal::weighted_average(&marks);
         rows.push(GridRow {
             student: person,
@@ -814,6 +824,16 @@ pub(crate) async fn render_grid(
         periods: finals.periods.iter().map(super::marks::render_period).collect(),
         year_closed: finals.year_closed(),
         round_from: finals.round_from,
+        individual: individual
+            .into_iter()
+            .map(|i| parta_protocol::GridIndividual {
+                id: parta_domain::IndividualId(i.id),
+                student_id: UserId(i.student_id),
+                body: i.body,
+                due_on: i.due_on,
+                mark: i.mark,
+            })
+            .collect(),
     })
 }
 

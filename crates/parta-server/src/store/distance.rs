@@ -256,3 +256,21 @@ pub async fn mark_individual(conn: &mut AnyConnection, id: i64, mark: &str, by: 
         .await
         .map(|_| ())
 }
+
+/// An assignment's individual assignments due between two dates.
+pub async fn individuals_of_assignment(
+    conn: &mut AnyConnection,
+    assignment: i64,
+    from: &str,
+    to: &str,
+) -> sqlx::Result<Vec<IndividualRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {INDIVIDUAL_COLUMNS} FROM individual_assignments
+         WHERE assignment_id = $1 AND due_on >= $2 AND due_on <= $3 ORDER BY due_on, id"
+    )))
+    .bind(assignment)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}

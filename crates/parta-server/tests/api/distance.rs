@@ -302,4 +302,18 @@ async fn students_without_a_device_get_individual_assignments_marked_after_the_o
     let marked = app.put(&mark).token(&s.maths.token).json(json!({ "mark": "5" })).send().await.expect(200).json;
     assert_eq!(marked["mark"], "5");
     assert!(marked["marked_at"].is_string());
+    // The journal shows it apart from the lessons, and its mark counts in the average.
+    let grid = app
+        .get(&format!("/api/v1/orgs/{org}/years/{}/journal?assignment_id={}&period=1", s.year, s.maths_a))
+        .token(&class_teacher.token)
+        .send()
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(
+        grid["individual"],
+        json!([{ "id": one, "student_id": s.student.id, "body": "§12, № 45–52 письменно", "due_on": saturday, "mark": "5" }])
+    );
+    let row = grid["rows"].as_array().expect("rows").iter().find(|r| r["student"]["id"] == s.student.id).cloned();
+    assert_eq!(row.expect("the student's row")["average"].as_f64(), Some(5.0));
 }
