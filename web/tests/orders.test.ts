@@ -61,7 +61,7 @@ describe('order status', () => {
 
   it('the wording in Russian and English', () => {
     expect(t('ord.status.in_force', { date: '11 декабря 2026 г.' })).toBe('Действует по 11 декабря 2026 г.');
-    expect(t('ord.status.cancelled')).toBe('Отменён до начала');
+    expect(t('ord.status.cancelled')).toBe('Завершён досрочно до начала, в силу не вступил');
     expect(t('ord.end_confirm')).toContain('С завтрашнего дня уроки пойдут по обычному расписанию; в чаты классов уйдёт сообщение');
     lang.value = 'en';
     expect(t('ord.status.upcoming', { date: '8 December 2026' })).toBe('Takes effect on 8 December 2026');
