@@ -411,6 +411,7 @@ try {
       ['reports', 'Жалобы на сообщения'],
       ['audit', 'Журнал действий'],
       ['year', 'Учебные годы'],
+      ['orders', 'Дистанционное обучение'],
     ];
     for (const [tab, heading] of tabs) {
       await admin.goto(`${base}/school/1/${tab}`);
