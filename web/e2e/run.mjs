@@ -2729,6 +2729,12 @@ try {
       const text = await badge.innerText();
       expect(new RegExp(`^Онлайн до \\d\\d:\\d\\d · приказ № ${number}$`).test(text), `the badge reads «${text}»`);
       await screen(sp, 'diary-remote');
+      // The class teacher's week: her 5А lessons of that day carry the badge too.
+      await teacherPage.goto(`${base}/lessons?date=${remoteDay.date}`);
+      const teacherBadge = teacherPage.locator(`section.week-day[data-date="${remoteDay.date}"] .lesson-open[data-class="5А"] .lesson-remote`).first();
+      await teacherBadge.waitFor();
+      const teacherText = await teacherBadge.innerText();
+      expect(teacherText.endsWith(`· приказ № ${number}`), `the teacher's badge reads «${teacherText}»`);
 
       // The director ends it early: the confirmation says what follows, then it shows as ended.
       await item.getByRole('button', { name: `Завершить досрочно приказ № ${number}` }).click();
