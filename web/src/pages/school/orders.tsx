@@ -3,7 +3,7 @@
 // the form that registers one (number, date, reason, period, the classes or the whole
 // school, the document uploaded first), and «Завершить досрочно» with a confirmation
 // saying what follows. Its own chunk with its own strings (orders.strings.ts).
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../../api/client';
 import type { FileInfo, Order, SchoolClass } from '../../api/types';
 import { ConfirmButton, ErrorBox, Field, FormMessage, Loading, Notice, Submit, errorText, useForm, useId, useLoad } from '../../components/ui';
@@ -33,7 +33,9 @@ export function OrdersTab({ org, tz }: { org: number; tz?: string }) {
   const today = todayIn(tz);
   const orders = useLoad(() => api.get('/api/v1/orgs/{org_id}/orders', { org_id: org }), [org]);
   const [notice, setNotice] = useState<string | null>(null);
+  // The list as loaded, then as changed here (an order registered or ended) until loaded again.
   const [list, setList] = useState<Order[] | null>(null);
+  useEffect(() => setList(null), [orders.data]);
   const shown = list ?? orders.data ?? null;
   const replace = (o: Order) => setList((shown ?? []).map((x) => (x.id === o.id ? o : x)));
   return (
@@ -84,6 +86,8 @@ function OrderItem({ org, order: o, today, tz, onEnded }: { org: number; order: 
     setError(null);
     try {
       onEnded(await api.post('/api/v1/orgs/{org_id}/orders/{order_id}/end', { org_id: org, order_id: o.id }));
+      // The button is gone: the order's title keeps the focus.
+      requestAnimationFrame(() => document.getElementById(titleId)?.focus());
     } catch (e) {
       const code = e instanceof ApiError ? e.code : '';
       setError(code === 'order_ended' || code === 'order_over' ? t(`ord.error.${code}`) : errorText(e));
@@ -92,7 +96,7 @@ function OrderItem({ org, order: o, today, tz, onEnded }: { org: number; order: 
   return (
     <li class="list-item order" data-order-id={o.id} data-status={status} aria-labelledby={titleId}>
       <div>
-        <h4 id={titleId} class="order-title">
+        <h4 id={titleId} class="order-title" tabIndex={-1}>
           {t('ord.title', { number: o.number, date: day(o.issued_on) })}
         </h4>
         <p>
