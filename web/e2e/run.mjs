@@ -411,6 +411,7 @@ try {
       ['reports', 'Жалобы на сообщения'],
       ['audit', 'Журнал действий'],
       ['year', 'Учебные годы'],
+      ['orders', 'Дистанционное обучение'],
     ];
     for (const [tab, heading] of tabs) {
       await admin.goto(`${base}/school/1/${tab}`);
@@ -2603,6 +2604,158 @@ try {
     } finally {
       await fetch(`${base}/api/v1/orgs/1/lessons/${lessonId}/grades`, { method: 'PUT', headers: teacherApi, body: JSON.stringify({ grades: [], delete: [gradeId] }) });
       await dctx.close();
+    }
+  });
+
+  // ---------- remote learning by the director's order ----------
+  await test('remote learning: the director registers an order for 5А for the coming days with its PDF (a wrong period refused at its field); the parent confirms the post in the parents chat and the class teacher sees it; the student\'s diary says «Онлайн до … · приказ № 9-о»; ended early, it shows as ended and the lessons are as usual again', async () => {
+    const directorApi = await apiSession('director@demo.parta.local');
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    const plus = (n) => {
+      const d = new Date(`${today}T12:00:00Z`);
+      d.setUTCDate(d.getUTCDate() + n);
+      return d.toISOString().slice(0, 10);
+    };
+    const startsOn = plus(1);
+    const endsOn = plus(7);
+    const number = '9-о';
+    let orderId = null;
+    let ended = false;
+    const ctxs = [];
+    const open = async (who) => {
+      const ctx = await newContext();
+      ctxs.push(ctx);
+      const page = await ctx.newPage();
+      pagesToShoot.push(page);
+      await login(page, who);
+      return page;
+    };
+    try {
+      // The director opens «Дистанционное обучение» (loaded on demand).
+      const dp = await open('director@demo.parta.local');
+      await dp.goto(`${base}/school/1`);
+      const chunkLoaded = dp.waitForResponse((r) => /\/assets\/orders-[\w-]+\.js$/.test(new URL(r.url()).pathname));
+      await dp.locator('nav.tabs').getByRole('link', { name: 'Дистанционное обучение' }).click();
+      await chunkLoaded;
+      await dp.waitForURL(/\/school\/1\/orders$/);
+      await dp.getByRole('heading', { name: 'Дистанционное обучение', level: 2 }).waitFor();
+      const form = dp.locator('form.order-form');
+      await form.getByRole('heading', { name: 'Зарегистрировать приказ' }).waitFor();
+      await lbl(form, 'Номер приказа').fill(number);
+      await lbl(form, 'Дата приказа').fill(today);
+      await lbl(form, 'Причина').fill('Морозы: температура воздуха ниже −30 °C');
+      await lbl(form, 'Первый день').fill(startsOn);
+      await lbl(form, 'Последний день').fill(today);
+      await form.getByRole('checkbox', { name: '5А', exact: true }).check();
+      await lbl(form, 'Подписанный приказ (скан или PDF)').setInputFiles({ name: 'prikaz-9-o.pdf', mimeType: 'application/pdf', buffer: pdfOf(3000) });
+      await form.locator('.order-doc .file-name[data-file-id]').waitFor();
+      // A last day before the first is refused at the last day's field; nothing typed is lost.
+      await form.getByRole('button', { name: 'Зарегистрировать', exact: true }).click();
+      await form.getByText('Последний день раньше первого.').waitFor();
+      expect((await lbl(form, 'Последний день').getAttribute('aria-invalid')) === 'true', 'the last day is not marked invalid');
+      expect((await lbl(form, 'Первый день').getAttribute('aria-invalid')) === null, 'the first day is marked invalid');
+      expect((await lbl(form, 'Номер приказа').inputValue()) === number, 'the number was lost');
+      expect(await form.getByRole('checkbox', { name: '5А', exact: true }).isChecked(), 'the class was unticked');
+      await screen(dp, 'orders-form-error');
+
+      await lbl(form, 'Последний день').fill(endsOn);
+      const issued = dp.waitForResponse((r) => r.url().endsWith('/api/v1/orgs/1/orders') && r.request().method() === 'POST');
+      await form.getByRole('button', { name: 'Зарегистрировать', exact: true }).click();
+      const res = await issued;
+      expect(res.status() === 201, `registering: ${res.status()} ${await res.text()}`);
+      const order = await res.json();
+      orderId = order.id;
+      expect(order.document?.name === 'prikaz-9-o.pdf', 'the document is not the order\'s');
+      expect(order.classes.map((c) => c.name).join() === '5А', `classes ${order.classes.map((c) => c.name)}`);
+      await dp.getByText(`Приказ № ${number} зарегистрирован`).waitFor();
+      const item = dp.locator(`li.order[data-order-id="${orderId}"]`);
+      await item.getByRole('heading', { name: new RegExp(`^Приказ № ${number} от`) }).waitFor();
+      expect((await item.getAttribute('data-status')) === 'upcoming', `status ${await item.getAttribute('data-status')}`);
+      await item.getByText(/^Вступит в силу /).waitFor();
+      expect((await item.locator('.order-classes').innerText()) === '5А', 'the classes in the list');
+      const docHref = await item.getByRole('link', { name: /prikaz-9-o\.pdf/ }).getAttribute('href');
+      const doc = await fetch(`${base}${docHref}`, { headers: directorApi });
+      expect(doc.ok && (await doc.arrayBuffer()).byteLength === 3000, 'the document link does not give the PDF');
+      expect((await lbl(form, 'Номер приказа').inputValue()) === '', 'the form was not cleared');
+      await screen(dp, 'orders');
+
+      // The parent opens 5А's parents chat, sees the announcement and confirms it.
+      const pp = await open('parent@demo.parta.local');
+      const teacherPage = await open('ivanova@demo.parta.local');
+      for (const page of [pp, teacherPage]) {
+        await page.goto(`${base}/chats`);
+        await page.getByRole('link', { name: /5А — родители/ }).click();
+        await page.waitForURL(/\/chats\/\d+$/);
+        await conv(page).getByRole('heading', { name: '5А — родители' }).waitFor();
+      }
+      const heading = `Приказ № ${number} от`;
+      const theirs = msg(pp, heading);
+      await theirs.getByText('обучение 5А проходит дистанционно').waitFor();
+      await theirs.getByText('Ознакомиться').waitFor();
+      await theirs.getByRole('button', { name: 'Ознакомлен(а)' }).click();
+      await theirs.getByText('Вы подтвердили прочтение').waitFor();
+
+      // The class teacher sees the parent among those who confirmed (no longer pending).
+      const hers = msg(teacherPage, heading);
+      const count = hers.locator('.ack-count');
+      await count.waitFor();
+      for (let i = 0; i < 50 && Number(await count.getAttribute('data-confirmed')) < 1; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(Number(await count.getAttribute('data-confirmed')) >= 1, `confirmed ${await count.innerText()}`);
+      if (await hers.getByText('Кто ещё не подтвердил').count()) {
+        await hers.getByText('Кто ещё не подтвердил').click();
+        const names = await hers.locator('.ack-pending li').allInnerTexts();
+        expect(!names.some((n) => n.startsWith('Волкова И')), `the parent is still pending: ${names}`);
+      }
+      const teacherApi = await apiSession('ivanova@demo.parta.local');
+      const post = order.announcements.find((a) => a.chat_id === Number(new URL(teacherPage.url()).pathname.split('/').pop()));
+      expect(post, 'no announcement in the parents chat');
+      const acks = await (await fetch(`${base}/api/v1/chats/${post.chat_id}/messages/${post.message_id}/acks`, { headers: teacherApi })).json();
+      expect(acks.confirmed.some((c) => c.person.family_name === 'Волкова' && c.person.given_name === 'Ирина'), 'the parent is not among the confirmed');
+
+      // The student's diary: a lesson of those days is online under the order.
+      const studentApi = await apiSession('student.5a@demo.parta.local');
+      const me = await (await fetch(`${base}/api/v1/me`, { headers: studentApi })).json();
+      let remoteDay = null;
+      for (const date of [startsOn, plus(7)]) {
+        if (remoteDay) break;
+        const diary = await (await fetch(`${base}/api/v1/orgs/1/diary?student_id=${me.id}&date=${date}`, { headers: studentApi })).json();
+        remoteDay = diary.days.find((d) => d.date >= startsOn && d.date <= endsOn && d.lessons.some((l) => l.remote)) ?? null;
+      }
+      expect(remoteDay, 'no online lesson in the diary over the order\'s days');
+      const sp = await open('student.5a@demo.parta.local');
+      await sp.goto(`${base}/diary?date=${remoteDay.date}`);
+      const badge = sp.locator('.diary-lesson[data-remote="true"] .lesson-remote').first();
+      await badge.waitFor();
+      const text = await badge.innerText();
+      expect(new RegExp(`^Онлайн до \\d\\d:\\d\\d · приказ № ${number}$`).test(text), `the badge reads «${text}»`);
+      await screen(sp, 'diary-remote');
+      // The class teacher's week: her 5А lessons of that day carry the badge too.
+      await teacherPage.goto(`${base}/lessons?date=${remoteDay.date}`);
+      const teacherBadge = teacherPage.locator(`section.week-day[data-date="${remoteDay.date}"] .lesson-open[data-class="5А"] .lesson-remote`).first();
+      await teacherBadge.waitFor();
+      const teacherText = await teacherBadge.innerText();
+      expect(teacherText.endsWith(`· приказ № ${number}`), `the teacher's badge reads «${teacherText}»`);
+
+      // The director ends it early: the confirmation says what follows, then it shows as ended.
+      await item.getByRole('button', { name: `Завершить досрочно приказ № ${number}` }).click();
+      const confirm = item.getByRole('group', { name: /С завтрашнего дня уроки пойдут по обычному расписанию|не вступит в силу/ });
+      await confirm.waitFor();
+      await confirm.getByRole('button', { name: 'Да' }).click();
+      await dp.getByText(`Приказ № ${number} завершён досрочно.`).waitFor();
+      await item.getByText(/^Завершён досрочно/).waitFor();
+      const status = await item.getAttribute('data-status');
+      expect(status === 'cancelled' || status === 'ending_today' || status === 'ended_early', `status after ending ${status}`);
+      expect((await item.getByRole('button', { name: /Завершить досрочно/ }).count()) === 0, 'still offered to end');
+      ended = true;
+      await msg(pp, 'идёт по обычному расписанию').waitFor();
+      const after = await (await fetch(`${base}/api/v1/orgs/1/diary?student_id=${me.id}&date=${remoteDay.date}`, { headers: studentApi })).json();
+      expect(!after.days.some((d) => d.date > today && d.lessons.some((l) => l.remote)), 'lessons after today still online');
+      await sp.reload();
+      await sp.locator('.diary-lesson').first().waitFor();
+      expect((await sp.locator('.lesson-remote').count()) === 0, 'the diary still shows the badge');
+    } finally {
+      if (orderId && !ended) await fetch(`${base}/api/v1/orgs/1/orders/${orderId}/end`, { method: 'POST', headers: directorApi });
+      for (const ctx of ctxs) await ctx.close();
     }
   });
 

@@ -83,6 +83,14 @@ export function readsCompliance(s: MySchool): boolean {
   return s.is_admin || s.places.some((p) => p.role === 'director' || p.role === 'deputy');
 }
 
+/**
+ * Whether the person issues remote-learning orders («Дистанционное обучение»): the
+ * director and the admins (the server's IssueOrders permission).
+ */
+export function issuesOrders(s: MySchool): boolean {
+  return s.is_admin || s.places.some((p) => p.role === 'director');
+}
+
 /** Whether the person can open the school console for a school (admin, class teacher, the director, or who sets up the year). */
 export function canManage(s: MySchool | null | undefined): boolean {
   return !!s && (s.is_admin || s.class_teacher_of.length > 0 || managesSchoolYear(s) || readsCompliance(s));

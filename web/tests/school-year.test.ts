@@ -365,10 +365,21 @@ describe('console tabs', () => {
     const place = (role: string) => ({ role, class: { id: 1, name: 'Учительская' } }) as unknown as MySchool['places'][number];
     const admin = consoleTabs(school({ is_admin: true }));
     expect(admin.indexOf('compliance')).toBe(admin.indexOf('reports') + 1);
-    expect(consoleTabs(school({ places: [place('director')] }))).toEqual(['compliance']);
+    expect(consoleTabs(school({ places: [place('director')] }))).toEqual(['compliance', 'orders']);
     expect(consoleTabs(school({ places: [place('deputy')], manages_school_year: true }))).toEqual(['year', 'compliance']);
     expect(consoleTabs(school({ places: [place('teacher')] }))).toEqual([]);
     const classTeacher = consoleTabs(school({ class_teacher_of: [{ id: 5, name: '5А' } as MySchool['class_teacher_of'][number]] }));
     expect(classTeacher).not.toContain('compliance');
+  });
+
+  it('«Дистанционное обучение» is for the director and the admins only, after «Соблюдение положения»', () => {
+    const place = (role: string) => ({ role, class: { id: 1, name: 'Учительская' } }) as unknown as MySchool['places'][number];
+    const admin = consoleTabs(school({ is_admin: true }));
+    expect(admin.indexOf('orders')).toBe(admin.indexOf('compliance') + 1);
+    expect(consoleTabs(school({ places: [place('director')] }))).toContain('orders');
+    expect(consoleTabs(school({ places: [place('deputy')], manages_school_year: true }))).not.toContain('orders');
+    expect(consoleTabs(school({ places: [place('teacher')] }))).not.toContain('orders');
+    const classTeacher = consoleTabs(school({ class_teacher_of: [{ id: 5, name: '5А' } as MySchool['class_teacher_of'][number]] }));
+    expect(classTeacher).not.toContain('orders');
   });
 });

@@ -135,3 +135,6 @@ export type ResultOf<P extends keyof paths, M extends Method> =
         ? JsonOf<R[201]>
         : void
     : never;
+export type Order = S['Order'];
+export type OrderRequest = S['OrderRequest'];
+export type RemoteLesson = S['RemoteLesson'];

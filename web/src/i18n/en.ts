@@ -336,6 +336,7 @@ export const en: Dict = {
   'console.tab.audit': 'Audit log',
   'console.tab.reports': 'Reports',
   'console.tab.compliance': 'Regulations compliance',
+  'console.tab.orders': 'Remote learning',
   'console.profile_title': 'School profile',
   'console.settings': 'Settings',
   'console.join_approval': 'Joining needs an admin’s approval',

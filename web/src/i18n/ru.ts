@@ -336,6 +336,7 @@ export const ru = {
   'console.tab.audit': 'Журнал действий',
   'console.tab.reports': 'Жалобы',
   'console.tab.compliance': 'Соблюдение положения',
+  'console.tab.orders': 'Дистанционное обучение',
   'console.profile_title': 'Профиль школы',
   'console.settings': 'Настройки',
   'console.join_approval': 'Вступление только после одобрения администратором',

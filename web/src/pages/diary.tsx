@@ -21,7 +21,7 @@ import { className } from './entry';
 import { JournalFiles } from './journal-files';
 import { DiaryWork } from './submissions';
 import { dayMonth, dayTitle, span, WeekNav } from './journal-parts';
-import { ChangeNote, isOff } from './lesson-change';
+import { ChangeNote, isOff, RemoteNote } from './lesson-change';
 import { DiaryViews } from './diary-marks';
 import { DiaryOnline } from './lesson-online';
 import { lessonCallOf } from '../calls/live';
@@ -178,6 +178,7 @@ function DiaryItem({
       data-subject={l.subject.name}
       data-lesson-id={l.lesson_id ?? undefined}
       data-change={l.change?.kind}
+      data-remote={l.remote ? 'true' : undefined}
     >
       <div class="dl-head">
         <span class="lesson-num" aria-hidden="true">
@@ -194,6 +195,7 @@ function DiaryItem({
             {l.room ? <> · <span class="nowrap">{t('journal.room', { room: l.room })}</span></> : null}
           </span>
           <ChangeNote change={l.change} />
+          {isOff(l.change) ? null : <RemoteNote remote={l.remote} />}
         </span>
         <span class="dl-results">
           {a ? (

@@ -1,7 +1,8 @@
 // How a lesson of a week differs from the timetable that day: a replacement teacher
 // («замена»), a cancelled lesson (with its reason), a lesson moved from or to another
 // date and slot, an extra lesson. Shown in the teacher's week, the diary and the
-// admin's timetable screen.
+// admin's timetable screen. Besides, a lesson held online under the director's
+// remote-learning order: «Онлайн до 09:00 · приказ № 9-о».
 import type { components } from '../api/schema';
 import { shortName } from '../format';
 import { t } from './journal/journal.strings';
@@ -29,6 +30,23 @@ export function ChangeNote({ change }: { change: LessonChange | null | undefined
   return (
     <span class="lesson-change" data-change={change.kind}>
       {changeText(change)}
+    </span>
+  );
+}
+
+type RemoteLesson = components['schemas']['RemoteLesson'];
+
+/** «Онлайн до 09:00 · приказ № 9-о». */
+export function remoteText(r: RemoteLesson): string {
+  return t('remote.badge', { until: r.ends_at, number: r.order_number });
+}
+
+/** The badge of a lesson held online under an order (nothing for a lesson held as usual). */
+export function RemoteNote({ remote }: { remote: RemoteLesson | null | undefined }) {
+  if (!remote) return null;
+  return (
+    <span class="lesson-remote" data-order-id={remote.order_id} title={t('remote.title', { until: remote.ends_at })}>
+      {remoteText(remote)}
     </span>
   );
 }

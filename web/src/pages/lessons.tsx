@@ -14,7 +14,7 @@ import { api, me } from '../state';
 import { className } from './entry';
 import { dayTitle, span, WeekNav } from './journal-parts';
 import { primeLesson } from './lesson';
-import { ChangeNote, isOff } from './lesson-change';
+import { ChangeNote, isOff, RemoteNote } from './lesson-change';
 
 export { LessonScreen } from './lesson';
 
@@ -104,6 +104,7 @@ export function LessonsWeek({ school, date }: { school: MySchool; date: string |
                           ) : (
                             <ChangeNote change={l.change} />
                           )}
+                          {taken || isOff(l.change) ? null : <RemoteNote remote={l.remote} />}
                         </span>
                       </>
                     );

@@ -1,6 +1,6 @@
 // The school console: the tab bar and the tab shown (/school/:org/:tab). Admins see
 // every tab; a class teacher sees their classes' invites, join requests and reports
-// (tabs.ts). The school year tab and «Соблюдение положения» are loaded when first
+// (tabs.ts). The school year tab, «Соблюдение положения» and «Дистанционное обучение» are loaded when first
 // opened: their code (and their strings) are chunks of their own, not part of the
 // app's shell.
 import type { MySchool } from '../../api/types';
@@ -18,6 +18,7 @@ import { StructureTab } from './structure';
 import { consoleTabs, type Tab } from './tabs';
 
 const complianceChunk = chunk(() => import('./compliance'));
+const ordersChunk = chunk(() => import('./orders'));
 
 type YearModule = typeof import('./year');
 let yearModule: Promise<YearModule> | null = null;
@@ -66,6 +67,7 @@ export function SchoolConsole({ school, tab }: { school: MySchool; tab?: string 
         {active === 'admins' ? <AdminsTab org={org} tz={tz} /> : null}
         {active === 'reports' ? <ReportsTab org={org} tz={tz} /> : null}
         {active === 'compliance' ? <Lazy load={complianceChunk} render={(c) => <c.ComplianceTab org={org} tz={tz} />} /> : null}
+        {active === 'orders' ? <Lazy load={ordersChunk} render={(c) => <c.OrdersTab org={org} tz={tz} />} /> : null}
         {active === 'audit' ? <AuditTab org={org} tz={tz} /> : null}
       </div>
     </div>

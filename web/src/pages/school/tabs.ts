@@ -1,8 +1,8 @@
 // Which tabs of the school console a person sees.
 import type { MySchool } from '../../api/types';
-import { managesSchoolYear, readsCompliance } from '../../state';
+import { issuesOrders, managesSchoolYear, readsCompliance } from '../../state';
 
-export type Tab = 'profile' | 'structure' | 'year' | 'invites' | 'requests' | 'members' | 'admins' | 'reports' | 'compliance' | 'audit';
+export type Tab = 'profile' | 'structure' | 'year' | 'invites' | 'requests' | 'members' | 'admins' | 'reports' | 'compliance' | 'orders' | 'audit';
 
 const ADMIN_TABS: Tab[] = ['profile', 'structure', 'invites', 'requests', 'members', 'admins', 'reports', 'audit'];
 const CLASS_TEACHER_TABS: Tab[] = ['invites', 'requests', 'reports'];
@@ -11,13 +11,18 @@ const CLASS_TEACHER_TABS: Tab[] = ['invites', 'requests', 'reports'];
  * Admins see every tab; a class teacher their classes' invites, join requests and
  * reports; whoever sets up the school year (admins, the deputy director) the
  * «Учебный год» tab, after the school's structure; the admins, the director and the
- * deputy «Соблюдение положения», after the reports.
+ * deputy «Соблюдение положения», after the reports; the director and the admins
+ * «Дистанционное обучение» (remote-learning orders), after that.
  */
 export function consoleTabs(school: MySchool): Tab[] {
   const tabs = school.is_admin ? [...ADMIN_TABS] : school.class_teacher_of.length ? [...CLASS_TEACHER_TABS] : [];
   if (readsCompliance(school)) {
     const after = tabs.indexOf('reports');
     tabs.splice(after < 0 ? tabs.length : after + 1, 0, 'compliance');
+  }
+  if (issuesOrders(school)) {
+    const after = tabs.includes('compliance') ? tabs.indexOf('compliance') : tabs.indexOf('reports');
+    tabs.splice(after < 0 ? tabs.length : after + 1, 0, 'orders');
   }
   if (managesSchoolYear(school)) {
     const after = tabs.indexOf('structure');

@@ -27,7 +27,7 @@ import {
 } from '../../school-year/timetable';
 import { api } from '../../state';
 import { dayMonth, dayTitle, span } from '../journal-parts';
-import { ChangeNote } from '../lesson-change';
+import { ChangeNote, isOff, RemoteNote } from '../lesson-change';
 import './timetable.css';
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6];
@@ -363,6 +363,7 @@ function Overrides(p: { org: number; year: AcademicYear; classId: number; today:
                     {lessonLabel(l)}
                     {l.room ? <span class="muted"> · {t('journal.room', { room: l.room })}</span> : null}
                     <ChangeNote change={l.change} />
+                    {isOff(l.change) ? null : <RemoteNote remote={l.remote} />}
                   </div>
                 </li>
               ))}
