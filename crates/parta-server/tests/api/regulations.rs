@@ -128,6 +128,12 @@ async fn homework_over_the_days_limit_is_warned_of_and_refused_where_the_school_
     assert_eq!((now.json["minutes"].as_i64(), now.json["over"].as_bool()), (Some(120), Some(false)));
 }
 
+/// The school's first kind of work, to give marks as.
+async fn first_grade_type(app: &TestApp, s: &Setup) -> i64 {
+    let kinds = app.get(&format!("/api/v1/orgs/{}/grade-types", s.school.org)).token(&s.maths.token).send().await;
+    kinds.expect(200).json[0]["id"].as_i64().expect("a kind of work")
+}
+
 fn late_marks(page: &Value) -> Vec<i64> {
     page["deadlines"]["late_marks"].as_array().expect("late marks").iter().filter_map(Value::as_i64).collect()
 }
@@ -157,15 +163,7 @@ async fn late_homework_and_marks_are_recorded_by_the_deadline_in_force_when_ente
     );
     assert_eq!(deadlines["marks_due_by"].as_str(), Some(after(7 * 86_400_000).as_str()), "7 days after");
     assert_eq!((deadlines["homework_late"].as_bool(), late_marks(&page.json)), (Some(false), vec![]));
-    let grade_type = app
-        .get(&format!("/api/v1/orgs/{}/grade-types", s.school.org))
-        .token(&s.maths.token)
-        .send()
-        .await
-        .expect(200)
-        .json[0]["id"]
-        .as_i64()
-        .expect("a kind of work");
+    let grade_type = first_grade_type(&app, &s).await;
     let give =
         |mark: &str| json!({ "grades": [{ "student_id": s.student.id, "mark": mark, "grade_type_id": grade_type }] });
     let grades = format!("{}/{lesson}/grades", lessons_path(&s));
@@ -245,15 +243,7 @@ async fn the_compliance_report_counts_by_teacher_class_and_week_and_lists_what_i
         now - 10 * minute
     ))
     .await;
-    let grade_type = app
-        .get(&format!("/api/v1/orgs/{org}/grade-types"))
-        .token(&s.maths.token)
-        .send()
-        .await
-        .expect(200)
-        .json[0]["id"]
-        .as_i64()
-        .expect("a kind of work");
+    let grade_type = first_grade_type(&app, &s).await;
     let give =
         |mark: &str| json!({ "grades": [{ "student_id": s.student.id, "mark": mark, "grade_type_id": grade_type }] });
     let grades = format!("{}/{maths}/grades", lessons_path(&s));
