@@ -103,9 +103,13 @@ fn ru_date(day: Date) -> String {
     format!("{:02}.{:02}.{}", day.day(), day.month(), day.year())
 }
 
+/// A bell of the class's timetable: its shift, its number, when it starts and ends.
+pub type Bell = (i64, i64, DayTime, DayTime);
+
 /// The announcement of an order in a class's chats, to be confirmed: what, from when to
-/// when, why, and how long a lesson runs online (`lesson_minutes`: the grade's limit).
-pub fn announcement(order: &Order, class: &str, lesson_minutes: Option<i64>) -> String {
+/// when, why, how long a lesson runs online (`lesson_minutes`: the grade's limit), and
+/// the class's bells as they are for those days (`bells`: those its timetable uses).
+pub fn announcement(order: &Order, class: &str, lesson_minutes: Option<i64>, bells: &[Bell]) -> String {
     let Period { starts_on, ends_on } = order.period;
     let when = if starts_on == ends_on {
         format!("{} обучение {class} проходит дистанционно", ru_date(starts_on))
@@ -121,7 +125,20 @@ pub fn announcement(order: &Order, class: &str, lesson_minutes: Option<i64>) -> 
     if let Some(minutes) = lesson_minutes {
         text.push_str(&format!(", каждый — не дольше {minutes} минут"));
     }
-    text.push_str(".\nПожалуйста, подтвердите, что ознакомились.");
+    text.push('.');
+    if !bells.is_empty() {
+        let shifts = bells.iter().map(|b| b.0).collect::<std::collections::BTreeSet<_>>().len();
+        text.push_str("\nЗвонки на эти дни:");
+        for &(shift, number, starts, ends) in bells {
+            let place = if shifts > 1 {
+                format!("{shift} смена, {number} урок")
+            } else {
+                format!("{number} урок")
+            };
+            text.push_str(&format!("\n{place}: {starts}–{}", online_end(starts, ends, lesson_minutes)));
+        }
+    }
+    text.push_str("\nПожалуйста, подтвердите, что ознакомились.");
     text
 }
 
@@ -188,15 +205,24 @@ mod tests {
     #[test]
     fn the_announcement_says_what_when_why_and_how_long_a_lesson_runs() {
         let order = check_order(&draft("2026-12-08", "2026-12-11")).expect("valid");
+        let t = |text: &str| DayTime::parse(text).expect("a time");
+        let bells = [(1, 1, t("08:30"), t("09:15")), (1, 2, t("09:25"), t("10:10"))];
         assert_eq!(
-            announcement(&order, "5А", Some(30)),
+            announcement(&order, "5А", Some(30), &bells),
             "Приказ № 112-о от 07.12.2026: с 08.12.2026 по 11.12.2026 обучение 5А проходит дистанционно.\n\
              Причина: Морозы: температура ниже −30 °C.\n\
              Уроки идут онлайн по расписанию, каждый — не дольше 30 минут.\n\
+             Звонки на эти дни:\n\
+             1 урок: 08:30–09:00\n\
+             2 урок: 09:25–09:55\n\
              Пожалуйста, подтвердите, что ознакомились."
         );
         let one_day = check_order(&draft("2026-12-08", "2026-12-08")).expect("valid");
-        assert!(announcement(&one_day, "1А", None).starts_with("Приказ № 112-о от 07.12.2026: 08.12.2026 обучение 1А"));
+        let plain = announcement(&one_day, "1А", None, &[]);
+        assert!(plain.starts_with("Приказ № 112-о от 07.12.2026: 08.12.2026 обучение 1А"), "{plain}");
+        assert!(!plain.contains("Звонки"), "no timetable, no bells: {plain}");
+        let two_shifts = [(1, 1, t("08:00"), t("08:40")), (2, 1, t("13:00"), t("13:40"))];
+        assert!(announcement(&one_day, "1А", Some(20), &two_shifts).contains("2 смена, 1 урок: 13:00–13:20"));
         assert_eq!(
             ended_note(&order, "5А", Some(d("2026-12-09"))),
             "Приказ № 112-о от 07.12.2026 отменён: с 10.12.2026 обучение 5А идёт по обычному расписанию."

@@ -93,7 +93,8 @@ pub async fn issue(state: &AppState, actor: &Actor, org: OrgId, request: &OrderR
     for class in &covered {
         store::distance::add_class(&mut work, id, class.class_id()).await?;
         let minutes = class.grade.and_then(|g| thresholds.lesson_limit(g));
-        let text = distance::announcement(&order, &class.name, minutes);
+        let bells = class_bells(&mut work, org, class.class_id(), order.period.starts_on).await?;
+        let text = distance::announcement(&order, &class.name, minutes, &bells);
         // Told in its class chat and its parents' chat.
         let chats = [ChatKind::Class, ChatKind::Parents];
         for chat in store::chats::class_chats_of(&mut work, org, class.class_id(), chats).await? {
@@ -185,6 +186,26 @@ fn checked_order(row: &OrderRow) -> Result<distance::Order> {
         ends_on: &row.ends_on,
     })
     .map_err(|_| Error::Internal(anyhow::anyhow!("stored order {} does not read", row.id)))
+}
+
+/// The bells a class's timetable uses in the school year of `day`, in order.
+async fn class_bells(conn: &mut AnyConnection, org: OrgId, class: ClassId, day: Date) -> Result<Vec<distance::Bell>> {
+    let day = day.to_string();
+    let years = store::school_year::years(conn, org).await?;
+    let Some(year) = years.iter().find(|y| y.starts_on <= day && day <= y.ends_on) else { return Ok(Vec::new()) };
+    let used: std::collections::BTreeSet<(i64, i64)> = store::teaching::entries(conn, org, year.year_id(), Some(class))
+        .await?
+        .into_iter()
+        .map(|e| (e.shift, e.number))
+        .collect();
+    let mut bells: Vec<distance::Bell> = store::school_year::bells(conn, year.year_id())
+        .await?
+        .into_iter()
+        .filter(|b| used.contains(&(b.shift, b.number)))
+        .filter_map(|b| Some((b.shift, b.number, DayTime::parse(&b.starts_at)?, DayTime::parse(&b.ends_at)?)))
+        .collect();
+    bells.sort_by_key(|b| (b.0, b.1));
+    Ok(bells)
 }
 
 /// The orders in force over a range of days, by class: which lessons a week or a diary

@@ -183,6 +183,13 @@ async fn lessons_under_an_order_are_online_and_cut_to_the_grades_length(app: Tes
     let issued =
         app.post(&format!("/api/v1/orgs/{org}/orders")).token(&s.school.admin).json(order).send().await.expect(201);
     let id = issued.json["id"].as_i64().expect("id");
+    // The announcement gives the day's bells as they are for those days.
+    let class_chat = chat_id(&app, &s.student.token, org, "class", Some(s.class_a)).await;
+    let page =
+        app.get(&format!("/api/v1/chats/{class_chat}/messages")).token(&s.student.token).send().await.expect(200);
+    let last = page.json["messages"].as_array().and_then(|m| m.last()).cloned().unwrap_or_default();
+    let text = last["body"].as_str().unwrap_or_default();
+    assert!(text.contains("Звонки на эти дни:\n1 урок: 08:30–09:00\n2 урок: 09:20–09:50\n"), "{text}");
     let week_of = |class: i64| format!("/api/v1/orgs/{org}/years/{}/week?date={monday}&class_id={class}", s.year);
     let a = app.get(&week_of(s.class_a)).token(&s.school.admin).send().await.expect(200).json;
     // 5А's Monday maths, 08:30–09:10, runs online until 09:00 (30 minutes, seed 001 §5.1);
