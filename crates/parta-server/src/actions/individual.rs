@@ -104,6 +104,13 @@ pub async fn set(
     let offline: HashMap<i64, i64> = store::distance::offline(&mut work, id).await?.into_iter().collect();
     if offline.get(&request.student_id.0) != Some(&assignment.class_id) {
         fields.reject("student_id", "not_offline");
+    } else if let Some(group) = assignment.group_id
+        && !store::teaching::group_students(&mut work, parta_domain::GroupId(group))
+            .await?
+            .contains(&request.student_id)
+    {
+        // A group's teacher sets work to the group's students only.
+        fields.reject("student_id", "unknown_student");
     }
     let body = fields.check(validate::text("body", &request.body, BODY_MAX_CHARS));
     match parta_domain::school_year::date("due_on", &request.due_on) {

@@ -276,6 +276,15 @@ async fn students_without_a_device_get_individual_assignments_marked_after_the_o
     english["assignment_id"] = json!(s.maths_b);
     app.post(&individual).token(&s.maths.token).json(english).send().await.invalid(&[("student_id", "not_offline")]);
     app.post(&individual).token(&s.english.token).json(task(&saturday)).send().await.problem(403, "forbidden");
+    // A group's teacher sets work to the group's students only (nobody is in group 2).
+    let mut group_work = task(&saturday);
+    group_work["assignment_id"] = json!(s.english_g2);
+    app.post(&individual)
+        .token(&s.english_2.token)
+        .json(group_work)
+        .send()
+        .await
+        .invalid(&[("student_id", "unknown_student")]);
     let set = app.post(&individual).token(&s.maths.token).json(task(&saturday)).send().await.expect(201).json;
     assert_eq!(
         (set["subject"]["name"].as_str(), set["due_on"].as_str(), set["mark"].as_str()),
