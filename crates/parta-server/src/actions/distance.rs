@@ -32,7 +32,7 @@ use crate::store::schools::ClassRow;
 /// Each class's class chat and parents' chat gets a post to confirm. Audited.
 pub async fn issue(state: &AppState, actor: &Actor, org: OrgId, request: &OrderRequest) -> Result<Order> {
     let mut work = state.begin().await?;
-    access::school(&mut work, actor, org, Permission::IssueOrders).await?;
+    let school = access::school(&mut work, actor, org, Permission::IssueOrders).await?;
     let mut fields = Fields::default();
     let checked = distance::check_order(&OrderDraft {
         number: &request.number,
@@ -114,7 +114,7 @@ pub async fn issue(state: &AppState, actor: &Actor, org: OrgId, request: &OrderR
     )
     .await?;
     let row = store::distance::order(&mut work, org, id).await?.ok_or(Error::NotFound)?;
-    let out = render(&mut work, &row).await?;
+    let out = render(&mut work, &row, &today_in(&school.org.time_zone)).await?;
     work.commit(state).await?;
     Ok(out)
 }
@@ -122,10 +122,11 @@ pub async fn issue(state: &AppState, actor: &Actor, org: OrgId, request: &OrderR
 /// # A school's orders, the latest first (everyone of the school)
 pub async fn list(state: &AppState, actor: &Actor, org: OrgId) -> Result<Vec<Order>> {
     let mut conn = state.db.reads().acquire().await?;
-    access::visible_school(&mut conn, actor, org).await?;
+    let school = access::visible_school(&mut conn, actor, org).await?;
+    let today = today_in(&school.org.time_zone);
     let mut out = Vec::new();
     for row in store::distance::orders(&mut conn, org).await? {
-        out.push(render(&mut conn, &row).await?);
+        out.push(render(&mut conn, &row, &today).await?);
     }
     Ok(out)
 }
@@ -133,9 +134,9 @@ pub async fn list(state: &AppState, actor: &Actor, org: OrgId) -> Result<Vec<Ord
 /// # An order (everyone of the school)
 pub async fn get(state: &AppState, actor: &Actor, org: OrgId, id: OrderId) -> Result<Order> {
     let mut conn = state.db.reads().acquire().await?;
-    access::visible_school(&mut conn, actor, org).await?;
+    let school = access::visible_school(&mut conn, actor, org).await?;
     let row = store::distance::order(&mut conn, org, id).await?.ok_or(Error::NotFound)?;
-    render(&mut conn, &row).await
+    render(&mut conn, &row, &today_in(&school.org.time_zone)).await
 }
 
 /// # End an order early (the director, the admins)
@@ -171,7 +172,7 @@ pub async fn end(state: &AppState, actor: &Actor, org: OrgId, id: OrderId) -> Re
     )
     .await?;
     let row = store::distance::order(&mut work, org, id).await?.ok_or(Error::NotFound)?;
-    let out = render(&mut work, &row).await?;
+    let out = render(&mut work, &row, &today_in(&school.org.time_zone)).await?;
     work.commit(state).await?;
     Ok(out)
 }
@@ -251,7 +252,8 @@ impl RemoteDays {
     }
 }
 
-async fn render(conn: &mut AnyConnection, row: &OrderRow) -> Result<Order> {
+/// An order as the wire shows it; `today`: the school's date, for `in_force`.
+async fn render(conn: &mut AnyConnection, row: &OrderRow, today: &str) -> Result<Order> {
     let org = OrgId(row.org_id);
     let mut classes = Vec::new();
     for id in store::distance::classes(conn, row.order_id()).await? {
@@ -264,9 +266,7 @@ async fn render(conn: &mut AnyConnection, row: &OrderRow) -> Result<Order> {
         None => None,
     };
     let issued_by = store::users::person(conn, UserId(row.issued_by)).await?.ok_or(Error::NotFound)?;
-    let time_zone = store::schools::get(conn, org).await?.map_or_else(|| "UTC".to_owned(), |o| o.time_zone);
-    let today = today_in(&time_zone);
-    let in_force = row.in_force_until.as_deref().is_some_and(|until| row.starts_on <= today && today.as_str() <= until);
+    let in_force = row.in_force_until.as_deref().is_some_and(|until| row.starts_on.as_str() <= today && today <= until);
     let announcements = store::distance::posts(conn, row.order_id())
         .await?
         .into_iter()

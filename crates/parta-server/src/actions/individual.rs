@@ -4,7 +4,7 @@
 //! lessons. Each student and their parents read their own; the class teacher and the
 //! administration read their classes'.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use parta_domain::journal::Mark;
 use parta_domain::permission::Permission;
@@ -49,9 +49,15 @@ pub async fn set_offline(
     if !store::distance::classes(&mut work, order.order_id()).await?.contains(&class.0) {
         fields.reject("class_id", "not_in_order");
     }
-    let students = store::journal::class_students_on(&mut work, org, class, &today_in(&school.org.time_zone)).await?;
+    let students: HashSet<UserId> =
+        store::journal::class_students_on(&mut work, org, class, &today_in(&school.org.time_zone))
+            .await?
+            .into_iter()
+            .collect();
+    // Sets, not scans: a long list costs linear time.
+    let mut seen = HashSet::with_capacity(request.student_ids.len());
     for (index, student) in request.student_ids.iter().enumerate() {
-        if !students.contains(student) || request.student_ids[..index].contains(student) {
+        if !students.contains(student) || !seen.insert(*student) {
             fields.reject(&format!("student_ids[{index}]"), "unknown_student");
         }
     }
@@ -161,22 +167,31 @@ pub async fn list(state: &AppState, actor: &Actor, org: OrgId, id: OrderId) -> R
     let mut conn = state.db.reads().acquire().await?;
     let school = access::visible_school(&mut conn, actor, org).await?;
     order_of(&mut conn, org, id).await?;
+    // Who is in which class under the order, read once for every row.
+    let offline: HashMap<i64, i64> = store::distance::offline(&mut conn, id).await?.into_iter().collect();
     let mut out = Vec::new();
     for row in store::distance::individuals(&mut conn, id).await? {
-        if reads(&mut conn, &school, actor, &row).await? {
+        if reads(&mut conn, &school, actor, &offline, &row).await? {
             out.push(render(&mut conn, &row).await?);
         }
     }
     Ok(out)
 }
 
-async fn reads(conn: &mut AnyConnection, school: &SchoolAccess, actor: &Actor, row: &IndividualRow) -> Result<bool> {
+/// Whether the actor reads an individual assignment; `offline`: the order's students
+/// without a device and their classes.
+async fn reads(
+    conn: &mut AnyConnection,
+    school: &SchoolAccess,
+    actor: &Actor,
+    offline: &HashMap<i64, i64>,
+    row: &IndividualRow,
+) -> Result<bool> {
     let org = OrgId(row.org_id);
     let student = UserId(row.student_id);
     if row.set_by == actor.user_id.0 || student == actor.user_id {
         return Ok(true);
     }
-    let offline: HashMap<i64, i64> = store::distance::offline(conn, OrderId(row.order_id)).await?.into_iter().collect();
     if let Some(class) = offline.get(&row.student_id)
         && school.allows_in_class(Permission::ReadJournal, ClassId(*class))
     {
@@ -196,7 +211,9 @@ pub async fn mark(
     let mut work = state.begin().await?;
     let school = access::visible_school(&mut work, actor, org).await?;
     let row = store::distance::individual(&mut work, org, id.0).await?.ok_or(Error::NotFound)?;
-    if !reads(&mut work, &school, actor, &row).await? {
+    let offline: HashMap<i64, i64> =
+        store::distance::offline(&mut work, OrderId(row.order_id)).await?.into_iter().collect();
+    if !reads(&mut work, &school, actor, &offline, &row).await? {
         return Err(Error::NotFound);
     }
     if row.set_by != actor.user_id.0 {

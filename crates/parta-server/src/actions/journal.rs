@@ -224,8 +224,9 @@ async fn render_page(conn: &mut AnyConnection, row: &LessonRow) -> Result<Lesson
     let students = roster(conn, row).await?;
     let attendance: BTreeMap<i64, AttendanceRow> =
         store::journal::attendance(conn, row.lesson_id()).await?.into_iter().map(|a| (a.student_id, a)).collect();
+    let grade_rows = store::journal::grades(conn, row.lesson_id()).await?;
     let mut grades: BTreeMap<i64, Vec<Grade>> = BTreeMap::new();
-    for grade in store::journal::grades(conn, row.lesson_id()).await? {
+    for grade in grade_rows.iter().cloned() {
         grades.entry(grade.student_id).or_default().push(Grade {
             id: parta_domain::GradeId(grade.id),
             mark: grade.mark,
@@ -250,17 +251,14 @@ async fn render_page(conn: &mut AnyConnection, row: &LessonRow) -> Result<Lesson
     out.sort_by(|a, b| {
         (&a.person.family_name, &a.person.given_name).cmp(&(&b.person.family_name, &b.person.given_name))
     });
-    let homework = homework_of(conn, row.lesson_id()).await?;
-    let deadlines = super::regulations::deadlines(conn, row).await?;
+    let homework_row = store::journal::homework(conn, row.lesson_id()).await?;
+    let thresholds = store::regulations::thresholds(conn, OrgId(row.org_id)).await?;
+    let deadlines = super::regulations::deadlines(row, &thresholds, homework_row.as_ref(), &grade_rows);
+    let homework = match homework_row {
+        Some(h) => Some(with_files(conn, h).await?),
+        None => None,
+    };
     Ok(LessonPage { lesson, homework, students: out, deadlines })
-}
-
-/// A lesson's homework with its files, if it has one.
-pub(crate) async fn homework_of(conn: &mut AnyConnection, lesson: LessonId) -> Result<Option<Homework>> {
-    match store::journal::homework(conn, lesson).await? {
-        Some(row) => Ok(Some(with_files(conn, row).await?)),
-        None => Ok(None),
-    }
 }
 
 /// A homework row as the wire shows it, with its files.
@@ -271,7 +269,7 @@ pub(crate) async fn with_files(conn: &mut AnyConnection, row: store::journal::Ho
     Ok(homework)
 }
 
-/// A homework row as the wire shows it, without its files (`homework_of` adds them).
+/// A homework row as the wire shows it, without its files (`with_files` adds them).
 pub(crate) fn render_homework(row: store::journal::HomeworkRow) -> Homework {
     Homework {
         body: row.body,

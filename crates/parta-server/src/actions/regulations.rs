@@ -20,7 +20,7 @@ use crate::clock::rfc3339;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
-use crate::store::journal::LessonRow;
+use crate::store::journal::{GradeRow, HomeworkRow, LessonRow};
 
 fn numbers(t: &Thresholds) -> Regulations {
     Regulations {
@@ -141,25 +141,24 @@ pub(crate) async fn groups_by_student(conn: &mut AnyConnection, class: ClassId) 
     Ok(groups)
 }
 
-/// When a lesson's homework and marks are due, and which of them came late.
-pub(crate) async fn deadlines(conn: &mut AnyConnection, row: &LessonRow) -> Result<LessonDeadlines> {
-    let thresholds = store::regulations::thresholds(conn, OrgId(row.org_id)).await?;
-    let (homework_due_by, homework_late) = match store::journal::homework(conn, row.lesson_id()).await? {
+/// When a lesson's homework and marks are due, and which of them came late (of the
+/// rows the lesson page already read).
+pub(crate) fn deadlines(
+    row: &LessonRow,
+    thresholds: &Thresholds,
+    homework: Option<&HomeworkRow>,
+    grades: &[GradeRow],
+) -> LessonDeadlines {
+    let (homework_due_by, homework_late) = match homework {
         Some(h) => (h.due_by.unwrap_or_else(|| thresholds.homework_due_by(row.ends_at)), h.is_late()),
         None => (thresholds.homework_due_by(row.ends_at), false),
     };
-    let late_marks = store::journal::grades(conn, row.lesson_id())
-        .await?
-        .into_iter()
-        .filter(|g| g.is_late())
-        .map(|g| GradeId(g.id))
-        .collect();
-    Ok(LessonDeadlines {
+    LessonDeadlines {
         homework_due_by: rfc3339(homework_due_by),
         marks_due_by: rfc3339(thresholds.mark_due_by(row.ends_at)),
         homework_late,
-        late_marks,
-    })
+        late_marks: grades.iter().filter(|g| g.is_late()).map(|g| GradeId(g.id)).collect(),
+    }
 }
 
 /// When a mark for `student` at a lesson is due: seven days (by the school's numbers)
