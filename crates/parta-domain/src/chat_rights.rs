@@ -91,6 +91,9 @@ pub struct Seat {
     pub read_only: bool,
     /// The person is an admin of the chat's school.
     pub school_admin: bool,
+    /// The chat ended with its school year (a subject chat, a graduating class's):
+    /// an archive is read, and nothing in it changes.
+    pub archived: bool,
 }
 
 /// The chat table: what a seat of `role` may do in a chat of `kind`. Adding a right
@@ -182,6 +185,9 @@ pub fn school_admin_grants(kind: ChatKind) -> &'static [ChatAbility] {
 impl Seat {
     /// The one decision for chats: does this seat give `ability`?
     pub fn allows(self, ability: ChatAbility) -> bool {
+        if self.archived && !matches!(ability, ChatAbility::FollowReads | ChatAbility::SeeVersions) {
+            return false;
+        }
         // A read-only chat keeps its posts to its moderators; channels have their authors.
         if ability == ChatAbility::Post && self.read_only && !self.kind.is_channel() && self.role < ChatRole::Moderator
         {
@@ -418,7 +424,7 @@ mod tests {
                 for role in [ChatRole::Member, ChatRole::Author, ChatRole::Moderator] {
                     for read_only in [false, true] {
                         for school_admin in [false, true] {
-                            let seat = Seat { kind, role, read_only, school_admin };
+                            let seat = Seat { kind, role, read_only, school_admin, archived: false };
                             assert_eq!(seat.allows(ability), expected(ability, seat), "{seat:?} × {ability:?}");
                         }
                     }
@@ -429,8 +435,13 @@ mod tests {
 
     #[test]
     fn a_channel_reader_only_reads_and_responds() {
-        let reader =
-            Seat { kind: ChatKind::SchoolChannel, role: ChatRole::Member, read_only: false, school_admin: false };
+        let reader = Seat {
+            kind: ChatKind::SchoolChannel,
+            role: ChatRole::Member,
+            read_only: false,
+            school_admin: false,
+            archived: false,
+        };
         let can: Vec<ChatAbility> = ChatAbility::ALL.into_iter().filter(|a| reader.allows(*a)).collect();
         assert_eq!(can, [ChatAbility::React, ChatAbility::Acknowledge, ChatAbility::Report, ChatAbility::JoinCall]);
     }
@@ -440,8 +451,13 @@ mod tests {
         assert!(can_leave(ChatKind::Group, false));
         assert!(!can_leave(ChatKind::Subject, true), "a class roll seat stays");
         assert!(!can_leave(ChatKind::Class, false));
-        let moderator =
-            Seat { kind: ChatKind::Group, role: ChatRole::Moderator, read_only: false, school_admin: false };
+        let moderator = Seat {
+            kind: ChatKind::Group,
+            role: ChatRole::Moderator,
+            read_only: false,
+            school_admin: false,
+            archived: false,
+        };
         let member =
             Target { role: ChatRole::Member, appointed: None, is_owner: false, from_directory: false, is_self: false };
         let all = member_actions(moderator, member);
@@ -454,12 +470,28 @@ mod tests {
         let rolled = Target { from_directory: true, ..member };
         assert!(!member_actions(moderator, rolled).remove);
         assert_eq!(member_actions(moderator, Target { is_self: true, ..member }), MemberActions::default());
-        let admin =
-            Seat { kind: ChatKind::StaffChannel, role: ChatRole::Moderator, read_only: false, school_admin: true };
+        let admin = Seat {
+            kind: ChatKind::StaffChannel,
+            role: ChatRole::Moderator,
+            read_only: false,
+            school_admin: true,
+            archived: false,
+        };
         assert!(member_actions(admin, member).make_author);
         let author = Target { role: ChatRole::Author, appointed: Some(ChatRole::Author), ..member };
         assert!(member_actions(admin, author).revoke_author && member_actions(admin, author).mute);
         let teacher = Seat { school_admin: false, ..admin };
         assert!(!member_actions(teacher, member).make_author);
+    }
+
+    #[test]
+    fn an_archive_is_read_and_nothing_in_it_changes() {
+        for kind in ChatKind::ALL {
+            let seat = Seat { kind, role: ChatRole::Moderator, read_only: true, school_admin: true, archived: true };
+            for ability in ChatAbility::ALL {
+                let read = matches!(ability, ChatAbility::FollowReads | ChatAbility::SeeVersions);
+                assert_eq!(seat.allows(ability), read && seat_grants(kind, ChatRole::Moderator).contains(&ability));
+            }
+        }
     }
 }

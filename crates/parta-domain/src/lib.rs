@@ -20,6 +20,7 @@ pub mod school_year;
 pub mod search;
 pub mod timetable;
 pub mod validate;
+pub mod year_transition;
 
 pub use ids::*;
 pub use permission::{Grant, Permission, Role, Scope};

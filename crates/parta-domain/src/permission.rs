@@ -54,10 +54,13 @@ pub enum Permission {
     /// Issue and end orders («приказы») that put classes on remote learning: the
     /// director, and the admins acting for them.
     IssueOrders,
+    /// Move the school on to the next year: classes promoted, the leaving grades
+    /// leaving, the ending year archived (the admins).
+    MoveYearOn,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 21] = [
+    pub const ALL: [Permission; 22] = [
         Permission::ReviewApplications,
         Permission::ReadPlatformAudit,
         Permission::ReadSchool,
@@ -79,6 +82,7 @@ impl Permission {
         Permission::ReadJournal,
         Permission::AmendClosedMarks,
         Permission::IssueOrders,
+        Permission::MoveYearOn,
     ];
 }
 
@@ -168,6 +172,7 @@ pub fn role_grants(role: Role) -> &'static [Permission] {
             ReadJournal,
             AmendClosedMarks,
             IssueOrders,
+            MoveYearOn,
         ],
         Role::Member => &[ReadSchool],
         Role::Director => &[ReadMembers, CreateChats, ReadJournal, IssueOrders],
@@ -234,6 +239,7 @@ mod tests {
         (Permission::ReadJournal, &[Role::SchoolAdmin, Role::Director, Role::Deputy, Role::ClassTeacher]),
         (Permission::AmendClosedMarks, &[Role::SchoolAdmin]),
         (Permission::IssueOrders, &[Role::SchoolAdmin, Role::Director]),
+        (Permission::MoveYearOn, &[Role::SchoolAdmin]),
     ];
 
     #[test]

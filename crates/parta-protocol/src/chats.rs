@@ -15,6 +15,9 @@ pub struct Chat {
     pub class_id: Option<ClassId>,
     pub title: String,
     pub read_only: bool,
+    /// Ended with its school year: a read-only archive, kept with its history.
+    #[serde(default)]
+    pub archived: bool,
     /// Who made a group or subject chat.
     pub owner_id: Option<UserId>,
     pub my_role: ChatRole,

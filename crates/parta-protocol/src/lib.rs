@@ -18,6 +18,7 @@ pub mod regulations;
 pub mod school_year;
 pub mod submissions;
 pub mod teaching;
+pub mod year_transition;
 
 pub use accounts::*;
 pub use applications::*;
@@ -34,6 +35,7 @@ pub use regulations::*;
 pub use school_year::*;
 pub use submissions::*;
 pub use teaching::*;
+pub use year_transition::*;
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
 pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

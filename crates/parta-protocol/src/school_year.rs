@@ -21,6 +21,9 @@ pub struct AcademicYear {
     pub days_off: Vec<DayOff>,
     /// Ordered by shift, then number.
     pub bells: Vec<Bell>,
+    /// The school moved on to the next year: its journal is read-only.
+    #[serde(default)]
+    pub archived: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -211,7 +211,13 @@ impl ChatAccess {
 /// The decision's view of a seat, for a path that loaded the chat and the seat with
 /// its other reads (the send path); everywhere else, `chat` loads it all.
 pub fn seat_rights(chat: &ChatRow, seat: &SeatRow, school_admin: bool) -> Seat {
-    Seat { kind: chat.kind(), role: seat.role(), read_only: chat.read_only == 1, school_admin }
+    Seat {
+        kind: chat.kind(),
+        role: seat.role(),
+        read_only: chat.read_only == 1,
+        school_admin,
+        archived: chat.archived_at.is_some(),
+    }
 }
 
 /// A chat the actor sits in; to anyone else it does not exist.

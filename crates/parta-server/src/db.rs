@@ -122,6 +122,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(30, "regulations", "0030_regulations.sql"),
     migration!(31, "distance_orders", "0031_distance_orders.sql"),
     migration!(32, "individual_assignments", "0032_individual_assignments.sql"),
+    migration!(33, "year_transition", "0033_year_transition.sql"),
 ];
 
 impl Db {

@@ -237,6 +237,18 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
             "Учебный год закрыт: годовые отметки меняет только администратор, указав причину.",
             "The year is closed: only an admin changes its year marks, giving a reason.",
         ),
+        "year_archived" => (
+            "Школа уже перешла на следующий учебный год: этот год в архиве, его журнал только для чтения.",
+            "The school has moved on to the next year: this year is archived and its journal is read-only.",
+        ),
+        "class_exists" => (
+            "В новом учебном году уже есть классы с такими названиями. Переименуйте их и повторите.",
+            "The new school year already has classes of these names. Rename them and try again.",
+        ),
+        "chat_archived" => (
+            "Чат в архиве: он закрыт вместе со своим учебным годом и доступен только для чтения.",
+            "The chat is archived: it ended with its school year and is read-only.",
+        ),
         "grade_type_exists" => ("Такой вид работы уже есть.", "This kind of work already exists."),
         "assignment_exists" => ("Такое назначение уже есть.", "This assignment already exists."),
         "subject_exists" => ("Такой предмет в школе уже есть.", "The school already has this subject."),
@@ -370,6 +382,20 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         "unknown_file" => ("Файл не найден среди ваших загрузок.", "No such file among your uploads."),
         "unknown_period" => ("Такого периода в этом учебном году нет.", "No such period in this school year."),
         "unknown_year" => ("Учебный год не найден в этой школе.", "No such school year in this school."),
+        "not_after_from_year" => (
+            "Новый учебный год должен начинаться после окончания текущего.",
+            "The new school year must begin after the current one ends.",
+        ),
+        "not_a_leaving_class" => (
+            "Продолжить обучение может только класс выпускной параллели, кроме 11-го.",
+            "Only a class of a leaving grade other than 11th can go on.",
+        ),
+        "invalid_grade" => ("Параллель — число от 1 до 11.", "A grade is a number from 1 to 11."),
+        "not_a_student" => ("Это не ученик класса уходящего года.", "Not a student of a class of the ending year."),
+        "class_graduates" => {
+            ("Этот класс выпускается: перевести в него нельзя.", "This class graduates: no one can move into it.")
+        }
+        "duplicate_student" => ("Ученик указан дважды.", "The student is listed twice."),
         "too_short" => {
             ("Введите хотя бы одно слово из двух и более букв.", "Type at least one word of two letters or more.")
         }

@@ -2548,6 +2548,46 @@ export interface paths {
         patch: operations["units_rename"];
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/year-transition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/year-transition`
+         *     Moves the school on to the next year in one transaction: classes promoted, leavers gone, chats carried on or archived, the ending year read-only (the admins).
+         */
+        post: operations["transition_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/year-transition/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/year-transition/preview`
+         *     What moving on to the next year would do: classes, students, chats, exceptions; nothing changes (the admins).
+         */
+        post: operations["transition_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/years": {
         parameters: {
             query?: never;
@@ -2915,6 +2955,8 @@ export interface components {
             starts_on: string;
         };
         AcademicYear: {
+            /** @description The school moved on to the next year: its journal is read-only. */
+            archived?: boolean;
             /** @description Ordered by shift, then number. */
             bells: components["schemas"]["Bell"][];
             days_off: components["schemas"]["DayOff"][];
@@ -3219,6 +3261,8 @@ export interface components {
         Chat: {
             /** @description What the reader may do here, decided by the server: show exactly these. */
             abilities: components["schemas"]["ChatAbilities"];
+            /** @description Ended with its school year: a read-only archive, kept with its history. */
+            archived?: boolean;
             class_id?: components["schemas"]["ClassId"] | null;
             id: components["schemas"]["ChatId"];
             kind: components["schemas"]["ChatKind"];
@@ -3423,6 +3467,11 @@ export interface components {
         ChatRoleRequest: {
             role: components["schemas"]["ChatRole"];
         };
+        ChatTransition: {
+            chat_id: components["schemas"]["ChatId"];
+            new_title: string;
+            title: string;
+        };
         Class: {
             /** Format: int64 */
             academic_year?: number | null;
@@ -3460,6 +3509,8 @@ export interface components {
             role: components["schemas"]["MemberRole"];
             started_on: string;
         };
+        /** @enum {string} */
+        ClassOutcome: "goes_on" | "graduates";
         ClassRef: {
             /** Format: int64 */
             academic_year?: number | null;
@@ -3478,6 +3529,19 @@ export interface components {
             class: components["schemas"]["ClassRef"];
             entries: components["schemas"]["TimetableEntry"][];
             year_id: components["schemas"]["YearId"];
+        };
+        ClassTransition: {
+            class: components["schemas"]["ClassRef"];
+            /** Format: int64 */
+            grade?: number | null;
+            outcome: components["schemas"]["ClassOutcome"];
+            /**
+             * Format: int64
+             * @description Its students now.
+             */
+            students: number;
+            /** @description Next year's name, when it goes on. */
+            to_name?: string | null;
         };
         /** @description Frames a client sends on `/api/v1/ws`. */
         ClientFrame: {
@@ -3751,6 +3815,8 @@ export interface components {
             /** Format: int64 */
             weekday: number;
         };
+        /** @enum {string} */
+        ExceptionAction: "repeat" | "leave" | "move";
         /** @description One rejected field of a request body. */
         FieldProblem: {
             code: string;
@@ -4539,6 +4605,13 @@ export interface components {
             role: components["schemas"]["MemberRole"];
             started_on: string;
         };
+        PlannedException: {
+            action: components["schemas"]["ExceptionAction"];
+            from_class: components["schemas"]["ClassRef"];
+            student: components["schemas"]["PersonRef"];
+            /** @description Next year's class they join (`repeat`, `move`). */
+            to_name?: string | null;
+        };
         Poll: {
             /** @description Anonymous polls show counts only; named ones show who chose what. */
             anonymous: boolean;
@@ -5031,6 +5104,12 @@ export interface components {
             on?: string | null;
             to_class_id: components["schemas"]["ClassId"];
         };
+        /** @description One student sent elsewhere than their class goes. */
+        TransitionException: {
+            action: components["schemas"]["ExceptionAction"];
+            student_id: components["schemas"]["UserId"];
+            to_class_id?: components["schemas"]["ClassId"] | null;
+        };
         Unit: {
             id: components["schemas"]["UnitId"];
             name: string;
@@ -5159,6 +5238,10 @@ export interface components {
             period?: number | null;
             reason?: string | null;
         };
+        YearRef: {
+            id: components["schemas"]["YearId"];
+            name: string;
+        };
         /**
          * @description A new year, or the whole of one replaced: its dates, its periods in order (as many
          *     as its kind has), its days off.
@@ -5173,6 +5256,48 @@ export interface components {
             /** Format: int64 */
             school_days: number;
             starts_on: string;
+        };
+        /** @description The transition as it would be (preview) or as it was done. */
+        YearTransitionPlan: {
+            /** @description Subject chats and a graduating class's chats: read-only archives from now on. */
+            chats_archived: components["schemas"]["ChatTransition"][];
+            /** @description Class, parents' and class teachers' chats going on with their class, renamed. */
+            chats_following: components["schemas"]["ChatTransition"][];
+            /** @description Each class of the ending year: where it goes. */
+            classes: components["schemas"]["ClassTransition"][];
+            /** @description False for a preview; true once done. */
+            done: boolean;
+            exceptions: components["schemas"]["PlannedException"][];
+            from_year: components["schemas"]["YearRef"];
+            /** @description Classes the new year gets for students kept down where no class becomes them. */
+            new_classes: string[];
+            /** Format: int64 */
+            students_graduating: number;
+            /** Format: int64 */
+            students_leaving: number;
+            /** Format: int64 */
+            students_moving: number;
+            /** Format: int64 */
+            students_promoted: number;
+            /** Format: int64 */
+            students_repeating: number;
+            /** @description Names the new year already has: the transition cannot run until they are renamed. */
+            taken_names: string[];
+            to_year: components["schemas"]["YearRef"];
+        };
+        /** @description What the admin chose: from which year to which, who leaves, and the exceptions. */
+        YearTransitionRequest: {
+            /** @description Classes of a leaving grade that go on to the next grade all the same (9th to 10th). */
+            continuing?: components["schemas"]["ClassId"][];
+            exceptions?: components["schemas"]["TransitionException"][];
+            /** @description The year that ends: its classes move on. */
+            from_year_id: components["schemas"]["YearId"];
+            /** @description `YYYY-MM-DD`: the graduates' last day; today when not given. */
+            graduated_on?: string | null;
+            /** @description Grades whose classes leave the school; 9 and 11 when not given. */
+            leaving_grades?: number[] | null;
+            /** @description The year that begins (created beforehand in «Учебный год»). */
+            to_year_id: components["schemas"]["YearId"];
         };
     };
     responses: never;
@@ -11348,6 +11473,120 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transition_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["YearTransitionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["YearTransitionPlan"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transition_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["YearTransitionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["YearTransitionPlan"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -156,16 +156,23 @@ pub async fn set_teacher_verified(
     get(state, actor, org, user).await
 }
 
-fn date_or_today(field: &str, on: Option<&str>, time_zone: &str) -> Result<String> {
+pub(crate) fn date_or_today(field: &str, on: Option<&str>, time_zone: &str) -> Result<String> {
     match on.map(str::trim).filter(|d| !d.is_empty()) {
         Some(text) => parse_date(text).ok_or_else(|| Error::field(field, "invalid_date")),
         None => Ok(today_in(time_zone)),
     }
 }
 
-/// Ends a place and starts its successor in another class, same role and child.
-async fn do_move_place(conn: &mut AnyConnection, place: &PlaceRow, to: ClassId, on: &str, by: UserId) -> Result<()> {
-    store::directory::end_membership(conn, MembershipId(place.membership_id), on, "transferred").await?;
+/// Ends a place (for `reason`) and starts its successor in another class, same role and child.
+pub(crate) async fn do_move_place(
+    conn: &mut AnyConnection,
+    place: &PlaceRow,
+    to: ClassId,
+    on: &str,
+    by: UserId,
+    reason: &str,
+) -> Result<()> {
+    store::directory::end_membership(conn, MembershipId(place.membership_id), on, reason).await?;
     store::directory::insert_membership(
         conn,
         &NewMembership {
@@ -210,11 +217,11 @@ pub async fn transfer(
         return Err(Error::field("on", "before_start"));
     }
     let from = student_place.class_id();
-    do_move_place(&mut tx, student_place, target.class_id(), &on, actor.user_id).await?;
+    do_move_place(&mut tx, student_place, target.class_id(), &on, actor.user_id, "transferred").await?;
     super::seats::do_sync_seats(&mut tx, org, user).await?;
     for parent_place in store::directory::parent_places_for_child(&mut tx, org, user).await? {
         if parent_place.class_id() == from {
-            do_move_place(&mut tx, &parent_place, target.class_id(), &on, actor.user_id).await?;
+            do_move_place(&mut tx, &parent_place, target.class_id(), &on, actor.user_id, "transferred").await?;
             super::seats::do_sync_seats(&mut tx, org, UserId(parent_place.user_id)).await?;
         }
     }

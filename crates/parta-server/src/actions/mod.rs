@@ -42,6 +42,7 @@ pub mod send;
 pub mod submissions;
 pub mod teaching;
 pub mod timetable;
+pub mod year_transition;
 
 use parta_domain::validate::FieldError;
 

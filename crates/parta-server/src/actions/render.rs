@@ -150,6 +150,7 @@ pub(crate) async fn render_chat(conn: &mut AnyConnection, access: &ChatAccess) -
         class_id: chat.class_id.map(ClassId),
         title,
         read_only: chat.read_only == 1,
+        archived: chat.archived_at.is_some(),
         owner_id: chat.owner_id.map(UserId),
         my_role: seat.role(),
         abilities: access.abilities(),

@@ -41,6 +41,7 @@ async fn render_year(conn: &mut AnyConnection, row: &YearRow) -> Result<Academic
         ends_on: row.ends_on.clone(),
         school_days: row.school_days,
         period_kind: PeriodKind::parse(&row.period_kind).unwrap_or(PeriodKind::Quarters),
+        archived: row.archived(),
         periods: periods
             .into_iter()
             .map(|p| AcademicPeriod {

@@ -60,13 +60,20 @@ pub async fn do_sync_seats(work: &mut Work, org: OrgId, user: UserId) -> Result<
     // Subject chats take the students of their class; their teacher sits there as owner.
     let student_of: Vec<ClassId> =
         facts.places.iter().filter(|(role, _)| *role == parta_domain::MemberRole::Student).map(|(_, c)| *c).collect();
+    let all_seats = store::seats::seats_of(work, user, Some(org)).await?;
+    let left_school = facts.places.is_empty() && !facts.is_admin;
     for chat in store::chats::subject_chats(work, org).await? {
-        if chat.class_id.is_some_and(|class| student_of.contains(&ClassId(class))) && chat.owner_id != Some(user.0) {
+        if chat.archived_at.is_some() {
+            // An archive keeps last year's class in it (to read), and takes nobody new.
+            if let Some(seat) = all_seats.iter().find(|s| s.chat_id == chat.id && !left_school) {
+                wanted.insert(chat.chat_id(), seat.role());
+            }
+        } else if chat.class_id.is_some_and(|class| student_of.contains(&ClassId(class)))
+            && chat.owner_id != Some(user.0)
+        {
             wanted.insert(chat.chat_id(), ChatRole::Member);
         }
     }
-    let all_seats = store::seats::seats_of(work, user, Some(org)).await?;
-    let left_school = facts.places.is_empty() && !facts.is_admin;
     // Someone who left the school leaves their direct conversations there too.
     let seats: Vec<SeatRow> = all_seats.iter().filter(|s| s.source == "directory" || left_school).cloned().collect();
     let person = store::users::person(work, user).await?.ok_or(Error::NotFound)?;

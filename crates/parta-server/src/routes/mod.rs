@@ -25,6 +25,7 @@ pub mod submissions;
 pub mod system;
 pub mod teaching;
 pub mod upload;
+pub mod year_transition;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -127,6 +128,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(regulations::routes())
         .merge(compliance::routes())
         .merge(distance::routes())
+        .merge(year_transition::routes())
         .merge(submissions::routes())
         .merge(calendar::routes())
         .merge(invites::routes())

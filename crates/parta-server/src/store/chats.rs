@@ -17,6 +17,8 @@ pub struct ChatRow {
     pub read_only: i64,
     pub last_seq: i64,
     pub owner_id: Option<i64>,
+    /// Set when the chat ended with its school year: a read-only archive.
+    pub archived_at: Option<i64>,
 }
 
 impl ChatRow {
@@ -30,7 +32,7 @@ impl ChatRow {
 }
 
 pub(crate) const CHAT_COLUMNS: &str =
-    "c.id, c.org_id, c.kind, c.class_id, c.title, c.read_only, c.last_seq, c.owner_id";
+    "c.id, c.org_id, c.kind, c.class_id, c.title, c.read_only, c.last_seq, c.owner_id, c.archived_at";
 
 pub async fn insert_chat(
     conn: &mut AnyConnection,

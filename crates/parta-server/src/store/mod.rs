@@ -37,6 +37,7 @@ pub mod sessions;
 pub mod submissions;
 pub mod teaching;
 pub mod users;
+pub mod year_transition;
 
 /// A UNIQUE constraint failed (either backend).
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {

@@ -14,11 +14,17 @@ pub struct YearRow {
     pub ends_on: String,
     pub school_days: i64,
     pub period_kind: String,
+    /// Set when the school moved on to the next year: its journal is read-only.
+    pub archived_at: Option<i64>,
 }
 
 impl YearRow {
     pub fn year_id(&self) -> YearId {
         YearId(self.id)
+    }
+
+    pub fn archived(&self) -> bool {
+        self.archived_at.is_some()
     }
 }
 
@@ -31,7 +37,7 @@ pub struct NewYear<'a> {
     pub period_kind: &'a str,
 }
 
-const YEAR_COLUMNS: &str = "id, org_id, name, starts_on, ends_on, school_days, period_kind";
+const YEAR_COLUMNS: &str = "id, org_id, name, starts_on, ends_on, school_days, period_kind, archived_at";
 
 /// A school's years, the latest first.
 pub async fn years(conn: &mut AnyConnection, org: OrgId) -> sqlx::Result<Vec<YearRow>> {
