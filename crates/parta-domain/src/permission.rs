@@ -98,12 +98,14 @@ pub enum Role {
     Teacher,
     Employee,
     ClassTeacher,
+    /// Led a class in a year the school has moved on from (5А, now 6А): reads its journal.
+    FormerClassTeacher,
     Student,
     Parent,
 }
 
 impl Role {
-    pub const ALL: [Role; 10] = [
+    pub const ALL: [Role; 11] = [
         Role::Operator,
         Role::SchoolAdmin,
         Role::Member,
@@ -112,6 +114,7 @@ impl Role {
         Role::Teacher,
         Role::Employee,
         Role::ClassTeacher,
+        Role::FormerClassTeacher,
         Role::Student,
         Role::Parent,
     ];
@@ -179,6 +182,7 @@ pub fn role_grants(role: Role) -> &'static [Permission] {
         Role::Deputy => &[ReadMembers, CreateChats, ManageSchoolYear, ReadJournal],
         Role::Teacher | Role::Employee => &[ReadMembers, CreateChats],
         Role::ClassTeacher => &[ReadMembers, ManageInvites, ReviewJoinRequests, ReadJournal],
+        Role::FormerClassTeacher => &[ReadJournal],
         Role::Student | Role::Parent => &[ReadMembers],
     }
 }
@@ -236,7 +240,10 @@ mod tests {
         (Permission::ModerateChats, &[Role::SchoolAdmin]),
         (Permission::CreateChats, &[Role::SchoolAdmin, Role::Director, Role::Deputy, Role::Teacher, Role::Employee]),
         (Permission::ManageSchoolYear, &[Role::SchoolAdmin, Role::Deputy]),
-        (Permission::ReadJournal, &[Role::SchoolAdmin, Role::Director, Role::Deputy, Role::ClassTeacher]),
+        (
+            Permission::ReadJournal,
+            &[Role::SchoolAdmin, Role::Director, Role::Deputy, Role::ClassTeacher, Role::FormerClassTeacher],
+        ),
         (Permission::AmendClosedMarks, &[Role::SchoolAdmin]),
         (Permission::IssueOrders, &[Role::SchoolAdmin, Role::Director]),
         (Permission::MoveYearOn, &[Role::SchoolAdmin]),

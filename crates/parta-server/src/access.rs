@@ -103,6 +103,10 @@ pub async fn grants_of(conn: &mut AnyConnection, user: UserId, is_operator: bool
     }
     for class in store::directory::classes_led_by(conn, org, user).await? {
         grants.push(Grant { role: Role::ClassTeacher, scope: Scope::Class(org, class.id) });
+        // The same class in the years the school moved on from (6А was 5А): its journal stays readable.
+        for earlier in store::directory::earlier_classes(conn, class.id).await? {
+            grants.push(Grant { role: Role::FormerClassTeacher, scope: Scope::Class(org, earlier) });
+        }
     }
     Ok(grants)
 }

@@ -48,6 +48,25 @@ async fn readable_student(
     Ok(place)
 }
 
+/// The student's place in the school year `year`: their class then (last year's 5А
+/// after the move to 6А), or the current one where they held none that year.
+async fn place_in_year(
+    conn: &mut sqlx::AnyConnection,
+    org: OrgId,
+    current: store::directory::PlaceRow,
+    year: &store::school_year::YearRow,
+) -> Result<store::directory::PlaceRow> {
+    let calendar_year = year.starts_on.get(..4).and_then(|y| y.parse::<i64>().ok());
+    if current.academic_year.is_none() || current.academic_year == calendar_year {
+        return Ok(current);
+    }
+    Ok(store::directory::all_places(conn, org, UserId(current.user_id))
+        .await?
+        .into_iter()
+        .find(|p| p.role() == MemberRole::Student && p.academic_year == calendar_year)
+        .unwrap_or(current))
+}
+
 /// Whether `student` is in `group`, asked of the database once per group a request meets.
 async fn in_group(
     conn: &mut sqlx::AnyConnection,
@@ -69,7 +88,6 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
     let mut conn = state.db.reads().acquire().await?;
     let school = access::visible_school(&mut conn, actor, org).await?;
     let place = readable_student(&mut conn, &school, actor, org, student).await?;
-    let class = place.class_id();
     let date = parta_domain::school_year::date("date", date).map_err(|e| Error::Validation(vec![e]))?;
     let person = store::users::person(&mut conn, student).await?.ok_or(Error::NotFound)?;
     let monday = parta_domain::timetable::monday_of(date);
@@ -93,6 +111,8 @@ pub async fn week(state: &AppState, actor: &Actor, org: OrgId, student: UserId, 
             signatures,
         });
     };
+    let place = place_in_year(&mut conn, org, place, &year).await?;
+    let class = place.class_id();
     let calendar = calendar(&mut conn, &year).await?;
     let mut lookup = Lookup::load(&mut conn, org, year.year_id()).await?;
     // The class's lessons, leaving out those of groups the student is not in.
@@ -313,6 +333,7 @@ pub async fn marks(
         .into_iter()
         .find(|y| y.starts_on.as_str() <= day.as_str() && day.as_str() <= y.ends_on.as_str())
         .ok_or_else(|| Error::field("date", "outside_year"))?;
+    let place = place_in_year(&mut conn, org, place, &year).await?;
     let period_row = store::school_year::periods(&mut conn, year.year_id())
         .await?
         .into_iter()

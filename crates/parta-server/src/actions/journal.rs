@@ -166,7 +166,8 @@ pub(crate) async fn readable_lesson(
     }
 }
 
-/// A lesson the actor writes: only its teacher — the one who teaches it that day.
+/// A lesson the actor writes: only its teacher — the one who teaches it that day —
+/// and only while its year is not archived.
 pub(crate) async fn writable_lesson(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -175,7 +176,11 @@ pub(crate) async fn writable_lesson(
 ) -> Result<LessonRow> {
     access::visible_school(conn, actor, org).await?;
     let row = store::journal::lesson(conn, org, id).await?.ok_or(Error::NotFound)?;
-    if row.teacher_id == actor.user_id.0 { Ok(row) } else { Err(Error::Forbidden) }
+    if row.teacher_id != actor.user_id.0 {
+        return Err(Error::Forbidden);
+    }
+    super::school_year::changing_year(conn, org, YearId(row.year_id)).await?;
+    Ok(row)
 }
 
 /// The students a lesson is for: the class's that day, or those of its group among them.
@@ -418,6 +423,9 @@ pub async fn open_lesson(state: &AppState, actor: &Actor, org: OrgId, request: &
         }
     }
     let (year, assignment) = found.ok_or_else(|| Error::field("assignment_id", "unknown_assignment"))?;
+    if year.archived() {
+        return Err(Error::Conflict("year_archived"));
+    }
     // Who teaches the lesson that day: the assignment's teacher, or a replacement.
     let calendar = super::timetable::calendar(&mut work, &year).await?;
     let lookup = super::timetable::Lookup::load(&mut work, org, year.year_id()).await?;

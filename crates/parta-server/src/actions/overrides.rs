@@ -149,7 +149,7 @@ pub async fn create(
 ) -> Result<LessonOverride> {
     let mut work = state.begin().await?;
     access::school(&mut work, actor, org, Permission::ManageSchoolYear).await?;
-    let year_row = store::school_year::year(&mut work, org, year).await?.ok_or(Error::NotFound)?;
+    let year_row = super::school_year::changing_year(&mut work, org, year).await?;
     store::schools::get_class(&mut work, org, class)
         .await?
         .filter(|c| c.kind != "staff_room")
@@ -373,6 +373,7 @@ pub async fn create(
 pub async fn delete(state: &AppState, actor: &Actor, org: OrgId, year: YearId, id: OverrideId) -> Result<()> {
     let mut work = state.begin().await?;
     access::school(&mut work, actor, org, Permission::ManageSchoolYear).await?;
+    super::school_year::changing_year(&mut work, org, year).await?;
     let row = store::overrides::get(&mut work, org, year, id).await?.ok_or(Error::NotFound)?;
     store::schools::lock(&mut work, org).await?;
     let usual = store::teaching::assignments_of_year(&mut work, org, year)

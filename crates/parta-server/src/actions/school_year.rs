@@ -156,6 +156,13 @@ async fn check_no_overlap(
     Ok(())
 }
 
+/// A year that still changes: not one the school has moved on from (`year_archived`),
+/// whose journal, timetable and teaching stay as they were.
+pub(crate) async fn changing_year(conn: &mut AnyConnection, org: OrgId, id: YearId) -> Result<YearRow> {
+    let row = store::school_year::year(conn, org, id).await?.ok_or(Error::NotFound)?;
+    if row.archived() { Err(Error::Conflict("year_archived")) } else { Ok(row) }
+}
+
 /// The catalogue a school starts with, unless it has subjects already.
 pub async fn do_seed_subjects(conn: &mut AnyConnection, org: OrgId) -> Result<()> {
     if store::school_year::has_subjects(conn, org).await? {
@@ -221,7 +228,7 @@ pub async fn update(
 ) -> Result<AcademicYear> {
     let mut work = state.begin().await?;
     access::school(&mut work, actor, org, Permission::ManageSchoolYear).await?;
-    store::school_year::year(&mut work, org, id).await?.ok_or(Error::NotFound)?;
+    changing_year(&mut work, org, id).await?;
     if request.copy_bells_from.is_some() {
         return Err(Error::field("copy_bells_from", "not_allowed"));
     }
@@ -261,7 +268,7 @@ pub async fn set_bells(
 ) -> Result<AcademicYear> {
     let mut work = state.begin().await?;
     access::school(&mut work, actor, org, Permission::ManageSchoolYear).await?;
-    let row = store::school_year::year(&mut work, org, id).await?.ok_or(Error::NotFound)?;
+    let row = changing_year(&mut work, org, id).await?;
     if request.bells.len() > BELLS_MAX {
         return Err(Error::field("bells", "out_of_range"));
     }

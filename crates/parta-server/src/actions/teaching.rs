@@ -204,7 +204,7 @@ pub async fn create_assignment(
 ) -> Result<Assignment> {
     let mut work = state.begin().await?;
     access::school(&mut work, actor, org, Permission::ManageSchoolYear).await?;
-    store::school_year::year(&mut work, org, year).await?.ok_or(Error::NotFound)?;
+    super::school_year::changing_year(&mut work, org, year).await?;
     let mut fields = Fields::default();
     let places = store::directory::active_places(&mut work, org, request.teacher_id).await?;
     if !places.iter().any(|p| p.role().teaches()) {
@@ -254,6 +254,7 @@ pub async fn create_assignment(
 pub async fn end_assignment(state: &AppState, actor: &Actor, org: OrgId, year: YearId, id: AssignmentId) -> Result<()> {
     let mut work = state.begin().await?;
     access::school(&mut work, actor, org, Permission::ManageSchoolYear).await?;
+    super::school_year::changing_year(&mut work, org, year).await?;
     let row = store::teaching::assignment(&mut work, org, year, id).await?.ok_or(Error::NotFound)?;
     store::teaching::end_assignment(&mut work, id).await?;
     let lessons = store::teaching::remove_entries_of(&mut work, id).await?;

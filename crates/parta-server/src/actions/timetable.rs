@@ -192,7 +192,7 @@ pub async fn set_class_timetable(
 ) -> Result<ClassTimetable> {
     let mut work = state.begin().await?;
     access::school(&mut work, actor, org, Permission::ManageSchoolYear).await?;
-    let year_row = store::school_year::year(&mut work, org, year).await?.ok_or(Error::NotFound)?;
+    let year_row = super::school_year::changing_year(&mut work, org, year).await?;
     let class_row = store::schools::get_class(&mut work, org, class)
         .await?
         .filter(|c| c.kind != "staff_room")

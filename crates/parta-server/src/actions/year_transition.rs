@@ -3,7 +3,7 @@
 //! class teachers, chats and open invite links; the leaving grades leave on a date;
 //! the exceptions picked by name go where they are sent. Subject chats and a
 //! graduating class's chats become read-only archives; the ending year is archived —
-//! its periods closed, its teaching ended, its journal read-only. Nothing is deleted,
+//! its periods closed, its journal and timetable read-only. Nothing is deleted,
 //! and it all happens in one transaction: a failure changes nothing.
 
 use std::collections::{BTreeSet, HashMap};

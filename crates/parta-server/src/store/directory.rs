@@ -93,6 +93,17 @@ pub async fn active_places(conn: &mut AnyConnection, org: OrgId, user: UserId) -
     .await
 }
 
+/// Every place a person held in one school, ended ones too, the latest first.
+pub async fn all_places(conn: &mut AnyConnection, org: OrgId, user: UserId) -> sqlx::Result<Vec<PlaceRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{PLACE_SELECT} WHERE m.org_id = $1 AND m.user_id = $2 ORDER BY m.id DESC"
+    )))
+    .bind(org.0)
+    .bind(user.0)
+    .fetch_all(conn)
+    .await
+}
+
 /// A person's current places in every school.
 pub async fn active_places_everywhere(conn: &mut AnyConnection, user: UserId) -> sqlx::Result<Vec<PlaceRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -345,6 +356,27 @@ pub async fn classes_led_by(conn: &mut AnyConnection, org: OrgId, user: UserId) 
         .into_iter()
         .map(|(id, name, kind, academic_year)| ClassRef { id: ClassId(id), name, kind, academic_year })
         .collect())
+}
+
+/// The classes a class continues, year by year back (6А ← 5А ← 4А).
+pub async fn earlier_classes(conn: &mut AnyConnection, class: ClassId) -> sqlx::Result<Vec<ClassId>> {
+    let mut earlier = Vec::new();
+    let mut at = class;
+    // A school has at most eleven grades; the bound also stops a cycle a bug could make.
+    while earlier.len() < 12 {
+        let previous: Option<Option<i64>> = sqlx::query_scalar("SELECT previous_class_id FROM classes WHERE id = $1")
+            .bind(at.0)
+            .fetch_optional(&mut *conn)
+            .await?;
+        match previous.flatten() {
+            Some(id) => {
+                at = ClassId(id);
+                earlier.push(at);
+            }
+            None => break,
+        }
+    }
+    Ok(earlier)
 }
 
 pub async fn insert_class_teacher(

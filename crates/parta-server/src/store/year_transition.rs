@@ -1,6 +1,6 @@
 //! The writes of a year transition that no other action makes: next year's classes
 //! linked to the ones they continue, chats moved on or archived, a class's open links
-//! following it, and the ending year archived with its periods closed and its teaching ended.
+//! following it, and the ending year archived with its periods closed.
 
 use parta_domain::{ChatId, ClassId, OrgId, UserId, YearId};
 use sqlx::AnyConnection;
@@ -75,18 +75,14 @@ pub async fn revoke_invites(conn: &mut AnyConnection, class: ClassId, by: UserId
         .map(|_| ())
 }
 
-/// The ending year: its periods closed (marks change only by an admin with a reason),
-/// its teaching assignments ended, and the year archived.
+/// The ending year: its periods closed (marks change only by an admin with a reason)
+/// and the year archived. Its teaching assignments stay as they were: last year's
+/// journal is read through them, and an archived year's take no changes.
 pub async fn archive_year(conn: &mut AnyConnection, year: YearId, by: UserId) -> sqlx::Result<()> {
     let now = now_ms();
     sqlx::query("UPDATE academic_periods SET closed_at = $1, closed_by = $2 WHERE year_id = $3 AND closed_at IS NULL")
         .bind(now)
         .bind(by.0)
-        .bind(year.0)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("UPDATE teaching_assignments SET ended_at = $1 WHERE year_id = $2 AND ended_at IS NULL")
-        .bind(now)
         .bind(year.0)
         .execute(&mut *conn)
         .await?;

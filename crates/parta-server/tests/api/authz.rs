@@ -941,6 +941,21 @@ fn rows(w: &World) -> Vec<Row> {
             })),
             school(ADMIN, true),
         ),
+        // A year into itself: the admins are refused at the field (422), nothing moves.
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/year-transition/preview",
+            format!("/api/v1/orgs/{org}/year-transition/preview"),
+            json(json!({ "from_year_id": w.year, "to_year_id": w.year })),
+            school(ADMIN, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/year-transition",
+            format!("/api/v1/orgs/{org}/year-transition"),
+            json(json!({ "from_year_id": w.year, "to_year_id": w.year })),
+            school(ADMIN, true),
+        ),
         row(
             "GET",
             "/api/v1/orgs/{org_id}/orders",
@@ -1984,6 +1999,19 @@ async fn foreign_ids_in_own_school_paths(app: TestApp) {
             ),
         ),
         ("DELETE", format!("/api/v1/orgs/{}/years/{}/overrides/{}", b.org, world.year, world.lesson_override), None),
+        (
+            "POST",
+            format!("/api/v1/orgs/{}/year-transition/preview", b.org),
+            Some(json!({ "from_year_id": world.year, "to_year_id": world.year })),
+        ),
+        (
+            "POST",
+            format!("/api/v1/orgs/{}/year-transition", b.org),
+            Some(json!({
+                "from_year_id": world.year, "to_year_id": world.year,
+                "exceptions": [{ "student_id": a_student, "action": "leave" }],
+            })),
+        ),
     ];
     for (method, path, body) in probes {
         let mut request = app.request(method.parse().expect("method"), &path).token(&b.admin);

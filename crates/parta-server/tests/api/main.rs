@@ -28,3 +28,4 @@ mod regulations;
 mod school_year;
 mod submissions;
 mod timetable;
+mod year_transition;
