@@ -65,9 +65,9 @@ function OrderBlock({ org, assignment, work, mine, today, onChanged }: { org: nu
   return (
     <div class="jg-ind-order" data-order-id={o.id} aria-labelledby={headId} role="group">
       <h3 id={headId}>{t('ind.order', { number: o.number, from: day(o.starts_on), to: day(o.in_force_until ?? o.ends_on) })}</h3>
-      <p class="hint">{t('ind.grid_lead', { number: o.number, from: day(o.starts_on), to: day(o.ends_on) })}</p>
+      <p class="hint">{t('ind.grid_lead')}</p>
       {items.length ? (
-        <div class="jg-ind-wrap">
+        <div class="jg-ind-wrap" tabIndex={0} role="region" aria-labelledby={headId}>
           <table class="jg-ind-table">
             <thead>
               <tr>
