@@ -78,9 +78,9 @@ describe('which orders concern a class', () => {
     expect(takesEffect(order({ ended_early_at: '2026-12-07T10:00:00Z', in_force_until: null }))).toBe(false);
   });
 
-  it('keeps the orders of the class that take effect, in the order listed', () => {
+  it('keeps the orders over the class in the order listed, one ended before it began too (its work is still marked)', () => {
     const list = [order({ id: 3 }), order({ id: 2, classes: [c5b] }), order({ id: 1, ended_early_at: 'x', in_force_until: null }), order({ id: 4, whole_school: true, classes: [] })];
-    expect(ordersOfClass(list, 5).map((o) => o.id)).toEqual([3, 4]);
+    expect(ordersOfClass(list, 5).map((o) => o.id)).toEqual([3, 1, 4]);
   });
 });
 

@@ -18,9 +18,12 @@ export function takesEffect(o: Pick<Order, 'ended_early_at' | 'in_force_until'>)
   return !(o.ended_early_at && !o.in_force_until);
 }
 
-/** The orders that concern a class: covering it and taking effect, the latest first as listed. */
-export function ordersOfClass<O extends Pick<Order, 'whole_school' | 'classes' | 'ended_early_at' | 'in_force_until'>>(orders: O[], classId: number): O[] {
-  return orders.filter((o) => covers(o, classId) && takesEffect(o));
+/**
+ * The orders over a class, as listed (the latest first): their individual assignments
+ * stay the class's even when an order was ended before it began (then marked at once).
+ */
+export function ordersOfClass<O extends Pick<Order, 'whole_school' | 'classes'>>(orders: O[], classId: number): O[] {
+  return orders.filter((o) => covers(o, classId));
 }
 
 /**
