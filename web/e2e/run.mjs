@@ -2759,7 +2759,7 @@ try {
     }
   });
 
-  await test('remote learning: individual assignments — the class teacher marks a 5А student without a device; the maths teacher sets her an individual assignment from the grid (a date during the order refused at its field); the student sees it in her diary; the order ended before it began, the teacher marks it and the diary shows the mark', async () => {
+  await test('remote learning: individual assignments — the class teacher marks a 5А student without a device; the maths teacher sets her an individual assignment from the grid (a date during the order refused at its field); the student sees it in her diary; the order ended before it began, the teacher marks it and the student\'s and the parent\'s diaries show the mark', async () => {
     const directorApi = await apiSession('director@demo.parta.local');
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
     const plus = (n) => {
@@ -2875,8 +2875,15 @@ try {
       expect((await marked).status() === 200, 'the mark was refused');
       // Due in the period shown, its mark is in the grid's own column too.
       if (await tp.locator('th.jg-ind').count()) await tp.locator('tr:has(th.jg-name:text-matches("^Волкова Анастасия")) td.jg-ind .jg-mark[data-mark="5"]').waitFor();
+      await screen(tp, 'journal-individual-marked');
       await sp.reload();
       await diaryItem.locator('.mark[data-mark="5"]').waitFor();
+      // Her parent reads it in the diary too.
+      const pp = await open('parent@demo.parta.local');
+      await pp.goto(`${base}/diary?student=${individual.student.id}`);
+      const parentItem = pp.locator(`section.diary-individual li[data-individual-id="${individual.id}"]`);
+      await parentItem.getByText(task).waitFor();
+      await parentItem.locator('.mark[data-mark="5"]').waitFor();
     } finally {
       if (orderId && !ended) await fetch(`${base}/api/v1/orgs/1/orders/${orderId}/end`, { method: 'POST', headers: directorApi });
       for (const ctx of ctxs) await ctx.close();

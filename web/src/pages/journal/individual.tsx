@@ -103,15 +103,19 @@ function MarkSelect({ org, item, onSaved }: { org: number; item: IndividualAssig
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [value, setValue] = useState(item.mark ?? '');
+  const [saved, setSaved] = useState(false);
   const errId = `jg-ind-mark-${item.id}-error`;
   const save = async (mark: string) => {
     if (!mark) return;
     setValue(mark);
     setBusy(true);
     setError(null);
+    setSaved(false);
     try {
       onSaved(await api.put('/api/v1/orgs/{org_id}/individual/{individual_id}/mark', { org_id: org, individual_id: item.id }, { mark }));
+      setSaved(true);
     } catch (e) {
+      setValue(item.mark ?? '');
       if (e instanceof ApiError && e.code === 'order_in_force') setError(t('ind.error.order_in_force'));
       else if (e instanceof ApiError && e.status === 422) setError(fieldErrors(e.fieldCodes, e.fields, (k) => t(k as Key)).mark ?? errorText(e));
       else setError(errorText(e));
@@ -136,6 +140,9 @@ function MarkSelect({ org, item, onSaved }: { org: number; item: IndividualAssig
           </option>
         ))}
       </select>
+      <span role="status" class="visually-hidden">
+        {saved ? t('ind.marked') : ''}
+      </span>
       {error ? (
         <span id={errId} class="jg-final-error" role="alert">
           {error}
