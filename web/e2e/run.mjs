@@ -2759,6 +2759,137 @@ try {
     }
   });
 
+  await test('remote learning: individual assignments — the class teacher marks a 5А student without a device; the maths teacher sets her an individual assignment from the grid (a date during the order refused at its field); the student sees it in her diary; the order ended before it began, the teacher marks it and the student\'s and the parent\'s diaries show the mark', async () => {
+    const directorApi = await apiSession('director@demo.parta.local');
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    const plus = (n) => {
+      const d = new Date(`${today}T12:00:00Z`);
+      d.setUTCDate(d.getUTCDate() + n);
+      return d.toISOString().slice(0, 10);
+    };
+    const number = '10-о';
+    const task = 'Учебник, § 12: задачи 1–5. Решения принести в тетради.';
+    const ctxs = [];
+    const open = async (who) => {
+      const ctx = await newContext();
+      ctxs.push(ctx);
+      const page = await ctx.newPage();
+      pagesToShoot.push(page);
+      await login(page, who);
+      return page;
+    };
+    let orderId = null;
+    let ended = false;
+    try {
+      // The director registers the order for 5А over the coming days (through the API).
+      const classes = await (await fetch(`${base}/api/v1/orgs/1/classes`, { headers: directorApi })).json();
+      const c5a = classes.find((c) => c.name === '5А');
+      const res = await fetch(`${base}/api/v1/orgs/1/orders`, {
+        method: 'POST',
+        headers: directorApi,
+        body: JSON.stringify({ number, issued_on: today, reason: 'Карантин по гриппу', starts_on: plus(1), ends_on: plus(3), class_ids: [c5a.id] }),
+      });
+      if (res.status !== 201) throw new Error(`registering: ${res.status} ${await res.text()}`);
+      const order = await res.json();
+      orderId = order.id;
+
+      // The class teacher opens «Дистанционное обучение» (read-only for her) and ticks the student.
+      const cp = await open('ivanova@demo.parta.local');
+      await cp.goto(`${base}/school/1`);
+      await cp.locator('nav.tabs').getByRole('link', { name: 'Дистанционное обучение' }).click();
+      await cp.waitForURL(/\/school\/1\/orders$/);
+      const item = cp.locator(`li.order[data-order-id="${orderId}"]`);
+      await item.getByRole('heading', { name: new RegExp(`^Приказ № ${number} от`) }).waitFor();
+      expect((await cp.locator('form.order-form').count()) === 0, 'the class teacher is offered to register orders');
+      expect((await item.getByRole('button', { name: /Завершить досрочно/ }).count()) === 0, 'the class teacher is offered to end the order');
+      const list = item.locator('form.offline-class[data-class="5А"]');
+      await list.getByRole('group', { name: '5А: кто без устройства или связи' }).waitFor();
+      await list.getByRole('checkbox', { name: /^Волкова Анастасия/ }).check();
+      await list.getByText('Отмечен 1 ученик.').waitFor();
+      const saved = cp.waitForResponse((r) => r.url().endsWith(`/orders/${orderId}/offline`) && r.request().method() === 'PUT');
+      await list.getByRole('button', { name: 'Сохранить список класса 5А' }).click();
+      expect((await saved).status() === 200, 'the list was refused');
+      await list.getByText('Список класса 5А сохранён.').waitFor();
+      await screen(cp, 'orders-offline');
+      await cp.reload();
+      await cp.locator(`li.order[data-order-id="${orderId}"] form.offline-class[data-class="5А"]`).getByRole('checkbox', { name: /^Волкова Анастасия/ }).waitFor();
+      expect(
+        await cp.locator(`li.order[data-order-id="${orderId}"] form.offline-class[data-class="5А"]`).getByRole('checkbox', { name: /^Волкова Анастасия/ }).isChecked(),
+        'the tick is lost after a reload',
+      );
+
+      // The maths teacher opens 5А's maths journal: the section, the form; a date during the order is refused.
+      const tp = await open('smirnov@demo.parta.local');
+      await tp.goto(`${base}/journal`);
+      await tp.getByRole('heading', { name: 'Классный журнал', level: 1 }).waitFor();
+      const assignment = lbl(tp, 'Класс и предмет');
+      const option = await assignment.locator('option', { hasText: /^5А — Математика/ }).first().getAttribute('value');
+      await assignment.selectOption(option);
+      const section = tp.locator('section.jg-individual');
+      await section.getByRole('heading', { name: 'Индивидуальные задания', level: 2 }).waitFor();
+      const block = section.locator(`.jg-ind-order[data-order-id="${orderId}"]`);
+      await block.getByText('Индивидуальных заданий пока нет.').waitFor();
+      const form = block.locator('form.jg-ind-form');
+      expect((await lbl(form, 'Ученик').inputValue()) !== '', 'the only offline student is not chosen');
+      expect((await lbl(form, 'Срок сдачи').inputValue()) === plus(4), `the date due offered: ${await lbl(form, 'Срок сдачи').inputValue()}`);
+      await lbl(form, 'Задание').fill(task);
+      await lbl(form, 'Срок сдачи').fill(plus(3));
+      await form.getByRole('button', { name: 'Дать задание' }).click();
+      await form.getByText(/^Срок — не раньше .+, после окончания приказа\.$/).waitFor();
+      expect((await lbl(form, 'Срок сдачи').getAttribute('aria-invalid')) === 'true', 'the date due is not marked invalid');
+      expect((await lbl(form, 'Задание').inputValue()) === task, 'the task typed was lost');
+      await screen(tp, 'journal-individual-refused');
+      await lbl(form, 'Срок сдачи').fill(plus(4));
+      const set = tp.waitForResponse((r) => r.url().endsWith(`/orders/${orderId}/individual`) && r.request().method() === 'POST');
+      await form.getByRole('button', { name: 'Дать задание' }).click();
+      const setRes = await set;
+      if (setRes.status() !== 201) throw new Error(`setting: ${setRes.status()} ${await setRes.text()}`);
+      const individual = await setRes.json();
+      const row = block.locator(`tr[data-individual-id="${individual.id}"]`);
+      await row.getByText(task).waitFor();
+      await form.getByText('Задание сохранено: Волкова Анастасия Дмитриевна.').waitFor();
+      // The order has not begun: no mark yet, and the grid says when.
+      expect((await row.getByRole('combobox').count()) === 0, 'a mark is offered while the order holds');
+      await block.getByText('Отметки ставятся после окончания приказа').waitFor();
+      await screen(tp, 'journal-individual');
+
+      // The student sees it in her diary, under the week.
+      const sp = await open('student.5a@demo.parta.local');
+      await sp.goto(`${base}/diary`);
+      const diaryItem = sp.locator(`section.diary-individual li[data-individual-id="${individual.id}"]`);
+      await diaryItem.getByText(task).waitFor();
+      expect((await diaryItem.getAttribute('data-subject')) === 'Математика', 'the subject');
+      await diaryItem.getByText(/Смирнов А\. П\. · Сдать до /).waitFor();
+      expect((await diaryItem.locator('.mark').count()) === 0, 'a mark before it was given');
+      await screen(sp, 'diary-individual');
+
+      // The director ends the order before it began: it never held, so the work is marked now.
+      const endRes = await fetch(`${base}/api/v1/orgs/1/orders/${orderId}/end`, { method: 'POST', headers: directorApi });
+      expect(endRes.ok, `ending: ${endRes.status}`);
+      ended = true;
+      await tp.reload();
+      const mark = tp.getByRole('combobox', { name: /^Отметка за индивидуальное задание: Волкова Анастасия/ });
+      await mark.waitFor();
+      const marked = tp.waitForResponse((r) => r.url().endsWith(`/individual/${individual.id}/mark`) && r.request().method() === 'PUT');
+      await mark.selectOption('5');
+      expect((await marked).status() === 200, 'the mark was refused');
+      // Due in the period shown, its mark is in the grid's own column too.
+      if (await tp.locator('th.jg-ind').count()) await tp.locator('tr:has(th.jg-name:text-matches("^Волкова Анастасия")) td.jg-ind .jg-mark[data-mark="5"]').waitFor();
+      await screen(tp, 'journal-individual-marked');
+      await sp.reload();
+      await diaryItem.locator('.mark[data-mark="5"]').waitFor();
+      // Her parent reads it in the diary too.
+      const pp = await open('parent@demo.parta.local');
+      await pp.goto(`${base}/diary?student=${individual.student.id}`);
+      const parentItem = pp.locator(`section.diary-individual li[data-individual-id="${individual.id}"]`);
+      await parentItem.getByText(task).waitFor();
+      await parentItem.locator('.mark[data-mark="5"]').waitFor();
+    } finally {
+      if (orderId && !ended) await fetch(`${base}/api/v1/orgs/1/orders/${orderId}/end`, { method: 'POST', headers: directorApi });
+      for (const ctx of ctxs) await ctx.close();
+    }
+  });
+
   // ---------- the timetable: the admin's grid and a substitute ----------
   await test('timetable: the admin places a lesson in 1А’s week (a teacher in two places refused at the cell), sets a substitute for a date; the substitute sees it in his week', async () => {
     const actx = await newContext();

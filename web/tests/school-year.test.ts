@@ -356,7 +356,7 @@ describe('console tabs', () => {
     const admin = consoleTabs(school({ is_admin: true, manages_school_year: true }));
     expect(admin.slice(0, 3)).toEqual(['profile', 'structure', 'year']);
     const teacher = consoleTabs(school({ class_teacher_of: [{ id: 5, name: '5А' } as MySchool['class_teacher_of'][number]] }));
-    expect(teacher).toEqual(['invites', 'requests', 'reports']);
+    expect(teacher).toEqual(['invites', 'requests', 'reports', 'orders']);
     const deputy = consoleTabs(school({ manages_school_year: true }));
     expect(deputy).toEqual(['year']);
   });
@@ -366,20 +366,20 @@ describe('console tabs', () => {
     const admin = consoleTabs(school({ is_admin: true }));
     expect(admin.indexOf('compliance')).toBe(admin.indexOf('reports') + 1);
     expect(consoleTabs(school({ places: [place('director')] }))).toEqual(['compliance', 'orders']);
-    expect(consoleTabs(school({ places: [place('deputy')], manages_school_year: true }))).toEqual(['year', 'compliance']);
+    expect(consoleTabs(school({ places: [place('deputy')], manages_school_year: true }))).toEqual(['year', 'compliance', 'orders']);
     expect(consoleTabs(school({ places: [place('teacher')] }))).toEqual([]);
     const classTeacher = consoleTabs(school({ class_teacher_of: [{ id: 5, name: '5А' } as MySchool['class_teacher_of'][number]] }));
     expect(classTeacher).not.toContain('compliance');
   });
 
-  it('«Дистанционное обучение» is for the director and the admins only, after «Соблюдение положения»', () => {
+  it('«Дистанционное обучение» is for the director, the admins, the deputy and class teachers, after «Соблюдение положения»', () => {
     const place = (role: string) => ({ role, class: { id: 1, name: 'Учительская' } }) as unknown as MySchool['places'][number];
     const admin = consoleTabs(school({ is_admin: true }));
     expect(admin.indexOf('orders')).toBe(admin.indexOf('compliance') + 1);
     expect(consoleTabs(school({ places: [place('director')] }))).toContain('orders');
-    expect(consoleTabs(school({ places: [place('deputy')], manages_school_year: true }))).not.toContain('orders');
+    expect(consoleTabs(school({ places: [place('deputy')], manages_school_year: true }))).toContain('orders');
     expect(consoleTabs(school({ places: [place('teacher')] }))).not.toContain('orders');
     const classTeacher = consoleTabs(school({ class_teacher_of: [{ id: 5, name: '5А' } as MySchool['class_teacher_of'][number]] }));
-    expect(classTeacher).not.toContain('orders');
+    expect(classTeacher.slice(-2)).toEqual(['reports', 'orders']);
   });
 });

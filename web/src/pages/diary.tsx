@@ -6,7 +6,8 @@
 // this student that week (`journal_changed` in the reader's personal stream), when the
 // class's lessons that week change (`timetable_changed`) and after the connection
 // comes back. Loaded
-// on demand, a chunk of its own.
+// on demand, a chunk of its own. Under the week, the student's individual assignments
+// of remote learning (./diary-individual), when there are any.
 import { useEffect } from 'preact/hooks';
 import type { DiaryLesson, DueHomework, GradeType, MySchool } from '../api/types';
 import { ErrorBox, Loading, PageTitle, useLoad } from '../components/ui';
@@ -23,6 +24,7 @@ import { DiaryWork } from './submissions';
 import { dayMonth, dayTitle, span, WeekNav } from './journal-parts';
 import { ChangeNote, isOff, RemoteNote } from './lesson-change';
 import { DiaryViews } from './diary-marks';
+import { DiaryIndividual } from './diary-individual';
 import { DiaryOnline } from './lesson-online';
 import { lessonCallOf } from '../calls/live';
 
@@ -132,6 +134,7 @@ export function DiaryPage({ school, student, date }: { school: MySchool; student
           </section>
         ))}
       </div>
+      {week.data ? <DiaryIndividual org={org} student={shown.person.id} classId={shown.class.id} tick={week.data} /> : null}
     </div>
   );
 }

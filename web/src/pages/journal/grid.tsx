@@ -6,7 +6,7 @@
 // timetable lesson not yet written down. A refusal stays at its cell with the words
 // typed. Loaded on demand (app.tsx), a chunk of its own.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { AcademicYear, Assignment, GradeType, GridCell, JournalGrid, LessonPage, MySchool, WeekDay } from '../../api/types';
+import type { AcademicYear, Assignment, GradeType, GridCell, GridIndividual, JournalGrid, LessonPage, MySchool, WeekDay } from '../../api/types';
 import { ApiError } from '../../api/client';
 import { ErrorBox, errorText, InlineError, Loading, PageTitle, useId, useLoad } from '../../components/ui';
 import { fullName, todayIn } from '../../format';
@@ -32,6 +32,8 @@ import { activeTypes, addDays, mondayOf, yearFor } from '../../journal/model';
 import { navigate } from '../../router';
 import { api, canManage, me } from '../../state';
 import { className } from '../entry';
+import { IndividualSection } from './individual';
+import { t as indT } from './individual.strings';
 import './grid.css';
 
 const FINAL_MARKS = ['5', '4', '3', '2', 'зч', 'нз'];
@@ -471,6 +473,8 @@ function Grid({
     `/api/v1/orgs/${org}/years/${year.id}/journal/export?assignment_id=${assignment.id}&period=${period}&format=${format}`;
   const summaryHref = (n: number, format: string) => `/api/v1/orgs/${org}/years/${year.id}/classes/${assignment.class.id}/summary?period=${n}&format=${format}`;
   const periodMarkName = grid.period.name;
+  // Individual assignments due in the period: a column apart from the lessons'.
+  const individual = grid.individual ?? [];
   const errorCells = Object.values(drafts).filter((d) => d.error).length;
 
   return (
@@ -523,6 +527,12 @@ function Grid({
                   </span>
                 </th>
               ))}
+              {individual.length ? (
+                <th scope="col" role="columnheader" class="jg-ind" title={indT('ind.column_long')}>
+                  <span aria-hidden="true">{indT('ind.column')}</span>
+                  <span class="visually-hidden">{indT('ind.column_long')}</span>
+                </th>
+              ) : null}
               <th scope="col" role="columnheader" class="jg-avg">
                 {t('grid.average')}
               </th>
@@ -596,6 +606,11 @@ function Grid({
                       </td>
                     );
                   })}
+                  {individual.length ? (
+                    <td class="jg-ind">
+                      <IndividualMarks items={individual.filter((x) => x.student_id === r.student.id)} />
+                    </td>
+                  ) : null}
                   <td class="jg-avg">{r.average === null || r.average === undefined ? '' : r.average.toFixed(2).replace('.', ',')}</td>
                   <td class="jg-final">
                     <FinalSelect
@@ -651,6 +666,7 @@ function Grid({
         ) : null}
         <p class="hint">{t('grid.rounding', { from: String(grid.round_from).replace('.', ',') })}</p>
       </div>
+      <IndividualSection org={org} assignment={assignment} students={rows.map((r) => r.student)} mine={mine} today={today} onChanged={() => void load()} />
       <section class="jg-exports" aria-labelledby="jg-exports-h">
         <h2 id="jg-exports-h">{t('grid.exports')}</h2>
         <p class="jg-links">
@@ -693,6 +709,26 @@ function Grid({
         </section>
       ) : null}
     </>
+  );
+}
+
+/** A student's individual assignments due in the period: their marks, or a dash for one not marked yet. */
+function IndividualMarks({ items }: { items: GridIndividual[] }) {
+  return (
+    <span class="jg-text">
+      {items.map((x) =>
+        x.mark ? (
+          <span key={x.id} class="jg-mark" data-mark={x.mark} title={x.body}>
+            {x.mark}
+          </span>
+        ) : (
+          <span key={x.id} class="jg-ind-open" title={indT('ind.column_due', { date: shortDate(x.due_on) })}>
+            <span aria-hidden="true">–</span>
+            <span class="visually-hidden">{indT('ind.column_due', { date: shortDate(x.due_on) })}</span>
+          </span>
+        ),
+      )}
+    </span>
   );
 }
 

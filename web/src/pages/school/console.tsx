@@ -67,7 +67,7 @@ export function SchoolConsole({ school, tab }: { school: MySchool; tab?: string 
         {active === 'admins' ? <AdminsTab org={org} tz={tz} /> : null}
         {active === 'reports' ? <ReportsTab org={org} tz={tz} /> : null}
         {active === 'compliance' ? <Lazy load={complianceChunk} render={(c) => <c.ComplianceTab org={org} tz={tz} />} /> : null}
-        {active === 'orders' ? <Lazy load={ordersChunk} render={(c) => <c.OrdersTab org={org} tz={tz} />} /> : null}
+        {active === 'orders' ? <Lazy load={ordersChunk} render={(c) => <c.OrdersTab org={org} tz={tz} school={school} />} /> : null}
         {active === 'audit' ? <AuditTab org={org} tz={tz} /> : null}
       </div>
     </div>

@@ -2,15 +2,20 @@
 // school's remote-learning orders with where each stands today and its signed document,
 // the form that registers one (number, date, reason, period, the classes or the whole
 // school, the document uploaded first), and «Завершить досрочно» with a confirmation
-// saying what follows. Its own chunk with its own strings (orders.strings.ts).
+// saying what follows. Class teachers and the deputy read the orders of their classes
+// (of the school) there; whoever reads a class's journal marks its students without a
+// device or connection (./offline). Its own chunk with its own strings (orders.strings.ts).
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../../api/client';
-import type { FileInfo, Order, SchoolClass } from '../../api/types';
+import type { FileInfo, MySchool, Order, SchoolClass } from '../../api/types';
 import { ConfirmButton, ErrorBox, Field, FormMessage, Loading, Notice, Submit, errorText, useForm, useId, useLoad } from '../../components/ui';
 import { dateTime, day, formatBytes, shortName, todayIn } from '../../format';
 import { addDays } from '../../journal/model';
 import { canEnd, orderErrors, orderRequest, orderStatus, statusDate, type OrderStatus } from '../../journal/orders';
-import { api } from '../../state';
+import { markedClasses, takesEffect } from '../../journal/individual';
+import { api, issuesOrders } from '../../state';
+import { t as indT } from '../journal/individual.strings';
+import { OfflinePanel } from './offline';
 import { t, type Key } from './orders.strings';
 import './orders.css';
 
@@ -29,25 +34,28 @@ export function statusText(o: Order, status: OrderStatus): string {
   return t(`ord.status.${status}` as Key, date ? { date: day(date) } : undefined);
 }
 
-export function OrdersTab({ org, tz }: { org: number; tz?: string }) {
+export function OrdersTab({ org, tz, school }: { org: number; tz?: string; school: MySchool }) {
   const today = todayIn(tz);
+  const issues = issuesOrders(school);
   const orders = useLoad(() => api.get('/api/v1/orgs/{org_id}/orders', { org_id: org }), [org]);
   const [notice, setNotice] = useState<string | null>(null);
   // The list as loaded, then as changed here (an order registered or ended) until loaded again.
   const [list, setList] = useState<Order[] | null>(null);
   useEffect(() => setList(null), [orders.data]);
-  const shown = list ?? orders.data ?? null;
-  const replace = (o: Order) => setList((shown ?? []).map((x) => (x.id === o.id ? o : x)));
+  const loaded = list ?? orders.data ?? null;
+  // Who does not issue orders reads those of the classes they mark.
+  const shown = loaded && !issues ? loaded.filter((o) => markedClasses(school, o).length > 0) : loaded;
+  const replace = (o: Order) => setList((loaded ?? []).map((x) => (x.id === o.id ? o : x)));
   return (
     <>
       <section class="card orders" aria-labelledby="ord-title">
         <h2 id="ord-title">{t('console.tab.orders')}</h2>
-        <p class="hint">{t('ord.lead')}</p>
+        <p class="hint">{issues ? t('ord.lead') : indT('ind.orders_lead')}</p>
         {notice ? <Notice>{notice}</Notice> : null}
         <h3>{t('ord.list')}</h3>
         {orders.error ? <ErrorBox error={orders.error} onRetry={orders.reload} /> : null}
         {!shown && !orders.error ? <Loading /> : null}
-        {shown && !shown.length ? <p class="muted">{t('ord.none')}</p> : null}
+        {shown && !shown.length ? <p class="muted">{issues ? t('ord.none') : indT('ind.orders_none')}</p> : null}
         {shown && shown.length ? (
           <ul class="list order-list">
             {shown.map((o) => (
@@ -55,6 +63,8 @@ export function OrdersTab({ org, tz }: { org: number; tz?: string }) {
                 key={o.id}
                 org={org}
                 order={o}
+                school={school}
+                issues={issues}
                 today={today}
                 tz={tz}
                 onEnded={(ended) => {
@@ -66,20 +76,40 @@ export function OrdersTab({ org, tz }: { org: number; tz?: string }) {
           </ul>
         ) : null}
       </section>
-      <OrderForm
-        org={org}
-        today={today}
-        onIssued={(o) => {
-          setList([o, ...(shown ?? []).filter((x) => x.id !== o.id)]);
-          setNotice(t('ord.registered', { number: o.number }));
-        }}
-      />
+      {issues ? (
+        <OrderForm
+          org={org}
+          today={today}
+          onIssued={(o) => {
+            setList([o, ...(loaded ?? []).filter((x) => x.id !== o.id)]);
+            setNotice(t('ord.registered', { number: o.number }));
+          }}
+        />
+      ) : null}
     </>
   );
 }
 
-function OrderItem({ org, order: o, today, tz, onEnded }: { org: number; order: Order; today: string; tz?: string; onEnded: (o: Order) => void }) {
+function OrderItem({
+  org,
+  order: o,
+  school,
+  issues,
+  today,
+  tz,
+  onEnded,
+}: {
+  org: number;
+  order: Order;
+  school: MySchool;
+  issues: boolean;
+  today: string;
+  tz?: string;
+  onEnded: (o: Order) => void;
+}) {
   const status = orderStatus(o, today);
+  // Students are marked while the order holds or is yet to come.
+  const marks = takesEffect(o) && (status === 'in_force' || status === 'upcoming' || status === 'ending_today') ? markedClasses(school, o) : [];
   const [error, setError] = useState<string | null>(null);
   const titleId = `order-${o.id}-title`;
   const end = async () => {
@@ -126,8 +156,9 @@ function OrderItem({ org, order: o, today, tz, onEnded }: { org: number; order: 
             {error}
           </p>
         ) : null}
+        {marks.length ? <OfflinePanel org={org} order={o} classes={marks} /> : null}
       </div>
-      {canEnd(status) ? (
+      {issues && canEnd(status) ? (
         <div class="order-actions">
           <ConfirmButton confirm={t(status === 'upcoming' ? 'ord.end_confirm_upcoming' : 'ord.end_confirm')} onConfirm={end}>
             <span aria-hidden="true">{t('ord.end')}</span>

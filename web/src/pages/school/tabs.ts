@@ -2,6 +2,11 @@
 import type { MySchool } from '../../api/types';
 import { issuesOrders, managesSchoolYear, readsCompliance } from '../../state';
 
+/** Whether the person opens «Дистанционное обучение»: who issues orders, the administration, class teachers. */
+export function readsOrders(school: MySchool): boolean {
+  return issuesOrders(school) || readsCompliance(school) || school.class_teacher_of.length > 0;
+}
+
 export type Tab = 'profile' | 'structure' | 'year' | 'invites' | 'requests' | 'members' | 'admins' | 'reports' | 'compliance' | 'orders' | 'audit';
 
 const ADMIN_TABS: Tab[] = ['profile', 'structure', 'invites', 'requests', 'members', 'admins', 'reports', 'audit'];
@@ -11,8 +16,10 @@ const CLASS_TEACHER_TABS: Tab[] = ['invites', 'requests', 'reports'];
  * Admins see every tab; a class teacher their classes' invites, join requests and
  * reports; whoever sets up the school year (admins, the deputy director) the
  * «Учебный год» tab, after the school's structure; the admins, the director and the
- * deputy «Соблюдение положения», after the reports; the director and the admins
- * «Дистанционное обучение» (remote-learning orders), after that.
+ * deputy «Соблюдение положения», after the reports; «Дистанционное обучение»
+ * (remote-learning orders) after that: the director and the admins register and end
+ * orders there, class teachers and the deputy read them and mark the students without
+ * a device or connection (their classes', or every class's for the administration).
  */
 export function consoleTabs(school: MySchool): Tab[] {
   const tabs = school.is_admin ? [...ADMIN_TABS] : school.class_teacher_of.length ? [...CLASS_TEACHER_TABS] : [];
@@ -20,7 +27,7 @@ export function consoleTabs(school: MySchool): Tab[] {
     const after = tabs.indexOf('reports');
     tabs.splice(after < 0 ? tabs.length : after + 1, 0, 'compliance');
   }
-  if (issuesOrders(school)) {
+  if (readsOrders(school)) {
     const after = tabs.includes('compliance') ? tabs.indexOf('compliance') : tabs.indexOf('reports');
     tabs.splice(after < 0 ? tabs.length : after + 1, 0, 'orders');
   }
