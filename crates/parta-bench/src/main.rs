@@ -5,7 +5,8 @@
 //! (`parta-bench probe`) while watching the server's memory; and measures the
 //! e-journal on a school with a year of lessons (`parta-bench journal`); and calls'
 //! media, hundreds of synthetic WebRTC devices against the unit and against a plain
-//! UDP relay (`parta-bench calls`, `parta-bench udp-relay`). See BENCHMARKS.md.
+//! UDP relay (`parta-bench calls`, `parta-bench udp-relay`); and the new school year of a
+//! whole school (`parta-bench year-transition`). See BENCHMARKS.md.
 
 mod calls;
 mod floor;
@@ -20,6 +21,7 @@ mod provision;
 mod run;
 mod stats;
 mod swarm;
+mod year_transition;
 
 use std::net::SocketAddr;
 
@@ -44,6 +46,8 @@ enum Cli {
     Journal(Box<journal::JournalArgs>),
     /// Start Parta with its media unit, provision a school, and measure a broadcast and a class call, then the same on a plain UDP relay.
     Calls(Box<calls::CallsArgs>),
+    /// Time the new school year of a school `journal --prepare-only` left in `--data`: the preview and the transition.
+    YearTransition(year_transition::YearTransitionArgs),
     /// Serve the calls' floor: a UDP relay with no WebRTC (prints its address, runs until killed).
     UdpRelay {
         #[arg(long, default_value = "127.0.0.1:0")]
@@ -63,6 +67,7 @@ fn main() -> anyhow::Result<()> {
         Cli::Probe(args) => runtime.block_on(probe::probe(args)),
         Cli::Journal(args) => runtime.block_on(journal::journal(*args)),
         Cli::Calls(args) => runtime.block_on(calls::calls(*args)),
+        Cli::YearTransition(args) => runtime.block_on(year_transition::year_transition(args)),
         Cli::UdpRelay { .. } => Ok(()),
     }
 }

@@ -240,7 +240,7 @@ mod tests {
         ];
         let mut c = choices(vec![]);
         c.continuing.insert(ClassId(2));
-        let plan = plan(&classes, &c, &BTreeSet::new()).unwrap();
+        let plan = plan(&classes, &c, &BTreeSet::new()).expect("a plan");
         assert_eq!(plan.outcomes[&ClassId(1)], Outcome::GoesOn { name: "5А".into(), grade: Some(5) });
         assert_eq!(plan.outcomes[&ClassId(2)], Outcome::GoesOn { name: "10А".into(), grade: Some(10) });
         assert_eq!(plan.outcomes[&ClassId(3)], Outcome::Graduates);
@@ -258,7 +258,7 @@ mod tests {
         let classes =
             [class(1, "4А", Some(4), &[10]), class(2, "5А", Some(5), &[20, 21, 22]), class(3, "5Б", Some(5), &[30])];
         let c = choices(vec![(20, Exception::Repeat), (21, Exception::Leave), (22, Exception::MoveWith(ClassId(3)))]);
-        let plan = plan(&classes, &c, &BTreeSet::new()).unwrap();
+        let plan = plan(&classes, &c, &BTreeSet::new()).expect("a plan");
         // Kept down: into the 5А that 4А becomes.
         assert_eq!(goes(&plan, 20), Destination::Class("5А".into()));
         assert_eq!(goes(&plan, 21), Destination::Leaves);
@@ -270,7 +270,7 @@ mod tests {
     #[test]
     fn someone_kept_down_where_no_class_comes_up_gets_a_new_class() {
         let classes = [class(2, "5А", Some(5), &[20, 21])];
-        let plan = plan(&classes, &choices(vec![(20, Exception::Repeat)]), &BTreeSet::new()).unwrap();
+        let plan = plan(&classes, &choices(vec![(20, Exception::Repeat)]), &BTreeSet::new()).expect("a plan");
         assert!(plan.next_classes.contains(&NextClass { name: "5А".into(), grade: Some(5), from: None }));
         assert!(plan.next_classes.contains(&NextClass { name: "6А".into(), grade: Some(6), from: Some(ClassId(2)) }));
     }
@@ -278,7 +278,7 @@ mod tests {
     #[test]
     fn a_name_the_new_year_has_already_is_reported() {
         let classes = [class(1, "5А", Some(5), &[]), class(2, "6А", Some(6), &[])];
-        let plan = plan(&classes, &choices(vec![]), &BTreeSet::from(["6А".to_string()])).unwrap();
+        let plan = plan(&classes, &choices(vec![]), &BTreeSet::from(["6А".to_string()])).expect("a plan");
         assert_eq!(plan.taken, vec!["6А".to_string()]);
     }
 
@@ -293,7 +293,7 @@ mod tests {
         ]);
         // Grade 11 cannot go on, nor a class of a grade that does not leave.
         c.continuing.extend([ClassId(2), ClassId(1)]);
-        let errors = plan(&classes, &c, &BTreeSet::new()).unwrap_err();
+        let errors = plan(&classes, &c, &BTreeSet::new()).expect_err("refused");
         let fields: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
         assert_eq!(
             fields,

@@ -11,7 +11,7 @@
 
 mod measure;
 mod plan;
-mod school;
+pub(crate) mod school;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -98,6 +98,10 @@ pub struct JournalArgs {
     json: Option<PathBuf>,
     #[arg(long, default_value = "sqlite")]
     label: String,
+    /// Stop once the school and its journal are written (in `--data`), measuring
+    /// nothing: the ground `parta-bench year-transition` copies and moves on.
+    #[arg(long)]
+    prepare_only: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -234,6 +238,10 @@ pub async fn journal(args: JournalArgs) -> anyhow::Result<()> {
         None
     };
     drop(server);
+    if args.prepare_only {
+        eprintln!("prepared in {}", data.display());
+        return Ok(());
+    }
 
     // A fresh process for the measurements: provisioning's caches and memory do not count.
     let server = start_parta(&launch, &data, 1).await?;

@@ -341,6 +341,7 @@ pub async fn marks(
         .ok_or_else(|| Error::field("period", "unknown_period"))?;
     let person = store::users::person(&mut conn, student).await?.ok_or(Error::NotFound)?;
     let mut subjects: Vec<SubjectMarks> = Vec::new();
+    let mut individual: BTreeMap<i64, Vec<parta_domain::journal::Mark>> = BTreeMap::new();
     for assignment in store::teaching::assignments_of_year(&mut conn, org, year.year_id()).await? {
         if assignment.class_id != place.class_id().0 {
             continue;
@@ -382,12 +383,24 @@ pub async fn marks(
                 grade_type_id: GradeTypeId(kind),
             })
             .collect();
-        let scored: Vec<(parta_domain::journal::Mark, f64)> =
-            marks.iter().filter_map(|m| Some((parta_domain::journal::Mark::parse(&m.mark)?, m.weight))).collect();
+        // Individual assignments of remote learning count once each, as the grid counts them.
+        let theirs = store::distance::individuals_of_assignment(
+            &mut conn,
+            assignment.id,
+            &period_row.starts_on,
+            &period_row.ends_on,
+        )
+        .await?;
+        individual.entry(subject.id).or_default().extend(
+            theirs
+                .iter()
+                .filter(|i| i.student_id == student.0)
+                .filter_map(|i| parta_domain::journal::Mark::parse(i.mark.as_deref()?)),
+        );
         let entry = SubjectMarks {
             subject: SubjectRef { id: subject.subject_id(), name: subject.name, short_name: subject.short_name },
             marks,
-            average: parta_domain::journal::weighted_average(&scored),
+            average: None,
             period_mark,
             year_mark,
         };
@@ -397,15 +410,15 @@ pub async fn marks(
                 existing.marks.extend(entry.marks);
                 existing.period_mark = existing.period_mark.take().or(entry.period_mark);
                 existing.year_mark = existing.year_mark.take().or(entry.year_mark);
-                let scored: Vec<(parta_domain::journal::Mark, f64)> = existing
-                    .marks
-                    .iter()
-                    .filter_map(|m| Some((parta_domain::journal::Mark::parse(&m.mark)?, m.weight)))
-                    .collect();
-                existing.average = parta_domain::journal::weighted_average(&scored);
             }
             None => subjects.push(entry),
         }
+    }
+    for line in &mut subjects {
+        let mut scored: Vec<(parta_domain::journal::Mark, f64)> =
+            line.marks.iter().filter_map(|m| Some((parta_domain::journal::Mark::parse(&m.mark)?, m.weight))).collect();
+        scored.extend(individual.get(&line.subject.id.0).into_iter().flatten().map(|m| (*m, 1.0)));
+        line.average = parta_domain::journal::weighted_average(&scored);
     }
     subjects.sort_by(|a, b| a.subject.name.cmp(&b.subject.name));
     Ok(DiaryMarks {

@@ -119,8 +119,12 @@ pub async fn set(
         fields.reject("student_id", "unknown_student");
     }
     let body = fields.check(validate::text("body", &request.body, BODY_MAX_CHARS));
+    // Due after the order's last day in force: its end, or the day it was ended early
+    // (none when it was ended before it began).
     match parta_domain::school_year::date("due_on", &request.due_on) {
-        Ok(due) if due.to_string().as_str() <= order.ends_on.as_str() => fields.reject("due_on", "during_order"),
+        Ok(due) if order.in_force_until.as_deref().is_some_and(|last| due.to_string().as_str() <= last) => {
+            fields.reject("due_on", "during_order")
+        }
         Ok(_) => {}
         Err(e) => {
             fields.check::<()>(Err(e));
@@ -196,6 +200,13 @@ async fn reads(
         && school.allows_in_class(Permission::ReadJournal, ClassId(*class))
     {
         return Ok(true);
+    }
+    // Taken off the list after work was set: the class's journal readers still see it.
+    if !offline.contains_key(&row.student_id) {
+        let assignment = store::teaching::assignment_any_year(conn, org, row.assignment_id).await?;
+        if assignment.is_some_and(|class| school.allows_in_class(Permission::ReadJournal, ClassId(class))) {
+            return Ok(true);
+        }
     }
     super::submissions::is_parent_of(conn, org, actor, student).await
 }

@@ -32,6 +32,9 @@ use crate::store::directory::{NewMembership, PlaceRow};
 use crate::store::school_year::YearRow;
 use crate::store::schools::{ClassRow, NewClass};
 
+/// A chat and the title it takes.
+type Retitled<'a> = (&'a ChatRow, String);
+
 /// Everything a transition is decided from, read in the transaction that runs it.
 struct Ground {
     from: YearRow,
@@ -136,7 +139,7 @@ impl Ground {
     }
 
     /// The chats that go on with their class (new title), and those archived.
-    fn chats(&self) -> (Vec<(&ChatRow, String)>, Vec<(&ChatRow, String)>) {
+    fn chats(&self) -> (Vec<Retitled<'_>>, Vec<Retitled<'_>>) {
         let mut following = Vec::new();
         let mut archived = Vec::new();
         for chat in &self.chats {

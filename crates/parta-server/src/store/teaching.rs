@@ -315,3 +315,12 @@ pub async fn classes_taught_on(
     .await?;
     Ok(rows.into_iter().map(|(id,)| ClassId(id)).collect())
 }
+
+/// The class of an assignment of any year, ended or not.
+pub async fn assignment_any_year(conn: &mut AnyConnection, org: OrgId, id: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT class_id FROM teaching_assignments WHERE org_id = $1 AND id = $2")
+        .bind(org.0)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}

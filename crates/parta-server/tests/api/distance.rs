@@ -332,4 +332,14 @@ async fn students_without_a_device_get_individual_assignments_marked_after_the_o
     );
     let row = grid["rows"].as_array().expect("rows").iter().find(|r| r["student"]["id"] == s.student.id).cloned();
     assert_eq!(row.expect("the student's row")["average"].as_f64(), Some(5.0));
+    // The diary's marks count it the same way as the grid.
+    let marks = app
+        .get(&format!("/api/v1/orgs/{org}/diary/marks?student_id={}&period=1&date={saturday}", s.student.id))
+        .token(&s.student.token)
+        .send()
+        .await
+        .expect(200)
+        .json;
+    let maths = marks["subjects"].as_array().expect("subjects").iter().find(|l| l["subject"]["name"] == "Математика");
+    assert_eq!(maths.expect("maths in the diary")["average"].as_f64(), Some(5.0));
 }

@@ -323,7 +323,7 @@ async fn the_demo_school_moves_on_to_the_next_year(app: TestApp) {
             let leads = c["class_teachers"].as_array().expect("leads").iter();
             (
                 c["name"].as_str().expect("name").to_owned(),
-                leads.map(|t| t["family_name"].as_str().unwrap().to_owned()).collect(),
+                leads.map(|t| t["family_name"].as_str().expect("a name").to_owned()).collect(),
             )
         })
         .collect();
@@ -354,7 +354,7 @@ async fn the_demo_school_moves_on_to_the_next_year(app: TestApp) {
     assert_eq!(week["class"]["name"], "5А");
     assert_eq!(week["class"]["academic_year"], 2026);
     let lessons: Vec<&Value> =
-        week["days"].as_array().expect("days").iter().flat_map(|d| d["lessons"].as_array().unwrap()).collect();
+        week["days"].as_array().expect("days").iter().flat_map(|d| d["lessons"].as_array().expect("lessons")).collect();
     assert!(!lessons.is_empty(), "last year's lessons are in the diary");
     let assignments =
         app.get(&format!("/api/v1/orgs/{org}/years/{ending}/assignments")).token(&admin).send().await.expect(200);
