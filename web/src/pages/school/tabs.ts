@@ -2,7 +2,7 @@
 import type { MySchool } from '../../api/types';
 import { issuesOrders, managesSchoolYear, readsCompliance } from '../../state';
 
-export type Tab = 'profile' | 'structure' | 'year' | 'invites' | 'requests' | 'members' | 'admins' | 'reports' | 'compliance' | 'orders' | 'audit';
+export type Tab = 'profile' | 'structure' | 'year' | 'transition' | 'invites' | 'requests' | 'members' | 'admins' | 'reports' | 'compliance' | 'orders' | 'audit';
 
 const ADMIN_TABS: Tab[] = ['profile', 'structure', 'invites', 'requests', 'members', 'admins', 'reports', 'audit'];
 const CLASS_TEACHER_TABS: Tab[] = ['invites', 'requests', 'reports'];
@@ -12,7 +12,8 @@ const CLASS_TEACHER_TABS: Tab[] = ['invites', 'requests', 'reports'];
  * reports; whoever sets up the school year (admins, the deputy director) the
  * «Учебный год» tab, after the school's structure; the admins, the director and the
  * deputy «Соблюдение положения», after the reports; the director and the admins
- * «Дистанционное обучение» (remote-learning orders), after that.
+ * «Дистанционное обучение» (remote-learning orders), after that; the admins
+ * «Переход на новый год», after the school year (or the structure).
  */
 export function consoleTabs(school: MySchool): Tab[] {
   const tabs = school.is_admin ? [...ADMIN_TABS] : school.class_teacher_of.length ? [...CLASS_TEACHER_TABS] : [];
@@ -27,6 +28,10 @@ export function consoleTabs(school: MySchool): Tab[] {
   if (managesSchoolYear(school)) {
     const after = tabs.indexOf('structure');
     tabs.splice(after + 1, 0, 'year');
+  }
+  if (school.is_admin) {
+    const after = tabs.includes('year') ? tabs.indexOf('year') : tabs.indexOf('structure');
+    tabs.splice(after + 1, 0, 'transition');
   }
   return tabs;
 }
