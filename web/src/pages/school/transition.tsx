@@ -453,8 +453,10 @@ export function exceptionText(e: PlannedException): string {
 }
 
 /** The server's plan in words: classes, new classes, exceptions, counts and chats. */
-function PlanView({ plan, level }: { plan: YearTransitionPlan; level: 3 | 4 }) {
-  const H = `h${level}` as 'h3' | 'h4';
+function PlanView({ plan }: { plan: YearTransitionPlan }) {
+  const H = 'h4';
+  // Once done, the headings say what happened.
+  const said = (key: Key, done: Key) => t(plan.done ? done : key);
   const counts: [Key, number][] = [
     ['ytr.count.promoted', plan.students_promoted],
     ['ytr.count.graduating', plan.students_graduating],
@@ -486,7 +488,7 @@ function PlanView({ plan, level }: { plan: YearTransitionPlan; level: 3 | 4 }) {
       {plan.new_classes.length ? (
         <>
           <H>{t('ytr.new_classes')}</H>
-          <p class="ytr-new-classes">{t('ytr.new_classes_hint', { names: plan.new_classes.join(', ') })}</p>
+          <p class="ytr-new-classes">{t(plan.done ? 'ytr.done.new_classes_hint' : 'ytr.new_classes_hint', { names: plan.new_classes.join(', ') })}</p>
         </>
       ) : null}
       {plan.exceptions.length ? (
@@ -507,7 +509,7 @@ function PlanView({ plan, level }: { plan: YearTransitionPlan; level: 3 | 4 }) {
             <li key={key}>{t(key, { n })}</li>
           ))}
       </ul>
-      <H>{t('ytr.chats_following')}</H>
+      <H>{said('ytr.chats_following', 'ytr.done.chats_following')}</H>
       {plan.chats_following.length ? (
         <ul class="ytr-lines ytr-chats-following">
           {plan.chats_following.map((c) => (
@@ -519,7 +521,7 @@ function PlanView({ plan, level }: { plan: YearTransitionPlan; level: 3 | 4 }) {
       ) : (
         <p class="muted">{t('ytr.chats_following_none')}</p>
       )}
-      <H>{t('ytr.chats_archived')}</H>
+      <H>{said('ytr.chats_archived', 'ytr.done.chats_archived')}</H>
       <p class="hint">{t('ytr.chats_archived_hint')}</p>
       {plan.chats_archived.length ? (
         <ul class="ytr-lines ytr-chats-archived">
@@ -555,7 +557,7 @@ function Preview({ plan, graduatedOn, busy, onRun }: { plan: YearTransitionPlan;
           {t('ytr.taken', { year: plan.to_year.name, names: plan.taken_names.join(', ') })}
         </div>
       ) : null}
-      <PlanView plan={plan} level={4} />
+      <PlanView plan={plan} />
       <div class="actions">
         <button type="button" class="btn btn--danger" disabled={taken || busy} onClick={() => setAsking(true)}>
           {t('ytr.run')}
@@ -606,7 +608,7 @@ function Done({ org, plan }: { org: number; plan: YearTransitionPlan }) {
           <a href={`/school/${org}/invites`}>{t('ytr.done_invites')}</a>
         </p>
       </div>
-      <PlanView plan={plan} level={4} />
+      <PlanView plan={plan} />
     </section>
   );
 }
