@@ -121,9 +121,12 @@ function TransitionForm({
   const students = useMemo(() => studentsOf(members ?? [], classes), [members, classes]);
   const studentById = useMemo(() => new Map(students.map((s) => [s.id, s])), [students]);
 
-  // After a refusal, the first field the server complained about takes the focus.
+  // After a refusal, the first field the server complained about takes the focus, else
+  // the message (a refused run closed its dialog and the preview with its button).
   useLayoutEffect(() => {
-    if (refused) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+    if (!refused) return;
+    const at = form.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? form.current?.querySelector<HTMLElement>('.ytr-message');
+    at?.focus();
   }, [refused]);
 
   const change = (next: TransitionDraft, ...fields: string[]) => {
@@ -184,7 +187,7 @@ function TransitionForm({
           {t('ytr.title')}
         </h3>
         {message ? (
-          <div class="alert alert--error" role="alert">
+          <div class="alert alert--error ytr-message" role="alert" tabIndex={-1}>
             {message}
           </div>
         ) : null}
