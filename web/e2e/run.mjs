@@ -3616,7 +3616,7 @@ try {
     }
   });
 
-  await test('year transition: on a server of its own, the admin creates 2027/2028, opens «Переход на новый год» (loaded on demand), keeps 9А on to 10th, marks a 5А student kept down (a move with no class refused at its field), previews and runs it after the confirmation; the 5А class teacher finds «6А — класс» and the subject chat an archive with no composer', async () => {
+  await test('year transition: on a server of its own, the admin opens «Переход на новый год» (loaded on demand), is led to create the missing next year, creates 2027/2028, keeps 9А on to 10th, marks a 5А student kept down (a move with no class refused at its field), previews and runs it after the confirmation; the 5А class teacher finds «6А — класс» and the subject chat an archive with no composer', async () => {
     // The transition changes the whole demo school: a demo server of its own, with its own data.
     const ytPort = await freePort();
     const yt = `http://127.0.0.1:${ytPort}`;
@@ -3643,6 +3643,23 @@ try {
         if (i > 200) throw new Error(`the year-transition server did not start:\n${ytLog}`);
         await new Promise((r) => setTimeout(r, 150));
       }
+      const actx = await newContext();
+      ctxs.push(actx);
+      const a = await actx.newPage();
+      pagesToShoot.push(a);
+      await login(a, 'director@demo.parta.local', PASSWORD, yt);
+      await a.goto(`${yt}/school/1/structure`);
+      await a.getByRole('heading', { name: 'Подразделения' }).waitFor();
+      const chunk = a.waitForResponse((r) => /\/assets\/transition-[\w-]+\.js$/.test(new URL(r.url()).pathname));
+      await a.locator('nav.tabs').getByRole('link', { name: 'Переход на новый год' }).click();
+      await chunk;
+      await a.getByRole('heading', { name: 'Переход на новый учебный год' }).waitFor();
+      // No year after 2026/2027 yet: the page says so and leads to creating it.
+      await a.getByText('Нового учебного года, который начинается после 2026/2027, пока нет.', { exact: false }).waitFor();
+      expect(await a.getByRole('button', { name: 'Показать, что изменится' }).isDisabled(), 'the preview is offered with no new year');
+      await a.getByRole('link', { name: 'Создать новый учебный год' }).click();
+      await a.getByRole('heading', { name: 'Учебные годы' }).waitFor();
+
       // Beforehand, through the API: the next year, and a subject chat of 5А (its teacher starts it).
       const director = await apiSession('director@demo.parta.local', yt);
       const made = await fetch(`${yt}/api/v1/orgs/1/years`, {
@@ -3667,16 +3684,7 @@ try {
       ).json();
       expect(subject.title === 'История — 5А', `subject chat ${JSON.stringify(subject)}`);
 
-      const actx = await newContext();
-      ctxs.push(actx);
-      const a = await actx.newPage();
-      pagesToShoot.push(a);
-      await login(a, 'director@demo.parta.local', PASSWORD, yt);
-      await a.goto(`${yt}/school/1/structure`);
-      await a.getByRole('heading', { name: 'Подразделения' }).waitFor();
-      const chunk = a.waitForResponse((r) => /\/assets\/transition-[\w-]+\.js$/.test(new URL(r.url()).pathname));
       await a.locator('nav.tabs').getByRole('link', { name: 'Переход на новый год' }).click();
-      await chunk;
       await a.getByRole('heading', { name: 'Переход на новый учебный год' }).waitFor();
       const form = a.locator('form.ytr-form');
       const fromSel = lbl(form, 'Завершается учебный год');
