@@ -3723,9 +3723,22 @@ try {
       await moving.getByRole('button', { name: 'Убрать исключение: Козлова Варвара Ильинична' }).click();
       await countReaches(form.locator('.ytr-exception'), 1, 'exceptions after the removal');
 
-      // The preview: nothing changes yet.
+      // A name the new year already has: the preview warns and the run is not offered until it is renamed.
+      const early = await (
+        await fetch(`${yt}/api/v1/orgs/1/classes`, { method: 'POST', headers: director, body: JSON.stringify({ name: '6А', grade: 6, academic_year: 2027 }) })
+      ).json();
+      expect(early.id, `the class was not made: ${JSON.stringify(early)}`);
       await form.getByRole('button', { name: 'Показать, что изменится' }).click();
       const plan = a.locator('section.ytr-plan');
+      await plan.locator('.ytr-taken', { hasText: 'В 2027/2028 уже есть классы 6А.' }).waitFor();
+      expect(await plan.getByRole('button', { name: 'Перейти на новый год' }).isDisabled(), 'the run is offered with a name taken');
+      await screen(a, 'console-transition-taken');
+      const renamed = await fetch(`${yt}/api/v1/orgs/1/classes/${early.id}`, { method: 'PATCH', headers: director, body: JSON.stringify({ name: '6В' }) });
+      expect(renamed.ok, `the class was not renamed: ${renamed.status} ${await renamed.text()}`);
+
+      // The preview: nothing changes yet.
+      await form.getByRole('button', { name: 'Показать, что изменится' }).click();
+      await countReaches(plan.locator('.ytr-taken'), 0, 'the warning after the renaming');
       await plan.getByRole('heading', { name: 'Что изменится: 2026/2027 → 2027/2028' }).waitFor();
       const row = (name) => plan.locator(`tr[data-class="${name}"]`);
       expect((await row('5А').locator('td').first().innerText()) === '5А → 6А', `5А: ${await row('5А').innerText()}`);
@@ -3739,7 +3752,7 @@ try {
       await plan.locator('.ytr-chats-archived li', { hasText: 'История — 5А → История — 5А, 2026/2027' }).waitFor();
       expect((await plan.locator('.ytr-taken').count()) === 0, 'names are said to be taken');
       const before = await (await fetch(`${yt}/api/v1/orgs/1/classes`, { headers: director })).json();
-      expect(!before.some((c) => c.name === '6А'), 'the preview changed the classes');
+      expect(!before.some((c) => c.name === '6А' && c.academic_year === 2027), 'the preview changed the classes');
       await screen(a, 'console-transition-preview');
 
       // Run, after the confirmation.

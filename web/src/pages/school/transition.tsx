@@ -182,10 +182,7 @@ function TransitionForm({
 
   return (
     <>
-      <form ref={form} class="card form ytr-form" noValidate aria-labelledby={`${formId}-title`} onSubmit={preview}>
-        <h3 id={`${formId}-title`} class="visually-hidden">
-          {t('ytr.title')}
-        </h3>
+      <form ref={form} class="card form ytr-form" noValidate aria-labelledby="ytr-title" onSubmit={preview}>
         {message ? (
           <div class="alert alert--error ytr-message" role="alert" tabIndex={-1}>
             {message}
