@@ -411,6 +411,7 @@ try {
       ['reports', 'Жалобы на сообщения'],
       ['audit', 'Журнал действий'],
       ['year', 'Учебные годы'],
+      ['transition', 'Переход на новый учебный год'],
       ['orders', 'Дистанционное обучение'],
     ];
     for (const [tab, heading] of tabs) {
@@ -3743,6 +3744,190 @@ try {
       for (const ctx of ctxs) await ctx.close();
       extraStops.splice(extraStops.indexOf(rig.stop), 1);
       rig.stop();
+    }
+  });
+
+  await test('year transition: on a server of its own, the admin opens «Переход на новый год» (loaded on demand), is led to create the missing next year, creates 2027/2028, keeps 9А on to 10th, marks a 5А student kept down (a move with no class refused at its field), previews and runs it after the confirmation; the 5А class teacher finds «6А — класс» and the subject chat an archive with no composer', async () => {
+    // The transition changes the whole demo school: a demo server of its own, with its own data.
+    const ytPort = await freePort();
+    const yt = `http://127.0.0.1:${ytPort}`;
+    const ytDir = mkdtempSync(join(tmpdir(), 'parta-e2e-yeartr-'));
+    let ytLog = '';
+    const ytServer = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${ytPort}`, '--data', ytDir, '--web-dir', dist, '--calls-udp', '127.0.0.1:0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+    });
+    ytServer.stdout.on('data', (d) => (ytLog += d));
+    ytServer.stderr.on('data', (d) => (ytLog += d));
+    let ytExited = false;
+    ytServer.on('exit', () => (ytExited = true));
+    const stopYt = () => {
+      if (!ytExited) ytServer.kill('SIGTERM');
+      rmSync(ytDir, { recursive: true, force: true });
+    };
+    extraStops.push(stopYt);
+    const ctxs = [];
+    try {
+      for (let i = 0; ; i++) {
+        if (ytExited) throw new Error(`the year-transition server exited:\n${ytLog}`);
+        if ((await fetch(`${yt}/healthz`).catch(() => null))?.ok) break;
+        if (i > 200) throw new Error(`the year-transition server did not start:\n${ytLog}`);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      const actx = await newContext();
+      ctxs.push(actx);
+      const a = await actx.newPage();
+      pagesToShoot.push(a);
+      await login(a, 'director@demo.parta.local', PASSWORD, yt);
+      await a.goto(`${yt}/school/1/structure`);
+      await a.getByRole('heading', { name: 'Подразделения' }).waitFor();
+      const chunk = a.waitForResponse((r) => /\/assets\/transition-[\w-]+\.js$/.test(new URL(r.url()).pathname));
+      await a.locator('nav.tabs').getByRole('link', { name: 'Переход на новый год' }).click();
+      await chunk;
+      await a.getByRole('heading', { name: 'Переход на новый учебный год' }).waitFor();
+      // No year after 2026/2027 yet: the page says so and leads to creating it.
+      await a.getByText('Нового учебного года, который начинается после 2026/2027, пока нет.', { exact: false }).waitFor();
+      expect(await a.getByRole('button', { name: 'Показать, что изменится' }).isDisabled(), 'the preview is offered with no new year');
+      await a.getByRole('link', { name: 'Создать новый учебный год' }).click();
+      await a.getByRole('heading', { name: 'Учебные годы' }).waitFor();
+
+      // Beforehand, through the API: the next year, and a subject chat of 5А (its teacher starts it).
+      const director = await apiSession('director@demo.parta.local', yt);
+      const made = await fetch(`${yt}/api/v1/orgs/1/years`, {
+        method: 'POST',
+        headers: director,
+        body: JSON.stringify({
+          name: '2027/2028',
+          starts_on: '2027-09-01',
+          ends_on: '2028-05-31',
+          period_kind: 'halves',
+          school_days: 5,
+          periods: [
+            { starts_on: '2027-09-01', ends_on: '2027-12-28' },
+            { starts_on: '2028-01-11', ends_on: '2028-05-31' },
+          ],
+        }),
+      });
+      expect(made.status === 201 || made.status === 200, `the year was not created: ${made.status} ${await made.text()}`);
+      const ivanova = await apiSession('ivanova@demo.parta.local', yt);
+      const subject = await (
+        await fetch(`${yt}/api/v1/orgs/1/chats`, { method: 'POST', headers: ivanova, body: JSON.stringify({ kind: 'subject', class_id: 3, title: 'История' }) })
+      ).json();
+      expect(subject.title === 'История — 5А', `subject chat ${JSON.stringify(subject)}`);
+
+      await a.locator('nav.tabs').getByRole('link', { name: 'Переход на новый год' }).click();
+      await a.getByRole('heading', { name: 'Переход на новый учебный год' }).waitFor();
+      const form = a.locator('form.ytr-form');
+      const fromSel = lbl(form, 'Завершается учебный год');
+      await fromSel.locator('option', { hasText: '2026/2027' }).waitFor({ state: 'attached' });
+      expect((await fromSel.locator('option:checked').innerText()).startsWith('2026/2027'), 'the ending year is not 2026/2027');
+      expect((await lbl(form, 'Новый учебный год').locator('option:checked').innerText()).startsWith('2027/2028'), 'the new year is not 2027/2028');
+      expect(await form.getByRole('checkbox', { name: '9 классы' }).isChecked(), '9th grade does not leave by default');
+      expect(await form.getByRole('checkbox', { name: '11 классы' }).isChecked(), '11th grade does not leave by default');
+      expect(!(await form.getByRole('checkbox', { name: '5 классы' }).isChecked()), '5th grade leaves by default');
+      await form.getByRole('checkbox', { name: '9А продолжает в 10 классе' }).check();
+      // The exceptions: picked by name.
+      const find = lbl(form, 'Найти ученика');
+      await find.fill('Лебедев');
+      await form.getByText('Найден 1 ученик').waitFor();
+      await form.getByRole('button', { name: 'Добавить исключение' }).click();
+      const kept = form.getByRole('group', { name: 'Лебедев Артём Андреевич, 5А' });
+      await kept.waitFor();
+      expect((await lbl(kept, 'Что с учеником').locator('option:checked').innerText()) === 'оставлен на второй год', 'kept down is not the first choice');
+      await find.fill('Козлова');
+      await lbl(form, 'Ученик').selectOption({ label: 'Козлова Варвара Ильинична, 5А' });
+      await form.getByRole('button', { name: 'Добавить исключение' }).click();
+      const moving = form.getByRole('group', { name: 'Козлова Варвара Ильинична, 5А' });
+      await lbl(moving, 'Что с учеником').selectOption({ label: 'переводится в другой класс' });
+      expect((await lbl(moving, 'В класс').locator('option').allInnerTexts()).join('|') === 'Выберите класс|1А|5Б|9А', 'the classes to move to');
+      await lbl(form, 'Последний день выпускников').fill('2027-06-25');
+      await screen(a, 'console-transition');
+      // A move with no class: refused, at that field, in Russian.
+      await form.getByRole('button', { name: 'Показать, что изменится' }).click();
+      const target = moving.locator('select[name="exceptions[1].to_class_id"]');
+      await target.and(a.locator('[aria-invalid="true"]')).waitFor();
+      const said = await a.locator(`[id="${await target.getAttribute('aria-describedby')}"]`).innerText();
+      expect(said === 'Обязательное поле.', `the field says «${said}»`);
+      await form.getByRole('alert').waitFor();
+      await a.waitForFunction(() => document.activeElement?.getAttribute('name') === 'exceptions[1].to_class_id');
+      await screen(a, 'console-transition-refused');
+      await moving.getByRole('button', { name: 'Убрать исключение: Козлова Варвара Ильинична' }).click();
+      await countReaches(form.locator('.ytr-exception'), 1, 'exceptions after the removal');
+
+      // A name the new year already has: the preview warns and the run is not offered until it is renamed.
+      const early = await (
+        await fetch(`${yt}/api/v1/orgs/1/classes`, { method: 'POST', headers: director, body: JSON.stringify({ name: '6А', grade: 6, academic_year: 2027 }) })
+      ).json();
+      expect(early.id, `the class was not made: ${JSON.stringify(early)}`);
+      await form.getByRole('button', { name: 'Показать, что изменится' }).click();
+      const plan = a.locator('section.ytr-plan');
+      await plan.locator('.ytr-taken', { hasText: 'В 2027/2028 уже есть классы 6А.' }).waitFor();
+      expect(await plan.getByRole('button', { name: 'Перейти на новый год' }).isDisabled(), 'the run is offered with a name taken');
+      await screen(a, 'console-transition-taken');
+      const renamed = await fetch(`${yt}/api/v1/orgs/1/classes/${early.id}`, { method: 'PATCH', headers: director, body: JSON.stringify({ name: '6В' }) });
+      expect(renamed.ok, `the class was not renamed: ${renamed.status} ${await renamed.text()}`);
+
+      // The preview: nothing changes yet.
+      await form.getByRole('button', { name: 'Показать, что изменится' }).click();
+      await countReaches(plan.locator('.ytr-taken'), 0, 'the warning after the renaming');
+      await plan.getByRole('heading', { name: 'Что изменится: 2026/2027 → 2027/2028' }).waitFor();
+      const row = (name) => plan.locator(`tr[data-class="${name}"]`);
+      expect((await row('5А').locator('td').first().innerText()) === '5А → 6А', `5А: ${await row('5А').innerText()}`);
+      expect((await row('5А').locator('td').nth(1).innerText()) === '3 ученика', `5А students: ${await row('5А').innerText()}`);
+      expect((await row('9А').locator('td').first().innerText()) === '9А → 10А', `9А: ${await row('9А').innerText()}`);
+      expect((await row('1А').locator('td').first().innerText()) === '1А → 2А', `1А: ${await row('1А').innerText()}`);
+      await plan.locator('.ytr-planned-exceptions li', { hasText: 'Лебедев Артём Андреевич (5А) остаётся на второй год — в 5А' }).waitFor();
+      await plan.locator('.ytr-new-classes', { hasText: '5А' }).waitFor();
+      await plan.locator('.ytr-chats-following li', { hasText: '5А — класс → 6А — класс' }).waitFor();
+      await plan.locator('.ytr-chats-following li', { hasText: '9А — класс → 10А — класс' }).waitFor();
+      await plan.locator('.ytr-chats-archived li', { hasText: 'История — 5А → История — 5А, 2026/2027' }).waitFor();
+      expect((await plan.locator('.ytr-taken').count()) === 0, 'names are said to be taken');
+      const before = await (await fetch(`${yt}/api/v1/orgs/1/classes`, { headers: director })).json();
+      expect(!before.some((c) => c.name === '6А' && c.academic_year === 2027), 'the preview changed the classes');
+      await screen(a, 'console-transition-preview');
+
+      // Run, after the confirmation.
+      await plan.getByRole('button', { name: 'Перейти на новый год' }).click();
+      const dialog = a.getByRole('dialog', { name: 'Перейти на 2027/2028?' });
+      await dialog.getByText('Отменить переход здесь будет нельзя.').waitFor();
+      await dialog.getByText(/выпускники и выбывающие уйдут из школы 25/).waitFor();
+      await axe(a, 'console-transition-confirm (desktop)');
+      await dialog.getByRole('button', { name: 'Да, перейти на новый год' }).click();
+      const done = a.locator('section.ytr-done');
+      await done.getByRole('heading', { name: 'Школа перешла на 2027/2028' }).waitFor();
+      await done.getByText('2026/2027 теперь в архиве.', { exact: false }).waitFor();
+      await done.locator('tr[data-class="5А"]', { hasText: '5А → 6А' }).waitFor();
+      await done.locator('.ytr-chats-archived li', { hasText: 'История — 5А' }).waitFor();
+      await screen(a, 'console-transition-done');
+      const after = await (await fetch(`${yt}/api/v1/orgs/1/classes`, { headers: director })).json();
+      for (const name of ['2А', '6А', '6Б', '10А', '5А']) expect(after.some((c) => c.name === name && c.academic_year === 2027), `no ${name} in 2027/2028: ${JSON.stringify(after.map((c) => [c.name, c.academic_year]))}`);
+      // The year list says the ending year is an archive.
+      await a.goto(`${yt}/school/1/year`);
+      await a.locator('.year-item[data-year="2026/2027"]').getByText('в архиве', { exact: true }).waitFor();
+      expect((await a.locator('.year-item[data-year="2027/2028"]').getByText('в архиве', { exact: true }).count()) === 0, 'the new year is said to be archived');
+
+      // The class teacher of 5А: her class chat goes on as 6А's; the subject chat is an archive.
+      const tctx2 = await newContext();
+      ctxs.push(tctx2);
+      const iv = await tctx2.newPage();
+      pagesToShoot.push(iv);
+      await login(iv, 'ivanova@demo.parta.local', PASSWORD, yt);
+      await iv.goto(`${yt}/chats`);
+      const list = iv.locator('.chat-list');
+      await list.locator('.chat-link', { hasText: '6А — класс' }).waitFor();
+      expect((await list.locator('.chat-title', { hasText: /^5А — класс$/ }).count()) === 0, 'the class chat kept its old name');
+      const archivedLink = list.locator(`.chat-link[data-chat-id="${subject.id}"]`);
+      await archivedLink.locator('.chat-archived', { hasText: 'Архив' }).waitFor();
+      expect((await archivedLink.locator('.chat-title').innerText()) === 'История — 5А, 2026/2027', `archived title «${await archivedLink.locator('.chat-title').innerText()}»`);
+      await archivedLink.click();
+      await iv.waitForURL(new RegExp(`/chats/${subject.id}$`));
+      await conv(iv).getByText('Чат в архиве — только для чтения.').waitFor();
+      expect((await conv(iv).getByLabel(/^Сообщение/).count()) === 0, 'an archive has a composer');
+      await screen(iv, 'chat-archived');
+    } finally {
+      for (const ctx of ctxs) await ctx.close();
+      extraStops.splice(extraStops.indexOf(stopYt), 1);
+      stopYt();
     }
   });
 

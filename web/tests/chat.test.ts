@@ -435,6 +435,11 @@ describe('moderation state', () => {
     // A moderator of a read-only chat still posts, and is told the others cannot.
     expect(postingState(chat({ read_only: true, abilities: { ...MEMBER_ABILITIES, set_read_only: true } }), now)).toBe('post_read_only');
     expect(postingState(chat({ read_only: false, abilities: { ...MEMBER_ABILITIES, set_read_only: true } }), now)).toBe('post');
+    // An archive of an ended year: read-only for everyone, its moderators too, whatever the mute.
+    expect(postingState(chat({ archived: true, abilities: closed }), now)).toBe('archived');
+    expect(postingState(chat({ archived: true, read_only: true, abilities: { ...MEMBER_ABILITIES, set_read_only: true } }), now)).toBe('archived');
+    expect(postingState(chat({ archived: true, abilities: closed, muted_until: '2026-11-22T11:30:00Z' }), now)).toBe('archived');
+    expect(postingState(chat({ archived: false }), now)).toBe('post');
   });
 
   it('a queued message keeps its files and the urgent mark', () => {

@@ -83,11 +83,13 @@ export function isMuted(until: string | null | undefined, now = Date.now()): boo
  * What takes the composer's place for this reader, from the chat's abilities (never
  * re-derived here): the composer (with a note for a moderator of a read-only chat), a
  * mute until it ends, or why nobody in this seat posts (a channel's authors, a
- * read-only chat's moderators).
+ * read-only chat's moderators, an archive of an ended year).
  */
-export type Posting = 'post' | 'post_read_only' | 'muted' | 'channel' | 'closed';
+export type Posting = 'post' | 'post_read_only' | 'muted' | 'channel' | 'closed' | 'archived';
 
-export function postingState(chat: Pick<Chat, 'abilities' | 'muted_until' | 'read_only' | 'kind'>, now = Date.now()): Posting {
+export function postingState(chat: Pick<Chat, 'abilities' | 'muted_until' | 'read_only' | 'kind' | 'archived'>, now = Date.now()): Posting {
+  // An archive (its class's year has ended) is read-only for everyone, whatever the seat.
+  if (chat.archived) return 'archived';
   if (!chat.abilities.post) return chat.kind.endsWith('_channel') ? 'channel' : 'closed';
   if (isMuted(chat.muted_until, now)) return 'muted';
   return chat.read_only && chat.abilities.set_read_only ? 'post_read_only' : 'post';

@@ -95,6 +95,8 @@ export const en: Dict = {
   'chats.channel_readonly': 'Only authors can post in this channel.',
   'chats.muted': 'A moderator has stopped you from posting in this chat until {until}.',
   'chats.readonly': 'Only moderators can post in this chat.',
+  'chats.archived': 'The chat is archived: read-only.',
+  'chats.archived_badge': 'Archive',
   'chats.ack_label': 'Please read',
   'chats.ack_button': 'I have read it',
   'chats.ack_done': 'You confirmed reading',
@@ -719,6 +721,7 @@ export const en: Dict = {
   'audit.chat_joined_by_link': 'Joined a chat by link',
 
   'console.tab.year': 'School year',
+  'console.tab.transition': 'Year transition',
   'console.load_failed': 'Could not load this section. Check the connection and try again.',
   'year.period.quarters': 'Quarter {n}',
   'year.period.trimesters': 'Trimester {n}',

@@ -95,6 +95,8 @@ export const ru = {
   'chats.channel_readonly': 'Писать в канал могут только авторы.',
   'chats.muted': 'Модератор ограничил вам отправку сообщений в этом чате до {until}.',
   'chats.readonly': 'Писать в этот чат могут только модераторы.',
+  'chats.archived': 'Чат в архиве — только для чтения.',
+  'chats.archived_badge': 'Архив',
   'chats.ack_label': 'Ознакомиться',
   'chats.ack_button': 'Ознакомлен(а)',
   'chats.ack_done': 'Вы подтвердили прочтение',
@@ -719,6 +721,7 @@ export const ru = {
   'audit.chat_joined_by_link': 'Вступление в чат по ссылке',
 
   'console.tab.year': 'Учебный год',
+  'console.tab.transition': 'Переход на новый год',
   'console.load_failed': 'Не удалось загрузить раздел. Проверьте подключение и повторите.',
   'year.period.quarters': '{n} четверть',
   'year.period.trimesters': '{n} триместр',

@@ -181,6 +181,7 @@ export function PostingGate({ chat, school, children }: { chat: Chat; school: Sc
       </p>
     );
   }
+  if (state === 'archived') return <p class="alert alert--info composer-closed composer-archived">{t('chats.archived')}</p>;
   if (state === 'channel' || state === 'closed') {
     return <p class="alert alert--info composer-closed">{t(state === 'channel' ? 'chats.channel_readonly' : 'chats.readonly')}</p>;
   }

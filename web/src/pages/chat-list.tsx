@@ -34,6 +34,7 @@ export function ChatList({ current }: { current: number | null }) {
             <a class="chat-link" href={`/chats/${c.id}`} aria-current={current === c.id ? 'page' : undefined} data-chat-id={c.id}>
               <span class="chat-link-top">
                 <span class="chat-title">{c.title}</span>
+                {c.archived ? <span class="badge badge--neutral chat-archived">{t('chats.archived_badge')}</span> : null}
                 {c.last_message ? <span class="chat-time">{timeOf(c.last_message.created_at)}</span> : null}
               </span>
               <span class="chat-link-bottom">

@@ -1,6 +1,6 @@
 // The school console: the tab bar and the tab shown (/school/:org/:tab). Admins see
 // every tab; a class teacher sees their classes' invites, join requests and reports
-// (tabs.ts). The school year tab, «Соблюдение положения» and «Дистанционное обучение» are loaded when first
+// (tabs.ts). The school year tab, «Переход на новый год», «Соблюдение положения» and «Дистанционное обучение» are loaded when first
 // opened: their code (and their strings) are chunks of their own, not part of the
 // app's shell.
 import type { MySchool } from '../../api/types';
@@ -19,6 +19,7 @@ import { consoleTabs, type Tab } from './tabs';
 
 const complianceChunk = chunk(() => import('./compliance'));
 const ordersChunk = chunk(() => import('./orders'));
+const transitionChunk = chunk(() => import('./transition'));
 
 type YearModule = typeof import('./year');
 let yearModule: Promise<YearModule> | null = null;
@@ -61,6 +62,7 @@ export function SchoolConsole({ school, tab }: { school: MySchool; tab?: string 
         ) : null}
         {active === 'structure' ? <StructureTab org={org} /> : null}
         {active === 'year' ? <YearTabLazy org={org} tz={tz} /> : null}
+        {active === 'transition' ? <Lazy load={transitionChunk} render={(c) => <c.TransitionTab org={org} tz={tz} />} /> : null}
         {active === 'invites' ? <InvitesTab school={school} tz={tz} /> : null}
         {active === 'requests' ? <RequestsTab org={org} tz={tz} /> : null}
         {active === 'members' ? <MembersTab org={org} tz={tz} /> : null}

@@ -7,7 +7,7 @@ export function readsOrders(school: MySchool): boolean {
   return issuesOrders(school) || readsCompliance(school) || school.class_teacher_of.length > 0;
 }
 
-export type Tab = 'profile' | 'structure' | 'year' | 'invites' | 'requests' | 'members' | 'admins' | 'reports' | 'compliance' | 'orders' | 'audit';
+export type Tab = 'profile' | 'structure' | 'year' | 'transition' | 'invites' | 'requests' | 'members' | 'admins' | 'reports' | 'compliance' | 'orders' | 'audit';
 
 const ADMIN_TABS: Tab[] = ['profile', 'structure', 'invites', 'requests', 'members', 'admins', 'reports', 'audit'];
 const CLASS_TEACHER_TABS: Tab[] = ['invites', 'requests', 'reports'];
@@ -19,7 +19,8 @@ const CLASS_TEACHER_TABS: Tab[] = ['invites', 'requests', 'reports'];
  * deputy «Соблюдение положения», after the reports; «Дистанционное обучение»
  * (remote-learning orders) after that: the director and the admins register and end
  * orders there, class teachers and the deputy read them and mark the students without
- * a device or connection (their classes', or every class's for the administration).
+ * a device or connection (their classes', or every class's for the administration);
+ * the admins «Переход на новый год», after the school year (or the structure).
  */
 export function consoleTabs(school: MySchool): Tab[] {
   const tabs = school.is_admin ? [...ADMIN_TABS] : school.class_teacher_of.length ? [...CLASS_TEACHER_TABS] : [];
@@ -34,6 +35,10 @@ export function consoleTabs(school: MySchool): Tab[] {
   if (managesSchoolYear(school)) {
     const after = tabs.indexOf('structure');
     tabs.splice(after + 1, 0, 'year');
+  }
+  if (school.is_admin) {
+    const after = tabs.includes('year') ? tabs.indexOf('year') : tabs.indexOf('structure');
+    tabs.splice(after + 1, 0, 'transition');
   }
   return tabs;
 }

@@ -50,7 +50,12 @@ export function YearTab({ org, tz }: { org: number; tz?: string }) {
             <li key={y.id} class="list-item year-item" data-year={y.name}>
               <div>
                 <strong>{y.name}</strong>
-                {y.starts_on <= today && today <= y.ends_on ? (
+                {y.archived ? (
+                  <>
+                    {' '}
+                    <Badge kind="neutral">{t('year.archived')}</Badge>
+                  </>
+                ) : y.starts_on <= today && today <= y.ends_on ? (
                   <>
                     {' '}
                     <Badge kind="ok">{t('year.current')}</Badge>
