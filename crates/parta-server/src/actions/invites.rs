@@ -95,6 +95,12 @@ pub async fn create(
     let mut tx = state.begin().await?;
     let needed = permission::to_manage_invites_for(request.role.member_role());
     let (access, class) = access::class(&mut tx, actor, org, request.class_id, needed).await?;
+    // Last year's classes take nobody new: their people have moved on.
+    if let Some(year) = class.academic_year
+        && store::year_transition::year_archived(&mut tx, org, year).await?
+    {
+        return Err(Error::Conflict("year_archived"));
+    }
     let mut fields = Fields::default();
     let expires_in = request.expires_in_hours.unwrap_or(DEFAULT_EXPIRY_HOURS);
     if !(1..=MAX_EXPIRY_HOURS).contains(&expires_in) {

@@ -206,6 +206,11 @@ pub async fn transfer(
     if target.is_staff_room() {
         return Err(Error::Conflict("staff_room"));
     }
+    if let Some(year) = target.academic_year
+        && store::year_transition::year_archived(&mut tx, org, year).await?
+    {
+        return Err(Error::Conflict("year_archived"));
+    }
     let places = store::directory::active_places(&mut tx, org, user).await?;
     let Some(student_place) = places.iter().find(|p| p.role() == MemberRole::Student) else {
         return Err(Error::Conflict("not_student"));

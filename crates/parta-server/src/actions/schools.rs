@@ -271,6 +271,9 @@ pub async fn create_class(state: &AppState, actor: &Actor, org: OrgId, request: 
     };
     let year = fields.check(validate::academic_year(request.academic_year));
     check_unit(&mut tx, org, request.unit_id, &mut fields).await?;
+    if store::year_transition::year_archived(&mut tx, org, request.academic_year).await? {
+        fields.reject("academic_year", "year_archived");
+    }
     fields.finish()?;
     let name = checked(name)?;
     let new = NewClass {

@@ -74,6 +74,14 @@ pub async fn do_sync_seats(work: &mut Work, org: OrgId, user: UserId) -> Result<
             wanted.insert(chat.chat_id(), ChatRole::Member);
         }
     }
+    // A graduated class's chats stay readable to its staff still at the school; its
+    // students and their families have left with it.
+    let staff = facts.places.iter().any(|(role, _)| role.is_staff());
+    for chat in by_key.values().filter(|c| c.archived_at.is_some() && c.kind() != ChatKind::Subject) {
+        if let Some(seat) = all_seats.iter().find(|s| s.chat_id == chat.id && staff && !left_school) {
+            wanted.insert(chat.chat_id(), seat.role());
+        }
+    }
     // Someone who left the school leaves their direct conversations there too.
     let seats: Vec<SeatRow> = all_seats.iter().filter(|s| s.source == "directory" || left_school).cloned().collect();
     let person = store::users::person(work, user).await?.ok_or(Error::NotFound)?;

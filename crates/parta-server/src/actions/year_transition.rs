@@ -322,9 +322,9 @@ pub async fn run(
                     let reason = if matches!(goes, Goes::Out) { "child_left" } else { reason };
                     (goes, reason)
                 }
-                _ => (successor(class).map(Goes::Class).unwrap_or(Goes::Out), "promoted"),
+                _ => successor(class).map_or((Goes::Out, "class_graduated"), |to| (Goes::Class(to), "promoted")),
             },
-            _ => (successor(class).map(Goes::Class).unwrap_or(Goes::StaffRoom), "promoted"),
+            _ => successor(class).map_or((Goes::StaffRoom, "class_graduated"), |to| (Goes::Class(to), "promoted")),
         };
         let goes = match goes {
             Goes::Class(id) => Some(id),

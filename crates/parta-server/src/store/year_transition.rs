@@ -23,6 +23,18 @@ pub async fn classes_of_year(
     .await
 }
 
+/// Whether classes of this starting calendar year belong to a year the school moved on from.
+pub async fn year_archived(conn: &mut AnyConnection, org: OrgId, academic_year: i64) -> sqlx::Result<bool> {
+    let archived: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM academic_years WHERE org_id = $1 AND archived_at IS NOT NULL AND substr(starts_on, 1, 4) = $2",
+    )
+    .bind(org.0)
+    .bind(academic_year.to_string())
+    .fetch_one(conn)
+    .await?;
+    Ok(archived > 0)
+}
+
 pub async fn set_previous_class(conn: &mut AnyConnection, class: ClassId, previous: ClassId) -> sqlx::Result<()> {
     sqlx::query("UPDATE classes SET previous_class_id = $1 WHERE id = $2")
         .bind(previous.0)
