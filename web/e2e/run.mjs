@@ -54,50 +54,55 @@ function freePort() {
   });
 }
 
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'parta-e2e-'));
-let serverLog = '';
-const server = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--web-dir', dist, '--calls-udp', '127.0.0.1:0'], {
-  stdio: ['ignore', 'pipe', 'pipe'],
-  env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
-});
-server.stdout.on('data', (d) => (serverLog += d));
-server.stderr.on('data', (d) => (serverLog += d));
-let serverExited = false;
-server.on('exit', () => (serverExited = true));
+/**
+ * Starts `$PARTA_BIN serve --demo` on a free port with a data directory of its own:
+ * its address, its log so far, `ready()` (waits for /healthz) and `stop()`.
+ */
+async function startDemo(prefix) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const demo = { url: `http://127.0.0.1:${port}`, log: '', exited: false };
+  const child = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data', dir, '--web-dir', dist, '--calls-udp', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+  });
+  child.stdout.on('data', (d) => (demo.log += d));
+  child.stderr.on('data', (d) => (demo.log += d));
+  child.on('exit', () => (demo.exited = true));
+  demo.stop = () => {
+    if (!demo.exited) child.kill('SIGTERM');
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      /* ignore */
+    }
+  };
+  demo.ready = async () => {
+    const until = Date.now() + 30_000;
+    while (Date.now() < until) {
+      if (demo.exited) throw new Error(`server exited early:\n${demo.log}`);
+      if ((await fetch(`${demo.url}/healthz`).catch(() => null))?.ok) return;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    throw new Error(`server did not start:\n${demo.log}`);
+  };
+  return demo;
+}
+
+const main = await startDemo('parta-e2e-');
+const base = main.url;
 
 let browser;
 /** Stops what a scenario started beside the main server (the TURN rig), should the run end first. */
 const extraStops = [];
 function stopAll() {
   for (const stop of extraStops.splice(0)) stop();
-  if (!serverExited) server.kill('SIGTERM');
-  try {
-    rmSync(dataDir, { recursive: true, force: true });
-  } catch {
-    /* ignore */
-  }
+  main.stop();
 }
 process.on('SIGINT', () => {
   stopAll();
   process.exit(130);
 });
-
-async function waitForServer() {
-  const until = Date.now() + 30_000;
-  while (Date.now() < until) {
-    if (serverExited) throw new Error(`server exited early:\n${serverLog}`);
-    try {
-      const r = await fetch(`${base}/healthz`);
-      if (r.ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`server did not start:\n${serverLog}`);
-}
 
 // ---------- helpers ----------
 
@@ -314,7 +319,7 @@ function pngOf(w, h) {
 
 const t0 = Date.now();
 try {
-  await waitForServer();
+  await main.ready();
   browser = await chromium.launch({
     executablePath: chromiumPath,
     args: [
@@ -3749,31 +3754,12 @@ try {
 
   await test('year transition: on a server of its own, the admin opens «Переход на новый год» (loaded on demand), is led to create the missing next year, creates 2027/2028, keeps 9А on to 10th, marks a 5А student kept down (a move with no class refused at its field), previews and runs it after the confirmation; the 5А class teacher finds «6А — класс» and the subject chat an archive with no composer', async () => {
     // The transition changes the whole demo school: a demo server of its own, with its own data.
-    const ytPort = await freePort();
-    const yt = `http://127.0.0.1:${ytPort}`;
-    const ytDir = mkdtempSync(join(tmpdir(), 'parta-e2e-yeartr-'));
-    let ytLog = '';
-    const ytServer = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${ytPort}`, '--data', ytDir, '--web-dir', dist, '--calls-udp', '127.0.0.1:0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
-    });
-    ytServer.stdout.on('data', (d) => (ytLog += d));
-    ytServer.stderr.on('data', (d) => (ytLog += d));
-    let ytExited = false;
-    ytServer.on('exit', () => (ytExited = true));
-    const stopYt = () => {
-      if (!ytExited) ytServer.kill('SIGTERM');
-      rmSync(ytDir, { recursive: true, force: true });
-    };
-    extraStops.push(stopYt);
+    const ytDemo = await startDemo('parta-e2e-yeartr-');
+    const yt = ytDemo.url;
+    extraStops.push(ytDemo.stop);
     const ctxs = [];
     try {
-      for (let i = 0; ; i++) {
-        if (ytExited) throw new Error(`the year-transition server exited:\n${ytLog}`);
-        if ((await fetch(`${yt}/healthz`).catch(() => null))?.ok) break;
-        if (i > 200) throw new Error(`the year-transition server did not start:\n${ytLog}`);
-        await new Promise((r) => setTimeout(r, 150));
-      }
+      await ytDemo.ready();
       const actx = await newContext();
       ctxs.push(actx);
       const a = await actx.newPage();
@@ -3926,8 +3912,8 @@ try {
       await screen(iv, 'chat-archived');
     } finally {
       for (const ctx of ctxs) await ctx.close();
-      extraStops.splice(extraStops.indexOf(stopYt), 1);
-      stopYt();
+      extraStops.splice(extraStops.indexOf(ytDemo.stop), 1);
+      ytDemo.stop();
     }
   });
 
