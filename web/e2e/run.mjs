@@ -462,6 +462,11 @@ try {
     await page.waitForURL(/\/profile/);
     await page.getByRole('heading', { name: 'Дети' }).waitFor();
     await page.locator('.facts', { hasText: 'Волкова Анастасия Дмитриевна' }).waitFor();
+    // What one wrote comes as a file of one's own (nothing written yet: an empty list).
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Скачать мои сообщения' }).click()]);
+    expect(/^parta-messages-\d{4}-\d{2}-\d{2}\.json$/.test(file.suggestedFilename()), `the download is named ${file.suggestedFilename()}`);
+    const mine = JSON.parse(readFileSync(await file.path(), 'utf8'));
+    expect(mine.person?.family_name === 'Волков' && Array.isArray(mine.messages), `the export reads ${JSON.stringify(mine).slice(0, 200)}`);
     await ctx.close();
   });
 

@@ -120,3 +120,28 @@ pub struct SetPasswordRequest {
     pub token: String,
     pub password: String,
 }
+
+/// Everything a person wrote in Parta's chats, kept for them whatever chats they have
+/// left (a graduate's class chats among them): downloaded as a JSON file.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MessagesExport {
+    pub person: PersonRef,
+    /// RFC 3339.
+    pub exported_at: String,
+    /// Oldest first; deleted ones left out.
+    pub messages: Vec<ExportedMessage>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ExportedMessage {
+    /// The school's short name.
+    pub school: String,
+    pub chat_id: parta_domain::ChatId,
+    pub chat_title: String,
+    /// RFC 3339.
+    pub sent_at: String,
+    pub edited_at: Option<String>,
+    pub body: String,
+    /// The names of the files attached.
+    pub files: Vec<String>,
+}

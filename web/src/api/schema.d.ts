@@ -1252,6 +1252,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/messages/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/me/messages/export`
+         *     Everything the signed-in person wrote in chats (oldest first, deleted ones left out),
+         *     as a JSON file — whatever chats they have left since.
+         */
+        get: operations["me_messages_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/password": {
         parameters: {
             query?: never;
@@ -3817,6 +3838,18 @@ export interface components {
         };
         /** @enum {string} */
         ExceptionAction: "repeat" | "leave" | "move";
+        ExportedMessage: {
+            body: string;
+            chat_id: components["schemas"]["ChatId"];
+            chat_title: string;
+            edited_at?: string | null;
+            /** @description The names of the files attached. */
+            files: string[];
+            /** @description The school's short name. */
+            school: string;
+            /** @description RFC 3339. */
+            sent_at: string;
+        };
         /** @description One rejected field of a request body. */
         FieldProblem: {
             code: string;
@@ -4385,6 +4418,17 @@ export interface components {
             has_more: boolean;
             /** @description Oldest first. */
             messages: components["schemas"]["Message"][];
+        };
+        /**
+         * @description Everything a person wrote in Parta's chats, kept for them whatever chats they have
+         *     left (a graduate's class chats among them): downloaded as a JSON file.
+         */
+        MessagesExport: {
+            /** @description RFC 3339. */
+            exported_at: string;
+            /** @description Oldest first; deleted ones left out. */
+            messages: components["schemas"]["ExportedMessage"][];
+            person: components["schemas"]["PersonRef"];
         };
         /** @description An earlier text of an edited message. */
         MessageVersion: {
@@ -8088,6 +8132,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CsrfToken"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_messages_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagesExport"];
                 };
             };
             401: {

@@ -318,6 +318,13 @@ export function ProfilePage() {
         ) : null}
         <Children />
         <Sessions />
+        <section class="card" aria-labelledby="export-title">
+          <h2 id="export-title">{t('profile.my_messages')}</h2>
+          <p class="hint">{t('profile.my_messages_hint')}</p>
+          <a class="btn" href="/api/v1/me/messages/export" download>
+            {t('profile.my_messages_download')}
+          </a>
+        </section>
         <ChangePassword />
         <DeleteAccount />
       </div>

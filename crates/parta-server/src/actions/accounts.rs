@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use parta_domain::permission::{Permission, Scope, is_allowed};
 use parta_domain::validate::{self, LoginId, PersonName};
 use parta_domain::{OrgId, SessionId, UserId};
-use parta_protocol::{Me, MySchool, SessionInfo};
+use parta_protocol::{ExportedMessage, Me, MessagesExport, MySchool, SessionInfo};
 use serde_json::json;
 use sqlx::AnyConnection;
 
@@ -252,4 +252,30 @@ pub async fn create_operator(
     .await?;
     tx.commit(state).await?;
     Ok(OperatorCreated { user, code, expires_at })
+}
+
+/// # Everything the person wrote in chats, as a file (the person themselves)
+/// Kept whatever chats they have left: a graduate loses their class chats, not what
+/// they wrote there.
+pub async fn export_messages(state: &AppState, actor: &Actor) -> Result<MessagesExport> {
+    let mut conn = state.db.reads().acquire().await?;
+    let person = store::users::person(&mut conn, actor.user_id).await?.ok_or(Error::Unauthenticated)?;
+    let mut files: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for (message, name) in store::messages::files_written_by(&mut conn, actor.user_id).await? {
+        files.entry(message).or_default().push(name);
+    }
+    let messages = store::messages::written_by(&mut conn, actor.user_id)
+        .await?
+        .into_iter()
+        .map(|m| ExportedMessage {
+            school: m.school,
+            chat_id: parta_domain::ChatId(m.chat_id),
+            chat_title: m.chat_title,
+            sent_at: rfc3339(m.created_at),
+            edited_at: m.edited_at.map(rfc3339),
+            body: m.body,
+            files: files.remove(&m.id).unwrap_or_default(),
+        })
+        .collect();
+    Ok(MessagesExport { person, exported_at: rfc3339(now_ms()), messages })
 }

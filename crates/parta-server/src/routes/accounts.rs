@@ -4,8 +4,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse};
 use parta_domain::SessionId;
 use parta_protocol::{
-    ChangePasswordRequest, CsrfToken, DeleteAccountRequest, LoginRequest, Me, Problem, RegisterRequest, Registered,
-    SessionCreated, SessionInfo, SetPasswordRequest,
+    ChangePasswordRequest, CsrfToken, DeleteAccountRequest, LoginRequest, Me, MessagesExport, Problem, RegisterRequest,
+    Registered, SessionCreated, SessionInfo, SetPasswordRequest,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -27,6 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(me_sessions))
         .routes(routes!(me_session_end))
         .routes(routes!(me_password))
+        .routes(routes!(me_messages_export))
 }
 
 /// The session cookie, and the device cookie when this browser is new.
@@ -171,4 +172,16 @@ async fn me_password(
 ) -> Result<StatusCode> {
     accounts::change_password(&state, &actor, &body.current_password, &body.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `GET /api/v1/me/messages/export`
+/// Everything the signed-in person wrote in chats (oldest first, deleted ones left out),
+/// as a JSON file — whatever chats they have left since.
+#[utoipa::path(get, path = "/api/v1/me/messages/export", tag = "accounts", security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = MessagesExport), (status = 401, body = Problem)))]
+async fn me_messages_export(State(state): State<AppState>, actor: Actor) -> Result<impl IntoResponse> {
+    let export = accounts::export_messages(&state, &actor).await?;
+    let day = export.exported_at.get(..10).unwrap_or("export").to_owned();
+    let disposition = format!("attachment; filename=\"parta-messages-{day}.json\"");
+    Ok((AppendHeaders([(header::CONTENT_DISPOSITION, disposition)]), Json(export)))
 }

@@ -408,3 +408,39 @@ pub async fn sent_since(conn: &mut AnyConnection, sender: UserId, since: i64) ->
         .fetch_one(conn)
         .await
 }
+
+/// A message as its author's export lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WrittenRow {
+    pub id: i64,
+    pub school: String,
+    pub chat_id: i64,
+    pub chat_title: String,
+    pub body: String,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+}
+
+/// Every message a person wrote that stands (not deleted), oldest first, in any chat.
+pub async fn written_by(conn: &mut AnyConnection, user: UserId) -> sqlx::Result<Vec<WrittenRow>> {
+    sqlx::query_as(
+        "SELECT m.id, o.short_name AS school, m.chat_id, c.title AS chat_title, m.body, m.created_at, m.edited_at
+         FROM messages m JOIN chats c ON c.id = m.chat_id JOIN organizations o ON o.id = m.org_id
+         WHERE m.sender_id = $1 AND m.deleted_at IS NULL ORDER BY m.id",
+    )
+    .bind(user.0)
+    .fetch_all(conn)
+    .await
+}
+
+/// The names of the files attached to a person's messages: (message, name), in order.
+pub async fn files_written_by(conn: &mut AnyConnection, user: UserId) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT a.message_id, f.original_name FROM attachments a
+         JOIN messages m ON m.id = a.message_id JOIN files f ON f.id = a.file_id
+         WHERE m.sender_id = $1 AND m.deleted_at IS NULL ORDER BY a.message_id, a.position",
+    )
+    .bind(user.0)
+    .fetch_all(conn)
+    .await
+}

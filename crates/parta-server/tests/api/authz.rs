@@ -701,6 +701,7 @@ fn rows(w: &World) -> Vec<Row> {
         row("DELETE", "/api/v1/me", "/api/v1/me".into(), json(json!({ "password": "not my password" })), signed_in()),
         row("GET", "/api/v1/me/csrf", "/api/v1/me/csrf".into(), None, signed_in()),
         row("GET", "/api/v1/me/sessions", "/api/v1/me/sessions".into(), None, signed_in()),
+        row("GET", "/api/v1/me/messages/export", "/api/v1/me/messages/export".into(), None, signed_in()),
         row(
             "DELETE",
             "/api/v1/me/sessions/{session_id}",

@@ -95,6 +95,15 @@ async fn the_demo_school_moves_on_to_the_next_year(app: TestApp) {
         chats_before.insert(*id, chats(&app, &token).await);
         tokens.insert(*id, token);
     }
+    // A 9А student writes in the class chat: it goes with the graduates, the words stay theirs.
+    let graduate = by_email("pavlov@demo.parta.local");
+    let farewell = chats_before[&graduate]["9А — класс"].0;
+    app.post(&format!("/api/v1/chats/{farewell}/messages"))
+        .token(&tokens[&graduate])
+        .json(json!({ "client_msg_id": "farewell-1", "body": "Всем спасибо за год!" }))
+        .send()
+        .await
+        .expect(201);
     let messages_before = app.count("SELECT COUNT(*) FROM messages".into()).await;
 
     // The new year, and the admin's choices: 9А leaves (the default), Лебедев is kept
@@ -313,6 +322,17 @@ async fn the_demo_school_moves_on_to_the_next_year(app: TestApp) {
         }
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM messages".into()).await, messages_before, "nothing is deleted");
+    // The graduate has no chat of the school left, and takes what they wrote with them.
+    let export = app.get("/api/v1/me/messages/export").token(&tokens[&graduate]).send().await.expect(200);
+    assert!(export.header_str("content-disposition").is_some_and(|d| d.contains("parta-messages-")));
+    let written: Vec<(Value, Value)> = export.json["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|m| (m["chat_title"].clone(), m["body"].clone()))
+        .collect();
+    assert!(written.contains(&(json!(archived_title("9А — класс")), json!("Всем спасибо за год!"))), "{written:?}");
+    app.get("/api/v1/me/messages/export").send().await.problem(401, "unauthenticated");
     assert_eq!(app.count("SELECT COUNT(*) FROM chats WHERE archived_at IS NOT NULL".into()).await, 4);
     // Nobody writes in an archive, not even its maker.
     app.post(&format!("/api/v1/chats/{subject_chat}/messages"))
