@@ -81,7 +81,9 @@ pub struct NextClass {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     pub outcomes: BTreeMap<ClassId, Outcome>,
-    /// Every student of this year's classes, each once.
+    /// Every student of this year's classes, each once: their main class (a graded one
+    /// before a group without a grade) and where they go. Graduating or leaving, they
+    /// leave every place; going on, their other places go with their groups.
     pub students: BTreeMap<UserId, (ClassId, Destination)>,
     pub next_classes: Vec<NextClass>,
     /// Next year's names that the school already has in the new year: the transition
@@ -132,7 +134,15 @@ pub fn plan(classes: &[ClassNow], choices: &Choices, taken_names: &BTreeSet<Stri
             Outcome::Graduates => Destination::Graduates,
         };
         for student in &class.students {
-            students.insert(*student, (class.id, goes.clone()));
+            // A student's main class is a graded one; a group without a grade (a club
+            // beside it) is a second place that goes with its group.
+            let main = match students.get(student) {
+                None => true,
+                Some((held, _)) => by_id[held].grade.is_none() && class.grade.is_some(),
+            };
+            if main {
+                students.insert(*student, (class.id, goes.clone()));
+            }
         }
     }
     // Those kept down go into next year's class of their class's name and grade.
@@ -306,5 +316,18 @@ mod tests {
                 ("exceptions[3].student_id", "duplicate_student"),
             ]
         );
+    }
+
+    #[test]
+    fn a_student_in_a_club_is_placed_by_their_graded_class() {
+        let classes = [
+            class(1, "Робототехника", None, &[10, 11]),
+            class(2, "5А", Some(5), &[10]),
+            class(3, "9А", Some(9), &[11]),
+        ];
+        let plan = plan(&classes, &choices(vec![(10, Exception::Repeat)]), &BTreeSet::new()).expect("a plan");
+        assert_eq!(plan.students[&UserId(10)], (ClassId(2), Destination::Class("5А".into())));
+        assert_eq!(plan.students[&UserId(11)], (ClassId(3), Destination::Graduates));
+        assert_eq!(plan.outcomes[&ClassId(1)], Outcome::GoesOn { name: "Робототехника".into(), grade: None });
     }
 }

@@ -167,7 +167,8 @@ impl Ground {
                     Outcome::GoesOn { name, .. } => (ClassOutcome::GoesOn, Some(name.clone())),
                     Outcome::Graduates => (ClassOutcome::Graduates, None),
                 };
-                let students = self.plan.students.values().filter(|(from, _)| *from == c.class_id()).count();
+                let students =
+                    self.places.iter().filter(|p| p.class_id == c.id && p.role() == MemberRole::Student).count();
                 ClassTransition { class: c.class_ref(), grade: c.grade, outcome, to_name, students: students as i64 }
             })
             .collect();
@@ -399,8 +400,10 @@ enum Goes {
 /// Where the plan sends a student (`class`: the place's class), and why the old place ends.
 fn student_goes(ground: &Ground, student: UserId, class: ClassId) -> (Goes, &'static str) {
     let exception = ground.request.exceptions.iter().find(|e| e.student_id == student).map(|e| e.action);
-    match ground.plan.students.get(&student).map(|(_, d)| d) {
-        Some(Destination::Class(name)) => (
+    match ground.plan.students.get(&student) {
+        Some((_, Destination::Graduates)) => (Goes::Out, "graduated"),
+        Some((_, Destination::Leaves)) => (Goes::Out, "left"),
+        Some((main, Destination::Class(name))) if *main == class => (
             Goes::Named(name.clone()),
             match exception {
                 Some(ExceptionAction::Repeat) => "repeated",
@@ -408,11 +411,8 @@ fn student_goes(ground: &Ground, student: UserId, class: ClassId) -> (Goes, &'st
                 _ => "promoted",
             },
         ),
-        Some(Destination::Graduates) => (Goes::Out, "graduated"),
-        Some(Destination::Leaves) => (Goes::Out, "left"),
-        // The plan holds every student of the ending year's classes; a second student
-        // place of one person goes with its class.
-        None => match ground.plan.outcomes.get(&class) {
+        // Another place of theirs (a club beside their class) goes with its group.
+        _ => match ground.plan.outcomes.get(&class) {
             Some(Outcome::GoesOn { name, .. }) => (Goes::Named(name.clone()), "promoted"),
             _ => (Goes::Out, "graduated"),
         },

@@ -14,6 +14,7 @@ on_both_backends!(the_demo_school_moves_on_to_the_next_year);
 
 const PASSWORD: &str = "demo-parta-2026";
 const ENDING_YEAR: &str = "2026/2027";
+const CLUB: &str = "Робототехника";
 
 /// A person's places in the school: (role, class name, child's id).
 type Places = BTreeSet<(String, String, Option<i64>)>;
@@ -67,6 +68,22 @@ async fn the_demo_school_moves_on_to_the_next_year(app: TestApp) {
     let years = app.get(&format!("/api/v1/orgs/{org}/years")).token(&admin).send().await.expect(200);
     let ending = years.list()[0]["id"].as_i64().expect("the demo year");
     assert_eq!(years.list()[0]["name"], ENDING_YEAR);
+
+    // A club without a grade beside the classes: a 5А student and a 9А student join it.
+    let club = app
+        .post(&format!("/api/v1/orgs/{org}/classes"))
+        .token(&admin)
+        .json(json!({ "name": CLUB, "academic_year": 2026 }))
+        .send()
+        .await
+        .expect(201)
+        .id();
+    for email in ["kozlova@demo.parta.local", "pavlov@demo.parta.local"] {
+        let token =
+            app.invite(&admin, org, json!({ "class_id": club, "role": "student", "requires_approval": false })).await;
+        let student = app.login(email, PASSWORD).await;
+        app.post("/api/v1/invites/accept").token(&student).json(json!({ "token": token })).send().await.expect(200);
+    }
 
     // A subject chat for 5А, made by the maths teacher: it ends with its year.
     let smirnov = app.login("smirnov@demo.parta.local", PASSWORD).await;
@@ -192,6 +209,7 @@ async fn the_demo_school_moves_on_to_the_next_year(app: TestApp) {
             ("5А".to_owned(), ("goes_on".to_owned(), json!("6А"))),
             ("5Б".to_owned(), ("goes_on".to_owned(), json!("6Б"))),
             ("9А".to_owned(), ("graduates".to_owned(), Value::Null)),
+            (CLUB.to_owned(), ("goes_on".to_owned(), json!(CLUB))),
         ])
     );
     assert_eq!(preview["new_classes"], json!(["5А"]));
@@ -229,21 +247,29 @@ async fn the_demo_school_moves_on_to_the_next_year(app: TestApp) {
         "1А" => Some("2А"),
         "5А" => Some("6А"),
         "5Б" => Some("6Б"),
+        CLUB => Some(CLUB),
         _ => None, // 9А graduates
     };
+    // A student's class (not the club); leaving it, they leave the club too.
+    let class_of = |student: i64| -> String {
+        let places = &before[&student].1;
+        places.iter().find(|(role, class, _)| role == "student" && class != CLUB).expect("a student").1.clone()
+    };
     let student_goes = |student: i64, class: &str| -> Option<String> {
-        if student == lebedev {
-            Some("5А".into())
+        let main = class_of(student);
+        let goes = if student == lebedev {
+            Some("5А")
         } else if student == novikov {
-            Some("6А".into())
+            Some("6А")
         } else if student == solovyova {
             None
         } else {
-            next(class).map(str::to_owned)
+            next(&main)
+        };
+        match goes {
+            Some(_) if class != main => next(class).map(str::to_owned),
+            goes => goes.map(str::to_owned),
         }
-    };
-    let class_of = |student: i64| -> String {
-        before[&student].1.iter().find(|(role, _, _)| role == "student").expect("a student").1.clone()
     };
     let mut expected: BTreeMap<i64, Places> = BTreeMap::new();
     for (id, (_, places)) in &before {
@@ -364,6 +390,7 @@ async fn the_demo_school_moves_on_to_the_next_year(app: TestApp) {
             ("6А".to_owned(), vec!["Иванова".to_owned()]),
             ("6Б".to_owned(), vec!["Смирнов".to_owned()]),
             ("6В".to_owned(), vec![]),
+            (CLUB.to_owned(), vec![]),
         ])
     );
 
