@@ -3896,6 +3896,15 @@ try {
       await a.goto(`${yt}/school/1/year`);
       await a.locator('.year-item[data-year="2026/2027"]').getByText('в архиве', { exact: true }).waitFor();
       expect((await a.locator('.year-item[data-year="2027/2028"]').getByText('в архиве', { exact: true }).count()) === 0, 'the new year is said to be archived');
+      // Last year's classes take nobody new: the invite form offers the new year's only.
+      await a.goto(`${yt}/school/1/invites`);
+      const picker = a.locator('select[name="class_id"]');
+      await picker.locator('option', { hasText: '6А' }).waitFor({ state: 'attached' });
+      const offered = (await picker.locator('option').allTextContents()).map((o) => o.trim());
+      expect(
+        offered.includes('2А') && !offered.some((o) => ['1А', '5Б', '9А'].includes(o)),
+        `the invite form offers ${offered.join(', ')}`,
+      );
 
       // The class teacher of 5А: her class chat goes on as 6А's; the subject chat is an archive.
       const tctx2 = await newContext();

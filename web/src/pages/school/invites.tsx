@@ -7,6 +7,7 @@ import { optional } from '../../form';
 import { dateTime, fullName } from '../../format';
 import { t, tk, type Key } from '../../i18n';
 import { api } from '../../state';
+import { openClasses } from '../../school-year/archive';
 import { className } from '../entry';
 
 const EXPIRY_HOURS = [24, 72, 168, 720, 2160, 8760];
@@ -25,8 +26,12 @@ export function InvitesTab({ school, tz }: { school: MySchool; tz?: string }) {
   const org = school.org_id;
   const invites = useLoad(() => api.get('/api/v1/orgs/{org_id}/invites', { org_id: org }), [org]);
   const classes = useLoad(() => api.get('/api/v1/orgs/{org_id}/classes', { org_id: org }), [org]);
+  const years = useLoad(() => api.get('/api/v1/orgs/{org_id}/years', { org_id: org }), [org]);
   const own = new Set(school.class_teacher_of.map((c) => c.id));
-  const usable = (classes.data ?? []).filter((c) => school.is_admin || (own.has(c.id) && c.kind !== 'staff_room'));
+  // Last year's classes take nobody new: only this year's (and the coming one's) are offered.
+  const usable = openClasses(classes.data ?? [], years.data ?? []).filter(
+    (c) => school.is_admin || (own.has(c.id) && c.kind !== 'staff_room'),
+  );
   const form = useForm(
     { class_id: '', role: 'student', child_user_id: '', expires_in_hours: '168', max_uses: '', requires_approval: '' },
   );
