@@ -200,6 +200,16 @@ async function test(name, fn) {
   }
 }
 
+/** A page of a fresh browser context signed in as `who`; the context is kept in `ctxs` to close. */
+async function signedInPage(ctxs, who) {
+  const ctx = await newContext();
+  ctxs.push(ctx);
+  const page = await ctx.newPage();
+  pagesToShoot.push(page);
+  await login(page, who);
+  return page;
+}
+
 async function login(page, who, password = PASSWORD, at = base) {
   await page.goto(`${at}/login`);
   await lbl(page, 'Телефон или e-mail').fill(who);
@@ -2633,14 +2643,7 @@ try {
     let orderId = null;
     let ended = false;
     const ctxs = [];
-    const open = async (who) => {
-      const ctx = await newContext();
-      ctxs.push(ctx);
-      const page = await ctx.newPage();
-      pagesToShoot.push(page);
-      await login(page, who);
-      return page;
-    };
+    const open = (who) => signedInPage(ctxs, who);
     try {
       // The director opens «Дистанционное обучение» (loaded on demand).
       const dp = await open('director@demo.parta.local');
@@ -2781,14 +2784,7 @@ try {
     const number = '10-о';
     const task = 'Учебник, § 12: задачи 1–5. Решения принести в тетради.';
     const ctxs = [];
-    const open = async (who) => {
-      const ctx = await newContext();
-      ctxs.push(ctx);
-      const page = await ctx.newPage();
-      pagesToShoot.push(page);
-      await login(page, who);
-      return page;
-    };
+    const open = (who) => signedInPage(ctxs, who);
     let orderId = null;
     let ended = false;
     try {

@@ -101,10 +101,14 @@ pub async fn grants_of(conn: &mut AnyConnection, user: UserId, is_operator: bool
         };
         grants.push(grant);
     }
-    for class in store::directory::classes_led_by(conn, org, user).await? {
+    let led = store::directory::classes_led_by(conn, org, user).await?;
+    for class in &led {
         grants.push(Grant { role: Role::ClassTeacher, scope: Scope::Class(org, class.id) });
-        // The same class in the years the school moved on from (6А was 5А): its journal stays readable.
-        for earlier in store::directory::earlier_classes(conn, class.id).await? {
+    }
+    // The same classes in the years the school moved on from (6А was 5А): their journals
+    // stay readable. One query, asked only of class teachers.
+    if !led.is_empty() {
+        for earlier in store::directory::earlier_classes_led_by(conn, org, user).await? {
             grants.push(Grant { role: Role::FormerClassTeacher, scope: Scope::Class(org, earlier) });
         }
     }

@@ -358,25 +358,24 @@ pub async fn classes_led_by(conn: &mut AnyConnection, org: OrgId, user: UserId) 
         .collect())
 }
 
-/// The classes a class continues, year by year back (6А ← 5А ← 4А).
-pub async fn earlier_classes(conn: &mut AnyConnection, class: ClassId) -> sqlx::Result<Vec<ClassId>> {
-    let mut earlier = Vec::new();
-    let mut at = class;
-    // A school has at most eleven grades; the bound also stops a cycle a bug could make.
-    while earlier.len() < 12 {
-        let previous: Option<Option<i64>> = sqlx::query_scalar("SELECT previous_class_id FROM classes WHERE id = $1")
-            .bind(at.0)
-            .fetch_optional(&mut *conn)
-            .await?;
-        match previous.flatten() {
-            Some(id) => {
-                at = ClassId(id);
-                earlier.push(at);
-            }
-            None => break,
-        }
-    }
-    Ok(earlier)
+/// The classes that the classes a person leads now continue, year by year back
+/// (6А ← 5А ← 4А). `UNION` (not `ALL`) stops at a class already found.
+pub async fn earlier_classes_led_by(conn: &mut AnyConnection, org: OrgId, user: UserId) -> sqlx::Result<Vec<ClassId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "WITH RECURSIVE earlier(id) AS (
+             SELECT c.previous_class_id FROM class_teachers t JOIN classes c ON c.id = t.class_id
+             WHERE t.org_id = $1 AND t.user_id = $2 AND t.removed_at IS NULL AND c.previous_class_id IS NOT NULL
+             UNION
+             SELECT c.previous_class_id FROM classes c JOIN earlier e ON c.id = e.id
+             WHERE c.previous_class_id IS NOT NULL
+         )
+         SELECT id FROM earlier",
+    )
+    .bind(org.0)
+    .bind(user.0)
+    .fetch_all(conn)
+    .await?;
+    Ok(ids.into_iter().map(ClassId).collect())
 }
 
 pub async fn insert_class_teacher(
