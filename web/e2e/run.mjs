@@ -402,15 +402,15 @@ try {
   });
 
   await test('wrong password shows the server message and keeps the login', async () => {
-    await lbl(admin, 'Телефон или e-mail').fill('director@demo.parta.local');
+    await lbl(admin, 'Телефон или e-mail').fill('admin@demo.parta.local');
     await lbl(admin, 'Пароль').fill('not-the-password');
     await admin.getByRole('button', { name: 'Войти', exact: true }).click();
     await admin.getByRole('alert').filter({ hasText: 'Неверный логин или пароль' }).waitFor();
-    expect((await lbl(admin, 'Телефон или e-mail').inputValue()) === 'director@demo.parta.local', 'login was lost');
+    expect((await lbl(admin, 'Телефон или e-mail').inputValue()) === 'admin@demo.parta.local', 'login was lost');
   });
 
   await test('admin logs in and lands in the school console', async () => {
-    await login(admin, 'director@demo.parta.local');
+    await login(admin, 'admin@demo.parta.local');
     await admin.waitForURL(/\/school\/1/);
     await admin.getByRole('heading', { name: 'Профиль школы' }).waitFor();
   });
@@ -1091,7 +1091,7 @@ try {
     await parent.locator(`[data-message-id="${lebedevaMsgId}"]`).getByText('Удалено модератором').waitFor();
     expect((await msg(parent, rude).count()) === 0, 'the removed text is still shown');
     // The school's admin sees the decision in the queue too.
-    const all = await (await fetch(`${base}/api/v1/orgs/1/reports?status=removed`, { headers: await apiSession('director@demo.parta.local') })).json();
+    const all = await (await fetch(`${base}/api/v1/orgs/1/reports?status=removed`, { headers: await apiSession('admin@demo.parta.local') })).json();
     expect(all.some((r) => r.message.id === lebedevaMsgId && r.resolved_by?.family_name === 'Иванова'), 'the admin does not see the decision');
     await teacher.goto(`${base}/chats`);
     await teacher.getByRole('link', { name: /5А — родители/ }).click();
@@ -1163,7 +1163,7 @@ try {
     const rctx = await newContext();
     const reader = await rctx.newPage();
     pagesToShoot.push(head, reader);
-    await login(head, 'director@demo.parta.local');
+    await login(head, 'admin@demo.parta.local');
     await login(reader, 'parent@demo.parta.local');
     const from = moscowClock(-60);
     const to = moscowClock(60);
@@ -1220,7 +1220,7 @@ try {
       expect(!(await head.getByLabel('Срочно — доставить сразу, даже в тихие часы').isChecked()), 'the urgent mark stayed on');
     } finally {
       // Quiet hours off again, so nothing after this test is held.
-      await fetch(`${base}/api/v1/orgs/1`, { method: 'PATCH', headers: await apiSession('director@demo.parta.local'), body: JSON.stringify({ quiet_hours: null, student_safe_mode: true }) });
+      await fetch(`${base}/api/v1/orgs/1`, { method: 'PATCH', headers: await apiSession('admin@demo.parta.local'), body: JSON.stringify({ quiet_hours: null, student_safe_mode: true }) });
       await actx.close();
       await rctx.close();
     }
@@ -1568,7 +1568,7 @@ try {
       const dp = await dctx.newPage();
       const kp = await kctx.newPage();
       pagesToShoot.push(dp, kp);
-      await login(dp, 'director@demo.parta.local');
+      await login(dp, 'admin@demo.parta.local');
       await login(kp, 'kuznetsova@demo.parta.local');
       for (const page of [dp, kp]) {
         await page.goto(`${base}/chats`);
@@ -1603,7 +1603,7 @@ try {
     try {
       const page = await sctx.newPage();
       pagesToShoot.push(page);
-      await login(page, 'director@demo.parta.local');
+      await login(page, 'admin@demo.parta.local');
       await page.goto(`${base}/school/1/profile`);
       const safe = page.getByLabel('Безопасный режим для обучающихся');
       const supervised = page.getByLabel('Ученики общаются только в присутствии педагога');
@@ -1622,7 +1622,7 @@ try {
       await page.locator('[data-supervised="on"]').waitFor();
       expect(await supervised.isChecked(), 'supervision not kept after a reload');
       await screen(page, 'console-settings-supervised');
-      const school = await (await fetch(`${base}/api/v1/orgs/1`, { headers: await apiSession('director@demo.parta.local') })).json();
+      const school = await (await fetch(`${base}/api/v1/orgs/1`, { headers: await apiSession('admin@demo.parta.local') })).json();
       expect(school.students_supervised === true && school.student_safe_mode === true, `school settings ${JSON.stringify(school)}`);
       await supervised.uncheck();
       await page.getByRole('button', { name: 'Сохранить' }).click();
@@ -1631,7 +1631,7 @@ try {
       await page.locator('[data-supervised="off"]').waitFor();
       expect(!(await supervised.isChecked()), 'supervision stayed on');
     } finally {
-      await fetch(`${base}/api/v1/orgs/1`, { method: 'PATCH', headers: await apiSession('director@demo.parta.local'), body: JSON.stringify({ students_supervised: false, student_safe_mode: true }) });
+      await fetch(`${base}/api/v1/orgs/1`, { method: 'PATCH', headers: await apiSession('admin@demo.parta.local'), body: JSON.stringify({ students_supervised: false, student_safe_mode: true }) });
       await sctx.close();
     }
   });
@@ -1640,7 +1640,7 @@ try {
   const yctx = await newContext();
   const yp = await yctx.newPage();
   pagesToShoot.push(yp);
-  const directorApi = await apiSession('director@demo.parta.local');
+  const directorApi = await apiSession('admin@demo.parta.local');
   const years = async () => (await fetch(`${base}/api/v1/orgs/1/years`, { headers: directorApi })).json();
   const yearForm = () => yp.locator('form.year-form');
   const bellsForm = () => yp.locator('form.bells');
@@ -1659,7 +1659,7 @@ try {
   }
 
   await test('school year: the admin opens the tab (loaded on demand) and creates a year with quarters and holidays; overlapping quarters are refused at the field', async () => {
-    await login(yp, 'director@demo.parta.local');
+    await login(yp, 'admin@demo.parta.local');
     await yp.goto(`${base}/school/1/structure`);
     await yp.getByRole('heading', { name: 'Подразделения' }).waitFor();
     const chunk = yp.waitForResponse((r) => /\/assets\/year-[\w-]+\.js$/.test(new URL(r.url()).pathname));
@@ -1829,7 +1829,7 @@ try {
   const groupsOf = async (name) => (await fetch(`${base}/api/v1/orgs/1/classes/${await classId(name)}/groups`, { headers: directorApi })).json();
 
   await test('school year: groups — the admin makes a group of the first half of 9А (an empty name refused at the field), renames it, changes its students, deletes another after the warning', async () => {
-    if (!yp.url().startsWith(base)) await login(yp, 'director@demo.parta.local');
+    if (!yp.url().startsWith(base)) await login(yp, 'admin@demo.parta.local');
     await yp.goto(`${base}/school/1/year`);
     const section = yp.locator('section.groups');
     await section.getByRole('heading', { name: 'Группы', exact: true }).waitFor();
@@ -2354,7 +2354,7 @@ try {
     /** «2 ч 10 мин», as the page says it (with ordinary spaces). */
     const hm = (n) => [Math.floor(n / 60) ? `${Math.floor(n / 60)} ч` : '', n % 60 || n < 60 ? `${n % 60} мин` : ''].filter(Boolean).join(' ');
     const teacherApi = await apiSession('smirnov@demo.parta.local');
-    const directorApi = await apiSession('director@demo.parta.local');
+    const directorApi = await apiSession('admin@demo.parta.local');
     const seeds = (await (await fetch(`${base}/api/v1/orgs/1/regulations`, { headers: directorApi })).json()).seeds;
     const rctx = await newContext();
     const sctx = await newContext();
@@ -2424,7 +2424,7 @@ try {
       // The director makes the limit a hard stop in the school year tab.
       const dp = await sctx.newPage();
       pagesToShoot.push(dp);
-      await login(dp, 'director@demo.parta.local');
+      await login(dp, 'admin@demo.parta.local');
       await dp.goto(`${base}/school/1/year`);
       const section = dp.locator('section.regulations');
       await section.getByRole('heading', { name: 'Нормы СанПиН и сроки', level: 2 }).waitFor();
@@ -2580,7 +2580,7 @@ try {
     try {
       const page = await dctx.newPage();
       pagesToShoot.push(page);
-      await login(page, 'director@demo.parta.local');
+      await login(page, 'admin@demo.parta.local');
       await page.goto(`${base}/school/1`);
       await page.locator('nav.tabs').getByRole('link', { name: 'Соблюдение положения' }).click();
       await page.waitForURL(/\/school\/1\/compliance$/);
@@ -2630,7 +2630,7 @@ try {
 
   // ---------- remote learning by the director's order ----------
   await test('remote learning: the director registers an order for 5А for the coming days with its PDF (a wrong period refused at its field); the parent confirms the post in the parents chat and the class teacher sees it; the student\'s diary says «Онлайн до … · приказ № 9-о»; ended early, it shows as ended and the lessons are as usual again', async () => {
-    const directorApi = await apiSession('director@demo.parta.local');
+    const directorApi = await apiSession('admin@demo.parta.local');
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
     const plus = (n) => {
       const d = new Date(`${today}T12:00:00Z`);
@@ -2646,7 +2646,7 @@ try {
     const open = (who) => signedInPage(ctxs, who);
     try {
       // The director opens «Дистанционное обучение» (loaded on demand).
-      const dp = await open('director@demo.parta.local');
+      const dp = await open('admin@demo.parta.local');
       await dp.goto(`${base}/school/1`);
       const chunkLoaded = dp.waitForResponse((r) => /\/assets\/orders-[\w-]+\.js$/.test(new URL(r.url()).pathname));
       await dp.locator('nav.tabs').getByRole('link', { name: 'Дистанционное обучение' }).click();
@@ -2774,7 +2774,7 @@ try {
   });
 
   await test('remote learning: individual assignments — the class teacher marks a 5А student without a device; the maths teacher sets her an individual assignment from the grid (a date during the order refused at its field); the student sees it in her diary; the order ended before it began, the teacher marks it and the student\'s and the parent\'s diaries show the mark', async () => {
-    const directorApi = await apiSession('director@demo.parta.local');
+    const directorApi = await apiSession('admin@demo.parta.local');
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
     const plus = (n) => {
       const d = new Date(`${today}T12:00:00Z`);
@@ -2902,13 +2902,13 @@ try {
     const actx = await newContext();
     const ap = await actx.newPage();
     pagesToShoot.push(ap);
-    const director = await apiSession('director@demo.parta.local');
+    const director = await apiSession('admin@demo.parta.local');
     const today = moscowToday;
     const all = await (await fetch(`${base}/api/v1/orgs/1/years`, { headers: director })).json();
     const year = all.find((y) => y.starts_on <= today && today <= y.ends_on) ?? all.sort((a, b) => a.starts_on.localeCompare(b.starts_on)).find((y) => y.ends_on >= today);
     const classes = await (await fetch(`${base}/api/v1/orgs/1/classes`, { headers: director })).json();
     const c1a = classes.find((c) => c.name === '1А');
-    await login(ap, 'director@demo.parta.local');
+    await login(ap, 'admin@demo.parta.local');
     await ap.goto(`${base}/school/1/year`);
     const section = ap.locator('section.timetable');
     await section.getByRole('heading', { name: 'Расписание', level: 2 }).waitFor();
@@ -3584,8 +3584,8 @@ try {
   });
 
   await test('calls: a broadcast in the school channel — the director presents, a viewer receives and sends nothing, raises a hand, is brought on stage and is then received', async () => {
-    const chat = await chatOf('director@demo.parta.local', (c) => c.kind === 'school_channel');
-    const d = await callPage('director@demo.parta.local');
+    const chat = await chatOf('admin@demo.parta.local', (c) => c.kind === 'school_channel');
+    const d = await callPage('admin@demo.parta.local');
     await d.goto(`${base}/chats/${chat}`);
     await d.locator('[data-conn="live"]').waitFor();
     await d.getByRole('button', { name: 'Запланировать' }).click();
@@ -3765,7 +3765,7 @@ try {
       ctxs.push(actx);
       const a = await actx.newPage();
       pagesToShoot.push(a);
-      await login(a, 'director@demo.parta.local', PASSWORD, yt);
+      await login(a, 'admin@demo.parta.local', PASSWORD, yt);
       await a.goto(`${yt}/school/1/structure`);
       await a.getByRole('heading', { name: 'Подразделения' }).waitFor();
       const chunk = a.waitForResponse((r) => /\/assets\/transition-[\w-]+\.js$/.test(new URL(r.url()).pathname));
@@ -3779,7 +3779,7 @@ try {
       await a.getByRole('heading', { name: 'Учебные годы' }).waitFor();
 
       // Beforehand, through the API: the next year, and a subject chat of 5А (its teacher starts it).
-      const director = await apiSession('director@demo.parta.local', yt);
+      const director = await apiSession('admin@demo.parta.local', yt);
       const made = await fetch(`${yt}/api/v1/orgs/1/years`, {
         method: 'POST',
         headers: director,

@@ -54,7 +54,7 @@ const c10b = { id: 9, name: '10Б', kind: 'class' };
 const c9a = { id: 5, name: '9А', kind: 'class' };
 
 function school(over: Partial<MySchool> = {}): MySchool {
-  return { org_id: 1, name: 'Школа', short_name: 'Школа', is_admin: false, teacher_verified: true, places: [], class_teacher_of: [], manages_school_year: false, ...over };
+  return { org_id: 1, name: 'Школа', short_name: 'Школа', is_admin: false, teacher_verified: true, places: [], class_teacher_of: [], manages_school_year: false, permissions: [], ...over };
 }
 
 function place(role: MySchool['places'][number]['role'], cls: typeof c5a, id = cls.id) {

@@ -198,7 +198,7 @@ describe('the draft and its request', () => {
 
 describe('the console tab', () => {
   const school = (over: Partial<MySchool>): MySchool =>
-    ({ org_id: 1, short_name: 'Школа', is_admin: false, class_teacher_of: [], places: [], manages_school_year: false, ...over }) as unknown as MySchool;
+    ({ org_id: 1, short_name: 'Школа', is_admin: false, class_teacher_of: [], places: [], manages_school_year: false, permissions: [], ...over }) as unknown as MySchool;
 
   it('«Переход на новый год» is for the admins, after the school year tab', () => {
     const admin = consoleTabs(school({ is_admin: true, manages_school_year: true }));

@@ -105,6 +105,8 @@ pub fn seat_grants(kind: ChatKind, role: ChatRole) -> &'static [ChatAbility] {
     match role {
         ChatRole::Member if channel => &[React, Acknowledge, Report, JoinCall],
         ChatRole::Member => &[Post, React, Acknowledge, Report, StartCall, JoinCall],
+        // A channel's authors present its broadcasts and announce them ahead.
+        ChatRole::Author if channel => &[Post, React, Acknowledge, Report, RequestAck, StartCall, JoinCall, HostCalls],
         ChatRole::Author => &[Post, React, Acknowledge, Report, RequestAck, StartCall, JoinCall],
         ChatRole::Moderator if channel => &[
             Post,
@@ -395,6 +397,7 @@ mod tests {
             row(StartCall, CHANNELS, Author, true),
             row(JoinCall, ChatKind::ALL.as_slice(), Member, true),
             row(HostCalls, ChatKind::ALL.as_slice(), Moderator, true),
+            row(HostCalls, CHANNELS, Author, true),
         ]
     };
 

@@ -160,11 +160,21 @@ pub fn directory_chats(facts: &DirectoryFacts) -> BTreeMap<ChatKey, ChatRole> {
     };
     let is_member = facts.is_admin || !facts.places.is_empty();
     let is_staff = facts.is_admin || facts.places.iter().any(|(role, _)| role.is_staff());
+    // The director and deputies write the school's channels (the seeds give them its
+    // content) without moderating them, which is the admins' job.
+    let administration = facts.places.iter().any(|(role, _)| matches!(role, MemberRole::Director | MemberRole::Deputy));
+    let channel_role = if facts.is_admin {
+        ChatRole::Moderator
+    } else if administration {
+        ChatRole::Author
+    } else {
+        ChatRole::Member
+    };
     if is_member {
-        grant(ChatKind::SchoolChannel, None, if facts.is_admin { ChatRole::Moderator } else { ChatRole::Member });
+        grant(ChatKind::SchoolChannel, None, channel_role);
     }
     if is_staff {
-        grant(ChatKind::StaffChannel, None, if facts.is_admin { ChatRole::Moderator } else { ChatRole::Member });
+        grant(ChatKind::StaffChannel, None, channel_role);
         if let Some(staff_room) = facts.staff_room {
             grant(
                 ChatKind::StaffRoom,
@@ -337,6 +347,32 @@ mod tests {
                 (ChatKind::StaffRoom, Some(STAFF_ROOM), ChatRole::Member),
                 (ChatKind::SchoolChannel, None, ChatRole::Member),
                 (ChatKind::StaffChannel, None, ChatRole::Member),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_director_writes_the_channels_and_the_admin_moderates_them() {
+        let director = DirectoryFacts {
+            places: vec![(MemberRole::Director, STAFF_ROOM)],
+            staff_room: Some(STAFF_ROOM),
+            ..Default::default()
+        };
+        assert_eq!(
+            keys(&director),
+            [
+                (ChatKind::StaffRoom, Some(STAFF_ROOM), ChatRole::Member),
+                (ChatKind::SchoolChannel, None, ChatRole::Author),
+                (ChatKind::StaffChannel, None, ChatRole::Author),
+            ]
+        );
+        let admin = DirectoryFacts { is_admin: true, ..director };
+        assert_eq!(
+            keys(&admin),
+            [
+                (ChatKind::StaffRoom, Some(STAFF_ROOM), ChatRole::Moderator),
+                (ChatKind::SchoolChannel, None, ChatRole::Moderator),
+                (ChatKind::StaffChannel, None, ChatRole::Moderator),
             ]
         );
     }

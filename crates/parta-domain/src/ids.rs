@@ -45,4 +45,5 @@ id_type!(
     CallId,
     OrderId,
     IndividualId,
+    AuthorityId,
 );

@@ -1,7 +1,7 @@
 //! Permissions as data: which role may do what, and how far a held role reaches.
 //! Loading who holds which role is the server's `access` module; deciding is here.
 
-use crate::ids::{ClassId, OrgId};
+use crate::ids::{AuthorityId, ClassId, OrgId};
 
 /// Something a person may be allowed to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -57,10 +57,20 @@ pub enum Permission {
     /// Move the school on to the next year: classes promoted, the leaving grades
     /// leaving, the ending year archived (the admins).
     MoveYearOn,
+    /// Read the reports queue of every chat of a school without acting on it: the
+    /// director and deputies oversee what the moderators do.
+    ReadReports,
+    /// Read a school's statistics of reach and care — counts, never names (the
+    /// administration, the authority's curator); a class teacher their class's.
+    ReadStatistics,
+    /// Create education authorities, attach schools to them, invite their curators.
+    ManageAuthorities,
+    /// Read the platform's statistics, in aggregate.
+    ReadPlatformStatistics,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 22] = [
+    pub const ALL: [Permission; 26] = [
         Permission::ReviewApplications,
         Permission::ReadPlatformAudit,
         Permission::ReadSchool,
@@ -83,7 +93,44 @@ impl Permission {
         Permission::AmendClosedMarks,
         Permission::IssueOrders,
         Permission::MoveYearOn,
+        Permission::ReadReports,
+        Permission::ReadStatistics,
+        Permission::ManageAuthorities,
+        Permission::ReadPlatformStatistics,
     ];
+
+    /// The name a client sees (`MySchool::permissions`), so that the web asks the same
+    /// table the server does instead of keeping its own copy of it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::ReviewApplications => "review_applications",
+            Permission::ReadPlatformAudit => "read_platform_audit",
+            Permission::ReadSchool => "read_school",
+            Permission::EditSchool => "edit_school",
+            Permission::ManageStructure => "manage_structure",
+            Permission::AssignClassTeachers => "assign_class_teachers",
+            Permission::ManageAdmins => "manage_admins",
+            Permission::ManageInvites => "manage_invites",
+            Permission::ManageStaffInvites => "manage_staff_invites",
+            Permission::ReviewJoinRequests => "review_join_requests",
+            Permission::VerifyTeachers => "verify_teachers",
+            Permission::MoveMembers => "move_members",
+            Permission::ReadMembers => "read_members",
+            Permission::ReadContacts => "read_contacts",
+            Permission::ReadSchoolAudit => "read_school_audit",
+            Permission::ModerateChats => "moderate_chats",
+            Permission::CreateChats => "create_chats",
+            Permission::ManageSchoolYear => "manage_school_year",
+            Permission::ReadJournal => "read_journal",
+            Permission::AmendClosedMarks => "amend_closed_marks",
+            Permission::IssueOrders => "issue_orders",
+            Permission::MoveYearOn => "move_year_on",
+            Permission::ReadReports => "read_reports",
+            Permission::ReadStatistics => "read_statistics",
+            Permission::ManageAuthorities => "manage_authorities",
+            Permission::ReadPlatformStatistics => "read_platform_statistics",
+        }
+    }
 }
 
 /// A role as the authorizer sees it. `Member` is held by everyone with an active
@@ -102,10 +149,13 @@ pub enum Role {
     FormerClassTeacher,
     Student,
     Parent,
+    /// The curator of an education authority («муниципальный куратор»): held over
+    /// each school attached to their authority, and over the authority itself.
+    Curator,
 }
 
 impl Role {
-    pub const ALL: [Role; 11] = [
+    pub const ALL: [Role; 12] = [
         Role::Operator,
         Role::SchoolAdmin,
         Role::Member,
@@ -117,6 +167,7 @@ impl Role {
         Role::FormerClassTeacher,
         Role::Student,
         Role::Parent,
+        Role::Curator,
     ];
 }
 
@@ -126,6 +177,10 @@ pub enum Scope {
     Platform,
     School(OrgId),
     Class(OrgId, ClassId),
+    /// An education authority as a whole (its comparison of schools). Its schools are
+    /// not inside it as far as scopes go: a curator's grant over each of them is
+    /// loaded with the school, so this scope never reaches a school's own data.
+    Authority(AuthorityId),
 }
 
 impl Scope {
@@ -136,8 +191,8 @@ impl Scope {
             (Scope::School(held), Scope::School(wanted)) => held == wanted,
             (Scope::School(held), Scope::Class(wanted, _)) => held == wanted,
             (Scope::Class(held_org, held_class), Scope::Class(org, class)) => held_org == org && held_class == class,
-            (Scope::School(_) | Scope::Class(..), Scope::Platform) => false,
-            (Scope::Class(..), Scope::School(_)) => false,
+            (Scope::Authority(held), Scope::Authority(wanted)) => held == wanted,
+            (Scope::School(_) | Scope::Class(..) | Scope::Authority(_), _) => false,
         }
     }
 }
@@ -154,7 +209,14 @@ pub struct Grant {
 pub fn role_grants(role: Role) -> &'static [Permission] {
     use Permission::*;
     match role {
-        Role::Operator => &[ReviewApplications, ReadPlatformAudit, ReadSchool, ReadSchoolAudit],
+        Role::Operator => &[
+            ReviewApplications,
+            ReadPlatformAudit,
+            ReadSchool,
+            ReadSchoolAudit,
+            ManageAuthorities,
+            ReadPlatformStatistics,
+        ],
         Role::SchoolAdmin => &[
             ReadSchool,
             EditSchool,
@@ -176,14 +238,38 @@ pub fn role_grants(role: Role) -> &'static [Permission] {
             AmendClosedMarks,
             IssueOrders,
             MoveYearOn,
+            ReadReports,
+            ReadStatistics,
         ],
         Role::Member => &[ReadSchool],
-        Role::Director => &[ReadMembers, CreateChats, ReadJournal, IssueOrders],
-        Role::Deputy => &[ReadMembers, CreateChats, ManageSchoolYear, ReadJournal],
+        // The seeds: the director appoints the platform's admins and, with the
+        // deputies, oversees it — the audit log, the reports, the statistics — without
+        // being an admin.
+        Role::Director => &[
+            ReadMembers,
+            CreateChats,
+            ReadJournal,
+            IssueOrders,
+            ManageAdmins,
+            ReadSchoolAudit,
+            ReadReports,
+            ReadStatistics,
+        ],
+        Role::Deputy => &[
+            ReadMembers,
+            CreateChats,
+            ManageSchoolYear,
+            ReadJournal,
+            ReadSchoolAudit,
+            ReadReports,
+            ReadStatistics,
+        ],
         Role::Teacher | Role::Employee => &[ReadMembers, CreateChats],
-        Role::ClassTeacher => &[ReadMembers, ManageInvites, ReviewJoinRequests, ReadJournal],
+        Role::ClassTeacher => &[ReadMembers, ManageInvites, ReviewJoinRequests, ReadJournal, ReadStatistics],
         Role::FormerClassTeacher => &[ReadJournal],
         Role::Student | Role::Parent => &[ReadMembers],
+        // Counts of the authority's schools, and nothing else: no messages, no names.
+        Role::Curator => &[ReadStatistics],
     }
 }
 
@@ -206,17 +292,26 @@ mod tests {
     const OTHER_ORG: OrgId = OrgId(2);
     const CLASS: ClassId = ClassId(10);
     const OTHER_CLASS: ClassId = ClassId(11);
+    const AUTHORITY: AuthorityId = AuthorityId(7);
+    const OTHER_AUTHORITY: AuthorityId = AuthorityId(8);
 
     /// The expected table, written independently of `role_grants`: one line per
     /// permission, the roles that hold it.
     const EXPECTED: &[(Permission, &[Role])] = &[
         (Permission::ReviewApplications, &[Role::Operator]),
         (Permission::ReadPlatformAudit, &[Role::Operator]),
+        (Permission::ManageAuthorities, &[Role::Operator]),
+        (Permission::ReadPlatformStatistics, &[Role::Operator]),
+        (Permission::ReadReports, &[Role::SchoolAdmin, Role::Director, Role::Deputy]),
+        (
+            Permission::ReadStatistics,
+            &[Role::SchoolAdmin, Role::Director, Role::Deputy, Role::ClassTeacher, Role::Curator],
+        ),
         (Permission::ReadSchool, &[Role::Operator, Role::SchoolAdmin, Role::Member]),
         (Permission::EditSchool, &[Role::SchoolAdmin]),
         (Permission::ManageStructure, &[Role::SchoolAdmin]),
         (Permission::AssignClassTeachers, &[Role::SchoolAdmin]),
-        (Permission::ManageAdmins, &[Role::SchoolAdmin]),
+        (Permission::ManageAdmins, &[Role::SchoolAdmin, Role::Director]),
         (Permission::ManageInvites, &[Role::SchoolAdmin, Role::ClassTeacher]),
         (Permission::ManageStaffInvites, &[Role::SchoolAdmin]),
         (Permission::ReviewJoinRequests, &[Role::SchoolAdmin, Role::ClassTeacher]),
@@ -236,7 +331,7 @@ mod tests {
             ],
         ),
         (Permission::ReadContacts, &[Role::SchoolAdmin]),
-        (Permission::ReadSchoolAudit, &[Role::Operator, Role::SchoolAdmin]),
+        (Permission::ReadSchoolAudit, &[Role::Operator, Role::SchoolAdmin, Role::Director, Role::Deputy]),
         (Permission::ModerateChats, &[Role::SchoolAdmin]),
         (Permission::CreateChats, &[Role::SchoolAdmin, Role::Director, Role::Deputy, Role::Teacher, Role::Employee]),
         (Permission::ManageSchoolYear, &[Role::SchoolAdmin, Role::Deputy]),
@@ -280,6 +375,8 @@ mod tests {
             Scope::Class(ORG, CLASS),
             Scope::Class(ORG, OTHER_CLASS),
             Scope::Class(OTHER_ORG, CLASS),
+            Scope::Authority(AUTHORITY),
+            Scope::Authority(OTHER_AUTHORITY),
         ];
         for role in Role::ALL {
             for permission in Permission::ALL {
@@ -291,6 +388,7 @@ mod tests {
                             (Scope::School(a), Scope::School(b)) => a == b,
                             (Scope::School(a), Scope::Class(b, _)) => a == b,
                             (Scope::Class(a, x), Scope::Class(b, y)) => a == b && x == y,
+                            (Scope::Authority(a), Scope::Authority(b)) => a == b,
                             _ => false,
                         };
                         let allowed = is_allowed(&[Grant { role, scope: held }], permission, target);
@@ -302,6 +400,26 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn permission_names_are_distinct() {
+        let names: std::collections::HashSet<_> = Permission::ALL.iter().map(|p| p.as_str()).collect();
+        assert_eq!(names.len(), Permission::ALL.len());
+    }
+
+    #[test]
+    fn a_curator_reads_counts_and_nothing_else() {
+        let over_authority = [Grant { role: Role::Curator, scope: Scope::Authority(AUTHORITY) }];
+        assert!(is_allowed(&over_authority, Permission::ReadStatistics, Scope::Authority(AUTHORITY)));
+        assert!(!is_allowed(&over_authority, Permission::ReadStatistics, Scope::Authority(OTHER_AUTHORITY)));
+        // The authority's scope does not reach into a school: its grant there is loaded with it.
+        assert!(!is_allowed(&over_authority, Permission::ReadStatistics, Scope::School(ORG)));
+        let over_school = [Grant { role: Role::Curator, scope: Scope::School(ORG) }];
+        for permission in Permission::ALL {
+            let allowed = is_allowed(&over_school, permission, Scope::School(ORG));
+            assert_eq!(allowed, permission == Permission::ReadStatistics, "{permission:?}");
         }
     }
 

@@ -75,6 +75,10 @@ pub struct MySchool {
     pub class_teacher_of: Vec<ClassRef>,
     /// Sets up the school year: periods, holidays, bells, subjects (admins, the deputy director).
     pub manages_school_year: bool,
+    /// What the person may do across the whole school, named as in the server's
+    /// permission table (`read_statistics`, `read_school_audit`, `manage_admins`, …):
+    /// the console shows what these allow, so the client keeps no copy of the table.
+    pub permissions: Vec<String>,
 }
 
 /// The signed-in person, with contacts (their own) and every school they belong to.

@@ -122,6 +122,11 @@ pub struct Member {
     pub teacher_verified: bool,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// Whether the caller may open a direct chat with this person (the school's
+    /// rules, student safe mode included); answered on one person's read, absent
+    /// from lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub may_message: Option<bool>,
 }
 
 /// One membership of a class, current or past.

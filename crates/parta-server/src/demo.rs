@@ -83,7 +83,9 @@ pub async fn seed(state: &AppState) -> Result<()> {
     println!("Демо-школа «Школа № 1 (демо)». Пароль у всех учётных записей: {DEMO_PASSWORD}");
     for (role, login) in [
         ("оператор платформы", "operator@demo.parta.local"),
-        ("администратор школы, директор", "director@demo.parta.local"),
+        ("директор (не администратор)", "director@demo.parta.local"),
+        ("администратор школы", "admin@demo.parta.local"),
+        ("заместитель директора (завуч)", "deputy@demo.parta.local"),
         ("классный руководитель 5А", "ivanova@demo.parta.local"),
         ("классный руководитель 5Б", "smirnov@demo.parta.local"),
         ("учитель (1А)", "kuznetsova@demo.parta.local"),
@@ -139,9 +141,16 @@ async fn seed_school(tx: &mut Work, hash: &str) -> Result<OrgId> {
     }
     let [class_1a, class_5a, class_5b, class_9a] = classes[..] else { unreachable!("four classes were created") };
 
+    // The director oversees without being an admin (the seeds: she appoints the
+    // platform's admin); the admin is a verified teacher of computer science.
     let director = add_user(tx, &person("Петрова", "Ольга", "Николаевна", "director@demo.parta.local"), hash).await?;
     place(tx, org, director, MemberRole::Director, staff_room, None, &on).await?;
-    store::directory::insert_admin(tx, org, director, None).await?;
+    let admin = add_user(tx, &person("Белов", "Игорь", "Андреевич", "admin@demo.parta.local"), hash).await?;
+    place(tx, org, admin, MemberRole::Teacher, staff_room, None, &on).await?;
+    store::directory::set_teacher_verified(tx, org, admin, Some(director), true).await?;
+    store::directory::insert_admin(tx, org, admin, Some(director)).await?;
+    let deputy = add_user(tx, &person("Зайцева", "Нина", "Петровна", "deputy@demo.parta.local"), hash).await?;
+    place(tx, org, deputy, MemberRole::Deputy, staff_room, None, &on).await?;
 
     let teachers = [
         (person("Иванова", "Мария", "Сергеевна", "ivanova@demo.parta.local"), Some(class_5a)),
@@ -331,7 +340,7 @@ async fn seed_conversations(state: &AppState, org: OrgId) -> Result<()> {
 }
 
 /// The year in progress with its quarters, holidays and bells, English in halves in 5А,
-/// who teaches what, and each class's week, set up as the director would.
+/// who teaches what, and each class's week, set up as the school's admin would.
 async fn seed_school_year(state: &AppState, org: OrgId) -> Result<()> {
     use crate::actions::{school_year, teaching, timetable};
     use parta_domain::school_year::{DayOffKind, PeriodKind};
@@ -339,7 +348,7 @@ async fn seed_school_year(state: &AppState, org: OrgId) -> Result<()> {
         AssignmentRequest, Bell, BellsRequest, DayOffRequest, EntryRequest, GroupRequest, PeriodDates,
         TimetableRequest, YearRequest,
     };
-    let director = demo_actor(state, "director@demo.parta.local").await?;
+    let admin = demo_actor(state, "admin@demo.parta.local").await?;
     let y = current_academic_year("Europe/Moscow");
     let (autumn, spring) = (y, y + 1);
     let span = |first: String, last: String| PeriodDates { starts_on: first, ends_on: last };
@@ -351,7 +360,7 @@ async fn seed_school_year(state: &AppState, org: OrgId) -> Result<()> {
     };
     let year = school_year::create(
         state,
-        &director,
+        &admin,
         org,
         &YearRequest {
             name: format!("{autumn}/{spring}"),
@@ -415,13 +424,13 @@ async fn seed_school_year(state: &AppState, org: OrgId) -> Result<()> {
             ends_at: (*to).into(),
         })
         .collect();
-    school_year::set_bells(state, &director, org, year.id, &BellsRequest { bells }).await?;
+    school_year::set_bells(state, &admin, org, year.id, &BellsRequest { bells }).await?;
 
     let classes = store::schools::list_classes(&mut *state.db.reads().acquire().await?, org).await?;
     let class =
         |name: &str| classes.iter().find(|c| c.name == name).map(|c| c.class_id()).ok_or(crate::error::Error::NotFound);
     let (c1a, c5a, c5b, c9a) = (class("1А")?, class("5А")?, class("5Б")?, class("9А")?);
-    let subjects = school_year::subjects(state, &director, org).await?;
+    let subjects = school_year::subjects(state, &admin, org).await?;
     let subject =
         |name: &str| subjects.iter().find(|s| s.name == name).map(|s| s.id).ok_or(crate::error::Error::NotFound);
     let people = |email: &'static str| demo_actor(state, email);
@@ -444,7 +453,7 @@ async fn seed_school_year(state: &AppState, org: OrgId) -> Result<()> {
     for (name, students) in [("Английский, группа 1", half_1), ("Английский, группа 2", half_2)]
     {
         let request = GroupRequest { name: name.into(), student_ids: students.to_vec() };
-        groups.push(teaching::create_group(state, &director, org, c5a, &request).await?.id);
+        groups.push(teaching::create_group(state, &admin, org, c5a, &request).await?.id);
     }
     let assign = |teacher: UserId, subject_id, class_id, group_id| AssignmentRequest {
         teacher_id: teacher,
@@ -472,7 +481,7 @@ async fn seed_school_year(state: &AppState, org: OrgId) -> Result<()> {
     let mut ids = std::collections::BTreeMap::new();
     for (key, request) in plan {
         let teacher = request.teacher_id;
-        ids.insert(key, (teaching::create_assignment(state, &director, org, year.id, &request).await?.id, teacher));
+        ids.insert(key, (teaching::create_assignment(state, &admin, org, year.id, &request).await?.id, teacher));
     }
     // Each class's week: its lessons in order, Monday to Friday, each put in the first
     // slot after the one before where its teacher is free (one teacher, one place).
@@ -546,7 +555,7 @@ async fn seed_school_year(state: &AppState, org: OrgId) -> Result<()> {
                 });
             }
         }
-        timetable::set_class_timetable(state, &director, org, year.id, class, &TimetableRequest { entries }).await?;
+        timetable::set_class_timetable(state, &admin, org, year.id, class, &TimetableRequest { entries }).await?;
     }
     seed_journal(state, org, year.id).await
 }

@@ -4347,6 +4347,12 @@ export interface components {
             class_teacher_of: components["schemas"]["ClassRef"][];
             email?: string | null;
             is_admin: boolean;
+            /**
+             * @description Whether the caller may open a direct chat with this person (the school's
+             *     rules, student safe mode included); answered on one person's read, absent
+             *     from lists.
+             */
+            may_message?: boolean | null;
             person: components["schemas"]["PersonRef"];
             phone?: string | null;
             places: components["schemas"]["Place"][];
@@ -4454,6 +4460,12 @@ export interface components {
             manages_school_year: boolean;
             name: string;
             org_id: components["schemas"]["OrgId"];
+            /**
+             * @description What the person may do across the whole school, named as in the server's
+             *     permission table (`read_statistics`, `read_school_audit`, `manage_admins`, …):
+             *     the console shows what these allow, so the client keeps no copy of the table.
+             */
+            permissions: string[];
             places: components["schemas"]["Place"][];
             short_name: string;
             teacher_verified: boolean;

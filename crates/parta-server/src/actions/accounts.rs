@@ -51,6 +51,17 @@ pub async fn logout(state: &AppState, actor: &Actor) -> Result<()> {
     Ok(())
 }
 
+/// The permissions `grants` give over the whole school, the platform's own left out
+/// (an operator who also works at a school sees its console as their place there allows).
+fn school_permissions(grants: &[parta_domain::permission::Grant], org: OrgId) -> Vec<String> {
+    let held: Vec<_> = grants.iter().filter(|g| g.role != parta_domain::permission::Role::Operator).copied().collect();
+    Permission::ALL
+        .into_iter()
+        .filter(|p| is_allowed(&held, *p, Scope::School(org)))
+        .map(|p| p.as_str().to_owned())
+        .collect()
+}
+
 /// The signed-in person with every school they belong to.
 pub async fn me(state: &AppState, user: UserId) -> Result<Me> {
     let mut conn = state.db.reads().acquire().await?;
@@ -75,6 +86,7 @@ pub async fn me(state: &AppState, user: UserId) -> Result<Me> {
             places: places.iter().filter(|p| p.org_id == org_id.0).map(|p| p.place()).collect(),
             class_teacher_of: store::directory::classes_led_by(&mut conn, org_id, user).await?,
             manages_school_year: is_allowed(&grants, Permission::ManageSchoolYear, school),
+            permissions: school_permissions(&grants, org_id),
         });
     }
     Ok(Me {

@@ -46,6 +46,24 @@ pub(crate) async fn direct_facts(conn: &mut AnyConnection, org: OrgId, user: Use
     Ok(facts)
 }
 
+/// Whether `sender` may open a direct conversation with `recipient` under the school's
+/// rules: the one check behind opening one and behind a person's card offering it.
+pub(crate) async fn may_write_directly(
+    conn: &mut AnyConnection,
+    school: &crate::access::SchoolAccess,
+    sender: UserId,
+    recipient: UserId,
+) -> Result<bool> {
+    if sender == recipient {
+        return Ok(false);
+    }
+    let org = school.org_id();
+    let from = direct_facts(conn, org, sender).await?;
+    let to = direct_facts(conn, org, recipient).await?;
+    let share_a_chat = store::chats::share_a_chat_made_by_people(conn, org, sender, recipient).await?;
+    Ok(chats::can_direct_message(&from, &to, school.org.student_safety(), share_a_chat))
+}
+
 /// # Open the direct conversation with someone of the same school
 /// Only between people who share a class or a group or subject chat; in student safe
 /// mode a student is reached only by classmates, their teachers and their parents.
@@ -56,10 +74,7 @@ pub async fn open_direct(state: &AppState, actor: &Actor, org: OrgId, user: User
     if user == actor.user_id {
         return Err(Error::field("user_id", "self"));
     }
-    let sender = direct_facts(&mut work, org, actor.user_id).await?;
-    let recipient = direct_facts(&mut work, org, user).await?;
-    let share_a_chat = store::chats::share_a_chat_made_by_people(&mut work, org, actor.user_id, user).await?;
-    if !chats::can_direct_message(&sender, &recipient, school.org.student_safety(), share_a_chat) {
+    if !may_write_directly(&mut work, &school, actor.user_id, user).await? {
         return Err(Error::NotFound);
     }
     let key = format!("{}:{}:{}", org.0, actor.user_id.0.min(user.0), actor.user_id.0.max(user.0));

@@ -73,6 +73,7 @@ async fn render_members(
             places: places.iter().map(PlaceRow::place).collect(),
             email,
             phone,
+            may_message: None,
         });
     }
     Ok(members)
@@ -104,7 +105,9 @@ pub async fn get(state: &AppState, actor: &Actor, org: OrgId, user: UserId) -> R
     if !visible {
         return Err(Error::NotFound);
     }
-    render_members(&mut conn, &access, actor, places).await?.pop().ok_or(Error::NotFound)
+    let mut member = render_members(&mut conn, &access, actor, places).await?.pop().ok_or(Error::NotFound)?;
+    member.may_message = Some(super::direct::may_write_directly(&mut conn, &access, actor.user_id, user).await?);
+    Ok(member)
 }
 
 /// # Every membership a class has had, current and past.

@@ -131,7 +131,8 @@ pub async fn report(state: &AppState, actor: &Actor, chat: ChatId, message: Mess
     Ok(rendered)
 }
 
-/// # The reports queue: all of a school's for its admins, their chats' for moderators.
+/// # The reports queue: all of a school's for its admins and for the director and deputies
+/// (who read it, as oversight, without acting on it), their chats' for moderators.
 pub async fn reports(state: &AppState, actor: &Actor, org: OrgId, status: Option<&str>) -> Result<Vec<Report>> {
     let mut conn = state.db.reads().acquire().await?;
     let school = access::visible_school(&mut conn, actor, org).await?;
@@ -140,14 +141,16 @@ pub async fn reports(state: &AppState, actor: &Actor, org: OrgId, status: Option
         Some(s @ ("open" | "dismissed" | "removed")) => Some(s),
         Some(_) => return Err(Error::field("status", "invalid_format")),
     };
-    let moderates_something = school.allows_in_school(Permission::ModerateChats)
+    let reads_all = school.allows_in_school(Permission::ReadReports);
+    let moderates_something = reads_all
+        || school.allows_in_school(Permission::ModerateChats)
         || access::chats_of(&mut conn, actor, Some(org)).await?.iter().any(|c| c.allows(ChatAbility::HandleReports));
     if !moderates_something {
         return Err(Error::Forbidden);
     }
     let mut reports = Vec::new();
     for row in store::reports::reports(&mut conn, org, status).await? {
-        if access::handles_reports_of(&mut conn, &school, actor, ChatId(row.chat_id)).await? {
+        if reads_all || access::handles_reports_of(&mut conn, &school, actor, ChatId(row.chat_id)).await? {
             reports.push(render_report(&mut conn, &row).await?);
         }
     }

@@ -62,7 +62,7 @@ async fn chats(app: &TestApp, token: &str) -> BTreeMap<String, (i64, bool)> {
 
 async fn the_demo_school_moves_on_to_the_next_year(app: TestApp) {
     parta_server::demo::seed(&app.state).await.expect("the demo school");
-    let admin = app.login("director@demo.parta.local", PASSWORD).await;
+    let admin = app.login("admin@demo.parta.local", PASSWORD).await;
     let me = app.me(&admin).await;
     let org = me["schools"][0]["org_id"].as_i64().expect("the demo school");
     let years = app.get(&format!("/api/v1/orgs/{org}/years")).token(&admin).send().await.expect(200);
