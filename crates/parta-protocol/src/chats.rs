@@ -1,6 +1,6 @@
 pub use parta_domain::chat_rights::{ChatAbilities, MemberActions};
 use parta_domain::chats::{ChatKind, ChatRole};
-use parta_domain::{ChatId, ClassId, MessageId, OrgId, UserId};
+use parta_domain::{ChatId, ClassId, MemberRole, MessageId, OrgId, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -212,6 +212,10 @@ pub struct MessagePage {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ChatMember {
     pub person: PersonRef,
+    /// Their roles in the school (the badges beside their name), each once.
+    pub school_roles: Vec<MemberRole>,
+    /// A teacher whose status the school's admin has confirmed.
+    pub teacher_verified: bool,
     pub role: ChatRole,
     pub last_read_seq: i64,
     /// Set while a moderator has muted them here.

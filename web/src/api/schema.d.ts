@@ -3472,6 +3472,10 @@ export interface components {
             muted_until?: string | null;
             person: components["schemas"]["PersonRef"];
             role: components["schemas"]["ChatRole"];
+            /** @description Their roles in the school (the badges beside their name), each once. */
+            school_roles: components["schemas"]["MemberRole"][];
+            /** @description A teacher whose status the school's admin has confirmed. */
+            teacher_verified: boolean;
         };
         /** @description The last position a client saw in one chat. */
         ChatPosition: {

@@ -38,12 +38,33 @@ pub async fn members(state: &AppState, actor: &Actor, chat: ChatId) -> Result<Ve
     let mut conn = state.db.reads().acquire().await?;
     let access = access::chat(&mut conn, actor, chat).await?;
     let seats = store::seats::chat_seats(&mut conn, chat).await?;
+    let org = access.org_id();
+    let mut roles: std::collections::HashMap<i64, Vec<parta_domain::MemberRole>> = std::collections::HashMap::new();
+    for (user, role) in store::directory::roles_in_chat(&mut conn, org, chat).await? {
+        let held = roles.entry(user).or_default();
+        if let Some(role) = parta_domain::MemberRole::parse(&role)
+            && !held.contains(&role)
+        {
+            held.push(role);
+        }
+    }
+    let verified = store::directory::verified_teachers(&mut conn, org).await?;
     let mut members = Vec::with_capacity(seats.len());
     for seat in seats {
         let Some(person) = store::users::person(&mut conn, UserId(seat.user_id)).await? else { continue };
         let muted_until = seat.muted_until.filter(|until| *until > crate::clock::now_ms()).map(rfc3339);
         let actions = access.actions_on(&seat);
-        members.push(ChatMember { person, role: seat.role(), last_read_seq: seat.last_read_seq, muted_until, actions });
+        let mut school_roles = roles.remove(&seat.user_id).unwrap_or_default();
+        school_roles.sort_by_key(|r| parta_domain::MemberRole::ALL.iter().position(|x| x == r));
+        members.push(ChatMember {
+            teacher_verified: verified.contains(&person.id),
+            person,
+            school_roles,
+            role: seat.role(),
+            last_read_seq: seat.last_read_seq,
+            muted_until,
+            actions,
+        });
     }
     Ok(members)
 }

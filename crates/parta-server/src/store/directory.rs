@@ -2,7 +2,7 @@
 //! records (teacher verification), school admins and class teachers.
 //! Rows are ended, never deleted, so "who was in 5А last year" stays answerable.
 
-use parta_domain::{ClassId, MemberRole, MembershipId, OrgId, UserId};
+use parta_domain::{ChatId, ClassId, MemberRole, MembershipId, OrgId, UserId};
 use parta_protocol::{ClassRef, PersonRef, Place};
 use sqlx::AnyConnection;
 
@@ -219,6 +219,19 @@ pub async fn member_record(conn: &mut AnyConnection, org: OrgId, user: UserId) -
             .fetch_optional(conn)
             .await?;
     Ok(row.map(|verified_at| MemberRecord { teacher_verified: verified_at.is_some() }))
+}
+
+/// The school roles of the people now seated in a chat: (user, role) per current place.
+pub async fn roles_in_chat(conn: &mut AnyConnection, org: OrgId, chat: ChatId) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT DISTINCT m.user_id, m.role FROM memberships m
+         JOIN chat_members c ON c.user_id = m.user_id AND c.chat_id = $2 AND c.left_at IS NULL
+         WHERE m.org_id = $1 AND m.ended_at IS NULL",
+    )
+    .bind(org.0)
+    .bind(chat.0)
+    .fetch_all(conn)
+    .await
 }
 
 pub async fn verified_teachers(conn: &mut AnyConnection, org: OrgId) -> sqlx::Result<Vec<UserId>> {
