@@ -255,15 +255,9 @@ pub fn role_grants(role: Role) -> &'static [Permission] {
             ReadReports,
             ReadStatistics,
         ],
-        Role::Deputy => &[
-            ReadMembers,
-            CreateChats,
-            ManageSchoolYear,
-            ReadJournal,
-            ReadSchoolAudit,
-            ReadReports,
-            ReadStatistics,
-        ],
+        Role::Deputy => {
+            &[ReadMembers, CreateChats, ManageSchoolYear, ReadJournal, ReadSchoolAudit, ReadReports, ReadStatistics]
+        }
         Role::Teacher | Role::Employee => &[ReadMembers, CreateChats],
         Role::ClassTeacher => &[ReadMembers, ManageInvites, ReviewJoinRequests, ReadJournal, ReadStatistics],
         Role::FormerClassTeacher => &[ReadJournal],
