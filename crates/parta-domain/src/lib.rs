@@ -18,6 +18,7 @@ pub mod regulations;
 pub mod roles;
 pub mod school_year;
 pub mod search;
+pub mod statistics;
 pub mod timetable;
 pub mod validate;
 pub mod year_transition;

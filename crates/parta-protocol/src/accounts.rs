@@ -92,6 +92,8 @@ pub struct Me {
     pub phone: Option<String>,
     pub is_operator: bool,
     pub schools: Vec<MySchool>,
+    /// The education authorities the person curates.
+    pub authorities: Vec<crate::AuthorityRef>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

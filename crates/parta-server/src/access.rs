@@ -6,7 +6,7 @@
 
 use parta_domain::chat_rights::{self, ChatAbilities, ChatAbility, MemberActions, Seat};
 use parta_domain::permission::{Grant, Permission, Role, Scope, is_allowed};
-use parta_domain::{ChatId, ClassId, MemberRole, MessageId, OrgId, SessionId, StaffRole, UserId};
+use parta_domain::{AuthorityId, ChatId, ClassId, MemberRole, MessageId, OrgId, SessionId, StaffRole, UserId};
 use sqlx::AnyConnection;
 
 use crate::error::{Error, Result};
@@ -85,6 +85,11 @@ pub async fn grants_of(conn: &mut AnyConnection, user: UserId, is_operator: bool
     if is_admin {
         grants.push(Grant { role: Role::SchoolAdmin, scope: Scope::School(org) });
     }
+    // A curator of the school's education authority reads its statistics. Asked only of
+    // people with no place in it: a curator is not a member of the schools they oversee.
+    if !is_admin && places.is_empty() && store::authorities::curates_school(conn, user, org).await? {
+        grants.push(Grant { role: Role::Curator, scope: Scope::School(org) });
+    }
     for place in &places {
         let grant = match place.role() {
             MemberRole::Student => Grant { role: Role::Student, scope: Scope::Class(org, place.class_id()) },
@@ -127,16 +132,43 @@ pub async fn visible_school(conn: &mut AnyConnection, actor: &Actor, org: OrgId)
     Ok(access)
 }
 
-/// A school, with `permission` over the whole of it.
+/// A school, with `permission` over the whole of it. Someone who holds the permission
+/// without being a member (an authority's curator and its statistics) gets it too.
 pub async fn school(
     conn: &mut AnyConnection,
     actor: &Actor,
     org: OrgId,
     permission: Permission,
 ) -> Result<SchoolAccess> {
-    let access = visible_school(conn, actor, org).await?;
-    access.require(permission, Scope::School(org))?;
-    Ok(access)
+    let row = store::schools::get(conn, org).await?.ok_or(Error::NotFound)?;
+    let grants = grants_in(conn, actor, org).await?;
+    let access = SchoolAccess { org: row, grants };
+    if access.allows_in_school(permission) {
+        return Ok(access);
+    }
+    if !access.allows_in_school(Permission::ReadSchool) {
+        return Err(Error::NotFound);
+    }
+    Err(Error::Forbidden)
+}
+
+/// An education authority, with `permission` over it (its curators, the operator).
+/// Anyone else finds nothing.
+pub async fn authority(conn: &mut AnyConnection, actor: &Actor, id: AuthorityId, permission: Permission) -> Result<()> {
+    let mut grants = Vec::new();
+    if actor.is_operator {
+        grants.push(Grant { role: Role::Operator, scope: Scope::Platform });
+    }
+    if store::authorities::curates(conn, actor.user_id, id).await? {
+        grants.push(Grant { role: Role::Curator, scope: Scope::Authority(id) });
+    }
+    if !store::authorities::exists(conn, id).await? || grants.is_empty() {
+        return Err(Error::NotFound);
+    }
+    if !is_allowed(&grants, permission, Scope::Authority(id)) {
+        return Err(Error::Forbidden);
+    }
+    Ok(())
 }
 
 /// A class of a school, with `permission` over that class. A class of another

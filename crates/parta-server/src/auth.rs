@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use parta_domain::{SessionId, UserId};
 
-use crate::clock::{MINUTE_MS, now_ms};
+use crate::clock::{HOUR_MS, MINUTE_MS, now_ms};
 use crate::error::Error;
 use crate::secrets::token_hash;
 use crate::state::AppState;
@@ -111,6 +111,10 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Actor>, 
         let expires_at = now + state.settings.session_idle_ms;
         let mut work = state.begin().await?;
         store::sessions::touch(&mut work, SessionId(session.id), now, expires_at).await?;
+        // Activity is counted by day: looked at once an hour of use is enough.
+        if now / HOUR_MS != session.last_seen_at / HOUR_MS {
+            crate::actions::statistics::do_record_activity(&mut work, UserId(session.user_id)).await?;
+        }
         work.commit(state).await?;
         state.sessions.touched(&digest, now, expires_at);
     }

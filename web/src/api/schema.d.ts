@@ -231,6 +231,115 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/authorities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/authorities`
+         *     Education authorities: every one for the operator, one's own for a curator, none for anyone else.
+         */
+        get: operations["authorities_list"];
+        put?: never;
+        /**
+         * # `POST /api/v1/authorities`
+         *     Creates an education authority («управление образования») (the operator).
+         */
+        post: operations["authorities_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/authorities/{authority_id}/curators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/authorities/{authority_id}/curators`
+         *     Adds a curator («муниципальный куратор»): the account with the e-mail, or a new one
+         *     with a one-time code to set its password (the operator).
+         */
+        post: operations["authority_curator_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/authorities/{authority_id}/curators/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * # `DELETE /api/v1/authorities/{authority_id}/curators/{user_id}`
+         *     Removes a curator from the authority (the operator).
+         */
+        delete: operations["authority_curator_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/authorities/{authority_id}/schools/{org_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * # `PUT /api/v1/authorities/{authority_id}/schools/{org_id}`
+         *     Attaches a school to the authority (moving it from another) (the operator).
+         */
+        put: operations["authority_school_attach"];
+        post?: never;
+        /**
+         * # `DELETE /api/v1/authorities/{authority_id}/schools/{org_id}`
+         *     Detaches a school from the authority (the operator).
+         */
+        delete: operations["authority_school_detach"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/authorities/{authority_id}/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/authorities/{authority_id}/statistics`
+         *     The authority's schools side by side on the same measures, counts only (its curators, the operator).
+         */
+        get: operations["authority_statistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calendar/{token}": {
         parameters: {
             query?: never;
@@ -1612,6 +1721,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/classes/{class_id}/reach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/classes/{class_id}/reach`
+         *     A class's students and parents joined, and the students with no parent joined, by
+         *     name (the class teacher, the administration).
+         */
+        get: operations["class_reach"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/compliance": {
         parameters: {
             query?: never;
@@ -2442,6 +2572,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/statistics`
+         *     The school's reach and care over a period, against the previous one: who has joined
+         *     (by class), who read and confirmed, reports handled, the journal on time, online
+         *     lessons attended, active people by group. Counts only, never message counts (the
+         *     administration; the curator of the school's authority).
+         */
+        get: operations["school_statistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/statistics/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/statistics/export`
+         *     The dashboard as XLSX (a sheet each: the measures, the classes, the days) or CSV.
+         */
+        get: operations["school_statistics_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/subjects": {
         parameters: {
             query?: never;
@@ -2953,6 +3126,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/statistics`
+         *     The platform in aggregate: schools, people by group, active people (the operator).
+         */
+        get: operations["platform_statistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3128,6 +3321,36 @@ export interface components {
         };
         /** Format: int64 */
         AuditEntryId: number;
+        /** @description An education authority («управление образования»). */
+        Authority: {
+            curators: components["schemas"]["PersonRef"][];
+            id: components["schemas"]["AuthorityId"];
+            name: string;
+            region: string;
+            schools: components["schemas"]["AuthoritySchool"][];
+        };
+        /** Format: int64 */
+        AuthorityId: number;
+        /** @description An authority as a signed-in curator sees it in their account. */
+        AuthorityRef: {
+            id: components["schemas"]["AuthorityId"];
+            name: string;
+        };
+        /** @description A new education authority. */
+        AuthorityRequest: {
+            name: string;
+            region: string;
+        };
+        AuthoritySchool: {
+            org_id: components["schemas"]["OrgId"];
+            short_name: string;
+        };
+        /** @description An authority's schools side by side. */
+        AuthorityStatistics: {
+            authority: components["schemas"]["Authority"];
+            period: components["schemas"]["StatsPeriod"];
+            schools: components["schemas"]["SchoolSummary"][];
+        };
         /** @description One lesson slot: «2 урок, 09:00–09:40», in a shift. */
         Bell: {
             ends_at: string;
@@ -3536,6 +3759,37 @@ export interface components {
         };
         /** @enum {string} */
         ClassOutcome: "goes_on" | "graduates";
+        /** @description One class: who has joined it. */
+        ClassReach: {
+            class: components["schemas"]["ClassRef"];
+            /** Format: int64 */
+            parents: number;
+            /** Format: int64 */
+            students: number;
+            /**
+             * Format: int64
+             * @description Students with at least one parent (legal guardian) joined.
+             */
+            students_with_parent: number;
+        };
+        /**
+         * @description A class's students, and which of them have no parent joined yet (for the class
+         *     teacher and the administration, who may call the family).
+         */
+        ClassReachDetail: {
+            /**
+             * Format: int64
+             * @description Invite links of this class that can still be used.
+             */
+            open_invites: number;
+            /**
+             * Format: int64
+             * @description Join requests to this class waiting for a decision.
+             */
+            pending_requests: number;
+            reach: components["schemas"]["ClassReach"];
+            without_parent: components["schemas"]["PersonRef"][];
+        };
         ClassRef: {
             /** Format: int64 */
             academic_year?: number | null;
@@ -3733,12 +3987,43 @@ export interface components {
         CsrfToken: {
             csrf_token: string;
         };
+        /**
+         * @description The curator added; for a new account, the one-time code they set their password
+         *     with (`POST /api/v1/auth/set-password`), handed to them by the operator.
+         */
+        CuratorAdded: {
+            code?: string | null;
+            code_expires_at?: string | null;
+            curator: components["schemas"]["PersonRef"];
+        };
+        /** @description A curator to add to an authority: an account with this e-mail is found or made. */
+        CuratorRequest: {
+            email: string;
+            family_name: string;
+            given_name: string;
+            patronymic?: string | null;
+        };
         DatedMark: {
             date: string;
             grade_type_id: components["schemas"]["GradeTypeId"];
             mark: string;
             /** Format: double */
             weight: number;
+        };
+        /** @description Days a figure covers, both counted (`YYYY-MM-DD`). */
+        DateSpan: {
+            first: string;
+            last: string;
+        };
+        /** @description Active people on one day, by group. */
+        DayActivity: {
+            date: string;
+            /** Format: int64 */
+            parents: number;
+            /** Format: int64 */
+            staff: number;
+            /** Format: int64 */
+            students: number;
         };
         DayOff: {
             /** @description The last day off (the same as `starts_on` for a single day). */
@@ -3998,6 +4283,26 @@ export interface components {
             suggested_year_mark?: string | null;
             /** @description The year mark set («годовая»). */
             year_mark?: string | null;
+        };
+        /** @description Active people of one group over a period. */
+        GroupActivity: {
+            /**
+             * Format: double
+             * @description Active people on an average day of the period (school days and others alike).
+             */
+            daily_average: number;
+            /** @description `student`, `parent` or `staff`. */
+            group: string;
+            /**
+             * Format: int64
+             * @description The people of the group now.
+             */
+            people: number;
+            /**
+             * Format: double
+             * @description Active people in an average week of the period.
+             */
+            weekly_average: number;
         };
         /** Format: int64 */
         GroupId: number;
@@ -4334,6 +4639,8 @@ export interface components {
         };
         /** @description The signed-in person, with contacts (their own) and every school they belong to. */
         Me: {
+            /** @description The education authorities the person curates. */
+            authorities: components["schemas"]["AuthorityRef"][];
             email?: string | null;
             family_name: string;
             given_name: string;
@@ -4619,6 +4926,91 @@ export interface components {
             ends_on: string;
             starts_on: string;
         };
+        /** @description What a period's figures are. */
+        PeriodFigures: {
+            /** Format: int64 */
+            ack_confirmed: number;
+            /** Format: int64 */
+            ack_confirmed_within_day: number;
+            /**
+             * Format: int64
+             * @description Posts to confirm («ознакомиться») sent during the period, and their readers:
+             *     the members each was for, how many of them have read it, confirmed it, and
+             *     confirmed it within a day.
+             */
+            ack_posts: number;
+            /** Format: int64 */
+            ack_read: number;
+            /** Format: int64 */
+            ack_recipients: number;
+            activity: components["schemas"]["GroupActivity"][];
+            /** Format: int64 */
+            channel_members: number;
+            /**
+             * Format: int64
+             * @description Posts in the school channel («Общешкольный канал») during the period, and the
+             *     share of its members who have read up to the last of them.
+             */
+            channel_posts: number;
+            /** Format: int64 */
+            channel_readers: number;
+            /** Format: int64 */
+            homework_late: number;
+            /** Format: int64 */
+            homework_set: number;
+            /** Format: int64 */
+            invites_created: number;
+            /**
+             * Format: int64
+             * @description Of those, links used at least once.
+             */
+            invites_used: number;
+            /**
+             * Format: int64
+             * @description People who took a place in the school during the period.
+             */
+            joined: number;
+            /** Format: int64 */
+            late_marks: number;
+            /**
+             * Format: int64
+             * @description The journal: lessons written down, homework set and entered late, marks and late marks.
+             */
+            lessons: number;
+            /** Format: int64 */
+            marks: number;
+            /** Format: int64 */
+            online_attended: number;
+            /** Format: int64 */
+            online_expected: number;
+            /**
+             * Format: int64
+             * @description Online lessons held, the places in them (students of the lesson's class), and
+             *     how many of those students came.
+             */
+            online_lessons: number;
+            /**
+             * Format: int64
+             * @description Posts quiet hours held until the morning.
+             */
+            quiet_holds: number;
+            /**
+             * Format: double
+             * @description The median hours from a report to its resolution, of those resolved in the period.
+             */
+            report_resolve_hours?: number | null;
+            /** Format: int64 */
+            reports_raised: number;
+            /** Format: int64 */
+            reports_resolved: number;
+            /**
+             * Format: double
+             * @description The median hours a decided join request waited.
+             */
+            request_wait_hours?: number | null;
+            /** Format: int64 */
+            requests_decided: number;
+        };
         /**
          * @description How a school divides its year.
          * @enum {string}
@@ -4672,6 +5064,27 @@ export interface components {
             /** @description Next year's class they join (`repeat`, `move`). */
             to_name?: string | null;
         };
+        /** @description The platform in aggregate (the operator): no school is named. */
+        PlatformStatistics: {
+            /** @description Active people on an average day and week of the period so far, by group. */
+            activity: components["schemas"]["GroupActivity"][];
+            /** Format: int64 */
+            authorities: number;
+            /** Format: int64 */
+            curators: number;
+            /** Format: int64 */
+            parents: number;
+            period: components["schemas"]["StatsPeriod"];
+            previous_activity: components["schemas"]["GroupActivity"][];
+            /** Format: int64 */
+            schools: number;
+            /** Format: int64 */
+            schools_in_authorities: number;
+            /** Format: int64 */
+            staff: number;
+            /** Format: int64 */
+            students: number;
+        };
         Poll: {
             /** @description Anonymous polls show counts only; named ones show who chose what. */
             anonymous: boolean;
@@ -4716,6 +5129,35 @@ export interface components {
             from: string;
             /** @description `HH:MM`, e.g. `07:00`. */
             to: string;
+        };
+        /** @description Who the school reaches now. */
+        Reach: {
+            classes: components["schemas"]["ClassReach"][];
+            /** Format: double */
+            oldest_request_hours?: number | null;
+            /**
+             * Format: int64
+             * @description Invite links that can still be used.
+             */
+            open_invites: number;
+            /** Format: int64 */
+            parents: number;
+            /**
+             * Format: int64
+             * @description Join requests waiting for a decision, and the hours the oldest has waited.
+             */
+            pending_requests: number;
+            /** Format: int64 */
+            staff: number;
+            /** Format: int64 */
+            students: number;
+            /** Format: int64 */
+            students_with_parent: number;
+            /**
+             * Format: int64
+             * @description Teachers whose status the admin has not yet confirmed.
+             */
+            teachers_unverified: number;
         };
         /** @description One reaction on a message and who gave it. */
         Reaction: {
@@ -4867,6 +5309,28 @@ export interface components {
             short_name: string;
             /** @description IANA time zone: dates of this school are shown in it. */
             time_zone: string;
+        };
+        /** @description A school's dashboard. */
+        SchoolStatistics: {
+            /** @description The period so far, and the same days of the previous one. */
+            current: components["schemas"]["PeriodFigures"];
+            daily: components["schemas"]["DayActivity"][];
+            org_id: components["schemas"]["OrgId"];
+            period: components["schemas"]["StatsPeriod"];
+            previous: components["schemas"]["PeriodFigures"];
+            reach: components["schemas"]["Reach"];
+            school: string;
+        };
+        /**
+         * @description One school beside the others of its authority: the same measures as its own
+         *     dashboard, without its classes.
+         */
+        SchoolSummary: {
+            current: components["schemas"]["PeriodFigures"];
+            org_id: components["schemas"]["OrgId"];
+            previous: components["schemas"]["PeriodFigures"];
+            reach: components["schemas"]["Reach"];
+            school: string;
         };
         /**
          * @description The kind of a session description in `call_signal` frames.
@@ -5055,6 +5519,17 @@ export interface components {
             /** @description True: may send media in the broadcast; false: a viewer again. */
             on: boolean;
             user_id: components["schemas"]["UserId"];
+        };
+        /**
+         * @description The period asked for: `week`, `month`, `term` or `year`, its days, the part of it
+         *     that has happened, and the days of the previous period it is compared with (as
+         *     many as have passed of this one).
+         */
+        StatsPeriod: {
+            current: components["schemas"]["DateSpan"];
+            kind: string;
+            previous: components["schemas"]["DateSpan"];
+            so_far: components["schemas"]["DateSpan"];
         };
         StudentSignatures: {
             signatures: components["schemas"]["WeekSignature"][];
@@ -5830,6 +6305,310 @@ export interface operations {
                 content?: never;
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    authorities_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Authority"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    authorities_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuthorityRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Authority"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    authority_curator_add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                authority_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CuratorRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CuratorAdded"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    authority_curator_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                authority_id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Authority"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    authority_school_attach: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                authority_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Authority"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    authority_school_detach: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                authority_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Authority"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    authority_statistics: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `week` (default), `month`, `term` or `year`: the one today falls in, so far,
+                 *     compared with as many days of the one before.
+                 */
+                period?: string;
+            };
+            header?: never;
+            path: {
+                authority_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorityStatistics"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9033,6 +9812,44 @@ export interface operations {
             };
         };
     };
+    class_reach: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                class_id: number;
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassReachDetail"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     compliance_get: {
         parameters: {
             query: {
@@ -11169,6 +11986,108 @@ export interface operations {
             };
         };
     };
+    school_statistics: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `week` (default), `month`, `term` or `year`: the one today falls in, so far,
+                 *     compared with as many days of the one before.
+                 */
+                period?: string;
+            };
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchoolStatistics"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    school_statistics_export: {
+        parameters: {
+            query: {
+                /** @description `xlsx` or `csv`. */
+                format: string;
+                /** @description `week` (default), `month`, `term` or `year`. */
+                period?: string;
+            };
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": number[];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     subjects_list: {
         parameters: {
             query?: never;
@@ -12663,6 +13582,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SearchResults"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    platform_statistics: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `week` (default), `month`, `term` or `year`: the one today falls in, so far,
+                 *     compared with as many days of the one before.
+                 */
+                period?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformStatistics"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             422: {

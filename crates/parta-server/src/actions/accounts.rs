@@ -39,6 +39,7 @@ pub async fn do_create_session(
         expires_at,
     )
     .await?;
+    super::statistics::do_record_activity(conn, user).await?;
     Ok((token, csrf))
 }
 
@@ -98,6 +99,11 @@ pub async fn me(state: &AppState, user: UserId) -> Result<Me> {
         phone: row.phone,
         is_operator: row.is_operator == 1,
         schools,
+        authorities: store::authorities::curated_by(&mut conn, user)
+            .await?
+            .into_iter()
+            .map(|a| parta_protocol::AuthorityRef { id: parta_domain::AuthorityId(a.id), name: a.name })
+            .collect(),
     })
 }
 

@@ -21,6 +21,7 @@ pub mod overrides;
 pub mod regulations;
 pub mod school_year;
 pub mod schools;
+pub mod statistics;
 pub mod submissions;
 pub mod system;
 pub mod teaching;
@@ -129,6 +130,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(compliance::routes())
         .merge(distance::routes())
         .merge(year_transition::routes())
+        .merge(statistics::routes())
         .merge(submissions::routes())
         .merge(calendar::routes())
         .merge(invites::routes())

@@ -71,10 +71,13 @@ pub async fn held_due(conn: &mut AnyConnection, now: i64) -> sqlx::Result<Vec<(i
 
 /// Gives a held message its chat position; false if another node released it first.
 pub async fn release_message(conn: &mut AnyConnection, message: MessageId, seq: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query("UPDATE messages SET seq = $1, held_until = NULL WHERE id = $2 AND held_until IS NOT NULL")
-        .bind(seq)
-        .bind(message.0)
-        .execute(conn)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE messages SET seq = $1, held_until = NULL, released_at = $3 WHERE id = $2 AND held_until IS NOT NULL",
+    )
+    .bind(seq)
+    .bind(message.0)
+    .bind(crate::clock::now_ms())
+    .execute(conn)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
