@@ -91,6 +91,7 @@ pub async fn seed(state: &AppState) -> Result<()> {
         ("учитель (1А)", "kuznetsova@demo.parta.local"),
         ("ученица 5А", "student.5a@demo.parta.local"),
         ("родитель двоих детей (5А и 1А)", "parent@demo.parta.local"),
+        ("куратор управления образования", "curator@demo.parta.local"),
     ] {
         println!("  {role:<32} {login}");
     }
@@ -124,7 +125,6 @@ async fn seed_school(tx: &mut Work, hash: &str) -> Result<OrgId> {
         true,
     )
     .await?;
-    let _ = operator;
 
     let primary = store::schools::insert_unit(tx, org, "Начальная школа").await?;
     let middle = store::schools::insert_unit(tx, org, "Основная школа").await?;
@@ -208,10 +208,44 @@ async fn seed_school(tx: &mut Work, hash: &str) -> Result<OrgId> {
             .bind(org.0)
             .fetch_all(&mut **tx)
             .await?;
-    for user in people {
-        crate::actions::seats::do_sync_seats(tx, org, UserId(user)).await?;
+    for user in &people {
+        crate::actions::seats::do_sync_seats(tx, org, UserId(*user)).await?;
     }
+    seed_activity(tx, org, time_zone, &people).await?;
+
+    // The school's education authority, with a curator who sees its figures only.
+    let authority = store::authorities::insert(tx, "Управление образования (демо)", "Москва", operator).await?;
+    store::authorities::attach(tx, org, Some(authority)).await?;
+    let curator = add_user(tx, &person("Громова", "Татьяна", "Игоревна", "curator@demo.parta.local"), hash).await?;
+    store::authorities::insert_curator(tx, authority, curator, Some(operator.0)).await?;
     Ok(org)
+}
+
+/// Four weeks of people signing in, so the statistics have days to show: staff on
+/// most school days, students and parents less often (a fixed pattern, not random).
+async fn seed_activity(tx: &mut Work, org: OrgId, time_zone: &str, people: &[i64]) -> Result<()> {
+    use parta_domain::statistics::{RoleSet, day_number, week_number};
+    let tz = jiff::tz::TimeZone::get(time_zone).map_err(|e| crate::error::Error::Internal(e.into()))?;
+    let today = day_number(jiff::Timestamp::now().to_zoned(tz).date());
+    for (index, user) in people.iter().enumerate() {
+        let places = store::directory::active_places(tx, org, UserId(*user)).await?;
+        let groups = RoleSet::of(places.iter().map(|p| p.role()));
+        let flags = (i64::from(groups.student), i64::from(groups.parent), i64::from(groups.staff));
+        // Out of every 7 days: staff 5, students 4, parents 2, shifted per person.
+        let per_week = if groups.staff {
+            5
+        } else if groups.student {
+            4
+        } else {
+            2
+        };
+        for day in today - 27..today {
+            if (day + index as i64).rem_euclid(7) < per_week {
+                store::statistics::record_active(tx, org, UserId(*user), day, week_number(day), flags).await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Someone of the demo school acting through the same actions as a signed-in person.
