@@ -35,6 +35,10 @@ enum Who {
     Director,
     /// «Завуч»: a deputy director, not an admin.
     Deputy,
+    /// The curator of the education authority school A is attached to.
+    Curator,
+    /// The curator of another authority (school B's).
+    OtherCurator,
     Admin,
 }
 
@@ -42,7 +46,7 @@ use Who::*;
 
 /// In the order they act: admins last, so that what they change (revocations,
 /// decisions) cannot turn someone else's expected denial into something else.
-const EVERYONE: [Who; 16] = [
+const EVERYONE: [Who; 18] = [
     Anonymous,
     Operator,
     OtherSchoolAdmin,
@@ -58,6 +62,8 @@ const EVERYONE: [Who; 16] = [
     ClassTeacher,
     Director,
     Deputy,
+    Curator,
+    OtherCurator,
     Admin,
 ];
 
@@ -130,6 +136,10 @@ struct World {
     /// The teacher's individual assignment to the student under that order.
     individual: i64,
     calendar: String,
+    /// School A's authority, and a curator of it the operator removes.
+    authority: i64,
+    other_authority: i64,
+    spare_curator: i64,
     tokens: Vec<(Who, String)>,
     logout_tokens: Vec<(Who, String)>,
 }
@@ -242,6 +252,48 @@ async fn build_world(app: &TestApp, n: u32) -> World {
 
     let application = app.apply(103 + n).await;
 
+    // School A's education authority with its curator, school B's with another; a spare
+    // curator of A's for the operator to remove.
+    let authority_of = |name: String, org: i64| {
+        let operator = operator.clone();
+        async move {
+            let created = app
+                .post("/api/v1/authorities")
+                .token(&operator)
+                .json(json!({ "name": name, "region": "Свердловская область" }))
+                .send()
+                .await
+                .expect(201)
+                .id();
+            app.put(&format!("/api/v1/authorities/{created}/schools/{org}")).token(&operator).send().await.expect(200);
+            created
+        }
+    };
+    let authority = authority_of(format!("Управление образования {n}"), a.org).await;
+    let other_authority = authority_of(format!("Другое управление {n}"), b.org).await;
+    let curator_of = |authority: i64, email: String| {
+        let operator = operator.clone();
+        async move {
+            let added = app
+                .post(&format!("/api/v1/authorities/{authority}/curators"))
+                .token(&operator)
+                .json(json!({ "family_name": "Кураторова", "given_name": "Тест", "email": email }))
+                .send()
+                .await
+                .expect(201);
+            let code = added.json["code"].as_str().expect("code").to_owned();
+            app.post("/api/v1/auth/set-password")
+                .json(json!({ "token": code, "password": PASSWORD }))
+                .send()
+                .await
+                .expect(204);
+            (added.json["curator"]["id"].as_i64().expect("id"), app.login(&email, PASSWORD).await)
+        }
+    };
+    let (_, curator) = curator_of(authority, format!("curator{n}@authority.test")).await;
+    let (_, other_curator) = curator_of(other_authority, format!("other-curator{n}@authority.test")).await;
+    let (spare_curator, _) = curator_of(authority, format!("spare-curator{n}@authority.test")).await;
+
     let people: Vec<(Who, String)> = vec![
         (Operator, operator.clone()),
         (OtherSchoolAdmin, b.admin.clone()),
@@ -257,6 +309,8 @@ async fn build_world(app: &TestApp, n: u32) -> World {
         (ClassTeacher, class_teacher.token.clone()),
         (Director, director.token.clone()),
         (Deputy, deputy.token.clone()),
+        (Curator, curator.clone()),
+        (OtherCurator, other_curator.clone()),
         (Admin, a.admin.clone()),
     ];
     // A second session each, for logging out without losing the first.
@@ -528,6 +582,9 @@ async fn build_world(app: &TestApp, n: u32) -> World {
         teacher,
         application,
         admin_spare_session,
+        authority,
+        other_authority,
+        spare_curator,
         tokens: people,
         logout_tokens,
     }
@@ -1876,6 +1933,76 @@ fn rows(w: &World) -> Vec<Row> {
             None,
             school(&[Admin, Operator, Director, Deputy], true),
         ),
+        // Statistics: the administration and the curator of the school's authority read the
+        // school's figures; names of a class's missing families only who reads the class.
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/statistics",
+            format!("/api/v1/orgs/{org}/statistics?period=month"),
+            None,
+            school(&[Director, Deputy, Admin, Curator], true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/statistics/export",
+            format!("/api/v1/orgs/{org}/statistics/export?period=week&format=csv"),
+            None,
+            school(&[Director, Deputy, Admin, Curator], true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/classes/{class_id}/reach",
+            format!("/api/v1/orgs/{org}/classes/{}/reach", w.class_5a),
+            None,
+            school(&[ClassTeacher, Director, Deputy, Admin], true),
+        ),
+        row("GET", "/api/v1/authorities", "/api/v1/authorities".into(), None, signed_in()),
+        row(
+            "POST",
+            "/api/v1/authorities",
+            "/api/v1/authorities".into(),
+            json(json!({ "name": format!("Новое управление {}", w.authority), "region": "Москва" })),
+            platform(),
+        ),
+        row(
+            "PUT",
+            "/api/v1/authorities/{authority_id}/schools/{org_id}",
+            format!("/api/v1/authorities/{}/schools/{org}", w.authority),
+            None,
+            platform(),
+        ),
+        // School B leaves its authority: nobody's expectation rests on it.
+        row(
+            "DELETE",
+            "/api/v1/authorities/{authority_id}/schools/{org_id}",
+            format!("/api/v1/authorities/{}/schools/{}", w.other_authority, w.b.org),
+            None,
+            platform(),
+        ),
+        row(
+            "POST",
+            "/api/v1/authorities/{authority_id}/curators",
+            format!("/api/v1/authorities/{}/curators", w.authority),
+            json(
+                json!({ "family_name": "Новая", "given_name": "Кураторша", "email": format!("new-curator{}@authority.test", w.authority) }),
+            ),
+            platform(),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/authorities/{authority_id}/curators/{user_id}",
+            format!("/api/v1/authorities/{}/curators/{}", w.authority, w.spare_curator),
+            None,
+            platform(),
+        ),
+        row(
+            "GET",
+            "/api/v1/authorities/{authority_id}/statistics",
+            format!("/api/v1/authorities/{}/statistics?period=term", w.authority),
+            None,
+            private(&[Operator, Curator]),
+        ),
+        row("GET", "/api/v1/statistics", "/api/v1/statistics?period=year".into(), None, platform()),
     ]
 }
 
