@@ -26,6 +26,7 @@ mod protocol;
 mod registry;
 mod regulations;
 mod school_year;
+mod statistics;
 mod submissions;
 mod timetable;
 mod year_transition;
