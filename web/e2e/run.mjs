@@ -424,7 +424,7 @@ try {
       ['members', 'Участники'],
       ['admins', 'Администраторы школы'],
       ['reports', 'Жалобы на сообщения'],
-      ['audit', 'Журнал действий'],
+      ['audit', 'Журнал аудита'],
       ['year', 'Учебные годы'],
       ['transition', 'Переход на новый учебный год'],
       ['orders', 'Дистанционное обучение'],
@@ -441,7 +441,7 @@ try {
   });
 
   await test('admin creates a parent invite for 5А (child: Волкова Анастасия)', async () => {
-    ({ link: parentLink } = await createInvite(admin, { cls: '5А', role: 'Родитель', child: 'Волкова Анастасия Дмитриевна' }));
+    ({ link: parentLink } = await createInvite(admin, { cls: '5А', role: 'Родитель (законный представитель)', child: 'Волкова Анастасия Дмитриевна' }));
     expect(parentLink !== teacherLink, 'parent link equals teacher link');
   });
 
@@ -482,7 +482,7 @@ try {
 
   await test('someone with an account fills in the registration form: a wrong password is explained, the right one joins', async () => {
     // A teacher of the school is also a mother of a 9А student: the link is for her as a parent.
-    const { link } = await createInvite(admin, { cls: '9А', role: 'Родитель', child: 'Фёдорова София Михайловна' });
+    const { link } = await createInvite(admin, { cls: '9А', role: 'Родитель (законный представитель)', child: 'Фёдорова София Михайловна' });
     const ctx = await newContext();
     try {
       const page = await ctx.newPage();

@@ -214,7 +214,9 @@ export const en: Dict = {
   'person.password_hint': 'At least 8 characters.',
 
   'role.student': 'Student',
-  'role.parent': 'Parent',
+  'role.parent': 'Parent (legal guardian)',
+  /** The short form, for a compact badge beside a name. */
+  'role_short.parent': 'Parent',
   'role.teacher': 'Teacher',
   'role.employee': 'Staff member',
   'role.director': 'Head teacher',
@@ -700,8 +702,8 @@ export const en: Dict = {
   'chat_kind.parents': 'Class parents chat',
   'chat_kind.class_teachers': 'Teachers of the class',
   'chat_kind.staff_room': 'Staff room',
-  'chat_kind.school_channel': 'School channel',
-  'chat_kind.staff_channel': 'Staff channel',
+  'chat_kind.school_channel': 'School-wide channel',
+  'chat_kind.staff_channel': 'Staff',
   'chat_kind.direct': 'Direct conversation',
   'chat_kind.group': 'Group chat',
   'chat_kind.subject': 'Subject chat',
