@@ -509,11 +509,11 @@ try {
     await admin.goto(`${base}/school/1/members`);
     const ivanova = admin.locator('.member-item', { hasText: 'Соколова Анна Игоревна' });
     await ivanova.waitFor();
-    await ivanova.getByText('Не подтверждён').waitFor();
+    await ivanova.getByText('Статус педагога не подтверждён').waitFor();
     await ivanova.locator('summary').click();
     const verify = ivanova.getByRole('button', { name: 'Подтвердить статус учителя' });
     await verify.click();
-    await admin.locator('.member-item', { hasText: 'Соколова Анна Игоревна' }).getByText('Учитель подтверждён').waitFor();
+    await admin.locator('.member-item', { hasText: 'Соколова Анна Игоревна' }).getByText('Подтверждённый педагог').waitFor();
   });
 
   await test('the invite list counts the uses', async () => {

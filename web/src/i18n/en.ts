@@ -492,7 +492,11 @@ export const en: Dict = {
   'members.leave_submit': 'Mark as left',
   'member.verified': 'Verified teacher',
   'member.verified_title': 'Teacher status verified by a school admin',
-  'member.not_verified': 'Not verified',
+  'member.not_verified': 'Teacher status not verified',
+  'person.classes': 'Classes',
+  'person.write': 'Message',
+  'person.hidden': 'The school’s rules do not let you see more about this person or write to them.',
+  'person.no_write': 'The school’s rules do not let you write to this person directly.',
 
   'admins.title': 'School admins',
   'admins.appointed_by': 'appointed by {name}, {at}',
