@@ -424,7 +424,7 @@ try {
       ['members', 'Участники'],
       ['admins', 'Администраторы школы'],
       ['reports', 'Жалобы на сообщения'],
-      ['audit', 'Журнал действий'],
+      ['audit', 'Журнал аудита'],
       ['year', 'Учебные годы'],
       ['transition', 'Переход на новый учебный год'],
       ['orders', 'Дистанционное обучение'],
@@ -441,7 +441,7 @@ try {
   });
 
   await test('admin creates a parent invite for 5А (child: Волкова Анастасия)', async () => {
-    ({ link: parentLink } = await createInvite(admin, { cls: '5А', role: 'Родитель', child: 'Волкова Анастасия Дмитриевна' }));
+    ({ link: parentLink } = await createInvite(admin, { cls: '5А', role: 'Родитель (законный представитель)', child: 'Волкова Анастасия Дмитриевна' }));
     expect(parentLink !== teacherLink, 'parent link equals teacher link');
   });
 
@@ -482,7 +482,7 @@ try {
 
   await test('someone with an account fills in the registration form: a wrong password is explained, the right one joins', async () => {
     // A teacher of the school is also a mother of a 9А student: the link is for her as a parent.
-    const { link } = await createInvite(admin, { cls: '9А', role: 'Родитель', child: 'Фёдорова София Михайловна' });
+    const { link } = await createInvite(admin, { cls: '9А', role: 'Родитель (законный представитель)', child: 'Фёдорова София Михайловна' });
     const ctx = await newContext();
     try {
       const page = await ctx.newPage();
@@ -509,11 +509,11 @@ try {
     await admin.goto(`${base}/school/1/members`);
     const ivanova = admin.locator('.member-item', { hasText: 'Соколова Анна Игоревна' });
     await ivanova.waitFor();
-    await ivanova.getByText('Не подтверждён').waitFor();
+    await ivanova.getByText('Статус педагога не подтверждён').waitFor();
     await ivanova.locator('summary').click();
     const verify = ivanova.getByRole('button', { name: 'Подтвердить статус учителя' });
     await verify.click();
-    await admin.locator('.member-item', { hasText: 'Соколова Анна Игоревна' }).getByText('Учитель подтверждён').waitFor();
+    await admin.locator('.member-item', { hasText: 'Соколова Анна Игоревна' }).getByText('Подтверждённый педагог').waitFor();
   });
 
   await test('the invite list counts the uses', async () => {
@@ -3926,6 +3926,91 @@ try {
       for (const ctx of ctxs) await ctx.close();
       extraStops.splice(extraStops.indexOf(ytDemo.stop), 1);
       ytDemo.stop();
+    }
+  });
+
+  await test('direct chat from a person card', async () => {
+    const ctxs = [];
+    const open = (who) => signedInPage(ctxs, who);
+    const openInfo = async (page, chat) => {
+      await page.goto(`${base}/chats`);
+      await page.getByRole('link', { name: new RegExp(chat) }).click();
+      await conv(page).getByRole('heading', { name: chat }).waitFor();
+      await conv(page).getByRole('button', { name: /^О чате/ }).click();
+      const panel = page.getByRole('dialog', { name: 'О чате' });
+      await panel.waitFor();
+      return panel;
+    };
+    const noWrite = (card) => card.getByRole('button', { name: 'Написать' }).count();
+    try {
+      // The class teacher: badges beside the names in the 5А class chat, then a student's card.
+      const tp = await open('ivanova@demo.parta.local');
+      const panel = await openInfo(tp, '5А — класс');
+      const self = panel.locator('.chat-member', { hasText: 'Иванова Мария Сергеевна' });
+      await self.locator('.badge--teacher', { hasText: 'Учитель' }).waitFor();
+      const mark = self.locator('.badge--verified');
+      expect((await mark.textContent()).includes('Подтверждённый педагог'), 'the verified mark has no name to be read out');
+      expect((await self.locator('.person-link').count()) === 0, 'one’s own name opens a card');
+      const row = panel.locator('.chat-member', { hasText: 'Лебедев Артём Андреевич' });
+      await row.locator('.badge--student', { hasText: 'Обучающийся' }).waitFor();
+      await row.getByRole('button', { name: 'Лебедев Артём Андреевич', exact: true }).click();
+      const card = tp.getByRole('dialog', { name: 'Лебедев Артём Андреевич' });
+      await card.locator('.person-card[data-state="shown"]').waitFor();
+      await card.locator('.badge--student', { hasText: 'Обучающийся' }).waitFor();
+      await card.locator('dd', { hasText: '5А' }).waitFor();
+      await screen(tp, 'person-card');
+      await card.getByRole('button', { name: 'Написать' }).click();
+      await tp.waitForURL(/\/chats\/\d+$/);
+      await conv(tp).getByRole('heading', { name: 'Лебедев Артём' }).waitFor();
+      expect((await tp.getByRole('dialog').count()) === 0, 'a dialog stays open over the direct chat');
+      const hello = `Артём, зайди, пожалуйста, после уроков в 214 кабинет (${stamp})`;
+      await send(tp, hello);
+      await msg(tp, hello).waitFor();
+      const chatId = Number(new URL(tp.url()).pathname.split('/').pop());
+      const ivanovaApi = await apiSession('ivanova@demo.parta.local');
+      const direct = await (await fetch(`${base}/api/v1/chats/${chatId}`, { headers: ivanovaApi })).json();
+      expect(direct.kind === 'direct', `the chat opened is ${direct.kind}`);
+
+      // Student safe mode: a 5А student may not write to a 5Б parent (hidden from her) nor to a classmate's parent.
+      const studentApi = await apiSession('student.5a@demo.parta.local');
+      const otherClass = await fetch(`${base}/api/v1/orgs/1/members/21`, { headers: studentApi });
+      expect(otherClass.status === 404, `a 5Б parent's card answers ${otherClass.status} to a 5А student`);
+      const classmateParent = await (await fetch(`${base}/api/v1/orgs/1/members/20`, { headers: studentApi })).json();
+      expect(classmateParent.may_message === false, `a classmate's parent: may_message ${classmateParent.may_message}`);
+      const refused = await fetch(`${base}/api/v1/orgs/1/direct`, { method: 'POST', headers: studentApi, body: JSON.stringify({ user_id: 21 }) });
+      expect(refused.status === 404, `opening a direct chat with a 5Б parent answers ${refused.status}`);
+
+      const sp = await open('student.5a@demo.parta.local');
+      const channel = await openInfo(sp, 'Общешкольный канал');
+      await lbl(channel, 'Найти участника').fill('Новикова');
+      await channel.getByRole('button', { name: 'Новикова Татьяна Юрьевна', exact: true }).click();
+      const hidden = sp.getByRole('dialog', { name: 'Новикова Татьяна Юрьевна' });
+      await hidden.getByText('Правила школы не позволяют вам видеть сведения об этом человеке и писать ему.').waitFor();
+      expect((await noWrite(hidden)) === 0, '«Написать» is offered for a 5Б parent');
+      await axe(sp, 'person-card-hidden (desktop)');
+      await sp.keyboard.press('Escape');
+      await hidden.waitFor({ state: 'detached' });
+      await lbl(channel, 'Найти участника').fill('Лебедева');
+      await channel.getByRole('button', { name: 'Лебедева Светлана Игоревна', exact: true }).click();
+      const parentCard = sp.getByRole('dialog', { name: 'Лебедева Светлана Игоревна' });
+      await parentCard.locator('.badge--parent', { hasText: 'Родитель (законный представитель)' }).waitFor();
+      await parentCard.getByText('Правила школы не позволяют вам писать этому человеку лично.').waitFor();
+      expect((await noWrite(parentCard)) === 0, '«Написать» is offered for a classmate’s parent');
+      await sp.setViewportSize(PHONE);
+      await axe(sp, 'person-card-no-write (phone)');
+      await sp.screenshot({ path: join(shots, 'person-card-no-write-phone.png') });
+      await sp.setViewportSize(DESKTOP);
+      await sp.keyboard.press('Escape');
+      await parentCard.waitFor({ state: 'detached' });
+      await sp.keyboard.press('Escape');
+      await channel.waitFor({ state: 'detached' });
+      // A sender's name in the conversation opens the card too.
+      await conv(sp).locator('.msg .person-link', { hasText: 'Петрова' }).first().click();
+      const sender = sp.getByRole('dialog', { name: /^Петрова / });
+      await sender.locator('.person-card[data-state="hidden"], .person-card[data-state="shown"]').waitFor();
+      expect((await noWrite(sender)) === 0, '«Написать» is offered to a student for the director');
+    } finally {
+      for (const ctx of ctxs) await ctx.close();
     }
   });
 

@@ -347,12 +347,20 @@ describe('the chat list', () => {
 
 describe('members', () => {
   it('follow joins and departures without doubles', () => {
-    const start = [{ person: person(TEACHER), role: 'moderator' as const, last_read_seq: 3, actions: NO_ACTIONS }];
+    const start = [{ person: person(TEACHER), role: 'moderator' as const, last_read_seq: 3, actions: NO_ACTIONS, school_roles: ['teacher' as const], teacher_verified: true }];
     let list = applyToMembers(start, { type: 'member_joined', person: person(ME), role: 'member' });
     list = applyToMembers(list, { type: 'member_joined', person: person(ME), role: 'member' });
     expect(list.map((m) => m.person.id)).toEqual([TEACHER, ME]);
     list = applyToMembers(list, { type: 'member_left', user_id: TEACHER });
     expect(list.map((m) => m.person.id)).toEqual([ME]);
+  });
+
+  it('keep the school roles known before a join event, which carries none', () => {
+    const start = [{ person: person(TEACHER), role: 'member' as const, last_read_seq: 3, actions: NO_ACTIONS, school_roles: ['teacher' as const], teacher_verified: true }];
+    const list = applyToMembers(start, { type: 'member_joined', person: person(TEACHER), role: 'moderator' });
+    expect(list.map((m) => [m.role, m.school_roles, m.teacher_verified])).toEqual([['moderator', ['teacher'], true]]);
+    const fresh = applyToMembers([], { type: 'member_joined', person: person(ME), role: 'member' });
+    expect(fresh.map((m) => [m.school_roles, m.teacher_verified])).toEqual([[[], false]]);
   });
 });
 

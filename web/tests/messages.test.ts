@@ -131,6 +131,8 @@ const person = (id: number, family_name: string, given_name: string, patronymic:
   role: 'member',
   last_read_seq: 0,
   actions: NO_ACTIONS,
+  school_roles: [],
+  teacher_verified: false,
 });
 const members = [
   person(1, 'Иванова', 'Мария', 'Сергеевна'),

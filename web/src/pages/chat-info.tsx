@@ -6,6 +6,7 @@ import type { Chat, ChatMember, ChatRole, Member } from '../api/types';
 import { addMembers, leaveChat, removeMember, renameChat, setChatRole } from '../chat/actions';
 import { nameMatches, sortMembers, standing, type Standing } from '../chat/manage';
 import { isMuted } from '../chat/model';
+import { personBadges } from '../chat/person';
 import { conversations, entries, loadMembers, members } from '../chat/store';
 import { PeoplePicker } from '../components/people-picker';
 import { ConfirmButton, errorText, Field, FormMessage, InlineError, Loading, Modal, Submit, useAction, useForm, useId } from '../components/ui';
@@ -15,6 +16,7 @@ import { navigate } from '../router';
 import { me } from '../state';
 import { ChatInviteLinks } from './chat-invite';
 import { MuteControl, ReadOnlySwitch, untilText } from './chat-moderation';
+import { PersonButton, RoleBadges } from './person';
 
 const BADGE: Record<Standing, string> = { owner: 'admin', moderator: 'teacher', author: 'ok', member: 'neutral' };
 
@@ -45,7 +47,7 @@ export function ChatInfoDialog({ chatId, timeZone, onClose }: { chatId: number; 
           </div>
         ) : null}
       </section>
-      <MembersSection chat={chat} list={list} timeZone={timeZone} addable={can.manage_members} />
+      <MembersSection chat={chat} list={list} timeZone={timeZone} addable={can.manage_members} onLeave={onClose} />
       {can.manage_members ? <ChatInviteLinks chat={chat} timeZone={timeZone} /> : null}
       {can.leave ? <LeaveSection chat={chat} onLeft={onClose} /> : null}
     </Modal>
@@ -83,7 +85,7 @@ function RenameForm({ chat }: { chat: Chat }) {
   );
 }
 
-function MembersSection({ chat, list, timeZone, addable }: { chat: Chat; list: ChatMember[] | undefined; timeZone?: string; addable: boolean }) {
+function MembersSection({ chat, list, timeZone, addable, onLeave }: { chat: Chat; list: ChatMember[] | undefined; timeZone?: string; addable: boolean; onLeave: () => void }) {
   const filterId = useId('member-filter');
   const [query, setQuery] = useState('');
   const conv = conversations.value[chat.id];
@@ -102,7 +104,14 @@ function MembersSection({ chat, list, timeZone, addable }: { chat: Chat; list: C
       {!list ? <Loading /> : null}
       <ul class="list chat-members">
         {sorted.map((m) => (
-          <MemberRow key={m.person.id} chat={chat} member={m} until={conv && m.person.id in conv.muted ? conv.muted[m.person.id] : m.muted_until} timeZone={timeZone} />
+          <MemberRow
+            key={m.person.id}
+            chat={chat}
+            member={m}
+            until={conv && m.person.id in conv.muted ? conv.muted[m.person.id] : m.muted_until}
+            timeZone={timeZone}
+            onLeave={onLeave}
+          />
         ))}
       </ul>
       {addable ? <AddMembers chat={chat} list={list ?? []} /> : null}
@@ -110,7 +119,7 @@ function MembersSection({ chat, list, timeZone, addable }: { chat: Chat; list: C
   );
 }
 
-function MemberRow({ chat, member, until, timeZone }: { chat: Chat; member: ChatMember; until: string | null | undefined; timeZone?: string }) {
+function MemberRow({ chat, member, until, timeZone, onLeave }: { chat: Chat; member: ChatMember; until: string | null | undefined; timeZone?: string; onLeave: () => void }) {
   const { busy, error, run } = useAction();
   const myId = me.value?.id ?? 0;
   const can = member.actions;
@@ -127,8 +136,17 @@ function MemberRow({ chat, member, until, timeZone }: { chat: Chat; member: Chat
   return (
     <li class="list-item chat-member" data-user-id={member.person.id} data-role={s} data-muted={muted ? 'true' : 'false'}>
       <div>
-        <strong>{name}</strong>
-        {member.person.id === myId ? <span class="muted"> {t('chatmgmt.you')}</span> : null}{' '}
+        {member.person.id === myId ? (
+          <>
+            <strong>{name}</strong>
+            <span class="muted"> {t('chatmgmt.you')}</span>
+          </>
+        ) : (
+          <PersonButton orgId={chat.org_id} person={member.person} onOpenChat={onLeave}>
+            <strong>{name}</strong>
+          </PersonButton>
+        )}{' '}
+        <RoleBadges badges={personBadges(member.school_roles, member.teacher_verified)} compact />
         {s !== 'member' ? <span class={`badge badge--${BADGE[s]}`}>{t(`chatmgmt.standing.${s}` as Key)}</span> : null}
         {muted && until ? <div class="muted chat-member-muted">{t('chats.muted_member', { until: untilText(until, timeZone) })}</div> : null}
       </div>

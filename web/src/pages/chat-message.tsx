@@ -19,6 +19,7 @@ import { ReportDialog, VersionsDialog } from './chat-moderation';
 import { PollView } from './chat-poll';
 import { ReadsLine } from './chat-reads';
 import { ForwardedLabel, RichBody } from './chat-rich';
+import { PersonButton } from './person';
 import { nameOf, timeOf } from './chat-text';
 
 export const REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏', '👏', '🔥', '✅', '👀'] as const;
@@ -32,10 +33,17 @@ export function heldText(iso: string, timeZone?: string, now = new Date()): stri
 }
 
 /** Who wrote a message and when, then what `children` add (edited, pinned, …). */
-export function MessageMeta({ m, own, children }: { m: Message; own: boolean; children?: ComponentChildren }) {
+export function MessageMeta({ m, own, orgId, children }: { m: Message; own: boolean; orgId?: number; children?: ComponentChildren }) {
   return (
     <p class="msg-meta">
-      <span class="msg-sender">{own ? t('chats.you') : shortName(m.sender)}</span> ·{' '}
+      {own || orgId === undefined ? (
+        <span class="msg-sender">{own ? t('chats.you') : shortName(m.sender)}</span>
+      ) : (
+        <PersonButton orgId={orgId} person={m.sender}>
+          <span class="msg-sender">{shortName(m.sender)}</span>
+        </PersonButton>
+      )}{' '}
+      ·{' '}
       <time dateTime={m.created_at}>{timeOf(m.created_at)}</time>
       {children}
     </p>
@@ -109,14 +117,14 @@ export function MessageItem({
   if (m.deleted) {
     return (
       <li class="msg msg--deleted" data-message-id={m.id} data-seq={m.seq} tabIndex={-1}>
-        <MessageMeta m={m} own={own} />
+        <MessageMeta m={m} own={own} orgId={chat.org_id} />
         <DeletedBody m={m} />
       </li>
     );
   }
   return (
     <li class={`msg${own ? ' msg--own' : ''}${m.needs_ack ? ' msg--ack' : ''}`} data-message-id={m.id} data-seq={m.seq} tabIndex={-1}>
-      <MessageMeta m={m} own={own}>
+      <MessageMeta m={m} own={own} orgId={chat.org_id}>
         {m.edited_at ? <span class="msg-edited"> · {t('chats.edited')}</span> : null}
         {m.pinned ? <span class="msg-pin"> · {t('chats.pinned')}</span> : null}
         {m.needs_ack ? <span class="badge badge--warn msg-ack-badge">{t('chats.ack_label')}</span> : null}

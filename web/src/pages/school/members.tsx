@@ -8,6 +8,8 @@ import { fullName, todayIn } from '../../format';
 import { t, tk, tn } from '../../i18n';
 import { api } from '../../state';
 import { className } from '../entry';
+import { PersonButton, RoleBadges } from '../person';
+import { personBadges } from '../../chat/person';
 
 /** The staff roles: who may be given another one, or appointed an admin. */
 export const STAFF = ['teacher', 'employee', 'director', 'deputy'];
@@ -75,22 +77,12 @@ function MemberRow({ org, m, classes, tz, onChange }: { org: number; m: Member; 
   return (
     <li class="list-item member-item" data-user-id={m.person.id}>
       <div class="member-main">
-        <strong>{fullName(m.person)}</strong>
+        <PersonButton orgId={org} person={m.person}>
+          <strong>{fullName(m.person)}</strong>
+        </PersonButton>
         <span class="badges">
-          {m.is_admin ? <Badge kind="admin">{t('role.admin')}</Badge> : null}
-          {m.roles.map((r) => (
-            <Badge key={r} kind={r}>
-              {tk('role', r)}
-            </Badge>
-          ))}
+          <RoleBadges badges={personBadges(m.roles, m.teacher_verified)} admin={m.is_admin} />
           {m.class_teacher_of.length ? <Badge kind="teacher">{t('role.class_teacher')} {m.class_teacher_of.map((c) => c.name).join(', ')}</Badge> : null}
-          {isTeacher ? (
-            m.teacher_verified ? (
-              <Badge kind="verified">✓ {t('member.verified')}</Badge>
-            ) : (
-              <Badge kind="warn">{t('member.not_verified')}</Badge>
-            )
-          ) : null}
         </span>
         <div class="muted">
           {m.places
