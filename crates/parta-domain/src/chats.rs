@@ -77,10 +77,22 @@ impl ChatKind {
         matches!(self, ChatKind::Group | ChatKind::Subject)
     }
 
-    /// Chats where a school's quiet hours hold messages: the class chats, the
-    /// parents' chats and the school channel, where students and parents read.
-    pub fn held_in_quiet_hours(self) -> bool {
-        matches!(self, ChatKind::Class | ChatKind::Parents | ChatKind::SchoolChannel)
+    /// Chats where a school's quiet hours hold messages: wherever the school and
+    /// families meet — the class and parents' chats, the school channel, subject chats,
+    /// group chats with students or parents in them, and direct chats between staff
+    /// and a student or parent. Staff among themselves are not held.
+    pub fn held_in_quiet_hours(self, audience: Audience) -> bool {
+        match self {
+            ChatKind::Class | ChatKind::Parents | ChatKind::SchoolChannel | ChatKind::Subject => true,
+            ChatKind::Group => audience.families,
+            ChatKind::Direct => audience.families && audience.staff,
+            ChatKind::ClassTeachers | ChatKind::StaffRoom | ChatKind::StaffChannel => false,
+        }
+    }
+
+    /// Whether quiet hours ask who sits in a chat of this kind (`Audience`).
+    pub fn quiet_asks_audience(self) -> bool {
+        matches!(self, ChatKind::Group | ChatKind::Direct)
     }
 
     /// The chats every class gets when it is created.
@@ -202,6 +214,13 @@ pub fn directory_chats(facts: &DirectoryFacts) -> BTreeMap<ChatKey, ChatRole> {
         }
     }
     chats
+}
+
+/// Who sits in a chat, as quiet hours ask it: students or parents, and staff.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Audience {
+    pub families: bool,
+    pub staff: bool,
 }
 
 /// The reactions offered: a short fixed set keeps reactions readable and harmless.
@@ -407,8 +426,31 @@ mod tests {
 
     #[test]
     fn quiet_hours_hold_the_chats_with_students_or_parents() {
-        let held: Vec<ChatKind> = ChatKind::ALL.into_iter().filter(|k| k.held_in_quiet_hours()).collect();
-        assert_eq!(held, [ChatKind::Class, ChatKind::Parents, ChatKind::SchoolChannel]);
+        let held = |audience: Audience| -> Vec<ChatKind> {
+            ChatKind::ALL.into_iter().filter(|k| k.held_in_quiet_hours(audience)).collect()
+        };
+        let always = [ChatKind::Class, ChatKind::Parents, ChatKind::SchoolChannel, ChatKind::Subject];
+        // Staff among themselves: only the chats families read anyway.
+        assert_eq!(held(Audience { families: false, staff: true }), always);
+        // A group with a parent in it; a direct chat of two parents is theirs, not the school's.
+        assert_eq!(
+            held(Audience { families: true, staff: false }),
+            [ChatKind::Class, ChatKind::Parents, ChatKind::SchoolChannel, ChatKind::Group, ChatKind::Subject]
+        );
+        // A teacher and a parent: a direct chat too.
+        assert_eq!(
+            held(Audience { families: true, staff: true }),
+            [
+                ChatKind::Class,
+                ChatKind::Parents,
+                ChatKind::SchoolChannel,
+                ChatKind::Direct,
+                ChatKind::Group,
+                ChatKind::Subject
+            ]
+        );
+        let asks: Vec<ChatKind> = ChatKind::ALL.into_iter().filter(|k| k.quiet_asks_audience()).collect();
+        assert_eq!(asks, [ChatKind::Direct, ChatKind::Group]);
         assert!(REACTIONS.contains(&"👍") && !REACTIONS.contains(&"<b>"));
     }
 

@@ -120,6 +120,25 @@ pub async fn grants_of(conn: &mut AnyConnection, user: UserId, is_operator: bool
     Ok(grants)
 }
 
+/// Whether `user` is a teacher whose status the school's admin has not confirmed yet
+/// (the seeds: «с обязательным подтверждением статуса педагога»). Until then they may
+/// not write directly to students and parents, make chats with students, or make
+/// invite links. The admins, the director and the deputies are not held to it.
+pub async fn unverified_teacher(conn: &mut AnyConnection, access: &SchoolAccess, user: UserId) -> Result<bool> {
+    let teaches = access.grants.iter().any(|g| g.role == Role::Teacher);
+    let above = access.grants.iter().any(|g| matches!(g.role, Role::SchoolAdmin | Role::Director | Role::Deputy));
+    if !teaches || above {
+        return Ok(false);
+    }
+    let record = store::directory::member_record(conn, access.org_id(), user).await?;
+    Ok(!record.is_some_and(|r| r.teacher_verified))
+}
+
+/// Refuses what an unverified teacher may not do yet, with a code the client explains.
+pub async fn require_verified_teacher(conn: &mut AnyConnection, access: &SchoolAccess, user: UserId) -> Result<()> {
+    if unverified_teacher(conn, access, user).await? { Err(Error::Refused("teacher_not_verified")) } else { Ok(()) }
+}
+
 /// Loads a school the actor can see at all. Someone with no place in it gets
 /// `NotFound`, exactly as for a school that does not exist.
 pub async fn visible_school(conn: &mut AnyConnection, actor: &Actor, org: OrgId) -> Result<SchoolAccess> {

@@ -237,6 +237,17 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
             "Учебный год закрыт: годовые отметки меняет только администратор, указав причину.",
             "The year is closed: only an admin changes its year marks, giving a reason.",
         ),
+        "teacher_not_verified" => (
+            "Статус педагога ещё не подтверждён администратором школы. До подтверждения нельзя писать ученикам и родителям лично, создавать с ними чаты и ссылки-приглашения.",
+            "Your teacher status is not yet confirmed by the school's admin. Until then you cannot write to students and parents directly, make chats with them or create invite links.",
+        ),
+        "authority_exists" => (
+            "Управление образования с таким названием уже есть.",
+            "An education authority of this name already exists.",
+        ),
+        "already_curator" => {
+            ("Этот человек уже куратор этого управления.", "This person already curates this authority.")
+        }
         "year_archived" => (
             "Школа уже перешла на следующий учебный год: этот год в архиве, его журнал только для чтения.",
             "The school has moved on to the next year: this year is archived and its journal is read-only.",
@@ -396,6 +407,7 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
             ("Этот класс выпускается: перевести в него нельзя.", "This class graduates: no one can move into it.")
         }
         "duplicate_student" => ("Ученик указан дважды.", "The student is listed twice."),
+        "unknown_school" => ("Такой школы на платформе нет.", "No such school on the platform."),
         "too_short" => {
             ("Введите хотя бы одно слово из двух и более букв.", "Type at least one word of two letters or more.")
         }

@@ -46,22 +46,50 @@ pub(crate) async fn direct_facts(conn: &mut AnyConnection, org: OrgId, user: Use
     Ok(facts)
 }
 
-/// Whether `sender` may open a direct conversation with `recipient` under the school's
-/// rules: the one check behind opening one and behind a person's card offering it.
+fn is_student_or_parent(facts: &chats::DirectFacts) -> bool {
+    !facts.student_of.is_empty() || !facts.children.is_empty()
+}
+
+/// What the school's rules say about `sender` writing to `recipient` directly.
+enum Direct {
+    Allowed,
+    /// The rules would let them, but a teacher not yet verified writes to no student or parent.
+    Unverified,
+    /// Nothing links them (or safe mode keeps them apart): the person is not found.
+    Refused,
+}
+
+async fn direct_rule(
+    conn: &mut AnyConnection,
+    school: &crate::access::SchoolAccess,
+    sender: UserId,
+    recipient: UserId,
+) -> Result<Direct> {
+    if sender == recipient {
+        return Ok(Direct::Refused);
+    }
+    let org = school.org_id();
+    let from = direct_facts(conn, org, sender).await?;
+    let to = direct_facts(conn, org, recipient).await?;
+    let share_a_chat = store::chats::share_a_chat_made_by_people(conn, org, sender, recipient).await?;
+    if !chats::can_direct_message(&from, &to, school.org.student_safety(), share_a_chat) {
+        return Ok(Direct::Refused);
+    }
+    if is_student_or_parent(&to) && crate::access::unverified_teacher(conn, school, sender).await? {
+        return Ok(Direct::Unverified);
+    }
+    Ok(Direct::Allowed)
+}
+
+/// Whether `sender` may open a direct conversation with `recipient` now: the one
+/// check behind opening one and behind a person's card offering it.
 pub(crate) async fn may_write_directly(
     conn: &mut AnyConnection,
     school: &crate::access::SchoolAccess,
     sender: UserId,
     recipient: UserId,
 ) -> Result<bool> {
-    if sender == recipient {
-        return Ok(false);
-    }
-    let org = school.org_id();
-    let from = direct_facts(conn, org, sender).await?;
-    let to = direct_facts(conn, org, recipient).await?;
-    let share_a_chat = store::chats::share_a_chat_made_by_people(conn, org, sender, recipient).await?;
-    Ok(chats::can_direct_message(&from, &to, school.org.student_safety(), share_a_chat))
+    Ok(matches!(direct_rule(conn, school, sender, recipient).await?, Direct::Allowed))
 }
 
 /// # Open the direct conversation with someone of the same school
@@ -74,8 +102,11 @@ pub async fn open_direct(state: &AppState, actor: &Actor, org: OrgId, user: User
     if user == actor.user_id {
         return Err(Error::field("user_id", "self"));
     }
-    if !may_write_directly(&mut work, &school, actor.user_id, user).await? {
-        return Err(Error::NotFound);
+    match direct_rule(&mut work, &school, actor.user_id, user).await? {
+        Direct::Allowed => {}
+        // Told why, since the rules would otherwise let them write.
+        Direct::Unverified => return Err(Error::Refused("teacher_not_verified")),
+        Direct::Refused => return Err(Error::NotFound),
     }
     let key = format!("{}:{}:{}", org.0, actor.user_id.0.min(user.0), actor.user_id.0.max(user.0));
     let chat = match store::chats::direct_chat(&mut work, &key).await? {

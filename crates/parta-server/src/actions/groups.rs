@@ -51,6 +51,23 @@ async fn is_student(conn: &mut AnyConnection, org: OrgId, user: UserId) -> Resul
     Ok(places.iter().any(|p| p.role() == MemberRole::Student))
 }
 
+/// An unverified teacher makes no chat with students or parents in it.
+async fn check_verified_for(
+    conn: &mut AnyConnection,
+    access: &SchoolAccess,
+    actor: &Actor,
+    people: &[UserId],
+) -> Result<()> {
+    let org = access.org_id();
+    for user in people {
+        let places = store::directory::active_places(conn, org, *user).await?;
+        if places.iter().any(|p| matches!(p.role(), MemberRole::Student | MemberRole::Parent)) {
+            return access::require_verified_teacher(conn, access, actor.user_id).await;
+        }
+    }
+    Ok(())
+}
+
 /// Whether the actor can find and add this person: anyone with a place in the
 /// school; in safe mode a student only by the school's admins and their teachers.
 async fn addable(conn: &mut AnyConnection, access: &SchoolAccess, actor: &Actor, user: UserId) -> Result<bool> {
@@ -122,6 +139,11 @@ pub async fn create(state: &AppState, actor: &Actor, org: OrgId, request: &Creat
     }
     fields.finish()?;
     let title = super::checked(title)?;
+    // A subject chat seats the class's students.
+    if class.is_some() {
+        access::require_verified_teacher(&mut work, &access, actor.user_id).await?;
+    }
+    check_verified_for(&mut work, &access, actor, &request.member_ids).await?;
     // A subject chat is its teacher's: only someone who teaches the class (or an admin) makes one.
     if let Some(class) = &class {
         let teaches = direct_facts(&mut work, org, actor.user_id).await?.teaches.contains(&class.class_id());
@@ -227,6 +249,7 @@ pub async fn add_members(state: &AppState, actor: &Actor, chat: ChatId, request:
         }
     }
     fields.finish()?;
+    check_verified_for(&mut work, &access, actor, &new).await?;
     check_student_safety(&mut work, &access, chat, &new).await?;
     for user in &new {
         do_seat(&mut work, org, chat, *user, ChatRole::Member, "manual").await?;
@@ -352,6 +375,8 @@ pub async fn create_link(state: &AppState, actor: &Actor, chat: ChatId) -> Resul
     let mut work = state.begin().await?;
     let row = managed_chat(&mut work, actor, chat).await?.chat;
     let org = OrgId(row.org_id);
+    let school = access::visible_school(&mut work, actor, org).await?;
+    access::require_verified_teacher(&mut work, &school, actor.user_id).await?;
     let token = secrets::new_token();
     let id = store::chat_links::insert(&mut work, org, chat, &secrets::token_hash(&token), actor.user_id).await?;
     store::audit::record(&mut work, audit(org, actor, "chat_link_created", chat, json!({ "link_id": id }))).await?;

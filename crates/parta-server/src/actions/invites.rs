@@ -95,6 +95,7 @@ pub async fn create(
     let mut tx = state.begin().await?;
     let needed = permission::to_manage_invites_for(request.role.member_role());
     let (access, class) = access::class(&mut tx, actor, org, request.class_id, needed).await?;
+    access::require_verified_teacher(&mut tx, &access, actor.user_id).await?;
     // Last year's classes take nobody new: their people have moved on.
     if let Some(year) = class.academic_year
         && store::year_transition::year_archived(&mut tx, org, year).await?

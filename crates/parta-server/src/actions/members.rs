@@ -81,15 +81,26 @@ async fn render_members(
 
 /// # The people of a school, or of one class
 /// Staff and admins read the whole school; students and parents read the classes
-/// they (or their children) are in.
-pub async fn list(state: &AppState, actor: &Actor, org: OrgId, class: Option<ClassId>) -> Result<Vec<Member>> {
+/// they (or their children) are in. `unverified_only`: the teachers whose status is
+/// not yet confirmed, in one list for the admin who confirms it.
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    class: Option<ClassId>,
+    unverified_only: bool,
+) -> Result<Vec<Member>> {
     let mut conn = state.db.reads().acquire().await?;
     let access = match class {
         Some(class) => access::class(&mut conn, actor, org, class, Permission::ReadMembers).await?.0,
         None => access::school(&mut conn, actor, org, Permission::ReadMembers).await?,
     };
     let places = store::directory::school_places(&mut conn, org, class).await?;
-    render_members(&mut conn, &access, actor, places).await
+    let mut members = render_members(&mut conn, &access, actor, places).await?;
+    if unverified_only {
+        members.retain(|m| m.roles.contains(&MemberRole::Teacher) && !m.teacher_verified);
+    }
+    Ok(members)
 }
 
 /// # One person of the school

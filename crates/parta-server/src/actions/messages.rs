@@ -261,7 +261,7 @@ pub(crate) async fn do_rewrite(
         // Nobody has seen it yet: the new text goes out when it is released.
         store::held::rewrite_held(work, id, body).await?;
         do_reindex(work, org, chat.chat_id(), id, body).await?;
-    } else if let Some(until) = quiet_hold_in(work, org, chat.kind(), now).await? {
+    } else if let Some(until) = quiet_hold_in(work, org, chat.chat_id(), chat.kind(), now).await? {
         store::held::hold_edit(work, id, body, until).await?;
     } else {
         // A held edit the releaser has not reached yet is overtaken by this one.
@@ -362,7 +362,7 @@ pub(crate) struct Post<'a> {
 /// now and told to the chat.
 pub(crate) async fn do_post_as(work: &mut Work, chat: &ChatRow, post: &Post<'_>, now: i64) -> Result<MessageId> {
     let org = OrgId(chat.org_id);
-    let held_until = quiet_hold_in(work, org, chat.kind(), now).await?;
+    let held_until = quiet_hold_in(work, org, chat.chat_id(), chat.kind(), now).await?;
     let seq = if held_until.is_some() { 0 } else { store::events::next_seq(work, chat.chat_id()).await? };
     let id: MessageId = store::messages::insert_message(
         work,

@@ -70,7 +70,7 @@ pub async fn create(
         Posting::New { context, seat, key } => (context, seat, key),
     };
     // A poll is a post like any other: in quiet hours it waits for their end.
-    let held_until = quiet_hold(&context, context.chat.kind(), now_ms());
+    let held_until = quiet_hold(&context, now_ms());
     let row = context.chat;
     let key = key.as_str();
     let mut fields = Fields::default();

@@ -1,7 +1,7 @@
 //! Quiet hours: posts written in a school's quiet hours, in the chats they apply
 //! to, wait for their end; the releaser delivers them then.
 
-use parta_domain::chats::ChatKind;
+use parta_domain::chats::{Audience, ChatKind};
 use parta_domain::{ChatId, MessageId, OrgId, UserId};
 use parta_protocol::ChatEvent;
 use sqlx::AnyConnection;
@@ -13,16 +13,24 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
 
-/// When a message written `now` in a chat of `kind` is to be delivered, if it is held.
-pub(crate) fn quiet_hold(school: &store::messages::PostingRow, kind: ChatKind, now: i64) -> Option<i64> {
-    quiet_release(&school.time_zone, school.quiet_from.as_deref(), school.quiet_to.as_deref(), kind, now)
-}
-
-fn quiet_release(time_zone: &str, from: Option<&str>, to: Option<&str>, kind: ChatKind, now: i64) -> Option<i64> {
-    use parta_domain::quiet::{DayTime, QuietHours, Release};
-    if !kind.held_in_quiet_hours() {
+/// When a message written `now` in the chat a posting row read is to be delivered, if it is held.
+pub(crate) fn quiet_hold(row: &store::messages::PostingRow, now: i64) -> Option<i64> {
+    let audience = Audience { families: row.audience_families == 1, staff: row.audience_staff == 1 };
+    if !row.chat.kind().held_in_quiet_hours(audience) {
         return None;
     }
+    quiet_release(&row.time_zone, row.quiet_from.as_deref(), row.quiet_to.as_deref(), now)
+}
+
+/// Whether quiet hours apply to a chat now: its kind, and for a group or direct chat who sits in it.
+pub(crate) async fn quiet_applies(conn: &mut AnyConnection, chat: ChatId, kind: ChatKind) -> Result<bool> {
+    let audience =
+        if kind.quiet_asks_audience() { store::seats::audience(conn, chat).await? } else { Audience::default() };
+    Ok(kind.held_in_quiet_hours(audience))
+}
+
+fn quiet_release(time_zone: &str, from: Option<&str>, to: Option<&str>, now: i64) -> Option<i64> {
+    use parta_domain::quiet::{DayTime, QuietHours, Release};
     let window = QuietHours { from: DayTime::parse(from?)?, to: DayTime::parse(to?)? };
     let zone = jiff::tz::TimeZone::get(time_zone).ok()?;
     let local = jiff::Timestamp::from_millisecond(now).ok()?.to_zoned(zone.clone());
@@ -40,14 +48,15 @@ fn quiet_release(time_zone: &str, from: Option<&str>, to: Option<&str>, kind: Ch
 pub(crate) async fn quiet_hold_in(
     conn: &mut AnyConnection,
     org: OrgId,
+    chat: ChatId,
     kind: ChatKind,
     now: i64,
 ) -> Result<Option<i64>> {
-    if !kind.held_in_quiet_hours() {
+    if !quiet_applies(conn, chat, kind).await? {
         return Ok(None);
     }
     let school = store::schools::get(conn, org).await?.ok_or(Error::NotFound)?;
-    Ok(quiet_release(&school.time_zone, school.quiet_from.as_deref(), school.quiet_to.as_deref(), kind, now))
+    Ok(quiet_release(&school.time_zone, school.quiet_from.as_deref(), school.quiet_to.as_deref(), now))
 }
 
 /// Delivers messages whose quiet hours have ended: each takes its chat position now

@@ -154,7 +154,7 @@ pub(crate) async fn render_chat(conn: &mut AnyConnection, access: &ChatAccess) -
         owner_id: chat.owner_id.map(UserId),
         my_role: seat.role(),
         abilities: access.abilities(),
-        quiet_hours: chat.kind().held_in_quiet_hours(),
+        quiet_hours: super::quiet::quiet_applies(conn, chat.chat_id(), chat.kind()).await?,
         last_seq: chat.last_seq,
         last_read_seq: seat.last_read_seq,
         unread: store::messages::unread_count(conn, chat.chat_id(), user, seat.last_read_seq).await?,

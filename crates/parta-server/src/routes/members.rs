@@ -30,6 +30,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 struct ClassFilter {
     /// Only the current members of this class.
     class_id: Option<i64>,
+    /// Only the teachers whose status is not yet confirmed (for the admin who confirms it).
+    unverified: Option<bool>,
 }
 
 /// # `GET /api/v1/orgs/{org_id}/members`
@@ -45,7 +47,8 @@ async fn members_list(
     Path(org): Path<i64>,
     Query(filter): Query<ClassFilter>,
 ) -> Result<Json<Vec<Member>>> {
-    Ok(Json(members::list(&state, &actor, OrgId(org), filter.class_id.map(ClassId)).await?))
+    let unverified = filter.unverified == Some(true);
+    Ok(Json(members::list(&state, &actor, OrgId(org), filter.class_id.map(ClassId), unverified).await?))
 }
 
 /// # `GET /api/v1/orgs/{org_id}/members/{user_id}`

@@ -33,6 +33,9 @@ pub struct PostingRow {
     pub time_zone: String,
     pub quiet_from: Option<String>,
     pub quiet_to: Option<String>,
+    /// Who sits in a group or direct chat, as quiet hours ask it (0 for other kinds).
+    pub audience_families: i64,
+    pub audience_staff: i64,
     pub earlier_id: Option<i64>,
     pub sent_recently: i64,
     /// The largest message id as this transaction read it (`insert_messages` on SQLite).
@@ -76,11 +79,14 @@ pub async fn posting(
     let mut placeholders = Placeholders::for_connection(conn);
     let probed = placeholders.rows(probes.len(), 4);
     let (since_at, limit_at) = (placeholders.one(), placeholders.one());
+    let (families, staff) = (super::seats::SEATS_FAMILIES, super::seats::SEATS_STAFF);
     let sql = format!(
         "WITH probe (probe, chat_id, user_id, client_key) AS (VALUES {probed})
          SELECT probe.probe, {CHAT_COLUMNS}, s.id AS seat_id, s.user_id, s.role AS seat_role, s.source AS seat_source,
             s.last_read_seq, s.muted_until, s.appointed_role, u.family_name, u.given_name, u.patronymic,
             o.time_zone, o.quiet_from, o.quiet_to,
+            CASE WHEN c.kind IN ('group', 'direct') THEN {families} ELSE 0 END AS audience_families,
+            CASE WHEN c.kind IN ('group', 'direct') THEN {staff} ELSE 0 END AS audience_staff,
             (SELECT e.id FROM messages e WHERE e.sender_id = probe.user_id AND e.client_msg_id = probe.client_key)
                 AS earlier_id,
             (SELECT COUNT(*) FROM (SELECT 1 FROM messages r WHERE r.sender_id = probe.user_id

@@ -158,3 +158,24 @@ pub async fn set_muted(conn: &mut AnyConnection, seat: i64, until: Option<i64>) 
         .await
         .map(|_| ())
 }
+
+/// Whether the chat `c` seats students or parents now: 1 or 0 (an SQL expression).
+pub const SEATS_FAMILIES: &str = "(CASE WHEN EXISTS (SELECT 1 FROM chat_members f JOIN memberships m
+    ON m.user_id = f.user_id AND m.org_id = c.org_id AND m.ended_at IS NULL AND m.role IN ('student', 'parent')
+    WHERE f.chat_id = c.id AND f.left_at IS NULL) THEN 1 ELSE 0 END)";
+/// Whether the chat `c` seats staff now: 1 or 0 (an SQL expression).
+pub const SEATS_STAFF: &str = "(CASE WHEN EXISTS (SELECT 1 FROM chat_members f JOIN memberships m
+    ON m.user_id = f.user_id AND m.org_id = c.org_id AND m.ended_at IS NULL
+    AND m.role IN ('teacher', 'employee', 'director', 'deputy')
+    WHERE f.chat_id = c.id AND f.left_at IS NULL) THEN 1 ELSE 0 END)";
+
+/// Who sits in a chat, as quiet hours ask it.
+pub async fn audience(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Result<parta_domain::chats::Audience> {
+    let (families, staff): (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {SEATS_FAMILIES}, {SEATS_STAFF} FROM chats c WHERE c.id = $1"
+    )))
+    .bind(chat.0)
+    .fetch_one(conn)
+    .await?;
+    Ok(parta_domain::chats::Audience { families: families == 1, staff: staff == 1 })
+}

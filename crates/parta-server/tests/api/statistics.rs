@@ -37,11 +37,6 @@ async fn a_schools_figures_match_what_happened(app: TestApp) {
     // The model: who joined where, with whom.
     let class_teacher = app.join(&school, c5a, "teacher", None, "Классова").await;
     app.assign_class_teacher(&school, c5a, class_teacher.id).await;
-    app.put(&format!("/api/v1/orgs/{org}/members/{}/teacher-verification", class_teacher.id))
-        .token(&school.admin)
-        .send()
-        .await
-        .expect(200);
     let mut students_5a: Vec<Person> = Vec::new();
     for name in ["Алексеев", "Борисова", "Васильев"] {
         students_5a.push(app.join(&school, c5a, "student", None, name).await);
@@ -51,7 +46,7 @@ async fn a_schools_figures_match_what_happened(app: TestApp) {
     let mother = app.join(&school, c5a, "parent", Some(students_5a[0].id), "Алексеева").await;
     let father = app.join(&school, c5a, "parent", Some(students_5a[0].id), "Алексеевотец").await;
     app.join(&school, c5b, "parent", Some(student_5b.id), "Григорьева").await;
-    let unverified = app.join(&school, school.staff_room, "teacher", None, "Новенькая").await;
+    let unverified = app.join_unverified(&school, school.staff_room, "teacher", None, "Новенькая").await;
 
     // A post to confirm in 5А's parents chat: the mother reads and confirms, the father does neither.
     let parents_chat = chat_id(&app, &class_teacher.token, org, "parents", Some(c5a)).await;

@@ -505,8 +505,29 @@ impl TestApp {
         reply.json["token"].as_str().expect("token").to_owned()
     }
 
-    /// A new person joined directly to `class` in `role` (child for parents).
+    /// A new person joined directly to `class` in `role` (child for parents); a teacher
+    /// is verified by the admin at once, as a school does before they teach.
     pub async fn join(&self, school: &School, class: i64, role: &str, child: Option<i64>, name: &str) -> Person {
+        let person = self.join_unverified(school, class, role, child, name).await;
+        if role == "teacher" {
+            self.put(&format!("/api/v1/orgs/{}/members/{}/teacher-verification", school.org, person.id))
+                .token(&school.admin)
+                .send()
+                .await
+                .expect(200);
+        }
+        person
+    }
+
+    /// A new person joined directly to `class` in `role`; a teacher stays unverified.
+    pub async fn join_unverified(
+        &self,
+        school: &School,
+        class: i64,
+        role: &str,
+        child: Option<i64>,
+        name: &str,
+    ) -> Person {
         let mut body = json!({ "class_id": class, "role": role, "requires_approval": false });
         if let Some(child) = child {
             body["child_user_id"] = json!(child);

@@ -137,8 +137,11 @@ pub async fn start(state: &AppState, actor: &Actor, chat: ChatId) -> Result<(boo
     let access = access::chat_for(&mut work, actor, chat, ChatAbility::StartCall).await?;
     let at = now_ms();
     access::check_may_post(&access.chat, &access.seat, at)?;
-    // Nobody rings a class, its parents or the school in their quiet hours.
-    if super::quiet::quiet_hold_in(&mut work, access.org_id(), access.chat.kind(), at).await?.is_some() {
+    // Nobody rings families in the school's quiet hours.
+    if super::quiet::quiet_hold_in(&mut work, access.org_id(), access.chat.chat_id(), access.chat.kind(), at)
+        .await?
+        .is_some()
+    {
         return Err(Error::Refused("quiet_hours_call"));
     }
     let started =

@@ -128,7 +128,7 @@ async fn write_batch(state: &AppState, batch: Vec<Job>) {
 /// all in the batch's script, so on SQLite they go with BEGIN and COMMIT in one call.
 async fn together(state: &AppState, sends: &[SendJob]) -> Result<Vec<Outcome>, Error> {
     let mut work =
-        if sends.iter().any(SendJob::carries_files) { state.begin().await? } else { Work::deferred(&state.db).await? };
+        if sends.iter().any(SendJob::writes_apart) { state.begin().await? } else { Work::deferred(&state.db).await? };
     let outcomes = send_batch(&mut work, state, sends).await?;
     work.commit(state).await?;
     Ok(outcomes)

@@ -43,6 +43,12 @@ impl SendJob {
     pub fn carries_files(&self) -> bool {
         !self.request.attachments.is_empty() || self.request.forward_of.is_some()
     }
+
+    /// Writes statements of its own besides the batch's script: files, or the audit
+    /// entry an urgent post leaves. Such a batch is not deferred.
+    pub fn writes_apart(&self) -> bool {
+        self.carries_files() || self.request.urgent
+    }
 }
 
 /// What a send comes to: the message as its sender sees it, and whether it is new
@@ -185,7 +191,7 @@ async fn prepare(
             return Err(Error::field("reply_to", "unknown_message"));
         }
     }
-    let held_until = if request.urgent { None } else { quiet_hold(&context, context.chat.kind(), now) };
+    let held_until = if request.urgent { None } else { quiet_hold(&context, now) };
     Ok(Draft { job: index, context, key, body, forwarded, held_until, now })
 }
 
@@ -299,5 +305,15 @@ async fn do_write(
     chat_events_into(work, &mut script, events)?;
     store::seats::set_last_reads(&mut script, &read_marks.into_iter().collect::<Vec<_>>());
     work.run(script).await?;
+    // An urgent post goes through quiet hours: who sent one, where, is kept.
+    for (draft, (new, id)) in drafts.iter().zip(new.iter().zip(&ids)) {
+        let job = &jobs[draft.job];
+        if job.request.urgent {
+            let details = serde_json::json!({ "chat_id": new.chat });
+            let entry =
+                store::audit::Entry::in_school(new.org, job.actor.user_id, "urgent_post", "message", id.0, details);
+            store::audit::record(work, entry).await?;
+        }
+    }
     Ok(messages)
 }
