@@ -81,3 +81,11 @@ pub struct ApplicationApproved {
     pub org_id: OrgId,
     pub admin_invite: CreatedInvite,
 }
+
+/// Corrected contacts of a school's first admin: their new link works for an account
+/// with this e-mail or phone.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AdminContactsRequest {
+    pub admin_email: String,
+    pub admin_phone: String,
+}

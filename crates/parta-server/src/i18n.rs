@@ -237,6 +237,10 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
             "Учебный год закрыт: годовые отметки меняет только администратор, указав причину.",
             "The year is closed: only an admin changes its year marks, giving a reason.",
         ),
+        "admin_link_contacts" => (
+            "Эта ссылка — для администратора, указанного в заявке школы. Зарегистрируйтесь с e-mail или телефоном из заявки или попросите оператора выпустить ссылку на другие контакты.",
+            "This link is for the admin named in the school's application. Register with the e-mail or phone from the application, or ask the operator to issue a link for other contacts.",
+        ),
         "teacher_not_verified" => (
             "Статус педагога ещё не подтверждён администратором школы. До подтверждения нельзя писать ученикам и родителям лично, создавать с ними чаты и ссылки-приглашения.",
             "Your teacher status is not yet confirmed by the school's admin. Until then you cannot write to students and parents directly, make chats with them or create invite links.",

@@ -44,6 +44,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/applications/{application_id}/admin-contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * # `PUT /api/v1/applications/{application_id}/admin-contacts`
+         *     Corrects the first admin's e-mail and phone and issues a new link bound to them,
+         *     while no admin has joined yet (the operator); earlier links stop working.
+         */
+        put: operations["applications_admin_contacts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/applications/{application_id}/admin-invite": {
         parameters: {
             query?: never;
@@ -3209,6 +3230,14 @@ export interface components {
             appointed_by?: components["schemas"]["PersonRef"] | null;
             person: components["schemas"]["PersonRef"];
         };
+        /**
+         * @description Corrected contacts of a school's first admin: their new link works for an account
+         *     with this e-mail or phone.
+         */
+        AdminContactsRequest: {
+            admin_email: string;
+            admin_phone: string;
+        };
         Application: {
             address: string;
             admin_email: string;
@@ -5948,6 +5977,55 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    applications_admin_contacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminContactsRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedInvite"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11215,6 +11293,8 @@ export interface operations {
             query?: {
                 /** @description Only the current members of this class. */
                 class_id?: number;
+                /** @description Only the teachers whose status is not yet confirmed (for the admin who confirms it). */
+                unverified?: boolean;
             };
             header?: never;
             path: {

@@ -5,7 +5,9 @@
 use parta_domain::permission::Permission;
 use parta_domain::validate;
 use parta_domain::{ApplicationId, ClassId, FileId, InviteRole, OrgId};
-use parta_protocol::{Application, ApplicationApproved, ApplicationForm, ApplicationReceived, CreatedInvite};
+use parta_protocol::{
+    AdminContactsRequest, Application, ApplicationApproved, ApplicationForm, ApplicationReceived, CreatedInvite,
+};
 use serde_json::json;
 use sqlx::AnyConnection;
 
@@ -300,16 +302,56 @@ async fn do_admin_invite(
 pub async fn reissue_admin_invite(state: &AppState, actor: &Actor, id: ApplicationId) -> Result<CreatedInvite> {
     let mut tx = state.begin().await?;
     let row = load(&mut tx, actor, id).await?;
+    let invite = do_reissue(&mut tx, actor, &row).await?;
+    tx.commit(state).await?;
+    Ok(invite)
+}
+
+/// The approved school of an application whose first admin has not joined yet, locked;
+/// its unused admin links revoked and a new one issued.
+async fn do_reissue(tx: &mut crate::work::Work, actor: &Actor, row: &ApplicationRow) -> Result<CreatedInvite> {
     let Some(org) = row.org_id.map(OrgId).filter(|_| row.status == "approved") else {
         return Err(Error::Conflict("application_not_approved"));
     };
-    store::schools::lock(&mut tx, org).await?;
-    if store::directory::count_admins(&mut tx, org).await? > 0 {
+    store::schools::lock(tx, org).await?;
+    if store::directory::count_admins(tx, org).await? > 0 {
         return Err(Error::Conflict("admin_already_joined"));
     }
-    store::invites::revoke_admin_links(&mut tx, org, actor.user_id).await?;
-    let staff_room = store::schools::staff_room(&mut tx, org).await?;
-    let invite = do_admin_invite(&mut tx, org, staff_room.class_id(), actor).await?;
+    store::invites::revoke_admin_links(tx, org, actor.user_id).await?;
+    let staff_room = store::schools::staff_room(tx, org).await?;
+    do_admin_invite(tx, org, staff_room.class_id(), actor).await
+}
+
+/// # Correct the first admin's contacts and issue a new link for them (the operator)
+/// The link only works for an account with one of these contacts; earlier links stop.
+pub async fn set_admin_contacts(
+    state: &AppState,
+    actor: &Actor,
+    id: ApplicationId,
+    request: &AdminContactsRequest,
+) -> Result<CreatedInvite> {
+    let mut fields = Fields::default();
+    let email = fields.check(validate::email("admin_email", &request.admin_email));
+    let phone = fields.check(validate::phone("admin_phone", &request.admin_phone));
+    fields.finish()?;
+    let (email, phone) = (checked(email)?, checked(phone)?);
+    let mut tx = state.begin().await?;
+    let row = load(&mut tx, actor, id).await?;
+    let invite = do_reissue(&mut tx, actor, &row).await?;
+    store::applications::set_admin_contacts(&mut tx, id, &email, &phone).await?;
+    store::audit::record(
+        &mut tx,
+        Entry {
+            org: row.org_id.map(OrgId),
+            actor: Some(actor.user_id),
+            action: "admin_contacts_changed",
+            target_type: "application",
+            target_id: Some(id.0),
+            details: json!({ "from": { "email": row.admin_email, "phone": row.admin_phone },
+                             "to": { "email": email, "phone": phone } }),
+        },
+    )
+    .await?;
     tx.commit(state).await?;
     Ok(invite)
 }

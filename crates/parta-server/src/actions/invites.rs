@@ -280,6 +280,17 @@ async fn do_admit(work: &mut Work, row: &InviteRow, user: UserId, by: Option<Use
     Ok(())
 }
 
+/// The first admin's link is for the person the school's application named: their
+/// e-mail or phone must be the account's. Anyone else who got hold of the link is
+/// refused; the operator re-issues it to corrected contacts.
+async fn check_first_admin(work: &mut Work, row: &InviteRow, user: UserId) -> Result<()> {
+    let Some(application) = store::applications::of_school(work, row.org_id()).await? else { return Ok(()) };
+    let account = store::users::get(work, user).await?.ok_or(Error::NotFound)?;
+    let email_matches = account.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&application.admin_email));
+    let phone_matches = account.phone.as_deref() == Some(application.admin_phone.as_str());
+    if email_matches || phone_matches { Ok(()) } else { Err(Error::Refused("admin_link_contacts")) }
+}
+
 /// Uses a link for `user` inside the caller's transaction.
 async fn do_join(work: &mut Work, row: &InviteRow, user: UserId) -> Result<JoinOutcome> {
     let places = store::directory::active_places(work, row.org_id(), user).await?;
@@ -289,6 +300,9 @@ async fn do_join(work: &mut Work, row: &InviteRow, user: UserId) -> Result<JoinO
         .any(|p| p.role() == role && p.class_id() == row.class_id() && p.child_user_id == row.child_user_id);
     if already && row.grants_admin == 0 {
         return Err(Error::Conflict("already_member"));
+    }
+    if row.grants_admin == 1 {
+        check_first_admin(work, row, user).await?;
     }
     if row.child_user_id == Some(user.0) {
         return Err(Error::Conflict("own_child"));

@@ -186,6 +186,8 @@ pub(crate) fn day_range(span: Span) -> (i64, i64) {
 
 /// Counted days and weeks: (number, students, parents, staff).
 type Counted = (i64, i64, i64, i64);
+/// A group's name, its people now, and its column of the counts.
+type Group = (&'static str, i64, fn(&Counted) -> i64);
 
 /// Active people on an average day and in an average week of `span`, by group, from
 /// the day and week counts that cover it.
@@ -199,7 +201,7 @@ pub(crate) fn group_activity(
     let day_count = (last - first + 1) as f64;
     let week_count = (stats::week_number(last) - stats::week_number(first) + 1) as f64;
     let sum = |rows: &[Counted], pick: fn(&Counted) -> i64| rows.iter().map(pick).sum::<i64>() as f64;
-    let groups: [(&str, i64, fn(&Counted) -> i64); 3] =
+    let groups: [Group; 3] =
         [("student", people.0, |r| r.1), ("parent", people.1, |r| r.2), ("staff", people.2, |r| r.3)];
     groups
         .into_iter()

@@ -4,8 +4,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use parta_domain::ApplicationId;
 use parta_protocol::{
-    Application, ApplicationApproved, ApplicationForm, ApplicationReceived, CreatedInvite, Problem,
-    RejectApplicationRequest,
+    AdminContactsRequest, Application, ApplicationApproved, ApplicationForm, ApplicationReceived, CreatedInvite,
+    Problem, RejectApplicationRequest,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -26,6 +26,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(applications_approve))
         .routes(routes!(applications_reject))
         .routes(routes!(applications_admin_invite))
+        .routes(routes!(applications_admin_contacts))
 }
 
 /// # `POST /api/v1/applications`
@@ -132,6 +133,21 @@ async fn applications_reject(
     AppJson(body): AppJson<RejectApplicationRequest>,
 ) -> Result<Json<Application>> {
     Ok(Json(applications::reject(&state, &actor, ApplicationId(id), &body.reason).await?))
+}
+
+/// # `PUT /api/v1/applications/{application_id}/admin-contacts`
+/// Corrects the first admin's e-mail and phone and issues a new link bound to them,
+/// while no admin has joined yet (the operator); earlier links stop working.
+#[utoipa::path(put, path = "/api/v1/applications/{application_id}/admin-contacts", tag = "applications", security(("bearer" = []), ("cookie" = [])),
+    params(("application_id" = i64, Path)), request_body = AdminContactsRequest,
+    responses((status = 201, body = CreatedInvite), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn applications_admin_contacts(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    AppJson(body): AppJson<AdminContactsRequest>,
+) -> Result<(StatusCode, Json<CreatedInvite>)> {
+    Ok((StatusCode::CREATED, Json(applications::set_admin_contacts(&state, &actor, ApplicationId(id), &body).await?)))
 }
 
 /// # `POST /api/v1/applications/{application_id}/admin-invite`

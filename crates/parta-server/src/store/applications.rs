@@ -80,6 +80,29 @@ pub async fn get(conn: &mut AnyConnection, id: ApplicationId) -> sqlx::Result<Op
         .await
 }
 
+pub async fn set_admin_contacts(
+    conn: &mut AnyConnection,
+    id: ApplicationId,
+    email: &str,
+    phone: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE school_applications SET admin_email = $1, admin_phone = $2 WHERE id = $3")
+        .bind(email)
+        .bind(phone)
+        .bind(id.0)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// The application a school was approved from.
+pub async fn of_school(conn: &mut AnyConnection, org: parta_domain::OrgId) -> sqlx::Result<Option<ApplicationRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM school_applications WHERE org_id = $1")))
+        .bind(org.0)
+        .fetch_optional(conn)
+        .await
+}
+
 pub async fn list(conn: &mut AnyConnection, status: Option<&str>) -> sqlx::Result<Vec<ApplicationRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM school_applications WHERE ($1 = '' OR status = $1) ORDER BY id DESC"

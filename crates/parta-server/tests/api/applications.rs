@@ -469,12 +469,44 @@ async fn a_lost_first_admin_link_is_reissued(app: TestApp) {
         app.post(&format!("/api/v1/applications/{application}/admin-invite")).token(&operator).send().await.expect(201);
     let token = reissued.json["token"].as_str().expect("token").to_owned();
     assert_eq!(reissued.json["invite"]["grants_admin"], true);
-    // The lost link stops working; the new one makes an admin, once.
+    // The lost link stops working.
     app.get(&format!("/api/v1/invites/{lost}")).send().await.problem(410, "invite_revoked");
+    // The link is for the admin the application named: someone else who has it is refused.
+    let stranger = json!({
+        "invite_token": token, "family_name": "Чужакова", "given_name": "Тест",
+        "email": "new.admin@school67.ru", "password": PASSWORD,
+    });
+    app.post("/api/v1/auth/register").json(stranger).send().await.problem(403, "admin_link_contacts");
+    // The school says its admin is someone else now: the operator corrects the contacts,
+    // which issues a new link for them (the one before stops working).
+    app.put(&format!("/api/v1/applications/{application}/admin-contacts"))
+        .token(&operator)
+        .json(json!({ "admin_email": "not an e-mail", "admin_phone": "" }))
+        .send()
+        .await
+        .invalid(&[("admin_email", "invalid_email"), ("admin_phone", "required")]);
+    let corrected = app
+        .put(&format!("/api/v1/applications/{application}/admin-contacts"))
+        .token(&operator)
+        .json(json!({ "admin_email": "New.Admin@school67.ru", "admin_phone": "+7 912 555 00 67" }))
+        .send()
+        .await
+        .expect(201);
+    app.get(&format!("/api/v1/invites/{token}")).send().await.problem(410, "invite_revoked");
+    let token = corrected.json["token"].as_str().expect("token").to_owned();
+    let got = app.get(&format!("/api/v1/applications/{application}")).token(&operator).send().await.expect(200);
+    assert_eq!(got.json["admin_email"], "new.admin@school67.ru");
+    // The new link makes an admin of that person, once.
     let admin = app.register(&token, "Новоадминова", "new.admin@school67.ru").await;
     assert_eq!(app.me(&admin.token).await["schools"][0]["is_admin"], true);
     app.post(&format!("/api/v1/applications/{application}/admin-invite"))
         .token(&operator)
+        .send()
+        .await
+        .problem(409, "admin_already_joined");
+    app.put(&format!("/api/v1/applications/{application}/admin-contacts"))
+        .token(&operator)
+        .json(json!({ "admin_email": "late@school67.ru", "admin_phone": "+7 912 555 00 68" }))
         .send()
         .await
         .problem(409, "admin_already_joined");

@@ -836,6 +836,13 @@ fn rows(w: &World) -> Vec<Row> {
             private(OPERATOR),
         ),
         row(
+            "PUT",
+            "/api/v1/applications/{application_id}/admin-contacts",
+            format!("/api/v1/applications/{}/admin-contacts", w.application),
+            json(json!({ "admin_email": "director@school.test", "admin_phone": "+7 900 000 00 00" })),
+            private(OPERATOR),
+        ),
+        row(
             "POST",
             "/api/v1/applications/{application_id}/approve",
             format!("/api/v1/applications/{}/approve", w.application),

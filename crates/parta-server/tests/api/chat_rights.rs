@@ -915,18 +915,20 @@ async fn chosen_seats_have_the_abilities_written_here(app: TestApp) {
     let expected: Vec<(usize, &str, Vec<&'static str>)> = vec![
         (STUDENT, "class chat", vec!["post", "react", "acknowledge", "report", "start_call", "join_call"]),
         (PARENT, "school channel", vec!["react", "acknowledge", "report", "join_call"]),
+        // A channel's authors present its broadcasts too.
         (
             SUBJECT_TEACHER,
             "school channel",
-            vec!["post", "react", "acknowledge", "report", "request_ack", "start_call", "join_call"],
+            vec!["post", "react", "acknowledge", "report", "request_ack", "start_call", "join_call", "host_calls"],
         ),
         (
             EMPLOYEE,
             "staff channel",
-            vec!["post", "react", "acknowledge", "report", "request_ack", "start_call", "join_call"],
+            vec!["post", "react", "acknowledge", "report", "request_ack", "start_call", "join_call", "host_calls"],
         ),
-        (CLASS_TEACHER, "class chat", with(MODERATOR, &["mute", "set_read_only", "handle_reports"])),
-        (CLASS_TEACHER, "parents chat", with(MODERATOR, &["mute", "set_read_only", "handle_reports"])),
+        // The class teacher informs their class and its parents urgently, through quiet hours.
+        (CLASS_TEACHER, "class chat", with(MODERATOR, &["mute", "set_read_only", "handle_reports", "send_urgent"])),
+        (CLASS_TEACHER, "parents chat", with(MODERATOR, &["mute", "set_read_only", "handle_reports", "send_urgent"])),
         (ADMIN, "staff room", with(MODERATOR, &["mute", "set_read_only", "handle_reports", "send_urgent"])),
         (ADMIN, "staff channel", with(MODERATOR, &["mute", "handle_reports", "send_urgent", "appoint_authors"])),
         (ADMIN, "school channel", with(MODERATOR, &["mute", "handle_reports", "send_urgent", "appoint_authors"])),

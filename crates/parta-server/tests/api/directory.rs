@@ -688,7 +688,7 @@ async fn admins_are_appointed_among_staff_and_one_always_stays(app: TestApp) {
 async fn teachers_are_verified_with_a_badge(app: TestApp) {
     let school = app.school(112).await;
     let class = app.create_class(&school, "3А", 3).await;
-    let teacher = app.join(&school, school.staff_room, "teacher", None, "Фёдорова").await;
+    let teacher = app.join_unverified(&school, school.staff_room, "teacher", None, "Фёдорова").await;
     let employee = app.join(&school, school.staff_room, "employee", None, "Библиотекарева").await;
     let student = app.join(&school, class, "student", None, "Соколов").await;
     let verification = |user: i64| format!("/api/v1/orgs/{}/members/{user}/teacher-verification", school.org);

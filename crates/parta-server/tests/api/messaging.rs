@@ -1039,11 +1039,12 @@ async fn quiet_hours_hold_messages_until_morning(app: TestApp) {
         .send()
         .await
         .problem(404, "not_found");
-    // Staff among themselves are not held; urgent posts by admins are not held; others cannot mark urgent.
+    // Staff among themselves are not held; urgent posts by admins and the class teacher
+    // are not held; others cannot mark urgent.
     let staff_room = chat_id(&app, &c.teacher.token, c.school.org, "staff_room", None).await;
     assert!(send(&app, &c.teacher, staff_room, "q-2", "Коллеги, педсовет в 8:00").await["held_until"].is_null());
     app.post(&format!("/api/v1/chats/{chat}/messages"))
-        .token(&c.teacher.token)
+        .token(&c.parent.token)
         .json(json!({ "client_msg_id": "q-3", "body": "Срочно", "urgent": true }))
         .send()
         .await
