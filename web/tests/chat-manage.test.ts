@@ -41,7 +41,7 @@ function person(id: number, family: string, given: string, patronymic: string | 
 }
 
 function member(id: number, role: ChatMember['role'], family = `Фамилия${id}`, given = 'Имя'): ChatMember {
-  return { person: person(id, family, given), role, last_read_seq: 0, muted_until: null, actions: NO_ACTIONS };
+  return { person: person(id, family, given), role, last_read_seq: 0, muted_until: null, actions: NO_ACTIONS, school_roles: [], teacher_verified: false };
 }
 
 function schoolMember(id: number, family: string, given: string, roles: Member['roles'] = ['teacher']): Member {

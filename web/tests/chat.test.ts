@@ -347,7 +347,7 @@ describe('the chat list', () => {
 
 describe('members', () => {
   it('follow joins and departures without doubles', () => {
-    const start = [{ person: person(TEACHER), role: 'moderator' as const, last_read_seq: 3, actions: NO_ACTIONS }];
+    const start = [{ person: person(TEACHER), role: 'moderator' as const, last_read_seq: 3, actions: NO_ACTIONS, school_roles: [], teacher_verified: false }];
     let list = applyToMembers(start, { type: 'member_joined', person: person(ME), role: 'member' });
     list = applyToMembers(list, { type: 'member_joined', person: person(ME), role: 'member' });
     expect(list.map((m) => m.person.id)).toEqual([TEACHER, ME]);

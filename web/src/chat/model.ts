@@ -291,7 +291,7 @@ export function applyToMembers(list: ChatMember[], event: ChatEvent): ChatMember
     const person = { ...event.person, patronymic: event.person.patronymic ?? null };
     const old = list.find((m) => m.person.id === person.id);
     const rest = list.filter((m) => m.person.id !== person.id);
-    return [...rest, { person, role: event.role, last_read_seq: old?.last_read_seq ?? 0, actions: old?.actions ?? NO_ACTIONS }];
+    return [...rest, { person, role: event.role, last_read_seq: old?.last_read_seq ?? 0, actions: old?.actions ?? NO_ACTIONS, school_roles: old?.school_roles ?? [], teacher_verified: old?.teacher_verified ?? false }];
   }
   return list;
 }
