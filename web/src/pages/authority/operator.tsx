@@ -20,7 +20,11 @@ export function AuthoritiesPage() {
   const apps = useLoad(() => api.get('/api/v1/applications'), []);
   const [created, setCreated] = useState<string | null>(null);
   const form = useForm({ name: '', region: '' });
-  const schools: SchoolOption[] = (apps.data ?? []).filter((a) => a.status === 'approved' && a.org_id != null).map((a) => ({ org_id: a.org_id!, short_name: a.short_name }));
+  // The schools the operator knows: those approved from applications, and those already in an authority.
+  const schools: SchoolOption[] = [
+    ...(apps.data ?? []).filter((a) => a.status === 'approved' && a.org_id != null).map((a) => ({ org_id: a.org_id!, short_name: a.short_name })),
+    ...(list.data ?? []).flatMap((a) => a.schools),
+  ];
   return (
     <div class="page">
       <PageTitle>{t('operator.title')}</PageTitle>
