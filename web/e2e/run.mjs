@@ -4011,6 +4011,8 @@ try {
 
       // A curator with a new e-mail: the one-time code and the link, shown once.
       const email = `kurator-${Date.now().toString(36)}@example.org`;
+      // The new authority has no curator yet: its form is open.
+      expect(await card.locator('details.au-add').evaluate((d) => d.open), 'the curator form of a new authority is closed');
       await lbl(card, 'Фамилия').fill('Смирнова');
       await lbl(card, 'Имя').fill('Ольга');
       await lbl(card, 'Отчество').fill('Петровна');

@@ -44,6 +44,7 @@ export function AuthorityPage({ id, operator }: { id: number; operator: boolean 
           <a href="/operator/authorities">← {t('au.back_operator')}</a>
         </p>
       ) : null}
+      {s.error && !d ? <PageTitle>{t('shell.authority')}</PageTitle> : null}
       {s.error ? <ErrorBox error={s.error} onRetry={s.reload} /> : null}
       {!d && s.loading ? <Loading /> : null}
       {d ? (

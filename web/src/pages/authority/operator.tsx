@@ -1,6 +1,5 @@
 // The operator's education authorities («Управления образования») and the platform's
 // figures («Статистика платформы»): a lazy chunk beside the operator console.
-import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import type { components } from '../../api/schema';
 import { ConfirmButton, CopyField, ErrorBox, Field, FormMessage, InlineError, Loading, Notice, PageTitle, Submit, useAction, useForm, useId, useLoad } from '../../components/ui';
@@ -215,42 +214,44 @@ function AuthorityCard({ authority: a, schools, onChange }: { authority: Authori
           ) : null}
         </div>
       ) : null}
-      <form
-        class="form"
-        noValidate
-        aria-label={t('au.curator_add')}
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const res = await curator.submit((v) =>
-            api.post(
-              '/api/v1/authorities/{authority_id}/curators',
-              { authority_id: a.id },
-              {
-                family_name: String(v.family_name).trim(),
-                given_name: String(v.given_name).trim(),
-                patronymic: String(v.patronymic).trim() || null,
-                email: String(v.email).trim(),
-              },
-            ),
-          );
-          if (res) {
-            setAdded(res);
-            curator.reset();
-            onChange();
-          }
-        }}
-      >
-        <h4>{t('au.curator_add')}</h4>
-        <p class="hint">{t('au.curator_add_hint')}</p>
-        <FormMessage form={curator} />
-        <Field form={curator} name="family_name" label={t('au.family')} required autocomplete="off" maxLength={100} />
-        <Field form={curator} name="given_name" label={t('au.given')} required autocomplete="off" maxLength={100} />
-        <Field form={curator} name="patronymic" label={t('au.patronymic')} autocomplete="off" maxLength={100} />
-        <Field form={curator} name="email" label={t('au.email')} type="email" required autocomplete="off" maxLength={254} />
-        <div class="actions">
-          <Submit form={curator}>{t('au.curator_add')}</Submit>
-        </div>
-      </form>
+      <details class="au-add" open={a.curators.length === 0 || undefined}>
+        <summary>{t('au.curator_add')}</summary>
+        <form
+          class="form"
+          noValidate
+          aria-label={t('au.curator_add')}
+          onSubmit={async (e) => {
+            e.preventDefault();
+            const res = await curator.submit((v) =>
+              api.post(
+                '/api/v1/authorities/{authority_id}/curators',
+                { authority_id: a.id },
+                {
+                  family_name: String(v.family_name).trim(),
+                  given_name: String(v.given_name).trim(),
+                  patronymic: String(v.patronymic).trim() || null,
+                  email: String(v.email).trim(),
+                },
+              ),
+            );
+            if (res) {
+              setAdded(res);
+              curator.reset();
+              onChange();
+            }
+          }}
+        >
+          <p class="hint">{t('au.curator_add_hint')}</p>
+          <FormMessage form={curator} />
+          <Field form={curator} name="family_name" label={t('au.family')} required autocomplete="off" maxLength={100} />
+          <Field form={curator} name="given_name" label={t('au.given')} required autocomplete="off" maxLength={100} />
+          <Field form={curator} name="patronymic" label={t('au.patronymic')} autocomplete="off" maxLength={100} />
+          <Field form={curator} name="email" label={t('au.email')} type="email" required autocomplete="off" maxLength={254} />
+          <div class="actions">
+            <Submit form={curator}>{t('au.curator_add')}</Submit>
+          </div>
+        </form>
+      </details>
     </section>
   );
 }
@@ -286,12 +287,12 @@ export function PlatformPage() {
         <>
           <section class="card" aria-labelledby="pl-people">
             <h2 id="pl-people">{t('au.people_title')}</h2>
-            <dl class="facts platform-counts">
+            <dl class="au-tiles">
               {counts.map(([k, v]) => (
-                <Fragment key={k}>
+                <div key={k} class="au-tile">
                   <dt>{t(k)}</dt>
                   <dd data-figure={k.slice(5)}>{v.toLocaleString('ru-RU')}</dd>
-                </Fragment>
+                </div>
               ))}
             </dl>
           </section>
