@@ -89,9 +89,9 @@ describe('the operator’s pages', () => {
   });
 
   it('compares the average active people with the period before, in Russian numbers', () => {
-    expect(averageCell(4.571, 0)).toEqual({ now: '4,6', before: '0', delta: '+4,6', trend: 'up' });
-    expect(averageCell(2, 2.5)).toMatchObject({ delta: '−0,5', trend: 'down' });
-    expect(averageCell(3.01, 3)).toMatchObject({ delta: null, trend: 'same' });
+    expect(averageCell(4.571, 0)).toEqual({ now: '4,6', before: '0', change: { text: '+4,6', trend: 'better' } });
+    expect(averageCell(2, 2.5).change).toEqual({ text: '\u22120,5', trend: 'worse' });
+    expect(averageCell(3.01, 3).change).toEqual({ text: 'без изменений', trend: 'same' });
     const rows = activityRows(
       [
         { group: 'staff', people: 8, daily_average: 4, weekly_average: 5 },
@@ -100,7 +100,7 @@ describe('the operator’s pages', () => {
       [{ group: 'student', people: 9, daily_average: 1, weekly_average: 1 }],
     );
     expect(rows.map((r) => r.group)).toEqual(['student', 'staff']);
-    expect(rows[0]!.weekly.delta).toBe('+1');
+    expect(rows[0]!.weekly.change.text).toBe('+1');
     expect(rows[1]!.daily.before).toBe('0');
   });
 });

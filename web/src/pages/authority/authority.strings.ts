@@ -4,13 +4,6 @@
 import { area, type AreaEn, type AreaKey } from '../../i18n/area';
 
 export const ru = {
-  'au.period': 'Период',
-  'au.period.week': 'Неделя',
-  'au.period.month': 'Месяц',
-  'au.period.term': 'Четверть',
-  'au.period.year': 'Год',
-  'au.period_dates': 'С {from} по {to} в сравнении с {pfrom} — {pto}',
-  'au.period_note': 'Предыдущий период взят той же длины, чтобы сравнение было честным.',
 
   // the curator's comparison
   'au.region': 'Регион: {region}',
@@ -94,17 +87,9 @@ export const ru = {
   'au.group.student': 'Ученики',
   'au.group.parent': 'Родители',
   'au.group.staff': 'Сотрудники',
-  'au.same': 'без изменений',
 };
 
 export const en: AreaEn<typeof ru> = {
-  'au.period': 'Period',
-  'au.period.week': 'Week',
-  'au.period.month': 'Month',
-  'au.period.term': 'Term',
-  'au.period.year': 'Year',
-  'au.period_dates': '{from} to {to} compared with {pfrom} – {pto}',
-  'au.period_note': 'The previous period is taken of the same length, so the comparison is fair.',
 
   'au.region': 'Region: {region}',
   'au.lead':
@@ -185,7 +170,6 @@ export const en: AreaEn<typeof ru> = {
   'au.group.student': 'Students',
   'au.group.parent': 'Parents',
   'au.group.staff': 'Staff',
-  'au.same': 'no change',
 };
 
 export const { t, tn } = area(ru, en);

@@ -18,30 +18,23 @@ export function attachable(schools: SchoolOption[], authority: Pick<S['Authority
     .sort((a, b) => a.short_name.localeCompare(b.short_name, 'ru'));
 }
 
-/** A number of people on average: «4,6», «12». */
-export function average(v: number, locale = 'ru-RU'): string {
-  return v.toLocaleString(locale, { maximumFractionDigits: 1 });
-}
+/** Active people on average, written and compared as the statistics write averages («4,6», «+1,2», «без изменений»). */
+const ACTIVE: Measure = { key: 'active_people', section: 'activity', label: () => '', value: () => null, kind: 'average', better: 'higher' };
 
 export interface AverageCell {
   now: string;
   before: string;
-  /** «+1,2», «−0,5»; null when it did not change (to one decimal). */
-  delta: string | null;
-  trend: 'up' | 'down' | 'same';
+  change: { text: string; trend: 'better' | 'worse' | 'same' | 'none' };
 }
 
-export function averageCell(now: number, before: number, locale = 'ru-RU'): AverageCell {
-  const d = Math.round((now - before) * 10) / 10;
-  const trend = d > 0 ? 'up' : d < 0 ? 'down' : 'same';
-  const delta = trend === 'same' ? null : `${d > 0 ? '+' : '−'}${average(Math.abs(d), locale)}`;
-  return { now: average(now, locale), before: average(before, locale), delta, trend };
+export function averageCell(now: number, before: number): AverageCell {
+  return { now: formatValue(ACTIVE, now), before: formatValue(ACTIVE, before), change: compare(ACTIVE, now, before) };
 }
 
 const GROUPS = ['student', 'parent', 'staff'];
 
 /** Active people by group (daily and weekly averages) now and before, students, parents, staff in that order. */
-export function activityRows(now: S['GroupActivity'][], before: S['GroupActivity'][], locale = 'ru-RU') {
+export function activityRows(now: S['GroupActivity'][], before: S['GroupActivity'][]) {
   const rank = (g: string) => (GROUPS.indexOf(g) + GROUPS.length + 1) % (GROUPS.length + 1);
   return [...now]
     .sort((a, b) => rank(a.group) - rank(b.group))
@@ -50,8 +43,8 @@ export function activityRows(now: S['GroupActivity'][], before: S['GroupActivity
       return {
         group: g.group,
         people: g.people,
-        daily: averageCell(g.daily_average, p?.daily_average ?? 0, locale),
-        weekly: averageCell(g.weekly_average, p?.weekly_average ?? 0, locale),
+        daily: averageCell(g.daily_average, p?.daily_average ?? 0),
+        weekly: averageCell(g.weekly_average, p?.weekly_average ?? 0),
       };
     });
 }

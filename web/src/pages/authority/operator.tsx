@@ -317,7 +317,7 @@ export function PlatformPage() {
                       {[r.daily, r.weekly].map((c, i) => (
                         <td key={i}>
                           <strong>{c.now}</strong>{' '}
-                          <span class={`delta delta--${c.trend}`}>{c.delta ?? t('au.same')}</span>
+                          <span class={`au-change au-change--${c.change.trend}`}>{c.change.text}</span>
                           <div class="muted">{t('au.col.before', { value: c.before })}</div>
                         </td>
                       ))}
