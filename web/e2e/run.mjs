@@ -4014,6 +4014,151 @@ try {
     }
   });
 
+  await test('curator compares schools', async () => {
+    const ctxs = [];
+    try {
+      const page = await signedInPage(ctxs, 'curator@demo.parta.local');
+      // A curator has no school: the landing page is the authority's comparison.
+      await page.waitForURL(/\/authority\/\d+$/);
+      const authorityId = Number(new URL(page.url()).pathname.split('/').pop());
+      await page.getByRole('heading', { level: 1, name: 'Управление образования (демо)' }).waitFor();
+      await page.getByText('Только числа: без сообщений, без имён детей и без контактов.', { exact: false }).waitFor();
+      const table = page.getByRole('table', { name: /Школы управления за период/ });
+      await table.getByRole('rowheader', { name: 'Школа № 1 (демо)' }).waitFor();
+      // The header: the authority, and no chats, no journal, no console.
+      const nav = page.locator('nav.mainnav');
+      await nav.getByRole('link', { name: 'Управление образования' }).waitFor();
+      for (const name of ['Чаты', 'Журнал', 'Управление школой', 'Мои классы', 'Оператор', 'Уроки', 'Дневник'])
+        expect((await nav.getByRole('link', { name, exact: true }).count()) === 0, `the curator's header has «${name}»`);
+      await screen(page, 'authority-comparison');
+      // Readable at 390 px: the page itself does not scroll sideways, the table does in its box.
+      await page.setViewportSize({ width: 390, height: 844 });
+      const widths = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, box: document.querySelector('.au-table-wrap').clientWidth }));
+      expect(widths.doc <= 390 && widths.box <= 390, `the page is wider than a phone: ${JSON.stringify(widths)}`);
+      await page.setViewportSize({ width: 1366, height: 900 });
+
+      // Another period: the same figures as the API gives the curator.
+      const stats = page.waitForResponse((r) => r.url().includes(`/api/v1/authorities/${authorityId}/statistics?period=week`));
+      await page.getByRole('button', { name: 'Неделя', exact: true }).click();
+      await stats;
+      await page.locator('.period-dates[data-period="week"]').waitFor();
+      const curator = await apiSession('curator@demo.parta.local');
+      const api = await (await fetch(`${base}/api/v1/authorities/${authorityId}/statistics?period=week`, { headers: curator })).json();
+      const demo = api.schools.find((s) => s.school === 'Школа № 1 (демо)');
+      const students = demo.current.activity.find((a) => a.group === 'student');
+      const weekly = students.people ? `${Math.round((100 * students.weekly_average) / students.people)}\u00a0%` : '—';
+      const row = table.locator('tr', { has: page.getByRole('rowheader', { name: 'Школа № 1 (демо)' }) });
+      const shown = await row.locator('td[data-measure="active_weekly.student"] .au-value').textContent();
+      expect(shown === weekly, `students active in a week: ${shown}, the API says ${weekly}`);
+      const withParent = `${Math.round((100 * demo.reach.students_with_parent) / demo.reach.students)}\u00a0%`;
+      expect((await row.locator('td[data-measure="students_with_parent"] .au-value').textContent()) === withParent, 'students with a parent differ from the API');
+      // Nothing personal: no curator or pupil names on the page.
+      const text = await page.locator('main').innerText();
+      expect(!text.includes('Громова') && !text.includes('5А'), 'the comparison shows a name or a class');
+
+      // The CSV: semicolons, UTF-8 with a BOM, a row per school.
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Скачать таблицу (CSV)' }).click()]);
+      expect(download.suggestedFilename().endsWith('.csv'), `CSV named ${download.suggestedFilename()}`);
+      const csv = readFileSync(await download.path());
+      expect(csv[0] === 0xef && csv[1] === 0xbb && csv[2] === 0xbf, 'the CSV has no BOM');
+      const lines = csv.toString('utf8').slice(1).trim().split('\r\n');
+      expect(lines.length === 1 + api.schools.length, `CSV lines: ${lines.length}`);
+      expect(lines[0].startsWith('Школа;') && lines.some((l) => l.startsWith('Школа № 1 (демо);')), `CSV: ${lines.join(' | ')}`);
+
+      // The curator reads figures only: a school's people and a class's reach are not theirs.
+      for (const path of ['/api/v1/orgs/1/members', '/api/v1/orgs/1/classes/3/reach']) {
+        const res = await fetch(`${base}${path}`, { headers: curator });
+        expect(res.status === 404, `${path} as the curator: ${res.status}`);
+      }
+    } finally {
+      for (const ctx of ctxs) await ctx.close();
+    }
+  });
+
+  await test('operator manages authorities', async () => {
+    const ctxs = [];
+    const operatorApi = await apiSession('operator@demo.parta.local');
+    try {
+      const page = await signedInPage(ctxs, 'operator@demo.parta.local');
+      await page.goto(`${base}/operator`);
+      await page.locator('nav.tabs').getByRole('link', { name: 'Управления образования' }).click();
+      await page.getByRole('heading', { level: 2, name: 'Управления образования', exact: true }).waitFor();
+      await page.locator('tr[data-authority-id]', { hasText: 'Управление образования (демо)' }).waitFor();
+      // Empty fields are refused at the fields.
+      await page.getByRole('button', { name: 'Создать управление' }).click();
+      await page.locator('input[aria-invalid="true"]').first().waitFor();
+      expect((await lbl(page, 'Название').getAttribute('aria-invalid')) === 'true', 'an empty name is not marked');
+      await lbl(page, 'Название').fill('Тестовое управление');
+      await lbl(page, 'Регион').fill('Тверская область');
+      await page.getByRole('button', { name: 'Создать управление' }).click();
+      await page.getByText('Управление «Тестовое управление» создано.').waitFor();
+      const card = page.locator('section.authority-card', { has: page.getByRole('heading', { level: 2, name: 'Тестовое управление' }) });
+      await card.waitFor();
+      const authorityId = await card.getAttribute('data-authority-id');
+
+      // A curator with a new e-mail: the one-time code and the link, shown once.
+      const email = `kurator-${Date.now().toString(36)}@example.org`;
+      // The new authority has no curator yet: its form is open.
+      expect(await card.locator('details.au-add').evaluate((d) => d.open), 'the curator form of a new authority is closed');
+      await lbl(card, 'Фамилия').fill('Смирнова');
+      await lbl(card, 'Имя').fill('Ольга');
+      await lbl(card, 'Отчество').fill('Петровна');
+      await lbl(card, 'E-mail').fill(email);
+      await card.getByRole('button', { name: 'Добавить куратора', exact: true }).click();
+      const code = await lbl(card, 'Одноразовый код').inputValue();
+      const link = await lbl(card, 'Ссылка, чтобы задать пароль').inputValue();
+      expect(code.length >= 6 && link.includes(`/set-password?token=${encodeURIComponent(code)}`), `code ${code}, link ${link}`);
+      await card.locator('[data-curator-id]', { hasText: 'Смирнова Ольга Петровна' }).waitFor();
+
+      // The demo school moves to the new authority.
+      await lbl(card, 'Выберите школу').selectOption({ label: 'Школа № 1 (демо)' });
+      await card.getByRole('button', { name: 'Прикрепить школу' }).click();
+      await card.locator('[data-org-id="1"]').waitFor();
+      await page.locator(`tr[data-authority-id="${authorityId}"]`, { hasText: 'Школа № 1 (демо)' }).waitFor();
+      await screen(page, 'operator-authorities');
+
+      // The new curator sets a password by the link and lands on the new authority's schools.
+      const cctx = await newContext();
+      ctxs.push(cctx);
+      const c = await cctx.newPage();
+      pagesToShoot.push(c);
+      await c.goto(link);
+      expect((await lbl(c, 'Одноразовый код').inputValue()) === code, 'the link does not fill in the code');
+      await lbl(c, 'Новый пароль').fill(NEW_PASSWORD);
+      await c.getByRole('button', { name: 'Задать пароль' }).click();
+      await c.getByRole('heading', { name: 'Пароль задан' }).waitFor();
+      await login(c, email, NEW_PASSWORD);
+      await c.waitForURL(new RegExp(`/authority/${authorityId}$`));
+      await c.getByRole('heading', { level: 1, name: 'Тестовое управление' }).waitFor();
+      await c.getByRole('rowheader', { name: 'Школа № 1 (демо)' }).waitFor();
+
+      // The operator opens the comparison from the console. (A server before the operator was
+      // let read an authority's comparison answers 403: the page then says so, with «Повторить».)
+      const compareLink = card.getByRole('link', { name: 'Сравнение школ: Тестовое управление' });
+      expect((await compareLink.getAttribute('href')) === `/authority/${authorityId}`, 'the comparison link');
+      const readable = (await fetch(`${base}/api/v1/authorities/${authorityId}/statistics`, { headers: operatorApi })).status;
+      await compareLink.click();
+      if (readable === 200) await page.getByRole('rowheader', { name: 'Школа № 1 (демо)' }).waitFor();
+      else await page.getByRole('alert').getByRole('button', { name: 'Повторить' }).waitFor();
+
+      // The platform's figures.
+      await page.goto(`${base}/operator`);
+      await page.locator('nav.tabs').getByRole('link', { name: 'Статистика платформы' }).click();
+      await page.getByRole('heading', { level: 2, name: 'Статистика платформы' }).waitFor();
+      const platform = await (await fetch(`${base}/api/v1/statistics?period=month`, { headers: operatorApi })).json();
+      expect((await page.locator('dd[data-figure="authorities"]').textContent()) === String(platform.authorities), 'authorities differ from the API');
+      expect((await page.locator('dd[data-figure="curators"]').textContent()) === String(platform.curators), 'curators differ from the API');
+      await page.locator('table.platform-active tr[data-group="parent"]').waitFor();
+      await page.getByRole('button', { name: 'Год', exact: true }).click();
+      await page.locator('.period-dates[data-period="year"]').waitFor();
+      await screen(page, 'operator-platform');
+    } finally {
+      // The demo school goes back to the demo authority, so other tests keep their data.
+      await fetch(`${base}/api/v1/authorities/1/schools/1`, { method: 'PUT', headers: operatorApi });
+      for (const ctx of ctxs) await ctx.close();
+    }
+  });
+
   await test('chats: logging out closes the connection', async () => {
     await parent.getByRole('button', { name: 'Выйти' }).click();
     await parent.waitForURL(/\/login/);

@@ -3,7 +3,7 @@ import { chunk, closeDialog, DialogHost, Lazy, Loading, PageTitle } from './comp
 import { fullName } from './format';
 import { lang, setLang, t, tn } from './i18n';
 import { currentPath, matchRoute, navigate, queryParam } from './router';
-import { canManage, chooseSchool, currentSchool, homePath, logout, managesSchoolYear, me, readsCompliance } from './state';
+import { canManage, chooseSchool, currentSchool, homePath, logout, managesSchoolYear, me, onlyCurator, readsCompliance } from './state';
 import { unreadTotal } from './chat/store';
 import { ChatInvitePage } from './pages/chat-invite';
 import { ChatsPage } from './pages/chats';
@@ -19,6 +19,9 @@ const lessonsChunk = chunk(() => import('./pages/lessons'));
 const diaryChunk = chunk(() => import('./pages/diary'));
 const journalChunk = chunk(() => import('./pages/journal/grid'));
 const callChunk = chunk(() => import('./pages/call/call'));
+// The education authorities: the curator's comparison and the operator's pages.
+const authorityChunk = chunk(() => import('./pages/authority/authority'));
+const authoritiesChunk = chunk(() => import('./pages/authority/operator'));
 
 /** Who opens the class journal: whoever teaches, the class teachers and the administration. */
 function readsJournal(s: Parameters<typeof teaches>[0]): boolean {
@@ -48,12 +51,15 @@ function Header({ path }: { path: string }) {
   const school = currentSchool.value;
   const nav: { href: string; label: string; active: boolean; count?: number }[] = [];
   if (m) {
-    nav.push({ href: '/chats', label: t('shell.chats'), active: path.startsWith('/chats') || path.startsWith('/search'), count: unreadTotal.value });
+    // A curator with no school of their own reads figures only: no chats.
+    if (!onlyCurator(m)) nav.push({ href: '/chats', label: t('shell.chats'), active: path.startsWith('/chats') || path.startsWith('/search'), count: unreadTotal.value });
     if (teaches(school)) nav.push({ href: '/lessons', label: t('shell.lessons'), active: path.startsWith('/lessons') });
     if (readsJournal(school)) nav.push({ href: '/journal', label: t('shell.journal'), active: path.startsWith('/journal') });
     if (diaryStudents(m, school).length) nav.push({ href: '/diary', label: t('shell.diary'), active: path.startsWith('/diary') });
     if (school && canManage(school))
       nav.push({ href: `/school/${school.org_id}`, label: school.is_admin || managesSchoolYear(school) || readsCompliance(school) ? t('shell.console') : t('shell.class_console'), active: path.startsWith('/school/') });
+    if (m.authorities.length && !m.is_operator)
+      nav.push({ href: `/authority/${m.authorities[0]!.id}`, label: t('shell.authority'), active: path.startsWith('/authority/') });
     if (m.is_operator) nav.push({ href: '/operator', label: t('shell.operator'), active: path.startsWith('/operator') });
     nav.push({ href: '/profile', label: t('shell.profile'), active: path.startsWith('/profile') });
   }
@@ -158,7 +164,7 @@ function Routes({ path }: { path: string }) {
   if (matchRoute('/login', path)) return m ? <Redirect to={homePath(m)} /> : <LoginPage />;
   if (m === undefined) return <Loading />;
   if (!m) {
-    const known = ['/', '/chats', '/chats/:id', '/search', '/profile', '/school/:org/:tab?', '/operator', '/operator/audit', '/operator/applications/:id', '/chat-invite/:token', '/lessons', '/lessons/:id', '/diary', '/diary/marks', '/journal', '/calls/:id'].some((p) => matchRoute(p, path));
+    const known = ['/', '/chats', '/chats/:id', '/search', '/profile', '/school/:org/:tab?', '/operator', '/operator/audit', '/operator/authorities', '/operator/statistics', '/authority/:id', '/operator/applications/:id', '/chat-invite/:token', '/lessons', '/lessons/:id', '/diary', '/diary/marks', '/journal', '/calls/:id'].some((p) => matchRoute(p, path));
     if (!known) return <NotFound />;
     return <Redirect to={path === '/' ? '/login' : `/login?next=${encodeURIComponent(path)}`} />;
   }
@@ -202,8 +208,14 @@ function Routes({ path }: { path: string }) {
     if (currentSchool.value?.org_id !== s.org_id) chooseSchool(s.org_id);
     return <SchoolConsole key={s.org_id} school={s} tab={r.tab} />;
   }
+  if ((r = matchRoute('/authority/:id', path)) && (m.is_operator || m.authorities.some((a) => String(a.id) === r!.id))) {
+    const id = Number(r.id);
+    return <Lazy load={authorityChunk} render={(c) => <c.AuthorityPage key={id} id={id} operator={m.is_operator} />} />;
+  }
   if (m.is_operator) {
     if (matchRoute('/operator', path)) return <OperatorPage />;
+    if (matchRoute('/operator/authorities', path)) return <Lazy load={authoritiesChunk} render={(c) => <c.AuthoritiesPage />} />;
+    if (matchRoute('/operator/statistics', path)) return <Lazy load={authoritiesChunk} render={(c) => <c.PlatformPage />} />;
     if (matchRoute('/operator/audit', path)) return <OperatorAuditPage />;
     if ((r = matchRoute('/operator/applications/:id', path))) return <ApplicationPage key={r.id} id={r.id!} />;
   }

@@ -101,5 +101,11 @@ export function homePath(m: Me): string {
   const s = currentSchool.value;
   if (s && canManage(s)) return `/school/${s.org_id}`;
   if (m.is_operator) return '/operator';
+  if (m.authorities.length) return `/authority/${m.authorities[0]!.id}`;
   return '/profile';
+}
+
+/** A curator of an education authority with no school and no operator's role: figures only, no chats. */
+export function onlyCurator(m: Me): boolean {
+  return !m.schools.length && !m.is_operator && m.authorities.length > 0;
 }

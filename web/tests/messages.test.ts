@@ -130,6 +130,8 @@ const person = (id: number, family_name: string, given_name: string, patronymic:
   person: { id, family_name, given_name, patronymic },
   role: 'member',
   last_read_seq: 0,
+  school_roles: [],
+  teacher_verified: false,
   actions: NO_ACTIONS,
   school_roles: [],
   teacher_verified: false,

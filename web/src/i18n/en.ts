@@ -25,6 +25,7 @@ export const en: Dict = {
   'shell.nav': 'Sections',
   'shell.console': 'School admin',
   'shell.class_console': 'My classes',
+  'shell.authority': 'Education authority',
   'shell.operator': 'Operator',
   'shell.profile': 'Profile',
   'shell.lessons': 'Lessons',
@@ -568,6 +569,8 @@ export const en: Dict = {
 
   'operator.title': 'Platform operator',
   'operator.applications': 'School applications',
+  'operator.authorities': 'Education authorities',
+  'operator.statistics': 'Platform figures',
   'operator.filter.pending': 'Waiting',
   'operator.filter.decided': 'Decided',
   'operator.filter.all': 'All',

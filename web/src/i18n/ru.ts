@@ -25,6 +25,7 @@ export const ru = {
   'shell.nav': 'Разделы',
   'shell.console': 'Управление школой',
   'shell.class_console': 'Мои классы',
+  'shell.authority': 'Управление образования',
   'shell.operator': 'Оператор',
   'shell.profile': 'Профиль',
   'shell.lessons': 'Уроки',
@@ -568,6 +569,8 @@ export const ru = {
 
   'operator.title': 'Оператор платформы',
   'operator.applications': 'Заявки на подключение',
+  'operator.authorities': 'Управления образования',
+  'operator.statistics': 'Статистика платформы',
   'operator.filter.pending': 'Ожидают решения',
   'operator.filter.decided': 'Рассмотренные',
   'operator.filter.all': 'Все',

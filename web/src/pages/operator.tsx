@@ -10,6 +10,26 @@ function statusKind(s: string) {
   return s === 'pending' ? 'warn' : s === 'approved' ? 'ok' : 'danger';
 }
 
+const OPERATOR_TABS = [
+  ['applications', '/operator', 'operator.applications'],
+  ['authorities', '/operator/authorities', 'operator.authorities'],
+  ['statistics', '/operator/statistics', 'operator.statistics'],
+  ['audit', '/operator/audit', 'audit.title'],
+] as const;
+
+/** The operator console's sections. */
+export function OperatorTabs({ current }: { current: (typeof OPERATOR_TABS)[number][0] }) {
+  return (
+    <nav class="tabs" aria-label={t('console.sections')}>
+      {OPERATOR_TABS.map(([id, href, label]) => (
+        <a key={id} class="tab" href={href} aria-current={id === current ? 'page' : undefined}>
+          {t(label)}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
 export function OperatorPage() {
   const [filter, setFilter] = useState<'pending' | 'decided' | 'all'>('pending');
   const list = useLoad(() => api.get('/api/v1/applications'), []);
@@ -17,14 +37,7 @@ export function OperatorPage() {
   return (
     <div class="page">
       <PageTitle>{t('operator.title')}</PageTitle>
-      <nav class="tabs" aria-label={t('console.sections')}>
-        <a class="tab" href="/operator" aria-current="page">
-          {t('operator.applications')}
-        </a>
-        <a class="tab" href="/operator/audit">
-          {t('audit.title')}
-        </a>
-      </nav>
+      <OperatorTabs current="applications" />
       <section class="card" aria-labelledby="apps-title">
         <h2 id="apps-title">{t('operator.applications')}</h2>
         <div class="segmented" role="group" aria-label={t('requests.filter')}>
@@ -61,14 +74,7 @@ export function OperatorAuditPage() {
   return (
     <div class="page">
       <PageTitle>{t('operator.title')}</PageTitle>
-      <nav class="tabs" aria-label={t('console.sections')}>
-        <a class="tab" href="/operator">
-          {t('operator.applications')}
-        </a>
-        <a class="tab" href="/operator/audit" aria-current="page">
-          {t('audit.title')}
-        </a>
-      </nav>
+      <OperatorTabs current="audit" />
       <section class="card" aria-labelledby="paudit-title">
         <h2 id="paudit-title">{t('audit.platform_title')}</h2>
         <AuditList load={(before) => api.get('/api/v1/audit', { before_id: before, limit: 50 })} />

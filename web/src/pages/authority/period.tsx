@@ -1,0 +1,31 @@
+// The period switch of the authority's comparison and the platform's figures: week, month,
+// term or year so far, against the same number of days of the one before. The wording is
+// the statistics' shared dictionary (stats/stats.strings.ts), as on the school's dashboard.
+import type { components } from '../../api/schema';
+import { day } from '../../format';
+import { t, type Key } from '../../stats/stats.strings';
+
+export const PERIODS = ['week', 'month', 'term', 'year'] as const;
+export type Period = (typeof PERIODS)[number];
+
+export function PeriodSwitch({ value, onChange }: { value: Period; onChange: (p: Period) => void }) {
+  return (
+    <div class="segmented" role="group" aria-label={t('st.period')}>
+      {PERIODS.map((p) => (
+        <button key={p} type="button" class="seg" aria-pressed={value === p} onClick={() => onChange(p)}>
+          {t(`st.period.${p}` as Key)}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/** «С 1 декабря по 7 декабря» and the days compared with. */
+export function PeriodDates({ period }: { period: components['schemas']['StatsPeriod'] }) {
+  return (
+    <p class="period-dates" data-period={period.kind}>
+      <strong>{t('st.period_span', { from: day(period.so_far.first), to: day(period.so_far.last) })}</strong>{' '}
+      <span class="muted">{t('st.compared', { from: day(period.previous.first), to: day(period.previous.last) })}</span>
+    </p>
+  );
+}
