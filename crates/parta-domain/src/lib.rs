@@ -4,6 +4,7 @@
 pub mod chat_rights;
 pub mod chats;
 pub mod compliance;
+pub mod consent;
 pub mod distance;
 pub mod format;
 pub mod homework;

@@ -94,6 +94,8 @@ pub struct Me {
     pub schools: Vec<MySchool>,
     /// The education authorities the person curates.
     pub authorities: Vec<crate::AuthorityRef>,
+    /// The consents to the processing of personal data they gave, the latest first.
+    pub consents: Vec<crate::ConsentGiven>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -77,11 +77,35 @@ pub struct RegisterRequest {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub password: String,
+    /// The version of the consent to the processing of personal data the person
+    /// agreed to (`GET /api/v1/consent`); by a parent's link, for their child too.
+    pub consent_version: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AcceptInviteRequest {
     pub token: String,
+    /// By a parent's link: the version of the consent given for the child.
+    pub consent_version: Option<String>,
+}
+
+/// The consent to the processing of personal data, as it stands now.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ConsentText {
+    pub version: String,
+    /// What a person agrees to for themselves.
+    pub text_self: String,
+    /// What a parent (legal guardian) agrees to for their child.
+    pub text_child: String,
+}
+
+/// A consent given: whose data (`self`, or a `child`'s), to which version, when.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ConsentGiven {
+    pub kind: String,
+    pub child: Option<crate::PersonRef>,
+    pub version: String,
+    pub at: String,
 }
 
 /// `joined`: the person is a member now. `pending`: a join request waits for an admin.

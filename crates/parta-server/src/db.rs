@@ -123,7 +123,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(31, "distance_orders", "0031_distance_orders.sql"),
     migration!(32, "individual_assignments", "0032_individual_assignments.sql"),
     migration!(33, "year_transition", "0033_year_transition.sql"),
-    migration!(34, "statistics", "0034_statistics.sql"),
+    migration!(34, "oversight", "0034_oversight.sql"),
 ];
 
 impl Db {

@@ -1231,6 +1231,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/consent`
+         *     The text of the consent to the processing of personal data (152-ФЗ) a person agrees
+         *     to when they register, and a parent for their child, with its version.
+         */
+        get: operations["consent_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/files/{file_id}": {
         parameters: {
             query?: never;
@@ -3210,6 +3231,8 @@ export interface components {
             starts_on: string;
         };
         AcceptInviteRequest: {
+            /** @description By a parent's link: the version of the consent given for the child. */
+            consent_version?: string | null;
             token: string;
         };
         AckEntry: {
@@ -3953,6 +3976,21 @@ export interface components {
             total: components["schemas"]["ComplianceCounts"];
             weeks: components["schemas"]["WeekCompliance"][];
         };
+        /** @description A consent given: whose data (`self`, or a `child`'s), to which version, when. */
+        ConsentGiven: {
+            at: string;
+            child?: components["schemas"]["PersonRef"] | null;
+            kind: string;
+            version: string;
+        };
+        /** @description The consent to the processing of personal data, as it stands now. */
+        ConsentText: {
+            /** @description What a parent (legal guardian) agrees to for their child. */
+            text_child: string;
+            /** @description What a person agrees to for themselves. */
+            text_self: string;
+            version: string;
+        };
         /** @description A new group chat (any staff member) or subject chat (a teacher of the class). */
         CreateChatRequest: {
             class_id?: components["schemas"]["ClassId"] | null;
@@ -4670,6 +4708,8 @@ export interface components {
         Me: {
             /** @description The education authorities the person curates. */
             authorities: components["schemas"]["AuthorityRef"][];
+            /** @description The consents to the processing of personal data they gave, the latest first. */
+            consents: components["schemas"]["ConsentGiven"][];
             email?: string | null;
             family_name: string;
             given_name: string;
@@ -5217,6 +5257,11 @@ export interface components {
         };
         /** @description Registration through an invite link: creates the account and uses the link. */
         RegisterRequest: {
+            /**
+             * @description The version of the consent to the processing of personal data the person
+             *     agreed to (`GET /api/v1/consent`); by a parent's link, for their child too.
+             */
+            consent_version?: string | null;
             /** @description A phone number or an e-mail address is required; both may be given. */
             email?: string | null;
             family_name: string;
@@ -8704,6 +8749,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    consent_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentText"];
                 };
             };
         };

@@ -63,6 +63,29 @@ fn school_permissions(grants: &[parta_domain::permission::Grant], org: OrgId) ->
         .collect()
 }
 
+/// What a person agreed to, for themselves and their children.
+async fn consents(conn: &mut AnyConnection, user: UserId) -> Result<Vec<parta_protocol::ConsentGiven>> {
+    let mut out = Vec::new();
+    for (kind, child, version, at) in store::consents::of_user(conn, user).await? {
+        let child = match child {
+            Some(id) => store::users::person(conn, UserId(id)).await?,
+            None => None,
+        };
+        out.push(parta_protocol::ConsentGiven { kind, child, version, at: rfc3339(at) });
+    }
+    Ok(out)
+}
+
+/// # The consent to the processing of personal data as it stands now (anyone)
+pub fn consent_text() -> parta_protocol::ConsentText {
+    use parta_domain::consent;
+    parta_protocol::ConsentText {
+        version: consent::VERSION.to_owned(),
+        text_self: consent::TEXT_SELF.to_owned(),
+        text_child: consent::TEXT_CHILD.to_owned(),
+    }
+}
+
 /// The signed-in person with every school they belong to.
 pub async fn me(state: &AppState, user: UserId) -> Result<Me> {
     let mut conn = state.db.reads().acquire().await?;
@@ -99,6 +122,7 @@ pub async fn me(state: &AppState, user: UserId) -> Result<Me> {
         phone: row.phone,
         is_operator: row.is_operator == 1,
         schools,
+        consents: consents(&mut conn, user).await?,
         authorities: store::authorities::curated_by(&mut conn, user)
             .await?
             .into_iter()

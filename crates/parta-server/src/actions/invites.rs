@@ -1,12 +1,13 @@
 //! Invite links and joining: create, list, revoke; open a link; join by it
 //! (directly or through a join request); accept or reject join requests.
 
+use parta_domain::consent::ConsentKind;
 use parta_domain::permission::{self, Permission};
 use parta_domain::validate::{self, LoginId};
 use parta_domain::{InviteId, InviteRole, JoinRequestId, MemberRole, OrgId, UserId};
 use parta_protocol::{
-    CreateInviteRequest, CreatedInvite, Invite, InvitePreview, JoinOutcome, JoinRequest, RegisterRequest, Registered,
-    SessionCreated,
+    AcceptInviteRequest, CreateInviteRequest, CreatedInvite, Invite, InvitePreview, JoinOutcome, JoinRequest,
+    RegisterRequest, Registered, SessionCreated,
 };
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -291,6 +292,15 @@ async fn check_first_admin(work: &mut Work, row: &InviteRow, user: UserId) -> Re
     if email_matches || phone_matches { Ok(()) } else { Err(Error::Refused("admin_link_contacts")) }
 }
 
+/// A parent's link: the parent's consent for their child, recorded with the join.
+async fn do_child_consent(work: &mut Work, row: &InviteRow, parent: UserId, version: &str) -> Result<()> {
+    if let Some(child) = row.child_user_id {
+        store::consents::insert(work, parent, ConsentKind::Child, Some(UserId(child)), Some(row.org_id()), version)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Uses a link for `user` inside the caller's transaction.
 async fn do_join(work: &mut Work, row: &InviteRow, user: UserId) -> Result<JoinOutcome> {
     let places = store::directory::active_places(work, row.org_id(), user).await?;
@@ -346,10 +356,21 @@ async fn do_join(work: &mut Work, row: &InviteRow, user: UserId) -> Result<JoinO
 }
 
 /// # Join by a link as the signed-in person.
-pub async fn accept(state: &AppState, actor: &Actor, token: &str) -> Result<JoinOutcome> {
+pub async fn accept(state: &AppState, actor: &Actor, request: &AcceptInviteRequest) -> Result<JoinOutcome> {
     let mut tx = state.begin().await?;
-    let row = usable_invite(&mut tx, token).await?;
+    let row = usable_invite(&mut tx, &request.token).await?;
+    // By a parent's link the parent consents for their child, here as at registration.
+    let consent = match row.child_user_id {
+        Some(_) => Some(
+            parta_domain::consent::check("consent_version", request.consent_version.as_deref())
+                .map_err(|e| Error::Validation(vec![e]))?,
+        ),
+        None => None,
+    };
     let outcome = do_join(&mut tx, &row, actor.user_id).await?;
+    if let Some(consent) = consent {
+        do_child_consent(&mut tx, &row, actor.user_id, consent).await?;
+    }
     tx.commit(state).await?;
     Ok(outcome)
 }
@@ -390,7 +411,9 @@ pub async fn register(state: &AppState, request: &RegisterRequest, client: &Clie
         fields.reject("phone", "contact_required");
     }
     let password = fields.check(validate::password("password", &request.password));
+    let consent = fields.check(parta_domain::consent::check("consent_version", request.consent_version.as_deref()));
     fields.finish()?;
+    let consent = checked(consent)?;
     let (name, password) = (checked(name)?, checked(password)?);
 
     let logins: Vec<LoginId> =
@@ -428,6 +451,8 @@ pub async fn register(state: &AppState, request: &RegisterRequest, client: &Clie
         }
     };
     let join = do_join(&mut tx, &row, user).await?;
+    store::consents::insert(&mut tx, user, ConsentKind::Own, None, Some(row.org_id()), consent).await?;
+    do_child_consent(&mut tx, &row, user, consent).await?;
     let (token, csrf_token) = super::accounts::do_create_session(&mut tx, state, user, client).await?;
     let new_device = super::login::do_remember_device(&mut tx, user, client).await?;
     tx.commit(state).await?;

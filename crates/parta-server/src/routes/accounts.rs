@@ -4,8 +4,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse};
 use parta_domain::SessionId;
 use parta_protocol::{
-    ChangePasswordRequest, CsrfToken, DeleteAccountRequest, LoginRequest, Me, MessagesExport, Problem, RegisterRequest,
-    Registered, SessionCreated, SessionInfo, SetPasswordRequest,
+    ChangePasswordRequest, ConsentText, CsrfToken, DeleteAccountRequest, LoginRequest, Me, MessagesExport, Problem,
+    RegisterRequest, Registered, SessionCreated, SessionInfo, SetPasswordRequest,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -22,6 +22,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth_logout))
         .routes(routes!(auth_register))
         .routes(routes!(auth_set_password))
+        .routes(routes!(consent_get))
         .routes(routes!(me_get, me_delete))
         .routes(routes!(me_csrf))
         .routes(routes!(me_sessions))
@@ -107,6 +108,14 @@ async fn auth_set_password(
 ) -> Result<StatusCode> {
     accounts::set_password_with_token(&state, &body.token, &body.password).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `GET /api/v1/consent`
+/// The text of the consent to the processing of personal data (152-ФЗ) a person agrees
+/// to when they register, and a parent for their child, with its version.
+#[utoipa::path(get, path = "/api/v1/consent", tag = "accounts", responses((status = 200, body = ConsentText)))]
+async fn consent_get() -> Json<ConsentText> {
+    Json(accounts::consent_text())
 }
 
 /// # `GET /api/v1/me`

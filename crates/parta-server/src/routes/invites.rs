@@ -84,7 +84,7 @@ async fn invites_accept(
     actor: Actor,
     AppJson(body): AppJson<AcceptInviteRequest>,
 ) -> Result<Json<JoinOutcome>> {
-    Ok(Json(invites::accept(&state, &actor, &body.token).await?))
+    Ok(Json(invites::accept(&state, &actor, &body).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

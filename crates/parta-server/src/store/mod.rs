@@ -15,6 +15,7 @@ pub mod calls;
 pub mod chat_links;
 pub mod chats;
 pub mod compliance;
+pub mod consents;
 pub mod devices;
 pub mod directory;
 pub mod distance;

@@ -76,7 +76,7 @@ async fn an_account_with_two_logins_has_one_limit(app: TestApp) {
     let class = app.create_class(&school, "8А", 8).await;
     let invite = app.invite(&school.admin, school.org, json!({ "class_id": class, "role": "student" })).await;
     app.post("/api/v1/auth/register")
-        .json(json!({ "invite_token": invite, "family_name": "Двулогинов", "given_name": "Иван",
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "invite_token": invite, "family_name": "Двулогинов", "given_name": "Иван",
             "email": "two@school32.ru", "phone": "+7 912 000-32-32", "password": PASSWORD }))
         .send()
         .await
@@ -199,7 +199,7 @@ async fn login_answers_alike_for_unknown_and_wrong(app: TestApp) {
     let class = app.create_class(&school, "7Б", 7).await;
     let invite = app.invite(&school.admin, school.org, json!({ "class_id": class, "role": "student" })).await;
     app.post("/api/v1/auth/register")
-        .json(json!({ "invite_token": invite, "family_name": "Телефонов", "given_name": "Пётр",
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "invite_token": invite, "family_name": "Телефонов", "given_name": "Пётр",
             "phone": "8 (912) 555-12-34", "password": PASSWORD }))
         .send()
         .await

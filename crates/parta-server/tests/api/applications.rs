@@ -361,7 +361,7 @@ async fn approval_creates_the_school_and_a_one_time_admin_link(app: TestApp) {
     app.get(&format!("/api/v1/invites/{token}")).send().await.problem(410, "invite_used_up");
     app.post("/api/v1/auth/register")
         .json(json!({
-            "invite_token": token, "family_name": "Захватов", "given_name": "Пётр",
+            "consent_version": parta_domain::consent::VERSION, "invite_token": token, "family_name": "Захватов", "given_name": "Пётр",
             "email": "zahvatov@mail.ru", "password": PASSWORD,
         }))
         .send()
@@ -375,7 +375,7 @@ async fn approval_creates_the_school_and_a_one_time_admin_link(app: TestApp) {
     let other = app.school(37).await;
     app.post("/api/v1/invites/accept")
         .token(&other.admin)
-        .json(json!({ "token": token }))
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "token": token }))
         .send()
         .await
         .problem(410, "invite_used_up");
@@ -473,7 +473,7 @@ async fn a_lost_first_admin_link_is_reissued(app: TestApp) {
     app.get(&format!("/api/v1/invites/{lost}")).send().await.problem(410, "invite_revoked");
     // The link is for the admin the application named: someone else who has it is refused.
     let stranger = json!({
-        "invite_token": token, "family_name": "Чужакова", "given_name": "Тест",
+        "consent_version": parta_domain::consent::VERSION, "invite_token": token, "family_name": "Чужакова", "given_name": "Тест",
         "email": "new.admin@school67.ru", "password": PASSWORD,
     });
     app.post("/api/v1/auth/register").json(stranger).send().await.problem(403, "admin_link_contacts");

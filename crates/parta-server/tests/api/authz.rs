@@ -770,7 +770,9 @@ fn rows(w: &World) -> Vec<Row> {
             "POST",
             "/api/v1/auth/register",
             "/api/v1/auth/register".into(),
-            json(json!({ "invite_token": w.preview_token, "family_name": "", "given_name": "", "password": "x" })),
+            json(
+                json!({ "consent_version": parta_domain::consent::VERSION, "invite_token": w.preview_token, "family_name": "", "given_name": "", "password": "x" }),
+            ),
             public(),
         ),
         row(
@@ -1964,6 +1966,7 @@ fn rows(w: &World) -> Vec<Row> {
             school(&[ClassTeacher, Director, Deputy, Admin], true),
         ),
         row("GET", "/api/v1/authorities", "/api/v1/authorities".into(), None, signed_in()),
+        row("GET", "/api/v1/consent", "/api/v1/consent".into(), None, public()),
         row(
             "POST",
             "/api/v1/authorities",

@@ -642,8 +642,13 @@ struct Posted {
 }
 
 async fn accept(app: &TestApp, who: &Person, invite: String) {
-    let joined =
-        app.post("/api/v1/invites/accept").token(&who.token).json(json!({ "token": invite })).send().await.expect(200);
+    let joined = app
+        .post("/api/v1/invites/accept")
+        .token(&who.token)
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "token": invite }))
+        .send()
+        .await
+        .expect(200);
     assert_eq!(joined.json["status"], "joined");
 }
 

@@ -30,7 +30,7 @@ on_both_backends!(
 
 fn register_body(token: &str, family: &str, email: &str) -> Value {
     json!({
-        "invite_token": token, "family_name": family, "given_name": "Анна",
+        "consent_version": parta_domain::consent::VERSION, "invite_token": token, "family_name": family, "given_name": "Анна",
         "patronymic": "Сергеевна", "email": email, "password": PASSWORD,
     })
 }
@@ -270,7 +270,7 @@ async fn a_revoked_link_admits_no_one(app: TestApp) {
     let other = app.school(206).await;
     app.post("/api/v1/invites/accept")
         .token(&other.admin)
-        .json(json!({ "token": token }))
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "token": token }))
         .send()
         .await
         .problem(410, "invite_revoked");
@@ -322,7 +322,7 @@ async fn a_used_up_link_admits_no_one_more(app: TestApp) {
     let other = app.school(208).await;
     app.post("/api/v1/invites/accept")
         .token(&other.admin)
-        .json(json!({ "token": token }))
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "token": token }))
         .send()
         .await
         .problem(410, "invite_used_up");
@@ -370,7 +370,7 @@ async fn an_expired_link_admits_no_one(app: TestApp) {
     let other = app.school(210).await;
     app.post("/api/v1/invites/accept")
         .token(&other.admin)
-        .json(json!({ "token": token }))
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "token": token }))
         .send()
         .await
         .problem(410, "invite_expired");
@@ -395,18 +395,22 @@ async fn an_unknown_link_is_not_found(app: TestApp) {
         .problem(401, "invalid_credentials");
     app.post("/api/v1/invites/accept")
         .token(&other.admin)
-        .json(json!({ "token": made_up }))
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "token": made_up }))
         .send()
         .await
         .problem(404, "invite_not_found");
     app.post("/api/v1/invites/accept")
         .token(&other.admin)
-        .json(json!({ "token": "" }))
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "token": "" }))
         .send()
         .await
         .problem(404, "invite_not_found");
     // Accepting needs a session.
-    app.post("/api/v1/invites/accept").json(json!({ "token": made_up })).send().await.problem(401, "unauthenticated");
+    app.post("/api/v1/invites/accept")
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "token": made_up }))
+        .send()
+        .await
+        .problem(401, "unauthenticated");
 }
 
 async fn use_counts_go_up(app: TestApp) {
@@ -458,7 +462,7 @@ async fn a_signed_in_person_accepts_a_link_once(app: TestApp) {
     let joined = app
         .post("/api/v1/invites/accept")
         .token(&teacher.token)
-        .json(json!({ "token": token }))
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "token": token }))
         .send()
         .await
         .expect(200);
@@ -482,7 +486,7 @@ async fn a_signed_in_person_accepts_a_link_once(app: TestApp) {
     let staff_token = staff_link.json["token"].as_str().expect("token").to_owned();
     app.post("/api/v1/invites/accept")
         .token(&teacher.token)
-        .json(json!({ "token": staff_token }))
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "token": staff_token }))
         .send()
         .await
         .problem(409, "already_member");
@@ -492,14 +496,14 @@ async fn a_signed_in_person_accepts_a_link_once(app: TestApp) {
     let joined = app
         .post("/api/v1/invites/accept")
         .token(&newcomer.admin)
-        .json(json!({ "token": staff_token }))
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "token": staff_token }))
         .send()
         .await
         .expect(200);
     assert_eq!(joined.json["status"], "joined");
     app.post("/api/v1/invites/accept")
         .token(&newcomer.admin)
-        .json(json!({ "token": staff_token }))
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "token": staff_token }))
         .send()
         .await
         .problem(409, "already_member");
@@ -532,7 +536,7 @@ async fn one_parent_account_holds_two_children(app: TestApp) {
     let joined = app
         .post("/api/v1/invites/accept")
         .token(&parent.token)
-        .json(json!({ "token": second }))
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "token": second }))
         .send()
         .await
         .expect(200);
@@ -596,7 +600,7 @@ async fn join_requests_are_decided_by_admins_and_the_class_teacher(app: TestApp)
     // Using the link again while waiting is refused.
     app.post("/api/v1/invites/accept")
         .token(&waiting)
-        .json(json!({ "token": token }))
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "token": token }))
         .send()
         .await
         .problem(409, "join_request_pending");
@@ -829,16 +833,16 @@ async fn registration_errors_are_reported(app: TestApp) {
     let token = created.json["token"].as_str().expect("token").to_owned();
     let register = |body: Value| app.post("/api/v1/auth/register").json(body).send();
 
-    register(json!({ "invite_token": token, "family_name": "Без", "given_name": "Контактов", "password": PASSWORD }))
+    register(json!({ "consent_version": parta_domain::consent::VERSION, "invite_token": token, "family_name": "Без", "given_name": "Контактов", "password": PASSWORD }))
         .await
         .invalid(&[("email", "contact_required"), ("phone", "contact_required")]);
-    register(json!({ "invite_token": token, "family_name": "Без", "given_name": "Контактов", "email": " ", "phone": "", "password": PASSWORD }))
+    register(json!({ "consent_version": parta_domain::consent::VERSION, "invite_token": token, "family_name": "Без", "given_name": "Контактов", "email": " ", "phone": "", "password": PASSWORD }))
         .await
         .invalid(&[("email", "contact_required"), ("phone", "contact_required")]);
-    register(json!({ "invite_token": token, "family_name": "", "given_name": " ", "email": "not-an-email", "password": "short" }))
+    register(json!({ "consent_version": parta_domain::consent::VERSION, "invite_token": token, "family_name": "", "given_name": " ", "email": "not-an-email", "password": "short" }))
         .await
         .invalid(&[("family_name", "required"), ("given_name", "required"), ("email", "invalid_email"), ("password", "password_too_short")]);
-    register(json!({ "invite_token": token, "family_name": "Тел", "given_name": "Плохой", "phone": "12-34", "password": PASSWORD }))
+    register(json!({ "consent_version": parta_domain::consent::VERSION, "invite_token": token, "family_name": "Тел", "given_name": "Плохой", "phone": "12-34", "password": PASSWORD }))
         .await
         .invalid(&[("phone", "invalid_phone")]);
     // The school's admin already has this e-mail, in any case: without the admin's
@@ -850,7 +854,7 @@ async fn registration_errors_are_reported(app: TestApp) {
         app.post("/api/v1/auth/login").json(json!({ "login": "nobody218@mail.ru", "password": "x" })).send().await;
     assert_eq!(taken.json, unknown_login.problem(401, "invalid_credentials").json);
     // A phone-only registration works and logs in by phone.
-    let ok = register(json!({ "invite_token": token, "family_name": "Телефонова", "given_name": "Ольга", "phone": "+7 (922) 111-22-33", "password": PASSWORD }))
+    let ok = register(json!({ "consent_version": parta_domain::consent::VERSION, "invite_token": token, "family_name": "Телефонова", "given_name": "Ольга", "phone": "+7 (922) 111-22-33", "password": PASSWORD }))
         .await
         .expect(201);
     assert_eq!(ok.json["join"]["status"], "joined");
@@ -858,10 +862,10 @@ async fn registration_errors_are_reported(app: TestApp) {
     assert!(ok.json["session"]["user"]["email"].is_null());
     app.login("89221112233", PASSWORD).await;
     // That phone, in another spelling, is taken now; so is it alongside a fresh e-mail.
-    register(json!({ "invite_token": token, "family_name": "Двойник", "given_name": "Тел", "phone": "8 (922) 111-22-33", "password": "another password" }))
+    register(json!({ "consent_version": parta_domain::consent::VERSION, "invite_token": token, "family_name": "Двойник", "given_name": "Тел", "phone": "8 (922) 111-22-33", "password": "another password" }))
         .await
         .problem(401, "invalid_credentials");
-    register(json!({ "invite_token": token, "family_name": "Двойник", "given_name": "Тел", "email": "dvoinik@mail.ru", "phone": "9221112233", "password": "another password" }))
+    register(json!({ "consent_version": parta_domain::consent::VERSION, "invite_token": token, "family_name": "Двойник", "given_name": "Тел", "email": "dvoinik@mail.ru", "phone": "9221112233", "password": "another password" }))
         .await
         .problem(401, "invalid_credentials");
     app.post("/api/v1/auth/login")
@@ -891,7 +895,12 @@ async fn a_request_for_a_place_already_held_is_not_accepted_twice(app: TestApp) 
     let token = reply.json["session"]["token"].as_str().expect("token").to_owned();
     let request = reply.json["join"]["join_request_id"].as_i64().expect("request");
     // While the request waits, a direct link lets them in.
-    app.post("/api/v1/invites/accept").token(&token).json(json!({ "token": direct })).send().await.expect(200);
+    app.post("/api/v1/invites/accept")
+        .token(&token)
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "token": direct }))
+        .send()
+        .await
+        .expect(200);
     // Accepting the request now would place them in 3В a second time.
     let path = format!("/api/v1/orgs/{}/join-requests/{request}", school.org);
     app.post(&format!("{path}/accept")).token(&school.admin).send().await.problem(409, "already_member");
@@ -930,7 +939,7 @@ async fn nobody_is_their_own_parent(app: TestApp) {
     let token = created.json["token"].as_str().expect("token").to_owned();
     app.post("/api/v1/invites/accept")
         .token(&student.token)
-        .json(json!({ "token": token }))
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "token": token }))
         .send()
         .await
         .problem(409, "own_child");
@@ -990,7 +999,7 @@ async fn a_parent_link_dies_with_the_childs_place(app: TestApp) {
         .await
         .expect(200);
     app.post("/api/v1/auth/register")
-        .json(json!({ "invite_token": token, "family_name": "Опоздавшая", "given_name": "Мама", "email": "late@people.test", "password": PASSWORD }))
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "invite_token": token, "family_name": "Опоздавшая", "given_name": "Мама", "email": "late@people.test", "password": PASSWORD }))
         .send()
         .await
         .problem(410, "invite_child_left");

@@ -195,7 +195,7 @@ async fn a_leaver_loses_every_place_and_their_parents_too(app: TestApp) {
         .await;
     app.post("/api/v1/invites/accept")
         .token(&mother.token)
-        .json(json!({ "token": second_child }))
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "token": second_child }))
         .send()
         .await
         .expect(200);

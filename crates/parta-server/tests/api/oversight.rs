@@ -15,6 +15,7 @@ on_both_backends!(
     an_unverified_teacher_waits_for_the_admin,
     quiet_hours_hold_wherever_families_are,
     the_class_teacher_sends_urgently_and_it_is_audited,
+    consent_is_recorded_with_its_version,
 );
 
 async fn the_director_oversees_and_appoints_admins(app: TestApp) {
@@ -334,4 +335,73 @@ async fn the_class_teacher_sends_urgently_and_it_is_audited(app: TestApp) {
     assert_eq!(urgent_posts.len(), 2, "{}", audit.json);
     assert!(urgent_posts.iter().all(|(actor, _)| *actor == c.teacher.id));
     assert!(urgent_posts.iter().any(|(_, chat)| *chat == parents));
+}
+
+async fn consent_is_recorded_with_its_version(app: TestApp) {
+    let c = class_with_people(&app, 185).await;
+    let org = c.school.org;
+    let text = app.get("/api/v1/consent").send().await.expect(200);
+    let version = text.json["version"].as_str().expect("version").to_owned();
+    assert!(text.json["text_self"].as_str().is_some_and(|t| t.contains("152-ФЗ")));
+    assert!(text.json["text_child"].as_str().is_some_and(|t| t.contains("законный представитель")));
+
+    // Registering needs the consent, to the text as it stands now.
+    let sister = app.join(&c.school, c.a, "student", None, "Сестрова").await;
+    let link = app
+        .invite(&c.school.admin, org, json!({ "class_id": c.a, "role": "parent", "child_user_id": sister.id }))
+        .await;
+    let body = |consent: Option<&str>| {
+        json!({ "invite_token": link, "family_name": "Мамина", "given_name": "Ольга", "email": "mama@consent.test",
+                "password": crate::support::PASSWORD, "consent_version": consent })
+    };
+    app.post("/api/v1/auth/register").json(body(None)).send().await.invalid(&[("consent_version", "required")]);
+    app.post("/api/v1/auth/register")
+        .json(body(Some("2019-01-01")))
+        .send()
+        .await
+        .invalid(&[("consent_version", "outdated")]);
+    let registered = app.post("/api/v1/auth/register").json(body(Some(&version))).send().await.expect(201);
+    let token = registered.json["session"]["token"].as_str().expect("token").to_owned();
+    // A parent gives it for themselves and for their child; the profile shows both.
+    let me = app.me(&token).await;
+    let given: Vec<(String, Option<i64>, String)> = me["consents"]
+        .as_array()
+        .expect("consents")
+        .iter()
+        .map(|g| {
+            (
+                g["kind"].as_str().unwrap_or("").to_owned(),
+                g["child"]["id"].as_i64(),
+                g["version"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert!(given.contains(&("self".to_owned(), None, version.clone())), "{given:?}");
+    assert!(given.contains(&("child".to_owned(), Some(sister.id), version.clone())), "{given:?}");
+    // The existing parent joins for a second child by link: the consent for that child first.
+    let brother = app.join(&c.school, c.b, "student", None, "Братов").await;
+    let second = app
+        .invite(&c.school.admin, org, json!({ "class_id": c.b, "role": "parent", "child_user_id": brother.id }))
+        .await;
+    app.post("/api/v1/invites/accept")
+        .token(&token)
+        .json(json!({ "token": second }))
+        .send()
+        .await
+        .invalid(&[("consent_version", "required")]);
+    app.post("/api/v1/invites/accept")
+        .token(&token)
+        .json(json!({ "token": second, "consent_version": version }))
+        .send()
+        .await
+        .expect(200);
+    let me = app.me(&token).await;
+    let children: Vec<i64> = me["consents"]
+        .as_array()
+        .expect("consents")
+        .iter()
+        .filter(|g| g["kind"] == "child")
+        .filter_map(|g| g["child"]["id"].as_i64())
+        .collect();
+    assert!(children.contains(&brother.id) && children.contains(&sister.id), "{children:?}");
 }

@@ -219,7 +219,7 @@ async fn nothing_of_one_school_reaches_another(app: TestApp) {
     let token = invite.json["token"].as_str().expect("token").to_owned();
     let waiting = app
         .post("/api/v1/auth/register")
-        .json(json!({ "invite_token": token, "family_name": "Ожидаева", "given_name": "Юлия", "email": "ozhidaeva@mail.ru", "password": crate::support::PASSWORD }))
+        .json(json!({ "consent_version": parta_domain::consent::VERSION, "invite_token": token, "family_name": "Ожидаева", "given_name": "Юлия", "email": "ozhidaeva@mail.ru", "password": crate::support::PASSWORD }))
         .send()
         .await
         .expect(201);

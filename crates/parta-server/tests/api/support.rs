@@ -478,6 +478,7 @@ impl TestApp {
             .json(json!({
                 "invite_token": invite_token, "family_name": family_name, "given_name": "Тест",
                 "patronymic": "Тестович", "email": email, "password": PASSWORD,
+                "consent_version": parta_domain::consent::VERSION,
             }))
             .send()
             .await

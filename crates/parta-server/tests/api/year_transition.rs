@@ -82,7 +82,12 @@ async fn the_demo_school_moves_on_to_the_next_year(app: TestApp) {
         let token =
             app.invite(&admin, org, json!({ "class_id": club, "role": "student", "requires_approval": false })).await;
         let student = app.login(email, PASSWORD).await;
-        app.post("/api/v1/invites/accept").token(&student).json(json!({ "token": token })).send().await.expect(200);
+        app.post("/api/v1/invites/accept")
+            .token(&student)
+            .json(json!({ "consent_version": parta_domain::consent::VERSION, "token": token }))
+            .send()
+            .await
+            .expect(200);
     }
 
     // A subject chat for 5А, made by the maths teacher: it ends with its year.
