@@ -133,8 +133,6 @@ const person = (id: number, family_name: string, given_name: string, patronymic:
   school_roles: [],
   teacher_verified: false,
   actions: NO_ACTIONS,
-  school_roles: [],
-  teacher_verified: false,
 });
 const members = [
   person(1, 'Иванова', 'Мария', 'Сергеевна'),
