@@ -23,6 +23,9 @@ pub struct ApplicationForm {
     pub admin_patronymic: Option<String>,
     pub admin_email: String,
     pub admin_phone: String,
+    /// The education authority the school answers to («управление образования»), if any:
+    /// on approval the school joins the authority of exactly this name.
+    pub authority: Option<String>,
     #[schema(value_type = String, format = Binary)]
     pub order: String,
 }
@@ -53,6 +56,8 @@ pub struct Application {
     pub admin_patronymic: Option<String>,
     pub admin_email: String,
     pub admin_phone: String,
+    /// The education authority the application names, as written.
+    pub authority: Option<String>,
     pub order: FileInfo,
     /// `pending`, `approved` or `rejected`.
     pub status: String,

@@ -3268,6 +3268,8 @@ export interface components {
             admin_given_name: string;
             admin_patronymic?: string | null;
             admin_phone: string;
+            /** @description The education authority the application names, as written. */
+            authority?: string | null;
             created_at: string;
             decided_at?: string | null;
             id: components["schemas"]["ApplicationId"];
@@ -3300,6 +3302,11 @@ export interface components {
             admin_given_name: string;
             admin_patronymic?: string | null;
             admin_phone: string;
+            /**
+             * @description The education authority the school answers to («управление образования»), if any:
+             *     on approval the school joins the authority of exactly this name.
+             */
+            authority?: string | null;
             /** @description ИНН, 10 digits. */
             inn: string;
             /** @description ОГРН, 13 digits. */

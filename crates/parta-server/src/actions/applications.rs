@@ -51,6 +51,7 @@ async fn render(conn: &mut AnyConnection, row: ApplicationRow) -> Result<Applica
         admin_patronymic: row.admin_patronymic,
         admin_email: row.admin_email,
         admin_phone: row.admin_phone,
+        authority: row.authority_name,
         order: file.info(),
         status: row.status,
         reject_reason: row.reject_reason,
@@ -107,6 +108,10 @@ pub async fn submit(state: &AppState, form: &ApplicationForm, order: Option<Uplo
     ));
     let email = fields.check(validate::email("admin_email", &form.admin_email));
     let phone = fields.check(validate::phone("admin_phone", &form.admin_phone));
+    let authority = match form.authority.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        Some(name) => fields.check(validate::text("authority", name, 200)),
+        None => None,
+    };
     let content_type = match &order {
         None => {
             fields.reject("order", "required");
@@ -171,6 +176,7 @@ pub async fn submit(state: &AppState, form: &ApplicationForm, order: Option<Uplo
             admin_patronymic: admin.patronymic,
             admin_email: email,
             admin_phone: phone,
+            authority_name: authority,
         },
         file,
     )
@@ -250,6 +256,14 @@ pub async fn approve(state: &AppState, actor: &Actor, id: ApplicationId) -> Resu
         return Err(Error::Conflict("application_decided"));
     }
     store::files::give_to_school(&mut tx, FileId(row.order_file_id), org).await?;
+    // The school joins the authority its application names, when one has exactly that name.
+    let authority = match row.authority_name.as_deref() {
+        Some(name) => store::authorities::by_name(&mut tx, name).await?,
+        None => None,
+    };
+    if let Some(authority) = authority {
+        store::authorities::attach(&mut tx, org, Some(authority)).await?;
+    }
     let admin_invite = do_admin_invite(&mut tx, org, staff_room, actor).await?;
     store::audit::record(
         &mut tx,
@@ -259,7 +273,7 @@ pub async fn approve(state: &AppState, actor: &Actor, id: ApplicationId) -> Resu
             action: "application_approved",
             target_type: "application",
             target_id: Some(id.0),
-            details: json!({ "admin_email": row.admin_email }),
+            details: json!({ "admin_email": row.admin_email, "authority_id": authority }),
         },
     )
     .await?;

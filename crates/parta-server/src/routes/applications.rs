@@ -58,6 +58,7 @@ async fn applications_submit(
         admin_patronymic: Some(take("admin_patronymic")),
         admin_email: take("admin_email"),
         admin_phone: take("admin_phone"),
+        authority: Some(take("authority")),
         order: String::new(),
     };
     let received = applications::submit(&state, &form, upload.file).await?;

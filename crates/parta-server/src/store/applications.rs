@@ -20,6 +20,7 @@ pub struct ApplicationRow {
     pub admin_patronymic: Option<String>,
     pub admin_email: String,
     pub admin_phone: String,
+    pub authority_name: Option<String>,
     pub order_file_id: i64,
     pub status: String,
     pub reject_reason: Option<String>,
@@ -29,7 +30,7 @@ pub struct ApplicationRow {
 }
 
 const COLUMNS: &str = "id, school_name, short_name, address, inn, ogrn, region, time_zone, admin_family_name,
-    admin_given_name, admin_patronymic, admin_email, admin_phone, order_file_id, status, reject_reason,
+    admin_given_name, admin_patronymic, admin_email, admin_phone, authority_name, order_file_id, status, reject_reason,
     decided_at, org_id, created_at";
 
 pub struct NewApplication {
@@ -45,14 +46,15 @@ pub struct NewApplication {
     pub admin_patronymic: Option<String>,
     pub admin_email: String,
     pub admin_phone: String,
+    pub authority_name: Option<String>,
 }
 
 pub async fn insert(conn: &mut AnyConnection, new: &NewApplication, order: FileId) -> sqlx::Result<ApplicationId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO school_applications (school_name, short_name, address, inn, ogrn, region, time_zone,
             admin_family_name, admin_given_name, admin_patronymic, admin_email, admin_phone, order_file_id,
-            status, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'pending', $14) RETURNING id",
+            status, created_at, authority_name)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'pending', $14, $15) RETURNING id",
     )
     .bind(&new.school_name)
     .bind(&new.short_name)
@@ -68,6 +70,7 @@ pub async fn insert(conn: &mut AnyConnection, new: &NewApplication, order: FileI
     .bind(&new.admin_phone)
     .bind(order.0)
     .bind(now_ms())
+    .bind(new.authority_name.as_deref())
     .fetch_one(conn)
     .await?;
     Ok(ApplicationId(id))

@@ -34,6 +34,13 @@ pub async fn get(conn: &mut AnyConnection, id: AuthorityId) -> sqlx::Result<Opti
     sqlx::query_as("SELECT id, name, region FROM authorities WHERE id = $1").bind(id.0).fetch_optional(conn).await
 }
 
+/// The authority of this name, case and surrounding spaces aside (compared here, not
+/// in SQL: SQLite's `lower` knows no Cyrillic).
+pub async fn by_name(conn: &mut AnyConnection, name: &str) -> sqlx::Result<Option<AuthorityId>> {
+    let wanted = name.trim().to_lowercase();
+    Ok(list(conn).await?.into_iter().find(|a| a.name.to_lowercase() == wanted).map(|a| AuthorityId(a.id)))
+}
+
 pub async fn exists(conn: &mut AnyConnection, id: AuthorityId) -> sqlx::Result<bool> {
     Ok(get(conn, id).await?.is_some())
 }

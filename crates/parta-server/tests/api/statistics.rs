@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::messaging::{chat_id, school_time_in};
 use crate::on_both_backends;
-use crate::support::{PASSWORD, Person, TestApp};
+use crate::support::{ORDER_PDF, PASSWORD, Person, TestApp, application_fields, multipart};
 
 on_both_backends!(a_schools_figures_match_what_happened, a_curator_reads_figures_and_nothing_else);
 
@@ -388,6 +388,21 @@ async fn a_curator_reads_figures_and_nothing_else(app: TestApp) {
         .await
         .expect(200);
     app.get(&format!("/api/v1/orgs/{}/statistics", school.org)).token(&curator).send().await.problem(404, "not_found");
+
+    // An application that names the authority: on approval the school joins it.
+    let mut fields = application_fields(173);
+    fields.push(("authority", "  управление образования города ".to_owned()));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (content_type, body) = multipart(&pairs, &[("order", "приказ.pdf", ORDER_PDF)]);
+    let applied = app.post("/api/v1/applications").raw(&content_type, body).send().await.expect(201).id();
+    let shown = app.get(&format!("/api/v1/applications/{applied}")).token(&operator).send().await.expect(200);
+    assert_eq!(shown.json["authority"], "управление образования города");
+    let approved =
+        app.post(&format!("/api/v1/applications/{applied}/approve")).token(&operator).send().await.expect(200);
+    let list = app.get("/api/v1/authorities").token(&curator).send().await.expect(200);
+    let schools: Vec<i64> =
+        list.json[0]["schools"].as_array().expect("schools").iter().filter_map(|s| s["org_id"].as_i64()).collect();
+    assert_eq!(schools, [approved.json["org_id"].as_i64().expect("org")]);
 
     // The operator: the platform in aggregate.
     let platform = app.get("/api/v1/statistics?period=week").token(&operator).send().await.expect(200);
