@@ -6,7 +6,8 @@
 //! e-journal on a school with a year of lessons (`parta-bench journal`); and calls'
 //! media, hundreds of synthetic WebRTC devices against the unit and against a plain
 //! UDP relay (`parta-bench calls`, `parta-bench udp-relay`); and the new school year of a
-//! whole school (`parta-bench year-transition`). See BENCHMARKS.md.
+//! whole school (`parta-bench year-transition`); and a school's statistics over a year
+//! of history (`parta-bench statistics`). See BENCHMARKS.md.
 
 mod calls;
 mod floor;
@@ -19,6 +20,7 @@ mod probe_logins;
 mod procfs;
 mod provision;
 mod run;
+mod statistics;
 mod stats;
 mod swarm;
 mod year_transition;
@@ -48,6 +50,8 @@ enum Cli {
     Calls(Box<calls::CallsArgs>),
     /// Time the new school year of a school `journal --prepare-only` left in `--data`: the preview and the transition.
     YearTransition(year_transition::YearTransitionArgs),
+    /// Time a school's statistics dashboard over a year of history (added once to the school `journal --prepare-only` left in `--data`), and its authority's comparison.
+    Statistics(statistics::StatisticsArgs),
     /// Serve the calls' floor: a UDP relay with no WebRTC (prints its address, runs until killed).
     UdpRelay {
         #[arg(long, default_value = "127.0.0.1:0")]
@@ -68,6 +72,7 @@ fn main() -> anyhow::Result<()> {
         Cli::Journal(args) => runtime.block_on(journal::journal(*args)),
         Cli::Calls(args) => runtime.block_on(calls::calls(*args)),
         Cli::YearTransition(args) => runtime.block_on(year_transition::year_transition(args)),
+        Cli::Statistics(args) => runtime.block_on(statistics::statistics(args)),
         Cli::UdpRelay { .. } => Ok(()),
     }
 }

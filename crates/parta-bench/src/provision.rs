@@ -175,6 +175,7 @@ async fn register(conn: &mut Conn, invite_token: &str, family: &str, email: &str
         email: Some(email.to_owned()),
         phone: None,
         password: PASSWORD.to_owned(),
+        consent_version: Some(parta_domain::consent::VERSION.to_owned()),
     };
     let registered: Registered = conn.post("/api/v1/auth/register", None, &request).await?.json(201)?;
     anyhow::ensure!(registered.join.status == "joined", "{email} did not join at once: {}", registered.join.status);
