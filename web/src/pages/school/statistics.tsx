@@ -82,13 +82,13 @@ function MeasureTable({ section, now, before }: { section: (typeof SECTIONS)[num
   return (
     <section class="st-section" aria-labelledby={id}>
       <h3 id={id}>{t(`st.section.${section}` as Key)}</h3>
-      <div class="table-wrap">
+      <div class="table-wrap" role="region" tabIndex={0} aria-labelledby={id}>
         <table class="table st-measures" aria-labelledby={id}>
           <thead>
             <tr>
               <th scope="col">{t('st.col.measure')}</th>
-              <th scope="col">{t('st.col.now')}</th>
-              <th scope="col">{t('st.col.before')}</th>
+              <th scope="col" class="st-num">{t('st.col.now')}</th>
+              <th scope="col" class="st-num">{t('st.col.before')}</th>
               <th scope="col">{t('st.col.change')}</th>
             </tr>
           </thead>
@@ -104,7 +104,7 @@ function MeasureTable({ section, now, before }: { section: (typeof SECTIONS)[num
                   <td class="st-num muted">{formatValue(m, b)}</td>
                   <td class={`st-change st-change--${c.trend}`}>
                     {c.text}
-                    {c.trend === 'better' || c.trend === 'worse' ? <span class="st-trend">{`, ${t(`st.trend.${c.trend}`)}`}</span> : null}
+                    {c.trend === 'better' || c.trend === 'worse' ? <span class="st-trend">{` (${t(`st.trend.${c.trend}`)})`}</span> : null}
                   </td>
                 </tr>
               );
@@ -134,15 +134,15 @@ function ReachTable({ stats, onPick }: { stats: Statistics; onPick: (c: Pick<Cla
         })}
       </p>
       {r.classes.length ? (
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" tabIndex={0} aria-labelledby="st-reach-title">
           <table class="table st-reach" aria-labelledby="st-reach-title">
             <thead>
               <tr>
                 <th scope="col">{t('st.col.class')}</th>
-                <th scope="col">{t('st.col.students')}</th>
-                <th scope="col">{t('st.col.with_parent')}</th>
-                <th scope="col">{t('st.col.without_parent')}</th>
-                <th scope="col">{t('st.col.parents')}</th>
+                <th scope="col" class="st-num">{t('st.col.students')}</th>
+                <th scope="col" class="st-num">{t('st.col.with_parent')}</th>
+                <th scope="col" class="st-num">{t('st.col.without_parent')}</th>
+                <th scope="col" class="st-num">{t('st.col.parents')}</th>
                 <th scope="col">{t('st.col.share')}</th>
               </tr>
             </thead>
@@ -212,14 +212,14 @@ function DailyActivity({ stats }: { stats: Statistics }) {
           <Chart days={days} label={summary} />
           <details class="st-daily-table">
             <summary>{t('st.table')}</summary>
-            <div class="table-wrap">
+            <div class="table-wrap" role="region" tabIndex={0} aria-labelledby="st-daily-title">
               <table class="table" aria-labelledby="st-daily-title">
                 <thead>
                   <tr>
                     <th scope="col">{t('st.col.date')}</th>
-                    <th scope="col">{t('st.series.students')}</th>
-                    <th scope="col">{t('st.series.parents')}</th>
-                    <th scope="col">{t('st.series.staff')}</th>
+                    <th scope="col" class="st-num">{t('st.series.students')}</th>
+                    <th scope="col" class="st-num">{t('st.series.parents')}</th>
+                    <th scope="col" class="st-num">{t('st.series.staff')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -250,16 +250,28 @@ function Chart({ days, label }: { days: DayActivity[]; label: string }) {
     const el = box.current;
     if (!el) return;
     const width = () => Math.max(260, el.clientWidth);
-    const data: uPlot.AlignedData = [days.map((d) => seconds(d.date)), ...SERIES.map((s) => days.map((d) => d[s.key]))];
+    // Days by their place (0, 1, 2…), written as short dates: no time zone to shift them.
+    const short = new Intl.DateTimeFormat(lang.value === 'ru' ? 'ru-RU' : 'en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+    const dateAt = (i: number) => {
+      const d = Number.isInteger(i) ? days[i] : undefined;
+      return d ? short.format(new Date(seconds(d.date) * 1000)) : '';
+    };
+    const data: uPlot.AlignedData = [days.map((_d, i) => i), ...SERIES.map((s) => days.map((d) => d[s.key]))];
     const plot = new uPlot(
       {
         width: width(),
         height: 220,
-        tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'UTC'),
         cursor: { drag: { x: false, y: false } },
-        scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-        axes: [{}, { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }],
-        series: [{}, ...SERIES.map((s) => ({ label: t(s.label), stroke: s.color, width: 2, points: { show: days.length <= 31 } }))],
+        // Half a day either side, so a single day (a week's Monday) is a point in the middle.
+        scales: { x: { time: false, auto: true, range: (_u, min, max) => [min - 0.5, max + 0.5] }, y: { auto: true, range: (_u, _min, max) => [0, Math.max(1, max)] } },
+        axes: [
+          { incrs: [1, 2, 7, 14, 28, 56], values: (_u, splits) => splits.map((i) => dateAt(i)) },
+          { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] },
+        ],
+        series: [
+          { label: t('st.col.date'), value: (_u, i) => (i == null ? '—' : dateAt(i)) },
+          ...SERIES.map((s) => ({ label: t(s.label), stroke: s.color, width: 2, points: { show: days.length <= 31 } })),
+        ],
       },
       data,
       el,
