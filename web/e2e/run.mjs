@@ -2582,7 +2582,7 @@ try {
 
       await row.getByRole('button', { name: 'Кого не хватает в 5А' }).click();
       await page.getByRole('heading', { name: 'Кого не хватает: 5А' }).waitFor();
-      await page.getByText('Пригласите родителей по ссылке во вкладке «Приглашения».').or(page.getByText('У каждого ученика класса родитель уже в школе.')).first().waitFor();
+      await page.getByText('Родителей приглашают по ссылке классный руководитель').or(page.getByText('У каждого ученика класса родитель уже в школе.')).first().waitFor();
 
       const csv = page.getByRole('link', { name: 'Скачать CSV' });
       const href = await csv.getAttribute('href');
@@ -2625,7 +2625,7 @@ try {
       await card.locator('dl.st-figures').waitFor();
       const shown = (await card.locator('.st-missing li').allTextContents()).map((x) => x.trim());
       expect(JSON.stringify(shown) === JSON.stringify(names), `the page names ${JSON.stringify(shown)}, the API ${JSON.stringify(names)}`);
-      if (names.length) await card.getByText('Пригласите родителей по ссылке во вкладке «Приглашения».').waitFor();
+      if (names.length) await card.getByText('Пригласите родителей по ссылке во вкладке «Ссылки-приглашения».').waitFor();
       await screen(page, 'console-class-statistics');
     } finally {
       for (const ctx of ctxs) await ctx.close();

@@ -9,23 +9,26 @@ import { ErrorBox, Loading, useLoad } from '../../components/ui';
 import { fullName } from '../../format';
 import { api } from '../../state';
 import { t } from '../../stats/stats.strings';
+import { consoleTabs } from './tabs';
 import './statistics.css';
 
-/** One class's detail; `focus` moves the keyboard to its heading when it opens. */
-export function ClassReachCard({ org, cls, focus = false, level = 3 }: { org: number; cls: Pick<ClassRef, 'id' | 'name'>; focus?: boolean; level?: 2 | 3 }) {
+/**
+ * One class's detail; `focus` moves the keyboard to its heading when it opens; `invites`
+ * says whether the reader has the invites and requests tabs to take the next step in.
+ */
+export function ClassReachCard({ org, cls, focus = false, invites }: { org: number; cls: Pick<ClassRef, 'id' | 'name'>; focus?: boolean; invites: boolean }) {
   const detail = useLoad(() => api.get('/api/v1/orgs/{org_id}/classes/{class_id}/reach', { org_id: org, class_id: cls.id }), [org, cls.id]);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     if (focus) heading.current?.focus();
   }, [focus, cls.id]);
-  const H = level === 2 ? 'h2' : 'h3';
   const id = `st-class-${cls.id}`;
   const d = detail.data;
   return (
     <section class="st-class" aria-labelledby={id} data-class-id={cls.id}>
-      <H id={id} tabIndex={-1} ref={heading}>
+      <h3 id={id} tabIndex={-1} ref={heading}>
         {t('st.missing_title', { name: cls.name })}
-      </H>
+      </h3>
       {detail.error ? <ErrorBox error={detail.error} onRetry={detail.reload} /> : null}
       {detail.loading && !d ? <Loading /> : null}
       {d ? (
@@ -62,14 +65,18 @@ export function ClassReachCard({ org, cls, focus = false, level = 3 }: { org: nu
                   </li>
                 ))}
               </ul>
-              <p class="st-next">
-                {t('st.next_invite')} <a href={`/school/${org}/invites`}>{t('st.open_invites')}</a>
-              </p>
+              {invites ? (
+                <p class="st-next">
+                  {t('st.next_invite')} <a href={`/school/${org}/invites`}>{t('st.open_invites')}</a>
+                </p>
+              ) : (
+                <p class="st-next">{t('st.next_invite_ask')}</p>
+              )}
             </>
           ) : (
             <p>{t('st.without_parent_none')}</p>
           )}
-          {d.pending_requests > 0 ? (
+          {d.pending_requests > 0 && invites ? (
             <p class="st-next">
               {t('st.next_requests')} <a href={`/school/${org}/requests`}>{t('console.tab.requests')}</a>
             </p>
@@ -88,7 +95,7 @@ export function ClassStatisticsTab({ school }: { school: MySchool }) {
       <p class="hint">{t('st.class_tab_lead')}</p>
       <p class="hint">{t('st.lead_no_messages')}</p>
       {school.class_teacher_of.length ? (
-        school.class_teacher_of.map((c) => <ClassReachCard key={c.id} org={school.org_id} cls={c} />)
+        school.class_teacher_of.map((c) => <ClassReachCard key={c.id} org={school.org_id} cls={c} invites={consoleTabs(school).includes('invites')} />)
       ) : (
         <p>{t('st.no_class')}</p>
       )}

@@ -69,7 +69,7 @@ export function SchoolConsole({ school, tab }: { school: MySchool; tab?: string 
         {active === 'requests' ? <RequestsTab org={org} tz={tz} /> : null}
         {active === 'members' ? <MembersTab org={org} tz={tz} /> : null}
         {active === 'admins' ? <AdminsTab org={org} tz={tz} /> : null}
-        {active === 'statistics' ? <Lazy load={statisticsChunk} render={(c) => <c.StatisticsTab org={org} tz={tz} />} /> : null}
+        {active === 'statistics' ? <Lazy load={statisticsChunk} render={(c) => <c.StatisticsTab org={org} tz={tz} school={school} />} /> : null}
         {active === 'reports' ? <ReportsTab org={org} tz={tz} school={school} /> : null}
         {active === 'compliance' ? <Lazy load={complianceChunk} render={(c) => <c.ComplianceTab org={org} tz={tz} />} /> : null}
         {active === 'orders' ? <Lazy load={ordersChunk} render={(c) => <c.OrdersTab org={org} tz={tz} school={school} />} /> : null}

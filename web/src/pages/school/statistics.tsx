@@ -10,7 +10,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { components } from '../../api/schema';
-import type { ClassRef } from '../../api/types';
+import type { ClassRef, MySchool } from '../../api/types';
 import { ErrorBox, Loading, useLoad } from '../../components/ui';
 import { day } from '../../format';
 import { lang } from '../../i18n';
@@ -18,6 +18,7 @@ import { api } from '../../state';
 import { compare, formatValue, measuresOf, SECTIONS, type Figures } from '../../stats/measures';
 import { t, type Key } from '../../stats/stats.strings';
 import { ClassReachCard } from './class-reach';
+import { consoleTabs } from './tabs';
 import './statistics.css';
 
 type Statistics = components['schemas']['SchoolStatistics'];
@@ -31,7 +32,7 @@ export function statisticsExportHref(org: number, period: Period, format: 'xlsx'
   return `/api/v1/orgs/${org}/statistics/export?${new URLSearchParams({ period, format }).toString()}`;
 }
 
-export function StatisticsTab({ org }: { org: number; tz?: string }) {
+export function StatisticsTab({ org, school }: { org: number; tz?: string; school: MySchool }) {
   const [period, setPeriod] = useState<Period>('week');
   const [picked, setPicked] = useState<Pick<ClassRef, 'id' | 'name'> | null>(null);
   const stats = useLoad(() => api.get('/api/v1/orgs/{org_id}/statistics', { org_id: org, period }), [org, period]);
@@ -69,7 +70,7 @@ export function StatisticsTab({ org }: { org: number; tz?: string }) {
             <MeasureTable key={section} section={section} now={s.current} before={s.previous} />
           ))}
           <ReachTable stats={s} onPick={setPicked} />
-          {picked ? <ClassReachCard key={picked.id} org={org} cls={picked} focus /> : null}
+          {picked ? <ClassReachCard key={picked.id} org={org} cls={picked} focus invites={consoleTabs(school).includes('invites')} /> : null}
           <DailyActivity stats={s} />
         </div>
       ) : null}
