@@ -428,6 +428,7 @@ try {
       ['year', 'Учебные годы'],
       ['transition', 'Переход на новый учебный год'],
       ['orders', 'Дистанционное обучение'],
+      ['statistics', 'Статистика школы'],
     ];
     for (const [tab, heading] of tabs) {
       await admin.goto(`${base}/school/1/${tab}`);
