@@ -428,6 +428,7 @@ try {
       ['year', 'Учебные годы'],
       ['transition', 'Переход на новый учебный год'],
       ['orders', 'Дистанционное обучение'],
+      ['statistics', 'Статистика школы'],
     ];
     for (const [tab, heading] of tabs) {
       await admin.goto(`${base}/school/1/${tab}`);
@@ -2539,6 +2540,96 @@ try {
         await fetch(`${base}/api/v1/orgs/1/lessons/${marked.lessonId}/grades`, { method: 'PUT', headers: teacherApi, body: JSON.stringify({ grades: [], delete: [marked.grade] }) });
       }
       await lctx.close();
+    }
+  });
+
+  // ---------- «Статистика»: the school's dashboard and «Кого не хватает» ----------
+  await test('director dashboard: the director (not an admin) opens the console with «Статистика», the audit log, the reports and the admins, switches to the month, sees the reach table and the chart\'s table matching the API, opens who is missing in 5А and downloads the CSV', async () => {
+    const ctxs = [];
+    try {
+      const directorApi = await apiSession('director@demo.parta.local');
+      const page = await signedInPage(ctxs, 'director@demo.parta.local');
+      await page.waitForURL(/\/school\/1/);
+      const nav = page.getByRole('navigation', { name: 'Разделы' });
+      await nav.getByRole('link').first().waitFor();
+      const tabs = (await nav.getByRole('link').allTextContents()).map((x) => x.trim());
+      for (const tab of ['Статистика', 'Журнал аудита', 'Жалобы', 'Администраторы']) expect(tabs.includes(tab), `no «${tab}» tab: ${tabs.join(', ')}`);
+      for (const tab of ['Структура и классы', 'Школа', 'Участники', 'Ссылки-приглашения', 'Заявки на вступление', 'Переход на новый год'])
+        expect(!tabs.includes(tab), `the director sees the admins' «${tab}»: ${tabs.join(', ')}`);
+
+      await nav.getByRole('link', { name: 'Статистика', exact: true }).click();
+      await page.getByRole('heading', { name: 'Статистика школы' }).waitFor();
+      await page.getByText('Мы не считаем сообщения').waitFor();
+      await page.getByRole('button', { name: 'Месяц', exact: true }).click();
+      await page.locator('[data-period="month"]').waitFor();
+      expect((await page.getByRole('button', { name: 'Месяц', exact: true }).getAttribute('aria-pressed')) === 'true', 'the month is not pressed');
+
+      const stats = await (await fetch(`${base}/api/v1/orgs/1/statistics?period=month`, { headers: directorApi })).json();
+      const fiveA = stats.reach.classes.find((c) => c.class.name === '5А');
+      expect(fiveA, 'no 5А in the API\'s reach');
+      const row = page.locator('table.st-reach tr[data-class="5А"]');
+      await row.waitFor();
+      const students = (await row.locator('td[data-col="students"]').textContent()).trim();
+      expect(students === String(fiveA.students), `5А has ${students} students on the page, ${fiveA.students} in the API`);
+      for (const section of ['Охват', 'Нас слышат', 'Забота', 'Активность']) await page.getByRole('heading', { name: section, exact: true }).waitFor();
+
+      await page.getByText('Таблица', { exact: true }).click();
+      const dayRows = page.locator('.st-daily-table tbody tr');
+      await countReaches(dayRows, stats.daily.length, 'rows of the chart\'s table');
+      const canvas = page.locator('.st-chart canvas[role="img"]');
+      await canvas.waitFor();
+      expect(((await canvas.getAttribute('aria-label')) || '').startsWith('График активных людей'), 'the chart has no summary');
+      await screen(page, 'console-statistics');
+
+      await row.getByRole('button', { name: 'Кого не хватает в 5А' }).click();
+      await page.getByRole('heading', { name: 'Кого не хватает: 5А' }).waitFor();
+      await page.getByText('Родителей приглашают по ссылке классный руководитель').or(page.getByText('У каждого ученика класса родитель уже в школе.')).first().waitFor();
+
+      const csv = page.getByRole('link', { name: 'Скачать CSV' });
+      const href = await csv.getAttribute('href');
+      expect(href.includes('period=month') && href.includes('format=csv'), `the CSV link is ${href}`);
+      const [download] = await Promise.all([page.waitForEvent('download'), csv.click()]);
+      expect(download.suggestedFilename().endsWith('.csv'), `the download is named «${download.suggestedFilename()}»`);
+      const res = await page.evaluate(async (h) => {
+        const r = await fetch(h);
+        return { status: r.status, type: r.headers.get('content-type') || '' };
+      }, href);
+      expect(res.status === 200 && res.type.startsWith('text/csv'), `the CSV answers ${res.status} ${res.type}`);
+
+      // The reports queue: read, not resolved.
+      await nav.getByRole('link', { name: 'Жалобы', exact: true }).click();
+      await page.getByText('Директор и заместители видят всю очередь жалоб').waitFor();
+    } finally {
+      for (const ctx of ctxs) await ctx.close();
+    }
+  });
+
+  await test('class teacher who is missing: the class teacher of 5А opens «Статистика класса» and sees the names of 5А\'s students without a parent, as the API has them', async () => {
+    const ctxs = [];
+    try {
+      const teacherApi = await apiSession('ivanova@demo.parta.local');
+      const me = await (await fetch(`${base}/api/v1/me`, { headers: teacherApi })).json();
+      const school = me.schools.find((s) => s.org_id === 1);
+      const cls = school.class_teacher_of.find((c) => c.name === '5А');
+      expect(cls, 'ivanova is not the class teacher of 5А');
+      expect(!school.permissions.includes('read_statistics'), 'the class teacher reads the school\'s statistics');
+      const detail = await (await fetch(`${base}/api/v1/orgs/1/classes/${cls.id}/reach`, { headers: teacherApi })).json();
+      const names = detail.without_parent.map((p) => [p.family_name, p.given_name, p.patronymic].filter(Boolean).join(' '));
+
+      const page = await signedInPage(ctxs, 'ivanova@demo.parta.local');
+      await page.waitForURL(/\/school\/1/);
+      const nav = page.getByRole('navigation', { name: 'Разделы' });
+      await nav.getByRole('link', { name: 'Статистика класса', exact: true }).click();
+      expect(!(await nav.getByRole('link', { name: 'Статистика', exact: true }).count()), 'the class teacher has the school\'s «Статистика»');
+      await page.getByRole('heading', { name: 'Кого не хватает: 5А' }).waitFor();
+      const card = page.locator(`.st-class[data-class-id="${cls.id}"]`);
+      await card.locator('dl.st-figures').waitFor();
+      const shown = (await card.locator('.st-missing li').allTextContents()).map((x) => x.trim());
+      expect(JSON.stringify(shown) === JSON.stringify(names), `the page names ${JSON.stringify(shown)}, the API ${JSON.stringify(names)}`);
+      if (names.length) await card.getByText('Пригласите родителей по ссылке во вкладке «Ссылки-приглашения».').waitFor();
+      await screen(page, 'console-class-statistics');
+    } finally {
+      for (const ctx of ctxs) await ctx.close();
     }
   });
 

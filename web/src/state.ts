@@ -67,33 +67,56 @@ export async function logout(): Promise<void> {
   me.value = null;
 }
 
+/** Whether the server's permission table lets the person do `name` across the whole school (/me). */
+export function may(s: Pick<MySchool, 'permissions'>, name: string): boolean {
+  return (s.permissions ?? []).includes(name);
+}
+
 /**
  * Whether the person sets up the school year of a school: its years, bells and subjects
  * (the school's admins and the deputy director) — as the server says with /me.
  */
 export function managesSchoolYear(s: MySchool): boolean {
-  return s.manages_school_year;
+  return may(s, 'manage_school_year') || s.manages_school_year;
 }
 
 /**
  * Whether the person reads the whole school's journal and its compliance report
- * («Соблюдение положения»): the admins, the director and the deputy director.
+ * («Соблюдение положения»): the admins, the director and the deputy director
+ * (the server's `read_journal` across the school).
  */
 export function readsCompliance(s: MySchool): boolean {
-  return s.is_admin || s.places.some((p) => p.role === 'director' || p.role === 'deputy');
+  return may(s, 'read_journal');
 }
 
 /**
  * Whether the person issues remote-learning orders («Дистанционное обучение»): the
- * director and the admins (the server's IssueOrders permission).
+ * director and the admins (the server's `issue_orders`).
  */
 export function issuesOrders(s: MySchool): boolean {
-  return s.is_admin || s.places.some((p) => p.role === 'director');
+  return may(s, 'issue_orders');
 }
 
-/** Whether the person can open the school console for a school (admin, class teacher, the director, or who sets up the year). */
+/** The school-wide permissions that open a tab of the school console. */
+const CONSOLE_PERMISSIONS = [
+  'read_statistics',
+  'read_school_audit',
+  'read_reports',
+  'moderate_chats',
+  'manage_admins',
+  'read_journal',
+  'issue_orders',
+  'manage_school_year',
+  'move_year_on',
+];
+
+/**
+ * Whether the person can open the school console for a school: an admin, a class
+ * teacher, or whoever a console tab's permission is given to (the director reads the
+ * statistics, the audit log and the reports and appoints admins without being one).
+ */
 export function canManage(s: MySchool | null | undefined): boolean {
-  return !!s && (s.is_admin || s.class_teacher_of.length > 0 || managesSchoolYear(s) || readsCompliance(s));
+  return !!s && (s.is_admin || s.class_teacher_of.length > 0 || managesSchoolYear(s) || CONSOLE_PERMISSIONS.some((p) => may(s, p)));
 }
 
 /** Where a signed-in person lands. */

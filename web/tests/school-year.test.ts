@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AcademicYear, MySchool, Subject } from '../src/api/types';
-import { consoleTabs } from '../src/pages/school/tabs';
+import type { AcademicYear, Subject } from '../src/api/types';
 import {
   bellErrors,
   bellRowsOf,
@@ -335,51 +334,5 @@ describe('subjects', () => {
     // A blank short name is sent blank: the server takes the name.
     expect(subjectChange(math, 'Математика', '')).toEqual({ short_name: '' });
     expect(subjectChange(s(2, 'Музыка'), 'Музыка', '')).toBeNull();
-  });
-});
-
-describe('console tabs', () => {
-  const school = (over: Partial<MySchool>): MySchool =>
-    ({
-      org_id: 1,
-      name: 'Школа',
-      short_name: 'Школа',
-      is_admin: false,
-      manages_school_year: false,
-      class_teacher_of: [],
-      places: [],
-      teacher_verified: true,
-      ...over,
-    }) as MySchool;
-
-  it('the school year tab is for whoever sets it up, after the structure', () => {
-    const admin = consoleTabs(school({ is_admin: true, manages_school_year: true }));
-    expect(admin.slice(0, 3)).toEqual(['profile', 'structure', 'year']);
-    const teacher = consoleTabs(school({ class_teacher_of: [{ id: 5, name: '5А' } as MySchool['class_teacher_of'][number]] }));
-    expect(teacher).toEqual(['invites', 'requests', 'reports', 'orders']);
-    const deputy = consoleTabs(school({ manages_school_year: true }));
-    expect(deputy).toEqual(['year']);
-  });
-
-  it('«Соблюдение положения» is for the admins, the director and the deputy', () => {
-    const place = (role: string) => ({ role, class: { id: 1, name: 'Учительская' } }) as unknown as MySchool['places'][number];
-    const admin = consoleTabs(school({ is_admin: true }));
-    expect(admin.indexOf('compliance')).toBe(admin.indexOf('reports') + 1);
-    expect(consoleTabs(school({ places: [place('director')] }))).toEqual(['compliance', 'orders']);
-    expect(consoleTabs(school({ places: [place('deputy')], manages_school_year: true }))).toEqual(['year', 'compliance', 'orders']);
-    expect(consoleTabs(school({ places: [place('teacher')] }))).toEqual([]);
-    const classTeacher = consoleTabs(school({ class_teacher_of: [{ id: 5, name: '5А' } as MySchool['class_teacher_of'][number]] }));
-    expect(classTeacher).not.toContain('compliance');
-  });
-
-  it('«Дистанционное обучение» is for the director, the admins, the deputy and class teachers, after «Соблюдение положения»', () => {
-    const place = (role: string) => ({ role, class: { id: 1, name: 'Учительская' } }) as unknown as MySchool['places'][number];
-    const admin = consoleTabs(school({ is_admin: true }));
-    expect(admin.indexOf('orders')).toBe(admin.indexOf('compliance') + 1);
-    expect(consoleTabs(school({ places: [place('director')] }))).toContain('orders');
-    expect(consoleTabs(school({ places: [place('deputy')], manages_school_year: true }))).toContain('orders');
-    expect(consoleTabs(school({ places: [place('teacher')] }))).not.toContain('orders');
-    const classTeacher = consoleTabs(school({ class_teacher_of: [{ id: 5, name: '5А' } as MySchool['class_teacher_of'][number]] }));
-    expect(classTeacher.slice(-2)).toEqual(['reports', 'orders']);
   });
 });

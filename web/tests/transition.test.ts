@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AcademicYear, Member, MySchool, SchoolClass } from '../src/api/types';
-import { consoleTabs } from '../src/pages/school/tabs';
+import type { AcademicYear, Member, SchoolClass } from '../src/api/types';
 import {
   calendarYear,
   classGraduates,
@@ -193,18 +192,5 @@ describe('the draft and its request', () => {
       leaving_grades: 'Параллель — число от 1 до 11.',
     });
     expect(rest).toEqual(['Нет такого.', 'Что-то ещё.']);
-  });
-});
-
-describe('the console tab', () => {
-  const school = (over: Partial<MySchool>): MySchool =>
-    ({ org_id: 1, short_name: 'Школа', is_admin: false, class_teacher_of: [], places: [], manages_school_year: false, permissions: [], ...over }) as unknown as MySchool;
-
-  it('«Переход на новый год» is for the admins, after the school year tab', () => {
-    const admin = consoleTabs(school({ is_admin: true, manages_school_year: true }));
-    expect(admin.slice(0, 4)).toEqual(['profile', 'structure', 'year', 'transition']);
-    expect(consoleTabs(school({ is_admin: true })).indexOf('transition')).toBeGreaterThan(0);
-    expect(consoleTabs(school({ manages_school_year: true }))).toEqual(['year']);
-    expect(consoleTabs(school({ class_teacher_of: [{ id: 5, name: '5А' } as MySchool['class_teacher_of'][number]] }))).not.toContain('transition');
   });
 });

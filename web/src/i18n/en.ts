@@ -446,6 +446,7 @@ export const en: Dict = {
 
   'reports.title': 'Reported messages',
   'reports.lead': 'Members’ reports of messages in the chats you moderate. Each decision goes into the school’s audit log.',
+  'reports.read_only': 'The director and deputies see the whole reports queue without acting on it: chat moderators and admins decide.',
   'reports.filter': 'Show',
   'reports.filter.open': 'New',
   'reports.filter.removed': 'Message removed',
@@ -733,6 +734,8 @@ export const en: Dict = {
   'audit.chat_joined_by_link': 'Joined a chat by link',
 
   'console.tab.year': 'School year',
+  'console.tab.statistics': 'Statistics',
+  'console.tab.class-statistics': 'Class statistics',
   'console.tab.transition': 'Year transition',
   'console.load_failed': 'Could not load this section. Check the connection and try again.',
   'year.period.quarters': 'Quarter {n}',

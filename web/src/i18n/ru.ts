@@ -446,6 +446,7 @@ export const ru = {
 
   'reports.title': 'Жалобы на сообщения',
   'reports.lead': 'Жалобы участников на сообщения в чатах, которые вы модерируете. Решение записывается в журнал аудита школы.',
+  'reports.read_only': 'Директор и заместители видят всю очередь жалоб, но не решают по ним: решают модераторы чатов и администраторы.',
   'reports.filter': 'Показать',
   'reports.filter.open': 'Новые',
   'reports.filter.removed': 'Сообщение удалено',
@@ -733,6 +734,8 @@ export const ru = {
   'audit.chat_joined_by_link': 'Вступление в чат по ссылке',
 
   'console.tab.year': 'Учебный год',
+  'console.tab.statistics': 'Статистика',
+  'console.tab.class-statistics': 'Статистика класса',
   'console.tab.transition': 'Переход на новый год',
   'console.load_failed': 'Не удалось загрузить раздел. Проверьте подключение и повторите.',
   'year.period.quarters': '{n} четверть',

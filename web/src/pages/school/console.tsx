@@ -1,8 +1,8 @@
-// The school console: the tab bar and the tab shown (/school/:org/:tab). Admins see
-// every tab; a class teacher sees their classes' invites, join requests and reports
-// (tabs.ts). The school year tab, «Переход на новый год», «Соблюдение положения» and «Дистанционное обучение» are loaded when first
-// opened: their code (and their strings) are chunks of their own, not part of the
-// app's shell.
+// The school console: the tab bar and the tab shown (/school/:org/:tab). Which tabs a
+// person sees comes from the server's permission table (tabs.ts). The school year tab,
+// «Переход на новый год», «Соблюдение положения», «Дистанционное обучение», «Статистика»
+// and «Статистика класса» are loaded when first opened: their code (and their strings)
+// are chunks of their own, not part of the app's shell.
 import type { MySchool } from '../../api/types';
 import { chunk, ErrorBox, Lazy, Loading, PageTitle, useLoad } from '../../components/ui';
 import { t, type Key } from '../../i18n';
@@ -20,6 +20,8 @@ import { consoleTabs, type Tab } from './tabs';
 const complianceChunk = chunk(() => import('./compliance'));
 const ordersChunk = chunk(() => import('./orders'));
 const transitionChunk = chunk(() => import('./transition'));
+const statisticsChunk = chunk(() => import('./statistics'));
+const classReachChunk = chunk(() => import('./class-reach'));
 
 type YearModule = typeof import('./year');
 let yearModule: Promise<YearModule> | null = null;
@@ -67,10 +69,12 @@ export function SchoolConsole({ school, tab }: { school: MySchool; tab?: string 
         {active === 'requests' ? <RequestsTab org={org} tz={tz} /> : null}
         {active === 'members' ? <MembersTab org={org} tz={tz} /> : null}
         {active === 'admins' ? <AdminsTab org={org} tz={tz} /> : null}
-        {active === 'reports' ? <ReportsTab org={org} tz={tz} /> : null}
+        {active === 'statistics' ? <Lazy load={statisticsChunk} render={(c) => <c.StatisticsTab org={org} tz={tz} school={school} />} /> : null}
+        {active === 'reports' ? <ReportsTab org={org} tz={tz} school={school} /> : null}
         {active === 'compliance' ? <Lazy load={complianceChunk} render={(c) => <c.ComplianceTab org={org} tz={tz} />} /> : null}
         {active === 'orders' ? <Lazy load={ordersChunk} render={(c) => <c.OrdersTab org={org} tz={tz} school={school} />} /> : null}
         {active === 'audit' ? <AuditTab org={org} tz={tz} /> : null}
+        {active === 'class-statistics' ? <Lazy load={classReachChunk} render={(c) => <c.ClassStatisticsTab school={school} />} /> : null}
       </div>
     </div>
   );

@@ -1,13 +1,16 @@
 // The moderation queue: reports of messages, for the chats' moderators (class
-// teachers) and the school's admins, with the decision on each.
+// teachers) and the school's admins, with the decision on each. The director and the
+// deputies read the whole queue without the decision (the server would refuse it),
+// unless they moderate the chat a report came from.
 import { useState } from 'preact/hooks';
-import type { Report } from '../../api/types';
+import type { MySchool, Report } from '../../api/types';
 import { Badge, ConfirmButton, ErrorBox, Loading, useId, useLoad } from '../../components/ui';
 import { dateTime, fullName, shortName } from '../../format';
 import { t, tk, type Key } from '../../i18n';
 import { api } from '../../state';
 import { entries } from '../../chat/store';
 import { Attachments } from '../chat-files';
+import { readsReportsOnly } from './tabs';
 
 const FILTERS = ['open', 'removed', 'dismissed', ''] as const;
 
@@ -15,13 +18,14 @@ function statusKind(s: string): string {
   return s === 'open' ? 'warn' : s === 'removed' ? 'danger' : 'neutral';
 }
 
-export function ReportsTab({ org, tz }: { org: number; tz?: string }) {
+export function ReportsTab({ org, tz, school }: { org: number; tz?: string; school: MySchool }) {
   const [status, setStatus] = useState<(typeof FILTERS)[number]>('open');
   const list = useLoad(() => api.get('/api/v1/orgs/{org_id}/reports', { org_id: org, status: status || undefined }), [org, status]);
   return (
     <section class="card" aria-labelledby="rep-title">
       <h2 id="rep-title">{t('reports.title')}</h2>
       <p class="hint">{t('reports.lead')}</p>
+      {readsReportsOnly(school) ? <p class="hint reports-read-only">{t('reports.read_only')}</p> : null}
       <div class="segmented" role="group" aria-label={t('reports.filter')}>
         {FILTERS.map((s) => (
           <button key={s} type="button" class="seg" aria-pressed={status === s} onClick={() => setStatus(s)}>
@@ -34,14 +38,14 @@ export function ReportsTab({ org, tz }: { org: number; tz?: string }) {
       {list.data && !list.data.length ? <p>{status === 'open' ? t('reports.none_open') : t('reports.none')}</p> : null}
       <ul class="list">
         {(list.data ?? []).map((r) => (
-          <ReportRow key={r.id} org={org} r={r} tz={tz} onChange={list.reload} />
+          <ReportRow key={r.id} org={org} r={r} tz={tz} onChange={list.reload} decides={!readsReportsOnly(school, entries.value.get(r.chat_id)?.chat.my_role === 'moderator')} />
         ))}
       </ul>
     </section>
   );
 }
 
-function ReportRow({ org, r, tz, onChange }: { org: number; r: Report; tz?: string; onChange: () => void }) {
+function ReportRow({ org, r, tz, onChange, decides }: { org: number; r: Report; tz?: string; onChange: () => void; decides: boolean }) {
   const noteId = useId('report-note');
   const [note, setNote] = useState('');
   const [error, setError] = useState<unknown>(null);
@@ -86,7 +90,7 @@ function ReportRow({ org, r, tz, onChange }: { org: number; r: Report; tz?: stri
           </div>
         ) : null}
       </div>
-      {r.status === 'open' ? (
+      {r.status === 'open' && decides ? (
         <div class="report-decide">
           <div class="field">
             <label for={noteId}>{t('reports.note')}</label>

@@ -1,44 +1,89 @@
-// Which tabs of the school console a person sees.
+// Which tabs of the school console a person sees: from the server's permission table
+// (`MySchool.permissions`), so the client keeps no copy of who may do what.
 import type { MySchool } from '../../api/types';
-import { issuesOrders, managesSchoolYear, readsCompliance } from '../../state';
+import { issuesOrders, managesSchoolYear, may, readsCompliance } from '../../state';
 
 /** Whether the person opens «Дистанционное обучение»: who issues orders, the administration, class teachers. */
 export function readsOrders(school: MySchool): boolean {
   return issuesOrders(school) || readsCompliance(school) || school.class_teacher_of.length > 0;
 }
 
-export type Tab = 'profile' | 'structure' | 'year' | 'transition' | 'invites' | 'requests' | 'members' | 'admins' | 'reports' | 'compliance' | 'orders' | 'audit';
+export type Tab =
+  | 'profile'
+  | 'statistics'
+  | 'structure'
+  | 'year'
+  | 'transition'
+  | 'invites'
+  | 'requests'
+  | 'members'
+  | 'admins'
+  | 'reports'
+  | 'compliance'
+  | 'orders'
+  | 'audit'
+  | 'class-statistics';
 
-const ADMIN_TABS: Tab[] = ['profile', 'structure', 'invites', 'requests', 'members', 'admins', 'reports', 'audit'];
-const CLASS_TEACHER_TABS: Tab[] = ['invites', 'requests', 'reports'];
+/** Every tab in the order the bar shows them. */
+const ORDER: Tab[] = [
+  'profile',
+  'statistics',
+  'structure',
+  'year',
+  'transition',
+  'invites',
+  'requests',
+  'members',
+  'admins',
+  'reports',
+  'compliance',
+  'orders',
+  'audit',
+  'class-statistics',
+];
+
+/** Whether the person reads the reports queue: the whole school's, or their chats' as a class teacher or moderator. */
+export function readsReports(school: MySchool): boolean {
+  return may(school, 'read_reports') || may(school, 'moderate_chats') || school.is_admin || school.class_teacher_of.length > 0;
+}
 
 /**
- * Admins see every tab; a class teacher their classes' invites, join requests and
- * reports; whoever sets up the school year (admins, the deputy director) the
- * «Учебный год» tab, after the school's structure; the admins, the director and the
- * deputy «Соблюдение положения», after the reports; «Дистанционное обучение»
- * (remote-learning orders) after that: the director and the admins register and end
- * orders there, class teachers and the deputy read them and mark the students without
- * a device or connection (their classes', or every class's for the administration);
- * the admins «Переход на новый год», after the school year (or the structure).
+ * Whether the person only reads the school's reports queue (the director and the
+ * deputies): they see every report but do not resolve them — unless they moderate the
+ * chat it came from (`moderatesChat`).
+ */
+export function readsReportsOnly(school: MySchool, moderatesChat = false): boolean {
+  return may(school, 'read_reports') && !may(school, 'moderate_chats') && !school.is_admin && !moderatesChat;
+}
+
+/**
+ * The tabs a person sees. The admins: the school's profile, structure, invites, join
+ * requests and members; a class teacher their classes' invites, join requests and
+ * reports and «Статистика класса» (who is missing in their classes). The rest by
+ * permission: «Статистика» (`read_statistics`), «Учебный год» (`manage_school_year`),
+ * «Переход на новый год» (`move_year_on`), «Администраторы» (`manage_admins`),
+ * «Жалобы» (`read_reports`, `moderate_chats`), «Соблюдение положения» (`read_journal`),
+ * «Дистанционное обучение» (who issues orders — `issue_orders` — and who reads them:
+ * the administration and class teachers), the audit log (`read_school_audit`).
  */
 export function consoleTabs(school: MySchool): Tab[] {
-  const tabs = school.is_admin ? [...ADMIN_TABS] : school.class_teacher_of.length ? [...CLASS_TEACHER_TABS] : [];
-  if (readsCompliance(school)) {
-    const after = tabs.indexOf('reports');
-    tabs.splice(after < 0 ? tabs.length : after + 1, 0, 'compliance');
-  }
-  if (readsOrders(school)) {
-    const after = tabs.includes('compliance') ? tabs.indexOf('compliance') : tabs.indexOf('reports');
-    tabs.splice(after < 0 ? tabs.length : after + 1, 0, 'orders');
-  }
-  if (managesSchoolYear(school)) {
-    const after = tabs.indexOf('structure');
-    tabs.splice(after + 1, 0, 'year');
-  }
-  if (school.is_admin) {
-    const after = tabs.includes('year') ? tabs.indexOf('year') : tabs.indexOf('structure');
-    tabs.splice(after + 1, 0, 'transition');
-  }
-  return tabs;
+  const admin = school.is_admin;
+  const classTeacher = school.class_teacher_of.length > 0;
+  const shown: Record<Tab, boolean> = {
+    profile: admin,
+    statistics: may(school, 'read_statistics'),
+    structure: admin,
+    year: managesSchoolYear(school),
+    transition: may(school, 'move_year_on'),
+    invites: admin || classTeacher,
+    requests: admin || classTeacher,
+    members: admin,
+    admins: may(school, 'manage_admins'),
+    reports: readsReports(school),
+    compliance: readsCompliance(school),
+    orders: readsOrders(school),
+    audit: may(school, 'read_school_audit'),
+    'class-statistics': classTeacher,
+  };
+  return ORDER.filter((tab) => shown[tab]);
 }
