@@ -32,6 +32,8 @@ ALTER TABLE messages ADD COLUMN released_at BIGINT;
 CREATE INDEX messages_released ON messages(org_id, created_at) WHERE released_at IS NOT NULL;
 CREATE INDEX messages_ack_posts ON messages(org_id, created_at) WHERE needs_ack = 1;
 CREATE INDEX memberships_org_started ON memberships(org_id, started_at);
+-- A student's parents, found from the student (who is missing a parent).
+CREATE INDEX memberships_child ON memberships(child_user_id) WHERE child_user_id IS NOT NULL;
 CREATE INDEX invites_org_created ON invites(org_id, created_at);
 CREATE INDEX reports_org_created ON reports(org_id, created_at);
 CREATE INDEX join_requests_org_decided ON join_requests(org_id, decided_at);
