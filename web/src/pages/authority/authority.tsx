@@ -10,7 +10,7 @@ import { t as st, type Key as StKey } from '../../stats/stats.strings';
 import { SECTIONS } from '../../stats/measures';
 import { t } from './authority.strings';
 import { comparisonColumns, comparisonCsv, comparisonRows, type Column, type Row } from './model';
-import { PeriodDates, PeriodSwitch, type Period } from './period';
+import { PeriodDates, PeriodSwitch, type Period } from '../../stats/period';
 import './authority.css';
 
 function columns(): Column[] {

@@ -7,7 +7,7 @@ import { dateTime, fullName } from '../../format';
 import { api } from '../../state';
 import { OperatorTabs } from '../operator';
 import { t, type Key } from './authority.strings';
-import { PeriodDates, PeriodSwitch, type Period } from './period';
+import { PeriodDates, PeriodSwitch, type Period } from '../../stats/period';
 import { activityRows, attachable, type SchoolOption } from './model';
 import './authority.css';
 

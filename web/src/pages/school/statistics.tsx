@@ -16,6 +16,7 @@ import { day } from '../../format';
 import { lang } from '../../i18n';
 import { api } from '../../state';
 import { compare, formatValue, measuresOf, SECTIONS, type Figures } from '../../stats/measures';
+import { PeriodDates, PeriodSwitch, type Period } from '../../stats/period';
 import { t, type Key } from '../../stats/stats.strings';
 import { ClassReachCard } from './class-reach';
 import { consoleTabs } from './tabs';
@@ -23,9 +24,6 @@ import './statistics.css';
 
 type Statistics = components['schemas']['SchoolStatistics'];
 type DayActivity = components['schemas']['DayActivity'];
-
-export const PERIODS = ['week', 'month', 'term', 'year'] as const;
-export type Period = (typeof PERIODS)[number];
 
 /** The export's address (a plain link: the browser downloads it with the session cookie). */
 export function statisticsExportHref(org: number, period: Period, format: 'xlsx' | 'csv'): string {
@@ -42,22 +40,12 @@ export function StatisticsTab({ org, school }: { org: number; tz?: string; schoo
       <h2 id="st-title">{t('st.title')}</h2>
       <p class="hint">{t('st.lead')}</p>
       <p class="hint st-no-messages">{t('st.lead_no_messages')}</p>
-      <div class="segmented" role="group" aria-label={t('st.period')}>
-        {PERIODS.map((p) => (
-          <button key={p} type="button" class="seg" aria-pressed={period === p} onClick={() => setPeriod(p)}>
-            {t(`st.period.${p}` as Key)}
-          </button>
-        ))}
-      </div>
+      <PeriodSwitch value={period} onChange={setPeriod} />
       {stats.error ? <ErrorBox error={stats.error} onRetry={stats.reload} /> : null}
       {stats.loading && !s ? <Loading /> : null}
       {s ? (
         <div aria-busy={stats.loading ? 'true' : undefined} data-period={s.period.kind}>
-          <p class="st-span">
-            <strong>{t('st.period_span', { from: day(s.period.so_far.first), to: day(s.period.so_far.last) })}</strong>
-            <br />
-            <span class="muted">{t('st.compared', { from: day(s.period.previous.first), to: day(s.period.previous.last) })}</span>
-          </p>
+          <PeriodDates period={s.period} />
           <div class="item-actions st-downloads">
             <a class="btn btn--secondary" href={statisticsExportHref(org, period, 'xlsx')} download aria-label={`${t('st.export')} ${t('st.export_xlsx')}`}>
               {t('st.export_xlsx')}

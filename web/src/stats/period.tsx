@@ -1,9 +1,9 @@
-// The period switch of the authority's comparison and the platform's figures: week, month,
-// term or year so far, against the same number of days of the one before. The wording is
-// the statistics' shared dictionary (stats/stats.strings.ts), as on the school's dashboard.
-import type { components } from '../../api/schema';
-import { day } from '../../format';
-import { t, type Key } from '../../stats/stats.strings';
+// The period switch of every statistics page (the school's dashboard, the authority's
+// comparison, the platform's figures): week, month, term or year so far, against the same
+// number of days of the one before, in the statistics' shared dictionary.
+import type { components } from '../api/schema';
+import { day } from '../format';
+import { t, type Key } from './stats.strings';
 
 export const PERIODS = ['week', 'month', 'term', 'year'] as const;
 export type Period = (typeof PERIODS)[number];
