@@ -251,9 +251,23 @@ async function registerByLink(ctx, link, person, shotName) {
   await lbl(page, 'Отчество').fill(person.patronymic);
   await lbl(page, 'E-mail').fill(person.email);
   await lbl(page, 'Придумайте пароль').fill(NEW_PASSWORD);
+  await agreeToConsent(page);
   await page.getByRole('button', { name: /^Зарегистрироваться/ }).click();
   await page.getByRole('heading', { name: 'Вы в школе' }).waitFor();
   return page;
+}
+
+/** Ticks every consent box of the form (one's own; by a parent's link, the child's too). */
+async function agreeToConsent(scope) {
+  const boxes = scope.locator('.consent input[type="checkbox"]');
+  await boxes.first().waitFor();
+  for (const box of await boxes.all()) await box.check();
+}
+
+/** The current consent version (for registering or joining through the API). */
+async function consentVersion(at = base) {
+  const res = await fetch(`${at}/api/v1/consent`);
+  return (await res.json()).version;
 }
 
 /** The input labelled exactly `name` (a required field's label ends with « *»). */
@@ -480,6 +494,69 @@ try {
     await ctx.close();
   });
 
+  await test('consent at registration: refused without the box, recorded with it, listed in the profile', async () => {
+    // The class teacher of 5А makes a parent's link for a 5А student through the API.
+    const h = await apiSession('ivanova@demo.parta.local');
+    const classes = await (await fetch(`${base}/api/v1/orgs/1/classes`, { headers: h })).json();
+    const cls = classes.find((c) => c.name === '5А');
+    const members = await (await fetch(`${base}/api/v1/orgs/1/members`, { headers: h })).json();
+    const child = members.find((m) => m.roles.includes('student') && m.person.family_name === 'Лебедев' && m.places.some((p) => p.class.id === cls.id));
+    expect(child, 'a 5А student Лебедев in the demo');
+    const made = await fetch(`${base}/api/v1/orgs/1/invites`, {
+      method: 'POST',
+      headers: h,
+      body: JSON.stringify({ class_id: cls.id, role: 'parent', child_user_id: child.person.id }),
+    });
+    expect(made.status === 201 || made.status === 200, `the class teacher makes a parent link: ${made.status}`);
+    const { path } = await made.json();
+    const childName = [child.person.family_name, child.person.given_name, child.person.patronymic].filter(Boolean).join(' ');
+
+    const ctx = await newContext();
+    try {
+      const page = await ctx.newPage();
+      pagesToShoot.push(page);
+      await page.goto(`${base}${path}`);
+      await page.getByRole('heading', { name: 'Регистрация' }).waitFor();
+      const own = page.locator('.consent[data-consent="consent"]');
+      const forChild = page.locator('.consent[data-consent="consent_child"]');
+      await own.getByText('Я даю согласие на обработку персональных данных', { exact: false }).waitFor();
+      await forChild.getByText(childName, { exact: false }).waitFor();
+      await own.locator('summary', { hasText: 'Текст согласия' }).click();
+      await own.getByText('152-ФЗ', { exact: false }).waitFor();
+      await lbl(page, 'Фамилия').fill('Лебедева');
+      await lbl(page, 'Имя').fill('Ольга');
+      await lbl(page, 'E-mail').fill(`consent.${stamp}@example.ru`);
+      await lbl(page, 'Придумайте пароль').fill(NEW_PASSWORD);
+      // Without the boxes the server refuses: the message stands at each box.
+      await page.getByRole('button', { name: /^Зарегистрироваться/ }).click();
+      await own.locator('.field-error', { hasText: 'Без согласия' }).waitFor();
+      await forChild.locator('.field-error', { hasText: 'ребёнка' }).waitFor();
+      expect((await own.locator('input[type="checkbox"]').getAttribute('aria-invalid')) === 'true', 'the box is marked invalid');
+      const described = await own.locator('input[type="checkbox"]').getAttribute('aria-describedby');
+      expect(described && (await page.locator(`#${described}`).innerText()).includes('Без согласия'), 'the message is tied to the box');
+      expect((await lbl(page, 'E-mail').inputValue()) === `consent.${stamp}@example.ru`, 'the form keeps what was typed');
+      await screen(page, 'join-consent');
+      // Only one's own box ticked: still refused, at the child's box.
+      await own.locator('input[type="checkbox"]').check();
+      await page.getByRole('button', { name: /^Зарегистрироваться/ }).click();
+      await forChild.locator('.field-error').waitFor();
+      await forChild.locator('input[type="checkbox"]').check();
+      await page.getByRole('button', { name: /^Зарегистрироваться/ }).click();
+      await page.getByRole('heading', { name: 'Вы в школе' }).waitFor();
+
+      await page.goto(`${base}/profile`);
+      const section = page.getByRole('region', { name: 'Согласия на обработку персональных данных' });
+      await section.waitFor();
+      await section.locator('[data-consent-kind="self"]', { hasText: 'За себя' }).waitFor();
+      await section.locator('[data-consent-kind="child"]', { hasText: `За ребёнка: ${childName}` }).waitFor();
+      const version = await consentVersion();
+      await section.getByText(`редакция ${version}`).first().waitFor();
+      await screen(page, 'profile-consents');
+    } finally {
+      await ctx.close();
+    }
+  });
+
   await test('someone with an account fills in the registration form: a wrong password is explained, the right one joins', async () => {
     // A teacher of the school is also a mother of a 9А student: the link is for her as a parent.
     const { link } = await createInvite(admin, { cls: '9А', role: 'Родитель (законный представитель)', child: 'Фёдорова София Михайловна' });
@@ -493,6 +570,7 @@ try {
       await lbl(page, 'Имя').fill('Елена');
       await lbl(page, 'E-mail').fill('kuznetsova@demo.parta.local');
       await lbl(page, 'Придумайте пароль').fill(NEW_PASSWORD);
+      await agreeToConsent(page);
       await page.getByRole('button', { name: /^Зарегистрироваться/ }).click();
       await page.getByText(/Если у вас уже есть учётная запись с этим телефоном или e-mail/).waitFor();
       expect((await lbl(page, 'E-mail').inputValue()) === 'kuznetsova@demo.parta.local', 'the form keeps what was typed');
@@ -569,6 +647,7 @@ try {
     await lbl(student, 'Имя').fill('Глеб');
     await lbl(student, 'Телефон').fill('+7 916 555-44-33');
     await lbl(student, 'Придумайте пароль').fill(NEW_PASSWORD);
+    await agreeToConsent(student);
     await student.getByRole('button', { name: /^Зарегистрироваться/ }).click();
     await student.getByRole('heading', { name: 'Заявка отправлена' }).waitFor();
     await sctx.close();

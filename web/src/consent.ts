@@ -21,14 +21,14 @@ export function consentVersion(boxes: ConsentBox[], ticked: Partial<Record<Conse
 }
 
 /**
- * Moves the server's `consent_version` field error to the boxes: an unticked box gets the
+ * Moves the server's `consent_version` field error to the boxes: an unticked box gets its
  * «required» message; with every box ticked (an outdated text) the first box gets the «outdated» one.
  */
 export function placeConsentError(
   e: unknown,
   boxes: ConsentBox[],
   ticked: Partial<Record<ConsentBox, boolean | string>>,
-  text: { required: string; outdated: string },
+  text: { required: string; required_child: string; outdated: string },
 ): unknown {
   if (!(e instanceof ApiError) || !('consent_version' in e.fields) || !boxes.length) return e;
   const fields: Record<string, string> = {};
@@ -39,7 +39,7 @@ export function placeConsentError(
   const code = e.fieldCodes.consent_version ?? 'required';
   if (unticked.length && code !== 'outdated') {
     for (const b of unticked) {
-      fields[b] = text.required;
+      fields[b] = b === 'consent_child' ? text.required_child : text.required;
       codes[b] = 'required';
     }
   } else {

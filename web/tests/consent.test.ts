@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../src/api/client';
 import { consentBoxes, consentOutdated, consentVersion, placeConsentError } from '../src/consent';
 
-const text = { required: 'нужно согласие', outdated: 'текст изменился' };
+const text = { required: 'нужно согласие', required_child: 'нужно согласие за ребёнка', outdated: 'текст изменился' };
 
 describe('consentBoxes', () => {
   it('asks for one’s own consent at registration, and the child’s too by a parent’s link', () => {
@@ -33,9 +33,11 @@ describe('placeConsentError', () => {
     new ApiError(422, 'validation_failed', 'Проверьте заполнение полей.', { family_name: 'Обязательное поле.', consent_version: 'Обязательное поле.' }, { family_name: 'required', consent_version: code });
   it('puts «required» at every unticked box and keeps the other fields', () => {
     const e = placeConsentError(refusal('required'), ['consent', 'consent_child'], { consent: true, consent_child: false }, text) as ApiError;
-    expect(e.fields).toEqual({ family_name: 'Обязательное поле.', consent_child: 'нужно согласие' });
+    expect(e.fields).toEqual({ family_name: 'Обязательное поле.', consent_child: 'нужно согласие за ребёнка' });
     expect(e.fieldCodes.consent_child).toBe('required');
     expect(e.detail).toBe('Проверьте заполнение полей.');
+    const both = placeConsentError(refusal('required'), ['consent', 'consent_child'], {}, text) as ApiError;
+    expect([both.fields.consent, both.fields.consent_child]).toEqual(['нужно согласие', 'нужно согласие за ребёнка']);
   });
   it('puts «outdated» at the first box when the text changed', () => {
     const e = placeConsentError(refusal('outdated'), ['consent', 'consent_child'], { consent: true, consent_child: true }, text) as ApiError;

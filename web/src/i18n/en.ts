@@ -271,7 +271,7 @@ export const en: Dict = {
   'consent.text': 'Consent text',
   'consent.text_child': 'Consent text for the child',
   'consent.required': 'You cannot register without consenting to the processing of personal data. Read the text and tick the box.',
-  'consent.required_child': 'You cannot join by this link without consenting to the processing of your child’s personal data.',
+  'consent.required_child': 'Please tick the consent for your child’s personal data: you cannot join by this link without it.',
   'consent.outdated': 'The consent text has changed. Please read the new text and tick the box again.',
   'consent.profile_title': 'Consents to the processing of personal data',
   'consent.profile_none': 'No consents yet.',

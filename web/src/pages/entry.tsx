@@ -149,7 +149,8 @@ export function JoinPage({ token }: { token: string }) {
       for (const b of boxes) form.set(b, false);
     }
     return placeConsentError(err, boxes, ticked, {
-      required: boxes.includes('consent') ? t('consent.required') : t('consent.required_child'),
+      required: t('consent.required'),
+      required_child: t('consent.required_child'),
       outdated: t('consent.outdated'),
     });
   };
