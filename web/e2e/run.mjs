@@ -552,6 +552,26 @@ try {
       const version = await consentVersion();
       await section.getByText(`редакция ${version}`).first().waitFor();
       await screen(page, 'profile-consents');
+
+      // Signed in, joining by a parent's link for another child asks for that child's consent.
+      const other = members.find((m) => m.roles.includes('student') && m.person.id !== child.person.id && m.places.some((p) => p.class.id === cls.id));
+      const second = await fetch(`${base}/api/v1/orgs/1/invites`, {
+        method: 'POST',
+        headers: h,
+        body: JSON.stringify({ class_id: cls.id, role: 'parent', child_user_id: other.person.id }),
+      });
+      const otherName = [other.person.family_name, other.person.given_name, other.person.patronymic].filter(Boolean).join(' ');
+      await page.goto(`${base}${(await second.json()).path}`);
+      const box = page.locator('.consent[data-consent="consent_child"]');
+      await box.getByText(otherName, { exact: false }).waitFor();
+      expect((await page.locator('.consent[data-consent="consent"]').count()) === 0, 'an account is not asked for its own consent again');
+      await page.getByRole('button', { name: 'Присоединиться', exact: true }).click();
+      await box.locator('.field-error', { hasText: 'ребёнка' }).waitFor();
+      await box.locator('input[type="checkbox"]').check();
+      await page.getByRole('button', { name: 'Присоединиться', exact: true }).click();
+      await page.getByRole('heading', { name: 'Вы в школе' }).waitFor();
+      await page.goto(`${base}/profile`);
+      await section.locator('[data-consent-kind="child"]', { hasText: `За ребёнка: ${otherName}` }).waitFor();
     } finally {
       await ctx.close();
     }
@@ -585,6 +605,9 @@ try {
 
   await test('admin verifies the new teacher on the members tab', async () => {
     await admin.goto(`${base}/school/1/members`);
+    const waiting = admin.getByRole('region', { name: 'Ждут подтверждения статуса педагога' });
+    await waiting.locator('.unverified-item', { hasText: 'Соколова Анна Игоревна' }).waitFor();
+    await screen(admin, 'console-members-unverified');
     const ivanova = admin.locator('.member-item', { hasText: 'Соколова Анна Игоревна' });
     await ivanova.waitFor();
     await ivanova.getByText('Статус педагога не подтверждён').waitFor();
@@ -592,6 +615,7 @@ try {
     const verify = ivanova.getByRole('button', { name: 'Подтвердить статус учителя' });
     await verify.click();
     await admin.locator('.member-item', { hasText: 'Соколова Анна Игоревна' }).getByText('Подтверждённый педагог').waitFor();
+    await admin.locator('.unverified-item', { hasText: 'Соколова Анна Игоревна' }).waitFor({ state: 'detached' });
   });
 
   await test('the invite list counts the uses', async () => {
@@ -721,6 +745,7 @@ try {
     await lbl(form, 'Регион').fill('Тверская область');
     await lbl(form, 'ИНН').fill('7707083893');
     await lbl(form, 'ОГРН').fill('1027700132195');
+    await lbl(form, 'Управление образования (если школа ему подчиняется)').fill(`Управление образования г. Твери ${stamp}`);
     await lbl(form, 'Фамилия').fill('Смирнова');
     await lbl(form, 'Имя').fill('Елена');
     await lbl(form, 'E-mail').fill(`admin.${stamp}@school7.example.ru`);
@@ -755,6 +780,17 @@ try {
     const adminLink = await lbl(page, 'Ссылка для первого администратора').inputValue();
     expect(adminLink.includes('/join/'), `admin link ${adminLink}`);
     await page.getByRole('button', { name: 'Выдать новую ссылку администратору' }).waitFor();
+    await page.locator('.facts', { hasText: `Управление образования г. Твери ${stamp}` }).getByText('Орган управления образованием').waitFor();
+    // The admin's contacts corrected: a new link, bound to them.
+    const contacts = page.locator('form.admin-contacts');
+    await lbl(contacts, 'E-mail').fill(`admin2.${stamp}@school7.example.ru`);
+    await contacts.getByRole('button', { name: 'Сохранить и выдать новую ссылку' }).click();
+    await page.waitForFunction((old) => {
+      const input = [...document.querySelectorAll('.admin-link input')][0];
+      return input && input.value !== old;
+    }, adminLink);
+    await page.locator('.facts', { hasText: `admin2.${stamp}@school7.example.ru` }).waitFor();
+    await screen(page, 'operator-application-contacts');
     await ctx.close();
   });
 
