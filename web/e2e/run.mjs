@@ -603,6 +603,31 @@ try {
     }
   });
 
+  await test('an unverified teacher is told why a chat with a student is refused', async () => {
+    const ctx = await newContext();
+    try {
+      const page = await ctx.newPage();
+      pagesToShoot.push(page);
+      await login(page, `teacher.${stamp}@example.ru`, NEW_PASSWORD);
+      await page.goto(`${base}/chats`);
+      await page.getByRole('button', { name: 'Новый чат' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Новый чат' });
+      await dialog.waitFor();
+      await dialog.getByLabel('Беседа').check();
+      await lbl(dialog, 'Название').fill(`Кружок ${stamp}`);
+      await lbl(dialog, 'Найти по фамилии или имени').fill('лебедев');
+      await dialog.getByRole('checkbox', { name: /^Лебедев Артём/ }).check();
+      await dialog.getByRole('button', { name: 'Создать чат' }).click();
+      const alert = dialog.getByRole('alert');
+      await alert.waitFor();
+      const text = await alert.innerText();
+      expect(/подтвержд/i.test(text), `the refusal says why: ${text}`);
+      await screen(page, 'chat-new-unverified');
+    } finally {
+      await ctx.close();
+    }
+  });
+
   await test('admin verifies the new teacher on the members tab', async () => {
     await admin.goto(`${base}/school/1/members`);
     const waiting = admin.getByRole('region', { name: 'Ждут подтверждения статуса педагога' });
