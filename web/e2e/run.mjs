@@ -1366,6 +1366,37 @@ try {
     }
   });
 
+  await test('a class teacher may post urgently in her class’s chats; quiet hours are told there', async () => {
+    const ctx = await newContext();
+    const from = moscowClock(-60);
+    const to = moscowClock(60);
+    const adminApi = await apiSession('admin@demo.parta.local');
+    try {
+      await fetch(`${base}/api/v1/orgs/1`, { method: 'PATCH', headers: adminApi, body: JSON.stringify({ quiet_hours: { from, to } }) });
+      const page = await ctx.newPage();
+      pagesToShoot.push(page);
+      await login(page, 'ivanova@demo.parta.local');
+      for (const title of ['5А — класс', '5А — родители']) {
+        await page.goto(`${base}/chats`);
+        await page.getByRole('link', { name: new RegExp(title) }).first().click();
+        await conv(page).getByRole('heading', { name: title }).waitFor();
+        await conv(page).getByText(`Сейчас тихие часы (${from}–${to}): сообщения доставят в ${to}.`).waitFor();
+        await page.getByLabel('Срочно — доставить сразу, даже в тихие часы').waitFor();
+      }
+      await screen(page, 'chat-class-teacher-urgent');
+      // Not in the staff room: quiet hours do not hold it, nor is there anything urgent to offer.
+      await page.goto(`${base}/chats`);
+      await page.getByRole('link', { name: /Учительская/ }).first().click();
+      await conv(page).getByRole('heading', { name: 'Учительская' }).waitFor();
+      await lbl(conv(page), 'Сообщение').waitFor();
+      expect((await page.getByLabel('Срочно — доставить сразу, даже в тихие часы').count()) === 0, 'urgent offered in the staff room');
+      expect((await conv(page).getByText('Сейчас тихие часы').count()) === 0, 'quiet hours told in the staff room');
+    } finally {
+      await fetch(`${base}/api/v1/orgs/1`, { method: 'PATCH', headers: adminApi, body: JSON.stringify({ quiet_hours: null }) });
+      await ctx.close();
+    }
+  });
+
   // ---------- messages: rich text, mentions, reads, search, forwarding, thumbnails ----------
   const exam = `Завтра **контрольной** не будет, памятка: https://example.org/pamyatka?k=${stamp} — напоминание для`;
   let examId = null;
