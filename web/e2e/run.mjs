@@ -251,9 +251,23 @@ async function registerByLink(ctx, link, person, shotName) {
   await lbl(page, 'Отчество').fill(person.patronymic);
   await lbl(page, 'E-mail').fill(person.email);
   await lbl(page, 'Придумайте пароль').fill(NEW_PASSWORD);
+  await agreeToConsent(page);
   await page.getByRole('button', { name: /^Зарегистрироваться/ }).click();
   await page.getByRole('heading', { name: 'Вы в школе' }).waitFor();
   return page;
+}
+
+/** Ticks every consent box of the form (one's own; by a parent's link, the child's too). */
+async function agreeToConsent(scope) {
+  const boxes = scope.locator('.consent input[type="checkbox"]');
+  await boxes.first().waitFor();
+  for (const box of await boxes.all()) await box.check();
+}
+
+/** The current consent version (for registering or joining through the API). */
+async function consentVersion(at = base) {
+  const res = await fetch(`${at}/api/v1/consent`);
+  return (await res.json()).version;
 }
 
 /** The input labelled exactly `name` (a required field's label ends with « *»). */
@@ -481,6 +495,89 @@ try {
     await ctx.close();
   });
 
+  await test('consent at registration: refused without the box, recorded with it, listed in the profile', async () => {
+    // The class teacher of 5А makes a parent's link for a 5А student through the API.
+    const h = await apiSession('ivanova@demo.parta.local');
+    const classes = await (await fetch(`${base}/api/v1/orgs/1/classes`, { headers: h })).json();
+    const cls = classes.find((c) => c.name === '5А');
+    const members = await (await fetch(`${base}/api/v1/orgs/1/members`, { headers: h })).json();
+    const child = members.find((m) => m.roles.includes('student') && m.person.family_name === 'Лебедев' && m.places.some((p) => p.class.id === cls.id));
+    expect(child, 'a 5А student Лебедев in the demo');
+    const made = await fetch(`${base}/api/v1/orgs/1/invites`, {
+      method: 'POST',
+      headers: h,
+      body: JSON.stringify({ class_id: cls.id, role: 'parent', child_user_id: child.person.id }),
+    });
+    expect(made.status === 201 || made.status === 200, `the class teacher makes a parent link: ${made.status}`);
+    const { path } = await made.json();
+    const childName = [child.person.family_name, child.person.given_name, child.person.patronymic].filter(Boolean).join(' ');
+
+    const ctx = await newContext();
+    try {
+      const page = await ctx.newPage();
+      pagesToShoot.push(page);
+      await page.goto(`${base}${path}`);
+      await page.getByRole('heading', { name: 'Регистрация' }).waitFor();
+      const own = page.locator('.consent[data-consent="consent"]');
+      const forChild = page.locator('.consent[data-consent="consent_child"]');
+      await own.getByText('Я даю согласие на обработку персональных данных', { exact: false }).waitFor();
+      await forChild.getByText(childName, { exact: false }).waitFor();
+      await own.locator('summary', { hasText: 'Текст согласия' }).click();
+      await own.getByText('152-ФЗ', { exact: false }).waitFor();
+      await lbl(page, 'Фамилия').fill('Лебедева');
+      await lbl(page, 'Имя').fill('Ольга');
+      await lbl(page, 'E-mail').fill(`consent.${stamp}@example.ru`);
+      await lbl(page, 'Придумайте пароль').fill(NEW_PASSWORD);
+      // Without the boxes the server refuses: the message stands at each box.
+      await page.getByRole('button', { name: /^Зарегистрироваться/ }).click();
+      await own.locator('.field-error', { hasText: 'Без согласия' }).waitFor();
+      await forChild.locator('.field-error', { hasText: 'ребёнка' }).waitFor();
+      expect((await own.locator('input[type="checkbox"]').getAttribute('aria-invalid')) === 'true', 'the box is marked invalid');
+      const described = await own.locator('input[type="checkbox"]').getAttribute('aria-describedby');
+      expect(described && (await page.locator(`#${described}`).innerText()).includes('Без согласия'), 'the message is tied to the box');
+      expect((await lbl(page, 'E-mail').inputValue()) === `consent.${stamp}@example.ru`, 'the form keeps what was typed');
+      await screen(page, 'join-consent');
+      // Only one's own box ticked: still refused, at the child's box.
+      await own.locator('input[type="checkbox"]').check();
+      await page.getByRole('button', { name: /^Зарегистрироваться/ }).click();
+      await forChild.locator('.field-error').waitFor();
+      await forChild.locator('input[type="checkbox"]').check();
+      await page.getByRole('button', { name: /^Зарегистрироваться/ }).click();
+      await page.getByRole('heading', { name: 'Вы в школе' }).waitFor();
+
+      await page.goto(`${base}/profile`);
+      const section = page.getByRole('region', { name: 'Согласия на обработку персональных данных' });
+      await section.waitFor();
+      await section.locator('[data-consent-kind="self"]', { hasText: 'За себя' }).waitFor();
+      await section.locator('[data-consent-kind="child"]', { hasText: `За ребёнка: ${childName}` }).waitFor();
+      const version = await consentVersion();
+      await section.getByText(`редакция ${version}`).first().waitFor();
+      await screen(page, 'profile-consents');
+
+      // Signed in, joining by a parent's link for another child asks for that child's consent.
+      const other = members.find((m) => m.roles.includes('student') && m.person.id !== child.person.id && m.places.some((p) => p.class.id === cls.id));
+      const second = await fetch(`${base}/api/v1/orgs/1/invites`, {
+        method: 'POST',
+        headers: h,
+        body: JSON.stringify({ class_id: cls.id, role: 'parent', child_user_id: other.person.id }),
+      });
+      const otherName = [other.person.family_name, other.person.given_name, other.person.patronymic].filter(Boolean).join(' ');
+      await page.goto(`${base}${(await second.json()).path}`);
+      const box = page.locator('.consent[data-consent="consent_child"]');
+      await box.getByText(otherName, { exact: false }).waitFor();
+      expect((await page.locator('.consent[data-consent="consent"]').count()) === 0, 'an account is not asked for its own consent again');
+      await page.getByRole('button', { name: 'Присоединиться', exact: true }).click();
+      await box.locator('.field-error', { hasText: 'ребёнка' }).waitFor();
+      await box.locator('input[type="checkbox"]').check();
+      await page.getByRole('button', { name: 'Присоединиться', exact: true }).click();
+      await page.getByRole('heading', { name: 'Вы в школе' }).waitFor();
+      await page.goto(`${base}/profile`);
+      await section.locator('[data-consent-kind="child"]', { hasText: `За ребёнка: ${otherName}` }).waitFor();
+    } finally {
+      await ctx.close();
+    }
+  });
+
   await test('someone with an account fills in the registration form: a wrong password is explained, the right one joins', async () => {
     // A teacher of the school is also a mother of a 9А student: the link is for her as a parent.
     const { link } = await createInvite(admin, { cls: '9А', role: 'Родитель (законный представитель)', child: 'Фёдорова София Михайловна' });
@@ -494,6 +591,7 @@ try {
       await lbl(page, 'Имя').fill('Елена');
       await lbl(page, 'E-mail').fill('kuznetsova@demo.parta.local');
       await lbl(page, 'Придумайте пароль').fill(NEW_PASSWORD);
+      await agreeToConsent(page);
       await page.getByRole('button', { name: /^Зарегистрироваться/ }).click();
       await page.getByText(/Если у вас уже есть учётная запись с этим телефоном или e-mail/).waitFor();
       expect((await lbl(page, 'E-mail').inputValue()) === 'kuznetsova@demo.parta.local', 'the form keeps what was typed');
@@ -506,8 +604,36 @@ try {
     }
   });
 
+  await test('an unverified teacher is told why a chat with a student is refused', async () => {
+    const ctx = await newContext();
+    try {
+      const page = await ctx.newPage();
+      pagesToShoot.push(page);
+      await login(page, `teacher.${stamp}@example.ru`, NEW_PASSWORD);
+      await page.goto(`${base}/chats`);
+      await page.getByRole('button', { name: 'Новый чат' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Новый чат' });
+      await dialog.waitFor();
+      await dialog.getByLabel('Беседа').check();
+      await lbl(dialog, 'Название').fill(`Кружок ${stamp}`);
+      await lbl(dialog, 'Найти по фамилии или имени').fill('лебедев');
+      await dialog.getByRole('checkbox', { name: /^Лебедев Артём/ }).check();
+      await dialog.getByRole('button', { name: 'Создать чат' }).click();
+      const alert = dialog.getByRole('alert');
+      await alert.waitFor();
+      const text = await alert.innerText();
+      expect(/подтвержд/i.test(text), `the refusal says why: ${text}`);
+      await screen(page, 'chat-new-unverified');
+    } finally {
+      await ctx.close();
+    }
+  });
+
   await test('admin verifies the new teacher on the members tab', async () => {
     await admin.goto(`${base}/school/1/members`);
+    const waiting = admin.getByRole('region', { name: 'Ждут подтверждения статуса педагога' });
+    await waiting.locator('.unverified-item', { hasText: 'Соколова Анна Игоревна' }).waitFor();
+    await screen(admin, 'console-members-unverified');
     const ivanova = admin.locator('.member-item', { hasText: 'Соколова Анна Игоревна' });
     await ivanova.waitFor();
     await ivanova.getByText('Статус педагога не подтверждён').waitFor();
@@ -515,6 +641,7 @@ try {
     const verify = ivanova.getByRole('button', { name: 'Подтвердить статус учителя' });
     await verify.click();
     await admin.locator('.member-item', { hasText: 'Соколова Анна Игоревна' }).getByText('Подтверждённый педагог').waitFor();
+    await admin.locator('.unverified-item', { hasText: 'Соколова Анна Игоревна' }).waitFor({ state: 'detached' });
   });
 
   await test('the invite list counts the uses', async () => {
@@ -570,6 +697,7 @@ try {
     await lbl(student, 'Имя').fill('Глеб');
     await lbl(student, 'Телефон').fill('+7 916 555-44-33');
     await lbl(student, 'Придумайте пароль').fill(NEW_PASSWORD);
+    await agreeToConsent(student);
     await student.getByRole('button', { name: /^Зарегистрироваться/ }).click();
     await student.getByRole('heading', { name: 'Заявка отправлена' }).waitFor();
     await sctx.close();
@@ -643,6 +771,7 @@ try {
     await lbl(form, 'Регион').fill('Тверская область');
     await lbl(form, 'ИНН').fill('7707083893');
     await lbl(form, 'ОГРН').fill('1027700132195');
+    await lbl(form, 'Управление образования (если школа ему подчиняется)').fill(`Управление образования г. Твери ${stamp}`);
     await lbl(form, 'Фамилия').fill('Смирнова');
     await lbl(form, 'Имя').fill('Елена');
     await lbl(form, 'E-mail').fill(`admin.${stamp}@school7.example.ru`);
@@ -677,6 +806,17 @@ try {
     const adminLink = await lbl(page, 'Ссылка для первого администратора').inputValue();
     expect(adminLink.includes('/join/'), `admin link ${adminLink}`);
     await page.getByRole('button', { name: 'Выдать новую ссылку администратору' }).waitFor();
+    await page.locator('.facts', { hasText: `Управление образования г. Твери ${stamp}` }).getByText('Орган управления образованием').waitFor();
+    // The admin's contacts corrected: a new link, bound to them.
+    const contacts = page.locator('form.admin-contacts');
+    await lbl(contacts, 'E-mail').fill(`admin2.${stamp}@school7.example.ru`);
+    await contacts.getByRole('button', { name: 'Сохранить и выдать новую ссылку' }).click();
+    await page.waitForFunction((old) => {
+      const input = [...document.querySelectorAll('.admin-link input')][0];
+      return input && input.value !== old;
+    }, adminLink);
+    await page.locator('.facts', { hasText: `admin2.${stamp}@school7.example.ru` }).waitFor();
+    await screen(page, 'operator-application-contacts');
     await ctx.close();
   });
 
@@ -1224,6 +1364,37 @@ try {
       await fetch(`${base}/api/v1/orgs/1`, { method: 'PATCH', headers: await apiSession('admin@demo.parta.local'), body: JSON.stringify({ quiet_hours: null, student_safe_mode: true }) });
       await actx.close();
       await rctx.close();
+    }
+  });
+
+  await test('a class teacher may post urgently in her class’s chats; quiet hours are told there', async () => {
+    const ctx = await newContext();
+    const from = moscowClock(-60);
+    const to = moscowClock(60);
+    const adminApi = await apiSession('admin@demo.parta.local');
+    try {
+      await fetch(`${base}/api/v1/orgs/1`, { method: 'PATCH', headers: adminApi, body: JSON.stringify({ quiet_hours: { from, to } }) });
+      const page = await ctx.newPage();
+      pagesToShoot.push(page);
+      await login(page, 'ivanova@demo.parta.local');
+      for (const title of ['5А — класс', '5А — родители']) {
+        await page.goto(`${base}/chats`);
+        await page.getByRole('link', { name: new RegExp(title) }).first().click();
+        await conv(page).getByRole('heading', { name: title }).waitFor();
+        await conv(page).getByText(`Сейчас тихие часы (${from}–${to}): сообщения доставят в ${to}.`).waitFor();
+        await page.getByLabel('Срочно — доставить сразу, даже в тихие часы').waitFor();
+      }
+      await screen(page, 'chat-class-teacher-urgent');
+      // Not in the staff room: quiet hours do not hold it, nor is there anything urgent to offer.
+      await page.goto(`${base}/chats`);
+      await page.getByRole('link', { name: /Учительская/ }).first().click();
+      await conv(page).getByRole('heading', { name: 'Учительская' }).waitFor();
+      await lbl(conv(page), 'Сообщение').waitFor();
+      expect((await page.getByLabel('Срочно — доставить сразу, даже в тихие часы').count()) === 0, 'urgent offered in the staff room');
+      expect((await conv(page).getByText('Сейчас тихие часы').count()) === 0, 'quiet hours told in the staff room');
+    } finally {
+      await fetch(`${base}/api/v1/orgs/1`, { method: 'PATCH', headers: adminApi, body: JSON.stringify({ quiet_hours: null }) });
+      await ctx.close();
     }
   });
 

@@ -231,7 +231,8 @@ export function Composer({
   const mention = useMentionPicker({ area, text, setText, members: members.value[chat.id], myId: me.value?.id ?? 0 });
   const canAsk = chat.abilities.request_ack;
   const files = attachable(uploads.value, chat.id);
-  // Urgent posts (a school admin's) pass the school's quiet hours where those apply.
+  // Urgent posts (a school admin's; a class teacher's in their class's class and parents chats)
+  // pass the school's quiet hours where those apply.
   const mayUrgent = chat.abilities.send_urgent;
   const quiet = chat.quiet_hours && school?.quiet_hours ? school.quiet_hours : null;
   const quietNow = !!quiet && inQuietHours(quiet, new Date(), school?.time_zone);

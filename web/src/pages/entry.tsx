@@ -3,7 +3,9 @@ import { ApiError } from '../api/client';
 import type { InvitePreview, JoinOutcome } from '../api/types';
 import { Field, FormMessage, Loading, Notice, PageTitle, SelectField, Submit, useForm, useLoad, ErrorBox } from '../components/ui';
 import { dateTime, fullName } from '../format';
-import { optional } from '../form';
+import { optional, type Form } from '../form';
+import { consentBoxes, consentOutdated, consentVersion, placeConsentError } from '../consent';
+import { ConsentFields } from './consent';
 import { t, tk, type Key } from '../i18n';
 import { navigate, queryParam } from '../router';
 import { api, homePath, login, loadMe, logout, me, chooseSchool } from '../state';
@@ -122,18 +124,36 @@ export function JoinPage({ token }: { token: string }) {
   const [outcome, setOutcome] = useState<JoinOutcome | null>(null);
   const [dead, setDead] = useState<string | null>(null);
   const [mode, setMode] = useState<'register' | 'login'>('register');
-  const reg = useForm({ family_name: '', given_name: '', patronymic: '', phone: '', email: '', password: '' });
+  const consent = useLoad(() => api.get('/api/v1/consent'), []);
+  const reg = useForm({ family_name: '', given_name: '', patronymic: '', phone: '', email: '', password: '', consent: false as boolean, consent_child: false as boolean });
   const log = useForm({ login: '', password: '' });
-  const acceptForm = useForm({});
+  const acceptForm = useForm({ consent_child: false as boolean });
 
   if (dead) return <DeadLink code={dead} />;
-  if (preview.loading) return <Loading />;
+  if (preview.loading || (consent.loading && !consent.data)) return <Loading />;
   if (preview.error) {
     if (isDeadLink(preview.error)) return <DeadLink code={preview.error.code} />;
     return <ErrorBox error={preview.error} onRetry={preview.reload} />;
   }
+  if (consent.error || !consent.data) return <ErrorBox error={consent.error} onRetry={consent.reload} />;
   const p = preview.data!;
+  const texts = consent.data;
   if (outcome) return <Outcome outcome={outcome} preview={p} />;
+  const parentLink = !!p.child;
+  const regBoxes = consentBoxes('register', parentLink);
+  const acceptBoxes = consentBoxes('accept', parentLink);
+  /** A refusal of the consent shows at its box; a changed text is loaded again and asked anew. */
+  const consentError = (err: unknown, boxes: typeof regBoxes, ticked: Record<string, string | boolean>, form: Form<any>) => {
+    if (consentOutdated(err)) {
+      consent.reload();
+      for (const b of boxes) form.set(b, false);
+    }
+    return placeConsentError(err, boxes, ticked, {
+      required: t('consent.required'),
+      required_child: t('consent.required_child'),
+      outdated: t('consent.outdated'),
+    });
+  };
 
   const finish = async (o: JoinOutcome) => {
     await loadMe();
@@ -141,13 +161,14 @@ export function JoinPage({ token }: { token: string }) {
   };
 
   const accept = async () => {
-    await acceptForm.submit(async () => {
+    await acceptForm.submit(async (v) => {
       try {
-        const o = await api.post('/api/v1/invites/accept', undefined, { token });
+        const version = consentVersion(acceptBoxes, v, texts.version);
+        const o = await api.post('/api/v1/invites/accept', undefined, version ? { token, consent_version: version } : { token });
         await finish(o);
       } catch (e) {
         if (isDeadLink(e)) setDead(e.code);
-        else throw e;
+        else throw consentError(e, acceptBoxes, v, acceptForm);
       }
     });
   };
@@ -164,12 +185,14 @@ export function JoinPage({ token }: { token: string }) {
           phone: optional(v.phone),
           email: optional(v.email),
           password: String(v.password),
+          consent_version: consentVersion(regBoxes, v, texts.version),
         });
         api.setCsrf(r.session.csrf_token);
         me.value = r.session.user;
         await finish(r.join);
       } catch (err) {
         if (isDeadLink(err)) setDead(err.code);
+        else if (err instanceof ApiError && 'consent_version' in err.fields) throw consentError(err, regBoxes, v, reg);
         // A contact that has an account makes the form its login: say how to go on.
         else if (err instanceof ApiError && err.code === 'invalid_credentials')
           throw new ApiError(err.status, err.code, t('join.register_as_login'));
@@ -198,6 +221,7 @@ export function JoinPage({ token }: { token: string }) {
         <div class="card">
           <p>{t('join.as_user', { name: fullName(me.value) })}</p>
           <FormMessage form={acceptForm} />
+          <ConsentFields form={acceptForm} boxes={acceptBoxes} consent={texts} child={p.child} />
           <div class="actions">
             <button type="button" class="btn btn--primary" disabled={acceptForm.busy.value} onClick={accept}>
               {t('join.accept')}
@@ -234,6 +258,7 @@ export function JoinPage({ token }: { token: string }) {
             required
             hint={t('person.password_hint')}
           />
+          <ConsentFields form={reg} boxes={regBoxes} consent={texts} child={p.child} />
           <div class="actions">
             <Submit form={reg}>{p.requires_approval ? t('join.register_request') : t('join.register_submit')}</Submit>
             <button type="button" class="btn btn--link" onClick={() => setMode('login')}>
@@ -248,6 +273,7 @@ export function JoinPage({ token }: { token: string }) {
           <FormMessage form={acceptForm} />
           <Field form={log} name="login" label={t('login.login')} autocomplete="username" required hint={t('login.login_hint')} />
           <Field form={log} name="password" label={t('login.password')} type="password" autocomplete="current-password" required />
+          <ConsentFields form={acceptForm} boxes={acceptBoxes} consent={texts} child={p.child} />
           <div class="actions">
             <Submit form={log}>{t('join.login_submit')}</Submit>
             <button type="button" class="btn btn--link" onClick={() => setMode('register')}>
@@ -290,6 +316,7 @@ export function ApplyPage() {
       ogrn: '',
       region: '',
       time_zone: 'Europe/Moscow',
+      authority: '',
       admin_family_name: '',
       admin_given_name: '',
       admin_patronymic: '',
@@ -322,7 +349,7 @@ export function ApplyPage() {
       for (const [k, val] of Object.entries(v)) {
         if (k === 'order') continue;
         const s = String(val).trim();
-        if (k === 'admin_patronymic' && !s) continue;
+        if ((k === 'admin_patronymic' || k === 'authority') && !s) continue;
         data.append(k, s);
       }
       if (file) data.append('order', file, file.name);
@@ -346,6 +373,7 @@ export function ApplyPage() {
           <SelectField form={form} name="time_zone" label={t('school.time_zone')} options={timeZoneOptions()} required />
           <Field form={form} name="inn" label={t('school.inn')} inputMode="numeric" required hint={t('school.inn_hint')} />
           <Field form={form} name="ogrn" label={t('school.ogrn')} inputMode="numeric" required hint={t('school.ogrn_hint')} />
+          <Field form={form} name="authority" label={t('apply.authority')} hint={t('apply.authority_hint')} maxLength={300} />
         </fieldset>
         <fieldset>
           <legend>{t('apply.admin')}</legend>

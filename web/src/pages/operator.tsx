@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Application, CreatedInvite } from '../api/types';
 import { Badge, CopyField, ErrorBox, Field, FormMessage, Loading, Notice, PageTitle, Submit, useForm, useLoad } from '../components/ui';
 import { dateTime, fileSize, fullName } from '../format';
@@ -89,6 +89,12 @@ export function ApplicationPage({ id }: { id: string }) {
   const approveForm = useForm({});
   const reissueForm = useForm({});
   const reject = useForm({ reason: '' });
+  const contacts = useForm({ admin_email: '', admin_phone: '' });
+  // The contacts form starts from what the application gave (and what was corrected since).
+  const given = app.data ? `${app.data.admin_email}\n${app.data.admin_phone}` : '';
+  useEffect(() => {
+    if (app.data) contacts.reset({ admin_email: app.data.admin_email, admin_phone: app.data.admin_phone });
+  }, [given]);
   if (app.loading && !app.data) return <Loading />;
   if (app.error) return <ErrorBox error={app.error} onRetry={app.reload} />;
   const a: Application = app.data!;
@@ -115,6 +121,12 @@ export function ApplicationPage({ id }: { id: string }) {
             <dd>{a.inn}</dd>
             <dt>{t('school.ogrn')}</dt>
             <dd>{a.ogrn}</dd>
+            {a.authority ? (
+              <>
+                <dt>{t('operator.authority')}</dt>
+                <dd>{a.authority}</dd>
+              </>
+            ) : null}
             <dt>{t('operator.admin')}</dt>
             <dd>{fullName({ family_name: a.admin_family_name, given_name: a.admin_given_name, patronymic: a.admin_patronymic })}</dd>
             <dt>{t('person.email')}</dt>
@@ -202,6 +214,34 @@ export function ApplicationPage({ id }: { id: string }) {
               >
                 {t('operator.reissue')}
               </button>
+              <form
+                class="form admin-contacts"
+                noValidate
+                aria-labelledby="contacts-title"
+                onSubmit={async (e) => {
+                  e.preventDefault();
+                  const res = await contacts.submit((v) =>
+                    api.put(
+                      '/api/v1/applications/{application_id}/admin-contacts',
+                      { application_id: a.id },
+                      { admin_email: String(v.admin_email).trim(), admin_phone: String(v.admin_phone).trim() },
+                    ),
+                  );
+                  if (res) {
+                    setLink(res);
+                    app.reload();
+                  }
+                }}
+              >
+                <h3 id="contacts-title">{t('operator.contacts_title')}</h3>
+                <p class="hint">{t('operator.contacts_hint')}</p>
+                <FormMessage form={contacts} />
+                <Field form={contacts} name="admin_email" label={t('person.email')} type="email" required />
+                <Field form={contacts} name="admin_phone" label={t('person.phone')} type="tel" inputMode="tel" required />
+                <Submit form={contacts} kind="secondary">
+                  {t('operator.contacts_submit')}
+                </Submit>
+              </form>
             </>
           ) : null}
           {a.status === 'rejected' ? <p>{t('operator.rejected_text')}</p> : null}

@@ -72,6 +72,28 @@ function Children() {
   );
 }
 
+/** What the person agreed to and when: for themselves, and for each child by name. */
+function Consents() {
+  const list = me.value!.consents ?? [];
+  return (
+    <section class="card" aria-labelledby="consents-title">
+      <h2 id="consents-title">{t('consent.profile_title')}</h2>
+      {list.length ? (
+        <ul class="plain consents">
+          {list.map((c, i) => (
+            <li key={i} data-consent-kind={c.kind}>
+              <strong>{c.kind === 'child' && c.child ? t('consent.for_child', { name: fullName(c.child) }) : t('consent.for_self')}</strong>{' '}
+              <span class="muted">· {t('consent.given', { at: dateTime(c.at), version: c.version })}</span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p class="muted">{t('consent.profile_none')}</p>
+      )}
+    </section>
+  );
+}
+
 function Sessions() {
   const sessions = useLoad(() => api.get('/api/v1/me/sessions'), []);
   const [error, setError] = useState<unknown>(null);
@@ -317,6 +339,7 @@ export function ProfilePage() {
           </section>
         ) : null}
         <Children />
+        <Consents />
         <Sessions />
         <section class="card" aria-labelledby="export-title">
           <h2 id="export-title">{t('profile.my_messages')}</h2>

@@ -19,36 +19,88 @@ export function MembersTab({ org, tz }: { org: number; tz?: string }) {
   const [query, setQuery] = useState('');
   const classes = useLoad(() => api.get('/api/v1/orgs/{org_id}/classes', { org_id: org }), [org]);
   const members = useLoad(() => api.get('/api/v1/orgs/{org_id}/members', { org_id: org }), [org]);
+  const unverified = useLoad(() => api.get('/api/v1/orgs/{org_id}/members', { org_id: org, unverified: true }), [org]);
+  const reload = () => {
+    members.reload();
+    unverified.reload();
+  };
   const q = query.trim().toLowerCase();
   const shown = (members.data ?? []).filter(
     (m) => (!classFilter || m.places.some((p) => String(p.class.id) === classFilter)) && (!q || fullName(m.person).toLowerCase().includes(q)),
   );
   return (
-    <section class="card" aria-labelledby="mem-title">
-      <h2 id="mem-title">{t('members.title')}</h2>
-      <div class="row filters">
-        <div class="field">
-          <label for="mem-class">{t('members.class_filter')}</label>
-          <select id="mem-class" value={classFilter} onChange={(e) => setClassFilter((e.currentTarget as HTMLSelectElement).value)}>
-            <option value="">{t('members.all_classes')}</option>
-            {(classes.data ?? []).map((c) => (
-              <option key={c.id} value={String(c.id)}>
-                {className(c.name, c.kind)}
-              </option>
-            ))}
-          </select>
+    <>
+      {unverified.data?.length ? <Unverified org={org} list={unverified.data} onChange={reload} /> : null}
+      <section class="card" aria-labelledby="mem-title">
+        <h2 id="mem-title">{t('members.title')}</h2>
+        <div class="row filters">
+          <div class="field">
+            <label for="mem-class">{t('members.class_filter')}</label>
+            <select id="mem-class" value={classFilter} onChange={(e) => setClassFilter((e.currentTarget as HTMLSelectElement).value)}>
+              <option value="">{t('members.all_classes')}</option>
+              {(classes.data ?? []).map((c) => (
+                <option key={c.id} value={String(c.id)}>
+                  {className(c.name, c.kind)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="mem-q">{t('members.search')}</label>
+            <input id="mem-q" type="search" value={query} onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)} />
+          </div>
         </div>
-        <div class="field">
-          <label for="mem-q">{t('members.search')}</label>
-          <input id="mem-q" type="search" value={query} onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)} />
-        </div>
-      </div>
-      {members.error ? <ErrorBox error={members.error} onRetry={members.reload} /> : null}
-      {members.loading && !members.data ? <Loading /> : null}
-      {members.data ? <p class="muted" role="status">{tn('members.count', shown.length)}</p> : null}
+        {members.error ? <ErrorBox error={members.error} onRetry={members.reload} /> : null}
+        {members.loading && !members.data ? <Loading /> : null}
+        {members.data ? <p class="muted" role="status">{tn('members.count', shown.length)}</p> : null}
+        <ul class="list">
+          {shown.map((m) => (
+            <MemberRow key={m.person.id} org={org} m={m} classes={classes.data ?? []} tz={tz} onChange={reload} />
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+}
+
+/** Teachers whose status is not confirmed yet: until then they cannot write to students and parents. */
+function Unverified({ org, list, onChange }: { org: number; list: Member[]; onChange: () => void }) {
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState<number | null>(null);
+  const verify = async (m: Member) => {
+    setError(null);
+    setBusy(m.person.id);
+    try {
+      await api.put('/api/v1/orgs/{org_id}/members/{user_id}/teacher-verification', { org_id: org, user_id: m.person.id });
+      onChange();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <section class="card unverified" aria-labelledby="unv-title">
+      <h2 id="unv-title">{t('members.unverified_title')}</h2>
+      <p class="hint">{t('members.unverified_hint')}</p>
+      {error ? <ErrorBox error={error} /> : null}
       <ul class="list">
-        {shown.map((m) => (
-          <MemberRow key={m.person.id} org={org} m={m} classes={classes.data ?? []} tz={tz} onChange={members.reload} />
+        {list.map((m) => (
+          <li key={m.person.id} class="list-item unverified-item" data-user-id={m.person.id}>
+            <div>
+              <PersonButton orgId={org} person={m.person}>
+                <strong>{fullName(m.person)}</strong>
+              </PersonButton>
+              <div class="muted">
+                {m.places.map((pl) => className(pl.class.name, pl.class.kind)).join(', ')}
+                {m.email || m.phone ? ` · ${[m.phone, m.email].filter(Boolean).join(' · ')}` : ''}
+              </div>
+            </div>
+            <button type="button" class="btn btn--primary btn--small" disabled={busy === m.person.id} onClick={() => void verify(m)}>
+              {t('members.verify')}
+              <span class="visually-hidden">: {fullName(m.person)}</span>
+            </button>
+          </li>
         ))}
       </ul>
     </section>
