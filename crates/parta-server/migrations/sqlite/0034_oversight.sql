@@ -37,6 +37,8 @@ CREATE INDEX memberships_child ON memberships(child_user_id) WHERE child_user_id
 CREATE INDEX invites_org_created ON invites(org_id, created_at);
 CREATE INDEX reports_org_created ON reports(org_id, created_at);
 CREATE INDEX join_requests_org_decided ON join_requests(org_id, decided_at);
+-- A school's lessons over a period (the journal's figures).
+CREATE INDEX lessons_org_day ON lessons(org_id, held_on);
 
 -- Education authorities («управление образования»): the operator creates one, attaches
 -- schools and adds its curators, who read the statistics of its schools only.

@@ -116,12 +116,6 @@ pub async fn compliance(state: &AppState, actor: &Actor, org: OrgId, query: &Que
     build(&mut conn, org, (from, to), query).await
 }
 
-/// The report's totals over a range (the statistics' care figures).
-pub(crate) async fn totals(conn: &mut AnyConnection, org: OrgId, from: Date, to: Date) -> Result<ComplianceCounts> {
-    let everything = Query { from: "", to: "", teacher: None, class: None };
-    Ok(build(conn, org, (from, to), &everything).await?.total)
-}
-
 async fn build(
     conn: &mut AnyConnection,
     org: OrgId,

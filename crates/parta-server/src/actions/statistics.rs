@@ -148,7 +148,8 @@ pub(crate) async fn figures(
     let (channel_posts, channel_members, channel_readers) = store::statistics::channel(conn, id, w).await?;
     let (reports_raised, resolved) = store::statistics::reports(conn, id, w).await?;
     let (online_lessons, online_expected, online_attended) = store::statistics::online_lessons(conn, id, w).await?;
-    let journal = super::compliance::totals(conn, id, span.first, span.last).await?;
+    let (lessons, homework_set, homework_late, marks, late_marks) =
+        store::statistics::journal_counts(conn, id, &span.first.to_string(), &span.last.to_string()).await?;
     Ok(PeriodFigures {
         joined: store::statistics::joined(conn, id, w).await?,
         invites_created,
@@ -167,11 +168,11 @@ pub(crate) async fn figures(
         reports_resolved: resolved.len() as i64,
         report_resolve_hours: hours(resolved),
         quiet_holds: store::statistics::quiet_holds(conn, id, w).await?,
-        lessons: journal.lessons,
-        homework_set: journal.homework_set,
-        homework_late: journal.homework_late,
-        marks: journal.marks,
-        late_marks: journal.late_marks,
+        lessons,
+        homework_set,
+        homework_late,
+        marks,
+        late_marks,
         online_lessons,
         online_expected,
         online_attended,

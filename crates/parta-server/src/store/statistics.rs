@@ -305,6 +305,36 @@ pub async fn online_lessons(conn: &mut AnyConnection, org: OrgId, w: Window) -> 
     .await
 }
 
+/// The journal over days `first..=last` (`YYYY-MM-DD`), counted as the compliance report
+/// counts it (`parta_domain::compliance`), in one statement: (lessons written down, with
+/// homework, homework entered after it was due, marks, marks given after they were due).
+pub async fn journal_counts(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    first: &str,
+    last: &str,
+) -> sqlx::Result<(i64, i64, i64, i64, i64)> {
+    sqlx::query_as(
+        "SELECT
+           (SELECT COUNT(*) FROM lessons l WHERE l.org_id = $1 AND l.held_on >= $2 AND l.held_on <= $3),
+           (SELECT COUNT(*) FROM lessons l JOIN homework h ON h.lesson_id = l.id
+              WHERE l.org_id = $1 AND l.held_on >= $2 AND l.held_on <= $3),
+           (SELECT COUNT(*) FROM lessons l JOIN homework h ON h.lesson_id = l.id
+              WHERE l.org_id = $1 AND l.held_on >= $2 AND l.held_on <= $3
+                AND h.due_by IS NOT NULL AND h.entered_at > h.due_by),
+           (SELECT COUNT(*) FROM lessons l JOIN grades g ON g.lesson_id = l.id AND g.deleted_at IS NULL
+              WHERE l.org_id = $1 AND l.held_on >= $2 AND l.held_on <= $3),
+           (SELECT COUNT(*) FROM lessons l JOIN grades g ON g.lesson_id = l.id AND g.deleted_at IS NULL
+              WHERE l.org_id = $1 AND l.held_on >= $2 AND l.held_on <= $3
+                AND g.due_by IS NOT NULL AND g.given_at > g.due_by)",
+    )
+    .bind(org.0)
+    .bind(first)
+    .bind(last)
+    .fetch_one(conn)
+    .await
+}
+
 /// Active people counted per day (`day`) or week (`week`), numbers `first..=last`:
 /// (number, students, parents, staff).
 pub async fn active_counts(

@@ -10,7 +10,11 @@ use crate::messaging::{chat_id, school_time_in};
 use crate::on_both_backends;
 use crate::support::{ORDER_PDF, PASSWORD, Person, TestApp, application_fields, multipart};
 
-on_both_backends!(a_schools_figures_match_what_happened, a_curator_reads_figures_and_nothing_else);
+on_both_backends!(
+    a_schools_figures_match_what_happened,
+    a_curator_reads_figures_and_nothing_else,
+    the_journal_figures_are_the_compliance_reports
+);
 
 /// Days of this week so far in the test schools' time zone (Monday is 1).
 fn days_of_week_so_far() -> f64 {
@@ -410,4 +414,40 @@ async fn a_curator_reads_figures_and_nothing_else(app: TestApp) {
     assert!(platform.json["authorities"].as_i64() >= Some(2));
     assert!(platform.json["curators"].as_i64() >= Some(2));
     app.get("/api/v1/statistics").token(&curator).send().await.problem(403, "forbidden");
+}
+
+/// The demo school's weeks of journal: the statistics count homework and marks on time
+/// exactly as the compliance report does, over the same days.
+async fn the_journal_figures_are_the_compliance_reports(app: TestApp) {
+    parta_server::demo::seed(&app.state).await.expect("the demo school");
+    let director = app.login("director@demo.parta.local", "demo-parta-2026").await;
+    let org = app.me(&director).await["schools"][0]["org_id"].as_i64().expect("the demo school");
+    for period in ["week", "month", "year"] {
+        let stats = app.get(&format!("/api/v1/orgs/{org}/statistics?period={period}")).token(&director).send().await;
+        let stats = stats.expect(200).json;
+        for (figures, span) in
+            [(&stats["current"], &stats["period"]["so_far"]), (&stats["previous"], &stats["period"]["previous"])]
+        {
+            let (from, to) = (span["first"].as_str().expect("first"), span["last"].as_str().expect("last"));
+            let report = app
+                .get(&format!("/api/v1/orgs/{org}/compliance?from={from}&to={to}"))
+                .token(&director)
+                .send()
+                .await
+                .expect(200)
+                .json;
+            for (mine, theirs) in [
+                ("lessons", "lessons"),
+                ("homework_set", "homework_set"),
+                ("homework_late", "homework_late"),
+                ("marks", "marks"),
+                ("late_marks", "late_marks"),
+            ] {
+                assert_eq!(figures[mine], report["total"][theirs], "{period} {from}…{to}: {mine}");
+            }
+        }
+        if period == "month" {
+            assert!(stats["current"]["lessons"].as_i64() > Some(0) || stats["previous"]["lessons"].as_i64() > Some(0));
+        }
+    }
 }
