@@ -2732,7 +2732,7 @@ try {
       await page.getByRole('heading', { name: 'Статистика школы' }).waitFor();
       await page.getByText('Мы не считаем сообщения').waitFor();
       await page.getByRole('button', { name: 'Месяц', exact: true }).click();
-      await page.locator('[data-period="month"]').waitFor();
+      await page.locator('.period-dates[data-period="month"]').waitFor();
       expect((await page.getByRole('button', { name: 'Месяц', exact: true }).getAttribute('aria-pressed')) === 'true', 'the month is not pressed');
 
       const stats = await (await fetch(`${base}/api/v1/orgs/1/statistics?period=month`, { headers: directorApi })).json();
