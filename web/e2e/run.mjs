@@ -4326,6 +4326,11 @@ try {
       const lines = csv.toString('utf8').slice(1).trim().split('\r\n');
       expect(lines.length === 1 + api.schools.length, `CSV lines: ${lines.length}`);
       expect(lines[0].startsWith('Школа;') && lines.some((l) => l.startsWith('Школа № 1 (демо);')), `CSV: ${lines.join(' | ')}`);
+      // Every measure as the server's XLSX (a zip: «PK» first).
+      const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Все показатели (XLSX)' }).click()]);
+      expect(xlsx.suggestedFilename().endsWith('.xlsx'), `XLSX named ${xlsx.suggestedFilename()}`);
+      const book = readFileSync(await xlsx.path());
+      expect(book[0] === 0x50 && book[1] === 0x4b, 'the XLSX is not a zip');
 
       // The curator reads figures only: a school's people and a class's reach are not theirs.
       for (const path of ['/api/v1/orgs/1/members', '/api/v1/orgs/1/classes/3/reach']) {

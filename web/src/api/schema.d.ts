@@ -361,6 +361,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/authorities/{authority_id}/statistics/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/authorities/{authority_id}/statistics/export`
+         *     The comparison as XLSX (a sheet for the period, one for the days before) or CSV.
+         */
+        get: operations["authority_statistics_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calendar/{token}": {
         parameters: {
             query?: never;
@@ -6728,6 +6748,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuthorityStatistics"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    authority_statistics_export: {
+        parameters: {
+            query: {
+                /** @description `xlsx` or `csv`. */
+                format: string;
+                /** @description `week` (default), `month`, `term` or `year`. */
+                period?: string;
+            };
+            header?: never;
+            path: {
+                authority_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": number[];
                 };
             };
             403: {

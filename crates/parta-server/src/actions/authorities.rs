@@ -191,6 +191,49 @@ pub async fn statistics(
     Ok(AuthorityStatistics { authority, period: stats_period(kind, &periods), schools })
 }
 
+/// # The authority's comparison as a file, XLSX or CSV: a row per school, a column per
+/// measure, the period so far and the same days before
+pub async fn statistics_file(
+    state: &AppState,
+    actor: &Actor,
+    id: AuthorityId,
+    period: Option<&str>,
+    format: &str,
+) -> Result<super::journal_export::Export> {
+    use super::journal_export::{FileFormat, Table, render};
+    let format = FileFormat::parse(format)?;
+    let s = statistics(state, actor, id, period).await?;
+    let table =
+        |sheet: &str, span: &parta_protocol::DateSpan, pick: fn(&SchoolSummary) -> &parta_protocol::PeriodFigures| {
+            let mut header = vec!["Школа".to_owned()];
+            header.extend(
+                s.schools
+                    .first()
+                    .map(|f| super::statistics::measures(pick(f)))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(name, _)| name.to_owned()),
+            );
+            Table {
+                sheet: sheet.to_owned(),
+                title: format!("{}: школы рядом, {} — {}", s.authority.name, span.first, span.last),
+                header,
+                rows: s
+                    .schools
+                    .iter()
+                    .map(|school| {
+                        let mut row = vec![school.school.clone()];
+                        row.extend(super::statistics::measures(pick(school)).into_iter().map(|(_, value)| value));
+                        row
+                    })
+                    .collect(),
+            }
+        };
+    let tables =
+        [table("Период", &s.period.so_far, |x| &x.current), table("Период до", &s.period.previous, |x| &x.previous)];
+    render(&tables, format, &format!("authority-{}-{}-{}", id.0, s.period.kind, s.period.so_far.last))
+}
+
 /// Periods by the calendar alone, in Moscow's time (one set of days for many schools).
 fn common_periods(kind: PeriodKind) -> Periods {
     let tz = jiff::tz::TimeZone::get("Europe/Moscow").unwrap_or(jiff::tz::TimeZone::UTC);

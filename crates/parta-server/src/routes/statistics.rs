@@ -28,6 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(authority_curator_add))
         .routes(routes!(authority_curator_remove))
         .routes(routes!(authority_statistics))
+        .routes(routes!(authority_statistics_export))
         .routes(routes!(platform_statistics))
 }
 
@@ -180,6 +181,22 @@ async fn authority_statistics(
     Query(query): Query<PeriodQuery>,
 ) -> Result<Json<AuthorityStatistics>> {
     Ok(Json(authorities::statistics(&state, &actor, AuthorityId(authority), query.period.as_deref()).await?))
+}
+
+/// # `GET /api/v1/authorities/{authority_id}/statistics/export`
+/// The comparison as XLSX (a sheet for the period, one for the days before) or CSV.
+#[utoipa::path(get, path = "/api/v1/authorities/{authority_id}/statistics/export", tag = "statistics", security(("bearer" = []), ("cookie" = [])),
+    params(("authority_id" = i64, Path), ExportQuery),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn authority_statistics_export(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(authority): Path<i64>,
+    Query(query): Query<ExportQuery>,
+) -> Result<axum::response::Response> {
+    let file =
+        authorities::statistics_file(&state, &actor, AuthorityId(authority), query.period.as_deref(), &query.format);
+    Ok(download(file.await?))
 }
 
 /// # `GET /api/v1/statistics`

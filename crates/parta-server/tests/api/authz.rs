@@ -2012,6 +2012,13 @@ fn rows(w: &World) -> Vec<Row> {
             None,
             private(&[Operator, Curator]),
         ),
+        row(
+            "GET",
+            "/api/v1/authorities/{authority_id}/statistics/export",
+            format!("/api/v1/authorities/{}/statistics/export?period=month&format=csv", w.authority),
+            None,
+            private(&[Operator, Curator]),
+        ),
         row("GET", "/api/v1/statistics", "/api/v1/statistics?period=year".into(), None, platform()),
     ]
 }

@@ -336,6 +336,24 @@ async fn a_curator_reads_figures_and_nothing_else(app: TestApp) {
     }
     assert_eq!(line["reach"]["classes"], json!([]), "no classes in the comparison");
     assert_eq!(line["current"]["joined"], own["current"]["joined"]);
+    // The same as a file: a row per school.
+    let csv = app
+        .get(&format!("/api/v1/authorities/{authority}/statistics/export?period=month&format=csv"))
+        .token(&curator)
+        .send()
+        .await
+        .expect(200);
+    let text = String::from_utf8(csv.bytes.clone()).expect("utf-8");
+    assert!(
+        text.contains("Школа;Присоединились к школе;")
+            && text.contains(&format!("\n{};", own["school"].as_str().expect("name"))),
+        "{text}"
+    );
+    app.get(&format!("/api/v1/authorities/{authority}/statistics/export?format=pdf"))
+        .token(&curator)
+        .send()
+        .await
+        .invalid(&[("format", "unsupported")]);
     // No names: nothing in the comparison is a person.
     let text = side_by_side.to_string();
     assert!(!text.contains("Ученица") && !text.contains("Мама"), "{text}");

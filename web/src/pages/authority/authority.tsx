@@ -29,6 +29,11 @@ function download(rows: Row[], cols: Column[], period: Period) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/** Every measure of every school, the period and the days before, as the server's XLSX. */
+export function authorityExportHref(id: number, period: Period): string {
+  return `/api/v1/authorities/${id}/statistics/export?${new URLSearchParams({ period, format: 'xlsx' }).toString()}`;
+}
+
 export function AuthorityPage({ id, operator }: { id: number; operator: boolean }) {
   const [period, setPeriod] = useState<Period>('month');
   const s = useLoad(() => api.get('/api/v1/authorities/{authority_id}/statistics', { authority_id: id, period }), [id, period]);
@@ -111,7 +116,10 @@ export function AuthorityPage({ id, operator }: { id: number; operator: boolean 
                 <p>
                   <button type="button" class="btn btn--secondary" onClick={() => download(rows, cols, period)} aria-describedby="au-csv-hint">
                     {t('au.csv')}
-                  </button>
+                  </button>{' '}
+                  <a class="btn btn--secondary" href={authorityExportHref(id, period)} download>
+                    {t('au.xlsx')}
+                  </a>
                 </p>
                 <p class="hint" id="au-csv-hint">
                   {t('au.csv_hint')}
