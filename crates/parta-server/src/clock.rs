@@ -17,8 +17,13 @@ pub fn rfc3339_opt(ms: Option<i64>) -> Option<String> {
 
 /// Today's date in a school's time zone (schools span eleven of them).
 pub fn today_in(time_zone: &str) -> String {
+    today_date_in(time_zone).to_string()
+}
+
+/// `today_in` as a date, for counting days.
+pub fn today_date_in(time_zone: &str) -> jiff::civil::Date {
     let zone = jiff::tz::TimeZone::get(time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    Timestamp::now().to_zoned(zone).date().to_string()
+    Timestamp::now().to_zoned(zone).date()
 }
 
 pub fn is_time_zone(name: &str) -> bool {

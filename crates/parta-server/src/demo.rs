@@ -225,8 +225,7 @@ async fn seed_school(tx: &mut Work, hash: &str) -> Result<OrgId> {
 /// most school days, students and parents less often (a fixed pattern, not random).
 async fn seed_activity(tx: &mut Work, org: OrgId, time_zone: &str, people: &[i64]) -> Result<()> {
     use parta_domain::statistics::{RoleSet, day_number, week_number};
-    let tz = jiff::tz::TimeZone::get(time_zone).map_err(|e| crate::error::Error::Internal(e.into()))?;
-    let today = day_number(jiff::Timestamp::now().to_zoned(tz).date());
+    let today = day_number(crate::clock::today_date_in(time_zone));
     for (index, user) in people.iter().enumerate() {
         let places = store::directory::active_places(tx, org, UserId(*user)).await?;
         let groups = RoleSet::of(places.iter().map(|p| p.role()));

@@ -236,8 +236,7 @@ pub async fn statistics_file(
 
 /// Periods by the calendar alone, in Moscow's time (one set of days for many schools).
 fn common_periods(kind: PeriodKind) -> Periods {
-    let tz = jiff::tz::TimeZone::get("Europe/Moscow").unwrap_or(jiff::tz::TimeZone::UTC);
-    let today = jiff::Timestamp::now().to_zoned(tz).date();
+    let today = crate::clock::today_date_in("Europe/Moscow");
     parta_domain::statistics::periods(kind, today, &Default::default())
 }
 

@@ -53,10 +53,6 @@ fn date_span(span: Span) -> DateSpan {
     DateSpan { first: span.first.to_string(), last: span.last.to_string() }
 }
 
-fn today(tz: &jiff::tz::TimeZone) -> Date {
-    jiff::Timestamp::now().to_zoned(tz.clone()).date()
-}
-
 /// The school's terms and years as the periods need them.
 async fn calendar(conn: &mut AnyConnection, org: OrgId, today: Date) -> Result<Calendar> {
     let spans = |first: &str, last: &str| Some(Span { first: first.parse().ok()?, last: last.parse().ok()? });
@@ -78,8 +74,7 @@ async fn calendar(conn: &mut AnyConnection, org: OrgId, today: Date) -> Result<C
 }
 
 async fn periods_of(conn: &mut AnyConnection, org: &OrgRow, kind: PeriodKind) -> Result<Periods> {
-    let tz = time_zone(org);
-    let today = today(&tz);
+    let today = crate::clock::today_date_in(&org.time_zone);
     let calendar = calendar(conn, OrgId(org.id), today).await?;
     Ok(stats::periods(kind, today, &calendar))
 }
@@ -419,8 +414,7 @@ pub(crate) async fn do_record_activity(conn: &mut AnyConnection, user: UserId) -
         if groups.is_empty() {
             continue;
         }
-        let tz = jiff::tz::TimeZone::get(&zone).unwrap_or(jiff::tz::TimeZone::UTC);
-        let day = stats::day_number(today(&tz));
+        let day = stats::day_number(crate::clock::today_date_in(&zone));
         let flags = (i64::from(groups.student), i64::from(groups.parent), i64::from(groups.staff));
         store::statistics::record_active(conn, OrgId(org), user, day, stats::week_number(day), flags).await?;
     }
