@@ -3443,8 +3443,9 @@ try {
   /**
    * Waits until the receiving page decodes the sender's layer `rid` of its video — as
    * wide as the sender encodes that layer now (a loaded machine may encode below the
-   * camera's size) — frames still decoded over a second. Up to 5 s of the sender sending
-   * that layer: while it pauses it (its estimate too low), the unit sends the other.
+   * camera's size) — frames still decoded over a second. Up to 10 s of the sender sending
+   * that layer (a clean CI run once saw the switch up take longer than 5): while it
+   * pauses it (its estimate too low), the unit sends the other.
    */
   const receivesLayer = async (page, peer, senderPage, rid, who) => {
     const started = Date.now();
@@ -3458,7 +3459,7 @@ try {
       const width = sent[rid]?.width;
       if (width && b.width === width && b.frames > a.frames) return { ms: Date.now() - started, width };
       if (sent[rid]?.frames > sentBefore[rid]?.frames) sending += 1;
-      if (sending > 5 || Date.now() - started > 30_000) {
+      if (sending > 10 || Date.now() - started > 30_000) {
         throw new Error(`${who} does not receive layer ${rid} of peer ${peer}: ${JSON.stringify(a)} → ${JSON.stringify(b)}, sent ${JSON.stringify(sent)}`);
       }
     }
