@@ -5,9 +5,11 @@
 //! class, parents and staff chats across `--days` days; one post in 400 of the parents
 //! chats to confirm, most confirmed; reports, quiet-hours holds, everyone's read
 //! positions), a year of people signing in (per day and week, as the server counts
-//! them), and an education authority with the school's admin as its curator. Then
-//! starts Parta on it and times `GET …/statistics` for each period and the authority's
-//! comparison through the API, `--runs` times each.
+//! them), and an education authority with the school's admin as its curator; then
+//! copies the school `--schools - 1` times into the same authority (its people, chats
+//! and year of messages, journal and activity under new ids). Then starts Parta on it
+//! and times `GET …/statistics` for each period and the authority's comparison of all
+//! its schools through the API, `--runs` times each.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -15,7 +17,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
-use parta_domain::statistics::{day_number, week_number};
+use parta_domain::statistics::{SETTLED_AFTER_DAYS, day_number, week_number};
 use serde::Serialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection, SqliteConnection};
@@ -39,6 +41,9 @@ pub struct StatisticsArgs {
     /// Days the history spans, ending today.
     #[arg(long, default_value_t = 365)]
     days: i64,
+    /// Schools of the authority: the prepared school and copies of it (written once).
+    #[arg(long, default_value_t = 100)]
+    schools: usize,
     /// Requests timed per period.
     #[arg(long, default_value_t = 10)]
     runs: usize,
@@ -59,6 +64,7 @@ struct Timing {
 struct Report {
     date: String,
     machine: String,
+    schools: i64,
     messages: i64,
     ack_posts: i64,
     acks: i64,
@@ -206,6 +212,15 @@ async fn fill(db: &Path, org: i64, messages: usize, days: i64) -> anyhow::Result
             .await?;
     }
 
+    // Everyone has been there since before the year began, as in a school a year on.
+    for (table, column) in [("members", "joined_at"), ("chat_members", "joined_at"), ("memberships", "started_at")] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET {column} = MIN({column}, ?1) WHERE org_id = ?2")))
+            .bind(start - DAY_MS)
+            .bind(org)
+            .execute(&mut *tx)
+            .await?;
+    }
+
     // A year of people signing in: staff most school days, students often, parents now and then.
     let people: Vec<(i64, String)> =
         sqlx::query_as("SELECT DISTINCT user_id, role FROM memberships WHERE org_id = ?1 AND ended_at IS NULL")
@@ -296,6 +311,180 @@ async fn fill(db: &Path, org: i64, messages: usize, days: i64) -> anyhow::Result
     Ok(())
 }
 
+/// Tables whose rows a copied school does without: the search index (rebuilt from the
+/// messages, not read by any figure) and what belongs to a person rather than a school.
+const NOT_COPIED: &[&str] = &[
+    "message_terms",
+    "sessions",
+    "password_tokens",
+    "known_devices",
+    "calendar_feeds",
+    "login_attempts",
+    "authorities",
+    "authority_curators",
+    "school_applications",
+    "parta_migrations",
+];
+
+/// References the schema does not declare, by (table, column): the table they point into.
+const UNDECLARED: &[(&str, &str, &str)] =
+    &[("period_mark_history", "assignment_id", "teaching_assignments"), ("period_mark_history", "student_id", "users")];
+
+/// How the rows of one table are copied: its columns as the copy writes them, and
+/// which rows are the school's.
+struct Copy {
+    table: String,
+    columns: Vec<String>,
+    select: Vec<String>,
+    rows: String,
+}
+
+/// Writes `schools - 1` copies of school `org` beside it (people, classes, chats and
+/// their year of messages, journal, activity), each under new ids and attached to
+/// authority 1: every id moves by a table's stride times the copy's number, every
+/// reference by its table's, every text that must be unique gets a suffix.
+async fn copy_schools(db: &Path, org: i64, schools: usize) -> anyhow::Result<()> {
+    let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", db.display()))?
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(false);
+    let mut conn = SqliteConnection::connect_with(&options).await?;
+    let have: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM organizations WHERE authority_id = 1").fetch_one(&mut conn).await?;
+    if have as usize >= schools {
+        return Ok(());
+    }
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE '%VIRTUAL%'
+         ORDER BY name",
+    )
+    .fetch_all(&mut conn)
+    .await?;
+    let tables: Vec<String> =
+        tables.into_iter().filter(|t| !NOT_COPIED.contains(&t.as_str()) && !t.contains("_fts")).collect();
+    let mut strides: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    let mut copies = Vec::new();
+    for table in &tables {
+        let columns: Vec<(String, String, i64)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT name, type, pk FROM pragma_table_info('{table}')")))
+                .fetch_all(&mut conn)
+                .await?;
+        let references: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT \"from\", \"table\" FROM pragma_foreign_key_list('{table}')"
+        )))
+        .fetch_all(&mut conn)
+        .await?;
+        let unique: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT i.name FROM pragma_index_list('{table}') l, pragma_index_info(l.name) i WHERE l.\"unique\" = 1"
+        )))
+        .fetch_all(&mut conn)
+        .await?;
+        let has_id =
+            columns.iter().any(|(name, kind, pk)| name == "id" && *pk == 1 && kind.eq_ignore_ascii_case("INTEGER"));
+        if has_id {
+            let max: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COALESCE(MAX(id), 0) FROM {table}")))
+                .fetch_one(&mut conn)
+                .await?;
+            strides.insert(table.clone(), max + 1);
+        }
+        let names: Vec<String> = columns.iter().map(|c| c.0.clone()).collect();
+        let rows = if table == "organizations" {
+            "id = $org".to_owned()
+        } else if names.iter().any(|c| c == "org_id") {
+            "org_id = $org".to_owned()
+        } else if table == "users" {
+            "id IN (SELECT user_id FROM members WHERE org_id = $org)".to_owned()
+        } else if table == "call_presence" {
+            "call_id IN (SELECT id FROM calls WHERE org_id = $org)".to_owned()
+        } else if names.iter().any(|c| c == "order_id") {
+            "order_id IN (SELECT id FROM distance_orders WHERE org_id = $org)".to_owned()
+        } else {
+            continue;
+        };
+        let select = columns
+            .iter()
+            .map(|(name, kind, _)| {
+                let pointed = references
+                    .iter()
+                    .find(|(from, _)| from == name)
+                    .map(|(_, to)| to.as_str())
+                    .or_else(|| UNDECLARED.iter().find(|(t, c, _)| t == table && c == name).map(|(_, _, to)| *to));
+                if name == "id" && has_id {
+                    format!("id + $k * {{{table}}}")
+                } else if name == "org_id" {
+                    "$new".to_owned()
+                } else if table == "organizations" && name == "authority_id" {
+                    "1".to_owned()
+                } else if table == "organizations" && (name == "name" || name == "short_name") {
+                    format!("{name} || ' №' || $k")
+                } else if let Some(to) = pointed.filter(|to| !to.is_empty()) {
+                    format!("{name} + $k * {{{to}}}")
+                } else if unique.contains(name) && kind.eq_ignore_ascii_case("TEXT") {
+                    format!("{name} || '·' || $k")
+                } else {
+                    name.clone()
+                }
+            })
+            .collect();
+        copies.push(Copy { table: table.clone(), columns: names, select, rows });
+    }
+    let stride = |table: &str| strides.get(table).copied().unwrap_or(0);
+    let new_org = |k: i64| org + k * stride("organizations");
+    for k in have..schools as i64 {
+        let started = Instant::now();
+        let mut tx = conn.begin().await?;
+        for copy in &copies {
+            let mut select = copy.select.join(", ");
+            // `{table}` placeholders become that table's stride.
+            for (table, value) in &strides {
+                select = select.replace(&format!("{{{table}}}"), &value.to_string());
+            }
+            let select = select.replace("$new", &new_org(k).to_string()).replace("$k", &k.to_string());
+            let sql = format!(
+                "INSERT INTO {} ({}) SELECT {select} FROM {} WHERE {}",
+                copy.table,
+                copy.columns.join(", "),
+                copy.table,
+                copy.rows.replace("$org", &org.to_string())
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *tx)
+                .await
+                .with_context(|| format!("copying {} into school {}", copy.table, new_org(k)))?;
+        }
+        tx.commit().await?;
+        eprintln!("school {} of {schools} written in {:.1} s", k + 1, started.elapsed().as_secs_f64());
+    }
+    sqlx::query("PRAGMA analysis_limit = 1000").execute(&mut conn).await?;
+    sqlx::query("ANALYZE").execute(&mut conn).await?;
+    conn.close().await?;
+    Ok(())
+}
+
+/// Waits until the server has counted every settled post to confirm (it does at start),
+/// so the timings are of a server in its steady state.
+async fn settled(db: &Path) -> anyhow::Result<()> {
+    let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", db.display()))?.read_only(true);
+    let mut conn = SqliteConnection::connect_with(&options).await?;
+    let before = jiff::Timestamp::now().as_millisecond() - SETTLED_AFTER_DAYS * DAY_MS;
+    let started = Instant::now();
+    loop {
+        let left: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM messages m WHERE m.needs_ack = 1 AND m.created_at < ?1 AND m.seq > 0
+               AND m.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM settled_ack_posts k WHERE k.message_id = m.id)",
+        )
+        .bind(before)
+        .fetch_one(&mut conn)
+        .await?;
+        if left == 0 {
+            eprintln!("settled posts counted by the server in {:.1} s", started.elapsed().as_secs_f64());
+            return Ok(());
+        }
+        anyhow::ensure!(started.elapsed().as_secs() < 600, "{left} settled posts still not counted after 10 minutes");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
 fn timing(what: String, mut runs_ms: Vec<f64>) -> Timing {
     let shown = runs_ms.clone();
     runs_ms.sort_by(f64::total_cmp);
@@ -314,8 +503,12 @@ pub async fn statistics(args: StatisticsArgs) -> anyhow::Result<()> {
         eprintln!("a year of history written in {:.0} s", started.elapsed().as_secs_f64());
         std::fs::write(&marker, format!("{} messages over {} days\n", args.messages, args.days))?;
     }
+    let started = Instant::now();
+    copy_schools(&args.data.join("parta.db"), directory.org, args.schools).await?;
+    eprintln!("the authority's schools ready in {:.0} s", started.elapsed().as_secs_f64());
     let launch = Launch { parta_bin: args.parta_bin.as_deref(), database_url: None };
     let server = start_parta(&launch, &args.data, 93).await?;
+    settled(&args.data.join("parta.db")).await?;
     let mut conn = Conn::new(server.address);
     let admin = directory.admin.token.clone();
     let org = directory.org;
@@ -324,7 +517,10 @@ pub async fn statistics(args: StatisticsArgs) -> anyhow::Result<()> {
     for period in ["week", "month", "term", "year"] {
         for (what, path) in [
             (format!("school dashboard, {period}"), format!("/api/v1/orgs/{org}/statistics?period={period}")),
-            (format!("authority of one school, {period}"), format!("/api/v1/authorities/1/statistics?period={period}")),
+            (
+                format!("authority of {} schools, {period}", args.schools),
+                format!("/api/v1/authorities/1/statistics?period={period}"),
+            ),
         ] {
             let mut runs = Vec::with_capacity(args.runs);
             for _ in 0..args.runs.max(1) {
@@ -345,6 +541,7 @@ pub async fn statistics(args: StatisticsArgs) -> anyhow::Result<()> {
     let report = Report {
         date: jiff::Timestamp::now().to_string(),
         machine: machine(),
+        schools: count("SELECT COUNT(*) FROM organizations WHERE authority_id = 1").fetch_one(&mut db).await?,
         messages: count("SELECT COUNT(*) FROM messages").fetch_one(&mut db).await?,
         ack_posts: count("SELECT COUNT(*) FROM messages WHERE needs_ack = 1").fetch_one(&mut db).await?,
         acks: count("SELECT COUNT(*) FROM message_acks").fetch_one(&mut db).await?,
@@ -352,7 +549,8 @@ pub async fn statistics(args: StatisticsArgs) -> anyhow::Result<()> {
         timings,
     };
     eprintln!(
-        "{} messages, {} to confirm ({} confirmations), {} person-days active; last answer {} bytes",
+        "{} schools, {} messages, {} to confirm ({} confirmations), {} person-days active; last answer {} bytes",
+        report.schools,
         report.messages,
         report.ack_posts,
         report.acks,

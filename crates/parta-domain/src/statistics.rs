@@ -69,6 +69,11 @@ pub struct Calendar {
     pub previous_year: Option<Span>,
 }
 
+/// Days after which a post to confirm is settled: its recipients, readers and
+/// confirmations are counted once and read from that count after. A read or a
+/// confirmation later no longer moves the figures; nearly all come in the first days.
+pub const SETTLED_AFTER_DAYS: i64 = 14;
+
 /// The period of `kind` that `today` falls in, and the previous one. Without a school
 /// year set up, a term or a year falls back to the calendar's: September to August,
 /// and its quarter.

@@ -332,6 +332,10 @@ async fn serve(resolved: Resolved) -> anyhow::Result<()> {
     every(15, "releasing held messages", state.clone(), |state| async move {
         crate::actions::quiet::release_held(&state).await.map(|_| ())
     });
+    // Posts to confirm that have settled are counted once, for long periods' statistics.
+    every(600, "counting settled posts to confirm", state.clone(), |state| async move {
+        crate::actions::statistics::count_settled_posts(&state, crate::clock::now_ms()).await.map(|_| ())
+    });
     // Login attempt counters of windows long over are dropped every few minutes.
     every(300, "pruning login attempts", state.clone(), |state| async move {
         crate::actions::login::prune(&state).await.map(|_| ())

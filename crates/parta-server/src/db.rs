@@ -124,6 +124,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(32, "individual_assignments", "0032_individual_assignments.sql"),
     migration!(33, "year_transition", "0033_year_transition.sql"),
     migration!(34, "oversight", "0034_oversight.sql"),
+    migration!(35, "settled_posts", "0035_settled_posts.sql"),
 ];
 
 impl Db {

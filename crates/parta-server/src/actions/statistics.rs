@@ -398,6 +398,24 @@ pub async fn school_file(
     render(&tables, format, &format!("statistics-{}-{}", s.period.kind, s.period.so_far.last))
 }
 
+/// Counts the posts to confirm that have settled (`SETTLED_AFTER_DAYS`) and are not counted yet, in batches
+/// (each its own short transaction); returns how many. Every node may run it: a post
+/// counted twice is kept once.
+pub async fn count_settled_posts(state: &AppState, now: i64) -> Result<u64> {
+    const BATCH: i64 = 500;
+    let before = now - stats::SETTLED_AFTER_DAYS * 24 * HOUR_MS as i64;
+    let mut counted = 0;
+    loop {
+        let mut work = state.begin().await?;
+        let done = store::statistics::count_settled(&mut work, before, now, BATCH).await?;
+        work.commit(state).await?;
+        counted += done;
+        if done < BATCH as u64 {
+            return Ok(counted);
+        }
+    }
+}
+
 /// Marks a person active today in each school they have a place in (in that school's
 /// time zone): at sign-in and when a session is first used in a new hour.
 pub(crate) async fn do_record_activity(conn: &mut AnyConnection, user: UserId) -> Result<()> {

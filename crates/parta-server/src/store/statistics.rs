@@ -180,37 +180,83 @@ pub async fn request_waits(conn: &mut AnyConnection, org: OrgId, w: Window) -> s
     .await
 }
 
-/// Posts to confirm sent in the window, summed: (posts, recipients, read, confirmed,
-/// confirmed within a day). A post's recipients are the chat's members now who were
-/// there when it was sent, its sender left out.
-pub async fn ack_posts(conn: &mut AnyConnection, org: OrgId, w: Window) -> sqlx::Result<(i64, i64, i64, i64, i64)> {
-    sqlx::query_as(
-        "SELECT COUNT(*),
-           CAST(COALESCE(SUM(x.recipients), 0) AS BIGINT), CAST(COALESCE(SUM(x.readers), 0) AS BIGINT),
-           CAST(COALESCE(SUM(x.confirmed), 0) AS BIGINT), CAST(COALESCE(SUM(x.in_a_day), 0) AS BIGINT)
-         FROM (
-           SELECT
-             (SELECT COUNT(*) FROM chat_members c WHERE c.chat_id = m.chat_id AND c.left_at IS NULL
-                AND c.user_id <> m.sender_id AND c.joined_at <= m.created_at) AS recipients,
-             (SELECT COUNT(*) FROM chat_members c WHERE c.chat_id = m.chat_id AND c.left_at IS NULL
-                AND c.user_id <> m.sender_id AND c.joined_at <= m.created_at AND c.last_read_seq >= m.seq) AS readers,
-             (SELECT COUNT(*) FROM message_acks a JOIN chat_members c ON c.chat_id = m.chat_id
-                AND c.user_id = a.user_id AND c.left_at IS NULL AND c.joined_at <= m.created_at
-                WHERE a.message_id = m.id AND a.user_id <> m.sender_id) AS confirmed,
-             (SELECT COUNT(*) FROM message_acks a JOIN chat_members c ON c.chat_id = m.chat_id
-                AND c.user_id = a.user_id AND c.left_at IS NULL AND c.joined_at <= m.created_at
-                WHERE a.message_id = m.id AND a.user_id <> m.sender_id AND a.at <= m.created_at + 86400000)
-                AS in_a_day
-           FROM messages m
-           WHERE m.org_id = $1 AND m.needs_ack = 1 AND m.created_at >= $2 AND m.created_at < $3
-             AND m.deleted_at IS NULL AND m.seq > 0
-         ) x",
+/// One post to confirm's figures, as columns of a statement over `messages m`: its
+/// recipients (the chat's members now who were there when it was sent, its sender left
+/// out), those who have read it, confirmed it, and confirmed it within a day.
+const POST_FIGURES: &str = "
+    (SELECT COUNT(*) FROM chat_members c WHERE c.chat_id = m.chat_id AND c.left_at IS NULL
+       AND c.user_id <> m.sender_id AND c.joined_at <= m.created_at) AS recipients,
+    (SELECT COUNT(*) FROM chat_members c WHERE c.chat_id = m.chat_id AND c.left_at IS NULL
+       AND c.user_id <> m.sender_id AND c.joined_at <= m.created_at AND c.last_read_seq >= m.seq) AS readers,
+    (SELECT COUNT(*) FROM message_acks a JOIN chat_members c ON c.chat_id = m.chat_id
+       AND c.user_id = a.user_id AND c.left_at IS NULL AND c.joined_at <= m.created_at
+       WHERE a.message_id = m.id AND a.user_id <> m.sender_id) AS confirmed,
+    (SELECT COUNT(*) FROM message_acks a JOIN chat_members c ON c.chat_id = m.chat_id
+       AND c.user_id = a.user_id AND c.left_at IS NULL AND c.joined_at <= m.created_at
+       WHERE a.message_id = m.id AND a.user_id <> m.sender_id AND a.at <= m.created_at + 86400000) AS in_a_day";
+
+/// Posts to confirm, summed: (posts, recipients, read, confirmed, confirmed within a day).
+pub type AckFigures = (i64, i64, i64, i64, i64);
+
+/// Posts to confirm sent in the window, summed: those settled from their counts
+/// (`settled_ack_posts`), the rest counted now.
+pub async fn ack_posts(conn: &mut AnyConnection, org: OrgId, w: Window) -> sqlx::Result<AckFigures> {
+    let settled: AckFigures = sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(k.recipients), 0) AS BIGINT), CAST(COALESCE(SUM(k.readers), 0) AS BIGINT),
+           CAST(COALESCE(SUM(k.confirmed), 0) AS BIGINT), CAST(COALESCE(SUM(k.confirmed_in_day), 0) AS BIGINT)
+         FROM settled_ack_posts k JOIN messages m ON m.id = k.message_id
+         WHERE k.org_id = $1 AND k.created_at >= $2 AND k.created_at < $3 AND m.deleted_at IS NULL",
     )
     .bind(org.0)
     .bind(w.from)
     .bind(w.to)
+    .fetch_one(&mut *conn)
+    .await?;
+    let live: AckFigures = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*),
+           CAST(COALESCE(SUM(x.recipients), 0) AS BIGINT), CAST(COALESCE(SUM(x.readers), 0) AS BIGINT),
+           CAST(COALESCE(SUM(x.confirmed), 0) AS BIGINT), CAST(COALESCE(SUM(x.in_a_day), 0) AS BIGINT)
+         FROM (
+           SELECT {POST_FIGURES}
+           FROM messages m
+           WHERE m.org_id = $1 AND m.needs_ack = 1 AND m.created_at >= $2 AND m.created_at < $3
+             AND m.deleted_at IS NULL AND m.seq > 0
+             AND NOT EXISTS (SELECT 1 FROM settled_ack_posts k WHERE k.message_id = m.id)
+         ) x"
+    )))
+    .bind(org.0)
+    .bind(w.from)
+    .bind(w.to)
     .fetch_one(conn)
-    .await
+    .await?;
+    Ok((settled.0 + live.0, settled.1 + live.1, settled.2 + live.2, settled.3 + live.3, settled.4 + live.4))
+}
+
+/// Counts the posts to confirm sent before `before` that are not counted yet, up to
+/// `limit` of them, oldest first, into `settled_ack_posts`; returns how many. Every
+/// post sent before the latest one counted is counted, so the search starts there.
+pub async fn count_settled(conn: &mut AnyConnection, before: i64, now: i64, limit: i64) -> sqlx::Result<u64> {
+    let since: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(created_at), 0) FROM settled_ack_posts").fetch_one(&mut *conn).await?;
+    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO settled_ack_posts
+           (message_id, org_id, created_at, recipients, readers, confirmed, confirmed_in_day, counted_at)
+         SELECT m.id, m.org_id, m.created_at, {POST_FIGURES}, $3
+         FROM messages m
+         WHERE m.needs_ack = 1 AND m.created_at >= $1 AND m.created_at < $2 AND m.seq > 0
+           AND m.deleted_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM settled_ack_posts k WHERE k.message_id = m.id)
+         ORDER BY m.created_at, m.id
+         LIMIT $4
+         ON CONFLICT (message_id) DO NOTHING"
+    )))
+    .bind(since)
+    .bind(before)
+    .bind(now)
+    .bind(limit)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// The school channel in the window: (posts, members now, members who have read up

@@ -200,6 +200,23 @@ async fn a_schools_figures_match_what_happened(app: TestApp) {
     assert_eq!(figure(&stats, "channel_readers"), channel_readers as i64);
     assert!(channel_readers >= 1);
 
+    // Two weeks on the post has settled: counted once, its figures read from that count
+    // are the same, and the father's confirmation after that no longer moves them.
+    let later = parta_server::clock::now_ms() + (parta_domain::statistics::SETTLED_AFTER_DAYS + 1) * 86_400_000;
+    let counted = parta_server::actions::statistics::count_settled_posts(&app.state, later).await.expect("counted");
+    assert_eq!(counted, 1);
+    assert_eq!(parta_server::actions::statistics::count_settled_posts(&app.state, later).await.expect("again"), 0);
+    app.post(&format!("/api/v1/chats/{parents_chat}/messages/{post_id}/ack"))
+        .token(&father.token)
+        .send()
+        .await
+        .expect(204);
+    let settled = app.get(&format!("/api/v1/orgs/{org}/statistics?period=week")).token(&school.admin).send().await;
+    let settled = settled.expect(200).json;
+    for name in ["ack_posts", "ack_recipients", "ack_read", "ack_confirmed", "ack_confirmed_within_day"] {
+        assert_eq!(figure(&settled, name), figure(&stats, name), "{name} once settled");
+    }
+
     // Care.
     assert_eq!(figure(&stats, "reports_raised"), 2);
     assert_eq!(figure(&stats, "reports_resolved"), 1);

@@ -1,0 +1,23 @@
+-- Statistics over long periods without reading each post's readers again.
+--
+-- A post to confirm is counted once it has settled (two weeks after it was sent):
+-- its recipients, readers and confirmations then are kept here, and the figures of a
+-- term or a year add these rows up instead of joining every post with its chat's
+-- members (`actions::statistics::count_settled_posts`).
+CREATE TABLE settled_ack_posts (
+    message_id       BIGINT PRIMARY KEY REFERENCES messages(id),
+    org_id           BIGINT NOT NULL REFERENCES organizations(id),
+    created_at       BIGINT NOT NULL,
+    recipients       BIGINT NOT NULL,
+    readers          BIGINT NOT NULL,
+    confirmed        BIGINT NOT NULL,
+    confirmed_in_day BIGINT NOT NULL,
+    counted_at       BIGINT NOT NULL
+);
+CREATE INDEX settled_ack_posts_org ON settled_ack_posts(org_id, created_at);
+-- Where the counting stopped: every post sent before the latest one counted is counted.
+CREATE INDEX settled_ack_posts_time ON settled_ack_posts(created_at);
+CREATE INDEX messages_ack_posts_time ON messages(created_at) WHERE needs_ack = 1;
+-- A chat's posts over a period (the school channel's figures), without reading its
+-- whole history.
+CREATE INDEX IF NOT EXISTS messages_chat_time ON messages(chat_id, created_at);
