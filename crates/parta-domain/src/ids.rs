@@ -46,4 +46,5 @@ id_type!(
     OrderId,
     IndividualId,
     AuthorityId,
+    NotificationId,
 );

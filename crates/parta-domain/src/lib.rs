@@ -12,6 +12,7 @@ pub mod ical;
 pub mod ids;
 pub mod journal;
 pub mod lesson_plan;
+pub mod notifications;
 pub mod online_lesson;
 pub mod permission;
 pub mod quiet;

@@ -471,6 +471,16 @@ pub enum UserEvent {
         /// `YYYY-MM-DD`.
         dates: Vec<String>,
     },
+    /// A new notification for this person (every device of theirs).
+    NotificationAdded {
+        notification: Box<crate::Notification>,
+    },
+    /// Notifications were read on one of this person's devices: these, or all up to
+    /// `up_to` (included).
+    NotificationsRead {
+        ids: Vec<parta_domain::NotificationId>,
+        up_to: Option<parta_domain::NotificationId>,
+    },
 }
 
 /// Frames the server sends on `/api/v1/ws`.

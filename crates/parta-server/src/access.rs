@@ -120,6 +120,28 @@ pub async fn grants_of(conn: &mut AnyConnection, user: UserId, is_operator: bool
     Ok(grants)
 }
 
+/// Of `people`, those allowed `permissions` (all of them) over `target` in a school:
+/// who is told of something only they may act on.
+pub async fn people_allowed(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    people: Vec<UserId>,
+    permissions: &[Permission],
+    target: Scope,
+) -> Result<Vec<UserId>> {
+    let mut allowed = Vec::new();
+    for person in people {
+        if allowed.contains(&person) {
+            continue;
+        }
+        let grants = grants_of(conn, person, false, org).await?;
+        if permissions.iter().all(|p| is_allowed(&grants, *p, target)) {
+            allowed.push(person);
+        }
+    }
+    Ok(allowed)
+}
+
 /// Whether `user` is a teacher whose status the school's admin has not confirmed yet
 /// (the seeds: «с обязательным подтверждением статуса педагога»). Until then they may
 /// not write directly to students and parents, make chats with students, or make

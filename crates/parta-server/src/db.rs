@@ -125,6 +125,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(33, "year_transition", "0033_year_transition.sql"),
     migration!(34, "oversight", "0034_oversight.sql"),
     migration!(35, "settled_posts", "0035_settled_posts.sql"),
+    migration!(36, "notifications", "0036_notifications.sql"),
 ];
 
 impl Db {

@@ -1504,6 +1504,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/notifications`
+         *     One's notifications, newest first, with the unread count and the posts waiting
+         *     for one's confirmation.
+         */
+        get: operations["notifications_page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/notifications/read`
+         *     Marks one's notifications read: `ids`, or `all`. Every device of one's hears of it.
+         */
+        post: operations["notifications_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}": {
         parameters: {
             query?: never;
@@ -3430,6 +3471,17 @@ export interface components {
             period: components["schemas"]["StatsPeriod"];
             schools: components["schemas"]["SchoolSummary"][];
         };
+        /** @description A post to confirm that waits for one's confirmation. */
+        AwaitingAck: {
+            chat_id: components["schemas"]["ChatId"];
+            chat_title: string;
+            created_at: string;
+            message_id: components["schemas"]["MessageId"];
+            preview: string;
+            sender: components["schemas"]["PersonRef"];
+            /** Format: int64 */
+            seq: number;
+        };
         /** @description One lesson slot: «2 урок, 09:00–09:40», in a shift. */
         Bell: {
             ends_at: string;
@@ -4724,6 +4776,11 @@ export interface components {
             login: string;
             password: string;
         };
+        /** @description Marks notifications read: the ones named, or all of them. */
+        MarkNotificationsRead: {
+            all?: boolean;
+            ids?: components["schemas"]["NotificationId"][];
+        };
         MarkReadRequest: {
             /**
              * Format: int64
@@ -4876,6 +4933,60 @@ export interface components {
             places: components["schemas"]["Place"][];
             short_name: string;
             teacher_verified: boolean;
+        };
+        /** @description One notification. What it points at depends on its kind; the client opens it there. */
+        Notification: {
+            actor?: components["schemas"]["PersonRef"] | null;
+            chat_id?: components["schemas"]["ChatId"] | null;
+            created_at: string;
+            /**
+             * @description What it says, as it was then: the chat's or class's name, the message's first
+             *     words (never in a student's chat a lock screen could show), the subject and mark.
+             */
+            details: components["schemas"]["NotificationDetails"];
+            id: components["schemas"]["NotificationId"];
+            /**
+             * @description `mention`, `reply`, `direct_chat`, `join_request`, `report`, `mark`, `absence`
+             *     or `homework`.
+             */
+            kind: string;
+            lesson_id?: components["schemas"]["LessonId"] | null;
+            message_id?: components["schemas"]["MessageId"] | null;
+            org_id?: components["schemas"]["OrgId"] | null;
+            read: boolean;
+            student_id?: components["schemas"]["UserId"] | null;
+        };
+        /** @description The words of a notification, kept as they were when it was made. */
+        NotificationDetails: {
+            /** @description `absent`, `ill`, `excused` or `late` (with `minutes_late`). */
+            absence?: string | null;
+            chat_title?: string | null;
+            class_name?: string | null;
+            /** @description The lesson's date, `YYYY-MM-DD`. */
+            date?: string | null;
+            /** @description The day homework is due, `YYYY-MM-DD`. */
+            due_on?: string | null;
+            mark?: string | null;
+            /** Format: int64 */
+            minutes_late?: number | null;
+            preview?: string | null;
+            /** @description The student's name, for a parent. */
+            student_name?: string | null;
+            subject?: string | null;
+        };
+        /** Format: int64 */
+        NotificationId: number;
+        /** @description A page of one's notifications, newest first, with what the bell counts. */
+        NotificationPage: {
+            /** @description Posts to confirm in one's chats not confirmed yet (the last 30 days). */
+            awaiting_ack: components["schemas"]["AwaitingAck"][];
+            items: components["schemas"]["Notification"][];
+            next_before?: components["schemas"]["NotificationId"] | null;
+            /**
+             * Format: int64
+             * @description Notifications not read yet.
+             */
+            unread: number;
         };
         /**
          * @description The students of a class without a device or connection under an order, as its class
@@ -5810,6 +5921,15 @@ export interface components {
             org_id: components["schemas"]["OrgId"];
             /** @enum {string} */
             type: "timetable_changed";
+        } | {
+            notification: components["schemas"]["Notification"];
+            /** @enum {string} */
+            type: "notification_added";
+        } | {
+            ids: components["schemas"]["NotificationId"][];
+            /** @enum {string} */
+            type: "notifications_read";
+            up_to?: components["schemas"]["NotificationId"] | null;
         };
         /** Format: int64 */
         UserId: number;
@@ -9260,6 +9380,83 @@ export interface operations {
                 content?: never;
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    notifications_page: {
+        parameters: {
+            query?: {
+                /** @description Notifications older than this id (the previous page's `next_before`). */
+                before?: number;
+                /** @description 1 to 100, default 30. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    notifications_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkNotificationsRead"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

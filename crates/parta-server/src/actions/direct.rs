@@ -2,10 +2,12 @@
 //! them write to each other (`parta_domain::chats::can_direct_message`).
 
 use parta_domain::chats::{self, ChatRole};
+use parta_domain::notifications::NoticeKind;
 use parta_domain::{OrgId, UserId};
 use parta_protocol::Chat;
 use sqlx::AnyConnection;
 
+use super::notifications::{About, do_notify};
 use super::render::render_chat;
 use super::seats::do_seat;
 use crate::auth::Actor;
@@ -116,6 +118,11 @@ pub async fn open_direct(state: &AppState, actor: &Actor, org: OrgId, user: User
     for person in [actor.user_id, user] {
         if store::seats::seat(&mut work, chat, person).await?.is_none() {
             do_seat(&mut work, org, chat, person, ChatRole::Member, "direct").await?;
+            // The other person hears that someone wants to talk.
+            if person == user {
+                let about = About { org: Some(org), chat: Some(chat), ..Default::default() };
+                do_notify(&mut work, NoticeKind::DirectChat, Some(actor.user_id), [user], &about).await?;
+            }
         }
     }
     let access = crate::access::chat(&mut work, actor, chat).await?;

@@ -2,16 +2,18 @@
 //! (directly or through a join request); accept or reject join requests.
 
 use parta_domain::consent::ConsentKind;
-use parta_domain::permission::{self, Permission};
+use parta_domain::notifications::NoticeKind;
+use parta_domain::permission::{self, Permission, Scope};
 use parta_domain::validate::{self, LoginId};
 use parta_domain::{InviteId, InviteRole, JoinRequestId, MemberRole, OrgId, UserId};
 use parta_protocol::{
     AcceptInviteRequest, CreateInviteRequest, CreatedInvite, Invite, InvitePreview, JoinOutcome, JoinRequest,
-    RegisterRequest, Registered, SessionCreated,
+    NotificationDetails, RegisterRequest, Registered, SessionCreated,
 };
 use serde_json::json;
 use sqlx::AnyConnection;
 
+use super::notifications::{About, do_notify};
 use super::{Fields, checked};
 use crate::access;
 use crate::auth::{Actor, ClientInfo};
@@ -301,6 +303,33 @@ async fn do_child_consent(work: &mut Work, row: &InviteRow, parent: UserId, vers
     Ok(())
 }
 
+/// Tells who may decide a new join request (the school's admins, the class's teacher
+/// where the role is theirs to admit) that it waits.
+async fn do_tell_deciders(work: &mut Work, row: &InviteRow, user: UserId, request: JoinRequestId) -> Result<()> {
+    let org = row.org_id();
+    let role = row.role().member_role();
+    let mut candidates: Vec<UserId> =
+        store::directory::list_admins(work, org).await?.iter().map(|a| UserId(a.user_id)).collect();
+    candidates.extend(
+        store::directory::class_teachers(work, org)
+            .await?
+            .into_iter()
+            .filter(|(class, _)| *class == row.class_id())
+            .map(|(_, person)| person.id),
+    );
+    let wanted = [Permission::ReviewJoinRequests, permission::to_manage_invites_for(role)];
+    let target = Scope::Class(org, row.class_id());
+    let deciders = access::people_allowed(work, org, candidates, &wanted, target).await?;
+    let class_name = store::schools::get_class(work, org, row.class_id()).await?.map(|c| c.name);
+    let about = About {
+        org: Some(org),
+        subject: Some(request.0),
+        details: NotificationDetails { class_name, ..Default::default() },
+        ..Default::default()
+    };
+    do_notify(work, NoticeKind::JoinRequest, Some(user), deciders, &about).await
+}
+
 /// Uses a link for `user` inside the caller's transaction.
 async fn do_join(work: &mut Work, row: &InviteRow, user: UserId) -> Result<JoinOutcome> {
     let places = store::directory::active_places(work, row.org_id(), user).await?;
@@ -343,6 +372,7 @@ async fn do_join(work: &mut Work, row: &InviteRow, user: UserId) -> Result<JoinO
             },
         )
         .await?;
+        do_tell_deciders(work, row, user, request).await?;
         return Ok(JoinOutcome { status: "pending".into(), org_id: row.org_id(), join_request_id: Some(request) });
     }
     if !already {

@@ -8,17 +8,20 @@ use std::collections::{BTreeMap, HashMap};
 
 use parta_domain::journal::{Absence, DEFAULT_GRADE_TYPES, MINUTES_LATE_MAX, Mark, WEIGHT_MAX, WEIGHT_MIN};
 use parta_domain::lesson_plan::{Place, Status};
+use parta_domain::notifications::NoticeKind;
 use parta_domain::permission::Permission;
 use parta_domain::quiet::DayTime;
 use parta_domain::{ClassId, GradeTypeId, GroupId, LessonId, OrgId, SubjectId, UserId, YearId, validate};
 use parta_protocol::{
     AttendanceEntry, AttendanceRequest, Grade, GradeType, GradeTypeChange, GradeTypeRequest, GradesRequest, GroupRef,
-    Homework, HomeworkRequest, Lesson, LessonPage, LessonRequest, LessonStudent, SubjectRef, UserEvent,
+    Homework, HomeworkRequest, Lesson, LessonPage, LessonRequest, LessonStudent, NotificationDetails, SubjectRef,
+    UserEvent,
 };
 use sqlx::AnyConnection;
 
 use super::Fields;
 use super::events::do_user_event;
+use super::notifications::{About, do_notify};
 use super::plan::Whose;
 use crate::access;
 use crate::auth::Actor;
@@ -332,7 +335,7 @@ pub async fn set_homework(
     let minutes = request.minutes.unwrap_or(0);
     let load = super::regulations::load(&mut work, &row, &thresholds, &due_on, minutes).await?;
     let standing = store::journal::homework(&mut work, id).await?;
-    let before = standing.filter(|h| h.due_on == due_on).and_then(|h| h.minutes).unwrap_or(0);
+    let before = standing.as_ref().filter(|h| h.due_on == due_on).and_then(|h| h.minutes).unwrap_or(0);
     if load.over && load.strict && minutes > before {
         return Err(Error::field("minutes", "day_over_limit"));
     }
@@ -350,6 +353,17 @@ pub async fn set_homework(
     super::homework_card::do_follow(&mut work, &row, stored.as_ref(), actor.user_id).await?;
     let students = roster(&mut work, &row).await?;
     do_tell_family(&mut work, &row, &students).await?;
+    // Families hear of new homework, or of a changed text or day; not of a resave.
+    let changed = standing.as_ref().is_none_or(|h| h.body != body || h.due_on != due_on);
+    if changed {
+        let details = NotificationDetails {
+            preview: Some(parta_domain::notifications::preview(&body, 120)),
+            due_on: Some(due_on.clone()),
+            ..Default::default()
+        };
+        let notices: Vec<(UserId, NotificationDetails)> = students.iter().map(|s| (*s, details.clone())).collect();
+        do_notify_family(&mut work, &row, NoticeKind::Homework, actor.user_id, &notices).await?;
+    }
     let page = render_page(&mut work, &row).await?;
     work.commit(state).await?;
     Ok(page)
@@ -371,18 +385,58 @@ pub async fn delete_homework(state: &AppState, actor: &Actor, org: OrgId, id: Le
     Ok(page)
 }
 
+/// A student and their parents at the school.
+async fn family_of(work: &mut Work, org: OrgId, student: UserId) -> Result<Vec<UserId>> {
+    let mut family = vec![student];
+    for place in store::directory::parent_places_for_child(work, org, student).await? {
+        if !family.contains(&UserId(place.user_id)) {
+            family.push(UserId(place.user_id));
+        }
+    }
+    Ok(family)
+}
+
+/// Puts a notice in the notification centres of each student's family: a new mark, an
+/// absence, homework. `what` gives the words for a student (the mark, the absence).
+pub(crate) async fn do_notify_family(
+    work: &mut Work,
+    row: &LessonRow,
+    kind: NoticeKind,
+    actor: UserId,
+    students: &[(UserId, NotificationDetails)],
+) -> Result<()> {
+    if students.is_empty() {
+        return Ok(());
+    }
+    let org = OrgId(row.org_id);
+    let subject =
+        store::school_year::subject(work, org, parta_domain::SubjectId(row.subject_id)).await?.map(|s| s.name);
+    for (student, details) in students {
+        let name = store::users::person(work, *student).await?.map(|p| format!("{} {}", p.given_name, p.family_name));
+        let about = About {
+            org: Some(org),
+            lesson: Some(row.lesson_id()),
+            student: Some(*student),
+            details: NotificationDetails {
+                subject: subject.clone(),
+                date: Some(row.held_on.clone()),
+                student_name: name,
+                ..details.clone()
+            },
+            ..Default::default()
+        };
+        let family = family_of(work, org, *student).await?;
+        do_notify(work, kind, Some(actor), family, &about).await?;
+    }
+    Ok(())
+}
+
 /// Tells a student and their parents that the student's record at a lesson changed,
 /// in their own streams (resumable like everything else). Nobody else hears of it.
 pub(crate) async fn do_tell_family(work: &mut Work, row: &LessonRow, students: &[UserId]) -> Result<()> {
     let org = OrgId(row.org_id);
     for student in students {
-        let mut family = vec![*student];
-        for place in store::directory::parent_places_for_child(work, org, *student).await? {
-            if !family.contains(&UserId(place.user_id)) {
-                family.push(UserId(place.user_id));
-            }
-        }
-        for person in family {
+        for person in family_of(work, org, *student).await? {
             let event = UserEvent::JournalChanged {
                 org_id: org,
                 student_id: *student,
@@ -563,12 +617,23 @@ pub async fn set_attendance(
     }
     fields.finish()?;
     let mut changed = Vec::new();
+    let mut absent = Vec::new();
     for (student, entry) in &changes {
         if store::journal::set_attendance(&mut work, org, id, *student, entry.as_ref(), actor.user_id).await? {
             changed.push(*student);
+            // A family hears of an absence or a lateness set, not of one taken back.
+            if let Some(entry) = entry {
+                let details = NotificationDetails {
+                    absence: Some(entry.absence.clone()),
+                    minutes_late: entry.minutes_late,
+                    ..Default::default()
+                };
+                absent.push((*student, details));
+            }
         }
     }
     do_tell_family(&mut work, &row, &changed).await?;
+    do_notify_family(&mut work, &row, NoticeKind::Absence, actor.user_id, &absent).await?;
     let page = render_page(&mut work, &row).await?;
     work.commit(state).await?;
     Ok(page)
@@ -670,6 +735,15 @@ pub async fn set_grades(
     changed.sort_unstable();
     changed.dedup();
     do_tell_family(&mut work, &row, &changed).await?;
+    // A family hears of a new mark or a changed one, not of a comment reworded.
+    let marks: Vec<(UserId, NotificationDetails)> = writes
+        .iter()
+        .filter(|(before, _, mark, ..)| before.as_ref().is_none_or(|b| b.mark != *mark))
+        .map(|(_, student, mark, ..)| {
+            (*student, NotificationDetails { mark: Some(mark.to_string()), ..Default::default() })
+        })
+        .collect();
+    do_notify_family(&mut work, &row, NoticeKind::Mark, actor.user_id, &marks).await?;
     let page = render_page(&mut work, &row).await?;
     work.commit(state).await?;
     Ok(page)

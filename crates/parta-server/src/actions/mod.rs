@@ -28,6 +28,7 @@ pub mod marks;
 pub mod members;
 pub mod messages;
 pub mod moderation;
+pub mod notifications;
 pub mod overrides;
 pub mod plan;
 pub mod polls;

@@ -3,14 +3,16 @@
 //! school's audit log, so nothing is hidden from the school.
 
 use parta_domain::chat_rights::{self, ChatAbility};
+use parta_domain::notifications::NoticeKind;
 use parta_domain::permission::Permission;
 use parta_domain::validate;
 use parta_domain::{ChatId, MessageId, OrgId, UserId};
-use parta_protocol::{ChatEvent, Report};
+use parta_protocol::{ChatEvent, NotificationDetails, Report};
 use serde_json::json;
 use sqlx::AnyConnection;
 
 use super::events::do_chat_event;
+use super::notifications::{About, do_notify};
 use super::render::render;
 use crate::access;
 use crate::auth::Actor;
@@ -127,6 +129,24 @@ pub async fn report(state: &AppState, actor: &Actor, chat: ChatId, message: Mess
             .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("already_reported") } else { e.into() })?;
     let stored = store::reports::report(&mut work, OrgId(row.org_id), id).await?.ok_or(Error::NotFound)?;
     let rendered = render_report(&mut work, &stored).await?;
+    // Who handles it hears of it: the school's admins, the chat's moderators.
+    let org = OrgId(row.org_id);
+    let mut handlers: Vec<UserId> =
+        store::directory::list_admins(&mut work, org).await?.iter().map(|a| UserId(a.user_id)).collect();
+    for seat in store::seats::chat_seats(&mut work, chat).await? {
+        if access::seat_rights(&row, &seat, false).allows(ChatAbility::HandleReports) {
+            handlers.push(UserId(seat.user_id));
+        }
+    }
+    let about = About {
+        org: Some(org),
+        chat: Some(chat),
+        message: Some(message),
+        subject: Some(id),
+        details: NotificationDetails { chat_title: Some(row.title.clone()), ..Default::default() },
+        ..Default::default()
+    };
+    do_notify(&mut work, NoticeKind::Report, Some(actor.user_id), handlers, &about).await?;
     work.commit(state).await?;
     Ok(rendered)
 }

@@ -76,6 +76,8 @@ pub async fn release_held(state: &AppState) -> Result<usize> {
         }
         let stored = store::messages::message(&mut work, message).await?.ok_or(Error::NotFound)?;
         let rendered = render(&mut work, &stored, None).await?;
+        let title = store::chats::get(&mut work, chat).await?.map(|c| c.title).unwrap_or_default();
+        super::notifications::do_notify_message(&mut work, org, &title, &rendered).await?;
         do_chat_event_at(&mut work, org, chat, seq, ChatEvent::MessageSent { message: rendered }).await?;
         work.commit(state).await?;
         released += 1;

@@ -97,7 +97,9 @@ impl Connection {
             // Nothing to subscribe to: the diary asks for the lesson itself.
             UserEvent::JournalChanged { .. }
             | UserEvent::FinalMarksChanged { .. }
-            | UserEvent::TimetableChanged { .. } => {}
+            | UserEvent::TimetableChanged { .. }
+            | UserEvent::NotificationAdded { .. }
+            | UserEvent::NotificationsRead { .. } => {}
         }
         Ok(())
     }

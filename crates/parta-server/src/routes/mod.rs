@@ -17,6 +17,7 @@ pub mod invites;
 pub mod journal;
 pub mod marks;
 pub mod members;
+pub mod notifications;
 pub mod overrides;
 pub mod regulations;
 pub mod school_year;
@@ -136,6 +137,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(invites::routes())
         .merge(members::routes())
         .merge(audit::routes())
+        .merge(notifications::routes())
         .merge(chats::routes())
         .merge(groups::routes())
         .merge(calls::routes())

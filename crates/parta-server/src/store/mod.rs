@@ -26,6 +26,7 @@ pub mod invites;
 pub mod journal;
 pub mod marks;
 pub mod messages;
+pub mod notifications;
 pub mod overrides;
 pub mod polls;
 pub mod reactions;

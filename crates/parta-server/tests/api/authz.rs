@@ -785,6 +785,15 @@ fn rows(w: &World) -> Vec<Row> {
         row("GET", "/api/v1/me", "/api/v1/me".into(), None, signed_in()),
         row("DELETE", "/api/v1/me", "/api/v1/me".into(), json(json!({ "password": "not my password" })), signed_in()),
         row("GET", "/api/v1/me/csrf", "/api/v1/me/csrf".into(), None, signed_in()),
+        // Each person's own notifications: nobody reaches another's.
+        row("GET", "/api/v1/notifications", "/api/v1/notifications".into(), None, signed_in()),
+        row(
+            "POST",
+            "/api/v1/notifications/read",
+            "/api/v1/notifications/read".into(),
+            json(json!({ "all": true })),
+            signed_in(),
+        ),
         row("GET", "/api/v1/me/sessions", "/api/v1/me/sessions".into(), None, signed_in()),
         row("GET", "/api/v1/me/messages/export", "/api/v1/me/messages/export".into(), None, signed_in()),
         row(

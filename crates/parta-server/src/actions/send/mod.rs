@@ -47,7 +47,12 @@ impl SendJob {
     /// Writes statements of its own besides the batch's script: files, or the audit
     /// entry an urgent post leaves. Such a batch is not deferred.
     pub fn writes_apart(&self) -> bool {
-        self.carries_files() || self.request.urgent
+        self.carries_files() || self.request.urgent || self.tells_people()
+    }
+
+    /// Mentions someone or answers a message: those people get a notification.
+    fn tells_people(&self) -> bool {
+        self.request.reply_to.is_some() || !parta_domain::format::mentions(&self.request.body).is_empty()
     }
 }
 
@@ -308,6 +313,14 @@ async fn do_write(
     // An urgent post goes through quiet hours: who sent one, where, is kept.
     for (draft, (new, id)) in drafts.iter().zip(new.iter().zip(&ids)) {
         let job = &jobs[draft.job];
+        // Who is mentioned or answered hears of it when the message is delivered (a
+        // held one, when it is released).
+        if job.tells_people()
+            && draft.held_until.is_none()
+            && let Some(message) = messages.get(&draft.job)
+        {
+            super::notifications::do_notify_message(work, new.org, &draft.context.chat.title, message).await?;
+        }
         if job.request.urgent {
             let details = serde_json::json!({ "chat_id": new.chat });
             let entry =

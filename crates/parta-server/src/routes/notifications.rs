@@ -1,0 +1,54 @@
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use parta_protocol::{MarkNotificationsRead, NotificationPage, Problem};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::actions::notifications;
+use crate::auth::Actor;
+use crate::error::Result;
+use crate::routes::AppJson;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(notifications_page)).routes(routes!(notifications_read))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct Page {
+    /// Notifications older than this id (the previous page's `next_before`).
+    before: Option<i64>,
+    /// 1 to 100, default 30.
+    limit: Option<i64>,
+}
+
+/// # `GET /api/v1/notifications`
+/// One's notifications, newest first, with the unread count and the posts waiting
+/// for one's confirmation.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", security(("bearer" = []), ("cookie" = [])),
+    params(Page), responses((status = 200, body = NotificationPage), (status = 401, body = Problem), (status = 422, body = Problem)))]
+async fn notifications_page(
+    State(state): State<AppState>,
+    actor: Actor,
+    Query(page): Query<Page>,
+) -> Result<Json<NotificationPage>> {
+    Ok(Json(notifications::page(&state, &actor, page.before, page.limit).await?))
+}
+
+/// # `POST /api/v1/notifications/read`
+/// Marks one's notifications read: `ids`, or `all`. Every device of one's hears of it.
+#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "notifications", security(("bearer" = []), ("cookie" = [])),
+    request_body = MarkNotificationsRead,
+    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem)))]
+async fn notifications_read(
+    State(state): State<AppState>,
+    actor: Actor,
+    AppJson(request): AppJson<MarkNotificationsRead>,
+) -> Result<StatusCode> {
+    notifications::mark_read(&state, &actor, &request).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
