@@ -20,6 +20,7 @@ mod invites;
 mod journal;
 mod messaging;
 mod movement;
+mod notifications;
 mod oversight;
 mod png_bomb;
 mod privacy;
