@@ -3,46 +3,19 @@
 // one marks it read and goes where it points: the chat at the message, the join requests,
 // the reports queue, the diary at the lesson's date. Its own chunk with its own strings.
 import { useEffect, useState } from 'preact/hooks';
-import type { AwaitingAck, Me, Notification } from '../../api/types';
+import type { AwaitingAck, Notification } from '../../api/types';
 import { ErrorBox, Loading, PageTitle } from '../../components/ui';
 import { lang } from '../../i18n';
-import { diaryStudents } from '../../journal/who';
 import { adoptPage, bellUnread, markedRead, onNotificationEvent } from '../../notifications/bell';
 import { t, tn } from '../../notifications/notifications.strings';
+import { targetOf, type Target } from '../../notifications/targets';
 import { describe, personName } from '../../notifications/wording';
 import { navigate } from '../../router';
-import { api, canManage, chooseSchool, currentSchool, me } from '../../state';
+import { api, chooseSchool, currentSchool, me } from '../../state';
 import { timeOf } from '../chat-text';
-import { readsReports } from '../school/tabs';
 import './notifications.css';
 
 const PAGE = 30;
-
-/** Where a notification leads, and the school to switch to first; null when nowhere for this person. */
-export function targetOf(n: Notification, m: Me | null | undefined): { href: string; org: number | null } | null {
-  const school = m?.schools.find((s) => s.org_id === n.org_id) ?? null;
-  const chatAt = n.chat_id ? { href: n.message_id ? `/chats/${n.chat_id}?m=${n.message_id}` : `/chats/${n.chat_id}`, org: null } : null;
-  switch (n.kind) {
-    case 'mention':
-    case 'reply':
-    case 'direct_chat':
-      return chatAt;
-    case 'join_request':
-      return school && canManage(school) ? { href: `/school/${school.org_id}/requests`, org: school.org_id } : null;
-    case 'report':
-      return school && canManage(school) && readsReports(school) ? { href: `/school/${school.org_id}/reports`, org: school.org_id } : chatAt;
-    case 'mark':
-    case 'absence':
-    case 'homework': {
-      if (!school || !diaryStudents(m, school).some((s) => s.person.id === n.student_id)) return null;
-      const q = new URLSearchParams({ student: String(n.student_id) });
-      if (n.details.date) q.set('date', n.details.date);
-      return { href: `/diary?${q.toString()}`, org: school.org_id };
-    }
-    default:
-      return chatAt;
-  }
-}
 
 function markRead(ids: number[]): void {
   markedRead(ids);
@@ -121,7 +94,7 @@ export function NotificationsPage() {
     }
   };
 
-  const open = (n: Notification, to: { href: string; org: number | null } | null) => {
+  const open = (n: Notification, to: Target | null) => {
     if (!n.read) {
       markRead([n.id]);
       setItems((xs) => xs.map((x) => (x.id === n.id ? { ...x, read: true } : x)));
