@@ -160,7 +160,7 @@ export function NotificationsPage() {
                   </>
                 );
                 return (
-                  <li key={n.id} class={`nt-item${n.read ? '' : ' nt-item--unread'}`} data-notification-id={n.id} data-kind={n.kind} data-read={String(n.read)}>
+                  <li key={n.id} class={`nt-item${n.read ? '' : ' nt-item--unread'}`} data-notification-id={n.id} data-kind={n.kind} data-message-id={n.message_id ?? undefined} data-read={String(n.read)}>
                     {to ? (
                       <a
                         class="nt-link"
