@@ -4427,6 +4427,198 @@ try {
     }
   });
 
+  // ---------- the notification centre: the bell, the page it opens ----------
+  /** What the notification tests share: the parent and the class teacher over the API, the 5А parents chat. */
+  const notif = { ready: null };
+  async function notifWorld() {
+    if (notif.ready) return notif.ready;
+    notif.ready = (async () => {
+      const parentApi = await apiSession('parent@demo.parta.local');
+      const teacherApi = await apiSession('ivanova@demo.parta.local');
+      const parentMe = await (await fetch(`${base}/api/v1/me`, { headers: parentApi })).json();
+      const teacherMe = await (await fetch(`${base}/api/v1/me`, { headers: teacherApi })).json();
+      const chats = await (await fetch(`${base}/api/v1/chats`, { headers: teacherApi })).json();
+      const chat = chats.find((c) => c.title === '5А — родители');
+      expect(chat, 'the class teacher has no 5А parents chat');
+      // The demo's own week (marks, absences, homework) notifies the parent too: wait until it is all made.
+      let top = -1;
+      for (let still = 0, i = 0; still < 5 && i < 150; i++) {
+        const p = await (await fetch(`${base}/api/v1/notifications?limit=1`, { headers: parentApi })).json();
+        const id = p.items[0]?.id ?? 0;
+        still = id === top ? still + 1 : 0;
+        top = id;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return { parentApi, teacherApi, parentMe, teacherMe, chatId: chat.id };
+    })();
+    return notif.ready;
+  }
+  let notifSeq = 0;
+  /** The class teacher posts in the 5А parents chat (over the API), mentioning the parent; the message's id. */
+  async function mentionParent(text, extra = {}) {
+    const w = await notifWorld();
+    const body = `${text} @[${w.parentMe.given_name} ${w.parentMe.family_name}](${w.parentMe.id}) (${stamp})`;
+    const res = await fetch(`${base}/api/v1/chats/${w.chatId}/messages`, {
+      method: 'POST',
+      headers: w.teacherApi,
+      body: JSON.stringify({ client_msg_id: `notif-${stamp}-${++notifSeq}`, body, ...extra }),
+    });
+    expect(res.ok, `posting the mention answers ${res.status}: ${await res.clone().text()}`);
+    return (await res.json()).id;
+  }
+  /** Marks all the parent's notifications read over the API (each test starts from none unread). */
+  async function parentReadsAll() {
+    const w = await notifWorld();
+    const res = await fetch(`${base}/api/v1/notifications/read`, { method: 'POST', headers: w.parentApi, body: JSON.stringify({ all: true }) });
+    expect(res.status === 204, `marking all read answers ${res.status}`);
+  }
+  const bell = (page) => page.locator('header button.bell');
+  /** Waits until the bell's accessible name says `n` unread (or none). */
+  const bellSays = async (page, n) => {
+    const name = n === 0 ? 'Уведомления' : n === 1 ? 'Уведомления, 1 новое' : `Уведомления, ${n} новых`;
+    await page.locator(`header button.bell[data-unread="${n}"]`).waitFor();
+    const label = await bell(page).getAttribute('aria-label');
+    expect(label === name, `the bell is named «${label}», expected «${name}»`);
+    await page.getByRole('button', { name, exact: true }).waitFor();
+  };
+
+  await test('notifications: a mention lights the bell live; the centre lists it in Russian and opens the chat at the message, and the count goes to 0', async () => {
+    const ctxs = [];
+    try {
+      const w = await notifWorld();
+      await parentReadsAll();
+      const page = await signedInPage(ctxs, 'parent@demo.parta.local');
+      await page.goto(`${base}/chats`);
+      await page.locator('[data-conn="live"]').waitFor();
+      await bellSays(page, 0);
+      expect((await bell(page).locator('.bell-count').count()) === 0, 'a count shows on the bell with nothing unread');
+
+      const messageId = await mentionParent('Напоминаю про собрание в четверг,');
+      await bellSays(page, 1);
+      expect((await bell(page).locator('.bell-count').innerText()) === '1', `the badge says ${await bell(page).locator('.bell-count').innerText()}`);
+
+      await bell(page).click();
+      await page.waitForURL(/\/notifications$/);
+      await page.getByRole('heading', { name: 'Уведомления', level: 1 }).waitFor();
+      const item = page.locator(`.nt-all .nt-item[data-message-id="${messageId}"]`);
+      await item.waitFor();
+      expect((await item.getAttribute('data-kind')) === 'mention' && (await item.getAttribute('data-read')) === 'false', `the mention is not an unread mention: ${await item.getAttribute('data-kind')}, read ${await item.getAttribute('data-read')}`);
+      const first = await page.locator('.nt-all .nt-item').first().getAttribute('data-message-id');
+      expect(first === String(messageId), `the newest item is not the mention but ${await page.locator('.nt-all .nt-item').first().innerText()}`);
+      const text = await item.innerText();
+      expect(text.includes('Вас упомянули в чате «5А — родители»'), `the item says: ${text}`);
+      expect(text.includes(`${w.teacherMe.given_name} ${w.teacherMe.family_name}: Напоминаю про собрание`), `the item does not quote the teacher: ${text}`);
+      expect((await item.locator('.visually-hidden', { hasText: 'Не прочитано' }).count()) === 1, 'the unread item is not told to screen readers');
+      await page.getByText('1 непрочитанное', { exact: true }).waitFor();
+      await screen(page, 'notifications');
+
+      await item.getByRole('link').click();
+      await page.waitForURL(new RegExp(`/chats/${w.chatId}\\?m=${messageId}$`));
+      await page.locator(`.msg--found[data-message-id="${messageId}"]`).waitFor();
+      await bellSays(page, 0);
+      // Read on the server too: a reload keeps it at 0.
+      for (let i = 0; i < 50; i++) {
+        const p = await (await fetch(`${base}/api/v1/notifications`, { headers: w.parentApi })).json();
+        if (p.unread === 0) break;
+        expect(i < 49, `the server still counts ${p.unread} unread`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await page.reload();
+      await page.locator('[data-conn="live"]').waitFor();
+      await bellSays(page, 0);
+    } finally {
+      for (const ctx of ctxs) await ctx.close();
+    }
+  });
+
+  await test('notifications: «Отметить все прочитанными» clears them here and on the other device; a post to confirm waits on top until confirmed', async () => {
+    const ctxs = [];
+    try {
+      const w = await notifWorld();
+      await parentReadsAll();
+      const page = await signedInPage(ctxs, 'parent@demo.parta.local');
+      const other = await signedInPage(ctxs, 'parent@demo.parta.local');
+      for (const p of [page, other]) {
+        await p.goto(`${base}/chats`);
+        await p.locator('[data-conn="live"]').waitFor();
+      }
+      await page.goto(`${base}/notifications`);
+      await page.getByRole('heading', { name: 'Уведомления', level: 1 }).waitFor();
+      await page.locator('.nt-all').waitFor();
+      const before = await page.locator('.nt-all .nt-item').count();
+      await mentionParent('Кто поедет на экскурсию,');
+      const ackId = await mentionParent('Прошу подтвердить: в пятницу уроки до 12:00,', { needs_ack: true });
+      await bellSays(page, 2);
+      await bellSays(other, 2);
+      // Arrived on the open page too, newest first.
+      await countReaches(page.locator('.nt-all .nt-item'), before + 2, 'items after two mentions');
+      await countReaches(page.locator('.nt-all .nt-item--unread'), 2, 'unread items');
+      expect((await page.locator('.nt-all .nt-item').first().getAttribute('data-message-id')) === String(ackId), `the newest is not first: ${await page.locator('.nt-all .nt-item').first().innerText()}`);
+      await page.getByText('2 непрочитанных', { exact: true }).waitFor();
+
+      await page.getByRole('button', { name: 'Отметить все прочитанными' }).click();
+      await countReaches(page.locator('.nt-all .nt-item--unread'), 0, 'unread items after marking all');
+      await page.getByText('Все уведомления прочитаны.').waitFor();
+      await bellSays(page, 0);
+      await bellSays(other, 0);
+      expect((await page.getByRole('button', { name: 'Отметить все прочитанными' }).count()) === 0, '«Отметить все прочитанными» stays with nothing unread');
+
+      // The post to confirm: on top until confirmed (the page is read afresh when opened again).
+      await page.reload();
+      const awaiting = page.locator('section.nt-awaiting');
+      await awaiting.getByRole('heading', { name: 'Ждут вашего подтверждения' }).waitFor();
+      const post = awaiting.locator(`.nt-item[data-message-id="${ackId}"]`);
+      await post.waitFor();
+      expect((await post.innerText()).includes('«5А — родители»'), `the awaiting post says: ${await post.innerText()}`);
+      await screen(page, 'notifications-awaiting');
+      await post.getByRole('link').click();
+      await page.waitForURL(new RegExp(`/chats/${w.chatId}\\?m=${ackId}$`));
+      const shown = page.locator(`.msg--found[data-message-id="${ackId}"]`);
+      await shown.waitFor();
+      await shown.getByRole('button', { name: 'Ознакомлен(а)' }).click();
+      await shown.getByText('Вы подтвердили прочтение').waitFor();
+      await bell(page).click();
+      await page.waitForURL(/\/notifications$/);
+      await page.locator('.nt-all').waitFor();
+      expect((await page.locator(`.nt-awaiting .nt-item[data-message-id="${ackId}"]`).count()) === 0, 'the confirmed post still waits');
+    } finally {
+      for (const ctx of ctxs) await ctx.close();
+    }
+  });
+
+  await test('notifications: at phone size the bell is in reach and the centre is usable', async () => {
+    const ctxs = [];
+    try {
+      const w = await notifWorld();
+      await parentReadsAll();
+      const page = await signedInPage(ctxs, 'parent@demo.parta.local');
+      await page.setViewportSize(PHONE);
+      await page.goto(`${base}/chats`);
+      await page.locator('[data-conn="live"]').waitFor();
+      const messageId = await mentionParent('Телефон: заберите, пожалуйста, форму,');
+      await bellSays(page, 1);
+      const box = await bell(page).boundingBox();
+      expect(box && box.x >= 0 && box.x + box.width <= PHONE.width && box.y + box.height <= PHONE.height, `the bell is out of view: ${JSON.stringify(box)}`);
+      expect(box.width >= 40 && box.height >= 40, `the bell is too small to tap: ${JSON.stringify(box)}`);
+      // By keyboard: focus the bell and press Enter.
+      await bell(page).focus();
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/notifications$/);
+      const item = page.locator('.nt-all .nt-item--unread').first();
+      await item.waitFor();
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(wide <= PHONE.width, `the page scrolls sideways at phone size: ${wide}px`);
+      await axe(page, 'notifications (phone)');
+      await page.screenshot({ path: join(shots, 'notifications-phone.png'), fullPage: true });
+      await item.getByRole('link').click();
+      await page.waitForURL(new RegExp(`/chats/${w.chatId}\\?m=${messageId}$`));
+      await page.locator(`.msg--found[data-message-id="${messageId}"]`).waitFor();
+      await bellSays(page, 0);
+    } finally {
+      for (const ctx of ctxs) await ctx.close();
+    }
+  });
+
   await test('chats: logging out closes the connection', async () => {
     await parent.getByRole('button', { name: 'Выйти' }).click();
     await parent.waitForURL(/\/login/);

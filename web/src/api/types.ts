@@ -106,6 +106,9 @@ export type ServerFrame = S['ServerFrame'];
 export type ClientFrame = S['ClientFrame'];
 export type ChatEvent = S['ChatEvent'];
 export type UserEvent = S['UserEvent'];
+export type Notification = S['Notification'];
+export type NotificationPage = S['NotificationPage'];
+export type AwaitingAck = S['AwaitingAck'];
 export type ChatPosition = S['ChatPosition'];
 
 export type Paths = paths;

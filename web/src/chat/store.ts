@@ -35,6 +35,7 @@ import {
 import { ChatSocket, socketUrl, type ConnState } from './socket';
 import { addUploads, failed, progress, removed, restarted, sent, uploaded, type Refusal, type Upload } from './uploads';
 import { noteFinalMarksChange, noteJournalChange, noteTimetableChange } from '../journal/live';
+import { forgetBell, loadBell, noteNotificationEvent } from '../notifications/bell';
 import { dispatchCallFrame, forgetCalls, noteCallEvent, setCallSender, type CallFrame } from '../calls/live';
 
 export const PAGE = 30;
@@ -169,6 +170,7 @@ export function stopChats(): void {
   uploads.value = [];
   schools.value = {};
   schoolLoads.clear();
+  forgetBell();
   chatsState.value = 'idle';
   connState.value = 'closed';
 }
@@ -614,6 +616,8 @@ export function onFrame(frame: ServerFrame): void {
       myId = frame.user_id;
       break;
     case 'ready':
+      // The bell's count: after sign-in, and after a reconnect (whatever was missed meanwhile).
+      void loadBell();
       if (needsFullReload) {
         needsFullReload = false;
         void refreshChats();
@@ -672,6 +676,7 @@ export function onFrame(frame: ServerFrame): void {
       else if (frame.event.type === 'journal_changed') noteJournalChange(frame.event);
       else if (frame.event.type === 'timetable_changed') noteTimetableChange(frame.event);
       else if (frame.event.type === 'final_marks_changed') noteFinalMarksChange(frame.event);
+      else if (frame.event.type === 'notification_added' || frame.event.type === 'notifications_read') noteNotificationEvent(frame.event);
       break;
     case 'resync':
       resyncChat(frame.chat_id);

@@ -44,6 +44,8 @@ export const en: Dict = {
 
   'shell.chats': 'Chats',
   'shell.unread': { one: '{n} unread', other: '{n} unread' },
+  'shell.notifications': 'Notifications',
+  'shell.notifications_new': { one: 'Notifications, {n} unread', other: 'Notifications, {n} unread' },
 
   'chats.title': 'Chats',
   'chats.list': 'Chat list',

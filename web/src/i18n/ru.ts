@@ -44,6 +44,8 @@ export const ru = {
 
   'shell.chats': 'Чаты',
   'shell.unread': { one: '{n} непрочитанное', few: '{n} непрочитанных', many: '{n} непрочитанных' } as PluralForms,
+  'shell.notifications': 'Уведомления',
+  'shell.notifications_new': { one: 'Уведомления, {n} новое', few: 'Уведомления, {n} новых', many: 'Уведомления, {n} новых' } as PluralForms,
 
   'chats.title': 'Чаты',
   'chats.list': 'Список чатов',
