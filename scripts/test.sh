@@ -49,6 +49,12 @@ if ! python3 -c 'import aioice' >/dev/null 2>&1; then
   python3 -m pip install -q --disable-pip-version-check aioice==0.13.0
 fi
 
+# E-mail goes through a real SMTP server: PyPI's aiosmtpd, started by the tests.
+if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+  echo "installing aiosmtpd for the e-mail checks"
+  python3 -m pip install -q --disable-pip-version-check aiosmtpd==1.4.6
+fi
+
 echo "== Rust: unit tests and API tests on: $backends"
 cargo test --workspace --locked
 

@@ -67,10 +67,13 @@ pub enum Permission {
     ManageAuthorities,
     /// Read the platform's statistics, in aggregate.
     ReadPlatformStatistics,
+    /// Give a person without e-mail a one-time code to set a new password with (a
+    /// student or parent of the class; the admins, for anyone of the school but admins).
+    IssueSignInCodes,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 26] = [
+    pub const ALL: [Permission; 27] = [
         Permission::ReviewApplications,
         Permission::ReadPlatformAudit,
         Permission::ReadSchool,
@@ -97,6 +100,7 @@ impl Permission {
         Permission::ReadStatistics,
         Permission::ManageAuthorities,
         Permission::ReadPlatformStatistics,
+        Permission::IssueSignInCodes,
     ];
 
     /// The name a client sees (`MySchool::permissions`), so that the web asks the same
@@ -129,6 +133,7 @@ impl Permission {
             Permission::ReadStatistics => "read_statistics",
             Permission::ManageAuthorities => "manage_authorities",
             Permission::ReadPlatformStatistics => "read_platform_statistics",
+            Permission::IssueSignInCodes => "issue_sign_in_codes",
         }
     }
 }
@@ -240,6 +245,7 @@ pub fn role_grants(role: Role) -> &'static [Permission] {
             MoveYearOn,
             ReadReports,
             ReadStatistics,
+            IssueSignInCodes,
         ],
         Role::Member => &[ReadSchool],
         // The seeds: the director appoints the platform's admins and, with the
@@ -259,7 +265,9 @@ pub fn role_grants(role: Role) -> &'static [Permission] {
             &[ReadMembers, CreateChats, ManageSchoolYear, ReadJournal, ReadSchoolAudit, ReadReports, ReadStatistics]
         }
         Role::Teacher | Role::Employee => &[ReadMembers, CreateChats],
-        Role::ClassTeacher => &[ReadMembers, ManageInvites, ReviewJoinRequests, ReadJournal, ReadStatistics],
+        Role::ClassTeacher => {
+            &[ReadMembers, ManageInvites, ReviewJoinRequests, ReadJournal, ReadStatistics, IssueSignInCodes]
+        }
         Role::FormerClassTeacher => &[ReadJournal],
         Role::Student | Role::Parent => &[ReadMembers],
         // Counts of the authority's schools, and nothing else: no messages, no names.
@@ -309,6 +317,7 @@ mod tests {
         (Permission::ManageInvites, &[Role::SchoolAdmin, Role::ClassTeacher]),
         (Permission::ManageStaffInvites, &[Role::SchoolAdmin]),
         (Permission::ReviewJoinRequests, &[Role::SchoolAdmin, Role::ClassTeacher]),
+        (Permission::IssueSignInCodes, &[Role::SchoolAdmin, Role::ClassTeacher]),
         (Permission::VerifyTeachers, &[Role::SchoolAdmin]),
         (Permission::MoveMembers, &[Role::SchoolAdmin]),
         (

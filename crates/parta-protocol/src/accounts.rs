@@ -153,3 +153,20 @@ pub struct ExportedMessage {
     /// The names of the files attached.
     pub files: Vec<String>,
 }
+
+/// Asks for a link to set a new password, sent to the account's e-mail. The answer is
+/// the same whether an account has that address or not.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PasswordResetRequest {
+    pub email: String,
+}
+
+/// A one-time code a school gives a person without e-mail (a student, a parent) to set
+/// a new password with at `/set-password`. Shown once; only its digest is kept.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SignInCode {
+    pub person: PersonRef,
+    /// `ABCD-EFGH-JKLM`; dashes and case do not matter when typed.
+    pub code: String,
+    pub expires_at: String,
+}

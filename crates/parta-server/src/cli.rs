@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate(CommonArgs),
     /// Administrative tasks.
@@ -114,6 +114,30 @@ struct ServeArgs {
     /// no direct UDP). Needs `--calls-turn-urls` and `--calls-turn-secret`.
     #[arg(long, env = "PARTA_CALLS_TURN_ONLY")]
     calls_turn_only: bool,
+    /// Where people open Parta, e.g. `https://parta.school.example` (links in letters).
+    /// Default: `http://` and the listen address.
+    #[arg(long, env = "PARTA_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// The mail server letters go through (none: letters wait in the outbox).
+    #[arg(long, env = "PARTA_SMTP_HOST")]
+    smtp_host: Option<String>,
+    /// Default 587 with `starttls`, 465 with `tls`, 25 with `none`.
+    #[arg(long, env = "PARTA_SMTP_PORT")]
+    smtp_port: Option<u16>,
+    /// `starttls` (default), `tls` or `none`.
+    #[arg(long, env = "PARTA_SMTP_SECURITY")]
+    smtp_security: Option<String>,
+    #[arg(long, env = "PARTA_SMTP_USER")]
+    smtp_user: Option<String>,
+    /// Better given in the environment than on the command line.
+    #[arg(long, env = "PARTA_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
+    /// A certificate authority (PEM) to trust for the mail server besides the public ones.
+    #[arg(long, env = "PARTA_SMTP_CA_FILE")]
+    smtp_ca_file: Option<PathBuf>,
+    /// Who letters come from, e.g. `Парта <noreply@school.example>`.
+    #[arg(long, env = "PARTA_MAIL_FROM")]
+    mail_from: Option<String>,
 }
 
 /// The config file's keys; all optional.
@@ -138,6 +162,14 @@ struct FileConfig {
     calls_turn_urls: Option<Vec<String>>,
     calls_turn_secret: Option<String>,
     calls_turn_only: Option<bool>,
+    public_url: Option<String>,
+    smtp_host: Option<String>,
+    smtp_port: Option<u16>,
+    smtp_security: Option<String>,
+    smtp_user: Option<String>,
+    smtp_password: Option<String>,
+    smtp_ca_file: Option<PathBuf>,
+    mail_from: Option<String>,
 }
 
 /// Settings after merging flags, environment, file and defaults.
@@ -160,6 +192,7 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         }
         None => FileConfig::default(),
     };
+    let mail = mail_settings(serve, &file)?;
     let data = common.data.clone().or(file.data).unwrap_or_else(|| PathBuf::from("parta-data"));
     let database_url = match common.database_url.clone().or(file.database_url) {
         Some(url) => url,
@@ -192,7 +225,15 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         node: serve.and_then(|s| s.node_name.clone()).or(file.node_name).unwrap_or_else(|| "local".into()),
         turn,
     };
+    let public_url = serve
+        .and_then(|s| s.public_url.clone())
+        .or(file.public_url.clone())
+        .unwrap_or_else(|| format!("http://{listen}"))
+        .trim_end_matches('/')
+        .to_owned();
     let settings = Settings {
+        public_url,
+        mail,
         secure_cookies: serve.is_some_and(|s| s.secure_cookies) || file.secure_cookies.unwrap_or(false),
         max_upload_bytes: file.max_upload_mib.map_or(defaults.max_upload_bytes, |mib| mib * 1024 * 1024),
         max_file_bytes: file.max_file_mib.map_or(defaults.max_file_bytes, |mib| mib * 1024 * 1024),
@@ -215,6 +256,36 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         demo: serve.is_some_and(|s| s.demo) || file.demo.unwrap_or(false),
         settings,
     })
+}
+
+/// The mail server from flags or the file, when one is named.
+fn mail_settings(serve: Option<&ServeArgs>, file: &FileConfig) -> anyhow::Result<Option<crate::mail::MailSettings>> {
+    use crate::mail::{MailSettings, Security};
+    let pick = |flag: Option<&Option<String>>, key: &Option<String>| flag.cloned().flatten().or_else(|| key.clone());
+    let Some(host) = pick(serve.map(|s| &s.smtp_host), &file.smtp_host) else { return Ok(None) };
+    let security_text = pick(serve.map(|s| &s.smtp_security), &file.smtp_security).unwrap_or_else(|| "starttls".into());
+    let security = Security::parse(&security_text)
+        .with_context(|| format!("smtp_security: «{security_text}» is not starttls, tls or none"))?;
+    let port = serve.and_then(|s| s.smtp_port).or(file.smtp_port).unwrap_or(match security {
+        Security::StartTls => 587,
+        Security::Tls => 465,
+        Security::None => 25,
+    });
+    let user = pick(serve.map(|s| &s.smtp_user), &file.smtp_user);
+    let password = pick(serve.map(|s| &s.smtp_password), &file.smtp_password);
+    let credentials = match (user, password) {
+        (Some(user), Some(password)) => Some((user, password)),
+        (None, None) => None,
+        _ => anyhow::bail!("the mail server's login needs both smtp_user and smtp_password"),
+    };
+    let extra_ca_pem = match serve.and_then(|s| s.smtp_ca_file.clone()).or(file.smtp_ca_file.clone()) {
+        Some(path) => Some(std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?),
+        None => None,
+    };
+    let from = pick(serve.map(|s| &s.mail_from), &file.mail_from)
+        .context("a mail server needs mail_from: who letters come from, e.g. «Парта <noreply@school.example>»")?;
+    from.parse::<lettre::message::Mailbox>().with_context(|| format!("mail_from: «{from}» is not an address"))?;
+    Ok(Some(MailSettings { host, port, security, credentials, extra_ca_pem, from }))
 }
 
 /// `IP` or `IP:port` (port 0 or none: the media unit's own).
@@ -336,6 +407,14 @@ async fn serve(resolved: Resolved) -> anyhow::Result<()> {
     every(600, "counting settled posts to confirm", state.clone(), |state| async move {
         crate::actions::statistics::count_settled_posts(&state, crate::clock::now_ms()).await.map(|_| ())
     });
+    // Letters go to the mail server as they are queued, and again while it is down.
+    if resolved.settings.mail.is_some() {
+        every(5, "sending mail", state.clone(), |state| async move {
+            crate::mail::deliver_due(&state, crate::clock::now_ms()).await.map(|_| ())
+        });
+    } else {
+        tracing::info!("no mail server configured (smtp_host): letters wait in the outbox");
+    }
     // Login attempt counters of windows long over are dropped every few minutes.
     every(300, "pruning login attempts", state.clone(), |state| async move {
         crate::actions::login::prune(&state).await.map(|_| ())

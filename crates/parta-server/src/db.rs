@@ -126,6 +126,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(34, "oversight", "0034_oversight.sql"),
     migration!(35, "settled_posts", "0035_settled_posts.sql"),
     migration!(36, "notifications", "0036_notifications.sql"),
+    migration!(37, "mail", "0037_mail.sql"),
 ];
 
 impl Db {

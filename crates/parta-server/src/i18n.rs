@@ -245,6 +245,14 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
             "Статус педагога ещё не подтверждён администратором школы. До подтверждения нельзя писать ученикам и родителям лично, создавать с ними чаты и ссылки-приглашения.",
             "Your teacher status is not yet confirmed by the school's admin. Until then you cannot write to students and parents directly, make chats with them or create invite links.",
         ),
+        "password_reset_limit" => (
+            "Слишком много запросов на восстановление пароля. Попробуйте через час или попросите код у классного руководителя.",
+            "Too many password reset requests. Try again in an hour, or ask your class teacher for a code.",
+        ),
+        "not_for_admins" => (
+            "Администратору школы код не выдаётся: он восстанавливает пароль по e-mail или через оператора платформы.",
+            "A school admin gets no code: they reset their password by e-mail or through the platform operator.",
+        ),
         "authority_exists" => (
             "Управление образования с таким названием уже есть.",
             "An education authority of this name already exists.",

@@ -17,6 +17,7 @@ pub mod ephemeral;
 pub mod error;
 pub mod gateway;
 pub mod i18n;
+pub mod mail;
 pub mod passwords;
 pub mod preview_pool;
 pub mod routes;

@@ -13,6 +13,24 @@ pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Letters and digits a person reads off paper and types without mistaking one for
+/// another (no 0/O, 1/I/L).
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// A one-time code to type by hand: 12 characters (59 bits) in groups of four,
+/// `ABCD-EFGH-JKLM`.
+pub fn new_code() -> String {
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).expect("the operating system's random source is available");
+    let chars: Vec<char> = bytes.iter().map(|b| CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()] as char).collect();
+    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+}
+
+/// A typed code as stored: capitals, without the dashes and spaces people add or leave out.
+pub fn normalize_code(typed: &str) -> String {
+    typed.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+}
+
 /// The digest stored in place of a token.
 pub fn token_hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
@@ -45,6 +63,15 @@ pub fn verify_against_dummy(password: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_is_three_groups_of_four_unambiguous_characters() {
+        let code = new_code();
+        assert_eq!(code.len(), 14);
+        assert!(code.split('-').all(|g| g.len() == 4 && g.bytes().all(|b| CODE_ALPHABET.contains(&b))), "{code}");
+        assert_ne!(new_code(), code);
+        assert_eq!(normalize_code(" abcd-efgh jkmn "), "ABCDEFGHJKMN");
+    }
 
     #[test]
     fn tokens_are_long_random_and_hashed() {

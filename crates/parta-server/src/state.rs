@@ -38,6 +38,10 @@ pub struct Settings {
     pub password_checks: Option<(usize, usize)>,
     /// The media unit of calls and what clients are told to reach it.
     pub calls: crate::calls::CallSettings,
+    /// Where people open Parta (links in letters), without a trailing slash.
+    pub public_url: String,
+    /// The mail server letters go through; none: letters wait in the outbox.
+    pub mail: Option<crate::mail::MailSettings>,
 }
 
 impl Settings {
@@ -60,6 +64,8 @@ impl Default for Settings {
             trust_forwarded_for: false,
             password_checks: None,
             calls: crate::calls::CallSettings::default(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            mail: None,
         }
     }
 }

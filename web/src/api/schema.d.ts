@@ -207,6 +207,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/auth/password-reset`
+         *     Sends a link to set a new password (valid 30 minutes, once) to the account with this
+         *     e-mail. The answer is the same whether there is such an account or not; a few
+         *     requests an hour per address and per network address.
+         */
+        post: operations["auth_password_reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/register": {
         parameters: {
             query?: never;
@@ -2449,6 +2471,28 @@ export interface paths {
          *     Changes a staff member's role (teacher, employee, director, deputy).
          */
         post: operations["members_change_role"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/members/{user_id}/sign-in-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/members/{user_id}/sign-in-code`
+         *     A one-time code (24 hours) for a person without e-mail to set a new password with:
+         *     a student's or parent's class teacher, or an admin (for anyone but admins). Shown
+         *     once; audited.
+         */
+        post: operations["members_sign_in_code"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5129,6 +5173,13 @@ export interface components {
             /** Format: int64 */
             to_shift?: number | null;
         };
+        /**
+         * @description Asks for a link to set a new password, sent to the account's e-mail. The answer is
+         *     the same whether an account has that address or not.
+         */
+        PasswordResetRequest: {
+            email: string;
+        };
         PeriodDates: {
             ends_on: string;
             starts_on: string;
@@ -5706,6 +5757,16 @@ export interface components {
         SetPasswordRequest: {
             password: string;
             token: string;
+        };
+        /**
+         * @description A one-time code a school gives a person without e-mail (a student, a parent) to set
+         *     a new password with at `/set-password`. Shown once; only its digest is kept.
+         */
+        SignInCode: {
+            /** @description `ABCD-EFGH-JKLM`; dashes and case do not matter when typed. */
+            code: string;
+            expires_at: string;
+            person: components["schemas"]["PersonRef"];
         };
         SignWeekRequest: {
             /** @description Any day of the week, `YYYY-MM-DD`. */
@@ -6467,6 +6528,43 @@ export interface operations {
                 content?: never;
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    auth_password_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11780,6 +11878,52 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    members_sign_in_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInCode"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -187,9 +187,14 @@ pub async fn set_password_with_token(state: &AppState, token: &str, password: &s
     let password = validate::password("password", password)?;
     let hash = state.passwords.hash(password).await?;
     let mut tx = state.begin().await?;
-    let user = store::users::use_password_token(&mut tx, &secrets::token_hash(token.trim()))
-        .await?
-        .ok_or(Error::Conflict("token_invalid"))?;
+    // A link's token as it came; a code typed by hand, as written on paper or not.
+    let user = match store::users::use_password_token(&mut tx, &secrets::token_hash(token.trim())).await? {
+        Some(user) => Some(user),
+        None => {
+            store::users::use_password_token(&mut tx, &secrets::token_hash(&secrets::normalize_code(token))).await?
+        }
+    };
+    let user = user.ok_or(Error::Conflict("token_invalid"))?;
     store::users::set_password(&mut tx, user, &hash).await?;
     store::sessions::delete_all_except(&mut tx, user, None).await?;
     tx.publish_after_commit(Envelope::SessionsEnded { user, only: None, keep: None });

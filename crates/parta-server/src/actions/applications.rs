@@ -265,6 +265,7 @@ pub async fn approve(state: &AppState, actor: &Actor, id: ApplicationId) -> Resu
         store::authorities::attach(&mut tx, org, Some(authority)).await?;
     }
     let admin_invite = do_admin_invite(&mut tx, org, staff_room, actor).await?;
+    do_mail_admin_link(&mut tx, state, &row.admin_email, &row.admin_given_name, &row.short_name, &admin_invite).await?;
     store::audit::record(
         &mut tx,
         Entry {
@@ -281,6 +282,21 @@ pub async fn approve(state: &AppState, actor: &Actor, id: ApplicationId) -> Resu
     let application = render(&mut tx, row).await?;
     tx.commit(state).await?;
     Ok(ApplicationApproved { application, org_id: org, admin_invite })
+}
+
+/// Sends the first admin's link to the e-mail the application gave (the only one it
+/// works for, with the phone).
+async fn do_mail_admin_link(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    email: &str,
+    name: &str,
+    school: &str,
+    invite: &CreatedInvite,
+) -> Result<()> {
+    let link = format!("{}{}", state.settings.public_url, invite.path);
+    let letter = crate::mail::templates::first_admin(email, name, school, &link, ADMIN_INVITE_HOURS / 24);
+    crate::mail::queue(conn, &letter).await
 }
 
 /// The one-time link that makes its holder the school's admin (and a member of staff).
@@ -317,6 +333,7 @@ pub async fn reissue_admin_invite(state: &AppState, actor: &Actor, id: Applicati
     let mut tx = state.begin().await?;
     let row = load(&mut tx, actor, id).await?;
     let invite = do_reissue(&mut tx, actor, &row).await?;
+    do_mail_admin_link(&mut tx, state, &row.admin_email, &row.admin_given_name, &row.short_name, &invite).await?;
     tx.commit(state).await?;
     Ok(invite)
 }
@@ -353,6 +370,7 @@ pub async fn set_admin_contacts(
     let row = load(&mut tx, actor, id).await?;
     let invite = do_reissue(&mut tx, actor, &row).await?;
     store::applications::set_admin_contacts(&mut tx, id, &email, &phone).await?;
+    do_mail_admin_link(&mut tx, state, &email, &row.admin_given_name, &row.short_name, &invite).await?;
     store::audit::record(
         &mut tx,
         Entry {

@@ -34,6 +34,7 @@ pub mod plan;
 pub mod polls;
 pub mod quiet;
 pub mod reactions;
+pub mod recovery;
 pub mod regulations;
 pub mod render;
 pub mod school_year;

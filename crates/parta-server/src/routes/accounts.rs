@@ -4,14 +4,14 @@ use axum::http::{StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse};
 use parta_domain::SessionId;
 use parta_protocol::{
-    ChangePasswordRequest, ConsentText, CsrfToken, DeleteAccountRequest, LoginRequest, Me, MessagesExport, Problem,
-    RegisterRequest, Registered, SessionCreated, SessionInfo, SetPasswordRequest,
+    ChangePasswordRequest, ConsentText, CsrfToken, DeleteAccountRequest, LoginRequest, Me, MessagesExport,
+    PasswordResetRequest, Problem, RegisterRequest, Registered, SessionCreated, SessionInfo, SetPasswordRequest,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppJson;
-use crate::actions::{accounts, invites, login};
+use crate::actions::{accounts, invites, login, recovery};
 use crate::auth::{Actor, ClientInfo, device_cookie, session_cookie};
 use crate::error::Result;
 use crate::state::AppState;
@@ -22,6 +22,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth_logout))
         .routes(routes!(auth_register))
         .routes(routes!(auth_set_password))
+        .routes(routes!(auth_password_reset))
         .routes(routes!(consent_get))
         .routes(routes!(me_get, me_delete))
         .routes(routes!(me_csrf))
@@ -108,6 +109,21 @@ async fn auth_set_password(
 ) -> Result<StatusCode> {
     accounts::set_password_with_token(&state, &body.token, &body.password).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `POST /api/v1/auth/password-reset`
+/// Sends a link to set a new password (valid 30 minutes, once) to the account with this
+/// e-mail. The answer is the same whether there is such an account or not; a few
+/// requests an hour per address and per network address.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "accounts", request_body = PasswordResetRequest,
+    responses((status = 202), (status = 422, body = Problem), (status = 429, body = Problem)))]
+async fn auth_password_reset(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    AppJson(body): AppJson<PasswordResetRequest>,
+) -> Result<StatusCode> {
+    recovery::request_reset(&state, &body, &client).await?;
+    Ok(StatusCode::ACCEPTED)
 }
 
 /// # `GET /api/v1/consent`

@@ -2,14 +2,14 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use parta_domain::{ClassId, OrgId, UserId};
-use parta_protocol::{ChangeRoleRequest, ClassMembership, LeaveRequest, Member, Problem, TransferRequest};
+use parta_protocol::{ChangeRoleRequest, ClassMembership, LeaveRequest, Member, Problem, SignInCode, TransferRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppJson;
-use crate::actions::members;
+use crate::actions::{members, recovery};
 use crate::auth::Actor;
 use crate::error::Result;
 use crate::state::AppState;
@@ -23,6 +23,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(members_transfer))
         .routes(routes!(members_leave))
         .routes(routes!(members_change_role))
+        .routes(routes!(members_sign_in_code))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -129,6 +130,21 @@ async fn members_leave(
 ) -> Result<StatusCode> {
     members::leave(&state, &actor, OrgId(org), UserId(user), &body).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `POST /api/v1/orgs/{org_id}/members/{user_id}/sign-in-code`
+/// A one-time code (24 hours) for a person without e-mail to set a new password with:
+/// a student's or parent's class teacher, or an admin (for anyone but admins). Shown
+/// once; audited.
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/members/{user_id}/sign-in-code", tag = "members", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("user_id" = i64, Path)),
+    responses((status = 201, body = SignInCode), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn members_sign_in_code(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, user)): Path<(i64, i64)>,
+) -> Result<(StatusCode, Json<SignInCode>)> {
+    Ok((StatusCode::CREATED, Json(recovery::issue_code(&state, &actor, OrgId(org), UserId(user)).await?)))
 }
 
 /// # `POST /api/v1/orgs/{org_id}/members/{user_id}/role`

@@ -24,6 +24,7 @@ pub mod files;
 pub mod held;
 pub mod invites;
 pub mod journal;
+pub mod mail;
 pub mod marks;
 pub mod messages;
 pub mod notifications;

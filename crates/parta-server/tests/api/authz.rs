@@ -785,6 +785,14 @@ fn rows(w: &World) -> Vec<Row> {
         row("GET", "/api/v1/me", "/api/v1/me".into(), None, signed_in()),
         row("DELETE", "/api/v1/me", "/api/v1/me".into(), json(json!({ "password": "not my password" })), signed_in()),
         row("GET", "/api/v1/me/csrf", "/api/v1/me/csrf".into(), None, signed_in()),
+        // A link to set a new password: anyone may ask (the same answer for every address).
+        row(
+            "POST",
+            "/api/v1/auth/password-reset",
+            "/api/v1/auth/password-reset".into(),
+            json(json!({ "email": "nobody@authz.test" })),
+            public(),
+        ),
         // Each person's own notifications: nobody reaches another's.
         row("GET", "/api/v1/notifications", "/api/v1/notifications".into(), None, signed_in()),
         row(
@@ -1538,6 +1546,21 @@ fn rows(w: &World) -> Vec<Row> {
             format!("/api/v1/orgs/{org}/members/{}/transfer", w.student.id),
             json(json!({ "to_class_id": w.class_5a })),
             school(ADMIN, true),
+        ),
+        // A sign-in code for the parent of 5А: their class teacher and the admin give it
+        // (the parent asking for themselves is refused as a choice, not a right); who
+        // sees the parent is refused; to everyone else they are not there.
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/members/{user_id}/sign-in-code",
+            format!("/api/v1/orgs/{org}/members/{}/sign-in-code", w.parent.id),
+            None,
+            Box::new(|who| match who {
+                Anonymous => Expect::Unauth,
+                ClassTeacher | Admin | Parent => Expect::Allow,
+                Student | Employee | Teacher | ClassTeacherOfOtherClass | Director | Deputy => Expect::Deny,
+                _ => Expect::Hidden,
+            }),
         ),
         row(
             "POST",

@@ -25,6 +25,7 @@ mod oversight;
 mod png_bomb;
 mod privacy;
 mod protocol;
+mod recovery;
 mod registry;
 mod regulations;
 mod school_year;

@@ -1,0 +1,113 @@
+//! The letters Parta sends, in Russian, each with a plain-text part and the same words
+//! as simple HTML (escaped: names and titles come from people).
+
+use crate::store::mail::Letter;
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Paragraphs as HTML, a link as a button-like anchor after them.
+fn html(paragraphs: &[String], link: Option<(&str, &str)>, footer: &str) -> String {
+    let mut out = String::from(
+        "<!doctype html><html lang=\"ru\"><body style=\"font-family:sans-serif;font-size:16px;line-height:1.5;color:#1d2433\">",
+    );
+    for p in paragraphs {
+        out.push_str(&format!("<p>{}</p>", escape(p)));
+    }
+    if let Some((label, address)) = link {
+        out.push_str(&format!(
+            "<p><a href=\"{}\" style=\"display:inline-block;padding:10px 16px;background:#2f5bd3;color:#fff;border-radius:6px;text-decoration:none\">{}</a></p>\
+             <p style=\"font-size:13px;color:#5b6478\">Если кнопка не открывается, скопируйте адрес в браузер:<br>{}</p>",
+            escape(address),
+            escape(label),
+            escape(address)
+        ));
+    }
+    out.push_str(&format!("<p style=\"font-size:13px;color:#5b6478\">{}</p></body></html>", escape(footer)));
+    out
+}
+
+const SIGNATURE: &str = "Это письмо отправлено автоматически платформой «Парта». Отвечать на него не нужно.";
+
+/// A link to set a new password, asked for on the login page.
+pub fn password_reset(to: &str, user: i64, name: &str, link: &str, minutes: i64) -> Letter {
+    let paragraphs = vec![
+        format!("Здравствуйте, {name}!"),
+        "Кто-то (надеемся, что вы) попросил восстановить доступ к вашей учётной записи в «Парте».".to_owned(),
+        format!("Чтобы задать новый пароль, перейдите по ссылке. Она действует {minutes} минут и только один раз."),
+        "Если вы не просили восстановить пароль, ничего не делайте: старый пароль продолжит работать.".to_owned(),
+    ];
+    let text = format!("{}\n\n{link}\n\n{}\n\n— \n{SIGNATURE}\n", paragraphs[..3].join("\n\n"), paragraphs[3]);
+    Letter {
+        kind: "password_reset",
+        user: Some(user),
+        to: to.to_owned(),
+        subject: "Восстановление пароля в «Парте»".to_owned(),
+        text,
+        html: html(&paragraphs, Some(("Задать новый пароль", link)), SIGNATURE),
+    }
+}
+
+/// «1 день», «3 дня», «14 дней».
+fn days(n: i64) -> String {
+    let word = match (n % 10, n % 100) {
+        (1, m) if m != 11 => "день",
+        (2..=4, m) if !(12..=14).contains(&m) => "дня",
+        _ => "дней",
+    };
+    format!("{n} {word}")
+}
+
+/// The approved school's one-time link that makes the applicant its first admin.
+pub fn first_admin(to: &str, name: &str, school: &str, link: &str, valid_days: i64) -> Letter {
+    let paragraphs = vec![
+        format!("Здравствуйте, {name}!"),
+        format!("Заявка на подключение школы «{school}» к «Парте» одобрена."),
+        format!(
+            "Чтобы стать администратором школы на платформе, перейдите по ссылке и зарегистрируйтесь с этим адресом \
+             электронной почты. Ссылка одноразовая и действует {}.",
+            days(valid_days)
+        ),
+        "Если вы не подавали заявку, просто удалите это письмо.".to_owned(),
+    ];
+    let text = format!("{}\n\n{link}\n\n{}\n\n— \n{SIGNATURE}\n", paragraphs[..3].join("\n\n"), paragraphs[3]);
+    Letter {
+        kind: "first_admin",
+        user: None,
+        to: to.to_owned(),
+        subject: format!("Школа «{school}» подключена к «Парте»"),
+        text,
+        html: html(&paragraphs, Some(("Стать администратором", link)), SIGNATURE),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_escaped_in_html_and_kept_in_text() {
+        let letter = first_admin("a@b.ru", "Анна <b>", "Школа \"№1\" & Ко", "https://p.ru/join/x", 14);
+        assert!(letter.text.contains("действует 14 дней"));
+        assert!(letter.text.contains("Анна <b>"));
+        assert!(letter.html.contains("Анна &lt;b&gt;"));
+        assert!(letter.html.contains("Школа &quot;№1&quot; &amp; Ко"));
+        assert!(!letter.html.contains("<b>"));
+        assert!(letter.text.contains("https://p.ru/join/x"));
+    }
+
+    #[test]
+    fn days_agree_with_their_number() {
+        let words: Vec<String> = [1, 2, 5, 11, 14, 21, 22, 25].into_iter().map(days).collect();
+        assert_eq!(words, ["1 день", "2 дня", "5 дней", "11 дней", "14 дней", "21 день", "22 дня", "25 дней"]);
+    }
+
+    #[test]
+    fn a_reset_letter_carries_its_link_once_in_each_part() {
+        let letter = password_reset("a@b.ru", 7, "Анна", "https://p.ru/set-password?token=abc", 30);
+        assert_eq!(letter.text.matches("token=abc").count(), 1);
+        assert!(letter.html.contains("href=\"https://p.ru/set-password?token=abc\""));
+        assert_eq!(letter.user, Some(7));
+    }
+}
