@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Member, PersonRef } from '../src/api/types';
 import { ApiError } from '../src/api/client';
-import { cardState, personBadges } from '../src/chat/person';
+import { cardState, issuesSignInCode, personBadges } from '../src/chat/person';
 
 const ME = 1;
 const person = (id: number): PersonRef => ({ id, family_name: 'Волкова', given_name: 'Анастасия', patronymic: 'Дмитриевна' });
@@ -66,5 +66,25 @@ describe('the person card', () => {
     expect(student.kind === 'shown' && student.places.map((p) => p.class.name)).toEqual(['5А']);
     const teacher = cardState(person(7), { member: member({ roles: ['teacher'], teacher_verified: true, places: [staff], class_teacher_of: [cls.class] }) }, ME);
     expect(teacher.kind === 'shown' && [teacher.places.length, teacher.classTeacherOf, teacher.badges.verification]).toEqual([1, ['5А'], 'verified']);
+  });
+});
+
+describe('who gives a sign-in code', () => {
+  const admin = { permissions: ['issue_sign_in_codes'], class_teacher_of: [] };
+  const classTeacher = (id: number) => ({ permissions: [], class_teacher_of: [{ id }] });
+  const student = member({ person: person(9), roles: ['student'], places: [{ class: { id: 3, kind: 'class', name: '5А' }, child: null, membership_id: 12, role: 'student', started_on: '2025-09-01' }] });
+  const teacher = member({ roles: ['teacher'], places: [{ class: { id: 3, kind: 'class', name: '5А' }, child: null, membership_id: 13, role: 'teacher', started_on: '2025-09-01' }] });
+  it('an admin: anyone of the school but admins and oneself', () => {
+    expect(issuesSignInCode(admin, student, ME)).toBe(true);
+    expect(issuesSignInCode(admin, teacher, ME)).toBe(true);
+    expect(issuesSignInCode(admin, member({ is_admin: true, roles: ['teacher'] }), ME)).toBe(false);
+    expect(issuesSignInCode(admin, member({ person: person(ME) }), ME)).toBe(false);
+  });
+  it('a class teacher: the students and parents of their classes only', () => {
+    expect(issuesSignInCode(classTeacher(3), student, ME)).toBe(true);
+    expect(issuesSignInCode(classTeacher(3), member(), ME)).toBe(true);
+    expect(issuesSignInCode(classTeacher(3), teacher, ME)).toBe(false);
+    expect(issuesSignInCode(classTeacher(4), student, ME)).toBe(false);
+    expect(issuesSignInCode({ permissions: [], class_teacher_of: [] }, student, ME)).toBe(false);
   });
 });

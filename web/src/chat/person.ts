@@ -50,3 +50,20 @@ export function cardState(name: PersonRef, answer: { member: Member } | { status
     canWrite: m.may_message === true && m.person.id !== myId,
   };
 }
+
+/**
+ * Whether the reader may give this person a one-time sign-in code (to set a new password
+ * without e-mail), as the server decides: a school admin (`issue_sign_in_codes` across the
+ * school) for anyone but admins, a class teacher for the students and parents of their
+ * classes; never for oneself.
+ */
+export function issuesSignInCode(
+  school: { permissions?: string[]; class_teacher_of: Pick<ClassRef, 'id'>[] },
+  member: Pick<Member, 'person' | 'is_admin' | 'places'>,
+  myId: number,
+): boolean {
+  if (member.person.id === myId || member.is_admin) return false;
+  if ((school.permissions ?? []).includes('issue_sign_in_codes')) return true;
+  const mine = new Set(school.class_teacher_of.map((c) => c.id));
+  return member.places.some((p) => (p.role === 'student' || p.role === 'parent') && mine.has(p.class.id));
+}
