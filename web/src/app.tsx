@@ -25,6 +25,8 @@ const authorityChunk = chunk(() => import('./pages/authority/authority'));
 const authoritiesChunk = chunk(() => import('./pages/authority/operator'));
 // The notification centre the bell opens.
 const notificationsChunk = chunk(() => import('./pages/notifications/notifications'));
+// «Забыли пароль?», reached from the login page.
+const forgotChunk = chunk(() => import('./pages/forgot-password'));
 
 /** Who opens the class journal: whoever teaches, the class teachers and the administration. */
 function readsJournal(s: Parameters<typeof teaches>[0]): boolean {
@@ -197,6 +199,7 @@ function Routes({ path }: { path: string }) {
   if ((r = matchRoute('/join/:token', path))) return <JoinPage token={r.token!} />;
   if (matchRoute('/apply', path)) return <ApplyPage />;
   if (matchRoute('/set-password', path)) return <SetPasswordPage />;
+  if (matchRoute('/forgot-password', path)) return <Lazy load={forgotChunk} render={(c) => <c.ForgotPasswordPage />} />;
   if (matchRoute('/login', path)) return m ? <Redirect to={homePath(m)} /> : <LoginPage />;
   if (m === undefined) return <Loading />;
   if (!m) {

@@ -274,6 +274,7 @@ export class ApiClient {
 const ANONYMOUS = new Set<string>([
   '/api/v1/auth/login',
   '/api/v1/auth/register',
+  '/api/v1/auth/password-reset',
   '/api/v1/auth/set-password',
   '/api/v1/applications',
 ]);

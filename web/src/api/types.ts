@@ -5,6 +5,7 @@ export type Me = S['Me'];
 export type MySchool = S['MySchool'];
 export type Place = S['Place'];
 export type PersonRef = S['PersonRef'];
+export type SignInCode = S['SignInCode'];
 export type ConsentText = S['ConsentText'];
 export type ConsentGiven = S['ConsentGiven'];
 export type ClassRef = S['ClassRef'];

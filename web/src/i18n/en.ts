@@ -205,6 +205,7 @@ export const en: Dict = {
   'login.password': 'Password',
   'login.deleted': 'The account has been deleted.',
   'login.submit': 'Sign in',
+  'login.forgot': 'Forgot your password?',
   'login.no_account': 'Accounts are created through an invite link from a school. Is your school not connected yet?',
 
   'person.family_name': 'Family name',
@@ -312,10 +313,13 @@ export const en: Dict = {
   'school.ogrn': 'OGRN (registration number)',
   'school.ogrn_hint': '13 digits.',
 
-  'setpw.title': 'Set a password',
-  'setpw.code': 'One-time code',
-  'setpw.submit': 'Set password',
-  'setpw.done': 'Password set',
+  'setpw.title': 'New password',
+  'setpw.code': 'Code from the e-mail or from your class teacher',
+  'setpw.code_hint': 'For example ABCD-EFGH-JKLM. Capital or small letters, dashes and spaces do not matter.',
+  'setpw.link_code': 'Code from the link',
+  'setpw.submit': 'Save the password',
+  'setpw.done': 'Password changed',
+  'setpw.done_text': 'Sign in with your new password.',
 
   'profile.title': 'Profile',
   'profile.platform': 'Platform',

@@ -205,6 +205,7 @@ export const ru = {
   'login.password': 'Пароль',
   'login.deleted': 'Учётная запись удалена.',
   'login.submit': 'Войти',
+  'login.forgot': 'Забыли пароль?',
   'login.no_account': 'Учётную запись создают по ссылке-приглашению из школы. Школа ещё не подключена?',
 
   'person.family_name': 'Фамилия',
@@ -312,10 +313,13 @@ export const ru = {
   'school.ogrn': 'ОГРН',
   'school.ogrn_hint': '13 цифр.',
 
-  'setpw.title': 'Задать пароль',
-  'setpw.code': 'Одноразовый код',
-  'setpw.submit': 'Задать пароль',
-  'setpw.done': 'Пароль задан',
+  'setpw.title': 'Новый пароль',
+  'setpw.code': 'Код из письма или от классного руководителя',
+  'setpw.code_hint': 'Например, ABCD-EFGH-JKLM. Заглавные или строчные буквы, дефисы и пробелы — неважно.',
+  'setpw.link_code': 'Код из ссылки',
+  'setpw.submit': 'Сохранить пароль',
+  'setpw.done': 'Пароль изменён',
+  'setpw.done_text': 'Войдите с новым паролем.',
 
   'profile.title': 'Профиль',
   'profile.platform': 'Платформа',

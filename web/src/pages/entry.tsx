@@ -28,6 +28,9 @@ export function LoginPage() {
         <Field form={form} name="password" label={t('login.password')} type="password" autocomplete="current-password" required />
         <div class="actions">
           <Submit form={form}>{t('login.submit')}</Submit>
+          <a class="forgot-link" href="/forgot-password">
+            {t('login.forgot')}
+          </a>
         </div>
       </form>
       <p class="aside">
@@ -418,6 +421,11 @@ export function ApplyPage() {
   );
 }
 
+/**
+ * «Новый пароль»: the token from a letter's link (`?token=`, filled in) or a sign-in code
+ * typed by hand, as a class teacher or an admin gave it (case, dashes and spaces do not
+ * matter to the server).
+ */
 export function SetPasswordPage() {
   const token = queryParam(location.search, 'token') ?? '';
   const form = useForm({ token, password: '' });
@@ -427,7 +435,7 @@ export function SetPasswordPage() {
       <div class="narrow">
         <PageTitle>{t('setpw.done')}</PageTitle>
         <Notice>
-          <a href="/login">{t('login.submit')}</a>
+          {t('setpw.done_text')} <a href="/login">{t('login.submit')}</a>
         </Notice>
       </div>
     );
@@ -447,7 +455,11 @@ export function SetPasswordPage() {
         }}
       >
         <FormMessage form={form} />
-        <Field form={form} name="token" label={t('setpw.code')} required autocomplete="one-time-code" />
+        {token ? (
+          <Field form={form} name="token" label={t('setpw.link_code')} required autocomplete="one-time-code" />
+        ) : (
+          <Field form={form} name="token" label={t('setpw.code')} required autocomplete="one-time-code" hint={t('setpw.code_hint')} />
+        )}
         <Field form={form} name="password" label={t('person.new_password')} type="password" autocomplete="new-password" required hint={t('person.password_hint')} />
         <div class="actions">
           <Submit form={form}>{t('setpw.submit')}</Submit>
