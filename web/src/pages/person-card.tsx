@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
 import type { Member, PersonRef } from '../api/types';
 import { rememberChat } from '../chat/actions';
-import { cardState } from '../chat/person';
+import { cardState, issuesSignInCode } from '../chat/person';
 import { errorText, ErrorBox, InlineError, Loading, Modal } from '../components/ui';
 import { fullName } from '../format';
 import { t } from '../i18n';
@@ -13,6 +13,7 @@ import { navigate } from '../router';
 import { api, me } from '../state';
 import { className } from './entry';
 import { RoleBadges } from './person';
+import { openSignInCode } from './sign-in-code';
 
 export function PersonCard({ orgId, person, onClose, onOpenChat }: { orgId: number; person: PersonRef; onClose: () => void; onOpenChat?: () => void }) {
   const [answer, setAnswer] = useState<{ member: Member } | { status: number; error: unknown } | null>(null);
@@ -29,6 +30,8 @@ export function PersonCard({ orgId, person, onClose, onOpenChat }: { orgId: numb
     };
   }, [orgId, person.id]);
   const s = cardState(person, answer, me.value?.id ?? 0);
+  const school = me.value?.schools.find((x) => x.org_id === orgId);
+  const code = s.kind === 'shown' && !!school && issuesSignInCode(school, s.member, me.value?.id ?? 0);
   const write = async () => {
     setBusy(true);
     setError(null);
@@ -80,6 +83,13 @@ export function PersonCard({ orgId, person, onClose, onOpenChat }: { orgId: numb
               <p class="hint">{t('person.no_write')}</p>
             ) : null}
             <InlineError error={error} />
+            {code ? (
+              <div class="actions">
+                <button type="button" class="btn btn--secondary" aria-haspopup="dialog" onClick={() => openSignInCode(orgId, person)}>
+                  {t('members.sign_in_code')}
+                </button>
+              </div>
+            ) : null}
           </>
         ) : null}
       </div>

@@ -6,10 +6,15 @@ import { Badge, ErrorBox, Field, FormMessage, Loading, SelectField, Submit, useF
 import { optional } from '../../form';
 import { fullName, todayIn } from '../../format';
 import { t, tk, tn } from '../../i18n';
-import { api } from '../../state';
+import { api, me } from '../../state';
 import { className } from '../entry';
 import { PersonButton, RoleBadges } from '../person';
-import { personBadges } from '../../chat/person';
+import { issuesSignInCode, personBadges } from '../../chat/person';
+
+/** «Выдать код для входа»: the dialog is a chunk of its own, fetched on first use. */
+function openSignInCode(org: number, m: Member): void {
+  void import('../sign-in-code').then((c) => c.openSignInCode(org, m.person));
+}
 
 /** The staff roles: who may be given another one, or appointed an admin. */
 export const STAFF = ['teacher', 'employee', 'director', 'deputy'];
@@ -126,6 +131,9 @@ function MemberRow({ org, m, classes, tz, onChange }: { org: number; m: Member; 
     }
   };
   const p = { org_id: org, user_id: m.person.id };
+  const school = me.value?.schools.find((s) => s.org_id === org);
+  const code = !!school && issuesSignInCode(school, m, me.value?.id ?? 0);
+  const staffOrStudent = isTeacher || isStudent || !!staffRole;
   return (
     <li class="list-item member-item" data-user-id={m.person.id}>
       <div class="member-main">
@@ -144,13 +152,23 @@ function MemberRow({ org, m, classes, tz, onChange }: { org: number; m: Member; 
         </div>
         {m.email || m.phone ? <div class="muted">{[m.phone, m.email].filter(Boolean).join(' · ')}</div> : null}
       </div>
-      {isTeacher || isStudent || staffRole ? (
+      {staffOrStudent || code ? (
         <details class="member-actions">
           <summary>
             {t('members.actions')}
             <span class="visually-hidden">: {fullName(m.person)}</span>
           </summary>
           {error ? <ErrorBox error={error} /> : null}
+          {code ? (
+            <div class="action-block">
+              <h4>{t('members.sign_in')}</h4>
+              <p class="hint">{t('members.sign_in_hint')}</p>
+              <button type="button" class="btn btn--secondary btn--small" aria-haspopup="dialog" onClick={() => openSignInCode(org, m)}>
+                {t('members.sign_in_code')}
+                <span class="visually-hidden">: {fullName(m.person)}</span>
+              </button>
+            </div>
+          ) : null}
           {isTeacher ? (
             <div class="action-block">
               <h4>{t('members.verification')}</h4>
@@ -215,38 +233,40 @@ function MemberRow({ org, m, classes, tz, onChange }: { org: number; m: Member; 
               </Submit>
             </form>
           ) : null}
-          <form
-            class="form action-block"
-            noValidate
-            onSubmit={async (e) => {
-              e.preventDefault();
-              const ok = await leave.submit(async (v) => {
-                await api.post('/api/v1/orgs/{org_id}/members/{user_id}/leave', p, { on: String(v.on), reason: isStudent ? String(v.reason) : 'left' });
-                return true;
-              });
-              if (ok) onChange();
-            }}
-          >
-            <h4>{t('members.leave')}</h4>
-            <FormMessage form={leave} />
-            <div class="row">
-              <Field form={leave} name="on" label={t('members.last_day')} type="date" required />
-              {isStudent ? (
-                <SelectField
-                  form={leave}
-                  name="reason"
-                  label={t('members.leave_reason')}
-                  options={[
-                    { value: 'left', label: t('members.reason_left') },
-                    { value: 'graduated', label: t('members.reason_graduated') },
-                  ]}
-                />
-              ) : null}
-            </div>
-            <Submit form={leave} kind="danger">
-              {t('members.leave_submit')}
-            </Submit>
-          </form>
+          {staffOrStudent ? (
+            <form
+              class="form action-block"
+              noValidate
+              onSubmit={async (e) => {
+                e.preventDefault();
+                const ok = await leave.submit(async (v) => {
+                  await api.post('/api/v1/orgs/{org_id}/members/{user_id}/leave', p, { on: String(v.on), reason: isStudent ? String(v.reason) : 'left' });
+                  return true;
+                });
+                if (ok) onChange();
+              }}
+            >
+              <h4>{t('members.leave')}</h4>
+              <FormMessage form={leave} />
+              <div class="row">
+                <Field form={leave} name="on" label={t('members.last_day')} type="date" required />
+                {isStudent ? (
+                  <SelectField
+                    form={leave}
+                    name="reason"
+                    label={t('members.leave_reason')}
+                    options={[
+                      { value: 'left', label: t('members.reason_left') },
+                      { value: 'graduated', label: t('members.reason_graduated') },
+                    ]}
+                  />
+                ) : null}
+              </div>
+              <Submit form={leave} kind="danger">
+                {t('members.leave_submit')}
+              </Submit>
+            </form>
+          ) : null}
         </details>
       ) : null}
     </li>
