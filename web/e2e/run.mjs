@@ -4391,10 +4391,10 @@ try {
       const c = await cctx.newPage();
       pagesToShoot.push(c);
       await c.goto(link);
-      expect((await lbl(c, 'Одноразовый код').inputValue()) === code, 'the link does not fill in the code');
+      expect((await lbl(c, 'Код из ссылки').inputValue()) === code, 'the link does not fill in the code');
       await lbl(c, 'Новый пароль').fill(NEW_PASSWORD);
-      await c.getByRole('button', { name: 'Задать пароль' }).click();
-      await c.getByRole('heading', { name: 'Пароль задан' }).waitFor();
+      await c.getByRole('button', { name: 'Сохранить пароль' }).click();
+      await c.getByRole('heading', { name: 'Пароль изменён' }).waitFor();
       await login(c, email, NEW_PASSWORD);
       await c.waitForURL(new RegExp(`/authority/${authorityId}$`));
       await c.getByRole('heading', { level: 1, name: 'Тестовое управление' }).waitFor();
@@ -4614,6 +4614,182 @@ try {
       await page.waitForURL(new RegExp(`/chats/${w.chatId}\\?m=${messageId}$`));
       await page.locator(`.msg--found[data-message-id="${messageId}"]`).waitFor();
       await bellSays(page, 0);
+    } finally {
+      for (const ctx of ctxs) await ctx.close();
+    }
+  });
+
+  // Password recovery. The letter's words are the same for every address; the sign-in code
+  // goes to Козлова Варвара (5А), whom no other test signs in as.
+  const sentText = (page) => page.locator('[data-reset-sent] .alert').innerText();
+  const askReset = async (page, email) => {
+    await lbl(page, 'E-mail').fill(email);
+    await page.getByRole('button', { name: 'Отправить ссылку' }).click();
+    await page.locator('[data-reset-sent]').waitFor();
+    return sentText(page);
+  };
+
+  await test('recovery: «Забыли пароль?» on the login page leads to the form; an unknown address gets the same calm answer as a known one', async () => {
+    const ctx = await newContext();
+    try {
+      const page = await ctx.newPage();
+      pagesToShoot.push(page);
+      await page.goto(`${base}/login`);
+      await page.getByRole('link', { name: 'Забыли пароль?' }).click();
+      await page.waitForURL(/\/forgot-password$/);
+      await page.getByRole('heading', { level: 1, name: 'Восстановление пароля' }).waitFor();
+      const noEmail = page.getByText('Нет электронной почты? Попросите у классного руководителя код для входа');
+      await noEmail.waitFor();
+      expect((await page.getByRole('link', { name: '«Новый пароль»' }).getAttribute('href')) === '/set-password', 'the code link does not lead to /set-password');
+      await screen(page, 'forgot-password');
+
+      // A malformed address is refused in words, and what was typed stays.
+      await lbl(page, 'E-mail').fill('not-an-address');
+      await page.getByRole('button', { name: 'Отправить ссылку' }).click();
+      await page.locator('.field-error, [role="alert"]').first().waitFor();
+      const refusal = (await page.locator('.field-error, [role="alert"]').first().innerText()).trim();
+      expect(refusal.length > 5 && !/invalid_email|422/.test(refusal), `the refusal reads «${refusal}»`);
+      expect((await lbl(page, 'E-mail').inputValue()) === 'not-an-address', 'the address typed was lost');
+
+      const unknown = `nobody-${stamp}@example.org`;
+      const toUnknown = await askReset(page, unknown);
+      expect(
+        toUnknown.includes(`Если в «Парте» есть учётная запись с адресом ${unknown}, мы отправили на него ссылку для нового пароля. Она действует 30 минут. Не пришло письмо — проверьте папку «Спам».`),
+        `the answer reads «${toUnknown}»`,
+      );
+      await noEmail.waitFor();
+      await axe(page, 'forgot-password-sent (desktop)');
+      await page.getByRole('button', { name: 'Отправить ещё раз' }).click();
+      const known = 'deputy@demo.parta.local';
+      const toKnown = await askReset(page, known);
+      expect(toKnown.replace(known, '@') === toUnknown.replace(unknown, '@'), `a known address is answered otherwise: «${toKnown}»`);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  await test('recovery: at phone size the forgot-password page fits the screen and works', async () => {
+    const ctx = await newContext();
+    try {
+      const page = await ctx.newPage();
+      pagesToShoot.push(page);
+      await page.setViewportSize(PHONE);
+      await page.goto(`${base}/login`);
+      await page.getByRole('link', { name: 'Забыли пароль?' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Восстановление пароля' }).waitFor();
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(wide <= PHONE.width, `the page scrolls sideways at phone size: ${wide}px`);
+      for (const el of [lbl(page, 'E-mail'), page.getByRole('button', { name: 'Отправить ссылку' })]) {
+        const box = await el.boundingBox();
+        expect(box && box.x >= 0 && box.x + box.width <= PHONE.width && box.height >= 40, `a control is out of view or too small: ${JSON.stringify(box)}`);
+      }
+      await axe(page, 'forgot-password (phone)');
+      const unknown = `telefon-${stamp}@example.org`;
+      await lbl(page, 'E-mail').click();
+      await page.keyboard.type(unknown);
+      await page.keyboard.press('Enter');
+      await page.locator('[data-reset-sent]').waitFor();
+      expect((await sentText(page)).includes(unknown), 'the answer does not name the address');
+      const after = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(after <= PHONE.width, `the answer scrolls sideways at phone size: ${after}px`);
+      await axe(page, 'forgot-password-sent (phone)');
+      await page.screenshot({ path: join(shots, 'forgot-password-sent-phone.png'), fullPage: true });
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  await test('recovery: the class teacher gives a 5А student a sign-in code; typed in lower case without dashes, it sets a new password the student signs in with', async () => {
+    const ctxs = [];
+    try {
+      const tp = await signedInPage(ctxs, 'ivanova@demo.parta.local');
+      await tp.goto(`${base}/chats`);
+      await tp.getByRole('link', { name: /5А — класс/ }).click();
+      await conv(tp).getByRole('heading', { name: '5А — класс' }).waitFor();
+      await conv(tp).getByRole('button', { name: /^О чате/ }).click();
+      const panel = tp.getByRole('dialog', { name: 'О чате' });
+      await panel.waitFor();
+      const nameButton = panel.locator('.chat-member', { hasText: 'Козлова Варвара Ильинична' }).getByRole('button', { name: 'Козлова Варвара Ильинична', exact: true });
+      await nameButton.click();
+      const card = tp.getByRole('dialog', { name: 'Козлова Варвара Ильинична' });
+      await card.locator('.person-card[data-state="shown"]').waitFor();
+      await card.getByRole('button', { name: 'Выдать код для входа' }).click();
+
+      const ask = tp.getByRole('dialog', { name: 'Выдать код для входа?' });
+      await ask.getByText('Козлова Варвара Ильинична сможет задать новый пароль по этому коду. Старый пароль продолжит работать, пока код не использован.').waitFor();
+      await axe(tp, 'sign-in-code-ask (desktop)');
+      await ask.getByRole('button', { name: 'Выдать код', exact: true }).click();
+      const shown = tp.getByRole('dialog', { name: 'Код для входа' });
+      const value = shown.locator('[data-code]');
+      await value.waitFor();
+      const code = await value.getAttribute('data-code');
+      expect(/^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/.test(code), `the code is «${code}»`);
+      expect((await value.innerText()).trim() === code, 'the code shown differs from the code given');
+      expect(/monospace/.test(await value.evaluate((e) => getComputedStyle(e).fontFamily)), 'the code is not monospace');
+      expect(parseFloat(await value.evaluate((e) => getComputedStyle(e).fontSize)) >= 20, 'the code is not large');
+      await shown.locator('dd', { hasText: 'Козлова Варвара Ильинична' }).waitFor();
+      await shown.getByText('Действует до').waitFor();
+      await shown.getByText('Код показывается один раз. Передайте его лично — не пересылайте в чат.').waitFor();
+      expect(await tp.evaluate(() => !!document.activeElement?.closest('dialog') && document.activeElement.classList.contains('sic-code')), 'focus is not on the code');
+      await shown.getByRole('button', { name: 'Скопировать' }).click();
+      await shown.getByText('Код скопирован.').waitFor();
+      await axe(tp, 'sign-in-code (desktop)');
+      await tp.setViewportSize(PHONE);
+      await axe(tp, 'sign-in-code (phone)');
+      await tp.screenshot({ path: join(shots, 'sign-in-code-phone.png') });
+      await tp.setViewportSize(DESKTOP);
+      await tp.keyboard.press('Escape');
+      await shown.waitFor({ state: 'detached' });
+      expect(
+        await tp.evaluate(() => document.activeElement?.textContent?.trim() === 'Козлова Варвара Ильинична'),
+        'focus did not return to the name the card was opened from',
+      );
+
+      // A fresh browser: «Новый пароль» with the code in lower case, no dashes.
+      const sctx = await newContext();
+      ctxs.push(sctx);
+      const sp = await sctx.newPage();
+      pagesToShoot.push(sp);
+      await sp.goto(`${base}/set-password`);
+      await sp.getByRole('heading', { level: 1, name: 'Новый пароль' }).waitFor();
+      await screen(sp, 'set-password-code');
+      await lbl(sp, 'Код из письма или от классного руководителя').fill(code.replaceAll('-', '').toLowerCase());
+      await lbl(sp, 'Новый пароль').fill(NEW_PASSWORD);
+      await sp.getByRole('button', { name: 'Сохранить пароль' }).click();
+      await sp.getByRole('heading', { level: 1, name: 'Пароль изменён' }).waitFor();
+      await sp.getByText('Войдите с новым паролем.').waitFor();
+      await sp.getByRole('main').getByRole('link', { name: 'Войти' }).click();
+      await sp.waitForURL(/\/login/);
+      await login(sp, 'kozlova@demo.parta.local', NEW_PASSWORD);
+      expect(!new URL(sp.url()).pathname.startsWith('/login'), 'the student is not signed in');
+      // Once used, the code is spent.
+      const again = await fetch(`${base}/api/v1/auth/set-password`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: code, password: 'e2e-ещё-раз-2026' }),
+      });
+      expect(again.status === 409, `a used code answers ${again.status}`);
+    } finally {
+      for (const ctx of ctxs) await ctx.close();
+    }
+  });
+
+  await test('recovery: the admin is offered a code on the members tab for a student, not for an admin (himself)', async () => {
+    const ctxs = [];
+    try {
+      const ap = await signedInPage(ctxs, 'admin@demo.parta.local');
+      await ap.goto(`${base}/school/1/members`);
+      await lbl(ap, 'Поиск по ФИО').fill('Лебедев Артём');
+      const row = ap.locator('.member-item', { hasText: 'Лебедев Артём Андреевич' });
+      await row.locator('summary').click();
+      await row.getByRole('button', { name: /^Выдать код для входа\s*: Лебедев Артём Андреевич$/ }).click();
+      const ask = ap.getByRole('dialog', { name: 'Выдать код для входа?' });
+      await ask.getByRole('button', { name: 'Отмена' }).click();
+      await ask.waitFor({ state: 'detached' });
+      await lbl(ap, 'Поиск по ФИО').fill('Белов');
+      const adminRow = ap.locator('.member-item', { hasText: 'Белов Игорь Андреевич' });
+      await adminRow.waitFor();
+      expect((await adminRow.getByRole('button', { name: /^Выдать код для входа/ }).count()) === 0, 'a code is offered for an admin');
     } finally {
       for (const ctx of ctxs) await ctx.close();
     }
