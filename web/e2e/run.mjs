@@ -4486,8 +4486,9 @@ try {
     const ctxs = [];
     try {
       const w = await notifWorld();
-      await parentReadsAll();
       const page = await signedInPage(ctxs, 'parent@demo.parta.local');
+      // Signing in from a new browser is itself news («вход с нового устройства»): start from none unread.
+      await parentReadsAll();
       await page.goto(`${base}/chats`);
       await page.locator('[data-conn="live"]').waitFor();
       await bellSays(page, 0);
@@ -4535,9 +4536,10 @@ try {
     const ctxs = [];
     try {
       const w = await notifWorld();
-      await parentReadsAll();
       const page = await signedInPage(ctxs, 'parent@demo.parta.local');
       const other = await signedInPage(ctxs, 'parent@demo.parta.local');
+      // Signing in from a new browser is itself news: start from none unread.
+      await parentReadsAll();
       for (const p of [page, other]) {
         await p.goto(`${base}/chats`);
         await p.locator('[data-conn="live"]').waitFor();
@@ -4590,8 +4592,8 @@ try {
     const ctxs = [];
     try {
       const w = await notifWorld();
-      await parentReadsAll();
       const page = await signedInPage(ctxs, 'parent@demo.parta.local');
+      await parentReadsAll();
       await page.setViewportSize(PHONE);
       await page.goto(`${base}/chats`);
       await page.locator('[data-conn="live"]').waitFor();
@@ -4614,6 +4616,37 @@ try {
       await page.waitForURL(new RegExp(`/chats/${w.chatId}\\?m=${messageId}$`));
       await page.locator(`.msg--found[data-message-id="${messageId}"]`).waitFor();
       await bellSays(page, 0);
+    } finally {
+      for (const ctx of ctxs) await ctx.close();
+    }
+  });
+
+  await test('notifications: a sign-in from a new device is told, and «Это не я» ends that session', async () => {
+    const ctxs = [];
+    try {
+      const page = await signedInPage(ctxs, 'parent@demo.parta.local');
+      await parentReadsAll();
+      await page.goto(`${base}/notifications`);
+      await page.locator('.nt-all').waitFor();
+      // Someone signs in as the parent from another browser.
+      const stranger = await signedInPage(ctxs, 'parent@demo.parta.local');
+      await stranger.goto(`${base}/chats`);
+      await stranger.locator('[data-conn="live"]').waitFor();
+      await bellSays(page, 1);
+      const item = page.locator('.nt-all .nt-item[data-kind="login"]').first();
+      await item.waitFor();
+      const text = await item.innerText();
+      expect(text.includes('Вход в вашу учётную запись с нового устройства'), `the item says: ${text}`);
+      expect(/Chrome|Chromium|Linux/.test(text), `the item does not name the device: ${text}`);
+      await axe(page, 'notifications (sign-in)');
+      await item.getByRole('button', { name: 'Это не я — завершить сеанс' }).click();
+      await item.getByRole('status').filter({ hasText: 'Сеанс на том устройстве завершён' }).waitFor();
+      await bellSays(page, 0);
+      // The other browser's session is over; this one's is not.
+      await stranger.reload();
+      await stranger.waitForURL(/\/login/);
+      await page.reload();
+      await page.locator('.nt-all').waitFor();
     } finally {
       for (const ctx of ctxs) await ctx.close();
     }

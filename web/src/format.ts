@@ -107,3 +107,21 @@ export function whenLater(iso: string, now: Date = new Date(), timeZone?: string
   if (target === next) return { day: 'tomorrow', time, date: target };
   return { day: 'later', time, date: target };
 }
+
+/** «Chrome, Android»: a browser's own long name, as a person knows their device. */
+export function shortAgent(ua: string): string {
+  const browser = /Edg\//.test(ua)
+    ? 'Edge'
+    : /YaBrowser/.test(ua)
+      ? 'Яндекс Браузер'
+      : /Firefox\//.test(ua)
+        ? 'Firefox'
+        : /Chrom(e|ium)\//.test(ua)
+          ? 'Chrome'
+          : /Safari\//.test(ua)
+            ? 'Safari'
+            : '';
+  const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Windows/.test(ua) ? 'Windows' : /Mac OS/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : '';
+  const s = [browser, os].filter(Boolean).join(', ');
+  return s || ua.slice(0, 60);
+}

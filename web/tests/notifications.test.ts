@@ -41,6 +41,7 @@ describe('what a notification says, in Russian', () => {
     ['late, 10 minutes', note('absence', { student_id: 11 }, { absence: 'late', minutes_late: 10, subject: 'Физика', date: '2026-12-02', student_name: 'Иван' }), 'Опоздание на урок «Физика» на 10 минут (Иван, 2 декабря)', null],
     ['homework', note('homework', { student_id: 11 }, { subject: 'Математика', due_on: '2026-12-05', date: '2026-12-02', preview: '№ 12, 14' }), 'Домашнее задание по предмету «Математика» к 5 декабря', '№ 12, 14'],
     ['homework, a parent', note('homework', { student_id: 11 }, { subject: 'Математика', due_on: '2026-12-05', student_name: 'Иван' }), 'Домашнее задание по предмету «Математика» к 5 декабря (Иван)', null],
+    ['a sign-in from a new device', note('login', {}, { device: 'Mozilla/5.0 (Linux; Android 14) Chrome/131.0 Mobile', ip: '203.0.113.7', session_id: 5 }), 'Вход в вашу учётную запись с нового устройства', 'Chrome, Android · 203.0.113.7'],
     ['an unknown kind', note('something_new'), 'Уведомление', null],
   ];
   for (const [name, n, title, line] of cases) {

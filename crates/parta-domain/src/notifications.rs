@@ -22,10 +22,12 @@ pub enum NoticeKind {
     Absence,
     /// Homework set for a lesson, for its students and their parents.
     Homework,
+    /// A sign-in from a device the person has not used before.
+    Login,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 8] = [
+    pub const ALL: [NoticeKind; 9] = [
         NoticeKind::Mention,
         NoticeKind::Reply,
         NoticeKind::DirectChat,
@@ -34,6 +36,7 @@ impl NoticeKind {
         NoticeKind::Mark,
         NoticeKind::Absence,
         NoticeKind::Homework,
+        NoticeKind::Login,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +49,7 @@ impl NoticeKind {
             NoticeKind::Mark => "mark",
             NoticeKind::Absence => "absence",
             NoticeKind::Homework => "homework",
+            NoticeKind::Login => "login",
         }
     }
 

@@ -13,8 +13,8 @@ use crate::PersonRef;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Notification {
     pub id: NotificationId,
-    /// `mention`, `reply`, `direct_chat`, `join_request`, `report`, `mark`, `absence`
-    /// or `homework`.
+    /// `mention`, `reply`, `direct_chat`, `join_request`, `report`, `mark`, `absence`,
+    /// `homework` or `login`.
     pub kind: String,
     pub org_id: Option<OrgId>,
     /// The chat it happened in (mention, reply, direct chat, report).
@@ -58,6 +58,14 @@ pub struct NotificationDetails {
     pub absence: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minutes_late: Option<i64>,
+    /// A sign-in from a new device: the browser as it named itself, the network
+    /// address, and the session (`DELETE /api/v1/me/sessions/{id}` ends it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<parta_domain::SessionId>,
     /// The student's name, for a parent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub student_name: Option<String>,

@@ -4990,8 +4990,8 @@ export interface components {
             details: components["schemas"]["NotificationDetails"];
             id: components["schemas"]["NotificationId"];
             /**
-             * @description `mention`, `reply`, `direct_chat`, `join_request`, `report`, `mark`, `absence`
-             *     or `homework`.
+             * @description `mention`, `reply`, `direct_chat`, `join_request`, `report`, `mark`, `absence`,
+             *     `homework` or `login`.
              */
             kind: string;
             lesson_id?: components["schemas"]["LessonId"] | null;
@@ -5008,12 +5008,19 @@ export interface components {
             class_name?: string | null;
             /** @description The lesson's date, `YYYY-MM-DD`. */
             date?: string | null;
+            /**
+             * @description A sign-in from a new device: the browser as it named itself, the network
+             *     address, and the session (`DELETE /api/v1/me/sessions/{id}` ends it).
+             */
+            device?: string | null;
             /** @description The day homework is due, `YYYY-MM-DD`. */
             due_on?: string | null;
+            ip?: string | null;
             mark?: string | null;
             /** Format: int64 */
             minutes_late?: number | null;
             preview?: string | null;
+            session_id?: components["schemas"]["SessionId"] | null;
             /** @description The student's name, for a parent. */
             student_name?: string | null;
             subject?: string | null;

@@ -32,6 +32,9 @@ export function targetOf(n: Notification, m: Me | null | undefined): Target | nu
       if (n.details.date) q.set('date', n.details.date);
       return { href: `/diary?${q.toString()}`, org: school.org_id };
     }
+    // Answered where it is listed: «this was me» or «this was not me».
+    case 'login':
+      return null;
     default:
       return chatAt;
   }

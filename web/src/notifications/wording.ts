@@ -1,6 +1,7 @@
 // What a notification says, in either language: a headline and, for a message, who wrote
 // what («Анна Петрова: …»). Pure (the language is passed in), so each kind is unit-tested.
 import type { Notification, PersonRef } from '../api/types';
+import { shortAgent } from '../format';
 import type { Lang } from '../i18n/plural';
 import { strings, type ru } from './notifications.strings';
 
@@ -65,6 +66,8 @@ export function describe(n: Notification, l: Lang): Wording {
       const text = d.due_on ? say('nt.homework_due', { subject, due: dayMonthIn(l, d.due_on) }) : say('nt.homework', { subject });
       return { title: about(text, null), line: preview };
     }
+    case 'login':
+      return { title: say('nt.login'), line: [d.device ? shortAgent(d.device) : '', d.ip ?? ''].filter(Boolean).join(' · ') || null };
     default:
       return { title: say('nt.unknown'), line: preview };
   }

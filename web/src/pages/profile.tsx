@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { MySchool, Place } from '../api/types';
 import { Badge, ConfirmButton, ErrorBox, Field, FormMessage, Loading, Notice, PageTitle, Submit, useAction, useForm, useLoad } from '../components/ui';
-import { dateTime, day, fullName } from '../format';
+import { dateTime, day, fullName, shortAgent } from '../format';
 import { t, tk } from '../i18n';
 import { navigate } from '../router';
 import { api, logout, me } from '../state';
@@ -136,23 +136,6 @@ function Sessions() {
       </ul>
     </section>
   );
-}
-
-function shortAgent(ua: string): string {
-  const browser = /Edg\//.test(ua)
-    ? 'Edge'
-    : /YaBrowser/.test(ua)
-      ? 'Яндекс Браузер'
-      : /Firefox\//.test(ua)
-        ? 'Firefox'
-        : /Chrom(e|ium)\//.test(ua)
-          ? 'Chrome'
-          : /Safari\//.test(ua)
-            ? 'Safari'
-            : '';
-  const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Windows/.test(ua) ? 'Windows' : /Mac OS/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : '';
-  const s = [browser, os].filter(Boolean).join(', ');
-  return s || ua.slice(0, 60);
 }
 
 function ChangePassword() {

@@ -25,11 +25,11 @@ pub async fn do_create_session(
     state: &AppState,
     user: UserId,
     client: &ClientInfo,
-) -> Result<(String, String)> {
+) -> Result<(String, String, SessionId)> {
     let token = secrets::new_token();
     let csrf = secrets::new_token();
     let expires_at = now_ms() + state.settings.session_idle_ms;
-    store::sessions::insert(
+    let session = store::sessions::insert(
         conn,
         user,
         &secrets::token_hash(&token),
@@ -40,7 +40,7 @@ pub async fn do_create_session(
     )
     .await?;
     super::statistics::do_record_activity(conn, user).await?;
-    Ok((token, csrf))
+    Ok((token, csrf, session))
 }
 
 /// # Log out: ends the current session.

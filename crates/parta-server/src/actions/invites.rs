@@ -483,8 +483,8 @@ pub async fn register(state: &AppState, request: &RegisterRequest, client: &Clie
     let join = do_join(&mut tx, &row, user).await?;
     store::consents::insert(&mut tx, user, ConsentKind::Own, None, Some(row.org_id()), consent).await?;
     do_child_consent(&mut tx, &row, user, consent).await?;
-    let (token, csrf_token) = super::accounts::do_create_session(&mut tx, state, user, client).await?;
-    let new_device = super::login::do_remember_device(&mut tx, user, client).await?;
+    let super::login::SignedIn { token, csrf_token, new_device } =
+        super::login::do_sign_in(&mut tx, state, user, client).await?;
     tx.commit(state).await?;
     let me = super::accounts::me(state, user).await?;
     Ok(RegisteredSession {

@@ -12,9 +12,11 @@
 //!   for every device the account has not used.
 
 use parta_domain::UserId;
+use parta_domain::notifications::NoticeKind;
 use parta_domain::validate::{self, LoginId};
-use parta_protocol::SessionCreated;
+use parta_protocol::{NotificationDetails, SessionCreated};
 
+use super::notifications::{About, do_notify};
 use crate::auth::{ClientInfo, DEVICE_TTL_MS};
 use crate::clock::{MINUTE_MS, now_ms};
 use crate::error::{Error, Result};
@@ -22,6 +24,7 @@ use crate::secrets;
 use crate::state::AppState;
 use crate::store;
 use crate::store::users::UserRow;
+use crate::work::Work;
 
 /// At most this many failed logins per account per window (ASVS 2.2.1), and as many
 /// per known device of the account.
@@ -149,19 +152,40 @@ pub async fn check_user_password(
     }
 }
 
-/// Records a login of `user` from the client's device; returns a new device token
-/// when the browser has none yet.
-pub async fn do_remember_device(
-    conn: &mut sqlx::AnyConnection,
-    user: UserId,
-    client: &ClientInfo,
-) -> Result<Option<String>> {
-    let (token, new) = match &client.device {
+/// A session begun: its token and CSRF token, and the device token to set when the
+/// browser has none yet.
+pub struct SignedIn {
+    pub token: String,
+    pub csrf_token: String,
+    pub new_device: Option<String>,
+}
+
+/// Begins a session of `user` on the client's device (a login, or a registration by an
+/// invite link) and records the device. A device the account has not used before,
+/// when it has used others, is told to its owner in their notification centre, with
+/// the session: «this was not me» ends it.
+pub async fn do_sign_in(conn: &mut Work, state: &AppState, user: UserId, client: &ClientInfo) -> Result<SignedIn> {
+    let (token, csrf_token, session) = super::accounts::do_create_session(conn, state, user, client).await?;
+    let (device, new_browser) = match &client.device {
         Some(token) => (token.clone(), false),
         None => (secrets::new_token(), true),
     };
-    store::devices::remember(conn, &secrets::token_hash(&token), user, now_ms()).await?;
-    Ok(new.then_some(token))
+    let device_hash = secrets::token_hash(&device);
+    let now = now_ms();
+    let known = !new_browser && store::devices::is_known(conn, &device_hash, user, now - DEVICE_TTL_MS).await?;
+    let used_others = store::devices::count(conn, user, now - DEVICE_TTL_MS).await? > 0;
+    store::devices::remember(conn, &device_hash, user, now).await?;
+    if !known && used_others {
+        let details = NotificationDetails {
+            device: client.user_agent.as_deref().map(|ua| ua.chars().take(200).collect()),
+            ip: Some(client.ip.clone()),
+            session_id: Some(session),
+            ..Default::default()
+        };
+        let about = About { details, ..Default::default() };
+        do_notify(conn, NoticeKind::Login, None, [user], &about).await?;
+    }
+    Ok(SignedIn { token, csrf_token, new_device: new_browser.then_some(device) })
 }
 
 /// # Log in
@@ -170,8 +194,7 @@ pub async fn login(state: &AppState, login: &str, password: &str, client: &Clien
     let user = verified.user.user_id();
     let mut tx = state.begin().await?;
     verified.do_settle(&mut tx).await?;
-    let (token, csrf_token) = super::accounts::do_create_session(&mut tx, state, user, client).await?;
-    let new_device = do_remember_device(&mut tx, user, client).await?;
+    let SignedIn { token, csrf_token, new_device } = do_sign_in(&mut tx, state, user, client).await?;
     tx.commit(state).await?;
     let me = super::accounts::me(state, user).await?;
     Ok(LoggedIn { session: SessionCreated { token, csrf_token, user: me }, new_device })

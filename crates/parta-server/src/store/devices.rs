@@ -15,6 +15,15 @@ pub async fn is_known(conn: &mut AnyConnection, token_hash: &str, user: UserId, 
     Ok(found.is_some())
 }
 
+/// Devices `user` logged in from since `used_after`.
+pub async fn count(conn: &mut AnyConnection, user: UserId, used_after: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM known_devices WHERE user_id = $1 AND last_used_at > $2")
+        .bind(user.0)
+        .bind(used_after)
+        .fetch_one(conn)
+        .await
+}
+
 /// Records (or refreshes) a login of `user` from this device.
 pub async fn remember(conn: &mut AnyConnection, token_hash: &str, user: UserId, now: i64) -> sqlx::Result<()> {
     sqlx::query(

@@ -18,6 +18,7 @@ on_both_backends!(
     requests_reports_and_direct_chats_reach_who_acts_on_them,
     a_family_hears_of_its_childs_marks_absences_and_homework,
     read_marks_are_ones_own_and_posts_to_confirm_wait_until_confirmed,
+    a_sign_in_from_a_new_device_is_told_and_can_be_ended,
 );
 
 async fn page(app: &TestApp, token: &str) -> Value {
@@ -412,4 +413,50 @@ async fn read_marks_are_ones_own_and_posts_to_confirm_wait_until_confirmed(app: 
         .await
         .expect(204);
     assert!(page(&app, &c.parent.token).await["awaiting_ack"].as_array().expect("awaiting").is_empty());
+}
+
+async fn a_sign_in_from_a_new_device_is_told_and_can_be_ended(app: TestApp) {
+    let c = class_with_people(&app, 616).await;
+    let login = |device: Option<String>, agent: &'static str| {
+        let app = &app;
+        let email = c.parent.email.clone();
+        async move {
+            let mut call = app.post("/api/v1/auth/login").header("User-Agent", agent);
+            if let Some(device) = &device {
+                call = call.header("Cookie", &format!("parta_device={device}"));
+            }
+            call.json(json!({ "login": email, "password": PASSWORD })).send().await.expect(200)
+        }
+    };
+    // The first sign-in on this browser (registering) told nobody; a browser with the
+    // device cookie is known.
+    let first = login(None, "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0").await;
+    let device = first
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("parta_device="))
+        .and_then(|c| c.split(';').next())
+        .expect("a device cookie")
+        .to_owned();
+    let told = page(&app, &c.parent.token).await;
+    assert_eq!(kinds(&told), ["login"], "registering was one device, this is another: {told}");
+    login(Some(device), "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0").await;
+    assert_eq!(kinds(&page(&app, &c.parent.token).await), ["login"], "a known device is not news");
+
+    // A new one: told with the browser, the address and the session, which ends on «this was not me».
+    let stranger = login(None, "Mozilla/5.0 (Linux; Android 14) Chrome/131.0 Mobile").await;
+    let stranger_token = stranger.json["token"].as_str().expect("a token").to_owned();
+    let told = page(&app, &c.parent.token).await;
+    assert_eq!(kinds(&told), ["login", "login"]);
+    let notice = &items(&told)[0];
+    assert!(notice["details"]["device"].as_str().is_some_and(|d| d.contains("Android 14")), "{notice}");
+    assert!(notice["details"]["ip"].is_string());
+    assert!(notice["actor"].is_null());
+    let session = notice["details"]["session_id"].as_i64().expect("the session");
+    app.get("/api/v1/me").token(&stranger_token).send().await.expect(200);
+    app.delete(&format!("/api/v1/me/sessions/{session}")).token(&c.parent.token).send().await.expect(204);
+    app.get("/api/v1/me").token(&stranger_token).send().await.expect(401);
+    app.get("/api/v1/me").token(&c.parent.token).send().await.expect(200);
 }

@@ -161,7 +161,9 @@ export function NotificationsPage() {
                 );
                 return (
                   <li key={n.id} class={`nt-item${n.read ? '' : ' nt-item--unread'}`} data-notification-id={n.id} data-kind={n.kind} data-message-id={n.message_id ?? undefined} data-read={String(n.read)}>
-                    {to ? (
+                    {n.kind === 'login' ? (
+                      <div class="nt-link">{body}</div>
+                    ) : to ? (
                       <a
                         class="nt-link"
                         href={to.href}
@@ -181,6 +183,7 @@ export function NotificationsPage() {
                     {n.read ? null : (
                       <span class="nt-dot" aria-hidden="true" title={t('nt.new')} />
                     )}
+                    {n.kind === 'login' ? <LoginAnswer n={n} onMine={() => open(n, null)} /> : null}
                   </li>
                 );
               })}
@@ -195,6 +198,45 @@ export function NotificationsPage() {
           ) : null}
         </section>
       ) : null}
+    </div>
+  );
+}
+
+/** A sign-in from a new device: «this was me» marks it read; «this was not me» ends that
+ * session (the server's `DELETE /me/sessions/{id}`) and leads to changing the password. */
+function LoginAnswer({ n, onMine }: { n: Notification; onMine: () => void }) {
+  const [ended, setEnded] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const session = n.details.session_id;
+  if (ended)
+    return (
+      <p class="nt-answer" role="status">
+        {t('nt.login_ended')} <a href="/profile">{t('nt.to_profile')}</a>
+      </p>
+    );
+  if (n.read || !session) return null;
+  const notMine = async () => {
+    setBusy(true);
+    try {
+      await api.del('/api/v1/me/sessions/{session_id}', { session_id: session });
+      setEnded(true);
+      onMine();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="nt-answer">
+      <button type="button" class="btn btn--secondary" disabled={busy} onClick={onMine}>
+        {t('nt.login_mine')}
+      </button>
+      <button type="button" class="btn btn--danger" disabled={busy} onClick={() => void notMine()}>
+        {t('nt.login_not_mine')}
+      </button>
+      {error ? <ErrorBox error={error} /> : null}
     </div>
   );
 }
