@@ -63,6 +63,48 @@ impl NoticeKind {
     }
 }
 
+/// How long a person quiets a chat for themselves («не беспокоить»).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Silence {
+    Hour,
+    EightHours,
+    /// Until eight in the morning of the next day, in the school's time.
+    UntilTomorrow,
+    Forever,
+    Off,
+}
+
+/// «Forever»: the first day of the year 9999 (as far as times go).
+pub const FOREVER_MS: i64 = 253_370_764_800_000;
+
+impl Silence {
+    pub fn parse(text: &str) -> Option<Silence> {
+        match text {
+            "1h" => Some(Silence::Hour),
+            "8h" => Some(Silence::EightHours),
+            "tomorrow" => Some(Silence::UntilTomorrow),
+            "forever" => Some(Silence::Forever),
+            "off" => Some(Silence::Off),
+            _ => None,
+        }
+    }
+
+    /// Until when, from `now` in the school's time zone; none for off.
+    pub fn until(self, now: &jiff::Zoned) -> Option<i64> {
+        let at = now.timestamp().as_millisecond();
+        match self {
+            Silence::Hour => Some(at + 3_600_000),
+            Silence::EightHours => Some(at + 8 * 3_600_000),
+            Silence::UntilTomorrow => {
+                let morning = now.date().tomorrow().ok()?.at(8, 0, 0, 0).to_zoned(now.time_zone().clone()).ok()?;
+                Some(morning.timestamp().as_millisecond())
+            }
+            Silence::Forever => Some(FOREVER_MS),
+            Silence::Off => None,
+        }
+    }
+}
+
 /// Who of `candidates` is told about something `actor` did: everyone but the actor,
 /// each once, in the order first named.
 pub fn told(actor: UserId, candidates: impl IntoIterator<Item = UserId>) -> Vec<UserId> {
@@ -97,6 +139,20 @@ mod tests {
             assert_eq!(NoticeKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(NoticeKind::parse("nothing"), None);
+    }
+
+    #[test]
+    fn a_chat_is_quieted_for_an_hour_eight_hours_until_the_morning_or_forever() {
+        let zone = jiff::tz::TimeZone::get("Asia/Yekaterinburg").expect("zone");
+        let now = jiff::civil::date(2026, 12, 7).at(22, 30, 0, 0).to_zoned(zone).expect("a time");
+        let at = now.timestamp().as_millisecond();
+        assert_eq!(Silence::parse("1h").and_then(|s| s.until(&now)), Some(at + 3_600_000));
+        assert_eq!(Silence::parse("8h").and_then(|s| s.until(&now)), Some(at + 8 * 3_600_000));
+        // 22:30 to 08:00 the next morning where the school is.
+        assert_eq!(Silence::parse("tomorrow").and_then(|s| s.until(&now)), Some(at + 9 * 3_600_000 + 30 * 60_000));
+        assert_eq!(Silence::parse("forever").and_then(|s| s.until(&now)), Some(FOREVER_MS));
+        assert_eq!(Silence::parse("off").map(|s| s.until(&now)), Some(None));
+        assert_eq!(Silence::parse("2h"), None);
     }
 
     #[test]

@@ -33,6 +33,10 @@ pub struct Chat {
     pub unread: i64,
     /// Set while a moderator has muted the reader here.
     pub muted_until: Option<String>,
+    /// The reader's own quiet for this chat («не беспокоить»), while it lasts.
+    pub silenced_until: Option<String>,
+    /// Only mentions of the reader reach them from this chat.
+    pub mentions_only: bool,
     pub last_message: Option<Message>,
 }
 
@@ -474,6 +478,10 @@ pub enum UserEvent {
     /// A new notification for this person (every device of theirs).
     NotificationAdded {
         notification: Box<crate::Notification>,
+    },
+    /// The person quieted a chat, or let it speak again, on one of their devices.
+    ChatSilenceChanged {
+        silence: crate::ChatSilence,
     },
     /// Notifications were read on one of this person's devices: these, or all up to
     /// `up_to` (included).

@@ -103,3 +103,23 @@ pub struct MarkNotificationsRead {
     #[serde(default)]
     pub all: bool,
 }
+
+/// Quiets a chat for oneself («не беспокоить»), or lets only mentions of oneself reach
+/// one from it. Each field left out stays as it is.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ChatSilenceRequest {
+    /// `1h`, `8h`, `tomorrow` (until 8:00 in the school's time), `forever` or `off`.
+    #[serde(default)]
+    pub mute: Option<String>,
+    #[serde(default)]
+    pub mentions_only: Option<bool>,
+}
+
+/// One's own quiet for a chat.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChatSilence {
+    pub chat_id: ChatId,
+    /// Quiet until then (in the year 9999: for good); none: not quieted.
+    pub silenced_until: Option<String>,
+    pub mentions_only: bool,
+}

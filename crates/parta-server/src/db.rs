@@ -127,6 +127,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(35, "settled_posts", "0035_settled_posts.sql"),
     migration!(36, "notifications", "0036_notifications.sql"),
     migration!(37, "mail", "0037_mail.sql"),
+    migration!(38, "chat_silence", "0038_chat_silence.sql"),
 ];
 
 impl Db {

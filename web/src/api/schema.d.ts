@@ -1273,6 +1273,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chats/{chat_id}/silence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * # `PUT /api/v1/chats/{chat_id}/silence`
+         *     Quiets the chat for oneself («не беспокоить»: `1h`, `8h`, `tomorrow`, `forever`,
+         *     `off`) or lets only mentions of oneself reach one from it. Others see nothing of it.
+         */
+        put: operations["chat_silence"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/consent": {
         parameters: {
             query?: never;
@@ -3696,6 +3717,8 @@ export interface components {
              * @description Position of the chat's latest event.
              */
             last_seq: number;
+            /** @description Only mentions of the reader reach them from this chat. */
+            mentions_only: boolean;
             /** @description Set while a moderator has muted the reader here. */
             muted_until?: string | null;
             my_role: components["schemas"]["ChatRole"];
@@ -3704,6 +3727,8 @@ export interface components {
             /** @description The school's quiet hours hold messages written in them here until they end. */
             quiet_hours: boolean;
             read_only: boolean;
+            /** @description The reader's own quiet for this chat («не беспокоить»), while it lasts. */
+            silenced_until?: string | null;
             title: string;
             /**
              * Format: int64
@@ -3889,6 +3914,22 @@ export interface components {
         /** @description Appoints a channel author or a chat moderator, or takes the appointment back (`member`). */
         ChatRoleRequest: {
             role: components["schemas"]["ChatRole"];
+        };
+        /** @description One's own quiet for a chat. */
+        ChatSilence: {
+            chat_id: components["schemas"]["ChatId"];
+            mentions_only: boolean;
+            /** @description Quiet until then (in the year 9999: for good); none: not quieted. */
+            silenced_until?: string | null;
+        };
+        /**
+         * @description Quiets a chat for oneself («не беспокоить»), or lets only mentions of oneself reach
+         *     one from it. Each field left out stays as it is.
+         */
+        ChatSilenceRequest: {
+            mentions_only?: boolean | null;
+            /** @description `1h`, `8h`, `tomorrow` (until 8:00 in the school's time), `forever` or `off`. */
+            mute?: string | null;
         };
         ChatTransition: {
             chat_id: components["schemas"]["ChatId"];
@@ -5993,6 +6034,10 @@ export interface components {
             notification: components["schemas"]["Notification"];
             /** @enum {string} */
             type: "notification_added";
+        } | {
+            silence: components["schemas"]["ChatSilence"];
+            /** @enum {string} */
+            type: "chat_silence_changed";
         } | {
             ids: components["schemas"]["NotificationId"][];
             /** @enum {string} */
@@ -9047,6 +9092,55 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    chat_silence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatSilenceRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatSilence"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,11 +5,11 @@
 //! direct chat, for a join request or a report to decide, and for a student's marks,
 //! absences and homework (the student and their parents).
 
-use parta_domain::notifications::{NoticeKind, preview, told};
+use parta_domain::notifications::{NoticeKind, Silence, preview, told};
 use parta_domain::{ChatId, MessageId, NotificationId, OrgId, UserId};
 use parta_protocol::{
-    AwaitingAck, MarkNotificationsRead, Message, Notification, NotificationDetails, NotificationPage, PersonRef,
-    UserEvent,
+    AwaitingAck, ChatSilence, ChatSilenceRequest, MarkNotificationsRead, Message, Notification, NotificationDetails,
+    NotificationPage, PersonRef, UserEvent,
 };
 use sqlx::AnyConnection;
 
@@ -198,4 +198,45 @@ pub async fn mark_read(state: &AppState, actor: &Actor, request: &MarkNotificati
     }
     work.commit(state).await?;
     Ok(())
+}
+
+/// A seat's own quiet while it lasts, as the reader is told it.
+pub(crate) fn silenced_until(seat: &crate::store::seats::SeatRow) -> Option<String> {
+    seat.silenced_until.filter(|until| *until > now_ms()).map(rfc3339)
+}
+
+/// # Quiet a chat for oneself, or let only mentions of oneself reach one from it
+/// (every member of the chat, for themselves; every device of theirs hears of it)
+pub async fn set_chat_silence(
+    state: &AppState,
+    actor: &Actor,
+    chat: ChatId,
+    request: &ChatSilenceRequest,
+) -> Result<ChatSilence> {
+    let silence = match request.mute.as_deref() {
+        None => None,
+        Some(text) => Some(Silence::parse(text).ok_or_else(|| Error::field("mute", "invalid_value"))?),
+    };
+    let mut work = state.begin().await?;
+    let access = crate::access::chat(&mut work, actor, chat).await?;
+    let org = store::schools::get(&mut work, OrgId(access.chat.org_id)).await?.ok_or(Error::NotFound)?;
+    let zone = jiff::tz::TimeZone::get(&org.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let now = jiff::Timestamp::now().to_zoned(zone);
+    let until = match silence {
+        Some(silence) => silence.until(&now),
+        None => access.seat.silenced_until,
+    };
+    let mentions_only = request.mentions_only.unwrap_or(access.seat.mentions_only == 1);
+    store::seats::set_silence(&mut work, access.seat.id, until, mentions_only).await?;
+    let seat = store::seats::seat(&mut work, chat, actor.user_id).await?.ok_or(Error::NotFound)?;
+    let rendered = ChatSilence { chat_id: chat, silenced_until: silenced_until(&seat), mentions_only };
+    do_user_event(
+        &mut work,
+        actor.user_id,
+        Some(org.org_id()),
+        UserEvent::ChatSilenceChanged { silence: rendered.clone() },
+    )
+    .await?;
+    work.commit(state).await?;
+    Ok(rendered)
 }

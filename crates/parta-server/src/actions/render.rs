@@ -159,6 +159,8 @@ pub(crate) async fn render_chat(conn: &mut AnyConnection, access: &ChatAccess) -
         last_read_seq: seat.last_read_seq,
         unread: store::messages::unread_count(conn, chat.chat_id(), user, seat.last_read_seq).await?,
         muted_until: seat.muted_until.filter(|until| *until > crate::clock::now_ms()).map(rfc3339),
+        silenced_until: super::notifications::silenced_until(seat),
+        mentions_only: seat.mentions_only == 1,
         last_message: last,
     })
 }

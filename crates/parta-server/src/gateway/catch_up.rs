@@ -99,7 +99,8 @@ impl Connection {
             | UserEvent::FinalMarksChanged { .. }
             | UserEvent::TimetableChanged { .. }
             | UserEvent::NotificationAdded { .. }
-            | UserEvent::NotificationsRead { .. } => {}
+            | UserEvent::NotificationsRead { .. }
+            | UserEvent::ChatSilenceChanged { .. } => {}
         }
         Ok(())
     }

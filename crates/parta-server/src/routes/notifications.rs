@@ -1,7 +1,8 @@
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use parta_protocol::{MarkNotificationsRead, NotificationPage, Problem};
+use parta_domain::ChatId;
+use parta_protocol::{ChatSilence, ChatSilenceRequest, MarkNotificationsRead, NotificationPage, Problem};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -14,7 +15,10 @@ use crate::routes::AppJson;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(notifications_page)).routes(routes!(notifications_read))
+    OpenApiRouter::new()
+        .routes(routes!(notifications_page))
+        .routes(routes!(notifications_read))
+        .routes(routes!(chat_silence))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -51,4 +55,19 @@ async fn notifications_read(
 ) -> Result<StatusCode> {
     notifications::mark_read(&state, &actor, &request).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `PUT /api/v1/chats/{chat_id}/silence`
+/// Quiets the chat for oneself («не беспокоить»: `1h`, `8h`, `tomorrow`, `forever`,
+/// `off`) or lets only mentions of oneself reach one from it. Others see nothing of it.
+#[utoipa::path(put, path = "/api/v1/chats/{chat_id}/silence", tag = "notifications", security(("bearer" = []), ("cookie" = [])),
+    params(("chat_id" = i64, Path)), request_body = ChatSilenceRequest,
+    responses((status = 200, body = ChatSilence), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn chat_silence(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(chat): Path<i64>,
+    AppJson(request): AppJson<ChatSilenceRequest>,
+) -> Result<Json<ChatSilence>> {
+    Ok(Json(notifications::set_chat_silence(&state, &actor, ChatId(chat), &request).await?))
 }

@@ -27,6 +27,8 @@ pub struct PostingRow {
     pub last_read_seq: i64,
     pub muted_until: Option<i64>,
     pub appointed_role: Option<String>,
+    pub silenced_until: Option<i64>,
+    pub mentions_only: i64,
     pub family_name: String,
     pub given_name: String,
     pub patronymic: Option<String>,
@@ -53,6 +55,8 @@ impl PostingRow {
             last_read_seq: self.last_read_seq,
             muted_until: self.muted_until,
             appointed_role: self.appointed_role.clone(),
+            silenced_until: self.silenced_until,
+            mentions_only: self.mentions_only,
         }
     }
 }
@@ -83,7 +87,7 @@ pub async fn posting(
     let sql = format!(
         "WITH probe (probe, chat_id, user_id, client_key) AS (VALUES {probed})
          SELECT probe.probe, {CHAT_COLUMNS}, s.id AS seat_id, s.user_id, s.role AS seat_role, s.source AS seat_source,
-            s.last_read_seq, s.muted_until, s.appointed_role, u.family_name, u.given_name, u.patronymic,
+            s.last_read_seq, s.muted_until, s.appointed_role, s.silenced_until, s.mentions_only, u.family_name, u.given_name, u.patronymic,
             o.time_zone, o.quiet_from, o.quiet_to,
             CASE WHEN c.kind IN ('group', 'direct') THEN {families} ELSE 0 END AS audience_families,
             CASE WHEN c.kind IN ('group', 'direct') THEN {staff} ELSE 0 END AS audience_staff,

@@ -18,7 +18,15 @@ pub struct SeatRow {
     pub muted_until: Option<i64>,
     /// A role given by hand (a channel author, a chat moderator); the directory never lowers a seat below it.
     pub appointed_role: Option<String>,
+    /// The person's own quiet for this chat («не беспокоить»), until then.
+    pub silenced_until: Option<i64>,
+    /// Only mentions of the person reach them from this chat (1).
+    pub mentions_only: i64,
 }
+
+/// A seat's columns, as `SeatRow` reads them.
+const SEAT_COLUMNS: &str =
+    "id, chat_id, user_id, role, source, last_read_seq, muted_until, appointed_role, silenced_until, mentions_only";
 
 impl SeatRow {
     pub fn role(&self) -> ChatRole {
@@ -32,10 +40,10 @@ impl SeatRow {
 
 /// A person's current seats in one school's chats (or every school's with `org` = None).
 pub async fn seats_of(conn: &mut AnyConnection, user: UserId, org: Option<OrgId>) -> sqlx::Result<Vec<SeatRow>> {
-    sqlx::query_as(
-        "SELECT id, chat_id, user_id, role, source, last_read_seq, muted_until, appointed_role FROM chat_members
-         WHERE user_id = $1 AND left_at IS NULL AND ($2 = 0 OR org_id = $2) ORDER BY chat_id",
-    )
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {SEAT_COLUMNS} FROM chat_members
+         WHERE user_id = $1 AND left_at IS NULL AND ($2 = 0 OR org_id = $2) ORDER BY chat_id"
+    )))
     .bind(user.0)
     .bind(org.map_or(0, |o| o.0))
     .fetch_all(conn)
@@ -43,10 +51,9 @@ pub async fn seats_of(conn: &mut AnyConnection, user: UserId, org: Option<OrgId>
 }
 
 pub async fn seat(conn: &mut AnyConnection, chat: ChatId, user: UserId) -> sqlx::Result<Option<SeatRow>> {
-    sqlx::query_as(
-        "SELECT id, chat_id, user_id, role, source, last_read_seq, muted_until, appointed_role FROM chat_members
-         WHERE chat_id = $1 AND user_id = $2 AND left_at IS NULL",
-    )
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {SEAT_COLUMNS} FROM chat_members WHERE chat_id = $1 AND user_id = $2 AND left_at IS NULL"
+    )))
     .bind(chat.0)
     .bind(user.0)
     .fetch_optional(conn)
@@ -54,10 +61,9 @@ pub async fn seat(conn: &mut AnyConnection, chat: ChatId, user: UserId) -> sqlx:
 }
 
 pub async fn chat_seats(conn: &mut AnyConnection, chat: ChatId) -> sqlx::Result<Vec<SeatRow>> {
-    sqlx::query_as(
-        "SELECT id, chat_id, user_id, role, source, last_read_seq, muted_until, appointed_role FROM chat_members
-         WHERE chat_id = $1 AND left_at IS NULL ORDER BY id",
-    )
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {SEAT_COLUMNS} FROM chat_members WHERE chat_id = $1 AND left_at IS NULL ORDER BY id"
+    )))
     .bind(chat.0)
     .fetch_all(conn)
     .await
@@ -98,6 +104,22 @@ pub async fn set_seat_role(conn: &mut AnyConnection, seat: i64, role: ChatRole) 
 }
 
 /// Appoints a role by hand (or takes it back with `None`) and sets the seat's role.
+/// Sets the person's own quiet for a chat (none: off) and whether only mentions reach them.
+pub async fn set_silence(
+    conn: &mut AnyConnection,
+    seat: i64,
+    until: Option<i64>,
+    mentions_only: bool,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE chat_members SET silenced_until = $2, mentions_only = $3 WHERE id = $1")
+        .bind(seat)
+        .bind(until)
+        .bind(i64::from(mentions_only))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
 pub async fn set_appointed_role(
     conn: &mut AnyConnection,
     seat: i64,

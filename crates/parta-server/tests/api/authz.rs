@@ -1731,6 +1731,14 @@ fn rows(w: &World) -> Vec<Row> {
             json(json!({ "seq": 1 })),
             private(IN_CLASS_CHAT_5A),
         ),
+        // One's own quiet for a chat: its members, each for themselves.
+        row(
+            "PUT",
+            "/api/v1/chats/{chat_id}/silence",
+            format!("/api/v1/chats/{}/silence", w.class_chat_5a),
+            json(json!({ "mute": "off" })),
+            private(IN_CLASS_CHAT_5A),
+        ),
         row(
             "PUT",
             "/api/v1/chats/{chat_id}/messages/{message_id}/reactions/{emoji}",

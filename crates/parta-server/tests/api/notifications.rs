@@ -19,6 +19,7 @@ on_both_backends!(
     a_family_hears_of_its_childs_marks_absences_and_homework,
     read_marks_are_ones_own_and_posts_to_confirm_wait_until_confirmed,
     a_sign_in_from_a_new_device_is_told_and_can_be_ended,
+    a_member_quiets_a_chat_for_themselves_only,
 );
 
 async fn page(app: &TestApp, token: &str) -> Value {
@@ -459,4 +460,60 @@ async fn a_sign_in_from_a_new_device_is_told_and_can_be_ended(app: TestApp) {
     app.delete(&format!("/api/v1/me/sessions/{session}")).token(&c.parent.token).send().await.expect(204);
     app.get("/api/v1/me").token(&stranger_token).send().await.expect(401);
     app.get("/api/v1/me").token(&c.parent.token).send().await.expect(200);
+}
+
+async fn a_member_quiets_a_chat_for_themselves_only(app: TestApp) {
+    let c = class_with_people(&app, 617).await;
+    let org = c.school.org;
+    let chat = chat_id(&app, &c.parent.token, org, "parents", Some(c.a)).await;
+    let address = app.serve().await;
+    let (mut other_device, _) = Socket::connect(address, &c.parent.token).await;
+    let silence = |token: String, body: Value| {
+        let app = &app;
+        async move { app.put(&format!("/api/v1/chats/{chat}/silence")).token(&token).json(body).send().await }
+    };
+    let seen = |token: String| {
+        let app = &app;
+        async move {
+            let chats = app.get(&format!("/api/v1/chats?org_id={org}")).token(&token).send().await.expect(200);
+            chats.list().iter().find(|x| x["id"] == chat).cloned().expect("the chat")
+        }
+    };
+    let hours_from_now = |value: &Value| {
+        let until: jiff::Timestamp = value.as_str().expect("a time").parse().expect("RFC 3339");
+        (until.as_millisecond() - parta_server::clock::now_ms()) as f64 / 3_600_000.0
+    };
+
+    // For an hour: the parent's chat list says so, their other device hears it, nobody else's changes.
+    let quiet = silence(c.parent.token.clone(), json!({ "mute": "1h" })).await.expect(200).json;
+    assert!((0.99..=1.0).contains(&hours_from_now(&quiet["silenced_until"])), "{quiet}");
+    assert_eq!(quiet["mentions_only"], false);
+    let heard =
+        other_device.user_event("chat_silence_changed", Duration::from_secs(5)).await.expect("the other device");
+    assert_eq!(heard["silence"]["silenced_until"], quiet["silenced_until"]);
+    assert_eq!(seen(c.parent.token.clone()).await["silenced_until"], quiet["silenced_until"]);
+    assert!(seen(c.teacher.token.clone()).await["silenced_until"].is_null(), "the teacher's chat is not quieted");
+
+    // Only mentions, the hour kept; until tomorrow morning; forever; off.
+    let only = silence(c.parent.token.clone(), json!({ "mentions_only": true })).await.expect(200).json;
+    assert_eq!(
+        (only["silenced_until"].clone(), only["mentions_only"].clone()),
+        (quiet["silenced_until"].clone(), json!(true))
+    );
+    let morning = silence(c.parent.token.clone(), json!({ "mute": "tomorrow" })).await.expect(200).json;
+    let until: jiff::Timestamp = morning["silenced_until"].as_str().expect("a time").parse().expect("RFC 3339");
+    let local = until.to_zoned(jiff::tz::TimeZone::get("Asia/Yekaterinburg").expect("zone"));
+    let tomorrow = jiff::Timestamp::now().to_zoned(local.time_zone().clone()).date().tomorrow().expect("a day");
+    assert_eq!((local.date(), local.hour(), local.minute()), (tomorrow, 8, 0), "8:00 tomorrow where the school is");
+    assert_eq!(morning["mentions_only"], true, "kept");
+    let forever = silence(c.parent.token.clone(), json!({ "mute": "forever" })).await.expect(200).json;
+    assert!(forever["silenced_until"].as_str().is_some_and(|t| t.starts_with("9999-")), "{forever}");
+    let off = silence(c.parent.token.clone(), json!({ "mute": "off", "mentions_only": false })).await.expect(200).json;
+    assert!(off["silenced_until"].is_null() && off["mentions_only"] == false, "{off}");
+    assert!(seen(c.parent.token.clone()).await["silenced_until"].is_null());
+
+    // A made-up length is refused; a chat one is not in does not exist.
+    silence(c.parent.token.clone(), json!({ "mute": "2h" })).await.invalid(&[("mute", "invalid_value")]);
+    silence(c.student.token.clone(), json!({ "mute": "1h" })).await.problem(404, "not_found");
+    app.put(&format!("/api/v1/chats/{chat}/silence")).json(json!({ "mute": "1h" })).send().await.expect(401);
 }
