@@ -22,6 +22,7 @@ function chat(over: Partial<Chat> = {}): Chat {
     org_id: 1,
     kind: 'group',
     title: 'Методическое объединение',
+    mentions_only: false,
     read_only: false,
     owner_id: ME,
     my_role: 'moderator',

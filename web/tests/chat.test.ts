@@ -69,6 +69,7 @@ function chat(over: Partial<Chat> = {}): Chat {
   return {
     id: 8,
     org_id: 1,
+    mentions_only: false,
     kind: 'parents',
     class_id: 2,
     title: '5А — родители',
