@@ -5,6 +5,7 @@ pub mod chat_rights;
 pub mod chats;
 pub mod compliance;
 pub mod consent;
+pub mod digest;
 pub mod distance;
 pub mod format;
 pub mod homework;

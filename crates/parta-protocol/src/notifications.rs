@@ -123,3 +123,26 @@ pub struct ChatSilence {
     pub silenced_until: Option<String>,
     pub mentions_only: bool,
 }
+
+/// One's digest by e-mail: what happened for each child (marks, absences, homework),
+/// posts awaiting one's confirmation and the school's announcements.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DigestSettings {
+    /// `off`, `daily` (18:00 where the school is) or `weekly` (Fridays, 18:00).
+    pub frequency: String,
+    /// When the next one is made, if any.
+    pub next_due_at: Option<String>,
+    /// The address it goes to; none: the account has no e-mail, and no digest can be sent.
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DigestRequest {
+    pub frequency: String,
+}
+
+/// Stops one's digest from the link in it, without signing in.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UnsubscribeRequest {
+    pub token: String,
+}

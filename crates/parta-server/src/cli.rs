@@ -415,6 +415,10 @@ async fn serve(resolved: Resolved) -> anyhow::Result<()> {
     } else {
         tracing::info!("no mail server configured (smtp_host): letters wait in the outbox");
     }
+    // Digests are made in the evening where each person's school is, and queued.
+    every(300, "making digests", state.clone(), |state| async move {
+        crate::actions::digests::send_due(&state, crate::clock::now_ms()).await.map(|_| ())
+    });
     // Login attempt counters of windows long over are dropped every few minutes.
     every(300, "pruning login attempts", state.clone(), |state| async move {
         crate::actions::login::prune(&state).await.map(|_| ())

@@ -128,6 +128,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(36, "notifications", "0036_notifications.sql"),
     migration!(37, "mail", "0037_mail.sql"),
     migration!(38, "chat_silence", "0038_chat_silence.sql"),
+    migration!(39, "digests", "0039_digests.sql"),
 ];
 
 impl Db {

@@ -249,6 +249,10 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
             "Слишком много запросов на восстановление пароля. Попробуйте через час или попросите код у классного руководителя.",
             "Too many password reset requests. Try again in an hour, or ask your class teacher for a code.",
         ),
+        "unsubscribe_link_unknown" => (
+            "Ссылка не подошла. Отключите сводку в профиле «Парты».",
+            "This link does not match. Turn the digest off in your Parta profile.",
+        ),
         "not_for_admins" => (
             "Администратору школы код не выдаётся: он восстанавливает пароль по e-mail или через оператора платформы.",
             "A school admin gets no code: they reset their password by e-mail or through the platform operator.",
@@ -325,6 +329,9 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         }
         "contact_required" => ("Укажите телефон или e-mail.", "Give a phone number or an e-mail address."),
         "self" => ("Нельзя выбрать себя.", "You cannot choose yourself."),
+        "no_email" => {
+            ("Для сводки нужен адрес электронной почты в профиле.", "A digest needs an e-mail address in your profile.")
+        }
         "invalid_time" => ("Время в формате ЧЧ:ММ, например 21:00.", "A time as HH:MM, e.g. 21:00."),
         "unknown_option" => ("Такого варианта ответа нет.", "No such option."),
         "single_choice" => ("В этом опросе можно выбрать только один вариант.", "This poll allows one choice only."),

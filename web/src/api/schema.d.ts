@@ -1315,6 +1315,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/digest/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/digest/unsubscribe`
+         *     Stops the digest whose letters carry this token (no sign-in); 410 for a token nobody has.
+         */
+        post: operations["digest_unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/files/{file_id}": {
         parameters: {
             query?: never;
@@ -1459,6 +1479,32 @@ export interface paths {
          */
         get: operations["me_csrf"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/digest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/me/digest`
+         *     One's digest by e-mail: how often, when the next one is made, the address.
+         */
+        get: operations["digest_get"];
+        /**
+         * # `PUT /api/v1/me/digest`
+         *     `off`, `daily` (18:00 where the school is) or `weekly` (Fridays at 18:00): what
+         *     happened for each child, posts awaiting one's confirmation, the school's
+         *     announcements. Needs an e-mail on the account.
+         */
+        put: operations["digest_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -4328,6 +4374,21 @@ export interface components {
             signatures: components["schemas"]["WeekSignature"][];
             student: components["schemas"]["PersonRef"];
         };
+        DigestRequest: {
+            frequency: string;
+        };
+        /**
+         * @description One's digest by e-mail: what happened for each child (marks, absences, homework),
+         *     posts awaiting one's confirmation and the school's announcements.
+         */
+        DigestSettings: {
+            /** @description The address it goes to; none: the account has no e-mail, and no digest can be sent. */
+            email?: string | null;
+            /** @description `off`, `daily` (18:00 where the school is) or `weekly` (Fridays, 18:00). */
+            frequency: string;
+            /** @description When the next one is made, if any. */
+            next_due_at?: string | null;
+        };
         /** @description Opens (or finds) the direct conversation with someone of the same school. */
         DirectRequest: {
             user_id: components["schemas"]["UserId"];
@@ -5974,6 +6035,10 @@ export interface components {
         UnitId: number;
         UnitRequest: {
             name: string;
+        };
+        /** @description Stops one's digest from the link in it, without signing in. */
+        UnsubscribeRequest: {
+            token: string;
         };
         /** @description Only the fields present change; `unit_id: null` detaches the class from its unit. */
         UpdateClassRequest: {
@@ -9169,6 +9234,43 @@ export interface operations {
             };
         };
     };
+    digest_unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnsubscribeRequest"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     files_download: {
         parameters: {
             query?: never;
@@ -9469,6 +9571,72 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    digest_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DigestSettings"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    digest_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DigestRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DigestSettings"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

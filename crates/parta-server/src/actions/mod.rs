@@ -13,6 +13,7 @@ pub mod calls;
 pub mod chats;
 pub mod compliance;
 pub mod diary;
+pub mod digests;
 pub mod direct;
 pub mod distance;
 pub mod events;

@@ -82,6 +82,43 @@ pub fn first_admin(to: &str, name: &str, school: &str, link: &str, valid_days: i
     }
 }
 
+/// A digest: sections of lines under their headings, a link to open Parta and one to
+/// stop the digests (no sign-in needed).
+pub fn digest(
+    to: &str,
+    user: i64,
+    name: &str,
+    subject: &str,
+    sections: &[(String, Vec<String>)],
+    app_link: &str,
+    stop_link: &str,
+) -> Letter {
+    let mut text = format!("Здравствуйте, {name}!\n");
+    let mut body = String::from(
+        "<!doctype html><html lang=\"ru\"><body style=\"font-family:sans-serif;font-size:16px;line-height:1.5;color:#1d2433\">",
+    );
+    body.push_str(&format!("<p>Здравствуйте, {}!</p>", escape(name)));
+    for (heading, lines) in sections {
+        text.push_str(&format!("\n{heading}\n"));
+        body.push_str(&format!("<h3 style=\"margin:1em 0 0.25em\">{}</h3><ul>", escape(heading)));
+        for line in lines {
+            text.push_str(&format!("— {line}\n"));
+            body.push_str(&format!("<li>{}</li>", escape(line)));
+        }
+        body.push_str("</ul>");
+    }
+    text.push_str(&format!(
+        "\nОткрыть «Парту»: {app_link}\n\n— \nВы получаете сводку, потому что включили её в профиле. Отписаться: {stop_link}\n"
+    ));
+    body.push_str(&format!(
+        "<p><a href=\"{}\">Открыть «Парту»</a></p><p style=\"font-size:13px;color:#5b6478\">Вы получаете сводку, потому что \
+         включили её в профиле. <a href=\"{}\">Отписаться</a></p></body></html>",
+        escape(app_link),
+        escape(stop_link)
+    ));
+    Letter { kind: "digest", user: Some(user), to: to.to_owned(), subject: subject.to_owned(), text, html: body }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

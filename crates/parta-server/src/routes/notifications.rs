@@ -2,13 +2,16 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use parta_domain::ChatId;
-use parta_protocol::{ChatSilence, ChatSilenceRequest, MarkNotificationsRead, NotificationPage, Problem};
+use parta_protocol::{
+    ChatSilence, ChatSilenceRequest, DigestRequest, DigestSettings, MarkNotificationsRead, NotificationPage, Problem,
+    UnsubscribeRequest,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::actions::notifications;
+use crate::actions::{digests, notifications};
 use crate::auth::Actor;
 use crate::error::Result;
 use crate::routes::AppJson;
@@ -19,6 +22,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(notifications_page))
         .routes(routes!(notifications_read))
         .routes(routes!(chat_silence))
+        .routes(routes!(digest_get, digest_put))
+        .routes(routes!(digest_unsubscribe))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -70,4 +75,39 @@ async fn chat_silence(
     AppJson(request): AppJson<ChatSilenceRequest>,
 ) -> Result<Json<ChatSilence>> {
     Ok(Json(notifications::set_chat_silence(&state, &actor, ChatId(chat), &request).await?))
+}
+
+/// # `GET /api/v1/me/digest`
+/// One's digest by e-mail: how often, when the next one is made, the address.
+#[utoipa::path(get, path = "/api/v1/me/digest", tag = "notifications", security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = DigestSettings), (status = 401, body = Problem)))]
+async fn digest_get(State(state): State<AppState>, actor: Actor) -> Result<Json<DigestSettings>> {
+    Ok(Json(digests::settings(&state, &actor).await?))
+}
+
+/// # `PUT /api/v1/me/digest`
+/// `off`, `daily` (18:00 where the school is) or `weekly` (Fridays at 18:00): what
+/// happened for each child, posts awaiting one's confirmation, the school's
+/// announcements. Needs an e-mail on the account.
+#[utoipa::path(put, path = "/api/v1/me/digest", tag = "notifications", security(("bearer" = []), ("cookie" = [])),
+    request_body = DigestRequest,
+    responses((status = 200, body = DigestSettings), (status = 401, body = Problem), (status = 422, body = Problem)))]
+async fn digest_put(
+    State(state): State<AppState>,
+    actor: Actor,
+    AppJson(request): AppJson<DigestRequest>,
+) -> Result<Json<DigestSettings>> {
+    Ok(Json(digests::set(&state, &actor, &request).await?))
+}
+
+/// # `POST /api/v1/digest/unsubscribe`
+/// Stops the digest whose letters carry this token (no sign-in); 410 for a token nobody has.
+#[utoipa::path(post, path = "/api/v1/digest/unsubscribe", tag = "notifications", request_body = UnsubscribeRequest,
+    responses((status = 204), (status = 410, body = Problem), (status = 422, body = Problem)))]
+async fn digest_unsubscribe(
+    State(state): State<AppState>,
+    AppJson(request): AppJson<UnsubscribeRequest>,
+) -> Result<StatusCode> {
+    digests::unsubscribe(&state, &request.token).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -17,6 +17,7 @@ pub mod chats;
 pub mod compliance;
 pub mod consents;
 pub mod devices;
+pub mod digests;
 pub mod directory;
 pub mod distance;
 pub mod events;

@@ -180,3 +180,36 @@ pub async fn awaiting_acks(conn: &mut AnyConnection, user: UserId, since: i64) -
     .fetch_all(conn)
     .await
 }
+
+/// The person's notifications since `since`, oldest first, of the schools they still
+/// have a place in (a digest says nothing of a school they left).
+pub async fn since(conn: &mut AnyConnection, user: UserId, since: i64) -> sqlx::Result<Vec<NotificationRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM notifications n LEFT JOIN users u ON u.id = n.actor_id
+         WHERE n.user_id = $1 AND n.created_at > $2 AND {}
+           AND (n.org_id IS NULL OR EXISTS (SELECT 1 FROM memberships m
+                  WHERE m.org_id = n.org_id AND m.user_id = n.user_id AND m.ended_at IS NULL))
+         ORDER BY n.id LIMIT 500",
+        still_there()
+    )))
+    .bind(user.0)
+    .bind(since)
+    .fetch_all(conn)
+    .await
+}
+
+/// (chat title, first words) of the school channels' posts since `since` in the
+/// person's chats, oldest first.
+pub async fn announcements(conn: &mut AnyConnection, user: UserId, since: i64) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        "SELECT ch.title, m.body FROM chat_members c
+         JOIN chats ch ON ch.id = c.chat_id AND ch.kind = 'school_channel'
+         JOIN messages m ON m.chat_id = c.chat_id AND m.created_at > $2 AND m.seq > 0 AND m.deleted_at IS NULL
+         WHERE c.user_id = $1 AND c.left_at IS NULL
+         ORDER BY m.created_at, m.id LIMIT 20",
+    )
+    .bind(user.0)
+    .bind(since)
+    .fetch_all(conn)
+    .await
+}

@@ -793,6 +793,16 @@ fn rows(w: &World) -> Vec<Row> {
             json(json!({ "email": "nobody@authz.test" })),
             public(),
         ),
+        // One's own digest; its stop link works without signing in (an unknown one is gone).
+        row("GET", "/api/v1/me/digest", "/api/v1/me/digest".into(), None, signed_in()),
+        row("PUT", "/api/v1/me/digest", "/api/v1/me/digest".into(), json(json!({ "frequency": "off" })), signed_in()),
+        row(
+            "POST",
+            "/api/v1/digest/unsubscribe",
+            "/api/v1/digest/unsubscribe".into(),
+            json(json!({ "token": "not-a-token" })),
+            public(),
+        ),
         // Each person's own notifications: nobody reaches another's.
         row("GET", "/api/v1/notifications", "/api/v1/notifications".into(), None, signed_in()),
         row(

@@ -12,6 +12,7 @@ mod cluster;
 mod corpus;
 mod crash;
 mod delivery;
+mod digests;
 mod directory;
 mod distance;
 mod fuzz_checks;
