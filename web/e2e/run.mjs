@@ -4807,6 +4807,40 @@ try {
     }
   });
 
+  await test('digest: a parent chooses a daily digest in the profile (kept after a reload); the stop page asks before it stops and says when a link does not match', async () => {
+    const ctxs = [];
+    try {
+      const page = await signedInPage(ctxs, 'parent@demo.parta.local');
+      await page.goto(`${base}/profile`);
+      const section = page.locator('section[aria-labelledby="digest-title"]');
+      await section.getByRole('heading', { name: 'Сводка по почте' }).waitFor();
+      await section.getByLabel('Каждый день').check();
+      await page.locator('section[data-digest="daily"]').waitFor();
+      await section.getByText(/Следующее письмо: /).waitFor();
+      await axe(page, 'profile (digest)');
+      await page.reload();
+      await page.locator('section[data-digest="daily"]').waitFor();
+      expect(await page.locator('section[aria-labelledby="digest-title"]').getByLabel('Каждый день').isChecked(), 'the choice is not kept');
+      await page.locator('section[aria-labelledby="digest-title"]').getByLabel('Не присылать').check();
+      await page.locator('section[data-digest="off"]').waitFor();
+
+      // The stop link, opened without signing in: it asks first; a made-up token is refused in words.
+      const anonymous = await newContext();
+      ctxs.push(anonymous);
+      const stop = await anonymous.newPage();
+      await stop.goto(`${base}/unsubscribe?token=not-a-real-token`);
+      await stop.getByRole('heading', { name: 'Сводка по почте' }).waitFor();
+      await stop.getByText('Отписаться от сводки «Парты» на этот адрес?').waitFor();
+      await axe(stop, 'unsubscribe');
+      await stop.getByRole('button', { name: 'Отписаться' }).click();
+      await stop.getByText('Ссылка не подошла. Отключите сводку в профиле «Парты».').waitFor();
+      await stop.goto(`${base}/unsubscribe`);
+      await stop.getByText(/В ссылке нет кода/).waitFor();
+    } finally {
+      for (const ctx of ctxs) await ctx.close();
+    }
+  });
+
   await test('recovery: the admin is offered a code on the members tab for a student, not for an admin (himself)', async () => {
     const ctxs = [];
     try {

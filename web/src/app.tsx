@@ -27,6 +27,7 @@ const authoritiesChunk = chunk(() => import('./pages/authority/operator'));
 const notificationsChunk = chunk(() => import('./pages/notifications/notifications'));
 // «Забыли пароль?», reached from the login page.
 const forgotChunk = chunk(() => import('./pages/forgot-password'));
+const unsubscribeChunk = chunk(() => import('./pages/unsubscribe'));
 
 /** Who opens the class journal: whoever teaches, the class teachers and the administration. */
 function readsJournal(s: Parameters<typeof teaches>[0]): boolean {
@@ -200,6 +201,7 @@ function Routes({ path }: { path: string }) {
   if (matchRoute('/apply', path)) return <ApplyPage />;
   if (matchRoute('/set-password', path)) return <SetPasswordPage />;
   if (matchRoute('/forgot-password', path)) return <Lazy load={forgotChunk} render={(c) => <c.ForgotPasswordPage />} />;
+  if (matchRoute('/unsubscribe', path)) return <Lazy load={unsubscribeChunk} render={(c) => <c.UnsubscribePage />} />;
   if (matchRoute('/login', path)) return m ? <Redirect to={homePath(m)} /> : <LoginPage />;
   if (m === undefined) return <Loading />;
   if (!m) {

@@ -276,5 +276,6 @@ const ANONYMOUS = new Set<string>([
   '/api/v1/auth/register',
   '/api/v1/auth/password-reset',
   '/api/v1/auth/set-password',
+  '/api/v1/digest/unsubscribe',
   '/api/v1/applications',
 ]);

@@ -227,6 +227,54 @@ function DeleteAccount() {
 }
 
 /** A link to one's lessons and homework deadlines for a calendar app; shown once, as the server gives it. */
+/** How often the digest by e-mail comes: never, daily or weekly. */
+function Digest() {
+  const settings = useLoad(() => api.get('/api/v1/me/digest'), []);
+  const { busy, error, run } = useAction();
+  const [chosen, setChosen] = useState<{ frequency: string; next_due_at?: string | null } | null>(null);
+  if (!settings.data) return null;
+  const current = chosen ?? settings.data;
+  // Shown as chosen at once; the server's answer (with the next letter's time) follows,
+  // or the choice before comes back with the error.
+  const choose = (frequency: string) => {
+    const before = current;
+    setChosen({ frequency, next_due_at: null });
+    return run(async () => {
+      try {
+        setChosen(await api.put('/api/v1/me/digest', undefined, { frequency }));
+      } catch (e) {
+        setChosen(before);
+        throw e;
+      }
+    });
+  };
+  const options: [string, string][] = [
+    ['off', t('profile.digest_off')],
+    ['daily', t('profile.digest_daily')],
+    ['weekly', t('profile.digest_weekly')],
+  ];
+  return (
+    <section class="card" aria-labelledby="digest-title" data-digest={current.frequency}>
+      <h2 id="digest-title">{t('profile.digest')}</h2>
+      <p class="hint">{t('profile.digest_hint')}</p>
+      {settings.data.email ? (
+        <fieldset class="choices" disabled={busy}>
+          <legend class="visually-hidden">{t('profile.digest')}</legend>
+          {options.map(([value, label]) => (
+            <label key={value} class="choice">
+              <input type="radio" name="digest" value={value} checked={current.frequency === value} onChange={() => void choose(value)} /> {label}
+            </label>
+          ))}
+        </fieldset>
+      ) : (
+        <p>{t('profile.digest_no_email')}</p>
+      )}
+      {current.next_due_at ? <p class="muted">{t('profile.digest_next', { when: dateTime(current.next_due_at) })}</p> : null}
+      {error ? <Notice kind="error">{error}</Notice> : null}
+    </section>
+  );
+}
+
 function CalendarFeed() {
   const { busy, error, run } = useAction();
   const [link, setLink] = useState<string | null>(null);
@@ -316,6 +364,7 @@ export function ProfilePage() {
           </section>
         ))}
         {m.schools.length ? <CalendarFeed /> : null}
+        {m.schools.length ? <Digest /> : null}
         {m.schools.length === 0 && !m.is_operator ? (
           <section class="card">
             <p>{t('profile.no_schools')}</p>

@@ -27,6 +27,12 @@ export const ru = {
   'sic.copy': 'Скопировать',
   'sic.copied': 'Код скопирован.',
   'sic.done': 'Готово',
+  'uns.title': 'Сводка по почте',
+  'uns.lead': 'Отписаться от сводки «Парты» на этот адрес? Уведомления в приложении останутся.',
+  'uns.submit': 'Отписаться',
+  'uns.done': 'Вы отписались от сводки. Включить её снова можно в профиле.',
+  'uns.no_token': 'В ссылке нет кода. Откройте ссылку из письма целиком или отключите сводку в профиле.',
+  'uns.to_profile': 'Открыть профиль',
 };
 
 export const en: AreaEn<typeof ru> = {
@@ -53,6 +59,12 @@ export const en: AreaEn<typeof ru> = {
   'sic.copy': 'Copy',
   'sic.copied': 'Code copied.',
   'sic.done': 'Done',
+  'uns.title': 'E-mail digest',
+  'uns.lead': 'Stop Parta’s digest to this address? Notifications in the app stay.',
+  'uns.submit': 'Unsubscribe',
+  'uns.done': 'You have unsubscribed from the digest. You can turn it on again in your profile.',
+  'uns.no_token': 'The link has no code in it. Open the whole link from the letter, or turn the digest off in your profile.',
+  'uns.to_profile': 'Open your profile',
 };
 
 export const { t, tn } = area(ru, en);
