@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use crate::journal::{days_ahead, lessons_path, week};
+use crate::journal::{days_ahead, lessons_path, marked_lesson, week};
 use crate::messaging::chat_id;
 use crate::on_both_backends;
 use crate::support::{Person, TestApp};
@@ -56,23 +56,7 @@ async fn a_parent_gets_a_digest_of_what_happened_for_the_child(app: TestApp) {
 
     // What happens: a mark and homework for the child, an absence for the classmate, an
     // announcement in the school channel, a post to confirm in the parents chat.
-    let open = json!({ "assignment_id": s.maths_a, "date": monday, "shift": 1, "number": 1, "topic": "Дроби" });
-    let lesson = app.post(&lessons_path(&s)).token(&s.maths.token).json(open).send().await.expect(200);
-    let lesson = lesson.json["lesson"]["id"].as_i64().expect("id");
-    let types = app.get(&format!("/api/v1/orgs/{org}/grade-types")).token(&s.maths.token).send().await.expect(200);
-    let oral = types.list()[0]["id"].as_i64().expect("a grade type");
-    app.put(&format!("{}/{lesson}/grades", lessons_path(&s)))
-        .token(&s.maths.token)
-        .json(json!({ "grades": [{ "student_id": s.student.id, "mark": "5", "grade_type_id": oral }] }))
-        .send()
-        .await
-        .expect(200);
-    app.put(&format!("{}/{lesson}/attendance", lessons_path(&s)))
-        .token(&s.maths.token)
-        .json(json!({ "entries": [{ "student_id": classmate.id, "absence": "ill" }] }))
-        .send()
-        .await
-        .expect(200);
+    let (lesson, _) = marked_lesson(&app, &s, &monday, classmate.id).await;
     app.put(&format!("{}/{lesson}/homework", lessons_path(&s)))
         .token(&s.maths.token)
         .json(json!({ "body": "№ 15, 16 на с. 42", "due_on": monday }))

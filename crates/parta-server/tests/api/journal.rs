@@ -56,6 +56,30 @@ pub fn lessons_path(s: &Setup) -> String {
     format!("/api/v1/orgs/{}/lessons", s.school.org)
 }
 
+/// Monday's maths lesson of 5А written down by its teacher: «Дроби», a 5 for the
+/// student, the classmate ill. Returns the lesson and the kind of work of the mark.
+pub async fn marked_lesson(app: &TestApp, s: &Setup, monday: &str, classmate: i64) -> (i64, i64) {
+    let open = json!({ "assignment_id": s.maths_a, "date": monday, "shift": 1, "number": 1, "topic": "Дроби" });
+    let page = app.post(&lessons_path(s)).token(&s.maths.token).json(open).send().await.expect(200);
+    let lesson = page.json["lesson"]["id"].as_i64().expect("id");
+    let types =
+        app.get(&format!("/api/v1/orgs/{}/grade-types", s.school.org)).token(&s.maths.token).send().await.expect(200);
+    let oral = types.list()[0]["id"].as_i64().expect("a grade type");
+    app.put(&format!("{}/{lesson}/grades", lessons_path(s)))
+        .token(&s.maths.token)
+        .json(json!({ "grades": [{ "student_id": s.student.id, "mark": "5", "grade_type_id": oral }] }))
+        .send()
+        .await
+        .expect(200);
+    app.put(&format!("{}/{lesson}/attendance", lessons_path(s)))
+        .token(&s.maths.token)
+        .json(json!({ "entries": [{ "student_id": classmate, "absence": "ill" }] }))
+        .send()
+        .await
+        .expect(200);
+    (lesson, oral)
+}
+
 fn students(page: &Value) -> Vec<i64> {
     page["students"].as_array().expect("students").iter().filter_map(|s| s["person"]["id"].as_i64()).collect()
 }
@@ -315,24 +339,7 @@ async fn a_parent_reads_the_childs_diary_and_hears_of_each_change_at_once(app: T
     let (mut others_socket, _) = Socket::connect(address, &other_parent.token).await;
     let (mut students_socket, _) = Socket::connect(address, &s.student.token).await;
     // The maths teacher writes Monday's lesson: a mark for the student, an absence for the classmate.
-    let open = json!({ "assignment_id": s.maths_a, "date": monday, "shift": 1, "number": 1, "topic": "Дроби" });
-    let page = app.post(&lessons_path(&s)).token(&s.maths.token).json(open).send().await.expect(200);
-    let lesson = page.json["lesson"]["id"].as_i64().expect("id");
-    let types =
-        app.get(&format!("/api/v1/orgs/{}/grade-types", s.school.org)).token(&s.maths.token).send().await.expect(200);
-    let oral = types.list()[0]["id"].as_i64().expect("a grade type");
-    app.put(&format!("{}/{lesson}/grades", lessons_path(&s)))
-        .token(&s.maths.token)
-        .json(json!({ "grades": [{ "student_id": s.student.id, "mark": "5", "grade_type_id": oral }] }))
-        .send()
-        .await
-        .expect(200);
-    app.put(&format!("{}/{lesson}/attendance", lessons_path(&s)))
-        .token(&s.maths.token)
-        .json(json!({ "entries": [{ "student_id": classmate.id, "absence": "ill" }] }))
-        .send()
-        .await
-        .expect(200);
+    let (lesson, _) = marked_lesson(&app, &s, &monday, classmate.id).await;
     // Each family hears of its own child only, at once.
     for socket in [&mut parents_socket, &mut students_socket] {
         let change = socket.user_event("journal_changed", Duration::from_secs(5)).await.expect("the mark is announced");

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::journal::{days_ahead, lessons_path, week};
+use crate::journal::{days_ahead, lessons_path, marked_lesson, week};
 use crate::messaging::{chat_id, class_with_people, school_time_in};
 use crate::on_both_backends;
 use crate::support::{PASSWORD, Socket, TestApp};
@@ -248,25 +248,8 @@ async fn a_family_hears_of_its_childs_marks_absences_and_homework(app: TestApp) 
     let parent = app.join(&s.school, s.class_a, "parent", Some(s.student.id), "Родителева").await;
     let classmate = app.join(&s.school, s.class_a, "student", None, "Одноклассников").await;
     let other_parent = app.join(&s.school, s.class_a, "parent", Some(classmate.id), "Чужой-Родитель").await;
-    let open = json!({ "assignment_id": s.maths_a, "date": monday, "shift": 1, "number": 1, "topic": "Дроби" });
-    let lesson = app.post(&lessons_path(&s)).token(&s.maths.token).json(open).send().await.expect(200);
-    let lesson = lesson.json["lesson"]["id"].as_i64().expect("id");
-    let types =
-        app.get(&format!("/api/v1/orgs/{}/grade-types", s.school.org)).token(&s.maths.token).send().await.expect(200);
-    let oral = types.list()[0]["id"].as_i64().expect("a grade type");
+    let (lesson, oral) = marked_lesson(&app, &s, &monday, classmate.id).await;
     let grades = format!("{}/{lesson}/grades", lessons_path(&s));
-    app.put(&grades)
-        .token(&s.maths.token)
-        .json(json!({ "grades": [{ "student_id": s.student.id, "mark": "5", "grade_type_id": oral }] }))
-        .send()
-        .await
-        .expect(200);
-    app.put(&format!("{}/{lesson}/attendance", lessons_path(&s)))
-        .token(&s.maths.token)
-        .json(json!({ "entries": [{ "student_id": classmate.id, "absence": "ill" }] }))
-        .send()
-        .await
-        .expect(200);
 
     // The student and their parent hear of the mark; the classmate's family of the absence.
     for token in [&s.student.token, &parent.token] {
