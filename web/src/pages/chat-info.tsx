@@ -71,12 +71,15 @@ function SilenceSection({ chat, timeZone }: { chat: Chat; timeZone?: string }) {
   const moveFocus = useRef(false);
   const quiet = isSilenced(chat);
   const id = `ci-silence-${chat.id}`;
-  // The pressed button goes away: the focus moves to what takes its place.
+  // Shown ticked at once; the answer (or another device's change) settles it.
+  const [mentions, setMentions] = useState(chat.mentions_only);
+  useEffect(() => setMentions(chat.mentions_only), [chat.mentions_only]);
+  // The pressed button goes away: the focus moves to what takes its place, once enabled.
   useEffect(() => {
-    if (!moveFocus.current) return;
+    if (!moveFocus.current || busy) return;
     moveFocus.current = false;
     box.current?.querySelector<HTMLButtonElement>('.silence-act')?.focus();
-  }, [quiet]);
+  }, [quiet, busy]);
   const set = (mute: SilenceFor) =>
     run(async () => {
       await setSilence(chat.id, { mute });
@@ -108,11 +111,19 @@ function SilenceSection({ chat, timeZone }: { chat: Chat; timeZone?: string }) {
         <input
           id={`${id}-mentions`}
           type="checkbox"
-          checked={chat.mentions_only}
+          checked={mentions}
           aria-describedby={`${id}-mentions-hint`}
           onChange={(e) => {
             const on = (e.currentTarget as HTMLInputElement).checked;
-            void run(() => setSilence(chat.id, { mentions_only: on }));
+            setMentions(on);
+            void run(async () => {
+              try {
+                await setSilence(chat.id, { mentions_only: on });
+              } catch (err) {
+                setMentions(!on);
+                throw err;
+              }
+            });
           }}
         />
         <label for={`${id}-mentions`}>{t('silence.mentions')}</label>
