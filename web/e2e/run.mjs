@@ -1682,7 +1682,7 @@ try {
     // The colleague leaves the chat (after confirming); it goes from his list.
     const leave = await openInfo(op);
     await leave.getByRole('button', { name: 'Покинуть чат' }).click();
-    await leave.getByRole('button', { name: 'Да' }).click();
+    await leave.getByRole('button', { name: 'Да', exact: true }).click();
     await op.waitForURL(/\/chats$/);
     await op.getByRole('link', { name: /Учительская/ }).waitFor();
     expect((await op.getByRole('link', { name: new RegExp(renamed.replace(/[()]/g, '\\$&')) }).count()) === 0, 'the chat left is still listed');
@@ -1811,6 +1811,7 @@ try {
       await lbl(section, 'Только упоминания').waitFor();
       await section.getByText('Из этого чата будут приходить только упоминания вас.').waitFor();
       await axe(a, 'chat-info-notifications (phone)');
+      await a.screenshot({ path: join(shots, 'chat-info-notifications-phone.png') });
       await dnd.getByRole('button', { name: 'на 1 час', exact: true }).focus();
       await a.keyboard.press('Enter');
       const off = section.getByRole('button', { name: 'Включить уведомления' });
