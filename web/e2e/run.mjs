@@ -1777,16 +1777,17 @@ try {
       const a = await actx.newPage();
       const b = await bctx.newPage();
       pagesToShoot.push(a, b);
-      await login(a, 'parent@demo.parta.local');
-      await login(b, 'parent@demo.parta.local');
-      const lebedeva = await apiSession('lebedeva@demo.parta.local');
-      const chats = await (await fetch(`${base}/api/v1/chats`, { headers: lebedeva })).json();
+      // Another parent of 5А (no page of hers is open elsewhere, reading the chat); Volkova writes.
+      await login(a, 'lebedeva@demo.parta.local');
+      await login(b, 'lebedeva@demo.parta.local');
+      const volkova = await apiSession('parent@demo.parta.local');
+      const chats = await (await fetch(`${base}/api/v1/chats`, { headers: volkova })).json();
       const parents = chats.find((c) => c.kind === 'parents' && c.title.startsWith('5А'));
       let n = 0;
       const post = async () => {
         const r = await fetch(`${base}/api/v1/chats/${parents.id}/messages`, {
           method: 'POST',
-          headers: lebedeva,
+          headers: volkova,
           body: JSON.stringify({ client_msg_id: `silence-${stamp}-${++n}`, body: `Кто идёт на ёлку в субботу? (${stamp}, ${n})` }),
         });
         expect(r.status === 201, `send: ${r.status}`);
