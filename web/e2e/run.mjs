@@ -1682,7 +1682,7 @@ try {
     // The colleague leaves the chat (after confirming); it goes from his list.
     const leave = await openInfo(op);
     await leave.getByRole('button', { name: 'Покинуть чат' }).click();
-    await leave.getByRole('button', { name: 'Да' }).click();
+    await leave.getByRole('button', { name: 'Да', exact: true }).click();
     await op.waitForURL(/\/chats$/);
     await op.getByRole('link', { name: /Учительская/ }).waitFor();
     expect((await op.getByRole('link', { name: new RegExp(renamed.replace(/[()]/g, '\\$&')) }).count()) === 0, 'the chat left is still listed');
@@ -1767,6 +1767,124 @@ try {
     } finally {
       await dctx.close();
       await kctx.close();
+    }
+  });
+
+  await test('chat notifications: a parent quiets a chat for an hour (crossed bell, grey counter, out of the total), her other browser follows live, «Включить уведомления» lifts it, «Только упоминания» is kept', async () => {
+    const actx = await newContext();
+    const bctx = await newContext();
+    try {
+      const a = await actx.newPage();
+      const b = await bctx.newPage();
+      pagesToShoot.push(a, b);
+      // Another parent of 5А (no page of hers is open elsewhere, reading the chat); Volkova writes.
+      await login(a, 'lebedeva@demo.parta.local');
+      await login(b, 'lebedeva@demo.parta.local');
+      const volkova = await apiSession('parent@demo.parta.local');
+      const chats = await (await fetch(`${base}/api/v1/chats`, { headers: volkova })).json();
+      const parents = chats.find((c) => c.kind === 'parents' && c.title.startsWith('5А'));
+      let n = 0;
+      const post = async () => {
+        const r = await fetch(`${base}/api/v1/chats/${parents.id}/messages`, {
+          method: 'POST',
+          headers: volkova,
+          body: JSON.stringify({ client_msg_id: `silence-${stamp}-${++n}`, body: `Кто идёт на ёлку в субботу? (${stamp}, ${n})` }),
+        });
+        expect(r.status === 201, `send: ${r.status}`);
+      };
+      const item = (page) => page.locator(`.chat-list a[data-chat-id="${parents.id}"]`);
+      const total = async (page) => Number((await page.locator('[data-unread-total]').getAttribute('data-unread-total').catch(() => null)) ?? 0);
+      for (const page of [a, b]) {
+        await page.goto(`${base}/chats`);
+        await item(page).waitFor();
+        await live(page);
+      }
+
+      // On a phone: the chat's info panel has «Уведомления»; «на 1 час» from the keyboard.
+      await a.setViewportSize(PHONE);
+      await item(a).click();
+      await conv(a).getByRole('heading', { name: parents.title }).waitFor();
+      await live(a);
+      const panel = await openInfo(a);
+      const section = panel.getByRole('region', { name: 'Уведомления' });
+      const dnd = section.getByRole('group', { name: 'Не беспокоить' });
+      for (const name of ['на 1 час', 'на 8 часов', 'до завтра (8:00)', 'навсегда']) await dnd.getByRole('button', { name, exact: true }).waitFor();
+      await lbl(section, 'Только упоминания').waitFor();
+      await section.getByText('Из этого чата будут приходить только упоминания вас.').waitFor();
+      await axe(a, 'chat-info-notifications (phone)');
+      await a.screenshot({ path: join(shots, 'chat-info-notifications-phone.png') });
+      await dnd.getByRole('button', { name: 'на 1 час', exact: true }).focus();
+      await a.keyboard.press('Enter');
+      const off = section.getByRole('button', { name: 'Включить уведомления' });
+      await off.waitFor();
+      await a.waitForFunction(() => document.activeElement?.textContent === 'Включить уведомления', null, { timeout: 5000 }).catch(() => {
+        throw new Error('the focus is not on «Включить уведомления» after «на 1 час»');
+      });
+      const until = await section.locator('.silence-until').innerText();
+      expect(/^Без звука до (завтра, )?\d{1,2}:\d\d$/.test(until), `quiet shown as «${until}»`);
+      const hhmm = until.match(/(\d{1,2}:\d\d)$/)[1].padStart(5, '0');
+      expect([59, 60, 61].some((m) => moscowClock(m) === hhmm), `quiet until ${hhmm}, expected about ${moscowClock(60)}`);
+      await axe(a, 'chat-info-silenced (phone)');
+      await a.screenshot({ path: join(shots, 'chat-info-silenced-phone.png') });
+      await a.keyboard.press('Escape');
+      await panel.waitFor({ state: 'detached' });
+      await a.setViewportSize(DESKTOP);
+      await a.goto(`${base}/chats`);
+      await item(a).waitFor();
+      await live(a);
+
+      // A message comes: the counter is grey, and the chat is left out of the total.
+      const before = await total(b);
+      await item(b).locator('.chat-silenced').waitFor();
+      await post();
+      for (const page of [a, b]) {
+        await item(page).locator('.unread.unread--quiet').waitFor();
+        await item(page).locator('.chat-silenced').getByText('без звука').waitFor({ state: 'attached' });
+        const name = await item(page).evaluate((el) => el.textContent);
+        expect(name.includes('без звука'), `the link does not say «без звука»: ${name}`);
+      }
+      await a.getByRole('link', { name: /5А — родители.*без звука/ }).first().waitFor();
+      const grey = await item(b).locator('.unread').evaluate((el) => getComputedStyle(el).backgroundColor);
+      expect(grey === 'rgb(77, 90, 106)', `the quiet counter is ${grey}`);
+      expect((await total(b)) === before, `the total counts the quieted chat: ${await total(b)}, was ${before}`);
+      await axe(b, 'chat-list-silenced (desktop)');
+      await b.screenshot({ path: join(shots, 'chat-list-silenced-desktop.png') });
+
+      // «Включить уведомления»: the other browser follows without a reload.
+      await item(a).click();
+      await live(a);
+      const again = await openInfo(a);
+      await again.getByRole('button', { name: 'Включить уведомления' }).click();
+      await again.getByRole('group', { name: 'Не беспокоить' }).waitFor();
+      await countReaches(item(b).locator('.chat-silenced'), 0, 'crossed bells after «Включить уведомления»');
+      await a.keyboard.press('Escape');
+      await a.goto(`${base}/chats`);
+      await item(a).waitFor();
+      await post();
+      const counter = item(b).locator('.unread:not(.unread--quiet)');
+      await counter.waitFor();
+      const mine = Number(await counter.getAttribute('data-unread'));
+      await countReaches(b.locator(`[data-unread-total="${before + mine}"]`), 1, `the total with the chat's ${mine} counted again`);
+
+      // «Только упоминания» is kept after a reload.
+      await item(a).click();
+      await live(a);
+      const panel2 = await openInfo(a);
+      const saved = a.waitForResponse((r) => r.url().endsWith(`/chats/${parents.id}/silence`) && r.request().method() === 'PUT');
+      await lbl(panel2, 'Только упоминания').check();
+      expect((await saved).status() === 200, '«Только упоминания» was not saved');
+      await a.reload();
+      await live(a);
+      const kept = await openInfo(a);
+      const box = lbl(kept, 'Только упоминания');
+      await box.waitFor();
+      expect(await box.isChecked(), '«Только упоминания» is lost after a reload');
+      expect((await kept.getByRole('button', { name: 'Включить уведомления' }).count()) === 0, 'the chat is still quieted');
+      await box.uncheck();
+      await countReaches(kept.locator('input[type="checkbox"]:checked'), 0, 'checked boxes after unticking');
+    } finally {
+      await actx.close();
+      await bctx.close();
     }
   });
 

@@ -90,7 +90,7 @@ function Header({ path }: { path: string }) {
   const nav: { href: string; label: string; active: boolean; count?: number }[] = [];
   if (m) {
     // A curator with no school of their own reads figures only: no chats.
-    if (!onlyCurator(m)) nav.push({ href: '/chats', label: t('shell.chats'), active: path.startsWith('/chats') || path.startsWith('/search'), count: unreadTotal.value });
+    if (!onlyCurator(m)) nav.push({ href: '/chats', label: t('shell.chats'), active: path.startsWith('/chats') || path.startsWith('/search'), count: unreadTotal() });
     if (teaches(school)) nav.push({ href: '/lessons', label: t('shell.lessons'), active: path.startsWith('/lessons') });
     if (readsJournal(school)) nav.push({ href: '/journal', label: t('shell.journal'), active: path.startsWith('/journal') });
     if (diaryStudents(m, school).length) nav.push({ href: '/diary', label: t('shell.diary'), active: path.startsWith('/diary') });

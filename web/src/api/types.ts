@@ -29,6 +29,7 @@ export type SessionInfo = S['SessionInfo'];
 export type SessionCreated = S['SessionCreated'];
 export type Problem = S['Problem'];
 export type Chat = S['Chat'];
+export type ChatSilence = S['ChatSilence'];
 export type ChatKind = S['ChatKind'];
 export type ChatRole = S['ChatRole'];
 export type ChatMember = S['ChatMember'];

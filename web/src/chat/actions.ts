@@ -3,7 +3,7 @@
 import type { Chat, ChatMember, ChatRole, Member } from '../api/types';
 import type { components } from '../api/schema';
 import { api, me } from '../state';
-import { entries, loadMembers, members, refreshChats } from './store';
+import { applySilence, entries, loadMembers, members, refreshChats } from './store';
 
 export type ChatInvite = components['schemas']['ChatInvite'];
 export type ChatInvitePreview = components['schemas']['ChatInvitePreview'];
@@ -58,6 +58,14 @@ export async function leaveChat(chatId: number): Promise<void> {
   m.delete(chatId);
   entries.value = m;
   void refreshChats();
+}
+
+/** How long one quiets a chat for oneself, or `off`. */
+export type SilenceFor = '1h' | '8h' | 'tomorrow' | 'forever' | 'off';
+
+/** Quiets a chat for oneself or lets only mentions through; a field left out stays as it is. */
+export async function setSilence(chatId: number, body: { mute?: SilenceFor; mentions_only?: boolean }): Promise<void> {
+  applySilence(await api.put('/api/v1/chats/{chat_id}/silence', { chat_id: chatId }, body));
 }
 
 export async function setChatRole(chatId: number, userId: number, role: ChatRole): Promise<void> {

@@ -80,6 +80,14 @@ export function isMuted(until: string | null | undefined, now = Date.now()): boo
 }
 
 /**
+ * Whether one's own quiet of a chat («не беспокоить») holds at `now` (ms): one whose
+ * time has passed counts as none, whatever the list last heard.
+ */
+export function isSilenced(chat: Pick<Chat, 'silenced_until'>, now = Date.now()): boolean {
+  return isMuted(chat.silenced_until, now);
+}
+
+/**
  * What takes the composer's place for this reader, from the chat's abilities (never
  * re-derived here): the composer (with a note for a moderator of a read-only chat), a
  * mute until it ends, or why nobody in this seat posts (a channel's authors, a
@@ -431,9 +439,10 @@ export function readTarget(e: ChatEntry, c?: Conversation): number {
   return Math.max(e.chat.last_message?.seq ?? 0, last);
 }
 
-export function totalUnread(entries: Iterable<ChatEntry>, orgId?: number): number {
+/** Unread messages across chats (of one school, if given); quieted chats do not count. */
+export function totalUnread(entries: Iterable<ChatEntry>, orgId?: number, now = Date.now()): number {
   let n = 0;
-  for (const e of entries) if (orgId === undefined || e.chat.org_id === orgId) n += e.chat.unread;
+  for (const e of entries) if ((orgId === undefined || e.chat.org_id === orgId) && !isSilenced(e.chat, now)) n += e.chat.unread;
   return n;
 }
 

@@ -3,7 +3,7 @@
 // does the requests and feeds socket frames through them.
 import { computed, effect, signal, untracked } from '@preact/signals';
 import { ABORTED, ApiError, type UploadHandle } from '../api/client';
-import type { AckStatus, ChatMember, FileInfo, Message, MessageVersion, Poll, Report, School } from '../api/types';
+import type { AckStatus, ChatMember, ChatSilence, FileInfo, Message, MessageVersion, Poll, Report, School } from '../api/types';
 import { api, me } from '../state';
 import {
   applyToConversation,
@@ -57,7 +57,10 @@ export const uploads = signal<Upload[]>([]);
 export const schools = signal<Record<number, School>>({});
 
 export const allChats = computed(() => sortChats(entries.value.values()));
-export const unreadTotal = computed(() => totalUnread(entries.value.values()));
+/** Unread messages of every chat not quieted now: read at each render, so a quiet that has ended counts again. */
+export function unreadTotal(): number {
+  return totalUnread(entries.value.values());
+}
 
 let userSeq: number | null = null;
 let myId = 0;
@@ -610,6 +613,15 @@ function resyncChat(chatId: number): void {
   })();
 }
 
+/** One's own quiet of a chat («не беспокоить», only mentions) into the held list. */
+export function applySilence(s: ChatSilence): void {
+  const e = entries.value.get(s.chat_id);
+  if (!e) return;
+  const m = new Map(entries.value);
+  m.set(s.chat_id, { ...e, chat: { ...e.chat, silenced_until: s.silenced_until ?? null, mentions_only: s.mentions_only } });
+  entries.value = m;
+}
+
 export function onFrame(frame: ServerFrame): void {
   switch (frame.type) {
     case 'welcome':
@@ -677,6 +689,8 @@ export function onFrame(frame: ServerFrame): void {
       else if (frame.event.type === 'timetable_changed') noteTimetableChange(frame.event);
       else if (frame.event.type === 'final_marks_changed') noteFinalMarksChange(frame.event);
       else if (frame.event.type === 'notification_added' || frame.event.type === 'notifications_read') noteNotificationEvent(frame.event);
+      // One's quiet of a chat, set on another device.
+      else if (frame.event.type === 'chat_silence_changed') applySilence(frame.event.silence);
       break;
     case 'resync':
       resyncChat(frame.chat_id);

@@ -1,11 +1,13 @@
 // The chat's info panel, opened from the conversation header: its name and kind,
-// renaming, the members with their roles (mutes, moderators, channel authors, adding
-// and removing), invite links, the read-only switch, and leaving the chat.
-import { useEffect, useState } from 'preact/hooks';
+// renaming, one's own notifications from it («не беспокоить», only mentions), the members
+// with their roles (mutes, moderators, channel authors, adding and removing), invite
+// links, the read-only switch, and leaving the chat.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Chat, ChatMember, ChatRole, Member } from '../api/types';
-import { addMembers, leaveChat, removeMember, renameChat, setChatRole } from '../chat/actions';
+import { addMembers, leaveChat, removeMember, renameChat, setChatRole, setSilence, type SilenceFor } from '../chat/actions';
 import { nameMatches, sortMembers, standing, type Standing } from '../chat/manage';
-import { isMuted } from '../chat/model';
+import { isMuted, isSilenced } from '../chat/model';
+import { silenceText } from '../chat/silence';
 import { personBadges } from '../chat/person';
 import { conversations, entries, loadMembers, members } from '../chat/store';
 import { PeoplePicker } from '../components/people-picker';
@@ -47,10 +49,90 @@ export function ChatInfoDialog({ chatId, timeZone, onClose }: { chatId: number; 
           </div>
         ) : null}
       </section>
+      <SilenceSection chat={chat} timeZone={timeZone} />
       <MembersSection chat={chat} list={list} timeZone={timeZone} addable={can.manage_members} onLeave={onClose} />
       {can.manage_members ? <ChatInviteLinks chat={chat} timeZone={timeZone} /> : null}
       {can.leave ? <LeaveSection chat={chat} onLeft={onClose} /> : null}
     </Modal>
+  );
+}
+
+const SILENCE_FOR: { mute: SilenceFor; key: Key }[] = [
+  { mute: '1h', key: 'silence.for.1h' },
+  { mute: '8h', key: 'silence.for.8h' },
+  { mute: 'tomorrow', key: 'silence.for.tomorrow' },
+  { mute: 'forever', key: 'silence.for.forever' },
+];
+
+/** One's own notifications from the chat: «не беспокоить» for a while, or only mentions. Nobody else sees them. */
+function SilenceSection({ chat, timeZone }: { chat: Chat; timeZone?: string }) {
+  const { busy, error, run } = useAction();
+  const box = useRef<HTMLElement>(null);
+  const moveFocus = useRef(false);
+  const quiet = isSilenced(chat);
+  const id = `ci-silence-${chat.id}`;
+  // Shown ticked at once; the answer (or another device's change) settles it.
+  const [mentions, setMentions] = useState(chat.mentions_only);
+  useEffect(() => setMentions(chat.mentions_only), [chat.mentions_only]);
+  // The pressed button goes away: the focus moves to what takes its place, once enabled.
+  useEffect(() => {
+    if (!moveFocus.current || busy) return;
+    moveFocus.current = false;
+    box.current?.querySelector<HTMLButtonElement>('.silence-act')?.focus();
+  }, [quiet, busy]);
+  const set = (mute: SilenceFor) =>
+    run(async () => {
+      await setSilence(chat.id, { mute });
+      moveFocus.current = true;
+    });
+  return (
+    <section ref={box} class="info-section info-silence" aria-labelledby={id} data-silenced={quiet ? 'true' : 'false'}>
+      <h3 id={id}>{t('silence.title')}</h3>
+      {quiet && chat.silenced_until ? (
+        <div class="silence-now">
+          <p class="silence-until">{silenceText(chat.silenced_until, new Date(), timeZone)}</p>
+          <button type="button" class="btn btn--secondary btn--small silence-act" disabled={busy} onClick={() => set('off')}>
+            {t('silence.off')}
+          </button>
+        </div>
+      ) : (
+        <div class="silence-choices" role="group" aria-labelledby={`${id}-dnd`}>
+          <span id={`${id}-dnd`} class="silence-label">
+            {t('silence.dnd')}
+          </span>
+          {SILENCE_FOR.map((o) => (
+            <button key={o.mute} type="button" class="btn btn--secondary btn--small silence-act" disabled={busy} onClick={() => set(o.mute)}>
+              {t(o.key)}
+            </button>
+          ))}
+        </div>
+      )}
+      <div class="field field--check">
+        <input
+          id={`${id}-mentions`}
+          type="checkbox"
+          checked={mentions}
+          aria-describedby={`${id}-mentions-hint`}
+          onChange={(e) => {
+            const on = (e.currentTarget as HTMLInputElement).checked;
+            setMentions(on);
+            void run(async () => {
+              try {
+                await setSilence(chat.id, { mentions_only: on });
+              } catch (err) {
+                setMentions(!on);
+                throw err;
+              }
+            });
+          }}
+        />
+        <label for={`${id}-mentions`}>{t('silence.mentions')}</label>
+        <p class="hint" id={`${id}-mentions-hint`}>
+          {t('silence.mentions_hint')}
+        </p>
+      </div>
+      <InlineError error={error} />
+    </section>
   );
 }
 

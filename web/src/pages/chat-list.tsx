@@ -2,6 +2,7 @@
 // message, and unread counts.
 import type { Message } from '../api/types';
 import { ErrorBox, Loading } from '../components/ui';
+import { isSilenced } from '../chat/model';
 import { plainText } from '../chat/rich';
 import { allChats, chatsError, chatsState, refreshChats } from '../chat/store';
 import { shortName } from '../format';
@@ -20,6 +21,15 @@ function preview(m: Message | null | undefined): string {
   return `${who}: ${text.replace(/\s+/g, ' ')}`;
 }
 
+/** A crossed-out bell beside a quieted chat's title (drawn here: the list is in the shell). */
+function BellOffIcon() {
+  return (
+    <svg class="icon" width={15} height={15} viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width={2} stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
+      <path d="M6 16v-5a6 6 0 0 1 12 0v5l2 2H4zM10 21h4M3 3l18 18" />
+    </svg>
+  );
+}
+
 export function ChatList({ current }: { current: number | null }) {
   const school = currentSchool.value;
   const list = allChats.value.filter((c) => !school || c.org_id === school.org_id);
@@ -29,26 +39,36 @@ export function ChatList({ current }: { current: number | null }) {
   return (
     <nav aria-label={t('chats.list')}>
       <ul class="chat-list">
-        {list.map((c) => (
-          <li key={c.id}>
-            <a class="chat-link" href={`/chats/${c.id}`} aria-current={current === c.id ? 'page' : undefined} data-chat-id={c.id}>
-              <span class="chat-link-top">
-                <span class="chat-title">{c.title}</span>
-                {c.archived ? <span class="badge badge--neutral chat-archived">{t('chats.archived_badge')}</span> : null}
-                {c.last_message ? <span class="chat-time">{timeOf(c.last_message.created_at)}</span> : null}
-              </span>
-              <span class="chat-link-bottom">
-                <span class="chat-preview">{preview(c.last_message)}</span>
-                {c.unread > 0 ? (
-                  <span class="unread" data-unread={c.unread}>
-                    <span aria-hidden="true">{c.unread}</span>
-                    <span class="visually-hidden">{tn('chats.unread', c.unread)}</span>
-                  </span>
-                ) : null}
-              </span>
-            </a>
-          </li>
-        ))}
+        {list.map((c) => {
+          // Compared with now at each render: a quiet that has ended shows as none.
+          const quiet = isSilenced(c);
+          return (
+            <li key={c.id}>
+              <a class="chat-link" href={`/chats/${c.id}`} aria-current={current === c.id ? 'page' : undefined} data-chat-id={c.id} data-silenced={quiet ? 'true' : undefined}>
+                <span class="chat-link-top">
+                  <span class="chat-title">{c.title}</span>
+                  {quiet ? (
+                    <span class="chat-silenced">
+                      <BellOffIcon />
+                      <span class="visually-hidden">{t('silence.badge')}</span>
+                    </span>
+                  ) : null}
+                  {c.archived ? <span class="badge badge--neutral chat-archived">{t('chats.archived_badge')}</span> : null}
+                  {c.last_message ? <span class="chat-time">{timeOf(c.last_message.created_at)}</span> : null}
+                </span>
+                <span class="chat-link-bottom">
+                  <span class="chat-preview">{preview(c.last_message)}</span>
+                  {c.unread > 0 ? (
+                    <span class={`unread${quiet ? ' unread--quiet' : ''}`} data-unread={c.unread}>
+                      <span aria-hidden="true">{c.unread}</span>
+                      <span class="visually-hidden">{tn('chats.unread', c.unread)}</span>
+                    </span>
+                  ) : null}
+                </span>
+              </a>
+            </li>
+          );
+        })}
       </ul>
     </nav>
   );
