@@ -235,6 +235,8 @@ pub async fn ack_posts(conn: &mut AnyConnection, org: OrgId, w: Window) -> sqlx:
 /// Counts the posts to confirm sent before `before` that are not counted yet, up to
 /// `limit` of them, oldest first, into `settled_ack_posts`; returns how many. Every
 /// post sent before the latest one counted is counted, so the search starts there.
+/// The batch is chosen first and only its posts are counted: a plan that sorts the
+/// candidates must not count them all before it cuts the batch.
 pub async fn count_settled(conn: &mut AnyConnection, before: i64, now: i64, limit: i64) -> sqlx::Result<u64> {
     let since: i64 =
         sqlx::query_scalar("SELECT COALESCE(MAX(created_at), 0) FROM settled_ack_posts").fetch_one(&mut *conn).await?;
@@ -243,11 +245,13 @@ pub async fn count_settled(conn: &mut AnyConnection, before: i64, now: i64, limi
            (message_id, org_id, created_at, recipients, readers, confirmed, confirmed_in_day, counted_at)
          SELECT m.id, m.org_id, m.created_at, {POST_FIGURES}, $3
          FROM messages m
-         WHERE m.needs_ack = 1 AND m.created_at >= $1 AND m.created_at < $2 AND m.seq > 0
-           AND m.deleted_at IS NULL
-           AND NOT EXISTS (SELECT 1 FROM settled_ack_posts k WHERE k.message_id = m.id)
-         ORDER BY m.created_at, m.id
-         LIMIT $4
+         WHERE m.id IN (
+           SELECT p.id FROM messages p
+           WHERE p.needs_ack = 1 AND p.created_at >= $1 AND p.created_at < $2 AND p.seq > 0
+             AND p.deleted_at IS NULL
+             AND NOT EXISTS (SELECT 1 FROM settled_ack_posts k WHERE k.message_id = p.id)
+           ORDER BY p.created_at, p.id
+           LIMIT $4)
          ON CONFLICT (message_id) DO NOTHING"
     )))
     .bind(since)
