@@ -28,10 +28,14 @@ fn zone_of(name: Option<String>) -> jiff::tz::TimeZone {
     name.and_then(|n| jiff::tz::TimeZone::get(&n).ok()).unwrap_or(jiff::tz::TimeZone::UTC)
 }
 
-async fn next_due(conn: &mut sqlx::AnyConnection, user: UserId, frequency: Frequency, now: i64) -> Result<Option<i64>> {
+/// `now` where the person's school is.
+async fn local_now(conn: &mut sqlx::AnyConnection, user: UserId, now: i64) -> Result<jiff::Zoned> {
     let zone = zone_of(store::digests::time_zone(conn, user).await?);
-    let now = jiff::Timestamp::from_millisecond(now).map_err(anyhow::Error::from)?.to_zoned(zone);
-    Ok(frequency.next_due(&now).map(|z| z.timestamp().as_millisecond()))
+    Ok(jiff::Timestamp::from_millisecond(now).map_err(anyhow::Error::from)?.to_zoned(zone))
+}
+
+fn next_due(frequency: Frequency, now: &jiff::Zoned) -> Option<i64> {
+    frequency.next_due(now).map(|z| z.timestamp().as_millisecond())
 }
 
 /// # One's digest settings (every signed-in person)
@@ -55,7 +59,7 @@ pub async fn set(state: &AppState, actor: &Actor, request: &DigestRequest) -> Re
         return Err(Error::field("frequency", "no_email"));
     }
     let now = now_ms();
-    let due = next_due(&mut work, actor.user_id, frequency, now).await?;
+    let due = next_due(frequency, &local_now(&mut work, actor.user_id, now).await?);
     // The stop link's token is made once: every letter's link works.
     store::digests::set(&mut work, actor.user_id, frequency.as_str(), due, &secrets::new_token(), now).await?;
     work.commit(state).await?;
@@ -154,7 +158,8 @@ pub async fn send_due(state: &AppState, now: i64) -> Result<usize> {
         let user = UserId(row.user_id);
         let Some(frequency) = Frequency::parse(&row.frequency) else { continue };
         let mut work = state.begin().await?;
-        let next = next_due(&mut work, user, frequency, now).await?;
+        let local = local_now(&mut work, user, now).await?;
+        let next = next_due(frequency, &local);
         if !store::digests::take(&mut work, &row, now, next).await? {
             continue;
         }
@@ -164,8 +169,7 @@ pub async fn send_due(state: &AppState, now: i64) -> Result<usize> {
         if let (Some(email), false) = (person.email.clone(), sections.is_empty()) {
             let token = &row.unsubscribe_token;
             let base = &state.settings.public_url;
-            let zone = zone_of(store::digests::time_zone(&mut work, user).await?);
-            let today = jiff::Timestamp::from_millisecond(now).map_err(anyhow::Error::from)?.to_zoned(zone).date();
+            let today = local.date();
             let subject = match frequency {
                 Frequency::Weekly => format!("«Парта»: сводка за неделю до {today}"),
                 _ => format!("«Парта»: сводка за {today}"),

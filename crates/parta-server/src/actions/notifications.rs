@@ -57,6 +57,11 @@ pub async fn do_notify(
     }
     let details = serde_json::to_string(&about.details).map_err(anyhow::Error::from)?;
     let at = now_ms();
+    // Who caused it, read once for everyone told.
+    let actor_ref = match actor {
+        Some(actor) => store::users::person(work, actor).await?,
+        None => None,
+    };
     for person in people {
         let new = NewNotification {
             user: person,
@@ -72,8 +77,19 @@ pub async fn do_notify(
             at,
         };
         let id = store::notifications::insert(work, &new).await?;
-        let row = store::notifications::get(work, id).await?.ok_or(Error::NotFound)?;
-        let notification = Box::new(render(&row));
+        let notification = Box::new(Notification {
+            id,
+            kind: kind.as_str().to_owned(),
+            org_id: about.org,
+            chat_id: about.chat,
+            message_id: about.message,
+            lesson_id: about.lesson,
+            student_id: about.student,
+            actor: actor_ref.clone(),
+            details: about.details.clone(),
+            created_at: rfc3339(at),
+            read: false,
+        });
         do_user_event(work, person, about.org, UserEvent::NotificationAdded { notification }).await?;
     }
     Ok(())

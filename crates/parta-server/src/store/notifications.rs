@@ -96,16 +96,6 @@ pub async fn page(
     .await
 }
 
-/// One notification as its person sees it.
-pub async fn get(conn: &mut AnyConnection, id: NotificationId) -> sqlx::Result<Option<NotificationRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM notifications n LEFT JOIN users u ON u.id = n.actor_id WHERE n.id = $1"
-    )))
-    .bind(id.0)
-    .fetch_optional(conn)
-    .await
-}
-
 pub async fn unread(conn: &mut AnyConnection, user: UserId) -> sqlx::Result<i64> {
     sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) FROM notifications n WHERE n.user_id = $1 AND n.read_at IS NULL AND {}",
@@ -116,27 +106,31 @@ pub async fn unread(conn: &mut AnyConnection, user: UserId) -> sqlx::Result<i64>
     .await
 }
 
-/// Marks the person's notifications named read; returns those that were unread.
+/// Marks the person's notifications named read, in one statement; returns those that
+/// were unread.
 pub async fn mark_read(
     conn: &mut AnyConnection,
     user: UserId,
     ids: &[NotificationId],
     at: i64,
 ) -> sqlx::Result<Vec<NotificationId>> {
-    let mut done = Vec::new();
-    for id in ids {
-        let changed =
-            sqlx::query("UPDATE notifications SET read_at = $3 WHERE id = $1 AND user_id = $2 AND read_at IS NULL")
-                .bind(id.0)
-                .bind(user.0)
-                .bind(at)
-                .execute(&mut *conn)
-                .await?
-                .rows_affected();
-        if changed > 0 {
-            done.push(*id);
-        }
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
+    let mut placeholders = super::Placeholders::for_connection(conn);
+    let (at_p, user_p) = (placeholders.one(), placeholders.one());
+    let list: Vec<String> = ids.iter().map(|_| placeholders.one()).collect();
+    let sql = format!(
+        "UPDATE notifications SET read_at = {at_p} WHERE user_id = {user_p} AND read_at IS NULL AND id IN ({})
+         RETURNING id",
+        list.join(", ")
+    );
+    let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(at).bind(user.0);
+    for id in ids {
+        query = query.bind(id.0);
+    }
+    let mut done: Vec<NotificationId> = query.fetch_all(conn).await?.into_iter().map(NotificationId).collect();
+    done.sort();
     Ok(done)
 }
 
