@@ -988,6 +988,18 @@ async fn moderators_handle_reports_mutes_and_read_only(app: TestApp) {
 }
 
 /// `HH:MM` in the school's zone (Asia/Yekaterinburg) `minutes` from now.
+/// Quiet hours from an hour ago to an hour from now where the school is: whatever is
+/// sent now is held.
+pub async fn quiet_hours_now(app: &TestApp, org: i64, admin: &str) {
+    let window = json!({ "from": school_time_in(-60), "to": school_time_in(60) });
+    app.patch(&format!("/api/v1/orgs/{org}"))
+        .token(admin)
+        .json(json!({ "quiet_hours": window }))
+        .send()
+        .await
+        .expect(200);
+}
+
 pub fn school_time_in(minutes: i64) -> String {
     let zone = jiff::tz::TimeZone::get("Asia/Yekaterinburg").expect("zone");
     let at = jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_mins(minutes)).expect("time").to_zoned(zone);

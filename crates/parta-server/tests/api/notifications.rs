@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::journal::{days_ahead, lessons_path, marked_lesson, week};
-use crate::messaging::{chat_id, class_with_people, school_time_in};
+use crate::messaging::{chat_id, class_with_people, quiet_hours_now};
 use crate::on_both_backends;
 use crate::support::{PASSWORD, Socket, TestApp};
 use crate::timetable::setup;
@@ -143,13 +143,7 @@ async fn mentions_and_replies_reach_only_who_they_name(app: TestApp) {
     assert_eq!(kinds(&page(&app, &c.teacher.token).await), ["reply", "mention"]);
 
     // Quiet hours hold a message and its mention: the parent hears of it when it goes out.
-    let window = json!({ "from": school_time_in(-60), "to": school_time_in(60) });
-    app.patch(&format!("/api/v1/orgs/{org}"))
-        .token(&c.school.admin)
-        .json(json!({ "quiet_hours": window }))
-        .send()
-        .await
-        .expect(200);
+    quiet_hours_now(&app, org, &c.school.admin).await;
     let parents_chat = chat_id(&app, &c.teacher.token, org, "parents", Some(c.a)).await;
     let held = send(
         &app,

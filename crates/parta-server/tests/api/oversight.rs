@@ -6,7 +6,7 @@
 
 use serde_json::json;
 
-use crate::messaging::{chat_id, class_with_people, school_time_in};
+use crate::messaging::{chat_id, class_with_people, quiet_hours_now};
 use crate::on_both_backends;
 use crate::support::TestApp;
 
@@ -201,13 +201,7 @@ async fn quiet_hours_hold_wherever_families_are(app: TestApp) {
     let c = class_with_people(&app, 183).await;
     let org = c.school.org;
     let colleague = app.join(&c.school, c.school.staff_room, "teacher", None, "Коллегова").await;
-    let window = json!({ "from": school_time_in(-60), "to": school_time_in(60) });
-    app.patch(&format!("/api/v1/orgs/{org}"))
-        .token(&c.school.admin)
-        .json(json!({ "quiet_hours": window }))
-        .send()
-        .await
-        .expect(200);
+    quiet_hours_now(&app, org, &c.school.admin).await;
 
     let post = |chat: i64, token: String, key: &'static str| {
         let app = &app;
@@ -287,13 +281,7 @@ async fn the_class_teacher_sends_urgently_and_it_is_audited(app: TestApp) {
     let c = class_with_people(&app, 184).await;
     let org = c.school.org;
     let other_teacher = app.join(&c.school, c.b, "teacher", None, "Другова").await;
-    let window = json!({ "from": school_time_in(-60), "to": school_time_in(60) });
-    app.patch(&format!("/api/v1/orgs/{org}"))
-        .token(&c.school.admin)
-        .json(json!({ "quiet_hours": window }))
-        .send()
-        .await
-        .expect(200);
+    quiet_hours_now(&app, org, &c.school.admin).await;
     let parents = chat_id(&app, &c.teacher.token, org, "parents", Some(c.a)).await;
     let urgent = app
         .post(&format!("/api/v1/chats/{parents}/messages"))

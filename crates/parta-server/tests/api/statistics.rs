@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::messaging::{chat_id, school_time_in};
+use crate::messaging::{chat_id, quiet_hours_now};
 use crate::on_both_backends;
 use crate::support::{ORDER_PDF, PASSWORD, Person, TestApp, application_fields, multipart};
 
@@ -133,13 +133,7 @@ async fn a_schools_figures_match_what_happened(app: TestApp) {
         .expect(200);
 
     // Quiet hours now: the class teacher's post to the class is held until they end.
-    let window = json!({ "from": school_time_in(-60), "to": school_time_in(60) });
-    app.patch(&format!("/api/v1/orgs/{org}"))
-        .token(&school.admin)
-        .json(json!({ "quiet_hours": window }))
-        .send()
-        .await
-        .expect(200);
+    quiet_hours_now(&app, org, &school.admin).await;
     let held = app
         .post(&format!("/api/v1/chats/{class_chat}/messages"))
         .token(&class_teacher.token)
