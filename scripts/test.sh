@@ -49,6 +49,12 @@ if ! python3 -c 'import aioice' >/dev/null 2>&1; then
   python3 -m pip install -q --disable-pip-version-check aioice==0.13.0
 fi
 
+# Web push goes to a push service started by the tests, which decrypts as a browser
+# does with PyPI's http_ece (and cryptography).
+if ! python3 -c 'import http_ece, cryptography' >/dev/null 2>&1; then
+  echo "installing http_ece for the push checks"
+  python3 -m pip install -q --disable-pip-version-check http-ece==1.2.1
+fi
 # E-mail goes through a real SMTP server: PyPI's aiosmtpd, started by the tests.
 if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
   echo "installing aiosmtpd for the e-mail checks"

@@ -4925,6 +4925,65 @@ try {
     }
   });
 
+  await test('push: a parent turns on notifications on this device, chooses what they tell of (kept after a reload), and turns them off', async () => {
+    const ctx = await newContext();
+    try {
+      await ctx.grantPermissions(['notifications'], { origin: base });
+      // The browser's push service is out of reach here, so the browser's subscription is
+      // made up as a browser gives it (an FCM address, RFC 8291's example keys); the server
+      // checks and keeps it like any other. It survives a reload, as a real one does.
+      await ctx.addInitScript(() => {
+        const made = (endpoint) => ({
+          endpoint,
+          options: { applicationServerKey: null },
+          toJSON: () => ({
+            endpoint,
+            keys: { p256dh: 'BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4', auth: 'BTBZMqHH6r4Tts7J_aSIgg' },
+          }),
+          unsubscribe: async () => {
+            localStorage.removeItem('e2e-push');
+            return true;
+          },
+        });
+        PushManager.prototype.subscribe = async function () {
+          const endpoint = `https://fcm.googleapis.com/fcm/send/e2e-${Date.now()}`;
+          localStorage.setItem('e2e-push', endpoint);
+          return made(endpoint);
+        };
+        PushManager.prototype.getSubscription = async function () {
+          const endpoint = localStorage.getItem('e2e-push');
+          return endpoint ? made(endpoint) : null;
+        };
+      });
+      const page = await ctx.newPage();
+      pagesToShoot.push(page);
+      await login(page, 'parent@demo.parta.local');
+      await page.goto(`${base}/notifications`);
+      const section = page.locator('.nt-push');
+      await section.locator('h2', { hasText: 'Уведомления на этом устройстве' }).waitFor();
+      await page.locator('.nt-push[data-push="off"]').waitFor();
+      await section.getByRole('button', { name: 'Включить уведомления' }).click();
+      await page.locator('.nt-push[data-push="on"]').waitFor();
+      await section.getByText('Уведомления на этом устройстве включены.').waitFor();
+      const marks = section.getByRole('checkbox', { name: 'Оценки' });
+      expect(await marks.isChecked(), 'marks are on by default');
+      const saved = page.waitForResponse((r) => r.url().includes('/api/v1/push/subscriptions/') && r.request().method() === 'PUT');
+      await marks.uncheck();
+      expect((await saved).ok(), 'the choice is saved');
+      await screen(page, 'push-settings');
+      await page.reload();
+      await page.locator('.nt-push[data-push="on"]').waitFor();
+      expect(!(await section.getByRole('checkbox', { name: 'Оценки' }).isChecked()), 'the choice is kept on the server');
+      expect(await section.getByRole('checkbox', { name: 'Новые сообщения в чатах' }).isChecked(), 'messages stay on');
+      await section.getByRole('button', { name: 'Отключить на этом устройстве' }).click();
+      await page.locator('.nt-push[data-push="off"]').waitFor();
+      const left = await page.evaluate(() => fetch('/api/v1/push/subscriptions').then((r) => r.json()));
+      expect(Array.isArray(left) && left.length === 0, `the server still has ${JSON.stringify(left)}`);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   await test('digest: a parent chooses a daily digest in the profile (kept after a reload); the stop page asks before it stops and says when a link does not match', async () => {
     const ctxs = [];
     try {

@@ -23,6 +23,9 @@ pub struct School {
     /// With safe mode: a student's conversations always include a teacher (no direct
     /// chats between students).
     pub students_supervised: bool,
+    /// Push notifications show the words of messages from chats with students (a lock
+    /// screen is public; off unless the school turns it on).
+    pub push_previews: bool,
     pub created_at: String,
 }
 
@@ -51,6 +54,7 @@ pub struct UpdateSchoolRequest {
     pub quiet_hours: Option<Option<QuietHours>>,
     pub student_safe_mode: Option<bool>,
     pub students_supervised: Option<bool>,
+    pub push_previews: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -138,6 +138,17 @@ struct ServeArgs {
     /// Who letters come from, e.g. `Парта <noreply@school.example>`.
     #[arg(long, env = "PARTA_MAIL_FROM")]
     mail_from: Option<String>,
+    /// Push services besides the browsers' own (Google, Mozilla, Microsoft, Apple) that
+    /// subscriptions may name, comma-separated; `*.example.net` for its subdomains.
+    #[arg(long, env = "PARTA_PUSH_HOSTS", value_delimiter = ',')]
+    push_hosts: Vec<String>,
+    /// A certificate authority (PEM) to trust for push services besides the public ones.
+    #[arg(long, env = "PARTA_PUSH_CA_FILE")]
+    push_ca_file: Option<PathBuf>,
+    /// Who push services may contact about this server: `mailto:…` or `https://…`.
+    /// Default: the mail sender's address, else the public URL.
+    #[arg(long, env = "PARTA_PUSH_CONTACT")]
+    push_contact: Option<String>,
 }
 
 /// The config file's keys; all optional.
@@ -170,6 +181,9 @@ struct FileConfig {
     smtp_password: Option<String>,
     smtp_ca_file: Option<PathBuf>,
     mail_from: Option<String>,
+    push_hosts: Option<Vec<String>>,
+    push_ca_file: Option<PathBuf>,
+    push_contact: Option<String>,
 }
 
 /// Settings after merging flags, environment, file and defaults.
@@ -193,6 +207,7 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         None => FileConfig::default(),
     };
     let mail = mail_settings(serve, &file)?;
+    let push = push_settings(serve, &file, mail.as_ref())?;
     let data = common.data.clone().or(file.data).unwrap_or_else(|| PathBuf::from("parta-data"));
     let database_url = match common.database_url.clone().or(file.database_url) {
         Some(url) => url,
@@ -232,6 +247,10 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         .trim_end_matches('/')
         .to_owned();
     let settings = Settings {
+        push: crate::push::PushSettings {
+            contact: if push.contact.is_empty() { public_url.clone() } else { push.contact.clone() },
+            ..push
+        },
         public_url,
         mail,
         secure_cookies: serve.is_some_and(|s| s.secure_cookies) || file.secure_cookies.unwrap_or(false),
@@ -286,6 +305,30 @@ fn mail_settings(serve: Option<&ServeArgs>, file: &FileConfig) -> anyhow::Result
         .context("a mail server needs mail_from: who letters come from, e.g. «Парта <noreply@school.example>»")?;
     from.parse::<lettre::message::Mailbox>().with_context(|| format!("mail_from: «{from}» is not an address"))?;
     Ok(Some(MailSettings { host, port, security, credentials, extra_ca_pem, from }))
+}
+
+/// Where pushes may go: the browsers' push services and those the deployment adds.
+fn push_settings(
+    serve: Option<&ServeArgs>,
+    file: &FileConfig,
+    mail: Option<&crate::mail::MailSettings>,
+) -> anyhow::Result<crate::push::PushSettings> {
+    let mut push = crate::push::PushSettings::default();
+    let extra = serve.map(|s| s.push_hosts.clone()).filter(|h| !h.is_empty()).or(file.push_hosts.clone());
+    push.hosts
+        .extend(extra.unwrap_or_default().into_iter().map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()));
+    push.extra_ca_pem = match serve.and_then(|s| s.push_ca_file.clone()).or(file.push_ca_file.clone()) {
+        Some(path) => Some(std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?),
+        None => None,
+    };
+    let mail_contact =
+        mail.and_then(|m| m.from.parse::<lettre::message::Mailbox>().ok()).map(|m| format!("mailto:{}", m.email));
+    push.contact = match serve.and_then(|s| s.push_contact.clone()).or(file.push_contact.clone()) {
+        Some(contact) if contact.starts_with("mailto:") || contact.starts_with("https://") => contact,
+        Some(contact) => anyhow::bail!("push_contact: «{contact}» is neither mailto: nor https://"),
+        None => mail_contact.unwrap_or_default(),
+    };
+    Ok(push)
 }
 
 /// `IP` or `IP:port` (port 0 or none: the media unit's own).
@@ -415,6 +458,12 @@ async fn serve(resolved: Resolved) -> anyhow::Result<()> {
     } else {
         tracing::info!("no mail server configured (smtp_host): letters wait in the outbox");
     }
+    // Pushes go to their push services as they are queued, and again while one is down.
+    every(2, "sending pushes", state.clone(), |state| async move {
+        let now = crate::clock::now_ms();
+        crate::push::expand_waiting(&state, now).await?;
+        crate::push::deliver_due(&state, now).await.map(|_| ())
+    });
     // Digests are made in the evening where each person's school is, and queued.
     every(300, "making digests", state.clone(), |state| async move {
         crate::actions::digests::send_due(&state, crate::clock::now_ms()).await.map(|_| ())

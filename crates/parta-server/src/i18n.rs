@@ -312,6 +312,11 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
             ("Пароль должен быть не короче 8 символов.", "The password must be at least 8 characters long.")
         }
         "invalid_format" => ("Неверный формат.", "Wrong format."),
+        "invalid_url" => ("Некорректный адрес (нужен https://…).", "Not a valid address (https://… is needed)."),
+        "push_service_not_allowed" => (
+            "Этот адрес не принадлежит службе push-уведомлений браузера.",
+            "This address is not a browser's push service.",
+        ),
         "invalid_checksum" => ("Контрольная цифра не сходится.", "The check digit does not match."),
         "out_of_range" => ("Значение вне допустимого диапазона.", "The value is out of range."),
         "invalid_time_zone" => {

@@ -20,6 +20,7 @@ pub mod i18n;
 pub mod mail;
 pub mod passwords;
 pub mod preview_pool;
+pub mod push;
 pub mod routes;
 pub mod secrets;
 pub mod session_cache;

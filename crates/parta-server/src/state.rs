@@ -42,6 +42,8 @@ pub struct Settings {
     pub public_url: String,
     /// The mail server letters go through; none: letters wait in the outbox.
     pub mail: Option<crate::mail::MailSettings>,
+    /// Where web pushes may go, and who push services contact about this server.
+    pub push: crate::push::PushSettings,
 }
 
 impl Settings {
@@ -66,6 +68,7 @@ impl Default for Settings {
             calls: crate::calls::CallSettings::default(),
             public_url: "http://127.0.0.1:8080".to_owned(),
             mail: None,
+            push: crate::push::PushSettings::default(),
         }
     }
 }
@@ -94,6 +97,8 @@ pub struct Inner {
     pub ephemeral: EphemeralLimiter,
     /// Who is in which call on this node, and the media unit.
     pub calls: Calls,
+    /// The deployment's push key, read from the database on first need.
+    pub push_key: tokio::sync::OnceCell<crate::push::vapid::Vapid>,
 }
 
 impl AppState {
@@ -124,6 +129,7 @@ impl AppState {
             previews,
             ephemeral: EphemeralLimiter::default(),
             calls,
+            push_key: tokio::sync::OnceCell::new(),
         }));
         // Hold the state weakly: the media unit stops when the node's state is dropped.
         tokio::spawn(crate::actions::calls::follow_media(Arc::downgrade(&state.0), media_events));

@@ -3320,6 +3320,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/push/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/push/key`
+         *     The server's VAPID public key, for `pushManager.subscribe({applicationServerKey})`.
+         */
+        get: operations["push_key"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/push/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/push/subscriptions`
+         *     One's devices that receive pushes, this browser's marked `current`.
+         */
+        get: operations["push_devices"];
+        put?: never;
+        /**
+         * # `POST /api/v1/push/subscriptions`
+         *     Subscribes this browser (its `PushSubscription.toJSON()`), for this session: signing
+         *     out here ends it. The endpoint must be a browser's push service; the same endpoint
+         *     subscribed before is replaced.
+         */
+        post: operations["push_subscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/push/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * # `PUT /api/v1/push/subscriptions/{id}`
+         *     What one's device is not told of (`kinds_off`).
+         */
+        put: operations["push_device_kinds"];
+        post?: never;
+        /**
+         * # `DELETE /api/v1/push/subscriptions/{id}`
+         *     Stops pushes to one of one's devices.
+         */
+        delete: operations["push_unsubscribe"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/search": {
         parameters: {
             query?: never;
@@ -5491,6 +5561,47 @@ export interface components {
             title: string;
             type: string;
         };
+        /** @description One of one's devices that receives pushes. */
+        PushDevice: {
+            created_at: string;
+            /** @description Subscribed with the session of this request (this browser). */
+            current: boolean;
+            /** @description The push service's address: a browser compares it with its own subscription. */
+            endpoint: string;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description Kinds this device is not told of: `message` (every new message in one's chats),
+             *     `mention`, `reply`, `direct_chat`, `join_request`, `report`, `mark`, `absence`,
+             *     `homework`, `login`.
+             */
+            kinds_off: string[];
+            last_sent_at?: string | null;
+            /** @description The browser as it named itself when it subscribed. */
+            user_agent?: string | null;
+        };
+        /** @description The key a browser subscribes with (`pushManager.subscribe`'s `applicationServerKey`). */
+        PushKey: {
+            /** @description The server's VAPID public key: base64url of the uncompressed P-256 point. */
+            public_key: string;
+        };
+        PushKindsRequest: {
+            kinds_off: string[];
+        };
+        /** @description A browser's subscription, as `PushSubscription.toJSON()` gives it. */
+        PushSubscribeRequest: {
+            /** @description The push service's URL for this browser (`https://`, a browser's push service). */
+            endpoint: string;
+            keys: components["schemas"]["PushSubscriptionKeys"];
+            /** @description Kinds this device is not to be told of (see `PushDevice::kinds_off`). */
+            kinds_off?: string[];
+        };
+        PushSubscriptionKeys: {
+            /** @description The browser's authentication secret, base64url (16 bytes). */
+            auth: string;
+            /** @description The browser's P-256 public key, base64url (65 bytes uncompressed). */
+            p256dh: string;
+        };
         QuietHours: {
             /** @description `HH:MM`, e.g. `21:00`. */
             from: string;
@@ -5663,6 +5774,11 @@ export interface components {
             join_approval_required: boolean;
             name: string;
             ogrn: string;
+            /**
+             * @description Push notifications show the words of messages from chats with students (a lock
+             *     screen is public; off unless the school turns it on).
+             */
+            push_previews: boolean;
             quiet_hours?: components["schemas"]["QuietHours"] | null;
             region: string;
             short_name: string;
@@ -6055,6 +6171,7 @@ export interface components {
             join_approval_required?: boolean | null;
             name?: string | null;
             ogrn?: string | null;
+            push_previews?: boolean | null;
             quiet_hours?: components["schemas"]["QuietHours"] | null;
             region?: string | null;
             short_name?: string | null;
@@ -14381,6 +14498,183 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    push_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushKey"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    push_devices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushDevice"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    push_subscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushSubscribeRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushDevice"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    push_device_kinds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushKindsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushDevice"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    push_unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -30,6 +30,7 @@ export type SessionCreated = S['SessionCreated'];
 export type Problem = S['Problem'];
 export type Chat = S['Chat'];
 export type ChatSilence = S['ChatSilence'];
+export type PushDevice = S['PushDevice'];
 export type ChatKind = S['ChatKind'];
 export type ChatRole = S['ChatRole'];
 export type ChatMember = S['ChatMember'];

@@ -389,6 +389,7 @@ pub(crate) async fn do_post_as(work: &mut Work, chat: &ChatRow, post: &Post<'_>,
         let stored = store::messages::message(work, id).await?.ok_or(Error::NotFound)?;
         let message = render(work, &stored, None).await?;
         do_chat_event_at(work, org, chat.chat_id(), seq, ChatEvent::MessageSent { message }).await?;
+        crate::push::do_queue_message(work, id).await?;
     }
     Ok(id)
 }

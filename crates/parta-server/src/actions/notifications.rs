@@ -1,6 +1,7 @@
 //! The notification centre: the one place notifications are made (`do_notify`, inside
 //! the work that caused them, so they commit with it and go out on the person's own
-//! stream as `notification_added`), read and marked read. Made for mentions and
+//! stream as `notification_added` and to their devices by push, `crate::push`), read
+//! and marked read. Made for mentions and
 //! replies when a message is delivered (not while quiet hours hold it), for a new
 //! direct chat, for a join request or a report to decide, and for a student's marks,
 //! absences and homework (the student and their parents).
@@ -77,6 +78,7 @@ pub async fn do_notify(
             at,
         };
         let id = store::notifications::insert(work, &new).await?;
+        crate::push::do_queue_notice(work, kind, id).await?;
         let notification = Box::new(Notification {
             id,
             kind: kind.as_str().to_owned(),
@@ -127,7 +129,7 @@ pub async fn do_notify_message(work: &mut Work, org: OrgId, chat_title: &str, me
     Ok(())
 }
 
-fn render(row: &NotificationRow) -> Notification {
+pub(crate) fn render(row: &NotificationRow) -> Notification {
     let actor = match (row.actor_id, &row.actor_family_name, &row.actor_given_name) {
         (Some(id), Some(family), Some(given)) => {
             Some(PersonRef::new(UserId(id), family, given, row.actor_patronymic.as_deref()))

@@ -142,6 +142,7 @@ pub async fn create(
     if held_until.is_none() {
         do_chat_event_at(&mut work, org, chat, seq, ChatEvent::MessageSent { message: rendered.clone() }).await?;
         store::seats::set_last_read(&mut work, seat.id, seq).await?;
+        crate::push::do_queue_message(&mut work, message).await?;
     }
     work.commit(state).await?;
     Ok((rendered, true))

@@ -55,6 +55,11 @@ pub(crate) async fn quiet_hold_in(
     if !quiet_applies(conn, chat, kind).await? {
         return Ok(None);
     }
+    quiet_hold_for_school(conn, org, now).await
+}
+
+/// When the school's quiet hours, if they hold now, end.
+pub(crate) async fn quiet_hold_for_school(conn: &mut AnyConnection, org: OrgId, now: i64) -> Result<Option<i64>> {
     let school = store::schools::get(conn, org).await?.ok_or(Error::NotFound)?;
     Ok(quiet_release(&school.time_zone, school.quiet_from.as_deref(), school.quiet_to.as_deref(), now))
 }
@@ -78,6 +83,7 @@ pub async fn release_held(state: &AppState) -> Result<usize> {
         let rendered = render(&mut work, &stored, None).await?;
         let title = store::chats::get(&mut work, chat).await?.map(|c| c.title).unwrap_or_default();
         super::notifications::do_notify_message(&mut work, org, &title, &rendered).await?;
+        crate::push::do_queue_message(&mut work, message).await?;
         do_chat_event_at(&mut work, org, chat, seq, ChatEvent::MessageSent { message: rendered }).await?;
         work.commit(state).await?;
         released += 1;

@@ -148,6 +148,9 @@ pub async fn update(state: &AppState, actor: &Actor, org: OrgId, request: &Updat
     if let Some(on) = request.student_safe_mode {
         store::schools::set_student_safe_mode(&mut tx, org, on).await?;
     }
+    if let Some(on) = request.push_previews {
+        store::schools::set_push_previews(&mut tx, org, on).await?;
+    }
     if let Some(on) = request.students_supervised {
         store::schools::set_students_supervised(&mut tx, org, on).await?;
     }

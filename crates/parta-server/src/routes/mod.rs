@@ -19,6 +19,7 @@ pub mod marks;
 pub mod members;
 pub mod notifications;
 pub mod overrides;
+pub mod push;
 pub mod regulations;
 pub mod school_year;
 pub mod schools;
@@ -138,6 +139,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(members::routes())
         .merge(audit::routes())
         .merge(notifications::routes())
+        .merge(push::routes())
         .merge(chats::routes())
         .merge(groups::routes())
         .merge(calls::routes())

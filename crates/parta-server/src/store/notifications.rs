@@ -45,6 +45,7 @@ pub async fn insert(conn: &mut AnyConnection, n: &NewNotification) -> sqlx::Resu
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NotificationRow {
     pub id: i64,
+    pub user_id: i64,
     pub org_id: Option<i64>,
     pub kind: String,
     pub chat_id: Option<i64>,
@@ -60,7 +61,8 @@ pub struct NotificationRow {
     pub read_at: Option<i64>,
 }
 
-const COLUMNS: &str = "n.id, n.org_id, n.kind, n.chat_id, n.message_id, n.lesson_id, n.student_id, n.actor_id,
+const COLUMNS: &str =
+    "n.id, n.user_id, n.org_id, n.kind, n.chat_id, n.message_id, n.lesson_id, n.student_id, n.actor_id,
     u.family_name AS actor_family_name, u.given_name AS actor_given_name, u.patronymic AS actor_patronymic,
     n.details, n.created_at, n.read_at";
 
@@ -74,6 +76,24 @@ fn still_there() -> String {
            WHERE c.chat_id = n.chat_id AND c.user_id = n.user_id AND c.left_at IS NULL))",
         kinds.join(", ")
     )
+}
+
+/// One notification, whoever's it is (for its push).
+pub async fn one(conn: &mut AnyConnection, id: NotificationId) -> sqlx::Result<Option<NotificationRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM notifications n LEFT JOIN users u ON u.id = n.actor_id WHERE n.id = $1"
+    )))
+    .bind(id.0)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Who was told of a message in the centre (mentioned, answered): their push comes from there.
+pub async fn told_of_message(conn: &mut AnyConnection, message: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("SELECT user_id FROM notifications WHERE message_id = $1 AND kind IN ('mention', 'reply')")
+        .bind(message)
+        .fetch_all(conn)
+        .await
 }
 
 /// A person's notifications older than `before` (all when none), newest first.

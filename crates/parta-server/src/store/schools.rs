@@ -24,6 +24,7 @@ pub struct OrgRow {
     pub quiet_to: Option<String>,
     pub student_safe_mode: i64,
     pub students_supervised: i64,
+    pub push_previews: i64,
 }
 
 impl OrgRow {
@@ -48,6 +49,7 @@ impl OrgRow {
             },
             student_safe_mode: self.student_safe_mode == 1,
             students_supervised: self.students_supervised == 1,
+            push_previews: self.push_previews == 1,
             created_at: rfc3339(self.created_at),
         }
     }
@@ -80,7 +82,7 @@ pub struct Profile {
     pub join_approval_required: bool,
 }
 
-const ORG_COLUMNS: &str = "id, name, short_name, address, inn, ogrn, region, time_zone, join_approval_required, created_at, quiet_from, quiet_to, student_safe_mode, students_supervised";
+const ORG_COLUMNS: &str = "id, name, short_name, address, inn, ogrn, region, time_zone, join_approval_required, created_at, quiet_from, quiet_to, student_safe_mode, students_supervised, push_previews";
 
 pub async fn get(conn: &mut AnyConnection, id: OrgId) -> sqlx::Result<Option<OrgRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {ORG_COLUMNS} FROM organizations WHERE id = $1")))
@@ -129,6 +131,15 @@ pub async fn update(conn: &mut AnyConnection, id: OrgId, profile: &Profile) -> s
 
 pub async fn set_student_safe_mode(conn: &mut AnyConnection, id: OrgId, on: bool) -> sqlx::Result<()> {
     sqlx::query("UPDATE organizations SET student_safe_mode = $1 WHERE id = $2")
+        .bind(super::flag(on))
+        .bind(id.0)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn set_push_previews(conn: &mut AnyConnection, id: OrgId, on: bool) -> sqlx::Result<()> {
+    sqlx::query("UPDATE organizations SET push_previews = $1 WHERE id = $2")
         .bind(super::flag(on))
         .bind(id.0)
         .execute(conn)

@@ -106,6 +106,8 @@ struct World {
     teacher: Person,
     application: i64,
     admin_spare_session: i64,
+    /// Two of the admin's devices subscribed to pushes: one to change, one to end.
+    admin_push_devices: [i64; 2],
     class_chat_5a: i64,
     school_channel: i64,
     students_message: i64,
@@ -326,6 +328,19 @@ async fn build_world(app: &TestApp, n: u32) -> World {
         sessions.json.as_array().expect("list").iter().find(|s| s["current"] == true).expect("current")["id"]
             .as_i64()
             .expect("id");
+
+    let mut admin_push_devices = [0; 2];
+    for (device, name) in admin_push_devices.iter_mut().zip(["change", "end"]) {
+        let subscription = serde_json::json!({
+            "endpoint": format!("https://fcm.googleapis.com/fcm/send/authz-{n}-{name}"),
+            "keys": {
+                "p256dh": "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4",
+                "auth": "BTBZMqHH6r4Tts7J_aSIgg",
+            },
+        });
+        let made = app.post("/api/v1/push/subscriptions").token(&a.admin).json(subscription).send().await.expect(201);
+        *device = made.json["id"].as_i64().expect("id");
+    }
 
     // The class chat of 5А and the school channel, as the student of 5А sees them.
     let chats = app.get(&format!("/api/v1/chats?org_id={}", a.org)).token(&student.token).send().await.expect(200);
@@ -582,6 +597,7 @@ async fn build_world(app: &TestApp, n: u32) -> World {
         teacher,
         application,
         admin_spare_session,
+        admin_push_devices,
         authority,
         other_authority,
         spare_curator,
@@ -811,6 +827,30 @@ fn rows(w: &World) -> Vec<Row> {
             "/api/v1/notifications/read".into(),
             json(json!({ "all": true })),
             signed_in(),
+        ),
+        // One's own devices for push: nobody reaches another's.
+        row("GET", "/api/v1/push/key", "/api/v1/push/key".into(), None, signed_in()),
+        row("GET", "/api/v1/push/subscriptions", "/api/v1/push/subscriptions".into(), None, signed_in()),
+        row(
+            "POST",
+            "/api/v1/push/subscriptions",
+            "/api/v1/push/subscriptions".into(),
+            json(json!({ "endpoint": "http://not-a-push-service.test/", "keys": { "p256dh": "", "auth": "" } })),
+            signed_in(),
+        ),
+        row(
+            "PUT",
+            "/api/v1/push/subscriptions/{id}",
+            format!("/api/v1/push/subscriptions/{}", w.admin_push_devices[0]),
+            json(json!({ "kinds_off": ["message"] })),
+            private(ADMIN),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/push/subscriptions/{id}",
+            format!("/api/v1/push/subscriptions/{}", w.admin_push_devices[1]),
+            None,
+            private(ADMIN),
         ),
         row("GET", "/api/v1/me/sessions", "/api/v1/me/sessions".into(), None, signed_in()),
         row("GET", "/api/v1/me/messages/export", "/api/v1/me/messages/export".into(), None, signed_in()),

@@ -26,6 +26,7 @@ mod oversight;
 mod png_bomb;
 mod privacy;
 mod protocol;
+mod push;
 mod recovery;
 mod registry;
 mod regulations;

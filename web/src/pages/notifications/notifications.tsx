@@ -13,6 +13,7 @@ import { describe, personName } from '../../notifications/wording';
 import { navigate } from '../../router';
 import { api, chooseSchool, currentSchool, me } from '../../state';
 import { timeOf } from '../chat-text';
+import { PushSettings } from './push-settings';
 import './notifications.css';
 
 const PAGE = 30;
@@ -198,6 +199,7 @@ export function NotificationsPage() {
           ) : null}
         </section>
       ) : null}
+      <PushSettings />
     </div>
   );
 }

@@ -307,6 +307,10 @@ async fn do_write(
         }
         messages.insert(draft.job, message);
     }
+    // Each delivered message is one event for the devices of its chat.
+    let delivered: Vec<i64> =
+        drafts.iter().zip(&ids).filter(|(draft, _)| draft.held_until.is_none()).map(|(_, id)| id.0).collect();
+    crate::store::push::queue_messages(&mut script, &delivered, crate::clock::now_ms());
     chat_events_into(work, &mut script, events)?;
     store::seats::set_last_reads(&mut script, &read_marks.into_iter().collect::<Vec<_>>());
     work.run(script).await?;

@@ -1,0 +1,166 @@
+//! The server's identity towards push services (VAPID, RFC 8292): one P-256 key pair
+//! per deployment, made on first need and kept in the database so every node signs
+//! with the same key (browsers bind a subscription to the public key), and the
+//! short-lived token each request to a push service carries.
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use ring::rand::SystemRandom;
+use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+
+use crate::error::Result;
+use crate::state::AppState;
+
+/// How long a token is good for; RFC 8292 allows at most a day.
+const TOKEN_SECONDS: i64 = 12 * 3600;
+
+pub struct Vapid {
+    pair: EcdsaKeyPair,
+    /// The public key as browsers take it (`applicationServerKey`): base64url of the
+    /// uncompressed point.
+    pub public_key: String,
+}
+
+impl Vapid {
+    fn from_pkcs8(pkcs8: &[u8]) -> anyhow::Result<Vapid> {
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8, &SystemRandom::new())
+            .map_err(|e| anyhow::anyhow!("the stored push key is unreadable: {e}"))?;
+        let public_key = URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
+        Ok(Vapid { pair, public_key })
+    }
+
+    /// `Authorization` for a request to `endpoint`'s push service, signed for its
+    /// origin, naming who to contact about this server (`mailto:` or an `https:` URL).
+    pub fn authorization(&self, endpoint: &url_origin::Origin, contact: &str, now_ms: i64) -> String {
+        let header = URL_SAFE_NO_PAD.encode(br#"{"typ":"JWT","alg":"ES256"}"#);
+        let claims = serde_json::json!({
+            "aud": endpoint.as_str(),
+            "exp": now_ms / 1000 + TOKEN_SECONDS,
+            "sub": contact,
+        });
+        let claims = URL_SAFE_NO_PAD.encode(claims.to_string());
+        let signing_input = format!("{header}.{claims}");
+        let signature = self
+            .pair
+            .sign(&SystemRandom::new(), signing_input.as_bytes())
+            .expect("signing with a valid key does not fail");
+        format!("vapid t={signing_input}.{}, k={}", URL_SAFE_NO_PAD.encode(signature.as_ref()), self.public_key)
+    }
+}
+
+/// The deployment's key, read (or made, once across nodes) on first need.
+pub async fn key(state: &AppState) -> Result<&Vapid> {
+    state
+        .push_key
+        .get_or_try_init(|| async {
+            let mut work = state.begin().await?;
+            let fresh = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
+                .map_err(|e| anyhow::anyhow!("making a push key: {e}"))?;
+            // Two nodes starting at once: the first key written wins, both read it.
+            crate::store::push::keep_key(&mut work, &STANDARD.encode(fresh.as_ref()), crate::clock::now_ms()).await?;
+            let stored = crate::store::push::key(&mut work).await?;
+            work.commit(state).await?;
+            let pkcs8 = STANDARD.decode(stored).map_err(anyhow::Error::from)?;
+            Ok(Vapid::from_pkcs8(&pkcs8)?)
+        })
+        .await
+}
+
+/// Where a push endpoint's service is, for the token's audience.
+pub mod url_origin {
+    /// `https://host[:port]` of an endpoint URL.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Origin(String);
+
+    impl Origin {
+        pub fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    /// The parts of an `https://` endpoint: its origin, host, port and path with query.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Endpoint {
+        pub origin: Origin,
+        pub host: String,
+        pub port: u16,
+        pub path: String,
+    }
+
+    /// Splits an endpoint URL; only `https` with a host and no user information is one.
+    pub fn parse(url: &str) -> Option<Endpoint> {
+        let uri: axum::http::Uri = url.parse().ok()?;
+        if uri.scheme_str() != Some("https") || url.contains('#') {
+            return None;
+        }
+        let authority = uri.authority()?;
+        if authority.as_str().contains('@') || authority.host().is_empty() {
+            return None;
+        }
+        let host = authority.host().to_ascii_lowercase();
+        // A port that is not a number up to 65535 is no port, not the default one.
+        let names_port = authority.as_str().rsplit(']').next().is_some_and(|tail| tail.contains(':'));
+        let port = match authority.port_u16() {
+            Some(port) => port,
+            None if names_port => return None,
+            None => 443,
+        };
+        let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+        let origin = if port == 443 { format!("https://{host}") } else { format!("https://{host}:{port}") };
+        Some(Endpoint { origin: Origin(origin), host, port, path })
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn endpoints_are_https_urls_without_credentials() {
+            let e = parse("https://fcm.googleapis.com/fcm/send/abc:def").expect("an endpoint");
+            assert_eq!(e.origin.as_str(), "https://fcm.googleapis.com");
+            assert_eq!((e.host.as_str(), e.port, e.path.as_str()), ("fcm.googleapis.com", 443, "/fcm/send/abc:def"));
+            let e = parse("https://127.0.0.1:8443/push/1?x=y").expect("with a port");
+            assert_eq!(e.origin.as_str(), "https://127.0.0.1:8443");
+            assert_eq!(e.path, "/push/1?x=y");
+            for bad in [
+                "http://fcm.googleapis.com/x",
+                "https://user@fcm.googleapis.com/x",
+                "https:///x",
+                "https://fcm.googleapis.com:99999/x",
+                "https://fcm.googleapis.com/x y",
+                "javascript:alert(1)",
+                "https://host/x#frag",
+            ] {
+                assert_eq!(parse(bad), None, "{bad}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_is_an_es256_jwt_for_the_push_services_origin() {
+        let pkcs8 =
+            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new()).expect("a key");
+        let vapid = Vapid::from_pkcs8(pkcs8.as_ref()).expect("readable");
+        let endpoint = url_origin::parse("https://push.example.net/abc").expect("an endpoint");
+        let header = vapid.authorization(&endpoint.origin, "mailto:admin@school.example", 1_700_000_000_000);
+        let (token, key) = header.strip_prefix("vapid t=").and_then(|r| r.split_once(", k=")).expect("t and k");
+        assert_eq!(key, vapid.public_key);
+        let parts: Vec<&str> = token.split('.').collect();
+        assert_eq!(parts.len(), 3);
+        let claims: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("base64url")).expect("JSON");
+        assert_eq!(claims["aud"], "https://push.example.net");
+        assert_eq!(claims["exp"], 1_700_000_000 + TOKEN_SECONDS);
+        assert_eq!(claims["sub"], "mailto:admin@school.example");
+        let public = URL_SAFE_NO_PAD.decode(key).expect("base64url");
+        let signature = URL_SAFE_NO_PAD.decode(parts[2]).expect("base64url");
+        ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256_SHA256_FIXED, public)
+            .verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &signature)
+            .expect("the signature verifies with the public key");
+    }
+}
