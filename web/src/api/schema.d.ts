@@ -1335,6 +1335,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/digest/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/digest/unsubscribe/{token}`
+         *     The same address opened in a browser (or fetched by a link checker) stops nothing:
+         *     it leads to the page that asks first.
+         */
+        get: operations["digest_stop_page"];
+        put?: never;
+        /**
+         * # `POST /api/v1/digest/unsubscribe/{token}`
+         *     A mail program's one-click «unsubscribe» (RFC 8058: the letter's `List-Unsubscribe`
+         *     header, its body `List-Unsubscribe=One-Click`, which is not needed): stops the digest.
+         */
+        post: operations["digest_one_click"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/files/{file_id}": {
         parameters: {
             query?: never;
@@ -9379,6 +9405,52 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    digest_stop_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    digest_one_click: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };

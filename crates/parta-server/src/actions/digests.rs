@@ -174,15 +174,7 @@ pub async fn send_due(state: &AppState, now: i64) -> Result<usize> {
                 Frequency::Weekly => format!("«Парта»: сводка за неделю до {today}"),
                 _ => format!("«Парта»: сводка за {today}"),
             };
-            let letter = templates::digest(
-                &email,
-                user.0,
-                &person.given_name,
-                &subject,
-                &sections,
-                base,
-                &format!("{base}/unsubscribe?token={token}"),
-            );
+            let letter = templates::digest(&email, user.0, &person.given_name, &subject, &sections, base, token);
             crate::mail::queue(&mut work, &letter).await?;
             queued += 1;
         }

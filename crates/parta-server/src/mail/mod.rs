@@ -5,6 +5,7 @@
 
 pub mod templates;
 
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -95,11 +96,17 @@ fn transport(settings: &MailSettings) -> anyhow::Result<AsyncSmtpTransport<Tokio
 fn message(settings: &MailSettings, row: &QueuedRow) -> anyhow::Result<lettre::Message> {
     let from: Mailbox = settings.from.parse()?;
     let to: Mailbox = row.to_address.parse()?;
-    Ok(lettre::Message::builder()
-        .from(from)
-        .to(to)
-        .subject(row.subject.clone())
-        .multipart(MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone()))?)
+    let mut builder = lettre::Message::builder().from(from).to(to).subject(row.subject.clone());
+    if let Some(address) = &row.list_unsubscribe {
+        // RFC 2369 and RFC 8058: the mail program offers «unsubscribe» and POSTs it.
+        builder = builder
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), format!("<{address}>")))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ));
+    }
+    Ok(builder.multipart(MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone()))?)
 }
 
 /// Hands the due letters to the mail server; returns how many it took. Each letter
@@ -164,6 +171,37 @@ mod tests {
         assert_eq!(backoff_ms(5), 480_000);
         assert_eq!(backoff_ms(8), 3_600_000);
         assert_eq!(backoff_ms(60), 3_600_000);
+    }
+
+    #[test]
+    fn a_letter_one_may_stop_says_so_in_its_headers() {
+        let settings = MailSettings {
+            host: "smtp.school.example".into(),
+            port: 587,
+            security: Security::StartTls,
+            credentials: None,
+            extra_ca_pem: None,
+            from: "Парта <noreply@school.example>".into(),
+        };
+        let mut row = QueuedRow {
+            id: 1,
+            to_address: "parent@school.example".into(),
+            subject: "Сводка".into(),
+            text_body: "текст".into(),
+            html_body: "<p>текст</p>".into(),
+            attempts: 0,
+            next_attempt_at: 0,
+            list_unsubscribe: Some("https://parta.school.example/api/v1/digest/unsubscribe/abc".into()),
+        };
+        let letter = String::from_utf8(message(&settings, &row).expect("a letter").formatted()).expect("text");
+        assert!(
+            letter.contains("List-Unsubscribe: <https://parta.school.example/api/v1/digest/unsubscribe/abc>\r\n"),
+            "{letter}"
+        );
+        assert!(letter.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"), "{letter}");
+        row.list_unsubscribe = None;
+        let letter = String::from_utf8(message(&settings, &row).expect("a letter").formatted()).expect("text");
+        assert!(!letter.contains("List-Unsubscribe"), "{letter}");
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub fn password_reset(to: &str, user: i64, name: &str, link: &str, minutes: i64)
         subject: "Восстановление пароля в «Парте»".to_owned(),
         text,
         html: html(&paragraphs, Some(("Задать новый пароль", link)), SIGNATURE),
+        list_unsubscribe: None,
     }
 }
 
@@ -79,11 +80,13 @@ pub fn first_admin(to: &str, name: &str, school: &str, link: &str, valid_days: i
         subject: format!("Школа «{school}» подключена к «Парте»"),
         text,
         html: html(&paragraphs, Some(("Стать администратором", link)), SIGNATURE),
+        list_unsubscribe: None,
     }
 }
 
-/// A digest: sections of lines under their headings, a link to open Parta and one to
-/// stop the digests (no sign-in needed).
+/// A digest: sections of lines under their headings, a link to open Parta (`app_link`,
+/// the public URL) and one to stop the digests (a page that asks first; no sign-in
+/// needed); the mail program's own «unsubscribe» stops them at one click (RFC 8058).
 pub fn digest(
     to: &str,
     user: i64,
@@ -91,8 +94,9 @@ pub fn digest(
     subject: &str,
     sections: &[(String, Vec<String>)],
     app_link: &str,
-    stop_link: &str,
+    stop_token: &str,
 ) -> Letter {
+    let stop_link = format!("{app_link}/unsubscribe?token={stop_token}");
     let mut text = format!("Здравствуйте, {name}!\n");
     let mut body = String::from(
         "<!doctype html><html lang=\"ru\"><body style=\"font-family:sans-serif;font-size:16px;line-height:1.5;color:#1d2433\">",
@@ -114,9 +118,17 @@ pub fn digest(
         "<p><a href=\"{}\">Открыть «Парту»</a></p><p style=\"font-size:13px;color:#5b6478\">Вы получаете сводку, потому что \
          включили её в профиле. <a href=\"{}\">Отписаться</a></p></body></html>",
         escape(app_link),
-        escape(stop_link)
+        escape(&stop_link)
     ));
-    Letter { kind: "digest", user: Some(user), to: to.to_owned(), subject: subject.to_owned(), text, html: body }
+    Letter {
+        kind: "digest",
+        user: Some(user),
+        to: to.to_owned(),
+        subject: subject.to_owned(),
+        text,
+        html: body,
+        list_unsubscribe: Some(format!("{app_link}/api/v1/digest/unsubscribe/{stop_token}")),
+    }
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(chat_silence))
         .routes(routes!(digest_get, digest_put))
         .routes(routes!(digest_unsubscribe))
+        .routes(routes!(digest_one_click, digest_stop_page))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -110,4 +111,24 @@ async fn digest_unsubscribe(
 ) -> Result<StatusCode> {
     digests::unsubscribe(&state, &request.token).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `POST /api/v1/digest/unsubscribe/{token}`
+/// A mail program's one-click «unsubscribe» (RFC 8058: the letter's `List-Unsubscribe`
+/// header, its body `List-Unsubscribe=One-Click`, which is not needed): stops the digest.
+#[utoipa::path(post, path = "/api/v1/digest/unsubscribe/{token}", tag = "notifications", params(("token" = String, Path)),
+    responses((status = 204), (status = 410, body = Problem)))]
+async fn digest_one_click(State(state): State<AppState>, Path(token): Path<String>) -> Result<StatusCode> {
+    digests::unsubscribe(&state, &token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// # `GET /api/v1/digest/unsubscribe/{token}`
+/// The same address opened in a browser (or fetched by a link checker) stops nothing:
+/// it leads to the page that asks first.
+#[utoipa::path(get, path = "/api/v1/digest/unsubscribe/{token}", tag = "notifications", params(("token" = String, Path)),
+    responses((status = 303)))]
+async fn digest_stop_page(Path(token): Path<String>) -> axum::response::Redirect {
+    let token: String = token.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).collect();
+    axum::response::Redirect::to(&format!("/unsubscribe?token={token}"))
 }

@@ -12,12 +12,15 @@ pub struct Letter {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Where one click stops letters of this kind (RFC 8058), for the mail program.
+    pub list_unsubscribe: Option<String>,
 }
 
 pub async fn enqueue(conn: &mut AnyConnection, letter: &Letter, now: i64) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "INSERT INTO mail_outbox (kind, user_id, to_address, subject, text_body, html_body, created_at, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        "INSERT INTO mail_outbox (kind, user_id, to_address, subject, text_body, html_body, created_at, next_attempt_at,
+                                  list_unsubscribe)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id",
     )
     .bind(letter.kind)
     .bind(letter.user)
@@ -26,6 +29,7 @@ pub async fn enqueue(conn: &mut AnyConnection, letter: &Letter, now: i64) -> sql
     .bind(&letter.text)
     .bind(&letter.html)
     .bind(now)
+    .bind(&letter.list_unsubscribe)
     .fetch_one(conn)
     .await
 }
@@ -39,12 +43,13 @@ pub struct QueuedRow {
     pub html_body: String,
     pub attempts: i64,
     pub next_attempt_at: i64,
+    pub list_unsubscribe: Option<String>,
 }
 
 /// Letters due to be tried, oldest first.
 pub async fn due(conn: &mut AnyConnection, now: i64, limit: i64) -> sqlx::Result<Vec<QueuedRow>> {
     sqlx::query_as(
-        "SELECT id, to_address, subject, text_body, html_body, attempts, next_attempt_at FROM mail_outbox
+        "SELECT id, to_address, subject, text_body, html_body, attempts, next_attempt_at, list_unsubscribe FROM mail_outbox
          WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
          ORDER BY next_attempt_at, id LIMIT $2",
     )

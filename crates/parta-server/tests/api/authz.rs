@@ -819,6 +819,20 @@ fn rows(w: &World) -> Vec<Row> {
             json(json!({ "token": "not-a-token" })),
             public(),
         ),
+        row(
+            "POST",
+            "/api/v1/digest/unsubscribe/{token}",
+            "/api/v1/digest/unsubscribe/not-a-token".into(),
+            None,
+            public(),
+        ),
+        row(
+            "GET",
+            "/api/v1/digest/unsubscribe/{token}",
+            "/api/v1/digest/unsubscribe/not-a-token".into(),
+            None,
+            public(),
+        ),
         // Each person's own notifications: nobody reaches another's.
         row("GET", "/api/v1/notifications", "/api/v1/notifications".into(), None, signed_in()),
         row(

@@ -116,7 +116,26 @@ async fn a_parent_gets_a_digest_of_what_happened_for_the_child(app: TestApp) {
     let later = digest_letters(&app, &parent.email).await;
     assert!(later.len() > 1 && later.iter().all(|(_, t)| t.contains(link)), "{later:?}");
     let token = link.split("token=").nth(1).expect("a token");
-    app.post("/api/v1/digest/unsubscribe").json(json!({ "token": token })).send().await.expect(204);
+    // The mail program's own «unsubscribe» (RFC 8058) stops it at one click; opened in a
+    // browser, the same address stops nothing and leads to the page that asks.
+    let headers: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT list_unsubscribe FROM mail_outbox WHERE kind = 'digest' AND to_address = $1")
+            .bind(&parent.email)
+            .fetch_all(&mut *app.state.db.reads().acquire().await.expect("a connection"))
+            .await
+            .expect("the outbox");
+    let base = link.split("/unsubscribe?token=").next().expect("the public address");
+    let one_click = format!("{base}/api/v1/digest/unsubscribe/{token}");
+    assert!(headers.iter().all(|h| h.as_deref() == Some(one_click.as_str())), "{headers:?} ≠ {one_click}");
+    let path = one_click.trim_start_matches(base);
+    let opened = app.get(path).send().await.expect(303);
+    assert_eq!(opened.header_str("location"), Some(format!("/unsubscribe?token={token}").as_str()));
+    assert_eq!(app.get("/api/v1/me/digest").token(&parent.token).send().await.expect(200).json["frequency"], "daily");
+    app.post(path)
+        .raw("application/x-www-form-urlencoded", b"List-Unsubscribe=One-Click".to_vec())
+        .send()
+        .await
+        .expect(204);
     assert_eq!(app.get("/api/v1/me/digest").token(&parent.token).send().await.expect(200).json["frequency"], "off");
     app.post("/api/v1/digest/unsubscribe").json(json!({ "token": token })).send().await.expect(204);
     app.post("/api/v1/digest/unsubscribe")
