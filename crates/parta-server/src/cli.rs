@@ -28,6 +28,21 @@ enum Command {
     Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate(CommonArgs),
+    /// Copy a deployment, while it runs, into a new folder: the database as one
+    /// consistent snapshot (SQLite's own copy, or PostgreSQL's pg_dump), then the files.
+    Backup {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// A new (or empty) folder for the backup.
+        dest: PathBuf,
+    },
+    /// Put a backup into an empty data directory (on PostgreSQL: a new database).
+    Restore {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// The folder `parta backup` made.
+        src: PathBuf,
+    },
     /// Administrative tasks.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -395,6 +410,30 @@ pub async fn run() -> anyhow::Result<()> {
             let resolved = resolve(&args.common, Some(&args))?;
             init_logs(resolved.json_logs);
             serve(resolved).await
+        }
+        Command::Backup { common, dest } => {
+            let resolved = resolve(&common, None)?;
+            let made = crate::backup::backup(&resolved.database_url, &resolved.data, &dest).await?;
+            println!(
+                "Резервная копия готова: {} ({}, миграция {}, файлов: {}, {} байт).",
+                dest.display(),
+                made.backend,
+                made.migration,
+                made.files,
+                made.file_bytes
+            );
+            Ok(())
+        }
+        Command::Restore { common, src } => {
+            let resolved = resolve(&common, None)?;
+            let put = crate::backup::restore(&resolved.database_url, &resolved.data, &src).await?;
+            println!(
+                "Восстановлено из копии от {} в {} (файлов: {}). Запустите parta serve с теми же параметрами.",
+                put.created_at,
+                resolved.data.display(),
+                put.files
+            );
+            Ok(())
         }
         Command::Migrate(common) => {
             let resolved = resolve(&common, None)?;

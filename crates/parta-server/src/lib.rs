@@ -5,6 +5,7 @@ pub mod access;
 pub mod actions;
 pub mod app;
 pub mod auth;
+pub mod backup;
 pub mod blobs;
 pub mod blocking_pool;
 pub mod bus;

@@ -6,6 +6,7 @@ mod support;
 mod accounts;
 mod applications;
 mod authz;
+mod backup;
 mod calls;
 mod chat_rights;
 mod cluster;

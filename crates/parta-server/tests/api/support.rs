@@ -187,6 +187,16 @@ impl TestApp {
         parta_server::app::app(state)
     }
 
+    /// The data directory: the files under `files/`, SQLite's database beside them.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
+    /// An app on a database and data directory that already hold a deployment (a restored backup).
+    pub async fn on_existing(url: &str, dir: std::path::PathBuf) -> TestApp {
+        TestApp::build(url, dir).await
+    }
+
     /// The database this app uses, for a `parta serve` process on the same data.
     pub fn database_url(&self) -> &str {
         &self.url
