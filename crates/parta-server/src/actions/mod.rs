@@ -31,6 +31,7 @@ pub mod messages;
 pub mod moderation;
 pub mod notifications;
 pub mod overrides;
+pub mod personal_data;
 pub mod plan;
 pub mod polls;
 pub mod push;

@@ -19,6 +19,7 @@ pub mod marks;
 pub mod members;
 pub mod notifications;
 pub mod overrides;
+pub mod personal_data;
 pub mod push;
 pub mod regulations;
 pub mod school_year;
@@ -140,6 +141,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(audit::routes())
         .merge(notifications::routes())
         .merge(push::routes())
+        .merge(personal_data::routes())
         .merge(chats::routes())
         .merge(groups::routes())
         .merge(calls::routes())

@@ -30,6 +30,7 @@ pub mod marks;
 pub mod messages;
 pub mod notifications;
 pub mod overrides;
+pub mod personal_data;
 pub mod polls;
 pub mod push;
 pub mod reactions;

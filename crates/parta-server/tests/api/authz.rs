@@ -868,6 +868,7 @@ fn rows(w: &World) -> Vec<Row> {
         ),
         row("GET", "/api/v1/me/sessions", "/api/v1/me/sessions".into(), None, signed_in()),
         row("GET", "/api/v1/me/messages/export", "/api/v1/me/messages/export".into(), None, signed_in()),
+        row("GET", "/api/v1/me/export", "/api/v1/me/export".into(), None, signed_in()),
         row(
             "DELETE",
             "/api/v1/me/sessions/{session_id}",

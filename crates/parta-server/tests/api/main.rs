@@ -24,6 +24,7 @@ mod messaging;
 mod movement;
 mod notifications;
 mod oversight;
+mod personal_data;
 mod png_bomb;
 mod privacy;
 mod protocol;
