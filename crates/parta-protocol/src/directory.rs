@@ -23,6 +23,9 @@ pub struct School {
     /// With safe mode: a student's conversations always include a teacher (no direct
     /// chats between students).
     pub students_supervised: bool,
+    /// Names only as the school's register has them («ФИО только по списку школы»):
+    /// its people cannot change their own names; its admins correct them.
+    pub names_locked: bool,
     pub created_at: String,
 }
 
@@ -51,6 +54,7 @@ pub struct UpdateSchoolRequest {
     pub quiet_hours: Option<Option<QuietHours>>,
     pub student_safe_mode: Option<bool>,
     pub students_supervised: Option<bool>,
+    pub names_locked: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

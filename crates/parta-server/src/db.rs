@@ -129,6 +129,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(37, "mail", "0037_mail.sql"),
     migration!(38, "chat_silence", "0038_chat_silence.sql"),
     migration!(39, "digests", "0039_digests.sql"),
+    migration!(41, "profile", "0041_profile.sql"),
 ];
 
 impl Db {

@@ -23,6 +23,7 @@ pub mod preview_pool;
 pub mod routes;
 pub mod secrets;
 pub mod session_cache;
+pub mod sms;
 pub mod state;
 pub mod store;
 pub mod thumbnails;

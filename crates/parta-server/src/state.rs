@@ -42,6 +42,9 @@ pub struct Settings {
     pub public_url: String,
     /// The mail server letters go through; none: letters wait in the outbox.
     pub mail: Option<crate::mail::MailSettings>,
+    /// The SMS gateway phone numbers are confirmed through; none: a phone change is
+    /// refused (`sms_not_configured`).
+    pub sms: Option<std::sync::Arc<dyn crate::sms::SmsSender>>,
 }
 
 impl Settings {
@@ -66,6 +69,7 @@ impl Default for Settings {
             calls: crate::calls::CallSettings::default(),
             public_url: "http://127.0.0.1:8080".to_owned(),
             mail: None,
+            sms: None,
         }
     }
 }

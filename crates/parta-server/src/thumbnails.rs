@@ -66,8 +66,9 @@ pub fn make(bytes: &[u8]) -> Option<Vec<u8>> {
     preview(bytes).ok()
 }
 
-/// As `make`, saying why there is no preview.
-pub fn preview(bytes: &[u8]) -> Result<Vec<u8>, Skipped> {
+/// Decodes an image after judging it by its header: over `MAX_PIXELS` or the decode
+/// budget it is refused before its pixels are decoded. CPU-bound.
+pub fn decode(bytes: &[u8]) -> Result<DynamicImage, Skipped> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
@@ -87,7 +88,30 @@ pub fn preview(bytes: &[u8]) -> Result<Vec<u8>, Skipped> {
     // The pixels count against `max_alloc`, so the decoder's own buffers get the rest.
     limits.reserve(decoder.total_bytes()).map_err(skipped_by)?;
     decoder.set_limits(limits).map_err(skipped_by)?;
-    let image = DynamicImage::from_decoder(decoder).map_err(skipped_by)?;
+    DynamicImage::from_decoder(decoder).map_err(skipped_by)
+}
+
+/// A profile photo: the image's centre square at `side` × `side`, re-encoded as JPEG
+/// from its pixels alone, so nothing of the upload's metadata (EXIF with a place and a
+/// camera, comments, colour profiles) survives. CPU-bound: call from a blocking task.
+pub fn photo(bytes: &[u8], side: u32) -> Result<Vec<u8>, Skipped> {
+    let image = decode(bytes)?;
+    let (x, y, square) = parta_domain::profile::centre_square(image.width(), image.height());
+    if square == 0 {
+        return Err(Skipped::Undecodable);
+    }
+    // Cut and shrunk without copying the whole image again.
+    let pixels = image.into_rgb8();
+    let square = image::imageops::crop_imm(&pixels, x, y, square, square);
+    let resized = image::imageops::resize(&*square, side, side, image::imageops::FilterType::Lanczos3);
+    let mut out = Cursor::new(Vec::new());
+    resized.write_to(&mut out, ImageFormat::Jpeg).map_err(|_| Skipped::Undecodable)?;
+    Ok(out.into_inner())
+}
+
+/// As `make`, saying why there is no preview.
+pub fn preview(bytes: &[u8]) -> Result<Vec<u8>, Skipped> {
+    let image = decode(bytes)?;
     let preview = if image.width().max(image.height()) > THUMBNAIL_SIDE {
         image.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE)
     } else {

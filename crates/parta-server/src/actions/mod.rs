@@ -33,6 +33,7 @@ pub mod notifications;
 pub mod overrides;
 pub mod plan;
 pub mod polls;
+pub mod profile;
 pub mod quiet;
 pub mod reactions;
 pub mod recovery;

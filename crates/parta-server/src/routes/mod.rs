@@ -19,6 +19,7 @@ pub mod marks;
 pub mod members;
 pub mod notifications;
 pub mod overrides;
+pub mod profile;
 pub mod regulations;
 pub mod school_year;
 pub mod schools;
@@ -120,6 +121,7 @@ impl Modify for Security {
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(accounts::routes())
+        .merge(profile::routes())
         .merge(applications::routes())
         .merge(schools::routes())
         .merge(school_year::routes())

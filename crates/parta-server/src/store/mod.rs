@@ -31,6 +31,7 @@ pub mod messages;
 pub mod notifications;
 pub mod overrides;
 pub mod polls;
+pub mod profile;
 pub mod reactions;
 pub mod regulations;
 pub mod reports;
