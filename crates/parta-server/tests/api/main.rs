@@ -25,6 +25,7 @@ mod notifications;
 mod oversight;
 mod png_bomb;
 mod privacy;
+mod profile;
 mod protocol;
 mod recovery;
 mod registry;
