@@ -239,6 +239,24 @@ mod tests {
     }
 
     #[test]
+    fn a_photo_is_the_centre_square_at_its_side() {
+        // Left third red, middle blue, right third red: the centre square is blue.
+        let image = image::RgbImage::from_fn(900, 300, |x, _| {
+            if (300..600).contains(&x) { image::Rgb([0, 0, 255]) } else { image::Rgb([255, 0, 0]) }
+        });
+        let mut out = Cursor::new(Vec::new());
+        image.write_to(&mut out, ImageFormat::Png).expect("encode");
+        let photo = photo(out.get_ref(), 256).expect("a photo");
+        let decoded = image::load_from_memory(&photo).expect("decodes").to_rgb8();
+        assert_eq!(decoded.dimensions(), (256, 256));
+        let centre = decoded.get_pixel(128, 128);
+        assert!(centre[2] > 200 && centre[0] < 60, "{centre:?}");
+        assert_eq!(&photo[..3], &[0xFF, 0xD8, 0xFF]);
+        assert_eq!(super::photo(b"not an image", 256), Err(Skipped::NotAnImage));
+        assert_eq!(super::photo(&claiming(png(1, 1), 100_000, 100_000), 256), Err(Skipped::TooManyPixels));
+    }
+
+    #[test]
     fn not_an_image_or_too_large_gives_none() {
         assert!(make(b"%PDF-1.7 not an image").is_none());
         assert_eq!(preview(b"%PDF-1.7 not an image"), Err(Skipped::NotAnImage));
