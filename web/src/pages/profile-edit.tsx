@@ -165,7 +165,6 @@ function ContactCard({ kind }: { kind: 'email' | 'phone' }) {
       {!sentTo ? (
         <form
           noValidate
-          aria-label={t(kind === 'email' ? 'pe.email_new' : 'pe.phone_new')}
           onSubmit={async (e) => {
             e.preventDefault();
             setDone(false);
@@ -200,7 +199,6 @@ function ContactCard({ kind }: { kind: 'email' | 'phone' }) {
       ) : (
         <form
           noValidate
-          aria-label={t(kind === 'email' ? 'pe.code_email' : 'pe.code_phone')}
           onSubmit={async (e) => {
             e.preventDefault();
             const next = await confirm.submit<Me>((v) =>
