@@ -338,7 +338,8 @@ pub async fn delete_photo(state: &AppState, actor: &Actor) -> Result<Me> {
     super::accounts::me(state, actor.user_id).await
 }
 
-async fn forget_blob(state: &AppState, key: Option<String>) {
+/// Deletes a photo no longer pointed at (a failure is logged: the row no longer names it).
+pub(crate) async fn forget_blob(state: &AppState, key: Option<String>) {
     if let Some(key) = key
         && let Err(error) = state.blobs.delete(&key).await
     {

@@ -19,6 +19,7 @@ on_both_backends!(
     the_language_is_kept_and_shown,
     a_new_email_is_confirmed_by_the_code_sent_to_it,
     a_phone_is_refused_without_an_sms_gateway,
+    a_phone_is_confirmed_by_sms_where_a_gateway_is_configured,
     a_photo_is_square_and_without_its_metadata,
 );
 
@@ -266,6 +267,54 @@ async fn a_phone_is_refused_without_an_sms_gateway(app: TestApp) {
         .send()
         .await
         .invalid(&[("phone", "invalid_phone")]);
+}
+
+/// An SMS gateway that keeps what it is given.
+#[derive(Debug, Default)]
+struct SmsOutbox(std::sync::Mutex<Vec<(String, String)>>);
+
+impl parta_server::sms::SmsSender for SmsOutbox {
+    fn send<'a>(&'a self, to: &'a str, text: &'a str) -> parta_server::sms::SmsFuture<'a> {
+        Box::pin(async move {
+            self.0.lock().expect("the outbox").push((to.to_owned(), text.to_owned()));
+            Ok(())
+        })
+    }
+}
+
+async fn a_phone_is_confirmed_by_sms_where_a_gateway_is_configured(app: TestApp) {
+    let outbox = std::sync::Arc::new(SmsOutbox::default());
+    let sender: std::sync::Arc<dyn parta_server::sms::SmsSender> = outbox.clone();
+    let app = app.with_settings(|s| s.sms = Some(sender));
+    let c = class_with_people(&app, 740).await;
+    let ask = |token: String, phone: &'static str| {
+        let app = &app;
+        async move { app.post("/api/v1/me/phone").token(&token).json(json!({ "phone": phone })).send().await }
+    };
+    let pending = ask(c.parent.token.clone(), "8 (912) 740-00-01").await.expect(202).json;
+    assert_eq!(pending["sent_to"], "+79127400001");
+    let (to, text) = outbox.0.lock().expect("the outbox").last().cloned().expect("an SMS");
+    assert_eq!(to, "+79127400001");
+    let code: String = text.split(|ch: char| !ch.is_ascii_digit()).find(|w| w.len() == 6).expect("a code").to_owned();
+    let me = app
+        .post("/api/v1/me/phone/confirm")
+        .token(&c.parent.token)
+        .json(json!({ "code": code }))
+        .send()
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(me["phone"], "+79127400001");
+    // Another account's number: refused to whoever holds its code.
+    ask(c.teacher.token.clone(), "+7 912 740-00-01").await.expect(202);
+    let (_, text) = outbox.0.lock().expect("the outbox").last().cloned().expect("an SMS");
+    let code: String = text.split(|ch: char| !ch.is_ascii_digit()).find(|w| w.len() == 6).expect("a code").to_owned();
+    app.post("/api/v1/me/phone/confirm")
+        .token(&c.teacher.token)
+        .json(json!({ "code": code }))
+        .send()
+        .await
+        .problem(409, "phone_taken");
 }
 
 /// A 400 × 300 JPEG whose APP1 segment holds EXIF with a camera and a place in it.
