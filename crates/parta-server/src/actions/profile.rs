@@ -224,6 +224,7 @@ pub async fn request_phone_change(state: &AppState, actor: &Actor, phone: &str) 
 /// # Confirm a new e-mail or phone with its code
 /// A wrong code counts one of five tries; the fifth wrong one, or a code past its 15
 /// minutes, drops the change. An address another account has meanwhile is refused.
+/// The old e-mail address is told of the change.
 pub async fn confirm_contact(state: &AppState, actor: &Actor, kind: ContactKind, typed: &str) -> Result<Me> {
     let user = actor.user_id;
     let code = profile::normalize_code(typed);
@@ -265,6 +266,7 @@ pub async fn confirm_contact(state: &AppState, actor: &Actor, kind: ContactKind,
         ContactKind::Email => "email_taken",
         ContactKind::Phone => "phone_taken",
     };
+    let row = store::users::get(&mut work, user).await?.ok_or(Error::Unauthenticated)?;
     let taken = store::users::find_by_login(&mut work, &login).await?.is_some_and(|other| other.id != user.0);
     if taken {
         // The change is spent either way; the answer goes to who holds the address.
@@ -291,6 +293,14 @@ pub async fn confirm_contact(state: &AppState, actor: &Actor, kind: ContactKind,
         },
     )
     .await?;
+    // The old address hears of it: an account is taken over through its e-mail.
+    if kind == ContactKind::Email
+        && let Some(old) = row.email.as_deref()
+    {
+        let english = Language::from_stored(&row.language) == Language::En;
+        let letter = templates::email_changed(old, user.0, &row.given_name, &pending.new_value, english);
+        crate::mail::queue(&mut work, &letter).await?;
+    }
     do_tell_me_changed(&mut work, user).await?;
     work.commit(state).await?;
     super::accounts::me(state, user).await

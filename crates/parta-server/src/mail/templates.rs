@@ -93,6 +93,43 @@ pub fn email_code(to: &str, user: i64, name: &str, code: &str, minutes: i64, eng
     }
 }
 
+/// A word to the old address that the account's address was changed: an account is
+/// taken over through its e-mail, and its owner learns of it here.
+pub fn email_changed(to: &str, user: i64, name: &str, new_address: &str, english: bool) -> Letter {
+    let (subject, paragraphs, signature) = if english {
+        (
+            "Your Parta e-mail address was changed".to_owned(),
+            vec![
+                format!("Hello, {name}!"),
+                format!("The e-mail address of your Parta account is now {new_address}. Letters will go there."),
+                "If you did not change it, ask your school's admin for help at once.".to_owned(),
+            ],
+            SIGNATURE_EN,
+        )
+    } else {
+        (
+            "Адрес почты в «Парте» изменён".to_owned(),
+            vec![
+                format!("Здравствуйте, {name}!"),
+                format!(
+                    "Адрес электронной почты вашей учётной записи в «Парте» теперь {new_address}. Письма будут приходить туда."
+                ),
+                "Если вы его не меняли, сразу обратитесь к администратору своей школы.".to_owned(),
+            ],
+            SIGNATURE,
+        )
+    };
+    let text = format!("{}\n\n— \n{signature}\n", paragraphs.join("\n\n"));
+    Letter {
+        kind: "email_changed",
+        user: Some(user),
+        to: to.to_owned(),
+        subject,
+        text,
+        html: html_in(if english { "en" } else { "ru" }, &paragraphs, None, signature),
+    }
+}
+
 /// «1 день», «3 дня», «14 дней».
 fn days(n: i64) -> String {
     let word = match (n % 10, n % 100) {
@@ -195,6 +232,14 @@ mod tests {
         assert!(en.text.contains("within 15 minutes") && en.text.contains("Hello, Anna <x>!"));
         assert!(en.html.contains("lang=\"en\"") && en.html.contains("Anna &lt;x&gt;"));
         assert_eq!((en.kind, en.user, en.to.as_str()), ("email_code", Some(7), "new@b.ru"));
+    }
+
+    #[test]
+    fn the_old_address_hears_where_letters_go_now() {
+        let letter = email_changed("old@b.ru", 7, "Анна", "new@b.ru", false);
+        assert_eq!((letter.kind, letter.to.as_str()), ("email_changed", "old@b.ru"));
+        assert!(letter.text.contains("теперь new@b.ru") && letter.text.contains("администратору"));
+        assert!(email_changed("old@b.ru", 7, "Anna", "new@b.ru", true).text.contains("is now new@b.ru"));
     }
 
     #[test]

@@ -74,7 +74,8 @@ async fn me_email(
 }
 
 /// # `POST /api/v1/me/email/confirm`
-/// Confirms the new e-mail with its code: it replaces the old one. A wrong code is
+/// Confirms the new e-mail with its code: it replaces the old one, which is told in a
+/// letter. A wrong code is
 /// 422 (`code`: `wrong_code`); the fifth wrong one 429 `code_attempts_exhausted`; past
 /// 15 minutes 410 `code_expired`; nothing waiting 409 `no_pending_change`; an address
 /// another account has 409 `email_taken`.

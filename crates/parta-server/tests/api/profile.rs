@@ -209,6 +209,12 @@ async fn a_new_email_is_confirmed_by_the_code_sent_to_it(app: TestApp) {
     assert_eq!(me["email"], new_email);
     confirm_email(&app, token, &code).await.problem(409, "no_pending_change");
     app.login(new_email, PASSWORD).await;
+    // The old address is told where the account's letters go now.
+    parta_server::mail::deliver_due(&app.state, parta_server::clock::now_ms() + 1).await.expect("delivered");
+    let letters = server.letters();
+    let notice = letters.iter().find(|l| l["to"] == old_email.as_str()).expect("a word to the old address");
+    assert_eq!(notice["subject"], "Адрес почты в «Парте» изменён");
+    assert!(notice["text"].as_str().is_some_and(|t| t.contains(new_email)), "{notice}");
 
     // Past fifteen minutes the code no longer works.
     ask_email(&app, token, "tretii-736@family.test", PASSWORD).await.expect(202);
