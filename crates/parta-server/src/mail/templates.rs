@@ -1,4 +1,4 @@
-//! The letters Parta sends, in Russian (a code to confirm a new address also in English,
+//! The letters Parta sends, in Russian (those about one's own address also in English,
 //! for people who chose it), each with a plain-text part and the same words as simple
 //! HTML (escaped: names and titles come from people).
 
