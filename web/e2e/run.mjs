@@ -5039,6 +5039,68 @@ try {
     }
   });
 
+  await test('profile: a person edits their name and language (kept on the account), the phone is refused in words; the school locks names and the admin corrects one with «Исправить ФИО»', async () => {
+    const ctxs = [];
+    const adminApi = await apiSession('admin@demo.parta.local');
+    const lock = (on) => fetch(`${base}/api/v1/orgs/1`, { method: 'PATCH', headers: adminApi, body: JSON.stringify({ names_locked: on }) });
+    try {
+      const page = await signedInPage(ctxs, 'secretary@demo.parta.local');
+      await page.goto(`${base}/profile`);
+      const nameForm = page.locator('form[aria-labelledby="name-title"]');
+      await nameForm.getByRole('heading', { name: 'ФИО' }).waitFor();
+      await lbl(nameForm, 'Фамилия').fill('Соколова-Белова');
+      await nameForm.getByRole('button', { name: 'Сохранить ФИО' }).click();
+      await nameForm.getByText('ФИО сохранено.').waitFor();
+      await page.getByRole('heading', { name: 'Соколова-Белова Анна Павловна' }).waitFor();
+      await screen(page, 'profile-edit');
+
+      // No SMS gateway: the phone is refused, and the page says why.
+      const phone = page.locator('section[data-contact="phone"]');
+      await lbl(phone, 'Новый номер').fill('+7 912 000-00-00');
+      await phone.getByRole('button', { name: 'Получить код' }).click();
+      await phone.getByText(/Сервер пока не отправляет SMS/).waitFor();
+
+      // The language goes with the account: English after a reload, and in /me.
+      await page.locator('section[aria-labelledby="lang-title"]').getByLabel('English').check();
+      await page.getByRole('heading', { name: 'Profile', exact: true }).waitFor();
+      await page.locator('section[data-language="en"]').waitFor();
+      const mine = await apiSession('secretary@demo.parta.local');
+      const meNow = await (await fetch(`${base}/api/v1/me`, { headers: mine })).json();
+      expect(meNow.language === 'en', `the account's language is ${meNow.language}`);
+      await page.reload();
+      await page.getByRole('heading', { name: 'Profile', exact: true }).waitFor();
+      await axe(page, 'profile-edit (en)');
+      await page.locator('section[aria-labelledby="lang-title"]').getByLabel('Русский').check();
+      await page.getByRole('heading', { name: 'Профиль', exact: true }).waitFor();
+
+      // The school keeps names to its register: the form is disabled, with why.
+      expect((await lock(true)).ok, 'names locked');
+      await page.reload();
+      const locked = page.locator('form[data-names-locked="yes"]');
+      await locked.getByText(/ФИО указывается только по списку школы/).waitFor();
+      expect(await lbl(locked, 'Фамилия').isDisabled(), 'the name can still be typed while locked');
+
+      // The admin corrects it on the members tab; the person's page follows live.
+      const ap = await signedInPage(ctxs, 'admin@demo.parta.local');
+      await ap.goto(`${base}/school/1/members`);
+      await lbl(ap, 'Поиск по ФИО').fill('Соколова-Белова');
+      const row = ap.locator('.member-item', { hasText: 'Соколова-Белова Анна Павловна' });
+      await row.locator('summary').click();
+      await row.getByRole('button', { name: /^Исправить ФИО\s*: Соколова-Белова Анна Павловна$/ }).click();
+      const dialog = ap.getByRole('dialog', { name: 'Исправить ФИО' });
+      await lbl(dialog, 'Фамилия').fill('Соколова');
+      await axe(ap, 'members (correct a name)');
+      await dialog.getByRole('button', { name: 'Сохранить' }).click();
+      await dialog.getByText('ФИО исправлено.').waitFor();
+      await page.getByRole('heading', { name: 'Соколова Анна Павловна' }).waitFor();
+      const audit = await (await fetch(`${base}/api/v1/orgs/1/audit`, { headers: adminApi })).json();
+      expect(audit.some((e) => e.action === 'name_corrected'), 'the correction is not in the audit log');
+    } finally {
+      await lock(false);
+      for (const ctx of ctxs) await ctx.close();
+    }
+  });
+
   await test('chats: logging out closes the connection', async () => {
     await parent.getByRole('button', { name: 'Выйти' }).click();
     await parent.waitForURL(/\/login/);

@@ -1,9 +1,9 @@
 import { useEffect } from 'preact/hooks';
 import { chunk, closeDialog, DialogHost, Lazy, Loading, PageTitle } from './components/ui';
 import { fullName } from './format';
-import { lang, setLang, t, tn } from './i18n';
+import { lang, t, tn } from './i18n';
 import { currentPath, matchRoute, navigate, queryParam } from './router';
-import { canManage, chooseSchool, currentSchool, homePath, logout, managesSchoolYear, me, onlyCurator, readsCompliance } from './state';
+import { canManage, chooseLanguage, chooseSchool, currentSchool, homePath, logout, managesSchoolYear, me, onlyCurator, readsCompliance } from './state';
 import { unreadTotal } from './chat/store';
 import { bellUnread } from './notifications/bell';
 import { ChatInvitePage } from './pages/chat-invite';
@@ -43,7 +43,7 @@ function LangSwitch() {
   return (
     <div class="lang" role="group" aria-label={t('shell.language')}>
       {(['ru', 'en'] as const).map((l) => (
-        <button key={l} type="button" class="lang-btn" aria-pressed={lang.value === l} lang={l} onClick={() => setLang(l)}>
+        <button key={l} type="button" class="lang-btn" aria-pressed={lang.value === l} lang={l} onClick={() => void chooseLanguage(l)}>
           {l === 'ru' ? 'RU' : 'EN'}
           <span class="visually-hidden"> — {l === 'ru' ? 'Русский' : 'English'}</span>
         </button>

@@ -1,7 +1,7 @@
 import { computed, signal } from '@preact/signals';
 import { ApiClient, ApiError } from './api/client';
 import type { Me, MySchool } from './api/types';
-import { lang, t } from './i18n';
+import { lang, setLang, t } from './i18n';
 
 /** undefined while the first /me is loading; null when nobody is signed in. */
 export const me = signal<Me | null | undefined>(undefined);
@@ -41,9 +41,27 @@ export function chooseSchool(orgId: number): void {
   }
 }
 
+/** The signed-in person as the server gave them; their language is the interface's. */
+export function setMe(m: Me): void {
+  me.value = m;
+  if ((m.language === 'ru' || m.language === 'en') && m.language !== lang.value) setLang(m.language);
+}
+
+/** Switches the interface's language and, when someone is signed in, keeps it on their
+ *  account (for their letters and their other devices). */
+export async function chooseLanguage(next: 'ru' | 'en'): Promise<void> {
+  setLang(next);
+  if (!me.value || me.value.language === next) return;
+  try {
+    setMe(await api.put('/api/v1/me/language', undefined, { language: next }));
+  } catch {
+    /* the switch works on this device either way */
+  }
+}
+
 export async function loadMe(): Promise<void> {
   try {
-    me.value = await api.get('/api/v1/me');
+    setMe(await api.get('/api/v1/me'));
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) me.value = null;
     else if (me.value === undefined) me.value = null;
@@ -53,7 +71,7 @@ export async function loadMe(): Promise<void> {
 export async function login(loginName: string, password: string): Promise<Me> {
   const session = await api.post('/api/v1/auth/login', undefined, { login: loginName, password });
   api.setCsrf(session.csrf_token);
-  me.value = session.user;
+  setMe(session.user);
   return session.user;
 }
 

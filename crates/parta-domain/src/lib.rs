@@ -16,6 +16,7 @@ pub mod lesson_plan;
 pub mod notifications;
 pub mod online_lesson;
 pub mod permission;
+pub mod profile;
 pub mod quiet;
 pub mod regulations;
 pub mod roles;

@@ -70,10 +70,13 @@ pub enum Permission {
     /// Give a person without e-mail a one-time code to set a new password with (a
     /// student or parent of the class; the admins, for anyone of the school but admins).
     IssueSignInCodes,
+    /// Correct a member's name in the school's register («Исправить ФИО»), audited with
+    /// the name before and after (the admins).
+    CorrectNames,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 27] = [
+    pub const ALL: [Permission; 28] = [
         Permission::ReviewApplications,
         Permission::ReadPlatformAudit,
         Permission::ReadSchool,
@@ -101,6 +104,7 @@ impl Permission {
         Permission::ManageAuthorities,
         Permission::ReadPlatformStatistics,
         Permission::IssueSignInCodes,
+        Permission::CorrectNames,
     ];
 
     /// The name a client sees (`MySchool::permissions`), so that the web asks the same
@@ -134,6 +138,7 @@ impl Permission {
             Permission::ManageAuthorities => "manage_authorities",
             Permission::ReadPlatformStatistics => "read_platform_statistics",
             Permission::IssueSignInCodes => "issue_sign_in_codes",
+            Permission::CorrectNames => "correct_names",
         }
     }
 }
@@ -246,6 +251,7 @@ pub fn role_grants(role: Role) -> &'static [Permission] {
             ReadReports,
             ReadStatistics,
             IssueSignInCodes,
+            CorrectNames,
         ],
         Role::Member => &[ReadSchool],
         // The seeds: the director appoints the platform's admins and, with the
@@ -345,6 +351,7 @@ mod tests {
         (Permission::AmendClosedMarks, &[Role::SchoolAdmin]),
         (Permission::IssueOrders, &[Role::SchoolAdmin, Role::Director]),
         (Permission::MoveYearOn, &[Role::SchoolAdmin]),
+        (Permission::CorrectNames, &[Role::SchoolAdmin]),
     ];
 
     #[test]

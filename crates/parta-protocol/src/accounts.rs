@@ -90,6 +90,12 @@ pub struct Me {
     pub patronymic: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// `ru` or `en`: the person's language, for the web client and their letters.
+    pub language: String,
+    /// Their photo (a 256 × 256 JPEG), when they have one; the URL changes with the photo.
+    pub photo_url: Option<String>,
+    /// A school of theirs keeps names to its register: the name is changed by its admins.
+    pub names_locked: bool,
     pub is_operator: bool,
     pub schools: Vec<MySchool>,
     /// The education authorities the person curates.

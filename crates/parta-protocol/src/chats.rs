@@ -489,6 +489,9 @@ pub enum UserEvent {
         ids: Vec<parta_domain::NotificationId>,
         up_to: Option<parta_domain::NotificationId>,
     },
+    /// Something `/me` shows changed — the name (one's own or an admin's correction),
+    /// e-mail, phone, photo or language —: every device of theirs loads `/me` again.
+    MeChanged {},
 }
 
 /// Frames the server sends on `/api/v1/ws`.

@@ -26,6 +26,9 @@ pub struct School {
     /// Push notifications show the words of messages from chats with students (a lock
     /// screen is public; off unless the school turns it on).
     pub push_previews: bool,
+    /// Names only as the school's register has them («ФИО только по списку школы»):
+    /// its people cannot change their own names; its admins correct them.
+    pub names_locked: bool,
     pub created_at: String,
 }
 
@@ -55,6 +58,7 @@ pub struct UpdateSchoolRequest {
     pub student_safe_mode: Option<bool>,
     pub students_supervised: Option<bool>,
     pub push_previews: Option<bool>,
+    pub names_locked: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -83,7 +83,15 @@ async fn body_limit(State(state): State<AppState>, request: Request, next: Next)
     } else {
         state.settings.max_upload_bytes.max(state.settings.max_file_bytes)
     };
-    let limit = if is_multipart { largest_file + 64 * 1024 } else { state.settings.max_json_bytes };
+    // A profile photo may come as the raw image, capped at the upload limit.
+    let raw_photo = request.uri().path() == "/api/v1/me/photo" && request.method() == axum::http::Method::PUT;
+    let limit = if is_multipart {
+        largest_file + 64 * 1024
+    } else if raw_photo {
+        state.settings.max_upload_bytes
+    } else {
+        state.settings.max_json_bytes
+    };
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)

@@ -130,6 +130,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(38, "chat_silence", "0038_chat_silence.sql"),
     migration!(39, "digests", "0039_digests.sql"),
     migration!(40, "push", "0040_push.sql"),
+    migration!(41, "profile", "0041_profile.sql"),
     migration!(42, "list_unsubscribe", "0042_list_unsubscribe.sql"),
 ];
 

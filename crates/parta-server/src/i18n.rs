@@ -296,6 +296,37 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
             "Этот урок уже записан в журнал: изменение не снять.",
             "This lesson is already written in the journal: the change cannot be taken back.",
         ),
+        "names_locked" => (
+            "В вашей школе ФИО указываются только по списку школы. Чтобы исправить его, обратитесь к администратору школы.",
+            "Your school keeps names as its register has them. To correct yours, ask the school's admin.",
+        ),
+        "sms_not_configured" => (
+            "Сервер пока не отправляет SMS, поэтому номер телефона нельзя подтвердить. Чтобы изменить его, обратитесь к администратору школы.",
+            "This server does not send text messages yet, so a phone number cannot be confirmed. To change it, ask the school's admin.",
+        ),
+        "contact_change_limit" => {
+            ("Слишком много запросов кода. Попробуйте через час.", "Too many code requests. Try again in an hour.")
+        }
+        "no_pending_change" => (
+            "Код не запрашивался или уже использован. Запросите новый.",
+            "No code was asked for, or it has been used. Ask for a new one.",
+        ),
+        "code_expired" => (
+            "Код устарел: он действует 15 минут. Запросите новый.",
+            "The code has expired: it works for 15 minutes. Ask for a new one.",
+        ),
+        "code_attempts_exhausted" => (
+            "Код введён неверно слишком много раз. Запросите новый.",
+            "The code was typed wrong too many times. Ask for a new one.",
+        ),
+        "email_taken" => (
+            "Этот адрес уже указан в другой учётной записи «Парты».",
+            "This address is already used by another Parta account.",
+        ),
+        "phone_taken" => (
+            "Этот номер уже указан в другой учётной записи «Парты».",
+            "This number is already used by another Parta account.",
+        ),
         _ => ("Ошибка запроса.", "Request error."),
     };
     match lang {
@@ -439,6 +470,16 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         "too_short" => {
             ("Введите хотя бы одно слово из двух и более букв.", "Type at least one word of two letters or more.")
         }
+        "wrong_code" => ("Неверный код.", "Wrong code."),
+        "unchanged" => ("Это ваш текущий адрес или номер.", "This is your current address or number."),
+        "not_an_image" => {
+            ("Это не изображение: подойдут JPEG, PNG, GIF и WebP.", "Not an image: JPEG, PNG, GIF and WebP will do.")
+        }
+        "image_too_large" => (
+            "Изображение слишком большое: не больше 24 мегапикселей.",
+            "The image is too large: at most 24 megapixels.",
+        ),
+        "undecodable_image" => ("Изображение повреждено или не читается.", "The image is damaged or cannot be read."),
         _ => ("Некорректное значение.", "Invalid value."),
     };
     match lang {

@@ -25,6 +25,7 @@ pub mod push;
 pub mod routes;
 pub mod secrets;
 pub mod session_cache;
+pub mod sms;
 pub mod state;
 pub mod store;
 pub mod thumbnails;

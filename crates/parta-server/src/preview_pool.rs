@@ -46,6 +46,19 @@ impl PreviewPool {
         }
         result
     }
+
+    /// A profile photo of `bytes` (`thumbnails::photo`), made by a free worker; refused
+    /// (`QueueFull`) when every worker is busy and the queue is full.
+    pub async fn photo(&self, bytes: Bytes, side: u32) -> Result<Vec<u8>, Skipped> {
+        match self.pool.run(move || thumbnails::photo(&bytes, side)).await {
+            Ok(made) => made,
+            Err(NotRun::Full) => Err(Skipped::QueueFull),
+            Err(NotRun::Panicked(panic)) => {
+                tracing::warn!(error = %panic, "an image decoder panicked");
+                Err(Skipped::Undecodable)
+            }
+        }
+    }
 }
 
 #[cfg(test)]

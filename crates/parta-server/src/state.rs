@@ -44,6 +44,9 @@ pub struct Settings {
     pub mail: Option<crate::mail::MailSettings>,
     /// Where web pushes may go, and who push services contact about this server.
     pub push: crate::push::PushSettings,
+    /// The SMS gateway phone numbers are confirmed through; none: a phone change is
+    /// refused (`sms_not_configured`).
+    pub sms: Option<std::sync::Arc<dyn crate::sms::SmsSender>>,
 }
 
 impl Settings {
@@ -69,6 +72,7 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:8080".to_owned(),
             mail: None,
             push: crate::push::PushSettings::default(),
+            sms: None,
         }
     }
 }

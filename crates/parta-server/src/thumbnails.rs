@@ -66,8 +66,9 @@ pub fn make(bytes: &[u8]) -> Option<Vec<u8>> {
     preview(bytes).ok()
 }
 
-/// As `make`, saying why there is no preview.
-pub fn preview(bytes: &[u8]) -> Result<Vec<u8>, Skipped> {
+/// Decodes an image after judging it by its header: over `MAX_PIXELS` or the decode
+/// budget it is refused before its pixels are decoded. CPU-bound.
+pub fn decode(bytes: &[u8]) -> Result<DynamicImage, Skipped> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
@@ -87,7 +88,30 @@ pub fn preview(bytes: &[u8]) -> Result<Vec<u8>, Skipped> {
     // The pixels count against `max_alloc`, so the decoder's own buffers get the rest.
     limits.reserve(decoder.total_bytes()).map_err(skipped_by)?;
     decoder.set_limits(limits).map_err(skipped_by)?;
-    let image = DynamicImage::from_decoder(decoder).map_err(skipped_by)?;
+    DynamicImage::from_decoder(decoder).map_err(skipped_by)
+}
+
+/// A profile photo: the image's centre square at `side` × `side`, re-encoded as JPEG
+/// from its pixels alone, so nothing of the upload's metadata (EXIF with a place and a
+/// camera, comments, colour profiles) survives. CPU-bound: call from a blocking task.
+pub fn photo(bytes: &[u8], side: u32) -> Result<Vec<u8>, Skipped> {
+    let image = decode(bytes)?;
+    let (x, y, square) = parta_domain::profile::centre_square(image.width(), image.height());
+    if square == 0 {
+        return Err(Skipped::Undecodable);
+    }
+    // Cut and shrunk without copying the whole image again.
+    let pixels = image.into_rgb8();
+    let square = image::imageops::crop_imm(&pixels, x, y, square, square);
+    let resized = image::imageops::resize(&*square, side, side, image::imageops::FilterType::Lanczos3);
+    let mut out = Cursor::new(Vec::new());
+    resized.write_to(&mut out, ImageFormat::Jpeg).map_err(|_| Skipped::Undecodable)?;
+    Ok(out.into_inner())
+}
+
+/// As `make`, saying why there is no preview.
+pub fn preview(bytes: &[u8]) -> Result<Vec<u8>, Skipped> {
+    let image = decode(bytes)?;
     let preview = if image.width().max(image.height()) > THUMBNAIL_SIDE {
         image.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE)
     } else {
@@ -212,6 +236,24 @@ mod tests {
         let decoded = image::load_from_memory(&preview).expect("decodes");
         assert_eq!((decoded.width(), decoded.height()), (480, 240));
         assert_eq!(&preview[..3], &[0xFF, 0xD8, 0xFF]);
+    }
+
+    #[test]
+    fn a_photo_is_the_centre_square_at_its_side() {
+        // Left third red, middle blue, right third red: the centre square is blue.
+        let image = image::RgbImage::from_fn(900, 300, |x, _| {
+            if (300..600).contains(&x) { image::Rgb([0, 0, 255]) } else { image::Rgb([255, 0, 0]) }
+        });
+        let mut out = Cursor::new(Vec::new());
+        image.write_to(&mut out, ImageFormat::Png).expect("encode");
+        let photo = photo(out.get_ref(), 256).expect("a photo");
+        let decoded = image::load_from_memory(&photo).expect("decodes").to_rgb8();
+        assert_eq!(decoded.dimensions(), (256, 256));
+        let centre = decoded.get_pixel(128, 128);
+        assert!(centre[2] > 200 && centre[0] < 60, "{centre:?}");
+        assert_eq!(&photo[..3], &[0xFF, 0xD8, 0xFF]);
+        assert_eq!(super::photo(b"not an image", 256), Err(Skipped::NotAnImage));
+        assert_eq!(super::photo(&claiming(png(1, 1), 100_000, 100_000), 256), Err(Skipped::TooManyPixels));
     }
 
     #[test]

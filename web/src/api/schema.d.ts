@@ -1538,6 +1538,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/me/email`
+         *     Asks to change one's e-mail (with the current password): a six-digit code goes to
+         *     the new address, valid 15 minutes; the old address stays until it is confirmed.
+         *     A few requests an hour (429 `contact_change_limit`).
+         */
+        post: operations["me_email"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/email/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/me/email/confirm`
+         *     Confirms the new e-mail with its code: it replaces the old one, which is told in a
+         *     letter. A wrong code is
+         *     422 (`code`: `wrong_code`); the fifth wrong one 429 `code_attempts_exhausted`; past
+         *     15 minutes 410 `code_expired`; nothing waiting 409 `no_pending_change`; an address
+         *     another account has 409 `email_taken`.
+         */
+        post: operations["me_email_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/export": {
         parameters: {
             query?: never;
@@ -1554,6 +1600,26 @@ export interface paths {
          */
         get: operations["me_export"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/language": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * # `PUT /api/v1/me/language`
+         *     Sets one's language (`ru` or `en`): the web client's, and that of one's letters.
+         */
+        put: operations["me_language"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1582,6 +1648,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/name": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * # `PUT /api/v1/me/name`
+         *     Changes one's own name. Refused (403 `names_locked`) while a school of theirs keeps
+         *     names to its register («ФИО только по списку школы»): its admins correct them.
+         */
+        put: operations["me_name"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/password": {
         parameters: {
             query?: never;
@@ -1597,6 +1684,73 @@ export interface paths {
          */
         post: operations["me_password"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/phone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/me/phone`
+         *     Asks to change one's phone: a code by SMS. Where the server has no SMS gateway the
+         *     answer is 409 `sms_not_configured` (no code is made).
+         */
+        post: operations["me_phone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/phone/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/me/phone/confirm`
+         *     Confirms the new phone with its code, as the e-mail's (409 `phone_taken`).
+         */
+        post: operations["me_phone_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * # `PUT /api/v1/me/photo`
+         *     Sets one's photo: the image as the body (JPEG, PNG, GIF or WebP) or as the part
+         *     `file` of a form. Its centre square is kept at 256 × 256 as a new JPEG, without any
+         *     of the upload's metadata. 422 for what is not an image or is too large to decode.
+         */
+        put: operations["me_photo_put"];
+        post?: never;
+        /**
+         * # `DELETE /api/v1/me/photo`
+         *     Removes one's photo.
+         */
+        delete: operations["me_photo_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2573,6 +2727,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/members/{user_id}/name": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * # `PUT /api/v1/orgs/{org_id}/members/{user_id}/name`
+         *     Corrects a member's name in the school's register («Исправить ФИО»; the admins),
+         *     audited with the name before and after. The person's devices are told.
+         */
+        put: operations["members_name"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/members/{user_id}/role": {
         parameters: {
             query?: never;
@@ -3479,6 +3654,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{user_id}/photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/users/{user_id}/photo`
+         *     A person's photo (JPEG), for themselves and for who shares a school with them; 404
+         *     for anyone else and for a person without one.
+         */
+        get: operations["users_photo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4305,6 +4501,11 @@ export interface components {
             total: components["schemas"]["ComplianceCounts"];
             weeks: components["schemas"]["WeekCompliance"][];
         };
+        /** @description The code sent to the new address or number. */
+        ConfirmContactRequest: {
+            /** @description Six digits; spaces and dashes do not matter. */
+            code: string;
+        };
         /** @description A consent given: whose data (`self`, or a `child`'s), to which version, when. */
         ConsentGiven: {
             at: string;
@@ -4319,6 +4520,13 @@ export interface components {
             /** @description What a person agrees to for themselves. */
             text_self: string;
             version: string;
+        };
+        /** @description A change waiting for its code. */
+        ContactChangePending: {
+            /** @description When the code stops working (RFC 3339). */
+            expires_at: string;
+            /** @description The new address or number (normalised), where the code went. */
+            sent_to: string;
         };
         /** @description A new group chat (any staff member) or subject chat (a teacher of the class). */
         CreateChatRequest: {
@@ -4524,6 +4732,15 @@ export interface components {
         };
         EditMessageRequest: {
             body: string;
+        };
+        /**
+         * @description Asks to change the e-mail address: a code goes to the new address; the old one
+         *     stays until the code is typed.
+         */
+        EmailChangeRequest: {
+            /** @description The current password: an account is taken over through its e-mail. */
+            current_password: string;
+            email: string;
         };
         EntryRequest: {
             /** @description An assignment of this class in this year: who teaches what. */
@@ -4914,6 +5131,10 @@ export interface components {
              */
             round_from: number;
         };
+        LanguageRequest: {
+            /** @description `ru` or `en`. */
+            language: string;
+        };
         LeaveRequest: {
             /** @description The last day, `YYYY-MM-DD`. */
             on: string;
@@ -5064,8 +5285,14 @@ export interface components {
             given_name: string;
             id: components["schemas"]["UserId"];
             is_operator: boolean;
+            /** @description `ru` or `en`: the person's language, for the web client and their letters. */
+            language: string;
+            /** @description A school of theirs keeps names to its register: the name is changed by its admins. */
+            names_locked: boolean;
             patronymic?: string | null;
             phone?: string | null;
+            /** @description Their photo (a 256 × 256 JPEG), when they have one; the URL changes with the photo. */
+            photo_url?: string | null;
             schools: components["schemas"]["MySchool"][];
         };
         /**
@@ -5198,6 +5425,13 @@ export interface components {
             places: components["schemas"]["Place"][];
             short_name: string;
             teacher_verified: boolean;
+        };
+        /** @description A name, as the person writes it or an admin corrects it in the register. */
+        NameRequest: {
+            family_name: string;
+            given_name: string;
+            /** @description Empty or absent: none. */
+            patronymic?: string | null;
         };
         /** @description One notification. What it points at depends on its kind; the client opens it there. */
         Notification: {
@@ -5535,6 +5769,10 @@ export interface components {
             id: components["schemas"]["UserId"];
             patronymic?: string | null;
         };
+        /** @description Asks to change the phone number: a code by SMS, where the server can send one. */
+        PhoneChangeRequest: {
+            phone: string;
+        };
         /** @description One place a person holds in a school: a role in a class (for a parent: for a child). */
         Place: {
             child?: components["schemas"]["PersonRef"] | null;
@@ -5822,6 +6060,11 @@ export interface components {
             inn: string;
             join_approval_required: boolean;
             name: string;
+            /**
+             * @description Names only as the school's register has them («ФИО только по списку школы»):
+             *     its people cannot change their own names; its admins correct them.
+             */
+            names_locked: boolean;
             ogrn: string;
             /**
              * @description Push notifications show the words of messages from chats with students (a lock
@@ -6219,6 +6462,7 @@ export interface components {
             inn?: string | null;
             join_approval_required?: boolean | null;
             name?: string | null;
+            names_locked?: boolean | null;
             ogrn?: string | null;
             push_previews?: boolean | null;
             quiet_hours?: components["schemas"]["QuietHours"] | null;
@@ -6274,6 +6518,9 @@ export interface components {
             /** @enum {string} */
             type: "notifications_read";
             up_to?: components["schemas"]["NotificationId"] | null;
+        } | {
+            /** @enum {string} */
+            type: "me_changed";
         };
         /** Format: int64 */
         UserId: number;
@@ -9858,6 +10105,100 @@ export interface operations {
             };
         };
     };
+    me_email: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailChangeRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactChangePending"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_email_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmContactRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     me_export: {
         parameters: {
             query?: never;
@@ -9884,6 +10225,37 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_language: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LanguageRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9920,6 +10292,45 @@ export interface operations {
             };
         };
     };
+    me_name: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NameRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     me_password: {
         parameters: {
             query?: never;
@@ -9945,6 +10356,175 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_phone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhoneChangeRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactChangePending"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_phone_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmContactRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_photo_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description the image, or multipart part `file` */
+        requestBody: {
+            content: {
+                "image/jpeg": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_photo_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
                 };
             };
         };
@@ -12344,6 +12924,56 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    members_name: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NameRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14882,6 +15512,36 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    users_photo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The photo (binary) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -6,6 +6,7 @@ export type MySchool = S['MySchool'];
 export type Place = S['Place'];
 export type PersonRef = S['PersonRef'];
 export type SignInCode = S['SignInCode'];
+export type ContactChangePending = S['ContactChangePending'];
 export type ConsentText = S['ConsentText'];
 export type ConsentGiven = S['ConsentGiven'];
 export type ClassRef = S['ClassRef'];
@@ -134,14 +135,16 @@ export type BodyOf<P extends keyof paths, M extends Method> =
 
 type JsonOf<R> = R extends { content: { 'application/json': infer J } } ? J : void;
 
-/** The JSON body of the success answer (200 or 201; void for 204). */
+/** The JSON body of the success answer (200, 201 or 202; void for 204). */
 export type ResultOf<P extends keyof paths, M extends Method> =
   Op<P, M> extends { responses: infer R }
     ? 200 extends keyof R
       ? JsonOf<R[200]>
       : 201 extends keyof R
         ? JsonOf<R[201]>
-        : void
+        : 202 extends keyof R
+          ? JsonOf<R[202]>
+          : void
     : never;
 export type Order = S['Order'];
 export type OrderRequest = S['OrderRequest'];

@@ -4,7 +4,7 @@
 import { computed, effect, signal, untracked } from '@preact/signals';
 import { ABORTED, ApiError, type UploadHandle } from '../api/client';
 import type { AckStatus, ChatMember, ChatSilence, FileInfo, Message, MessageVersion, Poll, Report, School } from '../api/types';
-import { api, me } from '../state';
+import { api, loadMe, me } from '../state';
 import {
   applyToConversation,
   applyToEntry,
@@ -691,6 +691,8 @@ export function onFrame(frame: ServerFrame): void {
       else if (frame.event.type === 'notification_added' || frame.event.type === 'notifications_read') noteNotificationEvent(frame.event);
       // One's quiet of a chat, set on another device.
       else if (frame.event.type === 'chat_silence_changed') applySilence(frame.event.silence);
+      // Something /me shows changed (a name corrected by the school, a photo, the language).
+      else if (frame.event.type === 'me_changed') void loadMe();
       break;
     case 'resync':
       resyncChat(frame.chat_id);

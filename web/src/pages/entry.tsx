@@ -6,9 +6,9 @@ import { dateTime, fullName } from '../format';
 import { optional, type Form } from '../form';
 import { consentBoxes, consentOutdated, consentVersion, placeConsentError } from '../consent';
 import { ConsentFields } from './consent';
-import { t, tk, type Key } from '../i18n';
+import { lang, t, tk, type Key } from '../i18n';
 import { navigate, queryParam } from '../router';
-import { api, homePath, login, loadMe, logout, me, chooseSchool } from '../state';
+import { api, chooseLanguage, homePath, login, loadMe, logout, me, chooseSchool } from '../state';
 
 export function LoginPage() {
   const form = useForm({ login: '', password: '' });
@@ -192,6 +192,8 @@ export function JoinPage({ token }: { token: string }) {
         });
         api.setCsrf(r.session.csrf_token);
         me.value = r.session.user;
+        // The language chosen while registering is the new account's.
+        if (r.session.user.language !== lang.value) void chooseLanguage(lang.value);
         await finish(r.join);
       } catch (err) {
         if (isDeadLink(err)) setDead(err.code);

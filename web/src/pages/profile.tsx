@@ -1,11 +1,14 @@
 import { useState } from 'preact/hooks';
 import type { MySchool, Place } from '../api/types';
-import { Badge, ConfirmButton, ErrorBox, Field, FormMessage, Loading, Notice, PageTitle, Submit, useAction, useForm, useLoad } from '../components/ui';
+import { Badge, chunk, ConfirmButton, ErrorBox, Field, FormMessage, Lazy, Loading, Notice, PageTitle, Submit, useAction, useForm, useLoad } from '../components/ui';
 import { dateTime, day, fullName, shortAgent } from '../format';
 import { t, tk } from '../i18n';
 import { navigate } from '../router';
 import { api, logout, me } from '../state';
 import { className } from './entry';
+
+/** Editing the photo, name, contacts and language: a chunk of its own. */
+const profileEdit = chunk(() => import('./profile-edit'));
 
 function roleBadges(s: MySchool) {
   const roles = Array.from(new Set(s.places.map((p) => p.role)));
@@ -331,6 +334,7 @@ export function ProfilePage() {
       <PageTitle>{t('profile.title')}</PageTitle>
       <div class="grid">
         <section class="card" aria-labelledby="me-title">
+          {m.photo_url ? <img class="me-photo" src={m.photo_url} alt="" width={64} height={64} /> : null}
           <h2 id="me-title">{fullName(m)}</h2>
           <dl class="facts">
             <dt>{t('person.email')}</dt>
@@ -363,6 +367,7 @@ export function ProfilePage() {
             </ul>
           </section>
         ))}
+        <Lazy load={profileEdit} render={(c) => <c.ProfileEdit />} />
         {m.schools.length ? <CalendarFeed /> : null}
         {m.schools.length ? <Digest /> : null}
         {m.schools.length === 0 && !m.is_operator ? (

@@ -118,6 +118,9 @@ pub async fn me(state: &AppState, user: UserId) -> Result<Me> {
         family_name: row.family_name,
         given_name: row.given_name,
         patronymic: row.patronymic,
+        photo_url: row.photo_key.as_deref().map(|key| super::profile::photo_url(user, key)),
+        language: parta_domain::profile::Language::from_stored(&row.language).as_str().to_owned(),
+        names_locked: store::profile::names_locked(&mut conn, user).await?,
         email: row.email,
         phone: row.phone,
         is_operator: row.is_operator == 1,
@@ -203,7 +206,7 @@ pub async fn set_password_with_token(state: &AppState, token: &str, password: &s
 }
 
 /// # Delete one's own account
-/// Personal data is erased, every place in every school ended, sessions closed;
+/// Personal data is erased (the photo too), every place in every school ended, sessions closed;
 /// the audit log keeps its entries (now pointing at "a deleted user"). The last
 /// admin of a school must appoint a successor first.
 pub async fn delete_account(state: &AppState, actor: &Actor, password: &str) -> Result<()> {
@@ -250,8 +253,11 @@ pub async fn delete_account(state: &AppState, actor: &Actor, password: &str) -> 
     store::devices::forget_all(&mut tx, user).await?;
     store::sessions::delete_all_except(&mut tx, user, None).await?;
     tx.publish_after_commit(Envelope::SessionsEnded { user, only: None, keep: None });
+    // The photo goes with the rest of the personal data.
+    let photo = store::users::get(&mut tx, user).await?.and_then(|u| u.photo_key);
     store::users::anonymize(&mut tx, user).await?;
     tx.commit(state).await?;
+    super::profile::forget_blob(state, photo).await;
     Ok(())
 }
 

@@ -34,6 +34,7 @@ pub mod overrides;
 pub mod personal_data;
 pub mod plan;
 pub mod polls;
+pub mod profile;
 pub mod push;
 pub mod quiet;
 pub mod reactions;

@@ -104,12 +104,8 @@ pub async fn export(state: &AppState, actor: &Actor) -> Result<(tokio::fs::File,
 
     // The archive goes to a temporary file, unlinked at once: it lives while it is read.
     let path = std::env::temp_dir().join(format!("parta-export-{}-{}", user.0, crate::secrets::new_token()));
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .map_err(anyhow::Error::from)?;
+    let file =
+        std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path).map_err(anyhow::Error::from)?;
     std::fs::remove_file(&path).map_err(anyhow::Error::from)?;
     let mut zip = zip::ZipWriter::new(file);
     let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);

@@ -154,6 +154,9 @@ pub async fn update(state: &AppState, actor: &Actor, org: OrgId, request: &Updat
     if let Some(on) = request.students_supervised {
         store::schools::set_students_supervised(&mut tx, org, on).await?;
     }
+    if let Some(on) = request.names_locked {
+        store::schools::set_names_locked(&mut tx, org, on).await?;
+    }
     if let Some(window) = &quiet {
         store::schools::set_quiet_hours(&mut tx, org, window.as_ref().map(|(f, t)| (f.as_str(), t.as_str()))).await?;
     }

@@ -100,7 +100,8 @@ impl Connection {
             | UserEvent::TimetableChanged { .. }
             | UserEvent::NotificationAdded { .. }
             | UserEvent::NotificationsRead { .. }
-            | UserEvent::ChatSilenceChanged { .. } => {}
+            | UserEvent::ChatSilenceChanged { .. }
+            | UserEvent::MeChanged {} => {}
         }
         Ok(())
     }

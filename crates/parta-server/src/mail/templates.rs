@@ -1,5 +1,6 @@
-//! The letters Parta sends, in Russian, each with a plain-text part and the same words
-//! as simple HTML (escaped: names and titles come from people).
+//! The letters Parta sends, in Russian (those about one's own address also in English,
+//! for people who chose it), each with a plain-text part and the same words as simple
+//! HTML (escaped: names and titles come from people).
 
 use crate::store::mail::Letter;
 
@@ -9,8 +10,12 @@ fn escape(text: &str) -> String {
 
 /// Paragraphs as HTML, a link as a button-like anchor after them.
 fn html(paragraphs: &[String], link: Option<(&str, &str)>, footer: &str) -> String {
-    let mut out = String::from(
-        "<!doctype html><html lang=\"ru\"><body style=\"font-family:sans-serif;font-size:16px;line-height:1.5;color:#1d2433\">",
+    html_in("ru", paragraphs, link, footer)
+}
+
+fn html_in(lang: &str, paragraphs: &[String], link: Option<(&str, &str)>, footer: &str) -> String {
+    let mut out = format!(
+        "<!doctype html><html lang=\"{lang}\"><body style=\"font-family:sans-serif;font-size:16px;line-height:1.5;color:#1d2433\">",
     );
     for p in paragraphs {
         out.push_str(&format!("<p>{}</p>", escape(p)));
@@ -46,6 +51,84 @@ pub fn password_reset(to: &str, user: i64, name: &str, link: &str, minutes: i64)
         subject: "Восстановление пароля в «Парте»".to_owned(),
         text,
         html: html(&paragraphs, Some(("Задать новый пароль", link)), SIGNATURE),
+        list_unsubscribe: None,
+    }
+}
+
+const SIGNATURE_EN: &str = "This letter was sent automatically by Parta. There is no need to reply.";
+
+/// The code confirming a new e-mail address, sent to that address: in Russian, or in
+/// English for a person who chose it.
+pub fn email_code(to: &str, user: i64, name: &str, code: &str, minutes: i64, english: bool) -> Letter {
+    let (subject, paragraphs, signature) = if english {
+        (
+            format!("Parta confirmation code: {code}"),
+            vec![
+                format!("Hello, {name}!"),
+                "You asked to use this address for your Parta account.".to_owned(),
+                format!("Your confirmation code is {code}. Type it in your profile within {minutes} minutes."),
+                "If you did not ask for this, ignore this letter: nothing changes without the code.".to_owned(),
+            ],
+            SIGNATURE_EN,
+        )
+    } else {
+        (
+            format!("Код подтверждения «Парты»: {code}"),
+            vec![
+                format!("Здравствуйте, {name}!"),
+                "Вы указали этот адрес для своей учётной записи в «Парте».".to_owned(),
+                format!("Код подтверждения: {code}. Введите его в профиле в течение {minutes} минут."),
+                "Если это были не вы, просто удалите письмо: без кода ничего не изменится.".to_owned(),
+            ],
+            SIGNATURE,
+        )
+    };
+    let text = format!("{}\n\n— \n{signature}\n", paragraphs.join("\n\n"));
+    Letter {
+        kind: "email_code",
+        user: Some(user),
+        to: to.to_owned(),
+        subject,
+        text,
+        html: html_in(if english { "en" } else { "ru" }, &paragraphs, None, signature),
+        list_unsubscribe: None,
+    }
+}
+
+/// A word to the old address that the account's address was changed: an account is
+/// taken over through its e-mail, and its owner learns of it here.
+pub fn email_changed(to: &str, user: i64, name: &str, new_address: &str, english: bool) -> Letter {
+    let (subject, paragraphs, signature) = if english {
+        (
+            "Your Parta e-mail address was changed".to_owned(),
+            vec![
+                format!("Hello, {name}!"),
+                format!("The e-mail address of your Parta account is now {new_address}. Letters will go there."),
+                "If you did not change it, ask your school's admin for help at once.".to_owned(),
+            ],
+            SIGNATURE_EN,
+        )
+    } else {
+        (
+            "Адрес почты в «Парте» изменён".to_owned(),
+            vec![
+                format!("Здравствуйте, {name}!"),
+                format!(
+                    "Адрес электронной почты вашей учётной записи в «Парте» теперь {new_address}. Письма будут приходить туда."
+                ),
+                "Если вы его не меняли, сразу обратитесь к администратору своей школы.".to_owned(),
+            ],
+            SIGNATURE,
+        )
+    };
+    let text = format!("{}\n\n— \n{signature}\n", paragraphs.join("\n\n"));
+    Letter {
+        kind: "email_changed",
+        user: Some(user),
+        to: to.to_owned(),
+        subject,
+        text,
+        html: html_in(if english { "en" } else { "ru" }, &paragraphs, None, signature),
         list_unsubscribe: None,
     }
 }
@@ -150,6 +233,27 @@ mod tests {
     fn days_agree_with_their_number() {
         let words: Vec<String> = [1, 2, 5, 11, 14, 21, 22, 25].into_iter().map(days).collect();
         assert_eq!(words, ["1 день", "2 дня", "5 дней", "11 дней", "14 дней", "21 день", "22 дня", "25 дней"]);
+    }
+
+    #[test]
+    fn a_code_letter_speaks_the_persons_language() {
+        let ru = email_code("new@b.ru", 7, "Анна", "012345", 15, false);
+        assert!(
+            ru.subject.contains("012345") && ru.text.contains("15 минут") && ru.text.contains("Здравствуйте, Анна!")
+        );
+        assert!(ru.html.starts_with("<!doctype html><html lang=\"ru\""));
+        let en = email_code("new@b.ru", 7, "Anna <x>", "012345", 15, true);
+        assert!(en.text.contains("within 15 minutes") && en.text.contains("Hello, Anna <x>!"));
+        assert!(en.html.contains("lang=\"en\"") && en.html.contains("Anna &lt;x&gt;"));
+        assert_eq!((en.kind, en.user, en.to.as_str()), ("email_code", Some(7), "new@b.ru"));
+    }
+
+    #[test]
+    fn the_old_address_hears_where_letters_go_now() {
+        let letter = email_changed("old@b.ru", 7, "Анна", "new@b.ru", false);
+        assert_eq!((letter.kind, letter.to.as_str()), ("email_changed", "old@b.ru"));
+        assert!(letter.text.contains("теперь new@b.ru") && letter.text.contains("администратору"));
+        assert!(email_changed("old@b.ru", 7, "Anna", "new@b.ru", true).text.contains("is now new@b.ru"));
     }
 
     #[test]

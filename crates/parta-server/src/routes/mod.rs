@@ -20,6 +20,7 @@ pub mod members;
 pub mod notifications;
 pub mod overrides;
 pub mod personal_data;
+pub mod profile;
 pub mod push;
 pub mod regulations;
 pub mod school_year;
@@ -122,6 +123,7 @@ impl Modify for Security {
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(accounts::routes())
+        .merge(profile::routes())
         .merge(applications::routes())
         .merge(schools::routes())
         .merge(school_year::routes())

@@ -32,6 +32,7 @@ pub mod notifications;
 pub mod overrides;
 pub mod personal_data;
 pub mod polls;
+pub mod profile;
 pub mod push;
 pub mod reactions;
 pub mod regulations;

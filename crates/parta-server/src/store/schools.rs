@@ -25,6 +25,7 @@ pub struct OrgRow {
     pub student_safe_mode: i64,
     pub students_supervised: i64,
     pub push_previews: i64,
+    pub names_locked: i64,
 }
 
 impl OrgRow {
@@ -50,6 +51,7 @@ impl OrgRow {
             student_safe_mode: self.student_safe_mode == 1,
             students_supervised: self.students_supervised == 1,
             push_previews: self.push_previews == 1,
+            names_locked: self.names_locked == 1,
             created_at: rfc3339(self.created_at),
         }
     }
@@ -82,7 +84,7 @@ pub struct Profile {
     pub join_approval_required: bool,
 }
 
-const ORG_COLUMNS: &str = "id, name, short_name, address, inn, ogrn, region, time_zone, join_approval_required, created_at, quiet_from, quiet_to, student_safe_mode, students_supervised, push_previews";
+const ORG_COLUMNS: &str = "id, name, short_name, address, inn, ogrn, region, time_zone, join_approval_required, created_at, quiet_from, quiet_to, student_safe_mode, students_supervised, push_previews, names_locked";
 
 pub async fn get(conn: &mut AnyConnection, id: OrgId) -> sqlx::Result<Option<OrgRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {ORG_COLUMNS} FROM organizations WHERE id = $1")))
@@ -149,6 +151,16 @@ pub async fn set_push_previews(conn: &mut AnyConnection, id: OrgId, on: bool) ->
 
 pub async fn set_students_supervised(conn: &mut AnyConnection, id: OrgId, on: bool) -> sqlx::Result<()> {
     sqlx::query("UPDATE organizations SET students_supervised = $1 WHERE id = $2")
+        .bind(super::flag(on))
+        .bind(id.0)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Keeps (or frees) the names of the school's people to its register.
+pub async fn set_names_locked(conn: &mut AnyConnection, id: OrgId, on: bool) -> sqlx::Result<()> {
+    sqlx::query("UPDATE organizations SET names_locked = $1 WHERE id = $2")
         .bind(super::flag(on))
         .bind(id.0)
         .execute(conn)

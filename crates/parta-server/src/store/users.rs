@@ -17,6 +17,10 @@ pub struct UserRow {
     pub is_operator: i64,
     pub created_at: i64,
     pub deleted_at: Option<i64>,
+    /// `ru` or `en`: the language of their letters.
+    pub language: String,
+    /// Where their profile photo is stored, if they have one.
+    pub photo_key: Option<String>,
 }
 
 impl UserRow {
@@ -29,8 +33,8 @@ impl UserRow {
     }
 }
 
-const COLUMNS: &str =
-    "id, family_name, given_name, patronymic, email, phone, password_hash, is_operator, created_at, deleted_at";
+const COLUMNS: &str = "id, family_name, given_name, patronymic, email, phone, password_hash, is_operator, created_at, \
+     deleted_at, language, photo_key";
 
 pub async fn get(conn: &mut AnyConnection, id: UserId) -> sqlx::Result<Option<UserRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM users WHERE id = $1")))
@@ -89,7 +93,8 @@ pub async fn set_password(conn: &mut AnyConnection, id: UserId, hash: &str) -> s
 pub async fn anonymize(conn: &mut AnyConnection, id: UserId) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE users SET family_name = 'Удалённый', given_name = 'пользователь', patronymic = NULL,
-         email = NULL, phone = NULL, password_hash = NULL, is_operator = 0, deleted_at = $1 WHERE id = $2",
+         email = NULL, phone = NULL, password_hash = NULL, is_operator = 0, photo_key = NULL, deleted_at = $1
+         WHERE id = $2",
     )
     .bind(now_ms())
     .bind(id.0)

@@ -178,6 +178,8 @@ async fn build_world(app: &TestApp, n: u32) -> World {
         .await
         .expect(200);
 
+    // School A's admin has a photo, read by the people of A alone.
+    app.put("/api/v1/me/photo").token(&a.admin).raw("image/png", crate::support::png(64, 48)).send().await.expect(200);
     let class_teacher = app.join(&a, class_5a, "teacher", None, "Классная").await;
     app.assign_class_teacher(&a, class_5a, class_teacher.id).await;
     let other_class_teacher = app.join(&a, class_5b, "teacher", None, "Другая").await;
@@ -770,6 +772,7 @@ fn rows(w: &World) -> Vec<Row> {
     };
     let json = |value: Value| Some(Body::Json(value));
     let (bad_form_type, bad_form) = multipart(&[("school_name", "")], &[]);
+    let (not_an_image_type, not_an_image) = multipart(&[], &[("file", "photo.txt", "не фото".as_bytes())]);
     vec![
         row(
             "POST",
@@ -882,6 +885,69 @@ fn rows(w: &World) -> Vec<Row> {
             "/api/v1/me/password".into(),
             json(json!({ "current_password": "wrong", "new_password": "whatever123" })),
             signed_in(),
+        ),
+        // One's own profile: everyone signed in, for themselves only (bodies the server
+        // refuses, so nothing changes).
+        row(
+            "PUT",
+            "/api/v1/me/name",
+            "/api/v1/me/name".into(),
+            json(json!({ "family_name": "", "given_name": "" })),
+            signed_in(),
+        ),
+        row("PUT", "/api/v1/me/language", "/api/v1/me/language".into(), json(json!({ "language": "xx" })), signed_in()),
+        row(
+            "POST",
+            "/api/v1/me/email",
+            "/api/v1/me/email".into(),
+            json(json!({ "email": "not an address", "current_password": "wrong" })),
+            signed_in(),
+        ),
+        row(
+            "POST",
+            "/api/v1/me/email/confirm",
+            "/api/v1/me/email/confirm".into(),
+            json(json!({ "code": "000000" })),
+            signed_in(),
+        ),
+        row(
+            "POST",
+            "/api/v1/me/phone",
+            "/api/v1/me/phone".into(),
+            json(json!({ "phone": "+79123456789" })),
+            signed_in(),
+        ),
+        row(
+            "POST",
+            "/api/v1/me/phone/confirm",
+            "/api/v1/me/phone/confirm".into(),
+            json(json!({ "code": "000000" })),
+            signed_in(),
+        ),
+        row(
+            "PUT",
+            "/api/v1/me/photo",
+            "/api/v1/me/photo".into(),
+            Some(Body::Multipart(not_an_image_type.clone(), not_an_image.clone())),
+            signed_in(),
+        ),
+        // School A's admin's photo: whoever is in school A now; to anyone else it does not
+        // exist. Before the row that removes one's photo (the admin acts last).
+        row(
+            "GET",
+            "/api/v1/users/{user_id}/photo",
+            format!("/api/v1/users/{}/photo", w.a.admin_id),
+            None,
+            private(&MEMBERS),
+        ),
+        row("DELETE", "/api/v1/me/photo", "/api/v1/me/photo".into(), None, signed_in()),
+        // «Исправить ФИО»: the admins of the school (an empty name, refused after the check).
+        row(
+            "PUT",
+            "/api/v1/orgs/{org_id}/members/{user_id}/name",
+            format!("/api/v1/orgs/{org}/members/{}/name", w.student.id),
+            json(json!({ "family_name": "", "given_name": "" })),
+            school(ADMIN, true),
         ),
         row(
             "POST",
@@ -2229,6 +2295,12 @@ async fn foreign_ids_in_own_school_paths(app: TestApp) {
             Some(json!({ "to_class_id": a_class })),
         ),
         ("PUT", format!("/api/v1/orgs/{}/members/{a_teacher}/teacher-verification", b.org), None),
+        (
+            "PUT",
+            format!("/api/v1/orgs/{}/members/{a_student}/name", b.org),
+            Some(json!({ "family_name": "Захвачен", "given_name": "Х" })),
+        ),
+        ("GET", format!("/api/v1/users/{a_student}/photo"), None),
         ("POST", format!("/api/v1/orgs/{}/admins", b.org), Some(json!({ "user_id": a_teacher }))),
         ("POST", format!("/api/v1/orgs/{}/invites", b.org), Some(json!({ "class_id": a_class, "role": "student" }))),
         ("POST", format!("/api/v1/orgs/{}/invites/{}/revoke", b.org, world.invite_5a), None),

@@ -27,6 +27,7 @@ mod oversight;
 mod personal_data;
 mod png_bomb;
 mod privacy;
+mod profile;
 mod protocol;
 mod push;
 mod recovery;

@@ -21,7 +21,7 @@ pub struct MailServer {
 }
 
 /// Whether the SMTP server can run here; under CI=true it must.
-fn smtp_ready() -> bool {
+pub fn smtp_ready() -> bool {
     let ready =
         std::process::Command::new("python3").args(["-c", "import aiosmtpd"]).status().is_ok_and(|s| s.success());
     let required = std::env::var("CI").is_ok_and(|v| v == "true");

@@ -6,7 +6,7 @@ import { Badge, ErrorBox, Field, FormMessage, Loading, SelectField, Submit, useF
 import { optional } from '../../form';
 import { fullName, todayIn } from '../../format';
 import { t, tk, tn } from '../../i18n';
-import { api, me } from '../../state';
+import { api, may, me } from '../../state';
 import { className } from '../entry';
 import { PersonButton, RoleBadges } from '../person';
 import { issuesSignInCode, personBadges } from '../../chat/person';
@@ -14,6 +14,11 @@ import { issuesSignInCode, personBadges } from '../../chat/person';
 /** «Выдать код для входа»: the dialog is a chunk of its own, fetched on first use. */
 function openSignInCode(org: number, m: Member): void {
   void import('../sign-in-code').then((c) => c.openSignInCode(org, m.person));
+}
+
+/** «Исправить ФИО»: the dialog comes with the profile's editing chunk. */
+function openNameFix(org: number, m: Member, onDone: () => void): void {
+  void import('../profile-edit').then((c) => c.openNameFix(org, m, onDone));
 }
 
 /** The staff roles: who may be given another one, or appointed an admin. */
@@ -134,6 +139,7 @@ function MemberRow({ org, m, classes, tz, onChange }: { org: number; m: Member; 
   const school = me.value?.schools.find((s) => s.org_id === org);
   const code = !!school && issuesSignInCode(school, m, me.value?.id ?? 0);
   const staffOrStudent = isTeacher || isStudent || !!staffRole;
+  const fixesName = !!school && may(school, 'correct_names');
   return (
     <li class="list-item member-item" data-user-id={m.person.id}>
       <div class="member-main">
@@ -152,13 +158,23 @@ function MemberRow({ org, m, classes, tz, onChange }: { org: number; m: Member; 
         </div>
         {m.email || m.phone ? <div class="muted">{[m.phone, m.email].filter(Boolean).join(' · ')}</div> : null}
       </div>
-      {staffOrStudent || code ? (
+      {staffOrStudent || code || fixesName ? (
         <details class="member-actions">
           <summary>
             {t('members.actions')}
             <span class="visually-hidden">: {fullName(m.person)}</span>
           </summary>
           {error ? <ErrorBox error={error} /> : null}
+          {fixesName ? (
+            <div class="action-block">
+              <h4>{t('members.fix_name')}</h4>
+              <p class="hint">{t('members.fix_name_hint')}</p>
+              <button type="button" class="btn btn--secondary btn--small" aria-haspopup="dialog" onClick={() => openNameFix(org, m, onChange)}>
+                {t('members.fix_name')}
+                <span class="visually-hidden">: {fullName(m.person)}</span>
+              </button>
+            </div>
+          ) : null}
           {code ? (
             <div class="action-block">
               <h4>{t('members.sign_in')}</h4>

@@ -1,5 +1,5 @@
 // The school's profile and settings: its details, join approval, student safe mode
-// (and supervision), and quiet hours.
+// (and supervision), names only as the school's register has them, and quiet hours.
 import { useState } from 'preact/hooks';
 import { ApiError } from '../../api/client';
 import type { School } from '../../api/types';
@@ -24,6 +24,7 @@ export function ProfileTab({ school, onSaved }: { school: School; onSaved: () =>
     student_safe_mode: school.student_safe_mode,
     students_supervised: school.student_safe_mode && school.students_supervised,
     push_previews: school.push_previews,
+    names_locked: school.names_locked,
     quiet_on: !!school.quiet_hours,
     quiet_from: school.quiet_hours?.from ?? '21:00',
     quiet_to: school.quiet_hours?.to ?? '07:00',
@@ -57,6 +58,7 @@ export function ProfileTab({ school, onSaved }: { school: School; onSaved: () =>
             // Supervision means nothing without safe mode: turning that off turns it off too.
             students_supervised: v.student_safe_mode === true && v.students_supervised === true,
             push_previews: v.push_previews === true,
+            names_locked: v.names_locked === true,
             quiet_hours: v.quiet_on === true ? { from: String(v.quiet_from), to: String(v.quiet_to) } : null,
           });
           rememberSchool(next);
@@ -84,6 +86,7 @@ export function ProfileTab({ school, onSaved }: { school: School; onSaved: () =>
       <CheckField form={form} name="student_safe_mode" label={t('console.safe_mode')} hint={t('console.safe_mode_hint')} />
       <SupervisedField form={form} />
       <CheckField form={form} name="push_previews" label={t('console.push_previews')} hint={t('console.push_previews_hint')} />
+      <CheckField form={form} name="names_locked" label={t('console.names_locked')} hint={t('console.names_locked_hint')} />
       <fieldset class="quiet-hours" aria-describedby="quiet-hint">
         <legend>{t('console.quiet')}</legend>
         <p class="hint" id="quiet-hint">
