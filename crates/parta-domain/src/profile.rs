@@ -22,6 +22,8 @@ pub enum Language {
 }
 
 impl Language {
+    pub const ALL: [Language; 2] = [Language::Ru, Language::En];
+
     pub fn parse(text: &str) -> Option<Language> {
         match text.trim() {
             "ru" => Some(Language::Ru),

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use parta_domain::notifications::NoticeKind;
+use parta_domain::profile::Language;
 use parta_domain::{MessageId, NotificationId, OrgId};
 use sqlx::AnyConnection;
 
@@ -128,6 +129,15 @@ fn wants(target: &TargetRow, kind: &str, now: i64) -> bool {
     !(target.mentions_only == 1 && kind == MESSAGE)
 }
 
+/// The payload made in the person's language (`Language::ALL`'s order).
+fn in_language<'a>(payloads: &'a [serde_json::Result<String>; 2], language: &str) -> Result<&'a str> {
+    let made = match Language::from_stored(language) {
+        Language::Ru => &payloads[0],
+        Language::En => &payloads[1],
+    };
+    Ok(made.as_deref().map_err(|e| anyhow::anyhow!("a push payload: {e}"))?)
+}
+
 /// Whether a message's words may show on lock screens in this chat.
 async fn shows_text(conn: &mut AnyConnection, org: OrgId, chat: i64) -> Result<bool> {
     let allowed = store::schools::get(conn, org).await?.is_some_and(|s| s.push_previews == 1);
@@ -152,14 +162,14 @@ async fn expand_message(conn: &mut AnyConnection, id: MessageId, now: i64) -> Re
         None
     };
     let sender = format!("{} {}", message.given_name, message.family_name);
-    let payload = words::message(chat.id, &chat.title, id.0, &sender, text.as_deref());
-    let payload = serde_json::to_string(&payload).map_err(anyhow::Error::from)?;
+    let payloads = Language::ALL
+        .map(|lang| serde_json::to_string(&words::message(lang, chat.id, &chat.title, id.0, &sender, text.as_deref())));
     let topic = format!("chat{}", chat.id);
     let urgency = if message.needs_ack == 1 { "high" } else { "normal" };
     for target in targets.iter().filter(|t| wants(t, MESSAGE, now) && !told.contains(&t.user_id)) {
         let delivery = NewDelivery {
             subscription: target.subscription_id,
-            payload: &payload,
+            payload: in_language(&payloads, &target.language)?,
             topic: Some(&topic),
             urgency,
             due: now,
@@ -190,11 +200,11 @@ async fn expand_notice(conn: &mut AnyConnection, id: NotificationId, now: i64) -
         }
         _ => now,
     };
-    let payload = serde_json::to_string(&words::notice(&notification, show_text)).map_err(anyhow::Error::from)?;
+    let payloads = Language::ALL.map(|lang| serde_json::to_string(&words::notice(lang, &notification, show_text)));
     let urgency = if row.kind == "login" { "high" } else { "normal" };
     for target in targets.iter().filter(|t| wants(t, &row.kind, now)) {
-        let delivery =
-            NewDelivery { subscription: target.subscription_id, payload: &payload, topic: None, urgency, due };
+        let payload = in_language(&payloads, &target.language)?;
+        let delivery = NewDelivery { subscription: target.subscription_id, payload, topic: None, urgency, due };
         store::push::deliver(conn, &delivery, now).await?;
     }
     Ok(())

@@ -1,8 +1,9 @@
-//! What a push shows on a lock screen, in Russian: a title and a line, and where
+//! What a push shows on a lock screen, in the person's language: a title and a line, and where
 //! tapping it leads. A lock screen is public, so message text from a chat with
 //! students shows only where the school allows it; marks and absences name the
 //! subject, not the mark's reasons.
 
+use parta_domain::profile::Language;
 use parta_protocol::Notification;
 use serde::Serialize;
 
@@ -24,11 +25,19 @@ fn cut(text: &str) -> String {
     parta_domain::notifications::preview(text, PREVIEW_CHARS)
 }
 
+/// The Russian or the English.
+fn say(lang: Language, ru: String, en: String) -> String {
+    match lang {
+        Language::Ru => ru,
+        Language::En => en,
+    }
+}
+
 /// A new message in a chat: «Анна Петрова: …», or «Анна Петрова: новое сообщение».
-pub fn message(chat: i64, chat_title: &str, message: i64, sender: &str, text: Option<&str>) -> Payload {
+pub fn message(lang: Language, chat: i64, chat_title: &str, message: i64, sender: &str, text: Option<&str>) -> Payload {
     let body = match text.map(str::trim).filter(|t| !t.is_empty()) {
         Some(text) => format!("{sender}: {}", cut(text)),
-        None => format!("{sender}: новое сообщение"),
+        None => say(lang, format!("{sender}: новое сообщение"), format!("{sender}: new message")),
     };
     Payload {
         title: chat_title.to_owned(),
@@ -39,7 +48,7 @@ pub fn message(chat: i64, chat_title: &str, message: i64, sender: &str, text: Op
 }
 
 /// A notification of the centre; `show_text` says whether a message's words may show.
-pub fn notice(n: &Notification, show_text: bool) -> Payload {
+pub fn notice(lang: Language, n: &Notification, show_text: bool) -> Payload {
     let d = &n.details;
     let who = n.actor.as_ref().map(|a| format!("{} {}", a.given_name, a.family_name)).unwrap_or_default();
     let chat = d.chat_title.clone().unwrap_or_default();
@@ -64,38 +73,55 @@ pub fn notice(n: &Notification, show_text: bool) -> Payload {
         (Some(s), None) => format!("/diary?student={}", s.0),
         _ => "/notifications".to_owned(),
     };
+    let mark = d.mark.clone().unwrap_or_default();
+    let s = |ru: &str, en: &str| say(lang, ru.to_owned(), en.to_owned());
     let (title, body, url) = match n.kind.as_str() {
-        "mention" => (format!("Вас упомянули: {chat}"), said(), chat_url),
-        "reply" => (format!("Ответ вам: {chat}"), said(), chat_url),
-        "direct_chat" => ("Новый личный чат".to_owned(), format!("{who} написал(а) вам"), chat_url),
+        "mention" => {
+            (say(lang, format!("Вас упомянули: {chat}"), format!("You were mentioned: {chat}")), said(), chat_url)
+        }
+        "reply" => (say(lang, format!("Ответ вам: {chat}"), format!("A reply to you: {chat}")), said(), chat_url),
+        "direct_chat" => (
+            s("Новый личный чат", "A new direct chat"),
+            say(lang, format!("{who} написал(а) вам"), format!("{who} wrote to you")),
+            chat_url,
+        ),
         "join_request" => (
-            "Заявка на вступление".to_owned(),
+            s("Заявка на вступление", "A request to join"),
             match &d.class_name {
                 Some(class) => format!("{who}, {class}"),
                 None => who.clone(),
             },
             "/notifications".to_owned(),
         ),
-        "report" => ("Жалоба на сообщение".to_owned(), chat, "/notifications".to_owned()),
-        "mark" => {
-            (about(format!("Оценка {} — {subject}", d.mark.clone().unwrap_or_default())), String::new(), diary_url)
-        }
+        "report" => (s("Жалоба на сообщение", "A message was reported"), chat, "/notifications".to_owned()),
+        "mark" => (
+            about(say(lang, format!("Оценка {mark} — {subject}"), format!("Mark {mark} — {subject}"))),
+            String::new(),
+            diary_url,
+        ),
         "absence" => {
-            let text = match d.absence.as_deref() {
-                Some("late") => format!("Опоздание — {subject}"),
-                Some("ill") => format!("Болезнь — {subject}"),
-                Some("excused") => format!("Пропуск по уважительной причине — {subject}"),
-                _ => format!("Пропуск — {subject}"),
+            let (ru, en) = match d.absence.as_deref() {
+                Some("late") => ("Опоздание", "Late"),
+                Some("ill") => ("Болезнь", "Ill"),
+                Some("excused") => ("Пропуск по уважительной причине", "Absent, excused"),
+                _ => ("Пропуск", "Absent"),
             };
-            (about(text), String::new(), diary_url)
+            (about(format!("{} — {subject}", s(ru, en))), String::new(), diary_url)
         }
-        "homework" => (about(format!("Домашнее задание — {subject}")), preview.clone().unwrap_or_default(), diary_url),
+        "homework" => (
+            about(format!("{} — {subject}", s("Домашнее задание", "Homework"))),
+            preview.clone().unwrap_or_default(),
+            diary_url,
+        ),
         "login" => (
-            "Вход с нового устройства".to_owned(),
-            "Если это были не вы, откройте уведомления и завершите сеанс.".to_owned(),
+            s("Вход с нового устройства", "A sign-in from a new device"),
+            s(
+                "Если это были не вы, откройте уведомления и завершите сеанс.",
+                "If it was not you, open your notifications and end that session.",
+            ),
             "/notifications".to_owned(),
         ),
-        _ => ("Парта".to_owned(), said(), "/notifications".to_owned()),
+        _ => (s("Парта", "Parta"), said(), "/notifications".to_owned()),
     };
     Payload { title, body, url, tag: format!("n-{}", n.id.0) }
 }
@@ -125,7 +151,7 @@ mod tests {
             created_at: String::new(),
             read: false,
         };
-        notice(&n, show_text)
+        notice(Language::Ru, &n, show_text)
     }
 
     #[test]
@@ -141,10 +167,12 @@ mod tests {
 
     #[test]
     fn a_message_without_its_words_says_who_wrote() {
-        let p = message(3, "5А — родители", 9, "Анна Петрова", None);
+        let p = message(Language::Ru, 3, "5А — родители", 9, "Анна Петрова", None);
         assert_eq!((p.body.as_str(), p.tag.as_str()), ("Анна Петрова: новое сообщение", "chat-3"));
+        let p = message(Language::En, 3, "5А — родители", 9, "Анна Петрова", None);
+        assert_eq!(p.body, "Анна Петрова: new message");
         let long = "слово ".repeat(50);
-        let p = message(3, "5А — родители", 9, "Анна Петрова", Some(&long));
+        let p = message(Language::Ru, 3, "5А — родители", 9, "Анна Петрова", Some(&long));
         assert!(p.body.chars().count() <= "Анна Петрова: ".chars().count() + 101, "{}", p.body);
     }
 }

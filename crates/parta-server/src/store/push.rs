@@ -175,14 +175,17 @@ pub struct TargetRow {
     pub kinds_off: String,
     pub silenced_until: Option<i64>,
     pub mentions_only: i64,
+    /// The person's language (`ru`, `en`).
+    pub language: String,
 }
 
 /// The devices of a chat's members but `sender`, whose sessions are alive.
 pub async fn chat_targets(conn: &mut AnyConnection, chat: i64, sender: i64, now: i64) -> sqlx::Result<Vec<TargetRow>> {
     sqlx::query_as(
-        "SELECT p.id AS subscription_id, p.user_id, p.kinds_off, m.silenced_until, m.mentions_only
+        "SELECT p.id AS subscription_id, p.user_id, p.kinds_off, m.silenced_until, m.mentions_only, u.language
          FROM chat_members m
          JOIN push_subscriptions p ON p.user_id = m.user_id
+         JOIN users u ON u.id = p.user_id
          JOIN sessions s ON s.id = p.session_id AND s.expires_at > $3
          WHERE m.chat_id = $1 AND m.user_id <> $2 AND m.left_at IS NULL",
     )
@@ -201,8 +204,10 @@ pub async fn person_targets(
     now: i64,
 ) -> sqlx::Result<Vec<TargetRow>> {
     sqlx::query_as(
-        "SELECT p.id AS subscription_id, p.user_id, p.kinds_off, m.silenced_until, COALESCE(m.mentions_only, 0) AS mentions_only
+        "SELECT p.id AS subscription_id, p.user_id, p.kinds_off, m.silenced_until, COALESCE(m.mentions_only, 0) AS mentions_only,
+                u.language
          FROM push_subscriptions p
+         JOIN users u ON u.id = p.user_id
          JOIN sessions s ON s.id = p.session_id AND s.expires_at > $3
          LEFT JOIN chat_members m ON m.chat_id = $2 AND m.user_id = p.user_id AND m.left_at IS NULL
          WHERE p.user_id = $1",

@@ -231,6 +231,15 @@ async fn pushes_reach_the_browser_encrypted_signed_and_only_whom_they_concern(ap
     assert_eq!(got[before]["payload"]["title"], "Вас упомянули: 5А — родители");
     assert!(got[before]["payload"]["body"].as_str().expect("body").contains("подпишите, пожалуйста, согласие"));
 
+    // In the person's language.
+    let language =
+        |lang: &'static str| app.put("/api/v1/me/language").token(&c.parent.token).json(json!({ "language": lang }));
+    language("en").send().await.expect(200);
+    send(&app, &c.teacher.token, parents_chat, "p-en", &mention).await;
+    push_now(&app, 0).await;
+    assert_eq!(service.at("parent").last().expect("a push")["payload"]["title"], "You were mentioned: 5А — родители");
+    language("ru").send().await.expect(200);
+
     // Messages turned off on this device: a plain message is not pushed, a mention is.
     let device = parents_device["id"].as_i64().expect("id");
     let changed = app
