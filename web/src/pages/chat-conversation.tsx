@@ -1,8 +1,10 @@
-// One open conversation: loading it and marking it read while on screen, keeping the
-// bottom in view, dropping files on it, the header with the info panel, the pinned bar,
-// older pages, the messages and those still on their way, typing, and the composer (or
-// why there is none: a mute, a read-only chat or channel).
-import { useState } from 'preact/hooks';
+// One open conversation: loading it and marking it read while on screen, opening at the
+// first unread (else the bottom) and keeping the bottom in view, «to the latest», dropping
+// files on it, the header with the info panel, the pinned bar, older pages, the messages
+// under their day headings and «Новые сообщения», those still on their way, typing, and
+// the composer (or why there is none: a mute, a read-only chat or channel).
+import { Fragment } from 'preact';
+import { useRef, useState } from 'preact/hooks';
 import type { Message } from '../api/types';
 import { ErrorBox, Loading } from '../components/ui';
 import { isMuted, pendingFor, type Conversation } from '../chat/model';
@@ -27,7 +29,8 @@ import { draggedFiles } from './chat-files';
 import { CallBanner, CallButton } from './call-entry';
 import { ChatInfoDialog } from './chat-info';
 import { MessageItem, PendingItem } from './chat-message';
-import { useJumpToMessage } from './chat-search';
+import { layoutRows } from './chat-dividers';
+import { jumpToMessage, useJumpToMessage } from './chat-search';
 import { nameOf } from './chat-text';
 import { useChatOnScreen, useMuteEnding, useStickyLog } from './chat-view';
 
@@ -39,16 +42,26 @@ export function ConversationView({ chatId }: { chatId: number }) {
   const [dragging, setDragging] = useState(false);
   const [refused, setRefused] = useState<Refusal[]>([]);
   const [showMembers, setShowMembers] = useState(false);
+  const [quoteMissing, setQuoteMissing] = useState(false);
   const myId = me.value?.id ?? 0;
+  // The read mark as it was on opening (before this view marks the chat read): the
+  // «Новые сообщения» divider stays there while reading.
+  const readAtOpen = useRef<number | null>(null);
+  if (readAtOpen.current === null && entry) readAtOpen.current = entry.chat.last_read_seq;
   useChatOnScreen(chatId, true, setError);
 
-  // Stay at the bottom when new messages arrive, unless the reader scrolled up.
+  // Open at the first unread, else at the bottom; stay at the bottom when new messages
+  // arrive, unless the reader scrolled up.
   const lastId = conv?.messages[conv.messages.length - 1]?.id;
   const pending = conv ? pendingFor(outbox.value, chatId, conv.messages, myId) : [];
-  const log = useStickyLog(!!conv, [lastId, pending.length]);
+  const log = useStickyLog(!!conv, [lastId, pending.length], () => log.ref.current?.querySelector<HTMLElement>('.unread-sep'));
   const logRef = log.ref;
   const jumpMissing = useJumpToMessage(chatId, conv, logRef);
   useMuteEnding(entry?.chat.muted_until);
+  // What arrived since the reader last saw the bottom (counted on the «to the latest» button).
+  const seenSeq = useRef<number | null>(null);
+  if (seenSeq.current === null) seenSeq.current = readAtOpen.current;
+  if (log.atBottom && log.opened.current) seenSeq.current = conv?.messages.reduce((n, m) => Math.max(n, m.seq), 0) ?? 0;
 
   if (error && !conv) {
     return <ErrorBox error={error} onRetry={() => loadConversation(chatId, true).then(() => setError(null), setError)} />;
@@ -72,6 +85,12 @@ export function ConversationView({ chatId }: { chatId: number }) {
   const muted = isMuted(chat.muted_until);
   const canAttach = chat.abilities.post && !muted;
   const addFiles = (files: File[]) => setRefused(attachFiles(chatId, files));
+  const rows = layoutRows(conv.messages, { lastReadSeq: readAtOpen.current, me: myId });
+  const unseen = log.atBottom ? 0 : conv.messages.filter((m) => m.seq > (seenSeq.current ?? 0) && m.sender.id !== myId).length;
+  const jump = (id: number) => {
+    setQuoteMissing(false);
+    void jumpToMessage(chatId, id, logRef.current).then((found) => found || setQuoteMissing(true));
+  };
 
   return (
     <div
@@ -136,33 +155,58 @@ export function ConversationView({ chatId }: { chatId: number }) {
           {t('chats.older')}
         </button>
       ) : null}
-      <div
-        class="msg-log"
-        role="log"
-        aria-live="polite"
-        aria-label={t('chats.messages')}
-        tabIndex={0}
-        ref={logRef}
-        onScroll={log.onScroll}
-      >
-        {conv.messages.length === 0 && pending.length === 0 ? <p class="muted">{t('chats.no_messages')}</p> : null}
-        <ol class="msgs">
-          {conv.messages.map((m) => (
-            <MessageItem
-              key={m.id}
-              m={m}
-              chat={chat}
-              conv={conv}
-              school={school}
-              quoted={m.reply_to ? (byId.get(m.reply_to) ?? null) : undefined}
-              members={list}
-              onReply={() => setReplyTo(m)}
-            />
-          ))}
-          {pending.map((p) => (
-            <PendingItem key={p.client_msg_id} p={p} />
-          ))}
-        </ol>
+      <div class="log-wrap">
+        <div
+          class="msg-log"
+          role="log"
+          aria-live="polite"
+          aria-label={t('chats.messages')}
+          tabIndex={0}
+          ref={logRef}
+          onScroll={log.onScroll}
+        >
+          {conv.messages.length === 0 && pending.length === 0 ? <p class="muted">{t('chats.no_messages')}</p> : null}
+          <ol class="msgs">
+            {rows.map(({ m, day, unread, cont }) => (
+              <Fragment key={m.id}>
+                {day ? (
+                  <li class="day-sep">
+                    <span>{day}</span>
+                  </li>
+                ) : null}
+                {unread ? (
+                  <li class="unread-sep">
+                    <span>{t('chats.new_messages')}</span>
+                  </li>
+                ) : null}
+                <MessageItem
+                  m={m}
+                  chat={chat}
+                  conv={conv}
+                  school={school}
+                  quoted={m.reply_to ? (byId.get(m.reply_to) ?? null) : undefined}
+                  members={list}
+                  cont={cont}
+                  onReply={() => setReplyTo(m)}
+                  onJump={jump}
+                />
+              </Fragment>
+            ))}
+            {pending.map((p) => (
+              <PendingItem key={p.client_msg_id} p={p} />
+            ))}
+          </ol>
+        </div>
+        {log.atBottom ? null : (
+          <button type="button" class="to-latest" onClick={log.toBottom} aria-label={unseen ? tn('chats.to_latest_new', unseen) : t('chats.to_latest')} data-unseen={unseen}>
+            <span aria-hidden="true">↓</span>
+            {unseen ? (
+              <span class="to-latest-count" aria-hidden="true">
+                {unseen}
+              </span>
+            ) : null}
+          </button>
+        )}
       </div>
       {dragging ? (
         <div class="drop-overlay" aria-hidden="true">
@@ -177,7 +221,7 @@ export function ConversationView({ chatId }: { chatId: number }) {
             : ' '}
       </p>
       {error && conv ? <ErrorBox error={error} /> : null}
-      {jumpMissing ? <p class="alert alert--info">{jumpMissing}</p> : null}
+      {jumpMissing || quoteMissing ? <p class="alert alert--info">{jumpMissing ?? t('search.not_loaded')}</p> : null}
       <PostingGate chat={chat} school={school}>
         <Composer
           chat={chat}

@@ -39,15 +39,30 @@ export function useChatOnScreen(chatId: number, active: boolean, onLoad: (error:
 
 /**
  * A message log that stays at its bottom as messages arrive (`changes`), unless the
- * reader scrolled up; `ready` once the log is drawn. Pictures load after the text and
- * grow the log: the bottom stays in view then too.
+ * reader scrolled up; `ready` once the log is drawn. It opens at the bottom, or at what
+ * `opening` names (the first unread) when there is one. Pictures load after the text and
+ * grow the log: the bottom stays in view then too. `atBottom` and `toBottom` serve the
+ * «to the latest» button; `opened` turns true once the log has taken its opening place.
  */
-export function useStickyLog(ready: boolean, changes: unknown[]) {
+export function useStickyLog(ready: boolean, changes: unknown[], opening?: () => HTMLElement | null | undefined) {
   const ref = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
+  const opened = useRef(false);
+  const [atBottom, setAtBottom] = useState(true);
+  const check = (el: HTMLElement) => {
+    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    setAtBottom(stick.current);
+  };
   useLayoutEffect(() => {
     const el = ref.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
+    if (!el) return;
+    const anchor = ready && !opened.current ? opening?.() : null;
+    if (ready) opened.current = true;
+    if (anchor) {
+      // The log is the anchor's offset parent (it is positioned): a little of what was read shows above.
+      el.scrollTop = anchor.offsetTop - 8;
+      check(el);
+    } else if (stick.current) el.scrollTop = el.scrollHeight;
   }, [...changes, ready]);
 
   useEffect(() => {
@@ -60,11 +75,14 @@ export function useStickyLog(ready: boolean, changes: unknown[]) {
     return () => el.removeEventListener('load', grown, true);
   }, [ready]);
 
-  const onScroll = (e: Event) => {
-    const el = e.currentTarget as HTMLDivElement;
-    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+  const onScroll = (e: Event) => check(e.currentTarget as HTMLDivElement);
+  const toBottom = () => {
+    const el = ref.current;
+    if (!el) return;
+    el.scrollTop = el.scrollHeight;
+    check(el);
   };
-  return { ref, onScroll };
+  return { ref, onScroll, atBottom, toBottom, opened };
 }
 
 /** Draws the caller again when a mute ends, so the composer comes back by itself. */
