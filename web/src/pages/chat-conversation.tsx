@@ -4,7 +4,7 @@
 // under their day headings and «Новые сообщения», those still on their way, typing, and
 // the composer (or why there is none: a mute, a read-only chat or channel).
 import { Fragment } from 'preact';
-import { useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Message } from '../api/types';
 import { ErrorBox, Loading } from '../components/ui';
 import { isMuted, pendingFor, type Conversation } from '../chat/model';
@@ -32,7 +32,7 @@ import { MessageItem, PendingItem } from './chat-message';
 import { layoutRows } from './chat-dividers';
 import { jumpToMessage, useJumpToMessage } from './chat-search';
 import { nameOf } from './chat-text';
-import { useChatOnScreen, useMuteEnding, useStickyLog } from './chat-view';
+import { useChatOnScreen, useConvTop, useMuteEnding, useStickyLog } from './chat-view';
 
 export function ConversationView({ chatId }: { chatId: number }) {
   const entry = entries.value.get(chatId);
@@ -44,10 +44,14 @@ export function ConversationView({ chatId }: { chatId: number }) {
   const [showMembers, setShowMembers] = useState(false);
   const [quoteMissing, setQuoteMissing] = useState(false);
   const myId = me.value?.id ?? 0;
-  // The read mark as it was on opening (before this view marks the chat read): the
-  // «Новые сообщения» divider stays there while reading.
-  const readAtOpen = useRef<number | null>(null);
-  if (readAtOpen.current === null && entry) readAtOpen.current = entry.chat.last_read_seq;
+  // The read mark as it was on opening, before this view marks the chat read: the
+  // «Новые сообщения» divider stays there while reading (none when nothing was unread:
+  // what arrives while the chat is on screen is read as it comes).
+  const opening = useRef<{ read: number | null; seen: number } | null>(null);
+  if (!opening.current && entry) {
+    const c = entry.chat;
+    opening.current = c.unread ? { read: c.last_read_seq, seen: c.last_read_seq } : { read: null, seen: c.last_message?.seq ?? c.last_read_seq };
+  }
   useChatOnScreen(chatId, true, setError);
 
   // Open at the first unread, else at the bottom; stay at the bottom when new messages
@@ -56,11 +60,18 @@ export function ConversationView({ chatId }: { chatId: number }) {
   const pending = conv ? pendingFor(outbox.value, chatId, conv.messages, myId) : [];
   const log = useStickyLog(!!conv, [lastId, pending.length], () => log.ref.current?.querySelector<HTMLElement>('.unread-sep'));
   const logRef = log.ref;
+  // One's own message just sent is followed to the bottom, wherever the reader was.
+  const sentCount = useRef(pending.length);
+  useLayoutEffect(() => {
+    if (pending.length > sentCount.current) log.toBottom();
+    sentCount.current = pending.length;
+  }, [pending.length]);
   const jumpMissing = useJumpToMessage(chatId, conv, logRef);
   useMuteEnding(entry?.chat.muted_until);
+  const convRef = useConvTop();
   // What arrived since the reader last saw the bottom (counted on the «to the latest» button).
   const seenSeq = useRef<number | null>(null);
-  if (seenSeq.current === null) seenSeq.current = readAtOpen.current;
+  if (seenSeq.current === null && opening.current) seenSeq.current = opening.current.seen;
   if (log.atBottom && log.opened.current) seenSeq.current = conv?.messages.reduce((n, m) => Math.max(n, m.seq), 0) ?? 0;
 
   if (error && !conv) {
@@ -85,7 +96,7 @@ export function ConversationView({ chatId }: { chatId: number }) {
   const muted = isMuted(chat.muted_until);
   const canAttach = chat.abilities.post && !muted;
   const addFiles = (files: File[]) => setRefused(attachFiles(chatId, files));
-  const rows = layoutRows(conv.messages, { lastReadSeq: readAtOpen.current, me: myId });
+  const rows = layoutRows(conv.messages, { lastReadSeq: opening.current?.read ?? null, me: myId });
   const unseen = log.atBottom ? 0 : conv.messages.filter((m) => m.seq > (seenSeq.current ?? 0) && m.sender.id !== myId).length;
   const jump = (id: number) => {
     setQuoteMissing(false);
@@ -95,6 +106,7 @@ export function ConversationView({ chatId }: { chatId: number }) {
   return (
     <div
       class={`conv${dragging ? ' conv--drop' : ''}`}
+      ref={convRef}
       data-chat-id={chatId}
       onDragEnter={(e) => {
         if (canAttach && draggedFiles(e)) {
@@ -124,7 +136,7 @@ export function ConversationView({ chatId }: { chatId: number }) {
     >
       <div class="conv-head">
         <a class="back-link" href="/chats">
-          ← {t('chats.back')}
+          <span aria-hidden="true">←</span> <span class="back-text">{t('chats.back')}</span>
         </a>
         <h2 class="conv-title">{chat.title}</h2>
         <button type="button" class="btn btn--link conv-members" aria-haspopup="dialog" onClick={() => setShowMembers(true)}>

@@ -95,3 +95,21 @@ export function useMuteEnding(mutedUntil: string | null | undefined): void {
     return () => clearTimeout(timer);
   }, [mutedUntil]);
 }
+
+/**
+ * Where the conversation starts on the page, as `--conv-top` on it: on a phone it takes
+ * the rest of the screen below the app's header, whatever that header's height.
+ */
+export function useConvTop() {
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const measure = () => {
+      const el = ref.current;
+      if (el) el.style.setProperty('--conv-top', `${Math.round(el.getBoundingClientRect().top + scrollY)}px`);
+    };
+    measure();
+    addEventListener('resize', measure);
+    return () => removeEventListener('resize', measure);
+  });
+  return ref;
+}
