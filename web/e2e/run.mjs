@@ -1117,6 +1117,41 @@ try {
     await screen(teacher, 'chat-conversation-menu');
   });
 
+  await test('chats: context menu — a long press on a phone (touch) opens it as a sheet; a tap outside closes it', async () => {
+    const mctx = await browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true, locale: 'ru-RU', timezoneId: 'Europe/Moscow' });
+    mctx.setDefaultTimeout(20_000);
+    await watchCsp(mctx);
+    try {
+      const m = await mctx.newPage();
+      pagesToShoot.push(m);
+      await login(m, 'parent@demo.parta.local');
+      await m.goto(`${base}/chats`);
+      await m.getByRole('link', { name: /5А — родители/ }).click();
+      const target = msg(m, ann).locator('.msg-body');
+      await target.waitFor();
+      await target.scrollIntoViewIfNeeded();
+      const box = await target.boundingBox();
+      const point = { x: box.x + 20, y: box.y + box.height / 2 };
+      // A finger held still for a while: the browser's own touch events, as a phone sends them.
+      const cdp = await mctx.newCDPSession(m);
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [point] });
+      await m.waitForTimeout(700);
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      const menu = m.getByRole('menu', { name: menuName });
+      await menu.waitFor();
+      await menu.getByRole('menuitem', { name: 'Ответить' }).waitFor();
+      await menu.getByRole('menuitemcheckbox', { name: '👍' }).waitFor();
+      const sheet = await menu.boundingBox();
+      expect(Math.abs(sheet.y + sheet.height - PHONE.height) < 2, `not a bottom sheet: ${JSON.stringify(sheet)}`);
+      await m.screenshot({ path: join(shots, 'chat-menu-longpress-phone.png') });
+      await m.waitForTimeout(450);
+      await m.touchscreen.tap(PHONE.width / 2, 40);
+      await menu.waitFor({ state: 'detached' });
+    } finally {
+      await mctx.close();
+    }
+  });
+
   await test('chats: day separators and «Новые сообщения» — another parent posts while the parent is away; the chat opens at the first unread; «к последним» counts what is below', async () => {
     await parent.goto(`${base}/profile`);
     await parent.getByRole('heading', { name: 'Профиль' }).waitFor();
@@ -2720,7 +2755,8 @@ try {
       const card = conv(sp).locator('.msg-homework', { hasText: 'Решить № 245 и № 247.' });
       await card.getByText('Домашнее задание', { exact: false }).first().waitFor();
       await card.getByText('Математика', { exact: false }).first().waitFor();
-      expect(!(await actionsOf(sp, conv(sp).locator('.msg', { has: card }))).includes('Изменить'), 'a card offers to be edited in the chat');
+      const cardMsg = sp.locator('.msgs > li.msg', { has: sp.locator('.msg-homework', { hasText: 'Решить № 245 и № 247.' }) });
+      expect(!(await actionsOf(sp, cardMsg)).includes('Изменить'), 'a card offers to be edited in the chat');
       await card.scrollIntoViewIfNeeded();
       await screen(sp, 'chat-homework-card');
       await card.getByRole('link', { name: 'Открыть в дневнике' }).click();
