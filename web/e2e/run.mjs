@@ -1127,7 +1127,8 @@ try {
       await login(m, 'parent@demo.parta.local');
       await m.goto(`${base}/chats`);
       await m.getByRole('link', { name: /5А — родители/ }).click();
-      const target = msg(m, ann).locator('.msg-body');
+      // The announcement itself (the reply to it quotes it: the first of the two).
+      const target = msg(m, ann).first().locator('.msg-body');
       await target.waitFor();
       await target.scrollIntoViewIfNeeded();
       const box = await target.boundingBox();

@@ -68,7 +68,7 @@ export function ConversationView({ chatId }: { chatId: number }) {
   }, [pending.length]);
   const jumpMissing = useJumpToMessage(chatId, conv, logRef);
   useMuteEnding(entry?.chat.muted_until);
-  const convRef = useConvTop();
+  const convRef = useConvTop(!!conv && !!entry);
   // What arrived since the reader last saw the bottom (counted on the «to the latest» button).
   const seenSeq = useRef<number | null>(null);
   if (seenSeq.current === null && opening.current) seenSeq.current = opening.current.seen;

@@ -97,10 +97,11 @@ export function useMuteEnding(mutedUntil: string | null | undefined): void {
 }
 
 /**
- * Where the conversation starts on the page, as `--conv-top` on it: on a phone it takes
- * the rest of the screen below the app's header, whatever that header's height.
+ * Where the conversation starts on the page, as `--conv-top` on it (measured once it is
+ * `drawn`, and on resizing): on a phone it takes the rest of the screen below the app's
+ * header, whatever that header's height.
  */
-export function useConvTop() {
+export function useConvTop(drawn: boolean) {
   const ref = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
     const measure = () => {
@@ -110,6 +111,6 @@ export function useConvTop() {
     measure();
     addEventListener('resize', measure);
     return () => removeEventListener('resize', measure);
-  });
+  }, [drawn]);
   return ref;
 }
