@@ -1265,14 +1265,20 @@ try {
     const teacherApi = await session('ivanova@demo.parta.local');
     const chats = await (await fetch(`${base}/api/v1/chats?org_id=1`, { headers: student })).json();
     const cls = chats.find((c) => c.kind === 'class' && c.title.startsWith('5А'));
+    let last = 0;
     for (let i = 1; i <= 35; i++) {
       const r = await fetch(`${base}/api/v1/chats/${cls.id}/messages`, {
         method: 'POST',
         headers: i <= 25 ? student : teacherApi,
         body: JSON.stringify({ client_msg_id: `history-${stamp}-${i}`, body: `История ${i} (${stamp})` }),
       });
-      expect(r.status === 201, `history message ${i}: ${r.status} ${await r.text()}`);
+      const text = await r.text();
+      expect(r.status === 201, `history message ${i}: ${r.status} ${text}`);
+      last = JSON.parse(text).seq;
     }
+    // Read on another device: the chat opens at the bottom with its newest page (with
+    // unread posts it would open at the first of them, paging back to it).
+    expect((await fetch(`${base}/api/v1/chats/${cls.id}/read`, { method: 'POST', headers: teacherApi, body: JSON.stringify({ seq: last }) })).ok, 'read');
     await teacher.getByRole('link', { name: /5А — класс/ }).click();
     await msg(teacher, `История 35 (${stamp})`).waitFor();
     expect((await msg(teacher, `История 1 (${stamp})`).count()) === 0, 'the first page holds everything');

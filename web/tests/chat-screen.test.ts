@@ -3,7 +3,7 @@ import type { Message } from '../src/api/types';
 import { draftKey, readDrafts, writeDraft } from '../src/chat/drafts';
 import { lang } from '../src/i18n';
 import { avatarColour, initials } from '../src/pages/chat-avatar';
-import { dayKey, dayLabel, firstUnreadId, layoutRows } from '../src/pages/chat-dividers';
+import { dayKey, dayLabel, firstUnreadId, layoutRows, unreadAbove } from '../src/pages/chat-dividers';
 import { firstLine } from '../src/pages/chat-quote';
 
 afterEach(() => {
@@ -108,6 +108,16 @@ describe('the log rows', () => {
     expect(layoutRows(list, { ...opts, lastReadSeq: 5 }).filter((r) => r.unread).map((r) => r.m.seq)).toEqual([7]);
     // No mark known (the chat list not loaded yet): no divider.
     expect(layoutRows(list, opts).some((r) => r.unread)).toBe(false);
+  });
+
+  it('pages back while unread messages may lie above the loaded ones', () => {
+    const page = [msg(2, '2026-12-07T08:00:00Z', 40), msg(2, '2026-12-07T08:01:00Z', 41)];
+    expect(unreadAbove({ messages: page, hasMore: true }, 30)).toBe(true);
+    // The mark is within the page, or nothing is older: the first unread is here.
+    expect(unreadAbove({ messages: page, hasMore: true }, 40)).toBe(false);
+    expect(unreadAbove({ messages: page, hasMore: false }, 30)).toBe(false);
+    // Nothing was unread on opening.
+    expect(unreadAbove({ messages: page, hasMore: true }, null)).toBe(false);
   });
 
   it('a held post (no position yet) is not unread news', () => {

@@ -4,7 +4,7 @@
 // under their day headings and «Новые сообщения», those still on their way, typing, and
 // the composer (or why there is none: a mute, a read-only chat or channel).
 import { Fragment } from 'preact';
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Message } from '../api/types';
 import { ErrorBox, Loading } from '../components/ui';
 import { isMuted, pendingFor, type Conversation } from '../chat/model';
@@ -23,16 +23,20 @@ import {
   typing,
 } from '../chat/store';
 import { t, tn } from '../i18n';
+import { currentPath, queryParam } from '../router';
 import { me } from '../state';
 import { Composer, PostingGate } from './chat-compose';
 import { draggedFiles } from './chat-files';
 import { CallBanner, CallButton } from './call-entry';
 import { ChatInfoDialog } from './chat-info';
 import { MessageItem, PendingItem } from './chat-message';
-import { layoutRows } from './chat-dividers';
+import { layoutRows, unreadAbove } from './chat-dividers';
 import { jumpToMessage, useJumpToMessage } from './chat-search';
 import { nameOf } from './chat-text';
 import { useChatOnScreen, useConvTop, useMuteEnding, useStickyLog } from './chat-view';
+
+/** How many older pages opening a chat loads to reach its first unread message. */
+const BACKFILL_PAGES = 3;
 
 export function ConversationView({ chatId }: { chatId: number }) {
   const entry = entries.value.get(chatId);
@@ -54,11 +58,26 @@ export function ConversationView({ chatId }: { chatId: number }) {
   }
   useChatOnScreen(chatId, true, setError);
 
-  // Open at the first unread, else at the bottom; stay at the bottom when new messages
-  // arrive, unless the reader scrolled up.
+  // Unread messages older than the first page: a few pages back to the first of them, so
+  // that the divider and the opening place are right (past that, the oldest loaded).
+  const [backfilled, setBackfilled] = useState(0);
+  const read = opening.current?.read ?? null;
+  const settled = !!conv && (!unreadAbove(conv, read) || backfilled >= BACKFILL_PAGES);
+  useEffect(() => {
+    if (!conv || settled) return;
+    loadOlder(chatId).then(
+      () => setBackfilled((n) => n + 1),
+      () => setBackfilled(BACKFILL_PAGES),
+    );
+  }, [!!conv, settled, conv?.messages[0]?.id]);
+
+  // Open at the first unread (unless a message is asked for: `?m=`), else at the bottom;
+  // stay at the bottom when new messages arrive, unless the reader scrolled up.
   const lastId = conv?.messages[conv.messages.length - 1]?.id;
   const pending = conv ? pendingFor(outbox.value, chatId, conv.messages, myId) : [];
-  const log = useStickyLog(!!conv, [lastId, pending.length], () => log.ref.current?.querySelector<HTMLElement>('.unread-sep'));
+  const log = useStickyLog(settled, [lastId, pending.length], () =>
+    queryParam(currentPath.value.split('?')[1] ?? '', 'm') ? null : log.ref.current?.querySelector<HTMLElement>('.unread-sep'),
+  );
   const logRef = log.ref;
   // One's own message just sent is followed to the bottom, wherever the reader was.
   const sentCount = useRef(pending.length);
@@ -96,7 +115,7 @@ export function ConversationView({ chatId }: { chatId: number }) {
   const muted = isMuted(chat.muted_until);
   const canAttach = chat.abilities.post && !muted;
   const addFiles = (files: File[]) => setRefused(attachFiles(chatId, files));
-  const rows = layoutRows(conv.messages, { lastReadSeq: opening.current?.read ?? null, me: myId });
+  const rows = layoutRows(conv.messages, { lastReadSeq: settled ? read : null, me: myId });
   const unseen = log.atBottom ? 0 : conv.messages.filter((m) => m.seq > (seenSeq.current ?? 0) && m.sender.id !== myId).length;
   const jump = (id: number) => {
     setQuoteMissing(false);

@@ -45,6 +45,16 @@ export function firstUnreadId(messages: Message[], lastReadSeq: number, me: numb
   return messages.find((m) => m.seq > lastReadSeq && m.sender.id !== me && !isHeld(m))?.id ?? null;
 }
 
+/**
+ * Whether unread messages (past `lastReadSeq`) may lie above the loaded ones: then the
+ * view pages back before it opens at the first of them.
+ */
+export function unreadAbove(c: { messages: Message[]; hasMore: boolean }, lastReadSeq: number | null): boolean {
+  if (lastReadSeq === null || !c.hasMore) return false;
+  const oldest = c.messages.find((m) => !isHeld(m))?.seq;
+  return oldest !== undefined && oldest > lastReadSeq;
+}
+
 export interface Row {
   m: Message;
   /** A day heading goes above this message. */
