@@ -41,7 +41,7 @@ export function useChatOnScreen(chatId: number, active: boolean, onLoad: (error:
  * A message log that stays at its bottom as messages arrive (`changes`), unless the
  * reader scrolled up; `ready` once the log is drawn. It opens at the bottom, or at what
  * `opening` names (the first unread) when there is one. Pictures load after the text and
- * grow the log: the bottom stays in view then too. `atBottom` and `toBottom` serve the
+ * grow the log, a resize reflows it: the bottom stays in view then too. `atBottom` and `toBottom` serve the
  * «to the latest» button; `opened` turns true once the log has taken its opening place.
  */
 export function useStickyLog(ready: boolean, changes: unknown[], opening?: () => HTMLElement | null | undefined) {
@@ -72,7 +72,13 @@ export function useStickyLog(ready: boolean, changes: unknown[], opening?: () =>
       if (e.target instanceof HTMLImageElement && stick.current) el.scrollTop = el.scrollHeight;
     };
     el.addEventListener('load', grown, true);
-    return () => el.removeEventListener('load', grown, true);
+    // A narrower window (a phone turned, a pane resized) makes the log taller: the bottom stays.
+    const resized = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => stick.current && (el.scrollTop = el.scrollHeight));
+    resized?.observe(el);
+    return () => {
+      el.removeEventListener('load', grown, true);
+      resized?.disconnect();
+    };
   }, [ready]);
 
   const onScroll = (e: Event) => check(e.currentTarget as HTMLDivElement);
