@@ -32,6 +32,7 @@ import {
   type Pending,
   type ServerFrame,
 } from './model';
+import { forgetDrafts, loadDrafts } from './drafts';
 import { ChatSocket, socketUrl, type ConnState } from './socket';
 import { addUploads, failed, progress, removed, restarted, sent, uploaded, type Refusal, type Upload } from './uploads';
 import { noteFinalMarksChange, noteJournalChange, noteTimetableChange } from '../journal/live';
@@ -100,6 +101,7 @@ export function startChats(): void {
   started = true;
   myId = me.value?.id ?? 0;
   outbox.value = loadOutbox();
+  loadDrafts(myId);
   stopEffects.push(effect(() => saveOutbox(outbox.value)));
   socket = new ChatSocket({
     url: socketUrl(location),
@@ -160,6 +162,7 @@ export function stopChats(): void {
   for (const f of stopEffects.splice(0)) f();
   // Unsent messages do not outlive the session on a shared device.
   saveOutbox([]);
+  forgetDrafts();
   userSeq = null;
   entries.value = new Map();
   conversations.value = {};

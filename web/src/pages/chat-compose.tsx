@@ -8,7 +8,8 @@ import type { Chat, ChatMember, Message, School } from '../api/types';
 import { useId } from '../components/ui';
 import { activeMention, insertMention, matchMembers, type MentionQuery } from '../chat/mentions';
 import { inQuietHours, postingState } from '../chat/model';
-import { plainText, wrapSelection } from '../chat/rich';
+import { wrapSelection } from '../chat/rich';
+import { drafts, setDraft } from '../chat/drafts';
 import { members, sendMessage, sendTyping, uploads } from '../chat/store';
 import { attachable, MAX_ATTACHMENTS, type Refusal } from '../chat/uploads';
 import { fullName, shortName } from '../format';
@@ -17,6 +18,7 @@ import { me } from '../state';
 import { AttachButton, UploadList } from './chat-files';
 import { untilText } from './chat-moderation';
 import { PollForm } from './chat-poll';
+import { quoteText } from './chat-quote';
 
 interface Picker {
   /** Attributes that tie the textarea to the list of names. */
@@ -222,7 +224,13 @@ export function Composer({
   const id = useId('composer');
   const ackId = useId('ask-ack');
   const urgentId = useId('urgent');
-  const [text, setText] = useState('');
+  // The draft of this chat, kept across reloads until it is sent.
+  const [text, setTextNow] = useState(() => drafts.value[chat.id] ?? '');
+  const setText = (s: string) => {
+    setTextNow(s);
+    setDraft(chat.id, s);
+  };
+  const [help, setHelp] = useState(false);
   const [needsAck, setNeedsAck] = useState(false);
   const [urgent, setUrgent] = useState(false);
   const [polling, setPolling] = useState(false);
@@ -264,12 +272,14 @@ export function Composer({
       }}
     >
       {replyTo ? (
-        <div class="reply-preview">
-          <span>
-            {t('chats.reply_to')}: <strong>{shortName(replyTo.sender)}</strong> — {plainText(replyTo.rich, replyTo.body).slice(0, 120)}
+        <div class="reply-preview" data-reply-to={replyTo.id}>
+          <span class="visually-hidden">{t('chats.reply_to')}:</span>
+          <span class="reply-preview-quote">
+            <strong class="quote-who">{shortName(replyTo.sender)}</strong>
+            <span class="quote-text">{quoteText(replyTo)}</span>
           </span>
-          <button type="button" class="btn btn--link" onClick={onReplyDone}>
-            {t('chats.reply_cancel')}
+          <button type="button" class="btn btn--link reply-cancel" aria-label={t('chats.reply_cancel')} title={t('chats.reply_cancel')} onClick={onReplyDone}>
+            <span aria-hidden="true">✕</span>
           </button>
         </div>
       ) : null}
@@ -325,7 +335,8 @@ export function Composer({
           {t('chats.send')}
         </button>
       </div>
-      <p class={compact ? 'visually-hidden' : 'hint'} id={`${id}-hint`}>
+      {/* Read out with the field always; shown on request («?»), as it is the same every time. */}
+      <p class={help && !compact ? 'hint composer-hint' : 'visually-hidden'} id={`${id}-hint`}>
         {t('chats.composer_hint')} {t('msg.format_hint')}
       </p>
       <p class="composer-notice" role="status">
@@ -334,6 +345,17 @@ export function Composer({
       {compact ? null : (
       <div class="composer-tools">
         <FormatTools area={area} text={text} setText={setText} />
+        <button
+          type="button"
+          class="btn btn--secondary btn--small help-toggle"
+          aria-expanded={help}
+          aria-controls={`${id}-hint`}
+          title={t('chats.help')}
+          onClick={() => setHelp(!help)}
+        >
+          <span aria-hidden="true">?</span>
+          <span class="visually-hidden">{t('chats.help')}</span>
+        </button>
         <AttachButton onFiles={onFiles} />
         {canAsk ? (
           <div class="field field--check">

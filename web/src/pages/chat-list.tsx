@@ -1,9 +1,10 @@
 // The list of one's chats in the chosen school: title, time and preview of the last
-// message, and unread counts.
+// message (or «Черновик: …» where one is being written), unread counts, a quieted chat's bell.
 import type { Message } from '../api/types';
 import { ErrorBox, Loading } from '../components/ui';
 import { isSilenced } from '../chat/model';
 import { plainText } from '../chat/rich';
+import { drafts } from '../chat/drafts';
 import { allChats, chatsError, chatsState, refreshChats } from '../chat/store';
 import { shortName } from '../format';
 import { t, tn } from '../i18n';
@@ -32,6 +33,7 @@ function BellOffIcon() {
 
 export function ChatList({ current }: { current: number | null }) {
   const school = currentSchool.value;
+  const draft = drafts.value;
   const list = allChats.value.filter((c) => !school || c.org_id === school.org_id);
   if (chatsState.value === 'error' && !list.length) return <ErrorBox error={chatsError.value} onRetry={() => void refreshChats()} />;
   if (chatsState.value !== 'ready' && !list.length) return <Loading />;
@@ -57,7 +59,13 @@ export function ChatList({ current }: { current: number | null }) {
                   {c.last_message ? <span class="chat-time">{timeOf(c.last_message.created_at)}</span> : null}
                 </span>
                 <span class="chat-link-bottom">
-                  <span class="chat-preview">{preview(c.last_message)}</span>
+                  {draft[c.id] && current !== c.id ? (
+                    <span class="chat-preview chat-draft">
+                      <span class="chat-draft-label">{t('chats.draft')}:</span> {draft[c.id]!.replace(/\s+/g, ' ')}
+                    </span>
+                  ) : (
+                    <span class="chat-preview">{preview(c.last_message)}</span>
+                  )}
                   {c.unread > 0 ? (
                     <span class={`unread${quiet ? ' unread--quiet' : ''}`} data-unread={c.unread}>
                       <span aria-hidden="true">{c.unread}</span>

@@ -1,14 +1,15 @@
-// One message in the log: sender and time, the quoted message, the text, poll or files,
-// must-acknowledge, reactions and the actions on it (reply, react, edit, pin, versions,
-// forward, report, delete); editing in place; and one's own messages still on their way.
+// One message in the log: avatar, sender and time (once per group), the quoted message,
+// the text, poll or files, must-acknowledge, reactions, the delivery ticks of one's own,
+// and its menu of actions (react, reply, copy, edit, pin, versions, who read it, forward,
+// report, delete); editing in place; and one's own messages still on their way.
 import type { ComponentChildren } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Chat, ChatMember, Message, School } from '../api/types';
-import { ConfirmButton, errorText, InlineError, showDialog, useId } from '../components/ui';
+import { errorText, InlineError, Modal, showDialog, useId } from '../components/ui';
 import { isHeld, toggleReaction, type Conversation, type Pending } from '../chat/model';
 import { plainText } from '../chat/rich';
 import { conversations, deleteMessage, dropPending, editMessage, pin, react, retryPending } from '../chat/store';
-import { day, shortName, whenLater } from '../format';
+import { clock, day, shortName, whenLater } from '../format';
 import { t } from '../i18n';
 import { teaches } from '../journal/who';
 import { currentSchool, me } from '../state';
@@ -17,7 +18,10 @@ import { Attachments, FileNames } from './chat-files';
 import { ForwardDialog, forwardable } from './chat-forward';
 import { ReportDialog, VersionsDialog } from './chat-moderation';
 import { PollView } from './chat-poll';
-import { ReadsLine } from './chat-reads';
+import { openReads, ReadsLine } from './chat-reads';
+import { Avatar } from './chat-avatar';
+import { MenuButton, openMenu, useMenuGestures, type MenuAction } from './chat-menu';
+import { Quote } from './chat-quote';
 import { ForwardedLabel, RichBody } from './chat-rich';
 import { PersonButton } from './person';
 import { nameOf, timeOf } from './chat-text';
@@ -33,7 +37,31 @@ export function heldText(iso: string, timeZone?: string, now = new Date()): stri
 }
 
 /** Who wrote a message and when, then what `children` add (edited, pinned, …). */
-export function MessageMeta({ m, own, orgId, children }: { m: Message; own: boolean; orgId?: number; children?: ComponentChildren }) {
+export function MessageMeta({
+  m,
+  own,
+  orgId,
+  cont = false,
+  clockOnly = false,
+  children,
+}: {
+  m: Message;
+  own: boolean;
+  orgId?: number;
+  /** In a group of the sender's messages: the time alone. */
+  cont?: boolean;
+  /** The day is said above (a day heading): the time of day alone. */
+  clockOnly?: boolean;
+  children?: ComponentChildren;
+}) {
+  const time = <time dateTime={m.created_at}>{clockOnly ? clock(m.created_at) : timeOf(m.created_at)}</time>;
+  if (cont)
+    return (
+      <p class="msg-meta">
+        {time}
+        {children}
+      </p>
+    );
   return (
     <p class="msg-meta">
       {own || orgId === undefined ? (
@@ -43,8 +71,7 @@ export function MessageMeta({ m, own, orgId, children }: { m: Message; own: bool
           <span class="msg-sender">{shortName(m.sender)}</span>
         </PersonButton>
       )}{' '}
-      ·{' '}
-      <time dateTime={m.created_at}>{timeOf(m.created_at)}</time>
+      · {time}
       {children}
     </p>
   );
@@ -88,6 +115,29 @@ export function PendingItem({ p }: { p: Pending }) {
   );
 }
 
+/** Asks before a message is deleted for everyone (from its menu). */
+function confirmDelete(onYes: () => void) {
+  showDialog((close) => (
+    <Modal title={t('chats.delete_q')} onClose={close} class="modal--confirm">
+      <div class="actions">
+        <button
+          type="button"
+          class="btn btn--danger"
+          onClick={() => {
+            close();
+            onYes();
+          }}
+        >
+          {t('common.yes')}
+        </button>
+        <button type="button" class="btn btn--secondary" onClick={close}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </Modal>
+  ));
+}
+
 export function MessageItem({
   m,
   chat,
@@ -95,7 +145,9 @@ export function MessageItem({
   school,
   quoted,
   members: list,
+  cont = false,
   onReply,
+  onJump,
 }: {
   m: Message;
   chat: Chat;
@@ -103,46 +155,113 @@ export function MessageItem({
   school: School | undefined;
   quoted: Message | null | undefined;
   members: ChatMember[] | undefined;
+  /** Continues the sender's group: no name or avatar of its own. */
+  cont?: boolean;
   onReply: () => void;
+  /** Brings another message (the quoted one) into view. */
+  onJump: (id: number) => void;
 }) {
   const myId = me.value?.id ?? 0;
   const own = m.sender.id === myId;
   const [editing, setEditing] = useState(false);
-  const [picker, setPicker] = useState(false);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const opening = useRef(false);
+  const trigger = useRef<HTMLButtonElement>(null);
   // Held by quiet hours: nobody else sees it yet, so it takes no replies, reactions or edits.
   const held = isHeld(m);
   const [error, setError] = useState<string | null>(null);
   const run = (f: () => Promise<void>) => f().then(() => setError(null), (e: unknown) => setError(errorText(e)));
+  const dialog = (render: (close: () => void) => ComponentChildren) => () => showDialog(render);
+
+  const toggle = (emoji: string, mine: boolean) => {
+    void run(() => react(chat.id, m.id, emoji, !mine));
+    // Shown at once; the event brings everyone's truth.
+    const c = conversations.value[chat.id] ?? conv;
+    conversations.value = {
+      ...conversations.value,
+      [chat.id]: { ...c, messages: c.messages.map((x) => (x.id === m.id ? { ...x, reactions: toggleReaction(x.reactions, emoji, myId) } : x)) },
+    };
+  };
+  const text = plainText(m.rich, m.body);
+
+  // Every action the server allows on this message, as the row of links had them.
+  const actions: MenuAction[] = [];
+  if (chat.abilities.post && !held) actions.push({ label: t('chats.reply'), run: onReply });
+  if (text && typeof navigator !== 'undefined' && navigator.clipboard) actions.push({ label: t('chats.copy'), run: () => void navigator.clipboard.writeText(text).catch(() => {}) });
+  // A homework card follows its lesson's homework: it is changed on the lesson page.
+  if (own && !m.poll && !m.homework && !held) actions.push({ label: t('chats.edit'), run: () => setEditing(true) });
+  if (chat.abilities.pin && !held) actions.push({ label: m.pinned ? t('chats.unpin') : t('chats.pin'), run: () => void run(() => pin(chat.id, m.id, !m.pinned)) });
+  if (chat.abilities.see_versions && m.edited_at && !held)
+    actions.push({ label: t('chats.versions'), dialog: true, run: dialog((close) => <VersionsDialog m={m} timeZone={school?.time_zone} onClose={close} />) });
+  if (chat.abilities.follow_reads && !own && m.seq > 0) actions.push({ label: t('msg.reads_show'), dialog: true, run: () => void run(() => openReads(m, list)) });
+  if (forwardable(m)) actions.push({ label: t('msg.forward'), dialog: true, run: dialog((close) => <ForwardDialog m={m} onClose={close} />) });
+  if (!own && !held) actions.push({ label: t('chats.report'), dialog: true, run: dialog((close) => <ReportDialog m={m} onClose={close} />) });
+  if (own || chat.abilities.moderate_posts)
+    actions.push({ label: t('chats.delete'), dialog: true, danger: true, run: () => confirmDelete(() => void run(() => deleteMessage(chat.id, m.id, !own))) });
+  const reactions = held
+    ? []
+    : REACTIONS.map((e) => {
+        const mine = m.reactions.some((r) => r.emoji === e && r.user_ids.includes(myId));
+        return { emoji: e, mine, run: () => toggle(e, mine) };
+      });
+
+  const open = (x: number, y: number) => {
+    if (opening.current || (!actions.length && !reactions.length)) return;
+    opening.current = true;
+    setMenuOpen(true);
+    openMenu({
+      x,
+      y,
+      label: t('chats.actions'),
+      reactionsLabel: t('chats.react'),
+      reactions,
+      actions,
+      trigger: trigger.current,
+      onClosed: () => {
+        opening.current = false;
+        setMenuOpen(false);
+      },
+    });
+  };
+  const gestures = useMenuGestures(open);
 
   if (m.deleted) {
     return (
-      <li class="msg msg--deleted" data-message-id={m.id} data-seq={m.seq} tabIndex={-1}>
-        <MessageMeta m={m} own={own} orgId={chat.org_id} />
+      <li class={`msg msg--deleted${cont ? ' msg--cont' : ''}`} data-message-id={m.id} data-seq={m.seq} tabIndex={-1}>
+        {own || cont ? null : <Avatar person={m.sender} />}
+        <MessageMeta m={m} own={own} orgId={chat.org_id} cont={cont} clockOnly />
         <DeletedBody m={m} />
       </li>
     );
   }
   return (
-    <li class={`msg${own ? ' msg--own' : ''}${m.needs_ack ? ' msg--ack' : ''}`} data-message-id={m.id} data-seq={m.seq} tabIndex={-1}>
-      <MessageMeta m={m} own={own} orgId={chat.org_id}>
+    <li
+      class={`msg${own ? ' msg--own' : ''}${m.needs_ack ? ' msg--ack' : ''}${cont ? ' msg--cont' : ''}${menuOpen ? ' msg--menu' : ''}`}
+      data-message-id={m.id}
+      data-seq={m.seq}
+      tabIndex={-1}
+      {...gestures}
+    >
+      {own || cont ? null : <Avatar person={m.sender} />}
+      <MessageMeta m={m} own={own} orgId={chat.org_id} cont={cont} clockOnly>
         {m.edited_at ? <span class="msg-edited"> · {t('chats.edited')}</span> : null}
         {m.pinned ? <span class="msg-pin"> · {t('chats.pinned')}</span> : null}
         {m.needs_ack ? <span class="badge badge--warn msg-ack-badge">{t('chats.ack_label')}</span> : null}
       </MessageMeta>
+      {actions.length || reactions.length ? (
+        <MenuButton
+          buttonRef={trigger}
+          expanded={menuOpen}
+          label={t('chats.actions')}
+          onOpen={(el) => {
+            const r = el.getBoundingClientRect();
+            open(r.left, r.bottom + 4);
+          }}
+        />
+      ) : null}
       <ForwardedLabel m={m} timeZone={school?.time_zone} />
       <HeldNote m={m} timeZone={school?.time_zone} />
-      {quoted !== undefined ? (
-        <blockquote class="quote">
-          {quoted ? (
-            <>
-              <span class="quote-who">{shortName(quoted.sender)}</span>
-              <span class="quote-text">{quoted.deleted ? t('chats.deleted') : plainText(quoted.rich, quoted.body)}</span>
-            </>
-          ) : (
-            <span class="quote-text">{t('chats.quote_missing')}</span>
-          )}
-        </blockquote>
-      ) : null}
+      {quoted !== undefined ? <Quote quoted={quoted} onJump={() => m.reply_to && onJump(m.reply_to)} /> : null}
       {editing ? (
         <EditBox m={m} onDone={() => setEditing(false)} />
       ) : m.poll ? (
@@ -160,7 +279,6 @@ export function MessageItem({
       {/* A held post is seen by its sender only, who may open its files already. */}
       {held && !own ? <FileNames files={m.attachments} /> : <Attachments files={m.attachments} />}
       {m.needs_ack ? <AckBlock m={m} conv={conv} chat={chat} /> : null}
-      {own && !held && m.seq > 0 ? <ReadsLine m={m} conv={conv} members={list} auto /> : null}
       {m.reactions.length ? (
         <div class="reactions" role="group" aria-label={t('chats.reactions')}>
           {m.reactions.map((r) => {
@@ -181,80 +299,10 @@ export function MessageItem({
           })}
         </div>
       ) : null}
-      <div class="msg-actions" role="group" aria-label={t('chats.actions')}>
-        {chat.abilities.post && !held ? (
-          <button type="button" class="btn btn--link" onClick={onReply}>
-            {t('chats.reply')}
-          </button>
-        ) : null}
-        {!held ? (
-          <button type="button" class="btn btn--link" aria-expanded={picker} onClick={() => setPicker(!picker)}>
-            {t('chats.react')}
-          </button>
-        ) : null}
-        {/* A homework card follows its lesson's homework: it is changed on the lesson page. */}
-        {own && !m.poll && !m.homework && !held ? (
-          <button type="button" class="btn btn--link" onClick={() => setEditing(true)}>
-            {t('chats.edit')}
-          </button>
-        ) : null}
-        {chat.abilities.pin && !held ? (
-          <button type="button" class="btn btn--link" onClick={() => run(() => pin(chat.id, m.id, !m.pinned))}>
-            {m.pinned ? t('chats.unpin') : t('chats.pin')}
-          </button>
-        ) : null}
-        {chat.abilities.see_versions && m.edited_at && !held ? (
-          <button
-            type="button"
-            class="btn btn--link"
-            aria-haspopup="dialog"
-            onClick={() => showDialog((close) => <VersionsDialog m={m} timeZone={school?.time_zone} onClose={close} />)}
-          >
-            {t('chats.versions')}
-          </button>
-        ) : null}
-        {chat.abilities.follow_reads && !own && m.seq > 0 ? <ReadsLine m={m} conv={conv} members={list} auto={false} /> : null}
-        {forwardable(m) ? (
-          <button type="button" class="btn btn--link" aria-haspopup="dialog" onClick={() => showDialog((close) => <ForwardDialog m={m} onClose={close} />)}>
-            {t('msg.forward')}
-          </button>
-        ) : null}
-        {!own && !held ? (
-          <button type="button" class="btn btn--link" aria-haspopup="dialog" onClick={() => showDialog((close) => <ReportDialog m={m} onClose={close} />)}>
-            {t('chats.report')}
-          </button>
-        ) : null}
-        {own || chat.abilities.moderate_posts ? (
-          <ConfirmButton kind="link" confirm={t('chats.delete_q')} onConfirm={() => run(() => deleteMessage(chat.id, m.id, !own))}>
-            {t('chats.delete')}
-          </ConfirmButton>
-        ) : null}
-      </div>
-      {picker ? (
-        <div class="reaction-picker" role="group" aria-label={t('chats.react')}>
-          {REACTIONS.map((e) => {
-            const mine = m.reactions.some((r) => r.emoji === e && r.user_ids.includes(myId));
-            return (
-              <button
-                key={e}
-                type="button"
-                class="reaction"
-                aria-pressed={mine}
-                onClick={() => {
-                  setPicker(false);
-                  void run(() => react(chat.id, m.id, e, !mine));
-                  // Shown at once; the event brings everyone's truth.
-                  conversations.value = {
-                    ...conversations.value,
-                    [chat.id]: { ...conv, messages: conv.messages.map((x) => (x.id === m.id ? { ...x, reactions: toggleReaction(x.reactions, e, myId) } : x)) },
-                  };
-                }}
-              >
-                {e}
-              </button>
-            );
-          })}
-        </div>
+      {own && !held && m.seq > 0 ? (
+        <p class="msg-status">
+          <ReadsLine m={m} conv={conv} members={list} />
+        </p>
       ) : null}
       <InlineError error={error} />
     </li>

@@ -1,5 +1,6 @@
-// «Прочитали N из M» under a post, for its author (fetched once it is on screen and
-// again as read marks arrive) and, on request, for the chat's moderators.
+// Who read a post: the ticks under one's own (✓ sent, ✓✓ and how many read it, fetched
+// once it is on screen and again as read marks arrive) and the names, for its author
+// and, from a message's menu, for the chat's moderators.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatMember, Message, PersonRef } from '../api/types';
 import type { components } from '../api/schema';
@@ -62,75 +63,70 @@ function ReadsDialog({ status, members, authorId, onClose }: { status: ReadStatu
   );
 }
 
+/** Asks who read a post and shows them (the chat's moderators, from a message's menu). */
+export async function openReads(m: Message, members: ChatMember[] | undefined): Promise<void> {
+  const s = await api.get('/api/v1/chats/{chat_id}/messages/{message_id}/reads', { chat_id: m.chat_id, message_id: m.id });
+  showDialog((close) => <ReadsDialog status={s} members={members} authorId={m.sender.id} onClose={close} />);
+}
+
 /**
- * The read count of one post. `auto`: the author's own post — loaded when it scrolls
- * into view and refreshed when someone's read mark passes it; otherwise a button
- * loads it on demand (moderators looking at others' posts).
+ * The delivery state of one's own post: ✓ sent, ✓✓ with the count once others read it
+ * («Прочитали N из M» said in words). Loaded when it scrolls into view and refreshed
+ * when someone's read mark passes it; the names open from it where the server gives them.
  */
-export function ReadsLine({ m, conv, members, auto }: { m: Message; conv: Conversation; members: ChatMember[] | undefined; auto: boolean }) {
+export function ReadsLine({ m, conv, members }: { m: Message; conv: Conversation; members: ChatMember[] | undefined }) {
   const [status, setStatus] = useState<ReadStatus | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [visible, setVisible] = useState(false);
-  const ref = useRef<HTMLDivElement>(null);
+  const ref = useRef<HTMLSpanElement>(null);
   const seen = readsSeen(conv, m);
   const load = () =>
-    api.get('/api/v1/chats/{chat_id}/messages/{message_id}/reads', { chat_id: m.chat_id, message_id: m.id }).then(
-      (s) => {
-        setStatus(s);
-        setError(null);
-        return s;
-      },
-      (e: unknown) => {
-        setError(e instanceof Error ? e.message : String(e));
-        return null;
-      },
-    );
+    api.get('/api/v1/chats/{chat_id}/messages/{message_id}/reads', { chat_id: m.chat_id, message_id: m.id }).then(setStatus, () => {
+      /* the ticks stay as they were; the next read mark asks again */
+    });
 
   // Only posts on screen ask: a long history scrolled past does not refetch on every read mark.
   const asked = useRef<number | null>(null);
   useEffect(() => {
-    if (!auto) return;
     const el = ref.current;
     if (!el || typeof IntersectionObserver === 'undefined') return setVisible(true);
     const io = new IntersectionObserver((list) => setVisible(list[list.length - 1]!.isIntersecting));
     io.observe(el);
     return () => io.disconnect();
-  }, [auto]);
+  }, []);
 
   // Read marks come in bursts (everyone opening the chat): ask once they settle.
   useEffect(() => {
-    if (!auto || !visible || asked.current === seen) return;
+    if (!visible || asked.current === seen) return;
     const timer = setTimeout(() => {
       asked.current = seen;
       void load();
     }, asked.current === null ? 0 : 400);
     return () => clearTimeout(timer);
-  }, [auto, visible, seen]);
+  }, [visible, seen]);
 
-  const open = (s: ReadStatus) => showDialog((close) => <ReadsDialog status={s} members={members} authorId={m.sender.id} onClose={close} />);
-  const named = !!status?.readers;
+  const read = status?.read ?? 0;
+  const ticks = (
+    <>
+      <span aria-hidden="true" class={`ticks${read ? ' ticks--read' : ''}`}>
+        {read ? `✓✓ ${read}` : '✓'}
+      </span>
+      <span class="visually-hidden">{status ? readsText(status) : t('msg.sent')}</span>
+    </>
+  );
   return (
-    <div class="msg-reads" ref={ref} data-read={status?.read} data-members={status?.members}>
-      {status && named ? (
-        <button type="button" class="btn btn--link reads-btn" aria-haspopup="dialog" onClick={() => open(status)}>
-          {readsText(status)}
-        </button>
-      ) : status ? (
-        <span class="reads-text">{readsText(status)}</span>
-      ) : !auto ? (
+    <span class="msg-reads" ref={ref} data-read={status?.read} data-members={status?.members} title={status ? readsText(status) : t('msg.sent')}>
+      {status?.readers ? (
         <button
           type="button"
           class="btn btn--link reads-btn"
           aria-haspopup="dialog"
-          onClick={async () => {
-            const s = await load();
-            if (s?.readers) open(s);
-          }}
+          onClick={() => showDialog((close) => <ReadsDialog status={status} members={members} authorId={m.sender.id} onClose={close} />)}
         >
-          {t('msg.reads_show')}
+          {ticks}
         </button>
-      ) : null}
-      {error ? <span class="field-error">{error}</span> : null}
-    </div>
+      ) : (
+        ticks
+      )}
+    </span>
   );
 }

@@ -157,9 +157,32 @@ export function SearchPage() {
 }
 
 /**
- * Opens a conversation at `?m=<message id>`: pages back until the message is loaded
- * (at most 20 pages), scrolls it into the middle and marks it for a moment.
+ * Brings a message into view: pages back until it is loaded (at most 20 pages), scrolls
+ * it into the middle and marks it for a moment. False when it could not be found.
  */
+export async function jumpToMessage(chatId: number, target: number, log: HTMLElement | null, alive: () => boolean = () => true): Promise<boolean> {
+  for (let page = 0; page < 20 && alive(); page++) {
+    const c = conversations.value[chatId];
+    if (!c || c.messages.some((m) => m.id === target) || !c.hasMore) break;
+    try {
+      await loadOlder(chatId);
+    } catch {
+      break;
+    }
+  }
+  if (!alive()) return true;
+  // Drawn on the next frame, after the page that brought it.
+  await new Promise((r) => requestAnimationFrame(r));
+  const el = log?.querySelector<HTMLElement>(`[data-message-id="${target}"]`);
+  if (!el) return false;
+  el.scrollIntoView({ block: 'center' });
+  el.classList.add('msg--found');
+  el.focus({ preventScroll: true });
+  setTimeout(() => el.classList.remove('msg--found'), 4000);
+  return true;
+}
+
+/** Opens a conversation at `?m=<message id>` (a search hit, a notification). */
 export function useJumpToMessage(chatId: number, conv: Conversation | undefined, logRef: RefObject<HTMLElement>): string | null {
   const target = Number(queryParam(currentPath.value.split('?')[1] ?? '', 'm') ?? '');
   const [missing, setMissing] = useState<string | null>(null);
@@ -169,27 +192,7 @@ export function useJumpToMessage(chatId: number, conv: Conversation | undefined,
     if (!loaded || !target || done.current === target) return;
     done.current = target;
     let cancelled = false;
-    void (async () => {
-      for (let page = 0; page < 20 && !cancelled; page++) {
-        const c = conversations.value[chatId];
-        if (!c || c.messages.some((m) => m.id === target) || !c.hasMore) break;
-        try {
-          await loadOlder(chatId);
-        } catch {
-          break;
-        }
-      }
-      if (cancelled) return;
-      // Drawn on the next frame, after the page that brought it.
-      requestAnimationFrame(() => {
-        const el = logRef.current?.querySelector<HTMLElement>(`[data-message-id="${target}"]`);
-        if (!el) return setMissing(t('search.not_loaded'));
-        el.scrollIntoView({ block: 'center' });
-        el.classList.add('msg--found');
-        el.focus({ preventScroll: true });
-        setTimeout(() => el.classList.remove('msg--found'), 4000);
-      });
-    })();
+    void jumpToMessage(chatId, target, logRef.current, () => !cancelled).then((found) => found || setMissing(t('search.not_loaded')));
     return () => {
       cancelled = true;
     };

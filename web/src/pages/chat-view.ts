@@ -39,15 +39,30 @@ export function useChatOnScreen(chatId: number, active: boolean, onLoad: (error:
 
 /**
  * A message log that stays at its bottom as messages arrive (`changes`), unless the
- * reader scrolled up; `ready` once the log is drawn. Pictures load after the text and
- * grow the log: the bottom stays in view then too.
+ * reader scrolled up; `ready` once the log is drawn. It opens at the bottom, or at what
+ * `opening` names (the first unread) when there is one. Pictures load after the text and
+ * grow the log, a resize reflows it: the bottom stays in view then too. `atBottom` and `toBottom` serve the
+ * «to the latest» button; `opened` turns true once the log has taken its opening place.
  */
-export function useStickyLog(ready: boolean, changes: unknown[]) {
+export function useStickyLog(ready: boolean, changes: unknown[], opening?: () => HTMLElement | null | undefined) {
   const ref = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
+  const opened = useRef(false);
+  const [atBottom, setAtBottom] = useState(true);
+  const check = (el: HTMLElement) => {
+    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    setAtBottom(stick.current);
+  };
   useLayoutEffect(() => {
     const el = ref.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
+    if (!el) return;
+    const anchor = ready && !opened.current ? opening?.() : null;
+    if (ready) opened.current = true;
+    if (anchor) {
+      // The log is the anchor's offset parent (it is positioned): a little of what was read shows above.
+      el.scrollTop = anchor.offsetTop - 8;
+      check(el);
+    } else if (stick.current) el.scrollTop = el.scrollHeight;
   }, [...changes, ready]);
 
   useEffect(() => {
@@ -57,14 +72,23 @@ export function useStickyLog(ready: boolean, changes: unknown[]) {
       if (e.target instanceof HTMLImageElement && stick.current) el.scrollTop = el.scrollHeight;
     };
     el.addEventListener('load', grown, true);
-    return () => el.removeEventListener('load', grown, true);
+    // A narrower window (a phone turned, a pane resized) makes the log taller: the bottom stays.
+    const resized = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => stick.current && (el.scrollTop = el.scrollHeight));
+    resized?.observe(el);
+    return () => {
+      el.removeEventListener('load', grown, true);
+      resized?.disconnect();
+    };
   }, [ready]);
 
-  const onScroll = (e: Event) => {
-    const el = e.currentTarget as HTMLDivElement;
-    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+  const onScroll = (e: Event) => check(e.currentTarget as HTMLDivElement);
+  const toBottom = () => {
+    const el = ref.current;
+    if (!el) return;
+    el.scrollTop = el.scrollHeight;
+    check(el);
   };
-  return { ref, onScroll };
+  return { ref, onScroll, atBottom, toBottom, opened };
 }
 
 /** Draws the caller again when a mute ends, so the composer comes back by itself. */
@@ -76,4 +100,23 @@ export function useMuteEnding(mutedUntil: string | null | undefined): void {
     const timer = setTimeout(() => setTick((n) => n + 1), Math.min(ms, 2 ** 31 - 1));
     return () => clearTimeout(timer);
   }, [mutedUntil]);
+}
+
+/**
+ * Where the conversation starts on the page, as `--conv-top` on it (measured once it is
+ * `drawn`, and on resizing): on a phone it takes the rest of the screen below the app's
+ * header, whatever that header's height.
+ */
+export function useConvTop(drawn: boolean) {
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const measure = () => {
+      const el = ref.current;
+      if (el) el.style.setProperty('--conv-top', `${Math.round(el.getBoundingClientRect().top + scrollY)}px`);
+    };
+    measure();
+    addEventListener('resize', measure);
+    return () => removeEventListener('resize', measure);
+  }, [drawn]);
+  return ref;
 }
