@@ -108,12 +108,17 @@ async fn files_download(
     responses((status = 200, content_type = "image/jpeg", body = String, description = "The preview (binary)"),
         (status = 404, body = Problem)))]
 async fn files_thumbnail(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> Result<Response> {
-    let handle = files::thumbnail(&state, &actor, FileId(id)).await?;
+    Ok(inline_jpeg(files::thumbnail(&state, &actor, FileId(id)).await?))
+}
+
+/// A JPEG the server made (a preview, a profile photo), safe to show inline and kept a
+/// day by the browser: a new one has a new URL.
+pub fn inline_jpeg(handle: tokio::fs::File) -> Response {
     let mut response = Body::from_stream(ReaderStream::new(handle)).into_response();
     let out = response.headers_mut();
     out.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
     out.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline"));
     out.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));
     out.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=86400"));
-    Ok(response)
+    response
 }

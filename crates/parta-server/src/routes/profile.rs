@@ -2,17 +2,16 @@
 //! photo — and a school admin's correction of a member's name.
 
 use axum::Json;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use parta_domain::profile::ContactKind;
 use parta_domain::{OrgId, UserId};
 use parta_protocol::{
     ConfirmContactRequest, ContactChangePending, EmailChangeRequest, LanguageRequest, Me, Member, NameRequest,
     PhoneChangeRequest, Problem,
 };
-use tokio_util::io::ReaderStream;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -160,15 +159,8 @@ async fn me_photo_delete(State(state): State<AppState>, actor: Actor) -> Result<
     responses((status = 200, content_type = "image/jpeg", body = String, description = "The photo (binary)"),
         (status = 404, body = Problem)))]
 async fn users_photo(State(state): State<AppState>, actor: Actor, Path(user): Path<i64>) -> Result<Response> {
-    let handle = profile::photo(&state, &actor, UserId(user)).await?;
-    let mut response = Body::from_stream(ReaderStream::new(handle)).into_response();
-    let out = response.headers_mut();
-    out.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
-    out.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline"));
-    out.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));
     // A new photo has a new URL (`Me.photo_url`).
-    out.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=86400"));
-    Ok(response)
+    Ok(super::files::inline_jpeg(profile::photo(&state, &actor, UserId(user)).await?))
 }
 
 /// # `PUT /api/v1/orgs/{org_id}/members/{user_id}/name`
