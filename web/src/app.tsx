@@ -10,12 +10,13 @@ import { ChatInvitePage } from './pages/chat-invite';
 import { ChatsPage } from './pages/chats';
 import { SearchPage } from './pages/chat-search';
 import { ApplyPage, JoinPage, LoginPage, SetPasswordPage } from './pages/entry';
-import { ApplicationPage, OperatorAuditPage, OperatorPage } from './pages/operator';
 import { ProfilePage } from './pages/profile';
-import { SchoolConsole } from './pages/school/console';
 import { diaryStudents, teaches } from './journal/who';
 
 // The teacher's lessons and the diary are chunks of their own, fetched when first opened.
+// The school's console and the operator's pages are for the few who run things: their own chunks.
+const consoleChunk = chunk(() => import('./pages/school/console'));
+const operatorChunk = chunk(() => import('./pages/operator'));
 const lessonsChunk = chunk(() => import('./pages/lessons'));
 const diaryChunk = chunk(() => import('./pages/diary'));
 const journalChunk = chunk(() => import('./pages/journal/grid'));
@@ -248,18 +249,22 @@ function Routes({ path }: { path: string }) {
     const s = m.schools.find((x) => String(x.org_id) === r!.org);
     if (!s || !canManage(s)) return <NotFound />;
     if (currentSchool.value?.org_id !== s.org_id) chooseSchool(s.org_id);
-    return <SchoolConsole key={s.org_id} school={s} tab={r.tab} />;
+    const tab = r.tab;
+    return <Lazy load={consoleChunk} render={(c) => <c.SchoolConsole key={s.org_id} school={s} tab={tab} />} />;
   }
   if ((r = matchRoute('/authority/:id', path)) && (m.is_operator || m.authorities.some((a) => String(a.id) === r!.id))) {
     const id = Number(r.id);
     return <Lazy load={authorityChunk} render={(c) => <c.AuthorityPage key={id} id={id} operator={m.is_operator} />} />;
   }
   if (m.is_operator) {
-    if (matchRoute('/operator', path)) return <OperatorPage />;
+    if (matchRoute('/operator', path)) return <Lazy load={operatorChunk} render={(c) => <c.OperatorPage />} />;
     if (matchRoute('/operator/authorities', path)) return <Lazy load={authoritiesChunk} render={(c) => <c.AuthoritiesPage />} />;
     if (matchRoute('/operator/statistics', path)) return <Lazy load={authoritiesChunk} render={(c) => <c.PlatformPage />} />;
-    if (matchRoute('/operator/audit', path)) return <OperatorAuditPage />;
-    if ((r = matchRoute('/operator/applications/:id', path))) return <ApplicationPage key={r.id} id={r.id!} />;
+    if (matchRoute('/operator/audit', path)) return <Lazy load={operatorChunk} render={(c) => <c.OperatorAuditPage />} />;
+    if ((r = matchRoute('/operator/applications/:id', path))) {
+      const id = r.id!;
+      return <Lazy load={operatorChunk} render={(c) => <c.ApplicationPage key={id} id={id} />} />;
+    }
   }
   return <NotFound />;
 }
