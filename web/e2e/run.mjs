@@ -492,6 +492,14 @@ try {
     expect(/^parta-messages-\d{4}-\d{2}-\d{2}\.json$/.test(file.suggestedFilename()), `the download is named ${file.suggestedFilename()}`);
     const mine = JSON.parse(readFileSync(await file.path(), 'utf8'));
     expect(mine.person?.family_name === 'Волков' && Array.isArray(mine.messages), `the export reads ${JSON.stringify(mine).slice(0, 200)}`);
+    // Everything Parta holds about one, as a zip (its entries' names stand unpacked in it).
+    const [zip] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Скачать все мои данные' }).click()]);
+    expect(/^parta-data-\d{4}-\d{2}-\d{2}\.zip$/.test(zip.suggestedFilename()), `the archive is named ${zip.suggestedFilename()}`);
+    const bytes = readFileSync(await zip.path());
+    expect(bytes.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04])), 'the download is a zip');
+    for (const entry of ['README.txt', 'profile.json', 'memberships.json', 'messages.json', 'files.json']) {
+      expect(bytes.includes(Buffer.from(entry)), `${entry} is in the archive`);
+    }
     await ctx.close();
   });
 

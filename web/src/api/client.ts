@@ -250,6 +250,17 @@ export class ApiClient {
     };
   }
 
+  /** A file the API gives (a zip, a spreadsheet) as bytes; a refusal as the usual problem. */
+  async file(path: PathsWith<'get'>, params?: Params): Promise<Blob> {
+    const res = await this.send('GET', buildUrl(path, params));
+    if (!res.ok) {
+      const err = await problemFromResponse(res, this.fallback);
+      if (res.status === 401) this.onUnauth();
+      throw err;
+    }
+    return res.blob();
+  }
+
   get<P extends PathsWith<'get'>>(path: P, params?: Params): Promise<ResultOf<P, 'get'>> {
     return this.raw('GET', path, params) as Promise<ResultOf<P, 'get'>>;
   }

@@ -327,6 +327,37 @@ function CalendarFeed() {
   );
 }
 
+/** One's own copy: the messages as JSON, or everything Parta holds about one as a zip. */
+function MyData() {
+  const { busy, error, run } = useAction();
+  const everything = () =>
+    run(async () => {
+      const zip = await api.file('/api/v1/me/export');
+      const url = URL.createObjectURL(zip);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `parta-data-${new Date().toISOString().slice(0, 10)}.zip`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    });
+  return (
+    <section class="card" aria-labelledby="export-title">
+      <h2 id="export-title">{t('profile.my_data')}</h2>
+      <p class="hint">{t('profile.my_messages_hint')}</p>
+      <div class="actions">
+        <a class="btn btn--secondary" href="/api/v1/me/messages/export" download>
+          {t('profile.my_messages_download')}
+        </a>
+        <button type="button" class="btn" disabled={busy} onClick={() => void everything()}>
+          {t('profile.my_data_download')}
+        </button>
+      </div>
+      <p class="hint">{t('profile.my_data_hint')}</p>
+      {error ? <Notice kind="error">{error}</Notice> : null}
+    </section>
+  );
+}
+
 export function ProfilePage() {
   const m = me.value!;
   return (
@@ -378,13 +409,7 @@ export function ProfilePage() {
         <Children />
         <Consents />
         <Sessions />
-        <section class="card" aria-labelledby="export-title">
-          <h2 id="export-title">{t('profile.my_messages')}</h2>
-          <p class="hint">{t('profile.my_messages_hint')}</p>
-          <a class="btn" href="/api/v1/me/messages/export" download>
-            {t('profile.my_messages_download')}
-          </a>
-        </section>
+        <MyData />
         <ChangePassword />
         <DeleteAccount />
       </div>
