@@ -164,6 +164,14 @@ struct ServeArgs {
     /// Default: the mail sender's address, else the public URL.
     #[arg(long, env = "PARTA_PUSH_CONTACT")]
     push_contact: Option<String>,
+    /// An SMS gateway's request, with `{phone}` or `{digits}` and `{text}` in it (e.g.
+    /// `https://sms.ru/sms/send?api_id=KEY&to={digits}&msg={text}`); without one, phone
+    /// numbers cannot be changed (nobody would get the code). Better in the environment.
+    #[arg(long, env = "PARTA_SMS_URL", hide_env_values = true)]
+    sms_url: Option<String>,
+    /// A certificate authority (PEM) to trust for the SMS gateway besides the public ones.
+    #[arg(long, env = "PARTA_SMS_CA_FILE")]
+    sms_ca_file: Option<PathBuf>,
 }
 
 /// The config file's keys; all optional.
@@ -199,6 +207,8 @@ struct FileConfig {
     push_hosts: Option<Vec<String>>,
     push_ca_file: Option<PathBuf>,
     push_contact: Option<String>,
+    sms_url: Option<String>,
+    sms_ca_file: Option<PathBuf>,
 }
 
 /// Settings after merging flags, environment, file and defaults.
@@ -223,6 +233,7 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
     };
     let mail = mail_settings(serve, &file)?;
     let push = push_settings(serve, &file, mail.as_ref())?;
+    let sms = sms_gateway(serve, &file)?;
     let data = common.data.clone().or(file.data).unwrap_or_else(|| PathBuf::from("parta-data"));
     let database_url = match common.database_url.clone().or(file.database_url) {
         Some(url) => url,
@@ -268,6 +279,7 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         },
         public_url,
         mail,
+        sms,
         secure_cookies: serve.is_some_and(|s| s.secure_cookies) || file.secure_cookies.unwrap_or(false),
         max_upload_bytes: file.max_upload_mib.map_or(defaults.max_upload_bytes, |mib| mib * 1024 * 1024),
         max_file_bytes: file.max_file_mib.map_or(defaults.max_file_bytes, |mib| mib * 1024 * 1024),
@@ -344,6 +356,19 @@ fn push_settings(
         None => mail_contact.unwrap_or_default(),
     };
     Ok(push)
+}
+
+/// The SMS gateway phone numbers are confirmed through, when one is named.
+fn sms_gateway(
+    serve: Option<&ServeArgs>,
+    file: &FileConfig,
+) -> anyhow::Result<Option<std::sync::Arc<dyn crate::sms::SmsSender>>> {
+    let Some(url) = serve.and_then(|s| s.sms_url.clone()).or(file.sms_url.clone()) else { return Ok(None) };
+    let ca = match serve.and_then(|s| s.sms_ca_file.clone()).or(file.sms_ca_file.clone()) {
+        Some(path) => Some(std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?),
+        None => None,
+    };
+    Ok(Some(std::sync::Arc::new(crate::sms::HttpSms::new(&url, ca.as_deref())?)))
 }
 
 /// `IP` or `IP:port` (port 0 or none: the media unit's own).

@@ -53,6 +53,9 @@ pub enum Error {
     /// Too much of a bounded kind of work is waiting (password checks): try again shortly.
     #[error("busy")]
     Busy,
+    /// A service outside that the request needs failed (the SMS gateway): try later.
+    #[error("unavailable: {0}")]
+    Unavailable(&'static str),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("internal: {0:#}")]
@@ -80,7 +83,7 @@ impl Error {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Busy | Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -99,7 +102,8 @@ impl Error {
             | Error::RateLimited(code)
             | Error::Conflict(code)
             | Error::Gone(code)
-            | Error::BadRequest(code) => code,
+            | Error::BadRequest(code)
+            | Error::Unavailable(code) => code,
             Error::UnsupportedMediaType => "unsupported_media_type",
             Error::PayloadTooLarge => "payload_too_large",
             Error::Busy => "server_busy",

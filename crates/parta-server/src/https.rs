@@ -1,5 +1,6 @@
-//! One request to a push service: HTTPS (HTTP/1.1 over rustls, the public roots and,
-//! where the deployment names one, its own authority), with a deadline.
+//! One HTTPS request to a service outside (a push service, an SMS gateway): HTTP/1.1
+//! over rustls, the public roots and, where the deployment names one, its own
+//! authority, with a deadline; and the addresses such requests may go to.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,12 +13,10 @@ use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
 use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
-use super::vapid::url_origin::Endpoint;
-
 /// A whole request, from connecting to the answer's head.
 const DEADLINE: Duration = Duration::from_secs(15);
 
-/// What the push service answered.
+/// What the service answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Answer {
     pub status: u16,
@@ -25,7 +24,7 @@ pub struct Answer {
     pub retry_after: Option<i64>,
 }
 
-/// TLS as push services need it: the public roots, and `extra_ca_pem` besides.
+/// TLS with the public roots, and `extra_ca_pem` besides.
 pub fn tls_config(extra_ca_pem: Option<&[u8]>) -> anyhow::Result<Arc<ClientConfig>> {
     let mut roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
     if let Some(pem) = extra_ca_pem {
@@ -48,13 +47,29 @@ pub async fn post(
     headers: &[(&'static str, String)],
     body: Vec<u8>,
 ) -> anyhow::Result<Answer> {
-    tokio::time::timeout(DEADLINE, send(tls, endpoint, headers, body))
+    request(tls, "POST", endpoint, headers, body).await
+}
+
+/// GETs the endpoint.
+pub async fn get(tls: &Arc<ClientConfig>, endpoint: &Endpoint) -> anyhow::Result<Answer> {
+    request(tls, "GET", endpoint, &[], Vec::new()).await
+}
+
+async fn request(
+    tls: &Arc<ClientConfig>,
+    method: &'static str,
+    endpoint: &Endpoint,
+    headers: &[(&'static str, String)],
+    body: Vec<u8>,
+) -> anyhow::Result<Answer> {
+    tokio::time::timeout(DEADLINE, send(tls, method, endpoint, headers, body))
         .await
-        .map_err(|_| anyhow::anyhow!("the push service did not answer within {} s", DEADLINE.as_secs()))?
+        .map_err(|_| anyhow::anyhow!("{} did not answer within {} s", endpoint.host, DEADLINE.as_secs()))?
 }
 
 async fn send(
     tls: &Arc<ClientConfig>,
+    method: &'static str,
     endpoint: &Endpoint,
     headers: &[(&'static str, String)],
     body: Vec<u8>,
@@ -66,7 +81,8 @@ async fn send(
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     let driver = tokio::spawn(connection);
     let authority = endpoint.origin.as_str().trim_start_matches("https://").to_owned();
-    let mut request = axum::http::Request::post(endpoint.path.as_str()).header("host", authority);
+    let mut request =
+        axum::http::Request::builder().method(method).uri(endpoint.path.as_str()).header("host", authority);
     for (name, value) in headers {
         request = request.header(*name, value);
     }
@@ -82,4 +98,72 @@ async fn send(
     drop(sender);
     driver.abort();
     Ok(answer)
+}
+
+/// `https://host[:port]` of an endpoint URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin(String);
+
+impl Origin {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The parts of an `https://` endpoint: its origin, host, port and path with query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub origin: Origin,
+    pub host: String,
+    pub port: u16,
+    pub path: String,
+}
+
+/// Splits an endpoint URL; only `https` with a host and no user information is one.
+pub fn parse(url: &str) -> Option<Endpoint> {
+    let uri: axum::http::Uri = url.parse().ok()?;
+    if uri.scheme_str() != Some("https") || url.contains('#') {
+        return None;
+    }
+    let authority = uri.authority()?;
+    if authority.as_str().contains('@') || authority.host().is_empty() {
+        return None;
+    }
+    let host = authority.host().to_ascii_lowercase();
+    // A port that is not a number up to 65535 is no port, not the default one.
+    let names_port = authority.as_str().rsplit(']').next().is_some_and(|tail| tail.contains(':'));
+    let port = match authority.port_u16() {
+        Some(port) => port,
+        None if names_port => return None,
+        None => 443,
+    };
+    let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+    let origin = if port == 443 { format!("https://{host}") } else { format!("https://{host}:{port}") };
+    Some(Endpoint { origin: Origin(origin), host, port, path })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_are_https_urls_without_credentials() {
+        let e = parse("https://fcm.googleapis.com/fcm/send/abc:def").expect("an endpoint");
+        assert_eq!(e.origin.as_str(), "https://fcm.googleapis.com");
+        assert_eq!((e.host.as_str(), e.port, e.path.as_str()), ("fcm.googleapis.com", 443, "/fcm/send/abc:def"));
+        let e = parse("https://127.0.0.1:8443/push/1?x=y").expect("with a port");
+        assert_eq!(e.origin.as_str(), "https://127.0.0.1:8443");
+        assert_eq!(e.path, "/push/1?x=y");
+        for bad in [
+            "http://fcm.googleapis.com/x",
+            "https://user@fcm.googleapis.com/x",
+            "https:///x",
+            "https://fcm.googleapis.com:99999/x",
+            "https://fcm.googleapis.com/x y",
+            "javascript:alert(1)",
+            "https://host/x#frag",
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+    }
 }

@@ -245,6 +245,10 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
             "Статус педагога ещё не подтверждён администратором школы. До подтверждения нельзя писать ученикам и родителям лично, создавать с ними чаты и ссылки-приглашения.",
             "Your teacher status is not yet confirmed by the school's admin. Until then you cannot write to students and parents directly, make chats with them or create invite links.",
         ),
+        "sms_failed" => (
+            "Не удалось отправить SMS с кодом. Попробуйте ещё раз через несколько минут.",
+            "The text message with the code could not be sent. Try again in a few minutes.",
+        ),
         "export_limit" => (
             "Копию данных можно получить не больше трёх раз в час. Попробуйте позже.",
             "A copy of your data can be made at most three times an hour. Try again later.",

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod ephemeral;
 pub mod error;
 pub mod gateway;
+pub mod https;
 pub mod i18n;
 pub mod mail;
 pub mod passwords;

@@ -217,7 +217,10 @@ pub async fn request_phone_change(state: &AppState, actor: &Actor, phone: &str) 
     } else {
         format!("Код «Парты»: {code}. Действует {} минут.", profile::CODE_MINUTES)
     };
-    sms.send(&phone, &text).await.map_err(Error::Internal)?;
+    if let Err(error) = sms.send(&phone, &text).await {
+        tracing::warn!(%error, "the SMS gateway did not take a code");
+        return Err(Error::Unavailable("sms_failed"));
+    }
     Ok(ContactChangePending { sent_to: phone, expires_at: rfc3339(expires_at) })
 }
 

@@ -66,7 +66,7 @@ pub async fn subscribe(
     if endpoint.chars().count() > ENDPOINT_CHARS {
         return Err(Error::field("endpoint", "too_long"));
     }
-    let parsed = push::vapid::url_origin::parse(endpoint).ok_or_else(|| Error::field("endpoint", "invalid_url"))?;
+    let parsed = crate::https::parse(endpoint).ok_or_else(|| Error::field("endpoint", "invalid_url"))?;
     if !state.settings.push.allows(&parsed.host) {
         return Err(Error::field("endpoint", "push_service_not_allowed"));
     }

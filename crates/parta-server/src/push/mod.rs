@@ -7,7 +7,6 @@
 //! — and hands pushes to their push services (`deliver_due`), retrying with backoff
 //! while a service is unreachable and dropping a subscription the service says is gone.
 
-pub mod client;
 pub mod seal;
 pub mod vapid;
 pub mod words;
@@ -245,7 +244,8 @@ pub async fn deliver_due(state: &AppState, now: i64) -> Result<usize> {
         return Ok(0);
     }
     let vapid = vapid::key(state).await?;
-    let tls = client::tls_config(state.settings.push.extra_ca_pem.as_deref()).map_err(crate::error::Error::Internal)?;
+    let tls =
+        crate::https::tls_config(state.settings.push.extra_ca_pem.as_deref()).map_err(crate::error::Error::Internal)?;
     let mut sent = 0;
     for row in due {
         let mut work = state.begin().await?;
@@ -292,7 +292,7 @@ async fn push_one(
     tls: &Arc<tokio_rustls::rustls::ClientConfig>,
     row: &DueRow,
 ) -> Outcome {
-    let Some(endpoint) = vapid::url_origin::parse(&row.endpoint).filter(|e| state.settings.push.allows(&e.host)) else {
+    let Some(endpoint) = crate::https::parse(&row.endpoint).filter(|e| state.settings.push.allows(&e.host)) else {
         return Outcome::Gone("the endpoint is no longer an allowed push service".into());
     };
     let keys = URL_SAFE_NO_PAD.decode(&row.p256dh).ok().zip(URL_SAFE_NO_PAD.decode(&row.auth).ok());
@@ -309,7 +309,7 @@ async fn push_one(
     if let Some(topic) = &row.topic {
         headers.push(("topic", topic.clone()));
     }
-    match client::post(tls, &endpoint, &headers, body).await {
+    match crate::https::post(tls, &endpoint, &headers, body).await {
         Ok(answer) => match answer.status {
             200..=299 => Outcome::Sent,
             404 | 410 => Outcome::Gone(format!("the push service answered {}", answer.status)),

@@ -31,7 +31,7 @@ impl Vapid {
 
     /// `Authorization` for a request to `endpoint`'s push service, signed for its
     /// origin, naming who to contact about this server (`mailto:` or an `https:` URL).
-    pub fn authorization(&self, endpoint: &url_origin::Origin, contact: &str, now_ms: i64) -> String {
+    pub fn authorization(&self, endpoint: &crate::https::Origin, contact: &str, now_ms: i64) -> String {
         let header = URL_SAFE_NO_PAD.encode(br#"{"typ":"JWT","alg":"ES256"}"#);
         let claims = serde_json::json!({
             "aud": endpoint.as_str(),
@@ -66,77 +66,6 @@ pub async fn key(state: &AppState) -> Result<&Vapid> {
         .await
 }
 
-/// Where a push endpoint's service is, for the token's audience.
-pub mod url_origin {
-    /// `https://host[:port]` of an endpoint URL.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct Origin(String);
-
-    impl Origin {
-        pub fn as_str(&self) -> &str {
-            &self.0
-        }
-    }
-
-    /// The parts of an `https://` endpoint: its origin, host, port and path with query.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct Endpoint {
-        pub origin: Origin,
-        pub host: String,
-        pub port: u16,
-        pub path: String,
-    }
-
-    /// Splits an endpoint URL; only `https` with a host and no user information is one.
-    pub fn parse(url: &str) -> Option<Endpoint> {
-        let uri: axum::http::Uri = url.parse().ok()?;
-        if uri.scheme_str() != Some("https") || url.contains('#') {
-            return None;
-        }
-        let authority = uri.authority()?;
-        if authority.as_str().contains('@') || authority.host().is_empty() {
-            return None;
-        }
-        let host = authority.host().to_ascii_lowercase();
-        // A port that is not a number up to 65535 is no port, not the default one.
-        let names_port = authority.as_str().rsplit(']').next().is_some_and(|tail| tail.contains(':'));
-        let port = match authority.port_u16() {
-            Some(port) => port,
-            None if names_port => return None,
-            None => 443,
-        };
-        let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
-        let origin = if port == 443 { format!("https://{host}") } else { format!("https://{host}:{port}") };
-        Some(Endpoint { origin: Origin(origin), host, port, path })
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        #[test]
-        fn endpoints_are_https_urls_without_credentials() {
-            let e = parse("https://fcm.googleapis.com/fcm/send/abc:def").expect("an endpoint");
-            assert_eq!(e.origin.as_str(), "https://fcm.googleapis.com");
-            assert_eq!((e.host.as_str(), e.port, e.path.as_str()), ("fcm.googleapis.com", 443, "/fcm/send/abc:def"));
-            let e = parse("https://127.0.0.1:8443/push/1?x=y").expect("with a port");
-            assert_eq!(e.origin.as_str(), "https://127.0.0.1:8443");
-            assert_eq!(e.path, "/push/1?x=y");
-            for bad in [
-                "http://fcm.googleapis.com/x",
-                "https://user@fcm.googleapis.com/x",
-                "https:///x",
-                "https://fcm.googleapis.com:99999/x",
-                "https://fcm.googleapis.com/x y",
-                "javascript:alert(1)",
-                "https://host/x#frag",
-            ] {
-                assert_eq!(parse(bad), None, "{bad}");
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,7 +75,7 @@ mod tests {
         let pkcs8 =
             EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new()).expect("a key");
         let vapid = Vapid::from_pkcs8(pkcs8.as_ref()).expect("readable");
-        let endpoint = url_origin::parse("https://push.example.net/abc").expect("an endpoint");
+        let endpoint = crate::https::parse("https://push.example.net/abc").expect("an endpoint");
         let header = vapid.authorization(&endpoint.origin, "mailto:admin@school.example", 1_700_000_000_000);
         let (token, key) = header.strip_prefix("vapid t=").and_then(|r| r.split_once(", k=")).expect("t and k");
         assert_eq!(key, vapid.public_key);

@@ -20,6 +20,7 @@ on_both_backends!(
     a_new_email_is_confirmed_by_the_code_sent_to_it,
     a_phone_is_refused_without_an_sms_gateway,
     a_phone_is_confirmed_by_sms_where_a_gateway_is_configured,
+    a_phone_code_goes_through_an_https_sms_gateway,
     a_photo_is_square_and_without_its_metadata,
 );
 
@@ -321,6 +322,75 @@ async fn a_phone_is_confirmed_by_sms_where_a_gateway_is_configured(app: TestApp)
         .send()
         .await
         .problem(409, "phone_taken");
+}
+
+/// The gateway a deployment names (`sms_url`): the code goes out as one HTTPS GET with
+/// the number and the text in its query; a gateway that fails is an error, not a code
+/// nobody got.
+async fn a_phone_code_goes_through_an_https_sms_gateway(app: TestApp) {
+    if !crate::push::receiver_ready() {
+        return;
+    }
+    let dir = crate::push::certificate("sms");
+    let gateway = crate::push::PushService::start(&dir).await;
+    let pem = std::fs::read(dir.join("cert.pem")).expect("the certificate");
+    let url = format!("{}?api_id=KEY&to={{digits}}&msg={{text}}", gateway.endpoint("sms/send"));
+    let sender: std::sync::Arc<dyn parta_server::sms::SmsSender> =
+        std::sync::Arc::new(parta_server::sms::HttpSms::new(&url, Some(&pem)).expect("a gateway"));
+    let app = app.with_settings(|s| s.sms = Some(sender));
+    let c = class_with_people(&app, 741).await;
+    app.post("/api/v1/me/phone")
+        .token(&c.parent.token)
+        .json(json!({ "phone": "+7 912 741-00-01" }))
+        .send()
+        .await
+        .expect(202);
+    let asked = gateway.received();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    let path = asked[0]["path"].as_str().expect("a path");
+    assert!(path.starts_with("/sms/send?api_id=KEY&to=79127410001&msg="), "{path}");
+    let encoded = path.split("msg=").nth(1).expect("the text");
+    let text = percent_decoded(encoded);
+    assert!(text.starts_with("Код «Парты»: "), "{text} (sent as {encoded})");
+    let code: String = text.split(|ch: char| !ch.is_ascii_digit()).find(|w| w.len() == 6).expect("a code").to_owned();
+    app.post("/api/v1/me/phone/confirm").token(&c.parent.token).json(json!({ "code": code })).send().await.expect(200);
+    let me = app.get("/api/v1/me").token(&c.parent.token).send().await.expect(200).json;
+    assert_eq!(me["phone"], "+79127410001");
+
+    // A gateway that answers 503: the request fails, and no code is confirmed by it.
+    let down = format!("{}?to={{phone}}&msg={{text}}", gateway.endpoint("down/send"));
+    let sender: std::sync::Arc<dyn parta_server::sms::SmsSender> =
+        std::sync::Arc::new(parta_server::sms::HttpSms::new(&down, Some(&pem)).expect("a gateway"));
+    let app = app.with_settings(|s| s.sms = Some(sender));
+    app.post("/api/v1/me/phone")
+        .token(&c.teacher.token)
+        .json(json!({ "phone": "+7 912 741-00-02" }))
+        .send()
+        .await
+        .problem(503, "sms_failed");
+    assert!(
+        gateway
+            .received()
+            .last()
+            .is_some_and(|r| r["path"].as_str().is_some_and(|p| p.starts_with("/down/send?to=%2B79127410002")))
+    );
+}
+
+/// `%D0%9A…` back to text, as the gateway reads its query.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() + 1 {
+            out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).expect("a hex pair"));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).expect("UTF-8")
 }
 
 /// A 400 × 300 JPEG whose APP1 segment holds EXIF with a camera and a place in it.

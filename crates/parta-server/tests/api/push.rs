@@ -24,7 +24,7 @@ on_both_backends!(
 );
 
 /// Whether the push service can run here; under CI=true it must.
-fn receiver_ready() -> bool {
+pub fn receiver_ready() -> bool {
     let ready = std::process::Command::new("python3")
         .args(["-c", "import http_ece, cryptography"])
         .status()
@@ -37,15 +37,16 @@ fn receiver_ready() -> bool {
     ready
 }
 
-/// A push service with a browser behind it, on 127.0.0.1 with its own certificate.
-struct PushService {
+/// An HTTPS service on 127.0.0.1 with its own certificate: a push service with a
+/// browser behind it, and for GETs an API such as an SMS gateway's.
+pub struct PushService {
     port: u16,
     dir: PathBuf,
     process: Option<tokio::process::Child>,
 }
 
 impl PushService {
-    async fn start(dir: &Path) -> PushService {
+    pub async fn start(dir: &Path) -> PushService {
         let mut service = PushService { port: free_port(), dir: dir.to_owned(), process: None };
         service.run().await;
         service
@@ -79,7 +80,7 @@ impl PushService {
         }
     }
 
-    fn endpoint(&self, path: &str) -> String {
+    pub fn endpoint(&self, path: &str) -> String {
         format!("https://127.0.0.1:{}/{path}", self.port)
     }
 
@@ -91,8 +92,8 @@ impl PushService {
         json!({ "endpoint": self.endpoint(path), "keys": { "p256dh": keys["p256dh"], "auth": keys["auth"] } })
     }
 
-    /// Every push received so far, in order.
-    fn received(&self) -> Vec<Value> {
+    /// Every request received so far, in order.
+    pub fn received(&self) -> Vec<Value> {
         std::fs::read_to_string(self.dir.join("log.jsonl"))
             .unwrap_or_default()
             .lines()
@@ -107,8 +108,10 @@ impl PushService {
 }
 
 /// A folder with a certificate for 127.0.0.1.
-fn certificate(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("parta-push-{name}-{}", std::process::id()));
+pub fn certificate(name: &str) -> PathBuf {
+    // Each test its own (a test runs on both backends at once).
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("time").as_nanos();
+    let dir = std::env::temp_dir().join(format!("parta-push-{name}-{}-{nanos}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a folder");
     let made = std::process::Command::new("openssl")

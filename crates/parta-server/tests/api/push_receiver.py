@@ -5,6 +5,9 @@ PyPI's http_ece and cryptography, not Parta's code). Each request is written as 
 JSON line to the log. Paths choose the answer: /gone/… 410, /flaky/… 503 once then 201,
 anything else 201.
 
+A GET is an API that takes its request in the query (an SMS gateway's): logged as
+{"method": "GET", "path": …}; /down/… answers 503, anything else 200.
+
 Usage: push_receiver.py PORT CERT KEY LOG SUBSCRIPTION_OUT
 SUBSCRIPTION_OUT receives the browser's keys: {"p256dh": …, "auth": …} (base64url); given
 an existing one, the service starts again as the same browser.
@@ -68,6 +71,14 @@ def check_vapid(header):
 class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
+
+    def do_GET(self):
+        status = 503 if self.path.startswith('/down/') else 200
+        with open(log_path, 'a') as f:
+            f.write(json.dumps({'method': 'GET', 'path': self.path, 'status': status}, ensure_ascii=False) + '\n')
+        self.send_response(status)
+        self.send_header('content-length', '0')
+        self.end_headers()
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get('content-length', '0')))
