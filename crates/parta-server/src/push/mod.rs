@@ -105,12 +105,23 @@ pub async fn expand_waiting(state: &AppState, now: i64) -> Result<usize> {
         if !store::push::take_event(&mut work, event.id).await? {
             continue;
         }
-        match (event.message_id, event.notification_id) {
-            (Some(message), _) => expand_message(&mut work, MessageId(message), now).await?,
-            (None, Some(notification)) => expand_notice(&mut work, NotificationId(notification), now).await?,
-            (None, None) => {}
+        let expanded = match (event.message_id, event.notification_id) {
+            (Some(message), _) => expand_message(&mut work, MessageId(message), now).await,
+            (None, Some(notification)) => expand_notice(&mut work, NotificationId(notification), now).await,
+            (None, None) => Ok(()),
+        };
+        match expanded {
+            Ok(()) => work.commit(state).await?,
+            // One event that cannot be turned into pushes must not hold up the others
+            // behind it for good: it is dropped, and said so.
+            Err(error) => {
+                drop(work);
+                tracing::warn!(event = event.id, kind = %event.kind, %error, "a push event could not be expanded; dropped");
+                let mut work = state.begin().await?;
+                store::push::take_event(&mut work, event.id).await?;
+                work.commit(state).await?;
+            }
         }
-        work.commit(state).await?;
         taken += 1;
     }
     Ok(taken)
