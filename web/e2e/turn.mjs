@@ -62,7 +62,8 @@ export async function startTurnRig({ bin, dist, freePort }) {
       'serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data', join(dir, 'parta'), '--web-dir', dist,
       '--calls-udp', '127.0.0.1:0',
       '--calls-turn-urls', `turn:127.0.0.1:${relayPort}?transport=udp`,
-      '--calls-turn-secret', secret,
+      // Joined with `=`: a random secret may begin with «-», which would read as a flag.
+      `--calls-turn-secret=${secret}`,
       '--calls-turn-only',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PARTA_LOG: 'warn,parta_server::calls=info' } },

@@ -47,6 +47,10 @@ export const en: Dict = {
   'shell.notifications': 'Notifications',
   'shell.notifications_new': { one: 'Notifications, {n} unread', other: 'Notifications, {n} unread' },
 
+  'chats.push_offer_title': 'Notifications',
+  'chats.push_offer': 'Turn on notifications so as not to miss messages, marks and school announcements, even when Parta is closed.',
+  'chats.push_offer_on': 'Turn on',
+  'chats.push_offer_later': 'Not now',
   'chats.title': 'Chats',
   'chats.list': 'Chat list',
   'chats.none': 'No chats yet. They appear when you join a class or a school.',

@@ -47,6 +47,10 @@ export const ru = {
   'shell.notifications': 'Уведомления',
   'shell.notifications_new': { one: 'Уведомления, {n} новое', few: 'Уведомления, {n} новых', many: 'Уведомления, {n} новых' } as PluralForms,
 
+  'chats.push_offer_title': 'Уведомления',
+  'chats.push_offer': 'Включите уведомления, чтобы не пропускать сообщения, оценки и объявления школы, даже когда «Парта» закрыта.',
+  'chats.push_offer_on': 'Включить',
+  'chats.push_offer_later': 'Не сейчас',
   'chats.title': 'Чаты',
   'chats.list': 'Список чатов',
   'chats.none': 'Чатов пока нет. Они появятся, когда вы вступите в класс или школу.',

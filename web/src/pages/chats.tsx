@@ -7,6 +7,7 @@ import { currentSchool } from '../state';
 import { ChatList } from './chat-list';
 import { ConversationView } from './chat-conversation';
 import { NewChatButton } from './chat-new';
+import { PushOffer } from './push-offer';
 import { SearchEntry } from './chat-search';
 
 const CONN_TEXT = {
@@ -37,6 +38,7 @@ export function ChatsPage({ chatId }: { chatId?: string }) {
       </div>
       <div class="chats-panes">
         <section class="chats-list-pane" aria-label={t('chats.list')}>
+          <PushOffer />
           <NewChatButton school={currentSchool.value} />
           <ChatList current={id} />
         </section>

@@ -348,7 +348,7 @@ function MyData() {
         <a class="btn btn--secondary" href="/api/v1/me/messages/export" download>
           {t('profile.my_messages_download')}
         </a>
-        <button type="button" class="btn" disabled={busy} onClick={() => void everything()}>
+        <button type="button" class="btn btn--primary" disabled={busy} onClick={() => void everything()}>
           {t('profile.my_data_download')}
         </button>
       </div>

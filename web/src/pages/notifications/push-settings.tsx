@@ -67,7 +67,7 @@ export function PushSettings() {
       {state === 'unsupported' ? <Notice kind="info">{t('push.unsupported')}</Notice> : null}
       {state === 'denied' ? <Notice kind="info">{t('push.denied')}</Notice> : null}
       {state === 'off' ? (
-        <button type="button" class="btn" disabled={busy} onClick={() => void turnOn()}>
+        <button type="button" class="btn btn--primary" disabled={busy} onClick={() => void turnOn()}>
           {t('push.turn_on')}
         </button>
       ) : null}
