@@ -200,6 +200,45 @@ async function test(name, fn) {
   }
 }
 
+/**
+ * The browsers' push services are out of reach here: a browser's subscription is made up
+ * as a browser gives it (an FCM address, RFC 8291's example keys) and kept across reloads,
+ * as a real one is; the server checks it like any other. With `prompt`, the browser's own
+ * question is answered «yes» (headless Chromium cannot show it).
+ */
+async function fakeBrowserPush(ctx, { prompt = false } = {}) {
+  await ctx.addInitScript((prompt) => {
+    if (prompt) {
+      Object.defineProperty(Notification, 'permission', { configurable: true, get: () => localStorage.getItem('e2e-permission') ?? 'default' });
+      Notification.requestPermission = async () => {
+        localStorage.setItem('e2e-permission', 'granted');
+        return 'granted';
+      };
+    }
+    const made = (endpoint) => ({
+      endpoint,
+      options: { applicationServerKey: null },
+      toJSON: () => ({
+        endpoint,
+        keys: { p256dh: 'BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4', auth: 'BTBZMqHH6r4Tts7J_aSIgg' },
+      }),
+      unsubscribe: async () => {
+        localStorage.removeItem('e2e-push');
+        return true;
+      },
+    });
+    PushManager.prototype.subscribe = async function () {
+      const endpoint = `https://fcm.googleapis.com/fcm/send/e2e-${Date.now()}`;
+      localStorage.setItem('e2e-push', endpoint);
+      return made(endpoint);
+    };
+    PushManager.prototype.getSubscription = async function () {
+      const endpoint = localStorage.getItem('e2e-push');
+      return endpoint ? made(endpoint) : null;
+    };
+  }, prompt);
+}
+
 /** A page of a fresh browser context signed in as `who`; the context is kept in `ctxs` to close. */
 async function signedInPage(ctxs, who) {
   const ctx = await newContext();
@@ -5181,31 +5220,9 @@ try {
   await test('push: the chat list offers notifications until answered — «Не сейчас» is remembered, «Включить» subscribes this browser', async () => {
     const ctxs = [];
     try {
-      // The browser's prompt cannot be answered here: the person's «yes» is simulated, and
-      // the browser's push service (out of reach) gives a made-up FCM subscription.
-      const fake = async (ctx) => {
-        await ctx.addInitScript(() => {
-          Object.defineProperty(Notification, 'permission', { configurable: true, get: () => localStorage.getItem('e2e-permission') ?? 'default' });
-          Notification.requestPermission = async () => {
-            localStorage.setItem('e2e-permission', 'granted');
-            return 'granted';
-          };
-          const made = (endpoint) => ({
-            endpoint,
-            options: { applicationServerKey: null },
-            toJSON: () => ({
-              endpoint,
-              keys: { p256dh: 'BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4', auth: 'BTBZMqHH6r4Tts7J_aSIgg' },
-            }),
-            unsubscribe: async () => true,
-          });
-          PushManager.prototype.subscribe = async () => made(`https://fcm.googleapis.com/fcm/send/e2e-offer-${Date.now()}`);
-          PushManager.prototype.getSubscription = async () => null;
-        });
-      };
       const first = await newContext();
       ctxs.push(first);
-      await fake(first);
+      await fakeBrowserPush(first, { prompt: true });
       const page = await first.newPage();
       pagesToShoot.push(page);
       await login(page, 'student.5a@demo.parta.local');
@@ -5221,7 +5238,7 @@ try {
 
       const second = await newContext();
       ctxs.push(second);
-      await fake(second);
+      await fakeBrowserPush(second, { prompt: true });
       const other = await second.newPage();
       pagesToShoot.push(other);
       await login(other, 'student.5a@demo.parta.local');
@@ -5243,32 +5260,7 @@ try {
     const ctx = await newContext();
     try {
       await ctx.grantPermissions(['notifications'], { origin: base });
-      // The browser's push service is out of reach here, so the browser's subscription is
-      // made up as a browser gives it (an FCM address, RFC 8291's example keys); the server
-      // checks and keeps it like any other. It survives a reload, as a real one does.
-      await ctx.addInitScript(() => {
-        const made = (endpoint) => ({
-          endpoint,
-          options: { applicationServerKey: null },
-          toJSON: () => ({
-            endpoint,
-            keys: { p256dh: 'BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4', auth: 'BTBZMqHH6r4Tts7J_aSIgg' },
-          }),
-          unsubscribe: async () => {
-            localStorage.removeItem('e2e-push');
-            return true;
-          },
-        });
-        PushManager.prototype.subscribe = async function () {
-          const endpoint = `https://fcm.googleapis.com/fcm/send/e2e-${Date.now()}`;
-          localStorage.setItem('e2e-push', endpoint);
-          return made(endpoint);
-        };
-        PushManager.prototype.getSubscription = async function () {
-          const endpoint = localStorage.getItem('e2e-push');
-          return endpoint ? made(endpoint) : null;
-        };
-      });
+      await fakeBrowserPush(ctx);
       const page = await ctx.newPage();
       pagesToShoot.push(page);
       await login(page, 'parent@demo.parta.local');
