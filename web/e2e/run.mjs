@@ -186,7 +186,7 @@ async function test(name, fn) {
     results.push({ name, ok: true });
     console.log(`  ✓ ${name} (${Date.now() - started} ms)`);
   } catch (e) {
-    results.push({ name, ok: false });
+    results.push({ name, ok: false, why: String(e?.message || e).split('\n').slice(0, 3).join(' ') });
     console.log(`  ✗ ${name} (${Date.now() - started} ms)\n    ${String(e?.stack || e).split('\n').join('\n    ')}`);
     const csp = cspViolations.splice(0);
     if (csp.length) console.log(`    and ${csp.length} Content Security Policy violation(s):\n      ${csp.join('\n      ')}`);
@@ -5438,5 +5438,7 @@ const failed = results.length - passed;
 console.log(`axe: ${axeReport.length} checks, ${axeReport.reduce((a, r) => a + r.violations, 0)} minor/moderate findings, ${axeReport.reduce((a, r) => a + r.serious, 0)} serious/critical`);
 console.log(`screenshots: ${shots}`);
 console.log(`time: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+// The failures again at the very end, where a log cut to its tail still shows them.
+for (const r of results.filter((r) => !r.ok)) console.log(`failed: ${r.name}\n    ${r.why ?? ''}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -29,8 +29,11 @@ pub(crate) fn pick(rids: &[Rid], layer: Layer) -> Option<Rid> {
     }
 }
 
-/// How long a switch to another layer waits for that layer's keyframe before it
-/// starts anyway (the receiver then asks for one itself).
+/// How long a switch to another layer waits for that layer's keyframe before it asks
+/// again. It never starts without one: the new layer's other frames would be decoded
+/// against the old layer's pictures, at the old size and garbled, and a receiver that
+/// decodes without error asks for no keyframe itself (a lost request kept a receiver
+/// on the low layer for good).
 const SWITCH_WAIT: Duration = Duration::from_secs(1);
 
 /// A layer not seen for this long, while another is, is taken as paused by its sender.
@@ -43,9 +46,9 @@ pub(crate) struct Written {
     rid: Option<Rid>,
     /// The layer to write: the one the receiver shows, or the nearest still sent.
     target: Option<Rid>,
-    /// Since the target differs from the layer written: until the target's keyframe
-    /// comes (or `SWITCH_WAIT` passes) the layer before goes on, so the picture
-    /// never breaks up.
+    /// Since the target's keyframe was last asked for, while it differs from the layer
+    /// written: until the keyframe comes the layer before goes on, so the picture never
+    /// breaks up.
     switching_since: Option<Instant>,
     /// When each layer last came.
     seen: Vec<(Rid, Instant)>,
@@ -100,12 +103,18 @@ impl Written {
         let written = if Some(rid) != target {
             // The layer before, while the target has not started.
             Some(rid) == self.rid && self.switching_since.is_some()
-        } else if Some(rid) == self.rid {
+        } else if Some(rid) == self.rid || self.rid.is_none() || keyframe {
             true
         } else {
-            self.rid.is_none()
-                || keyframe
-                || self.switching_since.is_none_or(|since| at.saturating_duration_since(since) >= SWITCH_WAIT)
+            // The target without its keyframe yet: asked for again after a while (the
+            // request or the keyframe may have been lost on the way).
+            if let Some(since) = self.switching_since
+                && at.saturating_duration_since(since) >= SWITCH_WAIT
+            {
+                self.switching_since = Some(at);
+                ask = target;
+            }
+            false
         };
         (written, ask)
     }
@@ -180,11 +189,19 @@ mod tests {
         w.time_of(l(), MediaTime::from_90khz(5_000_000), ms(t, 66));
         assert_eq!(w.admit(&rids(), Layer::Low, h(), ms(t, 70), false), (false, None));
         assert_eq!(w.rid(), l());
-        // Large again, and no keyframe comes: the new layer starts after a second anyway.
+        // Large again, and no keyframe comes: the low layer goes on, and the top one's
+        // keyframe is asked for again each second until it comes.
         assert_eq!(w.admit(&rids(), Layer::High, h(), ms(t, 100), false), (false, h()));
         assert_eq!(w.admit(&rids(), Layer::High, l(), ms(t, 100), false), (true, None));
-        assert!(!w.admit(&rids(), Layer::High, h(), ms(t, 1099), false).0);
-        assert!(w.admit(&rids(), Layer::High, h(), ms(t, 1100), false).0);
+        assert_eq!(w.admit(&rids(), Layer::High, h(), ms(t, 1099), false), (false, None));
+        assert_eq!(w.admit(&rids(), Layer::High, h(), ms(t, 1100), false), (false, h()));
+        assert_eq!(w.admit(&rids(), Layer::High, l(), ms(t, 1100), false), (true, None));
+        assert_eq!(w.admit(&rids(), Layer::High, h(), ms(t, 1500), false), (false, None));
+        assert_eq!(w.admit(&rids(), Layer::High, h(), ms(t, 2100), false), (false, h()));
+        assert_eq!(w.admit(&rids(), Layer::High, h(), ms(t, 2133), true), (true, None));
+        w.time_of(h(), MediaTime::from_90khz(6_000_000), ms(t, 2133));
+        assert_eq!(w.admit(&rids(), Layer::High, l(), ms(t, 2140), false), (false, None));
+        assert_eq!(w.admit(&rids(), Layer::High, h(), ms(t, 2166), false), (true, None));
     }
 
     #[test]

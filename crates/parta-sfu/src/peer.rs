@@ -16,7 +16,9 @@ pub(crate) struct TrackIn {
     pub kind: MediaKind,
     /// Its simulcast layers, the highest first (none: one layer).
     pub rids: Vec<Rid>,
-    last_keyframe_request: Option<Instant>,
+    /// When a keyframe of each layer was last asked for: each layer's own, so asking
+    /// for one layer never swallows a request for another (a receiver's switch).
+    keyframes_asked: Vec<(Option<Rid>, Instant)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,7 +120,7 @@ pub(crate) struct Peer {
     pub due: Instant,
 }
 
-/// A client is asked for at most one keyframe a second per track.
+/// A client is asked for at most one keyframe a second per layer of a track.
 const KEYFRAME_EVERY: Duration = Duration::from_secs(1);
 
 impl Peer {
@@ -187,7 +189,7 @@ impl Peer {
                     mid: added.mid,
                     kind: added.kind,
                     rids: rids.clone(),
-                    last_keyframe_request: None,
+                    keyframes_asked: Vec::new(),
                 });
                 Polled::Propagate(Propagated::TrackOpen { origin: self.id, mid: added.mid, kind: added.kind, rids })
             }
@@ -242,7 +244,7 @@ impl Peer {
                     mid: *mid,
                     kind: *kind,
                     rids: rids.clone(),
-                    last_keyframe_request: None,
+                    keyframes_asked: Vec::new(),
                 });
             }
             opened
@@ -252,13 +254,16 @@ impl Peer {
         }
     }
 
-    /// Asks this peer's client for a keyframe of one of its tracks, at most once a second.
+    /// Asks this peer's client for a keyframe of one layer of its tracks, at most once a
+    /// second per layer.
     pub fn request_keyframe(&mut self, mid: Mid, rid: Option<Rid>, kind: KeyframeRequestKind) {
         let Some(track) = self.tracks_in.iter_mut().find(|t| t.mid == mid) else { return };
-        if track.last_keyframe_request.is_some_and(|at| at.elapsed() < KEYFRAME_EVERY) {
-            return;
+        let now = Instant::now();
+        match track.keyframes_asked.iter_mut().find(|(r, _)| *r == rid) {
+            Some((_, at)) if now.saturating_duration_since(*at) < KEYFRAME_EVERY => return,
+            Some((_, at)) => *at = now,
+            None => track.keyframes_asked.push((rid, now)),
         }
-        track.last_keyframe_request = Some(Instant::now());
         if let Some(mut writer) = self.rtc.writer(mid) {
             let _ = writer.request_keyframe(rid, kind);
         }
