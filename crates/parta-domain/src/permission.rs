@@ -73,10 +73,14 @@ pub enum Permission {
     /// Correct a member's name in the school's register («Исправить ФИО»), audited with
     /// the name before and after (the admins).
     CorrectNames,
+    /// Import the school's register from a OneRoster bundle (classes, people, their
+    /// parents, each person's own link) and export it the same way, contacts
+    /// included (the admins).
+    ExchangeRoster,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 28] = [
+    pub const ALL: [Permission; 29] = [
         Permission::ReviewApplications,
         Permission::ReadPlatformAudit,
         Permission::ReadSchool,
@@ -105,6 +109,7 @@ impl Permission {
         Permission::ReadPlatformStatistics,
         Permission::IssueSignInCodes,
         Permission::CorrectNames,
+        Permission::ExchangeRoster,
     ];
 
     /// The name a client sees (`MySchool::permissions`), so that the web asks the same
@@ -139,6 +144,7 @@ impl Permission {
             Permission::ReadPlatformStatistics => "read_platform_statistics",
             Permission::IssueSignInCodes => "issue_sign_in_codes",
             Permission::CorrectNames => "correct_names",
+            Permission::ExchangeRoster => "exchange_roster",
         }
     }
 }
@@ -252,6 +258,7 @@ pub fn role_grants(role: Role) -> &'static [Permission] {
             ReadStatistics,
             IssueSignInCodes,
             CorrectNames,
+            ExchangeRoster,
         ],
         Role::Member => &[ReadSchool],
         // The seeds: the director appoints the platform's admins and, with the
@@ -352,6 +359,7 @@ mod tests {
         (Permission::IssueOrders, &[Role::SchoolAdmin, Role::Director]),
         (Permission::MoveYearOn, &[Role::SchoolAdmin]),
         (Permission::CorrectNames, &[Role::SchoolAdmin]),
+        (Permission::ExchangeRoster, &[Role::SchoolAdmin]),
     ];
 
     #[test]

@@ -64,6 +64,8 @@ pub struct InvitePreview {
     pub grants_admin: bool,
     pub requires_approval: bool,
     pub expires_at: String,
+    /// A person's own link from the school's register: who it is for.
+    pub for_person: Option<crate::RosterPerson>,
 }
 
 /// Registration through an invite link: creates the account and uses the link.

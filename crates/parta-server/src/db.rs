@@ -132,6 +132,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(40, "push", "0040_push.sql"),
     migration!(41, "profile", "0041_profile.sql"),
     migration!(42, "list_unsubscribe", "0042_list_unsubscribe.sql"),
+    migration!(43, "roster", "0043_roster.sql"),
 ];
 
 impl Db {

@@ -346,6 +346,29 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         "too_long" => ("Слишком длинное значение.", "The value is too long."),
         "invalid_characters" => ("Недопустимые символы.", "The value contains characters that are not allowed."),
         "invalid_email" => ("Некорректный адрес e-mail.", "Not a valid e-mail address."),
+        // A OneRoster bundle as a whole (the field names the file, and its line).
+        "not_a_zip" => ("Это не zip-архив выгрузки OneRoster.", "This is not a OneRoster zip bundle."),
+        "too_large" => ("Файл слишком большой.", "The file is too large."),
+        "file_missing" => ("В архиве нет этого файла.", "The bundle lacks this file."),
+        "duplicate_file" => ("Файл с этим именем в архиве дважды.", "The bundle has this file twice."),
+        "not_utf8" => (
+            "Файл не в кодировке UTF-8 (сохраните его как «CSV UTF-8»).",
+            "The file is not UTF-8 (save it as «CSV UTF-8»).",
+        ),
+        "column_missing" => ("В файле нет обязательного столбца.", "The file lacks a required column."),
+        "unreadable" => ("Строку не удалось прочитать как CSV.", "The line cannot be read as CSV."),
+        "version_unsupported" => (
+            "Нужна выгрузка OneRoster 1.1 или 1.2 (oneroster.version в manifest.csv).",
+            "A OneRoster 1.1 or 1.2 bundle is needed (oneroster.version in manifest.csv).",
+        ),
+        "other_school" => (
+            "Выгрузка другой школы: эта школа уже связана с другим sourcedId.",
+            "Another school's bundle: this school is already linked to another sourcedId.",
+        ),
+        "no_school" => ("В orgs.csv нет ни одной школы (type = school).", "orgs.csv has no school (type = school)."),
+        "several_schools" => {
+            ("В orgs.csv несколько школ: выгрузите одну школу.", "orgs.csv has several schools: export one school.")
+        }
         "invalid_phone" => ("Некорректный номер телефона.", "Not a valid phone number."),
         "password_too_short" => {
             ("Пароль должен быть не короче 8 символов.", "The password must be at least 8 characters long.")

@@ -3010,6 +3010,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/roster/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/roster/export`
+         *     The school's register as a OneRoster 1.2 CSV bundle (its admins): the classes of
+         *     the years not archived, the people in them and in the staff room with their
+         *     contacts, those the register still expects, parents and children, who leads each
+         *     class.
+         */
+        get: operations["roster_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/roster/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/roster/import`
+         *     Imports a OneRoster 1.2 (or 1.1) CSV bundle — the zip as the body, or the part
+         *     `file` of a form — into the school (its admins): classes, people, parents with
+         *     their children, who leads each class. Without `apply=true`, a dry run: the same
+         *     report, nothing written. People already in the school are matched by the roster's
+         *     id, or once by name in the same place; each new person gets a link of their own
+         *     (in `links`, shown once). The same bundle twice changes nothing. 422 for a bundle
+         *     that cannot be read as a whole (the field names the file, and the line).
+         */
+        post: operations["roster_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/statistics": {
         parameters: {
             query?: never;
@@ -5066,6 +5115,7 @@ export interface components {
             child?: components["schemas"]["PersonRef"] | null;
             class: components["schemas"]["ClassRef"];
             expires_at: string;
+            for_person?: components["schemas"]["RosterPerson"] | null;
             grants_admin: boolean;
             requires_approval: boolean;
             role: components["schemas"]["InviteRole"];
@@ -6042,6 +6092,91 @@ export interface components {
         ReturnSubmissionRequest: {
             /** @description What to do over. */
             comment: string;
+        };
+        /** @description One class or person the import creates, changes or links. */
+        RosterChange: {
+            /** @description `created`, `updated` or `linked`. */
+            action: string;
+            /** @description `class` or `person`. */
+            entity: string;
+            /** @description What changes, field by field (`family_name`, `class`, …), for `updated`. */
+            fields: string[];
+            /** @description The class's name, or the person's full name. */
+            name: string;
+            sourced_id: string;
+        };
+        RosterCounts: {
+            /** Format: int32 */
+            created: number;
+            /**
+             * Format: int32
+             * @description Found already in the school under another id (the same class name and year,
+             *     the same person by name in the same place) and kept as theirs.
+             */
+            linked: number;
+            /** Format: int32 */
+            unchanged: number;
+            /** Format: int32 */
+            updated: number;
+        };
+        /** @description What one import did, or would do on a dry run. */
+        RosterImport: {
+            /** @description Each class and person created, changed or linked, in the bundle's order. */
+            changes: components["schemas"]["RosterChange"][];
+            classes: components["schemas"]["RosterCounts"];
+            /** @description Nothing was written: this is what applying the same bundle would do. */
+            dry_run: boolean;
+            /** @description What the import leaves alone though the bundle has it, and why. */
+            left: components["schemas"]["RosterRow"][];
+            /**
+             * @description The personal links made by this import (none on a dry run): each admits only
+             *     its person, as the register says. Shown once; a lost one is made anew.
+             */
+            links: components["schemas"]["RosterLink"][];
+            people: components["schemas"]["RosterCounts"];
+            /** @description Rows refused, with the file, line and field, and why. */
+            rejected: components["schemas"]["RosterRow"][];
+        };
+        /** @description A person's own link to join the school. */
+        RosterLink: {
+            /** @description The class (a student's, a parent's child's); none for staff. */
+            class_name?: string | null;
+            expires_at: string;
+            name: string;
+            /** @description Path of the page that joins by it (`/join/…`). */
+            path: string;
+            /** @description `student`, `parent`, `teacher` or `employee`. */
+            role: string;
+            sourced_id: string;
+        };
+        /**
+         * @description Who a person's own link from the register is for: the join form fills the name
+         *     in, and a parent sees the children the register names.
+         */
+        RosterPerson: {
+            /** @description A parent's children, «Фамилия Имя». */
+            children: string[];
+            family_name: string;
+            given_name: string;
+            patronymic?: string | null;
+        };
+        /** @description A row of the bundle left alone or refused. */
+        RosterRow: {
+            /**
+             * @description A stable code: `required`, `invalid_value`, `duplicate_id`,
+             *     `unknown_reference`, `other_school`, `not_a_class`, `no_child`, …
+             */
+            code: string;
+            /** @description The column at fault, where one is. */
+            field?: string | null;
+            /** @description `users.csv`, `classes.csv`, … */
+            file: string;
+            /**
+             * Format: int32
+             * @description The row's line in its file (the header is line 1); 0 for the file as a whole.
+             */
+            line: number;
+            sourced_id?: string | null;
         };
         /** @description A meeting or a broadcast announced in a chat ahead of its time (the chat's hosts). */
         ScheduleCallRequest: {
@@ -13686,6 +13821,96 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    roster_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": number[];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    roster_import: {
+        parameters: {
+            query?: {
+                /** @description `true` writes; otherwise a dry run shows what would be written. */
+                apply?: boolean;
+            };
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        /** @description the bundle, or multipart part `file` */
+        requestBody: {
+            content: {
+                "application/zip": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RosterImport"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

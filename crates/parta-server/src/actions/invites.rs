@@ -240,6 +240,7 @@ pub async fn preview(state: &AppState, token: &str) -> Result<InvitePreview> {
         grants_admin: row.grants_admin == 1,
         requires_approval: row.requires_approval == 1 && row.grants_admin == 0,
         expires_at: rfc3339(row.expires_at),
+        for_person: super::roster::for_person(&mut conn, &row).await?,
     })
 }
 
@@ -332,6 +333,9 @@ async fn do_tell_deciders(work: &mut Work, row: &InviteRow, user: UserId, reques
 
 /// Uses a link for `user` inside the caller's transaction.
 async fn do_join(work: &mut Work, row: &InviteRow, user: UserId) -> Result<JoinOutcome> {
+    if let Some(person) = row.roster_person_id {
+        return super::roster::do_claim(work, row, person, user).await;
+    }
     let places = store::directory::active_places(work, row.org_id(), user).await?;
     let role = row.role().member_role();
     let already = places
@@ -390,12 +394,13 @@ pub async fn accept(state: &AppState, actor: &Actor, request: &AcceptInviteReque
     let mut tx = state.begin().await?;
     let row = usable_invite(&mut tx, &request.token).await?;
     // By a parent's link the parent consents for their child, here as at registration.
-    let consent = match row.child_user_id {
-        Some(_) => Some(
+    let for_child = row.child_user_id.is_some() || (row.roster_person_id.is_some() && row.role() == InviteRole::Parent);
+    let consent = match for_child {
+        true => Some(
             parta_domain::consent::check("consent_version", request.consent_version.as_deref())
                 .map_err(|e| Error::Validation(vec![e]))?,
         ),
-        None => None,
+        false => None,
     };
     let outcome = do_join(&mut tx, &row, actor.user_id).await?;
     if let Some(consent) = consent {

@@ -19,6 +19,7 @@ use crate::state::AppState;
 use crate::store;
 use crate::store::audit::Entry;
 use crate::store::directory::{NewMembership, PlaceRow};
+use crate::work::Work;
 
 /// Builds directory entries from current places, one per person.
 async fn render_members(
@@ -203,6 +204,27 @@ pub(crate) async fn do_move_place(
     Ok(())
 }
 
+/// Moves a student's place to another class on a date; their parents' places in the
+/// class they leave follow; everyone's chats follow the places.
+pub(crate) async fn do_transfer_student(
+    conn: &mut Work,
+    student_place: &PlaceRow,
+    to: ClassId,
+    on: &str,
+    by: UserId,
+) -> Result<()> {
+    let (org, user, from) = (OrgId(student_place.org_id), UserId(student_place.user_id), student_place.class_id());
+    do_move_place(conn, student_place, to, on, by, "transferred").await?;
+    super::seats::do_sync_seats(conn, org, user).await?;
+    for parent_place in store::directory::parent_places_for_child(conn, org, user).await? {
+        if parent_place.class_id() == from {
+            do_move_place(conn, &parent_place, to, on, by, "transferred").await?;
+            super::seats::do_sync_seats(conn, org, UserId(parent_place.user_id)).await?;
+        }
+    }
+    Ok(())
+}
+
 /// # Transfer a student to another class; their parents' places follow.
 pub async fn transfer(
     state: &AppState,
@@ -236,14 +258,7 @@ pub async fn transfer(
         return Err(Error::field("on", "before_start"));
     }
     let from = student_place.class_id();
-    do_move_place(&mut tx, student_place, target.class_id(), &on, actor.user_id, "transferred").await?;
-    super::seats::do_sync_seats(&mut tx, org, user).await?;
-    for parent_place in store::directory::parent_places_for_child(&mut tx, org, user).await? {
-        if parent_place.class_id() == from {
-            do_move_place(&mut tx, &parent_place, target.class_id(), &on, actor.user_id, "transferred").await?;
-            super::seats::do_sync_seats(&mut tx, org, UserId(parent_place.user_id)).await?;
-        }
-    }
+    do_transfer_student(&mut tx, student_place, target.class_id(), &on, actor.user_id).await?;
     store::audit::record(
         &mut tx,
         entry(

@@ -41,6 +41,7 @@ pub mod reactions;
 pub mod recovery;
 pub mod regulations;
 pub mod render;
+pub mod roster;
 pub mod school_year;
 pub mod schools;
 pub mod search;

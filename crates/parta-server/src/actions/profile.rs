@@ -43,7 +43,7 @@ async fn do_tell_me_changed(work: &mut Work, user: UserId) -> Result<()> {
 
 /// The one place a name changes — one's own or an admin's correction —; returns the
 /// name before, and tells the person's devices.
-async fn do_rename(work: &mut Work, user: UserId, name: &PersonName) -> Result<PersonName> {
+pub(crate) async fn do_rename(work: &mut Work, user: UserId, name: &PersonName) -> Result<PersonName> {
     let row = store::users::get(work, user).await?.ok_or(Error::NotFound)?;
     let before = PersonName { family: row.family_name, given: row.given_name, patronymic: row.patronymic };
     store::profile::set_name(work, user, name).await?;
@@ -56,7 +56,7 @@ fn checked_name(request: &NameRequest) -> Result<PersonName> {
         .map_err(Error::Validation)
 }
 
-fn name_json(name: &PersonName) -> serde_json::Value {
+pub(crate) fn name_json(name: &PersonName) -> serde_json::Value {
     json!({ "family_name": name.family, "given_name": name.given, "patronymic": name.patronymic })
 }
 

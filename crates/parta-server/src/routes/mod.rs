@@ -23,6 +23,7 @@ pub mod personal_data;
 pub mod profile;
 pub mod push;
 pub mod regulations;
+pub mod roster;
 pub mod school_year;
 pub mod schools;
 pub mod statistics;
@@ -144,6 +145,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(notifications::routes())
         .merge(push::routes())
         .merge(personal_data::routes())
+        .merge(roster::routes())
         .merge(chats::routes())
         .merge(groups::routes())
         .merge(calls::routes())

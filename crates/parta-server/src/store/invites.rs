@@ -20,6 +20,8 @@ pub struct InviteRow {
     pub use_count: i64,
     pub requires_approval: i64,
     pub revoked_at: Option<i64>,
+    /// The register's person this link was made for (`store::roster`), if any.
+    pub roster_person_id: Option<i64>,
 }
 
 /// Why a link admits no one, if it does not.
@@ -74,7 +76,7 @@ impl InviteRow {
 }
 
 const COLUMNS: &str = "id, org_id, class_id, role, child_user_id, grants_admin, created_by, created_at, expires_at,
-    max_uses, use_count, requires_approval, revoked_at";
+    max_uses, use_count, requires_approval, revoked_at, roster_person_id";
 
 pub struct NewInvite<'a> {
     pub org: OrgId,
@@ -126,10 +128,12 @@ pub async fn find_by_token_hash(conn: &mut AnyConnection, token_hash: &str) -> s
         .await
 }
 
-/// Newest first; every class of the school, or only the given ones.
+/// Newest first; every class of the school, or only the given ones. A person's own
+/// link from the register is theirs, not the class's: it is not listed here.
 pub async fn list(conn: &mut AnyConnection, org: OrgId) -> sqlx::Result<Vec<InviteRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM invites WHERE org_id = $1 AND grants_admin = 0 ORDER BY id DESC"
+        "SELECT {COLUMNS} FROM invites WHERE org_id = $1 AND grants_admin = 0 AND roster_person_id IS NULL
+         ORDER BY id DESC"
     )))
     .bind(org.0)
     .fetch_all(conn)

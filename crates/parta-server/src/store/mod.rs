@@ -37,6 +37,7 @@ pub mod push;
 pub mod reactions;
 pub mod regulations;
 pub mod reports;
+pub mod roster;
 pub mod school_year;
 pub mod schools;
 pub mod search;

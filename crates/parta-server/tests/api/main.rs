@@ -33,6 +33,7 @@ mod push;
 mod recovery;
 mod registry;
 mod regulations;
+mod roster;
 mod school_year;
 mod statistics;
 mod submissions;
