@@ -7,7 +7,8 @@
 //! media, hundreds of synthetic WebRTC devices against the unit and against a plain
 //! UDP relay (`parta-bench calls`, `parta-bench udp-relay`); and the new school year of a
 //! whole school (`parta-bench year-transition`); and a school's statistics over a year
-//! of history (`parta-bench statistics`). See BENCHMARKS.md.
+//! of history (`parta-bench statistics`); and a school's OneRoster import (`parta-bench
+//! roster`). See BENCHMARKS.md.
 
 mod calls;
 mod floor;
@@ -19,6 +20,7 @@ mod probe;
 mod probe_logins;
 mod procfs;
 mod provision;
+mod roster;
 mod run;
 mod statistics;
 mod stats;
@@ -52,6 +54,8 @@ enum Cli {
     YearTransition(year_transition::YearTransitionArgs),
     /// Time a school's statistics dashboard over a year of history (added once to the school `journal --prepare-only` left in `--data`), and its authority's comparison.
     Statistics(statistics::StatisticsArgs),
+    /// Time a OneRoster bundle of a whole school imported into a fresh demo Parta: the dry run, the import, the same again, the export.
+    Roster(roster::RosterArgs),
     /// Serve the calls' floor: a UDP relay with no WebRTC (prints its address, runs until killed).
     UdpRelay {
         #[arg(long, default_value = "127.0.0.1:0")]
@@ -73,6 +77,7 @@ fn main() -> anyhow::Result<()> {
         Cli::Calls(args) => runtime.block_on(calls::calls(*args)),
         Cli::YearTransition(args) => runtime.block_on(year_transition::year_transition(args)),
         Cli::Statistics(args) => runtime.block_on(statistics::statistics(args)),
+        Cli::Roster(args) => runtime.block_on(roster::roster(args)),
         Cli::UdpRelay { .. } => Ok(()),
     }
 }

@@ -103,6 +103,10 @@ struct Run {
     people: HashMap<String, PersonRow>,
     guardians: HashSet<(i64, i64)>,
     places: Vec<PlaceRow>,
+    /// The places by their person's name (`name_key`), and the accounts the register
+    /// already holds: who may still be linked by name.
+    places_by_name: HashMap<String, Vec<usize>>,
+    linked_users: HashSet<i64>,
     /// The classes this bundle brings (or found): roster id → class.
     imported_classes: HashMap<String, ClassId>,
     class_counts: RosterCounts,
@@ -174,10 +178,16 @@ impl Run {
             .into_iter()
             .map(|(local, sid)| (sid, ClassId(local)))
             .collect();
-        let people = store::roster::people(conn, org).await?.into_iter().map(|p| (p.sourced_id.clone(), p)).collect();
+        let people: HashMap<String, PersonRow> =
+            store::roster::people(conn, org).await?.into_iter().map(|p| (p.sourced_id.clone(), p)).collect();
         let guardians = store::roster::guardians(conn, org).await?.into_iter().collect();
         let places = store::directory::school_places(conn, org, None).await?;
         let school = store::roster::ids(conn, org, "school").await?.pop().map(|(_, sid)| sid).unwrap_or_default();
+        let mut places_by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, p) in places.iter().enumerate() {
+            places_by_name.entry(name_key(&p.family_name, &p.given_name, p.patronymic.as_deref())).or_default().push(i);
+        }
+        let linked_users = people.values().filter_map(|p: &PersonRow| p.user_id).collect();
         Ok(Run {
             org,
             by,
@@ -189,6 +199,8 @@ impl Run {
             people,
             guardians,
             places,
+            places_by_name,
+            linked_users,
             imported_classes: HashMap::new(),
             class_counts: RosterCounts::default(),
             people_counts: RosterCounts::default(),
@@ -517,6 +529,7 @@ impl Run {
             }
             let found = self.known_by_name(person);
             let id = store::roster::insert_person(work, self.org, sid, &person.fields(), found).await?;
+            self.linked_users.extend(found.map(|u| u.0));
             let row = store::roster::person(work, id).await?.ok_or(Error::NotFound)?;
             self.people.insert(sid.clone(), row.clone());
             if found.is_some() {
@@ -633,14 +646,15 @@ impl Run {
     /// room, a parent beside one of their children. Only one such person links.
     fn known_by_name(&self, person: &Person<'_>) -> Option<UserId> {
         let key = name_key(&person.family_name, &person.given_name, person.patronymic.as_deref());
-        let linked: HashSet<i64> = self.people.values().filter_map(|p| p.user_id).collect();
         let children: HashSet<i64> =
             person.children.iter().filter_map(|c| self.people.get(c).and_then(|p| p.user_id)).collect();
         let mut found: Vec<i64> = self
-            .places
-            .iter()
-            .filter(|p| !linked.contains(&p.user_id))
-            .filter(|p| name_key(&p.family_name, &p.given_name, p.patronymic.as_deref()) == key)
+            .places_by_name
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.places[i])
+            .filter(|p| !self.linked_users.contains(&p.user_id))
             .filter(|p| match person.role {
                 RosterRole::Student => {
                     p.role() == MemberRole::Student && person.class.is_some_and(|(c, _)| c == p.class_id())

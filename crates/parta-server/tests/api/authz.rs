@@ -949,6 +949,21 @@ fn rows(w: &World) -> Vec<Row> {
             json(json!({ "family_name": "", "given_name": "" })),
             school(ADMIN, true),
         ),
+        // The register as OneRoster: the admins (a body that is no zip, refused after the check).
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/roster/import",
+            format!("/api/v1/orgs/{org}/roster/import"),
+            Some(Body::Multipart("application/zip".into(), b"not a zip".to_vec())),
+            school(ADMIN, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/roster/export",
+            format!("/api/v1/orgs/{org}/roster/export"),
+            None,
+            school(ADMIN, true),
+        ),
         row(
             "POST",
             "/api/v1/applications",
