@@ -25,6 +25,7 @@ pub mod search;
 pub mod statistics;
 pub mod timetable;
 pub mod validate;
+pub mod webhooks;
 pub mod year_transition;
 
 pub use ids::*;

@@ -77,10 +77,13 @@ pub enum Permission {
     /// parents, each person's own link) and export it the same way, contacts
     /// included (the admins).
     ExchangeRoster,
+    /// Register the school's webhooks — endpoints of its own systems told of chosen
+    /// events — and see their deliveries (the admins).
+    ManageWebhooks,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 29] = [
+    pub const ALL: [Permission; 30] = [
         Permission::ReviewApplications,
         Permission::ReadPlatformAudit,
         Permission::ReadSchool,
@@ -110,6 +113,7 @@ impl Permission {
         Permission::IssueSignInCodes,
         Permission::CorrectNames,
         Permission::ExchangeRoster,
+        Permission::ManageWebhooks,
     ];
 
     /// The name a client sees (`MySchool::permissions`), so that the web asks the same
@@ -145,6 +149,7 @@ impl Permission {
             Permission::IssueSignInCodes => "issue_sign_in_codes",
             Permission::CorrectNames => "correct_names",
             Permission::ExchangeRoster => "exchange_roster",
+            Permission::ManageWebhooks => "manage_webhooks",
         }
     }
 }
@@ -259,6 +264,7 @@ pub fn role_grants(role: Role) -> &'static [Permission] {
             IssueSignInCodes,
             CorrectNames,
             ExchangeRoster,
+            ManageWebhooks,
         ],
         Role::Member => &[ReadSchool],
         // The seeds: the director appoints the platform's admins and, with the
@@ -360,6 +366,7 @@ mod tests {
         (Permission::MoveYearOn, &[Role::SchoolAdmin]),
         (Permission::CorrectNames, &[Role::SchoolAdmin]),
         (Permission::ExchangeRoster, &[Role::SchoolAdmin]),
+        (Permission::ManageWebhooks, &[Role::SchoolAdmin]),
     ];
 
     #[test]

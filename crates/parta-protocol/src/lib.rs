@@ -23,6 +23,7 @@ pub mod school_year;
 pub mod statistics;
 pub mod submissions;
 pub mod teaching;
+pub mod webhooks;
 pub mod year_transition;
 
 pub use accounts::*;
@@ -45,6 +46,7 @@ pub use school_year::*;
 pub use statistics::*;
 pub use submissions::*;
 pub use teaching::*;
+pub use webhooks::*;
 pub use year_transition::*;
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).

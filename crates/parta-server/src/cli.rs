@@ -172,6 +172,14 @@ struct ServeArgs {
     /// A certificate authority (PEM) to trust for the SMS gateway besides the public ones.
     #[arg(long, env = "PARTA_SMS_CA_FILE")]
     sms_ca_file: Option<PathBuf>,
+    /// Hosts a school's webhook may name though they resolve to an address inside the
+    /// network (a school's own server), comma-separated; every other webhook goes only
+    /// to public addresses.
+    #[arg(long, env = "PARTA_WEBHOOK_HOSTS", value_delimiter = ',')]
+    webhook_hosts: Vec<String>,
+    /// A certificate authority (PEM) to trust for webhooks besides the public ones.
+    #[arg(long, env = "PARTA_WEBHOOK_CA_FILE")]
+    webhook_ca_file: Option<PathBuf>,
 }
 
 /// The config file's keys; all optional.
@@ -209,6 +217,8 @@ struct FileConfig {
     push_contact: Option<String>,
     sms_url: Option<String>,
     sms_ca_file: Option<PathBuf>,
+    webhook_hosts: Option<Vec<String>>,
+    webhook_ca_file: Option<PathBuf>,
 }
 
 /// Settings after merging flags, environment, file and defaults.
@@ -234,6 +244,7 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
     let mail = mail_settings(serve, &file)?;
     let push = push_settings(serve, &file, mail.as_ref())?;
     let sms = sms_gateway(serve, &file)?;
+    let webhooks = webhook_settings(serve, &file)?;
     let data = common.data.clone().or(file.data).unwrap_or_else(|| PathBuf::from("parta-data"));
     let database_url = match common.database_url.clone().or(file.database_url) {
         Some(url) => url,
@@ -280,6 +291,7 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         public_url,
         mail,
         sms,
+        webhooks,
         secure_cookies: serve.is_some_and(|s| s.secure_cookies) || file.secure_cookies.unwrap_or(false),
         max_upload_bytes: file.max_upload_mib.map_or(defaults.max_upload_bytes, |mib| mib * 1024 * 1024),
         max_file_bytes: file.max_file_mib.map_or(defaults.max_file_bytes, |mib| mib * 1024 * 1024),
@@ -356,6 +368,24 @@ fn push_settings(
         None => mail_contact.unwrap_or_default(),
     };
     Ok(push)
+}
+
+/// Where webhooks may go besides public addresses, and whom to trust.
+fn webhook_settings(serve: Option<&ServeArgs>, file: &FileConfig) -> anyhow::Result<crate::webhooks::WebhookSettings> {
+    let hosts = serve.map(|s| s.webhook_hosts.clone()).filter(|h| !h.is_empty()).or(file.webhook_hosts.clone());
+    let extra_ca_pem = match serve.and_then(|s| s.webhook_ca_file.clone()).or(file.webhook_ca_file.clone()) {
+        Some(path) => Some(std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?),
+        None => None,
+    };
+    Ok(crate::webhooks::WebhookSettings {
+        private_hosts: hosts
+            .unwrap_or_default()
+            .into_iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .filter(|h| !h.is_empty())
+            .collect(),
+        extra_ca_pem,
+    })
 }
 
 /// The SMS gateway phone numbers are confirmed through, when one is named.
@@ -527,6 +557,10 @@ async fn serve(resolved: Resolved) -> anyhow::Result<()> {
         let now = crate::clock::now_ms();
         crate::push::expand_waiting(&state, now).await?;
         crate::push::deliver_due(&state, now).await.map(|_| ())
+    });
+    // Schools' webhooks: what is due sent, each endpoint's events in order.
+    every(2, "sending webhooks", state.clone(), |state| async move {
+        crate::webhooks::deliver_due(&state).await.map(|_| ())
     });
     // Digests are made in the evening where each person's school is, and queued.
     every(300, "making digests", state.clone(), |state| async move {

@@ -133,6 +133,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(41, "profile", "0041_profile.sql"),
     migration!(42, "list_unsubscribe", "0042_list_unsubscribe.sql"),
     migration!(43, "roster", "0043_roster.sql"),
+    migration!(44, "webhooks", "0044_webhooks.sql"),
 ];
 
 impl Db {

@@ -40,6 +40,15 @@ pub fn tls_config(extra_ca_pem: Option<&[u8]>) -> anyhow::Result<Arc<ClientConfi
     Ok(Arc::new(config))
 }
 
+/// Which addresses a request may connect to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Wherever the name resolves (a service the deployment itself names).
+    Anywhere,
+    /// Public addresses only: a URL someone typed never reaches inside the network.
+    Public,
+}
+
 /// POSTs `body` with `headers` to the endpoint.
 pub async fn post(
     tls: &Arc<ClientConfig>,
@@ -47,12 +56,23 @@ pub async fn post(
     headers: &[(&'static str, String)],
     body: Vec<u8>,
 ) -> anyhow::Result<Answer> {
-    request(tls, "POST", endpoint, headers, body).await
+    request(tls, "POST", endpoint, headers, body, Reach::Anywhere).await
+}
+
+/// POSTs to an endpoint someone typed: `reach` says where it may go.
+pub async fn post_within(
+    tls: &Arc<ClientConfig>,
+    endpoint: &Endpoint,
+    headers: &[(&'static str, String)],
+    body: Vec<u8>,
+    reach: Reach,
+) -> anyhow::Result<Answer> {
+    request(tls, "POST", endpoint, headers, body, reach).await
 }
 
 /// GETs the endpoint.
 pub async fn get(tls: &Arc<ClientConfig>, endpoint: &Endpoint) -> anyhow::Result<Answer> {
-    request(tls, "GET", endpoint, &[], Vec::new()).await
+    request(tls, "GET", endpoint, &[], Vec::new(), Reach::Anywhere).await
 }
 
 async fn request(
@@ -61,10 +81,42 @@ async fn request(
     endpoint: &Endpoint,
     headers: &[(&'static str, String)],
     body: Vec<u8>,
+    reach: Reach,
 ) -> anyhow::Result<Answer> {
-    tokio::time::timeout(DEADLINE, send(tls, method, endpoint, headers, body))
+    tokio::time::timeout(DEADLINE, send(tls, method, endpoint, headers, body, reach))
         .await
         .map_err(|_| anyhow::anyhow!("{} did not answer within {} s", endpoint.host, DEADLINE.as_secs()))?
+}
+
+/// Whether an address is on the public internet: not this machine, not a private,
+/// shared or link-local network (a cloud's metadata service), not multicast.
+pub fn is_public(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)))
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_public(IpAddr::V4(v4)),
+            None => {
+                let first = v6.segments()[0];
+                !(v6.is_loopback()
+                    || v6.is_unspecified()
+                    || v6.is_multicast()
+                    || (first & 0xfe00) == 0xfc00
+                    || (first & 0xffc0) == 0xfe80)
+            }
+        },
+    }
 }
 
 async fn send(
@@ -73,9 +125,17 @@ async fn send(
     endpoint: &Endpoint,
     headers: &[(&'static str, String)],
     body: Vec<u8>,
+    reach: Reach,
 ) -> anyhow::Result<Answer> {
     let host = endpoint.host.trim_start_matches('[').trim_end_matches(']').to_owned();
-    let tcp = tokio::net::TcpStream::connect((host.as_str(), endpoint.port)).await?;
+    // Resolved once and connected to the address checked, so a name cannot point
+    // elsewhere between the check and the connection.
+    let addresses: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), endpoint.port)).await?.collect();
+    let allowed = addresses.iter().find(|a| reach == Reach::Anywhere || is_public(a.ip()));
+    let Some(address) = allowed else {
+        anyhow::bail!("{host} is inside the network, not a public address");
+    };
+    let tcp = tokio::net::TcpStream::connect(address).await?;
     let name = ServerName::try_from(host)?;
     let stream = TlsConnector::from(Arc::clone(tls)).connect(name, tcp).await?;
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
@@ -145,6 +205,28 @@ pub fn parse(url: &str) -> Option<Endpoint> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_addresses_on_the_internet_are_public() {
+        for inside in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(!is_public(inside.parse().expect("an address")), "{inside}");
+        }
+        for outside in ["8.8.8.8", "77.88.8.8", "2a02:6b8::feed:0ff"] {
+            assert!(is_public(outside.parse().expect("an address")), "{outside}");
+        }
+    }
 
     #[test]
     fn endpoints_are_https_urls_without_credentials() {

@@ -32,4 +32,5 @@ pub mod state;
 pub mod store;
 pub mod thumbnails;
 pub mod web_assets;
+pub mod webhooks;
 pub mod work;

@@ -47,6 +47,8 @@ pub struct Settings {
     /// The SMS gateway phone numbers are confirmed through; none: a phone change is
     /// refused (`sms_not_configured`).
     pub sms: Option<std::sync::Arc<dyn crate::sms::SmsSender>>,
+    /// Where a school's webhooks may go besides public addresses.
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl Settings {
@@ -73,6 +75,7 @@ impl Default for Settings {
             mail: None,
             push: crate::push::PushSettings::default(),
             sms: None,
+            webhooks: crate::webhooks::WebhookSettings::default(),
         }
     }
 }

@@ -281,6 +281,9 @@ async fn do_admit(work: &mut Work, row: &InviteRow, user: UserId, by: Option<Use
     )
     .await?;
     super::seats::do_sync_seats(work, row.org_id(), user).await?;
+    let child = row.child_user_id.map(UserId);
+    let role = row.role().member_role();
+    crate::webhooks::events::do_member_joined(work, row.org_id(), user, role, row.class_id(), child).await?;
     Ok(())
 }
 

@@ -411,6 +411,23 @@ pub(crate) async fn do_notify_family(
     let org = OrgId(row.org_id);
     let subject =
         store::school_year::subject(work, org, parta_domain::SubjectId(row.subject_id)).await?.map(|s| s.name);
+    let hook = match kind {
+        NoticeKind::Mark => Some(parta_domain::webhooks::EventKind::JournalMark),
+        NoticeKind::Absence => Some(parta_domain::webhooks::EventKind::JournalAbsence),
+        _ => None,
+    };
+    if let Some(hook) = hook {
+        let events: Vec<serde_json::Value> = students
+            .iter()
+            .map(|(student, details)| {
+                serde_json::json!({
+                    "student_id": student.0, "lesson_id": row.id, "date": row.held_on, "subject": subject,
+                    "mark": details.mark, "absence": details.absence, "minutes_late": details.minutes_late,
+                })
+            })
+            .collect();
+        crate::webhooks::do_queue(work, org, hook, &events).await?;
+    }
     for (student, details) in students {
         let name = store::users::person(work, *student).await?.map(|p| format!("{} {}", p.given_name, p.family_name));
         let about = About {

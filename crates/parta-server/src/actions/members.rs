@@ -319,6 +319,7 @@ pub async fn leave(state: &AppState, actor: &Actor, org: OrgId, user: UserId, re
     super::seats::do_sync_seats(&mut tx, org, user).await?;
     store::audit::record(&mut tx, entry(org, actor, "member_left", user, json!({ "on": on, "reason": reason })))
         .await?;
+    crate::webhooks::events::do_member_left(&mut tx, org, user, &on, reason).await?;
     tx.commit(state).await?;
     Ok(())
 }

@@ -51,6 +51,7 @@ pub mod statistics;
 pub mod submissions;
 pub mod teaching;
 pub mod timetable;
+pub mod webhooks;
 pub mod year_transition;
 
 use parta_domain::validate::FieldError;

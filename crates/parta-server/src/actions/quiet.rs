@@ -81,8 +81,14 @@ pub async fn release_held(state: &AppState) -> Result<usize> {
         }
         let stored = store::messages::message(&mut work, message).await?.ok_or(Error::NotFound)?;
         let rendered = render(&mut work, &stored, None).await?;
-        let title = store::chats::get(&mut work, chat).await?.map(|c| c.title).unwrap_or_default();
+        let chat_row = store::chats::get(&mut work, chat).await?;
+        let title = chat_row.as_ref().map(|c| c.title.clone()).unwrap_or_default();
         super::notifications::do_notify_message(&mut work, org, &title, &rendered).await?;
+        if let Some(row) = chat_row.as_ref().filter(|c| crate::webhooks::events::is_channel(&c.kind)) {
+            let post = crate::webhooks::events::channel_post(&row.kind, &row.title, &rendered);
+            crate::webhooks::do_queue(&mut work, org, parta_domain::webhooks::EventKind::ChannelMessage, &[post])
+                .await?;
+        }
         crate::push::do_queue_message(&mut work, message).await?;
         do_chat_event_at(&mut work, org, chat, seq, ChatEvent::MessageSent { message: rendered }).await?;
         work.commit(state).await?;

@@ -861,7 +861,7 @@ async fn do_place(
         &NewMembership { org, user, role, class, child, started_on: today.to_owned(), created_by: None },
     )
     .await?;
-    Ok(())
+    crate::webhooks::events::do_member_joined(work, org, user, role, class, child).await
 }
 
 /// A parent's place beside their child, with their consent for the child: given when

@@ -31,6 +31,7 @@ pub mod submissions;
 pub mod system;
 pub mod teaching;
 pub mod upload;
+pub mod webhooks;
 pub mod year_transition;
 
 use axum::Json;
@@ -146,6 +147,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(push::routes())
         .merge(personal_data::routes())
         .merge(roster::routes())
+        .merge(webhooks::routes())
         .merge(chats::routes())
         .merge(groups::routes())
         .merge(calls::routes())

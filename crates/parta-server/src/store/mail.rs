@@ -59,19 +59,9 @@ pub async fn due(conn: &mut AnyConnection, now: i64, limit: i64) -> sqlx::Result
     .await
 }
 
-/// Takes a letter for this sender until `until` (another sender leaves it alone);
-/// false when someone else took it first.
+/// Takes a letter for this sender until `until`; false when another took it first.
 pub async fn claim(conn: &mut AnyConnection, row: &QueuedRow, until: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE mail_outbox SET next_attempt_at = $3, attempts = attempts + 1
-         WHERE id = $1 AND next_attempt_at = $2 AND sent_at IS NULL AND failed_at IS NULL",
-    )
-    .bind(row.id)
-    .bind(row.next_attempt_at)
-    .bind(until)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    super::outbox::claim(conn, super::outbox::Queue::Mail, row.id, row.next_attempt_at, until).await
 }
 
 /// Sent: its text is cleared.
@@ -86,13 +76,7 @@ pub async fn sent(conn: &mut AnyConnection, id: i64, now: i64) -> sqlx::Result<(
 
 /// Not sent this time: tried again at `next`.
 pub async fn retry(conn: &mut AnyConnection, id: i64, next: i64, error: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE mail_outbox SET next_attempt_at = $2, last_error = $3 WHERE id = $1")
-        .bind(id)
-        .bind(next)
-        .bind(error)
-        .execute(conn)
-        .await
-        .map(|_| ())
+    super::outbox::retry(conn, super::outbox::Queue::Mail, id, next, error).await
 }
 
 /// Refused for good by the mail server (no such mailbox): not tried again; its text is cleared.

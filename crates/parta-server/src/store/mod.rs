@@ -29,6 +29,7 @@ pub mod mail;
 pub mod marks;
 pub mod messages;
 pub mod notifications;
+pub mod outbox;
 pub mod overrides;
 pub mod personal_data;
 pub mod polls;
@@ -47,6 +48,7 @@ pub mod statistics;
 pub mod submissions;
 pub mod teaching;
 pub mod users;
+pub mod webhooks;
 pub mod year_transition;
 
 /// A UNIQUE constraint failed (either backend).

@@ -296,17 +296,9 @@ pub async fn due(conn: &mut AnyConnection, now: i64, limit: i64) -> sqlx::Result
     .await
 }
 
-/// Takes a push for this sender until `until`; false when another took it first.
+/// Takes a push for this sender until `until`; false when another sender took it first.
 pub async fn claim(conn: &mut AnyConnection, row: &DueRow, until: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE push_deliveries SET next_attempt_at = $3, attempts = attempts + 1 WHERE id = $1 AND next_attempt_at = $2",
-    )
-    .bind(row.id)
-    .bind(row.next_attempt_at)
-    .bind(until)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    super::outbox::claim(conn, super::outbox::Queue::Push, row.id, row.next_attempt_at, until).await
 }
 
 /// The push service took it (or it was given up on): gone.
@@ -323,11 +315,5 @@ pub async fn done(conn: &mut AnyConnection, id: i64, subscription: i64, sent_at:
 }
 
 pub async fn retry(conn: &mut AnyConnection, id: i64, next: i64, error: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE push_deliveries SET next_attempt_at = $2, last_error = $3 WHERE id = $1")
-        .bind(id)
-        .bind(next)
-        .bind(error)
-        .execute(conn)
-        .await
-        .map(|_| ())
+    super::outbox::retry(conn, super::outbox::Queue::Push, id, next, error).await
 }

@@ -108,6 +108,8 @@ struct World {
     admin_spare_session: i64,
     /// Two of the admin's devices subscribed to pushes: one to change, one to end.
     admin_push_devices: [i64; 2],
+    /// School A's webhooks: one to change, one to remove.
+    webhooks: [i64; 2],
     class_chat_5a: i64,
     school_channel: i64,
     students_message: i64,
@@ -342,6 +344,15 @@ async fn build_world(app: &TestApp, n: u32) -> World {
         });
         let made = app.post("/api/v1/push/subscriptions").token(&a.admin).json(subscription).send().await.expect(201);
         *device = made.json["id"].as_i64().expect("id");
+    }
+
+    let mut webhooks = [0; 2];
+    for (hook, path) in webhooks.iter_mut().zip(["change", "remove"]) {
+        let body =
+            serde_json::json!({ "url": format!("https://hooks.example.org/{path}"), "events": ["member.joined"] });
+        let made =
+            app.post(&format!("/api/v1/orgs/{}/webhooks", a.org)).token(&a.admin).json(body).send().await.expect(201);
+        *hook = made.json["webhook"]["id"].as_i64().expect("id");
     }
 
     // The class chat of 5А and the school channel, as the student of 5А sees them.
@@ -600,6 +611,7 @@ async fn build_world(app: &TestApp, n: u32) -> World {
         application,
         admin_spare_session,
         admin_push_devices,
+        webhooks,
         authority,
         other_authority,
         spare_curator,
@@ -961,6 +973,36 @@ fn rows(w: &World) -> Vec<Row> {
             "GET",
             "/api/v1/orgs/{org_id}/roster/export",
             format!("/api/v1/orgs/{org}/roster/export"),
+            None,
+            school(ADMIN, true),
+        ),
+        // Webhooks: the admins (a new one refused for its address, after the check).
+        row("GET", "/api/v1/orgs/{org_id}/webhooks", format!("/api/v1/orgs/{org}/webhooks"), None, school(ADMIN, true)),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/webhooks",
+            format!("/api/v1/orgs/{org}/webhooks"),
+            json(json!({ "url": "http://not-https.example.org", "events": ["member.joined"] })),
+            school(ADMIN, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/webhooks/{webhook_id}/deliveries",
+            format!("/api/v1/orgs/{org}/webhooks/{}/deliveries", w.webhooks[0]),
+            None,
+            school(ADMIN, true),
+        ),
+        row(
+            "PATCH",
+            "/api/v1/orgs/{org_id}/webhooks/{webhook_id}",
+            format!("/api/v1/orgs/{org}/webhooks/{}", w.webhooks[0]),
+            json(json!({ "active": false })),
+            school(ADMIN, true),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/orgs/{org_id}/webhooks/{webhook_id}",
+            format!("/api/v1/orgs/{org}/webhooks/{}", w.webhooks[1]),
             None,
             school(ADMIN, true),
         ),

@@ -38,4 +38,5 @@ mod school_year;
 mod statistics;
 mod submissions;
 mod timetable;
+mod webhooks;
 mod year_transition;

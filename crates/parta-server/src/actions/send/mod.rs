@@ -311,6 +311,24 @@ async fn do_write(
     let delivered: Vec<i64> =
         drafts.iter().zip(&ids).filter(|(draft, _)| draft.held_until.is_none()).map(|(_, id)| id.0).collect();
     crate::store::push::queue_messages(&mut script, &delivered, crate::clock::now_ms());
+    // A school's systems hear of its channel posts, in the order they were delivered.
+    let mut posts: BTreeMap<i64, Vec<serde_json::Value>> = BTreeMap::new();
+    for draft in
+        drafts.iter().filter(|d| d.held_until.is_none() && crate::webhooks::events::is_channel(&d.context.chat.kind))
+    {
+        if let Some(message) = messages.get(&draft.job) {
+            let chat = &draft.context.chat;
+            posts.entry(chat.org_id).or_default().push(crate::webhooks::events::channel_post(
+                &chat.kind,
+                &chat.title,
+                message,
+            ));
+        }
+    }
+    for (org, events) in posts {
+        let kind = parta_domain::webhooks::EventKind::ChannelMessage;
+        crate::webhooks::queue_into(work, &mut script, parta_domain::OrgId(org), kind, &events).await?;
+    }
     chat_events_into(work, &mut script, events)?;
     store::seats::set_last_reads(&mut script, &read_marks.into_iter().collect::<Vec<_>>());
     work.run(script).await?;
