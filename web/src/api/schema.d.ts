@@ -3229,6 +3229,82 @@ export interface paths {
         patch: operations["units_rename"];
         trace?: never;
     };
+    "/api/v1/orgs/{org_id}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/webhooks`
+         *     The school's webhooks with their status (`new`, `ok`, `retrying`, `failed`), the
+         *     last error and how many deliveries wait (its admins).
+         */
+        get: operations["webhooks_list"];
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/webhooks`
+         *     Registers an `https://` endpoint for chosen events (`member.joined`, `member.left`,
+         *     `channel.message`, `journal.mark`, `journal.absence`). Each delivery is a JSON
+         *     POST with `Parta-Event`, `Parta-Delivery` and `Parta-Signature: t=<unix seconds>,
+         *     v1=<hex HMAC-SHA256 of "<t>.<body>" with the secret>`; an endpoint gets its events
+         *     one at a time, in order, retried with backoff for a day. The secret is in this
+         *     answer only.
+         */
+        post: operations["webhook_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * # `DELETE /api/v1/orgs/{org_id}/webhooks/{webhook_id}`
+         *     Removes the endpoint; what waited for it is not sent.
+         */
+        delete: operations["webhook_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * # `PATCH /api/v1/orgs/{org_id}/webhooks/{webhook_id}`
+         *     Changes the address, the events, or turns the endpoint off (nothing is queued for it
+         *     while off).
+         */
+        patch: operations["webhook_update"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/webhooks/{webhook_id}/deliveries`
+         *     The endpoint's latest 50 deliveries: `waiting`, `delivered` or `failed`, tries, the
+         *     last answer.
+         */
+        get: operations["webhook_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{org_id}/year-transition": {
         parameters: {
             query?: never;
@@ -4608,6 +4684,12 @@ export interface components {
             /** @description Path to open in the web app, e.g. `/join/<token>`. */
             path: string;
             token: string;
+        };
+        /** @description A webhook just made: its signing secret, shown this once. */
+        CreatedWebhook: {
+            /** @description The key of `Parta-Signature`: HMAC-SHA256 over `<t>.<body>`. */
+            secret: string;
+            webhook: components["schemas"]["Webhook"];
         };
         CreateInviteRequest: {
             child_user_id?: components["schemas"]["UserId"] | null;
@@ -6665,6 +6747,55 @@ export interface components {
         /** @description The options chosen; an empty list takes one's vote back. */
         VoteRequest: {
             option_ids: number[];
+        };
+        Webhook: {
+            active: boolean;
+            created_at: string;
+            events: string[];
+            /** Format: int64 */
+            id: number;
+            /** @description The last failure: the endpoint's status code or why it could not be reached. */
+            last_error?: string | null;
+            last_success_at?: string | null;
+            /**
+             * @description `new` (nothing sent yet), `ok` (the last delivery was taken), `retrying`
+             *     (the endpoint fails; deliveries wait and are tried again), `failed` (a
+             *     delivery was given up after a day).
+             */
+            status: string;
+            url: string;
+            /**
+             * Format: int64
+             * @description Deliveries waiting (to be tried, or again).
+             */
+            waiting: number;
+        };
+        /** @description One delivery of an event to an endpoint. */
+        WebhookDelivery: {
+            /** Format: int64 */
+            attempts: number;
+            created_at: string;
+            delivered_at?: string | null;
+            event: string;
+            /** Format: int64 */
+            id: number;
+            last_error?: string | null;
+            /**
+             * Format: int64
+             * @description The endpoint's last answer (HTTP status), when it answered.
+             */
+            last_status?: number | null;
+            /** @description `waiting`, `delivered` or `failed`. */
+            status: string;
+        };
+        /** @description A new endpoint, or a change of one (absent fields stay). */
+        WebhookRequest: {
+            /** @description Off: nothing is queued for it; what waits, waits. */
+            active?: boolean | null;
+            /** @description Of `member.joined`, `member.left`, `channel.message`, `journal.mark`, `journal.absence`. */
+            events?: string[] | null;
+            /** @description `https://…`; an address inside the network only where the deployment allows it. */
+            url?: string | null;
         };
         /** @description A week of lessons, Monday to Saturday, of a class or of a teacher. */
         Week: {
@@ -14413,6 +14544,216 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    webhooks_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    webhook_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhook"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    webhook_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    webhook_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    webhook_deliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
