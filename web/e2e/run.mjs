@@ -3115,6 +3115,43 @@ try {
   });
 
   // ---------- «Статистика»: the school's dashboard and «Кого не хватает» ----------
+  await test('webhooks: the admin adds a webhook for chosen events (an http:// address refused in words), keeps the signing key shown once, sees its status, turns it off and removes it', async () => {
+    const ctxs = [];
+    try {
+      const page = await signedInPage(ctxs, 'admin@demo.parta.local');
+      await page.goto(`${base}/school/1/webhooks`);
+      await page.getByRole('heading', { name: 'Вебхуки школы' }).waitFor();
+      await page.getByText('Вебхуков пока нет.').waitFor();
+      const form = page.locator('form', { has: page.getByRole('heading', { name: 'Новый вебхук' }) });
+      await lbl(form, 'Адрес (https://…)').fill('http://erp.school.example/parta');
+      await form.getByLabel('Человек присоединился к школе').check();
+      await form.getByRole('button', { name: 'Добавить вебхук' }).click();
+      await form.getByText('Некорректный адрес (нужен https://…).').waitFor();
+      await lbl(form, 'Адрес (https://…)').fill('https://erp.school.example/parta');
+      await form.getByLabel('Отметка в журнале').check();
+      await form.getByRole('button', { name: 'Добавить вебхук' }).click();
+      const secret = form.getByLabel('Ключ подписи вебхука');
+      await secret.waitFor();
+      expect((await secret.inputValue()).startsWith('whsec_'), 'no signing key shown');
+      const item = page.locator('.wh-item', { hasText: 'https://erp.school.example/parta' });
+      await item.getByText('Ещё ничего не отправлено').waitFor();
+      await item.getByText('События: Человек присоединился к школе, Отметка в журнале').waitFor();
+      await screen(page, 'school-webhooks');
+      await item.getByRole('button', { name: 'Журнал доставок' }).click();
+      await item.getByText('Доставок ещё не было.').waitFor();
+      await item.getByRole('button', { name: 'Выключить' }).click();
+      await item.getByText('Выключен').waitFor();
+      // The key is not in the list: it was shown once.
+      const listed = await (await fetch(`${base}/api/v1/orgs/1/webhooks`, { headers: await apiSession('admin@demo.parta.local') })).json();
+      expect(listed.length === 1 && !('secret' in listed[0]) && listed[0].active === false, `the list: ${JSON.stringify(listed)}`);
+      await item.getByRole('button', { name: 'Удалить' }).click();
+      await item.getByRole('group', { name: 'Удалить вебхук? Неотправленные события отправлены не будут.' }).getByRole('button', { name: 'Да' }).click();
+      await page.getByText('Вебхуков пока нет.').waitFor();
+    } finally {
+      for (const c of ctxs) await c.close();
+    }
+  });
+
   await test('director dashboard: the director (not an admin) opens the console with «Статистика», the audit log, the reports and the admins, switches to the month, sees the reach table and the chart\'s table matching the API, opens who is missing in 5А and downloads the CSV', async () => {
     const ctxs = [];
     try {

@@ -122,6 +122,7 @@ const CONSOLE_PERMISSIONS = [
   'read_reports',
   'moderate_chats',
   'manage_admins',
+  'manage_webhooks',
   'read_journal',
   'issue_orders',
   'manage_school_year',

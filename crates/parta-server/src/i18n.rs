@@ -346,6 +346,11 @@ pub fn field_detail(code: &str, lang: Lang) -> &'static str {
         "too_long" => ("Слишком длинное значение.", "The value is too long."),
         "invalid_characters" => ("Недопустимые символы.", "The value contains characters that are not allowed."),
         "invalid_email" => ("Некорректный адрес e-mail.", "Not a valid e-mail address."),
+        "not_public" => (
+            "Этот адрес внутри сети: вебхуки уходят только на адреса в интернете, если администратор сервера не разрешил этот узел.",
+            "This address is inside the network: webhooks go only to public addresses unless the server's administrator allows this host.",
+        ),
+        "unknown_event" => ("Такого события нет.", "No such event."),
         // A OneRoster bundle as a whole (the field names the file, and its line).
         "not_a_zip" => ("Это не zip-архив выгрузки OneRoster.", "This is not a OneRoster zip bundle."),
         "too_large" => ("Файл слишком большой.", "The file is too large."),

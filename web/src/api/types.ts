@@ -159,3 +159,6 @@ export type YearTransitionPlan = S['YearTransitionPlan'];
 export type TransitionException = S['TransitionException'];
 export type ExceptionAction = S['ExceptionAction'];
 export type PlannedException = S['PlannedException'];
+export type Webhook = S['Webhook'];
+export type CreatedWebhook = S['CreatedWebhook'];
+export type WebhookDelivery = S['WebhookDelivery'];

@@ -406,6 +406,7 @@ export const en: Dict = {
   'console.tab.members': 'Members',
   'console.tab.admins': 'Admins',
   'console.tab.audit': 'Audit log',
+  'console.tab.webhooks': 'Webhooks',
   'console.tab.reports': 'Reports',
   'console.tab.compliance': 'Regulations compliance',
   'console.tab.orders': 'Remote learning',

@@ -406,6 +406,7 @@ export const ru = {
   'console.tab.members': 'Участники',
   'console.tab.admins': 'Администраторы',
   'console.tab.audit': 'Журнал аудита',
+  'console.tab.webhooks': 'Вебхуки',
   'console.tab.reports': 'Жалобы',
   'console.tab.compliance': 'Соблюдение положения',
   'console.tab.orders': 'Дистанционное обучение',

@@ -1,7 +1,7 @@
 // The school console: the tab bar and the tab shown (/school/:org/:tab). Which tabs a
 // person sees comes from the server's permission table (tabs.ts). The school year tab,
-// «Переход на новый год», «Соблюдение положения», «Дистанционное обучение», «Статистика»
-// and «Статистика класса» are loaded when first opened: their code (and their strings)
+// «Переход на новый год», «Соблюдение положения», «Дистанционное обучение», «Статистика»,
+// «Статистика класса» and «Вебхуки» are loaded when first opened: their code (and their strings)
 // are chunks of their own, not part of the app's shell.
 import type { MySchool } from '../../api/types';
 import { chunk, ErrorBox, Lazy, Loading, PageTitle, useLoad } from '../../components/ui';
@@ -22,6 +22,7 @@ const ordersChunk = chunk(() => import('./orders'));
 const transitionChunk = chunk(() => import('./transition'));
 const statisticsChunk = chunk(() => import('./statistics'));
 const classReachChunk = chunk(() => import('./class-reach'));
+const webhooksChunk = chunk(() => import('./webhooks'));
 
 type YearModule = typeof import('./year');
 let yearModule: Promise<YearModule> | null = null;
@@ -74,6 +75,7 @@ export function SchoolConsole({ school, tab }: { school: MySchool; tab?: string 
         {active === 'compliance' ? <Lazy load={complianceChunk} render={(c) => <c.ComplianceTab org={org} tz={tz} />} /> : null}
         {active === 'orders' ? <Lazy load={ordersChunk} render={(c) => <c.OrdersTab org={org} tz={tz} school={school} />} /> : null}
         {active === 'audit' ? <AuditTab org={org} tz={tz} /> : null}
+        {active === 'webhooks' ? <Lazy load={webhooksChunk} render={(c) => <c.WebhooksTab org={org} tz={tz} />} /> : null}
         {active === 'class-statistics' ? <Lazy load={classReachChunk} render={(c) => <c.ClassStatisticsTab school={school} />} /> : null}
       </div>
     </div>

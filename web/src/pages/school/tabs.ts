@@ -22,6 +22,7 @@ export type Tab =
   | 'compliance'
   | 'orders'
   | 'audit'
+  | 'webhooks'
   | 'class-statistics';
 
 /** Every tab in the order the bar shows them. */
@@ -39,6 +40,7 @@ const ORDER: Tab[] = [
   'compliance',
   'orders',
   'audit',
+  'webhooks',
   'class-statistics',
 ];
 
@@ -64,7 +66,8 @@ export function readsReportsOnly(school: MySchool, moderatesChat = false): boole
  * «Переход на новый год» (`move_year_on`), «Администраторы» (`manage_admins`),
  * «Жалобы» (`read_reports`, `moderate_chats`), «Соблюдение положения» (`read_journal`),
  * «Дистанционное обучение» (who issues orders — `issue_orders` — and who reads them:
- * the administration and class teachers), the audit log (`read_school_audit`).
+ * the administration and class teachers), the audit log (`read_school_audit`),
+ * «Вебхуки» (`manage_webhooks`).
  */
 export function consoleTabs(school: MySchool): Tab[] {
   const admin = school.is_admin;
@@ -83,6 +86,7 @@ export function consoleTabs(school: MySchool): Tab[] {
     compliance: readsCompliance(school),
     orders: readsOrders(school),
     audit: may(school, 'read_school_audit'),
+    webhooks: may(school, 'manage_webhooks'),
     'class-statistics': classTeacher,
   };
   return ORDER.filter((tab) => shown[tab]);
