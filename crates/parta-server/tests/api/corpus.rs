@@ -1,7 +1,7 @@
 //! Replays the fuzz corpus (`fuzz/corpus/<target>`) and every crash input the fuzzer
 //! ever found (`fuzz/regressions/<target>`) through the same checks the fuzz targets run.
 
-use crate::fuzz_checks::{check_client_frame, check_format, check_upload};
+use crate::fuzz_checks::{check_client_frame, check_format, check_roster, check_upload};
 
 fn replay(target: &str, check: fn(&[u8])) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
@@ -30,4 +30,9 @@ fn client_frame_corpus() {
 #[test]
 fn upload_corpus() {
     replay("upload", check_upload);
+}
+
+#[test]
+fn roster_corpus() {
+    replay("roster", check_roster);
 }

@@ -49,3 +49,40 @@ pub fn check_upload(data: &[u8]) {
         assert_eq!(&preview[..2], &[0xFF, 0xD8], "previews are JPEG");
     }
 }
+
+/// The OneRoster CSV reader: the bytes as a whole bundle, and as the `users.csv` of a
+/// bundle otherwise whole. Never a panic; a refused row names a line the file has; a
+/// bundle refused whole says why with a code the API explains.
+pub fn check_roster(data: &[u8]) {
+    use std::io::Write;
+    let _ = parta_server::oneroster::read_zip(data);
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let files: [(&str, &[u8]); 6] = [
+        ("manifest.csv", b"propertyName,value\noneroster.version,1.2\n"),
+        ("orgs.csv", b"sourcedId,name,type\ns1,School,school\n"),
+        ("classes.csv", b"sourcedId,title,classType,schoolSourcedId,termSourcedIds\nc1,5A,homeroom,s1,\n"),
+        ("users.csv", data),
+        ("roles.csv", b"userSourcedId,role,orgSourcedId\nu1,student,s1\n"),
+        ("enrollments.csv", b"classSourcedId,userSourcedId,role\nc1,u1,student\n"),
+    ];
+    for (name, bytes) in files {
+        zip.start_file(name, zip::write::SimpleFileOptions::default()).expect("an entry");
+        zip.write_all(bytes).expect("written");
+    }
+    let bundle = zip.finish().expect("a zip").into_inner();
+    let lines = data.iter().filter(|b| **b == b'\n').count() as u32 + 1;
+    match parta_server::oneroster::read_zip(&bundle) {
+        Ok(read) => {
+            for note in read.rejected.iter().chain(&read.left).filter(|n| n.file == "users.csv") {
+                assert!(note.line >= 2 && note.line <= lines, "line {} of {lines}: {note:?}", note.line);
+            }
+            for user in &read.users {
+                assert!(!user.sourced_id.is_empty() && !user.family_name.is_empty() && !user.given_name.is_empty());
+                assert!(user.role.is_some(), "{user:?}");
+            }
+        }
+        Err(error) => {
+            assert!(["not_utf8", "column_missing", "unreadable", "too_large"].contains(&error.code), "{error:?}")
+        }
+    }
+}
