@@ -542,11 +542,29 @@ impl Run {
             }
         }
         for person in people.iter().filter(|p| p.role == RosterRole::Parent) {
-            let parent = self.people[&person.user.sourced_id].id;
+            let parent = &self.people[&person.user.sourced_id];
+            let (parent_id, parent_user) = (parent.id, parent.user_id);
             for child in &person.children {
-                let Some(child) = self.people.get(child).map(|c| c.id) else { continue };
-                if self.guardians.insert((parent, child)) {
-                    store::roster::insert_guardian(work, self.org, parent, child).await?;
+                let Some((child_id, child_user)) = self.people.get(child).map(|c| (c.id, c.user_id)) else { continue };
+                if self.guardians.insert((parent_id, child_id)) {
+                    store::roster::insert_guardian(work, self.org, parent_id, child_id).await?;
+                }
+                // Two who have both joined, not yet beside each other: the parent's place
+                // comes with their consent for the child, by the class's parent link.
+                if let (Some(parent_user), Some(child_user)) = (parent_user, child_user)
+                    && !self.places.iter().any(|p| {
+                        p.user_id == parent_user
+                            && p.role() == MemberRole::Parent
+                            && p.child_user_id == Some(child_user)
+                    })
+                {
+                    self.left.push(RowNote {
+                        file: "users.csv",
+                        line: person.user.line,
+                        field: Some("agentSourcedIds"),
+                        sourced_id: Some(person.user.sourced_id.clone()),
+                        code: "parent_link_needed",
+                    });
                 }
             }
         }
