@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
 import type { InvitePreview, JoinOutcome } from '../api/types';
 import { Field, FormMessage, Loading, Notice, PageTitle, SelectField, Submit, useForm, useLoad, ErrorBox } from '../components/ui';
@@ -67,7 +67,24 @@ function isDeadLink(e: unknown): e is ApiError {
   return e instanceof ApiError && e.code in INVITE_ERRORS;
 }
 
+/** A parent by their own register link whose children have not joined yet: registered, the school opens later. */
+function Waiting({ preview }: { preview: InvitePreview }) {
+  const children = preview.for_person?.children ?? [];
+  return (
+    <div class="narrow" data-join-outcome="waiting_for_child">
+      <PageTitle>{t('join.waiting.title')}</PageTitle>
+      <div class="card">
+        <p>{children.length ? t('join.waiting.text_children', { children: children.join(', ') }) : t('join.waiting.text')}</p>
+        <button type="button" class="btn btn--primary" onClick={() => navigate(me.value ? '/profile' : '/')}>
+          {t('join.go_profile')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
 function Outcome({ outcome, preview }: { outcome: JoinOutcome; preview: InvitePreview }) {
+  if (outcome.status === 'waiting_for_child') return <Waiting preview={preview} />;
   const joined = outcome.status === 'joined';
   return (
     <div class="narrow" data-join-outcome={outcome.status}>
@@ -99,9 +116,17 @@ export function className(name: string, kind: string): string {
 }
 
 function PreviewCard({ p }: { p: InvitePreview }) {
+  const person = p.for_person;
   return (
     <div class="card invite-preview">
+      {person ? <p class="invite-personal">{t('join.personal', { name: fullName(person) })}</p> : null}
       <dl class="facts">
+        {person ? (
+          <>
+            <dt>{t('join.for_person')}</dt>
+            <dd data-for-person>{fullName(person)}</dd>
+          </>
+        ) : null}
         <dt>{t('join.school')}</dt>
         <dd>{p.school.name}</dd>
         <dt>{t('join.class')}</dt>
@@ -112,6 +137,12 @@ function PreviewCard({ p }: { p: InvitePreview }) {
           <>
             <dt>{t('join.child')}</dt>
             <dd>{fullName(p.child)}</dd>
+          </>
+        ) : null}
+        {person?.children.length ? (
+          <>
+            <dt>{t('join.children')}</dt>
+            <dd data-children>{person.children.join(', ')}</dd>
           </>
         ) : null}
         <dt>{t('join.valid_until')}</dt>
@@ -131,6 +162,14 @@ export function JoinPage({ token }: { token: string }) {
   const reg = useForm({ family_name: '', given_name: '', patronymic: '', phone: '', email: '', password: '', consent: false as boolean, consent_child: false as boolean });
   const log = useForm({ login: '', password: '' });
   const acceptForm = useForm({ consent_child: false as boolean });
+  // A person's own link from the register: the name as the school has it, to check.
+  const forPerson = preview.data?.for_person;
+  useEffect(() => {
+    if (!forPerson) return;
+    reg.set('family_name', forPerson.family_name);
+    reg.set('given_name', forPerson.given_name);
+    reg.set('patronymic', forPerson.patronymic ?? '');
+  }, [forPerson]);
 
   if (dead) return <DeadLink code={dead} />;
   if (preview.loading || (consent.loading && !consent.data)) return <Loading />;
@@ -248,6 +287,7 @@ export function JoinPage({ token }: { token: string }) {
         <form class="card form" onSubmit={onRegister} noValidate aria-labelledby="reg-title">
           <h2 id="reg-title">{t('join.register_title')}</h2>
           <FormMessage form={reg} />
+          {p.for_person ? <p class="hint">{t('join.prefilled')}</p> : null}
           <Field form={reg} name="family_name" label={t('person.family_name')} autocomplete="family-name" required />
           <Field form={reg} name="given_name" label={t('person.given_name')} autocomplete="given-name" required />
           <Field form={reg} name="patronymic" label={t('person.patronymic')} autocomplete="additional-name" />
