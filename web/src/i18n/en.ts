@@ -287,7 +287,7 @@ export const en: Dict = {
   'join.waiting.text_children': 'The school opens as soon as your child ({children}) joins by their own link. Nothing more to do: the class appears in your profile by itself.',
   'join.for_person': 'Link for',
   'join.children': 'Children',
-  'join.personal': 'This is a personal link from the school\'s register: only {name} joins by it.',
+  'join.personal': 'This is a personal link from the school\'s register: only the person it was made for joins by it.',
   'join.prefilled': 'The name is filled in from the school\'s register. Correct it if it is wrong.',
   'join.go_school': 'Continue',
   'join.go_profile': 'Open profile',

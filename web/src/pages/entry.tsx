@@ -119,7 +119,7 @@ function PreviewCard({ p }: { p: InvitePreview }) {
   const person = p.for_person;
   return (
     <div class="card invite-preview">
-      {person ? <p class="invite-personal">{t('join.personal', { name: fullName(person) })}</p> : null}
+      {person ? <p class="invite-personal">{t('join.personal')}</p> : null}
       <dl class="facts">
         {person ? (
           <>

@@ -176,9 +176,13 @@ function Progress({ sending, onCancel }: { sending: Sending; onCancel: () => voi
           </button>
         ) : null}
       </div>
-      <p class="hint" role="status">
+      {/* The per cent is seen, not read out at each step: the status says what stage it is at. */}
+      <p class="hint" aria-hidden="true">
         {uploading ? t('roster.sending', { pct: sending.pct! }) : t('roster.working')}
       </p>
+      <span class="visually-hidden" role="status">
+        {uploading ? t('roster.sending_status') : t('roster.working')}
+      </span>
     </div>
   );
 }
@@ -201,7 +205,7 @@ function Refusal({ error }: { error: unknown }) {
 
 function Report({ report, headingRef }: { report: RosterImport; headingRef: { current: HTMLHeadingElement | null } }) {
   const dry = report.dry_run;
-  const cols: [keyof RosterImport['classes'], string][] = [
+  const rows: [keyof RosterImport['classes'], string][] = [
     ['created', dry ? t('roster.col.created_dry') : t('roster.col.created')],
     ['updated', dry ? t('roster.col.updated_dry') : t('roster.col.updated')],
     ['linked', dry ? t('roster.col.linked_dry') : t('roster.col.linked')],
@@ -221,27 +225,16 @@ function Report({ report, headingRef }: { report: RosterImport; headingRef: { cu
             <th scope="col">
               <span class="visually-hidden">{t('roster.what')}</span>
             </th>
-            {cols.map(([k, label]) => (
-              <th key={k} scope="col">
-                {label}
-              </th>
-            ))}
+            <th scope="col">{t('roster.classes')}</th>
+            <th scope="col">{t('roster.people')}</th>
           </tr>
         </thead>
         <tbody>
-          {(
-            [
-              ['classes', t('roster.classes')],
-              ['people', t('roster.people')],
-            ] as const
-          ).map(([what, label]) => (
-            <tr key={what} data-counts={what}>
+          {rows.map(([k, label]) => (
+            <tr key={k} data-count={k}>
               <th scope="row">{label}</th>
-              {cols.map(([k, col]) => (
-                <td key={k} data-label={col} data-count={k}>
-                  {report[what][k]}
-                </td>
-              ))}
+              <td data-counts="classes">{report.classes[k]}</td>
+              <td data-counts="people">{report.people[k]}</td>
             </tr>
           ))}
         </tbody>
