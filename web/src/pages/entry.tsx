@@ -68,13 +68,19 @@ function isDeadLink(e: unknown): e is ApiError {
 }
 
 /** A parent by their own register link whose children have not joined yet: registered, the school opens later. */
-function Waiting({ preview }: { preview: InvitePreview }) {
+function Waiting({ preview, registered }: { preview: InvitePreview; registered: boolean }) {
   const children = preview.for_person?.children ?? [];
+  const text =
+    children.length > 1
+      ? t('join.waiting.text_several', { children: children.join(', ') })
+      : children.length
+        ? t('join.waiting.text_children', { children: children[0]! })
+        : t('join.waiting.text');
   return (
     <div class="narrow" data-join-outcome="waiting_for_child">
-      <PageTitle>{t('join.waiting.title')}</PageTitle>
+      <PageTitle>{registered ? t('join.waiting.title') : t('join.waiting.title_accepted')}</PageTitle>
       <div class="card">
-        <p>{children.length ? t('join.waiting.text_children', { children: children.join(', ') }) : t('join.waiting.text')}</p>
+        <p>{text}</p>
         <button type="button" class="btn btn--primary" onClick={() => navigate(me.value ? '/profile' : '/')}>
           {t('join.go_profile')}
         </button>
@@ -83,8 +89,8 @@ function Waiting({ preview }: { preview: InvitePreview }) {
   );
 }
 
-function Outcome({ outcome, preview }: { outcome: JoinOutcome; preview: InvitePreview }) {
-  if (outcome.status === 'waiting_for_child') return <Waiting preview={preview} />;
+function Outcome({ outcome, preview, registered }: { outcome: JoinOutcome; preview: InvitePreview; registered: boolean }) {
+  if (outcome.status === 'waiting_for_child') return <Waiting preview={preview} registered={registered} />;
   const joined = outcome.status === 'joined';
   return (
     <div class="narrow" data-join-outcome={outcome.status}>
@@ -156,6 +162,8 @@ function PreviewCard({ p }: { p: InvitePreview }) {
 export function JoinPage({ token }: { token: string }) {
   const preview = useLoad(() => api.get('/api/v1/invites/{token}', { token }), [token]);
   const [outcome, setOutcome] = useState<JoinOutcome | null>(null);
+  /** Whether the outcome came with a new account (not an existing one accepting the link). */
+  const [registered, setRegistered] = useState(false);
   const [dead, setDead] = useState<string | null>(null);
   const [mode, setMode] = useState<'register' | 'login'>('register');
   const consent = useLoad(() => api.get('/api/v1/consent'), []);
@@ -180,7 +188,7 @@ export function JoinPage({ token }: { token: string }) {
   if (consent.error || !consent.data) return <ErrorBox error={consent.error} onRetry={consent.reload} />;
   const p = preview.data!;
   const texts = consent.data;
-  if (outcome) return <Outcome outcome={outcome} preview={p} />;
+  if (outcome) return <Outcome outcome={outcome} preview={p} registered={registered} />;
   const parentLink = !!p.child;
   const regBoxes = consentBoxes('register', parentLink);
   const acceptBoxes = consentBoxes('accept', parentLink);
@@ -233,6 +241,7 @@ export function JoinPage({ token }: { token: string }) {
         me.value = r.session.user;
         // The language chosen while registering is the new account's.
         if (r.session.user.language !== lang.value) void chooseLanguage(lang.value);
+        setRegistered(true);
         await finish(r.join);
       } catch (err) {
         if (isDeadLink(err)) setDead(err.code);

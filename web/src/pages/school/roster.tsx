@@ -6,7 +6,7 @@
 // as a CSV made here). A bundle refused as a whole shows the server's sentence and the
 // file and line it names. «Выгрузить в OneRoster» downloads the register. Its own chunk
 // with its own strings (roster.strings.ts).
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ABORTED, ApiError, type UploadHandle } from '../../api/client';
 import type { RosterImport, RosterRow } from '../../api/types';
 import { CopyField, Notice, errorText, useAction, useId } from '../../components/ui';
@@ -314,9 +314,18 @@ function RowsTable({ rows, labelledBy, kind }: { rows: RosterRow[]; labelledBy: 
 function Links({ report, tz }: { report: RosterImport; tz?: string }) {
   const links = report.links;
   const origin = location.origin;
+  const [saved, setSaved] = useState(false);
+  // Until the links are downloaded, closing or reloading the page asks first: they are not shown again.
+  useEffect(() => {
+    if (!links.length || saved) return;
+    const ask = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', ask);
+    return () => window.removeEventListener('beforeunload', ask);
+  }, [links, saved]);
   const download = () => {
     const csv = linksCsv(links, origin, (iso) => dateTime(iso, tz));
     save(new Blob([csv], { type: 'text/csv;charset=utf-8' }), t('roster.csv_file', { date: todayIn(tz) }));
+    setSaved(true);
   };
   return (
     <section class="card roster-links" aria-labelledby="roster-links-title">
