@@ -869,7 +869,7 @@ try {
     }
   });
 
-  await test('OneRoster: a bundle without a required column is refused whole with the server\'s words and the file; a good one is checked with upload progress (nothing written): counts, changes, a refused row explained in Russian at its line, a left subject group; applied, it gives personal links once, to copy and as a CSV', async () => {
+  await test('OneRoster: a bundle without a required column is refused whole with the server\'s words and the file; a good one is checked with upload progress (nothing written): counts, changes, a refused row explained in Russian at its line, a left subject group; applied, it gives personal links once, to copy and as a CSV; checked again it changes nothing and the links stay', async () => {
     expect(rosterExport, 'no export to build the bundle on (the export test failed)');
     const ctxs = [];
     try {
@@ -960,6 +960,13 @@ try {
       expect(glebLine?.startsWith(`Списков Глеб Андреевич;Обучающийся;10Р;${rosterLinks.get('e2e-s1')};`), `the CSV's line: ${glebLine}`);
       await screen(page, 'console-roster-links');
       await fitsPhone(page, 'console-roster-links');
+
+      // The same bundle checked again changes nothing; the links stay on the page.
+      await page.getByRole('button', { name: 'Проверить', exact: true }).click();
+      const again = page.locator('.roster-report[data-dry-run="true"]');
+      await again.getByText('Всё уже как в архиве: менять нечего.').waitFor();
+      expect((await again.locator('tr[data-count="unchanged"] td[data-counts="classes"]').textContent()).trim() === '1', '10Р is not unchanged on the second check');
+      await countReaches(links.locator('li[data-sourced-id]'), 4, 'personal links after checking again');
 
       const classesAfter = await (await fetch(`${base}/api/v1/orgs/1/classes`, { headers: adminApi })).json();
       expect(JSON.stringify(classesAfter).includes('10Р'), 'no 10Р after the import');

@@ -58,8 +58,12 @@ export function RosterTab({ org, tz }: { org: number; tz?: string }) {
   const [report, setReport] = useState<RosterImport | null>(null);
   /** The file the report is about: «Загрузить» sends that one. */
   const [reportFile, setReportFile] = useState<File | null>(null);
+  /** The last import applied: its links stay on the page whatever is checked next. */
+  const [applied, setApplied] = useState<RosterImport | null>(null);
   const [refusal, setRefusal] = useState<unknown>(null);
   const [cancelled, setCancelled] = useState(false);
+  // Leaving the tab stops an upload under way.
+  useEffect(() => () => handle.current?.abort(), []);
 
   const choose = (e: Event) => {
     const f = (e.currentTarget as HTMLInputElement).files?.[0] ?? null;
@@ -95,6 +99,7 @@ export function RosterTab({ org, tz }: { org: number; tz?: string }) {
       const r = await h.done;
       setReport(r);
       setReportFile(f);
+      if (!r.dry_run) setApplied(r);
       requestAnimationFrame(() => reportHeading.current?.focus());
     } catch (e) {
       if (e instanceof ApiError && e.code === ABORTED) setCancelled(true);
@@ -154,7 +159,7 @@ export function RosterTab({ org, tz }: { org: number; tz?: string }) {
         {refusal ? <Refusal error={refusal} /> : null}
       </section>
       {report ? <Report report={report} headingRef={reportHeading} /> : null}
-      {report && !report.dry_run ? <Links report={report} tz={tz} /> : null}
+      {applied ? <Links report={applied} tz={tz} /> : null}
       <Export org={org} />
     </>
   );
