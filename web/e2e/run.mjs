@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { deflateSync } from 'node:zlib';
+import { crc32, deflateSync, inflateRawSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -378,6 +378,127 @@ function pngOf(w, h) {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
+/** Fails when the page is wider than a phone's screen (something sticks out sideways). */
+async function fitsPhone(page, what) {
+  await page.setViewportSize(PHONE);
+  await page.waitForTimeout(50);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  await page.setViewportSize(DESKTOP);
+  expect(width <= PHONE.width, `${what} is ${width} px wide at phone size (${PHONE.width})`);
+}
+
+/** A zip of `[name, text or bytes]` entries, stored (not compressed): local headers, then the central directory. */
+function zipStored(files) {
+  const parts = [];
+  const centrals = [];
+  let offset = 0;
+  for (const [name, content] of files) {
+    const nameBytes = Buffer.from(name, 'utf8');
+    const data = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+    const sum = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4); // version needed
+    local.writeUInt16LE(0x0800, 6); // names in UTF-8
+    local.writeUInt16LE(0, 8); // stored
+    local.writeUInt16LE(0, 10); // 00:00
+    local.writeUInt16LE(0x21, 12); // 1980-01-01
+    local.writeUInt32LE(sum, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(0x21, 14);
+    central.writeUInt32LE(sum, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(offset, 42);
+    parts.push(local, nameBytes, data);
+    centrals.push(central, nameBytes);
+    offset += local.length + nameBytes.length + data.length;
+  }
+  const dir = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(dir.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, dir, end]);
+}
+
+/** The entries of a zip (stored or deflated) by name, read through its central directory. */
+function unzipEntries(zip) {
+  const endAt = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (endAt < 0) throw new Error('not a zip: no end of central directory');
+  const count = zip.readUInt16LE(endAt + 10);
+  let at = zip.readUInt32LE(endAt + 16);
+  const entries = new Map();
+  for (let i = 0; i < count; i++) {
+    if (zip.readUInt32LE(at) !== 0x02014b50) throw new Error('a broken central directory');
+    const method = zip.readUInt16LE(at + 10);
+    const size = zip.readUInt32LE(at + 20);
+    const [nameLen, extraLen, commentLen] = [zip.readUInt16LE(at + 28), zip.readUInt16LE(at + 30), zip.readUInt16LE(at + 32)];
+    const local = zip.readUInt32LE(at + 42);
+    const name = zip.subarray(at + 46, at + 46 + nameLen).toString('utf8');
+    const dataAt = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const raw = zip.subarray(dataAt, dataAt + size);
+    entries.set(name, method === 8 ? inflateRawSync(raw) : Buffer.from(raw));
+    at += 46 + nameLen + extraLen + commentLen;
+  }
+  return entries;
+}
+
+/**
+ * A OneRoster 1.2 bundle for the demo school, on its own school and year rows as the
+ * register's export gives them: a new class 10Р led by a new teacher, two students of it
+ * (one with a parent), a student with a broken e-mail (refused), a subject group
+ * (left alone). `users` may replace users.csv's text; `extra` adds entries.
+ */
+function rosterBundle({ orgs, sessions, users, extra = [] }) {
+  const school = orgs.split('\n')[1].split(',')[0];
+  const year = sessions.split('\n')[1].split(',')[0];
+  const classes =
+    'sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,subjectCodes,periods\n' +
+    `e2e-10r,,,10Р,10,e2e-course,,homeroom,,${school},${year},,,\n` +
+    `e2e-alg,,,Алгебра 10Р,10,e2e-course,,scheduled,,${school},${year},,,\n`;
+  const people =
+    users ??
+    'sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\n' +
+      'e2e-t1,,,true,,,Ирина,Реестрова,Павловна,,,,,,,\n' +
+      'e2e-s1,,,true,,,Глеб,Списков,Андреевич,,,,,e2e-p1,10,\n' +
+      'e2e-s2,,,true,,,Дарья,Импортова,Олеговна,,,,,,10,\n' +
+      'e2e-s3,,,true,,,Олег,Безпочтов,,,не-почта,,,,10,\n' +
+      'e2e-p1,,,true,,,Наталья,Спискова,Игоревна,,,,,e2e-s1,,\n';
+  const roles =
+    'sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,userProfileSourcedId\n' +
+    ['e2e-t1,teacher', 'e2e-s1,student', 'e2e-s2,student', 'e2e-s3,student', 'e2e-p1,parent']
+      .map((x, i) => { const [user, role] = x.split(','); return `e2e-r${i},,,${user},primary,${role},,,${school},`; })
+      .join('\n') + '\n';
+  const enrollments =
+    'sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\n' +
+    `e2e-e1,,,e2e-10r,${school},e2e-t1,teacher,true,,\n` +
+    `e2e-e2,,,e2e-10r,${school},e2e-s1,student,false,,\n` +
+    `e2e-e3,,,e2e-10r,${school},e2e-s2,student,false,,\n` +
+    `e2e-e4,,,e2e-10r,${school},e2e-s3,student,false,,\n` +
+    `e2e-e5,,,e2e-alg,${school},e2e-t1,teacher,false,,\n`;
+  return zipStored([
+    ['manifest.csv', 'propertyName,value\nmanifest.version,1.0\noneroster.version,1.2\n'],
+    ['orgs.csv', orgs],
+    ['academicSessions.csv', sessions],
+    ['classes.csv', classes],
+    ['users.csv', people],
+    ['roles.csv', roles],
+    ['enrollments.csv', enrollments],
+    ...extra,
+  ]);
+}
+
 // ---------- the run ----------
 
 const t0 = Date.now();
@@ -482,6 +603,7 @@ try {
       ['transition', 'Переход на новый учебный год'],
       ['orders', 'Дистанционное обучение'],
       ['statistics', 'Статистика школы'],
+      ['roster', 'Списки OneRoster'],
     ];
     for (const [tab, heading] of tabs) {
       await admin.goto(`${base}/school/1/${tab}`);
@@ -714,6 +836,203 @@ try {
     await page.goto(`${base}/join/not-a-real-token-at-all`);
     await page.getByRole('heading', { name: 'Ссылка не найдена' }).waitFor();
     await ctx.close();
+  });
+
+  /** The demo register as the admin exported it (orgs.csv and academicSessions.csv are reused for the bundle). */
+  let rosterExport;
+  /** The personal links of the OneRoster import: sourcedId → full address. */
+  const rosterLinks = new Map();
+
+  await test('OneRoster: the admin exports the register from «Списки OneRoster» (loaded on demand) as a zip with users.csv, named by the server', async () => {
+    const ctxs = [];
+    try {
+      const page = await signedInPage(ctxs, 'admin@demo.parta.local');
+      await page.waitForURL(/\/school\/1/);
+      await page.locator('nav.tabs').getByRole('link', { name: 'Списки OneRoster', exact: true }).click();
+      await page.waitForURL(/\/school\/1\/roster$/);
+      await page.getByRole('heading', { name: 'Списки OneRoster', exact: true }).waitFor();
+      await page.getByText('Каждому новому человеку будет создана личная ссылка: по ней он сам зарегистрируется. Пароли не задаются.').waitFor();
+      await screen(page, 'console-roster');
+      await fitsPhone(page, 'console-roster');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Выгрузить в OneRoster' }).click()]);
+      expect(download.suggestedFilename() === 'oneroster-1.zip', `the export is named «${download.suggestedFilename()}»`);
+      const bytes = readFileSync(await download.path());
+      expect(bytes.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04])), 'the export is not a zip');
+      const files = unzipEntries(bytes);
+      for (const name of ['manifest.csv', 'orgs.csv', 'academicSessions.csv', 'classes.csv', 'users.csv', 'enrollments.csv'])
+        expect(files.has(name), `no ${name} in the export: ${[...files.keys()].join(', ')}`);
+      const users = files.get('users.csv').toString('utf8');
+      expect(users.includes('Волкова') && users.includes('student.5a@demo.parta.local'), `users.csv lacks the demo students: ${users.slice(0, 300)}`);
+      rosterExport = { orgs: files.get('orgs.csv').toString('utf8'), sessions: files.get('academicSessions.csv').toString('utf8') };
+    } finally {
+      for (const ctx of ctxs) await ctx.close();
+    }
+  });
+
+  await test('OneRoster: a bundle without a required column is refused whole with the server\'s words and the file; a good one is checked with upload progress (nothing written): counts, changes, a refused row explained in Russian at its line, a left subject group; applied, it gives personal links once, to copy and as a CSV; checked again it changes nothing and the links stay', async () => {
+    expect(rosterExport, 'no export to build the bundle on (the export test failed)');
+    const ctxs = [];
+    try {
+      const page = await signedInPage(ctxs, 'admin@demo.parta.local');
+      await page.goto(`${base}/school/1/roster`);
+      const file = lbl(page, 'Архив OneRoster (.zip)');
+      await file.waitFor();
+
+      // A users.csv without familyName: the bundle as a whole is refused, and where.
+      const broken = rosterBundle({ ...rosterExport, users: 'sourcedId,givenName\ne2e-x,Икс\n' });
+      await file.setInputFiles({ name: 'bez-familii.zip', mimeType: 'application/zip', buffer: broken });
+      await page.getByRole('button', { name: 'Проверить', exact: true }).click();
+      const refusal = page.locator('.roster-refusal');
+      await refusal.getByText('Архив не принят').waitFor();
+      const said = (await refusal.textContent()).replace(/\s+/g, ' ');
+      expect(said.includes('В файле нет обязательного столбца.') && said.includes('файл users.csv, столбец familyName'), `the refusal reads «${said}»`);
+      expect((await page.locator('.roster-report').count()) === 0, 'a refused bundle shows a report');
+
+      // The good bundle, padded to 3 MB and sent over a slow upload: the bar moves, then waits for the server.
+      const bundle = rosterBundle({ ...rosterExport, extra: [['readme.txt', Buffer.alloc(3 * 1024 * 1024, 0x41)]] });
+      await file.setInputFiles({ name: 'spiski-10r.zip', mimeType: 'application/zip', buffer: bundle });
+      await page.getByText(/^Выбран файл spiski-10r\.zip/).waitFor();
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 1024 * 1024 });
+      const seen = new Set();
+      await page.getByRole('button', { name: 'Проверить', exact: true }).click();
+      const report = page.locator('.roster-report[data-dry-run="true"]');
+      const until = Date.now() + 30_000;
+      while (!(await report.count()) && Date.now() < until) {
+        const p = await page.locator('.roster-progress').getAttribute('data-progress', { timeout: 200 }).catch(() => null);
+        if (p !== null) seen.add(p);
+        await page.waitForTimeout(40);
+      }
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      await report.getByRole('heading', { name: 'Что будет сделано' }).waitFor();
+      const percents = [...seen].filter((p) => /^\d+$/.test(p)).map(Number);
+      expect(percents.some((p) => p > 0 && p < 100), `the bar never showed a part sent: ${[...seen].join(', ')}`);
+      await report.getByText('Это проверка: пока ничего не изменилось.').waitFor();
+
+      const count = async (what, col) => (await report.locator(`tr[data-count="${col}"] td[data-counts="${what}"]`).textContent()).trim();
+      expect((await count('classes', 'created')) === '1', `classes to create: ${await count('classes', 'created')}`);
+      expect((await count('people', 'created')) === '4', `people to create: ${await count('people', 'created')}`);
+      await report.getByRole('rowheader', { name: 'Будет создано' }).waitFor();
+      await report.locator('li[data-change="created"]', { hasText: 'Новый класс: 10Р' }).waitFor();
+      await report.locator('li[data-change="created"]', { hasText: 'Новый человек: Списков Глеб Андреевич' }).waitFor();
+
+      const refused = report.locator('table[data-rows="rejected"] tr[data-code="invalid_email"]');
+      await refused.waitFor();
+      const cells = (await refused.locator('td').allTextContents()).map((x) => x.trim());
+      expect(JSON.stringify(cells) === JSON.stringify(['users.csv', '5', 'email', 'Неверный адрес e-mail.']), `the refused row reads ${JSON.stringify(cells)}`);
+      const left = report.locator('table[data-rows="left"] tr[data-code="not_a_class"]');
+      expect(((await left.textContent()) || '').includes('группа по предмету'), 'the subject group is not explained');
+      await screen(page, 'console-roster-checked');
+      await fitsPhone(page, 'console-roster-checked');
+
+      // Nothing was written by the check.
+      const adminApi = await apiSession('admin@demo.parta.local');
+      const classesBefore = await (await fetch(`${base}/api/v1/orgs/1/classes`, { headers: adminApi })).json();
+      expect(!JSON.stringify(classesBefore).includes('10Р'), 'the dry run created 10Р');
+
+      await page.getByRole('button', { name: 'Загрузить', exact: true }).click();
+      const done = page.locator('.roster-report[data-dry-run="false"]');
+      await done.getByRole('heading', { name: 'Что сделано' }).waitFor();
+      await done.getByRole('rowheader', { name: 'Создано', exact: true }).waitFor();
+      expect((await done.locator('tr[data-count="created"] td[data-counts="people"]').textContent()).trim() === '4', 'not 4 people created');
+      const links = page.locator('.roster-links');
+      await links.getByText('Ссылки показаны только сейчас').waitFor();
+      const items = links.locator('li[data-sourced-id]');
+      await countReaches(items, 4, 'personal links');
+      for (const item of await items.all()) {
+        const sid = await item.getAttribute('data-sourced-id');
+        const href = await item.getByRole('textbox').inputValue();
+        expect(href.startsWith(`${base}/join/`), `${sid}'s link is ${href}`);
+        rosterLinks.set(sid, href);
+      }
+      const student = links.locator('li[data-sourced-id="e2e-s1"]');
+      expect(((await student.textContent()) || '').includes('Обучающийся · 10Р'), `the student's line: ${await student.textContent()}`);
+      await student.getByRole('button', { name: 'Копировать' }).click();
+      await student.getByText('Ссылка скопирована.').waitFor();
+
+      const [csvFile] = await Promise.all([page.waitForEvent('download'), links.getByRole('button', { name: 'Скачать ссылки (CSV)' }).click()]);
+      expect(/^ссылки-\d{4}-\d{2}-\d{2}\.csv$/.test(csvFile.suggestedFilename()), `the CSV is named «${csvFile.suggestedFilename()}»`);
+      const csv = readFileSync(await csvFile.path(), 'utf8');
+      const lines = csv.split('\r\n');
+      expect(lines[0] === '\uFEFFФИО;Роль;Класс;Ссылка;Действует до', `the CSV starts «${lines[0]}»`);
+      const glebLine = lines.find((l) => l.startsWith('Списков Глеб Андреевич;'));
+      expect(glebLine?.startsWith(`Списков Глеб Андреевич;Обучающийся;10Р;${rosterLinks.get('e2e-s1')};`), `the CSV's line: ${glebLine}`);
+      await screen(page, 'console-roster-links');
+      await fitsPhone(page, 'console-roster-links');
+
+      // The same bundle checked again changes nothing; the links stay on the page.
+      await page.getByRole('button', { name: 'Проверить', exact: true }).click();
+      const again = page.locator('.roster-report[data-dry-run="true"]');
+      await again.getByText('Всё уже как в архиве: менять нечего.').waitFor();
+      expect((await again.locator('tr[data-count="unchanged"] td[data-counts="classes"]').textContent()).trim() === '1', '10Р is not unchanged on the second check');
+      await countReaches(links.locator('li[data-sourced-id]'), 4, 'personal links after checking again');
+
+      const classesAfter = await (await fetch(`${base}/api/v1/orgs/1/classes`, { headers: adminApi })).json();
+      expect(JSON.stringify(classesAfter).includes('10Р'), 'no 10Р after the import');
+    } finally {
+      for (const ctx of ctxs) await ctx.close();
+    }
+  });
+
+  await test('OneRoster: the parent opens her register link (her name filled in, «Дети: Списков Глеб»), registers and is told calmly the school opens when her son joins; the student opens his in a fresh browser, finds his name filled in and joins 10Р; the parent then has her place', async () => {
+    expect(rosterLinks.size === 4, 'no links (the import test failed)');
+    const parentEmail = `spiskova.${stamp}@example.ru`;
+    const ctx = await newContext();
+    try {
+      const page = await ctx.newPage();
+      pagesToShoot.push(page);
+      await page.goto(rosterLinks.get('e2e-p1'));
+      await page.getByRole('heading', { name: 'Регистрация' }).waitFor();
+      await page.locator('[data-for-person]', { hasText: 'Спискова Наталья Игоревна' }).waitFor();
+      await page.locator('[data-children]', { hasText: 'Списков Глеб' }).waitFor();
+      expect((await lbl(page, 'Фамилия').inputValue()) === 'Спискова', 'the parent\'s family name is not filled in');
+      expect((await lbl(page, 'Имя').inputValue()) === 'Наталья', 'the parent\'s given name is not filled in');
+      await screen(page, 'join-roster-parent');
+      await fitsPhone(page, 'join-roster-parent');
+      await lbl(page, 'E-mail').fill(parentEmail);
+      await lbl(page, 'Придумайте пароль').fill(NEW_PASSWORD);
+      await agreeToConsent(page);
+      await page.getByRole('button', { name: /^Зарегистрироваться/ }).click();
+      await page.getByRole('heading', { name: 'Вы зарегистрированы' }).waitFor();
+      await page.getByText('Школа откроется, как только ваш ребёнок (Списков Глеб) присоединится по своей ссылке.').waitFor();
+      expect((await page.locator('[data-join-outcome]').getAttribute('data-join-outcome')) === 'waiting_for_child', 'not the waiting outcome');
+      await screen(page, 'join-roster-waiting');
+    } finally {
+      await ctx.close();
+    }
+
+    const studentCtx = await newContext();
+    try {
+      const page = await studentCtx.newPage();
+      pagesToShoot.push(page);
+      await page.goto(rosterLinks.get('e2e-s1'));
+      await page.getByRole('heading', { name: 'Регистрация' }).waitFor();
+      await page.locator('[data-for-person]', { hasText: 'Списков Глеб Андреевич' }).waitFor();
+      for (const [label, value] of [['Фамилия', 'Списков'], ['Имя', 'Глеб'], ['Отчество', 'Андреевич']]) {
+        const got = await lbl(page, label).inputValue();
+        expect(got === value, `«${label}» reads «${got}», not «${value}»`);
+      }
+      await lbl(page, 'E-mail').fill(`spiskov.${stamp}@example.ru`);
+      await lbl(page, 'Придумайте пароль').fill(NEW_PASSWORD);
+      await agreeToConsent(page);
+      await page.getByRole('button', { name: /^Зарегистрироваться/ }).click();
+      await page.getByRole('heading', { name: 'Вы в школе' }).waitFor();
+      await page.getByText('Класс: 10Р').waitFor();
+    } finally {
+      await studentCtx.close();
+    }
+
+    // The parent's place came with her son's joining.
+    const res = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: parentEmail, password: NEW_PASSWORD }),
+    });
+    const { token } = await res.json();
+    const me = await (await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const places = JSON.stringify(me.schools ?? []);
+    expect(places.includes('10Р'), `the parent has no place in 10Р: ${places.slice(0, 400)}`);
   });
 
   await test('a class teacher invites a student with approval; the request is accepted', async () => {

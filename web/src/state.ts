@@ -127,6 +127,7 @@ const CONSOLE_PERMISSIONS = [
   'issue_orders',
   'manage_school_year',
   'move_year_on',
+  'exchange_roster',
 ];
 
 /**

@@ -8,7 +8,7 @@ const ADMIN = [
   'read_school', 'edit_school', 'manage_structure', 'assign_class_teachers', 'manage_admins', 'manage_invites',
   'manage_staff_invites', 'review_join_requests', 'verify_teachers', 'move_members', 'read_members', 'read_contacts',
   'read_school_audit', 'moderate_chats', 'create_chats', 'manage_school_year', 'read_journal', 'amend_closed_marks',
-  'issue_orders', 'move_year_on', 'read_reports', 'read_statistics',
+  'issue_orders', 'move_year_on', 'read_reports', 'read_statistics', 'exchange_roster',
 ];
 const DIRECTOR = ['read_school', 'manage_admins', 'read_members', 'read_school_audit', 'create_chats', 'read_journal', 'issue_orders', 'read_reports', 'read_statistics'];
 const DEPUTY = ['read_school', 'read_members', 'read_school_audit', 'create_chats', 'manage_school_year', 'read_journal', 'read_reports', 'read_statistics'];
@@ -21,7 +21,7 @@ const school = (over: Partial<MySchool>): MySchool =>
 describe('console tabs from the permission table', () => {
   it('the admins see every tab but the class teacher\'s, the school year after the structure and the transition after it', () => {
     const tabs = consoleTabs(school({ is_admin: true, manages_school_year: true, permissions: ADMIN }));
-    expect(tabs).toEqual(['profile', 'statistics', 'structure', 'year', 'transition', 'invites', 'requests', 'members', 'admins', 'reports', 'compliance', 'orders', 'audit']);
+    expect(tabs).toEqual(['profile', 'statistics', 'structure', 'year', 'transition', 'invites', 'requests', 'members', 'roster', 'admins', 'reports', 'compliance', 'orders', 'audit']);
   });
 
   it('the director (not an admin) reads the statistics, the audit log and the reports, appoints admins and issues orders', () => {
@@ -53,6 +53,8 @@ describe('console tabs from the permission table', () => {
     expect(consoleTabs(school({ permissions: ['issue_orders'] }))).toEqual(['orders']);
     expect(consoleTabs(school({ permissions: ['manage_school_year'] }))).toEqual(['year']);
     expect(consoleTabs(school({ permissions: ['move_year_on'] }))).toEqual(['transition']);
+    expect(consoleTabs(school({ permissions: ['exchange_roster'] }))).toEqual(['roster']);
+    expect(canManage(school({ permissions: ['exchange_roster'] }))).toBe(true);
   });
 
   it('the director and the deputy open the console; who only reads the reports does not resolve them', () => {

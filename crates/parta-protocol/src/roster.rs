@@ -18,7 +18,7 @@ pub struct RosterImport {
     /// Rows refused, with the file, line and field, and why.
     pub rejected: Vec<RosterRow>,
     /// The personal links made by this import (none on a dry run): each admits only
-    /// its person, as the register says. Shown once; a lost one is made anew.
+    /// its person, as the register says. Shown once.
     pub links: Vec<RosterLink>,
 }
 

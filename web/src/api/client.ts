@@ -94,6 +94,29 @@ export async function problemFromResponse(res: Response, fallback: (k: 'network'
   return new ApiError(res.status, `http_${res.status}`, fallback('unexpected'));
 }
 
+/**
+ * The file name of a Content-Disposition header: `filename*=UTF-8''…` (RFC 5987) first,
+ * else `filename="…"`; only the last path segment, never an empty name.
+ */
+export function fileNameOf(header: string | null): string | null {
+  if (!header) return null;
+  let name: string | null = null;
+  const star = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(header);
+  if (star) {
+    try {
+      name = decodeURIComponent(star[2]!.trim().replace(/^"|"$/g, ''));
+    } catch {
+      name = null;
+    }
+  }
+  if (name === null) {
+    const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]+))/i.exec(header);
+    if (plain) name = plain[1] !== undefined ? plain[1].replace(/\\(.)/g, '$1') : plain[2]!.trim();
+  }
+  const last = name?.split(/[\\/]/).pop()?.trim();
+  return last ? last : null;
+}
+
 /** Fills `{name}` placeholders from params; what is left becomes the query string. */
 export function buildUrl(path: string, params: Params = {}): string {
   const used = new Set<string>();
@@ -259,6 +282,17 @@ export class ApiClient {
       throw err;
     }
     return res.blob();
+  }
+
+  /** Like `file`, with the file name the server gives (Content-Disposition), if any. */
+  async download(path: PathsWith<'get'>, params?: Params): Promise<{ blob: Blob; name: string | null }> {
+    const res = await this.send('GET', buildUrl(path, params));
+    if (!res.ok) {
+      const err = await problemFromResponse(res, this.fallback);
+      if (res.status === 401) this.onUnauth();
+      throw err;
+    }
+    return { blob: await res.blob(), name: fileNameOf(res.headers.get('content-disposition')) };
   }
 
   get<P extends PathsWith<'get'>>(path: P, params?: Params): Promise<ResultOf<P, 'get'>> {

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
 import type { InvitePreview, JoinOutcome } from '../api/types';
 import { Field, FormMessage, Loading, Notice, PageTitle, SelectField, Submit, useForm, useLoad, ErrorBox } from '../components/ui';
@@ -67,7 +67,30 @@ function isDeadLink(e: unknown): e is ApiError {
   return e instanceof ApiError && e.code in INVITE_ERRORS;
 }
 
-function Outcome({ outcome, preview }: { outcome: JoinOutcome; preview: InvitePreview }) {
+/** A parent by their own register link whose children have not joined yet: registered, the school opens later. */
+function Waiting({ preview, registered }: { preview: InvitePreview; registered: boolean }) {
+  const children = preview.for_person?.children ?? [];
+  const text =
+    children.length > 1
+      ? t('join.waiting.text_several', { children: children.join(', ') })
+      : children.length
+        ? t('join.waiting.text_children', { children: children[0]! })
+        : t('join.waiting.text');
+  return (
+    <div class="narrow" data-join-outcome="waiting_for_child">
+      <PageTitle>{registered ? t('join.waiting.title') : t('join.waiting.title_accepted')}</PageTitle>
+      <div class="card">
+        <p>{text}</p>
+        <button type="button" class="btn btn--primary" onClick={() => navigate(me.value ? '/profile' : '/')}>
+          {t('join.go_profile')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function Outcome({ outcome, preview, registered }: { outcome: JoinOutcome; preview: InvitePreview; registered: boolean }) {
+  if (outcome.status === 'waiting_for_child') return <Waiting preview={preview} registered={registered} />;
   const joined = outcome.status === 'joined';
   return (
     <div class="narrow" data-join-outcome={outcome.status}>
@@ -99,9 +122,17 @@ export function className(name: string, kind: string): string {
 }
 
 function PreviewCard({ p }: { p: InvitePreview }) {
+  const person = p.for_person;
   return (
     <div class="card invite-preview">
+      {person ? <p class="invite-personal">{t('join.personal')}</p> : null}
       <dl class="facts">
+        {person ? (
+          <>
+            <dt>{t('join.for_person')}</dt>
+            <dd data-for-person>{fullName(person)}</dd>
+          </>
+        ) : null}
         <dt>{t('join.school')}</dt>
         <dd>{p.school.name}</dd>
         <dt>{t('join.class')}</dt>
@@ -112,6 +143,12 @@ function PreviewCard({ p }: { p: InvitePreview }) {
           <>
             <dt>{t('join.child')}</dt>
             <dd>{fullName(p.child)}</dd>
+          </>
+        ) : null}
+        {person?.children.length ? (
+          <>
+            <dt>{t('join.children')}</dt>
+            <dd data-children>{person.children.join(', ')}</dd>
           </>
         ) : null}
         <dt>{t('join.valid_until')}</dt>
@@ -125,12 +162,22 @@ function PreviewCard({ p }: { p: InvitePreview }) {
 export function JoinPage({ token }: { token: string }) {
   const preview = useLoad(() => api.get('/api/v1/invites/{token}', { token }), [token]);
   const [outcome, setOutcome] = useState<JoinOutcome | null>(null);
+  /** Whether the outcome came with a new account (not an existing one accepting the link). */
+  const [registered, setRegistered] = useState(false);
   const [dead, setDead] = useState<string | null>(null);
   const [mode, setMode] = useState<'register' | 'login'>('register');
   const consent = useLoad(() => api.get('/api/v1/consent'), []);
   const reg = useForm({ family_name: '', given_name: '', patronymic: '', phone: '', email: '', password: '', consent: false as boolean, consent_child: false as boolean });
   const log = useForm({ login: '', password: '' });
   const acceptForm = useForm({ consent_child: false as boolean });
+  // A person's own link from the register: the name as the school has it, to check.
+  const forPerson = preview.data?.for_person;
+  useEffect(() => {
+    if (!forPerson) return;
+    reg.set('family_name', forPerson.family_name);
+    reg.set('given_name', forPerson.given_name);
+    reg.set('patronymic', forPerson.patronymic ?? '');
+  }, [forPerson]);
 
   if (dead) return <DeadLink code={dead} />;
   if (preview.loading || (consent.loading && !consent.data)) return <Loading />;
@@ -141,7 +188,7 @@ export function JoinPage({ token }: { token: string }) {
   if (consent.error || !consent.data) return <ErrorBox error={consent.error} onRetry={consent.reload} />;
   const p = preview.data!;
   const texts = consent.data;
-  if (outcome) return <Outcome outcome={outcome} preview={p} />;
+  if (outcome) return <Outcome outcome={outcome} preview={p} registered={registered} />;
   const parentLink = !!p.child;
   const regBoxes = consentBoxes('register', parentLink);
   const acceptBoxes = consentBoxes('accept', parentLink);
@@ -194,6 +241,7 @@ export function JoinPage({ token }: { token: string }) {
         me.value = r.session.user;
         // The language chosen while registering is the new account's.
         if (r.session.user.language !== lang.value) void chooseLanguage(lang.value);
+        setRegistered(true);
         await finish(r.join);
       } catch (err) {
         if (isDeadLink(err)) setDead(err.code);
@@ -248,6 +296,7 @@ export function JoinPage({ token }: { token: string }) {
         <form class="card form" onSubmit={onRegister} noValidate aria-labelledby="reg-title">
           <h2 id="reg-title">{t('join.register_title')}</h2>
           <FormMessage form={reg} />
+          {p.for_person ? <p class="hint">{t('join.prefilled')}</p> : null}
           <Field form={reg} name="family_name" label={t('person.family_name')} autocomplete="family-name" required />
           <Field form={reg} name="given_name" label={t('person.given_name')} autocomplete="given-name" required />
           <Field form={reg} name="patronymic" label={t('person.patronymic')} autocomplete="additional-name" />

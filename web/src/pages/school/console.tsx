@@ -1,8 +1,8 @@
 // The school console: the tab bar and the tab shown (/school/:org/:tab). Which tabs a
 // person sees comes from the server's permission table (tabs.ts). The school year tab,
 // «Переход на новый год», «Соблюдение положения», «Дистанционное обучение», «Статистика»,
-// «Статистика класса» and «Вебхуки» are loaded when first opened: their code (and their strings)
-// are chunks of their own, not part of the app's shell.
+// «Статистика класса», «Списки OneRoster» and «Вебхуки» are loaded when first opened:
+// their code (and their strings) are chunks of their own, not part of the app's shell.
 import type { MySchool } from '../../api/types';
 import { chunk, ErrorBox, Lazy, Loading, PageTitle, useLoad } from '../../components/ui';
 import { t, type Key } from '../../i18n';
@@ -22,6 +22,7 @@ const ordersChunk = chunk(() => import('./orders'));
 const transitionChunk = chunk(() => import('./transition'));
 const statisticsChunk = chunk(() => import('./statistics'));
 const classReachChunk = chunk(() => import('./class-reach'));
+const rosterChunk = chunk(() => import('./roster'));
 const webhooksChunk = chunk(() => import('./webhooks'));
 
 type YearModule = typeof import('./year');
@@ -69,6 +70,7 @@ export function SchoolConsole({ school, tab }: { school: MySchool; tab?: string 
         {active === 'invites' ? <InvitesTab school={school} tz={tz} /> : null}
         {active === 'requests' ? <RequestsTab org={org} tz={tz} /> : null}
         {active === 'members' ? <MembersTab org={org} tz={tz} /> : null}
+        {active === 'roster' ? <Lazy load={rosterChunk} render={(c) => <c.RosterTab org={org} tz={tz} />} /> : null}
         {active === 'admins' ? <AdminsTab org={org} tz={tz} /> : null}
         {active === 'statistics' ? <Lazy load={statisticsChunk} render={(c) => <c.StatisticsTab org={org} tz={tz} school={school} />} /> : null}
         {active === 'reports' ? <ReportsTab org={org} tz={tz} school={school} /> : null}

@@ -17,6 +17,7 @@ export type Tab =
   | 'invites'
   | 'requests'
   | 'members'
+  | 'roster'
   | 'admins'
   | 'reports'
   | 'compliance'
@@ -35,6 +36,7 @@ const ORDER: Tab[] = [
   'invites',
   'requests',
   'members',
+  'roster',
   'admins',
   'reports',
   'compliance',
@@ -63,7 +65,8 @@ export function readsReportsOnly(school: MySchool, moderatesChat = false): boole
  * requests and members; a class teacher their classes' invites, join requests and
  * reports and «Статистика класса» (who is missing in their classes). The rest by
  * permission: «Статистика» (`read_statistics`), «Учебный год» (`manage_school_year`),
- * «Переход на новый год» (`move_year_on`), «Администраторы» (`manage_admins`),
+ * «Переход на новый год» (`move_year_on`), «Списки OneRoster» (`exchange_roster`),
+ * «Администраторы» (`manage_admins`),
  * «Жалобы» (`read_reports`, `moderate_chats`), «Соблюдение положения» (`read_journal`),
  * «Дистанционное обучение» (who issues orders — `issue_orders` — and who reads them:
  * the administration and class teachers), the audit log (`read_school_audit`),
@@ -81,6 +84,7 @@ export function consoleTabs(school: MySchool): Tab[] {
     invites: admin || classTeacher,
     requests: admin || classTeacher,
     members: admin,
+    roster: may(school, 'exchange_roster'),
     admins: may(school, 'manage_admins'),
     reports: readsReports(school),
     compliance: readsCompliance(school),
