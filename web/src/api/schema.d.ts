@@ -6212,7 +6212,7 @@ export interface components {
             left: components["schemas"]["RosterRow"][];
             /**
              * @description The personal links made by this import (none on a dry run): each admits only
-             *     its person, as the register says. Shown once; a lost one is made anew.
+             *     its person, as the register says. Shown once.
              */
             links: components["schemas"]["RosterLink"][];
             people: components["schemas"]["RosterCounts"];
