@@ -42,21 +42,50 @@ export function chooseSchool(orgId: number): void {
 }
 
 /** The signed-in person as the server gave them; their language is the interface's. */
+/** A language chosen on this device and not yet kept on the account: chosen while the
+ *  account was still loading, or while it is being saved. An account read meanwhile
+ *  (with the language before) must not switch it back. */
+let chosenLanguage: 'ru' | 'en' | null = null;
+
 export function setMe(m: Me): void {
   me.value = m;
+  if (chosenLanguage && m.language !== chosenLanguage) {
+    void keepLanguage(chosenLanguage);
+    return;
+  }
+  chosenLanguage = null;
   if ((m.language === 'ru' || m.language === 'en') && m.language !== lang.value) setLang(m.language);
 }
 
 /** Switches the interface's language and, when someone is signed in, keeps it on their
- *  account (for their letters and their other devices). */
+ *  account (for their letters and their other devices) — once the account is known,
+ *  if it is still loading. */
 export async function chooseLanguage(next: 'ru' | 'en'): Promise<void> {
   setLang(next);
-  if (!me.value || me.value.language === next) return;
-  try {
-    setMe(await api.put('/api/v1/me/language', undefined, { language: next }));
-  } catch {
-    /* the switch works on this device either way */
+  chosenLanguage = next;
+  if (me.value) await keepLanguage(next);
+}
+
+let keeping: Promise<void> | null = null;
+
+async function keepLanguage(next: 'ru' | 'en'): Promise<void> {
+  if (me.value?.language === next) {
+    chosenLanguage = null;
+    return;
   }
+  if (keeping) return keeping;
+  keeping = (async () => {
+    try {
+      const m = await api.put('/api/v1/me/language', undefined, { language: next });
+      if (chosenLanguage === next) chosenLanguage = null;
+      setMe(m);
+    } catch {
+      /* the switch works on this device either way; tried again with the next account read */
+    } finally {
+      keeping = null;
+    }
+  })();
+  return keeping;
 }
 
 export async function loadMe(): Promise<void> {
