@@ -562,6 +562,9 @@ async fn serve(resolved: Resolved) -> anyhow::Result<()> {
     every(2, "sending webhooks", state.clone(), |state| async move {
         crate::webhooks::deliver_due(&state).await.map(|_| ())
     });
+    every(3600, "pruning webhook deliveries", state.clone(), |state| async move {
+        crate::webhooks::prune(&state).await.map(|_| ())
+    });
     // Digests are made in the evening where each person's school is, and queued.
     every(300, "making digests", state.clone(), |state| async move {
         crate::actions::digests::send_due(&state, crate::clock::now_ms()).await.map(|_| ())

@@ -212,6 +212,19 @@ pub async fn due(conn: &mut AnyConnection, now: i64, limit: i64) -> sqlx::Result
     Ok(due)
 }
 
+/// Deliveries done with (taken, or given up) before `before`: their bodies hold names and
+/// marks, kept no longer than the log needs them.
+pub async fn prune(conn: &mut AnyConnection, before: i64) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM webhook_deliveries WHERE (delivered_at IS NOT NULL AND delivered_at < $1)
+            OR (failed_at IS NOT NULL AND failed_at < $1)",
+    )
+    .bind(before)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Taken by the endpoint.
 pub async fn delivered(conn: &mut AnyConnection, row: &DeliveryRow, status: u16, now: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE webhook_deliveries SET delivered_at = $2, last_status = $3, last_error = NULL WHERE id = $1")

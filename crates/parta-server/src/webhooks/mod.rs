@@ -4,7 +4,8 @@
 //! `deliver_due` (every 2 s on every node) sends each
 //! endpoint its events one at a time in order — signed (`Parta-Signature: t=…,v1=…`,
 //! HMAC-SHA256 over `<t>.<body>`), to public addresses only unless the deployment names
-//! the host — retried with backoff, given up after a day, the endpoint's status kept.
+//! the host — retried with backoff, given up after a day, the endpoint's status kept;
+//! the log of deliveries done with kept 30 days (`prune`, hourly).
 
 pub mod events;
 
@@ -38,6 +39,17 @@ impl WebhookSettings {
     pub fn reach(&self, host: &str) -> Reach {
         if self.private_hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) { Reach::Anywhere } else { Reach::Public }
     }
+}
+
+/// How long a delivery done with stays in the endpoint's log.
+const KEPT_MS: i64 = 30 * 24 * 3_600_000;
+
+/// Drops deliveries done with more than 30 days ago.
+pub async fn prune(state: &AppState) -> Result<u64> {
+    let mut work = state.begin().await?;
+    let pruned = store::webhooks::prune(&mut work, now_ms() - KEPT_MS).await?;
+    work.commit(state).await?;
+    Ok(pruned)
 }
 
 /// A delivery taken by a sender is left to it this long.

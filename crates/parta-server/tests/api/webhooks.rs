@@ -232,6 +232,10 @@ async fn a_schools_system_hears_of_its_events_signed_in_order_and_again_until_it
     run_sender(&app).await;
     assert_eq!(receiver.at("/flaky/3/b").len(), 5);
     assert_eq!(receiver.at("/ok/a").len(), 5);
+    // The log keeps deliveries done with for 30 days: older ones go.
+    assert_eq!(parta_server::webhooks::prune(&app.state).await.expect("pruned"), 0);
+    app.sql(format!("UPDATE webhook_deliveries SET delivered_at = 1 WHERE webhook_id = {a_id}")).await;
+    assert_eq!(parta_server::webhooks::prune(&app.state).await.expect("pruned"), 5);
     // Another school's admin sees none of it.
     let other = app.school(772).await;
     app.get(&format!("{hooks}/{a_id}/deliveries")).token(&other.admin).send().await.expect(404);
