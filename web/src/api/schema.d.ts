@@ -3050,7 +3050,8 @@ export interface paths {
          *     report, nothing written. People already in the school are matched by the roster's
          *     id, or once by name in the same place; each new person gets a link of their own
          *     (in `links`, shown once). The same bundle twice changes nothing. 422 for a bundle
-         *     that cannot be read as a whole (the field names the file, and the line).
+         *     that cannot be read as a whole (the field names the file, and the line); 503 while
+         *     two imports run on the node.
          */
         post: operations["roster_import"];
         delete?: never;
@@ -14042,6 +14043,14 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -45,13 +45,26 @@ pub const MAX_BUNDLE_BYTES: usize = 32 << 20;
 
 // ---------- import ----------
 
+/// Imports under way on this node at once: each holds its bundle (up to 32 MiB, and
+/// what it unpacks to) and, on SQLite, the writer while it runs.
+static IMPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// # Before a bundle is read: whoever may not import is refused before a byte of it
+/// comes in, and beyond two imports at once the answer is `server_busy` (503).
+/// Hold the permit until the import ends.
+pub async fn admit_import(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+) -> Result<tokio::sync::SemaphorePermit<'static>> {
+    let mut conn = state.db.reads().acquire().await?;
+    access::school(&mut conn, actor, org, Permission::ExchangeRoster).await?;
+    IMPORTS.try_acquire().map_err(|_| Error::Busy)
+}
+
 /// # Import a OneRoster bundle, or see what it would do (`apply` false)
+/// Called with `admit_import`'s permit held.
 pub async fn import(state: &AppState, actor: &Actor, org: OrgId, bytes: Vec<u8>, apply: bool) -> Result<RosterImport> {
-    {
-        // Refused before the bundle is even read.
-        let mut conn = state.db.reads().acquire().await?;
-        access::school(&mut conn, actor, org, Permission::ExchangeRoster).await?;
-    }
     let bundle = tokio::task::spawn_blocking(move || oneroster::read_zip(&bytes))
         .await
         .map_err(|e| Error::Internal(e.into()))?
@@ -528,9 +541,22 @@ impl Run {
                 continue;
             }
             let found = self.known_by_name(person);
-            let id = store::roster::insert_person(work, self.org, sid, &person.fields(), found).await?;
+            let fields = person.fields();
+            let id = store::roster::insert_person(work, self.org, sid, &fields, found).await?;
             self.linked_users.extend(found.map(|u| u.0));
-            let row = store::roster::person(work, id).await?.ok_or(Error::NotFound)?;
+            let row = PersonRow {
+                id,
+                org_id: self.org.0,
+                sourced_id: sid.clone(),
+                role: fields.role.to_owned(),
+                family_name: person.family_name.clone(),
+                given_name: person.given_name.clone(),
+                patronymic: person.patronymic.clone(),
+                email: person.email.clone(),
+                phone: person.phone.clone(),
+                class_id: fields.class.map(|c| c.0),
+                user_id: found.map(|u| u.0),
+            };
             self.people.insert(sid.clone(), row.clone());
             if found.is_some() {
                 self.people_counts.linked += 1;
@@ -794,7 +820,7 @@ pub(crate) async fn do_claim(work: &mut Work, row: &InviteRow, person: i64, user
     if person.user_id.is_some() {
         return Err(Error::Gone("invite_used_up"));
     }
-    if store::roster::people(work, org).await?.iter().any(|p| p.user_id == Some(user.0)) {
+    if store::roster::is_linked(work, org, user).await? {
         return Err(Error::Conflict("already_member"));
     }
     if !store::invites::take_use(work, row.invite_id()).await?
@@ -967,12 +993,14 @@ async fn roster_of(conn: &mut AnyConnection, org: OrgId, name: &str) -> Result<w
             agents.entry(user_sid(child)).or_default().push(user_sid(p.user_id));
         }
     }
+    let mut contacts: HashMap<i64, (Option<String>, Option<String>)> =
+        store::roster::member_contacts(conn, org).await?.into_iter().map(|(u, e, p)| (u, (e, p))).collect();
     let mut users = Vec::new();
     let mut user_ids: Vec<&i64> = chosen.keys().collect();
     user_ids.sort_unstable();
     for user in user_ids {
         let place = chosen[user];
-        let Some(account) = store::users::get(conn, UserId(*user)).await? else { continue };
+        let (email, phone) = contacts.remove(user).unwrap_or_default();
         let role = match place.role() {
             MemberRole::Student => RosterRole::Student,
             MemberRole::Parent => RosterRole::Parent,
@@ -994,11 +1022,11 @@ async fn roster_of(conn: &mut AnyConnection, org: OrgId, name: &str) -> Result<w
             agents: agents.remove(&sid).unwrap_or_default(),
             sourced_id: sid,
             role,
-            family_name: account.family_name,
-            given_name: account.given_name,
-            patronymic: account.patronymic,
-            email: account.email,
-            phone: account.phone,
+            family_name: place.family_name.clone(),
+            given_name: place.given_name.clone(),
+            patronymic: place.patronymic.clone(),
+            email,
+            phone,
             grade,
         });
     }

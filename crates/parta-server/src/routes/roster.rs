@@ -41,11 +41,12 @@ struct ImportQuery {
 /// report, nothing written. People already in the school are matched by the roster's
 /// id, or once by name in the same place; each new person gets a link of their own
 /// (in `links`, shown once). The same bundle twice changes nothing. 422 for a bundle
-/// that cannot be read as a whole (the field names the file, and the line).
+/// that cannot be read as a whole (the field names the file, and the line); 503 while
+/// two imports run on the node.
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/roster/import", tag = "schools", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path), ImportQuery),
     request_body(content = String, content_type = "application/zip", description = "the bundle, or multipart part `file`"),
-    responses((status = 200, body = RosterImport), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = RosterImport), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
 async fn roster_import(
     State(state): State<AppState>,
     actor: Actor,
@@ -53,6 +54,9 @@ async fn roster_import(
     Query(query): Query<ImportQuery>,
     request: Request,
 ) -> Result<Json<RosterImport>> {
+    // Who may not import, or one beyond the imports running, is answered before the
+    // bundle is read: a stranger's 32 MiB never reaches memory.
+    let _permit = roster::admit_import(&state, &actor, OrgId(org)).await?;
     let bytes = if super::upload::is_multipart(request.headers()) {
         super::upload::read_form(&state, request, "file", roster::MAX_BUNDLE_BYTES)
             .await?

@@ -110,6 +110,30 @@ pub async fn update_person(conn: &mut AnyConnection, id: i64, fields: &PersonFie
     .map(|_| ())
 }
 
+/// Whether an account is already the register's person of this school.
+pub async fn is_linked(conn: &mut AnyConnection, org: OrgId, user: UserId) -> sqlx::Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM roster_people WHERE org_id = $1 AND user_id = $2")
+        .bind(org.0)
+        .bind(user.0)
+        .fetch_optional(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// The account contacts of everyone with a current place in the school: (user, e-mail, phone).
+pub async fn member_contacts(
+    conn: &mut AnyConnection,
+    org: OrgId,
+) -> sqlx::Result<Vec<(i64, Option<String>, Option<String>)>> {
+    sqlx::query_as(
+        "SELECT DISTINCT u.id, u.email, u.phone FROM users u JOIN memberships m ON m.user_id = u.id
+         WHERE m.org_id = $1 AND m.ended_at IS NULL",
+    )
+    .bind(org.0)
+    .fetch_all(conn)
+    .await
+}
+
 /// Links the register's person to the account that joined by their link.
 pub async fn set_user(conn: &mut AnyConnection, id: i64, user: UserId) -> sqlx::Result<bool> {
     let done = sqlx::query("UPDATE roster_people SET user_id = $1, updated_at = $2 WHERE id = $3 AND user_id IS NULL")
