@@ -202,6 +202,9 @@ pub fn message(id: i64, chat: i64, sender: i64, client_msg_id: String, body: Str
         poll: None,
         attachments: Vec::new(),
         held_until: None,
+        imported: false,
+        guest_name: None,
+        forwarded_from_name: None,
     }
 }
 

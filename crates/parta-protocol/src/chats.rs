@@ -78,6 +78,17 @@ pub struct Message {
     /// Set when the post is a lesson's homework card: it follows the homework and
     /// opens the lesson (in the diary for students, on the lesson page for teachers).
     pub homework: Option<HomeworkCard>,
+    /// Brought in from another messenger's export (shown with a mark «импорт»); its
+    /// time is the original one.
+    #[serde(default)]
+    pub imported: bool,
+    /// An imported message's author who is no member of the chat, by the export's
+    /// name (the sender is then whoever imported it).
+    #[serde(default)]
+    pub guest_name: Option<String>,
+    /// Whose message an imported one forwarded, by name, as the export says.
+    #[serde(default)]
+    pub forwarded_from_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -305,6 +316,13 @@ pub enum ChatEvent {
         call_id: parta_domain::CallId,
         /// How long it ran, in seconds.
         duration_s: i64,
+    },
+    /// History was imported from another messenger's export: `count` messages at the
+    /// positions before this one, with their original times. Not sent one by one:
+    /// a client fetches the chat afresh.
+    HistoryImported {
+        count: i64,
+        by: PersonRef,
     },
 }
 

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod calls;
+pub mod chat_import;
 pub mod chats;
 pub mod compliance;
 pub mod directory;
@@ -29,6 +30,7 @@ pub mod year_transition;
 pub use accounts::*;
 pub use applications::*;
 pub use calls::*;
+pub use chat_import::*;
 pub use chats::*;
 pub use compliance::*;
 pub use directory::*;

@@ -86,8 +86,11 @@ async fn body_limit(State(state): State<AppState>, request: Request, next: Next)
     // A profile photo may come as the raw image, capped at the upload limit.
     let raw_photo = request.uri().path() == "/api/v1/me/photo" && request.method() == axum::http::Method::PUT;
     let roster = crate::routes::roster::is_import(request.uri().path());
+    let chat_import = crate::routes::chat_import::is_upload(request.uri().path());
     let limit = if roster {
         crate::actions::roster::MAX_BUNDLE_BYTES + 64 * 1024
+    } else if chat_import {
+        crate::chat_import::bundle::UPLOAD_LIMIT as usize + 64 * 1024
     } else if is_multipart {
         largest_file + 64 * 1024
     } else if raw_photo {

@@ -228,6 +228,10 @@ pub async fn edit(
     if stored.lesson_id.is_some() {
         return Err(Error::Conflict("homework_card"));
     }
+    // An imported message is the export's words, whoever it is stored under.
+    if stored.import_key.is_some() {
+        return Err(Error::Conflict("imported_message"));
+    }
     let now = crate::clock::now_ms();
     access::check_may_post(&row, &seat, now)?;
     if let Some(limit) = state.settings.flood_limit() {

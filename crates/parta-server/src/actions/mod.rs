@@ -10,6 +10,7 @@ pub mod audit;
 pub mod authorities;
 pub mod calendar;
 pub mod calls;
+pub mod chat_import;
 pub mod chats;
 pub mod compliance;
 pub mod diary;

@@ -116,6 +116,9 @@ pub fn render_message(row: &MessageRow, reactions: Vec<Reaction>) -> Message {
             .lesson_id
             .zip(row.lesson_on.clone())
             .map(|(lesson, date)| HomeworkCard { lesson_id: LessonId(lesson), date }),
+        imported: row.import_key.is_some(),
+        guest_name: row.guest_name.clone(),
+        forwarded_from_name: row.forwarded_name.clone(),
     }
 }
 

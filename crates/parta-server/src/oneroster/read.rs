@@ -4,7 +4,7 @@
 //! place because a file no longer lists them.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 
 use super::{RosterRole, RowNote};
 
@@ -292,13 +292,13 @@ fn unzip(bytes: &[u8]) -> Result<HashMap<String, Vec<u8>>, BundleError> {
         if !name.ends_with(".csv") || name.starts_with('.') {
             continue;
         }
-        let mut data = Vec::new();
-        let read = entry.by_ref().take(FILE_LIMIT + 1).read_to_end(&mut data);
-        if read.is_err() {
-            return Err(BundleError::new(&name, "unreadable"));
-        }
+        // Within the limit and exactly the size declared (`crate::zipread`).
+        let data = crate::zipread::read_entry(&mut entry, FILE_LIMIT).map_err(|code| match code {
+            "unreadable" => BundleError::new(&name, "unreadable"),
+            _ => BundleError::new(&name, "too_large"),
+        })?;
         total += data.len() as u64;
-        if data.len() as u64 > FILE_LIMIT || total > TOTAL_LIMIT {
+        if total > TOTAL_LIMIT {
             return Err(BundleError::new(&name, "too_large"));
         }
         if files.insert(name.clone(), data).is_some() {

@@ -8,6 +8,7 @@ pub mod applications;
 pub mod audit;
 pub mod calendar;
 pub mod calls;
+pub mod chat_import;
 pub mod chats;
 pub mod compliance;
 pub mod distance;
@@ -147,6 +148,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(push::routes())
         .merge(personal_data::routes())
         .merge(roster::routes())
+        .merge(chat_import::routes())
         .merge(webhooks::routes())
         .merge(chats::routes())
         .merge(groups::routes())

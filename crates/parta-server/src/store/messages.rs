@@ -133,6 +133,11 @@ pub struct MessageRow {
     /// The lesson this post is the homework card of, and the lesson's date.
     pub lesson_id: Option<i64>,
     pub lesson_on: Option<String>,
+    /// Brought in by a chat import: its key in the export, the guest author's name
+    /// (no member), whose message it forwarded.
+    pub import_key: Option<String>,
+    pub guest_name: Option<String>,
+    pub forwarded_name: Option<String>,
     pub family_name: String,
     pub given_name: String,
     pub patronymic: Option<String>,
@@ -148,7 +153,7 @@ pub(crate) const MESSAGE_SELECT: &str =
     "SELECT m.id, m.chat_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.reply_to,
         m.created_at, m.edited_at, m.deleted_at, m.deleted_by, m.pinned_at, m.needs_ack, m.held_until,
         m.forwarded_from, m.pending_body, m.pending_until, m.lesson_id, l.held_on AS lesson_on,
-        u.family_name, u.given_name, u.patronymic
+        m.import_key, m.guest_name, m.forwarded_name, u.family_name, u.given_name, u.patronymic
     FROM messages m JOIN users u ON u.id = m.sender_id LEFT JOIN lessons l ON l.id = m.lesson_id";
 
 pub struct NewMessage<'a> {
@@ -189,6 +194,9 @@ impl NewMessage<'_> {
             pending_until: None,
             lesson_id: None,
             lesson_on: None,
+            import_key: None,
+            guest_name: None,
+            forwarded_name: None,
             family_name: sender.family_name.clone(),
             given_name: sender.given_name.clone(),
             patronymic: sender.patronymic.clone(),

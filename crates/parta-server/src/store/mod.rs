@@ -12,6 +12,7 @@ pub mod audit;
 pub mod authorities;
 pub mod calendar;
 pub mod calls;
+pub mod chat_import;
 pub mod chat_links;
 pub mod chats;
 pub mod compliance;

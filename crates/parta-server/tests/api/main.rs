@@ -8,6 +8,7 @@ mod applications;
 mod authz;
 mod backup;
 mod calls;
+mod chat_import;
 mod chat_rights;
 mod cluster;
 mod corpus;

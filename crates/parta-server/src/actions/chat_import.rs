@@ -1,0 +1,571 @@
+//! A chat's history brought in from another messenger's export, in two steps. The
+//! upload (its permission checked and a place taken before a byte of it is read) is
+//! streamed to an unlinked temporary file, taken apart (`chat_import::bundle`) and
+//! answered with a dry run — messages, period, files found, missing and too large,
+//! each author with the member their name fits, what is skipped — while the export
+//! stays staged on this node for its importer and chat, for an hour. Applying takes
+//! the confirmed mapping (each author a member or a named guest) and, for WhatsApp,
+//! the time zone; it runs in the background, its progress polled: the files go to
+//! the blob store first, then every message in one transaction, in statements of a
+//! thousand, at the chat's next positions with their original times, marked imported
+//! and keyed so the same export again adds nothing. No notification, push or webhook
+//! is made for them: the chat gets one event (`history_imported`) and its readers
+//! fetch it afresh; whoever had read everything has read the history too.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{Seek, SeekFrom, Write};
+use std::sync::{Arc, LazyLock, Mutex};
+
+use axum::body::{Body, Bytes};
+use futures_util::StreamExt;
+use parta_domain::validate::FieldError;
+use parta_domain::{ChatId, FileId, MessageId, OrgId, UserId};
+use parta_protocol::{
+    ApplyChatImportRequest, ChatEvent, ChatImportAuthor, ChatImportFiles, ChatImportPreview, ChatImportProgress,
+    ChatImportSkipped, PersonRef,
+};
+use sqlx::AnyConnection;
+
+use crate::access::Actor;
+use crate::chat_import::bundle::{self, FileState, Opened};
+use crate::chat_import::{ExportError, Media, When, authors};
+use crate::clock::{HOUR_MS, now_ms, rfc3339};
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use crate::store;
+use crate::store::chat_import::NewImported;
+use crate::store::chats::ChatRow;
+
+/// How long an upload stays staged for applying.
+pub const STAGED_FOR_MS: i64 = HOUR_MS;
+/// Staged imports a node keeps at once (each holds its export in memory).
+const STAGED_LIMIT: usize = 16;
+
+/// Uploads being read on this node at once.
+static UPLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+static STAGED: LazyLock<Mutex<HashMap<String, Arc<Staged>>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// An export taken apart and waiting to be applied.
+pub struct Staged {
+    id: String,
+    chat: ChatId,
+    org: OrgId,
+    importer: UserId,
+    expires_at: i64,
+    opened: Opened,
+    /// The zip it came in (unlinked: it goes with this), for its files.
+    upload: Option<std::fs::File>,
+    progress: Mutex<ChatImportProgress>,
+}
+
+fn progress_of(id: &str) -> ChatImportProgress {
+    ChatImportProgress {
+        import_id: id.to_owned(),
+        state: "staged".into(),
+        total: 0,
+        done: 0,
+        imported: 0,
+        files: 0,
+        error: None,
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Whether `actor` may import into the chat: its owner (sitting in it) or an admin of
+/// its school. Anyone else who sits in it is refused; to others it does not exist.
+async fn may_import(conn: &mut AnyConnection, actor: &Actor, chat: ChatId) -> Result<ChatRow> {
+    let row = store::chats::get(conn, chat).await?.ok_or(Error::NotFound)?;
+    let seated = store::seats::seat(conn, chat, actor.user_id).await?.is_some();
+    let owner = seated && row.owner_id == Some(actor.user_id.0);
+    if !owner && !store::directory::is_admin(conn, OrgId(row.org_id), actor.user_id).await? {
+        return Err(if seated { Error::Forbidden } else { Error::NotFound });
+    }
+    if row.archived_at.is_some() {
+        return Err(Error::Conflict("chat_archived"));
+    }
+    Ok(row)
+}
+
+/// # Before an upload is read: who may not import is refused before a byte of it
+/// comes in; beyond two uploads read at once the answer is `server_busy` (503).
+pub async fn admit(state: &AppState, actor: &Actor, chat: ChatId) -> Result<tokio::sync::SemaphorePermit<'static>> {
+    let mut conn = state.db.reads().acquire().await?;
+    may_import(&mut conn, actor, chat).await?;
+    UPLOADS.try_acquire().map_err(|_| Error::Busy)
+}
+
+fn refused(error: ExportError) -> Error {
+    Error::Validation(vec![FieldError { field: error.field(), code: error.code }])
+}
+
+/// The body, written to a temporary file unlinked at once (it lives while staged).
+async fn spool(body: Body) -> Result<std::fs::File> {
+    let path = std::env::temp_dir().join(format!("parta-chat-import-{}", crate::secrets::new_token()));
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| Error::Internal(e.into()))?;
+    let _ = std::fs::remove_file(&path);
+    let mut stream = body.into_data_stream();
+    let mut written = 0u64;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| Error::PayloadTooLarge)?;
+        written += chunk.len() as u64;
+        if written > bundle::UPLOAD_LIMIT {
+            return Err(Error::PayloadTooLarge);
+        }
+        file.write_all(&chunk).map_err(|e| Error::Internal(e.into()))?;
+    }
+    if written == 0 {
+        return Err(Error::field("file", "required"));
+    }
+    file.seek(SeekFrom::Start(0)).map_err(|e| Error::Internal(e.into()))?;
+    Ok(file)
+}
+
+/// # Upload an export: the dry run, and the export staged for `apply`
+/// Called with `admit`'s permit held.
+pub async fn stage(state: &AppState, actor: &Actor, chat: ChatId, body: Body) -> Result<ChatImportPreview> {
+    let file = spool(body).await?;
+    let limit = state.settings.max_file_bytes as u64;
+    let (opened, file) = tokio::task::spawn_blocking(move || {
+        let opened = bundle::read(&file, limit);
+        (opened, file)
+    })
+    .await
+    .map_err(|e| Error::Internal(e.into()))?;
+    let opened = opened.map_err(refused)?;
+    let upload = opened.zipped.then_some(file);
+
+    let mut conn = state.db.reads().acquire().await?;
+    let row = may_import(&mut conn, actor, chat).await?;
+    let org = OrgId(row.org_id);
+    let school = store::schools::get(&mut conn, org).await?.ok_or(Error::NotFound)?;
+    let existing = store::chat_import::imported_keys(&mut conn, chat).await?;
+    let seats = store::seats::chat_seats(&mut conn, chat).await?;
+    let members = store::users::people(&mut conn, &seats.iter().map(|s| UserId(s.user_id)).collect::<Vec<_>>()).await?;
+    drop(conn);
+
+    let now = now_ms();
+    let id = crate::secrets::new_token();
+    let staged = Staged {
+        id: id.clone(),
+        chat,
+        org,
+        importer: actor.user_id,
+        expires_at: now + STAGED_FOR_MS,
+        progress: Mutex::new(progress_of(&id)),
+        opened,
+        upload,
+    };
+    let preview = preview(&staged, &existing, members, &school.time_zone, limit);
+    let mut staged_all = lock(&STAGED);
+    staged_all.retain(|_, s| s.expires_at > now || lock(&s.progress).state == "running");
+    if staged_all.len() >= STAGED_LIMIT {
+        return Err(Error::Busy);
+    }
+    staged_all.insert(id, Arc::new(staged));
+    Ok(preview)
+}
+
+fn when_text(at: When) -> String {
+    match at {
+        When::Instant(ms) => rfc3339(ms),
+        When::Local(at) => at.to_string(),
+    }
+}
+
+fn preview(
+    staged: &Staged,
+    existing: &HashMap<String, i64>,
+    mut members: Vec<PersonRef>,
+    time_zone: &str,
+    limit: u64,
+) -> ChatImportPreview {
+    let export = &staged.opened.export;
+    members.sort_by(|a, b| (&a.family_name, &a.given_name).cmp(&(&b.family_name, &b.given_name)));
+    let mut counts: Vec<(String, i64)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for entry in &export.entries {
+        match index.get(entry.author.as_str()) {
+            Some(&i) => counts[i].1 += 1,
+            None => {
+                index.insert(&entry.author, counts.len());
+                counts.push((entry.author.clone(), 1));
+            }
+        }
+    }
+    let candidates: Vec<authors::Member> = members
+        .iter()
+        .map(|m| authors::Member {
+            id: m.id.0,
+            family_name: &m.family_name,
+            given_name: &m.given_name,
+            patronymic: m.patronymic.as_deref(),
+        })
+        .collect();
+    let names: Vec<&str> = counts.iter().map(|(name, _)| name.as_str()).collect();
+    let suggested = authors::suggest(&names, &candidates);
+    let mut files = ChatImportFiles { limit_bytes: limit as i64, ..ChatImportFiles::default() };
+    for state in staged.opened.files.values() {
+        match state {
+            FileState::Found(packed) => {
+                files.found += 1;
+                files.bytes += packed.size as i64;
+            }
+            FileState::TooLarge => files.too_large += 1,
+            FileState::Missing => files.missing += 1,
+        }
+    }
+    let mut skipped: BTreeMap<&str, i64> = BTreeMap::new();
+    for skip in &export.skipped {
+        *skipped.entry(skip.reason).or_default() += 1;
+    }
+    ChatImportPreview {
+        import_id: staged.id.clone(),
+        source: export.source.as_str().into(),
+        chat_name: export.chat_name.clone(),
+        messages: export.entries.len() as i64,
+        already_imported: export.entries.iter().filter(|e| existing.contains_key(&e.key)).count() as i64,
+        first_at: export.entries.iter().map(|e| e.at).min().map(when_text),
+        last_at: export.entries.iter().map(|e| e.at).max().map(when_text),
+        files,
+        authors: counts
+            .into_iter()
+            .map(|(name, messages)| ChatImportAuthor {
+                suggested_member: suggested.get(&name).map(|id| UserId(*id)),
+                name,
+                messages,
+            })
+            .collect(),
+        members,
+        skipped: skipped
+            .into_iter()
+            .map(|(reason, count)| ChatImportSkipped { reason: reason.into(), count })
+            .collect(),
+        needs_time_zone: export.entries.iter().any(|e| matches!(e.at, When::Local(_))),
+        time_zone: time_zone.to_owned(),
+        expires_at: rfc3339(staged.expires_at),
+    }
+}
+
+/// A staged import of this chat by this person.
+fn staged(actor: &Actor, chat: ChatId, id: &str) -> Result<Arc<Staged>> {
+    let all = lock(&STAGED);
+    all.get(id)
+        .filter(|s| s.chat == chat && s.importer == actor.user_id)
+        .filter(|s| s.expires_at > now_ms() || lock(&s.progress).state != "staged")
+        .cloned()
+        .ok_or(Error::NotFound)
+}
+
+/// # How far an import is
+pub async fn progress(state: &AppState, actor: &Actor, chat: ChatId, id: &str) -> Result<ChatImportProgress> {
+    let staged = staged(actor, chat, id)?;
+    let mut conn = state.db.reads().acquire().await?;
+    may_import(&mut conn, actor, chat).await?;
+    Ok(lock(&staged.progress).clone())
+}
+
+/// # Apply a staged import with the confirmed authors
+/// Starts it in the background and answers its progress.
+pub async fn apply(
+    state: &AppState,
+    actor: &Actor,
+    chat: ChatId,
+    id: &str,
+    request: ApplyChatImportRequest,
+) -> Result<ChatImportProgress> {
+    let staged = staged(actor, chat, id)?;
+    let seats = {
+        let mut conn = state.db.reads().acquire().await?;
+        may_import(&mut conn, actor, chat).await?;
+        store::seats::chat_seats(&mut conn, chat).await?
+    };
+    let zone_name = match &request.time_zone {
+        Some(zone) if !crate::clock::is_time_zone(zone) => return Err(Error::field("time_zone", "invalid_value")),
+        Some(zone) => zone.clone(),
+        None => {
+            let mut conn = state.db.reads().acquire().await?;
+            store::schools::get(&mut conn, staged.org).await?.ok_or(Error::NotFound)?.time_zone
+        }
+    };
+    let zone = jiff::tz::TimeZone::get(&zone_name).map_err(|_| Error::field("time_zone", "invalid_value"))?;
+    let mut mapping: HashMap<String, Option<UserId>> = HashMap::new();
+    for (index, choice) in request.authors.iter().enumerate() {
+        if let Some(member) = choice.member_id
+            && !seats.iter().any(|s| s.user_id == member.0)
+        {
+            return Err(Error::field(&format!("authors[{index}].member_id"), "not_a_member"));
+        }
+        mapping.insert(choice.name.clone(), choice.member_id);
+    }
+    if staged.opened.export.entries.iter().any(|e| !mapping.contains_key(&e.author)) {
+        return Err(Error::field("authors", "author_missing"));
+    }
+    {
+        let mut progress = lock(&staged.progress);
+        if progress.state == "running" {
+            return Err(Error::Conflict("import_running"));
+        }
+        *progress = ChatImportProgress { state: "running".into(), ..progress_of(&staged.id) };
+    }
+    let (state, importer) = (state.clone(), actor.user_id);
+    let task = Arc::clone(&staged);
+    tokio::spawn(async move {
+        let outcome = run(&state, &task, &mapping, &zone, importer).await;
+        let mut progress = lock(&task.progress);
+        match outcome {
+            Ok((imported, files)) => {
+                progress.state = "done".into();
+                progress.done = progress.total;
+                progress.imported = imported;
+                progress.files = files;
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "a chat import failed");
+                progress.state = "failed".into();
+                progress.error = Some(error.code().to_owned());
+            }
+        }
+    });
+    Ok(lock(&staged.progress).clone())
+}
+
+/// A file put in the blob store for a message.
+struct StoredFile {
+    key: String,
+    thumbnail: Option<String>,
+    content_type: &'static str,
+    size: i64,
+    name: String,
+    sha256: String,
+}
+
+fn advance(staged: &Staged, by: i64) {
+    lock(&staged.progress).done += by;
+}
+
+/// Writes what is new of the export: files first (their bytes in the blob store;
+/// taken away again if the messages fail), then the messages in one transaction.
+/// Returns the messages and files added.
+async fn run(
+    state: &AppState,
+    staged: &Staged,
+    mapping: &HashMap<String, Option<UserId>>,
+    zone: &jiff::tz::TimeZone,
+    importer: UserId,
+) -> Result<(i64, i64)> {
+    let chat = staged.chat;
+    let existing = {
+        let mut conn = state.db.reads().acquire().await?;
+        store::chat_import::imported_keys(&mut conn, chat).await?
+    };
+    let export = &staged.opened.export;
+    // What is new, in the order it was written (the export's order among equal times).
+    let mut new: Vec<(usize, i64)> = export
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !existing.contains_key(&e.key))
+        .filter_map(|(i, e)| e.at.in_zone(zone).map(|at| (i, at)))
+        .collect();
+    new.sort_by_key(|(i, at)| (*at, *i));
+    let with_files: Vec<(usize, bundle::Packed)> = new
+        .iter()
+        .filter_map(|(i, _)| match staged.opened.files.get(i) {
+            Some(FileState::Found(packed)) => Some((*i, *packed)),
+            _ => None,
+        })
+        .collect();
+    lock(&staged.progress).total = (new.len() + with_files.len()) as i64;
+
+    let mut stored: HashMap<usize, StoredFile> = HashMap::new();
+    let outcome = async {
+        store_files(state, staged, &with_files, &mut stored).await?;
+        write_messages(state, staged, &new, &stored, mapping, importer).await
+    }
+    .await;
+    if outcome.is_err() {
+        for file in stored.values() {
+            let _ = state.blobs.delete(&file.key).await;
+            if let Some(thumbnail) = &file.thumbnail {
+                let _ = state.blobs.delete(thumbnail).await;
+            }
+        }
+    }
+    outcome
+}
+
+async fn store_files(
+    state: &AppState,
+    staged: &Staged,
+    with_files: &[(usize, bundle::Packed)],
+    stored: &mut HashMap<usize, StoredFile>,
+) -> Result<()> {
+    let Some(upload) = &staged.upload else { return Ok(()) };
+    let limit = state.settings.max_file_bytes as u64;
+    for (index, packed) in with_files {
+        let reader = upload.try_clone().map_err(|e| Error::Internal(e.into()))?;
+        let packed = *packed;
+        let bytes = tokio::task::spawn_blocking(move || bundle::read_packed(reader, packed, limit))
+            .await
+            .map_err(|e| Error::Internal(e.into()))?
+            .map_err(|code| refused(ExportError::new("upload", code)))?;
+        let name = match &staged.opened.export.entries[*index].media {
+            Some(Media::File { path, .. }) => path.rsplit('/').next().unwrap_or(path).to_owned(),
+            _ => String::new(),
+        };
+        let content_type = crate::blobs::sniff_any(&bytes);
+        let key = crate::blobs::new_key("chat-files");
+        state.blobs.put(&key, &bytes).await.map_err(|e| Error::Internal(e.into()))?;
+        let mut file = StoredFile {
+            key,
+            thumbnail: None,
+            content_type,
+            size: bytes.len() as i64,
+            name: super::applications::display_name(&name),
+            sha256: crate::secrets::sha256_hex(&bytes),
+        };
+        if crate::thumbnails::previewable(content_type)
+            && let Ok(preview) = state.previews.preview(Bytes::from(bytes)).await
+        {
+            let thumbnail = crate::blobs::new_key("chat-thumbnails");
+            if state.blobs.put(&thumbnail, &preview).await.is_ok() {
+                file.thumbnail = Some(thumbnail);
+            }
+        }
+        stored.insert(*index, file);
+        advance(staged, 1);
+    }
+    Ok(())
+}
+
+/// Every new message in one transaction, a statement per thousand, then their files,
+/// their search terms, the readers' marks, one event and the audit entry.
+async fn write_messages(
+    state: &AppState,
+    staged: &Staged,
+    new: &[(usize, i64)],
+    stored: &HashMap<usize, StoredFile>,
+    mapping: &HashMap<String, Option<UserId>>,
+    importer: UserId,
+) -> Result<(i64, i64)> {
+    let (chat, org) = (staged.chat, staged.org);
+    let export = &staged.opened.export;
+    let mut work = state.begin().await?;
+    // The positions before the event that tells of them.
+    let count = new.len() as i64;
+    let last = store::events::take_positions(&mut work, &[(chat, count + 1)]).await?[0].1;
+    let (first_seq, read_before) = (last - count, last - count - 1);
+    let mut ids: HashMap<String, i64> = store::chat_import::imported_keys(&mut work, chat).await?;
+    let bodies: Vec<String> =
+        new.iter().map(|(i, _)| parta_domain::format::rewrite_mentions(&export.entries[*i].text, |_| None)).collect();
+    let mut added = 0i64;
+    let mut files = 0i64;
+    // Answers to messages of the same statement, pointed after it.
+    let mut late_replies: Vec<(i64, i64)> = Vec::new();
+    for (chunk_index, chunk) in new.chunks(store::chat_import::BATCH).enumerate() {
+        let offset = chunk_index * store::chat_import::BATCH;
+        let rows: Vec<NewImported> = chunk
+            .iter()
+            .enumerate()
+            .map(|(n, (i, at))| {
+                let entry = &export.entries[*i];
+                let member = mapping.get(&entry.author).copied().flatten();
+                NewImported {
+                    org,
+                    chat,
+                    seq: first_seq + (offset + n) as i64,
+                    sender: member.unwrap_or(importer),
+                    client_msg_id: format!("import:{}:{}", chat.0, entry.key),
+                    body: &bodies[offset + n],
+                    // Answers within the same statement are pointed after it.
+                    reply_to: entry.reply_to.as_ref().and_then(|key| ids.get(key).copied()),
+                    created_at: *at,
+                    import_key: &entry.key,
+                    guest_name: member.is_none().then_some(entry.author.as_str()),
+                    forwarded_name: entry.forwarded_from.as_deref(),
+                }
+            })
+            .collect();
+        let inserted = store::chat_import::insert(&mut work, &rows).await?;
+        drop(rows);
+        let inserted: HashMap<String, i64> = inserted.into_iter().collect();
+        let terms: Vec<(MessageId, Vec<String>)> = chunk
+            .iter()
+            .enumerate()
+            .filter_map(|(n, (i, _))| {
+                inserted
+                    .get(&export.entries[*i].key)
+                    .map(|id| (MessageId(*id), super::messages::search_terms(&bodies[offset + n])))
+            })
+            .collect();
+        let indexed: Vec<store::search::Indexed> = terms
+            .iter()
+            .map(|(message, terms)| store::search::Indexed { org, chat, message: *message, terms })
+            .collect();
+        let mut script = work.script();
+        store::search::index_many(&mut script, &indexed);
+        work.run(script).await?;
+        for (i, _) in chunk {
+            let (Some(file), Some(id)) = (stored.get(i), inserted.get(&export.entries[*i].key)) else { continue };
+            let file_id: FileId = store::files::insert(
+                &mut work,
+                &store::files::NewFile {
+                    org: Some(org),
+                    storage_key: &file.key,
+                    content_type: file.content_type,
+                    size: file.size,
+                    original_name: &file.name,
+                    sha256: &file.sha256,
+                    uploaded_by: Some(importer),
+                    chat: Some(chat),
+                },
+            )
+            .await?;
+            if let Some(thumbnail) = &file.thumbnail {
+                store::files::set_thumbnail(&mut work, file_id, thumbnail).await?;
+            }
+            store::files::attach(&mut work, org, MessageId(*id), &[file_id]).await?;
+            files += 1;
+        }
+        added += inserted.len() as i64;
+        ids.extend(inserted.iter().map(|(key, id)| (key.clone(), *id)));
+        for (i, _) in chunk {
+            let entry = &export.entries[*i];
+            if let (Some(id), Some(answered)) = (inserted.get(&entry.key), entry.reply_to.as_ref())
+                && let Some(target) = inserted.get(answered)
+            {
+                late_replies.push((*id, *target));
+            }
+        }
+        advance(staged, chunk.len() as i64);
+    }
+    store::chat_import::set_replies(&mut work, &late_replies).await?;
+    store::chat_import::read_through(&mut work, chat, read_before, last).await?;
+    let by = store::users::person(&mut work, importer).await?.ok_or(Error::NotFound)?;
+    let mut script = work.script();
+    super::events::chat_events_into(
+        &mut work,
+        &mut script,
+        vec![(org, chat, last, ChatEvent::HistoryImported { count: added, by })],
+    )?;
+    work.run(script).await?;
+    let details = serde_json::json!({
+        "chat_id": chat, "source": export.source.as_str(), "messages": added, "files": files,
+    });
+    store::audit::record(
+        &mut work,
+        store::audit::Entry::in_school(org, importer, "chat_history_imported", "chat", chat.0, details),
+    )
+    .await?;
+    work.commit(state).await?;
+    Ok((added, files))
+}
