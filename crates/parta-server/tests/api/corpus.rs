@@ -1,7 +1,10 @@
 //! Replays the fuzz corpus (`fuzz/corpus/<target>`) and every crash input the fuzzer
 //! ever found (`fuzz/regressions/<target>`) through the same checks the fuzz targets run.
 
-use crate::fuzz_checks::{check_client_frame, check_format, check_roster, check_upload};
+use crate::fuzz_checks::{
+    check_chat_import_telegram, check_chat_import_whatsapp, check_client_frame, check_format, check_roster,
+    check_upload,
+};
 
 fn replay(target: &str, check: fn(&[u8])) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
@@ -35,4 +38,14 @@ fn upload_corpus() {
 #[test]
 fn roster_corpus() {
     replay("roster", check_roster);
+}
+
+#[test]
+fn chat_import_telegram_corpus() {
+    replay("chat_import_telegram", check_chat_import_telegram);
+}
+
+#[test]
+fn chat_import_whatsapp_corpus() {
+    replay("chat_import_whatsapp", check_chat_import_whatsapp);
 }

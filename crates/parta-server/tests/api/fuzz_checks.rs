@@ -86,3 +86,73 @@ pub fn check_roster(data: &[u8]) {
         }
     }
 }
+
+/// What every chat export that parses must be: messages with keys unique in it, of
+/// its source's kind; texts within the body limit; files by paths inside the export.
+/// A refusal says why with a code the API explains.
+fn check_chat_export(
+    result: Result<parta_server::chat_import::Export, parta_server::chat_import::ExportError>,
+    prefix: &str,
+) {
+    use parta_server::chat_import::{BODY_LIMIT, Media};
+    match result {
+        Ok(export) => {
+            assert!(!export.entries.is_empty());
+            let mut keys = std::collections::HashSet::new();
+            for entry in &export.entries {
+                assert!(entry.key.starts_with(prefix), "{:?}", entry.key);
+                assert!(keys.insert(entry.key.clone()), "key {:?} twice", entry.key);
+                assert!(!entry.author.trim().is_empty());
+                assert!(entry.text.chars().count() <= BODY_LIMIT);
+                if let Some(Media::File { path, .. }) = &entry.media {
+                    assert!(!path.is_empty() && !path.starts_with('/'), "{path:?}");
+                    assert!(
+                        path.split('/').all(|part| part != ".." && !part.is_empty() && !part.contains(':')),
+                        "{path:?}"
+                    );
+                }
+            }
+        }
+        Err(error) => assert!(
+            [
+                "too_large",
+                "line_too_long",
+                "not_utf8",
+                "invalid_json",
+                "unknown_format",
+                "no_messages",
+                "too_many_messages",
+                "unsafe_path",
+                "unreadable",
+            ]
+            .contains(&error.code),
+            "{error:?}"
+        ),
+    }
+}
+
+/// Telegram Desktop's `result.json`.
+pub fn check_chat_import_telegram(data: &[u8]) {
+    let result = parta_server::chat_import::checked_text("result.json", data)
+        .and_then(|text| parta_server::chat_import::telegram::parse("result.json", text));
+    check_chat_export(result, "tg:");
+}
+
+/// WhatsApp's «export chat» text, bare and zipped with a file beside it.
+pub fn check_chat_import_whatsapp(data: &[u8]) {
+    use std::io::Write;
+    let result = parta_server::chat_import::checked_text("chat.txt", data)
+        .and_then(|text| parta_server::chat_import::whatsapp::parse("chat.txt", text));
+    let parsed = result.as_ref().map(|e| e.entries.len()).ok();
+    check_chat_export(result, "wa:");
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in [("WhatsApp Chat.txt", data), ("IMG-20240112-WA0001.jpg", b"\xFF\xD8\xFF".as_slice())] {
+        zip.start_file(name, zip::write::SimpleFileOptions::default()).expect("an entry");
+        zip.write_all(bytes).expect("written");
+    }
+    let bundle = zip.finish().expect("a zip").into_inner();
+    if let Ok(opened) = parta_server::chat_import::bundle::read(std::io::Cursor::new(bundle), 1 << 20) {
+        assert_eq!(Some(opened.export.entries.len()), parsed, "zipped and bare read alike");
+        assert!(opened.files.keys().all(|i| *i < opened.export.entries.len()));
+    }
+}
