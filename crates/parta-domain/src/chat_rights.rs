@@ -293,6 +293,11 @@ pub struct ChatAbilities {
     pub host_calls: bool,
     /// Leave the chat oneself.
     pub leave: bool,
+    /// Import the chat's history from another messenger's export: its owner or an
+    /// admin of its school, never in an archived chat (set where the owner is known,
+    /// `access::ChatAccess::abilities`).
+    #[serde(default)]
+    pub import_history: bool,
 }
 
 impl Seat {
@@ -320,6 +325,7 @@ impl Seat {
             join_call: may(JoinCall),
             host_calls: may(HostCalls),
             leave,
+            import_history: false,
         }
     }
 }

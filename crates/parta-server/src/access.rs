@@ -271,7 +271,11 @@ impl ChatAccess {
 
     /// Everything the actor may do here, as the client is told.
     pub fn abilities(&self) -> ChatAbilities {
-        self.rights().abilities(self.may_leave())
+        let mut abilities = self.rights().abilities(self.may_leave());
+        // The same rule as `actions::chat_import`'s: its owner or a school admin.
+        abilities.import_history =
+            self.chat.archived_at.is_none() && (self.school_admin || self.is_owner(self.seat.user_id));
+        abilities
     }
 
     /// What the actor may do to the member holding `target`.

@@ -41,7 +41,7 @@ export interface ClientOptions {
 export interface XhrLike {
   open(method: string, url: string): void;
   setRequestHeader(name: string, value: string): void;
-  send(body: FormData): void;
+  send(body: FormData | Blob): void;
   abort(): void;
   readonly status: number;
   readonly responseText: string;
@@ -212,14 +212,14 @@ export class ApiClient {
   }
 
   /**
-   * Posts a multipart form with upload progress (`onProgress(sent, total)` in bytes of
+   * Posts a multipart form (or a file as the body itself) with upload progress (`onProgress(sent, total)` in bytes of
    * the request body). `abort()` stops it; the promise then fails with code `aborted`.
    * A stale CSRF token is fetched again once, like every other change.
    */
   upload<P extends PathsWith<'post'>>(
     path: P,
     params: Params,
-    form: FormData,
+    form: FormData | Blob,
     onProgress: (loaded: number, total: number) => void,
   ): UploadHandle<ResultOf<P, 'post'>> {
     let current: XhrLike | null = null;

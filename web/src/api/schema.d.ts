@@ -779,6 +779,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chats/{chat_id}/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/chats/{chat_id}/imports`
+         *     Uploads a chat's exported history (the chat's owner or an admin of its school):
+         *     Telegram Desktop's `result.json` or WhatsApp's `.txt` as the body, or either in
+         *     a zip with its media (up to 512 MiB). Answers a dry run — nothing is written — and
+         *     keeps the export for an hour as `import_id` for `apply`. An export that cannot be
+         *     taken is 422 with the part and line at fault and a stable code: `not_utf8`,
+         *     `line_too_long`, `too_large`, `invalid_json`, `unknown_format`, `no_messages`,
+         *     `unsafe_path`, `not_a_zip`, `size_mismatch`, `too_many_files`, `no_history`,
+         *     `two_histories`, `too_many_messages`. 503 while two uploads are read on the node.
+         */
+        post: operations["chat_import_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chats/{chat_id}/imports/{import_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/chats/{chat_id}/imports/{import_id}`
+         *     How far an import is: `staged`, `running` (steps done of the total), `done`
+         *     (messages and files added) or `failed` (with a code; the chat is as it was).
+         */
+        get: operations["chat_import_progress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chats/{chat_id}/imports/{import_id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/chats/{chat_id}/imports/{import_id}/apply`
+         *     Applies a staged import with every author mapped to a member or a guest (and the
+         *     time zone of WhatsApp's times). Runs in the background: poll its progress. The
+         *     same export again adds nothing.
+         */
+        post: operations["chat_import_apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chats/{chat_id}/invites": {
         parameters: {
             query?: never;
@@ -3939,6 +4009,15 @@ export interface components {
             id: components["schemas"]["ApplicationId"];
             status: string;
         };
+        /**
+         * @description Applying a staged import: every author of the preview as a member or a guest
+         *     (`member_id` null: the messages show the author's name, marked as a guest).
+         */
+        ApplyChatImportRequest: {
+            authors: components["schemas"]["ChatImportMapping"][];
+            /** @description An IANA zone for WhatsApp's times; the school's when absent. */
+            time_zone?: string | null;
+        };
         /** @description A teacher teaching a subject to a class, or to one group of it, in a year. */
         Assignment: {
             class: components["schemas"]["ClassRef"];
@@ -4235,6 +4314,12 @@ export interface components {
             handle_reports: boolean;
             /** @description Lead anyone's call in the chat (one's own call always). */
             host_calls: boolean;
+            /**
+             * @description Import the chat's history from another messenger's export: its owner or an
+             *     admin of its school, never in an archived chat (set where the owner is known,
+             *     `access::ChatAccess::abilities`).
+             */
+            import_history?: boolean;
             join_call: boolean;
             /** @description Leave the chat oneself. */
             leave: boolean;
@@ -4346,9 +4431,130 @@ export interface components {
             duration_s: number;
             /** @enum {string} */
             type: "call_ended";
+        } | {
+            by: components["schemas"]["PersonRef"];
+            /** Format: int64 */
+            count: number;
+            /** @enum {string} */
+            type: "history_imported";
         };
         /** Format: int64 */
         ChatId: number;
+        ChatImportAuthor: {
+            /** Format: int64 */
+            messages: number;
+            /** @description The name as the export writes it. */
+            name: string;
+            suggested_member?: components["schemas"]["UserId"] | null;
+        };
+        /** @description The files the export's messages name. */
+        ChatImportFiles: {
+            /**
+             * Format: int64
+             * @description The bytes of those found.
+             */
+            bytes: number;
+            /**
+             * Format: int64
+             * @description In the upload and within the file limit: imported with their messages.
+             */
+            found: number;
+            /**
+             * Format: int64
+             * @description The file limit, in bytes.
+             */
+            limit_bytes: number;
+            /**
+             * Format: int64
+             * @description Named but not in the upload (or left out of the export).
+             */
+            missing: number;
+            /**
+             * Format: int64
+             * @description Over the deployment's file limit: their messages come without them.
+             */
+            too_large: number;
+        };
+        ChatImportMapping: {
+            member_id?: components["schemas"]["UserId"] | null;
+            name: string;
+        };
+        /**
+         * @description What an uploaded export would bring into the chat. Nothing is written yet: the
+         *     export is kept on the server as `import_id` (for its importer and this chat, until
+         *     `expires_at`) for `apply`.
+         */
+        ChatImportPreview: {
+            /**
+             * Format: int64
+             * @description Of those, already in the chat from an earlier import of the same history
+             *     (applying adds only the others).
+             */
+            already_imported: number;
+            /**
+             * @description Each author of the export with their message count and the chat member their
+             *     name fits, if exactly one does.
+             */
+            authors: components["schemas"]["ChatImportAuthor"][];
+            /** @description The chat's name in the export, where it says. */
+            chat_name?: string | null;
+            expires_at: string;
+            files: components["schemas"]["ChatImportFiles"];
+            /**
+             * @description The first and last message's time: RFC 3339 for Telegram; the wall clock
+             *     without a zone (`YYYY-MM-DDTHH:MM:SS`) for WhatsApp, read in the zone applying
+             *     is given.
+             */
+            first_at?: string | null;
+            import_id: string;
+            last_at?: string | null;
+            /** @description The chat's members, whom an author may be mapped to. */
+            members: components["schemas"]["PersonRef"][];
+            /**
+             * Format: int64
+             * @description Messages the export brings.
+             */
+            messages: number;
+            /** @description WhatsApp's times have no zone: applying takes one (`time_zone`). */
+            needs_time_zone: boolean;
+            /**
+             * @description What is not imported, and why: `service_message`, `empty_message`,
+             *     `no_author`, `stray_line`, `bad_time`; `text_cut` for a text cut to 16,000
+             *     characters (the message is imported).
+             */
+            skipped: components["schemas"]["ChatImportSkipped"][];
+            /** @description `telegram` or `whatsapp`. */
+            source: string;
+            /** @description The zone suggested: the school's. */
+            time_zone: string;
+        };
+        /** @description How far an applied import is. */
+        ChatImportProgress: {
+            /** Format: int64 */
+            done: number;
+            /** @description When failed: a stable code (the chat is as it was). */
+            error?: string | null;
+            /** Format: int64 */
+            files: number;
+            import_id: string;
+            /**
+             * Format: int64
+             * @description When done: messages added (none for an export imported before) and files.
+             */
+            imported: number;
+            /** @description `staged` (not applied yet), `running`, `done`, `failed`. */
+            state: string;
+            /**
+             * Format: int64
+             * @description Steps to take and taken: each file stored and each message written is one.
+             */
+            total: number;
+        };
+        ChatImportSkipped: {
+            /** Format: int64 */
+            count: number;
+            reason: string;
+        };
         /** @description An invite link to a group or subject chat; only members of the same school can use it. */
         ChatInvite: {
             chat_id: components["schemas"]["ChatId"];
@@ -5482,10 +5688,22 @@ export interface components {
             deleted_by_moderator: boolean;
             edited_at?: string | null;
             forwarded_from?: components["schemas"]["ForwardedFrom"] | null;
+            /** @description Whose message an imported one forwarded, by name, as the export says. */
+            forwarded_from_name?: string | null;
+            /**
+             * @description An imported message's author who is no member of the chat, by the export's
+             *     name (the sender is then whoever imported it).
+             */
+            guest_name?: string | null;
             /** @description Held by the school's quiet hours: delivered at this time (seen by its sender only until then). */
             held_until?: string | null;
             homework?: components["schemas"]["HomeworkCard"] | null;
             id: components["schemas"]["MessageId"];
+            /**
+             * @description Brought in from another messenger's export (shown with a mark «импорт»); its
+             *     time is the original one.
+             */
+            imported?: boolean;
             /** @description People the message mentions. */
             mentions: components["schemas"]["UserId"][];
             /** @description A must-acknowledge post («ознакомиться»): members confirm they have read it. */
@@ -8597,6 +8815,176 @@ export interface operations {
                 };
             };
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    chat_import_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+            };
+            cookie?: never;
+        };
+        /** @description result.json, the .txt, or a zip of either with its media */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatImportPreview"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    chat_import_progress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatImportProgress"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    chat_import_apply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                chat_id: number;
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyChatImportRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatImportProgress"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -641,6 +641,11 @@ export function onFrame(frame: ServerFrame): void {
       break;
     case 'chat_event': {
       const { chat_id: chatId, seq, event } = frame;
+      // Imported history is not sent message by message: the chat is fetched afresh.
+      if (event.type === 'history_imported') {
+        resyncChat(chatId);
+        return;
+      }
       const me = myUserId();
       const entry = entries.value.get(chatId);
       if (entry) {

@@ -11,7 +11,7 @@ import { silenceText } from '../chat/silence';
 import { personBadges } from '../chat/person';
 import { conversations, entries, loadMembers, members } from '../chat/store';
 import { PeoplePicker } from '../components/people-picker';
-import { ConfirmButton, errorText, Field, FormMessage, InlineError, Loading, Modal, Submit, useAction, useForm, useId } from '../components/ui';
+import { chunk, ConfirmButton, errorText, Field, FormMessage, InlineError, Loading, Modal, Submit, useAction, useForm, useId } from '../components/ui';
 import { fullName } from '../format';
 import { t, tk, tn, type Key } from '../i18n';
 import { navigate } from '../router';
@@ -19,6 +19,9 @@ import { me } from '../state';
 import { ChatInviteLinks } from './chat-invite';
 import { MuteControl, ReadOnlySwitch, untilText } from './chat-moderation';
 import { PersonButton, RoleBadges } from './person';
+
+/** «Импорт истории»: its own chunk, fetched when opened. */
+const importChunk = chunk(() => import('./chat-import/chat-import'));
 
 const BADGE: Record<Standing, string> = { owner: 'admin', moderator: 'teacher', author: 'ok', member: 'neutral' };
 
@@ -52,6 +55,24 @@ export function ChatInfoDialog({ chatId, timeZone, onClose }: { chatId: number; 
       <SilenceSection chat={chat} timeZone={timeZone} />
       <MembersSection chat={chat} list={list} timeZone={timeZone} addable={can.manage_members} onLeave={onClose} />
       {can.manage_members ? <ChatInviteLinks chat={chat} timeZone={timeZone} /> : null}
+      {can.import_history ? (
+        <section class="info-section" aria-labelledby={`ci-import-${chatId}`}>
+          <h3 id={`ci-import-${chatId}`}>{t('chatimport.open')}</h3>
+          <p class="hint">{t('chatimport.open_hint')}</p>
+          <button
+            type="button"
+            class="btn btn--secondary btn--small"
+            data-action="chat-import"
+            aria-haspopup="dialog"
+            onClick={() => {
+              onClose();
+              void importChunk().then((m) => m.openChatImport(chat, timeZone));
+            }}
+          >
+            {t('chatimport.open')}
+          </button>
+        </section>
+      ) : null}
       {can.leave ? <LeaveSection chat={chat} onLeft={onClose} /> : null}
     </Modal>
   );

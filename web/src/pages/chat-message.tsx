@@ -64,7 +64,12 @@ export function MessageMeta({
     );
   return (
     <p class="msg-meta">
-      {own || orgId === undefined ? (
+      {m.guest_name ? (
+        // An imported message's author who is no member: the export's name, marked.
+        <span class="msg-sender msg-sender--guest">
+          {m.guest_name} <span class="muted">({t('chats.guest')})</span>
+        </span>
+      ) : own || orgId === undefined ? (
         <span class="msg-sender">{own ? t('chats.you') : shortName(m.sender)}</span>
       ) : (
         <PersonButton orgId={orgId} person={m.sender}>
@@ -162,7 +167,8 @@ export function MessageItem({
   onJump: (id: number) => void;
 }) {
   const myId = me.value?.id ?? 0;
-  const own = m.sender.id === myId;
+  // A guest's imported message is stored under its importer, but is not theirs.
+  const own = m.sender.id === myId && !m.guest_name;
   const [editing, setEditing] = useState(false);
   const [menuOpen, setMenuOpen] = useState(false);
   const opening = useRef(false);
@@ -189,7 +195,7 @@ export function MessageItem({
   if (chat.abilities.post && !held) actions.push({ label: t('chats.reply'), run: onReply });
   if (text && typeof navigator !== 'undefined' && navigator.clipboard) actions.push({ label: t('chats.copy'), run: () => void navigator.clipboard.writeText(text).catch(() => {}) });
   // A homework card follows its lesson's homework: it is changed on the lesson page.
-  if (own && !m.poll && !m.homework && !held) actions.push({ label: t('chats.edit'), run: () => setEditing(true) });
+  if (own && !m.poll && !m.homework && !m.imported && !held) actions.push({ label: t('chats.edit'), run: () => setEditing(true) });
   if (chat.abilities.pin && !held) actions.push({ label: m.pinned ? t('chats.unpin') : t('chats.pin'), run: () => void run(() => pin(chat.id, m.id, !m.pinned)) });
   if (chat.abilities.see_versions && m.edited_at && !held)
     actions.push({ label: t('chats.versions'), dialog: true, run: dialog((close) => <VersionsDialog m={m} timeZone={school?.time_zone} onClose={close} />) });
@@ -247,6 +253,11 @@ export function MessageItem({
         {m.edited_at ? <span class="msg-edited"> · {t('chats.edited')}</span> : null}
         {m.pinned ? <span class="msg-pin"> · {t('chats.pinned')}</span> : null}
         {m.needs_ack ? <span class="badge badge--warn msg-ack-badge">{t('chats.ack_label')}</span> : null}
+        {m.imported ? (
+          <span class="badge badge--neutral msg-imported" title={t('chats.imported_hint')}>
+            {t('chats.imported')}
+          </span>
+        ) : null}
       </MessageMeta>
       {actions.length || reactions.length ? (
         <MenuButton

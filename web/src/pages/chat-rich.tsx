@@ -74,6 +74,8 @@ export function RichBody({ m, me }: { m: Pick<Message, 'body' | 'rich'>; me: num
 /** «Переслано · автор: Иванова М. С., 21.11.2026 10:00». */
 export function ForwardedLabel({ m, timeZone }: { m: Message; timeZone?: string }) {
   const f = m.forwarded_from;
+  // An imported message keeps whose it forwarded by name alone.
+  if (!f && m.forwarded_from_name) return <p class="msg-forwarded">{t('msg.forwarded_from_name', { name: m.forwarded_from_name })}</p>;
   if (!f) return null;
   return (
     <p class="msg-forwarded" data-forwarded-from={f.sender.id}>
