@@ -2294,6 +2294,37 @@ try {
     await screen(op, 'chat-invite-not-found');
   });
 
+  await test('chat import: the group’s owner opens «Импорт истории» (loaded on demand) and checks a Telegram export — the count, her own name suggested for her, a guest, a skipped service message; imported with a progress bar, the messages arrive marked «импорт» with the guest’s name', async () => {
+    const exported = JSON.stringify({
+      name: 'Родители 5А',
+      messages: [
+        { id: 1, type: 'service', date_unixtime: '1704099600', actor: 'Мария', action: 'create_group', text: '' },
+        { id: 2, type: 'message', date_unixtime: '1704103200', from: 'Мария Иванова', text: 'Собрание в пятницу в 18:00' },
+        { id: 3, type: 'message', date_unixtime: '1704103260', from: 'Бабушка Лены', text: 'Спасибо, придём', reply_to_message_id: 2 },
+      ],
+    });
+    const panel = await openInfo(mt);
+    await panel.getByRole('button', { name: 'Импорт истории' }).click();
+    const dialog = mt.getByRole('dialog', { name: 'Импорт истории' });
+    await dialog.waitFor();
+    await lbl(dialog, 'Файл экспорта').setInputFiles({ name: 'result.json', mimeType: 'application/json', buffer: Buffer.from(exported) });
+    await dialog.getByRole('button', { name: 'Проверить' }).click();
+    await dialog.locator('[data-import-state="checked"]').waitFor();
+    await dialog.locator('[data-messages="2"]').getByText('2 сообщения').waitFor();
+    expect((await dialog.locator('select[data-author="Мария Иванова"]').inputValue()) !== '', 'her own name is not suggested for her');
+    expect((await dialog.locator('select[data-author="Бабушка Лены"]').inputValue()) === '', 'the guest was given a member');
+    await dialog.getByText('служебные сообщения (вход, закрепление и т. п.): 1').waitFor();
+    await screen(mt, 'chat-import-dry-run');
+    await dialog.getByRole('button', { name: 'Импортировать' }).click();
+    await dialog.locator('[data-import-state="done"]').waitFor();
+    await dialog.getByText('Готово. Добавлено сообщений: 2, файлов: 0.').waitFor();
+    await screen(mt, 'chat-import-done');
+    await dialog.getByRole('button', { name: 'Вернуться в чат' }).click();
+    await conv(mt).getByText('Спасибо, придём').waitFor();
+    await conv(mt).locator('.msg-imported').first().waitFor();
+    await conv(mt).locator('.msg-sender--guest', { hasText: 'Бабушка Лены' }).waitFor();
+  });
+
   await test('chat management: a teacher starts a subject chat for her class; its students are in it', async () => {
     await mt.goto(`${base}/chats`);
     await mt.getByRole('button', { name: 'Новый чат' }).click();

@@ -75,7 +75,9 @@ export function layoutRows(messages: Message[], opts: { lastReadSeq: number | nu
     const day = key !== prevDay ? dayLabel(m.created_at, opts.now, opts.timeZone) : null;
     const unread = m.id === unreadId;
     const gap = prev ? new Date(m.created_at).getTime() - new Date(prev.created_at).getTime() : Infinity;
-    const cont = !!prev && !day && !unread && prev.sender.id === m.sender.id && gap >= 0 && gap < GROUP_GAP_MS;
+    // An imported guest's messages are stored under their importer: a guest is a sender of their own.
+    const sameSender = !!prev && prev.sender.id === m.sender.id && (prev.guest_name ?? null) === (m.guest_name ?? null);
+    const cont = !!prev && !day && !unread && sameSender && gap >= 0 && gap < GROUP_GAP_MS;
     prev = m;
     prevDay = key;
     return { m, day, unread, cont };

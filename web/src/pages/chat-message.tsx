@@ -82,6 +82,11 @@ export function MessageMeta({
   );
 }
 
+/** Whose initials a message shows: an imported guest's are their own, not their importer's. */
+function avatarOf(m: Message): Message['sender'] {
+  return m.guest_name ? { id: 0, family_name: m.guest_name, given_name: '', patronymic: null } : m.sender;
+}
+
 /** What stands for a deleted message's text. */
 export function DeletedBody({ m }: { m: Message }) {
   return <p class="msg-body msg-body--deleted">{m.deleted_by_moderator ? t('chats.deleted_by_moderator') : t('chats.deleted')}</p>;
@@ -234,7 +239,7 @@ export function MessageItem({
   if (m.deleted) {
     return (
       <li class={`msg msg--deleted${cont ? ' msg--cont' : ''}`} data-message-id={m.id} data-seq={m.seq} tabIndex={-1}>
-        {own || cont ? null : <Avatar person={m.sender} />}
+        {own || cont ? null : <Avatar person={avatarOf(m)} />}
         <MessageMeta m={m} own={own} orgId={chat.org_id} cont={cont} clockOnly />
         <DeletedBody m={m} />
       </li>
@@ -248,7 +253,7 @@ export function MessageItem({
       tabIndex={-1}
       {...gestures}
     >
-      {own || cont ? null : <Avatar person={m.sender} />}
+      {own || cont ? null : <Avatar person={avatarOf(m)} />}
       <MessageMeta m={m} own={own} orgId={chat.org_id} cont={cont} clockOnly>
         {m.edited_at ? <span class="msg-edited"> · {t('chats.edited')}</span> : null}
         {m.pinned ? <span class="msg-pin"> · {t('chats.pinned')}</span> : null}
