@@ -8,9 +8,11 @@
 //! UDP relay (`parta-bench calls`, `parta-bench udp-relay`); and the new school year of a
 //! whole school (`parta-bench year-transition`); and a school's statistics over a year
 //! of history (`parta-bench statistics`); and a school's OneRoster import (`parta-bench
-//! roster`). See BENCHMARKS.md.
+//! roster`); and a chat's history imported from a Telegram export (`parta-bench
+//! chat-import`). See BENCHMARKS.md.
 
 mod calls;
+mod chat_import;
 mod floor;
 mod http;
 mod ingest;
@@ -56,6 +58,8 @@ enum Cli {
     Statistics(statistics::StatisticsArgs),
     /// Time a OneRoster bundle of a whole school imported into a fresh demo Parta: the dry run, the import, the same again, the export.
     Roster(roster::RosterArgs),
+    /// Time a Telegram export of a chat's history imported into a fresh demo Parta: the upload with its dry run, the import, the same again.
+    ChatImport(chat_import::ChatImportArgs),
     /// Serve the calls' floor: a UDP relay with no WebRTC (prints its address, runs until killed).
     UdpRelay {
         #[arg(long, default_value = "127.0.0.1:0")]
@@ -78,6 +82,7 @@ fn main() -> anyhow::Result<()> {
         Cli::YearTransition(args) => runtime.block_on(year_transition::year_transition(args)),
         Cli::Statistics(args) => runtime.block_on(statistics::statistics(args)),
         Cli::Roster(args) => runtime.block_on(roster::roster(args)),
+        Cli::ChatImport(args) => runtime.block_on(chat_import::chat_import(args)),
         Cli::UdpRelay { .. } => Ok(()),
     }
 }
