@@ -59,16 +59,16 @@ mod tests {
     fn an_entry_larger_than_it_declares_is_refused() {
         let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-        zip.start_file("result.json", options).unwrap();
-        zip.write_all(&[b'x'; 500]).unwrap();
-        let mut bytes = zip.finish().unwrap().into_inner();
+        zip.start_file("result.json", options).expect("test input");
+        zip.write_all(&[b'x'; 500]).expect("test input");
+        let mut bytes = zip.finish().expect("test input").into_inner();
         // The local header's uncompressed size (offset 22), and the central directory's (24).
         bytes[22..26].copy_from_slice(&20u32.to_le_bytes());
-        let central = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+        let central = bytes.windows(4).position(|w| w == b"PK\x01\x02").expect("test input");
         bytes[central + 24..central + 28].copy_from_slice(&20u32.to_le_bytes());
-        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-        assert_eq!(read_entry(&mut archive.by_index(0).unwrap(), 1000), Err("size_mismatch"));
-        assert_eq!(read_entry(&mut archive.by_index(0).unwrap(), 10), Err("too_large"));
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("test input");
+        assert_eq!(read_entry(&mut archive.by_index(0).expect("test input"), 1000), Err("size_mismatch"));
+        assert_eq!(read_entry(&mut archive.by_index(0).expect("test input"), 10), Err("too_large"));
     }
 
     #[test]

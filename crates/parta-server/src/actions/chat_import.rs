@@ -459,6 +459,10 @@ async fn write_messages(
 ) -> Result<(i64, i64)> {
     let (chat, org) = (staged.chat, staged.org);
     let export = &staged.opened.export;
+    // Everything already there: nothing to write, nobody to tell.
+    if new.is_empty() {
+        return Ok((0, 0));
+    }
     let mut work = state.begin().await?;
     // The positions before the event that tells of them.
     let count = new.len() as i64;

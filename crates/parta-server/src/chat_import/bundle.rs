@@ -176,10 +176,10 @@ mod tests {
     fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
         for (name, bytes) in files {
-            zip.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
-            zip.write_all(bytes).unwrap();
+            zip.start_file(*name, zip::write::SimpleFileOptions::default()).expect("test input");
+            zip.write_all(bytes).expect("test input");
         }
-        zip.finish().unwrap().into_inner()
+        zip.finish().expect("test input").into_inner()
     }
 
     const RESULT: &str = r#"{"name": "x", "messages": [
@@ -194,7 +194,7 @@ mod tests {
             ("ChatExport/photos/a.jpg", b"jpeg"),
             ("ChatExport/files/big.pdf", &[0u8; 100]),
         ]);
-        let opened = read(Cursor::new(zip), 50).unwrap();
+        let opened = read(Cursor::new(zip), 50).expect("test input");
         assert!(matches!(opened.files[&0], FileState::Found(Packed { size: 4, .. })));
         assert_eq!(opened.files[&1], FileState::TooLarge);
         assert_eq!(opened.files[&2], FileState::Missing);
@@ -203,9 +203,9 @@ mod tests {
     #[test]
     fn hostile_zips_are_refused() {
         let outside = zip_of(&[("result.json", RESULT.as_bytes()), ("../evil.jpg", b"x")]);
-        assert_eq!(read(Cursor::new(outside), 50).unwrap_err().code, "unsafe_path");
+        assert_eq!(read(Cursor::new(outside), 50).expect_err("refused").code, "unsafe_path");
         let none = zip_of(&[("readme.md", b"x")]);
-        assert_eq!(read(Cursor::new(none), 50).unwrap_err().code, "no_history");
-        assert_eq!(read(Cursor::new(b"PK\x03\x04broken".to_vec()), 50).unwrap_err().code, "not_a_zip");
+        assert_eq!(read(Cursor::new(none), 50).expect_err("refused").code, "no_history");
+        assert_eq!(read(Cursor::new(b"PK\x03\x04broken".to_vec()), 50).expect_err("refused").code, "not_a_zip");
     }
 }

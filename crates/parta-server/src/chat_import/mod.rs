@@ -172,10 +172,13 @@ mod tests {
 
     #[test]
     fn text_must_be_utf8_and_lines_bounded() {
-        assert_eq!(checked_text("a.txt", b"ok\n\xFF").unwrap_err(), ExportError::at_line("a.txt", 2, "not_utf8"));
+        assert_eq!(
+            checked_text("a.txt", b"ok\n\xFF").expect_err("refused"),
+            ExportError::at_line("a.txt", 2, "not_utf8")
+        );
         let long = format!("x\n{}", "y".repeat(LINE_LIMIT + 1));
-        assert_eq!(checked_text("a.txt", long.as_bytes()).unwrap_err().code, "line_too_long");
-        assert_eq!(checked_text("a.txt", b"\xEF\xBB\xBFhi").unwrap(), "hi");
+        assert_eq!(checked_text("a.txt", long.as_bytes()).expect_err("refused").code, "line_too_long");
+        assert_eq!(checked_text("a.txt", b"\xEF\xBB\xBFhi").expect("test input"), "hi");
     }
 
     #[test]

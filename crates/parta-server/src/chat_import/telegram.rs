@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn messages_replies_forwards_and_media_are_read() {
-        let export = parse("result.json", SAMPLE).unwrap();
+        let export = parse("result.json", SAMPLE).expect("test input");
         assert_eq!(export.chat_name.as_deref(), Some("5А родители"));
         assert_eq!(export.entries.len(), 4);
         let first = &export.entries[0];
@@ -210,8 +210,8 @@ mod tests {
     #[test]
     fn a_path_outside_the_export_refuses_it() {
         let hostile = SAMPLE.replace("photos/photo_1@01-01-2024_10-02-00.jpg", "../../etc/passwd");
-        assert_eq!(parse("result.json", &hostile).unwrap_err().code, "unsafe_path");
-        assert_eq!(parse("result.json", "{\"messages\": [").unwrap_err().code, "invalid_json");
-        assert_eq!(parse("result.json", "{\"messages\": []}").unwrap_err().code, "no_messages");
+        assert_eq!(parse("result.json", &hostile).expect_err("refused").code, "unsafe_path");
+        assert_eq!(parse("result.json", "{\"messages\": [").expect_err("refused").code, "invalid_json");
+        assert_eq!(parse("result.json", "{\"messages\": []}").expect_err("refused").code, "no_messages");
     }
 }

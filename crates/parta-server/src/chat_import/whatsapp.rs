@@ -274,7 +274,7 @@ mod tests {
     use super::*;
 
     fn local(text: &str) -> When {
-        When::Local(text.parse().unwrap())
+        When::Local(text.parse().expect("test input"))
     }
 
     #[test]
@@ -283,7 +283,7 @@ mod tests {
             12.01.2024, 09:06 - Анна Смирнова: Доброе утро!\nВторая строка\n\n\
             12.01.2024, 09:07 - Борис: IMG-20240112-WA0001.jpg (файл добавлен)\nПодпись\n\
             13.01.2024, 21:40 - Борис: <Без медиафайлов>\n";
-        let export = parse("chat.txt", text).unwrap();
+        let export = parse("chat.txt", text).expect("test input");
         assert_eq!(export.entries.len(), 3);
         assert_eq!(export.entries[0].author, "Анна Смирнова");
         assert_eq!(export.entries[0].text, "Доброе утро!\nВторая строка");
@@ -297,15 +297,15 @@ mod tests {
     #[test]
     fn english_month_first_with_am_pm_and_ios_brackets() {
         let text = "1/5/24, 9:05\u{202f}PM - Ann: Hello\n1/13/24, 12:10 AM - Bob: Late\n";
-        let export = parse("chat.txt", text).unwrap();
+        let export = parse("chat.txt", text).expect("test input");
         assert_eq!(export.entries[0].at, local("2024-01-05T21:05"));
         assert_eq!(export.entries[1].at, local("2024-01-13T00:10"));
 
         let day_first = "13/01/2024, 18:30 - Ann: Привет\n14/01/2024, 08:00 - Bob: Hi\n";
-        assert_eq!(parse("chat.txt", day_first).unwrap().entries[0].at, local("2024-01-13T18:30"));
+        assert_eq!(parse("chat.txt", day_first).expect("test input").entries[0].at, local("2024-01-13T18:30"));
 
         let ios = "[12.01.2024, 09:06:07] Анна: Привет\n\u{200e}[12.01.2024, 09:07:00] Борис: \u{200e}<attached: 00000012-PHOTO-2024-01-12-09-07-00.jpg>\n";
-        let export = parse("_chat.txt", ios).unwrap();
+        let export = parse("_chat.txt", ios).expect("test input");
         assert_eq!(export.entries[0].at, local("2024-01-12T09:06:07"));
         assert!(matches!(&export.entries[1].media, Some(Media::File { photo: true, .. })));
     }
@@ -313,8 +313,8 @@ mod tests {
     #[test]
     fn the_same_text_twice_gets_two_keys_that_do_not_change() {
         let text = "12.01.2024, 09:06 - Анна: Да\n12.01.2024, 09:06 - Анна: Да\n";
-        let first = parse("chat.txt", text).unwrap();
-        let again = parse("chat.txt", text).unwrap();
+        let first = parse("chat.txt", text).expect("test input");
+        let again = parse("chat.txt", text).expect("test input");
         assert_ne!(first.entries[0].key, first.entries[1].key);
         assert_eq!(first.entries, again.entries);
     }
@@ -322,7 +322,7 @@ mod tests {
     #[test]
     fn hostile_names_and_unknown_text_are_refused() {
         let text = "12.01.2024, 09:07 - Борис: ../../x.jpg (файл добавлен)\n";
-        assert_eq!(parse("chat.txt", text).unwrap_err().code, "unsafe_path");
-        assert_eq!(parse("chat.txt", "просто текст").unwrap_err().code, "unknown_format");
+        assert_eq!(parse("chat.txt", text).expect_err("refused").code, "unsafe_path");
+        assert_eq!(parse("chat.txt", "просто текст").expect_err("refused").code, "unknown_format");
     }
 }

@@ -722,6 +722,17 @@ fn owns_group_chat() -> Box<dyn Fn(Who) -> Expect> {
     })
 }
 
+/// The group chat's history imported: its owner and school A's admins act, its
+/// members are refused, to everyone else it does not exist.
+fn imports_into_group_chat() -> Box<dyn Fn(Who) -> Expect> {
+    Box::new(|who| match who {
+        Anonymous => Expect::Unauth,
+        Teacher | Admin => Expect::Allow,
+        Student | Parent => Expect::Deny,
+        _ => Expect::Hidden,
+    })
+}
+
 /// Platform lists: the operator acts, everyone else is refused.
 fn platform() -> Box<dyn Fn(Who) -> Expect> {
     Box::new(|who| match who {
@@ -2079,6 +2090,30 @@ fn rows(w: &World) -> Vec<Row> {
             format!("/api/v1/orgs/{org}/chats"),
             json(json!({ "kind": "group", "title": "Методобъединение" })),
             school(&STAFF, true),
+        ),
+        // A chat's history imported: its owner and the school's admins, who need not sit
+        // in it (a body that is no export, refused after the check); its members are
+        // refused. A staged import is its importer's alone: to anyone else it does not exist.
+        row(
+            "POST",
+            "/api/v1/chats/{chat_id}/imports",
+            format!("/api/v1/chats/{}/imports", w.group_chat),
+            Some(Body::Multipart("application/octet-stream".into(), b"not an export".to_vec())),
+            imports_into_group_chat(),
+        ),
+        row(
+            "POST",
+            "/api/v1/chats/{chat_id}/imports/{import_id}/apply",
+            format!("/api/v1/chats/{}/imports/no-such-import/apply", w.group_chat),
+            json(json!({ "authors": [] })),
+            private(&[]),
+        ),
+        row(
+            "GET",
+            "/api/v1/chats/{chat_id}/imports/{import_id}",
+            format!("/api/v1/chats/{}/imports/no-such-import", w.group_chat),
+            None,
+            private(&[]),
         ),
         row(
             "PATCH",
