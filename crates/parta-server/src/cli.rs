@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 
-use crate::blobs::LocalDisk;
+use crate::blobs::{BlobStore, LocalDisk, S3Settings, S3Store};
 use crate::db::Db;
 use crate::state::{AppState, Settings};
 
@@ -82,6 +82,23 @@ struct CommonArgs {
     /// `nats://…`: carry events between several nodes on one database through NATS.
     #[arg(long, env = "PARTA_NATS_URL")]
     nats_url: Option<String>,
+    /// Keep files in an S3-compatible store at this endpoint (`https://…`) instead of
+    /// the data directory; needs the bucket and keys too.
+    #[arg(long, env = "PARTA_S3_ENDPOINT")]
+    s3_endpoint: Option<String>,
+    /// The S3 bucket (it must exist).
+    #[arg(long, env = "PARTA_S3_BUCKET")]
+    s3_bucket: Option<String>,
+    /// The S3 region. Default `us-east-1`, which self-hosted stores accept.
+    #[arg(long, env = "PARTA_S3_REGION")]
+    s3_region: Option<String>,
+    #[arg(long, env = "PARTA_S3_ACCESS_KEY")]
+    s3_access_key: Option<String>,
+    #[arg(long, env = "PARTA_S3_SECRET_KEY", hide_env_values = true)]
+    s3_secret_key: Option<String>,
+    /// A folder inside the bucket for this deployment's files. Default: none.
+    #[arg(long, env = "PARTA_S3_PREFIX")]
+    s3_prefix: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -219,6 +236,12 @@ struct FileConfig {
     sms_ca_file: Option<PathBuf>,
     webhook_hosts: Option<Vec<String>>,
     webhook_ca_file: Option<PathBuf>,
+    s3_endpoint: Option<String>,
+    s3_bucket: Option<String>,
+    s3_region: Option<String>,
+    s3_access_key: Option<String>,
+    s3_secret_key: Option<String>,
+    s3_prefix: Option<String>,
 }
 
 /// Settings after merging flags, environment, file and defaults.
@@ -230,6 +253,8 @@ pub struct Resolved {
     pub json_logs: bool,
     pub demo: bool,
     pub nats_url: Option<String>,
+    /// Files in an S3-compatible store; `None`: in the data directory.
+    pub s3: Option<S3Settings>,
     pub settings: Settings,
 }
 
@@ -245,6 +270,7 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
     let push = push_settings(serve, &file, mail.as_ref())?;
     let sms = sms_gateway(serve, &file)?;
     let webhooks = webhook_settings(serve, &file)?;
+    let s3 = s3_settings(common, &file)?;
     let data = common.data.clone().or(file.data).unwrap_or_else(|| PathBuf::from("parta-data"));
     let database_url = match common.database_url.clone().or(file.database_url) {
         Some(url) => url,
@@ -311,6 +337,7 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         database_url,
         json_logs: log_format == "json",
         nats_url: common.nats_url.clone().or(file.nats_url),
+        s3,
         demo: serve.is_some_and(|s| s.demo) || file.demo.unwrap_or(false),
         settings,
     })
@@ -446,15 +473,47 @@ fn init_logs(json: bool) {
     }
 }
 
-/// Opens the database (creating the data directory for SQLite) and migrates it.
-pub async fn open(resolved: &Resolved) -> anyhow::Result<(Db, Arc<LocalDisk>)> {
+/// Where files go: an S3-compatible store when its endpoint is set (then the bucket
+/// and both keys must be too), else the data directory.
+fn s3_settings(common: &CommonArgs, file: &FileConfig) -> anyhow::Result<Option<S3Settings>> {
+    let pick = |flag: &Option<String>, key: &Option<String>| flag.clone().or_else(|| key.clone());
+    let Some(endpoint) = pick(&common.s3_endpoint, &file.s3_endpoint) else {
+        return Ok(None);
+    };
+    anyhow::ensure!(
+        endpoint.starts_with("https://") || endpoint.starts_with("http://"),
+        "s3_endpoint must be an http(s):// URL, not {endpoint}"
+    );
+    let needed = |value: Option<String>, name: &str| {
+        value.filter(|v| !v.is_empty()).with_context(|| format!("files in S3 need {name} as well as s3_endpoint"))
+    };
+    Ok(Some(S3Settings {
+        endpoint,
+        bucket: needed(pick(&common.s3_bucket, &file.s3_bucket), "s3_bucket")?,
+        region: pick(&common.s3_region, &file.s3_region).unwrap_or_else(|| "us-east-1".into()),
+        access_key: needed(pick(&common.s3_access_key, &file.s3_access_key), "s3_access_key")?,
+        secret_key: needed(pick(&common.s3_secret_key, &file.s3_secret_key), "s3_secret_key")?,
+        prefix: pick(&common.s3_prefix, &file.s3_prefix).unwrap_or_default(),
+    }))
+}
+
+/// Opens the database (creating the data directory for SQLite) and migrates it, and
+/// the file store: checked at once, so a wrong S3 endpoint or key stops the start.
+pub async fn open(resolved: &Resolved) -> anyhow::Result<(Db, Arc<dyn BlobStore>)> {
     std::fs::create_dir_all(&resolved.data).with_context(|| format!("creating {}", resolved.data.display()))?;
     let db = Db::connect(&resolved.database_url).await?;
     let applied = db.migrate().await?;
     if !applied.is_empty() {
         tracing::info!(?applied, backend = db.backend.name(), "migrations applied");
     }
-    let blobs = Arc::new(LocalDisk::new(resolved.data.join("files"))?);
+    let blobs: Arc<dyn BlobStore> = match &resolved.s3 {
+        Some(s3) => {
+            let store = S3Store::new(s3).context("configuring the S3 file store")?;
+            store.check().await.with_context(|| format!("writing to S3 bucket {} at {}", s3.bucket, s3.endpoint))?;
+            Arc::new(store)
+        }
+        None => Arc::new(LocalDisk::new(resolved.data.join("files"))?),
+    };
     Ok((db, blobs))
 }
 
@@ -469,6 +528,13 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Backup { common, dest } => {
             let resolved = resolve(&common, None)?;
             let made = crate::backup::backup(&resolved.database_url, &resolved.data, &dest).await?;
+            if let Some(s3) = &resolved.s3 {
+                println!(
+                    "Файлы лежат в S3 (бакет {} на {}) и в копию не входят: их хранит само хранилище \
+                     (включите версионирование или репликацию бакета).",
+                    s3.bucket, s3.endpoint
+                );
+            }
             println!(
                 "Резервная копия готова: {} ({}, миграция {}, файлов: {}, {} байт).",
                 dest.display(),

@@ -112,9 +112,10 @@ pub async fn export(state: &AppState, actor: &Actor) -> Result<(tokio::fs::File,
     let mut listed = Vec::with_capacity(uploads.len());
     for upload in uploads {
         let name = entry_name(upload.id, &upload.original_name);
-        let stored = match state.blobs.open(&upload.storage_key).await {
-            Ok(handle) => {
-                let mut handle = handle.into_std().await;
+        let stored = match state.blobs.open(&upload.storage_key, None).await {
+            Ok(blob) => {
+                // The store's stream, read as blocking I/O on the blocking thread.
+                let mut handle = tokio_util::io::SyncIoBridge::new(blob.body);
                 zip = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
                     zip.start_file(
                         name.as_str(),

@@ -38,5 +38,6 @@ mod school_year;
 mod statistics;
 mod submissions;
 mod timetable;
+mod uploads;
 mod webhooks;
 mod year_transition;
