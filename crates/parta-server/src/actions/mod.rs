@@ -42,6 +42,7 @@ pub mod recovery;
 pub mod regulations;
 pub mod render;
 pub mod roster;
+pub mod roster_gradebook;
 pub mod school_year;
 pub mod schools;
 pub mod search;

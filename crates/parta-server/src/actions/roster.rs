@@ -933,7 +933,7 @@ async fn do_parent_place(
 pub async fn export(state: &AppState, actor: &Actor, org: OrgId) -> Result<Vec<u8>> {
     let mut conn = state.db.reads().acquire().await?;
     let access = access::school(&mut conn, actor, org, Permission::ExchangeRoster).await?;
-    let roster = roster_of(&mut conn, org, &access.org.name).await?;
+    let roster = roster_of(&mut conn, org, &access.org.name, &access.org.time_zone).await?;
     drop(conn);
     tokio::task::spawn_blocking(move || write::zip(&write::files(&roster)))
         .await
@@ -941,12 +941,13 @@ pub async fn export(state: &AppState, actor: &Actor, org: OrgId) -> Result<Vec<u
         .map_err(|e| Error::Internal(e.into()))
 }
 
-async fn roster_of(conn: &mut AnyConnection, org: OrgId, name: &str) -> Result<write::Roster> {
+async fn roster_of(conn: &mut AnyConnection, org: OrgId, name: &str, time_zone: &str) -> Result<write::Roster> {
     let school =
         store::roster::ids(conn, org, "school").await?.pop().map_or_else(|| format!("school-{}", org.0), |(_, s)| s);
     let class_sids: HashMap<i64, String> = store::roster::ids(conn, org, "class").await?.into_iter().collect();
     let mut classes = Vec::new();
     let mut class_sid: HashMap<i64, String> = HashMap::new();
+    let (mut class_info, mut class_names) = (HashMap::new(), HashMap::new());
     for c in store::schools::list_classes(conn, org).await? {
         let Some(year) = c.academic_year.filter(|_| c.kind == "class") else { continue };
         if store::year_transition::year_archived(conn, org, year).await? {
@@ -954,6 +955,8 @@ async fn roster_of(conn: &mut AnyConnection, org: OrgId, name: &str) -> Result<w
         }
         let sid = class_sids.get(&c.id).cloned().unwrap_or_else(|| format!("class-{}", c.id));
         class_sid.insert(c.id, sid.clone());
+        class_info.insert(c.id, (sid.clone(), c.grade, year));
+        class_names.insert(c.id, c.name.clone());
         classes.push(write::Class { sourced_id: sid, title: c.name, grade: c.grade, year });
     }
     let people = store::roster::people(conn, org).await?;
@@ -1103,11 +1106,20 @@ async fn roster_of(conn: &mut AnyConnection, org: OrgId, name: &str) -> Result<w
         u.agents.sort();
         u.agents.dedup();
     }
+    let students: HashMap<i64, String> = chosen
+        .iter()
+        .filter(|(_, p)| p.role() == MemberRole::Student)
+        .map(|(user, _)| (*user, user_sid(*user)))
+        .collect();
+    let register =
+        super::roster_gradebook::Register { classes: &class_info, class_names: &class_names, people: &students };
+    let gradebook = super::roster_gradebook::gradebook(conn, org, time_zone, &register).await?;
     Ok(write::Roster {
         school: write::School { sourced_id: school, name: name.to_owned() },
         classes,
         users,
         enrollments,
+        gradebook,
     })
 }
 

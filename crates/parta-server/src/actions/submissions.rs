@@ -13,8 +13,8 @@ use parta_domain::journal::{Mark, is_late};
 use parta_domain::permission::Permission;
 use parta_domain::{ClassId, FileId, GradeId, GradeTypeId, LessonId, OrgId, SubmissionId, UserId, validate};
 use parta_protocol::{
-    Grade, GradeSubmissionRequest, HandInRequest, LessonSubmissions, ReturnSubmissionRequest,
-    StudentSubmission, Submission, SubmissionStatus,
+    Grade, GradeSubmissionRequest, HandInRequest, LessonSubmissions, ReturnSubmissionRequest, StudentSubmission,
+    Submission, SubmissionStatus,
 };
 use sqlx::AnyConnection;
 

@@ -212,3 +212,42 @@ pub async fn set_invite_person(conn: &mut AnyConnection, invite: InviteId, perso
         .await
         .map(|_| ())
 }
+
+/// A mark of the journal with what the gradebook says of it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MarkRow {
+    pub id: i64,
+    pub student_id: i64,
+    pub mark: String,
+    pub comment: Option<String>,
+    pub given_at: i64,
+    pub grade_type_id: i64,
+    pub grade_type: String,
+    pub weight_centi: i64,
+    pub lesson_id: i64,
+    pub held_on: String,
+    pub class_id: i64,
+    pub group_id: Option<i64>,
+    pub group_name: Option<String>,
+    pub subject_id: i64,
+    pub subject: String,
+}
+
+/// Every standing mark of a school's journal, oldest first.
+pub async fn marks(conn: &mut AnyConnection, org: OrgId) -> sqlx::Result<Vec<MarkRow>> {
+    sqlx::query_as(
+        "SELECT g.id, g.student_id, g.mark, g.comment, g.given_at, g.grade_type_id, t.name AS grade_type,
+                t.weight_centi, l.id AS lesson_id, l.held_on, l.class_id, l.group_id, cg.name AS group_name,
+                l.subject_id, s.name AS subject
+         FROM grades g
+         JOIN lessons l ON l.id = g.lesson_id
+         JOIN grade_types t ON t.id = g.grade_type_id
+         JOIN subjects s ON s.id = l.subject_id
+         LEFT JOIN class_groups cg ON cg.id = l.group_id
+         WHERE g.org_id = $1 AND g.deleted_at IS NULL
+         ORDER BY g.id",
+    )
+    .bind(org.0)
+    .fetch_all(conn)
+    .await
+}

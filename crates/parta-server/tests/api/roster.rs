@@ -15,6 +15,7 @@ use crate::support::{PASSWORD, TestApp};
 on_both_backends!(
     a_bundle_is_tried_then_imported_once_and_people_join_by_their_own_links,
     an_export_imported_into_an_empty_school_exports_the_same_files,
+    the_journals_marks_are_exported_as_a_gradebook_that_an_import_leaves_alone,
     bundles_that_cannot_be_read_are_refused_whole_and_nothing_changes,
 );
 
@@ -393,6 +394,48 @@ async fn an_export_imported_into_an_empty_school_exports_the_same_files(app: Tes
     // And once more: nothing to change.
     let twice = import(&app, empty, &c.school.admin, first.bytes.clone(), true).await;
     assert_eq!(twice["people"], json!({ "created": 0, "updated": 0, "linked": 0, "unchanged": 6 }), "{twice}");
+}
+
+async fn the_journals_marks_are_exported_as_a_gradebook_that_an_import_leaves_alone(app: TestApp) {
+    let s = crate::timetable::setup(&app, 773).await;
+    crate::journal::week(&app, &s).await;
+    let [monday, _, _] = crate::journal::days_ahead(&app, &s).await;
+    let classmate = app.join(&s.school, s.class_a, "student", None, "Соседов").await;
+    let (lesson, oral) = crate::journal::marked_lesson(&app, &s, &monday, classmate.id).await;
+    let org = s.school.org;
+    let export = app.get(&format!("/api/v1/orgs/{org}/roster/export")).token(&s.school.admin).send().await.expect(200);
+    let files = unzip(&export.bytes);
+    let text = |name: &str| files.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone()).unwrap_or_default();
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(&names[8..], ["categories.csv", "lineItems.csv", "results.csv"], "{names:?}");
+    assert!(text("manifest.csv").contains("file.results,bulk"));
+
+    // 5А's maths is a scheduled class of the maths course of the year.
+    let section = format!("class-{}-subject-", s.class_a);
+    let classes = text("classes.csv");
+    let maths = classes.lines().find(|l| l.starts_with(&section)).expect("maths in 5А");
+    assert!(maths.contains(",scheduled,") && maths.contains("Математика 5А"), "{classes}");
+    let section_sid = maths.split(',').next().expect("sourcedId");
+    assert!(text("courses.csv").lines().any(|l| l.contains(",Математика,")), "{}", text("courses.csv"));
+    // One line item for the lesson's marks of that kind, one result for the mark.
+    let line_item = format!("lesson-{lesson}-{oral}");
+    let items = text("lineItems.csv");
+    let item = items.lines().find(|l| l.starts_with(&line_item)).expect("the lesson's line item");
+    assert!(item.contains(&format!(",{monday},{monday},{section_sid},grade-type-{oral},")), "{item}");
+    let results: Vec<String> = text("results.csv").lines().skip(1).map(str::to_owned).collect();
+    assert_eq!(results.len(), 1, "{results:?}");
+    assert!(results[0].contains(&format!(",{line_item},user-{},fully graded,5,5,", s.student.id)), "{results:?}");
+    let category = text("categories.csv");
+    assert_eq!(category.lines().count(), 2, "the one kind of work used: {category}");
+
+    // Imported back, the marks and the subject's class are left alone, and said so.
+    let report = import(&app, org, &s.school.admin, export.bytes.clone(), false).await;
+    let left = rows(&report, "left");
+    for file in ["categories.csv", "lineItems.csv", "results.csv"] {
+        assert!(left.contains(&row(file, 1, "", "marks_not_imported")), "{left:?}");
+    }
+    assert!(left.iter().any(|(f, _, _, c)| f == "classes.csv" && c == "not_a_class"), "{left:?}");
+    assert_eq!(report["rejected"], json!([]), "{report}");
 }
 
 async fn bundles_that_cannot_be_read_are_refused_whole_and_nothing_changes(app: TestApp) {

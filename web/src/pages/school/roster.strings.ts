@@ -87,6 +87,8 @@ export const ru = {
   'roster.code.subject_teaching':
     'Учитель ведёт здесь предмет, а не классное руководство. Кто что преподаёт, настраивается в Parta во вкладке «Нагрузка».',
   'roster.code.parent_enrollment': 'Родитель записан в класс: родители связываются с классом через своих детей.',
+  'roster.code.marks_not_imported':
+    'Оценки из файла не загружаются: журнал ведут учителя школы в Parta. При выгрузке из Parta оценки журнала попадают в этот файл.',
   'roster.code.class_not_imported': 'Класс этой записи не загружается (причина указана в строке класса).',
   'roster.code.year_archived': 'Учебный год уже в архиве: менять его классы нельзя.',
   'roster.code.year_changed': 'В выгрузке класс относится к другому учебному году, чем в Parta: год класса не меняется.',
@@ -202,6 +204,8 @@ export const en: AreaEn<typeof ru> = {
   'roster.code.subject_teaching':
     'The teacher teaches a subject here, not leads the class. Who teaches what is set up in Parta\'s «Teaching» tab.',
   'roster.code.parent_enrollment': 'A parent enrolled in a class: parents belong to a class through their children.',
+  'roster.code.marks_not_imported':
+    "Marks are not taken from a file: the journal is kept by the school's teachers in Parta. Parta's own export writes the journal's marks to this file.",
   'roster.code.class_not_imported': 'This record\'s class is not imported (its own row says why).',
   'roster.code.year_archived': 'The school year is archived: its classes cannot change.',
   'roster.code.year_changed': 'In the bundle the class belongs to another school year than in Parta: a class keeps its year.',
