@@ -43,6 +43,7 @@ pub mod regulations;
 pub mod render;
 pub mod roster;
 pub mod roster_gradebook;
+pub mod roster_links;
 pub mod school_year;
 pub mod schools;
 pub mod search;

@@ -251,3 +251,49 @@ pub async fn marks(conn: &mut AnyConnection, org: OrgId) -> sqlx::Result<Vec<Mar
     .fetch_all(conn)
     .await
 }
+
+/// Someone the register expects, with their class and how long their link lasts.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WaitingRow {
+    pub id: i64,
+    pub sourced_id: String,
+    pub role: String,
+    pub family_name: String,
+    pub given_name: String,
+    pub patronymic: Option<String>,
+    pub class_id: Option<i64>,
+    pub class_name: Option<String>,
+    /// The latest of their links that still works.
+    pub link_expires_at: Option<i64>,
+}
+
+/// The register's people who have not joined, by name.
+pub async fn waiting(conn: &mut AnyConnection, org: OrgId, now: i64) -> sqlx::Result<Vec<WaitingRow>> {
+    sqlx::query_as(
+        "SELECT p.id, p.sourced_id, p.role, p.family_name, p.given_name, p.patronymic, p.class_id,
+                c.name AS class_name,
+                (SELECT MAX(i.expires_at) FROM invites i
+                 WHERE i.roster_person_id = p.id AND i.revoked_at IS NULL AND i.use_count < i.max_uses
+                   AND i.expires_at > $2) AS link_expires_at
+         FROM roster_people p LEFT JOIN classes c ON c.id = p.class_id
+         WHERE p.org_id = $1 AND p.user_id IS NULL
+         ORDER BY p.family_name, p.given_name, p.id",
+    )
+    .bind(org.0)
+    .bind(now)
+    .fetch_all(conn)
+    .await
+}
+
+/// Revokes every link of a person of the register that still stands.
+pub async fn revoke_links(conn: &mut AnyConnection, person: i64, by: UserId) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE invites SET revoked_at = $1, revoked_by = $2 WHERE roster_person_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(by.0)
+    .bind(person)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}

@@ -16,11 +16,12 @@ on_both_backends!(
     a_bundle_is_tried_then_imported_once_and_people_join_by_their_own_links,
     an_export_imported_into_an_empty_school_exports_the_same_files,
     the_journals_marks_are_exported_as_a_gradebook_that_an_import_leaves_alone,
+    a_lost_register_link_is_replaced_and_the_old_one_stops_working,
     bundles_that_cannot_be_read_are_refused_whole_and_nothing_changes,
 );
 
 /// A zip of the given files.
-fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+pub(crate) fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for (name, bytes) in files {
@@ -42,12 +43,12 @@ fn unzip(bytes: &[u8]) -> Vec<(String, String)> {
     files
 }
 
-const MANIFEST: &str = "propertyName,value\nmanifest.version,1.0\noneroster.version,1.2\nfile.users,bulk\n";
-const ORGS: &str = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n\
+pub(crate) const MANIFEST: &str = "propertyName,value\nmanifest.version,1.0\noneroster.version,1.2\nfile.users,bulk\n";
+pub(crate) const ORGS: &str = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n\
     d1,,,Управление образования,district,,\ns1,,,Школа № 1,school,,d1\n";
-const SESSIONS: &str = "sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,schoolYear\n\
+pub(crate) const SESSIONS: &str = "sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,schoolYear\n\
     y27,,,2026/2027,schoolYear,2026-09-01,2027-05-31,,2027\nt1,,,1 четверть,term,2026-09-01,2026-10-26,y27,2027\n";
-const USERS_HEADER: &str = "sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,\
+pub(crate) const USERS_HEADER: &str = "sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,\
     middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\n";
 
 /// The school's register: a teacher leading 5А, a student in 5А and one in 6Б, a
@@ -436,6 +437,51 @@ async fn the_journals_marks_are_exported_as_a_gradebook_that_an_import_leaves_al
     }
     assert!(left.iter().any(|(f, _, _, c)| f == "classes.csv" && c == "not_a_class"), "{left:?}");
     assert_eq!(report["rejected"], json!([]), "{report}");
+}
+
+async fn a_lost_register_link_is_replaced_and_the_old_one_stops_working(app: TestApp) {
+    let school = app.school(774).await;
+    let org = school.org;
+    let done = import(&app, org, &school.admin, register_bundle("Волков", "c5a"), true).await;
+    let path = format!("/api/v1/orgs/{org}/roster/people");
+    let waiting = app.get(&path).token(&school.admin).send().await.expect(200);
+    let people = waiting.list();
+    assert_eq!(people.len(), 4, "{}", waiting.json);
+    assert!(people.iter().all(|p| p["link_expires_at"].is_string()), "every link works: {}", waiting.json);
+    let misha = people.iter().find(|p| p["sourced_id"] == "u1").expect("Миша");
+    assert_eq!((misha["name"].as_str(), misha["class_name"].as_str()), (Some("Волков Миша"), Some("5А")));
+    let id = misha["id"].as_i64().expect("id");
+
+    // His link is lost: a new one, and the old one stops working.
+    let new = app.post(&format!("{path}/{id}/link")).token(&school.admin).send().await.expect(201);
+    let new_path = new.json["path"].as_str().expect("path").to_owned();
+    assert_ne!(new_path, link(&done, "u1"));
+    assert_eq!((new.json["class_name"].as_str(), new.json["role"].as_str()), (Some("5А"), Some("student")));
+    app.post("/api/v1/auth/register")
+        .json(json!({
+            "invite_token": link(&done, "u1").trim_start_matches("/join/"), "family_name": "Волков", "given_name": "Миша",
+            "email": "old-link@mail.ru", "password": PASSWORD, "consent_version": parta_domain::consent::VERSION,
+        }))
+        .send()
+        .await
+        .problem(410, "invite_revoked");
+    let (outcome, student) = register(&app, &new_path, "Волков", "misha@mail.ru").await;
+    assert_eq!(outcome["status"], "joined", "{outcome}");
+    assert_eq!(places(&app, &student).await, [("student".into(), "5А".into())]);
+
+    // Joined, he is no longer expected, and needs no link.
+    let waiting = app.get(&path).token(&school.admin).send().await.expect(200);
+    assert!(waiting.list().iter().all(|p| p["sourced_id"] != "u1"), "{}", waiting.json);
+    app.post(&format!("{path}/{id}/link")).token(&school.admin).send().await.problem(409, "already_member");
+    // Only the school's admins see the list and give links.
+    let other = app.school(775).await;
+    let refused = app.get(&path).token(&other.admin).send().await;
+    assert!(matches!(refused.status.as_u16(), 403 | 404), "{}", refused.status);
+    app.post(&format!("/api/v1/orgs/{}/roster/people/{id}/link", other.org))
+        .token(&other.admin)
+        .send()
+        .await
+        .problem(404, "not_found");
 }
 
 async fn bundles_that_cannot_be_read_are_refused_whole_and_nothing_changes(app: TestApp) {
