@@ -219,6 +219,51 @@ struct FileConfig {
     sms_ca_file: Option<PathBuf>,
     webhook_hosts: Option<Vec<String>>,
     webhook_ca_file: Option<PathBuf>,
+    /// OpenID Connect providers, one `[[oidc]]` table each.
+    oidc: Option<Vec<OidcEntry>>,
+}
+
+/// One `[[oidc]]` table of the config file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OidcEntry {
+    id: String,
+    name: String,
+    issuer: String,
+    client_id: String,
+    client_secret: String,
+    #[serde(default)]
+    scopes: Vec<String>,
+    /// `email` or `phone_number`.
+    claim: String,
+    ca_file: Option<PathBuf>,
+}
+
+/// The providers the file names, checked.
+fn oidc_providers(file: &FileConfig) -> anyhow::Result<Vec<crate::oidc::ProviderConfig>> {
+    let mut providers: Vec<crate::oidc::ProviderConfig> = Vec::new();
+    for entry in file.oidc.as_deref().unwrap_or_default() {
+        let claim = crate::oidc::ContactClaim::parse(&entry.claim)
+            .with_context(|| format!("oidc {}: claim «{}» is not email or phone_number", entry.id, entry.claim))?;
+        let ca_pem = match &entry.ca_file {
+            Some(path) => Some(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?),
+            None => None,
+        };
+        let provider = crate::oidc::ProviderConfig {
+            id: entry.id.clone(),
+            name: entry.name.clone(),
+            issuer: entry.issuer.clone(),
+            client_id: entry.client_id.clone(),
+            client_secret: entry.client_secret.clone(),
+            scopes: entry.scopes.clone(),
+            claim,
+            ca_pem,
+        };
+        provider.check()?;
+        anyhow::ensure!(!providers.iter().any(|p| p.id == provider.id), "oidc id {} is named twice", provider.id);
+        providers.push(provider);
+    }
+    Ok(providers)
 }
 
 /// Settings after merging flags, environment, file and defaults.
@@ -245,6 +290,7 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
     let push = push_settings(serve, &file, mail.as_ref())?;
     let sms = sms_gateway(serve, &file)?;
     let webhooks = webhook_settings(serve, &file)?;
+    let oidc = oidc_providers(&file)?;
     let data = common.data.clone().or(file.data).unwrap_or_else(|| PathBuf::from("parta-data"));
     let database_url = match common.database_url.clone().or(file.database_url) {
         Some(url) => url,
@@ -292,6 +338,7 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         mail,
         sms,
         webhooks,
+        oidc,
         secure_cookies: serve.is_some_and(|s| s.secure_cookies) || file.secure_cookies.unwrap_or(false),
         max_upload_bytes: file.max_upload_mib.map_or(defaults.max_upload_bytes, |mib| mib * 1024 * 1024),
         max_file_bytes: file.max_file_mib.map_or(defaults.max_file_bytes, |mib| mib * 1024 * 1024),
