@@ -315,6 +315,9 @@ async fn an_identity_linked_by_password_signs_in_and_no_other_account_takes_it(a
     // Now the teacher may link it.
     let (_, linked) = link(&app, &provider, &teacher.token, "anna@id.test").await;
     assert_eq!(linked.expect(200).json["outcome"], "linked");
+    // A deleted account's links go with its personal data.
+    app.delete("/api/v1/me").token(&teacher.token).json(json!({ "password": PASSWORD })).send().await.expect(204);
+    Browser::default().round(&app, &provider, START, "anna@id.test").await.problem(403, "oidc_not_linked");
 }
 
 async fn joining_by_an_invite_link_with_the_provider_makes_the_account_and_links_it(app: TestApp) {
