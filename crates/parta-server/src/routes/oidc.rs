@@ -97,7 +97,12 @@ async fn oidc_start(
     match started {
         Ok(started) => see_other(&started.url, vec![browser_cookie(&state, &started.browser)]),
         Err(error) if wants_json(&headers) => error.into_response(),
-        Err(error) => match query.invite.as_deref() {
+        // Back to the join page of a link that looks like one (never a header from arbitrary text).
+        Err(error) => match query
+            .invite
+            .as_deref()
+            .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        {
             Some(token) => see_other(
                 &format!("{}?sso_error={}", crate::actions::invites::join_path(token), error.code()),
                 Vec::new(),

@@ -336,6 +336,9 @@ async fn joining_by_an_invite_link_with_the_provider_makes_the_account_and_links
         .invalid(&[("consent_version", "required")]);
     let dead = app.get(&format!("{START}?invite=no-such-link&consent_version={version}")).send().await.expect(303);
     assert_eq!(location(&dead.headers), "/join/no-such-link?sso_error=invite_not_found");
+    // Whatever a link's place holds, it never reaches a header as it is.
+    let odd = app.get(&format!("{START}?invite=%0d%0aSet-Cookie:x&consent_version={version}")).send().await.expect(303);
+    assert_eq!(location(&odd.headers), "/login?sso_error=invite_not_found");
 
     let start = format!("{START}?invite={invite}&consent_version={version}");
     let mut browser = Browser::default();
