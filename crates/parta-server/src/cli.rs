@@ -717,6 +717,31 @@ mod tests {
     }
 
     #[test]
+    fn openid_providers_are_read_from_the_config_file_and_checked() {
+        let path = std::env::temp_dir().join(format!("parta-cli-oidc-{}.toml", std::process::id()));
+        let provider = "[[oidc]]\nid = \"region-id\"\nname = \"Региональный ID\"\n\
+            issuer = \"https://id.region.test\"\nclient_id = \"parta\"\nclient_secret = \"s\"\n\
+            scopes = [\"email\"]\n";
+        let resolved = |text: String| {
+            std::fs::write(&path, text).expect("config written");
+            let cli = Cli::try_parse_from(["parta", "serve", "--config", path.to_str().expect("utf-8 path")])
+                .expect("arguments parse");
+            let Command::Serve(serve) = cli.command else { panic!("not `serve`") };
+            resolve(&serve.common, Some(&serve))
+        };
+        let settings = resolved(format!("{provider}claim = \"email\"\n")).expect("settings resolve").settings;
+        assert_eq!(settings.oidc.len(), 1);
+        assert_eq!(settings.oidc[0].scope(), "openid email");
+        assert_eq!(settings.oidc[0].claim, crate::oidc::ContactClaim::Email);
+        assert!(resolved(format!("{provider}claim = \"name\"\n")).is_err(), "not a contact claim");
+        let plain_http = provider.replace("https://", "http://");
+        assert!(resolved(format!("{plain_http}claim = \"email\"\n")).is_err(), "an http issuer");
+        let twice = format!("{provider}claim = \"email\"\n{provider}claim = \"phone_number\"\n");
+        assert!(resolved(twice).is_err(), "one id twice");
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
     fn relay_only_calls_need_a_relay() {
         let serve = |args: &[&str]| {
             let cli = Cli::try_parse_from(args).expect("arguments parse");
