@@ -112,10 +112,12 @@ struct Known {
 
 struct Keys {
     jwks: jwt::Jwks,
-    fetched: Instant,
+    /// When a token's unknown key id last made us fetch the set again.
+    refetched: Option<Instant>,
 }
 
-/// A key set is fetched again for an unknown key id at most this often.
+/// A key set is fetched again for an unknown key id at most this often (the first
+/// time at once: a provider may rotate its keys right after we fetched them).
 const KEYS_REFETCH: Duration = Duration::from_secs(60);
 
 /// The providers' discovery and keys, per node.
@@ -171,7 +173,7 @@ impl Providers {
                 && methods.contains(&"client_secret_post"),
         };
         let jwks = fetch_keys(&tls, &discovery.jwks).await?;
-        let k = Arc::new(Known { discovery, tls, keys: Mutex::new(Keys { jwks, fetched: Instant::now() }) });
+        let k = Arc::new(Known { discovery, tls, keys: Mutex::new(Keys { jwks, refetched: None }) });
         known.insert(config.id.clone(), Arc::clone(&k));
         Ok(k)
     }
@@ -276,14 +278,21 @@ impl Providers {
         match jwt::verify(id_token, &jwks, &expected) {
             Err(jwt::JwtError::UnknownKey(kid)) => {
                 // Keys rotate: fetch the set again, unless it was fetched a moment ago.
-                let due = known.keys.lock().map(|k| k.fetched.elapsed() >= KEYS_REFETCH).unwrap_or(false);
+                let due = known
+                    .keys
+                    .lock()
+                    .map(|k| k.refetched.is_none_or(|at| at.elapsed() >= KEYS_REFETCH))
+                    .unwrap_or(false);
                 if !due {
                     tracing::info!(?kid, "an ID token names a key the provider's set lacks");
                     return Err(Error::Refused(jwt::JwtError::UnknownKey(kid).code()));
                 }
+                if let Ok(mut keys) = known.keys.lock() {
+                    keys.refetched = Some(Instant::now());
+                }
                 let fresh = fetch_keys(&known.tls, &known.discovery.jwks).await?;
                 if let Ok(mut keys) = known.keys.lock() {
-                    *keys = Keys { jwks: fresh.clone(), fetched: Instant::now() };
+                    keys.jwks = fresh.clone();
                 }
                 jwt::verify(id_token, &fresh, &expected).map_err(refused)
             }

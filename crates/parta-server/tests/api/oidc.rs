@@ -384,6 +384,14 @@ async fn forged_foreign_expired_tokens_and_replayed_states_are_refused(app: Test
         assert_eq!(refused.status.as_u16(), 403, "{mode}");
         assert!(refused.header_str("set-cookie").is_none(), "{mode}: no session");
     }
+    // Keys rotate: a good token under a key id not seen yet makes the set be fetched
+    // again at once; another unknown key id right after is not fetched for (once a
+    // minute at most), and refused.
+    provider.token_mode("rotated").await;
+    let rotated = Browser::default().round(&app, &provider, START, "anna@id.test").await.expect(200);
+    assert_eq!(rotated.json["outcome"], "signed_in");
+    provider.token_mode("unknown_kid").await;
+    Browser::default().round(&app, &provider, START, "anna@id.test").await.problem(403, "oidc_token_signature");
     provider.token_mode("normal").await;
 
     // A state used once is used up, whatever its first answer was.

@@ -13,7 +13,9 @@
 // test posts it. A test may also ask the token endpoint to hand out a bad ID token —
 // `POST /_test/mode?token=forged|wrong_aud|expired|normal` — signed with a key of its
 // own under the real key's id (forged), or with the real key but naming another
-// audience or long expired.
+// audience or long expired; `rotated` publishes a new key and signs with it (a good
+// token under a key id the client has not seen), `unknown_kid` signs with a key of its
+// own under an id nobody publishes.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -26,6 +28,10 @@ const issuer = `https://127.0.0.1:${config.port}`;
 const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingJwk = { ...privateKey.export({ format: 'jwk' }), kid: 'test-rs256', alg: 'RS256', use: 'sig' };
 const forgerKey = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+// A key the provider rotates to when told: published in its JWKS from then on.
+const rotatedKey = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const rotatedJwk = { ...rotatedKey.publicKey.export({ format: 'jwk' }), kid: 'test-rotated', alg: 'RS256', use: 'sig' };
+let rotated = false;
 
 const accounts = new Map(config.accounts.map((a) => [a.id, a]));
 const byEmail = (email) => config.accounts.find((a) => a.email === email.trim().toLowerCase());
@@ -82,6 +88,14 @@ function spoil(idToken, mode) {
   const claims = JSON.parse(Buffer.from(body, 'base64url'));
   let key = privateKey;
   if (mode === 'forged') key = forgerKey;
+  if (mode === 'rotated') {
+    key = rotatedKey.privateKey;
+    header.kid = 'test-rotated';
+  }
+  if (mode === 'unknown_kid') {
+    key = forgerKey;
+    header.kid = 'nobody';
+  }
   if (mode === 'wrong_aud') claims.aud = 'another-client';
   if (mode === 'expired') {
     const now = Math.floor(Date.now() / 1000);
@@ -95,6 +109,9 @@ function spoil(idToken, mode) {
 
 provider.use(async (ctx, next) => {
   await next();
+  if (ctx.path === '/jwks' && rotated && ctx.body && Array.isArray(ctx.body.keys)) {
+    ctx.body = { keys: [...ctx.body.keys, rotatedJwk] };
+  }
   if (ctx.path === '/token' && tokenMode !== 'normal' && ctx.body && ctx.body.id_token) {
     ctx.body = { ...ctx.body, id_token: spoil(ctx.body.id_token, tokenMode) };
   }
@@ -148,6 +165,7 @@ const server = https.createServer(
       const url = new URL(req.url, issuer);
       if (url.pathname === '/_test/mode' && req.method === 'POST') {
         tokenMode = url.searchParams.get('token') || 'normal';
+        if (tokenMode === 'rotated') rotated = true;
         res.writeHead(204);
         return res.end();
       }
