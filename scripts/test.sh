@@ -97,6 +97,21 @@ if [ -n "${PARTA_TEST_S3_URL:-}" ]; then
   backends="$backends s3"
 fi
 
+# Single sign-on is tested against a real OpenID provider (npm's oidc-provider, a
+# certified library) that the API and end-to-end tests start; it needs Node.
+if ! command -v node >/dev/null 2>&1; then
+  echo "Node.js is needed for the OpenID provider the SSO tests start." >&2
+  exit 1
+fi
+echo "installing the test OpenID provider's packages"
+if ! (cd crates/parta-server/tests/api/oidc_provider && npm ci --no-audit --no-fund --loglevel=error); then
+  if [ "${CI:-}" = "true" ]; then
+    echo "the OpenID provider's packages could not be installed; under CI=true that is a failure." >&2
+    exit 1
+  fi
+  echo "note: the OpenID provider's packages could not be installed; the SSO tests are skipped." >&2
+fi
+
 echo "== Rust: unit tests and API tests on: $backends"
 cargo test --workspace --locked
 

@@ -242,6 +242,51 @@ struct FileConfig {
     s3_access_key: Option<String>,
     s3_secret_key: Option<String>,
     s3_prefix: Option<String>,
+    /// OpenID Connect providers, one `[[oidc]]` table each.
+    oidc: Option<Vec<OidcEntry>>,
+}
+
+/// One `[[oidc]]` table of the config file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OidcEntry {
+    id: String,
+    name: String,
+    issuer: String,
+    client_id: String,
+    client_secret: String,
+    #[serde(default)]
+    scopes: Vec<String>,
+    /// `email` or `phone_number`.
+    claim: String,
+    ca_file: Option<PathBuf>,
+}
+
+/// The providers the file names, checked.
+fn oidc_providers(file: &FileConfig) -> anyhow::Result<Vec<crate::oidc::ProviderConfig>> {
+    let mut providers: Vec<crate::oidc::ProviderConfig> = Vec::new();
+    for entry in file.oidc.as_deref().unwrap_or_default() {
+        let claim = crate::oidc::ContactClaim::parse(&entry.claim)
+            .with_context(|| format!("oidc {}: claim «{}» is not email or phone_number", entry.id, entry.claim))?;
+        let ca_pem = match &entry.ca_file {
+            Some(path) => Some(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?),
+            None => None,
+        };
+        let provider = crate::oidc::ProviderConfig {
+            id: entry.id.clone(),
+            name: entry.name.clone(),
+            issuer: entry.issuer.clone(),
+            client_id: entry.client_id.clone(),
+            client_secret: entry.client_secret.clone(),
+            scopes: entry.scopes.clone(),
+            claim,
+            ca_pem,
+        };
+        provider.check()?;
+        anyhow::ensure!(!providers.iter().any(|p| p.id == provider.id), "oidc id {} is named twice", provider.id);
+        providers.push(provider);
+    }
+    Ok(providers)
 }
 
 /// Settings after merging flags, environment, file and defaults.
@@ -271,6 +316,7 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
     let sms = sms_gateway(serve, &file)?;
     let webhooks = webhook_settings(serve, &file)?;
     let s3 = s3_settings(common, &file)?;
+    let oidc = oidc_providers(&file)?;
     let data = common.data.clone().or(file.data).unwrap_or_else(|| PathBuf::from("parta-data"));
     let database_url = match common.database_url.clone().or(file.database_url) {
         Some(url) => url,
@@ -318,6 +364,7 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         mail,
         sms,
         webhooks,
+        oidc,
         secure_cookies: serve.is_some_and(|s| s.secure_cookies) || file.secure_cookies.unwrap_or(false),
         max_upload_bytes: file.max_upload_mib.map_or(defaults.max_upload_bytes, |mib| mib * 1024 * 1024),
         max_file_bytes: file.max_file_mib.map_or(defaults.max_file_bytes, |mib| mib * 1024 * 1024),
@@ -733,6 +780,31 @@ mod tests {
         let settings = serve_settings(&["parta", "serve", "--config", path.to_str().expect("utf-8 path")]);
         let _ = std::fs::remove_file(&path);
         assert_eq!(settings.messages_per_minute, 600);
+    }
+
+    #[test]
+    fn openid_providers_are_read_from_the_config_file_and_checked() {
+        let path = std::env::temp_dir().join(format!("parta-cli-oidc-{}.toml", std::process::id()));
+        let provider = "[[oidc]]\nid = \"region-id\"\nname = \"Региональный ID\"\n\
+            issuer = \"https://id.region.test\"\nclient_id = \"parta\"\nclient_secret = \"s\"\n\
+            scopes = [\"email\"]\n";
+        let resolved = |text: String| {
+            std::fs::write(&path, text).expect("config written");
+            let cli = Cli::try_parse_from(["parta", "serve", "--config", path.to_str().expect("utf-8 path")])
+                .expect("arguments parse");
+            let Command::Serve(serve) = cli.command else { panic!("not `serve`") };
+            resolve(&serve.common, Some(&serve))
+        };
+        let settings = resolved(format!("{provider}claim = \"email\"\n")).expect("settings resolve").settings;
+        assert_eq!(settings.oidc.len(), 1);
+        assert_eq!(settings.oidc[0].scope(), "openid email");
+        assert_eq!(settings.oidc[0].claim, crate::oidc::ContactClaim::Email);
+        assert!(resolved(format!("{provider}claim = \"name\"\n")).is_err(), "not a contact claim");
+        let plain_http = provider.replace("https://", "http://");
+        assert!(resolved(format!("{plain_http}claim = \"email\"\n")).is_err(), "an http issuer");
+        let twice = format!("{provider}claim = \"email\"\n{provider}claim = \"phone_number\"\n");
+        assert!(resolved(twice).is_err(), "one id twice");
+        let _ = std::fs::remove_file(&path);
     }
 
     #[test]

@@ -166,5 +166,7 @@ export type TransitionException = S['TransitionException'];
 export type ExceptionAction = S['ExceptionAction'];
 export type PlannedException = S['PlannedException'];
 export type Webhook = S['Webhook'];
+export type OidcProvider = S['OidcProvider'];
+export type OidcLink = S['OidcLink'];
 export type CreatedWebhook = S['CreatedWebhook'];
 export type WebhookDelivery = S['WebhookDelivery'];

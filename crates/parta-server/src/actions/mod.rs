@@ -30,6 +30,7 @@ pub mod members;
 pub mod messages;
 pub mod moderation;
 pub mod notifications;
+pub mod oidc;
 pub mod overrides;
 pub mod personal_data;
 pub mod plan;

@@ -903,6 +903,16 @@ fn rows(w: &World) -> Vec<Row> {
             None,
             private(ADMIN),
         ),
+        // Signing in with an OpenID provider: the browser's steps are anyone's (an unknown
+        // provider sends the browser back to the login page); one's own links are one's own.
+        row("GET", "/api/v1/auth/oidc", "/api/v1/auth/oidc".into(), None, public()),
+        row("GET", "/api/v1/auth/oidc/{id}/start", "/api/v1/auth/oidc/nope/start".into(), None, public()),
+        row("GET", "/api/v1/auth/oidc/{id}/callback", "/api/v1/auth/oidc/nope/callback".into(), None, public()),
+        row("GET", "/api/v1/me/oidc", "/api/v1/me/oidc".into(), None, signed_in()),
+        // Without the password the body is refused (422) before any provider is asked.
+        row("POST", "/api/v1/me/oidc/{id}/link", "/api/v1/me/oidc/nope/link".into(), json(json!({})), signed_in()),
+        // Nobody here has a link: there is nothing of anyone's to unlink.
+        row("DELETE", "/api/v1/me/oidc/{id}", "/api/v1/me/oidc/nope".into(), None, private(&[])),
         row("GET", "/api/v1/me/sessions", "/api/v1/me/sessions".into(), None, signed_in()),
         row("GET", "/api/v1/me/messages/export", "/api/v1/me/messages/export".into(), None, signed_in()),
         row("GET", "/api/v1/me/export", "/api/v1/me/export".into(), None, signed_in()),

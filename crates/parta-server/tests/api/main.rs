@@ -23,6 +23,7 @@ mod journal;
 mod messaging;
 mod movement;
 mod notifications;
+mod oidc;
 mod oversight;
 mod personal_data;
 mod png_bomb;
