@@ -972,7 +972,7 @@ try {
     }
   });
 
-  await test('OneRoster: a bundle without a required column is refused whole with the server\'s words and the file; a good one is checked with upload progress (nothing written): counts, changes, a refused row explained in Russian at its line, a left subject group; applied, it gives personal links once, to copy and as a CSV; checked again it changes nothing and the links stay', async () => {
+  await test('OneRoster: a bundle without a required column is refused whole with the server\'s words and the file; a good one is checked with upload progress (nothing written): counts, changes, a refused row explained in Russian at its line, a left subject group; applied, it gives personal links once, to copy and as a CSV; checked again it changes nothing and the links stay; «Ждём» lists the four and gives the student a new link', async () => {
     expect(rosterExport, 'no export to build the bundle on (the export test failed)');
     const ctxs = [];
     try {
@@ -1073,6 +1073,21 @@ try {
 
       const classesAfter = await (await fetch(`${base}/api/v1/orgs/1/classes`, { headers: adminApi })).json();
       expect(JSON.stringify(classesAfter).includes('10Р'), 'no 10Р after the import');
+
+      // «Ждём»: the four expected, each with a working link; the student's is given anew
+      // (as if lost), and the new one is the one he joins with next.
+      const waiting = page.locator('.roster-waiting');
+      await waiting.getByRole('heading', { name: 'Ждём' }).waitFor();
+      await countReaches(waiting.locator('li[data-sourced-id]'), 4, 'people expected');
+      const gleb = waiting.locator('li[data-sourced-id="e2e-s1"]');
+      expect(((await gleb.textContent()) || '').includes('действует до'), `Gleb's line: ${await gleb.textContent()}`);
+      await gleb.getByRole('button', { name: 'Новая ссылка' }).click();
+      await gleb.getByText('Ссылка показана один раз').waitFor();
+      const fresh = await gleb.getByRole('textbox').inputValue();
+      expect(fresh.startsWith(`${base}/join/`) && fresh !== rosterLinks.get('e2e-s1'), `the new link is ${fresh}`);
+      rosterLinks.set('e2e-s1', fresh);
+      await screen(page, 'console-roster-waiting');
+      await fitsPhone(page, 'console-roster-waiting');
     } finally {
       for (const ctx of ctxs) await ctx.close();
     }

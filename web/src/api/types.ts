@@ -24,6 +24,7 @@ export type JoinOutcome = S['JoinOutcome'];
 export type RosterImport = S['RosterImport'];
 export type RosterRow = S['RosterRow'];
 export type RosterLink = S['RosterLink'];
+export type RosterWaiting = S['RosterWaiting'];
 export type RosterChange = S['RosterChange'];
 export type RosterCounts = S['RosterCounts'];
 export type RosterPerson = S['RosterPerson'];

@@ -114,8 +114,16 @@ export const ru = {
   'roster.csv.link': 'Ссылка',
   'roster.csv.until': 'Действует до',
   'roster.csv_file': 'ссылки-{date}.csv',
+  'roster.waiting_title': 'Ждём',
+  'roster.waiting_lead':
+    'Люди из загруженных списков, которые ещё не присоединились. Если личная ссылка потерялась или истекла, выдайте новую.',
+  'roster.waiting_none': 'Все из списков уже присоединились.',
+  'roster.link_dead': 'ссылка не действует',
+  'roster.link_new': 'Новая ссылка',
+  'roster.link_new_hint': 'Прежняя ссылка этого человека перестанет работать.',
+  'roster.link_new_once': 'Ссылка показана один раз: скопируйте и передайте её этому человеку.',
   'roster.export_title': 'Выгрузка',
-  'roster.export_lead': 'Классы текущих учебных лет, ученики, родители и сотрудники школы одним zip-архивом OneRoster 1.2 — для другой системы или для сверки.',
+  'roster.export_lead': 'Классы текущих учебных лет, ученики, родители и сотрудники школы, а также оценки журнала — одним zip-архивом OneRoster 1.2, для другой системы или для сверки.',
   'roster.export': 'Выгрузить в OneRoster',
 };
 
@@ -231,8 +239,16 @@ export const en: AreaEn<typeof ru> = {
   'roster.csv.link': 'Link',
   'roster.csv.until': 'Valid until',
   'roster.csv_file': 'links-{date}.csv',
+  'roster.waiting_title': 'Expected',
+  'roster.waiting_lead':
+    'People from the uploaded lists who have not joined yet. If someone lost their own link or it expired, give them a new one.',
+  'roster.waiting_none': 'Everyone on the lists has joined.',
+  'roster.link_dead': 'link no longer works',
+  'roster.link_new': 'New link',
+  'roster.link_new_hint': "This person's earlier link will stop working.",
+  'roster.link_new_once': 'The link is shown once: copy it and pass it on to this person.',
   'roster.export_title': 'Export',
-  'roster.export_lead': 'The classes of the current school years, the students, parents and staff in one OneRoster 1.2 zip: for another system, or to compare.',
+  'roster.export_lead': "The classes of the current school years, the students, parents and staff, and the journal's marks, in one OneRoster 1.2 zip: for another system, or to compare.",
   'roster.export': 'Export to OneRoster',
 };
 
