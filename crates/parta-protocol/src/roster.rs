@@ -85,3 +85,19 @@ pub struct RosterPerson {
     /// A parent's children, «Фамилия Имя».
     pub children: Vec<String>,
 }
+
+/// Someone the register expects who has not joined yet, for the admins' list.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RosterWaiting {
+    /// The register's entry (for a new link).
+    pub id: i64,
+    pub sourced_id: String,
+    pub name: String,
+    /// `student`, `parent`, `teacher` or `employee`.
+    pub role: String,
+    /// A student's class; none for staff and parents.
+    pub class_name: Option<String>,
+    /// Until when their link works; none when it has expired or been replaced, and a
+    /// new one is needed.
+    pub link_expires_at: Option<String>,
+}

@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 
-use crate::blobs::LocalDisk;
+use crate::blobs::{BlobStore, LocalDisk, S3Settings, S3Store};
 use crate::db::Db;
 use crate::state::{AppState, Settings};
 
@@ -82,6 +82,23 @@ struct CommonArgs {
     /// `nats://…`: carry events between several nodes on one database through NATS.
     #[arg(long, env = "PARTA_NATS_URL")]
     nats_url: Option<String>,
+    /// Keep files in an S3-compatible store at this endpoint (`https://…`) instead of
+    /// the data directory; needs the bucket and keys too.
+    #[arg(long, env = "PARTA_S3_ENDPOINT")]
+    s3_endpoint: Option<String>,
+    /// The S3 bucket (it must exist).
+    #[arg(long, env = "PARTA_S3_BUCKET")]
+    s3_bucket: Option<String>,
+    /// The S3 region. Default `us-east-1`, which self-hosted stores accept.
+    #[arg(long, env = "PARTA_S3_REGION")]
+    s3_region: Option<String>,
+    #[arg(long, env = "PARTA_S3_ACCESS_KEY")]
+    s3_access_key: Option<String>,
+    #[arg(long, env = "PARTA_S3_SECRET_KEY", hide_env_values = true)]
+    s3_secret_key: Option<String>,
+    /// A folder inside the bucket for this deployment's files. Default: none.
+    #[arg(long, env = "PARTA_S3_PREFIX")]
+    s3_prefix: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -219,6 +236,57 @@ struct FileConfig {
     sms_ca_file: Option<PathBuf>,
     webhook_hosts: Option<Vec<String>>,
     webhook_ca_file: Option<PathBuf>,
+    s3_endpoint: Option<String>,
+    s3_bucket: Option<String>,
+    s3_region: Option<String>,
+    s3_access_key: Option<String>,
+    s3_secret_key: Option<String>,
+    s3_prefix: Option<String>,
+    /// OpenID Connect providers, one `[[oidc]]` table each.
+    oidc: Option<Vec<OidcEntry>>,
+}
+
+/// One `[[oidc]]` table of the config file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OidcEntry {
+    id: String,
+    name: String,
+    issuer: String,
+    client_id: String,
+    client_secret: String,
+    #[serde(default)]
+    scopes: Vec<String>,
+    /// `email` or `phone_number`.
+    claim: String,
+    ca_file: Option<PathBuf>,
+}
+
+/// The providers the file names, checked.
+fn oidc_providers(file: &FileConfig) -> anyhow::Result<Vec<crate::oidc::ProviderConfig>> {
+    let mut providers: Vec<crate::oidc::ProviderConfig> = Vec::new();
+    for entry in file.oidc.as_deref().unwrap_or_default() {
+        let claim = crate::oidc::ContactClaim::parse(&entry.claim)
+            .with_context(|| format!("oidc {}: claim «{}» is not email or phone_number", entry.id, entry.claim))?;
+        let ca_pem = match &entry.ca_file {
+            Some(path) => Some(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?),
+            None => None,
+        };
+        let provider = crate::oidc::ProviderConfig {
+            id: entry.id.clone(),
+            name: entry.name.clone(),
+            issuer: entry.issuer.clone(),
+            client_id: entry.client_id.clone(),
+            client_secret: entry.client_secret.clone(),
+            scopes: entry.scopes.clone(),
+            claim,
+            ca_pem,
+        };
+        provider.check()?;
+        anyhow::ensure!(!providers.iter().any(|p| p.id == provider.id), "oidc id {} is named twice", provider.id);
+        providers.push(provider);
+    }
+    Ok(providers)
 }
 
 /// Settings after merging flags, environment, file and defaults.
@@ -230,6 +298,8 @@ pub struct Resolved {
     pub json_logs: bool,
     pub demo: bool,
     pub nats_url: Option<String>,
+    /// Files in an S3-compatible store; `None`: in the data directory.
+    pub s3: Option<S3Settings>,
     pub settings: Settings,
 }
 
@@ -245,6 +315,8 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
     let push = push_settings(serve, &file, mail.as_ref())?;
     let sms = sms_gateway(serve, &file)?;
     let webhooks = webhook_settings(serve, &file)?;
+    let s3 = s3_settings(common, &file)?;
+    let oidc = oidc_providers(&file)?;
     let data = common.data.clone().or(file.data).unwrap_or_else(|| PathBuf::from("parta-data"));
     let database_url = match common.database_url.clone().or(file.database_url) {
         Some(url) => url,
@@ -292,6 +364,7 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         mail,
         sms,
         webhooks,
+        oidc,
         secure_cookies: serve.is_some_and(|s| s.secure_cookies) || file.secure_cookies.unwrap_or(false),
         max_upload_bytes: file.max_upload_mib.map_or(defaults.max_upload_bytes, |mib| mib * 1024 * 1024),
         max_file_bytes: file.max_file_mib.map_or(defaults.max_file_bytes, |mib| mib * 1024 * 1024),
@@ -311,6 +384,7 @@ fn resolve(common: &CommonArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Res
         database_url,
         json_logs: log_format == "json",
         nats_url: common.nats_url.clone().or(file.nats_url),
+        s3,
         demo: serve.is_some_and(|s| s.demo) || file.demo.unwrap_or(false),
         settings,
     })
@@ -446,15 +520,47 @@ fn init_logs(json: bool) {
     }
 }
 
-/// Opens the database (creating the data directory for SQLite) and migrates it.
-pub async fn open(resolved: &Resolved) -> anyhow::Result<(Db, Arc<LocalDisk>)> {
+/// Where files go: an S3-compatible store when its endpoint is set (then the bucket
+/// and both keys must be too), else the data directory.
+fn s3_settings(common: &CommonArgs, file: &FileConfig) -> anyhow::Result<Option<S3Settings>> {
+    let pick = |flag: &Option<String>, key: &Option<String>| flag.clone().or_else(|| key.clone());
+    let Some(endpoint) = pick(&common.s3_endpoint, &file.s3_endpoint) else {
+        return Ok(None);
+    };
+    anyhow::ensure!(
+        endpoint.starts_with("https://") || endpoint.starts_with("http://"),
+        "s3_endpoint must be an http(s):// URL, not {endpoint}"
+    );
+    let needed = |value: Option<String>, name: &str| {
+        value.filter(|v| !v.is_empty()).with_context(|| format!("files in S3 need {name} as well as s3_endpoint"))
+    };
+    Ok(Some(S3Settings {
+        endpoint,
+        bucket: needed(pick(&common.s3_bucket, &file.s3_bucket), "s3_bucket")?,
+        region: pick(&common.s3_region, &file.s3_region).unwrap_or_else(|| "us-east-1".into()),
+        access_key: needed(pick(&common.s3_access_key, &file.s3_access_key), "s3_access_key")?,
+        secret_key: needed(pick(&common.s3_secret_key, &file.s3_secret_key), "s3_secret_key")?,
+        prefix: pick(&common.s3_prefix, &file.s3_prefix).unwrap_or_default(),
+    }))
+}
+
+/// Opens the database (creating the data directory for SQLite) and migrates it, and
+/// the file store: checked at once, so a wrong S3 endpoint or key stops the start.
+pub async fn open(resolved: &Resolved) -> anyhow::Result<(Db, Arc<dyn BlobStore>)> {
     std::fs::create_dir_all(&resolved.data).with_context(|| format!("creating {}", resolved.data.display()))?;
     let db = Db::connect(&resolved.database_url).await?;
     let applied = db.migrate().await?;
     if !applied.is_empty() {
         tracing::info!(?applied, backend = db.backend.name(), "migrations applied");
     }
-    let blobs = Arc::new(LocalDisk::new(resolved.data.join("files"))?);
+    let blobs: Arc<dyn BlobStore> = match &resolved.s3 {
+        Some(s3) => {
+            let store = S3Store::new(s3).context("configuring the S3 file store")?;
+            store.check().await.with_context(|| format!("writing to S3 bucket {} at {}", s3.bucket, s3.endpoint))?;
+            Arc::new(store)
+        }
+        None => Arc::new(LocalDisk::new(resolved.data.join("files"))?),
+    };
     Ok((db, blobs))
 }
 
@@ -469,6 +575,13 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Backup { common, dest } => {
             let resolved = resolve(&common, None)?;
             let made = crate::backup::backup(&resolved.database_url, &resolved.data, &dest).await?;
+            if let Some(s3) = &resolved.s3 {
+                println!(
+                    "Файлы лежат в S3 (бакет {} на {}) и в копию не входят: их хранит само хранилище \
+                     (включите версионирование или репликацию бакета).",
+                    s3.bucket, s3.endpoint
+                );
+            }
             println!(
                 "Резервная копия готова: {} ({}, миграция {}, файлов: {}, {} байт).",
                 dest.display(),
@@ -667,6 +780,31 @@ mod tests {
         let settings = serve_settings(&["parta", "serve", "--config", path.to_str().expect("utf-8 path")]);
         let _ = std::fs::remove_file(&path);
         assert_eq!(settings.messages_per_minute, 600);
+    }
+
+    #[test]
+    fn openid_providers_are_read_from_the_config_file_and_checked() {
+        let path = std::env::temp_dir().join(format!("parta-cli-oidc-{}.toml", std::process::id()));
+        let provider = "[[oidc]]\nid = \"region-id\"\nname = \"Региональный ID\"\n\
+            issuer = \"https://id.region.test\"\nclient_id = \"parta\"\nclient_secret = \"s\"\n\
+            scopes = [\"email\"]\n";
+        let resolved = |text: String| {
+            std::fs::write(&path, text).expect("config written");
+            let cli = Cli::try_parse_from(["parta", "serve", "--config", path.to_str().expect("utf-8 path")])
+                .expect("arguments parse");
+            let Command::Serve(serve) = cli.command else { panic!("not `serve`") };
+            resolve(&serve.common, Some(&serve))
+        };
+        let settings = resolved(format!("{provider}claim = \"email\"\n")).expect("settings resolve").settings;
+        assert_eq!(settings.oidc.len(), 1);
+        assert_eq!(settings.oidc[0].scope(), "openid email");
+        assert_eq!(settings.oidc[0].claim, crate::oidc::ContactClaim::Email);
+        assert!(resolved(format!("{provider}claim = \"name\"\n")).is_err(), "not a contact claim");
+        let plain_http = provider.replace("https://", "http://");
+        assert!(resolved(format!("{plain_http}claim = \"email\"\n")).is_err(), "an http issuer");
+        let twice = format!("{provider}claim = \"email\"\n{provider}claim = \"phone_number\"\n");
+        assert!(resolved(twice).is_err(), "one id twice");
+        let _ = std::fs::remove_file(&path);
     }
 
     #[test]

@@ -22,8 +22,13 @@ pub fn today_in(time_zone: &str) -> String {
 
 /// `today_in` as a date, for counting days.
 pub fn today_date_in(time_zone: &str) -> jiff::civil::Date {
+    date_in(now_ms(), time_zone)
+}
+
+/// The date an instant falls on in a school's time zone.
+pub fn date_in(ms: i64, time_zone: &str) -> jiff::civil::Date {
     let zone = jiff::tz::TimeZone::get(time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    Timestamp::now().to_zoned(zone).date()
+    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned(zone).date()
 }
 
 pub fn is_time_zone(name: &str) -> bool {

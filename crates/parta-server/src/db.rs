@@ -134,6 +134,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(42, "list_unsubscribe", "0042_list_unsubscribe.sql"),
     migration!(43, "roster", "0043_roster.sql"),
     migration!(44, "webhooks", "0044_webhooks.sql"),
+    migration!(45, "oidc", "0045_oidc.sql"),
     migration!(46, "chat_import", "0046_chat_import.sql"),
 ];
 

@@ -1,4 +1,5 @@
-//! One HTTPS request to a service outside (a push service, an SMS gateway): HTTP/1.1
+//! One HTTPS request to a service outside (a push service, an SMS gateway, an OpenID
+//! provider): HTTP/1.1
 //! over rustls, the public roots and, where the deployment names one, its own
 //! authority, with a deadline; and the addresses such requests may go to.
 
@@ -119,14 +120,14 @@ pub fn is_public(ip: std::net::IpAddr) -> bool {
     }
 }
 
-async fn send(
+/// Connects to the endpoint (resolved once, the address checked against `reach`) and
+/// opens an HTTP/1.1 connection over TLS; the driver task is the caller's to abort.
+async fn open(
     tls: &Arc<ClientConfig>,
-    method: &'static str,
     endpoint: &Endpoint,
-    headers: &[(&'static str, String)],
-    body: Vec<u8>,
     reach: Reach,
-) -> anyhow::Result<Answer> {
+) -> anyhow::Result<(hyper::client::conn::http1::SendRequest<Full<Bytes>>, tokio::task::JoinHandle<hyper::Result<()>>)>
+{
     let host = endpoint.host.trim_start_matches('[').trim_end_matches(']').to_owned();
     // Resolved once and connected to the address checked, so a name cannot point
     // elsewhere between the check and the connection.
@@ -138,16 +139,35 @@ async fn send(
     let tcp = tokio::net::TcpStream::connect(address).await?;
     let name = ServerName::try_from(host)?;
     let stream = TlsConnector::from(Arc::clone(tls)).connect(name, tcp).await?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-    let driver = tokio::spawn(connection);
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    Ok((sender, tokio::spawn(connection)))
+}
+
+fn build(
+    method: &'static str,
+    endpoint: &Endpoint,
+    headers: &[(&'static str, String)],
+    body: Vec<u8>,
+) -> anyhow::Result<axum::http::Request<Full<Bytes>>> {
     let authority = endpoint.origin.as_str().trim_start_matches("https://").to_owned();
     let mut request =
         axum::http::Request::builder().method(method).uri(endpoint.path.as_str()).header("host", authority);
     for (name, value) in headers {
         request = request.header(*name, value);
     }
-    let request = request.header("content-length", body.len()).body(Full::new(Bytes::from(body)))?;
-    let response = sender.send_request(request).await?;
+    Ok(request.header("content-length", body.len()).body(Full::new(Bytes::from(body)))?)
+}
+
+async fn send(
+    tls: &Arc<ClientConfig>,
+    method: &'static str,
+    endpoint: &Endpoint,
+    headers: &[(&'static str, String)],
+    body: Vec<u8>,
+    reach: Reach,
+) -> anyhow::Result<Answer> {
+    let (mut sender, driver) = open(tls, endpoint, reach).await?;
+    let response = sender.send_request(build(method, endpoint, headers, body)?).await?;
     let retry_after = response
         .headers()
         .get("retry-after")
@@ -158,6 +178,46 @@ async fn send(
     drop(sender);
     driver.abort();
     Ok(answer)
+}
+
+/// A whole answer: status, headers and a body of at most `MAX_BODY` bytes.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub status: u16,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+/// Largest body `fetch` reads (a discovery document, a key set, a token answer).
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// One request to a service the deployment names (an OpenID provider), with its whole
+/// answer, within the deadline.
+pub async fn fetch(
+    tls: &Arc<ClientConfig>,
+    method: &'static str,
+    endpoint: &Endpoint,
+    headers: &[(&'static str, String)],
+    body: Vec<u8>,
+) -> anyhow::Result<Fetched> {
+    let whole = async {
+        let (mut sender, driver) = open(tls, endpoint, Reach::Anywhere).await?;
+        let response = sender.send_request(build(method, endpoint, headers, body)?).await?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let limited = http_body_util::Limited::new(response.into_body(), MAX_BODY);
+        let body = http_body_util::BodyExt::collect(limited)
+            .await
+            .map_err(|e| anyhow::anyhow!("reading the answer: {e}"))?
+            .to_bytes()
+            .to_vec();
+        drop(sender);
+        driver.abort();
+        Ok::<_, anyhow::Error>(Fetched { status, headers, body })
+    };
+    tokio::time::timeout(DEADLINE, whole)
+        .await
+        .map_err(|_| anyhow::anyhow!("{} did not answer within {} s", endpoint.host, DEADLINE.as_secs()))?
 }
 
 /// `https://host[:port]` of an endpoint URL.

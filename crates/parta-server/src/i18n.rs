@@ -331,6 +331,71 @@ pub fn problem_detail(code: &str, lang: Lang) -> &'static str {
             "Этот номер уже указан в другой учётной записи «Парты».",
             "This number is already used by another Parta account.",
         ),
+        "oidc_provider_unknown" => ("Такого способа входа нет.", "There is no such way to sign in."),
+        "oidc_provider_unavailable" => (
+            "Сервис входа сейчас не отвечает. Попробуйте позже или войдите по паролю.",
+            "The sign-in service is not answering. Try again later or sign in with your password.",
+        ),
+        "oidc_state_unknown" => (
+            "Этот вход уже завершён или начат не здесь. Начните вход заново.",
+            "This sign-in has already been completed or was not started here. Start again.",
+        ),
+        "oidc_state_expired" => {
+            ("Вход занял больше 10 минут. Начните его заново.", "The sign-in took longer than 10 minutes. Start again.")
+        }
+        "oidc_state_browser" => (
+            "Вход начат в другом браузере. Начните его заново здесь.",
+            "The sign-in was started in another browser. Start it again here.",
+        ),
+        "oidc_denied" => ("Вход через внешний сервис отменён.", "The sign-in with the external service was cancelled."),
+        "oidc_code_refused" => (
+            "Сервис входа не подтвердил вход. Начните вход заново.",
+            "The sign-in service did not confirm the sign-in. Start again.",
+        ),
+        "oidc_token_signature" | "oidc_token_algorithm" | "oidc_token_malformed" | "oidc_token_issuer" => (
+            "Сервис входа прислал недействительное подтверждение. Вход отклонён.",
+            "The sign-in service sent an invalid confirmation. The sign-in was refused.",
+        ),
+        "oidc_token_audience" => (
+            "Подтверждение входа выдано не для «Парты». Вход отклонён.",
+            "The sign-in confirmation was not issued for Parta. The sign-in was refused.",
+        ),
+        "oidc_token_expired" => (
+            "Подтверждение входа просрочено. Начните вход заново.",
+            "The sign-in confirmation has expired. Start again.",
+        ),
+        "oidc_token_nonce" => (
+            "Подтверждение входа относится к другому входу. Начните вход заново.",
+            "The sign-in confirmation belongs to another sign-in. Start again.",
+        ),
+        "oidc_not_linked" => (
+            "Этот вход ещё не связан с учётной записью Parta: войдите по паролю и свяжите его в профиле.",
+            "This sign-in is not linked to a Parta account yet: sign in with your password and link it in your profile.",
+        ),
+        "oidc_identity_taken" => (
+            "Эта учётная запись внешнего сервиса уже связана с другой учётной записью Parta.",
+            "This external account is already linked to another Parta account.",
+        ),
+        "oidc_already_linked" => (
+            "Этот способ входа уже связан с вашей учётной записью.",
+            "This way of signing in is already linked to your account.",
+        ),
+        "oidc_last_sign_in" => (
+            "Это ваш единственный способ входа: сначала задайте пароль.",
+            "This is your only way to sign in: set a password first.",
+        ),
+        "oidc_name_missing" => (
+            "Сервис входа не сообщил ваше имя. Присоединитесь по паролю.",
+            "The sign-in service did not tell your name. Join with a password instead.",
+        ),
+        "oidc_contact_missing" => (
+            "Сервис входа не сообщил подтверждённый адрес или телефон. Присоединитесь по паролю.",
+            "The sign-in service did not tell a confirmed address or phone. Join with a password instead.",
+        ),
+        "oidc_contact_taken" => (
+            "У этого адреса уже есть учётная запись Parta: войдите по паролю, примите приглашение и свяжите вход в профиле.",
+            "This address already has a Parta account: sign in with your password, accept the invite and link the sign-in in your profile.",
+        ),
         _ => ("Ошибка запроса.", "Request error."),
     };
     match lang {

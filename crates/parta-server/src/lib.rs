@@ -21,6 +21,7 @@ pub mod gateway;
 pub mod https;
 pub mod i18n;
 pub mod mail;
+pub mod oidc;
 pub mod oneroster;
 pub mod passwords;
 pub mod preview_pool;

@@ -49,6 +49,8 @@ pub struct Settings {
     pub sms: Option<std::sync::Arc<dyn crate::sms::SmsSender>>,
     /// Where a school's webhooks may go besides public addresses.
     pub webhooks: crate::webhooks::WebhookSettings,
+    /// OpenID Connect providers people may sign in with (`[[oidc]]` in the config file).
+    pub oidc: Vec<crate::oidc::ProviderConfig>,
 }
 
 impl Settings {
@@ -76,6 +78,7 @@ impl Default for Settings {
             push: crate::push::PushSettings::default(),
             sms: None,
             webhooks: crate::webhooks::WebhookSettings::default(),
+            oidc: Vec::new(),
         }
     }
 }
@@ -106,6 +109,8 @@ pub struct Inner {
     pub calls: Calls,
     /// The deployment's push key, read from the database on first need.
     pub push_key: tokio::sync::OnceCell<crate::push::vapid::Vapid>,
+    /// The OpenID providers' discovery documents and keys, fetched on first need.
+    pub oidc: crate::oidc::Providers,
 }
 
 impl AppState {
@@ -137,6 +142,7 @@ impl AppState {
             ephemeral: EphemeralLimiter::default(),
             calls,
             push_key: tokio::sync::OnceCell::new(),
+            oidc: crate::oidc::Providers::default(),
         }));
         // Hold the state weakly: the media unit stops when the node's state is dropped.
         tokio::spawn(crate::actions::calls::follow_media(Arc::downgrade(&state.0), media_events));

@@ -207,6 +207,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/oidc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/auth/oidc`
+         *     The OpenID Connect providers people may sign in with (for the login and join pages).
+         */
+        get: operations["oidc_providers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/{id}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/auth/oidc/{id}/callback`
+         *     Where the provider sends the browser back. The state is taken (used once), the
+         *     code exchanged, the ID token checked (signature by the provider's keys, issuer,
+         *     audience, expiry, nonce); then the linked account is signed in, the identity linked
+         *     or the invite link used. 303 to the app (`/`, or `/profile?sso=linked`) or to
+         *     `/login?sso_error=<code>`; with `Accept: application/json`, the outcome or a problem
+         *     document: `oidc_state_unknown` (unknown or used state), `oidc_state_expired`,
+         *     `oidc_state_browser`, `oidc_token_signature`, `oidc_token_audience`,
+         *     `oidc_token_expired`, `oidc_token_nonce`, `oidc_not_linked`, `oidc_identity_taken`, …
+         */
+        get: operations["oidc_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/auth/oidc/{id}/start`
+         *     Begins signing in at the provider (code flow with PKCE, state and nonce, good for
+         *     10 minutes): 303 to its authorization endpoint, with a cookie binding the sign-in to
+         *     this browser. With `invite`, the sign-in joins by that link.
+         */
+        get: operations["oidc_start"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/password-reset": {
         parameters: {
             query?: never;
@@ -1739,6 +1808,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/oidc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/me/oidc`
+         *     The providers linked to the signed-in account.
+         */
+        get: operations["me_oidc_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/oidc/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * # `DELETE /api/v1/me/oidc/{id}`
+         *     Unlinks the provider from the signed-in account (audited). An account without a
+         *     password keeps its only link: 409 `oidc_last_sign_in`.
+         */
+        delete: operations["me_oidc_unlink"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/oidc/{id}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/me/oidc/{id}/link`
+         *     Begins linking the provider to the signed-in account: the current password (under
+         *     the login's limits), then the URL to send the browser to; the identity is linked
+         *     when the provider sends it back. 409 `oidc_already_linked` when one is linked.
+         */
+        post: operations["me_oidc_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/password": {
         parameters: {
             query?: never;
@@ -3092,7 +3224,7 @@ export interface paths {
          *     The school's register as a OneRoster 1.2 CSV bundle (its admins): the classes of
          *     the years not archived, the people in them and in the staff room with their
          *     contacts, those the register still expects, parents and children, who leads each
-         *     class.
+         *     class, and the journal's marks as the gradebook.
          */
         get: operations["roster_export"];
         put?: never;
@@ -3124,6 +3256,49 @@ export interface paths {
          *     two imports run on the node.
          */
         post: operations["roster_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/roster/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * # `GET /api/v1/orgs/{org_id}/roster/people`
+         *     Who the register expects and has not joined yet (the school's admins), by name,
+         *     with until when each one's own link works (none: it expired or was replaced).
+         */
+        get: operations["roster_waiting"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{org_id}/roster/people/{person_id}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * # `POST /api/v1/orgs/{org_id}/roster/people/{person_id}/link`
+         *     A new one-use link for someone the register expects, whose link was lost or ran
+         *     out (the school's admins): their earlier links stop working; the new one is in the
+         *     answer only. 409 `already_member` once they have joined.
+         */
+        post: operations["roster_link"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5857,6 +6032,40 @@ export interface components {
             class: components["schemas"]["ClassRef"];
             person: components["schemas"]["PersonRef"];
         };
+        /** @description An identity at a provider linked to the signed-in account. */
+        OidcLink: {
+            /** @description The contact the provider told (e-mail or phone), as a reminder of which account there. */
+            label?: string | null;
+            last_used_at?: string | null;
+            linked_at: string;
+            /** @description The provider's name, when the deployment still names it. */
+            name?: string | null;
+            provider: string;
+        };
+        /** @description Linking a provider: the current password first. */
+        OidcLinkRequest: {
+            password: string;
+        };
+        /** @description How a sign-in at a provider ended, for API clients that ask for JSON. */
+        OidcOutcome: {
+            /** @description Where the web client goes next. */
+            location: string;
+            /** @description `signed_in`, `linked` or `joined`. */
+            outcome: string;
+            /** @description A new session's token (signed in or joined); the cookie is set too. */
+            token?: string | null;
+        };
+        /** @description A provider people may sign in with. */
+        OidcProvider: {
+            /** @description The slug in `/api/v1/auth/oidc/{id}/…`. */
+            id: string;
+            /** @description What its button says («Региональный ID»). */
+            name: string;
+        };
+        /** @description Where to send the browser to continue at the provider. */
+        OidcRedirect: {
+            url: string;
+        };
         /**
          * @description A lesson held online: its call, and each student's presence in it with the
          *     attendance that presence suggests (the teacher confirms it into the journal).
@@ -6478,6 +6687,25 @@ export interface components {
              */
             line: number;
             sourced_id?: string | null;
+        };
+        /** @description Someone the register expects who has not joined yet, for the admins' list. */
+        RosterWaiting: {
+            /** @description A student's class; none for staff and parents. */
+            class_name?: string | null;
+            /**
+             * Format: int64
+             * @description The register's entry (for a new link).
+             */
+            id: number;
+            /**
+             * @description Until when their link works; none when it has expired or been replaced, and a
+             *     new one is needed.
+             */
+            link_expires_at?: string | null;
+            name: string;
+            /** @description `student`, `parent`, `teacher` or `employee`. */
+            role: string;
+            sourced_id: string;
         };
         /** @description A meeting or a broadcast announced in a chat ahead of its time (the chat's hosts). */
         ScheduleCallRequest: {
@@ -7543,6 +7771,156 @@ export interface operations {
                 content?: never;
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    oidc_providers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OidcProvider"][];
+                };
+            };
+        };
+    };
+    oidc_callback: {
+        parameters: {
+            query?: {
+                code?: string;
+                /** @description The provider's refusal (`access_denied`, …). */
+                error?: string;
+                state?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OidcOutcome"];
+                };
+            };
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    oidc_start: {
+        parameters: {
+            query?: {
+                /** @description With `invite`: the version of the consent agreed to (`GET /api/v1/consent`). */
+                consent_version?: string;
+                /**
+                 * @description An invite link's token: join by it and link the identity (a new account from
+                 *     the provider's name and contact when the identity is not linked yet).
+                 */
+                invite?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10977,6 +11355,141 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_oidc_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OidcLink"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_oidc_unlink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    me_oidc_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OidcLinkRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OidcRedirect"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14439,6 +14952,89 @@ export interface operations {
                 };
             };
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    roster_waiting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RosterWaiting"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    roster_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: number;
+                person_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RosterLink"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

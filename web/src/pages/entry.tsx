@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
 import type { InvitePreview, JoinOutcome } from '../api/types';
-import { Field, FormMessage, Loading, Notice, PageTitle, SelectField, Submit, useForm, useLoad, ErrorBox } from '../components/ui';
+import { chunk, Field, FormMessage, Lazy, Loading, Notice, PageTitle, SelectField, Submit, useForm, useLoad, ErrorBox } from '../components/ui';
 import { dateTime, fullName } from '../format';
 import { optional, type Form } from '../form';
 import { consentBoxes, consentOutdated, consentVersion, placeConsentError } from '../consent';
@@ -9,6 +9,9 @@ import { ConsentFields } from './consent';
 import { lang, t, tk, type Key } from '../i18n';
 import { navigate, queryParam } from '../router';
 import { api, chooseLanguage, homePath, login, loadMe, logout, me, chooseSchool } from '../state';
+
+/** Signing in with an external service: a chunk of its own, drawn under the forms. */
+const ssoChunk = chunk(() => import('./sso'));
 
 export function LoginPage() {
   const form = useForm({ login: '', password: '' });
@@ -22,6 +25,7 @@ export function LoginPage() {
     <div class="narrow">
       <PageTitle>{t('login.title')}</PageTitle>
       {queryParam(location.search, 'deleted') ? <Notice>{t('login.deleted')}</Notice> : null}
+      {queryParam(location.search, 'sso_error') ? <Lazy load={ssoChunk} render={(m) => <m.ErrorFromQuery />} /> : null}
       <form class="card form" onSubmit={onSubmit} noValidate>
         <FormMessage form={form} />
         <Field form={form} name="login" label={t('login.login')} autocomplete="username" required hint={t('login.login_hint')} />
@@ -33,6 +37,7 @@ export function LoginPage() {
           </a>
         </div>
       </form>
+      <Lazy load={ssoChunk} render={(m) => <m.SsoLogin />} />
       <p class="aside">
         {t('login.no_account')} <a href="/apply">{t('apply.link')}</a>
       </p>
@@ -319,6 +324,10 @@ export function JoinPage({ token }: { token: string }) {
               {t('join.have_account')}
             </button>
           </div>
+          <Lazy
+            load={ssoChunk}
+            render={(m) => <m.SsoJoin token={token} consentVersion={() => consentVersion(regBoxes, reg.values.value, texts.version)} />}
+          />
         </form>
       ) : (
         <form class="card form" onSubmit={onLogin} noValidate aria-labelledby="log-title">

@@ -9,6 +9,8 @@ import { className } from './entry';
 
 /** Editing the photo, name, contacts and language: a chunk of its own. */
 const profileEdit = chunk(() => import('./profile-edit'));
+/** Signing in with external services: a chunk of its own. */
+const sso = chunk(() => import('./sso'));
 
 function roleBadges(s: MySchool) {
   const roles = Array.from(new Set(s.places.map((p) => p.role)));
@@ -409,6 +411,7 @@ export function ProfilePage() {
         <Children />
         <Consents />
         <Sessions />
+        <Lazy load={sso} render={(c) => <c.SsoProfile />} />
         <MyData />
         <ChangePassword />
         <DeleteAccount />

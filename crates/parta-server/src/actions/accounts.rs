@@ -251,6 +251,7 @@ pub async fn delete_account(state: &AppState, actor: &Actor, password: &str) -> 
     }
     store::invites::cancel_pending_of(&mut tx, user).await?;
     store::devices::forget_all(&mut tx, user).await?;
+    store::oidc::delete_links_of(&mut tx, user).await?;
     store::sessions::delete_all_except(&mut tx, user, None).await?;
     tx.publish_after_commit(Envelope::SessionsEnded { user, only: None, keep: None });
     // The photo goes with the rest of the personal data.

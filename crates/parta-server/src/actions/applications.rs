@@ -226,12 +226,10 @@ pub async fn get(state: &AppState, actor: &Actor, id: ApplicationId) -> Result<A
 }
 
 /// The attached order, for the operator to open.
-pub async fn order_file(state: &AppState, actor: &Actor, id: ApplicationId) -> Result<(FileRow, tokio::fs::File)> {
+pub async fn order_file(state: &AppState, actor: &Actor, id: ApplicationId) -> Result<FileRow> {
     let mut conn = state.db.reads().acquire().await?;
     let row = load(&mut conn, actor, id).await?;
-    let file = store::files::get(&mut conn, FileId(row.order_file_id)).await?.ok_or(Error::NotFound)?;
-    let handle = state.blobs.open(&file.storage_key).await.map_err(|e| Error::Internal(e.into()))?;
-    Ok((file, handle))
+    store::files::get(&mut conn, FileId(row.order_file_id)).await?.ok_or(Error::NotFound)
 }
 
 /// # Approve: creates the school with «Учительская» and a one-time admin link.

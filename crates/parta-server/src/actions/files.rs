@@ -1,89 +1,115 @@
 //! Files in chats: uploaded to a chat by someone who may post there, attached to
 //! one of their messages, downloaded by whoever sits in that chat. Bytes live in
 //! blob storage under server-made keys; type is judged from content. The journal's
-//! files (homework, submissions) are stored by the same `stored_upload` without a chat,
+//! files (homework, submissions) are recorded by the same `record_upload` without a chat,
 //! and read by whoever reads what they belong to (`submissions::journal_file_readable`).
 
 use parta_domain::{ChatId, FileId, OrgId};
 use parta_protocol::FileInfo;
 use sqlx::AnyConnection;
 
-use super::applications::Upload;
 use crate::access;
 use crate::auth::Actor;
-use crate::blobs::{new_key, sniff_any};
+use crate::blobs::{BlobReader, new_key, read_all, sniff_any};
 use crate::error::{Error, Result};
-use crate::secrets;
+use crate::routes::upload::StoredUpload;
 use crate::state::AppState;
 use crate::store;
 use crate::store::files::{FileRow, NewFile};
 
 pub const MAX_ATTACHMENTS: usize = 10;
 
-/// # Upload a file to a chat, to attach to a message next.
-pub async fn upload(state: &AppState, actor: &Actor, chat: ChatId, upload: Option<Upload>) -> Result<FileInfo> {
-    let access = {
-        let mut conn = state.db.reads().acquire().await?;
-        access::chat(&mut conn, actor, chat).await?
-    };
+/// Where chat files and their previews are kept in blob storage.
+pub const CHAT_FILES: &str = "chat-files";
+/// Where the journal's files (homework, submissions) are kept.
+pub const JOURNAL_FILES: &str = "journal-files";
+
+/// Images over this size are kept without a preview: making one would hold the
+/// whole image in memory.
+pub const PREVIEW_SOURCE_MAX_BYTES: u64 = 20 * 1024 * 1024;
+
+/// # Upload a file to a chat, to attach to a message next: who may, checked before
+/// a byte of the file is read. Answers the chat's school.
+pub async fn admit_upload(state: &AppState, actor: &Actor, chat: ChatId) -> Result<OrgId> {
+    let mut conn = state.db.reads().acquire().await?;
+    let access = access::chat(&mut conn, actor, chat).await?;
     // Files are posts too: a muted member cannot upload, and uploads share the send limit.
     let now = crate::clock::now_ms();
     access::check_may_post(&access.chat, &access.seat, now)?;
+    check_upload_rate(&mut conn, state, actor).await?;
+    Ok(access.org_id())
+}
+
+/// Uploads share the send limit: at most so many a minute per person.
+pub(crate) async fn check_upload_rate(conn: &mut AnyConnection, state: &AppState, actor: &Actor) -> Result<()> {
     if let Some(limit) = state.settings.flood_limit() {
-        let mut conn = state.db.reads().acquire().await?;
-        if store::files::uploaded_since(&mut conn, actor.user_id, now - crate::clock::MINUTE_MS).await? >= limit {
+        let since = crate::clock::now_ms() - crate::clock::MINUTE_MS;
+        if store::files::uploaded_since(conn, actor.user_id, since).await? >= limit {
             return Err(Error::RateLimited("upload_rate_limited"));
         }
     }
-    stored_upload(state, actor, access.org_id(), Some(chat), upload).await
+    Ok(())
 }
 
-/// Stores an uploaded file of a school — for a chat, or (without one) for the journal —
-/// with its preview when it is an image: the one path every upload of a member takes.
-pub(crate) async fn stored_upload(
+/// Records a file a member uploaded to their school — for a chat, or (without one)
+/// for the journal — with its preview when it is an image: the one path every
+/// member's upload takes. Its bytes are already stored (`routes::upload::stream_form`);
+/// what is not recorded is removed again.
+pub(crate) async fn record_upload(
     state: &AppState,
     actor: &Actor,
     org: OrgId,
     chat: Option<ChatId>,
-    upload: Option<Upload>,
+    upload: Option<StoredUpload>,
 ) -> Result<FileInfo> {
     let Some(upload) = upload else { return Err(Error::field("file", "required")) };
-    if upload.bytes.len() > state.settings.max_file_bytes {
-        return Err(Error::PayloadTooLarge);
+    let recorded = record(state, actor, org, chat, &upload).await;
+    if recorded.is_err() {
+        crate::routes::upload::discard(state, &upload.key).await;
     }
-    if upload.bytes.is_empty() {
+    recorded
+}
+
+async fn record(
+    state: &AppState,
+    actor: &Actor,
+    org: OrgId,
+    chat: Option<ChatId>,
+    upload: &StoredUpload,
+) -> Result<FileInfo> {
+    if upload.size == 0 {
         return Err(Error::field("file", "required"));
     }
-    let (files_prefix, thumbnails_prefix) =
-        if chat.is_some() { ("chat-files", "chat-thumbnails") } else { ("journal-files", "journal-thumbnails") };
-    let key = new_key(files_prefix);
-    let content_type = sniff_any(&upload.bytes);
-    // Bytes first: a crash before commit leaves an orphan blob, never a row without its bytes.
-    state.blobs.put(&key, &upload.bytes).await.map_err(|e| Error::Internal(e.into()))?;
+    let content_type = sniff_any(&upload.head);
     // An image over the preview limits, or past the preview queue, is kept without one.
-    let preview = if crate::thumbnails::previewable(content_type) {
-        state.previews.preview(upload.bytes.clone()).await.ok()
+    let preview = if crate::thumbnails::previewable(content_type) && upload.size <= PREVIEW_SOURCE_MAX_BYTES {
+        match read_all(state.blobs.as_ref(), &upload.key, PREVIEW_SOURCE_MAX_BYTES).await {
+            Ok(image) => state.previews.preview(image.into()).await.ok(),
+            Err(error) => return Err(Error::Internal(error.into())),
+        }
     } else {
         None
     };
     let thumbnail_key = match preview {
         Some(preview) => {
-            let thumbnail_key = new_key(thumbnails_prefix);
+            let prefix = if chat.is_some() { "chat-thumbnails" } else { "journal-thumbnails" };
+            let thumbnail_key = new_key(prefix);
             state.blobs.put(&thumbnail_key, &preview).await.map_err(|e| Error::Internal(e.into()))?;
             Some(thumbnail_key)
         }
         None => None,
     };
+    // Bytes first: a crash before commit leaves an orphan blob, never a row without its bytes.
     let mut work = state.begin().await?;
     let id = store::files::insert(
         &mut work,
         &NewFile {
             org: Some(org),
-            storage_key: &key,
+            storage_key: &upload.key,
             content_type,
-            size: upload.bytes.len() as i64,
+            size: upload.size as i64,
             original_name: &super::applications::display_name(&upload.file_name),
-            sha256: &secrets::sha256_hex(&upload.bytes),
+            sha256: &upload.sha256,
             uploaded_by: Some(actor.user_id),
             chat,
         },
@@ -123,17 +149,15 @@ pub(crate) async fn check_attachments(
 /// For whoever sits in the chat of the message it is attached to (while that message
 /// stands and is delivered), and for its uploader before it is posted; to anyone else
 /// it does not exist.
-pub async fn download(state: &AppState, actor: &Actor, id: FileId) -> Result<(FileRow, tokio::fs::File)> {
-    let file = readable_file(state, actor, id).await?;
-    let handle = state.blobs.open(&file.storage_key).await.map_err(|e| Error::Internal(e.into()))?;
-    Ok((file, handle))
+pub async fn download(state: &AppState, actor: &Actor, id: FileId) -> Result<FileRow> {
+    readable_file(state, actor, id).await
 }
 
 /// # An image's preview (JPEG), for whoever may download the image
-pub async fn thumbnail(state: &AppState, actor: &Actor, id: FileId) -> Result<tokio::fs::File> {
+pub async fn thumbnail(state: &AppState, actor: &Actor, id: FileId) -> Result<BlobReader> {
     let file = readable_file(state, actor, id).await?;
     let key = file.thumbnail_key.ok_or(Error::NotFound)?;
-    state.blobs.open(&key).await.map_err(|e| Error::Internal(e.into()))
+    state.blobs.open(&key, None).await.map_err(|e| Error::Internal(e.into()))
 }
 
 async fn readable_file(state: &AppState, actor: &Actor, id: FileId) -> Result<FileRow> {

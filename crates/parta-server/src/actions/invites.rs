@@ -210,7 +210,7 @@ pub async fn revoke(state: &AppState, actor: &Actor, org: OrgId, invite: InviteI
 }
 
 /// Finds a link that still admits people, or says exactly why it does not.
-async fn usable_invite(conn: &mut AnyConnection, token: &str) -> Result<InviteRow> {
+pub(crate) async fn usable_invite(conn: &mut AnyConnection, token: &str) -> Result<InviteRow> {
     let row = store::invites::find_by_token_hash(conn, &secrets::token_hash(token.trim()))
         .await?
         .ok_or(Error::Missing("invite_not_found"))?;
@@ -299,7 +299,7 @@ async fn check_first_admin(work: &mut Work, row: &InviteRow, user: UserId) -> Re
 }
 
 /// A parent's link: the parent's consent for their child, recorded with the join.
-async fn do_child_consent(work: &mut Work, row: &InviteRow, parent: UserId, version: &str) -> Result<()> {
+pub(crate) async fn do_child_consent(work: &mut Work, row: &InviteRow, parent: UserId, version: &str) -> Result<()> {
     if let Some(child) = row.child_user_id {
         store::consents::insert(work, parent, ConsentKind::Child, Some(UserId(child)), Some(row.org_id()), version)
             .await?;
@@ -335,7 +335,7 @@ async fn do_tell_deciders(work: &mut Work, row: &InviteRow, user: UserId, reques
 }
 
 /// Uses a link for `user` inside the caller's transaction.
-async fn do_join(work: &mut Work, row: &InviteRow, user: UserId) -> Result<JoinOutcome> {
+pub(crate) async fn do_join(work: &mut Work, row: &InviteRow, user: UserId) -> Result<JoinOutcome> {
     if let Some(person) = row.roster_person_id {
         return super::roster::do_claim(work, row, person, user).await;
     }

@@ -46,6 +46,7 @@ memberships.json — все ваши места в школах, в том чи�
 sessions.json — устройства, с которых выполнен вход.\n\
 notifications.json — ваши уведомления.\n\
 push-devices.json — устройства, получающие push-уведомления.\n\
+sign-in-services.json — внешние сервисы, через которые вы входите.\n\
 messages.json — всё, что вы написали в чатах (удалённые сообщения не хранятся).\n\
 files/ — файлы, которые вы загрузили; их список — в files.json.\n";
 
@@ -80,6 +81,7 @@ pub async fn export(state: &AppState, actor: &Actor) -> Result<(tokio::fs::File,
         ("sessions.json".into(), json(&super::accounts::sessions(state, actor).await?)?),
         ("messages.json".into(), json(&super::accounts::export_messages(state, actor).await?)?),
         ("push-devices.json".into(), json(&super::push::devices(state, actor).await?)?),
+        ("sign-in-services.json".into(), json(&super::oidc::links(state, actor).await?)?),
         ("notifications.json".into(), json(&notifications(state, actor).await?)?),
     ];
     let (memberships, uploads) = {
@@ -112,9 +114,10 @@ pub async fn export(state: &AppState, actor: &Actor) -> Result<(tokio::fs::File,
     let mut listed = Vec::with_capacity(uploads.len());
     for upload in uploads {
         let name = entry_name(upload.id, &upload.original_name);
-        let stored = match state.blobs.open(&upload.storage_key).await {
-            Ok(handle) => {
-                let mut handle = handle.into_std().await;
+        let stored = match state.blobs.open(&upload.storage_key, None).await {
+            Ok(blob) => {
+                // The store's stream, read as blocking I/O on the blocking thread.
+                let mut handle = tokio_util::io::SyncIoBridge::new(blob.body);
                 zip = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
                     zip.start_file(
                         name.as_str(),

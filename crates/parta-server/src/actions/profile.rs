@@ -363,7 +363,7 @@ pub(crate) async fn forget_blob(state: &AppState, key: Option<String>) {
 /// # A person's photo
 /// For themselves and for who shares a school with them now; to anyone else (another
 /// school's people among them) it does not exist.
-pub async fn photo(state: &AppState, actor: &Actor, user: UserId) -> Result<tokio::fs::File> {
+pub async fn photo(state: &AppState, actor: &Actor, user: UserId) -> Result<crate::blobs::BlobReader> {
     let key = {
         let mut conn = state.db.reads().acquire().await?;
         if user != actor.user_id && !store::profile::share_a_school(&mut conn, actor.user_id, user).await? {
@@ -371,5 +371,5 @@ pub async fn photo(state: &AppState, actor: &Actor, user: UserId) -> Result<toki
         }
         store::users::get(&mut conn, user).await?.and_then(|u| u.photo_key).ok_or(Error::NotFound)?
     };
-    state.blobs.open(&key).await.map_err(|e| Error::Internal(e.into()))
+    state.blobs.open(&key, None).await.map_err(|e| Error::Internal(e.into()))
 }

@@ -16,30 +16,27 @@ use std::collections::{HashMap, HashSet};
 use parta_domain::consent::ConsentKind;
 use parta_domain::permission::Permission;
 use parta_domain::validate::{self, FieldError};
-use parta_domain::{ClassId, InviteRole, MemberRole, OrgId, UserId};
+use parta_domain::{ClassId, MemberRole, OrgId, UserId};
 use parta_protocol::{JoinOutcome, RosterChange, RosterCounts, RosterImport, RosterLink, RosterPerson, RosterRow};
 use serde_json::json;
 use sqlx::AnyConnection;
 
 use crate::access;
 use crate::auth::Actor;
-use crate::clock::{HOUR_MS, now_ms, rfc3339, today_in};
+use crate::clock::{rfc3339, today_in};
 use crate::error::{Error, Result};
 use crate::oneroster::read::{Bundle, User};
 use crate::oneroster::{self, RosterRole, RowNote, write};
-use crate::secrets;
 use crate::state::AppState;
 use crate::store;
 use crate::store::audit::Entry;
 use crate::store::directory::{NewMembership, PlaceRow};
-use crate::store::invites::{InviteRow, NewInvite};
+use crate::store::invites::InviteRow;
 use crate::store::roster::{PersonFields, PersonRow, full_name};
 use crate::store::schools::{ClassRow, NewClass};
 use crate::work::Work;
 
 /// How long a person's own link from an import admits them.
-pub const LINK_DAYS: i64 = 30;
-
 /// The largest bundle an import takes (a school of 3,000 is a few megabytes).
 pub const MAX_BUNDLE_BYTES: usize = 32 << 20;
 
@@ -723,35 +720,16 @@ impl Run {
 
     /// A new person's own link: one use, for them only.
     async fn link(&mut self, work: &mut Work, row: &PersonRow, person: &Person<'_>, apply: bool) -> Result<()> {
-        let (role, class) = match person.role {
-            RosterRole::Student => (InviteRole::Student, person.class.map(|c| c.0)),
-            RosterRole::Teacher => (InviteRole::Teacher, Some(self.staff_room)),
-            RosterRole::Employee => (InviteRole::Employee, Some(self.staff_room)),
-            RosterRole::Parent => {
-                let child = person.children.iter().find_map(|c| self.people.get(c)).and_then(|c| c.class_id);
-                (InviteRole::Parent, child.map(ClassId))
-            }
-        };
-        let Some(class) = class else { return Ok(()) };
-        let token = secrets::new_token();
-        let expires_at = now_ms() + LINK_DAYS * 24 * HOUR_MS;
-        let invite = store::invites::insert(
-            work,
-            &NewInvite {
-                org: self.org,
-                class,
-                role,
-                child: None,
-                grants_admin: false,
-                token_hash: &secrets::token_hash(&token),
-                created_by: Some(self.by),
-                expires_at,
-                max_uses: 1,
-                requires_approval: false,
-            },
-        )
-        .await?;
-        store::roster::set_invite_person(work, invite, row.id).await?;
+        let child_class = person.children.iter().find_map(|c| self.people.get(c)).and_then(|c| c.class_id);
+        let place = super::roster_links::invite_place(
+            person.role,
+            person.class.map(|c| c.0),
+            self.staff_room,
+            child_class.map(ClassId),
+        );
+        let Some(place) = place else { return Ok(()) };
+        let class = place.1;
+        let (token, expires_at) = super::roster_links::do_issue(work, self.org, self.by, row.id, place).await?;
         if apply {
             let class_name = (person.role != RosterRole::Employee && person.role != RosterRole::Teacher)
                 .then(|| self.classes.iter().find(|k| k.class_id() == class).map(|k| k.name.clone()))
@@ -933,7 +911,7 @@ async fn do_parent_place(
 pub async fn export(state: &AppState, actor: &Actor, org: OrgId) -> Result<Vec<u8>> {
     let mut conn = state.db.reads().acquire().await?;
     let access = access::school(&mut conn, actor, org, Permission::ExchangeRoster).await?;
-    let roster = roster_of(&mut conn, org, &access.org.name).await?;
+    let roster = roster_of(&mut conn, org, &access.org.name, &access.org.time_zone).await?;
     drop(conn);
     tokio::task::spawn_blocking(move || write::zip(&write::files(&roster)))
         .await
@@ -941,12 +919,13 @@ pub async fn export(state: &AppState, actor: &Actor, org: OrgId) -> Result<Vec<u
         .map_err(|e| Error::Internal(e.into()))
 }
 
-async fn roster_of(conn: &mut AnyConnection, org: OrgId, name: &str) -> Result<write::Roster> {
+async fn roster_of(conn: &mut AnyConnection, org: OrgId, name: &str, time_zone: &str) -> Result<write::Roster> {
     let school =
         store::roster::ids(conn, org, "school").await?.pop().map_or_else(|| format!("school-{}", org.0), |(_, s)| s);
     let class_sids: HashMap<i64, String> = store::roster::ids(conn, org, "class").await?.into_iter().collect();
     let mut classes = Vec::new();
     let mut class_sid: HashMap<i64, String> = HashMap::new();
+    let (mut class_info, mut class_names) = (HashMap::new(), HashMap::new());
     for c in store::schools::list_classes(conn, org).await? {
         let Some(year) = c.academic_year.filter(|_| c.kind == "class") else { continue };
         if store::year_transition::year_archived(conn, org, year).await? {
@@ -954,6 +933,8 @@ async fn roster_of(conn: &mut AnyConnection, org: OrgId, name: &str) -> Result<w
         }
         let sid = class_sids.get(&c.id).cloned().unwrap_or_else(|| format!("class-{}", c.id));
         class_sid.insert(c.id, sid.clone());
+        class_info.insert(c.id, (sid.clone(), c.grade, year));
+        class_names.insert(c.id, c.name.clone());
         classes.push(write::Class { sourced_id: sid, title: c.name, grade: c.grade, year });
     }
     let people = store::roster::people(conn, org).await?;
@@ -1103,11 +1084,20 @@ async fn roster_of(conn: &mut AnyConnection, org: OrgId, name: &str) -> Result<w
         u.agents.sort();
         u.agents.dedup();
     }
+    let students: HashMap<i64, String> = chosen
+        .iter()
+        .filter(|(_, p)| p.role() == MemberRole::Student)
+        .map(|(user, _)| (*user, user_sid(*user)))
+        .collect();
+    let register =
+        super::roster_gradebook::Register { classes: &class_info, class_names: &class_names, people: &students };
+    let gradebook = super::roster_gradebook::gradebook(conn, org, time_zone, &register).await?;
     Ok(write::Roster {
         school: write::School { sourced_id: school, name: name.to_owned() },
         classes,
         users,
         enrollments,
+        gradebook,
     })
 }
 

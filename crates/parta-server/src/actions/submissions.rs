@@ -13,13 +13,12 @@ use parta_domain::journal::{Mark, is_late};
 use parta_domain::permission::Permission;
 use parta_domain::{ClassId, FileId, GradeId, GradeTypeId, LessonId, OrgId, SubmissionId, UserId, validate};
 use parta_protocol::{
-    FileInfo, Grade, GradeSubmissionRequest, HandInRequest, LessonSubmissions, ReturnSubmissionRequest,
-    StudentSubmission, Submission, SubmissionStatus,
+    Grade, GradeSubmissionRequest, HandInRequest, LessonSubmissions, ReturnSubmissionRequest, StudentSubmission,
+    Submission, SubmissionStatus,
 };
 use sqlx::AnyConnection;
 
 use super::Fields;
-use super::applications::Upload;
 use super::journal::{COMMENT_MAX_CHARS, do_tell_family, readable_lesson, roster, writable_lesson};
 use crate::access;
 use crate::auth::Actor;
@@ -38,22 +37,15 @@ pub const FILES_MAX: usize = 10;
 pub const HOMEWORK_GRADE_TYPE: &str = "Домашняя работа";
 
 /// # Upload a file to the journal: for homework or a submission (members of the school)
-/// Referenced next by id when setting homework or handing in work.
-pub async fn upload(state: &AppState, actor: &Actor, org: OrgId, upload: Option<Upload>) -> Result<FileInfo> {
-    {
-        let mut conn = state.db.reads().acquire().await?;
-        access::visible_school(&mut conn, actor, org).await?;
-        if store::directory::active_places(&mut conn, org, actor.user_id).await?.is_empty() {
-            return Err(Error::Forbidden);
-        }
-        if let Some(limit) = state.settings.flood_limit() {
-            let since = crate::clock::now_ms() - crate::clock::MINUTE_MS;
-            if store::files::uploaded_since(&mut conn, actor.user_id, since).await? >= limit {
-                return Err(Error::RateLimited("upload_rate_limited"));
-            }
-        }
+/// Who may is checked before a byte of the file is read; referenced next by id when
+/// setting homework or handing in work.
+pub async fn admit_upload(state: &AppState, actor: &Actor, org: OrgId) -> Result<()> {
+    let mut conn = state.db.reads().acquire().await?;
+    access::visible_school(&mut conn, actor, org).await?;
+    if store::directory::active_places(&mut conn, org, actor.user_id).await?.is_empty() {
+        return Err(Error::Forbidden);
     }
-    super::files::stored_upload(state, actor, org, None, upload).await
+    super::files::check_upload_rate(&mut conn, state, actor).await
 }
 
 /// Checks journal files someone references: uploaded by them to this school, not a

@@ -137,6 +137,12 @@ pub fn read_zip(bytes: &[u8]) -> Result<Bundle, BundleError> {
     }
 
     let mut bundle = Bundle::default();
+    // Marks are the journal's, given by its teachers: a bundle's gradebook is not taken in.
+    for file in ["categories.csv", "lineItems.csv", "results.csv"] {
+        if present(file) && files.contains_key(file) {
+            bundle.left.push(RowNote { file, line: 1, field: None, sourced_id: None, code: "marks_not_imported" });
+        }
+    }
     for (line, row) in orgs.live_rows(&mut bundle.left) {
         let Some(sourced_id) = orgs.id(row, line, &mut bundle.rejected) else { continue };
         bundle.orgs.push(Org {

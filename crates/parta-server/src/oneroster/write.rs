@@ -1,6 +1,9 @@
 //! Writing a bundle: a school's classes, people and enrollments as OneRoster 1.2
 //! CSV, every file's rows in sourcedId order, so the same register always gives the
-//! same files (an export imported into an empty school exports again the same).
+//! same files (an export imported into an empty school exports again the same) —
+//! and the journal's marks as its gradebook: a subject's class or group is a
+//! `scheduled` class of a subject's course, a kind of work a category, a lesson's
+//! marks of one kind a line item, each mark a result.
 
 use std::io::Write;
 
@@ -48,28 +51,85 @@ pub struct Roster {
     pub classes: Vec<Class>,
     pub users: Vec<User>,
     pub enrollments: Vec<Enrollment>,
+    pub gradebook: Gradebook,
 }
 
-/// The files OneRoster 1.2 names, and whether this bundle has each.
-const FILES: [(&str, bool); 17] = [
-    ("academicSessions", true),
-    ("categories", false),
-    ("classes", true),
-    ("classResources", false),
-    ("courses", true),
-    ("courseResources", false),
-    ("demographics", false),
-    ("enrollments", true),
-    ("lineItemLearningObjectiveIds", false),
-    ("lineItems", false),
-    ("lineItemScoreScales", false),
-    ("orgs", true),
-    ("resources", false),
-    ("results", false),
-    ("roles", true),
-    ("users", true),
-    ("userProfiles", false),
-];
+/// The journal's marks. Empty, the bundle holds no gradebook files.
+#[derive(Default)]
+pub struct Gradebook {
+    pub sections: Vec<Section>,
+    pub categories: Vec<Category>,
+    pub line_items: Vec<LineItem>,
+    pub results: Vec<Score>,
+}
+
+/// A subject taught to a class or a group of it in a year.
+pub struct Section {
+    pub sourced_id: String,
+    /// «Математика 5А», «Английский язык 5А (группа 1)».
+    pub title: String,
+    pub grade: Option<i64>,
+    pub year: i64,
+    pub subject_id: i64,
+    pub subject: String,
+}
+
+/// A kind of work marks are given for («Контрольная работа»), with its weight.
+pub struct Category {
+    pub sourced_id: String,
+    pub title: String,
+    /// As written: "1.5".
+    pub weight: String,
+}
+
+/// The marks of one kind given at one lesson.
+pub struct LineItem {
+    pub sourced_id: String,
+    pub title: String,
+    /// The lesson's date, `YYYY-MM-DD`.
+    pub date: String,
+    pub section: String,
+    pub category: String,
+    pub year: i64,
+}
+
+/// One mark.
+pub struct Score {
+    pub sourced_id: String,
+    pub line_item: String,
+    pub student: String,
+    /// As the journal writes it: "1"–"5", «зч», «нз».
+    pub mark: String,
+    /// The points, for a mark on the five-point scale.
+    pub points: Option<u8>,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub comment: Option<String>,
+}
+
+/// The files OneRoster 1.2 names, and whether this bundle has each (the gradebook's
+/// when the journal has marks).
+fn present_files(gradebook: bool) -> [(&'static str, bool); 17] {
+    [
+        ("academicSessions", true),
+        ("categories", gradebook),
+        ("classes", true),
+        ("classResources", false),
+        ("courses", true),
+        ("courseResources", false),
+        ("demographics", false),
+        ("enrollments", true),
+        ("lineItemLearningObjectiveIds", false),
+        ("lineItems", gradebook),
+        ("lineItemScoreScales", false),
+        ("orgs", true),
+        ("resources", false),
+        ("results", gradebook),
+        ("roles", true),
+        ("users", true),
+        ("userProfiles", false),
+    ]
+}
 
 fn year_id(year: i64) -> String {
     format!("year-{year}")
@@ -77,6 +137,10 @@ fn year_id(year: i64) -> String {
 
 fn course_id(year: i64) -> String {
     format!("homeroom-{year}")
+}
+
+fn subject_course_id(year: i64, subject: i64) -> String {
+    format!("subject-{year}-{subject}")
 }
 
 fn grade_code(grade: Option<i64>) -> String {
@@ -99,7 +163,8 @@ pub fn files(roster: &Roster) -> Vec<(String, Vec<u8>)> {
 
     let mut manifest =
         vec![vec!["manifest.version".into(), "1.0".into()], vec!["oneroster.version".into(), "1.2".into()]];
-    for (name, present) in FILES {
+    let has_gradebook = !roster.gradebook.results.is_empty();
+    for (name, present) in present_files(has_gradebook) {
         manifest.push(vec![format!("file.{name}"), if present { "bulk" } else { "absent" }.into()]);
     }
     manifest.push(vec!["source.systemName".into(), "Parta".into()]);
@@ -122,9 +187,7 @@ pub fn files(roster: &Roster) -> Vec<(String, Vec<u8>)> {
         ),
     ));
 
-    let mut years: Vec<i64> = roster.classes.iter().map(|c| c.year).collect();
-    years.sort_unstable();
-    years.dedup();
+    let years = years(roster);
     out.push((
         "academicSessions.csv".to_owned(),
         csv_of(
@@ -172,29 +235,51 @@ pub fn files(roster: &Roster) -> Vec<(String, Vec<u8>)> {
                 "subjects",
                 "subjectCodes",
             ],
-            years
-                .iter()
-                .map(|y| {
-                    let title = format!("Класс {y}/{}", y + 1);
-                    vec![
-                        course_id(*y),
-                        String::new(),
-                        String::new(),
-                        year_id(*y),
-                        title,
-                        String::new(),
-                        String::new(),
-                        school.clone(),
-                        String::new(),
-                        String::new(),
-                    ]
-                })
-                .collect(),
+            courses(roster),
         ),
     ));
 
-    let mut classes: Vec<&Class> = roster.classes.iter().collect();
-    classes.sort_by(|a, b| a.sourced_id.cmp(&b.sourced_id));
+    let mut classes: Vec<Vec<String>> = roster
+        .classes
+        .iter()
+        .map(|c| {
+            vec![
+                c.sourced_id.clone(),
+                String::new(),
+                String::new(),
+                c.title.clone(),
+                grade_code(c.grade),
+                course_id(c.year),
+                c.title.clone(),
+                "homeroom".into(),
+                String::new(),
+                school.clone(),
+                year_id(c.year),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]
+        })
+        .chain(roster.gradebook.sections.iter().map(|s| {
+            vec![
+                s.sourced_id.clone(),
+                String::new(),
+                String::new(),
+                s.title.clone(),
+                grade_code(s.grade),
+                subject_course_id(s.year, s.subject_id),
+                s.title.clone(),
+                "scheduled".into(),
+                String::new(),
+                school.clone(),
+                year_id(s.year),
+                s.subject.clone(),
+                String::new(),
+                String::new(),
+            ]
+        }))
+        .collect();
+    classes.sort_by(|a, b| a[0].cmp(&b[0]));
     out.push((
         "classes.csv".to_owned(),
         csv_of(
@@ -214,27 +299,7 @@ pub fn files(roster: &Roster) -> Vec<(String, Vec<u8>)> {
                 "subjectCodes",
                 "periods",
             ],
-            classes
-                .iter()
-                .map(|c| {
-                    vec![
-                        c.sourced_id.clone(),
-                        String::new(),
-                        String::new(),
-                        c.title.clone(),
-                        grade_code(c.grade),
-                        course_id(c.year),
-                        c.title.clone(),
-                        "homeroom".into(),
-                        String::new(),
-                        school.clone(),
-                        year_id(c.year),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                    ]
-                })
-                .collect(),
+            classes,
         ),
     ));
 
@@ -366,7 +431,144 @@ pub fn files(roster: &Roster) -> Vec<(String, Vec<u8>)> {
                 .collect(),
         ),
     ));
+    if has_gradebook {
+        out.extend(gradebook_files(&roster.gradebook));
+    }
     out
+}
+
+/// The school years the classes are of, in order.
+fn years(roster: &Roster) -> Vec<i64> {
+    let mut years: Vec<i64> = roster.classes.iter().map(|c| c.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    years
+}
+
+/// A homeroom course per year, and a course per subject taught in a year.
+fn courses(roster: &Roster) -> Vec<Vec<String>> {
+    let school = &roster.school.sourced_id;
+    let years = years(roster);
+    let course = |id: String, year: i64, title: String, subject: &str| {
+        vec![
+            id,
+            String::new(),
+            String::new(),
+            year_id(year),
+            title,
+            String::new(),
+            String::new(),
+            school.clone(),
+            subject.to_owned(),
+            String::new(),
+        ]
+    };
+    let mut rows: Vec<Vec<String>> =
+        years.iter().map(|y| course(course_id(*y), *y, format!("Класс {y}/{}", y + 1), "")).collect();
+    for s in &roster.gradebook.sections {
+        rows.push(course(subject_course_id(s.year, s.subject_id), s.year, s.subject.clone(), &s.subject));
+    }
+    rows.sort_by(|a, b| a[0].cmp(&b[0]));
+    rows.dedup_by(|a, b| a[0] == b[0]);
+    rows
+}
+
+/// categories.csv, lineItems.csv and results.csv, each in sourcedId order.
+fn gradebook_files(gradebook: &Gradebook) -> Vec<(String, Vec<u8>)> {
+    let mut categories: Vec<&Category> = gradebook.categories.iter().collect();
+    categories.sort_by(|a, b| a.sourced_id.cmp(&b.sourced_id));
+    let mut line_items: Vec<&LineItem> = gradebook.line_items.iter().collect();
+    line_items.sort_by(|a, b| a.sourced_id.cmp(&b.sourced_id));
+    let mut results: Vec<&Score> = gradebook.results.iter().collect();
+    results.sort_by(|a, b| a.sourced_id.cmp(&b.sourced_id));
+    vec![
+        (
+            "categories.csv".to_owned(),
+            csv_of(
+                &["sourcedId", "status", "dateLastModified", "title", "weight"],
+                categories
+                    .iter()
+                    .map(|c| {
+                        vec![c.sourced_id.clone(), String::new(), String::new(), c.title.clone(), c.weight.clone()]
+                    })
+                    .collect(),
+            ),
+        ),
+        (
+            "lineItems.csv".to_owned(),
+            csv_of(
+                &[
+                    "sourcedId",
+                    "status",
+                    "dateLastModified",
+                    "title",
+                    "description",
+                    "assignDate",
+                    "dueDate",
+                    "classSourcedId",
+                    "categorySourcedId",
+                    "gradingPeriodSourcedId",
+                    "academicSessionSourcedId",
+                    "resultValueMin",
+                    "resultValueMax",
+                ],
+                line_items
+                    .iter()
+                    .map(|l| {
+                        vec![
+                            l.sourced_id.clone(),
+                            String::new(),
+                            String::new(),
+                            l.title.clone(),
+                            String::new(),
+                            l.date.clone(),
+                            l.date.clone(),
+                            l.section.clone(),
+                            l.category.clone(),
+                            year_id(l.year),
+                            year_id(l.year),
+                            "1".into(),
+                            "5".into(),
+                        ]
+                    })
+                    .collect(),
+            ),
+        ),
+        (
+            "results.csv".to_owned(),
+            csv_of(
+                &[
+                    "sourcedId",
+                    "status",
+                    "dateLastModified",
+                    "lineItemSourcedId",
+                    "studentSourcedId",
+                    "scoreStatus",
+                    "score",
+                    "textScore",
+                    "scoreDate",
+                    "comment",
+                ],
+                results
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.sourced_id.clone(),
+                            String::new(),
+                            String::new(),
+                            r.line_item.clone(),
+                            r.student.clone(),
+                            "fully graded".into(),
+                            r.points.map(|p| p.to_string()).unwrap_or_default(),
+                            r.mark.clone(),
+                            r.date.clone(),
+                            r.comment.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect(),
+            ),
+        ),
+    ]
 }
 
 /// The files as one zip.
@@ -418,6 +620,7 @@ mod tests {
                 role: RosterRole::Student,
                 primary: false,
             }],
+            gradebook: Gradebook::default(),
         }
     }
 
@@ -438,5 +641,88 @@ mod tests {
         assert_eq!(bundle.enrollments.len(), 1);
         // The same register, the same bytes.
         assert_eq!(files(&roster()), files(&roster()));
+        let names: Vec<String> = files(&roster()).into_iter().map(|(name, _)| name).collect();
+        assert!(!names.contains(&"results.csv".to_owned()), "no marks, no gradebook");
+    }
+
+    #[test]
+    fn marks_are_written_as_the_gradebook() {
+        let mut roster = roster();
+        roster.gradebook = Gradebook {
+            sections: vec![Section {
+                sourced_id: "c5a-subject-3".into(),
+                title: "Математика 5А".into(),
+                grade: Some(5),
+                year: 2026,
+                subject_id: 3,
+                subject: "Математика".into(),
+            }],
+            categories: vec![Category {
+                sourced_id: "grade-type-7".into(),
+                title: "Контрольная работа".into(),
+                weight: "2".into(),
+            }],
+            line_items: vec![LineItem {
+                sourced_id: "lesson-11-7".into(),
+                title: "Контрольная работа, Математика, 05.10.2026".into(),
+                date: "2026-10-05".into(),
+                section: "c5a-subject-3".into(),
+                category: "grade-type-7".into(),
+                year: 2026,
+            }],
+            results: vec![
+                Score {
+                    sourced_id: "mark-2".into(),
+                    line_item: "lesson-11-7".into(),
+                    student: "u1".into(),
+                    mark: "зч".into(),
+                    points: None,
+                    date: "2026-10-05".into(),
+                    comment: None,
+                },
+                Score {
+                    sourced_id: "mark-1".into(),
+                    line_item: "lesson-11-7".into(),
+                    student: "u1".into(),
+                    mark: "5".into(),
+                    points: Some(5),
+                    date: "2026-10-06".into(),
+                    comment: Some("Без ошибок, «отлично»".into()),
+                },
+            ],
+        };
+        let files = files(&roster);
+        let text = |name: &str| {
+            String::from_utf8(files.iter().find(|(n, _)| n == name).expect(name).1.clone()).expect("UTF-8")
+        };
+        assert!(text("manifest.csv").contains("file.results,bulk\r\n"));
+        assert!(text("manifest.csv").contains("file.lineItems,bulk\r\n"));
+        assert!(text("classes.csv").contains(
+            "c5a-subject-3,,,Математика 5А,05,subject-2026-3,Математика 5А,scheduled,,s1,year-2026,Математика,,\r\n"
+        ));
+        assert!(text("courses.csv").contains("subject-2026-3,,,year-2026,Математика,,,s1,Математика,\r\n"));
+        assert_eq!(text("categories.csv").lines().nth(1), Some("grade-type-7,,,Контрольная работа,2"));
+        assert_eq!(
+            text("lineItems.csv").lines().nth(1),
+            Some(
+                "lesson-11-7,,,\"Контрольная работа, Математика, 05.10.2026\",,2026-10-05,2026-10-05,c5a-subject-3,grade-type-7,year-2026,year-2026,1,5"
+            )
+        );
+        let results = text("results.csv");
+        let results: Vec<&str> = results.lines().skip(1).collect();
+        assert_eq!(
+            results,
+            [
+                "mark-1,,,lesson-11-7,u1,fully graded,5,5,2026-10-06,\"Без ошибок, «отлично»\"",
+                "mark-2,,,lesson-11-7,u1,fully graded,,зч,2026-10-05,",
+            ],
+            "results in sourcedId order; a pass has no points"
+        );
+        // Read back, the gradebook is left alone, and said so.
+        let bundle = super::super::read_zip(&zip(&files).expect("zipped")).expect("read back");
+        let notes: Vec<(&str, &str)> = bundle.left.iter().map(|n| (n.file, n.code)).collect();
+        for file in ["categories.csv", "lineItems.csv", "results.csv"] {
+            assert!(notes.contains(&(file, "marks_not_imported")), "{notes:?}");
+        }
     }
 }

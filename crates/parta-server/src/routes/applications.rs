@@ -106,8 +106,8 @@ async fn applications_order(
     Path(id): Path<i64>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response> {
-    let (file, handle) = applications::order_file(&state, &actor, ApplicationId(id)).await?;
-    super::files::attachment(file, handle, &headers).await
+    let file = applications::order_file(&state, &actor, ApplicationId(id)).await?;
+    super::files::attachment(&state, file, &headers).await
 }
 
 /// # `POST /api/v1/applications/{application_id}/approve`

@@ -5,14 +5,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use parta_domain::{ChatId, FileId};
 use parta_protocol::{FileInfo, Problem};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::io::AsyncReadExt;
 use tokio_util::io::ReaderStream;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::actions::files;
 use crate::auth::Actor;
-use crate::blobs::byte_range;
+use crate::blobs::{BlobReader, byte_range};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::files::FileRow;
@@ -23,7 +23,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Streams a stored file as a download the browser will not render or sniff, honouring
 /// a single `Range` (206, or 416 when it cannot be met).
-pub async fn attachment(file: FileRow, mut handle: tokio::fs::File, headers: &HeaderMap) -> Result<Response> {
+pub async fn attachment(state: &AppState, file: FileRow, headers: &HeaderMap) -> Result<Response> {
     let size = file.size.max(0) as u64;
     let range = byte_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()), size);
     let (status, start, length) = match range {
@@ -37,10 +37,9 @@ pub async fn attachment(file: FileRow, mut handle: tokio::fs::File, headers: &He
             return Ok(response);
         }
     };
-    if start > 0 {
-        handle.seek(std::io::SeekFrom::Start(start)).await.map_err(|e| Error::Internal(e.into()))?;
-    }
-    let mut response = (status, Body::from_stream(ReaderStream::new(handle.take(length)))).into_response();
+    let part = (status == StatusCode::PARTIAL_CONTENT).then(|| (start, start + length - 1));
+    let blob = state.blobs.open(&file.storage_key, part).await.map_err(|e| Error::Internal(e.into()))?;
+    let mut response = (status, Body::from_stream(ReaderStream::new(blob.body.take(length)))).into_response();
     let out = response.headers_mut();
     let encoded: String = file
         .original_name
@@ -80,8 +79,11 @@ async fn files_upload(
     Path(chat): Path<i64>,
     request: axum::extract::Request,
 ) -> Result<(StatusCode, Json<FileInfo>)> {
-    let form = super::upload::read_form(&state, request, "file", state.settings.max_file_bytes).await?;
-    Ok((StatusCode::CREATED, Json(files::upload(&state, &actor, ChatId(chat), form.file).await?)))
+    let org = files::admit_upload(&state, &actor, ChatId(chat)).await?;
+    let max = state.settings.max_file_bytes;
+    let form = super::upload::stream_form(&state, request, "file", max, files::CHAT_FILES).await?;
+    let stored = files::record_upload(&state, &actor, org, Some(ChatId(chat)), form.file).await?;
+    Ok((StatusCode::CREATED, Json(stored)))
 }
 
 /// # `GET /api/v1/files/{file_id}`
@@ -96,8 +98,8 @@ async fn files_download(
     Path(id): Path<i64>,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let (file, handle) = files::download(&state, &actor, FileId(id)).await?;
-    attachment(file, handle, &headers).await
+    let file = files::download(&state, &actor, FileId(id)).await?;
+    attachment(&state, file, &headers).await
 }
 
 /// # `GET /api/v1/files/{file_id}/thumbnail`
@@ -113,8 +115,8 @@ async fn files_thumbnail(State(state): State<AppState>, actor: Actor, Path(id): 
 
 /// A JPEG the server made (a preview, a profile photo), safe to show inline and kept a
 /// day by the browser: a new one has a new URL.
-pub fn inline_jpeg(handle: tokio::fs::File) -> Response {
-    let mut response = Body::from_stream(ReaderStream::new(handle)).into_response();
+pub fn inline_jpeg(blob: BlobReader) -> Response {
+    let mut response = Body::from_stream(ReaderStream::new(blob.body)).into_response();
     let out = response.headers_mut();
     out.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
     out.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline"));

@@ -19,6 +19,7 @@ pub mod journal;
 pub mod marks;
 pub mod members;
 pub mod notifications;
+pub mod oidc;
 pub mod overrides;
 pub mod personal_data;
 pub mod profile;
@@ -127,6 +128,7 @@ pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(accounts::routes())
         .merge(profile::routes())
+        .merge(oidc::routes())
         .merge(applications::routes())
         .merge(schools::routes())
         .merge(school_year::routes())

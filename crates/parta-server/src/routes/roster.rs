@@ -5,20 +5,24 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
 use parta_domain::OrgId;
-use parta_protocol::{Problem, RosterImport};
+use parta_protocol::{Problem, RosterImport, RosterLink, RosterWaiting};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::actions::journal_export::Export;
-use crate::actions::roster;
+use crate::actions::{roster, roster_links};
 use crate::auth::Actor;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(roster_import)).routes(routes!(roster_export))
+    OpenApiRouter::new()
+        .routes(routes!(roster_import))
+        .routes(routes!(roster_export))
+        .routes(routes!(roster_waiting))
+        .routes(routes!(roster_link))
 }
 
 /// Whether a request is a bundle for an import, which may be larger than a JSON body.
@@ -82,7 +86,7 @@ async fn roster_import(
 /// The school's register as a OneRoster 1.2 CSV bundle (its admins): the classes of
 /// the years not archived, the people in them and in the staff room with their
 /// contacts, those the register still expects, parents and children, who leads each
-/// class.
+/// class, and the journal's marks as the gradebook.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/roster/export", tag = "schools", security(("bearer" = []), ("cookie" = [])),
     params(("org_id" = i64, Path)),
     responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -94,4 +98,33 @@ async fn roster_export(
     let bytes = roster::export(&state, &actor, OrgId(org)).await?;
     let file_name = format!("oneroster-{org}.zip");
     Ok(super::journal::download(Export { bytes, content_type: "application/zip", file_name }))
+}
+
+/// # `GET /api/v1/orgs/{org_id}/roster/people`
+/// Who the register expects and has not joined yet (the school's admins), by name,
+/// with until when each one's own link works (none: it expired or was replaced).
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/roster/people", tag = "schools", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path)),
+    responses((status = 200, body = Vec<RosterWaiting>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn roster_waiting(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(org): Path<i64>,
+) -> Result<Json<Vec<RosterWaiting>>> {
+    Ok(Json(roster_links::waiting(&state, &actor, OrgId(org)).await?))
+}
+
+/// # `POST /api/v1/orgs/{org_id}/roster/people/{person_id}/link`
+/// A new one-use link for someone the register expects, whose link was lost or ran
+/// out (the school's admins): their earlier links stop working; the new one is in the
+/// answer only. 409 `already_member` once they have joined.
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/roster/people/{person_id}/link", tag = "schools", security(("bearer" = []), ("cookie" = [])),
+    params(("org_id" = i64, Path), ("person_id" = i64, Path)),
+    responses((status = 201, body = RosterLink), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn roster_link(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((org, person)): Path<(i64, i64)>,
+) -> Result<(StatusCode, Json<RosterLink>)> {
+    Ok((StatusCode::CREATED, Json(roster_links::reissue(&state, &actor, OrgId(org), person).await?)))
 }

@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppJson;
-use crate::actions::submissions;
+use crate::actions::{files, submissions};
 use crate::auth::Actor;
 use crate::error::Result;
 use crate::state::AppState;
@@ -35,8 +35,11 @@ async fn journal_files_upload(
     Path(org): Path<i64>,
     request: axum::extract::Request,
 ) -> Result<(StatusCode, Json<FileInfo>)> {
-    let form = super::upload::read_form(&state, request, "file", state.settings.max_file_bytes).await?;
-    Ok((StatusCode::CREATED, Json(submissions::upload(&state, &actor, OrgId(org), form.file).await?)))
+    submissions::admit_upload(&state, &actor, OrgId(org)).await?;
+    let max = state.settings.max_file_bytes;
+    let form = super::upload::stream_form(&state, request, "file", max, files::JOURNAL_FILES).await?;
+    let stored = files::record_upload(&state, &actor, OrgId(org), None, form.file).await?;
+    Ok((StatusCode::CREATED, Json(stored)))
 }
 
 /// # `GET /api/v1/orgs/{org_id}/lessons/{lesson_id}/submissions`

@@ -30,6 +30,7 @@ pub mod mail;
 pub mod marks;
 pub mod messages;
 pub mod notifications;
+pub mod oidc;
 pub mod outbox;
 pub mod overrides;
 pub mod personal_data;

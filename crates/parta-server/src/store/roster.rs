@@ -212,3 +212,88 @@ pub async fn set_invite_person(conn: &mut AnyConnection, invite: InviteId, perso
         .await
         .map(|_| ())
 }
+
+/// A mark of the journal with what the gradebook says of it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MarkRow {
+    pub id: i64,
+    pub student_id: i64,
+    pub mark: String,
+    pub comment: Option<String>,
+    pub given_at: i64,
+    pub grade_type_id: i64,
+    pub grade_type: String,
+    pub weight_centi: i64,
+    pub lesson_id: i64,
+    pub held_on: String,
+    pub class_id: i64,
+    pub group_id: Option<i64>,
+    pub group_name: Option<String>,
+    pub subject_id: i64,
+    pub subject: String,
+}
+
+/// Every standing mark of a school's journal, oldest first.
+pub async fn marks(conn: &mut AnyConnection, org: OrgId) -> sqlx::Result<Vec<MarkRow>> {
+    sqlx::query_as(
+        "SELECT g.id, g.student_id, g.mark, g.comment, g.given_at, g.grade_type_id, t.name AS grade_type,
+                t.weight_centi, l.id AS lesson_id, l.held_on, l.class_id, l.group_id, cg.name AS group_name,
+                l.subject_id, s.name AS subject
+         FROM grades g
+         JOIN lessons l ON l.id = g.lesson_id
+         JOIN grade_types t ON t.id = g.grade_type_id
+         JOIN subjects s ON s.id = l.subject_id
+         LEFT JOIN class_groups cg ON cg.id = l.group_id
+         WHERE g.org_id = $1 AND g.deleted_at IS NULL
+         ORDER BY g.id",
+    )
+    .bind(org.0)
+    .fetch_all(conn)
+    .await
+}
+
+/// Someone the register expects, with their class and how long their link lasts.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WaitingRow {
+    pub id: i64,
+    pub sourced_id: String,
+    pub role: String,
+    pub family_name: String,
+    pub given_name: String,
+    pub patronymic: Option<String>,
+    pub class_id: Option<i64>,
+    pub class_name: Option<String>,
+    /// The latest of their links that still works.
+    pub link_expires_at: Option<i64>,
+}
+
+/// The register's people who have not joined, by name.
+pub async fn waiting(conn: &mut AnyConnection, org: OrgId, now: i64) -> sqlx::Result<Vec<WaitingRow>> {
+    sqlx::query_as(
+        "SELECT p.id, p.sourced_id, p.role, p.family_name, p.given_name, p.patronymic, p.class_id,
+                c.name AS class_name,
+                (SELECT MAX(i.expires_at) FROM invites i
+                 WHERE i.roster_person_id = p.id AND i.revoked_at IS NULL AND i.use_count < i.max_uses
+                   AND i.expires_at > $2) AS link_expires_at
+         FROM roster_people p LEFT JOIN classes c ON c.id = p.class_id
+         WHERE p.org_id = $1 AND p.user_id IS NULL
+         ORDER BY p.family_name, p.given_name, p.id",
+    )
+    .bind(org.0)
+    .bind(now)
+    .fetch_all(conn)
+    .await
+}
+
+/// Revokes every link of a person of the register that still stands.
+pub async fn revoke_links(conn: &mut AnyConnection, person: i64, by: UserId) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE invites SET revoked_at = $1, revoked_by = $2 WHERE roster_person_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(by.0)
+    .bind(person)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}

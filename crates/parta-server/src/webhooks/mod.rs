@@ -65,7 +65,7 @@ pub fn body(kind: EventKind, org: OrgId, at_ms: i64, data: &Value) -> String {
 pub fn signature(secret: &str, at_secs: i64, body: &str) -> String {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length");
     mac.update(format!("{at_secs}.{body}").as_bytes());
-    let code: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let code = crate::secrets::hex(&mac.finalize().into_bytes());
     format!("t={at_secs},v1={code}")
 }
 

@@ -110,6 +110,8 @@ struct World {
     admin_push_devices: [i64; 2],
     /// School A's webhooks: one to change, one to remove.
     webhooks: [i64; 2],
+    /// A teacher school A's register expects, who has not joined.
+    expected: i64,
     class_chat_5a: i64,
     school_channel: i64,
     students_message: i64,
@@ -354,6 +356,25 @@ async fn build_world(app: &TestApp, n: u32) -> World {
             app.post(&format!("/api/v1/orgs/{}/webhooks", a.org)).token(&a.admin).json(body).send().await.expect(201);
         *hook = made.json["webhook"]["id"].as_i64().expect("id");
     }
+
+    use crate::roster::{MANIFEST, ORGS, SESSIONS, USERS_HEADER, zip_of};
+    let register = zip_of(&[
+        ("manifest.csv", MANIFEST.into()),
+        ("orgs.csv", ORGS.into()),
+        ("academicSessions.csv", SESSIONS.into()),
+        ("classes.csv", b"sourcedId,title,classType,schoolSourcedId\n".to_vec()),
+        ("users.csv", format!("{USERS_HEADER}t9,,,true,,,Вера,Ожидаемова,,,,,,,,\n").into_bytes()),
+        ("roles.csv", b"userSourcedId,role,orgSourcedId\nt9,teacher,s1\n".to_vec()),
+        ("enrollments.csv", b"classSourcedId,userSourcedId,role\n".to_vec()),
+    ]);
+    app.post(&format!("/api/v1/orgs/{}/roster/import?apply=true", a.org))
+        .token(&a.admin)
+        .raw("application/zip", register)
+        .send()
+        .await
+        .expect(200);
+    let waiting = app.get(&format!("/api/v1/orgs/{}/roster/people", a.org)).token(&a.admin).send().await.expect(200);
+    let expected = waiting.json[0]["id"].as_i64().expect("the expected teacher");
 
     // The class chat of 5А and the school channel, as the student of 5А sees them.
     let chats = app.get(&format!("/api/v1/chats?org_id={}", a.org)).token(&student.token).send().await.expect(200);
@@ -612,6 +633,7 @@ async fn build_world(app: &TestApp, n: u32) -> World {
         admin_spare_session,
         admin_push_devices,
         webhooks,
+        expected,
         authority,
         other_authority,
         spare_curator,
@@ -892,6 +914,16 @@ fn rows(w: &World) -> Vec<Row> {
             None,
             private(ADMIN),
         ),
+        // Signing in with an OpenID provider: the browser's steps are anyone's (an unknown
+        // provider sends the browser back to the login page); one's own links are one's own.
+        row("GET", "/api/v1/auth/oidc", "/api/v1/auth/oidc".into(), None, public()),
+        row("GET", "/api/v1/auth/oidc/{id}/start", "/api/v1/auth/oidc/nope/start".into(), None, public()),
+        row("GET", "/api/v1/auth/oidc/{id}/callback", "/api/v1/auth/oidc/nope/callback".into(), None, public()),
+        row("GET", "/api/v1/me/oidc", "/api/v1/me/oidc".into(), None, signed_in()),
+        // Without the password the body is refused (422) before any provider is asked.
+        row("POST", "/api/v1/me/oidc/{id}/link", "/api/v1/me/oidc/nope/link".into(), json(json!({})), signed_in()),
+        // Nobody here has a link: there is nothing of anyone's to unlink.
+        row("DELETE", "/api/v1/me/oidc/{id}", "/api/v1/me/oidc/nope".into(), None, private(&[])),
         row("GET", "/api/v1/me/sessions", "/api/v1/me/sessions".into(), None, signed_in()),
         row("GET", "/api/v1/me/messages/export", "/api/v1/me/messages/export".into(), None, signed_in()),
         row("GET", "/api/v1/me/export", "/api/v1/me/export".into(), None, signed_in()),
@@ -984,6 +1016,20 @@ fn rows(w: &World) -> Vec<Row> {
             "GET",
             "/api/v1/orgs/{org_id}/roster/export",
             format!("/api/v1/orgs/{org}/roster/export"),
+            None,
+            school(ADMIN, true),
+        ),
+        row(
+            "GET",
+            "/api/v1/orgs/{org_id}/roster/people",
+            format!("/api/v1/orgs/{org}/roster/people"),
+            None,
+            school(ADMIN, true),
+        ),
+        row(
+            "POST",
+            "/api/v1/orgs/{org_id}/roster/people/{person_id}/link",
+            format!("/api/v1/orgs/{org}/roster/people/{}/link", w.expected),
             None,
             school(ADMIN, true),
         ),

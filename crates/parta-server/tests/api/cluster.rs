@@ -64,3 +64,62 @@ async fn two_nodes_deliver_to_each_others_sockets() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+async fn upload(app: &TestApp, token: &str, chat: i64, name: &str, bytes: &[u8]) -> crate::support::Reply {
+    let (content_type, body) = crate::support::multipart(&[], &[("file", name, bytes)]);
+    app.post(&format!("/api/v1/chats/{chat}/files")).token(token).raw(&content_type, body).send().await
+}
+
+#[tokio::test]
+async fn two_nodes_serve_each_others_files_from_one_s3_store() {
+    if crate::support::s3_settings().is_none() {
+        return;
+    }
+    let Some((one, two)) = TestApp::cluster().await else { return };
+    const LIMIT: usize = 12 * 1024 * 1024;
+    let (one, two) = (one.with_settings(|s| s.max_file_bytes = LIMIT), two.with_settings(|s| s.max_file_bytes = LIMIT));
+    let school = one.school(82).await;
+    let class = one.create_class(&school, "8Б", 8).await;
+    let teacher = one.join(&school, school.staff_room, "teacher", None, "Файлова").await;
+    one.assign_class_teacher(&school, class, teacher.id).await;
+    let student = one.join(&school, class, "student", None, "Облаков").await;
+    let class_chat = chat(&one, &student.token, school.org, "class").await;
+
+    // 11 MiB: sent to the store in three parts while it arrives, through node one.
+    let big: Vec<u8> = (0..11 * 1024 * 1024u32).map(|i| (i.wrapping_mul(31) % 251) as u8).collect();
+    let file = upload(&one, &student.token, class_chat, "проект.bin", &big).await.expect(201);
+    assert_eq!(file.json["size"], big.len());
+    let id = file.id();
+    let image = upload(&one, &student.token, class_chat, "доска.png", &crate::support::png(800, 600)).await.expect(201);
+    assert_eq!(image.json["has_thumbnail"], true, "the preview was made from the stored image");
+    one.post(&format!("/api/v1/chats/{class_chat}/messages"))
+        .token(&student.token)
+        .json(json!({ "client_msg_id": "files", "body": "Проект", "attachments": [id, image.id()] }))
+        .send()
+        .await
+        .expect(201);
+
+    // Node two reads them from the same store: whole, by a range across parts, the preview.
+    let whole = two.get(&format!("/api/v1/files/{id}")).token(&teacher.token).send().await.expect(200);
+    assert!(whole.bytes == big, "the file comes back byte for byte");
+    let (start, end) = (5 * 1024 * 1024 - 10, 5 * 1024 * 1024 + 9);
+    let part = two
+        .get(&format!("/api/v1/files/{id}"))
+        .token(&teacher.token)
+        .header("range", &format!("bytes={start}-{end}"))
+        .send()
+        .await
+        .expect(206);
+    assert_eq!(part.bytes, &big[start..=end]);
+    let preview =
+        two.get(&format!("/api/v1/files/{}/thumbnail", image.id())).token(&teacher.token).send().await.expect(200);
+    assert_eq!(preview.header_str("content-type"), Some("image/jpeg"));
+
+    // An upload over the limit is given up midway: 413, and nothing to attach.
+    let too_big = vec![7u8; LIMIT + 1];
+    upload(&two, &teacher.token, class_chat, "много.bin", &too_big).await.problem(413, "payload_too_large");
+    // A small file written through node two is read through node one.
+    let note = upload(&two, &teacher.token, class_chat, "итоги.txt", "Итоги четверти".as_bytes()).await.expect(201);
+    let back = one.get(&format!("/api/v1/files/{}", note.id())).token(&teacher.token).send().await.expect(200);
+    assert_eq!(back.bytes, "Итоги четверти".as_bytes());
+}

@@ -29,7 +29,7 @@ const DISCONNECTS: usize = 150;
 
 /// One HTTP/1.1 request on a fresh connection; `Err` when the server is not there
 /// or dies before answering in full.
-async fn http(
+pub(crate) async fn http(
     port: u16,
     method: &str,
     path: &str,
@@ -80,12 +80,12 @@ fn free_port() -> u16 {
     }
 }
 
-struct Server {
-    child: tokio::process::Child,
-    port: u16,
+pub(crate) struct Server {
+    pub child: tokio::process::Child,
+    pub port: u16,
 }
 
-async fn start(app: &TestApp, data: &std::path::Path) -> Server {
+pub(crate) async fn start(app: &TestApp, data: &std::path::Path) -> Server {
     let port = free_port();
     let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_parta"))
         .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--database-url", app.database_url()])
@@ -106,6 +106,19 @@ async fn start(app: &TestApp, data: &std::path::Path) -> Server {
     Server { child, port }
 }
 
+/// Signs in as the demo school's class teacher: her token and her class's chat.
+pub(crate) async fn demo_teacher(port: u16) -> (String, i64) {
+    let credentials = json!({ "login": "ivanova@demo.parta.local", "password": "demo-parta-2026" });
+    let (status, login) = http(port, "POST", "/api/v1/auth/login", None, Some(&credentials)).await.expect("login");
+    assert_eq!(status, 200, "{login}");
+    let token = login["token"].as_str().expect("token").to_owned();
+    let (_, chats) = http(port, "GET", "/api/v1/chats", Some(&token), None).await.expect("chats");
+    let chat = chats.as_array().expect("chats").iter().find(|c| c["kind"] == "class").expect("class chat")["id"]
+        .as_i64()
+        .expect("id");
+    (token, chat)
+}
+
 async fn acknowledged_messages_survive_kill_nine(app: TestApp) {
     let kills: usize = std::env::var("PARTA_CRASH_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(KILLS);
     let seed = test_seed();
@@ -116,21 +129,7 @@ async fn acknowledged_messages_survive_kill_nine(app: TestApp) {
     let mut rng = Rng(seed);
     let data = app.scratch_dir("serve-data");
     let mut server = start(&app, &data).await;
-    let (status, login) = http(
-        server.port,
-        "POST",
-        "/api/v1/auth/login",
-        None,
-        Some(&json!({ "login": "ivanova@demo.parta.local", "password": "demo-parta-2026" })),
-    )
-    .await
-    .expect("login");
-    assert_eq!(status, 200, "{login}");
-    let token = login["token"].as_str().expect("token").to_owned();
-    let (_, chats) = http(server.port, "GET", "/api/v1/chats", Some(&token), None).await.expect("chats");
-    let chat = chats.as_array().expect("chats").iter().find(|c| c["kind"] == "class").expect("class chat")["id"]
-        .as_i64()
-        .expect("id");
+    let (token, chat) = demo_teacher(server.port).await;
 
     // The sender: one key at a time, retried until the server acknowledges it.
     let port = std::sync::Arc::new(std::sync::atomic::AtomicU16::new(server.port));

@@ -67,6 +67,7 @@ async fn a_person_downloads_everything_parta_holds_about_them(app: TestApp) {
     let notifications = json_entry(&mut archive, "notifications.json");
     assert_eq!(notifications[0]["kind"], "mention");
     assert_eq!(json_entry(&mut archive, "sessions.json").as_array().map(Vec::len), Some(1));
+    assert_eq!(json_entry(&mut archive, "sign-in-services.json"), json!([]), "no service linked");
     let files = json_entry(&mut archive, "files.json");
     assert_eq!(files.as_array().map(Vec::len), Some(1), "their uploads only: {files}");
     let path = files[0]["path"].as_str().expect("in the archive");

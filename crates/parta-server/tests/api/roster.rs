@@ -15,11 +15,13 @@ use crate::support::{PASSWORD, TestApp};
 on_both_backends!(
     a_bundle_is_tried_then_imported_once_and_people_join_by_their_own_links,
     an_export_imported_into_an_empty_school_exports_the_same_files,
+    the_journals_marks_are_exported_as_a_gradebook_that_an_import_leaves_alone,
+    a_lost_register_link_is_replaced_and_the_old_one_stops_working,
     bundles_that_cannot_be_read_are_refused_whole_and_nothing_changes,
 );
 
 /// A zip of the given files.
-fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+pub(crate) fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for (name, bytes) in files {
@@ -41,12 +43,12 @@ fn unzip(bytes: &[u8]) -> Vec<(String, String)> {
     files
 }
 
-const MANIFEST: &str = "propertyName,value\nmanifest.version,1.0\noneroster.version,1.2\nfile.users,bulk\n";
-const ORGS: &str = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n\
+pub(crate) const MANIFEST: &str = "propertyName,value\nmanifest.version,1.0\noneroster.version,1.2\nfile.users,bulk\n";
+pub(crate) const ORGS: &str = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n\
     d1,,,Управление образования,district,,\ns1,,,Школа № 1,school,,d1\n";
-const SESSIONS: &str = "sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,schoolYear\n\
+pub(crate) const SESSIONS: &str = "sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,schoolYear\n\
     y27,,,2026/2027,schoolYear,2026-09-01,2027-05-31,,2027\nt1,,,1 четверть,term,2026-09-01,2026-10-26,y27,2027\n";
-const USERS_HEADER: &str = "sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,\
+pub(crate) const USERS_HEADER: &str = "sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,\
     middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\n";
 
 /// The school's register: a teacher leading 5А, a student in 5А and one in 6Б, a
@@ -393,6 +395,93 @@ async fn an_export_imported_into_an_empty_school_exports_the_same_files(app: Tes
     // And once more: nothing to change.
     let twice = import(&app, empty, &c.school.admin, first.bytes.clone(), true).await;
     assert_eq!(twice["people"], json!({ "created": 0, "updated": 0, "linked": 0, "unchanged": 6 }), "{twice}");
+}
+
+async fn the_journals_marks_are_exported_as_a_gradebook_that_an_import_leaves_alone(app: TestApp) {
+    let s = crate::timetable::setup(&app, 773).await;
+    crate::journal::week(&app, &s).await;
+    let [monday, _, _] = crate::journal::days_ahead(&app, &s).await;
+    let classmate = app.join(&s.school, s.class_a, "student", None, "Соседов").await;
+    let (lesson, oral) = crate::journal::marked_lesson(&app, &s, &monday, classmate.id).await;
+    let org = s.school.org;
+    let export = app.get(&format!("/api/v1/orgs/{org}/roster/export")).token(&s.school.admin).send().await.expect(200);
+    let files = unzip(&export.bytes);
+    let text = |name: &str| files.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone()).unwrap_or_default();
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(&names[8..], ["categories.csv", "lineItems.csv", "results.csv"], "{names:?}");
+    assert!(text("manifest.csv").contains("file.results,bulk"));
+
+    // 5А's maths is a scheduled class of the maths course of the year.
+    let section = format!("class-{}-subject-", s.class_a);
+    let classes = text("classes.csv");
+    let maths = classes.lines().find(|l| l.starts_with(&section)).expect("maths in 5А");
+    assert!(maths.contains(",scheduled,") && maths.contains("Математика 5А"), "{classes}");
+    let section_sid = maths.split(',').next().expect("sourcedId");
+    assert!(text("courses.csv").lines().any(|l| l.contains(",Математика,")), "{}", text("courses.csv"));
+    // One line item for the lesson's marks of that kind, one result for the mark.
+    let line_item = format!("lesson-{lesson}-{oral}");
+    let items = text("lineItems.csv");
+    let item = items.lines().find(|l| l.starts_with(&line_item)).expect("the lesson's line item");
+    assert!(item.contains(&format!(",{monday},{monday},{section_sid},grade-type-{oral},")), "{item}");
+    let results: Vec<String> = text("results.csv").lines().skip(1).map(str::to_owned).collect();
+    assert_eq!(results.len(), 1, "{results:?}");
+    assert!(results[0].contains(&format!(",{line_item},user-{},fully graded,5,5,", s.student.id)), "{results:?}");
+    let category = text("categories.csv");
+    assert_eq!(category.lines().count(), 2, "the one kind of work used: {category}");
+
+    // Imported back, the marks and the subject's class are left alone, and said so.
+    let report = import(&app, org, &s.school.admin, export.bytes.clone(), false).await;
+    let left = rows(&report, "left");
+    for file in ["categories.csv", "lineItems.csv", "results.csv"] {
+        assert!(left.contains(&row(file, 1, "", "marks_not_imported")), "{left:?}");
+    }
+    assert!(left.iter().any(|(f, _, _, c)| f == "classes.csv" && c == "not_a_class"), "{left:?}");
+    assert_eq!(report["rejected"], json!([]), "{report}");
+}
+
+async fn a_lost_register_link_is_replaced_and_the_old_one_stops_working(app: TestApp) {
+    let school = app.school(774).await;
+    let org = school.org;
+    let done = import(&app, org, &school.admin, register_bundle("Волков", "c5a"), true).await;
+    let path = format!("/api/v1/orgs/{org}/roster/people");
+    let waiting = app.get(&path).token(&school.admin).send().await.expect(200);
+    let people = waiting.list();
+    assert_eq!(people.len(), 4, "{}", waiting.json);
+    assert!(people.iter().all(|p| p["link_expires_at"].is_string()), "every link works: {}", waiting.json);
+    let misha = people.iter().find(|p| p["sourced_id"] == "u1").expect("Миша");
+    assert_eq!((misha["name"].as_str(), misha["class_name"].as_str()), (Some("Волков Миша"), Some("5А")));
+    let id = misha["id"].as_i64().expect("id");
+
+    // His link is lost: a new one, and the old one stops working.
+    let new = app.post(&format!("{path}/{id}/link")).token(&school.admin).send().await.expect(201);
+    let new_path = new.json["path"].as_str().expect("path").to_owned();
+    assert_ne!(new_path, link(&done, "u1"));
+    assert_eq!((new.json["class_name"].as_str(), new.json["role"].as_str()), (Some("5А"), Some("student")));
+    app.post("/api/v1/auth/register")
+        .json(json!({
+            "invite_token": link(&done, "u1").trim_start_matches("/join/"), "family_name": "Волков", "given_name": "Миша",
+            "email": "old-link@mail.ru", "password": PASSWORD, "consent_version": parta_domain::consent::VERSION,
+        }))
+        .send()
+        .await
+        .problem(410, "invite_revoked");
+    let (outcome, student) = register(&app, &new_path, "Волков", "misha@mail.ru").await;
+    assert_eq!(outcome["status"], "joined", "{outcome}");
+    assert_eq!(places(&app, &student).await, [("student".into(), "5А".into())]);
+
+    // Joined, he is no longer expected, and needs no link.
+    let waiting = app.get(&path).token(&school.admin).send().await.expect(200);
+    assert!(waiting.list().iter().all(|p| p["sourced_id"] != "u1"), "{}", waiting.json);
+    app.post(&format!("{path}/{id}/link")).token(&school.admin).send().await.problem(409, "already_member");
+    // Only the school's admins see the list and give links.
+    let other = app.school(775).await;
+    let refused = app.get(&path).token(&other.admin).send().await;
+    assert!(matches!(refused.status.as_u16(), 403 | 404), "{}", refused.status);
+    app.post(&format!("/api/v1/orgs/{}/roster/people/{id}/link", other.org))
+        .token(&other.admin)
+        .send()
+        .await
+        .problem(404, "not_found");
 }
 
 async fn bundles_that_cannot_be_read_are_refused_whole_and_nothing_changes(app: TestApp) {

@@ -11,7 +11,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
-use parta_server::blobs::LocalDisk;
+use parta_server::blobs::{BlobStore, LocalDisk, S3Settings, S3Store};
 use parta_server::db::{Backend, Db};
 use parta_server::state::{AppState, Settings};
 use serde_json::{Value, json};
@@ -52,6 +52,46 @@ pub struct TestApp {
     url: String,
 }
 
+/// The S3-compatible store the test command started (`PARTA_TEST_S3_URL`, SeaweedFS),
+/// under a folder of this test's own. Required under `CI=true` or when named.
+pub fn s3_settings() -> Option<S3Settings> {
+    let required = std::env::var("CI").is_ok_and(|v| v == "true");
+    let Ok(endpoint) = std::env::var("PARTA_TEST_S3_URL") else {
+        assert!(!required, "an S3 store is required under CI=true: set PARTA_TEST_S3_URL (scripts/test.sh starts one)");
+        eprintln!("note: no PARTA_TEST_S3_URL; files stay on local disk in this test");
+        return None;
+    };
+    let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+    Some(S3Settings {
+        endpoint,
+        bucket: var("PARTA_TEST_S3_BUCKET", "parta"),
+        region: "us-east-1".to_owned(),
+        access_key: var("PARTA_TEST_S3_ACCESS_KEY", "parta-test"),
+        secret_key: var("PARTA_TEST_S3_SECRET_KEY", "parta-test-secret"),
+        prefix: format!("test-{}", random_suffix()),
+    })
+}
+
+/// The test S3 store, once it takes writes: a store just started by the test command
+/// may answer on its port a moment before its bucket exists.
+pub async fn ready_s3_store(settings: &S3Settings) -> S3Store {
+    let store = S3Store::new(settings).expect("S3 settings");
+    let mut tries = 0;
+    loop {
+        match store.check().await {
+            Ok(()) => return store,
+            Err(error) if tries < 40 => {
+                tries += 1;
+                if tries == 1 {
+                    eprintln!("note: waiting for the test S3 store: {error:#}");
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            }
+            Err(error) => panic!("the test S3 store at {} does not take writes: {error:#}", settings.endpoint),
+        }
+    }
+}
+
 fn random_suffix() -> String {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).expect("random source");
@@ -64,18 +104,14 @@ fn test_settings() -> Settings {
 
 impl TestApp {
     async fn build(url: &str, dir: std::path::PathBuf) -> TestApp {
-        TestApp::build_on(url, dir, None, "local").await
+        TestApp::build_on(url, dir, None, "local", None).await
     }
 
     /// A SQLite app deployed behind a reverse proxy (`X-Forwarded-For` trusted).
     pub async fn sqlite_behind_proxy() -> TestApp {
         let mut app = TestApp::sqlite().await;
         let settings = Settings { trust_forwarded_for: true, ..test_settings() };
-        let state = AppState::new(
-            app.state.db.clone(),
-            Arc::new(LocalDisk::new(app.dir.join("files")).expect("files")),
-            settings,
-        );
+        let state = AppState::new(app.state.db.clone(), app.state.blobs.clone(), settings);
         app.router = parta_server::app::app(state.clone());
         app.state = state;
         app
@@ -86,11 +122,7 @@ impl TestApp {
     pub fn with_settings(mut self, change: impl FnOnce(&mut Settings)) -> TestApp {
         let mut settings = self.state.settings.clone();
         change(&mut settings);
-        let state = AppState::new(
-            self.state.db.clone(),
-            Arc::new(LocalDisk::new(self.dir.join("files")).expect("files")),
-            settings,
-        );
+        let state = AppState::new(self.state.db.clone(), self.state.blobs.clone(), settings);
         self.router = parta_server::app::app(state.clone());
         self.state = state;
         self
@@ -101,11 +133,12 @@ impl TestApp {
         dir: std::path::PathBuf,
         bus: Option<Arc<dyn parta_server::bus::Bus>>,
         node: &str,
+        blobs: Option<Arc<dyn BlobStore>>,
     ) -> TestApp {
         std::fs::create_dir_all(&dir).expect("temp dir");
         let db = Db::connect(url).await.expect("database connects");
         db.migrate().await.expect("migrations apply");
-        let blobs = Arc::new(LocalDisk::new(dir.join("files")).expect("file store"));
+        let blobs = blobs.unwrap_or_else(|| Arc::new(LocalDisk::new(dir.join("files")).expect("file store")));
         let mut settings = test_settings();
         settings.calls.node = node.to_owned();
         let state = match bus {
@@ -116,13 +149,16 @@ impl TestApp {
     }
 
     /// Two nodes on one PostgreSQL schema, carrying events through the machine's
-    /// NATS on a subject of their own. `None` (with a note) where PostgreSQL or NATS
-    /// is unreachable outside CI; a failure under `CI=true`.
+    /// NATS on a subject of their own, and keeping files in the test S3 store under a
+    /// folder of their own (on local disks, each its own, where no S3 store is given
+    /// outside CI). `None` (with a note) where PostgreSQL or NATS is unreachable
+    /// outside CI; a failure under `CI=true`.
     pub async fn cluster() -> Option<(TestApp, TestApp)> {
         let nats = std::env::var("PARTA_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".to_owned());
         let required = std::env::var("CI").is_ok_and(|v| v == "true") || std::env::var("PARTA_TEST_NATS_URL").is_ok();
         let first = TestApp::postgres().await?;
         let subject = format!("parta.test.{}", random_suffix());
+        let s3 = s3_settings();
         let mut nodes = Vec::new();
         for node in ["node-1", "node-2"] {
             let bus = match parta_server::bus::NatsBus::connect(&nats, &subject, 65_536).await {
@@ -134,11 +170,25 @@ impl TestApp {
                 }
             };
             let dir = std::env::temp_dir().join(format!("parta-test-{}", random_suffix()));
-            nodes.push(TestApp::build_on(&first.url, dir, Some(Arc::new(bus)), node).await);
+            let blobs = match &s3 {
+                Some(s3) => Some(Arc::new(ready_s3_store(s3).await) as Arc<dyn BlobStore>),
+                None => None,
+            };
+            nodes.push(TestApp::build_on(&first.url, dir, Some(Arc::new(bus)), node, blobs).await);
         }
         let second = nodes.pop()?;
         let first_node = nodes.pop()?;
         Some((first_node, second))
+    }
+
+    /// A SQLite app whose files live in the test S3 store. `None` (with a note) when
+    /// none is given outside CI; a failure under `CI=true`.
+    pub async fn sqlite_on_s3() -> Option<TestApp> {
+        let store = ready_s3_store(&s3_settings()?).await;
+        let dir = std::env::temp_dir().join(format!("parta-test-{}", random_suffix()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let url = parta_server::cli::sqlite_url(&dir.join("parta.db"));
+        Some(TestApp::build_on(&url, dir, None, "local", Some(Arc::new(store))).await)
     }
 
     pub async fn sqlite() -> TestApp {
@@ -180,7 +230,7 @@ impl TestApp {
     pub fn unheard_node(&self) -> Router {
         let state = AppState::with_bus(
             self.state.db.clone(),
-            Arc::new(LocalDisk::new(self.dir.join("files")).expect("file store")),
+            self.state.blobs.clone(),
             test_settings(),
             Arc::new(parta_server::bus::LocalBus::new(64)),
         );

@@ -87,6 +87,8 @@ export const ru = {
   'roster.code.subject_teaching':
     'Учитель ведёт здесь предмет, а не классное руководство. Кто что преподаёт, настраивается в Parta во вкладке «Нагрузка».',
   'roster.code.parent_enrollment': 'Родитель записан в класс: родители связываются с классом через своих детей.',
+  'roster.code.marks_not_imported':
+    'Оценки из файла не загружаются: журнал ведут учителя школы в Parta. При выгрузке из Parta оценки журнала попадают в этот файл.',
   'roster.code.class_not_imported': 'Класс этой записи не загружается (причина указана в строке класса).',
   'roster.code.year_archived': 'Учебный год уже в архиве: менять его классы нельзя.',
   'roster.code.year_changed': 'В выгрузке класс относится к другому учебному году, чем в Parta: год класса не меняется.',
@@ -112,8 +114,16 @@ export const ru = {
   'roster.csv.link': 'Ссылка',
   'roster.csv.until': 'Действует до',
   'roster.csv_file': 'ссылки-{date}.csv',
+  'roster.waiting_title': 'Ждём',
+  'roster.waiting_lead':
+    'Люди из загруженных списков, которые ещё не присоединились. Если личная ссылка потерялась или истекла, выдайте новую.',
+  'roster.waiting_none': 'Все из списков уже присоединились.',
+  'roster.link_dead': 'ссылка не действует',
+  'roster.link_new': 'Новая ссылка',
+  'roster.link_new_hint': 'Прежняя ссылка этого человека перестанет работать.',
+  'roster.link_new_once': 'Ссылка показана один раз: скопируйте и передайте её этому человеку.',
   'roster.export_title': 'Выгрузка',
-  'roster.export_lead': 'Классы текущих учебных лет, ученики, родители и сотрудники школы одним zip-архивом OneRoster 1.2 — для другой системы или для сверки.',
+  'roster.export_lead': 'Классы текущих учебных лет, ученики, родители и сотрудники школы, а также оценки журнала — одним zip-архивом OneRoster 1.2, для другой системы или для сверки.',
   'roster.export': 'Выгрузить в OneRoster',
 };
 
@@ -202,6 +212,8 @@ export const en: AreaEn<typeof ru> = {
   'roster.code.subject_teaching':
     'The teacher teaches a subject here, not leads the class. Who teaches what is set up in Parta\'s «Teaching» tab.',
   'roster.code.parent_enrollment': 'A parent enrolled in a class: parents belong to a class through their children.',
+  'roster.code.marks_not_imported':
+    "Marks are not taken from a file: the journal is kept by the school's teachers in Parta. Parta's own export writes the journal's marks to this file.",
   'roster.code.class_not_imported': 'This record\'s class is not imported (its own row says why).',
   'roster.code.year_archived': 'The school year is archived: its classes cannot change.',
   'roster.code.year_changed': 'In the bundle the class belongs to another school year than in Parta: a class keeps its year.',
@@ -227,8 +239,16 @@ export const en: AreaEn<typeof ru> = {
   'roster.csv.link': 'Link',
   'roster.csv.until': 'Valid until',
   'roster.csv_file': 'links-{date}.csv',
+  'roster.waiting_title': 'Expected',
+  'roster.waiting_lead':
+    'People from the uploaded lists who have not joined yet. If someone lost their own link or it expired, give them a new one.',
+  'roster.waiting_none': 'Everyone on the lists has joined.',
+  'roster.link_dead': 'link no longer works',
+  'roster.link_new': 'New link',
+  'roster.link_new_hint': "This person's earlier link will stop working.",
+  'roster.link_new_once': 'The link is shown once: copy it and pass it on to this person.',
   'roster.export_title': 'Export',
-  'roster.export_lead': 'The classes of the current school years, the students, parents and staff in one OneRoster 1.2 zip: for another system, or to compare.',
+  'roster.export_lead': "The classes of the current school years, the students, parents and staff, and the journal's marks, in one OneRoster 1.2 zip: for another system, or to compare.",
   'roster.export': 'Export to OneRoster',
 };
 

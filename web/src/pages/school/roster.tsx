@@ -4,12 +4,14 @@
 // refused and the rows left alone, each with its reason in words. «Загрузить» sends the
 // same file for real and shows the personal links once (copy each, or download them all
 // as a CSV made here). A bundle refused as a whole shows the server's sentence and the
-// file and line it names. «Выгрузить в OneRoster» downloads the register. Its own chunk
+// file and line it names. «Ждём» lists whom the register expects, with until when each
+// one's link works, and gives a new link to someone whose link was lost or ran out (the
+// old one stops working). «Выгрузить в OneRoster» downloads the register. Its own chunk
 // with its own strings (roster.strings.ts).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ABORTED, ApiError, type UploadHandle } from '../../api/client';
-import type { RosterImport, RosterRow } from '../../api/types';
-import { CopyField, Notice, errorText, useAction, useId } from '../../components/ui';
+import type { RosterImport, RosterLink, RosterRow, RosterWaiting } from '../../api/types';
+import { CopyField, ErrorBox, Notice, errorText, useAction, useId, useLoad } from '../../components/ui';
 import { dateTime, formatBytes, todayIn } from '../../format';
 import { api } from '../../state';
 import {
@@ -160,6 +162,7 @@ export function RosterTab({ org, tz }: { org: number; tz?: string }) {
       </section>
       {report ? <Report report={report} headingRef={reportHeading} /> : null}
       {applied ? <Links report={applied} tz={tz} /> : null}
+      <Waiting org={org} tz={tz} applied={applied} />
       <Export org={org} />
     </>
   );
@@ -361,6 +364,69 @@ function Links({ report, tz }: { report: RosterImport; tz?: string }) {
         <p class="hint">{t('roster.links_none')}</p>
       )}
     </section>
+  );
+}
+
+/** Whom the register expects: each one's link, and a new one for a lost link. */
+function Waiting({ org, tz, applied }: { org: number; tz?: string; applied: RosterImport | null }) {
+  const list = useLoad(() => api.get('/api/v1/orgs/{org_id}/roster/people', { org_id: org }), [org, applied]);
+  const people = list.data ?? [];
+  return (
+    <section class="card roster-waiting" aria-labelledby="roster-waiting-title">
+      <h2 id="roster-waiting-title">{t('roster.waiting_title')}</h2>
+      <p class="hint">{t('roster.waiting_lead')}</p>
+      {list.error ? <ErrorBox error={list.error} onRetry={list.reload} /> : null}
+      {list.data && !people.length ? <p class="muted">{t('roster.waiting_none')}</p> : null}
+      {people.length ? (
+        <ul class="roster-link-list">
+          {people.map((p) => (
+            <WaitingPerson key={p.id} org={org} tz={tz} person={p} />
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
+
+function WaitingPerson({ org, tz, person }: { org: number; tz?: string; person: RosterWaiting }) {
+  const { busy, error, run } = useAction();
+  const [link, setLink] = useState<RosterLink | null>(null);
+  const until = link?.expires_at ?? person.link_expires_at;
+  const reissue = () =>
+    run(async () => {
+      setLink(await api.post('/api/v1/orgs/{org_id}/roster/people/{person_id}/link', { org_id: org, person_id: person.id }, undefined));
+    });
+  return (
+    <li data-sourced-id={person.sourced_id}>
+      <p class="roster-link-who">
+        <strong>{person.name}</strong>
+        <span class="hint">
+          {[
+            roleText(person.role),
+            person.class_name,
+            until ? t('roster.link_until', { date: dateTime(until, tz) }) : t('roster.link_dead'),
+          ]
+            .filter(Boolean)
+            .join(' · ')}
+        </span>
+      </p>
+      {link ? (
+        <>
+          <CopyField value={linkUrl(location.origin, link.path)} label={t('roster.link_label')} />
+          <p class="hint" role="status">{t('roster.link_new_once')}</p>
+        </>
+      ) : (
+        <div class="actions">
+          <button type="button" class="btn btn--secondary" disabled={busy} onClick={() => void reissue()} aria-describedby={`roster-new-${person.id}`}>
+            {t('roster.link_new')}
+          </button>
+          <span class="hint" id={`roster-new-${person.id}`}>
+            {t('roster.link_new_hint')}
+          </span>
+        </div>
+      )}
+      {error ? <Notice kind="error">{error}</Notice> : null}
+    </li>
   );
 }
 
