@@ -25,6 +25,7 @@ use crate::secrets;
 use crate::state::AppState;
 use crate::store;
 use crate::store::audit::Entry;
+use crate::store::schools::OrgRow;
 
 fn platform_entry(actor: &Actor, action: &'static str, target: i64, details: serde_json::Value) -> Entry<'static> {
     Entry { org: None, actor: Some(actor.user_id), action, target_type: "authority", target_id: Some(target), details }
@@ -183,22 +184,26 @@ pub async fn statistics(
         access::authority(&mut conn, actor, id, Permission::ReadStatistics).await?;
     }
     let authority = render(&mut conn, id).await?;
+    let mut orgs = Vec::with_capacity(authority.schools.len());
+    for school in &authority.schools {
+        orgs.push(store::schools::get(&mut conn, school.org_id).await?.ok_or(Error::NotFound)?);
+    }
     // Every school is measured over the same days: the authority's calendar, not each
-    // school's own terms (a term is the calendar's quarter here).
-    let periods = common_periods(kind);
+    // school's own terms (a term is the calendar's quarter here), up to the today of
+    // the school whose day is furthest on, so that no school's today is left out.
+    let today = orgs.iter().map(|org| crate::clock::today_date_in(&org.time_zone)).max();
+    let periods = common_periods(kind, today);
     drop(conn);
     // Schools are measured side by side, each on a connection of its own: a region's
     // hundred schools take what the slowest few do, not the sum of all.
     let periods = &periods;
-    let line = move |org: OrgId| async move {
+    let line = move |org: OrgRow| async move {
         let mut conn = state.db.reads().acquire().await?;
-        let org = store::schools::get(&mut conn, org).await?.ok_or(Error::NotFound)?;
         let (reach, current, previous) = summary(&mut conn, &org, periods, false).await?;
         Ok::<_, Error>(SchoolSummary { org_id: OrgId(org.id), school: org.short_name, reach, current, previous })
     };
-    let ids: Vec<OrgId> = authority.schools.iter().map(|s| s.org_id).collect();
     let schools: Vec<SchoolSummary> =
-        futures_util::stream::iter(ids).map(line).buffered(SCHOOLS_AT_ONCE).try_collect().await?;
+        futures_util::stream::iter(orgs).map(line).buffered(SCHOOLS_AT_ONCE).try_collect().await?;
     Ok(AuthorityStatistics { authority, period: stats_period(kind, periods), schools })
 }
 
@@ -245,9 +250,10 @@ pub async fn statistics_file(
     render(&tables, format, &format!("authority-{}-{}-{}", id.0, s.period.kind, s.period.so_far.last))
 }
 
-/// Periods by the calendar alone, in Moscow's time (one set of days for many schools).
-fn common_periods(kind: PeriodKind) -> Periods {
-    let today = crate::clock::today_date_in("Europe/Moscow");
+/// Periods by the calendar alone (one set of days for many schools), up to `today`,
+/// or Moscow's today.
+fn common_periods(kind: PeriodKind, today: Option<jiff::civil::Date>) -> Periods {
+    let today = today.unwrap_or_else(|| crate::clock::today_date_in("Europe/Moscow"));
     parta_domain::statistics::periods(kind, today, &Default::default())
 }
 
@@ -255,7 +261,7 @@ fn common_periods(kind: PeriodKind) -> Periods {
 pub async fn platform_statistics(state: &AppState, actor: &Actor, period: Option<&str>) -> Result<PlatformStatistics> {
     access::platform(actor, Permission::ReadPlatformStatistics)?;
     let kind = period_kind(period)?;
-    let periods = common_periods(kind);
+    let periods = common_periods(kind, None);
     let mut conn = state.db.reads().acquire().await?;
     let totals = store::statistics::platform_totals(&mut conn).await?;
     let people = (totals.students, totals.parents, totals.staff);
