@@ -686,6 +686,10 @@ async fn serve(resolved: Resolved) -> anyhow::Result<()> {
     every(300, "pruning login attempts", state.clone(), |state| async move {
         crate::actions::login::prune(&state).await.map(|_| ())
     });
+    // Chat imports past their hour go, with their uploads.
+    every(300, "removing expired chat imports", state.clone(), |state| async move {
+        crate::actions::chat_import::sweep(&state).await
+    });
     // Calls this node ran before it restarted ended with it; calls left empty end.
     if let Err(error) = crate::actions::calls::end_abandoned(&state, true).await {
         tracing::warn!(%error, "ending the calls of the last run failed");

@@ -136,6 +136,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(44, "webhooks", "0044_webhooks.sql"),
     migration!(45, "oidc", "0045_oidc.sql"),
     migration!(46, "chat_import", "0046_chat_import.sql"),
+    migration!(47, "chat_import_staging", "0047_chat_import_staging.sql"),
 ];
 
 impl Db {

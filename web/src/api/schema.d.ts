@@ -265,7 +265,8 @@ export interface paths {
          * # `GET /api/v1/auth/oidc/{id}/start`
          *     Begins signing in at the provider (code flow with PKCE, state and nonce, good for
          *     10 minutes): 303 to its authorization endpoint, with a cookie binding the sign-in to
-         *     this browser. With `invite`, the sign-in joins by that link.
+         *     this browser. With `invite`, the sign-in joins by that link. 429
+         *     `oidc_rate_limited` beyond 600 begun from one address in 10 minutes.
          */
         get: operations["oidc_start"];
         put?: never;
@@ -861,8 +862,10 @@ export interface paths {
          * # `POST /api/v1/chats/{chat_id}/imports`
          *     Uploads a chat's exported history (the chat's owner or an admin of its school):
          *     Telegram Desktop's `result.json` or WhatsApp's `.txt` as the body, or either in
-         *     a zip with its media (up to 512 MiB). Answers a dry run — nothing is written — and
-         *     keeps the export for an hour as `import_id` for `apply`. An export that cannot be
+         *     a zip with its media (up to 512 MiB). Answers a dry run — nothing is written to
+         *     the chat — and keeps the export for an hour as `import_id` for `apply`, on any
+         *     node; one per importer (a new upload replaces the last; 409 `import_running`
+         *     while that one runs). An export that cannot be
          *     taken is 422 with the part and line at fault and a stable code: `not_utf8`,
          *     `line_too_long`, `too_large`, `invalid_json`, `unknown_format`, `no_messages`,
          *     `unsafe_path`, `not_a_zip`, `size_mismatch`, `too_many_files`, `no_history`,
@@ -885,7 +888,8 @@ export interface paths {
         /**
          * # `GET /api/v1/chats/{chat_id}/imports/{import_id}`
          *     How far an import is: `staged`, `running` (steps done of the total), `done`
-         *     (messages and files added) or `failed` (with a code; the chat is as it was).
+         *     (messages and files added) or `failed` (with a code; the chat is as it was;
+         *     `interrupted` when the node running it stopped — apply it again).
          */
         get: operations["chat_import_progress"];
         put?: never;
@@ -909,7 +913,7 @@ export interface paths {
          * # `POST /api/v1/chats/{chat_id}/imports/{import_id}/apply`
          *     Applies a staged import with every author mapped to a member or a guest (and the
          *     time zone of WhatsApp's times). Runs in the background: poll its progress. The
-         *     same export again adds nothing.
+         *     same export again adds nothing. 503 while two imports run on the node.
          */
         post: operations["chat_import_apply"];
         delete?: never;
@@ -7920,6 +7924,14 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9363,6 +9375,14 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

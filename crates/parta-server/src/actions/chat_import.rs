@@ -1,20 +1,23 @@
 //! A chat's history brought in from another messenger's export, in two steps. The
 //! upload (its permission checked and a place taken before a byte of it is read) is
-//! streamed to an unlinked temporary file, taken apart (`chat_import::bundle`) and
-//! answered with a dry run — messages, period, files found, missing and too large,
-//! each author with the member their name fits, what is skipped — while the export
-//! stays staged on this node for its importer and chat, for an hour. Applying takes
-//! the confirmed mapping (each author a member or a named guest) and, for WhatsApp,
-//! the time zone; it runs in the background, its progress polled: the files go to
-//! the blob store first, then every message in one transaction, in statements of a
-//! thousand, at the chat's next positions with their original times, marked imported
-//! and keyed so the same export again adds nothing. No notification, push or webhook
-//! is made for them: the chat gets one event (`history_imported`) and its readers
-//! fetch it afresh; whoever had read everything has read the history too.
+//! streamed both to the blob store and to an unlinked temporary file, taken apart
+//! (`chat_import::bundle`) and answered with a dry run — messages, period, files
+//! found, missing and too large, each author with the member their name fits, what
+//! is skipped. The import's row (`chat_imports`) and its upload stay for an hour, so
+//! any node can apply it and answer its progress; one per importer, a new upload
+//! replacing the last. Applying reads the upload back and takes it apart again,
+//! with the confirmed mapping (each author a member or a named guest) and, for
+//! WhatsApp, the time zone; it runs in the background, its progress polled: the
+//! files go to the blob store first, then every message in one transaction, in
+//! statements of a thousand, at the chat's next positions with their original
+//! times, marked imported and keyed so the same export again adds nothing. No
+//! notification, push or webhook is made for them: the chat gets one event
+//! (`history_imported`) and its readers fetch it afresh; whoever had read
+//! everything has read the history too.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Seek, SeekFrom, Write};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{LazyLock, Mutex};
 
 use axum::body::{Body, Bytes};
 use futures_util::StreamExt;
@@ -27,52 +30,47 @@ use parta_protocol::{
 use sqlx::AnyConnection;
 
 use crate::access::Actor;
+use crate::blobs::BlobWriter;
 use crate::chat_import::bundle::{self, FileState, Opened};
 use crate::chat_import::{ExportError, Media, When, authors};
-use crate::clock::{HOUR_MS, now_ms, rfc3339};
+use crate::clock::{HOUR_MS, MINUTE_MS, now_ms, rfc3339};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
-use crate::store::chat_import::NewImported;
+use crate::store::chat_import::{Ended, ImportRow, NewImported};
 use crate::store::chats::ChatRow;
 
-/// How long an upload stays staged for applying.
+/// How long an upload stays staged for applying, and a finished import's outcome.
 pub const STAGED_FOR_MS: i64 = HOUR_MS;
-/// Staged imports a node keeps at once (each holds its export in memory).
-const STAGED_LIMIT: usize = 16;
+/// A running import whose node has written nothing for this long was cut off.
+const CUT_OFF_AFTER_MS: i64 = 10 * MINUTE_MS;
+/// How often a running import writes its progress to its row (for other nodes).
+const PROGRESS_EVERY_MS: i64 = 1_000;
 
 /// Uploads being read on this node at once.
 static UPLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-
-static STAGED: LazyLock<Mutex<HashMap<String, Arc<Staged>>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
-
-/// An export taken apart and waiting to be applied.
-pub struct Staged {
-    id: String,
-    chat: ChatId,
-    org: OrgId,
-    importer: UserId,
-    expires_at: i64,
-    opened: Opened,
-    /// The zip it came in (unlinked: it goes with this), for its files.
-    upload: Option<std::fs::File>,
-    progress: Mutex<ChatImportProgress>,
-}
-
-fn progress_of(id: &str) -> ChatImportProgress {
-    ChatImportProgress {
-        import_id: id.to_owned(),
-        state: "staged".into(),
-        total: 0,
-        done: 0,
-        imported: 0,
-        files: 0,
-        error: None,
-    }
-}
+/// Imports applied on this node at once (each holds its export in memory).
+static RUNS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+/// The progress of the imports running on this node, finer than their rows: the
+/// messages' transaction cannot write it to the database before it commits.
+static RUNNING: LazyLock<Mutex<HashMap<String, ChatImportProgress>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn stale_before(now: i64) -> i64 {
+    now - CUT_OFF_AFTER_MS
+}
+
+/// An export taken apart, for applying.
+struct Staged {
+    id: String,
+    chat: ChatId,
+    org: OrgId,
+    opened: Opened,
+    /// The zip it came in (unlinked: it goes with this), for its files.
+    upload: Option<std::fs::File>,
 }
 
 /// Whether `actor` may import into the chat: its owner (sitting in it) or an admin of
@@ -102,16 +100,22 @@ fn refused(error: ExportError) -> Error {
     Error::Validation(vec![FieldError { field: error.field(), code: error.code }])
 }
 
-/// The body, written to a temporary file unlinked at once (it lives while staged).
-async fn spool(body: Body) -> Result<std::fs::File> {
+fn internal(error: impl Into<anyhow::Error>) -> Error {
+    Error::Internal(error.into())
+}
+
+/// A temporary file unlinked at once: it lives while it is open.
+fn unlinked_file() -> Result<std::fs::File> {
     let path = std::env::temp_dir().join(format!("parta-chat-import-{}", crate::secrets::new_token()));
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .map_err(|e| Error::Internal(e.into()))?;
+    let file =
+        std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path).map_err(internal)?;
     let _ = std::fs::remove_file(&path);
+    Ok(file)
+}
+
+/// The body, written to an unlinked temporary file and to the blob store's writer.
+async fn spool(body: Body, stored: &mut dyn BlobWriter) -> Result<std::fs::File> {
+    let mut file = unlinked_file()?;
     let mut stream = body.into_data_stream();
     let mut written = 0u64;
     while let Some(chunk) = stream.next().await {
@@ -120,58 +124,98 @@ async fn spool(body: Body) -> Result<std::fs::File> {
         if written > bundle::UPLOAD_LIMIT {
             return Err(Error::PayloadTooLarge);
         }
-        file.write_all(&chunk).map_err(|e| Error::Internal(e.into()))?;
+        file.write_all(&chunk).map_err(internal)?;
+        stored.write(&chunk).await.map_err(internal)?;
     }
     if written == 0 {
         return Err(Error::field("file", "required"));
     }
-    file.seek(SeekFrom::Start(0)).map_err(|e| Error::Internal(e.into()))?;
+    file.seek(SeekFrom::Start(0)).map_err(internal)?;
     Ok(file)
+}
+
+/// Takes an export apart, off the async threads.
+async fn open(file: std::fs::File, limit: u64) -> Result<(Opened, std::fs::File)> {
+    let (opened, file) = tokio::task::spawn_blocking(move || (bundle::read(&file, limit), file)).await.map_err(internal)?;
+    Ok((opened.map_err(refused)?, file))
 }
 
 /// # Upload an export: the dry run, and the export staged for `apply`
 /// Called with `admit`'s permit held.
 pub async fn stage(state: &AppState, actor: &Actor, chat: ChatId, body: Body) -> Result<ChatImportPreview> {
-    let file = spool(body).await?;
     let limit = state.settings.max_file_bytes as u64;
-    let (opened, file) = tokio::task::spawn_blocking(move || {
-        let opened = bundle::read(&file, limit);
-        (opened, file)
-    })
-    .await
-    .map_err(|e| Error::Internal(e.into()))?;
-    let opened = opened.map_err(refused)?;
-    let upload = opened.zipped.then_some(file);
+    let upload_key = crate::blobs::new_key("chat-imports");
+    let mut stored = state.blobs.create(&upload_key).await.map_err(internal)?;
+    let opened = async {
+        let file = spool(body, stored.as_mut()).await?;
+        open(file, limit).await
+    }
+    .await;
+    let (opened, _) = match opened {
+        Ok(opened) => opened,
+        Err(error) => {
+            let _ = stored.abort().await;
+            return Err(error);
+        }
+    };
+    stored.finish().await.map_err(internal)?;
+    let staged = record_staged(state, actor, chat, &upload_key).await;
+    let (row, replaced) = match staged {
+        Ok(staged) => staged,
+        Err(error) => {
+            let _ = state.blobs.delete(&upload_key).await;
+            return Err(error);
+        }
+    };
+    if let Some(replaced) = replaced {
+        let _ = state.blobs.delete(&replaced).await;
+    }
 
     let mut conn = state.db.reads().acquire().await?;
-    let row = may_import(&mut conn, actor, chat).await?;
-    let org = OrgId(row.org_id);
-    let school = store::schools::get(&mut conn, org).await?.ok_or(Error::NotFound)?;
+    let school = store::schools::get(&mut conn, OrgId(row.org_id)).await?.ok_or(Error::NotFound)?;
     let existing = store::chat_import::imported_keys(&mut conn, chat).await?;
     let seats = store::seats::chat_seats(&mut conn, chat).await?;
     let members = store::users::people(&mut conn, &seats.iter().map(|s| UserId(s.user_id)).collect::<Vec<_>>()).await?;
     drop(conn);
+    Ok(preview(&row, &opened, &existing, members, &school.time_zone, limit))
+}
 
+/// The importer's new import, in place of their last one unless that one runs.
+/// Returns its row and the upload it replaced.
+async fn record_staged(
+    state: &AppState,
+    actor: &Actor,
+    chat: ChatId,
+    upload_key: &str,
+) -> Result<(ImportRow, Option<String>)> {
+    let mut work = state.begin().await?;
+    let chat_row = may_import(&mut work, actor, chat).await?;
     let now = now_ms();
-    let id = crate::secrets::new_token();
-    let staged = Staged {
-        id: id.clone(),
-        chat,
-        org,
-        importer: actor.user_id,
-        expires_at: now + STAGED_FOR_MS,
-        progress: Mutex::new(progress_of(&id)),
-        opened,
-        upload,
-    };
-    let preview = preview(&staged, &existing, members, &school.time_zone, limit);
-    let mut staged_all = lock(&STAGED);
-    staged_all.retain(|_, s| s.expires_at > now || lock(&s.progress).state == "running");
-    if staged_all.len() >= STAGED_LIMIT {
-        return Err(Error::Busy);
+    let last = store::chat_import::of_importer(&mut work, actor.user_id).await?;
+    if let Some(last) = &last
+        && last.state == "running"
+        && !last.cut_off(stale_before(now))
+    {
+        return Err(Error::Conflict("import_running"));
     }
-    staged_all.insert(id, Arc::new(staged));
-    Ok(preview)
+    let row = ImportRow {
+        id: crate::secrets::new_token(),
+        org_id: chat_row.org_id,
+        chat_id: chat.0,
+        importer_id: actor.user_id.0,
+        upload_key: upload_key.to_owned(),
+        state: "staged".into(),
+        total: 0,
+        done: 0,
+        imported: 0,
+        files: 0,
+        error: None,
+        updated_at: now,
+        expires_at: now + STAGED_FOR_MS,
+    };
+    store::chat_import::insert_staged(&mut work, &row).await?;
+    work.commit(state).await?;
+    Ok((row, last.map(|last| last.upload_key)))
 }
 
 fn when_text(at: When) -> String {
@@ -182,13 +226,14 @@ fn when_text(at: When) -> String {
 }
 
 fn preview(
-    staged: &Staged,
+    row: &ImportRow,
+    opened: &Opened,
     existing: &HashMap<String, i64>,
     mut members: Vec<PersonRef>,
     time_zone: &str,
     limit: u64,
 ) -> ChatImportPreview {
-    let export = &staged.opened.export;
+    let export = &opened.export;
     members.sort_by(|a, b| (&a.family_name, &a.given_name).cmp(&(&b.family_name, &b.given_name)));
     let mut counts: Vec<(String, i64)> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
@@ -213,7 +258,7 @@ fn preview(
     let names: Vec<&str> = counts.iter().map(|(name, _)| name.as_str()).collect();
     let suggested = authors::suggest(&names, &candidates);
     let mut files = ChatImportFiles { limit_bytes: limit as i64, ..ChatImportFiles::default() };
-    for state in staged.opened.files.values() {
+    for state in opened.files.values() {
         match state {
             FileState::Found(packed) => {
                 files.found += 1;
@@ -228,7 +273,7 @@ fn preview(
         *skipped.entry(skip.reason).or_default() += 1;
     }
     ChatImportPreview {
-        import_id: staged.id.clone(),
+        import_id: row.id.clone(),
         source: export.source.as_str().into(),
         chat_name: export.chat_name.clone(),
         messages: export.entries.len() as i64,
@@ -251,26 +296,58 @@ fn preview(
             .collect(),
         needs_time_zone: export.entries.iter().any(|e| matches!(e.at, When::Local(_))),
         time_zone: time_zone.to_owned(),
-        expires_at: rfc3339(staged.expires_at),
+        expires_at: rfc3339(row.expires_at),
     }
 }
 
-/// A staged import of this chat by this person.
-fn staged(actor: &Actor, chat: ChatId, id: &str) -> Result<Arc<Staged>> {
-    let all = lock(&STAGED);
-    all.get(id)
-        .filter(|s| s.chat == chat && s.importer == actor.user_id)
-        .filter(|s| s.expires_at > now_ms() || lock(&s.progress).state != "staged")
-        .cloned()
+/// This person's import into this chat; a staged one past its hour is gone.
+async fn import_row(conn: &mut AnyConnection, actor: &Actor, chat: ChatId, id: &str) -> Result<ImportRow> {
+    let row = store::chat_import::get(conn, id).await?;
+    row.filter(|row| row.chat_id == chat.0 && row.importer_id == actor.user_id.0)
+        .filter(|row| row.state != "staged" || row.expires_at > now_ms())
         .ok_or(Error::NotFound)
 }
 
+fn progress_of(row: &ImportRow) -> ChatImportProgress {
+    let cut_off = row.cut_off(stale_before(now_ms()));
+    ChatImportProgress {
+        import_id: row.id.clone(),
+        state: if cut_off { "failed".into() } else { row.state.clone() },
+        total: row.total,
+        done: row.done,
+        imported: row.imported,
+        files: row.files,
+        error: if cut_off { Some("interrupted".into()) } else { row.error.clone() },
+    }
+}
+
 /// # How far an import is
+/// Its row, or finer where it runs on this node.
 pub async fn progress(state: &AppState, actor: &Actor, chat: ChatId, id: &str) -> Result<ChatImportProgress> {
-    let staged = staged(actor, chat, id)?;
     let mut conn = state.db.reads().acquire().await?;
+    // Someone else's import does not exist, whatever their rights in the chat.
+    let row = import_row(&mut conn, actor, chat, id).await?;
     may_import(&mut conn, actor, chat).await?;
-    Ok(lock(&staged.progress).clone())
+    if row.state == "running"
+        && let Some(running) = lock(&RUNNING).get(&row.id)
+    {
+        return Ok(running.clone());
+    }
+    Ok(progress_of(&row))
+}
+
+/// The upload of a staged import, read back from the blob store into a temporary
+/// file (an export in a zip is read at random places).
+async fn fetch_upload(state: &AppState, key: &str) -> Result<std::fs::File> {
+    let mut reader = state.blobs.open(key, None).await.map_err(|error| match error.kind() {
+        std::io::ErrorKind::NotFound => Error::NotFound,
+        _ => internal(error),
+    })?;
+    let mut file = tokio::fs::File::from_std(unlinked_file()?);
+    tokio::io::copy(&mut reader.body, &mut file).await.map_err(internal)?;
+    let mut file = file.into_std().await;
+    file.seek(SeekFrom::Start(0)).map_err(internal)?;
+    Ok(file)
 }
 
 /// # Apply a staged import with the confirmed authors
@@ -282,19 +359,23 @@ pub async fn apply(
     id: &str,
     request: ApplyChatImportRequest,
 ) -> Result<ChatImportProgress> {
-    let staged = staged(actor, chat, id)?;
-    let seats = {
+    let (row, seats, existing) = {
         let mut conn = state.db.reads().acquire().await?;
-        may_import(&mut conn, actor, chat).await?;
-        store::seats::chat_seats(&mut conn, chat).await?
+        let row = import_row(&mut conn, actor, chat, id).await?;
+        let chat_row = may_import(&mut conn, actor, chat).await?;
+        if row.state == "running" && !row.cut_off(stale_before(now_ms())) {
+            return Err(Error::Conflict("import_running"));
+        }
+        let zone_default = store::schools::get(&mut conn, OrgId(chat_row.org_id)).await?.ok_or(Error::NotFound)?;
+        let seats = store::seats::chat_seats(&mut conn, chat).await?;
+        let existing = store::chat_import::imported_keys(&mut conn, chat).await?;
+        (row, (seats, zone_default.time_zone), existing)
     };
+    let (seats, school_zone) = seats;
     let zone_name = match &request.time_zone {
         Some(zone) if !crate::clock::is_time_zone(zone) => return Err(Error::field("time_zone", "invalid_value")),
         Some(zone) => zone.clone(),
-        None => {
-            let mut conn = state.db.reads().acquire().await?;
-            store::schools::get(&mut conn, staged.org).await?.ok_or(Error::NotFound)?.time_zone
-        }
+        None => school_zone,
     };
     let zone = jiff::tz::TimeZone::get(&zone_name).map_err(|_| Error::field("time_zone", "invalid_value"))?;
     let mut mapping: HashMap<String, Option<UserId>> = HashMap::new();
@@ -306,36 +387,116 @@ pub async fn apply(
         }
         mapping.insert(choice.name.clone(), choice.member_id);
     }
-    if staged.opened.export.entries.iter().any(|e| !mapping.contains_key(&e.author)) {
+
+    let permit = RUNS.try_acquire().map_err(|_| Error::Busy)?;
+    let limit = state.settings.max_file_bytes as u64;
+    let (opened, file) = open(fetch_upload(state, &row.upload_key).await?, limit).await?;
+    if opened.export.entries.iter().any(|e| !mapping.contains_key(&e.author)) {
         return Err(Error::field("authors", "author_missing"));
     }
+    let staged = Staged {
+        id: row.id.clone(),
+        chat,
+        org: OrgId(row.org_id),
+        upload: opened.zipped.then_some(file),
+        opened,
+    };
+    let plan = plan(&staged, &existing, &zone);
+    let total = (plan.new.len() + plan.with_files.len()) as i64;
+    let now = now_ms();
     {
-        let mut progress = lock(&staged.progress);
-        if progress.state == "running" {
+        let mut work = state.begin().await?;
+        if !store::chat_import::start(&mut work, &row.id, total, now, stale_before(now)).await? {
             return Err(Error::Conflict("import_running"));
         }
-        *progress = ChatImportProgress { state: "running".into(), ..progress_of(&staged.id) };
+        work.commit(state).await?;
     }
+    let running = ChatImportProgress {
+        import_id: row.id.clone(),
+        state: "running".into(),
+        total,
+        done: 0,
+        imported: 0,
+        files: 0,
+        error: None,
+    };
+    lock(&RUNNING).insert(row.id.clone(), running.clone());
     let (state, importer) = (state.clone(), actor.user_id);
-    let task = Arc::clone(&staged);
     tokio::spawn(async move {
-        let outcome = run(&state, &task, &mapping, &zone, importer).await;
-        let mut progress = lock(&task.progress);
-        match outcome {
+        let _permit = permit;
+        let outcome = run(&state, &staged, &plan, &mapping, importer).await;
+        let done = lock(&RUNNING).get(&staged.id).map_or(0, |p| p.done);
+        let now = now_ms();
+        let ended = match &outcome {
             Ok((imported, files)) => {
-                progress.state = "done".into();
-                progress.done = progress.total;
-                progress.imported = imported;
-                progress.files = files;
+                Ended { done: total, imported: *imported, files: *files, error: None, now, expires_at: now + STAGED_FOR_MS }
             }
             Err(error) => {
                 tracing::warn!(error = %error, "a chat import failed");
-                progress.state = "failed".into();
-                progress.error = Some(error.code().to_owned());
+                Ended { done, imported: 0, files: 0, error: Some(error.code()), now, expires_at: now + STAGED_FOR_MS }
             }
+        };
+        let written = async {
+            let mut work = state.begin().await?;
+            store::chat_import::end(&mut work, &staged.id, &ended).await?;
+            work.commit(&state).await
         }
+        .await;
+        if let Err(error) = written {
+            tracing::warn!(%error, "a chat import's outcome was not written");
+        }
+        lock(&RUNNING).remove(&staged.id);
     });
-    Ok(lock(&staged.progress).clone())
+    Ok(running)
+}
+
+/// # Removes the imports past their hour, with their uploads
+/// Runs every few minutes on every node.
+pub async fn sweep(state: &AppState) -> Result<()> {
+    let now = now_ms();
+    let expired = {
+        let mut conn = state.db.reads().acquire().await?;
+        store::chat_import::expired(&mut conn, now, stale_before(now)).await?
+    };
+    for (id, upload_key) in expired {
+        let mut work = state.begin().await?;
+        store::chat_import::remove(&mut work, &id, &upload_key).await?;
+        work.commit(state).await?;
+        if let Err(error) = state.blobs.delete(&upload_key).await
+            && error.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(%error, "an expired chat import's upload was not removed");
+        }
+    }
+    Ok(())
+}
+
+/// What is new of an export: the messages, in the order they were written (the
+/// export's order among equal times), and those of them with a file to store.
+struct Plan {
+    new: Vec<(usize, i64)>,
+    with_files: Vec<(usize, bundle::Packed)>,
+}
+
+fn plan(staged: &Staged, existing: &HashMap<String, i64>, zone: &jiff::tz::TimeZone) -> Plan {
+    let mut new: Vec<(usize, i64)> = staged
+        .opened
+        .export
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !existing.contains_key(&e.key))
+        .filter_map(|(i, e)| e.at.in_zone(zone).map(|at| (i, at)))
+        .collect();
+    new.sort_by_key(|(i, at)| (*at, *i));
+    let with_files = new
+        .iter()
+        .filter_map(|(i, _)| match staged.opened.files.get(i) {
+            Some(FileState::Found(packed)) => Some((*i, *packed)),
+            _ => None,
+        })
+        .collect();
+    Plan { new, with_files }
 }
 
 /// A file put in the blob store for a message.
@@ -348,8 +509,13 @@ struct StoredFile {
     sha256: String,
 }
 
-fn advance(staged: &Staged, by: i64) {
-    lock(&staged.progress).done += by;
+/// Counts steps done in this node's progress of the import; returns the count.
+fn advance(staged: &Staged, by: i64) -> i64 {
+    let mut running = lock(&RUNNING);
+    running.get_mut(&staged.id).map_or(0, |progress| {
+        progress.done += by;
+        progress.done
+    })
 }
 
 /// Writes what is new of the export: files first (their bytes in the blob store;
@@ -358,38 +524,14 @@ fn advance(staged: &Staged, by: i64) {
 async fn run(
     state: &AppState,
     staged: &Staged,
+    plan: &Plan,
     mapping: &HashMap<String, Option<UserId>>,
-    zone: &jiff::tz::TimeZone,
     importer: UserId,
 ) -> Result<(i64, i64)> {
-    let chat = staged.chat;
-    let existing = {
-        let mut conn = state.db.reads().acquire().await?;
-        store::chat_import::imported_keys(&mut conn, chat).await?
-    };
-    let export = &staged.opened.export;
-    // What is new, in the order it was written (the export's order among equal times).
-    let mut new: Vec<(usize, i64)> = export
-        .entries
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| !existing.contains_key(&e.key))
-        .filter_map(|(i, e)| e.at.in_zone(zone).map(|at| (i, at)))
-        .collect();
-    new.sort_by_key(|(i, at)| (*at, *i));
-    let with_files: Vec<(usize, bundle::Packed)> = new
-        .iter()
-        .filter_map(|(i, _)| match staged.opened.files.get(i) {
-            Some(FileState::Found(packed)) => Some((*i, *packed)),
-            _ => None,
-        })
-        .collect();
-    lock(&staged.progress).total = (new.len() + with_files.len()) as i64;
-
     let mut stored: HashMap<usize, StoredFile> = HashMap::new();
     let outcome = async {
-        store_files(state, staged, &with_files, &mut stored).await?;
-        write_messages(state, staged, &new, &stored, mapping, importer).await
+        store_files(state, staged, &plan.with_files, &mut stored).await?;
+        write_messages(state, staged, &plan.new, &stored, mapping, importer).await
     }
     .await;
     if outcome.is_err() {
@@ -403,6 +545,15 @@ async fn run(
     outcome
 }
 
+/// The import's row learns its progress now and then, for the other nodes (the
+/// messages' transaction cannot tell it before it commits).
+async fn write_progress(state: &AppState, staged: &Staged, done: i64) -> Result<()> {
+    let mut work = state.begin().await?;
+    store::chat_import::advanced(&mut work, &staged.id, done, now_ms()).await?;
+    work.commit(state).await?;
+    Ok(())
+}
+
 async fn store_files(
     state: &AppState,
     staged: &Staged,
@@ -411,6 +562,7 @@ async fn store_files(
 ) -> Result<()> {
     let Some(upload) = &staged.upload else { return Ok(()) };
     let limit = state.settings.max_file_bytes as u64;
+    let mut written_at = now_ms();
     for (index, packed) in with_files {
         let reader = upload.try_clone().map_err(|e| Error::Internal(e.into()))?;
         let packed = *packed;
@@ -442,7 +594,14 @@ async fn store_files(
             }
         }
         stored.insert(*index, file);
-        advance(staged, 1);
+        let done = advance(staged, 1);
+        if now_ms() - written_at >= PROGRESS_EVERY_MS {
+            write_progress(state, staged, done).await?;
+            written_at = now_ms();
+        }
+    }
+    if !with_files.is_empty() {
+        write_progress(state, staged, with_files.len() as i64).await?;
     }
     Ok(())
 }

@@ -87,15 +87,30 @@ async fn begin(
     Ok(Started { url, browser })
 }
 
+/// Sign-ins one address may begin in a state's lifetime: generous, for a school's
+/// pupils behind one address, and a bound on the rows anyone can make unsigned.
+pub const STARTS_PER_ADDRESS: i64 = 600;
+
 /// # Begin signing in at a provider; with an invite link's token, joining by it.
+/// Counted per address: beyond `STARTS_PER_ADDRESS` in ten minutes, 429.
 pub async fn start(
     state: &AppState,
     id: &str,
     invite: Option<&str>,
     consent_version: Option<&str>,
     browser: Option<String>,
+    client: &ClientInfo,
 ) -> Result<Started> {
     let config = provider(state, id)?;
+    {
+        let now = now_ms();
+        let mut tx = state.begin().await?;
+        let key = format!("oidc-start:{}", client.ip);
+        if !store::attempts::reserve(&mut tx, &key, STARTS_PER_ADDRESS, now - STATE_TTL_MS, now).await? {
+            return Err(Error::RateLimited("oidc_rate_limited"));
+        }
+        tx.commit(state).await?;
+    }
     match invite.map(str::trim).filter(|t| !t.is_empty()) {
         Some(token) => {
             let consent = parta_domain::consent::check("consent_version", consent_version)

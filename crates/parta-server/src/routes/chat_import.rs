@@ -29,8 +29,10 @@ pub fn is_upload(path: &str) -> bool {
 /// # `POST /api/v1/chats/{chat_id}/imports`
 /// Uploads a chat's exported history (the chat's owner or an admin of its school):
 /// Telegram Desktop's `result.json` or WhatsApp's `.txt` as the body, or either in
-/// a zip with its media (up to 512 MiB). Answers a dry run — nothing is written — and
-/// keeps the export for an hour as `import_id` for `apply`. An export that cannot be
+/// a zip with its media (up to 512 MiB). Answers a dry run — nothing is written to
+/// the chat — and keeps the export for an hour as `import_id` for `apply`, on any
+/// node; one per importer (a new upload replaces the last; 409 `import_running`
+/// while that one runs). An export that cannot be
 /// taken is 422 with the part and line at fault and a stable code: `not_utf8`,
 /// `line_too_long`, `too_large`, `invalid_json`, `unknown_format`, `no_messages`,
 /// `unsafe_path`, `not_a_zip`, `size_mismatch`, `too_many_files`, `no_history`,
@@ -55,12 +57,12 @@ async fn chat_import_upload(
 /// # `POST /api/v1/chats/{chat_id}/imports/{import_id}/apply`
 /// Applies a staged import with every author mapped to a member or a guest (and the
 /// time zone of WhatsApp's times). Runs in the background: poll its progress. The
-/// same export again adds nothing.
+/// same export again adds nothing. 503 while two imports run on the node.
 #[utoipa::path(post, path = "/api/v1/chats/{chat_id}/imports/{import_id}/apply", tag = "chats",
     security(("bearer" = []), ("cookie" = [])),
     params(("chat_id" = i64, Path), ("import_id" = String, Path)), request_body = ApplyChatImportRequest,
     responses((status = 200, body = ChatImportProgress), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)))]
+        (status = 409, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
 async fn chat_import_apply(
     State(state): State<AppState>,
     actor: Actor,
@@ -72,7 +74,8 @@ async fn chat_import_apply(
 
 /// # `GET /api/v1/chats/{chat_id}/imports/{import_id}`
 /// How far an import is: `staged`, `running` (steps done of the total), `done`
-/// (messages and files added) or `failed` (with a code; the chat is as it was).
+/// (messages and files added) or `failed` (with a code; the chat is as it was;
+/// `interrupted` when the node running it stopped — apply it again).
 #[utoipa::path(get, path = "/api/v1/chats/{chat_id}/imports/{import_id}", tag = "chats",
     security(("bearer" = []), ("cookie" = [])),
     params(("chat_id" = i64, Path), ("import_id" = String, Path)),

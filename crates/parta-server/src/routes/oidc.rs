@@ -81,19 +81,22 @@ struct StartQuery {
 /// # `GET /api/v1/auth/oidc/{id}/start`
 /// Begins signing in at the provider (code flow with PKCE, state and nonce, good for
 /// 10 minutes): 303 to its authorization endpoint, with a cookie binding the sign-in to
-/// this browser. With `invite`, the sign-in joins by that link.
+/// this browser. With `invite`, the sign-in joins by that link. 429
+/// `oidc_rate_limited` beyond 600 begun from one address in 10 minutes.
 #[utoipa::path(get, path = "/api/v1/auth/oidc/{id}/start", tag = "accounts",
     params(("id" = String, Path), StartQuery),
     responses((status = 303), (status = 404, body = Problem), (status = 410, body = Problem),
-        (status = 422, body = Problem), (status = 503, body = Problem)))]
+        (status = 422, body = Problem), (status = 429, body = Problem), (status = 503, body = Problem)))]
 async fn oidc_start(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(query): Query<StartQuery>,
+    client: ClientInfo,
     headers: HeaderMap,
 ) -> Response {
     let browser = cookie(&headers, BROWSER_COOKIE);
-    let started = oidc::start(&state, &id, query.invite.as_deref(), query.consent_version.as_deref(), browser).await;
+    let started =
+        oidc::start(&state, &id, query.invite.as_deref(), query.consent_version.as_deref(), browser, &client).await;
     match started {
         Ok(started) => see_other(&started.url, vec![browser_cookie(&state, &started.browser)]),
         Err(error) if wants_json(&headers) => error.into_response(),

@@ -17,9 +17,10 @@ on_both_backends!(
     whatsapp_exports_in_russian_and_english_are_imported_in_the_chosen_zone,
     hostile_exports_are_refused_with_their_code_and_the_chat_stays_as_it_was,
     only_the_chats_owner_or_a_school_admin_may_import,
+    an_importer_has_one_import_kept_for_an_hour_and_a_cut_off_run_may_be_applied_again,
 );
 
-fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+pub(crate) fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for (name, bytes) in files {
@@ -29,7 +30,7 @@ fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
     zip.finish().expect("zip").into_inner()
 }
 
-fn telegram_export() -> String {
+pub(crate) fn telegram_export() -> String {
     json!({
         "name": "5А чат", "type": "private_group", "id": 42,
         "messages": [
@@ -48,16 +49,34 @@ fn telegram_export() -> String {
 }
 
 /// Uploads an export as `token`; the reply as it comes.
-async fn upload(app: &TestApp, token: &str, chat: i64, content_type: &str, body: Vec<u8>) -> crate::support::Reply {
+pub(crate) async fn upload(app: &TestApp, token: &str, chat: i64, content_type: &str, body: Vec<u8>) -> crate::support::Reply {
     app.post(&format!("/api/v1/chats/{chat}/imports")).token(token).raw(content_type, body).send().await
 }
 
 /// Applies a staged import and waits for it to end; its final progress.
 async fn apply(app: &TestApp, token: &str, chat: i64, import: &str, body: Value) -> Value {
-    app.post(&format!("/api/v1/chats/{chat}/imports/{import}/apply")).token(token).json(body).send().await.expect(200);
+    apply_on(app, app, token, chat, import, body).await
+}
+
+/// Applies a staged import through one node and waits for it to end, asking another.
+pub(crate) async fn apply_on(
+    applying: &TestApp,
+    asked: &TestApp,
+    token: &str,
+    chat: i64,
+    import: &str,
+    body: Value,
+) -> Value {
+    applying
+        .post(&format!("/api/v1/chats/{chat}/imports/{import}/apply"))
+        .token(token)
+        .json(body)
+        .send()
+        .await
+        .expect(200);
     for _ in 0..400 {
         let progress =
-            app.get(&format!("/api/v1/chats/{chat}/imports/{import}")).token(token).send().await.expect(200).json;
+            asked.get(&format!("/api/v1/chats/{chat}/imports/{import}")).token(token).send().await.expect(200).json;
         if progress["state"] != "running" {
             return progress;
         }
@@ -329,4 +348,73 @@ async fn only_the_chats_owner_or_a_school_admin_may_import(app: TestApp) {
     app.get(&format!("/api/v1/chats/{group}/imports/{import}")).token(&c.teacher.token).send().await.expect(200);
     upload(&app, &c.school.admin, group, "application/json", export()).await.expect(200);
     assert_eq!(count_messages(&app, group).await, 0);
+}
+
+/// Where an import's upload is kept.
+async fn upload_key(app: &TestApp, import: &str) -> String {
+    let mut conn = app.state.db.reads().acquire().await.expect("connection");
+    sqlx::query_scalar("SELECT upload_key FROM chat_imports WHERE id = $1")
+        .bind(import)
+        .fetch_one(&mut *conn)
+        .await
+        .expect("the import's row")
+}
+
+async fn kept(app: &TestApp, key: &str) -> bool {
+    app.state.blobs.open(key, None).await.is_ok()
+}
+
+async fn an_importer_has_one_import_kept_for_an_hour_and_a_cut_off_run_may_be_applied_again(app: TestApp) {
+    let c = class_with_people(&app, 906).await;
+    let chat = chat_id(&app, &c.teacher.token, c.school.org, "class", Some(c.a)).await;
+    let export = || telegram_export().into_bytes();
+    let progress = |import: &str| format!("/api/v1/chats/{chat}/imports/{import}");
+    let staged = |reply: crate::support::Reply| reply.expect(200).json["import_id"].as_str().expect("id").to_owned();
+
+    // A second upload replaces the first, and its upload goes with it.
+    let first = staged(upload(&app, &c.school.admin, chat, "application/json", export()).await);
+    let first_key = upload_key(&app, &first).await;
+    assert!(kept(&app, &first_key).await, "the upload is kept for applying");
+    let second = staged(upload(&app, &c.school.admin, chat, "application/json", export()).await);
+    app.get(&progress(&first)).token(&c.school.admin).send().await.problem(404, "not_found");
+    let mapping = json!({ "authors": [
+        { "name": "Тест Классова", "member_id": c.teacher.id },
+        { "name": "Ученик Тест", "member_id": null },
+        { "name": "Бабушка Маша", "member_id": null },
+    ]});
+    app.post(&format!("/api/v1/chats/{chat}/imports/{first}/apply"))
+        .token(&c.school.admin)
+        .json(mapping.clone())
+        .send()
+        .await
+        .problem(404, "not_found");
+    assert!(!kept(&app, &first_key).await, "the replaced upload is removed");
+    assert_eq!(app.count(format!("SELECT COUNT(*) FROM chat_imports WHERE chat_id = {chat}")).await, 1);
+
+    // While it runs, another upload of the same person waits for it.
+    let now = parta_server::clock::now_ms();
+    app.sql(format!("UPDATE chat_imports SET state = 'running', updated_at = {now} WHERE id = '{second}'")).await;
+    upload(&app, &c.school.admin, chat, "application/json", export()).await.problem(409, "import_running");
+    app.post(&format!("/api/v1/chats/{chat}/imports/{second}/apply"))
+        .token(&c.school.admin)
+        .json(mapping.clone())
+        .send()
+        .await
+        .problem(409, "import_running");
+
+    // A run whose node has said nothing for ten minutes was cut off: it may be applied again.
+    let long_ago = now - 11 * 60_000;
+    app.sql(format!("UPDATE chat_imports SET updated_at = {long_ago} WHERE id = '{second}'")).await;
+    let cut_off = app.get(&progress(&second)).token(&c.school.admin).send().await.expect(200).json;
+    assert_eq!((cut_off["state"].as_str(), cut_off["error"].as_str()), (Some("failed"), Some("interrupted")));
+    let done = apply(&app, &c.school.admin, chat, &second, mapping).await;
+    assert_eq!((done["state"].as_str(), done["imported"].as_i64()), (Some("done"), Some(4)));
+    assert_eq!(count_messages(&app, chat).await, 4);
+
+    // Past its hour, the sweep removes the import and its upload.
+    let second_key = upload_key(&app, &second).await;
+    app.sql(format!("UPDATE chat_imports SET expires_at = {long_ago} WHERE id = '{second}'")).await;
+    parta_server::actions::chat_import::sweep(&app.state).await.expect("swept");
+    assert!(!kept(&app, &second_key).await, "the expired upload is removed");
+    app.get(&progress(&second)).token(&c.school.admin).send().await.problem(404, "not_found");
 }

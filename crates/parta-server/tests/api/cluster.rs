@@ -122,4 +122,27 @@ async fn two_nodes_serve_each_others_files_from_one_s3_store() {
     let note = upload(&two, &teacher.token, class_chat, "итоги.txt", "Итоги четверти".as_bytes()).await.expect(201);
     let back = one.get(&format!("/api/v1/files/{}", note.id())).token(&teacher.token).send().await.expect(200);
     assert_eq!(back.bytes, "Итоги четверти".as_bytes());
+
+    // A chat's history uploaded through node one is applied through node two, its
+    // progress answered by node one; its photo is read through either.
+    use crate::chat_import::{apply_on, telegram_export, upload as upload_export, zip_of};
+    let photo = crate::support::png(8, 8);
+    let export = zip_of(&[
+        ("ChatExport/result.json", telegram_export().as_bytes()),
+        ("ChatExport/photos/photo_1@01-01-2024_10-03-00.jpg", &photo),
+    ]);
+    let staged = upload_export(&one, &school.admin, class_chat, "application/zip", export).await.expect(200).json;
+    let import = staged["import_id"].as_str().expect("id");
+    let mapping = json!({ "authors": [
+        { "name": "Тест Классова", "member_id": teacher.id },
+        { "name": "Ученик Тест", "member_id": student.id },
+        { "name": "Бабушка Маша", "member_id": null },
+    ]});
+    let done = apply_on(&two, &one, &school.admin, class_chat, import, mapping).await;
+    assert_eq!((done["state"].as_str(), done["imported"].as_i64(), done["files"].as_i64()), (Some("done"), Some(4), Some(1)));
+    let photo_id = one
+        .count(format!("SELECT id FROM files WHERE chat_id = {class_chat} AND original_name LIKE 'photo_1%'"))
+        .await;
+    let back = one.get(&format!("/api/v1/files/{photo_id}")).token(&student.token).send().await.expect(200);
+    assert!(back.bytes == photo, "the imported photo comes back through node one");
 }

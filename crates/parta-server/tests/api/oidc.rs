@@ -426,4 +426,21 @@ async fn forged_foreign_expired_tokens_and_replayed_states_are_refused(app: Test
         .send()
         .await
         .problem(404, "oidc_provider_unknown");
+
+    // Sign-ins begun from one address are counted: beyond the limit, 429; others go on.
+    let app = app.with_settings(|s| s.trust_forwarded_for = true);
+    let now = parta_server::clock::now_ms();
+    let limit = parta_server::actions::oidc::STARTS_PER_ADDRESS;
+    app.sql(format!(
+        "INSERT INTO login_attempts (key, window_start, attempts) VALUES ('oidc-start:203.0.113.9', {now}, {limit})
+         ON CONFLICT (key) DO UPDATE SET window_start = excluded.window_start, attempts = excluded.attempts"
+    ))
+    .await;
+    app.get(START)
+        .header("x-forwarded-for", "203.0.113.9")
+        .header("accept", "application/json")
+        .send()
+        .await
+        .problem(429, "oidc_rate_limited");
+    app.get(START).header("x-forwarded-for", "203.0.113.10").send().await.expect(303);
 }

@@ -67,6 +67,8 @@ export const ru = {
   'ci.code.no_history': 'В архиве нет result.json или .txt переписки.',
   'ci.code.two_histories': 'В архиве несколько переписок — оставьте одну.',
   'ci.code.unreadable': 'Файл не читается.',
+  'ci.code.import_running': 'Ваш предыдущий импорт ещё идёт. Дождитесь его окончания.',
+  'ci.code.interrupted': 'сервер перезапустился во время импорта — нажмите «Импортировать» ещё раз',
   'ci.where': 'Где: {place}.',
   'ci.messages_n': { one: '{n} сообщение', few: '{n} сообщения', many: '{n} сообщений' } as PluralForms,
 };
@@ -135,6 +137,8 @@ export const en: AreaEn<typeof ru> = {
   'ci.code.no_history': 'The zip has no result.json or conversation .txt.',
   'ci.code.two_histories': 'The zip holds several conversations: keep one.',
   'ci.code.unreadable': 'The file cannot be read.',
+  'ci.code.import_running': 'Your previous import is still running. Wait for it to end.',
+  'ci.code.interrupted': 'the server restarted during the import: press “Import” again',
   'ci.where': 'Where: {place}.',
   'ci.messages_n': { one: '{n} message', other: '{n} messages' },
 };

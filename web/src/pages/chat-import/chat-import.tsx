@@ -10,6 +10,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ABORTED, ApiError, type UploadHandle } from '../../api/client';
 import type { Chat } from '../../api/types';
 import type { components } from '../../api/schema';
+import { FileField } from '../../components/file-field';
 import { Modal, Notice, errorText, showDialog, useId } from '../../components/ui';
 import { dateTime, formatBytes, fullName } from '../../format';
 import { api } from '../../state';
@@ -55,8 +56,7 @@ function ChatImportDialog({ chat, timeZone, onClose }: { chat: Chat; timeZone?: 
   const [applyError, setApplyError] = useState<unknown>(null);
   useEffect(() => () => handle.current?.abort(), []);
 
-  const choose = (e: Event) => {
-    const f = (e.currentTarget as HTMLInputElement).files?.[0] ?? null;
+  const choose = (f: File | null) => {
     setFile(f);
     setFileError(f && f.size > MAX_UPLOAD_BYTES ? t('ci.file_too_large') : null);
     setRefusal(null);
@@ -119,28 +119,17 @@ function ChatImportDialog({ chat, timeZone, onClose }: { chat: Chat; timeZone?: 
         {!preview ? (
           <>
             <p class="hint">{t('ci.lead')}</p>
-            <div class={`field${fileError ? ' field--error' : ''}`}>
-              <label for={inputId}>{t('ci.file')}</label>
-              <input
-                id={inputId}
-                ref={input}
-                type="file"
-                name="file"
-                accept=".json,.txt,.zip,application/json,text/plain,application/zip"
-                disabled={sending}
-                aria-invalid={fileError ? true : undefined}
-                aria-describedby={`${inputId}-hint${fileError ? ` ${inputId}-error` : ''}`}
-                onChange={choose}
-              />
-              <p class="hint" id={`${inputId}-hint`}>
-                {file ? `${file.name}, ${formatBytes(file.size)}` : t('ci.file_hint')}
-              </p>
-              {fileError ? (
-                <p class="field-error" id={`${inputId}-error`} role="alert">
-                  {fileError}
-                </p>
-              ) : null}
-            </div>
+            <FileField
+              id={inputId}
+              label={t('ci.file')}
+              accept=".json,.txt,.zip,application/json,text/plain,application/zip"
+              disabled={sending}
+              file={file}
+              hint={t('ci.file_hint')}
+              error={fileError}
+              inputRef={input}
+              onChoose={choose}
+            />
             <div class="actions">
               <button type="button" class="btn btn--primary" disabled={sending} onClick={() => void check()}>
                 {t('ci.check')}
@@ -188,7 +177,7 @@ function ChatImportDialog({ chat, timeZone, onClose }: { chat: Chat; timeZone?: 
         ) : null}
         {preview ? (
           <div class="actions">
-            {!progress ? (
+            {!progress || progress.state === 'failed' ? (
               <button type="button" class="btn btn--primary" data-action="chat-import-apply" onClick={() => void apply()}>
                 {t('ci.apply')}
               </button>
@@ -300,7 +289,10 @@ function PreviewView(p: {
 /** An export refused as a whole: why, in words, and where. */
 function Refusal({ error }: { error: unknown }) {
   const codes = error instanceof ApiError && error.status === 422 ? Object.entries(error.fieldCodes) : [];
-  if (!codes.length) return <Notice kind="error">{errorText(error)}</Notice>;
+  if (!codes.length) {
+    const code = error instanceof ApiError ? error.code : undefined;
+    return <Notice kind="error">{codeText(code, errorText(error))}</Notice>;
+  }
   return (
     <div class="alert alert--error chat-import-refusal" role="alert" data-refusal={codes.map(([, code]) => code).join(' ')}>
       <p>

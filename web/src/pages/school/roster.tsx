@@ -11,6 +11,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ABORTED, ApiError, type UploadHandle } from '../../api/client';
 import type { RosterImport, RosterLink, RosterRow, RosterWaiting } from '../../api/types';
+import { FileField } from '../../components/file-field';
 import { CopyField, ErrorBox, Notice, errorText, useAction, useId, useLoad } from '../../components/ui';
 import { dateTime, formatBytes, todayIn } from '../../format';
 import { api } from '../../state';
@@ -67,8 +68,7 @@ export function RosterTab({ org, tz }: { org: number; tz?: string }) {
   // Leaving the tab stops an upload under way.
   useEffect(() => () => handle.current?.abort(), []);
 
-  const choose = (e: Event) => {
-    const f = (e.currentTarget as HTMLInputElement).files?.[0] ?? null;
+  const choose = (f: File | null) => {
     setFile(f);
     setFileError(f && f.size > MAX_BUNDLE_BYTES ? t('roster.file_too_large') : null);
     setRefusal(null);
@@ -124,28 +124,18 @@ export function RosterTab({ org, tz }: { org: number; tz?: string }) {
         <p class="hint">{t('roster.lead')}</p>
         <p class="roster-how">{t('roster.links_lead')}</p>
         <p class="hint">{t('roster.nobody_removed')}</p>
-        <div class={`field${fileError ? ' field--error' : ''}`}>
-          <label for={inputId}>{t('roster.file')}</label>
-          <input
-            id={inputId}
-            ref={input}
-            type="file"
-            name="file"
-            accept=".zip,application/zip,application/x-zip-compressed"
-            disabled={busy}
-            aria-invalid={fileError ? true : undefined}
-            aria-describedby={`${inputId}-hint${fileError ? ` ${inputId}-error` : ''}`}
-            onChange={choose}
-          />
-          <p class="hint" id={`${inputId}-hint`}>
-            {file ? t('roster.file_chosen', { name: file.name, size: formatBytes(file.size) }) : t('roster.file_hint')}
-          </p>
-          {fileError ? (
-            <p class="field-error" id={`${inputId}-error`} role="alert">
-              {fileError}
-            </p>
-          ) : null}
-        </div>
+        <FileField
+          id={inputId}
+          label={t('roster.file')}
+          accept=".zip,application/zip,application/x-zip-compressed"
+          disabled={busy}
+          file={file}
+          hint={t('roster.file_hint')}
+          chosen={(f) => t('roster.file_chosen', { name: f.name, size: formatBytes(f.size) })}
+          error={fileError}
+          inputRef={input}
+          onChoose={choose}
+        />
         <div class="actions">
           <button type="button" class={`btn ${canApply ? 'btn--secondary' : 'btn--primary'}`} disabled={busy} onClick={() => void send(false)}>
             {report?.dry_run && reportFile === file ? t('roster.check_again') : t('roster.check')}
