@@ -3,7 +3,9 @@
 //! message a reply, every twentieth a forward), starts a demo Parta on a fresh data
 //! directory for each run, signs in as the demo school's admin, and times the upload
 //! with its dry run, the import applied to the end (polled), and the same export
-//! again (nothing added).
+//! again (nothing added). While the import runs, a teacher sends to her class's chat
+//! every 100 ms: how long those sends wait says what the import costs the rest of
+//! the school (on SQLite its messages' transaction holds the one writer).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -40,6 +42,10 @@ struct Run {
     import_secs: f64,
     again_secs: f64,
     imported: i64,
+    /// Sends to another chat during the import: how many, their median and longest.
+    sends_during: usize,
+    send_p50_ms: f64,
+    send_max_ms: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -109,6 +115,31 @@ async fn apply(conn: &mut Conn, chat: i64, token: &str, preview: &Value) -> anyh
     }
 }
 
+/// A teacher sends to her class's chat every 100 ms until told to stop; each send's
+/// time to its answer, in milliseconds.
+async fn send_meanwhile(mut conn: Conn, stop: std::sync::Arc<std::sync::atomic::AtomicBool>) -> anyhow::Result<Vec<f64>> {
+    let login = json!({ "login": "ivanova@demo.parta.local", "password": "demo-parta-2026" });
+    let session: Value = conn.post("/api/v1/auth/login", None, &login).await?.json(200)?;
+    let token = session["token"].as_str().context("a session token")?.to_owned();
+    let chats: Value = conn.get("/api/v1/chats", Some(&token)).await?.json(200)?;
+    let chat = chats
+        .as_array()
+        .and_then(|list| list.iter().find(|c| c["kind"] == "class" && c["abilities"]["post"] == true))
+        .and_then(|c| c["id"].as_i64())
+        .context("a class chat the teacher writes in")?;
+    let mut times = Vec::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        tick.tick().await;
+        let body = json!({ "client_msg_id": format!("meanwhile-{}", times.len()), "body": "Напоминаю про сменную обувь" });
+        let started = Instant::now();
+        let _: Value = conn.post(&format!("/api/v1/chats/{chat}/messages"), Some(&token), &body).await?.json(201)?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(times)
+}
+
 pub async fn chat_import(args: ChatImportArgs) -> anyhow::Result<()> {
     let body = export(args.messages);
     eprintln!("export: {} messages, {} KB", args.messages, body.len() / 1024);
@@ -130,7 +161,13 @@ pub async fn chat_import(args: ChatImportArgs) -> anyhow::Result<()> {
             .context("a chat the admin may import into")?;
         let (dry_run_secs, preview) = upload(&mut conn, chat, &token, &body).await?;
         anyhow::ensure!(preview["messages"] == args.messages, "the dry run counted {}", preview["messages"]);
-        let (import_secs, done) = apply(&mut conn, chat, &token, &preview).await?;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let sender = tokio::spawn(send_meanwhile(Conn::new(server.address), stop.clone()));
+        let imported = apply(&mut conn, chat, &token, &preview).await;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let mut sends = sender.await??;
+        let (import_secs, done) = imported?;
+        sends.sort_by(f64::total_cmp);
         let (again_upload, preview) = upload(&mut conn, chat, &token, &body).await?;
         let (again_apply, again) = apply(&mut conn, chat, &token, &preview).await?;
         anyhow::ensure!(again["imported"] == 0, "the same export again added {}", again["imported"]);
@@ -139,14 +176,21 @@ pub async fn chat_import(args: ChatImportArgs) -> anyhow::Result<()> {
             import_secs,
             again_secs: again_upload + again_apply,
             imported: done["imported"].as_i64().unwrap_or_default(),
+            sends_during: sends.len(),
+            send_p50_ms: sends.get(sends.len() / 2).copied().unwrap_or_default(),
+            send_max_ms: sends.last().copied().unwrap_or_default(),
         };
         eprintln!(
-            "run {}: upload and dry run {:.2} s, import {:.2} s ({} messages), the same again {:.2} s",
+            "run {}: upload and dry run {:.2} s, import {:.2} s ({} messages), the same again {:.2} s; \
+             {} sends elsewhere meanwhile: median {:.1} ms, longest {:.0} ms",
             run + 1,
             result.dry_run_secs,
             result.import_secs,
             result.imported,
-            result.again_secs
+            result.again_secs,
+            result.sends_during,
+            result.send_p50_ms,
+            result.send_max_ms
         );
         runs.push(result);
         drop(server);
