@@ -25,6 +25,7 @@ mod provision;
 mod roster;
 mod run;
 mod statistics;
+mod stages;
 mod stats;
 mod swarm;
 mod year_transition;

@@ -361,6 +361,8 @@ struct Phase {
     bench_cpu_s: f64,
     /// The machine's 1-minute load average at the end: other work on the machine shows here.
     load_average: f64,
+    /// Parta's own account of where a send's time went (`/metrics`, the last minute).
+    stages: Vec<crate::stages::Stage>,
 }
 
 /// One chat the generator posts to, with who posts there.
@@ -691,6 +693,7 @@ impl Bench {
             server_cpu_us_per_delivery: if deliveries > 0 { cpu * 1e6 / deliveries as f64 } else { 0.0 },
             bench_cpu_s: bench_after.cpu_secs - bench_before.cpu_secs,
             load_average: load_average(),
+            stages: if self.kind == Kind::Parta { crate::stages::scrape(self.address).await? } else { Vec::new() },
         };
         eprintln!(
             "  {:?} {}: {:.0}/s × {:.0} s, {} clients: acked {}/{} ({:.0}/s achieved, errors {:?}), deliveries {} ({:.0}/s), lost {}, doubled {}, gaps {}; delivery {}; ack {}; server CPU {:.1} s ({:.0}%), bench CPU {:.1} s, load {:.1}",
@@ -715,6 +718,9 @@ impl Bench {
             phase.bench_cpu_s,
             phase.load_average,
         );
+        if !phase.stages.is_empty() {
+            eprintln!("    where a send's time went (server, last minute): {}", crate::stages::line(&phase.stages));
+        }
         Ok(phase)
     }
 

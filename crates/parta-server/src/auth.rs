@@ -130,7 +130,10 @@ impl FromRequestParts<AppState> for Actor {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Actor, Error> {
-        authenticate(parts, state).await?.ok_or(Error::Unauthenticated)
+        let started = std::time::Instant::now();
+        let actor = authenticate(parts, state).await?.ok_or(Error::Unauthenticated);
+        crate::stages::record(crate::stages::SESSION, started.elapsed(), 1);
+        actor
     }
 }
 

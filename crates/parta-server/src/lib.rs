@@ -30,6 +30,7 @@ pub mod routes;
 pub mod secrets;
 pub mod session_cache;
 pub mod sms;
+pub mod stages;
 pub mod state;
 pub mod store;
 pub mod thumbnails;

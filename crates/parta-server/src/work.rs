@@ -11,12 +11,14 @@
 //! holder to roll back.
 
 use std::ops::{Deref, DerefMut};
+use std::time::Instant;
 
 use sqlx::AnyConnection;
 
 use crate::bus::{Bus, Envelope};
 use crate::db::{Db, SqliteWriterGuard, Tx};
 use crate::session_cache::SessionCache;
+use crate::stages;
 use crate::store::Script;
 
 /// Who hears of committed work: this node's session cache, then every node through
@@ -128,7 +130,13 @@ impl Work {
 
     /// Commits, then tells `to` what happened (callers pass their `&AppState`).
     pub async fn commit<'a>(self, to: impl Into<Listeners<'a>>) -> Result<(), sqlx::Error> {
+        self.commit_for(to, 1).await
+    }
+
+    /// Commits the work of `sends` sends (a batch): its stages count once for each.
+    pub async fn commit_for<'a>(self, to: impl Into<Listeners<'a>>, sends: usize) -> Result<(), sqlx::Error> {
         let listeners = to.into();
+        let started = Instant::now();
         match self.held {
             Held::Tx(tx) => tx.commit().await?,
             Held::Sqlite { mut writer, script } => {
@@ -141,6 +149,8 @@ impl Work {
                 writer.open = false;
             }
         }
+        let committed = Instant::now();
+        stages::record(stages::COMMIT, committed.duration_since(started), sends);
         // Before the caller hears it is done: this node serves no ended session from its cache.
         for envelope in &self.outbox {
             if let Envelope::SessionsEnded { user, only, keep } = envelope {
@@ -150,6 +160,7 @@ impl Work {
         if !self.outbox.is_empty() {
             listeners.bus.publish(self.outbox);
         }
+        stages::record(stages::PUBLISH, committed.elapsed(), sends);
         Ok(())
     }
 }

@@ -13,7 +13,9 @@ use tokio::sync::{mpsc, watch};
 use super::frame_text;
 use crate::actions::calls;
 use crate::auth::Actor;
+use super::hub::Queued;
 use crate::bus::Envelope;
+use crate::stages;
 use crate::calls::ConnRef;
 use crate::ephemeral;
 use crate::state::AppState;
@@ -126,7 +128,7 @@ impl Connection {
     async fn await_resume(
         &mut self,
         socket: &mut WebSocket,
-        incoming: &mut mpsc::Receiver<Envelope>,
+        incoming: &mut mpsc::Receiver<Queued>,
         stopping: &mut watch::Receiver<bool>,
     ) -> anyhow::Result<bool> {
         let deadline = tokio::time::Instant::now() + RESUME_GRACE;
@@ -148,7 +150,7 @@ impl Connection {
                     Some(Ok(WsMessage::Close(_)) | Err(_)) | None => return Ok(false),
                     Some(Ok(_)) => {}
                 },
-                envelope = incoming.recv() => match envelope {
+                queued = incoming.recv() => match queued.map(|queued| queued.envelope) {
                     None => {
                         close(socket, CLOSE_SLOW, "slow consumer: reconnect and resume").await;
                         return Ok(false);
@@ -170,7 +172,7 @@ impl Connection {
     async fn run(
         &mut self,
         socket: &mut WebSocket,
-        incoming: &mut mpsc::Receiver<Envelope>,
+        incoming: &mut mpsc::Receiver<Queued>,
         stopping: &mut watch::Receiver<bool>,
     ) -> anyhow::Result<()> {
         let mut ping = tokio::time::interval(PING_EVERY);
@@ -182,14 +184,18 @@ impl Connection {
                     close(socket, CLOSE_GOING_AWAY, "server restarting: reconnect and resume").await;
                     return Ok(());
                 }
-                envelope = incoming.recv() => {
+                queued = incoming.recv() => {
                     // The hub dropped our queue: it was full.
-                    let Some(envelope) = envelope else {
+                    let Some(Queued { envelope, at }) = queued else {
                         close(socket, CLOSE_SLOW, "slow consumer: reconnect and resume").await;
                         return Ok(());
                     };
+                    let chat_event = matches!(envelope, Envelope::Chat { .. });
                     if !self.deliver(socket, envelope).await? {
                         return Ok(());
+                    }
+                    if chat_event {
+                        stages::record(stages::FANOUT, at.elapsed(), 1);
                     }
                 }
                 message = socket.recv() => {

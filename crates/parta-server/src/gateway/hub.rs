@@ -15,7 +15,14 @@ use crate::bus::{Bus, Envelope};
 struct ConnEntry {
     user: UserId,
     session: SessionId,
-    queue: mpsc::Sender<Envelope>,
+    queue: mpsc::Sender<Queued>,
+}
+
+/// An envelope in a connection's queue, with when the hub put it there (the
+/// `fanout` stage runs from then to its frame written).
+pub(super) struct Queued {
+    pub envelope: Envelope,
+    pub at: std::time::Instant,
 }
 
 #[derive(Default)]
@@ -74,7 +81,7 @@ impl Hub {
         self.stopping.subscribe()
     }
 
-    pub(super) fn register(&self, user: UserId, session: SessionId, queue: mpsc::Sender<Envelope>) -> u64 {
+    pub(super) fn register(&self, user: UserId, session: SessionId, queue: mpsc::Sender<Queued>) -> u64 {
         let mut routes = self.routes();
         routes.next_id += 1;
         let id = routes.next_id;
@@ -117,7 +124,8 @@ impl Hub {
     /// queue drops the frame (the connection is being cut off as a slow consumer).
     pub fn send_to(&self, id: u64, frame: Arc<str>) -> bool {
         let routes = self.routes();
-        routes.conns.get(&id).is_some_and(|entry| entry.queue.try_send(Envelope::Direct { frame }).is_ok())
+        let queued = Queued { envelope: Envelope::Direct { frame }, at: std::time::Instant::now() };
+        routes.conns.get(&id).is_some_and(|entry| entry.queue.try_send(queued).is_ok())
     }
 
     /// Number of open connections on this node.
@@ -177,6 +185,7 @@ impl Hub {
             | Envelope::ConnectionClosed { .. } => Vec::new(),
         };
         let mut slow = Vec::new();
+        let at = std::time::Instant::now();
         for id in targets {
             let Some(entry) = routes.conns.get(&id) else { continue };
             if let Envelope::SessionsEnded { only, keep, .. } = &envelope {
@@ -185,7 +194,7 @@ impl Hub {
                     continue;
                 }
             }
-            if entry.queue.try_send(envelope.clone()).is_err() {
+            if entry.queue.try_send(Queued { envelope: envelope.clone(), at }).is_err() {
                 slow.push(id);
             }
         }

@@ -79,7 +79,7 @@ fn kinds(chats: &[Value]) -> Vec<(String, Option<i64>, String)> {
     kinds
 }
 
-async fn send(app: &TestApp, who: &Person, chat: i64, key: &str, body: &str) -> Value {
+pub(crate) async fn send(app: &TestApp, who: &Person, chat: i64, key: &str, body: &str) -> Value {
     app.post(&format!("/api/v1/chats/{chat}/messages"))
         .token(&who.token)
         .json(json!({ "client_msg_id": key, "body": body }))

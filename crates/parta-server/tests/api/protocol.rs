@@ -188,6 +188,19 @@ async fn health_readiness_and_metrics_answer(app: TestApp) {
     assert!(!text.contains("some-secret-token-value"), "a token reached the metrics");
     assert!(text.contains("route=\"/api/v1/invites/{token}\""), "{text}");
     assert!(text.contains("parta_http_request_duration_seconds"), "{text}");
+
+    // A send heard on a socket: each stage of its way is timed.
+    let c = crate::messaging::class_with_people(&app, 907).await;
+    let address = app.serve().await;
+    let chat = crate::messaging::chat_id(&app, &c.student.token, c.school.org, "class", Some(c.a)).await;
+    let (mut teacher, _) = crate::support::Socket::connect(address, &c.teacher.token).await;
+    crate::messaging::send(&app, &c.student, chat, "timed", "Где сменка?").await;
+    teacher.next().await.expect("the send heard");
+    let text = String::from_utf8(app.get("/metrics").send().await.expect(200).bytes).expect("utf-8");
+    for stage in ["session", "queue", "statements", "commit", "publish", "reply", "fanout"] {
+        let line = format!("parta_write_stage_seconds_count{{stage=\"{stage}\"}}");
+        assert!(text.contains(&line), "no {stage} stage: {text}");
+    }
 }
 
 async fn the_api_describes_itself_and_the_docs_stay_local(app: TestApp) {

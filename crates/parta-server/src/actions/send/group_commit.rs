@@ -15,6 +15,7 @@
 //! abort the batch others wait on.
 
 use std::sync::Mutex;
+use std::time::Instant;
 
 use parta_domain::ChatId;
 use parta_protocol::SendMessageRequest;
@@ -23,6 +24,7 @@ use tokio::sync::oneshot;
 use super::{Outcome, SendJob, send_batch};
 use crate::auth::Actor;
 use crate::error::Error;
+use crate::stages;
 use crate::state::AppState;
 use crate::work::Work;
 
@@ -31,7 +33,8 @@ pub const MAX_BATCH: usize = 64;
 
 struct Job {
     send: SendJob,
-    reply: oneshot::Sender<Outcome>,
+    reply: oneshot::Sender<(Outcome, Instant)>,
+    queued: Instant,
 }
 
 /// One batch is written at a time: SQLite has one writer, and on PostgreSQL batches
@@ -52,7 +55,11 @@ impl GroupCommit {
     /// Queues a send and waits for the batch it goes in to commit.
     pub async fn send(&self, state: &AppState, actor: &Actor, chat: ChatId, request: &SendMessageRequest) -> Outcome {
         let (reply, outcome) = oneshot::channel();
-        let job = Job { send: SendJob { actor: actor.clone(), chat, request: request.clone() }, reply };
+        let job = Job {
+            send: SendJob { actor: actor.clone(), chat, request: request.clone() },
+            reply,
+            queued: Instant::now(),
+        };
         let start_writer = {
             let mut queue = self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             queue.jobs.push(job);
@@ -61,7 +68,10 @@ impl GroupCommit {
         if start_writer {
             tokio::spawn(write(state.clone()));
         }
-        outcome.await.map_err(|_| Error::Internal(anyhow::anyhow!("the writer stopped before answering")))?
+        let (outcome, answered) =
+            outcome.await.map_err(|_| Error::Internal(anyhow::anyhow!("the writer stopped before answering")))?;
+        stages::record(stages::REPLY, answered.elapsed(), 1);
+        outcome
     }
 
     fn next_batch(&self) -> Vec<Job> {
@@ -98,7 +108,11 @@ async fn write(state: AppState) {
 }
 
 async fn write_batch(state: &AppState, batch: Vec<Job>) {
-    let (sends, replies): (Vec<SendJob>, Vec<oneshot::Sender<Outcome>>) =
+    let taken = Instant::now();
+    for job in &batch {
+        stages::record(stages::QUEUE, taken.duration_since(job.queued), 1);
+    }
+    let (sends, replies): (Vec<SendJob>, Vec<oneshot::Sender<(Outcome, Instant)>>) =
         batch.into_iter().map(|job| (job.send, job.reply)).unzip();
     let outcomes = match together(state, &sends).await {
         Ok(outcomes) => Ok(outcomes),
@@ -110,15 +124,18 @@ async fn write_batch(state: &AppState, batch: Vec<Job>) {
     };
     match outcomes {
         Ok(outcomes) => {
+            let answered = Instant::now();
             for (reply, outcome) in replies.into_iter().zip(outcomes) {
-                let _ = reply.send(outcome);
+                let _ = reply.send((outcome, answered));
             }
         }
         // Nothing of the batch was stored: every sender hears so (and may retry with the same key).
         Err(error) => {
             tracing::warn!(%error, sends = sends.len(), "a batch of sends failed");
+            let answered = Instant::now();
             for reply in replies {
-                let _ = reply.send(Err(Error::Internal(anyhow::anyhow!("storing the message failed: {error}"))));
+                let failed = Error::Internal(anyhow::anyhow!("storing the message failed: {error}"));
+                let _ = reply.send((Err(failed), answered));
             }
         }
     }
@@ -129,8 +146,10 @@ async fn write_batch(state: &AppState, batch: Vec<Job>) {
 async fn together(state: &AppState, sends: &[SendJob]) -> Result<Vec<Outcome>, Error> {
     let mut work =
         if sends.iter().any(SendJob::writes_apart) { state.begin().await? } else { Work::deferred(&state.db).await? };
+    let started = Instant::now();
     let outcomes = send_batch(&mut work, state, sends).await?;
-    work.commit(state).await?;
+    stages::record(stages::STATEMENTS, started.elapsed(), sends.len());
+    work.commit_for(state, sends.len()).await?;
     Ok(outcomes)
 }
 

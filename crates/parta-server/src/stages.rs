@@ -1,0 +1,36 @@
+//! Where a write's time goes, stage by stage, as one histogram in `/metrics`:
+//! `parta_write_stage_seconds{stage}`. For a send, in order:
+//!
+//! - `session`: the request's session looked up (every authenticated request);
+//! - `queue`: waiting in the group commit for the batch it goes in;
+//! - `statements`: the batch's reads and statements (on SQLite a batch of plain sends
+//!   defers its writes: they go with `COMMIT`, in `commit`);
+//! - `commit`: `COMMIT` and its fsync (every write, not only sends);
+//! - `publish`: the committed events handed to the bus (every write);
+//! - `reply`: from the batch's end to the sender's task taking its answer;
+//! - `fanout`: from the hub taking an event to its frame written to a socket, per
+//!   connection.
+//!
+//! A stage is recorded per send (a batch's stages once for each send in it), so each
+//! histogram reads as "what one send waited here".
+
+use std::time::Duration;
+
+pub const SESSION: &str = "session";
+pub const QUEUE: &str = "queue";
+pub const STATEMENTS: &str = "statements";
+pub const COMMIT: &str = "commit";
+pub const PUBLISH: &str = "publish";
+pub const REPLY: &str = "reply";
+pub const FANOUT: &str = "fanout";
+
+pub const METRIC: &str = "parta_write_stage_seconds";
+
+/// Records `times` observations of one stage's duration.
+pub fn record(stage: &'static str, took: Duration, times: usize) {
+    let histogram = metrics::histogram!(METRIC, "stage" => stage);
+    let seconds = took.as_secs_f64();
+    for _ in 0..times {
+        histogram.record(seconds);
+    }
+}
