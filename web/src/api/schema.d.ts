@@ -888,8 +888,9 @@ export interface paths {
         /**
          * # `GET /api/v1/chats/{chat_id}/imports/{import_id}`
          *     How far an import is: `staged`, `running` (steps done of the total), `done`
-         *     (messages and files added) or `failed` (with a code; the chat is as it was;
-         *     `interrupted` when the node running it stopped — apply it again).
+         *     (messages and files added) or `failed` (with a code, and what was added before it
+         *     failed — applying again adds the rest; `interrupted` when the node running it
+         *     stopped).
          */
         get: operations["chat_import_progress"];
         put?: never;

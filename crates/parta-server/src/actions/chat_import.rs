@@ -7,17 +7,17 @@
 //! any node can apply it and answer its progress; one per importer, a new upload
 //! replacing the last. Applying reads the upload back and takes it apart again,
 //! with the confirmed mapping (each author a member or a named guest) and, for
-//! WhatsApp, the time zone; it runs in the background, its progress polled: the
-//! files go to the blob store first, then every message in one transaction, in
-//! statements of a thousand, at the chat's next positions with their original
-//! times, marked imported and keyed so the same export again adds nothing. No
-//! notification, push or webhook is made for them: the chat gets one event
-//! (`history_imported`) and its readers fetch it afresh; whoever had read
-//! everything has read the history too.
+//! WhatsApp, the time zone; it runs in the background, its progress written to its
+//! row: the files go to the blob store first, then the messages a thousand a
+//! transaction (the school's other writes wait for one at most), at positions in a
+//! row after the chat's last with their original times, marked imported and keyed
+//! so the same export again adds nothing. No notification, push or webhook is made
+//! for them: the chat gets one event (`history_imported`) at its next position and
+//! its readers fetch it afresh; whoever had read everything has read the history
+//! too. A run that fails midway keeps what it committed; applying again adds the rest.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{Seek, SeekFrom, Write};
-use std::sync::{LazyLock, Mutex};
 
 use axum::body::{Body, Bytes};
 use futures_util::StreamExt;
@@ -39,26 +39,20 @@ use crate::state::AppState;
 use crate::store;
 use crate::store::chat_import::{Ended, ImportRow, NewImported};
 use crate::store::chats::ChatRow;
+use crate::work::Work;
 
 /// How long an upload stays staged for applying, and a finished import's outcome.
 pub const STAGED_FOR_MS: i64 = HOUR_MS;
 /// A running import whose node has written nothing for this long was cut off.
 const CUT_OFF_AFTER_MS: i64 = 10 * MINUTE_MS;
-/// How often a running import writes its progress to its row (for other nodes).
+/// How often a running import writes its progress to its row while storing files
+/// (the messages write theirs with each transaction).
 const PROGRESS_EVERY_MS: i64 = 1_000;
 
 /// Uploads being read on this node at once.
 static UPLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 /// Imports applied on this node at once (each holds its export in memory).
 static RUNS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-/// The progress of the imports running on this node, finer than their rows: the
-/// messages' transaction cannot write it to the database before it commits.
-static RUNNING: LazyLock<Mutex<HashMap<String, ChatImportProgress>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 fn stale_before(now: i64) -> i64 {
     now - CUT_OFF_AFTER_MS
 }
@@ -322,17 +316,11 @@ fn progress_of(row: &ImportRow) -> ChatImportProgress {
 }
 
 /// # How far an import is
-/// Its row, or finer where it runs on this node.
 pub async fn progress(state: &AppState, actor: &Actor, chat: ChatId, id: &str) -> Result<ChatImportProgress> {
     let mut conn = state.db.reads().acquire().await?;
     // Someone else's import does not exist, whatever their rights in the chat.
     let row = import_row(&mut conn, actor, chat, id).await?;
     may_import(&mut conn, actor, chat).await?;
-    if row.state == "running"
-        && let Some(running) = lock(&RUNNING).get(&row.id)
-    {
-        return Ok(running.clone());
-    }
     Ok(progress_of(&row))
 }
 
@@ -420,21 +408,21 @@ pub async fn apply(
         files: 0,
         error: None,
     };
-    lock(&RUNNING).insert(row.id.clone(), running.clone());
     let (state, importer) = (state.clone(), actor.user_id);
     tokio::spawn(async move {
         let _permit = permit;
-        let outcome = run(&state, &staged, &plan, &mapping, importer).await;
-        let done = lock(&RUNNING).get(&staged.id).map_or(0, |p| p.done);
+        let (written, outcome) = run(&state, &staged, &plan, &mapping, importer).await;
         let now = now_ms();
-        let ended = match &outcome {
-            Ok((imported, files)) => {
-                Ended { done: total, imported: *imported, files: *files, error: None, now, expires_at: now + STAGED_FOR_MS }
-            }
-            Err(error) => {
-                tracing::warn!(error = %error, "a chat import failed");
-                Ended { done, imported: 0, files: 0, error: Some(error.code()), now, expires_at: now + STAGED_FOR_MS }
-            }
+        if let Err(error) = &outcome {
+            tracing::warn!(%error, messages = written.messages, "a chat import failed");
+        }
+        let ended = Ended {
+            done: if outcome.is_ok() { total } else { written.done },
+            imported: written.messages,
+            files: written.files,
+            error: outcome.as_ref().err().map(Error::code),
+            now,
+            expires_at: now + STAGED_FOR_MS,
         };
         let written = async {
             let mut work = state.begin().await?;
@@ -445,7 +433,6 @@ pub async fn apply(
         if let Err(error) = written {
             tracing::warn!(%error, "a chat import's outcome was not written");
         }
-        lock(&RUNNING).remove(&staged.id);
     });
     Ok(running)
 }
@@ -509,47 +496,53 @@ struct StoredFile {
     sha256: String,
 }
 
-/// Counts steps done in this node's progress of the import; returns the count.
-fn advance(staged: &Staged, by: i64) -> i64 {
-    let mut running = lock(&RUNNING);
-    running.get_mut(&staged.id).map_or(0, |progress| {
-        progress.done += by;
-        progress.done
-    })
+/// What a run has done so far: its steps (files stored, messages written), the
+/// messages and files committed, and which of the stored files are attached (the
+/// others go if the run fails).
+#[derive(Default)]
+struct Written {
+    done: i64,
+    messages: i64,
+    files: i64,
+    attached: HashSet<usize>,
 }
 
-/// Writes what is new of the export: files first (their bytes in the blob store;
-/// taken away again if the messages fail), then the messages in one transaction.
-/// Returns the messages and files added.
+/// Writes what is new of the export: files first (their bytes in the blob store),
+/// then the messages a thousand a transaction, then the event that tells of them.
+/// Should it fail midway, what was committed stays (applying again adds the rest)
+/// and the files of what was not are taken away again.
 async fn run(
     state: &AppState,
     staged: &Staged,
     plan: &Plan,
     mapping: &HashMap<String, Option<UserId>>,
     importer: UserId,
-) -> Result<(i64, i64)> {
+) -> (Written, Result<()>) {
     let mut stored: HashMap<usize, StoredFile> = HashMap::new();
+    let mut written = Written::default();
     let outcome = async {
-        store_files(state, staged, &plan.with_files, &mut stored).await?;
-        write_messages(state, staged, &plan.new, &stored, mapping, importer).await
+        store_files(state, staged, &plan.with_files, &mut stored, &mut written).await?;
+        write_messages(state, staged, &plan.new, &stored, mapping, importer, &mut written).await
     }
     .await;
     if outcome.is_err() {
-        for file in stored.values() {
+        for (index, file) in &stored {
+            if written.attached.contains(index) {
+                continue;
+            }
             let _ = state.blobs.delete(&file.key).await;
             if let Some(thumbnail) = &file.thumbnail {
                 let _ = state.blobs.delete(thumbnail).await;
             }
         }
     }
-    outcome
+    (written, outcome)
 }
 
-/// The import's row learns its progress now and then, for the other nodes (the
-/// messages' transaction cannot tell it before it commits).
+/// The import's row learns its progress, for whichever node is asked.
 async fn write_progress(state: &AppState, staged: &Staged, done: i64) -> Result<()> {
     let mut work = state.begin().await?;
-    store::chat_import::advanced(&mut work, &staged.id, done, now_ms()).await?;
+    store::chat_import::advanced(&mut work, &staged.id, done, (0, 0), now_ms()).await?;
     work.commit(state).await?;
     Ok(())
 }
@@ -559,6 +552,7 @@ async fn store_files(
     staged: &Staged,
     with_files: &[(usize, bundle::Packed)],
     stored: &mut HashMap<usize, StoredFile>,
+    written: &mut Written,
 ) -> Result<()> {
     let Some(upload) = &staged.upload else { return Ok(()) };
     let limit = state.settings.max_file_bytes as u64;
@@ -594,20 +588,24 @@ async fn store_files(
             }
         }
         stored.insert(*index, file);
-        let done = advance(staged, 1);
+        written.done += 1;
         if now_ms() - written_at >= PROGRESS_EVERY_MS {
-            write_progress(state, staged, done).await?;
+            write_progress(state, staged, written.done).await?;
             written_at = now_ms();
         }
     }
     if !with_files.is_empty() {
-        write_progress(state, staged, with_files.len() as i64).await?;
+        write_progress(state, staged, written.done).await?;
     }
     Ok(())
 }
 
-/// Every new message in one transaction, a statement per thousand, then their files,
-/// their search terms, the readers' marks, one event and the audit entry.
+/// The new messages, a thousand a transaction — so the school's other writes (on
+/// SQLite, its one writer) wait for one of them at most, not for the whole export —
+/// at positions the first of them takes for all, in a row after the chat's last; then,
+/// at the chat's next position (after whatever was sent meanwhile), the one event that
+/// tells of them, the readers' marks and the audit entry. Sends to the chat go on
+/// meanwhile and come after the history.
 async fn write_messages(
     state: &AppState,
     staged: &Staged,
@@ -615,114 +613,176 @@ async fn write_messages(
     stored: &HashMap<usize, StoredFile>,
     mapping: &HashMap<String, Option<UserId>>,
     importer: UserId,
-) -> Result<(i64, i64)> {
+    written: &mut Written,
+) -> Result<()> {
     let (chat, org) = (staged.chat, staged.org);
     let export = &staged.opened.export;
     // Everything already there: nothing to write, nobody to tell.
     if new.is_empty() {
-        return Ok((0, 0));
+        return Ok(());
     }
-    let mut work = state.begin().await?;
-    // The positions before the event that tells of them.
     let count = new.len() as i64;
-    let last = store::events::take_positions(&mut work, &[(chat, count + 1)]).await?[0].1;
-    let (first_seq, read_before) = (last - count, last - count - 1);
-    let mut ids: HashMap<String, i64> = store::chat_import::imported_keys(&mut work, chat).await?;
+    let mut ids: HashMap<String, i64> = {
+        let mut conn = state.db.reads().acquire().await?;
+        store::chat_import::imported_keys(&mut conn, chat).await?
+    };
     let bodies: Vec<String> =
         new.iter().map(|(i, _)| parta_domain::format::rewrite_mentions(&export.entries[*i].text, |_| None)).collect();
-    let mut added = 0i64;
-    let mut files = 0i64;
-    // Answers to messages of the same statement, pointed after it.
-    let mut late_replies: Vec<(i64, i64)> = Vec::new();
+    let mut first_seq: Option<i64> = None;
+    let mut outcome = Ok(());
     for (chunk_index, chunk) in new.chunks(store::chat_import::BATCH).enumerate() {
         let offset = chunk_index * store::chat_import::BATCH;
-        let rows: Vec<NewImported> = chunk
-            .iter()
-            .enumerate()
-            .map(|(n, (i, at))| {
-                let entry = &export.entries[*i];
-                let member = mapping.get(&entry.author).copied().flatten();
-                NewImported {
-                    org,
-                    chat,
-                    seq: first_seq + (offset + n) as i64,
-                    sender: member.unwrap_or(importer),
-                    client_msg_id: format!("import:{}:{}", chat.0, entry.key),
-                    body: &bodies[offset + n],
-                    // Answers within the same statement are pointed after it.
-                    reply_to: entry.reply_to.as_ref().and_then(|key| ids.get(key).copied()),
-                    created_at: *at,
-                    import_key: &entry.key,
-                    guest_name: member.is_none().then_some(entry.author.as_str()),
-                    forwarded_name: entry.forwarded_from.as_deref(),
-                }
-            })
-            .collect();
-        let inserted = store::chat_import::insert(&mut work, &rows).await?;
-        drop(rows);
-        let inserted: HashMap<String, i64> = inserted.into_iter().collect();
-        let terms: Vec<(MessageId, Vec<String>)> = chunk
-            .iter()
-            .enumerate()
-            .filter_map(|(n, (i, _))| {
-                inserted
-                    .get(&export.entries[*i].key)
-                    .map(|id| (MessageId(*id), super::messages::search_terms(&bodies[offset + n])))
-            })
-            .collect();
-        let indexed: Vec<store::search::Indexed> = terms
-            .iter()
-            .map(|(message, terms)| store::search::Indexed { org, chat, message: *message, terms })
-            .collect();
-        let mut script = work.script();
-        store::search::index_many(&mut script, &indexed);
-        work.run(script).await?;
-        for (i, _) in chunk {
-            let (Some(file), Some(id)) = (stored.get(i), inserted.get(&export.entries[*i].key)) else { continue };
-            let file_id: FileId = store::files::insert(
-                &mut work,
-                &store::files::NewFile {
-                    org: Some(org),
-                    storage_key: &file.key,
-                    content_type: file.content_type,
-                    size: file.size,
-                    original_name: &file.name,
-                    sha256: &file.sha256,
-                    uploaded_by: Some(importer),
-                    chat: Some(chat),
-                },
-            )
-            .await?;
-            if let Some(thumbnail) = &file.thumbnail {
-                store::files::set_thumbnail(&mut work, file_id, thumbnail).await?;
-            }
-            store::files::attach(&mut work, org, MessageId(*id), &[file_id]).await?;
-            files += 1;
+        let chunk_written = async {
+            let mut work = state.begin().await?;
+            let first = match first_seq {
+                Some(first) => first,
+                None => store::events::take_positions(&mut work, &[(chat, count)]).await?[0].1 - count + 1,
+            };
+            let (inserted, files) =
+                write_chunk(&mut work, org, chat, first, offset, chunk, (export, &bodies), stored, mapping, &ids, importer)
+                    .await?;
+            // With the messages, so a run cut off here tells what it left.
+            let done = written.done + chunk.len() as i64;
+            let committed = (written.messages + inserted.len() as i64, written.files + files.len() as i64);
+            store::chat_import::advanced(&mut work, &staged.id, done, committed, now_ms()).await?;
+            work.commit(state).await?;
+            Ok::<_, Error>((first, inserted, files))
         }
-        added += inserted.len() as i64;
-        ids.extend(inserted.iter().map(|(key, id)| (key.clone(), *id)));
-        for (i, _) in chunk {
-            let entry = &export.entries[*i];
-            if let (Some(id), Some(answered)) = (inserted.get(&entry.key), entry.reply_to.as_ref())
-                && let Some(target) = inserted.get(answered)
-            {
-                late_replies.push((*id, *target));
+        .await;
+        let (first, inserted, files) = match chunk_written {
+            Ok(written) => written,
+            Err(error) => {
+                outcome = Err(error);
+                break;
             }
-        }
-        advance(staged, chunk.len() as i64);
+        };
+        first_seq = Some(first);
+        written.messages += inserted.len() as i64;
+        written.files += files.len() as i64;
+        written.attached.extend(files);
+        ids.extend(inserted);
+        written.done += chunk.len() as i64;
     }
-    store::chat_import::set_replies(&mut work, &late_replies).await?;
-    store::chat_import::read_through(&mut work, chat, read_before, last).await?;
+    // Even after a failure midway, whoever reads the chat is told of what was written.
+    if let Some(first) = first_seq
+        && written.messages > 0
+    {
+        let told = tell(state, staged, first, first + count - 1, written, importer).await;
+        if outcome.is_ok() {
+            outcome = told;
+        }
+    }
+    outcome
+}
+
+/// Writes one chunk's messages (those of the export's keys the chat has not), their
+/// search terms, files and reply links (among those and before them). Returns the
+/// messages inserted (key → id) and the export entries whose files were attached.
+#[allow(clippy::too_many_arguments)]
+async fn write_chunk(
+    work: &mut Work,
+    org: OrgId,
+    chat: ChatId,
+    first_seq: i64,
+    offset: usize,
+    chunk: &[(usize, i64)],
+    (export, bodies): (&crate::chat_import::Export, &[String]),
+    stored: &HashMap<usize, StoredFile>,
+    mapping: &HashMap<String, Option<UserId>>,
+    ids: &HashMap<String, i64>,
+    importer: UserId,
+) -> Result<(HashMap<String, i64>, Vec<usize>)> {
+    let rows: Vec<NewImported> = chunk
+        .iter()
+        .enumerate()
+        .map(|(n, (i, at))| {
+            let entry = &export.entries[*i];
+            let member = mapping.get(&entry.author).copied().flatten();
+            NewImported {
+                org,
+                chat,
+                seq: first_seq + (offset + n) as i64,
+                sender: member.unwrap_or(importer),
+                client_msg_id: format!("import:{}:{}", chat.0, entry.key),
+                body: &bodies[offset + n],
+                // Answers within the same statement are pointed after it.
+                reply_to: entry.reply_to.as_ref().and_then(|key| ids.get(key).copied()),
+                created_at: *at,
+                import_key: &entry.key,
+                guest_name: member.is_none().then_some(entry.author.as_str()),
+                forwarded_name: entry.forwarded_from.as_deref(),
+            }
+        })
+        .collect();
+    let inserted: HashMap<String, i64> = store::chat_import::insert(work, &rows).await?.into_iter().collect();
+    drop(rows);
+    let terms: Vec<(MessageId, Vec<String>)> = chunk
+        .iter()
+        .enumerate()
+        .filter_map(|(n, (i, _))| {
+            inserted
+                .get(&export.entries[*i].key)
+                .map(|id| (MessageId(*id), super::messages::search_terms(&bodies[offset + n])))
+        })
+        .collect();
+    let indexed: Vec<store::search::Indexed> =
+        terms.iter().map(|(message, terms)| store::search::Indexed { org, chat, message: *message, terms }).collect();
+    let mut script = work.script();
+    store::search::index_many(&mut script, &indexed);
+    work.run(script).await?;
+    let mut attached = Vec::new();
+    for (i, _) in chunk {
+        let (Some(file), Some(id)) = (stored.get(i), inserted.get(&export.entries[*i].key)) else { continue };
+        let file_id: FileId = store::files::insert(
+            work,
+            &store::files::NewFile {
+                org: Some(org),
+                storage_key: &file.key,
+                content_type: file.content_type,
+                size: file.size,
+                original_name: &file.name,
+                sha256: &file.sha256,
+                uploaded_by: Some(importer),
+                chat: Some(chat),
+            },
+        )
+        .await?;
+        if let Some(thumbnail) = &file.thumbnail {
+            store::files::set_thumbnail(work, file_id, thumbnail).await?;
+        }
+        store::files::attach(work, org, MessageId(*id), &[file_id]).await?;
+        attached.push(*i);
+    }
+    let late_replies: Vec<(i64, i64)> = chunk
+        .iter()
+        .filter_map(|(i, _)| {
+            let entry = &export.entries[*i];
+            Some((*inserted.get(&entry.key)?, *inserted.get(entry.reply_to.as_ref()?)?))
+        })
+        .collect();
+    store::chat_import::set_replies(work, &late_replies).await?;
+    Ok((inserted, attached))
+}
+
+/// The end of the writing: who had read the chat to its end before the history's
+/// positions has read the history too; one event, at the chat's next position,
+/// tells its readers to fetch it afresh; the audit entry.
+async fn tell(state: &AppState, staged: &Staged, first: i64, last: i64, written: &Written, importer: UserId) -> Result<()> {
+    let (chat, org) = (staged.chat, staged.org);
+    let mut work = state.begin().await?;
+    store::chat_import::read_through(&mut work, chat, first - 1, last).await?;
+    let at = store::events::take_positions(&mut work, &[(chat, 1)]).await?[0].1;
     let by = store::users::person(&mut work, importer).await?.ok_or(Error::NotFound)?;
     let mut script = work.script();
     super::events::chat_events_into(
         &mut work,
         &mut script,
-        vec![(org, chat, last, ChatEvent::HistoryImported { count: added, by })],
+        vec![(org, chat, at, ChatEvent::HistoryImported { count: written.messages, by })],
     )?;
     work.run(script).await?;
     let details = serde_json::json!({
-        "chat_id": chat, "source": export.source.as_str(), "messages": added, "files": files,
+        "chat_id": chat, "source": staged.opened.export.source.as_str(),
+        "messages": written.messages, "files": written.files,
     });
     store::audit::record(
         &mut work,
@@ -730,5 +790,5 @@ async fn write_messages(
     )
     .await?;
     work.commit(state).await?;
-    Ok((added, files))
+    Ok(())
 }

@@ -74,8 +74,9 @@ async fn chat_import_apply(
 
 /// # `GET /api/v1/chats/{chat_id}/imports/{import_id}`
 /// How far an import is: `staged`, `running` (steps done of the total), `done`
-/// (messages and files added) or `failed` (with a code; the chat is as it was;
-/// `interrupted` when the node running it stopped — apply it again).
+/// (messages and files added) or `failed` (with a code, and what was added before it
+/// failed — applying again adds the rest; `interrupted` when the node running it
+/// stopped).
 #[utoipa::path(get, path = "/api/v1/chats/{chat_id}/imports/{import_id}", tag = "chats",
     security(("bearer" = []), ("cookie" = [])),
     params(("chat_id" = i64, Path), ("import_id" = String, Path)),

@@ -71,10 +71,12 @@ pub async fn insert(conn: &mut AnyConnection, rows: &[NewImported<'_>]) -> sqlx:
 }
 
 /// Those who had read the chat to `read_to` (everything before the import) have read
-/// the imported history too: it is no news to anyone.
+/// the imported history too, up to `to`: it is no news to anyone. Who has read further
+/// meanwhile keeps their mark.
 pub async fn read_through(conn: &mut AnyConnection, chat: ChatId, read_to: i64, to: i64) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE chat_members SET last_read_seq = $1 WHERE chat_id = $2 AND left_at IS NULL AND last_read_seq >= $3",
+        "UPDATE chat_members SET last_read_seq = $1
+         WHERE chat_id = $2 AND left_at IS NULL AND last_read_seq >= $3 AND last_read_seq < $1",
     )
     .bind(to)
     .bind(chat.0)
@@ -182,15 +184,26 @@ pub async fn start(conn: &mut AnyConnection, id: &str, total: i64, now: i64, sta
     .map(|r| r.rows_affected() == 1)
 }
 
-/// Steps done so far of a running import.
-pub async fn advanced(conn: &mut AnyConnection, id: &str, done: i64, now: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE chat_imports SET done = $2, updated_at = $3 WHERE id = $1 AND state = 'running'")
-        .bind(id)
-        .bind(done)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|_| ())
+/// Steps done so far of a running import, and the messages and files it committed.
+pub async fn advanced(
+    conn: &mut AnyConnection,
+    id: &str,
+    done: i64,
+    (imported, files): (i64, i64),
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE chat_imports SET done = $2, imported = $3, files = $4, updated_at = $5
+         WHERE id = $1 AND state = 'running'",
+    )
+    .bind(id)
+    .bind(done)
+    .bind(imported)
+    .bind(files)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 /// How a run ended: `done` with what it added, or `failed` with a code.

@@ -18,6 +18,7 @@ on_both_backends!(
     hostile_exports_are_refused_with_their_code_and_the_chat_stays_as_it_was,
     only_the_chats_owner_or_a_school_admin_may_import,
     an_importer_has_one_import_kept_for_an_hour_and_a_cut_off_run_may_be_applied_again,
+    a_long_history_is_written_a_thousand_at_a_time_in_one_row_of_positions_then_told_once,
 );
 
 pub(crate) fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
@@ -417,4 +418,48 @@ async fn an_importer_has_one_import_kept_for_an_hour_and_a_cut_off_run_may_be_ap
     parta_server::actions::chat_import::sweep(&app.state).await.expect("swept");
     assert!(!kept(&app, &second_key).await, "the expired upload is removed");
     app.get(&progress(&second)).token(&c.school.admin).send().await.problem(404, "not_found");
+}
+
+async fn a_long_history_is_written_a_thousand_at_a_time_in_one_row_of_positions_then_told_once(app: TestApp) {
+    let c = class_with_people(&app, 908).await;
+    let chat = chat_id(&app, &c.teacher.token, c.school.org, "class", Some(c.a)).await;
+    crate::messaging::send(&app, &c.student, chat, "before", "Всем привет").await;
+    let before = app.count(format!("SELECT last_seq FROM chats WHERE id = {chat}")).await;
+    // 2,500 messages a minute apart: three transactions; the last answers the first.
+    let mut list: Vec<Value> = (1..=2500)
+        .map(|n| {
+            json!({ "id": n, "type": "message", "date_unixtime": (1_704_099_600 + n * 60).to_string(),
+                    "from": if n % 2 == 0 { "Тест Классова" } else { "Бабушка Маша" }, "text": format!("Сообщение {n}") })
+        })
+        .collect();
+    list[2499]["reply_to_message_id"] = json!(1);
+    list[1000]["reply_to_message_id"] = json!(1000);
+    let export = json!({ "name": "5А", "type": "private_group", "messages": list }).to_string();
+    let preview = upload(&app, &c.school.admin, chat, "application/json", export.into_bytes()).await.expect(200).json;
+    let import = preview["import_id"].as_str().expect("id").to_owned();
+    let mapping = json!({ "authors": [
+        { "name": "Тест Классова", "member_id": c.teacher.id },
+        { "name": "Бабушка Маша", "member_id": null },
+    ]});
+    let done = apply(&app, &c.school.admin, chat, &import, mapping).await;
+    assert_eq!((done["state"].as_str(), done["imported"].as_i64()), (Some("done"), Some(2500)), "{done}");
+
+    // One row of positions right after the chat's last, in the order written.
+    let imported = |what: &str| format!("SELECT {what} FROM messages WHERE chat_id = {chat} AND import_key IS NOT NULL");
+    assert_eq!(app.count(imported("MIN(seq)")).await, before + 1);
+    assert_eq!(app.count(imported("MAX(seq)")).await, before + 2500);
+    let first_id = app.count(imported("id") + &format!(" AND seq = {}", before + 1)).await;
+    let answer = |seq: i64| imported("reply_to") + &format!(" AND seq = {seq}");
+    assert_eq!(app.count(answer(before + 2500)).await, first_id, "an answer to an earlier transaction's message");
+    let target = app.count(imported("id") + &format!(" AND seq = {}", before + 1000)).await;
+    assert_eq!(app.count(answer(before + 1001)).await, target, "an answer across a transaction's edge");
+    // Told once, after them; whoever had read everything has read the history too.
+    let told = format!("SELECT COUNT(*) FROM chat_events WHERE chat_id = {chat} AND payload LIKE '%history_imported%'");
+    assert_eq!(app.count(told).await, 1);
+    assert_eq!(app.count(format!("SELECT last_seq FROM chats WHERE id = {chat}")).await, before + 2501);
+    let seen = app.get(&format!("/api/v1/chats/{chat}")).token(&c.student.token).send().await.expect(200).json;
+    assert_eq!(seen["unread"], 0, "{seen}");
+    // A send after the import comes after the history.
+    let after = crate::messaging::send(&app, &c.student, chat, "after", "Спасибо").await;
+    assert_eq!(after["seq"].as_i64(), Some(before + 2502));
 }

@@ -53,6 +53,7 @@ export const ru = {
   'ci.done': 'Готово. Добавлено сообщений: {n}, файлов: {files}.',
   'ci.done_nothing': 'Ничего не добавлено: эта переписка уже в чате.',
   'ci.failed': 'Импорт не удался, чат остался без изменений ({code}).',
+  'ci.failed_partly': 'Импорт прервался ({code}). Уже добавлено сообщений: {n}. Нажмите «Импортировать» ещё раз — добавятся остальные.',
   'ci.code.not_utf8': 'Текст не в кодировке UTF-8 — сохраните экспорт заново.',
   'ci.code.line_too_long': 'В файле слишком длинная строка (больше 1 МБ).',
   'ci.code.too_large': 'Файл слишком большой.',
@@ -68,7 +69,7 @@ export const ru = {
   'ci.code.two_histories': 'В архиве несколько переписок — оставьте одну.',
   'ci.code.unreadable': 'Файл не читается.',
   'ci.code.import_running': 'Ваш предыдущий импорт ещё идёт. Дождитесь его окончания.',
-  'ci.code.interrupted': 'сервер перезапустился во время импорта — нажмите «Импортировать» ещё раз',
+  'ci.code.interrupted': 'сервер перезапустился во время импорта',
   'ci.where': 'Где: {place}.',
   'ci.messages_n': { one: '{n} сообщение', few: '{n} сообщения', many: '{n} сообщений' } as PluralForms,
 };
@@ -123,6 +124,7 @@ export const en: AreaEn<typeof ru> = {
   'ci.done': 'Done. Messages added: {n}, files: {files}.',
   'ci.done_nothing': 'Nothing added: this conversation is already in the chat.',
   'ci.failed': 'The import failed; the chat is unchanged ({code}).',
+  'ci.failed_partly': 'The import stopped ({code}). Messages added so far: {n}. Press “Import” again to add the rest.',
   'ci.code.not_utf8': 'The text is not UTF-8: export it again.',
   'ci.code.line_too_long': 'The file has a line over 1 MB.',
   'ci.code.too_large': 'The file is too large.',
@@ -138,7 +140,7 @@ export const en: AreaEn<typeof ru> = {
   'ci.code.two_histories': 'The zip holds several conversations: keep one.',
   'ci.code.unreadable': 'The file cannot be read.',
   'ci.code.import_running': 'Your previous import is still running. Wait for it to end.',
-  'ci.code.interrupted': 'the server restarted during the import: press “Import” again',
+  'ci.code.interrupted': 'the server restarted during the import',
   'ci.where': 'Where: {place}.',
   'ci.messages_n': { one: '{n} message', other: '{n} messages' },
 };

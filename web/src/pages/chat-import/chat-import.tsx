@@ -171,7 +171,9 @@ function ChatImportDialog({ chat, timeZone, onClose }: { chat: Chat; timeZone?: 
                   ? progress.imported > 0
                     ? t('ci.done', { n: progress.imported, files: progress.files })
                     : t('ci.done_nothing')
-                  : t('ci.failed', { code: codeText(progress.error ?? undefined, progress.error ?? '') })}
+                  : progress.imported > 0
+                    ? t('ci.failed_partly', { n: progress.imported, code: codeText(progress.error ?? undefined, progress.error ?? '') })
+                    : t('ci.failed', { code: codeText(progress.error ?? undefined, progress.error ?? '') })}
             </p>
           </div>
         ) : null}
