@@ -114,6 +114,7 @@ async function startOidcProvider(partaPort) {
     accounts: [
       { id: 'director-1', email: 'director@id.test', family_name: 'Директорова', given_name: 'Дарья' },
       { id: 'stranger-2', email: 'stranger@id.test', family_name: 'Чужой', given_name: 'Иван' },
+      { id: 'parent-3', email: 'sso.parent@id.test', family_name: 'Сафонова', given_name: 'Светлана' },
     ],
   }));
   const config = join(dir, 'parta.toml');
@@ -681,6 +682,49 @@ try {
       await page.waitForURL((u) => u.origin === base && !u.pathname.startsWith('/login'));
       const who = await page.evaluate(async () => (await fetch('/api/v1/me')).json());
       expect(who.email === 'director@demo.parta.local', `signed in as ${JSON.stringify(who.email)}`);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  await test('SSO: a parent joins by her invite link with «Тестовый ID» — asked for consent first, her name and address taken from the provider, no password; she is in the school, signed in', async () => {
+    const h = await apiSession('ivanova@demo.parta.local');
+    const classes = await (await fetch(`${base}/api/v1/orgs/1/classes`, { headers: h })).json();
+    const cls = classes.find((c) => c.name === '5А');
+    const members = await (await fetch(`${base}/api/v1/orgs/1/members`, { headers: h })).json();
+    // A 5А student other than Лебедев, whose parent joins later by a form.
+    const child = members.findLast((m) => m.roles.includes('student') && m.person.family_name !== 'Лебедев' && m.places.some((p) => p.class.id === cls.id));
+    const made = await fetch(`${base}/api/v1/orgs/1/invites`, {
+      method: 'POST',
+      headers: h,
+      body: JSON.stringify({ class_id: cls.id, role: 'parent', child_user_id: child.person.id }),
+    });
+    expect(made.ok, `the class teacher makes a parent link: ${made.status}`);
+    const { path } = await made.json();
+    const ctx = await browser.newContext({ viewport: PHONE, locale: 'ru-RU', timezoneId: 'Europe/Moscow', ignoreHTTPSErrors: true });
+    ctx.setDefaultTimeout(20_000);
+    await watchCsp(ctx);
+    try {
+      const page = await ctx.newPage();
+      pagesToShoot.push(page);
+      await page.goto(`${base}${path}`);
+      await page.getByRole('heading', { name: 'Регистрация' }).waitFor();
+      const join = page.getByRole('button', { name: 'Присоединиться через Тестовый ID' });
+      await join.click();
+      await page.getByText('Отметьте согласие на обработку персональных данных выше.').waitFor();
+      expect(page.url().startsWith(base), 'nobody is sent to the provider before consenting');
+      await agreeToConsent(page);
+      await join.click();
+      await page.waitForURL((u) => u.href.startsWith(oidc.issuer));
+      await page.getByLabel('Электронная почта').fill('sso.parent@id.test');
+      await page.getByRole('button', { name: 'Войти' }).click();
+      await page.waitForURL((u) => u.origin === base && !u.pathname.startsWith('/login') && !u.pathname.startsWith('/join'));
+      const who = await page.evaluate(async () => (await fetch('/api/v1/me')).json());
+      expect(who.email === 'sso.parent@id.test', `signed in as ${JSON.stringify(who.email)}`);
+      expect(who.family_name === 'Сафонова' && who.given_name === 'Светлана', `her name from the provider: ${JSON.stringify([who.family_name, who.given_name])}`);
+      const links = await page.evaluate(async () => (await fetch('/api/v1/me/oidc')).json());
+      expect(links.some((l) => l.provider === 'test' && l.label === 'sso.parent@id.test'), `the identity is linked: ${JSON.stringify(links)}`);
+      await screen(page, 'join-sso');
     } finally {
       await ctx.close();
     }
