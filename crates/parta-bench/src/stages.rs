@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::http::Conn;
 
 /// The stages in the order a send passes them (`parta-server/src/stages.rs`).
-const ORDER: [&str; 7] = ["session", "queue", "statements", "commit", "publish", "reply", "fanout"];
+const ORDER: [&str; 9] = ["session", "send", "queue", "writer", "statements", "commit", "publish", "reply", "fanout"];
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Stage {
@@ -20,8 +20,8 @@ pub struct Stage {
     pub max_ms: f64,
 }
 
-/// The send's whole request as the server timed it, from its first byte read to
-/// its answer handed back: the stages happen within it (but `fanout`).
+/// The send's whole request as the server's middleware timed it, from its headers
+/// read to its answer made: `send` and the stages in it happen within it.
 const REQUEST: &str = r#"parta_http_request_duration_seconds{method="POST",route="/api/v1/chats/{chat_id}/messages","#;
 
 /// The stages' median, 99th percentile and longest, from Prometheus text; then the

@@ -2,7 +2,12 @@
 //! `parta_write_stage_seconds{stage}`. For a send, in order:
 //!
 //! - `session`: the request's session looked up (every authenticated request);
+//! - `send`: the whole of a send's handler, from its request read and its session
+//!   known to its message in hand (the stages below but `fanout` happen in it; what
+//!   the request takes besides is reading its body and writing the answer);
 //! - `queue`: waiting in the group commit for the batch it goes in;
+//! - `writer`: the batch waiting for the database's writer (SQLite's one connection,
+//!   or a pooled PostgreSQL transaction begun);
 //! - `statements`: the batch's reads and statements (on SQLite a batch of plain sends
 //!   defers its writes: they go with `COMMIT`, in `commit`);
 //! - `commit`: `COMMIT` and its fsync (every write, not only sends);
@@ -17,7 +22,9 @@
 use std::time::Duration;
 
 pub const SESSION: &str = "session";
+pub const SEND: &str = "send";
 pub const QUEUE: &str = "queue";
+pub const WRITER: &str = "writer";
 pub const STATEMENTS: &str = "statements";
 pub const COMMIT: &str = "commit";
 pub const PUBLISH: &str = "publish";

@@ -117,7 +117,10 @@ async fn messages_send(
     Path(chat): Path<i64>,
     AppJson(body): AppJson<SendMessageRequest>,
 ) -> Result<(StatusCode, Json<Message>)> {
-    let (message, created) = messages::send(&state, &actor, ChatId(chat), &body).await?;
+    let started = std::time::Instant::now();
+    let sent = messages::send(&state, &actor, ChatId(chat), &body).await;
+    crate::stages::record(crate::stages::SEND, started.elapsed(), 1);
+    let (message, created) = sent?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(message)))
 }
 

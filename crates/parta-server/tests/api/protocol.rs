@@ -197,7 +197,7 @@ async fn health_readiness_and_metrics_answer(app: TestApp) {
     crate::messaging::send(&app, &c.student, chat, "timed", "Где сменка?").await;
     teacher.next().await.expect("the send heard");
     let text = String::from_utf8(app.get("/metrics").send().await.expect(200).bytes).expect("utf-8");
-    for stage in ["session", "queue", "statements", "commit", "publish", "reply", "fanout"] {
+    for stage in ["session", "send", "queue", "writer", "statements", "commit", "publish", "reply", "fanout"] {
         let line = format!("parta_write_stage_seconds_count{{stage=\"{stage}\"}}");
         assert!(text.contains(&line), "no {stage} stage: {text}");
     }

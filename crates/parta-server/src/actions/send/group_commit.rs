@@ -144,9 +144,11 @@ async fn write_batch(state: &AppState, batch: Vec<Job>) {
 /// The whole batch in one transaction: the usual way. Without files its writes are
 /// all in the batch's script, so on SQLite they go with BEGIN and COMMIT in one call.
 async fn together(state: &AppState, sends: &[SendJob]) -> Result<Vec<Outcome>, Error> {
+    let waited = Instant::now();
     let mut work =
         if sends.iter().any(SendJob::writes_apart) { state.begin().await? } else { Work::deferred(&state.db).await? };
     let started = Instant::now();
+    stages::record(stages::WRITER, started.duration_since(waited), sends.len());
     let outcomes = send_batch(&mut work, state, sends).await?;
     stages::record(stages::STATEMENTS, started.elapsed(), sends.len());
     work.commit_for(state, sends.len()).await?;
