@@ -1,5 +1,5 @@
-//! Where a write's time goes, stage by stage, as one histogram in `/metrics`:
-//! `parta_write_stage_seconds{stage}`. For a send, in order:
+//! Where a send's time goes, stage by stage, as one histogram in `/metrics`:
+//! `parta_write_stage_seconds{stage}` (`session` is every request's). In order:
 //!
 //! - `session`: the request's session looked up (every authenticated request);
 //! - `send`: the whole of a send's handler, from its request read and its session
@@ -10,8 +10,8 @@
 //!   or a pooled PostgreSQL transaction begun);
 //! - `statements`: the batch's reads and statements (on SQLite a batch of plain sends
 //!   defers its writes: they go with `COMMIT`, in `commit`);
-//! - `commit`: `COMMIT` and its fsync (every write, not only sends);
-//! - `publish`: the committed events handed to the bus (every write);
+//! - `commit`: `COMMIT` and its fsync;
+//! - `publish`: the committed events handed to the bus;
 //! - `reply`: from the batch's end to the sender's task taking its answer;
 //! - `fanout`: from the hub taking an event to its frame written to a socket, per
 //!   connection.
@@ -33,8 +33,11 @@ pub const FANOUT: &str = "fanout";
 
 pub const METRIC: &str = "parta_write_stage_seconds";
 
-/// Records `times` observations of one stage's duration.
+/// Records `times` observations of one stage's duration (none for `times` = 0).
 pub fn record(stage: &'static str, took: Duration, times: usize) {
+    if times == 0 {
+        return;
+    }
     let histogram = metrics::histogram!(METRIC, "stage" => stage);
     let seconds = took.as_secs_f64();
     for _ in 0..times {

@@ -130,10 +130,11 @@ impl Work {
 
     /// Commits, then tells `to` what happened (callers pass their `&AppState`).
     pub async fn commit<'a>(self, to: impl Into<Listeners<'a>>) -> Result<(), sqlx::Error> {
-        self.commit_for(to, 1).await
+        self.commit_for(to, 0).await
     }
 
-    /// Commits the work of `sends` sends (a batch): its stages count once for each.
+    /// Commits a batch of `sends` sends: its `commit` and `publish` stages are timed
+    /// (`stages`), once for each send. Other work is not: the stages are a send's.
     pub async fn commit_for<'a>(self, to: impl Into<Listeners<'a>>, sends: usize) -> Result<(), sqlx::Error> {
         let listeners = to.into();
         let started = Instant::now();
@@ -150,7 +151,6 @@ impl Work {
             }
         }
         let committed = Instant::now();
-        stages::record(stages::COMMIT, committed.duration_since(started), sends);
         // Before the caller hears it is done: this node serves no ended session from its cache.
         for envelope in &self.outbox {
             if let Envelope::SessionsEnded { user, only, keep } = envelope {
@@ -160,7 +160,9 @@ impl Work {
         if !self.outbox.is_empty() {
             listeners.bus.publish(self.outbox);
         }
-        stages::record(stages::PUBLISH, committed.elapsed(), sends);
+        let published = Instant::now();
+        stages::record(stages::COMMIT, committed.duration_since(started), sends);
+        stages::record(stages::PUBLISH, published.duration_since(committed), sends);
         Ok(())
     }
 }
