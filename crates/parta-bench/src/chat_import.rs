@@ -117,7 +117,10 @@ async fn apply(conn: &mut Conn, chat: i64, token: &str, preview: &Value) -> anyh
 
 /// A teacher sends to her class's chat every 100 ms until told to stop; each send's
 /// time to its answer, in milliseconds.
-async fn send_meanwhile(mut conn: Conn, stop: std::sync::Arc<std::sync::atomic::AtomicBool>) -> anyhow::Result<Vec<f64>> {
+async fn send_meanwhile(
+    mut conn: Conn,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> anyhow::Result<Vec<f64>> {
     let login = json!({ "login": "ivanova@demo.parta.local", "password": "demo-parta-2026" });
     let session: Value = conn.post("/api/v1/auth/login", None, &login).await?.json(200)?;
     let token = session["token"].as_str().context("a session token")?.to_owned();
@@ -132,7 +135,8 @@ async fn send_meanwhile(mut conn: Conn, stop: std::sync::Arc<std::sync::atomic::
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     while !stop.load(std::sync::atomic::Ordering::Relaxed) {
         tick.tick().await;
-        let body = json!({ "client_msg_id": format!("meanwhile-{}", times.len()), "body": "Напоминаю про сменную обувь" });
+        let body =
+            json!({ "client_msg_id": format!("meanwhile-{}", times.len()), "body": "Напоминаю про сменную обувь" });
         let started = Instant::now();
         let _: Value = conn.post(&format!("/api/v1/chats/{chat}/messages"), Some(&token), &body).await?.json(201)?;
         times.push(started.elapsed().as_secs_f64() * 1000.0);

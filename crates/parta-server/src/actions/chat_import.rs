@@ -101,8 +101,7 @@ fn internal(error: impl Into<anyhow::Error>) -> Error {
 /// A temporary file unlinked at once: it lives while it is open.
 fn unlinked_file() -> Result<std::fs::File> {
     let path = std::env::temp_dir().join(format!("parta-chat-import-{}", crate::secrets::new_token()));
-    let file =
-        std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path).map_err(internal)?;
+    let file = std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path).map_err(internal)?;
     let _ = std::fs::remove_file(&path);
     Ok(file)
 }
@@ -130,7 +129,8 @@ async fn spool(body: Body, stored: &mut dyn BlobWriter) -> Result<std::fs::File>
 
 /// Takes an export apart, off the async threads.
 async fn open(file: std::fs::File, limit: u64) -> Result<(Opened, std::fs::File)> {
-    let (opened, file) = tokio::task::spawn_blocking(move || (bundle::read(&file, limit), file)).await.map_err(internal)?;
+    let (opened, file) =
+        tokio::task::spawn_blocking(move || (bundle::read(&file, limit), file)).await.map_err(internal)?;
     Ok((opened.map_err(refused)?, file))
 }
 
@@ -382,13 +382,8 @@ pub async fn apply(
     if opened.export.entries.iter().any(|e| !mapping.contains_key(&e.author)) {
         return Err(Error::field("authors", "author_missing"));
     }
-    let staged = Staged {
-        id: row.id.clone(),
-        chat,
-        org: OrgId(row.org_id),
-        upload: opened.zipped.then_some(file),
-        opened,
-    };
+    let staged =
+        Staged { id: row.id.clone(), chat, org: OrgId(row.org_id), upload: opened.zipped.then_some(file), opened };
     let plan = plan(&staged, &existing, &zone);
     let total = (plan.new.len() + plan.with_files.len()) as i64;
     let now = now_ms();
@@ -638,9 +633,20 @@ async fn write_messages(
                 Some(first) => first,
                 None => store::events::take_positions(&mut work, &[(chat, count)]).await?[0].1 - count + 1,
             };
-            let (inserted, files) =
-                write_chunk(&mut work, org, chat, first, offset, chunk, (export, &bodies), stored, mapping, &ids, importer)
-                    .await?;
+            let (inserted, files) = write_chunk(
+                &mut work,
+                org,
+                chat,
+                first,
+                offset,
+                chunk,
+                (export, &bodies),
+                stored,
+                mapping,
+                &ids,
+                importer,
+            )
+            .await?;
             // With the messages, so a run cut off here tells what it left.
             let done = written.done + chunk.len() as i64;
             let committed = (written.messages + inserted.len() as i64, written.files + files.len() as i64);
@@ -767,7 +773,14 @@ async fn write_chunk(
 /// The end of the writing: who had read the chat to its end before the history's
 /// positions has read the history too; one event, at the chat's next position,
 /// tells its readers to fetch it afresh; the audit entry.
-async fn tell(state: &AppState, staged: &Staged, first: i64, last: i64, written: &Written, importer: UserId) -> Result<()> {
+async fn tell(
+    state: &AppState,
+    staged: &Staged,
+    first: i64,
+    last: i64,
+    written: &Written,
+    importer: UserId,
+) -> Result<()> {
     let (chat, org) = (staged.chat, staged.org);
     let mut work = state.begin().await?;
     store::chat_import::read_through(&mut work, chat, first - 1, last).await?;

@@ -11,13 +11,13 @@ use parta_protocol::{ClientFrame, ServerFrame};
 use tokio::sync::{mpsc, watch};
 
 use super::frame_text;
+use super::hub::Queued;
 use crate::actions::calls;
 use crate::auth::Actor;
-use super::hub::Queued;
 use crate::bus::Envelope;
-use crate::stages;
 use crate::calls::ConnRef;
 use crate::ephemeral;
+use crate::stages;
 use crate::state::AppState;
 use crate::store;
 

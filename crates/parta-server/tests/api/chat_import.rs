@@ -50,7 +50,13 @@ pub(crate) fn telegram_export() -> String {
 }
 
 /// Uploads an export as `token`; the reply as it comes.
-pub(crate) async fn upload(app: &TestApp, token: &str, chat: i64, content_type: &str, body: Vec<u8>) -> crate::support::Reply {
+pub(crate) async fn upload(
+    app: &TestApp,
+    token: &str,
+    chat: i64,
+    content_type: &str,
+    body: Vec<u8>,
+) -> crate::support::Reply {
     app.post(&format!("/api/v1/chats/{chat}/imports")).token(token).raw(content_type, body).send().await
 }
 
@@ -445,7 +451,8 @@ async fn a_long_history_is_written_a_thousand_at_a_time_in_one_row_of_positions_
     assert_eq!((done["state"].as_str(), done["imported"].as_i64()), (Some("done"), Some(2500)), "{done}");
 
     // One row of positions right after the chat's last, in the order written.
-    let imported = |what: &str| format!("SELECT {what} FROM messages WHERE chat_id = {chat} AND import_key IS NOT NULL");
+    let imported =
+        |what: &str| format!("SELECT {what} FROM messages WHERE chat_id = {chat} AND import_key IS NOT NULL");
     assert_eq!(app.count(imported("MIN(seq)")).await, before + 1);
     assert_eq!(app.count(imported("MAX(seq)")).await, before + 2500);
     let first_id = app.count(imported("id") + &format!(" AND seq = {}", before + 1)).await;

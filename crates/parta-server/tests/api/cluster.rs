@@ -139,10 +139,12 @@ async fn two_nodes_serve_each_others_files_from_one_s3_store() {
         { "name": "Бабушка Маша", "member_id": null },
     ]});
     let done = apply_on(&two, &one, &school.admin, class_chat, import, mapping).await;
-    assert_eq!((done["state"].as_str(), done["imported"].as_i64(), done["files"].as_i64()), (Some("done"), Some(4), Some(1)));
-    let photo_id = one
-        .count(format!("SELECT id FROM files WHERE chat_id = {class_chat} AND original_name LIKE 'photo_1%'"))
-        .await;
+    assert_eq!(
+        (done["state"].as_str(), done["imported"].as_i64(), done["files"].as_i64()),
+        (Some("done"), Some(4), Some(1))
+    );
+    let photo_id =
+        one.count(format!("SELECT id FROM files WHERE chat_id = {class_chat} AND original_name LIKE 'photo_1%'")).await;
     let back = one.get(&format!("/api/v1/files/{photo_id}")).token(&student.token).send().await.expect(200);
     assert!(back.bytes == photo, "the imported photo comes back through node one");
 }
