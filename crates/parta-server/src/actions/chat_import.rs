@@ -384,7 +384,7 @@ pub async fn apply(
     }
     let staged =
         Staged { id: row.id.clone(), chat, org: OrgId(row.org_id), upload: opened.zipped.then_some(file), opened };
-    let plan = plan(&staged, &existing, &zone);
+    let plan = plan(&staged, existing, &zone);
     let total = (plan.new.len() + plan.with_files.len()) as i64;
     let now = now_ms();
     {
@@ -406,7 +406,7 @@ pub async fn apply(
     let (state, importer) = (state.clone(), actor.user_id);
     tokio::spawn(async move {
         let _permit = permit;
-        let (written, outcome) = run(&state, &staged, &plan, &mapping, importer).await;
+        let (written, outcome) = run(&state, &staged, plan, &mapping, importer).await;
         let now = now_ms();
         if let Err(error) = &outcome {
             tracing::warn!(%error, messages = written.messages, "a chat import failed");
@@ -454,13 +454,15 @@ pub async fn sweep(state: &AppState) -> Result<()> {
 }
 
 /// What is new of an export: the messages, in the order they were written (the
-/// export's order among equal times), and those of them with a file to store.
+/// export's order among equal times), and those of them with a file to store; and
+/// the chat's imported messages already there (export key → id), which replies point at.
 struct Plan {
     new: Vec<(usize, i64)>,
     with_files: Vec<(usize, bundle::Packed)>,
+    existing: HashMap<String, i64>,
 }
 
-fn plan(staged: &Staged, existing: &HashMap<String, i64>, zone: &jiff::tz::TimeZone) -> Plan {
+fn plan(staged: &Staged, existing: HashMap<String, i64>, zone: &jiff::tz::TimeZone) -> Plan {
     let mut new: Vec<(usize, i64)> = staged
         .opened
         .export
@@ -478,7 +480,7 @@ fn plan(staged: &Staged, existing: &HashMap<String, i64>, zone: &jiff::tz::TimeZ
             _ => None,
         })
         .collect();
-    Plan { new, with_files }
+    Plan { new, with_files, existing }
 }
 
 /// A file put in the blob store for a message.
@@ -509,7 +511,7 @@ struct Written {
 async fn run(
     state: &AppState,
     staged: &Staged,
-    plan: &Plan,
+    plan: Plan,
     mapping: &HashMap<String, Option<UserId>>,
     importer: UserId,
 ) -> (Written, Result<()>) {
@@ -517,7 +519,7 @@ async fn run(
     let mut written = Written::default();
     let outcome = async {
         store_files(state, staged, &plan.with_files, &mut stored, &mut written).await?;
-        write_messages(state, staged, &plan.new, &stored, mapping, importer, &mut written).await
+        write_messages(state, staged, plan, &stored, mapping, importer, &mut written).await
     }
     .await;
     if outcome.is_err() {
@@ -604,7 +606,7 @@ async fn store_files(
 async fn write_messages(
     state: &AppState,
     staged: &Staged,
-    new: &[(usize, i64)],
+    plan: Plan,
     stored: &HashMap<usize, StoredFile>,
     mapping: &HashMap<String, Option<UserId>>,
     importer: UserId,
@@ -612,15 +614,12 @@ async fn write_messages(
 ) -> Result<()> {
     let (chat, org) = (staged.chat, staged.org);
     let export = &staged.opened.export;
+    let Plan { new, existing: mut ids, .. } = plan;
     // Everything already there: nothing to write, nobody to tell.
     if new.is_empty() {
         return Ok(());
     }
     let count = new.len() as i64;
-    let mut ids: HashMap<String, i64> = {
-        let mut conn = state.db.reads().acquire().await?;
-        store::chat_import::imported_keys(&mut conn, chat).await?
-    };
     let bodies: Vec<String> =
         new.iter().map(|(i, _)| parta_domain::format::rewrite_mentions(&export.entries[*i].text, |_| None)).collect();
     let mut first_seq: Option<i64> = None;
