@@ -34,6 +34,7 @@ on_both_backends!(
     sends_of_one_batch_see_each_others_keys_and_counts,
     a_batch_refused_by_the_database_is_written_again_send_by_send,
     work_that_ends_without_commit_leaves_nothing_behind,
+    sends_behind_a_send_whose_client_hung_up_are_written,
 );
 
 async fn chats_of(app: &TestApp, token: &str, org: i64) -> Vec<Value> {
@@ -1516,6 +1517,48 @@ async fn work_that_ends_without_commit_leaves_nothing_behind(app: TestApp) {
     let first = send(&app, &c.teacher, chat, "w-1", "Первое").await;
     let second = send(&app, &c.teacher, chat, "w-2", "Второе").await;
     assert_eq!(second["seq"].as_i64(), first["seq"].as_i64().map(|seq| seq + 1));
+}
+
+/// A send that finds the group commit idle is written in its own request; should its
+/// client hang up meanwhile, the sends that queued behind it are still written. On
+/// SQLite the held writer keeps the first send waiting until it is abandoned.
+async fn sends_behind_a_send_whose_client_hung_up_are_written(app: TestApp) {
+    let sqlite = app.backend == parta_server::db::Backend::Sqlite;
+    let c = class_with_people(&app, 909).await;
+    let chat = chat_id(&app, &c.teacher.token, c.school.org, "class", Some(c.a)).await;
+    let post = |who: &Person, key: String| {
+        app.post(&format!("/api/v1/chats/{chat}/messages"))
+            .token(&who.token)
+            .json(json!({ "client_msg_id": key, "body": "Сообщение" }))
+            .send()
+    };
+    for round in 0..3 {
+        let held = app.state.begin().await.expect("work");
+        // Boxed, so that dropping it below ends the request.
+        let mut abandoned = Box::pin(post(&c.teacher, format!("gone-{round}")));
+        let waited = tokio::time::timeout(Duration::from_millis(50), &mut abandoned).await.is_err();
+        assert!(waited || !sqlite, "the first send waits for the held writer");
+        let behind = futures_util::future::join_all((0..4).map(|i| post(&c.student, format!("behind-{round}-{i}"))));
+        tokio::pin!(behind);
+        let _ = tokio::time::timeout(Duration::from_millis(50), &mut behind).await;
+        drop(abandoned);
+        drop(held);
+        let replies =
+            tokio::time::timeout(Duration::from_secs(10), behind).await.expect("the sends behind were written");
+        for reply in replies {
+            reply.expect(201);
+        }
+    }
+    let keys: Vec<String> = latest_messages(&app, &c.teacher.token, chat)
+        .await
+        .iter()
+        .filter_map(|m| m["client_msg_id"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(keys.iter().filter(|key| key.starts_with("behind-")).count(), 12);
+    if sqlite {
+        assert!(keys.iter().all(|key| !key.starts_with("gone-")), "an abandoned send is not written: {keys:?}");
+    }
+    send(&app, &c.teacher, chat, "after", "Дальше").await;
 }
 
 /// SQLite is built as `.cargo/config.toml` asks: with the query planner's stability

@@ -10,9 +10,12 @@
 //! written again one send at a time, each in a savepoint, so only the send that
 //! failed fails.
 //!
-//! There is no background task to own: the first send to find the queue idle spawns a
-//! writer that drains it and ends; it runs detached, so a client hanging up does not
-//! abort the batch others wait on.
+//! There is no background task to own. The first send to find the queue idle writes
+//! itself, alone, in its own task: at light load a send is not handed to another task
+//! and back, each hand-over waiting for a parked thread to wake (BENCHMARKS.md, «A
+//! quiet send, stage by stage»). Sends that queued meanwhile are written by a writer
+//! it then spawns, which drains the queue and ends; that one runs detached, so a
+//! client hanging up does not abort the batch others wait on.
 
 use std::sync::Mutex;
 use std::time::Instant;
@@ -45,6 +48,13 @@ pub struct GroupCommit {
     queue: Mutex<Queue>,
 }
 
+/// What a send finds at the queue: a writer at work, whose batch it waits for, or
+/// an idle queue, which it writes itself.
+enum Turn {
+    Wait(oneshot::Receiver<(Outcome, Instant)>),
+    Write(SendJob),
+}
+
 #[derive(Default)]
 struct Queue {
     jobs: Vec<Job>,
@@ -52,30 +62,51 @@ struct Queue {
 }
 
 impl GroupCommit {
-    /// Queues a send and waits for the batch it goes in to commit.
+    /// Writes a send, alone or in a batch, and answers once it is committed.
     pub async fn send(&self, state: &AppState, actor: &Actor, chat: ChatId, request: &SendMessageRequest) -> Outcome {
-        let (reply, outcome) = oneshot::channel();
-        let job = Job {
-            send: SendJob { actor: actor.clone(), chat, request: request.clone() },
-            reply,
-            queued: Instant::now(),
+        let queued = Instant::now();
+        let send = SendJob { actor: actor.clone(), chat, request: request.clone() };
+        let turn = {
+            let mut queue = self.lock();
+            if queue.writing {
+                let (reply, outcome) = oneshot::channel();
+                queue.jobs.push(Job { send, reply, queued });
+                Turn::Wait(outcome)
+            } else {
+                queue.writing = true;
+                Turn::Write(send)
+            }
         };
-        let start_writer = {
-            let mut queue = self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            queue.jobs.push(job);
-            !std::mem::replace(&mut queue.writing, true)
+        let outcome = match turn {
+            Turn::Wait(outcome) => outcome,
+            Turn::Write(send) => return write_alone(state, send, queued).await,
         };
-        if start_writer {
-            tokio::spawn(write(state.clone()));
-        }
         let (outcome, answered) =
             outcome.await.map_err(|_| Error::Internal(anyhow::anyhow!("the writer stopped before answering")))?;
         stages::record(stages::REPLY, answered.elapsed(), 1);
         outcome
     }
 
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The writer's part ends: whoever queued meanwhile is written by a writer of
+    /// their own, or the queue is idle again.
+    fn hand_on(&self, state: &AppState) {
+        let mut queue = self.lock();
+        // No runtime: the server is stopping, and nobody is left to answer.
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) if !queue.jobs.is_empty() => {
+                drop(queue);
+                runtime.spawn(write(state.clone()));
+            }
+            _ => queue.writing = false,
+        }
+    }
+
     fn next_batch(&self) -> Vec<Job> {
-        let mut queue = self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut queue = self.lock();
         let take = queue.jobs.len().min(MAX_BATCH);
         let batch: Vec<Job> = queue.jobs.drain(..take).collect();
         if batch.is_empty() {
@@ -85,6 +116,24 @@ impl GroupCommit {
     }
 }
 
+/// A send that found the queue idle, written alone in its sender's task. However
+/// its task ends — done, its client gone, a panic — the writer's part goes on
+/// (`hand_on`), so sends queued behind it are never left waiting.
+async fn write_alone(state: &AppState, send: SendJob, queued: Instant) -> Outcome {
+    struct HandOn<'a>(&'a AppState);
+    impl Drop for HandOn<'_> {
+        fn drop(&mut self) {
+            self.0.sends.hand_on(self.0);
+        }
+    }
+    let _hand_on = HandOn(state);
+    stages::record(stages::QUEUE, queued.elapsed(), 1);
+    let sends = std::slice::from_ref(&send);
+    let mut outcomes = together(state, sends).await?;
+    stages::record(stages::REPLY, std::time::Duration::ZERO, 1);
+    outcomes.pop().unwrap_or(Err(Error::NotFound))
+}
+
 /// Writes batches until the queue is empty.
 async fn write(state: AppState) {
     // Should a batch panic, the queue must not stay marked as being written.
@@ -92,8 +141,7 @@ async fn write(state: AppState) {
     impl Drop for Idle<'_> {
         fn drop(&mut self) {
             if std::thread::panicking() {
-                let mut queue = self.0.sends.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                queue.writing = false;
+                self.0.sends.lock().writing = false;
             }
         }
     }
