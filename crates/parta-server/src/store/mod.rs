@@ -88,6 +88,11 @@ impl Placeholders {
         if self.numbered { format!("${}", self.written) } else { "?".to_owned() }
     }
 
+    /// `count` placeholders separated by commas: the values of an `IN (…)`.
+    pub fn list(&mut self, count: usize) -> String {
+        (0..count).map(|_| self.one()).collect::<Vec<_>>().join(", ")
+    }
+
     /// `rows` tuples of `columns` placeholders: the VALUES of a multi-row statement.
     pub fn rows(&mut self, rows: usize, columns: usize) -> String {
         let mut sql = String::with_capacity(rows * columns * 6);

@@ -149,21 +149,52 @@ pub struct EventRow {
     pub id: i64,
     pub kind: String,
     pub message_id: Option<i64>,
+    /// A message's chat (none once the message is gone).
+    pub chat_id: Option<i64>,
     pub notification_id: Option<i64>,
     pub created_at: i64,
 }
 
 pub async fn waiting_events(conn: &mut AnyConnection, limit: i64) -> sqlx::Result<Vec<EventRow>> {
-    sqlx::query_as("SELECT id, kind, message_id, notification_id, created_at FROM push_events ORDER BY id LIMIT $1")
-        .bind(limit)
-        .fetch_all(conn)
-        .await
+    sqlx::query_as(
+        "SELECT e.id, e.kind, e.message_id, m.chat_id, e.notification_id, e.created_at
+         FROM push_events e LEFT JOIN messages m ON m.id = e.message_id
+         ORDER BY e.id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await
 }
 
-/// Takes an event for this sender; false when another took it first.
-pub async fn take_event(conn: &mut AnyConnection, id: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query("DELETE FROM push_events WHERE id = $1").bind(id).execute(conn).await?;
-    Ok(done.rows_affected() == 1)
+/// Takes events for this sender; returns those nobody took first.
+pub async fn take_events(conn: &mut AnyConnection, ids: &[i64]) -> sqlx::Result<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = super::Placeholders::for_connection(conn).list(ids.len());
+    let sql = format!("DELETE FROM push_events WHERE id IN ({list}) RETURNING id");
+    let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).persistent(false);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.fetch_all(conn).await
+}
+
+/// Of `chats`, those where someone has a device to push to.
+pub async fn chats_with_devices(conn: &mut AnyConnection, chats: &[i64]) -> sqlx::Result<Vec<i64>> {
+    if chats.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = super::Placeholders::for_connection(conn).list(chats.len());
+    let sql = format!(
+        "SELECT DISTINCT m.chat_id FROM chat_members m JOIN push_subscriptions p ON p.user_id = m.user_id
+         WHERE m.chat_id IN ({list}) AND m.left_at IS NULL"
+    );
+    let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).persistent(false);
+    for chat in chats {
+        query = query.bind(*chat);
+    }
+    query.fetch_all(conn).await
 }
 
 /// A device someone may be pushed to, with their seat's own quiet where the push is

@@ -21,6 +21,7 @@ on_both_backends!(
     a_push_service_down_delays_and_a_gone_subscription_is_dropped,
     families_hear_of_marks_after_quiet_hours,
     subscriptions_are_checked_and_end_with_their_session,
+    a_backlog_is_taken_in_one_run_and_pushed_where_devices_are,
 );
 
 /// Whether the push service can run here; under CI=true it must.
@@ -357,6 +358,48 @@ async fn families_hear_of_marks_after_quiet_hours(app: TestApp) {
     let title = mark["title"].as_str().expect("title");
     assert!(title.starts_with("Оценка 5 — ") && title.contains("Ученикова"), "{mark}");
     assert_eq!(mark["url"], format!("/diary?student={}&date={monday}", s.student.id));
+}
+
+/// A busy hour leaves more events than one batch: one run takes them all, a batch a
+/// transaction. Pushes go only where a device is, and a busy chat leaves its device one
+/// push, the latest.
+async fn a_backlog_is_taken_in_one_run_and_pushed_where_devices_are(app: TestApp) {
+    if !receiver_ready() {
+        return;
+    }
+    let dir = certificate("backlog");
+    let service = PushService::start(&dir).await;
+    let app = with_push_service(app, &dir);
+    let c = class_with_people(&app, 910).await;
+    let org = c.school.org;
+    let device = subscribe(&app, &c.parent.token, service.subscription("parent")).await;
+    let device = device["id"].as_i64().expect("id");
+    let class_chat = chat_id(&app, &c.teacher.token, org, "class", Some(c.a)).await;
+    let parents_chat = chat_id(&app, &c.teacher.token, org, "parents", Some(c.a)).await;
+    let quiet = send(&app, &c.teacher.token, class_chat, "b-0", "Нет устройств").await;
+    // The class chat's one event, as if it had been said 512 times.
+    for _ in 0..9 {
+        app.sql(format!(
+            "INSERT INTO push_events (kind, message_id, created_at)
+             SELECT kind, message_id, created_at FROM push_events WHERE message_id = {quiet}"
+        ))
+        .await;
+    }
+    send(&app, &c.teacher.token, parents_chat, "b-1", "Собрание в четверг").await;
+    let latest = send(&app, &c.teacher.token, parents_chat, "b-2", "Собрание переносится на пятницу").await;
+    let waiting = app.count("SELECT COUNT(*) FROM push_events".to_owned()).await;
+    assert!(waiting > 500, "{waiting} events wait");
+
+    let now = parta_server::clock::now_ms();
+    let taken = parta_server::push::expand_waiting(&app.state, now).await.expect("expanded");
+    assert_eq!(taken as i64, waiting);
+    assert_eq!(app.count("SELECT COUNT(*) FROM push_events".to_owned()).await, 0);
+    let queued = app.count(format!("SELECT COUNT(*) FROM push_deliveries WHERE subscription_id = {device}")).await;
+    assert_eq!(queued, 1, "one push for the parents' chat, none for the class chat");
+    parta_server::push::deliver_due(&app.state, now).await.expect("delivered");
+    let got = service.at("parent");
+    assert_eq!(got.len(), 1, "{:?}", service.received());
+    assert_eq!(got[0]["payload"]["url"], format!("/chats/{parents_chat}?m={latest}"));
 }
 
 async fn subscriptions_are_checked_and_end_with_their_session(app: TestApp) {
