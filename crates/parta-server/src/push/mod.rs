@@ -91,11 +91,13 @@ pub async fn do_queue_notice(conn: &mut AnyConnection, kind: NoticeKind, notific
     Ok(())
 }
 
-/// Events taken per transaction, and transactions per run at most: a run every two
-/// seconds keeps up with 2,500 messages a second, and the writer is held once per
-/// batch (its writes and one commit), never while the pushes are worked out.
+/// Events worked out at once, and such batches per run at most: a run every two
+/// seconds keeps up with 2,500 messages a second. The writer is held only to take
+/// events and queue their pushes, at most `PUSHES` pushes a transaction, so that a
+/// busy chat full of devices does not keep sends waiting.
 const EVENTS: i64 = 200;
 const BATCHES: usize = 25;
+const PUSHES: usize = 500;
 
 /// A push worked out for one device, to be queued when its event is taken.
 struct Planned {
@@ -107,9 +109,9 @@ struct Planned {
 }
 
 /// Turns waiting events into pushes for each device; returns how many events it took.
-/// The pushes are worked out on a reading connection; then one transaction takes
-/// the batch's events (each once, whichever node gets there first) and queues the
-/// pushes of those it took.
+/// The pushes are worked out on a reading connection; then transactions take the
+/// events (each once, whichever node gets there first) and queue the pushes of those
+/// they took.
 pub async fn expand_waiting(state: &AppState, now: i64) -> Result<usize> {
     let mut taken = 0;
     for _ in 0..BATCHES {
@@ -122,31 +124,56 @@ pub async fn expand_waiting(state: &AppState, now: i64) -> Result<usize> {
         if events.is_empty() {
             break;
         }
-        let ids: Vec<i64> = events.iter().map(|event| event.id).collect();
-        let mut work = state.begin().await?;
-        let took: HashSet<i64> = store::push::take_events(&mut work, &ids).await?.into_iter().collect();
-        for (event, pushes) in events.iter().zip(&planned) {
-            if !took.contains(&event.id) {
-                continue;
-            }
-            for push in pushes {
-                let delivery = NewDelivery {
-                    subscription: push.subscription,
-                    payload: &push.payload,
-                    topic: push.topic.as_deref(),
-                    urgency: push.urgency,
-                    due: push.due,
-                };
-                store::push::deliver(&mut work, &delivery, now).await?;
-            }
+        for part in parts(&planned, PUSHES) {
+            taken += take_and_queue(state, &events[part.clone()], &planned[part], now).await?;
         }
-        work.commit(state).await?;
-        taken += took.len();
         if events.len() < EVENTS as usize {
             break;
         }
     }
     Ok(taken)
+}
+
+/// The batch cut into transactions, events in order: as many as fit `limit` pushes,
+/// one at least.
+fn parts(planned: &[Vec<Planned>], limit: usize) -> Vec<std::ops::Range<usize>> {
+    let mut parts = Vec::new();
+    let (mut start, mut pushes) = (0, 0);
+    for (index, event) in planned.iter().enumerate() {
+        if index > start && pushes + event.len() > limit {
+            parts.push(start..index);
+            (start, pushes) = (index, 0);
+        }
+        pushes += event.len();
+    }
+    if start < planned.len() {
+        parts.push(start..planned.len());
+    }
+    parts
+}
+
+/// One transaction: takes `events` and queues the pushes of those nobody took first.
+async fn take_and_queue(state: &AppState, events: &[EventRow], planned: &[Vec<Planned>], now: i64) -> Result<usize> {
+    let ids: Vec<i64> = events.iter().map(|event| event.id).collect();
+    let mut work = state.begin().await?;
+    let took: HashSet<i64> = store::push::take_events(&mut work, &ids).await?.into_iter().collect();
+    for (event, pushes) in events.iter().zip(planned) {
+        if !took.contains(&event.id) {
+            continue;
+        }
+        for push in pushes {
+            let delivery = NewDelivery {
+                subscription: push.subscription,
+                payload: &push.payload,
+                topic: push.topic.as_deref(),
+                urgency: push.urgency,
+                due: push.due,
+            };
+            store::push::deliver(&mut work, &delivery, now).await?;
+        }
+    }
+    work.commit(state).await?;
+    Ok(took.len())
 }
 
 /// Each event's pushes. Messages in chats where nobody has a device are passed over
@@ -171,6 +198,15 @@ async fn plan(conn: &mut AnyConnection, events: &[EventRow], now: i64) -> Result
             tracing::warn!(event = event.id, kind = %event.kind, %error, "a push event could not be expanded; dropped");
             Vec::new()
         }));
+    }
+    // A chat's newer push replaces the one still waiting for the device (`Topic`):
+    // of a batch's pushes to one device under one topic, only the newest is queued.
+    let mut newer: HashSet<(i64, String)> = HashSet::new();
+    for pushes in planned.iter_mut().rev() {
+        pushes.retain(|push| match &push.topic {
+            Some(topic) => newer.insert((push.subscription, topic.clone())),
+            None => true,
+        });
     }
     Ok(planned)
 }
@@ -391,6 +427,19 @@ async fn push_one(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_batch_is_taken_in_transactions_of_a_bounded_number_of_pushes() {
+        let push = || Planned { subscription: 1, payload: String::new(), topic: None, urgency: "normal", due: 0 };
+        let events = |sizes: &[usize]| -> Vec<Vec<Planned>> {
+            sizes.iter().map(|&n| (0..n).map(|_| push()).collect()).collect()
+        };
+        assert_eq!(parts(&events(&[]), 10), Vec::<std::ops::Range<usize>>::new());
+        assert_eq!(parts(&events(&[0, 0, 0]), 10), vec![0..3]);
+        assert_eq!(parts(&events(&[4, 6, 1, 0, 9]), 10), vec![0..2, 2..5]);
+        // An event with more pushes than the limit goes alone, and nothing is lost.
+        assert_eq!(parts(&events(&[2, 25, 3]), 10), vec![0..1, 1..2, 2..3]);
+    }
 
     #[test]
     fn only_push_services_are_allowed() {
