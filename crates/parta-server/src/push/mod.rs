@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures_util::StreamExt;
 use parta_domain::notifications::NoticeKind;
 use parta_domain::profile::Language;
 use parta_domain::{MessageId, NotificationId, OrgId};
@@ -310,9 +311,13 @@ async fn plan_notice(conn: &mut AnyConnection, id: NotificationId, now: i64) -> 
         .collect()
 }
 
-/// Pushes handed to push services per run, and how long a taken one is left to its
-/// sender before another may try it.
-const BATCH: i64 = 50;
+/// Pushes taken at once, how many of them are on their way to push services at a
+/// time, and such batches per run at most: an announcement to a school's thousands
+/// of devices goes out in seconds, not one push after another. How long a taken
+/// push is left to its sender before another may try it.
+const BATCH: i64 = 200;
+const IN_FLIGHT: usize = 32;
+const SENDS: usize = 10;
 const LEASE_MS: i64 = 2 * 60_000;
 /// How long a push waits for a push service before it is given up on (it would be
 /// stale), and what push services are told to keep it while the device is away.
@@ -335,56 +340,81 @@ enum Outcome {
     Later(i64, String),
 }
 
-/// Hands due pushes to their push services; returns how many were taken.
+/// Hands due pushes to their push services; returns how many were sent. Each batch
+/// is taken in one transaction, sent `IN_FLIGHT` at a time, and its outcomes kept
+/// in one more.
 pub async fn deliver_due(state: &AppState, now: i64) -> Result<usize> {
-    let due = {
-        let mut conn = state.db.reads().acquire().await?;
-        store::push::due(&mut conn, now, BATCH).await?
-    };
-    if due.is_empty() {
-        return Ok(0);
-    }
-    let vapid = vapid::key(state).await?;
-    let tls =
-        crate::https::tls_config(state.settings.push.extra_ca_pem.as_deref()).map_err(crate::error::Error::Internal)?;
     let mut sent = 0;
-    for row in due {
-        let mut work = state.begin().await?;
-        let claimed = store::push::claim(&mut work, &row, now + LEASE_MS).await?;
-        work.commit(state).await?;
-        if !claimed {
-            continue;
+    for _ in 0..SENDS {
+        let due = {
+            let mut conn = state.db.reads().acquire().await?;
+            store::push::due(&mut conn, now, BATCH).await?
+        };
+        if due.is_empty() {
+            break;
         }
-        let outcome = push_one(state, vapid, &tls, &row).await;
-        let at = now_ms();
+        let vapid = vapid::key(state).await?;
+        let tls = crate::https::tls_config(state.settings.push.extra_ca_pem.as_deref())
+            .map_err(crate::error::Error::Internal)?;
+        let whole = due.len() == BATCH as usize;
+        let mut claimed = Vec::with_capacity(due.len());
         let mut work = state.begin().await?;
-        match outcome {
-            Outcome::Sent => {
-                store::push::done(&mut work, row.id, row.subscription_id, Some(at)).await?;
-                metrics::counter!("parta_push_sent_total").increment(1);
-                sent += 1;
-            }
-            Outcome::Gone(why) => {
-                tracing::info!(subscription = row.subscription_id, %why, "a push subscription is gone; removed");
-                store::push::remove(&mut work, row.subscription_id).await?;
-            }
-            Outcome::Refused(why) => {
-                tracing::warn!(push = row.id, %why, "a push service refused a push for good");
-                store::push::done(&mut work, row.id, row.subscription_id, None).await?;
-            }
-            Outcome::Later(_, why) if at - row.created_at > GIVE_UP_MS => {
-                tracing::warn!(push = row.id, %why, "a push waited a day for its push service; given up");
-                store::push::done(&mut work, row.id, row.subscription_id, None).await?;
-            }
-            Outcome::Later(wait, why) => {
-                let wait = wait.max(backoff_ms(row.attempts + 1));
-                tracing::info!(push = row.id, attempts = row.attempts + 1, %why, "a push waits for its push service");
-                store::push::retry(&mut work, row.id, at + wait, &why).await?;
+        for row in due {
+            if store::push::claim(&mut work, &row, now + LEASE_MS).await? {
+                claimed.push(row);
             }
         }
         work.commit(state).await?;
+        let outcomes: Vec<(DueRow, Outcome, i64)> = futures_util::stream::iter(claimed)
+            .map(|row: DueRow| {
+                let tls = Arc::clone(&tls);
+                async move {
+                    let outcome = push_one(state, vapid, &tls, &row).await;
+                    (row, outcome, now_ms())
+                }
+            })
+            .buffer_unordered(IN_FLIGHT)
+            .collect()
+            .await;
+        let mut work = state.begin().await?;
+        for (row, outcome, at) in outcomes {
+            sent += usize::from(keep_outcome(&mut work, &row, outcome, at).await?);
+        }
+        work.commit(state).await?;
+        if !whole {
+            break;
+        }
     }
     Ok(sent)
+}
+
+/// Keeps what became of one push; true when it was sent.
+async fn keep_outcome(conn: &mut AnyConnection, row: &DueRow, outcome: Outcome, at: i64) -> Result<bool> {
+    match outcome {
+        Outcome::Sent => {
+            store::push::done(conn, row.id, row.subscription_id, Some(at)).await?;
+            metrics::counter!("parta_push_sent_total").increment(1);
+            return Ok(true);
+        }
+        Outcome::Gone(why) => {
+            tracing::info!(subscription = row.subscription_id, %why, "a push subscription is gone; removed");
+            store::push::remove(conn, row.subscription_id).await?;
+        }
+        Outcome::Refused(why) => {
+            tracing::warn!(push = row.id, %why, "a push service refused a push for good");
+            store::push::done(conn, row.id, row.subscription_id, None).await?;
+        }
+        Outcome::Later(_, why) if at - row.created_at > GIVE_UP_MS => {
+            tracing::warn!(push = row.id, %why, "a push waited a day for its push service; given up");
+            store::push::done(conn, row.id, row.subscription_id, None).await?;
+        }
+        Outcome::Later(wait, why) => {
+            let wait = wait.max(backoff_ms(row.attempts + 1));
+            tracing::info!(push = row.id, attempts = row.attempts + 1, %why, "a push waits for its push service");
+            store::push::retry(conn, row.id, at + wait, &why).await?;
+        }
+    }
+    Ok(false)
 }
 
 async fn push_one(

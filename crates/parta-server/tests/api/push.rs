@@ -22,6 +22,7 @@ on_both_backends!(
     families_hear_of_marks_after_quiet_hours,
     subscriptions_are_checked_and_end_with_their_session,
     a_backlog_is_taken_in_one_run_and_pushed_where_devices_are,
+    an_announcement_reaches_every_device_in_one_run,
 );
 
 /// Whether the push service can run here; under CI=true it must.
@@ -400,6 +401,37 @@ async fn a_backlog_is_taken_in_one_run_and_pushed_where_devices_are(app: TestApp
     let got = service.at("parent");
     assert_eq!(got.len(), 1, "{:?}", service.received());
     assert_eq!(got[0]["payload"]["url"], format!("/chats/{parents_chat}?m={latest}"));
+}
+
+/// A post to many devices goes out in one run of the sender, many pushes at a time,
+/// not a few dozen every two seconds.
+async fn an_announcement_reaches_every_device_in_one_run(app: TestApp) {
+    if !receiver_ready() {
+        return;
+    }
+    let dir = certificate("many");
+    let service = PushService::start(&dir).await;
+    let app = with_push_service(app, &dir);
+    let c = class_with_people(&app, 911).await;
+    let parents_chat = chat_id(&app, &c.teacher.token, c.school.org, "parents", Some(c.a)).await;
+    // A person keeps ten devices at most: the school's others, as copies of this one
+    // at endpoints of their own.
+    subscribe(&app, &c.parent.token, service.subscription("device")).await;
+    app.sql(
+        "INSERT INTO push_subscriptions (user_id, session_id, endpoint, p256dh, auth, kinds_off, user_agent, created_at)
+         WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 229)
+         SELECT s.user_id, s.session_id, s.endpoint || '-' || n.k, s.p256dh, s.auth, s.kinds_off, s.user_agent, s.created_at
+         FROM push_subscriptions s, n"
+            .to_owned(),
+    )
+    .await;
+    let devices = 230;
+    send(&app, &c.teacher.token, parents_chat, "many-1", "Завтра сокращённый день").await;
+    assert_eq!(push_now(&app, 0).await, devices);
+    let received = service.received();
+    assert_eq!(received.len(), devices);
+    assert!(received.iter().all(|push| push["error"] == Value::Null), "{:?}", received.first());
+    assert_eq!(app.count("SELECT COUNT(*) FROM push_deliveries".to_owned()).await, 0);
 }
 
 async fn subscriptions_are_checked_and_end_with_their_session(app: TestApp) {
