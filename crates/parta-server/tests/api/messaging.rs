@@ -1519,17 +1519,20 @@ async fn work_that_ends_without_commit_leaves_nothing_behind(app: TestApp) {
     assert_eq!(second["seq"].as_i64(), first["seq"].as_i64().map(|seq| seq + 1));
 }
 
-/// A send that finds the group commit idle is written in its own request; should its
-/// client hang up meanwhile, the sends that queued behind it are still written. On
-/// SQLite the held writer keeps the first send waiting until it is abandoned.
+/// A send that finds the group commit idle is written in its own request. Should its
+/// client hang up meanwhile, it is still written and heard live — never committed and
+/// left unpublished — and the sends that queued behind it are written too. On SQLite
+/// the held writer keeps the first send waiting until it is abandoned.
 async fn sends_behind_a_send_whose_client_hung_up_are_written(app: TestApp) {
     let sqlite = app.backend == parta_server::db::Backend::Sqlite;
     let c = class_with_people(&app, 909).await;
     let chat = chat_id(&app, &c.teacher.token, c.school.org, "class", Some(c.a)).await;
+    let address = app.serve().await;
+    let (mut listener, _) = Socket::connect(address, &c.student.token).await;
     let post = |who: &Person, key: String| {
         app.post(&format!("/api/v1/chats/{chat}/messages"))
             .token(&who.token)
-            .json(json!({ "client_msg_id": key, "body": "Сообщение" }))
+            .json(json!({ "client_msg_id": key, "body": key }))
             .send()
     };
     for round in 0..3 {
@@ -1549,15 +1552,24 @@ async fn sends_behind_a_send_whose_client_hung_up_are_written(app: TestApp) {
             reply.expect(201);
         }
     }
-    let keys: Vec<String> = latest_messages(&app, &c.teacher.token, chat)
+    let mut keys: Vec<String> = latest_messages(&app, &c.teacher.token, chat)
         .await
         .iter()
         .filter_map(|m| m["client_msg_id"].as_str().map(str::to_owned))
         .collect();
-    assert_eq!(keys.iter().filter(|key| key.starts_with("behind-")).count(), 12);
-    if sqlite {
-        assert!(keys.iter().all(|key| !key.starts_with("gone-")), "an abandoned send is not written: {keys:?}");
+    keys.sort_unstable();
+    let mut expected: Vec<String> = (0..3)
+        .flat_map(|round| (0..4).map(move |i| format!("behind-{round}-{i}")).chain([format!("gone-{round}")]))
+        .collect();
+    expected.sort_unstable();
+    assert_eq!(keys, expected, "every send written once, the abandoned ones too");
+    let mut frames = Vec::new();
+    while frames.len() < 15 {
+        frames.push(listener.next().await.expect("a live event for every send"));
     }
+    let mut heard = sent_bodies(&frames, chat);
+    heard.sort_unstable();
+    assert_eq!(heard, expected, "every send heard live, the abandoned ones too");
     send(&app, &c.teacher, chat, "after", "Дальше").await;
 }
 

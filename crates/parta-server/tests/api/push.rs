@@ -140,6 +140,17 @@ fn with_push_service(app: TestApp, dir: &Path) -> TestApp {
     })
 }
 
+/// A node whose pushes go to a push service started for this test (none when the
+/// service cannot run here).
+async fn with_receiver(app: TestApp, name: &str) -> Option<(TestApp, PushService)> {
+    if !receiver_ready() {
+        return None;
+    }
+    let dir = certificate(name);
+    let service = PushService::start(&dir).await;
+    Some((with_push_service(app, &dir), service))
+}
+
 /// What the senders on every node do every two seconds, done now (`later_ms` ahead).
 async fn push_now(app: &TestApp, later_ms: i64) -> usize {
     let now = parta_server::clock::now_ms() + later_ms;
@@ -163,12 +174,7 @@ async fn send(app: &TestApp, token: &str, chat: i64, key: &str, body: &str) -> i
 }
 
 async fn pushes_reach_the_browser_encrypted_signed_and_only_whom_they_concern(app: TestApp) {
-    if !receiver_ready() {
-        return;
-    }
-    let dir = certificate("flow");
-    let service = PushService::start(&dir).await;
-    let app = with_push_service(app, &dir);
+    let Some((app, service)) = with_receiver(app, "flow").await else { return };
     let c = class_with_people(&app, 641).await;
     let org = c.school.org;
     let key = app.get("/api/v1/push/key").token(&c.parent.token).send().await.expect(200).json;
@@ -288,12 +294,7 @@ async fn pushes_reach_the_browser_encrypted_signed_and_only_whom_they_concern(ap
 }
 
 async fn a_push_service_down_delays_and_a_gone_subscription_is_dropped(app: TestApp) {
-    if !receiver_ready() {
-        return;
-    }
-    let dir = certificate("down");
-    let mut service = PushService::start(&dir).await;
-    let app = with_push_service(app, &dir);
+    let Some((app, mut service)) = with_receiver(app, "down").await else { return };
     let c = class_with_people(&app, 642).await;
     let parents_chat = chat_id(&app, &c.teacher.token, c.school.org, "parents", Some(c.a)).await;
     subscribe(&app, &c.parent.token, service.subscription("parent")).await;
@@ -336,12 +337,7 @@ async fn a_push_service_down_delays_and_a_gone_subscription_is_dropped(app: Test
 }
 
 async fn families_hear_of_marks_after_quiet_hours(app: TestApp) {
-    if !receiver_ready() {
-        return;
-    }
-    let dir = certificate("quiet");
-    let service = PushService::start(&dir).await;
-    let app = with_push_service(app, &dir);
+    let Some((app, service)) = with_receiver(app, "quiet").await else { return };
     let s = setup(&app, 643).await;
     week(&app, &s).await;
     let [monday, _, _] = days_ahead(&app, &s).await;
@@ -365,12 +361,7 @@ async fn families_hear_of_marks_after_quiet_hours(app: TestApp) {
 /// transaction. Pushes go only where a device is, and a busy chat leaves its device one
 /// push, the latest.
 async fn a_backlog_is_taken_in_one_run_and_pushed_where_devices_are(app: TestApp) {
-    if !receiver_ready() {
-        return;
-    }
-    let dir = certificate("backlog");
-    let service = PushService::start(&dir).await;
-    let app = with_push_service(app, &dir);
+    let Some((app, service)) = with_receiver(app, "backlog").await else { return };
     let c = class_with_people(&app, 910).await;
     let org = c.school.org;
     let device = subscribe(&app, &c.parent.token, service.subscription("parent")).await;
@@ -406,12 +397,7 @@ async fn a_backlog_is_taken_in_one_run_and_pushed_where_devices_are(app: TestApp
 /// A post to many devices goes out in one run of the sender, many pushes at a time,
 /// not a few dozen every two seconds.
 async fn an_announcement_reaches_every_device_in_one_run(app: TestApp) {
-    if !receiver_ready() {
-        return;
-    }
-    let dir = certificate("many");
-    let service = PushService::start(&dir).await;
-    let app = with_push_service(app, &dir);
+    let Some((app, service)) = with_receiver(app, "many").await else { return };
     let c = class_with_people(&app, 911).await;
     let parents_chat = chat_id(&app, &c.teacher.token, c.school.org, "parents", Some(c.a)).await;
     // A person keeps ten devices at most: the school's others, as copies of this one

@@ -13,11 +13,16 @@
 //! There is no background task to own. The first send to find the queue idle writes
 //! itself, alone, in its own task: at light load a send is not handed to another task
 //! and back, each hand-over waiting for a parked thread to wake (BENCHMARKS.md, «A
-//! quiet send, stage by stage»). Sends that queued meanwhile are written by a writer
-//! it then spawns, which drains the queue and ends; that one runs detached, so a
-//! client hanging up does not abort the batch others wait on.
+//! quiet send, stage by stage»). Should its client hang up meanwhile, the write goes
+//! on in a task of its own (`Finish`): a send once begun is committed and published
+//! whole, never committed and left unheard. Sends that queued meanwhile are written
+//! by a writer it then spawns, which drains the queue and ends; that one runs
+//! detached, so a client hanging up does not abort the batch others wait on.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Mutex;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use parta_domain::ChatId;
@@ -79,7 +84,7 @@ impl GroupCommit {
         };
         let outcome = match turn {
             Turn::Wait(outcome) => outcome,
-            Turn::Write(send) => return write_alone(state, send, queued).await,
+            Turn::Write(send) => return Finish::new(write_alone(state.clone(), send, queued)).await,
         };
         let (outcome, answered) =
             outcome.await.map_err(|_| Error::Internal(anyhow::anyhow!("the writer stopped before answering")))?;
@@ -119,19 +124,48 @@ impl GroupCommit {
 /// A send that found the queue idle, written alone in its sender's task. However
 /// its task ends — done, its client gone, a panic — the writer's part goes on
 /// (`hand_on`), so sends queued behind it are never left waiting.
-async fn write_alone(state: &AppState, send: SendJob, queued: Instant) -> Outcome {
+async fn write_alone(state: AppState, send: SendJob, queued: Instant) -> Outcome {
     struct HandOn<'a>(&'a AppState);
     impl Drop for HandOn<'_> {
         fn drop(&mut self) {
             self.0.sends.hand_on(self.0);
         }
     }
-    let _hand_on = HandOn(state);
+    let _hand_on = HandOn(&state);
     stages::record(stages::QUEUE, queued.elapsed(), 1);
     let sends = std::slice::from_ref(&send);
-    let mut outcomes = together(state, sends).await?;
+    let mut outcomes = together(&state, sends).await?;
     stages::record(stages::REPLY, std::time::Duration::ZERO, 1);
     outcomes.pop().unwrap_or(Err(Error::NotFound))
+}
+
+/// A future run in the task that awaits it, and finished in a task of its own should
+/// that one drop it half-way (its client gone); its result is then nobody's.
+struct Finish<F: Future<Output = Outcome> + Send + 'static>(Option<Pin<Box<F>>>);
+
+impl<F: Future<Output = Outcome> + Send + 'static> Finish<F> {
+    fn new(future: F) -> Self {
+        Finish(Some(Box::pin(future)))
+    }
+}
+
+impl<F: Future<Output = Outcome> + Send + 'static> Future for Finish<F> {
+    type Output = Outcome;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
+        let Some(future) = self.0.as_mut() else { return Poll::Ready(Err(Error::NotFound)) };
+        let outcome = std::task::ready!(future.as_mut().poll(cx));
+        self.0 = None;
+        Poll::Ready(outcome)
+    }
+}
+
+impl<F: Future<Output = Outcome> + Send + 'static> Drop for Finish<F> {
+    fn drop(&mut self) {
+        if let (Some(future), Ok(runtime)) = (self.0.take(), tokio::runtime::Handle::try_current()) {
+            runtime.spawn(future);
+        }
+    }
 }
 
 /// Writes batches until the queue is empty.
