@@ -344,18 +344,20 @@ enum Outcome {
 /// is taken in one transaction, sent `IN_FLIGHT` at a time, and its outcomes kept
 /// in one more.
 pub async fn deliver_due(state: &AppState, now: i64) -> Result<usize> {
+    let due_now = async || -> Result<Vec<DueRow>> {
+        let mut conn = state.db.reads().acquire().await?;
+        Ok(store::push::due(&mut conn, now, BATCH).await?)
+    };
+    let mut due = due_now().await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    // Made once a run, for all its batches.
+    let vapid = vapid::key(state).await?;
+    let tls =
+        crate::https::tls_config(state.settings.push.extra_ca_pem.as_deref()).map_err(crate::error::Error::Internal)?;
     let mut sent = 0;
     for _ in 0..SENDS {
-        let due = {
-            let mut conn = state.db.reads().acquire().await?;
-            store::push::due(&mut conn, now, BATCH).await?
-        };
-        if due.is_empty() {
-            break;
-        }
-        let vapid = vapid::key(state).await?;
-        let tls = crate::https::tls_config(state.settings.push.extra_ca_pem.as_deref())
-            .map_err(crate::error::Error::Internal)?;
         let whole = due.len() == BATCH as usize;
         let mut claimed = Vec::with_capacity(due.len());
         let mut work = state.begin().await?;
@@ -382,6 +384,10 @@ pub async fn deliver_due(state: &AppState, now: i64) -> Result<usize> {
         }
         work.commit(state).await?;
         if !whole {
+            break;
+        }
+        due = due_now().await?;
+        if due.is_empty() {
             break;
         }
     }

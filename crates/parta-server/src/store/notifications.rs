@@ -139,11 +139,10 @@ pub async fn mark_read(
     }
     let mut placeholders = super::Placeholders::for_connection(conn);
     let (at_p, user_p) = (placeholders.one(), placeholders.one());
-    let list: Vec<String> = ids.iter().map(|_| placeholders.one()).collect();
+    let list = placeholders.list(ids.len());
     let sql = format!(
-        "UPDATE notifications SET read_at = {at_p} WHERE user_id = {user_p} AND read_at IS NULL AND id IN ({})
-         RETURNING id",
-        list.join(", ")
+        "UPDATE notifications SET read_at = {at_p} WHERE user_id = {user_p} AND read_at IS NULL AND id IN ({list})
+         RETURNING id"
     );
     let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(at).bind(user.0);
     for id in ids {
