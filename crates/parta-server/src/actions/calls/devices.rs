@@ -331,23 +331,25 @@ fn reason_code(reason: CallLeftReason) -> &'static str {
     }
 }
 
-/// Writes down the end of these stays, tells each device why, and the chat who is left.
+/// Tells each device why its stay ended, writes the ends down, and tells the chat who
+/// is left. The peers are out of the media unit already: their devices hear it first,
+/// not after a wait for the database's writer (a removal ends media within a second).
 pub(super) async fn close_stays(state: &AppState, peers: Vec<LivePeer>, reason: CallLeftReason) -> Result<()> {
     if peers.is_empty() {
         return Ok(());
     }
     let at = now_ms();
+    for peer in &peers {
+        tell(state, &peer.conn, &ServerFrame::CallLeft { call_id: peer.call, reason });
+    }
     let mut work = state.begin().await?;
     for peer in &peers {
         store::calls::presence_ends(&mut work, peer.presence, at, reason_code(reason)).await?;
     }
     work.commit(state).await?;
-    let mut told = std::collections::BTreeSet::new();
-    for peer in &peers {
-        tell(state, &peer.conn, &ServerFrame::CallLeft { call_id: peer.call, reason });
-        if told.insert(peer.call) {
-            announce(state, peer.call).await?;
-        }
+    let calls: std::collections::BTreeSet<CallId> = peers.iter().map(|peer| peer.call).collect();
+    for call in calls {
+        announce(state, call).await?;
     }
     Ok(())
 }
