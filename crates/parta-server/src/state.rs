@@ -129,13 +129,14 @@ impl AppState {
         };
         let previews = PreviewPool::for_this_machine();
         let (calls, media_events) = Calls::new(settings.calls.clone());
+        let sends = GroupCommit::new(db.backend == crate::db::Backend::Sqlite);
         let state = AppState(Arc::new(Inner {
             db,
             blobs,
             settings,
             bus,
             hub,
-            sends: GroupCommit::default(),
+            sends,
             sessions,
             passwords,
             previews,

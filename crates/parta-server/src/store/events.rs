@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use parta_domain::{ChatId, OrgId, UserId};
+use parta_domain::{ChatId, MessageId, OrgId, UserId};
 use sqlx::AnyConnection;
 
 use super::{Placeholders, Script};
@@ -55,20 +55,31 @@ pub async fn take_positions(conn: &mut AnyConnection, wanted: &[(ChatId, i64)]) 
         .collect()
 }
 
+/// What a batch of messages is written under: the last position taken in each chat
+/// (in the order asked; a chat's positions `last − count + 1 ..= last` are the
+/// batch's) and the messages' ids, in increasing order.
+pub struct Reserved {
+    pub positions: Vec<(ChatId, i64)>,
+    pub ids: Vec<MessageId>,
+}
+
 /// Takes `count` positions in chats whose position this transaction has read
-/// (`(chat, count, read_last)`); returns each chat's last position taken, as
-/// `take_positions`. On SQLite nobody takes positions between the read and this write
-/// (one writer), so they follow from the read and the update joins `script`; on
-/// PostgreSQL the chats are locked and updated now, and the update says where they stand.
+/// (`(chat, count, read_last)`) and `ids` message ids, so the messages' rows can be
+/// written with everything else in one script. On SQLite nobody writes between the
+/// read and this write (one writer), so both follow from the read (`read_last_id`:
+/// the largest message id read) and the update joins `script`. On PostgreSQL the
+/// chats are locked (in the ids' order, like `take_positions`) and updated, and the
+/// ids drawn from the messages' sequence, in one round trip.
 pub async fn take_read_positions(
     conn: &mut AnyConnection,
     script: &mut Script,
     wanted: &[(ChatId, i64, i64)],
-) -> sqlx::Result<Vec<(ChatId, i64)>> {
+    ids: usize,
+    read_last_id: i64,
+) -> sqlx::Result<Reserved> {
     if !script.is_sqlite() {
         script.run(conn).await?;
-        let counts: Vec<(ChatId, i64)> = wanted.iter().map(|(chat, count, _)| (*chat, *count)).collect();
-        return take_positions(conn, &counts).await;
+        return take_positions_and_ids(conn, wanted, ids).await;
     }
     if !wanted.is_empty() {
         script.add(
@@ -86,7 +97,56 @@ pub async fn take_read_positions(
             },
         );
     }
-    Ok(wanted.iter().map(|(chat, count, read_last)| (*chat, read_last + count)).collect())
+    Ok(Reserved {
+        positions: wanted.iter().map(|(chat, count, read_last)| (*chat, read_last + count)).collect(),
+        ids: (1..=ids as i64).map(|n| MessageId(read_last_id + n)).collect(),
+    })
+}
+
+/// PostgreSQL's part of `take_read_positions`. Every chat row the update touches is
+/// one the `locked` clause has locked already, in the ids' order. The chats come as
+/// JSON, which the planner cannot count: `= ANY` makes it look them up by id.
+async fn take_positions_and_ids(
+    conn: &mut AnyConnection,
+    wanted: &[(ChatId, i64, i64)],
+    ids: usize,
+) -> sqlx::Result<Reserved> {
+    let wanted_rows: Vec<(i64, i64)> = wanted.iter().map(|(chat, count, _)| (chat.0, *count)).collect();
+    let rows = super::arguments(|b| {
+        b.bind_rows(&wanted_rows).bind(ids as i64);
+    })?;
+    // Its text never changes: prepared once per connection.
+    let query = sqlx::query_as_with::<_, (i64, i64), _>(
+        "WITH wanted (id, n) AS (SELECT (w->>0)::BIGINT, (w->>1)::BIGINT FROM json_array_elements($1::json) AS w),
+         locked AS MATERIALIZED (SELECT id FROM chats WHERE id = ANY(ARRAY(SELECT id FROM wanted))
+                                 ORDER BY id FOR UPDATE),
+         taken AS (UPDATE chats SET last_seq = chats.last_seq + wanted.n FROM wanted
+                   WHERE chats.id = wanted.id AND chats.id = ANY(ARRAY(SELECT id FROM locked))
+                   RETURNING chats.id, chats.last_seq)
+         SELECT id, last_seq FROM taken
+         UNION ALL
+         SELECT 0, nextval((SELECT pg_get_serial_sequence('messages', 'id'))::regclass) FROM generate_series(1, $2)",
+        rows,
+    );
+    let rows = query.fetch_all(&mut *conn).await?;
+    let mut taken = HashMap::new();
+    let mut new_ids = Vec::with_capacity(ids);
+    for (chat, value) in rows {
+        if chat == 0 {
+            new_ids.push(MessageId(value));
+        } else {
+            taken.insert(chat, value);
+        }
+    }
+    new_ids.sort_unstable();
+    if new_ids.len() != ids {
+        return Err(sqlx::Error::RowNotFound);
+    }
+    let positions = wanted
+        .iter()
+        .map(|(chat, _, _)| taken.get(&chat.0).map(|last| (*chat, *last)).ok_or(sqlx::Error::RowNotFound))
+        .collect::<sqlx::Result<_>>()?;
+    Ok(Reserved { positions, ids: new_ids })
 }
 
 pub async fn next_user_seq(conn: &mut AnyConnection, user: UserId) -> sqlx::Result<i64> {
@@ -124,6 +184,34 @@ pub fn append_chat_events(script: &mut Script, events: &[ChatEventRow<'_>]) {
         return;
     }
     let now = now_ms();
+    if !script.is_sqlite() {
+        #[derive(serde::Serialize)]
+        struct Row<'a> {
+            chat_id: i64,
+            seq: i64,
+            org_id: i64,
+            payload: &'a str,
+        }
+        let rows: Vec<Row> = events
+            .iter()
+            .map(|event| Row { chat_id: event.chat.0, seq: event.seq, org_id: event.org.0, payload: event.payload })
+            .collect();
+        script.add(
+            |p| {
+                format!(
+                    "INSERT INTO chat_events (chat_id, seq, org_id, payload, created_at)
+                     SELECT chat_id, seq, org_id, payload, {} FROM json_to_recordset({}::json)
+                       AS r(chat_id BIGINT, seq BIGINT, org_id BIGINT, payload TEXT)",
+                    p.one(),
+                    p.one()
+                )
+            },
+            |b| {
+                b.bind(now).bind_rows(&rows);
+            },
+        );
+        return;
+    }
     script.add(
         |p| {
             format!(

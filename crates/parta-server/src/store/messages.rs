@@ -40,7 +40,7 @@ pub struct PostingRow {
     pub audience_staff: i64,
     pub earlier_id: Option<i64>,
     pub sent_recently: i64,
-    /// The largest message id as this transaction read it (`insert_messages` on SQLite).
+    /// The largest message id as this transaction read it (`take_read_positions` on SQLite).
     pub last_message_id: i64,
 }
 
@@ -204,19 +204,54 @@ impl NewMessage<'_> {
     }
 }
 
+/// A message's row as `insert_messages` sends it to PostgreSQL (`Binds::bind_rows`).
+#[derive(serde::Serialize)]
+struct MessageJson<'a> {
+    id: i64,
+    org_id: i64,
+    chat_id: i64,
+    seq: i64,
+    sender_id: i64,
+    client_msg_id: &'a str,
+    body: &'a str,
+    reply_to: Option<i64>,
+    created_at: i64,
+    needs_ack: i64,
+    held_until: Option<i64>,
+    forwarded_from: Option<i64>,
+}
+
+impl<'a> MessageJson<'a> {
+    fn of(new: &NewMessage<'a>, id: MessageId) -> MessageJson<'a> {
+        MessageJson {
+            id: id.0,
+            org_id: new.org.0,
+            chat_id: new.chat.0,
+            seq: new.seq,
+            sender_id: new.sender.0,
+            client_msg_id: new.client_msg_id,
+            body: new.body,
+            reply_to: new.reply_to.map(|m| m.0),
+            created_at: new.created_at,
+            needs_ack: super::flag(new.needs_ack),
+            held_until: new.held_until,
+            forwarded_from: new.forwarded_from.map(|m| m.0),
+        }
+    }
+}
+
 pub async fn insert_message(conn: &mut AnyConnection, new: &NewMessage<'_>) -> sqlx::Result<MessageId> {
     insert_messages(conn, &mut Script::for_connection(conn), std::slice::from_ref(new), None).await.map(|ids| ids[0])
 }
 
-/// Inserts messages in one statement; their ids in the order given. On SQLite, given
-/// the largest message id this transaction has read (`read_last_id`; nobody else
-/// writes before it commits), the ids follow from it and the insert joins `script`;
+/// Inserts messages in one statement; their ids in the order given. Given their ids
+/// (reserved: `store::events::take_read_positions`), the insert joins `script`;
 /// otherwise it is sent now (after what `script` holds) and says which ids it took.
 pub async fn insert_messages(
     conn: &mut AnyConnection,
     script: &mut Script,
     new: &[NewMessage<'_>],
-    read_last_id: Option<i64>,
+    reserved: Option<&[MessageId]>,
 ) -> sqlx::Result<Vec<MessageId>> {
     if new.is_empty() {
         return Ok(Vec::new());
@@ -236,8 +271,26 @@ pub async fn insert_messages(
             .bind(new.held_until)
             .bind(new.forwarded_from.map(|m| m.0));
     };
-    if let Some(last_id) = read_last_id.filter(|_| script.is_sqlite()) {
-        let ids: Vec<MessageId> = (1..=new.len() as i64).map(|n| MessageId(last_id + n)).collect();
+    if let Some(ids) = reserved.filter(|_| !script.is_sqlite()) {
+        let rows: Vec<MessageJson> = new.iter().zip(ids).map(|(new, id)| MessageJson::of(new, *id)).collect();
+        script.add(
+            |p| {
+                format!(
+                    "INSERT INTO messages (id, {COLUMNS}) SELECT id, {COLUMNS} FROM json_to_recordset({}::json) AS r(
+                       id BIGINT, org_id BIGINT, chat_id BIGINT, seq BIGINT, sender_id BIGINT, client_msg_id TEXT,
+                       body TEXT, reply_to BIGINT, created_at BIGINT, needs_ack BIGINT, held_until BIGINT,
+                       forwarded_from BIGINT)",
+                    p.one()
+                )
+            },
+            |b| {
+                b.bind_rows(&rows);
+            },
+        );
+        return Ok(ids.to_vec());
+    }
+    if let Some(ids) = reserved {
+        let ids = ids.to_vec();
         script.add(
             |p| format!("INSERT INTO messages (id, {COLUMNS}) VALUES {}", p.rows(new.len(), 12)),
             |b| {

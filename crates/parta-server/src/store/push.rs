@@ -116,6 +116,22 @@ pub fn queue_messages(script: &mut super::Script, messages: &[i64], now: i64) {
     if messages.is_empty() {
         return;
     }
+    if !script.is_sqlite() {
+        script.add(
+            |p| {
+                format!(
+                    "INSERT INTO push_events (kind, message_id, created_at)
+                     SELECT 'message', value::BIGINT, {} FROM json_array_elements_text({}::json)",
+                    p.one(),
+                    p.one()
+                )
+            },
+            |b| {
+                b.bind(now).bind_rows(messages);
+            },
+        );
+        return;
+    }
     script.add(
         |p| format!("INSERT INTO push_events (kind, message_id, created_at) VALUES {}", p.rows(messages.len(), 3)),
         |b| {

@@ -31,8 +31,9 @@ pub struct Indexed<'a> {
     pub terms: &'a [String],
 }
 
-/// Rows a statement of `index_many` carries: at four parameters a row (two on
-/// SQLite) it stays under SQLite's 32,766 parameters and PostgreSQL's 65,535.
+/// Rows a statement of `index_many` carries: at two parameters a row it stays under
+/// SQLite's 32,766; on PostgreSQL, where the rows come as one JSON value, it keeps
+/// that value to a few hundred kilobytes.
 const ROWS_PER_STATEMENT: usize = 8_000;
 
 /// Stores the terms of many new messages, in as few statements as the parameter limits allow.
@@ -51,20 +52,31 @@ pub fn index_many(script: &mut Script, messages: &[Indexed<'_>]) {
         }
         return;
     }
-    let rows: Vec<(&Indexed, &String)> =
-        messages.iter().flat_map(|message| message.terms.iter().map(move |term| (message, term))).collect();
+    #[derive(serde::Serialize)]
+    struct Row<'a> {
+        term: &'a str,
+        message_id: i64,
+        chat_id: i64,
+        org_id: i64,
+    }
+    let rows: Vec<Row> = messages
+        .iter()
+        .flat_map(|m| {
+            m.terms.iter().map(move |term| Row { term, message_id: m.message.0, chat_id: m.chat.0, org_id: m.org.0 })
+        })
+        .collect();
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         script.add(
             |p| {
                 format!(
-                    "INSERT INTO message_terms (term, message_id, chat_id, org_id) VALUES {}",
-                    p.rows(chunk.len(), 4)
+                    "INSERT INTO message_terms (term, message_id, chat_id, org_id)
+                     SELECT term, message_id, chat_id, org_id FROM json_to_recordset({}::json)
+                       AS r(term TEXT, message_id BIGINT, chat_id BIGINT, org_id BIGINT)",
+                    p.one()
                 )
             },
             |b| {
-                for (message, term) in chunk {
-                    b.bind(term.as_str()).bind(message.message.0).bind(message.chat.0).bind(message.org.0);
-                }
+                b.bind_rows(chunk);
             },
         );
     }

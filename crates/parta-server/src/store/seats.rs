@@ -155,6 +155,25 @@ pub fn set_last_reads(script: &mut Script, marks: &[(i64, i64)]) {
     if marks.is_empty() {
         return;
     }
+    // PostgreSQL: the marks come as JSON, so the planner cannot count them; `= ANY`
+    // of their ids makes it look the seats up by id however many there are.
+    if !script.is_sqlite() {
+        script.add(
+            |p| {
+                format!(
+                    "WITH marks (id, seq) AS (SELECT (m->>0)::BIGINT, (m->>1)::BIGINT FROM json_array_elements({}::json) AS m)
+                     UPDATE chat_members SET last_read_seq = marks.seq FROM marks
+                     WHERE chat_members.id = marks.id AND chat_members.id = ANY(ARRAY(SELECT id FROM marks))
+                       AND chat_members.last_read_seq < marks.seq",
+                    p.one()
+                )
+            },
+            |b| {
+                b.bind_rows(marks);
+            },
+        );
+        return;
+    }
     script.add(
         |p| {
             format!(

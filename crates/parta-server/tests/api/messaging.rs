@@ -35,6 +35,7 @@ on_both_backends!(
     a_batch_refused_by_the_database_is_written_again_send_by_send,
     work_that_ends_without_commit_leaves_nothing_behind,
     sends_behind_a_send_whose_client_hung_up_are_written,
+    a_chat_held_up_holds_up_only_its_own_lane,
 );
 
 async fn chats_of(app: &TestApp, token: &str, org: i64) -> Vec<Value> {
@@ -1571,6 +1572,77 @@ async fn sends_behind_a_send_whose_client_hung_up_are_written(app: TestApp) {
     heard.sort_unstable();
     assert_eq!(heard, expected, "every send heard live, the abandoned ones too");
     send(&app, &c.teacher, chat, "after", "Дальше").await;
+}
+
+/// On PostgreSQL each chat's sends take a lane of their own: while one chat's batch
+/// waits (its row locked by another transaction), a chat of another lane is written
+/// at once. On SQLite, one writer, a held writer holds up every send.
+async fn a_chat_held_up_holds_up_only_its_own_lane(app: TestApp) {
+    use parta_server::actions::send::group_commit::POSTGRES_LANES;
+    let sqlite = app.backend == parta_server::db::Backend::Sqlite;
+    let c = class_with_people(&app, 912).await;
+    let writable: Vec<i64> = chats_of(&app, &c.teacher.token, c.school.org)
+        .await
+        .iter()
+        .filter(|chat| chat["kind"] == "class" || chat["kind"] == "parents")
+        .filter_map(|chat| chat["id"].as_i64())
+        .collect();
+    let lane = |chat: i64| chat.rem_euclid(POSTGRES_LANES as i64);
+    let (held_chat, free_chat) = writable
+        .iter()
+        .flat_map(|&a| writable.iter().map(move |&b| (a, b)))
+        .find(|&(a, b)| lane(a) != lane(b))
+        .expect("two chats of the teacher in different lanes");
+    let post = |chat: i64, key: &str| {
+        app.post(&format!("/api/v1/chats/{chat}/messages"))
+            .token(&c.teacher.token)
+            .json(json!({ "client_msg_id": key, "body": key }))
+            .send()
+    };
+    // On SQLite the work holds the one writer; on PostgreSQL it locks the chat's row.
+    let mut held = app.state.begin().await.expect("work");
+    if !sqlite {
+        sqlx::query("SELECT id FROM chats WHERE id = $1 FOR UPDATE")
+            .bind(held_chat)
+            .execute(&mut *held)
+            .await
+            .expect("the chat's row locked");
+    }
+    let mut waiting = Box::pin(post(held_chat, "held"));
+    assert!(
+        tokio::time::timeout(Duration::from_millis(100), &mut waiting).await.is_err(),
+        "a send to the locked chat waits"
+    );
+    let mut free = Box::pin(post(free_chat, "free"));
+    let written = tokio::time::timeout(Duration::from_millis(if sqlite { 200 } else { 10_000 }), &mut free).await;
+    if sqlite {
+        assert!(written.is_err(), "SQLite's one writer holds up every send");
+    } else {
+        written.expect("another lane's chat is written meanwhile").expect(201);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), &mut waiting).await.is_err(),
+            "the locked chat's send still waits"
+        );
+    }
+    drop(held);
+    let replies = tokio::time::timeout(Duration::from_secs(10), async {
+        let held = waiting.await;
+        (held, if sqlite { Some(free.await) } else { None })
+    })
+    .await
+    .expect("both written once the lock is gone");
+    replies.0.expect(201);
+    if let Some(free) = replies.1 {
+        free.expect(201);
+    }
+    for (chat, key) in [(held_chat, "held"), (free_chat, "free")] {
+        let keys: Vec<String> = latest_messages(&app, &c.teacher.token, chat)
+            .await
+            .iter()
+            .filter_map(|m| m["client_msg_id"].as_str().map(str::to_owned))
+            .collect();
+        assert_eq!(keys, [key], "each chat holds its one message");
+    }
 }
 
 /// SQLite is built as `.cargo/config.toml` asks: with the query planner's stability

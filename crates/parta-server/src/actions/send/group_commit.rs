@@ -1,10 +1,12 @@
 //! Group commit: sends that arrive while a batch is being written wait and go
 //! together in the next transaction, so a burst costs one `BEGIN`/`COMMIT`, one
 //! fsync and a few statements (`actions::send`) instead of all of them per send.
-//! SQLite has one writer, so this is how its sends meet; on PostgreSQL each node
-//! batches its own sends the same way (and batches of several nodes lock their
-//! chats in one order, `store::events::take_positions`). Nothing is acknowledged
-//! before the batch commits.
+//! SQLite has one writer, so this is how its sends meet. On PostgreSQL each node
+//! batches its own sends the same way, in several lanes at once: a chat always goes
+//! by the same lane, so batches written side by side never wait for each other's
+//! chat rows (and batches of several nodes lock their chats in one order,
+//! `store::events::take_positions`). Nothing is acknowledged before the batch
+//! commits.
 //!
 //! A refused send is left out of the batch; should writing the batch fail, it is
 //! written again one send at a time, each in a savepoint, so only the send that
@@ -45,12 +47,18 @@ struct Job {
     queued: Instant,
 }
 
-/// One batch is written at a time: SQLite has one writer, and on PostgreSQL batches
-/// written side by side mostly wait for each other's chat rows (measured: four at
-/// once stored no more messages a second than one, and answered later).
-#[derive(Default)]
+/// Lanes on PostgreSQL: batches written at once, each into chats of its own, so one
+/// batch's round trips and commit overlap another's. Measured on durable ingest: two
+/// lanes store fewer messages a second than four, eight fewer too (smaller batches,
+/// each with its commit; BENCHMARKS.md, section I).
+pub const POSTGRES_LANES: usize = 4;
+
+/// One batch is written at a time in each lane. SQLite has one writer, so one lane.
+/// On PostgreSQL batches of the same chats written side by side would wait for each
+/// other's chat rows (measured: four at once stored no more messages a second than
+/// one, and answered later), so a chat's sends always take the same lane.
 pub struct GroupCommit {
-    queue: Mutex<Queue>,
+    lanes: Vec<Mutex<Queue>>,
 }
 
 /// What a send finds at the queue: a writer at work, whose batch it waits for, or
@@ -67,12 +75,18 @@ struct Queue {
 }
 
 impl GroupCommit {
+    pub fn new(sqlite: bool) -> GroupCommit {
+        let lanes = if sqlite { 1 } else { POSTGRES_LANES };
+        GroupCommit { lanes: (0..lanes).map(|_| Mutex::default()).collect() }
+    }
+
     /// Writes a send, alone or in a batch, and answers once it is committed.
     pub async fn send(&self, state: &AppState, actor: &Actor, chat: ChatId, request: &SendMessageRequest) -> Outcome {
         let queued = Instant::now();
+        let lane = chat.0.rem_euclid(self.lanes.len() as i64) as usize;
         let send = SendJob { actor: actor.clone(), chat, request: request.clone() };
         let turn = {
-            let mut queue = self.lock();
+            let mut queue = self.lock(lane);
             if queue.writing {
                 let (reply, outcome) = oneshot::channel();
                 queue.jobs.push(Job { send, reply, queued });
@@ -84,7 +98,7 @@ impl GroupCommit {
         };
         let outcome = match turn {
             Turn::Wait(outcome) => outcome,
-            Turn::Write(send) => return Finish::new(write_alone(state.clone(), send, queued)).await,
+            Turn::Write(send) => return Finish::new(write_alone(state.clone(), lane, send, queued)).await,
         };
         let (outcome, answered) =
             outcome.await.map_err(|_| Error::Internal(anyhow::anyhow!("the writer stopped before answering")))?;
@@ -92,26 +106,26 @@ impl GroupCommit {
         outcome
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
-        self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn lock(&self, lane: usize) -> std::sync::MutexGuard<'_, Queue> {
+        self.lanes[lane].lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The writer's part ends: whoever queued meanwhile is written by a writer of
-    /// their own, or the queue is idle again.
-    fn hand_on(&self, state: &AppState) {
-        let mut queue = self.lock();
+    /// their own, or the lane is idle again.
+    fn hand_on(&self, state: &AppState, lane: usize) {
+        let mut queue = self.lock(lane);
         // No runtime: the server is stopping, and nobody is left to answer.
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) if !queue.jobs.is_empty() => {
                 drop(queue);
-                runtime.spawn(write(state.clone()));
+                runtime.spawn(write(state.clone(), lane));
             }
             _ => queue.writing = false,
         }
     }
 
-    fn next_batch(&self) -> Vec<Job> {
-        let mut queue = self.lock();
+    fn next_batch(&self, lane: usize) -> Vec<Job> {
+        let mut queue = self.lock(lane);
         let take = queue.jobs.len().min(MAX_BATCH);
         let batch: Vec<Job> = queue.jobs.drain(..take).collect();
         if batch.is_empty() {
@@ -124,14 +138,14 @@ impl GroupCommit {
 /// A send that found the queue idle, written alone in its sender's task. However
 /// its task ends — done, its client gone, a panic — the writer's part goes on
 /// (`hand_on`), so sends queued behind it are never left waiting.
-async fn write_alone(state: AppState, send: SendJob, queued: Instant) -> Outcome {
-    struct HandOn<'a>(&'a AppState);
+async fn write_alone(state: AppState, lane: usize, send: SendJob, queued: Instant) -> Outcome {
+    struct HandOn<'a>(&'a AppState, usize);
     impl Drop for HandOn<'_> {
         fn drop(&mut self) {
-            self.0.sends.hand_on(self.0);
+            self.0.sends.hand_on(self.0, self.1);
         }
     }
-    let _hand_on = HandOn(&state);
+    let _hand_on = HandOn(&state, lane);
     stages::record(stages::QUEUE, queued.elapsed(), 1);
     let sends = std::slice::from_ref(&send);
     let mut outcomes = together(&state, sends).await?;
@@ -168,20 +182,20 @@ impl<F: Future<Output = Outcome> + Send + 'static> Drop for Finish<F> {
     }
 }
 
-/// Writes batches until the queue is empty.
-async fn write(state: AppState) {
-    // Should a batch panic, the queue must not stay marked as being written.
-    struct Idle<'a>(&'a AppState);
+/// Writes a lane's batches until its queue is empty.
+async fn write(state: AppState, lane: usize) {
+    // Should a batch panic, the lane must not stay marked as being written.
+    struct Idle<'a>(&'a AppState, usize);
     impl Drop for Idle<'_> {
         fn drop(&mut self) {
             if std::thread::panicking() {
-                self.0.sends.lock().writing = false;
+                self.0.sends.lock(self.1).writing = false;
             }
         }
     }
-    let _idle = Idle(&state);
+    let _idle = Idle(&state, lane);
     loop {
-        let batch = state.sends.next_batch();
+        let batch = state.sends.next_batch(lane);
         if batch.is_empty() {
             return;
         }

@@ -213,8 +213,9 @@ async fn do_write(
     }
     // Every write below joins one script: a single round trip on SQLite, whose one
     // writer lets positions and ids follow from what this transaction read (on
-    // deferred work, the same round trip as its BEGIN and COMMIT).
-    let mut script = work.script();
+    // deferred work, the same round trip as its BEGIN and COMMIT); on PostgreSQL one
+    // statement, after the one that takes the positions and ids.
+    let mut script = work.script().as_one_statement();
     // A delivered message takes the position of its own event (taking positions locks
     // the chats); a held one is stored now and takes its position when released.
     let mut wanted: BTreeMap<ChatId, (i64, i64)> = BTreeMap::new();
@@ -222,9 +223,10 @@ async fn do_write(
         wanted.entry(jobs[draft.job].chat).or_insert((0, draft.context.chat.last_seq)).0 += 1;
     }
     let wanted: Vec<(ChatId, i64, i64)> = wanted.into_iter().map(|(chat, (count, read))| (chat, count, read)).collect();
+    let read_last_id = drafts.iter().map(|draft| draft.context.last_message_id).max().unwrap_or(0);
+    let reserved = store::events::take_read_positions(work, &mut script, &wanted, drafts.len(), read_last_id).await?;
     let mut next: HashMap<ChatId, i64> = HashMap::new();
-    let taken = store::events::take_read_positions(work, &mut script, &wanted).await?;
-    for ((chat, count, _), (_, last)) in wanted.iter().zip(taken) {
+    for ((chat, count, _), (_, last)) in wanted.iter().zip(reserved.positions) {
         next.insert(*chat, last - count + 1);
     }
     let seqs: Vec<i64> = drafts
@@ -259,10 +261,7 @@ async fn do_write(
             }
         })
         .collect();
-    let read_last_id = drafts.iter().map(|draft| draft.context.last_message_id).max();
-    let ids = store::messages::insert_messages(work, &mut script, &new, read_last_id)
-        .await
-        .map_err(|e| if store::is_unique_violation(&e) { Error::Conflict("client_msg_id_reused") } else { e.into() })?;
+    let ids = store::messages::insert_messages(work, &mut script, &new, Some(&reserved.ids)).await?;
 
     let terms: Vec<Vec<String>> = drafts.iter().map(|draft| search_terms(&draft.body)).collect();
     let indexed: Vec<store::search::Indexed> = new
@@ -275,8 +274,8 @@ async fn do_write(
     // Files are stored against their message's row: it must be there first. (Such
     // sends are never written as deferred work: `group_commit`.)
     if drafts.iter().any(|draft| jobs[draft.job].carries_files()) {
-        work.run(script).await?;
-        script = work.script();
+        work.run(script).await.map_err(reused_key)?;
+        script = work.script().as_one_statement();
     }
 
     let mut messages = HashMap::with_capacity(drafts.len());
@@ -331,7 +330,7 @@ async fn do_write(
     }
     chat_events_into(work, &mut script, events)?;
     store::seats::set_last_reads(&mut script, &read_marks.into_iter().collect::<Vec<_>>());
-    work.run(script).await?;
+    work.run(script).await.map_err(reused_key)?;
     // An urgent post goes through quiet hours: who sent one, where, is kept.
     for (draft, (new, id)) in drafts.iter().zip(new.iter().zip(&ids)) {
         let job = &jobs[draft.job];
@@ -351,4 +350,10 @@ async fn do_write(
         }
     }
     Ok(messages)
+}
+
+/// The messages' rows are written with the script: a key its sender used before
+/// (the one unique key they can break) shows as it runs.
+fn reused_key(error: sqlx::Error) -> Error {
+    if store::is_unique_violation(&error) { Error::Conflict("client_msg_id_reused") } else { error.into() }
 }
