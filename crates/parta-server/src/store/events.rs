@@ -131,6 +131,7 @@ async fn take_positions_and_ids(
     let rows = query.fetch_all(&mut *conn).await?;
     let mut taken = HashMap::new();
     let mut new_ids = Vec::with_capacity(ids);
+    // No chat has id 0: those rows are the ids drawn.
     for (chat, value) in rows {
         if chat == 0 {
             new_ids.push(MessageId(value));

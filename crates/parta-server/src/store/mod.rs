@@ -205,7 +205,8 @@ impl Script {
     }
 
     /// Adds a statement: `sql` writes it with the placeholders it is given, `bind`
-    /// binds its values in the same order.
+    /// binds its values in the same order. (`sql` may be asked twice: a joined
+    /// statement that would pass the values' limit starts anew.)
     pub fn add(&mut self, sql: impl Fn(&mut Placeholders) -> String, bind: impl FnOnce(&mut Binds<'_>)) {
         if self.sqlite {
             if !self.sql.is_empty() {
