@@ -22,21 +22,8 @@ pub async fn take_positions(conn: &mut AnyConnection, wanted: &[(ChatId, i64)]) 
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    if !super::is_sqlite(conn) && wanted.len() > 1 {
-        // Batches written at once (here or on other nodes) lock their chats in one
-        // order, the ids', so two of them never wait on each other in a circle. (An
-        // UPDATE … FROM locks rows in whatever order its join visits them.)
-        let mut ids: Vec<i64> = wanted.iter().map(|(chat, _)| chat.0).collect();
-        ids.sort_unstable();
-        let sql = format!(
-            "SELECT id FROM chats WHERE id IN {} ORDER BY id FOR UPDATE",
-            Placeholders::for_connection(conn).rows(1, ids.len())
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in ids {
-            query = query.bind(id);
-        }
-        query.execute(&mut *conn).await?;
+    if !super::is_sqlite(conn) {
+        return take_positions_and_ids(conn, wanted, 0).await.map(|reserved| reserved.positions);
     }
     let sql = format!(
         "WITH wanted (id, n) AS (VALUES {})
@@ -49,6 +36,11 @@ pub async fn take_positions(conn: &mut AnyConnection, wanted: &[(ChatId, i64)]) 
         query = query.bind(chat.0).bind(*count);
     }
     let taken: HashMap<i64, i64> = query.fetch_all(&mut *conn).await?.into_iter().collect();
+    in_order_asked(wanted, &taken)
+}
+
+/// Each chat's last position taken (`taken`, by chat id), in the order `wanted` asked.
+fn in_order_asked(wanted: &[(ChatId, i64)], taken: &HashMap<i64, i64>) -> sqlx::Result<Vec<(ChatId, i64)>> {
     wanted
         .iter()
         .map(|(chat, _)| taken.get(&chat.0).map(|last| (*chat, *last)).ok_or(sqlx::Error::RowNotFound))
@@ -79,7 +71,8 @@ pub async fn take_read_positions(
 ) -> sqlx::Result<Reserved> {
     if !script.is_sqlite() {
         script.run(conn).await?;
-        return take_positions_and_ids(conn, wanted, ids).await;
+        let counts: Vec<(ChatId, i64)> = wanted.iter().map(|(chat, count, _)| (*chat, *count)).collect();
+        return take_positions_and_ids(conn, &counts, ids).await;
     }
     if !wanted.is_empty() {
         script.add(
@@ -103,15 +96,18 @@ pub async fn take_read_positions(
     })
 }
 
-/// PostgreSQL's part of `take_read_positions`. Every chat row the update touches is
-/// one the `locked` clause has locked already, in the ids' order. The chats come as
+/// PostgreSQL: takes positions (`take_positions`) and `ids` message ids in one round
+/// trip. Batches written at once (here or on other nodes) lock their chats in one
+/// order, the ids', so two of them never wait on each other in a circle (an UPDATE …
+/// FROM locks rows in whatever order its join visits them): every chat row the
+/// update touches is one the `locked` clause has locked already. The chats come as
 /// JSON, which the planner cannot count: `= ANY` makes it look them up by id.
 async fn take_positions_and_ids(
     conn: &mut AnyConnection,
-    wanted: &[(ChatId, i64, i64)],
+    wanted: &[(ChatId, i64)],
     ids: usize,
 ) -> sqlx::Result<Reserved> {
-    let wanted_rows: Vec<(i64, i64)> = wanted.iter().map(|(chat, count, _)| (chat.0, *count)).collect();
+    let wanted_rows: Vec<(i64, i64)> = wanted.iter().map(|(chat, count)| (chat.0, *count)).collect();
     let rows = super::arguments(|b| {
         b.bind_rows(&wanted_rows).bind(ids as i64);
     })?;
@@ -143,11 +139,7 @@ async fn take_positions_and_ids(
     if new_ids.len() != ids {
         return Err(sqlx::Error::RowNotFound);
     }
-    let positions = wanted
-        .iter()
-        .map(|(chat, _, _)| taken.get(&chat.0).map(|last| (*chat, *last)).ok_or(sqlx::Error::RowNotFound))
-        .collect::<sqlx::Result<_>>()?;
-    Ok(Reserved { positions, ids: new_ids })
+    Ok(Reserved { positions: in_order_asked(wanted, &taken)?, ids: new_ids })
 }
 
 pub async fn next_user_seq(conn: &mut AnyConnection, user: UserId) -> sqlx::Result<i64> {
